@@ -1,0 +1,3 @@
+from backlog_cli.cli import main
+
+main()
