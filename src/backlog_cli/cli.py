@@ -1,0 +1,323 @@
+"""The `backlog` command line: parses options, calls the core, prints what it returns.
+
+Heavy modules (pandas and everything that imports it) are imported inside the commands so that
+`backlog --help` stays quick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from backlog_cli import __version__
+from backlog_cli.errors import EXIT_INPUT, BacklogError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from backlog_cli.loading import Ledger
+
+EXIT_INTERNAL = 70
+
+
+class BacklogGroup(TyperGroup):
+    """Turns every user-fixable error into one plain line on stderr and its exit code."""
+
+    def invoke(self, ctx: typer.Context):
+        try:
+            return super().invoke(ctx)
+        except BacklogError as exc:
+            typer.echo(f"backlog: error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:
+            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+            typer.echo(f"backlog: error:{where} {exc.strerror or exc}", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+        except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: say so plainly, details only on request
+            if os.environ.get("BACKLOG_DEBUG"):
+                raise
+            typer.echo(
+                f"backlog: internal error: {type(exc).__name__}: {exc} "
+                "(set BACKLOG_DEBUG=1 for details and report it)",
+                err=True,
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+app = typer.Typer(
+    cls=BacklogGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Triage, deadlines and task lists for court enforcement case backlogs (执行积案).",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"backlog {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = None,
+) -> None:
+    """Triage, deadlines and task lists for court enforcement case backlogs (执行积案)."""
+
+
+# --------------------------------------------------------------------------- shared options
+
+LedgerArg = Annotated[
+    Optional[list[Path]],
+    typer.Argument(help="Ledger file(s): .xlsx .xlsm .xls .ods .csv .tsv (default: `ledger` in backlog.yaml).", show_default=False),
+]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Settings file (default: $BACKLOG_CONFIG or ./backlog.yaml).")]
+SheetOpt = Annotated[Optional[list[str]], typer.Option("--sheet", help="Read only this sheet (repeatable).")]
+EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="CSV encoding (default: UTF-8 or GBK, detected).")]
+ColumnsOpt = Annotated[Optional[list[Path]], typer.Option("--columns", help="Extra column aliases file (repeatable).")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of this date, YYYY-MM-DD (default: today).")]
+FormatOpt = Annotated[
+    Optional[str],
+    typer.Option("--format", "-f", help="table, csv, json or xlsx (default: from --output's suffix, else table)."),
+]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.")]
+
+
+class LoadOptions:
+    """The options every ledger-reading command shares, resolved against backlog.yaml."""
+
+    def __init__(self, ledger, config, sheet, encoding, columns):
+        from backlog_cli.config import load_config
+
+        self.config = load_config(config)
+        self.paths = list(ledger or self.config.ledger)
+        if not self.paths:
+            raise BacklogError(
+                "no ledger given: name one (backlog classify LEDGER.xlsx) or set `ledger:` in backlog.yaml (backlog init)"
+            )
+        self.sheets = list(sheet or self.config.sheets) or None
+        self.encoding = encoding or self.config.encoding
+        self.columns = list(columns or []) + list(self.config.columns)
+
+
+def _stderr():
+    from backlog_cli.outputs import console_for
+
+    return console_for(sys.stderr)
+
+
+def load(opts: LoadOptions) -> Ledger:
+    """Load the ledger with a spinner on a terminal, then report rejects on stderr."""
+    from backlog_cli.loading import load_columns, load_ledger
+
+    err = _stderr()
+    columns = load_columns(opts.columns)
+    if err.is_terminal:
+        with err.status("loading ledger…") as status:
+            ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns,
+                                 progress=lambda msg: status.update(msg))
+    else:
+        ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns)
+    report_load(ledger, err)
+    return ledger
+
+
+def report_load(ledger: Ledger, err) -> None:
+    skipped = ledger.skipped["reason"].value_counts()
+    parts = [f"{len(ledger.cases)} cases from {ledger.rows_read} rows"]
+    if len(skipped):
+        parts.append("skipped " + ", ".join(f"{n} {reason}" for reason, n in skipped.items()))
+    if len(ledger.rejects):
+        parts.append(f"{len(ledger.rejects)} rejected")
+    err.print("loaded " + "; ".join(parts), highlight=False, markup=False)
+    for r in ledger.rejects.itertuples(index=False):
+        err.print(f"rejected: {Path(r.file).name} [{r.sheet}] row {r.row}: {r.case_no if isinstance(r.case_no, str) else '-'}: {r.reason}",
+                  highlight=False, markup=False)
+    if len(ledger.problems):
+        err.print(f"{len(ledger.problems)} unreadable values kept as blank (see `backlog inspect`)", highlight=False, markup=False)
+
+
+def as_of_date(text: str | None) -> pd.Timestamp:
+    import pandas as pd
+
+    from backlog_cli.parsing import parse_dates
+
+    if not text:
+        return pd.Timestamp(dt.date.today())
+    value, bad = parse_dates(pd.Series([text], dtype=object))
+    if bad.iloc[0] or pd.isna(value.iloc[0]):
+        raise typer.BadParameter(f"'{text}' is not a date (use YYYY-MM-DD)", param_hint="--as-of")
+    return pd.Timestamp(value.iloc[0])
+
+
+def resolve_format(fmt: str | None, output: Path | None) -> str:
+    from backlog_cli.outputs import FORMATS
+
+    if fmt is None:
+        if output is None:
+            return "table"
+        fmt = output.suffix.lower().lstrip(".")
+        if fmt not in FORMATS or fmt == "table":
+            raise typer.BadParameter(f"cannot tell the format from '{output.name}'; give --format", param_hint="--output")
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}", param_hint="--format")
+    if fmt == "xlsx" and output is None:
+        raise typer.BadParameter("xlsx needs --output FILE", param_hint="--format")
+    if fmt == "table" and output is not None:
+        raise typer.BadParameter("table output goes to the terminal; use csv, json or xlsx with --output", param_hint="--format")
+    return fmt
+
+
+def emit(frame: pd.DataFrame, fmt: str, output: Path | None, ledger: Ledger, *, title: str | None = None,
+         sheets=None, summary: pd.DataFrame | None = None, table_columns: list[str] | None = None,
+         row_styles=None) -> None:
+    """Print or write a result in the chosen format; beside a written file, its errors file."""
+    from backlog_cli import outputs
+
+    labels = ledger.columns.labels()
+    if fmt == "table":
+        out = outputs.console_for(sys.stdout)
+        if summary is not None:
+            out.print(outputs.render_table(summary, title="底数 summary"))
+        view = frame[[c for c in (table_columns or frame.columns) if c in frame.columns]]
+        out.print(outputs.render_table(view, title=title, labels=labels, row_styles=row_styles))
+        return
+    if fmt == "xlsx":
+        outputs.write_xlsx(output, sheets or [outputs.Sheet(name=title or "cases", frame=frame, labels=labels, row_styles=row_styles)])
+    elif fmt == "csv":
+        text = outputs.to_csv(frame, output, bom=output is not None)
+        if text is not None:
+            sys.stdout.write(text)
+    elif fmt == "json":
+        text = outputs.to_json(frame, output)
+        if text is not None:
+            sys.stdout.write(text + "\n")
+    if output is not None:
+        _stderr().print(f"wrote {output}", highlight=False, markup=False)
+        if len(ledger.rejects):
+            path = outputs.errors_path_for(output)
+            outputs.write_errors(ledger.rejects, path)
+            _stderr().print(f"wrote {path} ({len(ledger.rejects)} rejected rows)", highlight=False, markup=False)
+
+
+def open_at(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Open at as_of: no close date on or before that day (a case closed later was open then)."""
+    return frame["filed_on"].le(as_of) & ~frame["closed_on"].le(as_of) if "closed_on" in frame else frame["filed_on"].le(as_of)
+
+
+CASE_TABLE = ["case_no", "filed_on", "officer", "applicant", "respondent", "cause", "amount", "status", "closed_on", "close_method"]
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@app.command()
+def classify(
+    ledger: LedgerArg = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    columns: ColumnsOpt = None,
+) -> None:
+    """Count the backlog (底数) and list every case with its categories."""
+    import pandas as pd
+
+    fmt = resolve_format(fmt, output)
+    when = as_of_date(as_of)
+    data = load(LoadOptions(ledger, config, sheet, encoding, columns))
+    cases = data.cases
+    is_open = open_at(cases, when)
+    summary = pd.DataFrame(
+        {"category": ["all cases"], "cases": [len(cases)], "open": [int(is_open.sum())], "closed": [int((~is_open).sum())]}
+    )
+    emit(cases, fmt, output, data, title=f"cases as of {when.date()}", summary=summary, table_columns=CASE_TABLE)
+
+
+@app.command()
+def inspect(
+    ledger: LedgerArg = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    columns: ColumnsOpt = None,
+) -> None:
+    """Show how a ledger is read: sheets, header row, column mapping, counts, rejects, bad values."""
+    import pandas as pd
+
+    from backlog_cli import outputs
+
+    data = load(LoadOptions(ledger, config, sheet, encoding, columns))
+    out = outputs.console_for(sys.stdout)
+    sheets = pd.DataFrame(
+        [
+            {"file": Path(s.file).name, "sheet": s.sheet, "header row": s.header_row or "-", "rows": s.rows_read,
+             "cases": s.cases, "skipped": s.skipped, "rejected": s.rejected, "note": s.note}
+            for s in data.sheets
+        ]
+    )
+    out.print(outputs.render_table(sheets, title="sheets"))
+    mapping = pd.DataFrame(
+        [
+            {"sheet": s.sheet, "header": h, "field": f, "known": "yes" if f in data.columns.fields else "kept as is"}
+            for s in data.sheets for h, f in s.mapping.items()
+        ]
+    )
+    if len(mapping):
+        out.print(outputs.render_table(mapping.drop_duplicates(["header", "field"]), title="column mapping"))
+    if len(data.skipped):
+        out.print(outputs.render_table(data.skipped.assign(file=data.skipped["file"].map(lambda f: Path(f).name)), title="skipped rows"))
+    if len(data.rejects):
+        out.print(outputs.render_table(data.rejects.assign(file=data.rejects["file"].map(lambda f: Path(f).name)), title="rejected rows"))
+    if len(data.problems):
+        per_column = data.problems.groupby(["column", "problem"]).size().rename("rows").reset_index()
+        out.print(outputs.render_table(per_column, title="value problems per column"))
+        out.print(outputs.render_table(data.problems.assign(file=data.problems["file"].map(lambda f: Path(f).name)), title="unreadable values (kept as blank)"))
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter settings file.")] = Path("backlog.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter backlog.yaml."""
+    from backlog_cli.config import write_starter
+
+    typer.echo(f"wrote {write_starter(path, force)}")
+
+
+@app.command()
+def sample(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .xlsx or .csv.")],
+    rows: Annotated[int, typer.Option("--rows", min=1, help="Number of case rows.")] = 300,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")] = 1,
+    as_of: AsOfOpt = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="CSV encoding (default utf-8-sig; gbk as Excel saves).")] = None,
+    clean: Annotated[bool, typer.Option("--clean", help="No deliberately messy values or bad rows.")] = False,
+) -> None:
+    """Generate a realistic sample ledger (deterministic for a seed)."""
+    from backlog_cli.sample import write_sample
+
+    if output.suffix.lower() not in (".xlsx", ".csv"):
+        raise typer.BadParameter("the sample is written as .xlsx or .csv", param_hint="--output")
+    when = as_of_date(as_of).date() if as_of else dt.date.today()
+    write_sample(output, rows, seed, as_of=when, encoding=encoding, messy=not clean)
+    typer.echo(f"wrote {output} ({rows} rows, seed {seed})")
+
+
+def main() -> None:
+    app()

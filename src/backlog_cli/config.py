@@ -1,0 +1,145 @@
+"""backlog.yaml: where the ledger, rules, column aliases and outputs are.
+
+Looked up in this order: ``--config FILE``, the ``BACKLOG_CONFIG`` environment variable,
+``backlog.yaml`` in the working directory. Relative paths in it are relative to the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from backlog_cli.errors import ConfigError
+
+CONFIG_NAME = "backlog.yaml"
+ENV_VAR = "BACKLOG_CONFIG"
+KEYS = {
+    "ledger": "ledger file(s): a path or a list of paths",
+    "sheets": "sheet names to read (default: every sheet that holds a ledger)",
+    "encoding": "CSV encoding (default: detected)",
+    "rules": "rules: bundled names or paths, a name/path or a list",
+    "columns": "extra column aliases file(s)",
+    "output_dir": "folder for `backlog run` outputs",
+    "targets": "weekly close targets file, or a rule",
+    "history": "history database: a path (SQLite) or a database URL",
+}
+
+STARTER = """\
+# backlog.yaml: settings for the `backlog` commands run in this folder.
+# Relative paths are relative to this file. Every key is optional.
+
+# The ledger (台帐): one file or a list of files (.xlsx .xlsm .xls .ods .csv .tsv).
+ledger: samples/ledger.xlsx
+
+# Sheets to read; by default every sheet that holds a ledger is read and stacked.
+# sheets: [2025年, 2026年]
+
+# Encoding of CSV ledgers; by default UTF-8 (with or without BOM) or GBK is detected.
+# encoding: gbk
+
+# Classification and deadline rules: bundled names (see `backlog rules list`) or paths.
+# rules: [default]
+
+# Extra column aliases, when your ledger's headers are not recognised (see `backlog inspect`).
+# columns: [my-columns.yaml]
+
+# Where `backlog run` writes its dated output folders.
+output_dir: outputs
+
+# Weekly close targets per officer: a YAML or two-column spreadsheet file.
+# targets: targets.yaml
+
+# Run history: a SQLite file path or a database URL.
+# history: outputs/history.sqlite
+"""
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    ledger: list[Path] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    rules: list[str] = field(default_factory=list)
+    columns: list[Path] = field(default_factory=list)
+    output_dir: Path = Path("outputs")
+    targets: Path | None = None
+    history: str | None = None
+
+
+def find_config(explicit: Path | None = None) -> Path | None:
+    if explicit is not None:
+        if not Path(explicit).is_file():
+            raise ConfigError(f"config file {explicit} does not exist")
+        return Path(explicit)
+    env = os.environ.get(ENV_VAR)
+    if env:
+        if not Path(env).is_file():
+            raise ConfigError(f"{ENV_VAR} names {env}, which does not exist")
+        return Path(env)
+    here = Path.cwd() / CONFIG_NAME
+    return here if here.is_file() else None
+
+
+def _as_list(value, key: str, path: Path) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (str, int, float)):
+        return [str(value)]
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return [str(v) for v in value]
+    raise ConfigError(f"{path}: '{key}' must be a string or a list of strings")
+
+
+def load_config(explicit: Path | None = None) -> Config:
+    path = find_config(explicit)
+    if path is None:
+        return Config()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected key: value settings")
+    unknown = [k for k in data if k not in KEYS]
+    if unknown:
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(str(key), KEYS, n=1)
+            hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        raise ConfigError(f"{path}: unknown setting {', '.join(hints)}; settings: {', '.join(KEYS)}")
+    base = path.parent
+
+    def rel(p: str) -> Path:
+        return Path(p) if Path(p).is_absolute() else base / p
+
+    rules = [r if ("/" not in r and not r.endswith((".yaml", ".yml"))) else str(rel(r)) for r in _as_list(data.get("rules"), "rules", path)]
+    history = data.get("history")
+    if history is not None and "://" not in str(history):
+        history = str(rel(str(history)))
+    return Config(
+        path=path,
+        ledger=[rel(p) for p in _as_list(data.get("ledger"), "ledger", path)],
+        sheets=_as_list(data.get("sheets"), "sheets", path),
+        encoding=data.get("encoding"),
+        rules=rules,
+        columns=[rel(p) for p in _as_list(data.get("columns"), "columns", path)],
+        output_dir=rel(str(data.get("output_dir", "outputs"))),
+        targets=rel(str(data["targets"])) if data.get("targets") else None,
+        history=history,
+    )
+
+
+def write_starter(path: Path, force: bool = False) -> Path:
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists; use --force to overwrite it")
+    path.write_text(STARTER, encoding="utf-8")
+    return path

@@ -1,0 +1,511 @@
+"""Load ledgers (台帐) from xlsx/xlsm/xls/ods/csv/tsv into one case frame.
+
+Every data row read ends up in exactly one of three places: ``Ledger.cases`` (a case),
+``Ledger.skipped`` (not a case: blank, totals, repeated header) or ``Ledger.rejects`` (a case that
+cannot be used: no filing date, unreadable case number, duplicate).  Row conservation,
+``rows_read == len(cases) + len(skipped) + len(rejects)``, holds by construction and is tested.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from backlog_cli import parsing
+from backlog_cli.errors import LedgerError
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+HEADER_SCAN_ROWS = 30
+TOTAL_WORDS = ("合计", "小计", "总计", "总 计", "合 计")
+SOURCE_COLUMNS = ["source_file", "source_sheet", "source_row"]
+REJECT_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
+PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
+
+Progress = Callable[[str], None]
+
+
+# --------------------------------------------------------------------------- column aliases
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: str
+    label: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Canonical fields and the header keys that map to them."""
+
+    fields: dict[str, FieldSpec]
+    by_key: dict[str, str]
+
+    def field_for(self, header: str) -> str | None:
+        return self.by_key.get(parsing.header_key(header))
+
+    def labels(self) -> dict[str, str]:
+        return {name: spec.label for name, spec in self.fields.items()}
+
+
+def _read_yaml(path: Path | None, text: str | None = None) -> dict:
+    try:
+        data = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LedgerError(f"cannot read column aliases file {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise LedgerError(f"column aliases file {path or 'columns.yaml'} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("fields"), dict):
+        raise LedgerError(f"column aliases file {path}: expected a mapping with a 'fields:' key")
+    return data["fields"]
+
+
+@cache
+def _bundled_fields() -> dict:
+    text = resources.files("backlog_cli").joinpath("columns.yaml").read_text(encoding="utf-8")
+    return _read_yaml(None, text)
+
+
+def load_columns(extra: Sequence[Path] = ()) -> Columns:
+    """The bundled aliases, extended by user files with the same layout (aliases are added)."""
+    merged: dict[str, dict] = {k: dict(v) for k, v in _bundled_fields().items()}
+    for path in extra:
+        for name, spec in _read_yaml(Path(path)).items():
+            spec = spec or {}
+            if not isinstance(spec, dict):
+                raise LedgerError(f"column aliases file {path}: field '{name}' must be a mapping")
+            base = merged.setdefault(name, {"kind": "text", "label": name, "aliases": []})
+            base["aliases"] = list(base.get("aliases", [])) + list(spec.get("aliases", []))
+            for key in ("kind", "label"):
+                if key in spec:
+                    base[key] = spec[key]
+    fields = {
+        name: FieldSpec(name, spec.get("kind", "text"), spec.get("label", name), tuple(spec.get("aliases", [])))
+        for name, spec in merged.items()
+    }
+    by_key: dict[str, str] = {}
+    for spec in fields.values():
+        for alias in (spec.name, *spec.aliases):
+            by_key.setdefault(parsing.header_key(str(alias)), spec.name)
+    return Columns(fields, by_key)
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+@dataclass
+class RawSheet:
+    """A sheet as cells: ``frame`` has one row per spreadsheet row, ``first_row`` is the Excel row
+    number of its first row."""
+
+    name: str
+    frame: pd.DataFrame
+    first_row: int
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise LedgerError(f"{path}: no such file")
+    if path.is_dir():
+        raise LedgerError(f"{path}: is a folder, not a ledger file")
+    if path.stat().st_size == 0:
+        raise LedgerError(f"{path}: the file is empty")
+    suffix = path.suffix.lower()
+    if suffix not in EXCEL_SUFFIXES | TEXT_SUFFIXES:
+        raise LedgerError(
+            f"{path}: unsupported file type '{suffix or '(none)'}'; "
+            "use .xlsx, .xlsm, .xls, .ods, .csv or .tsv"
+        )
+
+
+def _read_excel(path: Path, progress: Progress | None) -> list[RawSheet]:
+    import python_calamine as pc
+
+    head = path.read_bytes()[:8]
+    if head.startswith(b"\xd0\xcf\x11\xe0") and path.suffix.lower() != ".xls":
+        # An OLE container named .xlsx is how Excel stores an encrypted (password) workbook.
+        raise LedgerError(f"{path}: the workbook is password-protected; save an unprotected copy and load that")
+    try:
+        book = pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError:
+        raise LedgerError(f"{path}: the workbook is password-protected; save an unprotected copy and load that") from None
+    except Exception as exc:  # calamine raises several kinds for a damaged file
+        raise LedgerError(f"{path}: cannot read the workbook ({_short(exc)}); is it a valid {path.suffix} file?") from None
+    sheets = []
+    for name in book.sheet_names:
+        if progress:
+            progress(f"reading {path.name} [{name}]")
+        try:
+            sheet = book.get_sheet_by_name(name)
+            cells = sheet.to_python()
+        except Exception as exc:
+            raise LedgerError(f"{path} [{name}]: cannot read the sheet ({_short(exc)})") from None
+        start = sheet.start[0] if cells and sheet.start else 0
+        sheets.append(RawSheet(name, pd.DataFrame(cells, dtype=object), start + 1))
+    return sheets
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:160] if text else type(exc).__name__
+
+
+def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
+    """Decode a text ledger: the given encoding, else UTF-8 (with or without BOM), else GB18030."""
+    if b"\x00" in data[:4096]:
+        raise LedgerError(f"{path}: this is not a text (CSV) file")
+    candidates = [encoding] if encoding else ["utf-8-sig", "gb18030"]
+    for enc in candidates:
+        try:
+            return data.decode(enc)
+        except LookupError:
+            raise LedgerError(f"unknown encoding '{enc}' (try utf-8, gbk or gb18030)") from None
+        except UnicodeDecodeError as exc:
+            if encoding:
+                raise LedgerError(
+                    f"{path}: cannot decode byte {exc.start} as {enc}; try another --encoding"
+                ) from None
+    raise LedgerError(f"{path}: cannot tell the text encoding (not UTF-8 or GBK); name it with --encoding")
+
+
+def _read_text(path: Path, encoding: str | None) -> list[RawSheet]:
+    text = decode_text(path, path.read_bytes(), encoding)
+    first = text.split("\n", 1)[0]
+    sep = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
+            skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c",
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise LedgerError(f"{path}: cannot read as CSV ({_short(exc)})") from None
+    return [RawSheet(path.stem, frame.astype(object), 1)]
+
+
+def read_sheets(path: Path, encoding: str | None = None, progress: Progress | None = None) -> list[RawSheet]:
+    path = Path(path)
+    _check_file(path)
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return _read_excel(path, progress)
+    return _read_text(path, encoding)
+
+
+# --------------------------------------------------------------------------- header and mapping
+
+
+@dataclass
+class SheetReport:
+    file: str
+    sheet: str
+    header_row: int | None = None
+    mapping: dict[str, str] = field(default_factory=dict)  # header text -> field (or kept name)
+    rows_read: int = 0
+    cases: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    note: str = ""
+
+
+def _cell_text(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip())
+
+
+def find_header(raw: RawSheet, columns: Columns) -> tuple[int, list[str]] | None:
+    """The position of the header row among the first rows and its cell texts, or None.
+
+    The header is the row (of the first HEADER_SCAN_ROWS) with the most cells that are known
+    aliases, provided it has at least two and names the case number or the filing date.
+    """
+    top = _cell_text(raw.frame.head(HEADER_SCAN_ROWS))
+    best, best_hits = None, 1
+    for pos, cells in enumerate(top.itertuples(index=False)):  # at most 30 short rows: not a hot path
+        fields = {columns.field_for(c) for c in cells if c}
+        fields.discard(None)
+        if len(fields) > best_hits and fields & {"case_no", "filed_on"}:
+            best, best_hits = pos, len(fields)
+    if best is None:
+        return None
+    return best, list(top.iloc[best])
+
+
+def _map_headers(headers: list[str], columns: Columns, report: SheetReport) -> list[str]:
+    """Column names for the frame: canonical field names, else the header text kept as is."""
+    names, used = [], set()
+    for i, header in enumerate(headers):
+        name = columns.field_for(header) if header else None
+        if name is None or name in used:
+            name = header or f"列{i + 1}"
+        while name in used:
+            name = f"{name}_{i + 1}"
+        used.add(name)
+        names.append(name)
+        if header:
+            report.mapping[header] = name
+    return names
+
+
+def _missing_required(path: Path, sheet: str, headers: list[str], names: list[str], columns: Columns) -> None:
+    missing = [f for f in ("case_no", "filed_on") if f not in names]
+    if not missing:
+        return
+    found = "、".join(h for h in headers if h) or "(none)"
+    wanted = "; ".join(f"{f}: " + "、".join(columns.fields[f].aliases) for f in missing)
+    raise LedgerError(
+        f"{path} [{sheet}]: no column for {' and '.join(missing)}. "
+        f"Headers found: {found}. Headers that would match: {wanted}. "
+        "Add your header as an alias in a columns file (--columns)."
+    )
+
+
+# --------------------------------------------------------------------------- rows to cases
+
+
+@dataclass
+class Ledger:
+    cases: pd.DataFrame
+    skipped: pd.DataFrame  # file, sheet, row, reason
+    rejects: pd.DataFrame  # file, sheet, row, case_no, reason
+    problems: pd.DataFrame  # file, sheet, row, column, value, problem (value kept as missing)
+    sheets: list[SheetReport]
+    columns: Columns
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.rows_read for s in self.sheets)
+
+
+def _is_blank(frame: pd.DataFrame) -> pd.Series:
+    return frame.isna().all(axis=1)
+
+
+def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells that are empty or only whitespace become missing (column-wise, vectorised)."""
+    return frame.replace(r"^\s*$", None, regex=True)
+
+
+def _sheet_rows(raw: RawSheet, names: list[str], header_pos: int) -> pd.DataFrame:
+    body = raw.frame.iloc[header_pos + 1 :].copy()
+    body = body.iloc[:, : len(names)]
+    body.columns = names[: body.shape[1]]
+    for name in names[body.shape[1] :]:
+        body[name] = None
+    body = _blank_to_na(body)
+    body.insert(0, "source_row", (body.index + raw.first_row).astype("int64"))
+    return body.reset_index(drop=True)
+
+
+def _skip_reasons(body: pd.DataFrame, names: list[str], columns: Columns) -> pd.Series:
+    """Why a row is not a case (NA when it is one): blank, totals row, repeated header."""
+    data = body[names]
+    reason = pd.Series(pd.NA, index=body.index, dtype="object")
+    reason[_is_blank(data)] = "blank row"
+    first_text = data.bfill(axis=1).iloc[:, 0].astype("string").str.replace(r"\s+", "", regex=True)
+    totals = first_text.str.startswith(tuple(w.replace(" ", "") for w in TOTAL_WORDS)).fillna(False)
+    case_text = data["case_no"].astype("string").str.replace(r"\s+", "", regex=True)
+    totals |= case_text.str.contains("合计|小计|总计", regex=True).fillna(False)
+    reason[reason.isna() & totals] = "totals row"
+    header_texts = ["case_no", *columns.fields["case_no"].aliases]
+    reason[reason.isna() & case_text.isin(header_texts).fillna(False)] = "repeated header row"
+    return reason
+
+
+def _parse_fields(body: pd.DataFrame, columns: Columns, units: dict[str, float]) -> tuple[pd.DataFrame, list[tuple[str, pd.Series]]]:
+    """Parse every canonical field by its kind; return the parsed frame and per-column bad masks."""
+    out = body.copy()
+    bad: list[tuple[str, pd.Series]] = []
+    for name, spec in columns.fields.items():
+        if name not in body.columns:
+            continue
+        col = body[name]
+        if spec.kind == "case_no":
+            parts, mask = parsing.parse_case_numbers(col)
+            for part in parts.columns:
+                out[part] = parts[part]
+        elif spec.kind == "date":
+            out[name], mask = parsing.parse_dates(col)
+        elif spec.kind == "amount":
+            out[name], mask = parsing.parse_amounts(col, units.get(name, 1.0))
+        elif spec.kind == "flag":
+            out[name], mask = parsing.parse_flags(col)
+        elif spec.kind == "number":
+            num = pd.to_numeric(parsing.normalize_text(col), errors="coerce")
+            mask = num.isna() & col.notna()
+            out[name] = num
+        elif name == "officer":
+            out[name], mask = parsing.normalize_name(col), None
+        else:
+            out[name], mask = parsing.normalize_text(col), None
+        if mask is not None:
+            bad.append((name, mask.fillna(False).astype(bool)))
+    for name in body.columns:
+        if name not in columns.fields and name != "source_row":
+            out[name] = parsing.normalize_text(body[name])
+    return out, bad
+
+
+def load_ledger(
+    paths: Sequence[Path | str],
+    *,
+    sheets: Sequence[str] | None = None,
+    encoding: str | None = None,
+    columns: Columns | None = None,
+    progress: Progress | None = None,
+) -> Ledger:
+    """Read every ledger sheet of every file and stack the cases into one frame."""
+    columns = columns or load_columns()
+    reports: list[SheetReport] = []
+    bodies, skipped, rejects, problems = [], [], [], []
+    for path in map(Path, paths):
+        raws = read_sheets(path, encoding, progress)
+        if sheets:
+            unknown = [s for s in sheets if s not in {r.name for r in raws}]
+            if unknown and len(paths) == 1:
+                raise LedgerError(
+                    f"{path}: no sheet named {'、'.join(unknown)}; sheets: {'、'.join(r.name for r in raws)}"
+                )
+            raws = [r for r in raws if r.name in sheets]
+        found_any = False
+        first_headers: list[str] = []
+        for raw in raws:
+            report = SheetReport(str(path), raw.name)
+            reports.append(report)
+            header = find_header(raw, columns) if len(raw.frame) else None
+            if header is None:
+                report.note = "no ledger header: skipped" if len(raw.frame) else "empty sheet: skipped"
+                if not first_headers and len(raw.frame):
+                    first_headers = [c for c in _cell_text(raw.frame.head(1)).iloc[0] if c]
+                continue
+            found_any = True
+            pos, headers = header
+            report.header_row = raw.first_row + pos
+            names = _map_headers(headers, columns, report)
+            _missing_required(path, raw.name, headers, names, columns)
+            if progress:
+                progress(f"parsing {path.name} [{raw.name}]")
+            body = _sheet_rows(raw, names, pos)
+            body.insert(0, "source_sheet", raw.name)
+            body.insert(0, "source_file", str(path))
+            report.rows_read = len(body)
+            reason = _skip_reasons(body, names, columns)
+            is_skip = reason.notna()
+            report.skipped = int(is_skip.sum())
+            skipped.append(_located(body[is_skip]).assign(reason=reason[is_skip].to_numpy()))
+            units = {columns.field_for(h): parsing.header_unit(h) for h in headers if h and columns.field_for(h)}
+            bodies.append((report, body[~is_skip].reset_index(drop=True), units))
+        if not found_any:
+            raise LedgerError(
+                f"{path}: no ledger header found in {'、'.join(r.name for r in raws) or 'any sheet'} "
+                f"(looked for headers such as 案号 and 立案日期 in the first {HEADER_SCAN_ROWS} rows"
+                + (f"; first row has: {'、'.join(first_headers[:12])}" if first_headers else "")
+                + ")"
+            )
+    cases = []
+    for report, body, units in bodies:
+        if progress:
+            progress(f"checking values [{report.sheet}]")
+        parsed, bad = _parse_fields(body, columns, units)
+        reject_reason = _reject_reasons(parsed, dict(bad))
+        is_reject = reject_reason.notna()
+        rejects.append(_reject_frame(parsed[is_reject], body[is_reject], reject_reason[is_reject]))
+        kept = ~is_reject
+        for name, mask in bad:
+            if name in ("case_no", "filed_on"):
+                continue
+            hit = mask & kept
+            if hit.any():
+                problems.append(
+                    _located(body[hit]).assign(
+                        column=name, value=body.loc[hit, name].astype(str).to_numpy(), problem=f"unreadable {columns.fields[name].kind}"
+                    )
+                )
+        cases.append(parsed[kept])
+        report.rejected = int(is_reject.sum())
+    frame = pd.concat(cases, ignore_index=True) if cases else pd.DataFrame()
+    frame, dup_rejects = _reject_duplicates(frame)
+    rejects.append(dup_rejects)
+    for report in reports:
+        n_dup = int(((dup_rejects["file"] == report.file) & (dup_rejects["sheet"] == report.sheet)).sum())
+        report.rejected += n_dup
+        report.cases = report.rows_read - report.skipped - report.rejected
+    frame = _order_columns(frame)
+    return Ledger(
+        cases=frame,
+        skipped=_concat(skipped, ["file", "sheet", "row", "reason"]),
+        rejects=_concat(rejects, REJECT_COLUMNS).sort_values(["file", "sheet", "row"], kind="stable", ignore_index=True),
+        problems=_concat(problems, PROBLEM_COLUMNS),
+        sheets=reports,
+        columns=columns,
+    )
+
+
+def _located(body: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"file": body["source_file"].to_numpy(), "sheet": body["source_sheet"].to_numpy(), "row": body["source_row"].to_numpy()}
+    )
+
+
+def _concat(frames: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "str") for c in cols})
+    return pd.concat(frames, ignore_index=True)[cols]
+
+
+def _reject_reasons(parsed: pd.DataFrame, bad: dict[str, pd.Series]) -> pd.Series:
+    reason = pd.Series(pd.NA, index=parsed.index, dtype="object")
+    no_case = parsed["case_no"].isna()
+    reason[no_case] = "missing case number"
+    reason[reason.isna() & bad["case_no"]] = "unreadable case number"
+    date_bad = bad["filed_on"]
+    reason[reason.isna() & date_bad] = "unreadable filing date"
+    reason[reason.isna() & parsed["filed_on"].isna()] = "missing filing date"
+    return reason
+
+
+def _reject_frame(parsed: pd.DataFrame, body: pd.DataFrame, reason: pd.Series) -> pd.DataFrame:
+    out = _located(body)
+    out["case_no"] = parsed["case_no"].to_numpy()
+    detail = body["filed_on"].astype(str).to_numpy()
+    out["reason"] = [r if r != "unreadable filing date" else f"{r} '{d}'" for r, d in zip(reason, detail)]
+    return out
+
+
+def _reject_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A case number seen before: the first row stays, later ones are rejected naming the first."""
+    if frame.empty:
+        return frame, pd.DataFrame(columns=REJECT_COLUMNS)
+    dup = frame["case_no"].duplicated(keep="first")
+    if not dup.any():
+        return frame, pd.DataFrame(columns=REJECT_COLUMNS)
+    first = frame[~dup].drop_duplicates("case_no").set_index("case_no")
+    later = frame[dup]
+    where = first.loc[later["case_no"], ["source_file", "source_sheet", "source_row"]]
+    reason = (
+        "duplicate case number: first seen in "
+        + where["source_sheet"].astype(str).to_numpy()
+        + " row "
+        + where["source_row"].astype(str).to_numpy()
+    )
+    rejects = _located(later).assign(case_no=later["case_no"].to_numpy(), reason=reason)
+    return frame[~dup].reset_index(drop=True), rejects
+
+
+CASE_PARTS = ["case_no", "case_year", "court_code", "case_type", "case_seq"]
+
+
+def _order_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    first = [c for c in CASE_PARTS if c in frame.columns]
+    rest = [c for c in frame.columns if c not in first and c not in SOURCE_COLUMNS]
+    return frame[first + rest + SOURCE_COLUMNS]

@@ -1,0 +1,174 @@
+"""The loader on hand-made messy ledgers: exact case sets, skips, rejects and row conservation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from backlog_cli.errors import LedgerError
+from backlog_cli.loading import load_columns, load_ledger
+
+HEADER = ["序号", "案号", "立案日期", "申请执行人", "被执行人", "案由", "执行标的（万元）", "承办人", "结案日期", "是否涉信访", "自定义列"]
+
+
+def messy_workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2026年"
+    ws["A1"] = "某某法院执行积案台帐"
+    ws.merge_cells("A1:K1")
+    ws.append([])  # row 2 blank
+    ws.append(HEADER)  # row 3
+    rows = [
+        [1, "（2026）鲁0902执1号", dt.datetime(2026, 1, 5), "张三", "某某公司", "买卖合同纠纷", 12.5, "李 四", None, "否", "a"],  # 4
+        [2, "(2026)鲁0902执2号", "2026年2月3日", "王五", "某村民委员会", "追索劳动报酬纠纷", "3000元", "李四", "2026.05.06", "是", None],  # 5
+        [None] * 11,  # 6 blank
+        [3, "〔2015〕泰执字第00123号", "20150305", "赵六", "钱七", "民间借贷纠纷", "1.5万元", "", None, None, None],  # 7
+        HEADER,  # 8 repeated header
+        [4, "(2026)鲁0902执1号", "2026-3-1", "重复", "重复", "买卖合同纠纷", 1, "李四", None, None, None],  # 9 duplicate of row 4
+        [5, "(2026)鲁0902执5号", None, "无日期", "x", "x", 1, "李四", None, None, None],  # 10 no filing date
+        [6, "(2026)鲁0902执6号", "待补", "坏日期", "x", "x", 1, "李四", None, None, None],  # 11 unreadable date
+        [7, "乱写的案号", "2026-3-1", "坏案号", "x", "x", 1, "李四", None, None, None],  # 12 unreadable case number
+        [8, "(2026)鲁0902执8号", 46082, "序列号日期", "x", "x", "abc", "王 五", "明天", None, None],  # 13 serial date, bad amount/close
+        ["合计", None, None, None, None, None, 100, None, None, None, None],  # 14 totals
+    ]
+    for row in rows:
+        ws.append(row)
+    notes = wb.create_sheet("填表说明")
+    notes["A1"] = "本表按年度分sheet填写。"
+    notes["A2"] = "日期格式：2016-03-05。"
+    wb.save(path)
+    return path
+
+
+@pytest.fixture()
+def messy(tmp_path):
+    return load_ledger([messy_workbook(tmp_path / "ledger.xlsx")])
+
+
+def test_exact_case_set(messy):
+    cases = messy.cases.set_index("case_no")
+    assert list(cases.index) == ["(2026)鲁0902执1号", "(2026)鲁0902执2号", "(2015)泰执字第00123号", "(2026)鲁0902执8号"]
+    assert list(cases["source_row"]) == [4, 5, 7, 13]
+    assert set(cases["source_sheet"]) == {"2026年"}
+
+
+def test_values_parsed(messy):
+    c = messy.cases.set_index("case_no")
+    assert c.loc["(2026)鲁0902执1号", "filed_on"] == pd.Timestamp("2026-01-05")
+    assert c.loc["(2026)鲁0902执2号", "filed_on"] == pd.Timestamp("2026-02-03")
+    assert c.loc["(2015)泰执字第00123号", "filed_on"] == pd.Timestamp("2015-03-05")
+    assert c.loc["(2026)鲁0902执8号", "filed_on"] == pd.Timestamp("2026-03-01")  # serial 46082
+    assert c.loc["(2026)鲁0902执2号", "closed_on"] == pd.Timestamp("2026-05-06")
+    # the column is in 万元: a plain number is x10000, an explicit 元 or 万元 wins
+    assert c.loc["(2026)鲁0902执1号", "amount"] == 125000.0
+    assert c.loc["(2026)鲁0902执2号", "amount"] == 3000.0
+    assert c.loc["(2015)泰执字第00123号", "amount"] == 15000.0
+    assert c.loc["(2026)鲁0902执1号", "officer"] == "李四"
+    assert c.loc["(2026)鲁0902执8号", "officer"] == "王五"
+    assert c.loc["(2026)鲁0902执2号", "petition"] == True  # noqa: E712
+    assert c.loc["(2026)鲁0902执1号", "petition"] == False  # noqa: E712
+    assert c.loc["(2015)泰执字第00123号", "case_type"] == "执"
+    assert c.loc["(2015)泰执字第00123号", "case_seq"] == 123
+    assert c.loc["(2026)鲁0902执1号", "court_code"] == "鲁0902"
+    assert c.loc["(2026)鲁0902执1号", "自定义列"] == "a"  # unknown columns are kept
+
+
+def test_skipped_and_rejected(messy):
+    assert sorted(zip(messy.skipped["row"], messy.skipped["reason"])) == [
+        (6, "blank row"), (8, "repeated header row"), (14, "totals row")
+    ]
+    rejects = {row: reason for row, reason in zip(messy.rejects["row"], messy.rejects["reason"])}
+    assert rejects[9] == "duplicate case number: first seen in 2026年 row 4"
+    assert rejects[10] == "missing filing date"
+    assert rejects[11] == "unreadable filing date '待补'"
+    assert rejects[12] == "unreadable case number"
+    assert len(rejects) == 4
+
+
+def test_row_conservation(messy):
+    assert messy.rows_read == 11
+    assert messy.rows_read == len(messy.cases) + len(messy.skipped) + len(messy.rejects)
+    sheet = next(s for s in messy.sheets if s.sheet == "2026年")
+    assert (sheet.header_row, sheet.cases, sheet.skipped, sheet.rejected) == (3, 4, 3, 4)
+
+
+def test_notes_sheet_skipped_and_mapping(messy):
+    notes = next(s for s in messy.sheets if s.sheet == "填表说明")
+    assert notes.header_row is None and "skipped" in notes.note
+    sheet = next(s for s in messy.sheets if s.sheet == "2026年")
+    assert sheet.mapping["执行标的（万元）"] == "amount"
+    assert sheet.mapping["自定义列"] == "自定义列"
+
+
+def test_value_problems_listed(messy):
+    got = sorted(zip(messy.problems["row"], messy.problems["column"]))
+    assert got == [(13, "amount"), (13, "closed_on")]
+
+
+def test_gbk_csv_and_sheet_select(tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_bytes("案号,立案日期,承办人\n(2025)鲁0902执9号,2025/1/2,张三\n合计,,\n".encode("gbk"))
+    led = load_ledger([path])
+    assert list(led.cases["case_no"]) == ["(2025)鲁0902执9号"]
+    assert list(led.cases["source_row"]) == [2]
+    assert list(led.skipped["row"]) == [3]
+
+
+def test_bom_and_tsv(tmp_path):
+    path = tmp_path / "ledger.tsv"
+    path.write_bytes("\ufeff案号\t收案日期\n(2025)鲁0902执9号\t2025-01-02\n".encode("utf-8"))
+    led = load_ledger([path])
+    assert led.cases["filed_on"].iloc[0] == pd.Timestamp("2025-01-02")
+
+
+def test_user_aliases(tmp_path):
+    aliases = tmp_path / "cols.yaml"
+    aliases.write_text("fields:\n  case_no:\n    aliases: [执行案件号]\n", encoding="utf-8")
+    path = tmp_path / "l.csv"
+    path.write_text("执行案件号,立案日期\n(2025)鲁0902执9号,2025-01-02\n", encoding="utf-8")
+    with pytest.raises(LedgerError, match="no ledger header"):
+        load_ledger([path])
+    led = load_ledger([path], columns=load_columns([aliases]))
+    assert len(led.cases) == 1
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("empty.xlsx", b"", "the file is empty"),
+        ("notes.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
+        ("broken.xlsx", b"PK\x03\x04 this is not really a zip", "cannot read the workbook"),
+        ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected"),
+        ("binary.csv", b"\x00\x01\x02\x03", "not a text (CSV) file"),
+        ("weird.csv", b"\xff\xff\xfe\xff\x80\x80", "cannot tell the text encoding"),
+        ("noheader.csv", "甲,乙\n1,2\n".encode(), "no ledger header found"),
+        ("nodate.csv", "案号,承办人\n(2025)鲁0902执9号,张三\n".encode(), "no column for filed_on"),
+    ],
+)
+def test_bad_input(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(LedgerError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_ledger([path])
+
+
+def test_missing_file_and_unknown_sheet(tmp_path):
+    with pytest.raises(LedgerError, match="no such file"):
+        load_ledger([tmp_path / "nope.xlsx"])
+    path = messy_workbook(tmp_path / "l.xlsx")
+    with pytest.raises(LedgerError, match="no sheet named 2024年"):
+        load_ledger([path], sheets=["2024年"])
+
+
+def test_missing_column_message_lists_headers_and_aliases(tmp_path):
+    path = tmp_path / "l.csv"
+    path.write_text("案号,承办人\n(2025)鲁0902执9号,张三\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as err:
+        load_ledger([path])
+    text = str(err.value)
+    assert "Headers found: 案号、承办人" in text and "立案日期、立案时间" in text
