@@ -1,0 +1,158 @@
+"""The command line as a user meets it: help, version, config lookup, clear errors, documentation."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from backlog_cli import __version__
+from backlog_cli.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def run(*args: str, env: dict | None = None):
+    return runner.invoke(app, [str(a) for a in args], env=env)
+
+
+def command_names(group=None, prefix="") -> list[str]:
+    """Every command path, e.g. 'classify', 'rules check'."""
+    group = group or typer.main.get_command(app)
+    names = []
+    for name, cmd in group.commands.items():
+        if getattr(cmd, "commands", None):
+            names += command_names(cmd, f"{prefix}{name} ")
+        else:
+            names.append(prefix + name)
+    return names
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"backlog {__version__}"
+
+
+def test_module_entry_point():
+    out = subprocess.run([sys.executable, "-m", "backlog_cli", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == f"backlog {__version__}"
+
+
+def test_every_command_is_documented_in_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^#+ `backlog ([a-z -]+?)(?: [A-Z\[\-].*)?`", readme, flags=re.M))
+    missing = [name for name in command_names() if name not in documented]
+    assert not missing, f"commands missing a README section: {missing}"
+
+
+def test_every_command_has_help():
+    for name in command_names():
+        result = run(*name.split(), "--help")
+        assert result.exit_code == 0, name
+        assert "Usage" in result.output
+
+
+def test_csv_to_stdout(tmp_path):
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,承办人\n(2025)鲁0902执9号,2025/1/2,张 三\n(2025)鲁0902执10号,2025-02-03,李四\n", encoding="utf-8")
+    result = run("classify", ledger, "--as-of", "2026-01-01", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("case_no,")
+    assert lines[1].startswith("(2025)鲁0902执9号,2025,鲁0902,执,9,")
+    assert ",张三," in lines[1] and "2025-01-02" in lines[1]
+
+
+def test_output_file_gets_bom_and_errors_file(tmp_path):
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n(2025)鲁0902执9号,2025/1/3\n", encoding="utf-8")
+    out = tmp_path / "out" / "cases.csv"
+    result = run("classify", ledger, "--as-of", "2026-01-01", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    errors = out.with_name("cases.errors.csv").read_text(encoding="utf-8-sig")
+    assert "duplicate case number: first seen in l row 2" in errors
+    assert "rejected: l.csv [l] row 3" in result.stderr
+
+
+def test_json_records(tmp_path):
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,结案日期\n(2025)鲁0902执9号,2025/1/2,\n", encoding="utf-8")
+    result = run("classify", ledger, "--as-of", "2026-01-01", "-f", "json")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert records[0]["case_no"] == "(2025)鲁0902执9号"
+    assert records[0]["filed_on"] == "2025-01-02" and records[0]["closed_on"] is None
+    assert records[0]["case_year"] == 2025
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["classify", "nope.xlsx"], "nope.xlsx: no such file"),
+        (["classify", "{bad}"], "the file is empty"),
+        (["classify", "{good}", "--as-of", "someday"], "'someday' is not a date"),
+        (["classify", "{good}", "--format", "pdf"], "'pdf' is not one of"),
+        (["classify", "{good}", "--format", "xlsx"], "xlsx needs --output"),
+    ],
+)
+def test_errors_are_one_clear_line(tmp_path, args, message):
+    (tmp_path / "bad.xlsx").write_bytes(b"")
+    good = tmp_path / "good.csv"
+    good.write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n", encoding="utf-8")
+    args = [a.format(bad=tmp_path / "bad.xlsx", good=good) for a in args]
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_no_ledger_anywhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    result = run("classify")
+    assert result.exit_code == 2
+    assert "no ledger given" in result.output and "backlog init" in result.output
+
+
+def test_init_then_config_names_the_ledger(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    assert run("init").exit_code == 0
+    text = (tmp_path / "backlog.yaml").read_text(encoding="utf-8")
+    assert "ledger:" in text and text.count("#") > 5
+    assert run("init").exit_code == 2  # never overwrites without --force
+    (tmp_path / "mine.csv").write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n", encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text("ledger: mine.csv\n", encoding="utf-8")
+    result = run("classify", "--as-of", "2026-01-01", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert "(2025)鲁0902执9号" in result.stdout
+    # BACKLOG_CONFIG and --config win over the working directory
+    other = tmp_path / "sub"
+    other.mkdir()
+    (other / "cfg.yaml").write_text("ledger: ../missing.csv\n", encoding="utf-8")
+    result = run("classify", "--config", other / "cfg.yaml")
+    assert result.exit_code == 2 and "missing.csv: no such file" in result.output
+    result = run("classify", env={"BACKLOG_CONFIG": str(other / "cfg.yaml")})
+    assert result.exit_code == 2 and "missing.csv: no such file" in result.output
+
+
+def test_config_unknown_key_suggests(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "backlog.yaml").write_text("ledgr: x.csv\n", encoding="utf-8")
+    result = run("classify")
+    assert result.exit_code == 2
+    assert "unknown setting 'ledgr' (did you mean 'ledger'?)" in result.output
+
+
+def test_help_does_not_import_pandas():
+    code = "import sys; from backlog_cli import cli; sys.exit(1 if 'pandas' in sys.modules else 0)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
