@@ -1,0 +1,613 @@
+"""Deadline arithmetic: legal limits and campaign deadlines per case, vectorised.
+
+Counting starts the day after the start date (立案次日): ``N days`` from D is D + N days, ``N months``
+is the same day N months later, clamped to the month end (2024-08-31 + 6 months = 2025-02-28).
+``workdays`` counts official Chinese working days (in-lieu working days count, statutory holidays
+do not) from one precomputed calendar array. The due date of a deadline is, in this order:
+
+    start + duration (or the duration of the first matching ``duration_when`` entry)
+    + extension months + extension days (ledger fields; NA counts as none)
+    → replaced by an approved new limit date (ledger field) where present
+    + deducted days: each period (from/to field pair) in the order given counts when it starts on
+      or before the due date computed so far; it counts from max(period start, start date) to its
+      end, or up to --as-of (or the close date) while still running
+    → rolled forward to the next working day (``roll_forward``)
+
+A deadline ``relative_to`` another is that deadline's due date plus ``offset`` (negative for
+"one month before the legal limit"). A recurring deadline (``every`` + ``for``) falls due at
+start + k × every for k = 1 … for / every; its due date is the next occurrence on or after --as-of.
+
+States at --as-of: ``n/a`` (does not apply, start missing or after --as-of), ``met`` (closed on or
+before the due date), ``met_late`` (closed after the due date), ``suspended`` (open, a deducted
+period still running), ``overdue`` (open, due date passed), ``due_soon`` (open, within
+``warn_before`` of the due date), ``ok``. A recurring deadline is never overdue (the ledger does
+not record the re-queries); it is ``met`` once its last occurrence is before --as-of.
+``days_left`` (due - as_of in days) is NA for n/a, met and met_late.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from backlog_cli.errors import ConfigError
+
+__all__ = [
+    "STATES",
+    "Deadline",
+    "Deduction",
+    "Span",
+    "WorkCalendar",
+    "add_months",
+    "compute",
+    "evaluate",
+    "explain",
+    "parse_span",
+    "workday_calendar",
+]
+
+STATES = ("overdue", "due_soon", "suspended", "ok", "met", "met_late", "n/a")
+OPEN_STATES = ("overdue", "due_soon", "suspended", "ok")
+
+NAT = np.datetime64("NaT", "D")
+
+# ---------------------------------------------------------------------------------------------
+# spans of time
+
+
+@dataclass(frozen=True)
+class Span:
+    """A length of time: ``n`` days or ``n`` months (years are stored as 12 × n months)."""
+
+    n: int
+    unit: str  # "days" | "months"
+
+    def __str__(self) -> str:
+        if self.unit == "months" and self.n % 12 == 0 and self.n:
+            years = self.n // 12
+            return f"{years} year{'s' if abs(years) != 1 else ''}"
+        return f"{self.n} {self.unit[:-1] if abs(self.n) == 1 else self.unit}"
+
+
+_SPAN = re.compile(
+    r"^\s*(?P<n>[-+]?[0-9]+)\s*"
+    r"(?P<unit>days?|d|months?|m|years?|y|天|日|个月|月|年)\s*$",
+    re.IGNORECASE,
+)
+_UNIT = {"day": "days", "d": "days", "天": "days", "日": "days", "month": "months", "m": "months",
+         "个月": "months", "月": "months", "year": "years", "y": "years", "年": "years"}
+
+
+def parse_span(text: object) -> Span:
+    """``"6 months"``, ``"180 days"``, ``"1 year"``, ``"-1 month"``, ``"3个月"`` → Span.
+
+    Raises ValueError with a short message for anything else.
+    """
+    m = _SPAN.match(str(text)) if isinstance(text, (str, int)) and not isinstance(text, bool) else None
+    if m is None:
+        raise ValueError(f"expected a length such as '6 months', '180 days' or '1 year', got {text!r}")
+    unit = _UNIT[m["unit"].lower().rstrip("s") if m["unit"].isascii() else m["unit"]]
+    n = int(m["n"])
+    return Span(n * 12, "months") if unit == "years" else Span(n, unit)
+
+
+# ---------------------------------------------------------------------------------------------
+# vectorised date arithmetic on numpy datetime64[D] arrays
+
+
+def _to_days(values: Any) -> np.ndarray:
+    """A datetime Series or array as datetime64[D] (NaT kept)."""
+    return np.asarray(pd.Series(values).to_numpy(dtype="datetime64[D]"))
+
+
+def _add_months(days: np.ndarray, months: int | np.ndarray) -> np.ndarray:
+    """days + months with month-end clamping, on datetime64[D] arrays."""
+    month = days.astype("datetime64[M]")
+    day_index = (days - month.astype("datetime64[D]")).astype("int64")
+    target = month + np.asarray(months, dtype="int64")
+    first = target.astype("datetime64[D]")
+    month_len = ((target + 1).astype("datetime64[D]") - first).astype("int64")
+    out = first + np.minimum(day_index, month_len - 1)
+    return np.where(np.isnat(days), NAT, out)
+
+
+def add_months(dates: pd.Series, months: int | pd.Series) -> pd.Series:
+    """Each date plus ``months`` (an int or a per-row Series; NA counts as 0), clamped to month end.
+
+    2024-08-31 + 6 → 2025-02-28; 2023-08-31 + 6 → 2024-02-29; 2024-02-29 + 12 → 2025-02-28.
+    """
+    n = months if isinstance(months, int) else _whole_numbers(months)
+    out = _add_months(_to_days(dates), n)
+    return pd.Series(out.astype("datetime64[ns]"), index=dates.index, name=dates.name)
+
+
+def _whole_numbers(values: pd.Series) -> np.ndarray:
+    """A numeric Series as int64, NA as 0, fractions rounded to the nearest whole number."""
+    x = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return np.rint(np.nan_to_num(x, nan=0.0)).astype("int64")
+
+
+# ---------------------------------------------------------------------------------------------
+# the official working-day calendar
+
+
+class OutsideCalendar(Exception):
+    """A date outside the years the holiday calendar knows; ``position`` is the row position."""
+
+    def __init__(self, year: int, position: int):
+        super().__init__(year, position)
+        self.year, self.position = year, position
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Working days from ``first`` on: ``work[i]`` for day first + i, ``cum[i]`` = workdays ≤ i."""
+
+    first: np.datetime64
+    work: np.ndarray
+    cum: np.ndarray
+
+    @property
+    def years(self) -> tuple[int, int]:
+        last = self.first + (len(self.work) - 1)
+        return int(str(self.first)[:4]), int(str(last)[:4])
+
+    def _index(self, days: np.ndarray) -> np.ndarray:
+        """Positions of non-NaT days in the calendar; raises OutsideCalendar for the first miss."""
+        idx = (days - self.first).astype("int64")
+        bad = ~np.isnat(days) & ((idx < 0) | (idx >= len(self.work)))
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise OutsideCalendar(int(str(days[pos])[:4]), pos)
+        return np.where(np.isnat(days), 0, idx)
+
+    def _at(self, idx: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Calendar positions back to dates; past the calendar's end raises OutsideCalendar."""
+        beyond = ~np.isnat(days) & (idx >= len(self.work))
+        if beyond.any():
+            pos = int(np.flatnonzero(beyond)[0])
+            raise OutsideCalendar(self.years[1] + 1, pos)
+        return np.where(np.isnat(days), NAT, self.first + np.minimum(idx, len(self.work) - 1))
+
+    def is_workday(self, days: np.ndarray) -> np.ndarray:
+        """True where the day is an official working day."""
+        return self.work[self._index(days)] & ~np.isnat(days)
+
+    def add_workdays(self, days: np.ndarray, n: int | np.ndarray) -> np.ndarray:
+        """The n-th working day after each day (n = 0 keeps the day)."""
+        n = np.broadcast_to(np.asarray(n, dtype="int64"), days.shape)
+        idx = self._index(days)
+        found = np.searchsorted(self.cum, self.cum[idx] + n, side="left")
+        return np.where(n > 0, self._at(found, days), days)
+
+    def roll_forward(self, days: np.ndarray) -> np.ndarray:
+        """Each day, or the next working day when it is a holiday or rest day."""
+        idx = self._index(days)
+        found = np.searchsorted(self.cum, self.cum[idx] - self.work[idx] + 1, side="left")
+        return self._at(found, days)
+
+
+@functools.cache
+def workday_calendar() -> WorkCalendar:
+    """The official calendar for every year chinesecalendar knows (built once)."""
+    import chinese_calendar as cc
+
+    holidays = np.array(sorted(cc.holidays), dtype="datetime64[D]")
+    in_lieu_workdays = np.array(sorted(cc.workdays), dtype="datetime64[D]")
+    first = np.datetime64(f"{holidays[0].astype(object).year}-01-01", "D")
+    end = np.datetime64(f"{holidays[-1].astype(object).year + 1}-01-01", "D")
+    days = np.arange(first, end)
+    weekday = (days.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+    work = ((weekday < 5) & ~np.isin(days, holidays)) | np.isin(days, in_lieu_workdays)
+    return WorkCalendar(first, work, np.cumsum(work))
+
+
+# ---------------------------------------------------------------------------------------------
+# deadline definitions
+
+Condition = Callable[[pd.DataFrame, Any], pd.Series]
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """A period not counted: from the date in field ``start`` to the date in field ``end``."""
+
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One named deadline, as defined in a rules file's ``deadlines:`` list."""
+
+    id: str
+    label: str
+    duration: Span | None = None
+    start: str = "filed_on"
+    applies: Condition | None = None
+    applies_text: str | None = None
+    duration_when: tuple[tuple[Condition, str, Span], ...] = ()
+    workdays: bool = False
+    roll_forward: bool = False
+    extension_months: str | None = None
+    extension_days: str | None = None
+    new_limit: str | None = None
+    deduct: tuple[Deduction, ...] = ()
+    action: str | None = None
+    warn_before: Span = Span(0, "days")
+    every: Span | None = None
+    for_: Span | None = None
+    relative_to: str | None = None
+    offset: Span | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# computing one deadline
+
+
+@dataclass
+class _Ctx:
+    """What every step needs: the frame, the deadline, --as-of and the calendar."""
+
+    frame: pd.DataFrame
+    d: Deadline
+    as_of: np.datetime64
+    masks_ctx: Any
+
+    def fail(self, message: str, position: int | None = None) -> ConfigError:
+        where = ""
+        if position is not None and "case_no" in self.frame:
+            where = f" (case {self.frame['case_no'].iloc[position]})"
+        return ConfigError(f"deadline {self.d.id} ({self.d.label}): {message}{where}")
+
+    def dates(self, field: str) -> np.ndarray:
+        """A date field as datetime64[D]; a field the ledger lacks is all NaT."""
+        if field not in self.frame:
+            return np.full(len(self.frame), NAT)
+        col = self.frame[field]
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            return _to_days(col)
+        if col.isna().all():
+            return np.full(len(self.frame), NAT)
+        raise self.fail(f"field {field} holds text, not dates; map it to a date column")
+
+    def numbers(self, field: str | None) -> np.ndarray:
+        """A number field as whole int64 (NA as 0, never negative); absent field → zeros."""
+        if field is None or field not in self.frame:
+            return np.zeros(len(self.frame), dtype="int64")
+        col = self.frame[field]
+        if not (pd.api.types.is_numeric_dtype(col.dtype) or col.isna().all()):
+            raise self.fail(f"field {field} holds text, not numbers")
+        return np.maximum(_whole_numbers(col), 0)
+
+    def mask(self, cond: Condition | None) -> np.ndarray:
+        if cond is None:
+            return np.ones(len(self.frame), dtype=bool)
+        return np.asarray(pd.Series(cond(self.frame, self.masks_ctx)).fillna(False), dtype=bool)
+
+    def on_calendar(self, fn: Callable[[], np.ndarray], why: str) -> np.ndarray:
+        """Run a calendar step; a date outside the known years becomes one plain ConfigError."""
+        try:
+            return fn()
+        except OutsideCalendar as err:
+            y0, y1 = workday_calendar().years
+            raise self.fail(
+                f"{why} needs the official holiday calendar for {err.year}, but the installed "
+                f"chinesecalendar covers {y0}–{y1} only; update chinesecalendar"
+                + (" or set roll_forward: false" if why == "roll_forward" else ""),
+                err.position,
+            ) from None
+
+
+def _add_span(c: _Ctx, days: np.ndarray, span: Span, sign: int = 1) -> np.ndarray:
+    """days + span: calendar days, working days (``workdays``) or clamped months."""
+    if span.unit == "months":
+        return _add_months(days, sign * span.n)
+    if c.d.workdays and sign > 0:
+        return c.on_calendar(lambda: workday_calendar().add_workdays(days, span.n), "workdays")
+    return days + sign * span.n
+
+
+def _base_due(c: _Ctx, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """start + the duration chosen per row; also the duration text per row."""
+    due = np.full(len(start), NAT)
+    text = np.full(len(start), str(c.d.duration), dtype=object)
+    todo = np.ones(len(start), dtype=bool)
+    for cond, _, span in c.d.duration_when:
+        sel = c.mask(cond) & todo
+        due = np.where(sel, _add_span(c, np.where(sel, start, NAT), span), due)
+        text[sel] = str(span)
+        todo &= ~sel
+    assert c.d.duration is not None
+    due = np.where(todo, _add_span(c, np.where(todo, start, NAT), c.d.duration), due)
+    return due, text
+
+
+def _extend(c: _Ctx, due: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Extension months and days from ledger fields; returns (due, months, days)."""
+    months, days = c.numbers(c.d.extension_months), c.numbers(c.d.extension_days)
+    due = _add_months(due, months)
+    if c.d.workdays:
+        due = c.on_calendar(lambda: workday_calendar().add_workdays(due, days), "workdays")
+    else:
+        due = due + days
+    return due, months, days
+
+
+def _deduct(
+    c: _Ctx, start: np.ndarray, due: np.ndarray, cap: np.ndarray, is_open: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Add the deducted periods; returns (due, deducted days, still running at as_of)."""
+    total = np.zeros(len(due), dtype="int64")
+    running = np.zeros(len(due), dtype=bool)
+    for pair in c.d.deduct:
+        s, e = c.dates(pair.start), c.dates(pair.end)
+        counts = ~np.isnat(s) & ~np.isnat(due) & (s <= due) & (s <= cap)
+        begin = np.maximum(s, start)
+        end = np.minimum(np.where(np.isnat(e), cap, e), cap)
+        n = np.where(counts, np.maximum((end - begin).astype("int64"), 0), 0)
+        total += n
+        due = due + n
+        running |= counts & is_open & (s <= c.as_of) & (np.isnat(e) | (e > c.as_of))
+    return due, total, running
+
+
+def _states(
+    c: _Ctx, due: np.ndarray, applies: np.ndarray, closed: np.ndarray, running: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(days_left as float with NaN, state) for a one-off deadline."""
+    is_closed = ~np.isnat(closed) & (closed <= c.as_of)
+    left = (due - c.as_of).astype("int64")
+    warn_from = _add_span(c, due, c.d.warn_before, sign=-1)
+    state = np.select(
+        [~applies, is_closed & (closed <= due), is_closed, running, c.as_of > due,
+         c.as_of >= warn_from],
+        ["n/a", "met", "met_late", "suspended", "overdue", "due_soon"],
+        "ok",
+    ).astype(object)
+    days_left = np.where(np.isin(state, OPEN_STATES), left, np.nan)
+    return days_left, state
+
+
+def _rolled(c: _Ctx, due: np.ndarray) -> np.ndarray:
+    """due rolled forward to the next working day when the deadline says so."""
+    if not c.d.roll_forward:
+        return due
+    return c.on_calendar(lambda: workday_calendar().roll_forward(due), "roll_forward")
+
+
+def _occurrence(c: _Ctx, start: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """start + k × every, before any roll-forward."""
+    every = c.d.every
+    assert every is not None
+    return _add_months(start, k * every.n) if every.unit == "months" else start + k * every.n
+
+
+def _recurring(c: _Ctx, start: np.ndarray, applies: np.ndarray) -> dict[str, np.ndarray]:
+    """The next occurrence on or after as_of of start + k × every, k = 1 … for / every."""
+    every, lasts = c.d.every, c.d.for_
+    assert every is not None and lasts is not None
+    count = max(lasts.n // every.n, 1)
+    valid = applies & ~np.isnat(start) & (start <= c.as_of)
+    s = np.where(valid, start, NAT)
+    as_of = np.where(valid, c.as_of, NAT)
+    if every.unit == "months":
+        gap = (as_of.astype("datetime64[M]") - s.astype("datetime64[M]")).astype("int64")
+    else:
+        gap = (as_of - s).astype("int64")
+    k = np.where(valid, np.maximum(-(-gap // every.n), 1), 1)
+    k = np.minimum(np.where(_occurrence(c, s, k) < c.as_of, k + 1, k), count)
+    earlier_due = _rolled(c, _occurrence(c, np.where(k > 1, s, NAT), k - 1))
+    k = np.where(~np.isnat(earlier_due) & (earlier_due >= c.as_of), k - 1, k)
+    due = _rolled(c, _occurrence(c, s, k))
+    warn_from = _add_span(c, due, c.d.warn_before, sign=-1)
+    state = np.select(
+        [~valid, due < c.as_of, c.as_of >= warn_from], ["n/a", "met", "due_soon"], "ok"
+    ).astype(object)
+    left = (due - c.as_of).astype("int64")
+    return {
+        "start": s,
+        "occurrence": np.where(valid, k, 0),
+        "before_roll": _occurrence(c, s, k),
+        "due": due,
+        "days_left": np.where(np.isin(state, OPEN_STATES), left, np.nan),
+        "state": state,
+    }
+
+
+def _relative(c: _Ctx, base: dict[str, np.ndarray], applies: np.ndarray) -> dict[str, np.ndarray]:
+    """Another deadline's due date plus ``offset``."""
+    assert c.d.offset is not None
+    applies = applies & (base["state"] != "n/a")
+    before_roll = np.where(applies, _add_span(c, base["due"], c.d.offset), NAT)
+    due = _rolled(c, before_roll)
+    closed = c.dates("closed_on")
+    days_left, state = _states(c, due, applies, closed, base["state"] == "suspended")
+    return {"start": np.where(applies, base["due"], NAT), "before_roll": before_roll,
+            "due": due, "days_left": days_left, "state": state}
+
+
+def _one_off(c: _Ctx, applies: np.ndarray) -> dict[str, np.ndarray]:
+    """start + duration + extensions (or new limit) + deducted days, rolled forward."""
+    start = c.dates(c.d.start)
+    applies = applies & ~np.isnat(start) & (start <= c.as_of)
+    start = np.where(applies, start, NAT)
+    closed = c.dates("closed_on")
+    is_open = np.isnat(closed) | (closed > c.as_of)
+    cap = np.where(is_open, c.as_of, closed)
+    base, duration = _base_due(c, start)
+    extended, months, days = _extend(c, base)
+    new_limit = c.dates(c.d.new_limit) if c.d.new_limit else np.full(len(start), NAT)
+    limit = np.where(np.isnat(new_limit) | ~applies, extended, new_limit)
+    before_roll, deducted, running = _deduct(c, start, limit, cap, is_open)
+    due = _rolled(c, before_roll)
+    days_left, state = _states(c, due, applies, closed, running)
+    return {"start": start, "duration": duration, "base": base, "extension_months": months,
+            "extension_days": days, "extended": extended, "new_limit": new_limit,
+            "limit": limit, "deducted_days": deducted, "before_roll": before_roll, "due": due,
+            "days_left": days_left, "state": state}
+
+
+def compute(
+    frame: pd.DataFrame,
+    deadline: Deadline,
+    as_of: Any,
+    masks_ctx: Any = None,
+    done: dict[str, dict[str, np.ndarray]] | None = None,
+) -> dict[str, np.ndarray]:
+    """One deadline for every row: the arithmetic's intermediate arrays, ``due``, ``days_left``
+    (float, NaN where not open), ``state`` and ``condition`` (the applies mask alone);
+    ``done`` holds the results of earlier deadlines by id."""
+    c = _Ctx(frame, deadline, np.datetime64(pd.Timestamp(as_of).date(), "D"), masks_ctx)
+    applies = c.mask(deadline.applies)
+    if deadline.relative_to is not None:
+        result = _relative(c, (done or {})[deadline.relative_to], applies)
+    elif deadline.every is not None:
+        result = _recurring(c, c.dates(deadline.start), applies)
+    else:
+        result = _one_off(c, applies)
+    return {**result, "condition": applies}
+
+
+# ---------------------------------------------------------------------------------------------
+# all deadlines: columns per deadline and the most pressing one per case
+
+
+def _compute_all(
+    frame: pd.DataFrame, deadlines: list[Deadline], as_of: Any, masks_ctx: Any
+) -> dict[str, dict[str, np.ndarray]]:
+    """compute() for each deadline in order (a relative deadline follows its base)."""
+    done: dict[str, dict[str, np.ndarray]] = {}
+    for d in deadlines:
+        done[d.id] = compute(frame, d, as_of, masks_ctx, done)
+    return done
+
+
+def _dates_series(days: np.ndarray, index: pd.Index) -> pd.Series:
+    return pd.Series(days.astype("datetime64[ns]"), index=index)
+
+
+def _int_series(values: np.ndarray, index: pd.Index) -> pd.Series:
+    return pd.Series(pd.array(values, dtype="Int64"), index=index)
+
+
+def _next(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]], index: pd.Index
+          ) -> pd.DataFrame:
+    """Most pressing open deadline per row: most days overdue first, then due soonest."""
+    n = len(index)
+    if not deadlines:
+        left = np.full((n, 1), np.nan)
+    else:
+        left = np.column_stack([done[d.id]["days_left"] for d in deadlines])
+    has = ~np.isnan(left).all(axis=1)
+    pick = np.argmin(np.where(np.isnan(left), np.inf, left), axis=1)
+    rows = np.arange(n)
+
+    def column(values: list[Any], dtype: str | None = None) -> pd.Series:
+        table = np.array(values, dtype=object).T.reshape(n, -1) if values else np.empty((n, 1))
+        return pd.Series(np.where(has, table[rows, pick], None), index=index, dtype=dtype)
+
+    def labels(attr: str) -> list[Any]:
+        return [np.full(n, getattr(d, attr), dtype=object) for d in deadlines]
+
+    due = np.column_stack([done[d.id]["due"] for d in deadlines]) if deadlines else np.full(
+        (n, 1), NAT)
+    return pd.DataFrame({
+        "next_deadline": column(labels("id"), "str"),
+        "next_label": column(labels("label"), "str"),
+        "next_due": _dates_series(np.where(has, due[rows, pick], NAT), index),
+        "next_days_left": _int_series(np.where(has, left[rows, pick], np.nan), index),
+        "next_state": column([done[d.id]["state"] for d in deadlines], "str"),
+        "next_action": column(labels("action"), "str"),
+    }, index=index)
+
+
+def evaluate(
+    frame: pd.DataFrame, deadlines: list[Deadline], as_of: Any, masks_ctx: Any = None
+) -> pd.DataFrame:
+    """Per deadline id X: ``X_due``, ``X_days_left`` (Int64), ``X_state`` (str); then
+    ``next_deadline``, ``next_label``, ``next_due``, ``next_days_left``, ``next_state``,
+    ``next_action`` for the most pressing open deadline (NA when none is open)."""
+    done = _compute_all(frame, deadlines, as_of, masks_ctx)
+    columns: dict[str, pd.Series] = {}
+    for d in deadlines:
+        r = done[d.id]
+        columns[f"{d.id}_due"] = _dates_series(r["due"], frame.index)
+        columns[f"{d.id}_days_left"] = _int_series(r["days_left"], frame.index)
+        columns[f"{d.id}_state"] = pd.Series(r["state"], index=frame.index, dtype="str")
+    out = pd.DataFrame(columns, index=frame.index)
+    return pd.concat([out, _next(deadlines, done, frame.index)], axis=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# explain: the arithmetic for one case
+
+
+def _day(value: Any) -> str:
+    return str(value) if not np.isnat(value) else "—"
+
+
+def _steps(d: Deadline, r: dict[str, Any]) -> list[str]:
+    """The arithmetic of one deadline for one case, one step per line."""
+    if d.relative_to is not None:
+        steps = [f"{d.relative_to} due {_day(r['start'])}",
+                 f"{'+' if d.offset.n >= 0 else '−'} {str(d.offset).lstrip('-')} → "
+                 f"{_day(r['before_roll'])}"]
+    elif d.every is not None:
+        steps = [f"start {d.start} {_day(r['start'])}",
+                 f"+ {r['occurrence']} × {d.every} (occurrence {r['occurrence']} of "
+                 f"{d.for_.n // d.every.n}) → {_day(r['before_roll'])}"]
+    else:
+        unit = " working days" if d.workdays and "day" in r["duration"] else ""
+        steps = [f"start {d.start} {_day(r['start'])} (counting from the next day)",
+                 f"+ {r['duration']}{unit} → {_day(r['base'])}"]
+        if r["extension_months"] or r["extension_days"]:
+            parts = [f"{r['extension_months']} months"] if r["extension_months"] else []
+            parts += [f"{r['extension_days']} days"] if r["extension_days"] else []
+            steps.append(f"+ extension {' + '.join(parts)} → {_day(r['extended'])}")
+        if not np.isnat(r["new_limit"]):
+            steps.append(f"approved new limit ({d.new_limit}) → {_day(r['limit'])}")
+        if r["deducted_days"]:
+            fields = ", ".join(f"{p.start}→{p.end}" for p in d.deduct)
+            steps.append(f"+ {r['deducted_days']} deducted days ({fields}) → "
+                         f"{_day(r['before_roll'])}")
+    if d.roll_forward and r["due"] != r["before_roll"]:
+        steps.append(f"roll forward from {_day(r['before_roll'])} (holiday or rest day) → "
+                     f"{_day(r['due'])}")
+    steps.append(f"= due {_day(r['due'])}")
+    return steps
+
+
+def _not_applying(d: Deadline, r: dict[str, Any]) -> str:
+    """Why a deadline shows n/a for a case."""
+    if not r["condition"]:
+        return f"does not apply: the condition is false ({d.applies_text})"
+    if d.relative_to is not None:
+        return f"does not apply: {d.relative_to} does not apply"
+    return f"does not apply: {d.start} is missing or after --as-of"
+
+
+def explain(
+    row_frame: pd.DataFrame, deadlines: list[Deadline], as_of: Any, masks_ctx: Any = None
+) -> list[dict[str, Any]]:
+    """For the first row of ``row_frame``, one dict per deadline: id, label, action, state,
+    due (Timestamp or None), days_left (int or None) and ``steps``, the arithmetic line by line
+    (start, + duration, + extension, + deducted days, roll-forward, = due date)."""
+    done = _compute_all(row_frame.iloc[:1], deadlines, as_of, masks_ctx)
+    out = []
+    for d in deadlines:
+        r = {k: v[0] for k, v in done[d.id].items()}
+        applies = r["state"] != "n/a"
+        out.append({
+            "id": d.id, "label": d.label, "action": d.action, "state": r["state"],
+            "due": pd.Timestamp(r["due"]) if not np.isnat(r["due"]) else None,
+            "days_left": None if np.isnan(r["days_left"]) else int(r["days_left"]),
+            "steps": _steps(d, r) if applies else [_not_applying(d, r)],
+        })
+    return out

@@ -1,0 +1,336 @@
+"""Deadline arithmetic: expectations computed by hand from the calendar, not from the code."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import chinese_calendar as cc
+import numpy as np
+import pandas as pd
+import pytest
+
+from backlog_cli.deadlines import (
+    Deadline,
+    Deduction,
+    add_months,
+    evaluate,
+    explain,
+    parse_span,
+    workday_calendar,
+)
+from backlog_cli.errors import ConfigError
+
+T = pd.Timestamp
+
+
+def ledger(**columns: list) -> pd.DataFrame:
+    """A small case frame; date-like columns are parsed, closed_on defaults to open."""
+    n = len(next(iter(columns.values())))
+    frame = pd.DataFrame({"case_no": [f"(2025)鲁0902执{i + 1}号" for i in range(n)]})
+    for name, values in columns.items():
+        frame[name] = pd.to_datetime(values) if name.endswith("_on") or name == "new_limit" \
+            else values
+    if "closed_on" not in frame:
+        frame["closed_on"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    return frame
+
+
+def six_months(**kw) -> Deadline:
+    return Deadline("limit", "法定执行期限", parse_span("6 months"), action="结案", **kw)
+
+
+def row(frame: pd.DataFrame, deadline: Deadline, as_of: str, i: int = 0) -> tuple:
+    out = evaluate(frame, [deadline], as_of)
+    d = deadline.id
+    return out[f"{d}_due"].iloc[i], out[f"{d}_days_left"].iloc[i], out[f"{d}_state"].iloc[i]
+
+
+# ---------------------------------------------------------------------------------------------
+# spans and months
+
+
+@pytest.mark.parametrize(
+    ("text", "n", "unit"),
+    [("6 months", 6, "months"), ("180 days", 180, "days"), ("1 year", 12, "months"),
+     ("-1 month", -1, "months"), ("3个月", 3, "months"), ("15天", 15, "days"), ("5年", 60, "months")],
+)
+def test_parse_span(text: str, n: int, unit: str) -> None:
+    span = parse_span(text)
+    assert (span.n, span.unit) == (n, unit)
+
+
+@pytest.mark.parametrize("bad", ["six months", "6 weeks", "", None, 6.5, True])
+def test_parse_span_rejects(bad: object) -> None:
+    with pytest.raises(ValueError, match="expected a length"):
+        parse_span(bad)
+
+
+def test_add_months_clamps_to_month_end() -> None:
+    dates = pd.Series(pd.to_datetime(["2024-08-31", "2023-08-31", "2024-02-29", None, "2025-01-31"]))
+    assert add_months(dates, 6).tolist()[:3] == [T("2025-02-28"), T("2024-02-29"), T("2024-08-29")]
+    assert pd.isna(add_months(dates, 6).iloc[3])
+    assert add_months(dates, 12).iloc[2] == T("2025-02-28")
+    assert add_months(dates, 1).iloc[4] == T("2025-02-28")
+    assert add_months(dates, -6).iloc[0] == T("2024-02-29")
+
+
+def test_add_months_per_row_with_missing_values() -> None:
+    dates = pd.Series(pd.to_datetime(["2025-01-31", "2025-01-31", "2025-01-31"]))
+    months = pd.Series([1, None, 3], dtype="Int64")
+    assert add_months(dates, months).tolist() == [T("2025-02-28"), T("2025-01-31"), T("2025-04-30")]
+
+
+# ---------------------------------------------------------------------------------------------
+# the working-day calendar
+
+
+def test_calendar_agrees_with_chinesecalendar() -> None:
+    cal = workday_calendar()
+    days = np.arange(np.datetime64("2024-01-01"), np.datetime64("2026-01-01"))
+    expected = [cc.is_workday(d.astype(dt.date)) for d in days]
+    assert cal.is_workday(days).tolist() == expected
+    assert cal.years == (2004, 2026)
+
+
+def test_workdays_cross_an_in_lieu_saturday_and_national_day() -> None:
+    # From Fri 2025-09-26: Sat 27 rest, Sun 28 in-lieu workday (1), 29 (2), 30 (3),
+    # 10-01..10-08 holiday, 10-09 (4), 10-10 (5), Sat 10-11 in-lieu workday (6), Mon 10-13 (7).
+    frame = ledger(filed_on=["2025-09-26", "2025-09-26"])
+    one = Deadline("assign", "分案", parse_span("1 day"), workdays=True)
+    seven = Deadline("assign", "分案", parse_span("7 days"), workdays=True)
+    assert row(frame, one, "2025-09-26")[0] == T("2025-09-28")
+    assert row(frame, seven, "2025-09-26")[0] == T("2025-10-13")
+
+
+def test_roll_forward_out_of_national_day() -> None:
+    # 2025-04-03 + 6 months = 2025-10-03, inside the 10-01..10-08 holiday → 2025-10-09.
+    frame = ledger(filed_on=["2025-04-03"])
+    assert row(frame, six_months(), "2025-09-01")[0] == T("2025-10-03")
+    due, left, state = row(frame, six_months(roll_forward=True), "2025-09-01")
+    assert (due, left, state) == (T("2025-10-09"), 38, "ok")
+
+
+def test_roll_forward_keeps_an_in_lieu_working_saturday() -> None:
+    # 2025-04-11 + 6 months = Sat 2025-10-11, an in-lieu working day: stays.
+    frame = ledger(filed_on=["2025-04-11"])
+    assert row(frame, six_months(roll_forward=True), "2025-09-01")[0] == T("2025-10-11")
+
+
+@pytest.mark.parametrize(
+    ("filed", "deadline", "year"),
+    [("2026-12-01", Deadline("assign", "分案", parse_span("30 days"), workdays=True), "2027"),
+     ("2003-12-01", Deadline("assign", "分案", parse_span("7 days"), workdays=True), "2003"),
+     ("2026-08-20", six_months(roll_forward=True), "2027")],
+)
+def test_year_outside_the_calendar_is_a_clear_error(filed: str, deadline: Deadline, year: str
+                                                    ) -> None:
+    frame = ledger(filed_on=["2025-01-02", filed])
+    with pytest.raises(ConfigError) as err:
+        evaluate(frame, [deadline], "2027-06-01")
+    message = str(err.value)
+    assert f"for {year}," in message and "covers 2004–2026" in message
+    assert message.startswith(f"deadline {deadline.id} ")
+    assert "(2025)鲁0902执2号" in message
+
+
+def test_outside_the_calendar_without_roll_forward_is_fine() -> None:
+    frame = ledger(filed_on=["2026-08-20"])
+    assert row(frame, six_months(), "2026-09-01")[0] == T("2027-02-20")
+
+
+# ---------------------------------------------------------------------------------------------
+# boundaries and states
+
+
+def test_exactly_n_and_n_plus_one_days() -> None:
+    # 180 days from 2025-01-01, counting from 01-02: 2025-06-30.
+    frame = ledger(filed_on=["2025-01-01"])
+    d = Deadline("d180", "180天", parse_span("180 days"))
+    assert row(frame, d, "2025-06-30") == (T("2025-06-30"), 0, "due_soon")
+    assert row(frame, d, "2025-07-01") == (T("2025-06-30"), -1, "overdue")
+    assert row(frame, d, "2025-06-29") == (T("2025-06-30"), 1, "ok")
+
+
+def test_warn_before_window() -> None:
+    frame = ledger(filed_on=["2025-01-01"])
+    d = Deadline("d180", "180天", parse_span("180 days"), warn_before=parse_span("15 days"))
+    assert row(frame, d, "2025-06-15")[1:] == (15, "due_soon")
+    assert row(frame, d, "2025-06-14")[1:] == (16, "ok")
+
+
+def test_month_end_limits() -> None:
+    frame = ledger(filed_on=["2024-08-31", "2023-08-31", "2024-02-29"])
+    out = evaluate(frame, [six_months(),
+                           Deadline("year", "超一年", parse_span("1 year"))], "2024-09-01")
+    assert out["limit_due"].tolist() == [T("2025-02-28"), T("2024-02-29"), T("2024-08-29")]
+    assert out["year_due"].iloc[2] == T("2025-02-28")
+
+
+def test_closed_cases_met_and_met_late() -> None:
+    frame = ledger(filed_on=["2025-01-10"] * 3,
+                   closed_on=["2025-07-10", "2025-07-11", "2025-08-20"])
+    out = evaluate(frame, [six_months()], "2025-08-01")
+    # The third closed after --as-of: still open then, and past 2025-07-10 by 22 days.
+    assert out["limit_state"].tolist() == ["met", "met_late", "overdue"]
+    assert out["limit_days_left"].tolist()[:2] == [pd.NA, pd.NA]
+    assert out["limit_days_left"].iloc[2] == -22
+
+
+def test_not_applicable() -> None:
+    frame = ledger(filed_on=["2025-01-10", None, "2025-09-01"], officer=["张三", None, None])
+    d = six_months(applies=lambda f, ctx: f["officer"].isna())
+    out = evaluate(frame, [d], "2025-08-01")
+    # 1: condition false; 2: no start date; 3: filed after --as-of.
+    assert out["limit_state"].tolist() == ["n/a", "n/a", "n/a"]
+    assert out["limit_due"].isna().all() and out["next_deadline"].isna().all()
+    d = six_months(applies=lambda f, ctx: f["officer"].isna(), applies_text="officer is blank")
+    assert explain(frame, [d], "2025-08-01")[0]["steps"] == [
+        "does not apply: the condition is false (officer is blank)"]
+    assert explain(frame.iloc[[1]], [d], "2025-08-01")[0]["steps"] == [
+        "does not apply: filed_on is missing or after --as-of"]
+
+
+# ---------------------------------------------------------------------------------------------
+# extensions and deducted periods
+
+
+def test_extension_months_and_days() -> None:
+    frame = ledger(filed_on=["2025-01-10", "2025-01-10", "2025-01-10"],
+                   extension_months=pd.array([3, None, None], dtype="Int64"),
+                   extension_days=[0, 20, None])
+    d = six_months(extension_months="extension_months", extension_days="extension_days")
+    out = evaluate(frame, [d], "2025-08-01")
+    # 2025-07-10 + 3 months = 2025-10-10; + 20 days = 2025-07-30; nothing = 2025-07-10.
+    assert out["limit_due"].tolist() == [T("2025-10-10"), T("2025-07-30"), T("2025-07-10")]
+    assert out["limit_state"].tolist() == ["ok", "overdue", "overdue"]
+
+
+def test_approved_new_limit_replaces_the_computed_date() -> None:
+    frame = ledger(filed_on=["2025-01-10", "2025-01-10"], new_limit=["2025-12-31", None],
+                   extension_months=[3, 3])
+    d = six_months(extension_months="extension_months", new_limit="new_limit")
+    out = evaluate(frame, [d], "2025-08-01")
+    assert out["limit_due"].tolist() == [T("2025-12-31"), T("2025-10-10")]
+
+
+def test_deduction_still_running_at_as_of() -> None:
+    # 2025-01-10 + 6 months = 2025-07-10; suspended 2025-03-01, not resumed at 2025-08-01:
+    # 153 days deducted (Mar 31 + Apr 30 + May 31 + Jun 30 + Jul 31) → 2025-12-10, 131 days left.
+    frame = ledger(filed_on=["2025-01-10"], suspended_on=["2025-03-01"], resumed_on=[None])
+    d = six_months(deduct=(Deduction("suspended_on", "resumed_on"),))
+    assert row(frame, d, "2025-08-01") == (T("2025-12-10"), 131, "suspended")
+    # A week later the due date moves a week too; days left stay the same.
+    assert row(frame, d, "2025-08-08") == (T("2025-12-17"), 131, "suspended")
+
+
+def test_finished_and_late_deductions() -> None:
+    frame = ledger(filed_on=["2025-01-10"] * 4,
+                   suspended_on=["2025-03-01", "2025-08-01", "2024-12-01", "2025-03-01"],
+                   resumed_on=["2025-03-21", None, "2025-01-20", "2025-09-01"])
+    d = six_months(deduct=(Deduction("suspended_on", "resumed_on"),))
+    out = evaluate(frame, [d], "2025-08-01")
+    # 20 days; starts after the due date so does not count; counts from the filing date only
+    # (01-10 → 01-20 = 10 days); resumed after --as-of: still running (153 days so far).
+    assert out["limit_due"].tolist() == [T("2025-07-30"), T("2025-07-10"), T("2025-07-20"),
+                                         T("2025-12-10")]
+    assert out["limit_state"].tolist() == ["overdue", "overdue", "overdue", "suspended"]
+
+
+def test_two_deducted_periods_add_up() -> None:
+    frame = ledger(filed_on=["2025-01-10"], suspended_on=["2025-02-01"],
+                   resumed_on=["2025-02-11"], auction_from_on=["2025-04-01"],
+                   auction_to_on=["2025-04-06"])
+    d = six_months(deduct=(Deduction("suspended_on", "resumed_on"),
+                           Deduction("auction_from_on", "auction_to_on")))
+    assert row(frame, d, "2025-05-01")[0] == T("2025-07-25")
+
+
+def test_text_in_a_date_field_is_a_config_error() -> None:
+    frame = ledger(filed_on=["2025-01-10"], 暂缓=["yes"])
+    d = six_months(deduct=(Deduction("暂缓", "resumed_on"),))
+    with pytest.raises(ConfigError, match="field 暂缓 holds text, not dates"):
+        evaluate(frame, [d], "2025-05-01")
+
+
+# ---------------------------------------------------------------------------------------------
+# relative and recurring deadlines
+
+
+def test_relative_deadline_one_month_before_the_limit() -> None:
+    frame = ledger(filed_on=["2024-08-31", "2025-01-10"], suspended_on=[None, "2025-03-01"])
+    limit = six_months(deduct=(Deduction("suspended_on", "resumed_on"),))
+    review = Deadline("review", "提交评查", relative_to="limit", offset=parse_span("-1 month"))
+    out = evaluate(frame, [limit, review], "2025-01-20")
+    assert out["review_due"].iloc[0] == T("2025-01-28")
+    assert out["review_days_left"].iloc[0] == 8
+    out = evaluate(frame, [limit, review], "2025-08-01")
+    assert out["review_due"].iloc[1] == T("2025-11-10")
+    assert out["review_state"].iloc[1] == "suspended"
+
+
+def test_recurring_property_requery() -> None:
+    frame = ledger(filed_on=["2023-01-05"], closed_on=["2024-02-29"])
+    d = Deadline("requery", "财产复查", start="closed_on", every=parse_span("6 months"),
+                 for_=parse_span("5 years"))
+    # Occurrences 2024-08-29, 2025-02-28, 2025-08-29, ... 2029-02-28 (tenth).
+    assert row(frame, d, "2024-03-01") == (T("2024-08-29"), 181, "ok")
+    assert row(frame, d, "2024-08-29") == (T("2024-08-29"), 0, "due_soon")
+    assert row(frame, d, "2024-08-30") == (T("2025-02-28"), 182, "ok")
+    assert row(frame, d, "2029-02-28")[0] == T("2029-02-28")
+    due, left, state = row(frame, d, "2029-03-01")
+    assert (due, state) == (T("2029-02-28"), "met") and pd.isna(left)
+    assert row(frame, d, "2024-02-01")[2] == "n/a"
+
+
+# ---------------------------------------------------------------------------------------------
+# next deadline and explain
+
+
+def test_next_deadline_is_the_most_pressing() -> None:
+    frame = ledger(filed_on=["2025-01-01", "2025-01-01", "2024-01-01"],
+                   closed_on=[None, None, "2024-03-01"])
+    a = Deadline("a", "A", parse_span("10 days"), action="do a")
+    b = Deadline("b", "B", parse_span("15 days"), action="do b")
+    out = evaluate(frame, [b, a], "2025-01-16")
+    # a is 5 days over, b is due today → a first.
+    assert out[["next_deadline", "next_label", "next_action", "next_state"]].iloc[0].tolist() == \
+        ["a", "A", "do a", "overdue"]
+    assert out["next_days_left"].iloc[0] == -5 and out["next_due"].iloc[0] == T("2025-01-11")
+    out = evaluate(frame, [b, a], "2025-01-05")
+    assert out["next_deadline"].iloc[0] == "a" and out["next_days_left"].iloc[0] == 6
+    # All met: nothing pressing.
+    assert pd.isna(out["next_deadline"].iloc[2]) and pd.isna(out["next_due"].iloc[2])
+
+
+def test_evaluate_columns_and_dtypes() -> None:
+    frame = ledger(filed_on=["2025-01-01"]).set_index(pd.Index([7]))
+    out = evaluate(frame, [six_months()], "2025-02-01")
+    assert list(out.columns) == ["limit_due", "limit_days_left", "limit_state", "next_deadline",
+                                 "next_label", "next_due", "next_days_left", "next_state",
+                                 "next_action"]
+    assert out.index.tolist() == [7]
+    assert str(out["limit_days_left"].dtype) == "Int64"
+    assert pd.api.types.is_datetime64_any_dtype(out["limit_due"])
+    assert pd.api.types.is_string_dtype(out["limit_state"])
+
+
+def test_explain_shows_the_arithmetic() -> None:
+    frame = ledger(filed_on=["2025-01-03"], extension_months=[3], suspended_on=["2025-03-01"],
+                   resumed_on=["2025-03-11"])
+    d = six_months(extension_months="extension_months", roll_forward=True,
+                   deduct=(Deduction("suspended_on", "resumed_on"),))
+    # 2025-07-03 + 3 months = 2025-10-03 + 10 days = 2025-10-13 (a Monday working day).
+    # Starting on 01-01 instead: 10-01 + 10 = 10-11, an in-lieu working Saturday.
+    [e] = explain(frame, [d], "2025-08-01")
+    assert e["due"] == T("2025-10-13") and e["state"] == "ok" and e["days_left"] == 73
+    assert e["steps"] == [
+        "start filed_on 2025-01-03 (counting from the next day)",
+        "+ 6 months → 2025-07-03",
+        "+ extension 3 months → 2025-10-03",
+        "+ 10 deducted days (suspended_on→resumed_on) → 2025-10-13",
+        "= due 2025-10-13",
+    ]
+    frame = ledger(filed_on=["2025-04-03"])
+    [e] = explain(frame, [six_months(roll_forward=True)], "2025-08-01")
+    assert e["steps"][-2:] == ["roll forward from 2025-10-03 (holiday or rest day) → 2025-10-09",
+                               "= due 2025-10-09"]
