@@ -1,0 +1,416 @@
+"""The run history: one row per nightly run and a snapshot of every case, through SQLAlchemy Core.
+
+The database is a SQLite file by default (a plain path) or any SQLAlchemy URL
+(``postgresql+psycopg://user@host/db``). Its schema version lives in the ``meta`` table and is
+upgraded on open, one step per version (:data:`UPGRADES`).
+
+Tables (schema version 1):
+
+``runs``
+    ``id``, ``as_of`` (date, unique: re-running a day replaces it), ``started_at``,
+    ``finished_at``, ``ledger_files`` (JSON list), ``counts`` (JSON object), ``rules`` (name).
+``snapshots``
+    one row per case and run: ``run_id``, ``case_no``, ``is_open`` (at the run's as_of),
+    ``filed_on``, ``closed_on``, ``officer``, ``categories`` (ids joined by ``;``),
+    ``primary_category``, ``next_deadline``, ``next_state``, ``next_due``, ``overdue`` (ids of the
+    deadlines overdue at as_of, joined by ``;``) and ``deadline_states`` (JSON object, deadline id →
+    state). The overdue ids get their own column so that diffs need no JSON parsing; the full
+    states stay in JSON because the deadline set is data (rules files), not schema.
+
+A write (:meth:`History.record`) is one transaction: a run killed midway leaves the history as
+it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from backlog_cli.errors import ConfigError
+
+SCHEMA_VERSION = 1
+LIST_SEP = ";"
+SNAPSHOT_COLUMNS = [
+    "case_no", "is_open", "filed_on", "closed_on", "officer", "categories", "primary_category",
+    "next_deadline", "next_state", "next_due", "overdue", "deadline_states",
+]
+DATE_COLUMNS = ("filed_on", "closed_on", "next_due")
+CHANGES = ("new", "closed", "newly_overdue", "reassigned", "category_changes")
+DIFF_COLUMNS = ["change", "case_no", "officer", "before", "after"]
+
+metadata = sa.MetaData()
+meta = sa.Table(
+    "meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("as_of", sa.Date, nullable=False, unique=True),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime, nullable=False),
+    sa.Column("ledger_files", sa.Text, nullable=False),
+    sa.Column("counts", sa.Text, nullable=False),
+    sa.Column("rules", sa.Text),
+)
+snapshots = sa.Table(
+    "snapshots", metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("case_no", sa.String(100), primary_key=True),
+    sa.Column("is_open", sa.Boolean, nullable=False),
+    sa.Column("filed_on", sa.Date),
+    sa.Column("closed_on", sa.Date),
+    sa.Column("officer", sa.Text),
+    sa.Column("categories", sa.Text, nullable=False),
+    sa.Column("primary_category", sa.Text),
+    sa.Column("next_deadline", sa.Text),
+    sa.Column("next_state", sa.Text),
+    sa.Column("next_due", sa.Date),
+    sa.Column("overdue", sa.Text, nullable=False),
+    sa.Column("deadline_states", sa.Text, nullable=False),
+)
+
+
+def _upgrade_to_1(conn: Connection) -> None:
+    """Version 1: the runs and snapshots tables."""
+    metadata.create_all(conn, tables=[runs, snapshots])
+
+
+# Version N's upgrade takes a database at version N - 1 to N; each runs in the open transaction.
+UPGRADES: dict[int, Callable[[Connection], None]] = {1: _upgrade_to_1}
+
+
+@dataclass
+class RunInfo:
+    """What :meth:`History.record` stores about a run besides the snapshot."""
+
+    as_of: dt.date
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    ledger_files: list[str] = field(default_factory=list)
+    counts: dict[str, Any] = field(default_factory=dict)
+    rules: str | None = None
+
+
+def database_url(target: str | Path) -> str:
+    """A SQLAlchemy URL for a path (SQLite) or a URL given as is."""
+    text = str(target)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+class History:
+    """An open history database. Use :func:`open_history`."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------------------- writing
+
+    def record(self, info: RunInfo, snapshot: pd.DataFrame) -> int:
+        """Store a run and its snapshot in one transaction; an earlier run of the same as_of is
+        replaced. Returns the new run id."""
+        rows = _snapshot_rows(snapshot)
+        with self.engine.begin() as conn:
+            old = sa.select(runs.c.id).where(runs.c.as_of == info.as_of)
+            conn.execute(snapshots.delete().where(snapshots.c.run_id.in_(old)))
+            conn.execute(runs.delete().where(runs.c.as_of == info.as_of))
+            run_id = conn.execute(
+                runs.insert().values(
+                    as_of=info.as_of, started_at=info.started_at, finished_at=info.finished_at,
+                    ledger_files=json.dumps(info.ledger_files, ensure_ascii=False),
+                    counts=json.dumps(info.counts, ensure_ascii=False, default=_json_default),
+                    rules=info.rules,
+                )
+            ).inserted_primary_key[0]
+            if rows:
+                for row in rows:
+                    row["run_id"] = run_id
+                conn.execute(snapshots.insert(), rows)
+        return int(run_id)
+
+    # ----------------------------------------------------------------------------- reading
+
+    def list_runs(self) -> pd.DataFrame:
+        """One row per run, oldest first: id, as_of, started_at, finished_at, seconds, rules,
+        ledger_files, then the run's top-level counts (cases, open, overdue, ...) as columns."""
+        with self.engine.connect() as conn:
+            got = conn.execute(sa.select(runs).order_by(runs.c.as_of)).mappings().all()
+        base = pd.DataFrame(
+            {
+                "id": pd.Series([r["id"] for r in got], dtype="int64"),
+                "as_of": pd.to_datetime(pd.Series([r["as_of"] for r in got], dtype=object)),
+                "started_at": pd.to_datetime(pd.Series([r["started_at"] for r in got], dtype=object)),
+                "finished_at": pd.to_datetime(pd.Series([r["finished_at"] for r in got], dtype=object)),
+                "rules": pd.Series([r["rules"] for r in got], dtype="str"),
+                "ledger_files": pd.Series(
+                    [LIST_SEP.join(json.loads(r["ledger_files"])) for r in got], dtype="str"
+                ),
+            }
+        )
+        base.insert(4, "seconds", (base["finished_at"] - base["started_at"]).dt.total_seconds().round(1))
+        counts = [json.loads(r["counts"]) for r in got]
+        flat = pd.DataFrame(
+            [{k: v for k, v in c.items() if isinstance(v, (int, float))} for c in counts],
+            index=base.index,
+        )
+        return pd.concat([base, flat], axis=1)
+
+    def run_counts(self) -> list[tuple[dt.date, dict[str, Any]]]:
+        """(as_of, counts) of every run, oldest first, with nested counts kept."""
+        with self.engine.connect() as conn:
+            got = conn.execute(sa.select(runs.c.as_of, runs.c.counts).order_by(runs.c.as_of)).all()
+        return [(_as_date(a), json.loads(c)) for a, c in got]
+
+    def run_at(self, when: dt.date | None = None, *, before: int | None = None) -> int | None:
+        """Id of the latest run with as_of on or before ``when`` (any date when None), and earlier
+        than run ``before`` when given; None when there is none."""
+        query = sa.select(runs.c.id).order_by(runs.c.as_of.desc()).limit(1)
+        if when is not None:
+            query = query.where(runs.c.as_of <= when)
+        if before is not None:
+            limit = sa.select(runs.c.as_of).where(runs.c.id == before).scalar_subquery()
+            query = query.where(runs.c.as_of < limit)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
+    def run_date(self, run_id: int) -> dt.date:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(runs.c.as_of).where(runs.c.id == run_id)).scalar()
+        if value is None:
+            raise ConfigError(f"no run {run_id} in the history")
+        return _as_date(value)
+
+    def snapshot(self, run_id: int) -> pd.DataFrame:
+        """The cases stored for a run, in the :data:`SNAPSHOT_COLUMNS` layout."""
+        query = sa.select(*(snapshots.c[c] for c in SNAPSHOT_COLUMNS)).where(snapshots.c.run_id == run_id)
+        with self.engine.connect() as conn:
+            got = conn.execute(query).all()
+        frame = pd.DataFrame(got, columns=SNAPSHOT_COLUMNS)
+        for name in DATE_COLUMNS:
+            frame[name] = pd.to_datetime(frame[name].astype(object))
+        frame["is_open"] = frame["is_open"].astype(bool)
+        for name in SNAPSHOT_COLUMNS:
+            if name not in DATE_COLUMNS and name != "is_open":
+                frame[name] = frame[name].astype("str")
+        return frame
+
+    def diff(self, run_a: int, run_b: int) -> dict[str, pd.DataFrame]:
+        """What changed from run ``run_a`` (earlier) to ``run_b``; see :func:`diff_snapshots`."""
+        return diff_snapshots(self.snapshot(run_a), self.snapshot(run_b))
+
+
+def open_history(target: str | Path) -> History:
+    """Open (creating when needed) the history at a path or URL and upgrade its schema."""
+    url = database_url(target)
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            _upgrade(conn, str(target))
+    except ModuleNotFoundError as exc:
+        raise ConfigError(f"history {target}: the database driver is not installed ({exc.name})") from None
+    except sa.exc.ArgumentError as exc:
+        raise ConfigError(f"history {target}: not a database URL or path ({exc})") from None
+    except sa.exc.OperationalError as exc:
+        raise ConfigError(f"history {target}: cannot open the database ({exc.orig})") from None
+    return History(engine)
+
+
+def _upgrade(conn: Connection, where: str) -> None:
+    metadata.create_all(conn, tables=[meta])
+    stored = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+    version = int(stored or 0)
+    if version > SCHEMA_VERSION:
+        raise ConfigError(
+            f"history {where} has schema version {version}, newer than this backlog "
+            f"understands ({SCHEMA_VERSION}); upgrade backlog"
+        )
+    for step in range(version + 1, SCHEMA_VERSION + 1):
+        UPGRADES[step](conn)
+    if stored is None:
+        conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+    elif version != SCHEMA_VERSION:
+        conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+
+
+# ------------------------------------------------------------------------------- snapshots
+
+
+def snapshot_frame(cases: pd.DataFrame, as_of: pd.Timestamp, deadline_ids: Sequence[str] = ()) -> pd.DataFrame:
+    """The history snapshot of a case frame at ``as_of`` (vectorised).
+
+    Reads ``case_no``, ``filed_on``, ``closed_on``, ``officer``, ``categories`` (lists),
+    ``primary_category``, ``next_deadline``, ``next_state``, ``next_due`` and ``<id>_state`` per
+    deadline id when present; absent columns give blanks.
+    """
+    n = len(cases)
+    idx = cases.index
+
+    def text(name: str) -> pd.Series:
+        return cases[name].astype("str") if name in cases else pd.Series(pd.NA, index=idx, dtype="str")
+
+    def date(name: str) -> pd.Series:
+        return cases[name] if name in cases else pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
+
+    closed = date("closed_on")
+    out = pd.DataFrame(
+        {
+            "case_no": cases["case_no"].astype("str"),
+            "is_open": (date("filed_on").le(as_of) & ~closed.le(as_of)).astype(bool),
+            "filed_on": date("filed_on"),
+            "closed_on": closed,
+            "officer": text("officer"),
+            "categories": _joined(cases["categories"]) if "categories" in cases else pd.Series([""] * n, index=idx, dtype="str"),
+            "primary_category": text("primary_category"),
+            "next_deadline": text("next_deadline"),
+            "next_state": text("next_state"),
+            "next_due": date("next_due"),
+        },
+        index=idx,
+    )
+    states = {d: cases[f"{d}_state"].astype("str") for d in deadline_ids if f"{d}_state" in cases}
+    out["overdue"] = _join_where(states, "overdue", idx)
+    out["deadline_states"] = _states_json(states, idx)
+    return out.reset_index(drop=True)
+
+
+def _joined(values: pd.Series) -> pd.Series:
+    """List cells joined with ``;`` (strings kept, missing → '')."""
+    joined = values.map(lambda v: LIST_SEP.join(v) if isinstance(v, (list, tuple)) else v)
+    return joined.astype("str").fillna("")
+
+
+def _join_where(states: dict[str, pd.Series], state: str, idx: pd.Index) -> pd.Series:
+    """Per row, the deadline ids whose state is ``state``, joined with ``;``."""
+    out = pd.Series("", index=idx, dtype="str")
+    for d, s in states.items():
+        hit = s.eq(state).fillna(False)
+        out = out.where(~hit, out + np.where(out.ne(""), LIST_SEP, "") + d)
+    return out
+
+
+def _states_json(states: dict[str, pd.Series], idx: pd.Index) -> pd.Series:
+    """Per row, a JSON object of deadline id → state (missing states left out), built column-wise."""
+    parts = pd.Series("", index=idx, dtype="str")
+    for d, s in states.items():
+        item = json.dumps(d) + ":" + s.map(json.dumps, na_action="ignore").astype("str")
+        parts = parts.where(s.isna(), parts + np.where(parts.ne(""), ",", "") + item)
+    return "{" + parts + "}"
+
+
+def _snapshot_rows(snapshot: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain Python values for executemany: dates as ``date``, NA as None."""
+    frame = snapshot[SNAPSHOT_COLUMNS].copy()
+    for name in DATE_COLUMNS:
+        s = pd.to_datetime(frame[name])
+        frame[name] = pd.Series(s.dt.date.astype(object), index=frame.index).where(s.notna(), None)
+    frame["is_open"] = frame["is_open"].astype(bool)
+    plain = frame.astype(object)
+    return plain.where(plain.notna(), None).to_dict(orient="records")
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} in run counts")
+
+
+# ------------------------------------------------------------------------------- diffs
+
+
+def _pairs(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """(case_no, item) for each ``;``-joined item of ``column``."""
+    items = frame[["case_no", column]].assign(item=frame[column].str.split(LIST_SEP)).explode("item")
+    items = items[items["item"].notna() & items["item"].ne("")]
+    return items[["case_no", "item"]]
+
+
+def _anti(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    """Rows of ``left`` with no match in ``right`` on ``on``."""
+    merged = left.merge(right[on].drop_duplicates(), on=on, how="left", indicator=True)
+    return merged[merged["_merge"] == "left_only"].drop(columns="_merge")
+
+
+def _grouped(pairs: pd.DataFrame, name: str) -> pd.DataFrame:
+    return pairs.groupby("case_no", sort=False)["item"].agg(LIST_SEP.join).rename(name).reset_index()
+
+
+def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Changes from snapshot ``a`` (earlier) to ``b``, each a frame ordered by case number:
+
+    ``new`` (in b, not in a), ``closed`` (open in a, closed in b), ``newly_overdue`` (a deadline
+    overdue in b that was not in a), ``reassigned`` (officer changed), ``category_changes``.
+    """
+    both = a.merge(b, on="case_no", how="inner", suffixes=("_a", "_b"))
+    new = _anti(b, a, ["case_no"])
+    closed = both[both["is_open_a"] & ~both["is_open_b"]]
+    overdue = _grouped(_anti(_pairs(b, "overdue"), _pairs(a, "overdue"), ["case_no", "item"]), "deadlines")
+    overdue = overdue.merge(b[["case_no", "officer", "next_due"]], on="case_no", how="left")
+    off_a, off_b = both["officer_a"].fillna(""), both["officer_b"].fillna("")
+    moved = both[off_a.ne(off_b)]
+    changed = both[both["categories_a"].ne(both["categories_b"])]
+    added = _grouped(_anti(_pairs(changed.rename(columns={"categories_b": "c"}), "c"),
+                           _pairs(changed.rename(columns={"categories_a": "c"}), "c"), ["case_no", "item"]), "added")
+    removed = _grouped(_anti(_pairs(changed.rename(columns={"categories_a": "c"}), "c"),
+                             _pairs(changed.rename(columns={"categories_b": "c"}), "c"), ["case_no", "item"]), "removed")
+    changed = changed.merge(added, on="case_no", how="left").merge(removed, on="case_no", how="left")
+    result = {
+        "new": new[["case_no", "filed_on", "officer", "categories", "is_open"]],
+        "closed": closed.rename(columns={"closed_on_b": "closed_on", "officer_b": "officer"})[
+            ["case_no", "closed_on", "officer"]],
+        "newly_overdue": overdue[["case_no", "officer", "deadlines", "next_due"]],
+        "reassigned": moved.rename(columns={"officer_a": "officer_before", "officer_b": "officer_after"})[
+            ["case_no", "officer_before", "officer_after"]],
+        "category_changes": changed.rename(
+            columns={"officer_b": "officer", "categories_a": "categories_before", "categories_b": "categories_after"})[
+            ["case_no", "officer", "categories_before", "categories_after", "added", "removed"]],
+    }
+    return {k: v.sort_values("case_no", kind="stable", ignore_index=True) for k, v in result.items()}
+
+
+def diff_frame(changes: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """All changes in one frame: change, case_no, officer, before, after (for tables and files)."""
+    def iso(s: pd.Series) -> pd.Series:
+        return s.dt.strftime("%Y-%m-%d").astype("str")
+
+    parts = [
+        changes["new"].assign(before=pd.NA, after=changes["new"]["categories"]),
+        changes["closed"].assign(before="open", after=iso(changes["closed"]["closed_on"])),
+        changes["newly_overdue"].assign(before=pd.NA, after=changes["newly_overdue"]["deadlines"]),
+        changes["reassigned"].assign(officer=changes["reassigned"]["officer_after"],
+                                     before=changes["reassigned"]["officer_before"],
+                                     after=changes["reassigned"]["officer_after"]),
+        changes["category_changes"].assign(before=changes["category_changes"]["categories_before"],
+                                           after=changes["category_changes"]["categories_after"]),
+    ]
+    frames = [p.assign(change=name)[DIFF_COLUMNS] for name, p in zip(CHANGES, parts)]
+    out = pd.concat(frames, ignore_index=True)
+    return out.astype({c: "str" for c in DIFF_COLUMNS})
