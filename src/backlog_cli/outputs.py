@@ -1,0 +1,672 @@
+"""The output layer every command uses: terminal tables, CSV, JSON and xlsx, written atomically.
+
+The core returns frames; the CLI hands them to :func:`write_output` (or the writers below).
+Every file is written to a temporary file in the target's directory and renamed over the target
+only when complete, so an interrupted run never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+import secrets
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from backlog_cli.errors import ConfigError
+
+FORMATS = ("table", "csv", "json", "xlsx")
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+
+KEY_COLUMN = "case_no"
+CSV_LIST_SEP = ";"
+DISPLAY_LIST_SEP = "; "
+ISO_DATE = "%Y-%m-%d"
+
+ERROR_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
+_ERROR_ALIASES = {"source_file": "file", "source_sheet": "sheet", "source_row": "row"}
+
+# Row highlight styles: xlsx fill colour and terminal style.
+ROW_STYLES = {
+    "overdue": {"fill": "#FFC7CE", "rich": "red"},
+    "due_soon": {"fill": "#FFEB9C", "rich": "yellow"},
+}
+
+PLAIN_WIDTH = 10_000
+XLSX_MAX_ROWS = 1_048_576
+XLSX_MAX_CELL_CHARS = 32_767
+XLSX_CREATED = dt.datetime(2000, 1, 1)
+DATE_FORMAT = "yyyy-mm-dd"
+AMOUNT_FORMAT = "#,##0.00"
+MAX_COL_WIDTH = 60
+MIN_COL_WIDTH = 6
+FILTER_ARROW_WIDTH = 2
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+_SHEET_NAME_MAX = 31
+
+
+# ---------------------------------------------------------------------------------------------
+# Atomic writes
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` only if the block succeeds.
+
+    The parent directory is created when missing. On any error the temporary file is removed and
+    an existing target is left untouched. OS errors become a :class:`ConfigError` naming the path.
+    """
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except OSError as err:
+        raise ConfigError(f"cannot write {target}: {err.strerror or err}") from err
+    try:
+        yield tmp
+        _fsync(tmp)
+        os.replace(tmp, target)
+    except BaseException as err:
+        tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise ConfigError(f"cannot write {target}: {err.strerror or err}") from err
+        raise
+
+
+def atomic_write(path: str | os.PathLike[str], write_fn: Callable[[Path], object]) -> Path:
+    """Call ``write_fn(tmp_path)`` and move the result to ``path`` atomically; return ``path``."""
+    with atomic_path(path) as tmp:
+        write_fn(tmp)
+    return Path(path)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------------------------------
+# The export view
+
+
+def _ordered_columns(frame: pd.DataFrame, columns: list[str] | None = None) -> list[str]:
+    """``case_no`` first, then ``columns`` (or all others); helper columns (``_x``) dropped."""
+    if columns is None:
+        wanted = [c for c in frame.columns if not str(c).startswith("_")]
+    else:
+        unknown = [c for c in columns if c not in frame.columns]
+        if unknown:
+            raise ConfigError(
+                f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(map(str, unknown))}; "
+                f"available: {', '.join(str(c) for c in frame.columns if not str(c).startswith('_'))}"
+            )
+        wanted = list(dict.fromkeys(columns))
+    if KEY_COLUMN in frame.columns:
+        wanted = [KEY_COLUMN, *(c for c in wanted if c != KEY_COLUMN)]
+    return wanted
+
+
+def _is_list_column(s: pd.Series) -> bool:
+    if s.dtype != object:
+        return False
+    first = s.first_valid_index()
+    return first is not None and isinstance(s.loc[first], (list, tuple))
+
+
+def _join_lists(s: pd.Series, sep: str) -> pd.Series:
+    """Join list cells with ``sep``; other cells pass through."""
+    return s.map(lambda v: sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+
+
+def records_frame(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The export view: ``case_no`` first, dates as ISO ``YYYY-MM-DD`` strings, lists kept."""
+    out = frame.loc[:, _ordered_columns(frame, columns)].copy()
+    for name in out.columns:
+        s = out[name]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            out[name] = s.dt.strftime(ISO_DATE)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV and JSON
+
+
+def to_csv(
+    frame: pd.DataFrame,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    bom: bool = True,
+    columns: list[str] | None = None,
+) -> str | None:
+    """CSV of the export view, list cells joined with ``;``.
+
+    With ``path``: written atomically, UTF-8 with a BOM (unless ``bom=False``) so Excel shows
+    Chinese intact; returns None. Without: returns plain UTF-8 text (never a BOM) for stdout.
+    """
+    out = records_frame(frame, columns)
+    for name in out.columns:
+        if _is_list_column(out[name]):
+            out[name] = _join_lists(out[name], CSV_LIST_SEP)
+    if path is None:
+        return out.to_csv(index=False, lineterminator="\n")
+    encoding = "utf-8-sig" if bom else "utf-8"
+    atomic_write(path, lambda tmp: out.to_csv(tmp, index=False, lineterminator="\n", encoding=encoding))
+    return None
+
+
+def json_records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """The export view as plain-Python dicts: ISO dates, lists kept, None for NaN/NA/inf."""
+    out = records_frame(frame, columns)
+    for name in out.columns:
+        if pd.api.types.is_float_dtype(out[name].dtype):
+            out[name] = out[name].where(np.isfinite(out[name]))
+    out = out.astype(object)
+    return out.where(out.notna(), None).to_dict(orient="records")
+
+
+def _plain(value: Any) -> Any:
+    """Make a payload JSON-ready: frames become record arrays, numpy scalars Python values,
+    NA and non-finite floats None, dates ISO strings. Unknown objects are returned unchanged."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.DataFrame):
+        return json_records(value)
+    if isinstance(value, pd.Series):
+        return _plain(value.to_dict())
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else value
+        return [_plain(v) for v in items]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.strftime(ISO_DATE) if _is_midnight(value) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    """``json.dumps`` fallback for objects left inside records (numpy scalars, timestamps)."""
+    plain = _plain(value)
+    if plain is value:
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    return plain
+
+
+def _is_midnight(value: dt.datetime) -> bool:
+    return (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
+def _json_text(data: Any, indent: str = "") -> str:
+    """Readable and fast JSON: mappings one key per line, record arrays one record per line,
+    everything deeper compact (the standard indenting encoder is pure Python and slow)."""
+    inner = indent + "  "
+    if isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
+        return "[\n" + ",\n".join(inner + _dumps(v) for v in data) + "\n" + indent + "]"
+    if isinstance(data, dict) and data:
+        items = (f"{inner}{_dumps(str(k))}: {_json_text(v, inner)}" for k, v in data.items())
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    return _dumps(data)
+
+
+def _dump_json(data: Any, path: str | os.PathLike[str] | None) -> str | None:
+    text = _json_text(data) + "\n"
+    if path is None:
+        return text
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return None
+
+
+def to_json_payload(obj: Any, path: str | os.PathLike[str] | None = None) -> str | None:
+    """JSON of a payload such as ``{"summary": {...}, "cases": frame}``; text when no path."""
+    return _dump_json(_plain(obj), path)
+
+
+def to_json(
+    frame: pd.DataFrame,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    columns: list[str] | None = None,
+) -> str | None:
+    """A JSON array of records (one per row of the export view); returns text when no path."""
+    return _dump_json(json_records(frame, columns), path)
+
+
+# ---------------------------------------------------------------------------------------------
+# xlsx
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """Where a sheet's data landed, for chart hooks (0-based rows and columns, xlsxwriter style)."""
+
+    name: str
+    header_row: int
+    first_row: int
+    last_row: int
+    columns: dict[str, int]
+
+
+# A chart hook receives the workbook, the written worksheet and its layout, and may add charts.
+ChartHook = Callable[[Workbook, Worksheet, SheetLayout], None]
+
+
+@dataclass
+class Sheet:
+    """One worksheet: a frame plus how to present it.
+
+    ``labels`` maps column → header text; ``row_styles`` is a Series aligned with ``frame``
+    holding a key of :data:`ROW_STYLES` (or None) per row; ``number_formats`` overrides the Excel
+    number format per column; ``charts`` are hooks called after the data is written.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    labels: Mapping[str, str] | None = None
+    row_styles: pd.Series | None = None
+    title: str | None = None
+    number_formats: Mapping[str, str] = field(default_factory=dict)
+    charts: list[ChartHook] = field(default_factory=list)
+
+
+def sheet_names(names: list[str]) -> list[str]:
+    """Sanitise names to Excel's rules (31 chars, no []:*?/\\, no edge quote) and make them unique."""
+    seen: set[str] = set()
+    result = []
+    for raw in names:
+        base = _SHEET_NAME_BAD.sub("_", str(raw)).strip().strip("'")[:_SHEET_NAME_MAX] or "Sheet"
+        if base.casefold() == "history":  # reserved by Excel
+            base += "_"
+        name, n = base, 1
+        while name.casefold() in seen:
+            n += 1
+            suffix = f" ({n})"
+            name = base[: _SHEET_NAME_MAX - len(suffix)] + suffix
+        seen.add(name.casefold())
+        result.append(name)
+    return result
+
+
+def display_widths(s: pd.Series) -> pd.Series:
+    """Display width of each string, NA counting 0.
+
+    Characters of three or more UTF-8 bytes (CJK, full-width forms and punctuation, which CJK
+    fonts draw wide) count 2: width = chars + (bytes - chars) // 2, three times faster than
+    counting wide characters with a regex.
+    """
+    s = s.astype("str")
+    chars = s.str.len()
+    extra = (s.str.encode("utf-8").str.len() - chars) // 2
+    return (chars + extra).fillna(0).astype(int)
+
+
+class _Formats:
+    """Cached xlsxwriter formats per (kind, row style)."""
+
+    def __init__(self, workbook: Workbook):
+        self.workbook = workbook
+        self.cache: dict[tuple[str | None, str | None], Format] = {}
+        self.header = workbook.add_format(
+            {"bold": True, "bg_color": "#D9D9D9", "border": 1, "valign": "vcenter"}
+        )
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+
+    def get(self, num_format: str | None, style: str | None) -> Format | None:
+        key = (num_format, style)
+        if key not in self.cache:
+            props: dict[str, Any] = {}
+            if num_format:
+                props["num_format"] = num_format
+            if style:
+                props.update(bg_color=ROW_STYLES[style]["fill"], pattern=1)
+            self.cache[key] = self.workbook.add_format(props) if props else None
+        return self.cache[key]
+
+
+def _column_cells(s: pd.Series) -> tuple[list[Any], str | None, int]:
+    """Cell values (None for missing), default number format and data display width."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        serial = (s.dt.tz_localize(None) if s.dt.tz else s) - _EXCEL_EPOCH
+        days = (serial / pd.Timedelta(days=1)).astype(object)
+        return days.where(s.notna(), None).tolist(), DATE_FORMAT, 10
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype(object).where(s.notna(), None).tolist(), None, 5
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        is_float = pd.api.types.is_float_dtype(s.dtype)
+        values = s.astype(object).where(s.notna() & np.isfinite(s.astype(float)), None).tolist()
+        top = s.abs().max() if s.notna().any() else 0
+        sample = f"{top:,.2f}" if is_float else str(int(top))
+        return values, AMOUNT_FORMAT if is_float else None, len(sample) + int((s < 0).any())
+    text = _join_lists(s, DISPLAY_LIST_SEP) if _is_list_column(s) else s
+    text = text.astype("str").str.slice(0, XLSX_MAX_CELL_CHARS)
+    width = int(display_widths(text).max()) if len(text) else 0
+    return text.astype(object).where(text.notna(), None).tolist(), None, width
+
+
+def _aligned_styles(row_styles: pd.Series | None, index: pd.Index) -> list[str | None] | None:
+    """Row style keys aligned with ``index`` (None for unstyled rows); unknown keys are a bug."""
+    if row_styles is None:
+        return None
+    if not row_styles.index.equals(index):
+        row_styles = row_styles.reindex(index)
+    styles = row_styles.astype(object)
+    styles = styles.where(styles.notna(), None)
+    unknown = set(styles.dropna()) - ROW_STYLES.keys()
+    if unknown:
+        raise ValueError(f"unknown row styles {sorted(unknown)}; known: {sorted(ROW_STYLES)}")
+    return styles.tolist()
+
+
+def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str) -> None:
+    frame = sheet.frame.loc[:, _ordered_columns(sheet.frame)]
+    labels = sheet.labels or {}
+    ws = workbook.add_worksheet(name)
+    header_row = 1 if sheet.title else 0
+    first_row = header_row + 1
+    if first_row + len(frame) > XLSX_MAX_ROWS:
+        raise ConfigError(
+            f"sheet {name!r} has {len(frame):,} rows, more than an xlsx sheet holds "
+            f"({XLSX_MAX_ROWS - first_row:,}); use --format csv"
+        )
+    if sheet.title:
+        ws.write_string(0, 0, sheet.title, formats.title)
+    styles = _aligned_styles(sheet.row_styles, frame.index)
+    headers = [str(labels.get(c, c)) for c in frame.columns]
+    ws.write_row(header_row, 0, headers, formats.header)
+    header_widths = display_widths(pd.Series(headers, dtype="str"))
+    for col, name_ in enumerate(frame.columns):
+        values, num_format, data_width = _column_cells(frame[name_])
+        num_format = sheet.number_formats.get(name_, num_format)
+        _write_cells(ws, first_row, col, values, num_format, styles, formats)
+        width = max(int(header_widths.iloc[col]) + FILTER_ARROW_WIDTH, data_width) + 1
+        ws.set_column(col, col, min(max(width, MIN_COL_WIDTH), MAX_COL_WIDTH))
+    ws.freeze_panes(first_row, 0)
+    if len(frame.columns):
+        ws.autofilter(header_row, 0, header_row + len(frame), len(frame.columns) - 1)
+    layout = SheetLayout(
+        name=name,
+        header_row=header_row,
+        first_row=first_row,
+        last_row=header_row + len(frame),
+        columns={str(c): i for i, c in enumerate(frame.columns)},
+    )
+    for hook in sheet.charts:
+        hook(workbook, ws, layout)
+
+
+def _write_cells(
+    ws: Worksheet,
+    first_row: int,
+    col: int,
+    values: list[Any],
+    num_format: str | None,
+    styles: list[str | None] | None,
+    formats: _Formats,
+) -> None:
+    if styles is None:
+        error = ws.write_column(first_row, col, values, formats.get(num_format, None))
+    else:
+        error = 0
+        for row, (value, style) in enumerate(zip(values, styles), first_row):
+            error = ws.write(row, col, value, formats.get(num_format, style)) or error
+    if error:
+        raise RuntimeError(f"xlsxwriter refused a cell in column {col} (code {error})")
+
+
+def write_xlsx(
+    path: str | os.PathLike[str],
+    sheets: list[Sheet],
+    *,
+    created: dt.datetime = XLSX_CREATED,
+) -> Path:
+    """Write ``sheets`` to an xlsx workbook atomically; same input gives the same bytes."""
+    if not sheets:
+        raise ValueError("write_xlsx needs at least one sheet")
+    names = sheet_names([s.name for s in sheets])
+
+    def write(tmp: Path) -> None:
+        workbook = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": True,
+            },
+        )
+        workbook.set_properties({"created": created, "author": "backlog"})
+        formats = _Formats(workbook)
+        try:
+            for sheet, name in zip(sheets, names):
+                _write_sheet(workbook, formats, sheet, name)
+        finally:
+            workbook.close()
+
+    return atomic_write(path, write)
+
+
+# ---------------------------------------------------------------------------------------------
+# Terminal
+
+
+def console_for(stream: IO[str] | None = None, *, force_plain: bool | None = None) -> Console:
+    """A console for ``stream`` (stdout by default).
+
+    On a terminal: normal rich. Otherwise (piped, cron, files) or with ``force_plain``: no
+    colour, no markup highlighting and a very wide width, so tables are never cut or wrapped.
+    """
+    stream = stream if stream is not None else sys.stdout
+    if force_plain is None:
+        isatty = getattr(stream, "isatty", None)
+        force_plain = not (callable(isatty) and isatty())
+    if not force_plain:
+        return Console(file=stream)
+    return Console(
+        file=stream,
+        width=PLAIN_WIDTH,
+        force_terminal=False,
+        force_jupyter=False,
+        color_system=None,
+        no_color=True,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
+
+
+def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as display text: ISO dates, ``1,234.50`` amounts, joined lists, '' for missing."""
+    out = records_frame(frame)
+    for name in out.columns:
+        s = out[name]
+        if pd.api.types.is_float_dtype(s.dtype):
+            text = s.map(lambda v: f"{v:,.2f}", na_action="ignore")
+        elif _is_list_column(s):
+            text = _join_lists(s, DISPLAY_LIST_SEP)
+        else:
+            text = s
+        out[name] = text.astype("str").fillna("")
+    return out
+
+
+def _annotation(text: str | None) -> Text | None:
+    """A title or caption that is never wrapped to a narrow table's width."""
+    return Text(text, no_wrap=True, overflow="ignore") if text else None
+
+
+def render_table(
+    frame: pd.DataFrame,
+    *,
+    title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    max_rows: int | None = None,
+    row_styles: pd.Series | None = None,
+) -> Table:
+    """A rich table of the frame (first ``max_rows`` rows), styled rows coloured."""
+    labels = labels or {}
+    shown = frame if max_rows is None else frame.iloc[:max_rows]
+    caption = None
+    if len(shown) < len(frame):
+        caption = f"showing {len(shown):,} of {len(frame):,} rows"
+    cells = display_frame(shown)
+    table = Table(title=_annotation(title), caption=_annotation(caption))
+    for name in cells.columns:
+        numeric = pd.api.types.is_numeric_dtype(shown[name].dtype) and not pd.api.types.is_bool_dtype(
+            shown[name].dtype
+        )
+        table.add_column(Text(str(labels.get(name, name))), justify="right" if numeric else "left")
+    keys = _aligned_styles(row_styles, shown.index) or [None] * len(cells)
+    styles = [ROW_STYLES[k]["rich"] if k else None for k in keys]
+    for row, style in zip(cells.itertuples(index=False, name=None), styles):
+        table.add_row(*(Text(v) for v in row), style=style)
+    return table
+
+
+def render_summary(
+    data: Mapping[str, Any] | pd.Series | pd.DataFrame,
+    *,
+    title: str | None = None,
+    key_label: str = "",
+    value_label: str = "count",
+    labels: Mapping[str, str] | None = None,
+) -> Table:
+    """A small two-column table (e.g. count per category), or a frame rendered as a table."""
+    if isinstance(data, pd.DataFrame):
+        return render_table(data, title=title, labels=labels)
+    items = data.items()
+    table = Table(title=_annotation(title))
+    table.add_column(Text(key_label))
+    table.add_column(Text(value_label), justify="right")
+    for key, value in items:
+        plain = _plain(value)
+        shown = "" if plain is None else f"{plain:,}" if isinstance(plain, int) else str(plain)
+        table.add_row(Text(str((labels or {}).get(key, key))), Text(shown))
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatch and errors files
+
+
+def output_format(fmt: str | None, path: str | os.PathLike[str] | None) -> str:
+    """The format to write: ``fmt`` when given (checked against the path's suffix), else the suffix."""
+    suffix_fmt = SUFFIX_FORMATS.get(Path(path).suffix.lower()) if path is not None else None
+    if fmt is not None:
+        fmt = fmt.lower()
+        if fmt not in FORMATS:
+            raise ConfigError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        if path is not None and fmt == "table":
+            raise ConfigError(f"--format table prints to the terminal; it cannot be written to {path}")
+        if suffix_fmt is not None and suffix_fmt != fmt:
+            raise ConfigError(f"--format {fmt} does not match the output file {path}")
+        return fmt
+    if path is None:
+        return "table"
+    if suffix_fmt is None:
+        raise ConfigError(
+            f"cannot tell the format of {path} from its suffix; use .csv, .json or .xlsx, "
+            "or give --format"
+        )
+    return suffix_fmt
+
+
+def write_output(
+    frame: pd.DataFrame,
+    fmt: str | None,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    sheets: list[Sheet] | None = None,
+    title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    row_styles: pd.Series | None = None,
+    columns: list[str] | None = None,
+    max_rows: int | None = None,
+    stream: TextIO | None = None,
+    sheet_name: str = "cases",
+) -> Path | None:
+    """Write ``frame`` in ``fmt`` to ``path``, or print it to ``stream`` when no path is given.
+
+    xlsx uses ``sheets`` when given, else one sheet of the frame. Returns the path written.
+    """
+    fmt = output_format(fmt, path)
+    out = stream if stream is not None else sys.stdout
+    if fmt == "table":
+        table = render_table(
+            frame.loc[:, _ordered_columns(frame, columns)],
+            title=title,
+            labels=labels,
+            max_rows=max_rows,
+            row_styles=row_styles,
+        )
+        console_for(out).print(table)
+        return None
+    if fmt == "xlsx":
+        if path is None:
+            raise ConfigError("xlsx output needs a file: give --output FILE.xlsx")
+        if sheets is None:
+            view = frame.loc[:, _ordered_columns(frame, columns)]
+            sheets = [Sheet(sheet_name, view, labels=labels, row_styles=row_styles, title=title)]
+        return write_xlsx(path, sheets)
+    writer = to_csv if fmt == "csv" else to_json
+    text = writer(frame, path, columns=columns)
+    if text is not None:
+        out.write(text)
+        return None
+    return Path(path) if path is not None else None
+
+
+def errors_path_for(output_path: str | os.PathLike[str]) -> Path:
+    """The errors file written beside an output: ``out.xlsx`` → ``out.errors.csv``."""
+    path = Path(output_path)
+    if path.is_dir():
+        return path / "errors.csv"
+    return path.with_name(f"{path.stem}.errors.csv")
+
+
+def errors_frame(rejects: pd.DataFrame) -> pd.DataFrame:
+    """Rejects reduced to the errors-file columns (file, sheet, row, case_no, reason)."""
+    out = rejects.rename(columns=_ERROR_ALIASES).reindex(columns=ERROR_COLUMNS)
+    out["row"] = pd.to_numeric(out["row"], errors="coerce").astype("Int64")
+    return out
+
+
+def write_errors(rejects: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write the rejects as CSV (UTF-8 with BOM) with columns file, sheet, row, case_no, reason."""
+    out = errors_frame(rejects)
+    return atomic_write(
+        path, lambda tmp: out.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8-sig")
+    )

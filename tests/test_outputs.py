@@ -1,0 +1,364 @@
+"""The output layer: CSV, JSON, xlsx, terminal tables, atomic writes, errors files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from backlog_cli import outputs
+from backlog_cli.errors import ConfigError
+
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.fixture
+def cases() -> pd.DataFrame:
+    """Three cases with Chinese text, NaT, NA, Int64, boolean and a list column; case_no not first."""
+    return pd.DataFrame(
+        {
+            "officer": pd.array(["张三", "李四", None], dtype="str"),
+            "case_no": ["(2016)鲁0902执123号", "(2018)闽0125执恢243号", "(2019)鄂7101执21号"],
+            "filed_on": pd.to_datetime(["2016-03-05", "2018-01-02", "2019-12-31"]),
+            "closed_on": pd.to_datetime(["2017-01-09", None, None]),
+            "amount": [125000.5, None, 12.25],
+            "case_seq": pd.array([123, None, 21], dtype="Int64"),
+            "petition": pd.array([True, None, False], dtype="boolean"),
+            "categories": [["涉民生", "涉信访"], [], None],
+            "_rank": [1, 2, 3],
+        }
+    )
+
+
+EXPECTED_RECORDS = [
+    {
+        "case_no": "(2016)鲁0902执123号",
+        "officer": "张三",
+        "filed_on": "2016-03-05",
+        "closed_on": "2017-01-09",
+        "amount": 125000.5,
+        "case_seq": 123,
+        "petition": True,
+        "categories": ["涉民生", "涉信访"],
+    },
+    {
+        "case_no": "(2018)闽0125执恢243号",
+        "officer": "李四",
+        "filed_on": "2018-01-02",
+        "closed_on": None,
+        "amount": None,
+        "case_seq": None,
+        "petition": None,
+        "categories": [],
+    },
+    {
+        "case_no": "(2019)鄂7101执21号",
+        "officer": None,
+        "filed_on": "2019-12-31",
+        "closed_on": None,
+        "amount": 12.25,
+        "case_seq": 21,
+        "petition": False,
+        "categories": None,
+    },
+]
+
+EXPECTED_CSV = (
+    "case_no,officer,filed_on,closed_on,amount,case_seq,petition,categories\n"
+    "(2016)鲁0902执123号,张三,2016-03-05,2017-01-09,125000.5,123,True,涉民生;涉信访\n"
+    "(2018)闽0125执恢243号,李四,2018-01-02,,,,,\n"
+    "(2019)鄂7101执21号,,2019-12-31,,12.25,21,False,\n"
+)
+
+
+# --- export view, CSV, JSON ------------------------------------------------------------------
+
+
+def test_records_frame_orders_drops_helpers_and_formats_dates(cases):
+    view = outputs.records_frame(cases)
+    assert list(view.columns) == [
+        "case_no", "officer", "filed_on", "closed_on", "amount", "case_seq", "petition", "categories"
+    ]
+    assert view["filed_on"].tolist() == ["2016-03-05", "2018-01-02", "2019-12-31"]
+    assert view["closed_on"].iloc[0] == "2017-01-09" and pd.isna(view["closed_on"].iloc[1])
+    assert view["categories"].iloc[0] == ["涉民生", "涉信访"]
+    assert cases["filed_on"].dtype.kind == "M"  # the input is not modified
+
+
+def test_records_frame_selected_columns_keep_case_no_first(cases):
+    view = outputs.records_frame(cases, ["amount", "case_no", "officer"])
+    assert list(view.columns) == ["case_no", "amount", "officer"]
+    with pytest.raises(ConfigError, match="unknown column nope"):
+        outputs.records_frame(cases, ["nope"])
+
+
+def test_csv_to_stdout_is_plain_utf8_text(cases):
+    assert outputs.to_csv(cases) == EXPECTED_CSV
+
+
+def test_csv_file_has_bom_and_round_trips(cases, tmp_path):
+    path = tmp_path / "sub" / "out.csv"
+    assert outputs.to_csv(cases, path) is None
+    raw = path.read_bytes()
+    assert raw.startswith(BOM) and not raw[3:].startswith(BOM)
+    assert raw[3:].decode("utf-8") == EXPECTED_CSV
+    back = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert back.iloc[0].tolist() == [
+        "(2016)鲁0902执123号", "张三", "2016-03-05", "2017-01-09", "125000.5", "123", "True", "涉民生;涉信访"
+    ]
+    assert back.iloc[2].tolist() == ["(2019)鄂7101执21号", "", "2019-12-31", "", "12.25", "21", "False", ""]
+
+
+def test_csv_file_without_bom(cases, tmp_path):
+    path = tmp_path / "out.csv"
+    outputs.to_csv(cases, path, bom=False)
+    assert path.read_bytes() == EXPECTED_CSV.encode("utf-8")
+
+
+def test_json_round_trips_exactly(cases, tmp_path):
+    assert json.loads(outputs.to_json(cases)) == EXPECTED_RECORDS
+    path = tmp_path / "out.json"
+    assert outputs.to_json(cases, path) is None
+    text = path.read_text(encoding="utf-8")
+    assert "鲁0902" in text  # not \u-escaped
+    assert json.loads(text) == EXPECTED_RECORDS
+
+
+def test_json_payload_converts_numpy_nan_and_nested_frames(cases):
+    import numpy as np
+
+    payload = {
+        "summary": {"open": np.int64(2), "rate": float("nan"), "as_of": dt.date(2020, 1, 31)},
+        "cases": cases.iloc[:1],
+    }
+    assert json.loads(outputs.to_json_payload(payload)) == {
+        "summary": {"open": 2, "rate": None, "as_of": "2020-01-31"},
+        "cases": EXPECTED_RECORDS[:1],
+    }
+
+
+# --- xlsx ---------------------------------------------------------------------------------------
+
+
+def _width(ws, letter: str) -> float:
+    """Column width, allowing for openpyxl grouping equal adjacent columns under one letter."""
+    index = openpyxl.utils.column_index_from_string(letter)
+    for dim in ws.column_dimensions.values():
+        if dim.min <= index <= dim.max:
+            return dim.width
+    raise AssertionError(f"no width for column {letter}")
+
+
+def _fill(cell) -> str | None:
+    return cell.fill.fgColor.rgb if cell.fill.fill_type == "solid" else None
+
+
+def test_xlsx_layout_types_and_formats(cases, tmp_path):
+    path = tmp_path / "out.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet("cases", cases, labels={"officer": "承办人"})])
+    ws = openpyxl.load_workbook(path).active
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:H4"  # 8 columns (helper dropped), header + 3 rows
+    assert [c.value for c in ws[1]] == [
+        "case_no", "承办人", "filed_on", "closed_on", "amount", "case_seq", "petition", "categories"
+    ]
+    assert ws["C2"].value == dt.datetime(2016, 3, 5) and ws["C2"].is_date
+    assert ws["C2"].number_format == "yyyy-mm-dd"
+    assert ws["D3"].value is None
+    assert ws["E2"].value == 125000.5 and ws["E2"].number_format == "#,##0.00"
+    assert ws["E3"].value is None
+    assert ws["F2"].value == 123 and ws["G2"].value is True and ws["G3"].value is None
+    assert ws["H2"].value == "涉民生; 涉信访"
+    assert ws["B4"].value is None
+
+
+def test_xlsx_title_moves_header_down(cases, tmp_path):
+    path = tmp_path / "out.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet("cases", cases, title="执行积案清单")])
+    ws = openpyxl.load_workbook(path).active
+    assert ws["A1"].value == "执行积案清单"
+    assert ws["A2"].value == "case_no"
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref == "A2:H5"
+
+
+def test_xlsx_chinese_columns_are_wider_than_ascii(tmp_path):
+    # Ten characters each; the headers are short so the data decides the width.
+    frame = pd.DataFrame({"a": ["abcdefghij"], "b": ["执行积案执行积案执行"], "c": ["x" * 200]})
+    path = tmp_path / "w.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet("w", frame)])
+    ws = openpyxl.load_workbook(path).active
+    ascii_w, wide_w, long_w = _width(ws, "A"), _width(ws, "B"), _width(ws, "C")
+    # Width + 1 for padding; xlsxwriter adds a fraction for the default font's margins.
+    assert int(ascii_w) == 11 and int(wide_w) == 21
+    assert int(long_w) == 60  # capped
+
+
+def test_xlsx_row_styles_fill_red_and_amber(cases, tmp_path):
+    path = tmp_path / "styled.xlsx"
+    styles = pd.Series(["overdue", None, "due_soon"], index=cases.index)
+    outputs.write_xlsx(path, [outputs.Sheet("cases", cases, row_styles=styles)])
+    ws = openpyxl.load_workbook(path).active
+    assert {_fill(c) for c in ws[2]} == {"FFFFC7CE"}  # every cell, blanks and dates included
+    assert {_fill(c) for c in ws[3]} == {None}
+    assert {_fill(c) for c in ws[4]} == {"FFFFEB9C"}
+    assert ws["C2"].number_format == "yyyy-mm-dd" and ws["E4"].number_format == "#,##0.00"
+    with pytest.raises(ValueError, match="unknown row styles"):
+        outputs.write_xlsx(path, [outputs.Sheet("x", cases, row_styles=styles.replace("overdue", "late"))])
+
+
+def test_xlsx_sheet_names_sanitised_and_unique(cases, tmp_path):
+    long = "张三" * 20
+    names = ["2016/2017: [a]?", "Cases", "cases", long, long, "History"]
+    path = tmp_path / "many.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet(n, cases.iloc[:1]) for n in names])
+    got = openpyxl.load_workbook(path).sheetnames
+    assert got == [
+        "2016_2017_ _a__",
+        "Cases",
+        "cases (2)",
+        long[:31],
+        long[:27] + " (2)",
+        "History_",
+    ]
+
+
+def test_xlsx_keeps_formula_like_text_and_is_reproducible(tmp_path):
+    frame = pd.DataFrame({"case_no": ["=1+1", "http://x.cn"], "filed_on": pd.to_datetime(["2020-02-29", None])})
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    outputs.write_xlsx(a, [outputs.Sheet("s", frame)])
+    outputs.write_xlsx(b, [outputs.Sheet("s", frame)])
+    assert a.read_bytes() == b.read_bytes()
+    wb = openpyxl.load_workbook(a)
+    ws = wb.active
+    assert ws["A2"].value == "=1+1" and ws["A2"].data_type == "s"
+    assert ws["A3"].value == "http://x.cn" and ws["A3"].hyperlink is None
+    assert wb.properties.created == dt.datetime(2000, 1, 1)
+
+
+def test_xlsx_chart_hook_gets_layout(cases, tmp_path):
+    seen = []
+    sheet = outputs.Sheet("cases", cases, title="t", charts=[lambda wb, ws, layout: seen.append(layout)])
+    outputs.write_xlsx(tmp_path / "c.xlsx", [sheet])
+    (layout,) = seen
+    assert (layout.header_row, layout.first_row, layout.last_row) == (1, 2, 4)
+    assert layout.columns["case_no"] == 0 and layout.columns["amount"] == 4
+
+
+# --- atomic writes ------------------------------------------------------------------------------
+
+
+def test_atomic_write_leaves_no_temp_file(tmp_path):
+    target = tmp_path / "new" / "out.txt"
+    outputs.atomic_write(target, lambda tmp: tmp.write_text("done"))
+    assert target.read_text() == "done"
+    assert [p.name for p in target.parent.iterdir()] == ["out.txt"]
+
+
+def test_atomic_write_keeps_old_file_when_writer_fails(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+
+    def failing(tmp):
+        tmp.write_text("half")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        outputs.atomic_write(target, failing)
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+# --- terminal -----------------------------------------------------------------------------------
+
+
+def test_piped_console_prints_wide_chinese_table_whole():
+    cells = {f"列{i:02d}名称": [f"被执行人某某有限公司{i}号", f"申请执行人张{i}"] for i in range(20)}
+    frame = pd.DataFrame(cells)
+    stream = io.StringIO()
+    console = outputs.console_for(stream)
+    console.print(outputs.render_table(frame, title="积案"))
+    text = stream.getvalue()
+    assert "…" not in text and "\x1b" not in text
+    lines = text.splitlines()
+    assert len(lines) == 1 + 1 + 1 + 1 + 2 + 1  # title, top, header, rule, two rows, bottom
+    for i in range(20):
+        assert f"列{i:02d}名称" in lines[2]
+        assert f"被执行人某某有限公司{i}号" in lines[4]
+        assert f"申请执行人张{i}" in lines[5]
+
+
+def test_render_table_max_rows_and_markup_is_literal():
+    frame = pd.DataFrame({"case_no": ["[red]x[/red]", "b", "c"]})
+    stream = io.StringIO()
+    outputs.console_for(stream).print(outputs.render_table(frame, max_rows=2))
+    text = stream.getvalue()
+    assert "[red]x[/red]" in text and "│ c" not in text
+    assert "showing 2 of 3 rows" in text
+
+
+def test_render_summary_counts():
+    stream = io.StringIO()
+    outputs.console_for(stream).print(outputs.render_summary({"涉民生": 1234, "涉信访": 5}, key_label="类别"))
+    text = stream.getvalue()
+    assert "涉民生 │ 1,234" in text and "涉信访 │     5" in text
+
+
+# --- dispatch and errors files -----------------------------------------------------------------
+
+
+def test_write_output_picks_format_from_suffix(cases, tmp_path):
+    assert outputs.write_output(cases, None, tmp_path / "o.JSON") == tmp_path / "o.JSON"
+    assert json.loads((tmp_path / "o.JSON").read_text(encoding="utf-8")) == EXPECTED_RECORDS
+    outputs.write_output(cases, None, tmp_path / "o.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "o.xlsx").sheetnames == ["cases"]
+    outputs.write_output(cases, "csv", tmp_path / "o.txt")
+    assert (tmp_path / "o.txt").read_bytes() == BOM + EXPECTED_CSV.encode("utf-8")
+
+
+def test_write_output_to_stream(cases):
+    stream = io.StringIO()
+    assert outputs.write_output(cases, "csv", stream=stream) is None
+    assert stream.getvalue() == EXPECTED_CSV
+    stream = io.StringIO()
+    outputs.write_output(cases, None, stream=stream)
+    assert "(2018)闽0125执恢243号" in stream.getvalue() and "_rank" not in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "message"),
+    [
+        ("table", "o.csv", "cannot be written"),
+        (None, "o.txt", "cannot tell the format"),
+        ("csv", "o.xlsx", "does not match"),
+        ("yaml", "o.csv", "unknown format"),
+        ("xlsx", None, "needs a file"),
+    ],
+)
+def test_write_output_rejects_bad_combinations(cases, tmp_path, fmt, name, message):
+    path = tmp_path / name if name else None
+    with pytest.raises(ConfigError, match=message):
+        outputs.write_output(cases, fmt, path, stream=io.StringIO())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_errors_file_beside_output(tmp_path):
+    assert outputs.errors_path_for(tmp_path / "out.xlsx") == tmp_path / "out.errors.csv"
+    rejects = pd.DataFrame(
+        {
+            "reason": ["重复案号，首次出现在第5行"],
+            "case_no": ["(2016)鲁0902执123号"],
+            "source_file": ["台帐.xlsx"],
+            "source_sheet": ["2016年"],
+            "source_row": [9],
+        }
+    )
+    path = outputs.write_errors(rejects, outputs.errors_path_for(tmp_path / "out.xlsx"))
+    assert path.read_bytes() == BOM + (
+        "file,sheet,row,case_no,reason\n"
+        "台帐.xlsx,2016年,9,(2016)鲁0902执123号,重复案号，首次出现在第5行\n"
+    ).encode("utf-8")
