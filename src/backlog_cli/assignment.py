@@ -1,0 +1,366 @@
+"""Task lists per officer (任务到人), weekly close targets (每周结案任务数) and the officer ranking.
+
+Task lists: the cases open at --as-of (filed on or before it, no close date on or before it),
+grouped by a ledger column (the officer by default; names compared after :func:`normalize_name`),
+each group ordered by urgency: overdue first (most days over first), then due soonest (by
+``next_days_left``), then oldest filing date. Cases with a blank group value form the explicit
+group ``未分配``. "Due this week" counts cases whose most pressing deadline falls from --as-of
+through the Sunday of --as-of's week (weeks run Monday to Sunday); overdue cases are counted apart.
+
+Weekly targets come from a targets file (YAML, or a two-column spreadsheet or CSV: officer,
+target) and/or a rule: ``share`` of the officer's open cases rounded up, at least ``minimum``.
+A target named for an officer wins over the rule; ``未分配`` never has a target.
+
+Ranking: per period (Monday–Sunday weeks or calendar months; the last full period ends on or
+before --as-of) and officer: cases closed in the period, cases open at its start, the closing rate
+(closed / open at start). Ranked by closed, then rate; equal results share a rank and name each
+other in ``tie_with`` (competition ranking: 1, 2, 2, 4). With n > 3 officers ranked, the bottom
+three are those ranked above n − 3 (督导); so officers tied across that line, or everyone tied, are
+not marked. Three periods in a row in the bottom three is 约谈.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from backlog_cli.errors import ConfigError
+from backlog_cli.parsing import normalize_name, normalize_text
+
+UNASSIGNED = "未分配"
+SUPERVISE = "督导"
+CALL_IN = "约谈"
+BOTTOM = 3
+CALL_IN_STREAK = 3
+PERIODS = {"week": "W-SUN", "month": "M"}
+RULE_KEYS = ("share", "minimum")
+YAML_SUFFIXES = (".yaml", ".yml")
+OVERVIEW_COLUMNS = ["open", "overdue", "due_this_week", "key_cases", "weekly_target"]
+DEADLINE_COLUMNS = ["next_label", "next_due", "next_days_left", "next_state", "next_action"]
+
+
+# --------------------------------------------------------------------------- weekly targets
+
+
+@dataclass(frozen=True)
+class TargetRule:
+    """``ceil(share × open cases)``, at least ``minimum``."""
+
+    share: float
+    minimum: int = 1
+
+    def apply(self, open_cases: pd.Series) -> pd.Series:
+        # Rounded before ceil so that 0.1 × 30 (3.0000000000000004 in floats) gives 3, not 4.
+        raw = np.ceil((open_cases.astype("float64") * self.share).round(9))
+        return raw.clip(lower=self.minimum).astype("Int64")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Targets named per officer (normalised names) and an optional rule for everyone else."""
+
+    officers: Mapping[str, int] = field(default_factory=dict)
+    rule: TargetRule | None = None
+
+
+def _whole(value: object) -> int | None:
+    """A non-negative whole number, or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = pd.to_numeric(normalize_text(pd.Series([value])), errors="coerce").iloc[0]
+    if isinstance(value, (int, float, np.number)) and not pd.isna(value) and float(value).is_integer() and value >= 0:
+        return int(value)
+    return None
+
+
+def _rule(data: Mapping, source: str) -> TargetRule | None:
+    if not any(k in data for k in RULE_KEYS):
+        return None
+    share = data.get("share")
+    if share is None:
+        raise ConfigError(f"{source}: 'minimum' needs 'share' (the share of open cases, e.g. share: 0.1)")
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise ConfigError(f"{source}: 'share' must be a number above 0 and at most 1, got {share!r}")
+    minimum = _whole(data.get("minimum", 1))
+    if minimum is None:
+        raise ConfigError(f"{source}: 'minimum' must be a whole number ≥ 0, got {data.get('minimum')!r}")
+    return TargetRule(float(share), minimum)
+
+
+def targets_from_mapping(data: Mapping, source: str) -> Targets:
+    """Targets from ``{officer: n, ..., share: s, minimum: m}`` (rule keys optional)."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}: expected officer: target lines (张三: 5) and optionally share/minimum")
+    names = [str(k) for k in data if k not in RULE_KEYS]
+    keys = normalize_name(pd.Series(names, dtype=object))
+    officers: dict[str, int] = {}
+    problems = []
+    for name, key in zip(names, keys):
+        value = _whole(data[name])
+        if pd.isna(key):
+            problems.append(f"blank officer name {name!r}")
+        elif value is None:
+            problems.append(f"{name}: target must be a whole number ≥ 0, got {data[name]!r}")
+        elif key in officers:
+            problems.append(f"{name}: {key} is listed twice")
+        else:
+            officers[key] = value
+    if problems:
+        raise ConfigError(f"{source}: " + "; ".join(problems))
+    return Targets(officers, _rule(data, source))
+
+
+def _targets_from_yaml(path: Path) -> Targets:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from None
+    return targets_from_mapping(data or {}, str(path))
+
+
+def _targets_from_sheet(path: Path) -> Targets:
+    from backlog_cli.errors import LedgerError
+    from backlog_cli.loading import read_sheets
+
+    try:
+        sheets = read_sheets(path)
+    except LedgerError as exc:
+        raise ConfigError(f"targets file: {exc}") from None
+    for raw in sheets:
+        cells = raw.frame.apply(normalize_text)
+        filled = cells.notna().any(axis=1)
+        if filled.any():
+            return _sheet_targets(cells[filled], raw.first_row, f"{path} [{raw.name}]")
+    raise ConfigError(f"{path}: no targets found (expected two columns: officer, weekly target)")
+
+
+def _sheet_targets(cells: pd.DataFrame, first_row: int, source: str) -> Targets:
+    """Rows of (officer, target); an optional header row (a target that is not a number) first."""
+    extra = cells.iloc[:, 2:].notna().any(axis=1)
+    if cells.shape[1] < 2 or extra.any():
+        where = f" row {extra.idxmax() + first_row}" if extra.any() else ""
+        raise ConfigError(f"{source}{where}: expected two columns: officer, weekly target")
+    cells = cells.iloc[:, :2].set_axis(["officer", "target"], axis=1)
+    if pd.isna(pd.to_numeric(cells["target"].iloc[:1], errors="coerce")).all():
+        cells = cells.iloc[1:]  # a header row such as 承办人 | 每周结案任务数
+    officer = normalize_name(cells["officer"])
+    target = pd.to_numeric(cells["target"], errors="coerce")
+    row = cells.index.to_series() + first_row
+    bad = target.isna() | (target < 0) | (target % 1 != 0)
+    dup = officer.duplicated(keep=False) & officer.notna()
+    first_seen = row.groupby(officer).transform("min")
+    problems = [f"row {r}: no officer name" for r in row[officer.isna()]]
+    problems += [f"row {r}: target {t!r} is not a whole number ≥ 0" for r, t in zip(row[bad & officer.notna()], cells["target"][bad & officer.notna()])]
+    problems += [f"row {r}: {o} already has a target in row {f}" for r, o, f in zip(row[dup], officer[dup], first_seen[dup]) if r != f]
+    if problems:
+        raise ConfigError(f"{source}: " + "; ".join(problems))
+    return Targets(dict(zip(officer, target.astype(int))))
+
+
+def read_targets(path: str | Path) -> Targets:
+    """Read a targets file: YAML (``张三: 5`` lines, optional ``share``/``minimum`` rule) or a
+    two-column spreadsheet / CSV (officer, target; a header row is optional)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"targets file {path} does not exist")
+    if path.suffix.lower() in YAML_SUFFIXES:
+        return _targets_from_yaml(path)
+    return _targets_from_sheet(path)
+
+
+def weekly_targets(open_cases: pd.Series, targets: Targets | None) -> pd.Series:
+    """Target per group (Int64, NA when none): the named target, else the rule; none for 未分配."""
+    names = open_cases.index.to_series()
+    named = pd.Series(names.map(dict(targets.officers) if targets else {}), dtype="Int64")
+    if targets is not None and targets.rule is not None:
+        named = named.fillna(targets.rule.apply(open_cases))
+    return named.mask(names.eq(UNASSIGNED).to_numpy()).rename("weekly_target")
+
+
+# --------------------------------------------------------------------------- task lists
+
+
+@dataclass
+class TaskLists:
+    """Open cases with the group column first, group after group, each in urgency order; the
+    overview has one row per group in the same order. ``unknown_targets`` names targets given for
+    officers not in the ledger (likely typos)."""
+
+    by: str
+    as_of: pd.Timestamp
+    cases: pd.DataFrame
+    overview: pd.DataFrame
+    unknown_targets: list[str]
+
+    def groups(self) -> list[tuple[str, pd.DataFrame]]:
+        """(group, its cases) in overview order."""
+        return [(str(name), part) for name, part in self.cases.groupby(self.by, sort=False)]
+
+
+def _check_column(frame: pd.DataFrame, by: str) -> None:
+    if by not in frame.columns:
+        fields = ", ".join(str(c) for c in frame.columns if not str(c).startswith("_"))
+        raise ConfigError(f"no ledger field '{by}' to group by; fields: {fields}")
+
+
+def group_keys(frame: pd.DataFrame, by: str) -> pd.Series:
+    """The grouping value per case: normalised (no whitespace, NFKC), blank → 未分配."""
+    _check_column(frame, by)
+    return normalize_name(frame[by]).fillna(UNASSIGNED).astype("str")
+
+
+def open_at(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Filed on or before as_of and no close date on or before it."""
+    return frame["filed_on"].le(as_of) & ~frame["closed_on"].le(as_of)
+
+
+def _week_end(day: pd.Timestamp) -> pd.Timestamp:
+    """The Sunday of day's Monday–Sunday week."""
+    return day.normalize() + pd.Timedelta(days=6 - day.weekday())
+
+
+def task_lists(
+    frame: pd.DataFrame,
+    as_of: pd.Timestamp,
+    by: str = "officer",
+    targets: Targets | None = None,
+    key_categories: Sequence[str] = ("key",),
+) -> TaskLists:
+    """Group the cases open at ``as_of`` by ``by`` and order each group by urgency.
+
+    ``frame`` carries the deadline columns (``next_state``, ``next_days_left``, ``next_due``, …)
+    and, for the key-case count, boolean category columns named in ``key_categories``.
+    """
+    as_of = pd.Timestamp(as_of).normalize()
+    group = group_keys(frame, by)
+    cases = frame.assign(**{by: group})[open_at(frame, as_of)]
+    cases = cases[[by, *(c for c in cases.columns if c != by)]]
+    overdue = cases["next_state"].eq("overdue").fillna(False)
+    days_left = cases["next_days_left"]
+    order = pd.DataFrame(
+        {"unassigned": cases[by].eq(UNASSIGNED), "group": cases[by], "urgent": ~overdue,
+         "days": days_left.astype("float64"), "filed": cases["filed_on"], "case": cases["case_no"]}
+    ).sort_values(["unassigned", "group", "urgent", "days", "filed", "case"], na_position="last", kind="stable")
+    cases = cases.loc[order.index].reset_index(drop=True)
+    keys = [c for c in key_categories if c in cases.columns]
+    flags = pd.DataFrame(
+        {
+            by: cases[by],
+            "open": 1,
+            "overdue": cases["next_state"].eq("overdue").fillna(False).astype(int),
+            "due_this_week": (cases["next_days_left"].ge(0) & cases["next_due"].le(_week_end(as_of))).fillna(False).astype(int),
+            "key_cases": cases[keys].fillna(False).astype(bool).any(axis=1).astype(int) if keys else 0,
+        }
+    )
+    overview = flags.groupby(by, sort=False).sum()
+    overview["weekly_target"] = weekly_targets(overview["open"], targets)
+    known = set(group)
+    unknown = sorted(set(targets.officers) - known) if targets else []
+    return TaskLists(by, as_of, cases, overview.reset_index(), unknown)
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def periods_before(as_of: pd.Timestamp, period: str = "week", count: int = 4) -> pd.DataFrame:
+    """The last ``count`` full periods ending on or before ``as_of``, oldest first:
+    ``period`` (label: ISO week ``2026-W10`` or month ``2026-03``), ``start``, ``end``."""
+    if period not in PERIODS:
+        raise ConfigError(f"period must be one of {', '.join(PERIODS)}, not '{period}'")
+    if count < 1:
+        raise ConfigError(f"the number of periods must be at least 1, not {count}")
+    as_of = pd.Timestamp(as_of).normalize()
+    current = pd.Period(as_of, freq=PERIODS[period])
+    last = current if current.end_time.normalize() == as_of else current - 1
+    spans = pd.period_range(end=last, periods=count, freq=PERIODS[period])
+    starts = spans.start_time.normalize()
+    if period == "week":
+        iso = starts.isocalendar()
+        labels = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+    else:
+        labels = pd.Series(spans.strftime("%Y-%m"), index=starts)
+    return pd.DataFrame({"period": labels.to_numpy(), "start": starts, "end": spans.end_time.normalize()})
+
+
+def _period_counts(cases: pd.DataFrame, officer: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    closed_on = cases["closed_on"]
+    counts = pd.DataFrame(
+        {
+            "officer": officer,
+            "open_at_start": (cases["filed_on"].lt(start) & ~closed_on.lt(start)).astype(int),
+            "closed": closed_on.between(start, end).fillna(False).astype(int),
+        }
+    ).groupby("officer").sum()
+    return counts[(counts["open_at_start"] > 0) | (counts["closed"] > 0)].reset_index()
+
+
+def _ties(ranked: pd.DataFrame, by: str) -> pd.Series:
+    """For each row, the others sharing its rank in its period, joined with 、 (NA when none)."""
+    pairs = ranked[["period", "rank", by]].merge(ranked[["period", "rank", by]], on=["period", "rank"], suffixes=("", "_other"))
+    pairs = pairs[pairs[by] != pairs[f"{by}_other"]]
+    joined = pairs.groupby(["period", by])[f"{by}_other"].agg("、".join).rename("tie_with")
+    return ranked[["period", by]].merge(joined, how="left", left_on=["period", by], right_index=True)["tie_with"]
+
+
+def _streaks(bottom: pd.DataFrame, by: str) -> pd.Series:
+    """Consecutive periods in the bottom three, up to and including each row's period."""
+    grid = bottom.pivot(index="start", columns=by, values="bottom").fillna(False).astype(bool).sort_index()
+    total = grid.cumsum()
+    streak = total - total.where(~grid).ffill().fillna(0)
+    flat = streak.stack().rename("streak")
+    return bottom[["start", by]].merge(flat, how="left", left_on=["start", by], right_index=True)["streak"].astype(int)
+
+
+def ranking(
+    frame: pd.DataFrame,
+    as_of: pd.Timestamp,
+    period: str = "week",
+    periods: int = 4,
+    by: str = "officer",
+) -> pd.DataFrame:
+    """Officers ranked per period, oldest period first, best rank first.
+
+    Columns: ``period``, ``period_start``, ``period_end``, ``by``, ``open_at_start``, ``closed``,
+    ``closing_rate`` (NA when nothing was open at the start), ``rank``, ``rank_label`` (``3 (tie)``),
+    ``tie_with``, ``bottom_streak`` (periods in a row in the bottom three) and ``mark`` (督导, 约谈
+    or NA). Cases with no officer are left out. Two earlier periods are computed so that the
+    streaks of the first periods shown are complete.
+    """
+    spans = periods_before(as_of, period, periods + CALL_IN_STREAK - 1)
+    keys = group_keys(frame, by)
+    cases, officer = frame[keys != UNASSIGNED], keys[keys != UNASSIGNED]
+    parts = [
+        _period_counts(cases, officer, span.start, span.end).assign(period=span.period, start=span.start, end=span.end)
+        for span in spans.itertuples(index=False)
+    ]
+    table = pd.concat(parts, ignore_index=True).rename(columns={"officer": by})
+    table["closing_rate"] = (table["closed"] / table["open_at_start"].where(table["open_at_start"] > 0)).astype("Float64")
+    table["_rate"] = table["closing_rate"].fillna(-1.0).astype("float64")
+    table = table.sort_values(["start", "closed", "_rate", by], ascending=[True, False, False, True], kind="stable", ignore_index=True)
+    table["_pos"] = table.groupby("start").cumcount() + 1
+    tied = table.groupby(["start", "closed", "_rate"])["_pos"]
+    table["rank"] = tied.transform("min").astype("Int64")
+    ranked = table.groupby("start")["_pos"].transform("size")
+    table["bottom"] = (ranked > BOTTOM) & (table["rank"] > ranked - BOTTOM)
+    table["tie_with"] = _ties(table, by).to_numpy()
+    table["rank_label"] = table["rank"].astype(str) + np.where(table["tie_with"].notna(), " (tie)", "")
+    table["bottom_streak"] = _streaks(table, by).to_numpy()
+    table["mark"] = pd.Series(
+        np.where(table["bottom_streak"] >= CALL_IN_STREAK, CALL_IN, np.where(table["bottom"], SUPERVISE, None)), dtype="str"
+    )
+    shown = table[table["start"] >= spans["start"].iloc[CALL_IN_STREAK - 1]]
+    return shown.rename(columns={"start": "period_start", "end": "period_end"})[
+        ["period", "period_start", "period_end", by, "open_at_start", "closed", "closing_rate", "rank", "rank_label",
+         "tie_with", "bottom_streak", "mark"]
+    ].reset_index(drop=True)

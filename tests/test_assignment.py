@@ -1,0 +1,289 @@
+"""Task lists, weekly targets and the ranking on hand-made frames; expectations worked out by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from backlog_cli.assignment import (
+    UNASSIGNED,
+    TargetRule,
+    Targets,
+    periods_before,
+    ranking,
+    read_targets,
+    targets_from_mapping,
+    task_lists,
+)
+from backlog_cli.errors import ConfigError
+
+T = pd.Timestamp
+NA = pd.NA
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    """A case frame with the loader's and the deadline module's dtypes."""
+    out = pd.DataFrame(rows)
+    out["case_no"] = out["case_no"].astype("str")
+    for col in ("filed_on", "closed_on", "next_due"):
+        out[col] = pd.to_datetime(out.get(col, pd.Series([None] * len(out))))
+    out["officer"] = out["officer"].astype("str")
+    if "next_days_left" in out:
+        out["next_days_left"] = out["next_days_left"].astype("Int64")
+    return out
+
+
+# --------------------------------------------------------------------------- task lists
+
+AS_OF = T("2026-03-11")  # a Wednesday: its week runs 2026-03-09 .. 2026-03-15
+
+
+def case(no, officer, filed, state=None, days=None, due=None, closed=None, key=False):
+    return {"case_no": no, "officer": officer, "filed_on": filed, "closed_on": closed, "next_state": state,
+            "next_days_left": days, "next_due": due, "key": key}
+
+
+@pytest.fixture
+def cases() -> pd.DataFrame:
+    return frame([
+        case("A", "张三", "2025-08-01", "overdue", -10, "2026-03-01", key=True),
+        case("B", "张 三", "2025-06-01", "overdue", -30, "2026-02-09"),
+        case("D", "张三", "2026-01-01", "due_soon", 3, "2026-03-14", key=True),
+        case("E", " 张三 ", "2025-12-01", "due_soon", 3, "2026-03-14"),
+        case("F", "张三", "2025-01-01"),
+        case("G", "张三", "2025-01-01", "met", closed="2026-03-10"),
+        case("H", "张三", "2025-10-01", "ok", 20, "2026-03-31", closed="2026-03-12"),
+        case("I", None, "2025-09-01", "ok", 40, "2026-04-20"),
+        case("J", "  ", "2025-09-02"),
+        case("K", "李四", "2026-03-12", "ok", 100, "2026-06-19"),
+        case("L", "王Ａ", "2026-02-01", "ok", 5, "2026-03-16", key=True),
+        case("M", "王A", "2026-02-02", "due_soon", 0, "2026-03-11"),
+    ])
+
+
+def test_each_list_is_in_urgency_order(cases):
+    lists = task_lists(cases, AS_OF)
+    assert lists.cases.columns[0] == "officer"
+    groups = {name: part["case_no"].tolist() for name, part in lists.groups()}
+    # overdue most days first, then due soonest (older filing first on equal days), no deadline last;
+    # G closed before as_of, K filed after it.
+    assert groups == {"张三": ["B", "A", "E", "D", "H", "F"], "王A": ["M", "L"], UNASSIGNED: ["I", "J"]}
+    assert list(groups) == ["张三", "王A", UNASSIGNED]
+
+
+def test_overview_counts(cases):
+    lists = task_lists(cases, AS_OF)
+    assert lists.overview.to_dict("records") == [
+        {"officer": "张三", "open": 6, "overdue": 2, "due_this_week": 2, "key_cases": 2, "weekly_target": None},
+        {"officer": "王A", "open": 2, "overdue": 0, "due_this_week": 1, "key_cases": 1, "weekly_target": None},
+        {"officer": UNASSIGNED, "open": 2, "overdue": 0, "due_this_week": 0, "key_cases": 0, "weekly_target": None},
+    ]
+
+
+def test_unassigned_cases_are_never_dropped(cases):
+    lists = task_lists(cases, AS_OF)
+    assert len(lists.cases) == 10  # 12 minus G (closed) and K (not yet filed)
+    assert lists.cases.loc[lists.cases["case_no"].isin(["I", "J"]), "officer"].tolist() == [UNASSIGNED] * 2
+
+
+def test_group_by_any_column_and_unknown_column(cases):
+    cases["court"] = ["一庭", "一 庭", None, "二庭", "一庭", "一庭", "二庭", "二庭", "一庭", "一庭", "二庭", "二庭"]
+    lists = task_lists(cases, AS_OF, by="court")
+    assert lists.overview[["court", "open"]].values.tolist() == [["一庭", 4], ["二庭", 5], [UNASSIGNED, 1]]
+    with pytest.raises(ConfigError, match="no ledger field 'team'.*case_no, officer"):
+        task_lists(cases, AS_OF, by="team")
+
+
+def test_targets_named_and_by_rule(cases):
+    targets = Targets({"张三": 5, "赵六": 2}, TargetRule(share=0.5, minimum=1))
+    lists = task_lists(cases, AS_OF, targets=targets)
+    assert lists.overview["weekly_target"].tolist() == [5, 1, NA]  # 王A: ceil(0.5 × 2); 未分配: none
+    assert lists.unknown_targets == ["赵六"]
+
+
+def test_rule_rounds_up_without_float_noise():
+    open_cases = pd.Series([30, 0, 31, 5, 1])
+    assert TargetRule(0.1, 1).apply(open_cases).tolist() == [3, 1, 4, 1, 1]
+    assert TargetRule(0.1, 0).apply(open_cases).tolist() == [3, 0, 4, 1, 1]
+
+
+# --------------------------------------------------------------------------- targets files
+
+
+def test_targets_from_yaml(tmp_path):
+    path = tmp_path / "targets.yaml"
+    path.write_text("张 三: 5\n李四: '3'\n王Ａ: 0\nshare: 0.2\nminimum: 2\n", encoding="utf-8")
+    assert read_targets(path) == Targets({"张三": 5, "李四": 3, "王A": 0}, TargetRule(0.2, 2))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("张三: -1\n", "张三: target must be a whole number ≥ 0, got -1"),
+        ("张三: 2.5\n", "张三: target must be a whole number ≥ 0"),
+        ("张三: 1\n张 三: 2\n", "张 三: 张三 is listed twice"),
+        ("share: 2\n", "'share' must be a number above 0 and at most 1"),
+        ("minimum: 2\n", "'minimum' needs 'share'"),
+        ("- 张三\n", "expected officer: target lines"),
+        ("张三: [1\n", r"targets.yaml:\d+: not valid YAML"),
+    ],
+)
+def test_bad_yaml_targets(tmp_path, text, message):
+    path = tmp_path / "targets.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        read_targets(path)
+
+
+def test_targets_from_spreadsheet(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "任务"
+    for row in (["承办人", "每周结案任务数"], ["张 三", 5], ["李四", 3.0], [None, None], ["王Ａ", "2"]):
+        ws.append(row)
+    wb.save(tmp_path / "targets.xlsx")
+    assert read_targets(tmp_path / "targets.xlsx") == Targets({"张三": 5, "李四": 3, "王A": 2})
+
+
+def test_targets_from_csv_without_header(tmp_path):
+    path = tmp_path / "targets.csv"
+    path.write_text("张三,4\n李四,1\n", encoding="utf-8")
+    assert read_targets(path) == Targets({"张三": 4, "李四": 1})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("承办人,任务数\n张三,5\n李四,abc\n", r"\[targets\]: row 3: target 'abc' is not a whole number"),
+        ("承办人,任务数\n张三,5\n李四,1\n张 三,2\n", r"row 4: 张三 already has a target in row 2"),
+        ("承办人,任务数\n,5\n", r"row 2: no officer name"),
+        ("张三,5,x\n", r"row 1: expected two columns"),
+    ],
+)
+def test_bad_spreadsheet_targets(tmp_path, text, message):
+    path = tmp_path / "targets.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        read_targets(path)
+
+
+def test_missing_targets_file(tmp_path):
+    with pytest.raises(ConfigError, match="targets file .*nope.yaml does not exist"):
+        read_targets(tmp_path / "nope.yaml")
+
+
+def test_targets_mapping_as_in_config():
+    assert targets_from_mapping({"share": 0.1}, "backlog.yaml") == Targets({}, TargetRule(0.1, 1))
+
+
+# --------------------------------------------------------------------------- periods
+
+
+@pytest.mark.parametrize(
+    ("as_of", "start", "end", "label"),
+    [
+        ("2026-03-15", "2026-03-09", "2026-03-15", "2026-W11"),  # a Sunday closes its own week
+        ("2026-03-16", "2026-03-09", "2026-03-15", "2026-W11"),  # a Monday: last week
+        ("2026-03-14", "2026-03-02", "2026-03-08", "2026-W10"),  # a Saturday: the week is not over
+        ("2026-01-04", "2025-12-29", "2026-01-04", "2026-W01"),  # ISO week 1 starts in December
+    ],
+)
+def test_last_full_week(as_of, start, end, label):
+    weeks = periods_before(T(as_of), "week", 2)
+    assert weeks.iloc[-1].tolist() == [label, T(start), T(end)]
+    assert weeks.iloc[0]["end"] == T(start) - pd.Timedelta(days=1)
+
+
+def test_last_full_month():
+    assert periods_before(T("2026-03-31"), "month", 1).iloc[0].tolist() == ["2026-03", T("2026-03-01"), T("2026-03-31")]
+    months = periods_before(T("2026-03-30"), "month", 2)
+    assert months.values.tolist() == [["2026-01", T("2026-01-01"), T("2026-01-31")], ["2026-02", T("2026-02-01"), T("2026-02-28")]]
+
+
+def test_bad_period():
+    with pytest.raises(ConfigError, match="period must be one of week, month"):
+        periods_before(T("2026-03-31"), "day", 1)
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def closings(officer: str, closed: list[str | None], filed: str = "2026-01-01") -> list[dict]:
+    return [{"case_no": f"{officer}{i}", "officer": officer, "filed_on": filed, "closed_on": c} for i, c in enumerate(closed)]
+
+
+def test_ranking_counts_ties_and_week_boundaries():
+    # Ranked week 2026-03-09 (Mon) .. 2026-03-15 (Sun).
+    rows = (
+        closings("甲", ["2026-03-10", "2026-03-11", None, None, "2026-03-01"])  # 4 open at start, 2 closed
+        + closings("乙", ["2026-03-09", "2026-03-15"])  # both ends of the week count
+        + closings("丙", ["2026-03-12", "2026-03-13", None, None])
+        + closings("丁", ["2026-03-14", None, None, "2026-03-08"])  # closed the Sunday before
+        + closings("戊", ["2026-03-16", None, None, None, None])  # closed the Monday after: still open
+        + closings("戊x", [None], filed="2026-03-09")  # filed on the first day: not open at start
+        + closings("己", [None], filed="2026-03-10")  # nothing open, nothing closed: not ranked
+        + [{"case_no": "X", "officer": None, "filed_on": "2026-01-01", "closed_on": "2026-03-10"}]
+    )
+    cases = frame(rows)
+    cases.loc[cases["officer"] == "戊x", "officer"] = "戊 "
+    table = ranking(cases, T("2026-03-16"), "week", 1)
+    assert table[["period", "officer", "open_at_start", "closed", "rank", "rank_label", "tie_with", "mark"]].astype(object).where(
+        table.notna(), None
+    ).values.tolist() == [
+        ["2026-W11", "乙", 2, 2, 1, "1", None, None],
+        ["2026-W11", "丙", 4, 2, 2, "2 (tie)", "甲", None],  # equal results: by name (code point)
+        ["2026-W11", "甲", 4, 2, 2, "2 (tie)", "丙", None],
+        ["2026-W11", "丁", 3, 1, 4, "4", None, "督导"],
+        ["2026-W11", "戊", 5, 0, 5, "5", None, "督导"],
+    ]
+    assert table["closing_rate"].tolist() == [1.0, 0.5, 0.5, 1 / 3, 0.0]
+    assert table["bottom_streak"].tolist() == [0, 0, 0, 1, 1]
+    assert table["period_start"].iloc[0] == T("2026-03-09") and table["period_end"].iloc[0] == T("2026-03-15")
+
+
+def test_everyone_tied_is_nobody_at_the_bottom():
+    cases = frame(sum((closings(name, [None]) for name in "甲乙丙丁"), []))
+    table = ranking(cases, T("2026-03-15"), "week", 1)
+    assert table["officer"].tolist() == ["丁", "丙", "乙", "甲"]  # code point order
+    assert table["rank_label"].tolist() == ["1 (tie)"] * 4
+    assert table["tie_with"].tolist() == ["丙、乙、甲", "丁、乙、甲", "丁、丙、甲", "丁、丙、乙"]
+    assert table["mark"].isna().all()
+    assert table["closing_rate"].tolist() == [0.0] * 4
+
+
+def test_rate_is_na_when_nothing_was_open():
+    cases = frame(closings("甲", ["2026-03-10"], filed="2026-03-09"))
+    table = ranking(cases, T("2026-03-15"), "week", 1)
+    assert table[["open_at_start", "closed"]].values.tolist() == [[0, 1]]
+    assert table["closing_rate"].isna().all()
+
+
+# Week starts (Mondays) W08 .. W13 and each week's order, best first; closes = 5, 4, 3, 2, 1.
+WEEKS = ["2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23"]
+ORDERS = ["甲乙丙丁戊", "甲乙丁丙戊", "甲丙丁乙戊", "甲乙戊丙丁", "甲乙戊丙丁", "甲丁乙丙戊"]
+
+
+def test_three_weeks_in_a_row_is_call_in():
+    closed: dict[str, list[str | None]] = {name: [None] * 3 for name in "甲乙丙丁戊"}
+    for start, order in zip(WEEKS, ORDERS):
+        day = str((T(start) + pd.Timedelta(days=2)).date())
+        for place, name in enumerate(order):
+            closed[name] += [day] * (5 - place)
+    cases = frame(sum((closings(name, dates) for name, dates in closed.items()), []))
+    table = ranking(cases, T("2026-03-29"), "week", 4)
+    assert table["period"].unique().tolist() == ["2026-W10", "2026-W11", "2026-W12", "2026-W13"]
+    got = {(p, o): (s, m if isinstance(m, str) else "") for p, o, s, m in table[["period", "officer", "bottom_streak", "mark"]].values}
+    # Bottom three per week: W08 丙丁戊, W09 丁丙戊, W10 丁乙戊, W11 戊丙丁, W12 戊丙丁, W13 乙丙戊.
+    assert got == {
+        ("2026-W10", "甲"): (0, ""), ("2026-W10", "丙"): (0, ""), ("2026-W10", "丁"): (3, "约谈"),
+        ("2026-W10", "乙"): (1, "督导"), ("2026-W10", "戊"): (3, "约谈"),
+        ("2026-W11", "甲"): (0, ""), ("2026-W11", "乙"): (0, ""), ("2026-W11", "戊"): (4, "约谈"),
+        ("2026-W11", "丙"): (1, "督导"), ("2026-W11", "丁"): (4, "约谈"),
+        ("2026-W12", "甲"): (0, ""), ("2026-W12", "乙"): (0, ""), ("2026-W12", "戊"): (5, "约谈"),
+        ("2026-W12", "丙"): (2, "督导"), ("2026-W12", "丁"): (5, "约谈"),
+        ("2026-W13", "甲"): (0, ""), ("2026-W13", "丁"): (0, ""), ("2026-W13", "乙"): (1, "督导"),
+        ("2026-W13", "丙"): (3, "约谈"), ("2026-W13", "戊"): (6, "约谈"),
+    }
+    assert table.loc[table["period"] == "2026-W13", "officer"].tolist() == list("甲丁乙丙戊")
