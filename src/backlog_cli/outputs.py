@@ -334,7 +334,7 @@ def display_widths(s: pd.Series) -> pd.Series:
 
 
 class _Formats:
-    """Cached xlsxwriter formats per (kind, row style)."""
+    """Cached xlsxwriter cell formats per (number format, row style)."""
 
     def __init__(self, workbook: Workbook):
         self.workbook = workbook
