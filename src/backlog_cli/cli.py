@@ -319,5 +319,48 @@ def sample(
     typer.echo(f"wrote {output} ({rows} rows, seed {seed})")
 
 
+# --------------------------------------------------------------------------- nightly run, history
+
+
+def _step_log(quiet: bool):
+    """One plain line per step on stderr (none with --quiet)."""
+    if quiet:
+        return None
+    err = _stderr()
+    return lambda line: err.print(line, highlight=False, markup=False)
+
+
+@app.command()
+def run(
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only warnings and errors.")] = False,
+) -> None:
+    """The nightly pass: load, classify, deadlines, assign, write dated outputs, record the history.
+
+    Exit codes: 0 clean; 1 done, but rows were rejected or rules warned; 2 nothing produced;
+    3 another run is going.
+    """
+    from backlog_cli.config import load_config
+    from backlog_cli.run import nightly_run
+
+    settings = load_config(config)
+    when = as_of_date(as_of)
+    err = _stderr()
+    log = _step_log(quiet)
+    if err.is_terminal and not quiet:
+        with err.status("loading ledger…") as status:
+            summary = nightly_run(settings, when, log=log, progress=lambda msg: status.update(msg))
+    else:
+        summary = nightly_run(settings, when, log=log)
+    for warning in summary.warnings:
+        err.print(f"warning: {warning}", highlight=False, markup=False)
+    if summary.rejects is not None and len(summary.rejects):
+        err.print(f"{len(summary.rejects)} rejected rows: see {summary.folder / 'errors.csv'}", highlight=False, markup=False)
+    if not quiet:
+        err.print(f"done: {summary.folder} (exit {summary.exit_code})", highlight=False, markup=False)
+    raise typer.Exit(summary.exit_code)
+
+
 def main() -> None:
     app()

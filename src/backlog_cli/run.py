@@ -1,0 +1,256 @@
+"""The nightly run: load → classify → deadlines → assign → write, then record the history.
+
+Outputs go to ``output_dir/YYYY-MM-DD/``; every file is written atomically, so a run killed at
+any moment leaves whole files only, and the history entry is written last in one transaction.
+Re-running a day replaces its files (files of that day no longer produced are removed) and its
+history entry. A lock file in ``output_dir`` stops a second run while one is going.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from backlog_cli import history, outputs
+from backlog_cli.config import Config
+from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, ConfigError, LockedError
+from backlog_cli.loading import Ledger, load_columns, load_ledger
+
+LOCK_NAME = ".backlog-run.lock"
+HISTORY_NAME = "history.sqlite"
+TRIAGE_FILE = "triage.xlsx"
+ERRORS_FILE = "errors.csv"
+SUMMARY_FILE = "summary.json"
+CASE_COLUMNS = ["case_no", "filed_on", "officer", "applicant", "respondent", "cause", "amount",
+                "status", "closed_on", "close_method"]
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class RunSummary:
+    """What a run did; ``exit_code`` is 0 when clean, 1 when rows were rejected or rules warned."""
+
+    as_of: dt.date
+    folder: Path
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    ledger_files: list[str] = field(default_factory=list)
+    rules: str | None = None
+    counts: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    rejects: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    history: str | None = None
+    run_id: int | None = None
+
+    @property
+    def exit_code(self) -> int:
+        has_rejects = self.rejects is not None and len(self.rejects) > 0
+        return EXIT_WARNINGS if has_rejects or self.warnings else EXIT_OK
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary.json payload."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "finished_at": self.finished_at.isoformat(timespec="seconds") if self.finished_at else None,
+            "exit_code": self.exit_code,
+            "ledger": self.ledger_files,
+            "rules": self.rules,
+            "counts": self.counts,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "rejects": outputs.errors_frame(self.rejects) if self.rejects is not None else [],
+            "warnings": self.warnings,
+            "files": [p.name for p in self.files],
+            "history": self.history,
+        }
+
+
+# ----------------------------------------------------------------------------------- the lock
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _read_lock(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+@contextmanager
+def run_lock(output_dir: Path) -> Iterator[Path]:
+    """Hold ``output_dir/.backlog-run.lock`` (pid, host, start time) for the block.
+
+    A lock left by a process that is gone (same host, pid not running) is stale and taken over;
+    a live one raises :class:`LockedError` naming the run that holds it.
+    """
+    path = Path(output_dir) / LOCK_NAME
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ConfigError(f"cannot create the output folder {path.parent}: {err.strerror or err}") from None
+    me = {"pid": os.getpid(), "host": socket.gethostname(),
+          "started": dt.datetime.now().isoformat(timespec="seconds")}
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            held = _read_lock(path)
+            stale = held.get("host") == me["host"] and not _pid_alive(int(held.get("pid", 0) or 0))
+            if stale or not held:
+                path.unlink(missing_ok=True)
+                continue
+            raise LockedError(
+                f"another run is going: pid {held.get('pid')} on {held.get('host')}, started "
+                f"{held.get('started')} (lock file {path}; delete it if that run is gone)"
+            ) from None
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(me, handle)
+        break
+    else:
+        raise LockedError(f"cannot take the lock file {path}")
+    try:
+        yield path
+    finally:
+        if _read_lock(path).get("pid") == me["pid"]:
+            path.unlink(missing_ok=True)
+
+
+# ----------------------------------------------------------------------------------- steps
+
+
+class _Steps:
+    """Times each step and logs one line per step."""
+
+    def __init__(self, summary: RunSummary, log: Log | None):
+        self.summary, self.log = summary, log
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[list[str]]:
+        notes: list[str] = []
+        start = time.perf_counter()
+        yield notes
+        took = time.perf_counter() - start
+        self.summary.timings[name] = took
+        if self.log:
+            self.log(f"{name}: {'; '.join(notes) + ' ' if notes else ''}({took:.2f} s)")
+
+
+def _load(config: Config, progress: Log | None) -> Ledger:
+    if not config.ledger:
+        raise ConfigError(f"no ledger to run on: set `ledger:` in {config.path or 'backlog.yaml'}")
+    columns = load_columns(config.columns)
+    return load_ledger(config.ledger, sheets=config.sheets or None, encoding=config.encoding,
+                       columns=columns, progress=progress)
+
+
+def _closed_by(cases: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Closed on or before as_of (a ledger without a close-date column has none closed)."""
+    if "closed_on" not in cases:
+        return pd.Series(False, index=cases.index)
+    return cases["closed_on"].le(as_of)
+
+
+def _counts(ledger: Ledger, cases: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, Any]:
+    closed = _closed_by(cases, as_of)
+    return {
+        "rows": ledger.rows_read,
+        "cases": len(cases),
+        "open": int((cases["filed_on"].le(as_of) & ~closed).sum()),
+        "closed": int(closed.sum()),
+        "rejected": len(ledger.rejects),
+        "skipped": len(ledger.skipped),
+        "unreadable_values": len(ledger.problems),
+    }
+
+
+def _write_outputs(folder: Path, ledger: Ledger, cases: pd.DataFrame, summary: RunSummary) -> list[Path]:
+    labels = ledger.columns.labels()
+    counts = pd.DataFrame({"count": pd.Series(
+        {k: v for k, v in summary.counts.items() if isinstance(v, int)}, dtype="int64")}).rename_axis("item").reset_index()
+    view = cases[[c for c in CASE_COLUMNS if c in cases.columns]
+                 + [c for c in cases.columns if c not in CASE_COLUMNS and not str(c).startswith("source_")]]
+    triage = outputs.write_xlsx(folder / TRIAGE_FILE, [
+        outputs.Sheet("summary", counts, title=f"底数 as of {summary.as_of.isoformat()}"),
+        outputs.Sheet("cases", view, labels=labels),
+    ])
+    errors = outputs.write_errors(ledger.rejects, folder / ERRORS_FILE)
+    return [triage, errors]
+
+
+def _remove_stale(folder: Path, keep: list[Path]) -> None:
+    """Files of an earlier run of the same day that this run did not produce."""
+    names = {p.name for p in keep}
+    for path in folder.iterdir():
+        if path.is_file() and path.name not in names and not path.name.startswith("."):
+            path.unlink()
+
+
+def nightly_run(
+    config: Config,
+    as_of: pd.Timestamp,
+    *,
+    log: Log | None = None,
+    progress: Log | None = None,
+) -> RunSummary:
+    """One unattended pass over the configured ledger; returns what it did.
+
+    ``log`` receives one line per step with its time; ``progress`` receives loading messages.
+    User-fixable problems raise :class:`~backlog_cli.errors.BacklogError` before anything is
+    written (exit code 2), a run already going raises :class:`LockedError` (exit code 3).
+    """
+    as_of = pd.Timestamp(as_of).normalize()
+    output_dir = Path(config.output_dir)
+    folder = output_dir / as_of.strftime("%Y-%m-%d")
+    target = config.history or str(output_dir / HISTORY_NAME)
+    summary = RunSummary(as_of.date(), folder, dt.datetime.now(), history=target)
+    steps = _Steps(summary, log)
+    with run_lock(output_dir):
+        with steps.step("load") as notes:
+            ledger = _load(config, progress)
+            cases = ledger.cases
+            summary.ledger_files = [str(p) for p in config.ledger]
+            summary.rejects = ledger.rejects
+            summary.counts = _counts(ledger, cases, as_of)
+            notes.append(f"{len(cases)} cases from {ledger.rows_read} rows, {len(ledger.rejects)} rejected")
+        with steps.step("history open"):
+            store = history.open_history(target)
+        try:
+            with steps.step("write") as notes:
+                files = _write_outputs(folder, ledger, cases, summary)
+                notes.append(f"{len(files) + 1} files in {folder}")
+            summary.files = [*files, folder / SUMMARY_FILE]
+            with steps.step("history") as notes:
+                snapshot = history.snapshot_frame(cases, as_of)
+                summary.finished_at = dt.datetime.now()
+                summary.run_id = store.record(history.RunInfo(
+                    as_of.date(), summary.started_at, summary.finished_at, summary.ledger_files,
+                    summary.counts, summary.rules), snapshot)
+                notes.append(f"run {summary.run_id} recorded")
+        finally:
+            store.close()
+        summary.finished_at = dt.datetime.now()
+        outputs.to_json_payload(summary.to_dict(), folder / SUMMARY_FILE)
+        _remove_stale(folder, summary.files)
+    return summary

@@ -1,0 +1,167 @@
+"""`backlog run`: dated outputs, idempotent re-runs, atomic writes, the lock, exit codes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from backlog_cli import history, outputs
+from backlog_cli import run as run_mod
+from backlog_cli.cli import app
+from backlog_cli.config import load_config
+from backlog_cli.errors import LockedError
+
+runner = CliRunner()
+HEADER = "案号,立案日期,承办人,申请执行人,被执行人,案由,执行标的,结案日期\n"
+ROWS = [
+    "(2025)鲁0902执1号,2025-01-05,张三,甲,乙公司,买卖合同纠纷,1000,\n",
+    "(2025)鲁0902执2号,2025-02-06,李四,丙,丁,追索劳动报酬纠纷,2000,2025-05-01\n",
+    "(2025)鲁0902执3号,2025-03-07,张三,戊,己,民间借贷纠纷,3000,\n",
+]
+BAD_ROW = "(2025)鲁0902执4号,待补,李四,x,y,z,1,\n"
+
+
+def setup(tmp_path: Path, rows: list[str] = ROWS) -> Path:
+    """A folder with a ledger and a backlog.yaml; returns the config path."""
+    (tmp_path / "ledger.csv").write_text(HEADER + "".join(rows), encoding="utf-8")
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    return config
+
+
+def invoke(config: Path, *args: str):
+    return runner.invoke(app, ["run", "--config", str(config), *args])
+
+
+def history_rows(tmp_path: Path) -> list[tuple]:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'out' / 'history.sqlite'}")
+    with engine.connect() as conn:
+        got = conn.execute(sa.text(
+            "select r.as_of, count(s.case_no) from runs r left join snapshots s on s.run_id = r.id "
+            "group by r.as_of order by r.as_of")).all()
+    engine.dispose()
+    return [tuple(r) for r in got]
+
+
+def test_clean_run_writes_dated_folder(tmp_path):
+    config = setup(tmp_path)
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "2025-06-30"
+    assert sorted(p.name for p in folder.iterdir()) == ["errors.csv", "summary.json", "triage.xlsx"]
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"]["cases"] == 3
+    assert summary["counts"]["open"] == 2  # 执2号 closed 2025-05-01
+    assert summary["counts"]["closed"] == 1
+    assert summary["exit_code"] == 0 and summary["rejects"] == [] and summary["warnings"] == []
+    assert set(summary["timings"]) >= {"load", "write", "history"}
+    # not on a terminal: one plain line per step, with its time
+    lines = [l for l in result.output.splitlines() if l.startswith(("load:", "write:", "history:"))]
+    assert len(lines) == 3 and all(l.endswith(" s)") for l in lines)
+    assert "\x1b[" not in result.output
+
+
+def test_quiet_prints_nothing_on_success(tmp_path):
+    result = invoke(setup(tmp_path), "--as-of", "2025-06-30", "--quiet")
+    assert result.exit_code == 0
+    assert result.output == ""
+
+
+def test_rejected_rows_exit_1_and_errors_file(tmp_path):
+    config = setup(tmp_path, ROWS + [BAD_ROW])
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 1, result.output
+    errors = pd.read_csv(tmp_path / "out" / "2025-06-30" / "errors.csv", encoding="utf-8-sig")
+    assert errors["row"].tolist() == [5]
+    assert errors["reason"].tolist() == ["unreadable filing date '待补'"]
+    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["exit_code"] == 1 and summary["counts"]["rejected"] == 1
+
+
+def test_unreadable_ledger_exits_2_and_writes_nothing(tmp_path):
+    config = setup(tmp_path)
+    (tmp_path / "ledger.csv").write_bytes(b"\x00\x01binary")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 2
+    assert not (tmp_path / "out" / "2025-06-30").exists()
+
+
+def test_same_day_twice_one_history_entry_and_ledger_untouched(tmp_path):
+    config = setup(tmp_path)
+    before = hashlib.sha256((tmp_path / "ledger.csv").read_bytes()).hexdigest()
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
+    (tmp_path / "out" / "2025-06-30" / "officer-old.csv").write_text("left from an earlier run")
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
+    assert invoke(config, "--as-of", "2025-07-01").exit_code == 0
+    assert history_rows(tmp_path) == [("2025-06-30", 3), ("2025-07-01", 3)]
+    assert not (tmp_path / "out" / "2025-06-30" / "officer-old.csv").exists()
+    assert hashlib.sha256((tmp_path / "ledger.csv").read_bytes()).hexdigest() == before
+
+
+def test_run_killed_while_writing_leaves_no_partial_files(tmp_path, monkeypatch):
+    config = setup(tmp_path)
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
+    folder = tmp_path / "out" / "2025-06-30"
+    triage_before = (folder / "triage.xlsx").read_bytes()
+
+    def dies_midway(rejects, path):
+        def half(tmp):
+            Path(tmp).write_text("file,sheet\nhalf")
+            raise KeyboardInterrupt  # the process is stopped while this file is being written
+        return outputs.atomic_write(path, half)
+
+    monkeypatch.setattr(outputs, "write_errors", dies_midway)
+    (tmp_path / "ledger.csv").write_text(HEADER + "".join(ROWS[:2]), encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        run_mod.nightly_run(load_config(config), pd.Timestamp("2025-07-01"))
+    with pytest.raises(KeyboardInterrupt):
+        run_mod.nightly_run(load_config(config), pd.Timestamp("2025-06-30"))
+    assert not (tmp_path / "out" / "2025-07-01" / "errors.csv").exists()
+    assert [p.name for p in (tmp_path / "out").rglob(".*.tmp")] == []
+    assert (folder / "errors.csv").read_text(encoding="utf-8-sig").startswith("file,sheet,row,case_no,reason")
+    assert len((folder / "triage.xlsx").read_bytes()) > 0 and triage_before[:2] == b"PK"
+    assert history_rows(tmp_path) == [("2025-06-30", 3)]  # the history is as it was
+    assert not (tmp_path / "out" / run_mod.LOCK_NAME).exists()  # the lock is released
+
+
+def test_second_run_while_one_is_going_exits_3(tmp_path):
+    config = setup(tmp_path)
+    with run_mod.run_lock(tmp_path / "out"):
+        result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 3
+    assert f"pid {os.getpid()}" in result.output and "another run is going" in result.output
+    assert not (tmp_path / "out" / "2025-06-30").exists()
+
+
+def test_lock_held_by_another_live_process(tmp_path):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        lock = tmp_path / run_mod.LOCK_NAME
+        lock.write_text(json.dumps({"pid": sleeper.pid, "host": run_mod.socket.gethostname(), "started": "2025-06-30T02:00:00"}))
+        with pytest.raises(LockedError, match=f"pid {sleeper.pid} on .* started 2025-06-30T02:00:00"):
+            with run_mod.run_lock(tmp_path):
+                pass
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    with run_mod.run_lock(tmp_path):  # its process is gone: the lock is stale and taken over
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+    assert not lock.exists()
+
+
+def test_history_at_a_configured_path(tmp_path):
+    config = setup(tmp_path)
+    config.write_text("ledger: ledger.csv\noutput_dir: out\nhistory: db/h.sqlite\n", encoding="utf-8")
+    summary = run_mod.nightly_run(load_config(config), pd.Timestamp("2025-06-30"))
+    assert summary.history == str(tmp_path / "db" / "h.sqlite")
+    with history.open_history(tmp_path / "db" / "h.sqlite") as h:
+        assert h.list_runs()["cases"].tolist() == [3]
