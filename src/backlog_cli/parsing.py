@@ -1,0 +1,390 @@
+"""Vectorised parsers for ledger cell values.
+
+Every parser takes a pandas Series of raw cells as a spreadsheet reader returns them (an object
+Series mixing ``str``, ``int``, ``float``, ``datetime``, ``date``, ``bool`` and blanks) and works
+column-wise: cells are grouped by python type, strings are parsed once per distinct value with
+compiled regexes. Parsers return the parsed values and a ``bad`` mask that is True where a
+non-blank cell could not be read. Blank cells (None, NaN, empty or whitespace-only text, ``-``,
+``—``, ``/``) are missing, never bad.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "header_key",
+    "header_unit",
+    "normalize_name",
+    "normalize_text",
+    "parse_amounts",
+    "parse_case_numbers",
+    "parse_dates",
+    "parse_flags",
+]
+
+# ---------------------------------------------------------------------------------------------
+# cell kinds
+
+BLANK, STR, BOOL, INT, FLOAT, DATE, OTHER = "blank", "str", "bool", "int", "float", "date", "other"
+
+# Characters treated as whitespace everywhere; written out so that regex engines agree.
+_WS = "\\s\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+_WS_RUN = re.compile(f"[{_WS}]+")
+_BLANK_WORDS = ["", "-", "--", "\u2013", "\u2014", "\u2014\u2014", "/", "//"]
+
+
+def _kind_of(t: type) -> str:
+    """Kind label for one python type."""
+    if issubclass(t, str):
+        return STR
+    if issubclass(t, (bool, np.bool_)):
+        return BOOL
+    if issubclass(t, (int, np.integer)):
+        return INT
+    if issubclass(t, (float, np.floating, Decimal)):
+        return FLOAT
+    if issubclass(t, (dt.date, np.datetime64)):
+        return DATE
+    return OTHER
+
+
+def _kinds(s: pd.Series) -> np.ndarray:
+    """One kind label per cell: a fast path per dtype, else grouped by python type."""
+    dtype = s.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        kind = BOOL
+    elif pd.api.types.is_integer_dtype(dtype):
+        kind = INT
+    elif pd.api.types.is_float_dtype(dtype):
+        kind = FLOAT
+    elif pd.api.types.is_datetime64_any_dtype(dtype):
+        kind = DATE
+    elif isinstance(dtype, pd.StringDtype):
+        kind = STR
+    else:
+        codes, types = pd.factorize(s.astype(object).map(type))
+        labels = np.array([_kind_of(t) for t in types], dtype=object)
+        kind = labels[codes]
+    out = np.empty(len(s), dtype=object)
+    out[:] = kind
+    out[s.isna().to_numpy()] = BLANK
+    return out
+
+
+def _per_unique(t: pd.Series, fn: Callable[[pd.Series], pd.Series | pd.DataFrame]):
+    """Apply a column-wise parser once per distinct string and spread the result back.
+
+    Columns of mostly distinct values are parsed directly.
+    """
+    codes, uniques = pd.factorize(t)
+    if len(uniques) > len(t) // 2:
+        return fn(t)
+    res = fn(pd.Series(uniques, dtype="str"))
+    out = res.take(codes)
+    out.index = t.index
+    return out
+
+
+def _clean_strings(t: pd.Series, sep: str = " ") -> pd.Series:
+    """NFKC, strip, whitespace runs replaced by ``sep``; blank strings become NA."""
+    t = t.str.normalize("NFKC").str.replace(_WS_RUN, sep, regex=True).str.strip()
+    return t.mask(t.isin(_BLANK_WORDS))
+
+
+def _prepare(s: pd.Series, sep: str = " ") -> tuple[np.ndarray, pd.Series]:
+    """Kind labels (blank strings relabelled BLANK) and the cleaned text of string cells."""
+    kinds = _kinds(s)
+    text = pd.Series(pd.NA, index=s.index, dtype="str")
+    is_str = kinds == STR
+    if is_str.any():
+        text[is_str] = _per_unique(s[is_str].astype("str"), lambda u: _clean_strings(u, sep))
+        kinds[is_str & text.isna().to_numpy()] = BLANK
+    return kinds, text
+
+
+def _numbers(s: pd.Series, mask: np.ndarray) -> pd.Series:
+    """The numeric cells under ``mask`` as float64."""
+    return pd.to_numeric(s[mask].astype(object), errors="coerce").astype("float64")
+
+
+def _no_spaces(t: pd.Series) -> pd.Series:
+    return t.str.replace(_WS_RUN, "", regex=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# text
+
+
+def _format_floats(x: pd.Series) -> pd.Series:
+    """Floats as text; whole numbers without the trailing ``.0``."""
+    x = pd.to_numeric(x.astype(object)).astype("float64")
+    whole = (x == np.floor(x)) & (x.abs() < 1e15)
+    out = x.astype("str")
+    out[whole] = x[whole].astype("int64").astype("str")
+    return out
+
+
+def _format_dates(d: pd.Series) -> pd.Series:
+    """Dates as ISO text, with the time only when it is not midnight."""
+    d = pd.to_datetime(d, errors="coerce")
+    midnight = d == d.dt.normalize()
+    return d.dt.strftime("%Y-%m-%d %H:%M:%S").where(~midnight, d.dt.strftime("%Y-%m-%d"))
+
+
+def _as_str(v: pd.Series) -> pd.Series:
+    return v.astype(object).astype("str")
+
+
+_FORMATS = {INT: _as_str, FLOAT: _format_floats, DATE: _format_dates, BOOL: _as_str, OTHER: _as_str}
+
+
+def _to_text(s: pd.Series, sep: str) -> pd.Series:
+    """Every non-blank cell as cleaned text, whitespace runs replaced by ``sep``."""
+    kinds, text = _prepare(s, sep)
+    for kind, fmt in _FORMATS.items():
+        mask = kinds == kind
+        if mask.any():
+            text[mask] = _clean_strings(fmt(s[mask]), sep)
+    return text
+
+
+def normalize_text(s: pd.Series) -> pd.Series:
+    """Cells as clean text: NFKC, stripped, single spaces; blank → NA; 123.0 → "123"."""
+    return _to_text(s, " ")
+
+
+def normalize_name(s: pd.Series) -> pd.Series:
+    """Like :func:`normalize_text` but without any whitespace, so "张 三" is "张三"."""
+    return _to_text(s, "")
+
+
+_UNIT_SUFFIX = re.compile(r"\((?:人民币)?(?P<wan>万)?元?(?:人民币)?\)$")
+_HEADER_BRACKETS = str.maketrans("〔〕[]【】", "()()()")
+
+
+def _header_text(text: str) -> str:
+    text = unicodedata.normalize("NFKC", str(text)).translate(_HEADER_BRACKETS)
+    return _WS_RUN.sub("", text)
+
+
+def header_key(text: str) -> str:
+    """Key for matching header names: NFKC, no whitespace, no unit suffix, lower case."""
+    return _UNIT_SUFFIX.sub("", _header_text(text)).lower()
+
+
+def header_unit(text: str) -> float:
+    """10000.0 when the header carries a 万元 / 万 unit in brackets, else 1.0."""
+    match = _UNIT_SUFFIX.search(_header_text(text))
+    return 10000.0 if match and match["wan"] else 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# dates
+
+_EXCEL_ORIGIN = pd.Timestamp("1899-12-30")
+_FIRST_DAY = pd.Timestamp("1950-01-01")
+_LAST_DAY = pd.Timestamp("2100-12-31")
+_SERIAL_MIN = (_FIRST_DAY - _EXCEL_ORIGIN).days
+_SERIAL_MAX = (_LAST_DAY - _EXCEL_ORIGIN).days
+_YMD_MIN, _YMD_MAX = 19500101, 21001231
+
+_DATE_TEXT = re.compile(
+    r"^(?P<year>[0-9]{4}) ?[年./-] ?(?P<month>[0-9]{1,2}) ?[月./-] ?(?P<day>[0-9]{1,2}) ?日?"
+    r"(?:(?: ?T ?| )[0-9]{1,2}(?::[0-9]{1,2}){1,2}(?:\.[0-9]+)?)?$"
+)
+_NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+
+
+def _assemble(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    """Dates from numeric parts; impossible dates become NaT."""
+    parts = pd.DataFrame({"year": year, "month": month, "day": day}, index=year.index)
+    parts = parts.where((parts["year"] >= 1950) & (parts["year"] <= 2100), axis=0)
+    return pd.to_datetime(parts, errors="coerce")
+
+
+def _dates_from_numbers(x: pd.Series) -> pd.Series:
+    """YYYYMMDD integers and Excel serials (1900 system) to dates."""
+    ymd = x.where((x >= _YMD_MIN) & (x <= _YMD_MAX) & (x == np.floor(x)))
+    by_parts = _assemble(ymd // 10000, ymd // 100 % 100, ymd % 100)
+    serial = x.where((x >= _SERIAL_MIN) & (x < _SERIAL_MAX + 1))
+    by_serial = _EXCEL_ORIGIN + pd.to_timedelta(np.floor(serial), unit="D")
+    return by_parts.fillna(by_serial)
+
+
+def _dates_from_text(t: pd.Series) -> pd.Series:
+    """Dates from cleaned strings: year-month-day text, YYYYMMDD or an Excel serial."""
+    out = pd.Series(pd.NaT, index=t.index, dtype="datetime64[ns]")
+    ymd = t.str.extract(_DATE_TEXT)
+    by_parts = ymd["year"].notna()
+    if by_parts.any():
+        ymd = ymd[by_parts].astype("int64")
+        out[by_parts] = _assemble(ymd["year"], ymd["month"], ymd["day"])
+    numeric = t.str.fullmatch(_NUMBER_TEXT)
+    if numeric.any():
+        out[numeric] = _dates_from_numbers(t[numeric].astype("float64"))
+    return out
+
+
+def parse_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates (datetime64[ns], midnight) and a bad mask; years outside 1950–2100 are bad."""
+    kinds, text = _prepare(s)
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    is_date = kinds == DATE
+    if is_date.any():
+        d = pd.to_datetime(s[is_date], errors="coerce")
+        out[is_date] = d.where((d >= _FIRST_DAY) & (d < _LAST_DAY + pd.Timedelta(days=1)))
+    is_num = (kinds == INT) | (kinds == FLOAT)
+    if is_num.any():
+        out[is_num] = _dates_from_numbers(_numbers(s, is_num))
+    is_str = kinds == STR
+    if is_str.any():
+        out[is_str] = _per_unique(text[is_str], _dates_from_text)
+    out = out.dt.normalize()
+    return out, pd.Series((kinds != BLANK) & out.isna().to_numpy(), index=s.index)
+
+
+# ---------------------------------------------------------------------------------------------
+# amounts
+
+_AMOUNT_TEXT = re.compile(
+    r"^(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?"
+    r"(?P<num>-?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
+    r" ?(?P<unit>万元|万|元)?(?:人民币)?整?$"
+)
+_WAN = 10000.0
+
+
+def _amounts_from_text(t: pd.Series, unit: float) -> pd.Series:
+    """Amounts in 元 from cleaned strings; NaN when unreadable."""
+    parts = t.str.extract(_AMOUNT_TEXT)
+    value = parts["num"].str.replace(",", "", regex=False).astype("float64")
+    scale = parts["unit"].map({"万元": _WAN, "万": _WAN, "元": 1.0}).fillna(unit)
+    return (value * scale).round(6)
+
+
+def parse_amounts(s: pd.Series, unit: float = 1.0) -> tuple[pd.Series, pd.Series]:
+    """Amounts in 元 (float64) and a bad mask.
+
+    Numbers and plain number strings are in the column ``unit`` (10000 for a 万元 column); an
+    explicit 万 or 元 in the text wins. Negative amounts are bad.
+    """
+    kinds, text = _prepare(s)
+    out = pd.Series(np.nan, index=s.index, dtype="float64")
+    is_num = (kinds == INT) | (kinds == FLOAT)
+    if is_num.any():
+        out[is_num] = (_numbers(s, is_num) * unit).round(6)
+    is_str = kinds == STR
+    if is_str.any():
+        out[is_str] = _per_unique(text[is_str], lambda t: _amounts_from_text(t, unit))
+    out = out.where((out >= 0) & np.isfinite(out))
+    return out, pd.Series((kinds != BLANK) & out.isna().to_numpy(), index=s.index)
+
+
+# ---------------------------------------------------------------------------------------------
+# flags
+
+_TRUE_WORDS = {"是", "有", "y", "yes", "√", "✓", "✔", "1", "true", "涉信访"}
+_FALSE_WORDS = {"否", "无", "n", "no", "×", "✗", "✘", "0", "false"}
+_NEGATION = re.compile(r"无|否|未|没有|不|非")
+_NO_PETITION = re.compile(r"(?:无|未|没有|不|非)(?:涉及?|曾)?(?:信访|上访|访)(?:情况|记录)?")
+
+
+def _flags_from_text(t: pd.Series) -> pd.Series:
+    """True/False/NA from cleaned strings without whitespace."""
+    key = t.str.lower()
+    out = pd.Series(pd.NA, index=t.index, dtype="boolean")
+    petition = key.str.contains("访") & ~key.str.contains(_NEGATION)
+    out[key.isin(_TRUE_WORDS) | petition] = True
+    out[key.isin(_FALSE_WORDS) | key.str.fullmatch(_NO_PETITION)] = False
+    return out
+
+
+def parse_flags(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Petition-style yes/no flags (nullable boolean) and a bad mask."""
+    kinds, text = _prepare(s, sep="")
+    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    is_bool = kinds == BOOL
+    if is_bool.any():
+        out[is_bool] = s[is_bool].astype(bool)
+    is_num = (kinds == INT) | (kinds == FLOAT)
+    if is_num.any():
+        x = _numbers(s, is_num)
+        out[is_num] = x.map({1.0: True, 0.0: False}).astype("boolean")
+    is_str = kinds == STR
+    if is_str.any():
+        out[is_str] = _per_unique(text[is_str], _flags_from_text)
+    return out, pd.Series((kinds != BLANK) & out.isna().to_numpy(), index=s.index)
+
+
+# ---------------------------------------------------------------------------------------------
+# case numbers
+
+_PROVINCES = "京津冀晋内辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川黔滇藏陕甘青宁新军兵"
+_CASE_TYPES = "执恢|执保|执异|执复|执监|执协|执他|执"
+# The court alternatives are tied to their form by look-aheads: a 2016+ court code is followed
+# by type and sequence, an older court abbreviation by type and 字第.
+_CASE_NO = re.compile(
+    r"^[(〔\[【](?P<year>[0-9]{4})[)〕\]】]"
+    rf"(?P<court>(?:最高法|[{_PROVINCES}][0-9]{{0,4}})(?=(?:{_CASE_TYPES})[0-9])"
+    rf"|[\u4e00-\u9fff]{{1,6}}?(?=(?:{_CASE_TYPES})字第))"
+    rf"(?P<type>{_CASE_TYPES})(?:字第)?(?P<seq>[0-9]{{1,9}})号?$"
+)
+_PLAIN_HEAD = re.compile(r"\([0-9]{4}\)")
+_CASE_BRACKETS = str.maketrans("〔〕[]【】", "()()()")
+
+
+def _case_text(s: pd.Series, kinds: np.ndarray) -> pd.Series:
+    """Case-number cells as NFKC text without whitespace; blank → NA."""
+    is_str = kinds == STR
+    if is_str.all():
+        text = _no_spaces(s.astype("str").str.normalize("NFKC"))
+    else:
+        text = pd.Series(pd.NA, index=s.index, dtype="str")
+        text[is_str] = _no_spaces(s[is_str].astype("str").str.normalize("NFKC"))
+        other = ~is_str & (kinds != BLANK)
+        text[other] = _no_spaces(normalize_text(s[other]))
+    return text.mask(text.isin(_BLANK_WORDS))
+
+
+def _canonical_case_no(text: pd.Series, year: pd.Series, ok: pd.Series) -> pd.Series:
+    """``(year)`` head with round brackets and a trailing 号 on readable case numbers;
+    brackets mapped to round ones on the rest."""
+    no = text.copy()
+    rebuild = ok & ~text.str.match(_PLAIN_HEAD).fillna(False).astype(bool)
+    no[rebuild] = "(" + year[rebuild].astype("str") + ")" + text[rebuild].str.slice(6)
+    unmarked = ok & ~no.str.endswith("号").fillna(False).astype(bool)
+    no[unmarked] = no[unmarked] + "号"
+    bad = text.notna() & ~ok
+    no[bad] = text[bad].str.translate(_CASE_BRACKETS)
+    return no
+
+
+def parse_case_numbers(s: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Normalised case numbers split into year, court code, type and sequence, and a bad mask.
+
+    Accepts ``(2016)鲁0902执123号`` and the older ``(2015)泰执字第00123号``; a missing trailing 号
+    is added. Unreadable case numbers keep their normalised text in ``case_no``.
+    """
+    text = _case_text(s, _kinds(s))
+    parts = text.str.extract(_CASE_NO)
+    year = parts["year"].astype("Int64")
+    ok = ((year >= 1950) & (year <= 2100)).fillna(False).astype(bool)
+    out = pd.DataFrame(
+        {
+            "case_no": _canonical_case_no(text, year, ok),
+            "case_year": year.where(ok),
+            "court_code": parts["court"].where(ok),
+            "case_type": parts["type"].where(ok),
+            "case_seq": parts["seq"].astype("Int64").where(ok),
+        },
+        index=s.index,
+    )
+    return out, text.notna() & ~ok

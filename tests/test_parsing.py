@@ -1,0 +1,328 @@
+"""Tests for the vectorised cell parsers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backlog_cli.parsing import (
+    header_key,
+    header_unit,
+    normalize_name,
+    normalize_text,
+    parse_amounts,
+    parse_case_numbers,
+    parse_dates,
+    parse_flags,
+)
+
+BLANKS = [None, np.nan, "", "   ", "\u3000", "-", "—", "/"]
+
+
+def cells(*values) -> pd.Series:
+    return pd.Series(list(values), dtype=object)
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def test_normalize_text():
+    s = cells("（执行）ＡＢＣ", "  a \t b\u3000c ", 123.0, 12.5, 7, "１２３", *BLANKS)
+    assert normalize_text(s).tolist()[:6] == ["(执行)ABC", "a b c", "123", "12.5", "7", "123"]
+    assert normalize_text(s).iloc[6:].isna().all()
+    assert normalize_text(s).dtype == "str"
+
+
+def test_normalize_text_dates_keep_time_only_when_set():
+    s = cells(dt.datetime(2016, 3, 5), dt.datetime(2016, 3, 5, 10, 30), dt.date(2017, 1, 2))
+    assert normalize_text(s).tolist() == ["2016-03-05", "2016-03-05 10:30:00", "2017-01-02"]
+
+
+def test_normalize_name_removes_all_whitespace():
+    s = cells("张 三", "张三 ", "张\u3000三", " 李  四 ", None, " ")
+    out = normalize_name(s)
+    assert out.tolist()[:4] == ["张三", "张三", "张三", "李四"]
+    assert out.iloc[4:].isna().all()
+
+
+def test_text_keeps_index():
+    s = pd.Series(["a", None], index=[10, 20], dtype=object)
+    assert normalize_text(s).index.tolist() == [10, 20]
+
+
+@pytest.mark.parametrize(
+    ("header", "key", "unit"),
+    [
+        ("执行标的（元）", "执行标的", 1.0),
+        ("执行标的额（万元）", "执行标的额", 10000.0),
+        ("标的金额(万)", "标的金额", 10000.0),
+        ("标的 (人民币元)", "标的", 1.0),
+        (" 立案 日期 ", "立案日期", 1.0),
+        ("ＣＡＳＥ No", "caseno", 1.0),
+        ("未履行金额【万元】", "未履行金额", 10000.0),
+    ],
+)
+def test_header_key_and_unit(header, key, unit):
+    assert header_key(header) == key
+    assert header_unit(header) == unit
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+def test_parse_dates_accepted_forms():
+    s = cells(
+        dt.datetime(2016, 3, 5, 14, 20),
+        dt.date(2016, 3, 5),
+        pd.Timestamp("2016-03-05 10:00"),
+        42434,  # Excel serial of 2016-03-05
+        42434.75,
+        "42434",
+        20160305,
+        "20160305",
+        "2016年3月5日",
+        "2016 年 3 月 5 日 ",
+        "2016.03.05",
+        "2016-3-5",
+        "2016/3/5",
+        "2016-03-05 00:00:00",
+        "2016-03-05T10:00",
+        "２０１６－０３－０５",
+    )
+    values, bad = parse_dates(s)
+    assert values.dtype == "datetime64[ns]"
+    assert (values == pd.Timestamp("2016-03-05")).all()
+    assert not bad.any()
+
+
+def test_parse_dates_rejects_and_blanks():
+    s = cells("2016-02-30", "1949-12-31", "2101-01-01", 18263, 19491231, "abc", True, 1,
+              "2016年3月", dt.datetime(1900, 1, 1), *BLANKS)
+    values, bad = parse_dates(s)
+    assert values.isna().all()
+    assert bad.tolist() == [True] * 10 + [False] * len(BLANKS)
+
+
+def test_parse_dates_range_edges():
+    values, bad = parse_dates(cells(18264, 73415, "1950-01-01", "2100-12-31"))
+    assert values.tolist() == [pd.Timestamp("1950-01-01"), pd.Timestamp("2100-12-31")] * 2
+    assert not bad.any()
+
+
+def test_parse_dates_typed_columns():
+    values, bad = parse_dates(pd.Series([42434.0, np.nan]))
+    assert values.iloc[0] == pd.Timestamp("2016-03-05") and pd.isna(values.iloc[1])
+    assert bad.tolist() == [False, False]
+    values, _ = parse_dates(pd.Series(pd.to_datetime(["2016-03-05 08:00", None])))
+    assert values.iloc[0] == pd.Timestamp("2016-03-05")
+
+
+# --- amounts ----------------------------------------------------------------------------------
+
+
+def test_parse_amounts_accepted_forms():
+    s = cells(125000, 125000.0, "125,000.00", "125000元", "12.5万元", "12.5 万", "￥125,000",
+              "¥125000", " 125000 ", "１２５０００", "人民币125000元整")
+    values, bad = parse_amounts(s)
+    assert values.tolist() == [125000.0] * len(s)
+    assert not bad.any()
+
+
+def test_parse_amounts_column_unit():
+    s = cells(12.5, "12.5", "3000元", "1.5万元", 0)
+    values, bad = parse_amounts(s, unit=10000.0)
+    assert values.tolist() == [125000.0, 125000.0, 3000.0, 15000.0, 0.0]
+    assert not bad.any()
+
+
+def test_parse_amounts_rejects_and_blanks():
+    s = cells(-5, "-5", "-1.2万", "abc", "1,20,000", "12.5千", True, float("inf"),
+              dt.date(2016, 1, 1), *BLANKS)
+    values, bad = parse_amounts(s)
+    assert values.isna().all()
+    assert values.dtype == "float64"
+    assert bad.tolist() == [True] * 9 + [False] * len(BLANKS)
+
+
+# --- flags ------------------------------------------------------------------------------------
+
+
+def test_parse_flags():
+    true = ["是", "有", "Y", "yes", "√", "✓", 1, 1.0, "TRUE", "涉信访", True, "多次到省上访",
+            "曾 信访"]
+    false = ["否", "无", "n", "No", "×", 0, "false", "未信访", "无信访", False, " 否 "]
+    unknown = ["申请人上访，无果", "不清楚", 2, dt.date(2016, 1, 1)]
+    values, bad = parse_flags(cells(*true, *false, *unknown, *BLANKS))
+    assert values.dtype == "boolean"
+    assert values.iloc[: len(true)].tolist() == [True] * len(true)
+    assert values.iloc[len(true) : len(true) + len(false)].tolist() == [False] * len(false)
+    assert values.iloc[len(true) + len(false) :].isna().all()
+    assert bad.tolist() == [False] * (len(true) + len(false)) + [True] * len(unknown) + [
+        False
+    ] * len(BLANKS)
+
+
+# --- case numbers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "case_no", "year", "court", "kind", "seq"),
+    [
+        ("(2016)鲁0902执123号", "(2016)鲁0902执123号", 2016, "鲁0902", "执", 123),
+        ("（2018）闽0125执恢243号", "(2018)闽0125执恢243号", 2018, "闽0125", "执恢", 243),
+        ("〔2019〕鄂7101执21号", "(2019)鄂7101执21号", 2019, "鄂7101", "执", 21),
+        ("(2020)最高法执监12号", "(2020)最高法执监12号", 2020, "最高法", "执监", 12),
+        ("(2017)京执保7号", "(2017)京执保7号", 2017, "京", "执保", 7),
+        ("( 2016 ) 鲁 0902 执 123", "(2016)鲁0902执123号", 2016, "鲁0902", "执", 123),
+        ("(2015)泰执字第00123号", "(2015)泰执字第00123号", 2015, "泰", "执", 123),
+        ("(2014)广法执字第00232号", "(2014)广法执字第00232号", 2014, "广法", "执", 232),
+        ("【2013】泰执恢字第5号", "(2013)泰执恢字第5号", 2013, "泰", "执恢", 5),
+        ("(2010)最高法执字第3", "(2010)最高法执字第3号", 2010, "最高法", "执", 3),
+    ],
+)
+def test_parse_case_numbers(raw, case_no, year, court, kind, seq):
+    parts, bad = parse_case_numbers(cells(raw))
+    assert parts.iloc[0].tolist() == [case_no, year, court, kind, seq]
+    assert not bad.iloc[0]
+
+
+def test_parse_case_numbers_rejects_and_blanks():
+    s = cells("〔2016〕abc", "(2016)鲁0902执123号之一", "(2016)张三执5号", "(2016)鲁0902执字第5号",
+              "2016鲁0902执123号", "(1900)鲁执1号", 123, *BLANKS)
+    parts, bad = parse_case_numbers(s)
+    assert bad.tolist() == [True] * 7 + [False] * len(BLANKS)
+    assert parts["case_no"].iloc[:7].tolist() == [
+        "(2016)abc", "(2016)鲁0902执123号之一", "(2016)张三执5号", "(2016)鲁0902执字第5号",
+        "2016鲁0902执123号", "(1900)鲁执1号", "123",
+    ]
+    assert parts["case_no"].iloc[7:].isna().all()
+    assert parts[["case_year", "court_code", "case_type", "case_seq"]].isna().all().all()
+
+
+def test_parse_case_numbers_dtypes_and_index():
+    parts, bad = parse_case_numbers(pd.Series(["(2016)鲁0902执1号", None], index=[5, 9]))
+    assert parts.columns.tolist() == ["case_no", "case_year", "court_code", "case_type", "case_seq"]
+    assert parts.dtypes.astype(str).tolist() == ["str", "Int64", "str", "str", "Int64"]
+    assert parts.index.tolist() == [5, 9] and bad.index.tolist() == [5, 9]
+
+
+# --- properties -------------------------------------------------------------------------------
+
+DATES = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2100, 12, 31))
+
+
+def _date_forms(d: dt.date) -> list:
+    y, m, day = d.year, d.month, d.day
+    serial = (d - dt.date(1899, 12, 30)).days
+    return [
+        d,
+        dt.datetime(y, m, day, 23, 59),
+        serial,
+        serial + 0.5,
+        str(serial),
+        y * 10000 + m * 100 + day,
+        f"{y}{m:02d}{day:02d}",
+        f"{y}年{m}月{day}日",
+        f"{y}.{m:02d}.{day:02d}",
+        f"{y}-{m}-{day}",
+        f"{y}/{m}/{day}",
+        f" {y}-{m:02d}-{day:02d} 00:00:00",
+        f"{y}-{m:02d}-{day:02d}T10:00",
+    ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(DATES, min_size=1, max_size=5))
+def test_dates_round_trip(dates):
+    raw = [form for d in dates for form in _date_forms(d)]
+    expected = [pd.Timestamp(d) for d in dates for _ in _date_forms(d)]
+    values, bad = parse_dates(cells(*raw))
+    assert values.tolist() == expected
+    assert not bad.any()
+
+
+AMOUNTS = st.decimals(min_value=0, max_value=Decimal("1e10"), places=2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(AMOUNTS, min_size=1, max_size=5))
+def test_amounts_round_trip(amounts):
+    raw, expected = [], []
+    for a in amounts:
+        forms = [f"{a:,.2f}", f"{a}元", f"{a:,}元", f"￥{a:,.2f}", f"{a / 10000:f}万元",
+                 f"{a / 10000:f} 万", float(a)]
+        raw += forms
+        expected += [float(a)] * len(forms)
+    values, bad = parse_amounts(cells(*raw))
+    assert not bad.any()
+    for got, want in zip(values, expected):
+        assert math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-6)
+
+
+PROVINCES = "京津冀晋内辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川黔滇藏陕甘青宁新军兵"
+TYPES = ["执", "执恢", "执保", "执异", "执复", "执监", "执协", "执他"]
+BRACKETS = [("(", ")"), ("（", "）"), ("〔", "〕"), ("[", "]"), ("【", "】")]
+SPACE = st.sampled_from(["", "", " ", "\u3000"])
+NEW_COURTS = st.one_of(
+    st.just("最高法"),
+    st.tuples(st.sampled_from(PROVINCES), st.text("0123456789", max_size=4)).map("".join),
+)
+OLD_COURTS = st.text("泰广法安济南青岛市县区中宁", min_size=1, max_size=6)
+
+
+@st.composite
+def case_numbers(draw):
+    old = draw(st.booleans())
+    year = draw(st.integers(1990, 2015) if old else st.integers(2016, 2100))
+    court = draw(OLD_COURTS if old else NEW_COURTS)
+    kind = draw(st.sampled_from(TYPES))
+    seq = draw(st.integers(1, 99999))
+    digits = str(seq).zfill(draw(st.integers(0, 6)))
+    opening, closing = draw(st.sampled_from(BRACKETS))
+    body = [opening, str(year), closing, court, kind, "字第" if old else "", digits]
+    raw = "".join(part + draw(SPACE) for part in body) + draw(st.sampled_from(["号", ""]))
+    canonical = f"({year}){court}{kind}{'字第' if old else ''}{digits}号"
+    return raw, [canonical, year, court, kind, seq]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(case_numbers(), min_size=1, max_size=5))
+def test_case_numbers_round_trip(cases):
+    parts, bad = parse_case_numbers(cells(*(raw for raw, _ in cases)))
+    assert not bad.any()
+    assert [row.tolist() for _, row in parts.iterrows()] == [want for _, want in cases]
+
+
+CELLS = st.one_of(
+    st.text(max_size=12),
+    st.text("0123456789年月日.-/万元,()执号字第鲁泰 ", max_size=16),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+    st.dates(),
+    st.datetimes(),
+    st.decimals(allow_nan=False),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(CELLS, max_size=8))
+def test_arbitrary_cells_never_raise(raw):
+    s = cells(*raw)
+    text = normalize_text(s)
+    for parse in (parse_dates, parse_amounts, parse_flags):
+        values, bad = parse(s)
+        assert values.index.equals(s.index) and bad.dtype == bool
+        assert not (bad & values.notna()).any()
+        assert (values.notna() | bad | text.isna()).all()
+    parts, bad = parse_case_numbers(s)
+    assert (parts["case_year"].notna() | bad | text.isna()).all()
+    assert not (bad & parts["case_year"].notna()).any()
