@@ -165,3 +165,30 @@ def test_history_at_a_configured_path(tmp_path):
     assert summary.history == str(tmp_path / "db" / "h.sqlite")
     with history.open_history(tmp_path / "db" / "h.sqlite") as h:
         assert h.list_runs()["cases"].tolist() == [3]
+
+
+def test_history_and_diff_commands(tmp_path):
+    config = setup(tmp_path)
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
+    changed = [ROWS[0].replace("1000,\n", "1000,2025-07-01\n"), ROWS[1], ROWS[2].replace("张三", "王五"),
+               "(2025)鲁0902执9号,2025-07-01,李四,a,b,c,1,\n"]
+    (tmp_path / "ledger.csv").write_text(HEADER + "".join(changed), encoding="utf-8")
+    assert invoke(config, "--as-of", "2025-07-02").exit_code == 0
+    runs = json.loads(runner.invoke(app, ["history", "--config", str(config), "-f", "json"]).output)
+    assert [(r["as_of"], r["cases"], r["open"]) for r in runs] == [("2025-06-30", 3, 2), ("2025-07-02", 4, 2)]
+    result = runner.invoke(app, ["diff", "--config", str(config), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "case_no,change,officer,before,after",
+        "(2025)鲁0902执9号,new,李四,,",
+        "(2025)鲁0902执1号,closed,张三,open,2025-07-01",
+        "(2025)鲁0902执3号,reassigned,王五,张三,王五",
+    ]
+    early = runner.invoke(app, ["diff", "--config", str(config), "--since", "2025-06-01"])
+    assert early.exit_code == 2 and "no run on or before 2025-06-01" in early.output
+
+
+def test_history_command_without_history(tmp_path):
+    result = runner.invoke(app, ["history", "--config", str(setup(tmp_path))])
+    assert result.exit_code == 2 and "no run history" in result.output
+    assert not (tmp_path / "out" / "history.sqlite").exists()

@@ -362,5 +362,54 @@ def run(
     raise typer.Exit(summary.exit_code)
 
 
+def _open_history(config: Path | None):
+    from backlog_cli.config import load_config
+    from backlog_cli.history import open_history
+    from backlog_cli.run import history_target
+
+    return open_history(history_target(load_config(config)), create=False)
+
+
+def _write(frame: pd.DataFrame, fmt: str, output: Path | None, title: str, summary: pd.DataFrame | None = None) -> None:
+    """A ledger-less result in the chosen format (a counts table first on the terminal)."""
+    from backlog_cli import outputs
+
+    if fmt == "table" and summary is not None:
+        outputs.console_for(sys.stdout).print(outputs.render_table(summary))
+    outputs.write_output(frame, fmt, output, title=title, sheet_name=title.split(" ")[0])
+    if output is not None:
+        _stderr().print(f"wrote {output}", highlight=False, markup=False)
+
+
+@app.command()
+def history(config: ConfigOpt = None, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+    """List the recorded runs, oldest first, with their counts."""
+    fmt = resolve_format(fmt, output)
+    with _open_history(config) as store:
+        runs = store.list_runs()
+    _write(runs, fmt, output, f"runs ({len(runs)})")
+
+
+@app.command()
+def diff(
+    since: Annotated[Optional[str], typer.Option("--since", help="Compare with the run on or before this date (default: the previous run).")] = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """What changed between the latest run and an earlier one: new, closed, newly overdue, reassigned, category changes."""
+    import pandas as pd
+
+    from backlog_cli.history import CHANGES, changes_since, diff_frame
+
+    fmt = resolve_format(fmt, output)
+    when = as_of_date(since).date() if since else None
+    with _open_history(config) as store:
+        base, latest, changes = changes_since(store, when)
+    counts = pd.DataFrame({"change": list(CHANGES), "cases": [len(changes[c]) for c in CHANGES]})
+    _write(diff_frame(changes), fmt, output, f"changes {base} → {latest}", summary=counts)
+
+
+
 def main() -> None:
     app()

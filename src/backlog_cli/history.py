@@ -152,7 +152,8 @@ class History:
     # ----------------------------------------------------------------------------- reading
 
     def list_runs(self) -> pd.DataFrame:
-        """One row per run, oldest first: id, as_of, started_at, finished_at, seconds, rules,
+        """One row per run, oldest first: id, as_of, started_at, finished_at (text, to the
+        second), seconds, rules,
         ledger_files, then the run's top-level counts (cases, open, overdue, ...) as columns."""
         with self.engine.connect() as conn:
             got = conn.execute(sa.select(runs).order_by(runs.c.as_of)).mappings().all()
@@ -169,6 +170,8 @@ class History:
             }
         )
         base.insert(4, "seconds", (base["finished_at"] - base["started_at"]).dt.total_seconds().round(1))
+        for name in ("started_at", "finished_at"):  # shown with their time, not as dates
+            base[name] = base[name].dt.strftime("%Y-%m-%d %H:%M:%S").astype("str")
         counts = [json.loads(r["counts"]) for r in got]
         flat = pd.DataFrame(
             [{k: v for k, v in c.items() if isinstance(v, (int, float))} for c in counts],
@@ -220,11 +223,15 @@ class History:
         return diff_snapshots(self.snapshot(run_a), self.snapshot(run_b))
 
 
-def open_history(target: str | Path) -> History:
-    """Open (creating when needed) the history at a path or URL and upgrade its schema."""
+def open_history(target: str | Path, *, create: bool = True) -> History:
+    """Open the history at a path or URL and upgrade its schema; a missing SQLite file is
+    created, or with ``create=False`` is an error."""
     url = database_url(target)
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.removeprefix("sqlite:///"))
+        if not create and not path.exists():
+            raise ConfigError(f"no run history at {target} yet: `backlog run` records one")
+        path.parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = sa.create_engine(url)
         with engine.begin() as conn:
@@ -253,6 +260,19 @@ def _upgrade(conn: Connection, where: str) -> None:
         conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
     elif version != SCHEMA_VERSION:
         conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+
+
+def changes_since(store: History, since: dt.date | None = None) -> tuple[dt.date, dt.date, dict[str, pd.DataFrame]]:
+    """(base date, latest date, changes) from the run at or before ``since`` (default: the run
+    before the latest) to the latest run."""
+    latest = store.run_at()
+    if latest is None:
+        raise ConfigError("the history has no runs yet: `backlog run` records one")
+    base = store.run_at(since) if since is not None else store.run_at(before=latest)
+    if base is None:
+        when = f"on or before {since.isoformat()}" if since is not None else "before the latest"
+        raise ConfigError(f"no run {when} in the history to compare with; runs: see `backlog history`")
+    return store.run_date(base), store.run_date(latest), store.diff(base, latest)
 
 
 # ------------------------------------------------------------------------------- snapshots

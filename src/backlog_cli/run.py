@@ -157,6 +157,11 @@ class _Steps:
             self.log(f"{name}: {'; '.join(notes) + ' ' if notes else ''}({took:.2f} s)")
 
 
+def history_target(config: Config) -> str:
+    """The history database: ``history:`` from the config, else ``output_dir/history.sqlite``."""
+    return config.history or str(Path(config.output_dir) / HISTORY_NAME)
+
+
 def _load(config: Config, progress: Log | None) -> Ledger:
     if not config.ledger:
         raise ConfigError(f"no ledger to run on: set `ledger:` in {config.path or 'backlog.yaml'}")
@@ -223,7 +228,7 @@ def nightly_run(
     as_of = pd.Timestamp(as_of).normalize()
     output_dir = Path(config.output_dir)
     folder = output_dir / as_of.strftime("%Y-%m-%d")
-    target = config.history or str(output_dir / HISTORY_NAME)
+    target = history_target(config)
     summary = RunSummary(as_of.date(), folder, dt.datetime.now(), history=target)
     steps = _Steps(summary, log)
     with run_lock(output_dir):

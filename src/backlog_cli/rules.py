@@ -1,0 +1,1300 @@
+"""The rule language: YAML categories checked like a compiler, compiled to vectorised masks.
+
+A rules file (documented in docs/rules.md) lists categories, each with a ``when`` condition built
+from field operators (``contains_any``, ``matches``, ``gt`` …), the combinators ``all`` / ``any`` /
+``not`` and references to other categories (``category: minsheng``). Loading collects every problem
+in every file read, each located as ``file:line:col: yaml.path: message``, and raises them together
+as one :class:`RulesError`. Conditions compile once into functions over the whole case frame;
+text operators run on the distinct values of a column and are mapped back through its codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, field as dc_field
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from backlog_cli.errors import RulesError
+
+__all__ = [
+    "OPERATORS",
+    "BundledRuleset",
+    "Category",
+    "CategoryExplanation",
+    "Condition",
+    "EvalContext",
+    "ExplainNode",
+    "Node",
+    "Ruleset",
+    "Span",
+    "add_months",
+    "bundled_rules_dir",
+    "canonical_fields",
+    "compile_condition",
+    "list_bundled",
+    "load_rules",
+    "open_mask",
+    "parse_span",
+]
+
+RESULT_COLUMNS = ("categories", "primary_category")
+TOTAL_ID = "all"
+FILE_KEYS = ("version", "description", "extends", "drop", "categories", "deadlines")
+CATEGORY_KEYS = ("id", "label", "description", "source", "priority", "when")
+COMBINATORS = ("all", "any", "not")
+LEAF_TARGETS = ("field", "column")
+KNOWN_CASE_TYPES = ("执", "执恢", "执保", "执异", "执复", "执监", "执协", "执他", "财保", "行审", "行审复")
+_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+# --------------------------------------------------------------------------- YAML with locations
+
+
+class Mark(NamedTuple):
+    """A 1-based line and column in a rules file."""
+
+    line: int
+    col: int
+
+
+def _mark(yaml_mark: yaml.Mark) -> Mark:
+    return Mark(yaml_mark.line + 1, yaml_mark.column + 1)
+
+
+class LocDict(dict):
+    """A mapping that remembers where it, each key and each value start, and any duplicate keys."""
+
+    mark: Mark
+    key_marks: dict[Any, Mark]
+    value_marks: dict[Any, Mark]
+    duplicates: list[tuple[Any, Mark]]
+
+
+class LocList(list):
+    """A sequence that remembers where it and each item start."""
+
+    mark: Mark
+    item_marks: list[Mark]
+
+
+class LocatedLoader(yaml.SafeLoader):
+    """A safe loader (no object construction) whose mappings and lists carry their marks."""
+
+    def _construct_map(self, node: yaml.MappingNode) -> Iterator[LocDict]:
+        data = LocDict()
+        data.mark, data.key_marks, data.value_marks, data.duplicates = _mark(node.start_mark), {}, {}, []
+        yield data
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool, dt.date)) and key is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                )
+            if key in data:
+                data.duplicates.append((key, _mark(key_node.start_mark)))
+                continue
+            data[key] = self.construct_object(value_node, deep=True)
+            data.key_marks[key] = _mark(key_node.start_mark)
+            data.value_marks[key] = _mark(value_node.start_mark)
+
+    def _construct_seq(self, node: yaml.SequenceNode) -> Iterator[LocList]:
+        data = LocList()
+        data.mark, data.item_marks = _mark(node.start_mark), [_mark(n.start_mark) for n in node.value]
+        yield data
+        data.extend(self.construct_object(n, deep=True) for n in node.value)
+
+
+LocatedLoader.add_constructor("tag:yaml.org,2002:map", LocatedLoader._construct_map)
+LocatedLoader.add_constructor("tag:yaml.org,2002:seq", LocatedLoader._construct_seq)
+
+
+@dataclass(frozen=True)
+class Node:
+    """A value read from a rules file with its file, YAML path and position, for located messages."""
+
+    value: Any
+    source: str
+    path: str
+    mark: Mark
+
+    def problem(self, message: str, mark: Mark | None = None) -> str:
+        """``file:line:col: path: message`` (at ``mark`` when given, else at this node)."""
+        line, col = mark or self.mark
+        return f"{self.source}:{line}:{col}: {self.path + ': ' if self.path else ''}{message}"
+
+    def child(self, key: Any) -> Node:
+        """The value under ``key`` of this mapping."""
+        path = f"{self.path}.{key}" if self.path else str(key)
+        marks = getattr(self.value, "value_marks", {})
+        return Node(self.value[key], self.source, path, marks.get(key, self.mark))
+
+    def items(self) -> list[Node]:
+        """The items of this list."""
+        marks = getattr(self.value, "item_marks", [self.mark] * len(self.value))
+        return [Node(v, self.source, f"{self.path}[{i}]", m) for i, (v, m) in enumerate(zip(self.value, marks))]
+
+    def key_mark(self, key: Any) -> Mark:
+        return getattr(self.value, "key_marks", {}).get(key, self.mark)
+
+
+def _suggest(word: Any, candidates: Collection[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
+    close = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dt.date):
+        return "a date"
+    return "nothing" if value is None else type(value).__name__
+
+
+def _duplicate_problems(node: Node) -> list[str]:
+    """Every duplicate key anywhere under ``node``."""
+    out: list[str] = []
+    if isinstance(node.value, LocDict):
+        out += [node.problem(f"duplicate key '{key}'", mark) for key, mark in node.value.duplicates]
+        for key in node.value:
+            out += _duplicate_problems(node.child(key))
+    elif isinstance(node.value, list):
+        for item in node.items():
+            out += _duplicate_problems(item)
+    return out
+
+
+def _read_yaml(path: Path, display: str) -> tuple[Node | None, list[str]]:
+    """The root node of a YAML file and its duplicate-key problems, or the parse error."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [f"{display}: cannot read: {exc}"]
+    try:
+        value = yaml.load(text, Loader=LocatedLoader)  # noqa: S506 - LocatedLoader is a SafeLoader
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line, col = _mark(where) if where else (1, 1)
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, [f"{display}:{line}:{col}: invalid YAML: {reason}"]
+    root = Node(value, display, "", getattr(value, "mark", Mark(1, 1)))
+    return root, _duplicate_problems(root)
+
+
+# --------------------------------------------------------------------------- fields
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """A canonical field of the case frame and its kind (see columns.yaml)."""
+
+    name: str
+    kind: str
+    label: str
+
+
+DERIVED_FIELDS = {
+    "case_year": FieldInfo("case_year", "number", "收案年度"),
+    "court_code": FieldInfo("court_code", "text", "法院代字"),
+    "case_type": FieldInfo("case_type", "text", "案件类型"),
+    "case_seq": FieldInfo("case_seq", "number", "案件序号"),
+}
+
+
+@cache
+def canonical_fields() -> dict[str, FieldInfo]:
+    """The fields a rule may name: columns.yaml plus the parts parsed from the case number."""
+    spec = yaml.safe_load((Path(__file__).parent / "columns.yaml").read_text(encoding="utf-8"))
+    fields = {name: FieldInfo(name, f["kind"], f.get("label", name)) for name, f in spec["fields"].items()}
+    return {**fields, **DERIVED_FIELDS}
+
+
+# --------------------------------------------------------------------------- spans of time
+
+
+@dataclass(frozen=True)
+class Span:
+    """A length of time: ``n`` days or ``n`` months (weeks are 7 days, years 12 months)."""
+
+    n: int
+    unit: str  # "days" | "months"
+
+    def __str__(self) -> str:
+        if self.unit == "months" and self.n and self.n % 12 == 0:
+            years = self.n // 12
+            return f"{years} year{'s' if abs(years) != 1 else ''}"
+        return f"{self.n} {self.unit[:-1] if abs(self.n) == 1 else self.unit}"
+
+    def add(self, dates: pd.Series) -> pd.Series:
+        """Each date plus this span (months clamp to the month end)."""
+        if self.unit == "months":
+            return add_months(dates, self.n)
+        return pd.to_datetime(dates) + pd.Timedelta(days=self.n)
+
+    def cutoff(self, as_of: pd.Timestamp) -> pd.Timestamp:
+        """The first date D for which D + span is not before ``as_of``.
+
+        ``date + span < as_of`` (more than the span has passed) exactly when ``date < cutoff``.
+        """
+        as_of = pd.Timestamp(as_of).normalize()
+        if self.unit == "days":
+            return as_of - pd.Timedelta(days=self.n)
+        back = add_months(pd.Series([as_of]), -self.n).iloc[0]
+        # When going back clamped the day (03-31 - 1 month = 02-28), every day of that short
+        # month still lands before as_of going forward, so the cutoff is the next day.
+        return back + pd.Timedelta(days=1) if back.day < as_of.day else back
+
+
+_SPAN = re.compile(
+    r"^\s*(?P<n>[-+]?[0-9]+)\s*(?P<unit>days?|d|weeks?|w|months?|m|years?|y|天|日|周|个月|月|年)\s*$",
+    re.IGNORECASE,
+)
+_SPAN_UNITS = {"day": ("days", 1), "d": ("days", 1), "天": ("days", 1), "日": ("days", 1),
+               "week": ("days", 7), "w": ("days", 7), "周": ("days", 7),
+               "month": ("months", 1), "m": ("months", 1), "个月": ("months", 1), "月": ("months", 1),
+               "year": ("months", 12), "y": ("months", 12), "年": ("months", 12)}
+
+
+def parse_span(text: object) -> Span:
+    """``"6 months"``, ``"180 days"``, ``"1 year"``, ``"2 weeks"``, ``"3个月"`` → Span.
+
+    Raises ValueError with a short message for anything else.
+    """
+    m = _SPAN.match(text) if isinstance(text, str) else None
+    if m is None:
+        raise ValueError(f"expected a length such as '6 months', '180 days' or '1 year', got {text!r}")
+    raw = m["unit"].lower()
+    unit, factor = _SPAN_UNITS[raw.rstrip("s") if raw.isascii() else raw]
+    return Span(int(m["n"]) * factor, unit)
+
+
+def add_months(dates: pd.Series, months: int) -> pd.Series:
+    """Each date plus ``months`` calendar months, clamped to the month end; NaT stays NaT.
+
+    2024-08-31 + 6 → 2025-02-28; 2023-08-31 + 6 → 2024-02-29; 2024-03-31 - 1 → 2024-02-29.
+    """
+    values = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
+    month = values.astype("datetime64[M]")
+    day_index = (values - month.astype("datetime64[D]")).astype("int64")
+    target = month + np.int64(months)
+    first = target.astype("datetime64[D]")
+    month_len = ((target + 1).astype("datetime64[D]") - first).astype("int64")
+    out = np.where(np.isnat(values), np.datetime64("NaT", "D"), first + np.minimum(day_index, month_len - 1))
+    return pd.Series(out.astype("datetime64[ns]"), index=dates.index, name=dates.name)
+
+
+# --------------------------------------------------------------------------- evaluation context
+
+
+@dataclass
+class EvalContext:
+    """What conditions are evaluated against besides the frame: --as-of and earlier categories."""
+
+    as_of: pd.Timestamp
+    masks: dict[str, pd.Series] = dc_field(default_factory=dict)
+    _codes: dict[tuple[int, str], tuple[np.ndarray, pd.Series]] = dc_field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.as_of = pd.Timestamp(self.as_of).normalize()
+
+    def factorized(self, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Series]:
+        """The column's codes (-1 for missing) and distinct values, computed once per frame."""
+        key = (id(frame), column)
+        if key not in self._codes:
+            s = frame[column]
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                codes, uniques = s.cat.codes.to_numpy(), pd.Series(s.cat.categories.astype(str), dtype="str")
+            else:
+                # factorizing the plain object array is about twice as fast as the str Series
+                codes, values = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
+                uniques = pd.Series(values, dtype="str")
+            self._codes[key] = (np.asarray(codes), uniques)
+        return self._codes[key]
+
+
+Mask = Callable[[pd.DataFrame, EvalContext], np.ndarray]
+
+
+def _bools(result: Any) -> np.ndarray:
+    """A boolean result as a plain numpy array, missing as False."""
+    if isinstance(result, (pd.Series, pd.Index)):
+        return result.to_numpy(dtype=bool, na_value=False)
+    return np.asarray(result, dtype=bool)
+
+
+def open_mask(frame: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray:
+    """Open at ``as_of``: filed on or before it and no close date on or before it."""
+    as_of = pd.Timestamp(as_of).normalize()
+    filed = _bools(frame["filed_on"].le(as_of)) if "filed_on" in frame else np.ones(len(frame), bool)
+    closed = _bools(frame["closed_on"].le(as_of)) if "closed_on" in frame else np.zeros(len(frame), bool)
+    return filed & ~closed
+
+
+def closed_mask(frame: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray:
+    """Closed at ``as_of``: a close date on or before it."""
+    if "closed_on" not in frame:
+        return np.zeros(len(frame), bool)
+    return _bools(frame["closed_on"].le(pd.Timestamp(as_of).normalize()))
+
+
+# --------------------------------------------------------------------------- columns read by rules
+
+
+@dataclass(frozen=True)
+class ColumnRef:
+    """The column a leaf condition reads: a canonical field, or a ledger header (``column:``)."""
+
+    name: str
+    kind: str
+    canonical: bool = True
+
+    def series(self, frame: pd.DataFrame) -> pd.Series:
+        if self.name in frame:
+            return frame[self.name]
+        dtype = {"date": "datetime64[ns]", "amount": "float64", "number": "Float64", "flag": "boolean"}
+        return pd.Series(pd.NA, index=frame.index, dtype=dtype.get(self.kind, "str"))
+
+    def on_values(self, test: Callable[[pd.Series], Any], missing: bool = False) -> Mask:
+        """A mask that runs ``test`` on the column's distinct values (text) or on the column."""
+        if self.kind not in ("text", "case_no"):
+            return lambda frame, ctx: self._direct(frame, test, missing)
+
+        def mask(frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray:
+            if self.name not in frame:
+                return np.full(len(frame), missing)
+            codes, uniques = ctx.factorized(frame, self.name)
+            per_value = np.append(_bools(test(uniques)), missing)
+            return per_value[codes]
+
+        return mask
+
+    def _direct(self, frame: pd.DataFrame, test: Callable[[pd.Series], Any], missing: bool) -> np.ndarray:
+        s = self.series(frame)
+        out = _bools(test(s))
+        return out | s.isna().to_numpy() if missing else out
+
+
+# --------------------------------------------------------------------------- operators
+
+
+class _Bad(Exception):
+    """An operator parameter is invalid; the message says why."""
+
+
+TEXT_KINDS = frozenset({"text", "case_no"})
+ORDERED_KINDS = frozenset({"number", "amount", "date"})
+ALL_KINDS = frozenset({"text", "case_no", "number", "amount", "date", "flag"})
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A registered field operator: its parameter type, the field kinds it applies to, its builder."""
+
+    name: str
+    param: str
+    kinds: frozenset[str] | None  # None: takes no field
+    build: Callable[..., Mask]
+    default_field: str | None
+    summary: str
+
+
+OPERATORS: dict[str, Operator] = {}
+
+
+def operator(name: str, *, param: str, kinds: frozenset[str] | None, summary: str,
+             default_field: str | None = None) -> Callable[[Callable[..., Mask]], Callable[..., Mask]]:
+    """Register a field operator under its YAML name."""
+
+    def register(build: Callable[..., Mask]) -> Callable[..., Mask]:
+        OPERATORS[name] = Operator(name, param, kinds, build, default_field, summary)
+        return build
+
+    return register
+
+
+def _scalar(value: Any, kind: str) -> Any:
+    """A parameter value converted to the kind of the field it is compared with."""
+    if kind in TEXT_KINDS:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise _Bad(f"expected text, got {_type_name(value)}")
+    if kind in ("number", "amount"):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise _Bad(f"expected a number, got {_type_name(value)}")
+    if kind == "date":
+        return _date(value)
+    if isinstance(value, bool):
+        return value
+    raise _Bad(f"expected true or false, got {_type_name(value)}")
+
+
+def _date(value: Any) -> pd.Timestamp:
+    if isinstance(value, dt.date):
+        return pd.Timestamp(value).normalize()
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return pd.Timestamp(value.strip())
+        except ValueError as exc:
+            raise _Bad(f"invalid date {value!r}: {exc}") from None
+    raise _Bad(f"expected a date such as 2008-01-01, got {_type_name(value)} {value!r}")
+
+
+def _nonempty_list(value: Any, what: str) -> list:
+    if not isinstance(value, list) or not value:
+        raise _Bad(f"expected a non-empty list of {what}, got {_type_name(value)}")
+    return value
+
+
+def _parse_param(param: str, value: Any, kind: str | None) -> Any:
+    """Validate and convert an operator parameter; raise _Bad with the reason."""
+    if param == "keywords":
+        items = [value] if isinstance(value, str) else _nonempty_list(value, "keywords")
+        words = [_scalar(v, "text") for v in items]
+        if any(not w for w in words):
+            raise _Bad("a keyword is empty")
+        return words
+    if param == "regex":
+        if not isinstance(value, str) or not value:
+            raise _Bad(f"expected a regular expression, got {_type_name(value)}")
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise _Bad(f"invalid regular expression {value!r}: {exc}") from None
+        return value
+    if param == "value":
+        return _scalar(value, kind or "text")
+    if param == "values":
+        return [_scalar(v, kind or "text") for v in _nonempty_list(value, "values")]
+    if param == "bound":
+        return _scalar(value, kind or "number")
+    if param == "range":
+        if not isinstance(value, list) or len(value) != 2:
+            raise _Bad(f"expected a list of two bounds [low, high], got {_type_name(value)}")
+        low, high = (_scalar(v, kind or "number") for v in value)
+        if low > high:
+            raise _Bad(f"the low bound {value[0]} is above the high bound {value[1]}")
+        return (low, high)
+    if param == "date":
+        return _date(value)
+    if param == "span":
+        try:
+            return parse_span(value)
+        except ValueError as exc:
+            raise _Bad(str(exc)) from None
+    if param == "flag":
+        if not isinstance(value, bool):
+            raise _Bad(f"expected true or false, got {_type_name(value)}")
+        return value
+    if param == "case_types":
+        items = [value] if isinstance(value, str) else _nonempty_list(value, "case types")
+        for v in items:
+            if v not in KNOWN_CASE_TYPES:
+                raise _Bad(f"unknown case type {v!r}{_suggest(v, KNOWN_CASE_TYPES)}; "
+                           f"known: {', '.join(KNOWN_CASE_TYPES)}")
+        return list(items)
+    raise AssertionError(param)
+
+
+@operator("contains_any", param="keywords", kinds=TEXT_KINDS,
+          summary="the text contains at least one of the keywords")
+def contains_any(col: ColumnRef, words: list[str]) -> Mask:
+    pattern = "|".join(re.escape(w) for w in words)
+    return col.on_values(lambda s: s.str.contains(pattern, regex=True, na=False))
+
+
+@operator("matches", param="regex", kinds=TEXT_KINDS,
+          summary="the regular expression is found somewhere in the text")
+def matches(col: ColumnRef, pattern: str) -> Mask:
+    return col.on_values(lambda s: s.str.contains(pattern, regex=True, na=False))
+
+
+@operator("equals", param="value", kinds=ALL_KINDS, summary="the value equals the parameter")
+def equals(col: ColumnRef, value: Any) -> Mask:
+    return col.on_values(lambda s: s.eq(value))
+
+
+@operator("in", param="values", kinds=ALL_KINDS - {"date"}, summary="the value is one of the list")
+def in_(col: ColumnRef, values: list) -> Mask:
+    return col.on_values(lambda s: s.isin(values))
+
+
+@operator("not_in", param="values", kinds=ALL_KINDS - {"date"},
+          summary="the value is present and none of the list")
+def not_in(col: ColumnRef, values: list) -> Mask:
+    return col.on_values(lambda s: s.notna() & ~s.isin(values))
+
+
+def _blank(s: pd.Series) -> Any:
+    return s.isna() | s.astype(str).str.strip().eq("") if s.dtype == "str" else s.isna()
+
+
+@operator("is_blank", param="flag", kinds=ALL_KINDS, summary="the value is missing or empty (false: present)")
+def is_blank(col: ColumnRef, flag: bool) -> Mask:
+    return col.on_values(lambda s: _blank(s) == flag, missing=flag)
+
+
+@operator("not_blank", param="flag", kinds=ALL_KINDS, summary="the value is present (false: missing)")
+def not_blank(col: ColumnRef, flag: bool) -> Mask:
+    return col.on_values(lambda s: _blank(s) != flag, missing=not flag)
+
+
+def _compare(method: str) -> Callable[[ColumnRef, Any], Mask]:
+    def build(col: ColumnRef, bound: Any) -> Mask:
+        return col.on_values(lambda s: getattr(s, method)(bound))
+
+    return build
+
+
+for _name, _method, _text in (("gt", "gt", "above"), ("gte", "ge", "at or above"),
+                              ("lt", "lt", "below"), ("lte", "le", "at or below")):
+    operator(_name, param="bound", kinds=ORDERED_KINDS,
+             summary=f"the number or date is {_text} the parameter")(_compare(_method))
+
+
+@operator("between", param="range", kinds=ORDERED_KINDS,
+          summary="the number or date lies within [low, high], both included")
+def between(col: ColumnRef, bounds: tuple) -> Mask:
+    return col.on_values(lambda s: s.ge(bounds[0]) & s.le(bounds[1]))
+
+
+@operator("before", param="date", kinds=frozenset({"date"}), summary="the date is before the given day")
+def before(col: ColumnRef, day: pd.Timestamp) -> Mask:
+    return col.on_values(lambda s: s.lt(day))
+
+
+@operator("after", param="date", kinds=frozenset({"date"}), summary="the date is after the given day")
+def after(col: ColumnRef, day: pd.Timestamp) -> Mask:
+    return col.on_values(lambda s: s.gt(day))
+
+
+@operator("older_than", param="span", kinds=frozenset({"date"}), default_field="filed_on",
+          summary="more than the span has passed between the date and --as-of")
+def older_than(col: ColumnRef, span: Span) -> Mask:
+    return lambda frame, ctx: _bools(col.series(frame).lt(span.cutoff(ctx.as_of)))
+
+
+@operator("newer_than", param="span", kinds=frozenset({"date"}), default_field="filed_on",
+          summary="the date is present and not older_than the span")
+def newer_than(col: ColumnRef, span: Span) -> Mask:
+    return lambda frame, ctx: _bools(col.series(frame).ge(span.cutoff(ctx.as_of)))
+
+
+@operator("open", param="flag", kinds=None, summary="the case is open at --as-of (false: not open)")
+def open_(col: None, flag: bool) -> Mask:
+    return lambda frame, ctx: open_mask(frame, ctx.as_of) == flag
+
+
+@operator("closed", param="flag", kinds=None, summary="the case is closed at --as-of (false: not closed)")
+def closed(col: None, flag: bool) -> Mask:
+    return lambda frame, ctx: closed_mask(frame, ctx.as_of) == flag
+
+
+@operator("case_type", param="case_types", kinds=None, summary="the case type (执, 执恢 …) is one of the list")
+def case_type(col: None, types: list[str]) -> Mask:
+    return ColumnRef("case_type", "text").on_values(lambda s: s.isin(types))
+
+
+# Field-less operators read these columns; explain shows their values.
+IMPLIED_FIELDS = {"open": "closed_on", "closed": "closed_on", "case_type": "case_type"}
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+@dataclass
+class ExplainNode:
+    """One node of a condition's explanation tree for one case."""
+
+    kind: str  # "leaf" | "all" | "any" | "not" | "category"
+    result: bool
+    op: str | None = None
+    field: str | None = None
+    value: Any = None
+    param: Any = None
+    hit: str | None = None  # for text operators: the text that matched
+    children: list[ExplainNode] = dc_field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "result": self.result}
+        if self.kind == "leaf":
+            out |= {"field": self.field, "value": self.value, "op": self.op, "param": self.param, "hit": self.hit}
+        elif self.kind == "category":
+            out["category"] = self.param
+        else:
+            out["children"] = [c.to_dict() for c in self.children]
+        return out
+
+    def lines(self, indent: int = 0) -> list[str]:
+        """The tree as indented text lines, ✓ for true and ✗ for false."""
+        tick = "✓" if self.result else "✗"
+        pad = "  " * indent
+        if self.kind == "leaf":
+            where = f"{self.field} = {_show(self.value)}, " if self.field else ""
+            hit = f" (found '{self.hit}')" if self.hit else ""
+            return [f"{pad}{tick} {where}{self.op}: {_short(_show(self.param))}{hit}"]
+        if self.kind == "category":
+            return [f"{pad}{tick} category: {self.param}"]
+        return [f"{pad}{tick} {self.kind}", *(ln for c in self.children for ln in c.lines(indent + 1))]
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(blank)"
+    if isinstance(value, pd.Timestamp):
+        return str(value.date())
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return str(value)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plain(value: Any) -> Any:
+    """A cell value as a plain Python value (None when missing)."""
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class Condition:
+    """A compiled condition: a vectorised mask over a frame and a per-case explanation."""
+
+    def _eval(self, frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray:
+        raise NotImplementedError
+
+    def mask(self, frame: pd.DataFrame, ctx: EvalContext) -> pd.Series:
+        """True for each case the condition holds for, aligned to ``frame.index``."""
+        return pd.Series(self._eval(frame, ctx), index=frame.index, dtype=bool)
+
+    def explain(self, row: pd.DataFrame, ctx: EvalContext) -> ExplainNode:
+        """The decision for the single case in ``row`` (a one-row frame), as a tree."""
+        raise NotImplementedError
+
+    def leaves(self) -> Iterator[Leaf]:
+        yield from ()
+
+    def references(self) -> set[str]:
+        return set()
+
+
+@dataclass(eq=False)
+class Leaf(Condition):
+    op: str
+    column: ColumnRef | None
+    param: Any
+    fn: Mask
+    node: Node
+
+    def _eval(self, frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray:
+        return self.fn(frame, ctx)
+
+    def explain(self, row: pd.DataFrame, ctx: EvalContext) -> ExplainNode:
+        name = self.column.name if self.column else IMPLIED_FIELDS.get(self.op)
+        value = _plain(row[name].iloc[0]) if name in row else None
+        param = str(self.param) if isinstance(self.param, Span) else self.param
+        hit = None
+        if self.op in ("contains_any", "matches") and isinstance(value, str):
+            pattern = self.param if self.op == "matches" else "|".join(map(re.escape, self.param))
+            found = re.search(pattern, value)
+            hit = found.group(0) if found else None
+        return ExplainNode("leaf", bool(self._eval(row, ctx)[0]), self.op, name, value, param, hit)
+
+    def leaves(self) -> Iterator[Leaf]:
+        yield self
+
+
+@dataclass(eq=False)
+class Combined(Condition):
+    kind: str  # all | any | not
+    children: list[Condition]
+
+    def _eval(self, frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray:
+        if self.kind == "not":
+            return ~self.children[0]._eval(frame, ctx)
+        combine = np.logical_and if self.kind == "all" else np.logical_or
+        out = self.children[0]._eval(frame, ctx)
+        for child in self.children[1:]:
+            out = combine(out, child._eval(frame, ctx))
+        return out
+
+    def explain(self, row: pd.DataFrame, ctx: EvalContext) -> ExplainNode:
+        kids = [c.explain(row, ctx) for c in self.children]
+        return ExplainNode(self.kind, bool(self._eval(row, ctx)[0]), children=kids)
+
+    def leaves(self) -> Iterator[Leaf]:
+        for child in self.children:
+            yield from child.leaves()
+
+    def references(self) -> set[str]:
+        return set().union(*(c.references() for c in self.children))
+
+
+@dataclass(eq=False)
+class CategoryRef(Condition):
+    category: str
+
+    def _eval(self, frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray:
+        return ctx.masks[self.category].to_numpy(dtype=bool)
+
+    def explain(self, row: pd.DataFrame, ctx: EvalContext) -> ExplainNode:
+        return ExplainNode("category", bool(self._eval(row, ctx)[0]), param=self.category)
+
+    def references(self) -> set[str]:
+        return {self.category}
+
+
+def compile_condition(node: Node | Any, categories: Collection[str] = (),
+                      problems: list[str] | None = None) -> Condition | None:
+    """Compile a condition (a located :class:`Node`, or a plain value) into a :class:`Condition`.
+
+    ``categories`` are the ids a ``category:`` reference may name. With a ``problems`` list, every
+    problem is appended to it and None is returned when there were any; without one, the problems
+    are raised together as a RulesError.
+    """
+    if not isinstance(node, Node):
+        node = Node(node, "<condition>", "", Mark(1, 1))
+    found: list[str] = []
+    condition = _compile(node, set(categories), found)
+    if problems is not None:
+        problems.extend(found)
+        return None if found else condition
+    if found:
+        raise RulesError(found)
+    return condition
+
+
+def _compile(node: Node, categories: set[str], problems: list[str]) -> Condition | None:
+    value = node.value
+    if not isinstance(value, dict):
+        problems.append(node.problem(
+            f"expected a condition (a mapping such as {{field: cause, contains_any: [工资]}}), "
+            f"got {_type_name(value)}"))
+        return None
+    structural = [k for k in value if k in (*COMBINATORS, "category")]
+    if structural:
+        extra = [k for k in value if k != structural[0]]
+        if extra:
+            problems.append(node.problem(
+                f"'{structural[0]}' must be alone in its mapping; found also {_keys(extra)}", node.key_mark(extra[0])))
+            return None
+        key = structural[0]
+        if key == "category":
+            return _compile_ref(node.child(key), categories, problems)
+        return _compile_combined(key, node.child(key), categories, problems)
+    return _compile_leaf(node, problems)
+
+
+def _keys(keys: Sequence[Any]) -> str:
+    return ", ".join(f"'{k}'" for k in keys)
+
+
+def _compile_ref(node: Node, categories: set[str], problems: list[str]) -> Condition | None:
+    if not isinstance(node.value, str):
+        problems.append(node.problem(f"expected a category id, got {_type_name(node.value)}"))
+        return None
+    if node.value not in categories:
+        problems.append(node.problem(f"unknown category '{node.value}'{_suggest(node.value, categories)}"))
+        return None
+    return CategoryRef(node.value)
+
+
+def _compile_combined(kind: str, node: Node, categories: set[str], problems: list[str]) -> Condition | None:
+    if kind == "not":
+        child = _compile(node, categories, problems)
+        return Combined("not", [child]) if child else None
+    if not isinstance(node.value, list) or not node.value:
+        got = "an empty list" if node.value == [] else _type_name(node.value)
+        problems.append(node.problem(f"'{kind}' takes a list of one or more conditions, got {got}"))
+        return None
+    children = [_compile(item, categories, problems) for item in node.items()]
+    return Combined(kind, children) if all(children) else None  # type: ignore[arg-type]
+
+
+def _compile_leaf(node: Node, problems: list[str]) -> Condition | None:
+    value = node.value
+    known = (*OPERATORS, *COMBINATORS, "category", *LEAF_TARGETS)
+    unknown = [k for k in value if k not in known]
+    for key in unknown:
+        problems.append(node.problem(f"unknown operator '{key}'{_suggest(key, known)}", node.key_mark(key)))
+    ops = [k for k in value if k in OPERATORS]
+    targets = [k for k in value if k in LEAF_TARGETS]
+    if unknown:
+        return None
+    if len(ops) != 1:
+        message = (f"a condition has exactly one operator; found {_keys(ops)} (combine them with all: or any:)"
+                   if ops else f"a condition needs an operator, one of: {', '.join(OPERATORS)}")
+        problems.append(node.problem(message))
+        return None
+    if len(targets) > 1:
+        problems.append(node.problem("give either field: or column:, not both", node.key_mark("column")))
+        return None
+    op = OPERATORS[ops[0]]
+    column = _leaf_column(node, op, targets[0] if targets else None, problems)
+    if column is False:
+        return None
+    param_node = node.child(op.name)
+    try:
+        param = _parse_param(op.param, param_node.value, column.kind if column else None)
+    except _Bad as exc:
+        problems.append(param_node.problem(str(exc)))
+        return None
+    return Leaf(op.name, column, param, op.build(column, param), node)
+
+
+def _leaf_column(node: Node, op: Operator, target: str | None, problems: list[str]) -> ColumnRef | None | bool:
+    """The column an operator reads, None for field-less operators, False after a problem."""
+    if op.kinds is None:
+        if target:
+            problems.append(node.problem(f"'{op.name}' takes no {target}", node.key_mark(target)))
+            return False
+        return None
+    if target is None:
+        if op.default_field is None:
+            problems.append(node.problem(f"'{op.name}' needs a field, e.g. field: cause"))
+            return False
+        info = canonical_fields()[op.default_field]
+        return ColumnRef(info.name, info.kind)
+    name_node = node.child(target)
+    name = name_node.value
+    if not isinstance(name, str) or not name:
+        problems.append(name_node.problem(f"expected a {target} name, got {_type_name(name)}"))
+        return False
+    if target == "column":
+        column = ColumnRef(name, "text", canonical=False)
+    else:
+        fields = canonical_fields()
+        if name not in fields:
+            problems.append(name_node.problem(
+                f"unknown field '{name}'{_suggest(name, fields)}; for another ledger column write column: <header>"))
+            return False
+        column = ColumnRef(name, fields[name].kind)
+    if column.kind not in op.kinds:
+        kinds = ", ".join(sorted(op.kinds))
+        problems.append(node.problem(
+            f"'{op.name}' does not apply to {target} '{name}' (a {column.kind} field); it applies to: {kinds}",
+            node.key_mark(op.name)))
+        return False
+    return column
+
+
+# --------------------------------------------------------------------------- categories and rulesets
+
+
+@dataclass
+class Category:
+    """One category of a ruleset, compiled."""
+
+    id: str
+    label: str
+    description: str
+    source: str
+    priority: int
+    condition: Condition
+    origin: str  # file:line where it was (last) defined
+
+
+@dataclass
+class CategoryExplanation:
+    """Whether one case matched one category, and why."""
+
+    id: str
+    label: str
+    matched: bool
+    condition: ExplainNode
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "matched": self.matched, "condition": self.condition.to_dict()}
+
+    def lines(self) -> list[str]:
+        head = f"{'✓' if self.matched else '✗'} {self.id} {self.label}"
+        return [head, *self.condition.lines(1)]
+
+
+@dataclass
+class Ruleset:
+    """Compiled categories (in priority order) and the raw ``deadlines:`` sections of the files."""
+
+    name: str
+    sources: list[str]
+    description: str
+    categories: list[Category]
+    deadline_nodes: list[Node] = dc_field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._order = _evaluation_order(self.categories)
+
+    def category(self, category_id: str) -> Category:
+        for cat in self.categories:
+            if cat.id == category_id:
+                return cat
+        ids = [c.id for c in self.categories]
+        raise RulesError([f"no category '{category_id}' in rules {self.name}{_suggest(category_id, ids)}"])
+
+    def check_fields(self, columns: Collection[str]) -> list[str]:
+        """Check the columns the rules read against a ledger's columns; return warnings.
+
+        A ``column:`` the ledger lacks is an error (RulesError naming the category and listing the
+        ledger's columns). A canonical field the ledger lacks is a warning: its values count as
+        missing, so conditions on it are false (``is_blank`` true).
+        """
+        missing: dict[str, list[str]] = {}
+        errors: list[str] = []
+        for cat in self.categories:
+            for leaf in cat.condition.leaves():
+                col = leaf.column
+                if col is None or col.name in columns:
+                    continue
+                if col.canonical:
+                    missing.setdefault(col.name, [])
+                    if cat.id not in missing[col.name]:
+                        missing[col.name].append(cat.id)
+                else:
+                    errors.append(leaf.node.problem(
+                        f"category '{cat.id}' reads column '{col.name}', which the ledger lacks; "
+                        f"the ledger has: {', '.join(map(str, columns))}"))
+        if errors:
+            raise RulesError(errors)
+        return [f"field '{name}' is not in the ledger; categories {', '.join(ids)} read it as missing"
+                for name, ids in missing.items()]
+
+    def evaluate(self, frame: pd.DataFrame, as_of: pd.Timestamp) -> EvalContext:
+        """Evaluate every category (references first); the masks are in the returned context."""
+        ctx = EvalContext(as_of)
+        by_id = {c.id: c for c in self.categories}
+        for cid in self._order:
+            ctx.masks[cid] = by_id[cid].condition.mask(frame, ctx)
+        return ctx
+
+    def classify(self, frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+        """One boolean column per category, then ``categories`` and ``primary_category``."""
+        ctx = self.evaluate(frame, as_of)
+        ids = [c.id for c in self.categories]
+        out = pd.DataFrame({cid: ctx.masks[cid] for cid in ids}, index=frame.index)
+        matrix = out.to_numpy(dtype=bool) if ids else np.zeros((len(frame), 0), bool)
+        out["categories"] = _id_lists(matrix, ids)
+        primary = np.array([*ids, None], dtype=object)[np.where(matrix.any(axis=1), matrix.argmax(axis=1), len(ids))]
+        out["primary_category"] = pd.Series(primary, index=frame.index, dtype="str")
+        return out
+
+    def summary(self, frame: pd.DataFrame, result: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+        """The 底数: per category its cases, open and closed at --as-of; then a row for all cases."""
+        is_open, is_closed = open_mask(frame, as_of), closed_mask(frame, as_of)
+        rows = []
+        for cat in self.categories:
+            m = result[cat.id].to_numpy(dtype=bool)
+            rows.append((cat.id, cat.label, int(m.sum()), int((m & is_open).sum()), int((m & is_closed).sum())))
+        rows.append((TOTAL_ID, "全部案件", len(frame), int(is_open.sum()), int(is_closed.sum())))
+        return pd.DataFrame(rows, columns=["category", "label", "cases", "open", "closed"])
+
+    def explain(self, frame_row: pd.DataFrame, as_of: pd.Timestamp) -> list[CategoryExplanation]:
+        """For the single case in ``frame_row``: every category, matched or not, and why."""
+        if len(frame_row) != 1:
+            raise ValueError(f"explain takes exactly one case, got {len(frame_row)}")
+        ctx = self.evaluate(frame_row, as_of)
+        return [CategoryExplanation(c.id, c.label, bool(ctx.masks[c.id].iloc[0]), c.condition.explain(frame_row, ctx))
+                for c in self.categories]
+
+
+def _id_lists(matrix: np.ndarray, ids: list[str]) -> pd.Series:
+    """Per row, the list of ids whose column is true (built once per distinct combination)."""
+    packed = np.packbits(matrix, axis=1, bitorder="little")  # bit i of a row = category i
+    if packed.shape[1] <= 8:
+        keys = np.zeros((len(matrix), 8), np.uint8)
+        keys[:, : packed.shape[1]] = packed
+        inverse, uniques = pd.factorize(keys.view(np.uint64)[:, 0])
+        combos = np.asarray(uniques, dtype=np.uint64).reshape(-1, 1).view(np.uint8)
+    else:
+        combos, inverse = np.unique(packed, axis=0, return_inverse=True)
+    labels = np.empty(len(combos), dtype=object)
+    labels[:] = [[ids[i] for i in np.flatnonzero(np.unpackbits(c, bitorder="little")[: len(ids)])] for c in combos]
+    return pd.Series(labels[np.asarray(inverse).reshape(-1)], dtype=object)
+
+
+def _evaluation_order(categories: list[Category]) -> list[str]:
+    """Ids with every referenced category before the categories that refer to it (cycle-free)."""
+    refs = {c.id: c.condition.references() for c in categories}
+    done: list[str] = []
+
+    def visit(cid: str) -> None:
+        if cid in done:
+            return
+        for ref in sorted(refs[cid]):
+            visit(ref)
+        done.append(cid)
+
+    for cat in categories:
+        visit(cat.id)
+    return done
+
+
+def _cycle_problems(categories: dict[str, tuple[Condition, Node]]) -> list[str]:
+    """A located problem for each reference cycle among the categories."""
+    refs = {cid: cond.references() & categories.keys() for cid, (cond, _) in categories.items()}
+    problems, reported, state = [], set(), {}
+
+    def visit(cid: str, stack: list[str]) -> None:
+        state[cid] = "active"
+        for ref in sorted(refs[cid]):
+            if state.get(ref) == "active":
+                cycle = stack[stack.index(ref):] + [ref]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    problems.append(categories[ref][1].problem(f"reference cycle: {' → '.join(cycle)}"))
+            elif ref not in state:
+                visit(ref, [*stack, ref])
+        state[cid] = "done"
+
+    for cid in categories:
+        if cid not in state:
+            visit(cid, [cid])
+    return problems
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def bundled_rules_dir() -> Path:
+    """The bundled rulesets: inside the installed package, else the repository's rules/."""
+    inside = Path(__file__).parent / "rules"
+    return inside if inside.is_dir() else Path(__file__).parents[2] / "rules"
+
+
+def _bundled() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(bundled_rules_dir().glob("*.yaml"))}
+
+
+class BundledRuleset(NamedTuple):
+    name: str
+    path: Path
+    description: str
+    categories: list[Category]
+
+
+def list_bundled() -> list[BundledRuleset]:
+    """Every bundled ruleset with its description and (resolved) categories."""
+    out = []
+    for name, path in _bundled().items():
+        rules = load_rules([name])
+        out.append(BundledRuleset(name, path, rules.description, rules.categories))
+    return out
+
+
+@dataclass
+class _RawCategory:
+    """A category as read, before compiling: its keys' nodes (a child's keys override a parent's)."""
+
+    id: str
+    node: Node
+    keys: dict[str, Node]
+
+
+@dataclass
+class _Raw:
+    """One or more rules files merged, before compiling."""
+
+    categories: dict[str, _RawCategory] = dc_field(default_factory=dict)
+    sources: list[str] = dc_field(default_factory=list)
+    deadline_nodes: list[Node] = dc_field(default_factory=list)
+    description: str = ""
+
+
+def _display(path: Path) -> str:
+    """How a rules file is named in messages: bundled ones as rules/NAME.yaml."""
+    try:
+        return f"rules/{path.resolve().relative_to(bundled_rules_dir().resolve()).as_posix()}"
+    except ValueError:
+        return str(path)
+
+
+def _resolve(spec: str | Path, base: Path | None = None) -> Path | None:
+    """A path (relative to ``base`` first) or a bundled ruleset name → a file, or None."""
+    text = str(spec)
+    looks_like_path = isinstance(spec, Path) or text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text
+    if looks_like_path:
+        for candidate in ([base / text] if base else []) + [Path(text)]:
+            if candidate.is_file():
+                return candidate
+        return None
+    return _bundled().get(text)
+
+
+def _unknown_spec(spec: Any) -> str:
+    names = list(_bundled())
+    return f"no rules file or bundled ruleset '{spec}'{_suggest(spec, names)} (bundled: {', '.join(names)})"
+
+
+def _read_ruleset(path: Path, raw: _Raw, problems: list[str], chain: tuple[Path, ...] = ()) -> None:
+    """Read one file (its ``extends`` first) and merge it into ``raw``."""
+    display = _display(path)
+    if path.resolve() in chain:
+        problems.append(f"{display}: extends cycle: {' → '.join(_display(p) for p in (*chain, path))}")
+        return
+    root, found = _read_yaml(path, display)
+    problems.extend(found)
+    if root is None:
+        return
+    if not isinstance(root.value, dict):
+        problems.append(root.problem(f"expected a mapping with version: 1 and categories:, got {_type_name(root.value)}"))
+        return
+    _check_top(root, problems)
+    if "extends" in root.value:
+        ext = root.child("extends")
+        target = _resolve(ext.value, path.parent) if isinstance(ext.value, str) else None
+        if target is None:
+            problems.append(ext.problem(_unknown_spec(ext.value)))
+        else:
+            _read_ruleset(target, raw, problems, (*chain, path.resolve()))
+    raw.sources.append(display)
+    if isinstance(root.value.get("description"), str):
+        raw.description = root.value["description"]
+    if "drop" in root.value:
+        _drop(root.child("drop"), raw, problems)
+    if "categories" in root.value:
+        _merge_categories(root.child("categories"), raw, problems)
+    if "deadlines" in root.value:
+        raw.deadline_nodes.append(root.child("deadlines"))
+
+
+def _check_top(root: Node, problems: list[str]) -> None:
+    for key in root.value:
+        if key not in FILE_KEYS:
+            problems.append(root.problem(f"unknown key '{key}'{_suggest(key, FILE_KEYS)}", root.key_mark(key)))
+    if "version" not in root.value:
+        problems.append(root.problem("missing 'version: 1'"))
+    elif root.value["version"] != 1 or isinstance(root.value["version"], bool):
+        problems.append(root.child("version").problem(f"unsupported version {root.value['version']!r}; expected 1"))
+    for key in ("description", "extends"):
+        if key in root.value and not isinstance(root.value[key], str):
+            problems.append(root.child(key).problem(f"expected text, got {_type_name(root.value[key])}"))
+
+
+def _drop(node: Node, raw: _Raw, problems: list[str]) -> None:
+    if not isinstance(node.value, list):
+        problems.append(node.problem(f"expected a list of category ids, got {_type_name(node.value)}"))
+        return
+    for item in node.items():
+        if item.value in raw.categories:
+            del raw.categories[item.value]
+        else:
+            problems.append(item.problem(f"cannot drop unknown category '{item.value}'"
+                                         f"{_suggest(item.value, raw.categories)}"))
+
+
+def _merge_categories(node: Node, raw: _Raw, problems: list[str]) -> None:
+    if not isinstance(node.value, list):
+        problems.append(node.problem(f"expected a list of categories, got {_type_name(node.value)}"))
+        return
+    seen: set[str] = set()
+    for item in node.items():
+        cat = _read_category(item, problems)
+        if cat is None:
+            continue
+        if cat.id in seen:
+            problems.append(item.child("id").problem(f"duplicate category id '{cat.id}'"))
+            continue
+        seen.add(cat.id)
+        if cat.id in raw.categories:  # override: the child's keys replace the parent's
+            base = raw.categories[cat.id]
+            cat = _RawCategory(cat.id, cat.node, {**base.keys, **cat.keys})
+        raw.categories[cat.id] = cat
+
+
+def _read_category(node: Node, problems: list[str]) -> _RawCategory | None:
+    if not isinstance(node.value, dict):
+        problems.append(node.problem(f"expected a category (a mapping with id, label, when), got {_type_name(node.value)}"))
+        return None
+    for key in node.value:
+        if key not in CATEGORY_KEYS:
+            problems.append(node.problem(f"unknown key '{key}'{_suggest(key, CATEGORY_KEYS)}", node.key_mark(key)))
+    if "id" not in node.value:
+        problems.append(node.problem("missing 'id'"))
+        return None
+    cid = node.value["id"]
+    id_node = node.child("id")
+    if not isinstance(cid, str) or not _ID.match(cid):
+        problems.append(id_node.problem(
+            f"id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), got {cid!r}"))
+        return None
+    if cid in (*RESULT_COLUMNS, TOTAL_ID, *canonical_fields()):
+        problems.append(id_node.problem(f"id '{cid}' is reserved (a column name of the output)"))
+        return None
+    return _RawCategory(cid, node, {k: node.child(k) for k in node.value if k in CATEGORY_KEYS})
+
+
+def _compile_categories(raw: _Raw, problems: list[str]) -> list[Category]:
+    ids = set(raw.categories)
+    compiled: dict[str, tuple[Condition, Node]] = {}
+    cats: list[Category] = []
+    for position, cat in enumerate(raw.categories.values(), start=1):
+        texts = {}
+        for key in ("label", "description", "source"):
+            value = cat.keys[key].value if key in cat.keys else ""
+            if not isinstance(value, str):
+                problems.append(cat.keys[key].problem(f"expected text, got {_type_name(value)}"))
+            texts[key] = str(value)
+        if "label" not in cat.keys:
+            problems.append(cat.node.problem(f"category '{cat.id}' has no label"))
+        priority = position * 10
+        if "priority" in cat.keys:
+            p = cat.keys["priority"]
+            if isinstance(p.value, int) and not isinstance(p.value, bool):
+                priority = p.value
+            else:
+                problems.append(p.problem(f"priority must be a whole number, got {_type_name(p.value)}"))
+        if "when" not in cat.keys:
+            problems.append(cat.node.problem(f"category '{cat.id}' has no 'when' condition"))
+            continue
+        when = cat.keys["when"]
+        condition = compile_condition(when, ids, problems)
+        if condition is None:
+            continue
+        compiled[cat.id] = (condition, when)
+        origin = f"{cat.node.source}:{cat.node.mark.line}"
+        cats.append(Category(cat.id, texts["label"], texts["description"], texts["source"], priority, condition, origin))
+    problems.extend(_cycle_problems(compiled))
+    return sorted(cats, key=lambda c: c.priority)  # stable: ties keep file order
+
+
+def load_rules(specs: Sequence[str | Path] | None = None) -> Ruleset:
+    """Load and compile rulesets: bundled names or paths, later ones overriding earlier ones by id.
+
+    None or an empty list loads the bundled ``default``. Raises RulesError with every problem.
+    """
+    specs = list(specs or ["default"])
+    raw, problems = _Raw(), []
+    for spec in specs:
+        path = _resolve(spec)
+        if path is None:
+            problems.append(_unknown_spec(spec))
+            continue
+        _read_ruleset(path, raw, problems)
+    categories = _compile_categories(raw, problems)
+    if problems:
+        raise RulesError(problems)
+    name = "+".join(Path(str(s)).stem for s in specs)
+    return Ruleset(name, raw.sources, raw.description, categories, raw.deadline_nodes)

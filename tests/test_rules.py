@@ -1,0 +1,564 @@
+"""The rules engine: operators, validation messages, bundled categories, explain."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from backlog_cli import rules
+from backlog_cli.errors import RulesError
+from backlog_cli.rules import EvalContext, Span, add_months, compile_condition, load_rules, parse_span
+
+FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+DOCS = Path(__file__).parents[1] / "docs" / "rules.md"
+AS_OF = pd.Timestamp("2017-03-31")
+
+TEXT = ["officer", "applicant", "respondent", "cause", "status", "close_method", "notes", "reason_open", "case_type"]
+DATES = ["filed_on", "closed_on", "suspended_on", "resumed_on"]
+
+
+def cases(*rows: dict) -> pd.DataFrame:
+    """A case frame with the canonical dtypes; columns not given in any row are left out."""
+    frame = pd.DataFrame(list(rows))
+    for col in frame.columns:
+        if col in DATES:
+            frame[col] = pd.to_datetime(frame[col])
+        elif col == "amount":
+            frame[col] = frame[col].astype("float64")
+        elif col == "petition":
+            frame[col] = frame[col].astype("boolean")
+        else:
+            frame[col] = frame[col].astype("str")
+    return frame
+
+
+SAMPLE = cases(
+    {"case_no": "(2016)鲁0902执1号", "case_type": "执", "filed_on": "2016-01-05", "closed_on": None,
+     "cause": "追索劳动报酬纠纷", "respondent": "泰安市泰山区人民政府", "amount": 50000.0, "petition": True, "notes": None},
+    {"case_no": "(2016)鲁0902执恢2号", "case_type": "执恢", "filed_on": "2016-08-31", "closed_on": "2017-02-28",
+     "cause": "劳务合同纠纷", "respondent": "张三", "amount": 1000.0, "petition": False, "notes": "农民工"},
+    {"case_no": "(2017)鲁0902执保3号", "case_type": "执保", "filed_on": "2017-03-01", "closed_on": "2017-03-31",
+     "cause": None, "respondent": "", "amount": None, "petition": None, "notes": None},
+)
+
+
+def mask(condition: dict, frame: pd.DataFrame = SAMPLE, as_of: str | pd.Timestamp = AS_OF) -> list[bool]:
+    return compile_condition(condition).mask(frame, EvalContext(pd.Timestamp(as_of))).tolist()
+
+
+# --------------------------------------------------------------------------- operators
+
+OPERATOR_CASES = [
+    ({"field": "cause", "contains_any": ["劳动报酬", "工资"]}, [True, False, False]),
+    ({"field": "cause", "contains_any": "劳务"}, [False, True, False]),
+    ({"field": "respondent", "matches": "人民政府$"}, [True, False, False]),
+    ({"field": "respondent", "matches": "^李"}, [False, False, False]),
+    ({"field": "cause", "equals": "劳务合同纠纷"}, [False, True, False]),
+    ({"field": "amount", "equals": 1000}, [False, True, False]),
+    ({"field": "petition", "equals": True}, [True, False, False]),
+    ({"field": "petition", "equals": False}, [False, True, False]),
+    ({"field": "filed_on", "equals": "2016-08-31"}, [False, True, False]),
+    ({"field": "case_type", "in": ["执", "执保"]}, [True, False, True]),
+    ({"field": "amount", "in": [7, 8]}, [False, False, False]),
+    ({"field": "cause", "not_in": ["劳务合同纠纷"]}, [True, False, False]),
+    ({"field": "case_type", "not_in": ["执", "执恢", "执保"]}, [False, False, False]),
+    ({"field": "respondent", "is_blank": True}, [False, False, True]),
+    ({"field": "cause", "is_blank": True}, [False, False, True]),
+    ({"field": "amount", "is_blank": True}, [False, False, True]),
+    ({"field": "amount", "is_blank": False}, [True, True, False]),
+    ({"field": "notes", "not_blank": True}, [False, True, False]),
+    ({"field": "closed_on", "not_blank": False}, [True, False, False]),
+    ({"field": "amount", "gt": 1000}, [True, False, False]),
+    ({"field": "amount", "gte": 1000}, [True, True, False]),
+    ({"field": "amount", "lt": 50000}, [False, True, False]),
+    ({"field": "amount", "lte": 50000}, [True, True, False]),
+    ({"field": "filed_on", "gt": "2016-08-31"}, [False, False, True]),
+    ({"field": "filed_on", "lte": "2016-08-31"}, [True, True, False]),
+    ({"field": "amount", "between": [1000, 2000]}, [False, True, False]),
+    ({"field": "amount", "between": [1001, 49999]}, [False, False, False]),
+    ({"field": "filed_on", "between": ["2016-01-01", "2016-12-31"]}, [True, True, False]),
+    ({"field": "filed_on", "before": "2016-08-31"}, [True, False, False]),
+    ({"field": "filed_on", "after": "2016-08-31"}, [False, False, True]),
+    ({"field": "closed_on", "after": "2017-12-31"}, [False, False, False]),
+    # 2016-01-05 + 1 year = 2017-01-05 < as_of; 2016-08-31 + 1 year = 2017-08-31 is not
+    ({"older_than": "1 year"}, [True, False, False]),
+    ({"newer_than": "1 year"}, [False, True, True]),
+    # 2016-08-31 + 6 months = 2017-02-28 (clamped) < 2017-03-31
+    ({"field": "filed_on", "older_than": "6 months"}, [True, True, False]),
+    ({"field": "closed_on", "older_than": "30 days"}, [False, True, False]),
+    ({"field": "closed_on", "newer_than": "30 days"}, [False, False, True]),
+    ({"open": True}, [True, False, False]),
+    ({"open": False}, [False, True, True]),
+    ({"closed": True}, [False, True, True]),
+    ({"case_type": ["执恢"]}, [False, True, False]),
+    ({"case_type": "执异"}, [False, False, False]),
+]
+
+
+@pytest.mark.parametrize(("condition", "expected"), OPERATOR_CASES, ids=lambda v: str(v)[:40])
+def test_operator(condition, expected):
+    assert mask(condition) == expected
+
+
+def test_every_operator_has_a_match_and_a_non_match():
+    seen: dict[str, set[bool]] = {}
+    for condition, expected in OPERATOR_CASES:
+        op = next(k for k in condition if k in rules.OPERATORS)
+        seen.setdefault(op, set()).update(expected)
+    assert {op for op, results in seen.items() if results == {True, False}} == set(rules.OPERATORS)
+
+
+def test_combinators_nest():
+    cond = {"all": [{"open": False}, {"not": {"any": [{"field": "cause", "is_blank": True},
+                                                     {"field": "amount", "gt": 5000}]}}]}
+    assert mask(cond) == [False, True, False]
+    assert mask({"any": [{"case_type": ["执"]}, {"field": "notes", "contains_any": ["农民工"]}]}) == [True, True, False]
+    assert mask({"not": {"field": "cause", "contains_any": ["纠纷"]}}) == [False, False, True]
+
+
+def test_missing_canonical_column_counts_as_missing():
+    frame = SAMPLE.drop(columns=["notes"])
+    assert mask({"field": "notes", "contains_any": ["农民工"]}, frame) == [False, False, False]
+    assert mask({"field": "notes", "is_blank": True}, frame) == [True, True, True]
+
+
+def test_text_operators_work_on_categorical_columns():
+    frame = SAMPLE.assign(cause=SAMPLE["cause"].astype("category"))
+    assert mask({"field": "cause", "contains_any": ["劳务"]}, frame) == [False, True, False]
+    assert mask({"field": "cause", "is_blank": True}, frame) == [False, False, True]
+
+
+# --------------------------------------------------------------------------- open / closed boundaries
+
+
+@pytest.mark.parametrize(("as_of", "is_open", "is_closed"), [
+    ("2017-03-31", [True, False, False], [False, True, True]),   # row 3 closed on the day itself
+    ("2017-03-30", [True, False, True], [False, True, False]),   # row 3 closed the day after: still open
+    ("2017-02-28", [True, False, False], [False, True, False]),  # row 2 closed that day; row 3 not yet filed
+    ("2017-02-27", [True, True, False], [False, False, False]),
+])
+def test_open_and_closed_at_as_of(as_of, is_open, is_closed):
+    assert mask({"open": True}, as_of=as_of) == is_open
+    assert mask({"closed": True}, as_of=as_of) == is_closed
+
+
+# --------------------------------------------------------------------------- spans and months
+
+
+@pytest.mark.parametrize(("start", "months", "expected"), [
+    ("2016-08-31", 6, "2017-02-28"),
+    ("2015-08-31", 6, "2016-02-29"),
+    ("2016-02-29", 12, "2017-02-28"),
+    ("2024-03-31", -1, "2024-02-29"),
+    ("2016-01-15", 1, "2016-02-15"),
+])
+def test_add_months_clamps_to_month_end(start, months, expected):
+    out = add_months(pd.Series(pd.to_datetime([start, None])), months)
+    assert out.iloc[0] == pd.Timestamp(expected)
+    assert pd.isna(out.iloc[1])
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("6 months", Span(6, "months")), ("180 days", Span(180, "days")), ("1 year", Span(12, "months")),
+    ("2 weeks", Span(14, "days")), ("3个月", Span(3, "months")), ("18 months", Span(18, "months")),
+])
+def test_parse_span(text, span):
+    assert parse_span(text) == span
+
+
+def test_older_than_month_boundaries():
+    frame = cases({"filed_on": "2016-08-31"}, {"filed_on": "2016-09-01"}, {"filed_on": "2024-02-29"})
+    # 2016-08-31 + 6 months = 2017-02-28: not older on 02-28, older from 03-01
+    assert mask({"older_than": "6 months"}, frame, "2017-02-28") == [False, False, False]
+    assert mask({"older_than": "6 months"}, frame, "2017-03-01") == [True, False, False]
+    # 2024-02-29 + 1 month = 2024-03-29 < 2024-03-31, although 2024-03-31 - 1 month = 2024-02-29
+    assert mask({"older_than": "1 month"}, frame, "2024-03-31") == [True, True, True]
+    assert mask({"older_than": "1 month"}, frame, "2024-03-29") == [True, True, False]
+    assert Span(1, "months").cutoff(pd.Timestamp("2024-03-31")) == pd.Timestamp("2024-03-01")
+    assert Span(1, "months").cutoff(pd.Timestamp("2024-03-29")) == pd.Timestamp("2024-02-29")
+
+
+def test_older_than_days_is_strict():
+    frame = cases({"filed_on": "2017-01-01"})
+    # 2017-01-01 + 89 days = 2017-03-31
+    assert mask({"older_than": "89 days"}, frame) == [False]
+    assert mask({"older_than": "88 days"}, frame) == [True]
+
+
+# --------------------------------------------------------------------------- validation messages
+
+
+def problems_of(*specs) -> list[str]:
+    with pytest.raises(RulesError) as info:
+        load_rules(list(specs))
+    return info.value.problems
+
+
+def test_misspelt_operator_message():
+    path = FIXTURES / "misspelt_operator.yaml"
+    assert problems_of(path) == [
+        f"{path}:8:11: categories[0].when.all[0]: unknown operator 'contains_anyy' (did you mean 'contains_any'?)"
+    ]
+
+
+def test_all_problems_in_a_file_are_reported_together():
+    p = FIXTURES / "many_problems.yaml"
+    assert sorted(problems_of(p)) == sorted([
+        f"{p}:2:1: unknown key 'extra'",
+        f"{p}:4:9: categories[0].id: id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), "
+        "got '民生'",
+        f"{p}:9:35: categories[1].when.matches: invalid regular expression '(unclosed': "
+        "missing ), unterminated subpattern at position 0",
+        f"{p}:12:19: categories[2].when.field: unknown field 'casue' (did you mean 'cause'?); "
+        "for another ledger column write column: <header>",
+        f"{p}:15:29: categories[3].when: 'contains_any' does not apply to field 'filed_on' (a date field); "
+        "it applies to: case_no, text",
+        f"{p}:18:15: categories[4].priority: priority must be a whole number, got a string",
+        f"{p}:19:31: categories[4].when.gt: expected a number, got a string",
+        f"{p}:22:22: categories[5].when.category: unknown category 'minshen'",
+        f"{p}:23:9: categories[6].id: duplicate category id 'bad_ref'",
+        f"{p}:26:5: categories[6]: duplicate key 'label'",
+    ])
+
+
+def test_structure_problems():
+    p = FIXTURES / "structure.yaml"
+    found = problems_of(p)
+    expected = [
+        f"{p}:1:10: version: unsupported version 2; expected 1",
+        f"{p}:5:11: categories[0].when: a condition has exactly one operator; found 'gt', 'lt' "
+        "(combine them with all: or any:)",
+        f"{p}:11:12: categories[2].when: 'open' takes no field",
+        f"{p}:14:33: categories[3].when: 'all' must be alone in its mapping; found also 'field'",
+        f"{p}:17:17: categories[4].when.any: 'any' takes a list of one or more conditions, got an empty list",
+        f"{p}:20:24: categories[5].when.older_than: expected a length such as '6 months', '180 days' or '1 year', "
+        "got '6 monts'",
+        f"{p}:23:23: categories[6].when.case_type: unknown case type '执行' (did you mean '执'?); "
+        "known: 执, 执恢, 执保, 执异, 执复, 执监, 执协, 执他, 财保, 行审, 行审复",
+        f"{p}:26:5: categories[7]: unknown key 'lable' (did you mean 'label'?)",
+        f"{p}:24:5: categories[7]: category 'no_when' has no 'when' condition",
+    ]
+    assert [x for x in found if x not in expected] == [f"{p}:8:11: categories[1].when: a condition needs an "
+                                                       f"operator, one of: {', '.join(rules.OPERATORS)}"]
+    assert all(x in found for x in expected)
+
+
+def test_reference_cycles():
+    p = FIXTURES / "cycle.yaml"
+    assert sorted(problems_of(p)) == [
+        f"{p}:11:11: categories[2].when: reference cycle: c → c",
+        f"{p}:5:11: categories[0].when: reference cycle: a → b → a",
+    ]
+
+
+def test_invalid_yaml_and_unknown_ruleset():
+    p = FIXTURES / "broken_yaml.yaml"
+    [problem] = problems_of(p)
+    assert problem.startswith(f"{p}:") and "invalid YAML" in problem
+    assert problems_of("defualt") == [
+        "no rules file or bundled ruleset 'defualt' (did you mean 'default'?) "
+        "(bundled: campaign-2008, county-seven, default, juesheng-2017, sanqingli-2016)"
+    ]
+
+
+def test_a_condition_must_be_a_mapping():
+    with pytest.raises(RulesError, match="expected a condition"):
+        compile_condition("open")
+
+
+def test_unsafe_tag_is_rejected(tmp_path):
+    p = tmp_path / "evil.yaml"
+    p.write_text("version: 1\ncategories: !!python/object/apply:os.system ['true']\n", encoding="utf-8")
+    [problem] = problems_of(p)
+    assert problem.startswith(f"{p}:2:13: invalid YAML")
+
+
+def test_compile_condition_collects_problems():
+    problems: list[str] = []
+    assert compile_condition({"field": "amount", "between": [5, 1]}, problems=problems) is None
+    assert problems == ["<condition>:1:1: between: the low bound 5 is above the high bound 1"]
+
+
+# --------------------------------------------------------------------------- extends, override, drop, merge
+
+
+def test_extends_override_and_drop():
+    r = load_rules([FIXTURES / "child.yaml"])
+    assert [(c.id, c.priority) for c in r.categories] == [("dangzheng", 1), ("big", 5), ("minsheng", 30), ("key", 90)]
+    assert r.category("dangzheng").label == "涉党政机关"  # kept from the parent
+    assert r.category("key").label == "重点"
+    assert r.sources == ["rules/sanqingli-2016.yaml", str(FIXTURES / "child.yaml")]
+    frame = cases({"respondent": "张三", "amount": 2_000_000.0}, {"respondent": "东平县人民政府", "amount": 1.0})
+    out = r.classify(frame, AS_OF)
+    assert out["key"].tolist() == [True, True]
+    assert out["primary_category"].tolist() == ["big", "dangzheng"]
+
+
+def test_extends_by_relative_path_and_bad_drop():
+    p = FIXTURES / "grandchild.yaml"
+    assert problems_of(p) == [f"{p}:3:8: drop[0]: cannot drop unknown category 'minshen' (did you mean 'minsheng'?)"]
+
+
+def test_several_specs_merge_in_order():
+    r = load_rules(["sanqingli-2016", FIXTURES / "child.yaml"])
+    assert [c.id for c in r.categories] == ["dangzheng", "big", "minsheng", "key"]
+    assert r.name == "sanqingli-2016+child"
+
+
+def test_default_is_loaded_without_specs():
+    assert [c.id for c in load_rules(None).categories] == [c.id for c in load_rules(["default"]).categories]
+
+
+def test_custom_column_and_deadline_nodes():
+    r = load_rules([FIXTURES / "custom_column.yaml"])
+    [node] = r.deadline_nodes
+    assert node.path == "deadlines" and node.value[0]["id"] == "limit" and node.mark == rules.Mark(3, 3)
+    assert r.check_fields(["case_no", "申请执行人类型"]) == []
+    with pytest.raises(RulesError) as info:
+        r.check_fields(["case_no", "filed_on"])
+    assert info.value.problems == [
+        f"{FIXTURES / 'custom_column.yaml'}:8:11: categories[0].when: category 'bank' reads column '申请执行人类型', "
+        "which the ledger lacks; the ledger has: case_no, filed_on"
+    ]
+    frame = pd.DataFrame({"申请执行人类型": pd.Series(["银行", "个人", None], dtype="str")})
+    assert r.classify(frame, AS_OF)["bank"].tolist() == [True, False, False]
+
+
+def test_check_fields_warns_about_absent_canonical_fields():
+    r = load_rules(["sanqingli-2016"])
+    assert r.check_fields(["case_no", "filed_on", "respondent", "cause", "petition"]) == [
+        "field 'notes' is not in the ledger; categories xinfang, minsheng read it as missing"
+    ]
+
+
+# --------------------------------------------------------------------------- classify, summary, explain
+
+
+def test_classify_lists_and_primary_category():
+    r = load_rules(["sanqingli-2016"])
+    frame = cases(
+        {"filed_on": "2016-01-05", "closed_on": None, "respondent": "东平县人民政府", "cause": "追索劳动报酬纠纷",
+         "petition": True, "notes": None},
+        {"filed_on": "2016-02-05", "closed_on": "2016-06-01", "respondent": "张三", "cause": "民间借贷纠纷",
+         "petition": False, "notes": None},
+        {"filed_on": "2016-03-05", "closed_on": None, "respondent": "李四", "cause": "抚养费纠纷",
+         "petition": None, "notes": None},
+    )
+    out = r.classify(frame, AS_OF)
+    assert list(out.columns) == ["dangzheng", "xinfang", "minsheng", "key", "categories", "primary_category"]
+    assert out["categories"].tolist() == [["dangzheng", "xinfang", "minsheng", "key"], [], ["minsheng", "key"]]
+    assert out["primary_category"].iloc[0] == "dangzheng" and pd.isna(out["primary_category"].iloc[1])
+    summary = r.summary(frame, out, AS_OF)
+    assert summary.to_dict("records") == [
+        {"category": "dangzheng", "label": "涉党政机关", "cases": 1, "open": 1, "closed": 0},
+        {"category": "xinfang", "label": "涉信访", "cases": 1, "open": 1, "closed": 0},
+        {"category": "minsheng", "label": "涉民生", "cases": 2, "open": 2, "closed": 0},
+        {"category": "key", "label": "三类案件", "cases": 2, "open": 2, "closed": 0},
+        {"category": "all", "label": "全部案件", "cases": 3, "open": 2, "closed": 1},
+    ]
+
+
+def test_classify_keeps_the_frame_index():
+    r = load_rules(["sanqingli-2016"])
+    frame = cases({"cause": "抚养费纠纷"}, {"cause": "买卖合同纠纷"}).set_axis([10, 20])
+    out = r.classify(frame, AS_OF)
+    assert out.index.tolist() == [10, 20] and out["minsheng"].tolist() == [True, False]
+
+
+def test_explain_shape():
+    r = load_rules(["sanqingli-2016"])
+    row = cases({"filed_on": "2016-01-05", "respondent": "东平县老湖镇前埠子村村民委员会", "cause": "追索劳动报酬纠纷",
+                 "petition": None, "notes": None})
+    explained = {e.id: e for e in r.explain(row, AS_OF)}
+    assert list(explained) == ["dangzheng", "xinfang", "minsheng", "key"]
+    assert explained["dangzheng"].matched is False
+    minsheng = explained["minsheng"].to_dict()
+    assert minsheng["matched"] is True
+    tree = minsheng["condition"]
+    assert tree["kind"] == "any" and tree["result"] is True
+    cause, notes = tree["children"]
+    assert cause["field"] == "cause" and cause["value"] == "追索劳动报酬纠纷" and cause["op"] == "contains_any"
+    assert cause["result"] is True and cause["hit"] == "劳动报酬"
+    assert notes == {"kind": "leaf", "result": False, "field": "notes", "value": None, "op": "contains_any",
+                     "param": ["特困", "低保", "五保", "残疾", "孤寡", "生活困难", "困难群众", "困难家庭", "司法救助"],
+                     "hit": None}
+    key = explained["key"].to_dict()["condition"]
+    assert [c["result"] for c in key["children"]] == [False, False, True]
+    assert key["children"][2] == {"kind": "category", "result": True, "category": "minsheng"}
+    assert explained["key"].lines()[0] == "✓ key 三类案件"
+    assert explained["key"].lines()[3] == "    ✗ category: xinfang"
+
+
+def test_explain_needs_one_row():
+    with pytest.raises(ValueError):
+        load_rules(["sanqingli-2016"]).explain(SAMPLE, AS_OF)
+
+
+# --------------------------------------------------------------------------- bundled categories
+
+
+def categories_of(ruleset: str, as_of: str = "2017-03-31", **row) -> set[str]:
+    out = load_rules([ruleset]).classify(cases(row), pd.Timestamp(as_of))
+    return set(out["categories"].iloc[0])
+
+
+ORGANS = ["泰安市泰山区人民政府", "泰安市泰山区人民政府财源街道办事处", "肥城市公安局", "新泰市公安局交通警察大队",
+          "泰安市中级人民法院", "宁阳县人民检察院", "中共东平县委员会", "中国共产党泰安市岱岳区委员会",
+          "泰安市人民代表大会常务委员会", "东平县人大常委会", "中国人民政治协商会议泰安市委员会", "中国人民解放军73021部队",
+          "泰安市岱岳区人民武装部", "泰安高新技术产业开发区管理委员会", "宁阳县住房和城乡建设局", "肥城市财政局",
+          "东平县州城镇人民政府", "岱岳区粥店街道办", "张三、东平县老湖镇人民政府", "泰安市国有资产监督管理委员会"]
+NOT_ORGANS = ["泰安市泰山区上高街道东湖社区居民委员会", "东平县老湖镇前埠子村村民委员会", "肥城市仪阳镇北孙村村委会",
+              "泰安市法院路商贸有限公司", "泰安市政府采购服务中心", "泰安市公安局印刷厂", "泰安市城市建设投资有限公司",
+              "国网山东省电力公司泰安供电公司", "泰安市人民医院", "泰安市检察院家属院物业管理有限公司", "泰安人大酒店",
+              "泰安市社区委员会", "张三"]
+
+
+@pytest.mark.parametrize("name", ORGANS)
+def test_party_and_government_organs(name):
+    assert "dangzheng" in categories_of("default", respondent=name)
+
+
+@pytest.mark.parametrize("name", NOT_ORGANS)
+def test_not_party_and_government_organs(name):
+    assert "dangzheng" not in categories_of("default", respondent=name)
+
+
+@pytest.mark.parametrize(("name", "special"), [
+    ("东平县老湖镇前埠子村村民委员会", True), ("泰安市泰山区上高街道东湖社区居民委员会", True),
+    ("泰安市城市建设投资有限公司", True), ("国网山东省电力公司泰安供电公司", True), ("中国石油天然气股份有限公司泰安销售分公司", True),
+    ("泰安市泰山区人民政府", False), ("泰安市法院路商贸有限公司", False), ("张三", False),
+])
+def test_special_subjects(name, special):
+    assert ("special_subject" in categories_of("default", respondent=name)) is special
+    assert ("special_subject" in categories_of("campaign-2008", respondent=name)) is special
+
+
+@pytest.mark.parametrize(("cause", "minsheng", "wages", "traffic"), [
+    ("追索劳动报酬纠纷", True, True, False),
+    ("劳务合同纠纷", False, False, False),
+    ("劳动争议", True, True, False),
+    ("建设工程施工合同纠纷", False, True, False),
+    ("机动车交通事故责任纠纷", True, False, True),
+    ("抚养费纠纷", True, False, False),
+    ("赡养费纠纷", True, False, False),
+    ("扶养纠纷", True, False, False),
+    ("工伤保险待遇纠纷", True, False, False),
+    ("医疗损害责任纠纷", True, False, False),
+    ("民间借贷纠纷", False, False, False),
+    ("买卖合同纠纷", False, False, False),
+])
+def test_causes(cause, minsheng, wages, traffic):
+    got = categories_of("default", cause=cause)
+    assert ("minsheng" in got, "wages" in got, "traffic" in got) == (minsheng, wages, traffic)
+    assert ("key" in got) is (minsheng or wages or traffic)
+
+
+def test_default_other_categories():
+    assert "minsheng" in categories_of("default", cause="民间借贷纠纷", notes="申请人系低保户")
+    assert "wages" in categories_of("default", cause="劳务合同纠纷", notes="涉农民工")
+    assert "xinfang" in categories_of("default", petition=True)
+    assert "xinfang" in categories_of("default", petition=False, notes="申请人多次赴省上访")
+    assert "xinfang" not in categories_of("default", petition=False, notes=None)
+    # over one year: open and filed more than a year before --as-of
+    assert "over_one_year" in categories_of("default", filed_on="2016-03-30", closed_on=None)
+    assert "over_one_year" not in categories_of("default", filed_on="2016-03-31", closed_on=None)
+    assert "over_one_year" not in categories_of("default", filed_on="2015-03-30", closed_on="2017-03-31")
+
+
+@pytest.mark.parametrize(("row", "due"), [
+    ({"status": "中止", "suspended_on": "2016-12-30", "resumed_on": None}, True),   # more than 3 months
+    ({"status": "中止", "suspended_on": "2016-12-31", "resumed_on": None}, False),  # exactly 3 months
+    ({"status": "暂缓执行", "suspended_on": None, "resumed_on": None}, True),       # date unknown
+    ({"status": "在办", "suspended_on": "2016-06-01", "resumed_on": None}, True),
+    ({"status": "在办", "suspended_on": "2016-06-01", "resumed_on": "2016-09-01"}, False),
+    ({"status": "终结本次执行程序", "suspended_on": None, "resumed_on": None}, False),
+])
+def test_resume_due(row, due):
+    base = {"filed_on": "2016-01-01", "closed_on": None}
+    assert ("resume_due" in categories_of("default", **base, **row)) is due
+    assert ("resume_due" in categories_of("county-seven", **base, **row)) is due
+
+
+def test_campaign_2008():
+    assert categories_of("campaign-2008", notes="受当地政府干预") == {"interference", "key"}
+    assert categories_of("campaign-2008", reason_open="部门保护主义") == {"interference", "key"}
+    assert categories_of("campaign-2008", notes="申请人为五保户") == {"hardship", "key"}
+    assert categories_of("campaign-2008", cause="追索劳动报酬纠纷") == {"wages", "key"}
+    assert categories_of("campaign-2008", petition=True) == {"repeat_petition", "key"}
+    assert categories_of("campaign-2008", cause="生命权、身体权、健康权纠纷") == {"livelihood", "key"}
+    assert categories_of("campaign-2008", cause="劳务合同纠纷") == set()
+    assert categories_of("campaign-2008", filed_on="2007-12-31") == {"filed_before_2008"}
+    assert categories_of("campaign-2008", filed_on="2008-01-01") == set()
+
+
+def test_county_seven():
+    # 超期限一年以上: open and filed more than 18 months (6-month limit + 1 year) before --as-of
+    # 2015-09-30 + 18 months = 2017-03-30 < 2017-03-31; 2015-10-01 + 18 months = 2017-04-01
+    assert categories_of("county-seven", filed_on="2015-09-30", closed_on=None) == {"over_limit_year", "key"}
+    assert categories_of("county-seven", filed_on="2015-10-01", closed_on=None) == set()
+    assert "construction_wages" in categories_of("county-seven", cause="追索劳动报酬纠纷", respondent="泰安市某建筑工程有限公司")
+    assert "construction_wages" not in categories_of("county-seven", cause="追索劳动报酬纠纷", respondent="张三")
+    assert "construction_wages" in categories_of("county-seven", cause="建设工程分包合同纠纷", respondent="张三")
+    assert categories_of("county-seven", cause="机动车交通事故责任纠纷") == {"traffic", "key"}
+    assert categories_of("county-seven", notes="当事人多次上访") == {"repeated_petition", "key"}
+    assert categories_of("county-seven", notes="特困户") == {"hardship", "key"}
+    assert categories_of("county-seven", notes="有关部门干预") == {"interference", "key"}
+
+
+def test_juesheng_2017():
+    r = load_rules(["juesheng-2017"])
+    assert "xinfang" not in [c.id for c in r.categories] and "wages" not in [c.id for c in r.categories]
+    assert categories_of("juesheng-2017", filed_on="2016-12-30", closed_on=None) == {"over_3_months"}
+    assert categories_of("juesheng-2017", filed_on="2016-09-30", closed_on=None) == {"over_3_months", "over_6_months"}
+    assert categories_of("juesheng-2017", filed_on="2016-12-31", closed_on=None) == set()
+    assert categories_of("juesheng-2017", close_method="终结本次执行程序") == {"zhongben"}
+    assert categories_of("juesheng-2017", close_method="执行完毕") == set()
+    assert categories_of("juesheng-2017", notes="被执行人暴力抗法") == {"resisting", "key"}
+    assert categories_of("juesheng-2017", cause="金融借款合同纠纷") == {"finance"}
+    assert categories_of("juesheng-2017", notes="被执行人系公职人员") == {"public_servant"}
+    assert categories_of("juesheng-2017", respondent="宁阳县人民政府") == {"dangzheng", "key"}
+    assert categories_of("juesheng-2017", respondent="某村民委员会") == {"special_subject", "key"}
+
+
+def test_sanqingli_ids():
+    assert [c.id for c in load_rules(["sanqingli-2016"]).categories][:3] == ["dangzheng", "xinfang", "minsheng"]
+
+
+def test_every_bundled_category_names_its_source():
+    for bundled in rules.list_bundled():
+        assert bundled.description, bundled.name
+        for cat in bundled.categories:
+            assert cat.source and cat.label and re.fullmatch(r"[a-z][a-z0-9_]*", cat.id), (bundled.name, cat.id)
+
+
+def test_bundled_rules_dir_is_found():
+    assert (rules.bundled_rules_dir() / "default.yaml").is_file()
+
+
+# --------------------------------------------------------------------------- docs
+
+
+def test_docs_document_every_operator():
+    text = DOCS.read_text(encoding="utf-8")
+    headings = set(re.findall(r"^### `([a-z_]+)`", text, flags=re.M))
+    assert set(rules.OPERATORS) <= headings
+    for bundled in rules.list_bundled():
+        assert f"`{bundled.name}`" in text
+        for cat in bundled.categories:
+            assert f"`{cat.id}`" in text
+
+
+def test_large_frame_smoke():
+    """Vectorised evaluation over many rows gives the same answer as over each distinct row."""
+    n = 5000
+    rng = np.random.default_rng(1)
+    frame = SAMPLE.iloc[rng.integers(0, 3, n)].reset_index(drop=True)
+    out = load_rules(None).classify(frame, AS_OF)
+    single = load_rules(None).classify(SAMPLE, AS_OF)
+    for i in range(3):
+        rows = out[frame["case_no"] == SAMPLE["case_no"].iloc[i]]
+        assert all(lst == single["categories"].iloc[i] for lst in rows["categories"])
