@@ -289,8 +289,9 @@ def _is_blank(frame: pd.DataFrame) -> pd.Series:
 
 
 def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells that are empty or only whitespace become missing (column-wise, vectorised)."""
-    return frame.replace(r"^\s*$", None, regex=True)
+    """Empty cells ('' from spreadsheets and CSV) become missing. Whitespace-only text is left to the
+    value parsers, which treat it as blank; an exact comparison keeps this step cheap."""
+    return pd.DataFrame({name: col.mask(col.eq("")) for name, col in frame.items()}, index=frame.index)
 
 
 def _sheet_rows(raw: RawSheet, names: list[str], header_pos: int) -> pd.DataFrame:
