@@ -238,7 +238,7 @@ def test_ranking_counts_ties_and_week_boundaries():
         ["2026-W11", "丁", 3, 1, 4, "4", None, "督导"],
         ["2026-W11", "戊", 5, 0, 5, "5", None, "督导"],
     ]
-    assert table["closing_rate"].tolist() == [1.0, 0.5, 0.5, 1 / 3, 0.0]
+    assert table["closing_rate"].tolist() == [1.0, 0.5, 0.5, 0.3333, 0.0]
     assert table["bottom_streak"].tolist() == [0, 0, 0, 1, 1]
     assert table["period_start"].iloc[0] == T("2026-03-09") and table["period_end"].iloc[0] == T("2026-03-15")
 

@@ -38,6 +38,7 @@ SUPERVISE = "督导"
 CALL_IN = "约谈"
 BOTTOM = 3
 CALL_IN_STREAK = 3
+RATE_DECIMALS = 4
 PERIODS = {"week": "W-SUN", "month": "M"}
 RULE_KEYS = ("share", "minimum")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -332,7 +333,7 @@ def ranking(
     """Officers ranked per period, oldest period first, best rank first.
 
     Columns: ``period``, ``period_start``, ``period_end``, ``by``, ``open_at_start``, ``closed``,
-    ``closing_rate`` (NA when nothing was open at the start), ``rank``, ``rank_label`` (``3 (tie)``),
+    ``closing_rate`` (4 decimals; NA when nothing was open at the start), ``rank``, ``rank_label`` (``3 (tie)``),
     ``tie_with``, ``bottom_streak`` (periods in a row in the bottom three) and ``mark`` (督导, 约谈
     or NA). Cases with no officer are left out. Two earlier periods are computed so that the
     streaks of the first periods shown are complete.
@@ -359,6 +360,7 @@ def ranking(
     table["mark"] = pd.Series(
         np.where(table["bottom_streak"] >= CALL_IN_STREAK, CALL_IN, np.where(table["bottom"], SUPERVISE, None)), dtype="str"
     )
+    table["closing_rate"] = table["closing_rate"].round(RATE_DECIMALS)
     shown = table[table["start"] >= spans["start"].iloc[CALL_IN_STREAK - 1]]
     return shown.rename(columns={"start": "period_start", "end": "period_end"})[
         ["period", "period_start", "period_end", by, "open_at_start", "closed", "closing_rate", "rank", "rank_label",

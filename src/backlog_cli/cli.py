@@ -411,5 +411,40 @@ def diff(
 
 
 
+# --------------------------------------------------------------------------- task lists and ranking
+
+ByOpt = Annotated[str, typer.Option("--by", help="Group by this ledger field (officer, team, court, …).")]
+MARK_STYLES = {"约谈": "overdue", "督导": "due_soon"}
+
+
+@app.command()
+def rank(
+    ledger: LedgerArg = None,
+    period: Annotated[str, typer.Option("--period", help="week (Monday to Sunday) or month.")] = "week",
+    periods: Annotated[int, typer.Option("--periods", min=1, help="Number of periods, the last full one last.")] = 4,
+    by: ByOpt = "officer",
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    columns: ColumnsOpt = None,
+) -> None:
+    """Rank officers per week or month by cases closed and closing rate; bottom three 督导, three in a row 约谈."""
+    from backlog_cli import outputs
+    from backlog_cli.assignment import ranking
+
+    fmt = resolve_format(fmt, output)
+    when = as_of_date(as_of)
+    data = load(LoadOptions(ledger, config, sheet, encoding, columns))
+    table = ranking(data.cases, when, period, periods, by)
+    styles = table["mark"].map(MARK_STYLES)
+    title = f"ranking by {by}, {periods} {period}{'s' if periods > 1 else ''} to {table['period_end'].max().date() if len(table) else when.date()}"
+    sheets = [outputs.Sheet("ranking", table, labels=data.columns.labels(), row_styles=styles, title=title)]
+    shown = [c for c in table.columns if c != "rank"]  # rank_label says it, ties included
+    emit(table, fmt, output, data, title=title, sheets=sheets, row_styles=styles, table_columns=shown)
+
+
 def main() -> None:
     app()
