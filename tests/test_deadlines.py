@@ -8,17 +8,11 @@ import chinese_calendar as cc
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
-from backlog_cli.deadlines import (
-    Deadline,
-    Deduction,
-    add_months,
-    evaluate,
-    explain,
-    parse_span,
-    workday_calendar,
-)
+from backlog_cli.deadlines import Deadline, Deduction, evaluate, explain, workday_calendar
 from backlog_cli.errors import ConfigError
+from backlog_cli.rules import LocatedLoader, Mark, Node, compile_condition, parse_span
 
 T = pd.Timestamp
 
@@ -35,6 +29,11 @@ def ledger(**columns: list) -> pd.DataFrame:
     return frame
 
 
+def condition(text: str):
+    """A compiled condition from YAML text."""
+    return compile_condition(Node(yaml.load(text, Loader=LocatedLoader), "<test>", "", Mark(1, 1)))
+
+
 def six_months(**kw) -> Deadline:
     return Deadline("limit", "法定执行期限", parse_span("6 months"), action="结案", **kw)
 
@@ -43,41 +42,6 @@ def row(frame: pd.DataFrame, deadline: Deadline, as_of: str, i: int = 0) -> tupl
     out = evaluate(frame, [deadline], as_of)
     d = deadline.id
     return out[f"{d}_due"].iloc[i], out[f"{d}_days_left"].iloc[i], out[f"{d}_state"].iloc[i]
-
-
-# ---------------------------------------------------------------------------------------------
-# spans and months
-
-
-@pytest.mark.parametrize(
-    ("text", "n", "unit"),
-    [("6 months", 6, "months"), ("180 days", 180, "days"), ("1 year", 12, "months"),
-     ("-1 month", -1, "months"), ("3个月", 3, "months"), ("15天", 15, "days"), ("5年", 60, "months")],
-)
-def test_parse_span(text: str, n: int, unit: str) -> None:
-    span = parse_span(text)
-    assert (span.n, span.unit) == (n, unit)
-
-
-@pytest.mark.parametrize("bad", ["six months", "6 weeks", "", None, 6.5, True])
-def test_parse_span_rejects(bad: object) -> None:
-    with pytest.raises(ValueError, match="expected a length"):
-        parse_span(bad)
-
-
-def test_add_months_clamps_to_month_end() -> None:
-    dates = pd.Series(pd.to_datetime(["2024-08-31", "2023-08-31", "2024-02-29", None, "2025-01-31"]))
-    assert add_months(dates, 6).tolist()[:3] == [T("2025-02-28"), T("2024-02-29"), T("2024-08-29")]
-    assert pd.isna(add_months(dates, 6).iloc[3])
-    assert add_months(dates, 12).iloc[2] == T("2025-02-28")
-    assert add_months(dates, 1).iloc[4] == T("2025-02-28")
-    assert add_months(dates, -6).iloc[0] == T("2024-02-29")
-
-
-def test_add_months_per_row_with_missing_values() -> None:
-    dates = pd.Series(pd.to_datetime(["2025-01-31", "2025-01-31", "2025-01-31"]))
-    months = pd.Series([1, None, 3], dtype="Int64")
-    assert add_months(dates, months).tolist() == [T("2025-02-28"), T("2025-01-31"), T("2025-04-30")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,14 +142,14 @@ def test_closed_cases_met_and_met_late() -> None:
 
 def test_not_applicable() -> None:
     frame = ledger(filed_on=["2025-01-10", None, "2025-09-01"], officer=["张三", None, None])
-    d = six_months(applies=lambda f, ctx: f["officer"].isna())
+    d = six_months(applies=condition("{field: officer, is_blank: true}"))
     out = evaluate(frame, [d], "2025-08-01")
     # 1: condition false; 2: no start date; 3: filed after --as-of.
     assert out["limit_state"].tolist() == ["n/a", "n/a", "n/a"]
     assert out["limit_due"].isna().all() and out["next_deadline"].isna().all()
-    d = six_months(applies=lambda f, ctx: f["officer"].isna(), applies_text="officer is blank")
-    assert explain(frame, [d], "2025-08-01")[0]["steps"] == [
-        "does not apply: the condition is false (officer is blank)"]
+    steps = explain(frame.iloc[[0]], [d], "2025-08-01")[0]["steps"]
+    assert steps[0] == "does not apply: its condition is false"
+    assert steps[1].startswith("  ✗ officer = 张三, is_blank")
     assert explain(frame.iloc[[1]], [d], "2025-08-01")[0]["steps"] == [
         "does not apply: filed_on is missing or after --as-of"]
 
@@ -334,3 +298,160 @@ def test_explain_shows_the_arithmetic() -> None:
     [e] = explain(frame, [six_months(roll_forward=True)], "2025-08-01")
     assert e["steps"][-2:] == ["roll forward from 2025-10-03 (holiday or rest day) → 2025-10-09",
                                "= due 2025-10-09"]
+
+
+# ---------------------------------------------------------------------------------------------
+# deadlines in rules files
+
+RULES = """\
+version: 1
+categories:
+  - id: minsheng
+    label: 涉民生
+    when: {field: cause, contains_any: [工资]}
+deadlines:
+  - id: legal_limit
+    label: 法定执行期限
+    duration: 6 months
+    duration_when:
+      - when: {any: [{field: cause, contains_any: [非诉]}, {field: basis_doc, contains_any: [行审]}]}
+        duration: 3 months
+    extension_months: extension_months
+    deduct:
+      - {from: suspended_on, to: resumed_on}
+    roll_forward: true
+    action: 结案或报请延长
+    warn_before: 15 days
+  - id: review
+    label: 提交评查
+    relative_to: legal_limit
+    offset: -1 month
+    action: 提交评查
+  - id: assign
+    label: 分案
+    applies: {field: officer, is_blank: true}
+    duration: 7天
+    workdays: true
+  - id: wages
+    label: 涉民生快执
+    applies: {category: minsheng}
+    duration: 1 month
+  - id: requery
+    label: 终本后财产复查
+    applies: {field: close_method, contains_any: [终本]}
+    start: closed_on
+    every: 6 months
+    for: 5 years
+"""
+
+
+def write(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_and_evaluate_deadlines_from_a_rules_file(tmp_path) -> None:
+    from backlog_cli.deadlines import load_deadlines
+    from backlog_cli.rules import load_rules
+
+    ruleset = load_rules([write(tmp_path, "r.yaml", RULES)])
+    deadlines = load_deadlines(ruleset)
+    assert [d.id for d in deadlines] == ["legal_limit", "review", "assign", "wages", "requery"]
+    limit = deadlines[0]
+    assert (limit.duration, limit.roll_forward, limit.warn_before) == (
+        parse_span("6 months"), True, parse_span("15 days"))
+    assert limit.deduct == (Deduction("suspended_on", "resumed_on"),)
+    assert deadlines[2].workdays and deadlines[2].duration == parse_span("7 days")
+    assert deadlines[4].for_ == parse_span("5 years")
+
+    frame = ledger(filed_on=["2025-01-10", "2025-01-10", "2025-03-03"],
+                   cause=["非诉执行", "买卖合同", "追索劳动报酬（工资）"],
+                   basis_doc=[None, "（2024）鲁0902行审12号", None],
+                   officer=["张三", "李四", None], close_method=[None, None, None],
+                   extension_months=[None, None, None])
+    ctx = ruleset.evaluate(frame, T("2025-03-05"))
+    out = evaluate(frame, deadlines, "2025-03-05", ctx)
+    # 非诉 and 行审: 3 months → 2025-04-10 (Thu); otherwise 6 months → 2025-09-03 (Wed).
+    assert out["legal_limit_due"].tolist() == [T("2025-04-10"), T("2025-04-10"), T("2025-09-03")]
+    assert out["review_due"].tolist() == [T("2025-03-10"), T("2025-03-10"), T("2025-08-03")]
+    assert out["assign_state"].tolist() == ["n/a", "n/a", "ok"]
+    # 2025-03-03 (Mon) + 7 working days = 2025-03-12 (Wed).
+    assert out["assign_due"].iloc[2] == T("2025-03-12")
+    assert out["wages_due"].tolist()[2] == T("2025-04-03")
+    assert out["wages_state"].tolist()[:2] == ["n/a", "n/a"]
+    assert out["next_deadline"].tolist() == ["review", "review", "assign"]
+    assert out["next_action"].tolist()[:2] == ["提交评查", "提交评查"]
+
+
+def test_rules_file_problems_are_located_and_reported_together(tmp_path) -> None:
+    from backlog_cli.deadlines import load_deadlines
+    from backlog_cli.errors import RulesError
+    from backlog_cli.rules import load_rules
+
+    bad = """\
+version: 1
+deadlines:
+  - id: limit
+    label: 期限
+    duraton: 6 months
+  - id: two
+    label: 二
+    duration: six months
+    start: filed_onn
+  - id: three
+    label: 三
+    duration: 2 months
+    workdays: true
+    extension_months: suspended_on
+  - id: four
+    label: 四
+    relative_to: limt
+    offset: -1 month
+  - id: five
+    duration: 3 days
+    roll_forward: yes please
+"""
+    ruleset = load_rules([write(tmp_path, "bad.yaml", bad)])
+    with pytest.raises(RulesError) as err:
+        load_deadlines(ruleset)
+    problems = err.value.problems
+    src = str(tmp_path / "bad.yaml")
+    expected = [
+        f"{src}:5:5: deadlines[0]: unknown key 'duraton' (did you mean 'duration'?)",
+        f"{src}:3:9: deadlines[0].id: deadline 'limit' needs exactly one of duration:, "
+        "relative_to: or every: (with for:)",
+        f"{src}:8:15: deadlines[1].duration: expected a length such as '6 months', '180 days' or "
+        "'1 year', got 'six months'",
+        f"{src}:9:12: deadlines[1].start: unknown field 'filed_onn' (did you mean 'filed_on'?)",
+        f"{src}:14:23: deadlines[2].extension_months: field 'suspended_on' is a date field; "
+        "expected a number field",
+        f"{src}:13:15: deadlines[2].workdays: workdays: true counts working days; give the "
+        "duration in days",
+        f"{src}:17:18: deadlines[3].relative_to: 'limt' is not a deadline defined before this "
+        "one (did you mean 'limit'?)",
+        f"{src}:21:19: deadlines[4].roll_forward: expected true or false, got a string",
+        f"{src}:19:9: deadlines[4].id: deadline 'five' has no label",
+    ]
+    assert sorted(problems) == sorted(expected)
+
+
+def test_a_later_file_overrides_and_disables_deadlines(tmp_path) -> None:
+    from backlog_cli.deadlines import load_deadlines
+    from backlog_cli.rules import load_rules
+
+    write(tmp_path, "base.yaml", RULES)
+    child = write(tmp_path, "child.yaml", """\
+version: 1
+extends: base.yaml
+deadlines:
+  - id: legal_limit
+    duration: 4 months
+  - id: wages
+    enabled: false
+""")
+    deadlines = load_deadlines(load_rules([child]))
+    assert [d.id for d in deadlines] == ["legal_limit", "review", "assign", "requery"]
+    limit = deadlines[0]
+    assert limit.duration == parse_span("4 months") and limit.label == "法定执行期限"
+    assert limit.roll_forward

@@ -29,26 +29,38 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from backlog_cli.errors import ConfigError
+from backlog_cli.errors import ConfigError, RulesError
+from backlog_cli.rules import (
+    _ID,
+    Condition,
+    EvalContext,
+    Node,
+    Ruleset,
+    Span,
+    _suggest,
+    _type_name,
+    add_months,
+    canonical_fields,
+    compile_condition,
+    parse_span,
+)
 
 __all__ = [
     "STATES",
     "Deadline",
     "Deduction",
-    "Span",
     "WorkCalendar",
-    "add_months",
     "compute",
     "evaluate",
     "explain",
-    "parse_span",
+    "load_deadlines",
     "workday_calendar",
 ]
 
@@ -56,46 +68,6 @@ STATES = ("overdue", "due_soon", "suspended", "ok", "met", "met_late", "n/a")
 OPEN_STATES = ("overdue", "due_soon", "suspended", "ok")
 
 NAT = np.datetime64("NaT", "D")
-
-# ---------------------------------------------------------------------------------------------
-# spans of time
-
-
-@dataclass(frozen=True)
-class Span:
-    """A length of time: ``n`` days or ``n`` months (years are stored as 12 × n months)."""
-
-    n: int
-    unit: str  # "days" | "months"
-
-    def __str__(self) -> str:
-        if self.unit == "months" and self.n % 12 == 0 and self.n:
-            years = self.n // 12
-            return f"{years} year{'s' if abs(years) != 1 else ''}"
-        return f"{self.n} {self.unit[:-1] if abs(self.n) == 1 else self.unit}"
-
-
-_SPAN = re.compile(
-    r"^\s*(?P<n>[-+]?[0-9]+)\s*"
-    r"(?P<unit>days?|d|months?|m|years?|y|天|日|个月|月|年)\s*$",
-    re.IGNORECASE,
-)
-_UNIT = {"day": "days", "d": "days", "天": "days", "日": "days", "month": "months", "m": "months",
-         "个月": "months", "月": "months", "year": "years", "y": "years", "年": "years"}
-
-
-def parse_span(text: object) -> Span:
-    """``"6 months"``, ``"180 days"``, ``"1 year"``, ``"-1 month"``, ``"3个月"`` → Span.
-
-    Raises ValueError with a short message for anything else.
-    """
-    m = _SPAN.match(str(text)) if isinstance(text, (str, int)) and not isinstance(text, bool) else None
-    if m is None:
-        raise ValueError(f"expected a length such as '6 months', '180 days' or '1 year', got {text!r}")
-    unit = _UNIT[m["unit"].lower().rstrip("s") if m["unit"].isascii() else m["unit"]]
-    n = int(m["n"])
-    return Span(n * 12, "months") if unit == "years" else Span(n, unit)
-
 
 # ---------------------------------------------------------------------------------------------
 # vectorised date arithmetic on numpy datetime64[D] arrays
@@ -107,24 +79,13 @@ def _to_days(values: Any) -> np.ndarray:
 
 
 def _add_months(days: np.ndarray, months: int | np.ndarray) -> np.ndarray:
-    """days + months with month-end clamping, on datetime64[D] arrays."""
-    month = days.astype("datetime64[M]")
-    day_index = (days - month.astype("datetime64[D]")).astype("int64")
-    target = month + np.asarray(months, dtype="int64")
-    first = target.astype("datetime64[D]")
-    month_len = ((target + 1).astype("datetime64[D]") - first).astype("int64")
-    out = first + np.minimum(day_index, month_len - 1)
-    return np.where(np.isnat(days), NAT, out)
-
-
-def add_months(dates: pd.Series, months: int | pd.Series) -> pd.Series:
-    """Each date plus ``months`` (an int or a per-row Series; NA counts as 0), clamped to month end.
-
-    2024-08-31 + 6 → 2025-02-28; 2023-08-31 + 6 → 2024-02-29; 2024-02-29 + 12 → 2025-02-28.
-    """
-    n = months if isinstance(months, int) else _whole_numbers(months)
-    out = _add_months(_to_days(dates), n)
-    return pd.Series(out.astype("datetime64[ns]"), index=dates.index, name=dates.name)
+    """days + months (one count, or one per row) with month-end clamping; datetime64[D] arrays."""
+    counts = np.broadcast_to(np.asarray(months, dtype="int64"), days.shape)
+    out = days.copy()
+    for n in np.unique(counts[~np.isnat(days)]):
+        sel = counts == n
+        out[sel] = _to_days(add_months(pd.Series(days[sel]), int(n)))
+    return out
 
 
 def _whole_numbers(values: pd.Series) -> np.ndarray:
@@ -211,9 +172,6 @@ def workday_calendar() -> WorkCalendar:
 # ---------------------------------------------------------------------------------------------
 # deadline definitions
 
-Condition = Callable[[pd.DataFrame, Any], pd.Series]
-
-
 @dataclass(frozen=True)
 class Deduction:
     """A period not counted: from the date in field ``start`` to the date in field ``end``."""
@@ -231,8 +189,7 @@ class Deadline:
     duration: Span | None = None
     start: str = "filed_on"
     applies: Condition | None = None
-    applies_text: str | None = None
-    duration_when: tuple[tuple[Condition, str, Span], ...] = ()
+    duration_when: tuple[tuple[Condition, Span], ...] = ()
     workdays: bool = False
     roll_forward: bool = False
     extension_months: str | None = None
@@ -240,6 +197,7 @@ class Deadline:
     new_limit: str | None = None
     deduct: tuple[Deduction, ...] = ()
     action: str | None = None
+    source: str | None = None
     warn_before: Span = Span(0, "days")
     every: Span | None = None
     for_: Span | None = None
@@ -258,7 +216,7 @@ class _Ctx:
     frame: pd.DataFrame
     d: Deadline
     as_of: np.datetime64
-    masks_ctx: Any
+    masks_ctx: EvalContext
 
     def fail(self, message: str, position: int | None = None) -> ConfigError:
         where = ""
@@ -289,7 +247,7 @@ class _Ctx:
     def mask(self, cond: Condition | None) -> np.ndarray:
         if cond is None:
             return np.ones(len(self.frame), dtype=bool)
-        return np.asarray(pd.Series(cond(self.frame, self.masks_ctx)).fillna(False), dtype=bool)
+        return cond.mask(self.frame, self.masks_ctx).to_numpy(dtype=bool)
 
     def on_calendar(self, fn: Callable[[], np.ndarray], why: str) -> np.ndarray:
         """Run a calendar step; a date outside the known years becomes one plain ConfigError."""
@@ -319,7 +277,7 @@ def _base_due(c: _Ctx, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     due = np.full(len(start), NAT)
     text = np.full(len(start), str(c.d.duration), dtype=object)
     todo = np.ones(len(start), dtype=bool)
-    for cond, _, span in c.d.duration_when:
+    for cond, span in c.d.duration_when:
         sel = c.mask(cond) & todo
         due = np.where(sel, _add_span(c, np.where(sel, start, NAT), span), due)
         text[sel] = str(span)
@@ -458,13 +416,14 @@ def compute(
     frame: pd.DataFrame,
     deadline: Deadline,
     as_of: Any,
-    masks_ctx: Any = None,
+    masks_ctx: EvalContext | None = None,
     done: dict[str, dict[str, np.ndarray]] | None = None,
 ) -> dict[str, np.ndarray]:
     """One deadline for every row: the arithmetic's intermediate arrays, ``due``, ``days_left``
     (float, NaN where not open), ``state`` and ``condition`` (the applies mask alone);
     ``done`` holds the results of earlier deadlines by id."""
-    c = _Ctx(frame, deadline, np.datetime64(pd.Timestamp(as_of).date(), "D"), masks_ctx)
+    day = np.datetime64(pd.Timestamp(as_of).date(), "D")
+    c = _Ctx(frame, deadline, day, masks_ctx if masks_ctx is not None else EvalContext(as_of))
     applies = c.mask(deadline.applies)
     if deadline.relative_to is not None:
         result = _relative(c, (done or {})[deadline.relative_to], applies)
@@ -480,7 +439,7 @@ def compute(
 
 
 def _compute_all(
-    frame: pd.DataFrame, deadlines: list[Deadline], as_of: Any, masks_ctx: Any
+    frame: pd.DataFrame, deadlines: list[Deadline], as_of: Any, masks_ctx: EvalContext
 ) -> dict[str, dict[str, np.ndarray]]:
     """compute() for each deadline in order (a relative deadline follows its base)."""
     done: dict[str, dict[str, np.ndarray]] = {}
@@ -529,12 +488,17 @@ def _next(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]], ind
 
 
 def evaluate(
-    frame: pd.DataFrame, deadlines: list[Deadline], as_of: Any, masks_ctx: Any = None
+    frame: pd.DataFrame,
+    deadlines: list[Deadline],
+    as_of: Any,
+    masks_ctx: EvalContext | None = None,
 ) -> pd.DataFrame:
     """Per deadline id X: ``X_due``, ``X_days_left`` (Int64), ``X_state`` (str); then
     ``next_deadline``, ``next_label``, ``next_due``, ``next_days_left``, ``next_state``,
-    ``next_action`` for the most pressing open deadline (NA when none is open)."""
-    done = _compute_all(frame, deadlines, as_of, masks_ctx)
+    ``next_action`` for the most pressing open deadline (NA when none is open).
+
+    ``masks_ctx`` is ``ruleset.evaluate(frame, as_of)`` when conditions name categories."""
+    done = _compute_all(frame, deadlines, as_of, masks_ctx or EvalContext(as_of))
     columns: dict[str, pd.Series] = {}
     for d in deadlines:
         r = done[d.id]
@@ -584,30 +548,284 @@ def _steps(d: Deadline, r: dict[str, Any]) -> list[str]:
     return steps
 
 
-def _not_applying(d: Deadline, r: dict[str, Any]) -> str:
+def _not_applying(d: Deadline, r: dict[str, Any], row: pd.DataFrame, ctx: EvalContext
+                  ) -> list[str]:
     """Why a deadline shows n/a for a case."""
-    if not r["condition"]:
-        return f"does not apply: the condition is false ({d.applies_text})"
+    if not r["condition"] and d.applies is not None:
+        return ["does not apply: its condition is false", *d.applies.explain(row, ctx).lines(1)]
     if d.relative_to is not None:
-        return f"does not apply: {d.relative_to} does not apply"
-    return f"does not apply: {d.start} is missing or after --as-of"
+        return [f"does not apply: {d.relative_to} does not apply"]
+    return [f"does not apply: {d.start} is missing or after --as-of"]
 
 
 def explain(
-    row_frame: pd.DataFrame, deadlines: list[Deadline], as_of: Any, masks_ctx: Any = None
+    row_frame: pd.DataFrame,
+    deadlines: list[Deadline],
+    as_of: Any,
+    masks_ctx: EvalContext | None = None,
 ) -> list[dict[str, Any]]:
-    """For the first row of ``row_frame``, one dict per deadline: id, label, action, state,
-    due (Timestamp or None), days_left (int or None) and ``steps``, the arithmetic line by line
-    (start, + duration, + extension, + deducted days, roll-forward, = due date)."""
-    done = _compute_all(row_frame.iloc[:1], deadlines, as_of, masks_ctx)
+    """For the single case in ``row_frame``, one dict per deadline: id, label, action, source,
+    state, due (Timestamp or None), days_left (int or None) and ``steps``, the arithmetic line by
+    line (start, + duration, + extension, + deducted days, roll-forward, = due date).
+
+    ``masks_ctx`` is ``ruleset.evaluate(row_frame, as_of)`` when conditions name categories."""
+    if len(row_frame) != 1:
+        raise ValueError(f"explain takes exactly one case, got {len(row_frame)}")
+    ctx = masks_ctx if masks_ctx is not None else EvalContext(as_of)
+    done = _compute_all(row_frame, deadlines, as_of, ctx)
     out = []
     for d in deadlines:
         r = {k: v[0] for k, v in done[d.id].items()}
-        applies = r["state"] != "n/a"
         out.append({
-            "id": d.id, "label": d.label, "action": d.action, "state": r["state"],
+            "id": d.id, "label": d.label, "action": d.action, "source": d.source,
+            "state": r["state"],
             "due": pd.Timestamp(r["due"]) if not np.isnat(r["due"]) else None,
             "days_left": None if np.isnan(r["days_left"]) else int(r["days_left"]),
-            "steps": _steps(d, r) if applies else [_not_applying(d, r)],
+            "steps": _steps(d, r) if r["state"] != "n/a" else _not_applying(d, r, row_frame, ctx),
         })
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# loading the deadlines: sections of the rules files
+
+DEADLINE_KEYS = (
+    "id", "label", "description", "source", "enabled", "applies", "start", "duration",
+    "duration_when", "workdays", "roll_forward", "extension_months", "extension_days",
+    "new_limit", "deduct", "action", "warn_before", "every", "for", "relative_to", "offset",
+)
+_ONE_OFF_ONLY = ("start", "duration", "duration_when", "workdays", "extension_months",
+                 "extension_days", "new_limit", "deduct")
+_RESERVED_IDS = ("next",)
+
+
+@dataclass
+class _Reader:
+    """Reads one merged deadline (its keys' nodes), collecting located problems."""
+
+    id: str
+    node: Node
+    keys: dict[str, Node]
+    problems: list[str]
+
+    def has(self, key: str) -> bool:
+        return key in self.keys
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(self.keys[key].problem(message) if key in self.keys
+                             else self.node.problem(message))
+
+    def text(self, key: str, default: str | None = None) -> str | None:
+        if key not in self.keys:
+            return default
+        value = self.keys[key].value
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, f"expected text, got {_type_name(value)}")
+            return default
+        return value.strip()
+
+    def flag(self, key: str) -> bool:
+        value = self.keys[key].value if key in self.keys else False
+        if not isinstance(value, bool):
+            self.fail(key, f"expected true or false, got {_type_name(value)}")
+            return False
+        return value
+
+    def span(self, key: str, node: Node | None = None, *, least: int = 1) -> Span | None:
+        node = node if node is not None else self.keys.get(key)
+        if node is None:
+            return None
+        try:
+            span = parse_span(node.value)
+        except ValueError as exc:
+            self.problems.append(node.problem(str(exc)))
+            return None
+        if span.n < least:
+            self.problems.append(node.problem(
+                f"must be {'positive' if least > 0 else 'zero or more'}, got '{node.value}'"))
+            return None
+        return span
+
+    def field(self, node: Node, kind: str) -> str | None:
+        """A canonical field name of the given kind (date or number)."""
+        name, fields = node.value, canonical_fields()
+        if not isinstance(name, str) or name not in fields:
+            self.problems.append(node.problem(
+                f"unknown field {name!r}{_suggest(name, fields)}" if isinstance(name, str)
+                else f"expected a field name, got {_type_name(name)}"))
+            return None
+        if fields[name].kind != kind:
+            self.problems.append(node.problem(
+                f"field '{name}' is a {fields[name].kind} field; expected a {kind} field"))
+            return None
+        return name
+
+    def field_key(self, key: str, kind: str) -> str | None:
+        return self.field(self.keys[key], kind) if key in self.keys else None
+
+
+def _read_deductions(r: _Reader) -> tuple[Deduction, ...]:
+    if not r.has("deduct"):
+        return ()
+    node = r.keys["deduct"]
+    if not isinstance(node.value, list):
+        r.fail("deduct", f"expected a list of periods such as {{from: suspended_on, to: "
+                         f"resumed_on}}, got {_type_name(node.value)}")
+        return ()
+    out = []
+    for item in node.items():
+        if not isinstance(item.value, dict) or set(item.value) != {"from", "to"}:
+            extra = [k for k in item.value if k not in ("from", "to")] \
+                if isinstance(item.value, dict) else []
+            hint = "".join(f"; unknown key '{k}'{_suggest(k, ('from', 'to'))}" for k in extra)
+            r.problems.append(item.problem(
+                f"expected a period {{from: <date field>, to: <date field>}}{hint}"))
+            continue
+        start, end = r.field(item.child("from"), "date"), r.field(item.child("to"), "date")
+        if start and end:
+            out.append(Deduction(start, end))
+    return tuple(out)
+
+
+def _read_duration_when(r: _Reader, categories: Collection[str]
+                        ) -> tuple[tuple[Condition, Span], ...]:
+    if not r.has("duration_when"):
+        return ()
+    node = r.keys["duration_when"]
+    if not isinstance(node.value, list) or not node.value:
+        r.fail("duration_when", "expected a list of {when: <condition>, duration: <length>}")
+        return ()
+    out = []
+    for item in node.items():
+        if not isinstance(item.value, dict) or set(item.value) != {"when", "duration"}:
+            r.problems.append(item.problem(
+                "expected {when: <condition>, duration: <length>}, e.g. {when: {field: cause, "
+                "contains_any: [非诉]}, duration: 3 months}"))
+            continue
+        cond = compile_condition(item.child("when"), categories, r.problems)
+        span = r.span("duration", item.child("duration"))
+        if cond is not None and span is not None:
+            out.append((cond, span))
+    return tuple(out)
+
+
+def _check_shape(r: _Reader) -> str | None:
+    """Which kind of deadline this is (one-off, relative, recurring); None after a problem."""
+    kinds = [k for k in ("duration", "relative_to", "every") if r.has(k)]
+    if len(kinds) != 1:
+        r.fail("id", f"deadline '{r.id}' needs exactly one of duration:, relative_to: or "
+                     f"every: (with for:)" + (f"; found {', '.join(kinds)}" if kinds else ""))
+        return None
+    kind = kinds[0]
+    allowed = {"duration": _ONE_OFF_ONLY, "relative_to": ("offset",),
+               "every": ("start", "for")}[kind]
+    specific = {*_ONE_OFF_ONLY, "offset", "for"}
+    for key in r.keys:
+        if key in specific and key not in allowed:
+            r.fail(key, f"'{key}' does not go with {kind}:")
+    for needed in {"relative_to": ("offset",), "every": ("for",)}.get(kind, ()):
+        if not r.has(needed):
+            r.fail(kind, f"{kind}: needs {needed}:")
+    return kind
+
+
+def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) -> Deadline | None:
+    """One Deadline from its merged keys, or None when it has problems."""
+    before = len(r.problems)
+    kind = _check_shape(r)
+    applies = compile_condition(r.keys["applies"], categories, r.problems) \
+        if r.has("applies") else None
+    relative_to = r.text("relative_to")
+    if relative_to is not None and relative_to not in earlier:
+        r.fail("relative_to", f"'{relative_to}' is not a deadline defined before this one"
+                              f"{_suggest(relative_to, earlier)}")
+    d = Deadline(
+        id=r.id,
+        label=r.text("label") or r.id,
+        duration=r.span("duration"),
+        start=r.field_key("start", "date") or "filed_on",
+        applies=applies,
+        duration_when=_read_duration_when(r, categories),
+        workdays=r.flag("workdays"),
+        roll_forward=r.flag("roll_forward"),
+        extension_months=r.field_key("extension_months", "number"),
+        extension_days=r.field_key("extension_days", "number"),
+        new_limit=r.field_key("new_limit", "date"),
+        deduct=_read_deductions(r),
+        action=r.text("action"),
+        source=r.text("source"),
+        warn_before=r.span("warn_before", least=0) or Span(0, "days"),
+        every=r.span("every"),
+        for_=r.span("for"),
+        relative_to=relative_to,
+        offset=r.span("offset", least=-10**6),
+    )
+    r.text("description")  # documentation only; checked for its type
+    if not r.has("label"):
+        r.fail("id", f"deadline '{r.id}' has no label")
+    spans = [d.duration, *(s for _, s in d.duration_when)]
+    if d.workdays and any(s is not None and s.unit != "days" for s in spans):
+        r.fail("workdays", "workdays: true counts working days; give the duration in days")
+    if d.every and d.for_ and (d.every.unit != d.for_.unit and d.for_.unit == "days"
+                               or d.for_.n < d.every.n):
+        r.fail("for", f"for: must be at least as long as every: ({d.every})")
+    return d if kind and len(r.problems) == before else None
+
+
+def _merged(nodes: list[Node], problems: list[str]) -> dict[str, tuple[Node, dict[str, Node]]]:
+    """Deadlines by id across files in order; a later file's keys override an earlier one's."""
+    merged: dict[str, tuple[Node, dict[str, Node]]] = {}
+    for section in nodes:
+        if not isinstance(section.value, list):
+            problems.append(section.problem(
+                f"expected a list of deadlines, got {_type_name(section.value)}"))
+            continue
+        seen: set[str] = set()
+        for item in section.items():
+            if not isinstance(item.value, dict):
+                problems.append(item.problem(
+                    f"expected a deadline (a mapping with id, label, duration), got "
+                    f"{_type_name(item.value)}"))
+                continue
+            for key in item.value:
+                if key not in DEADLINE_KEYS:
+                    problems.append(item.problem(
+                        f"unknown key '{key}'{_suggest(key, DEADLINE_KEYS)}", item.key_mark(key)))
+            did = item.value.get("id")
+            if not isinstance(did, str) or not _ID.match(did) or did in _RESERVED_IDS:
+                problems.append(item.child("id").problem(
+                    f"id must be an ASCII slug (a lower-case letter, then letters, digits, _ or "
+                    f"-), not {', '.join(_RESERVED_IDS)}, got {did!r}") if "id" in item.value
+                    else item.problem("missing 'id'"))
+                continue
+            if did in seen:
+                problems.append(item.child("id").problem(f"duplicate deadline id '{did}'"))
+                continue
+            seen.add(did)
+            keys = {k: item.child(k) for k in item.value if k in DEADLINE_KEYS}
+            base = merged.get(did, (item, {}))[1]
+            merged[did] = (item, {**base, **keys})
+    return merged
+
+
+def load_deadlines(ruleset: Ruleset) -> list[Deadline]:
+    """The deadlines of a ruleset's files, validated; raises RulesError listing every problem."""
+    problems: list[str] = []
+    categories = [c.id for c in ruleset.categories]
+    out: list[Deadline] = []
+    defined: list[str] = []
+    for did, (node, keys) in _merged(ruleset.deadline_nodes, problems).items():
+        r = _Reader(did, node, keys, problems)
+        enabled = not r.has("enabled") or r.flag("enabled")
+        d = _build(r, categories, defined)
+        defined.append(did)
+        if d is not None and enabled:
+            out.append(d)
+    ids = {d.id for d in out}
+    for d in out:
+        if d.relative_to is not None and d.relative_to not in ids:
+            problems.append(f"deadline '{d.id}' is relative to '{d.relative_to}', which is "
+                            f"disabled")
+    if problems:
+        raise RulesError(problems)
     return out
