@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from backlog_cli.loading import Ledger
+    from backlog_cli.triage import Triage
 
 EXIT_INTERNAL = 70
 
@@ -92,6 +93,11 @@ FormatOpt = Annotated[
     typer.Option("--format", "-f", help="table, csv, json or xlsx (default: from --output's suffix, else table)."),
 ]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.")]
+RulesOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--rules", "-r", help="Ruleset: a bundled name (backlog rules list) or a YAML path; repeatable (default: `rules` in backlog.yaml, else default)."),
+]
+CategoryOpt = Annotated[Optional[str], typer.Option("--category", "-c", help="Only cases of this category id.")]
 
 
 class LoadOptions:
@@ -109,6 +115,12 @@ class LoadOptions:
         self.sheets = list(sheet or self.config.sheets) or None
         self.encoding = encoding or self.config.encoding
         self.columns = list(columns or []) + list(self.config.columns)
+
+    def ruleset(self, rules: list[str] | None):
+        """The rules named on the command line, else in backlog.yaml, else the bundled default."""
+        from backlog_cli.rules import load_rules
+
+        return load_rules(list(rules or self.config.rules) or None)
 
 
 def _stderr():
@@ -131,6 +143,18 @@ def load(opts: LoadOptions) -> Ledger:
         ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns)
     report_load(ledger, err)
     return ledger
+
+
+def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp) -> tuple[Ledger, Triage]:
+    """Rules first (a bad rules file fails before a long load), then the ledger, then triage."""
+    from backlog_cli.triage import triage
+
+    ruleset = opts.ruleset(rules)
+    ledger = load(opts)
+    result = triage(ledger.cases, ruleset, as_of)
+    for warning in result.warnings:
+        _stderr().print(f"warning: {warning}", highlight=False, markup=False)
+    return ledger, result
 
 
 def report_load(ledger: Ledger, err) -> None:
@@ -182,8 +206,10 @@ def resolve_format(fmt: str | None, output: Path | None) -> str:
 
 def emit(frame: pd.DataFrame, fmt: str, output: Path | None, ledger: Ledger, *, title: str | None = None,
          sheets=None, summary: pd.DataFrame | None = None, table_columns: list[str] | None = None,
-         row_styles=None) -> None:
-    """Print or write a result in the chosen format; beside a written file, its errors file."""
+         row_styles=None, sections=None) -> None:
+    """Print or write a result in the chosen format; beside a written file, its errors file.
+
+    ``sections`` (outputs.Sheet) are printed instead of the frame on the terminal, one table each."""
     from backlog_cli import outputs
 
     labels = ledger.columns.labels()
@@ -191,8 +217,11 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None, ledger: Ledger, *, 
         out = outputs.console_for(sys.stdout)
         if summary is not None:
             out.print(outputs.render_table(summary, title="底数 summary"))
-        view = frame[[c for c in (table_columns or frame.columns) if c in frame.columns]]
-        out.print(outputs.render_table(view, title=title, labels=labels, row_styles=row_styles))
+        if sections is None:
+            view = frame[[c for c in (table_columns or frame.columns) if c in frame.columns]]
+            out.print(outputs.render_table(view, title=title, labels=labels, row_styles=row_styles))
+        for part in sections or []:
+            out.print(outputs.render_table(part.frame, title=part.title or part.name, labels=part.labels, row_styles=part.row_styles))
         return
     if fmt == "xlsx":
         outputs.write_xlsx(output, sheets or [outputs.Sheet(name=title or "cases", frame=frame, labels=labels, row_styles=row_styles)])
@@ -212,12 +241,7 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None, ledger: Ledger, *, 
             _stderr().print(f"wrote {path} ({len(ledger.rejects)} rejected rows)", highlight=False, markup=False)
 
 
-def open_at(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """Open at as_of: no close date on or before that day (a case closed later was open then)."""
-    return frame["filed_on"].le(as_of) & ~frame["closed_on"].le(as_of) if "closed_on" in frame else frame["filed_on"].le(as_of)
-
-
-CASE_TABLE = ["case_no", "filed_on", "officer", "applicant", "respondent", "cause", "amount", "status", "closed_on", "close_method"]
+CASE_TABLE = ["case_no", "filed_on", "officer", "respondent", "cause", "amount", "closed_on", "categories"]
 
 
 # --------------------------------------------------------------------------- commands
@@ -226,6 +250,8 @@ CASE_TABLE = ["case_no", "filed_on", "officer", "applicant", "respondent", "caus
 @app.command()
 def classify(
     ledger: LedgerArg = None,
+    rules: RulesOpt = None,
+    category: CategoryOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -234,18 +260,126 @@ def classify(
     encoding: EncodingOpt = None,
     columns: ColumnsOpt = None,
 ) -> None:
-    """Count the backlog (底数) and list every case with its categories."""
-    import pandas as pd
+    """Count the backlog (底数) per category, then list every case with its categories."""
+    from backlog_cli import outputs
 
     fmt = resolve_format(fmt, output)
     when = as_of_date(as_of)
-    data = load(LoadOptions(ledger, config, sheet, encoding, columns))
-    cases = data.cases
-    is_open = open_at(cases, when)
-    summary = pd.DataFrame(
-        {"category": ["all cases"], "cases": [len(cases)], "open": [int(is_open.sum())], "closed": [int((~is_open).sum())]}
-    )
-    emit(cases, fmt, output, data, title=f"cases as of {when.date()}", summary=summary, table_columns=CASE_TABLE)
+    data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
+    cases = result.cases
+    title = f"cases as of {when.date()}"
+    if category:
+        cases = cases[result.in_category(category)]
+        title = f"{result.ruleset.category(category).label} ({category}) as of {when.date()}"
+    sheets = None
+    if fmt == "xlsx":
+        labels = data.columns.labels()
+        sheets = [outputs.Sheet(name="底数", frame=result.summary)]
+        sheets += [
+            outputs.Sheet(name=cat.label, frame=cases[result.flags.loc[cases.index, cat.id]], labels=labels, title=f"{cat.label} ({cat.id})")
+            for cat in result.ruleset.categories
+            if not category or cat.id == category
+        ]
+        sheets.append(outputs.Sheet(name="全部案件", frame=cases, labels=labels))
+    emit(cases, fmt, output, data, title=title, summary=result.summary, table_columns=CASE_TABLE, sheets=sheets)
+
+
+@app.command()
+def explain(
+    case_no: Annotated[str, typer.Argument(help="The case number, e.g. '(2025)鲁0902执12号' (brackets and spaces are normalised).")],
+    ledger: LedgerArg = None,
+    rules: RulesOpt = None,
+    as_of: AsOfOpt = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    columns: ColumnsOpt = None,
+) -> None:
+    """Why one case is (or is not) in each category: the values and conditions that decided it."""
+    import pandas as pd
+
+    from backlog_cli.parsing import parse_case_numbers
+
+    when = as_of_date(as_of)
+    data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
+    wanted = parse_case_numbers(pd.Series([case_no], dtype=object))[0]["case_no"].iloc[0]
+    row = data.cases[data.cases["case_no"] == wanted]
+    if row.empty:
+        raise BacklogError(f"no case {wanted} in the ledger ({len(data.cases)} cases loaded; rejected rows are listed above)")
+    case = row.iloc[0]
+    out = _stdout()
+    out.print(f"{wanted}  ({Path(case['source_file']).name} [{case['source_sheet']}] row {case['source_row']}), as of {when.date()}")
+    for name in ("filed_on", "officer", "applicant", "respondent", "cause", "amount", "closed_on", "close_method", "petition"):
+        if name in row:
+            out.print(f"  {name} ({data.columns.fields[name].label}): {_show(case[name])}")
+    out.print(f"categories: {'; '.join(result.cases.loc[row.index[0], 'categories']) or '(none)'}")
+    for item in result.ruleset.explain(row, when):
+        for line in item.lines():
+            out.print(line)
+
+
+def _stdout():
+    from backlog_cli.outputs import console_for
+
+    return console_for(sys.stdout)
+
+
+def _show(value) -> str:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (list, str)) and pd.isna(value)):
+        return "-"
+    if isinstance(value, pd.Timestamp):
+        return str(value.date())
+    return str(value)
+
+
+rules_app = typer.Typer(cls=BacklogGroup, no_args_is_help=True, help="List, show and check rulesets.")
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list")
+def rules_list() -> None:
+    """The bundled rulesets and their categories."""
+    import pandas as pd
+
+    from backlog_cli import outputs
+    from backlog_cli.rules import list_bundled
+
+    rows = [
+        {"ruleset": b.name, "description": b.description, "categories": "; ".join(f"{c.id} {c.label}" for c in b.categories)}
+        for b in list_bundled()
+    ]
+    _stdout().print(outputs.render_table(pd.DataFrame(rows), title="bundled rulesets (use with --rules NAME)"))
+
+
+@rules_app.command("show")
+def rules_show(name: Annotated[str, typer.Argument(help="A bundled ruleset name or a rules file.")]) -> None:
+    """A ruleset's categories, in priority order, with their conditions and sources."""
+    import pandas as pd
+
+    from backlog_cli import outputs
+    from backlog_cli.rules import load_rules
+
+    ruleset = load_rules([name])
+    out = _stdout()
+    out.print(f"{ruleset.name}: {ruleset.description}", highlight=False, markup=False)
+    rows = [
+        {"priority": c.priority, "id": c.id, "label": c.label, "description": c.description, "source": c.source}
+        for c in ruleset.categories
+    ]
+    out.print(outputs.render_table(pd.DataFrame(rows), title="categories"))
+    for path in ruleset.sources:
+        out.print(f"from {path}", highlight=False, markup=False)
+
+
+@rules_app.command("check")
+def rules_check(path: Annotated[Path, typer.Argument(help="The rules file to check.")]) -> None:
+    """Check a rules file; every problem is listed with file:line:column. Exit 2 when invalid."""
+    from backlog_cli.rules import load_rules
+
+    ruleset = load_rules([str(path)])
+    typer.echo(f"ok: {path}: {len(ruleset.categories)} categories")
 
 
 @app.command()
@@ -410,6 +544,62 @@ def diff(
     _write(diff_frame(changes), fmt, output, f"changes {base} → {latest}", summary=counts)
 
 
+report_app = typer.Typer(cls=BacklogGroup, no_args_is_help=True, help="Reports sent upward.")
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("monthly")
+def report_monthly(
+    month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM: cases closed in it and open at its end.")],
+    ledger: LedgerArg = None,
+    rules: RulesOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    columns: ColumnsOpt = None,
+) -> None:
+    """The monthly report (by the 28th): per category closed and open, every open key case's reason, next step and time limit, per officer; xlsx with charts."""
+    from backlog_cli import outputs
+    from backlog_cli.history import open_history
+    from backlog_cli.report import monthly_report, parse_month, trend_frame, write_report
+    from backlog_cli.run import history_target
+
+    fmt = resolve_format(fmt, output)
+    period = parse_month(month)
+    end = period.end_time.normalize()
+    opts = LoadOptions(ledger, config, sheet, encoding, columns)
+    ruleset = opts.ruleset(rules)
+    data = load(opts)
+    for warning in ruleset.check_fields(list(data.cases.columns)):
+        _stderr().print(f"warning: {warning}", highlight=False, markup=False)
+    result = ruleset.classify(data.cases, end)
+    cases = data.cases.assign(categories=result["categories"], primary_category=result["primary_category"])
+    trend = None
+    target = history_target(opts.config)
+    if "://" in target or Path(target).exists():
+        with open_history(target) as store:
+            trend = trend_frame(store.run_counts(), end)
+    report = monthly_report(cases, result, [(c.id, c.label) for c in ruleset.categories], period, trend)
+    if fmt == "table":
+        out = outputs.console_for(sys.stdout)
+        from backlog_cli.report import LABELS
+
+        out.print(report.title, highlight=False, markup=False)
+        for name, frame in report.tables().items():
+            if len(frame):
+                out.print(outputs.render_table(frame, title=name, labels=LABELS))
+        return
+    if output is None:
+        frame = report.key_cases
+        text = outputs.to_csv(frame) if fmt == "csv" else outputs.to_json_payload(
+            {"month": str(report.month), "end": report.end, **report.tables()})
+        sys.stdout.write(text)
+        return
+    for path in write_report(report, fmt, output):
+        _stderr().print(f"wrote {path}", highlight=False, markup=False)
+
 
 # --------------------------------------------------------------------------- task lists and ranking
 
@@ -444,6 +634,72 @@ def rank(
     sheets = [outputs.Sheet("ranking", table, labels=data.columns.labels(), row_styles=styles, title=title)]
     shown = [c for c in table.columns if c != "rank"]  # rank_label says it, ties included
     emit(table, fmt, output, data, title=title, sheets=sheets, row_styles=styles, table_columns=shown)
+
+
+ASSIGN_COLUMNS = ["case_no", "filed_on", "age_days", "applicant", "respondent", "cause", "amount", "categories",
+                  "next_label", "next_due", "next_days_left", "next_state", "next_action"]
+STATE_STYLES = {"overdue": "overdue", "due_soon": "due_soon"}
+SPLIT_FORMATS = ("csv", "json", "xlsx")
+
+
+def _section_titles(overview: pd.DataFrame, by: str) -> list[str]:
+    """One heading per group: its counts and weekly target."""
+    target = overview["weekly_target"].astype("str").fillna("—")
+    text = (overview[by] + ": " + overview["open"].astype("str") + " open, " + overview["overdue"].astype("str")
+            + " overdue, " + overview["due_this_week"].astype("str") + " due this week, "
+            + overview["key_cases"].astype("str") + " key cases, weekly target " + target)
+    return text.tolist()
+
+
+@app.command()
+def assign(
+    ledger: LedgerArg = None,
+    by: ByOpt = "officer",
+    targets: Annotated[Optional[Path], typer.Option("--targets", help="Weekly close targets: YAML or a two-column sheet (default: `targets` in backlog.yaml).")] = None,
+    split: Annotated[Optional[Path], typer.Option("--split", help="Write one file per officer into this folder (format from --format, default xlsx).")] = None,
+    rules: RulesOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    columns: ColumnsOpt = None,
+) -> None:
+    """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
+    from backlog_cli import outputs
+    from backlog_cli.assignment import file_stems, read_targets, task_lists
+
+    if split is not None and output is not None:
+        raise typer.BadParameter("give --split DIR or --output FILE, not both", param_hint="--split")
+    fmt = (fmt or "xlsx").lower() if split is not None else resolve_format(fmt, output)
+    if split is not None and fmt not in SPLIT_FORMATS:
+        raise typer.BadParameter(f"split files are {', '.join(SPLIT_FORMATS)}, not '{fmt}'", param_hint="--format")
+    when = as_of_date(as_of)
+    opts = LoadOptions(ledger, config, sheet, encoding, columns)
+    target_file = targets or opts.config.targets
+    goals = read_targets(target_file) if target_file else None
+    data, result = load_triage(opts, rules, when)
+    key = result.flags["key"] if "key" in result.flags else None
+    lists = task_lists(result.cases, when, by, goals, key)
+    if lists.unknown_targets:
+        _stderr().print(f"warning: targets for {'、'.join(lists.unknown_targets)}, who have no cases in the ledger",
+                        highlight=False, markup=False)
+    labels = data.columns.labels()
+    wanted = [by, *(c for c in ASSIGN_COLUMNS if c in lists.cases.columns and c != by)]
+    titles = _section_titles(lists.overview, by)
+    sections = [
+        outputs.Sheet(name, part[wanted[1:]], labels=labels, row_styles=part["next_state"].map(STATE_STYLES), title=title)
+        for (name, part), title in zip(lists.groups(), titles)
+    ]
+    if split is not None:
+        for sec, stem in zip(sections, file_stems([s.name for s in sections])):
+            outputs.write_output(sec.frame, fmt, split / f"{stem}.{fmt}", sheets=[sec])
+        _stderr().print(f"wrote {len(sections)} {fmt} files to {split}", highlight=False, markup=False)
+        return
+    title = f"task lists by {by} as of {when.date()}"
+    overview = outputs.Sheet("overview", lists.overview, labels=labels, title=title)
+    emit(lists.cases[wanted], fmt, output, data, title=title, sheets=[overview, *sections], sections=[overview, *sections])
 
 
 def main() -> None:

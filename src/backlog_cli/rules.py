@@ -990,9 +990,11 @@ class Ruleset:
             ctx.masks[cid] = by_id[cid].condition.mask(frame, ctx)
         return ctx
 
-    def classify(self, frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-        """One boolean column per category, then ``categories`` and ``primary_category``."""
-        ctx = self.evaluate(frame, as_of)
+    def classify(self, frame: pd.DataFrame, as_of: pd.Timestamp, ctx: EvalContext | None = None) -> pd.DataFrame:
+        """One boolean column per category, then ``categories`` and ``primary_category``.
+
+        ``ctx`` is a context from :meth:`evaluate` on the same frame, when the caller has one."""
+        ctx = ctx or self.evaluate(frame, as_of)
         ids = [c.id for c in self.categories]
         out = pd.DataFrame({cid: ctx.masks[cid] for cid in ids}, index=frame.index)
         matrix = out.to_numpy(dtype=bool) if ids else np.zeros((len(frame), 0), bool)

@@ -1,0 +1,41 @@
+"""One case frame with everything the commands report: categories and deadline states.
+
+classify, overdue, assign, the nightly run and the monthly report all start from ``triage()``, so a
+number printed by one command is computed the same way as in every other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from backlog_cli.rules import Ruleset, open_mask
+
+
+@dataclass
+class Triage:
+    cases: pd.DataFrame  # the ledger's cases + categories, primary_category (+ deadline columns)
+    flags: pd.DataFrame  # one boolean column per category id, aligned to cases
+    summary: pd.DataFrame  # the 底数: per category cases, open, closed at as_of; then all cases
+    as_of: pd.Timestamp
+    ruleset: Ruleset
+    warnings: list[str] = field(default_factory=list)
+
+    def is_open(self) -> pd.Series:
+        return pd.Series(open_mask(self.cases, self.as_of), index=self.cases.index)
+
+    def in_category(self, category_id: str) -> pd.Series:
+        """Cases of one category; an unknown id is a clear error naming the known ones."""
+        self.ruleset.category(category_id)
+        return self.flags[category_id]
+
+
+def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp) -> Triage:
+    warnings = ruleset.check_fields(list(cases.columns))
+    ctx = ruleset.evaluate(cases, as_of)
+    result = ruleset.classify(cases, as_of, ctx)
+    flags = result[[c.id for c in ruleset.categories]]
+    annotated = cases.assign(categories=result["categories"], primary_category=result["primary_category"])
+    summary = ruleset.summary(cases, result, as_of)
+    return Triage(annotated, flags, summary, as_of, ruleset, warnings)
