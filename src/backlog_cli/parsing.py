@@ -167,11 +167,11 @@ def normalize_name(s: pd.Series) -> pd.Series:
 
 
 _UNIT_SUFFIX = re.compile(r"\((?:人民币)?(?P<wan>万)?元?(?:人民币)?\)$")
-_HEADER_BRACKETS = str.maketrans("〔〕[]【】", "()()()")
+_BRACKETS = str.maketrans("〔〕[]【】", "()()()")
 
 
 def _header_text(text: str) -> str:
-    text = unicodedata.normalize("NFKC", str(text)).translate(_HEADER_BRACKETS)
+    text = unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS)
     return _WS_RUN.sub("", text)
 
 
@@ -338,32 +338,17 @@ _CASE_NO = re.compile(
     rf"(?P<type>{_CASE_TYPES})(?:字第)?(?P<seq>[0-9]{{1,9}})号?$"
 )
 _PLAIN_HEAD = re.compile(r"\([0-9]{4}\)")
-_CASE_BRACKETS = str.maketrans("〔〕[]【】", "()()()")
-
-
-def _case_text(s: pd.Series, kinds: np.ndarray) -> pd.Series:
-    """Case-number cells as NFKC text without whitespace; blank → NA."""
-    is_str = kinds == STR
-    if is_str.all():
-        text = _no_spaces(s.astype("str").str.normalize("NFKC"))
-    else:
-        text = pd.Series(pd.NA, index=s.index, dtype="str")
-        text[is_str] = _no_spaces(s[is_str].astype("str").str.normalize("NFKC"))
-        other = ~is_str & (kinds != BLANK)
-        text[other] = _no_spaces(normalize_text(s[other]))
-    return text.mask(text.isin(_BLANK_WORDS))
 
 
 def _canonical_case_no(text: pd.Series, year: pd.Series, ok: pd.Series) -> pd.Series:
-    """``(year)`` head with round brackets and a trailing 号 on readable case numbers;
-    brackets mapped to round ones on the rest."""
+    """Round brackets everywhere and a trailing 号 on readable case numbers."""
     no = text.copy()
     rebuild = ok & ~text.str.match(_PLAIN_HEAD).fillna(False).astype(bool)
     no[rebuild] = "(" + year[rebuild].astype("str") + ")" + text[rebuild].str.slice(6)
     unmarked = ok & ~no.str.endswith("号").fillna(False).astype(bool)
     no[unmarked] = no[unmarked] + "号"
     bad = text.notna() & ~ok
-    no[bad] = text[bad].str.translate(_CASE_BRACKETS)
+    no[bad] = text[bad].str.translate(_BRACKETS)
     return no
 
 
@@ -373,7 +358,7 @@ def parse_case_numbers(s: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     Accepts ``(2016)鲁0902执123号`` and the older ``(2015)泰执字第00123号``; a missing trailing 号
     is added. Unreadable case numbers keep their normalised text in ``case_no``.
     """
-    text = _case_text(s, _kinds(s))
+    text = normalize_name(s)
     parts = text.str.extract(_CASE_NO)
     year = parts["year"].astype("Int64")
     ok = ((year >= 1950) & (year <= 2100)).fillna(False).astype(bool)
