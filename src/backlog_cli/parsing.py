@@ -115,10 +115,6 @@ def _numbers(s: pd.Series, mask: np.ndarray) -> pd.Series:
     return pd.to_numeric(s[mask].astype(object), errors="coerce").astype("float64")
 
 
-def _no_spaces(t: pd.Series) -> pd.Series:
-    return t.str.replace(_WS_RUN, "", regex=True)
-
-
 # ---------------------------------------------------------------------------------------------
 # text
 
