@@ -455,3 +455,30 @@ deadlines:
     limit = deadlines[0]
     assert limit.duration == parse_span("4 months") and limit.label == "法定执行期限"
     assert limit.roll_forward
+
+
+def test_bundled_deadlines() -> None:
+    from backlog_cli.deadlines import load_deadlines
+    from backlog_cli.rules import load_rules
+
+    assert [d.id for d in load_deadlines(load_rules(["default"]))] == [
+        "legal_limit", "assign_officer", "over_one_year", "property_requery"]
+    ruleset = load_rules(["juesheng-2017"])
+    deadlines = load_deadlines(ruleset)
+    assert [d.id for d in deadlines][4:] == [
+        "zhongben_materials", "review_submission", "over_six_months_report"]
+    frame = ledger(filed_on=["2024-08-31", "2024-08-31", "2023-03-15"],
+                   cause=["买卖合同纠纷", "非诉行政执行", "借款合同纠纷"],
+                   officer=[None, "张三", "李四"], close_method=[None, None, "终结本次执行程序"],
+                   closed_on=[None, None, "2023-09-20"], extension_months=[3, None, None])
+    as_of = T("2024-12-01")
+    out = evaluate(frame, deadlines, as_of, ruleset.evaluate(frame, as_of))
+    # 2024-08-31 + 6 months = 2025-02-28, + 3 months extension = 2025-05-28; 非诉: 2024-11-30.
+    assert out["legal_limit_due"].tolist()[:2] == [T("2025-05-28"), T("2024-11-30")]
+    assert out["review_submission_due"].tolist()[:2] == [T("2025-04-28"), T("2024-10-30")]
+    assert out["zhongben_materials_due"].iloc[0] == T("2024-11-30")
+    assert out["assign_officer_state"].tolist() == ["overdue", "n/a", "n/a"]
+    # Closed by 终本 on 2023-09-20: queries due 2024-03-20, 2024-09-20, 2025-03-20 …
+    assert out["property_requery_due"].iloc[2] == T("2025-03-20")
+    # Most days overdue first: officer assignment (2024-09-07) and review (2024-10-30).
+    assert out["next_deadline"].tolist()[:2] == ["assign_officer", "review_submission"]
