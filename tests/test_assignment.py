@@ -8,6 +8,7 @@ import pytest
 from backlog_cli.assignment import (
     UNASSIGNED,
     TargetRule,
+    file_stems,
     Targets,
     periods_before,
     ranking,
@@ -40,7 +41,7 @@ AS_OF = T("2026-03-11")  # a Wednesday: its week runs 2026-03-09 .. 2026-03-15
 
 def case(no, officer, filed, state=None, days=None, due=None, closed=None, key=False):
     return {"case_no": no, "officer": officer, "filed_on": filed, "closed_on": closed, "next_state": state,
-            "next_days_left": days, "next_due": due, "key": key}
+            "next_days_left": days, "next_due": due, "is_key": key}
 
 
 @pytest.fixture
@@ -69,10 +70,11 @@ def test_each_list_is_in_urgency_order(cases):
     # G closed before as_of, K filed after it.
     assert groups == {"张三": ["B", "A", "E", "D", "H", "F"], "王A": ["M", "L"], UNASSIGNED: ["I", "J"]}
     assert list(groups) == ["张三", "王A", UNASSIGNED]
+    assert lists.cases["age_days"].iloc[:2].tolist() == [283, 222]  # B filed 2025-06-01, A 2025-08-01
 
 
 def test_overview_counts(cases):
-    lists = task_lists(cases, AS_OF)
+    lists = task_lists(cases, AS_OF, key=cases["is_key"])
     assert lists.overview.to_dict("records") == [
         {"officer": "张三", "open": 6, "overdue": 2, "due_this_week": 2, "key_cases": 2, "weekly_target": None},
         {"officer": "王A", "open": 2, "overdue": 0, "due_this_week": 1, "key_cases": 1, "weekly_target": None},
@@ -97,6 +99,7 @@ def test_group_by_any_column_and_unknown_column(cases):
 def test_targets_named_and_by_rule(cases):
     targets = Targets({"张三": 5, "赵六": 2}, TargetRule(share=0.5, minimum=1))
     lists = task_lists(cases, AS_OF, targets=targets)
+    assert lists.overview["key_cases"].tolist() == [0, 0, 0]  # no key mask given
     assert lists.overview["weekly_target"].tolist() == [5, 1, NA]  # 王A: ceil(0.5 × 2); 未分配: none
     assert lists.unknown_targets == ["赵六"]
 
@@ -105,6 +108,12 @@ def test_rule_rounds_up_without_float_noise():
     open_cases = pd.Series([30, 0, 31, 5, 1])
     assert TargetRule(0.1, 1).apply(open_cases).tolist() == [3, 1, 4, 1, 1]
     assert TargetRule(0.1, 0).apply(open_cases).tolist() == [3, 0, 4, 1, 1]
+
+
+def test_file_stems_are_safe_and_unique():
+    assert file_stems(["张三", "a/b", "a:b", "A_B", " .x. ", "con", "", UNASSIGNED]) == [
+        "张三", "a_b", "a_b (2)", "A_B (3)", "x", "con_", "_", UNASSIGNED
+    ]
 
 
 # --------------------------------------------------------------------------- targets files

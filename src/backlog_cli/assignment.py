@@ -21,7 +21,7 @@ not marked. Three periods in a row in the bottom three is 约谈.
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,16 +236,17 @@ def task_lists(
     as_of: pd.Timestamp,
     by: str = "officer",
     targets: Targets | None = None,
-    key_categories: Sequence[str] = ("key",),
+    key: pd.Series | None = None,
 ) -> TaskLists:
     """Group the cases open at ``as_of`` by ``by`` and order each group by urgency.
 
-    ``frame`` carries the deadline columns (``next_state``, ``next_days_left``, ``next_due``, …)
-    and, for the key-case count, boolean category columns named in ``key_categories``.
+    ``frame`` carries the deadline columns (``next_state``, ``next_days_left``, ``next_due``, …);
+    ``key`` marks the key-category cases (a boolean mask aligned to ``frame``) for the counts.
     """
     as_of = pd.Timestamp(as_of).normalize()
     group = group_keys(frame, by)
-    cases = frame.assign(**{by: group})[open_at(frame, as_of)]
+    is_key = key.fillna(False).astype(bool) if key is not None else pd.Series(False, index=frame.index)
+    cases = frame.assign(**{by: group, "_key": is_key})[open_at(frame, as_of)]
     cases = cases[[by, *(c for c in cases.columns if c != by)]]
     overdue = cases["next_state"].eq("overdue").fillna(False)
     days_left = cases["next_days_left"]
@@ -254,14 +255,14 @@ def task_lists(
          "days": days_left.astype("float64"), "filed": cases["filed_on"], "case": cases["case_no"]}
     ).sort_values(["unassigned", "group", "urgent", "days", "filed", "case"], na_position="last", kind="stable")
     cases = cases.loc[order.index].reset_index(drop=True)
-    keys = [c for c in key_categories if c in cases.columns]
+    cases.insert(cases.columns.get_loc("filed_on") + 1, "age_days", (as_of - cases["filed_on"]).dt.days.astype("Int64"))
     flags = pd.DataFrame(
         {
             by: cases[by],
             "open": 1,
             "overdue": cases["next_state"].eq("overdue").fillna(False).astype(int),
             "due_this_week": (cases["next_days_left"].ge(0) & cases["next_due"].le(_week_end(as_of))).fillna(False).astype(int),
-            "key_cases": cases[keys].fillna(False).astype(bool).any(axis=1).astype(int) if keys else 0,
+            "key_cases": cases.pop("_key").astype(int),
         }
     )
     overview = flags.groupby(by, sort=False).sum()
@@ -269,6 +270,28 @@ def task_lists(
     known = set(group)
     unknown = sorted(set(targets.officers) - known) if targets else []
     return TaskLists(by, as_of, cases, overview.reset_index(), unknown)
+
+
+_FILE_BAD = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
+FILE_STEM_MAX = 100
+
+
+def file_stems(names: Sequence[str]) -> list[str]:
+    """File-system-safe, unique (ignoring case) file stems for group names, in order."""
+    seen: set[str] = set()
+    stems = []
+    for name in names:
+        base = _FILE_BAD.sub("_", str(name)).strip(" .")[:FILE_STEM_MAX] or "_"
+        if _WINDOWS_RESERVED.match(base):
+            base += "_"
+        stem, n = base, 1
+        while stem.casefold() in seen:
+            n += 1
+            stem = f"{base} ({n})"
+        seen.add(stem.casefold())
+        stems.append(stem)
+    return stems
 
 
 # --------------------------------------------------------------------------- ranking
