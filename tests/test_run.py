@@ -21,13 +21,15 @@ from backlog_cli.config import load_config
 from backlog_cli.errors import LockedError
 
 runner = CliRunner()
-HEADER = "案号,立案日期,承办人,申请执行人,被执行人,案由,执行标的,结案日期\n"
+# Every field the default rules read is present, so a clean ledger gives no rules warnings.
+HEADER = "案号,立案日期,承办人,申请执行人,被执行人,案由,执行标的,结案日期,案件状态,是否涉信访,备注,中止日期,恢复日期\n"
+EXTRA = ",在办,否,,,"
 ROWS = [
-    "(2025)鲁0902执1号,2025-01-05,张三,甲,乙公司,买卖合同纠纷,1000,\n",
-    "(2025)鲁0902执2号,2025-02-06,李四,丙,丁,追索劳动报酬纠纷,2000,2025-05-01\n",
-    "(2025)鲁0902执3号,2025-03-07,张三,戊,己,民间借贷纠纷,3000,\n",
+    "(2025)鲁0902执1号,2025-01-05,张三,甲,乙公司,买卖合同纠纷,1000," + EXTRA + "\n",
+    "(2025)鲁0902执2号,2025-02-06,李四,丙,丁,追索劳动报酬纠纷,2000,2025-05-01" + EXTRA + "\n",
+    "(2025)鲁0902执3号,2025-03-07,张三,戊,己,民间借贷纠纷,3000," + EXTRA + "\n",
 ]
-BAD_ROW = "(2025)鲁0902执4号,待补,李四,x,y,z,1,\n"
+BAD_ROW = "(2025)鲁0902执4号,待补,李四,x,y,z,1," + EXTRA + "\n"
 
 
 def setup(tmp_path: Path, rows: list[str] = ROWS) -> Path:
@@ -63,10 +65,12 @@ def test_clean_run_writes_dated_folder(tmp_path):
     assert summary["counts"]["open"] == 2  # 执2号 closed 2025-05-01
     assert summary["counts"]["closed"] == 1
     assert summary["exit_code"] == 0 and summary["rejects"] == [] and summary["warnings"] == []
-    assert set(summary["timings"]) >= {"load", "write", "history"}
+    assert set(summary["timings"]) >= {"rules", "load", "classify", "write", "history"}
+    assert summary["counts"]["categories"]["minsheng"] == 0  # 执2号 (劳动报酬) is closed
+    assert summary["rules"] == "default"
     # not on a terminal: one plain line per step, with its time
-    lines = [l for l in result.output.splitlines() if l.startswith(("load:", "write:", "history:"))]
-    assert len(lines) == 3 and all(l.endswith(" s)") for l in lines)
+    lines = [l for l in result.output.splitlines() if l.startswith(("rules:", "load:", "classify:", "write:", "history:"))]
+    assert len(lines) == 5 and all(l.endswith(" s)") for l in lines)
     assert "\x1b[" not in result.output
 
 
@@ -170,8 +174,8 @@ def test_history_at_a_configured_path(tmp_path):
 def test_history_and_diff_commands(tmp_path):
     config = setup(tmp_path)
     assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
-    changed = [ROWS[0].replace("1000,\n", "1000,2025-07-01\n"), ROWS[1], ROWS[2].replace("张三", "王五"),
-               "(2025)鲁0902执9号,2025-07-01,李四,a,b,c,1,\n"]
+    changed = [ROWS[0].replace("1000,", "1000,2025-07-01"), ROWS[1], ROWS[2].replace("张三", "王五"),
+               "(2025)鲁0902执9号,2025-07-01,李四,a,b,赡养费纠纷,1," + EXTRA + "\n"]
     (tmp_path / "ledger.csv").write_text(HEADER + "".join(changed), encoding="utf-8")
     assert invoke(config, "--as-of", "2025-07-02").exit_code == 0
     runs = json.loads(runner.invoke(app, ["history", "--config", str(config), "-f", "json"]).output)
@@ -180,7 +184,7 @@ def test_history_and_diff_commands(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "case_no,change,officer,before,after",
-        "(2025)鲁0902执9号,new,李四,,",
+        "(2025)鲁0902执9号,new,李四,,minsheng;key",
         "(2025)鲁0902执1号,closed,张三,open,2025-07-01",
         "(2025)鲁0902执3号,reassigned,王五,张三,王五",
     ]

@@ -328,6 +328,8 @@ def display_widths(s: pd.Series) -> pd.Series:
     counting wide characters with a regex.
     """
     s = s.astype("str")
+    if not s.notna().any():  # all missing: .str.encode would give floats
+        return pd.Series(0, index=s.index, dtype=int)
     chars = s.str.len()
     extra = (s.str.encode("utf-8").str.len() - chars) // 2
     return (chars + extra).fillna(0).astype(int)

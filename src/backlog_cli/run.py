@@ -1,4 +1,6 @@
-"""The nightly run: load → classify → deadlines → assign → write, then record the history.
+"""The nightly run: rules → load → classify → write, then record the history.
+
+(Deadlines and per-officer lists join the chain as their modules land in ``triage()``.)
 
 Outputs go to ``output_dir/YYYY-MM-DD/``; every file is written atomically, so a run killed at
 any moment leaves whole files only, and the history entry is written last in one transaction.
@@ -25,6 +27,8 @@ from backlog_cli import history, outputs
 from backlog_cli.config import Config
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, ConfigError, LockedError
 from backlog_cli.loading import Ledger, load_columns, load_ledger
+from backlog_cli.rules import load_rules
+from backlog_cli.triage import Triage, triage
 
 LOCK_NAME = ".backlog-run.lock"
 HISTORY_NAME = "history.sqlite"
@@ -190,18 +194,30 @@ def _counts(ledger: Ledger, cases: pd.DataFrame, as_of: pd.Timestamp) -> dict[st
     }
 
 
-def _write_outputs(folder: Path, ledger: Ledger, cases: pd.DataFrame, summary: RunSummary) -> list[Path]:
+def _category_counts(result: Triage) -> dict[str, int]:
+    """Open cases per category id at as_of."""
+    rows = result.summary[result.summary["category"] != "all"]
+    return {str(c): int(n) for c, n in zip(rows["category"], rows["open"])}
+
+
+def _write_outputs(folder: Path, ledger: Ledger, result: Triage, summary: RunSummary) -> list[Path]:
+    """The triage workbook (底数, all cases, a sheet of open cases per category) and the errors file."""
     labels = ledger.columns.labels()
-    counts = pd.DataFrame({"count": pd.Series(
-        {k: v for k, v in summary.counts.items() if isinstance(v, int)}, dtype="int64")}).rename_axis("item").reset_index()
+    cases = result.cases
     view = cases[[c for c in CASE_COLUMNS if c in cases.columns]
                  + [c for c in cases.columns if c not in CASE_COLUMNS and not str(c).startswith("source_")]]
-    triage = outputs.write_xlsx(folder / TRIAGE_FILE, [
-        outputs.Sheet("summary", counts, title=f"底数 as of {summary.as_of.isoformat()}"),
+    is_open = result.is_open()
+    per_category = [
+        outputs.Sheet(cat.id, view[is_open & result.flags[cat.id]], labels=labels, title=cat.label)
+        for cat in result.ruleset.categories
+    ]
+    workbook = outputs.write_xlsx(folder / TRIAGE_FILE, [
+        outputs.Sheet("summary", result.summary, title=f"底数 as of {summary.as_of.isoformat()}"),
         outputs.Sheet("cases", view, labels=labels),
+        *per_category,
     ])
     errors = outputs.write_errors(ledger.rejects, folder / ERRORS_FILE)
-    return [triage, errors]
+    return [workbook, errors]
 
 
 def _remove_stale(folder: Path, keep: list[Path]) -> None:
@@ -232,6 +248,10 @@ def nightly_run(
     summary = RunSummary(as_of.date(), folder, dt.datetime.now(), history=target)
     steps = _Steps(summary, log)
     with run_lock(output_dir):
+        with steps.step("rules") as notes:
+            ruleset = load_rules(config.rules or None)
+            summary.rules = ruleset.name
+            notes.append(f"{ruleset.name}: {len(ruleset.categories)} categories")
         with steps.step("load") as notes:
             ledger = _load(config, progress)
             cases = ledger.cases
@@ -239,15 +259,20 @@ def nightly_run(
             summary.rejects = ledger.rejects
             summary.counts = _counts(ledger, cases, as_of)
             notes.append(f"{len(cases)} cases from {ledger.rows_read} rows, {len(ledger.rejects)} rejected")
+        with steps.step("classify") as notes:
+            result = triage(cases, ruleset, as_of)
+            summary.warnings.extend(result.warnings)
+            summary.counts["categories"] = _category_counts(result)
+            notes.append(", ".join(f"{k} {v}" for k, v in summary.counts["categories"].items()) + " open")
         with steps.step("history open"):
             store = history.open_history(target)
         try:
             with steps.step("write") as notes:
-                files = _write_outputs(folder, ledger, cases, summary)
+                files = _write_outputs(folder, ledger, result, summary)
                 notes.append(f"{len(files) + 1} files in {folder}")
             summary.files = [*files, folder / SUMMARY_FILE]
             with steps.step("history") as notes:
-                snapshot = history.snapshot_frame(cases, as_of)
+                snapshot = history.snapshot_frame(result.cases, as_of)
                 summary.finished_at = dt.datetime.now()
                 summary.run_id = store.record(history.RunInfo(
                     as_of.date(), summary.started_at, summary.finished_at, summary.ledger_files,

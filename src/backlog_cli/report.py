@@ -1,0 +1,245 @@
+"""The monthly report sent upward by the 28th (三清理 practice, seed 002).
+
+For a month M, with the ledger classified as of M's last day:
+
+* per category of the ruleset: cases closed in M and cases open at M's end (then all cases);
+* every key case open at M's end (category ``key`` when the ruleset has it, else any category):
+  the reason it is not closed, the next step and the time limit, from the ledger's
+  ``reason_open`` / ``next_step`` / ``expected_close`` fields (未结原因 / 下一步打算 / 预计结案时间),
+  shown as 未填写 when blank or when the ledger lacks the column;
+* per officer: open at the end, closed in the month, key cases open;
+* open cases by age band at M's end, and the trend of open cases over the runs in the history.
+
+The xlsx has native Excel charts: open cases by age band, by category, and the trend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from backlog_cli import outputs
+from backlog_cli.errors import ConfigError
+
+KEY_ID = "key"
+MISSING = "未填写"
+UNASSIGNED = "未分配"
+PLAN_FIELDS = ("reason_open", "next_step", "expected_close")
+# Age bands of open cases (days since filing, at the month's end): label and upper bound (inclusive).
+AGE_BANDS = (("3个月以内", 90), ("3至6个月", 180), ("6个月至1年", 365), ("1至2年", 730), ("2年以上", None))
+KEY_CASE_COLUMNS = ["case_no", "officer", "categories", "filed_on", "age_days", "reason_open", "next_step",
+                    "expected_close", "missing"]
+LABELS = {
+    "category": "类别", "label": "名称", "closed_in_month": "本月执结", "open_at_end": "月末未结",
+    "officer": "承办人", "key_open": "重点案件未结", "categories": "类别", "filed_on": "立案日期",
+    "age_days": "立案天数", "reason_open": "未结原因", "next_step": "下一步打算", "expected_close": "预计结案时间",
+    "missing": "缺项", "case_no": "案号", "band": "未结时长", "open": "未结案件", "as_of": "日期",
+}
+
+
+@dataclass
+class MonthlyReport:
+    """The report's tables, each a frame ready for the output layer."""
+
+    month: pd.Period
+    end: pd.Timestamp
+    categories: pd.DataFrame  # category, label, closed_in_month, open_at_end
+    key_cases: pd.DataFrame  # KEY_CASE_COLUMNS
+    officers: pd.DataFrame  # officer, open_at_end, closed_in_month, key_open
+    age_bands: pd.DataFrame  # band, open
+    trend: pd.DataFrame  # as_of, open
+
+    @property
+    def title(self) -> str:
+        return f"{self.month.year}年{self.month.month}月执行案件清理进展（截至{self.end.date().isoformat()}）"
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"categories": self.categories, "key_cases": self.key_cases, "officers": self.officers,
+                "age_bands": self.age_bands, "trend": self.trend}
+
+    def sheets(self) -> list[outputs.Sheet]:
+        """The xlsx workbook: one sheet per table, charts beside the data."""
+        per_category = self.categories[self.categories["category"] != "all"]
+        return [
+            outputs.Sheet("分类统计", self.categories, labels=LABELS, title=self.title,
+                          charts=[_bar_chart("label", "open_at_end", "未结案件（按类别）", len(per_category))]),
+            outputs.Sheet("重点案件", self.key_cases, labels=LABELS),
+            outputs.Sheet("承办人", self.officers, labels=LABELS),
+            outputs.Sheet("未结时长", self.age_bands, labels=LABELS,
+                          charts=[_bar_chart("band", "open", "未结案件（按立案时长）", len(self.age_bands), "column")]),
+            outputs.Sheet("趋势", self.trend, labels=LABELS,
+                          charts=[_line_chart("as_of", "open", "未结案件趋势")]),
+        ]
+
+
+def parse_month(text: str) -> pd.Period:
+    """``YYYY-MM`` as a monthly period; anything else is a ConfigError."""
+    try:
+        if len(text) == 7 and text[4] == "-":
+            return pd.Period(dt.date(int(text[:4]), int(text[5:]), 1), freq="M")
+    except ValueError:
+        pass
+    raise ConfigError(f"--month '{text}' is not a month: use YYYY-MM, e.g. 2026-11")
+
+
+def _text_or_missing(cases: pd.DataFrame, name: str) -> pd.Series:
+    if name not in cases:
+        return pd.Series(MISSING, index=cases.index, dtype="str")
+    col = cases[name]
+    text = col.dt.strftime("%Y-%m-%d") if pd.api.types.is_datetime64_any_dtype(col.dtype) else col.astype("str")
+    return text.str.strip().replace("", pd.NA).fillna(MISSING).astype("str")
+
+
+def _key_mask(flags: pd.DataFrame, category_ids: Sequence[str]) -> pd.Series:
+    """Key cases: category ``key`` when the ruleset has it, else any category."""
+    if KEY_ID in flags:
+        return flags[KEY_ID].fillna(False).astype(bool)
+    present = [c for c in category_ids if c in flags]
+    return flags[present].fillna(False).astype(bool).any(axis=1) if present else pd.Series(False, index=flags.index)
+
+
+def _key_cases(cases: pd.DataFrame, open_end: pd.Series, key: pd.Series, end: pd.Timestamp) -> pd.DataFrame:
+    rows = cases[open_end & key]
+    out = pd.DataFrame({
+        "case_no": rows["case_no"].astype("str"),
+        "officer": rows["officer"].astype("str").fillna(UNASSIGNED) if "officer" in rows else UNASSIGNED,
+        "categories": rows["categories"].map(lambda v: ";".join(v) if isinstance(v, (list, tuple)) else "").astype("str")
+        if "categories" in rows else "",
+        "filed_on": rows["filed_on"],
+        "age_days": (end - rows["filed_on"]).dt.days.astype("int64"),
+    })
+    for name in PLAN_FIELDS:
+        out[name] = _text_or_missing(rows, name)
+    absent = pd.DataFrame({f: out[f].eq(MISSING) for f in PLAN_FIELDS})
+    out["missing"] = pd.Series("", index=out.index, dtype="str")
+    for f in PLAN_FIELDS:
+        label = LABELS[f]
+        out["missing"] = out["missing"].where(~absent[f], out["missing"] + np.where(out["missing"].ne(""), "、", "") + label)
+    return out.sort_values(["officer", "filed_on", "case_no"], kind="stable", ignore_index=True)[KEY_CASE_COLUMNS]
+
+
+def _age_bands(age_days: pd.Series) -> pd.DataFrame:
+    bounds = [-1, *(b for _, b in AGE_BANDS[:-1]), float("inf")]
+    labels = [label for label, _ in AGE_BANDS]
+    band = pd.cut(age_days, bins=bounds, labels=labels)
+    counts = band.value_counts().reindex(labels, fill_value=0)
+    return pd.DataFrame({"band": pd.Series(labels, dtype="str"), "open": counts.to_numpy(dtype="int64")})
+
+
+def trend_frame(run_counts: Sequence[tuple[dt.date, dict[str, Any]]], end: pd.Timestamp) -> pd.DataFrame:
+    """Open cases per recorded run up to ``end`` (from :meth:`History.run_counts`)."""
+    rows = [(pd.Timestamp(d), int(c["open"])) for d, c in run_counts if pd.Timestamp(d) <= end and "open" in c]
+    return pd.DataFrame({"as_of": pd.Series([r[0] for r in rows], dtype="datetime64[ns]"),
+                         "open": pd.Series([r[1] for r in rows], dtype="int64")})
+
+
+def monthly_report(
+    cases: pd.DataFrame,
+    flags: pd.DataFrame,
+    categories: Sequence[tuple[str, str]],
+    month: pd.Period,
+    trend: pd.DataFrame | None = None,
+) -> MonthlyReport:
+    """The report for ``month`` from cases classified as of its last day.
+
+    ``flags`` holds one boolean column per category id, aligned with ``cases`` (as the rules
+    engine gives them); ``categories`` are the (id, label) pairs in report order.
+    """
+    start = month.start_time.normalize()
+    end = month.end_time.normalize()
+    closed_on = cases["closed_on"] if "closed_on" in cases else pd.Series(pd.NaT, index=cases.index, dtype="datetime64[ns]")
+    open_end = cases["filed_on"].le(end) & ~closed_on.le(end)
+    closed_in = closed_on.ge(start) & closed_on.le(end)
+    rows = []
+    for cid, label in categories:
+        m = flags[cid].fillna(False).astype(bool) if cid in flags else pd.Series(False, index=cases.index)
+        rows.append((cid, label, int((m & closed_in).sum()), int((m & open_end).sum())))
+    rows.append(("all", "全部案件", int(closed_in.sum()), int(open_end.sum())))
+    per_category = pd.DataFrame(rows, columns=["category", "label", "closed_in_month", "open_at_end"])
+    key = _key_mask(flags, [c for c, _ in categories])
+    officer = (cases["officer"].astype("str") if "officer" in cases else pd.Series(pd.NA, index=cases.index, dtype="str")).fillna(UNASSIGNED)
+    officers = (
+        pd.DataFrame({"officer": officer, "open_at_end": open_end.astype(int), "closed_in_month": closed_in.astype(int),
+                      "key_open": (open_end & key).astype(int)})
+        .groupby("officer", sort=True).sum().reset_index()
+    )
+    officers = officers[officers[["open_at_end", "closed_in_month"]].sum(axis=1) > 0].reset_index(drop=True)
+    officers = pd.concat([officers[officers["officer"] != UNASSIGNED], officers[officers["officer"] == UNASSIGNED]],
+                         ignore_index=True)
+    age = (end - cases.loc[open_end, "filed_on"]).dt.days
+    return MonthlyReport(
+        month=month, end=end, categories=per_category,
+        key_cases=_key_cases(cases, open_end, key, end),
+        officers=officers.astype({"officer": "str"}),
+        age_bands=_age_bands(age),
+        trend=trend if trend is not None else trend_frame([], end),
+    )
+
+
+def write_report(report: MonthlyReport, fmt: str, path: str | Path) -> list[Path]:
+    """Write the report to ``path``: xlsx (one workbook, with charts), json (every table) or csv
+    (the key cases in ``path``, each other table beside it as ``NAME.<table>.csv``)."""
+    path = Path(path)
+    if fmt == "xlsx":
+        return [outputs.write_xlsx(path, report.sheets())]
+    if fmt == "json":
+        outputs.to_json_payload({"month": str(report.month), "end": report.end, **report.tables()}, path)
+        return [path]
+    if fmt == "csv":
+        outputs.to_csv(report.key_cases, path)
+        written = [path]
+        for name, frame in report.tables().items():
+            if name != "key_cases":
+                other = path.with_name(f"{path.stem}.{name}.csv")
+                outputs.to_csv(frame, other)
+                written.append(other)
+        return written
+    raise ConfigError(f"the monthly report is written as xlsx, csv or json, not {fmt}")
+
+
+# ------------------------------------------------------------------------------- charts
+
+
+def _bar_chart(category_col: str, value_col: str, title: str, rows: int, kind: str = "bar") -> outputs.ChartHook:
+    """A hook adding a bar (or column) chart of the first ``rows`` data rows beside the table."""
+    def hook(workbook: Workbook, ws: Worksheet, layout: outputs.SheetLayout) -> None:
+        if rows == 0:
+            return
+        chart = workbook.add_chart({"type": kind})
+        first, last = layout.first_row, layout.first_row + rows - 1
+        chart.add_series({
+            "name": title,
+            "categories": [layout.name, first, layout.columns[category_col], last, layout.columns[category_col]],
+            "values": [layout.name, first, layout.columns[value_col], last, layout.columns[value_col]],
+            "data_labels": {"value": True},
+        })
+        chart.set_title({"name": title})
+        chart.set_legend({"none": True})
+        ws.insert_chart(layout.header_row, len(layout.columns) + 1, chart)
+    return hook
+
+
+def _line_chart(x_col: str, y_col: str, title: str) -> outputs.ChartHook:
+    def hook(workbook: Workbook, ws: Worksheet, layout: outputs.SheetLayout) -> None:
+        if layout.last_row < layout.first_row:
+            return
+        chart = workbook.add_chart({"type": "line"})
+        chart.add_series({
+            "name": title,
+            "categories": [layout.name, layout.first_row, layout.columns[x_col], layout.last_row, layout.columns[x_col]],
+            "values": [layout.name, layout.first_row, layout.columns[y_col], layout.last_row, layout.columns[y_col]],
+            "marker": {"type": "circle"},
+        })
+        chart.set_title({"name": title})
+        chart.set_legend({"none": True})
+        chart.set_x_axis({"date_axis": True, "num_format": "yyyy-mm-dd"})
+        ws.insert_chart(layout.header_row, len(layout.columns) + 1, chart)
+    return hook

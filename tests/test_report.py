@@ -1,0 +1,151 @@
+"""`backlog report monthly`: counts computed by hand on a small ledger, charts, the sample golden.
+
+Regenerate the golden after an intended change with ``UPDATE_GOLDEN=1 python -m pytest
+tests/test_report.py`` and review the diff before committing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from backlog_cli.cli import app
+from backlog_cli.errors import ConfigError
+from backlog_cli.report import AGE_BANDS, MISSING, monthly_report, parse_month, trend_frame
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).parent / "golden"
+SAMPLE = ROOT / "samples" / "ledger.xlsx"
+runner = CliRunner()
+T = pd.Timestamp
+
+
+def frame():
+    cases = pd.DataFrame({
+        "case_no": ["A", "B", "C", "D", "E"],
+        "filed_on": pd.to_datetime(["2026-09-20", "2025-01-15", "2026-03-01", "2026-10-05", "2026-11-02"]),
+        "closed_on": pd.to_datetime([None, "2026-10-12", None, "2026-11-03", None]),
+        "officer": pd.Series(["张三", "李四", None, "张三", "李四"], dtype="str"),
+        "reason_open": pd.Series(["财产待拍卖", None, "  ", None, None], dtype="str"),
+        "next_step": pd.Series(["拍卖", None, "终本", None, None], dtype="str"),
+        "expected_close": pd.to_datetime(["2026-12-31", None, None, None, None]),
+    })
+    flags = pd.DataFrame({"minsheng": [True, True, False, True, True], "xinfang": [False, False, True, False, False]})
+    flags["key"] = flags["minsheng"] | flags["xinfang"]
+    cases["categories"] = [["minsheng", "key"], ["minsheng", "key"], ["xinfang", "key"], ["minsheng", "key"], ["minsheng", "key"]]
+    return cases, flags
+
+
+CATS = [("minsheng", "涉民生"), ("xinfang", "涉信访"), ("key", "三类案件")]
+
+
+def test_parse_month():
+    assert str(parse_month("2026-10")) == "2026-10"
+    for bad in ("2026-13", "2026/10", "10-2026", "2026-1"):
+        with pytest.raises(ConfigError, match="YYYY-MM"):
+            parse_month(bad)
+
+
+def test_counts_key_cases_and_officers_by_hand():
+    cases, flags = frame()
+    report = monthly_report(cases, flags, CATS, parse_month("2026-10"))
+    # October 2026: B closed 10-12 (in the month); D closed 11-03 (open at the end); E filed later.
+    assert report.categories.values.tolist() == [
+        ["minsheng", "涉民生", 1, 2],
+        ["xinfang", "涉信访", 0, 1],
+        ["key", "三类案件", 1, 3],
+        ["all", "全部案件", 1, 3],
+    ]
+    k = report.key_cases
+    assert k["case_no"].tolist() == ["A", "D", "C"]  # by officer, 未分配 last
+    assert k["officer"].tolist() == ["张三", "张三", "未分配"]
+    assert k["age_days"].tolist() == [41, 26, 244]  # 2026-10-31 minus the filing date
+    assert k["reason_open"].tolist() == ["财产待拍卖", MISSING, MISSING]  # blank text counts as missing
+    assert k["expected_close"].tolist() == ["2026-12-31", MISSING, MISSING]
+    assert k["missing"].tolist() == ["", "未结原因、下一步打算、预计结案时间", "未结原因、预计结案时间"]
+    assert report.officers.values.tolist() == [["张三", 2, 0, 2], ["李四", 0, 1, 0], ["未分配", 1, 0, 1]]
+    assert dict(zip(report.age_bands["band"], report.age_bands["open"])) == {
+        "3个月以内": 2, "3至6个月": 0, "6个月至1年": 1, "1至2年": 0, "2年以上": 0}
+    assert len(report.age_bands) == len(AGE_BANDS)
+
+
+def test_ledger_without_plan_columns_lists_them_missing():
+    cases, flags = frame()
+    report = monthly_report(cases.drop(columns=["reason_open", "next_step", "expected_close"]), flags, CATS,
+                            parse_month("2026-10"))
+    assert set(report.key_cases["next_step"]) == {MISSING}
+
+
+def test_trend_from_runs_up_to_month_end():
+    runs = [(T("2026-10-30").date(), {"open": 5}), (T("2026-10-31").date(), {"open": 4}),
+            (T("2026-11-01").date(), {"open": 9})]
+    trend = trend_frame(runs, T("2026-10-31"))
+    assert trend["as_of"].dt.strftime("%Y-%m-%d").tolist() == ["2026-10-30", "2026-10-31"]
+    assert trend["open"].tolist() == [5, 4]
+
+
+def charts_in(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        return sorted(n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+
+
+def write_ledger(tmp_path: Path) -> Path:
+    cases, _ = frame()
+    path = tmp_path / "ledger.csv"
+    pd.DataFrame({
+        "案号": [f"(2026)鲁0902执{i}号" for i in range(1, 6)],
+        "立案日期": cases["filed_on"].dt.strftime("%Y-%m-%d"),
+        "承办人": cases["officer"], "案由": ["追索劳动报酬纠纷"] * 5,
+        "结案日期": cases["closed_on"].dt.strftime("%Y-%m-%d"),
+    }).to_csv(path, index=False)
+    return path
+
+
+def test_xlsx_has_native_charts_including_trend(tmp_path):
+    ledger = write_ledger(tmp_path)
+    (tmp_path / "backlog.yaml").write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    for day in ("2026-10-30", "2026-10-31"):
+        assert runner.invoke(app, ["run", "--config", str(tmp_path / "backlog.yaml"), "--as-of", day, "-q"]).exit_code == 1  # rules warn: fields missing
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(app, ["report", "monthly", "--month", "2026-10", "--config", str(tmp_path / "backlog.yaml"),
+                                 "--rules", "sanqingli-2016", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert charts_in(out) == ["xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/charts/chart3.xml"]
+    with zipfile.ZipFile(out) as z:
+        kinds = [re.search(r"<c:(bar|line)Chart>", z.read(n).decode()).group(1) for n in charts_in(out)]
+    assert kinds == ["bar", "bar", "line"]
+    trend = pd.read_excel(out, sheet_name="趋势", engine="openpyxl")
+    assert trend["未结案件"].tolist() == [3, 3]
+
+
+def test_csv_writes_key_cases_and_tables_beside(tmp_path):
+    ledger = write_ledger(tmp_path)
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["report", "monthly", str(ledger), "--month", "2026-10", "--rules", "sanqingli-2016", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("r*.csv")) == [
+        "r.age_bands.csv", "r.categories.csv", "r.csv", "r.officers.csv", "r.trend.csv"]
+    cats = pd.read_csv(tmp_path / "r.categories.csv", encoding="utf-8-sig")
+    assert cats.loc[cats["category"] == "minsheng", ["closed_in_month", "open_at_end"]].values.tolist() == [[1, 3]]  # every cause here is 劳动报酬
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="samples/ledger.xlsx is generated by `backlog sample`")
+def test_sample_report_against_golden(tmp_path):
+    out = tmp_path / "report.json"
+    result = runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-10", "--rules", "sanqingli-2016", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    got = json.loads(out.read_text(encoding="utf-8"))
+    golden = GOLDEN / "report_monthly.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(json.dumps(got, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert got == json.loads(golden.read_text(encoding="utf-8"))
+    xlsx = tmp_path / "report.xlsx"
+    assert runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-10", "-o", str(xlsx)]).exit_code == 0
+    assert len(charts_in(xlsx)) == 2  # age bands and categories; no history here, so no trend chart
