@@ -456,7 +456,13 @@ def _date_forms(days: np.ndarray) -> list[np.ndarray]:
     m_num = month.astype(np.int64) % 12 + 1
     d_num = (days - month.astype("datetime64[D]")).astype(np.int64) + 1
     m, dd, m2, d2 = _text(m_num), _text(d_num), _text(m_num, 2), _text(d_num, 2)
-    return [y + "年" + m + "月" + dd + "日", y + "." + m2 + "." + d2, y + "-" + m + "-" + dd, y + "/" + m + "/" + dd, y + m2 + d2]
+    return [
+        y + "年" + m + "月" + dd + "日",
+        y + "." + m2 + "." + d2,
+        y + "-" + m + "-" + dd,
+        y + "/" + m + "/" + dd,
+        y + m2 + d2,
+    ]
 
 
 def _date_cells(days: np.ndarray, form: np.ndarray, text: bool) -> np.ndarray:
