@@ -147,11 +147,14 @@ def load(opts: LoadOptions) -> Ledger:
 
 def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp) -> tuple[Ledger, Triage]:
     """Rules first (a bad rules file fails before a long load), then the ledger, then triage."""
+    from backlog_cli.deadlines import load_deadlines, with_deadlines
     from backlog_cli.triage import triage
 
     ruleset = opts.ruleset(rules)
+    deadlines = load_deadlines(ruleset)
     ledger = load(opts)
     result = triage(ledger.cases, ruleset, as_of)
+    result.cases = with_deadlines(result.cases, deadlines, ruleset, as_of)
     for warning in result.warnings:
         _stderr().print(f"warning: {warning}", highlight=False, markup=False)
     return ledger, result
@@ -242,6 +245,7 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None, ledger: Ledger, *, 
 
 
 CASE_TABLE = ["case_no", "filed_on", "officer", "respondent", "cause", "amount", "closed_on", "categories"]
+NEXT_TABLE = ["next_label", "next_due", "next_days_left", "next_state"]
 
 
 # --------------------------------------------------------------------------- commands
@@ -281,7 +285,8 @@ def classify(
             if not category or cat.id == category
         ]
         sheets.append(outputs.Sheet(name="全部案件", frame=cases, labels=labels))
-    emit(cases, fmt, output, data, title=title, summary=result.summary, table_columns=CASE_TABLE, sheets=sheets)
+    emit(cases, fmt, output, data, title=title, summary=result.summary, table_columns=[*CASE_TABLE, *NEXT_TABLE],
+         sheets=sheets)
 
 
 @app.command()
@@ -316,6 +321,63 @@ def explain(
     for item in result.ruleset.explain(row, when):
         for line in item.lines():
             out.print(line)
+    _explain_deadlines(row.iloc[[0]], result.ruleset, when, out)
+
+
+def _explain_deadlines(row: pd.DataFrame, ruleset, when: pd.Timestamp, out) -> None:
+    """Each deadline's arithmetic for one case: start, + duration, + extension, + deducted days, = due."""
+    from backlog_cli.deadlines import explain as explain_deadlines, load_deadlines
+
+    for item in explain_deadlines(row, load_deadlines(ruleset), when, ruleset.evaluate(row, when)):
+        left = "" if item["days_left"] is None else f", {item['days_left']} days left"
+        action = f" → {item['action']}" if item["action"] and item["days_left"] is not None else ""
+        out.print(f"deadline {item['id']} {item['label']}: {item['state']}{left}{action}", highlight=False, markup=False)
+        for line in item["steps"]:
+            out.print(f"  {line}", highlight=False, markup=False)
+
+
+OVERDUE_TABLE = ["case_no", "filed_on", "age_days", "officer", "categories", "cause", "respondent"]
+
+
+@app.command()
+def overdue(
+    ledger: LedgerArg = None,
+    days: Annotated[Optional[int], typer.Option("--days", min=0, help="Cases open at --as-of for more than N days since filing.")] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help="Cases past this deadline (an id from the rules); with --within, coming due on it.")] = None,
+    within: Annotated[Optional[int], typer.Option("--within", min=0, help="Cases coming due in the next D days, one row per case and deadline.")] = None,
+    category: CategoryOpt = None,
+    officer: Annotated[Optional[str], typer.Option("--officer", help="Only this officer's cases.")] = None,
+    rules: RulesOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    columns: ColumnsOpt = None,
+) -> None:
+    """Cases open too long (--days N, oldest first), past a deadline (--deadline ID) or coming due (--within D)."""
+    from backlog_cli import outputs
+    from backlog_cli.deadlines import load_deadlines, overdue_cases
+
+    if days is None and deadline is None and within is None:
+        raise typer.BadParameter("give --days N, --deadline ID or --within D", param_hint="--days")
+    fmt = resolve_format(fmt, output)
+    when = as_of_date(as_of)
+    data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
+    cases = result.cases
+    if category:
+        cases = cases[result.in_category(category)]
+    if officer:
+        cases = cases[cases["officer"].eq(officer.strip()).fillna(False)] if "officer" in cases else cases.iloc[:0]
+    listed = overdue_cases(cases, load_deadlines(result.ruleset), when, days=days, deadline=deadline, within=within)
+    styles = listed.cases[listed.state].map(STATE_STYLES)
+    what = [f"open more than {days} days"] if days is not None else []
+    what += [f"due within {within} days"] if within is not None else [f"past {deadline}"] if deadline else []
+    title = f"{', '.join(what)} as of {when.date()}: {len(listed.cases)} rows"
+    sheets = [outputs.Sheet("overdue", listed.cases, labels=data.columns.labels(), row_styles=styles, title=title)]
+    emit(listed.cases, fmt, output, data, title=title, row_styles=styles, sheets=sheets,
+         table_columns=[*OVERDUE_TABLE, *listed.columns])
 
 
 def _stdout():
@@ -439,16 +501,16 @@ def sample(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .xlsx or .csv.")],
     rows: Annotated[int, typer.Option("--rows", min=1, help="Number of case rows.")] = 300,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")] = 1,
-    as_of: AsOfOpt = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The day the ledger is drawn up to (default 2026-11-23, the committed samples' day).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="CSV encoding (default utf-8-sig; gbk as Excel saves).")] = None,
     clean: Annotated[bool, typer.Option("--clean", help="No deliberately messy values or bad rows.")] = False,
 ) -> None:
     """Generate a realistic sample ledger (deterministic for a seed)."""
-    from backlog_cli.sample import write_sample
+    from backlog_cli.sample import DEFAULT_AS_OF, write_sample
 
     if output.suffix.lower() not in (".xlsx", ".csv"):
         raise typer.BadParameter("the sample is written as .xlsx or .csv", param_hint="--output")
-    when = as_of_date(as_of).date() if as_of else dt.date.today()
+    when = as_of_date(as_of).date() if as_of else DEFAULT_AS_OF
     write_sample(output, rows, seed, as_of=when, encoding=encoding, messy=not clean)
     typer.echo(f"wrote {output} ({rows} rows, seed {seed})")
 

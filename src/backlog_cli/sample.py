@@ -10,9 +10,7 @@ the same bytes. The data are invented; names of places and organisations are fic
 from __future__ import annotations
 
 import csv
-import os
 import random
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import chain, repeat, starmap
@@ -22,6 +20,7 @@ import numpy as np
 import xlsxwriter
 
 from .errors import ConfigError
+from .outputs import atomic_write
 
 DEFAULT_AS_OF = date(2026, 11, 23)
 COURT_CODE = "鲁0902"
@@ -683,28 +682,11 @@ def write_sample(
         raise ConfigError(f"unknown encoding for the sample: {encoding}") from None
     if suffix == ".csv":
         _name, _title, _subtitle, segments = _sheets(rows, seed, as_of, messy, single=True, text=True)[0]
-        _atomic(path, lambda tmp: _write_csv(tmp, segments, encoding))
+        atomic_write(path, lambda tmp: _write_csv(tmp, segments, encoding))
     else:
         sheets = generate(rows, seed, as_of, messy=messy)
-        _atomic(path, lambda tmp: _write_xlsx(tmp, sheets, as_of, big=rows > 20_000))
+        atomic_write(path, lambda tmp: _write_xlsx(tmp, sheets, as_of, big=rows > 20_000))
     return path
-
-
-def _atomic(path: Path, write) -> None:
-    """Write through a temporary file beside ``path``, then rename it into place."""
-    if not path.parent.is_dir():
-        raise ConfigError(f"cannot write the sample: folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _write_csv(path: Path, segments: list, encoding: str) -> None:
