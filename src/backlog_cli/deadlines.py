@@ -31,7 +31,7 @@ import functools
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,7 @@ from backlog_cli.rules import (
     add_months,
     canonical_fields,
     compile_condition,
+    open_mask,
     parse_span,
 )
 
@@ -61,6 +62,8 @@ __all__ = [
     "evaluate",
     "explain",
     "load_deadlines",
+    "overdue_cases",
+    "with_deadlines",
     "workday_calendar",
 ]
 
@@ -507,6 +510,78 @@ def evaluate(
         columns[f"{d.id}_state"] = pd.Series(r["state"], index=frame.index, dtype="str")
     out = pd.DataFrame(columns, index=frame.index)
     return pd.concat([out, _next(deadlines, done, frame.index)], axis=1)
+
+
+def with_deadlines(
+    cases: pd.DataFrame,
+    deadlines: list[Deadline],
+    ruleset: Ruleset,
+    as_of: Any,
+    masks_ctx: EvalContext | None = None,
+) -> pd.DataFrame:
+    """``cases`` with the columns of :func:`evaluate` joined on (replacing earlier ones);
+    ``masks_ctx`` defaults to ``ruleset.evaluate(cases, as_of)``."""
+    ctx = masks_ctx if masks_ctx is not None else ruleset.evaluate(cases, pd.Timestamp(as_of))
+    columns = evaluate(cases, deadlines, as_of, ctx)
+    return cases.drop(columns=[c for c in columns if c in cases]).join(columns)
+
+
+NEXT_COLUMNS = ["next_label", "next_due", "next_days_left", "next_state", "next_action"]
+LISTED_COLUMNS = ["deadline", "deadline_label", "due", "days_left", "state", "action"]
+
+
+class Listing(NamedTuple):
+    """Cases listed by ``backlog overdue``: the rows, the deadline columns to show, the state
+    column that colours each row."""
+
+    cases: pd.DataFrame
+    columns: list[str]
+    state: str
+
+
+def overdue_cases(
+    cases: pd.DataFrame,
+    deadlines: list[Deadline],
+    as_of: Any,
+    *,
+    days: int | None = None,
+    deadline: str | None = None,
+    within: int | None = None,
+) -> Listing:
+    """Cases (with the columns of :func:`evaluate`) for ``backlog overdue``, with ``age_days``.
+
+    ``days``: open at as_of and filed more than ``days`` days before it, oldest first. ``deadline``
+    and ``within``: one row per case and deadline (every deadline, or only ``deadline``) that is
+    overdue, or, with ``within``, open and coming due in 0 … ``within`` days; most overdue or
+    soonest first. The filters combine."""
+    as_of = pd.Timestamp(as_of).normalize()
+    age = (as_of - cases["filed_on"]).dt.days.astype("Int64")
+    frame = cases.assign(age_days=age)
+    if days is not None:
+        frame = frame[open_mask(frame, as_of) & age.gt(days).fillna(False).to_numpy()]
+    if deadline is None and within is None:
+        return Listing(frame.sort_values("age_days", ascending=False, kind="stable"),
+                       NEXT_COLUMNS, "next_state")
+    chosen = [d for d in deadlines if deadline in (None, d.id)]
+    if deadline is not None and not chosen:
+        ids = [d.id for d in deadlines]
+        raise ConfigError(f"no deadline '{deadline}'{_suggest(deadline, ids)} in the rules; "
+                          f"they define: {', '.join(ids) or '(none)'}")
+    parts = []
+    for d in chosen:
+        state, left = frame[f"{d.id}_state"], frame[f"{d.id}_days_left"]
+        keep = state.eq("overdue") if within is None else \
+            state.isin(["ok", "due_soon"]) & left.between(0, within)
+        part = frame[keep.fillna(False).to_numpy()]
+        parts.append(part.assign(deadline=d.id, deadline_label=d.label, due=part[f"{d.id}_due"],
+                                 days_left=part[f"{d.id}_days_left"],
+                                 state=part[f"{d.id}_state"], action=d.action))
+    if not parts:  # no deadlines defined
+        empty = pd.Series(dtype="str")
+        parts = [frame.iloc[:0].assign(**dict.fromkeys(LISTED_COLUMNS, empty))]
+    listed = pd.concat(parts, ignore_index=True)
+    listed = listed.sort_values(["days_left", "age_days"], ascending=[True, False], kind="stable")
+    return Listing(listed.reset_index(drop=True), LISTED_COLUMNS, "state")
 
 
 # ---------------------------------------------------------------------------------------------

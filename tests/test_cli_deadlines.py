@@ -1,0 +1,124 @@
+"""`backlog overdue`, deadline columns in `classify` and deadline arithmetic in `explain`.
+
+Expectations are computed by hand for the small ledger below at --as-of 2025-07-01 with the
+bundled default rules (legal limit 6 months, 3 for 非诉; officer within 7 days; 终本 re-query).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from backlog_cli.cli import app
+
+AS_OF = "2025-07-01"
+runner = CliRunner()
+
+# case number, filed, officer, closed, close method, cause
+ROWS = [
+    # legal limit 2025-06-30: overdue by 1 day; age 182
+    ("(2025)鲁0902执1号", "2024-12-31", "张三", "", "", "买卖合同纠纷"),
+    # legal limit 2025-07-02: 1 day left, due soon; age 180
+    ("(2025)鲁0902执2号", "2025-01-02", "张三", "", "", "买卖合同纠纷"),
+    # 非诉: 3 months → 2025-04-01, overdue by 91 days; age 181
+    ("(2025)鲁0902执3号", "2025-01-01", "李四", "", "", "非诉执行"),
+    # no officer: assign by 2025-07-05, 4 days left; age 3
+    ("(2025)鲁0902执4号", "2025-06-28", "", "", "", "追索劳动报酬纠纷"),
+    # closed by 终本 2024-05-06: re-queries 2024-11-06, 2025-05-06, next 2025-11-06 (128 days)
+    ("(2024)鲁0902执5号", "2024-01-10", "李四", "2024-05-06", "终结本次执行程序", "民间借贷纠纷"),
+]
+
+
+@pytest.fixture
+def ledger(tmp_path) -> Path:
+    path = tmp_path / "ledger.csv"
+    lines = ["案号,立案日期,承办人,结案日期,结案方式,案由"] + [",".join(r) for r in ROWS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def rows(result) -> list[dict[str, str]]:
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    return list(csv.DictReader(io.StringIO(text[text.index("case_no"):])))
+
+
+def test_overdue_days_is_strict_and_oldest_first(ledger) -> None:
+    out = rows(run("overdue", ledger, "--days", 180, "--as-of", AS_OF, "-f", "csv"))
+    assert [(r["case_no"], r["age_days"]) for r in out] == [
+        ("(2025)鲁0902执1号", "182"), ("(2025)鲁0902执3号", "181")]
+    assert [r["officer"] for r in out] == ["张三", "李四"]
+    assert [(r["next_deadline"], r["next_days_left"]) for r in out] == [
+        ("legal_limit", "-1"), ("legal_limit", "-91")]
+    out = rows(run("overdue", ledger, "--days", 179, "--as-of", AS_OF, "-f", "csv"))
+    assert [r["case_no"] for r in out][-1] == "(2025)鲁0902执2号"
+
+
+def test_overdue_past_a_deadline(ledger) -> None:
+    out = rows(run("overdue", ledger, "--deadline", "legal_limit", "--as-of", AS_OF, "-f", "csv"))
+    assert [(r["case_no"], r["due"], r["days_left"], r["state"]) for r in out] == [
+        ("(2025)鲁0902执3号", "2025-04-01", "-91", "overdue"),
+        ("(2025)鲁0902执1号", "2025-06-30", "-1", "overdue"),
+    ]
+
+
+def test_overdue_within_and_filters(ledger) -> None:
+    out = rows(run("overdue", ledger, "--within", 10, "--as-of", AS_OF, "-f", "csv"))
+    assert [(r["case_no"], r["deadline"], r["due"], r["days_left"], r["state"]) for r in out] == [
+        ("(2025)鲁0902执2号", "legal_limit", "2025-07-02", "1", "due_soon"),
+        ("(2025)鲁0902执4号", "assign_officer", "2025-07-05", "4", "ok"),
+    ]
+    out = rows(run("overdue", ledger, "--within", 10, "--officer", "张三", "--as-of", AS_OF,
+                   "-f", "csv"))
+    assert [r["case_no"] for r in out] == ["(2025)鲁0902执2号"]
+    out = rows(run("overdue", ledger, "--days", 0, "--category", "minsheng", "--as-of", AS_OF,
+                   "-f", "csv"))
+    assert [(r["case_no"], r["age_days"]) for r in out] == [("(2025)鲁0902执4号", "3")]
+
+
+def test_overdue_xlsx_colours_rows(ledger, tmp_path) -> None:
+    path = tmp_path / "overdue.xlsx"
+    result = run("overdue", ledger, "--days", 179, "--as-of", AS_OF, "-o", path)
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(path)["overdue"]
+    cases = {row[0].value: row[0].fill.fgColor.rgb for row in sheet.iter_rows()
+             if str(row[0].value).startswith("(2025)")}
+    assert cases == {"(2025)鲁0902执1号": "FFFFC7CE", "(2025)鲁0902执3号": "FFFFC7CE",
+                     "(2025)鲁0902执2号": "FFFFEB9C"}
+
+
+def test_overdue_needs_a_mode_and_a_known_deadline(ledger) -> None:
+    result = run("overdue", ledger, "--as-of", AS_OF)
+    assert result.exit_code == 2 and "give --days N, --deadline ID or --within D" in result.output
+    result = run("overdue", ledger, "--deadline", "legal_limt", "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert "no deadline 'legal_limt' (did you mean 'legal_limit'?)" in result.output
+
+
+def test_classify_has_deadline_columns(ledger) -> None:
+    out = rows(run("classify", ledger, "--as-of", AS_OF, "-f", "csv"))
+    by_case = {r["case_no"]: r for r in out}
+    assert by_case["(2025)鲁0902执1号"]["legal_limit_due"] == "2025-06-30"
+    assert by_case["(2025)鲁0902执1号"]["legal_limit_state"] == "overdue"
+    assert by_case["(2024)鲁0902执5号"]["legal_limit_state"] == "met"
+    assert by_case["(2024)鲁0902执5号"]["property_requery_due"] == "2025-11-06"
+    assert by_case["(2024)鲁0902执5号"]["next_days_left"] == "128"
+
+
+def test_explain_shows_deadline_arithmetic(ledger) -> None:
+    result = run("explain", "(2025)鲁0902执3号", ledger, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "deadline legal_limit 法定执行期限: overdue, -91 days left" in text
+    assert "  start filed_on 2025-01-01 (counting from the next day)\n  + 3 months → 2025-04-01\n" \
+           "  = due 2025-04-01" in text
+    assert "deadline assign_officer 立案后 7 日内确定承办人: n/a" in text
