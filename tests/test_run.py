@@ -59,18 +59,22 @@ def test_clean_run_writes_dated_folder(tmp_path):
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "2025-06-30"
-    assert sorted(p.name for p in folder.iterdir()) == ["errors.csv", "summary.json", "triage.xlsx"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "errors.csv", "officers", "officers.xlsx", "overdue.xlsx", "summary.json", "triage.xlsx"]
+    assert [p.name for p in (folder / "officers").iterdir()] == ["张三.xlsx"]  # 李四's only case is closed
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"]["cases"] == 3
     assert summary["counts"]["open"] == 2  # 执2号 closed 2025-05-01
     assert summary["counts"]["closed"] == 1
     assert summary["exit_code"] == 0 and summary["rejects"] == [] and summary["warnings"] == []
-    assert set(summary["timings"]) >= {"rules", "load", "classify", "write", "history"}
+    assert set(summary["timings"]) >= {"rules", "load", "classify", "deadlines", "assign", "write", "history"}
+    assert summary["counts"]["overdue"] == 0  # 执1号's six months end on 2025-07-05
     assert summary["counts"]["categories"]["minsheng"] == 0  # 执2号 (劳动报酬) is closed
     assert summary["rules"] == "default"
     # not on a terminal: one plain line per step, with its time
-    lines = [l for l in result.output.splitlines() if l.startswith(("rules:", "load:", "classify:", "write:", "history:"))]
-    assert len(lines) == 5 and all(l.endswith(" s)") for l in lines)
+    steps = ("rules:", "load:", "classify:", "deadlines:", "assign:", "write:", "history:")
+    lines = [l for l in result.output.splitlines() if l.startswith(steps)]
+    assert len(lines) == 7 and all(l.endswith(" s)") for l in lines)
     assert "\x1b[" not in result.output
 
 
@@ -196,3 +200,20 @@ def test_history_command_without_history(tmp_path):
     result = runner.invoke(app, ["history", "--config", str(setup(tmp_path))])
     assert result.exit_code == 2 and "no run history" in result.output
     assert not (tmp_path / "out" / "history.sqlite").exists()
+
+
+def test_diff_after_a_case_closes_and_another_becomes_overdue(tmp_path):
+    config = setup(tmp_path)
+    assert invoke(config, "--as-of", "2025-07-04").exit_code == 0
+    closed = [ROWS[0], ROWS[1], ROWS[2].replace("3000,", "3000,2025-07-06")]
+    (tmp_path / "ledger.csv").write_text(HEADER + "".join(closed), encoding="utf-8")
+    assert invoke(config, "--as-of", "2025-07-07").exit_code == 0
+    result = runner.invoke(app, ["diff", "--config", str(config), "-f", "csv"])
+    assert result.output.splitlines() == [
+        "case_no,change,officer,before,after",
+        "(2025)鲁0902执3号,closed,张三,open,2025-07-06",
+        # filed 2025-01-05: the six-month legal limit fell due on 2025-07-05
+        "(2025)鲁0902执1号,newly_overdue,张三,,legal_limit",
+    ]
+    overdue = pd.read_excel(tmp_path / "out" / "2025-07-07" / "overdue.xlsx", header=1, engine="openpyxl")
+    assert overdue.iloc[:, 0].tolist() == ["(2025)鲁0902执1号"]

@@ -1,6 +1,4 @@
-"""The nightly run: rules → load → classify → write, then record the history.
-
-(Deadlines and per-officer lists join the chain as their modules land in ``triage()``.)
+"""The nightly run: rules → load → classify → deadlines → assign → write, then the history.
 
 Outputs go to ``output_dir/YYYY-MM-DD/``; every file is written atomically, so a run killed at
 any moment leaves whole files only, and the history entry is written last in one transaction.
@@ -23,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from backlog_cli import history, outputs
+from backlog_cli import assignment, deadlines, history, outputs
 from backlog_cli.config import Config
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, ConfigError, LockedError
 from backlog_cli.loading import Ledger, load_columns, load_ledger
@@ -33,6 +31,9 @@ from backlog_cli.triage import Triage, triage
 LOCK_NAME = ".backlog-run.lock"
 HISTORY_NAME = "history.sqlite"
 TRIAGE_FILE = "triage.xlsx"
+OVERDUE_FILE = "overdue.xlsx"
+OFFICERS_FILE = "officers.xlsx"
+OFFICER_DIR = "officers"
 ERRORS_FILE = "errors.csv"
 SUMMARY_FILE = "summary.json"
 CASE_COLUMNS = ["case_no", "filed_on", "officer", "applicant", "respondent", "cause", "amount",
@@ -200,10 +201,45 @@ def _category_counts(result: Triage) -> dict[str, int]:
     return {str(c): int(n) for c, n in zip(rows["category"], rows["open"])}
 
 
-def _write_outputs(folder: Path, ledger: Ledger, result: Triage, summary: RunSummary) -> list[Path]:
-    """The triage workbook (底数, all cases, a sheet of open cases per category) and the errors file."""
+@dataclass
+class _Results:
+    """What the steps computed: the triage, the case frame with deadline columns, task lists."""
+
+    triage: Triage
+    cases: pd.DataFrame
+    tasks: assignment.TaskLists
+
+
+def _key_mask(result: Triage) -> pd.Series:
+    """Key cases: category ``key`` when the ruleset has it, else any category."""
+    flags = result.flags.fillna(False).astype(bool)
+    return flags["key"] if "key" in flags else flags.any(axis=1)
+
+
+def _with_deadlines(result: Triage, dls: list[deadlines.Deadline], as_of: pd.Timestamp) -> pd.DataFrame:
+    ctx = result.ruleset.evaluate(result.cases, as_of)
+    return result.cases.join(deadlines.evaluate(result.cases, dls, as_of, ctx))
+
+
+def _styles(states: pd.Series) -> pd.Series:
+    return states.where(states.isin(["overdue", "due_soon"]), None).astype(object)
+
+
+def _write_officers(folder: Path, tasks: assignment.TaskLists, labels: dict[str, str]) -> list[Path]:
+    """The overview workbook and one workbook per officer, ready to hand out."""
+    written = [outputs.write_xlsx(folder / OFFICERS_FILE, [outputs.Sheet("overview", tasks.overview, labels=labels)])]
+    groups = tasks.groups()
+    for (name, part), stem in zip(groups, assignment.file_stems([g for g, _ in groups])):
+        written.append(outputs.write_xlsx(folder / OFFICER_DIR / f"{stem}.xlsx", [
+            outputs.Sheet(name, part, labels=labels, row_styles=_styles(part["next_state"]), title=name)]))
+    return written
+
+
+def _write_outputs(folder: Path, ledger: Ledger, done: _Results, summary: RunSummary) -> list[Path]:
+    """The triage workbook (底数, all cases, open cases per category), the overdue list, the
+    per-officer files and the errors file."""
     labels = ledger.columns.labels()
-    cases = result.cases
+    result, cases = done.triage, done.cases
     view = cases[[c for c in CASE_COLUMNS if c in cases.columns]
                  + [c for c in cases.columns if c not in CASE_COLUMNS and not str(c).startswith("source_")]]
     is_open = result.is_open()
@@ -216,15 +252,20 @@ def _write_outputs(folder: Path, ledger: Ledger, result: Triage, summary: RunSum
         outputs.Sheet("cases", view, labels=labels),
         *per_category,
     ])
+    overdue = view[is_open & cases["next_state"].eq("overdue").fillna(False)]
+    overdue = overdue.sort_values("next_days_left", kind="stable")
+    overdue_file = outputs.write_xlsx(folder / OVERDUE_FILE, [
+        outputs.Sheet("overdue", overdue, labels=labels, row_styles=_styles(overdue["next_state"]),
+                      title=f"超期案件 as of {summary.as_of.isoformat()}")])
     errors = outputs.write_errors(ledger.rejects, folder / ERRORS_FILE)
-    return [workbook, errors]
+    return [workbook, overdue_file, *_write_officers(folder, done.tasks, labels), errors]
 
 
 def _remove_stale(folder: Path, keep: list[Path]) -> None:
     """Files of an earlier run of the same day that this run did not produce."""
-    names = {p.name for p in keep}
-    for path in folder.iterdir():
-        if path.is_file() and path.name not in names and not path.name.startswith("."):
+    kept = {Path(p).resolve() for p in keep}
+    for path in folder.rglob("*"):
+        if path.is_file() and path.resolve() not in kept and not path.name.startswith("."):
             path.unlink()
 
 
@@ -250,8 +291,10 @@ def nightly_run(
     with run_lock(output_dir):
         with steps.step("rules") as notes:
             ruleset = load_rules(config.rules or None)
+            dls = deadlines.load_deadlines(ruleset)
+            targets = assignment.read_targets(config.targets) if config.targets else None
             summary.rules = ruleset.name
-            notes.append(f"{ruleset.name}: {len(ruleset.categories)} categories")
+            notes.append(f"{ruleset.name}: {len(ruleset.categories)} categories, {len(dls)} deadlines")
         with steps.step("load") as notes:
             ledger = _load(config, progress)
             cases = ledger.cases
@@ -264,15 +307,25 @@ def nightly_run(
             summary.warnings.extend(result.warnings)
             summary.counts["categories"] = _category_counts(result)
             notes.append(", ".join(f"{k} {v}" for k, v in summary.counts["categories"].items()) + " open")
+        with steps.step("deadlines") as notes:
+            frame = _with_deadlines(result, dls, as_of)
+            summary.counts["overdue"] = int((result.is_open() & frame["next_state"].eq("overdue").fillna(False)).sum())
+            notes.append(f"{summary.counts['overdue']} open cases overdue")
+        with steps.step("assign") as notes:
+            tasks = assignment.task_lists(frame, as_of, "officer", targets, key=_key_mask(result))
+            summary.warnings.extend(f"weekly target for {name}, who has no case in the ledger"
+                                    for name in tasks.unknown_targets)
+            notes.append(f"{len(tasks.overview)} task lists")
+        done = _Results(result, frame, tasks)
         with steps.step("history open"):
             store = history.open_history(target)
         try:
             with steps.step("write") as notes:
-                files = _write_outputs(folder, ledger, result, summary)
+                files = _write_outputs(folder, ledger, done, summary)
                 notes.append(f"{len(files) + 1} files in {folder}")
             summary.files = [*files, folder / SUMMARY_FILE]
             with steps.step("history") as notes:
-                snapshot = history.snapshot_frame(result.cases, as_of)
+                snapshot = history.snapshot_frame(frame, as_of, [d.id for d in dls])
                 summary.finished_at = dt.datetime.now()
                 summary.run_id = store.record(history.RunInfo(
                     as_of.date(), summary.started_at, summary.finished_at, summary.ledger_files,
