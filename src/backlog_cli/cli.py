@@ -632,18 +632,14 @@ def report_monthly(
     period = parse_month(month)
     end = period.end_time.normalize()
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
-    ruleset = opts.ruleset(rules)
-    data = load(opts)
-    for warning in ruleset.check_fields(list(data.cases.columns)):
-        _stderr().print(f"warning: {warning}", highlight=False, markup=False)
-    result = ruleset.classify(data.cases, end)
-    cases = data.cases.assign(categories=result["categories"], primary_category=result["primary_category"])
+    _, result = load_triage(opts, rules, end)
     trend = None
     target = history_target(opts.config)
     if "://" in target or Path(target).exists():
         with open_history(target) as store:
             trend = trend_frame(store.run_counts(), end)
-    report = monthly_report(cases, result, [(c.id, c.label) for c in ruleset.categories], period, trend)
+    categories = [(c.id, c.label) for c in result.ruleset.categories]
+    report = monthly_report(result.cases, result.flags, categories, period, trend)
     if fmt == "table":
         out = outputs.console_for(sys.stdout)
         from backlog_cli.report import LABELS

@@ -78,7 +78,7 @@ class RunSummary:
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "rejects": outputs.errors_frame(self.rejects) if self.rejects is not None else [],
             "warnings": self.warnings,
-            "files": [p.name for p in self.files],
+            "files": [Path(p).relative_to(self.folder).as_posix() for p in self.files],
             "history": self.history,
         }
 
