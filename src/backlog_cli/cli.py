@@ -147,14 +147,13 @@ def load(opts: LoadOptions) -> Ledger:
 
 def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp) -> tuple[Ledger, Triage]:
     """Rules first (a bad rules file fails before a long load), then the ledger, then triage."""
-    from backlog_cli.deadlines import load_deadlines, with_deadlines
+    from backlog_cli.deadlines import load_deadlines
     from backlog_cli.triage import triage
 
     ruleset = opts.ruleset(rules)
     deadlines = load_deadlines(ruleset)
     ledger = load(opts)
-    result = triage(ledger.cases, ruleset, as_of)
-    result.cases = with_deadlines(result.cases, deadlines, ruleset, as_of)
+    result = triage(ledger.cases, ruleset, as_of, deadlines)
     for warning in result.warnings:
         _stderr().print(f"warning: {warning}", highlight=False, markup=False)
     return ledger, result

@@ -63,7 +63,6 @@ __all__ = [
     "explain",
     "load_deadlines",
     "overdue_cases",
-    "with_deadlines",
     "workday_calendar",
 ]
 
@@ -510,20 +509,6 @@ def evaluate(
         columns[f"{d.id}_state"] = pd.Series(r["state"], index=frame.index, dtype="str")
     out = pd.DataFrame(columns, index=frame.index)
     return pd.concat([out, _next(deadlines, done, frame.index)], axis=1)
-
-
-def with_deadlines(
-    cases: pd.DataFrame,
-    deadlines: list[Deadline],
-    ruleset: Ruleset,
-    as_of: Any,
-    masks_ctx: EvalContext | None = None,
-) -> pd.DataFrame:
-    """``cases`` with the columns of :func:`evaluate` joined on (replacing earlier ones);
-    ``masks_ctx`` defaults to ``ruleset.evaluate(cases, as_of)``."""
-    ctx = masks_ctx if masks_ctx is not None else ruleset.evaluate(cases, pd.Timestamp(as_of))
-    columns = evaluate(cases, deadlines, as_of, ctx)
-    return cases.drop(columns=[c for c in columns if c in cases]).join(columns)
 
 
 NEXT_COLUMNS = ["next_label", "next_due", "next_days_left", "next_state", "next_action"]

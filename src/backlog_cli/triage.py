@@ -6,16 +6,18 @@ number printed by one command is computed the same way as in every other.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from backlog_cli.deadlines import Deadline, evaluate
 from backlog_cli.rules import Ruleset, open_mask
 
 
 @dataclass
 class Triage:
-    cases: pd.DataFrame  # the ledger's cases + categories, primary_category (+ deadline columns)
+    cases: pd.DataFrame  # the ledger's cases + categories, primary_category + deadline columns
     flags: pd.DataFrame  # one boolean column per category id, aligned to cases
     summary: pd.DataFrame  # the 底数: per category cases, open, closed at as_of; then all cases
     as_of: pd.Timestamp
@@ -31,11 +33,17 @@ class Triage:
         return self.flags[category_id]
 
 
-def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp) -> Triage:
+def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = ()) -> Triage:
+    """Categories, then each deadline's due date and state, evaluated once over the whole frame.
+
+    ``deadlines`` come from :func:`deadlines.load_deadlines`, called before the (slow) ledger load
+    so that a bad rules file fails first."""
     warnings = ruleset.check_fields(list(cases.columns))
     ctx = ruleset.evaluate(cases, as_of)
     result = ruleset.classify(cases, as_of, ctx)
     flags = result[[c.id for c in ruleset.categories]]
     annotated = cases.assign(categories=result["categories"], primary_category=result["primary_category"])
+    if deadlines:
+        annotated = annotated.join(evaluate(cases, list(deadlines), as_of, ctx))
     summary = ruleset.summary(cases, result, as_of)
     return Triage(annotated, flags, summary, as_of, ruleset, warnings)

@@ -1,0 +1,40 @@
+"""Shared test helpers: the committed samples and golden-file comparison.
+
+Golden files live in tests/golden/. After an intended change of output, regenerate them with
+``UPDATE_GOLDEN=1 python -m pytest`` and review the diff before committing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+SAMPLE_AS_OF = "2026-11-23"
+
+
+def check_golden(name: str, text: str) -> None:
+    """Compare ``text`` with tests/golden/NAME (rewrite it when UPDATE_GOLDEN is set)."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {name}: run with UPDATE_GOLDEN=1 and review it"
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture()
+def golden():
+    return check_golden
+
+
+@pytest.fixture()
+def in_repo(monkeypatch):
+    """Run from the repository root, so outputs name the samples by their relative path."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    return ROOT

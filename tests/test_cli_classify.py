@@ -1,0 +1,79 @@
+"""`backlog classify` on the committed samples against golden files."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+from typer.testing import CliRunner
+
+from backlog_cli.cli import app
+
+AS_OF = "2026-11-23"
+runner = CliRunner()
+
+
+def classify(*args):
+    return runner.invoke(app, ["classify", *map(str, args), "--as-of", AS_OF])
+
+
+def test_xlsx_sample_csv_golden(in_repo, golden):
+    result = classify("samples/ledger.xlsx", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    golden("classify_xlsx.csv", result.stdout)
+    # every data row of the workbook is a case, skipped or rejected (304 = 296 + 4 + 4)
+    assert "loaded 296 cases from 304 rows" in result.stderr
+    assert len(result.stdout.splitlines()) == 1 + 296
+
+
+def test_gbk_csv_sample_json_golden(in_repo, golden):
+    result = classify("samples/ledger.csv", "-f", "json")
+    assert result.exit_code == 0, result.output
+    golden("classify_csv.json", result.stdout)
+    records = json.loads(result.stdout)
+    assert len(records) == 116
+    assert "loaded 116 cases from 123 rows" in result.stderr
+
+
+def test_summary_counts_trace_to_rows(in_repo):
+    """The 底数 table's numbers equal counts over the CSV records."""
+    table = classify("samples/ledger.xlsx")
+    records = json.loads(classify("samples/ledger.xlsx", "-f", "json").stdout)
+    assert table.exit_code == 0
+    open_cases = [r for r in records if r["closed_on"] is None or r["closed_on"] > AS_OF]
+    minsheng = [r for r in records if "minsheng" in r["categories"]]
+    line = next(ln for ln in table.stdout.splitlines() if "全部案件" in ln)
+    assert f"{len(records)} " in line and f" {len(open_cases)} " in line
+    line = next(ln for ln in table.stdout.splitlines() if " minsheng " in ln)
+    assert f" {len(minsheng)} " in line
+
+
+def test_category_filter(in_repo):
+    result = classify("samples/ledger.xlsx", "--category", "dangzheng", "-f", "json")
+    assert result.exit_code == 0
+    records = json.loads(result.stdout)
+    assert records and all("dangzheng" in r["categories"] for r in records)
+    bad = classify("samples/ledger.xlsx", "--category", "dangzhen")
+    assert bad.exit_code == 2 and "did you mean 'dangzheng'" in bad.output
+
+
+def test_xlsx_workbook(in_repo, tmp_path):
+    out = tmp_path / "triage.xlsx"
+    result = classify("samples/ledger.xlsx", "-o", out)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[0] == "底数" and book.sheetnames[-1] == "全部案件"
+    assert "涉民生" in book.sheetnames
+    cases = book["全部案件"]
+    assert cases.freeze_panes == "A2" and cases.auto_filter.ref
+    assert cases.max_row == 1 + 296
+    assert (tmp_path / "triage.errors.csv").exists()
+
+
+def test_bad_rules_fail_before_loading(in_repo, tmp_path):
+    rules = tmp_path / "r.yaml"
+    rules.write_text("version: 1\ncategories:\n  - id: x\n    label: x\n    when: {field: cuase, equals: a}\n", encoding="utf-8")
+    result = classify("samples/ledger.xlsx", "--rules", rules)
+    assert result.exit_code == 2
+    assert "r.yaml:5" in result.output and "did you mean 'cause'" in result.output
+    assert "loaded" not in result.output
