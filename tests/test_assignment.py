@@ -242,13 +242,15 @@ def test_ranking_counts_ties_and_week_boundaries():
         table.notna(), None
     ).values.tolist() == [
         ["2026-W11", "乙", 2, 2, 1, "1", None, None],
-        ["2026-W11", "丙", 4, 2, 2, "2 (tie)", "甲", None],  # equal results: by name (code point)
-        ["2026-W11", "甲", 4, 2, 2, "2 (tie)", "丙", None],
+        # equal results, ordered by name (code point); a tie across the bottom-three line marks both
+        ["2026-W11", "丙", 4, 2, 2, "2 (tie)", "甲", "约谈"],
+        ["2026-W11", "甲", 4, 2, 2, "2 (tie)", "丙", "督导"],
         ["2026-W11", "丁", 3, 1, 4, "4", None, "督导"],
-        ["2026-W11", "戊", 5, 0, 5, "5", None, "督导"],
+        ["2026-W11", "戊", 5, 0, 5, "5", None, "约谈"],
     ]
     assert table["closing_rate"].tolist() == [1.0, 0.5, 0.5, 0.3333, 0.0]
-    assert table["bottom_streak"].tolist() == [0, 0, 0, 1, 1]
+    # Bottom three in W09 (甲 1, the rest tied 2): 乙丙丁戊; in W10 (丁 1, the rest tied 2): 甲乙丙戊.
+    assert table["bottom_streak"].tolist() == [0, 3, 2, 1, 3]
     assert table["period_start"].iloc[0] == T("2026-03-09") and table["period_end"].iloc[0] == T("2026-03-15")
 
 

@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 from backlog_cli.cli import app
 
 GOLDEN = Path(__file__).parent / "golden"
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "ledger.xlsx"
+SAMPLE_AS_OF = "2026-11-23"  # the date the sample was generated for, a Monday
 AS_OF = "2026-03-18"  # a Wednesday: the last full week is 2026-03-09 .. 2026-03-15
 runner = CliRunner()
 
@@ -42,6 +44,7 @@ ROWS = [
     ("(2026)鲁0902执18号", "2026-03-01", "钱七", "", "未", "民间借贷纠纷"),
     ("(2025)鲁0902执19号", "2025-04-04", "", "", "申", "民间借贷纠纷"),
     ("(2026)鲁0902执20号", "2026-03-16", "王Ａ", "", "酉", "买卖合同纠纷"),
+    ("(2025)鲁0902执21号", "2025-09-20", "李四", "", "戌", "民间借贷纠纷"),  # legal limit 2026-03-20
 ]
 
 
@@ -64,6 +67,21 @@ def check_golden(name: str, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"no golden file {name}: run with UPDATE_GOLDEN=1 and review it"
     assert text == path.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the bundled sample
+
+
+def test_rank_on_the_sample():
+    result = run("rank", SAMPLE, "--as-of", SAMPLE_AS_OF, "--periods", "4", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    check_golden("rank_sample.csv", result.stdout)
+
+
+def test_assign_on_the_sample():
+    result = run("assign", SAMPLE, "--as-of", SAMPLE_AS_OF, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    check_golden("assign_sample.csv", result.stdout)
 
 
 # --------------------------------------------------------------------------- rank
@@ -92,10 +110,90 @@ def test_rank_table_and_xlsx(ledger, tmp_path):
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     header = [c.value for c in ws[2]]
     marks = {r[header.index("承办人")]: r[header.index("mark")] for r in rows}
-    assert marks == {"李四": None, "张三": None, "赵六": None, "王五": "督导", "钱七": "约谈"}
+    assert marks == {"李四": None, "张三": "督导", "赵六": "约谈", "王五": "督导", "钱七": "约谈"}
 
 
 def test_rank_bad_period(ledger):
     result = run("rank", ledger, "--period", "day")
     assert result.exit_code == 2
     assert "period must be one of week, month" in result.output
+
+
+# --------------------------------------------------------------------------- assign
+
+GROUPS = ["张三", "李四", "王A", "王五", "赵六", "钱七", "未分配"]
+
+
+def test_assign_csv(ledger):
+    result = run("assign", ledger, "--as-of", AS_OF, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    check_golden("assign.csv", result.stdout)
+
+
+def test_assign_table(ledger):
+    result = run("assign", ledger, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    check_golden("assign_table.txt", result.stdout)
+
+
+def sheet_rows(ws, header_row: int = 2) -> list[dict]:
+    header = [c.value for c in ws[header_row]]
+    return [dict(zip(header, row)) for row in ws.iter_rows(min_row=header_row + 1, values_only=True)]
+
+
+def test_assign_xlsx_with_yaml_targets(ledger, tmp_path):
+    targets = tmp_path / "targets.yaml"
+    targets.write_text("张 三: 3\n孙八: 1\nshare: 0.5\nminimum: 1\n", encoding="utf-8")
+    out = tmp_path / "lists.xlsx"
+    result = run("assign", ledger, "--as-of", AS_OF, "--targets", targets, "--output", out)
+    assert result.exit_code == 0, result.output
+    assert "warning: targets for 孙八, who have no cases in the ledger" in result.stderr
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["overview", *GROUPS]
+    overview = {r["承办人"]: (r["open"], r["weekly_target"]) for r in sheet_rows(book["overview"])}
+    # named: 张三 3; by rule ceil(0.5 × open), at least 1; 未分配: none
+    assert overview == {"张三": (2, 3), "李四": (2, 1), "王A": (1, 1), "王五": (2, 1), "赵六": (2, 1), "钱七": (3, 2), "未分配": (1, None)}
+    ws = book["李四"]
+    assert ws["A1"].value == "李四: 2 open, 0 overdue, 1 due this week, 0 key cases, weekly target 1"
+    assert [r["案号"] for r in sheet_rows(ws)] == ["(2025)鲁0902执21号", "(2026)鲁0902执9号"]
+    assert ws["A3"].fill.fgColor.rgb.endswith("FFEB9C")  # due soon: amber
+    assert book["赵六"]["A3"].fill.fgColor.rgb.endswith("FFC7CE")  # overdue: red
+
+
+def test_assign_targets_sheet_from_config(ledger, tmp_path):
+    (tmp_path / "targets.csv").write_text("承办人,每周结案任务数\n钱七,4\n", encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text("targets: targets.csv\n", encoding="utf-8")
+    out = tmp_path / "lists.xlsx"
+    result = run("assign", ledger, "--as-of", AS_OF, "--config", tmp_path / "backlog.yaml", "--output", out)
+    assert result.exit_code == 0, result.output
+    targets = {r["承办人"]: r["weekly_target"] for r in sheet_rows(openpyxl.load_workbook(out)["overview"])}
+    assert targets == {**{g: None for g in GROUPS}, "钱七": 4}
+
+
+def test_assign_split(ledger, tmp_path):
+    folder = tmp_path / "lists"
+    result = run("assign", ledger, "--as-of", AS_OF, "--split", folder)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{g}.xlsx" for g in GROUPS)
+    ws = openpyxl.load_workbook(folder / "钱七.xlsx").active
+    assert ws["A1"].value == "钱七: 3 open, 2 overdue, 0 due this week, 0 key cases, weekly target —"
+    assert [r["案号"] for r in sheet_rows(ws)] == ["(2025)鲁0902执16号", "(2025)鲁0902执17号", "(2026)鲁0902执18号"]
+    csv_folder = tmp_path / "csv"
+    result = run("assign", ledger, "--as-of", AS_OF, "--split", csv_folder, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = (csv_folder / "未分配.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 2 and lines[1].startswith("(2025)鲁0902执19号,2025-04-04,348,")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--split", "x", "--output", "y.xlsx"], "give --split DIR or --output FILE, not both"),
+        (["--split", "x", "--format", "table"], "split files are csv, json, xlsx"),
+        (["--by", "team"], "no ledger field 'team' to group by; fields: case_no"),
+    ],
+)
+def test_assign_bad_options(ledger, args, message):
+    result = run("assign", ledger, "--as-of", AS_OF, *args)
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())

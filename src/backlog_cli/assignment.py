@@ -14,9 +14,10 @@ A target named for an officer wins over the rule; ``未分配`` never has a targ
 Ranking: per period (Monday–Sunday weeks or calendar months; the last full period ends on or
 before --as-of) and officer: cases closed in the period, cases open at its start, the closing rate
 (closed / open at start). Ranked by closed, then rate; equal results share a rank and name each
-other in ``tie_with`` (competition ranking: 1, 2, 2, 4). With n > 3 officers ranked, the bottom
-three are those ranked above n − 3 (督导); so officers tied across that line, or everyone tied, are
-not marked. Three periods in a row in the bottom three is 约谈.
+other in ``tie_with`` (competition ranking: 1, 2, 2, 4). With more than three officers ranked,
+the bottom three (督导) are those with fewer than three officers ranked strictly below them: a tie
+across the line marks everyone in it, but an officer nobody outdid (rank 1) is never marked, so a
+period where everyone is tied marks nobody. Three periods in a row in the bottom three is 约谈.
 """
 
 from __future__ import annotations
@@ -231,6 +232,17 @@ def _week_end(day: pd.Timestamp) -> pd.Timestamp:
     return day.normalize() + pd.Timedelta(days=6 - day.weekday())
 
 
+def _by_urgency(cases: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Groups by name, 未分配 last; in each: overdue first, then fewest days left (none last), then
+    oldest filing, then case number."""
+    key = pd.DataFrame(
+        {"unassigned": cases[by].eq(UNASSIGNED), "group": cases[by], "not_overdue": ~cases["next_state"].eq("overdue"),
+         "days": cases["next_days_left"].astype("float64"), "filed": cases["filed_on"], "case": cases["case_no"]}
+    )
+    order = key.sort_values(list(key.columns), na_position="last", kind="stable").index
+    return cases.loc[order].reset_index(drop=True)
+
+
 def task_lists(
     frame: pd.DataFrame,
     as_of: pd.Timestamp,
@@ -245,30 +257,18 @@ def task_lists(
     """
     as_of = pd.Timestamp(as_of).normalize()
     group = group_keys(frame, by)
-    is_key = key.fillna(False).astype(bool) if key is not None else pd.Series(False, index=frame.index)
+    is_key = key.fillna(False).astype(bool) if key is not None else False
     cases = frame.assign(**{by: group, "_key": is_key})[open_at(frame, as_of)]
-    cases = cases[[by, *(c for c in cases.columns if c != by)]]
-    overdue = cases["next_state"].eq("overdue").fillna(False)
-    days_left = cases["next_days_left"]
-    order = pd.DataFrame(
-        {"unassigned": cases[by].eq(UNASSIGNED), "group": cases[by], "urgent": ~overdue,
-         "days": days_left.astype("float64"), "filed": cases["filed_on"], "case": cases["case_no"]}
-    ).sort_values(["unassigned", "group", "urgent", "days", "filed", "case"], na_position="last", kind="stable")
-    cases = cases.loc[order.index].reset_index(drop=True)
+    cases = _by_urgency(cases[[by, *(c for c in cases.columns if c != by)]], by)
     cases.insert(cases.columns.get_loc("filed_on") + 1, "age_days", (as_of - cases["filed_on"]).dt.days.astype("Int64"))
-    flags = pd.DataFrame(
-        {
-            by: cases[by],
-            "open": 1,
-            "overdue": cases["next_state"].eq("overdue").fillna(False).astype(int),
-            "due_this_week": (cases["next_days_left"].ge(0) & cases["next_due"].le(_week_end(as_of))).fillna(False).astype(int),
-            "key_cases": cases.pop("_key").astype(int),
-        }
+    this_week = cases["next_days_left"].ge(0) & cases["next_due"].le(_week_end(as_of))
+    counts = pd.DataFrame(
+        {by: cases[by], "open": 1, "overdue": cases["next_state"].eq("overdue").astype(int),
+         "due_this_week": this_week.fillna(False).astype(int), "key_cases": cases.pop("_key").astype(int)}
     )
-    overview = flags.groupby(by, sort=False).sum()
+    overview = counts.groupby(by, sort=False).sum()
     overview["weekly_target"] = weekly_targets(overview["open"], targets)
-    known = set(group)
-    unknown = sorted(set(targets.officers) - known) if targets else []
+    unknown = sorted(set(targets.officers) - set(group)) if targets else []
     return TaskLists(by, as_of, cases, overview.reset_index(), unknown)
 
 
@@ -376,7 +376,8 @@ def ranking(
     tied = table.groupby(["start", "closed", "_rate"])["_pos"]
     table["rank"] = tied.transform("min").astype("Int64")
     ranked = table.groupby("start")["_pos"].transform("size")
-    table["bottom"] = (ranked > BOTTOM) & (table["rank"] > ranked - BOTTOM)
+    below = ranked - tied.transform("max")
+    table["bottom"] = (ranked > BOTTOM) & (below < BOTTOM) & (table["rank"] > 1)
     table["tie_with"] = _ties(table, by).to_numpy()
     table["rank_label"] = table["rank"].astype(str) + np.where(table["tie_with"].notna(), " (tie)", "")
     table["bottom_streak"] = _streaks(table, by).to_numpy()
