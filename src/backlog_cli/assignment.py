@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from backlog_cli.errors import ConfigError
+from backlog_cli.errors import ConfigError, LedgerError
+from backlog_cli.loading import read_sheets
 from backlog_cli.parsing import normalize_name, normalize_text
 
 UNASSIGNED = "未分配"
@@ -132,9 +133,6 @@ def _targets_from_yaml(path: Path) -> Targets:
 
 
 def _targets_from_sheet(path: Path) -> Targets:
-    from backlog_cli.errors import LedgerError
-    from backlog_cli.loading import read_sheets
-
     try:
         sheets = read_sheets(path)
     except LedgerError as exc:
