@@ -67,14 +67,14 @@ def test_clean_run_writes_dated_folder(tmp_path):
     assert summary["counts"]["open"] == 2  # 执2号 closed 2025-05-01
     assert summary["counts"]["closed"] == 1
     assert summary["exit_code"] == 0 and summary["rejects"] == [] and summary["warnings"] == []
-    assert set(summary["timings"]) >= {"rules", "load", "classify", "deadlines", "assign", "write", "history"}
+    assert set(summary["timings"]) >= {"rules", "load", "classify", "assign", "write", "history"}
     assert summary["counts"]["overdue"] == 0  # 执1号's six months end on 2025-07-05
     assert summary["counts"]["categories"]["minsheng"] == 0  # 执2号 (劳动报酬) is closed
     assert summary["rules"] == "default"
     # not on a terminal: one plain line per step, with its time
-    steps = ("rules:", "load:", "classify:", "deadlines:", "assign:", "write:", "history:")
+    steps = ("rules:", "load:", "classify:", "assign:", "write:", "history:")
     lines = [l for l in result.output.splitlines() if l.startswith(steps)]
-    assert len(lines) == 7 and all(l.endswith(" s)") for l in lines)
+    assert len(lines) == 6 and all(l.endswith(" s)") for l in lines)
     assert "\x1b[" not in result.output
 
 

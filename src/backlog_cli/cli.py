@@ -737,8 +737,7 @@ def assign(
     target_file = targets or opts.config.targets
     goals = read_targets(target_file) if target_file else None
     data, result = load_triage(opts, rules, when)
-    key = result.flags["key"] if "key" in result.flags else None
-    lists = task_lists(result.cases, when, by, goals, key)
+    lists = task_lists(result.cases, when, by, goals, result.key_cases())
     if lists.unknown_targets:
         _stderr().print(f"warning: targets for {'、'.join(lists.unknown_targets)}, who have no cases in the ledger",
                         highlight=False, markup=False)

@@ -28,8 +28,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from backlog_cli import outputs
 from backlog_cli.errors import ConfigError
+from backlog_cli.rules import closed_mask, open_mask
+from backlog_cli.triage import key_mask
 
-KEY_ID = "key"
 MISSING = "未填写"
 UNASSIGNED = "未分配"
 PLAN_FIELDS = ("reason_open", "next_step", "expected_close")
@@ -98,14 +99,6 @@ def _text_or_missing(cases: pd.DataFrame, name: str) -> pd.Series:
     return text.str.strip().replace("", pd.NA).fillna(MISSING).astype("str")
 
 
-def _key_mask(flags: pd.DataFrame, category_ids: Sequence[str]) -> pd.Series:
-    """Key cases: category ``key`` when the ruleset has it, else any category."""
-    if KEY_ID in flags:
-        return flags[KEY_ID].fillna(False).astype(bool)
-    present = [c for c in category_ids if c in flags]
-    return flags[present].fillna(False).astype(bool).any(axis=1) if present else pd.Series(False, index=flags.index)
-
-
 def _key_cases(cases: pd.DataFrame, open_end: pd.Series, key: pd.Series, end: pd.Timestamp) -> pd.DataFrame:
     rows = cases[open_end & key]
     out = pd.DataFrame({
@@ -155,16 +148,15 @@ def monthly_report(
     """
     start = month.start_time.normalize()
     end = month.end_time.normalize()
-    closed_on = cases["closed_on"] if "closed_on" in cases else pd.Series(pd.NaT, index=cases.index, dtype="datetime64[ns]")
-    open_end = cases["filed_on"].le(end) & ~closed_on.le(end)
-    closed_in = closed_on.ge(start) & closed_on.le(end)
+    open_end = pd.Series(open_mask(cases, end), index=cases.index)
+    closed_in = pd.Series(closed_mask(cases, end) & ~closed_mask(cases, start - pd.Timedelta(days=1)), index=cases.index)
     rows = []
     for cid, label in categories:
         m = flags[cid].fillna(False).astype(bool) if cid in flags else pd.Series(False, index=cases.index)
         rows.append((cid, label, int((m & closed_in).sum()), int((m & open_end).sum())))
     rows.append(("all", "全部案件", int(closed_in.sum()), int(open_end.sum())))
     per_category = pd.DataFrame(rows, columns=["category", "label", "closed_in_month", "open_at_end"])
-    key = _key_mask(flags, [c for c, _ in categories])
+    key = key_mask(flags) if len(flags.columns) else pd.Series(False, index=cases.index)
     officer = (cases["officer"].astype("str") if "officer" in cases else pd.Series(pd.NA, index=cases.index, dtype="str")).fillna(UNASSIGNED)
     officers = (
         pd.DataFrame({"officer": officer, "open_at_end": open_end.astype(int), "closed_in_month": closed_in.astype(int),

@@ -210,17 +210,6 @@ class _Results:
     tasks: assignment.TaskLists
 
 
-def _key_mask(result: Triage) -> pd.Series:
-    """Key cases: category ``key`` when the ruleset has it, else any category."""
-    flags = result.flags.fillna(False).astype(bool)
-    return flags["key"] if "key" in flags else flags.any(axis=1)
-
-
-def _with_deadlines(result: Triage, dls: list[deadlines.Deadline], as_of: pd.Timestamp) -> pd.DataFrame:
-    ctx = result.ruleset.evaluate(result.cases, as_of)
-    return result.cases.join(deadlines.evaluate(result.cases, dls, as_of, ctx))
-
-
 def _styles(states: pd.Series) -> pd.Series:
     return states.where(states.isin(["overdue", "due_soon"]), None).astype(object)
 
@@ -303,16 +292,15 @@ def nightly_run(
             summary.counts = _counts(ledger, cases, as_of)
             notes.append(f"{len(cases)} cases from {ledger.rows_read} rows, {len(ledger.rejects)} rejected")
         with steps.step("classify") as notes:
-            result = triage(cases, ruleset, as_of)
+            result = triage(cases, ruleset, as_of, dls)
+            frame = result.cases
             summary.warnings.extend(result.warnings)
             summary.counts["categories"] = _category_counts(result)
-            notes.append(", ".join(f"{k} {v}" for k, v in summary.counts["categories"].items()) + " open")
-        with steps.step("deadlines") as notes:
-            frame = _with_deadlines(result, dls, as_of)
             summary.counts["overdue"] = int((result.is_open() & frame["next_state"].eq("overdue").fillna(False)).sum())
+            notes.append(", ".join(f"{k} {v}" for k, v in summary.counts["categories"].items()) + " open")
             notes.append(f"{summary.counts['overdue']} open cases overdue")
         with steps.step("assign") as notes:
-            tasks = assignment.task_lists(frame, as_of, "officer", targets, key=_key_mask(result))
+            tasks = assignment.task_lists(frame, as_of, "officer", targets, key=result.key_cases())
             summary.warnings.extend(f"weekly target for {name}, who has no case in the ledger"
                                     for name in tasks.unknown_targets)
             notes.append(f"{len(tasks.overview)} task lists")

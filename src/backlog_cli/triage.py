@@ -27,10 +27,22 @@ class Triage:
     def is_open(self) -> pd.Series:
         return pd.Series(open_mask(self.cases, self.as_of), index=self.cases.index)
 
+    def key_cases(self) -> pd.Series:
+        return key_mask(self.flags)
+
     def in_category(self, category_id: str) -> pd.Series:
         """Cases of one category; an unknown id is a clear error naming the known ones."""
         self.ruleset.category(category_id)
         return self.flags[category_id]
+
+
+KEY_ID = "key"
+
+
+def key_mask(flags: pd.DataFrame) -> pd.Series:
+    """Key cases (重点案件): the category ``key`` when the ruleset has one, else any category."""
+    flags = flags.fillna(False).astype(bool)
+    return flags[KEY_ID] if KEY_ID in flags else flags.any(axis=1)
 
 
 def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = ()) -> Triage:
