@@ -197,3 +197,14 @@ def test_assign_bad_options(ledger, args, message):
     result = run("assign", ledger, "--as-of", AS_OF, *args)
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
+
+
+def test_targets_inline_in_config(ledger, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "backlog.yaml").write_text(
+        f"ledger: {ledger}\ntargets: {{张三: 4, share: 0.5, minimum: 1}}\n", encoding="utf-8")
+    result = run("assign", "--as-of", AS_OF, "--format", "json")
+    assert result.exit_code == 0, result.output
+    lines = run("assign", "--as-of", AS_OF).stdout.splitlines()
+    assert "张三: 2 open, 1 overdue, 0 due this week, 0 key cases, weekly target 4" in lines
+    assert "李四: 2 open, 0 overdue, 1 due this week, 0 key cases, weekly target 1" in lines  # ceil(0.5 x 2)

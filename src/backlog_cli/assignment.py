@@ -168,9 +168,12 @@ def _sheet_targets(cells: pd.DataFrame, first_row: int, source: str) -> Targets:
     return Targets(dict(zip(officer, target.astype(int))))
 
 
-def read_targets(path: str | Path) -> Targets:
+def read_targets(path: str | Path | Mapping) -> Targets:
     """Read a targets file: YAML (``张三: 5`` lines, optional ``share``/``minimum`` rule) or a
-    two-column spreadsheet / CSV (officer, target; a header row is optional)."""
+    two-column spreadsheet / CSV (officer, target; a header row is optional). A mapping is the
+    same content given inline (``targets:`` in backlog.yaml)."""
+    if isinstance(path, Mapping):
+        return targets_from_mapping(path, "backlog.yaml targets")
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"targets file {path} does not exist")

@@ -208,8 +208,10 @@ def resolve_format(fmt: str | None, output: Path | None) -> str:
 
 def emit(frame: pd.DataFrame, fmt: str, output: Path | None, ledger: Ledger, *, title: str | None = None,
          sheets=None, summary: pd.DataFrame | None = None, table_columns: list[str] | None = None,
-         row_styles=None, sections=None) -> None:
+         row_styles=None, sections=None, columns: list[str] | None = None) -> None:
     """Print or write a result in the chosen format; beside a written file, its errors file.
+
+    ``columns`` fixes the CSV/JSON column order (default: ``case_no`` first, then the rest).
 
     ``sections`` (outputs.Sheet) are printed instead of the frame on the terminal, one table each."""
     from backlog_cli import outputs
@@ -228,11 +230,11 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None, ledger: Ledger, *, 
     if fmt == "xlsx":
         outputs.write_xlsx(output, sheets or [outputs.Sheet(name=title or "cases", frame=frame, labels=labels, row_styles=row_styles)])
     elif fmt == "csv":
-        text = outputs.to_csv(frame, output, bom=output is not None)
+        text = outputs.to_csv(frame, output, bom=output is not None, columns=columns)
         if text is not None:
             sys.stdout.write(text)
     elif fmt == "json":
-        text = outputs.to_json(frame, output)
+        text = outputs.to_json(frame, output, columns=columns)
         if text is not None:
             sys.stdout.write(text + "\n")
     if output is not None:
@@ -755,7 +757,7 @@ def assign(
         return
     title = f"task lists by {by} as of {when.date()}"
     overview = outputs.Sheet("overview", lists.overview, labels=labels, title=title)
-    emit(lists.cases[wanted], fmt, output, data, title=title, sheets=[overview, *sections], sections=[overview, *sections])
+    emit(lists.cases, fmt, output, data, title=title, sheets=[overview, *sections], sections=[overview, *sections], columns=wanted)
 
 
 def main() -> None:

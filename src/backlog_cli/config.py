@@ -24,7 +24,7 @@ KEYS = {
     "rules": "rules: bundled names or paths, a name/path or a list",
     "columns": "extra column aliases file(s)",
     "output_dir": "folder for `backlog run` outputs",
-    "targets": "weekly close targets file, or a rule",
+    "targets": "weekly close targets: a file, or officer: number lines and a share/minimum rule",
     "history": "history database: a path (SQLite) or a database URL",
 }
 
@@ -50,8 +50,9 @@ ledger: samples/ledger.xlsx
 # Where `backlog run` writes its dated output folders.
 output_dir: outputs
 
-# Weekly close targets per officer: a YAML or two-column spreadsheet file.
+# Weekly close targets per officer: a YAML or two-column spreadsheet file, or inline:
 # targets: targets.yaml
+# targets: {张三: 5, share: 0.1, minimum: 1}   # named officers, then a tenth of open cases (at least 1)
 
 # Run history: a SQLite file path or a database URL.
 # history: outputs/history.sqlite
@@ -67,7 +68,7 @@ class Config:
     rules: list[str] = field(default_factory=list)
     columns: list[Path] = field(default_factory=list)
     output_dir: Path = Path("outputs")
-    targets: Path | None = None
+    targets: Path | dict | None = None
     history: str | None = None
 
 
@@ -133,9 +134,20 @@ def load_config(explicit: Path | None = None) -> Config:
         rules=rules,
         columns=[rel(p) for p in _as_list(data.get("columns"), "columns", path)],
         output_dir=rel(str(data.get("output_dir", "outputs"))),
-        targets=rel(str(data["targets"])) if data.get("targets") else None,
+        targets=_targets(data.get("targets"), rel, path),
         history=history,
     )
+
+
+def _targets(value, rel, path: Path) -> Path | dict | None:
+    """A targets file, or the targets inline: ``{张三: 5, share: 0.1, minimum: 1}``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        return rel(value)
+    raise ConfigError(f"{path}: 'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1)")
 
 
 def write_starter(path: Path, force: bool = False) -> Path:

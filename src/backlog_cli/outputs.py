@@ -112,7 +112,8 @@ def _fsync(path: Path) -> None:
 
 
 def _ordered_columns(frame: pd.DataFrame, columns: list[str] | None = None) -> list[str]:
-    """``case_no`` first, then ``columns`` (or all others); helper columns (``_x``) dropped."""
+    """``columns`` in the order given; without them ``case_no`` first, then all others. Helper
+    columns (``_x``) are dropped."""
     if columns is None:
         wanted = [c for c in frame.columns if not str(c).startswith("_")]
     else:
@@ -122,7 +123,7 @@ def _ordered_columns(frame: pd.DataFrame, columns: list[str] | None = None) -> l
                 f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(map(str, unknown))}; "
                 f"available: {', '.join(str(c) for c in frame.columns if not str(c).startswith('_'))}"
             )
-        wanted = list(dict.fromkeys(columns))
+        return list(dict.fromkeys(columns))
     if KEY_COLUMN in frame.columns:
         wanted = [KEY_COLUMN, *(c for c in wanted if c != KEY_COLUMN)]
     return wanted
