@@ -7,7 +7,6 @@ tests/test_cli_assign.py`` and review the diff before committing.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import openpyxl
@@ -15,10 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
+from conftest import SAMPLE_AS_OF, SAMPLES, check_golden
 
-GOLDEN = Path(__file__).parent / "golden"
-SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "ledger.xlsx"
-SAMPLE_AS_OF = "2026-11-23"  # the date the sample was generated for, a Monday
+SAMPLE = SAMPLES / "ledger.xlsx"
 AS_OF = "2026-03-18"  # a Wednesday: the last full week is 2026-03-09 .. 2026-03-15
 runner = CliRunner()
 
@@ -58,15 +56,6 @@ def ledger(tmp_path) -> Path:
 
 def run(*args):
     return runner.invoke(app, [str(a) for a in args])
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no golden file {name}: run with UPDATE_GOLDEN=1 and review it"
-    assert text == path.read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- the bundled sample

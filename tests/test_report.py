@@ -7,7 +7,6 @@ tests/test_report.py`` and review the diff before committing.
 from __future__ import annotations
 
 import json
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -19,9 +18,8 @@ from typer.testing import CliRunner
 from backlog_cli.cli import app
 from backlog_cli.errors import ConfigError
 from backlog_cli.report import AGE_BANDS, MISSING, monthly_report, parse_month, trend_frame
+from conftest import ROOT, check_golden
 
-ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = Path(__file__).parent / "golden"
 SAMPLE = ROOT / "samples" / "ledger.xlsx"
 runner = CliRunner()
 T = pd.Timestamp
@@ -142,10 +140,7 @@ def test_sample_report_against_golden(tmp_path):
     result = runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-10", "--rules", "sanqingli-2016", "-o", str(out)])
     assert result.exit_code == 0, result.output
     got = json.loads(out.read_text(encoding="utf-8"))
-    golden = GOLDEN / "report_monthly.json"
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(json.dumps(got, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    assert got == json.loads(golden.read_text(encoding="utf-8"))
+    check_golden("report_monthly.json", json.dumps(got, ensure_ascii=False, indent=2) + "\n")
     xlsx = tmp_path / "report.xlsx"
     assert runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-10", "-o", str(xlsx)]).exit_code == 0
     assert len(charts_in(xlsx)) == 2  # age bands and categories; no history here, so no trend chart
