@@ -55,7 +55,8 @@ class Columns:
         return self.by_key.get(parsing.header_key(header))
 
     def labels(self) -> dict[str, str]:
-        return {name: spec.label for name, spec in self.fields.items()}
+        """Display labels: the ledger fields' and those of the columns backlog adds."""
+        return {**_bundled_labels(), **{name: spec.label for name, spec in self.fields.items()}}
 
 
 def _read_yaml(path: Path | None, text: str | None = None) -> dict:
@@ -71,9 +72,17 @@ def _read_yaml(path: Path | None, text: str | None = None) -> dict:
 
 
 @cache
+def _bundled_text() -> str:
+    return resources.files("backlog_cli").joinpath("columns.yaml").read_text(encoding="utf-8")
+
+
 def _bundled_fields() -> dict:
-    text = resources.files("backlog_cli").joinpath("columns.yaml").read_text(encoding="utf-8")
-    return _read_yaml(None, text)
+    return _read_yaml(None, _bundled_text())
+
+
+@cache
+def _bundled_labels() -> dict[str, str]:
+    return dict(yaml.safe_load(_bundled_text()).get("labels") or {})
 
 
 def load_columns(extra: Sequence[Path] = ()) -> Columns:
@@ -183,8 +192,10 @@ def _read_text(path: Path, encoding: str | None) -> list[RawSheet]:
     first = text.split("\n", 1)[0]
     sep = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
     try:
+        # Bytes, not a StringIO: pandas re-encodes a text buffer in small chunks, which took 70 s
+        # for a million rows.
         frame = pd.read_csv(
-            io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
+            io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=sep, header=None, dtype=str, keep_default_na=False,
             skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c",
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -305,14 +316,26 @@ def _sheet_rows(raw: RawSheet, names: list[str], header_pos: int) -> pd.DataFram
     return body.reset_index(drop=True)
 
 
+def _first_cells(data: pd.DataFrame) -> pd.Series:
+    """Each row's first non-missing cell (NA for a blank row), gathered column by column."""
+    filled = data.notna().to_numpy()
+    first = filled.argmax(axis=1)
+    out = pd.Series(None, index=data.index, dtype=object)
+    for pos, name in enumerate(data.columns):
+        at = filled[:, pos] & (first == pos)
+        if at.any():
+            out[at] = data[name][at]
+    return out
+
+
 def _skip_reasons(body: pd.DataFrame, names: list[str], columns: Columns) -> pd.Series:
     """Why a row is not a case (NA when it is one): blank, totals row, repeated header."""
     data = body[names]
     reason = pd.Series(pd.NA, index=body.index, dtype="object")
     reason[_is_blank(data)] = "blank row"
-    first_text = data.bfill(axis=1).iloc[:, 0].astype("string").str.replace(r"\s+", "", regex=True)
+    first_text = parsing.without_spaces(_first_cells(data))
     totals = first_text.str.startswith(tuple(w.replace(" ", "") for w in TOTAL_WORDS)).fillna(False)
-    case_text = data["case_no"].astype("string").str.replace(r"\s+", "", regex=True)
+    case_text = parsing.without_spaces(data["case_no"])
     totals |= case_text.str.contains("合计|小计|总计", regex=True).fillna(False)
     reason[reason.isna() & totals] = "totals row"
     header_texts = ["case_no", *columns.fields["case_no"].aliases]
