@@ -1,0 +1,38 @@
+"""The fast string paths give exactly what the pandas/regex chains they replace gave."""
+
+import sys
+
+import pandas as pd
+
+from backlog_cli import parsing
+from backlog_cli.loading import _first_cells
+
+
+def test_whitespace_set_is_str_split_plus_two():
+    odd = [chr(c) for c in range(sys.maxunicode + 1) if bool(parsing._WS_RUN.fullmatch(chr(c))) != chr(c).isspace()]
+    assert odd == ["\u200b", "\ufeff"]
+
+
+def test_clean_strings_matches_the_regex_chain():
+    s = pd.Series([" 张\u3000三 ", "ＡＢ\u200b c", "\ufeff", "x\t\ny", "-", "已 结"], dtype="str")
+    spaced = parsing._clean_strings(s)
+    assert spaced.iloc[[0, 1, 3, 5]].tolist() == ["张 三", "AB c", "x y", "已 结"]
+    assert spaced.iloc[[2, 4]].isna().all()
+    joined = parsing._clean_strings(s, "")
+    assert joined.iloc[[0, 1, 3, 5]].tolist() == ["张三", "ABc", "xy", "已结"]
+
+
+def test_extract_like_str_extract():
+    s = pd.Series(["2016年3月5日", "bad", None, "2016.03.05"], dtype="str")
+    out = parsing._extract(s, parsing._DATE_TEXT)
+    assert out["year"].isna().tolist() == [False, True, True, False]
+    assert out.loc[0, ["year", "month", "day"]].tolist() == ["2016", "3", "5"]
+    assert out.loc[3, ["year", "month", "day"]].tolist() == ["2016", "03", "05"]
+
+
+def test_first_cells_and_without_spaces():
+    frame = pd.DataFrame({"a": [None, "1", None], "b": ["合 计", "x", None], "c": [None, None, None]}, dtype=object)
+    first = _first_cells(frame)
+    assert first.iloc[0] == "合 计" and first.iloc[1] == "1" and first.isna().iloc[2]
+    spaceless = parsing.without_spaces(first)
+    assert spaceless.iloc[:2].tolist() == ["合计", "1"] and spaceless.isna().iloc[2]
