@@ -238,7 +238,7 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None, ledger: Ledger, *, 
         if text is not None:
             sys.stdout.write(text + "\n")
     if output is not None:
-        _stderr().print(f"wrote {output}", highlight=False, markup=False)
+        _stderr().print(f"wrote {output} ({len(frame)} rows)", highlight=False, markup=False)
         if len(ledger.rejects):
             path = outputs.errors_path_for(output)
             outputs.write_errors(ledger.rejects, path)
