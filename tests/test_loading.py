@@ -172,3 +172,14 @@ def test_missing_column_message_lists_headers_and_aliases(tmp_path):
         load_ledger([path])
     text = str(err.value)
     assert "Headers found: 案号、承办人" in text and "立案日期、立案时间" in text
+
+
+@pytest.mark.parametrize("name", ["ledger.xls", "ledger.ods"])
+def test_xls_and_ods(name):
+    """Old-format Excel and OpenDocument ledgers: title row above the header, typed and text values."""
+    led = load_ledger([Path(__file__).parent / "fixtures" / "ledgers" / name])
+    assert list(led.cases["case_no"]) == ["(2025)鲁0902执1号", "(2025)鲁0902执2号"]
+    assert list(led.cases["filed_on"]) == [pd.Timestamp("2025-01-06"), pd.Timestamp("2025-02-03")]
+    assert list(led.cases["amount"]) == [12000.0, 15000.0]
+    assert list(led.cases["source_row"]) == [3, 4]
+    assert led.sheets[0].header_row == 2
