@@ -53,6 +53,9 @@ CATEGORY_KEYS = ("id", "label", "description", "source", "priority", "when")
 COMBINATORS = ("all", "any", "not")
 LEAF_TARGETS = ("field", "column")
 KNOWN_CASE_TYPES = ("执", "执恢", "执保", "执异", "执复", "执监", "执协", "执他", "财保", "行审", "行审复")
+# Text operators run on the distinct values held as Python strings, so ``matches`` uses Python's
+# regex syntax (look-arounds, (?x)) whether or not pyarrow backs pandas' default str dtype.
+PY_STR = pd.StringDtype("python", na_value=np.nan)
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
@@ -322,11 +325,11 @@ class EvalContext:
         if key not in self._codes:
             s = frame[column]
             if isinstance(s.dtype, pd.CategoricalDtype):
-                codes, uniques = s.cat.codes.to_numpy(), pd.Series(s.cat.categories.astype(str), dtype="str")
+                codes, uniques = s.cat.codes.to_numpy(), pd.Series(s.cat.categories.astype(str), dtype=PY_STR)
             else:
                 # factorizing the plain object array is about twice as fast as the str Series
                 codes, values = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
-                uniques = pd.Series(values, dtype="str")
+                uniques = pd.Series(values, dtype=PY_STR)
             self._codes[key] = (np.asarray(codes), uniques)
         return self._codes[key]
 
