@@ -77,3 +77,30 @@ def test_bad_rules_fail_before_loading(in_repo, tmp_path):
     assert result.exit_code == 2
     assert "r.yaml:5" in result.output and "did you mean 'cause'" in result.output
     assert "loaded" not in result.output
+
+
+def test_past_as_of_counts_only_cases_that_existed(in_repo):
+    """Every case filed by --as-of is open or closed then; later ones are left out, and said so."""
+    result = runner.invoke(app, ["classify", "samples/ledger.xlsx", "--as-of", "2025-06-30", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert records and all(r["filed_on"] <= "2025-06-30" for r in records)
+    later = 296 - len(records)
+    assert f"warning: {later} cases filed after 2025-06-30 are left out" in result.stderr
+    table = runner.invoke(app, ["classify", "samples/ledger.xlsx", "--as-of", "2025-06-30"]).stdout
+    total = next(ln for ln in table.splitlines() if "全部案件" in ln).split("│")
+    cases, open_, closed = (int(total[i]) for i in (3, 4, 5))
+    assert cases == len(records) == open_ + closed
+    assert open_ == sum(r["closed_on"] is None or r["closed_on"] > "2025-06-30" for r in records)
+
+
+def test_ledger_without_close_dates(tmp_path):
+    """No 结案日期 column: every case is open; assign and rank still work."""
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,承办人\n(2025)鲁0902执9号,2025/1/2,张三\n(2025)鲁0902执10号,2025-09-03,李四\n",
+                      encoding="utf-8")
+    for command in (["classify"], ["assign"], ["rank"], ["overdue", "--days", "180"]):
+        result = runner.invoke(app, [*command, str(ledger), "--as-of", AS_OF, "-f", "csv"])
+        assert result.exit_code == 0, (command, result.output)
+    assign = runner.invoke(app, ["assign", str(ledger), "--as-of", AS_OF, "-f", "csv"]).stdout.splitlines()
+    assert len(assign) == 3 and assign[1].startswith("张三,(2025)鲁0902执9号")

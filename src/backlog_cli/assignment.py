@@ -34,6 +34,7 @@ import yaml
 from backlog_cli.errors import ConfigError, LedgerError
 from backlog_cli.loading import read_sheets
 from backlog_cli.parsing import normalize_name, normalize_text
+from backlog_cli.rules import closed_mask, open_mask
 
 UNASSIGNED = "未分配"
 SUPERVISE = "督导"
@@ -223,11 +224,6 @@ def group_keys(frame: pd.DataFrame, by: str) -> pd.Series:
     return normalize_name(frame[by]).fillna(UNASSIGNED).astype("str")
 
 
-def open_at(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """Filed on or before as_of and no close date on or before it."""
-    return frame["filed_on"].le(as_of) & ~frame["closed_on"].le(as_of)
-
-
 def _week_end(day: pd.Timestamp) -> pd.Timestamp:
     """The Sunday of day's Monday–Sunday week."""
     return day.normalize() + pd.Timedelta(days=6 - day.weekday())
@@ -259,7 +255,7 @@ def task_lists(
     as_of = pd.Timestamp(as_of).normalize()
     group = group_keys(frame, by)
     is_key = key.fillna(False).astype(bool) if key is not None else False
-    cases = frame.assign(**{by: group, "_key": is_key})[open_at(frame, as_of)]
+    cases = frame.assign(**{by: group, "_key": is_key})[open_mask(frame, as_of)]
     cases = _by_urgency(cases[[by, *(c for c in cases.columns if c != by)]], by)
     cases.insert(cases.columns.get_loc("filed_on") + 1, "age_days", (as_of - cases["filed_on"]).dt.days.astype("Int64"))
     this_week = cases["next_days_left"].ge(0) & cases["next_due"].le(_week_end(as_of))
@@ -319,12 +315,12 @@ def periods_before(as_of: pd.Timestamp, period: str = "week", count: int = 4) ->
 
 
 def _period_counts(cases: pd.DataFrame, officer: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    closed_on = cases["closed_on"]
+    before = start - pd.Timedelta(days=1)
     counts = pd.DataFrame(
         {
             "officer": officer,
-            "open_at_start": (cases["filed_on"].lt(start) & ~closed_on.lt(start)).astype(int),
-            "closed": closed_on.between(start, end).fillna(False).astype(int),
+            "open_at_start": open_mask(cases, before).astype(int),
+            "closed": (closed_mask(cases, end) & ~closed_mask(cases, before)).astype(int),
         }
     ).groupby("officer").sum()
     return counts[(counts["open_at_start"] > 0) | (counts["closed"] > 0)].reset_index()

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from backlog_cli.errors import ConfigError
+from backlog_cli.rules import open_mask
 
 SCHEMA_VERSION = 1
 LIST_SEP = ";"
@@ -298,7 +299,7 @@ def snapshot_frame(cases: pd.DataFrame, as_of: pd.Timestamp, deadline_ids: Seque
     out = pd.DataFrame(
         {
             "case_no": cases["case_no"].astype("str"),
-            "is_open": (date("filed_on").le(as_of) & ~closed.le(as_of)).astype(bool),
+            "is_open": open_mask(cases, as_of),
             "filed_on": date("filed_on"),
             "closed_on": closed,
             "officer": text("officer"),

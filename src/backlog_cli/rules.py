@@ -353,10 +353,13 @@ def open_mask(frame: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray:
 
 
 def closed_mask(frame: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray:
-    """Closed at ``as_of``: a close date on or before it."""
+    """Closed at ``as_of``: filed and closed on or before it. With :func:`open_mask` this splits
+    every case filed by ``as_of`` into open or closed; a case filed later is neither."""
     if "closed_on" not in frame:
         return np.zeros(len(frame), bool)
-    return _bools(frame["closed_on"].le(pd.Timestamp(as_of).normalize()))
+    as_of = pd.Timestamp(as_of).normalize()
+    filed = _bools(frame["filed_on"].le(as_of)) if "filed_on" in frame else np.ones(len(frame), bool)
+    return filed & _bools(frame["closed_on"].le(as_of))
 
 
 # --------------------------------------------------------------------------- columns read by rules

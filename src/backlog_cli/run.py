@@ -25,7 +25,7 @@ from backlog_cli import assignment, deadlines, history, outputs
 from backlog_cli.config import Config
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, ConfigError, LockedError
 from backlog_cli.loading import Ledger, load_columns, load_ledger
-from backlog_cli.rules import load_rules
+from backlog_cli.rules import TOTAL_ID, load_rules
 from backlog_cli.triage import Triage, triage
 
 LOCK_NAME = ".backlog-run.lock"
@@ -175,20 +175,14 @@ def _load(config: Config, progress: Log | None) -> Ledger:
                        columns=columns, progress=progress)
 
 
-def _closed_by(cases: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """Closed on or before as_of (a ledger without a close-date column has none closed)."""
-    if "closed_on" not in cases:
-        return pd.Series(False, index=cases.index)
-    return cases["closed_on"].le(as_of)
-
-
-def _counts(ledger: Ledger, cases: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, Any]:
-    closed = _closed_by(cases, as_of)
+def _counts(ledger: Ledger, result: Triage) -> dict[str, Any]:
+    """Rows read and what became of them; cases, open and closed from the 底数's total row."""
+    total = result.summary.set_index("category").loc[TOTAL_ID]
     return {
         "rows": ledger.rows_read,
-        "cases": len(cases),
-        "open": int((cases["filed_on"].le(as_of) & ~closed).sum()),
-        "closed": int(closed.sum()),
+        "cases": int(total["cases"]),
+        "open": int(total["open"]),
+        "closed": int(total["closed"]),
         "rejected": len(ledger.rejects),
         "skipped": len(ledger.skipped),
         "unreadable_values": len(ledger.problems),
@@ -289,12 +283,12 @@ def nightly_run(
             cases = ledger.cases
             summary.ledger_files = [str(p) for p in config.ledger]
             summary.rejects = ledger.rejects
-            summary.counts = _counts(ledger, cases, as_of)
             notes.append(f"{len(cases)} cases from {ledger.rows_read} rows, {len(ledger.rejects)} rejected")
         with steps.step("classify") as notes:
             result = triage(cases, ruleset, as_of, dls)
             frame = result.cases
             summary.warnings.extend(result.warnings)
+            summary.counts = _counts(ledger, result)
             summary.counts["categories"] = _category_counts(result)
             summary.counts["overdue"] = int((result.is_open() & frame["next_state"].eq("overdue").fillna(False)).sum())
             notes.append(", ".join(f"{k} {v}" for k, v in summary.counts["categories"].items()) + " open")

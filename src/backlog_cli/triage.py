@@ -51,6 +51,10 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     ``deadlines`` come from :func:`deadlines.load_deadlines`, called before the (slow) ledger load
     so that a bad rules file fails first."""
     warnings = ruleset.check_fields(list(cases.columns))
+    later = cases["filed_on"].gt(as_of)
+    if later.any():
+        warnings.append(f"{int(later.sum())} cases filed after {as_of.date()} are left out: they did not exist yet")
+        cases = cases[~later]
     ctx = ruleset.evaluate(cases, as_of)
     result = ruleset.classify(cases, as_of, ctx)
     flags = result[[c.id for c in ruleset.categories]]
