@@ -156,3 +156,13 @@ def test_config_unknown_key_suggests(tmp_path, monkeypatch):
 def test_help_does_not_import_pandas():
     code = "import sys; from backlog_cli import cli; sys.exit(1 if 'pandas' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+@pytest.mark.parametrize("text", ["20261", "45000", "2026-02-30", "2026/13/01", "tomorrow"])
+def test_as_of_is_strict(tmp_path, text):
+    """An option date is never guessed: '45000' is not an Excel serial here, '20261' not a year."""
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n", encoding="utf-8")
+    result = run("classify", ledger, "--as-of", text)
+    assert result.exit_code == 2
+    assert f"'{text}' is not a date (use YYYY-MM-DD)" in result.output

@@ -183,3 +183,20 @@ def test_xls_and_ods(name):
     assert list(led.cases["amount"]) == [12000.0, 15000.0]
     assert list(led.cases["source_row"]) == [3, 4]
     assert led.sheets[0].header_row == 2
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("fields:\n  case_no:\n    aliases: 执行案件号\n", "'aliases' must be a list of header names"),
+        ("fields:\n  case_no:\n    alias: [执行案件号]\n", "unknown key 'alias'"),
+        ("fields:\n  x:\n    kind: money\n", "unknown kind 'money'"),
+        ("fields:\n  case_no: [执行案件号]\n", "must be a mapping"),
+        ("fields: [a\n", "not valid YAML"),
+    ],
+)
+def test_bad_aliases_file(tmp_path, content, message):
+    path = tmp_path / "cols.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LedgerError, match=message):
+        load_columns([path])

@@ -174,17 +174,17 @@ def report_load(ledger: Ledger, err) -> None:
         err.print(f"{len(ledger.problems)} unreadable values kept as blank (see `backlog inspect`)", highlight=False, markup=False)
 
 
-def as_of_date(text: str | None) -> pd.Timestamp:
+def as_of_date(text: str | None, option: str = "--as-of") -> pd.Timestamp:
+    """A date given on the command line: strictly YYYY-MM-DD (default today). Ledger cells are
+    read leniently; an option is not, so a typo never silently becomes another day."""
     import pandas as pd
-
-    from backlog_cli.parsing import parse_dates
 
     if not text:
         return pd.Timestamp(dt.date.today())
-    value, bad = parse_dates(pd.Series([text], dtype=object))
-    if bad.iloc[0] or pd.isna(value.iloc[0]):
-        raise typer.BadParameter(f"'{text}' is not a date (use YYYY-MM-DD)", param_hint="--as-of")
-    return pd.Timestamp(value.iloc[0])
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(text.strip()))
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not a date (use YYYY-MM-DD)", param_hint=option) from None
 
 
 def resolve_format(fmt: str | None, output: Path | None) -> str:
@@ -600,7 +600,7 @@ def diff(
     from backlog_cli.history import CHANGES, changes_since, diff_frame
 
     fmt = resolve_format(fmt, output)
-    when = as_of_date(since).date() if since else None
+    when = as_of_date(since, "--since").date() if since else None
     with _open_history(config) as store:
         base, latest, changes = changes_since(store, when)
     counts = pd.DataFrame({"change": list(CHANGES), "cases": [len(changes[c]) for c in CHANGES]})

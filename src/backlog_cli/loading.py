@@ -85,15 +85,33 @@ def _bundled_labels() -> dict[str, str]:
     return dict(yaml.safe_load(_bundled_text()).get("labels") or {})
 
 
+KINDS = ("text", "date", "amount", "flag", "case_no", "number")
+FIELD_KEYS = ("kind", "label", "aliases")
+
+
+def _check_field(path: Path, name: object, spec: object) -> dict:
+    """One field of a user aliases file: a mapping of kind / label / aliases (a list of headers)."""
+    where = f"column aliases file {path}: field '{name}'"
+    if not isinstance(spec, dict):
+        raise LedgerError(f"{where} must be a mapping with 'aliases:' (and optionally 'kind:', 'label:')")
+    unknown = [k for k in spec if k not in FIELD_KEYS]
+    if unknown:
+        raise LedgerError(f"{where}: unknown key '{unknown[0]}' (keys: {', '.join(FIELD_KEYS)})")
+    aliases = spec.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, (str, int)) for a in aliases):
+        raise LedgerError(f"{where}: 'aliases' must be a list of header names, e.g. aliases: [执行案件号]")
+    if spec.get("kind", "text") not in KINDS:
+        raise LedgerError(f"{where}: unknown kind '{spec['kind']}' (kinds: {', '.join(KINDS)})")
+    return spec
+
+
 def load_columns(extra: Sequence[Path] = ()) -> Columns:
     """The bundled aliases, extended by user files with the same layout (aliases are added)."""
     merged: dict[str, dict] = {k: dict(v) for k, v in _bundled_fields().items()}
     for path in extra:
         for name, spec in _read_yaml(Path(path)).items():
-            spec = spec or {}
-            if not isinstance(spec, dict):
-                raise LedgerError(f"column aliases file {path}: field '{name}' must be a mapping")
-            base = merged.setdefault(name, {"kind": "text", "label": name, "aliases": []})
+            spec = _check_field(Path(path), name, spec or {})
+            base = merged.setdefault(str(name), {"kind": "text", "label": str(name), "aliases": []})
             base["aliases"] = list(base.get("aliases", [])) + list(spec.get("aliases", []))
             for key in ("kind", "label"):
                 if key in spec:

@@ -24,6 +24,7 @@ import pandas as pd
 import yaml
 
 from backlog_cli.errors import RulesError
+from backlog_cli.loading import load_columns
 
 __all__ = [
     "OPERATORS",
@@ -225,9 +226,9 @@ DERIVED_FIELDS = {
 
 @cache
 def canonical_fields() -> dict[str, FieldInfo]:
-    """The fields a rule may name: columns.yaml plus the parts parsed from the case number."""
-    spec = yaml.safe_load((Path(__file__).parent / "columns.yaml").read_text(encoding="utf-8"))
-    fields = {name: FieldInfo(name, f["kind"], f.get("label", name)) for name, f in spec["fields"].items()}
+    """The fields a rule may name: the bundled columns plus the parts parsed from the case number.
+    (A field added by a user's aliases file is a ledger column: rules name it with ``column:``.)"""
+    fields = {s.name: FieldInfo(s.name, s.kind, s.label) for s in load_columns().fields.values()}
     return {**fields, **DERIVED_FIELDS}
 
 
