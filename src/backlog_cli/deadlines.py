@@ -46,7 +46,6 @@ from backlog_cli.rules import (
     Span,
     _suggest,
     _type_name,
-    add_months,
     canonical_fields,
     compile_condition,
     open_mask,
@@ -81,13 +80,16 @@ def _to_days(values: Any) -> np.ndarray:
 
 
 def _add_months(days: np.ndarray, months: int | np.ndarray) -> np.ndarray:
-    """days + months (one count, or one per row) with month-end clamping; datetime64[D] arrays."""
+    """days + months (one count, or one per row) with month-end clamping; datetime64[D] arrays.
+
+    Pure numpy on datetime64[D] (the same arithmetic as :func:`rules.add_months`)."""
     counts = np.broadcast_to(np.asarray(months, dtype="int64"), days.shape)
-    out = days.copy()
-    for n in np.unique(counts[~np.isnat(days)]):
-        sel = counts == n
-        out[sel] = _to_days(add_months(pd.Series(days[sel]), int(n)))
-    return out
+    month = days.astype("datetime64[M]")
+    day_index = (days - month.astype("datetime64[D]")).astype("int64")
+    target = month + counts
+    first = target.astype("datetime64[D]")
+    month_len = ((target + 1).astype("datetime64[D]") - first).astype("int64")
+    return np.where(np.isnat(days), NAT, first + np.minimum(day_index, month_len - 1))
 
 
 def _whole_numbers(values: pd.Series) -> np.ndarray:
@@ -277,16 +279,17 @@ def _add_span(c: _Ctx, days: np.ndarray, span: Span, sign: int = 1) -> np.ndarra
 def _base_due(c: _Ctx, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """start + the duration chosen per row; also the duration text per row."""
     due = np.full(len(start), NAT)
-    text = np.full(len(start), str(c.d.duration), dtype=object)
+    chosen = np.full(len(start), len(c.d.duration_when))  # index into the spans, last = duration
     todo = np.ones(len(start), dtype=bool)
-    for cond, span in c.d.duration_when:
+    for i, (cond, span) in enumerate(c.d.duration_when):
         sel = c.mask(cond) & todo
         due = np.where(sel, _add_span(c, np.where(sel, start, NAT), span), due)
-        text[sel] = str(span)
+        chosen[sel] = i
         todo &= ~sel
     assert c.d.duration is not None
     due = np.where(todo, _add_span(c, np.where(todo, start, NAT), c.d.duration), due)
-    return due, text
+    texts = np.array([*(str(span) for _, span in c.d.duration_when), str(c.d.duration)], dtype=object)
+    return due, texts[chosen]
 
 
 def _extend(c: _Ctx, due: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -318,6 +321,17 @@ def _deduct(
     return due, total, running
 
 
+_STATE_TABLE = np.array(STATES, dtype=object)
+
+
+def _state_labels(conditions: list[np.ndarray], states: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The first state whose condition holds, else "ok": an object array taken from a table of
+    the state strings (np.select on the strings would build a million new str objects), and
+    whether that state is an open one."""
+    codes = np.select(conditions, [STATES.index(s) for s in states], STATES.index("ok"))
+    return _STATE_TABLE[codes], codes < len(OPEN_STATES)
+
+
 def _states(
     c: _Ctx, due: np.ndarray, applies: np.ndarray, closed: np.ndarray, running: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -325,14 +339,12 @@ def _states(
     is_closed = ~np.isnat(closed) & (closed <= c.as_of)
     left = (due - c.as_of).astype("int64")
     warn_from = _add_span(c, due, c.d.warn_before, sign=-1)
-    state = np.select(
+    state, is_open = _state_labels(
         [~applies, is_closed & (closed <= due), is_closed, running, c.as_of > due,
          c.as_of >= warn_from],
         ["n/a", "met", "met_late", "suspended", "overdue", "due_soon"],
-        "ok",
-    ).astype(object)
-    days_left = np.where(np.isin(state, OPEN_STATES), left, np.nan)
-    return days_left, state
+    )
+    return np.where(is_open, left, np.nan), state
 
 
 def _rolled(c: _Ctx, due: np.ndarray) -> np.ndarray:
@@ -367,16 +379,14 @@ def _recurring(c: _Ctx, start: np.ndarray, applies: np.ndarray) -> dict[str, np.
     k = np.where(~np.isnat(earlier_due) & (earlier_due >= c.as_of), k - 1, k)
     due = _rolled(c, _occurrence(c, s, k))
     warn_from = _add_span(c, due, c.d.warn_before, sign=-1)
-    state = np.select(
-        [~valid, due < c.as_of, c.as_of >= warn_from], ["n/a", "met", "due_soon"], "ok"
-    ).astype(object)
+    state, is_open = _state_labels([~valid, due < c.as_of, c.as_of >= warn_from], ["n/a", "met", "due_soon"])
     left = (due - c.as_of).astype("int64")
     return {
         "start": s,
         "occurrence": np.where(valid, k, 0),
         "before_roll": _occurrence(c, s, k),
         "due": due,
-        "days_left": np.where(np.isin(state, OPEN_STATES), left, np.nan),
+        "days_left": np.where(is_open, left, np.nan),
         "state": state,
     }
 
@@ -460,32 +470,35 @@ def _int_series(values: np.ndarray, index: pd.Index) -> pd.Series:
 
 def _next(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]], index: pd.Index
           ) -> pd.DataFrame:
-    """Most pressing open deadline per row: most days overdue first, then due soonest."""
-    n = len(index)
-    if not deadlines:
-        left = np.full((n, 1), np.nan)
+    """Most pressing open deadline per row: most days overdue first, then due soonest.
+
+    Labels come from small per-deadline arrays indexed by the pick, never from n x k tables."""
+    n, k = len(index), len(deadlines)
+    if not k:
+        left, due = np.full((n, 1), np.nan), np.full((n, 1), NAT)
     else:
         left = np.column_stack([done[d.id]["days_left"] for d in deadlines])
+        due = np.column_stack([done[d.id]["due"] for d in deadlines])
     has = ~np.isnan(left).all(axis=1)
-    pick = np.argmin(np.where(np.isnan(left), np.inf, left), axis=1)
+    pick = np.where(has, np.argmin(np.where(np.isnan(left), np.inf, left), axis=1), k)
     rows = np.arange(n)
+    picked = np.minimum(pick, max(k - 1, 0))
 
-    def column(values: list[Any], dtype: str | None = None) -> pd.Series:
-        table = np.array(values, dtype=object).T.reshape(n, -1) if values else np.empty((n, 1))
-        return pd.Series(np.where(has, table[rows, pick], None), index=index, dtype=dtype)
+    def labels(attr: str) -> pd.Series:
+        table = np.array([*(getattr(d, attr) for d in deadlines), None], dtype=object)
+        return pd.Series(table[pick], index=index, dtype="str")
 
-    def labels(attr: str) -> list[Any]:
-        return [np.full(n, getattr(d, attr), dtype=object) for d in deadlines]
-
-    due = np.column_stack([done[d.id]["due"] for d in deadlines]) if deadlines else np.full(
-        (n, 1), NAT)
+    state = np.full(n, None, dtype=object)
+    for j, d in enumerate(deadlines):
+        at = pick == j
+        state[at] = done[d.id]["state"][at]
     return pd.DataFrame({
-        "next_deadline": column(labels("id"), "str"),
-        "next_label": column(labels("label"), "str"),
-        "next_due": _dates_series(np.where(has, due[rows, pick], NAT), index),
-        "next_days_left": _int_series(np.where(has, left[rows, pick], np.nan), index),
-        "next_state": column([done[d.id]["state"] for d in deadlines], "str"),
-        "next_action": column(labels("action"), "str"),
+        "next_deadline": labels("id"),
+        "next_label": labels("label"),
+        "next_due": _dates_series(np.where(has, due[rows, picked], NAT), index),
+        "next_days_left": _int_series(np.where(has, left[rows, picked], np.nan), index),
+        "next_state": pd.Series(state, index=index, dtype="str"),
+        "next_action": labels("action"),
     }, index=index)
 
 
