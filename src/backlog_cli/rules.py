@@ -316,6 +316,7 @@ class EvalContext:
     as_of: pd.Timestamp
     masks: dict[str, pd.Series] = dc_field(default_factory=dict)
     _codes: dict[tuple[int, str], tuple[np.ndarray, pd.Series]] = dc_field(default_factory=dict, repr=False)
+    _leaves: dict[tuple, np.ndarray] = dc_field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.as_of = pd.Timestamp(self.as_of).normalize()
@@ -718,7 +719,12 @@ class Leaf(Condition):
     node: Node
 
     def _eval(self, frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray:
-        return self.fn(frame, ctx)
+        """The mask, computed once per frame for every leaf with the same operator, column and
+        parameter (rulesets repeat conditions across categories and deadlines)."""
+        key = (id(frame), self.op, self.column, repr(self.param))
+        if key not in ctx._leaves:
+            ctx._leaves[key] = self.fn(frame, ctx)
+        return ctx._leaves[key]
 
     def explain(self, row: pd.DataFrame, ctx: EvalContext) -> ExplainNode:
         name = self.column.name if self.column else IMPLIED_FIELDS.get(self.op)
