@@ -134,7 +134,7 @@ def test_targets_from_yaml(tmp_path):
         ("share: 2\n", "'share' must be a number above 0 and at most 1"),
         ("minimum: 2\n", "'minimum' needs 'share'"),
         ("- 张三\n", "expected officer: target lines"),
-        ("张三: [1\n", r"targets.yaml:\d+: not valid YAML"),
+        ("张三: [1\n", r"targets.yaml:\d+:\d+: not valid YAML"),
     ],
 )
 def test_bad_yaml_targets(tmp_path, text, message):

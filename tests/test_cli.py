@@ -100,8 +100,8 @@ def test_json_records(tmp_path):
         (["classify", "nope.xlsx"], "nope.xlsx: no such file"),
         (["classify", "{bad}"], "the file is empty"),
         (["classify", "{good}", "--as-of", "someday"], "'someday' is not a date"),
-        (["classify", "{good}", "--format", "pdf"], "'pdf' is not one of"),
-        (["classify", "{good}", "--format", "xlsx"], "xlsx needs --output"),
+        (["classify", "{good}", "--format", "pdf"], "--format: unknown format 'pdf'; choose one of table, csv, json, xlsx"),
+        (["classify", "{good}", "--format", "xlsx"], "xlsx output needs a file: give --output FILE.xlsx"),
     ],
 )
 def test_errors_are_one_clear_line(tmp_path, args, message):

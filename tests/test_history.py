@@ -52,6 +52,7 @@ IDS = ["legal", "report"]
 
 @pytest.fixture
 def db(tmp_path):
+    (tmp_path / "h").mkdir()
     with history.open_history(tmp_path / "h" / "history.sqlite") as h:
         yield h
 

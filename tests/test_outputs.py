@@ -302,18 +302,11 @@ def test_render_table_max_rows_and_markup_is_literal():
     assert "showing 2 of 3 rows" in text
 
 
-def test_render_summary_counts():
-    stream = io.StringIO()
-    outputs.console_for(stream).print(outputs.render_summary({"涉民生": 1234, "涉信访": 5}, key_label="类别"))
-    text = stream.getvalue()
-    assert "涉民生 │ 1,234" in text and "涉信访 │     5" in text
-
-
 # --- dispatch and errors files -----------------------------------------------------------------
 
 
 def test_write_output_picks_format_from_suffix(cases, tmp_path):
-    assert outputs.write_output(cases, None, tmp_path / "o.JSON") == tmp_path / "o.JSON"
+    assert outputs.write_output(cases, None, tmp_path / "o.JSON") == [outputs.Written(tmp_path / "o.JSON", 3)]
     assert json.loads((tmp_path / "o.JSON").read_text(encoding="utf-8")) == EXPECTED_RECORDS
     outputs.write_output(cases, None, tmp_path / "o.xlsx")
     assert openpyxl.load_workbook(tmp_path / "o.xlsx").sheetnames == ["cases"]
@@ -323,7 +316,7 @@ def test_write_output_picks_format_from_suffix(cases, tmp_path):
 
 def test_write_output_to_stream(cases):
     stream = io.StringIO()
-    assert outputs.write_output(cases, "csv", stream=stream) is None
+    assert outputs.write_output(cases, "csv", stream=stream) == []
     assert stream.getvalue() == EXPECTED_CSV
     stream = io.StringIO()
     outputs.write_output(cases, None, stream=stream)
@@ -345,6 +338,40 @@ def test_write_output_rejects_bad_combinations(cases, tmp_path, fmt, name, messa
     with pytest.raises(ConfigError, match=message):
         outputs.write_output(cases, fmt, path, stream=io.StringIO())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_output_tables_heading_payload_and_beside(cases, tmp_path):
+    counts = pd.DataFrame({"change": ["new", "closed"], "cases": [2, 0]})
+    result = outputs.Output(cases, name="key", heading="2026年10月", payload={"month": "2026-10", "counts": counts},
+                            tables=[outputs.Sheet("counts", counts)], beside={"counts": counts})
+    stream = io.StringIO()
+    outputs.write_output(result, None, stream=stream)
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "2026年10月" and lines[1].strip() == "counts" and "(2016)鲁0902执123号" not in stream.getvalue()
+    stream = io.StringIO()
+    outputs.write_output(result, "json", stream=stream)
+    assert json.loads(stream.getvalue()) == {"month": "2026-10", "counts": [{"change": "new", "cases": 2},
+                                                                             {"change": "closed", "cases": 0}]}
+    written = outputs.write_output(result, "csv", tmp_path / "r.csv")
+    assert written == [outputs.Written(tmp_path / "r.csv", 3), outputs.Written(tmp_path / "r.counts.csv", 2)]
+    assert (tmp_path / "r.counts.csv").read_bytes() == BOM + b"change,cases\nnew,2\nclosed,0\n"
+
+
+def test_errors_file_written_beside_and_stale_one_removed(cases, tmp_path):
+    rejects = pd.DataFrame({"file": ["l.csv"], "sheet": ["l"], "row": [4], "case_no": ["x"], "reason": ["missing filing date"]})
+    written = outputs.write_output(cases, None, tmp_path / "out.csv", rejects=rejects)
+    assert written[-1] == outputs.Written(tmp_path / "out.errors.csv", 1, "rejected rows")
+    assert str(written[-1]) == f"wrote {tmp_path / 'out.errors.csv'} (1 rejected rows)"
+    assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8-sig").splitlines()[1] == "l.csv,l,4,x,missing filing date"
+    # the next run has no rejects: the errors file of the earlier one goes
+    assert outputs.write_output(cases, None, tmp_path / "out.csv", rejects=rejects.iloc[:0]) == [
+        outputs.Written(tmp_path / "out.csv", 3)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_state_styles():
+    states = pd.Series(["overdue", "due_soon", "ok", None, "met"], dtype="str")
+    assert outputs.state_styles(states).tolist() == ["overdue", "due_soon", None, None, None]
 
 
 def test_errors_file_beside_output(tmp_path):

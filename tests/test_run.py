@@ -169,6 +169,12 @@ def test_lock_held_by_another_live_process(tmp_path):
 def test_history_at_a_configured_path(tmp_path):
     config = setup(tmp_path)
     config.write_text("ledger: ledger.csv\noutput_dir: out\nhistory: db/h.sqlite\n", encoding="utf-8")
+    # no folder is created outside output_dir: a history in a missing folder is an error
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 2
+    assert f"history {tmp_path / 'db' / 'h.sqlite'}: the folder {tmp_path / 'db'} does not exist" in result.output
+    assert not (tmp_path / "db").exists() and not (tmp_path / "out" / "2025-06-30").exists()
+    (tmp_path / "db").mkdir()
     summary = run_mod.nightly_run(load_config(config), pd.Timestamp("2025-06-30"))
     assert summary.history == str(tmp_path / "db" / "h.sqlite")
     with history.open_history(tmp_path / "db" / "h.sqlite") as h:

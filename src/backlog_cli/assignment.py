@@ -29,12 +29,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from backlog_cli.config import read_yaml
 from backlog_cli.errors import ConfigError, LedgerError
 from backlog_cli.loading import read_sheets
+from backlog_cli.outputs import Output, Sheet, Written, state_styles, write_output
 from backlog_cli.parsing import normalize_name, normalize_text
 from backlog_cli.rules import closed_mask, open_mask
+from backlog_cli.triage import age_days
 
 UNASSIGNED = "未分配"
 SUPERVISE = "督导"
@@ -45,8 +47,9 @@ RATE_DECIMALS = 4
 PERIODS = {"week": "W-SUN", "month": "M"}
 RULE_KEYS = ("share", "minimum")
 YAML_SUFFIXES = (".yaml", ".yml")
-OVERVIEW_COLUMNS = ["open", "overdue", "due_this_week", "key_cases", "weekly_target"]
-DEADLINE_COLUMNS = ["next_label", "next_due", "next_days_left", "next_state", "next_action"]
+# The columns of a task list, after the group column: what an officer needs to work the case.
+TASK_COLUMNS = ["case_no", "filed_on", "age_days", "applicant", "respondent", "cause", "amount", "categories",
+                "next_label", "next_due", "next_days_left", "next_state", "next_action"]
 
 
 # --------------------------------------------------------------------------- weekly targets
@@ -122,15 +125,7 @@ def targets_from_mapping(data: Mapping, source: str) -> Targets:
 
 
 def _targets_from_yaml(path: Path) -> Targets:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc})") from None
-    return targets_from_mapping(data or {}, str(path))
+    return targets_from_mapping(read_yaml(path, "targets file") or {}, str(path))
 
 
 def _targets_from_sheet(path: Path) -> Targets:
@@ -211,17 +206,72 @@ class TaskLists:
         """(group, its cases) in overview order."""
         return [(str(name), part) for name, part in self.cases.groupby(self.by, sort=False)]
 
+    def columns(self) -> list[str]:
+        """The group column, then :data:`TASK_COLUMNS` the frame has."""
+        return [self.by, *(c for c in TASK_COLUMNS if c in self.cases.columns and c != self.by)]
 
-def _check_column(frame: pd.DataFrame, by: str) -> None:
-    if by not in frame.columns:
-        fields = ", ".join(str(c) for c in frame.columns if not str(c).startswith("_"))
+    def titles(self) -> list[str]:
+        """One heading per group, in overview order: its counts and weekly target."""
+        o = self.overview
+        target = o["weekly_target"].astype("str").fillna("—")
+        text = (o[self.by] + ": " + o["open"].astype("str") + " open, " + o["overdue"].astype("str")
+                + " overdue, " + o["due_this_week"].astype("str") + " due this week, "
+                + o["key_cases"].astype("str") + " key cases, weekly target " + target)
+        return text.tolist()
+
+    def overview_sheet(self, labels: Mapping[str, str] | None = None) -> Sheet:
+        return Sheet("overview", self.overview, labels=labels,
+                     title=f"task lists by {self.by} as of {self.as_of.date()}")
+
+    def sheets(self, labels: Mapping[str, str] | None = None) -> list[Sheet]:
+        """One task-list sheet per group: its heading, its cases by urgency, overdue rows red and
+        rows coming due amber."""
+        shown = self.columns()[1:]
+        return [Sheet(name, part[shown], labels=labels, row_styles=state_styles(part["next_state"]), title=title)
+                for (name, part), title in zip(self.groups(), self.titles())]
+
+
+SPLIT_FORMATS = ("csv", "json", "xlsx")
+
+
+def split_format(fmt: str | None) -> str:
+    """The format of split files: ``fmt`` (csv, json or xlsx), xlsx by default."""
+    fmt = (fmt or "xlsx").lower()
+    if fmt not in SPLIT_FORMATS:
+        raise ConfigError(f"--format: split files are {', '.join(SPLIT_FORMATS)}, not '{fmt}'")
+    return fmt
+
+
+def write_split(tasks: TaskLists, folder: str | Path, fmt: str | None = None,
+                labels: Mapping[str, str] | None = None) -> list[Written]:
+    """One file per group in ``folder`` (named after the group), ready to hand out."""
+    fmt = split_format(fmt)
+    sheets = tasks.sheets(labels)
+    written: list[Written] = []
+    for sheet, stem in zip(sheets, file_stems([s.name for s in sheets])):
+        result = Output(sheet.frame, name=sheet.name, title=sheet.title, labels=labels, row_styles=sheet.row_styles)
+        written += write_output(result, fmt, Path(folder) / f"{stem}.{fmt}")
+    return written
+
+
+def check_group_field(columns: Sequence[str], by: str) -> None:
+    """Grouping by a field the ledger lacks is a ConfigError listing its fields."""
+    if by not in columns:
+        fields = ", ".join(str(c) for c in columns if not str(c).startswith("_"))
         raise ConfigError(f"no ledger field '{by}' to group by; fields: {fields}")
 
 
 def group_keys(frame: pd.DataFrame, by: str) -> pd.Series:
     """The grouping value per case: normalised (no whitespace, NFKC), blank → 未分配."""
-    _check_column(frame, by)
+    check_group_field(list(frame.columns), by)
     return normalize_name(frame[by]).fillna(UNASSIGNED).astype("str")
+
+
+def in_group(frame: pd.DataFrame, by: str, name: str) -> pd.Series:
+    """Cases whose ``by`` value is ``name``, both normalised as :func:`group_keys` does, so
+    ``张 三`` finds 张三 (and a blank name the 未分配 cases)."""
+    key = normalize_name(pd.Series([name], dtype=object)).iloc[0]
+    return group_keys(frame, by).eq(UNASSIGNED if pd.isna(key) else key)
 
 
 def _week_end(day: pd.Timestamp) -> pd.Timestamp:
@@ -257,7 +307,7 @@ def task_lists(
     is_key = key.fillna(False).astype(bool) if key is not None else False
     cases = frame.assign(**{by: group, "_key": is_key})[open_mask(frame, as_of)]
     cases = _by_urgency(cases[[by, *(c for c in cases.columns if c != by)]], by)
-    cases.insert(cases.columns.get_loc("filed_on") + 1, "age_days", (as_of - cases["filed_on"]).dt.days.astype("Int64"))
+    cases.insert(cases.columns.get_loc("filed_on") + 1, "age_days", age_days(cases["filed_on"], as_of))
     this_week = cases["next_days_left"].ge(0) & cases["next_due"].le(_week_end(as_of))
     counts = pd.DataFrame(
         {by: cases[by], "open": 1, "overdue": cases["next_state"].eq("overdue").astype(int),
@@ -341,6 +391,14 @@ def _streaks(bottom: pd.DataFrame, by: str) -> pd.Series:
     streak = total - total.where(~grid).ffill().fillna(0)
     flat = streak.stack().rename("streak")
     return bottom[["start", by]].merge(flat, how="left", left_on=["start", by], right_index=True)["streak"].astype(int)
+
+
+MARK_STYLES = {CALL_IN: "overdue", SUPERVISE: "due_soon"}
+
+
+def mark_styles(marks: pd.Series) -> pd.Series:
+    """Row styles for the ranking: 约谈 red, 督导 amber."""
+    return marks.map(MARK_STYLES)
 
 
 def ranking(

@@ -145,14 +145,23 @@ def load(opts: LoadOptions) -> Ledger:
     return ledger
 
 
-def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp) -> tuple[Ledger, Triage]:
-    """Rules first (a bad rules file fails before a long load), then the ledger, then triage."""
+def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp, *, category: str | None = None,
+                deadline: str | None = None, by: str | None = None) -> tuple[Ledger, Triage]:
+    """Rules and the options that name their categories or deadlines first (a mistake there fails
+    before a long load), then the ledger, the field to group by, then triage."""
+    from backlog_cli.assignment import check_group_field
     from backlog_cli.deadlines import load_deadlines
-    from backlog_cli.triage import triage
+    from backlog_cli.triage import check_category, check_deadline, triage
 
     ruleset = opts.ruleset(rules)
     deadlines = load_deadlines(ruleset)
+    if category:
+        check_category(ruleset, category)
+    if deadline:
+        check_deadline(deadlines, deadline)
     ledger = load(opts)
+    if by:
+        check_group_field(list(ledger.cases.columns), by)
     result = triage(ledger.cases, ruleset, as_of, deadlines)
     for warning in result.warnings:
         _stderr().print(f"warning: {warning}", highlight=False, markup=False)
@@ -187,62 +196,20 @@ def as_of_date(text: str | None, option: str = "--as-of") -> pd.Timestamp:
         raise typer.BadParameter(f"'{text}' is not a date (use YYYY-MM-DD)", param_hint=option) from None
 
 
-def resolve_format(fmt: str | None, output: Path | None) -> str:
-    from backlog_cli.outputs import FORMATS
+def output_format(fmt: str | None, output: Path | None) -> str:
+    """The output format, checked before any slow work."""
+    from backlog_cli.outputs import output_format as decide
 
-    if fmt is None:
-        if output is None:
-            return "table"
-        fmt = output.suffix.lower().lstrip(".")
-        if fmt not in FORMATS or fmt == "table":
-            raise typer.BadParameter(f"cannot tell the format from '{output.name}'; give --format", param_hint="--output")
-    fmt = fmt.lower()
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}", param_hint="--format")
-    if fmt == "xlsx" and output is None:
-        raise typer.BadParameter("xlsx needs --output FILE", param_hint="--format")
-    if fmt == "table" and output is not None:
-        raise typer.BadParameter("table output goes to the terminal; use csv, json or xlsx with --output", param_hint="--format")
-    return fmt
+    return decide(fmt, output)
 
 
-def emit(frame: pd.DataFrame, fmt: str, output: Path | None, ledger: Ledger, *, title: str | None = None,
-         sheets=None, summary: pd.DataFrame | None = None, table_columns: list[str] | None = None,
-         row_styles=None, sections=None, columns: list[str] | None = None) -> None:
-    """Print or write a result in the chosen format; beside a written file, its errors file.
+def show(result, fmt: str, output: Path | None, ledger: Ledger | None = None) -> None:
+    """Hand a result to the output layer; name each file written on stderr."""
+    from backlog_cli.outputs import write_output
 
-    ``columns`` fixes the CSV/JSON column order (default: ``case_no`` first, then the rest).
-
-    ``sections`` (outputs.Sheet) are printed instead of the frame on the terminal, one table each."""
-    from backlog_cli import outputs
-
-    labels = ledger.columns.labels()
-    if fmt == "table":
-        out = outputs.console_for(sys.stdout)
-        if summary is not None:
-            out.print(outputs.render_table(summary, title="底数 summary"))
-        if sections is None:
-            view = frame[[c for c in (table_columns or frame.columns) if c in frame.columns]]
-            out.print(outputs.render_table(view, title=title, labels=labels, row_styles=row_styles))
-        for part in sections or []:
-            out.print(outputs.render_table(part.frame, title=part.title or part.name, labels=part.labels, row_styles=part.row_styles))
-        return
-    if fmt == "xlsx":
-        outputs.write_xlsx(output, sheets or [outputs.Sheet(name=title or "cases", frame=frame, labels=labels, row_styles=row_styles)])
-    elif fmt == "csv":
-        text = outputs.to_csv(frame, output, bom=output is not None, columns=columns)
-        if text is not None:
-            sys.stdout.write(text)
-    elif fmt == "json":
-        text = outputs.to_json(frame, output, columns=columns)
-        if text is not None:
-            sys.stdout.write(text + "\n")
-    if output is not None:
-        _stderr().print(f"wrote {output} ({len(frame)} rows)", highlight=False, markup=False)
-        if len(ledger.rejects):
-            path = outputs.errors_path_for(output)
-            outputs.write_errors(ledger.rejects, path)
-            _stderr().print(f"wrote {path} ({len(ledger.rejects)} rejected rows)", highlight=False, markup=False)
+    rejects = ledger.rejects if ledger is not None else None
+    for item in write_output(result, fmt, output, rejects=rejects):
+        _stderr().print(str(item), highlight=False, markup=False)
 
 
 CASE_TABLE = ["case_no", "filed_on", "officer", "respondent", "cause", "amount", "closed_on", "categories"]
@@ -266,28 +233,20 @@ def classify(
     columns: ColumnsOpt = None,
 ) -> None:
     """Count the backlog (底数) per category, then list every case with its categories."""
-    from backlog_cli import outputs
+    from backlog_cli.outputs import Output, Sheet
+    from backlog_cli.triage import triage_sheets
 
-    fmt = resolve_format(fmt, output)
+    fmt = output_format(fmt, output)
     when = as_of_date(as_of)
-    data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
-    cases = result.cases
-    title = f"cases as of {when.date()}"
-    if category:
-        cases = cases[result.in_category(category)]
-        title = f"{result.ruleset.category(category).label} ({category}) as of {when.date()}"
-    sheets = None
+    data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when, category=category)
+    cases = result.cases[result.in_category(category)] if category else result.cases
+    what = f"{result.ruleset.category(category).label} ({category})" if category else "cases"
+    labels = data.columns.labels()
+    main = Output(cases, title=f"{what} as of {when.date()}", labels=labels)
+    main.tables = [Sheet("底数", result.summary, title="底数 summary"), main.main_sheet([*CASE_TABLE, *NEXT_TABLE])]
     if fmt == "xlsx":
-        labels = data.columns.labels()
-        sheets = [outputs.Sheet(name="底数", frame=result.summary)]
-        sheets += [
-            outputs.Sheet(name=cat.label, frame=cases[result.flags.loc[cases.index, cat.id]], labels=labels, title=f"{cat.label} ({cat.id})")
-            for cat in result.ruleset.categories
-            if not category or cat.id == category
-        ]
-        sheets.append(outputs.Sheet(name="全部案件", frame=cases, labels=labels))
-    emit(cases, fmt, output, data, title=title, summary=result.summary, table_columns=[*CASE_TABLE, *NEXT_TABLE],
-         sheets=sheets)
+        main.sheets = triage_sheets(result, labels, category)
+    show(main, fmt, output, data)
 
 
 @app.command()
@@ -302,39 +261,13 @@ def explain(
     columns: ColumnsOpt = None,
 ) -> None:
     """Why one case is (or is not) in each category: the values and conditions that decided it."""
-    import pandas as pd
-
-    from backlog_cli.parsing import parse_case_numbers
+    from backlog_cli.triage import explain_case
 
     when = as_of_date(as_of)
     data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
-    wanted = parse_case_numbers(pd.Series([case_no], dtype=object))[0]["case_no"].iloc[0]
-    row = data.cases[data.cases["case_no"] == wanted]
-    if row.empty:
-        raise BacklogError(f"no case {wanted} in the ledger ({len(data.cases)} cases loaded; rejected rows are listed above)")
-    case = row.iloc[0]
     out = _stdout()
-    out.print(f"{wanted}  ({Path(case['source_file']).name} [{case['source_sheet']}] row {case['source_row']}), as of {when.date()}")
-    for name in ("filed_on", "officer", "applicant", "respondent", "cause", "amount", "closed_on", "close_method", "petition"):
-        if name in row:
-            out.print(f"  {name} ({data.columns.fields[name].label}): {_show(case[name])}")
-    out.print(f"categories: {'; '.join(result.cases.loc[row.index[0], 'categories']) or '(none)'}")
-    for item in result.ruleset.explain(row, when):
-        for line in item.lines():
-            out.print(line)
-    _explain_deadlines(row.iloc[[0]], result.ruleset, when, out)
-
-
-def _explain_deadlines(row: pd.DataFrame, ruleset, when: pd.Timestamp, out) -> None:
-    """Each deadline's arithmetic for one case: start, + duration, + extension, + deducted days, = due."""
-    from backlog_cli.deadlines import explain as explain_deadlines, load_deadlines
-
-    for item in explain_deadlines(row, load_deadlines(ruleset), when, ruleset.evaluate(row, when)):
-        left = "" if item["days_left"] is None else f", {item['days_left']} days left"
-        action = f" → {item['action']}" if item["action"] and item["days_left"] is not None else ""
-        out.print(f"deadline {item['id']} {item['label']}: {item['state']}{left}{action}", highlight=False, markup=False)
-        for line in item["steps"]:
-            out.print(f"  {line}", highlight=False, markup=False)
+    for line in explain_case(result, case_no, data.columns.labels()).lines():
+        out.print(line, highlight=False, markup=False)
 
 
 OVERDUE_TABLE = ["case_no", "filed_on", "age_days", "officer", "categories", "cause", "respondent"]
@@ -358,43 +291,34 @@ def overdue(
     columns: ColumnsOpt = None,
 ) -> None:
     """Cases open too long (--days N, oldest first), past a deadline (--deadline ID) or coming due (--within D)."""
-    from backlog_cli import outputs
-    from backlog_cli.deadlines import load_deadlines, overdue_cases
+    from backlog_cli.assignment import in_group
+    from backlog_cli.deadlines import overdue_cases
+    from backlog_cli.outputs import Output, state_styles
 
     if days is None and deadline is None and within is None:
         raise typer.BadParameter("give --days N, --deadline ID or --within D", param_hint="--days")
-    fmt = resolve_format(fmt, output)
+    fmt = output_format(fmt, output)
     when = as_of_date(as_of)
-    data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
+    data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when,
+                               category=category, deadline=deadline, by="officer" if officer else None)
     cases = result.cases
     if category:
         cases = cases[result.in_category(category)]
     if officer:
-        cases = cases[cases["officer"].eq(officer.strip()).fillna(False)] if "officer" in cases else cases.iloc[:0]
-    listed = overdue_cases(cases, load_deadlines(result.ruleset), when, days=days, deadline=deadline, within=within)
-    styles = listed.cases[listed.state].map(STATE_STYLES)
+        cases = cases[in_group(cases, "officer", officer)]
+    listed = overdue_cases(cases, result.deadlines, when, days=days, deadline=deadline, within=within)
     what = [f"open more than {days} days"] if days is not None else []
     what += [f"due within {within} days"] if within is not None else [f"past {deadline}"] if deadline else []
     title = f"{', '.join(what)} as of {when.date()}: {len(listed.cases)} rows"
-    sheets = [outputs.Sheet("overdue", listed.cases, labels=data.columns.labels(), row_styles=styles, title=title)]
-    emit(listed.cases, fmt, output, data, title=title, row_styles=styles, sheets=sheets,
-         table_columns=[*OVERDUE_TABLE, *listed.columns])
+    show(Output(listed.cases, name="overdue", title=title, labels=data.columns.labels(),
+                row_styles=state_styles(listed.cases[listed.state]), table_columns=[*OVERDUE_TABLE, *listed.columns]),
+         fmt, output, data)
 
 
 def _stdout():
     from backlog_cli.outputs import console_for
 
     return console_for(sys.stdout)
-
-
-def _show(value) -> str:
-    import pandas as pd
-
-    if value is None or (not isinstance(value, (list, str)) and pd.isna(value)):
-        return "-"
-    if isinstance(value, pd.Timestamp):
-        return str(value.date())
-    return str(value)
 
 
 rules_app = typer.Typer(cls=BacklogGroup, no_args_is_help=True, help="List, show and check rulesets.")
@@ -454,36 +378,12 @@ def inspect(
     columns: ColumnsOpt = None,
 ) -> None:
     """Show how a ledger is read: sheets, header row, column mapping, counts, rejects, bad values."""
-    import pandas as pd
-
-    from backlog_cli import outputs
+    from backlog_cli.outputs import Output
+    from backlog_cli.report import inspect_tables
 
     data = load(LoadOptions(ledger, config, sheet, encoding, columns))
-    out = outputs.console_for(sys.stdout)
-    sheets = pd.DataFrame(
-        [
-            {"file": Path(s.file).name, "sheet": s.sheet, "header row": s.header_row or "-", "rows": s.rows_read,
-             "cases": s.cases, "skipped": s.skipped, "rejected": s.rejected, "note": s.note}
-            for s in data.sheets
-        ]
-    )
-    out.print(outputs.render_table(sheets, title="sheets"))
-    mapping = pd.DataFrame(
-        [
-            {"sheet": s.sheet, "header": h, "field": f, "known": "yes" if f in data.columns.fields else "kept as is"}
-            for s in data.sheets for h, f in s.mapping.items()
-        ]
-    )
-    if len(mapping):
-        out.print(outputs.render_table(mapping.drop_duplicates(["header", "field"]), title="column mapping"))
-    if len(data.skipped):
-        out.print(outputs.render_table(data.skipped.assign(file=data.skipped["file"].map(lambda f: Path(f).name)), title="skipped rows"))
-    if len(data.rejects):
-        out.print(outputs.render_table(data.rejects.assign(file=data.rejects["file"].map(lambda f: Path(f).name)), title="rejected rows"))
-    if len(data.problems):
-        per_column = data.problems.groupby(["column", "problem"]).size().rename("rows").reset_index()
-        out.print(outputs.render_table(per_column, title="value problems per column"))
-        out.print(outputs.render_table(data.problems.assign(file=data.problems["file"].map(lambda f: Path(f).name)), title="unreadable values (kept as blank)"))
+    tables = inspect_tables(data)
+    show(Output(tables[0].frame, tables=tables), "table", None)
 
 
 @app.command()
@@ -567,24 +467,15 @@ def _open_history(config: Path | None):
     return open_history(history_target(load_config(config)), create=False)
 
 
-def _write(frame: pd.DataFrame, fmt: str, output: Path | None, title: str, summary: pd.DataFrame | None = None) -> None:
-    """A ledger-less result in the chosen format (a counts table first on the terminal)."""
-    from backlog_cli import outputs
-
-    if fmt == "table" and summary is not None:
-        outputs.console_for(sys.stdout).print(outputs.render_table(summary))
-    outputs.write_output(frame, fmt, output, title=title, sheet_name=title.split(" ")[0])
-    if output is not None:
-        _stderr().print(f"wrote {output}", highlight=False, markup=False)
-
-
 @app.command()
 def history(config: ConfigOpt = None, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """List the recorded runs, oldest first, with their counts."""
-    fmt = resolve_format(fmt, output)
+    from backlog_cli.outputs import Output
+
+    fmt = output_format(fmt, output)
     with _open_history(config) as store:
         runs = store.list_runs()
-    _write(runs, fmt, output, f"runs ({len(runs)})")
+    show(Output(runs, name="runs", title=f"runs ({len(runs)})"), fmt, output)
 
 
 @app.command()
@@ -595,16 +486,13 @@ def diff(
     output: OutputOpt = None,
 ) -> None:
     """What changed between the latest run and an earlier one: new, closed, newly overdue, reassigned, category changes."""
-    import pandas as pd
+    from backlog_cli.history import changes_since, diff_output
 
-    from backlog_cli.history import CHANGES, changes_since, diff_frame
-
-    fmt = resolve_format(fmt, output)
+    fmt = output_format(fmt, output)
     when = as_of_date(since, "--since").date() if since else None
     with _open_history(config) as store:
-        base, latest, changes = changes_since(store, when)
-    counts = pd.DataFrame({"change": list(CHANGES), "cases": [len(changes[c]) for c in CHANGES]})
-    _write(diff_frame(changes), fmt, output, f"changes {base} → {latest}", summary=counts)
+        result = diff_output(*changes_since(store, when))
+    show(result, fmt, output)
 
 
 report_app = typer.Typer(cls=BacklogGroup, no_args_is_help=True, help="Reports sent upward.")
@@ -616,6 +504,7 @@ def report_monthly(
     month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM: cases closed in it and open at its end.")],
     ledger: LedgerArg = None,
     rules: RulesOpt = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Count and classify as of this day of the month, YYYY-MM-DD (default: the month's last day).")] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
@@ -624,46 +513,22 @@ def report_monthly(
     columns: ColumnsOpt = None,
 ) -> None:
     """The monthly report (by the 28th): per category closed and open, every open key case's reason, next step and time limit, per officer; xlsx with charts."""
-    from backlog_cli import outputs
-    from backlog_cli.history import open_history
-    from backlog_cli.report import monthly_report, parse_month, trend_frame, write_report
+    from backlog_cli.report import history_trend, monthly_report, parse_month, report_day
     from backlog_cli.run import history_target
 
-    fmt = resolve_format(fmt, output)
+    fmt = output_format(fmt, output)
     period = parse_month(month)
-    end = period.end_time.normalize()
+    end = report_day(period, as_of_date(as_of) if as_of else None)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
-    _, result = load_triage(opts, rules, end)
-    trend = None
-    target = history_target(opts.config)
-    if "://" in target or Path(target).exists():
-        with open_history(target) as store:
-            trend = trend_frame(store.run_counts(), end)
+    data, result = load_triage(opts, rules, end)
     categories = [(c.id, c.label) for c in result.ruleset.categories]
-    report = monthly_report(result.cases, result.flags, categories, period, trend)
-    if fmt == "table":
-        out = outputs.console_for(sys.stdout)
-        from backlog_cli.report import LABELS
-
-        out.print(report.title, highlight=False, markup=False)
-        for name, frame in report.tables().items():
-            if len(frame):
-                out.print(outputs.render_table(frame, title=name, labels=LABELS))
-        return
-    if output is None:
-        frame = report.key_cases
-        text = outputs.to_csv(frame) if fmt == "csv" else outputs.to_json_payload(
-            {"month": str(report.month), "end": report.end, **report.tables()})
-        sys.stdout.write(text)
-        return
-    for path in write_report(report, fmt, output):
-        _stderr().print(f"wrote {path}", highlight=False, markup=False)
+    report = monthly_report(result.cases, result.flags, categories, period, history_trend(history_target(opts.config), end), end)
+    show(report.output(), fmt, output, data)
 
 
 # --------------------------------------------------------------------------- task lists and ranking
 
 ByOpt = Annotated[str, typer.Option("--by", help="Group by this ledger field (officer, team, court, …).")]
-MARK_STYLES = {"约谈": "overdue", "督导": "due_soon"}
 
 
 @app.command()
@@ -681,33 +546,17 @@ def rank(
     columns: ColumnsOpt = None,
 ) -> None:
     """Rank officers per week or month by cases closed and closing rate; bottom three 督导, three in a row 约谈."""
-    from backlog_cli import outputs
-    from backlog_cli.assignment import ranking
+    from backlog_cli.assignment import mark_styles, ranking
+    from backlog_cli.outputs import Output
 
-    fmt = resolve_format(fmt, output)
+    fmt = output_format(fmt, output)
     when = as_of_date(as_of)
     data = load(LoadOptions(ledger, config, sheet, encoding, columns))
     table = ranking(data.cases, when, period, periods, by)
-    styles = table["mark"].map(MARK_STYLES)
     title = f"ranking by {by}, {periods} {period}{'s' if periods > 1 else ''} to {table['period_end'].max().date() if len(table) else when.date()}"
-    sheets = [outputs.Sheet("ranking", table, labels=data.columns.labels(), row_styles=styles, title=title)]
     shown = [c for c in table.columns if c != "rank"]  # rank_label says it, ties included
-    emit(table, fmt, output, data, title=title, sheets=sheets, row_styles=styles, table_columns=shown)
-
-
-ASSIGN_COLUMNS = ["case_no", "filed_on", "age_days", "applicant", "respondent", "cause", "amount", "categories",
-                  "next_label", "next_due", "next_days_left", "next_state", "next_action"]
-STATE_STYLES = {"overdue": "overdue", "due_soon": "due_soon"}
-SPLIT_FORMATS = ("csv", "json", "xlsx")
-
-
-def _section_titles(overview: pd.DataFrame, by: str) -> list[str]:
-    """One heading per group: its counts and weekly target."""
-    target = overview["weekly_target"].astype("str").fillna("—")
-    text = (overview[by] + ": " + overview["open"].astype("str") + " open, " + overview["overdue"].astype("str")
-            + " overdue, " + overview["due_this_week"].astype("str") + " due this week, "
-            + overview["key_cases"].astype("str") + " key cases, weekly target " + target)
-    return text.tolist()
+    show(Output(table, name="ranking", title=title, labels=data.columns.labels(), row_styles=mark_styles(table["mark"]),
+                table_columns=shown), fmt, output, data)
 
 
 @app.command()
@@ -726,38 +575,28 @@ def assign(
     columns: ColumnsOpt = None,
 ) -> None:
     """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
-    from backlog_cli import outputs
-    from backlog_cli.assignment import file_stems, read_targets, task_lists
+    from backlog_cli.assignment import read_targets, split_format, task_lists, write_split
+    from backlog_cli.outputs import Output
 
     if split is not None and output is not None:
         raise typer.BadParameter("give --split DIR or --output FILE, not both", param_hint="--split")
-    fmt = (fmt or "xlsx").lower() if split is not None else resolve_format(fmt, output)
-    if split is not None and fmt not in SPLIT_FORMATS:
-        raise typer.BadParameter(f"split files are {', '.join(SPLIT_FORMATS)}, not '{fmt}'", param_hint="--format")
+    fmt = split_format(fmt) if split is not None else output_format(fmt, output)
     when = as_of_date(as_of)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     target_file = targets or opts.config.targets
     goals = read_targets(target_file) if target_file else None
-    data, result = load_triage(opts, rules, when)
+    data, result = load_triage(opts, rules, when, by=by)
     lists = task_lists(result.cases, when, by, goals, result.key_cases())
     if lists.unknown_targets:
         _stderr().print(f"warning: targets for {'、'.join(lists.unknown_targets)}, who have no cases in the ledger",
                         highlight=False, markup=False)
     labels = data.columns.labels()
-    wanted = [by, *(c for c in ASSIGN_COLUMNS if c in lists.cases.columns and c != by)]
-    titles = _section_titles(lists.overview, by)
-    sections = [
-        outputs.Sheet(name, part[wanted[1:]], labels=labels, row_styles=part["next_state"].map(STATE_STYLES), title=title)
-        for (name, part), title in zip(lists.groups(), titles)
-    ]
     if split is not None:
-        for sec, stem in zip(sections, file_stems([s.name for s in sections])):
-            outputs.write_output(sec.frame, fmt, split / f"{stem}.{fmt}", sheets=[sec])
-        _stderr().print(f"wrote {len(sections)} {fmt} files to {split}", highlight=False, markup=False)
+        written = write_split(lists, split, fmt, labels)
+        _stderr().print(f"wrote {len(written)} {fmt} files to {split}", highlight=False, markup=False)
         return
-    title = f"task lists by {by} as of {when.date()}"
-    overview = outputs.Sheet("overview", lists.overview, labels=labels, title=title)
-    emit(lists.cases, fmt, output, data, title=title, sheets=[overview, *sections], sections=[overview, *sections], columns=wanted)
+    sheets = [lists.overview_sheet(labels), *lists.sheets(labels)]
+    show(Output(lists.cases, labels=labels, columns=lists.columns(), sheets=sheets, tables=sheets), fmt, output, data)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -73,6 +74,7 @@ class Config:
 
 
 def find_config(explicit: Path | None = None) -> Path | None:
+    """``--config FILE``, else ``$BACKLOG_CONFIG``, else ./backlog.yaml when there is one."""
     if explicit is not None:
         if not Path(explicit).is_file():
             raise ConfigError(f"config file {explicit} does not exist")
@@ -86,28 +88,47 @@ def find_config(explicit: Path | None = None) -> Path | None:
     return here if here.is_file() else None
 
 
-def _as_list(value, key: str, path: Path) -> list:
+def read_yaml(path: Path, what: str) -> Any:
+    """A YAML file's content, loaded safely; unreadable or invalid YAML is a ConfigError naming
+    ``what`` (e.g. "settings file"), the file and the line."""
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {what} {path} ({exc})") from None
+
+
+def _as_list(value: Any, key: str, path: Path) -> list[str]:
     if value is None:
         return []
-    if isinstance(value, (str, int, float)):
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return [str(value)]
-    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
         return [str(v) for v in value]
-    raise ConfigError(f"{path}: '{key}' must be a string or a list of strings")
+    raise ConfigError(f"{path}: '{key}' must be a string or a list of strings, got {_shown(value)}")
+
+
+def _text(value: Any, key: str, path: Path) -> str | None:
+    """A setting that must be one piece of text (a path, a URL, an encoding name)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{path}: '{key}' must be a text value ({KEYS[key]}), got {_shown(value)}")
+    return value.strip()
+
+
+def _shown(value: Any) -> str:
+    return f"{type(value).__name__} {value!r}"
 
 
 def load_config(explicit: Path | None = None) -> Config:
     path = find_config(explicit)
     if path is None:
         return Config()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc})") from None
+    data = read_yaml(path, "settings file") or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected key: value settings")
     unknown = [k for k in data if k not in KEYS]
@@ -123,17 +144,17 @@ def load_config(explicit: Path | None = None) -> Config:
         return Path(p) if Path(p).is_absolute() else base / p
 
     rules = [r if ("/" not in r and not r.endswith((".yaml", ".yml"))) else str(rel(r)) for r in _as_list(data.get("rules"), "rules", path)]
-    history = data.get("history")
-    if history is not None and "://" not in str(history):
-        history = str(rel(str(history)))
+    history = _text(data.get("history"), "history", path)
+    if history is not None and "://" not in history:
+        history = str(rel(history))
     return Config(
         path=path,
         ledger=[rel(p) for p in _as_list(data.get("ledger"), "ledger", path)],
         sheets=_as_list(data.get("sheets"), "sheets", path),
-        encoding=data.get("encoding"),
+        encoding=_text(data.get("encoding"), "encoding", path),
         rules=rules,
         columns=[rel(p) for p in _as_list(data.get("columns"), "columns", path)],
-        output_dir=rel(str(data.get("output_dir", "outputs"))),
+        output_dir=rel(_text(data.get("output_dir"), "output_dir", path) or "outputs"),
         targets=_targets(data.get("targets"), rel, path),
         history=history,
     )
@@ -151,6 +172,7 @@ def _targets(value, rel, path: Path) -> Path | dict | None:
 
 
 def write_starter(path: Path, force: bool = False) -> Path:
+    """Write the commented starter settings file (never over an existing one unless ``force``)."""
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists; use --force to overwrite it")
     path.write_text(STARTER, encoding="utf-8")

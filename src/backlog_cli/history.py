@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from backlog_cli.errors import ConfigError
+from backlog_cli.outputs import Output, Sheet, join_lists
 from backlog_cli.rules import open_mask
 
 SCHEMA_VERSION = 1
@@ -226,13 +227,16 @@ class History:
 
 def open_history(target: str | Path, *, create: bool = True) -> History:
     """Open the history at a path or URL and upgrade its schema; a missing SQLite file is
-    created, or with ``create=False`` is an error."""
+    created (in a folder that must exist: none is created), or with ``create=False`` is an error.
+    A file that is not a history database is a ConfigError naming it."""
     url = database_url(target)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if not create and not path.exists():
             raise ConfigError(f"no run history at {target} yet: `backlog run` records one")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            raise ConfigError(f"history {target}: the folder {path.parent} does not exist; create it or "
+                              "change `history:` in backlog.yaml")
     try:
         engine = sa.create_engine(url)
         with engine.begin() as conn:
@@ -241,8 +245,10 @@ def open_history(target: str | Path, *, create: bool = True) -> History:
         raise ConfigError(f"history {target}: the database driver is not installed ({exc.name})") from None
     except sa.exc.ArgumentError as exc:
         raise ConfigError(f"history {target}: not a database URL or path ({exc})") from None
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DBAPIError as exc:
         raise ConfigError(f"history {target}: cannot open the database ({exc.orig})") from None
+    except sa.exc.SQLAlchemyError as exc:
+        raise ConfigError(f"history {target}: cannot open the database ({exc})") from None
     return History(engine)
 
 
@@ -303,7 +309,7 @@ def snapshot_frame(cases: pd.DataFrame, as_of: pd.Timestamp, deadline_ids: Seque
             "filed_on": date("filed_on"),
             "closed_on": closed,
             "officer": text("officer"),
-            "categories": _joined(cases["categories"]) if "categories" in cases else pd.Series([""] * n, index=idx, dtype="str"),
+            "categories": join_lists(cases["categories"], LIST_SEP).astype("str").fillna("") if "categories" in cases else pd.Series([""] * n, index=idx, dtype="str"),
             "primary_category": text("primary_category"),
             "next_deadline": text("next_deadline"),
             "next_state": text("next_state"),
@@ -315,12 +321,6 @@ def snapshot_frame(cases: pd.DataFrame, as_of: pd.Timestamp, deadline_ids: Seque
     out["overdue"] = _join_where(states, "overdue", idx)
     out["deadline_states"] = _states_json(states, idx)
     return out.reset_index(drop=True)
-
-
-def _joined(values: pd.Series) -> pd.Series:
-    """List cells joined with ``;`` (strings kept, missing → '')."""
-    joined = values.map(lambda v: LIST_SEP.join(v) if isinstance(v, (list, tuple)) else v)
-    return joined.astype("str").fillna("")
 
 
 def _join_where(states: dict[str, pd.Series], state: str, idx: pd.Index) -> pd.Series:
@@ -435,3 +435,11 @@ def diff_frame(changes: dict[str, pd.DataFrame]) -> pd.DataFrame:
     frames = [p.assign(change=name)[DIFF_COLUMNS] for name, p in zip(CHANGES, parts)]
     out = pd.concat(frames, ignore_index=True)
     return out.astype({c: "str" for c in DIFF_COLUMNS})
+
+
+def diff_output(base: dt.date, latest: dt.date, changes: dict[str, pd.DataFrame]) -> Output:
+    """The changes for the output layer: counts per kind of change, then every change."""
+    counts = pd.DataFrame({"change": list(CHANGES), "cases": [len(changes[c]) for c in CHANGES]})
+    result = Output(diff_frame(changes), name="changes", title=f"changes {base} → {latest}")
+    result.tables = [Sheet("counts", counts), result.main_sheet()]
+    return result

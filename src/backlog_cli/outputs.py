@@ -1,6 +1,7 @@
 """The output layer every command uses: terminal tables, CSV, JSON and xlsx, written atomically.
 
-The core returns frames; the CLI hands them to :func:`write_output` (or the writers below).
+The core returns frames (or an :class:`Output` saying how to show them); every command hands them
+to :func:`write_output`, the one place that decides the format and where the result goes.
 Every file is written to a temporary file in the target's directory and renamed over the target
 only when complete, so an interrupted run never leaves a half-written file.
 """
@@ -136,8 +137,8 @@ def _is_list_column(s: pd.Series) -> bool:
     return first is not None and isinstance(s.loc[first], (list, tuple))
 
 
-def _join_lists(s: pd.Series, sep: str) -> pd.Series:
-    """Join list cells with ``sep``; other cells pass through."""
+def join_lists(s: pd.Series, sep: str = CSV_LIST_SEP) -> pd.Series:
+    """Join list cells (such as ``categories``) with ``sep``; other cells pass through."""
     return s.map(lambda v: sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v)
 
 
@@ -170,7 +171,7 @@ def to_csv(
     out = records_frame(frame, columns)
     for name in out.columns:
         if _is_list_column(out[name]):
-            out[name] = _join_lists(out[name], CSV_LIST_SEP)
+            out[name] = join_lists(out[name], CSV_LIST_SEP)
     if path is None:
         return out.to_csv(index=False, lineterminator="\n")
     encoding = "utf-8-sig" if bom else "utf-8"
@@ -373,7 +374,7 @@ def _column_cells(s: pd.Series) -> tuple[list[Any], str | None, int]:
         top = s.abs().max() if s.notna().any() else 0
         sample = f"{top:,.2f}" if is_float else str(int(top))
         return values, AMOUNT_FORMAT if is_float else None, len(sample) + int((s < 0).any())
-    text = _join_lists(s, DISPLAY_LIST_SEP) if _is_list_column(s) else s
+    text = join_lists(s, DISPLAY_LIST_SEP) if _is_list_column(s) else s
     text = text.astype("str").str.slice(0, XLSX_MAX_CELL_CHARS)
     width = int(display_widths(text).max()) if len(text) else 0
     return text.astype(object).where(text.notna(), None).tolist(), None, width
@@ -519,7 +520,7 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(s.dtype):
             text = s.map(lambda v: f"{v:,.2f}", na_action="ignore")
         elif _is_list_column(s):
-            text = _join_lists(s, DISPLAY_LIST_SEP)
+            text = join_lists(s, DISPLAY_LIST_SEP)
         else:
             text = s
         out[name] = text.astype("str").fillna("")
@@ -559,43 +560,24 @@ def render_table(
     return table
 
 
-def render_summary(
-    data: Mapping[str, Any] | pd.Series | pd.DataFrame,
-    *,
-    title: str | None = None,
-    key_label: str = "",
-    value_label: str = "count",
-    labels: Mapping[str, str] | None = None,
-) -> Table:
-    """A small two-column table (e.g. count per category), or a frame rendered as a table."""
-    if isinstance(data, pd.DataFrame):
-        return render_table(data, title=title, labels=labels)
-    items = data.items()
-    table = Table(title=_annotation(title))
-    table.add_column(Text(key_label))
-    table.add_column(Text(value_label), justify="right")
-    for key, value in items:
-        plain = _plain(value)
-        shown = "" if plain is None else f"{plain:,}" if isinstance(plain, int) else str(plain)
-        table.add_row(Text(str((labels or {}).get(key, key))), Text(shown))
-    return table
-
-
 # ---------------------------------------------------------------------------------------------
 # Dispatch and errors files
 
 
 def output_format(fmt: str | None, path: str | os.PathLike[str] | None) -> str:
-    """The format to write: ``fmt`` when given (checked against the path's suffix), else the suffix."""
+    """The format to write, decided once: ``fmt`` when given (checked against the path's suffix),
+    else the path's suffix, else ``table``. Raises :class:`ConfigError` for impossible pairs."""
     suffix_fmt = SUFFIX_FORMATS.get(Path(path).suffix.lower()) if path is not None else None
     if fmt is not None:
         fmt = fmt.lower()
         if fmt not in FORMATS:
-            raise ConfigError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+            raise ConfigError(f"--format: unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         if path is not None and fmt == "table":
             raise ConfigError(f"--format table prints to the terminal; it cannot be written to {path}")
         if suffix_fmt is not None and suffix_fmt != fmt:
             raise ConfigError(f"--format {fmt} does not match the output file {path}")
+        if path is None and fmt == "xlsx":
+            raise ConfigError("xlsx output needs a file: give --output FILE.xlsx")
         return fmt
     if path is None:
         return "table"
@@ -607,49 +589,113 @@ def output_format(fmt: str | None, path: str | os.PathLike[str] | None) -> str:
     return suffix_fmt
 
 
+def state_styles(states: pd.Series) -> pd.Series:
+    """Row styles from deadline states: ``overdue`` red, ``due_soon`` amber, others plain."""
+    known = states.isin(list(ROW_STYLES)).to_numpy(dtype=bool)
+    return pd.Series(np.where(known, states.astype(object), None), index=states.index, dtype=object)
+
+
+@dataclass
+class Output:
+    """A command's result, ready for every format.
+
+    ``frame`` is the CSV/JSON records (columns in ``columns`` order when given) and, unless
+    ``sheets`` / ``tables`` say otherwise, the one xlsx sheet and terminal table (shown with
+    ``table_columns`` when given). ``heading`` is a line printed above the terminal tables;
+    ``payload`` replaces the JSON records by a document; ``beside`` are more CSV tables,
+    written next to an output file as ``NAME.<key>.csv``.
+    """
+
+    frame: pd.DataFrame
+    name: str = "cases"
+    title: str | None = None
+    labels: Mapping[str, str] | None = None
+    row_styles: pd.Series | None = None
+    columns: list[str] | None = None
+    table_columns: list[str] | None = None
+    sheets: list[Sheet] | None = None
+    tables: list[Sheet] | None = None
+    heading: str | None = None
+    payload: Any = None
+    beside: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    def main_sheet(self, columns: list[str] | None = None) -> Sheet:
+        view = self.frame.loc[:, [c for c in columns if c in self.frame.columns]] if columns else self.frame
+        return Sheet(self.name, view, labels=self.labels, row_styles=self.row_styles, title=self.title)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file written: its path and how many rows it holds."""
+
+    path: Path
+    rows: int
+    what: str = "rows"
+
+    def __str__(self) -> str:
+        return f"wrote {self.path} ({self.rows} {self.what})"
+
+
+def _print_tables(result: Output, out: TextIO) -> None:
+    console = console_for(out)
+    if result.heading:
+        console.print(result.heading, highlight=False, markup=False)
+    for sheet in result.tables if result.tables is not None else [result.main_sheet(result.table_columns)]:
+        console.print(render_table(sheet.frame, title=sheet.title or sheet.name, labels=sheet.labels,
+                                   row_styles=sheet.row_styles))
+
+
+def _write_file(result: Output, fmt: str, path: Path) -> list[Written]:
+    if fmt == "xlsx":
+        write_xlsx(path, result.sheets or [result.main_sheet()])
+    elif fmt == "json":
+        if result.payload is not None:
+            to_json_payload(result.payload, path)
+        else:
+            to_json(result.frame, path, columns=result.columns)
+    else:
+        to_csv(result.frame, path, columns=result.columns)
+        beside = [Written(path.with_name(f"{path.stem}.{key}.csv"), len(frame)) for key, frame in result.beside.items()]
+        for item, frame in zip(beside, result.beside.values()):
+            to_csv(frame, item.path)
+        return [Written(path, len(result.frame)), *beside]
+    return [Written(path, len(result.frame))]
+
+
 def write_output(
-    frame: pd.DataFrame,
+    result: Output | pd.DataFrame,
     fmt: str | None,
     path: str | os.PathLike[str] | None = None,
     *,
-    sheets: list[Sheet] | None = None,
-    title: str | None = None,
-    labels: Mapping[str, str] | None = None,
-    row_styles: pd.Series | None = None,
-    columns: list[str] | None = None,
-    max_rows: int | None = None,
+    rejects: pd.DataFrame | None = None,
     stream: TextIO | None = None,
-    sheet_name: str = "cases",
-) -> Path | None:
-    """Write ``frame`` in ``fmt`` to ``path``, or print it to ``stream`` when no path is given.
+) -> list[Written]:
+    """The one output path: print ``result`` to ``stream`` (stdout by default) as a table, CSV or
+    JSON, or write it atomically to ``path`` in ``fmt`` (decided by :func:`output_format`).
 
-    xlsx uses ``sheets`` when given, else one sheet of the frame. Returns the path written.
-    """
+    Beside a written file, ``rejects`` (the ledger's rejected rows) go to ``NAME.errors.csv``;
+    with no rejects, an errors file left there by an earlier run is removed. Returns the files
+    written, errors file last."""
+    result = result if isinstance(result, Output) else Output(result)
     fmt = output_format(fmt, path)
     out = stream if stream is not None else sys.stdout
-    if fmt == "table":
-        table = render_table(
-            frame.loc[:, _ordered_columns(frame, columns)],
-            title=title,
-            labels=labels,
-            max_rows=max_rows,
-            row_styles=row_styles,
-        )
-        console_for(out).print(table)
-        return None
-    if fmt == "xlsx":
-        if path is None:
-            raise ConfigError("xlsx output needs a file: give --output FILE.xlsx")
-        if sheets is None:
-            view = frame.loc[:, _ordered_columns(frame, columns)]
-            sheets = [Sheet(sheet_name, view, labels=labels, row_styles=row_styles, title=title)]
-        return write_xlsx(path, sheets)
-    writer = to_csv if fmt == "csv" else to_json
-    text = writer(frame, path, columns=columns)
-    if text is not None:
-        out.write(text)
-        return None
-    return Path(path) if path is not None else None
+    if path is None:
+        if fmt == "table":
+            _print_tables(result, out)
+        elif fmt == "csv":
+            out.write(to_csv(result.frame, columns=result.columns))
+        else:
+            out.write(to_json_payload(result.payload) if result.payload is not None
+                      else to_json(result.frame, columns=result.columns))
+        return []
+    written = _write_file(result, fmt, Path(path))
+    if rejects is not None:
+        errors = errors_path_for(path)
+        if len(rejects):
+            written.append(Written(write_errors(rejects, errors), len(rejects), "rejected rows"))
+        else:
+            errors.unlink(missing_ok=True)
+    return written
 
 
 def errors_path_for(output_path: str | os.PathLike[str]) -> Path:

@@ -1,14 +1,15 @@
 """The monthly report sent upward by the 28th (三清理 practice, seed 002).
 
-For a month M, with the ledger classified as of M's last day:
+For a month M, with the ledger classified as of a day D in M (``--as-of``; default M's last day,
+so that a report sent on the 28th is reproduced with ``--as-of`` that day):
 
-* per category of the ruleset: cases closed in M and cases open at M's end (then all cases);
-* every key case open at M's end (category ``key`` when the ruleset has it, else any category):
+* per category of the ruleset: cases closed in M up to D and cases open at D (then all cases);
+* every key case open at D (category ``key`` when the ruleset has it, else any category):
   the reason it is not closed, the next step and the time limit, from the ledger's
   ``reason_open`` / ``next_step`` / ``expected_close`` fields (未结原因 / 下一步打算 / 预计结案时间),
   shown as 未填写 when blank or when the ledger lacks the column;
-* per officer: open at the end, closed in the month, key cases open;
-* open cases by age band at M's end, and the trend of open cases over the runs in the history.
+* per officer (names compared as in the task lists): open at D, closed in M, key cases open;
+* open cases by age band at D, and the trend of open cases over the runs in the history up to D.
 
 The xlsx has native Excel charts: open cases by age band, by category, and the trend.
 """
@@ -27,12 +28,14 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from backlog_cli import outputs
+from backlog_cli.assignment import UNASSIGNED, group_keys
 from backlog_cli.errors import ConfigError
+from backlog_cli.history import open_history
+from backlog_cli.loading import Ledger
 from backlog_cli.rules import closed_mask, open_mask
-from backlog_cli.triage import key_mask
+from backlog_cli.triage import age_days, key_mask
 
 MISSING = "未填写"
-UNASSIGNED = "未分配"
 PLAN_FIELDS = ("reason_open", "next_step", "expected_close")
 # Age bands of open cases (days since filing, at the month's end): label and upper bound (inclusive).
 AGE_BANDS = (("3个月以内", 90), ("3至6个月", 180), ("6个月至1年", 365), ("1至2年", 730), ("2年以上", None))
@@ -66,6 +69,17 @@ class MonthlyReport:
         return {"categories": self.categories, "key_cases": self.key_cases, "officers": self.officers,
                 "age_bands": self.age_bands, "trend": self.trend}
 
+    def output(self) -> outputs.Output:
+        """For the output layer: the key cases as the CSV records (the other tables beside them),
+        every table in JSON, one workbook with charts, every non-empty table on the terminal."""
+        tables = self.tables()
+        return outputs.Output(
+            self.key_cases, name="key_cases", sheets=self.sheets(), heading=self.title,
+            tables=[outputs.Sheet(name, frame, labels=LABELS) for name, frame in tables.items() if len(frame)],
+            payload={"month": str(self.month), "end": self.end, **tables},
+            beside={name: frame for name, frame in tables.items() if name != "key_cases"},
+        )
+
     def sheets(self) -> list[outputs.Sheet]:
         """The xlsx workbook: one sheet per table, charts beside the data."""
         per_category = self.categories[self.categories["category"] != "all"]
@@ -91,6 +105,26 @@ def parse_month(text: str) -> pd.Period:
     raise ConfigError(f"--month '{text}' is not a month: use YYYY-MM, e.g. 2026-11")
 
 
+def report_day(month: pd.Period, as_of: pd.Timestamp | None = None) -> pd.Timestamp:
+    """The day the report counts at: ``as_of`` (which must fall in the month), else its last day."""
+    end = month.end_time.normalize()
+    if as_of is None:
+        return end
+    as_of = pd.Timestamp(as_of).normalize()
+    if not month.start_time <= as_of <= end:
+        raise ConfigError(f"--as-of {as_of.date()} is not in --month {month}: give a day from "
+                          f"{month.start_time.date()} to {end.date()} (default: the month's last day)")
+    return as_of
+
+
+def history_trend(target: str, end: pd.Timestamp) -> pd.DataFrame:
+    """Open cases over the runs recorded up to ``end``; empty when there is no history yet."""
+    if "://" not in target and not Path(target).exists():
+        return trend_frame([], end)
+    with open_history(target, create=False) as store:
+        return trend_frame(store.run_counts(), end)
+
+
 def _text_or_missing(cases: pd.DataFrame, name: str) -> pd.Series:
     if name not in cases:
         return pd.Series(MISSING, index=cases.index, dtype="str")
@@ -99,15 +133,15 @@ def _text_or_missing(cases: pd.DataFrame, name: str) -> pd.Series:
     return text.str.strip().replace("", pd.NA).fillna(MISSING).astype("str")
 
 
-def _key_cases(cases: pd.DataFrame, open_end: pd.Series, key: pd.Series, end: pd.Timestamp) -> pd.DataFrame:
+def _key_cases(cases: pd.DataFrame, officer: pd.Series, open_end: pd.Series, key: pd.Series,
+               end: pd.Timestamp) -> pd.DataFrame:
     rows = cases[open_end & key]
     out = pd.DataFrame({
         "case_no": rows["case_no"].astype("str"),
-        "officer": rows["officer"].astype("str").fillna(UNASSIGNED) if "officer" in rows else UNASSIGNED,
-        "categories": rows["categories"].map(lambda v: ";".join(v) if isinstance(v, (list, tuple)) else "").astype("str")
-        if "categories" in rows else "",
+        "officer": officer[rows.index],
+        "categories": outputs.join_lists(rows["categories"]).astype("str").fillna("") if "categories" in rows else "",
         "filed_on": rows["filed_on"],
-        "age_days": (end - rows["filed_on"]).dt.days.astype("int64"),
+        "age_days": age_days(rows["filed_on"], end),
     })
     for name in PLAN_FIELDS:
         out[name] = _text_or_missing(rows, name)
@@ -140,14 +174,16 @@ def monthly_report(
     categories: Sequence[tuple[str, str]],
     month: pd.Period,
     trend: pd.DataFrame | None = None,
+    end: pd.Timestamp | None = None,
 ) -> MonthlyReport:
-    """The report for ``month`` from cases classified as of its last day.
+    """The report for ``month`` counted at ``end`` (a day of the month, default its last day),
+    from cases classified as of that day.
 
     ``flags`` holds one boolean column per category id, aligned with ``cases`` (as the rules
     engine gives them); ``categories`` are the (id, label) pairs in report order.
     """
     start = month.start_time.normalize()
-    end = month.end_time.normalize()
+    end = report_day(month, end)
     open_end = pd.Series(open_mask(cases, end), index=cases.index)
     closed_in = pd.Series(closed_mask(cases, end) & ~closed_mask(cases, start - pd.Timedelta(days=1)), index=cases.index)
     rows = []
@@ -157,7 +193,8 @@ def monthly_report(
     rows.append(("all", "全部案件", int(closed_in.sum()), int(open_end.sum())))
     per_category = pd.DataFrame(rows, columns=["category", "label", "closed_in_month", "open_at_end"])
     key = key_mask(flags) if len(flags.columns) else pd.Series(False, index=cases.index)
-    officer = (cases["officer"].astype("str") if "officer" in cases else pd.Series(pd.NA, index=cases.index, dtype="str")).fillna(UNASSIGNED)
+    officer = (group_keys(cases, "officer") if "officer" in cases
+               else pd.Series(UNASSIGNED, index=cases.index, dtype="str"))
     officers = (
         pd.DataFrame({"officer": officer, "open_at_end": open_end.astype(int), "closed_in_month": closed_in.astype(int),
                       "key_open": (open_end & key).astype(int)})
@@ -166,35 +203,46 @@ def monthly_report(
     officers = officers[officers[["open_at_end", "closed_in_month"]].sum(axis=1) > 0].reset_index(drop=True)
     officers = pd.concat([officers[officers["officer"] != UNASSIGNED], officers[officers["officer"] == UNASSIGNED]],
                          ignore_index=True)
-    age = (end - cases.loc[open_end, "filed_on"]).dt.days
+    age = age_days(cases.loc[open_end, "filed_on"], end)
     return MonthlyReport(
         month=month, end=end, categories=per_category,
-        key_cases=_key_cases(cases, open_end, key, end),
+        key_cases=_key_cases(cases, officer, open_end, key, end),
         officers=officers.astype({"officer": "str"}),
         age_bands=_age_bands(age),
         trend=trend if trend is not None else trend_frame([], end),
     )
 
 
-def write_report(report: MonthlyReport, fmt: str, path: str | Path) -> list[Path]:
-    """Write the report to ``path``: xlsx (one workbook, with charts), json (every table) or csv
-    (the key cases in ``path``, each other table beside it as ``NAME.<table>.csv``)."""
-    path = Path(path)
-    if fmt == "xlsx":
-        return [outputs.write_xlsx(path, report.sheets())]
-    if fmt == "json":
-        outputs.to_json_payload({"month": str(report.month), "end": report.end, **report.tables()}, path)
-        return [path]
-    if fmt == "csv":
-        outputs.to_csv(report.key_cases, path)
-        written = [path]
-        for name, frame in report.tables().items():
-            if name != "key_cases":
-                other = path.with_name(f"{path.stem}.{name}.csv")
-                outputs.to_csv(frame, other)
-                written.append(other)
-        return written
-    raise ConfigError(f"the monthly report is written as xlsx, csv or json, not {fmt}")
+# ------------------------------------------------------------------------------- the load report
+
+
+def inspect_tables(ledger: Ledger) -> list[outputs.Sheet]:
+    """How a ledger was read (``backlog inspect``): sheets, column mapping, skipped and rejected
+    rows, unreadable values per column and one by one; empty tables are left out."""
+    def named(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(file=frame["file"].map(lambda f: Path(f).name))
+
+    sheets = pd.DataFrame([
+        {"file": Path(s.file).name, "sheet": s.sheet, "header row": s.header_row or "-", "rows": s.rows_read,
+         "cases": s.cases, "skipped": s.skipped, "rejected": s.rejected, "note": s.note}
+        for s in ledger.sheets
+    ])
+    mapping = pd.DataFrame([
+        {"sheet": s.sheet, "header": h, "field": f, "known": "yes" if f in ledger.columns.fields else "kept as is"}
+        for s in ledger.sheets for h, f in s.mapping.items()
+    ])
+    tables = [outputs.Sheet("sheets", sheets)]
+    if len(mapping):
+        tables.append(outputs.Sheet("column mapping", mapping.drop_duplicates(["header", "field"])))
+    if len(ledger.skipped):
+        tables.append(outputs.Sheet("skipped rows", named(ledger.skipped)))
+    if len(ledger.rejects):
+        tables.append(outputs.Sheet("rejected rows", named(ledger.rejects)))
+    if len(ledger.problems):
+        per_column = ledger.problems.groupby(["column", "problem"]).size().rename("rows").reset_index()
+        tables.append(outputs.Sheet("value problems per column", per_column))
+        tables.append(outputs.Sheet("unreadable values (kept as blank)", named(ledger.problems)))
+    return tables
 
 
 # ------------------------------------------------------------------------------- charts

@@ -1,9 +1,11 @@
 """The nightly run: rules → load → classify → deadlines → assign → write, then the history.
 
-Outputs go to ``output_dir/YYYY-MM-DD/``; every file is written atomically, so a run killed at
-any moment leaves whole files only, and the history entry is written last in one transaction.
-Re-running a day replaces its files (files of that day no longer produced are removed) and its
-history entry. A lock file in ``output_dir`` stops a second run while one is going.
+The day's files are written into ``output_dir/.YYYY-MM-DD.partial/``, the history entry is
+recorded (one transaction), then the folder is swapped in as ``output_dir/YYYY-MM-DD/`` (the old
+folder renamed away, the new one renamed in, the old one deleted). A run killed at any moment
+leaves the previous complete folder of that day or the new complete one, never a mix. Re-running
+a day replaces its folder and its history entry. A lock file in ``output_dir`` stops a second run
+while one is going.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -26,7 +29,7 @@ from backlog_cli.config import Config
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, ConfigError, LockedError
 from backlog_cli.loading import Ledger, load_columns, load_ledger
 from backlog_cli.rules import TOTAL_ID, load_rules
-from backlog_cli.triage import Triage, triage
+from backlog_cli.triage import Triage, triage, triage_sheets
 
 LOCK_NAME = ".backlog-run.lock"
 HISTORY_NAME = "history.sqlite"
@@ -36,8 +39,8 @@ OFFICERS_FILE = "officers.xlsx"
 OFFICER_DIR = "officers"
 ERRORS_FILE = "errors.csv"
 SUMMARY_FILE = "summary.json"
-CASE_COLUMNS = ["case_no", "filed_on", "officer", "applicant", "respondent", "cause", "amount",
-                "status", "closed_on", "close_method"]
+# overdue.xlsx is the over-6-months list, as `backlog overdue --days 180`.
+OVERDUE_DAYS = 180
 
 Log = Callable[[str], None]
 
@@ -197,59 +200,46 @@ def _category_counts(result: Triage) -> dict[str, int]:
 
 @dataclass
 class _Results:
-    """What the steps computed: the triage, the case frame with deadline columns, task lists."""
+    """What the steps computed: the triage (with its deadlines) and the task lists."""
 
     triage: Triage
-    cases: pd.DataFrame
     tasks: assignment.TaskLists
 
 
-def _styles(states: pd.Series) -> pd.Series:
-    return states.where(states.isin(["overdue", "due_soon"]), None).astype(object)
-
-
-def _write_officers(folder: Path, tasks: assignment.TaskLists, labels: dict[str, str]) -> list[Path]:
-    """The overview workbook and one workbook per officer, ready to hand out."""
-    written = [outputs.write_xlsx(folder / OFFICERS_FILE, [outputs.Sheet("overview", tasks.overview, labels=labels)])]
-    groups = tasks.groups()
-    for (name, part), stem in zip(groups, assignment.file_stems([g for g, _ in groups])):
-        written.append(outputs.write_xlsx(folder / OFFICER_DIR / f"{stem}.xlsx", [
-            outputs.Sheet(name, part, labels=labels, row_styles=_styles(part["next_state"]), title=name)]))
-    return written
-
-
-def _write_outputs(folder: Path, ledger: Ledger, done: _Results, summary: RunSummary) -> list[Path]:
-    """The triage workbook (底数, all cases, open cases per category), the overdue list, the
-    per-officer files and the errors file."""
+def _write_outputs(folder: Path, ledger: Ledger, done: _Results) -> list[outputs.Written]:
+    """The triage workbook, the over-6-months list, the per-officer files and the errors file,
+    each through the output layer."""
     labels = ledger.columns.labels()
-    result, cases = done.triage, done.cases
-    view = cases[[c for c in CASE_COLUMNS if c in cases.columns]
-                 + [c for c in cases.columns if c not in CASE_COLUMNS and not str(c).startswith("source_")]]
-    is_open = result.is_open()
-    per_category = [
-        outputs.Sheet(cat.id, view[is_open & result.flags[cat.id]], labels=labels, title=cat.label)
-        for cat in result.ruleset.categories
+    result, day = done.triage, done.triage.as_of.date().isoformat()
+    listed = deadlines.overdue_cases(result.cases, result.deadlines, result.as_of, days=OVERDUE_DAYS)
+    overdue = outputs.Output(listed.cases, name="overdue", labels=labels,
+                             row_styles=outputs.state_styles(listed.cases[listed.state]),
+                             title=f"open more than {OVERDUE_DAYS} days as of {day}")
+    return [
+        *outputs.write_output(outputs.Output(result.cases, sheets=triage_sheets(result, labels)), "xlsx",
+                              folder / TRIAGE_FILE),
+        *outputs.write_output(overdue, "xlsx", folder / OVERDUE_FILE),
+        *outputs.write_output(outputs.Output(done.tasks.overview, sheets=[done.tasks.overview_sheet(labels)]),
+                              "xlsx", folder / OFFICERS_FILE),
+        *assignment.write_split(done.tasks, folder / OFFICER_DIR, "xlsx", labels),
+        outputs.Written(outputs.write_errors(ledger.rejects, folder / ERRORS_FILE), len(ledger.rejects),
+                        "rejected rows"),
     ]
-    workbook = outputs.write_xlsx(folder / TRIAGE_FILE, [
-        outputs.Sheet("summary", result.summary, title=f"底数 as of {summary.as_of.isoformat()}"),
-        outputs.Sheet("cases", view, labels=labels),
-        *per_category,
-    ])
-    overdue = view[is_open & cases["next_state"].eq("overdue").fillna(False)]
-    overdue = overdue.sort_values("next_days_left", kind="stable")
-    overdue_file = outputs.write_xlsx(folder / OVERDUE_FILE, [
-        outputs.Sheet("overdue", overdue, labels=labels, row_styles=_styles(overdue["next_state"]),
-                      title=f"超期案件 as of {summary.as_of.isoformat()}")])
-    errors = outputs.write_errors(ledger.rejects, folder / ERRORS_FILE)
-    return [workbook, overdue_file, *_write_officers(folder, done.tasks, labels), errors]
 
 
-def _remove_stale(folder: Path, keep: list[Path]) -> None:
-    """Files of an earlier run of the same day that this run did not produce."""
-    kept = {Path(p).resolve() for p in keep}
-    for path in folder.rglob("*"):
-        if path.is_file() and path.resolve() not in kept and not path.name.startswith("."):
-            path.unlink()
+def _partial(folder: Path) -> Path:
+    return folder.with_name(f".{folder.name}.partial")
+
+
+def _swap_in(partial: Path, folder: Path) -> None:
+    """Replace ``folder`` by ``partial``: the old folder is renamed away, the new one renamed in,
+    then the old one deleted."""
+    old = folder.with_name(f".{folder.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(partial, folder)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def nightly_run(
@@ -268,6 +258,7 @@ def nightly_run(
     as_of = pd.Timestamp(as_of).normalize()
     output_dir = Path(config.output_dir)
     folder = output_dir / as_of.strftime("%Y-%m-%d")
+    partial = _partial(folder)
     target = history_target(config)
     summary = RunSummary(as_of.date(), folder, dt.datetime.now(), history=target)
     steps = _Steps(summary, log)
@@ -280,12 +271,11 @@ def nightly_run(
             notes.append(f"{ruleset.name}: {len(ruleset.categories)} categories, {len(dls)} deadlines")
         with steps.step("load") as notes:
             ledger = _load(config, progress)
-            cases = ledger.cases
             summary.ledger_files = [str(p) for p in config.ledger]
             summary.rejects = ledger.rejects
-            notes.append(f"{len(cases)} cases from {ledger.rows_read} rows, {len(ledger.rejects)} rejected")
+            notes.append(f"{len(ledger.cases)} cases from {ledger.rows_read} rows, {len(ledger.rejects)} rejected")
         with steps.step("classify") as notes:
-            result = triage(cases, ruleset, as_of, dls)
+            result = triage(ledger.cases, ruleset, as_of, dls)
             frame = result.cases
             summary.warnings.extend(result.warnings)
             summary.counts = _counts(ledger, result)
@@ -298,14 +288,14 @@ def nightly_run(
             summary.warnings.extend(f"weekly target for {name}, who has no case in the ledger"
                                     for name in tasks.unknown_targets)
             notes.append(f"{len(tasks.overview)} task lists")
-        done = _Results(result, frame, tasks)
         with steps.step("history open"):
             store = history.open_history(target)
+        shutil.rmtree(partial, ignore_errors=True)  # left by a run that was killed
         try:
             with steps.step("write") as notes:
-                files = _write_outputs(folder, ledger, done, summary)
-                notes.append(f"{len(files) + 1} files in {folder}")
-            summary.files = [*files, folder / SUMMARY_FILE]
+                written = _write_outputs(partial, ledger, _Results(result, tasks))
+                summary.files = [folder / w.path.relative_to(partial) for w in written] + [folder / SUMMARY_FILE]
+                notes.append(f"{len(summary.files)} files in {folder}")
             with steps.step("history") as notes:
                 snapshot = history.snapshot_frame(frame, as_of, [d.id for d in dls])
                 summary.finished_at = dt.datetime.now()
@@ -313,9 +303,12 @@ def nightly_run(
                     as_of.date(), summary.started_at, summary.finished_at, summary.ledger_files,
                     summary.counts, summary.rules), snapshot)
                 notes.append(f"run {summary.run_id} recorded")
+            summary.finished_at = dt.datetime.now()
+            outputs.to_json_payload(summary.to_dict(), partial / SUMMARY_FILE)
+            _swap_in(partial, folder)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
         finally:
             store.close()
-        summary.finished_at = dt.datetime.now()
-        outputs.to_json_payload(summary.to_dict(), folder / SUMMARY_FILE)
-        _remove_stale(folder, summary.files)
     return summary

@@ -1,18 +1,36 @@
 """One case frame with everything the commands report: categories and deadline states.
 
-classify, overdue, assign, the nightly run and the monthly report all start from ``triage()``, so a
-number printed by one command is computed the same way as in every other.
+classify, overdue, assign, explain, the nightly run and the monthly report all start from
+``triage()``, so a number printed by one command is computed the same way as in every other.
+
+The triage workbook (``backlog classify -o FILE.xlsx`` and the nightly ``triage.xlsx``) is built
+here once: the 底数 sheet (per category: cases, open and closed at the date), then every case, then
+one sheet per category holding all its cases, open and closed, so each sheet's row count is the
+底数's ``cases`` and its open rows (no close date on or before the date) are the ``open`` count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from backlog_cli.deadlines import Deadline, evaluate
-from backlog_cli.rules import Ruleset, open_mask
+from backlog_cli.deadlines import explain as explain_deadlines
+from backlog_cli.errors import BacklogError, ConfigError, RulesError
+from backlog_cli.outputs import Sheet
+from backlog_cli.parsing import parse_case_numbers
+from backlog_cli.rules import CategoryExplanation, EvalContext, Ruleset, open_mask
+
+KEY_ID = "key"
+SUMMARY_SHEET = "底数"
+ALL_SHEET = "全部案件"
+EXPLAIN_FIELDS = ("filed_on", "officer", "applicant", "respondent", "cause", "amount", "closed_on", "close_method",
+                  "petition")
 
 
 @dataclass
@@ -23,6 +41,7 @@ class Triage:
     as_of: pd.Timestamp
     ruleset: Ruleset
     warnings: list[str] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
 
     def is_open(self) -> pd.Series:
         return pd.Series(open_mask(self.cases, self.as_of), index=self.cases.index)
@@ -32,17 +51,41 @@ class Triage:
 
     def in_category(self, category_id: str) -> pd.Series:
         """Cases of one category; an unknown id is a clear error naming the known ones."""
-        self.ruleset.category(category_id)
+        check_category(self.ruleset, category_id)
         return self.flags[category_id]
-
-
-KEY_ID = "key"
 
 
 def key_mask(flags: pd.DataFrame) -> pd.Series:
     """Key cases (重点案件): the category ``key`` when the ruleset has one, else any category."""
     flags = flags.fillna(False).astype(bool)
     return flags[KEY_ID] if KEY_ID in flags else flags.any(axis=1)
+
+
+def age_days(filed_on: pd.Series, as_of: pd.Timestamp) -> pd.Series:
+    """Days from filing to ``as_of`` (``as_of`` minus the filing date), Int64."""
+    return (pd.Timestamp(as_of).normalize() - filed_on).dt.days.astype("Int64")
+
+
+def _suggest(word: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, known, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def check_category(ruleset: Ruleset, category_id: str) -> None:
+    """An option naming a category the ruleset lacks is a ConfigError with a suggestion."""
+    try:
+        ruleset.category(category_id)
+    except RulesError as exc:
+        ids = ", ".join(c.id for c in ruleset.categories)
+        raise ConfigError(f"--category: {exc.problems[0]}; its categories: {ids}") from None
+
+
+def check_deadline(deadlines: Sequence[Deadline], deadline_id: str) -> None:
+    """An option naming a deadline the rules do not define is a ConfigError with a suggestion."""
+    ids = [d.id for d in deadlines]
+    if deadline_id not in ids:
+        raise ConfigError(f"--deadline: no deadline '{deadline_id}'{_suggest(deadline_id, ids)} in the rules; "
+                          f"they define: {', '.join(ids) or '(none)'}")
 
 
 def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = ()) -> Triage:
@@ -62,4 +105,77 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     if deadlines:
         annotated = annotated.join(evaluate(cases, list(deadlines), as_of, ctx))
     summary = ruleset.summary(cases, result, as_of)
-    return Triage(annotated, flags, summary, as_of, ruleset, warnings)
+    return Triage(annotated, flags, summary, as_of, ruleset, warnings, list(deadlines))
+
+
+def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | None = None) -> list[Sheet]:
+    """The triage workbook: 底数, every case (of ``category`` when given), then per category all
+    its cases, open and closed."""
+    cases = result.cases
+    chosen = [c for c in result.ruleset.categories if category in (None, c.id)]
+    if category is not None:
+        cases = cases[result.in_category(category)]
+    return [
+        Sheet(SUMMARY_SHEET, result.summary, title=f"底数 as of {result.as_of.date()}"),
+        Sheet(ALL_SHEET, cases, labels=labels),
+        *(Sheet(c.label, cases[result.flags.loc[cases.index, c.id]], labels=labels, title=f"{c.label} ({c.id})")
+          for c in chosen),
+    ]
+
+
+# ------------------------------------------------------------------------------- explain
+
+
+@dataclass
+class CaseExplanation:
+    """Why one case is (or is not) in each category, and each deadline's arithmetic."""
+
+    case: pd.Series
+    as_of: pd.Timestamp
+    fields: list[tuple[str, str, Any]]  # (field, its ledger label, value)
+    categories: list[CategoryExplanation]
+    deadlines: list[dict[str, Any]]
+
+    def lines(self) -> list[str]:
+        c = self.case
+        out = [f"{c['case_no']}  ({Path(c['source_file']).name} [{c['source_sheet']}] row {c['source_row']}), "
+               f"as of {self.as_of.date()}"]
+        out += [f"  {name} ({label}): {_show(value)}" for name, label, value in self.fields]
+        out.append(f"categories: {'; '.join(c['categories']) or '(none)'}")
+        for item in self.categories:
+            out += item.lines()
+        for d in self.deadlines:
+            left = "" if d["days_left"] is None else f", {d['days_left']} days left"
+            action = f" → {d['action']}" if d["action"] and d["days_left"] is not None else ""
+            out.append(f"deadline {d['id']} {d['label']}: {d['state']}{left}{action}")
+            out += [f"  {step}" for step in d["steps"]]
+        return out
+
+
+def _show(value: Any) -> str:
+    if value is None or (not isinstance(value, (list, str)) and pd.isna(value)):
+        return "-"
+    if isinstance(value, pd.Timestamp):
+        return str(value.date())
+    return str(value)
+
+
+def explain_case(result: Triage, case_no: str, labels: Mapping[str, str]) -> CaseExplanation:
+    """Find ``case_no`` (brackets and spaces normalised) and explain it from the triage's own
+    category masks: nothing is evaluated again over the ledger."""
+    wanted = parse_case_numbers(pd.Series([case_no], dtype=object))[0]["case_no"].iloc[0]
+    row = result.cases[result.cases["case_no"].eq(wanted).fillna(False)]
+    if row.empty:
+        raise BacklogError(f"no case {wanted if isinstance(wanted, str) else case_no} in the ledger at "
+                           f"{result.as_of.date()} ({len(result.cases)} cases; rejected rows and cases filed "
+                           "later are left out)")
+    row = row.iloc[[0]]
+    case = row.iloc[0]
+    ctx = EvalContext(result.as_of, masks={cid: result.flags.loc[row.index, cid] for cid in result.flags.columns})
+    return CaseExplanation(
+        case=case,
+        as_of=result.as_of,
+        fields=[(name, labels.get(name, name), case[name]) for name in EXPLAIN_FIELDS if name in row],
+        categories=result.ruleset.explain(row, result.as_of),
+        deadlines=explain_deadlines(row, result.deadlines, result.as_of, ctx),
+    )
