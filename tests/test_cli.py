@@ -166,3 +166,32 @@ def test_as_of_is_strict(tmp_path, text):
     result = run("classify", ledger, "--as-of", text)
     assert result.exit_code == 2
     assert f"'{text}' is not a date (use YYYY-MM-DD)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("encoding: 5", "'encoding' must be a text value (CSV encoding (default: detected)), got int 5"),
+        ("output_dir: {a: 1}", "'output_dir' must be a text value (folder for `backlog run` outputs), got dict {'a': 1}"),
+        ("history: 5", "'history' must be a text value (history database: a path (SQLite) or a database URL), got int 5"),
+        ("ledger: {a: 1}", "'ledger' must be a string or a list of strings, got dict {'a': 1}"),
+        ("sheets: [true]", "'sheets' must be a string or a list of strings, got list [True]"),
+    ],
+)
+def test_config_value_types_are_checked(tmp_path, monkeypatch, setting, message):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "backlog.yaml").write_text(setting + "\n", encoding="utf-8")
+    result = run("run")
+    assert result.exit_code == 2, result.output
+    assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}: {message}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backlog.yaml"]
+
+
+def test_corrupted_history_exits_2_naming_it(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "history.sqlite").write_bytes(b"garbage " * 100)
+    (tmp_path / "backlog.yaml").write_text("output_dir: out\n", encoding="utf-8")
+    result = run("history", "--config", tmp_path / "backlog.yaml")
+    assert result.exit_code == 2
+    assert f"history {tmp_path / 'out' / 'history.sqlite'}: cannot open the database (file is not a database)" in result.output

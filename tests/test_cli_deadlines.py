@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
+from conftest import SAMPLE_AS_OF, check_golden
 
 AS_OF = "2025-07-01"
 runner = CliRunner()
@@ -80,6 +81,9 @@ def test_overdue_within_and_filters(ledger) -> None:
     out = rows(run("overdue", ledger, "--within", 10, "--officer", "张三", "--as-of", AS_OF,
                    "-f", "csv"))
     assert [r["case_no"] for r in out] == ["(2025)鲁0902执2号"]
+    # the option is compared as the ledger's names are: spaces and full-width forms do not matter
+    out = rows(run("overdue", ledger, "--days", 0, "--officer", " 张 三", "--as-of", AS_OF, "-f", "csv"))
+    assert [r["case_no"] for r in out] == ["(2025)鲁0902执1号", "(2025)鲁0902执2号"]
     out = rows(run("overdue", ledger, "--days", 0, "--category", "minsheng", "--as-of", AS_OF,
                    "-f", "csv"))
     assert [(r["case_no"], r["age_days"]) for r in out] == [("(2025)鲁0902执4号", "3")]
@@ -102,6 +106,37 @@ def test_overdue_needs_a_mode_and_a_known_deadline(ledger) -> None:
     result = run("overdue", ledger, "--deadline", "legal_limt", "--as-of", AS_OF)
     assert result.exit_code == 2
     assert "no deadline 'legal_limt' (did you mean 'legal_limit'?)" in result.output
+    assert "loaded" not in result.output  # checked before the ledger is read
+
+
+def test_unknown_category_is_an_option_error_before_loading(ledger) -> None:
+    result = run("overdue", ledger, "--days", 0, "--category", "nope", "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert "backlog: error: --category: no category 'nope' in rules default; its categories: " in result.output
+    assert "problem in rules" not in result.output and "loaded" not in result.output
+
+
+# --------------------------------------------------------------------------- the bundled sample
+
+
+def test_overdue_over_six_months_on_the_sample(in_repo) -> None:
+    result = run("overdue", "samples/ledger.xlsx", "--days", 180, "--as-of", SAMPLE_AS_OF, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    check_golden("overdue_days180.csv", result.stdout)
+    assert len(result.stdout.splitlines()) == 1 + 88
+
+
+def test_overdue_within_30_days_on_the_sample(in_repo) -> None:
+    result = run("overdue", "samples/ledger.xlsx", "--within", 30, "--as-of", SAMPLE_AS_OF, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    check_golden("overdue_within30.csv", result.stdout)
+
+
+def test_explain_on_the_sample(in_repo) -> None:
+    result = run("explain", "（2024）鲁0902执69号", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
+    assert result.exit_code == 0, result.output
+    check_golden("explain_sample.txt", result.stdout)
+    assert result.stdout.startswith("(2024)鲁0902执69号  (ledger.xlsx [2025年] row 35), as of 2026-11-23\n")
 
 
 def test_classify_has_deadline_columns(ledger) -> None:

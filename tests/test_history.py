@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -163,3 +164,17 @@ def test_diff_exact_rows(db):
 def test_bad_url_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="history"):
         history.open_history("nosuchdialect://x/y")
+
+
+def test_corrupted_history_file_is_a_located_error(tmp_path):
+    path = tmp_path / "history.sqlite"
+    path.write_bytes(b"not a database, " * 200)
+    with pytest.raises(ConfigError, match=rf"^history {re.escape(str(path))}: cannot open the database \(file is not a database\)$"):
+        history.open_history(path)
+
+
+def test_history_in_a_missing_folder_is_not_created(tmp_path):
+    path = tmp_path / "nowhere" / "history.sqlite"
+    with pytest.raises(ConfigError, match="the folder .*nowhere does not exist"):
+        history.open_history(path)
+    assert list(tmp_path.iterdir()) == []

@@ -115,11 +115,15 @@ def test_same_day_twice_one_history_entry_and_ledger_untouched(tmp_path):
     assert hashlib.sha256((tmp_path / "ledger.csv").read_bytes()).hexdigest() == before
 
 
-def test_run_killed_while_writing_leaves_no_partial_files(tmp_path, monkeypatch):
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_run_killed_while_writing_leaves_the_previous_day_folder_whole(tmp_path, monkeypatch):
     config = setup(tmp_path)
     assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
     folder = tmp_path / "out" / "2025-06-30"
-    triage_before = (folder / "triage.xlsx").read_bytes()
+    before = folder_bytes(folder)
 
     def dies_midway(rejects, path):
         def half(tmp):
@@ -133,10 +137,12 @@ def test_run_killed_while_writing_leaves_no_partial_files(tmp_path, monkeypatch)
         run_mod.nightly_run(load_config(config), pd.Timestamp("2025-07-01"))
     with pytest.raises(KeyboardInterrupt):
         run_mod.nightly_run(load_config(config), pd.Timestamp("2025-06-30"))
-    assert not (tmp_path / "out" / "2025-07-01" / "errors.csv").exists()
-    assert [p.name for p in (tmp_path / "out").rglob(".*.tmp")] == []
-    assert (folder / "errors.csv").read_text(encoding="utf-8-sig").startswith("file,sheet,row,case_no,reason")
-    assert len((folder / "triage.xlsx").read_bytes()) > 0 and triage_before[:2] == b"PK"
+    # the killed re-run of 2025-06-30 had written new triage.xlsx etc. (two cases now) before it
+    # died: the folder on disk is still the first run's, byte for byte, and no partial one is left
+    assert folder_bytes(folder) == before
+    assert sorted(before) == ["errors.csv", "officers.xlsx", "officers/张三.xlsx", "overdue.xlsx", "summary.json",
+                              "triage.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2025-06-30", "history.sqlite"]
     assert history_rows(tmp_path) == [("2025-06-30", 3)]  # the history is as it was
     assert not (tmp_path / "out" / run_mod.LOCK_NAME).exists()  # the lock is released
 
