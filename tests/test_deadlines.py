@@ -491,3 +491,39 @@ def test_add_months_per_row_counts_clamp_to_month_end() -> None:
     out = _add_months(days, np.array([6, 6, -1, 3, 0]))
     assert out.tolist()[:3] == [dt.date(2025, 2, 28), dt.date(2024, 2, 29), dt.date(2024, 2, 29)]
     assert np.isnat(out[3]) and out[4] == np.datetime64("2024-01-15")
+
+
+def test_load_ruleset_reports_category_and_deadline_problems_together(tmp_path) -> None:
+    from backlog_cli.deadlines import load_ruleset
+    from backlog_cli.errors import RulesError
+
+    path = write(tmp_path, "both.yaml", """\
+version: 1
+categories:
+  - id: wages
+    label: 工资
+    when: {field: cause, contains_anyy: [工资]}
+deadlines:
+  - id: limit
+    label: 期限
+    duration: six months
+    applies: {category: wages}
+""")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    src = str(tmp_path / "both.yaml")
+    # the deadline may name the category whose condition is broken: no "unknown category" problem
+    assert err.value.problems == [
+        f"{src}:5:26: categories[0].when: unknown operator 'contains_anyy' (did you mean 'contains_any'?)",
+        f"{src}:9:15: deadlines[0].duration: expected a length such as '6 months', '180 days' or "
+        "'1 year', got 'six months'",
+    ]
+
+
+def test_load_ruleset_returns_the_ruleset_and_its_deadlines() -> None:
+    from backlog_cli.deadlines import load_ruleset
+
+    ruleset, deadlines = load_ruleset(["default"])
+    assert ruleset.name == "default" and "key" in [c.id for c in ruleset.categories]
+    assert [d.id for d in deadlines] == [
+        "legal_limit", "assign_officer", "over_one_year", "property_requery"]

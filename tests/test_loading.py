@@ -165,6 +165,21 @@ def test_missing_file_and_unknown_sheet(tmp_path):
         load_ledger([path], sheets=["2024年"])
 
 
+def test_sheet_names_checked_across_files(tmp_path):
+    book = messy_workbook(tmp_path / "l.xlsx")
+    other = tmp_path / "other.csv"
+    other.write_text("案号,立案日期\n(2025)鲁0902执9号,2025-01-02\n", encoding="utf-8")
+    # 2026年 is only in the workbook, other only in the CSV: both are read, each from its file
+    led = load_ledger([book, other], sheets=["2026年", "other"])
+    assert set(led.cases["source_sheet"]) == {"2026年", "other"}
+    assert "(2025)鲁0902执9号" in set(led.cases.loc[led.cases["source_sheet"] == "other", "case_no"])
+    with pytest.raises(LedgerError) as err:
+        load_ledger([book, other], sheets=["2026年", "2024年"])
+    assert str(err.value) == (
+        f"no sheet named 2024年 in any of the 2 files; sheets: {book}: 2026年、填表说明; {other}: other"
+    )
+
+
 def test_missing_column_message_lists_headers_and_aliases(tmp_path):
     path = tmp_path / "l.csv"
     path.write_text("案号,承办人\n(2025)鲁0902执9号,张三\n", encoding="utf-8")

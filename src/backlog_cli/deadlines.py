@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -50,6 +51,7 @@ from backlog_cli.rules import (
     compile_condition,
     open_mask,
     parse_span,
+    read_rules,
 )
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "evaluate",
     "explain",
     "load_deadlines",
+    "load_ruleset",
     "overdue_cases",
     "workday_calendar",
 ]
@@ -881,13 +884,11 @@ def _merged(nodes: list[Node], problems: list[str]) -> dict[str, tuple[Node, dic
     return merged
 
 
-def load_deadlines(ruleset: Ruleset) -> list[Deadline]:
-    """The deadlines of a ruleset's files, validated; raises RulesError listing every problem."""
-    problems: list[str] = []
-    categories = [c.id for c in ruleset.categories]
+def _read_deadlines(nodes: list[Node], categories: Collection[str], problems: list[str]) -> list[Deadline]:
+    """The enabled deadlines of the ``deadlines:`` sections; problems are appended to ``problems``."""
     out: list[Deadline] = []
     defined: list[str] = []
-    for did, (node, keys) in _merged(ruleset.deadline_nodes, problems).items():
+    for did, (node, keys) in _merged(nodes, problems).items():
         r = _Reader(did, node, keys, problems)
         enabled = not r.has("enabled") or r.flag("enabled")
         d = _build(r, categories, defined)
@@ -899,6 +900,24 @@ def load_deadlines(ruleset: Ruleset) -> list[Deadline]:
         if d.relative_to is not None and d.relative_to not in ids:
             problems.append(f"deadline '{d.id}' is relative to '{d.relative_to}', which is "
                             f"disabled")
+    return out
+
+
+def load_deadlines(ruleset: Ruleset) -> list[Deadline]:
+    """The deadlines of a ruleset's files, validated; raises RulesError listing every problem."""
+    problems: list[str] = []
+    out = _read_deadlines(ruleset.deadline_nodes, [c.id for c in ruleset.categories], problems)
     if problems:
         raise RulesError(problems)
     return out
+
+
+def load_ruleset(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, list[Deadline]]:
+    """Rules files checked whole: categories and deadlines, with every problem in either raised
+    together as one RulesError (what ``backlog rules check`` reports). ``specs`` as for
+    :func:`rules.load_rules`."""
+    ruleset, declared, problems = read_rules(specs)
+    deadlines = _read_deadlines(ruleset.deadline_nodes, declared, problems)
+    if problems:
+        raise RulesError(problems)
+    return ruleset, deadlines

@@ -9,8 +9,9 @@ cannot be used: no filing date, unreadable case number, duplicate).  Row conserv
 from __future__ import annotations
 
 import csv
+import gc
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -155,10 +156,12 @@ def _check_file(path: Path) -> None:
         )
 
 
-def _read_excel(path: Path, progress: Progress | None) -> list[RawSheet]:
+def _open_book(path: Path):
+    """The workbook, opened lazily (sheets are decoded when read)."""
     import python_calamine as pc
 
-    head = path.read_bytes()[:8]
+    with path.open("rb") as fh:
+        head = fh.read(8)
     if head.startswith(b"\xd0\xcf\x11\xe0") and path.suffix.lower() != ".xls":
         # An OLE container named .xlsx is how Excel stores an encrypted (password) workbook.
         raise LedgerError(f"{path}: the workbook is password-protected; save an unprotected copy and load that")
@@ -168,8 +171,15 @@ def _read_excel(path: Path, progress: Progress | None) -> list[RawSheet]:
         raise LedgerError(f"{path}: the workbook is password-protected; save an unprotected copy and load that") from None
     except Exception as exc:  # calamine raises several kinds for a damaged file
         raise LedgerError(f"{path}: cannot read the workbook ({_short(exc)}); is it a valid {path.suffix} file?") from None
+    return book
+
+
+def _read_excel(path: Path, progress: Progress | None, wanted: Collection[str] | None) -> list[RawSheet]:
+    book = _open_book(path)
     sheets = []
     for name in book.sheet_names:
+        if wanted is not None and name not in wanted:
+            continue
         if progress:
             progress(f"reading {path.name} [{name}]")
         try:
@@ -214,19 +224,41 @@ def _read_text(path: Path, encoding: str | None) -> list[RawSheet]:
         # for a million rows.
         frame = pd.read_csv(
             io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=sep, header=None, dtype=str, keep_default_na=False,
-            skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c",
+            na_values=[""], skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c",
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise LedgerError(f"{path}: cannot read as CSV ({_short(exc)})") from None
-    return [RawSheet(path.stem, frame.astype(object), 1)]
+    # str columns, empty fields already missing: the parsers skip type detection for them
+    return [RawSheet(path.stem, frame, 1)]
 
 
-def read_sheets(path: Path, encoding: str | None = None, progress: Progress | None = None) -> list[RawSheet]:
+def read_sheets(path: Path, encoding: str | None = None, progress: Progress | None = None,
+                wanted: Collection[str] | None = None) -> list[RawSheet]:
+    """The sheets of a file (only those named in ``wanted`` when given)."""
     path = Path(path)
     _check_file(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        return _read_excel(path, progress)
-    return _read_text(path, encoding)
+        return _read_excel(path, progress, wanted)
+    return [r for r in _read_text(path, encoding) if wanted is None or r.name in wanted]
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheet names of a file without reading its cells (a text file has one, its stem)."""
+    path = Path(path)
+    _check_file(path)
+    return list(_open_book(path).sheet_names) if path.suffix.lower() in EXCEL_SUFFIXES else [path.stem]
+
+
+def _check_sheets(paths: list[Path], sheets: Sequence[str]) -> None:
+    """Every requested sheet must be in at least one of the files; else one error listing them."""
+    found = {path: sheet_names(path) for path in paths}
+    unknown = [s for s in sheets if not any(s in names for names in found.values())]
+    if not unknown:
+        return
+    if len(paths) == 1:
+        raise LedgerError(f"{paths[0]}: no sheet named {'、'.join(unknown)}; sheets: {'、'.join(found[paths[0]])}")
+    listing = "; ".join(f"{path}: {'、'.join(names)}" for path, names in found.items())
+    raise LedgerError(f"no sheet named {'、'.join(unknown)} in any of the {len(paths)} files; sheets: {listing}")
 
 
 # --------------------------------------------------------------------------- header and mapping
@@ -319,8 +351,10 @@ def _is_blank(frame: pd.DataFrame) -> pd.Series:
 
 def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
     """Empty cells ('' from spreadsheets and CSV) become missing. Whitespace-only text is left to the
-    value parsers, which treat it as blank; an exact comparison keeps this step cheap."""
-    return pd.DataFrame({name: col.mask(col.eq("")) for name, col in frame.items()}, index=frame.index)
+    value parsers, which treat it as blank; an exact comparison keeps this step cheap. Typed
+    columns (CSV text is read as str with empty fields missing) are left as they are."""
+    return pd.DataFrame({name: col.mask(col.eq("")) if col.dtype == object else col for name, col in frame.items()},
+                        index=frame.index)
 
 
 def _sheet_rows(raw: RawSheet, names: list[str], header_pos: int) -> pd.DataFrame:
@@ -404,18 +438,26 @@ def load_ledger(
     progress: Progress | None = None,
 ) -> Ledger:
     """Read every ledger sheet of every file and stack the cases into one frame."""
-    columns = columns or load_columns()
+    paths = [Path(p) for p in paths]
+    if sheets:
+        _check_sheets(paths, sheets)
+    gc_was_on = gc.isenabled()
+    gc.disable()  # millions of short-lived objects, no cycles: the cyclic collector only costs time
+    try:
+        return _load(paths, sheets or None, encoding, columns or load_columns(), progress)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None, columns: Columns,
+          progress: Progress | None) -> Ledger:
     reports: list[SheetReport] = []
     bodies, skipped, rejects, problems = [], [], [], []
-    for path in map(Path, paths):
-        raws = read_sheets(path, encoding, progress)
-        if sheets:
-            unknown = [s for s in sheets if s not in {r.name for r in raws}]
-            if unknown and len(paths) == 1:
-                raise LedgerError(
-                    f"{path}: no sheet named {'、'.join(unknown)}; sheets: {'、'.join(r.name for r in raws)}"
-                )
-            raws = [r for r in raws if r.name in sheets]
+    for path in paths:
+        raws = read_sheets(path, encoding, progress, sheets)
+        if sheets and not raws:
+            continue  # the sheets asked for are in other files
         found_any = False
         first_headers: list[str] = []
         for raw in raws:

@@ -57,6 +57,11 @@ def _kind_of(t: type) -> str:
     return OTHER
 
 
+# pandas' type inference labels for columns holding one kind of value (blanks skipped).
+_INFERRED = {"string": STR, "floating": FLOAT, "decimal": FLOAT, "integer": INT, "boolean": BOOL,
+             "datetime": DATE, "datetime64": DATE, "date": DATE, "empty": BLANK}
+
+
 def _kinds(s: pd.Series) -> np.ndarray:
     """One kind label per cell: a fast path per dtype, else grouped by python type."""
     dtype = s.dtype
@@ -68,8 +73,10 @@ def _kinds(s: pd.Series) -> np.ndarray:
         kind = FLOAT
     elif pd.api.types.is_datetime64_any_dtype(dtype):
         kind = DATE
-    elif isinstance(dtype, pd.StringDtype):
+    elif isinstance(dtype, pd.StringDtype) or dtype == "str":
         kind = STR
+    elif (inferred := _INFERRED.get(pd.api.types.infer_dtype(s, skipna=True))) is not None:
+        kind = inferred  # one python type (blanks aside): a single C-level scan
     else:
         codes, types = pd.factorize(s.astype(object).map(type))
         labels = np.array([_kind_of(t) for t in types], dtype=object)
@@ -80,11 +87,17 @@ def _kinds(s: pd.Series) -> np.ndarray:
     return out
 
 
+_SAMPLE = 20_000
+
+
 def _per_unique(t: pd.Series, fn: Callable[[pd.Series], pd.Series | pd.DataFrame]):
     """Apply a column-wise parser once per distinct string and spread the result back.
 
-    Columns of mostly distinct values are parsed directly.
+    Columns of mostly distinct values are parsed directly (judged on a sample first, so that a
+    column of case numbers is not factorized for nothing).
     """
+    if len(t) > _SAMPLE and pd.Series(t.iloc[:_SAMPLE]).nunique() > _SAMPLE // 2:
+        return fn(t)
     codes, uniques = pd.factorize(t)
     if len(uniques) > len(t) // 2:
         return fn(t)
@@ -102,7 +115,9 @@ def _clean_one(text: str, sep: str) -> str:
     """NFKC (skipped when already normal), whitespace runs joined by ``sep``, stripped."""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    return sep.join(text.translate(_NOT_ISSPACE).split())
+    if "\u200b" in text or "\ufeff" in text:  # two C-level searches are cheaper than translate
+        text = text.translate(_NOT_ISSPACE)
+    return sep.join(text.split())
 
 
 def _clean_strings(t: pd.Series, sep: str = " ") -> pd.Series:

@@ -44,6 +44,7 @@ __all__ = [
     "list_bundled",
     "load_rules",
     "open_mask",
+    "read_rules",
     "parse_span",
 ]
 
@@ -1295,11 +1296,10 @@ def _compile_categories(raw: _Raw, problems: list[str]) -> list[Category]:
     return sorted(cats, key=lambda c: c.priority)  # stable: ties keep file order
 
 
-def load_rules(specs: Sequence[str | Path] | None = None) -> Ruleset:
-    """Load and compile rulesets: bundled names or paths, later ones overriding earlier ones by id.
-
-    None or an empty list loads the bundled ``default``. Raises RulesError with every problem.
-    """
+def read_rules(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, list[str], list[str]]:
+    """Like :func:`load_rules` without raising: the ruleset (with no categories when there were
+    problems: a reference cycle cannot be ordered), the ids of every category the files declare,
+    and every problem found."""
     specs = list(specs or ["default"])
     raw, problems = _Raw(), []
     for spec in specs:
@@ -1309,7 +1309,18 @@ def load_rules(specs: Sequence[str | Path] | None = None) -> Ruleset:
             continue
         _read_ruleset(path, raw, problems)
     categories = _compile_categories(raw, problems)
+    name = "+".join(Path(str(s)).stem for s in specs)
+    ruleset = Ruleset(name, raw.sources, raw.description, [] if problems else categories, raw.deadline_nodes)
+    return ruleset, list(raw.categories), problems
+
+
+def load_rules(specs: Sequence[str | Path] | None = None) -> Ruleset:
+    """Load and compile rulesets: bundled names or paths, later ones overriding earlier ones by id.
+
+    None or an empty list loads the bundled ``default``. Raises RulesError with every problem in
+    the categories; ``deadlines.load_ruleset`` checks the ``deadlines:`` sections as well.
+    """
+    ruleset, _, problems = read_rules(specs)
     if problems:
         raise RulesError(problems)
-    name = "+".join(Path(str(s)).stem for s in specs)
-    return Ruleset(name, raw.sources, raw.description, categories, raw.deadline_nodes)
+    return ruleset
