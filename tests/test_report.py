@@ -123,7 +123,7 @@ def write_ledger(tmp_path: Path) -> Path:
 
 
 def test_xlsx_has_native_charts_including_trend(tmp_path):
-    ledger = write_ledger(tmp_path)
+    write_ledger(tmp_path)
     (tmp_path / "backlog.yaml").write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
     for day in ("2026-10-30", "2026-10-31"):
         assert runner.invoke(app, ["run", "--config", str(tmp_path / "backlog.yaml"), "--as-of", day, "-q"]).exit_code == 1  # rules warn: fields missing
