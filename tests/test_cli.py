@@ -195,3 +195,13 @@ def test_corrupted_history_exits_2_naming_it(tmp_path):
     result = run("history", "--config", tmp_path / "backlog.yaml")
     assert result.exit_code == 2
     assert f"history {tmp_path / 'out' / 'history.sqlite'}: cannot open the database (file is not a database)" in result.output
+
+
+def test_rules_check_reports_deadline_problems_too(tmp_path):
+    rules = tmp_path / "r.yaml"
+    rules.write_text("version: 1\ncategories:\n  - id: x\n    label: x\n    when: {field: cause, equals: a}\n"
+                     "deadlines:\n  - id: d\n    label: d\n    duration: 6 monthz\n", encoding="utf-8")
+    result = run("rules", "check", rules)
+    assert result.exit_code == 2
+    assert f"{rules}:9:15: deadlines[0].duration: expected a length" in result.output
+    assert run("rules", "check", ROOT / "rules" / "default.yaml").output.endswith(": 9 categories, 4 deadlines\n")

@@ -117,10 +117,11 @@ class LoadOptions:
         self.columns = list(columns or []) + list(self.config.columns)
 
     def ruleset(self, rules: list[str] | None):
-        """The rules named on the command line, else in backlog.yaml, else the bundled default."""
-        from backlog_cli.rules import load_rules
+        """The rules named on the command line, else in backlog.yaml, else the bundled default,
+        with their deadlines, checked together."""
+        from backlog_cli.deadlines import load_ruleset
 
-        return load_rules(list(rules or self.config.rules) or None)
+        return load_ruleset(list(rules or self.config.rules) or None)
 
 
 def _stderr():
@@ -150,11 +151,9 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
     """Rules and the options that name their categories or deadlines first (a mistake there fails
     before a long load), then the ledger, the field to group by, then triage."""
     from backlog_cli.assignment import check_group_field
-    from backlog_cli.deadlines import load_deadlines
     from backlog_cli.triage import check_category, check_deadline, triage
 
-    ruleset = opts.ruleset(rules)
-    deadlines = load_deadlines(ruleset)
+    ruleset, deadlines = opts.ruleset(rules)
     if category:
         check_category(ruleset, category)
     if deadline:
@@ -362,11 +361,11 @@ def rules_show(name: Annotated[str, typer.Argument(help="A bundled ruleset name 
 
 @rules_app.command("check")
 def rules_check(path: Annotated[Path, typer.Argument(help="The rules file to check.")]) -> None:
-    """Check a rules file; every problem is listed with file:line:column. Exit 2 when invalid."""
-    from backlog_cli.rules import load_rules
+    """Check a rules file, categories and deadlines; every problem is listed with file:line:column. Exit 2 when invalid."""
+    from backlog_cli.deadlines import load_ruleset
 
-    ruleset = load_rules([str(path)])
-    typer.echo(f"ok: {path}: {len(ruleset.categories)} categories")
+    ruleset, deadlines = load_ruleset([str(path)])
+    typer.echo(f"ok: {path}: {len(ruleset.categories)} categories, {len(deadlines)} deadlines")
 
 
 @app.command()

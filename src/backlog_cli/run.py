@@ -28,7 +28,7 @@ from backlog_cli import assignment, deadlines, history, outputs
 from backlog_cli.config import Config
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, ConfigError, LockedError
 from backlog_cli.loading import Ledger, load_columns, load_ledger
-from backlog_cli.rules import TOTAL_ID, load_rules
+from backlog_cli.rules import TOTAL_ID
 from backlog_cli.triage import Triage, triage, triage_sheets
 
 LOCK_NAME = ".backlog-run.lock"
@@ -264,8 +264,7 @@ def nightly_run(
     steps = _Steps(summary, log)
     with run_lock(output_dir):
         with steps.step("rules") as notes:
-            ruleset = load_rules(config.rules or None)
-            dls = deadlines.load_deadlines(ruleset)
+            ruleset, dls = deadlines.load_ruleset(config.rules or None)
             targets = assignment.read_targets(config.targets) if config.targets else None
             summary.rules = ruleset.name
             notes.append(f"{ruleset.name}: {len(ruleset.categories)} categories, {len(dls)} deadlines")

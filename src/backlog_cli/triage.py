@@ -91,8 +91,8 @@ def check_deadline(deadlines: Sequence[Deadline], deadline_id: str) -> None:
 def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = ()) -> Triage:
     """Categories, then each deadline's due date and state, evaluated once over the whole frame.
 
-    ``deadlines`` come from :func:`deadlines.load_deadlines`, called before the (slow) ledger load
-    so that a bad rules file fails first."""
+    ``deadlines`` come with the ruleset from :func:`deadlines.load_ruleset`, called before the
+    (slow) ledger load so that a bad rules file fails first."""
     warnings = ruleset.check_fields(list(cases.columns))
     later = cases["filed_on"].gt(as_of)
     if later.any():
