@@ -9,8 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from backlog_cli.errors import LedgerError
-from backlog_cli.loading import load_columns, load_ledger
+from backlog_cli.config import read_yaml
+from backlog_cli.errors import ConfigError, LedgerError
+from backlog_cli.loading import load_columns, load_ledger, load_yaml
 
 HEADER = ["序号", "案号", "立案日期", "申请执行人", "被执行人", "案由", "执行标的（万元）", "承办人", "结案日期", "是否涉信访", "自定义列"]
 
@@ -215,3 +216,16 @@ def test_bad_aliases_file(tmp_path, content, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(LedgerError, match=message):
         load_columns([path])
+
+
+def test_yaml_aliases_are_expanded_within_bounds(tmp_path):
+    assert load_yaml("a: &x [1, 2]\nb: *x\n") == {"a": [1, 2], "b": [1, 2]}
+    bomb = "a: &a [" + ", ".join(["x"] * 10) + "]\n" + "".join(
+        f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcde", "bcdef"))
+    path = tmp_path / "backlog.yaml"
+    path.write_text(bomb, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"backlog.yaml:5:4: not valid YAML \(too many YAML aliases"):
+        read_yaml(path, "settings file")
+    path.write_text("a: &a [*a]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="alias refers to itself"):
+        read_yaml(path, "settings file")

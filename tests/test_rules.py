@@ -277,6 +277,17 @@ def test_unsafe_tag_is_rejected(tmp_path):
     assert problem.startswith(f"{p}:2:13: invalid YAML")
 
 
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    """Nine levels of nine aliases would expand to 9**9 values and take half an hour to walk."""
+    lines = ["version: 1", 'l0: &l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 9)]
+    p = tmp_path / "bomb.yaml"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [problem] = problems_of(p)
+    # l0 stands for 10 values, l1 for 1 + 9 * 10 = 91, then 820, 7381, 66430 and l5 (line 7) for 597871
+    assert problem == f"{p}:7:5: invalid YAML: too many YAML aliases: the document expands to more than 100,000 values"
+
+
 def test_compile_condition_collects_problems():
     problems: list[str] = []
     assert compile_condition({"field": "amount", "between": [5, 1]}, problems=problems) is None

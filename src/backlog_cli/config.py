@@ -89,10 +89,12 @@ def find_config(explicit: Path | None = None) -> Path | None:
 
 
 def read_yaml(path: Path, what: str) -> Any:
-    """A YAML file's content, loaded safely; unreadable or invalid YAML is a ConfigError naming
-    ``what`` (e.g. "settings file"), the file and the line."""
+    """A YAML file's content, loaded safely (no object tags, no alias bombs); unreadable or invalid
+    YAML is a ConfigError naming ``what`` (e.g. "settings file"), the file and the line."""
+    from backlog_cli.loading import load_yaml  # pandas is loaded only by the commands that need it
+
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return load_yaml(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -32,6 +33,52 @@ REJECT_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
 
 Progress = Callable[[str], None]
+
+
+# --------------------------------------------------------------------------- YAML, read safely
+
+MAX_YAML_VALUES = 100_000
+
+
+class GuardedLoader(yaml.SafeLoader):
+    """A safe loader (tags that construct objects are rejected) that also refuses a document whose
+    aliases expand to more than MAX_YAML_VALUES values (an alias bomb) or refer to themselves.
+    Both are raised as YAML errors located at the anchored value."""
+
+    def compose_document(self) -> yaml.Node:
+        node = super().compose_document()
+        _expanded_size(node, {}, set())
+        return node
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], active: set[int]) -> int:
+    """How many values ``node`` stands for with every alias expanded (each shared node counted
+    once per use, computed once)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in active:
+        raise yaml.composer.ComposerError(None, None, "a YAML alias refers to itself", node.start_mark)
+    active.add(key)
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    else:
+        children = []
+    total = 1 + sum(_expanded_size(child, sizes, active) for child in children)
+    if total > MAX_YAML_VALUES:
+        raise yaml.composer.ComposerError(
+            None, None, f"too many YAML aliases: the document expands to more than {MAX_YAML_VALUES:,} values",
+            node.start_mark)
+    active.discard(key)
+    sizes[key] = total
+    return total
+
+
+def load_yaml(text: str) -> Any:
+    """A YAML text loaded with :class:`GuardedLoader`; raises yaml.YAMLError."""
+    return yaml.load(text, Loader=GuardedLoader)  # noqa: S506 - GuardedLoader is a SafeLoader
 
 
 # --------------------------------------------------------------------------- column aliases
@@ -62,7 +109,7 @@ class Columns:
 
 def _read_yaml(path: Path | None, text: str | None = None) -> dict:
     try:
-        data = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8"))
+        data = load_yaml(text if text is not None else path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise LedgerError(f"cannot read column aliases file {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
@@ -83,7 +130,7 @@ def _bundled_fields() -> dict:
 
 @cache
 def _bundled_labels() -> dict[str, str]:
-    return dict(yaml.safe_load(_bundled_text()).get("labels") or {})
+    return dict(load_yaml(_bundled_text()).get("labels") or {})
 
 
 KINDS = ("text", "date", "amount", "flag", "case_no", "number")

@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from backlog_cli.errors import RulesError
-from backlog_cli.loading import load_columns
+from backlog_cli.loading import GuardedLoader, load_columns
 
 __all__ = [
     "OPERATORS",
@@ -92,8 +92,8 @@ class LocList(list):
     item_marks: list[Mark]
 
 
-class LocatedLoader(yaml.SafeLoader):
-    """A safe loader (no object construction) whose mappings and lists carry their marks."""
+class LocatedLoader(GuardedLoader):
+    """A guarded safe loader (no object construction, no alias bombs) whose mappings and lists carry their marks."""
 
     def _construct_map(self, node: yaml.MappingNode) -> Iterator[LocDict]:
         data = LocDict()
