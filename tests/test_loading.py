@@ -145,7 +145,12 @@ def test_user_aliases(tmp_path):
         ("notes.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
         ("broken.xlsx", b"PK\x03\x04 this is not really a zip", "cannot read the workbook"),
         ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected"),
+        ("locked.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le"),
+         "password-protected"),
+        ("notexcel.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "cannot read the workbook"),
         ("binary.csv", b"\x00\x01\x02\x03", "not a text (CSV) file"),
+        ("bom.csv", b"\xef\xbb\xbf", "the file is empty (no text after its byte order mark)"),
+        ("gbk.csv", "案号,立案日期\n(2025)鲁0902执9号,2025-01-02\n".encode("gbk"), "encoding utf-8:line 1 is not"),
         ("weird.csv", b"\xff\xff\xfe\xff\x80\x80", "cannot tell the text encoding"),
         ("noheader.csv", "甲,乙\n1,2\n".encode(), "no ledger header found"),
         ("nodate.csv", "案号,承办人\n(2025)鲁0902执9号,张三\n".encode(), "no column for filed_on"),
@@ -154,8 +159,51 @@ def test_user_aliases(tmp_path):
 def test_bad_input(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
+    encoding, _, message = message.rpartition(":") if message.startswith("encoding ") else ("", "", message)
     with pytest.raises(LedgerError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        load_ledger([path])
+        load_ledger([path], encoding=encoding.removeprefix("encoding ") or None)
+
+
+def test_forced_encoding_names_the_line_and_the_encoding_that_works(tmp_path):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("案号,立案日期\n(2025)鲁0902执9号,2025-01-02\n".encode("gbk"))
+    with pytest.raises(LedgerError) as err:
+        load_ledger([path], encoding="utf-8")
+    assert str(err.value) == f"{path}: line 1 is not utf-8 text (byte 0); the file reads as GBK: try --encoding gbk"
+    path.write_bytes("case_no,filed_on\n(2025)鲁0902执9号,2025-01-02\n".encode("utf-8"))
+    with pytest.raises(LedgerError, match="line 2 is not ascii text"):
+        load_ledger([path], encoding="ascii")
+
+
+@pytest.mark.parametrize("encoding, forced", [("utf-16", None), ("utf-16", "utf-16"), ("utf-16-be", None),
+                                              ("utf-32", None)])
+def test_unicode_text_with_a_byte_order_mark(tmp_path, encoding, forced):
+    """Excel's "Unicode text" is tab-separated UTF-16LE with a byte order mark."""
+    path = tmp_path / "ledger.txt"
+    data = "案号\t立案日期\t备注\n(2025)鲁0902执9号\t2025-01-02\t年底前，结案\n".encode(encoding)
+    path.write_bytes((b"\xfe\xff" if encoding == "utf-16-be" else b"") + data)
+    led = load_ledger([path], encoding=forced)
+    assert list(led.cases["case_no"]) == ["(2025)鲁0902执9号"]
+    assert led.cases["filed_on"].iloc[0] == pd.Timestamp("2025-01-02")
+
+
+def test_ragged_csv_title_notes_and_extra_cells(tmp_path):
+    """A title line and notes above the header, a row with two cells more than the header."""
+    path = tmp_path / "ledger.csv"
+    path.write_text("××区人民法院执行积案台帐\n填表人：张三,2026年11月\n案号,立案日期,承办人\n"
+                    "(2025)鲁0902执1号,2025-01-01,张三\n(2025)鲁0902执2号,2025-01-02,李四,多,余\n", encoding="utf-8")
+    led = load_ledger([path])
+    assert led.sheets[0].header_row == 3
+    assert list(led.cases["case_no"]) == ["(2025)鲁0902执1号", "(2025)鲁0902执2号"]
+    assert list(led.cases["source_row"]) == [4, 5]
+    assert led.cases["列4"].tolist()[1] == "多" and led.cases["列5"].tolist()[1] == "余"
+    assert pd.isna(led.cases["列4"].iloc[0])
+
+
+def test_tsv_with_a_title_line(tmp_path):
+    path = tmp_path / "ledger.txt"
+    path.write_text("台帐\n案号\t立案日期\n(2025)鲁0902执1号\t2025-01-01\n", encoding="utf-8")
+    assert list(load_ledger([path]).cases["case_no"]) == ["(2025)鲁0902执1号"]
 
 
 def test_missing_file_and_unknown_sheet(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import itertools
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -203,20 +204,30 @@ def _check_file(path: Path) -> None:
         )
 
 
+_OLE = b"\xd0\xcf\x11\xe0"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # an encrypted workbook's OLE stream name
+
+
+def _password_protected(path: Path) -> LedgerError:
+    return LedgerError(f"{path}: the workbook is password-protected; save an unprotected copy and load that")
+
+
 def _open_book(path: Path):
     """The workbook, opened lazily (sheets are decoded when read)."""
     import python_calamine as pc
 
     with path.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0") and path.suffix.lower() != ".xls":
+    if head.startswith(_OLE) and path.suffix.lower() != ".xls":
         # An OLE container named .xlsx is how Excel stores an encrypted (password) workbook.
-        raise LedgerError(f"{path}: the workbook is password-protected; save an unprotected copy and load that")
+        raise _password_protected(path)
     try:
         book = pc.CalamineWorkbook.from_path(str(path))
     except pc.PasswordError:
-        raise LedgerError(f"{path}: the workbook is password-protected; save an unprotected copy and load that") from None
+        raise _password_protected(path) from None
     except Exception as exc:  # calamine raises several kinds for a damaged file
+        if head.startswith(_OLE) and _ENCRYPTED_STREAM in path.read_bytes():
+            raise _password_protected(path) from None  # an encrypted workbook named .xls
         raise LedgerError(f"{path}: cannot read the workbook ({_short(exc)}); is it a valid {path.suffix} file?") from None
     return book
 
@@ -244,28 +255,63 @@ def _short(exc: Exception) -> str:
     return text[0][:160] if text else type(exc).__name__
 
 
+# Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xef\xbb\xbf", "utf-8-sig"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _bom_encoding(data: bytes) -> str | None:
+    return next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+
+
 def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
-    """Decode a text ledger: the given encoding, else UTF-8 (with or without BOM), else GB18030."""
-    if b"\x00" in data[:4096]:
+    """Decode a text ledger: the given encoding, else the one its byte order mark names (UTF-8,
+    UTF-16 as Excel's "Unicode text", UTF-32), else UTF-8, else GB18030."""
+    bom = _bom_encoding(data)
+    if encoding is None and bom is None and b"\x00" in data[:4096]:
         raise LedgerError(f"{path}: this is not a text (CSV) file")
-    candidates = [encoding] if encoding else ["utf-8-sig", "gb18030"]
+    candidates = [encoding] if encoding else [bom] if bom else ["utf-8-sig", "gb18030"]
     for enc in candidates:
         try:
-            return data.decode(enc)
+            text = data.decode(enc)
         except LookupError:
             raise LedgerError(f"unknown encoding '{enc}' (try utf-8, gbk or gb18030)") from None
         except UnicodeDecodeError as exc:
-            if encoding:
-                raise LedgerError(
-                    f"{path}: cannot decode byte {exc.start} as {enc}; try another --encoding"
-                ) from None
+            if encoding or bom:
+                raise LedgerError(_decode_problem(path, data, enc, exc.start)) from None
+            continue
+        text = text.removeprefix("\ufeff")
+        if not text.strip():
+            raise LedgerError(f"{path}: the file is empty (no text{' after its byte order mark' if bom else ''})")
+        return text
     raise LedgerError(f"{path}: cannot tell the text encoding (not UTF-8 or GBK); name it with --encoding")
+
+
+def _decode_problem(path: Path, data: bytes, enc: str, at: int) -> str:
+    """Where a forced encoding fails (line number), and the encoding that would work."""
+    line = data[:at].count(b"\n") + 1
+    hint = "try another --encoding"
+    for other in ("utf-8-sig", "gb18030"):
+        if other.replace("-sig", "") != enc.lower().replace("_", "-"):
+            try:
+                data.decode(other)
+            except UnicodeDecodeError:
+                continue
+            hint = f"the file reads as {'GBK' if other == 'gb18030' else 'UTF-8'}: try --encoding " \
+                   f"{'gbk' if other == 'gb18030' else 'utf-8'}"
+            break
+    return f"{path}: line {line} is not {enc} text (byte {at}); {hint}"
+
+
+def _separator(path: Path, text: str) -> str:
+    """Tab for .tsv or when the first lines hold more tabs than commas, else comma."""
+    head = "\n".join(text.split("\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS])
+    return "\t" if path.suffix.lower() == ".tsv" or head.count("\t") > head.count(",") else ","
 
 
 def _read_text(path: Path, encoding: str | None) -> list[RawSheet]:
     text = decode_text(path, path.read_bytes(), encoding)
-    first = text.split("\n", 1)[0]
-    sep = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
+    sep = _separator(path, text)
     try:
         # Bytes, not a StringIO: pandas re-encodes a text buffer in small chunks, which took 70 s
         # for a million rows.
@@ -273,10 +319,25 @@ def _read_text(path: Path, encoding: str | None) -> list[RawSheet]:
             io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=sep, header=None, dtype=str, keep_default_na=False,
             na_values=[""], skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL, engine="c",
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise LedgerError(f"{path}: cannot read as CSV ({_short(exc)})") from None
+    except pd.errors.ParserError:
+        frame = _read_ragged(path, text, sep)
+    except pd.errors.EmptyDataError:
+        raise LedgerError(f"{path}: the file is empty (no cells)") from None
     # str columns, empty fields already missing: the parsers skip type detection for them
     return [RawSheet(path.stem, frame, 1)]
+
+
+def _read_ragged(path: Path, text: str, sep: str) -> pd.DataFrame:
+    """Rows of different lengths (a title line above the header, a row with extra cells): read
+    with the csv module and padded to the longest row. Only when the fast reader refuses."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise LedgerError(f"{path}: line {reader.line_num}: cannot read as CSV ({exc})") from None
+    columns = [pd.Series(cells, dtype="str") for cells in itertools.zip_longest(*rows)]  # short rows padded
+    frame = pd.concat(columns, axis=1, ignore_index=True) if columns else pd.DataFrame()
+    return frame.mask(frame.eq(""))
 
 
 def read_sheets(path: Path, encoding: str | None = None, progress: Progress | None = None,
