@@ -277,3 +277,28 @@ def test_yaml_aliases_are_expanded_within_bounds(tmp_path):
     path.write_text("a: &a [*a]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="alias refers to itself"):
         read_yaml(path, "settings file")
+
+
+def test_the_same_case_written_two_ways_is_one_case(tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text("案号,立案日期\n(2015)泰执字第00009号,2015-01-01\n(2024)鲁0902执69号,2024-01-01\n"
+                    "(2015)泰执字第9号,2015-01-02\n(2024)鲁0902执069号,2024-01-01\n(2024)鲁0902执69号,2024-01-01\n",
+                    encoding="utf-8")
+    led = load_ledger([path])
+    assert list(led.cases["case_no"]) == ["(2015)泰执字第00009号", "(2024)鲁0902执69号"]
+    assert led.rejects[["row", "reason"]].values.tolist() == [
+        [4, "duplicate case number: the same case as (2015)泰执字第00009号 written differently, first seen in ledger row 2"],
+        [5, "duplicate case number: the same case as (2024)鲁0902执69号 written differently, first seen in ledger row 3"],
+        [6, "duplicate case number: first seen in ledger row 3"],
+    ]
+
+
+def test_explain_finds_a_case_written_another_way(tmp_path):
+    from backlog_cli.rules import load_rules
+    from backlog_cli.triage import explain_case, triage
+
+    path = tmp_path / "ledger.csv"
+    path.write_text("案号,立案日期\n(2015)泰执字第00009号,2015-01-01\n", encoding="utf-8")
+    led = load_ledger([path])
+    result = triage(led.cases, load_rules(["sanqingli-2016"]), pd.Timestamp("2016-01-01"))
+    assert explain_case(result, "（2015）泰执字第9号", {}).case["case_no"] == "(2015)泰执字第00009号"

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backlog_cli.parsing import (
+    case_keys,
     header_key,
     header_unit,
     normalize_name,
@@ -326,3 +327,13 @@ def test_arbitrary_cells_never_raise(raw):
     parts, bad = parse_case_numbers(s)
     assert (parts["case_year"].notna() | bad | text.isna()).all()
     assert not (bad & parts["case_year"].notna()).any()
+
+
+def test_case_keys_identify_a_case_however_written():
+    parts, _ = parse_case_numbers(cells("(2015)泰执字第00009号", "（2015）泰执字第9号", "(2024)鲁0902执69号",
+                                        "(2024)鲁0902执069号", "(2024)鲁0902执恢69号", "暂无案号", " 暂无 案号", None))
+    keys = case_keys(parts)
+    assert keys[0] == keys[1] and keys[2] == keys[3]
+    assert keys[2] != keys[4]  # another case type
+    assert keys[5] == keys[6] == "暂无案号"  # unreadable numbers: their normalised text
+    assert pd.isna(keys[7])

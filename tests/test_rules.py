@@ -404,6 +404,16 @@ def test_explain_shape():
     assert explained["key"].lines()[3] == "    ✗ category: xinfang"
 
 
+def test_explain_uses_the_masks_it_is_given():
+    """With the triage's masks, explain reports them: categories are not evaluated again."""
+    r = load_rules(["sanqingli-2016"])
+    row = cases({"filed_on": "2016-01-05", "respondent": "张三", "cause": "民间借贷纠纷", "petition": None, "notes": None})
+    given = {"dangzheng": True, "xinfang": False, "minsheng": False, "key": True}
+    ctx = EvalContext(AS_OF, masks={cid: pd.Series([flag], index=row.index) for cid, flag in given.items()})
+    assert {e.id: e.matched for e in r.explain(row, AS_OF, ctx)} == given
+    assert {e.id: e.matched for e in r.explain(row, AS_OF)} == dict.fromkeys(given, False)
+
+
 def test_explain_needs_one_row():
     with pytest.raises(ValueError):
         load_rules(["sanqingli-2016"]).explain(SAMPLE, AS_OF)

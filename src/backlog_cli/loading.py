@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -673,21 +674,22 @@ def _reject_frame(parsed: pd.DataFrame, body: pd.DataFrame, reason: pd.Series) -
 
 
 def _reject_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A case number seen before: the first row stays, later ones are rejected naming the first."""
+    """A case seen before (the same year, court, type and sequence, however written): the first row
+    stays, later ones are rejected naming the first."""
     if frame.empty:
         return frame, pd.DataFrame(columns=REJECT_COLUMNS)
-    dup = frame["case_no"].duplicated(keep="first")
+    keys = parsing.case_keys(frame)
+    dup = keys.duplicated(keep="first").to_numpy()
     if not dup.any():
         return frame, pd.DataFrame(columns=REJECT_COLUMNS)
-    first = frame[~dup].drop_duplicates("case_no").set_index("case_no")
+    first = frame[~dup].set_index(keys[~dup].to_numpy())
     later = frame[dup]
-    where = first.loc[later["case_no"], ["source_file", "source_sheet", "source_row"]]
-    reason = (
-        "duplicate case number: first seen in "
-        + where["source_sheet"].astype(str).to_numpy()
-        + " row "
-        + where["source_row"].astype(str).to_numpy()
-    )
+    where = first.loc[keys[dup].to_numpy(), ["case_no", "source_sheet", "source_row"]]
+    same_text = where["case_no"].to_numpy() == later["case_no"].to_numpy()
+    seen = " first seen in " + where["source_sheet"].astype(str).to_numpy() + " row " + where["source_row"].astype(str).to_numpy()
+    reason = np.where(same_text, "duplicate case number:" + seen,
+                      "duplicate case number: the same case as " + where["case_no"].astype(str).to_numpy()
+                      + " written differently," + seen)
     rejects = _located(later).assign(case_no=later["case_no"].to_numpy(), reason=reason)
     return frame[~dup].reset_index(drop=True), rejects
 

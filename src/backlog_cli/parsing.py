@@ -27,6 +27,7 @@ __all__ = [
     "normalize_text",
     "parse_amounts",
     "parse_case_numbers",
+    "case_keys",
     "parse_dates",
     "parse_flags",
 ]
@@ -424,3 +425,19 @@ def parse_case_numbers(s: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
         index=s.index,
     )
     return out, text.notna() & ~ok
+
+
+_KEY_SEP = "\x1f"  # never typed in a ledger cell
+
+
+def case_keys(parts: pd.DataFrame) -> pd.Series:
+    """The identity of each case, from the columns of :func:`parse_case_numbers`: its year, court
+    code, type and sequence number when the number is readable (so ``(2015)泰执字第00009号`` and
+    ``(2015)泰执字第9号`` are one case), else its normalised text."""
+    key = parts["case_no"].astype("str")
+    ok = parts["case_seq"].notna().to_numpy()
+    if ok.any():
+        p = parts[ok]
+        key[ok] = (p["case_year"].astype("str") + _KEY_SEP + p["court_code"] + _KEY_SEP + p["case_type"]
+                   + _KEY_SEP + p["case_seq"].astype("str"))
+    return key

@@ -1027,11 +1027,15 @@ class Ruleset:
         rows.append((TOTAL_ID, "全部案件", len(frame), int(is_open.sum()), int(is_closed.sum())))
         return pd.DataFrame(rows, columns=["category", "label", "cases", "open", "closed"])
 
-    def explain(self, frame_row: pd.DataFrame, as_of: pd.Timestamp) -> list[CategoryExplanation]:
-        """For the single case in ``frame_row``: every category, matched or not, and why."""
+    def explain(self, frame_row: pd.DataFrame, as_of: pd.Timestamp,
+                ctx: EvalContext | None = None) -> list[CategoryExplanation]:
+        """For the single case in ``frame_row``: every category, matched or not, and why.
+
+        ``ctx`` holds the case's category masks when the caller has them (from a triage), so that
+        the categories are not evaluated again."""
         if len(frame_row) != 1:
             raise ValueError(f"explain takes exactly one case, got {len(frame_row)}")
-        ctx = self.evaluate(frame_row, as_of)
+        ctx = ctx if ctx is not None else self.evaluate(frame_row, as_of)
         return [CategoryExplanation(c.id, c.label, bool(ctx.masks[c.id].iloc[0]), c.condition.explain(frame_row, ctx))
                 for c in self.categories]
 

@@ -23,7 +23,7 @@ from backlog_cli.deadlines import Deadline, evaluate
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, ConfigError, RulesError
 from backlog_cli.outputs import Sheet
-from backlog_cli.parsing import parse_case_numbers
+from backlog_cli.parsing import case_keys, parse_case_numbers
 from backlog_cli.rules import CategoryExplanation, EvalContext, Ruleset, open_mask
 
 KEY_ID = "key"
@@ -163,8 +163,9 @@ def _show(value: Any) -> str:
 def explain_case(result: Triage, case_no: str, labels: Mapping[str, str]) -> CaseExplanation:
     """Find ``case_no`` (brackets and spaces normalised) and explain it from the triage's own
     category masks: nothing is evaluated again over the ledger."""
-    wanted = parse_case_numbers(pd.Series([case_no], dtype=object))[0]["case_no"].iloc[0]
-    row = result.cases[result.cases["case_no"].eq(wanted).fillna(False)]
+    parts = parse_case_numbers(pd.Series([case_no], dtype=object))[0]
+    wanted = parts["case_no"].iloc[0]
+    row = result.cases[case_keys(result.cases).eq(case_keys(parts).iloc[0]).fillna(False).to_numpy()]
     if row.empty:
         raise BacklogError(f"no case {wanted if isinstance(wanted, str) else case_no} in the ledger at "
                            f"{result.as_of.date()} ({len(result.cases)} cases; rejected rows and cases filed "
@@ -176,6 +177,6 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str]) -> Cas
         case=case,
         as_of=result.as_of,
         fields=[(name, labels.get(name, name), case[name]) for name in EXPLAIN_FIELDS if name in row],
-        categories=result.ruleset.explain(row, result.as_of),
+        categories=result.ruleset.explain(row, result.as_of, ctx),
         deadlines=explain_deadlines(row, result.deadlines, result.as_of, ctx),
     )
