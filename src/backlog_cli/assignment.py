@@ -33,7 +33,7 @@ import pandas as pd
 from backlog_cli.config import read_yaml
 from backlog_cli.errors import ConfigError, LedgerError
 from backlog_cli.loading import read_sheets
-from backlog_cli.outputs import Output, Sheet, Written, state_styles, write_output
+from backlog_cli.outputs import Output, Sheet, Written, refuse_inputs, state_styles, write_output
 from backlog_cli.parsing import normalize_name, normalize_text
 from backlog_cli.rules import closed_mask, open_mask
 from backlog_cli.triage import age_days
@@ -243,14 +243,17 @@ def split_format(fmt: str | None) -> str:
 
 
 def write_split(tasks: TaskLists, folder: str | Path, fmt: str | None = None,
-                labels: Mapping[str, str] | None = None) -> list[Written]:
-    """One file per group in ``folder`` (named after the group), ready to hand out."""
+                labels: Mapping[str, str] | None = None, inputs: Sequence[Path] = ()) -> list[Written]:
+    """One file per group in ``folder`` (named after the group), ready to hand out; none is
+    written when one would replace a file of ``inputs``."""
     fmt = split_format(fmt)
     sheets = tasks.sheets(labels)
+    paths = [Path(folder) / f"{stem}.{fmt}" for stem in file_stems([s.name for s in sheets])]
+    refuse_inputs(paths, inputs)
     written: list[Written] = []
-    for sheet, stem in zip(sheets, file_stems([s.name for s in sheets])):
+    for sheet, path in zip(sheets, paths):
         result = Output(sheet.frame, name=sheet.name, title=sheet.title, labels=labels, row_styles=sheet.row_styles)
-        written += write_output(result, fmt, Path(folder) / f"{stem}.{fmt}")
+        written += write_output(result, fmt, path)
     return written
 
 

@@ -115,6 +115,19 @@ class LoadOptions:
         self.sheets = list(sheet or self.config.sheets) or None
         self.encoding = encoding or self.config.encoding
         self.columns = list(columns or []) + list(self.config.columns)
+        self.inputs: list[Path] = []
+
+    def protect(self, output: Path | None, rules: list[str] | None = None, targets: Path | None = None) -> None:
+        """Remember the input files (ledger, rules, targets, column aliases, settings) so that no
+        output is written over one, and refuse ``output`` (and its errors file) at once."""
+        from backlog_cli.outputs import errors_path_for, refuse_inputs
+
+        named = [Path(r) for r in (rules or self.config.rules)]
+        goals = targets or self.config.targets
+        self.inputs = [*self.paths, *self.columns, *named, *([goals] if isinstance(goals, Path) else []),
+                       *([self.config.path] if self.config.path else [])]
+        if output is not None:
+            refuse_inputs([output, errors_path_for(output)], self.inputs)
 
     def ruleset(self, rules: list[str] | None):
         """The rules named on the command line, else in backlog.yaml, else the bundled default,
@@ -202,12 +215,12 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     return decide(fmt, output)
 
 
-def show(result, fmt: str, output: Path | None, ledger: Ledger | None = None) -> None:
-    """Hand a result to the output layer; name each file written on stderr."""
+def show(result, fmt: str, output: Path | None, ledger: Ledger | None = None, inputs: list[Path] = ()) -> None:
+    """Hand a result to the output layer (never over one of ``inputs``); name each file written on stderr."""
     from backlog_cli.outputs import write_output
 
     rejects = ledger.rejects if ledger is not None else None
-    for item in write_output(result, fmt, output, rejects=rejects):
+    for item in write_output(result, fmt, output, rejects=rejects, inputs=inputs):
         _stderr().print(str(item), highlight=False, markup=False)
 
 
@@ -237,7 +250,9 @@ def classify(
 
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
-    data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when, category=category)
+    opts = LoadOptions(ledger, config, sheet, encoding, columns)
+    opts.protect(output, rules)
+    data, result = load_triage(opts, rules, when, category=category)
     cases = result.cases[result.in_category(category)] if category else result.cases
     what = f"{result.ruleset.category(category).label} ({category})" if category else "cases"
     labels = data.columns.labels()
@@ -245,7 +260,7 @@ def classify(
     main.tables = [Sheet("底数", result.summary, title="底数 summary"), main.main_sheet([*CASE_TABLE, *NEXT_TABLE])]
     if fmt == "xlsx":
         main.sheets = triage_sheets(result, labels, category)
-    show(main, fmt, output, data)
+    show(main, fmt, output, data, opts.inputs)
 
 
 @app.command()
@@ -298,8 +313,10 @@ def overdue(
         raise typer.BadParameter("give --days N, --deadline ID or --within D", param_hint="--days")
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
-    data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when,
-                               category=category, deadline=deadline, by="officer" if officer else None)
+    opts = LoadOptions(ledger, config, sheet, encoding, columns)
+    opts.protect(output, rules)
+    data, result = load_triage(opts, rules, when, category=category, deadline=deadline,
+                               by="officer" if officer else None)
     cases = result.cases
     if category:
         cases = cases[result.in_category(category)]
@@ -311,7 +328,7 @@ def overdue(
     title = f"{', '.join(what)} as of {when.date()}: {len(listed.cases)} rows"
     show(Output(listed.cases, name="overdue", title=title, labels=data.columns.labels(),
                 row_styles=state_styles(listed.cases[listed.state]), table_columns=[*OVERDUE_TABLE, *listed.columns]),
-         fmt, output, data)
+         fmt, output, data, opts.inputs)
 
 
 def _stdout():
@@ -458,12 +475,19 @@ def run(
     raise typer.Exit(summary.exit_code)
 
 
-def _open_history(config: Path | None):
-    from backlog_cli.config import load_config
+def _history_file(settings) -> list[Path]:
+    """The settings file and a SQLite history: inputs of history, diff and the monthly report."""
+    from backlog_cli.run import history_target
+
+    target = history_target(settings)
+    return [*([settings.path] if settings.path else []), *([Path(target)] if "://" not in target else [])]
+
+
+def _open_history(settings):
     from backlog_cli.history import open_history
     from backlog_cli.run import history_target
 
-    return open_history(history_target(load_config(config)), create=False)
+    return open_history(history_target(settings), create=False)
 
 
 @app.command()
@@ -471,10 +495,13 @@ def history(config: ConfigOpt = None, fmt: FormatOpt = None, output: OutputOpt =
     """List the recorded runs, oldest first, with their counts."""
     from backlog_cli.outputs import Output
 
+    from backlog_cli.config import load_config
+
     fmt = output_format(fmt, output)
-    with _open_history(config) as store:
+    settings = load_config(config)
+    with _open_history(settings) as store:
         runs = store.list_runs()
-    show(Output(runs, name="runs", title=f"runs ({len(runs)})"), fmt, output)
+    show(Output(runs, name="runs", title=f"runs ({len(runs)})"), fmt, output, inputs=_history_file(settings))
 
 
 @app.command()
@@ -487,11 +514,14 @@ def diff(
     """What changed between the latest run and an earlier one: new, closed, newly overdue, reassigned, category changes."""
     from backlog_cli.history import changes_since, diff_output
 
+    from backlog_cli.config import load_config
+
     fmt = output_format(fmt, output)
     when = as_of_date(since, "--since").date() if since else None
-    with _open_history(config) as store:
+    settings = load_config(config)
+    with _open_history(settings) as store:
         result = diff_output(*changes_since(store, when))
-    show(result, fmt, output)
+    show(result, fmt, output, inputs=_history_file(settings))
 
 
 report_app = typer.Typer(cls=BacklogGroup, no_args_is_help=True, help="Reports sent upward.")
@@ -519,10 +549,11 @@ def report_monthly(
     period = parse_month(month)
     end = report_day(period, as_of_date(as_of) if as_of else None)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
+    opts.protect(output, rules)
     data, result = load_triage(opts, rules, end)
     categories = [(c.id, c.label) for c in result.ruleset.categories]
     report = monthly_report(result.cases, result.flags, categories, period, history_trend(history_target(opts.config), end), end)
-    show(report.output(), fmt, output, data)
+    show(report.output(), fmt, output, data, [*opts.inputs, *_history_file(opts.config)])
 
 
 # --------------------------------------------------------------------------- task lists and ranking
@@ -550,12 +581,14 @@ def rank(
 
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
-    data = load(LoadOptions(ledger, config, sheet, encoding, columns))
+    opts = LoadOptions(ledger, config, sheet, encoding, columns)
+    opts.protect(output)
+    data = load(opts)
     table = ranking(data.cases, when, period, periods, by)
     title = f"ranking by {by}, {periods} {period}{'s' if periods > 1 else ''} to {table['period_end'].max().date() if len(table) else when.date()}"
     shown = [c for c in table.columns if c != "rank"]  # rank_label says it, ties included
     show(Output(table, name="ranking", title=title, labels=data.columns.labels(), row_styles=mark_styles(table["mark"]),
-                table_columns=shown), fmt, output, data)
+                table_columns=shown), fmt, output, data, opts.inputs)
 
 
 @app.command()
@@ -582,6 +615,7 @@ def assign(
     fmt = split_format(fmt) if split is not None else output_format(fmt, output)
     when = as_of_date(as_of)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
+    opts.protect(output, rules, targets)
     target_file = targets or opts.config.targets
     goals = read_targets(target_file) if target_file else None
     data, result = load_triage(opts, rules, when, by=by)
@@ -591,11 +625,12 @@ def assign(
                         highlight=False, markup=False)
     labels = data.columns.labels()
     if split is not None:
-        written = write_split(lists, split, fmt, labels)
+        written = write_split(lists, split, fmt, labels, inputs=opts.inputs)
         _stderr().print(f"wrote {len(written)} {fmt} files to {split}", highlight=False, markup=False)
         return
     sheets = [lists.overview_sheet(labels), *lists.sheets(labels)]
-    show(Output(lists.cases, labels=labels, columns=lists.columns(), sheets=sheets, tables=sheets), fmt, output, data)
+    show(Output(lists.cases, labels=labels, columns=lists.columns(), sheets=sheets, tables=sheets), fmt, output, data,
+         opts.inputs)
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ import os
 import re
 import secrets
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -655,11 +655,32 @@ def _write_file(result: Output, fmt: str, path: Path) -> list[Written]:
             to_json(result.frame, path, columns=result.columns)
     else:
         to_csv(result.frame, path, columns=result.columns)
-        beside = [Written(path.with_name(f"{path.stem}.{key}.csv"), len(frame)) for key, frame in result.beside.items()]
+        beside = [Written(p, len(frame)) for p, frame in zip(output_paths(result, fmt, path, None)[1:], result.beside.values())]
         for item, frame in zip(beside, result.beside.values()):
             to_csv(frame, item.path)
         return [Written(path, len(result.frame)), *beside]
     return [Written(path, len(result.frame))]
+
+
+def refuse_inputs(paths: Iterable[str | os.PathLike[str]], inputs: Iterable[str | os.PathLike[str]]) -> None:
+    """Raise a :class:`ConfigError` when a file about to be written is one of ``inputs`` (the
+    ledger, rules, targets, settings files): inputs are never written over."""
+    existing = [Path(p) for p in inputs if Path(p).is_file()]
+    for out in map(Path, paths):
+        if not out.is_file():
+            continue
+        for source in existing:
+            if os.path.samefile(out, source):
+                raise ConfigError(f"{out} is an input ({source}); backlog never writes over its inputs: "
+                                  "choose another output name")
+
+
+def output_paths(result: Output, fmt: str, path: str | os.PathLike[str], rejects: pd.DataFrame | None) -> list[Path]:
+    """Every file :func:`write_output` may write for ``path``: the file, CSV tables beside it and
+    the errors file."""
+    path = Path(path)
+    beside = [path.with_name(f"{path.stem}.{key}.csv") for key in result.beside] if fmt == "csv" else []
+    return [path, *beside, *([errors_path_for(path)] if rejects is not None else [])]
 
 
 def write_output(
@@ -669,15 +690,18 @@ def write_output(
     *,
     rejects: pd.DataFrame | None = None,
     stream: TextIO | None = None,
+    inputs: Iterable[str | os.PathLike[str]] = (),
 ) -> list[Written]:
     """The one output path: print ``result`` to ``stream`` (stdout by default) as a table, CSV or
     JSON, or write it atomically to ``path`` in ``fmt`` (decided by :func:`output_format`).
 
     Beside a written file, ``rejects`` (the ledger's rejected rows) go to ``NAME.errors.csv``;
-    with no rejects, an errors file left there by an earlier run is removed. Returns the files
-    written, errors file last."""
+    with no rejects, an errors file left there by an earlier run is removed. No file is written
+    when one of them is among ``inputs``. Returns the files written, errors file last."""
     result = result if isinstance(result, Output) else Output(result)
     fmt = output_format(fmt, path)
+    if path is not None:
+        refuse_inputs(output_paths(result, fmt, path, rejects), inputs)
     out = stream if stream is not None else sys.stdout
     if path is None:
         if fmt == "table":

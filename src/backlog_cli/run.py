@@ -170,6 +170,25 @@ def history_target(config: Config) -> str:
     return config.history or str(Path(config.output_dir) / HISTORY_NAME)
 
 
+def _inputs(config: Config) -> list[Path]:
+    """The files a run reads: ledger, column aliases, rules and targets files, the settings."""
+    rules = [Path(r) for r in config.rules if Path(r).is_file()]
+    targets = [config.targets] if isinstance(config.targets, Path) else []
+    return [*config.ledger, *config.columns, *rules, *targets, *([config.path] if config.path else [])]
+
+
+def refuse_inputs_in(config: Config, folder: Path) -> None:
+    """A ConfigError when the day's folder (which a run replaces whole) or its partial folder holds
+    an input, or the lock file is one."""
+    places = [folder.resolve(), _partial(folder).resolve()]
+    lock = (Path(config.output_dir) / LOCK_NAME).resolve()
+    for source in _inputs(config):
+        where = source.resolve()
+        if where == lock or any(where.is_relative_to(place) for place in places):
+            raise ConfigError(f"{source} is an input, but the run would replace it (output_dir {config.output_dir} "
+                              f"writes {folder}); move the file or set another `output_dir`")
+
+
 def _load(config: Config, progress: Log | None) -> Ledger:
     if not config.ledger:
         raise ConfigError(f"no ledger to run on: set `ledger:` in {config.path or 'backlog.yaml'}")
@@ -262,6 +281,7 @@ def nightly_run(
     target = history_target(config)
     summary = RunSummary(as_of.date(), folder, dt.datetime.now(), history=target)
     steps = _Steps(summary, log)
+    refuse_inputs_in(config, folder)
     with run_lock(output_dir):
         with steps.step("rules") as notes:
             ruleset, dls = deadlines.load_ruleset(config.rules or None)

@@ -1,0 +1,95 @@
+"""Inputs are never written over: -o, its errors file, CSV tables beside it, --split files and
+the nightly run's day folder are refused (exit 2) when they would replace an input file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backlog_cli.cli import app
+from conftest import SAMPLES
+
+runner = CliRunner()
+LEDGER = "案号,立案日期,承办人\n(2025)鲁0902执9号,2025/1/2,张三\n(2025)鲁0902执9号,2025/1/3,李四\n"
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def ledger(tmp_path) -> Path:
+    path = tmp_path / "in.csv"
+    path.write_text(LEDGER, encoding="utf-8")
+    return path
+
+
+def refused(result, path: Path, before: bytes) -> None:
+    assert result.exit_code == 2, result.output
+    assert "never writes over its inputs" in result.output and "Traceback" not in result.output
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [["classify"], ["overdue", "--days", "1"], ["assign"], ["rank"],
+                                     ["report", "monthly", "--month", "2025-12"]])
+def test_output_over_the_ledger_is_refused(ledger, command):
+    before = ledger.read_bytes()
+    refused(run(*command, ledger, "--as-of", "2025-12-31" if command[0] != "report" else "2025-12-30", "-o", ledger),
+            ledger, before)
+
+
+def test_xlsx_ledger_and_its_errors_file(tmp_path):
+    xlsx = tmp_path / "台帐.xlsx"
+    shutil.copy(SAMPLES / "ledger.xlsx", xlsx)
+    before = xlsx.read_bytes()
+    refused(run("classify", xlsx, "-o", xlsx), xlsx, before)
+    # a ledger named as out.xlsx's errors file
+    errors_named = tmp_path / "out.errors.csv"
+    errors_named.write_text(LEDGER, encoding="utf-8")
+    before = errors_named.read_bytes()
+    refused(run("classify", errors_named, "-o", tmp_path / "out.xlsx"), errors_named, before)
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_rules_targets_and_settings_files_are_inputs(tmp_path, ledger):
+    rules = tmp_path / "my.yaml"
+    rules.write_text("name: mine\n", encoding="utf-8")  # refused before the rules are read
+    before = rules.read_bytes()
+    refused(run("classify", ledger, "--rules", rules, "-o", rules, "-f", "json"), rules, before)
+    targets = tmp_path / "t.csv"
+    targets.write_text("张三,5\n", encoding="utf-8")
+    before = targets.read_bytes()
+    refused(run("assign", ledger, "--targets", targets, "-o", targets), targets, before)
+    config = tmp_path / "settings.json"
+    config.write_text(f"ledger: {ledger.name}\n", encoding="utf-8")
+    before = config.read_bytes()
+    refused(run("classify", "--config", config, "-o", config), config, before)
+
+
+def test_split_file_over_an_input(tmp_path, ledger):
+    (tmp_path / "split").mkdir()
+    inside = tmp_path / "split" / "张三.csv"
+    inside.write_text(LEDGER, encoding="utf-8")
+    before = inside.read_bytes()
+    refused(run("assign", inside, "--as-of", "2025-12-31", "--split", tmp_path / "split", "-f", "csv"), inside, before)
+    assert sorted(p.name for p in (tmp_path / "split").iterdir()) == ["张三.csv"]
+
+
+def test_run_refuses_a_ledger_inside_the_day_folder(tmp_path):
+    day = tmp_path / "out" / "2025-12-31"
+    day.mkdir(parents=True)
+    (day / "ledger.csv").write_text(LEDGER, encoding="utf-8")
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: out/2025-12-31/ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    result = run("run", "--config", config, "--as-of", "2025-12-31")
+    assert result.exit_code == 2, result.output
+    assert "the run would replace it" in result.output
+    assert (day / "ledger.csv").read_text(encoding="utf-8") == LEDGER
+
+
+def test_a_new_output_beside_the_ledger_is_fine(ledger, tmp_path):
+    result = run("classify", ledger, "--as-of", "2025-12-31", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
