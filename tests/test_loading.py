@@ -302,3 +302,53 @@ def test_explain_finds_a_case_written_another_way(tmp_path):
     led = load_ledger([path])
     result = triage(led.cases, load_rules(["sanqingli-2016"]), pd.Timestamp("2016-01-01"))
     assert explain_case(result, "（2015）泰执字第9号", {}).case["case_no"] == "(2015)泰执字第00009号"
+
+
+def test_impossible_values_are_value_problems_kept_as_blank(tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text(
+        "案号,立案日期,结案日期,执行标的（元）\n"
+        "(2025)鲁0902执1号,2025-03-01,2025-02-01,100\n"
+        "(2025)鲁0902执2号,2025-03-01,2025-03-01,1e300\n"
+        "(2025)鲁0902执3号,2025-03-01,,99999999999999999999999999999元\n"
+        "(2025)鲁0902执4号,2025-03-01,,-5000\n"
+        "(2025)鲁0902执5号,2025-03-01,,1000000000000\n"
+        "(2025)鲁0902执6号,2025-03-01,,1000000000001\n", encoding="utf-8")
+    led = load_ledger([path])
+    assert len(led.cases) == 6  # every case kept
+    assert led.problems[["row", "column", "value", "problem"]].values.tolist() == [
+        [5, "amount", "-5000", "negative amount"],
+        [3, "amount", "1e300", "implausible amount (above 1,000,000,000,000 元)"],
+        [4, "amount", "99999999999999999999999999999元", "implausible amount (above 1,000,000,000,000 元)"],
+        [7, "amount", "1000000000001", "implausible amount (above 1,000,000,000,000 元)"],
+        [2, "closed_on", "2025-02-01", "close date before filing date"],
+    ]
+    assert pd.isna(led.cases["closed_on"].iloc[0])  # the case counts as open until the date is fixed
+    assert led.cases["closed_on"].iloc[1] == pd.Timestamp("2025-03-01")  # closed the day it was filed
+    assert led.cases["amount"].tolist()[:1] + led.cases["amount"].tolist()[4:5] == [100.0, 1e12]
+    assert led.cases["amount"].iloc[[1, 2, 3, 5]].isna().all()
+
+
+def test_a_date_cell_of_zero_is_shown_as_a_time_without_a_date(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["案号", "立案日期", "结案日期"])
+    ws.append(["(2025)鲁0902执1号", dt.datetime(1899, 12, 31), None])
+    ws.append(["(2025)鲁0902执2号", dt.datetime(2025, 1, 2), dt.datetime(1899, 12, 31)])
+    wb.save(tmp_path / "l.xlsx")
+    led = load_ledger([tmp_path / "l.xlsx"])
+    assert led.rejects["reason"].tolist() == ["unreadable filing date '00:00:00 (a time of day with no date)'"]
+    assert led.problems["value"].tolist() == ["00:00:00 (a time of day with no date)"]
+
+
+def test_free_text_is_kept_as_typed(tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text("案号,立案日期,承办人,被执行人,未结原因,预计结案时间,备注,自定义\n"
+                    "(2025)鲁0902执1号,2025-03-01, 张\u3000三 ,某公司（国有）,账户冻结，余额不足 ,年底前,ＡＢ  c,x，y\n"
+                    "(2025)鲁0902执2号,2025-03-01,李四,某公司,-,2026-12-31,,\n", encoding="utf-8")
+    cases = load_ledger([path]).cases
+    assert cases["officer"].tolist() == ["张三", "李四"]  # a name used as a key: normalised
+    assert cases["respondent"].tolist() == ["某公司（国有）", "某公司"]
+    assert cases["reason_open"].iloc[0] == "账户冻结，余额不足" and pd.isna(cases["reason_open"].iloc[1])
+    assert cases["expected_close"].tolist() == ["年底前", "2026-12-31"]
+    assert cases["notes"].iloc[0] == "ＡＢ  c" and cases["自定义"].iloc[0] == "x，y"

@@ -265,6 +265,18 @@ def test_invalid_yaml_and_unknown_ruleset():
     ]
 
 
+def test_text_is_compared_in_one_width_whatever_was_typed():
+    """Ledger text is kept as typed; rules compare it NFKC-normalised, keywords too."""
+    frame = cases({"respondent": "某市水务集团有限公司（国有）", "notes": "ＡＢＣ  公司"},
+                  {"respondent": "某公司(国有)", "notes": "abc"})
+    assert mask({"field": "respondent", "contains_any": ["(国有)"]}, frame) == [True, True]
+    assert mask({"field": "respondent", "contains_any": ["（国有）"]}, frame) == [True, True]
+    assert mask({"field": "notes", "equals": "ABC 公司"}, frame) == [True, False]
+    assert mask({"field": "respondent", "matches": r"\(国有\)$"}, frame) == [True, True]
+    leaf = compile_condition({"field": "respondent", "contains_any": ["(国有)"]})
+    assert leaf.explain(frame.iloc[[0]], EvalContext(AS_OF)).hit == "(国有)"
+
+
 def test_a_condition_must_be_a_mapping():
     with pytest.raises(RulesError, match="expected a condition"):
         compile_condition("open")

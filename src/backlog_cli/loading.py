@@ -9,6 +9,7 @@ cannot be used: no filing date, unreadable case number, duplicate).  Row conserv
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gc
 import io
 import itertools
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ TOTAL_WORDS = ("合计", "小计", "总计", "总 计", "合 计")
 SOURCE_COLUMNS = ["source_file", "source_sheet", "source_row"]
 REJECT_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
+IDENTIFIER_FIELDS = ("officer",)  # names used as keys: NFKC, no spaces (free text is kept as typed)
 
 Progress = Callable[[str], None]
 
@@ -504,10 +506,21 @@ def _skip_reasons(body: pd.DataFrame, names: list[str], columns: Columns) -> pd.
     return reason
 
 
-def _parse_fields(body: pd.DataFrame, columns: Columns, units: dict[str, float]) -> tuple[pd.DataFrame, list[tuple[str, pd.Series]]]:
-    """Parse every canonical field by its kind; return the parsed frame and per-column bad masks."""
+MAX_AMOUNT = 1e12  # 元: 一万亿, far above any enforcement case; more is a typing slip
+
+
+class ValueProblem(NamedTuple):
+    """Cells of one column with one problem; their values are kept as blank."""
+
+    column: str
+    mask: pd.Series
+    problem: str
+
+
+def _parse_fields(body: pd.DataFrame, columns: Columns, units: dict[str, float]) -> tuple[pd.DataFrame, list[ValueProblem]]:
+    """Parse every canonical field by its kind; return the parsed frame and its value problems."""
     out = body.copy()
-    bad: list[tuple[str, pd.Series]] = []
+    bad: list[ValueProblem] = []
     for name, spec in columns.fields.items():
         if name not in body.columns:
             continue
@@ -526,16 +539,33 @@ def _parse_fields(body: pd.DataFrame, columns: Columns, units: dict[str, float])
             num = pd.to_numeric(parsing.normalize_text(col), errors="coerce")
             mask = num.isna() & col.notna()
             out[name] = num
-        elif name == "officer":
+        elif name in IDENTIFIER_FIELDS:
             out[name], mask = parsing.normalize_name(col), None
         else:
-            out[name], mask = parsing.normalize_text(col), None
+            out[name], mask = parsing.keep_text(col), None
         if mask is not None:
-            bad.append((name, mask.fillna(False).astype(bool)))
+            bad.append(ValueProblem(name, mask.fillna(False).astype(bool), f"unreadable {spec.kind}"))
     for name in body.columns:
         if name not in columns.fields and name != "source_row":
-            out[name] = parsing.normalize_text(body[name])
-    return out, bad
+            out[name] = parsing.keep_text(body[name])
+    return out, bad + _implausible(out, columns)
+
+
+def _implausible(parsed: pd.DataFrame, columns: Columns) -> list[ValueProblem]:
+    """Values read but impossible: negative or huge amounts, a close date before the filing date.
+    They are blanked in ``parsed`` (like unreadable values) and returned as problems."""
+    found: list[ValueProblem] = []
+    for name, spec in columns.fields.items():
+        if spec.kind == "amount" and name in parsed:
+            amount = parsed[name]
+            found.append(ValueProblem(name, amount.lt(0), "negative amount"))
+            found.append(ValueProblem(name, amount.gt(MAX_AMOUNT), f"implausible amount (above {MAX_AMOUNT:,.0f} 元)"))
+    if "closed_on" in parsed and "filed_on" in parsed:
+        found.append(ValueProblem("closed_on", parsed["closed_on"].lt(parsed["filed_on"]), "close date before filing date"))
+    found = [p for p in found if p.mask.any()]
+    for p in found:
+        parsed.loc[p.mask, p.column] = np.nan if parsed[p.column].dtype == "float64" else pd.NaT
+    return found
 
 
 def load_ledger(
@@ -607,19 +637,17 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         if progress:
             progress(f"checking values [{report.sheet}]")
         parsed, bad = _parse_fields(body, columns, units)
-        reject_reason = _reject_reasons(parsed, dict(bad))
+        reject_reason = _reject_reasons(parsed, {p.column: p.mask for p in bad if p.problem.startswith("unreadable")})
         is_reject = reject_reason.notna()
         rejects.append(_reject_frame(parsed[is_reject], body[is_reject], reject_reason[is_reject]))
         kept = ~is_reject
-        for name, mask in bad:
+        for name, mask, problem in bad:
             if name in ("case_no", "filed_on"):
                 continue
             hit = mask & kept
             if hit.any():
                 problems.append(
-                    _located(body[hit]).assign(
-                        column=name, value=body.loc[hit, name].astype(str).to_numpy(), problem=f"unreadable {columns.fields[name].kind}"
-                    )
+                    _located(body[hit]).assign(column=name, value=shown_cells(body.loc[hit, name]).to_numpy(), problem=problem)
                 )
         cases.append(parsed[kept])
         report.rejected = int(is_reject.sum())
@@ -665,10 +693,24 @@ def _reject_reasons(parsed: pd.DataFrame, bad: dict[str, pd.Series]) -> pd.Serie
     return reason
 
 
+def shown_cells(cells: pd.Series) -> pd.Series:
+    """Cells as a person would recognise them in a message: dates without a midnight time, and a
+    time of day alone (what a date cell of 0, shown as 1899-12-31 or 1900-01-00, is read as) said
+    to have no date. For the few cells a message names, not for whole columns."""
+    def one(value: Any) -> str:
+        if isinstance(value, dt.datetime) and value == dt.datetime.combine(value.date(), dt.time()):
+            return value.date().isoformat()
+        if isinstance(value, dt.time):
+            return f"{value} (a time of day with no date)"
+        return str(value)
+
+    return cells.map(one, na_action="ignore").astype("str")
+
+
 def _reject_frame(parsed: pd.DataFrame, body: pd.DataFrame, reason: pd.Series) -> pd.DataFrame:
     out = _located(body)
     out["case_no"] = parsed["case_no"].to_numpy()
-    detail = body["filed_on"].astype(str).to_numpy()
+    detail = shown_cells(body["filed_on"]).to_numpy()
     out["reason"] = [r if r != "unreadable filing date" else f"{r} '{d}'" for r, d in zip(reason, detail)]
     return out
 

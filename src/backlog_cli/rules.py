@@ -25,6 +25,7 @@ import yaml
 
 from backlog_cli.errors import RulesError
 from backlog_cli.loading import GuardedLoader, load_columns
+from backlog_cli.parsing import normalize_text, normalize_value
 
 __all__ = [
     "OPERATORS",
@@ -322,18 +323,21 @@ class EvalContext:
     def __post_init__(self) -> None:
         self.as_of = pd.Timestamp(self.as_of).normalize()
 
-    def factorized(self, frame: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Series]:
-        """The column's codes (-1 for missing) and distinct values, computed once per frame."""
-        key = (id(frame), column)
+    def factorized(self, frame: pd.DataFrame, column: str, normalized: bool = False) -> tuple[np.ndarray, pd.Series]:
+        """The column's codes (-1 for missing) and distinct values, computed once per frame;
+        ``normalized``: the distinct values as rules compare free text (NFKC, single spaces), so
+        that a full-width （集团） in the ledger matches (集团) in a rule."""
+        key = (id(frame), column, normalized)
         if key not in self._codes:
             s = frame[column]
             if isinstance(s.dtype, pd.CategoricalDtype):
-                codes, uniques = s.cat.codes.to_numpy(), pd.Series(s.cat.categories.astype(str), dtype=PY_STR)
+                codes, values = s.cat.codes.to_numpy(), s.cat.categories.astype(str).to_numpy(dtype=object)
             else:
                 # factorizing the plain object array is about twice as fast as the str Series
                 codes, values = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
-                uniques = pd.Series(values, dtype=PY_STR)
-            self._codes[key] = (np.asarray(codes), uniques)
+            if normalized:
+                values = normalize_text(pd.Series(values, dtype=object)).to_numpy(dtype=object, na_value=None)
+            self._codes[key] = (np.asarray(codes), pd.Series(values, dtype=PY_STR))
         return self._codes[key]
 
 
@@ -390,7 +394,7 @@ class ColumnRef:
         def mask(frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray:
             if self.name not in frame:
                 return np.full(len(frame), missing)
-            codes, uniques = ctx.factorized(frame, self.name)
+            codes, uniques = ctx.factorized(frame, self.name, normalized=self.kind == "text")
             per_value = np.append(_bools(test(uniques)), missing)
             return per_value[codes]
 
@@ -444,7 +448,7 @@ def _scalar(value: Any, kind: str) -> Any:
     """A parameter value converted to the kind of the field it is compared with."""
     if kind in TEXT_KINDS:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return str(value)
+            return normalize_value(str(value)) if kind == "text" else str(value)
         raise _Bad(f"expected text, got {_type_name(value)}")
     if kind in ("number", "amount"):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -734,7 +738,7 @@ class Leaf(Condition):
         hit = None
         if self.op in ("contains_any", "matches") and isinstance(value, str):
             pattern = self.param if self.op == "matches" else "|".join(map(re.escape, self.param))
-            found = re.search(pattern, value)
+            found = re.search(pattern, normalize_value(value) if self.column.kind == "text" else value)
             hit = found.group(0) if found else None
         return ExplainNode("leaf", bool(self._eval(row, ctx)[0]), self.op, name, value, param, hit)
 
