@@ -53,7 +53,7 @@ def test_calendar_agrees_with_chinesecalendar() -> None:
     days = np.arange(np.datetime64("2024-01-01"), np.datetime64("2026-01-01"))
     expected = [cc.is_workday(d.astype(dt.date)) for d in days]
     assert cal.is_workday(days).tolist() == expected
-    assert cal.years == (2004, 2026)
+    assert cal.known == (2004, 2026) and cal.years == (1950, 2100)
 
 
 def test_workdays_cross_an_in_lieu_saturday_and_national_day() -> None:
@@ -81,20 +81,29 @@ def test_roll_forward_keeps_an_in_lieu_working_saturday() -> None:
 
 
 @pytest.mark.parametrize(
-    ("filed", "deadline", "year"),
-    [("2026-12-01", Deadline("assign", "分案", parse_span("30 days"), workdays=True), "2027"),
-     ("2003-12-01", Deadline("assign", "分案", parse_span("7 days"), workdays=True), "2003"),
-     ("2026-08-20", six_months(roll_forward=True), "2027")],
+    ("filed", "deadline", "due", "year"),
+    # Dec 2026 (known): 22 working days after Tue 12-01; 2027 (unknown): Fri 01-01 counts, then
+    # 01-04..01-08, 01-11, 01-12 → the 30th.
+    [("2026-12-01", Deadline("assign", "分案", parse_span("30 days"), workdays=True), "2027-01-12", "2027"),
+     # Mon 2003-12-01 + 7 working days, weekends only: 12-02..12-05, 12-08..12-10.
+     ("2003-12-01", Deadline("assign", "分案", parse_span("7 days"), workdays=True), "2003-12-10", "2003"),
+     # 2026-08-20 + 6 months = Sat 2027-02-20 → Mon 2027-02-22.
+     ("2026-08-20", six_months(roll_forward=True), "2027-02-22", "2027")],
 )
-def test_year_outside_the_calendar_is_a_clear_error(filed: str, deadline: Deadline, year: str
-                                                    ) -> None:
+def test_years_outside_the_holiday_calendar_count_weekends_only(filed: str, deadline: Deadline, due: str,
+                                                                year: str) -> None:
     frame = ledger(filed_on=["2025-01-02", filed])
-    with pytest.raises(ConfigError) as err:
-        evaluate(frame, [deadline], "2027-06-01")
-    message = str(err.value)
-    assert f"for {year}," in message and "covers 2004–2026" in message
-    assert message.startswith(f"deadline {deadline.id} ")
-    assert "(2025)鲁0902执2号" in message
+    warnings: list[str] = []
+    out = evaluate(frame, [deadline], "2026-12-31", warnings=warnings)
+    assert out[f"{deadline.id}_due"].iloc[1] == T(due)
+    assert warnings == [f"holiday calendar does not cover {year}: weekends only (no statutory holidays) "
+                        f"for deadlines {deadline.id}; update chinesecalendar"]
+
+
+def test_no_calendar_warning_inside_the_known_years() -> None:
+    warnings: list[str] = []
+    evaluate(ledger(filed_on=["2025-04-03"]), [six_months(roll_forward=True)], "2025-09-01", warnings=warnings)
+    assert warnings == []
 
 
 def test_outside_the_calendar_without_roll_forward_is_fine() -> None:

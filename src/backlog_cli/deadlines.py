@@ -59,6 +59,7 @@ __all__ = [
     "Deadline",
     "Deduction",
     "WorkCalendar",
+    "calendar_warnings",
     "compute",
     "evaluate",
     "explain",
@@ -115,11 +116,19 @@ class OutsideCalendar(Exception):
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Working days from ``first`` on: ``work[i]`` for day first + i, ``cum[i]`` = workdays ≤ i."""
+    """Working days from ``first`` on: ``work[i]`` for day first + i, ``cum[i]`` = workdays ≤ i.
+    ``known`` are the first and last year of the official holiday calendar; outside them only
+    Saturdays and Sundays are rest days."""
 
     first: np.datetime64
     work: np.ndarray
     cum: np.ndarray
+    known: tuple[int, int]
+
+    def unknown_years(self, days: np.ndarray) -> set[int]:
+        """The years of ``days`` (NaT skipped) that the official holiday calendar does not cover."""
+        years = days[~np.isnat(days)].astype("datetime64[Y]").astype("int64") + 1970
+        return {int(y) for y in np.unique(years) if not self.known[0] <= y <= self.known[1]}
 
     @property
     def years(self) -> tuple[int, int]:
@@ -161,19 +170,23 @@ class WorkCalendar:
         return self._at(found, days)
 
 
+CALENDAR_YEARS = (1950, 2100)  # the dates the parsers accept
+
+
 @functools.cache
 def workday_calendar() -> WorkCalendar:
-    """The official calendar for every year chinesecalendar knows (built once)."""
+    """Working days for 1950–2100 (built once): the official calendar for every year
+    chinesecalendar knows, weekends only for the others."""
     import chinese_calendar as cc
 
     holidays = np.array(sorted(cc.holidays), dtype="datetime64[D]")
     in_lieu_workdays = np.array(sorted(cc.workdays), dtype="datetime64[D]")
-    first = np.datetime64(f"{holidays[0].astype(object).year}-01-01", "D")
-    end = np.datetime64(f"{holidays[-1].astype(object).year + 1}-01-01", "D")
-    days = np.arange(first, end)
+    known = (holidays[0].astype(object).year, holidays[-1].astype(object).year)
+    first = np.datetime64(f"{CALENDAR_YEARS[0]}-01-01", "D")
+    days = np.arange(first, np.datetime64(f"{CALENDAR_YEARS[1] + 1}-01-01", "D"))
     weekday = (days.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
     work = ((weekday < 5) & ~np.isin(days, holidays)) | np.isin(days, in_lieu_workdays)
-    return WorkCalendar(first, work, np.cumsum(work))
+    return WorkCalendar(first, work, np.cumsum(work), known)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,12 +275,8 @@ class _Ctx:
             return fn()
         except OutsideCalendar as err:
             y0, y1 = workday_calendar().years
-            raise self.fail(
-                f"{why} needs the official holiday calendar for {err.year}, but the installed "
-                f"chinesecalendar covers {y0}–{y1} only; update chinesecalendar"
-                + (" or set roll_forward: false" if why == "roll_forward" else ""),
-                err.position,
-            ) from None
+            raise self.fail(f"{why} reaches {err.year}; working days are known for {y0}–{y1} only",
+                            err.position) from None
 
 
 def _add_span(c: _Ctx, days: np.ndarray, span: Span, sign: int = 1) -> np.ndarray:
@@ -505,18 +514,41 @@ def _next(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]], ind
     }, index=index)
 
 
+def calendar_warnings(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]]) -> list[str]:
+    """One warning naming the years outside the official holiday calendar that a ``workdays``
+    or ``roll_forward`` deadline counted in (with weekends as the only rest days)."""
+    cal = workday_calendar()
+    years: set[int] = set()
+    names = []
+    for d in deadlines:
+        if d.workdays or d.roll_forward:
+            r = done[d.id]
+            found = cal.unknown_years(np.concatenate([r["start"], r["before_roll"], r["due"]]))
+            if found:
+                years |= found
+                names.append(d.id)
+    if not years:
+        return []
+    return [f"holiday calendar does not cover {', '.join(map(str, sorted(years)))}: weekends only "
+            f"(no statutory holidays) for deadlines {', '.join(names)}; update chinesecalendar"]
+
+
 def evaluate(
     frame: pd.DataFrame,
     deadlines: list[Deadline],
     as_of: Any,
     masks_ctx: EvalContext | None = None,
+    warnings: list[str] | None = None,
 ) -> pd.DataFrame:
     """Per deadline id X: ``X_due``, ``X_days_left`` (Int64), ``X_state`` (str); then
     ``next_deadline``, ``next_label``, ``next_due``, ``next_days_left``, ``next_state``,
     ``next_action`` for the most pressing open deadline (NA when none is open).
 
-    ``masks_ctx`` is ``ruleset.evaluate(frame, as_of)`` when conditions name categories."""
+    ``masks_ctx`` is ``ruleset.evaluate(frame, as_of)`` when conditions name categories; the
+    :func:`calendar_warnings` are appended to ``warnings`` when given."""
     done = _compute_all(frame, deadlines, as_of, masks_ctx or EvalContext(as_of))
+    if warnings is not None:
+        warnings.extend(calendar_warnings(deadlines, done))
     columns: dict[str, pd.Series] = {}
     for d in deadlines:
         r = done[d.id]

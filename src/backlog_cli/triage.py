@@ -103,7 +103,7 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     flags = result[[c.id for c in ruleset.categories]]
     annotated = cases.assign(categories=result["categories"], primary_category=result["primary_category"])
     if deadlines:
-        annotated = annotated.join(evaluate(cases, list(deadlines), as_of, ctx))
+        annotated = annotated.join(evaluate(cases, list(deadlines), as_of, ctx, warnings))
     summary = ruleset.summary(cases, result, as_of)
     return Triage(annotated, flags, summary, as_of, ruleset, warnings, list(deadlines))
 
