@@ -36,7 +36,7 @@ from backlog_cli.loading import read_sheets
 from backlog_cli.outputs import Output, Sheet, Written, refuse_inputs, state_styles, write_output
 from backlog_cli.parsing import normalize_name, normalize_text
 from backlog_cli.rules import closed_mask, open_mask
-from backlog_cli.triage import age_days
+from backlog_cli.deadlines import age_days
 
 UNASSIGNED = "未分配"
 SUPERVISE = "督导"

@@ -59,6 +59,7 @@ __all__ = [
     "Deadline",
     "Deduction",
     "WorkCalendar",
+    "age_days",
     "calendar_warnings",
     "compute",
     "evaluate",
@@ -559,6 +560,11 @@ def evaluate(
     return pd.concat([out, _next(deadlines, done, frame.index)], axis=1)
 
 
+def age_days(filed_on: pd.Series, as_of: Any) -> pd.Series:
+    """Days from filing to ``as_of`` (``as_of`` minus the filing date), Int64."""
+    return (pd.Timestamp(as_of).normalize() - filed_on).dt.days.astype("Int64")
+
+
 NEXT_COLUMNS = ["next_label", "next_due", "next_days_left", "next_state", "next_action"]
 LISTED_COLUMNS = ["deadline", "deadline_label", "due", "days_left", "state", "action"]
 
@@ -588,7 +594,7 @@ def overdue_cases(
     overdue, or, with ``within``, open and coming due in 0 … ``within`` days; most overdue or
     soonest first. The filters combine."""
     as_of = pd.Timestamp(as_of).normalize()
-    age = (as_of - cases["filed_on"]).dt.days.astype("Int64")
+    age = age_days(cases["filed_on"], as_of)
     frame = cases.assign(age_days=age)
     if days is not None:
         frame = frame[open_mask(frame, as_of) & age.gt(days).fillna(False).to_numpy()]

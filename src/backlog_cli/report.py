@@ -33,7 +33,8 @@ from backlog_cli.errors import ConfigError
 from backlog_cli.history import open_history
 from backlog_cli.loading import Ledger
 from backlog_cli.rules import closed_mask, open_mask
-from backlog_cli.triage import age_days, key_mask
+from backlog_cli.deadlines import age_days
+from backlog_cli.triage import key_mask
 
 MISSING = "未填写"
 PLAN_FIELDS = ("reason_open", "next_step", "expected_close")

@@ -61,11 +61,6 @@ def key_mask(flags: pd.DataFrame) -> pd.Series:
     return flags[KEY_ID] if KEY_ID in flags else flags.any(axis=1)
 
 
-def age_days(filed_on: pd.Series, as_of: pd.Timestamp) -> pd.Series:
-    """Days from filing to ``as_of`` (``as_of`` minus the filing date), Int64."""
-    return (pd.Timestamp(as_of).normalize() - filed_on).dt.days.astype("Int64")
-
-
 def _suggest(word: str, known: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, known, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
