@@ -65,6 +65,11 @@ def test_xlsx_workbook(in_repo, tmp_path):
     # 底数, every case, then a sheet per category with all its cases (rows = the 底数's count)
     assert book.sheetnames[:2] == ["底数", "全部案件"]
     assert book["涉民生"].max_row == 2 + 98
+    # category sheets: the case in short (every column once, on 全部案件)
+    header = [c.value for c in book["涉民生"][2]]
+    assert header == ["案号", "立案日期", "承办人", "被执行人", "案由", "执行标的（元）", "结案日期", "类别", "最近期限",
+                      "期限届满日", "剩余天数", "期限状态"]
+    assert book["全部案件"].max_column > 40
     cases = book["全部案件"]
     assert cases.freeze_panes == "A2" and cases.auto_filter.ref
     assert cases.max_row == 1 + 296

@@ -299,7 +299,46 @@ def test_render_table_max_rows_and_markup_is_literal():
     outputs.console_for(stream).print(outputs.render_table(frame, max_rows=2))
     text = stream.getvalue()
     assert "[red]x[/red]" in text and "│ c" not in text
-    assert "showing 2 of 3 rows" in text
+    assert "showing the first 2 of 3 rows; all of them: --format csv, or -o FILE.xlsx / FILE.csv" in text
+
+
+def test_terminal_tables_are_capped(monkeypatch):
+    monkeypatch.setattr(outputs, "TABLE_MAX_ROWS", 3)
+    frame = pd.DataFrame({"case_no": [f"c{i}" for i in range(5)]})
+    stream = io.StringIO()
+    outputs.write_output(frame, "table", stream=stream)
+    text = stream.getvalue()
+    assert "c2" in text and "c3" not in text and "showing the first 3 of 5 rows" in text
+
+
+def test_join_lists_once_per_list_object_and_passes_others():
+    shared = ["minsheng", "key"]
+    s = pd.Series([shared, None, shared, ("a", 1), "x", []], dtype=object)
+    assert outputs.join_lists(s).tolist() == ["minsheng;key", None, "minsheng;key", "a;1", "x", ""]
+    assert outputs.join_lists(pd.Series([], dtype=object)).tolist() == []
+
+
+def test_max_display_width_counts_wide_characters_and_caps():
+    s = pd.Series(["abcdef", "中文字", None, "ab"], dtype="str")  # 6 and 3 chars (width 6)
+    assert outputs.max_display_width(s, s.str.len()) == 6
+    s = pd.Series(["abcd", "中文字"], dtype="str")  # 4 chars vs 3 wide chars: width 6
+    assert outputs.max_display_width(s, s.str.len()) == 6
+    s = pd.Series(["x" * 70, None], dtype="str")
+    assert outputs.max_display_width(s, s.str.len()) == outputs.MAX_COL_WIDTH
+    s = pd.Series([None], dtype="str")
+    assert outputs.max_display_width(s, s.str.len()) == 0
+
+
+def test_csv_quotes_and_missing_values():
+    frame = pd.DataFrame({
+        "case_no": pd.Series(['a,"b"', "line\nbreak", None], dtype="str"),
+        "n": pd.Series([1, None, 3], dtype="Int64"),
+        "amount": [1.5, float("nan"), 2.0],
+        "filed_on": pd.to_datetime(["2025-01-02", None, "2025-01-02"]),
+        "categories": pd.Series([["a", "b"], [], ["a", "b"]], dtype=object),
+    })
+    assert outputs.to_csv(frame) == ('case_no,n,amount,filed_on,categories\n"a,""b""",1,1.5,2025-01-02,a;b\n'
+                                     '"line\nbreak",,,,\n,3,2.0,2025-01-02,a;b\n')
 
 
 # --- dispatch and errors files -----------------------------------------------------------------

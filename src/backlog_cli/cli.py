@@ -224,10 +224,6 @@ def show(result, fmt: str, output: Path | None, ledger: Ledger | None = None, in
         _stderr().print(str(item), highlight=False, markup=False)
 
 
-CASE_TABLE = ["case_no", "filed_on", "officer", "respondent", "cause", "amount", "closed_on", "categories"]
-NEXT_TABLE = ["next_label", "next_due", "next_days_left", "next_state"]
-
-
 # --------------------------------------------------------------------------- commands
 
 
@@ -246,7 +242,7 @@ def classify(
 ) -> None:
     """Count the backlog (底数) per category, then list every case with its categories."""
     from backlog_cli.outputs import Output, Sheet
-    from backlog_cli.triage import triage_sheets
+    from backlog_cli.triage import CASE_COLUMNS, triage_sheets
 
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
@@ -257,7 +253,7 @@ def classify(
     what = f"{result.ruleset.category(category).label} ({category})" if category else "cases"
     labels = data.columns.labels()
     main = Output(cases, title=f"{what} as of {when.date()}", labels=labels)
-    main.tables = [Sheet("底数", result.summary, title="底数 summary"), main.main_sheet([*CASE_TABLE, *NEXT_TABLE])]
+    main.tables = [Sheet("底数", result.summary, title="底数 summary"), main.main_sheet(CASE_COLUMNS)]
     if fmt == "xlsx":
         main.sheets = triage_sheets(result, labels, category)
     show(main, fmt, output, data, opts.inputs)
@@ -395,7 +391,7 @@ def inspect(
 ) -> None:
     """Show how a ledger is read: sheets, header row, column mapping, counts, rejects, bad values."""
     from backlog_cli.outputs import Output
-    from backlog_cli.report import inspect_tables
+    from backlog_cli.loading import inspect_tables
 
     data = load(LoadOptions(ledger, config, sheet, encoding, columns))
     tables = inspect_tables(data)

@@ -8,7 +8,9 @@ only when complete, so an interrupted run never leaves a half-written file.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import math
 import os
@@ -51,6 +53,8 @@ ROW_STYLES = {
 }
 
 PLAIN_WIDTH = 10_000
+# Terminal tables show at most this many rows; the caption says how to get them all.
+TABLE_MAX_ROWS = 500
 XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_CELL_CHARS = 32_767
 XLSX_CREATED = dt.datetime(2000, 1, 1)
@@ -138,8 +142,23 @@ def _is_list_column(s: pd.Series) -> bool:
 
 
 def join_lists(s: pd.Series, sep: str = CSV_LIST_SEP) -> pd.Series:
-    """Join list cells (such as ``categories``) with ``sep``; other cells pass through."""
-    return s.map(lambda v: sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    """Join list cells (such as ``categories``) with ``sep``; other cells pass through.
+
+    The rules engine shares one list object among the cases with the same categories, so each
+    distinct object is joined once and the results taken by position."""
+    values = s.to_numpy(dtype=object)
+    codes, _ = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))
+    _, first = np.unique(codes, return_index=True)
+    joined = np.empty(len(first), dtype=object)
+    joined[:] = [sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v for v in values[first]]
+    return pd.Series(joined[codes], index=s.index, name=s.name, dtype=object)
+
+
+def iso_dates(s: pd.Series) -> pd.Series:
+    """Dates as ``YYYY-MM-DD`` text (missing stays missing), formatted once per distinct date."""
+    codes, uniques = pd.factorize(s)
+    text = np.append(uniques.strftime(ISO_DATE).to_numpy(dtype=object), np.nan)
+    return pd.Series(text[codes], index=s.index, name=s.name, dtype="str")
 
 
 def records_frame(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
@@ -148,7 +167,7 @@ def records_frame(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.D
     for name in out.columns:
         s = out[name]
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            out[name] = s.dt.strftime(ISO_DATE)
+            out[name] = iso_dates(s)
     return out
 
 
@@ -169,14 +188,30 @@ def to_csv(
     Chinese intact; returns None. Without: returns plain UTF-8 text (never a BOM) for stdout.
     """
     out = records_frame(frame, columns)
-    for name in out.columns:
-        if _is_list_column(out[name]):
-            out[name] = join_lists(out[name], CSV_LIST_SEP)
     if path is None:
-        return out.to_csv(index=False, lineterminator="\n")
-    encoding = "utf-8-sig" if bom else "utf-8"
-    atomic_write(path, lambda tmp: out.to_csv(tmp, index=False, lineterminator="\n", encoding=encoding))
+        text = io.StringIO()
+        _write_csv(out, text)
+        return text.getvalue()
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            handle.write("\ufeff" if bom else "")  # the BOM once (the utf-8-sig codec encodes line by line in Python)
+            _write_csv(out, handle)
+
+    atomic_write(path, write)
     return None
+
+
+def _write_csv(out: pd.DataFrame, handle: TextIO) -> None:
+    """Write the export view with the csv module's C writer: each column turned into Python
+    values once (lists joined, '' for missing), then the rows zipped."""
+    cells = []
+    for name in out.columns:
+        s = join_lists(out[name], CSV_LIST_SEP) if _is_list_column(out[name]) else out[name]
+        cells.append(s.fillna("").tolist() if s.dtype == "str" else s.astype(object).where(s.notna(), "").tolist())
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow([str(c) for c in out.columns])
+    writer.writerows(zip(*cells))
 
 
 def json_records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
@@ -337,6 +372,17 @@ def display_widths(s: pd.Series) -> pd.Series:
     return (chars + extra).fillna(0).astype(int)
 
 
+def max_display_width(s: pd.Series, lengths: pd.Series, cap: int = MAX_COL_WIDTH) -> int:
+    """The largest :func:`display_widths` of the strings ``s`` (their ``lengths`` given), at most
+    ``cap``. A width lies between the length and twice it, so only the strings at least half as
+    long as the longest are measured."""
+    longest = int(lengths.max()) if lengths.notna().any() else 0
+    if longest >= cap or longest == 0:
+        return min(longest, cap)
+    candidates = s[lengths.mul(2).ge(longest).fillna(False)].tolist()
+    return min(max(len(v) + (len(v.encode("utf-8")) - len(v)) // 2 for v in candidates), cap)
+
+
 class _Formats:
     """Cached xlsxwriter cell formats per (number format, row style)."""
 
@@ -374,9 +420,12 @@ def _column_cells(s: pd.Series) -> tuple[list[Any], str | None, int]:
         top = s.abs().max() if s.notna().any() else 0
         sample = f"{top:,.2f}" if is_float else str(int(top))
         return values, AMOUNT_FORMAT if is_float else None, len(sample) + int((s < 0).any())
-    text = join_lists(s, DISPLAY_LIST_SEP) if _is_list_column(s) else s
-    text = text.astype("str").str.slice(0, XLSX_MAX_CELL_CHARS)
-    width = int(display_widths(text).max()) if len(text) else 0
+    text = (join_lists(s, DISPLAY_LIST_SEP) if _is_list_column(s) else s).astype("str")
+    lengths = text.str.len()
+    if lengths.gt(XLSX_MAX_CELL_CHARS).any():
+        text = text.str.slice(0, XLSX_MAX_CELL_CHARS)
+        lengths = lengths.clip(upper=XLSX_MAX_CELL_CHARS)
+    width = max_display_width(text, lengths)
     return text.astype(object).where(text.notna(), None).tolist(), None, width
 
 
@@ -545,7 +594,8 @@ def render_table(
     shown = frame if max_rows is None else frame.iloc[:max_rows]
     caption = None
     if len(shown) < len(frame):
-        caption = f"showing {len(shown):,} of {len(frame):,} rows"
+        caption = (f"showing the first {len(shown):,} of {len(frame):,} rows; all of them: "
+                   "--format csv, or -o FILE.xlsx / FILE.csv")
     cells = display_frame(shown)
     table = Table(title=_annotation(title), caption=_annotation(caption))
     for name in cells.columns:
@@ -642,7 +692,7 @@ def _print_tables(result: Output, out: TextIO) -> None:
         console.print(result.heading, highlight=False, markup=False)
     for sheet in result.tables if result.tables is not None else [result.main_sheet(result.table_columns)]:
         console.print(render_table(sheet.frame, title=sheet.title or sheet.name, labels=sheet.labels,
-                                   row_styles=sheet.row_styles))
+                                   row_styles=sheet.row_styles, max_rows=TABLE_MAX_ROWS))
 
 
 def _write_file(result: Output, fmt: str, path: Path) -> list[Written]:

@@ -29,6 +29,9 @@ from backlog_cli.rules import CategoryExplanation, EvalContext, Ruleset, open_ma
 KEY_ID = "key"
 SUMMARY_SHEET = "底数"
 ALL_SHEET = "全部案件"
+# A case in short: the classify table and the category sheets of the triage workbook.
+CASE_COLUMNS = ["case_no", "filed_on", "officer", "respondent", "cause", "amount", "closed_on", "categories",
+                "next_label", "next_due", "next_days_left", "next_state"]
 EXPLAIN_FIELDS = ("filed_on", "officer", "applicant", "respondent", "cause", "amount", "closed_on", "close_method",
                   "petition")
 
@@ -104,16 +107,18 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
 
 
 def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | None = None) -> list[Sheet]:
-    """The triage workbook: 底数, every case (of ``category`` when given), then per category all
-    its cases, open and closed."""
+    """The triage workbook: 底数, every case with every column (of ``category`` when given), then
+    per category all its cases, open and closed, in :data:`CASE_COLUMNS` (a case's other columns
+    are on the 全部案件 sheet once, not repeated in every category it belongs to)."""
     cases = result.cases
     chosen = [c for c in result.ruleset.categories if category in (None, c.id)]
     if category is not None:
         cases = cases[result.in_category(category)]
+    short = cases[[c for c in CASE_COLUMNS if c in cases.columns]]
     return [
         Sheet(SUMMARY_SHEET, result.summary, title=f"底数 as of {result.as_of.date()}"),
         Sheet(ALL_SHEET, cases, labels=labels),
-        *(Sheet(c.label, cases[result.flags.loc[cases.index, c.id]], labels=labels, title=f"{c.label} ({c.id})")
+        *(Sheet(c.label, short[result.flags.loc[cases.index, c.id]], labels=labels, title=f"{c.label} ({c.id})")
           for c in chosen),
     ]
 
