@@ -28,7 +28,6 @@ not record the re-queries); it is ``met`` once its last occurrence is before --a
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path

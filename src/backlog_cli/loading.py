@@ -26,6 +26,7 @@ import yaml
 
 from backlog_cli import parsing
 from backlog_cli.errors import LedgerError
+from backlog_cli.outputs import Sheet
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -667,6 +668,38 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         sheets=reports,
         columns=columns,
     )
+
+
+# --------------------------------------------------------------------------- the load report
+
+
+def inspect_tables(ledger: Ledger) -> list[Sheet]:
+    """How a ledger was read (``backlog inspect``): sheets, column mapping, skipped and rejected
+    rows, unreadable values per column and one by one; empty tables are left out."""
+    def named(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(file=frame["file"].map(lambda f: Path(f).name))
+
+    sheets = pd.DataFrame([
+        {"file": Path(s.file).name, "sheet": s.sheet, "header row": s.header_row or "-", "rows": s.rows_read,
+         "cases": s.cases, "skipped": s.skipped, "rejected": s.rejected, "note": s.note}
+        for s in ledger.sheets
+    ])
+    mapping = pd.DataFrame([
+        {"sheet": s.sheet, "header": h, "field": f, "known": "yes" if f in ledger.columns.fields else "kept as is"}
+        for s in ledger.sheets for h, f in s.mapping.items()
+    ])
+    tables = [Sheet("sheets", sheets)]
+    if len(mapping):
+        tables.append(Sheet("column mapping", mapping.drop_duplicates(["header", "field"])))
+    if len(ledger.skipped):
+        tables.append(Sheet("skipped rows", named(ledger.skipped)))
+    if len(ledger.rejects):
+        tables.append(Sheet("rejected rows", named(ledger.rejects)))
+    if len(ledger.problems):
+        per_column = ledger.problems.groupby(["column", "problem"]).size().rename("rows").reset_index()
+        tables.append(Sheet("value problems per column", per_column))
+        tables.append(Sheet("unreadable values (kept as blank)", named(ledger.problems)))
+    return tables
 
 
 def _located(body: pd.DataFrame) -> pd.DataFrame:

@@ -31,7 +31,6 @@ from backlog_cli import outputs
 from backlog_cli.assignment import UNASSIGNED, group_keys
 from backlog_cli.errors import ConfigError
 from backlog_cli.history import open_history
-from backlog_cli.loading import Ledger
 from backlog_cli.rules import closed_mask, open_mask
 from backlog_cli.deadlines import age_days
 from backlog_cli.triage import key_mask
@@ -212,38 +211,6 @@ def monthly_report(
         age_bands=_age_bands(age),
         trend=trend if trend is not None else trend_frame([], end),
     )
-
-
-# ------------------------------------------------------------------------------- the load report
-
-
-def inspect_tables(ledger: Ledger) -> list[outputs.Sheet]:
-    """How a ledger was read (``backlog inspect``): sheets, column mapping, skipped and rejected
-    rows, unreadable values per column and one by one; empty tables are left out."""
-    def named(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.assign(file=frame["file"].map(lambda f: Path(f).name))
-
-    sheets = pd.DataFrame([
-        {"file": Path(s.file).name, "sheet": s.sheet, "header row": s.header_row or "-", "rows": s.rows_read,
-         "cases": s.cases, "skipped": s.skipped, "rejected": s.rejected, "note": s.note}
-        for s in ledger.sheets
-    ])
-    mapping = pd.DataFrame([
-        {"sheet": s.sheet, "header": h, "field": f, "known": "yes" if f in ledger.columns.fields else "kept as is"}
-        for s in ledger.sheets for h, f in s.mapping.items()
-    ])
-    tables = [outputs.Sheet("sheets", sheets)]
-    if len(mapping):
-        tables.append(outputs.Sheet("column mapping", mapping.drop_duplicates(["header", "field"])))
-    if len(ledger.skipped):
-        tables.append(outputs.Sheet("skipped rows", named(ledger.skipped)))
-    if len(ledger.rejects):
-        tables.append(outputs.Sheet("rejected rows", named(ledger.rejects)))
-    if len(ledger.problems):
-        per_column = ledger.problems.groupby(["column", "problem"]).size().rename("rows").reset_index()
-        tables.append(outputs.Sheet("value problems per column", per_column))
-        tables.append(outputs.Sheet("unreadable values (kept as blank)", named(ledger.problems)))
-    return tables
 
 
 # ------------------------------------------------------------------------------- charts
