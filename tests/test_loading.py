@@ -352,3 +352,37 @@ def test_free_text_is_kept_as_typed(tmp_path):
     assert cases["reason_open"].iloc[0] == "账户冻结，余额不足" and pd.isna(cases["reason_open"].iloc[1])
     assert cases["expected_close"].tolist() == ["年底前", "2026-12-31"]
     assert cases["notes"].iloc[0] == "ＡＢ  c" and cases["自定义"].iloc[0] == "x，y"
+
+
+LEDGER_COMMANDS = [["classify"], ["overdue", "--days", "180"], ["overdue", "--within", "30"],
+                   ["overdue", "--deadline", "legal_limit"], ["assign"], ["rank"], ["report", "monthly", "--month", "2026-11"]]
+
+
+@pytest.mark.parametrize("content", ["案号,立案日期,承办人\n",  # only a header
+                                     "案号,立案日期,承办人\n暂无,2025-01-01,张三\n(2025)鲁0902执1号,,李四\n"])  # all rejected
+@pytest.mark.parametrize("command", LEDGER_COMMANDS, ids=lambda c: " ".join(c))
+def test_every_ledger_command_on_a_ledger_without_cases(tmp_path, monkeypatch, command, content):
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "ledger.csv").write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(app, [*command, "ledger.csv", "--as-of", "2026-11-23", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert "internal error" not in result.output
+    inspected = CliRunner().invoke(app, ["inspect", "ledger.csv"])
+    assert inspected.exit_code == 0, inspected.output
+
+
+def test_explain_on_a_ledger_without_cases_says_so(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ledger.csv").write_text("案号,立案日期\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["explain", "(2025)鲁0902执1号", "ledger.csv", "--as-of", "2026-11-23"])
+    assert result.exit_code == 2
+    assert "no case (2025)鲁0902执1号 in the ledger at 2026-11-23 (0 cases" in result.output
