@@ -300,6 +300,25 @@ def test_alias_bomb_is_refused_quickly(tmp_path):
     assert problem == f"{p}:7:5: invalid YAML: too many YAML aliases: the document expands to more than 100,000 values"
 
 
+def test_conditions_are_checked_even_when_the_id_is_bad(tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text("version: 1\ncategories:\n"
+                 "  - id: 民生\n    label: a\n    when: {field: amount, gt: lots}\n"
+                 "  - id: b\n    label: b\n    when: {closed: true}\n"
+                 "  - id: b\n    label: c\n    when: {field: cause, contains_any: [x], equals: y}\n"
+                 "  - label: d\n    when: {closed: \"yes\"}\n", encoding="utf-8")
+    assert problems_of(p) == [
+        f"{p}:3:9: categories[0].id: id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), "
+        "got '民生'",
+        f"{p}:9:9: categories[2].id: duplicate category id 'b'",
+        f"{p}:12:5: categories[3]: missing 'id'",
+        f"{p}:5:31: categories[0].when.gt: expected a number, got a string",
+        f"{p}:11:11: categories[2].when: a condition has exactly one operator; found 'contains_any', 'equals' "
+        "(combine them with all: or any:)",
+        f"{p}:13:20: categories[3].when.closed: expected true or false, got a string",
+    ]
+
+
 def test_compile_condition_collects_problems():
     problems: list[str] = []
     assert compile_condition({"field": "amount", "between": [5, 1]}, problems=problems) is None

@@ -1145,6 +1145,7 @@ class _Raw:
     sources: list[str] = dc_field(default_factory=list)
     deadline_nodes: list[Node] = dc_field(default_factory=list)
     description: str = ""
+    unchecked: list[Node] = dc_field(default_factory=list)  # conditions of categories left out for a bad id
 
 
 def _display(path: Path) -> str:
@@ -1236,10 +1237,11 @@ def _merge_categories(node: Node, raw: _Raw, problems: list[str]) -> None:
     seen: set[str] = set()
     for item in node.items():
         cat = _read_category(item, problems)
-        if cat is None:
-            continue
-        if cat.id in seen:
-            problems.append(item.child("id").problem(f"duplicate category id '{cat.id}'"))
+        if cat is None or cat.id in seen:
+            if cat is not None:
+                problems.append(item.child("id").problem(f"duplicate category id '{cat.id}'"))
+            if isinstance(item.value, dict) and "when" in item.value:
+                raw.unchecked.append(item.child("when"))  # still checked, so every problem shows at once
             continue
         seen.add(cat.id)
         if cat.id in raw.categories:  # override: the child's keys replace the parent's
@@ -1300,6 +1302,8 @@ def _compile_categories(raw: _Raw, problems: list[str]) -> list[Category]:
         compiled[cat.id] = (condition, when)
         origin = f"{cat.node.source}:{cat.node.mark.line}"
         cats.append(Category(cat.id, texts["label"], texts["description"], texts["source"], priority, condition, origin))
+    for when in raw.unchecked:
+        compile_condition(when, ids, problems)
     problems.extend(_cycle_problems(compiled))
     return sorted(cats, key=lambda c: c.priority)  # stable: ties keep file order
 
