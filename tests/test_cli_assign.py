@@ -179,13 +179,16 @@ def test_assign_split(ledger, tmp_path):
     [
         (["--split", "x", "--output", "y.xlsx"], "give --split DIR or --output FILE, not both"),
         (["--split", "x", "--format", "table"], "split files are csv, json, xlsx"),
-        (["--by", "team"], "no ledger field 'team' to group by; fields: case_no"),
+        (["--by", "team"], "no ledger field 'team' to group by; the ledger's fields: case_no (案号), case_year (收案年度), "
+                           "court_code (法院代字), case_type (案件类型), case_seq (案件序号), filed_on (立案日期), "
+                           "officer (承办人), closed_on (结案日期), applicant (申请执行人), cause (案由)"),
     ],
 )
 def test_assign_bad_options(ledger, args, message):
     result = run("assign", ledger, "--as-of", AS_OF, *args)
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
+    assert "source_file" not in result.output and "legal_limit" not in result.output
 
 
 def test_targets_inline_in_config(ledger, tmp_path, monkeypatch):
@@ -197,3 +200,14 @@ def test_targets_inline_in_config(ledger, tmp_path, monkeypatch):
     lines = run("assign", "--as-of", AS_OF).stdout.splitlines()
     assert "张三: 2 open, 1 overdue, 0 due this week, 0 key cases, weekly target 4" in lines
     assert "李四: 2 open, 0 overdue, 1 due this week, 0 key cases, weekly target 1" in lines  # ceil(0.5 x 2)
+
+
+@pytest.mark.parametrize("by", ["承办人", "承办法官", "officer"])
+def test_by_a_header_name_or_label(ledger, by):
+    """--by maps a header (any alias) or label to its field: the same lists as --by officer."""
+    result = run("assign", ledger, "--as-of", AS_OF, "--by", by, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith("officer,case_no,")
+    assert result.stdout == run("assign", ledger, "--as-of", AS_OF, "-f", "csv").stdout
+    ranked = run("rank", ledger, "--as-of", AS_OF, "--by", by, "-f", "csv")
+    assert ranked.exit_code == 0 and ranked.stdout.splitlines()[0].split(",")[3] == "officer"

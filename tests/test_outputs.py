@@ -302,13 +302,28 @@ def test_render_table_max_rows_and_markup_is_literal():
     assert "showing the first 2 of 3 rows; all of them: --format csv, or -o FILE.xlsx / FILE.csv" in text
 
 
-def test_terminal_tables_are_capped(monkeypatch):
-    monkeypatch.setattr(outputs, "TABLE_MAX_ROWS", 3)
-    frame = pd.DataFrame({"case_no": [f"c{i}" for i in range(5)]})
+def test_terminal_tables_are_capped():
+    frame = pd.DataFrame({"case_no": [f"c{i:03d}" for i in range(502)]})
     stream = io.StringIO()
     outputs.write_output(frame, "table", stream=stream)
     text = stream.getvalue()
-    assert "c2" in text and "c3" not in text and "showing the first 3 of 5 rows" in text
+    assert "c499" in text and "c500" not in text and "showing the first 500 of 502 rows" in text
+    stream = io.StringIO()
+    outputs.write_output(outputs.Output(frame, max_rows=None), "table", stream=stream)
+    assert "c501" in stream.getvalue() and "showing" not in stream.getvalue()
+
+
+def test_ledger_text_is_safe_on_a_terminal():
+    frame = pd.DataFrame({"case_no": ["a\x1b[31mred", "\u202eevil", "x" * 300, None],
+                          "n": [1, 2, 3, 4]})
+    stream = io.StringIO()
+    outputs.write_output(outputs.Output(frame, title="t\x1b]0;x"), "table", stream=stream)
+    text = stream.getvalue()
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "a\\x1b[31mred" in text and "\\u202eevil" in text and "t\\x1b]0;x" in text
+    assert "x" * 199 + "…" in text and "x" * 200 not in text
+    assert outputs.terminal_text("ab\ncd\u0085", 80) == "ab\\ncd\\x85"
+    assert outputs.terminal_text("中" * 10, 5) == "中中中中…"
 
 
 def test_join_lists_once_per_list_object_and_passes_others():

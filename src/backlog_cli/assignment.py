@@ -32,7 +32,7 @@ import pandas as pd
 
 from backlog_cli.config import read_yaml
 from backlog_cli.errors import ConfigError, LedgerError
-from backlog_cli.loading import read_sheets
+from backlog_cli.loading import Ledger, read_sheets
 from backlog_cli.outputs import Output, Sheet, Written, refuse_inputs, state_styles, write_output
 from backlog_cli.parsing import normalize_name, normalize_text
 from backlog_cli.rules import closed_mask, open_mask
@@ -257,16 +257,29 @@ def write_split(tasks: TaskLists, folder: str | Path, fmt: str | None = None,
     return written
 
 
-def check_group_field(columns: Sequence[str], by: str) -> None:
-    """Grouping by a field the ledger lacks is a ConfigError listing its fields."""
-    if by not in columns:
-        fields = ", ".join(str(c) for c in columns if not str(c).startswith("_"))
-        raise ConfigError(f"no ledger field '{by}' to group by; fields: {fields}")
+# Where a row came from: not something to group cases by.
+SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
+
+
+def group_field(ledger: Ledger, by: str) -> str:
+    """The ledger field ``--by`` names: a field (``officer``), one of its header names
+    (``承办人``, ``承办法官``) or its display label. A field the ledger lacks is a ConfigError
+    listing the ledger's own fields, each with its label."""
+    fields = [str(c) for c in ledger.cases.columns]
+    labels = ledger.columns.labels()
+    named = by if by in fields else ledger.columns.field_for(by) or {v: k for k, v in labels.items()}.get(by)
+    if named in fields:
+        return named
+    shown = [f"{f} ({labels[f]})" if f in labels and labels[f] != f else f
+             for f in fields if not f.startswith("_") and f not in SOURCE_COLUMNS]
+    raise ConfigError(f"no ledger field '{by}' to group by; the ledger's fields: {', '.join(shown)}")
 
 
 def group_keys(frame: pd.DataFrame, by: str) -> pd.Series:
     """The grouping value per case: normalised (no whitespace, NFKC), blank → 未分配."""
-    check_group_field(list(frame.columns), by)
+    if by not in frame.columns:
+        fields = ", ".join(str(c) for c in frame.columns if not str(c).startswith("_"))
+        raise ConfigError(f"no ledger field '{by}' to group by; fields: {fields}")
     return normalize_name(frame[by]).fillna(UNASSIGNED).astype("str")
 
 

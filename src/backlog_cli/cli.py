@@ -116,12 +116,14 @@ class LoadOptions:
         self.encoding = encoding or self.config.encoding
         self.columns = list(columns or []) + list(self.config.columns)
         self.inputs: list[Path] = []
+        self.output: Path | None = None
 
     def protect(self, output: Path | None, rules: list[str] | None = None, targets: Path | None = None) -> None:
         """Remember the input files (ledger, rules, targets, column aliases, settings) so that no
         output is written over one, and refuse ``output`` (and its errors file) at once."""
         from backlog_cli.outputs import errors_path_for, refuse_inputs
 
+        self.output = output
         named = [Path(r) for r in (rules or self.config.rules)]
         goals = targets or self.config.targets
         self.inputs = [*self.paths, *self.columns, *named, *([goals] if isinstance(goals, Path) else []),
@@ -155,7 +157,7 @@ def load(opts: LoadOptions) -> Ledger:
                                  progress=lambda msg: status.update(msg))
     else:
         ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns)
-    report_load(ledger, err)
+    report_load(ledger, err, opts.output)
     return ledger
 
 
@@ -163,7 +165,7 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
                 deadline: str | None = None, by: str | None = None) -> tuple[Ledger, Triage]:
     """Rules and the options that name their categories or deadlines first (a mistake there fails
     before a long load), then the ledger, the field to group by, then triage."""
-    from backlog_cli.assignment import check_group_field
+    from backlog_cli.assignment import group_field
     from backlog_cli.triage import check_category, check_deadline, triage
 
     ruleset, deadlines = opts.ruleset(rules)
@@ -173,14 +175,21 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
         check_deadline(deadlines, deadline)
     ledger = load(opts)
     if by:
-        check_group_field(list(ledger.cases.columns), by)
+        group_field(ledger, by)
     result = triage(ledger.cases, ruleset, as_of, deadlines)
     for warning in result.warnings:
         _stderr().print(f"warning: {warning}", highlight=False, markup=False)
     return ledger, result
 
 
-def report_load(ledger: Ledger, err) -> None:
+REJECTS_SHOWN = 20
+
+
+def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
+    """The load in one line, then the first :data:`REJECTS_SHOWN` rejected rows (values cut and
+    made terminal-safe) and where all of them are."""
+    from backlog_cli.outputs import MESSAGE_MAX_VALUE, errors_path_for, terminal_text
+
     skipped = ledger.skipped["reason"].value_counts()
     parts = [f"{len(ledger.cases)} cases from {ledger.rows_read} rows"]
     if len(skipped):
@@ -188,9 +197,15 @@ def report_load(ledger: Ledger, err) -> None:
     if len(ledger.rejects):
         parts.append(f"{len(ledger.rejects)} rejected")
     err.print("loaded " + "; ".join(parts), highlight=False, markup=False)
-    for r in ledger.rejects.itertuples(index=False):
-        err.print(f"rejected: {Path(r.file).name} [{r.sheet}] row {r.row}: {r.case_no if isinstance(r.case_no, str) else '-'}: {r.reason}",
-                  highlight=False, markup=False)
+    for r in ledger.rejects.head(REJECTS_SHOWN).itertuples(index=False):
+        case_no = terminal_text(r.case_no) if isinstance(r.case_no, str) else "-"
+        where = f"{terminal_text(Path(r.file).name)} [{terminal_text(r.sheet)}] row {r.row}"
+        err.print(f"rejected: {where}: {case_no}: {terminal_text(r.reason, 2 * MESSAGE_MAX_VALUE)}", highlight=False, markup=False)
+    more = len(ledger.rejects) - REJECTS_SHOWN
+    if more > 0:
+        where = (f"all are in {errors_path_for(output)} (and in `backlog inspect`)" if output is not None else
+                 "`backlog inspect` lists them all; with --output FILE they go to FILE.errors.csv")
+        err.print(f"… and {more} more rejected rows: {where}", highlight=False, markup=False)
     if len(ledger.problems):
         err.print(f"{len(ledger.problems)} unreadable values kept as blank (see `backlog inspect`)", highlight=False, markup=False)
 
@@ -275,9 +290,11 @@ def explain(
 
     when = as_of_date(as_of)
     data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
+    from backlog_cli.outputs import PLAIN_WIDTH, terminal_text
+
     out = _stdout()
     for line in explain_case(result, case_no, data.columns.labels()).lines():
-        out.print(line, highlight=False, markup=False)
+        out.print(terminal_text(line, PLAIN_WIDTH), highlight=False, markup=False)
 
 
 OVERDUE_TABLE = ["case_no", "filed_on", "age_days", "officer", "categories", "cause", "respondent"]
@@ -395,7 +412,7 @@ def inspect(
 
     data = load(LoadOptions(ledger, config, sheet, encoding, columns))
     tables = inspect_tables(data)
-    show(Output(tables[0].frame, tables=tables), "table", None)
+    show(Output(tables[0].frame, tables=tables, max_rows=None), "table", None)
 
 
 @app.command()
@@ -554,7 +571,7 @@ def report_monthly(
 
 # --------------------------------------------------------------------------- task lists and ranking
 
-ByOpt = Annotated[str, typer.Option("--by", help="Group by this ledger field (officer, team, court, …).")]
+ByOpt = Annotated[str, typer.Option("--by", help="Group by this ledger field: a field (officer, team, …) or its header (承办人).")]
 
 
 @app.command()
@@ -572,7 +589,7 @@ def rank(
     columns: ColumnsOpt = None,
 ) -> None:
     """Rank officers per week or month by cases closed and closing rate; bottom three 督导, three in a row 约谈."""
-    from backlog_cli.assignment import mark_styles, ranking
+    from backlog_cli.assignment import group_field, mark_styles, ranking
     from backlog_cli.outputs import Output
 
     fmt = output_format(fmt, output)
@@ -580,6 +597,7 @@ def rank(
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     opts.protect(output)
     data = load(opts)
+    by = group_field(data, by)
     table = ranking(data.cases, when, period, periods, by)
     title = f"ranking by {by}, {periods} {period}{'s' if periods > 1 else ''} to {table['period_end'].max().date() if len(table) else when.date()}"
     shown = [c for c in table.columns if c != "rank"]  # rank_label says it, ties included
@@ -603,7 +621,7 @@ def assign(
     columns: ColumnsOpt = None,
 ) -> None:
     """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
-    from backlog_cli.assignment import read_targets, split_format, task_lists, write_split
+    from backlog_cli.assignment import group_field, read_targets, split_format, task_lists, write_split
     from backlog_cli.outputs import Output
 
     if split is not None and output is not None:
@@ -615,6 +633,7 @@ def assign(
     target_file = targets or opts.config.targets
     goals = read_targets(target_file) if target_file else None
     data, result = load_triage(opts, rules, when, by=by)
+    by = group_field(data, by)
     lists = task_lists(result.cases, when, by, goals, result.key_cases())
     if lists.unknown_targets:
         _stderr().print(f"warning: targets for {'、'.join(lists.unknown_targets)}, who have no cases in the ledger",

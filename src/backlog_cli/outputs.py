@@ -561,8 +561,34 @@ def console_for(stream: IO[str] | None = None, *, force_plain: bool | None = Non
     )
 
 
+# Characters that would act on a terminal instead of showing: C0 and C1 controls (ESC starts
+# colour and cursor sequences) and the bidirectional marks and overrides (U+202E turns text
+# around). Cells from a ledger are shown with these escaped.
+_UNSAFE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_UNSAFE |= {c: f"\\u{c:04x}" for c in [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+_UNSAFE |= {ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r"}
+TABLE_MAX_CELL = 200
+MESSAGE_MAX_VALUE = 60
+ELLIPSIS = "…"
+
+
+def terminal_text(value: object, limit: int = MESSAGE_MAX_VALUE) -> str:
+    """One value as safe terminal text: control and bidi characters escaped, cut to ``limit``
+    characters (ending in …)."""
+    text = str(value).translate(_UNSAFE)
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def terminal_column(s: pd.Series, limit: int = TABLE_MAX_CELL) -> pd.Series:
+    """:func:`terminal_text` for a column of text (missing stays missing), in C string methods."""
+    text = s.astype("str").str.translate(_UNSAFE)
+    long = text.str.len().gt(limit).fillna(False)
+    return text.where(~long, text.str.slice(0, limit - 1) + ELLIPSIS) if long.any() else text
+
+
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as display text: ISO dates, ``1,234.50`` amounts, joined lists, '' for missing."""
+    """Every cell as safe display text: ISO dates, ``1,234.50`` amounts, joined lists, '' for
+    missing, control characters escaped and long values cut (:func:`terminal_column`)."""
     out = records_frame(frame)
     for name in out.columns:
         s = out[name]
@@ -572,13 +598,13 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
             text = join_lists(s, DISPLAY_LIST_SEP)
         else:
             text = s
-        out[name] = text.astype("str").fillna("")
+        out[name] = terminal_column(text).fillna("")
     return out
 
 
 def _annotation(text: str | None) -> Text | None:
     """A title or caption that is never wrapped to a narrow table's width."""
-    return Text(text, no_wrap=True, overflow="ignore") if text else None
+    return Text(terminal_text(text, PLAIN_WIDTH), no_wrap=True, overflow="ignore") if text else None
 
 
 def render_table(
@@ -602,7 +628,7 @@ def render_table(
         numeric = pd.api.types.is_numeric_dtype(shown[name].dtype) and not pd.api.types.is_bool_dtype(
             shown[name].dtype
         )
-        table.add_column(Text(str(labels.get(name, name))), justify="right" if numeric else "left")
+        table.add_column(Text(terminal_text(labels.get(name, name), TABLE_MAX_CELL)), justify="right" if numeric else "left")
     keys = _aligned_styles(row_styles, shown.index) or [None] * len(cells)
     styles = [ROW_STYLES[k]["rich"] if k else None for k in keys]
     for row, style in zip(cells.itertuples(index=False, name=None), styles):
@@ -668,6 +694,7 @@ class Output:
     heading: str | None = None
     payload: Any = None
     beside: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    max_rows: int | None = TABLE_MAX_ROWS
 
     def main_sheet(self, columns: list[str] | None = None) -> Sheet:
         view = self.frame.loc[:, [c for c in columns if c in self.frame.columns]] if columns else self.frame
@@ -689,10 +716,10 @@ class Written:
 def _print_tables(result: Output, out: TextIO) -> None:
     console = console_for(out)
     if result.heading:
-        console.print(result.heading, highlight=False, markup=False)
+        console.print(terminal_text(result.heading, PLAIN_WIDTH), highlight=False, markup=False)
     for sheet in result.tables if result.tables is not None else [result.main_sheet(result.table_columns)]:
         console.print(render_table(sheet.frame, title=sheet.title or sheet.name, labels=sheet.labels,
-                                   row_styles=sheet.row_styles, max_rows=TABLE_MAX_ROWS))
+                                   row_styles=sheet.row_styles, max_rows=result.max_rows))
 
 
 def _write_file(result: Output, fmt: str, path: Path) -> list[Written]:

@@ -1,0 +1,50 @@
+"""What the terminal shows from a ledger: a junk ledger does not flood stderr, and cell values
+are cut and made safe (control and bidi characters escaped)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from backlog_cli.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def junk_ledger(tmp_path: Path, bad_rows: int) -> Path:
+    lines = ["案号,立案日期,承办人", "(2025)鲁0902执1号,2025-01-02,张三"]
+    lines.append("\x1b[2J\u202e" + "号" * 5000 + ",2025-01-02,李四")  # unreadable, huge, hostile
+    lines += [f"(2025)鲁0902执{i}号,不详,王五" for i in range(2, 2 + bad_rows - 1)]
+    path = tmp_path / "junk.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_first_20_rejects_then_where_the_rest_are(tmp_path):
+    ledger = junk_ledger(tmp_path, 30)
+    result = run("classify", ledger, "--as-of", "2026-01-01", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    rejected = [ln for ln in result.stderr.splitlines() if ln.startswith("rejected:")]
+    assert len(rejected) == 20
+    assert ("… and 10 more rejected rows: `backlog inspect` lists them all; "
+            "with --output FILE they go to FILE.errors.csv") in result.stderr
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    first = rejected[0]
+    # brackets normalised by the loader; 60 characters shown: 13 of escapes, 46 号 and …
+    assert first.startswith("rejected: junk.csv [junk] row 3: \\x1b(2J\\u202e" + "号" * 46 + "…: ")
+    assert len(first) < 300
+    written = run("classify", ledger, "--as-of", "2026-01-01", "-o", tmp_path / "out.csv")
+    assert f"all are in {tmp_path / 'out.errors.csv'} (and in `backlog inspect`)" in written.stderr
+    assert len((tmp_path / "out.errors.csv").read_text(encoding="utf-8-sig").splitlines()) == 1 + 30
+
+
+def test_inspect_lists_every_reject(tmp_path):
+    ledger = junk_ledger(tmp_path, 30)
+    result = run("inspect", ledger)
+    assert result.exit_code == 0, result.output
+    assert "(2025)鲁0902执30号" in result.stdout and "\x1b" not in result.stdout
