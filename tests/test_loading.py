@@ -386,3 +386,15 @@ def test_explain_on_a_ledger_without_cases_says_so(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["explain", "(2025)鲁0902执1号", "ledger.csv", "--as-of", "2026-11-23"])
     assert result.exit_code == 2
     assert "no case (2025)鲁0902执1号 in the ledger at 2026-11-23 (0 cases" in result.output
+
+
+def test_aliases_file_catches_misspelt_fields_and_clashes(tmp_path):
+    path = tmp_path / "cols.yaml"
+    path.write_text("fields:\n  case_noo:\n    aliases: [执行案件号]\n", encoding="utf-8")
+    with pytest.raises(LedgerError, match="'case_noo' is not a known field; did you mean 'case_no'"):
+        load_columns([path])
+    path.write_text("fields:\n  officer:\n    aliases: [案号]\n", encoding="utf-8")
+    with pytest.raises(LedgerError, match="header '案号' is given for 'officer' but already belongs to 'case_no'"):
+        load_columns([path])
+    path.write_text("fields:\n  judge_team:\n    kind: text\n    aliases: [合议庭]\n", encoding="utf-8")
+    assert load_columns([path]).field_for("合议庭") == "judge_team"

@@ -9,6 +9,7 @@ cannot be used: no filing date, unreadable case number, duplicate).  Row conserv
 from __future__ import annotations
 
 import csv
+import difflib
 import datetime as dt
 import gc
 import io
@@ -159,12 +160,32 @@ def _check_field(path: Path, name: object, spec: object) -> dict:
 
 
 def load_columns(extra: Sequence[Path] = ()) -> Columns:
-    """The bundled aliases, extended by user files with the same layout (aliases are added)."""
+    """The bundled aliases, extended by user files with the same layout (aliases are added).
+
+    A user file may add aliases to a known field, or add a new field, which must then say its
+    ``kind`` (so a misspelt field name is caught, with a suggestion). A header name may belong to
+    one field only."""
     merged: dict[str, dict] = {k: dict(v) for k, v in _bundled_fields().items()}
+    owner = {parsing.header_key(str(a)): name for name, spec in merged.items() for a in (name, *spec.get("aliases", []))}
     for path in extra:
         for name, spec in _read_yaml(Path(path)).items():
+            name = str(name)
             spec = _check_field(Path(path), name, spec or {})
-            base = merged.setdefault(str(name), {"kind": "text", "label": str(name), "aliases": []})
+            if name not in merged and "kind" not in spec:
+                close = difflib.get_close_matches(name, list(merged), n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                raise LedgerError(
+                    f"column aliases file {path}: '{name}' is not a known field; {hint}"
+                    f"to add a new field, give it a kind ({', '.join(KINDS)})"
+                )
+            for alias in spec.get("aliases", []):
+                key = parsing.header_key(str(alias))
+                if owner.setdefault(key, name) != name:
+                    raise LedgerError(
+                        f"column aliases file {path}: header '{alias}' is given for '{name}' "
+                        f"but already belongs to '{owner[key]}'; a header can name one field only"
+                    )
+            base = merged.setdefault(name, {"kind": "text", "label": name, "aliases": []})
             base["aliases"] = list(base.get("aliases", [])) + list(spec.get("aliases", []))
             for key in ("kind", "label"):
                 if key in spec:
