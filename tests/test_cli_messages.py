@@ -48,3 +48,29 @@ def test_inspect_lists_every_reject(tmp_path):
     result = run("inspect", ledger)
     assert result.exit_code == 0, result.output
     assert "(2025)鲁0902执30号" in result.stdout and "\x1b" not in result.stdout
+
+
+def test_sample_never_overwrites_without_force(tmp_path):
+    out = tmp_path / "s.csv"
+    out.write_text("mine\n", encoding="utf-8")
+    result = run("sample", "-o", out, "--rows", "5")
+    assert result.exit_code == 2 and f"{out} already exists; use --force to overwrite it" in result.output
+    assert out.read_text(encoding="utf-8") == "mine\n"
+    assert run("sample", "-o", out, "--rows", "5", "--force").exit_code == 0
+    assert "案号" in out.read_text(encoding="utf-8-sig")
+
+
+def test_deadline_columns_have_display_labels_in_tables_and_xlsx_not_in_csv(tmp_path):
+    import openpyxl
+
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,承办人\n(2025)鲁0902执9号,2025-01-02,张三\n", encoding="utf-8")
+    run("classify", ledger, "--as-of", "2026-01-01", "-o", tmp_path / "t.xlsx")
+    header = [c.value for c in openpyxl.load_workbook(tmp_path / "t.xlsx")["全部案件"][1]]
+    assert ["法定执行期限·届满日", "法定执行期限·剩余天数", "法定执行期限·状态"] == \
+        header[header.index("法定执行期限·届满日"):header.index("法定执行期限·届满日") + 3]
+    assert "legal_limit_due" not in header
+    csv_header = run("classify", ledger, "--as-of", "2026-01-01", "-f", "csv").stdout.splitlines()[0]
+    assert "legal_limit_due,legal_limit_days_left,legal_limit_state" in csv_header
+    table = run("overdue", ledger, "--deadline", "legal_limit", "--as-of", "2026-01-01").stdout
+    assert "期限编号" in table and "期限·剩余天数" in table and "days_left" not in table

@@ -257,7 +257,7 @@ def classify(
 ) -> None:
     """Count the backlog (底数) per category, then list every case with its categories."""
     from backlog_cli.outputs import Output, Sheet
-    from backlog_cli.triage import CASE_COLUMNS, triage_sheets
+    from backlog_cli.triage import CASE_COLUMNS, display_labels, triage_sheets
 
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
@@ -266,7 +266,7 @@ def classify(
     data, result = load_triage(opts, rules, when, category=category)
     cases = result.cases[result.in_category(category)] if category else result.cases
     what = f"{result.ruleset.category(category).label} ({category})" if category else "cases"
-    labels = data.columns.labels()
+    labels = display_labels(data.columns.labels(), result.deadlines)
     main = Output(cases, title=f"{what} as of {when.date()}", labels=labels)
     main.tables = [Sheet("底数", result.summary, title="底数 summary"), main.main_sheet(CASE_COLUMNS)]
     if fmt == "xlsx":
@@ -321,6 +321,7 @@ def overdue(
     from backlog_cli.assignment import in_group
     from backlog_cli.deadlines import overdue_cases
     from backlog_cli.outputs import Output, state_styles
+    from backlog_cli.triage import display_labels
 
     if days is None and deadline is None and within is None:
         raise typer.BadParameter("give --days N, --deadline ID or --within D", param_hint="--days")
@@ -339,7 +340,7 @@ def overdue(
     what = [f"open more than {days} days"] if days is not None else []
     what += [f"due within {within} days"] if within is not None else [f"past {deadline}"] if deadline else []
     title = f"{', '.join(what)} as of {when.date()}: {len(listed.cases)} rows"
-    show(Output(listed.cases, name="overdue", title=title, labels=data.columns.labels(),
+    show(Output(listed.cases, name="overdue", title=title, labels=display_labels(data.columns.labels(), result.deadlines),
                 row_styles=state_styles(listed.cases[listed.state]), table_columns=[*OVERDUE_TABLE, *listed.columns]),
          fmt, output, data, opts.inputs)
 
@@ -434,12 +435,15 @@ def sample(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="The day the ledger is drawn up to (default 2026-11-23, the committed samples' day).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="CSV encoding (default utf-8-sig; gbk as Excel saves).")] = None,
     clean: Annotated[bool, typer.Option("--clean", help="No deliberately messy values or bad rows.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Generate a realistic sample ledger (deterministic for a seed)."""
+    from backlog_cli.config import refuse_existing
     from backlog_cli.sample import DEFAULT_AS_OF, write_sample
 
     if output.suffix.lower() not in (".xlsx", ".csv"):
         raise typer.BadParameter("the sample is written as .xlsx or .csv", param_hint="--output")
+    refuse_existing(output, force)
     when = as_of_date(as_of).date() if as_of else DEFAULT_AS_OF
     write_sample(output, rows, seed, as_of=when, encoding=encoding, messy=not clean)
     typer.echo(f"wrote {output} ({rows} rows, seed {seed})")
@@ -623,6 +627,7 @@ def assign(
     """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
     from backlog_cli.assignment import group_field, read_targets, split_format, task_lists, write_split
     from backlog_cli.outputs import Output
+    from backlog_cli.triage import display_labels
 
     if split is not None and output is not None:
         raise typer.BadParameter("give --split DIR or --output FILE, not both", param_hint="--split")
@@ -638,7 +643,7 @@ def assign(
     if lists.unknown_targets:
         _stderr().print(f"warning: targets for {'、'.join(lists.unknown_targets)}, who have no cases in the ledger",
                         highlight=False, markup=False)
-    labels = data.columns.labels()
+    labels = display_labels(data.columns.labels(), result.deadlines)
     if split is not None:
         written = write_split(lists, split, fmt, labels, inputs=opts.inputs)
         _stderr().print(f"wrote {len(written)} {fmt} files to {split}", highlight=False, markup=False)

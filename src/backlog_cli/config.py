@@ -173,9 +173,14 @@ def _targets(value, rel, path: Path) -> Path | dict | None:
     raise ConfigError(f"{path}: 'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1)")
 
 
-def write_starter(path: Path, force: bool = False) -> Path:
-    """Write the commented starter settings file (never over an existing one unless ``force``)."""
+def refuse_existing(path: Path, force: bool) -> None:
+    """A file backlog creates (settings, a sample ledger) never replaces one without ``--force``."""
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists; use --force to overwrite it")
+
+
+def write_starter(path: Path, force: bool = False) -> Path:
+    """Write the commented starter settings file (never over an existing one unless ``force``)."""
+    refuse_existing(path, force)
     path.write_text(STARTER, encoding="utf-8")
     return path

@@ -29,7 +29,7 @@ from backlog_cli.config import Config
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, ConfigError, LockedError
 from backlog_cli.loading import Ledger, load_columns, load_ledger
 from backlog_cli.rules import TOTAL_ID
-from backlog_cli.triage import Triage, triage, triage_sheets
+from backlog_cli.triage import Triage, display_labels, triage, triage_sheets
 
 LOCK_NAME = ".backlog-run.lock"
 HISTORY_NAME = "history.sqlite"
@@ -228,7 +228,7 @@ class _Results:
 def _write_outputs(folder: Path, ledger: Ledger, done: _Results) -> list[outputs.Written]:
     """The triage workbook, the over-6-months list, the per-officer files and the errors file,
     each through the output layer."""
-    labels = ledger.columns.labels()
+    labels = display_labels(ledger.columns.labels(), done.triage.deadlines)
     result, day = done.triage, done.triage.as_of.date().isoformat()
     listed = deadlines.overdue_cases(result.cases, result.deadlines, result.as_of, days=OVERDUE_DAYS)
     overdue = outputs.Output(listed.cases, name="overdue", labels=labels,

@@ -32,6 +32,10 @@ ALL_SHEET = "全部案件"
 # A case in short: the classify table and the category sheets of the triage workbook.
 CASE_COLUMNS = ["case_no", "filed_on", "officer", "respondent", "cause", "amount", "closed_on", "categories",
                 "next_label", "next_due", "next_days_left", "next_state"]
+# Headers of the per-deadline columns (after the deadline's own label) and of the overdue listing.
+DEADLINE_COLUMN_LABELS = {"due": "届满日", "days_left": "剩余天数", "state": "状态"}
+LISTING_LABELS = {"deadline": "期限编号", "deadline_label": "期限", "due": "期限·届满日", "days_left": "期限·剩余天数",
+                  "state": "期限·状态", "action": "期限·应办事项"}
 EXPLAIN_FIELDS = ("filed_on", "officer", "applicant", "respondent", "cause", "amount", "closed_on", "close_method",
                   "petition")
 
@@ -56,6 +60,15 @@ class Triage:
         """Cases of one category; an unknown id is a clear error naming the known ones."""
         check_category(self.ruleset, category_id)
         return self.flags[category_id]
+
+
+def display_labels(labels: Mapping[str, str], deadlines: Sequence[Deadline]) -> dict[str, str]:
+    """Table and xlsx headers: the ledger's ``labels``, the listing columns and each deadline's
+    columns named by the deadline's label (``legal_limit_due`` → 法定执行期限·届满日). CSV and JSON
+    keep the field names."""
+    per_deadline = {f"{d.id}_{part}": f"{d.label}·{text}" for d in deadlines
+                    for part, text in DEADLINE_COLUMN_LABELS.items()}
+    return {**LISTING_LABELS, **labels, **per_deadline}
 
 
 def key_mask(flags: pd.DataFrame) -> pd.Series:
