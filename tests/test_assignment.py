@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -123,6 +125,17 @@ def test_targets_from_yaml(tmp_path):
     path = tmp_path / "targets.yaml"
     path.write_text("张 三: 5\n李四: '3'\n王Ａ: 0\nshare: 0.2\nminimum: 2\n", encoding="utf-8")
     assert read_targets(path) == Targets({"张三": 5, "李四": 3, "王A": 0}, TargetRule(0.2, 2))
+
+
+def test_every_targets_problem_is_reported_with_its_file(tmp_path):
+    path = tmp_path / "tg.yaml"
+    path.write_text("张三: x\n李四: -1\nshare: 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        read_targets(path)
+    assert str(err.value) == (f"{path}: 张三: target must be a whole number ≥ 0, got 'x'; 李四: target must be a whole "
+                              "number ≥ 0, got -1; 'share' must be a number above 0 and at most 1, got 2")
+    with pytest.raises(ConfigError, match=r"^settings/c\.yaml: targets: 'share' must be .*; 'minimum' must be"):
+        read_targets({"share": 0, "minimum": "x"}, Path("settings/c.yaml"))
 
 
 @pytest.mark.parametrize(

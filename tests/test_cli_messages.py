@@ -74,3 +74,34 @@ def test_deadline_columns_have_display_labels_in_tables_and_xlsx_not_in_csv(tmp_
     assert "legal_limit_due,legal_limit_days_left,legal_limit_state" in csv_header
     table = run("overdue", ledger, "--deadline", "legal_limit", "--as-of", "2026-01-01").stdout
     assert "期限编号" in table and "期限·剩余天数" in table and "days_left" not in table
+
+
+def test_a_closed_pipe_ends_quietly_with_0(tmp_path):
+    import subprocess
+    import sys
+
+    ledger = tmp_path / "l.csv"
+    rows = "".join(f"(2025)鲁0902执{i}号,2025-01-02,张三\n" for i in range(1, 3000))
+    ledger.write_text("案号,立案日期,承办人\n" + rows, encoding="utf-8")
+    for fmt in ("table", "csv"):
+        proc = subprocess.Popen([sys.executable, "-m", "backlog_cli", "classify", str(ledger), "--as-of", "2026-01-01",
+                                 "-f", fmt], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.readline()
+        proc.stdout.close()  # as `| head -1` does
+        err = proc.stderr.read().decode()
+        assert proc.wait() == 0, err
+        assert "Error" not in err and "Traceback" not in err
+
+
+def test_a_month_not_begun_warns(tmp_path):
+    import datetime as dt
+
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025-01-02\n", encoding="utf-8")
+    later = (dt.date.today().replace(day=1) + dt.timedelta(days=62)).strftime("%Y-%m")
+    result = run("report", "monthly", "--month", later, ledger, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert f"warning: --month {later} has not begun" in result.stderr
+    too_far = run("report", "monthly", "--month", "2999-01", ledger)
+    assert too_far.exit_code == 2 and "--month '2999-01' is not a month" in too_far.output
+    assert "has not begun" not in run("report", "monthly", "--month", "2025-01", ledger, "-f", "json").stderr

@@ -75,6 +75,8 @@ def test_clean_run_writes_dated_folder(tmp_path):
     steps = ("rules:", "load:", "classify:", "assign:", "write:", "history:")
     lines = [l for l in result.output.splitlines() if l.startswith(steps)]
     assert len(lines) == 6 and all(l.endswith(" s)") for l in lines)
+    opened = next(l for l in result.output.splitlines() if l.startswith("history open:"))
+    assert opened.startswith(f"history open: sqlite:///{(tmp_path / 'out' / 'history.sqlite').resolve()} (")
     assert "\x1b[" not in result.output
 
 

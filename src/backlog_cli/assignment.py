@@ -87,18 +87,19 @@ def _whole(value: object) -> int | None:
     return None
 
 
-def _rule(data: Mapping, source: str) -> TargetRule | None:
+def _rule(data: Mapping, problems: list[str]) -> TargetRule | None:
+    """The share/minimum rule, or None; its problems are added to ``problems``."""
     if not any(k in data for k in RULE_KEYS):
         return None
     share = data.get("share")
     if share is None:
-        raise ConfigError(f"{source}: 'minimum' needs 'share' (the share of open cases, e.g. share: 0.1)")
-    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-        raise ConfigError(f"{source}: 'share' must be a number above 0 and at most 1, got {share!r}")
+        problems.append("'minimum' needs 'share' (the share of open cases, e.g. share: 0.1)")
+    elif isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        problems.append(f"'share' must be a number above 0 and at most 1, got {share!r}")
     minimum = _whole(data.get("minimum", 1))
     if minimum is None:
-        raise ConfigError(f"{source}: 'minimum' must be a whole number ≥ 0, got {data.get('minimum')!r}")
-    return TargetRule(float(share), minimum)
+        problems.append(f"'minimum' must be a whole number ≥ 0, got {data.get('minimum')!r}")
+    return None if problems else TargetRule(float(share), minimum)
 
 
 def targets_from_mapping(data: Mapping, source: str) -> Targets:
@@ -119,9 +120,10 @@ def targets_from_mapping(data: Mapping, source: str) -> Targets:
             problems.append(f"{name}: {key} is listed twice")
         else:
             officers[key] = value
+    rule = _rule(data, problems)
     if problems:
         raise ConfigError(f"{source}: " + "; ".join(problems))
-    return Targets(officers, _rule(data, source))
+    return Targets(officers, rule)
 
 
 def _targets_from_yaml(path: Path) -> Targets:
@@ -164,12 +166,12 @@ def _sheet_targets(cells: pd.DataFrame, first_row: int, source: str) -> Targets:
     return Targets(dict(zip(officer, target.astype(int))))
 
 
-def read_targets(path: str | Path | Mapping) -> Targets:
+def read_targets(path: str | Path | Mapping, settings: Path | None = None) -> Targets:
     """Read a targets file: YAML (``张三: 5`` lines, optional ``share``/``minimum`` rule) or a
     two-column spreadsheet / CSV (officer, target; a header row is optional). A mapping is the
-    same content given inline (``targets:`` in backlog.yaml)."""
+    same content given inline (``targets:`` in the ``settings`` file, named in messages)."""
     if isinstance(path, Mapping):
-        return targets_from_mapping(path, "backlog.yaml targets")
+        return targets_from_mapping(path, f"{settings or 'backlog.yaml'}: targets")
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"targets file {path} does not exist")

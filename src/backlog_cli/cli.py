@@ -36,6 +36,9 @@ class BacklogGroup(TyperGroup):
         except BacklogError as exc:
             typer.echo(f"backlog: error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:  # the reader went away (backlog … | head): end quietly
+            _silence_stdout()
+            raise typer.Exit(0) from None
         except OSError as exc:
             where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
             typer.echo(f"backlog: error:{where} {exc.strerror or exc}", err=True)
@@ -51,6 +54,14 @@ class BacklogGroup(TyperGroup):
                 err=True,
             )
             raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that nothing more is written to a closed pipe at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests)
+        pass
 
 
 app = typer.Typer(
@@ -559,12 +570,14 @@ def report_monthly(
     columns: ColumnsOpt = None,
 ) -> None:
     """The monthly report (by the 28th): per category closed and open, every open key case's reason, next step and time limit, per officer; xlsx with charts."""
-    from backlog_cli.report import history_trend, monthly_report, parse_month, report_day
+    from backlog_cli.report import history_trend, month_warnings, monthly_report, parse_month, report_day
     from backlog_cli.run import history_target
 
     fmt = output_format(fmt, output)
     period = parse_month(month)
     end = report_day(period, as_of_date(as_of) if as_of else None)
+    for warning in month_warnings(period, dt.date.today()):
+        _stderr().print(f"warning: {warning}", highlight=False, markup=False)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, end)
@@ -636,7 +649,7 @@ def assign(
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     opts.protect(output, rules, targets)
     target_file = targets or opts.config.targets
-    goals = read_targets(target_file) if target_file else None
+    goals = read_targets(target_file, opts.config.path) if target_file else None
     data, result = load_triage(opts, rules, when, by=by)
     by = group_field(data, by)
     lists = task_lists(result.cases, when, by, goals, result.key_cases())

@@ -535,6 +535,15 @@ def write_xlsx(
 # Terminal
 
 
+class _Console(Console):
+    """A rich console that reports a closed pipe (``backlog … | head``) as :class:`BrokenPipeError`
+    for the command line to end quietly, instead of exiting with status 1 itself."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def console_for(stream: IO[str] | None = None, *, force_plain: bool | None = None) -> Console:
     """A console for ``stream`` (stdout by default).
 
@@ -546,8 +555,8 @@ def console_for(stream: IO[str] | None = None, *, force_plain: bool | None = Non
         isatty = getattr(stream, "isatty", None)
         force_plain = not (callable(isatty) and isatty())
     if not force_plain:
-        return Console(file=stream)
-    return Console(
+        return _Console(file=stream)
+    return _Console(
         file=stream,
         width=PLAIN_WIDTH,
         force_terminal=False,

@@ -96,13 +96,24 @@ class MonthlyReport:
 
 
 def parse_month(text: str) -> pd.Period:
-    """``YYYY-MM`` as a monthly period; anything else is a ConfigError."""
+    """``YYYY-MM`` as a monthly period (one whose days pandas can hold); anything else is a ConfigError."""
     try:
         if len(text) == 7 and text[4] == "-":
-            return pd.Period(dt.date(int(text[:4]), int(text[5:]), 1), freq="M")
+            month = pd.Period(dt.date(int(text[:4]), int(text[5:]), 1), freq="M")
+            if pd.Timestamp.min <= month.start_time and month.end_time <= pd.Timestamp.max:
+                return month
     except ValueError:
         pass
-    raise ConfigError(f"--month '{text}' is not a month: use YYYY-MM, e.g. 2026-11")
+    raise ConfigError(f"--month '{text}' is not a month: use YYYY-MM, e.g. 2026-11 "
+                      f"(from {pd.Timestamp.min.year + 1} to {pd.Timestamp.max.year - 1})")
+
+
+def month_warnings(month: pd.Period, today: dt.date) -> list[str]:
+    """A report for a month that has not begun counts nothing that happened in it: say so."""
+    if month.start_time.date() > today:
+        return [f"--month {month} has not begun (today is {today.isoformat()}): nothing closed in it yet, "
+                "and cases are counted as they stand today"]
+    return []
 
 
 def report_day(month: pd.Period, as_of: pd.Timestamp | None = None) -> pd.Timestamp:

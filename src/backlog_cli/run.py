@@ -285,7 +285,7 @@ def nightly_run(
     with run_lock(output_dir):
         with steps.step("rules") as notes:
             ruleset, dls = deadlines.load_ruleset(config.rules or None)
-            targets = assignment.read_targets(config.targets) if config.targets else None
+            targets = assignment.read_targets(config.targets, config.path) if config.targets else None
             summary.rules = ruleset.name
             notes.append(f"{ruleset.name}: {len(ruleset.categories)} categories, {len(dls)} deadlines")
         with steps.step("load") as notes:
@@ -307,8 +307,9 @@ def nightly_run(
             summary.warnings.extend(f"weekly target for {name}, who has no case in the ledger"
                                     for name in tasks.unknown_targets)
             notes.append(f"{len(tasks.overview)} task lists")
-        with steps.step("history open"):
+        with steps.step("history open") as notes:
             store = history.open_history(target)
+            notes.append(store.engine.url.render_as_string(hide_password=True))
         shutil.rmtree(partial, ignore_errors=True)  # left by a run that was killed
         try:
             with steps.step("write") as notes:
