@@ -98,6 +98,9 @@ def test_overdue_xlsx_colours_rows(ledger, tmp_path) -> None:
              if str(row[0].value).startswith("(2025)")}
     assert cases == {"(2025)鲁0902执1号": "FFFFC7CE", "(2025)鲁0902执3号": "FFFFC7CE",
                      "(2025)鲁0902执2号": "FFFFEB9C"}
+    # the case in short, then its most pressing deadline (every column is in CSV and JSON)
+    assert [c.value for c in sheet[2]] == ["案号", "立案日期", "立案天数", "承办人", "类别", "案由", "最近期限",  # no 被执行人 here
+                                           "期限届满日", "剩余天数", "期限状态", "应办事项"]
 
 
 def test_overdue_needs_a_mode_and_a_known_deadline(ledger) -> None:

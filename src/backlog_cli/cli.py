@@ -297,18 +297,14 @@ def explain(
     columns: ColumnsOpt = None,
 ) -> None:
     """Why one case is (or is not) in each category: the values and conditions that decided it."""
+    from backlog_cli.outputs import PLAIN_WIDTH, terminal_text
     from backlog_cli.triage import explain_case
 
     when = as_of_date(as_of)
     data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
-    from backlog_cli.outputs import PLAIN_WIDTH, terminal_text
-
     out = _stdout()
     for line in explain_case(result, case_no, data.columns.labels()).lines():
         out.print(terminal_text(line, PLAIN_WIDTH), highlight=False, markup=False)
-
-
-OVERDUE_TABLE = ["case_no", "filed_on", "age_days", "officer", "categories", "cause", "respondent"]
 
 
 @app.command()
@@ -331,8 +327,7 @@ def overdue(
     """Cases open too long (--days N, oldest first), past a deadline (--deadline ID) or coming due (--within D)."""
     from backlog_cli.assignment import in_group
     from backlog_cli.deadlines import overdue_cases
-    from backlog_cli.outputs import Output, state_styles
-    from backlog_cli.triage import display_labels
+    from backlog_cli.triage import display_labels, overdue_output
 
     if days is None and deadline is None and within is None:
         raise typer.BadParameter("give --days N, --deadline ID or --within D", param_hint="--days")
@@ -351,8 +346,7 @@ def overdue(
     what = [f"open more than {days} days"] if days is not None else []
     what += [f"due within {within} days"] if within is not None else [f"past {deadline}"] if deadline else []
     title = f"{', '.join(what)} as of {when.date()}: {len(listed.cases)} rows"
-    show(Output(listed.cases, name="overdue", title=title, labels=display_labels(data.columns.labels(), result.deadlines),
-                row_styles=state_styles(listed.cases[listed.state]), table_columns=[*OVERDUE_TABLE, *listed.columns]),
+    show(overdue_output(listed, display_labels(data.columns.labels(), result.deadlines), title),
          fmt, output, data, opts.inputs)
 
 

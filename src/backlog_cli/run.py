@@ -29,7 +29,7 @@ from backlog_cli.config import Config
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, ConfigError, LockedError
 from backlog_cli.loading import Ledger, load_columns, load_ledger
 from backlog_cli.rules import TOTAL_ID
-from backlog_cli.triage import Triage, display_labels, triage, triage_sheets
+from backlog_cli.triage import Triage, display_labels, overdue_output, triage, triage_sheets
 
 LOCK_NAME = ".backlog-run.lock"
 HISTORY_NAME = "history.sqlite"
@@ -231,9 +231,7 @@ def _write_outputs(folder: Path, ledger: Ledger, done: _Results) -> list[outputs
     labels = display_labels(ledger.columns.labels(), done.triage.deadlines)
     result, day = done.triage, done.triage.as_of.date().isoformat()
     listed = deadlines.overdue_cases(result.cases, result.deadlines, result.as_of, days=OVERDUE_DAYS)
-    overdue = outputs.Output(listed.cases, name="overdue", labels=labels,
-                             row_styles=outputs.state_styles(listed.cases[listed.state]),
-                             title=f"open more than {OVERDUE_DAYS} days as of {day}")
+    overdue = overdue_output(listed, labels, f"open more than {OVERDUE_DAYS} days as of {day}")
     return [
         *outputs.write_output(outputs.Output(result.cases, sheets=triage_sheets(result, labels)), "xlsx",
                               folder / TRIAGE_FILE),

@@ -19,10 +19,10 @@ from typing import Any
 
 import pandas as pd
 
-from backlog_cli.deadlines import Deadline, evaluate
+from backlog_cli.deadlines import Deadline, Listing, evaluate
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, ConfigError, RulesError
-from backlog_cli.outputs import Sheet
+from backlog_cli.outputs import Output, Sheet, state_styles
 from backlog_cli.parsing import case_keys, parse_case_numbers
 from backlog_cli.rules import CategoryExplanation, EvalContext, Ruleset, open_mask
 
@@ -36,6 +36,8 @@ CASE_COLUMNS = ["case_no", "filed_on", "officer", "respondent", "cause", "amount
 DEADLINE_COLUMN_LABELS = {"due": "届满日", "days_left": "剩余天数", "state": "状态"}
 LISTING_LABELS = {"deadline": "期限编号", "deadline_label": "期限", "due": "期限·届满日", "days_left": "期限·剩余天数",
                   "state": "期限·状态", "action": "期限·应办事项"}
+# The overdue list's case columns (then the deadline columns of the listing).
+OVERDUE_COLUMNS = ["case_no", "filed_on", "age_days", "officer", "categories", "cause", "respondent"]
 EXPLAIN_FIELDS = ("filed_on", "officer", "applicant", "respondent", "cause", "amount", "closed_on", "close_method",
                   "petition")
 
@@ -134,6 +136,17 @@ def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | Non
         *(Sheet(c.label, short[result.flags.loc[cases.index, c.id]], labels=labels, title=f"{c.label} ({c.id})")
           for c in chosen),
     ]
+
+
+def overdue_output(listed: Listing, labels: Mapping[str, str], title: str) -> Output:
+    """``backlog overdue`` and the nightly overdue.xlsx: every column in CSV and JSON; on the
+    terminal and in xlsx the case in short (:data:`OVERDUE_COLUMNS`) and its deadline columns,
+    overdue rows red and rows coming due amber."""
+    result = Output(listed.cases, name="overdue", title=title, labels=labels,
+                    row_styles=state_styles(listed.cases[listed.state]),
+                    table_columns=[*OVERDUE_COLUMNS, *listed.columns])
+    result.sheets = [result.main_sheet(result.table_columns)]
+    return result
 
 
 # ------------------------------------------------------------------------------- explain
