@@ -398,3 +398,13 @@ def test_aliases_file_catches_misspelt_fields_and_clashes(tmp_path):
         load_columns([path])
     path.write_text("fields:\n  judge_team:\n    kind: text\n    aliases: [合议庭]\n", encoding="utf-8")
     assert load_columns([path]).field_for("合议庭") == "judge_team"
+
+
+def test_progress_reports_share_done(tmp_path):
+    """The loader says what it is doing and how far it is, for the terminal's progress bar."""
+    calls = []
+    load_ledger([messy_workbook(tmp_path / "l.xlsx")], progress=lambda msg, share: calls.append((msg, share)))
+    shares = [share for _, share in calls]
+    assert shares == sorted(shares) and 0 <= shares[0] and shares[-1] <= 1
+    assert calls[0][0] == "reading l.xlsx [2026年]"
+    assert any(msg.startswith("checking values") and share >= 0.5 for msg, share in calls)

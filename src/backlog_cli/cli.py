@@ -7,6 +7,7 @@ Heavy modules (pandas and everything that imports it) are imported inside the co
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager, nullcontext
 import os
 import sys
 from pathlib import Path
@@ -156,18 +157,29 @@ def _stderr():
     return console_for(sys.stderr)
 
 
+@contextmanager
+def progress_bar(err):
+    """On a terminal, a progress bar fed by the loader's (message, share done) calls; otherwise
+    (piped, cron) nothing, so logs stay plain."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("loading ledger", total=1.0)
+        yield lambda message, share: bar.update(task, description=message, completed=share)
+
+
 def load(opts: LoadOptions) -> Ledger:
     """Load the ledger with a spinner on a terminal, then report rejects on stderr."""
     from backlog_cli.loading import load_columns, load_ledger
 
     err = _stderr()
     columns = load_columns(opts.columns)
-    if err.is_terminal:
-        with err.status("loading ledger…") as status:
-            ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns,
-                                 progress=lambda msg: status.update(msg))
-    else:
-        ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns)
+    with progress_bar(err) as progress:
+        ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns, progress=progress)
     report_load(ledger, err, opts.output)
     return ledger
 
@@ -483,11 +495,8 @@ def run(
     when = as_of_date(as_of)
     err = _stderr()
     log = _step_log(quiet)
-    if err.is_terminal and not quiet:
-        with err.status("loading ledger…") as status:
-            summary = nightly_run(settings, when, log=log, progress=lambda msg: status.update(msg))
-    else:
-        summary = nightly_run(settings, when, log=log)
+    with (nullcontext() if quiet else progress_bar(err)) as progress:
+        summary = nightly_run(settings, when, log=log, progress=progress)
     for warning in summary.warnings:
         err.print(f"warning: {warning}", highlight=False, markup=False)
     if summary.rejects is not None and len(summary.rejects):

@@ -38,7 +38,7 @@ REJECT_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
 IDENTIFIER_FIELDS = ("officer",)  # names used as keys: NFKC, no spaces (free text is kept as typed)
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, float], None]  # what is being done, and the share of the load done (0-1)
 
 
 # --------------------------------------------------------------------------- YAML, read safely
@@ -260,11 +260,10 @@ def _open_book(path: Path):
 def _read_excel(path: Path, progress: Progress | None, wanted: Collection[str] | None) -> list[RawSheet]:
     book = _open_book(path)
     sheets = []
-    for name in book.sheet_names:
-        if wanted is not None and name not in wanted:
-            continue
+    names = [n for n in book.sheet_names if wanted is None or n in wanted]
+    for done, name in enumerate(names):
         if progress:
-            progress(f"reading {path.name} [{name}]")
+            progress(f"reading {path.name} [{name}]", done / len(names))
         try:
             sheet = book.get_sheet_by_name(name)
             cells = sheet.to_python()
@@ -615,8 +614,10 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
           progress: Progress | None) -> Ledger:
     reports: list[SheetReport] = []
     bodies, skipped, rejects, problems = [], [], [], []
-    for path in paths:
-        raws = read_sheets(path, encoding, progress, sheets)
+    for i, path in enumerate(paths):
+        # reading and finding headers is the first half of the work, checking values the second
+        file_progress = (lambda msg, share, i=i: progress(msg, 0.5 * (i + share) / len(paths))) if progress else None
+        raws = read_sheets(path, encoding, file_progress, sheets)
         if sheets and not raws:
             continue  # the sheets asked for are in other files
         found_any = False
@@ -636,7 +637,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
             names = _map_headers(headers, columns, report)
             _missing_required(path, raw.name, headers, names, columns)
             if progress:
-                progress(f"parsing {path.name} [{raw.name}]")
+                progress(f"parsing {path.name} [{raw.name}]", 0.5 * (i + 1) / len(paths))
             body = _sheet_rows(raw, names, pos)
             body.insert(0, "source_sheet", raw.name)
             body.insert(0, "source_file", str(path))
@@ -655,9 +656,9 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
                 + ")"
             )
     cases = []
-    for report, body, units in bodies:
+    for done, (report, body, units) in enumerate(bodies):
         if progress:
-            progress(f"checking values [{report.sheet}]")
+            progress(f"checking values [{report.sheet}]", 0.5 + 0.5 * done / len(bodies))
         parsed, bad = _parse_fields(body, columns, units)
         reject_reason = _reject_reasons(parsed, {p.column: p.mask for p in bad if p.problem.startswith("unreadable")})
         is_reject = reject_reason.notna()

@@ -27,7 +27,7 @@ import pandas as pd
 from backlog_cli import assignment, deadlines, history, outputs
 from backlog_cli.config import Config
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, ConfigError, LockedError
-from backlog_cli.loading import Ledger, load_columns, load_ledger
+from backlog_cli.loading import Ledger, Progress, load_columns, load_ledger
 from backlog_cli.rules import TOTAL_ID
 from backlog_cli.triage import Triage, display_labels, overdue_output, triage, triage_sheets
 
@@ -189,7 +189,7 @@ def refuse_inputs_in(config: Config, folder: Path) -> None:
                               f"writes {folder}); move the file or set another `output_dir`")
 
 
-def _load(config: Config, progress: Log | None) -> Ledger:
+def _load(config: Config, progress: Progress | None) -> Ledger:
     if not config.ledger:
         raise ConfigError(f"no ledger to run on: set `ledger:` in {config.path or 'backlog.yaml'}")
     columns = load_columns(config.columns)
@@ -264,7 +264,7 @@ def nightly_run(
     as_of: pd.Timestamp,
     *,
     log: Log | None = None,
-    progress: Log | None = None,
+    progress: Progress | None = None,
 ) -> RunSummary:
     """One unattended pass over the configured ledger; returns what it did.
 
