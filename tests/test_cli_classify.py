@@ -110,3 +110,17 @@ def test_ledger_without_close_dates(tmp_path):
         assert result.exit_code == 0, (command, result.output)
     assign = runner.invoke(app, ["assign", str(ledger), "--as-of", AS_OF, "-f", "csv"]).stdout.splitlines()
     assert len(assign) == 3 and assign[1].startswith("张三,(2025)鲁0902执9号")
+
+
+def test_a_ledger_without_cases_is_flagged(tmp_path, monkeypatch):
+    """An empty export must not pass for an empty backlog: a warning, and `run` exits 1."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "ledger.csv").write_text("案号,立案日期,承办人\n", encoding="utf-8")
+    result = runner.invoke(app, ["classify", "ledger.csv", "--as-of", AS_OF, "-f", "csv"])
+    assert result.exit_code == 0
+    assert "warning: the ledger has no cases" in result.stderr
+    (tmp_path / "backlog.yaml").write_text("ledger: ledger.csv\n", encoding="utf-8")
+    run = runner.invoke(app, ["run", "--as-of", AS_OF, "--quiet"])
+    assert run.exit_code == 1, run.output
+    assert "warning: the ledger has no cases" in run.stderr

@@ -107,6 +107,8 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     ``deadlines`` come with the ruleset from :func:`deadlines.load_ruleset`, called before the
     (slow) ledger load so that a bad rules file fails first."""
     warnings = ruleset.check_fields(list(cases.columns))
+    if cases.empty:
+        warnings.append("the ledger has no cases: is it the right file, and complete?")
     later = cases["filed_on"].gt(as_of)
     if later.any():
         warnings.append(f"{int(later.sum())} cases filed after {as_of.date()} are left out: they did not exist yet")
