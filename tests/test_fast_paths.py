@@ -5,7 +5,7 @@ import sys
 import pandas as pd
 
 from backlog_cli import parsing
-from backlog_cli.loading import _first_cells
+from backlog_cli.loading import _blank_to_na, _first_cells
 
 
 def test_whitespace_set_is_str_split_plus_two():
@@ -36,3 +36,26 @@ def test_first_cells_and_without_spaces():
     assert first.iloc[0] == "合 计" and first.iloc[1] == "1" and first.isna().iloc[2]
     spaceless = parsing.without_spaces(first)
     assert spaceless.iloc[:2].tolist() == ["合计", "1"] and spaceless.isna().iloc[2]
+
+
+def test_blank_to_na_gives_the_missing_mask_it_leaves():
+    frame = pd.DataFrame({"a": ["", None, "x", float("nan")], "b": [1.0, "", " ", "y"]}, dtype=object)
+    body, missing = _blank_to_na(frame)
+    assert missing["a"].tolist() == [True, True, False, True]
+    assert missing["b"].tolist() == [False, True, False, False]
+    assert body.isna().equals(missing)
+    assert body.loc[2, "b"] == " " and body["a"].dtype == object
+
+
+def test_parsers_with_a_given_missing_mask_match_without():
+    s = pd.Series(["(2016)鲁0902执123号", None, " ", 20160305, "否"], dtype=object)
+    miss = s.isna().to_numpy()
+    pd.testing.assert_series_equal(parsing.keep_text(s, miss), parsing.keep_text(s))
+    dates, bad = parsing.parse_dates(s, miss)
+    assert dates.iloc[3] == pd.Timestamp("2016-03-05") and bad.tolist() == [True, False, False, False, True]
+    parts, bad = parsing.parse_case_numbers(s, miss)
+    assert parts.loc[0, "case_seq"] == 123 and bad.tolist() == [False, False, False, True, True]
+    flags, _ = parsing.parse_flags(s, miss)
+    assert flags.iloc[4] is not pd.NA and not flags.iloc[4]
+    blank = pd.Series([None, float("nan")], dtype=object)
+    assert parsing.keep_text(blank, blank.isna().to_numpy()).isna().all()

@@ -490,32 +490,41 @@ class Ledger:
         return sum(s.rows_read for s in self.sheets)
 
 
-def _is_blank(frame: pd.DataFrame) -> pd.Series:
-    return frame.isna().all(axis=1)
+def _blank_to_na(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Empty cells ('' from spreadsheets and CSV) become missing, and where cells are missing (one
+    ``isna`` per column, passed on to the checks and parsers that need it). Whitespace-only text is
+    left to the value parsers, which treat it as blank; an exact comparison keeps this step cheap.
+    Typed columns (CSV text is read as str with empty fields missing) are left as they are."""
+    cols, missing = {}, {}
+    for name, col in frame.items():
+        miss = col.isna().to_numpy()
+        if col.dtype == object:
+            empty = (col == "").to_numpy()
+            if empty.any():
+                values = col.to_numpy(copy=True)
+                values[empty] = np.nan
+                col = pd.Series(values, index=frame.index, dtype=object, name=name)
+                miss = miss | empty
+        cols[name], missing[name] = col, miss
+    return pd.DataFrame(cols, index=frame.index), pd.DataFrame(missing, index=frame.index)
 
 
-def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
-    """Empty cells ('' from spreadsheets and CSV) become missing. Whitespace-only text is left to the
-    value parsers, which treat it as blank; an exact comparison keeps this step cheap. Typed
-    columns (CSV text is read as str with empty fields missing) are left as they are."""
-    return pd.DataFrame({name: col.mask(col.eq("")) if col.dtype == object else col for name, col in frame.items()},
-                        index=frame.index)
-
-
-def _sheet_rows(raw: RawSheet, names: list[str], header_pos: int) -> pd.DataFrame:
+def _sheet_rows(raw: RawSheet, names: list[str], header_pos: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows below the header under their column names, and where their cells are missing."""
     body = raw.frame.iloc[header_pos + 1 :].copy()
     body = body.iloc[:, : len(names)]
     body.columns = names[: body.shape[1]]
     for name in names[body.shape[1] :]:
         body[name] = None
-    body = _blank_to_na(body)
+    body, missing = _blank_to_na(body)
     body.insert(0, "source_row", (body.index + raw.first_row).astype("int64"))
-    return body.reset_index(drop=True)
+    return body.reset_index(drop=True), missing.reset_index(drop=True)
 
 
-def _first_cells(data: pd.DataFrame) -> pd.Series:
-    """Each row's first non-missing cell (NA for a blank row), gathered column by column."""
-    filled = data.notna().to_numpy()
+def _first_cells(data: pd.DataFrame, missing: pd.DataFrame | None = None) -> pd.Series:
+    """Each row's first non-missing cell (NA for a blank row), gathered column by column;
+    ``missing`` is ``data.isna()`` when the caller has it."""
+    filled = ~(data.isna() if missing is None else missing).to_numpy()
     first = filled.argmax(axis=1)
     out = pd.Series(None, index=data.index, dtype=object)
     for pos, name in enumerate(data.columns):
@@ -525,12 +534,12 @@ def _first_cells(data: pd.DataFrame) -> pd.Series:
     return out
 
 
-def _skip_reasons(body: pd.DataFrame, names: list[str], columns: Columns) -> pd.Series:
+def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], columns: Columns) -> pd.Series:
     """Why a row is not a case (NA when it is one): blank, totals row, repeated header."""
-    data = body[names]
+    data, missing = body[names], missing[names]
     reason = pd.Series(pd.NA, index=body.index, dtype="object")
-    reason[_is_blank(data)] = "blank row"
-    first_text = parsing.without_spaces(_first_cells(data))
+    reason[missing.all(axis=1)] = "blank row"
+    first_text = parsing.without_spaces(_first_cells(data, missing))
     totals = first_text.str.startswith(tuple(w.replace(" ", "") for w in TOTAL_WORDS)).fillna(False)
     case_text = parsing.without_spaces(data["case_no"])
     totals |= case_text.str.contains("合计|小计|总计", regex=True).fillna(False)
@@ -551,37 +560,39 @@ class ValueProblem(NamedTuple):
     problem: str
 
 
-def _parse_fields(body: pd.DataFrame, columns: Columns, units: dict[str, float]) -> tuple[pd.DataFrame, list[ValueProblem]]:
-    """Parse every canonical field by its kind; return the parsed frame and its value problems."""
+def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, columns: Columns,
+                  units: dict[str, float]) -> tuple[pd.DataFrame, list[ValueProblem]]:
+    """Parse every canonical field by its kind (``missing``: where the body's ledger columns are
+    missing); return the parsed frame and its value problems."""
     out = body.copy()
     bad: list[ValueProblem] = []
     for name, spec in columns.fields.items():
         if name not in body.columns:
             continue
-        col = body[name]
+        col, miss = body[name], missing[name].to_numpy()
         if spec.kind == "case_no":
-            parts, mask = parsing.parse_case_numbers(col)
+            parts, mask = parsing.parse_case_numbers(col, miss)
             for part in parts.columns:
                 out[part] = parts[part]
         elif spec.kind == "date":
-            out[name], mask = parsing.parse_dates(col)
+            out[name], mask = parsing.parse_dates(col, miss)
         elif spec.kind == "amount":
-            out[name], mask = parsing.parse_amounts(col, units.get(name, 1.0))
+            out[name], mask = parsing.parse_amounts(col, units.get(name, 1.0), miss)
         elif spec.kind == "flag":
-            out[name], mask = parsing.parse_flags(col)
+            out[name], mask = parsing.parse_flags(col, miss)
         elif spec.kind == "number":
-            num = pd.to_numeric(parsing.normalize_text(col), errors="coerce")
-            mask = num.isna() & col.notna()
+            num = pd.to_numeric(parsing.normalize_text(col, miss), errors="coerce")
+            mask = num.isna() & ~miss
             out[name] = num
         elif name in IDENTIFIER_FIELDS:
-            out[name], mask = parsing.normalize_name(col), None
+            out[name], mask = parsing.normalize_name(col, miss), None
         else:
-            out[name], mask = parsing.keep_text(col), None
+            out[name], mask = parsing.keep_text(col, miss), None
         if mask is not None:
             bad.append(ValueProblem(name, mask.fillna(False).astype(bool), f"unreadable {spec.kind}"))
     for name in body.columns:
         if name not in columns.fields and name != "source_row":
-            out[name] = parsing.keep_text(body[name])
+            out[name] = parsing.keep_text(body[name], missing[name].to_numpy() if name in missing else None)
     return out, bad + _implausible(out, columns)
 
 
@@ -667,18 +678,20 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
             _missing_required(path, raw.name, headers, mapped, columns)
             if file_progress:
                 file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
-            body = _sheet_rows(raw, mapped, pos)
+            body, missing = _sheet_rows(raw, mapped, pos)
             del raw
             body.insert(0, "source_sheet", report.sheet)
             body.insert(0, "source_file", str(path))
             report.rows_read = len(body)
-            reason = _skip_reasons(body, mapped, columns)
+            reason = _skip_reasons(body, missing, mapped, columns)
             is_skip = reason.notna()
             report.skipped = int(is_skip.sum())
             skipped.append(_located(body[is_skip]).assign(reason=reason[is_skip].to_numpy()))
             units = {columns.field_for(h): parsing.header_unit(h) for h in headers if h and columns.field_for(h)}
-            cases.append(_check_values(report, body[~is_skip].reset_index(drop=True), columns, units, rejects, problems))
-            del body
+            kept = ~is_skip.to_numpy()
+            cases.append(_check_values(report, body[kept].reset_index(drop=True), missing[kept].reset_index(drop=True),
+                                       columns, units, rejects, problems))
+            del body, missing
         if sheets and not names:
             continue  # the sheets asked for are in other files
         if not found_any:
@@ -706,11 +719,11 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
     )
 
 
-def _check_values(report: SheetReport, body: pd.DataFrame, columns: Columns, units: dict[str, float],
-                  rejects: list[pd.DataFrame], problems: list[pd.DataFrame]) -> pd.DataFrame:
-    """One sheet's rows parsed: rejected rows and value problems are appended to the lists given,
-    the cases kept are returned."""
-    parsed, bad = _parse_fields(body, columns, units)
+def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame, columns: Columns,
+                  units: dict[str, float], rejects: list[pd.DataFrame], problems: list[pd.DataFrame]) -> pd.DataFrame:
+    """One sheet's rows parsed (``missing``: where their ledger cells are missing): rejected rows
+    and value problems are appended to the lists given, the cases kept are returned."""
+    parsed, bad = _parse_fields(body, missing, columns, units)
     reject_reason = _reject_reasons(parsed, {p.column: p.mask for p in bad if p.problem.startswith("unreadable")})
     is_reject = reject_reason.notna()
     rejects.append(_reject_frame(parsed[is_reject], body[is_reject], reject_reason[is_reject]))

@@ -65,10 +65,15 @@ _INFERRED = {"string": STR, "floating": FLOAT, "decimal": FLOAT, "integer": INT,
              "datetime": DATE, "datetime64": DATE, "date": DATE, "empty": BLANK}
 
 
-def _kinds(s: pd.Series) -> np.ndarray:
-    """One kind label per cell: a fast path per dtype, else grouped by python type."""
+def _kinds(s: pd.Series, missing: np.ndarray | None = None) -> np.ndarray:
+    """One kind label per cell: a fast path per dtype, else grouped by python type. ``missing``,
+    when given, is ``s.isna()`` already computed by the caller."""
+    if missing is None:
+        missing = s.isna().to_numpy()
     dtype = s.dtype
-    if pd.api.types.is_bool_dtype(dtype):
+    if missing.all():
+        kind = BLANK
+    elif pd.api.types.is_bool_dtype(dtype):
         kind = BOOL
     elif pd.api.types.is_integer_dtype(dtype):
         kind = INT
@@ -86,7 +91,7 @@ def _kinds(s: pd.Series) -> np.ndarray:
         kind = labels[codes]
     out = np.empty(len(s), dtype=object)
     out[:] = kind
-    out[s.isna().to_numpy()] = BLANK
+    out[missing] = BLANK
     return out
 
 
@@ -151,9 +156,10 @@ def _extract(t: pd.Series, pattern: re.Pattern) -> pd.DataFrame:
     return pd.DataFrame({n: pd.Series(list(c), index=t.index, dtype="str") for n, c in zip(names, columns)}, index=t.index)
 
 
-def _prepare(s: pd.Series, sep: str | None = " ") -> tuple[np.ndarray, pd.Series]:
+def _prepare(s: pd.Series, sep: str | None = " ",
+             missing: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series]:
     """Kind labels (blank strings relabelled BLANK) and the cleaned text of string cells."""
-    kinds = _kinds(s)
+    kinds = _kinds(s, missing)
     text = pd.Series(pd.NA, index=s.index, dtype="str")
     is_str = kinds == STR
     if is_str.any():
@@ -194,10 +200,10 @@ def _as_str(v: pd.Series) -> pd.Series:
 _FORMATS = {INT: _as_str, FLOAT: _format_floats, DATE: _format_dates, BOOL: _as_str, OTHER: _as_str}
 
 
-def _to_text(s: pd.Series, sep: str | None) -> pd.Series:
+def _to_text(s: pd.Series, sep: str | None, missing: np.ndarray | None = None) -> pd.Series:
     """Every non-blank cell as cleaned text, whitespace runs replaced by ``sep`` (None: as typed,
     stripped)."""
-    kinds, text = _prepare(s, sep)
+    kinds, text = _prepare(s, sep, missing)
     for kind, fmt in _FORMATS.items():
         mask = kinds == kind
         if mask.any():
@@ -205,9 +211,11 @@ def _to_text(s: pd.Series, sep: str | None) -> pd.Series:
     return text
 
 
-def normalize_text(s: pd.Series) -> pd.Series:
-    """Cells as clean text: NFKC, stripped, single spaces; blank → NA; 123.0 → "123"."""
-    return _to_text(s, " ")
+def normalize_text(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series:
+    """Cells as clean text: NFKC, stripped, single spaces; blank → NA; 123.0 → "123".
+
+    Here and in the parsers below, ``missing`` may give ``s.isna()`` when the caller has it."""
+    return _to_text(s, " ", missing)
 
 
 def normalize_value(text: str) -> str:
@@ -215,10 +223,10 @@ def normalize_value(text: str) -> str:
     return _clean_one(text, " ")
 
 
-def keep_text(s: pd.Series) -> pd.Series:
+def keep_text(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series:
     """Free text as typed: stripped only (full-width commas and inner spaces stay); blank → NA;
     other cells as text (123.0 → "123", dates as ISO text)."""
-    return _to_text(s, None)
+    return _to_text(s, None, missing)
 
 
 def without_spaces(s: pd.Series) -> pd.Series:
@@ -230,9 +238,9 @@ def without_spaces(s: pd.Series) -> pd.Series:
     )
 
 
-def normalize_name(s: pd.Series) -> pd.Series:
+def normalize_name(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series:
     """Like :func:`normalize_text` but without any whitespace, so "张 三" is "张三"."""
-    return _to_text(s, "")
+    return _to_text(s, "", missing)
 
 
 _UNIT_SUFFIX = re.compile(r"\((?:人民币)?(?P<wan>万)?元?(?:人民币)?\)$")
@@ -302,9 +310,9 @@ def _dates_from_text(t: pd.Series) -> pd.Series:
     return out
 
 
-def parse_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:
     """Dates (datetime64[ns], midnight) and a bad mask; years outside 1950–2100 are bad."""
-    kinds, text = _prepare(s)
+    kinds, text = _prepare(s, missing=missing)
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     is_date = kinds == DATE
     if is_date.any():
@@ -339,14 +347,14 @@ def _amounts_from_text(t: pd.Series, unit: float) -> pd.Series:
     return (value * scale).round(6)
 
 
-def parse_amounts(s: pd.Series, unit: float = 1.0) -> tuple[pd.Series, pd.Series]:
+def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:
     """Amounts in 元 (float64) and a bad mask (True where a cell is not a number).
 
     Numbers and plain number strings are in the column ``unit`` (10000 for a 万元 column); an
     explicit 万 or 元 in the text wins. Negative and huge amounts (even infinite ones) are read as
     they are: judging them is the loader's job.
     """
-    kinds, text = _prepare(s)
+    kinds, text = _prepare(s, missing=missing)
     out = pd.Series(np.nan, index=s.index, dtype="float64")
     with np.errstate(over="ignore", invalid="ignore"):
         is_num = (kinds == INT) | (kinds == FLOAT)
@@ -377,9 +385,9 @@ def _flags_from_text(t: pd.Series) -> pd.Series:
     return out
 
 
-def parse_flags(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_flags(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:
     """Petition-style yes/no flags (nullable boolean) and a bad mask."""
-    kinds, text = _prepare(s, sep="")
+    kinds, text = _prepare(s, sep="", missing=missing)
     out = pd.Series(pd.NA, index=s.index, dtype="boolean")
     is_bool = kinds == BOOL
     if is_bool.any():
@@ -426,13 +434,13 @@ def _canonical_case_no(text: pd.Series, year: pd.Series, ok: pd.Series) -> pd.Se
     return no
 
 
-def parse_case_numbers(s: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+def parse_case_numbers(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """Normalised case numbers split into year, court code, type and sequence, and a bad mask.
 
     Accepts ``(2016)鲁0902执123号`` and the older ``(2015)泰执字第00123号``; a missing trailing 号
     is added. Unreadable case numbers keep their normalised text in ``case_no``.
     """
-    text = normalize_name(s)
+    text = normalize_name(s, missing)
     parts = _extract(text, _CASE_NO)
     year = parts["year"].astype("Int64")
     ok = ((year >= 1950) & (year <= 2100)).fillna(False).astype(bool)
