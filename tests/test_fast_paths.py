@@ -59,3 +59,10 @@ def test_parsers_with_a_given_missing_mask_match_without():
     assert flags.iloc[4] is not pd.NA and not flags.iloc[4]
     blank = pd.Series([None, float("nan")], dtype=object)
     assert parsing.keep_text(blank, blank.isna().to_numpy()).isna().all()
+
+
+def test_clean_strings_as_typed_strips_and_blanks_in_one_pass():
+    s = pd.Series([" 张 三，\u3000", "\u2014\u2014", " // ", None, "a\u200b"], dtype="str")
+    out = parsing._clean_strings(s, None)
+    assert out.iloc[[0, 4]].tolist() == ["张 三，", "a"]
+    assert out.iloc[[1, 2, 3]].isna().all() and str(out.dtype) == "str"

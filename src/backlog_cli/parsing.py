@@ -43,6 +43,7 @@ BLANK, STR, BOOL, INT, FLOAT, DATE, OTHER = "blank", "str", "bool", "int", "floa
 _WS = "\\s\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
 _WS_RUN = re.compile(f"[{_WS}]+")
 _BLANK_WORDS = ["", "-", "--", "\u2013", "\u2014", "\u2014\u2014", "/", "//"]
+_BLANK_SET = frozenset(_BLANK_WORDS)
 
 
 def _kind_of(t: type) -> str:
@@ -141,8 +142,12 @@ def _clean_strings(t: pd.Series, sep: str | None = " ") -> pd.Series:
     One pass of C-level string methods per value: three times faster than the equivalent chain of
     ``.str.normalize``, ``.str.replace`` with a regex and ``.str.strip``."""
     values = t.to_numpy(dtype=object, na_value=None)
-    t = pd.Series([None if v is None else _clean_one(v, sep) for v in values], index=t.index, dtype="str")
-    return t.mask(t.isin(_BLANK_WORDS))
+    if sep is None:  # free text, only stripped: the method called inline, not through _clean_one
+        cleaned = (None if v is None else v.strip(_STRIP) for v in values)
+    else:
+        cleaned = (None if v is None else _clean_one(v, sep) for v in values)
+    # blank words dropped in the same pass: a second pass (isin, mask) cost more than the cleaning
+    return pd.Series([None if v in _BLANK_SET else v for v in cleaned], index=t.index, dtype="str")
 
 
 def _extract(t: pd.Series, pattern: re.Pattern) -> pd.DataFrame:
