@@ -27,6 +27,12 @@ def check_golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8")
 
 
+def write_ledger(path: Path, header: str, rows) -> Path:
+    """A small CSV ledger: the header line, then one line per tuple of cell texts."""
+    path.write_text("\n".join([header, *(",".join(r) for r in rows)]) + "\n", encoding="utf-8")
+    return path
+
+
 @pytest.fixture()
 def golden():
     return check_golden

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
-from conftest import SAMPLE_AS_OF, SAMPLES, check_golden
+from conftest import SAMPLE_AS_OF, SAMPLES, check_golden, write_ledger
 
 SAMPLE = SAMPLES / "ledger.xlsx"
 AS_OF = "2026-03-18"  # a Wednesday: the last full week is 2026-03-09 .. 2026-03-15
@@ -48,10 +48,7 @@ ROWS = [
 
 @pytest.fixture
 def ledger(tmp_path) -> Path:
-    path = tmp_path / "ledger.csv"
-    lines = ["案号,立案日期,承办人,结案日期,申请执行人,案由"] + [",".join(r) for r in ROWS]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_ledger(tmp_path / "ledger.csv", "案号,立案日期,承办人,结案日期,申请执行人,案由", ROWS)
 
 
 def run(*args):

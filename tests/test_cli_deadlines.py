@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
-from conftest import SAMPLE_AS_OF, check_golden
+from conftest import SAMPLE_AS_OF, check_golden, write_ledger
 
 AS_OF = "2025-07-01"
 runner = CliRunner()
@@ -37,10 +37,7 @@ ROWS = [
 
 @pytest.fixture
 def ledger(tmp_path) -> Path:
-    path = tmp_path / "ledger.csv"
-    lines = ["案号,立案日期,承办人,结案日期,结案方式,案由"] + [",".join(r) for r in ROWS]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_ledger(tmp_path / "ledger.csv", "案号,立案日期,承办人,结案日期,结案方式,案由", ROWS)
 
 
 def run(*args):
