@@ -494,7 +494,15 @@ def _blank_to_na(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Empty cells ('' from spreadsheets and CSV) become missing, and where cells are missing (one
     ``isna`` per column, passed on to the checks and parsers that need it). Whitespace-only text is
     left to the value parsers, which treat it as blank; an exact comparison keeps this step cheap.
-    Typed columns (CSV text is read as str with empty fields missing) are left as they are."""
+    Typed columns (CSV text is read as str with empty fields missing) are left as they are; a sheet
+    of spreadsheet cells (one object block) is done in two numpy operations over all its cells."""
+    if len(frame.columns) and (frame.dtypes == object).all():
+        cells = frame.to_numpy(dtype=object, copy=True)
+        empty = cells == ""
+        cells[empty] = np.nan
+        missing = pd.isna(cells)
+        return (pd.DataFrame(cells, index=frame.index, columns=frame.columns, dtype=object),
+                pd.DataFrame(missing, index=frame.index, columns=frame.columns))
     cols, missing = {}, {}
     for name, col in frame.items():
         miss = col.isna().to_numpy()
