@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import zipfile
+from xml.etree import ElementTree
 
 import openpyxl
 import pandas as pd
@@ -248,6 +250,97 @@ def test_xlsx_chart_hook_gets_layout(cases, tmp_path):
     (layout,) = seen
     assert (layout.header_row, layout.first_row, layout.last_row) == (1, 2, 4)
     assert layout.columns["case_no"] == 0 and layout.columns["amount"] == 4
+
+
+def _cells(path, sheet: str | None = None) -> list[list[tuple]]:
+    """Every cell of a sheet as (value, number format, fill), read back with openpyxl."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet] if sheet else wb.active
+    return [[(c.value, c.number_format, _fill(c)) for c in row] for row in ws.iter_rows()]
+
+
+def test_xlsx_rows_as_xml_read_back_like_xlsxwriters(cases, tmp_path):
+    # A sheet with a chart hook gets its cells from xlsxwriter; others are written as XML.
+    styles = pd.Series(["overdue", None, "due_soon"], index=cases.index)
+    frame = cases.assign(note=pd.array(["a&b<c>", "", " 前后 "], dtype="str"))
+    by_xml, by_xlsxwriter = tmp_path / "xml.xlsx", tmp_path / "xw.xlsx"
+    outputs.write_xlsx(by_xml, [outputs.Sheet("s", frame, title="t", row_styles=styles)])
+    outputs.write_xlsx(by_xlsxwriter, [outputs.Sheet("s", frame, title="t", row_styles=styles,
+                                                      charts=[lambda wb, ws, layout: None])])
+    assert _cells(by_xml) == _cells(by_xlsxwriter)
+    ws = openpyxl.load_workbook(by_xml).active
+    assert ws.dimensions == "A1:I5" and ws.freeze_panes == "A3" and ws.auto_filter.ref == "A2:I5"
+    assert ws["I3"].value == "a&b<c>" and ws["I4"].value is None and ws["I5"].value == " 前后 "
+    assert ws["D5"].value is None and _fill(ws["D5"]) == "FFFFEB9C"  # blank, filled, date format
+    assert ws["D5"].number_format == "yyyy-mm-dd"
+
+
+def test_xlsx_text_round_trips_exactly(tmp_path):
+    texts = ["a&b<c>\"'", "x\x01y", "_x0041_", "<r>rich</r>", "😀中", "line\nbreak", "cr\rx", "\t lead", "trail "]
+    path = tmp_path / "t.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet("s", pd.DataFrame({"t": pd.array(texts, dtype="str")}))])
+    import python_calamine
+
+    rows = python_calamine.CalamineWorkbook.from_path(path).get_sheet_by_name("s").to_python()
+    assert [r[0] for r in rows] == ["t", *texts]
+    with zipfile.ZipFile(path) as z:  # every part is well-formed XML
+        for name in z.namelist():
+            ElementTree.fromstring(z.read(name))
+
+
+def test_xlsx_numbers_exact_and_non_finite_blank(tmp_path):
+    frame = pd.DataFrame({"amount": [0.1 + 0.2, float("inf"), float("nan"), -1e20, 3.0],
+                          "n": pd.array([2**40, None, -7, 0, 1], dtype="Int64"),
+                          "flag": pd.array([True, False, None, True, None], dtype="boolean")})
+    path = tmp_path / "n.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet("s", frame)])
+    ws = openpyxl.load_workbook(path).active
+    assert [c.value for c in ws["A"]][1:] == [0.30000000000000004, None, None, -1e20, 3]
+    assert [c.value for c in ws["B"]][1:] == [1099511627776, None, -7, 0, 1]
+    assert [c.value for c in ws["C"]][1:] == [True, False, None, True, None]
+    assert ws["A2"].number_format == "#,##0.00" and ws["A3"].number_format == "#,##0.00"
+
+
+def test_xlsx_text_cut_to_excels_limit_in_utf16_units(tmp_path):
+    # 32,767 UTF-16 units: 16,383 emoji (two units each) fit, the next would be cut in half.
+    frame = pd.DataFrame({"t": pd.array(["a" * 40_000, "😀" * 20_000, "short"], dtype="str")})
+    path = tmp_path / "long.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet("s", frame)])
+    ws = openpyxl.load_workbook(path).active
+    assert ws["A2"].value == "a" * 32_767
+    assert ws["A3"].value == "😀" * 16_383
+    assert ws["A4"].value == "short"
+    assert int(_width(ws, "A")) == outputs.MAX_COL_WIDTH
+
+
+def test_xlsx_many_rows_and_sheets_share_strings(tmp_path):
+    n = 25_000  # more than one block of XML rows
+    frame = pd.DataFrame({"k": pd.array([f"k{i % 3}" for i in range(n)], dtype="str"),
+                          "i": range(n),
+                          "d": pd.to_datetime("2020-01-01") + pd.to_timedelta(range(n), unit="D") * 0})
+    path = tmp_path / "big.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet("a", frame), outputs.Sheet("b", frame.iloc[:2, :1], labels={"k": "x"})])
+    wb = openpyxl.load_workbook(path, read_only=True)
+    rows = list(wb["a"].iter_rows(values_only=True))
+    assert len(rows) == n + 1 and rows[-1] == ("k0", n - 1, dt.datetime(2020, 1, 1))
+    assert rows[12_345] == ("k2", 12_344, dt.datetime(2020, 1, 1))
+    assert list(wb["b"].iter_rows(values_only=True)) == [("x",), ("k0",), ("k1",)]
+    with zipfile.ZipFile(path) as z:
+        head = z.read("xl/sharedStrings.xml").decode()[:300]
+    # strings: headers k, i, d, x, then k0 k1 k2 once; string cells: 4 headers + n + 2
+    assert f'count="{4 + n + 2}" uniqueCount="7"' in head
+
+
+def test_xlsx_same_bytes_with_styles_and_several_sheets(cases, tmp_path):
+    styles = pd.Series(["overdue", None, "due_soon"], index=cases.index)
+    sheets = [outputs.Sheet("a", cases, row_styles=styles, title="t"), outputs.Sheet("b", cases.iloc[:0]),
+              outputs.Sheet("c", cases, charts=[lambda wb, ws, layout: None])]
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    outputs.write_xlsx(a, sheets)
+    outputs.write_xlsx(b, sheets)
+    assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as z:
+        assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
 # --- atomic writes ------------------------------------------------------------------------------

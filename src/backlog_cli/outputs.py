@@ -17,11 +17,14 @@ import os
 import re
 import secrets
 import sys
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, TextIO
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -30,6 +33,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -406,27 +410,71 @@ class _Formats:
         return self.cache[key]
 
 
-def _column_cells(s: pd.Series) -> tuple[list[Any], str | None, int]:
-    """Cell values (None for missing), default number format and data display width."""
+@dataclass(frozen=True)
+class _Column:
+    """One column's cells: ``kind`` is ``n`` (numbers, date serials), ``s`` (text) or ``b``
+    (booleans); ``present`` marks the cells with a value (missing, empty and non-finite ones have
+    none); the default number format and the display width of the data."""
+
+    kind: str
+    values: np.ndarray
+    present: np.ndarray
+    num_format: str | None
+    width: int
+
+    def python(self) -> list[Any]:
+        """The values as Python objects, None where there is none (for xlsxwriter's writer)."""
+        out = self.values.astype(object)
+        out[~self.present] = None
+        return out.tolist()
+
+    @cached_property
+    def distinct(self) -> tuple[np.ndarray, np.ndarray]:
+        """Codes per cell into the distinct present values (-1 where none), and those values."""
+        codes = np.full(len(self.values), -1, dtype=np.intp)
+        codes[self.present], uniques = pd.factorize(self.values[self.present])
+        return codes, np.asarray(uniques)
+
+
+def _column(s: pd.Series) -> _Column:
+    """The cells of one column: dates as Excel serial days, lists joined, text cut to Excel's limit."""
+    present = s.notna().to_numpy(dtype=bool, copy=True)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        serial = (s.dt.tz_localize(None) if s.dt.tz else s) - _EXCEL_EPOCH
-        days = (serial / pd.Timedelta(days=1)).astype(object)
-        return days.where(s.notna(), None).tolist(), DATE_FORMAT, 10
+        naive = s.dt.tz_localize(None) if s.dt.tz else s
+        days = ((naive - _EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+        return _Column("n", days, present, DATE_FORMAT, 10)
     if pd.api.types.is_bool_dtype(s.dtype):
-        return s.astype(object).where(s.notna(), None).tolist(), None, 5
+        return _Column("b", s.to_numpy(dtype=bool, na_value=False), present, None, 5)
     if pd.api.types.is_numeric_dtype(s.dtype):
         is_float = pd.api.types.is_float_dtype(s.dtype)
-        values = s.astype(object).where(s.notna() & np.isfinite(s.astype(float)), None).tolist()
+        if is_float:
+            values = s.to_numpy(dtype=float, na_value=np.nan)
+            present &= np.isfinite(values)
+        else:
+            values = s.to_numpy(dtype=np.int64, na_value=0)
         top = s.abs().max() if s.notna().any() else 0
         sample = f"{top:,.2f}" if is_float else str(int(top))
-        return values, AMOUNT_FORMAT if is_float else None, len(sample) + int((s < 0).any())
+        return _Column("n", values, present, AMOUNT_FORMAT if is_float else None,
+                       len(sample) + int((s < 0).any()))
     text = (join_lists(s, DISPLAY_LIST_SEP) if _is_list_column(s) else s).astype("str")
     lengths = text.str.len()
-    if lengths.gt(XLSX_MAX_CELL_CHARS).any():
-        text = text.str.slice(0, XLSX_MAX_CELL_CHARS)
-        lengths = lengths.clip(upper=XLSX_MAX_CELL_CHARS)
-    width = max_display_width(text, lengths)
-    return text.astype(object).where(text.notna(), None).tolist(), None, width
+    long = lengths.gt(XLSX_MAX_CELL_CHARS // 2).to_numpy()
+    if long.any():
+        values = text.to_numpy(dtype=object, na_value=None)
+        values[long] = [_excel_text(v) for v in values[long]]
+        text = pd.Series(values, index=text.index, dtype="str")
+        lengths = text.str.len()
+    present &= lengths.gt(0).to_numpy()  # Excel has no empty text: '' is left blank
+    return _Column("s", text.to_numpy(dtype=object, na_value=None), present, None,
+                   max_display_width(text, lengths))
+
+
+def _excel_text(text: str) -> str:
+    """``text`` cut to the 32,767 UTF-16 units an Excel cell holds (never inside a character)."""
+    units = text.encode("utf-16-le", "surrogatepass")
+    if len(units) <= 2 * XLSX_MAX_CELL_CHARS:
+        return text
+    return units[: 2 * XLSX_MAX_CELL_CHARS].decode("utf-16-le", "ignore")
 
 
 def _aligned_styles(row_styles: pd.Series | None, index: pd.Index) -> list[str | None] | None:
@@ -443,7 +491,10 @@ def _aligned_styles(row_styles: pd.Series | None, index: pd.Index) -> list[str |
     return styles.tolist()
 
 
-def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str) -> None:
+def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str) -> _SheetXml | None:
+    """Header, widths, frozen header and filter through xlsxwriter. A sheet with charts gets its
+    cells from xlsxwriter too (charts keep the values they show); any other sheet is returned as
+    a :class:`_SheetXml` whose rows are written into the package after the workbook is closed."""
     frame = sheet.frame.loc[:, _ordered_columns(sheet.frame)]
     labels = sheet.labels or {}
     ws = workbook.add_worksheet(name)
@@ -460,15 +511,18 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str)
     headers = [str(labels.get(c, c)) for c in frame.columns]
     ws.write_row(header_row, 0, headers, formats.header)
     header_widths = display_widths(pd.Series(headers, dtype="str"))
-    for col, name_ in enumerate(frame.columns):
-        values, num_format, data_width = _column_cells(frame[name_])
-        num_format = sheet.number_formats.get(name_, num_format)
-        _write_cells(ws, first_row, col, values, num_format, styles, formats)
-        width = max(int(header_widths.iloc[col]) + FILTER_ARROW_WIDTH, data_width) + 1
-        ws.set_column(col, col, min(max(width, MIN_COL_WIDTH), MAX_COL_WIDTH))
+    columns = [_column(frame[c]) for c in frame.columns]
+    num_formats = [sheet.number_formats.get(c, col.num_format) for c, col in zip(frame.columns, columns)]
+    for i, col in enumerate(columns):
+        width = max(int(header_widths.iloc[i]) + FILTER_ARROW_WIDTH, col.width) + 1
+        ws.set_column(i, i, min(max(width, MIN_COL_WIDTH), MAX_COL_WIDTH))
     ws.freeze_panes(first_row, 0)
     if len(frame.columns):
         ws.autofilter(header_row, 0, header_row + len(frame), len(frame.columns) - 1)
+    if not sheet.charts and len(frame) and any(headers):
+        return _SheetXml.start(ws, formats, first_row, columns, num_formats, styles)
+    for i, (col, num_format) in enumerate(zip(columns, num_formats)):
+        _write_cells(ws, first_row, i, col.python(), num_format, styles, formats)
     layout = SheetLayout(
         name=name,
         header_row=header_row,
@@ -478,6 +532,7 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str)
     )
     for hook in sheet.charts:
         hook(workbook, ws, layout)
+    return None
 
 
 def _write_cells(
@@ -505,15 +560,21 @@ def write_xlsx(
     *,
     created: dt.datetime = XLSX_CREATED,
 ) -> Path:
-    """Write ``sheets`` to an xlsx workbook atomically; same input gives the same bytes."""
+    """Write ``sheets`` to an xlsx workbook atomically; same input gives the same bytes.
+
+    xlsxwriter builds the workbook (styles, headers, widths, panes, filters, charts) in memory;
+    the data rows of sheets without charts are then written straight into the package as
+    worksheet XML, many times faster than xlsxwriter's per-cell path (see :class:`_SheetXml`)."""
     if not sheets:
         raise ValueError("write_xlsx needs at least one sheet")
     names = sheet_names([s.name for s in sheets])
 
     def write(tmp: Path) -> None:
+        built = io.BytesIO()
         workbook = xlsxwriter.Workbook(
-            str(tmp),
+            built,
             {
+                "in_memory": True,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
@@ -523,12 +584,227 @@ def write_xlsx(
         workbook.set_properties({"created": created, "author": "backlog"})
         formats = _Formats(workbook)
         try:
-            for sheet, name in zip(sheets, names):
-                _write_sheet(workbook, formats, sheet, name)
+            pending = {name: _write_sheet(workbook, formats, sheet, name) for sheet, name in zip(sheets, names)}
         finally:
             workbook.close()
+        _package(built, tmp, {name: xml for name, xml in pending.items() if xml is not None})
 
     return atomic_write(path, write)
+
+
+# The data rows of large sheets, written as worksheet XML.
+#
+# xlsxwriter spends about 4 µs per cell: a Python call per cell to store it, then a Python call
+# per cell to write its XML when the workbook closes. Here the XML of a sheet's rows is built a
+# column at a time with numpy (object-array string concatenation, one ``str.join`` per block of
+# rows), and the text goes to the shared strings table once per distinct value. Only public
+# xlsxwriter API is used: its package is read back with ``zipfile`` and the XML it wrote for the
+# sheet (header rows, columns, panes, filter) is kept around the rows written here.
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_SST_PART = "xl/sharedStrings.xml"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_XML_BLOCK_ROWS = 10_000
+_XML_MAX_CELL_BYTES = 100  # an upper bound for one cell's XML, to decide on zip64 up front
+# Shared strings needing a look in Python: markup characters, the control characters XML cannot
+# hold (written as _xHHHH_, as Excel does), literal _xHHHH_ (its leading _ escaped), and white
+# space at either end (kept with xml:space).
+_XML_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_CELL_XF = re.compile(r'<c r="([A-Z]+[0-9]+)" s="([0-9]+)"')
+_ROW_START = re.compile(r'<row r="([0-9]+)"')
+
+
+@dataclass
+class _SheetXml:
+    """A sheet whose data rows are written as XML into the package.
+
+    ``start`` writes one blank cell per (column, row style) that needs a cell format, in a row of
+    that style: xlsxwriter then gives each format its style index, read back from its XML, and
+    those placeholder rows are replaced by the real ones."""
+
+    first_row: int
+    columns: list[_Column]
+    style_codes: np.ndarray  # per row: 0 unstyled, else 1 + position in ROW_STYLES
+    marks: dict[str, tuple[int, int]]  # placeholder cell -> (column, style code)
+    xf: list[list[int | None]] = field(default_factory=list)  # per column, per style code
+    strings: dict[int, np.ndarray] = field(default_factory=dict)  # column -> shared string index text
+
+    @classmethod
+    def start(cls, ws: Worksheet, formats: _Formats, first_row: int, columns: list[_Column],
+              num_formats: list[str | None], styles: list[str | None] | None) -> _SheetXml:
+        keys = [None, *ROW_STYLES]
+        codes = (np.zeros(len(columns[0].values), dtype=np.intp) if styles is None
+                 else pd.Categorical(styles, categories=list(ROW_STYLES)).codes.astype(np.intp) + 1)
+        marks = {}
+        for code in np.unique(codes):
+            row = first_row + int(np.argmax(codes == code))
+            for col, num_format in enumerate(num_formats):
+                fmt = formats.get(num_format, keys[code])
+                if fmt is not None:
+                    ws.write_blank(row, col, None, fmt)
+                    marks[xl_rowcol_to_cell(row, col)] = (col, int(code))
+        return cls(first_row, columns, codes, marks)
+
+    def splice(self, xml: str) -> tuple[str, str]:
+        """The sheet's XML before and after the data rows, with the dimension covering them;
+        learns the style indices from the placeholders."""
+        end = xml.index("</sheetData>")
+        cut = next((m.start() for m in _ROW_START.finditer(xml) if int(m.group(1)) > self.first_row), end)
+        self.xf = [[None] * (len(ROW_STYLES) + 1) for _ in self.columns]
+        for ref, xf in _CELL_XF.findall(xml, cut, end):
+            col, code = self.marks[ref]
+            self.xf[col][code] = int(xf)
+        has_cell = np.zeros(len(self.style_codes), dtype=bool)
+        for col, col_xf in zip(self.columns, self.xf):
+            has_cell |= col.present | np.array([x is not None for x in col_xf])[self.style_codes]
+        rows = np.flatnonzero(has_cell)
+        last = self.first_row + int(rows[-1]) + 1 if len(rows) else self.first_row
+        head = re.sub(r'<dimension ref="[^"]*"/>',
+                      f'<dimension ref="A1:{xl_rowcol_to_cell(last - 1, len(self.columns) - 1)}"/>',
+                      xml[:cut], count=1)
+        return head, xml[end:]
+
+    def size_bound(self) -> int:
+        return len(self.style_codes) * (len(self.columns) + 1) * _XML_MAX_CELL_BYTES
+
+    def _cell_tables(self, col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For one column: the index into its cell-end table per cell, that table, the
+        style-attribute text per style code and which style codes put a cell in empty rows."""
+        column = self.columns[col]
+        codes, uniques = column.distinct
+        if column.kind == "s":
+            text, kind = self.strings[col], ' t="s"'
+        elif column.kind == "b":
+            text, kind = np.where(uniques, "1", "0").astype(object), ' t="b"'
+        else:
+            text, kind = _number_texts(uniques), ""
+        ends = np.append(kind + "><v>" + text.astype(object) + "</v></c>", "/>")
+        index = np.where(codes < 0, len(uniques), codes)
+        attrs = np.array([f'" s="{x}"' if x is not None else '"' for x in self.xf[col]], dtype=object)
+        blank_cell = np.array([x is not None for x in self.xf[col]])
+        return index, ends, attrs, blank_cell
+
+    def rows(self) -> Iterator[bytes]:
+        """The data rows as UTF-8 XML, a block of rows at a time."""
+        tables = [self._cell_tables(col) for col in range(len(self.columns))]
+        refs = [f'<c r="{xl_col_to_name(col)}' for col in range(len(self.columns))]
+        n = len(self.style_codes)
+        for start in range(0, n, _XML_BLOCK_ROWS):
+            stop = min(start + _XML_BLOCK_ROWS, n)
+            numbers = np.arange(self.first_row + 1 + start, self.first_row + 1 + stop).astype(str).astype(object)
+            styles = self.style_codes[start:stop]
+            parts = np.empty((stop - start, len(self.columns) + 2), dtype=object)
+            any_cell = np.zeros(stop - start, dtype=bool)
+            for col, ((index, ends, attrs, blank_cell), ref) in enumerate(zip(tables, refs), 1):
+                cells = (ref + numbers) + attrs[styles] + ends[index[start:stop]]
+                keep = self.columns[col - 1].present[start:stop] | blank_cell[styles]
+                parts[:, col] = np.where(keep, cells, "")
+                any_cell |= keep
+            parts[:, 0] = np.where(any_cell, '<row r="' + numbers + '">', "")
+            parts[:, -1] = np.where(any_cell, "</row>", "")
+            yield "".join(parts.ravel().tolist()).encode("utf-8")
+
+
+def _number_texts(values: np.ndarray) -> np.ndarray:
+    """Finite numbers as XML text: whole ones without a decimal point, others in the shortest
+    form that reads back exactly (xlsxwriter writes 16 significant digits, not always enough)."""
+    if values.dtype.kind in "iu":
+        return values.astype(str).astype(object)
+    whole = (np.abs(values) < 2**53) & (values == np.round(values))
+    return np.where(whole, np.where(whole, values, 0).astype(np.int64).astype(str), values.astype(str)).astype(object)
+
+
+def _shared_strings(sheets: list[_SheetXml], base: int) -> tuple[np.ndarray, int]:
+    """Give every text cell of ``sheets`` its shared string index (after the ``base`` strings
+    xlsxwriter stored), once per distinct text across the sheets; the new strings and how many
+    text cells refer to them."""
+    found = [(sheet, col, *sheet.columns[col].distinct)
+             for sheet in sheets for col in range(len(sheet.columns)) if sheet.columns[col].kind == "s"]
+    if not found:
+        return np.array([], dtype=object), 0
+    codes, strings = pd.factorize(np.concatenate([uniques for *_, uniques in found]))
+    offset, cells = 0, 0
+    for sheet, col, cell_codes, uniques in found:
+        sheet.strings[col] = (base + codes[offset: offset + len(uniques)]).astype(str).astype(object)
+        offset += len(uniques)
+        cells += int((cell_codes >= 0).sum())
+    return np.asarray(strings, dtype=object), cells
+
+
+def _escape_text(text: str) -> str:
+    """One string as shared-string XML text, as xlsxwriter and Excel escape it."""
+    text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _si_xml(strings: np.ndarray) -> str:
+    """``<si>`` elements for ``strings``; leading or trailing white space kept."""
+    items = "<si><t>" + strings + "</t></si>"
+    special = pd.Series(strings, dtype=object).str.contains(_XML_SPECIAL).to_numpy(dtype=bool)
+    items[special] = [_si_special(text) for text in strings[special]]
+    return "".join(items.tolist())
+
+
+def _si_special(text: str) -> str:
+    space = ' xml:space="preserve"' if re.search(r"^\s|\s$", text) else ""
+    return f"<si><t{space}>{_escape_text(text)}</t></si>"
+
+
+def _with_strings(sst: str, strings: np.ndarray, cells: int) -> str:
+    """xlsxwriter's shared strings part with ``strings`` appended and its counts updated."""
+    head_end = sst.index(">", sst.index("<sst")) + 1
+    head = sst[:head_end]
+    count = int(re.search(r' count="([0-9]+)"', head).group(1)) + cells
+    unique = int(re.search(r' uniqueCount="([0-9]+)"', head).group(1)) + len(strings)
+    head = re.sub(r' count="[0-9]+"', f' count="{count}"', head, count=1)
+    head = re.sub(r' uniqueCount="[0-9]+"', f' uniqueCount="{unique}"', head, count=1)
+    close = sst.rindex("</sst>")
+    return head + sst[head_end:close] + _si_xml(strings) + sst[close:]
+
+
+def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
+    """Sheet name -> its part in the package, from the workbook and its relationships."""
+    book = ElementTree.fromstring(parts["xl/workbook.xml"])
+    rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    targets = {rel.get("Id"): rel.get("Target") for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")}
+    return {sheet.get("name"): "xl/" + targets[sheet.get(f"{{{_REL_NS}}}id")].lstrip("/").removeprefix("xl/")
+            for sheet in book.iter(f"{{{_MAIN_NS}}}sheet")}
+
+
+def _package(built: io.BytesIO, target: Path, sheets: dict[str, _SheetXml]) -> None:
+    """Copy xlsxwriter's package ``built`` to ``target``, the rows of ``sheets`` written into
+    their worksheet parts and their text into the shared strings (fixed dates: same bytes)."""
+    with zipfile.ZipFile(built) as source:
+        names = source.namelist()
+        parts = {name: source.read(name) for name in names}
+    where = _sheet_parts(parts)
+    by_part = {where[name]: sheet for name, sheet in sheets.items()}
+    spliced = {part: sheet.splice(parts[part].decode("utf-8")) for part, sheet in by_part.items()}
+    if sheets:
+        sst = parts[_SST_PART].decode("utf-8")
+        base = int(re.search(r' uniqueCount="([0-9]+)"', sst).group(1))
+        strings, cells = _shared_strings(list(by_part.values()), base)
+        parts[_SST_PART] = _with_strings(sst, strings, cells).encode("utf-8")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if name not in by_part:
+                out.writestr(info, parts[name])
+                continue
+            head, tail = spliced[name]
+            sheet = by_part[name]
+            with out.open(info, "w", force_zip64=sheet.size_bound() > zipfile.ZIP64_LIMIT) as part:
+                part.write(head.encode("utf-8"))
+                for block in sheet.rows():
+                    part.write(block)
+                part.write(tail.encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------
