@@ -614,3 +614,121 @@ def test_large_frame_smoke():
     for i in range(3):
         rows = out[frame["case_no"] == SAMPLE["case_no"].iloc[i]]
         assert all(lst == single["categories"].iloc[i] for lst in rows["categories"])
+
+
+# --------------------------------------------------------------------------- fast paths keep the answers
+
+
+@pytest.mark.parametrize("pattern, required", [
+    ("(?:中国共产党|中共)[^、]*?委员会|党委", {"委员会", "党委"}),
+    ("(?<![社小])[省市]委(?![托员会])", {"委"}),
+    ("(?:财政|教育)局|人民法院", {"局", "人民法院"}),
+    ("[ab]c", {"c"}),
+    ("[ab]", {"a", "b"}),
+    ("a+b?", {"a"}),
+    ("a{0,2}b{1}", {"b"}),
+    (r"\d+年", {"年"}),
+    ("x(?i:abc)", {"x"}),
+    ("abc(?=d)", {"abc"}),
+    ("(?x) 村民 委员会 | 居委会", {"村民委员会", "居委会"}),
+    ("村民委员会|村委会", {"村"}),  # the parser takes out the common 村
+])
+def test_required_texts(pattern, required):
+    assert rules.required_texts(pattern) == required
+
+
+@pytest.mark.parametrize("pattern", ["a*", "(a|)", "(?i)abc", "[^a]", r"\w+", ".", "(?=a)", "(a)?b*", "[a-c]"])
+def test_no_required_texts(pattern):
+    assert rules.required_texts(pattern) is None
+
+
+TRICKY_TEXTS = ["东平县人民政府", "东平县 人民 政府", "东平县人民政府办公室", "某某（国有）公司", "某某(国有)公司",
+                "村民委员会", "村民\u200b委员会", "\uff0d", "-", "—", "//", "县委", "社区县委", "市委员会", "x\x00委",
+                "\x00", "ab", "AB", "xaby", "局", " 局 ", "公安局印刷厂", "中共泰安市委员会", "ＡＢ", "a\u3000b"]
+
+
+def _reference(frame: pd.DataFrame, pattern: str) -> list[bool]:
+    """Each row's text as rules compare it, searched one by one."""
+    texts = rules.normalize_text(frame["respondent"].astype(object))
+    return [isinstance(t, str) and re.search(pattern, t) is not None for t in texts]
+
+
+@pytest.mark.parametrize("pattern", [
+    "人民政府$", "委员会|党委", "(?<![社小])[省市县]委(?![托员会])", "(国有)", "村民委员会", "局(?!印刷)", "^-$", "ab",
+    "(?i)ab", "a?", "\x00", "x\x00委", r"\s", "^$", "(?:中共|中国共产党)[^、，]*?委员会",
+])
+def test_matches_equals_a_search_of_each_normalized_value(pattern):
+    frame = cases(*({"respondent": t} for t in [*TRICKY_TEXTS, None, "村民委员会"]))
+    assert mask({"field": "respondent", "matches": pattern}, frame) == _reference(frame, pattern)
+
+
+@pytest.mark.parametrize("words", [["人民政府"], ["(国有)", "局"], ["委员会", "委"], ["-"], ["x\x00委"], ["ab", "AB"]])
+def test_contains_any_equals_a_search_of_each_normalized_value(words):
+    frame = cases(*({"respondent": t} for t in [*TRICKY_TEXTS, None]))
+    pattern = "|".join(map(re.escape, (rules.normalize_value(w) for w in words)))
+    assert mask({"field": "respondent", "contains_any": words}, frame) == _reference(frame, pattern)
+
+
+def test_rule_text_cleans_like_normalize_text():
+    from backlog_cli.parsing import _BLANK_WORDS
+
+    values = np.array([*TRICKY_TEXTS, *_BLANK_WORDS, " - ", "\uff0f\uff0f", "a  b", "a\tb", "\ufeffa"], dtype=object)
+    expected = rules.normalize_text(pd.Series(values, dtype=object)).to_numpy(dtype=object, na_value=None)
+    assert rules._rule_text(values).tolist() == expected.tolist()
+    assert rules._rule_text(np.array(["ab", 12, 1.5], dtype=object)).tolist() == ["ab", "12", "1.5"]
+
+
+def test_classify_lists_follow_a_filtered_frame():
+    """A frame whose index is not 0..n-1 (cases filed after --as-of left out) gets each row's own lists."""
+    r = load_rules(["sanqingli-2016"])
+    frame = cases({"cause": "抚养费纠纷", "respondent": "东平县人民政府"}, {"cause": "买卖合同纠纷", "respondent": "张三"},
+                  {"cause": "买卖合同纠纷", "respondent": "东平县人民政府"}).set_axis([7, 3, 5])
+    out = r.classify(frame, AS_OF)
+    assert out["categories"].to_dict() == {7: ["dangzheng", "minsheng", "key"], 3: [], 5: ["dangzheng", "key"]}
+    assert out["primary_category"].fillna("").to_dict() == {7: "dangzheng", 3: "", 5: "dangzheng"}
+
+
+def test_classify_more_than_64_categories():
+    """Combinations are packed 64 categories to a key; category i holds for case_seq > i."""
+    cats = [rules.Category(f"c{i}", f"c{i}", "", "", i, compile_condition({"field": "case_seq", "gt": i}), "")
+            for i in range(70)]
+    frame = pd.DataFrame({"case_seq": pd.array([0, 1, 65, 70, 1], dtype="Float64")})
+    out = rules.Ruleset("many", [], "", cats).classify(frame, AS_OF)
+    assert out["categories"].tolist() == [[], ["c0"], [f"c{i}" for i in range(65)], [f"c{i}" for i in range(70)], ["c0"]]
+    assert out["primary_category"].fillna("").tolist() == ["", "c0", "c0", "c0", "c0"]
+    assert out["categories"].iloc[1] is out["categories"].iloc[4]  # one list per combination
+
+
+def _patterns():
+    from hypothesis import strategies as st
+
+    atom = st.sampled_from(["a", "b", "委", "局", "ab", "[ab]", "[^a]", ".", "\\s", "(?=a)", "(?<!b)", "^", "$"])
+    repeat = st.sampled_from(["", "", "*", "+", "?", "{1,2}", "*?"])
+    piece = st.tuples(atom, repeat).map("".join)
+    seq = st.lists(piece, min_size=1, max_size=4).map("".join)
+    group = st.lists(seq, min_size=1, max_size=3).map(lambda alts: f"(?:{'|'.join(alts)})")
+    patterns = st.lists(st.one_of(seq, group, st.tuples(group, repeat).map("".join)), min_size=1, max_size=3)
+    return patterns.map("".join).filter(_compiles)
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
+def test_matches_prefilter_never_changes_an_answer():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    texts = st.lists(st.text(alphabet="ab委局 \x00（-", max_size=6), min_size=1, max_size=8)
+
+    @settings(max_examples=300, deadline=None)
+    @given(_patterns(), texts)
+    def check(pattern, values):
+        frame = cases(*({"respondent": v} for v in values))
+        assert mask({"field": "respondent", "matches": pattern}, frame) == _reference(frame, pattern)
+
+    check()

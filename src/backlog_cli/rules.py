@@ -5,7 +5,8 @@ from field operators (``contains_any``, ``matches``, ``gt`` …), the combinator
 ``not`` and references to other categories (``category: minsheng``). Loading collects every problem
 in every file read, each located as ``file:line:col: yaml.path: message``, and raises them together
 as one :class:`RulesError`. Conditions compile once into functions over the whole case frame;
-text operators run on the distinct values of a column and are mapped back through its codes.
+text operators run on the distinct values of a column and are mapped back through its codes; a
+regular expression runs only on the values that hold a text every match of it needs.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import yaml
 
 from backlog_cli.errors import RulesError
 from backlog_cli.loading import GuardedLoader, load_columns
-from backlog_cli.parsing import normalize_text, normalize_value
+from backlog_cli.parsing import _BLANK_SET, normalize_text, normalize_value
 
 __all__ = [
     "OPERATORS",
@@ -47,6 +48,7 @@ __all__ = [
     "open_mask",
     "read_rules",
     "parse_span",
+    "required_texts",
 ]
 
 RESULT_COLUMNS = ("categories", "primary_category")
@@ -317,7 +319,8 @@ class EvalContext:
 
     as_of: pd.Timestamp
     masks: dict[str, pd.Series] = dc_field(default_factory=dict)
-    _codes: dict[tuple[int, str], tuple[np.ndarray, pd.Series]] = dc_field(default_factory=dict, repr=False)
+    _codes: dict[tuple[int, str, bool], tuple[np.ndarray, pd.Series]] = dc_field(default_factory=dict, repr=False)
+    _texts: dict[tuple[int, str, bool], Texts] = dc_field(default_factory=dict, repr=False)
     _leaves: dict[tuple, np.ndarray] = dc_field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -336,9 +339,56 @@ class EvalContext:
                 # factorizing the plain object array is about twice as fast as the str Series
                 codes, values = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
             if normalized:
-                values = normalize_text(pd.Series(values, dtype=object)).to_numpy(dtype=object, na_value=None)
+                values = _rule_text(values)
             self._codes[key] = (np.asarray(codes), pd.Series(values, dtype=PY_STR))
         return self._codes[key]
+
+    def texts(self, frame: pd.DataFrame, column: str, normalized: bool = False) -> tuple[np.ndarray, Texts]:
+        """Like :meth:`factorized`, with the distinct values joined for literal searches."""
+        codes, values = self.factorized(frame, column, normalized)
+        key = (id(frame), column, normalized)
+        if key not in self._texts:
+            self._texts[key] = Texts(values.to_numpy(dtype=object, na_value=None))
+        return codes, self._texts[key]
+
+
+def _rule_text(values: np.ndarray) -> np.ndarray:
+    """Distinct cell values as :func:`normalize_text` cleans them, NA as None. Most ledger text is
+    already NFKC with single spaces: only the values that cleaning changes (or blanks) go through
+    ``normalize_text``, whose per-call overhead is three times the cleaning itself."""
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return normalize_text(pd.Series(values, dtype=object)).to_numpy(dtype=object, na_value=None)
+    redo = np.fromiter((v in _BLANK_SET or normalize_value(v) != v for v in values), bool, len(values))
+    out = values.copy()
+    if redo.any():
+        out[redo] = normalize_text(pd.Series(values[redo], dtype=object)).to_numpy(dtype=object, na_value=None)
+    return out
+
+
+_SEP = "\x00"  # between joined values: not whitespace, NFKC-stable, in no literal a search scans for
+
+
+class Texts:
+    """Distinct text values (None for missing) and their join into one string with ``\\x00``
+    between them, so that a search for literal texts scans all of them in one C-level pass."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+        texts = [v or "" for v in values]
+        lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+        self.joined = _SEP.join(texts)
+        self.starts = np.cumsum(lengths + 1) - (lengths + 1)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def containing(self, finder: re.Pattern) -> np.ndarray:
+        """Per value, whether ``finder`` matches in it; ``finder`` (from :func:`_literal_finder`)
+        starts with a literal and cannot match the separator, so each match lies in one value."""
+        hits = np.fromiter((m.start() for m in finder.finditer(self.joined)), np.int64)
+        out = np.zeros(len(self.values), bool)
+        out[np.searchsorted(self.starts, hits, side="right") - 1] = True
+        return out
 
 
 Mask = Callable[[pd.DataFrame, EvalContext], np.ndarray]
@@ -397,6 +447,18 @@ class ColumnRef:
             codes, uniques = ctx.factorized(frame, self.name, normalized=self.kind == "text")
             per_value = np.append(_bools(test(uniques)), missing)
             return per_value[codes]
+
+        return mask
+
+    def on_texts(self, test: Callable[[Texts], np.ndarray]) -> Mask:
+        """A mask that runs ``test`` on the distinct values of a text or case-number column, missing
+        values and a column the frame lacks being false."""
+
+        def mask(frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray:
+            if self.name not in frame:
+                return np.zeros(len(frame), bool)
+            codes, texts = ctx.texts(frame, self.name, normalized=self.kind == "text")
+            return np.append(test(texts), False)[codes]
 
         return mask
 
@@ -531,14 +593,92 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
 @operator("contains_any", param="keywords", kinds=TEXT_KINDS,
           summary="the text contains at least one of the keywords")
 def contains_any(col: ColumnRef, words: list[str]) -> Mask:
-    pattern = "|".join(re.escape(w) for w in words)
-    return col.on_values(lambda s: s.str.contains(pattern, regex=True, na=False))
+    finder = _literal_finder(words)
+    if finder is None:
+        return col.on_texts(_searcher("|".join(re.escape(w) for w in words), None))
+    return col.on_texts(lambda texts: texts.containing(finder))
 
 
 @operator("matches", param="regex", kinds=TEXT_KINDS,
           summary="the regular expression is found somewhere in the text")
 def matches(col: ColumnRef, pattern: str) -> Mask:
-    return col.on_values(lambda s: s.str.contains(pattern, regex=True, na=False))
+    return col.on_texts(_searcher(pattern, _literal_finder(required_texts(pattern))))
+
+
+def _searcher(pattern: str, prefilter: re.Pattern | None) -> Callable[[Texts], np.ndarray]:
+    """A test that searches each value for ``pattern``; with a ``prefilter``, only the values it
+    finds something in (those holding a text that every match contains)."""
+    search = re.compile(pattern).search
+
+    def test(texts: Texts) -> np.ndarray:
+        out = np.zeros(len(texts), bool)
+        maybe = np.flatnonzero(texts.containing(prefilter) if prefilter else pd.notna(texts.values))
+        out[maybe] = [search(v) is not None for v in texts.values[maybe]]
+        return out
+
+    return test
+
+
+def _literal_finder(texts: Collection[str] | None) -> re.Pattern | None:
+    """A pattern that finds any of ``texts`` and runs on to the end of the value (one match per
+    value in :meth:`Texts.containing`); None without texts, or when one holds the separator."""
+    if not texts or any(_SEP in t for t in texts):
+        return None
+    shortest = [t for t in texts if not any(o != t and o in t for o in texts)]  # 委 covers 委员会
+    return re.compile(f"(?:{'|'.join(re.escape(t) for t in sorted(shortest))})[^{_SEP}]*")
+
+
+_RE = re._constants  # type: ignore[attr-defined]  # the opcodes of Python's regex parser
+
+
+def required_texts(pattern: str) -> frozenset[str] | None:
+    """Texts of which every match of ``pattern`` contains at least one, or None when none can be
+    told (a case-insensitive pattern, or an alternative that needs no literal text).
+
+    Read off Python's own parse of the pattern: runs of literal characters, a class of literal
+    characters, and what a group, an alternation or a repeat of at least once requires;
+    look-arounds, back references and anything else require nothing."""
+    try:
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
+    except (AttributeError, re.error):
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    return _required(list(parsed))
+
+
+def _required(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    """For a sequence: the most selective requirement among its parts (fewest texts, then the
+    longest shortest text); runs of adjacent literal characters count as one text."""
+    options, run = [], ""
+    for op, arg in [*items, (None, None)]:
+        if op is _RE.LITERAL:
+            run += chr(arg)
+            continue
+        if run:
+            options.append(frozenset([run]))
+            run = ""
+        if op is not None:
+            options.append(_required_item(op, arg))
+    found = [o for o in options if o]
+    return max(found, key=lambda o: (-len(o), min(map(len, o))), default=None)
+
+
+def _required_item(op: Any, arg: Any) -> frozenset[str] | None:
+    if op is _RE.BRANCH:
+        alternatives = [_required(list(a)) for a in arg[1]]
+        return None if not all(alternatives) else frozenset().union(*alternatives)
+    if op is _RE.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = arg
+        return None if add_flags & re.IGNORECASE else _required(list(sub))
+    if op is _RE.ATOMIC_GROUP:
+        return _required(list(arg))
+    if op in (_RE.MAX_REPEAT, _RE.MIN_REPEAT, _RE.POSSESSIVE_REPEAT):
+        low, _high, sub = arg
+        return _required(list(sub)) if low >= 1 else None
+    if op is _RE.IN and all(kind is _RE.LITERAL for kind, _ in arg):
+        return frozenset(chr(code) for _, code in arg)
+    return None
 
 
 @operator("equals", param="value", kinds=ALL_KINDS, summary="the value equals the parameter")
@@ -1014,11 +1154,15 @@ class Ruleset:
         ``ctx`` is a context from :meth:`evaluate` on the same frame, when the caller has one."""
         ctx = ctx or self.evaluate(frame, as_of)
         ids = [c.id for c in self.categories]
-        out = pd.DataFrame({cid: ctx.masks[cid] for cid in ids}, index=frame.index)
-        matrix = out.to_numpy(dtype=bool) if ids else np.zeros((len(frame), 0), bool)
-        out["categories"] = _id_lists(matrix, ids)
-        primary = np.array([*ids, None], dtype=object)[np.where(matrix.any(axis=1), matrix.argmax(axis=1), len(ids))]
-        out["primary_category"] = pd.Series(primary, index=frame.index, dtype="str")
+        masks = [ctx.masks[cid].to_numpy(dtype=bool) for cid in ids]
+        out = pd.DataFrame(dict(zip(ids, masks)), index=frame.index)
+        combos, inverse = _combinations(masks, len(frame))
+        lists = np.empty(len(combos), dtype=object)
+        for i, row in enumerate(combos):  # one list per distinct combination, shared by its rows
+            lists[i] = [ids[j] for j in np.flatnonzero(row)]
+        primary = pd.array([ids[row.argmax()] if row.any() else None for row in combos], dtype="str")
+        out["categories"] = pd.Series(lists[inverse], index=frame.index, dtype=object)
+        out["primary_category"] = pd.Series(primary.take(inverse), index=frame.index)
         return out
 
     def summary(self, frame: pd.DataFrame, result: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -1044,19 +1188,21 @@ class Ruleset:
                 for c in self.categories]
 
 
-def _id_lists(matrix: np.ndarray, ids: list[str]) -> pd.Series:
-    """Per row, the list of ids whose column is true (built once per distinct combination)."""
-    packed = np.packbits(matrix, axis=1, bitorder="little")  # bit i of a row = category i
-    if packed.shape[1] <= 8:
-        keys = np.zeros((len(matrix), 8), np.uint8)
-        keys[:, : packed.shape[1]] = packed
-        inverse, uniques = pd.factorize(keys.view(np.uint64)[:, 0])
-        combos = np.asarray(uniques, dtype=np.uint64).reshape(-1, 1).view(np.uint8)
-    else:
-        combos, inverse = np.unique(packed, axis=0, return_inverse=True)
-    labels = np.empty(len(combos), dtype=object)
-    labels[:] = [[ids[i] for i in np.flatnonzero(np.unpackbits(c, bitorder="little")[: len(ids)])] for c in combos]
-    return pd.Series(labels[np.asarray(inverse).reshape(-1)], dtype=object)
+def _combinations(masks: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct combinations of true masks among ``n`` rows, as a combinations x masks matrix,
+    and each row's combination. Masks are packed 64 to an integer key and the keys factorized."""
+    inverse = np.zeros(n, np.intp)
+    for start in range(0, len(masks), 64):
+        keys = np.zeros(n, np.uint64)
+        for bit, mask in enumerate(masks[start:start + 64]):
+            keys |= mask.astype(np.uint64) << np.uint64(bit)
+        codes, uniques = pd.factorize(keys)
+        inverse = pd.factorize(inverse * len(uniques) + codes)[0] if start else codes
+    # factorize numbers combinations in order of appearance: each one's first row is where the
+    # running maximum of the codes goes up
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(inverse), prepend=-1) > 0)
+    combos = np.stack([m[first] for m in masks], axis=1) if masks else np.zeros((len(first), 0), bool)
+    return combos, inverse
 
 
 def _evaluation_order(categories: list[Category]) -> list[str]:
