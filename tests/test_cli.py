@@ -205,3 +205,25 @@ def test_rules_check_reports_deadline_problems_too(tmp_path):
     assert result.exit_code == 2
     assert f"{rules}:9:15: deadlines[0].duration: expected a length" in result.output
     assert run("rules", "check", ROOT / "rules" / "default.yaml").output.endswith(": 9 categories, 4 deadlines\n")
+
+
+HEAVY_MODULES = ("pandas", "numpy", "yaml", "xlsxwriter", "python_calamine", "sqlalchemy")
+
+
+def test_help_of_every_command_imports_none_of_the_heavy_modules():
+    """`backlog --help` and each `backlog COMMAND --help` stay quick: the core's libraries load
+    only when a command runs."""
+    code = (
+        "import contextlib, io, sys\n"
+        "import typer\n"
+        "from backlog_cli.cli import app\n"
+        "group = typer.main.get_command(app)\n"
+        f"for args in [[], *({[name.split() for name in command_names()]!r})]:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "        group.main(args=[*args, '--help'], prog_name='backlog', standalone_mode=False)\n"
+        "    assert 'Usage: backlog' in out.getvalue(), args\n"
+        f"print(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "[]\n"
