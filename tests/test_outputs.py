@@ -449,6 +449,35 @@ def test_csv_quotes_and_missing_values():
                                      '"line\nbreak",,,,\n,3,2.0,2025-01-02,a;b\n')
 
 
+def test_csv_numbers_written_as_str_makes_them():
+    frame = pd.DataFrame({
+        "x": [0.0, -0.0, 0.1 + 0.2, 1e16, float("inf"), 3.0],
+        "b": pd.array([True, None, False, True, None, False], dtype="boolean"),
+        "u": pd.array([2**40, 7, 7, None, 0, -1], dtype="Int64"),
+        "o": pd.Series([1, "t", None, 2.5, ("p", "q"), "t"], dtype=object),
+    })
+    assert outputs.to_csv(frame) == (
+        "x,b,u,o\n0.0,True,1099511627776,1\n-0.0,,7,t\n0.30000000000000004,False,7,\n"
+        "1e+16,True,,2.5\ninf,,0,\"('p', 'q')\"\n3.0,False,-1,t\n"
+    )
+
+
+def test_csv_one_column_quotes_an_empty_field():
+    frame = pd.DataFrame({"a": pd.array(["x", None, "", 'say "hi"'], dtype="str")})
+    assert outputs.to_csv(frame) == 'a\nx\n""\n""\n"say ""hi"""\n'
+
+
+def test_csv_many_rows_in_blocks(tmp_path):
+    n = 120_001  # more than two blocks of lines
+    frame = pd.DataFrame({"k": pd.array([f"k{i % 7}" for i in range(n)], dtype="str"), "i": range(n)})
+    frame.loc[n - 1, "k"] = "a,b"
+    outputs.to_csv(frame, tmp_path / "big.csv", bom=False)
+    lines = (tmp_path / "big.csv").read_text(encoding="utf-8").split("\n")
+    assert len(lines) == n + 2 and lines[-1] == ""
+    assert lines[:3] == ["k,i", "k0,0", "k1,1"]
+    assert lines[50_001] == "k6,50000" and lines[-2] == f'"a,b",{n - 1}'
+
+
 # --- dispatch and errors files -----------------------------------------------------------------
 
 
