@@ -5,6 +5,7 @@ Usage (from the repository root, in the project's environment):
     python benchmarks/bench.py                       # 10k, 100k, 200k, 1M rows; writes docs/benchmarks.md
     python benchmarks/bench.py --sizes 10000 --no-docs   # a quick run
     python benchmarks/bench.py --skip-openpyxl       # leave out pandas' default xlsx reader (slow)
+    python benchmarks/bench.py --skip-xlsx-out       # leave out the xlsx writers (about 3 minutes)
 
 Every measurement runs in a fresh Python process so that its peak memory (ru_maxrss) is its own.
 Generated ledgers are cached in --cache (default: benchmarks/.data, git-ignored).
@@ -242,6 +243,66 @@ def task_rules30(path: str, out: str) -> dict:
     return {"total": time.perf_counter() - t0, "categories": len(ruleset.categories), "rows": len(cases)}
 
 
+def _main_sheet(path: str):
+    """The 全部案件 sheet that `backlog classify PATH -o out.xlsx` writes."""
+    import pandas as pd
+
+    from backlog_cli.deadlines import load_deadlines
+    from backlog_cli.loading import load_ledger
+    from backlog_cli.rules import load_rules
+    from backlog_cli.triage import ALL_SHEET, display_labels, triage, triage_sheets
+
+    ruleset = load_rules(None)
+    ledger = load_ledger([path])
+    result = triage(ledger.cases, ruleset, pd.Timestamp(AS_OF), load_deadlines(ruleset))
+    sheets = triage_sheets(result, display_labels(ledger.columns.labels(), result.deadlines))
+    return next(s for s in sheets if s.name == ALL_SHEET)
+
+
+def _plain_frame(sheet):
+    """The sheet as an analyst would hand it to pandas: the same columns, lists joined, labels as headers."""
+    from backlog_cli.outputs import DISPLAY_LIST_SEP, join_lists
+
+    frame = sheet.frame[[c for c in sheet.frame.columns if not str(c).startswith("_")]].copy()
+    frame["categories"] = join_lists(frame["categories"], DISPLAY_LIST_SEP)
+    return frame.rename(columns=lambda c: sheet.labels.get(c, c))
+
+
+def task_xlsx_ours(path: str, out: str) -> dict:
+    """`outputs.write_xlsx` of the main sheet alone (formats, widths, frozen header, filter)."""
+    from backlog_cli import outputs
+
+    sheet = _main_sheet(path)
+    t0 = time.perf_counter()
+    outputs.write_xlsx(out.replace(".csv", ".xlsx"), [sheet])
+    return {"total": time.perf_counter() - t0, "rows": len(sheet.frame), "columns": sheet.frame.shape[1]}
+
+
+def task_xlsx_pandas(path: str, out: str) -> dict:
+    """`DataFrame.to_excel(engine="xlsxwriter")` of the same sheet."""
+    frame = _plain_frame(_main_sheet(path))
+    t0 = time.perf_counter()
+    frame.to_excel(out.replace(".csv", ".xlsx"), engine="xlsxwriter", index=False)
+    return {"total": time.perf_counter() - t0}
+
+
+def task_xlsx_rows(path: str, out: str) -> dict:
+    """The same sheet's rows written one `write_row` at a time through xlsxwriter (dates formatted)."""
+    import xlsxwriter
+
+    frame = _plain_frame(_main_sheet(path))
+    t0 = time.perf_counter()
+    workbook = xlsxwriter.Workbook(out.replace(".csv", ".xlsx"),
+                                   {"default_date_format": "yyyy-mm-dd", "nan_inf_to_errors": True})
+    ws = workbook.add_worksheet()
+    ws.write_row(0, 0, list(frame.columns))
+    cells = frame.astype(object)
+    for row, values in enumerate(cells.where(cells.notna(), None).itertuples(index=False, name=None), 1):
+        ws.write_row(row, 0, values)
+    workbook.close()
+    return {"total": time.perf_counter() - t0}
+
+
 def task_help(path: str, out: str) -> dict:
     t0 = time.perf_counter()
     subprocess.run(["backlog", "--help"], check=True, stdout=subprocess.DEVNULL)
@@ -338,7 +399,29 @@ def run(args: argparse.Namespace) -> list[str]:
             if "total" in r30:
                 notes.append(f"{r30['rows']:,} cases x {r30['categories']} categories (all bundled rulesets): "
                              f"{r30['total']:.2f} s")
-    return [f"Machine: {machine()}", "", *lines, "", *(f"- {n}" for n in notes)]
+    xlsx_sizes = [rows for rows in args.sizes if rows <= XLSX_MAX]
+    writing = xlsx_writers(ledger(cache, max(xlsx_sizes), ".xlsx"), cache) if xlsx_sizes and not args.skip_xlsx_out else []
+    return [f"Machine: {machine()}", "", *lines, "", *writing, *(f"- {n}" for n in notes)]
+
+
+def xlsx_writers(path: Path, cache: Path) -> list[str]:
+    """The main sheet of `backlog classify -o out.xlsx` written by our writer, by pandas and row by row."""
+    print(f"xlsx writing, {path.name}:", flush=True)
+    results = {t: measure(t, path, cache) for t in ("xlsx_ours", "xlsx_pandas", "xlsx_rows")}
+    ours = results["xlsx_ours"]
+    shape = f"{ours['rows']:,} rows x {ours['columns']} columns" if "rows" in ours else "failed"
+    lines = [f"Writing the 全部案件 sheet of `backlog classify {path.name} -o out.xlsx` ({shape}), write only:", "",
+             "| writer | s | peak MB (with the load) | vs backlog |", "| --- | ---: | ---: | ---: |"]
+    labels = {"xlsx_ours": "backlog (`outputs.write_xlsx`)",
+              "xlsx_pandas": "pandas `to_excel(engine=\"xlsxwriter\")`",
+              "xlsx_rows": "xlsxwriter `write_row` per row"}
+    for task, res in results.items():
+        ratio = f"{res['total'] / ours['total']:.2f}x" if "total" in res and "total" in ours else ""
+        peak = f"{res['peak_mb']:.0f}" if "peak_mb" in res else ""
+        line = f"| {labels[task]} | {fmt(res)} | {peak} | {ratio} |"
+        print("  " + line, flush=True)
+        lines.append(line)
+    return [*lines, ""]
 
 
 def write_doc(block: list[str]) -> None:
@@ -361,6 +444,8 @@ def main() -> None:
     parser.add_argument("--cache", default=str(Path(__file__).parent / ".data"), help="where ledgers are kept")
     parser.add_argument("--skip-openpyxl", action="store_true", help="no analyst script on xlsx above 10k rows")
     parser.add_argument("--row-loop-max", type=int, default=200_000, help="largest ledger for the row-by-row rules")
+    parser.add_argument("--skip-xlsx-out", action="store_true",
+                        help="leave out the xlsx writers (the largest xlsx ledger's main sheet, three ways)")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
     block = run(args)
