@@ -66,3 +66,9 @@ def test_clean_strings_as_typed_strips_and_blanks_in_one_pass():
     out = parsing._clean_strings(s, None)
     assert out.iloc[[0, 4]].tolist() == ["张 三，", "a"]
     assert out.iloc[[1, 2, 3]].isna().all() and str(out.dtype) == "str"
+
+
+def test_every_totals_word_has_the_mark_the_skip_check_looks_for():
+    from backlog_cli.loading import TOTAL_WORDS, TOTALS_MARK
+
+    assert all(TOTALS_MARK in word for word in TOTAL_WORDS)

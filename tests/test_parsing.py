@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backlog_cli.parsing import (
+    case_ids,
     case_keys,
     header_key,
     header_unit,
@@ -376,3 +377,10 @@ def test_case_number_patterns_agree_with_one_regex_on_every_combination():
 @given(st.text(_CASE_ALPHABET, max_size=24))
 def test_case_number_patterns_agree_with_one_regex(text):
     assert _agrees_with_one_regex(text)
+
+
+def test_case_ids_number_the_identities_case_keys_give():
+    parts, _ = parse_case_numbers(cells("(2015)泰执字第00009号", "(2024)鲁0902执69号", "（2015）泰执字第9号", "暂无案号",
+                                        "(2024)鲁0902执恢69号", " 暂无 案号", "(2024)鲁0902执069号", "(2025)鲁0902执69号"))
+    assert case_ids(parts).tolist() == [0, 1, 0, 2, 3, 2, 1, 4]
+    assert case_ids(parts).tolist() == pd.factorize(case_keys(parts))[0].tolist()

@@ -136,7 +136,7 @@ def _targets_from_sheet(path: Path) -> Targets:
     except LedgerError as exc:
         raise ConfigError(f"targets file: {exc}") from None
     for raw in sheets:
-        cells = raw.frame.apply(normalize_text)
+        cells = raw.whole().apply(normalize_text)
         filled = cells.notna().any(axis=1)
         if filled.any():
             return _sheet_targets(cells[filled], raw.first_row, f"{path} [{raw.name}]")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
@@ -29,7 +30,9 @@ __all__ = [
     "normalize_value",
     "parse_amounts",
     "parse_case_numbers",
+    "parse_case_text",
     "case_keys",
+    "case_ids",
     "parse_dates",
     "parse_flags",
 ]
@@ -37,7 +40,7 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # cell kinds
 
-BLANK, STR, BOOL, INT, FLOAT, DATE, OTHER = "blank", "str", "bool", "int", "float", "date", "other"
+BLANK, STR, BOOL, INT, FLOAT, DATE, OTHER = range(7)  # one small integer per cell: cheap to compare
 
 # Characters treated as whitespace everywhere; written out so that regex engines agree.
 _WS = "\\s\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -46,7 +49,7 @@ _BLANK_WORDS = ["", "-", "--", "\u2013", "\u2014", "\u2014\u2014", "/", "//"]
 _BLANK_SET = frozenset(_BLANK_WORDS)
 
 
-def _kind_of(t: type) -> str:
+def _kind_of(t: type) -> int:
     """Kind label for one python type."""
     if issubclass(t, str):
         return STR
@@ -67,7 +70,7 @@ _INFERRED = {"string": STR, "floating": FLOAT, "decimal": FLOAT, "integer": INT,
 
 
 def _kinds(s: pd.Series, missing: np.ndarray | None = None) -> np.ndarray:
-    """One kind label per cell: a fast path per dtype, else grouped by python type. ``missing``,
+    """One kind per cell (int8): a fast path per dtype, else grouped by python type. ``missing``,
     when given, is ``s.isna()`` already computed by the caller."""
     if missing is None:
         missing = s.isna().to_numpy()
@@ -88,10 +91,9 @@ def _kinds(s: pd.Series, missing: np.ndarray | None = None) -> np.ndarray:
         kind = inferred  # one python type (blanks aside): a single C-level scan
     else:
         codes, types = pd.factorize(s.astype(object).map(type))
-        labels = np.array([_kind_of(t) for t in types], dtype=object)
+        labels = np.array([_kind_of(t) for t in types], dtype=np.int8)
         kind = labels[codes]
-    out = np.empty(len(s), dtype=object)
-    out[:] = kind
+    out = np.full(len(s), kind, dtype=np.int8) if np.isscalar(kind) else kind.astype(np.int8)
     out[missing] = BLANK
     return out
 
@@ -110,6 +112,10 @@ def _per_unique(t: pd.Series, fn: Callable[[pd.Series], pd.Series | pd.DataFrame
     codes, uniques = pd.factorize(t)
     if len(uniques) > len(t) // 2:
         return fn(t)
+    missing = codes < 0
+    if missing.any():  # missing cells take the result for a missing value, parsed once at the end
+        codes[missing] = len(uniques)
+        uniques = [*uniques, None]
     res = fn(pd.Series(uniques, dtype="str"))
     out = res.take(codes)
     out.index = t.index
@@ -161,15 +167,30 @@ def _extract(t: pd.Series, pattern: re.Pattern) -> pd.DataFrame:
     return pd.DataFrame({n: pd.Series(list(c), index=t.index, dtype="str") for n, c in zip(names, columns)}, index=t.index)
 
 
+def _strip_text(t: pd.Series) -> pd.Series:
+    """Free text stripped (pandas' C loop calls ``str.strip`` per value); blank words become NA."""
+    out = t.str.strip(_STRIP)
+    return out.mask(out.isin(_BLANK_WORDS))
+
+
 def _prepare(s: pd.Series, sep: str | None = " ",
              missing: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series]:
-    """Kind labels (blank strings relabelled BLANK) and the cleaned text of string cells."""
+    """Kind labels (blank strings relabelled BLANK) and the cleaned text of string cells.
+
+    A column of text and blanks (the usual case) is cleaned whole, without masks."""
     kinds = _kinds(s, missing)
-    text = pd.Series(pd.NA, index=s.index, dtype="str")
     is_str = kinds == STR
-    if is_str.any():
-        text[is_str] = _per_unique(s[is_str].astype("str"), lambda u: _clean_strings(u, sep))
-        kinds[is_str & text.isna().to_numpy()] = BLANK
+    if not is_str.any():
+        return kinds, pd.Series(pd.NA, index=s.index, dtype="str")
+    only_text = bool(np.all(is_str | (kinds == BLANK)))
+    strings = (s if only_text else s[is_str]).astype("str")
+    cleaned = _per_unique(strings, _strip_text if sep is None else lambda u: _clean_strings(u, sep))
+    if only_text:
+        text = cleaned
+    else:
+        text = pd.Series(pd.NA, index=s.index, dtype="str")
+        text[is_str] = cleaned
+    kinds[is_str & text.isna().to_numpy()] = BLANK
     return kinds, text
 
 
@@ -211,6 +232,8 @@ def _to_text(s: pd.Series, sep: str | None, missing: np.ndarray | None = None) -
     """Every non-blank cell as cleaned text, whitespace runs replaced by ``sep`` (None: as typed,
     stripped)."""
     kinds, text = _prepare(s, sep, missing)
+    if np.all((kinds == STR) | (kinds == BLANK)):
+        return text
     for kind, fmt in _FORMATS.items():
         mask = kinds == kind
         if mask.any():
@@ -439,7 +462,9 @@ def _case_fields(text: str) -> tuple:
     if m is None or not 1950 <= (year := int(m["year"])) <= 2100:
         return (text.translate(_BRACKETS), *_UNREAD)
     rest = text[6:]
-    return f"({m['year']}){rest}{'' if rest.endswith('号') else '号'}", year, m["court"], m["type"], int(m["seq"])
+    # court codes and types repeat: one shared string each (30 MB less for 200,000 cases)
+    return (f"({m['year']}){rest}{'' if rest.endswith('号') else '号'}", year, sys.intern(m["court"]),
+            sys.intern(m["type"]), int(m["seq"]))
 
 
 def parse_case_numbers(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.Series]:
@@ -448,7 +473,11 @@ def parse_case_numbers(s: pd.Series, missing: np.ndarray | None = None) -> tuple
     Accepts ``(2016)鲁0902执123号`` and the older ``(2015)泰执字第00123号``; a missing trailing 号
     is added. Unreadable case numbers keep their normalised text in ``case_no``.
     """
-    text = normalize_name(s, missing)
+    return parse_case_text(normalize_name(s, missing))
+
+
+def parse_case_text(text: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`parse_case_numbers` of cells already cleaned by :func:`normalize_name`."""
     values = text.to_numpy(dtype=object, na_value=None)
     present = text.notna().to_numpy()
     names = ["case_no", "case_year", "court_code", "case_type", "case_seq"]
@@ -461,9 +490,18 @@ def parse_case_numbers(s: pd.Series, missing: np.ndarray | None = None) -> tuple
     out = pd.DataFrame(
         {name: pd.array(col, dtype="Int64" if name in ("case_year", "case_seq") else "str")
          for name, col in columns.items()},
-        index=s.index,
+        index=text.index,
     )
-    return out, pd.Series(present & out["case_seq"].isna().to_numpy(), index=s.index)
+    return out, pd.Series(present & out["case_seq"].isna().to_numpy(), index=text.index)
+
+
+def case_ids(parts: pd.DataFrame) -> np.ndarray:
+    """The identity of each case as an integer (0, 1, ... in order of first appearance), with the
+    meaning of :func:`case_keys` but computed by factorizing the parts, not by building strings."""
+    ok = parts["case_seq"].notna().to_numpy()
+    identity = parts[["case_year", "court_code", "case_type", "case_seq"]].assign(
+        unreadable=parts["case_no"].where(~ok))  # parts are missing where the number is unreadable
+    return identity.groupby(list(identity.columns), sort=False, dropna=False).ngroup().to_numpy()
 
 
 _KEY_SEP = "\x1f"  # never typed in a ledger cell
