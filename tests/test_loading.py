@@ -408,3 +408,19 @@ def test_progress_reports_share_done(tmp_path):
     assert shares == sorted(shares) and 0 <= shares[0] and shares[-1] <= 1
     assert calls[0][0] == "reading l.xlsx [2026年]"
     assert any(msg.startswith("checking values") and share >= 0.5 for msg, share in calls)
+
+
+@pytest.mark.parametrize("encoding, prefix, forced", [
+    ("utf-8", b"", None), ("utf-8", b"\xef\xbb\xbf", None), ("utf-8", b"", "UTF8"), ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"),
+    ("gbk", b"", None), ("utf-16", b"", None),
+])
+def test_text_ledgers_read_the_same_whatever_the_encoding(tmp_path, encoding, prefix, forced):
+    """UTF-8 is read straight from the file's bytes; other encodings are decoded first."""
+    text = "序号,案号,立案日期,承办人\n1,(2025)鲁0902执9号,2025/1/2, 张三\n2,（2025）鲁0902执10号,2025-01-03,\n"
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(prefix + text.encode(encoding))
+    cases = load_ledger([path], encoding=forced).cases
+    assert cases["case_no"].tolist() == ["(2025)鲁0902执9号", "(2025)鲁0902执10号"]
+    assert cases["officer"].tolist()[0] == "张三" and pd.isna(cases["officer"].iloc[1])
+    assert cases["filed_on"].dt.strftime("%Y-%m-%d").tolist() == ["2025-01-02", "2025-01-03"]
+    assert cases["序号"].tolist() == ["1", "2"] and cases["source_row"].tolist() == [2, 3]
