@@ -72,3 +72,123 @@ def test_every_totals_word_has_the_mark_the_skip_check_looks_for():
     from backlog_cli.loading import TOTAL_WORDS, TOTALS_MARK
 
     assert all(TOTALS_MARK in word for word in TOTAL_WORDS)
+
+
+# --- code-point fast paths: each agrees with the per-value path it shortcuts -------------------
+
+import unicodedata  # noqa: E402
+
+import numpy as np  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# ASCII, full-width forms, CJK, brackets, whitespace of several kinds, a combining mark, NUL,
+# Arabic-Indic and full-width digits, compatibility ideographs and letters NFKC changes
+AWKWARD = "09aZ.,-/+e()（）１２３０〔〕【】[]鲁执号字第万元年月日 \u3000\t\u200b\ufeff\u0301\x00٣٤\uf900ﬁ½—–"
+
+
+def _objects(values) -> np.ndarray:
+    return np.array(list(values), dtype=object)
+
+
+def test_character_classes_agree_with_unicodedata():
+    keep = np.flatnonzero(parsing._CLASS == parsing._KEEP)
+    full = np.flatnonzero(parsing._CLASS == parsing._FULL)
+    assert len(keep) > 20000 and len(full) == 94
+    for cp in keep[1:]:  # U+0000 aside
+        c = chr(cp)
+        assert unicodedata.normalize("NFKC", c) == c and not c.isspace() and unicodedata.combining(c) == 0
+    for cp in full:
+        assert unicodedata.normalize("NFKC", chr(cp)) == chr(cp - parsing._FULL_SHIFT)
+        assert parsing._CLASS[cp - parsing._FULL_SHIFT] == parsing._KEEP
+    # no character composes with a preceding one when it is kept: strings of them stay normal
+    seconds = {d[1] for c in map(chr, range(sys.maxunicode + 1))
+               if len(d := unicodedata.decomposition(c).split()) == 2 and not d[0].startswith("<")}
+    assert not [s for s in seconds if parsing._CLASS[int(s, 16)]]
+
+
+def _check_clean_fast(texts: list[str]) -> np.ndarray:
+    values = _objects(texts)
+    done, out, short = parsing._clean_fast(values)
+    for v, d, o, s in zip(values, done, out, short):
+        if d:
+            assert o == parsing._clean_one(v, " ") == parsing._clean_one(v, ""), v
+            assert s == (len(o) <= 2)
+    return done
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(AWKWARD, max_size=10), max_size=6))
+def test_clean_fast_matches_clean_one(texts):
+    _check_clean_fast(texts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=40), max_size=6))
+def test_clean_fast_matches_clean_one_on_any_text(texts):
+    _check_clean_fast(texts)
+
+
+def test_clean_fast_takes_the_common_forms():
+    texts = ["（2016）鲁0902执123号", "ABC", "１２３", "张三", "〔2015〕泰执字第9号", "-", "a\x00", "ｂ\x00"]
+    assert _check_clean_fast(texts).tolist() == [True] * 7 + [False]  # a lost trailing NUL: slow path
+    raw = [*texts, "张 三", " ", "－", None, "１２\u3000"]
+    for sep in (" ", ""):
+        want = [None if v is None or (c := parsing._clean_one(v, sep)) in parsing._BLANK_SET else c for v in raw]
+        got = parsing._clean_strings(pd.Series(raw, dtype="str"), sep)
+        assert got.tolist() == [np.nan if w is None else w for w in want]
+
+
+def _check_case_fast(texts: list[str]) -> np.ndarray:
+    values = _objects(texts)
+    rows, fields = parsing._case_fields_fast(values)
+    for i, row in enumerate(rows):
+        got = tuple(f[i] for f in fields)
+        assert got == parsing._case_fields(values[row]), values[row]
+    assert all(parsing._case_fields(v)[1] is None or "字第" in v or "最高法" in v or len(v) > parsing._WIDE
+               for v in np.delete(values, rows))  # every readable new-form number is taken
+    return rows
+
+
+CASE_PIECES = st.lists(st.sampled_from(
+    ["(", "〔", "[", "【", "（", ")", "〕", "]", "】", "2016", "1949", "2101", "2100", "1950", "鲁", "京", "泰",
+     "0902", "09", "12345", "执", "恢", "保", "他", "字第", "号", "0", "1", "123456789", "1234567890", "１",
+     "٣", " ", "\x00", "最高法"]), max_size=10).map("".join)
+
+
+# near-canonical case numbers, every part drawn with awkward variants
+NEAR_CASE_NUMBERS = st.tuples(
+    st.sampled_from(["(", "〔", "[", "【", "（", "", "("]),
+    st.sampled_from(["2016", "1949", "1950", "2100", "2101", "201", "20166", "２０１６", "20٣6"]),
+    st.sampled_from([")", "〕", "]", "】", "）", ""]),
+    st.sampled_from(["鲁", "京", "兵", "泰", "最高法", "", "鲁鲁"]),
+    st.text("0123456789", max_size=6),
+    st.sampled_from(["执", "执恢", "执他", "执执", "恢", "", "执字第", "执 "]),
+    st.text("0123456789", max_size=11),
+    st.sampled_from(["号", "", "号号", "x"]),
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NEAR_CASE_NUMBERS, max_size=8))
+def test_case_fields_fast_matches_the_regex_path(texts):
+    _check_case_fast(texts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(CASE_PIECES, max_size=6))
+def test_case_fields_fast_matches_the_regex_path_on_pieces(texts):
+    _check_case_fast(texts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text("()〔〕0123456789鲁执恢字第号", max_size=20), max_size=6))
+def test_case_fields_fast_matches_the_regex_path_on_any_text(texts):
+    _check_case_fast(texts)
+
+
+def test_case_fields_fast_takes_the_common_forms():
+    texts = ["(2016)鲁0902执123号", "〔2020〕鲁执恢0001", "(2100)京09执保999999999号", "(1950)鲁1234执1",
+             "(2015)泰执字第9号", "(2016)最高法执1号", "(1949)鲁执1号", "(2016)鲁12345执1号", "(2016)鲁执", "(2101)鲁执1号",
+             "(2016)鲁执1234567890号"]
+    assert _check_case_fast(texts).tolist() == [0, 1, 2, 3]

@@ -122,6 +122,67 @@ def _per_unique(t: pd.Series, fn: Callable[[pd.Series], pd.Series | pd.DataFrame
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# code-point matrices: the fast paths read strings of a common shape as rows of code points with
+# numpy; every string they cannot vouch for goes through the exact per-value path
+
+_WIDE = 32  # longer strings always take the per-value path
+_CHUNK = 1 << 16  # rows per matrix: bounds the memory of the fast paths
+
+
+def _chunks(n: int) -> list[slice]:
+    return [slice(i, min(i + _CHUNK, n)) for i in range(0, n, _CHUNK)]
+
+
+def _matrix(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The positions of the strings in ``values`` (object array of str) no longer than _WIDE, their
+    code points (uint32, one zero-padded row each) and their lengths."""
+    lengths = np.fromiter(map(len, values), np.int64, len(values))
+    rows = np.flatnonzero(lengths <= _WIDE)
+    width = max(int(lengths[rows].max(initial=1)), 1)
+    codes = values[rows].astype(f"U{width}").view(np.uint32).reshape(len(rows), width)
+    return rows, codes, lengths[rows]
+
+
+# Character classes for the fast paths: _KEEP is left as it is by NFKC and is no whitespace (ASCII
+# marks, letters and digits; CJK ideographs; 、。【】〔〕; U+0000, which also pads the rows), _FULL
+# is a full-width form that NFKC maps to ASCII by subtracting _FULL_SHIFT (all checked against
+# unicodedata in the tests).
+_KEEP, _FULL = 1, 2
+_FULL_SHIFT = 0xFEE0
+_CLASS = np.zeros(sys.maxunicode + 1, np.uint8)
+_CLASS[[0, *range(0x21, 0x7F), *range(0x4E00, 0xA000), 0x3001, 0x3002, 0x3010, 0x3011, 0x3014, 0x3015]] = _KEEP
+_CLASS[0xFF01:0xFF5F] = _FULL
+
+
+def _texts(codes: np.ndarray) -> np.ndarray:
+    """Rows of code points back to an object array of str (trailing U+0000 dropped)."""
+    return np.ascontiguousarray(codes).view(f"U{codes.shape[1]}").ravel().astype(object)
+
+
+def _clean_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_clean_one` (either separator) of the strings made only of _KEEP and _FULL
+    characters: which strings those are, their cleaned text (the string itself when it has no
+    full-width character) and which of them are two characters or shorter."""
+    done = np.zeros(len(values), bool)
+    short = np.zeros(len(values), bool)
+    out = values.copy()
+    for part in _chunks(len(values)):
+        rows, codes, lengths = _matrix(values[part])
+        cls = _CLASS[codes]
+        ok = cls.min(axis=1, initial=_KEEP) > 0
+        full = ok & (cls.max(axis=1, initial=0) == _FULL)
+        if full.any():
+            wide = np.where(cls[full] == _FULL, codes[full] - _FULL_SHIFT, codes[full])
+            rebuilt = _texts(wide)
+            kept = np.fromiter(map(len, rebuilt), np.int64, len(rebuilt)) == lengths[full]
+            ok[np.flatnonzero(full)[~kept]] = False  # a trailing U+0000 was lost
+            out[part][rows[full][kept]] = rebuilt[kept]
+        done[part][rows[ok]] = True
+        short[part][rows[ok & (lengths <= 2)]] = True
+    return done, out, short
+
+
 # The two characters of _WS that str.split() does not treat as whitespace (checked in the tests).
 _NOT_ISSPACE = str.maketrans({"\u200b": " ", "\ufeff": " "})
 
@@ -149,9 +210,17 @@ def _clean_strings(t: pd.Series, sep: str | None = " ") -> pd.Series:
     ``.str.normalize``, ``.str.replace`` with a regex and ``.str.strip``."""
     values = t.to_numpy(dtype=object, na_value=None)
     if sep is None:  # free text, only stripped: the method called inline, not through _clean_one
-        cleaned = (None if v is None else v.strip(_STRIP) for v in values)
+        cleaned = [None if v is None else v.strip(_STRIP) for v in values]
     else:
-        cleaned = (None if v is None else _clean_one(v, sep) for v in values)
+        present = np.flatnonzero(t.notna().to_numpy())
+        done, fast, short = _clean_fast(values[present])
+        cleaned = np.full(len(values), None, dtype=object)
+        cleaned[present] = fast
+        rest = present[~done]
+        cleaned[rest] = [None if (c := _clean_one(v, sep)) in _BLANK_SET else c for v in values[rest]]
+        blank = present[short]  # blank words are two characters or shorter
+        cleaned[blank] = [None if v in _BLANK_SET else v for v in cleaned[blank]]
+        return pd.Series(cleaned, index=t.index, dtype="str")
     # blank words dropped in the same pass: a second pass (isin, mask) cost more than the cleaning
     return pd.Series([None if v in _BLANK_SET else v for v in cleaned], index=t.index, dtype="str")
 
@@ -479,20 +548,112 @@ def parse_case_numbers(s: pd.Series, missing: np.ndarray | None = None) -> tuple
 def parse_case_text(text: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     """:func:`parse_case_numbers` of cells already cleaned by :func:`normalize_name`."""
     values = text.to_numpy(dtype=object, na_value=None)
-    present = text.notna().to_numpy()
-    names = ["case_no", "case_year", "court_code", "case_type", "case_seq"]
-    columns = dict.fromkeys(names, np.full(len(text), None, dtype=object))
-    if present.any():  # one pass per value, parts spread back by position
-        for name, part in zip(names, zip(*map(_case_fields, values[present]))):
-            column = columns[name].copy()
-            column[present] = part
-            columns[name] = column
-    out = pd.DataFrame(
-        {name: pd.array(col, dtype="Int64" if name in ("case_year", "case_seq") else "str")
-         for name, col in columns.items()},
-        index=text.index,
+    present = np.flatnonzero(text.notna().to_numpy())
+    n = len(text)
+    case_no, court, kind = (np.full(n, None, dtype=object) for _ in range(3))
+    year, seq = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    readable = np.zeros(n, bool)
+    for part in _chunks(len(present)):
+        at = present[part]
+        rows, fields = _case_fields_fast(values[at])
+        if len(rows):
+            done = at[rows]
+            case_no[done], year[done], court[done], kind[done], seq[done] = fields
+            readable[done] = True
+        rest = np.delete(at, rows)
+        if len(rest):  # one pass per value, parts spread back by position
+            parts = list(zip(*map(_case_fields, values[rest])))
+            ok = np.array([y is not None for y in parts[1]])
+            case_no[rest] = parts[0]
+            court[rest], kind[rest] = parts[2], parts[3]
+            year[rest[ok]] = np.array(parts[1], dtype=object)[ok].astype(np.int64)
+            seq[rest[ok]] = np.array(parts[4], dtype=object)[ok].astype(np.int64)
+            readable[rest[ok]] = True
+    out = pd.DataFrame({
+        "case_no": pd.array(case_no, dtype="str"),
+        "case_year": pd.arrays.IntegerArray(year, ~readable),
+        "court_code": pd.array(court, dtype="str"),
+        "case_type": pd.array(kind, dtype="str"),
+        "case_seq": pd.arrays.IntegerArray(seq, ~readable),
+    }, index=text.index)
+    return out, pd.Series(text.notna().to_numpy() & ~readable, index=text.index)
+
+
+def _case_fields_fast(values: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """:func:`_case_fields` of the cleaned case numbers of the 2016+ form with a provincial court,
+    as code points: which values those are and their fields as arrays (case number, year, court
+    code, type, sequence)."""
+    rows, codes, lengths = _matrix(values)
+    n, width = codes.shape
+    if width < 9:  # the shortest case number is (2016)鲁执1
+        return rows[:0], ()
+    run, number = _digit_runs(codes)
+    r = np.arange(n)
+    last = codes[r, lengths - 1]
+    end = lengths - (last == ord("号"))  # one past the sequence number
+    t = np.argmax(codes == ord("执"), axis=1)  # the first 执 ends the court code
+    digits = t - 7
+    second = codes[r, np.minimum(t + 1, width - 1)]
+    two = np.isin(second, _TYPE_CODES)
+    s = t + 1 + two  # where the sequence number starts
+    ok = ((lengths >= 9) & np.isin(codes[:, 0], _OPENING) & np.isin(codes[:, 5], _CLOSING) & (run[:, 4] == 4)
+          & np.isin(codes[:, 6], _PROVINCE_CODES) & (digits >= 0) & (digits <= 4) & (run[r, t - 1] == digits)
+          & (end - s >= 1) & (end - s <= 9) & (run[r, end - 1] == end - s))
+    year = number[:, 4].astype(np.int64)
+    ok &= (year >= 1950) & (year <= 2100)
+    sel = np.flatnonzero(ok)
+    r = r[sel]
+    court = (codes[sel, 6].astype(np.int64) << 20) | (digits[sel] << 16) | np.where(digits[sel] > 0, number[r, t[sel] - 1], 0).astype(np.int64)
+    return rows[sel], (
+        _canonical_case_no(values[rows[sel]], codes[sel], lengths[sel]),
+        year[sel],
+        _decode(court, lambda k: chr(k >> 20) + (str(k & 0xFFFF).zfill(k >> 16 & 0xF) if k >> 16 & 0xF else "")),
+        _decode(np.where(two[sel], second[sel], 0), lambda k: "执" + (chr(k) if k else "")),
+        number[r, end[sel] - 1].astype(np.int64),
     )
-    return out, pd.Series(present & out["case_seq"].isna().to_numpy(), index=text.index)
+
+
+def _digit_runs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each position: how many ASCII digits end there, and the number the last nine or fewer
+    of them make (int32; longer runs wrap around)."""
+    columns = np.ascontiguousarray(codes.T)  # one column at a time: contiguous rows of the transpose
+    digit = ((columns >= 0x30) & (columns <= 0x39)).astype(np.int32)
+    value = columns.astype(np.int32) - 0x30
+    run, number = np.empty_like(digit), np.empty_like(digit)
+    run[0], number[0] = digit[0], digit[0] * value[0]
+    with np.errstate(over="ignore"):
+        for i in range(1, len(columns)):
+            np.multiply(run[i - 1] + 1, digit[i], out=run[i])
+            np.multiply(number[i - 1] * 10 + value[i], digit[i], out=number[i])
+    return run.T, number.T
+
+
+_OPENING = np.array([ord(c) for c in "(〔[【"])
+_CLOSING = np.array([ord(c) for c in ")〕]】"])
+_PROVINCE_CODES = np.array([ord(c) for c in _PROVINCES])
+_TYPE_CODES = np.array([ord(c) for c in "恢保异复监协他"])
+
+
+def _canonical_case_no(values: np.ndarray, codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Readable case numbers with round brackets and a trailing 号 (the value itself when it has
+    both)."""
+    r = np.arange(len(codes))
+    closed = codes[r, lengths - 1] == ord("号")
+    redo = np.flatnonzero((codes[:, 0] != ord("(")) | (codes[:, 5] != ord(")")) | ~closed)
+    out = values.copy()
+    if len(redo):
+        fixed = np.zeros((len(redo), codes.shape[1] + 1), np.uint32)
+        fixed[:, :-1] = codes[redo]
+        fixed[:, 0], fixed[:, 5] = ord("("), ord(")")
+        fixed[np.arange(len(redo)), lengths[redo] - closed[redo]] = ord("号")
+        out[redo] = _texts(fixed)
+    return out
+
+
+def _decode(key: np.ndarray, make: Callable[[int], str]) -> np.ndarray:
+    """Strings made once per distinct integer key and spread back."""
+    codes, uniques = pd.factorize(key)
+    return np.array([sys.intern(make(int(k))) for k in uniques], dtype=object)[codes]
 
 
 def case_ids(parts: pd.DataFrame) -> np.ndarray:
