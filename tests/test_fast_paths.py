@@ -1,6 +1,7 @@
 """The fast string paths give exactly what the pandas/regex chains they replace gave."""
 
 import sys
+from decimal import Decimal
 
 import pandas as pd
 
@@ -192,3 +193,35 @@ def test_case_fields_fast_takes_the_common_forms():
              "(2015)泰执字第9号", "(2016)最高法执1号", "(1949)鲁执1号", "(2016)鲁12345执1号", "(2016)鲁执", "(2101)鲁执1号",
              "(2016)鲁执1234567890号"]
     assert _check_case_fast(texts).tolist() == [0, 1, 2, 3]
+
+
+def _check_amounts_fast(texts: list[str], unit: float) -> np.ndarray:
+    values = _objects(texts)
+    rows, amounts = parsing._amounts_fast(values, unit)
+    want = parsing._amounts_by_regex(pd.Series(values[rows], dtype="str"), unit).to_numpy()
+    assert amounts.tolist() == want.tolist()  # exact floats, not close ones
+    return rows
+
+
+AMOUNT_TEXT = st.one_of(
+    st.tuples(st.sampled_from(["", "", "-", "+", " ", "１", "٣", "人民币", "¥"]),
+              st.text("0123456789,.", min_size=1, max_size=19),
+              st.sampled_from(["", "", "元", "万元", "万", "万万", "元万", " 元", "e5", "整", "１"])).map("".join),
+    st.decimals(min_value=0, max_value=Decimal("1e16"), places=4).map(str),
+    st.floats(min_value=0, max_value=1e15).map(lambda x: f"{x:,.3f}"),
+    st.sampled_from(["0", "00", "0.0", "12.", ".5", "1e5", "inf", "nan", "１２３", " 12 ", "1,234", "1234,567",
+                     "1,23", "1,234,567.891万元", "999999999999999", "9999999999999999", "0.000000000000001",
+                     "1.2.3", "1..2", ",123", ",123.4", "1,234.5,6"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(AMOUNT_TEXT, max_size=8), st.sampled_from([1.0, 10000.0]))
+def test_amounts_fast_matches_the_regex_path(texts, unit):
+    _check_amounts_fast(texts, unit)
+
+
+def test_amounts_fast_takes_the_common_forms():
+    texts = ["292600", "8,541.69", "26.4万元", "39877元", "1.96万", "0", "12.", "1,234,567.5",
+             "1e5", "-5", "+5", ".5", "１２３", "1,23", "12 元", "¥5", "1234567890123456"]
+    assert _check_amounts_fast(texts, 1.0).tolist() == list(range(8))

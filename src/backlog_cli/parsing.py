@@ -440,10 +440,63 @@ _WAN = 10000.0
 
 def _amounts_from_text(t: pd.Series, unit: float) -> pd.Series:
     """Amounts in 元 from cleaned strings; NaN when unreadable."""
+    values = t.to_numpy(dtype=object, na_value=None)
+    present = np.flatnonzero(t.notna().to_numpy())
+    out = np.full(len(t), np.nan)
+    for part in _chunks(len(present)):
+        at = present[part]
+        rows, amounts = _amounts_fast(values[at], unit)
+        out[at[rows]] = amounts
+        rest = np.delete(at, rows)
+        if len(rest):
+            out[rest] = _amounts_by_regex(pd.Series(values[rest], dtype="str"), unit).to_numpy()
+    return pd.Series(out, index=t.index).round(6)
+
+
+def _amounts_by_regex(t: pd.Series, unit: float) -> pd.Series:
+    """Amounts in 元 (not rounded) from cleaned strings; NaN when unreadable."""
     parts = _extract(t, _AMOUNT_TEXT)
     value = parts["num"].str.replace(",", "", regex=False).astype("float64")
     scale = parts["unit"].map({"万元": _WAN, "万": _WAN, "元": 1.0}).fillna(unit)
-    return (value * scale).round(6)
+    return value * scale
+
+
+_POW10_INT = 10 ** np.arange(16, dtype=np.int64)
+_POW10 = _POW10_INT.astype(np.float64)  # exact
+
+
+def _amounts_fast(values: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_amounts_by_regex` of the plain amounts (``292600``, ``8,541.69``, ``26.4万元``: at
+    most 15 digits, no sign or exponent), as code points: which values those are and their
+    amounts. A value of 15 digits or fewer and its power of ten are exact floats, so one division
+    gives the float nearest the decimal, which is what ``float()`` gives."""
+    rows, codes, lengths = _matrix(values)
+    n, width = codes.shape
+    r = np.arange(n)
+    last = codes[r, lengths - 1]
+    wan = (last == ord("万")) | ((last == ord("元")) & (codes[r, np.maximum(lengths - 2, 0)] == ord("万")) & (lengths >= 2))
+    suffix = (last == ord("元")).astype(np.int64) + wan
+    end = lengths - suffix  # one past the number
+    pos = np.arange(width)
+    inside = pos < end[:, None]
+    digit = (codes >= 0x30) & (codes <= 0x39) & inside
+    comma = (codes == ord(",")) & inside
+    dot = (codes == ord(".")) & inside
+    dots = dot.sum(axis=1)
+    point = np.where(dots > 0, np.argmax(dot, axis=1), end)
+    grouped = ((point[:, None] - pos) % 4 == 0) & (pos < point[:, None])  # where , must be in 1,234,567
+    ok = ((end >= 1) & ((digit | comma | dot) == inside).all(axis=1) & (dots <= 1) & digit[:, 0]
+          & (digit.sum(axis=1) <= 15)
+          & (~comma.any(axis=1) | (comma == grouped).all(axis=1)))
+    sel = np.flatnonzero(ok)
+    digit, codes = digit[sel], codes[sel]
+    later = digit.sum(axis=1)[:, None] - np.cumsum(digit, axis=1)  # digits after each one
+    mantissa = (np.where(digit, codes.astype(np.int64) - 0x30, 0) * _POW10_INT[np.minimum(later, 15)]).sum(axis=1)
+    decimals = np.where(dots[sel] > 0, end[sel] - point[sel] - 1, 0)
+    scale = np.where(wan[sel], _WAN, np.where(suffix[sel] > 0, 1.0, unit))
+    return rows[sel], mantissa / _POW10[decimals] * scale
+
+
 
 
 def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:
