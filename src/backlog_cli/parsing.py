@@ -412,19 +412,19 @@ def _dates_from_text(t: pd.Series) -> pd.Series:
 def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:
     """Dates (datetime64[ns], midnight) and a bad mask; years outside 1950–2100 are bad."""
     kinds, text = _prepare(s, missing=missing)
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")  # filled by position, wrapped once
     is_date = kinds == DATE
     if is_date.any():
         d = pd.to_datetime(s[is_date], errors="coerce")
-        out[is_date] = d.where((d >= _FIRST_DAY) & (d < _LAST_DAY + pd.Timedelta(days=1)))
+        out[is_date] = d.where((d >= _FIRST_DAY) & (d < _LAST_DAY + pd.Timedelta(days=1))).to_numpy("datetime64[ns]")
     is_num = (kinds == INT) | (kinds == FLOAT)
     if is_num.any():
-        out[is_num] = _dates_from_numbers(_numbers(s, is_num))
+        out[is_num] = _dates_from_numbers(_numbers(s, is_num)).to_numpy("datetime64[ns]")
     is_str = kinds == STR
     if is_str.any():
-        out[is_str] = _per_unique(text[is_str], _dates_from_text)
-    out = out.dt.normalize()
-    return out, pd.Series((kinds != BLANK) & out.isna().to_numpy(), index=s.index)
+        out[is_str] = _per_unique(text[is_str], _dates_from_text).to_numpy("datetime64[ns]")
+    dates = pd.Series(out, index=s.index).dt.normalize()
+    return dates, pd.Series((kinds != BLANK) & np.isnat(out), index=s.index)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -507,15 +507,15 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
     they are: judging them is the loader's job.
     """
     kinds, text = _prepare(s, missing=missing)
-    out = pd.Series(np.nan, index=s.index, dtype="float64")
+    out = np.full(len(s), np.nan)  # filled by position, wrapped once
     with np.errstate(over="ignore", invalid="ignore"):
         is_num = (kinds == INT) | (kinds == FLOAT)
         if is_num.any():
-            out[is_num] = (_numbers(s, is_num) * unit).round(6)
+            out[is_num] = (_numbers(s, is_num) * unit).round(6).to_numpy()
         is_str = kinds == STR
         if is_str.any():
-            out[is_str] = _per_unique(text[is_str], lambda t: _amounts_from_text(t, unit))
-    return out, pd.Series((kinds != BLANK) & out.isna().to_numpy(), index=s.index)
+            out[is_str] = _per_unique(text[is_str], lambda t: _amounts_from_text(t, unit)).to_numpy()
+    return pd.Series(out, index=s.index), pd.Series((kinds != BLANK) & np.isnan(out), index=s.index)
 
 
 # ---------------------------------------------------------------------------------------------
