@@ -684,8 +684,8 @@ def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Serie
             out[name], mask = parsing.keep_text(col, miss), None
         if mask is not None:
             bad.append(ValueProblem(name, mask.fillna(False).astype(bool), f"unreadable {spec.kind}"))
-    for name in body.columns:
-        if name not in columns.fields and name != "source_row":
+    for name in body.columns:  # other ledger columns: free text (where a row came from is ours, not text)
+        if name not in columns.fields and name not in SOURCE_COLUMNS:
             out[name] = parsing.keep_text(body[name], missing[name].to_numpy() if name in missing else None)
     return out, bad + _implausible(out, columns)
 
