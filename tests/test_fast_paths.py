@@ -1,9 +1,13 @@
 """The fast string paths give exactly what the pandas/regex chains they replace gave."""
 
 import sys
+import unicodedata
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backlog_cli import parsing
 from backlog_cli.loading import _blank_to_na, _first_cells
@@ -76,12 +80,6 @@ def test_every_totals_word_has_the_mark_the_skip_check_looks_for():
 
 
 # --- code-point fast paths: each agrees with the per-value path it shortcuts -------------------
-
-import unicodedata  # noqa: E402
-
-import numpy as np  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 # ASCII, full-width forms, CJK, brackets, whitespace of several kinds, a combining mark, NUL,
 # Arabic-Indic and full-width digits, compatibility ideographs and letters NFKC changes
@@ -225,3 +223,15 @@ def test_amounts_fast_takes_the_common_forms():
     texts = ["292600", "8,541.69", "26.4万元", "39877元", "1.96万", "0", "12.", "1,234,567.5",
              "1e5", "-5", "+5", ".5", "１２３", "1,23", "12 元", "¥5", "1234567890123456"]
     assert _check_amounts_fast(texts, 1.0).tolist() == list(range(8))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.integers(1940, 2110), st.just(float("nan"))), st.integers(-1, 14),
+                          st.integers(-1, 33)), min_size=1, max_size=30))
+def test_assembled_dates_match_pandas(parts):
+    """Dates built from year, month and day in numpy are what pd.to_datetime of the parts gives
+    (years outside 1950-2100 and impossible days NaT)."""
+    y, m, d = (pd.Series([p[i] for p in parts], dtype="float64") for i in range(3))
+    frame = pd.DataFrame({"year": y, "month": m, "day": d}).where((y >= 1950) & (y <= 2100), axis=0)
+    want = pd.to_datetime(frame, errors="coerce").to_numpy("datetime64[ns]")
+    assert pd.Series(parsing._assemble(y, m, d)).equals(pd.Series(want))

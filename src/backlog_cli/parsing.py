@@ -379,34 +379,47 @@ _DATE_TEXT = re.compile(
 _NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 
 
-def _assemble(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
-    """Dates from numeric parts; impossible dates become NaT."""
-    parts = pd.DataFrame({"year": year, "month": month, "day": day}, index=year.index)
-    parts = parts.where((parts["year"] >= 1950) & (parts["year"] <= 2100), axis=0)
-    return pd.to_datetime(parts, errors="coerce")
+_NAT = np.datetime64("NaT", "ns")
+
+
+def _assemble(year, month, day) -> np.ndarray:
+    """Dates (datetime64[ns]) from numeric parts, in numpy; years outside 1950-2100 and impossible
+    dates (a 13th month, 30 February) are NaT, as ``pd.to_datetime`` of the parts would give."""
+    y, m, d = (np.asarray(part, dtype=np.float64) for part in (year, month, day))
+    out = np.full(len(y), _NAT)
+    with np.errstate(invalid="ignore"):
+        ok = (y >= 1950) & (y <= 2100) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= 31)
+    if ok.any():
+        months = ((y[ok] - 1970) * 12 + m[ok] - 1).astype(np.int64).astype("datetime64[M]")
+        days = months.astype("datetime64[D]") + (d[ok] - 1).astype(np.int64)
+        real = days.astype("datetime64[M]") == months  # the day did not run into the next month
+        out[np.flatnonzero(ok)[real]] = days[real]
+    return out
 
 
 def _dates_from_numbers(x: pd.Series) -> pd.Series:
     """YYYYMMDD integers and Excel serials (1900 system) to dates."""
-    ymd = x.where((x >= _YMD_MIN) & (x <= _YMD_MAX) & (x == np.floor(x)))
-    by_parts = _assemble(ymd // 10000, ymd // 100 % 100, ymd % 100)
-    serial = x.where((x >= _SERIAL_MIN) & (x < _SERIAL_MAX + 1))
-    by_serial = _EXCEL_ORIGIN + pd.to_timedelta(np.floor(serial), unit="D")
-    return by_parts.fillna(by_serial)
+    v = x.to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        ymd = np.where((v >= _YMD_MIN) & (v <= _YMD_MAX) & (v == np.floor(v)), v, np.nan)
+        out = _assemble(ymd // 10000, ymd // 100 % 100, ymd % 100)
+        serial = (v >= _SERIAL_MIN) & (v < _SERIAL_MAX + 1) & np.isnat(out)
+    out[serial] = np.datetime64(_EXCEL_ORIGIN, "ns") + np.floor(v[serial]).astype(np.int64).astype("timedelta64[D]")
+    return pd.Series(out, index=x.index)
 
 
 def _dates_from_text(t: pd.Series) -> pd.Series:
     """Dates from cleaned strings: year-month-day text, YYYYMMDD or an Excel serial."""
-    out = pd.Series(pd.NaT, index=t.index, dtype="datetime64[ns]")
+    out = np.full(len(t), _NAT)
     ymd = _extract(t, _DATE_TEXT)
-    by_parts = ymd["year"].notna()
+    by_parts = ymd["year"].notna().to_numpy()
     if by_parts.any():
-        ymd = ymd[by_parts].astype("int64")
-        out[by_parts] = _assemble(ymd["year"], ymd["month"], ymd["day"])
-    numeric = t.str.fullmatch(_NUMBER_TEXT)
+        parts = ymd[by_parts].astype("int64")
+        out[by_parts] = _assemble(parts["year"], parts["month"], parts["day"])
+    numeric = t.str.fullmatch(_NUMBER_TEXT).fillna(False).to_numpy(dtype=bool)
     if numeric.any():
-        out[numeric] = _dates_from_numbers(t[numeric].astype("float64"))
-    return out
+        out[numeric] = _dates_from_numbers(t[numeric].astype("float64")).to_numpy()
+    return pd.Series(out, index=t.index)
 
 
 def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:
