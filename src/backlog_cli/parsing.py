@@ -98,16 +98,16 @@ def _kinds(s: pd.Series, missing: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-_SAMPLE = 20_000
+_SAMPLE = 2_000
 
 
 def _per_unique(t: pd.Series, fn: Callable[[pd.Series], pd.Series | pd.DataFrame]):
     """Apply a column-wise parser once per distinct string and spread the result back.
 
     Columns of mostly distinct values are parsed directly (judged on a sample first, so that a
-    column of case numbers is not factorized for nothing).
+    column of names or case numbers is not factorized for nothing).
     """
-    if len(t) > _SAMPLE and pd.Series(t.iloc[:_SAMPLE]).nunique() > _SAMPLE // 2:
+    if len(t) > 2 * _SAMPLE and pd.Series(t.iloc[:_SAMPLE]).nunique() > _SAMPLE // 2:
         return fn(t)
     codes, uniques = pd.factorize(t)
     if len(uniques) > len(t) // 2:
@@ -237,9 +237,11 @@ def _extract(t: pd.Series, pattern: re.Pattern) -> pd.DataFrame:
 
 
 def _strip_text(t: pd.Series) -> pd.Series:
-    """Free text stripped (pandas' C loop calls ``str.strip`` per value); blank words become NA."""
-    out = t.str.strip(_STRIP)
-    return out.mask(out.isin(_BLANK_WORDS))
+    """Free text stripped; blank words become NA (one pass: a quarter faster than ``str.strip``,
+    which calls a lambda per value, then ``isin``)."""
+    values = t.to_numpy(dtype=object, na_value=None)
+    return pd.Series([None if v is None or (c := v.strip(_STRIP)) in _BLANK_SET else c for v in values],
+                     index=t.index, dtype="str")
 
 
 def _prepare(s: pd.Series, sep: str | None = " ",
@@ -284,10 +286,12 @@ def _format_floats(x: pd.Series) -> pd.Series:
 
 
 def _format_dates(d: pd.Series) -> pd.Series:
-    """Dates as ISO text, with the time only when it is not midnight."""
-    d = pd.to_datetime(d, errors="coerce")
-    midnight = d == d.dt.normalize()
-    return d.dt.strftime("%Y-%m-%d %H:%M:%S").where(~midnight, d.dt.strftime("%Y-%m-%d"))
+    """Dates as ISO text, with the time only when it is not midnight; formatted once per
+    distinct date."""
+    codes, uniques = pd.factorize(pd.to_datetime(d, errors="coerce"))
+    uniques = pd.DatetimeIndex(uniques)
+    text = np.where(uniques == uniques.normalize(), uniques.strftime("%Y-%m-%d"), uniques.strftime("%Y-%m-%d %H:%M:%S"))
+    return pd.Series(np.append(text.astype(object), None)[codes], index=d.index, dtype="str")
 
 
 def _as_str(v: pd.Series) -> pd.Series:
@@ -301,13 +305,18 @@ def _to_text(s: pd.Series, sep: str | None, missing: np.ndarray | None = None) -
     """Every non-blank cell as cleaned text, whitespace runs replaced by ``sep`` (None: as typed,
     stripped)."""
     kinds, text = _prepare(s, sep, missing)
-    if np.all((kinds == STR) | (kinds == BLANK)):
+    others = [k for k in np.unique(kinds) if k not in (STR, BLANK)]
+    if not others:
         return text
-    for kind, fmt in _FORMATS.items():
+    out = text.to_numpy(dtype=object, na_value=None)  # filled by position, wrapped once
+    for kind in others:
         mask = kinds == kind
-        if mask.any():
-            text[mask] = _clean_strings(fmt(s[mask]), sep)
-    return text
+        formatted = _FORMATS[kind](s[mask])
+        # numbers, dates and flags print with no edge spaces and are never blank words: free text
+        # takes them as they are; cleaning that joins or drops spaces (a date's time) applies
+        out[mask] = (_clean_strings(formatted, sep) if sep is not None or kind == OTHER else formatted).to_numpy(
+            dtype=object, na_value=None)
+    return pd.Series(out, index=s.index, dtype="str")
 
 
 def normalize_text(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series:
