@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -235,3 +236,50 @@ def test_assembled_dates_match_pandas(parts):
     frame = pd.DataFrame({"year": y, "month": m, "day": d}).where((y >= 1950) & (y <= 2100), axis=0)
     want = pd.to_datetime(frame, errors="coerce").to_numpy("datetime64[ns]")
     assert pd.Series(parsing._assemble(y, m, d)).equals(pd.Series(want))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(AWKWARD + "-/—", max_size=40), st.sampled_from(parsing._BLANK_WORDS), st.none()),
+                max_size=12))
+def test_strip_text_matches_strip_one_by_one(texts):
+    """Free text kept as typed when the code points show it needs nothing, else stripped one by
+    one: the same as stripping every value and dropping blank words."""
+    want = [None if v is None or v.strip(parsing._STRIP) in parsing._BLANK_SET else v.strip(parsing._STRIP)
+            for v in texts]
+    got = parsing._strip_text(pd.Series(texts, dtype="str"))
+    assert [None if pd.isna(v) else v for v in got] == want
+
+
+def test_strip_text_keeps_clean_text_as_the_same_objects():
+    texts = pd.Series(["张三", " 李四", "被执行人王五有限公司", "-", "长" * 40], dtype="str")
+    got = parsing._strip_text(texts)
+    assert got.tolist()[:3] == ["张三", "李四", "被执行人王五有限公司"] and pd.isna(got[3]) and got[4] == "长" * 40
+    assert got.iloc[2] is texts.iloc[2]
+
+
+ISO_LIKE = st.one_of(
+    st.text("0123456789-/.年月日 T:", max_size=14),
+    st.tuples(st.integers(1940, 2110), st.sampled_from("--/.年月x"), st.integers(0, 13), st.sampled_from("--/.月日x"),
+              st.integers(0, 32)).map(lambda t: f"{t[0]:04d}{t[1]}{t[2]:02d}{t[3]}{t[4]:02d}"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(ISO_LIKE, st.none()), max_size=10))
+def test_iso_dates_fast_path_matches_the_regex(texts):
+    """Dates read from the code points of YYYY-MM-DD text are what the regex path reads (impossible
+    dates and years outside 1950-2100 NaT), and other text is left to it."""
+    s = pd.Series(texts, dtype="str")
+    got = parsing._dates_from_text(s)
+    slow = pytest.MonkeyPatch()
+    slow.setattr(parsing, "_iso_dates_fast", lambda values: (np.empty(0, np.intp), np.empty(0, "datetime64[ns]")))
+    try:
+        want = parsing._dates_from_text(s)
+    finally:
+        slow.undo()
+    assert got.equals(want)
+
+
+def test_iso_dates_take_the_fast_path():
+    rows, dates = parsing._iso_dates_fast(np.array(["2016-03-05", "2016-3-5", "2016-02-30", "2016/03/05"], dtype=object))
+    assert rows.tolist() == [0, 2] and str(dates[0])[:10] == "2016-03-05" and np.isnat(dates[1])
