@@ -15,6 +15,7 @@ import datetime as dt
 import gc
 import io
 import itertools
+import math
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -304,7 +305,7 @@ def _sheet_cells(sheet, path: Path, name: str) -> RawSheet:
     last is not a small rest); the decoded sheet is let go once the last block is read."""
     rows = [sheet.iter_rows()]
     height = sheet.height
-    size = -(-height // -(-height // BLOCK_ROWS)) if height else 1
+    size = max(1, math.ceil(height / max(1, math.ceil(height / BLOCK_ROWS))))  # even blocks
 
     def block(offset: int) -> pd.DataFrame:
         try:
