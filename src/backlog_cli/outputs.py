@@ -238,7 +238,7 @@ def _csv_fields(s: pd.Series) -> np.ndarray:
         fields = np.array(list(map(str, s.to_numpy())), dtype=object)
         fields[s.isna().to_numpy(dtype=bool)] = ""
     else:
-        fields = _str_per_value(s)
+        return _str_per_value(s)  # numbers and flags print with no comma, quote or line break
     joined = "\0".join(fields.tolist())
     if any(c in joined for c in ',"\r\n'):  # str.find is much faster than a regex here
         special = pd.Series(fields, dtype=object).str.contains(_CSV_SPECIAL).to_numpy(dtype=bool)
