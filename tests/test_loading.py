@@ -451,3 +451,26 @@ def test_sheets_read_in_blocks_give_the_same_ledger(tmp_path, monkeypatch):
     assert [vars(s) for s in blocked.sheets] == [vars(s) for s in whole.sheets]
     assert len(whole.cases) == 16 and whole.skipped["row"].tolist() == [9, 9]
     assert whole.rejects["reason"].str.startswith("duplicate case number").all() and len(whole.rejects) == 2
+
+
+@pytest.mark.parametrize("block_rows", [3, 1000])
+def test_a_sheet_whose_data_starts_below_and_right_of_a1(tmp_path, monkeypatch, block_rows):
+    """Rows are numbered as Excel shows them when the first used cell is C4, read in one block or
+    in several."""
+    from backlog_cli import loading
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws["C4"], ws["D4"], ws["E4"] = "案号", "立案日期", "承办人"
+    for i in range(1, 8):
+        ws.cell(4 + i, 3, f"(2025)鲁0902执{i}号")
+        ws.cell(4 + i, 4, dt.date(2025, 1, i))
+        ws.cell(4 + i, 5, "张三" if i % 2 else None)
+    path = tmp_path / "offset.xlsx"
+    book.save(path)
+    monkeypatch.setattr(loading, "BLOCK_ROWS", block_rows)
+    ledger = load_ledger([path])
+    assert ledger.sheets[0].header_row == 4
+    assert ledger.cases["source_row"].tolist() == list(range(5, 12))
+    assert ledger.cases["case_no"].tolist() == [f"(2025)鲁0902执{i}号" for i in range(1, 8)]
+    assert ledger.cases["officer"].notna().tolist() == [True, False] * 3 + [True]

@@ -303,7 +303,7 @@ def _read_excel(path: Path, progress: Progress | None,
 def _sheet_cells(sheet, path: Path, name: str) -> RawSheet:
     """One decoded sheet's cells, in blocks of at most BLOCK_ROWS rows (of even size, so that the
     last is not a small rest); the decoded sheet is let go once the last block is read."""
-    rows = [sheet.iter_rows()]
+    rows = [_rows_from_start(sheet)]
     height = sheet.height
     size = max(1, math.ceil(height / max(1, math.ceil(height / BLOCK_ROWS))))  # even blocks
 
@@ -324,6 +324,17 @@ def _sheet_cells(sheet, path: Path, name: str) -> RawSheet:
     first = block(0)
     start = sheet.start[0] if len(first) and sheet.start else 0
     return RawSheet(name, first, start + 1, more(len(first)) if rows else iter(()))
+
+
+def _rows_from_start(sheet) -> Iterator[list]:
+    """The sheet's rows from the first row of its data (``sheet.start``), as ``to_python`` gives
+    them: python-calamine's ``iter_rows`` also yields the empty rows above it (0.9), which are
+    skipped here, and kept should a version leave them out (then they hold data)."""
+    rows = sheet.iter_rows()
+    above = list(itertools.islice(rows, sheet.start[0] if sheet.start else 0))
+    if any(cell != "" for row in above for cell in row):
+        return itertools.chain(above, rows)
+    return rows
 
 
 def _short(exc: Exception) -> str:
