@@ -9,6 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from conftest import write_ledger
+
 from backlog_cli.config import read_yaml
 from backlog_cli.errors import ConfigError, LedgerError
 from backlog_cli.loading import load_columns, load_ledger, load_yaml
@@ -474,3 +476,26 @@ def test_a_sheet_whose_data_starts_below_and_right_of_a1(tmp_path, monkeypatch, 
     assert ledger.cases["source_row"].tolist() == list(range(5, 12))
     assert ledger.cases["case_no"].tolist() == [f"(2025)鲁0902执{i}号" for i in range(1, 8)]
     assert ledger.cases["officer"].notna().tolist() == [True, False] * 3 + [True]
+
+
+def test_progress_moves_block_by_block(tmp_path, monkeypatch):
+    """A sheet read in blocks reports its rows as each block is checked, up to the whole file."""
+    from backlog_cli import loading
+
+    path = write_ledger(tmp_path / "l.csv", "案号,立案日期",
+                        [(f"(2025)鲁0902执{i}号", "2025-01-02") for i in range(1, 11)])
+    calls = []
+    load_ledger([path], progress=lambda msg, share: calls.append((msg, share)))
+    assert calls[-1] == ("checking values [l] 10 rows", 1.0)
+    book = openpyxl.Workbook()
+    book.active.append(["案号", "立案日期"])
+    for i in range(1, 10):
+        book.active.append([f"(2025)鲁0902执{i}号", dt.date(2025, 1, i)])
+    book.save(tmp_path / "b.xlsx")
+    monkeypatch.setattr(loading, "BLOCK_ROWS", 5)
+    calls = []
+    load_ledger([tmp_path / "b.xlsx"], progress=lambda msg, share: calls.append((msg, share)))
+    checked = [(msg, share) for msg, share in calls if msg.startswith("checking values")]
+    assert [msg for msg, _ in checked] == ["checking values [Sheet]", "checking values [Sheet] 4 rows",
+                                            "checking values [Sheet] 9 rows"]
+    assert [share for _, share in checked] == [0.5, 0.75, 1.0]

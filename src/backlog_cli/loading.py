@@ -219,6 +219,7 @@ class RawSheet:
     frame: pd.DataFrame
     first_row: int
     more: Iterator[pd.DataFrame] = field(default_factory=lambda: iter(()))
+    rows: int = 0  # all the sheet's rows, for progress
 
     def whole(self) -> pd.DataFrame:
         """Every row at once (for small files such as a targets sheet)."""
@@ -276,9 +277,9 @@ def _open_book(path: Path):
 
 
 def _read_excel(path: Path, progress: Progress | None,
-                wanted: Collection[str] | None) -> Iterator[tuple[RawSheet, float]]:
-    """Each sheet as it is decoded, with the share of the file's sheets before it: a caller that
-    parses a sheet block by block holds one block's cells at a time.
+                wanted: Collection[str] | None) -> Iterator[tuple[RawSheet, float, float]]:
+    """Each sheet as it is decoded, with the share of the file's sheets before it and its own
+    share: a caller that parses a sheet block by block holds one block's cells at a time.
 
     python-calamine decodes a sheet without holding the GIL, so the next sheet is decoded on a
     second thread while the caller parses this one: on a two-sheet 200,000-row workbook 1 s less
@@ -297,7 +298,7 @@ def _read_excel(path: Path, progress: Progress | None,
             pending = decoder.submit(book.get_sheet_by_name, names[done + 1]) if done + 1 < len(names) else None
             raw = _sheet_cells(sheet, path, name)
             del sheet  # the blocks hold the decoded sheet until their last is read
-            yield raw, done / len(names)
+            yield raw, done / len(names), 1 / len(names)
 
 
 def _sheet_cells(sheet, path: Path, name: str) -> RawSheet:
@@ -323,7 +324,7 @@ def _sheet_cells(sheet, path: Path, name: str) -> RawSheet:
 
     first = block(0)
     start = sheet.start[0] if len(first) and sheet.start else 0
-    return RawSheet(name, first, start + 1, more(len(first)) if rows else iter(()))
+    return RawSheet(name, first, start + 1, more(len(first)) if rows else iter(()), height)
 
 
 def _rows_from_start(sheet) -> Iterator[list]:
@@ -416,7 +417,7 @@ def _read_text(path: Path, encoding: str | None) -> list[RawSheet]:
             frame = _read_ragged(path, text, sep)
         except pd.errors.EmptyDataError:
             raise LedgerError(f"{path}: the file is empty (no cells)") from None
-    return [RawSheet(path.stem, frame, 1)]
+    return [RawSheet(path.stem, frame, 1, rows=len(frame))]
 
 
 def _read_utf8(path: Path, data: bytes, encoding: str | None) -> pd.DataFrame | None:
@@ -464,17 +465,18 @@ def _read_ragged(path: Path, text: str, sep: str) -> pd.DataFrame:
 def read_sheets(path: Path, encoding: str | None = None, progress: Progress | None = None,
                 wanted: Collection[str] | None = None) -> list[RawSheet]:
     """The sheets of a file (only those named in ``wanted`` when given)."""
-    return [raw for raw, _ in _sheets(Path(path), encoding, progress, wanted)]
+    return [raw for raw, _, _ in _sheets(Path(path), encoding, progress, wanted)]
 
 
 def _sheets(path: Path, encoding: str | None, progress: Progress | None,
-            wanted: Collection[str] | None) -> Iterator[tuple[RawSheet, float]]:
-    """The sheets of a file one at a time, each with the share of the file's sheets before it."""
+            wanted: Collection[str] | None) -> Iterator[tuple[RawSheet, float, float]]:
+    """The sheets of a file one at a time, each with the share of the file's sheets before it and
+    its own share."""
     _check_file(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         yield from _read_excel(path, progress, wanted)
         return
-    yield from ((r, 0.0) for r in _read_text(path, encoding) if wanted is None or r.name in wanted)
+    yield from ((r, 0.0, 1.0) for r in _read_text(path, encoding) if wanted is None or r.name in wanted)
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -767,7 +769,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         first_headers: list[str] = []
         # Each sheet is parsed, and its cells dropped, before the next is decoded: the raw cells
         # of every sheet at once were the largest part of the peak memory.
-        for raw, share in _sheets(path, encoding, reading, sheets):
+        for raw, share, width in _sheets(path, encoding, reading, sheets):
             names.append(raw.name)
             report = SheetReport(str(path), raw.name)
             reports.append(report)
@@ -785,7 +787,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
             if file_progress:
                 file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
             units = {columns.field_for(h): parsing.header_unit(h) for h in headers if h and columns.field_for(h)}
-            first_row, blocks = raw.first_row, itertools.chain([raw.frame.iloc[pos + 1 :]], raw.more)
+            first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + 1 :]], raw.more), raw.rows
             del raw
             for block in blocks:
                 body, missing = _sheet_rows(block, mapped, first_row)
@@ -803,6 +805,10 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
                 cases.append(_check_values(report, body[kept].reset_index(drop=True),
                                            missing[kept].reset_index(drop=True), case_text[kept].reset_index(drop=True),
                                            columns, units, rejects, problems))
+                if file_progress and total:
+                    done = min(1.0, (pos + 1 + report.rows_read) / total)
+                    file_progress(f"checking values [{report.sheet}] {report.rows_read:,} rows",
+                                  0.5 + 0.5 * (share + width * done))
                 del body, missing, case_text
         if sheets and not names:
             continue  # the sheets asked for are in other files
