@@ -229,7 +229,8 @@ class RawSheet:
 
 # Rows per block when a sheet is read: one block's python cells alive at a time, not a whole
 # sheet's. For a 200,000-row workbook: 50,000 rows peaked at 430 MB, 20,000 at 396 MB, 10,000
-# at 379 MB, each smaller block costing a little more time (8.0, 8.0, 8.4 s of CPU).
+# at 379 MB, each smaller block costing a little more time (8.0, 8.0, 8.4 s of CPU). The header
+# is looked for in the first block, so a block holds far more than HEADER_SCAN_ROWS rows.
 BLOCK_ROWS = 20_000
 
 
