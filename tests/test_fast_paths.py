@@ -134,7 +134,7 @@ def test_clean_fast_takes_the_common_forms():
     assert _check_clean_fast(texts).tolist() == [True] * 7 + [False]  # a lost trailing NUL: slow path
     raw = [*texts, "张 三", " ", "－", None, "１２\u3000"]
     for sep in (" ", ""):
-        want = [None if v is None or (c := parsing._clean_one(v, sep)) in parsing._BLANK_SET else c for v in raw]
+        want = [None if v is None or (c := parsing._clean_one(v, sep)) in parsing.BLANK_WORDS else c for v in raw]
         got = parsing._clean_strings(pd.Series(raw, dtype="str"), sep)
         assert got.tolist() == [np.nan if w is None else w for w in want]
 
@@ -239,12 +239,12 @@ def test_assembled_dates_match_pandas(parts):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.text(AWKWARD + "-/—", max_size=40), st.sampled_from(parsing._BLANK_WORDS), st.none()),
+@given(st.lists(st.one_of(st.text(AWKWARD + "-/—", max_size=40), st.sampled_from(sorted(parsing.BLANK_WORDS)), st.none()),
                 max_size=12))
 def test_strip_text_matches_strip_one_by_one(texts):
     """Free text kept as typed when the code points show it needs nothing, else stripped one by
     one: the same as stripping every value and dropping blank words."""
-    want = [None if v is None or v.strip(parsing._STRIP) in parsing._BLANK_SET else v.strip(parsing._STRIP)
+    want = [None if v is None or v.strip(parsing._STRIP) in parsing.BLANK_WORDS else v.strip(parsing._STRIP)
             for v in texts]
     got = parsing._strip_text(pd.Series(texts, dtype="str"))
     assert [None if pd.isna(v) else v for v in got] == want

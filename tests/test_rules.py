@@ -670,9 +670,9 @@ def test_contains_any_equals_a_search_of_each_normalized_value(words):
 
 
 def test_rule_text_cleans_like_normalize_text():
-    from backlog_cli.parsing import _BLANK_WORDS
+    from backlog_cli.parsing import BLANK_WORDS
 
-    values = np.array([*TRICKY_TEXTS, *_BLANK_WORDS, " - ", "\uff0f\uff0f", "a  b", "a\tb", "\ufeffa"], dtype=object)
+    values = np.array([*TRICKY_TEXTS, *sorted(BLANK_WORDS), " - ", "\uff0f\uff0f", "a  b", "a\tb", "\ufeffa"], dtype=object)
     expected = rules.normalize_text(pd.Series(values, dtype=object)).to_numpy(dtype=object, na_value=None)
     assert rules._rule_text(values).tolist() == expected.tolist()
     assert rules._rule_text(np.array(["ab", 12, 1.5], dtype=object)).tolist() == ["ab", "12", "1.5"]

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "BLANK_WORDS",
     "header_key",
     "header_unit",
     "without_spaces",
@@ -45,8 +46,8 @@ BLANK, STR, BOOL, INT, FLOAT, DATE, OTHER = range(7)  # one small integer per ce
 # Characters treated as whitespace everywhere; written out so that regex engines agree.
 _WS = "\\s\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
 _WS_RUN = re.compile(f"[{_WS}]+")
-_BLANK_WORDS = ["", "-", "--", "\u2013", "\u2014", "\u2014\u2014", "/", "//"]
-_BLANK_SET = frozenset(_BLANK_WORDS)
+# Cell texts that mean "nothing here" (after cleaning): read as missing, never as a value.
+BLANK_WORDS = frozenset(["", "-", "--", "\u2013", "\u2014", "\u2014\u2014", "/", "//"])
 
 
 def _kind_of(t: type) -> int:
@@ -217,12 +218,12 @@ def _clean_strings(t: pd.Series, sep: str | None = " ") -> pd.Series:
         cleaned = np.full(len(values), None, dtype=object)
         cleaned[present] = fast
         rest = present[~done]
-        cleaned[rest] = [None if (c := _clean_one(v, sep)) in _BLANK_SET else c for v in values[rest]]
+        cleaned[rest] = [None if (c := _clean_one(v, sep)) in BLANK_WORDS else c for v in values[rest]]
         blank = present[short]  # blank words are two characters or shorter
-        cleaned[blank] = [None if v in _BLANK_SET else v for v in cleaned[blank]]
+        cleaned[blank] = [None if v in BLANK_WORDS else v for v in cleaned[blank]]
         return pd.Series(cleaned, index=t.index, dtype="str")
     # blank words dropped in the same pass: a second pass (isin, mask) cost more than the cleaning
-    return pd.Series([None if v in _BLANK_SET else v for v in cleaned], index=t.index, dtype="str")
+    return pd.Series([None if v in BLANK_WORDS else v for v in cleaned], index=t.index, dtype="str")
 
 
 def _extract(t: pd.Series, pattern: re.Pattern) -> pd.DataFrame:
@@ -238,7 +239,7 @@ def _extract(t: pd.Series, pattern: re.Pattern) -> pd.DataFrame:
 
 _EDGE_SPACE = np.zeros(sys.maxunicode + 1, bool)
 _EDGE_SPACE[[ord(c) for c in _STRIP]] = True
-_BLANK_MAX = max(map(len, _BLANK_WORDS))
+_BLANK_MAX = max(map(len, BLANK_WORDS))
 
 
 def _strip_text(t: pd.Series) -> pd.Series:
@@ -254,7 +255,7 @@ def _strip_text(t: pd.Series) -> pd.Series:
         last = codes[np.arange(len(rows)), np.maximum(lengths - 1, 0)]
         kept[at[rows]] = (lengths > _BLANK_MAX) & ~_EDGE_SPACE[codes[:, 0]] & ~_EDGE_SPACE[last]
     rest = np.flatnonzero(~kept)
-    values[rest] = [None if v is None or (c := v.strip(_STRIP)) in _BLANK_SET else c for v in values[rest]]
+    values[rest] = [None if v is None or (c := v.strip(_STRIP)) in BLANK_WORDS else c for v in values[rest]]
     return pd.Series(values, index=t.index, dtype="str")
 
 

@@ -26,7 +26,7 @@ import yaml
 
 from backlog_cli.errors import RulesError
 from backlog_cli.loading import GuardedLoader, load_columns
-from backlog_cli.parsing import _BLANK_SET, normalize_text, normalize_value
+from backlog_cli.parsing import BLANK_WORDS, normalize_text, normalize_value
 
 __all__ = [
     "OPERATORS",
@@ -358,7 +358,7 @@ def _rule_text(values: np.ndarray) -> np.ndarray:
     ``normalize_text``, whose per-call overhead is three times the cleaning itself."""
     if pd.api.types.infer_dtype(values, skipna=False) != "string":
         return normalize_text(pd.Series(values, dtype=object)).to_numpy(dtype=object, na_value=None)
-    redo = np.fromiter((v in _BLANK_SET or normalize_value(v) != v for v in values), bool, len(values))
+    redo = np.fromiter((v in BLANK_WORDS or normalize_value(v) != v for v in values), bool, len(values))
     out = values.copy()
     if redo.any():
         out[redo] = normalize_text(pd.Series(values[redo], dtype=object)).to_numpy(dtype=object, na_value=None)
