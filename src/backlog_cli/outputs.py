@@ -167,7 +167,7 @@ def iso_dates(s: pd.Series) -> pd.Series:
 
 def records_frame(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
     """The export view: ``case_no`` first, dates as ISO ``YYYY-MM-DD`` strings, lists kept."""
-    out = frame.loc[:, _ordered_columns(frame, columns)].copy()
+    out = frame.loc[:, _ordered_columns(frame, columns)]  # a new frame: its columns are replaced, never written into
     for name in out.columns:
         s = out[name]
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
