@@ -768,8 +768,8 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         names: list[str] = []
         found_any = False
         first_headers: list[str] = []
-        # Each sheet is parsed, and its cells dropped, before the next is decoded: the raw cells
-        # of every sheet at once were the largest part of the peak memory.
+        # Each sheet is parsed block by block, each block's cells dropped before the next is read:
+        # the raw cells of every sheet at once were the largest part of the peak memory.
         for raw, share, width in _sheets(path, encoding, reading, sheets):
             names.append(raw.name)
             report = SheetReport(str(path), raw.name)

@@ -2,8 +2,9 @@
 
 Every parser takes a pandas Series of raw cells as a spreadsheet reader returns them (an object
 Series mixing ``str``, ``int``, ``float``, ``datetime``, ``date``, ``bool`` and blanks) and works
-column-wise: cells are grouped by python type, strings are parsed once per distinct value with
-compiled regexes. Parsers return the parsed values and a ``bad`` mask that is True where a
+column-wise: cells are grouped by python type; strings of a common shape (2016+ case numbers,
+plain amounts, ISO dates, text NFKC leaves alone) are read in bulk as rows of code points with
+numpy, the others once per distinct value with compiled regexes. Parsers return the parsed values and a ``bad`` mask that is True where a
 non-blank cell could not be read. Blank cells (None, NaN, empty or whitespace-only text, ``-``,
 ``—``, ``/``) are missing, never bad.
 """
@@ -205,25 +206,21 @@ def _clean_one(text: str, sep: str | None) -> str:
 
 
 def _clean_strings(t: pd.Series, sep: str | None = " ") -> pd.Series:
-    """NFKC, strip, whitespace runs replaced by ``sep``; blank strings become NA.
-
-    One pass of C-level string methods per value: three times faster than the equivalent chain of
-    ``.str.normalize``, ``.str.replace`` with a regex and ``.str.strip``."""
+    """NFKC, strip, whitespace runs replaced by ``sep`` (None: only stripped, see
+    :func:`_strip_text`); blank strings become NA. Text the code-point fast path can vouch for is
+    cleaned in numpy, the rest one value at a time with C-level string methods."""
+    if sep is None:
+        return _strip_text(t)
     values = t.to_numpy(dtype=object, na_value=None)
-    if sep is None:  # free text, only stripped: the method called inline, not through _clean_one
-        cleaned = [None if v is None else v.strip(_STRIP) for v in values]
-    else:
-        present = np.flatnonzero(t.notna().to_numpy())
-        done, fast, short = _clean_fast(values[present])
-        cleaned = np.full(len(values), None, dtype=object)
-        cleaned[present] = fast
-        rest = present[~done]
-        cleaned[rest] = [None if (c := _clean_one(v, sep)) in BLANK_WORDS else c for v in values[rest]]
-        blank = present[short]  # blank words are two characters or shorter
-        cleaned[blank] = [None if v in BLANK_WORDS else v for v in cleaned[blank]]
-        return pd.Series(cleaned, index=t.index, dtype="str")
-    # blank words dropped in the same pass: a second pass (isin, mask) cost more than the cleaning
-    return pd.Series([None if v in BLANK_WORDS else v for v in cleaned], index=t.index, dtype="str")
+    present = np.flatnonzero(t.notna().to_numpy())
+    done, fast, short = _clean_fast(values[present])
+    cleaned = np.full(len(values), None, dtype=object)
+    cleaned[present] = fast
+    rest = present[~done]
+    cleaned[rest] = [None if (c := _clean_one(v, sep)) in BLANK_WORDS else c for v in values[rest]]
+    blank = present[short]  # blank words are two characters or shorter
+    cleaned[blank] = [None if v in BLANK_WORDS else v for v in cleaned[blank]]
+    return pd.Series(cleaned, index=t.index, dtype="str")
 
 
 def _extract(t: pd.Series, pattern: re.Pattern) -> pd.DataFrame:
@@ -270,7 +267,7 @@ def _prepare(s: pd.Series, sep: str | None = " ",
         return kinds, pd.Series(pd.NA, index=s.index, dtype="str")
     only_text = bool(np.all(is_str | (kinds == BLANK)))
     strings = (s if only_text else s[is_str]).astype("str")
-    cleaned = _per_unique(strings, _strip_text if sep is None else lambda u: _clean_strings(u, sep))
+    cleaned = _per_unique(strings, lambda u: _clean_strings(u, sep))
     if only_text:
         text = cleaned
     else:
