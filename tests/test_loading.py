@@ -455,6 +455,32 @@ def test_sheets_read_in_blocks_give_the_same_ledger(tmp_path, monkeypatch):
     assert whole.rejects["reason"].str.startswith("duplicate case number").all() and len(whole.rejects) == 2
 
 
+@pytest.mark.parametrize("block_rows", [2, 1000])
+def test_memory_goes_back_as_each_sheet_is_done_and_after_the_blocks_are_joined(tmp_path, monkeypatch, block_rows):
+    """The allocator is asked to return freed memory when a sheet's last block has been read
+    (its decoded cells are gone) and once the blocks are one frame: per sheet, then once more."""
+    import platform
+
+    from backlog_cli import loading
+
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active.append(["填表说明"])
+    for sheet_name in ("2025年", "2026年"):
+        ws = book.create_sheet(sheet_name)
+        ws.append(["案号", "立案日期"])
+        for i in range(1, 6):
+            ws.append([f"({sheet_name[:4]})鲁0902执{i}号", dt.date(2025, 1, i)])
+    book.save(tmp_path / "three.xlsx")
+    calls = []
+    monkeypatch.setattr(loading, "BLOCK_ROWS", block_rows)
+    monkeypatch.setattr(loading, "return_freed_memory", lambda: calls.append(len(calls)))
+    ledger = load_ledger([tmp_path / "three.xlsx"])
+    assert len(ledger.cases) == 10 and calls == [0, 1, 2, 3]
+    if platform.libc_ver()[0] == "glibc":
+        assert callable(loading._malloc_trim())
+
+
 @pytest.mark.parametrize("block_rows", [3, 1000])
 def test_a_sheet_whose_data_starts_below_and_right_of_a1(tmp_path, monkeypatch, block_rows):
     """Rows are numbered as Excel shows them when the first used cell is C4, read in one block or
