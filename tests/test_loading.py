@@ -525,3 +525,66 @@ def test_progress_moves_block_by_block(tmp_path, monkeypatch):
     assert [msg for msg, _ in checked] == ["checking values [Sheet]", "checking values [Sheet] 4 rows",
                                             "checking values [Sheet] 9 rows"]
     assert [share for _, share in checked] == [0.5, 0.75, 1.0]
+
+
+def _same_ledger(a, b) -> None:
+    for part in ("cases", "skipped", "rejects", "problems"):
+        pd.testing.assert_frame_equal(getattr(a, part), getattr(b, part), check_exact=True)
+    assert [vars(s) for s in a.sheets] == [vars(s) for s in b.sheets]
+
+
+def test_a_utf8_csv_read_in_blocks_gives_what_it_gives_read_whole(tmp_path, monkeypatch):
+    """Blocks of 3 rows: a blank line, a totals row, a duplicate, an unreadable date and an
+    amount problem each land where they do when the file is one block, on the same line numbers."""
+    from backlog_cli import loading
+
+    rows = [(f"(2025)鲁0902执{i}号", f"2025-01-{i:02d}", "张三", f"{i}00") for i in range(1, 12)]
+    rows[3] = ("(2025)鲁0902执2号", "2025-01-04", "李四", "1")  # a duplicate of line 3
+    rows[5] = ("(2025)鲁0902执6号", "不详", "李四", "2")
+    rows[6] = ("(2025)鲁0902执7号", "2025-01-07", "李四", "若干")
+    rows[8] = ("合计", "", "", "999")
+    path = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人,执行标的", rows[:7] + [("", "", "", "")] + rows[7:])
+    whole = load_ledger([path])
+    monkeypatch.setattr(loading, "BLOCK_ROWS", 3)
+    calls = []
+    blocked = load_ledger([path], progress=lambda msg, share: calls.append(msg))
+    _same_ledger(blocked, whole)
+    assert len(whole.cases) == 8 and whole.rejects["row"].tolist() == [5, 7]
+    assert whole.skipped["row"].tolist() == [9, 11] and whole.problems["row"].tolist() == [8]
+    assert [m for m in calls if m.startswith("checking values [l] ")][-1] == "checking values [l] 12 rows"
+
+
+def test_a_csv_with_a_row_longer_than_the_header_after_its_first_block_is_read_again_whole(tmp_path, monkeypatch):
+    """A row with a cell more than the header, met after the first block: the file is read again
+    by the careful reader (which keeps the extra cell as a column) and nothing of the first
+    reading is kept twice."""
+    from backlog_cli import loading
+
+    lines = ["案号,立案日期"] + [f"(2025)鲁0902执{i}号,2025-01-{i:02d}" for i in range(1, 9)]
+    lines[7] += ",补记"
+    path = tmp_path / "l.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = load_ledger([path])
+    monkeypatch.setattr(loading, "BLOCK_ROWS", 3)
+    blocked = load_ledger([path])
+    _same_ledger(blocked, whole)
+    assert blocked.cases["case_no"].tolist() == [f"(2025)鲁0902执{i}号" for i in range(1, 9)]
+    assert blocked.cases["source_row"].tolist() == list(range(2, 10))
+    assert len(blocked.sheets) == 1 and blocked.sheets[0].rows_read == 8 and blocked.sheets[0].cases == 8
+    assert blocked.rejects.empty and blocked.skipped.empty
+
+
+def test_a_csv_with_bytes_that_are_not_utf8_after_its_first_block_gets_the_careful_message(tmp_path, monkeypatch):
+    """Read in blocks or whole, a UTF-8 file with a broken byte late in it gets the careful
+    reader's message."""
+    from backlog_cli import loading
+
+    lines = ["案号,立案日期"] + [f"(2025)鲁0902执{i}号,2025-01-{i:02d}" for i in range(1, 9)]
+    path = tmp_path / "l.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8").replace("执8".encode(), b"\xff8"))
+    with pytest.raises(LedgerError) as whole:
+        load_ledger([path])
+    monkeypatch.setattr(loading, "BLOCK_ROWS", 3)
+    with pytest.raises(LedgerError) as blocked:
+        load_ledger([path])
+    assert str(blocked.value) == str(whole.value) and "cannot tell the text encoding" in str(blocked.value)

@@ -228,8 +228,8 @@ class RawSheet:
         return pd.concat(blocks) if len(blocks) > 1 else self.frame
 
 
-# Rows per block when a sheet is read: one block's python cells alive at a time, not a whole
-# sheet's. For a 200,000-row workbook: 50,000 rows peaked at 430 MB, 20,000 at 396 MB, 10,000
+# Rows per block when a sheet or a UTF-8 text ledger is read: one block's python cells alive at a
+# time, not a whole sheet's. For a 200,000-row workbook: 50,000 rows peaked at 430 MB, 20,000 at 396 MB, 10,000
 # at 379 MB, each smaller block costing a little more time (8.0, 8.0, 8.4 s of CPU). The header
 # is looked for in the first block, so a block holds far more than HEADER_SCAN_ROWS rows.
 BLOCK_ROWS = 20_000
@@ -421,52 +421,84 @@ _CSV_OPTIONS = dict(header=None, dtype=str, keep_default_na=False, na_values=[""
                     quoting=csv.QUOTE_MINIMAL, engine="c")
 
 
-def _read_text(path: Path, encoding: str | None) -> list[RawSheet]:
+def _read_text(path: Path, encoding: str | None, careful: bool = False) -> RawSheet:
+    """A text ledger as one sheet named after the file: UTF-8 read by pandas in blocks (see
+    :func:`_read_utf8`); other encodings, ragged rows and everything ``careful`` read whole."""
+    raw = None if careful else _read_utf8(path, encoding)
+    if raw is not None:
+        return raw
     data = path.read_bytes()
-    # str columns, empty fields already missing: the parsers skip type detection for them
-    frame = _read_utf8(path, data, encoding)
-    if frame is None:
-        text = decode_text(path, data, encoding)
-        del data
-        sep = _separator(path, text)
-        try:
-            # Bytes, not a StringIO: pandas re-encodes a text buffer in small chunks, which took 70 s
-            # for a million rows.
-            frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=sep, **_CSV_OPTIONS)
-        except pd.errors.ParserError:
-            frame = _read_ragged(path, text, sep)
-        except pd.errors.EmptyDataError:
-            raise LedgerError(f"{path}: the file is empty (no cells)") from None
-    return [RawSheet(path.stem, frame, 1, rows=len(frame))]
+    text = decode_text(path, data, encoding)
+    del data
+    sep = _separator(path, text)
+    try:
+        # Bytes, not a StringIO: pandas re-encodes a text buffer in small chunks, which took 70 s
+        # for a million rows.
+        frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=sep, **_CSV_OPTIONS)
+    except pd.errors.ParserError:
+        frame = _read_ragged(path, text, sep)
+    except pd.errors.EmptyDataError:
+        raise LedgerError(f"{path}: the file is empty (no cells)") from None
+    return RawSheet(path.stem, frame, 1, rows=len(frame))
 
 
-def _read_utf8(path: Path, data: bytes, encoding: str | None) -> pd.DataFrame | None:
-    """The usual case read straight from the file's bytes: UTF-8 (with or without a byte order
-    mark, which pandas skips), rows of one length. pandas checks the UTF-8 as it reads, so the
-    file is not decoded to one Python string and encoded back (a second and third copy of it: 1.5
-    GB and 1.3 s for a million rows). None for anything else, which :func:`decode_text` and the
-    ragged reader then handle with their own messages."""
+class _ReadAgain(Exception):
+    """A text ledger read in blocks met, after its first block, what only the careful reader
+    handles (a row with more cells than the first, bytes that are not UTF-8): the file is read
+    again from its start, its first reading forgotten."""
+
+
+_HEAD_BYTES = 1 << 16  # the start of a text file, to tell its encoding, separator and line length
+
+
+def _read_utf8(path: Path, encoding: str | None) -> RawSheet | None:
+    """The usual case: UTF-8 (with or without a byte order mark, which pandas skips), rows of
+    one length, read by pandas straight from the file, BLOCK_ROWS rows at a time: no decoded
+    copy of the file, and only one block's cells alive (a million rows read whole held every
+    cell as a Python string at once). str columns, empty fields missing. None when the first
+    block shows the file is anything else (:func:`decode_text` and the ragged reader handle it,
+    with their own messages); a later block raises :class:`_ReadAgain`."""
     try:
         named = codecs.lookup(encoding).name if encoding else None
     except LookupError:
         return None
-    bom = _bom_encoding(data)
+    with open(path, "rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    bom = _bom_encoding(head)
     if named not in (None, "utf-8", "utf-8-sig") or bom not in (None, "utf-8-sig"):
         return None
     start = 3 if bom else 0
-    if (bom is None and encoding is None and b"\x00" in data[:4096]) or not data[start:start + 4096].strip():
+    if (bom is None and encoding is None and b"\x00" in head[:4096]) or not head[start:start + 4096].strip():
         return None  # not text, or nothing but spaces at its start: the careful path says which
     end = start
     for _ in range(HEADER_SCAN_ROWS):
-        end = data.find(b"\n", end) + 1
+        end = head.find(b"\n", end) + 1
         if end == 0:
-            end = len(data)
+            end = len(head)
             break
-    sep = _separator(path, data[start:end].decode("utf-8", errors="ignore"))
+    sep = _separator(path, head[start:end].decode("utf-8", errors="ignore"))
+    reader = pd.read_csv(path, encoding="utf-8", sep=sep, chunksize=BLOCK_ROWS, **_CSV_OPTIONS)
     try:
-        return pd.read_csv(io.BytesIO(data), encoding="utf-8", sep=sep, **_CSV_OPTIONS)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        first = reader.get_chunk()
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, StopIteration):
+        reader.close()
         return None
+    # rows for progress, estimated from the lines in the file's start
+    rows = max(len(first), round(head.count(b"\n") * path.stat().st_size / max(len(head), 1)))
+    return RawSheet(path.stem, first, 1, _later_blocks(reader), rows)
+
+
+def _later_blocks(reader) -> Iterator[pd.DataFrame]:
+    """The blocks after the first of a text ledger read in blocks; the file is closed after the
+    last, or when the reading stops early."""
+    with reader:
+        while True:
+            try:
+                yield reader.get_chunk()
+            except StopIteration:
+                return
+            except (UnicodeDecodeError, pd.errors.ParserError):
+                raise _ReadAgain from None
 
 
 def _read_ragged(path: Path, text: str, sep: str) -> pd.DataFrame:
@@ -488,15 +520,15 @@ def read_sheets(path: Path, encoding: str | None = None, progress: Progress | No
     return [raw for raw, _, _ in _sheets(Path(path), encoding, progress, wanted)]
 
 
-def _sheets(path: Path, encoding: str | None, progress: Progress | None,
-            wanted: Collection[str] | None) -> Iterator[tuple[RawSheet, float, float]]:
+def _sheets(path: Path, encoding: str | None, progress: Progress | None, wanted: Collection[str] | None,
+            careful: bool = False) -> Iterator[tuple[RawSheet, float, float]]:
     """The sheets of a file one at a time, each with the share of the file's sheets before it and
-    its own share."""
+    its own share (``careful``: a text file read whole, see :class:`_ReadAgain`)."""
     _check_file(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         yield from _read_excel(path, progress, wanted)
-        return
-    yield from ((r, 0.0, 1.0) for r in _read_text(path, encoding) if wanted is None or r.name in wanted)
+    elif wanted is None or path.stem in wanted:
+        yield _read_text(path, encoding, careful), 0.0, 1.0
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -775,86 +807,119 @@ def _never_back(progress: Progress) -> Progress:
     return report
 
 
+@dataclass
+class _Found:
+    """What the sheets read so far gave. A file read again (see :class:`_ReadAgain`) first has its
+    part forgotten: ``rewind`` to the ``mark`` taken before it."""
+
+    reports: list[SheetReport] = field(default_factory=list)
+    cases: list[pd.DataFrame] = field(default_factory=list)
+    skipped: list[pd.DataFrame] = field(default_factory=list)
+    rejects: list[pd.DataFrame] = field(default_factory=list)
+    problems: list[pd.DataFrame] = field(default_factory=list)
+
+    def _lists(self) -> tuple[list, ...]:
+        return self.reports, self.cases, self.skipped, self.rejects, self.problems
+
+    def mark(self) -> tuple[int, ...]:
+        return tuple(map(len, self._lists()))
+
+    def rewind(self, mark: tuple[int, ...]) -> None:
+        for found, n in zip(self._lists(), mark):
+            del found[n:]
+
+
 def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None, columns: Columns,
           progress: Progress | None) -> Ledger:
-    reports: list[SheetReport] = []
-    cases, skipped, rejects, problems = [], [], [], []
+    found = _Found()
     for i, path in enumerate(paths):
         # decoding is the first half of a file's share, checking values the second; as the two
         # alternate sheet by sheet, the share shown never moves back
         file_progress = (lambda msg, share, i=i: progress(msg, (i + share) / len(paths))) if progress else None
-        reading = (lambda msg, share: file_progress(msg, 0.5 * share)) if progress else None
-        names: list[str] = []
-        found_any = False
-        first_headers: list[str] = []
-        # Each sheet is parsed block by block, each block's cells dropped before the next is read:
-        # the raw cells of every sheet at once were the largest part of the peak memory.
-        for raw, share, width in _sheets(path, encoding, reading, sheets):
-            names.append(raw.name)
-            report = SheetReport(str(path), raw.name)
-            reports.append(report)
-            header = find_header(raw, columns) if len(raw.frame) else None
-            if header is None:
-                report.note = "no ledger header: skipped" if len(raw.frame) else "empty sheet: skipped"
-                if not first_headers and len(raw.frame):
-                    first_headers = [c for c in _cell_text(raw.frame.head(1)).iloc[0] if c]
-                continue
-            found_any = True
-            pos, headers = header
-            report.header_row = raw.first_row + pos
-            mapped = _map_headers(headers, columns, report)
-            _missing_required(path, raw.name, headers, mapped, columns)
-            if file_progress:
-                file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
-            units = {columns.field_for(h): parsing.header_unit(h) for h in headers if h and columns.field_for(h)}
-            first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + 1 :]], raw.more), raw.rows
-            del raw
-            for block in blocks:
-                body, missing = _sheet_rows(block, mapped, first_row)
-                del block
-                body.insert(0, "source_sheet", report.sheet)
-                body.insert(0, "source_file", str(path))
-                report.rows_read += len(body)
-                # the case numbers are cleaned once, for the skip checks and the parser
-                case_text = parsing.normalize_name(body["case_no"], missing["case_no"].to_numpy())
-                reason = _skip_reasons(body, missing, mapped, columns, case_text)
-                is_skip = reason.notna()
-                report.skipped += int(is_skip.sum())
-                skipped.append(_located(body[is_skip]).assign(reason=reason[is_skip].to_numpy()))
-                kept = ~is_skip.to_numpy()
-                cases.append(_check_values(report, body[kept].reset_index(drop=True),
-                                           missing[kept].reset_index(drop=True), case_text[kept].reset_index(drop=True),
-                                           columns, units, rejects, problems))
-                if file_progress and total:
-                    done = min(1.0, (pos + 1 + report.rows_read) / total)
-                    file_progress(f"checking values [{report.sheet}] {report.rows_read:,} rows",
-                                  0.5 + 0.5 * (share + width * done))
-                del body, missing, case_text
-        if sheets and not names:
-            continue  # the sheets asked for are in other files
-        if not found_any:
-            raise LedgerError(
-                f"{path}: no ledger header found in {'、'.join(names) or 'any sheet'} "
-                f"(looked for headers such as 案号 and 立案日期 in the first {HEADER_SCAN_ROWS} rows"
-                + (f"; first row has: {'、'.join(first_headers[:12])}" if first_headers else "")
-                + ")"
-            )
-    frame, dup_rejects = _reject_duplicates(cases)
-    del cases
+        mark = found.mark()
+        try:
+            _load_file(path, sheets, encoding, columns, file_progress, found)
+        except _ReadAgain:
+            found.rewind(mark)
+            _load_file(path, sheets, encoding, columns, file_progress, found, careful=True)
+    frame, dup_rejects = _reject_duplicates(found.cases)
+    found.cases.clear()
     return_freed_memory()  # the blocks, now one frame
-    rejects.append(dup_rejects)
-    for report in reports:
+    found.rejects.append(dup_rejects)
+    for report in found.reports:
         n_dup = int(((dup_rejects["file"] == report.file) & (dup_rejects["sheet"] == report.sheet)).sum())
         report.rejected += n_dup
         report.cases = report.rows_read - report.skipped - report.rejected
     return Ledger(
         cases=frame,
-        skipped=_concat(skipped, ["file", "sheet", "row", "reason"]),
-        rejects=_concat(rejects, REJECT_COLUMNS).sort_values(["file", "sheet", "row"], kind="stable", ignore_index=True),
-        problems=_concat(problems, PROBLEM_COLUMNS),
-        sheets=reports,
+        skipped=_concat(found.skipped, ["file", "sheet", "row", "reason"]),
+        rejects=_concat(found.rejects, REJECT_COLUMNS).sort_values(["file", "sheet", "row"], kind="stable", ignore_index=True),
+        problems=_concat(found.problems, PROBLEM_COLUMNS),
+        sheets=found.reports,
         columns=columns,
     )
+
+
+def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, columns: Columns,
+               file_progress: Progress | None, found: _Found, careful: bool = False) -> None:
+    """Every ledger sheet of one file, block by block, into ``found``."""
+    reading = (lambda msg, share: file_progress(msg, 0.5 * share)) if file_progress else None
+    names: list[str] = []
+    found_any = False
+    first_headers: list[str] = []
+    # Each sheet is parsed block by block, each block's cells dropped before the next is read:
+    # the raw cells of every sheet at once were the largest part of the peak memory.
+    for raw, share, width in _sheets(path, encoding, reading, sheets, careful):
+        names.append(raw.name)
+        report = SheetReport(str(path), raw.name)
+        found.reports.append(report)
+        header = find_header(raw, columns) if len(raw.frame) else None
+        if header is None:
+            report.note = "no ledger header: skipped" if len(raw.frame) else "empty sheet: skipped"
+            if not first_headers and len(raw.frame):
+                first_headers = [c for c in _cell_text(raw.frame.head(1)).iloc[0] if c]
+            continue
+        found_any = True
+        pos, headers = header
+        report.header_row = raw.first_row + pos
+        mapped = _map_headers(headers, columns, report)
+        _missing_required(path, raw.name, headers, mapped, columns)
+        if file_progress:
+            file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
+        units = {columns.field_for(h): parsing.header_unit(h) for h in headers if h and columns.field_for(h)}
+        first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + 1 :]], raw.more), raw.rows
+        del raw
+        for block in blocks:
+            body, missing = _sheet_rows(block, mapped, first_row)
+            del block
+            body.insert(0, "source_sheet", report.sheet)
+            body.insert(0, "source_file", str(path))
+            report.rows_read += len(body)
+            # the case numbers are cleaned once, for the skip checks and the parser
+            case_text = parsing.normalize_name(body["case_no"], missing["case_no"].to_numpy())
+            reason = _skip_reasons(body, missing, mapped, columns, case_text)
+            is_skip = reason.notna()
+            report.skipped += int(is_skip.sum())
+            found.skipped.append(_located(body[is_skip]).assign(reason=reason[is_skip].to_numpy()))
+            kept = ~is_skip.to_numpy()
+            found.cases.append(_check_values(report, body[kept].reset_index(drop=True),
+                                             missing[kept].reset_index(drop=True),
+                                             case_text[kept].reset_index(drop=True),
+                                             columns, units, found.rejects, found.problems))
+            if file_progress and total:
+                done = min(1.0, (pos + 1 + report.rows_read) / total)
+                file_progress(f"checking values [{report.sheet}] {report.rows_read:,} rows",
+                              0.5 + 0.5 * (share + width * done))
+            del body, missing, case_text
+    if sheets and not names:
+        return  # the sheets asked for are in other files
+    if not found_any:
+        raise LedgerError(
+            f"{path}: no ledger header found in {'、'.join(names) or 'any sheet'} "
+            f"(looked for headers such as 案号 and 立案日期 in the first {HEADER_SCAN_ROWS} rows"
+            + (f"; first row has: {'、'.join(first_headers[:12])}" if first_headers else "")
+            + ")"
+        )
 
 
 def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Series,
