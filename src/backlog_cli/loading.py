@@ -18,7 +18,6 @@ import io
 import itertools
 import math
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -29,11 +28,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from backlog_cli import parsing
+from backlog_cli import parsing, workbook
 from backlog_cli.errors import LedgerError
 from backlog_cli.outputs import Sheet
+from backlog_cli.workbook import EXCEL_SUFFIXES
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 HEADER_SCAN_ROWS = 30
 TOTAL_WORDS = ("合计", "小计", "总计", "总 计", "合 计")
@@ -250,56 +249,20 @@ def _check_file(path: Path) -> None:
         )
 
 
-_OLE = b"\xd0\xcf\x11\xe0"
-_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # an encrypted workbook's OLE stream name
-
-
-def _password_protected(path: Path) -> LedgerError:
-    return LedgerError(f"{path}: the workbook is password-protected; save an unprotected copy and load that")
-
-
-def _open_book(path: Path):
-    """The workbook, opened lazily (sheets are decoded when read)."""
-    import python_calamine as pc
-
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head.startswith(_OLE) and path.suffix.lower() != ".xls":
-        # An OLE container named .xlsx is how Excel stores an encrypted (password) workbook.
-        raise _password_protected(path)
-    try:
-        book = pc.CalamineWorkbook.from_path(str(path))
-    except pc.PasswordError:
-        raise _password_protected(path) from None
-    except Exception as exc:  # calamine raises several kinds for a damaged file
-        if head.startswith(_OLE) and _ENCRYPTED_STREAM in path.read_bytes():
-            raise _password_protected(path) from None  # an encrypted workbook named .xls
-        raise LedgerError(f"{path}: cannot read the workbook ({_short(exc)}); is it a valid {path.suffix} file?") from None
-    return book
-
-
 def _read_excel(path: Path, progress: Progress | None,
                 wanted: Collection[str] | None) -> Iterator[tuple[RawSheet, float, float]]:
     """Each sheet as it is decoded, with the share of the file's sheets before it and its own
     share: a caller that parses a sheet block by block holds one block's cells at a time.
 
-    python-calamine decodes a sheet without holding the GIL, so the next sheet is decoded on a
-    second thread while the caller parses this one: on a two-sheet 200,000-row workbook 1 s less
-    for 40 MB more at the peak than decoding it when this one's last block is read."""
-    book = _open_book(path)
-    names = [n for n in book.sheet_names if wanted is None or n in wanted]
-    with ThreadPoolExecutor(max_workers=1) as decoder:
-        pending = decoder.submit(book.get_sheet_by_name, names[0]) if names else None
+    The next sheet is decoded on a second thread while the caller parses this one
+    (:class:`workbook.Decoding`): on a two-sheet 200,000-row workbook 1 s less for 40 MB more at
+    the peak than decoding it when this one's last block is read."""
+    with workbook.decoding(path, wanted) as book:
+        names = book.names
         for done, name in enumerate(names):
             if progress:
                 progress(f"reading {path.name} [{name}]", done / len(names))
-            try:
-                sheet = pending.result()
-            except Exception as exc:
-                raise LedgerError(f"{path} [{name}]: cannot read the sheet ({_short(exc)})") from None
-            pending = decoder.submit(book.get_sheet_by_name, names[done + 1]) if done + 1 < len(names) else None
-            raw = _sheet_cells(sheet, path, name)
-            del sheet  # the blocks hold the decoded sheet until their last is read
+            raw = _sheet_cells(book.sheet(done), path, name)  # the blocks hold the decoded sheet until their last is read
             yield raw, done / len(names), 1 / len(names)
 
 
@@ -314,7 +277,7 @@ def _sheet_cells(sheet, path: Path, name: str) -> RawSheet:
         try:
             cells = list(itertools.islice(rows[0], size)) if rows else []
         except Exception as exc:
-            raise LedgerError(f"{path} [{name}]: cannot read the sheet ({_short(exc)})") from None
+            raise LedgerError(f"{path} [{name}]: cannot read the sheet ({workbook.short_error(exc)})") from None
         if rows and (len(cells) < size or offset + len(cells) >= height):
             rows.clear()  # the last block: the decoded sheet is freed
             return_freed_memory()
@@ -356,11 +319,6 @@ def _rows_from_start(sheet) -> Iterator[list]:
     if any(cell != "" for row in above for cell in row):
         return itertools.chain(above, rows)
     return rows
-
-
-def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:160] if text else type(exc).__name__
 
 
 # Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
@@ -535,7 +493,7 @@ def sheet_names(path: Path) -> list[str]:
     """The sheet names of a file without reading its cells (a text file has one, its stem)."""
     path = Path(path)
     _check_file(path)
-    return list(_open_book(path).sheet_names) if path.suffix.lower() in EXCEL_SUFFIXES else [path.stem]
+    return list(workbook.open_book(path).sheet_names) if path.suffix.lower() in EXCEL_SUFFIXES else [path.stem]
 
 
 def _check_sheets(paths: list[Path], sheets: Sequence[str]) -> None:

@@ -1,0 +1,139 @@
+"""Workbook files (xlsx, xlsm, xls, ods) opened and their sheets decoded with python-calamine.
+
+python-calamine decodes a whole sheet at once, without holding the GIL: the sheets are decoded
+on a second thread, one sheet ahead of the loader that parses them. This module imports neither
+pandas nor python-calamine when it is imported, so that the command line can start decoding a
+large workbook (:func:`start`) before it imports pandas and reads the rules; the loader then takes
+that decoding over (:func:`decoding`) instead of starting its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from backlog_cli.errors import LedgerError
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+
+# A sheet this short (an instructions sheet before the ledger's) does not count as decoded ahead:
+# the sheet after it is started at once.
+SMALL_SHEET_ROWS = 1_000
+
+_OLE = b"\xd0\xcf\x11\xe0"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # an encrypted workbook's OLE stream name
+
+
+def short_error(exc: Exception) -> str:
+    """The first line of an exception's text (python-calamine's can run to many lines)."""
+    text = str(exc).strip().splitlines()
+    return text[0][:160] if text else type(exc).__name__
+
+
+def _password_protected(path: Path) -> LedgerError:
+    return LedgerError(f"{path}: the workbook is password-protected; save an unprotected copy and load that")
+
+
+def open_book(path: Path):
+    """The workbook, opened lazily (sheets are decoded when read)."""
+    import python_calamine as pc
+
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(_OLE) and path.suffix.lower() != ".xls":
+        # An OLE container named .xlsx is how Excel stores an encrypted (password) workbook.
+        raise _password_protected(path)
+    try:
+        book = pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError:
+        raise _password_protected(path) from None
+    except Exception as exc:  # calamine raises several kinds for a damaged file
+        if head.startswith(_OLE) and _ENCRYPTED_STREAM in path.read_bytes():
+            raise _password_protected(path) from None  # an encrypted workbook named .xls
+        raise LedgerError(f"{path}: cannot read the workbook ({short_error(exc)}); is it a valid {path.suffix} file?") from None
+    return book
+
+
+class Decoding:
+    """The sheets of a workbook (those in ``wanted``, in workbook order) decoded on a second
+    thread, one ahead of the reader: :meth:`sheet` waits for a sheet and starts the next.
+
+    A thread that is not a daemon: the process waits for a decode under way when it ends, rather
+    than stopping the thread inside python-calamine's own code."""
+
+    def __init__(self, path: Path, wanted: Collection[str] | None):
+        self.path = path
+        self.book = open_book(path)
+        self.names = [n for n in self.book.sheet_names if wanted is None or n in wanted]
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._lock = threading.Lock()
+        self._started: list[Future | None] = []
+        self._closed = False
+        self._start_next()
+
+    def _start_next(self) -> None:
+        with self._lock:
+            at = len(self._started)
+            if self._closed or at >= len(self.names):
+                return
+            future = self._pool.submit(self.book.get_sheet_by_name, self.names[at])
+            self._started.append(future)
+        future.add_done_callback(self._after_decode)
+
+    def _after_decode(self, future: Future) -> None:
+        if not future.cancelled() and future.exception() is None and future.result().height < SMALL_SHEET_ROWS:
+            self._start_next()
+
+    def sheet(self, at: int) -> Any:
+        """Sheet ``at`` (a position in :attr:`names`), decoded; the next one is started."""
+        while len(self._started) <= at + 1 and len(self._started) < len(self.names):
+            self._start_next()
+        future, self._started[at] = self._started[at], None  # the blocks alone keep the decoded sheet
+        try:
+            return future.result()
+        except Exception as exc:
+            raise LedgerError(f"{self.path} [{self.names[at]}]: cannot read the sheet ({short_error(exc)})") from None
+
+    def close(self) -> None:
+        """Stop: sheets not started are dropped, a decode under way is waited for."""
+        with self._lock:
+            self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Decoding:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_early: dict[tuple[Path, tuple[str, ...] | None], Decoding] = {}
+
+
+def _key(path: Path, wanted: Collection[str] | None) -> tuple[Path, tuple[str, ...] | None]:
+    return path.resolve(), tuple(wanted) if wanted else None
+
+
+def start(paths: Sequence[Path | str], wanted: Collection[str] | None = None) -> None:
+    """Start decoding the first of ``paths`` if it is a workbook, for the loader to take over.
+    A problem with the file is left for the load to report, in its turn."""
+    if not paths or Path(paths[0]).suffix.lower() not in EXCEL_SUFFIXES:
+        return
+    path = Path(paths[0])
+    try:
+        if path.is_file():
+            _early.setdefault(_key(path, wanted), Decoding(path, wanted))
+    except (LedgerError, OSError):
+        pass
+
+
+def decoding(path: Path, wanted: Collection[str] | None) -> Decoding:
+    """The decoding :func:`start` began for this file and these sheets, else a new one. An early
+    decoding of anything else is stopped."""
+    found = _early.pop(_key(path, wanted), None)
+    for other in list(_early):
+        _early.pop(other).close()
+    return found or Decoding(path, wanted)

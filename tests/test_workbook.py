@@ -1,0 +1,105 @@
+"""Workbooks decoded a sheet ahead, and decoding started early by the command line."""
+
+from __future__ import annotations
+
+import time
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from backlog_cli import workbook
+from backlog_cli.cli import app
+from backlog_cli.errors import LedgerError
+from backlog_cli.loading import load_ledger
+
+
+@pytest.fixture(autouse=True)
+def _no_early_decoding():
+    yield
+    for key in list(workbook._early):
+        workbook._early.pop(key).close()
+
+
+def _book(path, sheets: dict[str, int]):
+    """A workbook with sheets of that many case rows (0: an instructions sheet of one line)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        ws = book.create_sheet(name)
+        if not rows:
+            ws.append(["填表说明：每案一行"])
+            continue
+        ws.append(["案号", "立案日期", "承办人"])
+        for i in range(1, rows + 1):
+            ws.append([f"({name[:4]})鲁0902执{i}号", f"{name[:4]}-01-{i % 28 + 1:02d}", "张三"])
+    book.save(path)
+    return path
+
+
+@pytest.fixture()
+def opened(monkeypatch):
+    """The paths workbook.open_book opens, in order."""
+    seen = []
+    real = workbook.open_book
+    monkeypatch.setattr(workbook, "open_book", lambda path: seen.append(path.name) or real(path))
+    return seen
+
+
+def test_the_load_takes_over_the_decoding_started_early(tmp_path, opened):
+    path = _book(tmp_path / "l.xlsx", {"说明": 0, "2025年": 5, "2026年": 4})
+    expected = load_ledger([path])
+    opened.clear()
+    workbook.start([path])
+    assert list(workbook._early) == [(path.resolve(), None)]
+    ledger = load_ledger([path])
+    assert opened == ["l.xlsx"] and not workbook._early
+    assert ledger.cases["case_no"].tolist() == expected.cases["case_no"].tolist()
+    assert len(ledger.cases) == 9
+
+
+def test_an_early_decoding_of_other_sheets_is_stopped_and_not_used(tmp_path, opened):
+    path = _book(tmp_path / "l.xlsx", {"2025年": 5, "2026年": 4})
+    workbook.start([path], ["2025年"])
+    early = workbook._early[(path.resolve(), ("2025年",))]
+    ledger = load_ledger([path], sheets=["2026年"])
+    assert opened == ["l.xlsx"] * 3 and early._closed and not workbook._early  # early, the sheet check, the load
+    assert ledger.cases["case_no"].str.startswith("(2026)").all() and len(ledger.cases) == 4
+
+
+def test_a_short_sheet_does_not_hold_back_the_next(tmp_path):
+    """An instructions sheet decodes at once; the ledger sheet after it starts without a reader."""
+    path = _book(tmp_path / "l.xlsx", {"说明": 0, "2025年": 1500, "2026年": 1500})
+    with workbook.Decoding(path, None) as book:
+        deadline = time.monotonic() + 10
+        while len(book._started) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(book._started) == 2  # the 2025 sheet, not yet the 2026 one: it is 1,500 rows
+        time.sleep(0.2)
+        assert len(book._started) == 2
+        assert book.sheet(0).height == 1 and book.sheet(1).height == 1501
+        assert len(book._started) == 3
+
+
+def test_nothing_is_started_for_a_text_ledger_or_a_missing_file(tmp_path):
+    (tmp_path / "l.csv").write_text("案号,立案日期\n", encoding="utf-8")
+    workbook.start([tmp_path / "l.csv", _book(tmp_path / "l.xlsx", {"2025年": 2})])
+    workbook.start([tmp_path / "gone.xlsx"])
+    assert not workbook._early
+
+
+def test_a_damaged_workbook_started_early_is_reported_by_the_load(tmp_path):
+    path = tmp_path / "l.xlsx"
+    path.write_bytes(b"this is no workbook")
+    workbook.start([path])
+    assert not workbook._early
+    with pytest.raises(LedgerError, match="cannot read the workbook"):
+        load_ledger([path])
+
+
+def test_a_command_leaves_no_decoding_behind(tmp_path, opened):
+    path = _book(tmp_path / "l.xlsx", {"2025年": 3})
+    result = CliRunner().invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert opened == ["l.xlsx"] and not workbook._early
+    assert result.stdout.count("鲁0902执") == 3
