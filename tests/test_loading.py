@@ -146,7 +146,9 @@ def test_user_aliases(tmp_path):
         ("empty.xlsx", b"", "the file is empty"),
         ("notes.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
         ("broken.xlsx", b"PK\x03\x04 this is not really a zip", "cannot read the workbook"),
-        ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected"),
+        ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le"),
+         "password-protected"),
+        ("notexcel.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "cannot read the workbook"),
         ("locked.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le"),
          "password-protected"),
         ("notexcel.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "cannot read the workbook"),
@@ -164,6 +166,20 @@ def test_bad_input(tmp_path, name, content, message):
     encoding, _, message = message.rpartition(":") if message.startswith("encoding ") else ("", "", message)
     with pytest.raises(LedgerError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_ledger([path], encoding=encoding.removeprefix("encoding ") or None)
+
+
+@pytest.mark.parametrize("source, name", [("tests/fixtures/ledgers/ledger.xls", "saved-as.xlsx"),
+                                          ("samples/ledger.xlsx", "renamed.xls"),
+                                          ("tests/fixtures/ledgers/ledger.ods", "renamed.xlsx")])
+def test_a_workbook_named_for_another_kind_is_read_for_what_it_is(tmp_path, source, name):
+    """An .xls saved with an .xlsx name (or any such mix-up) reads as the file it really is."""
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / name).write_bytes((root / source).read_bytes())
+    misnamed = load_ledger([tmp_path / name])
+    proper = load_ledger([root / source])
+    cols = ["case_no", "filed_on", "officer", "source_sheet", "source_row"]
+    pd.testing.assert_frame_equal(misnamed.cases[cols], proper.cases[cols])
+    assert len(misnamed.cases) > 0
 
 
 def test_forced_encoding_names_the_line_and_the_encoding_that_works(tmp_path):

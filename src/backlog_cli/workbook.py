@@ -38,23 +38,31 @@ def _password_protected(path: Path) -> LedgerError:
 
 
 def open_book(path: Path):
-    """The workbook, opened lazily (sheets are decoded when read)."""
+    """The workbook, opened lazily (sheets are decoded when read). A workbook whose name does not
+    match its kind (an .xls saved as .xlsx, an .ods named .xlsx) is read for what it is."""
     import python_calamine as pc
 
     with path.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(_OLE) and path.suffix.lower() != ".xls":
-        # An OLE container named .xlsx is how Excel stores an encrypted (password) workbook.
+    if head.startswith(_OLE) and path.suffix.lower() != ".xls" and _ENCRYPTED_STREAM in path.read_bytes():
+        # An OLE container holding this stream is how Excel stores an encrypted (password) workbook.
         raise _password_protected(path)
     try:
-        book = pc.CalamineWorkbook.from_path(str(path))
+        return pc.CalamineWorkbook.from_path(str(path))
     except pc.PasswordError:
         raise _password_protected(path) from None
-    except Exception as exc:  # calamine raises several kinds for a damaged file
-        if head.startswith(_OLE) and _ENCRYPTED_STREAM in path.read_bytes():
-            raise _password_protected(path) from None  # an encrypted workbook named .xls
-        raise LedgerError(f"{path}: cannot read the workbook ({short_error(exc)}); is it a valid {path.suffix} file?") from None
-    return book
+    except Exception as exc:  # calamine raises several kinds for a damaged or misnamed file
+        problem = exc
+    try:
+        with path.open("rb") as fh:
+            return pc.CalamineWorkbook.from_filelike(fh)  # the kind told from the content
+    except pc.PasswordError:
+        raise _password_protected(path) from None
+    except Exception:
+        pass
+    if head.startswith(_OLE) and _ENCRYPTED_STREAM in path.read_bytes():
+        raise _password_protected(path) from None  # an encrypted workbook named .xls
+    raise LedgerError(f"{path}: cannot read the workbook ({short_error(problem)}); is it a valid {path.suffix} file?")
 
 
 class Decoding:
