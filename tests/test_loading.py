@@ -604,3 +604,23 @@ def test_a_csv_with_bytes_that_are_not_utf8_after_its_first_block_gets_the_caref
     with pytest.raises(LedgerError) as blocked:
         load_ledger([path])
     assert str(blocked.value) == str(whole.value) and "cannot tell the text encoding" in str(blocked.value)
+
+
+def test_a_duplicate_from_another_file_names_that_file(tmp_path):
+    a = write_ledger(tmp_path / "a.csv", "案号,立案日期", [("(2025)鲁0902执1号", "2025-01-02"), ("(2025)鲁0902执2号", "2025-01-03")])
+    b = write_ledger(tmp_path / "b.csv", "案号,立案日期", [("(2025)鲁0902执2号", "2025-01-03"), ("(2025)鲁0902执1号", "2025-01-02"),
+                                                        ("（2025）鲁0902执1号", "2025-01-02")])
+    ledger = load_ledger([a, b])
+    assert ledger.rejects["reason"].tolist() == [
+        "duplicate case number: first seen in a.csv [a] row 3",
+        "duplicate case number: first seen in a.csv [a] row 2",
+        "duplicate case number: first seen in a.csv [a] row 2",
+    ]
+    assert ledger.rejects["row"].tolist() == [2, 3, 4] and len(ledger.cases) == 2
+
+
+def test_the_same_file_named_twice_is_refused(tmp_path, monkeypatch):
+    a = write_ledger(tmp_path / "a.csv", "案号,立案日期", [("(2025)鲁0902执1号", "2025-01-02")])
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(LedgerError, match=r"^a.csv \(the same file as .*a.csv\) is named twice"):
+        load_ledger([a, Path("a.csv")])

@@ -741,6 +741,7 @@ def load_ledger(
 ) -> Ledger:
     """Read every ledger sheet of every file and stack the cases into one frame."""
     paths = [Path(p) for p in paths]
+    _check_named_once(paths)
     if sheets:
         _check_sheets(paths, sheets)
     progress = _never_back(progress) if progress else None
@@ -751,6 +752,17 @@ def load_ledger(
     finally:
         if gc_was_on:
             gc.enable()
+
+
+def _check_named_once(paths: list[Path]) -> None:
+    """The same file named twice would reject every case as a duplicate of itself."""
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        key = path.resolve()
+        if key in seen:
+            same = f"{path}" if str(seen[key]) == str(path) else f"{path} (the same file as {seen[key]})"
+            raise LedgerError(f"{same} is named twice: name each ledger once")
+        seen[key] = path
 
 
 def _never_back(progress: Progress) -> Progress:
@@ -998,9 +1010,14 @@ def _reject_duplicates(blocks: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.Dat
     if not dup.any():
         return pd.concat(blocks, ignore_index=True), pd.DataFrame(columns=REJECT_COLUMNS)
     later = keys.loc[dup, ["source_file", *named]]
-    where = keys[named].iloc[first_seen[dup]]
+    where = keys[["source_file", *named]].iloc[first_seen[dup]]
     same_text = where["case_no"].to_numpy() == later["case_no"].to_numpy()
-    seen = " first seen in " + where["source_sheet"].astype(str).to_numpy() + " row " + where["source_row"].astype(str).to_numpy()
+    # the first row's file is named when it is another file
+    other_file = where["source_file"].to_numpy() != later["source_file"].to_numpy()
+    files = np.where(other_file, where["source_file"].map(lambda f: Path(f).name).to_numpy(dtype=object) + " ", "")
+    sheets = np.where(other_file, "[" + where["source_sheet"].astype(str).to_numpy(dtype=object) + "]",
+                      where["source_sheet"].astype(str).to_numpy(dtype=object))
+    seen = " first seen in " + files + sheets + " row " + where["source_row"].astype(str).to_numpy(dtype=object)
     reason = np.where(same_text, "duplicate case number:" + seen,
                       "duplicate case number: the same case as " + where["case_no"].astype(str).to_numpy()
                       + " written differently," + seen)
