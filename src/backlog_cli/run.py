@@ -219,9 +219,11 @@ def _category_counts(result: Triage) -> dict[str, int]:
 
 @dataclass
 class _Results:
-    """What the steps computed: the triage (with its deadlines) and the task lists."""
+    """What the steps computed: the triage (with its deadlines), the over-6-months list and the
+    task lists."""
 
     triage: Triage
+    over_six_months: deadlines.Listing
     tasks: assignment.TaskLists
 
 
@@ -230,8 +232,7 @@ def _write_outputs(folder: Path, ledger: Ledger, done: _Results) -> list[outputs
     each through the output layer."""
     labels = display_labels(ledger.columns.labels(), done.triage.deadlines)
     result, day = done.triage, done.triage.as_of.date().isoformat()
-    listed = deadlines.overdue_cases(result.cases, result.deadlines, result.as_of, days=OVERDUE_DAYS)
-    overdue = overdue_output(listed, labels, f"open more than {OVERDUE_DAYS} days as of {day}")
+    overdue = overdue_output(done.over_six_months, labels, f"open more than {OVERDUE_DAYS} days as of {day}")
     return [
         *outputs.write_output(outputs.Output(result.cases, sheets=triage_sheets(result, labels)), "xlsx",
                               folder / TRIAGE_FILE),
@@ -298,8 +299,11 @@ def nightly_run(
             summary.counts = _counts(ledger, result)
             summary.counts["categories"] = _category_counts(result)
             summary.counts["overdue"] = int((result.is_open() & frame["next_state"].eq("overdue").fillna(False)).sum())
+            over_six_months = deadlines.overdue_cases(frame, result.deadlines, as_of, days=OVERDUE_DAYS)
+            summary.counts[f"open_over_{OVERDUE_DAYS}_days"] = len(over_six_months.cases)
             notes.append(", ".join(f"{k} {v}" for k, v in summary.counts["categories"].items()) + " open")
-            notes.append(f"{summary.counts['overdue']} open cases overdue")
+            notes.append(f"{summary.counts['overdue']} open cases past a deadline, "
+                         f"{len(over_six_months.cases)} open more than {OVERDUE_DAYS} days ({OVERDUE_FILE})")
         with steps.step("assign") as notes:
             tasks = assignment.task_lists(frame, as_of, "officer", targets, key=result.key_cases())
             summary.warnings.extend(f"weekly target for {name}, who has no case in the ledger"
@@ -311,7 +315,7 @@ def nightly_run(
         shutil.rmtree(partial, ignore_errors=True)  # left by a run that was killed
         try:
             with steps.step("write") as notes:
-                written = _write_outputs(partial, ledger, _Results(result, tasks))
+                written = _write_outputs(partial, ledger, _Results(result, over_six_months, tasks))
                 summary.files = [folder / w.path.relative_to(partial) for w in written] + [folder / SUMMARY_FILE]
                 notes.append(f"{len(summary.files)} files in {folder}")
             with steps.step("history") as notes:
