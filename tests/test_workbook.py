@@ -103,3 +103,27 @@ def test_a_command_leaves_no_decoding_behind(tmp_path, opened):
     assert result.exit_code == 0, result.output
     assert opened == ["l.xlsx"] and not workbook._early
     assert result.stdout.count("鲁0902执") == 3
+
+
+def test_a_mistake_found_before_the_load_does_not_wait_for_the_decode(tmp_path, monkeypatch, capsys):
+    """`backlog classify BIG.xlsx --category nope`: the message, then the process ends at once with
+    its exit code (os._exit) instead of waiting for the workbook's decode it started."""
+    from backlog_cli import cli
+
+    class Ended(Exception):
+        pass
+
+    def end(code):
+        raise Ended(code)
+
+    path = _book(tmp_path / "l.xlsx", {"2025年": 3})
+    monkeypatch.setattr(cli.os, "_exit", end)
+    monkeypatch.setattr(cli.sys, "argv", ["backlog", "classify", str(path), "--category", "nope"])
+    with pytest.raises(Ended) as ended:
+        cli.main()
+    assert ended.value.args == (2,) and workbook.untaken()
+    assert "no category 'nope'" in capsys.readouterr().err
+    monkeypatch.setattr(cli.sys, "argv", ["backlog", "classify", str(path), "--as-of", "2026-11-23", "-f", "csv"])
+    with pytest.raises(SystemExit) as done:  # a load took the decoding over: an ordinary exit
+        cli.main()
+    assert done.value.code == 0 and not workbook.untaken()

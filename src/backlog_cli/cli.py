@@ -700,4 +700,15 @@ def assign(
 
 
 def main() -> None:
-    app()
+    from backlog_cli import workbook
+
+    try:
+        app()
+    except SystemExit as done:
+        if workbook.untaken():
+            # A mistake found before the load (an unknown --category, a bad rules file): the message
+            # is out, and the decode started for that load is not waited for.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(done.code if isinstance(done.code, int) else 1)
+        raise

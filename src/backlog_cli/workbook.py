@@ -138,6 +138,11 @@ def start(paths: Sequence[Path | str], wanted: Collection[str] | None = None) ->
         pass
 
 
+def untaken() -> bool:
+    """Whether a decoding :func:`start` began was never taken over by a load."""
+    return bool(_early)
+
+
 def decoding(path: Path, wanted: Collection[str] | None) -> Decoding:
     """The decoding :func:`start` began for this file and these sheets, else a new one. An early
     decoding of anything else is stopped."""
