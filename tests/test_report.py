@@ -17,8 +17,13 @@ from typer.testing import CliRunner
 
 from backlog_cli.cli import app
 from backlog_cli.errors import ConfigError
-from backlog_cli.report import AGE_BANDS, MISSING, monthly_report, parse_month, report_day, trend_frame
+from backlog_cli.loading import load_ledger
+from backlog_cli.report import (AGE_BANDS, MISSING, closed_in_month, flags_when_closed, monthly_report, parse_month,
+                                report_day, trend_frame)
+from backlog_cli.rules import load_rules
+from backlog_cli.triage import triage
 from conftest import ROOT, check_golden
+from conftest import write_ledger as write_csv
 
 SAMPLE = ROOT / "samples" / "ledger.xlsx"
 runner = CliRunner()
@@ -159,3 +164,90 @@ def test_sample_report_against_golden(tmp_path):
     xlsx = tmp_path / "report.xlsx"
     assert runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-10", "-o", str(xlsx)]).exit_code == 0
     assert len(charts_in(xlsx)) == 2  # age bands and categories; no history here, so no trend chart
+
+
+AGE_RULES = """\
+version: 1
+categories:
+  - id: over_one_year
+    label: 未结超过一年
+    when:
+      all:
+        - open: true
+        - {field: filed_on, older_than: 1 year}
+  - id: wages
+    label: 农民工工资
+    when: {field: cause, contains_any: [工资]}
+  - id: key
+    label: 重点案件
+    when:
+      any:
+        - category: over_one_year
+        - category: wages
+"""
+# (case, filed, closed, cause) for --month 2026-10.
+AGE_CASES = [
+    ("(2024)鲁0902执1号", "2024-10-22", "2026-10-09", "拖欠工资"),  # A: closed after about two years
+    ("(2025)鲁0902执2号", "2025-10-15", "2026-10-15", "买卖合同"),  # B: closed on the day the year ends: not over it
+    ("(2025)鲁0902执3号", "2025-10-15", "2026-10-16", "买卖合同"),  # C: closed the day after: over a year
+    ("(2025)鲁0902执4号", "2025-10-20", "2026-10-15", "买卖合同"),  # D: under a year at its close (over it at 10-31)
+    ("(2026)鲁0902执5号", "2026-10-31", "2026-10-31", "拖欠工资"),  # E: filed and closed on the last day
+    ("(2025)鲁0902执6号", "2025-03-01", "", "买卖合同"),  # F: open, over a year
+    ("(2025)鲁0902执7号", "2025-10-31", "", "买卖合同"),  # G: open, exactly a year at 10-31: not over it
+    ("(2024)鲁0902执8号", "2024-01-01", "2026-09-30", "拖欠工资"),  # H: closed before the month: in no count
+    ("(2024)鲁0902执9号", "2024-05-05", "2026-11-02", "买卖合同"),  # I: closed after the month: open, over a year
+    ("(2025)鲁0902执10号", "2025-01-01", "2026-10-01", "买卖合同"),  # J: closed on the month's first day, over a year
+]
+
+
+def age_ledger(tmp_path: Path) -> tuple[Path, Path]:
+    ledger = write_csv(tmp_path / "ages.csv", "案号,立案日期,结案日期,案由", AGE_CASES)
+    rules = tmp_path / "ages.yaml"
+    rules.write_text(AGE_RULES, encoding="utf-8")
+    return ledger, rules
+
+
+def test_cases_closed_in_the_month_count_under_the_categories_they_had_when_closed(tmp_path):
+    """Over a year at the close: A, C, J (not B, a year to the day; not D). Wages: A, E. Key: their
+    union. Closed in October: A B C D E J; open at 10-31: F G I. Each category's two counts are
+    its cases worked on in the month, and the 全部案件 row holds every case once."""
+    ledger, rules = age_ledger(tmp_path)
+    out = tmp_path / "r.json"
+    result = runner.invoke(app, ["report", "monthly", str(ledger), "--month", "2026-10", "--rules", str(rules),
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    got = json.loads(out.read_text(encoding="utf-8"))
+    assert [[r["category"], r["closed_in_month"], r["open_at_end"]] for r in got["categories"]] == [
+        ["over_one_year", 3, 2], ["wages", 2, 0], ["key", 4, 2], ["all", 6, 3]]
+    assert [r["case_no"] for r in got["key_cases"]] == ["(2024)鲁0902执9号", "(2025)鲁0902执6号"]  # by filing date
+
+
+def test_as_of_mid_month_evaluates_each_close_at_its_own_date(tmp_path):
+    """At 2026-10-15: closed A (10-09), B and D (10-15), J (10-01), of which A and J over a year.
+    Open: C (a year to the day), F, G, I; E is not filed yet."""
+    ledger, rules = age_ledger(tmp_path)
+    cases = load_ledger([ledger]).cases
+    ruleset = load_rules([rules])
+    month, end = parse_month("2026-10"), T("2026-10-15")
+    result = triage(cases, ruleset, end)
+    closed = closed_in_month(result.cases, month, end)
+    assert result.cases.loc[closed, "case_no"].str[-3:].tolist() == ["执1号", "执2号", "执4号", "10号"]
+    flags = flags_when_closed(result.cases, result.flags, ruleset, closed)
+    report = monthly_report(result.cases, flags, [(c.id, c.label) for c in ruleset.categories], month, end=end)
+    assert report.categories[["closed_in_month", "open_at_end"]].values.tolist() == [[2, 2], [1, 0], [2, 2], [4, 4]]
+    assert flags.loc[~closed].equals(result.flags.loc[~closed])  # open cases keep their categories at --as-of
+
+
+def test_sample_cases_open_over_a_year_closed_in_october():
+    """Filed 2024-10-22, closed 2026-10-09; filed 2024-12-13, closed 2026-10-27; filed 2025-06-17,
+    closed 2026-10-23. (2025)鲁0902执220号 (filed 2025-11-27, closed 10-26) was open under a year."""
+    month, end = parse_month("2026-10"), T("2026-10-31")
+    ruleset = load_rules(["default"])
+    result = triage(load_ledger([SAMPLE]).cases, ruleset, end)
+    closed = closed_in_month(result.cases, month, end)
+    flags = flags_when_closed(result.cases, result.flags, ruleset, closed)
+    over = result.cases.loc[closed & flags["over_one_year"], "case_no"]
+    assert sorted(over) == ["(2024)鲁0902执203号", "(2024)鲁0902执恢42号", "(2025)鲁0902执116号"]
+    assert flags.loc[over.index, "key"].all()
+    assert "(2025)鲁0902执220号" in set(result.cases.loc[closed, "case_no"])
+

@@ -601,7 +601,8 @@ def report_monthly(
     columns: ColumnsOpt = None,
 ) -> None:
     """The monthly report (by the 28th): per category closed and open, every open key case's reason, next step and time limit, per officer; xlsx with charts."""
-    from backlog_cli.report import history_trend, month_warnings, monthly_report, parse_month, report_day
+    from backlog_cli.report import (closed_in_month, flags_when_closed, history_trend, month_warnings, monthly_report,
+                                    parse_month, report_day)
     from backlog_cli.run import history_target
 
     fmt = output_format(fmt, output)
@@ -613,7 +614,8 @@ def report_monthly(
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, end)
     categories = [(c.id, c.label) for c in result.ruleset.categories]
-    report = monthly_report(result.cases, result.flags, categories, period, history_trend(history_target(opts.config), end), end)
+    flags = flags_when_closed(result.cases, result.flags, result.ruleset, closed_in_month(result.cases, period, end))
+    report = monthly_report(result.cases, flags, categories, period, history_trend(history_target(opts.config), end), end)
     show(report.output(), fmt, output, data, [*opts.inputs, *_history_file(opts.config)])
 
 

@@ -3,7 +3,13 @@
 For a month M, with the ledger classified as of a day D in M (``--as-of``; default M's last day,
 so that a report sent on the 28th is reproduced with ``--as-of`` that day):
 
-* per category of the ruleset: cases closed in M up to D and cases open at D (then all cases);
+* per category of the ruleset: cases closed in M up to D and cases open at D (then all cases).
+  A case open at D counts under the categories it has at D; a case closed in M counts under
+  the categories it had when it was closed: the rules evaluated as of its close date with the
+  close not yet recorded (:func:`flags_when_closed`), so a case open for over a year that was
+  closed in M counts as an over-a-year case closed. Every case filed by D and not closed before M
+  counts once in the 全部案件 row, as closed in M or open at D, and a category's two counts add up
+  to its cases worked on in M: those closed while in it, and those in it at D;
 * every key case open at D (category ``key`` when the ruleset has it, else any category):
   the reason it is not closed, the next step and the time limit, from the ledger's
   ``reason_open`` / ``next_step`` / ``expected_close`` fields (未结原因 / 下一步打算 / 预计结案时间),
@@ -31,7 +37,7 @@ from backlog_cli import outputs
 from backlog_cli.assignment import UNASSIGNED, group_keys
 from backlog_cli.errors import ConfigError
 from backlog_cli.history import open_history
-from backlog_cli.rules import closed_mask, open_mask
+from backlog_cli.rules import Ruleset, closed_mask, open_mask
 from backlog_cli.deadlines import age_days
 from backlog_cli.triage import key_mask
 
@@ -128,6 +134,34 @@ def report_day(month: pd.Period, as_of: pd.Timestamp | None = None) -> pd.Timest
     return as_of
 
 
+def closed_in_month(cases: pd.DataFrame, month: pd.Period, end: pd.Timestamp) -> pd.Series:
+    """Cases closed in ``month`` up to ``end``: closed at ``end`` and not before the month began."""
+    before = month.start_time.normalize() - pd.Timedelta(days=1)
+    return pd.Series(closed_mask(cases, end) & ~closed_mask(cases, before), index=cases.index)
+
+
+def flags_when_closed(cases: pd.DataFrame, flags: pd.DataFrame, ruleset: Ruleset, closed: pd.Series) -> pd.DataFrame:
+    """``flags`` with the rows of the ``closed`` cases replaced by the categories each had on the
+    day it was closed, before the close: the rules evaluated as of its close date with its close
+    date removed (``open: true`` holds, ``filed_on older_than: 1 year`` compares the close date).
+
+    One evaluation per distinct close date (a month has at most 31), each over that day's cases.
+    Text fields (status, close method …) are read as the ledger holds them now."""
+    rows = cases[closed.to_numpy(dtype=bool)]
+    if rows.empty:
+        return flags
+    ids = [c.id for c in ruleset.categories]
+    before_close = rows.assign(closed_on=pd.Series(pd.NaT, index=rows.index, dtype=rows["closed_on"].dtype))
+    parts = []
+    for day, group in before_close.groupby(rows["closed_on"], sort=True):
+        ctx = ruleset.evaluate(group, day)
+        parts.append(pd.DataFrame({cid: ctx.masks[cid].to_numpy(dtype=bool) for cid in ids}, index=group.index))
+    out = flags.copy()
+    at_close = pd.concat(parts)
+    out.loc[at_close.index, ids] = at_close
+    return out
+
+
 def history_trend(target: str, end: pd.Timestamp) -> pd.DataFrame:
     """Open cases over the runs recorded up to ``end``; empty when there is no history yet."""
     if "://" not in target and not Path(target).exists():
@@ -187,16 +221,16 @@ def monthly_report(
     trend: pd.DataFrame | None = None,
     end: pd.Timestamp | None = None,
 ) -> MonthlyReport:
-    """The report for ``month`` counted at ``end`` (a day of the month, default its last day),
-    from cases classified as of that day.
+    """The report for ``month`` counted at ``end`` (a day of the month, default its last day).
 
     ``flags`` holds one boolean column per category id, aligned with ``cases`` (as the rules
-    engine gives them); ``categories`` are the (id, label) pairs in report order.
+    engine gives them): for a case open at ``end`` its categories at ``end``, for a case closed in
+    the month those it had when closed (:func:`flags_when_closed`). ``categories`` are the
+    (id, label) pairs in report order.
     """
-    start = month.start_time.normalize()
     end = report_day(month, end)
     open_end = pd.Series(open_mask(cases, end), index=cases.index)
-    closed_in = pd.Series(closed_mask(cases, end) & ~closed_mask(cases, start - pd.Timedelta(days=1)), index=cases.index)
+    closed_in = closed_in_month(cases, month, end)
     rows = []
     for cid, label in categories:
         m = flags[cid].fillna(False).astype(bool) if cid in flags else pd.Series(False, index=cases.index)
