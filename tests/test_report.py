@@ -6,10 +6,12 @@ tests/test_report.py`` and review the diff before committing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -251,3 +253,36 @@ def test_sample_cases_open_over_a_year_closed_in_october():
     assert flags.loc[over.index, "key"].all()
     assert "(2025)鲁0902执220号" in set(result.cases.loc[closed, "case_no"])
 
+
+def test_current_month_is_counted_as_of_today():
+    today = dt.date(2026, 11, 23)
+    assert report_day(parse_month("2026-11"), today=today) == T("2026-11-23")
+    assert report_day(parse_month("2026-11"), today=dt.date(2026, 11, 1)) == T("2026-11-01")
+    assert report_day(parse_month("2026-11"), T("2026-11-30"), today) == T("2026-11-30")  # --as-of is taken as given
+    assert report_day(parse_month("2026-10"), today=today) == T("2026-10-31")  # a past month: its last day
+    assert report_day(parse_month("2026-12"), today=today) == T("2026-12-31")  # not begun: warned about instead
+
+
+class Nov23(dt.date):
+    @classmethod
+    def today(cls) -> "Nov23":
+        return cls(2026, 11, 23)
+
+
+def test_report_run_in_the_current_month_says_today(tmp_path, monkeypatch):
+    """On 2026-11-23: the close on 11-20 is in November's report, the one dated 11-25 is not yet."""
+    monkeypatch.setattr("backlog_cli.cli.dt", SimpleNamespace(date=Nov23))
+    ledger = write_csv(tmp_path / "l.csv", "案号,立案日期,结案日期", [
+        ("(2026)鲁0902执1号", "2026-11-02", "2026-11-20"),
+        ("(2026)鲁0902执2号", "2026-11-03", "2026-11-25"),
+        ("(2026)鲁0902执3号", "2026-11-04", ""),
+    ])
+    out = tmp_path / "r.json"
+    result = runner.invoke(app, ["report", "monthly", str(ledger), "--month", "2026-11", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "has not begun" not in result.output
+    got = json.loads(out.read_text(encoding="utf-8"))
+    assert got["end"] == "2026-11-23"
+    assert [got["categories"][-1][k] for k in ("closed_in_month", "open_at_end")] == [1, 2]
+    terminal = runner.invoke(app, ["report", "monthly", str(ledger), "--month", "2026-11"])
+    assert "2026年11月执行案件清理进展（截至2026-11-23）" in terminal.output

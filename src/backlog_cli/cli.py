@@ -592,7 +592,7 @@ def report_monthly(
     month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM: cases closed in it and open at its end.")],
     ledger: LedgerArg = None,
     rules: RulesOpt = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Count and classify as of this day of the month, YYYY-MM-DD (default: the month's last day).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Count and classify as of this day of the month, YYYY-MM-DD (default: the month's last day; today in the current month).")] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
@@ -607,8 +607,9 @@ def report_monthly(
 
     fmt = output_format(fmt, output)
     period = parse_month(month)
-    end = report_day(period, as_of_date(as_of) if as_of else None)
-    for warning in month_warnings(period, dt.date.today()):
+    today = dt.date.today()
+    end = report_day(period, as_of_date(as_of) if as_of else None, today)
+    for warning in month_warnings(period, today):
         _stderr().print(f"warning: {warning}", highlight=False, markup=False)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     opts.protect(output, rules)

@@ -1,7 +1,8 @@
 """The monthly report sent upward by the 28th (三清理 practice, seed 002).
 
 For a month M, with the ledger classified as of a day D in M (``--as-of``; default M's last day,
-so that a report sent on the 28th is reproduced with ``--as-of`` that day):
+or today while M is the current month, so that a report sent on the 28th is reproduced later
+with ``--as-of`` that day):
 
 * per category of the ruleset: cases closed in M up to D and cases open at D (then all cases).
   A case open at D counts under the categories it has at D; a case closed in M counts under
@@ -122,15 +123,19 @@ def month_warnings(month: pd.Period, today: dt.date) -> list[str]:
     return []
 
 
-def report_day(month: pd.Period, as_of: pd.Timestamp | None = None) -> pd.Timestamp:
-    """The day the report counts at: ``as_of`` (which must fall in the month), else its last day."""
-    end = month.end_time.normalize()
+def report_day(month: pd.Period, as_of: pd.Timestamp | None = None, today: dt.date | None = None) -> pd.Timestamp:
+    """The day the report counts at: ``as_of`` (which must fall in the month); else ``today`` when
+    the month is the current one (what has happened so far, not a day still to come); else the
+    month's last day."""
+    start, end = month.start_time.normalize(), month.end_time.normalize()
     if as_of is None:
-        return end
+        now = pd.Timestamp(today) if today is not None else None
+        return now if now is not None and start <= now <= end else end
     as_of = pd.Timestamp(as_of).normalize()
-    if not month.start_time <= as_of <= end:
+    if not start <= as_of <= end:
         raise ConfigError(f"--as-of {as_of.date()} is not in --month {month}: give a day from "
-                          f"{month.start_time.date()} to {end.date()} (default: the month's last day)")
+                          f"{start.date()} to {end.date()} (default: the month's last day, "
+                          "or today in the current month)")
     return as_of
 
 
