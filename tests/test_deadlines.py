@@ -10,7 +10,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from backlog_cli.deadlines import Deadline, Deduction, evaluate, explain, workday_calendar
+from backlog_cli.deadlines import (
+    Deadline,
+    Deduction,
+    column_problems,
+    evaluate,
+    explain,
+    fields_read,
+    load_ruleset,
+    workday_calendar,
+)
 from backlog_cli.errors import ConfigError
 from backlog_cli.rules import LocatedLoader, Mark, Node, compile_condition, parse_span
 
@@ -536,3 +545,38 @@ def test_load_ruleset_returns_the_ruleset_and_its_deadlines() -> None:
     assert ruleset.name == "default" and "key" in [c.id for c in ruleset.categories]
     assert [d.id for d in deadlines] == [
         "legal_limit", "assign_officer", "over_one_year", "property_requery"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the ledger fields each deadline depends on
+
+
+def test_fields_read_by_the_bundled_deadlines() -> None:
+    _, deadlines = load_ruleset(["juesheng-2017"])
+    limit = {"filed_on", "closed_on", "suspended_on", "resumed_on"}  # not basis_doc nor extension_months
+    assert fields_read(deadlines) == {
+        "legal_limit": limit,
+        "assign_officer": {"filed_on", "closed_on", "officer"},  # is_blank: true on every case without it
+        "over_one_year": {"filed_on", "closed_on"},
+        "property_requery": {"closed_on"},  # its start; no 结案方式 makes it apply to none
+        "zhongben_materials": {"filed_on", "closed_on"},
+        "review_submission": limit,
+        "over_six_months_report": {"filed_on", "closed_on"},
+    }
+
+
+def test_fields_read_by_a_recurring_deadline_from_filing_and_one_with_a_condition() -> None:
+    yearly = Deadline("yearly", "年度", every=parse_span("1 year"), for_=parse_span("5 years"))
+    unsigned = Deadline("unsigned", "未签收", parse_span("3 days"), start="resumed_on",
+                        applies=condition("not: {field: notes, contains_any: [已签收]}"),
+                        extension_days="extension_months", new_limit="suspended_on")
+    assert fields_read([yearly, unsigned]) == {"yearly": {"filed_on"},
+                                               "unsigned": {"resumed_on", "closed_on", "notes"}}
+
+
+def test_column_problems_of_deadline_conditions() -> None:
+    d = six_months(applies=condition("{column: 申请执行人类型, equals: 银行}"))
+    assert column_problems([d], ["case_no", "申请执行人类型"]) == []
+    assert column_problems([d], ["case_no", "filed_on"]) == [
+        "<test>:1:1: deadline 'limit' reads column '申请执行人类型', which the ledger lacks; the ledger has: "
+        "case_no, filed_on"]

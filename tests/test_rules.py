@@ -359,10 +359,8 @@ def test_custom_column_and_deadline_nodes():
     r = load_rules([FIXTURES / "custom_column.yaml"])
     [node] = r.deadline_nodes
     assert node.path == "deadlines" and node.value[0]["id"] == "limit" and node.mark == rules.Mark(3, 3)
-    assert r.check_fields(["case_no", "申请执行人类型"]) == []
-    with pytest.raises(RulesError) as info:
-        r.check_fields(["case_no", "filed_on"])
-    assert info.value.problems == [
+    assert r.column_problems(["case_no", "申请执行人类型"]) == []
+    assert r.column_problems(["case_no", "filed_on"]) == [
         f"{FIXTURES / 'custom_column.yaml'}:8:11: categories[0].when: category 'bank' reads column '申请执行人类型', "
         "which the ledger lacks; the ledger has: case_no, filed_on"
     ]
@@ -370,11 +368,77 @@ def test_custom_column_and_deadline_nodes():
     assert r.classify(frame, AS_OF)["bank"].tolist() == [True, False, False]
 
 
-def test_check_fields_warns_about_absent_canonical_fields():
+def test_a_field_the_ledger_lacks_reads_as_missing_whatever_its_kind():
+    frame = cases({"filed_on": "2016-01-05"}, {"filed_on": "2016-02-05"})
+    assert mask({"field": "amount", "gt": 100}, frame) == [False, False]
+    assert mask({"not": {"field": "amount", "gt": 100}}, frame) == [True, True]
+    assert mask({"field": "extension_months", "is_blank": True}, frame) == [True, True]
+    assert mask({"field": "petition", "equals": True}, frame) == [False, False]
+
+
+def test_fields_read_through_category_references():
     r = load_rules(["sanqingli-2016"])
-    assert r.check_fields(["case_no", "filed_on", "respondent", "cause", "petition"]) == [
-        "field 'notes' is not in the ledger; categories xinfang, minsheng read it as missing"
+    assert r.fields_read() == {
+        "dangzheng": {"respondent"},
+        "xinfang": {"petition", "notes"},
+        "minsheng": {"cause", "notes"},
+        "key": {"respondent", "petition", "notes", "cause"},
+    }
+
+
+def test_missing_field_warnings_name_the_label_and_what_it_affects():
+    r = load_rules(["sanqingli-2016"])
+    frame = cases({"case_no": "(2016)鲁0902执1号", "filed_on": "2016-01-05", "closed_on": None, "respondent": "张三",
+                   "cause": "民间借贷纠纷", "petition": None})
+    assert rules.missing_field_warnings(frame, r.fields_read(), {"legal_limit": {"filed_on", "notes"}}) == [
+        "the ledger has no 备注 column (notes), so every case reads it as blank; this affects categories "
+        "xinfang, minsheng, key and deadlines legal_limit"
     ]
+    assert rules.missing_field_warnings(frame, {"dangzheng": {"respondent"}}, {}) == []
+
+
+def test_a_missing_close_date_is_always_a_warning():
+    frame = cases({"filed_on": "2016-01-05"}, {"filed_on": "2016-02-05"})
+    assert rules.missing_field_warnings(frame, {}, {}) == [
+        "the ledger has no 结案日期 column (closed_on), so every case counts as open; this affects the open and "
+        "closed counts"
+    ]
+
+
+def test_a_missing_close_date_names_the_rows_that_say_they_are_closed():
+    frame = cases(
+        {"filed_on": "2016-01-05", "status": "已结", "close_method": "执行完毕"},
+        {"filed_on": "2016-01-06", "status": "终本", "close_method": "终结本次执行程序"},
+        {"filed_on": "2016-01-07", "status": "已结", "close_method": None},
+        {"filed_on": "2016-01-08", "status": "未结案", "close_method": None},
+        {"filed_on": "2016-01-09", "status": "在办", "close_method": None},
+    )
+    assert rules.missing_field_warnings(frame, {"old": {"closed_on", "filed_on"}}, {"limit": {"closed_on"}}) == [
+        "the ledger has no 结案日期 column (closed_on), so every case counts as open; this affects the open and "
+        "closed counts, categories old and deadlines limit. Yet 案件状态 says 已结 or 终本 on 3 cases and 结案方式 "
+        "is filled on 2 cases: if the close dates are under another header, add that header to a columns file "
+        "(--columns) as an alias of closed_on"
+    ]
+    only_method = frame.drop(columns="status")
+    assert rules.missing_field_warnings(only_method, {}, {})[0].endswith(
+        "the open and closed counts. Yet 结案方式 is filled on 2 cases: if the close dates are under another "
+        "header, add that header to a columns file (--columns) as an alias of closed_on")
+
+
+@pytest.mark.parametrize(("condition", "fields"), [
+    ({"field": "officer", "is_blank": True}, {"officer"}),
+    ({"field": "officer", "not_blank": False}, {"officer"}),
+    ({"field": "officer", "not_blank": True}, set()),
+    ({"field": "close_method", "contains_any": ["终本"]}, set()),
+    ({"not": {"field": "cause", "contains_any": ["非诉"]}}, {"cause"}),
+    ({"not": {"field": "officer", "is_blank": True}}, set()),
+    ({"not": {"not": {"field": "amount", "gt": 100}}}, set()),
+    ({"any": [{"field": "cause", "contains_any": ["非诉"]}, {"field": "basis_doc", "is_blank": True}]}, {"basis_doc"}),
+    ({"all": [{"open": True}, {"field": "filed_on", "older_than": "1 year"}]}, {"closed_on"}),
+    ({"column": "申请执行人类型", "is_blank": True}, set()),
+])
+def test_fields_whose_absence_makes_a_condition_hold(condition, fields):
+    assert rules.fields_adding_cases(compile_condition(condition)) == fields
 
 
 # --------------------------------------------------------------------------- classify, summary, explain

@@ -39,6 +39,7 @@ import pandas as pd
 from backlog_cli.errors import ConfigError, RulesError
 from backlog_cli.rules import (
     _ID,
+    CLOSE_DATE,
     Condition,
     EvalContext,
     Node,
@@ -48,6 +49,8 @@ from backlog_cli.rules import (
     _type_name,
     canonical_fields,
     compile_condition,
+    fields_adding_cases,
+    missing_columns,
     open_mask,
     parse_span,
     read_rules,
@@ -60,9 +63,11 @@ __all__ = [
     "WorkCalendar",
     "age_days",
     "calendar_warnings",
+    "column_problems",
     "compute",
     "evaluate",
     "explain",
+    "fields_read",
     "load_deadlines",
     "load_ruleset",
     "overdue_cases",
@@ -223,6 +228,38 @@ class Deadline:
     for_: Span | None = None
     relative_to: str | None = None
     offset: Span | None = None
+
+
+def _conditions(d: Deadline) -> list[Condition]:
+    return [c for c in (d.applies, *(cond for cond, _ in d.duration_when)) if c is not None]
+
+
+def fields_read(deadlines: Sequence[Deadline]) -> dict[str, set[str]]:
+    """Per deadline id the ledger fields whose absence makes its due date or state wrong: its
+    start, the deducted periods, the close date (what meets a one-off deadline), the fields whose
+    absence makes a condition hold on every case (``is_blank: true``: the deadline would apply to
+    cases it should not) and whatever the deadline it is relative to reads.
+
+    Left out: extension and new-limit fields (a ledger without them has recorded none, as most
+    are kept) and fields whose absence only makes a condition false (a deadline for 终本 cases
+    without a 结案方式 column applies to none; a category that reads the field warns itself)."""
+    out: dict[str, set[str]] = {}
+    for d in deadlines:
+        read = set().union(*(fields_adding_cases(c) for c in _conditions(d)))
+        if d.relative_to is not None:
+            read |= {*out.get(d.relative_to, ()), CLOSE_DATE}
+        elif d.every is not None:
+            read.add(d.start)
+        else:
+            read |= {d.start, CLOSE_DATE, *(f for p in d.deduct for f in (p.start, p.end))}
+        out[d.id] = read
+    return out
+
+
+def column_problems(deadlines: Sequence[Deadline], columns: Collection[str]) -> list[str]:
+    """A located problem for each ``column:`` a deadline's conditions read that the ledger lacks."""
+    return [p for d in deadlines for c in _conditions(d)
+            for p in missing_columns(c, f"deadline '{d.id}'", columns)]
 
 
 # ---------------------------------------------------------------------------------------------

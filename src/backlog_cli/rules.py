@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field as dc_field
 from functools import cache
 from pathlib import Path
@@ -43,8 +43,11 @@ __all__ = [
     "bundled_rules_dir",
     "canonical_fields",
     "compile_condition",
+    "fields_adding_cases",
     "list_bundled",
     "load_rules",
+    "missing_columns",
+    "missing_field_warnings",
     "open_mask",
     "read_rules",
     "parse_span",
@@ -434,7 +437,7 @@ class ColumnRef:
         if self.name in frame:
             return frame[self.name]
         dtype = {"date": "datetime64[ns]", "amount": "float64", "number": "Float64", "flag": "boolean"}
-        return pd.Series(pd.NA, index=frame.index, dtype=dtype.get(self.kind, "str"))
+        return pd.Series(index=frame.index, dtype=dtype.get(self.kind, "str"))  # all missing
 
     def on_values(self, test: Callable[[pd.Series], Any], missing: bool = False) -> Mask:
         """A mask that runs ``test`` on the column's distinct values (text) or on the column."""
@@ -854,6 +857,11 @@ class Condition:
     def references(self) -> set[str]:
         return set()
 
+    def fields(self) -> set[str]:
+        """The canonical fields the condition reads itself (``open``/``closed`` read closed_on),
+        not through a category reference."""
+        return {leaf.field for leaf in self.leaves() if leaf.field is not None}
+
 
 @dataclass(eq=False)
 class Leaf(Condition):
@@ -884,6 +892,13 @@ class Leaf(Condition):
 
     def leaves(self) -> Iterator[Leaf]:
         yield self
+
+    @property
+    def field(self) -> str | None:
+        """The canonical field this leaf reads, None for a ``column:``."""
+        if self.column is None:
+            return IMPLIED_FIELDS.get(self.op)
+        return self.column.name if self.column.canonical else None
 
 
 @dataclass(eq=False)
@@ -1060,6 +1075,83 @@ def _leaf_column(node: Node, op: Operator, target: str | None, problems: list[st
     return column
 
 
+# --------------------------------------------------------------------------- fields a ledger lacks
+
+CLOSE_DATE = "closed_on"
+# A status that says the case is closed (已结, 已执结, 终本 …), not one that says it is not (未结).
+CLOSED_STATUS = re.compile(r"(?<!未)(?:已结|办结|结案|执结|终本|终结|执行完毕)")
+
+
+def missing_columns(condition: Condition, owner: str, columns: Collection[str]) -> list[str]:
+    """A located problem for each ``column:`` the condition reads that the ledger lacks;
+    ``owner`` names what holds the condition (``category 'bank'``)."""
+    return [leaf.node.problem(f"{owner} reads column '{leaf.column.name}', which the ledger lacks; "
+                              f"the ledger has: {', '.join(map(str, columns))}")
+            for leaf in condition.leaves()
+            if leaf.column is not None and not leaf.column.canonical and leaf.column.name not in columns]
+
+
+def fields_adding_cases(condition: Condition, negated: bool = False) -> set[str]:
+    """The canonical fields whose absence from the ledger can make ``condition`` hold on a case: a
+    leaf that holds on a missing value (``is_blank: true``) outside ``not:``, any other leaf under
+    an odd number of ``not:``. A category reference adds none (the category warns itself)."""
+    if isinstance(condition, Combined):
+        flip = negated != (condition.kind == "not")
+        return set().union(*(fields_adding_cases(c, flip) for c in condition.children))
+    if isinstance(condition, Leaf) and condition.field is not None:
+        holds = bool(condition.fn(_NO_VALUES, EvalContext(pd.Timestamp(0)))[0])
+        return {condition.field} if holds != negated else set()
+    return set()
+
+
+_NO_VALUES = pd.DataFrame(index=[0])  # one case without any column: every value missing
+
+
+def missing_field_warnings(frame: pd.DataFrame, categories: Mapping[str, Collection[str]],
+                           deadlines: Mapping[str, Collection[str]]) -> list[str]:
+    """One warning per ledger field the frame lacks that a category or deadline reads (the
+    fields each reads by id: :meth:`Ruleset.fields_read`, ``deadlines.fields_read``), naming the
+    field's label and what it affects. The close date is always warned about, as every case then
+    counts as open, with the rows whose status or close method say they are closed."""
+    out = []
+    for name, info in canonical_fields().items():
+        if name in frame or name in DERIVED_FIELDS:
+            continue
+        cats = [cid for cid, read in categories.items() if name in read]
+        dls = [did for did, read in deadlines.items() if name in read]
+        if name != CLOSE_DATE and not cats and not dls:
+            continue
+        affected = [*(["the open and closed counts"] if name == CLOSE_DATE else []),
+                    *([f"categories {', '.join(cats)}"] if cats else []),
+                    *([f"deadlines {', '.join(dls)}"] if dls else [])]
+        effect = "every case counts as open" if name == CLOSE_DATE else "every case reads it as blank"
+        text = (f"the ledger has no {info.label} column ({name}), so {effect}; this affects "
+                f"{', '.join(affected[:-1]) + ' and ' if len(affected) > 1 else ''}{affected[-1]}")
+        out.append(text + (_closed_evidence(frame) if name == CLOSE_DATE else ""))
+    return out
+
+
+def _cases(n: int) -> str:
+    return f"{n} case{'' if n == 1 else 's'}"
+
+
+def _closed_evidence(frame: pd.DataFrame) -> str:
+    """What says some cases are closed although the close date is missing, as a sentence."""
+    fields, said = canonical_fields(), []
+    if "status" in frame:
+        counts = frame["status"].value_counts()
+        closed = counts[[bool(CLOSED_STATUS.search(normalize_value(v))) for v in counts.index]]
+        if len(closed):
+            words = " or ".join(map(str, closed.index[:3])) + (" …" if len(closed) > 3 else "")
+            said.append(f"{fields['status'].label} says {words} on {_cases(int(closed.sum()))}")
+    if "close_method" in frame and (methods := int(frame["close_method"].notna().sum())):
+        said.append(f"{fields['close_method'].label} is filled on {_cases(methods)}")
+    if not said:
+        return ""
+    return (f". Yet {' and '.join(said)}: if the close dates are under another header, add that "
+            f"header to a columns file (--columns) as an alias of {CLOSE_DATE}")
+
+
 # --------------------------------------------------------------------------- categories and rulesets
 
 
@@ -1113,32 +1205,20 @@ class Ruleset:
         ids = [c.id for c in self.categories]
         raise RulesError([f"no category '{category_id}' in rules {self.name}{_suggest(category_id, ids)}"])
 
-    def check_fields(self, columns: Collection[str]) -> list[str]:
-        """Check the columns the rules read against a ledger's columns; return warnings.
+    def column_problems(self, columns: Collection[str]) -> list[str]:
+        """A located problem for each ``column:`` a category reads that the ledger lacks."""
+        return [p for cat in self.categories
+                for p in missing_columns(cat.condition, f"category '{cat.id}'", columns)]
 
-        A ``column:`` the ledger lacks is an error (RulesError naming the category and listing the
-        ledger's columns). A canonical field the ledger lacks is a warning: its values count as
-        missing, so conditions on it are false (``is_blank`` true).
-        """
-        missing: dict[str, list[str]] = {}
-        errors: list[str] = []
-        for cat in self.categories:
-            for leaf in cat.condition.leaves():
-                col = leaf.column
-                if col is None or col.name in columns:
-                    continue
-                if col.canonical:
-                    missing.setdefault(col.name, [])
-                    if cat.id not in missing[col.name]:
-                        missing[col.name].append(cat.id)
-                else:
-                    errors.append(leaf.node.problem(
-                        f"category '{cat.id}' reads column '{col.name}', which the ledger lacks; "
-                        f"the ledger has: {', '.join(map(str, columns))}"))
-        if errors:
-            raise RulesError(errors)
-        return [f"field '{name}' is not in the ledger; categories {', '.join(ids)} read it as missing"
-                for name, ids in missing.items()]
+    def fields_read(self) -> dict[str, set[str]]:
+        """Per category id the canonical fields it reads, itself or through the categories it
+        refers to (directly or not)."""
+        by_id = {c.id: c for c in self.categories}
+        out: dict[str, set[str]] = {}
+        for cid in self._order:  # references first
+            cond = by_id[cid].condition
+            out[cid] = cond.fields().union(*(out[ref] for ref in cond.references()))
+        return out
 
     def evaluate(self, frame: pd.DataFrame, as_of: pd.Timestamp) -> EvalContext:
         """Evaluate every category (references first); the masks are in the returned context."""

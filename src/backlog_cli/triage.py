@@ -19,12 +19,12 @@ from typing import Any
 
 import pandas as pd
 
-from backlog_cli.deadlines import Deadline, Listing, evaluate
+from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, fields_read
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, ConfigError, RulesError
 from backlog_cli.outputs import Output, Sheet, state_styles
 from backlog_cli.parsing import case_keys, parse_case_numbers
-from backlog_cli.rules import CategoryExplanation, EvalContext, Ruleset, open_mask
+from backlog_cli.rules import CategoryExplanation, EvalContext, Ruleset, missing_field_warnings, open_mask
 
 KEY_ID = "key"
 SUMMARY_SHEET = "底数"
@@ -101,12 +101,23 @@ def check_deadline(deadlines: Sequence[Deadline], deadline_id: str) -> None:
                           f"they define: {', '.join(ids) or '(none)'}")
 
 
+def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[Deadline] = ()) -> list[str]:
+    """One warning per ledger field the rules read that ``cases`` lacks, naming the categories and
+    deadlines it affects (the close date always: without it every case counts as open). A
+    ``column:`` the ledger lacks is a RulesError listing the ledger's columns."""
+    columns = list(cases.columns)
+    problems = ruleset.column_problems(columns) + column_problems(deadlines, columns)
+    if problems:
+        raise RulesError(problems)
+    return missing_field_warnings(cases, ruleset.fields_read(), fields_read(deadlines))
+
+
 def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = ()) -> Triage:
     """Categories, then each deadline's due date and state, evaluated once over the whole frame.
 
     ``deadlines`` come with the ruleset from :func:`deadlines.load_ruleset`, called before the
     (slow) ledger load so that a bad rules file fails first."""
-    warnings = ruleset.check_fields(list(cases.columns))
+    warnings = field_warnings(cases, ruleset, deadlines)
     if cases.empty:
         warnings.append("the ledger has no cases: is it the right file, and complete?")
     later = cases["filed_on"].gt(as_of)

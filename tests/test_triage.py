@@ -1,0 +1,125 @@
+"""triage(): warnings about ledger fields the rules need and the ledger lacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from backlog_cli.cli import app
+from backlog_cli.deadlines import load_ruleset
+from backlog_cli.errors import RulesError
+from backlog_cli.loading import load_ledger
+from backlog_cli.rules import list_bundled
+from backlog_cli.triage import triage
+from conftest import SAMPLE_AS_OF, SAMPLES, write_ledger
+
+AS_OF = pd.Timestamp("2026-11-23")
+runner = CliRunner()
+HINT = ": if the close dates are under another header, add that header to a columns file (--columns) as an alias of closed_on"
+
+
+def frame(**columns: list) -> pd.DataFrame:
+    """A case frame: dates for *_on columns, text otherwise; case numbers added."""
+    n = len(next(iter(columns.values())))
+    out = pd.DataFrame({"case_no": [f"(2026)鲁0902执{i + 1}号" for i in range(n)]})
+    for name, values in columns.items():
+        out[name] = pd.to_datetime(values) if name.endswith("_on") else pd.Series(values, dtype="str")
+    return out
+
+
+# Every field the default rules and deadlines read, except the ones a test leaves out.
+FULL = dict(filed_on=["2026-01-05", "2026-11-20"], closed_on=[None, None], officer=["张三", None],
+            respondent=["甲", "乙"], cause=["买卖合同纠纷", "民间借贷纠纷"], notes=[None, None],
+            petition=[None, None], status=["在办", "在办"], suspended_on=[None, None], resumed_on=[None, None])
+
+
+def test_the_full_frame_gives_no_warning():
+    ruleset, deadlines = load_ruleset(None)
+    assert triage(frame(**FULL), ruleset, AS_OF, deadlines).warnings == []
+
+
+def test_missing_officer_warns_about_the_assign_deadline():
+    ruleset, deadlines = load_ruleset(None)
+    columns = {k: v for k, v in FULL.items() if k != "officer"}
+    result = triage(frame(**columns), ruleset, AS_OF, deadlines)
+    assert result.warnings == [
+        "the ledger has no 承办人 column (officer), so every case reads it as blank; this affects deadlines "
+        "assign_officer"]
+    # still computed as before: the case filed 2026-01-05 is 7 days past its officer deadline, the other not
+    assert result.cases["assign_officer_state"].tolist() == ["overdue", "ok"]
+
+
+def test_missing_close_date_warns_with_the_status_that_says_closed():
+    ruleset, deadlines = load_ruleset(None)
+    columns = {k: v for k, v in FULL.items() if k != "closed_on"}
+    columns["status"] = ["已结", "终本"]
+    result = triage(frame(**columns), ruleset, AS_OF, deadlines)
+    assert result.warnings == [
+        "the ledger has no 结案日期 column (closed_on), so every case counts as open; this affects the open and "
+        "closed counts, categories over_one_year, resume_due, key and deadlines legal_limit, assign_officer, "
+        "over_one_year, property_requery. Yet 案件状态 says 已结 or 终本 on 2 cases" + HINT]
+    assert result.summary.iloc[-1][["open", "closed"]].tolist() == [2, 0]
+
+
+def test_missing_deadline_start_field(tmp_path: Path):
+    rules = tmp_path / "r.yaml"
+    rules.write_text(
+        "version: 1\n"
+        "categories:\n"
+        "  - {id: old, label: 老案, when: {field: filed_on, before: 2026-01-01}}\n"
+        "deadlines:\n"
+        "  - {id: after_resume, label: 恢复后一个月, start: resumed_on, duration: 1 month}\n"
+        "  - {id: report, label: 报告, relative_to: after_resume, offset: -5 days}\n",
+        encoding="utf-8")
+    ruleset, deadlines = load_ruleset([rules])
+    result = triage(frame(filed_on=["2026-01-05"], closed_on=[None]), ruleset, AS_OF, deadlines)
+    assert result.warnings == [
+        "the ledger has no 恢复日期 column (resumed_on), so every case reads it as blank; this affects deadlines "
+        "after_resume, report"]
+    assert result.cases[["after_resume_state", "report_state"]].iloc[0].tolist() == ["n/a", "n/a"]
+
+
+def test_a_deadline_reading_a_column_the_ledger_lacks_is_an_error(tmp_path: Path):
+    rules = tmp_path / "r.yaml"
+    rules.write_text(
+        "version: 1\n"
+        "categories:\n"
+        "  - {id: old, label: 老案, when: {field: filed_on, before: 2026-01-01}}\n"
+        "deadlines:\n"
+        "  - id: bank\n"
+        "    label: 银行案件\n"
+        "    duration: 3 months\n"
+        "    applies: {column: 申请执行人类型, equals: 银行}\n",
+        encoding="utf-8")
+    ruleset, deadlines = load_ruleset([rules])
+    with pytest.raises(RulesError) as info:
+        triage(frame(filed_on=["2026-01-05"], closed_on=[None]), ruleset, AS_OF, deadlines)
+    assert info.value.problems == [
+        f"{rules}:8:14: deadlines[0].applies: deadline 'bank' reads column '申请执行人类型', which the ledger "
+        "lacks; the ledger has: case_no, filed_on, closed_on"]
+
+
+@pytest.mark.parametrize("sample", ["ledger.xlsx", "ledger.csv"])
+def test_no_field_warning_on_the_committed_samples(sample: str):
+    cases = load_ledger([SAMPLES / sample]).cases
+    for bundled in list_bundled():
+        ruleset, deadlines = load_ruleset([bundled.name])
+        assert triage(cases, ruleset, pd.Timestamp(SAMPLE_AS_OF), deadlines).warnings == [], bundled.name
+
+
+def test_classify_prints_the_warning_for_a_renamed_close_date_column(tmp_path: Path):
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人,案件状态,办结日期,结案方式", [
+        ("(2026)鲁0902执1号", "2026-01-05", "张三", "已结", "2026-03-01", "执行完毕"),
+        ("(2026)鲁0902执2号", "2026-01-06", "张三", "已结", "2026-04-01", "执行完毕"),
+        ("(2026)鲁0902执3号", "2026-01-07", "李四", "终本", "2026-05-01", "终结本次执行程序"),
+        ("(2026)鲁0902执4号", "2026-01-08", "李四", "在办", "", ""),
+    ])
+    result = runner.invoke(app, ["classify", str(ledger), "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert ("warning: the ledger has no 结案日期 column (closed_on), so every case counts as open; this affects the "
+            "open and closed counts, categories over_one_year, resume_due, key and deadlines legal_limit, "
+            "assign_officer, over_one_year, property_requery. Yet 案件状态 says 已结 or 终本 on 3 cases and 结案方式 "
+            "is filled on 3 cases" + HINT + "\n") in result.stderr
