@@ -86,6 +86,17 @@ def test_overdue_within_and_filters(ledger) -> None:
     assert [(r["case_no"], r["age_days"]) for r in out] == [("(2025)鲁0902执4号", "3")]
 
 
+def test_overdue_for_an_officer_no_case_has_is_a_mistake_not_an_empty_list(ledger) -> None:
+    """A mistyped --officer lists the ledger's officers (exit 2); an officer whose cases are all
+    outside the filter gets an empty list (exit 0)."""
+    result = run("overdue", ledger, "--days", 0, "--officer", "张四", "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert "--officer: no case has officer '张四'" in result.stderr and "张三" in result.stderr
+    out = rows(run("overdue", ledger, "--days", 0, "--officer", "张三", "--category", "minsheng",
+                   "--as-of", AS_OF, "-f", "csv"))
+    assert out == []
+
+
 def test_overdue_xlsx_colours_rows(ledger, tmp_path) -> None:
     path = tmp_path / "overdue.xlsx"
     result = run("overdue", ledger, "--days", 179, "--as-of", AS_OF, "-o", path)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from backlog_cli.config import read_yaml
-from backlog_cli.errors import ConfigError, LedgerError
+from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.loading import Ledger, read_sheets
 from backlog_cli.outputs import Output, Sheet, Written, refuse_inputs, state_styles, write_output
 from backlog_cli.parsing import normalize_name, normalize_text
@@ -290,6 +290,17 @@ def in_group(frame: pd.DataFrame, by: str, name: str) -> pd.Series:
     ``张 三`` finds 张三 (and a blank name the 未分配 cases)."""
     key = normalize_name(pd.Series([name], dtype=object)).iloc[0]
     return group_keys(frame, by).eq(UNASSIGNED if pd.isna(key) else key)
+
+
+def check_group(frame: pd.DataFrame, by: str, name: str, option: str) -> None:
+    """``name`` (given with ``option``, such as --officer) must be a ``by`` value of some case in
+    ``frame``: a mistyped name would otherwise list nothing, silently."""
+    if in_group(frame, by, name).any():
+        return
+    known = sorted(group_keys(frame, by).unique())
+    shown = "、".join(known[:30]) + (f" … ({len(known)} in all)" if len(known) > 30 else "")
+    raise ConfigError(f"{option}: no case has {by} '{name}'{did_you_mean(name, known)}; "
+                      f"the ledger has: {shown or '(none)'}")
 
 
 def _week_end(day: pd.Timestamp) -> pd.Timestamp:

@@ -363,7 +363,7 @@ def overdue(
     columns: ColumnsOpt = None,
 ) -> None:
     """Cases open too long (--days N, oldest first), past a deadline (--deadline ID) or coming due (--within D)."""
-    from backlog_cli.assignment import in_group
+    from backlog_cli.assignment import check_group, in_group
     from backlog_cli.deadlines import overdue_cases
     from backlog_cli.triage import display_labels, overdue_output
 
@@ -376,6 +376,8 @@ def overdue(
     data, result = load_triage(opts, rules, when, category=category, deadline=deadline,
                                by="officer" if officer else None)
     cases = result.cases
+    if officer:
+        check_group(cases, "officer", officer, "--officer")
     if category:
         cases = cases[result.in_category(category)]
     if officer:

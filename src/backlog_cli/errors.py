@@ -9,6 +9,9 @@ Exit codes (documented in the README):
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 EXIT_OK = 0
 EXIT_WARNINGS = 1
 EXIT_INPUT = 2
@@ -41,3 +44,9 @@ class RulesError(BacklogError):
 
 class LockedError(BacklogError):
     exit_code = EXIT_LOCKED
+
+
+def did_you_mean(word: object, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` naming the closest of ``known`` to a mistyped ``word``, or ''."""
+    close = difflib.get_close_matches(str(word), list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
