@@ -631,13 +631,45 @@ def test_juesheng_2017():
     assert categories_of("juesheng-2017", filed_on="2016-12-30", closed_on=None) == {"over_3_months"}
     assert categories_of("juesheng-2017", filed_on="2016-09-30", closed_on=None) == {"over_3_months", "over_6_months"}
     assert categories_of("juesheng-2017", filed_on="2016-12-31", closed_on=None) == set()
-    assert categories_of("juesheng-2017", close_method="终结本次执行程序") == {"zhongben"}
-    assert categories_of("juesheng-2017", close_method="执行完毕") == set()
+    assert categories_of("juesheng-2017", close_method="终结本次执行程序", closed_on="2017-03-01") == {"zhongben"}
+    assert categories_of("juesheng-2017", close_method="执行完毕", closed_on="2017-03-01") == set()
     assert categories_of("juesheng-2017", notes="被执行人暴力抗法") == {"resisting", "key"}
     assert categories_of("juesheng-2017", cause="金融借款合同纠纷") == {"finance"}
     assert categories_of("juesheng-2017", notes="被执行人系公职人员") == {"public_servant"}
     assert categories_of("juesheng-2017", respondent="宁阳县人民政府") == {"dangzheng", "key"}
     assert categories_of("juesheng-2017", respondent="某村民委员会") == {"special_subject", "key"}
+
+
+def test_zhongben_counts_cases_closed_by_zhongben_on_or_before_the_date():
+    r = load_rules(["juesheng-2017"])
+    frame = cases(
+        {"filed_on": "2024-01-10", "closed_on": "2025-03-01", "close_method": "终结本次执行程序"},
+        {"filed_on": "2024-02-10", "closed_on": "2025-06-30", "close_method": "终本"},
+        {"filed_on": "2024-03-10", "closed_on": "2025-07-01", "close_method": "终结本次执行程序"},
+        {"filed_on": "2024-04-10", "closed_on": "2025-03-01", "close_method": "执行完毕"},
+        {"filed_on": "2024-05-10", "closed_on": None, "close_method": "终结本次执行程序"},  # no close date: open
+        {"filed_on": "2024-06-10", "closed_on": None, "close_method": None},
+    )
+    for as_of, expected in [("2025-06-30", [True, True, False, False, False, False]),
+                            ("2025-12-31", [True, True, True, False, False, False])]:
+        out = r.classify(frame, pd.Timestamp(as_of))
+        assert out["zhongben"].tolist() == expected, as_of
+        row = r.summary(frame, out, pd.Timestamp(as_of)).set_index("category").loc["zhongben"]
+        assert (row["cases"], row["open"], row["closed"]) == (sum(expected), 0, sum(expected)), as_of
+
+
+@pytest.mark.parametrize("bundled", [b.name for b in rules.list_bundled()])
+def test_a_close_after_the_date_does_not_change_a_category(bundled):
+    """At --as-of a case closed later was open: its close date, method and status (已结, 终本)
+    written later must not put it in or out of any category then."""
+    open_then = {"filed_on": "2015-01-05", "cause": "追索劳动报酬纠纷", "respondent": "某村民委员会", "notes": "多次上访",
+                 "petition": True, "reason_open": "受干预", "suspended_on": "2016-01-05", "resumed_on": None}
+    closed_later = [{"closed_on": "2017-04-01", "close_method": method, "status": status}
+                    for method, status in [("终结本次执行程序", "终本"), ("执行完毕", "已结"), ("终结执行", "已结")]]
+    frame = cases({**open_then, "closed_on": None, "close_method": None, "status": "中止"},
+                  *({**open_then, **later} for later in closed_later))
+    got = load_rules([bundled]).classify(frame, AS_OF)["categories"].tolist()
+    assert got[0] and all(later == got[0] for later in got[1:]), got
 
 
 def test_sanqingli_ids():
