@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
+import socket
+import stat
+import threading
 import zipfile
+from contextlib import contextmanager
+from pathlib import Path
 from xml.etree import ElementTree
 
 import openpyxl
@@ -365,6 +371,110 @@ def test_atomic_write_keeps_old_file_when_writer_fails(tmp_path):
         outputs.atomic_write(target, failing)
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+@contextmanager
+def _fifo_reader(path):
+    """Read the FIFO ``path`` on a thread while the block writes it; yields the list its bytes
+    land in. A writer still waiting for a reader after 10 s is let go: it fails, never hangs."""
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(open(path, "rb").read()), daemon=True)
+    rescue = threading.Timer(10, lambda: os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK)))
+    rescue.daemon = True
+    reader.start()
+    rescue.start()
+    try:
+        yield got
+    finally:
+        rescue.cancel()
+        reader.join(timeout=10)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_output_to_a_fifo_is_written_into_it(cases, tmp_path):
+    fifo = tmp_path / "p.csv"
+    os.mkfifo(fifo)
+    rejects = pd.DataFrame({"file": ["l.csv"], "sheet": ["l"], "row": [4], "case_no": ["x"], "reason": ["r"]})
+    with _fifo_reader(fifo) as got:
+        written = outputs.write_output(cases, None, fifo, rejects=rejects)
+    assert got == [BOM + EXPECTED_CSV.encode("utf-8")]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    # nothing beside a pipe: no temporary file, no errors file
+    assert written == [outputs.Written(fifo, 3)] and [p.name for p in tmp_path.iterdir()] == ["p.csv"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_xlsx_to_a_fifo_streams_a_whole_workbook(cases, tmp_path):
+    fifo = tmp_path / "p.xlsx"
+    os.mkfifo(fifo)
+    with _fifo_reader(fifo) as got:
+        outputs.write_xlsx(fifo, [outputs.Sheet("cases", cases)])
+    ws = openpyxl.load_workbook(io.BytesIO(got[0])).active
+    assert [c.value for c in ws["A"]] == ["case_no", "(2016)鲁0902执123号", "(2018)闽0125执恢243号", "(2019)鄂7101执21号"]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_output_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
+    (tmp_path / "real").mkdir()
+    real = tmp_path / "real" / "out.csv"
+    real.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(Path("real") / "out.csv")
+    outputs.to_csv(pd.DataFrame({"a": [1]}), link, bom=False)
+    assert link.is_symlink() and os.readlink(link) == str(Path("real") / "out.csv")
+    assert real.read_text() == "a\n1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv", "real"]
+    assert [p.name for p in real.parent.iterdir()] == ["out.csv"]  # the temporary file was beside it
+
+
+def test_output_through_a_dangling_symlink_creates_its_target(tmp_path):
+    link = tmp_path / "link.txt"
+    link.symlink_to(tmp_path / "sub" / "new.txt")
+    outputs.atomic_write(link, lambda tmp: tmp.write_text("done"))
+    assert link.is_symlink() and (tmp_path / "sub" / "new.txt").read_text() == "done"
+
+
+def test_symlinked_file_kept_when_writer_fails(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    (tmp_path / "link.txt").symlink_to("real.txt")
+
+    def failing(tmp):
+        tmp.write_text("half")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        outputs.atomic_write(tmp_path / "link.txt", failing)
+    assert real.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["link.txt", "real.txt"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_output_through_an_open_file_link_writes_into_that_file(tmp_path):
+    # /dev/stdout is such a link: the file a process holds open is written, never renamed over.
+    log = tmp_path / "log.txt"
+    with open(log, "w") as handle:
+        inode = os.stat(log).st_ino
+        outputs.atomic_write(f"/proc/self/fd/{handle.fileno()}", lambda target: Path(target).write_text("rows"))
+        assert os.fstat(handle.fileno()).st_nlink == 1  # the open file is still the one in the folder
+    assert log.read_text() == "rows" and os.stat(log).st_ino == inode
+    assert [p.name for p in tmp_path.iterdir()] == ["log.txt"]
+
+
+def test_output_to_a_folder_is_refused(tmp_path):
+    (tmp_path / "out.csv").mkdir()
+    with pytest.raises(ConfigError, match="cannot write .*out.csv: it is a folder; give a file name"):
+        outputs.to_csv(pd.DataFrame({"a": [1]}), tmp_path / "out.csv")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"] and (tmp_path / "out.csv").is_dir()
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs Unix sockets")
+def test_output_to_a_socket_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a short socket name
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind("s.csv")
+        with pytest.raises(ConfigError, match="cannot write s.csv: it is a socket"):
+            outputs.write_output(pd.DataFrame({"a": [1]}), None, Path("s.csv"))
+        assert stat.S_ISSOCK(os.lstat("s.csv").st_mode) and [p.name for p in tmp_path.iterdir()] == ["s.csv"]
 
 
 # --- terminal -----------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 The core returns frames (or an :class:`Output` saying how to show them); every command hands them
 to :func:`write_output`, the one place that decides the format and where the result goes.
 Every file is written to a temporary file in the target's directory and renamed over the target
-only when complete, so an interrupted run never leaves a half-written file.
+only when complete, so an interrupted run never leaves a half-written file (pipes and devices,
+which cannot be replaced, are written directly: :func:`atomic_path`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import math
 import os
 import re
 import secrets
+import stat
 import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -78,12 +80,32 @@ _SHEET_NAME_MAX = 31
 
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it over ``path`` only if the block succeeds.
+    """Yield the path to write ``path``'s new content to; put it in place if the block succeeds.
 
-    The parent directory is created when missing. On any error the temporary file is removed and
-    an existing target is left untouched. OS errors become a :class:`ConfigError` naming the path.
+    - A regular file or a new path: a temporary file beside it, fsynced and renamed over it only
+      when the block succeeds; on any error it is removed and an existing file is left untouched.
+      Missing parent folders are created.
+    - A symbolic link: followed. The file it points to is replaced as above (the temporary file in
+      that file's folder); the link stays a link.
+    - A FIFO or a character device (a named pipe, a terminal, ``/dev/null``), or any file named
+      through a process's open-file link (``/dev/stdout``, ``/dev/fd/N``, ``/proc/self/fd/N``):
+      ``path`` itself is yielded and written directly, as ``cp`` or a shell redirection would.
+      There is no file to rename over (and a reader may be waiting on it, or hold the file
+      open), so this cannot be atomic: a failed run may leave part of the output there.
+    - Anything else (a folder, a socket, a block device): refused.
+
+    OS errors and refusals become a :class:`ConfigError` naming the path. A reader leaving a
+    pipe raises :class:`BrokenPipeError`, as printing to a closed pipe does.
     """
-    target = Path(path)
+    target, atomic = _write_target(Path(path))
+    if not atomic:
+        try:
+            yield target
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise ConfigError(f"cannot write {target}: {err.strerror or err}") from err
+        return
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -99,6 +121,43 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         if isinstance(err, OSError):
             raise ConfigError(f"cannot write {target}: {err.strerror or err}") from err
         raise
+
+
+def _write_target(path: Path) -> tuple[Path, bool]:
+    """Where :func:`atomic_path` writes ``path``, and whether atomically (see there)."""
+    try:
+        mode: int | None = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None  # a new file, or a link to one
+    except OSError as err:
+        raise ConfigError(f"cannot write {path}: {err.strerror or err}") from err
+    if mode is None or stat.S_ISREG(mode):
+        if mode is not None and _via_open_file_link(path):
+            return path, False
+        return (Path(os.path.realpath(path)) if path.is_symlink() else path), True
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        return path, False
+    kind = "a folder" if stat.S_ISDIR(mode) else "a socket" if stat.S_ISSOCK(mode) else (
+        "a block device" if stat.S_ISBLK(mode) else "not a regular file")
+    raise ConfigError(f"cannot write {path}: it is {kind}; give a file name")
+
+
+def _via_open_file_link(path: Path) -> bool:
+    """Whether ``path`` reaches its file through a ``/proc/PID/fd`` link (``/dev/stdout``,
+    ``/dev/fd/1``). Such a link names a file a process has open (a log the shell appends to),
+    not a place: renaming a new file there would cut that process off from it."""
+    hop = Path(os.path.abspath(path))
+    for _ in range(_MAX_LINK_HOPS):
+        folder = os.path.realpath(hop.parent)
+        if folder.startswith("/proc/") or folder == "/dev/fd":
+            return True
+        if not hop.is_symlink():
+            return False
+        hop = Path(os.path.abspath(hop.parent / os.readlink(hop)))
+    return False
+
+
+_MAX_LINK_HOPS = 40
 
 
 def atomic_write(path: str | os.PathLike[str], write_fn: Callable[[Path], object]) -> Path:
@@ -839,7 +898,9 @@ def _package(built: io.BytesIO, target: Path, sheets: dict[str, _SheetXml]) -> N
         base = int(re.search(r' uniqueCount="([0-9]+)"', sst).group(1))
         strings, cells = _shared_strings(list(by_part.values()), base)
         parts[_SST_PART] = _with_strings(sst, strings, cells).encode("utf-8")
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+    # Opened here: given a path, zipfile opens it read-write first, and a FIFO's reader would
+    # take that brief open for the whole output and see an empty file.
+    with open(target, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as out:
         for name in names:
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -1087,8 +1148,11 @@ def refuse_inputs(paths: Iterable[str | os.PathLike[str]], inputs: Iterable[str 
 
 def output_paths(result: Output, fmt: str, path: str | os.PathLike[str], rejects: pd.DataFrame | None) -> list[Path]:
     """Every file :func:`write_output` may write for ``path``: the file, CSV tables beside it and
-    the errors file."""
+    the errors file. A pipe or device (``/dev/stdout``) is not a file in a folder: nothing is
+    written beside it (the command lists rejected rows on stderr)."""
     path = Path(path)
+    if not _write_target(path)[1]:
+        return [path]
     beside = [path.with_name(f"{path.stem}.{key}.csv") for key in result.beside] if fmt == "csv" else []
     return [path, *beside, *([errors_path_for(path)] if rejects is not None else [])]
 
@@ -1106,12 +1170,13 @@ def write_output(
     JSON, or write it atomically to ``path`` in ``fmt`` (decided by :func:`output_format`).
 
     Beside a written file, ``rejects`` (the ledger's rejected rows) go to ``NAME.errors.csv``;
-    with no rejects, an errors file left there by an earlier run is removed. No file is written
-    when one of them is among ``inputs``. Returns the files written, errors file last."""
+    with no rejects, an errors file left there by an earlier run is removed (nothing is written
+    beside a pipe or device: :func:`output_paths`). No file is written when one of them is among
+    ``inputs``. Returns the files written, errors file last."""
     result = result if isinstance(result, Output) else Output(result)
     fmt = output_format(fmt, path)
-    if path is not None:
-        refuse_inputs(output_paths(result, fmt, path, rejects), inputs)
+    paths = output_paths(result, fmt, path, rejects) if path is not None else []
+    refuse_inputs(paths, inputs)
     out = stream if stream is not None else sys.stdout
     if path is None:
         if fmt == "table":
@@ -1123,8 +1188,8 @@ def write_output(
                       else to_json(result.frame, columns=result.columns))
         return []
     written = _write_file(result, fmt, Path(path))
-    if rejects is not None:
-        errors = errors_path_for(path)
+    errors = errors_path_for(path)
+    if rejects is not None and errors in paths:
         if len(rejects):
             written.append(Written(write_errors(rejects, errors), len(rejects), "rejected rows"))
         else:
