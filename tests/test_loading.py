@@ -409,7 +409,7 @@ def test_explain_on_a_ledger_without_cases_says_so(tmp_path, monkeypatch):
 def test_aliases_file_catches_misspelt_fields_and_clashes(tmp_path):
     path = tmp_path / "cols.yaml"
     path.write_text("fields:\n  case_noo:\n    aliases: [执行案件号]\n", encoding="utf-8")
-    with pytest.raises(LedgerError, match="'case_noo' is not a known field; did you mean 'case_no'"):
+    with pytest.raises(LedgerError, match=r"'case_noo' is not a known field \(did you mean 'case_no'\?\); to add a new field"):
         load_columns([path])
     path.write_text("fields:\n  officer:\n    aliases: [案号]\n", encoding="utf-8")
     with pytest.raises(LedgerError, match="header '案号' is given for 'officer' but already belongs to 'case_no'"):

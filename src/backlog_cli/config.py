@@ -6,7 +6,6 @@ Looked up in this order: ``--config FILE``, the ``BACKLOG_CONFIG`` environment v
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from backlog_cli.errors import ConfigError
+from backlog_cli.errors import ConfigError, did_you_mean
 
 CONFIG_NAME = "backlog.yaml"
 ENV_VAR = "BACKLOG_CONFIG"
@@ -135,10 +134,7 @@ def load_config(explicit: Path | None = None) -> Config:
         raise ConfigError(f"{path}: expected key: value settings")
     unknown = [k for k in data if k not in KEYS]
     if unknown:
-        hints = []
-        for key in unknown:
-            close = difflib.get_close_matches(str(key), KEYS, n=1)
-            hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+        hints = [f"'{key}'{did_you_mean(key, KEYS)}" for key in unknown]
         raise ConfigError(f"{path}: unknown setting {', '.join(hints)}; settings: {', '.join(KEYS)}")
     base = path.parent
 

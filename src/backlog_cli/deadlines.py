@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from backlog_cli.errors import ConfigError, RulesError
+from backlog_cli.errors import ConfigError, RulesError, did_you_mean
 from backlog_cli.rules import (
     _ID,
     CLOSE_DATE,
@@ -45,7 +45,6 @@ from backlog_cli.rules import (
     Node,
     Ruleset,
     Span,
-    _suggest,
     _type_name,
     canonical_fields,
     compile_condition,
@@ -648,7 +647,7 @@ def overdue_cases(
     chosen = [d for d in deadlines if deadline in (None, d.id)]
     if deadline is not None and not chosen:
         ids = [d.id for d in deadlines]
-        raise ConfigError(f"no deadline '{deadline}'{_suggest(deadline, ids)} in the rules; "
+        raise ConfigError(f"no deadline '{deadline}'{did_you_mean(deadline, ids)} in the rules; "
                           f"they define: {', '.join(ids) or '(none)'}")
     parts = []
     for d in chosen:
@@ -809,7 +808,7 @@ class _Reader:
         name, fields = node.value, canonical_fields()
         if not isinstance(name, str) or name not in fields:
             self.problems.append(node.problem(
-                f"unknown field {name!r}{_suggest(name, fields)}" if isinstance(name, str)
+                f"unknown field {name!r}{did_you_mean(name, fields)}" if isinstance(name, str)
                 else f"expected a field name, got {_type_name(name)}"))
             return None
         if fields[name].kind != kind:
@@ -835,7 +834,7 @@ def _read_deductions(r: _Reader) -> tuple[Deduction, ...]:
         if not isinstance(item.value, dict) or set(item.value) != {"from", "to"}:
             extra = [k for k in item.value if k not in ("from", "to")] \
                 if isinstance(item.value, dict) else []
-            hint = "".join(f"; unknown key '{k}'{_suggest(k, ('from', 'to'))}" for k in extra)
+            hint = "".join(f"; unknown key '{k}'{did_you_mean(k, ('from', 'to'))}" for k in extra)
             r.problems.append(item.problem(
                 f"expected a period {{from: <date field>, to: <date field>}}{hint}"))
             continue
@@ -896,7 +895,7 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
     relative_to = r.text("relative_to")
     if relative_to is not None and relative_to not in earlier:
         r.fail("relative_to", f"'{relative_to}' is not a deadline defined before this one"
-                              f"{_suggest(relative_to, earlier)}")
+                              f"{did_you_mean(relative_to, earlier)}")
     d = Deadline(
         id=r.id,
         label=r.text("label") or r.id,
@@ -948,7 +947,7 @@ def _merged(nodes: list[Node], problems: list[str]) -> dict[str, tuple[Node, dic
             for key in item.value:
                 if key not in DEADLINE_KEYS:
                     problems.append(item.problem(
-                        f"unknown key '{key}'{_suggest(key, DEADLINE_KEYS)}", item.key_mark(key)))
+                        f"unknown key '{key}'{did_you_mean(key, DEADLINE_KEYS)}", item.key_mark(key)))
             did = item.value.get("id")
             if not isinstance(did, str) or not _ID.match(did) or did in _RESERVED_IDS:
                 problems.append(item.child("id").problem(

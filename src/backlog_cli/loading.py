@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import ctypes
-import difflib
 import datetime as dt
 import gc
 import io
@@ -29,7 +28,7 @@ import pandas as pd
 import yaml
 
 from backlog_cli import parsing, workbook
-from backlog_cli.errors import LedgerError
+from backlog_cli.errors import LedgerError, did_you_mean
 from backlog_cli.outputs import Sheet
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
@@ -176,10 +175,8 @@ def load_columns(extra: Sequence[Path] = ()) -> Columns:
             name = str(name)
             spec = _check_field(Path(path), name, spec or {})
             if name not in merged and "kind" not in spec:
-                close = difflib.get_close_matches(name, list(merged), n=1)
-                hint = f"did you mean '{close[0]}'? " if close else ""
                 raise LedgerError(
-                    f"column aliases file {path}: '{name}' is not a known field; {hint}"
+                    f"column aliases file {path}: '{name}' is not a known field{did_you_mean(name, merged)}; "
                     f"to add a new field, give it a kind ({', '.join(KINDS)})"
                 )
             for alias in spec.get("aliases", []):

@@ -12,7 +12,6 @@ regular expression runs only on the values that hold a text every match of it ne
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field as dc_field
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from backlog_cli.errors import RulesError
+from backlog_cli.errors import RulesError, did_you_mean
 from backlog_cli.loading import GuardedLoader, load_columns
 from backlog_cli.parsing import BLANK_WORDS, normalize_text, normalize_value
 
@@ -158,11 +157,6 @@ class Node:
     def key_mark(self, key: Any) -> Mark:
         return getattr(self.value, "key_marks", {}).get(key, self.mark)
 
-
-def _suggest(word: Any, candidates: Collection[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
-    close = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _type_name(value: Any) -> str:
@@ -587,7 +581,7 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
         items = [value] if isinstance(value, str) else _nonempty_list(value, "case types")
         for v in items:
             if v not in KNOWN_CASE_TYPES:
-                raise _Bad(f"unknown case type {v!r}{_suggest(v, KNOWN_CASE_TYPES)}; "
+                raise _Bad(f"unknown case type {v!r}{did_you_mean(v, KNOWN_CASE_TYPES)}; "
                            f"known: {', '.join(KNOWN_CASE_TYPES)}")
         return list(items)
     raise AssertionError(param)
@@ -991,7 +985,7 @@ def _compile_ref(node: Node, categories: set[str], problems: list[str]) -> Condi
         problems.append(node.problem(f"expected a category id, got {_type_name(node.value)}"))
         return None
     if node.value not in categories:
-        problems.append(node.problem(f"unknown category '{node.value}'{_suggest(node.value, categories)}"))
+        problems.append(node.problem(f"unknown category '{node.value}'{did_you_mean(node.value, categories)}"))
         return None
     return CategoryRef(node.value)
 
@@ -1013,7 +1007,7 @@ def _compile_leaf(node: Node, problems: list[str]) -> Condition | None:
     known = (*OPERATORS, *COMBINATORS, "category", *LEAF_TARGETS)
     unknown = [k for k in value if k not in known]
     for key in unknown:
-        problems.append(node.problem(f"unknown operator '{key}'{_suggest(key, known)}", node.key_mark(key)))
+        problems.append(node.problem(f"unknown operator '{key}'{did_you_mean(key, known)}", node.key_mark(key)))
     ops = [k for k in value if k in OPERATORS]
     targets = [k for k in value if k in LEAF_TARGETS]
     if unknown:
@@ -1063,7 +1057,7 @@ def _leaf_column(node: Node, op: Operator, target: str | None, problems: list[st
         fields = canonical_fields()
         if name not in fields:
             problems.append(name_node.problem(
-                f"unknown field '{name}'{_suggest(name, fields)}; for another ledger column write column: <header>"))
+                f"unknown field '{name}'{did_you_mean(name, fields)}; for another ledger column write column: <header>"))
             return False
         column = ColumnRef(name, fields[name].kind)
     if column.kind not in op.kinds:
@@ -1203,7 +1197,7 @@ class Ruleset:
             if cat.id == category_id:
                 return cat
         ids = [c.id for c in self.categories]
-        raise RulesError([f"no category '{category_id}' in rules {self.name}{_suggest(category_id, ids)}"])
+        raise RulesError([f"no category '{category_id}' in rules {self.name}{did_you_mean(category_id, ids)}"])
 
     def column_problems(self, columns: Collection[str]) -> list[str]:
         """A located problem for each ``column:`` a category reads that the ledger lacks."""
@@ -1396,7 +1390,7 @@ def _resolve(spec: str | Path, base: Path | None = None) -> Path | None:
 
 def _unknown_spec(spec: Any) -> str:
     names = list(_bundled())
-    return f"no rules file or bundled ruleset '{spec}'{_suggest(spec, names)} (bundled: {', '.join(names)})"
+    return f"no rules file or bundled ruleset '{spec}'{did_you_mean(spec, names)} (bundled: {', '.join(names)})"
 
 
 def _read_ruleset(path: Path, raw: _Raw, problems: list[str], chain: tuple[Path, ...] = ()) -> None:
@@ -1434,7 +1428,7 @@ def _read_ruleset(path: Path, raw: _Raw, problems: list[str], chain: tuple[Path,
 def _check_top(root: Node, problems: list[str]) -> None:
     for key in root.value:
         if key not in FILE_KEYS:
-            problems.append(root.problem(f"unknown key '{key}'{_suggest(key, FILE_KEYS)}", root.key_mark(key)))
+            problems.append(root.problem(f"unknown key '{key}'{did_you_mean(key, FILE_KEYS)}", root.key_mark(key)))
     if "version" not in root.value:
         problems.append(root.problem("missing 'version: 1'"))
     elif root.value["version"] != 1 or isinstance(root.value["version"], bool):
@@ -1453,7 +1447,7 @@ def _drop(node: Node, raw: _Raw, problems: list[str]) -> None:
             del raw.categories[item.value]
         else:
             problems.append(item.problem(f"cannot drop unknown category '{item.value}'"
-                                         f"{_suggest(item.value, raw.categories)}"))
+                                         f"{did_you_mean(item.value, raw.categories)}"))
 
 
 def _merge_categories(node: Node, raw: _Raw, problems: list[str]) -> None:
@@ -1482,7 +1476,7 @@ def _read_category(node: Node, problems: list[str]) -> _RawCategory | None:
         return None
     for key in node.value:
         if key not in CATEGORY_KEYS:
-            problems.append(node.problem(f"unknown key '{key}'{_suggest(key, CATEGORY_KEYS)}", node.key_mark(key)))
+            problems.append(node.problem(f"unknown key '{key}'{did_you_mean(key, CATEGORY_KEYS)}", node.key_mark(key)))
     if "id" not in node.value:
         problems.append(node.problem("missing 'id'"))
         return None

@@ -11,7 +11,6 @@ one sheet per category holding all its cases, open and closed, so each sheet's r
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ import pandas as pd
 
 from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, fields_read
 from backlog_cli.deadlines import explain as explain_deadlines
-from backlog_cli.errors import BacklogError, ConfigError, RulesError
+from backlog_cli.errors import BacklogError, ConfigError, RulesError, did_you_mean
 from backlog_cli.outputs import Output, Sheet, state_styles
 from backlog_cli.parsing import case_keys, parse_case_numbers
 from backlog_cli.rules import CategoryExplanation, EvalContext, Ruleset, missing_field_warnings, open_mask
@@ -79,10 +78,6 @@ def key_mask(flags: pd.DataFrame) -> pd.Series:
     return flags[KEY_ID] if KEY_ID in flags else flags.any(axis=1)
 
 
-def _suggest(word: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
 
 def check_category(ruleset: Ruleset, category_id: str) -> None:
     """An option naming a category the ruleset lacks is a ConfigError with a suggestion."""
@@ -97,7 +92,7 @@ def check_deadline(deadlines: Sequence[Deadline], deadline_id: str) -> None:
     """An option naming a deadline the rules do not define is a ConfigError with a suggestion."""
     ids = [d.id for d in deadlines]
     if deadline_id not in ids:
-        raise ConfigError(f"--deadline: no deadline '{deadline_id}'{_suggest(deadline_id, ids)} in the rules; "
+        raise ConfigError(f"--deadline: no deadline '{deadline_id}'{did_you_mean(deadline_id, ids)} in the rules; "
                           f"they define: {', '.join(ids) or '(none)'}")
 
 
