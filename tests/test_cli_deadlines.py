@@ -150,6 +150,17 @@ def test_explain_on_the_sample(in_repo) -> None:
     assert result.stdout.startswith("(2024)鲁0902执69号  (ledger.xlsx [2025年] row 35), as of 2026-11-23\n")
 
 
+def test_explain_a_rejected_case_says_where_and_why(in_repo) -> None:
+    """(2025)鲁0902执81号 has no filing date on row 111 of 2025年 (written here with full-width
+    brackets); a number no row has is still 'no case'."""
+    result = run("explain", "（2025）鲁0902执81号", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith("backlog: error: (2025)鲁0902执81号 is not a case of the ledger: "
+                                          "rejected at ledger.xlsx [2025年] row 111: missing filing date")
+    result = run("explain", "(2025)鲁0902执9999号", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
+    assert result.exit_code == 2 and "no case (2025)鲁0902执9999号 in the ledger" in result.stderr
+
+
 def test_classify_has_deadline_columns(ledger) -> None:
     out = rows(run("classify", ledger, "--as-of", AS_OF, "-f", "csv"))
     by_case = {r["case_no"]: r for r in out}

@@ -194,12 +194,21 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def explain_case(result: Triage, case_no: str, labels: Mapping[str, str]) -> CaseExplanation:
+def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
+                 rejects: pd.DataFrame | None = None) -> CaseExplanation:
     """Find ``case_no`` (brackets and spaces normalised) and explain it from the triage's own
-    category masks: nothing is evaluated again over the ledger."""
+    category masks: nothing is evaluated again over the ledger. A case among the load's
+    ``rejects`` is said to be rejected, with where and why."""
     parts = parse_case_numbers(pd.Series([case_no], dtype=object))[0]
     wanted = parts["case_no"].iloc[0]
-    row = result.cases[case_keys(result.cases).eq(case_keys(parts).iloc[0]).fillna(False).to_numpy()]
+    key = case_keys(parts).iloc[0]
+    row = result.cases[case_keys(result.cases).eq(key).fillna(False).to_numpy()]
+    if row.empty and rejects is not None and len(rejects):
+        hit = rejects[case_keys(parse_case_numbers(rejects["case_no"])[0]).eq(key).fillna(False).to_numpy()]
+        if len(hit):
+            r = hit.iloc[0]
+            raise BacklogError(f"{wanted} is not a case of the ledger: rejected at {Path(r['file']).name} "
+                               f"[{r['sheet']}] row {r['row']}: {r['reason']}")
     if row.empty:
         raise BacklogError(f"no case {wanted if isinstance(wanted, str) else case_no} in the ledger at "
                            f"{result.as_of.date()} ({len(result.cases)} cases; rejected rows and cases filed "
