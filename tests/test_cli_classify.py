@@ -92,7 +92,8 @@ def test_past_as_of_counts_only_cases_that_existed(in_repo):
     records = json.loads(result.stdout)
     assert records and all(r["filed_on"] <= "2025-06-30" for r in records)
     later = 296 - len(records)
-    assert f"warning: {later} cases filed after 2025-06-30 are left out" in result.stderr
+    assert (f"warning: {later} cases filed after 2025-06-30 are left out: they did not exist yet; the latest: "
+            "(2026)鲁0902执423号 filed 2026-11-20 at ledger.xlsx [2026年] row 131\n") in result.stderr
     table = runner.invoke(app, ["classify", "samples/ledger.xlsx", "--as-of", "2025-06-30"]).stdout
     total = next(ln for ln in table.splitlines() if "全部案件" in ln).split("│")
     cases, open_, closed = (int(total[i]) for i in (3, 4, 5))
@@ -124,3 +125,15 @@ def test_a_ledger_without_cases_is_flagged(tmp_path, monkeypatch):
     run = runner.invoke(app, ["run", "--as-of", AS_OF, "--quiet"])
     assert run.exit_code == 1, run.output
     assert "warning: the ledger has no cases" in run.stderr
+
+
+def test_a_few_cases_filed_after_as_of_are_named(tmp_path):
+    """A filing date typed wrong (2062 for 2026) is left out with the rest filed later: when there
+    are five or fewer, each is named with where it is."""
+    path = tmp_path / "l.csv"
+    path.write_text("案号,立案日期\n(2026)鲁0902执9号,2062-01-01\n(2026)鲁0902执8号,2026-01-01\n"
+                    "(2026)鲁0902执7号,2026-12-01\n", encoding="utf-8")
+    result = runner.invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert ("warning: 2 cases filed after 2026-11-23 are left out: they did not exist yet; (2026)鲁0902执9号 "
+            "filed 2062-01-01 at l.csv [l] row 2; (2026)鲁0902执7号 filed 2026-12-01 at l.csv [l] row 4\n") in result.stderr

@@ -107,6 +107,16 @@ def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[De
     return missing_field_warnings(cases, ruleset.fields_read(), fields_read(deadlines))
 
 
+def _filed_later(later: pd.DataFrame, as_of: pd.Timestamp) -> str:
+    """The warning for cases filed after --as-of, naming a few (a date typed wrong, 2062 for 2026,
+    shows up here): all of them when five or fewer, else the latest filed."""
+    shown = later.sort_values("filed_on", ascending=False, kind="stable").head(1 if len(later) > 5 else 5)
+    where = "; ".join(f"{r.case_no} filed {r.filed_on.date()} at {Path(r.source_file).name} [{r.source_sheet}] "
+                      f"row {r.source_row}" for r in shown.itertuples())
+    return (f"{len(later)} cases filed after {as_of.date()} are left out: they did not exist yet; "
+            f"{'the latest: ' if len(later) > 5 else ''}{where}")
+
+
 def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = ()) -> Triage:
     """Categories, then each deadline's due date and state, evaluated once over the whole frame.
 
@@ -117,7 +127,7 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
         warnings.append("the ledger has no cases: is it the right file, and complete?")
     later = cases["filed_on"].gt(as_of)
     if later.any():
-        warnings.append(f"{int(later.sum())} cases filed after {as_of.date()} are left out: they did not exist yet")
+        warnings.append(_filed_later(cases[later], as_of))
         cases = cases[~later]
     ctx = ruleset.evaluate(cases, as_of)
     result = ruleset.classify(cases, as_of, ctx)
