@@ -102,7 +102,7 @@ def test_rank_table_and_xlsx(ledger, tmp_path):
 def test_rank_bad_period(ledger):
     result = run("rank", ledger, "--period", "day")
     assert result.exit_code == 2
-    assert "period must be one of week, month" in result.output
+    assert "Invalid value for '--period'" in result.output
 
 
 # --------------------------------------------------------------------------- assign
@@ -208,3 +208,12 @@ def test_by_a_header_name_or_label(ledger, by):
     assert result.stdout == run("assign", ledger, "--as-of", AS_OF, "-f", "csv").stdout
     ranked = run("rank", ledger, "--as-of", AS_OF, "--by", by, "-f", "csv")
     assert ranked.exit_code == 0 and ranked.stdout.splitlines()[0].split(",")[3] == "officer"
+
+
+
+def test_rank_refuses_an_unknown_period_before_reading_the_ledger(tmp_path):
+    """--period is week or month; anything else is a usage error (exit 2) with no ledger read:
+    the ledger named here does not exist."""
+    result = run("rank", tmp_path / "none.xlsx", "--period", "year")
+    assert result.exit_code == 2
+    assert "Invalid value for '--period'" in result.output and "no such file" not in result.output

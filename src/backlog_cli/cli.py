@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from enum import Enum
 from contextlib import contextmanager, nullcontext
 import os
 import sys
@@ -111,6 +112,13 @@ RulesOpt = Annotated[
     typer.Option("--rules", "-r", help="Ruleset: a bundled name (backlog rules list) or a YAML path; repeatable (default: `rules` in backlog.yaml, else default)."),
 ]
 CategoryOpt = Annotated[Optional[str], typer.Option("--category", "-c", help="Only cases of this category id.")]
+
+
+class Period(str, Enum):
+    """Ranking periods (checked when the options are read, before the ledger)."""
+
+    week = "week"
+    month = "month"
 
 
 class LoadOptions:
@@ -631,7 +639,7 @@ ByOpt = Annotated[str, typer.Option("--by", help="Group by this ledger field: a 
 @reads_ledger
 def rank(
     ledger: LedgerArg = None,
-    period: Annotated[str, typer.Option("--period", help="week (Monday to Sunday) or month.")] = "week",
+    period: Annotated[Period, typer.Option("--period", help="week (Monday to Sunday) or month.")] = Period.week,
     periods: Annotated[int, typer.Option("--periods", min=1, help="Number of periods, the last full one last.")] = 4,
     by: ByOpt = "officer",
     as_of: AsOfOpt = None,
@@ -652,6 +660,7 @@ def rank(
     opts.protect(output)
     data = load(opts)
     by = group_field(data, by)
+    period = period.value
     table = ranking(data.cases, when, period, periods, by)
     title = f"ranking by {by}, {periods} {period}{'s' if periods > 1 else ''} to {table['period_end'].max().date() if len(table) else when.date()}"
     shown = [c for c in table.columns if c != "rank"]  # rank_label says it, ties included
