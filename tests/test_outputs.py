@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 import openpyxl
 import pandas as pd
 import pytest
+from rich.console import Console
 
 from backlog_cli import outputs
 from backlog_cli.errors import ConfigError
@@ -527,6 +528,58 @@ def test_ledger_text_is_safe_on_a_terminal():
     assert "x" * 199 + "…" in text and "x" * 200 not in text
     assert outputs.terminal_text("ab\ncd\u0085", 80) == "ab\\ncd\\x85"
     assert outputs.terminal_text("中" * 10, 5) == "中中中中…"
+
+
+def _narrow_terminal_lines(frame: pd.DataFrame, width: int) -> list[str]:
+    stream = io.StringIO()
+    console = Console(file=stream, width=width, force_terminal=True, color_system=None)
+    console.print(outputs.render_table(frame, labels={"case_no": "案号", "respondent": "被执行人"}))
+    return stream.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("width", [100, 160])
+def test_narrow_terminal_folds_free_text_and_never_cuts_case_numbers_dates_or_states(width):
+    case_nos = ["(2014)泰执字第00011号", "(2025)鲁0902执恢1234号", "(2019)鄂7101执21号"]
+    frame = pd.DataFrame({
+        "case_no": case_nos,
+        "filed_on": pd.to_datetime(["2014-01-22", "2025-12-31", "2019-06-30"]),
+        "officer": ["赵国庆", "王磊", None],
+        "respondent": ["岱北县交通投资发展集团有限公司及其关联企业" * 2, "潘兴晶", "山东新科餐饮管理有限公司"],
+        "cause": ["建设工程分包合同纠纷，另有追加被执行人申请" * 2, "民间借贷纠纷", "租赁合同纠纷"],
+        "amount": [63400.0, 1234567.5, None],
+        "next_state": ["overdue", "due_soon", "met"],
+    })
+    lines = _narrow_terminal_lines(frame, width)
+    text = "\n".join(lines)
+    assert max(map(len, lines)) <= width and "…" not in text
+    for whole in [*case_nos, "2014-01-22", "2025-12-31", "2019-06-30", "63,400.00", "1,234,567.50",
+                  "overdue", "due_soon", "赵国庆"]:
+        assert whole in text
+    assert "岱北县交通投资发展集团有限公司及其关联企业" * 2 not in text  # folded onto more lines
+    assert "岱北县交" in text
+
+
+def test_a_table_that_fits_is_laid_out_as_before():
+    frame = pd.DataFrame({"case_no": ["(2019)鄂7101执21号"], "respondent": ["潘兴晶"]})
+    assert _narrow_terminal_lines(frame, 100) == [
+        "┏━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━┓",
+        "┃ 案号               ┃ 被执行人 ┃",
+        "┡━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━┩",
+        "│ (2019)鄂7101执21号 │ 潘兴晶   │",
+        "└────────────────────┴──────────┘",
+    ]
+
+
+def test_share_widths_gives_way_headers_then_free_text_then_short_columns():
+    case, short, free = outputs.CASE_NUMBER, outputs.SHORT, outputs.FREE_TEXT
+    kinds, longest, headers = [case, short, free], [21, 10, 40], [4, 8, 6]
+    assert outputs.share_widths(kinds, longest, headers, 71) is None
+    assert outputs.share_widths(kinds, longest, headers, 50) == [21, 10, 19]
+    assert outputs.share_widths(kinds, longest, headers, 30) == [21, 5, 4]
+    assert outputs.share_widths(kinds, longest, headers, 20) == [21, 4, 4]  # the case number stays whole
+    assert outputs.share_widths([short, free], [9, 30], [14, 6], 40) == [10, 30]  # a header folds first
+    assert outputs.share_widths([free, free], [20, 20], [0, 0], 30) == [15, 15]
+    assert outputs.share_widths([case, short], [200, 10], [4, 6], 70) == [60, 10]  # no case number is that long
 
 
 def test_join_lists_once_per_list_object_and_passes_others():

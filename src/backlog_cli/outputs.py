@@ -31,7 +31,8 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 import xlsxwriter
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 from xlsxwriter.format import Format
@@ -1001,6 +1002,68 @@ def _annotation(text: str | None) -> Text | None:
     return Text(terminal_text(text, PLAIN_WIDTH), no_wrap=True, overflow="ignore") if text else None
 
 
+# How a terminal table gives way on a narrow terminal, column kind by kind: free text first,
+# then dates, numbers and short codes; the case number never.
+FREE_TEXT, SHORT, CASE_NUMBER = 0, 1, 2
+TABLE_CODE_WIDTH = 12  # text no wider than this (states, names, codes) gives way like a date
+FREE_TEXT_MIN_WIDTH = 4  # two Chinese characters
+SHORT_MIN_WIDTH = 4
+_TABLE_FRAME = 3  # a border and a space either side of each column
+
+
+class FittedTable(Table):
+    """A rich table that shares out a narrow terminal's width itself (rich alone cuts every
+    column alike, case numbers and dates included). Headers fold first, then free text
+    (parties, causes, category lists) folds down to :data:`FREE_TEXT_MIN_WIDTH`, then dates,
+    numbers and codes fold; the case number is never cut. Nothing is cut with an ellipsis and a
+    table that fits is laid out as rich does (piped output, always wide, is unchanged)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fit: list[tuple[int, int]] = []  # per column: its kind and its longest cell's width
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        budget = options.max_width - _TABLE_FRAME * len(self.columns) - 1
+        headers = [cell_len(str(c.header)) for c in self.columns]
+        widths = share_widths([k for k, _ in self.fit], [w for _, w in self.fit], headers, budget)
+        for column, width in zip(self.columns, widths or [None] * len(self.columns)):
+            column.width = width
+        yield from super().__rich_console__(console, options)
+
+
+def share_widths(kinds: list[int], longest: list[int], headers: list[int], budget: int) -> list[int] | None:
+    """Column widths (cells) that fit ``budget``, or None when the columns fit at their natural
+    width (the widest of the header and the cells). Each step takes one cell at a time from the
+    widest column that may still give: headers fold down to the longest cell, then free text
+    down to :data:`FREE_TEXT_MIN_WIDTH`, then the other columns down to :data:`SHORT_MIN_WIDTH`
+    (free text with them) and a case number only when longer than :data:`MAX_COL_WIDTH` (not a
+    case number, then, but a cell of something else)."""
+    widths = [max(w, h) for w, h in zip(longest, headers)]
+    excess = sum(widths) - budget
+    if excess <= 0:
+        return None
+    steps = [longest,
+             [FREE_TEXT_MIN_WIDTH if k == FREE_TEXT else w for k, w in zip(kinds, longest)],
+             [min(w, MAX_COL_WIDTH) if k == CASE_NUMBER else SHORT_MIN_WIDTH for k, w in zip(kinds, longest)]]
+    for floors in steps:
+        while excess > 0:
+            room = [(w, -i) for i, (w, f) in enumerate(zip(widths, floors)) if w > f]
+            if not room:
+                break
+            widths[-max(room)[1]] -= 1
+            excess -= 1
+    return widths
+
+
+def _column_kind(name: str, values: pd.Series, longest: int) -> int:
+    """A column's kind for :class:`FittedTable`: the case number, short (dates, numbers, flags,
+    text no wider than :data:`TABLE_CODE_WIDTH`) or free text."""
+    if name == KEY_COLUMN:
+        return CASE_NUMBER
+    text = pd.api.types.is_string_dtype(values.dtype) or values.dtype == object
+    return SHORT if not text or longest <= TABLE_CODE_WIDTH else FREE_TEXT
+
+
 def render_table(
     frame: pd.DataFrame,
     *,
@@ -1009,7 +1072,8 @@ def render_table(
     max_rows: int | None = None,
     row_styles: pd.Series | None = None,
 ) -> Table:
-    """A rich table of the frame (first ``max_rows`` rows), styled rows coloured."""
+    """A rich table of the frame (first ``max_rows`` rows), styled rows coloured, fitted to a
+    narrow terminal by folding, never cutting (:class:`FittedTable`)."""
     labels = labels or {}
     shown = frame if max_rows is None else frame.iloc[:max_rows]
     caption = None
@@ -1017,12 +1081,15 @@ def render_table(
         caption = (f"showing the first {len(shown):,} of {len(frame):,} rows; all of them: "
                    "--format csv, or -o FILE.xlsx / FILE.csv")
     cells = display_frame(shown)
-    table = Table(title=_annotation(title), caption=_annotation(caption))
+    table = FittedTable(title=_annotation(title), caption=_annotation(caption))
     for name in cells.columns:
         numeric = pd.api.types.is_numeric_dtype(shown[name].dtype) and not pd.api.types.is_bool_dtype(
             shown[name].dtype
         )
-        table.add_column(Text(terminal_text(labels.get(name, name), TABLE_MAX_CELL)), justify="right" if numeric else "left")
+        header = Text(terminal_text(labels.get(name, name), TABLE_MAX_CELL))
+        table.add_column(header, justify="right" if numeric else "left", overflow="fold")
+        longest = max(map(cell_len, cells[name].unique().tolist()), default=0)
+        table.fit.append((_column_kind(name, shown[name], longest), longest))
     keys = _aligned_styles(row_styles, shown.index) or [None] * len(cells)
     styles = [ROW_STYLES[k]["rich"] if k else None for k in keys]
     for row, style in zip(cells.itertuples(index=False, name=None), styles):
