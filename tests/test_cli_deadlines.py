@@ -69,6 +69,15 @@ def test_overdue_past_a_deadline(ledger) -> None:
     ]
 
 
+def test_overdue_months_counts_calendar_months_not_days(ledger) -> None:
+    """On 2025-07-01: 执3号 (filed 2025-01-01) is 181 days old but exactly six months, so it is on
+    the --days 180 list and not on --months 6; 执1号 (2024-12-31) is on both."""
+    out = rows(run("overdue", ledger, "--months", 6, "--as-of", AS_OF, "-f", "csv"))
+    assert [(r["case_no"], r["age_days"]) for r in out] == [("(2025)鲁0902执1号", "182")]
+    out = rows(run("overdue", ledger, "--days", 180, "--as-of", AS_OF, "-f", "csv"))
+    assert [r["case_no"] for r in out] == ["(2025)鲁0902执1号", "(2025)鲁0902执3号"]
+
+
 def test_overdue_within_and_filters(ledger) -> None:
     out = rows(run("overdue", ledger, "--within", 10, "--as-of", AS_OF, "-f", "csv"))
     assert [(r["case_no"], r["deadline"], r["due"], r["days_left"], r["state"]) for r in out] == [
@@ -113,7 +122,7 @@ def test_overdue_xlsx_colours_rows(ledger, tmp_path) -> None:
 
 def test_overdue_needs_a_mode_and_a_known_deadline(ledger) -> None:
     result = run("overdue", ledger, "--as-of", AS_OF)
-    assert result.exit_code == 2 and "give --days N, --deadline ID or --within D" in result.output
+    assert result.exit_code == 2 and "give --months, --days, --deadline or --within" in result.output
     result = run("overdue", ledger, "--deadline", "legal_limt", "--as-of", AS_OF)
     assert result.exit_code == 2
     assert "no deadline 'legal_limt' (did you mean 'legal_limit'?)" in result.output

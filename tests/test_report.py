@@ -286,3 +286,16 @@ def test_report_run_in_the_current_month_says_today(tmp_path, monkeypatch):
     assert [got["categories"][-1][k] for k in ("closed_in_month", "open_at_end")] == [1, 2]
     terminal = runner.invoke(app, ["report", "monthly", str(ledger), "--month", "2026-11"])
     assert "2026年11月执行案件清理进展（截至2026-11-23）" in terminal.output
+
+
+def test_age_bands_count_calendar_months_as_older_than_does():
+    """At 2026-10-31: filed 07-31 is exactly 3 months old (3个月以内), 07-30 more (3至6个月); 04-30
+    is more than 6 months (04-30 + 6 months = 10-30), as 04-29; 2025-10-31 is exactly a year
+    (6个月至1年), 2025-10-30 more; 2024-10-31 exactly two years (1至2年), 2024-10-30 more."""
+    from backlog_cli.report import _age_bands
+
+    filed = pd.Series(pd.to_datetime(["2026-10-31", "2026-07-31", "2026-07-30", "2026-04-30", "2026-04-29",
+                                      "2025-10-31", "2025-10-30", "2024-10-31", "2024-10-30"]))
+    bands = _age_bands(filed, pd.Timestamp("2026-10-31"))
+    assert dict(zip(bands["band"], bands["open"])) == {
+        "3个月以内": 2, "3至6个月": 1, "6个月至1年": 3, "1至2年": 2, "2年以上": 1}

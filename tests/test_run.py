@@ -69,7 +69,7 @@ def test_clean_run_writes_dated_folder(tmp_path):
     assert summary["exit_code"] == 0 and summary["rejects"] == [] and summary["warnings"] == []
     assert set(summary["timings"]) >= {"rules", "load", "classify", "assign", "write", "history"}
     assert summary["counts"]["overdue"] == 0  # 执1号's six months end on 2025-07-05
-    assert summary["counts"]["open_over_180_days"] == 0
+    assert summary["counts"]["open_over_6_months"] == 0
     assert summary["counts"]["categories"]["minsheng"] == 0  # 执2号 (劳动报酬) is closed
     assert summary["rules"] == "default"
     # not on a terminal: one plain line per step, with its time
@@ -235,8 +235,8 @@ def test_diff_after_a_case_closes_and_another_becomes_overdue(tmp_path):
 
 
 def test_summary_counts_the_rows_of_the_over_six_months_list(tmp_path):
-    """counts.open_over_180_days is overdue.xlsx's row count: 执1号 and 执3号 are open more than
-    180 days on 2025-12-31 (执2号 closed in May)."""
+    """counts.open_over_6_months is overdue.xlsx's row count: 执1号 (filed 01-05) and 执3号
+    (03-07) are open more than 6 months on 2025-12-31 (执2号 closed in May)."""
     import openpyxl
 
     config = setup(tmp_path)
@@ -246,4 +246,4 @@ def test_summary_counts_the_rows_of_the_over_six_months_list(tmp_path):
     sheet = openpyxl.load_workbook(folder / "overdue.xlsx", read_only=True).worksheets[0]
     listed = [r[0] for r in sheet.iter_rows(values_only=True) if r[0] and str(r[0]).startswith("(2025)")]
     assert sorted(listed) == ["(2025)鲁0902执1号", "(2025)鲁0902执3号"]
-    assert summary["counts"]["open_over_180_days"] == 2
+    assert summary["counts"]["open_over_6_months"] == 2

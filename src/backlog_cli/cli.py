@@ -357,6 +357,7 @@ def explain(
 def overdue(
     ledger: LedgerArg = None,
     days: Annotated[Optional[int], typer.Option("--days", min=0, help="Cases open at --as-of for more than N days since filing.")] = None,
+    months: Annotated[Optional[int], typer.Option("--months", min=0, help="Cases open at --as-of for more than N calendar months since filing (--months 6: the over-6-months report).")] = None,
     deadline: Annotated[Optional[str], typer.Option("--deadline", help="Cases past this deadline (an id from the rules); with --within, coming due on it.")] = None,
     within: Annotated[Optional[int], typer.Option("--within", min=0, help="Cases coming due in the next D days, one row per case and deadline.")] = None,
     category: CategoryOpt = None,
@@ -370,13 +371,13 @@ def overdue(
     encoding: EncodingOpt = None,
     columns: ColumnsOpt = None,
 ) -> None:
-    """Cases open too long (--days N, oldest first), past a deadline (--deadline ID) or coming due (--within D)."""
+    """Cases open too long (--months N or --days N, oldest first), past a deadline (--deadline ID) or coming due (--within D)."""
     from backlog_cli.assignment import check_group, in_group
     from backlog_cli.deadlines import overdue_cases
     from backlog_cli.triage import display_labels, overdue_output
 
-    if days is None and deadline is None and within is None:
-        raise typer.BadParameter("give --days N, --deadline ID or --within D", param_hint="--days")
+    if days is None and months is None and deadline is None and within is None:
+        raise typer.BadParameter("give --months, --days, --deadline or --within", param_hint="--months")
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
@@ -390,8 +391,9 @@ def overdue(
         cases = cases[result.in_category(category)]
     if officer:
         cases = cases[in_group(cases, "officer", officer)]
-    listed = overdue_cases(cases, result.deadlines, when, days=days, deadline=deadline, within=within)
-    what = [f"open more than {days} days"] if days is not None else []
+    listed = overdue_cases(cases, result.deadlines, when, days=days, months=months, deadline=deadline, within=within)
+    what = [f"open more than {months} months"] if months is not None else []
+    what += [f"open more than {days} days"] if days is not None else []
     what += [f"due within {within} days"] if within is not None else [f"past {deadline}"] if deadline else []
     title = f"{', '.join(what)} as of {when.date()}: {len(listed.cases)} rows"
     show(overdue_output(listed, display_labels(data.columns.labels(), result.deadlines), title),

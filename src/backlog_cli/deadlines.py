@@ -627,12 +627,15 @@ def overdue_cases(
     as_of: Any,
     *,
     days: int | None = None,
+    months: int | None = None,
     deadline: str | None = None,
     within: int | None = None,
 ) -> Listing:
     """Cases (with the columns of :func:`evaluate`) for ``backlog overdue``, with ``age_days``.
 
-    ``days``: open at as_of and filed more than ``days`` days before it, oldest first. ``deadline``
+    ``days``: open at as_of and filed more than ``days`` days before it, oldest first; ``months``:
+    more than ``months`` calendar months before it, as the rules' ``older_than`` counts (filed
+    before as_of less the months, month ends clamped). ``deadline``
     and ``within``: one row per case and deadline (every deadline, or only ``deadline``) that is
     overdue, or, with ``within``, open and coming due in 0 … ``within`` days; most overdue or
     soonest first. The filters combine."""
@@ -641,6 +644,9 @@ def overdue_cases(
     frame = cases.assign(age_days=age)
     if days is not None:
         frame = frame[open_mask(frame, as_of) & age.gt(days).fillna(False).to_numpy()]
+    if months is not None:
+        older = frame["filed_on"].lt(Span(months, "months").cutoff(as_of)).fillna(False).to_numpy()
+        frame = frame[open_mask(frame, as_of) & older]
     if deadline is None and within is None:
         return Listing(frame.sort_values("age_days", ascending=False, kind="stable"),
                        NEXT_COLUMNS, "next_state")

@@ -38,14 +38,16 @@ from backlog_cli import outputs
 from backlog_cli.assignment import UNASSIGNED, group_keys
 from backlog_cli.errors import ConfigError
 from backlog_cli.history import open_history
-from backlog_cli.rules import Ruleset, closed_mask, open_mask
+from backlog_cli.rules import Ruleset, Span, closed_mask, open_mask
 from backlog_cli.deadlines import age_days
 from backlog_cli.triage import key_mask
 
 MISSING = "未填写"
 PLAN_FIELDS = ("reason_open", "next_step", "expected_close")
 # Age bands of open cases (days since filing, at the month's end): label and upper bound (inclusive).
-AGE_BANDS = (("3个月以内", 90), ("3至6个月", 180), ("6个月至1年", 365), ("1至2年", 730), ("2年以上", None))
+# Open time since filing, in calendar months as `older_than: 6 months` and `overdue --months 6`
+# count them: a band holds the cases older than the one before's months and not older than its own.
+AGE_BANDS = (("3个月以内", 3), ("3至6个月", 6), ("6个月至1年", 12), ("1至2年", 24), ("2年以上", None))
 KEY_CASE_COLUMNS = ["case_no", "officer", "categories", "filed_on", "age_days", "reason_open", "next_step",
                     "expected_close", "missing"]
 LABELS = {
@@ -203,12 +205,12 @@ def _key_cases(cases: pd.DataFrame, officer: pd.Series, open_end: pd.Series, key
     return out.sort_values(["officer", "filed_on", "case_no"], kind="stable", ignore_index=True)[KEY_CASE_COLUMNS]
 
 
-def _age_bands(age_days: pd.Series) -> pd.DataFrame:
-    bounds = [-1, *(b for _, b in AGE_BANDS[:-1]), float("inf")]
-    labels = [label for label, _ in AGE_BANDS]
-    band = pd.cut(age_days, bins=bounds, labels=labels)
-    counts = band.value_counts().reindex(labels, fill_value=0)
-    return pd.DataFrame({"band": pd.Series(labels, dtype="str"), "open": counts.to_numpy(dtype="int64")})
+def _age_bands(filed_on: pd.Series, end: pd.Timestamp) -> pd.DataFrame:
+    """Open cases per band of AGE_BANDS at ``end``."""
+    older = [filed_on.lt(Span(months, "months").cutoff(end)).to_numpy() for _, months in AGE_BANDS[:-1]]
+    band = np.sum(older, axis=0, dtype="int64") if older else np.zeros(len(filed_on), "int64")
+    counts = np.bincount(band, minlength=len(AGE_BANDS))
+    return pd.DataFrame({"band": pd.Series([label for label, _ in AGE_BANDS], dtype="str"), "open": counts.astype("int64")})
 
 
 def trend_frame(run_counts: Sequence[tuple[dt.date, dict[str, Any]]], end: pd.Timestamp) -> pd.DataFrame:
@@ -253,12 +255,11 @@ def monthly_report(
     officers = officers[officers[["open_at_end", "closed_in_month"]].sum(axis=1) > 0].reset_index(drop=True)
     officers = pd.concat([officers[officers["officer"] != UNASSIGNED], officers[officers["officer"] == UNASSIGNED]],
                          ignore_index=True)
-    age = age_days(cases.loc[open_end, "filed_on"], end)
     return MonthlyReport(
         month=month, end=end, categories=per_category,
         key_cases=_key_cases(cases, officer, open_end, key, end),
         officers=officers.astype({"officer": "str"}),
-        age_bands=_age_bands(age),
+        age_bands=_age_bands(cases.loc[open_end, "filed_on"], end),
         trend=trend if trend is not None else trend_frame([], end),
     )
 

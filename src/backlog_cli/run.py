@@ -39,8 +39,8 @@ OFFICERS_FILE = "officers.xlsx"
 OFFICER_DIR = "officers"
 ERRORS_FILE = "errors.csv"
 SUMMARY_FILE = "summary.json"
-# overdue.xlsx is the over-6-months list, as `backlog overdue --days 180`.
-OVERDUE_DAYS = 180
+# overdue.xlsx is the over-6-months list, as `backlog overdue --months 6`.
+OVERDUE_MONTHS = 6
 
 Log = Callable[[str], None]
 
@@ -232,7 +232,7 @@ def _write_outputs(folder: Path, ledger: Ledger, done: _Results) -> list[outputs
     each through the output layer."""
     labels = display_labels(ledger.columns.labels(), done.triage.deadlines)
     result, day = done.triage, done.triage.as_of.date().isoformat()
-    overdue = overdue_output(done.over_six_months, labels, f"open more than {OVERDUE_DAYS} days as of {day}")
+    overdue = overdue_output(done.over_six_months, labels, f"open more than {OVERDUE_MONTHS} months as of {day}")
     return [
         *outputs.write_output(outputs.Output(result.cases, sheets=triage_sheets(result, labels)), "xlsx",
                               folder / TRIAGE_FILE),
@@ -299,11 +299,11 @@ def nightly_run(
             summary.counts = _counts(ledger, result)
             summary.counts["categories"] = _category_counts(result)
             summary.counts["overdue"] = int((result.is_open() & frame["next_state"].eq("overdue").fillna(False)).sum())
-            over_six_months = deadlines.overdue_cases(frame, result.deadlines, as_of, days=OVERDUE_DAYS)
-            summary.counts[f"open_over_{OVERDUE_DAYS}_days"] = len(over_six_months.cases)
+            over_six_months = deadlines.overdue_cases(frame, result.deadlines, as_of, months=OVERDUE_MONTHS)
+            summary.counts[f"open_over_{OVERDUE_MONTHS}_months"] = len(over_six_months.cases)
             notes.append(", ".join(f"{k} {v}" for k, v in summary.counts["categories"].items()) + " open")
             notes.append(f"{summary.counts['overdue']} open cases past a deadline, "
-                         f"{len(over_six_months.cases)} open more than {OVERDUE_DAYS} days ({OVERDUE_FILE})")
+                         f"{len(over_six_months.cases)} open more than {OVERDUE_MONTHS} months ({OVERDUE_FILE})")
         with steps.step("assign") as notes:
             tasks = assignment.task_lists(frame, as_of, "officer", targets, key=result.key_cases())
             summary.warnings.extend(f"weekly target for {name}, who has no case in the ledger"
