@@ -729,3 +729,12 @@ def test_errors_file_beside_output(tmp_path):
         "file,sheet,row,case_no,reason\n"
         "台帐.xlsx,2016年,9,(2016)鲁0902执123号,重复案号，首次出现在第5行\n"
     ).encode("utf-8")
+
+
+def test_no_errors_file_is_named_beside_a_pipe(tmp_path):
+    """The load's message names the errors file beside -o FILE; beside a pipe none is written."""
+    from backlog_cli.outputs import errors_file_beside
+
+    os.mkfifo(tmp_path / "p.csv")
+    assert errors_file_beside(tmp_path / "p.csv") is None
+    assert errors_file_beside(tmp_path / "out.csv") == tmp_path / "out.errors.csv"

@@ -242,7 +242,7 @@ REJECTS_SHOWN = 20
 def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
     """The load in one line, then the first :data:`REJECTS_SHOWN` rejected rows (values cut and
     made terminal-safe) and where all of them are."""
-    from backlog_cli.outputs import MESSAGE_MAX_VALUE, errors_path_for, terminal_text
+    from backlog_cli.outputs import MESSAGE_MAX_VALUE, errors_file_beside, terminal_text
 
     skipped = ledger.skipped["reason"].value_counts()
     parts = [f"{len(ledger.cases)} cases from {ledger.rows_read} rows"]
@@ -257,7 +257,8 @@ def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
         err.print(f"rejected: {where}: {case_no}: {terminal_text(r.reason, 2 * MESSAGE_MAX_VALUE)}", highlight=False, markup=False)
     more = len(ledger.rejects) - REJECTS_SHOWN
     if more > 0:
-        where = (f"all are in {errors_path_for(output)} (and in `backlog inspect`)" if output is not None else
+        errors = errors_file_beside(output) if output is not None else None
+        where = (f"all are in {errors} (and in `backlog inspect`)" if errors is not None else
                  "`backlog inspect` lists them all; with --output FILE they go to FILE.errors.csv")
         err.print(f"… and {more} more rejected rows: {where}", highlight=False, markup=False)
     if len(ledger.problems):

@@ -1213,6 +1213,11 @@ def refuse_inputs(paths: Iterable[str | os.PathLike[str]], inputs: Iterable[str 
                                   "choose another output name")
 
 
+def errors_file_beside(path: str | os.PathLike[str]) -> Path | None:
+    """The errors file written beside an output ``path``; None for a pipe or device."""
+    return errors_path_for(Path(path)) if _write_target(Path(path))[1] else None
+
+
 def output_paths(result: Output, fmt: str, path: str | os.PathLike[str], rejects: pd.DataFrame | None) -> list[Path]:
     """Every file :func:`write_output` may write for ``path``: the file, CSV tables beside it and
     the errors file. A pipe or device (``/dev/stdout``) is not a file in a folder: nothing is
