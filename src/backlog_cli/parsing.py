@@ -560,8 +560,6 @@ def _amounts_fast(values: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarr
     return rows[sel], mantissa / _POW10[decimals] * scale
 
 
-
-
 def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:
     """Amounts in 元 (float64) and a bad mask (True where a cell is not a number).
 

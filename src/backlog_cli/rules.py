@@ -158,7 +158,6 @@ class Node:
         return getattr(self.value, "key_marks", {}).get(key, self.mark)
 
 
-
 def _type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
