@@ -88,14 +88,14 @@ def test_rank_months_json(ledger):
 def test_rank_table_and_xlsx(ledger, tmp_path):
     table = run("rank", ledger, "--as-of", AS_OF, "--periods", "1")
     assert table.exit_code == 0, table.output
-    assert "ranking by officer, 1 week to 2026-03-15" in table.stdout
+    assert "按承办人排名：1 周，截至2026-03-15" in table.stdout
     out = tmp_path / "rank.xlsx"
     result = run("rank", ledger, "--as-of", AS_OF, "--periods", "1", "--output", out)
     assert result.exit_code == 0, result.output
-    ws = openpyxl.load_workbook(out)["ranking"]
+    ws = openpyxl.load_workbook(out)["排名"]
     rows = list(ws.iter_rows(min_row=3, values_only=True))
     header = [c.value for c in ws[2]]
-    marks = {r[header.index("承办人")]: r[header.index("mark")] for r in rows}
+    marks = {r[header.index("承办人")]: r[header.index("督导/约谈")] for r in rows}
     assert marks == {"李四": None, "张三": "督导", "赵六": "约谈", "王五": "督导", "钱七": "约谈"}
 
 
@@ -135,12 +135,12 @@ def test_assign_xlsx_with_yaml_targets(ledger, tmp_path):
     assert result.exit_code == 0, result.output
     assert "warning: targets for 孙八, who have no cases in the ledger" in result.stderr
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["overview", *GROUPS]
-    overview = {r["承办人"]: (r["open"], r["weekly_target"]) for r in sheet_rows(book["overview"])}
+    assert book.sheetnames == ["总览", *GROUPS]
+    overview = {r["承办人"]: (r["未结"], r["每周结案任务数"]) for r in sheet_rows(book["总览"])}
     # named: 张三 3; by rule ceil(0.5 × open), at least 1; 未分配: none
     assert overview == {"张三": (2, 3), "李四": (2, 1), "王A": (1, 1), "王五": (2, 1), "赵六": (2, 1), "钱七": (3, 2), "未分配": (1, None)}
     ws = book["李四"]
-    assert ws["A1"].value == "李四: 2 open, 0 overdue, 1 due this week, 0 key cases, weekly target 1"
+    assert ws["A1"].value == "李四：未结 2 件，已超期 0 件，本周到期 1 件，重点案件 0 件，每周结案任务 1"
     assert [r["案号"] for r in sheet_rows(ws)] == ["(2025)鲁0902执21号", "(2026)鲁0902执9号"]
     assert ws["A3"].fill.fgColor.rgb.endswith("FFEB9C")  # due soon: amber
     assert book["赵六"]["A3"].fill.fgColor.rgb.endswith("FFC7CE")  # overdue: red
@@ -152,7 +152,7 @@ def test_assign_targets_sheet_from_config(ledger, tmp_path):
     out = tmp_path / "lists.xlsx"
     result = run("assign", ledger, "--as-of", AS_OF, "--config", tmp_path / "backlog.yaml", "--output", out)
     assert result.exit_code == 0, result.output
-    targets = {r["承办人"]: r["weekly_target"] for r in sheet_rows(openpyxl.load_workbook(out)["overview"])}
+    targets = {r["承办人"]: r["每周结案任务数"] for r in sheet_rows(openpyxl.load_workbook(out)["总览"])}
     assert targets == {**{g: None for g in GROUPS}, "钱七": 4}
 
 
@@ -162,7 +162,7 @@ def test_assign_split(ledger, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{g}.xlsx" for g in GROUPS)
     ws = openpyxl.load_workbook(folder / "钱七.xlsx").active
-    assert ws["A1"].value == "钱七: 3 open, 2 overdue, 0 due this week, 0 key cases, weekly target —"
+    assert ws["A1"].value == "钱七：未结 3 件，已超期 2 件，本周到期 0 件，重点案件 0 件，每周结案任务 —"
     assert [r["案号"] for r in sheet_rows(ws)] == ["(2025)鲁0902执16号", "(2025)鲁0902执17号", "(2026)鲁0902执18号"]
     csv_folder = tmp_path / "csv"
     result = run("assign", ledger, "--as-of", AS_OF, "--split", csv_folder, "--format", "csv")
@@ -195,8 +195,8 @@ def test_targets_inline_in_config(ledger, tmp_path, monkeypatch):
     result = run("assign", "--as-of", AS_OF, "--format", "json")
     assert result.exit_code == 0, result.output
     lines = run("assign", "--as-of", AS_OF).stdout.splitlines()
-    assert "张三: 2 open, 1 overdue, 0 due this week, 0 key cases, weekly target 4" in lines
-    assert "李四: 2 open, 0 overdue, 1 due this week, 0 key cases, weekly target 1" in lines  # ceil(0.5 x 2)
+    assert "张三：未结 2 件，已超期 1 件，本周到期 0 件，重点案件 0 件，每周结案任务 4" in lines
+    assert "李四：未结 2 件，已超期 0 件，本周到期 1 件，重点案件 0 件，每周结案任务 1" in lines  # ceil(0.5 x 2)
 
 
 @pytest.mark.parametrize("by", ["承办人", "承办法官", "officer"])

@@ -137,3 +137,28 @@ def test_a_few_cases_filed_after_as_of_are_named(tmp_path):
     assert result.exit_code == 0, result.output
     assert ("warning: 2 cases filed after 2026-11-23 are left out: they did not exist yet; (2026)鲁0902执9号 "
             "filed 2062-01-01 at l.csv [l] row 2; (2026)鲁0902执7号 filed 2026-12-01 at l.csv [l] row 4\n") in result.stderr
+
+
+def test_xlsx_is_in_chinese_and_csv_keeps_codes(in_repo, tmp_path):
+    out = tmp_path / "x.xlsx"
+    result = classify("samples/ledger.xlsx", "-o", out)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    summary = book["底数"]
+    assert summary["A1"].value == "底数（截至2026-11-23）"
+    assert [c.value for c in summary[2]] == ["类别编号", "类别", "案件数", "未结", "已结"]
+    cases = book["全部案件"]
+    header = [c.value for c in cases[header_row(cases)]]
+    first = {h: c.value for h, c in zip(header, cases[header_row(cases) + 1])}
+    # (2014)泰执字第00011号: wages, special subject, over a year, key; not a petition case; overdue
+    assert first["案号"] == "(2014)泰执字第00011号"
+    assert first["类别"] == "农民工工资、建筑工程款; 被执行人为特殊主体（村委会、国有企业）; 未结超过一年; 重点案件"
+    assert first["主要类别"] == "农民工工资、建筑工程款"
+    assert (first["是否涉信访"], first["期限状态"], first["法定执行期限·状态"]) == ("否", "已超期", "已超期")
+    csv = classify("samples/ledger.xlsx", "-f", "csv").stdout.splitlines()
+    assert csv[1].startswith("(2014)泰执字第00011号,") and ",wages;special_subject;over_one_year;key,wages," in csv[1]
+    assert ",overdue," in csv[1] and ",False," in csv[1]
+
+
+def header_row(ws) -> int:
+    return 1 if ws["A1"].value == "案号" else 2

@@ -110,7 +110,7 @@ def test_overdue_xlsx_colours_rows(ledger, tmp_path) -> None:
     path = tmp_path / "overdue.xlsx"
     result = run("overdue", ledger, "--days", 179, "--as-of", AS_OF, "-o", path)
     assert result.exit_code == 0, result.output
-    sheet = openpyxl.load_workbook(path)["overdue"]
+    sheet = openpyxl.load_workbook(path)["超期案件"]
     cases = {row[0].value: row[0].fill.fgColor.rgb for row in sheet.iter_rows()
              if str(row[0].value).startswith("(2025)")}
     assert cases == {"(2025)鲁0902执1号": "FFFFC7CE", "(2025)鲁0902执3号": "FFFFC7CE",

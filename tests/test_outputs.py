@@ -181,7 +181,7 @@ def test_xlsx_layout_types_and_formats(cases, tmp_path):
     assert ws["D3"].value is None
     assert ws["E2"].value == 125000.5 and ws["E2"].number_format == "#,##0.00"
     assert ws["E3"].value is None
-    assert ws["F2"].value == 123 and ws["G2"].value is True and ws["G3"].value is None
+    assert ws["F2"].value == 123 and ws["G2"].value == "是" and ws["G3"].value is None  # flags in words
     assert ws["H2"].value == "涉民生; 涉信访"
     assert ws["B4"].value is None
 
@@ -304,7 +304,7 @@ def test_xlsx_numbers_exact_and_non_finite_blank(tmp_path):
     ws = openpyxl.load_workbook(path).active
     assert [c.value for c in ws["A"]][1:] == [0.30000000000000004, None, None, -1e20, 3]
     assert [c.value for c in ws["B"]][1:] == [1099511627776, None, -7, 0, 1]
-    assert [c.value for c in ws["C"]][1:] == [True, False, None, True, None]
+    assert [c.value for c in ws["C"]][1:] == ["是", "否", None, "是", None]
     assert ws["A2"].number_format == "#,##0.00" and ws["A3"].number_format == "#,##0.00"
 
 
@@ -738,3 +738,53 @@ def test_no_errors_file_is_named_beside_a_pipe(tmp_path):
     os.mkfifo(tmp_path / "p.csv")
     assert errors_file_beside(tmp_path / "p.csv") is None
     assert errors_file_beside(tmp_path / "out.csv") == tmp_path / "out.errors.csv"
+
+
+def _labelled() -> tuple[pd.DataFrame, outputs.Labels]:
+    frame = pd.DataFrame({
+        "case_no": ["(2025)鲁0902执1号", "(2025)鲁0902执2号", "(2025)鲁0902执3号"],
+        "state": pd.Series(["overdue", "due_soon", None], dtype="str"),
+        "categories": pd.Series([["wages", "key"], [], ["other"]], dtype=object),
+        "petition": pd.array([True, None, False], dtype="boolean"),
+        "rate": [0.25, None, 1 / 3],
+    })
+    labels = outputs.Labels({"state": "期限状态", "categories": "类别", "petition": "是否涉信访", "rate": "结案率"},
+                            {"state": {"overdue": "已超期", "due_soon": "即将到期"},
+                             "categories": {"wages": "农民工工资", "key": "重点案件"}})
+    return frame, labels
+
+
+def test_labels_show_words_in_xlsx_and_keep_codes_in_csv(tmp_path):
+    frame, labels = _labelled()
+    path = tmp_path / "out.xlsx"
+    styles = outputs.state_styles(frame["state"])
+    outputs.write_xlsx(path, [outputs.Sheet("案件", frame, labels=labels, row_styles=styles,
+                                            number_formats={"rate": outputs.PERCENT_FORMAT})])
+    ws = openpyxl.load_workbook(path).active
+    assert [c.value for c in ws[1]] == ["case_no", "期限状态", "类别", "是否涉信访", "结案率"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=2)] == [
+        ["(2025)鲁0902执1号", "已超期", "农民工工资; 重点案件", "是", 0.25],
+        ["(2025)鲁0902执2号", "即将到期", None, None, None],
+        ["(2025)鲁0902执3号", None, "other", "否", 1 / 3],  # no text for it: the code as it is
+    ]
+    assert ws["E2"].number_format == "0.00%"
+    assert [_fill(ws[f"A{r}"]) for r in (2, 3, 4)] == ["FFFFC7CE", "FFFFEB9C", None]  # red, amber, plain
+    assert outputs.to_csv(frame).splitlines()[1:] == [
+        "(2025)鲁0902执1号,overdue,wages;key,True,0.25",
+        "(2025)鲁0902执2号,due_soon,,,",
+        "(2025)鲁0902执3号,,other,False,0.3333333333333333",
+    ]
+    assert frame["state"].tolist()[:2] == ["overdue", "due_soon"]  # the frame itself is left alone
+
+
+def test_labels_show_words_and_percentages_in_a_table():
+    frame, labels = _labelled()
+    stream = io.StringIO()
+    outputs.console_for(stream).print(outputs.render_table(
+        frame, labels=labels, number_formats={"rate": outputs.PERCENT_FORMAT}))
+    lines = [[cell.strip() for cell in line.split("│")[1:-1]] for line in stream.getvalue().splitlines()
+             if line.startswith("│")]
+    assert lines == [["(2025)鲁0902执1号", "已超期", "农民工工资; 重点案件", "是", "25.00%"],
+                     ["(2025)鲁0902执2号", "即将到期", "", "", ""],
+                     ["(2025)鲁0902执3号", "", "other", "否", "33.33%"]]
+    assert "期限状态" in stream.getvalue() and "结案率" in stream.getvalue()

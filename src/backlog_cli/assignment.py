@@ -39,6 +39,8 @@ from backlog_cli.rules import closed_mask, open_mask
 from backlog_cli.deadlines import age_days
 
 UNASSIGNED = "未分配"
+OVERVIEW_SHEET = "总览"
+RANKING_SHEET = "排名"
 SUPERVISE = "督导"
 CALL_IN = "约谈"
 BOTTOM = 3
@@ -216,14 +218,14 @@ class TaskLists:
         """One heading per group, in overview order: its counts and weekly target."""
         o = self.overview
         target = o["weekly_target"].astype("str").fillna("—")
-        text = (o[self.by] + ": " + o["open"].astype("str") + " open, " + o["overdue"].astype("str")
-                + " overdue, " + o["due_this_week"].astype("str") + " due this week, "
-                + o["key_cases"].astype("str") + " key cases, weekly target " + target)
+        text = (o[self.by] + "：未结 " + o["open"].astype("str") + " 件，已超期 " + o["overdue"].astype("str")
+                + " 件，本周到期 " + o["due_this_week"].astype("str") + " 件，重点案件 "
+                + o["key_cases"].astype("str") + " 件，每周结案任务 " + target)
         return text.tolist()
 
     def overview_sheet(self, labels: Mapping[str, str] | None = None) -> Sheet:
-        return Sheet("overview", self.overview, labels=labels,
-                     title=f"task lists by {self.by} as of {self.as_of.date()}")
+        by = (labels or {}).get(self.by, self.by)
+        return Sheet(OVERVIEW_SHEET, self.overview, labels=labels, title=f"任务到人：按{by}（截至{self.as_of.date()}）")
 
     def sheets(self, labels: Mapping[str, str] | None = None) -> list[Sheet]:
         """One task-list sheet per group: its heading, its cases by urgency, overdue rows red and

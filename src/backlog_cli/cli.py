@@ -321,10 +321,10 @@ def classify(
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, when, category=category)
     cases = result.cases[result.in_category(category)] if category else result.cases
-    what = f"{result.ruleset.category(category).label} ({category})" if category else "cases"
-    labels = display_labels(data.columns.labels(), result.deadlines)
-    main = Output(cases, title=f"{what} as of {when.date()}", labels=labels)
-    main.tables = [Sheet("底数", result.summary, title="底数 summary"), main.main_sheet(CASE_COLUMNS)]
+    what = result.ruleset.category(category).label if category else "全部案件"
+    labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
+    main = Output(cases, title=f"{what}（截至{when.date()}）", labels=labels)
+    main.tables = [Sheet("底数", result.summary, labels=labels, title="底数"), main.main_sheet(CASE_COLUMNS)]
     if fmt == "xlsx":
         main.sheets = triage_sheets(result, labels, category)
     show(main, fmt, output, data, opts.inputs)
@@ -397,7 +397,7 @@ def overdue(
     what += [f"open more than {days} days"] if days is not None else []
     what += [f"due within {within} days"] if within is not None else [f"past {deadline}"] if deadline else []
     title = f"{', '.join(what)} as of {when.date()}: {len(listed.cases)} rows"
-    show(overdue_output(listed, display_labels(data.columns.labels(), result.deadlines), title),
+    show(overdue_output(listed, display_labels(data.columns.labels(), result.deadlines, result.ruleset), title),
          fmt, output, data, opts.inputs)
 
 
@@ -654,8 +654,8 @@ def rank(
     columns: ColumnsOpt = None,
 ) -> None:
     """Rank officers per week or month by cases closed and closing rate; bottom three 督导, three in a row 约谈."""
-    from backlog_cli.assignment import group_field, mark_styles, ranking
-    from backlog_cli.outputs import Output
+    from backlog_cli.assignment import RANKING_SHEET, group_field, mark_styles, ranking
+    from backlog_cli.outputs import PERCENT_FORMAT, Output
 
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
@@ -665,10 +665,12 @@ def rank(
     by = group_field(data, by)
     period = period.value
     table = ranking(data.cases, when, period, periods, by)
-    title = f"ranking by {by}, {periods} {period}{'s' if periods > 1 else ''} to {table['period_end'].max().date() if len(table) else when.date()}"
+    labels = data.columns.labels()
+    to = table['period_end'].max().date() if len(table) else when.date()
+    title = f"按{labels.get(by, by)}排名：{periods} {'周' if period == 'week' else '个月'}，截至{to}"
     shown = [c for c in table.columns if c != "rank"]  # rank_label says it, ties included
-    show(Output(table, name="ranking", title=title, labels=data.columns.labels(), row_styles=mark_styles(table["mark"]),
-                table_columns=shown), fmt, output, data, opts.inputs)
+    show(Output(table, name=RANKING_SHEET, title=title, labels=labels, row_styles=mark_styles(table["mark"]),
+                table_columns=shown, number_formats={"closing_rate": PERCENT_FORMAT}), fmt, output, data, opts.inputs)
 
 
 @app.command()
@@ -706,7 +708,7 @@ def assign(
     if lists.unknown_targets:
         _stderr().print(f"warning: targets for {'、'.join(lists.unknown_targets)}, who have no cases in the ledger",
                         highlight=False, markup=False)
-    labels = display_labels(data.columns.labels(), result.deadlines)
+    labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
     if split is not None:
         written = write_split(lists, split, fmt, labels, inputs=opts.inputs)
         _stderr().print(f"wrote {len(written)} {fmt} files to {split}", highlight=False, markup=False)

@@ -59,6 +59,24 @@ ROW_STYLES = {
     "due_soon": {"fill": "#FFEB9C", "rich": "yellow"},
 }
 
+
+
+class Labels(dict[str, str]):
+    """Column → header text for tables and xlsx, and ``value_labels``: column → {value: text} for
+    the cells shown there (deadline states, category ids). CSV and JSON keep names and values, and
+    row styles are read from the values, not their texts."""
+
+    def __init__(self, headers: Mapping[str, str] | None = None,
+                 value_labels: Mapping[str, Mapping[Any, str]] | None = None) -> None:
+        super().__init__(headers or {})
+        self.value_labels: dict[str, Mapping[Any, str]] = dict(value_labels or {})
+
+
+def value_labels(labels: Mapping[str, str] | None) -> Mapping[str, Mapping[Any, str]]:
+    """The value texts ``labels`` carries (none for a plain mapping)."""
+    return labels.value_labels if isinstance(labels, Labels) else {}
+
+
 PLAIN_WIDTH = 10_000
 # Terminal tables show at most this many rows; the caption says how to get them all.
 TABLE_MAX_ROWS = 500
@@ -67,6 +85,9 @@ XLSX_MAX_CELL_CHARS = 32_767
 XLSX_CREATED = dt.datetime(2000, 1, 1)
 DATE_FORMAT = "yyyy-mm-dd"
 AMOUNT_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.00%"
+# How tables and xlsx show flags (CSV and JSON keep true/false).
+FLAG_TEXT = {True: "是", False: "否"}
 MAX_COL_WIDTH = 60
 MIN_COL_WIDTH = 6
 FILTER_ARROW_WIDTH = 2
@@ -233,6 +254,35 @@ def records_frame(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.D
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             out[name] = iso_dates(s)
     return out
+
+
+def shown_values(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> pd.DataFrame:
+    """The cells as tables and xlsx show them: values with a text in ``labels`` (states,
+    category ids, in lists too) replaced by it, flags as 是/否; other columns as they are."""
+    texts = value_labels(labels)
+    out = frame.copy(deep=False)
+    for name in out.columns:
+        s = out[name]
+        if pd.api.types.is_bool_dtype(s.dtype):
+            out[name] = _relabel(s, FLAG_TEXT).astype("str")
+        elif name in texts:
+            out[name] = _relabel(s, texts[name])
+    return out
+
+
+def _relabel(s: pd.Series, texts: Mapping[Any, str]) -> pd.Series:
+    """``s`` with each value (or list item) that ``texts`` names replaced, once per distinct cell
+    (list cells told apart by object, as :func:`join_lists` does); missing stays missing."""
+    values = s.to_numpy(dtype=object, na_value=None)
+    if _is_list_column(s):
+        codes, _ = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))
+        uniques = values[np.unique(codes, return_index=True)[1]]
+    else:
+        codes, uniques = pd.factorize(values)
+    table = np.empty(len(uniques) + 1, dtype=object)  # the last entry, None, for missing cells
+    for i, v in enumerate(uniques):
+        table[i] = [texts.get(x, x) for x in v] if isinstance(v, (list, tuple)) else texts.get(v, v)
+    return pd.Series(table[codes], index=s.index, name=s.name, dtype=object)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -605,6 +655,7 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str)
     a :class:`_SheetXml` whose rows are written into the package after the workbook is closed."""
     frame = sheet.frame.loc[:, _ordered_columns(sheet.frame)]
     labels = sheet.labels or {}
+    cells = shown_values(frame, labels)
     ws = workbook.add_worksheet(name)
     header_row = 1 if sheet.title else 0
     first_row = header_row + 1
@@ -619,7 +670,7 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str)
     headers = [str(labels.get(c, c)) for c in frame.columns]
     ws.write_row(header_row, 0, headers, formats.header)
     header_widths = display_widths(pd.Series(headers, dtype="str"))
-    columns = [_column(frame[c]) for c in frame.columns]
+    columns = [_column(cells[c]) for c in frame.columns]
     num_formats = [sheet.number_formats.get(c, col.num_format) for c, col in zip(frame.columns, columns)]
     for i, col in enumerate(columns):
         width = max(int(header_widths.iloc[i]) + FILTER_ARROW_WIDTH, col.width) + 1
@@ -981,13 +1032,17 @@ def terminal_column(s: pd.Series, limit: int = TABLE_MAX_CELL) -> pd.Series:
     return text.where(~long, text.str.slice(0, limit - 1) + ELLIPSIS) if long.any() else text
 
 
-def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as safe display text: ISO dates, ``1,234.50`` amounts, joined lists, '' for
-    missing, control characters escaped and long values cut (:func:`terminal_column`)."""
+def display_frame(frame: pd.DataFrame, number_formats: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Every cell as safe display text: ISO dates, ``1,234.50`` amounts (``25.00%`` in columns
+    whose number format is :data:`PERCENT_FORMAT`), joined lists, '' for missing, control
+    characters escaped and long values cut (:func:`terminal_column`)."""
     out = records_frame(frame)
+    percent = {c for c, f in (number_formats or {}).items() if f == PERCENT_FORMAT}
     for name in out.columns:
         s = out[name]
-        if pd.api.types.is_float_dtype(s.dtype):
+        if name in percent and pd.api.types.is_numeric_dtype(s.dtype):
+            text = s.map(lambda v: f"{v:.2%}", na_action="ignore")
+        elif pd.api.types.is_float_dtype(s.dtype):
             text = s.map(lambda v: f"{v:,.2f}", na_action="ignore")
         elif _is_list_column(s):
             text = join_lists(s, DISPLAY_LIST_SEP)
@@ -1071,16 +1126,18 @@ def render_table(
     labels: Mapping[str, str] | None = None,
     max_rows: int | None = None,
     row_styles: pd.Series | None = None,
+    number_formats: Mapping[str, str] | None = None,
 ) -> Table:
-    """A rich table of the frame (first ``max_rows`` rows), styled rows coloured, fitted to a
-    narrow terminal by folding, never cutting (:class:`FittedTable`)."""
+    """A rich table of the frame (first ``max_rows`` rows), cells as :func:`shown_values` and
+    :func:`display_frame` make them, styled rows coloured, fitted to a narrow terminal by
+    folding, never cutting (:class:`FittedTable`)."""
     labels = labels or {}
     shown = frame if max_rows is None else frame.iloc[:max_rows]
     caption = None
     if len(shown) < len(frame):
         caption = (f"showing the first {len(shown):,} of {len(frame):,} rows; all of them: "
                    "--format csv, or -o FILE.xlsx / FILE.csv")
-    cells = display_frame(shown)
+    cells = display_frame(shown_values(shown, labels), number_formats)
     table = FittedTable(title=_annotation(title), caption=_annotation(caption))
     for name in cells.columns:
         numeric = pd.api.types.is_numeric_dtype(shown[name].dtype) and not pd.api.types.is_bool_dtype(
@@ -1156,10 +1213,12 @@ class Output:
     payload: Any = None
     beside: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     max_rows: int | None = TABLE_MAX_ROWS
+    number_formats: Mapping[str, str] = field(default_factory=dict)
 
     def main_sheet(self, columns: list[str] | None = None) -> Sheet:
         view = self.frame.loc[:, [c for c in columns if c in self.frame.columns]] if columns else self.frame
-        return Sheet(self.name, view, labels=self.labels, row_styles=self.row_styles, title=self.title)
+        return Sheet(self.name, view, labels=self.labels, row_styles=self.row_styles, title=self.title,
+                     number_formats=self.number_formats)
 
 
 @dataclass(frozen=True)
@@ -1180,7 +1239,8 @@ def _print_tables(result: Output, out: TextIO) -> None:
         console.print(terminal_text(result.heading, PLAIN_WIDTH), highlight=False, markup=False)
     for sheet in result.tables if result.tables is not None else [result.main_sheet(result.table_columns)]:
         console.print(render_table(sheet.frame, title=sheet.title or sheet.name, labels=sheet.labels,
-                                   row_styles=sheet.row_styles, max_rows=result.max_rows))
+                                   row_styles=sheet.row_styles, max_rows=result.max_rows,
+                                   number_formats=sheet.number_formats))
 
 
 def _write_file(result: Output, fmt: str, path: Path) -> list[Written]:

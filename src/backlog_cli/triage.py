@@ -21,11 +21,12 @@ import pandas as pd
 from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, fields_read
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, ConfigError, RulesError, did_you_mean
-from backlog_cli.outputs import Output, Sheet, state_styles
+from backlog_cli.outputs import Labels, Output, Sheet, state_styles
 from backlog_cli.parsing import case_keys, parse_case_numbers
 from backlog_cli.rules import CategoryExplanation, EvalContext, Ruleset, missing_field_warnings, open_mask
 
 KEY_ID = "key"
+OVERDUE_SHEET = "超期案件"
 SUMMARY_SHEET = "底数"
 ALL_SHEET = "全部案件"
 # A case in short: the classify table and the category sheets of the triage workbook.
@@ -35,6 +36,11 @@ CASE_COLUMNS = ["case_no", "filed_on", "officer", "respondent", "cause", "amount
 DEADLINE_COLUMN_LABELS = {"due": "届满日", "days_left": "剩余天数", "state": "状态"}
 LISTING_LABELS = {"deadline": "期限编号", "deadline_label": "期限", "due": "期限·届满日", "days_left": "期限·剩余天数",
                   "state": "期限·状态", "action": "期限·应办事项"}
+# How tables and xlsx show the deadline states (docs/rules.md); CSV and JSON keep the codes.
+STATE_LABELS = {"overdue": "已超期", "due_soon": "即将到期", "suspended": "中止中", "ok": "未到期", "met": "按期完成",
+                "met_late": "超期完成", "n/a": "不适用"}
+# The columns holding a category id, or a list of them.
+CATEGORY_COLUMNS = ("categories", "primary_category")
 # The overdue list's case columns (then the deadline columns of the listing).
 OVERDUE_COLUMNS = ["case_no", "filed_on", "age_days", "officer", "categories", "cause", "respondent"]
 EXPLAIN_FIELDS = ("filed_on", "officer", "applicant", "respondent", "cause", "amount", "closed_on", "close_method",
@@ -63,13 +69,23 @@ class Triage:
         return self.flags[category_id]
 
 
-def display_labels(labels: Mapping[str, str], deadlines: Sequence[Deadline]) -> dict[str, str]:
+def display_labels(labels: Mapping[str, str], deadlines: Sequence[Deadline], ruleset: Ruleset | None = None) -> Labels:
     """Table and xlsx headers: the ledger's ``labels``, the listing columns and each deadline's
-    columns named by the deadline's label (``legal_limit_due`` → 法定执行期限·届满日). CSV and JSON
-    keep the field names."""
+    columns named by the deadline's label (``legal_limit_due`` → 法定执行期限·届满日); and their
+    cells: deadline states in words (:data:`STATE_LABELS`), category ids by the ``ruleset``'s
+    labels (:func:`with_categories`). CSV and JSON keep the field names and codes."""
     per_deadline = {f"{d.id}_{part}": f"{d.label}·{text}" for d in deadlines
                     for part, text in DEADLINE_COLUMN_LABELS.items()}
-    return {**LISTING_LABELS, **labels, **per_deadline}
+    states = ["next_state", "state", *(f"{d.id}_state" for d in deadlines)]
+    shown = Labels({**LISTING_LABELS, **labels, **per_deadline}, {name: STATE_LABELS for name in states})
+    return with_categories(shown, ruleset) if ruleset is not None else shown
+
+
+def with_categories(labels: Mapping[str, str], ruleset: Ruleset) -> Labels:
+    """``labels`` with the category columns' ids shown by the ruleset's labels (涉民生 for minsheng)."""
+    names = {c.id: c.label for c in ruleset.categories}
+    values = dict(labels.value_labels) if isinstance(labels, Labels) else {}
+    return Labels(labels, {**values, **{name: names for name in CATEGORY_COLUMNS}})
 
 
 def key_mask(flags: pd.DataFrame) -> pd.Series:
@@ -143,15 +159,16 @@ def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | Non
     """The triage workbook: 底数, every case with every column (of ``category`` when given), then
     per category all its cases, open and closed, in :data:`CASE_COLUMNS` (a case's other columns
     are on the 全部案件 sheet once, not repeated in every category it belongs to)."""
+    labels = with_categories(labels, result.ruleset)
     cases = result.cases
     chosen = [c for c in result.ruleset.categories if category in (None, c.id)]
     if category is not None:
         cases = cases[result.in_category(category)]
     short = cases[[c for c in CASE_COLUMNS if c in cases.columns]]
     return [
-        Sheet(SUMMARY_SHEET, result.summary, title=f"底数 as of {result.as_of.date()}"),
+        Sheet(SUMMARY_SHEET, result.summary, labels=labels, title=f"底数（截至{result.as_of.date()}）"),
         Sheet(ALL_SHEET, cases, labels=labels),
-        *(Sheet(c.label, short[result.flags.loc[cases.index, c.id]], labels=labels, title=f"{c.label} ({c.id})")
+        *(Sheet(c.label, short[result.flags.loc[cases.index, c.id]], labels=labels, title=f"{c.label}（截至{result.as_of.date()}）")
           for c in chosen),
     ]
 
@@ -160,7 +177,7 @@ def overdue_output(listed: Listing, labels: Mapping[str, str], title: str) -> Ou
     """``backlog overdue`` and the nightly overdue.xlsx: every column in CSV and JSON; on the
     terminal and in xlsx the case in short (:data:`OVERDUE_COLUMNS`) and its deadline columns,
     overdue rows red and rows coming due amber."""
-    result = Output(listed.cases, name="overdue", title=title, labels=labels,
+    result = Output(listed.cases, name=OVERDUE_SHEET, title=title, labels=labels,
                     row_styles=state_styles(listed.cases[listed.state]),
                     table_columns=[*OVERDUE_COLUMNS, *listed.columns])
     result.sheets = [result.main_sheet(result.table_columns)]
