@@ -1197,7 +1197,8 @@ class Output:
     ``sheets`` / ``tables`` say otherwise, the one xlsx sheet and terminal table (shown with
     ``table_columns`` when given). ``heading`` is a line printed above the terminal tables;
     ``payload`` replaces the JSON records by a document; ``beside`` are more CSV tables,
-    written next to an output file as ``NAME.<key>.csv``.
+    written next to an output file as ``NAME.<key>.csv``; ``number_formats`` (such as
+    :data:`PERCENT_FORMAT`) are the main sheet's, on the terminal too.
     """
 
     frame: pd.DataFrame
