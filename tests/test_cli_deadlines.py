@@ -76,6 +76,8 @@ def test_overdue_months_counts_calendar_months_not_days(ledger) -> None:
     assert [(r["case_no"], r["age_days"]) for r in out] == [("(2025)鲁0902执1号", "182")]
     out = rows(run("overdue", ledger, "--days", 180, "--as-of", AS_OF, "-f", "csv"))
     assert [r["case_no"] for r in out] == ["(2025)鲁0902执1号", "(2025)鲁0902执3号"]
+    table = run("overdue", ledger, "--months", 6, "--as-of", AS_OF).stdout
+    assert table.startswith("未结超过6个月（截至2025-07-01）：1 件\n")
 
 
 def test_overdue_within_and_filters(ledger) -> None:

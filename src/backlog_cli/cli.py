@@ -393,10 +393,12 @@ def overdue(
     if officer:
         cases = cases[in_group(cases, "officer", officer)]
     listed = overdue_cases(cases, result.deadlines, when, days=days, months=months, deadline=deadline, within=within)
-    what = [f"open more than {months} months"] if months is not None else []
-    what += [f"open more than {days} days"] if days is not None else []
-    what += [f"due within {within} days"] if within is not None else [f"past {deadline}"] if deadline else []
-    title = f"{', '.join(what)} as of {when.date()}: {len(listed.cases)} rows"
+    what = [f"未结超过{months}个月"] if months is not None else []
+    what += [f"立案超过{days}天未结"] if days is not None else []
+    label = next((d.label for d in result.deadlines if d.id == deadline), deadline)
+    what += [f"{within}天内到期" + (f"（{label}）" if deadline else "")] if within is not None else \
+        [f"已超过{label}"] if deadline else []
+    title = f"{'，'.join(what)}（截至{when.date()}）：{len(listed.cases)} 件"
     show(overdue_output(listed, display_labels(data.columns.labels(), result.deadlines, result.ruleset), title),
          fmt, output, data, opts.inputs)
 

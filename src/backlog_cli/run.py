@@ -230,9 +230,9 @@ class _Results:
 def _write_outputs(folder: Path, ledger: Ledger, done: _Results) -> list[outputs.Written]:
     """The triage workbook, the over-6-months list, the per-officer files and the errors file,
     each through the output layer."""
-    labels = display_labels(ledger.columns.labels(), done.triage.deadlines)
+    labels = display_labels(ledger.columns.labels(), done.triage.deadlines, done.triage.ruleset)
     result, day = done.triage, done.triage.as_of.date().isoformat()
-    overdue = overdue_output(done.over_six_months, labels, f"open more than {OVERDUE_MONTHS} months as of {day}")
+    overdue = overdue_output(done.over_six_months, labels, f"未结超过{OVERDUE_MONTHS}个月（截至{day}）")
     return [
         *outputs.write_output(outputs.Output(result.cases, sheets=triage_sheets(result, labels)), "xlsx",
                               folder / TRIAGE_FILE),
