@@ -121,6 +121,15 @@ def task_calamine(path: str, out: str) -> dict:
     return {"total": time.perf_counter() - t0}
 
 
+def task_calamine_script(path: str, out: str) -> dict:
+    """`read_excel(engine="calamine")` as a script of its own (Python's start and the pandas
+    import included): what the command, end to end, compares with."""
+    code = f"import pandas; pandas.read_excel({path!r}, sheet_name=None, header=None, engine='calamine')"
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return {"total": time.perf_counter() - t0, "peak_mb": _peak_mb(children=True)}
+
+
 def task_fastexcel(path: str, out: str) -> dict:
     try:
         import fastexcel
@@ -372,7 +381,7 @@ def run(args: argparse.Namespace) -> list[str]:
             path = ledger(cache, rows, suffix)
             name = f"{rows:,} {suffix[1:]}"
             print(f"{name}:", flush=True)
-            tasks = ["classify", "cli", "calamine", "fastexcel", "analyst", "rows"] if suffix == ".xlsx" \
+            tasks = ["classify", "cli", "calamine", "calamine_script", "fastexcel", "analyst", "rows"] if suffix == ".xlsx" \
                 else ["classify", "cli", "analyst", "rows"]
             if args.skip_openpyxl and suffix == ".xlsx" and rows > 10_000:
                 tasks.remove("analyst")
@@ -384,6 +393,7 @@ def run(args: argparse.Namespace) -> list[str]:
                 ratio = f"{res['total'] / base:.2f}x" if base and "total" in res else ""
                 label = {"classify": "backlog classify (in-process)", "cli": "backlog classify (CLI)",
                          "calamine": "pandas read_excel calamine (read only)",
+                         "calamine_script": "the same as a script (python -c, read only)",
                          "fastexcel": "fastexcel decode (read only)", "analyst": "analyst script",
                          "rows": "rules row by row (rules only)"}[task]
                 peak = f"{res['peak_mb']:.0f}" if "peak_mb" in res else ""
