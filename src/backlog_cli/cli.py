@@ -430,7 +430,8 @@ def rules_list() -> None:
 
 @rules_app.command("show")
 def rules_show(name: Annotated[str, typer.Argument(help="A bundled ruleset name or a rules file.")]) -> None:
-    """A ruleset's categories, in priority order, with their conditions and sources."""
+    """A ruleset's categories in priority order (id, label, description, source), then its files;
+    `backlog explain` shows a category's conditions on a case."""
     import pandas as pd
 
     from backlog_cli import outputs
