@@ -106,6 +106,16 @@ def test_unreadable_ledger_exits_2_and_writes_nothing(tmp_path):
     assert not (tmp_path / "out" / "2025-06-30").exists()
 
 
+@pytest.mark.parametrize("settings, message", [("output_dir: out\n", "no ledger to run on"),
+                                               ("ledger: gone.xlsx\noutput_dir: out\n", "gone.xlsx: no such file")])
+def test_a_run_without_its_ledger_leaves_no_output_folder(tmp_path, settings, message):
+    config = tmp_path / "backlog.yaml"
+    config.write_text(settings, encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_same_day_twice_one_history_entry_and_ledger_untouched(tmp_path):
     config = setup(tmp_path)
     before = hashlib.sha256((tmp_path / "ledger.csv").read_bytes()).hexdigest()

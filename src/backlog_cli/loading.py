@@ -231,7 +231,8 @@ class RawSheet:
 BLOCK_ROWS = 20_000
 
 
-def _check_file(path: Path) -> None:
+def check_file(path: Path) -> None:
+    """A LedgerError unless ``path`` is a non-empty file of a kind that is read."""
     if not path.exists():
         raise LedgerError(f"{path}: no such file")
     if path.is_dir():
@@ -479,7 +480,7 @@ def _sheets(path: Path, encoding: str | None, progress: Progress | None, wanted:
             careful: bool = False) -> Iterator[tuple[RawSheet, float, float]]:
     """The sheets of a file one at a time, each with the share of the file's sheets before it and
     its own share (``careful``: a text file read whole, see :class:`_ReadAgain`)."""
-    _check_file(path)
+    check_file(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         yield from _read_excel(path, progress, wanted)
     elif wanted is None or path.stem in wanted:
@@ -489,7 +490,7 @@ def _sheets(path: Path, encoding: str | None, progress: Progress | None, wanted:
 def sheet_names(path: Path) -> list[str]:
     """The sheet names of a file without reading its cells (a text file has one, its stem)."""
     path = Path(path)
-    _check_file(path)
+    check_file(path)
     return list(workbook.open_book(path).sheet_names) if path.suffix.lower() in EXCEL_SUFFIXES else [path.stem]
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 from backlog_cli import assignment, deadlines, history, outputs
 from backlog_cli.config import Config
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, ConfigError, LockedError
-from backlog_cli.loading import Ledger, Progress, load_columns, load_ledger
+from backlog_cli.loading import Ledger, Progress, check_file, load_columns, load_ledger
 from backlog_cli.rules import TOTAL_ID
 from backlog_cli.triage import Triage, display_labels, overdue_output, triage, triage_sheets
 
@@ -189,9 +189,15 @@ def refuse_inputs_in(config: Config, folder: Path) -> None:
                               f"writes {folder}); move the file or set another `output_dir`")
 
 
-def _load(config: Config, progress: Progress | None) -> Ledger:
+def _check_ledger_files(config: Config) -> None:
+    """A ledger is set, and each ledger file exists and is of a kind that is read."""
     if not config.ledger:
         raise ConfigError(f"no ledger to run on: set `ledger:` in {config.path or 'backlog.yaml'}")
+    for path in config.ledger:
+        check_file(Path(path))
+
+
+def _load(config: Config, progress: Progress | None) -> Ledger:
     columns = load_columns(config.columns)
     return load_ledger(config.ledger, sheets=config.sheets or None, encoding=config.encoding,
                        columns=columns, progress=progress)
@@ -281,6 +287,7 @@ def nightly_run(
     summary = RunSummary(as_of.date(), folder, dt.datetime.now(), history=target)
     steps = _Steps(summary, log)
     refuse_inputs_in(config, folder)
+    _check_ledger_files(config)  # before the lock creates output_dir: a mistake leaves no folder behind
     with run_lock(output_dir):
         with steps.step("rules") as notes:
             ruleset, dls = deadlines.load_ruleset(config.rules or None)
