@@ -227,3 +227,14 @@ def test_help_of_every_command_imports_none_of_the_heavy_modules():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "[]\n"
+
+
+def test_rules_list_shows_every_category_whole_when_piped():
+    """One row per category: no label is cut, however many categories a ruleset has."""
+    from backlog_cli.rules import list_bundled
+
+    result = run("rules", "list")
+    assert result.exit_code == 0 and "…" not in result.stdout
+    for b in list_bundled():
+        for c in b.categories:
+            assert re.search(rf"│ {re.escape(b.name)} +│ {re.escape(c.id)} +│ {re.escape(c.label)} +│", result.stdout), c.id

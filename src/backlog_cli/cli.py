@@ -421,11 +421,14 @@ def rules_list() -> None:
     from backlog_cli import outputs
     from backlog_cli.rules import list_bundled
 
-    rows = [
-        {"ruleset": b.name, "description": b.description, "categories": "; ".join(f"{c.id} {c.label}" for c in b.categories)}
-        for b in list_bundled()
-    ]
-    _stdout().print(outputs.render_table(pd.DataFrame(rows), title="bundled rulesets (use with --rules NAME)"))
+    bundled = list_bundled()
+    rulesets = pd.DataFrame([{"ruleset": b.name, "description": b.description, "categories": len(b.categories)}
+                             for b in bundled])
+    categories = pd.DataFrame([{"ruleset": b.name, "category": c.id, "label": c.label}
+                               for b in bundled for c in b.categories])
+    out = _stdout()
+    out.print(outputs.render_table(rulesets, title="bundled rulesets (use with --rules NAME)"))
+    out.print(outputs.render_table(categories, title="their categories (backlog rules show NAME for more)"))
 
 
 @rules_app.command("show")
