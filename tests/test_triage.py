@@ -64,17 +64,18 @@ def test_missing_close_date_warns_with_the_status_that_says_closed():
     assert result.summary.iloc[-1][["open", "closed"]].tolist() == [2, 0]
 
 
+def with_deadlines(folder: Path, deadlines_yaml: str) -> tuple[Path, tuple]:
+    """A rules file of one category and the deadlines given (YAML lines), and what it loads to."""
+    rules = folder / "r.yaml"
+    rules.write_text("version: 1\ncategories:\n  - {id: old, label: 老案, when: {field: filed_on, before: 2026-01-01}}\n"
+                     "deadlines:\n" + deadlines_yaml, encoding="utf-8")
+    return rules, load_ruleset([rules])
+
+
 def test_missing_deadline_start_field(tmp_path: Path):
-    rules = tmp_path / "r.yaml"
-    rules.write_text(
-        "version: 1\n"
-        "categories:\n"
-        "  - {id: old, label: 老案, when: {field: filed_on, before: 2026-01-01}}\n"
-        "deadlines:\n"
+    _, (ruleset, deadlines) = with_deadlines(tmp_path, (
         "  - {id: after_resume, label: 恢复后一个月, start: resumed_on, duration: 1 month}\n"
-        "  - {id: report, label: 报告, relative_to: after_resume, offset: -5 days}\n",
-        encoding="utf-8")
-    ruleset, deadlines = load_ruleset([rules])
+        "  - {id: report, label: 报告, relative_to: after_resume, offset: -5 days}\n"))
     result = triage(frame(filed_on=["2026-01-05"], closed_on=[None]), ruleset, AS_OF, deadlines)
     assert result.warnings == [
         "the ledger has no 恢复日期 column (resumed_on), so every case reads it as blank; this affects deadlines "
@@ -83,18 +84,11 @@ def test_missing_deadline_start_field(tmp_path: Path):
 
 
 def test_a_deadline_reading_a_column_the_ledger_lacks_is_an_error(tmp_path: Path):
-    rules = tmp_path / "r.yaml"
-    rules.write_text(
-        "version: 1\n"
-        "categories:\n"
-        "  - {id: old, label: 老案, when: {field: filed_on, before: 2026-01-01}}\n"
-        "deadlines:\n"
+    rules, (ruleset, deadlines) = with_deadlines(tmp_path, (
         "  - id: bank\n"
         "    label: 银行案件\n"
         "    duration: 3 months\n"
-        "    applies: {column: 申请执行人类型, equals: 银行}\n",
-        encoding="utf-8")
-    ruleset, deadlines = load_ruleset([rules])
+        "    applies: {column: 申请执行人类型, equals: 银行}\n"))
     with pytest.raises(RulesError) as info:
         triage(frame(filed_on=["2026-01-05"], closed_on=[None]), ruleset, AS_OF, deadlines)
     assert info.value.problems == [

@@ -94,7 +94,6 @@ def key_mask(flags: pd.DataFrame) -> pd.Series:
     return flags[KEY_ID] if KEY_ID in flags else flags.any(axis=1)
 
 
-
 def check_category(ruleset: Ruleset, category_id: str) -> None:
     """An option naming a category the ruleset lacks is a ConfigError with a suggestion."""
     try:
