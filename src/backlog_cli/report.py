@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from backlog_cli import outputs
 from backlog_cli.assignment import UNASSIGNED, group_keys
 from backlog_cli.errors import ConfigError
 from backlog_cli.history import open_history
+from backlog_cli.loading import load_columns
 from backlog_cli.rules import Ruleset, Span, closed_mask, open_mask
 from backlog_cli.deadlines import age_days
 from backlog_cli.triage import key_mask
@@ -50,12 +52,21 @@ PLAN_FIELDS = ("reason_open", "next_step", "expected_close")
 AGE_BANDS = (("3个月以内", 3), ("3至6个月", 6), ("6个月至1年", 12), ("1至2年", 24), ("2年以上", None))
 KEY_CASE_COLUMNS = ["case_no", "officer", "categories", "filed_on", "age_days", "reason_open", "next_step",
                     "expected_close", "missing"]
-LABELS = {
-    "category": "类别", "label": "名称", "closed_in_month": "本月执结", "open_at_end": "月末未结",
-    "officer": "承办人", "key_open": "重点案件未结", "categories": "类别", "filed_on": "立案日期",
-    "age_days": "立案天数", "reason_open": "未结原因", "next_step": "下一步打算", "expected_close": "预计结案时间",
-    "missing": "缺项", "case_no": "案号", "band": "未结时长", "open": "未结案件", "as_of": "日期",
-}
+# Headers: the ledger's and backlog's own columns as everywhere (the columns config), and the
+# report's own columns.
+REPORT_LABELS = {"closed_in_month": "本月执结", "open_at_end": "月末未结", "key_open": "重点案件未结", "missing": "缺项",
+                 "band": "未结时长", "open": "未结案件", "as_of": "日期"}
+
+
+# Each table's sheet name in the workbook and title on the terminal (CSV files and JSON keys keep
+# the names on the left).
+SHEET_NAMES = {"categories": "分类统计", "key_cases": "重点案件", "officers": "承办人", "age_bands": "未结时长",
+               "trend": "趋势"}
+
+
+@cache
+def labels() -> dict[str, str]:
+    return {**load_columns().labels(), **REPORT_LABELS}
 
 
 @dataclass
@@ -69,6 +80,7 @@ class MonthlyReport:
     officers: pd.DataFrame  # officer, open_at_end, closed_in_month, key_open
     age_bands: pd.DataFrame  # band, open
     trend: pd.DataFrame  # as_of, open
+    category_labels: dict[str, str] = field(default_factory=dict)  # id → label, for the sheets
 
     @property
     def title(self) -> str:
@@ -78,13 +90,23 @@ class MonthlyReport:
         return {"categories": self.categories, "key_cases": self.key_cases, "officers": self.officers,
                 "age_bands": self.age_bands, "trend": self.trend}
 
+    def _shown_key_cases(self) -> pd.DataFrame:
+        """The key cases as the workbook and terminal show them: categories by their labels
+        (CSV and JSON keep the ids)."""
+        codes, joined = pd.factorize(self.key_cases["categories"])
+        shown = [outputs.CSV_LIST_SEP.join(self.category_labels.get(c, c) for c in text.split(outputs.CSV_LIST_SEP))
+                 if text else text for text in joined]  # once per distinct combination
+        return self.key_cases.assign(categories=pd.Series(shown, dtype="str").take(codes).to_numpy()
+                                     if len(codes) else self.key_cases["categories"])
+
     def output(self) -> outputs.Output:
         """For the output layer: the key cases as the CSV records (the other tables beside them),
         every table in JSON, one workbook with charts, every non-empty table on the terminal."""
         tables = self.tables()
         return outputs.Output(
             self.key_cases, name="key_cases", sheets=self.sheets(), heading=self.title,
-            tables=[outputs.Sheet(name, frame, labels=LABELS) for name, frame in tables.items() if len(frame)],
+            tables=[outputs.Sheet(name, self._shown_key_cases() if name == "key_cases" else frame, labels=labels(),
+                                  title=SHEET_NAMES[name]) for name, frame in tables.items() if len(frame)],
             payload={"month": str(self.month), "end": self.end, **tables},
             beside={name: frame for name, frame in tables.items() if name != "key_cases"},
         )
@@ -93,13 +115,13 @@ class MonthlyReport:
         """The xlsx workbook: one sheet per table, charts beside the data."""
         per_category = self.categories[self.categories["category"] != "all"]
         return [
-            outputs.Sheet("分类统计", self.categories, labels=LABELS, title=self.title,
+            outputs.Sheet(SHEET_NAMES["categories"], self.categories, labels=labels(), title=self.title,
                           charts=[_bar_chart("label", "open_at_end", "未结案件（按类别）", len(per_category))]),
-            outputs.Sheet("重点案件", self.key_cases, labels=LABELS),
-            outputs.Sheet("承办人", self.officers, labels=LABELS),
-            outputs.Sheet("未结时长", self.age_bands, labels=LABELS,
+            outputs.Sheet(SHEET_NAMES["key_cases"], self._shown_key_cases(), labels=labels()),
+            outputs.Sheet(SHEET_NAMES["officers"], self.officers, labels=labels()),
+            outputs.Sheet(SHEET_NAMES["age_bands"], self.age_bands, labels=labels(),
                           charts=[_bar_chart("band", "open", "未结案件（按立案时长）", len(self.age_bands), "column")]),
-            outputs.Sheet("趋势", self.trend, labels=LABELS,
+            outputs.Sheet(SHEET_NAMES["trend"], self.trend, labels=labels(),
                           charts=[_line_chart("as_of", "open", "未结案件趋势")]),
         ]
 
@@ -200,7 +222,7 @@ def _key_cases(cases: pd.DataFrame, officer: pd.Series, open_end: pd.Series, key
     absent = pd.DataFrame({f: out[f].eq(MISSING) for f in PLAN_FIELDS})
     out["missing"] = pd.Series("", index=out.index, dtype="str")
     for f in PLAN_FIELDS:
-        label = LABELS[f]
+        label = labels()[f]
         out["missing"] = out["missing"].where(~absent[f], out["missing"] + np.where(out["missing"].ne(""), "、", "") + label)
     return out.sort_values(["officer", "filed_on", "case_no"], kind="stable", ignore_index=True)[KEY_CASE_COLUMNS]
 
@@ -261,6 +283,7 @@ def monthly_report(
         officers=officers.astype({"officer": "str"}),
         age_bands=_age_bands(cases.loc[open_end, "filed_on"], end),
         trend=trend if trend is not None else trend_frame([], end),
+        category_labels=dict(categories),
     )
 
 
