@@ -310,3 +310,18 @@ def test_the_workbook_and_terminal_name_categories_by_label_csv_keeps_ids():
     shown = {t.title: t.frame for t in report.output().tables}
     assert list(shown) == ["分类统计", "重点案件", "承办人", "未结时长"]
     assert shown["重点案件"]["categories"].tolist() == sheet.frame["categories"].tolist()
+
+
+def test_an_as_of_after_today_is_warned_about(tmp_path, monkeypatch):
+    """On 2026-11-23, --as-of 2026-11-30 counts the close dated 11-25 as done: a warning says
+    the day is still to come; --as-of 2026-11-20 gets none."""
+    monkeypatch.setattr("backlog_cli.cli.dt", SimpleNamespace(date=Nov23))
+    ledger = write_csv(tmp_path / "l.csv", "案号,立案日期,结案日期", [
+        ("(2026)鲁0902执1号", "2026-11-02", "2026-11-25")])
+    later = runner.invoke(app, ["report", "monthly", str(ledger), "--month", "2026-11", "--as-of", "2026-11-30",
+                                "-f", "json"])
+    assert later.exit_code == 0, later.output
+    assert "warning: --as-of 2026-11-30 is after today (2026-11-23)" in later.stderr
+    earlier = runner.invoke(app, ["report", "monthly", str(ledger), "--month", "2026-11", "--as-of", "2026-11-20",
+                                  "-f", "json"])
+    assert earlier.exit_code == 0 and "after today" not in earlier.stderr

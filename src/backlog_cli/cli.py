@@ -628,7 +628,7 @@ def report_monthly(
     period = parse_month(month)
     today = dt.date.today()
     end = report_day(period, as_of_date(as_of) if as_of else None, today)
-    for warning in month_warnings(period, today):
+    for warning in month_warnings(period, today, end):
         _stderr().print(f"warning: {warning}", highlight=False, markup=False)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     opts.protect(output, rules)

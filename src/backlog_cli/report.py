@@ -139,11 +139,16 @@ def parse_month(text: str) -> pd.Period:
                       f"(from {pd.Timestamp.min.year + 1} to {pd.Timestamp.max.year - 1})")
 
 
-def month_warnings(month: pd.Period, today: dt.date) -> list[str]:
-    """A report for a month that has not begun counts nothing that happened in it: say so."""
+def month_warnings(month: pd.Period, today: dt.date, end: pd.Timestamp | None = None) -> list[str]:
+    """A report for a month that has not begun counts nothing that happened in it, and one counted
+    at a day still to come (``end``, an --as-of after today) counts that day as if it had passed:
+    say so."""
     if month.start_time.date() > today:
         return [f"--month {month} has not begun (today is {today.isoformat()}): nothing closed in it yet, "
                 "and cases are counted as they stand today"]
+    if end is not None and end.date() > today:
+        return [f"--as-of {end.date()} is after today ({today.isoformat()}): the ledger cannot hold what happens "
+                "until then, so the report counts as if nothing more will"]
     return []
 
 
