@@ -82,14 +82,16 @@ class Decoding:
         self._closed = False
         self._start_next()
 
-    def _start_next(self) -> None:
+    def _start_next(self) -> bool:
+        """Start decoding the next sheet; False when there is none (or the decoding is closed)."""
         with self._lock:
             at = len(self._started)
             if self._closed or at >= len(self.names):
-                return
+                return False
             future = self._pool.submit(self.book.get_sheet_by_name, self.names[at])
             self._started.append(future)
         future.add_done_callback(self._after_decode)
+        return True
 
     def _after_decode(self, future: Future) -> None:
         if not future.cancelled() and future.exception() is None and future.result().height < SMALL_SHEET_ROWS:
@@ -97,8 +99,8 @@ class Decoding:
 
     def sheet(self, at: int) -> Any:
         """Sheet ``at`` (a position in :attr:`names`), decoded; the next one is started."""
-        while len(self._started) <= at + 1 and len(self._started) < len(self.names):
-            self._start_next()
+        while len(self._started) <= at + 1 and self._start_next():
+            pass
         future, self._started[at] = self._started[at], None  # the blocks alone keep the decoded sheet
         try:
             return future.result()
