@@ -93,7 +93,7 @@ def test_past_as_of_counts_only_cases_that_existed(in_repo):
     assert records and all(r["filed_on"] <= "2025-06-30" for r in records)
     later = 296 - len(records)
     assert (f"warning: {later} cases filed after 2025-06-30 are left out: they did not exist yet; the latest: "
-            "(2026)鲁0902执423号 filed 2026-11-20 at ledger.xlsx [2026年] row 131\n") in result.stderr
+            "(2026)鲁0902执423号 filed 2026-11-20 at ledger.xlsx [2026年] row 131; and 181 more\n") in result.stderr
     table = runner.invoke(app, ["classify", "samples/ledger.xlsx", "--as-of", "2025-06-30"]).stdout
     total = next(ln for ln in table.splitlines() if "全部案件" in ln).split("│")
     cases, open_, closed = (int(total[i]) for i in (3, 4, 5))
@@ -162,3 +162,17 @@ def test_xlsx_is_in_chinese_and_csv_keeps_codes(in_repo, tmp_path):
 
 def header_row(ws) -> int:
     return 1 if ws["A1"].value == "案号" else 2
+
+
+def test_a_filing_date_far_from_the_case_numbers_year_is_warned_about(tmp_path):
+    """案号 carries the year of filing: 1990 typed for a (2026) case, or 2026 for a (2015) one, is
+    named; a case filed on 2025-12-30 with a 2026 number (a year's turn) is not."""
+    path = tmp_path / "l.csv"
+    path.write_text("案号,立案日期\n(2026)鲁0902执9号,1990-01-01\n(2026)鲁0902执8号,2026-01-01\n"
+                    "(2026)鲁0902执7号,2025-12-30\n(2015)泰执字第00009号,2026-02-01\n", encoding="utf-8")
+    result = runner.invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert ("warning: 2 cases have a filing date more than a year away from their case number's year: check them "
+            "(they are counted with the date as typed); (2026)鲁0902执9号 filed 1990-01-01 at l.csv [l] row 2; "
+            "(2015)泰执字第00009号 filed 2026-02-01 at l.csv [l] row 5\n") in result.stderr
+    assert result.stdout.count("鲁0902执") == 3

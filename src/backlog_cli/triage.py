@@ -122,14 +122,32 @@ def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[De
     return missing_field_warnings(cases, ruleset.fields_read(), fields_read(deadlines))
 
 
+def _some_cases(rows: pd.DataFrame, shown: int = 5) -> str:
+    """The first ``shown`` of ``rows`` with their filing dates and where they are, and how many more."""
+    named = "; ".join(f"{r.case_no} filed {r.filed_on.date()} at {Path(r.source_file).name} [{r.source_sheet}] "
+                      f"row {r.source_row}" for r in rows.head(shown).itertuples())
+    return named + (f"; and {len(rows) - shown} more" if len(rows) > shown else "")
+
+
 def _filed_later(later: pd.DataFrame, as_of: pd.Timestamp) -> str:
-    """The warning for cases filed after --as-of, naming a few (a date typed wrong, 2062 for 2026,
-    shows up here): all of them when five or fewer, else the latest filed."""
-    shown = later.sort_values("filed_on", ascending=False, kind="stable").head(1 if len(later) > 5 else 5)
-    where = "; ".join(f"{r.case_no} filed {r.filed_on.date()} at {Path(r.source_file).name} [{r.source_sheet}] "
-                      f"row {r.source_row}" for r in shown.itertuples())
+    """The warning for cases filed after --as-of, the latest filed first (a date typed wrong, 2062
+    for 2026, shows up here)."""
+    latest = later.sort_values("filed_on", ascending=False, kind="stable")
     return (f"{len(later)} cases filed after {as_of.date()} are left out: they did not exist yet; "
-            f"{'the latest: ' if len(later) > 5 else ''}{where}")
+            f"{'the latest: ' if len(later) > 5 else ''}{_some_cases(latest, 1 if len(later) > 5 else 5)}")
+
+
+def _off_year(cases: pd.DataFrame) -> list[str]:
+    """A warning for cases whose filing date is more than a year away from their case number's
+    year (案号 carries the year the case was filed): 1990 typed for 2026 would put a case in every
+    over-a-year list and past every deadline."""
+    if "case_year" not in cases:
+        return []
+    off = (cases["filed_on"].dt.year - cases["case_year"]).abs().gt(1).fillna(False).to_numpy()
+    if not off.any():
+        return []
+    return [f"{int(off.sum())} cases have a filing date more than a year away from their case number's year: "
+            f"check them (they are counted with the date as typed); {_some_cases(cases[off])}"]
 
 
 def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = ()) -> Triage:
@@ -137,7 +155,7 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
 
     ``deadlines`` come with the ruleset from :func:`deadlines.load_ruleset`, called before the
     (slow) ledger load so that a bad rules file fails first."""
-    warnings = field_warnings(cases, ruleset, deadlines)
+    warnings = field_warnings(cases, ruleset, deadlines) + _off_year(cases)
     if cases.empty:
         warnings.append("the ledger has no cases: is it the right file, and complete?")
     later = cases["filed_on"].gt(as_of)
