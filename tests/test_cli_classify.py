@@ -8,6 +8,7 @@ import openpyxl
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
+from conftest import write_ledger
 
 AS_OF = "2026-11-23"
 runner = CliRunner()
@@ -127,14 +128,19 @@ def test_a_ledger_without_cases_is_flagged(tmp_path, monkeypatch):
     assert "warning: the ledger has no cases" in run.stderr
 
 
+def classify_cases(folder, rows):
+    """`classify` (CSV out, as of 2026-11-23) of a ledger l.csv of case numbers and filing dates."""
+    result = runner.invoke(app, ["classify", str(write_ledger(folder / "l.csv", "案号,立案日期", rows)),
+                                 "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
 def test_a_few_cases_filed_after_as_of_are_named(tmp_path):
     """A filing date typed wrong (2062 for 2026) is left out with the rest filed later: when there
     are five or fewer, each is named with where it is."""
-    path = tmp_path / "l.csv"
-    path.write_text("案号,立案日期\n(2026)鲁0902执9号,2062-01-01\n(2026)鲁0902执8号,2026-01-01\n"
-                    "(2026)鲁0902执7号,2026-12-01\n", encoding="utf-8")
-    result = runner.invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-f", "csv"])
-    assert result.exit_code == 0, result.output
+    result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "2062-01-01"), ("(2026)鲁0902执8号", "2026-01-01"),
+                                       ("(2026)鲁0902执7号", "2026-12-01")])
     assert ("warning: 2 cases filed after 2026-11-23 are left out: they did not exist yet; (2026)鲁0902执9号 "
             "filed 2062-01-01 at l.csv [l] row 2; (2026)鲁0902执7号 filed 2026-12-01 at l.csv [l] row 4\n") in result.stderr
 
@@ -167,11 +173,8 @@ def header_row(ws) -> int:
 def test_a_filing_date_far_from_the_case_numbers_year_is_warned_about(tmp_path):
     """案号 carries the year of filing: 1990 typed for a (2026) case, or 2026 for a (2015) one, is
     named; a case filed on 2025-12-30 with a 2026 number (a year's turn) is not."""
-    path = tmp_path / "l.csv"
-    path.write_text("案号,立案日期\n(2026)鲁0902执9号,1990-01-01\n(2026)鲁0902执8号,2026-01-01\n"
-                    "(2026)鲁0902执7号,2025-12-30\n(2015)泰执字第00009号,2026-02-01\n", encoding="utf-8")
-    result = runner.invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-f", "csv"])
-    assert result.exit_code == 0, result.output
+    result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "1990-01-01"), ("(2026)鲁0902执8号", "2026-01-01"),
+                                       ("(2026)鲁0902执7号", "2025-12-30"), ("(2015)泰执字第00009号", "2026-02-01")])
     assert ("warning: 2 cases have a filing date more than a year away from their case number's year: check them "
             "(they are counted with the date as typed); (2026)鲁0902执9号 filed 1990-01-01 at l.csv [l] row 2; "
             "(2015)泰执字第00009号 filed 2026-02-01 at l.csv [l] row 5\n") in result.stderr
