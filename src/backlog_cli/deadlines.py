@@ -526,33 +526,29 @@ def _int_series(values: np.ndarray, index: pd.Index) -> pd.Series:
 
 def _next(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]], index: pd.Index
           ) -> pd.DataFrame:
-    """Most pressing open deadline per row: most days overdue first, then due soonest.
+    """Most pressing open deadline per row: most days overdue first, then due soonest (on a tie
+    the deadline defined first).
 
-    Labels come from small per-deadline arrays indexed by the pick, never from n x k tables."""
+    A running minimum over the deadlines, one row array each: no n x k tables. Labels come from
+    small per-deadline arrays indexed by the pick."""
     n, k = len(index), len(deadlines)
-    if not k:
-        left, due = np.full((n, 1), np.nan), np.full((n, 1), NAT)
-    else:
-        left = np.column_stack([done[d.id]["days_left"] for d in deadlines])
-        due = np.column_stack([done[d.id]["due"] for d in deadlines])
-    has = ~np.isnan(left).all(axis=1)
-    pick = np.where(has, np.argmin(np.where(np.isnan(left), np.inf, left), axis=1), k)
-    rows = np.arange(n)
-    picked = np.minimum(pick, max(k - 1, 0))
+    pick = np.full(n, k, dtype=np.intp)  # k: no open deadline
+    left, due, state = np.full(n, np.inf), np.full(n, NAT), np.full(n, None, dtype=object)
+    for j, d in enumerate(deadlines):
+        r = done[d.id]
+        better = r["days_left"] < left  # NaN (not open) is never better
+        pick[better], left[better], due[better], state[better] = j, r["days_left"][better], r["due"][better], r["state"][better]
+    has = pick < k
 
     def labels(attr: str) -> pd.Series:
         table = np.array([*(getattr(d, attr) for d in deadlines), None], dtype=object)
         return pd.Series(table[pick], index=index, dtype="str")
 
-    state = np.full(n, None, dtype=object)
-    for j, d in enumerate(deadlines):
-        at = pick == j
-        state[at] = done[d.id]["state"][at]
     return pd.DataFrame({
         "next_deadline": labels("id"),
         "next_label": labels("label"),
-        "next_due": _dates_series(np.where(has, due[rows, picked], NAT), index),
-        "next_days_left": _int_series(np.where(has, left[rows, picked], np.nan), index),
+        "next_due": _dates_series(due, index),
+        "next_days_left": _int_series(np.where(has, left, np.nan), index),
         "next_state": pd.Series(state, index=index, dtype="str"),
         "next_action": labels("action"),
     }, index=index)
