@@ -257,3 +257,17 @@ def test_summary_counts_the_rows_of_the_over_six_months_list(tmp_path):
     listed = [r[0] for r in sheet.iter_rows(values_only=True) if r[0] and str(r[0]).startswith("(2025)")]
     assert sorted(listed) == ["(2025)鲁0902执1号", "(2025)鲁0902执3号"]
     assert summary["counts"]["open_over_6_months"] == 2
+
+
+def test_a_ledger_without_an_officer_column_still_runs_everything_under_unassigned(tmp_path):
+    """No 承办人 column: the load warns that every case reads it as blank, and the run writes its
+    files with every open case under 未分配 (exit 1 for the warning), instead of stopping."""
+    (tmp_path / "ledger.csv").write_text(HEADER.replace("承办人,", "") + "".join(
+        ",".join(r.split(",")[:2] + r.split(",")[3:]) for r in ROWS), encoding="utf-8")
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 1, result.output
+    assert "no 承办人 column (officer)" in result.output
+    folder = tmp_path / "out" / "2025-06-30"
+    assert [p.name for p in (folder / "officers").iterdir()] == ["未分配.xlsx"]
