@@ -35,10 +35,11 @@ from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.loading import Ledger, read_sheets
 from backlog_cli.outputs import Output, Sheet, Written, refuse_inputs, state_styles, write_output
 from backlog_cli.parsing import normalize_name, normalize_text
-from backlog_cli.rules import canonical_fields, closed_mask, open_mask
+from backlog_cli.rules import closed_mask, open_mask
 from backlog_cli.deadlines import age_days
 
 UNASSIGNED = "未分配"
+OFFICER = "officer"  # the field task lists, the ranking and the nightly run group by unless told otherwise
 OVERVIEW_SHEET = "总览"
 RANKING_SHEET = "排名"
 SUPERVISE = "督导"
@@ -267,13 +268,13 @@ SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
 
 def group_field(ledger: Ledger, by: str) -> str:
     """The ledger field ``--by`` names: a field (``officer``), one of its header names
-    (``承办人``, ``承办法官``) or its display label. A defined ledger field the ledger lacks
-    (no 承办人 column) puts every case under 未分配, as the load's warning says; any other name is
-    a ConfigError listing the ledger's own fields, each with its label."""
+    (``承办人``, ``承办法官``) or its display label. A ledger without an officer column has every
+    case under 未分配 (the load warns about the missing column); any other field the ledger lacks
+    is a ConfigError listing the ledger's own fields, each with its label."""
     fields = [str(c) for c in ledger.cases.columns]
     labels = ledger.columns.labels()
     named = by if by in fields else ledger.columns.field_for(by) or {v: k for k, v in labels.items()}.get(by)
-    if named in fields or named in ledger.columns.fields:
+    if named in fields or named == OFFICER:
         return named
     shown = [f"{f} ({labels[f]})" if f in labels and labels[f] != f else f
              for f in fields if not f.startswith("_") and f not in SOURCE_COLUMNS]
@@ -282,8 +283,8 @@ def group_field(ledger: Ledger, by: str) -> str:
 
 def group_keys(frame: pd.DataFrame, by: str) -> pd.Series:
     """The grouping value per case: normalised (no whitespace, NFKC), blank → 未分配 (every case,
-    for a ledger field the frame lacks)."""
-    if by not in frame.columns and by in canonical_fields():
+    in a ledger without an officer column)."""
+    if by not in frame.columns and by == OFFICER:
         return pd.Series(UNASSIGNED, index=frame.index, dtype="str")
     if by not in frame.columns:
         fields = ", ".join(str(c) for c in frame.columns if not str(c).startswith("_"))
