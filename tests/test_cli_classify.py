@@ -93,7 +93,7 @@ def test_past_as_of_counts_only_cases_that_existed(in_repo):
     records = json.loads(result.stdout)
     assert records and all(r["filed_on"] <= "2025-06-30" for r in records)
     later = 296 - len(records)
-    assert (f"warning: {later} cases filed after 2025-06-30 are left out: they did not exist yet; the latest: "
+    assert (f"note: {later} cases filed after 2025-06-30 are left out: they did not exist yet; the latest: "
             "(2026)鲁0902执423号 filed 2026-11-20 at ledger.xlsx [2026年] row 131; and 181 more\n") in result.stderr
     table = runner.invoke(app, ["classify", "samples/ledger.xlsx", "--as-of", "2025-06-30"]).stdout
     total = next(ln for ln in table.splitlines() if "全部案件" in ln).split("│")
@@ -141,7 +141,7 @@ def test_a_few_cases_filed_after_as_of_are_named(tmp_path):
     are five or fewer, each is named with where it is."""
     result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "2062-01-01"), ("(2026)鲁0902执8号", "2026-01-01"),
                                        ("(2026)鲁0902执7号", "2026-12-01")])
-    assert ("warning: 2 cases filed after 2026-11-23 are left out: they did not exist yet; (2026)鲁0902执9号 "
+    assert ("note: 2 cases filed after 2026-11-23 are left out: they did not exist yet; (2026)鲁0902执9号 "
             "filed 2062-01-01 at l.csv [l] row 2; (2026)鲁0902执7号 filed 2026-12-01 at l.csv [l] row 4\n") in result.stderr
 
 

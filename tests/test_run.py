@@ -271,3 +271,17 @@ def test_a_ledger_without_an_officer_column_still_runs_everything_under_unassign
     assert "no 承办人 column (officer)" in result.output
     folder = tmp_path / "out" / "2025-06-30"
     assert [p.name for p in (folder / "officers").iterdir()] == ["未分配.xlsx"]
+
+
+def test_a_past_day_is_reproduced_with_a_note_not_a_warning(tmp_path):
+    """On 2025-02-01 two of the three cases were not filed yet: they are left out with a note, and
+    the run exits 0 (nothing to look at: the ledger has only grown since)."""
+    config = setup(tmp_path)
+    result = invoke(config, "--as-of", "2025-02-01")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "out" / "2025-02-01" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["warnings"] == [] and summary["counts"]["cases"] == 1
+    assert summary["notes"] == ["2 cases filed after 2025-02-01 are left out: they did not exist yet; "
+                                "(2025)鲁0902执3号 filed 2025-03-07 at ledger.csv [ledger] row 4; "
+                                "(2025)鲁0902执2号 filed 2025-02-06 at ledger.csv [ledger] row 3"]
+    assert "note: 2 cases filed after 2025-02-01" in result.output

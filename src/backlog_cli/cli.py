@@ -233,6 +233,8 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
     result = triage(ledger.cases, ruleset, as_of, deadlines)
     for warning in result.warnings:
         _stderr().print(f"warning: {warning}", highlight=False, markup=False)
+    for note in result.notes:
+        _stderr().print(f"note: {note}", highlight=False, markup=False)
     return ledger, result
 
 
@@ -545,6 +547,8 @@ def run(
         summary = nightly_run(settings, when, log=log, progress=progress)
     for warning in summary.warnings:
         err.print(f"warning: {warning}", highlight=False, markup=False)
+    for note in summary.notes if not quiet else ():
+        err.print(f"note: {note}", highlight=False, markup=False)
     if summary.rejects is not None and len(summary.rejects):
         err.print(f"{len(summary.rejects)} rejected rows: see {summary.folder / 'errors.csv'}", highlight=False, markup=False)
     if not quiet:

@@ -59,6 +59,7 @@ class RunSummary:
     timings: dict[str, float] = field(default_factory=dict)
     rejects: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said, but no reason for exit code 1
     files: list[Path] = field(default_factory=list)
     history: str | None = None
     run_id: int | None = None
@@ -81,6 +82,7 @@ class RunSummary:
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "rejects": outputs.errors_frame(self.rejects) if self.rejects is not None else [],
             "warnings": self.warnings,
+            "notes": self.notes,
             "files": [Path(p).relative_to(self.folder).as_posix() for p in self.files],
             "history": self.history,
         }
@@ -303,6 +305,7 @@ def nightly_run(
             result = triage(ledger.cases, ruleset, as_of, dls)
             frame = result.cases
             summary.warnings.extend(result.warnings)
+            summary.notes.extend(result.notes)
             summary.counts = _counts(ledger, result)
             summary.counts["categories"] = _category_counts(result)
             summary.counts["overdue"] = int((result.is_open() & frame["next_state"].eq("overdue").fillna(False)).sum())

@@ -56,6 +56,9 @@ class Triage:
     ruleset: Ruleset
     warnings: list[str] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
+    # What is worth saying but asks nothing of anyone (the cases filed after --as-of, left out when
+    # a past day is reproduced); warnings make the nightly run exit 1, notes do not.
+    notes: list[str] = field(default_factory=list)
 
     def is_open(self) -> pd.Series:
         return pd.Series(open_mask(self.cases, self.as_of), index=self.cases.index)
@@ -155,12 +158,12 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
 
     ``deadlines`` come with the ruleset from :func:`deadlines.load_ruleset`, called before the
     (slow) ledger load so that a bad rules file fails first."""
-    warnings = field_warnings(cases, ruleset, deadlines) + _off_year(cases)
+    warnings, notes = field_warnings(cases, ruleset, deadlines) + _off_year(cases), []
     if cases.empty:
         warnings.append("the ledger has no cases: is it the right file, and complete?")
     later = cases["filed_on"].gt(as_of)
     if later.any():
-        warnings.append(_filed_later(cases[later], as_of))
+        notes.append(_filed_later(cases[later], as_of))
         cases = cases[~later]
     ctx = ruleset.evaluate(cases, as_of)
     result = ruleset.classify(cases, as_of, ctx)
@@ -169,7 +172,7 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     if deadlines:
         annotated = annotated.join(evaluate(cases, list(deadlines), as_of, ctx, warnings))
     summary = ruleset.summary(cases, result, as_of)
-    return Triage(annotated, flags, summary, as_of, ruleset, warnings, list(deadlines))
+    return Triage(annotated, flags, summary, as_of, ruleset, warnings, list(deadlines), notes)
 
 
 def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | None = None) -> list[Sheet]:
