@@ -78,6 +78,12 @@ def test_overdue_months_counts_calendar_months_not_days(ledger) -> None:
     assert [r["case_no"] for r in out] == ["(2025)鲁0902执1号", "(2025)鲁0902执3号"]
     table = run("overdue", ledger, "--months", 6, "--as-of", AS_OF).stdout
     assert table.startswith("未结超过6个月（截至2025-07-01）：1 件\n")
+    table = run("overdue", ledger, "--months", 6, "--officer", "张三", "--category", "minsheng", "--as-of", AS_OF).stdout
+    assert table.startswith("涉民生，承办人张三，未结超过6个月（截至2025-07-01）：0 件\n")
+    table = run("overdue", ledger, "--deadline", "legal_limit", "--as-of", AS_OF).stdout
+    assert table.startswith("「法定执行期限」期限已过（截至2025-07-01）：2 件\n")
+    both = run("overdue", ledger, "--months", 6, "--days", 180)
+    assert both.exit_code == 2 and "give --months or --days, not both" in both.output
 
 
 def test_overdue_within_and_filters(ledger) -> None:

@@ -381,6 +381,8 @@ def overdue(
 
     if days is None and months is None and deadline is None and within is None:
         raise typer.BadParameter("give --months, --days, --deadline or --within", param_hint="--months")
+    if days is not None and months is not None:
+        raise typer.BadParameter("give --months or --days, not both", param_hint="--months")
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
@@ -399,8 +401,10 @@ def overdue(
     what += [f"立案超过{days}天未结"] if days is not None else []
     label = next((d.label for d in result.deadlines if d.id == deadline), deadline)
     what += [f"{within}天内到期" + (f"（{label}）" if deadline else "")] if within is not None else \
-        [f"已超过{label}"] if deadline else []
-    title = f"{'，'.join(what)}（截至{when.date()}）：{len(listed.cases)} 件"
+        [f"「{label}」期限已过"] if deadline else []
+    who = [result.ruleset.category(category).label] if category else []
+    who += [f"承办人{officer}"] if officer else []
+    title = f"{'，'.join(who + what)}（截至{when.date()}）：{len(listed.cases)} 件"
     show(overdue_output(listed, display_labels(data.columns.labels(), result.deadlines, result.ruleset), title),
          fmt, output, data, opts.inputs)
 

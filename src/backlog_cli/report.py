@@ -127,16 +127,14 @@ class MonthlyReport:
 
 
 def parse_month(text: str) -> pd.Period:
-    """``YYYY-MM`` as a monthly period (one whose days pandas can hold); anything else is a ConfigError."""
+    """``YYYY-MM`` (1950-2100, the years ledger dates are read in) as a monthly period; anything
+    else is a ConfigError."""
     try:
-        if len(text) == 7 and text[4] == "-":
-            month = pd.Period(dt.date(int(text[:4]), int(text[5:]), 1), freq="M")
-            if pd.Timestamp.min <= month.start_time and month.end_time <= pd.Timestamp.max:
-                return month
+        if len(text) == 7 and text[4] == "-" and 1950 <= int(text[:4]) <= 2100:
+            return pd.Period(dt.date(int(text[:4]), int(text[5:]), 1), freq="M")
     except ValueError:
         pass
-    raise ConfigError(f"--month '{text}' is not a month: use YYYY-MM, e.g. 2026-11 "
-                      f"(from {pd.Timestamp.min.year + 1} to {pd.Timestamp.max.year - 1})")
+    raise ConfigError(f"--month '{text}' is not a month: use YYYY-MM, e.g. 2026-11")
 
 
 def month_warnings(month: pd.Period, today: dt.date, end: pd.Timestamp | None = None) -> list[str]:
@@ -145,7 +143,7 @@ def month_warnings(month: pd.Period, today: dt.date, end: pd.Timestamp | None = 
     say so."""
     if month.start_time.date() > today:
         return [f"--month {month} has not begun (today is {today.isoformat()}): nothing closed in it yet, "
-                "and cases are counted as they stand today"]
+                "and the ledger is counted as of the month's last day as if nothing more happens until then"]
     if end is not None and end.date() > today:
         return [f"--as-of {end.date()} is after today ({today.isoformat()}): the ledger cannot hold what happens "
                 "until then, so the report counts as if nothing more will"]
