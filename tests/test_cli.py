@@ -79,7 +79,7 @@ def test_output_file_gets_bom_and_errors_file(tmp_path):
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     errors = out.with_name("cases.errors.csv").read_text(encoding="utf-8-sig")
-    assert "duplicate case number: first seen in l row 2" in errors
+    assert "duplicate case number: first seen in row 2" in errors
     assert "rejected: l.csv [l] row 3" in result.stderr
 
 

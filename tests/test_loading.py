@@ -305,9 +305,9 @@ def test_the_same_case_written_two_ways_is_one_case(tmp_path):
     led = load_ledger([path])
     assert list(led.cases["case_no"]) == ["(2015)泰执字第00009号", "(2024)鲁0902执69号"]
     assert led.rejects[["row", "reason"]].values.tolist() == [
-        [4, "duplicate case number: the same case as (2015)泰执字第00009号 written differently, first seen in ledger row 2"],
-        [5, "duplicate case number: the same case as (2024)鲁0902执69号 written differently, first seen in ledger row 3"],
-        [6, "duplicate case number: first seen in ledger row 3"],
+        [4, "duplicate case number: the same case as (2015)泰执字第00009号 written differently, first seen in row 2"],
+        [5, "duplicate case number: the same case as (2024)鲁0902执69号 written differently, first seen in row 3"],
+        [6, "duplicate case number: first seen in row 3"],
     ]
 
 

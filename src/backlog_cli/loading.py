@@ -1010,12 +1010,13 @@ def _reject_duplicates(blocks: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.Dat
     later = keys.loc[dup, ["source_file", *named]]
     where = keys[["source_file", *named]].iloc[first_seen[dup]]
     same_text = where["case_no"].to_numpy() == later["case_no"].to_numpy()
-    # the first row's file is named when it is another file
+    # the first row's file is named when it is another file; its sheet when it is a workbook's
     other_file = where["source_file"].to_numpy() != later["source_file"].to_numpy()
+    text_file = where["source_file"].map(lambda f: Path(f).suffix.lower() in TEXT_SUFFIXES).to_numpy(dtype=bool)
     files = np.where(other_file, where["source_file"].map(lambda f: Path(f).name).to_numpy(dtype=object) + " ", "")
-    sheets = np.where(other_file, "[" + where["source_sheet"].astype(str).to_numpy(dtype=object) + "]",
-                      where["source_sheet"].astype(str).to_numpy(dtype=object))
-    seen = " first seen in " + files + sheets + " row " + where["source_row"].astype(str).to_numpy(dtype=object)
+    sheet = where["source_sheet"].astype(str).to_numpy(dtype=object)
+    sheets = np.where(other_file, "[" + sheet + "] ", np.where(text_file, "", sheet + " "))
+    seen = " first seen in " + files + sheets + "row " + where["source_row"].astype(str).to_numpy(dtype=object)
     reason = np.where(same_text, "duplicate case number:" + seen,
                       "duplicate case number: the same case as " + where["case_no"].astype(str).to_numpy()
                       + " written differently," + seen)
