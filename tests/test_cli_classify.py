@@ -23,7 +23,7 @@ def test_xlsx_sample_csv_golden(in_repo, golden):
     assert result.exit_code == 0, result.output
     golden("classify_xlsx.csv", result.stdout)
     # every data row of the workbook is a case, skipped or rejected (304 = 296 + 4 + 4)
-    assert "loaded 296 cases from 304 rows" in result.stderr
+    assert "loaded 296 cases from 304 rows; skipped 2 totals rows, 1 blank row, 1 repeated header row; 4 rejected" in result.stderr
     assert len(result.stdout.splitlines()) == 1 + 296
 
 
@@ -136,6 +136,13 @@ def classify_cases(folder, rows):
     return result
 
 
+def test_one_case_filed_after_as_of_is_said_in_the_singular(tmp_path):
+    result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "2062-01-01"), ("(2026)鲁0902执8号", "2026-01-01")])
+    assert ("note: 1 case filed after 2026-11-23 is left out: it did not exist yet; (2026)鲁0902执9号 filed "
+            "2062-01-01 at l.csv [l] row 2\n") in result.stderr
+    assert "skipped" not in result.stderr
+
+
 def test_a_few_cases_filed_after_as_of_are_named(tmp_path):
     """A filing date typed wrong (2062 for 2026) is left out with the rest filed later: when there
     are five or fewer, each is named with where it is."""
@@ -175,7 +182,7 @@ def test_a_filing_date_far_from_the_case_numbers_year_is_warned_about(tmp_path):
     named; a case filed on 2025-12-30 with a 2026 number (a year's turn) is not."""
     result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "1990-01-01"), ("(2026)鲁0902执8号", "2026-01-01"),
                                        ("(2026)鲁0902执7号", "2025-12-30"), ("(2015)泰执字第00009号", "2026-02-01")])
-    assert ("warning: 2 cases have a filing date more than a year away from their case number's year: check them "
-            "(they are counted with the date as typed); (2026)鲁0902执9号 filed 1990-01-01 at l.csv [l] row 2; "
+    assert ("warning: 2 cases have a filing date more than a year away from the case number's year: check them "
+            "(counted with the date as typed); (2026)鲁0902执9号 filed 1990-01-01 at l.csv [l] row 2; "
             "(2015)泰执字第00009号 filed 2026-02-01 at l.csv [l] row 5\n") in result.stderr
     assert result.stdout.count("鲁0902执") == 3

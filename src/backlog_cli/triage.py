@@ -136,7 +136,9 @@ def _filed_later(later: pd.DataFrame, as_of: pd.Timestamp) -> str:
     """The warning for cases filed after --as-of, the latest filed first (a date typed wrong, 2062
     for 2026, shows up here)."""
     latest = later.sort_values("filed_on", ascending=False, kind="stable")
-    return (f"{len(later)} cases filed after {as_of.date()} are left out: they did not exist yet; "
+    many = len(later) != 1
+    return (f"{len(later)} case{'s' if many else ''} filed after {as_of.date()} {'are' if many else 'is'} left out: "
+            f"{'they' if many else 'it'} did not exist yet; "
             f"{'the latest: ' if len(later) > 5 else ''}{_some_cases(latest, 1 if len(later) > 5 else 5)}")
 
 
@@ -149,8 +151,9 @@ def _off_year(cases: pd.DataFrame) -> list[str]:
     off = (cases["filed_on"].dt.year - cases["case_year"]).abs().gt(1).fillna(False).to_numpy()
     if not off.any():
         return []
-    return [f"{int(off.sum())} cases have a filing date more than a year away from their case number's year: "
-            f"check them (they are counted with the date as typed); {_some_cases(cases[off])}"]
+    n = int(off.sum())
+    return [f"{n} case{'s have' if n != 1 else ' has'} a filing date more than a year away from the case number's "
+            f"year: check {'them' if n != 1 else 'it'} (counted with the date as typed); {_some_cases(cases[off])}"]
 
 
 def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = ()) -> Triage:
