@@ -99,6 +99,13 @@ def test_rank_table_and_xlsx(ledger, tmp_path):
     assert marks == {"李四": None, "张三": "督导", "赵六": "约谈", "王五": "督导", "钱七": "约谈"}
 
 
+def test_split_onto_an_existing_file_is_refused_before_the_ledger_is_read(tmp_path):
+    (tmp_path / "a.xlsx").write_bytes(b"x")
+    result = run("assign", tmp_path / "none.xlsx", "--split", tmp_path / "a.xlsx")
+    assert result.exit_code == 2
+    assert "is a file; give a folder for the per-officer files" in result.output and "no such file" not in result.output
+
+
 def test_rank_bad_period(ledger):
     result = run("rank", ledger, "--period", "day")
     assert result.exit_code == 2

@@ -247,6 +247,12 @@ def split_format(fmt: str | None) -> str:
     return fmt
 
 
+def check_split_folder(folder: Path) -> None:
+    """--split names a folder (made when missing), not an existing file: said before the load."""
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--split {folder}: is a file; give a folder for the per-officer files")
+
+
 def write_split(tasks: TaskLists, folder: str | Path, fmt: str | None = None,
                 labels: Mapping[str, str] | None = None, inputs: Sequence[Path] = ()) -> list[Written]:
     """One file per group in ``folder`` (named after the group), ready to hand out; none is

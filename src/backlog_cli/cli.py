@@ -704,13 +704,16 @@ def assign(
     columns: ColumnsOpt = None,
 ) -> None:
     """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
-    from backlog_cli.assignment import group_field, read_targets, split_format, task_lists, write_split
+    from backlog_cli.assignment import (check_split_folder, group_field, read_targets, split_format, task_lists,
+                                        write_split)
     from backlog_cli.outputs import Output
     from backlog_cli.triage import display_labels
 
     if split is not None and output is not None:
         raise typer.BadParameter("give --split DIR or --output FILE, not both", param_hint="--split")
     fmt = split_format(fmt) if split is not None else output_format(fmt, output)
+    if split is not None:
+        check_split_folder(split)
     when = as_of_date(as_of)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     opts.protect(output, rules, targets)
