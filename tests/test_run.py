@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import os
 import subprocess
 import sys
@@ -240,6 +241,10 @@ def test_diff_after_a_case_closes_and_another_becomes_overdue(tmp_path):
         # filed 2025-01-05: the six-month legal limit fell due on 2025-07-05
         "(2025)鲁0902执1号,newly_overdue,张三,,legal_limit",
     ]
+    table = runner.invoke(app, ["diff", "--config", str(config)]).output
+    assert "汇总（2025-07-04 → 2025-07-07）" in table and "变化（2025-07-04 → 2025-07-07）" in table
+    assert re.search(r"│ \(2025\)鲁0902执3号 +│ 已结 +│ 张三 +│ open +│ 2025-07-06 +│", table)
+    assert re.search(r"│ 新超期 +│ +1 │", table) and "newly_overdue" not in table
     overdue = pd.read_excel(tmp_path / "out" / "2025-07-07" / "overdue.xlsx", header=1, engine="openpyxl")
     assert overdue.iloc[:, 0].tolist() == ["(2025)鲁0902执1号"]
 

@@ -36,7 +36,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from backlog_cli.errors import ConfigError
-from backlog_cli.outputs import Output, Sheet, join_lists
+from backlog_cli.loading import load_columns
+from backlog_cli.outputs import Labels, Output, Sheet, join_lists
 from backlog_cli.rules import open_mask
 
 SCHEMA_VERSION = 1
@@ -47,6 +48,9 @@ SNAPSHOT_COLUMNS = [
 ]
 DATE_COLUMNS = ("filed_on", "closed_on", "next_due")
 CHANGES = ("new", "closed", "newly_overdue", "reassigned", "category_changes")
+# How tables and xlsx show each kind of change (CSV and JSON keep the names above).
+CHANGE_LABELS = {"new": "新收", "closed": "已结", "newly_overdue": "新超期", "reassigned": "改派承办人",
+                 "category_changes": "类别变化"}
 DIFF_COLUMNS = ["change", "case_no", "officer", "before", "after"]
 
 metadata = sa.MetaData()
@@ -440,6 +444,7 @@ def diff_frame(changes: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def diff_output(base: dt.date, latest: dt.date, changes: dict[str, pd.DataFrame]) -> Output:
     """The changes for the output layer: counts per kind of change, then every change."""
     counts = pd.DataFrame({"change": list(CHANGES), "cases": [len(changes[c]) for c in CHANGES]})
-    result = Output(diff_frame(changes), name="changes", title=f"changes {base} → {latest}")
-    result.tables = [Sheet("counts", counts), result.main_sheet()]
+    labels = Labels(load_columns().labels(), {"change": CHANGE_LABELS})
+    result = Output(diff_frame(changes), name="变化明细", title=f"变化（{base} → {latest}）", labels=labels)
+    result.tables = [Sheet("汇总", counts, labels=labels, title=f"汇总（{base} → {latest}）"), result.main_sheet()]
     return result
