@@ -226,17 +226,23 @@ def _is_list_column(s: pd.Series) -> bool:
     return first is not None and isinstance(s.loc[first], (list, tuple))
 
 
-def join_lists(s: pd.Series, sep: str = CSV_LIST_SEP) -> pd.Series:
-    """Join list cells (such as ``categories``) with ``sep``; other cells pass through.
-
-    The rules engine shares one list object among the cases with the same categories, so each
-    distinct object is joined once and the results taken by position."""
+def per_distinct_cell(s: pd.Series, fn: Callable[[Any], Any], by_object: bool) -> pd.Series:
+    """``fn`` of each cell of ``s``, called once per distinct cell: told apart by object when
+    ``by_object`` (the rules engine shares one list among the cases with the same categories, and
+    lists cannot be hashed), else by value; missing cells are one distinct cell."""
     values = s.to_numpy(dtype=object)
-    codes, _ = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))
+    keys = np.fromiter(map(id, values), dtype=np.int64, count=len(values)) if by_object else values
+    codes, _ = pd.factorize(keys, use_na_sentinel=False)
     _, first = np.unique(codes, return_index=True)
-    joined = np.empty(len(first), dtype=object)
-    joined[:] = [sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v for v in values[first]]
-    return pd.Series(joined[codes], index=s.index, name=s.name, dtype=object)
+    table = np.empty(len(first), dtype=object)
+    for i, v in enumerate(values[first]):  # one by one: a list result must stay one cell
+        table[i] = fn(v)
+    return pd.Series(table[codes], index=s.index, name=s.name, dtype=object)
+
+
+def join_lists(s: pd.Series, sep: str = CSV_LIST_SEP) -> pd.Series:
+    """Join list cells (such as ``categories``) with ``sep``; other cells pass through."""
+    return per_distinct_cell(s, lambda v: sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v, by_object=True)
 
 
 def iso_dates(s: pd.Series) -> pd.Series:
@@ -271,18 +277,11 @@ def shown_values(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> pd.Da
 
 
 def _relabel(s: pd.Series, texts: Mapping[Any, str]) -> pd.Series:
-    """``s`` with each value (or list item) that ``texts`` names replaced, once per distinct cell
-    (list cells told apart by object, as :func:`join_lists` does); missing stays missing."""
-    values = s.to_numpy(dtype=object, na_value=None)
-    if _is_list_column(s):
-        codes, _ = pd.factorize(np.fromiter(map(id, values), dtype=np.int64, count=len(values)))
-        uniques = values[np.unique(codes, return_index=True)[1]]
-    else:
-        codes, uniques = pd.factorize(values)
-    table = np.empty(len(uniques) + 1, dtype=object)  # the last entry, None, for missing cells
-    for i, v in enumerate(uniques):
-        table[i] = [texts.get(x, x) for x in v] if isinstance(v, (list, tuple)) else texts.get(v, v)
-    return pd.Series(table[codes], index=s.index, name=s.name, dtype=object)
+    """``s`` with each value (or list item) that ``texts`` names replaced; missing stays missing."""
+    def relabel(v: Any) -> Any:
+        return [texts.get(x, x) for x in v] if isinstance(v, (list, tuple)) else None if pd.isna(v) else texts.get(v, v)
+
+    return per_distinct_cell(s, relabel, by_object=_is_list_column(s))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -93,11 +93,13 @@ class MonthlyReport:
     def _shown_key_cases(self) -> pd.DataFrame:
         """The key cases as the workbook and terminal show them: categories by their labels
         (CSV and JSON keep the ids)."""
-        codes, joined = pd.factorize(self.key_cases["categories"])
-        shown = [outputs.CSV_LIST_SEP.join(self.category_labels.get(c, c) for c in text.split(outputs.CSV_LIST_SEP))
-                 if text else text for text in joined]  # once per distinct combination
-        return self.key_cases.assign(categories=pd.Series(shown, dtype="str").take(codes).to_numpy()
-                                     if len(codes) else self.key_cases["categories"])
+        sep = outputs.CSV_LIST_SEP
+
+        def labelled(text: Any) -> Any:
+            return sep.join(self.category_labels.get(c, c) for c in text.split(sep)) if isinstance(text, str) and text else text
+
+        shown = outputs.per_distinct_cell(self.key_cases["categories"], labelled, by_object=False)
+        return self.key_cases.assign(categories=shown.astype("str"))
 
     def output(self) -> outputs.Output:
         """For the output layer: the key cases as the CSV records (the other tables beside them),
