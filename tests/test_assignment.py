@@ -256,8 +256,8 @@ def test_ranking_counts_ties_and_week_boundaries():
     ).values.tolist() == [
         ["2026-W11", "乙", 2, 2, 1, "1", None, None],
         # equal results, ordered by name (code point); a tie across the bottom-three line marks both
-        ["2026-W11", "丙", 4, 2, 2, "2 (tie)", "甲", "约谈"],
-        ["2026-W11", "甲", 4, 2, 2, "2 (tie)", "丙", "督导"],
+        ["2026-W11", "丙", 4, 2, 2, "2（并列）", "甲", "约谈"],
+        ["2026-W11", "甲", 4, 2, 2, "2（并列）", "丙", "督导"],
         ["2026-W11", "丁", 3, 1, 4, "4", None, "督导"],
         ["2026-W11", "戊", 5, 0, 5, "5", None, "约谈"],
     ]
@@ -271,7 +271,7 @@ def test_everyone_tied_is_nobody_at_the_bottom():
     cases = frame(sum((closings(name, [None]) for name in "甲乙丙丁"), []))
     table = ranking(cases, T("2026-03-15"), "week", 1)
     assert table["officer"].tolist() == ["丁", "丙", "乙", "甲"]  # code point order
-    assert table["rank_label"].tolist() == ["1 (tie)"] * 4
+    assert table["rank_label"].tolist() == ["1（并列）"] * 4
     assert table["tie_with"].tolist() == ["丙、乙、甲", "丁、乙、甲", "丁、丙、甲", "丁、丙、乙"]
     assert table["mark"].isna().all()
     assert table["closing_rate"].tolist() == [0.0] * 4

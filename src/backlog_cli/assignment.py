@@ -438,6 +438,9 @@ def _streaks(bottom: pd.DataFrame, by: str) -> pd.Series:
 MARK_STYLES = {CALL_IN: "overdue", SUPERVISE: "due_soon"}
 
 
+TIED = "（并列）"  # after a shared rank: 3（并列）
+
+
 def mark_styles(marks: pd.Series) -> pd.Series:
     """Row styles for the ranking: 约谈 red, 督导 amber."""
     return marks.map(MARK_STYLES)
@@ -453,7 +456,7 @@ def ranking(
     """Officers ranked per period, oldest period first, best rank first.
 
     Columns: ``period``, ``period_start``, ``period_end``, ``by``, ``open_at_start``, ``closed``,
-    ``closing_rate`` (4 decimals; NA when nothing was open at the start), ``rank``, ``rank_label`` (``3 (tie)``),
+    ``closing_rate`` (4 decimals; NA when nothing was open at the start), ``rank``, ``rank_label`` (``3（并列）``),
     ``tie_with``, ``bottom_streak`` (periods in a row in the bottom three) and ``mark`` (督导, 约谈
     or NA). Cases with no officer are left out. Two earlier periods are computed so that the
     streaks of the first periods shown are complete.
@@ -476,7 +479,7 @@ def ranking(
     below = ranked - tied.transform("max")
     table["bottom"] = (ranked > BOTTOM) & (below < BOTTOM) & (table["rank"] > 1)
     table["tie_with"] = _ties(table, by).to_numpy()
-    table["rank_label"] = table["rank"].astype(str) + np.where(table["tie_with"].notna(), " (tie)", "")
+    table["rank_label"] = table["rank"].astype(str) + np.where(table["tie_with"].notna(), TIED, "")
     table["bottom_streak"] = _streaks(table, by).to_numpy()
     table["mark"] = pd.Series(
         np.where(table["bottom_streak"] >= CALL_IN_STREAK, CALL_IN, np.where(table["bottom"], SUPERVISE, None)), dtype="str"
