@@ -306,7 +306,7 @@ def test_the_workbook_and_terminal_name_categories_by_label_csv_keeps_ids():
     report = monthly_report(cases, flags, CATS, parse_month("2026-10"))
     assert report.key_cases["categories"].tolist() == ["minsheng;key", "minsheng;key", "xinfang;key"]
     sheet = next(s for s in report.sheets() if s.name == "重点案件")
-    assert sheet.frame["categories"].tolist() == ["涉民生;三类案件", "涉民生;三类案件", "涉信访;三类案件"]
+    assert sheet.frame["categories"].tolist() == ["涉民生; 三类案件", "涉民生; 三类案件", "涉信访; 三类案件"]
     shown = {t.title: t.frame for t in report.output().tables}
     assert list(shown) == ["分类统计", "重点案件", "承办人", "未结时长"]
     assert shown["重点案件"]["categories"].tolist() == sheet.frame["categories"].tolist()

@@ -93,10 +93,10 @@ class MonthlyReport:
     def _shown_key_cases(self) -> pd.DataFrame:
         """The key cases as the workbook and terminal show them: categories by their labels
         (CSV and JSON keep the ids)."""
-        sep = outputs.CSV_LIST_SEP
-
         def labelled(text: Any) -> Any:
-            return sep.join(self.category_labels.get(c, c) for c in text.split(sep)) if isinstance(text, str) and text else text
+            if not (isinstance(text, str) and text):
+                return text
+            return outputs.DISPLAY_LIST_SEP.join(self.category_labels.get(c, c) for c in text.split(outputs.CSV_LIST_SEP))
 
         shown = outputs.per_distinct_cell(self.key_cases["categories"], labelled, by_object=False)
         return self.key_cases.assign(categories=shown.astype("str"))
