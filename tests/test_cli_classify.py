@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import openpyxl
@@ -128,28 +129,46 @@ def test_a_ledger_without_cases_is_flagged(tmp_path, monkeypatch):
     assert "warning: the ledger has no cases" in run.stderr
 
 
-def classify_cases(folder, rows):
-    """`classify` (CSV out, as of 2026-11-23) of a ledger l.csv of case numbers and filing dates."""
-    result = runner.invoke(app, ["classify", str(write_ledger(folder / "l.csv", "案号,立案日期", rows)),
-                                 "--as-of", "2026-11-23", "-f", "csv"])
+def classify_cases(folder, rows, as_of="2026-11-23", header="案号,立案日期"):
+    """`classify` (CSV out) of a ledger l.csv of case numbers and filing dates (and more by ``header``)."""
+    result = runner.invoke(app, ["classify", str(write_ledger(folder / "l.csv", header, rows)),
+                                 "--as-of", as_of, "-f", "csv"])
     assert result.exit_code == 0, result.output
     return result
 
 
 def test_one_case_filed_after_as_of_is_said_in_the_singular(tmp_path):
-    result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "2062-01-01"), ("(2026)鲁0902执8号", "2026-01-01")])
-    assert ("note: 1 case filed after 2026-11-23 is left out: it did not exist yet; (2026)鲁0902执9号 filed "
-            "2062-01-01 at l.csv [l] row 2\n") in result.stderr
-    assert "skipped" not in result.stderr
+    result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "2026-01-01"), ("(2025)鲁0902执8号", "2025-01-01")],
+                            as_of="2025-06-30")
+    assert ("note: 1 case filed after 2025-06-30 is left out: it did not exist yet; (2026)鲁0902执9号 filed "
+            "2026-01-01 at l.csv [l] row 2\n") in result.stderr
+    assert "skipped" not in result.stderr and "typing slip" not in result.stderr
 
 
 def test_a_few_cases_filed_after_as_of_are_named(tmp_path):
-    """A filing date typed wrong (2062 for 2026) is left out with the rest filed later: when there
-    are five or fewer, each is named with where it is."""
-    result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "2062-01-01"), ("(2026)鲁0902执8号", "2026-01-01"),
-                                       ("(2026)鲁0902执7号", "2026-12-01")])
-    assert ("note: 2 cases filed after 2026-11-23 are left out: they did not exist yet; (2026)鲁0902执9号 "
-            "filed 2062-01-01 at l.csv [l] row 2; (2026)鲁0902执7号 filed 2026-12-01 at l.csv [l] row 4\n") in result.stderr
+    """Cases filed after a past --as-of are left out: when there are five or fewer, each is named
+    with where it is, the latest filed first."""
+    result = classify_cases(tmp_path, [("(2025)鲁0902执9号", "2025-08-01"), ("(2025)鲁0902执8号", "2025-01-01"),
+                                       ("(2025)鲁0902执7号", "2025-12-01")], as_of="2025-06-30")
+    assert ("note: 2 cases filed after 2025-06-30 are left out: they did not exist yet; (2025)鲁0902执7号 "
+            "filed 2025-12-01 at l.csv [l] row 4; (2025)鲁0902执9号 filed 2025-08-01 at l.csv [l] row 2\n") in result.stderr
+
+
+def test_dates_after_today_are_typing_slips(tmp_path):
+    """2062 typed for 2026: a filing date after today is warned about (not noted as a case filed
+    after --as-of, nor again as far from its case number's year) and left out; a close date after
+    today is warned about and the case counts as open."""
+    today = dt.date.today().isoformat()
+    result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "2062-01-01", ""), ("(2026)鲁0902执8号", "2026-01-01", "2062-03-01"),
+                                       ("(2026)鲁0902执7号", "2026-01-02", "")], header="案号,立案日期,结案日期")
+    assert result.stderr.count("typing slip") == 2 and "note:" not in result.stderr
+    assert "year away" not in result.stderr
+    assert (f"warning: 1 case has a filing date after today ({today}), a typing slip: it is left out until it is "
+            "corrected; (2026)鲁0902执9号 filed 2062-01-01 at l.csv [l] row 2\n") in result.stderr
+    assert (f"warning: 1 case has a close date after today ({today}), a typing slip: it is counted as open until "
+            "that date; (2026)鲁0902执8号 closed 2062-03-01 at l.csv [l] row 3\n") in result.stderr
+    rows = result.stdout.splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == ["(2026)鲁0902执8号", "(2026)鲁0902执7号"]
 
 
 def test_xlsx_is_in_chinese_and_csv_keeps_codes(in_repo, tmp_path):

@@ -324,4 +324,6 @@ def test_an_as_of_after_today_is_warned_about(tmp_path, monkeypatch):
     assert "warning: --as-of 2026-11-30 is after today (2026-11-23)" in later.stderr
     earlier = runner.invoke(app, ["report", "monthly", str(ledger), "--month", "2026-11", "--as-of", "2026-11-20",
                                   "-f", "json"])
-    assert earlier.exit_code == 0 and "after today" not in earlier.stderr
+    assert earlier.exit_code == 0 and "--as-of 2026-11-20 is after today" not in earlier.stderr
+    # the close date itself cannot be in a ledger on 2026-11-23: said in both runs
+    assert all("a close date after today (2026-11-23)" in r.stderr for r in (later, earlier))

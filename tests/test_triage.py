@@ -117,3 +117,28 @@ def test_classify_prints_the_warning_for_a_renamed_close_date_column(tmp_path: P
             "open and closed counts, categories over_one_year, resume_due, key and deadlines legal_limit, "
             "assign_officer, over_one_year, property_requery. Yet 案件状态 says 已结 or 终本 on 3 cases and 结案方式 "
             "is filled on 3 cases" + HINT + "\n") in result.stderr
+
+
+def located(**columns: list) -> pd.DataFrame:
+    """frame() with where each case came from (row 2 onwards of l.csv)."""
+    out = frame(**columns)
+    return out.assign(source_file="l.csv", source_sheet="l", source_row=range(2, len(out) + 2))
+
+
+def test_today_tells_a_typing_slip_from_a_case_filed_after_a_past_as_of():
+    """As of 2025-06-30, run on 2025-07-10: filed 07-05 did not exist yet (a note); filed 08-01
+    cannot be in a ledger yet (a warning); both are left out. Closed 07-20 is open as of 06-30 and
+    warned about; closed 07-08 only counts as open."""
+    ruleset, deadlines = load_ruleset(None)
+    columns = {k: v * 2 for k, v in FULL.items()}
+    columns["filed_on"] = ["2025-01-05", "2025-07-05", "2025-08-01", "2025-02-01"]
+    columns["closed_on"] = ["2025-07-20", None, None, "2025-07-08"]
+    result = triage(located(**columns), ruleset, pd.Timestamp("2025-06-30"), deadlines, today=pd.Timestamp("2025-07-10"))
+    assert result.notes == ["1 case filed after 2025-06-30 is left out: it did not exist yet; "
+                            "(2026)鲁0902执2号 filed 2025-07-05 at l.csv [l] row 3"]
+    assert [w for w in result.warnings if "after today" in w] == [
+        "1 case has a filing date after today (2025-07-10), a typing slip: it is left out until it is corrected; "
+        "(2026)鲁0902执3号 filed 2025-08-01 at l.csv [l] row 4",
+        "1 case has a close date after today (2025-07-10), a typing slip: it is counted as open until that date; "
+        "(2026)鲁0902执1号 closed 2025-07-20 at l.csv [l] row 2"]
+    assert result.cases["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执4号"]

@@ -230,7 +230,7 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
     ledger = load(opts)
     if by:
         group_field(ledger, by)
-    result = triage(ledger.cases, ruleset, as_of, deadlines)
+    result = triage(ledger.cases, ruleset, as_of, deadlines, today=as_of_date(None))
     for warning in result.warnings:
         _stderr().print(f"warning: {warning}", highlight=False, markup=False)
     for note in result.notes:

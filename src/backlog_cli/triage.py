@@ -11,6 +11,7 @@ one sheet per category holding all its cases, open and closed, so each sheet's r
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,21 +126,44 @@ def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[De
     return missing_field_warnings(cases, ruleset.fields_read(), fields_read(deadlines))
 
 
-def _some_cases(rows: pd.DataFrame, shown: int = 5) -> str:
-    """The first ``shown`` of ``rows`` with their filing dates and where they are, and how many more."""
-    named = "; ".join(f"{r.case_no} filed {r.filed_on.date()} at {Path(r.source_file).name} [{r.source_sheet}] "
+def _some_cases(rows: pd.DataFrame, shown: int = 5, date: str = "filed_on") -> str:
+    """The first ``shown`` of ``rows`` with their filing (or close) dates and where they are, and
+    how many more."""
+    verb = "closed" if date == "closed_on" else "filed"
+    named = "; ".join(f"{r.case_no} {verb} {getattr(r, date).date()} at {Path(r.source_file).name} [{r.source_sheet}] "
                       f"row {r.source_row}" for r in rows.head(shown).itertuples())
     return named + (f"; and {len(rows) - shown} more" if len(rows) > shown else "")
 
 
+def _latest(rows: pd.DataFrame, date: str = "filed_on") -> str:
+    """Up to five of ``rows``, the latest first; of more, the latest alone (a date typed wrong,
+    2062 for 2026, comes first)."""
+    latest = rows.sort_values(date, ascending=False, kind="stable")
+    return f"{'the latest: ' if len(rows) > 5 else ''}{_some_cases(latest, 1 if len(rows) > 5 else 5, date)}"
+
+
 def _filed_later(later: pd.DataFrame, as_of: pd.Timestamp) -> str:
-    """The warning for cases filed after --as-of, the latest filed first (a date typed wrong, 2062
-    for 2026, shows up here)."""
-    latest = later.sort_values("filed_on", ascending=False, kind="stable")
+    """The note for cases filed after --as-of (and not after today): left out of a past day."""
     many = len(later) != 1
     return (f"{len(later)} case{'s' if many else ''} filed after {as_of.date()} {'are' if many else 'is'} left out: "
-            f"{'they' if many else 'it'} did not exist yet; "
-            f"{'the latest: ' if len(later) > 5 else ''}{_some_cases(latest, 1 if len(later) > 5 else 5)}")
+            f"{'they' if many else 'it'} did not exist yet; {_latest(later)}")
+
+
+def _after_today(cases: pd.DataFrame, today: pd.Timestamp) -> list[str]:
+    """Warnings for dates no ledger can hold yet: filed or closed after today (2062 typed for
+    2026). A case filed after today is left out like any case filed after --as-of; one closed
+    after today counts as open on every day before that date."""
+    found = []
+    for date, what, effect in (("filed_on", "filing date", "left out until it is corrected"),
+                               ("closed_on", "close date", "counted as open until that date")):
+        if date not in cases:
+            continue
+        late = cases[date].gt(today).to_numpy()
+        if late.any():
+            n = int(late.sum())
+            found.append(f"{n} case{'s have' if n != 1 else ' has'} a {what} after today ({today.date()}), "
+                         f"a typing slip: {'they are' if n != 1 else 'it is'} {effect}; {_latest(cases[late], date)}")
+    return found
 
 
 def _off_year(cases: pd.DataFrame) -> list[str]:
@@ -156,17 +180,24 @@ def _off_year(cases: pd.DataFrame) -> list[str]:
             f"year: check {'them' if n != 1 else 'it'} (counted with the date as typed); {_some_cases(cases[off])}"]
 
 
-def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = ()) -> Triage:
+def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = (),
+           today: pd.Timestamp | None = None) -> Triage:
     """Categories, then each deadline's due date and state, evaluated once over the whole frame.
 
     ``deadlines`` come with the ruleset from :func:`deadlines.load_ruleset`, called before the
-    (slow) ledger load so that a bad rules file fails first."""
-    warnings, notes = field_warnings(cases, ruleset, deadlines) + _off_year(cases), []
+    (slow) ledger load so that a bad rules file fails first. ``today`` (default: the day it runs)
+    tells the dates no ledger can hold yet from those after a past --as-of."""
+    today = pd.Timestamp(dt.date.today()) if today is None else today
+    typed_later = cases["filed_on"].gt(today)  # warned about once, not also as far from the case number's year
+    warnings = field_warnings(cases, ruleset, deadlines) + _after_today(cases, today) + _off_year(cases[~typed_later])
+    notes: list[str] = []
     if cases.empty:
         warnings.append("the ledger has no cases: is it the right file, and complete?")
     later = cases["filed_on"].gt(as_of)
     if later.any():
-        notes.append(_filed_later(cases[later], as_of))
+        between = later & ~typed_later
+        if between.any():
+            notes.append(_filed_later(cases[between], as_of))
         cases = cases[~later]
     ctx = ruleset.evaluate(cases, as_of)
     result = ruleset.classify(cases, as_of, ctx)
