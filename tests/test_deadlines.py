@@ -503,10 +503,10 @@ def test_bundled_deadlines() -> None:
 
 
 def test_add_months_per_row_counts_clamp_to_month_end() -> None:
-    from backlog_cli.deadlines import _add_months
+    from backlog_cli.rules import add_months_days
 
     days = np.array(["2024-08-31", "2023-08-31", "2024-03-31", "NaT", "2024-01-15"], dtype="datetime64[D]")
-    out = _add_months(days, np.array([6, 6, -1, 3, 0]))
+    out = add_months_days(days, np.array([6, 6, -1, 3, 0]))
     assert out.tolist()[:3] == [dt.date(2025, 2, 28), dt.date(2024, 2, 29), dt.date(2024, 2, 29)]
     assert np.isnat(out[3]) and out[4] == np.datetime64("2024-01-15")
 

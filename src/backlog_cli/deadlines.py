@@ -41,6 +41,7 @@ from backlog_cli.rules import (
     _ID,
     CLOSE_DATE,
     Condition,
+    add_months_days,
     EvalContext,
     Node,
     Ruleset,
@@ -85,19 +86,6 @@ NAT = np.datetime64("NaT", "D")
 def _to_days(values: Any) -> np.ndarray:
     """A datetime Series or array as datetime64[D] (NaT kept)."""
     return np.asarray(pd.Series(values).to_numpy(dtype="datetime64[D]"))
-
-
-def _add_months(days: np.ndarray, months: int | np.ndarray) -> np.ndarray:
-    """days + months (one count, or one per row) with month-end clamping; datetime64[D] arrays.
-
-    Pure numpy on datetime64[D] (the same arithmetic as :func:`rules.add_months`)."""
-    counts = np.broadcast_to(np.asarray(months, dtype="int64"), days.shape)
-    month = days.astype("datetime64[M]")
-    day_index = (days - month.astype("datetime64[D]")).astype("int64")
-    target = month + counts
-    first = target.astype("datetime64[D]")
-    month_len = ((target + 1).astype("datetime64[D]") - first).astype("int64")
-    return np.where(np.isnat(days), NAT, first + np.minimum(day_index, month_len - 1))
 
 
 def _whole_numbers(values: pd.Series) -> np.ndarray:
@@ -318,7 +306,7 @@ class _Ctx:
 def _add_span(c: _Ctx, days: np.ndarray, span: Span, sign: int = 1) -> np.ndarray:
     """days + span: calendar days, working days (``workdays``) or clamped months."""
     if span.unit == "months":
-        return _add_months(days, sign * span.n)
+        return add_months_days(days, sign * span.n)
     if c.d.workdays and sign > 0:
         return c.on_calendar(lambda: workday_calendar().add_workdays(days, span.n), "workdays")
     return days + sign * span.n
@@ -343,7 +331,7 @@ def _base_due(c: _Ctx, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _extend(c: _Ctx, due: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Extension months and days from ledger fields; returns (due, months, days)."""
     months, days = c.numbers(c.d.extension_months), c.numbers(c.d.extension_days)
-    due = _add_months(due, months)
+    due = add_months_days(due, months)
     if c.d.workdays:
         due = c.on_calendar(lambda: workday_calendar().add_workdays(due, days), "workdays")
     else:
@@ -406,7 +394,7 @@ def _occurrence(c: _Ctx, start: np.ndarray, k: np.ndarray) -> np.ndarray:
     """start + k × every, before any roll-forward."""
     every = c.d.every
     assert every is not None
-    return _add_months(start, k * every.n) if every.unit == "months" else start + k * every.n
+    return add_months_days(start, k * every.n) if every.unit == "months" else start + k * every.n
 
 
 def _recurring(c: _Ctx, start: np.ndarray, applies: np.ndarray) -> dict[str, np.ndarray]:

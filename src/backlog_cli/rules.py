@@ -39,6 +39,7 @@ __all__ = [
     "Ruleset",
     "Span",
     "add_months",
+    "add_months_days",
     "bundled_rules_dir",
     "canonical_fields",
     "compile_condition",
@@ -296,14 +297,19 @@ def add_months(dates: pd.Series, months: int) -> pd.Series:
 
     2024-08-31 + 6 → 2025-02-28; 2023-08-31 + 6 → 2024-02-29; 2024-03-31 - 1 → 2024-02-29.
     """
-    values = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
-    month = values.astype("datetime64[M]")
-    day_index = (values - month.astype("datetime64[D]")).astype("int64")
-    target = month + np.int64(months)
+    days = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
+    return pd.Series(add_months_days(days, months).astype("datetime64[ns]"), index=dates.index, name=dates.name)
+
+
+def add_months_days(days: np.ndarray, months: int | np.ndarray) -> np.ndarray:
+    """:func:`add_months` on a datetime64[D] array, by one count or one count per row."""
+    counts = np.broadcast_to(np.asarray(months, dtype="int64"), days.shape)
+    month = days.astype("datetime64[M]")
+    day_index = (days - month.astype("datetime64[D]")).astype("int64")
+    target = month + counts
     first = target.astype("datetime64[D]")
     month_len = ((target + 1).astype("datetime64[D]") - first).astype("int64")
-    out = np.where(np.isnat(values), np.datetime64("NaT", "D"), first + np.minimum(day_index, month_len - 1))
-    return pd.Series(out.astype("datetime64[ns]"), index=dates.index, name=dates.name)
+    return np.where(np.isnat(days), np.datetime64("NaT", "D"), first + np.minimum(day_index, month_len - 1))
 
 
 # --------------------------------------------------------------------------- evaluation context
