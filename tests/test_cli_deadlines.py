@@ -178,6 +178,16 @@ def test_explain_a_rejected_case_says_where_and_why(in_repo) -> None:
     assert result.exit_code == 2 and "no case (2025)鲁0902执9999号 in the ledger" in result.stderr
 
 
+def test_explain_a_case_filed_after_as_of_says_so(in_repo) -> None:
+    """(2026)鲁0902执423号 was filed on 2026-11-20 (row 131 of 2026年): as of 2026-10-31 it is in
+    the ledger but not yet a case, which is not the same as a mistyped number."""
+    result = run("explain", "(2026)鲁0902执423号", "samples/ledger.xlsx", "--as-of", "2026-10-31")
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "backlog: error: (2026)鲁0902执423号 was filed on 2026-11-20, after --as-of 2026-10-31: it is not counted "
+        "on that day (ledger.xlsx [2026年] row 131)")
+
+
 def test_classify_has_deadline_columns(ledger) -> None:
     out = rows(run("classify", ledger, "--as-of", AS_OF, "-f", "csv"))
     by_case = {r["case_no"]: r for r in out}

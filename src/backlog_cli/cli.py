@@ -351,7 +351,7 @@ def explain(
     when = as_of_date(as_of)
     data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
     out = _stdout()
-    for line in explain_case(result, case_no, data.columns.labels(), data.rejects).lines():
+    for line in explain_case(result, case_no, data.columns.labels(), data.rejects, data.cases).lines():
         out.print(terminal_text(line, PLAIN_WIDTH), highlight=False, markup=False)
 
 

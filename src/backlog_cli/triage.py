@@ -276,14 +276,22 @@ def _show(value: Any) -> str:
 
 
 def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
-                 rejects: pd.DataFrame | None = None) -> CaseExplanation:
+                 rejects: pd.DataFrame | None = None, loaded: pd.DataFrame | None = None) -> CaseExplanation:
     """Find ``case_no`` (brackets and spaces normalised) and explain it from the triage's own
     category masks: nothing is evaluated again over the ledger. A case among the load's
-    ``rejects`` is said to be rejected, with where and why."""
+    ``rejects`` is said to be rejected, with where and why; one of the ``loaded`` cases that the
+    triage left out was filed after --as-of, and is said to be."""
     parts = parse_case_numbers(pd.Series([case_no], dtype=object))[0]
     wanted = parts["case_no"].iloc[0]
     key = case_keys(parts).iloc[0]
     row = result.cases[case_keys(result.cases).eq(key).fillna(False).to_numpy()]
+    if row.empty and loaded is not None and len(loaded):
+        later = loaded[case_keys(loaded).eq(key).fillna(False).to_numpy()]
+        if len(later):
+            r = later.iloc[0]
+            raise BacklogError(f"{r['case_no']} was filed on {r['filed_on'].date()}, after --as-of {result.as_of.date()}: "
+                               f"it is not counted on that day ({Path(r['source_file']).name} [{r['source_sheet']}] "
+                               f"row {r['source_row']})")
     if row.empty and rejects is not None and len(rejects):
         hit = rejects[case_keys(parse_case_numbers(rejects["case_no"])[0]).eq(key).fillna(False).to_numpy()]
         if len(hit):
