@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
+import openpyxl
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -142,7 +143,7 @@ def test_xlsx_has_native_charts_including_trend(tmp_path):
     with zipfile.ZipFile(out) as z:
         kinds = [re.search(r"<c:(bar|line)Chart>", z.read(n).decode()).group(1) for n in charts_in(out)]
     assert kinds == ["bar", "bar", "line"]
-    trend = pd.read_excel(out, sheet_name="趋势", engine="openpyxl")
+    trend = pd.read_excel(out, sheet_name="趋势", engine="openpyxl", header=1)  # row 1: the title
     assert trend["未结案件"].tolist() == [3, 3]
 
 
@@ -327,3 +328,19 @@ def test_an_as_of_after_today_is_warned_about(tmp_path, monkeypatch):
     assert earlier.exit_code == 0 and "--as-of 2026-11-20 is after today" not in earlier.stderr
     # the close date itself cannot be in a ledger on 2026-11-23: said in both runs
     assert all("a close date after today (2026-11-23)" in r.stderr for r in (later, earlier))
+
+
+def test_workbook_counted_before_month_end_says_the_day_and_shows_no_ids(tmp_path):
+    """Counted on 2026-11-20, 未结 is 截至11月20日未结, not 月末未结; every sheet says the month and
+    day in its title row; the sheet sent upward shows category labels, not ids (the CSV keeps them)."""
+    out = tmp_path / "m.xlsx"
+    result = runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-11", "--as-of", "2026-11-20", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert [ws["A1"].value for ws in book] == ["2026年11月执行案件清理进展（截至2026-11-20）"] + [
+        f"2026年11月执行案件清理进展（截至2026-11-20）：{name}" for name in ("重点案件", "承办人", "未结时长", "趋势")]
+    assert [c.value for c in book["分类统计"][2]] == ["类别", "本月执结", "截至11月20日未结"]
+    month_end = runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-10", "-f", "csv"])
+    assert month_end.stdout.splitlines()[0].startswith("case_no,")
+    table = runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-10"]).stdout
+    assert "月末未结" in table and "类别编号" not in table and "minsheng" not in table

@@ -101,31 +101,41 @@ class MonthlyReport:
         shown = outputs.per_distinct_cell(self.key_cases["categories"], labelled, by_object=False)
         return self.key_cases.assign(categories=shown.astype("str"))
 
+    def labels(self) -> dict[str, str]:
+        """Headers: 月末未结 when the report counts at the month's end, else 截至M月D日未结."""
+        if self.end == self.month.end_time.normalize():
+            return labels()
+        return {**labels(), "open_at_end": f"截至{self.end.month}月{self.end.day}日未结"}
+
+    def _shown(self) -> dict[str, pd.DataFrame]:
+        """The tables as the workbook and terminal show them: key cases' categories by label, and
+        no category ids (CSV and JSON keep them)."""
+        return {**self.tables(), "categories": self.categories.drop(columns="category"),
+                "key_cases": self._shown_key_cases()}
+
     def output(self) -> outputs.Output:
         """For the output layer: the key cases as the CSV records (the other tables beside them),
         every table in JSON, one workbook with charts, every non-empty table on the terminal."""
         tables = self.tables()
         return outputs.Output(
             self.key_cases, name="key_cases", sheets=self.sheets(), heading=self.title,
-            tables=[outputs.Sheet(name, self._shown_key_cases() if name == "key_cases" else frame, labels=labels(),
-                                  title=SHEET_NAMES[name]) for name, frame in tables.items() if len(frame)],
+            tables=[outputs.Sheet(name, frame, labels=self.labels(), title=SHEET_NAMES[name])
+                    for name, frame in self._shown().items() if len(frame)],
             payload={"month": str(self.month), "end": self.end, **tables},
             beside={name: frame for name, frame in tables.items() if name != "key_cases"},
         )
 
     def sheets(self) -> list[outputs.Sheet]:
-        """The xlsx workbook: one sheet per table, charts beside the data."""
-        per_category = self.categories[self.categories["category"] != "all"]
-        return [
-            outputs.Sheet(SHEET_NAMES["categories"], self.categories, labels=labels(), title=self.title,
-                          charts=[_bar_chart("label", "open_at_end", "未结案件（按类别）", len(per_category))]),
-            outputs.Sheet(SHEET_NAMES["key_cases"], self._shown_key_cases(), labels=labels()),
-            outputs.Sheet(SHEET_NAMES["officers"], self.officers, labels=labels()),
-            outputs.Sheet(SHEET_NAMES["age_bands"], self.age_bands, labels=labels(),
-                          charts=[_bar_chart("band", "open", "未结案件（按立案时长）", len(self.age_bands), "column")]),
-            outputs.Sheet(SHEET_NAMES["trend"], self.trend, labels=labels(),
-                          charts=[_line_chart("as_of", "open", "未结案件趋势")]),
-        ]
+        """The xlsx workbook: one sheet per table, each titled with the report's month and day,
+        charts beside the data."""
+        shown, heads = self._shown(), self.labels()
+        per_category = shown["categories"][self.categories["category"] != "all"]
+        charts = {"categories": [_bar_chart("label", "open_at_end", "未结案件（按类别）", len(per_category))],
+                  "age_bands": [_bar_chart("band", "open", "未结案件（按立案时长）", len(self.age_bands), "column")],
+                  "trend": [_line_chart("as_of", "open", "未结案件趋势")]}
+        return [outputs.Sheet(SHEET_NAMES[name], frame, labels=heads, charts=charts.get(name, []),
+                              title=self.title if name == "categories" else f"{self.title}：{SHEET_NAMES[name]}")
+                for name, frame in shown.items()]
 
 
 def parse_month(text: str) -> pd.Period:
