@@ -208,6 +208,19 @@ def test_xlsx_chinese_columns_are_wider_than_ascii(tmp_path):
     assert int(long_w) == 60  # capped
 
 
+def test_xlsx_serial_numbers_are_numbers_and_codes_stay_text(tmp_path):
+    """序号 typed as text is written as numbers (no 'number stored as text'); a column with a
+    leading zero, a sign, ten digits or any other text stays text, as typed."""
+    frame = pd.DataFrame({"序号": ["1", "2", None, "10"], "code": ["007", "1", "2", "3"],
+                          "long": ["1234567890", "1", "2", "3"], "mixed": ["1", "2", "3", "3a"],
+                          "signed": ["1", "-2", "3", "4"]}, dtype="str")
+    path = tmp_path / "n.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet("n", frame)])
+    ws = openpyxl.load_workbook(path).active
+    assert [c.value for c in ws["A"]][1:] == [1, 2, None, 10]
+    assert [ws[f"{col}2"].value for col in "BCDE"] == ["007", "1234567890", "1", "1"]
+
+
 def test_xlsx_row_styles_fill_red_and_amber(cases, tmp_path):
     path = tmp_path / "styled.xlsx"
     styles = pd.Series(["overdue", None, "due_soon"], index=cases.index)

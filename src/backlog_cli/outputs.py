@@ -622,8 +622,25 @@ def _column(s: pd.Series) -> _Column:
         text = pd.Series(values, index=text.index, dtype="str")
         lengths = text.str.len()
     present &= lengths.gt(0).to_numpy()  # Excel has no empty text: '' is left blank
+    if (serials := _serial_numbers(text, present)) is not None:
+        return _Column("n", serials, present, None, int(lengths.max()))
     return _Column("s", text.to_numpy(dtype=object, na_value=None), present, None,
                    max_display_width(text, lengths))
+
+
+_SERIAL_NUMBER = r"[1-9][0-9]{0,8}"
+
+
+def _serial_numbers(text: pd.Series, present: np.ndarray) -> np.ndarray | None:
+    """A text column of whole numbers as a ledger's 序号 holds them (1 to 9 digits, no leading
+    zero: codes such as 007 stay text) as int64, so that Excel shows numbers rather than text
+    marked 'number stored as text'; None for any other column (told by its first cell first)."""
+    values = text[present]
+    if not len(values) or not values.iloc[0].isdigit() or not values.str.fullmatch(_SERIAL_NUMBER).all():
+        return None
+    out = np.zeros(len(text), dtype=np.int64)
+    out[present] = values.astype("int64").to_numpy()
+    return out
 
 
 def _excel_text(text: str) -> str:
