@@ -178,3 +178,97 @@ def test_history_in_a_missing_folder_is_not_created(tmp_path):
     with pytest.raises(ConfigError, match="the folder .*nowhere does not exist"):
         history.open_history(path)
     assert list(tmp_path.iterdir()) == []
+
+
+# A case filed and closed between the runs (E5, closed the day after the earlier run), and one
+# typed into the ledger late (F6, closed on the earlier run's day: closed before it, not since).
+RECEIVED = pd.concat([DAY2, cases([
+    case("E5", "2025-07-01", "李四", ["minsheng", "key"], closed="2025-07-02", legal="met"),
+    case("F6", "2025-01-02", "张三", closed="2025-07-01", legal="met"),
+])], ignore_index=True)
+CATEGORY_NAMES = {"minsheng": "涉民生", "xinfang": "涉信访", "dangzheng": "涉党政机关", "key": "重点案件"}
+DEADLINE_NAMES = {"legal": "法定执行期限", "report": "报告期限"}
+
+
+def received_diff(db) -> dict[str, pd.DataFrame]:
+    r1 = db.record(info("2025-07-01"), history.snapshot_frame(DAY1, T("2025-07-01"), IDS))
+    r2 = db.record(info("2025-07-02"), history.snapshot_frame(RECEIVED, T("2025-07-02"), IDS))
+    return db.diff(r1, r2)
+
+
+def test_case_received_and_closed_between_runs_counts_as_closed(db):
+    d = received_diff(db)
+    assert d["new"]["case_no"].tolist() == ["D4", "E5", "F6"]
+    assert d["closed"][["case_no", "before"]].values.tolist() == [["A1", "open"], ["E5", "new"]]
+    flat = history.diff_frame(d)
+    assert flat.columns.tolist() == ["case_no", "change", "officer", "before", "after", "closed_on"]
+    rows = flat[flat["case_no"].isin(["E5", "F6"])]
+    assert rows[["change", "case_no", "before", "after"]].fillna("").values.tolist() == [
+        ["new", "E5", "", "minsheng;key"],
+        ["new", "F6", "", ""],
+        ["closed", "E5", "new", "2025-07-02"],
+    ]
+    # the new rows carry the close date too (F6 closed before the earlier run, still closed)
+    assert rows["closed_on"].dt.strftime("%Y-%m-%d").tolist() == ["2025-07-02", "2025-07-01", "2025-07-02"]
+    assert flat.loc[flat["case_no"].eq("D4"), "closed_on"].isna().all()
+
+
+def test_diff_shown_in_words():
+    a = history.snapshot_frame(DAY1, T("2025-07-01"), IDS)
+    b = history.snapshot_frame(RECEIVED, T("2025-07-02"), IDS)
+    b.loc[b["case_no"].eq("C3"), "officer"] = pd.NA  # C3 left without an officer
+    shown = history.diff_shown(history.diff_frame(history.diff_snapshots(a, b, T("2025-07-01"))),
+                               CATEGORY_NAMES, DEADLINE_NAMES)
+    assert shown[["change", "case_no", "officer", "before", "after"]].fillna("").values.tolist() == [
+        ["new", "D4", "未分配", "", ""],
+        ["new", "E5", "李四", "", "涉民生; 重点案件"],
+        ["new", "F6", "张三", "", ""],
+        ["closed", "A1", "张三", "未结", "已结"],
+        ["closed", "E5", "李四", "新收", "已结"],
+        ["newly_overdue", "B2", "李四", "", "法定执行期限; 报告期限"],
+        ["reassigned", "C3", "未分配", "王五", "未分配"],
+        ["category_changes", "C3", "未分配", "涉信访", "涉信访; 涉党政机关"],
+    ]
+    assert shown["closed_on"].dt.strftime("%Y-%m-%d").fillna("").tolist() == [
+        "", "2025-07-02", "2025-07-01", "2025-07-01", "2025-07-02", "", "", ""]
+
+
+def test_diff_output_sheets_and_files(db, tmp_path):
+    from backlog_cli.outputs import write_output
+
+    result = history.diff_output(dt.date(2025, 7, 1), dt.date(2025, 7, 2), received_diff(db),
+                                 CATEGORY_NAMES, DEADLINE_NAMES)
+    write_output(result, None, tmp_path / "d.xlsx")
+    sheets = pd.read_excel(tmp_path / "d.xlsx", sheet_name=None, header=1, engine="openpyxl")
+    assert list(sheets) == ["汇总", "变化明细"]
+    assert sheets["汇总"].values.tolist() == [["新收", 3], ["已结", 2], ["新超期", 1], ["改派承办人", 1], ["类别变化", 1]]
+    detail = sheets["变化明细"]
+    assert detail.columns.tolist() == ["案号", "变化", "承办人", "变化前", "变化后", "结案日期"]
+    closed = detail[detail["变化"].eq("已结")]
+    assert closed["结案日期"].tolist() == [T("2025-07-01"), T("2025-07-02")]  # date cells, not text
+    write_output(result, None, tmp_path / "d.csv")
+    lines = (tmp_path / "d.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "case_no,change,officer,before,after"
+    assert lines[4:6] == ["A1,closed,张三,open,2025-07-01", "E5,closed,李四,new,2025-07-02"]
+
+
+def test_runs_output(db, tmp_path):
+    import openpyxl
+
+    from backlog_cli.outputs import write_output
+
+    db.record(info("2025-07-01", cases=3, open=2, rejected=1), history.snapshot_frame(DAY1, T("2025-07-01"), IDS))
+    result = history.runs_output(db.list_runs())
+    write_output(result, None, tmp_path / "h.csv")
+    assert (tmp_path / "h.csv").read_text(encoding="utf-8-sig").splitlines() == [
+        "id,as_of,started_at,finished_at,seconds,rules,ledger_files,cases,open,rejected",
+        "1,2025-07-01,2025-07-01 02:00:00,2025-07-01 02:00:03,3.0,default,ledger.xlsx,3,2,1",
+    ]
+    write_output(result, None, tmp_path / "h.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "h.xlsx")["运行记录"]
+    assert ws["A1"].value == "运行记录（1 次）"
+    assert [c.value for c in ws[2]] == ["运行编号", "截至日期", "开始时间", "结束时间", "用时（秒）", "规则", "台帐文件",
+                                        "案件数", "未结", "错误行数"]
+    assert ws["C3"].value == dt.datetime(2025, 7, 1, 2, 0) and ws["C3"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert ws["D3"].value == dt.datetime(2025, 7, 1, 2, 0, 3)
+    assert ws.column_dimensions["C"].width > 19  # wide enough to show the time, not ####

@@ -243,7 +243,8 @@ def test_diff_after_a_case_closes_and_another_becomes_overdue(tmp_path):
     ]
     table = runner.invoke(app, ["diff", "--config", str(config)]).output
     assert "汇总（2025-07-04 → 2025-07-07）" in table and "变化（2025-07-04 → 2025-07-07）" in table
-    assert re.search(r"│ \(2025\)鲁0902执3号 +│ 已结 +│ 张三 +│ open +│ 2025-07-06 +│", table)
+    assert re.search(r"│ \(2025\)鲁0902执3号 +│ 已结 +│ 张三 +│ 未结 +│ 已结 +│ 2025-07-06 │", table)
+    assert re.search(r"│ \(2025\)鲁0902执1号 +│ 新超期 +│ 张三 +│ +│ 法定执行期限 │ +│", table)
     assert re.search(r"│ 新超期 +│ +1 │", table) and "newly_overdue" not in table
     overdue = pd.read_excel(tmp_path / "out" / "2025-07-07" / "overdue.xlsx", header=1, engine="openpyxl")
     assert overdue.iloc[:, 0].tolist() == ["(2025)鲁0902执1号"]

@@ -578,7 +578,7 @@ def _open_history(settings):
 @app.command()
 def history(config: ConfigOpt = None, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """List the recorded runs, oldest first, with their counts."""
-    from backlog_cli.outputs import Output
+    from backlog_cli.history import runs_output
 
     from backlog_cli.config import load_config
 
@@ -586,7 +586,7 @@ def history(config: ConfigOpt = None, fmt: FormatOpt = None, output: OutputOpt =
     settings = load_config(config)
     with _open_history(settings) as store:
         runs = store.list_runs()
-    show(Output(runs, name="runs", title=f"runs ({len(runs)})"), fmt, output, inputs=_history_file(settings))
+    show(runs_output(runs), fmt, output, inputs=_history_file(settings))
 
 
 @app.command()
@@ -597,6 +597,7 @@ def diff(
     output: OutputOpt = None,
 ) -> None:
     """What changed between the latest run and an earlier one: new, closed, newly overdue, reassigned, category changes."""
+    from backlog_cli.deadlines import load_ruleset
     from backlog_cli.history import changes_since, diff_output
 
     from backlog_cli.config import load_config
@@ -604,8 +605,10 @@ def diff(
     fmt = output_format(fmt, output)
     when = as_of_date(since, "--since").date() if since else None
     settings = load_config(config)
+    ruleset, deadlines = load_ruleset(settings.rules or None)  # the labels of the ids the runs stored
     with _open_history(settings) as store:
-        result = diff_output(*changes_since(store, when))
+        result = diff_output(*changes_since(store, when), {c.id: c.label for c in ruleset.categories},
+                             {d.id: d.label for d in deadlines})
     show(result, fmt, output, inputs=_history_file(settings))
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from backlog_cli.assignment import UNASSIGNED
 from backlog_cli.errors import ConfigError
 from backlog_cli.loading import load_columns
-from backlog_cli.outputs import Labels, Output, Sheet, join_lists
+from backlog_cli.outputs import DISPLAY_LIST_SEP, Labels, Output, Sheet, SheetLayout, join_lists, per_distinct_cell
 from backlog_cli.rules import open_mask
 
 SCHEMA_VERSION = 1
@@ -51,7 +52,14 @@ CHANGES = ("new", "closed", "newly_overdue", "reassigned", "category_changes")
 # How tables and xlsx show each kind of change (CSV and JSON keep the names above).
 CHANGE_LABELS = {"new": "新收", "closed": "已结", "newly_overdue": "新超期", "reassigned": "改派承办人",
                  "category_changes": "类别变化"}
-DIFF_COLUMNS = ["change", "case_no", "officer", "before", "after"]
+# A closed case's before (open at the earlier run, or new since it) and after, as tables and xlsx
+# show them; CSV and JSON keep ``open`` / ``new`` before and the close date after.
+CLOSED_TEXTS = {"open": "未结", "new": "新收", "closed": "已结"}
+DIFF_COLUMNS = ["case_no", "change", "officer", "before", "after"]
+# The run list's sheet, and how its start and end times show in xlsx (date-time cells).
+RUNS_SHEET = "运行记录"
+TIMESTAMPS = ("started_at", "finished_at")
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 metadata = sa.MetaData()
 meta = sa.Table(
@@ -158,9 +166,9 @@ class History:
     # ----------------------------------------------------------------------------- reading
 
     def list_runs(self) -> pd.DataFrame:
-        """One row per run, oldest first: id, as_of, started_at, finished_at (text, to the
-        second), seconds, rules,
-        ledger_files, then the run's top-level counts (cases, open, overdue, ...) as columns."""
+        """One row per run, oldest first: id, as_of, started_at, finished_at (to the second),
+        seconds, rules, ledger_files, then the run's top-level counts (cases, open, overdue, ...)
+        as columns."""
         with self.engine.connect() as conn:
             got = conn.execute(sa.select(runs).order_by(runs.c.as_of)).mappings().all()
         base = pd.DataFrame(
@@ -176,8 +184,8 @@ class History:
             }
         )
         base.insert(4, "seconds", (base["finished_at"] - base["started_at"]).dt.total_seconds().round(1))
-        for name in ("started_at", "finished_at"):  # shown with their time, not as dates
-            base[name] = base[name].dt.strftime("%Y-%m-%d %H:%M:%S").astype("str")
+        for name in TIMESTAMPS:
+            base[name] = base[name].dt.floor("s")
         counts = [json.loads(r["counts"]) for r in got]
         flat = pd.DataFrame(
             [{k: v for k, v in c.items() if isinstance(v, (int, float))} for c in counts],
@@ -226,7 +234,7 @@ class History:
 
     def diff(self, run_a: int, run_b: int) -> dict[str, pd.DataFrame]:
         """What changed from run ``run_a`` (earlier) to ``run_b``; see :func:`diff_snapshots`."""
-        return diff_snapshots(self.snapshot(run_a), self.snapshot(run_b))
+        return diff_snapshots(self.snapshot(run_a), self.snapshot(run_b), pd.Timestamp(self.run_date(run_a)))
 
 
 def open_history(target: str | Path, *, create: bool = True) -> History:
@@ -388,15 +396,21 @@ def _grouped(pairs: pd.DataFrame, name: str) -> pd.DataFrame:
     return pairs.groupby("case_no", sort=False)["item"].agg(LIST_SEP.join).rename(name).reset_index()
 
 
-def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Changes from snapshot ``a`` (earlier) to ``b``, each a frame ordered by case number:
+def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """Changes from snapshot ``a`` (earlier, taken as of ``since``) to ``b``, each a frame ordered
+    by case number:
 
-    ``new`` (in b, not in a), ``closed`` (open in a, closed in b), ``newly_overdue`` (a deadline
+    ``new`` (in b, not in a), ``closed`` (closed in b and either open in a, ``before`` ``open``, or
+    new and closed after ``since``, ``before`` ``new``: received and closed between the runs, so
+    that ``closed`` counts every case closed since the earlier run), ``newly_overdue`` (a deadline
     overdue in b that was not in a), ``reassigned`` (officer changed), ``category_changes``.
     """
     both = a.merge(b, on="case_no", how="inner", suffixes=("_a", "_b"))
     new = _anti(b, a, ["case_no"])
-    closed = both[both["is_open_a"] & ~both["is_open_b"]]
+    carried = both[both["is_open_a"] & ~both["is_open_b"]].rename(columns={"closed_on_b": "closed_on", "officer_b": "officer"})
+    received = new[~new["is_open"] & new["closed_on"].gt(since)]
+    closed = pd.concat([carried[["case_no", "closed_on", "officer"]].assign(before="open"),
+                        received[["case_no", "closed_on", "officer"]].assign(before="new")], ignore_index=True)
     overdue = _grouped(_anti(_pairs(b, "overdue"), _pairs(a, "overdue"), ["case_no", "item"]), "deadlines")
     overdue = overdue.merge(b[["case_no", "officer", "next_due"]], on="case_no", how="left")
     off_a, off_b = both["officer_a"].fillna(""), both["officer_b"].fillna("")
@@ -408,9 +422,8 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, pd.DataFrame]:
                              _pairs(changed.rename(columns={"categories_b": "c"}), "c"), ["case_no", "item"]), "removed")
     changed = changed.merge(added, on="case_no", how="left").merge(removed, on="case_no", how="left")
     result = {
-        "new": new[["case_no", "filed_on", "officer", "categories", "is_open"]],
-        "closed": closed.rename(columns={"closed_on_b": "closed_on", "officer_b": "officer"})[
-            ["case_no", "closed_on", "officer"]],
+        "new": new[["case_no", "filed_on", "officer", "categories", "is_open", "closed_on"]],
+        "closed": closed,
         "newly_overdue": overdue[["case_no", "officer", "deadlines", "next_due"]],
         "reassigned": moved.rename(columns={"officer_a": "officer_before", "officer_b": "officer_after"})[
             ["case_no", "officer_before", "officer_after"]],
@@ -422,13 +435,13 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def diff_frame(changes: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """All changes in one frame: change, case_no, officer, before, after (for tables and files)."""
-    def iso(s: pd.Series) -> pd.Series:
-        return s.dt.strftime("%Y-%m-%d").astype("str")
-
+    """All changes in one frame: the :data:`DIFF_COLUMNS` (CSV and JSON: ids and names, a closed
+    case's close date as ``after``), then ``closed_on``, the close date of closed rows and of new
+    cases closed already (for tables and xlsx: :func:`diff_shown`)."""
+    new, closed = changes["new"], changes["closed"]
     parts = [
-        changes["new"].assign(before=pd.NA, after=changes["new"]["categories"]),
-        changes["closed"].assign(before="open", after=iso(changes["closed"]["closed_on"])),
+        new.assign(before=pd.NA, after=new["categories"], closed_on=new["closed_on"].where(~new["is_open"])),
+        closed.assign(after=closed["closed_on"].dt.strftime("%Y-%m-%d")),
         changes["newly_overdue"].assign(before=pd.NA, after=changes["newly_overdue"]["deadlines"]),
         changes["reassigned"].assign(officer=changes["reassigned"]["officer_after"],
                                      before=changes["reassigned"]["officer_before"],
@@ -436,15 +449,67 @@ def diff_frame(changes: dict[str, pd.DataFrame]) -> pd.DataFrame:
         changes["category_changes"].assign(before=changes["category_changes"]["categories_before"],
                                            after=changes["category_changes"]["categories_after"]),
     ]
-    frames = [p.assign(change=name)[DIFF_COLUMNS] for name, p in zip(CHANGES, parts)]
-    out = pd.concat(frames, ignore_index=True)
-    return out.astype({c: "str" for c in DIFF_COLUMNS})
+    columns = [*DIFF_COLUMNS, "closed_on"]
+    out = pd.concat([p.assign(change=name).reindex(columns=columns) for name, p in zip(CHANGES, parts)],
+                    ignore_index=True)
+    return out.astype({c: "str" for c in DIFF_COLUMNS} | {"closed_on": "datetime64[ns]"})
 
 
-def diff_output(base: dt.date, latest: dt.date, changes: dict[str, pd.DataFrame]) -> Output:
-    """The changes for the output layer: counts per kind of change, then every change."""
+def diff_shown(frame: pd.DataFrame, categories: Mapping[str, str], deadlines: Mapping[str, str]) -> pd.DataFrame:
+    """:func:`diff_frame` as tables and xlsx show it: category and deadline ids by their labels
+    (``categories``, ``deadlines``: id → label) joined with '; ', a closed case 未结 (or 新收) →
+    已结 with its close date in ``closed_on``, and a blank officer as 未分配."""
+    out = frame.copy()
+    change = out["change"]
+    for kinds, names in ((["new", "category_changes"], categories), (["newly_overdue"], deadlines)):
+        rows = change.isin(kinds)
+        for name in ("before", "after"):
+            out.loc[rows, name] = _labelled(out.loc[rows, name], names)
+    closed = change.eq("closed")
+    out.loc[closed, "before"] = out.loc[closed, "before"].map(CLOSED_TEXTS)
+    out.loc[closed, "after"] = CLOSED_TEXTS["closed"]
+    out["officer"] = out["officer"].fillna(UNASSIGNED)
+    moved = change.eq("reassigned")
+    out.loc[moved, ["before", "after"]] = out.loc[moved, ["before", "after"]].fillna(UNASSIGNED)
+    return out
+
+
+def _labelled(ids: pd.Series, names: Mapping[str, str]) -> pd.Series:
+    """``;``-joined ids by their labels (an unknown id as itself), joined with '; '."""
+    def label(v: Any) -> Any:
+        return DISPLAY_LIST_SEP.join(names.get(x, x) for x in v.split(LIST_SEP)) if isinstance(v, str) else v
+
+    return per_distinct_cell(ids, label, by_object=False)
+
+
+def diff_output(base: dt.date, latest: dt.date, changes: dict[str, pd.DataFrame],
+                categories: Mapping[str, str], deadlines: Mapping[str, str]) -> Output:
+    """The changes for the output layer: counts per kind of change (汇总), then every change
+    (变化明细); tables and xlsx show both (:func:`diff_shown`), CSV and JSON the changes."""
     counts = pd.DataFrame({"change": list(CHANGES), "cases": [len(changes[c]) for c in CHANGES]})
     labels = Labels(load_columns().labels(), {"change": CHANGE_LABELS})
-    result = Output(diff_frame(changes), name="变化明细", title=f"变化（{base} → {latest}）", labels=labels)
-    result.tables = [Sheet("汇总", counts, labels=labels, title=f"汇总（{base} → {latest}）"), result.main_sheet()]
-    return result
+    frame = diff_frame(changes)
+    title = f"变化（{base} → {latest}）"
+    sheets = [Sheet("汇总", counts, labels=labels, title=f"汇总（{base} → {latest}）"),
+              Sheet("变化明细", diff_shown(frame, categories, deadlines), labels=labels, title=title)]
+    return Output(frame, name="变化明细", title=title, labels=labels, columns=DIFF_COLUMNS, sheets=sheets,
+                  tables=sheets)
+
+
+def runs_output(runs: pd.DataFrame) -> Output:
+    """The run list (:meth:`History.list_runs`) for the output layer: headers from the columns
+    config; start and end times as text to the second in CSV, JSON and tables, date-time cells
+    in xlsx."""
+    labels = load_columns().labels()
+    title = f"运行记录（{len(runs)} 次）"
+    text = runs.assign(**{name: runs[name].dt.strftime("%Y-%m-%d %H:%M:%S").astype("str") for name in TIMESTAMPS})
+    sheet = Sheet(RUNS_SHEET, runs, labels=labels, title=title, number_formats=dict.fromkeys(TIMESTAMPS, DATETIME_FORMAT),
+                  charts=[_widen_timestamps])
+    return Output(text, name=RUNS_SHEET, title=title, labels=labels, sheets=[sheet])
+
+
+def _widen_timestamps(workbook: Any, ws: Any, layout: SheetLayout) -> None:
+    """Make the date-time columns wide enough for their cells (the writer sizes date columns for
+    a date; a date-time cell too narrow shows ####)."""
+    for name in TIMESTAMPS:
+        ws.set_column(layout.columns[name], layout.columns[name], len(DATETIME_FORMAT) + 2)
