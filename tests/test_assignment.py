@@ -311,3 +311,42 @@ def test_three_weeks_in_a_row_is_call_in():
         ("2026-W13", "丙"): (3, "约谈"), ("2026-W13", "戊"): (6, "约谈"),
     }
     assert table.loc[table["period"] == "2026-W13", "officer"].tolist() == list("甲丁乙丙戊")
+
+
+def weekly_closings(order: str, weeks: list[str]) -> pd.DataFrame:
+    """The officers of ``order``: the first closes two cases each week, the others one each (all
+    filed on the first week's Monday), so that all but the first are in the bottom three each week."""
+    rows = []
+    for place, name in enumerate(order):
+        per_week = 2 if place == 0 else 1
+        days = [str((T(w) + pd.Timedelta(days=2)).date()) for w in weeks for _ in range(per_week)]
+        rows += closings(name, days, filed=weeks[0])
+    return frame(rows)
+
+
+def test_a_streak_is_the_same_whatever_the_periods_shown():
+    # From the data of the test above: 戊 in the bottom three every week W08 .. W13, 丙 W11 .. W13.
+    closed: dict[str, list[str | None]] = {name: [None] * 3 for name in "甲乙丙丁戊"}
+    for start, order in zip(WEEKS, ORDERS):
+        day = str((T(start) + pd.Timedelta(days=2)).date())
+        for place, name in enumerate(order):
+            closed[name] += [day] * (5 - place)
+    cases = frame(sum((closings(name, dates) for name, dates in closed.items()), []))
+    # W01 .. W07: everyone open, nobody closing: all tied first, nobody at the bottom.
+    for shown in (1, 2, 6, 12):
+        last = ranking(cases, T("2026-03-29"), "week", shown)
+        last = last[last["period"] == "2026-W13"]
+        assert dict(zip(last["officer"], last["bottom_streak"])) == {"甲": 0, "丁": 0, "乙": 1, "丙": 3, "戊": 6}
+
+
+def test_a_streak_reaches_back_to_the_ledgers_first_period_and_no_further():
+    weeks = ["2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23", "2026-03-30"]  # W10 .. W14
+    cases = weekly_closings("甲乙丙丁戊", weeks)
+    last = ranking(cases, T("2026-04-05"), "week", 1)
+    assert last["period"].unique().tolist() == ["2026-W14"]
+    assert dict(zip(last["officer"], last["bottom_streak"])) == {"甲": 0, "乙": 5, "丙": 5, "丁": 5, "戊": 5}
+    every = ranking(cases, T("2026-04-05"), "week", 7)  # W08, W09: nothing filed yet, nobody ranked
+    assert every["period"].unique().tolist() == ["2026-W10", "2026-W11", "2026-W12", "2026-W13", "2026-W14"]
+    assert every.loc[every["officer"] == "乙", "bottom_streak"].tolist() == [1, 2, 3, 4, 5]
+    assert every.loc[every["officer"] == "乙", "open_at_start"].tolist() == [0, 4, 3, 2, 1]
+    assert every.loc[every["officer"] == "甲", "closed"].tolist() == [2] * 5

@@ -35,7 +35,7 @@ from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.loading import Ledger, read_sheets
 from backlog_cli.outputs import Output, Sheet, Written, refuse_inputs, state_styles, write_output
 from backlog_cli.parsing import normalize_name, normalize_text
-from backlog_cli.rules import closed_mask, open_mask
+from backlog_cli.rules import open_mask
 from backlog_cli.deadlines import age_days
 
 UNASSIGNED = "未分配"
@@ -406,16 +406,30 @@ def periods_before(as_of: pd.Timestamp, period: str = "week", count: int = 4) ->
     return pd.DataFrame({"period": labels.to_numpy(), "start": starts, "end": spans.end_time.normalize()})
 
 
-def _period_counts(cases: pd.DataFrame, officer: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    before = start - pd.Timedelta(days=1)
-    counts = pd.DataFrame(
-        {
-            "officer": officer,
-            "open_at_start": open_mask(cases, before).astype(int),
-            "closed": (closed_mask(cases, end) & ~closed_mask(cases, before)).astype(int),
-        }
-    ).groupby("officer").sum()
-    return counts[(counts["open_at_start"] > 0) | (counts["closed"] > 0)].reset_index()
+def _counts(cases: pd.DataFrame, names: pd.Series, spans: pd.DataFrame) -> pd.DataFrame:
+    """Per group and period of ``spans`` (``_at``: its position there): the cases open at the
+    period's start (filed before it, not closed before it) and those closed in it (the later of
+    filing and close date within it, as ``rules.closed_mask`` counts). Only groups with either."""
+    starts = spans["start"].to_numpy()
+    n = len(starts)
+    codes, groups = pd.factorize(names, sort=True)
+    filed = cases["filed_on"].to_numpy()
+    closed = cases["closed_on"].to_numpy() if "closed_on" in cases else np.full(len(cases), np.datetime64("NaT"), filed.dtype)
+    starts = starts.astype(filed.dtype)
+    open_from = np.searchsorted(starts, filed, side="right")  # the first period starting after the filing
+    open_to = np.where(np.isnat(closed), n, np.searchsorted(starts, closed, side="right"))  # those starting by the close
+    done = np.maximum(filed, closed)
+    closed_at = np.searchsorted(starts, done, side="right") - 1
+    in_span = ~np.isnat(done) & (closed_at >= 0) & (done <= spans["end"].iloc[-1].to_datetime64())
+    width = n + 1
+    cells = len(groups) * width
+    change = (np.bincount(codes * width + open_from, minlength=cells)
+              - np.bincount(codes * width + np.maximum(open_to, open_from), minlength=cells))
+    open_at = change.reshape(len(groups), width).cumsum(axis=1)[:, :n]
+    closed_in = np.bincount(codes[in_span] * n + closed_at[in_span], minlength=len(groups) * n).reshape(len(groups), n)
+    g, at = np.nonzero((open_at > 0) | (closed_in > 0))
+    return pd.DataFrame({"_group": g, "_at": at, "officer": pd.Series(groups[g], dtype="str"),
+                         "open_at_start": open_at[g, at], "closed": closed_in[g, at]})
 
 
 def _ties(ranked: pd.DataFrame, by: str) -> pd.Series:
@@ -426,13 +440,38 @@ def _ties(ranked: pd.DataFrame, by: str) -> pd.Series:
     return ranked[["period", by]].merge(joined, how="left", left_on=["period", by], right_index=True)["tie_with"]
 
 
-def _streaks(bottom: pd.DataFrame, by: str) -> pd.Series:
-    """Consecutive periods in the bottom three, up to and including each row's period."""
-    grid = bottom.pivot(index="start", columns=by, values="bottom").fillna(False).astype(bool).sort_index()
-    total = grid.cumsum()
-    streak = total - total.where(~grid).ffill().fillna(0)
-    flat = streak.stack().rename("streak")
-    return bottom[["start", by]].merge(flat, how="left", left_on=["start", by], right_index=True)["streak"].astype(int)
+def _streaks(table: pd.DataFrame, periods: int) -> np.ndarray:
+    """Per row, the periods in a row up to and including its own that its group was in the bottom
+    three (a period the group is not ranked in ends a streak)."""
+    grid = np.zeros((table["_group"].max() + 1 if len(table) else 0, periods), dtype=bool)
+    grid[table["_group"], table["_at"]] = table["bottom"]
+    total = grid.cumsum(axis=1)
+    streak = total - np.maximum.accumulate(np.where(grid, 0, total), axis=1)
+    return streak[table["_group"], table["_at"]]
+
+
+def _ranked(cases: pd.DataFrame, names: pd.Series, spans: pd.DataFrame) -> pd.DataFrame:
+    """Every period of ``spans`` ranked: counts, rate, rank, bottom three and streaks."""
+    table = _counts(cases, names, spans)
+    table["closing_rate"] = (table["closed"] / table["open_at_start"].where(table["open_at_start"] > 0)).astype("Float64")
+    table["_rate"] = table["closing_rate"].fillna(-1.0).astype("float64")
+    table = table.sort_values(["_at", "closed", "_rate", "officer"], ascending=[True, False, False, True], kind="stable", ignore_index=True)
+    table["_pos"] = table.groupby("_at").cumcount() + 1
+    tied = table.groupby(["_at", "closed", "_rate"])["_pos"]
+    table["rank"] = tied.transform("min").astype("Int64")
+    ranked = table.groupby("_at")["_pos"].transform("size")
+    below = ranked - tied.transform("max")
+    table["bottom"] = (ranked > BOTTOM) & (below < BOTTOM) & (table["rank"] > 1)
+    table["bottom_streak"] = _streaks(table, len(spans))
+    return table
+
+
+def _periods_to(first: pd.Timestamp, until: pd.Timestamp, period: str) -> int:
+    """How many periods before the one starting ``until`` reach back to the one holding ``first``
+    (0 when ``first`` is missing or not earlier)."""
+    if pd.isna(first):
+        return 0
+    return max((pd.Period(until, freq=PERIODS[period]) - pd.Period(first, freq=PERIODS[period])).n, 0)
 
 
 MARK_STYLES = {CALL_IN: "overdue", SUPERVISE: "due_soon"}
@@ -458,35 +497,29 @@ def ranking(
     Columns: ``period``, ``period_start``, ``period_end``, ``by``, ``open_at_start``, ``closed``,
     ``closing_rate`` (4 decimals; NA when nothing was open at the start), ``rank``, ``rank_label`` (``3（并列）``),
     ``tie_with``, ``bottom_streak`` (periods in a row in the bottom three) and ``mark`` (督导, 约谈
-    or NA). Cases with no officer are left out. Two earlier periods are computed so that the
-    streaks of the first periods shown are complete.
+    or NA). Cases with no officer are left out. The periods before the first shown are ranked as
+    far back as the streaks reach (at most to the period of the ledger's first filing), so a
+    period's streak is complete and the same whatever ``periods``.
     """
-    spans = periods_before(as_of, period, periods + CALL_IN_STREAK - 1)
+    shown = periods_before(as_of, period, periods)
     keys = group_keys(frame, by)
-    cases, officer = frame[keys != UNASSIGNED], keys[keys != UNASSIGNED]
-    parts = [
-        _period_counts(cases, officer, span.start, span.end).assign(period=span.period, start=span.start, end=span.end)
-        for span in spans.itertuples(index=False)
-    ]
-    table = pd.concat(parts, ignore_index=True).rename(columns={"officer": by})
-    table["closing_rate"] = (table["closed"] / table["open_at_start"].where(table["open_at_start"] > 0)).astype("Float64")
-    table["_rate"] = table["closing_rate"].fillna(-1.0).astype("float64")
-    table = table.sort_values(["start", "closed", "_rate", by], ascending=[True, False, False, True], kind="stable", ignore_index=True)
-    table["_pos"] = table.groupby("start").cumcount() + 1
-    tied = table.groupby(["start", "closed", "_rate"])["_pos"]
-    table["rank"] = tied.transform("min").astype("Int64")
-    ranked = table.groupby("start")["_pos"].transform("size")
-    below = ranked - tied.transform("max")
-    table["bottom"] = (ranked > BOTTOM) & (below < BOTTOM) & (table["rank"] > 1)
-    table["tie_with"] = _ties(table, by).to_numpy()
+    cases, names = frame[keys.ne(UNASSIGNED).to_numpy()], keys[keys.ne(UNASSIGNED)]
+    reach = _periods_to(cases["filed_on"].min(), shown["start"].iloc[0], period)
+    lookback = CALL_IN_STREAK - 1
+    while True:
+        table = _ranked(cases, names, periods_before(as_of, period, periods + lookback))
+        table = table[table["_at"] >= lookback].reset_index(drop=True)
+        if lookback >= reach or not (table["bottom_streak"] > table["_at"]).any():
+            break  # no streak runs back to the first period looked at, or that period is the ledger's first
+        lookback = min(2 * lookback, reach)
+    table = table.assign(_at=table["_at"] - lookback).join(shown, on="_at").rename(columns={"officer": by})
+    table["tie_with"] = _ties(table, by).astype("str").set_axis(table.index)
     table["rank_label"] = table["rank"].astype(str) + np.where(table["tie_with"].notna(), TIED, "")
-    table["bottom_streak"] = _streaks(table, by).to_numpy()
     table["mark"] = pd.Series(
         np.where(table["bottom_streak"] >= CALL_IN_STREAK, CALL_IN, np.where(table["bottom"], SUPERVISE, None)), dtype="str"
     )
     table["closing_rate"] = table["closing_rate"].round(RATE_DECIMALS)
-    shown = table[table["start"] >= spans["start"].iloc[CALL_IN_STREAK - 1]]
-    return shown.rename(columns={"start": "period_start", "end": "period_end"})[
+    return table.rename(columns={"start": "period_start", "end": "period_end"})[
         ["period", "period_start", "period_end", by, "open_at_start", "closed", "closing_rate", "rank", "rank_label",
          "tie_with", "bottom_streak", "mark"]
-    ].reset_index(drop=True)
+    ]
