@@ -164,7 +164,7 @@ def test_explain_on_the_sample(in_repo) -> None:
     result = run("explain", "（2024）鲁0902执69号", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
     assert result.exit_code == 0, result.output
     check_golden("explain_sample.txt", result.stdout)
-    assert result.stdout.startswith("(2024)鲁0902执69号  (ledger.xlsx [2025年] row 35), as of 2026-11-23\n")
+    assert result.stdout.startswith("(2024)鲁0902执69号（ledger.xlsx [2025年] 第 35 行），截至 2026-11-23\n")
 
 
 def test_explain_a_rejected_case_says_where_and_why(in_repo) -> None:
@@ -202,7 +202,7 @@ def test_explain_shows_deadline_arithmetic(ledger) -> None:
     result = run("explain", "(2025)鲁0902执3号", ledger, "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "deadline legal_limit 法定执行期限: overdue, -91 days left" in text
-    assert "  start filed_on 2025-01-01 (counting from the next day)\n  + 3 months → 2025-04-01\n" \
-           "  = due 2025-04-01" in text
-    assert "deadline assign_officer 立案后 7 日内确定承办人: n/a" in text
+    assert "期限 法定执行期限（legal_limit）：已超期，已超过 91 日" in text
+    assert "  起算 filed_on 2025-01-01（自次日起算）\n  + 3 个月 → 2025-04-01\n" \
+           "  = 届满 2025-04-01" in text
+    assert "期限 立案后 7 日内确定承办人（assign_officer）：不适用" in text

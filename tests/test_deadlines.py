@@ -166,10 +166,10 @@ def test_not_applicable() -> None:
     assert out["limit_state"].tolist() == ["n/a", "n/a", "n/a"]
     assert out["limit_due"].isna().all() and out["next_deadline"].isna().all()
     steps = explain(frame.iloc[[0]], [d], "2025-08-01")[0]["steps"]
-    assert steps[0] == "does not apply: its condition is false"
+    assert steps[0] == "适用条件不成立："
     assert steps[1].startswith("  ✗ officer = 张三, is_blank")
     assert explain(frame.iloc[[1]], [d], "2025-08-01")[0]["steps"] == [
-        "does not apply: filed_on is missing or after --as-of"]
+        "filed_on 为空或晚于 --as-of"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,6 +248,9 @@ def test_relative_deadline_one_month_before_the_limit() -> None:
     out = evaluate(frame, [limit, review], "2025-08-01")
     assert out["review_due"].iloc[1] == T("2025-11-10")
     assert out["review_state"].iloc[1] == "suspended"
+    # 2024-08-31 + 6 months = 2025-02-28; one month before: 2025-01-28
+    assert explain(frame.iloc[[0]], [limit, review], "2025-01-20")[1]["steps"] == [
+        "limit 届满 2025-02-28", "− 1 个月 → 2025-01-28", "= 届满 2025-01-28"]
 
 
 def test_recurring_property_requery() -> None:
@@ -262,6 +265,8 @@ def test_recurring_property_requery() -> None:
     due, left, state = row(frame, d, "2029-03-01")
     assert (due, state) == (T("2029-02-28"), "met") and pd.isna(left)
     assert row(frame, d, "2024-02-01")[2] == "n/a"
+    assert explain(frame, [d], "2024-08-30")[0]["steps"] == [
+        "起算 closed_on 2024-02-29", "+ 2 × 6 个月（第 2 次，共 10 次）→ 2025-02-28", "= 届满 2025-02-28"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,16 +311,16 @@ def test_explain_shows_the_arithmetic() -> None:
     [e] = explain(frame, [d], "2025-08-01")
     assert e["due"] == T("2025-10-13") and e["state"] == "ok" and e["days_left"] == 73
     assert e["steps"] == [
-        "start filed_on 2025-01-03 (counting from the next day)",
-        "+ 6 months → 2025-07-03",
-        "+ extension 3 months → 2025-10-03",
-        "+ 10 deducted days (suspended_on→resumed_on) → 2025-10-13",
-        "= due 2025-10-13",
+        "起算 filed_on 2025-01-03（自次日起算）",
+        "+ 6 个月 → 2025-07-03",
+        "+ 延长 3 个月 → 2025-10-03",
+        "+ 扣除 10 日（suspended_on→resumed_on）→ 2025-10-13",
+        "= 届满 2025-10-13",
     ]
     frame = ledger(filed_on=["2025-04-03"])
     [e] = explain(frame, [six_months(roll_forward=True)], "2025-08-01")
-    assert e["steps"][-2:] == ["roll forward from 2025-10-03 (holiday or rest day) → 2025-10-09",
-                               "= due 2025-10-09"]
+    assert e["steps"][-2:] == ["2025-10-03 为节假日或休息日，顺延 → 2025-10-09",
+                               "= 届满 2025-10-09"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -495,7 +495,7 @@ def test_explain_shape():
     key = explained["key"].to_dict()["condition"]
     assert [c["result"] for c in key["children"]] == [False, False, True]
     assert key["children"][2] == {"kind": "category", "result": True, "category": "minsheng"}
-    assert explained["key"].lines()[0] == "✓ key 三类案件"
+    assert explained["key"].lines()[0] == "✓ 三类案件（key）"
     assert explained["key"].lines()[3] == "    ✗ category: xinfang"
 
 

@@ -324,7 +324,8 @@ def _base_due(c: _Ctx, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         todo &= ~sel
     assert c.d.duration is not None
     due = np.where(todo, _add_span(c, np.where(todo, start, NAT), c.d.duration), due)
-    texts = np.array([*(str(span) for _, span in c.d.duration_when), str(c.d.duration)], dtype=object)
+    texts = np.array([span.chinese(c.d.workdays) for span in [*(s for _, s in c.d.duration_when), c.d.duration]],
+                     dtype=object)
     return due, texts[chosen]
 
 
@@ -665,33 +666,31 @@ def _day(value: Any) -> str:
 
 
 def _steps(d: Deadline, r: dict[str, Any]) -> list[str]:
-    """The arithmetic of one deadline for one case, one step per line."""
+    """The arithmetic of one deadline for one case, one step per line (in Chinese, naming the
+    rules' fields and deadlines by their ids)."""
     if d.relative_to is not None:
-        steps = [f"{d.relative_to} due {_day(r['start'])}",
-                 f"{'+' if d.offset.n >= 0 else '−'} {str(d.offset).lstrip('-')} → "
-                 f"{_day(r['before_roll'])}"]
+        offset = Span(abs(d.offset.n), d.offset.unit).chinese(d.workdays)
+        steps = [f"{d.relative_to} 届满 {_day(r['start'])}",
+                 f"{'+' if d.offset.n >= 0 else '−'} {offset} → {_day(r['before_roll'])}"]
     elif d.every is not None:
-        steps = [f"start {d.start} {_day(r['start'])}",
-                 f"+ {r['occurrence']} × {d.every} (occurrence {r['occurrence']} of "
-                 f"{d.for_.n // d.every.n}) → {_day(r['before_roll'])}"]
+        steps = [f"起算 {d.start} {_day(r['start'])}",
+                 f"+ {r['occurrence']} × {d.every.chinese(d.workdays)}（第 {r['occurrence']} 次，共 "
+                 f"{d.for_.n // d.every.n} 次）→ {_day(r['before_roll'])}"]
     else:
-        unit = " working days" if d.workdays and "day" in r["duration"] else ""
-        steps = [f"start {d.start} {_day(r['start'])} (counting from the next day)",
-                 f"+ {r['duration']}{unit} → {_day(r['base'])}"]
+        steps = [f"起算 {d.start} {_day(r['start'])}（自次日起算）",
+                 f"+ {r['duration']} → {_day(r['base'])}"]
         if r["extension_months"] or r["extension_days"]:
-            parts = [f"{r['extension_months']} months"] if r["extension_months"] else []
-            parts += [f"{r['extension_days']} days"] if r["extension_days"] else []
-            steps.append(f"+ extension {' + '.join(parts)} → {_day(r['extended'])}")
+            parts = [f"{r['extension_months']} 个月"] if r["extension_months"] else []
+            parts += [f"{r['extension_days']} {'个工作日' if d.workdays else '日'}"] if r["extension_days"] else []
+            steps.append(f"+ 延长 {' + '.join(parts)} → {_day(r['extended'])}")
         if not np.isnat(r["new_limit"]):
-            steps.append(f"approved new limit ({d.new_limit}) → {_day(r['limit'])}")
+            steps.append(f"批准的新期限（{d.new_limit}）→ {_day(r['limit'])}")
         if r["deducted_days"]:
-            fields = ", ".join(f"{p.start}→{p.end}" for p in d.deduct)
-            steps.append(f"+ {r['deducted_days']} deducted days ({fields}) → "
-                         f"{_day(r['before_roll'])}")
+            fields = "、".join(f"{p.start}→{p.end}" for p in d.deduct)
+            steps.append(f"+ 扣除 {r['deducted_days']} 日（{fields}）→ {_day(r['before_roll'])}")
     if d.roll_forward and r["due"] != r["before_roll"]:
-        steps.append(f"roll forward from {_day(r['before_roll'])} (holiday or rest day) → "
-                     f"{_day(r['due'])}")
-    steps.append(f"= due {_day(r['due'])}")
+        steps.append(f"{_day(r['before_roll'])} 为节假日或休息日，顺延 → {_day(r['due'])}")
+    steps.append(f"= 届满 {_day(r['due'])}")
     return steps
 
 
@@ -699,10 +698,10 @@ def _not_applying(d: Deadline, r: dict[str, Any], row: pd.DataFrame, ctx: EvalCo
                   ) -> list[str]:
     """Why a deadline shows n/a for a case."""
     if not r["condition"] and d.applies is not None:
-        return ["does not apply: its condition is false", *d.applies.explain(row, ctx).lines(1)]
+        return ["适用条件不成立：", *d.applies.explain(row, ctx).lines(1)]
     if d.relative_to is not None:
-        return [f"does not apply: {d.relative_to} does not apply"]
-    return [f"does not apply: {d.start} is missing or after --as-of"]
+        return [f"所依据的期限 {d.relative_to} 不适用"]
+    return [f"{d.start} 为空或晚于 --as-of"]
 
 
 def explain(

@@ -249,6 +249,12 @@ class Span:
             return f"{years} year{'s' if abs(years) != 1 else ''}"
         return f"{self.n} {self.unit[:-1] if abs(self.n) == 1 else self.unit}"
 
+    def chinese(self, workdays: bool = False) -> str:
+        """The span as a clerk reads it (explain): 1 年, 6 个月, 30 日, 15 个工作日."""
+        if self.unit == "months":
+            return f"{self.n // 12} 年" if self.n and self.n % 12 == 0 else f"{self.n} 个月"
+        return f"{self.n} 个工作日" if workdays else f"{self.n} 日"
+
     def add(self, dates: pd.Series) -> pd.Series:
         """Each date plus this span (months clamp to the month end)."""
         if self.unit == "months":
@@ -805,7 +811,7 @@ class ExplainNode:
         pad = "  " * indent
         if self.kind == "leaf":
             where = f"{self.field} = {_show(self.value)}, " if self.field else ""
-            hit = f" (found '{self.hit}')" if self.hit else ""
+            hit = f"（命中「{self.hit}」）" if self.hit else ""
             return [f"{pad}{tick} {where}{self.op}: {_short(_show(self.param))}{hit}"]
         if self.kind == "category":
             return [f"{pad}{tick} category: {self.param}"]
@@ -814,7 +820,7 @@ class ExplainNode:
 
 def _show(value: Any) -> str:
     if value is None:
-        return "(blank)"
+        return "（空）"
     if isinstance(value, pd.Timestamp):
         return str(value.date())
     if isinstance(value, (list, tuple)):
@@ -1180,7 +1186,7 @@ class CategoryExplanation:
         return {"id": self.id, "label": self.label, "matched": self.matched, "condition": self.condition.to_dict()}
 
     def lines(self) -> list[str]:
-        head = f"{'✓' if self.matched else '✗'} {self.id} {self.label}"
+        head = f"{'✓' if self.matched else '✗'} {self.label}（{self.id}）"
         return [head, *self.condition.lines(1)]
 
 

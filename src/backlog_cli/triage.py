@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, fields_read
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, ConfigError, RulesError, did_you_mean
-from backlog_cli.outputs import Labels, Output, Sheet, state_styles
+from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
 from backlog_cli.parsing import case_keys, parse_case_numbers
 from backlog_cli.rules import CategoryExplanation, EvalContext, Ruleset, missing_field_warnings, open_mask
 
@@ -253,16 +254,18 @@ class CaseExplanation:
 
     def lines(self) -> list[str]:
         c = self.case
-        out = [f"{c['case_no']}  ({Path(c['source_file']).name} [{c['source_sheet']}] row {c['source_row']}), "
-               f"as of {self.as_of.date()}"]
-        out += [f"  {name} ({label}): {_show(value)}" for name, label, value in self.fields]
-        out.append(f"categories: {'; '.join(c['categories']) or '(none)'}")
+        out = [f"{c['case_no']}（{Path(c['source_file']).name} [{c['source_sheet']}] 第 {c['source_row']} 行），"
+               f"截至 {self.as_of.date()}"]
+        out += [f"  {label}（{name}）：{_show(value)}" for name, label, value in self.fields]
+        labels = {item.id: item.label for item in self.categories}
+        out.append(f"类别：{'; '.join(labels.get(cid, cid) for cid in c['categories']) or '（无）'}")
         for item in self.categories:
             out += item.lines()
         for d in self.deadlines:
-            left = "" if d["days_left"] is None else f", {d['days_left']} days left"
-            action = f" → {d['action']}" if d["action"] and d["days_left"] is not None else ""
-            out.append(f"deadline {d['id']} {d['label']}: {d['state']}{left}{action}")
+            days = d["days_left"]
+            left = "" if days is None else f"，剩余 {days} 日" if days >= 0 else f"，已超过 {-days} 日"
+            action = f" → {d['action']}" if d["action"] and days is not None else ""
+            out.append(f"期限 {d['label']}（{d['id']}）：{STATE_LABELS.get(d['state'], d['state'])}{left}{action}")
             out += [f"  {step}" for step in d["steps"]]
         return out
 
@@ -272,6 +275,8 @@ def _show(value: Any) -> str:
         return "-"
     if isinstance(value, pd.Timestamp):
         return str(value.date())
+    if isinstance(value, (bool, np.bool_)):
+        return FLAG_TEXT[bool(value)]
     return str(value)
 
 
