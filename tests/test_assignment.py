@@ -15,6 +15,7 @@ from backlog_cli.assignment import (
     periods_before,
     ranking,
     read_targets,
+    targets_for,
     targets_from_mapping,
     task_lists,
 )
@@ -104,6 +105,17 @@ def test_targets_named_and_by_rule(cases):
     assert lists.overview["key_cases"].tolist() == [0, 0, 0]  # no key mask given
     assert lists.overview["weekly_target"].tolist() == [5, 1, NA]  # 王A: ceil(0.5 × 2); 未分配: none
     assert lists.unknown_targets == ["赵六"]
+
+
+def test_targets_are_per_officer():
+    targets = Targets({"张三": 5}, TargetRule(0.1, 1))
+    assert targets_for(targets, "officer", given=True) is targets
+    assert targets_for(None, "team", given=True) is None
+    assert targets_for(targets, "team", given=False) is None  # the settings file's: left out
+    with pytest.raises(ConfigError) as err:
+        targets_for(targets, "team", given=True, labels={"team": "团队"})
+    assert str(err.value) == ("--targets: weekly targets are set per officer; lists by 团队 have none "
+                              "(leave out --by 团队 or --targets)")
 
 
 def test_rule_rounds_up_without_float_noise():

@@ -206,6 +206,27 @@ def test_targets_inline_in_config(ledger, tmp_path, monkeypatch):
     assert "李四：未结 2 件，已超期 0 件，本周到期 1 件，重点案件 0 件，每周结案任务 1" in lines  # ceil(0.5 x 2)
 
 
+def test_targets_are_per_officer_so_lists_by_team_have_none(tmp_path, monkeypatch):
+    rows = [("(2025)鲁0902执1号", "2025-06-02", "张三", "一组"), ("(2025)鲁0902执2号", "2025-09-15", "李四", "二组")]
+    teams = write_ledger(tmp_path / "teams.csv", "案号,立案日期,承办人,团队", rows)
+    targets = tmp_path / "targets.yaml"
+    targets.write_text("张三: 5\n李四: 3\nshare: 0.1\nminimum: 1\n", encoding="utf-8")
+    refused = run("assign", teams, "--as-of", AS_OF, "--by", "团队", "--targets", targets)
+    assert refused.exit_code == 2
+    assert ("--targets: weekly targets are set per officer; lists by 团队 have none (leave out --by 团队 or --targets)"
+            in refused.stderr)
+    assert "no cases in the ledger" not in refused.stderr
+    # Targets in backlog.yaml stay for the lists by officer; those by team show none.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "backlog.yaml").write_text("targets: targets.yaml\n", encoding="utf-8")
+    by_team = run("assign", teams, "--as-of", AS_OF, "--by", "team")
+    assert by_team.exit_code == 0 and "no cases in the ledger" not in by_team.stderr
+    assert "一组：未结 1 件，已超期 1 件，本周到期 0 件，重点案件 0 件，每周结案任务 —" in by_team.stdout.splitlines()
+    lines = run("assign", teams, "--as-of", AS_OF).stdout.splitlines()
+    assert "张三：未结 1 件，已超期 1 件，本周到期 0 件，重点案件 0 件，每周结案任务 5" in lines
+
+
 @pytest.mark.parametrize("by", ["承办人", "承办法官", "officer"])
 def test_by_a_header_name_or_label(ledger, by):
     """--by maps a header (any alias) or label to its field: the same lists as --by officer."""

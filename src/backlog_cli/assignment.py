@@ -9,7 +9,8 @@ through the Sunday of --as-of's week (weeks run Monday to Sunday); overdue cases
 
 Weekly targets come from a targets file (YAML, or a two-column spreadsheet or CSV: officer,
 target) and/or a rule: ``share`` of the officer's open cases rounded up, at least ``minimum``.
-A target named for an officer wins over the rule; ``未分配`` never has a target.
+A target named for an officer wins over the rule; ``未分配`` never has a target. Targets are per
+officer: task lists by another field have none (:func:`targets_for`).
 
 Ranking: per period (Monday–Sunday weeks or calendar months; the last full period ends on or
 before --as-of) and officer: cases closed in the period, cases open at its start, the closing rate
@@ -190,6 +191,19 @@ def weekly_targets(open_cases: pd.Series, targets: Targets | None) -> pd.Series:
     if targets is not None and targets.rule is not None:
         named = named.fillna(targets.rule.apply(open_cases))
     return named.mask(names.eq(UNASSIGNED).to_numpy()).rename("weekly_target")
+
+
+def targets_for(targets: Targets | None, by: str, given: bool, labels: Mapping[str, str] | None = None) -> Targets | None:
+    """The weekly targets of task lists grouped by ``by``. Targets are set per officer, so lists
+    by another field (a team) have none: targets ``given`` on the command line for them are a
+    ConfigError, those of the settings file are left out."""
+    if targets is None or by == OFFICER:
+        return targets
+    if given:
+        shown = (labels or {}).get(by, by)
+        raise ConfigError(f"--targets: weekly targets are set per officer; lists by {shown} have none "
+                          f"(leave out --by {shown} or --targets)")
+    return None
 
 
 # --------------------------------------------------------------------------- task lists

@@ -707,8 +707,8 @@ def assign(
     columns: ColumnsOpt = None,
 ) -> None:
     """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
-    from backlog_cli.assignment import (check_split_folder, group_field, read_targets, split_format, task_lists,
-                                        write_split)
+    from backlog_cli.assignment import (check_split_folder, group_field, read_targets, split_format, targets_for,
+                                        task_lists, write_split)
     from backlog_cli.outputs import Output
     from backlog_cli.triage import display_labels
 
@@ -724,6 +724,7 @@ def assign(
     goals = read_targets(target_file, opts.config.path) if target_file else None
     data, result = load_triage(opts, rules, when, by=by)
     by = group_field(data, by)
+    goals = targets_for(goals, by, targets is not None, data.columns.labels())
     lists = task_lists(result.cases, when, by, goals, result.key_cases())
     if lists.unknown_targets:
         _stderr().print(f"warning: targets for {'、'.join(lists.unknown_targets)}, who have no cases in the ledger",
