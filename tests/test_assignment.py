@@ -12,6 +12,7 @@ from backlog_cli.assignment import (
     TargetRule,
     file_stems,
     Targets,
+    period_texts,
     periods_before,
     ranking,
     read_targets,
@@ -234,6 +235,12 @@ def test_last_full_month():
     assert periods_before(T("2026-03-31"), "month", 1).iloc[0].tolist() == ["2026-03", T("2026-03-01"), T("2026-03-31")]
     months = periods_before(T("2026-03-30"), "month", 2)
     assert months.values.tolist() == [["2026-01", T("2026-01-01"), T("2026-01-31")], ["2026-02", T("2026-02-01"), T("2026-02-28")]]
+
+
+def test_period_texts():
+    codes = pd.Series(["2026-W44", "2026-W01", "2026-W44", "2026-03", "2025-12", NA], dtype="str")
+    assert period_texts(codes) == {"2026-W44": "2026年第44周", "2026-W01": "2026年第1周", "2026-03": "2026年3月",
+                                   "2025-12": "2025年12月"}
 
 
 def test_bad_period():

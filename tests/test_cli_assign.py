@@ -97,6 +97,13 @@ def test_rank_table_and_xlsx(ledger, tmp_path):
     header = [c.value for c in ws[2]]
     marks = {r[header.index("承办人")]: r[header.index("督导/约谈")] for r in rows}
     assert marks == {"李四": None, "张三": "督导", "赵六": "约谈", "王五": "督导", "钱七": "约谈"}
+    # Periods in words and the rank once, with its tie mark; CSV and JSON keep the codes and both.
+    assert header[:3] == ["期间", "起始日期", "截止日期"] and "名次" not in header
+    assert {r[0] for r in rows} == {"2026年第11周"}
+    assert [r[header.index("名次（注明并列）")] for r in rows] == ["1", "2（并列）", "2（并列）", "4（并列）", "4（并列）"]
+    assert "2026年第11周" in table.stdout and "2026-W11" not in table.stdout
+    months = run("rank", ledger, "--as-of", AS_OF, "--period", "month", "--periods", "1")
+    assert months.exit_code == 0 and "│ 2026年2月 " in months.stdout and "│ 2026-02 " not in months.stdout
 
 
 def test_split_onto_an_existing_file_is_refused_before_the_ledger_is_read(tmp_path):

@@ -34,7 +34,8 @@ import pandas as pd
 from backlog_cli.config import read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.loading import Ledger, read_sheets
-from backlog_cli.outputs import Output, Sheet, Written, refuse_inputs, state_styles, write_output
+from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, refuse_inputs, state_styles,
+                                 value_labels, write_output)
 from backlog_cli.parsing import normalize_name, normalize_text
 from backlog_cli.rules import open_mask
 from backlog_cli.deadlines import age_days
@@ -537,3 +538,23 @@ def ranking(
         ["period", "period_start", "period_end", by, "open_at_start", "closed", "closing_rate", "rank", "rank_label",
          "tie_with", "bottom_streak", "mark"]
     ]
+
+
+def period_texts(codes: pd.Series) -> dict[str, str]:
+    """How tables and xlsx show period codes: ``2026-W44`` as 2026年第44周, ``2026-03`` as 2026年3月."""
+    distinct = pd.Series(codes.dropna().unique(), dtype="str")
+    weeks = distinct.str.replace(r"^(\d{4})-W0?(\d+)$", r"\1年第\2周", regex=True)
+    return dict(zip(distinct, weeks.str.replace(r"^(\d{4})-0?(\d+)$", r"\1年\2月", regex=True)))
+
+
+def ranking_output(table: pd.DataFrame, by: str, labels: Mapping[str, str], period: str, periods: int,
+                   as_of: pd.Timestamp) -> Output:
+    """The ranking for the output layer. CSV and JSON: every column, periods as codes
+    (``2026-W44``). Table and xlsx: periods in words (2026年第44周), the rank with its tie mark
+    (``rank_label``) and not the bare ``rank``, 约谈 rows red and 督导 rows amber."""
+    shown = Labels(labels, {**value_labels(labels), "period": period_texts(table["period"])})
+    to = table["period_end"].max().date() if len(table) else pd.Timestamp(as_of).date()
+    title = f"按{labels.get(by, by)}排名：{periods} {'周' if period == 'week' else '个月'}，截至{to}"
+    sheet = Sheet(RANKING_SHEET, table.drop(columns="rank"), labels=shown, row_styles=mark_styles(table["mark"]),
+                  title=title, number_formats={"closing_rate": PERCENT_FORMAT})
+    return Output(table, name=RANKING_SHEET, title=title, labels=shown, sheets=[sheet], tables=[sheet])

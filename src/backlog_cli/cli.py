@@ -671,8 +671,7 @@ def rank(
     columns: ColumnsOpt = None,
 ) -> None:
     """Rank officers per week or month by cases closed and closing rate; bottom three 督导, three in a row 约谈."""
-    from backlog_cli.assignment import RANKING_SHEET, group_field, mark_styles, ranking
-    from backlog_cli.outputs import PERCENT_FORMAT, Output
+    from backlog_cli.assignment import group_field, ranking, ranking_output
 
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
@@ -682,12 +681,7 @@ def rank(
     by = group_field(data, by)
     period = period.value
     table = ranking(data.cases, when, period, periods, by)
-    labels = data.columns.labels()
-    to = table['period_end'].max().date() if len(table) else when.date()
-    title = f"按{labels.get(by, by)}排名：{periods} {'周' if period == 'week' else '个月'}，截至{to}"
-    shown = [c for c in table.columns if c != "rank"]  # rank_label says it, ties included
-    show(Output(table, name=RANKING_SHEET, title=title, labels=labels, row_styles=mark_styles(table["mark"]),
-                table_columns=shown, number_formats={"closing_rate": PERCENT_FORMAT}), fmt, output, data, opts.inputs)
+    show(ranking_output(table, by, data.columns.labels(), period, periods, when), fmt, output, data, opts.inputs)
 
 
 @app.command()
