@@ -221,6 +221,19 @@ def test_xlsx_serial_numbers_are_numbers_and_codes_stay_text(tmp_path):
     assert [ws[f"{col}2"].value for col in "BCDE"] == ["007", "1234567890", "1", "1"]
 
 
+def test_xlsx_date_times_show_the_time_and_fit(tmp_path):
+    """A column with a time of day is written to the second and wide enough not to show ####;
+    a column of midnights stays a date."""
+    frame = pd.DataFrame({"at": pd.to_datetime(["2026-11-23 02:30:05", None]),
+                          "on": pd.to_datetime(["2026-11-23", "2026-11-24"])})
+    path = tmp_path / "t.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet("t", frame)])
+    ws = openpyxl.load_workbook(path).active
+    assert ws["A2"].value == dt.datetime(2026, 11, 23, 2, 30, 5) and ws["A2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert ws["B2"].number_format == "yyyy-mm-dd"
+    assert _width(ws, "A") >= len("2026-11-23 02:30:05") + 1 > _width(ws, "B")
+
+
 def test_xlsx_row_styles_fill_red_and_amber(cases, tmp_path):
     path = tmp_path / "styled.xlsx"
     styles = pd.Series(["overdue", None, "due_soon"], index=cases.index)

@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from backlog_cli.assignment import UNASSIGNED
 from backlog_cli.errors import ConfigError
 from backlog_cli.loading import load_columns
-from backlog_cli.outputs import DISPLAY_LIST_SEP, Labels, Output, Sheet, SheetLayout, join_lists, per_distinct_cell
+from backlog_cli.outputs import DISPLAY_LIST_SEP, Labels, Output, Sheet, join_lists, per_distinct_cell
 from backlog_cli.rules import open_mask
 
 SCHEMA_VERSION = 1
@@ -59,7 +59,6 @@ DIFF_COLUMNS = ["case_no", "change", "officer", "before", "after"]
 # The run list's sheet, and how its start and end times show in xlsx (date-time cells).
 RUNS_SHEET = "运行记录"
 TIMESTAMPS = ("started_at", "finished_at")
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 metadata = sa.MetaData()
 meta = sa.Table(
@@ -503,13 +502,7 @@ def runs_output(runs: pd.DataFrame) -> Output:
     labels = load_columns().labels()
     title = f"运行记录（{len(runs)} 次）"
     text = runs.assign(**{name: runs[name].dt.strftime("%Y-%m-%d %H:%M:%S").astype("str") for name in TIMESTAMPS})
-    sheet = Sheet(RUNS_SHEET, runs, labels=labels, title=title, number_formats=dict.fromkeys(TIMESTAMPS, DATETIME_FORMAT),
-                  charts=[_widen_timestamps])
+    sheet = Sheet(RUNS_SHEET, runs, labels=labels, title=title)
     return Output(text, name=RUNS_SHEET, title=title, labels=labels, sheets=[sheet])
 
 
-def _widen_timestamps(workbook: Any, ws: Any, layout: SheetLayout) -> None:
-    """Make the date-time columns wide enough for their cells (the writer sizes date columns for
-    a date; a date-time cell too narrow shows ####)."""
-    for name in TIMESTAMPS:
-        ws.set_column(layout.columns[name], layout.columns[name], len(DATETIME_FORMAT) + 2)

@@ -84,6 +84,7 @@ XLSX_MAX_ROWS = 1_048_576
 XLSX_MAX_CELL_CHARS = 32_767
 XLSX_CREATED = dt.datetime(2000, 1, 1)
 DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 AMOUNT_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.00%"
 # How tables and xlsx show flags (CSV and JSON keep true/false).
@@ -599,7 +600,9 @@ def _column(s: pd.Series) -> _Column:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         naive = s.dt.tz_localize(None) if s.dt.tz else s
         days = ((naive - _EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
-        return _Column("n", days, present, DATE_FORMAT, 10)
+        if (naive.ne(naive.dt.normalize()) & naive.notna()).any():  # times of day too: shown to the second
+            return _Column("n", days, present, DATETIME_FORMAT, len(DATETIME_FORMAT))
+        return _Column("n", days, present, DATE_FORMAT, len(DATE_FORMAT))
     if pd.api.types.is_bool_dtype(s.dtype):
         return _Column("b", s.to_numpy(dtype=bool, na_value=False), present, None, 5)
     if pd.api.types.is_numeric_dtype(s.dtype):
