@@ -271,7 +271,7 @@ def test_amounts_round_trip(amounts):
 
 
 PROVINCES = "京津冀晋内辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川黔滇藏陕甘青宁新军兵"
-TYPES = ["执", "执恢", "执保", "执异", "执复", "执监", "执协", "执他"]
+TYPES = ["执", "执恢", "执保", "执异", "执复", "执监", "执协", "执他", "财保", "行审", "行审复"]
 BRACKETS = [("(", ")"), ("（", "）"), ("〔", "〕"), ("[", "]"), ("【", "】")]
 SPACE = st.sampled_from(["", "", " ", "\u3000"])
 NEW_COURTS = st.one_of(
@@ -344,14 +344,14 @@ def test_case_keys_identify_a_case_however_written():
 
 # The case-number grammar as one regex with look-ahead alternatives: slower, and the reference the
 # two-pattern parser must agree with on any text.
-_TYPES = "执恢|执保|执异|执复|执监|执协|执他|执"
+_TYPES = "执恢|执保|执异|执复|执监|执协|执他|执|财保|行审复|行审"
 _ONE_REGEX = __import__("re").compile(
     r"^[(〔\[【](?P<year>[0-9]{4})[)〕\]】]"
     r"(?P<court>(?:最高法|[京鲁冀][0-9]{0,4})(?=(?:" + _TYPES + r")[0-9])"
     r"|[\u4e00-\u9fff]{1,6}?(?=(?:" + _TYPES + r")字第))"
     r"(?P<type>" + _TYPES + r")(?:字第)?(?P<seq>[0-9]{1,9})号?$"
 )
-_CASE_ALPHABET = "()〔〕【】[]0123456789执恢保他字第号鲁京冀泰高法最"
+_CASE_ALPHABET = "()〔〕【】[]0123456789执恢保他字第号鲁京冀泰高法最财行审复"
 
 
 def _agrees_with_one_regex(text: str) -> bool:
@@ -367,7 +367,8 @@ def test_case_number_patterns_agree_with_one_regex_on_every_combination():
     import itertools
 
     pieces = [["(", "〔", ""], ["2016", "1949", ""], [")", "】", ""], ["鲁0902", "最高法", "泰山区", "执", ""],
-              ["执", "执恢", "执保", "执异", "执复", "执监", "执协", "执他", "执执", ""], ["字第", "", "字"],
+              ["执", "执恢", "执保", "执异", "执复", "执监", "执协", "执他", "执执", "财保", "行审", "行审复", "行", ""],
+              ["字第", "", "字"],
               ["00123", "", "1234567890"], ["号", ""]]
     texts = ["".join(parts) for parts in itertools.product(*pieces)]
     assert [t for t in texts if not _agrees_with_one_regex(t)] == []

@@ -619,7 +619,7 @@ def parse_flags(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Ser
 # case numbers
 
 _PROVINCES = "京津冀晋内辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川黔滇藏陕甘青宁新军兵"
-_CASE_TYPE = "执[恢保异复监协他]?"  # 执恢 执保 执异 执复 执监 执协 执他, else 执
+_CASE_TYPE = "(?:执[恢保异复监协他]?|财保|行审复?)"  # 执 执恢 执保 执异 执复 执监 执协 执他; 财保 行审 行审复
 _CASE_HEAD = r"^[(〔\[【](?P<year>[0-9]{4})[)〕\]】]"
 # Two forms, told apart by 字第 (which only the older one has): a 2016+ court code followed by type
 # and sequence, an older court abbreviation followed by type, 字第 and sequence. One regex with
