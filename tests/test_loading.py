@@ -218,6 +218,22 @@ def test_ragged_csv_title_notes_and_extra_cells(tmp_path):
     assert pd.isna(led.cases["列4"].iloc[0])
 
 
+def test_a_quote_never_closed_is_an_error_naming_its_line(tmp_path):
+    """An export that does not double quotes: the quote opened on line 4 would take every later
+    line into one cell (3 cases instead of 5). A quoted cell over two lines is fine, and so is a
+    stray quote after a closed one ("a"b), read as the lenient reader reads it."""
+    path = tmp_path / "ledger.csv"
+    rows = ["案号,立案日期,被执行人", '(2025)鲁0902执1号,2025-01-01,"甲\n乙"', "(2025)鲁0902执2号,2025-01-02,丙",
+            '(2025)鲁0902执3号,2025-01-03,"老赖张某', "(2025)鲁0902执4号,2025-01-04,丁", "(2025)鲁0902执5号,2025-01-05,戊"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(LedgerError, match=r"ledger.csv: line 5: a quoted cell \(\"\) is never closed"):
+        load_ledger([path])
+    rows[3] = '(2025)鲁0902执3号,2025-01-03,"老赖"张某'
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    led = load_ledger([path])
+    assert led.cases["respondent"].tolist() == ["甲\n乙", "丙", "老赖张某", "丁", "戊"]
+
+
 def test_tsv_with_a_title_line(tmp_path):
     path = tmp_path / "ledger.txt"
     path.write_text("台帐\n案号\t立案日期\n(2025)鲁0902执1号\t2025-01-01\n", encoding="utf-8")

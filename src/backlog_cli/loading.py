@@ -460,14 +460,34 @@ def _later_blocks(reader) -> Iterator[pd.DataFrame]:
 def _read_ragged(path: Path, text: str, sep: str) -> pd.DataFrame:
     """Rows of different lengths (a title line above the header, a row with extra cells): read
     with the csv module and padded to the longest row. Only when the fast reader refuses."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise LedgerError(f"{path}: line {reader.line_num}: cannot read as CSV ({exc})") from None
+    rows = _csv_rows(path, text, sep, strict=True)
+    if rows is None:  # a stray quote after a quoted cell ("a"b): read as the lenient reader does
+        rows = _csv_rows(path, text, sep, strict=False)
     columns = [pd.Series(cells, dtype="str") for cells in itertools.zip_longest(*rows)]  # short rows padded
     frame = pd.concat(columns, axis=1, ignore_index=True) if columns else pd.DataFrame()
     return frame.mask(frame.eq(""))
+
+
+def _csv_rows(path: Path, text: str, sep: str, strict: bool) -> list[list[str]] | None:
+    """Every row of a text ledger by the csv module. A quoted cell never closed is an error
+    naming the line it opens on: read on, it would swallow every line after it into one cell
+    (an export that does not double the quotes inside a cell). ``strict``: None for any other
+    problem the lenient reading accepts."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=strict)
+    rows: list[list[str]] = []
+    start = 1  # the line the next row starts on
+    try:
+        for row in reader:
+            rows.append(row)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise LedgerError(f"{path}: line {start}: a quoted cell (\") is never closed, so every line after it "
+                              "would be read into that one cell; close or remove the quote") from None
+        if strict:
+            return None
+        raise LedgerError(f"{path}: line {reader.line_num}: cannot read as CSV ({exc})") from None
+    return rows
 
 
 def read_sheets(path: Path, encoding: str | None = None, progress: Progress | None = None,
