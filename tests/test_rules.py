@@ -300,6 +300,16 @@ def test_alias_bomb_is_refused_quickly(tmp_path):
     assert problem == f"{p}:7:5: invalid YAML: too many YAML aliases: the document expands to more than 100,000 values"
 
 
+@pytest.mark.parametrize("when, line_col, value", [
+    ("{field: filed_on, before: 2016-02-30}", "5:37", "2016-02-30"),
+    ("{field: filed_on, between: [2016-13-01, 2016-12-31]}", "5:39", "2016-13-01"),
+])
+def test_an_impossible_date_is_located(tmp_path, when, line_col, value):
+    p = tmp_path / "dates.yaml"
+    p.write_text(f"version: 1\ncategories:\n  - id: d\n    label: d\n    when: {when}\n", encoding="utf-8")
+    assert problems_of(p) == [f"{p}:{line_col}: invalid YAML: '{value}' is not a date"]
+
+
 def test_conditions_are_checked_even_when_the_id_is_bad(tmp_path):
     p = tmp_path / "bad.yaml"
     p.write_text("version: 1\ncategories:\n"

@@ -60,6 +60,18 @@ class GuardedLoader(yaml.SafeLoader):
         return node
 
 
+def _construct_timestamp(loader: GuardedLoader, node: yaml.ScalarNode) -> dt.date | dt.datetime:
+    """A YAML date or timestamp; an impossible one (2016-02-30) is a YAML error located at it."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{node.value}' is not a date", node.start_mark) from None
+
+
+GuardedLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
 def _expanded_size(node: yaml.Node, sizes: dict[int, int], active: set[int]) -> int:
     """How many values ``node`` stands for with every alias expanded (each shared node counted
     once per use, computed once)."""
