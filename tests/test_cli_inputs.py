@@ -93,3 +93,30 @@ def test_run_refuses_a_ledger_inside_the_day_folder(tmp_path):
 def test_a_new_output_beside_the_ledger_is_fine(ledger, tmp_path):
     result = run("classify", ledger, "--as-of", "2025-12-31", "-o", tmp_path / "out.csv")
     assert result.exit_code == 0, result.output
+
+
+def test_a_web_page_named_xls_says_what_it_is(tmp_path):
+    """Case systems export HTML tables named .xls: say so, rather than an OLE decoding error."""
+    page = tmp_path / "导出.xls"
+    page.write_text('\ufeff<html><head><meta charset="utf-8"></head><body><table><tr><td>案号</td></tr></table>'
+                    "</body></html>", encoding="utf-8")
+    result = run("classify", page)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"backlog: error: {page}: this is a web page (HTML) with a .xls name, as some case "
+                                     "systems export their tables; open it in Excel or WPS and save it as .xlsx (or "
+                                     "export CSV)")
+
+
+def test_rules_and_settings_saved_as_gbk_say_so_with_the_line(tmp_path, monkeypatch):
+    rules = tmp_path / "r.yaml"
+    rules.write_bytes("version: 1\ncategories:\n  - id: x\n    label: 涉民生\n".encode("gbk"))
+    result = run("rules", "check", rules)
+    assert result.exit_code == 2
+    assert f"{rules}:4: it is GBK text; save the file as UTF-8 (另存为, 编码 UTF-8)" in result.stderr
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "backlog.yaml").write_bytes("# 设置\nledger: 台帐.xlsx\n".encode("gbk"))
+    result = run("run")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"backlog: error: {tmp_path / 'backlog.yaml'}:1: it is GBK text; save the file as "
+                                     "UTF-8 (另存为, 编码 UTF-8)")

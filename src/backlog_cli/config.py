@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from backlog_cli.errors import ConfigError, did_you_mean
+from backlog_cli.errors import ConfigError, NotUtf8, did_you_mean, read_utf8
 
 CONFIG_NAME = "backlog.yaml"
 ENV_VAR = "BACKLOG_CONFIG"
@@ -93,7 +93,9 @@ def read_yaml(path: Path, what: str) -> Any:
     from backlog_cli.loading import load_yaml  # pandas is loaded only by the commands that need it
 
     try:
-        return load_yaml(Path(path).read_text(encoding="utf-8"))
+        return load_yaml(read_utf8(path))
+    except NotUtf8 as exc:
+        raise ConfigError(f"{path}:{exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from pathlib import Path
 
 EXIT_OK = 0
 EXIT_WARNINGS = 1
@@ -50,3 +51,24 @@ def did_you_mean(word: object, known: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` naming the closest of ``known`` to a mistyped ``word``, or ''."""
     close = difflib.get_close_matches(str(word), list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class NotUtf8(ValueError):
+    """A rules, settings or columns file that is not UTF-8 text; the message says where and what
+    to do."""
+
+
+def read_utf8(path: Path) -> str:
+    """The text of a YAML file the user writes: UTF-8, a byte order mark allowed. Saved as GBK (as
+    Notepad on a Chinese Windows may do) it raises :class:`NotUtf8` naming the line."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        try:
+            data.decode("gb18030")
+            kind = "it is GBK text"
+        except UnicodeDecodeError:
+            kind = "it is not UTF-8 text"
+        raise NotUtf8(f"{line}: {kind}; save the file as UTF-8 (另存为, 编码 UTF-8)") from None

@@ -28,7 +28,7 @@ import pandas as pd
 import yaml
 
 from backlog_cli import parsing, workbook
-from backlog_cli.errors import LedgerError, did_you_mean
+from backlog_cli.errors import LedgerError, NotUtf8, did_you_mean, read_utf8
 from backlog_cli.outputs import Sheet
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
@@ -130,7 +130,9 @@ class Columns:
 
 def _read_yaml(path: Path | None, text: str | None = None) -> dict:
     try:
-        data = load_yaml(text if text is not None else path.read_text(encoding="utf-8"))
+        data = load_yaml(text if text is not None else read_utf8(path))
+    except NotUtf8 as exc:
+        raise LedgerError(f"{path}:{exc}") from None
     except OSError as exc:
         raise LedgerError(f"cannot read column aliases file {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:

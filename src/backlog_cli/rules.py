@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from backlog_cli.errors import RulesError, did_you_mean
+from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
 from backlog_cli.loading import GuardedLoader, load_columns
 from backlog_cli.parsing import BLANK_WORDS, normalize_text, normalize_value
 
@@ -191,8 +191,10 @@ def _duplicate_problems(node: Node) -> list[str]:
 def _read_yaml(path: Path, display: str) -> tuple[Node | None, list[str]]:
     """The root node of a YAML file and its duplicate-key problems, or the parse error."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_utf8(path)
+    except NotUtf8 as exc:
+        return None, [f"{display}:{exc}"]
+    except OSError as exc:
         return None, [f"{display}: cannot read: {exc}"]
     try:
         value = yaml.load(text, Loader=LocatedLoader)  # noqa: S506 - LocatedLoader is a SafeLoader

@@ -62,12 +62,30 @@ def open_book(path: Path):
         pass
     if head.startswith(_OLE) and _ENCRYPTED_STREAM in path.read_bytes():
         raise _password_protected(path) from None  # an encrypted workbook named .xls
+    if _is_web_page(path):
+        raise LedgerError(f"{path}: this is a web page (HTML) with a {path.suffix} name, as some case systems export "
+                          "their tables; open it in Excel or WPS and save it as .xlsx (or export CSV)")
     raise LedgerError(f"{path}: cannot read the workbook ({short_error(problem)}); is it a valid {path.suffix} file?")
+
+
+def _is_web_page(path: Path) -> bool:
+    """An HTML table saved with a workbook's name: its start is markup, not a zip or OLE file."""
+    with path.open("rb") as fh:
+        start = fh.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) and b"<t" in start
+
+
+def _visible(meta) -> bool:
+    import python_calamine as pc
+
+    return meta.visible == pc.SheetVisibleEnum.Visible
 
 
 class Decoding:
     """The sheets of a workbook (those in ``wanted``, in workbook order) decoded on a second
     thread, one ahead of the reader: :meth:`sheet` waits for a sheet and starts the next.
+    With no ``wanted``, hidden and very hidden sheets are left out (listed in :attr:`hidden`):
+    a hidden sheet is often an abandoned copy; a sheet named in ``wanted`` is read hidden or not.
 
     A thread that is not a daemon: the process waits for a decode under way when it ends, rather
     than stopping the thread inside python-calamine's own code."""
