@@ -253,6 +253,10 @@ def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
     if len(ledger.rejects):
         parts.append(f"{len(ledger.rejects)} rejected")
     err.print("loaded " + "; ".join(parts), highlight=False, markup=False)
+    for warning in ledger.warnings:
+        err.print(f"warning: {terminal_text(warning, 1000)}", highlight=False, markup=False)
+    for note in ledger.notes:
+        err.print(f"note: {terminal_text(note, 1000)}", highlight=False, markup=False)
     for r in ledger.rejects.head(REJECTS_SHOWN).itertuples(index=False):
         case_no = terminal_text(r.case_no) if isinstance(r.case_no, str) else "-"
         where = f"{terminal_text(Path(r.file).name)} [{terminal_text(r.sheet)}] row {r.row}"

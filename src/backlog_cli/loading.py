@@ -231,6 +231,7 @@ class RawSheet:
     first_row: int
     more: Iterator[pd.DataFrame] = field(default_factory=lambda: iter(()))
     rows: int = 0  # all the sheet's rows, for progress
+    hidden: bool = False  # a hidden sheet, not read (no cells)
 
     def whole(self) -> pd.DataFrame:
         """Every row at once (for small files such as a targets sheet)."""
@@ -270,12 +271,17 @@ def _read_excel(path: Path, progress: Progress | None,
     (:class:`workbook.Decoding`): on a two-sheet 200,000-row workbook 1 s less for 40 MB more at
     the peak than decoding it when this one's last block is read."""
     with workbook.decoding(path, wanted) as book:
-        names = book.names
-        for done, name in enumerate(names):
+        count = max(1, len(book.names))
+        done = 0
+        for name in book.listed:
+            if name in book.hidden:
+                yield RawSheet(name, pd.DataFrame(), 1, hidden=True), done / count, 0.0
+                continue
             if progress:
-                progress(f"reading {path.name} [{name}]", done / len(names))
+                progress(f"reading {path.name} [{name}]", done / count)
             raw = _sheet_cells(book.sheet(done), path, name)  # the blocks hold the decoded sheet until their last is read
-            yield raw, done / len(names), 1 / len(names)
+            yield raw, done / count, 1 / count
+            done += 1
 
 
 def _sheet_cells(sheet, path: Path, name: str) -> RawSheet:
@@ -506,8 +512,8 @@ def _csv_rows(path: Path, text: str, sep: str, strict: bool) -> list[list[str]] 
 
 def read_sheets(path: Path, encoding: str | None = None, progress: Progress | None = None,
                 wanted: Collection[str] | None = None) -> list[RawSheet]:
-    """The sheets of a file (only those named in ``wanted`` when given)."""
-    return [raw for raw, _, _ in _sheets(Path(path), encoding, progress, wanted)]
+    """The sheets of a file (only those named in ``wanted`` when given; else hidden ones left out)."""
+    return [raw for raw, _, _ in _sheets(Path(path), encoding, progress, wanted) if not raw.hidden]
 
 
 def _sheets(path: Path, encoding: str | None, progress: Progress | None, wanted: Collection[str] | None,
@@ -618,6 +624,8 @@ class Ledger:
     problems: pd.DataFrame  # file, sheet, row, column, value, problem (value kept as missing)
     sheets: list[SheetReport]
     columns: Columns
+    warnings: list[str] = field(default_factory=list)  # sheets that may hold cases but were not read
+    notes: list[str] = field(default_factory=list)  # said to the user, not a problem (hidden sheets left out)
 
     @property
     def rows_read(self) -> int:
@@ -819,9 +827,11 @@ class _Found:
     skipped: list[pd.DataFrame] = field(default_factory=list)
     rejects: list[pd.DataFrame] = field(default_factory=list)
     problems: list[pd.DataFrame] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def _lists(self) -> tuple[list, ...]:
-        return self.reports, self.cases, self.skipped, self.rejects, self.problems
+        return self.reports, self.cases, self.skipped, self.rejects, self.problems, self.warnings, self.notes
 
     def mark(self) -> tuple[int, ...]:
         return tuple(map(len, self._lists()))
@@ -859,6 +869,8 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         problems=_concat(found.problems, PROBLEM_COLUMNS),
         sheets=found.reports,
         columns=columns,
+        warnings=found.warnings,
+        notes=found.notes,
     )
 
 
@@ -867,6 +879,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
     """Every ledger sheet of one file, block by block, into ``found``."""
     reading = (lambda msg, share: file_progress(msg, 0.5 * share)) if file_progress else None
     names: list[str] = []
+    hidden: list[str] = []
     found_any = False
     first_headers: list[str] = []
     # Each sheet is parsed block by block, each block's cells dropped before the next is read:
@@ -875,6 +888,10 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         names.append(raw.name)
         report = SheetReport(str(path), raw.name)
         found.reports.append(report)
+        if raw.hidden:
+            report.note = "hidden sheet: not read"
+            hidden.append(raw.name)
+            continue
         header = find_header(raw, columns) if len(raw.frame) else None
         if header is None:
             report.note = "no ledger header: skipped" if len(raw.frame) else "empty sheet: skipped"
@@ -913,6 +930,9 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
                 file_progress(f"checking values [{report.sheet}] {report.rows_read:,} rows",
                               0.5 + 0.5 * (share + width * done))
             del body, missing, case_text
+    if hidden:
+        found.notes.append(f"{path}: hidden sheet{'s' if len(hidden) > 1 else ''} {'、'.join(hidden)} not read "
+                           "(name a sheet with --sheet to read it)")
     if sheets and not names:
         return  # the sheets asked for are in other files
     if not found_any:
@@ -920,6 +940,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             f"{path}: no ledger header found in {'、'.join(names) or 'any sheet'} "
             f"(looked for headers such as 案号 and 立案日期 in the first {HEADER_SCAN_ROWS} rows"
             + (f"; first row has: {'、'.join(first_headers[:12])}" if first_headers else "")
+            + (f"; hidden sheets not read: {'、'.join(hidden)}, name one with --sheet to read it" if hidden else "")
             + ")"
         )
 

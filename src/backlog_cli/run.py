@@ -300,6 +300,8 @@ def nightly_run(
             ledger = _load(config, progress)
             summary.ledger_files = [str(p) for p in config.ledger]
             summary.rejects = ledger.rejects
+            summary.warnings.extend(ledger.warnings)
+            summary.notes.extend(ledger.notes)
             notes.append(f"{len(ledger.cases)} cases from {ledger.rows_read} rows, {len(ledger.rejects)} rejected")
         with steps.step("classify") as notes:
             result = triage(ledger.cases, ruleset, as_of, dls)

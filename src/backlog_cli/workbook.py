@@ -93,7 +93,10 @@ class Decoding:
     def __init__(self, path: Path, wanted: Collection[str] | None):
         self.path = path
         self.book = open_book(path)
-        self.names = [n for n in self.book.sheet_names if wanted is None or n in wanted]
+        listed = [m for m in self.book.sheets_metadata if wanted is None or m.name in wanted]
+        self.listed = [m.name for m in listed]  # every sheet asked for, hidden or not, in workbook order
+        self.hidden = {m.name for m in listed if wanted is None and not _visible(m)}
+        self.names = [n for n in self.listed if n not in self.hidden]  # the sheets decoded
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._lock = threading.Lock()
         self._started: list[Future | None] = []

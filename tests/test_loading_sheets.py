@@ -1,0 +1,89 @@
+"""Which sheets of a workbook are read: hidden sheets left out (and said), sheets that hold case
+numbers but no usable header warned about, vertically merged cells read in every row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+from typer.testing import CliRunner
+
+from backlog_cli.cli import app
+from backlog_cli.loading import load_ledger
+
+runner = CliRunner()
+HEAD = ["案号", "立案日期", "承办人"]
+
+
+def hidden_first(path: Path, state: str = "hidden") -> Path:
+    """A hidden stale copy before the live sheet: 执1号 with an old officer, 执99号 deleted since."""
+    wb = openpyxl.Workbook()
+    old = wb.active
+    old.title = "备份"
+    old.append(HEAD)
+    old.append(["(2025)鲁0902执1号", dt.datetime(2025, 3, 5), "旧承办人"])
+    old.append(["(2025)鲁0902执99号", dt.datetime(2025, 3, 9), "旧承办人"])
+    old.sheet_state = state
+    live = wb.create_sheet("2025年")
+    live.append(HEAD)
+    live.append(["(2025)鲁0902执1号", dt.datetime(2025, 3, 5), "张三"])
+    live.append(["(2025)鲁0902执2号", dt.datetime(2025, 3, 6), "李四"])
+    wb.save(path)
+    return path
+
+
+def test_a_hidden_sheet_is_not_read_and_said_once(tmp_path):
+    path = hidden_first(tmp_path / "l.xlsx")
+    ledger = load_ledger([path])
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执2号"]
+    assert ledger.cases["officer"].tolist() == ["张三", "李四"]
+    assert len(ledger.rejects) == 0
+    assert [(s.sheet, s.rows_read, s.note) for s in ledger.sheets] == [
+        ("备份", 0, "hidden sheet: not read"), ("2025年", 2, "")]
+    assert ledger.notes == [f"{path}: hidden sheet 备份 not read (name a sheet with --sheet to read it)"]
+    assert ledger.warnings == []
+
+
+def test_a_very_hidden_sheet_is_not_read_either(tmp_path):
+    ledger = load_ledger([hidden_first(tmp_path / "l.xlsx", "veryHidden")])
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执2号"]
+    assert [s.note for s in ledger.sheets] == ["hidden sheet: not read", ""]
+
+
+def test_a_hidden_sheet_named_with_sheet_is_read(tmp_path):
+    ledger = load_ledger([hidden_first(tmp_path / "l.xlsx")], sheets=["备份"])
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执99号"]
+    assert ledger.notes == []
+
+
+def test_the_hidden_sheet_note_is_on_stderr_once(tmp_path):
+    path = hidden_first(tmp_path / "l.xlsx")
+    result = runner.invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    notes = [ln for ln in result.stderr.splitlines() if ln.startswith("note:")]
+    assert notes == [f"note: {path}: hidden sheet 备份 not read (name a sheet with --sheet to read it)"]
+
+
+def test_the_nightly_run_lists_the_hidden_sheet_among_its_notes(tmp_path):
+    hidden_first(tmp_path / "l.xlsx")
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: l.xlsx\noutput_dir: out\n", encoding="utf-8")
+    runner.invoke(app, ["run", "--config", str(config), "--as-of", "2025-06-30"])
+    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    assert f"{tmp_path / 'l.xlsx'}: hidden sheet 备份 not read (name a sheet with --sheet to read it)" in summary["notes"]
+
+
+def test_only_hidden_sheets_with_cases_is_an_error_that_names_them(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.active["A1"] = "本表按年度填写"
+    ws = wb.create_sheet("2025年")
+    ws.append(HEAD)
+    ws.append(["(2025)鲁0902执1号", dt.datetime(2025, 3, 5), "张三"])
+    ws.sheet_state = "hidden"
+    wb.save(tmp_path / "l.xlsx")
+    result = runner.invoke(app, ["inspect", str(tmp_path / "l.xlsx")])
+    assert result.exit_code == 2
+    assert "hidden sheets not read: 2025年, name one with --sheet to read it" in result.stderr
