@@ -205,3 +205,21 @@ def test_a_filing_date_far_from_the_case_numbers_year_is_warned_about(tmp_path):
             "(counted with the date as typed); (2026)鲁0902执9号 filed 1990-01-01 at l.csv [l] row 2; "
             "(2015)泰执字第00009号 filed 2026-02-01 at l.csv [l] row 5\n") in result.stderr
     assert result.stdout.count("鲁0902执") == 3
+
+
+def test_backlogs_own_csv_read_back_as_a_ledger(in_repo, tmp_path):
+    """classify's CSV holds the columns backlog computes (source_row, categories, legal_limit_due,
+    next_due, …): read back as a ledger they are kept as the ledger's (（台帐） added) and computed
+    anew, to the same values, instead of clashing with them."""
+    first = tmp_path / "c.csv"
+    assert classify("samples/ledger.csv", "-o", first).exit_code == 0
+    again = classify(first, "-f", "csv")
+    assert again.exit_code == 0, again.output
+    before, after = first.read_text(encoding="utf-8-sig").splitlines(), again.stdout.splitlines()
+    header = after[0].split(",")
+    assert {"source_row（台帐）", "categories（台帐）", "legal_limit_due（台帐）", "next_due（台帐）"} <= set(header)
+    old_header = before[0].split(",")
+    for name in ("categories", "legal_limit_due", "next_state"):
+        old = [r.split(",")[old_header.index(name)] for r in before[1:]]
+        assert [r.split(",")[header.index(name)] for r in after[1:]] == old
+        assert [r.split(",")[header.index(f"{name}（台帐）")] for r in after[1:]] == old

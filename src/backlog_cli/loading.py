@@ -16,6 +16,7 @@ import gc
 import io
 import itertools
 import math
+import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -584,13 +585,23 @@ def find_header(raw: RawSheet, columns: Columns) -> tuple[int, list[str]] | None
     return best, list(top.iloc[best])
 
 
+# The columns backlog adds to every case (where it came from, case-number parts, categories, each
+# deadline's due date, days left and state, the most pressing one, age): a ledger column named so
+# (backlog's own CSV read back) is kept under its name with （台帐） added, not mixed with them.
+_COMPUTED = re.compile(r"source_(?:file|sheet|row)|case_(?:year|type|seq)|court_code|categories|primary_category"
+                       r"|age_days|next_\w+|\w+_(?:due|days_left|state)")
+
+
 def _map_headers(headers: list[str], columns: Columns, report: SheetReport) -> list[str]:
-    """Column names for the frame: canonical field names, else the header text kept as is."""
+    """Column names for the frame: canonical field names, else the header text kept as is (see
+    :data:`_COMPUTED` for the names backlog keeps for itself)."""
     names, used = [], set()
     for i, header in enumerate(headers):
         name = columns.field_for(header) if header else None
         if name is None or name in used:
             name = header or f"列{i + 1}"
+            if _COMPUTED.fullmatch(name):
+                name = f"{name}（台帐）"
         while name in used:
             name = f"{name}_{i + 1}"
         used.add(name)
