@@ -87,3 +87,63 @@ def test_only_hidden_sheets_with_cases_is_an_error_that_names_them(tmp_path):
     result = runner.invoke(app, ["inspect", str(tmp_path / "l.xlsx")])
     assert result.exit_code == 2
     assert "hidden sheets not read: 2025年, name one with --sheet to read it" in result.stderr
+
+
+def unread_sheets(path: Path) -> Path:
+    """A good sheet, then sheets of cases whose header is unknown, too deep, or names only 案号,
+    and a notes sheet with no case number."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    ws.append(HEAD)
+    ws.append(["(2025)鲁0902执1号", dt.datetime(2025, 3, 1), "张三"])
+    ws = wb.create_sheet("2024年")
+    ws.append(["执行案件号", "收案日", "执行人员"])
+    for i in range(1, 6):
+        ws.append([f"(2024)鲁0902执{i}号", dt.datetime(2024, 3, i), "李四"])
+    ws = wb.create_sheet("2023年")
+    for i in range(32):
+        ws.append([f"说明第{i + 1}行"])
+    ws.append(HEAD)  # row 33
+    for i in range(1, 4):
+        ws.append([f"(2023)鲁0902执{i}号", dt.datetime(2023, 3, i), "王五"])
+    ws = wb.create_sheet("2022年")
+    ws.append(["序号", "人员", "案号", "日期"])
+    ws.append([1, "赵六", "(2022)鲁0902执1号", dt.datetime(2022, 3, 1)])
+    ws.append([2, "赵六", "〔2015〕泰执字第00123号", dt.datetime(2022, 3, 2)])
+    ws.append([3, "赵六", "待补", dt.datetime(2022, 3, 3)])
+    notes = wb.create_sheet("说明")
+    notes["A1"] = "执行案号按(2025)鲁0902执1号的格式填写"  # not itself a case number
+    wb.save(path)
+    return path
+
+
+def test_a_sheet_of_cases_without_a_usable_header_is_warned_about(tmp_path):
+    path = unread_sheets(tmp_path / "l.xlsx")
+    ledger = load_ledger([path])
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号"]
+    assert ledger.warnings == [
+        f"{path} [2024年]: sheet not read, but 5 cells look like case numbers (the first in row 2): no known header "
+        "in its first 30 rows; row 1, above the first of them, has: 执行案件号、收案日、执行人员. "
+        "Add your headers as aliases in a columns file (--columns)",
+        f"{path} [2023年]: sheet not read, but 3 cells look like case numbers (the first in row 34): no known header "
+        "in its first 30 rows; row 33, above the first of them, has: 案号、立案日期、承办人. "
+        "The header is looked for in the first 30 rows only",
+        f"{path} [2022年]: sheet not read, but 2 cells look like case numbers (the first in row 2): its row 1 has "
+        "案号 but no column for 立案日期 (立案日期、立案时间、收案日期、收案时间、立案日). "
+        "Add your header as an alias in a columns file (--columns)",
+    ]
+    assert [s.note for s in ledger.sheets] == [""] + ["no ledger header: skipped, but it holds case numbers"] * 3 + [
+        "no ledger header: skipped"]
+
+
+def test_a_sheet_of_unread_cases_makes_the_nightly_run_exit_1(tmp_path):
+    unread_sheets(tmp_path / "l.xlsx")
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: l.xlsx\noutput_dir: out\n", encoding="utf-8")
+    result = runner.invoke(app, ["run", "--config", str(config), "--as-of", "2025-06-30"])
+    assert result.exit_code == 1, result.output
+    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    assert [w.split(": sheet not read")[0] for w in summary["warnings"][:3]] == [
+        f"{tmp_path / 'l.xlsx'} [{name}]" for name in ("2024年", "2023年", "2022年")]
+    assert "warning: " + summary["warnings"][0] in result.stderr

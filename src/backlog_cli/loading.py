@@ -585,6 +585,48 @@ def find_header(raw: RawSheet, columns: Columns) -> tuple[int, list[str]] | None
     return best, list(top.iloc[best])
 
 
+CASE_SAMPLE_ROWS = 200  # rows of a sheet without a header looked at for columns of case numbers
+
+
+def _case_shaped(cells: pd.Series) -> np.ndarray:
+    """Which cells read as case numbers."""
+    missing = (cells.isna() | cells.eq("")).to_numpy(dtype=bool)
+    return parsing.parse_case_numbers(cells, missing)[0]["case_year"].notna().to_numpy()
+
+
+def _unread_cases(path: Path, raw: RawSheet, columns: Columns) -> str | None:
+    """A warning for a sheet skipped for want of a header that holds cells shaped like case numbers
+    (counted in its first block, in the columns that have one in its first rows): how many, and
+    what its header lacks."""
+    frame = raw.frame
+    shaped = [_case_shaped(frame.iloc[:, pos]) for pos in range(frame.shape[1])
+              if _case_shaped(frame.iloc[:CASE_SAMPLE_ROWS, pos]).any()]
+    if not shaped:
+        return None
+    found = np.logical_or.reduce(shaped)
+    count = int(sum(m.sum() for m in shaped))
+    first = int(np.flatnonzero(found)[0])
+    where = f" in its first {len(frame):,} rows" if raw.rows > len(frame) else ""
+    said = (f"{path} [{raw.name}]: sheet not read, but {count} cell{'s' if count > 1 else ''}{where} look like case "
+            f"numbers (the first in row {raw.first_row + first}): ")
+    top = _cell_text(frame.head(HEADER_SCAN_ROWS))
+    known = [[c for c in cells if c and columns.field_for(c)] for cells in top.itertuples(index=False)]
+    best = max(range(len(known)), key=lambda pos: len(known[pos]))
+    if known[best]:
+        fields = {columns.field_for(c) for c in known[best]}
+        lacking = "; ".join(f"{columns.fields[f].label} ({'、'.join(columns.fields[f].aliases)})"
+                            for f in ("case_no", "filed_on") if f not in fields)
+        return (said + f"its row {raw.first_row + best} has {'、'.join(known[best])} but no column for {lacking}. "
+                "Add your header as an alias in a columns file (--columns)")
+    said += f"no known header in its first {HEADER_SCAN_ROWS} rows"
+    above = [c for c in _cell_text(frame.iloc[first - 1 : first]).iloc[0] if c] if first else []
+    if above:
+        said += f"; row {raw.first_row + first - 1}, above the first of them, has: {'、'.join(above[:12])}"
+    if first > HEADER_SCAN_ROWS:
+        return said + f". The header is looked for in the first {HEADER_SCAN_ROWS} rows only"
+    return said + ". Add your headers as aliases in a columns file (--columns)"
+
+
 # The columns backlog adds to every case (where it came from, case-number parts, categories, each
 # deadline's due date, days left and state, the most pressing one, age): a ledger column named so
 # (backlog's own CSV read back) is kept under its name with （台帐） added, not mixed with them.
@@ -906,6 +948,9 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         header = find_header(raw, columns) if len(raw.frame) else None
         if header is None:
             report.note = "no ledger header: skipped" if len(raw.frame) else "empty sheet: skipped"
+            if len(raw.frame) and (warning := _unread_cases(path, raw, columns)):
+                report.note = "no ledger header: skipped, but it holds case numbers"
+                found.warnings.append(warning)
             if not first_headers and len(raw.frame):
                 first_headers = [c for c in _cell_text(raw.frame.head(1)).iloc[0] if c]
             continue
