@@ -11,6 +11,7 @@ import pytest
 
 from backlog_cli import rules
 from backlog_cli.errors import RulesError
+from backlog_cli.deadlines import load_ruleset
 from backlog_cli.rules import EvalContext, Span, add_months, compile_condition, load_rules, parse_span
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
@@ -170,6 +171,19 @@ def test_parse_span(text, span):
     assert parse_span(text) == span
 
 
+@pytest.mark.parametrize(("text", "span"), [
+    ("100 years", Span(1200, "months")), ("-100 years", Span(-1200, "months")), ("36525 days", Span(36525, "days")),
+])
+def test_a_span_of_a_hundred_years_is_the_longest(text, span):
+    assert parse_span(text) == span
+
+
+@pytest.mark.parametrize("text", ["101 years", "1201 months", "36526 days", "5219 weeks", "-9000 years"])
+def test_a_span_over_a_hundred_years_is_refused(text):
+    with pytest.raises(ValueError, match=f"^'{text}' is too long: a length is at most 100 years$"):
+        parse_span(text)
+
+
 def test_older_than_month_boundaries():
     frame = cases({"filed_on": "2016-08-31"}, {"filed_on": "2016-09-01"}, {"filed_on": "2024-02-29"})
     # 2016-08-31 + 6 months = 2017-02-28: not older on 02-28, older from 03-01
@@ -308,6 +322,33 @@ def test_an_impossible_date_is_located(tmp_path, when, line_col, value):
     p = tmp_path / "dates.yaml"
     p.write_text(f"version: 1\ncategories:\n  - id: d\n    label: d\n    when: {when}\n", encoding="utf-8")
     assert problems_of(p) == [f"{p}:{line_col}: invalid YAML: '{value}' is not a date"]
+
+
+def test_conditions_nested_too_deep_are_refused_not_a_crash(tmp_path):
+    """500 nested not: would overflow the recursive YAML reader. The root mapping, categories, the
+    category and the first {not: are levels 1-4, so the 97th {not: is level 100 and its key, the
+    word not, is level 101."""
+    p = tmp_path / "deep.yaml"
+    when = "{not: " * 500 + "{closed: true}" + "}" * 500
+    p.write_text(f"version: 1\ncategories:\n  - id: d\n    label: d\n    when: {when}\n", encoding="utf-8")
+    column = len("    when: ") + 96 * len("{not: ") + 2
+    assert problems_of(p) == [f"{p}:5:{column}: invalid YAML: nested too deep: more than 100 levels"]
+
+
+def test_a_long_span_and_an_empty_label_are_located(tmp_path):
+    p = tmp_path / "long.yaml"
+    p.write_text("version: 1\ncategories:\n"
+                 "  - id: old\n    label: 老\n    when: {older_than: 9000 years}\n"
+                 "  - id: blank\n    label: \"  \"\n    when: {closed: true}\n"
+                 "deadlines:\n  - id: long\n    label: 长\n    duration: 999999999 days\n    action: 办\n",
+                 encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([p])
+    assert err.value.problems == [
+        f"{p}:5:24: categories[0].when.older_than: '9000 years' is too long: a length is at most 100 years",
+        f"{p}:7:12: categories[1].label: category 'blank' has an empty label",
+        f"{p}:12:15: deadlines[0].duration: '999999999 days' is too long: a length is at most 100 years",
+    ]
 
 
 def test_conditions_are_checked_even_when_the_id_is_bad(tmp_path):

@@ -48,12 +48,28 @@ Progress = Callable[[str, float], None]  # what is being done, and the share of 
 # --------------------------------------------------------------------------- YAML, read safely
 
 MAX_YAML_VALUES = 100_000
+MAX_YAML_DEPTH = 100
 
 
 class GuardedLoader(yaml.SafeLoader):
     """A safe loader (tags that construct objects are rejected) that also refuses a document whose
-    aliases expand to more than MAX_YAML_VALUES values (an alias bomb) or refer to themselves.
-    Both are raised as YAML errors located at the anchored value."""
+    aliases expand to more than MAX_YAML_VALUES values (an alias bomb) or refer to themselves, and
+    values nested more than MAX_YAML_DEPTH deep (the reader is recursive). All are raised as YAML
+    errors located at the offending value."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested too deep: more than {MAX_YAML_DEPTH} levels", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def compose_document(self) -> yaml.Node:
         node = super().compose_document()

@@ -286,18 +286,24 @@ _SPAN_UNITS = {"day": ("days", 1), "d": ("days", 1), "天": ("days", 1), "日": 
                "month": ("months", 1), "m": ("months", 1), "个月": ("months", 1), "月": ("months", 1),
                "year": ("months", 12), "y": ("months", 12), "年": ("months", 12)}
 
+MAX_SPAN_YEARS = 100
+MAX_SPAN = {"days": MAX_SPAN_YEARS * 36525 // 100, "months": MAX_SPAN_YEARS * 12}  # 36,525 days, 1,200 months
+
 
 def parse_span(text: object) -> Span:
     """``"6 months"``, ``"180 days"``, ``"1 year"``, ``"2 weeks"``, ``"3个月"`` → Span.
 
-    Raises ValueError with a short message for anything else.
+    Raises ValueError with a short message for anything else, or for a length over MAX_SPAN_YEARS.
     """
     m = _SPAN.match(text) if isinstance(text, str) else None
     if m is None:
         raise ValueError(f"expected a length such as '6 months', '180 days' or '1 year', got {text!r}")
     raw = m["unit"].lower()
     unit, factor = _SPAN_UNITS[raw.rstrip("s") if raw.isascii() else raw]
-    return Span(int(m["n"]) * factor, unit)
+    span = Span(int(m["n"]) * factor, unit)
+    if abs(span.n) > MAX_SPAN[unit]:
+        raise ValueError(f"'{text.strip()}' is too long: a length is at most {MAX_SPAN_YEARS} years")
+    return span
 
 
 def add_months(dates: pd.Series, months: int) -> pd.Series:
@@ -1518,6 +1524,8 @@ def _compile_categories(raw: _Raw, problems: list[str]) -> list[Category]:
             texts[key] = str(value)
         if "label" not in cat.keys:
             problems.append(cat.node.problem(f"category '{cat.id}' has no label"))
+        elif not texts["label"].strip():
+            problems.append(cat.keys["label"].problem(f"category '{cat.id}' has an empty label"))
         priority = position * 10
         if "priority" in cat.keys:
             p = cat.keys["priority"]
