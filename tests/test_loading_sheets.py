@@ -147,3 +147,28 @@ def test_a_sheet_of_unread_cases_makes_the_nightly_run_exit_1(tmp_path):
     assert [w.split(": sheet not read")[0] for w in summary["warnings"][:3]] == [
         f"{tmp_path / 'l.xlsx'} [{name}]" for name in ("2024年", "2023年", "2022年")]
     assert "warning: " + summary["warnings"][0] in result.stderr
+
+
+def test_cells_merged_down_read_as_their_top_cell_across_blocks(tmp_path, monkeypatch):
+    """承办人 李四 merged over E4:E7 (the table starts at C3, blocks of 3 rows split the range):
+    rows 4 to 7 are 李四's; the row below is nobody's; a title merged across the columns is left alone."""
+    import openpyxl
+
+    from backlog_cli import loading
+
+    monkeypatch.setattr(loading, "BLOCK_ROWS", 3)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["C1"] = "执行积案台帐"
+    ws.merge_cells("C1:E1")
+    for col, head in zip("CDE", ("案号", "立案日期", "承办人")):
+        ws[f"{col}3"] = head
+    for row in range(4, 9):
+        ws[f"C{row}"], ws[f"D{row}"] = f"(2025)鲁0902执{row}号", f"2025-01-0{row}"
+    ws["E4"] = "李四"
+    ws.merge_cells("E4:E7")
+    path = tmp_path / "merged.xlsx"
+    wb.save(path)
+    cases = loading.load_ledger([path]).cases
+    assert cases["source_row"].tolist() == [4, 5, 6, 7, 8]
+    assert cases["officer"].tolist()[:4] == ["李四"] * 4 and cases["officer"].isna().iloc[4]

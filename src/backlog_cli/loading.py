@@ -304,15 +304,18 @@ def _read_excel(path: Path, progress: Progress | None,
 def _sheet_cells(sheet, path: Path, name: str) -> RawSheet:
     """One decoded sheet's cells, in blocks of at most BLOCK_ROWS rows (of even size, so that the
     last is not a small rest); the decoded sheet is let go once the last block is read."""
-    rows = [_rows_from_start(sheet)]
+    source, base = _rows_from_start(sheet)
+    rows = [source]
     height = sheet.height
     size = max(1, math.ceil(height / max(1, math.ceil(height / BLOCK_ROWS))))  # even blocks
+    merged = _MergedDown(sheet)
 
     def block(offset: int) -> pd.DataFrame:
         try:
             cells = list(itertools.islice(rows[0], size)) if rows else []
         except Exception as exc:
             raise LedgerError(f"{path} [{name}]: cannot read the sheet ({workbook.short_error(exc)})") from None
+        merged.fill(cells, base + offset)
         if rows and (len(cells) < size or offset + len(cells) >= height):
             rows.clear()  # the last block: the decoded sheet is freed
             return_freed_memory()
@@ -345,15 +348,44 @@ def return_freed_memory() -> None:
         trim(0)
 
 
-def _rows_from_start(sheet) -> Iterator[list]:
+def _rows_from_start(sheet) -> tuple[Iterator[list], int]:
     """The sheet's rows from the first row of its data (``sheet.start``), as ``to_python`` gives
-    them: python-calamine's ``iter_rows`` also yields the empty rows above it (0.9), which are
-    skipped here, and kept should a version leave them out (then they hold data)."""
+    them, and the sheet row (0-based) of the first: python-calamine's ``iter_rows`` also yields
+    the empty rows above it (0.9), which are skipped here, and kept should a version leave them
+    out (then they hold data)."""
     rows = sheet.iter_rows()
-    above = list(itertools.islice(rows, sheet.start[0] if sheet.start else 0))
+    top = sheet.start[0] if sheet.start else 0
+    above = list(itertools.islice(rows, top))
     if any(cell != "" for row in above for cell in row):
-        return itertools.chain(above, rows)
-    return rows
+        return itertools.chain(above, rows), 0
+    return rows, top
+
+
+class _MergedDown:
+    """A sheet's cells merged over several rows (承办人 merged over a group of cases): every row of
+    the range reads the value of its top row, as the sheet shows it. Merges across columns only
+    (a title over the table) are left as they are. Blocks come in order, so a range's top row is
+    always read before the rows below it."""
+
+    def __init__(self, sheet) -> None:
+        left = sheet.start[1] if sheet.start else 0
+        self.ranges = [(r1, r2, c1 - left, c2 - left)
+                       for (r1, c1), (r2, c2) in getattr(sheet, "merged_cell_ranges", None) or () if r2 > r1]
+        self.tops: dict[int, list] = {}
+
+    def fill(self, cells: list[list], first: int) -> None:
+        """Fill ``cells`` (rows of the sheet from its row ``first``, 0-based) in place."""
+        last = first + len(cells) - 1
+        for k, (r1, r2, c1, c2) in enumerate(self.ranges):
+            if first <= r1 <= last:
+                self.tops[k] = cells[r1 - first][c1 : c2 + 1]
+            if k not in self.tops or r2 < first or r1 >= last:
+                continue
+            for r in range(max(r1 + 1, first), min(r2, last) + 1):
+                row = cells[r - first]
+                for c, value in zip(range(c1, c2 + 1), self.tops[k]):
+                    if c < len(row) and row[c] == "":
+                        row[c] = value
 
 
 # Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
