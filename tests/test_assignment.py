@@ -308,13 +308,18 @@ WEEKS = ["2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16", "
 ORDERS = ["甲乙丙丁戊", "甲乙丁丙戊", "甲丙丁乙戊", "甲乙戊丙丁", "甲乙戊丙丁", "甲丁乙丙戊"]
 
 
-def test_three_weeks_in_a_row_is_call_in():
+def six_weeks_of_closings() -> pd.DataFrame:
+    """Each officer's closes per week by ORDERS (each also holds three cases never closed)."""
     closed: dict[str, list[str | None]] = {name: [None] * 3 for name in "甲乙丙丁戊"}
     for start, order in zip(WEEKS, ORDERS):
         day = str((T(start) + pd.Timedelta(days=2)).date())
         for place, name in enumerate(order):
             closed[name] += [day] * (5 - place)
-    cases = frame(sum((closings(name, dates) for name, dates in closed.items()), []))
+    return frame(sum((closings(name, dates) for name, dates in closed.items()), []))
+
+
+def test_three_weeks_in_a_row_is_call_in():
+    cases = six_weeks_of_closings()
     table = ranking(cases, T("2026-03-29"), "week", 4)
     assert table["period"].unique().tolist() == ["2026-W10", "2026-W11", "2026-W12", "2026-W13"]
     got = {(p, o): (s, m if isinstance(m, str) else "") for p, o, s, m in table[["period", "officer", "bottom_streak", "mark"]].values}
@@ -345,12 +350,7 @@ def weekly_closings(order: str, weeks: list[str]) -> pd.DataFrame:
 
 def test_a_streak_is_the_same_whatever_the_periods_shown():
     # From the data of the test above: 戊 in the bottom three every week W08 .. W13, 丙 W11 .. W13.
-    closed: dict[str, list[str | None]] = {name: [None] * 3 for name in "甲乙丙丁戊"}
-    for start, order in zip(WEEKS, ORDERS):
-        day = str((T(start) + pd.Timedelta(days=2)).date())
-        for place, name in enumerate(order):
-            closed[name] += [day] * (5 - place)
-    cases = frame(sum((closings(name, dates) for name, dates in closed.items()), []))
+    cases = six_weeks_of_closings()
     # W01 .. W07: everyone open, nobody closing: all tied first, nobody at the bottom.
     for shown in (1, 2, 6, 12):
         last = ranking(cases, T("2026-03-29"), "week", shown)
