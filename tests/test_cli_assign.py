@@ -7,6 +7,7 @@ tests/test_cli_assign.py`` and review the diff before committing.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -174,7 +175,7 @@ def test_assign_split(ledger, tmp_path):
     folder = tmp_path / "lists"
     result = run("assign", ledger, "--as-of", AS_OF, "--split", folder)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{g}.xlsx" for g in GROUPS)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([".backlog-files.json", *(f"{g}.xlsx" for g in GROUPS)])
     ws = openpyxl.load_workbook(folder / "钱七.xlsx").active
     assert ws["A1"].value == "钱七：未结 3 件，已超期 2 件，本周到期 0 件，重点案件 0 件，每周结案任务 —"
     assert [r["案号"] for r in sheet_rows(ws)] == ["(2025)鲁0902执16号", "(2025)鲁0902执17号", "(2026)鲁0902执18号"]
@@ -183,6 +184,26 @@ def test_assign_split(ledger, tmp_path):
     assert result.exit_code == 0, result.output
     lines = (csv_folder / "未分配.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 2 and lines[1].startswith("(2025)鲁0902执19号,2025-04-04,348,")
+
+
+def test_a_new_split_replaces_the_old_one_and_keeps_other_files(ledger, tmp_path):
+    """钱七's cases go to 李四: the second split has no 钱七.xlsx, the folder keeps a note of the
+    user's, and the message counts the one old file removed."""
+    folder = tmp_path / "lists"
+    assert run("assign", ledger, "--as-of", AS_OF, "--split", folder).exit_code == 0
+    (folder / "note.txt").write_text("mine", encoding="utf-8")
+    moved = write_ledger(tmp_path / "moved.csv", "案号,立案日期,承办人,结案日期,申请执行人,案由",
+                         [(r[0], r[1], "李四" if r[2] == "钱七" else r[2], *r[3:]) for r in ROWS])
+    result = run("assign", moved, "--as-of", AS_OF, "--split", folder)
+    assert result.exit_code == 0, result.output
+    assert "wrote 6 xlsx files to" in result.stderr and "removed 1 old file of an earlier split" in result.stderr
+    groups = [g for g in GROUPS if g != "钱七"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([".backlog-files.json", "note.txt",
+                                                               *(f"{g}.xlsx" for g in groups)])
+    assert (folder / "note.txt").read_text(encoding="utf-8") == "mine"
+    assert json.loads((folder / ".backlog-files.json").read_text(encoding="utf-8")) == {
+        "files": sorted(f"{g}.xlsx" for g in groups)}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no partial folder left
 
 
 @pytest.mark.parametrize(

@@ -814,3 +814,59 @@ def test_labels_show_words_and_percentages_in_a_table():
                      ["(2025)鲁0902执2号", "即将到期", "", "", ""],
                      ["(2025)鲁0902执3号", "", "other", "否", "33.33%"]]
     assert "期限状态" in stream.getvalue() and "结案率" in stream.getvalue()
+
+
+# --------------------------------------------------------------------------- a set of files replaced as one
+
+
+def _set_writer(names, fail_after=None):
+    """Writes ``names`` (each holding its own name) into the folder it is given; raises
+    KeyboardInterrupt after ``fail_after`` files, as Ctrl-C midway would."""
+    def write(into: Path) -> list[outputs.Written]:
+        into.mkdir(parents=True, exist_ok=True)
+        for i, name in enumerate(names):
+            if i == fail_after:
+                raise KeyboardInterrupt
+            (into / name).write_text(name, encoding="utf-8")
+        return [outputs.Written(into / n, 1) for n in names]
+    return write
+
+
+def test_replace_set_removes_only_the_old_set_files_the_new_one_lacks(tmp_path):
+    folder = tmp_path / "out"
+    written, removed = outputs.replace_set(folder, _set_writer(["a.xlsx", "b.xlsx"]))
+    assert (written, removed) == ([outputs.Written(folder / "a.xlsx", 1), outputs.Written(folder / "b.xlsx", 1)], 0)
+    (folder / "mine.xlsx").write_text("user", encoding="utf-8")
+    (folder / "a.xlsx").write_text("old a", encoding="utf-8")
+    written, removed = outputs.replace_set(folder, _set_writer(["A.xlsx", "c.xlsx"]))
+    # a.xlsx only changes case (A.xlsx): on a case-blind disk removing it would remove the new file
+    assert removed == 1
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [".backlog-files.json", "A.xlsx", "a.xlsx", "c.xlsx", "mine.xlsx"])
+    assert (folder / "mine.xlsx").read_text(encoding="utf-8") == "user"
+    assert outputs.set_written_before(folder) == ["A.xlsx", "c.xlsx"]
+
+
+def test_replace_set_interrupted_while_writing_leaves_the_folder_as_it_was(tmp_path):
+    folder = tmp_path / "out"
+    outputs.replace_set(folder, _set_writer(["a.xlsx", "b.xlsx"]))
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with pytest.raises(KeyboardInterrupt):
+        outputs.replace_set(folder, _set_writer(["c.xlsx", "d.xlsx"], fail_after=1))
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_replace_set_never_removes_an_input_nor_a_file_outside_the_folder(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (tmp_path / "outside.xlsx").write_text("x", encoding="utf-8")
+    (folder / "ledger.xlsx").write_text("ledger", encoding="utf-8")
+    (folder / ".backlog-files.json").write_text(
+        json.dumps({"files": ["../outside.xlsx", "ledger.xlsx", "gone.xlsx", 3]}), encoding="utf-8")
+    _, removed = outputs.replace_set(folder, _set_writer(["a.xlsx"]), inputs=[folder / "ledger.xlsx"])
+    assert removed == 0
+    assert (tmp_path / "outside.xlsx").exists() and (folder / "ledger.xlsx").exists()
+    with pytest.raises(ConfigError, match="is an input"):
+        outputs.replace_set(folder, _set_writer(["ledger.xlsx"]), inputs=[folder / "ledger.xlsx"])
+    assert (folder / "ledger.xlsx").read_text(encoding="utf-8") == "ledger"

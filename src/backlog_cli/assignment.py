@@ -34,8 +34,8 @@ import pandas as pd
 from backlog_cli.config import read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.loading import Ledger, read_sheets
-from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, refuse_inputs, state_styles,
-                                 value_labels, write_output)
+from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
+                                 state_styles, value_labels, write_output)
 from backlog_cli.parsing import normalize_name, normalize_text
 from backlog_cli.rules import open_mask
 from backlog_cli.deadlines import age_days
@@ -269,18 +269,24 @@ def check_split_folder(folder: Path) -> None:
 
 
 def write_split(tasks: TaskLists, folder: str | Path, fmt: str | None = None,
-                labels: Mapping[str, str] | None = None, inputs: Sequence[Path] = ()) -> list[Written]:
-    """One file per group in ``folder`` (named after the group), ready to hand out; none is
-    written when one would replace a file of ``inputs``."""
+                labels: Mapping[str, str] | None = None) -> list[Written]:
+    """One file per group in ``folder`` (named after the group), ready to hand out."""
     fmt = split_format(fmt)
     sheets = tasks.sheets(labels)
     paths = [Path(folder) / f"{stem}.{fmt}" for stem in file_stems([s.name for s in sheets])]
-    refuse_inputs(paths, inputs)
     written: list[Written] = []
     for sheet, path in zip(sheets, paths):
         result = Output(sheet.frame, name=sheet.name, title=sheet.title, labels=labels, row_styles=sheet.row_styles)
         written += write_output(result, fmt, path)
     return written
+
+
+def replace_split(tasks: TaskLists, folder: str | Path, fmt: str | None = None,
+                  labels: Mapping[str, str] | None = None, inputs: Sequence[Path] = ()) -> tuple[list[Written], int]:
+    """:func:`write_split` into ``folder`` as one set (:func:`~backlog_cli.outputs.replace_set`):
+    the files of a previous split that this one lacks are removed, other files are kept. Returns
+    the files written and how many old files were removed."""
+    return replace_set(folder, lambda into: write_split(tasks, into, fmt, labels), inputs)
 
 
 # Where a row came from: not something to group cases by.

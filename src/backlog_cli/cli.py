@@ -705,8 +705,8 @@ def assign(
     columns: ColumnsOpt = None,
 ) -> None:
     """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
-    from backlog_cli.assignment import (check_split_folder, group_field, read_targets, split_format, targets_for,
-                                        task_lists, write_split)
+    from backlog_cli.assignment import (check_split_folder, group_field, read_targets, replace_split, split_format,
+                                        targets_for, task_lists)
     from backlog_cli.outputs import Output
     from backlog_cli.triage import display_labels
 
@@ -729,8 +729,9 @@ def assign(
                         highlight=False, markup=False)
     labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
     if split is not None:
-        written = write_split(lists, split, fmt, labels, inputs=opts.inputs)
-        _stderr().print(f"wrote {len(written)} {fmt} files to {split}", highlight=False, markup=False)
+        written, removed = replace_split(lists, split, fmt, labels, inputs=opts.inputs)
+        _stderr().print(f"wrote {len(written)} {fmt} files to {split}, removed {removed} old "
+                        f"file{'' if removed == 1 else 's'} of an earlier split", highlight=False, markup=False)
         return
     sheets = [lists.overview_sheet(labels), *lists.sheets(labels)]
     show(Output(lists.cases, labels=labels, columns=lists.columns(), sheets=sheets, tables=sheets), fmt, output, data,

@@ -17,6 +17,7 @@ import math
 import os
 import re
 import secrets
+import shutil
 import stat
 import sys
 import zipfile
@@ -1291,6 +1292,67 @@ def refuse_inputs(paths: Iterable[str | os.PathLike[str]], inputs: Iterable[str 
             if os.path.samefile(out, source):
                 raise ConfigError(f"{out} is an input ({source}); backlog never writes over its inputs: "
                                   "choose another output name")
+
+
+SET_MANIFEST = ".backlog-files.json"  # the files of the last set written into a folder (replace_set)
+
+
+def partial_folder(folder: Path) -> Path:
+    """The hidden folder beside ``folder`` where its new content is written before it is swapped in."""
+    return folder.with_name(f".{folder.name}.partial")
+
+
+def set_written_before(folder: Path) -> list[str]:
+    """The names of the files the last set written into ``folder`` recorded in its manifest:
+    plain file names only, none without a readable manifest."""
+    try:
+        names = json.loads((folder / SET_MANIFEST).read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    if not isinstance(names, list):
+        return []
+    return [n for n in names if isinstance(n, str) and n not in ("", ".", "..") and Path(n).name == n]
+
+
+def _write_manifest(folder: Path, names: Iterable[str]) -> None:
+    to_json_payload({"files": sorted(set(names))}, folder / SET_MANIFEST)
+
+
+def replace_set(folder: str | os.PathLike[str], write: Callable[[Path], list[Written]],
+                inputs: Iterable[str | os.PathLike[str]] = ()) -> tuple[list[Written], int]:
+    """Write a set of files into ``folder`` as one, keeping what the tool did not write there.
+
+    ``write`` fills a fresh partial folder beside ``folder`` (interrupted, ``folder`` is left as it
+    was); then the new files are moved in, the files of the previous set (named in the folder's
+    manifest) that the new set lacks are removed, and the manifest is updated. Until the move is
+    done the manifest names both sets, so an interrupted move leaves nothing unrecorded. No file
+    is moved when one would replace a file of ``inputs``, and inputs are never removed. Returns
+    the files written (at their place in ``folder``) and how many old files were removed."""
+    folder, inputs = Path(folder), list(inputs)
+    partial = partial_folder(folder.resolve())  # resolved: --split . has a name
+    shutil.rmtree(partial, ignore_errors=True)  # left by a write that was interrupted
+    try:
+        written = write(partial)
+        names = [w.path.relative_to(partial).as_posix() for w in written]
+        refuse_inputs([folder / n for n in names], inputs)
+        new = {n.casefold() for n in names}
+        old = set_written_before(folder)
+        stale = [n for n in old if n.casefold() not in new and not _is_input(folder / n, inputs)]
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_manifest(folder, [*old, *names])
+        for name in names:
+            os.replace(partial / name, folder / name)
+        removed = [n for n in stale if (folder / n).is_file()]
+        for name in removed:
+            (folder / name).unlink()
+        _write_manifest(folder, names)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return [Written(folder / n, w.rows, w.what) for n, w in zip(names, written)], len(removed)
+
+
+def _is_input(path: Path, inputs: Iterable[str | os.PathLike[str]]) -> bool:
+    return path.is_file() and any(Path(p).is_file() and os.path.samefile(path, p) for p in inputs)
 
 
 def errors_file_beside(path: str | os.PathLike[str]) -> Path | None:

@@ -182,7 +182,7 @@ def _inputs(config: Config) -> list[Path]:
 def refuse_inputs_in(config: Config, folder: Path) -> None:
     """A ConfigError when the day's folder (which a run replaces whole) or its partial folder holds
     an input, or the lock file is one."""
-    places = [folder.resolve(), _partial(folder).resolve()]
+    places = [folder.resolve(), outputs.partial_folder(folder).resolve()]
     lock = (Path(config.output_dir) / LOCK_NAME).resolve()
     for source in _inputs(config):
         where = source.resolve()
@@ -253,10 +253,6 @@ def _write_outputs(folder: Path, ledger: Ledger, done: _Results) -> list[outputs
     ]
 
 
-def _partial(folder: Path) -> Path:
-    return folder.with_name(f".{folder.name}.partial")
-
-
 def _swap_in(partial: Path, folder: Path) -> None:
     """Replace ``folder`` by ``partial``: the old folder is renamed away, the new one renamed in,
     then the old one deleted."""
@@ -284,7 +280,7 @@ def nightly_run(
     as_of = pd.Timestamp(as_of).normalize()
     output_dir = Path(config.output_dir)
     folder = output_dir / as_of.strftime("%Y-%m-%d")
-    partial = _partial(folder)
+    partial = outputs.partial_folder(folder)
     target = history_target(config)
     summary = RunSummary(as_of.date(), folder, dt.datetime.now(), history=target)
     steps = _Steps(summary, log)
