@@ -730,8 +730,8 @@ def assign(
     labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
     if split is not None:
         written, removed = replace_split(lists, split, fmt, labels, inputs=opts.inputs)
-        _stderr().print(f"wrote {len(written)} {fmt} files to {split}, removed {removed} old "
-                        f"file{'' if removed == 1 else 's'} of an earlier split", highlight=False, markup=False)
+        gone = f", removed {removed} old file{'' if removed == 1 else 's'} of an earlier split" if removed else ""
+        _stderr().print(f"wrote {len(written)} {fmt} files to {split}{gone}", highlight=False, markup=False)
         return
     sheets = [lists.overview_sheet(labels), *lists.sheets(labels)]
     show(Output(lists.cases, labels=labels, columns=lists.columns(), sheets=sheets, tables=sheets), fmt, output, data,
