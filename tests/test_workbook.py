@@ -127,3 +127,25 @@ def test_a_mistake_found_before_the_load_does_not_wait_for_the_decode(tmp_path, 
     with pytest.raises(SystemExit) as done:  # a load took the decoding over: an ordinary exit
         cli.main()
     assert done.value.code == 0 and not workbook.untaken()
+
+
+def test_a_sheet_too_large_to_decode_is_refused_before_decoding(tmp_path):
+    """A note typed in XFD1 of a 300-row ledger: 300 x 16,384 cells, more than a sheet wider than
+    any ledger may hold (4,000,000); refused from the workbook's recorded extent, in a moment,
+    naming it. The sheet without the stray cell is read."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台帐"
+    ws.append(["案号", "立案日期"])
+    for i in range(1, 300):
+        ws.append([f"(2025)鲁0902执{i}号", "2025-01-02"])
+    fine = tmp_path / "fine.xlsx"
+    wb.save(fine)
+    ws["XFD1"] = "备注"
+    wide = tmp_path / "wide.xlsx"
+    wb.save(wide)
+    assert len(load_ledger([fine]).cases) == 299
+    with pytest.raises(LedgerError) as err:
+        load_ledger([wide])
+    assert str(err.value) == (f"{wide} [台帐]: it spans A1:XFD300, 300 rows by 16,384 columns, too many cells to read: "
+                              "a stray cell far beyond the table? delete the rows and columns after the table and save")

@@ -9,7 +9,9 @@ that decoding over (:func:`decoding`) instead of starting its own.
 
 from __future__ import annotations
 
+import re
 import threading
+import zipfile
 from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -75,6 +77,67 @@ def _is_web_page(path: Path) -> bool:
     return start.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) and b"<t" in start
 
 
+# python-calamine holds a decoded sheet as one cell per row and column of its extent, a few dozen
+# bytes each: a stray cell in column XFD of a 20,000-row sheet asked for 10 GB. A sheet is refused
+# before it is decoded when its extent is wider than any ledger and large, or simply too large.
+MAX_SHEET_CELLS = 60_000_000
+WIDE_SHEET_COLUMNS, MAX_WIDE_SHEET_CELLS = 1_000, 4_000_000
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+_SHEET = re.compile(rb'<(?:\w+:)?sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_TARGET = re.compile(rb'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|<Relationship [^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def oversized_sheets(path: Path) -> dict[str, str]:
+    """The sheets of an xlsx/xlsm workbook whose recorded extent (``<dimension>``) is too large to
+    decode (:data:`MAX_SHEET_CELLS`), each with why; empty for other kinds, or when the workbook
+    does not record its extents."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            book, rels = z.read("xl/workbook.xml"), z.read("xl/_rels/workbook.xml.rels")
+            targets = {}
+            for m in _TARGET.finditer(rels):
+                rid, target = (m[1], m[2]) if m[1] else (m[4], m[3])
+                targets[rid] = target.decode("utf-8").lstrip("/")
+            found = {}
+            for m in _SHEET.finditer(book):
+                name, target = _xml_text(m[1]), targets.get(m[2])
+                if target is None:
+                    continue
+                part = target if target.startswith("xl/") else f"xl/{target}"
+                with z.open(part) as fh:
+                    dim = _DIMENSION.search(fh.read(4096))
+                if dim is None or dim[3] is None:
+                    continue
+                rows = int(dim[4]) - int(dim[2]) + 1
+                cols = _column_number(dim[3]) - _column_number(dim[1]) + 1
+                if rows * cols > MAX_SHEET_CELLS or (cols > WIDE_SHEET_COLUMNS and rows * cols > MAX_WIDE_SHEET_CELLS):
+                    ref = f"{dim[1].decode()}{dim[2].decode()}:{dim[3].decode()}{dim[4].decode()}"
+                    found[name] = (f"it spans {ref}, {rows:,} rows by {cols:,} columns, too many cells to read: a stray "
+                                   "cell far beyond the table? delete the rows and columns after the table and save")
+            return found
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return {}
+
+
+def _xml_text(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
+
+
+def _refuse(reason: str) -> Any:
+    """In place of decoding an oversized sheet (:meth:`Decoding.sheet` says why)."""
+    raise ValueError(reason)
+
+
 def _visible(meta) -> bool:
     import python_calamine as pc
 
@@ -97,6 +160,7 @@ class Decoding:
         self.listed = [m.name for m in listed]  # every sheet asked for, hidden or not, in workbook order
         self.hidden = {m.name for m in listed if wanted is None and not _visible(m)}
         self.names = [n for n in self.listed if n not in self.hidden]  # the sheets decoded
+        self.oversized = oversized_sheets(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._lock = threading.Lock()
         self._started: list[Future | None] = []
@@ -109,7 +173,9 @@ class Decoding:
             at = len(self._started)
             if self._closed or at >= len(self.names):
                 return False
-            future = self._pool.submit(self.book.get_sheet_by_name, self.names[at])
+            name = self.names[at]
+            future = (self._pool.submit(_refuse, self.oversized[name]) if name in self.oversized
+                      else self._pool.submit(self.book.get_sheet_by_name, name))
             self._started.append(future)
         future.add_done_callback(self._after_decode)
         return True
@@ -123,6 +189,8 @@ class Decoding:
         while len(self._started) <= at + 1 and self._start_next():
             pass
         future, self._started[at] = self._started[at], None  # the blocks alone keep the decoded sheet
+        if (reason := self.oversized.get(self.names[at])) is not None:
+            raise LedgerError(f"{self.path} [{self.names[at]}]: {reason}")
         try:
             return future.result()
         except Exception as exc:
