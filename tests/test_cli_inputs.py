@@ -120,3 +120,18 @@ def test_rules_and_settings_saved_as_gbk_say_so_with_the_line(tmp_path, monkeypa
     assert result.exit_code == 2
     assert result.stderr.strip() == (f"backlog: error: {tmp_path / 'backlog.yaml'}:1: it is GBK text; save the file as "
                                      "UTF-8 (另存为, 编码 UTF-8)")
+
+
+def test_a_csv_split_by_semicolons_says_so(tmp_path):
+    """European-style exports separate cells by ';': no header is found, and the message says why;
+    a comma CSV with unknown headers gets no such hint."""
+    semi = tmp_path / "l.csv"
+    semi.write_text("案号;立案日期;承办人\n(2025)鲁0902执1号;2025-01-02;张三\n", encoding="utf-8")
+    result = run("classify", semi)
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "; its cells are separated by ';', not commas: save it as CSV with commas, or as .xlsx")
+    commas = tmp_path / "c.csv"
+    commas.write_text("编号,日期;时间\n1,2025-01-02\n", encoding="utf-8")
+    result = run("classify", commas)
+    assert result.exit_code == 2 and "no ledger header found" in result.stderr and "separated" not in result.stderr

@@ -1046,7 +1046,21 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             + (f"; first row has: {'、'.join(first_headers[:12])}" if first_headers else "")
             + (f"; hidden sheets not read: {'、'.join(hidden)}, name one with --sheet to read it" if hidden else "")
             + ")"
+            + _separator_hint(path)
         )
+
+
+def _separator_hint(path: Path) -> str:
+    """For a text ledger whose lines are split by ';' or '|' rather than commas or tabs: say so."""
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        return ""
+    with open(path, "rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    counts = {sep: head.count(sep.encode()) for sep in (",", "\t", ";", "|")}
+    other = max((";", "|"), key=counts.__getitem__)
+    if counts[other] <= max(counts[","], counts["\t"]):
+        return ""
+    return f"; its cells are separated by '{other}', not commas: save it as CSV with commas, or as .xlsx"
 
 
 def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Series,
