@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from backlog_cli import outputs
 from backlog_cli.cli import app
 from backlog_cli.errors import ConfigError
 from backlog_cli.loading import load_ledger
@@ -302,15 +303,22 @@ def test_age_bands_count_calendar_months_as_older_than_does():
         "3个月以内": 2, "3至6个月": 1, "6个月至1年": 3, "1至2年": 2, "2年以上": 1}
 
 
-def test_the_workbook_and_terminal_name_categories_by_label_csv_keeps_ids():
+def test_the_workbook_and_terminal_name_categories_by_label_csv_keeps_ids(tmp_path):
     cases, flags = frame()
     report = monthly_report(cases, flags, CATS, parse_month("2026-10"))
-    assert report.key_cases["categories"].tolist() == ["minsheng;key", "minsheng;key", "xinfang;key"]
+    assert report.key_cases["categories"].tolist() == [["minsheng", "key"], ["minsheng", "key"], ["xinfang", "key"]]
     sheet = next(s for s in report.sheets() if s.name == "重点案件")
-    assert sheet.frame["categories"].tolist() == ["涉民生; 三类案件", "涉民生; 三类案件", "涉信访; 三类案件"]
-    shown = {t.title: t.frame for t in report.output().tables}
+    labelled = [["涉民生", "三类案件"], ["涉民生", "三类案件"], ["涉信访", "三类案件"]]
+    assert outputs.shown_values(sheet.frame, sheet.labels)["categories"].tolist() == labelled
+    shown = {t.title: t for t in report.output().tables}
     assert list(shown) == ["分类统计", "重点案件", "承办人", "未结时长"]
-    assert shown["重点案件"]["categories"].tolist() == sheet.frame["categories"].tolist()
+    key = shown["重点案件"]
+    assert outputs.shown_values(key.frame, key.labels)["categories"].tolist() == labelled
+    path = tmp_path / "r.xlsx"
+    outputs.write_xlsx(path, report.sheets())
+    ws = openpyxl.load_workbook(path)["重点案件"]
+    column = [c.value for c in ws[2]].index("类别") + 1
+    assert [ws.cell(r, column).value for r in (3, 4, 5)] == ["涉民生; 三类案件", "涉民生; 三类案件", "涉信访; 三类案件"]
 
 
 def test_an_as_of_after_today_is_warned_about(tmp_path, monkeypatch):

@@ -90,28 +90,16 @@ class MonthlyReport:
         return {"categories": self.categories, "key_cases": self.key_cases, "officers": self.officers,
                 "age_bands": self.age_bands, "trend": self.trend}
 
-    def _shown_key_cases(self) -> pd.DataFrame:
-        """The key cases as the workbook and terminal show them: categories by their labels
-        (CSV and JSON keep the ids)."""
-        def labelled(text: Any) -> Any:
-            if not (isinstance(text, str) and text):
-                return text
-            return outputs.DISPLAY_LIST_SEP.join(self.category_labels.get(c, c) for c in text.split(outputs.CSV_LIST_SEP))
-
-        shown = outputs.per_distinct_cell(self.key_cases["categories"], labelled, by_object=False)
-        return self.key_cases.assign(categories=shown.astype("str"))
-
-    def labels(self) -> dict[str, str]:
-        """Headers: 月末未结 when the report counts at the month's end, else 截至M月D日未结."""
-        if self.end == self.month.end_time.normalize():
-            return labels()
-        return {**labels(), "open_at_end": f"截至{self.end.month}月{self.end.day}日未结"}
+    def labels(self) -> outputs.Labels:
+        """Headers (月末未结 when the report counts at the month's end, else 截至M月D日未结), and the
+        key cases' category ids by their labels (CSV and JSON keep the ids)."""
+        heads = labels() if self.end == self.month.end_time.normalize() else {
+            **labels(), "open_at_end": f"截至{self.end.month}月{self.end.day}日未结"}
+        return outputs.Labels(heads, {"categories": self.category_labels})
 
     def _shown(self) -> dict[str, pd.DataFrame]:
-        """The tables as the workbook and terminal show them: key cases' categories by label, and
-        no category ids (CSV and JSON keep them)."""
-        return {**self.tables(), "categories": self.categories.drop(columns="category"),
-                "key_cases": self._shown_key_cases()}
+        """The tables as the workbook and terminal show them: no category ids beside their labels."""
+        return {**self.tables(), "categories": self.categories.drop(columns="category")}
 
     def output(self) -> outputs.Output:
         """For the output layer: the key cases as the CSV records (the other tables beside them),
@@ -228,7 +216,7 @@ def _key_cases(cases: pd.DataFrame, officer: pd.Series, open_end: pd.Series, key
     out = pd.DataFrame({
         "case_no": rows["case_no"].astype("str"),
         "officer": officer[rows.index],
-        "categories": outputs.join_lists(rows["categories"]).astype("str").fillna("") if "categories" in rows else "",
+        "categories": rows["categories"] if "categories" in rows else [[] for _ in range(len(rows))],
         "filed_on": rows["filed_on"],
         "age_days": age_days(rows["filed_on"], end),
     })
