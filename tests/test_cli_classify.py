@@ -223,3 +223,14 @@ def test_backlogs_own_csv_read_back_as_a_ledger(in_repo, tmp_path):
         old = [r.split(",")[old_header.index(name)] for r in before[1:]]
         assert [r.split(",")[header.index(name)] for r in after[1:]] == old
         assert [r.split(",")[header.index(f"{name}（台帐）")] for r in after[1:]] == old
+
+
+def test_warnings_quoting_a_file_name_are_terminal_safe(tmp_path):
+    """A warning names the file its cases came from: an escape sequence in the name is shown, not
+    sent to the terminal (as for rejected rows)."""
+    result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "2062-01-01")])
+    assert "at l.csv [l] row 2" in result.stderr
+    odd = tmp_path / "l\x1b[31m.csv"
+    (tmp_path / "l.csv").rename(odd)
+    result = runner.invoke(app, ["classify", str(odd), "--as-of", "2026-11-23", "-f", "csv"])
+    assert "\x1b" not in result.stderr and "at l\\x1b[31m.csv [l\\x1b[31m] row 2" in result.stderr

@@ -13,6 +13,7 @@ from contextlib import contextmanager, nullcontext
 import os
 import sys
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -182,6 +183,20 @@ def reads_ledger(command):
     return run
 
 
+MESSAGE_MAX_CHARS = 2000  # a warning or note longer than this is cut (…)
+
+
+def tell(warnings: Sequence[str] = (), notes: Sequence[str] = (), err=None) -> None:
+    """Warnings, then notes, one line each on stderr, made terminal-safe: they quote ledger cells,
+    file and sheet names."""
+    from backlog_cli.outputs import terminal_text
+
+    err = err or _stderr()
+    for kind, messages in (("warning", warnings), ("note", notes)):
+        for message in messages:
+            err.print(f"{kind}: {terminal_text(message, MESSAGE_MAX_CHARS)}", highlight=False, markup=False)
+
+
 def _stderr():
     from backlog_cli.outputs import console_for
 
@@ -231,10 +246,7 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
     if by:
         group_field(ledger, by)
     result = triage(ledger.cases, ruleset, as_of, deadlines, today=as_of_date(None))
-    for warning in result.warnings:
-        _stderr().print(f"warning: {warning}", highlight=False, markup=False)
-    for note in result.notes:
-        _stderr().print(f"note: {note}", highlight=False, markup=False)
+    tell(result.warnings, result.notes)
     return ledger, result
 
 
@@ -253,10 +265,7 @@ def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
     if len(ledger.rejects):
         parts.append(f"{len(ledger.rejects)} rejected")
     err.print("loaded " + "; ".join(parts), highlight=False, markup=False)
-    for warning in ledger.warnings:
-        err.print(f"warning: {terminal_text(warning, 1000)}", highlight=False, markup=False)
-    for note in ledger.notes:
-        err.print(f"note: {terminal_text(note, 1000)}", highlight=False, markup=False)
+    tell(ledger.warnings, ledger.notes, err)
     for r in ledger.rejects.head(REJECTS_SHOWN).itertuples(index=False):
         case_no = terminal_text(r.case_no) if isinstance(r.case_no, str) else "-"
         where = f"{terminal_text(Path(r.file).name)} [{terminal_text(r.sheet)}] row {r.row}"
@@ -553,10 +562,7 @@ def run(
     log = _step_log(quiet)
     with (nullcontext() if quiet else progress_bar(err)) as progress:
         summary = nightly_run(settings, when, log=log, progress=progress)
-    for warning in summary.warnings:
-        err.print(f"warning: {warning}", highlight=False, markup=False)
-    for note in summary.notes if not quiet else ():
-        err.print(f"note: {note}", highlight=False, markup=False)
+    tell(summary.warnings, summary.notes if not quiet else (), err)
     if summary.rejects is not None and len(summary.rejects):
         err.print(f"{len(summary.rejects)} rejected rows: see {summary.folder / 'errors.csv'}", highlight=False, markup=False)
     if not quiet:
@@ -643,8 +649,7 @@ def report_monthly(
     period = parse_month(month)
     today = dt.date.today()
     end = report_day(period, as_of_date(as_of) if as_of else None, today)
-    for warning in month_warnings(period, today, end):
-        _stderr().print(f"warning: {warning}", highlight=False, markup=False)
+    tell(month_warnings(period, today, end))
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, end)
@@ -725,8 +730,7 @@ def assign(
     goals = targets_for(goals, by, targets is not None, data.columns.labels())
     lists = task_lists(result.cases, when, by, goals, result.key_cases())
     if lists.unknown_targets:
-        _stderr().print(f"warning: targets for {'、'.join(lists.unknown_targets)}, who have no cases in the ledger",
-                        highlight=False, markup=False)
+        tell([f"targets for {'、'.join(lists.unknown_targets)}, who have no cases in the ledger"])
     labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
     if split is not None:
         written, removed = replace_split(lists, split, fmt, labels, inputs=opts.inputs)
