@@ -75,6 +75,10 @@ def test_xlsx_workbook(in_repo, tmp_path):
     cases = book["全部案件"]
     assert cases.freeze_panes == "A2" and cases.auto_filter.ref
     assert cases.max_row == 1 + 296
+    # the 全部案件 row of the 底数 stays last when the categories are sorted or filtered in Excel
+    summary = book["底数"]
+    last = summary.max_row
+    assert summary.cell(last, 2).value == "全部案件" and summary.auto_filter.ref == f"A2:E{last - 1}"
     assert (tmp_path / "triage.errors.csv").exists()
 
 

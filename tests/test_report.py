@@ -348,6 +348,9 @@ def test_workbook_counted_before_month_end_says_the_day_and_shows_no_ids(tmp_pat
     assert [ws["A1"].value for ws in book] == ["2026年11月执行案件清理进展（截至2026-11-20）"] + [
         f"2026年11月执行案件清理进展（截至2026-11-20）：{name}" for name in ("重点案件", "承办人", "未结时长", "趋势")]
     assert [c.value for c in book["分类统计"][2]] == ["类别", "本月执结", "截至11月20日未结"]
+    categories = book["分类统计"]  # the 全部案件 row is kept out of the filter: it stays last when sorted
+    assert categories.cell(categories.max_row, 1).value == "全部案件"
+    assert categories.auto_filter.ref == f"A2:C{categories.max_row - 1}"
     month_end = runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-10", "-f", "csv"])
     assert month_end.stdout.splitlines()[0].startswith("case_no,")
     table = runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-10"]).stdout

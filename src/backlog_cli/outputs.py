@@ -490,7 +490,9 @@ class Sheet:
 
     ``labels`` maps column → header text; ``row_styles`` is a Series aligned with ``frame``
     holding a key of :data:`ROW_STYLES` (or None) per row; ``number_formats`` overrides the Excel
-    number format per column; ``charts`` are hooks called after the data is written.
+    number format per column; ``charts`` are hooks called after the data is written;
+    ``total_rows`` last rows total the rows above (全部案件) and are left out of the xlsx filter,
+    so that sorting or filtering the sheet in Excel keeps them last.
     """
 
     name: str
@@ -500,6 +502,7 @@ class Sheet:
     title: str | None = None
     number_formats: Mapping[str, str] = field(default_factory=dict)
     charts: list[ChartHook] = field(default_factory=list)
+    total_rows: int = 0
 
 
 def sheet_names(names: list[str]) -> list[str]:
@@ -697,7 +700,7 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str)
         ws.set_column(i, i, min(max(width, MIN_COL_WIDTH), MAX_COL_WIDTH))
     ws.freeze_panes(first_row, 0)
     if len(frame.columns):
-        ws.autofilter(header_row, 0, header_row + len(frame), len(frame.columns) - 1)
+        ws.autofilter(header_row, 0, header_row + len(frame) - sheet.total_rows, len(frame.columns) - 1)
     if not sheet.charts and len(frame) and any(headers):
         return _SheetXml.start(ws, formats, first_row, columns, num_formats, styles)
     for i, (col, num_format) in enumerate(zip(columns, num_formats)):

@@ -122,7 +122,8 @@ class MonthlyReport:
                   "age_bands": [_bar_chart("band", "open", "未结案件（按立案时长）", len(self.age_bands), "column")],
                   "trend": [_line_chart("as_of", "open", "未结案件趋势")]}
         return [outputs.Sheet(SHEET_NAMES[name], frame, labels=heads, charts=charts.get(name, []),
-                              title=self.title if name == "categories" else f"{self.title}：{SHEET_NAMES[name]}")
+                              title=self.title if name == "categories" else f"{self.title}：{SHEET_NAMES[name]}",
+                              total_rows=int(name == "categories"))
                 for name, frame in shown.items()]
 
 

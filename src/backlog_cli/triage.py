@@ -221,7 +221,7 @@ def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | Non
         cases = cases[result.in_category(category)]
     short = cases[[c for c in CASE_COLUMNS if c in cases.columns]]
     return [
-        Sheet(SUMMARY_SHEET, result.summary, labels=labels, title=f"底数（截至{result.as_of.date()}）"),
+        Sheet(SUMMARY_SHEET, result.summary, labels=labels, title=f"底数（截至{result.as_of.date()}）", total_rows=1),
         Sheet(ALL_SHEET, cases, labels=labels),
         *(Sheet(c.label, short[result.flags.loc[cases.index, c.id]], labels=labels, title=f"{c.label}（截至{result.as_of.date()}）")
           for c in chosen),
