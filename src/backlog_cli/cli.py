@@ -725,6 +725,11 @@ def assign(
     opts.protect(output, rules, targets)
     target_file = targets or opts.config.targets
     goals = read_targets(target_file, opts.config.path) if target_file else None
+    if targets is not None:  # --targets with lists by a team: refused before a long load
+        from backlog_cli.loading import load_columns
+
+        known = load_columns(opts.columns)
+        targets_for(goals, known.field_for(by) or by, True, known.labels())
     data, result = load_triage(opts, rules, when, by=by)
     by = group_field(data, by)
     goals = targets_for(goals, by, targets is not None, data.columns.labels())
