@@ -79,8 +79,17 @@ def test_output_file_gets_bom_and_errors_file(tmp_path):
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     errors = out.with_name("cases.errors.csv").read_text(encoding="utf-8-sig")
-    assert "duplicate case number: first seen in row 2" in errors
+    assert errors.splitlines() == ["文件,工作表,行号,案号,原因", f"{ledger},l,3,(2025)鲁0902执9号,案号重复：与 第2行 重复"]
     assert "rejected: l.csv [l] row 3" in result.stderr
+
+
+def test_one_skipped_row_is_counted_in_one_line(tmp_path):
+    """The load line counts skipped rows by their Chinese reason: no English plural on it."""
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n合计,\n", encoding="utf-8")
+    result = run("classify", ledger, "--as-of", "2026-01-01", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == "loaded 1 cases from 2 rows; skipped 1 row (合计行 1)"
 
 
 def test_json_records(tmp_path):

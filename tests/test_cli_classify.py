@@ -24,7 +24,7 @@ def test_xlsx_sample_csv_golden(in_repo, golden):
     assert result.exit_code == 0, result.output
     golden("classify_xlsx.csv", result.stdout)
     # every data row of the workbook is a case, skipped or rejected (304 = 296 + 4 + 4)
-    assert "loaded 296 cases from 304 rows; skipped 2 totals rows, 1 blank row, 1 repeated header row; 4 rejected" in result.stderr
+    assert "loaded 296 cases from 304 rows; skipped 4 rows (合计行 2, 空行 1, 重复的表头行 1); 4 rejected" in result.stderr
     assert len(result.stdout.splitlines()) == 1 + 296
 
 
@@ -79,7 +79,15 @@ def test_xlsx_workbook(in_repo, tmp_path):
     summary = book["底数"]
     last = summary.max_row
     assert summary.cell(last, 2).value == "全部案件" and summary.auto_filter.ref == f"A2:E{last - 1}"
-    assert (tmp_path / "triage.errors.csv").exists()
+    # the errors file, for the clerks: Chinese header and reasons (2025年 row 53 repeats row 48's
+    # （2024）鲁0902执105号; row 111 has no 立案日期; 2026年 row 8 has 待补 for it, row 68 暂无案号)
+    assert (tmp_path / "triage.errors.csv").read_text(encoding="utf-8-sig").splitlines() == [
+        "文件,工作表,行号,案号,原因",
+        "samples/ledger.xlsx,2025年,53,(2024)鲁0902执105号,案号重复：与 2025年 第48行 重复",
+        "samples/ledger.xlsx,2025年,111,(2025)鲁0902执81号,缺少立案日期",
+        "samples/ledger.xlsx,2026年,8,(2026)鲁0902执异1号,立案日期无法识别：“待补”",
+        "samples/ledger.xlsx,2026年,68,暂无案号,案号无法识别",
+    ]
 
 
 def test_bad_rules_fail_before_loading(in_repo, tmp_path):

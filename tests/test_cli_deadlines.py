@@ -173,7 +173,7 @@ def test_explain_a_rejected_case_says_where_and_why(in_repo) -> None:
     result = run("explain", "（2025）鲁0902执81号", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("backlog: error: (2025)鲁0902执81号 is not a case of the ledger: "
-                                          "rejected at ledger.xlsx [2025年] row 111: missing filing date")
+                                          "rejected at ledger.xlsx [2025年] row 111: 缺少立案日期")
     result = run("explain", "(2025)鲁0902执9999号", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
     assert result.exit_code == 2 and "no case (2025)鲁0902执9999号 in the ledger" in result.stderr
 

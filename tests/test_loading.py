@@ -83,13 +83,13 @@ def test_values_parsed(messy):
 
 def test_skipped_and_rejected(messy):
     assert sorted(zip(messy.skipped["row"], messy.skipped["reason"])) == [
-        (6, "blank row"), (8, "repeated header row"), (14, "totals row")
+        (6, "空行"), (8, "重复的表头行"), (14, "合计行")
     ]
     rejects = {row: reason for row, reason in zip(messy.rejects["row"], messy.rejects["reason"])}
-    assert rejects[9] == "duplicate case number: first seen in 2026年 row 4"
-    assert rejects[10] == "missing filing date"
-    assert rejects[11] == "unreadable filing date '待补'"
-    assert rejects[12] == "unreadable case number"
+    assert rejects[9] == "案号重复：与 2026年 第4行 重复"
+    assert rejects[10] == "缺少立案日期"
+    assert rejects[11] == "立案日期无法识别：“待补”"
+    assert rejects[12] == "案号无法识别"
     assert len(rejects) == 4
 
 
@@ -321,9 +321,9 @@ def test_the_same_case_written_two_ways_is_one_case(tmp_path):
     led = load_ledger([path])
     assert list(led.cases["case_no"]) == ["(2015)泰执字第00009号", "(2024)鲁0902执69号"]
     assert led.rejects[["row", "reason"]].values.tolist() == [
-        [4, "duplicate case number: the same case as (2015)泰执字第00009号 written differently, first seen in row 2"],
-        [5, "duplicate case number: the same case as (2024)鲁0902执69号 written differently, first seen in row 3"],
-        [6, "duplicate case number: first seen in row 3"],
+        [4, "案号重复：与 (2015)泰执字第00009号 为同一案件（写法不同），见 第2行"],
+        [5, "案号重复：与 (2024)鲁0902执69号 为同一案件（写法不同），见 第3行"],
+        [6, "案号重复：与 第3行 重复"],
     ]
 
 
@@ -351,16 +351,29 @@ def test_impossible_values_are_value_problems_kept_as_blank(tmp_path):
     led = load_ledger([path])
     assert len(led.cases) == 6  # every case kept
     assert led.problems[["row", "column", "value", "problem"]].values.tolist() == [
-        [5, "amount", "-5000", "negative amount"],
-        [3, "amount", "1e300", "implausible amount (above 1,000,000,000,000 元)"],
-        [4, "amount", "99999999999999999999999999999元", "implausible amount (above 1,000,000,000,000 元)"],
-        [7, "amount", "1000000000001", "implausible amount (above 1,000,000,000,000 元)"],
-        [2, "closed_on", "2025-02-01", "close date before filing date"],
+        [5, "amount", "-5000", "金额为负数"],
+        [3, "amount", "1e300", "金额超过 1,000,000,000,000 元，疑为录入错误"],
+        [4, "amount", "99999999999999999999999999999元", "金额超过 1,000,000,000,000 元，疑为录入错误"],
+        [7, "amount", "1000000000001", "金额超过 1,000,000,000,000 元，疑为录入错误"],
+        [2, "closed_on", "2025-02-01", "结案日期早于立案日期"],
     ]
     assert pd.isna(led.cases["closed_on"].iloc[0])  # the case counts as open until the date is fixed
     assert led.cases["closed_on"].iloc[1] == pd.Timestamp("2025-03-01")  # closed the day it was filed
     assert led.cases["amount"].tolist()[:1] + led.cases["amount"].tolist()[4:5] == [100.0, 1e12]
     assert led.cases["amount"].iloc[[1, 2, 3, 5]].isna().all()
+
+
+def test_unreadable_values_say_what_was_expected_in_chinese(tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text("案号,立案日期,结案日期,执行标的（元）,是否涉信访,延长月数\n"
+                    "(2025)鲁0902执1号,2025-03-01,坏,若干,也许,三个半\n", encoding="utf-8")
+    led = load_ledger([path])
+    assert led.problems[["row", "column", "value", "problem"]].values.tolist() == [
+        [2, "amount", "若干", "金额无法识别"],  # in the order of columns.yaml's fields
+        [2, "closed_on", "坏", "日期无法识别"],
+        [2, "petition", "也许", "是/否无法识别"],
+        [2, "extension_months", "三个半", "数字无法识别"],
+    ]
 
 
 def test_a_date_cell_of_zero_is_shown_as_a_time_without_a_date(tmp_path):
@@ -371,8 +384,8 @@ def test_a_date_cell_of_zero_is_shown_as_a_time_without_a_date(tmp_path):
     ws.append(["(2025)鲁0902执2号", dt.datetime(2025, 1, 2), dt.datetime(1899, 12, 31)])
     wb.save(tmp_path / "l.xlsx")
     led = load_ledger([tmp_path / "l.xlsx"])
-    assert led.rejects["reason"].tolist() == ["unreadable filing date '00:00:00 (a time of day with no date)'"]
-    assert led.problems["value"].tolist() == ["00:00:00 (a time of day with no date)"]
+    assert led.rejects["reason"].tolist() == ["立案日期无法识别：“00:00:00（只有时刻，没有日期）”"]
+    assert led.problems[["value", "problem"]].values.tolist() == [["00:00:00（只有时刻，没有日期）", "日期无法识别"]]
 
 
 def test_free_text_is_kept_as_typed(tmp_path):
@@ -484,7 +497,7 @@ def test_sheets_read_in_blocks_give_the_same_ledger(tmp_path, monkeypatch):
         pd.testing.assert_frame_equal(getattr(blocked, part), getattr(whole, part))
     assert [vars(s) for s in blocked.sheets] == [vars(s) for s in whole.sheets]
     assert len(whole.cases) == 16 and whole.skipped["row"].tolist() == [9, 9]
-    assert whole.rejects["reason"].str.startswith("duplicate case number").all() and len(whole.rejects) == 2
+    assert whole.rejects["reason"].tolist() == ["案号重复：与 2025年 第5行 重复"] * 2
 
 
 @pytest.mark.parametrize("block_rows", [2, 1000])
@@ -628,9 +641,9 @@ def test_a_duplicate_from_another_file_names_that_file(tmp_path):
                                                         ("（2025）鲁0902执1号", "2025-01-02")])
     ledger = load_ledger([a, b])
     assert ledger.rejects["reason"].tolist() == [
-        "duplicate case number: first seen in a.csv [a] row 3",
-        "duplicate case number: first seen in a.csv [a] row 2",
-        "duplicate case number: first seen in a.csv [a] row 2",
+        "案号重复：与 a.csv [a] 第3行 重复",
+        "案号重复：与 a.csv [a] 第2行 重复",
+        "案号重复：与 a.csv [a] 第2行 重复",
     ]
     assert ledger.rejects["row"].tolist() == [2, 3, 4] and len(ledger.cases) == 2
 

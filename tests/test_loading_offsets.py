@@ -50,10 +50,10 @@ def test_cases_keep_their_spreadsheet_rows(name, block_rows, monkeypatch):
     assert pd.isna(amounts[4]) and amounts[:4] + amounts[5:] == [1000.0, 2000.5, 3000.0, 4000.0] + [
         1000.0 * i for i in KEPT[5:]]
     assert led.rejects[["row", "case_no", "reason"]].values.tolist() == [
-        [10, "(2025)鲁0902执5号", "unreadable filing date '不详'"]]
+        [10, "(2025)鲁0902执5号", "立案日期无法识别：“不详”"]]
     assert led.problems[["row", "column", "value", "problem"]].values.tolist() == [
-        [11, "amount", "若干", "unreadable amount"]]
-    assert led.skipped[["row", "reason"]].values.tolist() == [[9, "blank row"], [19, "totals row"]]
+        [11, "amount", "若干", "金额无法识别"]]
+    assert led.skipped[["row", "reason"]].values.tolist() == [[9, "空行"], [19, "合计行"]]
     sheet = led.sheets[0]
     assert (sheet.sheet, sheet.header_row, sheet.rows_read, sheet.cases, sheet.skipped, sheet.rejected) == (
         "2025年", 4, 15, 12, 2, 1)
@@ -82,5 +82,5 @@ def test_the_cli_names_the_rejected_row(name):
     result = CliRunner().invoke(app, ["classify", str(LEDGERS / name), "--as-of", "2026-01-01", "-f", "csv"])
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
-    assert "loaded 12 cases from 15 rows; skipped 1 blank row, 1 totals row; 1 rejected" in lines
-    assert f"rejected: {name} [2025年] row 10: (2025)鲁0902执5号: unreadable filing date '不详'" in lines
+    assert "loaded 12 cases from 15 rows; skipped 2 rows (空行 1, 合计行 1); 1 rejected" in lines
+    assert f"rejected: {name} [2025年] row 10: (2025)鲁0902执5号: 立案日期无法识别：“不详”" in lines

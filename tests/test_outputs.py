@@ -723,11 +723,11 @@ def test_output_tables_heading_payload_and_beside(cases, tmp_path):
 
 
 def test_errors_file_written_beside_and_stale_one_removed(cases, tmp_path):
-    rejects = pd.DataFrame({"file": ["l.csv"], "sheet": ["l"], "row": [4], "case_no": ["x"], "reason": ["missing filing date"]})
+    rejects = pd.DataFrame({"file": ["l.csv"], "sheet": ["l"], "row": [4], "case_no": ["x"], "reason": ["缺少立案日期"]})
     written = outputs.write_output(cases, None, tmp_path / "out.csv", rejects=rejects)
     assert written[-1] == outputs.Written(tmp_path / "out.errors.csv", 1, "rejected rows")
     assert str(written[-1]) == f"wrote {tmp_path / 'out.errors.csv'} (1 rejected rows)"
-    assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8-sig").splitlines()[1] == "l.csv,l,4,x,missing filing date"
+    assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8-sig").splitlines() == ["文件,工作表,行号,案号,原因", "l.csv,l,4,x,缺少立案日期"]
     # the next run has no rejects: the errors file of the earlier one goes
     assert outputs.write_output(cases, None, tmp_path / "out.csv", rejects=rejects.iloc[:0]) == [
         outputs.Written(tmp_path / "out.csv", 3)]
@@ -743,7 +743,7 @@ def test_errors_file_beside_output(tmp_path):
     assert outputs.errors_path_for(tmp_path / "out.xlsx") == tmp_path / "out.errors.csv"
     rejects = pd.DataFrame(
         {
-            "reason": ["重复案号，首次出现在第5行"],
+            "reason": ["案号重复：与 2016年 第5行 重复"],
             "case_no": ["(2016)鲁0902执123号"],
             "source_file": ["台帐.xlsx"],
             "source_sheet": ["2016年"],
@@ -752,8 +752,8 @@ def test_errors_file_beside_output(tmp_path):
     )
     path = outputs.write_errors(rejects, outputs.errors_path_for(tmp_path / "out.xlsx"))
     assert path.read_bytes() == BOM + (
-        "file,sheet,row,case_no,reason\n"
-        "台帐.xlsx,2016年,9,(2016)鲁0902执123号,重复案号，首次出现在第5行\n"
+        "文件,工作表,行号,案号,原因\n"
+        "台帐.xlsx,2016年,9,(2016)鲁0902执123号,案号重复：与 2016年 第5行 重复\n"
     ).encode("utf-8")
 
 

@@ -93,10 +93,15 @@ def test_rejected_rows_exit_1_and_errors_file(tmp_path):
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 1, result.output
     errors = pd.read_csv(tmp_path / "out" / "2025-06-30" / "errors.csv", encoding="utf-8-sig")
-    assert errors["row"].tolist() == [5]
-    assert errors["reason"].tolist() == ["unreadable filing date '待补'"]
+    assert errors.columns.tolist() == ["文件", "工作表", "行号", "案号", "原因"]
+    assert errors["行号"].tolist() == [5]
+    assert errors["原因"].tolist() == ["立案日期无法识别：“待补”"]
     summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
     assert summary["exit_code"] == 1 and summary["counts"]["rejected"] == 1
+    # summary.json is for scripts: the same row under the English keys
+    (reject,) = summary["rejects"]
+    assert {k: reject[k] for k in ("sheet", "row", "case_no", "reason")} == {
+        "sheet": "ledger", "row": 5, "case_no": "(2025)鲁0902执4号", "reason": "立案日期无法识别：“待补”"}
 
 
 def test_unreadable_ledger_exits_2_and_writes_nothing(tmp_path):

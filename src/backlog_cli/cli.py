@@ -261,7 +261,8 @@ def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
     skipped = ledger.skipped["reason"].value_counts()
     parts = [f"{len(ledger.cases)} cases from {ledger.rows_read} rows"]
     if len(skipped):
-        parts.append("skipped " + ", ".join(f"{n} {reason}{'s' if n != 1 else ''}" for reason, n in skipped.items()))
+        per_reason = ", ".join(f"{reason} {n}" for reason, n in skipped.items())
+        parts.append(f"skipped {len(ledger.skipped)} row{'s' if len(ledger.skipped) != 1 else ''} ({per_reason})")
     if len(ledger.rejects):
         parts.append(f"{len(ledger.rejects)} rejected")
     err.print("loaded " + "; ".join(parts), highlight=False, markup=False)

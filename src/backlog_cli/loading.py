@@ -785,13 +785,29 @@ def _first_cells(data: pd.DataFrame, missing: pd.DataFrame | None = None) -> pd.
     return out
 
 
+# Why a row is not a case, or not used, and what is wrong with a value: the clerks read these in
+# the errors file and `backlog inspect`, so they are Chinese. Code compares with these constants.
+BLANK_ROW = "空行"
+TOTALS_ROW = "合计行"
+REPEATED_HEADER = "重复的表头行"
+NO_CASE_NO = "缺少案号"
+BAD_CASE_NO = "案号无法识别"
+NO_FILING_DATE = "缺少立案日期"
+BAD_FILING_DATE = "立案日期无法识别"
+DUPLICATE = "案号重复"
+UNREADABLE = {"case_no": BAD_CASE_NO, "date": "日期无法识别", "amount": "金额无法识别",
+              "number": "数字无法识别", "flag": "是/否无法识别"}  # per field kind
+NEGATIVE_AMOUNT = "金额为负数"
+CLOSED_BEFORE_FILED = "结案日期早于立案日期"
+
+
 def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], columns: Columns,
                   case_text: pd.Series) -> pd.Series:
     """Why a row is not a case (NA when it is one): blank, totals row, repeated header.
     ``case_text`` is the case-number column as :func:`parsing.normalize_name` cleans it."""
     data, missing = body[names], missing[names]
     reason = pd.Series(pd.NA, index=body.index, dtype="object")
-    reason[missing.all(axis=1)] = "blank row"
+    reason[missing.all(axis=1)] = BLANK_ROW
     # every totals word has 计: only cells with it are looked at closely
     first = _first_cells(data, missing).to_numpy()
     totals = np.array([isinstance(v, str) and TOTALS_MARK in v for v in first], dtype=bool)
@@ -801,9 +817,9 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
     marked = case_text.str.contains(TOTALS_MARK, regex=False).fillna(False).to_numpy()
     if marked.any():
         totals[marked] |= case_text[marked].str.contains("合计|小计|总计", regex=True).to_numpy()
-    reason[reason.isna() & totals] = "totals row"
+    reason[reason.isna() & totals] = TOTALS_ROW
     header_texts = parsing.normalize_name(pd.Series(["case_no", *columns.fields["case_no"].aliases], dtype="str"))
-    reason[reason.isna() & case_text.isin(header_texts).to_numpy()] = "repeated header row"
+    reason[reason.isna() & case_text.isin(header_texts).to_numpy()] = REPEATED_HEADER
     return reason
 
 
@@ -811,11 +827,13 @@ MAX_AMOUNT = 1e12  # 元: 一万亿, far above any enforcement case; more is a t
 
 
 class ValueProblem(NamedTuple):
-    """Cells of one column with one problem; their values are kept as blank."""
+    """Cells of one column with one problem; their values are kept as blank. ``unreadable``: the
+    cells could not be read at all (rather than read as an impossible value)."""
 
     column: str
     mask: pd.Series
     problem: str
+    unreadable: bool = False
 
 
 def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Series, columns: Columns,
@@ -848,7 +866,7 @@ def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Serie
         else:
             out[name], mask = parsing.keep_text(col, miss), None
         if mask is not None:
-            bad.append(ValueProblem(name, mask.fillna(False).astype(bool), f"unreadable {spec.kind}"))
+            bad.append(ValueProblem(name, mask.fillna(False).astype(bool), UNREADABLE[spec.kind], unreadable=True))
     for name in body.columns:  # other ledger columns: free text (where a row came from is ours, not text)
         if name not in columns.fields and name not in SOURCE_COLUMNS:
             out[name] = parsing.keep_text(body[name], missing[name].to_numpy() if name in missing else None)
@@ -862,10 +880,10 @@ def _implausible(parsed: pd.DataFrame, columns: Columns) -> list[ValueProblem]:
     for name, spec in columns.fields.items():
         if spec.kind == "amount" and name in parsed:
             amount = parsed[name]
-            found.append(ValueProblem(name, amount.lt(0), "negative amount"))
-            found.append(ValueProblem(name, amount.gt(MAX_AMOUNT), f"implausible amount (above {MAX_AMOUNT:,.0f} 元)"))
+            found.append(ValueProblem(name, amount.lt(0), NEGATIVE_AMOUNT))
+            found.append(ValueProblem(name, amount.gt(MAX_AMOUNT), f"金额超过 {MAX_AMOUNT:,.0f} 元，疑为录入错误"))
     if "closed_on" in parsed and "filed_on" in parsed:
-        found.append(ValueProblem("closed_on", parsed["closed_on"].lt(parsed["filed_on"]), "close date before filing date"))
+        found.append(ValueProblem("closed_on", parsed["closed_on"].lt(parsed["filed_on"]), CLOSED_BEFORE_FILED))
     found = [p for p in found if p.mask.any()]
     for p in found:
         parsed.loc[p.mask, p.column] = np.nan if parsed[p.column].dtype == "float64" else pd.NaT
@@ -1070,11 +1088,11 @@ def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame
     ``case_text``: their case numbers cleaned): rejected rows and value problems are appended to the
     lists given, the cases kept are returned."""
     parsed, bad = _parse_fields(body, missing, case_text, columns, units)
-    reject_reason = _reject_reasons(parsed, {p.column: p.mask for p in bad if p.problem.startswith("unreadable")})
+    reject_reason = _reject_reasons(parsed, {p.column: p.mask for p in bad if p.unreadable})
     is_reject = reject_reason.notna()
     rejects.append(_reject_frame(parsed[is_reject], body[is_reject], reject_reason[is_reject]))
     kept = ~is_reject
-    for name, mask, problem in bad:
+    for name, mask, problem, _ in bad:
         if name in ("case_no", "filed_on"):
             continue
         hit = mask & kept
@@ -1134,11 +1152,11 @@ def _concat(frames: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:
 def _reject_reasons(parsed: pd.DataFrame, bad: dict[str, pd.Series]) -> pd.Series:
     reason = pd.Series(pd.NA, index=parsed.index, dtype="object")
     no_case = parsed["case_no"].isna()
-    reason[no_case] = "missing case number"
-    reason[reason.isna() & bad["case_no"]] = "unreadable case number"
+    reason[no_case] = NO_CASE_NO
+    reason[reason.isna() & bad["case_no"]] = BAD_CASE_NO
     date_bad = bad["filed_on"]
-    reason[reason.isna() & date_bad] = "unreadable filing date"
-    reason[reason.isna() & parsed["filed_on"].isna()] = "missing filing date"
+    reason[reason.isna() & date_bad] = BAD_FILING_DATE
+    reason[reason.isna() & parsed["filed_on"].isna()] = NO_FILING_DATE
     return reason
 
 
@@ -1150,7 +1168,7 @@ def shown_cells(cells: pd.Series) -> pd.Series:
         if isinstance(value, dt.datetime) and value == dt.datetime.combine(value.date(), dt.time()):
             return value.date().isoformat()
         if isinstance(value, dt.time):
-            return f"{value} (a time of day with no date)"
+            return f"{value}（只有时刻，没有日期）"
         return str(value)
 
     return cells.map(one, na_action="ignore").astype("str")
@@ -1160,7 +1178,7 @@ def _reject_frame(parsed: pd.DataFrame, body: pd.DataFrame, reason: pd.Series) -
     out = _located(body)
     out["case_no"] = parsed["case_no"].to_numpy()
     detail = shown_cells(body["filed_on"]).to_numpy()
-    out["reason"] = [r if r != "unreadable filing date" else f"{r} '{d}'" for r, d in zip(reason, detail)]
+    out["reason"] = [r if r != BAD_FILING_DATE else f"{r}：“{d}”" for r, d in zip(reason, detail)]
     return out
 
 
@@ -1189,10 +1207,9 @@ def _reject_duplicates(blocks: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.Dat
     files = np.where(other_file, where["source_file"].map(lambda f: Path(f).name).to_numpy(dtype=object) + " ", "")
     sheet = where["source_sheet"].astype(str).to_numpy(dtype=object)
     sheets = np.where(other_file, "[" + sheet + "] ", np.where(text_file, "", sheet + " "))
-    seen = " first seen in " + files + sheets + "row " + where["source_row"].astype(str).to_numpy(dtype=object)
-    reason = np.where(same_text, "duplicate case number:" + seen,
-                      "duplicate case number: the same case as " + where["case_no"].astype(str).to_numpy()
-                      + " written differently," + seen)
+    seen = files + sheets + "第" + where["source_row"].astype(str).to_numpy(dtype=object) + "行"
+    reason = np.where(same_text, f"{DUPLICATE}：与 " + seen + " 重复",
+                      f"{DUPLICATE}：与 " + where["case_no"].astype(str).to_numpy() + " 为同一案件（写法不同），见 " + seen)
     rejects = _located(later).assign(case_no=later["case_no"].to_numpy(), reason=reason)
     sizes = np.array([len(b) for b in blocks])
     for i, (start, end) in enumerate(zip(np.cumsum(sizes) - sizes, np.cumsum(sizes))):

@@ -52,6 +52,8 @@ DISPLAY_LIST_SEP = "; "
 ISO_DATE = "%Y-%m-%d"
 
 ERROR_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
+# the errors file's header, for the clerks who open it (summary.json keeps ERROR_COLUMNS)
+ERROR_HEADERS = {"file": "文件", "sheet": "工作表", "row": "行号", "case_no": "案号", "reason": "原因"}
 _ERROR_ALIASES = {"source_file": "file", "source_sheet": "sheet", "source_row": "row"}
 
 # Row highlight styles: xlsx fill colour and terminal style.
@@ -1430,8 +1432,9 @@ def errors_frame(rejects: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_errors(rejects: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write the rejects as CSV (UTF-8 with BOM) with columns file, sheet, row, case_no, reason."""
-    out = errors_frame(rejects)
+    """Write the rejects as CSV (UTF-8 with BOM) with the columns 文件, 工作表, 行号, 案号, 原因
+    (file, sheet, row, case_no, reason)."""
+    out = errors_frame(rejects).rename(columns=ERROR_HEADERS)
     return atomic_write(
         path, lambda tmp: out.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8-sig")
     )
