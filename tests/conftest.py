@@ -15,6 +15,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SAMPLE_AS_OF = "2026-11-23"
+# The sample ledger's officers in pinyin order (chen, gao, guo, hu, li, liu, ma, sun, wang, wu,
+# zhang, zhao, zheng, zhou, zhu), as Excel's Chinese sort lists them.
+PINYIN_OFFICERS = ["陈静", "高峰", "郭振华", "胡晓丽", "李明远", "刘晓东", "马骏", "孙立新", "王磊", "吴志强",
+                   "张建华", "赵国庆", "郑春梅", "周海燕", "朱永平"]
 
 
 def check_golden(name: str, text: str) -> None:

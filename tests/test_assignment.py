@@ -73,15 +73,15 @@ def test_each_list_is_in_urgency_order(cases):
     # overdue most days first, then due soonest (older filing first on equal days), no deadline last;
     # G closed before as_of, K filed after it.
     assert groups == {"张三": ["B", "A", "E", "D", "H", "F"], "王A": ["M", "L"], UNASSIGNED: ["I", "J"]}
-    assert list(groups) == ["张三", "王A", UNASSIGNED]
-    assert lists.cases["age_days"].iloc[:2].tolist() == [283, 222]  # B filed 2025-06-01, A 2025-08-01
+    assert list(groups) == ["王A", "张三", UNASSIGNED]  # pinyin order: wang before zhang; 未分配 last
+    assert lists.cases["age_days"].iloc[2:4].tolist() == [283, 222]  # after 王A's two: B filed 2025-06-01, A 2025-08-01
 
 
 def test_overview_counts(cases):
     lists = task_lists(cases, AS_OF, key=cases["is_key"])
     assert lists.overview.to_dict("records") == [
-        {"officer": "张三", "open": 6, "overdue": 2, "due_this_week": 2, "key_cases": 2, "weekly_target": None},
         {"officer": "王A", "open": 2, "overdue": 0, "due_this_week": 1, "key_cases": 1, "weekly_target": None},
+        {"officer": "张三", "open": 6, "overdue": 2, "due_this_week": 2, "key_cases": 2, "weekly_target": None},
         {"officer": UNASSIGNED, "open": 2, "overdue": 0, "due_this_week": 0, "key_cases": 0, "weekly_target": None},
     ]
 
@@ -95,7 +95,7 @@ def test_unassigned_cases_are_never_dropped(cases):
 def test_group_by_any_column_and_unknown_column(cases):
     cases["court"] = ["一庭", "一 庭", None, "二庭", "一庭", "一庭", "二庭", "二庭", "一庭", "一庭", "二庭", "二庭"]
     lists = task_lists(cases, AS_OF, by="court")
-    assert lists.overview[["court", "open"]].values.tolist() == [["一庭", 4], ["二庭", 5], [UNASSIGNED, 1]]
+    assert lists.overview[["court", "open"]].values.tolist() == [["二庭", 5], ["一庭", 4], [UNASSIGNED, 1]]  # er before yi
     with pytest.raises(ConfigError, match="no ledger field 'team'.*case_no, officer"):
         task_lists(cases, AS_OF, by="team")
 
@@ -104,7 +104,7 @@ def test_targets_named_and_by_rule(cases):
     targets = Targets({"张三": 5, "赵六": 2}, TargetRule(share=0.5, minimum=1))
     lists = task_lists(cases, AS_OF, targets=targets)
     assert lists.overview["key_cases"].tolist() == [0, 0, 0]  # no key mask given
-    assert lists.overview["weekly_target"].tolist() == [5, 1, NA]  # 王A: ceil(0.5 × 2); 未分配: none
+    assert lists.overview["weekly_target"].tolist() == [1, 5, NA]  # 王A: ceil(0.5 × 2); 张三: named; 未分配: none
     assert lists.unknown_targets == ["赵六"]
 
 
@@ -274,7 +274,7 @@ def test_ranking_counts_ties_and_week_boundaries():
         table.notna(), None
     ).values.tolist() == [
         ["2026-W11", "乙", 2, 2, 1, "1", None, None],
-        # equal results, ordered by name (code point); a tie across the bottom-three line marks both
+        # equal results, ordered by name (pinyin: bing, jia); a tie across the bottom-three line marks both
         ["2026-W11", "丙", 4, 2, 2, "2（并列）", "甲", "约谈"],
         ["2026-W11", "甲", 4, 2, 2, "2（并列）", "丙", "督导"],
         ["2026-W11", "丁", 3, 1, 4, "4", None, "督导"],
@@ -289,9 +289,9 @@ def test_ranking_counts_ties_and_week_boundaries():
 def test_everyone_tied_is_nobody_at_the_bottom():
     cases = frame(sum((closings(name, [None]) for name in "甲乙丙丁"), []))
     table = ranking(cases, T("2026-03-15"), "week", 1)
-    assert table["officer"].tolist() == ["丁", "丙", "乙", "甲"]  # code point order
+    assert table["officer"].tolist() == ["丙", "丁", "甲", "乙"]  # pinyin order: bing, ding, jia, yi
     assert table["rank_label"].tolist() == ["1（并列）"] * 4
-    assert table["tie_with"].tolist() == ["丙、乙、甲", "丁、乙、甲", "丁、丙、甲", "丁、丙、乙"]
+    assert table["tie_with"].tolist() == ["丁、甲、乙", "丙、甲、乙", "丙、丁、乙", "丙、丁、甲"]
     assert table["mark"].isna().all()
     assert table["closing_rate"].tolist() == [0.0] * 4
 

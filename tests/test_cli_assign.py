@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
-from conftest import SAMPLE_AS_OF, SAMPLES, check_golden, write_ledger
+from conftest import PINYIN_OFFICERS, SAMPLE_AS_OF, SAMPLES, check_golden, write_ledger
 
 SAMPLE = SAMPLES / "ledger.xlsx"
 AS_OF = "2026-03-18"  # a Wednesday: the last full week is 2026-03-09 .. 2026-03-15
@@ -71,6 +71,24 @@ def test_assign_on_the_sample():
     check_golden("assign_sample.csv", result.stdout)
 
 
+def test_sample_officers_are_listed_in_pinyin_order(tmp_path):
+    """Task lists, the overview and the ranking's ties list officers as Excel's Chinese sort
+    does, not by code point (刘晓东, 吴志强, 周海燕 …); 未分配 last."""
+    out = tmp_path / "lists.xlsx"
+    assert run("assign", SAMPLE, "--as-of", SAMPLE_AS_OF, "--output", out).exit_code == 0
+    assert openpyxl.load_workbook(out).sheetnames == ["总览", *PINYIN_OFFICERS, "未分配"]
+    rows = run("assign", SAMPLE, "--as-of", SAMPLE_AS_OF, "--format", "json").stdout
+    assert list(dict.fromkeys(r["officer"] for r in json.loads(rows))) == [*PINYIN_OFFICERS, "未分配"]
+    ranked = json.loads(run("rank", SAMPLE, "--as-of", SAMPLE_AS_OF, "--periods", "4", "--format", "json").stdout)
+    place = {name: i for i, name in enumerate(PINYIN_OFFICERS)}
+    # 2026-W44: 陈静 and ten others closed none of what they had open: tied 5th, listed in pinyin order
+    w44 = [r["officer"] for r in ranked if r["period"] == "2026-W44" and r["rank"] == 5]
+    assert w44 == ["陈静", "郭振华", "胡晓丽", "李明远", "马骏", "王磊", "吴志强", "赵国庆", "郑春梅", "周海燕", "朱永平"]
+    for r in ranked:
+        tied = r["tie_with"].split("、") if r["tie_with"] else []
+        assert tied == sorted(tied, key=place.get)
+
+
 # --------------------------------------------------------------------------- rank
 
 
@@ -122,7 +140,7 @@ def test_rank_bad_period(ledger):
 
 # --------------------------------------------------------------------------- assign
 
-GROUPS = ["张三", "李四", "王A", "王五", "赵六", "钱七", "未分配"]
+GROUPS = ["李四", "钱七", "王A", "王五", "张三", "赵六", "未分配"]  # pinyin order (王A: ASCII before 五), 未分配 last
 
 
 def test_assign_csv(ledger):

@@ -12,11 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import PINYIN_OFFICERS
+
 from backlog_cli.parsing import (
     case_ids,
     case_keys,
     header_key,
     header_unit,
+    name_key,
     normalize_name,
     normalize_text,
     parse_amounts,
@@ -385,3 +388,53 @@ def test_case_ids_number_the_identities_case_keys_give():
                                         "(2024)鲁0902执恢69号", " 暂无 案号", "(2024)鲁0902执069号", "(2025)鲁0902执69号"))
     assert case_ids(parts).tolist() == [0, 1, 0, 2, 3, 2, 1, 4]
     assert case_ids(parts).tolist() == pd.factorize(case_keys(parts))[0].tolist()
+
+
+# --------------------------------------------------------------------------- name order
+
+def test_officers_sort_in_pinyin_order():
+    by_code_point = sorted(PINYIN_OFFICERS)
+    assert by_code_point[:3] == ["刘晓东", "吴志强", "周海燕"]  # what plain sorting gives
+    assert sorted(by_code_point, key=name_key) == PINYIN_OFFICERS
+    names = pd.Series(by_code_point * 2, dtype="str")
+    assert names.sort_values(key=name_key, kind="stable").drop_duplicates().tolist() == PINYIN_OFFICERS
+
+
+@pytest.mark.parametrize("names, expected", [
+    # ASCII before Chinese, by code point; 阿 is GB2312's second level-1 character
+    (["王磊", "阿明", "Tom", "Alice", "王A"], ["Alice", "Tom", "阿明", "王A", "王磊"]),
+    # outside level 1 after every level-1 name, by code point: 亓 (U+4E93, level 2), 堃 (U+5803, GBK:
+    # bytes 88D2, before 阿 in GB18030), 禤 (U+79A4, GBK: B650, amid level 1 in GB18030)
+    (["禤雪", "堃", "朱永平", "亓官", "阿明"], ["阿明", "朱永平", "亓官", "堃", "禤雪"]),
+    (["李堃", "张三", "李明远", "李"], ["李", "李明远", "李堃", "张三"]),
+    # shorter first; a repeated surname is ordered by the given name
+    (["王五", "王", "王磊"], ["王", "王磊", "王五"]),
+])
+def test_name_order_by_hand(names, expected):
+    assert sorted(names, key=name_key) == expected
+    assert pd.Series(names, dtype="str").sort_values(key=name_key).tolist() == expected
+
+
+def test_missing_names_sort_last():
+    names = pd.Series([None, "朱永平", np.nan, "Tom", "陈静"], dtype=object)
+    assert names.sort_values(key=name_key, kind="stable").index.tolist() == [3, 4, 1, 0, 2]
+    assert names.sort_values(key=name_key, na_position="first", kind="stable").index.tolist()[-2:] == [0, 2]
+    assert sorted(["朱永平", None, "陈静"], key=name_key) == ["陈静", "朱永平", None]
+    keys = name_key(pd.Series(["陈静", None], index=[7, 9], name="officer", dtype="str"))
+    assert keys.index.tolist() == [7, 9] and keys.name == "officer" and keys.notna().all()
+
+
+# GB2312 level 1: rows B0–D7, cells A1–FE, the last row ending at D7F9 (座).
+_LEVEL1 = [bytes((lead, trail)).decode("gb2312") for lead in range(0xB0, 0xD8) for trail in range(0xA1, 0xFF)
+           if (lead, trail) <= (0xD7, 0xF9)]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from(["A", "z", "7", *_LEVEL1]), max_size=4)), max_size=12))
+def test_level1_names_sort_as_their_gb18030_bytes(names):
+    assert len(_LEVEL1) == 3755
+    present = [n for n in names if n is not None]
+    expected = sorted(present, key=lambda n: n.encode("gb18030")) + [None] * (len(names) - len(present))
+    assert sorted(names, key=name_key) == expected
+    keys = name_key(pd.Series(names, dtype=object))
+    assert keys.tolist() == [name_key(n) for n in names]  # once per distinct value, same keys

@@ -77,7 +77,8 @@ def test_counts_key_cases_and_officers_by_hand():
     assert k["reason_open"].tolist() == ["财产待拍卖", MISSING, MISSING]  # blank text counts as missing
     assert k["expected_close"].tolist() == ["2026-12-31", MISSING, MISSING]
     assert k["missing"].tolist() == ["", "未结原因、下一步打算、预计结案时间", "未结原因、预计结案时间"]
-    assert report.officers.values.tolist() == [["张三", 2, 0, 2], ["李四", 0, 1, 0], ["未分配", 1, 0, 1]]
+    # pinyin order (li before zhang), 未分配 last
+    assert report.officers.values.tolist() == [["李四", 0, 1, 0], ["张三", 2, 0, 2], ["未分配", 1, 0, 1]]
     assert dict(zip(report.age_bands["band"], report.age_bands["open"])) == {
         "3个月以内": 2, "3至6个月": 0, "6个月至1年": 1, "1至2年": 0, "2年以上": 0}
     assert len(report.age_bands) == len(AGE_BANDS)

@@ -2,10 +2,11 @@
 
 Task lists: the cases open at --as-of (filed on or before it, no close date on or before it),
 grouped by a ledger column (the officer by default; names compared after :func:`normalize_name`),
-each group ordered by urgency: overdue first (most days over first), then due soonest (by
-``next_days_left``), then oldest filing date. Cases with a blank group value form the explicit
-group ``未分配``. "Due this week" counts cases whose most pressing deadline falls from --as-of
-through the Sunday of --as-of's week (weeks run Monday to Sunday); overdue cases are counted apart.
+groups in pinyin order (:func:`group_order`, 未分配 last), each group ordered by urgency: overdue
+first (most days over first), then due soonest (by ``next_days_left``), then oldest filing date.
+Cases with a blank group value form the explicit group ``未分配``. "Due this week" counts cases whose
+most pressing deadline falls from --as-of through the Sunday of --as-of's week (weeks run Monday to
+Sunday); overdue cases are counted apart.
 
 Weekly targets come from a targets file (YAML, or a two-column spreadsheet or CSV: officer,
 target) and/or a rule: ``share`` of the officer's open cases rounded up, at least ``minimum``.
@@ -19,6 +20,7 @@ other in ``tie_with`` (competition ranking: 1, 2, 2, 4). With more than three of
 the bottom three (督导) are those with fewer than three officers ranked strictly below them: a tie
 across the line marks everyone in it, but an officer nobody outdid (rank 1) is never marked, so a
 period where everyone is tied marks nobody. Three periods in a row in the bottom three is 约谈.
+Officers sharing a rank, and those in ``tie_with``, are listed in pinyin order.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.loading import Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
                                  state_styles, value_labels, write_output)
-from backlog_cli.parsing import normalize_name, normalize_text
+from backlog_cli.parsing import name_key, normalize_name, normalize_text
 from backlog_cli.rules import open_mask
 from backlog_cli.deadlines import age_days
 
@@ -319,6 +321,12 @@ def group_keys(frame: pd.DataFrame, by: str) -> pd.Series:
     return normalize_name(frame[by]).fillna(UNASSIGNED).astype("str")
 
 
+def group_order(keys: pd.Series) -> pd.Series:
+    """Sort keys for group names from :func:`group_keys`: pinyin order
+    (:func:`~backlog_cli.parsing.name_key`), 未分配 last."""
+    return name_key(keys.mask(keys.eq(UNASSIGNED)))
+
+
 def in_group(frame: pd.DataFrame, by: str, name: str) -> pd.Series:
     """Cases whose ``by`` value is ``name``, both normalised as :func:`group_keys` does, so
     ``张 三`` finds 张三 (and a blank name the 未分配 cases)."""
@@ -331,7 +339,7 @@ def check_group(frame: pd.DataFrame, by: str, name: str, option: str) -> None:
     ``frame``: a mistyped name would otherwise list nothing, silently."""
     if in_group(frame, by, name).any():
         return
-    known = sorted(group_keys(frame, by).unique())
+    known = sorted(group_keys(frame, by).unique(), key=name_key)
     shown = "、".join(known[:30]) + (f" … ({len(known)} in all)" if len(known) > 30 else "")
     raise ConfigError(f"{option}: no case has {by} '{name}'{did_you_mean(name, known)}; "
                       f"the ledger has: {shown or '(none)'}")
@@ -343,10 +351,10 @@ def _week_end(day: pd.Timestamp) -> pd.Timestamp:
 
 
 def _by_urgency(cases: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Groups by name, 未分配 last; in each: overdue first, then fewest days left (none last), then
-    oldest filing, then case number."""
+    """Groups in pinyin order, 未分配 last; in each: overdue first, then fewest days left (none
+    last), then oldest filing, then case number."""
     key = pd.DataFrame(
-        {"unassigned": cases[by].eq(UNASSIGNED), "group": cases[by], "not_overdue": ~cases["next_state"].eq("overdue"),
+        {"group": group_order(cases[by]), "not_overdue": ~cases["next_state"].eq("overdue"),
          "days": cases["next_days_left"].astype("float64"), "filed": cases["filed_on"], "case": cases["case_no"]}
     )
     order = key.sort_values(list(key.columns), na_position="last", kind="stable").index
@@ -378,7 +386,7 @@ def task_lists(
     )
     overview = counts.groupby(by, sort=False).sum()
     overview["weekly_target"] = weekly_targets(overview["open"], targets)
-    unknown = sorted(set(targets.officers) - set(group)) if targets else []
+    unknown = sorted(set(targets.officers) - set(group), key=name_key) if targets else []
     return TaskLists(by, as_of, cases, overview.reset_index(), unknown)
 
 
@@ -476,7 +484,8 @@ def _ranked(cases: pd.DataFrame, names: pd.Series, spans: pd.DataFrame) -> pd.Da
     table = _counts(cases, names, spans)
     table["closing_rate"] = (table["closed"] / table["open_at_start"].where(table["open_at_start"] > 0)).astype("Float64")
     table["_rate"] = table["closing_rate"].fillna(-1.0).astype("float64")
-    table = table.sort_values(["_at", "closed", "_rate", "officer"], ascending=[True, False, False, True], kind="stable", ignore_index=True)
+    table["_name"] = name_key(table["officer"])
+    table = table.sort_values(["_at", "closed", "_rate", "_name"], ascending=[True, False, False, True], kind="stable", ignore_index=True)
     table["_pos"] = table.groupby("_at").cumcount() + 1
     tied = table.groupby(["_at", "closed", "_rate"])["_pos"]
     table["rank"] = tied.transform("min").astype("Int64")

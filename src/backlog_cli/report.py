@@ -11,11 +11,13 @@ with ``--as-of`` that day):
   closed in M counts as an over-a-year case closed. Every case filed by D and not closed before M
   counts once in the 全部案件 row, as closed in M or open at D, and a category's two counts add up
   to its cases worked on in M: those closed while in it, and those in it at D;
-* every key case open at D (category ``key`` when the ruleset has it, else any category):
-  the reason it is not closed, the next step and the time limit, from the ledger's
-  ``reason_open`` / ``next_step`` / ``expected_close`` fields (未结原因 / 下一步打算 / 预计结案时间),
-  shown as 未填写 when blank or when the ledger lacks the column;
-* per officer (names compared as in the task lists): open at D, closed in M, key cases open;
+* every key case open at D (category ``key`` when the ruleset has it, else any category),
+  officer by officer in the order below, oldest filing first: the reason it is not closed, the
+  next step and the time limit, from the ledger's ``reason_open`` / ``next_step`` /
+  ``expected_close`` fields (未结原因 / 下一步打算 / 预计结案时间), shown as 未填写 when blank or when
+  the ledger lacks the column;
+* per officer (names compared and ordered as in the task lists: pinyin, 未分配 last): open at D,
+  closed in M, key cases open;
 * open cases by age band at D, and the trend of open cases over the runs in the history up to D.
 
 The xlsx has native Excel charts: open cases by age band, by category, and the trend.
@@ -36,7 +38,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from backlog_cli import outputs
-from backlog_cli.assignment import UNASSIGNED, group_keys
+from backlog_cli.assignment import UNASSIGNED, group_keys, group_order
 from backlog_cli.errors import ConfigError
 from backlog_cli.history import open_history
 from backlog_cli.loading import load_columns
@@ -228,7 +230,9 @@ def _key_cases(cases: pd.DataFrame, officer: pd.Series, open_end: pd.Series, key
     for f in PLAN_FIELDS:
         label = labels()[f]
         out["missing"] = out["missing"].where(~absent[f], out["missing"] + np.where(out["missing"].ne(""), "、", "") + label)
-    return out.sort_values(["officer", "filed_on", "case_no"], kind="stable", ignore_index=True)[KEY_CASE_COLUMNS]
+    by_officer = out.assign(officer=group_order(out["officer"]))
+    order = by_officer.sort_values(["officer", "filed_on", "case_no"], kind="stable").index
+    return out.loc[order].reset_index(drop=True)[KEY_CASE_COLUMNS]
 
 
 def _age_bands(filed_on: pd.Series, end: pd.Timestamp) -> pd.DataFrame:
@@ -276,11 +280,10 @@ def monthly_report(
     officers = (
         pd.DataFrame({"officer": officer, "open_at_end": open_end.astype(int), "closed_in_month": closed_in.astype(int),
                       "key_open": (open_end & key).astype(int)})
-        .groupby("officer", sort=True).sum().reset_index()
+        .groupby("officer", sort=False).sum().reset_index()
+        .sort_values("officer", key=group_order, kind="stable")
     )
     officers = officers[officers[["open_at_end", "closed_in_month"]].sum(axis=1) > 0].reset_index(drop=True)
-    officers = pd.concat([officers[officers["officer"] != UNASSIGNED], officers[officers["officer"] == UNASSIGNED]],
-                         ignore_index=True)
     return MonthlyReport(
         month=month, end=end, categories=per_category,
         key_cases=_key_cases(cases, officer, open_end, key, end),
