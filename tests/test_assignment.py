@@ -95,7 +95,7 @@ def test_unassigned_cases_are_never_dropped(cases):
 def test_group_by_any_column_and_unknown_column(cases):
     cases["court"] = ["一庭", "一 庭", None, "二庭", "一庭", "一庭", "二庭", "二庭", "一庭", "一庭", "二庭", "二庭"]
     lists = task_lists(cases, AS_OF, by="court")
-    assert lists.overview[["court", "open"]].values.tolist() == [["二庭", 5], ["一庭", 4], [UNASSIGNED, 1]]  # er before yi
+    assert lists.overview[["court", "open"]].values.tolist() == [["一庭", 4], ["二庭", 5], [UNASSIGNED, 1]]  # by number
     with pytest.raises(ConfigError, match="no ledger field 'team'.*case_no, officer"):
         task_lists(cases, AS_OF, by="team")
 

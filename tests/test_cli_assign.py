@@ -140,7 +140,7 @@ def test_rank_bad_period(ledger):
 
 # --------------------------------------------------------------------------- assign
 
-GROUPS = ["李四", "钱七", "王A", "王五", "张三", "赵六", "未分配"]  # pinyin order (王A: ASCII before 五), 未分配 last
+GROUPS = ["李四", "钱七", "王五", "王A", "张三", "赵六", "未分配"]  # pinyin order (王五: a number before a letter), 未分配 last
 
 
 def test_assign_csv(ledger):

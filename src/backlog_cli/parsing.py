@@ -835,7 +835,9 @@ def name_key(values: pd.Series | object) -> pd.Series | str:
     dictionary to ship. A name's key is text whose code points follow that order: ASCII first,
     then level-1 characters by their GB18030 code, then every other character (level 2, rare
     and extension characters, other scripts) by its code point. Characters with two readings sort
-    by the one GB2312 files them under. A missing value's key comes after every name.
+    by the one GB2312 files them under. Numbers, in digits or Chinese numerals, sort by their value
+    before any character (执行一组, 执行二组, 执行十组; so does a numeral in a person's name: 王五
+    before 王磊). A missing value's key comes after every name.
 
     Given a Series, returns the keys as a ``str`` Series, worked out once per distinct value: a
     ``key=`` for ``sort_values`` on a column of names (sort other columns by a key column). Given
@@ -844,4 +846,33 @@ def name_key(values: pd.Series | object) -> pd.Series | str:
         codes, distinct = pd.factorize(values)
         keys = np.array([name_key(v) for v in distinct] + [_MISSING_KEY], dtype=object)[codes]
         return pd.Series(keys, index=values.index, name=values.name, dtype="str")
-    return _MISSING_KEY if pd.isna(values) else str(values).translate(_CHAR_KEYS)
+    if pd.isna(values):
+        return _MISSING_KEY
+    return _NUMERALS.sub(_numeral_key, str(values)).translate(_CHAR_KEYS)
+
+
+# Numbers in names (执行一组, 第二团队, 3号庭) sort by their value, before any character: 一组, 二组,
+# 三组, 十组 rather than 二组, 三组, 十组, 一组 (pinyin). Chinese numerals up to 百, or digits.
+_NUMERALS = re.compile(r"[0-9]+|[〇零一二两三四五六七八九十百]+")
+_DIGIT_VALUES = {c: v for v, chars in enumerate(["〇零", "一", "二两", "三", "四", "五", "六", "七", "八", "九"]) for c in chars}
+_NUMBER_MARK = "\x01"  # below every other key
+
+
+def _numeral_value(run: str) -> int:
+    """一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105; digits alone read in place: 二〇二五 → 2025."""
+    if run.isascii():
+        return int(run)
+    if "十" not in run and "百" not in run:
+        return int("".join(str(_DIGIT_VALUES[c]) for c in run))
+    total = digit = 0
+    for c in run:
+        if c in "十百":
+            total += (digit or 1) * (10 if c == "十" else 100)
+            digit = 0
+        else:
+            digit = _DIGIT_VALUES[c]
+    return total + digit
+
+
+def _numeral_key(match: re.Match) -> str:
+    return f"{_NUMBER_MARK}{_numeral_value(match.group()):020d}"
