@@ -485,15 +485,17 @@ def test_bundled_deadlines() -> None:
     from backlog_cli.rules import load_rules
 
     assert [d.id for d in load_deadlines(load_rules(["default"]))] == [
-        "legal_limit", "assign_officer", "over_one_year", "property_requery"]
+        "legal_limit", "objection_review", "reconsideration_review", "assign_officer", "over_one_year",
+        "property_requery"]
     ruleset = load_rules(["juesheng-2017"])
     deadlines = load_deadlines(ruleset)
-    assert [d.id for d in deadlines][4:] == [
+    assert [d.id for d in deadlines][6:] == [
         "zhongben_materials", "review_submission", "over_six_months_report"]
     frame = ledger(filed_on=["2024-08-31", "2024-08-31", "2023-03-15"],
                    cause=["买卖合同纠纷", "非诉行政执行", "借款合同纠纷"],
                    officer=[None, "张三", "李四"], close_method=[None, None, "终结本次执行程序"],
-                   closed_on=[None, None, "2023-09-20"], extension_months=[3, None, None])
+                   closed_on=[None, None, "2023-09-20"], extension_months=[3, None, None],
+                   case_type=["执", "执", "执"])
     as_of = T("2024-12-01")
     out = evaluate(frame, deadlines, as_of, ruleset.evaluate(frame, as_of))
     # 2024-08-31 + 6 months = 2025-02-28, + 3 months extension = 2025-05-28; 非诉: 2024-11-30.
@@ -505,6 +507,31 @@ def test_bundled_deadlines() -> None:
     assert out["property_requery_due"].iloc[2] == T("2025-03-20")
     # Most days overdue first: officer assignment (2024-09-07) and review (2024-10-30).
     assert out["next_deadline"].tolist()[:2] == ["assign_officer", "review_submission"]
+
+
+def test_review_cases_have_their_own_periods_not_the_enforcement_limit() -> None:
+    from backlog_cli.deadlines import load_deadlines
+    from backlog_cli.rules import load_rules
+
+    ruleset = load_rules(["juesheng-2017"])
+    frame = ledger(filed_on=["2026-10-20", "2026-10-10", "2026-07-01", "2026-06-01", "2026-06-01",
+                             "2026-06-01"],
+                   case_type=["执异", "执复", "行审", "执保", "执", "执"],
+                   cause=["执行异议", "执行复议", "行政处罚", "财产保全", "借款合同纠纷", "借款合同纠纷"],
+                   close_method=[None, None, None, None, "执行完毕", "终结本次执行程序"],
+                   closed_on=[None, None, None, None, "2026-11-22", "2026-11-22"])
+    as_of = T("2026-11-23")
+    out = evaluate(frame, load_deadlines(ruleset), as_of, ruleset.evaluate(frame, as_of))
+    # 执异: 15 days from the day after filing; 执复: 30 days; neither has the 6-month limit
+    assert out["objection_review_due"].iloc[0] == T("2026-11-04")
+    assert out["objection_review_state"].tolist()[:2] == ["overdue", "n/a"]
+    assert out["reconsideration_review_due"].iloc[1] == T("2026-11-09")
+    assert out["legal_limit_state"].tolist()[:2] == ["n/a", "n/a"]
+    # 行审 is a non-litigation case: 3 months; 执保 keeps the enforcement limit
+    assert out["legal_limit_due"].tolist()[2:4] == [T("2026-10-01"), T("2026-12-01")]
+    # 终本 duties: implementation cases only, and not for a case paid in full
+    assert out["zhongben_materials_state"].tolist() == ["n/a", "n/a", "n/a", "n/a", "n/a", "met_late"]
+    assert out["review_submission_state"].tolist()[4:] == ["n/a", "met_late"]
 
 
 def test_add_months_per_row_counts_clamp_to_month_end() -> None:
@@ -549,7 +576,8 @@ def test_load_ruleset_returns_the_ruleset_and_its_deadlines() -> None:
     ruleset, deadlines = load_ruleset(["default"])
     assert ruleset.name == "default" and "key" in [c.id for c in ruleset.categories]
     assert [d.id for d in deadlines] == [
-        "legal_limit", "assign_officer", "over_one_year", "property_requery"]
+        "legal_limit", "objection_review", "reconsideration_review", "assign_officer", "over_one_year",
+        "property_requery"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -558,14 +586,19 @@ def test_load_ruleset_returns_the_ruleset_and_its_deadlines() -> None:
 
 def test_fields_read_by_the_bundled_deadlines() -> None:
     _, deadlines = load_ruleset(["juesheng-2017"])
-    limit = {"filed_on", "closed_on", "suspended_on", "resumed_on"}  # not basis_doc nor extension_months
+    # not basis_doc nor extension_months; case_type: without it, no case is a review case
+    limit = {"filed_on", "closed_on", "suspended_on", "resumed_on", "case_type"}
+    review = {"filed_on", "closed_on"}  # the case type absent, the deadline applies to none
     assert fields_read(deadlines) == {
         "legal_limit": limit,
+        "objection_review": review,
+        "reconsideration_review": review,
         "assign_officer": {"filed_on", "closed_on", "officer"},  # is_blank: true on every case without it
         "over_one_year": {"filed_on", "closed_on"},
         "property_requery": {"closed_on"},  # its start; no 结案方式 makes it apply to none
-        "zhongben_materials": {"filed_on", "closed_on"},
-        "review_submission": limit,
+        # no 结案方式 column: every case counts as not closed by other means
+        "zhongben_materials": {"filed_on", "closed_on", "close_method"},
+        "review_submission": limit | {"close_method"},
         "over_six_months_report": {"filed_on", "closed_on"},
     }
 

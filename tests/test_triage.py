@@ -59,8 +59,8 @@ def test_missing_close_date_warns_with_the_status_that_says_closed():
     result = triage(frame(**columns), ruleset, AS_OF, deadlines)
     assert result.warnings == [
         "the ledger has no 结案日期 column (closed_on), so every case counts as open; this affects the open and "
-        "closed counts, categories over_one_year, resume_due, key and deadlines legal_limit, assign_officer, "
-        "over_one_year, property_requery. Yet 案件状态 says 已结 or 终本 on 2 cases" + HINT]
+        "closed counts, categories over_one_year, resume_due, key and deadlines legal_limit, objection_review, "
+        "reconsideration_review, assign_officer, over_one_year, property_requery. Yet 案件状态 says 已结 or 终本 on 2 cases" + HINT]
     assert result.summary.iloc[-1][["open", "closed"]].tolist() == [2, 0]
 
 
@@ -115,7 +115,7 @@ def test_classify_prints_the_warning_for_a_renamed_close_date_column(tmp_path: P
     assert result.exit_code == 0, result.output
     assert ("warning: the ledger has no 结案日期 column (closed_on), so every case counts as open; this affects the "
             "open and closed counts, categories over_one_year, resume_due, key and deadlines legal_limit, "
-            "assign_officer, over_one_year, property_requery. Yet 案件状态 says 已结 or 终本 on 3 cases and 结案方式 "
+            "objection_review, reconsideration_review, assign_officer, over_one_year, property_requery. Yet 案件状态 says 已结 or 终本 on 3 cases and 结案方式 "
             "is filled on 3 cases" + HINT + "\n") in result.stderr
 
 
