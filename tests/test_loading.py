@@ -363,6 +363,32 @@ def test_impossible_values_are_value_problems_kept_as_blank(tmp_path):
     assert led.cases["amount"].iloc[[1, 2, 3, 5]].isna().all()
 
 
+def test_contradicting_dates_and_part_months_are_value_problems(tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text(
+        "案号,立案日期,案件状态,结案日期,结案方式,中止日期,恢复日期,延长期限\n"
+        "(2025)鲁0902执1号,2025-03-01,已结,,执行完毕,,,\n"
+        "(2025)鲁0902执2号,2025-03-01,终本,,,,,\n"
+        "(2025)鲁0902执3号,2025-03-01,未结,,,2025-05-01,2025-04-01,\n"
+        "(2025)鲁0902执4号,2025-03-01,在办,,,2025-04-01,2025-05-01,1.5\n"
+        "(2025)鲁0902执5号,2025-03-01,在办,,,,,-3\n"
+        "(2025)鲁0902执6号,2025-03-01,已结,2025-06-01,执行完毕,,,2\n", encoding="utf-8")
+    led = load_ledger([path])
+    assert len(led.cases) == 6  # every case kept
+    assert led.problems[["row", "column", "value", "problem"]].fillna("").values.tolist() == [
+        [2, "closed_on", "", "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
+        [3, "closed_on", "", "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
+        [4, "suspended_on", "2025-05-01", "恢复日期早于中止日期，该中止期间不扣除"],
+        [6, "extension_months", "-3", "延长期限为负数"],
+        [5, "extension_months", "1.5", "延长期限应为整月数"],
+    ]
+    cases = led.cases
+    assert cases["closed_on"].iloc[:2].isna().all()  # counted open until the date is entered
+    assert pd.isna(cases["suspended_on"].iloc[2]) and cases["resumed_on"].iloc[2] == pd.Timestamp("2025-04-01")
+    assert cases["suspended_on"].iloc[3] == pd.Timestamp("2025-04-01")  # a period in order is kept
+    assert cases["extension_months"].isna().tolist() == [True, True, True, True, True, False]
+
+
 def test_unreadable_values_say_what_was_expected_in_chinese(tmp_path):
     path = tmp_path / "ledger.csv"
     path.write_text("案号,立案日期,结案日期,执行标的（元）,是否涉信访,延长月数\n"

@@ -799,6 +799,12 @@ UNREADABLE = {"case_no": BAD_CASE_NO, "date": "日期无法识别", "amount": "�
               "number": "数字无法识别", "flag": "是/否无法识别"}  # per field kind
 NEGATIVE_AMOUNT = "金额为负数"
 CLOSED_BEFORE_FILED = "结案日期早于立案日期"
+CLOSED_WITHOUT_DATE = "案件状态或结案方式表明已结，但缺少结案日期，按未结计"
+RESUMED_BEFORE_SUSPENDED = "恢复日期早于中止日期，该中止期间不扣除"
+PART_MONTHS = "延长期限应为整月数"
+NEGATIVE_MONTHS = "延长期限为负数"
+# a status that says the case is closed (not 未结)
+CLOSED_STATUS = re.compile(r"(?<!未)(?:已结|办结|结案|执结|终本|终结|执行完毕)")
 
 
 def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], columns: Columns,
@@ -874,16 +880,32 @@ def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Serie
 
 
 def _implausible(parsed: pd.DataFrame, columns: Columns) -> list[ValueProblem]:
-    """Values read but impossible: negative or huge amounts, a close date before the filing date.
-    They are blanked in ``parsed`` (like unreadable values) and returned as problems."""
+    """Values read but impossible or contradicting each other: negative or huge amounts, a close
+    date before the filing date, a resumption before the suspension, an extension that is not a
+    whole number of months, a case said to be closed without a close date. They are blanked in
+    ``parsed`` (like unreadable values) and returned as problems."""
     found: list[ValueProblem] = []
     for name, spec in columns.fields.items():
         if spec.kind == "amount" and name in parsed:
             amount = parsed[name]
             found.append(ValueProblem(name, amount.lt(0), NEGATIVE_AMOUNT))
             found.append(ValueProblem(name, amount.gt(MAX_AMOUNT), f"金额超过 {MAX_AMOUNT:,.0f} 元，疑为录入错误"))
-    if "closed_on" in parsed and "filed_on" in parsed:
-        found.append(ValueProblem("closed_on", parsed["closed_on"].lt(parsed["filed_on"]), CLOSED_BEFORE_FILED))
+    if "closed_on" in parsed:
+        if "filed_on" in parsed:
+            found.append(ValueProblem("closed_on", parsed["closed_on"].lt(parsed["filed_on"]), CLOSED_BEFORE_FILED))
+        said = pd.Series(False, index=parsed.index)
+        if "close_method" in parsed:
+            said |= parsed["close_method"].notna()
+        if "status" in parsed:
+            said |= parsed["status"].str.contains(CLOSED_STATUS).fillna(False).astype(bool)
+        found.append(ValueProblem("closed_on", parsed["closed_on"].isna() & said, CLOSED_WITHOUT_DATE))
+    if "suspended_on" in parsed and "resumed_on" in parsed:
+        found.append(ValueProblem("suspended_on", parsed["resumed_on"].lt(parsed["suspended_on"]),
+                                  RESUMED_BEFORE_SUSPENDED))
+    if "extension_months" in parsed:  # a president approves whole months; 0.5 is not read as 0 or 1
+        months = parsed["extension_months"]
+        found.append(ValueProblem("extension_months", months.lt(0), NEGATIVE_MONTHS))
+        found.append(ValueProblem("extension_months", months.mod(1).gt(0), PART_MONTHS))
     found = [p for p in found if p.mask.any()]
     for p in found:
         parsed.loc[p.mask, p.column] = np.nan if parsed[p.column].dtype == "float64" else pd.NaT

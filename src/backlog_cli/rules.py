@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
-from backlog_cli.loading import GuardedLoader, load_columns
+from backlog_cli.loading import CLOSED_STATUS, GuardedLoader, load_columns
 from backlog_cli.parsing import BLANK_WORDS, normalize_text, normalize_value
 
 __all__ = [
@@ -1091,8 +1091,6 @@ def _leaf_column(node: Node, op: Operator, target: str | None, problems: list[st
 # --------------------------------------------------------------------------- fields a ledger lacks
 
 CLOSE_DATE = "closed_on"
-# A status that says the case is closed (已结, 已执结, 终本 …), not one that says it is not (未结).
-CLOSED_STATUS = re.compile(r"(?<!未)(?:已结|办结|结案|执结|终本|终结|执行完毕)")
 
 
 def missing_columns(condition: Condition, owner: str, columns: Collection[str]) -> list[str]:
