@@ -289,6 +289,23 @@ def test_next_deadline_is_the_most_pressing() -> None:
     assert pd.isna(out["next_deadline"].iloc[2]) and pd.isna(out["next_due"].iloc[2])
 
 
+def test_an_overdue_case_gets_the_overdue_action() -> None:
+    from backlog_cli.deadlines import overdue_cases
+
+    frame = ledger(filed_on=["2025-01-01", "2025-01-10"], age_days=[15, 6])
+    a = Deadline("a", "A", parse_span("10 days"), action="结案或报请延长", overdue_action="说明超期原因")
+    b = Deadline("b", "B", parse_span("10 days"), action="分案")  # no overdue_action: action throughout
+    out = evaluate(frame, [a], "2025-01-16")
+    assert out["next_action"].tolist() == ["说明超期原因", "结案或报请延长"]  # 5 days over; 4 left
+    assert evaluate(frame, [b], "2025-01-16")["next_action"].tolist() == ["分案", "分案"]
+    assert overdue_cases(frame.join(out), [a], "2025-01-16", deadline="a").cases["action"].tolist() == \
+        ["说明超期原因"]
+    assert overdue_cases(frame.join(out), [a], "2025-01-16", within=5).cases["action"].tolist() == \
+        ["结案或报请延长"]
+    [e] = explain(frame.iloc[[0]], [a], "2025-01-16")
+    assert e["action"] == "说明超期原因"
+
+
 def test_evaluate_columns_and_dtypes() -> None:
     frame = ledger(filed_on=["2025-01-01"]).set_index(pd.Index([7]))
     out = evaluate(frame, [six_months()], "2025-02-01")
@@ -314,9 +331,17 @@ def test_explain_shows_the_arithmetic() -> None:
         "起算 filed_on 2025-01-03（自次日起算）",
         "+ 6 个月 → 2025-07-03",
         "+ 延长 3 个月 → 2025-10-03",
-        "+ 扣除 10 日（suspended_on→resumed_on）→ 2025-10-13",
+        "+ 扣除 10 日（suspended_on 2025-03-01 → resumed_on 2025-03-11）→ 2025-10-13",
         "= 届满 2025-10-13",
     ]
+    # not resumed: the period runs to --as-of while open, to the close date once closed
+    frame = ledger(filed_on=["2025-01-03", "2025-01-03"], suspended_on=["2025-03-01", "2025-03-01"],
+                   resumed_on=[None, "2025-12-01"], closed_on=[None, "2025-05-01"])
+    d = six_months(deduct=(Deduction("suspended_on", "resumed_on"),))
+    assert explain(frame.iloc[[0]], [d], "2025-08-01")[0]["steps"][2] == (
+        "+ 扣除 153 日（suspended_on 2025-03-01 起，resumed_on 为空，计至 --as-of 2025-08-01）→ 2025-12-03")
+    assert explain(frame.iloc[[1]], [d], "2025-08-01")[0]["steps"][2] == (
+        "+ 扣除 61 日（suspended_on 2025-03-01 起，resumed_on 在其后，计至 结案日期 2025-05-01）→ 2025-09-02")
     frame = ledger(filed_on=["2025-04-03"])
     [e] = explain(frame, [six_months(roll_forward=True)], "2025-08-01")
     assert e["steps"][-2:] == ["2025-10-03 为节假日或休息日，顺延 → 2025-10-09",

@@ -209,12 +209,19 @@ class Deadline:
     new_limit: str | None = None
     deduct: tuple[Deduction, ...] = ()
     action: str | None = None
+    overdue_action: str | None = None
     source: str | None = None
     warn_before: Span = Span(0, "days")
     every: Span | None = None
     for_: Span | None = None
     relative_to: str | None = None
     offset: Span | None = None
+
+
+def action_for(d: Deadline, state: str | None) -> str | None:
+    """What to do about a case in this state of the deadline: ``overdue_action`` once overdue
+    (when the rules give one), else ``action``."""
+    return (d.overdue_action or d.action) if state == "overdue" else d.action
 
 
 def _conditions(d: Deadline) -> list[Condition]:
@@ -342,20 +349,32 @@ def _extend(c: _Ctx, due: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def _deduct(
     c: _Ctx, start: np.ndarray, due: np.ndarray, cap: np.ndarray, is_open: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Add the deducted periods; returns (due, deducted days, still running at as_of)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Add the deducted periods; returns (due, deducted days, still running at as_of, the
+    periods: per case and pair the days, first and last day counted and what ended the period:
+    0 its end field, 1 ``cap`` (--as-of or the close date) as the end field is blank, 2 ``cap`` as
+    the end field is later)."""
     total = np.zeros(len(due), dtype="int64")
     running = np.zeros(len(due), dtype=bool)
+    days, begins, ends, capped = [], [], [], []
     for pair in c.d.deduct:
         s, e = c.dates(pair.start), c.dates(pair.end)
         counts = ~np.isnat(s) & ~np.isnat(due) & (s <= due) & (s <= cap)
         begin = np.maximum(s, start)
-        end = np.minimum(np.where(np.isnat(e), cap, e), cap)
+        to_cap = np.isnat(e) | (e > cap)
+        end = np.where(to_cap, cap, e)
+        ended = np.where(np.isnat(e), 1, np.where(to_cap, 2, 0))
         n = np.where(counts, np.maximum((end - begin).astype("int64"), 0), 0)
         total += n
         due = due + n
         running |= counts & is_open & (s <= c.as_of) & (np.isnat(e) | (e > c.as_of))
-    return due, total, running
+        days.append(n), begins.append(begin), ends.append(end), capped.append(ended)
+    def columns(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
+        return np.stack(arrays, axis=1) if arrays else np.zeros((len(due), 0), dtype)
+
+    periods = {"period_days": columns(days, "int64"), "period_from": columns(begins, start.dtype),
+               "period_to": columns(ends, start.dtype), "period_ended_by": columns(capped, "int64")}
+    return due, total, running, periods
 
 
 _STATE_TABLE = np.array(STATES, dtype=object)
@@ -452,13 +471,13 @@ def _one_off(c: _Ctx, applies: np.ndarray) -> dict[str, np.ndarray]:
     extended, months, days = _extend(c, base)
     new_limit = c.dates(c.d.new_limit) if c.d.new_limit else np.full(len(start), NAT)
     limit = np.where(np.isnat(new_limit) | ~applies, extended, new_limit)
-    before_roll, deducted, running = _deduct(c, start, limit, cap, is_open)
+    before_roll, deducted, running, periods = _deduct(c, start, limit, cap, is_open)
     due = _rolled(c, before_roll)
     days_left, state = _states(c, due, applies, closed, running)
     return {"start": start, "duration": duration, "base": base, "extension_months": months,
             "extension_days": days, "extended": extended, "new_limit": new_limit,
             "limit": limit, "deducted_days": deducted, "before_roll": before_roll, "due": due,
-            "days_left": days_left, "state": state}
+            "days_left": days_left, "state": state, "closed": closed, "is_open": is_open, **periods}
 
 
 def compute(
@@ -533,13 +552,16 @@ def _next(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]], ind
         table = np.array([*(getattr(d, attr) for d in deadlines), None], dtype=object)
         return pd.Series(table[pick], index=index, dtype="str")
 
+    late = np.array([*(action_for(d, "overdue") for d in deadlines), None], dtype=object)[pick]
+    action = labels("action").mask(state == "overdue", late)
+
     return pd.DataFrame({
         "next_deadline": labels("id"),
         "next_label": labels("label"),
         "next_due": _dates_series(due, index),
         "next_days_left": _int_series(np.where(has, left, np.nan), index),
         "next_state": pd.Series(state, index=index, dtype="str"),
-        "next_action": labels("action"),
+        "next_action": action,
     }, index=index)
 
 
@@ -648,7 +670,8 @@ def overdue_cases(
         part = frame[keep.fillna(False).to_numpy()]
         parts.append(part.assign(deadline=d.id, deadline_label=d.label, due=part[f"{d.id}_due"],
                                  days_left=part[f"{d.id}_days_left"],
-                                 state=part[f"{d.id}_state"], action=d.action))
+                                 state=part[f"{d.id}_state"],
+                                 action=action_for(d, "overdue" if within is None else "ok")))
     if not parts:  # no deadlines defined
         empty = pd.Series(dtype="str")
         parts = [frame.iloc[:0].assign(**dict.fromkeys(LISTED_COLUMNS, empty))]
@@ -686,11 +709,30 @@ def _steps(d: Deadline, r: dict[str, Any]) -> list[str]:
         if not np.isnat(r["new_limit"]):
             steps.append(f"批准的新期限（{d.new_limit}）→ {_day(r['limit'])}")
         if r["deducted_days"]:
-            fields = "、".join(f"{p.start}→{p.end}" for p in d.deduct)
-            steps.append(f"+ 扣除 {r['deducted_days']} 日（{fields}）→ {_day(r['before_roll'])}")
+            steps.extend(_deducted(d, r))
     if d.roll_forward and r["due"] != r["before_roll"]:
         steps.append(f"{_day(r['before_roll'])} 为节假日或休息日，顺延 → {_day(r['due'])}")
     steps.append(f"= 届满 {_day(r['due'])}")
+    return steps
+
+
+def _deducted(d: Deadline, r: dict[str, Any]) -> list[str]:
+    """One step per deducted period of one case: its days, from which day to which, and what
+    ended it (the end field, or --as-of or the close date when the end field is blank or later)."""
+    steps, due = [], r["limit"]
+    for i, pair in enumerate(d.deduct):
+        n = int(r["period_days"][i])
+        if not n:
+            continue
+        due = due + np.timedelta64(n, "D")
+        begin, end = _day(r["period_from"][i]), _day(r["period_to"][i])
+        ended_by = r["period_ended_by"][i]
+        if not ended_by:
+            span = f"{pair.start} {begin} → {pair.end} {end}"
+        else:
+            upto = f"--as-of {end}" if r["is_open"] else f"结案日期 {end}"
+            span = f"{pair.start} {begin} 起，{pair.end} {'为空' if ended_by == 1 else '在其后'}，计至 {upto}"
+        steps.append(f"+ 扣除 {n} 日（{span}）→ {_day(due)}")
     return steps
 
 
@@ -723,7 +765,7 @@ def explain(
     for d in deadlines:
         r = {k: v[0] for k, v in done[d.id].items()}
         out.append({
-            "id": d.id, "label": d.label, "action": d.action, "source": d.source,
+            "id": d.id, "label": d.label, "action": action_for(d, r["state"]), "source": d.source,
             "state": r["state"],
             "due": pd.Timestamp(r["due"]) if not np.isnat(r["due"]) else None,
             "days_left": None if np.isnan(r["days_left"]) else int(r["days_left"]),
@@ -738,7 +780,7 @@ def explain(
 DEADLINE_KEYS = (
     "id", "label", "description", "source", "enabled", "applies", "start", "duration",
     "duration_when", "workdays", "roll_forward", "extension_months", "extension_days",
-    "new_limit", "deduct", "action", "warn_before", "every", "for", "relative_to", "offset",
+    "new_limit", "deduct", "action", "overdue_action", "warn_before", "every", "for", "relative_to", "offset",
 )
 _ONE_OFF_ONLY = ("start", "duration", "duration_when", "workdays", "extension_months",
                  "extension_days", "new_limit", "deduct")
@@ -899,6 +941,7 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
         new_limit=r.field_key("new_limit", "date"),
         deduct=_read_deductions(r),
         action=r.text("action"),
+        overdue_action=r.text("overdue_action"),
         source=r.text("source"),
         warn_before=r.span("warn_before", least=0) or Span(0, "days"),
         every=r.span("every"),
