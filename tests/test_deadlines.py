@@ -568,6 +568,45 @@ def test_add_months_per_row_counts_clamp_to_month_end() -> None:
     assert np.isnat(out[3]) and out[4] == np.datetime64("2024-01-15")
 
 
+def test_a_category_may_read_a_deadline(tmp_path) -> None:
+    from backlog_cli.errors import RulesError
+
+    head = "version: 1\ncategories:\n  - id: late\n    label: 超期半年\n"
+    good = write(tmp_path, "good.yaml", head + """\
+    when: {deadline: limit, overdue_for: 6 months}
+deadlines:
+  - {id: limit, label: 期限, duration: 3 months, extension_months: extension_months}
+""")
+    ruleset, _ = load_ruleset([good])
+    frame = ledger(filed_on=["2025-01-01", "2025-01-01", "2025-03-01"], extension_months=[None, 1, None])
+    # due 2025-04-01, 2025-05-01 (extended), 2025-06-01; a half-year before --as-of is 2025-04-30
+    assert ruleset.classify(frame, T("2025-10-30"))["late"].tolist() == [True, False, False]
+    [late] = ruleset.explain(frame.iloc[[0]], T("2025-10-30"))
+    assert late.lines() == ["✓ 超期半年（late）", "  ✓ limit_due = 2025-04-01, overdue_for: 6 months"]
+
+    src = str(tmp_path / "bad.yaml")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([write(tmp_path, "bad.yaml", head + """\
+    when: {deadline: limt, overdue_for: 1 year}
+  - id: loop
+    label: 循环
+    when: {deadline: limit, overdue_for: 0 days}
+deadlines:
+  - {id: limit, label: 期限, duration: 3 months, applies: {not: {category: loop}}}
+""")])
+    assert err.value.problems == [
+        f"{src}:5:22: categories[0].when.deadline: unknown deadline 'limt' (did you mean 'limit'?); "
+        "the rules define: limit",
+        f"{src}:8:11: categories[1].when: reference cycle: category 'loop' reads deadline 'limit', which "
+        "depends on category 'loop'",
+    ]
+    with pytest.raises(RulesError) as err:
+        load_ruleset([write(tmp_path, "bad.yaml", head + "    when: {deadline: limit, overdue_by: 1 year}\n")])
+    assert err.value.problems == [
+        f"{src}:5:29: categories[0].when: a deadline condition takes deadline: and overdue_for: only; "
+        "found also 'overdue_by'"]
+
+
 def test_load_ruleset_reports_category_and_deadline_problems_together(tmp_path) -> None:
     from backlog_cli.deadlines import load_ruleset
     from backlog_cli.errors import RulesError

@@ -28,7 +28,7 @@ def cases(*rows: dict) -> pd.DataFrame:
     for col in frame.columns:
         if col in DATES:
             frame[col] = pd.to_datetime(frame[col])
-        elif col == "amount":
+        elif col in ("amount", "extension_months"):
             frame[col] = frame[col].astype("float64")
         elif col == "petition":
             frame[col] = frame[col].astype("boolean")
@@ -674,6 +674,21 @@ def test_county_seven():
     assert categories_of("county-seven", notes="当事人多次上访") == {"repeated_petition", "key"}
     assert categories_of("county-seven", notes="特困户") == {"hardship", "key"}
     assert categories_of("county-seven", notes="有关部门干预") == {"interference", "key"}
+
+
+def test_county_seven_counts_a_year_past_the_legal_limit_not_from_filing():
+    as_of = "2026-11-23"  # a year before: 2025-11-23; a case overdue since before it is in
+    on = lambda **row: "over_limit_year" in categories_of("county-seven", as_of, case_type="执", **row)
+    # 非诉: 3 months, due 2025-10-01, over a year past although filed only 16 months ago
+    assert on(filed_on="2025-07-01", cause="非诉行政执行")
+    assert not on(filed_on="2025-07-01", cause="买卖合同纠纷")  # due 2026-01-01
+    # filed 20 months ago, 3 months' extension: due 2026-01-01, not a year past
+    assert not on(filed_on="2025-04-01", extension_months=3.0)
+    assert on(filed_on="2025-04-01")  # due 2025-10-01
+    # suspended 2025-05-01 to 2026-03-01 (304 days): due 2025-09-01 + 304 days = 2026-07-02
+    assert not on(filed_on="2025-03-01", suspended_on="2025-05-01", resumed_on="2026-03-01")
+    assert not on(filed_on="2024-01-01", closed_on="2026-01-01")  # closed
+    assert on(filed_on="2025-05-22") and not on(filed_on="2025-05-23")  # due 2025-11-22 and 11-23
 
 
 def test_juesheng_2017():

@@ -519,9 +519,30 @@ def _compute_all(
     deadline were about 30 MB for 125,000 cases."""
     done: dict[str, dict[str, np.ndarray]] = {}
     for d in deadlines:
+        cached = None if every_step else masks_ctx.deadlines_done.get((id(frame), d.id))
+        if cached is not None:  # computed already for a deadline: condition
+            done[d.id] = cached
+            continue
         result = compute(frame, d, as_of, masks_ctx, done)
         done[d.id] = result if every_step else {k: result[k] for k in _KEPT}
     return done
+
+
+def deadline_results(ruleset: Ruleset) -> Callable[[pd.DataFrame, str, EvalContext], dict[str, np.ndarray]]:
+    """What a ``deadline:`` condition of the ruleset's categories reads: per frame and deadline id
+    the deadline's arrays, computed once per context (and its base deadline first)."""
+    by_id = {d.id: d for d in load_deadlines(ruleset)}
+
+    def results(frame: pd.DataFrame, did: str, ctx: EvalContext) -> dict[str, np.ndarray]:
+        key = (id(frame), did)
+        if key not in ctx.deadlines_done:
+            d = by_id[did]
+            base = {d.relative_to: results(frame, d.relative_to, ctx)} if d.relative_to else None
+            result = compute(frame, d, ctx.as_of, ctx, base)
+            ctx.deadlines_done[key] = {k: result[k] for k in _KEPT}
+        return ctx.deadlines_done[key]
+
+    return results
 
 
 def _dates_series(days: np.ndarray, index: pd.Index) -> pd.Series:
@@ -1016,10 +1037,50 @@ def _read_deadlines(nodes: list[Node], categories: Collection[str], problems: li
     return out
 
 
+def reference_problems(categories: Sequence[Any], deadlines: Sequence[Deadline]) -> list[str]:
+    """A located problem for each ``deadline:`` condition of a category that names no enabled
+    deadline, or whose deadline depends on that category (through conditions or its base)."""
+    by_id = {d.id: d for d in deadlines}
+    edges: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for kind, owner, conds, base in [*(("category", c.id, [c.condition], None) for c in categories),
+                                     *(("deadline", d.id, _conditions(d), d.relative_to) for d in deadlines)]:
+        out = edges.setdefault((kind, owner), set())
+        for cond in conds:
+            out |= {("category", cid) for cid in cond.references()}
+            out |= {("deadline", ref.deadline) for ref in cond.deadline_refs() if ref.deadline in by_id}
+        if base is not None:
+            out.add(("deadline", base))
+
+    def reaches(start: tuple[str, str], goal: tuple[str, str]) -> bool:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in edges.get(todo.pop(), ()):
+                if nxt == goal:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
+
+    problems = []
+    for cat in categories:
+        for ref in cat.condition.deadline_refs():
+            if ref.deadline not in by_id:
+                problems.append(ref.node.child("deadline").problem(
+                    f"unknown deadline '{ref.deadline}'{did_you_mean(ref.deadline, by_id)}; the rules define: "
+                    f"{', '.join(by_id) or '(none)'}"))
+            elif reaches(("deadline", ref.deadline), ("category", cat.id)):
+                problems.append(ref.node.problem(
+                    f"reference cycle: category '{cat.id}' reads deadline '{ref.deadline}', which depends on "
+                    f"category '{cat.id}'"))
+    return problems
+
+
 def load_deadlines(ruleset: Ruleset) -> list[Deadline]:
     """The deadlines of a ruleset's files, validated; raises RulesError listing every problem."""
     problems: list[str] = []
     out = _read_deadlines(ruleset.deadline_nodes, [c.id for c in ruleset.categories], problems)
+    problems += reference_problems(ruleset.categories, out)
     if problems:
         raise RulesError(problems)
     return out
@@ -1031,6 +1092,7 @@ def load_ruleset(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, li
     :func:`rules.load_rules`."""
     ruleset, declared, problems = read_rules(specs)
     deadlines = _read_deadlines(ruleset.deadline_nodes, declared, problems)
+    problems += reference_problems(ruleset.categories, deadlines)
     if problems:
         raise RulesError(problems)
     return ruleset, deadlines

@@ -331,16 +331,29 @@ def add_months_days(days: np.ndarray, months: int | np.ndarray) -> np.ndarray:
 
 @dataclass
 class EvalContext:
-    """What conditions are evaluated against besides the frame: --as-of and earlier categories."""
+    """What conditions are evaluated against besides the frame: --as-of, the categories (``masks``
+    as evaluated; ``conditions`` to evaluate a category on first reference) and the deadlines a
+    ``deadline:`` condition reads (``deadline_results``: the frame, a deadline id and this context
+    to that deadline's ``due`` and ``state`` arrays)."""
 
     as_of: pd.Timestamp
     masks: dict[str, pd.Series] = dc_field(default_factory=dict)
+    conditions: Mapping[str, Condition] = dc_field(default_factory=dict, repr=False)
+    deadline_results: Callable[[pd.DataFrame, str, EvalContext], Mapping[str, np.ndarray]] | None = \
+        dc_field(default=None, repr=False)
+    deadlines_done: dict[tuple[int, str], dict[str, np.ndarray]] = dc_field(default_factory=dict, repr=False)
     _codes: dict[tuple[int, str, bool], tuple[np.ndarray, pd.Series]] = dc_field(default_factory=dict, repr=False)
     _texts: dict[tuple[int, str, bool], Texts] = dc_field(default_factory=dict, repr=False)
     _leaves: dict[tuple, np.ndarray] = dc_field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.as_of = pd.Timestamp(self.as_of).normalize()
+
+    def category(self, frame: pd.DataFrame, category: str) -> np.ndarray:
+        """A category's mask, evaluated on first reference when it is not yet."""
+        if category not in self.masks:
+            self.masks[category] = self.conditions[category].mask(frame, self)
+        return self.masks[category].to_numpy(dtype=bool)
 
     def factorized(self, frame: pd.DataFrame, column: str, normalized: bool = False) -> tuple[np.ndarray, pd.Series]:
         """The column's codes (-1 for missing) and distinct values, computed once per frame;
@@ -870,6 +883,9 @@ class Condition:
     def references(self) -> set[str]:
         return set()
 
+    def deadline_refs(self) -> Iterator[DeadlineRef]:
+        yield from ()
+
     def fields(self) -> set[str]:
         """The canonical fields the condition reads itself (``open``/``closed`` read closed_on),
         not through a category reference."""
@@ -939,19 +955,49 @@ class Combined(Condition):
     def references(self) -> set[str]:
         return set().union(*(c.references() for c in self.children))
 
+    def deadline_refs(self) -> Iterator[DeadlineRef]:
+        for child in self.children:
+            yield from child.deadline_refs()
+
 
 @dataclass(eq=False)
 class CategoryRef(Condition):
     category: str
 
     def _eval(self, frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray:
-        return ctx.masks[self.category].to_numpy(dtype=bool)
+        return ctx.category(frame, self.category)
 
     def explain(self, row: pd.DataFrame, ctx: EvalContext) -> ExplainNode:
         return ExplainNode("category", bool(self._eval(row, ctx)[0]), param=self.category)
 
     def references(self) -> set[str]:
         return {self.category}
+
+
+@dataclass(eq=False)
+class DeadlineRef(Condition):
+    """``{deadline: legal_limit, overdue_for: 1 year}``: the case is overdue on that deadline (as
+    the deadlines compute it, extensions and deductions included) by more than the span."""
+
+    deadline: str
+    span: Span
+    node: Node
+
+    def _eval(self, frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray:
+        if ctx.deadline_results is None:
+            raise RulesError([self.node.problem(f"deadline '{self.deadline}' is not available here")])
+        r = ctx.deadline_results(frame, self.deadline, ctx)
+        cutoff = np.datetime64(self.span.cutoff(ctx.as_of).date(), "D")
+        return (r["state"] == "overdue") & (r["due"] < cutoff)
+
+    def explain(self, row: pd.DataFrame, ctx: EvalContext) -> ExplainNode:
+        due = ctx.deadline_results(row, self.deadline, ctx)["due"][0] if ctx.deadline_results else None
+        shown = None if due is None or np.isnat(due) else pd.Timestamp(due)
+        return ExplainNode("leaf", bool(self._eval(row, ctx)[0]), "overdue_for", f"{self.deadline}_due", shown,
+                           str(self.span))
+
+    def deadline_refs(self) -> Iterator[DeadlineRef]:
+        yield self
 
 
 def compile_condition(node: Node | Any, categories: Collection[str] = (),
@@ -981,6 +1027,8 @@ def _compile(node: Node, categories: set[str], problems: list[str]) -> Condition
             f"expected a condition (a mapping such as {{field: cause, contains_any: [工资]}}), "
             f"got {_type_name(value)}"))
         return None
+    if "deadline" in value:
+        return _compile_deadline_ref(node, problems)
     structural = [k for k in value if k in (*COMBINATORS, "category")]
     if structural:
         extra = [k for k in value if k != structural[0]]
@@ -1007,6 +1055,29 @@ def _compile_ref(node: Node, categories: set[str], problems: list[str]) -> Condi
         problems.append(node.problem(f"unknown category '{node.value}'{did_you_mean(node.value, categories)}"))
         return None
     return CategoryRef(node.value)
+
+
+def _compile_deadline_ref(node: Node, problems: list[str]) -> Condition | None:
+    """``{deadline: ID, overdue_for: SPAN}``; whether the deadline exists is checked with the
+    deadlines (``deadlines.reference_problems``)."""
+    extra = [k for k in node.value if k not in ("deadline", "overdue_for")]
+    if extra:
+        problems.append(node.problem(f"a deadline condition takes deadline: and overdue_for: only; found also "
+                                     f"{_keys(extra)}", node.key_mark(extra[0])))
+        return None
+    ref = node.child("deadline")
+    if not isinstance(ref.value, str):
+        problems.append(ref.problem(f"expected a deadline id, got {_type_name(ref.value)}"))
+        return None
+    if "overdue_for" not in node.value:
+        problems.append(node.problem("a deadline condition needs overdue_for: (0 days: overdue at all)"))
+        return None
+    try:
+        span = _parse_param("span", node.value["overdue_for"], None)
+    except _Bad as exc:
+        problems.append(node.child("overdue_for").problem(str(exc)))
+        return None
+    return DeadlineRef(ref.value, span, node)
 
 
 def _compile_combined(kind: str, node: Node, categories: set[str], problems: list[str]) -> Condition | None:
@@ -1208,6 +1279,7 @@ class Ruleset:
 
     def __post_init__(self) -> None:
         self._order = _evaluation_order(self.categories)
+        self._deadlines: Callable[..., Mapping[str, np.ndarray]] | None = None
 
     def category(self, category_id: str) -> Category:
         for cat in self.categories:
@@ -1231,12 +1303,23 @@ class Ruleset:
             out[cid] = cond.fields().union(*(out[ref] for ref in cond.references()))
         return out
 
+    def context(self, as_of: pd.Timestamp, masks: dict[str, pd.Series] | None = None) -> EvalContext:
+        """A context to evaluate this ruleset's conditions in: categories are evaluated on first
+        reference (unless in ``masks``), deadlines a ``deadline:`` condition reads on first read."""
+        ctx = EvalContext(as_of, masks=dict(masks or {}), conditions={c.id: c.condition for c in self.categories})
+        if any(True for c in self.categories for _ in c.condition.deadline_refs()):
+            from backlog_cli.deadlines import deadline_results  # deadlines builds on this module
+
+            if self._deadlines is None:
+                self._deadlines = deadline_results(self)
+            ctx.deadline_results = self._deadlines
+        return ctx
+
     def evaluate(self, frame: pd.DataFrame, as_of: pd.Timestamp) -> EvalContext:
         """Evaluate every category (references first); the masks are in the returned context."""
-        ctx = EvalContext(as_of)
-        by_id = {c.id: c for c in self.categories}
+        ctx = self.context(as_of)
         for cid in self._order:
-            ctx.masks[cid] = by_id[cid].condition.mask(frame, ctx)
+            ctx.category(frame, cid)
         return ctx
 
     def classify(self, frame: pd.DataFrame, as_of: pd.Timestamp, ctx: EvalContext | None = None) -> pd.DataFrame:

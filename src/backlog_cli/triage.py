@@ -25,7 +25,7 @@ from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, ConfigError, RulesError, did_you_mean
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
 from backlog_cli.parsing import case_keys, parse_case_numbers
-from backlog_cli.rules import CategoryExplanation, EvalContext, Ruleset, missing_field_warnings, open_mask
+from backlog_cli.rules import CategoryExplanation, Ruleset, missing_field_warnings, open_mask
 
 KEY_ID = "key"
 OVERDUE_SHEET = "超期案件"
@@ -309,7 +309,7 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
                            "later are left out)")
     row = row.iloc[[0]]
     case = row.iloc[0]
-    ctx = EvalContext(result.as_of, masks={cid: result.flags.loc[row.index, cid] for cid in result.flags.columns})
+    ctx = result.ruleset.context(result.as_of, {cid: result.flags.loc[row.index, cid] for cid in result.flags.columns})
     return CaseExplanation(
         case=case,
         as_of=result.as_of,
