@@ -577,7 +577,10 @@ def test_a_category_may_read_a_deadline(tmp_path) -> None:
 deadlines:
   - {id: limit, label: 期限, duration: 3 months, extension_months: extension_months}
 """)
-    ruleset, _ = load_ruleset([good])
+    ruleset, deadlines = load_ruleset([good])
+    # a ledger without the close date is warned about for the category too
+    assert ruleset.fields_read(fields_read(deadlines)) == {"late": {"filed_on", "closed_on"}}
+    assert ruleset.fields_read() == {"late": set()}
     frame = ledger(filed_on=["2025-01-01", "2025-01-01", "2025-03-01"], extension_months=[None, 1, None])
     # due 2025-04-01, 2025-05-01 (extended), 2025-06-01; a half-year before --as-of is 2025-04-30
     assert ruleset.classify(frame, T("2025-10-30"))["late"].tolist() == [True, False, False]

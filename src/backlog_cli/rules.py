@@ -1293,14 +1293,16 @@ class Ruleset:
         return [p for cat in self.categories
                 for p in missing_columns(cat.condition, f"category '{cat.id}'", columns)]
 
-    def fields_read(self) -> dict[str, set[str]]:
+    def fields_read(self, deadline_fields: Mapping[str, set[str]] | None = None) -> dict[str, set[str]]:
         """Per category id the canonical fields it reads, itself or through the categories it
-        refers to (directly or not)."""
+        refers to (directly or not), and through the deadlines it reads (``deadline_fields``: per
+        deadline id the fields it reads, ``deadlines.fields_read``)."""
         by_id = {c.id: c for c in self.categories}
         out: dict[str, set[str]] = {}
         for cid in self._order:  # references first
             cond = by_id[cid].condition
-            out[cid] = cond.fields().union(*(out[ref] for ref in cond.references()))
+            out[cid] = cond.fields().union(*(out[ref] for ref in cond.references()),
+                                           *((deadline_fields or {}).get(r.deadline, set()) for r in cond.deadline_refs()))
         return out
 
     def context(self, as_of: pd.Timestamp, masks: dict[str, pd.Series] | None = None) -> EvalContext:

@@ -124,7 +124,8 @@ def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[De
     problems = ruleset.column_problems(columns) + column_problems(deadlines, columns)
     if problems:
         raise RulesError(problems)
-    return missing_field_warnings(cases, ruleset.fields_read(), fields_read(deadlines))
+    by_deadline = fields_read(deadlines)
+    return missing_field_warnings(cases, ruleset.fields_read(by_deadline), by_deadline)
 
 
 def _some_cases(rows: pd.DataFrame, shown: int = 5, date: str = "filed_on") -> str:
