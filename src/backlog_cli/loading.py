@@ -1131,7 +1131,8 @@ def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame
 
 def inspect_tables(ledger: Ledger) -> list[Sheet]:
     """How a ledger was read (``backlog inspect``): sheets, column mapping, skipped and rejected
-    rows, unreadable values per column and one by one; empty tables are left out."""
+    rows, value problems (unreadable or contradicting values) per column and one by one; empty
+    tables are left out."""
     def named(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.assign(file=frame["file"].map(lambda f: Path(f).name))
 
@@ -1154,7 +1155,7 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
     if len(ledger.problems):
         per_column = ledger.problems.groupby(["column", "problem"]).size().rename("rows").reset_index()
         tables.append(Sheet("value problems per column", per_column))
-        tables.append(Sheet("unreadable values (kept as blank)", named(ledger.problems)))
+        tables.append(Sheet("value problems (kept as blank)", named(ledger.problems)))
     return tables
 
 
