@@ -135,3 +135,15 @@ def test_a_csv_split_by_semicolons_says_so(tmp_path):
     commas.write_text("编号,日期;时间\n1,2025-01-02\n", encoding="utf-8")
     result = run("classify", commas)
     assert result.exit_code == 2 and "no ledger header found" in result.stderr and "separated" not in result.stderr
+
+
+def test_the_load_line_counts_value_problems(tmp_path):
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,案件状态,结案日期,延长期限\n"
+                      "(2025)鲁0902执1号,2025-03-01,已结,,\n"
+                      "(2025)鲁0902执2号,2025-03-01,在办,,0.5\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["classify", str(ledger), "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "2 values unreadable or contradicting others, kept as blank (see `backlog inspect`)\n" in result.stderr
+    inspected = CliRunner().invoke(app, ["inspect", str(ledger)])
+    assert "延长期限应为整月数" in inspected.output and "按未结计" in inspected.output

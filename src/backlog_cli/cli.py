@@ -278,8 +278,9 @@ def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
                  "`backlog inspect` lists them all; with --output FILE they go to FILE.errors.csv")
         err.print(f"… and {more} more rejected rows: {where}", highlight=False, markup=False)
     if len(ledger.problems):
-        err.print(f"{len(ledger.problems)} values unreadable or contradicting others, kept as blank (see `backlog inspect`)",
-                  highlight=False, markup=False)
+        n = len(ledger.problems)
+        err.print(f"{n} value{'' if n == 1 else 's'} unreadable or contradicting others, kept as blank "
+                  "(see `backlog inspect`)", highlight=False, markup=False)
 
 
 def as_of_date(text: str | None, option: str = "--as-of") -> pd.Timestamp:
