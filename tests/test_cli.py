@@ -247,3 +247,18 @@ def test_rules_list_shows_every_category_whole_when_piped():
     for b in list_bundled():
         for c in b.categories:
             assert re.search(rf"│ {re.escape(b.name)} +│ {re.escape(c.id)} +│ {re.escape(c.label)} +│", result.stdout), c.id
+
+
+def test_rules_show_lists_the_deadlines_and_how_each_is_counted():
+    result = run("rules", "show", "juesheng-2017")
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+            for line in result.stdout.splitlines() if line.startswith("│ ") and "次日起" in line or "届满日" in line}
+    assert rows["legal_limit"][:3] == [
+        "法定执行期限", "filed_on 次日起 6 个月（条件 1：3 个月），加 extension_months，扣除 suspended_on→resumed_on；有适用条件",
+        "结案，或在届满 5 日前报院长批准延长"]
+    assert rows["review_submission"][1] == "legal_limit 届满日 − 1 个月"
+    assert rows["over_six_months_report"][1] == "filed_on 次日起 6 个月"
+    listed = run("rules", "list")
+    assert re.search(r"│ county-seven +│ [^│]+│ +8 │ +6 │", listed.stdout)
+    assert re.search(r"│ sanqingli-2016 +│ [^│]+│ +4 │ +0 │", listed.stdout)

@@ -441,11 +441,12 @@ def rules_list() -> None:
     import pandas as pd
 
     from backlog_cli import outputs
-    from backlog_cli.rules import list_bundled
+    from backlog_cli.deadlines import load_deadlines
+    from backlog_cli.rules import list_bundled, load_rules
 
     bundled = list_bundled()
-    rulesets = pd.DataFrame([{"ruleset": b.name, "description": b.description, "categories": len(b.categories)}
-                             for b in bundled])
+    rulesets = pd.DataFrame([{"ruleset": b.name, "description": b.description, "categories": len(b.categories),
+                              "deadlines": len(load_deadlines(load_rules([b.name])))} for b in bundled])
     categories = pd.DataFrame([{"ruleset": b.name, "category": c.id, "label": c.label}
                                for b in bundled for c in b.categories])
     out = _stdout()
@@ -455,14 +456,15 @@ def rules_list() -> None:
 
 @rules_app.command("show")
 def rules_show(name: Annotated[str, typer.Argument(help="A bundled ruleset name or a rules file.")]) -> None:
-    """A ruleset's categories in priority order (id, label, description, source), then its files;
-    `backlog explain` shows a category's conditions on a case."""
+    """A ruleset's categories in priority order (id, label, description, source), its deadlines
+    (id, label, how the due date is counted, action, source), then its files; `backlog explain`
+    shows a category's conditions and a deadline's arithmetic on a case."""
     import pandas as pd
 
     from backlog_cli import outputs
-    from backlog_cli.rules import load_rules
+    from backlog_cli.deadlines import due_rule, load_ruleset
 
-    ruleset = load_rules([name])
+    ruleset, deadlines = load_ruleset([name])
     out = _stdout()
     out.print(f"{ruleset.name}: {ruleset.description}", highlight=False, markup=False)
     rows = [
@@ -470,6 +472,10 @@ def rules_show(name: Annotated[str, typer.Argument(help="A bundled ruleset name 
         for c in ruleset.categories
     ]
     out.print(outputs.render_table(pd.DataFrame(rows), title="categories"))
+    if deadlines:
+        rows = [{"id": d.id, "label": d.label, "due": due_rule(d), "action": d.action,
+                 "description": d.description, "source": d.source} for d in deadlines]
+        out.print(outputs.render_table(pd.DataFrame(rows), title="deadlines"))
     for path in ruleset.sources:
         out.print(f"from {path}", highlight=False, markup=False)
 

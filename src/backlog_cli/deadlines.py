@@ -211,11 +211,30 @@ class Deadline:
     action: str | None = None
     overdue_action: str | None = None
     source: str | None = None
+    description: str | None = None
     warn_before: Span = Span(0, "days")
     every: Span | None = None
     for_: Span | None = None
     relative_to: str | None = None
     offset: Span | None = None
+
+
+def due_rule(d: Deadline) -> str:
+    """How the due date is counted, in a clerk's words (``backlog rules show``)."""
+    if d.relative_to is not None:
+        sign = "+" if d.offset.n >= 0 else "−"
+        return f"{d.relative_to} 届满日 {sign} {Span(abs(d.offset.n), d.offset.unit).chinese(d.workdays)}"
+    if d.every is not None:
+        return f"{d.start} 起每 {d.every.chinese()}，共 {d.for_.chinese()}"
+    text = f"{d.start} 次日起 {d.duration.chinese(d.workdays)}"
+    if d.duration_when:
+        text += "（" + "；".join(f"条件 {i + 1}：{span.chinese(d.workdays)}"
+                                for i, (_, span) in enumerate(d.duration_when)) + "）"
+    extras = [f"加 {f}" for f in (d.extension_months, d.extension_days) if f]
+    extras += [f"扣除 {p.start}→{p.end}" for p in d.deduct]
+    extras += [f"有 {d.new_limit} 时以其为准"] if d.new_limit else []
+    extras += ["遇节假日顺延"] if d.roll_forward else []
+    return text + ("，" + "，".join(extras) if extras else "") + ("；有适用条件" if d.applies else "")
 
 
 def action_for(d: Deadline, state: str | None) -> str | None:
@@ -964,13 +983,13 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
         action=r.text("action"),
         overdue_action=r.text("overdue_action"),
         source=r.text("source"),
+        description=r.text("description"),
         warn_before=r.span("warn_before", least=0) or Span(0, "days"),
         every=r.span("every"),
         for_=r.span("for"),
         relative_to=relative_to,
         offset=r.span("offset", least=-10**6),
     )
-    r.text("description")  # documentation only; checked for its type
     if not r.has("label"):
         r.fail("id", f"deadline '{r.id}' has no label")
     spans = [d.duration, *(s for _, s in d.duration_when)]
