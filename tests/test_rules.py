@@ -894,3 +894,14 @@ def test_matches_prefilter_never_changes_an_answer():
         assert mask({"field": "respondent", "matches": pattern}, frame) == _reference(frame, pattern)
 
     check()
+
+
+def test_a_folded_description_joins_chinese_lines_without_a_space():
+    from backlog_cli.rules import unfolded
+
+    assert unfolded("非诉、 行审，或 行审案号") == "非诉、行审，或行审案号"
+    # spaces beside Latin letters, digits and options are the author's
+    assert unfolded("在 --as-of 未结，6 个月 (a b)") == "在 --as-of 未结，6 个月 (a b)"
+    [legal] = [d for d in load_ruleset(["default"])[1] if d.id == "legal_limit"]
+    assert "写明非诉、行审，或行审案号" in legal.description
+    assert "按被执行人名称识别机关全称或通行简称（人民政府" in load_rules(["default"]).category("dangzheng").description

@@ -54,6 +54,7 @@ from backlog_cli.rules import (
     open_mask,
     parse_span,
     read_rules,
+    unfolded,
 )
 
 __all__ = [
@@ -983,7 +984,7 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
         action=r.text("action"),
         overdue_action=r.text("overdue_action"),
         source=r.text("source"),
-        description=r.text("description"),
+        description=unfolded(r.text("description") or "") or None,
         warn_before=r.span("warn_before", least=0) or Span(0, "days"),
         every=r.span("every"),
         for_=r.span("for"),

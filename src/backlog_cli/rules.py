@@ -1594,6 +1594,16 @@ def _read_category(node: Node, problems: list[str]) -> _RawCategory | None:
     return _RawCategory(cid, node, {k: node.child(k) for k in node.value if k in CATEGORY_KEYS})
 
 
+# a space YAML's folding (>-) put where a line broke between two Chinese characters
+_FOLD_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+
+
+def unfolded(text: str) -> str:
+    """A description as written: a folded block's line breaks between Chinese characters joined
+    without the space YAML puts there (``非诉、 行审`` → ``非诉、行审``); other spaces kept."""
+    return _FOLD_SPACE.sub("", text)
+
+
 def _compile_categories(raw: _Raw, problems: list[str]) -> list[Category]:
     ids = set(raw.categories)
     compiled: dict[str, tuple[Condition, Node]] = {}
@@ -1604,7 +1614,7 @@ def _compile_categories(raw: _Raw, problems: list[str]) -> list[Category]:
             value = cat.keys[key].value if key in cat.keys else ""
             if not isinstance(value, str):
                 problems.append(cat.keys[key].problem(f"expected text, got {_type_name(value)}"))
-            texts[key] = str(value)
+            texts[key] = unfolded(str(value)) if key == "description" else str(value)
         if "label" not in cat.keys:
             problems.append(cat.node.problem(f"category '{cat.id}' has no label"))
         elif not texts["label"].strip():
