@@ -389,6 +389,24 @@ def test_contradicting_dates_and_part_months_are_value_problems(tmp_path):
     assert cases["extension_months"].isna().tolist() == [True, True, True, True, True, False]
 
 
+def test_only_a_close_that_happened_is_said_to_lack_its_date(tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text("案号,立案日期,案件状态,结案日期,结案方式,延长期限\n" + "".join(
+        f"(2025)鲁0902执{i}号,2025-03-01,{status},,{method},{ext}\n" for i, (status, method, ext) in enumerate([
+            ("在办", "未结", ""), ("待结案", "无", ""), ("终本审查中", "拟终本", ""), ("在办", "未执结", "1e20"),
+            ("已执结", "", "inf"), ("在办", "驳回申请", "121"), ("在办", "终结本次执行程序", "120")], 1)),
+        encoding="utf-8")
+    led = load_ledger([path])
+    assert led.problems[["row", "problem"]].values.tolist() == [
+        [6, "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
+        [7, "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
+        [8, "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
+        [5, "延长期限超过 120 个月，疑为录入错误"],
+        [6, "延长期限超过 120 个月，疑为录入错误"],
+        [7, "延长期限超过 120 个月，疑为录入错误"],
+    ]
+
+
 def test_unreadable_values_say_what_was_expected_in_chinese(tmp_path):
     path = tmp_path / "ledger.csv"
     path.write_text("案号,立案日期,结案日期,执行标的（元）,是否涉信访,延长月数\n"

@@ -803,8 +803,9 @@ CLOSED_WITHOUT_DATE = "案件状态或结案方式表明已结，但缺少结案
 RESUMED_BEFORE_SUSPENDED = "恢复日期早于中止日期，该中止期间不扣除"
 PART_MONTHS = "延长期限应为整月数"
 NEGATIVE_MONTHS = "延长期限为负数"
-# a status that says the case is closed (not 未结)
-CLOSED_STATUS = re.compile(r"(?<!未)(?:已结|办结|结案|执结|终本|终结|执行完毕)")
+# a status or close method that says the case is closed: not 未结, 待结案, 拟终本, 终本审查中
+CLOSED_STATUS = re.compile(r"(?<![未待拟])(?:已结|办结|结案|执结|终本|终结|执行完毕|销案|不予执行|驳回)(?!审查|中)")
+MAX_EXTENSION = 120  # months: ten years, far above any approved extension; more is a typing slip
 
 
 def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], columns: Columns,
@@ -895,7 +896,7 @@ def _implausible(parsed: pd.DataFrame, columns: Columns) -> list[ValueProblem]:
             found.append(ValueProblem("closed_on", parsed["closed_on"].lt(parsed["filed_on"]), CLOSED_BEFORE_FILED))
         said = pd.Series(False, index=parsed.index)
         if "close_method" in parsed:
-            said |= parsed["close_method"].notna()
+            said |= parsed["close_method"].str.contains(CLOSED_STATUS).fillna(False).astype(bool)
         if "status" in parsed:
             said |= parsed["status"].str.contains(CLOSED_STATUS).fillna(False).astype(bool)
         found.append(ValueProblem("closed_on", parsed["closed_on"].isna() & said, CLOSED_WITHOUT_DATE))
@@ -906,6 +907,8 @@ def _implausible(parsed: pd.DataFrame, columns: Columns) -> list[ValueProblem]:
         months = parsed["extension_months"]
         found.append(ValueProblem("extension_months", months.lt(0), NEGATIVE_MONTHS))
         found.append(ValueProblem("extension_months", months.mod(1).gt(0), PART_MONTHS))
+        found.append(ValueProblem("extension_months", months.gt(MAX_EXTENSION),
+                                  f"延长期限超过 {MAX_EXTENSION} 个月，疑为录入错误"))
     found = [p for p in found if p.mask.any()]
     for p in found:
         parsed.loc[p.mask, p.column] = np.nan if parsed[p.column].dtype == "float64" else pd.NaT
