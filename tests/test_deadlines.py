@@ -557,6 +557,10 @@ def test_review_cases_have_their_own_periods_not_the_enforcement_limit() -> None
     # 终本 duties: implementation cases only, and not for a case paid in full
     assert out["zhongben_materials_state"].tolist() == ["n/a", "n/a", "n/a", "n/a", "n/a", "met_late"]
     assert out["review_submission_state"].tolist()[4:] == ["n/a", "met_late"]
+    # the day before it was paid in full the case was open: its 终本 duties applied then
+    before = evaluate(frame, load_deadlines(ruleset), T("2026-11-21"), ruleset.evaluate(frame, T("2026-11-21")))
+    assert before["zhongben_materials_days_left"].iloc[4] == -81  # due 2026-09-01
+    assert before["review_submission_days_left"].iloc[4] == -20  # 2026-12-01 less a month
 
 
 def test_add_months_per_row_counts_clamp_to_month_end() -> None:
@@ -603,6 +607,23 @@ deadlines:
         f"{src}:8:11: categories[1].when: reference cycle: category 'loop' reads deadline 'limit', which "
         "depends on category 'loop'",
     ]
+    with pytest.raises(RulesError) as err:
+        load_ruleset([write(tmp_path, "bad.yaml", head + """\
+    when: {deadline: again, overdue_for: 1 day}
+deadlines:
+  - {id: limit, label: 期限, duration: 3 months}
+  - {id: again, label: 复查, start: closed_on, every: 6 months, for: 5 years}
+  - {id: late, label: 迟, duration: 1 month, applies: {deadline: limit, overdue_for: 0 days}}
+""")])
+    assert err.value.problems == [
+        f"{src}:9:54: deadlines[2].applies: deadline 'late': a deadline's conditions cannot read a deadline; "
+        "deadline: conditions go in categories",
+        f"{src}:5:22: categories[0].when.deadline: deadline 'again' recurs and is never overdue; name a one-off "
+        "deadline"]
+    with pytest.raises(RulesError) as err:
+        load_ruleset([write(tmp_path, "bad.yaml", head + "    when: {deadline: limit, overdue_for: -1 day}\n")])
+    assert err.value.problems == [f"{src}:5:42: categories[0].when.overdue_for: overdue_for must not be negative, "
+                                  "got -1 day"]
     with pytest.raises(RulesError) as err:
         load_ruleset([write(tmp_path, "bad.yaml", head + "    when: {deadline: limit, overdue_by: 1 year}\n")])
     assert err.value.problems == [

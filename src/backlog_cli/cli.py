@@ -437,7 +437,7 @@ app.add_typer(rules_app, name="rules")
 
 @rules_app.command("list")
 def rules_list() -> None:
-    """The bundled rulesets and their categories."""
+    """The bundled rulesets with their counts of categories and deadlines, then their categories."""
     import pandas as pd
 
     from backlog_cli import outputs
@@ -474,7 +474,8 @@ def rules_show(name: Annotated[str, typer.Argument(help="A bundled ruleset name 
     out.print(outputs.render_table(pd.DataFrame(rows), title="categories"))
     if deadlines:
         rows = [{"id": d.id, "label": d.label, "due": due_rule(d), "action": d.action,
-                 "description": d.description, "source": d.source} for d in deadlines]
+                 "overdue_action": d.overdue_action or "", "description": d.description, "source": d.source}
+                for d in deadlines]
         out.print(outputs.render_table(pd.DataFrame(rows), title="deadlines"))
     for path in ruleset.sources:
         out.print(f"from {path}", highlight=False, markup=False)

@@ -1082,10 +1082,15 @@ def reference_problems(categories: Sequence[Any], deadlines: Sequence[Deadline])
                     todo.append(nxt)
         return False
 
-    problems = []
+    problems = [ref.node.problem(f"deadline '{d.id}': a deadline's conditions cannot read a deadline; "
+                                 "deadline: conditions go in categories")
+                for d in deadlines for cond in _conditions(d) for ref in cond.deadline_refs()]
     for cat in categories:
         for ref in cat.condition.deadline_refs():
-            if ref.deadline not in by_id:
+            if ref.deadline in by_id and by_id[ref.deadline].every is not None:
+                problems.append(ref.node.child("deadline").problem(
+                    f"deadline '{ref.deadline}' recurs and is never overdue; name a one-off deadline"))
+            elif ref.deadline not in by_id:
                 problems.append(ref.node.child("deadline").problem(
                     f"unknown deadline '{ref.deadline}'{did_you_mean(ref.deadline, by_id)}; the rules define: "
                     f"{', '.join(by_id) or '(none)'}"))

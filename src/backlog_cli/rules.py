@@ -1077,6 +1077,9 @@ def _compile_deadline_ref(node: Node, problems: list[str]) -> Condition | None:
     except _Bad as exc:
         problems.append(node.child("overdue_for").problem(str(exc)))
         return None
+    if span.n < 0:
+        problems.append(node.child("overdue_for").problem(f"overdue_for must not be negative, got {span}"))
+        return None
     return DeadlineRef(ref.value, span, node)
 
 
