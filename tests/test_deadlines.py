@@ -620,6 +620,11 @@ deadlines:
         "deadline: conditions go in categories",
         f"{src}:5:22: categories[0].when.deadline: deadline 'again' recurs and is never overdue; name a one-off "
         "deadline"]
+    off = write(tmp_path, "off.yaml", "version: 1\ndeadlines:\n  - {id: limit, enabled: false}\n")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([good, off])
+    assert err.value.problems == [f"{good}:5:22: categories[0].when.deadline: deadline 'limit' is switched off "
+                                  "(enabled: false) in the rules given"]
     with pytest.raises(RulesError) as err:
         load_ruleset([write(tmp_path, "bad.yaml", head + "    when: {deadline: limit, overdue_for: -1 day}\n")])
     assert err.value.problems == [f"{src}:5:42: categories[0].when.overdue_for: overdue_for must not be negative, "

@@ -1057,10 +1057,14 @@ def _read_deadlines(nodes: list[Node], categories: Collection[str], problems: li
     return out
 
 
-def reference_problems(categories: Sequence[Any], deadlines: Sequence[Deadline]) -> list[str]:
+def reference_problems(categories: Sequence[Any], deadlines: Sequence[Deadline],
+                       nodes: Sequence[Node] = ()) -> list[str]:
     """A located problem for each ``deadline:`` condition of a category that names no enabled
-    deadline, or whose deadline depends on that category (through conditions or its base)."""
+    deadline (one of the ``deadlines:`` ``nodes`` switched off is said to be), or whose deadline
+    depends on that category (through conditions or its base)."""
     by_id = {d.id: d for d in deadlines}
+    declared = {item.value.get("id") for section in nodes if isinstance(section.value, list)
+                for item in section.items() if isinstance(item.value, dict)}
     edges: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for kind, owner, conds, base in [*(("category", c.id, [c.condition], None) for c in categories),
                                      *(("deadline", d.id, _conditions(d), d.relative_to) for d in deadlines)]:
@@ -1090,6 +1094,9 @@ def reference_problems(categories: Sequence[Any], deadlines: Sequence[Deadline])
             if ref.deadline in by_id and by_id[ref.deadline].every is not None:
                 problems.append(ref.node.child("deadline").problem(
                     f"deadline '{ref.deadline}' recurs and is never overdue; name a one-off deadline"))
+            elif ref.deadline in declared - by_id.keys():
+                problems.append(ref.node.child("deadline").problem(
+                    f"deadline '{ref.deadline}' is switched off (enabled: false) in the rules given"))
             elif ref.deadline not in by_id:
                 problems.append(ref.node.child("deadline").problem(
                     f"unknown deadline '{ref.deadline}'{did_you_mean(ref.deadline, by_id)}; the rules define: "
@@ -1105,7 +1112,7 @@ def load_deadlines(ruleset: Ruleset) -> list[Deadline]:
     """The deadlines of a ruleset's files, validated; raises RulesError listing every problem."""
     problems: list[str] = []
     out = _read_deadlines(ruleset.deadline_nodes, [c.id for c in ruleset.categories], problems)
-    problems += reference_problems(ruleset.categories, out)
+    problems += reference_problems(ruleset.categories, out, ruleset.deadline_nodes)
     if problems:
         raise RulesError(problems)
     return out
@@ -1117,7 +1124,7 @@ def load_ruleset(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, li
     :func:`rules.load_rules`."""
     ruleset, declared, problems = read_rules(specs)
     deadlines = _read_deadlines(ruleset.deadline_nodes, declared, problems)
-    problems += reference_problems(ruleset.categories, deadlines)
+    problems += reference_problems(ruleset.categories, deadlines, ruleset.deadline_nodes)
     if problems:
         raise RulesError(problems)
     return ruleset, deadlines
