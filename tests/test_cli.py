@@ -259,6 +259,7 @@ def test_rules_show_lists_the_deadlines_and_how_each_is_counted():
         "结案，或在届满 5 日前报院长批准延长"]
     assert rows["review_submission"][1] == "legal_limit 届满日 − 1 个月"
     assert rows["over_six_months_report"][1] == "filed_on 次日起 6 个月"
+    assert "│ property_requery " in result.stdout and "closed_on 起每 6 个月，共 5 年" in result.stdout
     listed = run("rules", "list")
     assert re.search(r"│ county-seven +│ [^│]+│ +8 │ +6 │", listed.stdout)
     assert re.search(r"│ sanqingli-2016 +│ [^│]+│ +4 │ +0 │", listed.stdout)
