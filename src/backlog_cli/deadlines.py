@@ -389,6 +389,7 @@ def _deduct(
         due = due + n
         running |= counts & is_open & (s <= c.as_of) & (np.isnat(e) | (e > c.as_of))
         days.append(n), begins.append(begin), ends.append(end), capped.append(ended)
+
     def columns(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
         return np.stack(arrays, axis=1) if arrays else np.zeros((len(due), 0), dtype)
 
@@ -497,7 +498,7 @@ def _one_off(c: _Ctx, applies: np.ndarray) -> dict[str, np.ndarray]:
     return {"start": start, "duration": duration, "base": base, "extension_months": months,
             "extension_days": days, "extended": extended, "new_limit": new_limit,
             "limit": limit, "deducted_days": deducted, "before_roll": before_roll, "due": due,
-            "days_left": days_left, "state": state, "closed": closed, "is_open": is_open, **periods}
+            "days_left": days_left, "state": state, "is_open": is_open, **periods}
 
 
 def compute(
