@@ -759,11 +759,13 @@ def test_errors_file_beside_output(tmp_path):
 
 def test_no_errors_file_is_named_beside_a_pipe(tmp_path):
     """The load's message names the errors file beside -o FILE; beside a pipe none is written."""
-    from backlog_cli.outputs import errors_file_beside
+    from backlog_cli.outputs import ERRORS, PROBLEMS, list_file_beside
 
     os.mkfifo(tmp_path / "p.csv")
-    assert errors_file_beside(tmp_path / "p.csv") is None
-    assert errors_file_beside(tmp_path / "out.csv") == tmp_path / "out.errors.csv"
+    assert list_file_beside(tmp_path / "p.csv", ERRORS) is None
+    assert list_file_beside(tmp_path / "p.csv", PROBLEMS) is None
+    assert list_file_beside(tmp_path / "out.csv", ERRORS) == tmp_path / "out.errors.csv"
+    assert list_file_beside(tmp_path / "out.csv", PROBLEMS) == tmp_path / "out.problems.csv"
 
 
 def _labelled() -> tuple[pd.DataFrame, outputs.Labels]:

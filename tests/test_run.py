@@ -61,7 +61,7 @@ def test_clean_run_writes_dated_folder(tmp_path):
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "2025-06-30"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "errors.csv", "officers", "officers.xlsx", "overdue.xlsx", "summary.json", "triage.xlsx"]
+        "errors.csv", "officers", "officers.xlsx", "overdue.xlsx", "problems.csv", "summary.json", "triage.xlsx"]
     assert [p.name for p in (folder / "officers").iterdir()] == ["张三.xlsx"]  # 李四's only case is closed
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"]["cases"] == 3
@@ -159,8 +159,8 @@ def test_run_killed_while_writing_leaves_the_previous_day_folder_whole(tmp_path,
     # the killed re-run of 2025-06-30 had written new triage.xlsx etc. (two cases now) before it
     # died: the folder on disk is still the first run's, byte for byte, and no partial one is left
     assert folder_bytes(folder) == before
-    assert sorted(before) == ["errors.csv", "officers.xlsx", "officers/张三.xlsx", "overdue.xlsx", "summary.json",
-                              "triage.xlsx"]
+    assert sorted(before) == ["errors.csv", "officers.xlsx", "officers/张三.xlsx", "overdue.xlsx", "problems.csv",
+                              "summary.json", "triage.xlsx"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2025-06-30", "history.sqlite"]
     assert history_rows(tmp_path) == [("2025-06-30", 3)]  # the history is as it was
     assert not (tmp_path / "out" / run_mod.LOCK_NAME).exists()  # the lock is released

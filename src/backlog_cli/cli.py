@@ -142,8 +142,8 @@ class LoadOptions:
 
     def protect(self, output: Path | None, rules: list[str] | None = None, targets: Path | None = None) -> None:
         """Remember the input files (ledger, rules, targets, column aliases, settings) so that no
-        output is written over one, and refuse ``output`` (and its errors file) at once."""
-        from backlog_cli.outputs import errors_path_for, refuse_inputs
+        output is written over one, and refuse ``output`` (and its errors and problems files) at once."""
+        from backlog_cli.outputs import errors_path_for, problems_path_for, refuse_inputs
 
         self.output = output
         named = [Path(r) for r in (rules or self.config.rules)]
@@ -151,7 +151,7 @@ class LoadOptions:
         self.inputs = [*self.paths, *self.columns, *named, *([goals] if isinstance(goals, Path) else []),
                        *([self.config.path] if self.config.path else [])]
         if output is not None:
-            refuse_inputs([output, errors_path_for(output)], self.inputs)
+            refuse_inputs([output, errors_path_for(output), problems_path_for(output)], self.inputs)
 
     def ruleset(self, rules: list[str] | None):
         """The rules named on the command line, else in backlog.yaml, else the bundled default,
@@ -256,7 +256,7 @@ REJECTS_SHOWN = 20
 def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
     """The load in one line, then the first :data:`REJECTS_SHOWN` rejected rows (values cut and
     made terminal-safe) and where all of them are."""
-    from backlog_cli.outputs import MESSAGE_MAX_VALUE, errors_file_beside, terminal_text
+    from backlog_cli.outputs import ERRORS, MESSAGE_MAX_VALUE, PROBLEMS, list_file_beside, terminal_text
 
     skipped = ledger.skipped["reason"].value_counts()
     parts = [f"{len(ledger.cases)} cases from {ledger.rows_read} rows"]
@@ -273,14 +273,16 @@ def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
         err.print(f"rejected: {where}: {case_no}: {terminal_text(r.reason, 2 * MESSAGE_MAX_VALUE)}", highlight=False, markup=False)
     more = len(ledger.rejects) - REJECTS_SHOWN
     if more > 0:
-        errors = errors_file_beside(output) if output is not None else None
+        errors = list_file_beside(output, ERRORS) if output is not None else None
         where = (f"all are in {errors} (and in `backlog inspect`)" if errors is not None else
                  "`backlog inspect` lists them all; with --output FILE they go to FILE.errors.csv")
         err.print(f"… and {more} more rejected rows: {where}", highlight=False, markup=False)
     if len(ledger.problems):
         n = len(ledger.problems)
-        err.print(f"{n} value{'' if n == 1 else 's'} unreadable or contradicting others, kept as blank "
-                  "(see `backlog inspect`)", highlight=False, markup=False)
+        listed = list_file_beside(output, PROBLEMS) if output is not None else None
+        where = f"listed in {listed} and by `backlog inspect`" if listed is not None else "see `backlog inspect`"
+        err.print(f"{n} value{'' if n == 1 else 's'} unreadable or contradicting others, kept as blank ({where})",
+                  highlight=False, markup=False)
 
 
 def as_of_date(text: str | None, option: str = "--as-of") -> pd.Timestamp:
@@ -305,10 +307,11 @@ def output_format(fmt: str | None, output: Path | None) -> str:
 
 def show(result, fmt: str, output: Path | None, ledger: Ledger | None = None, inputs: list[Path] = ()) -> None:
     """Hand a result to the output layer (never over one of ``inputs``); name each file written on stderr."""
-    from backlog_cli.outputs import write_output
+    from backlog_cli.outputs import problems_frame, write_output
 
     rejects = ledger.rejects if ledger is not None else None
-    for item in write_output(result, fmt, output, rejects=rejects, inputs=inputs):
+    problems = problems_frame(ledger) if ledger is not None and output is not None else None
+    for item in write_output(result, fmt, output, rejects=rejects, problems=problems, inputs=inputs):
         _stderr().print(str(item), highlight=False, markup=False)
 
 
@@ -361,13 +364,14 @@ def explain(
     columns: ColumnsOpt = None,
 ) -> None:
     """Why one case is (or is not) in each category: the values and conditions that decided it."""
-    from backlog_cli.outputs import PLAIN_WIDTH, terminal_text
+    from backlog_cli.outputs import PLAIN_WIDTH, problems_frame, terminal_text
     from backlog_cli.triage import explain_case
 
     when = as_of_date(as_of)
     data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
     out = _stdout()
-    for line in explain_case(result, case_no, data.columns.labels(), data.rejects, data.cases).lines():
+    explained = explain_case(result, case_no, data.columns.labels(), data.rejects, data.cases, problems_frame(data))
+    for line in explained.lines():
         out.print(terminal_text(line, PLAIN_WIDTH), highlight=False, markup=False)
 
 
@@ -560,11 +564,11 @@ def run(
 ) -> None:
     """The nightly pass: load, classify, deadlines, assign, write dated outputs, record the history.
 
-    Exit codes: 0 clean; 1 done, but rows were rejected or rules warned; 2 nothing produced;
-    3 another run is going.
+    Exit codes: 0 clean; 1 done, but rows were rejected, values were kept as blank or rules
+    warned; 2 nothing produced; 3 another run is going.
     """
     from backlog_cli.config import load_config
-    from backlog_cli.run import nightly_run
+    from backlog_cli.run import ERRORS_FILE, PROBLEMS_FILE, nightly_run
 
     settings = load_config(config)
     when = as_of_date(as_of)
@@ -574,7 +578,11 @@ def run(
         summary = nightly_run(settings, when, log=log, progress=progress)
     tell(summary.warnings, summary.notes if not quiet else (), err)
     if summary.rejects is not None and len(summary.rejects):
-        err.print(f"{len(summary.rejects)} rejected rows: see {summary.folder / 'errors.csv'}", highlight=False, markup=False)
+        err.print(f"{len(summary.rejects)} rejected rows: see {summary.folder / ERRORS_FILE}", highlight=False, markup=False)
+    if summary.problems is not None and len(summary.problems):
+        n = len(summary.problems)
+        err.print(f"{n} value{'' if n == 1 else 's'} unreadable or contradicting others, kept as blank: see "
+                  f"{summary.folder / PROBLEMS_FILE}", highlight=False, markup=False)
     if not quiet:
         err.print(f"done: {summary.folder} (exit {summary.exit_code})", highlight=False, markup=False)
     raise typer.Exit(summary.exit_code)

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 from xml.etree import ElementTree
 
 import numpy as np
@@ -43,6 +43,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from backlog_cli.errors import ConfigError
 
+if TYPE_CHECKING:
+    from backlog_cli.loading import Ledger
+
 FORMATS = ("table", "csv", "json", "xlsx")
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
 
@@ -55,6 +58,12 @@ ERROR_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
 # the errors file's header, for the clerks who open it (summary.json keeps ERROR_COLUMNS)
 ERROR_HEADERS = {"file": "文件", "sheet": "工作表", "row": "行号", "case_no": "案号", "reason": "原因"}
 _ERROR_ALIASES = {"source_file": "file", "source_sheet": "sheet", "source_row": "row"}
+# value problems (values unreadable or contradicting others, kept as blank): ``column`` is the
+# header the row's sheet gives ``field``, ``value`` the cell as typed. The problems file's header
+# leaves ``field`` out; summary.json keeps every column.
+PROBLEM_COLUMNS = ["file", "sheet", "row", "case_no", "field", "column", "value", "problem"]
+PROBLEM_HEADERS = {"file": "文件", "sheet": "工作表", "row": "行号", "case_no": "案号", "column": "列", "value": "原值",
+                   "problem": "问题"}
 
 # Row highlight styles: xlsx fill colour and terminal style.
 ROW_STYLES = {
@@ -1360,20 +1369,61 @@ def _is_input(path: Path, inputs: Iterable[str | os.PathLike[str]]) -> bool:
     return path.is_file() and any(Path(p).is_file() and os.path.samefile(path, p) for p in inputs)
 
 
-def errors_file_beside(path: str | os.PathLike[str]) -> Path | None:
-    """The errors file written beside an output ``path``; None for a pipe or device."""
-    return errors_path_for(Path(path)) if _write_target(Path(path))[1] else None
+@dataclass(frozen=True)
+class LedgerList:
+    """A list of ledger rows for the clerks: CSV, UTF-8 with BOM (Excel shows the Chinese), with
+    Chinese headers; beside an output ``NAME.<key>.csv``, in the nightly run's folder ``<key>.csv``."""
+
+    key: str
+    headers: Mapping[str, str]  # the columns written, in order, and their headers
+    what: str  # what its rows are, as :class:`Written` says
 
 
-def output_paths(result: Output, fmt: str, path: str | os.PathLike[str], rejects: pd.DataFrame | None) -> list[Path]:
-    """Every file :func:`write_output` may write for ``path``: the file, CSV tables beside it and
-    the errors file. A pipe or device (``/dev/stdout``) is not a file in a folder: nothing is
-    written beside it (the command lists rejected rows on stderr)."""
+ERRORS = LedgerList("errors", ERROR_HEADERS, "rejected rows")
+PROBLEMS = LedgerList("problems", PROBLEM_HEADERS, "value problems")
+
+
+def list_path_for(output_path: str | os.PathLike[str], kind: LedgerList) -> Path:
+    """The list of ``kind`` written beside an output: ``out.xlsx`` → ``out.errors.csv``,
+    ``out.problems.csv``; in a folder, ``errors.csv``, ``problems.csv``."""
+    path = Path(output_path)
+    if path.is_dir():
+        return path / f"{kind.key}.csv"
+    return path.with_name(f"{path.stem}.{kind.key}.csv")
+
+
+def errors_path_for(output_path: str | os.PathLike[str]) -> Path:
+    """The errors file written beside an output: ``out.xlsx`` → ``out.errors.csv``."""
+    return list_path_for(output_path, ERRORS)
+
+
+def problems_path_for(output_path: str | os.PathLike[str]) -> Path:
+    """The value-problems file written beside an output: ``out.xlsx`` → ``out.problems.csv``."""
+    return list_path_for(output_path, PROBLEMS)
+
+
+def list_file_beside(path: str | os.PathLike[str], kind: LedgerList) -> Path | None:
+    """The list of ``kind`` (errors, problems) written beside an output ``path``; None for a pipe
+    or device."""
+    return list_path_for(Path(path), kind) if _write_target(Path(path))[1] else None
+
+
+def _ledger_lists(rejects: pd.DataFrame | None, problems: pd.DataFrame | None) -> list[tuple[LedgerList, pd.DataFrame]]:
+    """The lists given, each in its columns: the rejected rows, the value problems."""
+    given = [(ERRORS, None if rejects is None else errors_frame(rejects)), (PROBLEMS, problems)]
+    return [(kind, rows) for kind, rows in given if rows is not None]
+
+
+def output_paths(result: Output, fmt: str, path: str | os.PathLike[str], rejects: pd.DataFrame | None,
+                 problems: pd.DataFrame | None = None) -> list[Path]:
+    """Every file :func:`write_output` may write for ``path``: the file, CSV tables beside it, the
+    errors file and the value-problems file. A pipe or device (``/dev/stdout``) is not a file in a
+    folder: nothing is written beside it (the command lists rejected rows on stderr)."""
     path = Path(path)
     if not _write_target(path)[1]:
         return [path]
     beside = [path.with_name(f"{path.stem}.{key}.csv") for key in result.beside] if fmt == "csv" else []
-    return [path, *beside, *([errors_path_for(path)] if rejects is not None else [])]
+    return [path, *beside, *(list_path_for(path, kind) for kind, _ in _ledger_lists(rejects, problems))]
 
 
 def write_output(
@@ -1382,19 +1432,21 @@ def write_output(
     path: str | os.PathLike[str] | None = None,
     *,
     rejects: pd.DataFrame | None = None,
+    problems: pd.DataFrame | None = None,
     stream: TextIO | None = None,
     inputs: Iterable[str | os.PathLike[str]] = (),
 ) -> list[Written]:
     """The one output path: print ``result`` to ``stream`` (stdout by default) as a table, CSV or
     JSON, or write it atomically to ``path`` in ``fmt`` (decided by :func:`output_format`).
 
-    Beside a written file, ``rejects`` (the ledger's rejected rows) go to ``NAME.errors.csv``;
-    with no rejects, an errors file left there by an earlier run is removed (nothing is written
-    beside a pipe or device: :func:`output_paths`). No file is written when one of them is among
-    ``inputs``. Returns the files written, errors file last."""
+    Beside a written file, ``rejects`` (the ledger's rejected rows) go to ``NAME.errors.csv`` and
+    ``problems`` (its value problems, :func:`problems_frame`) to ``NAME.problems.csv``; when one
+    of them is given but empty, that file left there by an earlier run is removed (nothing is
+    written beside a pipe or device: :func:`output_paths`). No file is written when one of them is
+    among ``inputs``. Returns the files written, the errors and problems files last."""
     result = result if isinstance(result, Output) else Output(result)
     fmt = output_format(fmt, path)
-    paths = output_paths(result, fmt, path, rejects) if path is not None else []
+    paths = output_paths(result, fmt, path, rejects, problems) if path is not None else []
     refuse_inputs(paths, inputs)
     out = stream if stream is not None else sys.stdout
     if path is None:
@@ -1407,21 +1459,15 @@ def write_output(
                       else to_json(result.frame, columns=result.columns))
         return []
     written = _write_file(result, fmt, Path(path))
-    errors = errors_path_for(path)
-    if rejects is not None and errors in paths:
-        if len(rejects):
-            written.append(Written(write_errors(rejects, errors), len(rejects), "rejected rows"))
+    for kind, rows in _ledger_lists(rejects, problems):
+        target = list_path_for(path, kind)
+        if target not in paths:
+            continue
+        if len(rows):
+            written.append(Written(write_list(rows, kind, target), len(rows), kind.what))
         else:
-            errors.unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
     return written
-
-
-def errors_path_for(output_path: str | os.PathLike[str]) -> Path:
-    """The errors file written beside an output: ``out.xlsx`` → ``out.errors.csv``."""
-    path = Path(output_path)
-    if path.is_dir():
-        return path / "errors.csv"
-    return path.with_name(f"{path.stem}.errors.csv")
 
 
 def errors_frame(rejects: pd.DataFrame) -> pd.DataFrame:
@@ -1431,10 +1477,38 @@ def errors_frame(rejects: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_errors(rejects: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write the rejects as CSV (UTF-8 with BOM) with the columns 文件, 工作表, 行号, 案号, 原因
-    (file, sheet, row, case_no, reason)."""
-    out = errors_frame(rejects).rename(columns=ERROR_HEADERS)
+def problems_frame(ledger: Ledger) -> pd.DataFrame:
+    """The ledger's value problems as they are listed (:data:`PROBLEM_COLUMNS`), ordered by file,
+    sheet and row: each with its row's case number (blank when none was read), its canonical
+    ``field`` and, as ``column``, the header its sheet gives that field (else the field's label)."""
+    where = ["file", "sheet", "row"]
+    found = ledger.problems.sort_values(where, kind="stable", ignore_index=True).rename(columns={"column": "field"})
+    cases = ledger.cases.loc[ledger.cases["source_row"].isin(found["row"]),
+                             ["source_file", "source_sheet", "source_row", "case_no"]]
+    known = pd.concat([cases.set_axis([*where, "case_no"], axis=1), ledger.rejects[[*where, "case_no"]]],
+                      ignore_index=True).drop_duplicates(where)
+    headers = pd.DataFrame([(s.file, s.sheet, name, header) for s in ledger.sheets for header, name in s.mapping.items()],
+                           columns=["file", "sheet", "field", "column"]).drop_duplicates(["file", "sheet", "field"])
+    out = found.merge(known, on=where, how="left").merge(headers, on=["file", "sheet", "field"], how="left")
+    out["column"] = out["column"].fillna(out["field"].map(ledger.columns.labels())).fillna(out["field"])
+    return out[PROBLEM_COLUMNS]
+
+
+def write_list(rows: pd.DataFrame, kind: LedgerList, path: str | os.PathLike[str]) -> Path:
+    """Write ``rows`` (holding ``kind``'s columns) as ``kind``'s CSV: UTF-8 with BOM, Chinese headers."""
+    out = rows.reindex(columns=list(kind.headers)).rename(columns=kind.headers)
     return atomic_write(
         path, lambda tmp: out.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8-sig")
     )
+
+
+def write_errors(rejects: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write the rejects as CSV (UTF-8 with BOM) with the columns 文件, 工作表, 行号, 案号, 原因
+    (file, sheet, row, case_no, reason)."""
+    return write_list(errors_frame(rejects), ERRORS, path)
+
+
+def write_problems(problems: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write the value problems (:func:`problems_frame`) as CSV (UTF-8 with BOM) with the columns
+    文件, 工作表, 行号, 案号, 列, 原值, 问题 (file, sheet, row, case_no, column, value, problem)."""
+    return write_list(problems, PROBLEMS, path)

@@ -38,6 +38,7 @@ OVERDUE_FILE = "overdue.xlsx"
 OFFICERS_FILE = "officers.xlsx"
 OFFICER_DIR = "officers"
 ERRORS_FILE = "errors.csv"
+PROBLEMS_FILE = "problems.csv"
 SUMMARY_FILE = "summary.json"
 # overdue.xlsx is the over-6-months list, as `backlog overdue --months 6`.
 OVERDUE_MONTHS = 6
@@ -47,7 +48,8 @@ Log = Callable[[str], None]
 
 @dataclass
 class RunSummary:
-    """What a run did; ``exit_code`` is 0 when clean, 1 when rows were rejected or rules warned."""
+    """What a run did; ``exit_code`` is 0 when clean, 1 when rows were rejected, values were kept
+    as blank (value problems) or rules warned."""
 
     as_of: dt.date
     folder: Path
@@ -58,6 +60,7 @@ class RunSummary:
     counts: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     rejects: pd.DataFrame | None = None
+    problems: pd.DataFrame | None = None  # the value problems, as outputs.problems_frame lists them
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # said, but no reason for exit code 1
     files: list[Path] = field(default_factory=list)
@@ -66,8 +69,8 @@ class RunSummary:
 
     @property
     def exit_code(self) -> int:
-        has_rejects = self.rejects is not None and len(self.rejects) > 0
-        return EXIT_WARNINGS if has_rejects or self.warnings else EXIT_OK
+        listed = [rows for rows in (self.rejects, self.problems) if rows is not None and len(rows)]
+        return EXIT_WARNINGS if listed or self.warnings else EXIT_OK
 
     def to_dict(self) -> dict[str, Any]:
         """The summary.json payload."""
@@ -81,6 +84,7 @@ class RunSummary:
             "counts": self.counts,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "rejects": outputs.errors_frame(self.rejects) if self.rejects is not None else [],
+            "value_problems": self.problems if self.problems is not None else [],
             "warnings": self.warnings,
             "notes": self.notes,
             "files": [Path(p).relative_to(self.folder).as_posix() for p in self.files],
@@ -235,9 +239,9 @@ class _Results:
     tasks: assignment.TaskLists
 
 
-def _write_outputs(folder: Path, ledger: Ledger, done: _Results) -> list[outputs.Written]:
-    """The triage workbook, the over-6-months list, the per-officer files and the errors file,
-    each through the output layer."""
+def _write_outputs(folder: Path, ledger: Ledger, problems: pd.DataFrame, done: _Results) -> list[outputs.Written]:
+    """The triage workbook, the over-6-months list, the per-officer files, the errors file and the
+    value-problems file (both written even when empty), each through the output layer."""
     labels = display_labels(ledger.columns.labels(), done.triage.deadlines, done.triage.ruleset)
     result, day = done.triage, done.triage.as_of.date().isoformat()
     overdue = overdue_output(done.over_six_months, labels, f"未结超过{OVERDUE_MONTHS}个月（截至{day}）")
@@ -249,7 +253,9 @@ def _write_outputs(folder: Path, ledger: Ledger, done: _Results) -> list[outputs
                               "xlsx", folder / OFFICERS_FILE),
         *assignment.write_split(done.tasks, folder / OFFICER_DIR, "xlsx", labels),
         outputs.Written(outputs.write_errors(ledger.rejects, folder / ERRORS_FILE), len(ledger.rejects),
-                        "rejected rows"),
+                        outputs.ERRORS.what),
+        outputs.Written(outputs.write_problems(problems, folder / PROBLEMS_FILE), len(problems),
+                        outputs.PROBLEMS.what),
     ]
 
 
@@ -296,9 +302,13 @@ def nightly_run(
             ledger = _load(config, progress)
             summary.ledger_files = [str(p) for p in config.ledger]
             summary.rejects = ledger.rejects
+            summary.problems = outputs.problems_frame(ledger)
             summary.warnings.extend(ledger.warnings)
             summary.notes.extend(ledger.notes)
-            notes.append(f"{len(ledger.cases)} cases from {ledger.rows_read} rows, {len(ledger.rejects)} rejected")
+            n = len(ledger.problems)
+            kept_blank = f", {n} value{'' if n == 1 else 's'} kept as blank" if n else ""
+            notes.append(f"{len(ledger.cases)} cases from {ledger.rows_read} rows, {len(ledger.rejects)} rejected"
+                         + kept_blank)
         with steps.step("classify") as notes:
             result = triage(ledger.cases, ruleset, as_of, dls)
             frame = result.cases
@@ -323,7 +333,7 @@ def nightly_run(
         shutil.rmtree(partial, ignore_errors=True)  # left by a run that was killed
         try:
             with steps.step("write") as notes:
-                written = _write_outputs(partial, ledger, _Results(result, over_six_months, tasks))
+                written = _write_outputs(partial, ledger, summary.problems, _Results(result, over_six_months, tasks))
                 summary.files = [folder / w.path.relative_to(partial) for w in written] + [folder / SUMMARY_FILE]
                 notes.append(f"{len(summary.files)} files in {folder}")
             with steps.step("history") as notes:

@@ -45,6 +45,8 @@ STATE_LABELS = {"overdue": "已超期", "due_soon": "即将到期", "suspended":
 CATEGORY_COLUMNS = ("categories", "primary_category")
 # The overdue list's case columns (then the deadline columns of the listing).
 OVERDUE_COLUMNS = ["case_no", "filed_on", "age_days", "officer", "categories", "cause", "respondent"]
+# Above the values of the case's row that were kept as blank.
+KEPT_AS_BLANK = "以下值有问题，已按空白计，下面的类别、期限和状态均按空白计算："
 EXPLAIN_FIELDS = ("filed_on", "officer", "applicant", "respondent", "cause", "amount", "closed_on", "close_method",
                   "petition")
 
@@ -245,19 +247,24 @@ def overdue_output(listed: Listing, labels: Mapping[str, str], title: str) -> Ou
 
 @dataclass
 class CaseExplanation:
-    """Why one case is (or is not) in each category, and each deadline's arithmetic."""
+    """Why one case is (or is not) in each category, and each deadline's arithmetic; the values of
+    its row that were kept as blank (value problems), which all of it is computed without."""
 
     case: pd.Series
     as_of: pd.Timestamp
     fields: list[tuple[str, str, Any]]  # (field, its ledger label, value)
     categories: list[CategoryExplanation]
     deadlines: list[dict[str, Any]]
+    problems: list[tuple[str, str, Any, str]] = field(default_factory=list)  # (field, column, value as typed, problem)
 
     def lines(self) -> list[str]:
         c = self.case
         out = [f"{c['case_no']}（{Path(c['source_file']).name} [{c['source_sheet']}] 第 {c['source_row']} 行），"
                f"截至 {self.as_of.date()}"]
         out += [f"  {label}（{name}）：{_show(value)}" for name, label, value in self.fields]
+        if self.problems:
+            out.append(KEPT_AS_BLANK)
+            out += [f"  {column}（{name}）：{_typed(value)}：{problem}" for name, column, value, problem in self.problems]
         labels = {item.id: item.label for item in self.categories}
         out.append(f"类别：{'; '.join(labels.get(cid, cid) for cid in c['categories']) or '（无）'}")
         for item in self.categories:
@@ -271,6 +278,11 @@ class CaseExplanation:
         return out
 
 
+def _typed(value: Any) -> str:
+    """A cell as typed, quoted as the rejects' reasons quote it; a blank one said to be blank."""
+    return "原值为空" if value is None or (not isinstance(value, str) and pd.isna(value)) else f"原值“{value}”"
+
+
 def _show(value: Any) -> str:
     if value is None or (not isinstance(value, (list, str)) and pd.isna(value)):
         return "-"
@@ -282,11 +294,13 @@ def _show(value: Any) -> str:
 
 
 def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
-                 rejects: pd.DataFrame | None = None, loaded: pd.DataFrame | None = None) -> CaseExplanation:
+                 rejects: pd.DataFrame | None = None, loaded: pd.DataFrame | None = None,
+                 problems: pd.DataFrame | None = None) -> CaseExplanation:
     """Find ``case_no`` (brackets and spaces normalised) and explain it from the triage's own
     category masks: nothing is evaluated again over the ledger. A case among the load's
     ``rejects`` is said to be rejected, with where and why; one of the ``loaded`` cases that the
-    triage left out was filed after --as-of, and is said to be."""
+    triage left out was filed after --as-of, and is said to be. The load's value ``problems``
+    (:func:`~backlog_cli.outputs.problems_frame`) on the case's row are listed."""
     parts = parse_case_numbers(pd.Series([case_no], dtype=object))[0]
     wanted = parts["case_no"].iloc[0]
     key = case_keys(parts).iloc[0]
@@ -317,4 +331,12 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
         fields=[(name, labels.get(name, name), case[name]) for name in EXPLAIN_FIELDS if name in row],
         categories=result.ruleset.explain(row, result.as_of, ctx),
         deadlines=explain_deadlines(row, result.deadlines, result.as_of, ctx),
+        problems=_row_problems(problems, case) if problems is not None else [],
     )
+
+
+def _row_problems(problems: pd.DataFrame, case: pd.Series) -> list[tuple[str, str, Any, str]]:
+    """The value problems of the case's row: (field, column, value as typed, problem)."""
+    mine = problems[problems["file"].eq(case["source_file"]) & problems["sheet"].eq(case["source_sheet"])
+                    & problems["row"].eq(case["source_row"])]
+    return list(mine[["field", "column", "value", "problem"]].itertuples(index=False, name=None))
