@@ -634,7 +634,7 @@ def test_a_utf8_csv_read_in_blocks_gives_what_it_gives_read_whole(tmp_path, monk
     rows[8] = ("合计", "", "", "999")
     path = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人,执行标的", rows[:7] + [("", "", "", "")] + rows[7:])
     whole = load_ledger([path])
-    monkeypatch.setattr(loading, "BLOCK_ROWS", 3)
+    monkeypatch.setattr(loading, "TEXT_BLOCK_ROWS", 3)
     calls = []
     blocked = load_ledger([path], progress=lambda msg, share: calls.append(msg))
     _same_ledger(blocked, whole)
@@ -654,7 +654,7 @@ def test_a_csv_with_a_row_longer_than_the_header_after_its_first_block_is_read_a
     path = tmp_path / "l.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     whole = load_ledger([path])
-    monkeypatch.setattr(loading, "BLOCK_ROWS", 3)
+    monkeypatch.setattr(loading, "TEXT_BLOCK_ROWS", 3)
     blocked = load_ledger([path])
     _same_ledger(blocked, whole)
     assert blocked.cases["case_no"].tolist() == [f"(2025)鲁0902执{i}号" for i in range(1, 9)]
@@ -673,7 +673,7 @@ def test_a_csv_with_bytes_that_are_not_utf8_after_its_first_block_gets_the_caref
     path.write_bytes(("\n".join(lines) + "\n").encode("utf-8").replace("执8".encode(), b"\xff8"))
     with pytest.raises(LedgerError) as whole:
         load_ledger([path])
-    monkeypatch.setattr(loading, "BLOCK_ROWS", 3)
+    monkeypatch.setattr(loading, "TEXT_BLOCK_ROWS", 3)
     with pytest.raises(LedgerError) as blocked:
         load_ledger([path])
     assert str(blocked.value) == str(whole.value) and "cannot tell the text encoding" in str(blocked.value)
