@@ -351,11 +351,11 @@ def test_impossible_values_are_value_problems_kept_as_blank(tmp_path):
     led = load_ledger([path])
     assert len(led.cases) == 6  # every case kept
     assert led.problems[["row", "column", "value", "problem"]].values.tolist() == [
-        [5, "amount", "-5000", "金额为负数"],
+        [2, "closed_on", "2025-02-01", "结案日期早于立案日期"],
         [3, "amount", "1e300", "金额超过 1,000,000,000,000 元，疑为录入错误"],
         [4, "amount", "99999999999999999999999999999元", "金额超过 1,000,000,000,000 元，疑为录入错误"],
+        [5, "amount", "-5000", "金额为负数"],
         [7, "amount", "1000000000001", "金额超过 1,000,000,000,000 元，疑为录入错误"],
-        [2, "closed_on", "2025-02-01", "结案日期早于立案日期"],
     ]
     assert pd.isna(led.cases["closed_on"].iloc[0])  # the case counts as open until the date is fixed
     assert led.cases["closed_on"].iloc[1] == pd.Timestamp("2025-03-01")  # closed the day it was filed
@@ -379,8 +379,8 @@ def test_contradicting_dates_and_part_months_are_value_problems(tmp_path):
         [2, "closed_on", "", "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
         [3, "closed_on", "", "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
         [4, "suspended_on", "2025-05-01", "恢复日期早于中止日期，该中止期间不扣除"],
-        [6, "extension_months", "-3", "延长期限为负数"],
         [5, "extension_months", "1.5", "延长期限应为整月数"],
+        [6, "extension_months", "-3", "延长期限为负数"],
     ]
     cases = led.cases
     assert cases["closed_on"].iloc[:2].isna().all()  # counted open until the date is entered
@@ -398,12 +398,12 @@ def test_only_a_close_that_happened_is_said_to_lack_its_date(tmp_path):
         encoding="utf-8")
     led = load_ledger([path])
     assert led.problems[["row", "problem"]].values.tolist() == [
-        [6, "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
-        [7, "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
-        [8, "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
         [5, "延长期限超过 120 个月，疑为录入错误"],
+        [6, "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
         [6, "延长期限超过 120 个月，疑为录入错误"],
+        [7, "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
         [7, "延长期限超过 120 个月，疑为录入错误"],
+        [8, "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
     ]
 
 

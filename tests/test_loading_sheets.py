@@ -172,3 +172,26 @@ def test_cells_merged_down_read_as_their_top_cell_across_blocks(tmp_path, monkey
     cases = loading.load_ledger([path]).cases
     assert cases["source_row"].tolist() == [4, 5, 6, 7, 8]
     assert cases["officer"].tolist()[:4] == ["李四"] * 4 and cases["officer"].isna().iloc[4]
+
+
+def test_rejects_and_value_problems_are_listed_sheet_by_sheet_as_read_then_by_row(tmp_path):
+    """Sheets 2025年 then 2024年 (not in name order): each sheet's rejected rows, duplicates of the
+    other sheet's cases among them, come in the order the sheets were read, each by row."""
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.title = "2025年"
+    head = [*HEAD, "执行标的"]
+    for row in [head, ["(2025)鲁0902执1号", "不详", "张三", 1],          # row 2: no filing date
+                ["(2025)鲁0902执2号", dt.datetime(2025, 3, 6), "李四", "若干"],  # row 3: amount unreadable
+                ["(2025)鲁0902执3号", dt.datetime(2025, 3, 7), "李四", -5]]:    # row 4: negative amount
+        first.append(row)
+    second = wb.create_sheet("2024年")
+    for row in [head, ["(2025)鲁0902执2号", dt.datetime(2025, 3, 6), "李四", 1],  # row 2: duplicate of 2025年 row 3
+                ["(2024)鲁0902执9号", dt.datetime(2024, 3, 6), "王五", "很多"],  # row 3: amount unreadable
+                ["(2024)鲁0902执8号", "", "王五", 1]]:                           # row 4: no filing date
+        second.append(row)
+    wb.save(tmp_path / "l.xlsx")
+    ledger = load_ledger([tmp_path / "l.xlsx"])
+    assert ledger.rejects[["sheet", "row"]].values.tolist() == [["2025年", 2], ["2024年", 2], ["2024年", 4]]
+    assert ledger.problems[["sheet", "row", "value"]].values.tolist() == [
+        ["2025年", 3, "若干"], ["2025年", 4, "-5"], ["2024年", 3, "很多"]]

@@ -2,7 +2,7 @@
 
 Exit codes (documented in the README):
     0  done
-    1  done, but rows were rejected or rules warned (``backlog run`` only)
+    1  done, but rows were rejected, values were kept as blank or rules warned (``backlog run`` only)
     2  nothing produced: bad input, bad rules, bad config, bad option
     3  another run holds the lock
 """

@@ -1014,8 +1014,8 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
     return Ledger(
         cases=frame,
         skipped=_concat(found.skipped, ["file", "sheet", "row", "reason"]),
-        rejects=_concat(found.rejects, REJECT_COLUMNS).sort_values(["file", "sheet", "row"], kind="stable", ignore_index=True),
-        problems=_concat(found.problems, PROBLEM_COLUMNS),
+        rejects=_in_sheet_order(_concat(found.rejects, REJECT_COLUMNS), found.reports),
+        problems=_in_sheet_order(_concat(found.problems, PROBLEM_COLUMNS), found.reports),
         sheets=found.reports,
         columns=columns,
         warnings=found.warnings,
@@ -1167,6 +1167,15 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
     return tables
 
 
+def _in_sheet_order(rows: pd.DataFrame, reports: list[SheetReport]) -> pd.DataFrame:
+    """Listed rows (rejects, value problems) sheet by sheet in the order the sheets were read,
+    then by row: duplicates, found once every sheet is read, and a row's several problems land
+    where the row is."""
+    order = {(r.file, r.sheet): i for i, r in enumerate(reports)}
+    at = pd.Series([order.get(key, len(order)) for key in zip(rows["file"], rows["sheet"])], dtype="int64")
+    return rows.assign(_at=at.to_numpy()).sort_values(["_at", "row"], kind="stable", ignore_index=True).drop(columns="_at")
+
+
 def _located(body: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {"file": body["source_file"].to_numpy(), "sheet": body["source_sheet"].to_numpy(), "row": body["source_row"].to_numpy()}
@@ -1194,12 +1203,15 @@ def _reject_reasons(parsed: pd.DataFrame, bad: dict[str, pd.Series]) -> pd.Serie
 def shown_cells(cells: pd.Series) -> pd.Series:
     """Cells as a person would recognise them in a message: dates without a midnight time, and a
     time of day alone (what a date cell of 0, shown as 1899-12-31 or 1900-01-00, is read as) said
-    to have no date. For the few cells a message names, not for whole columns."""
+    to have no date; whole numbers without ``.0``. For the few cells a message names, not for
+    whole columns."""
     def one(value: Any) -> str:
         if isinstance(value, dt.datetime) and value == dt.datetime.combine(value.date(), dt.time()):
             return value.date().isoformat()
         if isinstance(value, dt.time):
             return f"{value}（只有时刻，没有日期）"
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))  # a number cell as Excel shows it: -5, not -5.0
         return str(value)
 
     return cells.map(one, na_action="ignore").astype("str")
