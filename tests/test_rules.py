@@ -694,8 +694,13 @@ def test_county_seven_counts_a_year_past_the_legal_limit_not_from_filing():
 def test_juesheng_2017():
     r = load_rules(["juesheng-2017"])
     assert "xinfang" not in [c.id for c in r.categories] and "wages" not in [c.id for c in r.categories]
-    assert categories_of("juesheng-2017", filed_on="2016-12-30", closed_on=None) == {"over_3_months"}
-    assert categories_of("juesheng-2017", filed_on="2016-09-30", closed_on=None) == {"over_3_months", "over_6_months"}
+    assert categories_of("juesheng-2017", filed_on="2016-12-30", closed_on=None, case_type="执") == {"over_3_months"}
+    assert categories_of("juesheng-2017", filed_on="2016-12-30", closed_on=None, case_type="执恢") == {"over_3_months"}
+    assert categories_of("juesheng-2017", filed_on="2016-09-30", closed_on=None, case_type="执") == {
+        "over_3_months", "over_6_months"}
+    # 终本 materials are for 执行实施 cases: an objection review over 6 months is only reported
+    assert categories_of("juesheng-2017", filed_on="2016-09-30", closed_on=None, case_type="执异") == {"over_6_months"}
+    assert categories_of("juesheng-2017", filed_on="2016-12-30", closed_on=None, case_type="执保") == set()
     assert categories_of("juesheng-2017", filed_on="2016-12-31", closed_on=None) == set()
     assert categories_of("juesheng-2017", close_method="终结本次执行程序", closed_on="2017-03-01") == {"zhongben"}
     assert categories_of("juesheng-2017", close_method="执行完毕", closed_on="2017-03-01") == set()
