@@ -342,6 +342,15 @@ def test_explain_shows_the_arithmetic() -> None:
         "+ 扣除 153 日（suspended_on 2025-03-01 起，resumed_on 为空，计至 --as-of 2025-08-01）→ 2025-12-03")
     assert explain(frame.iloc[[1]], [d], "2025-08-01")[0]["steps"][2] == (
         "+ 扣除 61 日（suspended_on 2025-03-01 起，resumed_on 在其后，计至 结案日期 2025-05-01）→ 2025-09-02")
+    # a 中止 before filing counts from the filing date; one after the due date or after --as-of
+    # is not deducted, and explain says so
+    frame = ledger(filed_on=["2025-01-03", "2025-01-03", "2025-06-01"], suspended_on=["2024-12-20", "2025-07-10", "2025-09-01"],
+                   resumed_on=["2025-01-13", None, None])
+    steps = [explain(frame.iloc[[i]], [d], "2025-08-01")[0]["steps"] for i in range(3)]
+    assert steps[0][2] == ("+ 扣除 10 日（suspended_on 2024-12-20 早于起算日，自 2025-01-03 → resumed_on 2025-01-13）"
+                           "→ 2025-07-13")
+    assert steps[1][2:] == ["  suspended_on 2025-07-10 在届满日 2025-07-03 之后：不扣除", "= 届满 2025-07-03"]
+    assert steps[2][2:] == ["  suspended_on 2025-09-01 在 --as-of 2025-08-01 之后：不扣除", "= 届满 2025-12-01"]
     frame = ledger(filed_on=["2025-04-03"])
     [e] = explain(frame, [six_months(roll_forward=True)], "2025-08-01")
     assert e["steps"][-2:] == ["2025-10-03 为节假日或休息日，顺延 → 2025-10-09",

@@ -371,12 +371,12 @@ def _deduct(
     c: _Ctx, start: np.ndarray, due: np.ndarray, cap: np.ndarray, is_open: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Add the deducted periods; returns (due, deducted days, still running at as_of, the
-    periods: per case and pair the days, first and last day counted and what ended the period:
-    0 its end field, 1 ``cap`` (--as-of or the close date) as the end field is blank, 2 ``cap`` as
-    the end field is later)."""
+    periods: per case and pair the start field as given, the days, first and last day counted and
+    what ended the period: 0 its end field, 1 ``cap`` (--as-of or the close date) as the end field
+    is blank, 2 ``cap`` as the end field is later)."""
     total = np.zeros(len(due), dtype="int64")
     running = np.zeros(len(due), dtype=bool)
-    days, begins, ends, capped = [], [], [], []
+    given, days, begins, ends, capped = [], [], [], [], []
     for pair in c.d.deduct:
         s, e = c.dates(pair.start), c.dates(pair.end)
         counts = ~np.isnat(s) & ~np.isnat(due) & (s <= due) & (s <= cap)
@@ -388,12 +388,13 @@ def _deduct(
         total += n
         due = due + n
         running |= counts & is_open & (s <= c.as_of) & (np.isnat(e) | (e > c.as_of))
-        days.append(n), begins.append(begin), ends.append(end), capped.append(ended)
+        given.append(s), days.append(n), begins.append(begin), ends.append(end), capped.append(ended)
 
     def columns(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
         return np.stack(arrays, axis=1) if arrays else np.zeros((len(due), 0), dtype)
 
-    periods = {"period_days": columns(days, "int64"), "period_from": columns(begins, start.dtype),
+    periods = {"period_start": columns(given, start.dtype), "period_days": columns(days, "int64"),
+               "period_from": columns(begins, start.dtype),
                "period_to": columns(ends, start.dtype), "period_ended_by": columns(capped, "int64")}
     return due, total, running, periods
 
@@ -750,8 +751,7 @@ def _steps(d: Deadline, r: dict[str, Any]) -> list[str]:
             steps.append(f"+ 延长 {' + '.join(parts)} → {_day(r['extended'])}")
         if not np.isnat(r["new_limit"]):
             steps.append(f"批准的新期限（{d.new_limit}）→ {_day(r['limit'])}")
-        if r["deducted_days"]:
-            steps.extend(_deducted(d, r))
+        steps.extend(_deducted(d, r))
     if d.roll_forward and r["due"] != r["before_roll"]:
         steps.append(f"{_day(r['before_roll'])} 为节假日或休息日，顺延 → {_day(r['due'])}")
     steps.append(f"= 届满 {_day(r['due'])}")
@@ -759,21 +759,31 @@ def _steps(d: Deadline, r: dict[str, Any]) -> list[str]:
 
 
 def _deducted(d: Deadline, r: dict[str, Any]) -> list[str]:
-    """One step per deducted period of one case: its days, from which day to which, and what
-    ended it (the end field, or --as-of or the close date when the end field is blank or later)."""
+    """One step per period of one case: the days deducted, from which day to which, and what
+    ended it (the end field, or --as-of or the close date when the end field is blank or later);
+    a period begun before the start is counted from the start, and one begun after the due date
+    (as it stood) or after --as-of or the close date is said not to be deducted."""
     steps, due = [], r["limit"]
     for i, pair in enumerate(d.deduct):
-        n = int(r["period_days"][i])
+        given, n = r["period_start"][i], int(r["period_days"][i])
+        cap = f"--as-of {_day(r['period_to'][i])}" if r["is_open"] else f"结案日期 {_day(r['period_to'][i])}"
+        if np.isnat(given):
+            continue
         if not n:
+            if given > due:
+                steps.append(f"  {pair.start} {_day(given)} 在届满日 {_day(due)} 之后：不扣除")
+            elif r["period_ended_by"][i] and given > r["period_to"][i]:
+                steps.append(f"  {pair.start} {_day(given)} 在 {cap} 之后：不扣除")
             continue
         due = due + np.timedelta64(n, "D")
         begin, end = _day(r["period_from"][i]), _day(r["period_to"][i])
         ended_by = r["period_ended_by"][i]
+        first = (f"{pair.start} {_day(given)} 早于起算日，自 {begin}" if given < r["period_from"][i]
+                 else f"{pair.start} {begin}")
         if not ended_by:
-            span = f"{pair.start} {begin} → {pair.end} {end}"
+            span = f"{first} → {pair.end} {end}"
         else:
-            upto = f"--as-of {end}" if r["is_open"] else f"结案日期 {end}"
-            span = f"{pair.start} {begin} 起，{pair.end} {'为空' if ended_by == 1 else '在其后'}，计至 {upto}"
+            span = f"{first} 起，{pair.end} {'为空' if ended_by == 1 else '在其后'}，计至 {cap}"
         steps.append(f"+ 扣除 {n} 日（{span}）→ {_day(due)}")
     return steps
 
