@@ -306,6 +306,37 @@ def test_an_overdue_case_gets_the_overdue_action() -> None:
     assert e["action"] == "说明超期原因"
 
 
+def test_a_suspended_case_gets_the_suspended_action(tmp_path) -> None:
+    """While a deducted period runs the limit does not: the action is the suspended one; before
+    and after it, the usual one. suspended_action without deduct: is refused where it is written."""
+    from backlog_cli.deadlines import load_ruleset
+    from backlog_cli.errors import RulesError
+
+    frame = ledger(filed_on=["2025-01-01"] * 3, suspended_on=["2025-03-01", "2025-03-01", None],
+                   resumed_on=[None, "2025-04-01", None])
+    d = Deadline("limit", "期限", parse_span("6 months"), deduct=(Deduction("suspended_on", "resumed_on"),),
+                 action="结案或报请延长", overdue_action="说明超期原因", suspended_action="审查能否恢复执行")
+    out = evaluate(frame, [d], "2025-05-01")
+    assert out["limit_state"].tolist() == ["suspended", "ok", "ok"]
+    assert out["next_action"].tolist() == ["审查能否恢复执行", "结案或报请延长", "结案或报请延长"]
+    assert evaluate(frame, [d], "2025-08-01")["next_action"].tolist() == [
+        "审查能否恢复执行", "结案或报请延长", "说明超期原因"]  # due 2025-08-01 + 31 days for the second
+    [e] = explain(frame.iloc[[0]], [d], "2025-05-01")
+    assert e["action"] == "审查能否恢复执行"
+    path = write(tmp_path, "bad.yaml", """\
+version: 1
+deadlines:
+  - id: limit
+    label: 期限
+    duration: 6 months
+    suspended_action: 审查能否恢复执行
+""")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert err.value.problems == [f"{path}:6:23: deadlines[0].suspended_action: suspended_action: needs deduct: "
+                                  "(a case is suspended only while a deducted period runs)"]
+
+
 def test_evaluate_columns_and_dtypes() -> None:
     frame = ledger(filed_on=["2025-01-01"]).set_index(pd.Index([7]))
     out = evaluate(frame, [six_months()], "2025-02-01")

@@ -478,7 +478,8 @@ def rules_show(name: Annotated[str, typer.Argument(help="A bundled ruleset name 
     out.print(outputs.render_table(pd.DataFrame(rows), title="categories"))
     if deadlines:
         rows = [{"id": d.id, "label": d.label, "due": due_rule(d), "action": d.action,
-                 "overdue_action": d.overdue_action or "", "description": d.description, "source": d.source}
+                 "overdue_action": d.overdue_action or "", "suspended_action": d.suspended_action or "",
+                 "description": d.description, "source": d.source}
                 for d in deadlines]
         out.print(outputs.render_table(pd.DataFrame(rows), title="deadlines"))
     for path in ruleset.sources:

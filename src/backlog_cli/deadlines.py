@@ -211,6 +211,7 @@ class Deadline:
     deduct: tuple[Deduction, ...] = ()
     action: str | None = None
     overdue_action: str | None = None
+    suspended_action: str | None = None
     source: str | None = None
     description: str | None = None
     warn_before: Span = Span(0, "days")
@@ -238,10 +239,17 @@ def due_rule(d: Deadline) -> str:
     return text + ("，" + "，".join(extras) if extras else "") + ("；有适用条件" if d.applies else "")
 
 
+STATES_WITH_ACTIONS = ("overdue", "suspended")  # states a deadline may give an action of their own
+
+
 def action_for(d: Deadline, state: str | None) -> str | None:
-    """What to do about a case in this state of the deadline: ``overdue_action`` once overdue
-    (when the rules give one), else ``action``."""
-    return (d.overdue_action or d.action) if state == "overdue" else d.action
+    """What to do about a case in this state of the deadline: ``overdue_action`` once overdue,
+    ``suspended_action`` while a deducted period runs (when the rules give them), else ``action``."""
+    if state == "overdue":
+        return d.overdue_action or d.action
+    if state == "suspended":
+        return d.suspended_action or d.action
+    return d.action
 
 
 def _conditions(d: Deadline) -> list[Condition]:
@@ -595,8 +603,10 @@ def _next(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]], ind
         table = np.array([*(getattr(d, attr) for d in deadlines), None], dtype=object)
         return pd.Series(table[pick], index=index, dtype="str")
 
-    late = np.array([*(action_for(d, "overdue") for d in deadlines), None], dtype=object)[pick]
-    action = labels("action").mask(state == "overdue", late)
+    action = labels("action")
+    for own in STATES_WITH_ACTIONS:
+        table = np.array([*(action_for(d, own) for d in deadlines), None], dtype=object)
+        action = action.mask(state == own, table[pick])
 
     return pd.DataFrame({
         "next_deadline": labels("id"),
@@ -832,7 +842,8 @@ def explain(
 DEADLINE_KEYS = (
     "id", "label", "description", "source", "enabled", "applies", "start", "duration",
     "duration_when", "workdays", "roll_forward", "extension_months", "extension_days",
-    "new_limit", "deduct", "action", "overdue_action", "warn_before", "every", "for", "relative_to", "offset",
+    "new_limit", "deduct", "action", "overdue_action", "suspended_action", "warn_before", "every", "for",
+    "relative_to", "offset",
 )
 _ONE_OFF_ONLY = ("start", "duration", "duration_when", "workdays", "extension_months",
                  "extension_days", "new_limit", "deduct")
@@ -994,6 +1005,7 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
         deduct=_read_deductions(r),
         action=r.text("action"),
         overdue_action=r.text("overdue_action"),
+        suspended_action=r.text("suspended_action"),
         source=r.text("source"),
         description=unfolded(r.text("description") or "") or None,
         warn_before=r.span("warn_before", least=0) or Span(0, "days"),
@@ -1004,6 +1016,9 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
     )
     if not r.has("label"):
         r.fail("id", f"deadline '{r.id}' has no label")
+    if d.suspended_action and not d.deduct:
+        r.fail("suspended_action", "suspended_action: needs deduct: (a case is suspended only while a deducted "
+                                   "period runs)")
     spans = [d.duration, *(s for _, s in d.duration_when)]
     if d.workdays and any(s is not None and s.unit != "days" for s in spans):
         r.fail("workdays", "workdays: true counts working days; give the duration in days")
