@@ -697,3 +697,13 @@ def test_the_same_file_named_twice_is_refused(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(LedgerError, match=r"^a.csv \(the same file as .*a.csv\) is named twice"):
         load_ledger([a, Path("a.csv")])
+
+
+def test_a_csv_header_over_two_rows(tmp_path):
+    """A CSV cannot merge cells: 当事人 over 申请执行人,被执行人 comes as two lines."""
+    path = write_ledger(tmp_path / "l.csv", "案号,立案日期,当事人,,承办人",
+                        [("", "", "申请执行人", "被执行人", ""), ("(2025)鲁0902执1号", "2025-01-05", "张三", "李四", "王五")])
+    ledger = load_ledger([path])
+    assert ledger.cases[["applicant", "respondent", "officer", "source_row"]].values.tolist() == [
+        ["张三", "李四", "王五", 3]]
+    assert ledger.sheets[0].note == "header in rows 1–2" and ledger.rejects.empty

@@ -195,3 +195,45 @@ def test_rejects_and_value_problems_are_listed_sheet_by_sheet_as_read_then_by_ro
     assert ledger.rejects[["sheet", "row"]].values.tolist() == [["2025年", 2], ["2024年", 2], ["2024年", 4]]
     assert ledger.problems[["sheet", "row", "value"]].values.tolist() == [
         ["2025年", 3, "若干"], ["2025年", 4, "-5"], ["2024年", 3, "很多"]]
+
+
+
+def two_row_header(path: Path, below: list) -> Path:
+    """当事人 over two columns and 执行标的 with its unit in the row below (no merged cells)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    ws.append(["序号", "案号", "立案日期", "当事人", None, "执行标的"])
+    ws.append(below)
+    ws.append([1, "(2025)鲁0902执1号", dt.datetime(2025, 1, 5), "张三", "某县人民政府", 2.5])
+    wb.save(path)
+    return path
+
+
+def test_a_header_over_two_rows_without_merged_cells_is_read_as_one(tmp_path):
+    """申请执行人 and 被执行人 below 当事人 (the second under a blank cell) are both mapped, the unit
+    below 执行标的 joins it; the row of sub-headers is part of the header, not a case missing its
+    number, and inspect says so."""
+    path = two_row_header(tmp_path / "l.xlsx", [None, None, None, "申请执行人", "被执行人", "（万元）"])
+    ledger = load_ledger([path])
+    case = ledger.cases.iloc[0]
+    assert (case["applicant"], case["respondent"], case["amount"], case["source_row"]) == (
+        "张三", "某县人民政府", 25000.0, 3)
+    assert ledger.rejects.empty and ledger.skipped.empty
+    sheet = ledger.sheets[0]
+    assert (sheet.header_row, sheet.rows_read, sheet.cases, sheet.note) == (1, 1, 1, "header in rows 1–2")
+    assert sheet.mapping == {"序号": "序号", "案号": "case_no", "立案日期": "filed_on", "申请执行人": "applicant",
+                             "被执行人": "respondent", "执行标的（万元）": "amount"}
+
+
+def test_a_row_below_the_header_that_holds_data_or_names_no_new_field_is_not_header(tmp_path):
+    """A first case right below the header, with 被执行人 written in its 当事人 column, stays a case;
+    a row of notes under the header naming no field is a row (rejected: its case number unreadable)."""
+    path = two_row_header(tmp_path / "l.xlsx", [1, "(2025)鲁0902执9号", dt.datetime(2025, 1, 9), "申请执行人", "被执行人", 1])
+    ledger = load_ledger([path])
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执9号", "(2025)鲁0902执1号"]
+    assert ledger.sheets[0].note == "" and "当事人" in ledger.cases.columns
+    path = two_row_header(tmp_path / "m.xlsx", [None, "填写说明：按立案先后", None, None, None, None])
+    ledger = load_ledger([path])
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[2, "案号无法识别"]]
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号"]

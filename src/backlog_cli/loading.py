@@ -620,11 +620,14 @@ def _cell_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip())
 
 
-def find_header(raw: RawSheet, columns: Columns) -> tuple[int, list[str]] | None:
-    """The position of the header row among the first rows and its cell texts, or None.
+def find_header(raw: RawSheet, columns: Columns) -> tuple[int, list[str], int] | None:
+    """The position of the header among the first rows, its cell texts and how many rows it
+    takes (1 or 2), or None.
 
     The header is the row (of the first HEADER_SCAN_ROWS) with the most cells that are known
-    aliases, provided it has at least two and names the case number or the filing date.
+    aliases, provided it has at least two and names the case number or the filing date. A row
+    right below it that names other fields and holds no data (当事人 above 申请执行人 and
+    被执行人, 执行标的 above （万元）) completes it: see :func:`_with_sub_header`.
     """
     top = _cell_text(raw.frame.head(HEADER_SCAN_ROWS))
     best, best_hits = None, 1
@@ -635,7 +638,36 @@ def find_header(raw: RawSheet, columns: Columns) -> tuple[int, list[str]] | None
             best, best_hits = pos, len(fields)
     if best is None:
         return None
-    return best, list(top.iloc[best])
+    headers = list(top.iloc[best])
+    if best + 1 < len(top):
+        combined = _with_sub_header(headers, list(top.iloc[best + 1]), raw.frame.iloc[best + 1], columns)
+        if combined is not None:
+            return best, combined, 2
+    return best, headers, 1
+
+
+def _with_sub_header(headers: list[str], below: list[str], cells: pd.Series, columns: Columns) -> list[str] | None:
+    """The header completed by the row below it (``below``: its texts, ``cells``: as read), or
+    None when that row is not part of it: it must name a field the header does not, and hold no
+    data (no number, date or case number). Each column takes the lower text when it names a field
+    or the upper one is blank; a unit below a known header joins it (执行标的 + （万元）)."""
+    known = {columns.field_for(h) for h in headers if h}
+    if not ({columns.field_for(t) for t in below if t} - known - {None}):
+        return None
+    filled = [v for v, t in zip(cells, below) if t]
+    if any(isinstance(v, (int, float, dt.date, dt.time)) and not isinstance(v, bool) for v in filled):
+        return None
+    if _case_shaped(pd.Series([t for t in below if t], dtype=object)).any():
+        return None
+    out = []
+    for upper, lower in zip(headers, below):
+        if lower and (columns.field_for(lower) or not upper):
+            out.append(lower)
+        elif lower and columns.field_for(upper) and columns.field_for(upper + lower) == columns.field_for(upper):
+            out.append(upper + lower)
+        else:
+            out.append(upper)
+    return out
 
 
 CASE_SAMPLE_ROWS = 200  # rows of a sheet without a header looked at for columns of case numbers
@@ -1051,14 +1083,16 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
                 first_headers = [c for c in _cell_text(raw.frame.head(1)).iloc[0] if c]
             continue
         found_any = True
-        pos, headers = header
+        pos, headers, height = header
         report.header_row = raw.first_row + pos
+        if height > 1:
+            report.note = f"header in rows {report.header_row}–{report.header_row + height - 1}"
         mapped = _map_headers(headers, columns, report)
         _missing_required(path, raw.name, headers, mapped, columns)
         if file_progress:
             file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
         units = {columns.field_for(h): parsing.header_unit(h) for h in headers if h and columns.field_for(h)}
-        first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + 1 :]], raw.more), raw.rows
+        first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + height :]], raw.more), raw.rows
         del raw
         for block in blocks:
             body, missing = _sheet_rows(block, mapped, first_row)
