@@ -237,3 +237,13 @@ def test_a_row_below_the_header_that_holds_data_or_names_no_new_field_is_not_hea
     ledger = load_ledger([path])
     assert ledger.rejects[["row", "reason"]].values.tolist() == [[2, "案号无法识别"]]
     assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号"]
+
+
+def test_units_alone_below_the_header_join_it(tmp_path):
+    """A row holding only a unit below 执行标的 completes the header: （万元） multiplies, （元） does not."""
+    path = two_row_header(tmp_path / "l.xlsx", [None, None, None, None, None, "（万元）"])
+    ledger = load_ledger([path])
+    assert ledger.cases["amount"].tolist() == [25000.0] and ledger.rejects.empty
+    assert ledger.sheets[0].note == "header in rows 1–2"
+    path = two_row_header(tmp_path / "m.xlsx", [None, None, None, None, None, "（元）"])
+    assert load_ledger([path]).cases["amount"].tolist() == [2.5]

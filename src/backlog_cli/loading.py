@@ -648,25 +648,31 @@ def find_header(raw: RawSheet, columns: Columns) -> tuple[int, list[str], int] |
 
 def _with_sub_header(headers: list[str], below: list[str], cells: pd.Series, columns: Columns) -> list[str] | None:
     """The header completed by the row below it (``below``: its texts, ``cells``: as read), or
-    None when that row is not part of it: it must name a field the header does not, and hold no
-    data (no number, date or case number). Each column takes the lower text when it names a field
-    or the upper one is blank; a unit below a known header joins it (执行标的 + （万元）)."""
-    known = {columns.field_for(h) for h in headers if h}
-    if not ({columns.field_for(t) for t in below if t} - known - {None}):
+    None when that row is not part of it. Each of its texts must name a field, or be a unit that
+    joins the known header above it (执行标的 + （万元）); at least one must add a field or a unit;
+    it holds no data (no number, date or case number). A column takes the text below when it names
+    a field, the joined text for a unit, else the text above."""
+    field = columns.field_for
+    known = {field(h) for h in headers if h}
+    out, adds = [], False
+    for upper, lower in zip(headers, below):
+        if not lower:
+            out.append(upper)
+        elif field(lower):
+            out.append(lower)
+            adds |= field(lower) not in known
+        elif upper and field(upper) and not parsing.header_key(lower):  # a unit alone: （元）, （万元）
+            out.append(upper + lower)
+            adds = True
+        else:
+            return None
+    if not adds:
         return None
     filled = [v for v, t in zip(cells, below) if t]
     if any(isinstance(v, (int, float, dt.date, dt.time)) and not isinstance(v, bool) for v in filled):
         return None
     if _case_shaped(pd.Series([t for t in below if t], dtype=object)).any():
         return None
-    out = []
-    for upper, lower in zip(headers, below):
-        if lower and (columns.field_for(lower) or not upper):
-            out.append(lower)
-        elif lower and columns.field_for(upper) and columns.field_for(upper + lower) == columns.field_for(upper):
-            out.append(upper + lower)
-        else:
-            out.append(upper)
     return out
 
 
