@@ -190,13 +190,12 @@ def test_explain_a_case_without_problems_has_no_such_lines(tmp_path):
     assert "按空白计" not in result.stdout
 
 
-def test_a_problem_on_a_duplicate_row_names_its_case_number(tmp_path):
-    """The second 执1号 is rejected as a duplicate: its unreadable 延长期限 is still listed, with the
-    case number its row has."""
+def test_a_duplicate_row_is_listed_as_rejected_not_for_its_values(tmp_path):
+    """The second 执1号 is rejected as a duplicate: like any rejected row it is listed for that,
+    not also for its unreadable 延长期限 (found before the duplicates are, once every block is read)."""
     from backlog_cli.loading import load_ledger
 
-    ledger = write(tmp_path, [CLEAN[1], CLEAN[1].replace(",,在办,否,,,,", ",,在办,否,,,,三个月")])
-    got = outputs.problems_frame(load_ledger([ledger]))
-    assert got.to_dict("records") == [{"file": str(ledger), "sheet": "ledger", "row": 3, "case_no": "(2025)鲁0902执1号",
-                                       "field": "extension_months", "column": "延长期限", "value": "三个月",
-                                       "problem": "数字无法识别"}]
+    path = write(tmp_path, [CLEAN[1], CLEAN[1].replace(",,在办,否,,,,", ",,在办,否,,,,三个月")])
+    ledger = load_ledger([path])
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[3, "案号重复：与 第2行 重复"]]
+    assert ledger.problems.empty and outputs.problems_frame(ledger).empty

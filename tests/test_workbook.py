@@ -149,3 +149,59 @@ def test_a_sheet_too_large_to_decode_is_refused_before_decoding(tmp_path):
         load_ledger([wide])
     assert str(err.value) == (f"{wide} [台帐]: it spans A1:XFD300, 300 rows by 16,384 columns, too many cells to read: "
                               "a stray cell far beyond the table? delete the rows and columns after the table and save")
+
+
+def test_error_cells_and_formulas_without_results_are_read_as_the_sheet_shows_them(tmp_path):
+    """python-calamine reads an error cell (#REF!) and a formula saved without its result as
+    blank: a 结案日期 of #REF! would make a closed case open without a word. They are read as the
+    sheet shows them, so the checks name them: errors as Excel shows them, unsaved formulas with
+    their formula. A formula with its result saved reads as the result."""
+    import xlsxwriter
+
+    path = tmp_path / "errors.xlsx"
+    book = xlsxwriter.Workbook(path)
+    ws = book.add_worksheet("2025年")
+    ws.write_row(0, 0, ["案号", "立案日期", "执行标的", "结案日期", "承办人"])
+    ws.write_row(1, 0, ["(2025)鲁0902执1号", "2025-01-05"])
+    ws.write_formula(1, 2, "=1/0", None, "#DIV/0!")  # saved with its (error) result
+    ws.write_formula(1, 3, "=Sheet9!A1", None, "#REF!")
+    ws.write_row(2, 0, ["(2025)鲁0902执2号"])
+    ws.write_formula(2, 1, "=Sheet9!B2", None, "#REF!")
+    ws.write_row(3, 0, ["(2025)鲁0902执3号", "2025-01-07", 1000])
+    ws.write_formula(3, 4, '="张"&"三"', None, "张三")  # a result saved: read as it
+    book.close()
+    ledger = load_ledger([path])
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[3, "立案日期无法识别：“#REF!”"]]
+    assert ledger.problems[["row", "column", "value", "problem"]].values.tolist() == [
+        [2, "amount", "#DIV/0!", "金额无法识别"], [2, "closed_on", "#REF!", "日期无法识别"]]
+    officers = ledger.cases["officer"]
+    assert officers.isna().tolist() == [True, False] and officers.iloc[1] == "张三"
+
+    path = tmp_path / "unsaved.xlsx"  # openpyxl writes formulas without results
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    ws.append(["案号", "立案日期", "结案方式", "结案日期", "备注"])
+    ws.append(["(2025)鲁0902执1号", "2025-01-05", "执行完毕", "=DATE(2025,3,1)", '="备"&"注"'])
+    wb.save(path)
+    ledger = load_ledger([path])
+    assert ledger.problems[["row", "column", "value", "problem"]].values.tolist() == [
+        [2, "closed_on", "=DATE(2025,3,1)（公式，未保存计算结果）", "日期无法识别"]]
+    assert ledger.cases["notes"].tolist() == ['="备"&"注"（公式，未保存计算结果）']
+
+
+def test_shown_cells_reads_the_sheet_xml_in_pieces(tmp_path, monkeypatch):
+    """Pieces of 64 bytes split rows and cells anywhere: the cells found are the same."""
+    import zipfile
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i in range(1, 40):
+        ws.append([f"(2025)鲁0902执{i}号", "2025-01-05", f"=A{i}" if i % 7 == 0 else i])
+    wb.save(tmp_path / "f.xlsx")
+    with zipfile.ZipFile(tmp_path / "f.xlsx") as z:
+        [part] = workbook._sheet_parts(z).values()
+    whole = workbook.shown_cells(tmp_path / "f.xlsx", part)
+    assert whole == {(i - 1, 2): f"=A{i}（公式，未保存计算结果）" for i in range(7, 40, 7)}
+    monkeypatch.setattr(workbook, "_SCAN_BYTES", 64)
+    assert workbook.shown_cells(tmp_path / "f.xlsx", part) == whole

@@ -8,6 +8,7 @@ cannot be used: no filing date, unreadable case number, duplicate).  Row conserv
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import ctypes
@@ -17,7 +18,7 @@ import io
 import itertools
 import math
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -301,26 +302,38 @@ def _read_excel(path: Path, progress: Progress | None,
                 continue
             if progress:
                 progress(f"reading {path.name} [{name}]", done / count)
-            raw = _sheet_cells(book.sheet(done), path, name)  # the blocks hold the decoded sheet until their last is read
+            # the blocks hold the decoded sheet until their last is read
+            raw = _sheet_cells(book.sheet(done), path, name, book.shown(done))
             yield raw, done / count, 1 / count
             done += 1
 
 
-def _sheet_cells(sheet, path: Path, name: str) -> RawSheet:
+def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], str] | None = None) -> RawSheet:
     """One decoded sheet's cells, in blocks of at most BLOCK_ROWS rows (of even size, so that the
-    last is not a small rest); the decoded sheet is let go once the last block is read."""
+    last is not a small rest); the decoded sheet is let go once the last block is read. ``shown``:
+    cells read as blank that show an error or an unsaved formula, by sheet row and column, put in
+    as the text the sheet shows (see :func:`workbook.shown_cells`)."""
     source, base = _rows_from_start(sheet)
     rows = [source]
     height = sheet.height
     size = max(1, math.ceil(height / max(1, math.ceil(height / BLOCK_ROWS))))  # even blocks
     merged = _MergedDown(sheet)
+    left = sheet.start[1] if sheet.start else 0
+    marks = sorted(shown.items()) if shown else []
 
     def block(offset: int) -> pd.DataFrame:
         try:
             cells = list(itertools.islice(rows[0], size)) if rows else []
         except Exception as exc:
             raise LedgerError(f"{path} [{name}]: cannot read the sheet ({workbook.short_error(exc)})") from None
-        merged.fill(cells, base + offset)
+        first = base + offset
+        for (r, c), text in marks[bisect.bisect_left(marks, ((first, -1), "")):]:
+            if r >= first + len(cells):
+                break
+            row = cells[r - first]
+            if 0 <= c - left < len(row) and row[c - left] == "":
+                row[c - left] = text
+        merged.fill(cells, first)
         if rows and (len(cells) < size or offset + len(cells) >= height):
             rows.clear()  # the last block: the decoded sheet is freed
             return_freed_memory()
@@ -920,14 +933,15 @@ def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Serie
     for name in body.columns:  # other ledger columns: free text (where a row came from is ours, not text)
         if name not in columns.fields and name not in SOURCE_COLUMNS:
             out[name] = parsing.keep_text(body[name], missing[name].to_numpy() if name in missing else None)
-    return out, bad + _implausible(out, columns)
+    return out, bad + _implausible(out, columns, {p.column: p.mask for p in bad})
 
 
-def _implausible(parsed: pd.DataFrame, columns: Columns) -> list[ValueProblem]:
+def _implausible(parsed: pd.DataFrame, columns: Columns, unreadable: Mapping[str, pd.Series]) -> list[ValueProblem]:
     """Values read but impossible or contradicting each other: negative or huge amounts, a close
     date before the filing date, a resumption before the suspension, an extension that is not a
-    whole number of months, a case said to be closed without a close date. They are blanked in
-    ``parsed`` (like unreadable values) and returned as problems."""
+    whole number of months, a case said to be closed without a close date (not when the close date
+    is there but ``unreadable``: one problem per cell). They are blanked in ``parsed`` (like
+    unreadable values) and returned as problems."""
     found: list[ValueProblem] = []
     for name, spec in columns.fields.items():
         if spec.kind == "amount" and name in parsed:
@@ -942,6 +956,8 @@ def _implausible(parsed: pd.DataFrame, columns: Columns) -> list[ValueProblem]:
             said |= parsed["close_method"].str.contains(CLOSED_STATUS).fillna(False).astype(bool)
         if "status" in parsed:
             said |= parsed["status"].str.contains(CLOSED_STATUS).fillna(False).astype(bool)
+        if "closed_on" in unreadable:
+            said &= ~unreadable["closed_on"].fillna(False).astype(bool)
         found.append(ValueProblem("closed_on", parsed["closed_on"].isna() & said, CLOSED_WITHOUT_DATE))
     if "suspended_on" in parsed and "resumed_on" in parsed:
         found.append(ValueProblem("suspended_on", parsed["resumed_on"].lt(parsed["suspended_on"]),
@@ -1053,7 +1069,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         cases=frame,
         skipped=_concat(found.skipped, ["file", "sheet", "row", "reason"]),
         rejects=_in_sheet_order(_concat(found.rejects, REJECT_COLUMNS), found.reports),
-        problems=_in_sheet_order(_concat(found.problems, PROBLEM_COLUMNS), found.reports),
+        problems=_in_sheet_order(_not_rejected(_concat(found.problems, PROBLEM_COLUMNS), dup_rejects), found.reports),
         sheets=found.reports,
         columns=columns,
         warnings=found.warnings,
@@ -1205,6 +1221,16 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
         tables.append(Sheet("value problems per column", per_column))
         tables.append(Sheet("value problems (kept as blank)", named(ledger.problems)))
     return tables
+
+
+def _not_rejected(problems: pd.DataFrame, rejects: pd.DataFrame) -> pd.DataFrame:
+    """The value problems of rows that are cases: a row rejected as a duplicate (found once every
+    block is read) is listed for that alone, as other rejected rows are."""
+    if not len(rejects) or not len(problems):
+        return problems
+    where = ["file", "sheet", "row"]
+    rejected = pd.MultiIndex.from_frame(rejects[where])
+    return problems[~pd.MultiIndex.from_frame(problems[where]).isin(rejected)].reset_index(drop=True)
 
 
 def _in_sheet_order(rows: pd.DataFrame, reports: list[SheetReport]) -> pd.DataFrame:

@@ -1478,15 +1478,14 @@ def errors_frame(rejects: pd.DataFrame) -> pd.DataFrame:
 
 
 def problems_frame(ledger: Ledger) -> pd.DataFrame:
-    """The ledger's value problems as they are listed (:data:`PROBLEM_COLUMNS`), ordered by file,
-    sheet and row: each with its row's case number (blank when none was read), its canonical
-    ``field`` and, as ``column``, the header its sheet gives that field (else the field's label)."""
+    """The ledger's value problems as they are listed (:data:`PROBLEM_COLUMNS`), in the ledger's
+    order (sheet by sheet as read, then by row; only rows that are cases: a rejected row is listed
+    for that alone): each with its case number, its canonical ``field`` and, as ``column``, the
+    header its sheet gives that field (else the field's label)."""
     where = ["file", "sheet", "row"]
-    found = ledger.problems.sort_values(where, kind="stable", ignore_index=True).rename(columns={"column": "field"})
-    cases = ledger.cases.loc[ledger.cases["source_row"].isin(found["row"]),
-                             ["source_file", "source_sheet", "source_row", "case_no"]]
-    known = pd.concat([cases.set_axis([*where, "case_no"], axis=1), ledger.rejects[[*where, "case_no"]]],
-                      ignore_index=True).drop_duplicates(where)
+    found = ledger.problems.rename(columns={"column": "field"})
+    known = ledger.cases.loc[ledger.cases["source_row"].isin(found["row"]),
+                             ["source_file", "source_sheet", "source_row", "case_no"]].set_axis([*where, "case_no"], axis=1)
     headers = pd.DataFrame([(s.file, s.sheet, name, header) for s in ledger.sheets for header, name in s.mapping.items()],
                            columns=["file", "sheet", "field", "column"]).drop_duplicates(["file", "sheet", "field"])
     out = found.merge(known, on=where, how="left").merge(headers, on=["file", "sheet", "field"], how="left")

@@ -94,23 +94,37 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name and the zip member holding its XML, in an xlsx/xlsm workbook."""
+    book, rels = z.read("xl/workbook.xml"), z.read("xl/_rels/workbook.xml.rels")
+    targets = {}
+    for m in _TARGET.finditer(rels):
+        rid, target = (m[1], m[2]) if m[1] else (m[4], m[3])
+        targets[rid] = target.decode("utf-8").lstrip("/")
+    parts = {}
+    for m in _SHEET.finditer(book):
+        target = targets.get(m[2])
+        if target is not None:
+            parts[_xml_text(m[1])] = target if target.startswith("xl/") else f"xl/{target}"
+    return parts
+
+
+def _parts(path: Path) -> dict[str, str]:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return _sheet_parts(z)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return {}
+
+
 def oversized_sheets(path: Path) -> dict[str, str]:
     """The sheets of an xlsx/xlsm workbook whose recorded extent (``<dimension>``) is too large to
     decode (:data:`MAX_SHEET_CELLS`), each with why; empty for other kinds, or when the workbook
     does not record its extents."""
     try:
         with zipfile.ZipFile(path) as z:
-            book, rels = z.read("xl/workbook.xml"), z.read("xl/_rels/workbook.xml.rels")
-            targets = {}
-            for m in _TARGET.finditer(rels):
-                rid, target = (m[1], m[2]) if m[1] else (m[4], m[3])
-                targets[rid] = target.decode("utf-8").lstrip("/")
             found = {}
-            for m in _SHEET.finditer(book):
-                name, target = _xml_text(m[1]), targets.get(m[2])
-                if target is None:
-                    continue
-                part = target if target.startswith("xl/") else f"xl/{target}"
+            for name, part in _sheet_parts(z).items():
                 with z.open(part) as fh:
                     dim = _DIMENSION.search(fh.read(4096))
                 if dim is None or dim[3] is None:
@@ -124,6 +138,64 @@ def oversized_sheets(path: Path) -> dict[str, str]:
             return found
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return {}
+
+
+# Cells python-calamine reads as blank although the sheet shows something: an error (#REF!,
+# #DIV/0!: t="e") and a formula saved without its result (written by a program, not by Excel).
+_CELL = re.compile(rb'<c\b([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_TYPE = re.compile(rb'\bt="(\w+)"')
+_FORMULA = re.compile(rb'<f\b[^>]*?(?:/>|>(.*?)</f>)', re.S)
+_VALUE = re.compile(rb'<v>(.*?)</v>|<v/>', re.S)
+NO_RESULT = "（公式，未保存计算结果）"
+_SCAN_BYTES = 1 << 20
+
+
+def shown_cells(path: Path, part: str) -> dict[tuple[int, int], str]:
+    """Cells of one sheet (zip member ``part`` of an xlsx/xlsm) that python-calamine reads as blank
+    but that show something, by (row, column), 0-based: an error cell as Excel shows it
+    (``#REF!``), a formula without its saved result as ``=FORMULA（公式，未保存计算结果）``. The XML
+    is read in pieces (a large sheet is never held whole); most sheets have none."""
+    found: dict[tuple[int, int], str] = {}
+    with zipfile.ZipFile(path) as z, z.open(part) as fh:
+        carry = b""
+        while True:
+            data = fh.read(_SCAN_BYTES)
+            text = carry + data
+            end = len(text) if not data else text.rfind(b"</row>") + 6
+            if end < 6 and data:
+                carry = text
+                continue
+            _scan(text[:end], found)
+            carry = text[end:]
+            if not data:
+                return found
+
+
+def _scan(xml: bytes, found: dict[tuple[int, int], str]) -> None:
+    """Add the error and unsaved-formula cells of a run of whole rows to ``found``."""
+    for token in (b't="e"', b"<f"):  # <f also starts <filterColumn: no cell encloses that
+        at = xml.find(token)
+        while at >= 0:
+            start = xml.rfind(b"<c ", 0, at)
+            cell = _CELL.match(xml, start) if start >= 0 else None
+            if cell is not None and cell.end() > at:
+                _one_cell(cell, found)
+            at = xml.find(token, at + 1 if cell is None else max(at + 1, cell.end()))
+
+
+def _one_cell(cell: re.Match, found: dict[tuple[int, int], str]) -> None:
+    ref, kind = _REF.search(cell[1]), _TYPE.search(cell[1])
+    if ref is None:
+        return
+    inner = cell[2] or b""
+    value, formula = _VALUE.search(inner), _FORMULA.search(inner)
+    at = (int(ref[2]) - 1, _column_number(ref[1]) - 1)
+    if kind is not None and kind[1] == b"e":
+        if value is not None and value[1]:
+            found[at] = _xml_text(value[1])
+    elif formula is not None and (value is None or (not value[1] and (kind is None or kind[1] != b"str"))):
+        found[at] = f"={_xml_text(formula[1])}{NO_RESULT}" if formula[1] else NO_RESULT
 
 
 def _xml_text(raw: bytes) -> str:
@@ -160,7 +232,12 @@ class Decoding:
         self.listed = [m.name for m in listed]  # every sheet asked for, hidden or not, in workbook order
         self.hidden = {m.name for m in listed if wanted is None and not _visible(m)}
         self.names = [n for n in self.listed if n not in self.hidden]  # the sheets decoded
-        self.oversized = oversized_sheets(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+        xml = path.suffix.lower() in (".xlsx", ".xlsm")
+        self.oversized = oversized_sheets(path) if xml else {}
+        self._scans = ThreadPoolExecutor(max_workers=1)  # beside the decoding: the sheets' XML, for shown()
+        parts = _parts(path) if xml else {}
+        self._shown = [self._scans.submit(shown_cells, path, parts[n]) if n in parts and n not in self.oversized
+                       else None for n in self.names]
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._lock = threading.Lock()
         self._started: list[Future | None] = []
@@ -196,11 +273,22 @@ class Decoding:
         except Exception as exc:
             raise LedgerError(f"{self.path} [{self.names[at]}]: cannot read the sheet ({short_error(exc)})") from None
 
+    def shown(self, at: int) -> dict[tuple[int, int], str]:
+        """The cells of sheet ``at`` that python-calamine reads as blank but that show an error or
+        an unsaved formula (:func:`shown_cells`); none for other kinds of workbook, or when the
+        sheet's XML cannot be scanned (python-calamine read it: its cells stand)."""
+        future = self._shown[at]
+        try:
+            return future.result() if future is not None else {}
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
+            return {}
+
     def close(self) -> None:
         """Stop: sheets not started are dropped, a decode under way is waited for."""
         with self._lock:
             self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._scans.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Decoding:
         return self
