@@ -334,7 +334,17 @@ deadlines:
     with pytest.raises(RulesError) as err:
         load_ruleset([path])
     assert err.value.problems == [f"{path}:6:23: deadlines[0].suspended_action: suspended_action: needs deduct: "
-                                  "(a case is suspended only while a deducted period runs)"]
+                                  "or relative_to: (a case is suspended only while a deducted period runs)"]
+    path = write(tmp_path, "recurring.yaml", """\
+version: 1
+deadlines:
+  - {id: requery, label: 复查, start: closed_on, every: 6 months, for: 5 years, overdue_action: 尽快查询}
+  - {id: review, label: 评查, relative_to: requery, offset: -1 month, suspended_action: 暂不评查}
+""")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert err.value.problems == [f"{path}:3:95: deadlines[0].overdue_action: overdue_action does not go with every: "
+                                  "(a recurring deadline is never overdue)"]
 
 
 def test_evaluate_columns_and_dtypes() -> None:
@@ -751,3 +761,23 @@ def test_column_problems_of_deadline_conditions() -> None:
     assert column_problems([d], ["case_no", "filed_on"]) == [
         "<test>:1:1: deadline 'limit' reads column '申请执行人类型', which the ledger lacks; the ledger has: "
         "case_no, filed_on"]
+
+
+def test_a_deadline_dropped_for_its_own_problem_is_not_said_to_be_switched_off(tmp_path) -> None:
+    """A category and a relative deadline reading a deadline that has a mistake of its own: the
+    mistake is reported, once, where it is; neither reader is told the deadline is switched off."""
+    from backlog_cli.deadlines import load_ruleset
+    from backlog_cli.errors import RulesError
+
+    path = write(tmp_path, "bad.yaml", """\
+version: 1
+categories:
+  - {id: late, label: 迟, when: {deadline: limit, overdue_for: 1 day}}
+deadlines:
+  - {id: limit, label: 期限, duration: 6 monthz}
+  - {id: review, label: 评查, relative_to: limit, offset: -1 month}
+""")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert len(err.value.problems) == 1 and "deadlines[0].duration" in err.value.problems[0]
+    assert "switched off" not in str(err.value) and "disabled" not in str(err.value)

@@ -1016,9 +1016,11 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
     )
     if not r.has("label"):
         r.fail("id", f"deadline '{r.id}' has no label")
-    if d.suspended_action and not d.deduct:
-        r.fail("suspended_action", "suspended_action: needs deduct: (a case is suspended only while a deducted "
-                                   "period runs)")
+    if d.suspended_action and not d.deduct and not d.relative_to:
+        r.fail("suspended_action", "suspended_action: needs deduct: or relative_to: (a case is suspended only "
+                                   "while a deducted period runs)")
+    if d.overdue_action and d.every:
+        r.fail("overdue_action", "overdue_action does not go with every: (a recurring deadline is never overdue)")
     spans = [d.duration, *(s for _, s in d.duration_when)]
     if d.workdays and any(s is not None and s.unit != "days" for s in spans):
         r.fail("workdays", "workdays: true counts working days; give the duration in days")
@@ -1075,12 +1077,19 @@ def _read_deadlines(nodes: list[Node], categories: Collection[str], problems: li
         defined.append(did)
         if d is not None and enabled:
             out.append(d)
-    ids = {d.id for d in out}
+    off = _switched_off(nodes)
     for d in out:
-        if d.relative_to is not None and d.relative_to not in ids:
+        if d.relative_to in off:  # one dropped for problems of its own is reported where they are
             problems.append(f"deadline '{d.id}' is relative to '{d.relative_to}', which is "
                             f"disabled")
     return out
+
+
+def _switched_off(nodes: Sequence[Node]) -> set[str]:
+    """The ids of the deadlines the ``deadlines:`` ``nodes`` switch off (``enabled: false``, as the
+    last file to say so has it)."""
+    return {did for did, (_, keys) in _merged(list(nodes), []).items()
+            if "enabled" in keys and keys["enabled"].value is False}
 
 
 def reference_problems(categories: Sequence[Any], deadlines: Sequence[Deadline],
@@ -1089,8 +1098,7 @@ def reference_problems(categories: Sequence[Any], deadlines: Sequence[Deadline],
     deadline (one of the ``deadlines:`` ``nodes`` switched off is said to be), or whose deadline
     depends on that category (through conditions or its base)."""
     by_id = {d.id: d for d in deadlines}
-    declared = {item.value.get("id") for section in nodes if isinstance(section.value, list)
-                for item in section.items() if isinstance(item.value, dict)}
+    off, declared = _switched_off(nodes), set(_merged(list(nodes), []))
     edges: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for kind, owner, conds, base in [*(("category", c.id, [c.condition], None) for c in categories),
                                      *(("deadline", d.id, _conditions(d), d.relative_to) for d in deadlines)]:
@@ -1120,9 +1128,11 @@ def reference_problems(categories: Sequence[Any], deadlines: Sequence[Deadline],
             if ref.deadline in by_id and by_id[ref.deadline].every is not None:
                 problems.append(ref.node.child("deadline").problem(
                     f"deadline '{ref.deadline}' recurs and is never overdue; name a one-off deadline"))
-            elif ref.deadline in declared - by_id.keys():
+            elif ref.deadline in off:
                 problems.append(ref.node.child("deadline").problem(
                     f"deadline '{ref.deadline}' is switched off (enabled: false) in the rules given"))
+            elif ref.deadline in declared - by_id.keys():
+                pass  # dropped for problems of its own, reported where they are
             elif ref.deadline not in by_id:
                 problems.append(ref.node.child("deadline").problem(
                     f"unknown deadline '{ref.deadline}'{did_you_mean(ref.deadline, by_id)}; the rules define: "
