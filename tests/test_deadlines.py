@@ -392,6 +392,9 @@ def test_explain_shows_the_arithmetic() -> None:
                            "→ 2025-07-13")
     assert steps[1][2:] == ["  suspended_on 2025-07-10 在届满日 2025-07-03 之后：不扣除", "= 届满 2025-07-03"]
     assert steps[2][2:] == ["  suspended_on 2025-09-01 在 --as-of 2025-08-01 之后：不扣除", "= 届满 2025-12-01"]
+    frame = ledger(filed_on=["2025-05-01"], suspended_on=["2025-01-01"], resumed_on=["2025-03-01"])
+    assert explain(frame, [d], "2025-08-01")[0]["steps"][2:] == [
+        "  suspended_on 2025-01-01 → resumed_on 2025-03-01 在起算日 2025-05-01 之前：不扣除", "= 届满 2025-11-01"]
     frame = ledger(filed_on=["2025-04-03"])
     [e] = explain(frame, [six_months(roll_forward=True)], "2025-08-01")
     assert e["steps"][-2:] == ["2025-10-03 为节假日或休息日，顺延 → 2025-10-09",

@@ -784,6 +784,9 @@ def _deducted(d: Deadline, r: dict[str, Any]) -> list[str]:
                 steps.append(f"  {pair.start} {_day(given)} 在届满日 {_day(due)} 之后：不扣除")
             elif r["period_ended_by"][i] and given > r["period_to"][i]:
                 steps.append(f"  {pair.start} {_day(given)} 在 {cap} 之后：不扣除")
+            elif not r["period_ended_by"][i] and r["period_to"][i] <= r["period_from"][i] and given < r["period_from"][i]:
+                steps.append(f"  {pair.start} {_day(given)} → {pair.end} {_day(r['period_to'][i])} 在起算日"
+                             f" {_day(r['period_from'][i])} 之前：不扣除")
             continue
         due = due + np.timedelta64(n, "D")
         begin, end = _day(r["period_from"][i]), _day(r["period_to"][i])
