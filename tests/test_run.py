@@ -225,6 +225,10 @@ def test_history_and_diff_commands(tmp_path):
     ]
     early = runner.invoke(app, ["diff", "--config", str(config), "--since", "2025-06-01"])
     assert early.exit_code == 2 and "no run on or before 2025-06-01" in early.output
+    for day in ("2025-07-02", "2030-01-01"):  # the latest run itself: nothing to compare it with
+        late = runner.invoke(app, ["diff", "--config", str(config), "--since", day])
+        assert late.exit_code == 2 and (f"--since {day} is on or after the latest run (2025-07-02): nothing to "
+                                        "compare it with") in late.output
 
 
 def test_history_command_without_history(tmp_path):

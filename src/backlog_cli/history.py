@@ -290,6 +290,9 @@ def changes_since(store: History, since: dt.date | None = None) -> tuple[dt.date
     if base is None:
         when = f"on or before {since.isoformat()}" if since is not None else "before the latest"
         raise ConfigError(f"no run {when} in the history to compare with; runs: see `backlog history`")
+    if base == latest:
+        raise ConfigError(f"--since {since.isoformat()} is on or after the latest run ({store.run_date(latest)}): "
+                          "nothing to compare it with; name an earlier day (runs: see `backlog history`)")
     return store.run_date(base), store.run_date(latest), store.diff(base, latest)
 
 
