@@ -89,7 +89,7 @@ def test_one_skipped_row_is_counted_in_one_line(tmp_path):
     ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n合计,\n", encoding="utf-8")
     result = run("classify", ledger, "--as-of", "2026-01-01", "-f", "csv")
     assert result.exit_code == 0, result.output
-    assert result.stderr.splitlines()[0] == "loaded 1 cases from 2 rows; skipped 1 row (合计行 1)"
+    assert result.stderr.splitlines()[0] == "loaded 1 case from 2 rows; skipped 1 row (合计行 1)"
 
 
 def test_json_records(tmp_path):

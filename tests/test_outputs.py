@@ -726,7 +726,7 @@ def test_errors_file_written_beside_and_stale_one_removed(cases, tmp_path):
     rejects = pd.DataFrame({"file": ["l.csv"], "sheet": ["l"], "row": [4], "case_no": ["x"], "reason": ["缺少立案日期"]})
     written = outputs.write_output(cases, None, tmp_path / "out.csv", rejects=rejects)
     assert written[-1] == outputs.Written(tmp_path / "out.errors.csv", 1, "rejected rows")
-    assert str(written[-1]) == f"wrote {tmp_path / 'out.errors.csv'} (1 rejected rows)"
+    assert str(written[-1]) == f"wrote {tmp_path / 'out.errors.csv'} (1 rejected row)"
     assert (tmp_path / "out.errors.csv").read_text(encoding="utf-8-sig").splitlines() == ["文件,工作表,行号,案号,原因", "l.csv,l,4,x,缺少立案日期"]
     # the next run has no rejects: the errors file of the earlier one goes
     assert outputs.write_output(cases, None, tmp_path / "out.csv", rejects=rejects.iloc[:0]) == [
@@ -872,3 +872,10 @@ def test_replace_set_never_removes_an_input_nor_a_file_outside_the_folder(tmp_pa
     with pytest.raises(ConfigError, match="is an input"):
         outputs.replace_set(folder, _set_writer(["ledger.xlsx"]), inputs=[folder / "ledger.xlsx"])
     assert (folder / "ledger.xlsx").read_text(encoding="utf-8") == "ledger"
+
+
+def test_counted_makes_the_last_word_singular_for_one():
+    from backlog_cli.outputs import counted
+
+    assert [counted(1, "rejected rows"), counted(1, "categories"), counted(0, "categories"), counted(2, "values")] == [
+        "1 rejected row", "1 category", "0 categories", "2 values"]

@@ -256,13 +256,13 @@ REJECTS_SHOWN = 20
 def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
     """The load in one line, then the first :data:`REJECTS_SHOWN` rejected rows (values cut and
     made terminal-safe) and where all of them are."""
-    from backlog_cli.outputs import ERRORS, MESSAGE_MAX_VALUE, PROBLEMS, list_file_beside, terminal_text
+    from backlog_cli.outputs import ERRORS, MESSAGE_MAX_VALUE, PROBLEMS, counted, list_file_beside, terminal_text
 
     skipped = ledger.skipped["reason"].value_counts()
-    parts = [f"{len(ledger.cases)} cases from {ledger.rows_read} rows"]
+    parts = [f"{counted(len(ledger.cases), 'cases')} from {counted(ledger.rows_read, 'rows')}"]
     if len(skipped):
         per_reason = ", ".join(f"{reason} {n}" for reason, n in skipped.items())
-        parts.append(f"skipped {len(ledger.skipped)} row{'s' if len(ledger.skipped) != 1 else ''} ({per_reason})")
+        parts.append(f"skipped {counted(len(ledger.skipped), 'rows')} ({per_reason})")
     if len(ledger.rejects):
         parts.append(f"{len(ledger.rejects)} rejected")
     err.print("loaded " + "; ".join(parts), highlight=False, markup=False)
@@ -281,7 +281,7 @@ def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
         n = len(ledger.problems)
         listed = list_file_beside(output, PROBLEMS) if output is not None else None
         where = f"listed in {listed} and by `backlog inspect`" if listed is not None else "see `backlog inspect`"
-        err.print(f"{n} value{'' if n == 1 else 's'} unreadable or contradicting others, kept as blank ({where})",
+        err.print(f"{counted(n, 'values')} unreadable or contradicting others, kept as blank ({where})",
                   highlight=False, markup=False)
 
 
@@ -490,9 +490,10 @@ def rules_show(name: Annotated[str, typer.Argument(help="A bundled ruleset name 
 def rules_check(path: Annotated[Path, typer.Argument(help="The rules file to check.")]) -> None:
     """Check a rules file, categories and deadlines; every problem is listed with file:line:column. Exit 2 when invalid."""
     from backlog_cli.deadlines import load_ruleset
+    from backlog_cli.outputs import counted
 
     ruleset, deadlines = load_ruleset([str(path)])
-    typer.echo(f"ok: {path}: {len(ruleset.categories)} categories, {len(deadlines)} deadlines")
+    typer.echo(f"ok: {path}: {counted(len(ruleset.categories), 'categories')}, {counted(len(deadlines), 'deadlines')}")
 
 
 @app.command()
@@ -569,6 +570,7 @@ def run(
     warned; 2 nothing produced; 3 another run is going.
     """
     from backlog_cli.config import load_config
+    from backlog_cli.outputs import counted
     from backlog_cli.run import ERRORS_FILE, PROBLEMS_FILE, nightly_run
 
     settings = load_config(config)
@@ -579,10 +581,11 @@ def run(
         summary = nightly_run(settings, when, log=log, progress=progress)
     tell(summary.warnings, summary.notes if not quiet else (), err)
     if summary.rejects is not None and len(summary.rejects):
-        err.print(f"{len(summary.rejects)} rejected rows: see {summary.folder / ERRORS_FILE}", highlight=False, markup=False)
+        err.print(f"{counted(len(summary.rejects), 'rejected rows')}: see {summary.folder / ERRORS_FILE}",
+                  highlight=False, markup=False)
     if summary.problems is not None and len(summary.problems):
         n = len(summary.problems)
-        err.print(f"{n} value{'' if n == 1 else 's'} unreadable or contradicting others, kept as blank: see "
+        err.print(f"{counted(n, 'values')} unreadable or contradicting others, kept as blank: see "
                   f"{summary.folder / PROBLEMS_FILE}", highlight=False, markup=False)
     if not quiet:
         err.print(f"done: {summary.folder} (exit {summary.exit_code})", highlight=False, markup=False)

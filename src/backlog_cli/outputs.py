@@ -1265,7 +1265,14 @@ class Written:
     what: str = "rows"
 
     def __str__(self) -> str:
-        return f"wrote {self.path} ({self.rows} {self.what})"
+        return f"wrote {self.path} ({counted(self.rows, self.what)})"
+
+
+def counted(n: int, noun: str) -> str:
+    """``n`` and a plural ``noun``, its last word singular for one: 1 rejected row, 2 categories."""
+    if n == 1:
+        noun = noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
+    return f"{n} {noun}"
 
 
 def _print_tables(result: Output, out: TextIO) -> None:

@@ -306,9 +306,9 @@ def nightly_run(
             summary.warnings.extend(ledger.warnings)
             summary.notes.extend(ledger.notes)
             n = len(ledger.problems)
-            kept_blank = f", {n} value{'' if n == 1 else 's'} kept as blank" if n else ""
-            notes.append(f"{len(ledger.cases)} cases from {ledger.rows_read} rows, {len(ledger.rejects)} rejected"
-                         + kept_blank)
+            kept_blank = f", {outputs.counted(n, 'values')} kept as blank" if n else ""
+            notes.append(f"{outputs.counted(len(ledger.cases), 'cases')} from {outputs.counted(ledger.rows_read, 'rows')}, "
+                         f"{len(ledger.rejects)} rejected" + kept_blank)
         with steps.step("classify") as notes:
             result = triage(ledger.cases, ruleset, as_of, dls)
             frame = result.cases
