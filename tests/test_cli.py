@@ -150,6 +150,7 @@ def test_init_then_config_names_the_ledger(tmp_path, monkeypatch):
     (other / "cfg.yaml").write_text("ledger: ../missing.csv\n", encoding="utf-8")
     result = run("classify", "--config", other / "cfg.yaml")
     assert result.exit_code == 2 and "missing.csv: no such file" in result.output
+    assert f"{tmp_path / 'missing.csv'}: no such file" in result.output.replace("\n", "")  # no sub/../ in it
     result = run("classify", env={"BACKLOG_CONFIG": str(other / "cfg.yaml")})
     assert result.exit_code == 2 and "missing.csv: no such file" in result.output
 

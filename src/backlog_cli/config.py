@@ -140,8 +140,8 @@ def load_config(explicit: Path | None = None) -> Config:
         raise ConfigError(f"{path}: unknown setting {', '.join(hints)}; settings: {', '.join(KEYS)}")
     base = path.parent
 
-    def rel(p: str) -> Path:
-        return Path(p) if Path(p).is_absolute() else base / p
+    def rel(p: str) -> Path:  # ../ledger.xlsx beside the settings reads as the folder above's ledger.xlsx
+        return Path(os.path.normpath(Path(p) if Path(p).is_absolute() else base / p))
 
     rules = [r if ("/" not in r and not r.endswith((".yaml", ".yml"))) else str(rel(r)) for r in _as_list(data.get("rules"), "rules", path)]
     history = _text(data.get("history"), "history", path)
