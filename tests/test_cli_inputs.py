@@ -147,3 +147,4 @@ def test_the_load_line_counts_value_problems(tmp_path):
     assert "2 values unreadable or contradicting others, kept as blank (see `backlog inspect`)\n" in result.stderr
     inspected = CliRunner().invoke(app, ["inspect", str(ledger)])
     assert "延长期限应为整月数" in inspected.output and "按未结计" in inspected.output
+    assert "2 values unreadable or contradicting others, kept as blank (listed below)\n" in inspected.stderr

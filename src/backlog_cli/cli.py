@@ -218,15 +218,16 @@ def progress_bar(err):
         yield lambda message, share: bar.update(task, description=message, completed=share)
 
 
-def load(opts: LoadOptions) -> Ledger:
-    """Load the ledger with a spinner on a terminal, then report rejects on stderr."""
+def load(opts: LoadOptions, *, listed_below: bool = False) -> Ledger:
+    """Load the ledger with a spinner on a terminal, then report rejects on stderr (see
+    :func:`report_load`)."""
     from backlog_cli.loading import load_columns, load_ledger
 
     err = _stderr()
     columns = load_columns(opts.columns)
     with progress_bar(err) as progress:
         ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns, progress=progress)
-    report_load(ledger, err, opts.output)
+    report_load(ledger, err, opts.output, listed_below=listed_below)
     return ledger
 
 
@@ -253,9 +254,9 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
 REJECTS_SHOWN = 20
 
 
-def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
+def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below: bool = False) -> None:
     """The load in one line, then the first :data:`REJECTS_SHOWN` rejected rows (values cut and
-    made terminal-safe) and where all of them are."""
+    made terminal-safe) and where all of them are (``listed_below``: by the command itself, inspect)."""
     from backlog_cli.outputs import ERRORS, MESSAGE_MAX_VALUE, PROBLEMS, counted, list_file_beside, terminal_text
 
     skipped = ledger.skipped["reason"].value_counts()
@@ -274,13 +275,15 @@ def report_load(ledger: Ledger, err, output: Path | None = None) -> None:
     more = len(ledger.rejects) - REJECTS_SHOWN
     if more > 0:
         errors = list_file_beside(output, ERRORS) if output is not None else None
-        where = (f"all are in {errors} (and in `backlog inspect`)" if errors is not None else
+        where = ("all are listed below" if listed_below else
+                 f"all are in {errors} (and in `backlog inspect`)" if errors is not None else
                  "`backlog inspect` lists them all; with --output FILE they go to FILE.errors.csv")
         err.print(f"… and {more} more rejected rows: {where}", highlight=False, markup=False)
     if len(ledger.problems):
         n = len(ledger.problems)
         listed = list_file_beside(output, PROBLEMS) if output is not None else None
-        where = f"listed in {listed} and by `backlog inspect`" if listed is not None else "see `backlog inspect`"
+        where = ("listed below" if listed_below else f"listed in {listed} and by `backlog inspect`"
+                 if listed is not None else "see `backlog inspect`")
         err.print(f"{counted(n, 'values')} unreadable or contradicting others, kept as blank ({where})",
                   highlight=False, markup=False)
 
@@ -509,7 +512,7 @@ def inspect(
     from backlog_cli.outputs import Output
     from backlog_cli.loading import inspect_tables
 
-    data = load(LoadOptions(ledger, config, sheet, encoding, columns))
+    data = load(LoadOptions(ledger, config, sheet, encoding, columns), listed_below=True)
     tables = inspect_tables(data)
     show(Output(tables[0].frame, tables=tables, max_rows=None), "table", None)
 
