@@ -206,3 +206,10 @@ def test_explain_shows_deadline_arithmetic(ledger) -> None:
     assert "  起算 filed_on 2025-01-01（自次日起算）\n  + 3 个月 → 2025-04-01\n" \
            "  = 届满 2025-04-01" in text
     assert "期限 立案后 7 日内确定承办人（assign_officer）：不适用" in text
+
+
+def test_the_coming_due_list_is_named_so_in_xlsx(ledger, tmp_path) -> None:
+    path = tmp_path / "soon.xlsx"
+    result = run("overdue", ledger, "--within", 10, "--as-of", AS_OF, "-o", path)
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(path).sheetnames == ["即将到期案件"]

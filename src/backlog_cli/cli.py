@@ -428,8 +428,8 @@ def overdue(
     who = [result.ruleset.category(category).label] if category else []
     who += [f"承办人{officer}"] if officer else []
     title = f"{'，'.join(who + what)}（截至{when.date()}）：{len(listed.cases)} 件"
-    show(overdue_output(listed, display_labels(data.columns.labels(), result.deadlines, result.ruleset), title),
-         fmt, output, data, opts.inputs)
+    show(overdue_output(listed, display_labels(data.columns.labels(), result.deadlines, result.ruleset), title,
+                        coming_due=within is not None), fmt, output, data, opts.inputs)
 
 
 def _stdout():

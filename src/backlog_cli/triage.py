@@ -29,6 +29,7 @@ from backlog_cli.rules import CategoryExplanation, Ruleset, missing_field_warnin
 
 KEY_ID = "key"
 OVERDUE_SHEET = "超期案件"
+COMING_DUE_SHEET = "即将到期案件"
 SUMMARY_SHEET = "底数"
 ALL_SHEET = "全部案件"
 # A case in short: the classify table and the category sheets of the triage workbook.
@@ -231,11 +232,11 @@ def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | Non
     ]
 
 
-def overdue_output(listed: Listing, labels: Mapping[str, str], title: str) -> Output:
+def overdue_output(listed: Listing, labels: Mapping[str, str], title: str, *, coming_due: bool = False) -> Output:
     """``backlog overdue`` and the nightly overdue.xlsx: every column in CSV and JSON; on the
     terminal and in xlsx the case in short (:data:`OVERDUE_COLUMNS`) and its deadline columns,
-    overdue rows red and rows coming due amber."""
-    result = Output(listed.cases, name=OVERDUE_SHEET, title=title, labels=labels,
+    overdue rows red and rows coming due amber; the sheet named for what is listed."""
+    result = Output(listed.cases, name=COMING_DUE_SHEET if coming_due else OVERDUE_SHEET, title=title, labels=labels,
                     row_styles=state_styles(listed.cases[listed.state]),
                     table_columns=[*OVERDUE_COLUMNS, *listed.columns])
     result.sheets = [result.main_sheet(result.table_columns)]
