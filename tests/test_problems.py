@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from backlog_cli import outputs
 from backlog_cli.cli import app
+from backlog_cli.loading import LISTED_PROBLEM_COLUMNS
 
 BOM = "\ufeff"
 AS_OF = "2025-09-30"
@@ -150,7 +151,7 @@ def test_without_output_file_the_load_line_points_to_inspect(tmp_path):
 def test_nothing_is_written_beside_a_pipe(tmp_path):
     fifo = tmp_path / "p.csv"
     os.mkfifo(fifo)
-    problems = pd.DataFrame([["l.csv", "l", 3, "x", "closed_on", "结案日期", None, "p"]], columns=outputs.PROBLEM_COLUMNS)
+    problems = pd.DataFrame([["l.csv", "l", 3, "x", "closed_on", "结案日期", None, "p"]], columns=LISTED_PROBLEM_COLUMNS)
     assert outputs.output_paths(outputs.Output(pd.DataFrame()), "csv", fifo, None, problems) == [fifo]
     assert outputs.output_paths(outputs.Output(pd.DataFrame()), "csv", tmp_path / "o.csv", None, problems) == [
         tmp_path / "o.csv", tmp_path / "o.problems.csv"]
@@ -198,4 +199,4 @@ def test_a_duplicate_row_is_listed_as_rejected_not_for_its_values(tmp_path):
     path = write(tmp_path, [CLEAN[1], CLEAN[1].replace(",,在办,否,,,,", ",,在办,否,,,,三个月")])
     ledger = load_ledger([path])
     assert ledger.rejects[["row", "reason"]].values.tolist() == [[3, "案号重复：与 第2行 重复"]]
-    assert ledger.problems.empty and outputs.problems_frame(ledger).empty
+    assert ledger.problems.empty and ledger.listed_problems().empty

@@ -310,10 +310,10 @@ def output_format(fmt: str | None, output: Path | None) -> str:
 
 def show(result, fmt: str, output: Path | None, ledger: Ledger | None = None, inputs: list[Path] = ()) -> None:
     """Hand a result to the output layer (never over one of ``inputs``); name each file written on stderr."""
-    from backlog_cli.outputs import problems_frame, write_output
+    from backlog_cli.outputs import write_output
 
     rejects = ledger.rejects if ledger is not None else None
-    problems = problems_frame(ledger) if ledger is not None and output is not None else None
+    problems = ledger.listed_problems() if ledger is not None and output is not None else None
     for item in write_output(result, fmt, output, rejects=rejects, problems=problems, inputs=inputs):
         _stderr().print(str(item), highlight=False, markup=False)
 
@@ -367,13 +367,13 @@ def explain(
     columns: ColumnsOpt = None,
 ) -> None:
     """Why one case is (or is not) in each category: the values and conditions that decided it."""
-    from backlog_cli.outputs import PLAIN_WIDTH, problems_frame, terminal_text
+    from backlog_cli.outputs import PLAIN_WIDTH, terminal_text
     from backlog_cli.triage import explain_case
 
     when = as_of_date(as_of)
     data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
     out = _stdout()
-    explained = explain_case(result, case_no, data.columns.labels(), data.rejects, data.cases, problems_frame(data))
+    explained = explain_case(result, case_no, data.columns.labels(), data.rejects, data.cases, data.listed_problems())
     for line in explained.lines():
         out.print(terminal_text(line, PLAIN_WIDTH), highlight=False, markup=False)
 

@@ -41,6 +41,9 @@ TOTALS_MARK = "计"  # in every totals word (checked in the tests)
 SOURCE_COLUMNS = ["source_file", "source_sheet", "source_row"]
 REJECT_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
+# value problems as listed (Ledger.listed_problems): ``column`` is the header the row's sheet gives
+# ``field``, ``value`` the cell as typed
+LISTED_PROBLEM_COLUMNS = ["file", "sheet", "row", "case_no", "field", "column", "value", "problem"]
 IDENTIFIER_FIELDS = ("officer",)  # names used as keys: NFKC, no spaces (free text is kept as typed)
 
 Progress = Callable[[str, float], None]  # what is being done, and the share of the load done (0-1)
@@ -788,6 +791,21 @@ class Ledger:
     def rows_read(self) -> int:
         return sum(s.rows_read for s in self.sheets)
 
+    def listed_problems(self) -> pd.DataFrame:
+        """The value problems as they are listed (:data:`LISTED_PROBLEM_COLUMNS`), in the ledger's
+        order (sheet by sheet as read, then by row; only rows that are cases: a rejected row is
+        listed for that alone): each with its case number, its canonical ``field`` and, as
+        ``column``, the header its sheet gives that field (else the field's label)."""
+        where = ["file", "sheet", "row"]
+        found = self.problems.rename(columns={"column": "field"})
+        known = self.cases.loc[self.cases["source_row"].isin(found["row"]),
+                               ["source_file", "source_sheet", "source_row", "case_no"]].set_axis([*where, "case_no"], axis=1)
+        headers = pd.DataFrame([(s.file, s.sheet, name, header) for s in self.sheets for header, name in s.mapping.items()],
+                               columns=["file", "sheet", "field", "column"]).drop_duplicates(["file", "sheet", "field"])
+        out = found.merge(known, on=where, how="left").merge(headers, on=["file", "sheet", "field"], how="left")
+        out["column"] = out["column"].fillna(out["field"].map(self.columns.labels())).fillna(out["field"])
+        return out[LISTED_PROBLEM_COLUMNS]
+
 
 def _blank_to_na(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Empty cells ('' from spreadsheets and CSV) become missing, and where cells are missing (one
@@ -1217,9 +1235,10 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
     if len(ledger.rejects):
         tables.append(Sheet("rejected rows", named(ledger.rejects)))
     if len(ledger.problems):
-        per_column = ledger.problems.groupby(["column", "problem"]).size().rename("rows").reset_index()
+        listed = ledger.listed_problems()
+        per_column = listed.groupby(["column", "field", "problem"], sort=False).size().rename("rows").reset_index()
         tables.append(Sheet("value problems per column", per_column))
-        tables.append(Sheet("value problems (kept as blank)", named(ledger.problems)))
+        tables.append(Sheet("value problems (kept as blank)", named(listed.drop(columns="field"))))
     return tables
 
 

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from typing import IO, Any, TextIO
 from xml.etree import ElementTree
 
 import numpy as np
@@ -43,9 +43,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from backlog_cli.errors import ConfigError
 
-if TYPE_CHECKING:
-    from backlog_cli.loading import Ledger
-
 FORMATS = ("table", "csv", "json", "xlsx")
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
 
@@ -58,10 +55,9 @@ ERROR_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
 # the errors file's header, for the clerks who open it (summary.json keeps ERROR_COLUMNS)
 ERROR_HEADERS = {"file": "文件", "sheet": "工作表", "row": "行号", "case_no": "案号", "reason": "原因"}
 _ERROR_ALIASES = {"source_file": "file", "source_sheet": "sheet", "source_row": "row"}
-# value problems (values unreadable or contradicting others, kept as blank): ``column`` is the
-# header the row's sheet gives ``field``, ``value`` the cell as typed. The problems file's header
-# leaves ``field`` out; summary.json keeps every column.
-PROBLEM_COLUMNS = ["file", "sheet", "row", "case_no", "field", "column", "value", "problem"]
+# value problems (values unreadable or contradicting others, kept as blank), as
+# Ledger.listed_problems gives them: the problems file's header leaves ``field`` out; summary.json
+# keeps every column.
 PROBLEM_HEADERS = {"file": "文件", "sheet": "工作表", "row": "行号", "case_no": "案号", "column": "列", "value": "原值",
                    "problem": "问题"}
 
@@ -1447,7 +1443,7 @@ def write_output(
     JSON, or write it atomically to ``path`` in ``fmt`` (decided by :func:`output_format`).
 
     Beside a written file, ``rejects`` (the ledger's rejected rows) go to ``NAME.errors.csv`` and
-    ``problems`` (its value problems, :func:`problems_frame`) to ``NAME.problems.csv``; when one
+    ``problems`` (its value problems, ``Ledger.listed_problems``) to ``NAME.problems.csv``; when one
     of them is given but empty, that file left there by an earlier run is removed (nothing is
     written beside a pipe or device: :func:`output_paths`). No file is written when one of them is
     among ``inputs``. Returns the files written, the errors and problems files last."""
@@ -1484,22 +1480,6 @@ def errors_frame(rejects: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def problems_frame(ledger: Ledger) -> pd.DataFrame:
-    """The ledger's value problems as they are listed (:data:`PROBLEM_COLUMNS`), in the ledger's
-    order (sheet by sheet as read, then by row; only rows that are cases: a rejected row is listed
-    for that alone): each with its case number, its canonical ``field`` and, as ``column``, the
-    header its sheet gives that field (else the field's label)."""
-    where = ["file", "sheet", "row"]
-    found = ledger.problems.rename(columns={"column": "field"})
-    known = ledger.cases.loc[ledger.cases["source_row"].isin(found["row"]),
-                             ["source_file", "source_sheet", "source_row", "case_no"]].set_axis([*where, "case_no"], axis=1)
-    headers = pd.DataFrame([(s.file, s.sheet, name, header) for s in ledger.sheets for header, name in s.mapping.items()],
-                           columns=["file", "sheet", "field", "column"]).drop_duplicates(["file", "sheet", "field"])
-    out = found.merge(known, on=where, how="left").merge(headers, on=["file", "sheet", "field"], how="left")
-    out["column"] = out["column"].fillna(out["field"].map(ledger.columns.labels())).fillna(out["field"])
-    return out[PROBLEM_COLUMNS]
-
-
 def write_list(rows: pd.DataFrame, kind: LedgerList, path: str | os.PathLike[str]) -> Path:
     """Write ``rows`` (holding ``kind``'s columns) as ``kind``'s CSV: UTF-8 with BOM, Chinese headers."""
     out = rows.reindex(columns=list(kind.headers)).rename(columns=kind.headers)
@@ -1515,6 +1495,6 @@ def write_errors(rejects: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
 
 
 def write_problems(problems: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write the value problems (:func:`problems_frame`) as CSV (UTF-8 with BOM) with the columns
+    """Write the value problems (``Ledger.listed_problems``) as CSV (UTF-8 with BOM) with the columns
     文件, 工作表, 行号, 案号, 列, 原值, 问题 (file, sheet, row, case_no, column, value, problem)."""
     return write_list(problems, PROBLEMS, path)

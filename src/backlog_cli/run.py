@@ -60,7 +60,7 @@ class RunSummary:
     counts: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     rejects: pd.DataFrame | None = None
-    problems: pd.DataFrame | None = None  # the value problems, as outputs.problems_frame lists them
+    problems: pd.DataFrame | None = None  # the value problems, as Ledger.listed_problems lists them
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # said, but no reason for exit code 1
     files: list[Path] = field(default_factory=list)
@@ -302,7 +302,7 @@ def nightly_run(
             ledger = _load(config, progress)
             summary.ledger_files = [str(p) for p in config.ledger]
             summary.rejects = ledger.rejects
-            summary.problems = outputs.problems_frame(ledger)
+            summary.problems = ledger.listed_problems()
             summary.warnings.extend(ledger.warnings)
             summary.notes.extend(ledger.notes)
             n = len(ledger.problems)

@@ -301,7 +301,7 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
     category masks: nothing is evaluated again over the ledger. A case among the load's
     ``rejects`` is said to be rejected, with where and why; one of the ``loaded`` cases that the
     triage left out was filed after --as-of, and is said to be. The load's value ``problems``
-    (:func:`~backlog_cli.outputs.problems_frame`) on the case's row are listed."""
+    (``Ledger.listed_problems``) on the case's row are listed."""
     parts = parse_case_numbers(pd.Series([case_no], dtype=object))[0]
     wanted = parts["case_no"].iloc[0]
     key = case_keys(parts).iloc[0]
