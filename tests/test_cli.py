@@ -53,6 +53,16 @@ def test_every_command_is_documented_in_readme():
     assert not missing, f"commands missing a README section: {missing}"
 
 
+def test_every_bundled_field_is_in_the_readme_column_table():
+    from backlog_cli.loading import load_columns
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| field | headers recognised |"):]
+    table = table[: table.index("\n\n")]
+    missing = [name for name in load_columns([]).fields if f"`{name}`" not in table]
+    assert not missing, f"fields missing from the README's column table: {missing}"
+
+
 def test_every_command_has_help():
     for name in command_names():
         result = run(*name.split(), "--help")
