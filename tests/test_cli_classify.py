@@ -181,6 +181,9 @@ def test_dates_after_today_are_typing_slips(tmp_path):
             "that date; (2026)鲁0902执8号 closed 2062-03-01 at l.csv [l] row 3\n") in result.stderr
     rows = result.stdout.splitlines()
     assert [r.split(",")[0] for r in rows[1:]] == ["(2026)鲁0902执8号", "(2026)鲁0902执7号"]
+    result = classify_cases(tmp_path, [("(2026)鲁0902执6号", "2026-01-02", "2062-02-01")], header="案号,立案日期,中止日期")
+    assert (f"warning: 1 case has a 中止 date after today ({today}), a typing slip: it is not suspended, nothing "
+            "deducted, until that date; (2026)鲁0902执6号 suspended 2062-02-01 at l.csv [l] row 2\n") in result.stderr
 
 
 def test_xlsx_is_in_chinese_and_csv_keeps_codes(in_repo, tmp_path):

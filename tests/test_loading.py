@@ -707,3 +707,14 @@ def test_a_csv_header_over_two_rows(tmp_path):
     assert ledger.cases[["applicant", "respondent", "officer", "source_row"]].values.tolist() == [
         ["张三", "李四", "王五", 3]]
     assert ledger.sheets[0].note == "header in rows 1–2" and ledger.rejects.empty
+
+
+def test_a_resumption_without_a_suspension_is_a_value_problem(tmp_path):
+    """恢复日期 with no 中止日期 is listed (an unreadable 中止日期 is listed for that alone)."""
+    path = write_ledger(tmp_path / "l.csv", "案号,立案日期,中止日期,恢复日期", [
+        ("(2025)鲁0902执1号", "2025-03-01", "", "2025-05-01"),
+        ("(2025)鲁0902执2号", "2025-03-01", "不详", "2025-05-01"),
+        ("(2025)鲁0902执3号", "2025-03-01", "2025-04-01", "2025-05-01")])
+    ledger = load_ledger([path])
+    assert ledger.problems[["row", "column", "problem"]].values.tolist() == [
+        [2, "resumed_on", "有恢复日期而无中止日期，按未中止计"], [3, "suspended_on", "日期无法识别"]]

@@ -875,6 +875,7 @@ NEGATIVE_AMOUNT = "金额为负数"
 CLOSED_BEFORE_FILED = "结案日期早于立案日期"
 CLOSED_WITHOUT_DATE = "案件状态或结案方式表明已结，但缺少结案日期，按未结计"
 RESUMED_BEFORE_SUSPENDED = "恢复日期早于中止日期，该中止期间不扣除"
+RESUMED_WITHOUT_SUSPENDED = "有恢复日期而无中止日期，按未中止计"
 PART_MONTHS = "延长期限应为整月数"
 NEGATIVE_MONTHS = "延长期限为负数"
 # a status or close method that says the case is closed: not 未结, 待结案, 拟终本, 终本审查中
@@ -980,6 +981,9 @@ def _implausible(parsed: pd.DataFrame, columns: Columns, unreadable: Mapping[str
     if "suspended_on" in parsed and "resumed_on" in parsed:
         found.append(ValueProblem("suspended_on", parsed["resumed_on"].lt(parsed["suspended_on"]),
                                   RESUMED_BEFORE_SUSPENDED))
+        given = ~unreadable["suspended_on"].fillna(False).astype(bool) if "suspended_on" in unreadable else True
+        found.append(ValueProblem("resumed_on", parsed["resumed_on"].notna() & parsed["suspended_on"].isna() & given,
+                                  RESUMED_WITHOUT_SUSPENDED))
     if "extension_months" in parsed:  # a president approves whole months; 0.5 is not read as 0 or 1
         months = parsed["extension_months"]
         found.append(ValueProblem("extension_months", months.lt(0), NEGATIVE_MONTHS))

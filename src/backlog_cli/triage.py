@@ -134,7 +134,7 @@ def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[De
 def _some_cases(rows: pd.DataFrame, shown: int = 5, date: str = "filed_on") -> str:
     """The first ``shown`` of ``rows`` with their filing (or close) dates and where they are, and
     how many more."""
-    verb = "closed" if date == "closed_on" else "filed"
+    verb = {"closed_on": "closed", "suspended_on": "suspended"}.get(date, "filed")
     named = "; ".join(f"{r.case_no} {verb} {getattr(r, date).date()} at {Path(r.source_file).name} [{r.source_sheet}] "
                       f"row {r.source_row}" for r in rows.head(shown).itertuples())
     return named + (f"; and {len(rows) - shown} more" if len(rows) > shown else "")
@@ -155,12 +155,14 @@ def _filed_later(later: pd.DataFrame, as_of: pd.Timestamp) -> str:
 
 
 def _after_today(cases: pd.DataFrame, today: pd.Timestamp) -> list[str]:
-    """Warnings for dates no ledger can hold yet: filed or closed after today (2062 typed for
-    2026). A case filed after today is left out like any case filed after --as-of; one closed
-    after today counts as open on every day before that date."""
+    """Warnings for dates no ledger can hold yet: filed, closed or suspended after today (2062
+    typed for 2026). A case filed after today is left out like any case filed after --as-of; one
+    closed after today counts as open on every day before that date; a 中止 after today deducts
+    nothing before it."""
     found = []
     for date, what, effect in (("filed_on", "filing date", "left out until it is corrected"),
-                               ("closed_on", "close date", "counted as open until that date")):
+                               ("closed_on", "close date", "counted as open until that date"),
+                               ("suspended_on", "中止 date", "not suspended, nothing deducted, until that date")):
         if date not in cases:
             continue
         late = cases[date].gt(today).to_numpy()
