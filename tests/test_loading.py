@@ -718,3 +718,16 @@ def test_a_resumption_without_a_suspension_is_a_value_problem(tmp_path):
     ledger = load_ledger([path])
     assert ledger.problems[["row", "column", "problem"]].values.tolist() == [
         [2, "resumed_on", "有恢复日期而无中止日期，按未中止计"], [3, "suspended_on", "日期无法识别"]]
+
+
+def test_an_undecodable_text_file_says_where_it_breaks(tmp_path):
+    """GBK with one broken byte pair on line 3: neither UTF-8 nor GBK reads it; GBK reads up to
+    that spot, which the message names."""
+    good = "案号,立案日期\n(2025)鲁0902执1号,2025-01-02\n".encode("gbk")
+    path = tmp_path / "l.csv"
+    path.write_bytes(good + b"(2025)\xc2\xb30902\xff\xfe1,2025-01-03\n")
+    with pytest.raises(LedgerError) as err:
+        load_ledger([path])
+    at = len(good) + 12  # (2025) 6 bytes, 鲁 in GBK 2, 0902 4: then the bad pair
+    assert str(err.value) == (f"{path}: cannot tell the text encoding (not UTF-8 or GBK); it reads furthest as GBK, "
+                              f"up to line 3 (byte {at}): fix that spot, or name the encoding with --encoding")

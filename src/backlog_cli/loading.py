@@ -425,6 +425,7 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
     if encoding is None and bom is None and b"\x00" in data[:4096]:
         raise LedgerError(f"{path}: this is not a text (CSV) file")
     candidates = [encoding] if encoding else [bom] if bom else ["utf-8-sig", "gb18030"]
+    failed = []  # (where the decoding stopped, the encoding)
     for enc in candidates:
         try:
             text = data.decode(enc)
@@ -433,12 +434,17 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
         except UnicodeDecodeError as exc:
             if encoding or bom:
                 raise LedgerError(_decode_problem(path, data, enc, exc.start)) from None
+            failed.append((exc.start, enc))
             continue
         text = text.removeprefix("\ufeff")
         if not text.strip():
             raise LedgerError(f"{path}: the file is empty (no text{' after its byte order mark' if bom else ''})")
         return text
-    raise LedgerError(f"{path}: cannot tell the text encoding (not UTF-8 or GBK); name it with --encoding")
+    at, enc = max(failed)  # the encoding that read furthest: most likely the file's, with a bad spot
+    line = data[:at].count(b"\n") + 1
+    raise LedgerError(f"{path}: cannot tell the text encoding (not UTF-8 or GBK); it reads furthest as "
+                      f"{'GBK' if enc == 'gb18030' else 'UTF-8'}, up to line {line} (byte {at}): fix that spot, or "
+                      "name the encoding with --encoding")
 
 
 def _decode_problem(path: Path, data: bytes, enc: str, at: int) -> str:
