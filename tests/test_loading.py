@@ -731,3 +731,11 @@ def test_an_undecodable_text_file_says_where_it_breaks(tmp_path):
     at = len(good) + 12  # (2025) 6 bytes, 鲁 in GBK 2, 0902 4: then the bad pair
     assert str(err.value) == (f"{path}: cannot tell the text encoding (not UTF-8 or GBK); it reads furthest as GBK, "
                               f"up to line 3 (byte {at}): fix that spot, or name the encoding with --encoding")
+
+
+def test_a_ledger_with_no_cases_has_its_columns_in_the_usual_order(tmp_path):
+    header = "案号,立案日期,承办人,备注"
+    empty = load_ledger([write_ledger(tmp_path / "e.csv", header, [])]).cases
+    one = load_ledger([write_ledger(tmp_path / "o.csv", header, [("(2025)鲁0902执1号", "2025-01-02", "张三", "")])]).cases
+    assert list(empty.columns) == list(one.columns) and empty.empty
+    assert list(one.columns)[-3:] == ["source_file", "source_sheet", "source_row"]

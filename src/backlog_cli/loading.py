@@ -1360,8 +1360,8 @@ CASE_PARTS = ["case_no", "case_year", "court_code", "case_type", "case_seq"]
 
 
 def _order_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    if frame.empty:
-        return frame
+    """The case-number parts first, then the ledger's columns, then where each row came from (a
+    ledger with no cases has its columns in the same order)."""
     first = [c for c in CASE_PARTS if c in frame.columns]
-    rest = [c for c in frame.columns if c not in first and c not in SOURCE_COLUMNS]
-    return frame[first + rest + SOURCE_COLUMNS]
+    last = [c for c in SOURCE_COLUMNS if c in frame.columns]
+    return frame[first + [c for c in frame.columns if c not in first and c not in last] + last]
