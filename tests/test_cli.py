@@ -85,6 +85,10 @@ def test_output_file_gets_bom_and_errors_file(tmp_path):
     ledger = tmp_path / "l.csv"
     ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n(2025)鲁0902执9号,2025/1/3\n", encoding="utf-8")
     out = tmp_path / "out" / "cases.csv"
+    result = run("classify", ledger, "--as-of", "2026-01-01", "-o", out)  # no such folder: refused, none made
+    assert result.exit_code == 2 and f"the folder {out.parent} does not exist" in result.stderr.replace("\n", "")
+    assert not out.parent.exists()
+    out.parent.mkdir()
     result = run("classify", ledger, "--as-of", "2026-01-01", "-o", out)
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")

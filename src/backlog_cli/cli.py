@@ -142,8 +142,9 @@ class LoadOptions:
 
     def protect(self, output: Path | None, rules: list[str] | None = None, targets: Path | None = None) -> None:
         """Remember the input files (ledger, rules, targets, column aliases, settings) so that no
-        output is written over one, and refuse ``output`` (and its errors and problems files) at once."""
-        from backlog_cli.outputs import errors_path_for, problems_path_for, refuse_inputs
+        output is written over one, and refuse ``output`` (and its errors and problems files) at once,
+        as one in a folder that does not exist."""
+        from backlog_cli.outputs import errors_path_for, problems_path_for, refuse_inputs, refuse_missing_folder
 
         self.output = output
         named = [Path(r) for r in (rules or self.config.rules)]
@@ -151,6 +152,7 @@ class LoadOptions:
         self.inputs = [*self.paths, *self.columns, *named, *([goals] if isinstance(goals, Path) else []),
                        *([self.config.path] if self.config.path else [])]
         if output is not None:
+            refuse_missing_folder(output)
             refuse_inputs([output, errors_path_for(output), problems_path_for(output)], self.inputs)
 
     def ruleset(self, rules: list[str] | None):
@@ -309,8 +311,12 @@ def output_format(fmt: str | None, output: Path | None) -> str:
 
 
 def show(result, fmt: str, output: Path | None, ledger: Ledger | None = None, inputs: list[Path] = ()) -> None:
-    """Hand a result to the output layer (never over one of ``inputs``); name each file written on stderr."""
-    from backlog_cli.outputs import write_output
+    """Hand a result to the output layer (never over one of ``inputs``, never into a folder that
+    does not exist); name each file written on stderr."""
+    from backlog_cli.outputs import refuse_missing_folder, write_output
+
+    if output is not None:
+        refuse_missing_folder(output)
 
     rejects = ledger.rejects if ledger is not None else None
     problems = ledger.listed_problems() if ledger is not None and output is not None else None

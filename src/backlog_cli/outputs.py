@@ -1298,6 +1298,15 @@ def _write_file(result: Output, fmt: str, path: Path) -> list[Written]:
     return [Written(path, len(result.frame))]
 
 
+def refuse_missing_folder(path: str | os.PathLike[str]) -> None:
+    """Raise a :class:`ConfigError` when the folder of an output file named on the command line
+    (``-o``) does not exist: a typing slip would otherwise leave stray folders. The nightly run and
+    ``--split`` make their own folders."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise ConfigError(f"cannot write {path}: the folder {folder} does not exist; create it first, or check the name")
+
+
 def refuse_inputs(paths: Iterable[str | os.PathLike[str]], inputs: Iterable[str | os.PathLike[str]]) -> None:
     """Raise a :class:`ConfigError` when a file about to be written is one of ``inputs`` (the
     ledger, rules, targets, settings files): inputs are never written over."""
