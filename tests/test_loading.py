@@ -739,3 +739,25 @@ def test_a_ledger_with_no_cases_has_its_columns_in_the_usual_order(tmp_path):
     one = load_ledger([write_ledger(tmp_path / "o.csv", header, [("(2025)鲁0902执1号", "2025-01-02", "张三", "")])]).cases
     assert list(empty.columns) == list(one.columns) and empty.empty
     assert list(one.columns)[-3:] == ["source_file", "source_sheet", "source_row"]
+
+
+def test_extension_months_typed_with_their_unit_or_in_chinese(tmp_path):
+    """3个月 and 三个月 are 3 months; 15天 in a column of months is not a number of months."""
+    path = write_ledger(tmp_path / "l.csv", "案号,立案日期,延长期限", [
+        ("(2025)鲁0902执1号", "2025-03-01", "3个月"), ("(2025)鲁0902执2号", "2025-03-01", "三个月"),
+        ("(2025)鲁0902执3号", "2025-03-01", "15天")])
+    ledger = load_ledger([path])
+    assert ledger.cases["extension_months"].tolist()[:2] == [3.0, 3.0]
+    assert ledger.problems[["row", "column", "value", "problem"]].values.tolist() == [
+        [4, "extension_months", "15天", "数字无法识别"]]
+
+
+def test_a_columns_file_may_give_a_number_field_its_units(tmp_path):
+    aliases = tmp_path / "cols.yaml"
+    aliases.write_text("fields:\n  extension_days:\n    kind: number\n    aliases: [延长天数]\n    units: [天, 日]\n",
+                       encoding="utf-8")
+    columns = load_columns([aliases])
+    assert columns.fields["extension_days"].units == ("天", "日")
+    aliases.write_text("fields:\n  extension_days:\n    kind: number\n    units: 天\n", encoding="utf-8")
+    with pytest.raises(LedgerError, match="'units' must be a list of unit words"):
+        load_columns([aliases])

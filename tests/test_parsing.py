@@ -454,3 +454,37 @@ def test_level1_names_sort_as_their_gb18030_bytes(names):
     assert sorted(names, key=name_key) == expected
     keys = name_key(pd.Series(names, dtype=object))
     assert keys.tolist() == [name_key(n) for n in names]  # once per distinct value, same keys
+
+
+_CN = "零一二三四五六七八九"
+
+
+def _written(n: int) -> str:
+    """n (1-999) as a clerk writes it: 三, 十二, 二十四, 一百零五, 一百二十."""
+    hundreds, tens, units = n // 100, n // 10 % 10, n % 10
+    out = f"{_CN[hundreds]}百" if hundreds else ""
+    if tens:
+        out += ("" if tens == 1 and not hundreds else _CN[tens]) + "十"
+    elif hundreds and units:
+        out += "零"
+    return out + (_CN[units] if units else "")
+
+
+@given(st.integers(min_value=1, max_value=999))
+def test_chinese_numbers_read_back(n):
+    from backlog_cli.parsing import chinese_number
+
+    assert chinese_number(_written(n)) == n
+    assert chinese_number(_written(n) + "个") is None
+
+
+def test_numbers_with_the_units_of_their_column():
+    from backlog_cli.parsing import parse_numbers
+
+    cells = pd.Series(["3个月", "三个月", " 12 ", "1.5", "两月", "-3个月", "15天", None, "个月", 6.0, "十二个月"], dtype=object)
+    values, bad = parse_numbers(cells, ["月", "个月"])
+    got = [None if pd.isna(v) else v for v in values]
+    assert got == [3.0, 3.0, 12.0, 1.5, 2.0, -3.0, None, None, None, 6.0, 12.0]
+    assert bad.tolist() == [False] * 6 + [True, False, True, False, False]
+    plain, bad = parse_numbers(cells, [])  # a column without units: only plain numbers and numerals
+    assert [None if pd.isna(v) else v for v in plain] == [None, None, 12.0, 1.5, None, None, None, None, None, 6.0, None]

@@ -132,6 +132,7 @@ class FieldSpec:
     kind: str
     label: str
     aliases: tuple[str, ...]
+    units: tuple[str, ...] = ()  # a number field: units allowed after a number in text (3个月)
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ def _bundled_labels() -> dict[str, str]:
 
 
 KINDS = ("text", "date", "amount", "flag", "case_no", "number")
-FIELD_KEYS = ("kind", "label", "aliases")
+FIELD_KEYS = ("kind", "label", "aliases", "units")
 
 
 def _check_field(path: Path, name: object, spec: object) -> dict:
@@ -194,6 +195,9 @@ def _check_field(path: Path, name: object, spec: object) -> dict:
         raise LedgerError(f"{where}: 'aliases' must be a list of header names, e.g. aliases: [执行案件号]")
     if spec.get("kind", "text") not in KINDS:
         raise LedgerError(f"{where}: unknown kind '{spec['kind']}' (kinds: {', '.join(KINDS)})")
+    units = spec.get("units", [])
+    if not isinstance(units, list) or not all(isinstance(u, str) and u.strip() for u in units):
+        raise LedgerError(f"{where}: 'units' must be a list of unit words, e.g. units: [个月, 月]")
     return spec
 
 
@@ -223,11 +227,12 @@ def load_columns(extra: Sequence[Path] = ()) -> Columns:
                     )
             base = merged.setdefault(name, {"kind": "text", "label": name, "aliases": []})
             base["aliases"] = list(base.get("aliases", [])) + list(spec.get("aliases", []))
-            for key in ("kind", "label"):
+            for key in ("kind", "label", "units"):
                 if key in spec:
                     base[key] = spec[key]
     fields = {
-        name: FieldSpec(name, spec.get("kind", "text"), spec.get("label", name), tuple(spec.get("aliases", [])))
+        name: FieldSpec(name, spec.get("kind", "text"), spec.get("label", name), tuple(spec.get("aliases", [])),
+                        tuple(spec.get("units", [])))
         for name, spec in merged.items()
     }
     by_key: dict[str, str] = {}
@@ -946,9 +951,7 @@ def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Serie
         elif spec.kind == "flag":
             out[name], mask = parsing.parse_flags(col, miss)
         elif spec.kind == "number":
-            num = pd.to_numeric(parsing.normalize_text(col, miss), errors="coerce")
-            mask = num.isna() & ~miss
-            out[name] = num
+            out[name], mask = parsing.parse_numbers(col, spec.units, miss)
         elif name in IDENTIFIER_FIELDS:
             out[name], mask = parsing.normalize_name(col, miss), None
         else:

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import numpy as np
@@ -577,6 +577,59 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
         if is_str.any():
             out[is_str] = _per_unique(text[is_str], lambda t: _amounts_from_text(t, unit)).to_numpy()
     return pd.Series(out, index=s.index), pd.Series((kinds != BLANK) & np.isnan(out), index=s.index)
+
+
+# ---------------------------------------------------------------------------------------------
+# numbers
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(r"(?:(?P<h>[一二两三四五六七八九])百零?)?(?:(?P<t>[一二两三四五六七八九])?(?P<ten>十))?"
+                        r"(?P<u>[一二两三四五六七八九])?")
+
+
+def chinese_number(text: str) -> int | None:
+    """A whole number below 1,000 written in Chinese numerals (三, 十二, 二十四, 一百二十, 两), else None."""
+    m = _CN_NUMBER.fullmatch(text)
+    if not text or m is None or (text in ("百", "零")):
+        return None
+    hundreds = _CN_DIGITS[m["h"]] if m["h"] else 0
+    tens = (_CN_DIGITS[m["t"]] if m["t"] else 1) if m["ten"] else 0
+    return hundreds * 100 + tens * 10 + (_CN_DIGITS[m["u"]] if m["u"] else 0)
+
+
+def _numbers_from_text(t: pd.Series, units: tuple[str, ...]) -> pd.Series:
+    """Numbers from cleaned strings that are not plain numbers: a unit the column allows after
+    them (3个月 in a column of months) and Chinese numerals (三个月); NaN for anything else."""
+    def one(text: str | None) -> float:
+        if text is None:
+            return np.nan
+        for unit in units:  # longest first
+            if text.endswith(unit) and len(text) > len(unit):
+                text = text[: -len(unit)].strip()
+                break
+        n = chinese_number(text)
+        if n is not None:
+            return float(n)
+        try:
+            return float(text)
+        except ValueError:
+            return np.nan
+
+    return pd.Series([one(v) for v in t.to_numpy(dtype=object, na_value=None)], index=t.index, dtype="float64")
+
+
+def parse_numbers(s: pd.Series, units: Sequence[str] = (), missing: np.ndarray | None = None
+                  ) -> tuple[pd.Series, pd.Series]:
+    """Numbers (float64) and a bad mask. Plain numbers as they are; text may carry one of the
+    column's ``units`` after the number (``units: [个月, 月]``: 3个月) and be written in Chinese
+    numerals (三个月, 十二); text read once per distinct value."""
+    text = normalize_text(s, missing)
+    out = pd.to_numeric(text, errors="coerce").astype("float64")
+    rest = (out.isna() & text.notna()).to_numpy()
+    if rest.any():
+        order = tuple(sorted(units, key=len, reverse=True))
+        out[rest] = _per_unique(text[rest], lambda t: _numbers_from_text(t, order)).to_numpy()
+    return out, pd.Series(text.notna().to_numpy() & out.isna().to_numpy(), index=s.index)
 
 
 # ---------------------------------------------------------------------------------------------
