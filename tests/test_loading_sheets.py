@@ -247,3 +247,19 @@ def test_units_alone_below_the_header_join_it(tmp_path):
     assert ledger.sheets[0].note == "header in rows 1–2"
     path = two_row_header(tmp_path / "m.xlsx", [None, None, None, None, None, "（元）"])
     assert load_ledger([path]).cases["amount"].tolist() == [2.5]
+
+
+def test_a_two_row_header_repeated_down_the_sheet_is_skipped_whole(tmp_path):
+    """A printed ledger repeats its header on every page: both rows of it are repeated headers."""
+    path = two_row_header(tmp_path / "l.xlsx", [None, None, None, "申请执行人", "被执行人", "（万元）"])
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.append(["序号", "案号", "立案日期", "当事人", None, "执行标的"])
+    ws.append([None, None, None, "申请执行人", "被执行人", "（万元）"])
+    ws.append([2, "(2025)鲁0902执2号", dt.datetime(2025, 1, 6), "王五", "赵六", 1])
+    ws.append([3, None, dt.datetime(2025, 1, 7), "钱七", "孙八", 1])  # a case without its number: rejected
+    wb.save(path)
+    ledger = load_ledger([path])
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执2号"]
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[4, "重复的表头行"], [5, "重复的表头行"]]
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[7, "缺少案号"]]

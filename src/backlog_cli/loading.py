@@ -913,6 +913,15 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
     reason[reason.isna() & totals] = TOTALS_ROW
     header_texts = parsing.normalize_name(pd.Series(["case_no", *columns.fields["case_no"].aliases], dtype="str"))
     reason[reason.isna() & case_text.isin(header_texts).to_numpy()] = REPEATED_HEADER
+    # the second row of a two-row header repeated (申请执行人, 被执行人 under 当事人; a page's header in
+    # a printed ledger): no case number, and every cell a header the columns know or a unit alone
+    rows = reason.isna().to_numpy() & missing["case_no"].to_numpy()
+    if rows.any():
+        cells = data[rows].to_numpy(dtype=object)
+        header = np.array([[v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and (
+            columns.field_for(v) is not None or not parsing.header_key(v))) for v in row] for row in cells], dtype=bool)
+        filled = ~missing[rows].to_numpy()
+        reason.iloc[np.flatnonzero(rows)[header.all(axis=1) & filled.any(axis=1)]] = REPEATED_HEADER
     return reason
 
 
