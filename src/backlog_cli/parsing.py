@@ -590,7 +590,7 @@ _CN_NUMBER = re.compile(r"(?:(?P<h>[一二两三四五六七八九])百零?)?(?:
 def chinese_number(text: str) -> int | None:
     """A whole number below 1,000 written in Chinese numerals (三, 十二, 二十四, 一百二十, 两), else None."""
     m = _CN_NUMBER.fullmatch(text)
-    if not text or m is None or (text in ("百", "零")):
+    if not text or m is None:  # every part is optional: the empty text matches
         return None
     hundreds = _CN_DIGITS[m["h"]] if m["h"] else 0
     tens = (_CN_DIGITS[m["t"]] if m["t"] else 1) if m["ten"] else 0
