@@ -103,8 +103,9 @@ def _kinds(s: pd.Series, missing: np.ndarray | None = None) -> np.ndarray:
 _SAMPLE = 2_000
 
 
-def _per_unique(t: pd.Series, fn: Callable[[pd.Series], pd.Series | pd.DataFrame]):
-    """Apply a column-wise parser once per distinct string and spread the result back.
+def per_distinct(t: pd.Series, fn: Callable[[pd.Series], pd.Series | pd.DataFrame]):
+    """Apply a column-wise function of strings (a parser, a test) once per distinct string and
+    spread the result back.
 
     Columns of mostly distinct values are parsed directly (judged on a sample first, so that a
     column of names or case numbers is not factorized for nothing).
@@ -267,7 +268,7 @@ def _prepare(s: pd.Series, sep: str | None = " ",
         return kinds, pd.Series(pd.NA, index=s.index, dtype="str")
     only_text = bool(np.all(is_str | (kinds == BLANK)))
     strings = (s if only_text else s[is_str]).astype("str")
-    cleaned = _per_unique(strings, lambda u: _clean_strings(u, sep))
+    cleaned = per_distinct(strings, lambda u: _clean_strings(u, sep))
     if only_text:
         text = cleaned
     else:
@@ -485,7 +486,7 @@ def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Ser
         out[is_num] = _dates_from_numbers(_numbers(s, is_num)).to_numpy("datetime64[ns]")
     is_str = kinds == STR
     if is_str.any():
-        out[is_str] = _per_unique(text[is_str], _dates_from_text).to_numpy("datetime64[ns]")
+        out[is_str] = per_distinct(text[is_str], _dates_from_text).to_numpy("datetime64[ns]")
     dates = pd.Series(out, index=s.index).dt.normalize()
     return dates, pd.Series((kinds != BLANK) & np.isnat(out), index=s.index)
 
@@ -575,7 +576,7 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
             out[is_num] = (_numbers(s, is_num) * unit).round(6).to_numpy()
         is_str = kinds == STR
         if is_str.any():
-            out[is_str] = _per_unique(text[is_str], lambda t: _amounts_from_text(t, unit)).to_numpy()
+            out[is_str] = per_distinct(text[is_str], lambda t: _amounts_from_text(t, unit)).to_numpy()
     return pd.Series(out, index=s.index), pd.Series((kinds != BLANK) & np.isnan(out), index=s.index)
 
 
@@ -628,7 +629,7 @@ def parse_numbers(s: pd.Series, units: Sequence[str] = (), missing: np.ndarray |
     rest = (out.isna() & text.notna()).to_numpy()
     if rest.any():
         order = tuple(sorted(units, key=len, reverse=True))
-        out[rest] = _per_unique(text[rest], lambda t: _numbers_from_text(t, order)).to_numpy()
+        out[rest] = per_distinct(text[rest], lambda t: _numbers_from_text(t, order)).to_numpy()
     return out, pd.Series(text.notna().to_numpy() & out.isna().to_numpy(), index=s.index)
 
 
@@ -664,7 +665,7 @@ def parse_flags(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Ser
         out[is_num] = x.map({1.0: True, 0.0: False}).astype("boolean")
     is_str = kinds == STR
     if is_str.any():
-        out[is_str] = _per_unique(text[is_str], _flags_from_text)
+        out[is_str] = per_distinct(text[is_str], _flags_from_text)
     return out, pd.Series((kinds != BLANK) & out.isna().to_numpy(), index=s.index)
 
 
