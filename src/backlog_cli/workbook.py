@@ -110,6 +110,8 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _parts(path: Path) -> dict[str, str]:
+    """Each sheet's name and its XML member in an xlsx/xlsm workbook; none when they cannot be read
+    (python-calamine then says what is wrong with the file)."""
     try:
         with zipfile.ZipFile(path) as z:
             return _sheet_parts(z)
@@ -117,14 +119,14 @@ def _parts(path: Path) -> dict[str, str]:
         return {}
 
 
-def oversized_sheets(path: Path) -> dict[str, str]:
-    """The sheets of an xlsx/xlsm workbook whose recorded extent (``<dimension>``) is too large to
-    decode (:data:`MAX_SHEET_CELLS`), each with why; empty for other kinds, or when the workbook
-    does not record its extents."""
+def oversized_sheets(path: Path, parts: dict[str, str]) -> dict[str, str]:
+    """The sheets of an xlsx/xlsm workbook (``parts``: :func:`_parts`) whose recorded extent
+    (``<dimension>``) is too large to decode (:data:`MAX_SHEET_CELLS`), each with why; empty when
+    the workbook does not record its extents."""
     try:
         with zipfile.ZipFile(path) as z:
             found = {}
-            for name, part in _sheet_parts(z).items():
+            for name, part in parts.items():
                 with z.open(part) as fh:
                     dim = _DIMENSION.search(fh.read(4096))
                 if dim is None or dim[3] is None:
@@ -232,10 +234,9 @@ class Decoding:
         self.listed = [m.name for m in listed]  # every sheet asked for, hidden or not, in workbook order
         self.hidden = {m.name for m in listed if wanted is None and not _visible(m)}
         self.names = [n for n in self.listed if n not in self.hidden]  # the sheets decoded
-        xml = path.suffix.lower() in (".xlsx", ".xlsm")
-        self.oversized = oversized_sheets(path) if xml else {}
+        parts = _parts(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+        self.oversized = oversized_sheets(path, parts)
         self._scans = ThreadPoolExecutor(max_workers=1)  # beside the decoding: the sheets' XML, for shown()
-        parts = _parts(path) if xml else {}
         self._shown = [self._scans.submit(shown_cells, path, parts[n]) if n in parts and n not in self.oversized
                        else None for n in self.names]
         self._pool = ThreadPoolExecutor(max_workers=1)
