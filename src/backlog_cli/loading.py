@@ -917,10 +917,12 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
     # a printed ledger): no case number, and every cell a header the columns know or a unit alone
     rows = reason.isna().to_numpy() & missing["case_no"].to_numpy()
     if rows.any():
-        cells = data[rows].to_numpy(dtype=object)
-        header = np.array([[v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and (
-            columns.field_for(v) is not None or not parsing.header_key(v))) for v in row] for row in cells], dtype=bool)
         filled = ~missing[rows].to_numpy()
+        codes, distinct = pd.factorize(data[rows].to_numpy(dtype=object)[filled])  # each text judged once
+        named = np.array([isinstance(v, str) and (columns.field_for(v) is not None or not parsing.header_key(v))
+                          for v in distinct], dtype=bool)
+        header = np.ones(filled.shape, dtype=bool)
+        header[filled] = np.where(codes < 0, True, named[codes])
         reason.iloc[np.flatnonzero(rows)[header.all(axis=1) & filled.any(axis=1)]] = REPEATED_HEADER
     return reason
 
