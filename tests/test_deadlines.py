@@ -625,6 +625,39 @@ def test_add_months_per_row_counts_clamp_to_month_end() -> None:
     assert np.isnat(out[3]) and out[4] == np.datetime64("2024-01-15")
 
 
+def test_a_misspelt_deadline_is_listed_beside_other_mistakes(tmp_path) -> None:
+    """The deadline ids a category names are checked as written, also in a condition that did not
+    compile (a bad overdue_for beside it) and when another category has problems of its own."""
+    from backlog_cli.errors import RulesError
+
+    bad = write(tmp_path, "bad.yaml", """\
+version: 1
+categories:
+  - {id: a, label: 甲, when: {field: cause, containz: [工资]}}
+  - {id: b, label: 乙, when: {deadline: limt, overdue_for: 0 days}}
+  - id: c
+    label: 丙
+    when:
+      any:
+        - {deadline: limt, overdue_for: soon}
+        - not: {deadline: limit, overdue_for: 1 month}
+        - {deadline: lim, overdue_for: 1 day}
+deadlines:
+  - {id: limit, label: 期限, duration: 3 months}
+""")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([bad])
+    unknown = "the rules define: limit"
+    assert err.value.problems == [
+        f"{bad}:3:44: categories[0].when: unknown operator 'containz' (did you mean 'contains_any'?)",
+        f"{bad}:4:40: categories[1].when.deadline: unknown deadline 'limt' (did you mean 'limit'?); {unknown}",
+        f"{bad}:9:22: categories[2].when.any[0].deadline: unknown deadline 'limt' (did you mean 'limit'?); {unknown}",
+        f"{bad}:9:41: categories[2].when.any[0].overdue_for: expected a length such as '6 months', '180 days' or "
+        "'1 year', got 'soon'",
+        f"{bad}:11:22: categories[2].when.any[2].deadline: unknown deadline 'lim' (did you mean 'limit'?); {unknown}",
+    ]
+
+
 def test_a_category_may_read_a_deadline(tmp_path) -> None:
     from backlog_cli.errors import RulesError
 
@@ -668,22 +701,23 @@ deadlines:
   - {id: again, label: 复查, start: closed_on, every: 6 months, for: 5 years}
   - {id: late, label: 迟, duration: 1 month, applies: {deadline: limit, overdue_for: 0 days}}
 """)])
-    assert err.value.problems == [
-        f"{src}:9:54: deadlines[2].applies: deadline 'late': a deadline's conditions cannot read a deadline; "
-        "deadline: conditions go in categories",
+    assert err.value.problems == [  # in line order
         f"{src}:5:22: categories[0].when.deadline: deadline 'again' recurs and is never overdue; name a one-off "
-        "deadline"]
+        "deadline",
+        f"{src}:9:54: deadlines[2].applies: deadline 'late': a deadline's conditions cannot read a deadline; "
+        "deadline: conditions go in categories"]
     off = write(tmp_path, "off.yaml", "version: 1\ndeadlines:\n  - {id: limit, enabled: false}\n")
     with pytest.raises(RulesError) as err:
         load_ruleset([good, off])
     assert err.value.problems == [f"{good}:5:22: categories[0].when.deadline: deadline 'limit' is switched off "
                                   "(enabled: false) in the rules given"]
+    defined = "deadlines:\n  - {id: limit, label: 期限, duration: 3 months}\n"
     with pytest.raises(RulesError) as err:
-        load_ruleset([write(tmp_path, "bad.yaml", head + "    when: {deadline: limit, overdue_for: -1 day}\n")])
+        load_ruleset([write(tmp_path, "bad.yaml", head + "    when: {deadline: limit, overdue_for: -1 day}\n" + defined)])
     assert err.value.problems == [f"{src}:5:42: categories[0].when.overdue_for: overdue_for must not be negative, "
                                   "got -1 day"]
     with pytest.raises(RulesError) as err:
-        load_ruleset([write(tmp_path, "bad.yaml", head + "    when: {deadline: limit, overdue_by: 1 year}\n")])
+        load_ruleset([write(tmp_path, "bad.yaml", head + "    when: {deadline: limit, overdue_by: 1 year}\n" + defined)])
     assert err.value.problems == [
         f"{src}:5:29: categories[0].when: a deadline condition takes deadline: and overdue_for: only; "
         "found also 'overdue_by'"]

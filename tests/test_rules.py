@@ -361,11 +361,11 @@ def test_conditions_are_checked_even_when_the_id_is_bad(tmp_path):
     assert problems_of(p) == [
         f"{p}:3:9: categories[0].id: id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), "
         "got '民生'",
-        f"{p}:9:9: categories[2].id: duplicate category id 'b'",
-        f"{p}:12:5: categories[3]: missing 'id'",
         f"{p}:5:31: categories[0].when.gt: expected a number, got a string",
+        f"{p}:9:9: categories[2].id: duplicate category id 'b'",
         f"{p}:11:11: categories[2].when: a condition has exactly one operator; found 'contains_any', 'equals' "
         "(combine them with all: or any:)",
+        f"{p}:12:5: categories[3]: missing 'id'",
         f"{p}:13:20: categories[3].when.closed: expected true or false, got a string",
     ]
 

@@ -1095,15 +1095,16 @@ def _switched_off(nodes: Sequence[Node]) -> set[str]:
             if "enabled" in keys and keys["enabled"].value is False}
 
 
-def reference_problems(categories: Sequence[Any], deadlines: Sequence[Deadline],
-                       nodes: Sequence[Node] = ()) -> list[str]:
+def reference_problems(ruleset: Ruleset, deadlines: Sequence[Deadline]) -> list[str]:
     """A located problem for each ``deadline:`` condition of a category that names no enabled
-    deadline (one of the ``deadlines:`` ``nodes`` switched off is said to be), or whose deadline
-    depends on that category (through conditions or its base)."""
+    deadline (one switched off in the ruleset's ``deadlines:`` sections is said to be) or a
+    recurring one, and for each whose deadline depends on that category (through conditions or its
+    base). The ids are checked as written, also in conditions that did not compile."""
     by_id = {d.id: d for d in deadlines}
+    nodes = ruleset.deadline_nodes
     off, declared = _switched_off(nodes), set(_merged(list(nodes), []))
     edges: dict[tuple[str, str], set[tuple[str, str]]] = {}
-    for kind, owner, conds, base in [*(("category", c.id, [c.condition], None) for c in categories),
+    for kind, owner, conds, base in [*(("category", c.id, [c.condition], None) for c in ruleset.categories),
                                      *(("deadline", d.id, _conditions(d), d.relative_to) for d in deadlines)]:
         out = edges.setdefault((kind, owner), set())
         for cond in conds:
@@ -1126,21 +1127,21 @@ def reference_problems(categories: Sequence[Any], deadlines: Sequence[Deadline],
     problems = [ref.node.problem(f"deadline '{d.id}': a deadline's conditions cannot read a deadline; "
                                  "deadline: conditions go in categories")
                 for d in deadlines for cond in _conditions(d) for ref in cond.deadline_refs()]
-    for cat in categories:
+    for mention in ruleset.deadline_mentions:
+        named = mention.value
+        if named in by_id and by_id[named].every is not None:
+            problems.append(mention.problem(f"deadline '{named}' recurs and is never overdue; name a one-off deadline"))
+        elif named in off:
+            problems.append(mention.problem(f"deadline '{named}' is switched off (enabled: false) in the rules given"))
+        elif named in declared - by_id.keys():
+            pass  # dropped for problems of its own, reported where they are
+        elif named not in by_id:
+            problems.append(mention.problem(
+                f"unknown deadline '{named}'{did_you_mean(named, by_id)}; the rules define: "
+                f"{', '.join(by_id) or '(none)'}"))
+    for cat in ruleset.categories:
         for ref in cat.condition.deadline_refs():
-            if ref.deadline in by_id and by_id[ref.deadline].every is not None:
-                problems.append(ref.node.child("deadline").problem(
-                    f"deadline '{ref.deadline}' recurs and is never overdue; name a one-off deadline"))
-            elif ref.deadline in off:
-                problems.append(ref.node.child("deadline").problem(
-                    f"deadline '{ref.deadline}' is switched off (enabled: false) in the rules given"))
-            elif ref.deadline in declared - by_id.keys():
-                pass  # dropped for problems of its own, reported where they are
-            elif ref.deadline not in by_id:
-                problems.append(ref.node.child("deadline").problem(
-                    f"unknown deadline '{ref.deadline}'{did_you_mean(ref.deadline, by_id)}; the rules define: "
-                    f"{', '.join(by_id) or '(none)'}"))
-            elif reaches(("deadline", ref.deadline), ("category", cat.id)):
+            if ref.deadline in by_id and reaches(("deadline", ref.deadline), ("category", cat.id)):
                 problems.append(ref.node.problem(
                     f"reference cycle: category '{cat.id}' reads deadline '{ref.deadline}', which depends on "
                     f"category '{cat.id}'"))
@@ -1151,7 +1152,7 @@ def load_deadlines(ruleset: Ruleset) -> list[Deadline]:
     """The deadlines of a ruleset's files, validated; raises RulesError listing every problem."""
     problems: list[str] = []
     out = _read_deadlines(ruleset.deadline_nodes, [c.id for c in ruleset.categories], problems)
-    problems += reference_problems(ruleset.categories, out, ruleset.deadline_nodes)
+    problems += reference_problems(ruleset, out)
     if problems:
         raise RulesError(problems)
     return out
@@ -1163,7 +1164,7 @@ def load_ruleset(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, li
     :func:`rules.load_rules`."""
     ruleset, declared, problems = read_rules(specs)
     deadlines = _read_deadlines(ruleset.deadline_nodes, declared, problems)
-    problems += reference_problems(ruleset.categories, deadlines, ruleset.deadline_nodes)
+    problems += reference_problems(ruleset, deadlines)
     if problems:
         raise RulesError(problems)
     return ruleset, deadlines

@@ -10,6 +10,7 @@ Exit codes (documented in the README):
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,11 +34,30 @@ class ConfigError(BacklogError):
     """backlog.yaml, a targets file or an option value is wrong."""
 
 
+_LOCATED = re.compile(r"(.+?):(\d+):(\d+): ")
+
+
+def _in_file_order(problems: list[str]) -> list[str]:
+    """Problems ``file:line:col: ...`` by file (in order of first mention), then line and column;
+    unlocated ones first, as given."""
+    files: dict[str, int] = {}
+
+    def key(problem: str) -> tuple[int, int, int]:
+        found = _LOCATED.match(problem)
+        if not found:
+            return (-1, 0, 0)
+        rank = files.setdefault(found[1], len(files))
+        return (rank, int(found[2]), int(found[3]))
+
+    return sorted(problems, key=key)
+
+
 class RulesError(BacklogError):
-    """A rules file is invalid. ``problems`` lists every problem found, each already located."""
+    """A rules file is invalid. ``problems`` lists every problem found, each already located,
+    in file and line order."""
 
     def __init__(self, problems: list[str]):
-        self.problems = list(problems)
+        self.problems = _in_file_order(list(problems))
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} in rules:"
         super().__init__("\n".join([head, *("  " + p for p in self.problems)]))

@@ -1000,6 +1000,23 @@ class DeadlineRef(Condition):
         yield self
 
 
+def deadline_mentions(node: Node) -> Iterator[Node]:
+    """The ``deadline:`` values (ids as written) of a condition not yet compiled, through all:,
+    any: and not:."""
+    value = node.value
+    if not isinstance(value, dict):
+        return
+    if "deadline" in value:
+        if isinstance(value["deadline"], str):
+            yield node.child("deadline")
+        return
+    for key in COMBINATORS:
+        if key in value:
+            child = node.child(key)
+            for item in (child.items() if isinstance(child.value, list) else [child]):
+                yield from deadline_mentions(item)
+
+
 def compile_condition(node: Node | Any, categories: Collection[str] = (),
                       problems: list[str] | None = None) -> Condition | None:
     """Compile a condition (a located :class:`Node`, or a plain value) into a :class:`Condition`.
@@ -1272,13 +1289,16 @@ class CategoryExplanation:
 
 @dataclass
 class Ruleset:
-    """Compiled categories (in priority order) and the raw ``deadlines:`` sections of the files."""
+    """Compiled categories (in priority order), the raw ``deadlines:`` sections of the files, and
+    the deadline ids the categories' conditions name as written (``deadline_mentions``), kept also
+    when a condition did not compile so that a misspelt id is reported with its other problems."""
 
     name: str
     sources: list[str]
     description: str
     categories: list[Category]
     deadline_nodes: list[Node] = dc_field(default_factory=list)
+    deadline_mentions: list[Node] = dc_field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._order = _evaluation_order(self.categories)
@@ -1659,7 +1679,10 @@ def read_rules(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, list
         _read_ruleset(path, raw, problems)
     categories = _compile_categories(raw, problems)
     name = "+".join(Path(str(s)).stem for s in specs)
-    ruleset = Ruleset(name, raw.sources, raw.description, [] if problems else categories, raw.deadline_nodes)
+    whens = [*(c.keys["when"] for c in raw.categories.values() if "when" in c.keys), *raw.unchecked]
+    mentions = [m for when in whens for m in deadline_mentions(when)]
+    ruleset = Ruleset(name, raw.sources, raw.description, [] if problems else categories, raw.deadline_nodes,
+                      mentions)
     return ruleset, list(raw.categories), problems
 
 
