@@ -198,8 +198,14 @@ def test_as_of_is_strict(tmp_path, text):
         ("encoding: 5", "'encoding' must be a text value (CSV encoding (default: detected)), got int 5"),
         ("output_dir: {a: 1}", "'output_dir' must be a text value (folder for `backlog run` outputs), got dict {'a': 1}"),
         ("history: 5", "'history' must be a text value (history database: a path (SQLite) or a database URL), got int 5"),
-        ("ledger: {a: 1}", "'ledger' must be a string or a list of strings, got dict {'a': 1}"),
-        ("sheets: [true]", "'sheets' must be a string or a list of strings, got list [True]"),
+        ("ledger: {a: 1}", "'ledger' must be a text or a list of them (ledger file(s): a path or a list of paths), "
+         "got dict {'a': 1}"),
+        ("ledger: [1, 2]", "'ledger' must be a text or a list of them (ledger file(s): a path or a list of paths), "
+         "got list [1, 2]"),
+        ("rules: 7", "'rules' must be a text or a list of them (rules: bundled names or paths, a name/path or a "
+         "list), got int 7"),
+        ("sheets: [true]", "'sheets' must be a name or a list of them (sheet names to read (default: every sheet "
+         "that holds a ledger)), got list [True]"),
     ],
 )
 def test_config_value_types_are_checked(tmp_path, monkeypatch, setting, message):
@@ -278,3 +284,13 @@ def test_rules_show_lists_the_deadlines_and_how_each_is_counted():
     listed = run("rules", "list")
     assert re.search(r"│ county-seven +│ [^│]+│ +8 │ +6 │", listed.stdout)
     assert re.search(r"│ sanqingli-2016 +│ [^│]+│ +4 │ +0 │", listed.stdout)
+
+
+def test_settings_read_a_numeric_sheet_name_as_a_name(tmp_path):
+    from backlog_cli.config import load_config
+
+    path = tmp_path / "backlog.yaml"
+    path.write_text("ledger: 台帐.xlsx\nsheets: [2024, 汇总]\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.sheets == ["2024", "汇总"]
+    assert config.ledger == [tmp_path / "台帐.xlsx"]

@@ -104,14 +104,21 @@ def read_yaml(path: Path, what: str) -> Any:
         raise ConfigError(f"cannot read {what} {path} ({exc})") from None
 
 
-def _as_list(value: Any, key: str, path: Path) -> list[str]:
+def _as_list(value: Any, key: str, path: Path, numbers: bool = False) -> list[str]:
+    """A setting of one or more texts; with ``numbers``, numbers too (a sheet may be named 2024)."""
+    kinds = (str, int, float) if numbers else (str,)
+
+    def ok(v: Any) -> bool:
+        return isinstance(v, kinds) and not isinstance(v, bool)
+
     if value is None:
         return []
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+    if ok(value):
         return [str(value)]
-    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+    if isinstance(value, list) and all(ok(v) for v in value):
         return [str(v) for v in value]
-    raise ConfigError(f"{path}: '{key}' must be a string or a list of strings, got {_shown(value)}")
+    raise ConfigError(f"{path}: '{key}' must be {'a text' if not numbers else 'a name'} or a list of them "
+                      f"({KEYS[key]}), got {_shown(value)}")
 
 
 def _text(value: Any, key: str, path: Path) -> str | None:
@@ -150,7 +157,7 @@ def load_config(explicit: Path | None = None) -> Config:
     return Config(
         path=path,
         ledger=[rel(p) for p in _as_list(data.get("ledger"), "ledger", path)],
-        sheets=_as_list(data.get("sheets"), "sheets", path),
+        sheets=_as_list(data.get("sheets"), "sheets", path, numbers=True),
         encoding=_text(data.get("encoding"), "encoding", path),
         rules=rules,
         columns=[rel(p) for p in _as_list(data.get("columns"), "columns", path)],
