@@ -63,6 +63,72 @@ def test_every_bundled_field_is_in_the_readme_column_table():
     assert not missing, f"fields missing from the README's column table: {missing}"
 
 
+def readme_session() -> list[tuple[str, list[str]]]:
+    """The README's session: each ``$ command`` with the lines shown below it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("## A session"):]
+    block = block[block.index("```text\n") + len("```text\n"):]
+    steps: list[tuple[str, list[str]]] = []
+    for line in block[: block.index("```\n")].splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        elif line:
+            steps[-1][1].append(line)
+    return steps
+
+
+def shown_as_documented(shown: list[str], documented: list[str]) -> bool:
+    """Whether the documented lines are what was shown, where a line ``…`` (or ``… (then …)``)
+    stands for lines left out: the runs between them appear whole and in order."""
+    runs: list[list[str]] = [[]]
+    for line in documented:
+        if line.startswith("…"):
+            runs.append([])
+        else:
+            runs[-1].append(line)
+    at = 0
+    for i, part in enumerate(runs):
+        if not part:  # a gap first or last: the lines shown may begin or end anywhere
+            continue
+        last = i == len(runs) - 1
+        found = next((j for j in range(at, len(shown) - len(part) + 1) if shown[j:j + len(part)] == part), None)
+        if found is None or (i == 0 and found != 0) or (last and found + len(part) != len(shown)):
+            return False
+        at = found + len(part)
+    return True
+
+
+def test_the_readme_session_is_what_the_commands_print(tmp_path):
+    """Every command of the README's session, run as written (in a shell, in a folder holding the
+    committed samples), prints what the README shows."""
+    import shutil
+
+    shutil.copytree(ROOT / "samples", tmp_path / "samples")
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "backlog").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m backlog_cli "$@"\n', encoding="utf-8")
+    (shim / "backlog").chmod(0o755)
+    env = {"PATH": f"{shim}:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp_path), "COLUMNS": "80"}
+    steps = readme_session()
+    assert len(steps) >= 5
+    for command, documented in steps:
+        out = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
+        # as in a terminal: what the command says on stderr comes before the output; a CSV's
+        # byte order mark (for Excel) is not seen
+        shown = [line.rstrip().lstrip("\ufeff") for line in (out.stderr + out.stdout).splitlines()]
+        assert shown_as_documented(shown, documented), f"$ {command}\n" + "\n".join(shown[:40])
+
+
+def test_a_documented_session_must_match_what_is_shown():
+    shown = ["a", "b", "c", "d"]
+    assert shown_as_documented(shown, ["a", "…", "d"])
+    assert shown_as_documented(shown, ["a", "b", "…"])
+    assert not shown_as_documented(shown, ["a", "c", "…"])  # a run must be whole
+    assert not shown_as_documented(shown, ["b", "…"])  # the first line is the first shown
+    assert not shown_as_documented(shown, ["a", "…", "c"])  # the last line is the last shown
+    assert not shown_as_documented(shown, ["c", "…", "b"])
+
+
 def test_every_command_has_help():
     for name in command_names():
         result = run(*name.split(), "--help")
