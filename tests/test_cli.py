@@ -119,6 +119,17 @@ def test_the_readme_session_is_what_the_commands_print(tmp_path):
         assert shown_as_documented(shown, documented), f"$ {command}\n" + "\n".join(shown[:40])
 
 
+def test_the_validation_example_in_the_rules_docs_is_what_rules_check_prints(monkeypatch):
+    docs = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    block = docs[docs.index("## Validation"):]
+    block = block[block.index("```text\n$ ") + len("```text\n$ "):]
+    command, *shown = block[: block.index("```\n")].splitlines()
+    monkeypatch.chdir(ROOT)
+    result = run(*command.split()[1:])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == shown
+
+
 def test_a_documented_session_must_match_what_is_shown():
     shown = ["a", "b", "c", "d"]
     assert shown_as_documented(shown, ["a", "…", "d"])
