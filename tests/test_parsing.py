@@ -21,6 +21,7 @@ from backlog_cli.parsing import (
     header_unit,
     name_key,
     normalize_name,
+    normalize_person,
     normalize_text,
     parse_amounts,
     parse_case_numbers,
@@ -55,6 +56,24 @@ def test_normalize_name_removes_all_whitespace():
     out = normalize_name(s)
     assert out.tolist()[:4] == ["张三", "张三", "张三", "李四"]
     assert out.iloc[4:].isna().all()
+
+
+def test_normalize_person_joins_chinese_keeps_latin_words_and_splits_lines():
+    s = cells("张 三", " 李\u3000四 ", "Wang  Wu", "ＷＡＮＧ　Ｗｕ", "张三\n李四", "张三\r\n\r\n", "王五\u2028赵六",
+              "张三、李四", "Zhang 三", 1023, "无", " 待分配 ", "暂无", "未分配", *BLANKS)
+    out = normalize_person(s)
+    assert out.tolist()[:10] == ["张三", "李四", "Wang Wu", "WANG Wu", "张三、李四", "张三", "王五、赵六",
+                                 "张三、李四", "Zhang三", "1023"]
+    assert out.iloc[10:].isna().all()
+    assert out.dtype == "str"
+
+
+@given(st.lists(st.text(alphabet="张三李 \n\u3000aB1、无", max_size=8), max_size=20))
+def test_normalize_person_is_idempotent_and_trimmed(values):
+    once = normalize_person(cells(*values))
+    assert once.equals(normalize_person(cells(*once.tolist())))
+    for name in once.dropna():
+        assert name == name.strip() and "\n" not in name and "  " not in name and "\u3000" not in name
 
 
 def test_text_keeps_index():

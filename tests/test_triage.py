@@ -142,3 +142,14 @@ def test_today_tells_a_typing_slip_from_a_case_filed_after_a_past_as_of():
         "1 case has a close date after today (2025-07-10), a typing slip: it is counted as open until that date; "
         "(2026)鲁0902执1号 closed 2025-07-20 at l.csv [l] row 2"]
     assert result.cases["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执4号"]
+
+
+def test_a_cell_naming_two_officers_is_warned_about_with_where_it_is():
+    ruleset, deadlines = load_ruleset(None)
+    columns = {k: v * 2 for k, v in FULL.items()}
+    columns["officer"] = ["张三、李四", "张三", None, "王五/赵六"]
+    result = triage(located(**columns), ruleset, AS_OF, deadlines)
+    assert result.warnings == [
+        "2 cases name more than one 承办人 (张三、李四; 王五/赵六): each such cell counts as an officer of its own in "
+        "task lists, rankings and reports; put one 承办人 per case; (2026)鲁0902执1号 filed 2026-01-05 at l.csv [l] "
+        "row 2; (2026)鲁0902执4号 filed 2026-11-20 at l.csv [l] row 5"]

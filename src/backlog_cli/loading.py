@@ -44,7 +44,7 @@ PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
 # value problems as listed (Ledger.listed_problems): ``column`` is the header the row's sheet gives
 # ``field``, ``value`` the cell as typed
 LISTED_PROBLEM_COLUMNS = ["file", "sheet", "row", "case_no", "field", "column", "value", "problem"]
-IDENTIFIER_FIELDS = ("officer",)  # names used as keys: NFKC, no spaces (free text is kept as typed)
+IDENTIFIER_FIELDS = ("officer",)  # names used as keys: parsing.normalize_person (free text is kept as typed)
 
 Progress = Callable[[str, float], None]  # what is being done, and the share of the load done (0-1)
 
@@ -964,7 +964,7 @@ def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Serie
         elif spec.kind == "number":
             out[name], mask = parsing.parse_numbers(col, spec.units, miss)
         elif name in IDENTIFIER_FIELDS:
-            out[name], mask = parsing.normalize_name(col, miss), None
+            out[name], mask = parsing.normalize_person(col, miss), None
         else:
             out[name], mask = parsing.keep_text(col, miss), None
         if mask is not None:

@@ -27,6 +27,7 @@ __all__ = [
     "header_unit",
     "without_spaces",
     "normalize_name",
+    "normalize_person",
     "normalize_text",
     "keep_text",
     "normalize_value",
@@ -362,6 +363,39 @@ def without_spaces(s: pd.Series) -> pd.Series:
 def normalize_name(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series:
     """Like :func:`normalize_text` but without any whitespace, so "张 三" is "张三"."""
     return _to_text(s, "", missing)
+
+
+# Words a clerk types in a name column for "nobody yet": read as blank (the case is 未分配).
+NO_PERSON_WORDS = frozenset(["无", "暂无", "待定", "未定", "待分配", "未分配", "空"])
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]+")
+
+
+def normalize_person(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series:
+    """Names used as keys (officers, teams): NFKC, no whitespace between Chinese characters ("张 三"
+    is "张三") but one space between Latin words ("Wang Wu"); names on separate lines of one cell
+    (Alt+Enter) joined by "、" (two names, not one); :data:`NO_PERSON_WORDS` and blank words →
+    NA. Worked out once per distinct value."""
+    return per_distinct(keep_text(s, missing), lambda u: pd.Series(
+        [None if v is None or v is pd.NA else _person_one(v) for v in u.to_numpy(dtype=object, na_value=None)],
+        index=u.index, dtype="str"))
+
+
+def _person_one(text: str) -> str | None:
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_NOT_ISSPACE)
+    lines = [_person_words(line.split()) for line in _LINE_BREAKS.split(text)]
+    name = "、".join(line for line in lines if line)
+    return None if name in BLANK_WORDS or name in NO_PERSON_WORDS else name
+
+
+def _person_words(words: list[str]) -> str:
+    """Words of one line joined: with a space between two Latin letters or digits, else without."""
+    out = words[0] if words else ""
+    for word in words[1:]:
+        latin = out[-1].isascii() and out[-1].isalnum() and word[0].isascii() and word[0].isalnum()
+        out += (" " if latin else "") + word
+    return out
 
 
 _UNIT_SUFFIX = re.compile(r"\((?:人民币)?(?P<wan>万)?元?(?:人民币)?\)$")

@@ -12,6 +12,7 @@ one sheet per category holding all its cases, open and closed, so each sheet's r
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, 
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, ConfigError, RulesError, did_you_mean
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
-from backlog_cli.parsing import case_keys, parse_case_numbers
+from backlog_cli.parsing import case_keys, parse_case_numbers, per_distinct
 from backlog_cli.rules import CategoryExplanation, Ruleset, missing_field_warnings, open_mask
 
 KEY_ID = "key"
@@ -187,6 +188,25 @@ def _off_year(cases: pd.DataFrame) -> list[str]:
             f"year: check {'them' if n != 1 else 'it'} (counted with the date as typed); {_some_cases(cases[off])}"]
 
 
+PERSON_SEPARATORS = "、，,;；/／"
+
+
+def _shared_officers(cases: pd.DataFrame) -> list[str]:
+    """A warning for cases whose 承办人 cell names more than one person (张三、李四, or names on two
+    lines): the cell counts as one officer of its own in task lists, rankings and reports."""
+    if "officer" not in cases:
+        return []
+    several = per_distinct(cases["officer"], lambda u: u.str.contains(
+        f"[{re.escape(PERSON_SEPARATORS)}]", regex=True).fillna(False)).astype(bool).to_numpy()
+    if not several.any():
+        return []
+    rows = cases[several]
+    n = len(rows)
+    names = "; ".join(rows["officer"].drop_duplicates().head(3))
+    return [f"{n} case{'s name' if n != 1 else ' names'} more than one 承办人 ({names}): each such cell counts as "
+            f"an officer of its own in task lists, rankings and reports; put one 承办人 per case; {_some_cases(rows)}"]
+
+
 def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = (),
            today: pd.Timestamp | None = None) -> Triage:
     """Categories, then each deadline's due date and state, evaluated once over the whole frame.
@@ -196,7 +216,8 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     tells the dates no ledger can hold yet from those after a past --as-of."""
     today = pd.Timestamp(dt.date.today()) if today is None else today
     typed_later = cases["filed_on"].gt(today)  # warned about once, not also as far from the case number's year
-    warnings = field_warnings(cases, ruleset, deadlines) + _after_today(cases, today) + _off_year(cases[~typed_later])
+    warnings = (field_warnings(cases, ruleset, deadlines) + _after_today(cases, today) + _off_year(cases[~typed_later])
+                + _shared_officers(cases))
     notes: list[str] = []
     if cases.empty:
         warnings.append("the ledger has no cases: is it the right file, and complete?")
