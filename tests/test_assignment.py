@@ -21,6 +21,7 @@ from backlog_cli.assignment import (
     task_lists,
 )
 from backlog_cli.errors import ConfigError
+from backlog_cli.outputs import sheet_names
 
 T = pd.Timestamp
 NA = pd.NA
@@ -130,6 +131,25 @@ def test_file_stems_are_safe_and_unique():
         "张三", "a_b", "a_b (2)", "A_B (3)", "x", "con_", "_", UNASSIGNED
     ]
 
+
+def test_file_stems_are_cut_to_60_bytes_on_a_character_boundary():
+    zhang = "张" * 100  # 300 bytes in UTF-8: over the 255 a file name may have
+    twins = ["某" * 20 + "甲", "某" * 20 + "乙"]  # equal in their first 20 characters (60 bytes)
+    assert file_stems([zhang, *twins, "a" * 100, "ab" + "张" * 30]) == [
+        "张" * 20, "某" * 20, "某" * 20 + " (2)", "a" * 60, "ab" + "张" * 19,  # 2 + 57 bytes: the 20th would make 62
+    ]
+    assert file_stems(["x" * 59 + ". y"]) == ["x" * 59]  # no dot or space left at the end by the cut
+
+
+
+def test_sheet_names_valid_as_they_are_are_kept():
+    # Changed names (quotes stripped, cut to 31, a character replaced, Excel's reserved History)
+    # take the suffixed variants when their plain name belongs to a name valid as it is, even a later one.
+    names = ["'张三'", "张三", "张*三", "张_三", "a" * 40, "a" * 31, "History", "History_", "x", "X", "'x'"]
+    assert sheet_names(names) == [
+        "张三 (2)", "张三", "张_三 (2)", "张_三", "a" * 27 + " (2)", "a" * 31, "History_ (2)", "History_",
+        "x", "X (2)", "x (3)",
+    ]
 
 # --------------------------------------------------------------------------- targets files
 

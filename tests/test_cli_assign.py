@@ -204,6 +204,34 @@ def test_assign_split(ledger, tmp_path):
     assert len(lines) == 2 and lines[1].startswith("(2025)鲁0902执19号,2025-04-04,348,")
 
 
+def test_split_files_of_long_names_are_short_and_distinct(tmp_path):
+    """A 100-character name (300 bytes: a file name may have 255) is cut to 20 characters; a name
+    equal to it in those 20 takes a collision mark; the title inside keeps the whole name."""
+    long, twin = "张" * 100, "张" * 20 + "李四"  # pinyin: 李 before 张, so the twin comes first
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人", [
+        ("(2026)鲁0902执1号", "2026-03-02", long), ("(2026)鲁0902执2号", "2026-03-02", twin)])
+    folder = tmp_path / "lists"
+    result = run("assign", ledger, "--as-of", AS_OF, "--split", folder)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.glob("*.xlsx")) == ["张" * 20 + " (2).xlsx", "张" * 20 + ".xlsx"]
+    for path, name in ((folder / f"{'张' * 20}.xlsx", twin), (folder / f"{'张' * 20} (2).xlsx", long)):
+        book = openpyxl.load_workbook(path)
+        assert book.active["A1"].value.startswith(f"{name}：未结 1 件")
+        assert book.sheetnames == [name[:31]]
+
+
+def test_an_officer_typed_in_quotes_does_not_take_the_real_officers_sheet(tmp_path):
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人", [
+        ("(2026)鲁0902执1号", "2026-03-02", "'张三'"), ("(2026)鲁0902执2号", "2026-03-03", "张三")])
+    out = tmp_path / "lists.xlsx"
+    result = run("assign", ledger, "--as-of", AS_OF, "--output", out)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert sorted(book.sheetnames) == sorted(["总览", "张三", "张三 (2)"])
+    assert book["张三"]["A1"].value.startswith("张三：")
+    assert book["张三 (2)"]["A1"].value.startswith("'张三'：")
+
+
 def test_a_new_split_replaces_the_old_one_and_keeps_other_files(ledger, tmp_path):
     """钱七's cases go to 李四: the second split has no 钱七.xlsx, the folder keeps a note of the
     user's, and the message counts the one old file removed."""

@@ -392,15 +392,24 @@ def task_lists(
 
 _FILE_BAD = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
-FILE_STEM_MAX = 100
+# File systems cap a name at 255 bytes (a Chinese character is 3 in UTF-8) and Windows a whole
+# path at 260 characters: a stem is cut to 60 bytes (20 Chinese characters), which leaves room
+# for a collision mark (" (2)") and the suffix. The full name stays in the file's title.
+FILE_STEM_MAX_BYTES = 60
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes, on a character boundary."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
 
 
 def file_stems(names: Sequence[str]) -> list[str]:
-    """File-system-safe, unique (ignoring case) file stems for group names, in order."""
+    """File-system-safe, unique (ignoring case) file stems for group names, in order, each at
+    most :data:`FILE_STEM_MAX_BYTES` bytes before a collision mark."""
     seen: set[str] = set()
     stems = []
     for name in names:
-        base = _FILE_BAD.sub("_", str(name)).strip(" .")[:FILE_STEM_MAX] or "_"
+        base = _cut_bytes(_FILE_BAD.sub("_", str(name)).strip(" ."), FILE_STEM_MAX_BYTES).rstrip(" .") or "_"
         if _WINDOWS_RESERVED.match(base):
             base += "_"
         stem, n = base, 1

@@ -512,21 +512,35 @@ class Sheet:
     total_rows: int = 0
 
 
+def _sheet_name_base(raw: object) -> str:
+    """``raw`` made a valid sheet name: no []:*?/\\, no edge spaces or quotes, 31 characters,
+    not Excel's reserved History."""
+    base = _SHEET_NAME_BAD.sub("_", str(raw)).strip().strip("'")[:_SHEET_NAME_MAX] or "Sheet"
+    return base + "_" if base.casefold() == "history" else base
+
+
 def sheet_names(names: list[str]) -> list[str]:
-    """Sanitise names to Excel's rules (31 chars, no []:*?/\\, no edge quote) and make them unique."""
+    """Sanitise names to Excel's rules (:func:`_sheet_name_base`) and make them unique (ignoring
+    case), in order. A name valid as it is keeps it; one that had to be changed (``'张三'``, cut
+    or with a character replaced) takes ``张三 (2)`` when that plain name is another's."""
+    bases = [_sheet_name_base(raw) for raw in names]
+    kept = [base == str(raw) for base, raw in zip(bases, names)]
+    result: list[str | None] = [None] * len(bases)
     seen: set[str] = set()
-    result = []
-    for raw in names:
-        base = _SHEET_NAME_BAD.sub("_", str(raw)).strip().strip("'")[:_SHEET_NAME_MAX] or "Sheet"
-        if base.casefold() == "history":  # reserved by Excel
-            base += "_"
+    for i, base in enumerate(bases):  # valid names first: the first of each keeps it
+        if kept[i] and base.casefold() not in seen:
+            seen.add(base.casefold())
+            result[i] = base
+    for i, base in enumerate(bases):
+        if result[i] is not None:
+            continue
         name, n = base, 1
         while name.casefold() in seen:
             n += 1
             suffix = f" ({n})"
             name = base[: _SHEET_NAME_MAX - len(suffix)] + suffix
         seen.add(name.casefold())
-        result.append(name)
+        result[i] = name
     return result
 
 
