@@ -74,9 +74,14 @@ def test_counts_key_cases_and_officers_by_hand():
     assert k["case_no"].tolist() == ["A", "D", "C"]  # by officer, 未分配 last
     assert k["officer"].tolist() == ["张三", "张三", "未分配"]
     assert k["age_days"].tolist() == [41, 26, 244]  # 2026-10-31 minus the filing date
-    assert k["reason_open"].tolist() == ["财产待拍卖", MISSING, MISSING]  # blank text counts as missing
-    assert k["expected_close"].tolist() == ["2026-12-31", MISSING, MISSING]
-    assert k["missing"].tolist() == ["", "未结原因、下一步打算、预计结案时间", "未结原因、预计结案时间"]
+    assert k["reason_open"].isna().tolist() == [False, True, True]  # blank text counts as missing
+    assert k["reason_open"][0] == "财产待拍卖" and k["next_step"][2] == "终本"
+    assert k["expected_close"].fillna("").tolist() == ["2026-12-31", "", ""]
+    assert k["missing"].tolist() == [[], ["reason_open", "next_step", "expected_close"], ["reason_open", "expected_close"]]
+    shown = next(s for s in report.sheets() if s.name == "重点案件").frame  # the workbook and terminal say it in words
+    assert shown["reason_open"].tolist() == ["财产待拍卖", MISSING, MISSING]
+    assert shown["expected_close"].tolist() == ["2026-12-31", MISSING, MISSING]
+    assert shown["missing"].tolist() == ["", "未结原因、下一步打算、预计结案时间", "未结原因、预计结案时间"]
     # pinyin order (li before zhang), 未分配 last
     assert report.officers.values.tolist() == [["李四", 0, 1, 0], ["张三", 2, 0, 2], ["未分配", 1, 0, 1]]
     assert dict(zip(report.age_bands["band"], report.age_bands["open"])) == {
@@ -104,7 +109,8 @@ def test_ledger_without_plan_columns_lists_them_missing():
     cases, flags = frame()
     report = monthly_report(cases.drop(columns=["reason_open", "next_step", "expected_close"]), flags, CATS,
                             parse_month("2026-10"))
-    assert set(report.key_cases["next_step"]) == {MISSING}
+    assert report.key_cases["next_step"].isna().all()
+    assert report.key_cases["missing"].tolist() == [["reason_open", "next_step", "expected_close"]] * 3
 
 
 def test_trend_from_runs_up_to_month_end():
@@ -158,6 +164,34 @@ def test_csv_writes_key_cases_and_tables_beside(tmp_path):
         "r.age_bands.csv", "r.categories.csv", "r.csv", "r.officers.csv", "r.trend.csv"]
     cats = pd.read_csv(tmp_path / "r.categories.csv", encoding="utf-8-sig")
     assert cats.loc[cats["category"] == "minsheng", ["closed_in_month", "open_at_end"]].values.tolist() == [[1, 3]]  # every cause here is 劳动报酬
+
+
+def test_csv_and_json_keep_blank_plans_blank_and_missing_as_field_ids(tmp_path):
+    """(2026)鲁0902执2号 has a next step only: in JSON its reason and time limit are null and
+    ``missing`` lists their ids; in CSV they are empty and ``missing`` is the ids joined with ; as
+    categories are. The workbook says 未填写 and names the fields."""
+    ledger = write_csv(tmp_path / "l.csv", "案号,立案日期,案由,未结原因,下一步打算,预计结案时间", [
+        ("(2026)鲁0902执1号", "2026-05-01", "追索劳动报酬纠纷", "财产待拍卖", "拍卖", "2026-12-31"),
+        ("(2026)鲁0902执2号", "2026-06-01", "追索劳动报酬纠纷", "", "终本", ""),
+    ])
+    args = ["report", "monthly", str(ledger), "--month", "2026-10", "--rules", "sanqingli-2016"]
+    result = runner.invoke(app, [*args, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    cases = {r["case_no"]: r for r in json.loads(result.stdout)["key_cases"]}
+    blank = cases["(2026)鲁0902执2号"]
+    assert [blank[k] for k in ("reason_open", "next_step", "expected_close", "missing")] == [
+        None, "终本", None, ["reason_open", "expected_close"]]
+    assert [blank["categories"], cases["(2026)鲁0902执1号"]["missing"]] == [["minsheng", "key"], []]
+    result = runner.invoke(app, [*args, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "case_no,officer,categories,filed_on,age_days,reason_open,next_step,expected_close,missing"
+    assert lines[2] == "(2026)鲁0902执2号,未分配,minsheng;key,2026-06-01,152,,终本,,reason_open;expected_close"
+    assert lines[1].endswith(",财产待拍卖,拍卖,2026-12-31,")
+    out = tmp_path / "r.xlsx"
+    assert runner.invoke(app, [*args, "-o", str(out)]).exit_code == 0
+    ws = openpyxl.load_workbook(out)["重点案件"]
+    assert [c.value for c in ws[4]][-4:] == [MISSING, "终本", MISSING, "未结原因、预计结案时间"]
 
 
 def test_sample_report_against_golden(tmp_path):

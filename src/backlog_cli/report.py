@@ -14,8 +14,10 @@ with ``--as-of`` that day):
 * every key case open at D (category ``key`` when the ruleset has it, else any category),
   officer by officer in the order below, oldest filing first: the reason it is not closed, the
   next step and the time limit, from the ledger's ``reason_open`` / ``next_step`` /
-  ``expected_close`` fields (未结原因 / 下一步打算 / 预计结案时间), shown as 未填写 when blank or when
-  the ledger lacks the column;
+  ``expected_close`` fields (未结原因 / 下一步打算 / 预计结案时间), and ``missing``, the ids of those
+  blank or absent from the ledger. The frames keep codes for CSV and JSON (a blank is missing,
+  ``missing`` a list of field ids); the workbook and terminal show a blank as 未填写 and ``missing``
+  as the fields' labels joined with 、;
 * per officer (names compared and ordered as in the task lists: pinyin, 未分配 last): open at D,
   closed in M, key cases open;
 * open cases by age band at D, and the trend of open cases over the runs in the history up to D.
@@ -100,8 +102,10 @@ class MonthlyReport:
         return outputs.Labels(heads, {"categories": self.category_labels})
 
     def _shown(self) -> dict[str, pd.DataFrame]:
-        """The tables as the workbook and terminal show them: no category ids beside their labels."""
-        return {**self.tables(), "categories": self.categories.drop(columns="category")}
+        """The tables as the workbook and terminal show them: no category ids beside their labels,
+        blank plans as 未填写, the missing fields by their labels."""
+        return {**self.tables(), "categories": self.categories.drop(columns="category"),
+                "key_cases": _shown_key_cases(self.key_cases)}
 
     def output(self) -> outputs.Output:
         """For the output layer: the key cases as the CSV records (the other tables beside them),
@@ -205,12 +209,31 @@ def history_trend(target: str, end: pd.Timestamp) -> pd.DataFrame:
         return trend_frame(store.run_counts(), end)
 
 
-def _text_or_missing(cases: pd.DataFrame, name: str) -> pd.Series:
+def _plan_text(cases: pd.DataFrame, name: str) -> pd.Series:
+    """A plan field as text (a date as ``YYYY-MM-DD``), stripped; missing when blank or absent."""
     if name not in cases:
-        return pd.Series(MISSING, index=cases.index, dtype="str")
+        return pd.Series(pd.NA, index=cases.index, dtype="str")
     col = cases[name]
     text = col.dt.strftime("%Y-%m-%d") if pd.api.types.is_datetime64_any_dtype(col.dtype) else col.astype("str")
-    return text.str.strip().replace("", pd.NA).fillna(MISSING).astype("str")
+    return text.str.strip().replace("", pd.NA).astype("str")
+
+
+def _missing_fields(plans: pd.DataFrame) -> pd.Series:
+    """Per row, the list of PLAN_FIELDS missing in ``plans``: one shared list per combination."""
+    absent = plans[list(PLAN_FIELDS)].isna().to_numpy(dtype=bool)
+    codes = absent @ (1 << np.arange(len(PLAN_FIELDS)))
+    lists = np.empty(1 << len(PLAN_FIELDS), dtype=object)
+    lists[:] = [[f for i, f in enumerate(PLAN_FIELDS) if code >> i & 1] for code in range(len(lists))]
+    return pd.Series(lists[codes], index=plans.index, dtype=object)
+
+
+def _shown_key_cases(key_cases: pd.DataFrame) -> pd.DataFrame:
+    """The key cases as shown: a blank plan field as 未填写, the missing fields' labels joined with 、."""
+    names = labels()
+    shown = key_cases.assign(**{f: key_cases[f].fillna(MISSING) for f in PLAN_FIELDS})
+    texts = outputs.per_distinct_cell(key_cases["missing"], lambda ids: "、".join(names[f] for f in ids), by_object=True)
+    shown["missing"] = texts.astype("str")
+    return shown
 
 
 def _key_cases(cases: pd.DataFrame, officer: pd.Series, open_end: pd.Series, key: pd.Series,
@@ -224,12 +247,8 @@ def _key_cases(cases: pd.DataFrame, officer: pd.Series, open_end: pd.Series, key
         "age_days": age_days(rows["filed_on"], end),
     })
     for name in PLAN_FIELDS:
-        out[name] = _text_or_missing(rows, name)
-    absent = pd.DataFrame({f: out[f].eq(MISSING) for f in PLAN_FIELDS})
-    out["missing"] = pd.Series("", index=out.index, dtype="str")
-    for f in PLAN_FIELDS:
-        label = labels()[f]
-        out["missing"] = out["missing"].where(~absent[f], out["missing"] + np.where(out["missing"].ne(""), "、", "") + label)
+        out[name] = _plan_text(rows, name)
+    out["missing"] = _missing_fields(out)
     by_officer = out.assign(officer=group_order(out["officer"]))
     order = by_officer.sort_values(["officer", "filed_on", "case_no"], kind="stable").index
     return out.loc[order].reset_index(drop=True)[KEY_CASE_COLUMNS]
