@@ -153,3 +153,17 @@ def test_a_cell_naming_two_officers_is_warned_about_with_where_it_is():
         "2 cases name more than one 承办人 (张三、李四; 王五/赵六): each such cell counts as an officer of its own in "
         "task lists, rankings and reports; put one 承办人 per case; (2026)鲁0902执1号 filed 2026-01-05 at l.csv [l] "
         "row 2; (2026)鲁0902执4号 filed 2026-11-20 at l.csv [l] row 5"]
+
+
+def test_a_filing_date_after_today_is_left_out_also_on_a_later_as_of():
+    """Run on 2025-07-10 as of 2025-12-31: filed 08-01 cannot be in a ledger yet (warned: left out
+    until corrected), so it is left out, though before --as-of."""
+    ruleset, deadlines = load_ruleset(None)
+    columns = {k: v * 2 for k, v in FULL.items()}
+    columns["filed_on"] = ["2025-01-05", "2025-08-01", "2025-07-10", "2025-02-01"]
+    result = triage(located(**columns), ruleset, pd.Timestamp("2025-12-31"), deadlines, today=pd.Timestamp("2025-07-10"))
+    assert result.cases["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执3号", "(2026)鲁0902执4号"]
+    assert result.notes == []
+    assert [w for w in result.warnings if "after today" in w] == [
+        "1 case has a filing date after today (2025-07-10), a typing slip: it is left out until it is corrected; "
+        "(2026)鲁0902执2号 filed 2025-08-01 at l.csv [l] row 3"]

@@ -221,7 +221,7 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     notes: list[str] = []
     if cases.empty:
         warnings.append("the ledger has no cases: is it the right file, and complete?")
-    later = cases["filed_on"].gt(as_of)
+    later = cases["filed_on"].gt(as_of) | typed_later  # typed after today: left out also on a later --as-of
     if later.any():
         between = later & ~typed_later
         if between.any():
