@@ -240,16 +240,128 @@ def test_diff_output_sheets_and_files(db, tmp_path):
                                  CATEGORY_NAMES, DEADLINE_NAMES)
     write_output(result, None, tmp_path / "d.xlsx")
     sheets = pd.read_excel(tmp_path / "d.xlsx", sheet_name=None, header=1, engine="openpyxl")
-    assert list(sheets) == ["汇总", "变化明细"]
-    assert sheets["汇总"].values.tolist() == [["新收", 3], ["已结", 2], ["新超期", 1], ["改派承办人", 1], ["类别变化", 1]]
+    assert list(sheets) == ["汇总", "变化明细", "未结核对"]
+    assert sheets["汇总"].values.tolist() == [["新收", 3], ["重新未结", 0], ["已结", 2], ["台帐中已删除", 0],
+                                            ["新超期", 1], ["改派承办人", 1], ["类别变化", 1]]
     detail = sheets["变化明细"]
     assert detail.columns.tolist() == ["案号", "变化", "承办人", "变化前", "变化后", "结案日期"]
     closed = detail[detail["变化"].eq("已结")]
     assert closed["结案日期"].tolist() == [T("2025-07-01"), T("2025-07-02")]  # date cells, not text
+    # open on 07-01: A1 B2 C3; on 07-02: B2 C3 D4. New D4 (open) and E5 (closed 07-02) count; F6,
+    # closed on 07-01 already, does not. 3 + 2 + 0 - 2 (A1, E5) - 0 = 3.
+    balance = sheets["未结核对"]
+    assert balance.columns.tolist() == ["2025-07-01 未结", "＋ 新收（不计截至 2025-07-01 已结的 1 件）", "＋ 重新未结",
+                                        "－ 已结", "－ 台帐中已删除（原未结）", "＝ 2025-07-02 未结"]
+    assert balance.values.tolist() == [[3, 2, 0, 2, 0, 3]]
     write_output(result, None, tmp_path / "d.csv")
     lines = (tmp_path / "d.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "case_no,change,officer,before,after"
     assert lines[4:6] == ["A1,closed,张三,open,2025-07-01", "E5,closed,李四,new,2025-07-02"]
+
+
+# Run a (as of 2025-07-01) and run b (as of 2025-07-08). G7 was closed at a and is open at b (its
+# close date taken out of the ledger); H8 (open) and J9 (closed) are gone from the ledger at b.
+# K10 is filed after a's day, yet stored in a's snapshot, as runs did before such cases were left
+# out: it is new at b, not reopened. L11 is received and closed between the runs; M12 is typed
+# into the ledger late, closed before a.
+BEFORE = cases([
+    case("A1", "2025-01-02", "张三"),
+    case("B2", "2025-01-03", "李四"),
+    case("G7", "2025-01-04", "王五", closed="2025-06-20", legal="met"),
+    case("H8", "2025-02-01", "赵六"),
+    case("J9", "2025-02-02", "张三", closed="2025-06-01", legal="met"),
+    case("K10", "2025-07-05", "钱七"),
+])
+AFTER = cases([
+    case("A1", "2025-01-02", "张三", closed="2025-07-03", legal="met"),
+    case("B2", "2025-01-03", "李四"),
+    case("G7", "2025-01-04", "王五"),
+    case("K10", "2025-07-05", "钱七"),
+    case("L11", "2025-07-02", "孙八", closed="2025-07-06", legal="met"),
+    case("M12", "2025-03-01", "周九", closed="2025-06-15", legal="met"),
+])
+
+
+def reopened_diff(db) -> history.Changes:
+    r1 = db.record(info("2025-07-01"), history.snapshot_frame(BEFORE, T("2025-07-01"), IDS))
+    r2 = db.record(info("2025-07-08"), history.snapshot_frame(AFTER, T("2025-07-08"), IDS))
+    return db.diff(r1, r2)
+
+
+def test_snapshot_leaves_out_cases_filed_after_the_run(db):
+    run = db.record(info("2025-07-01"), history.snapshot_frame(BEFORE, T("2025-07-01"), IDS))
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from snapshots")).scalar() == 6  # K10 stored
+    assert db.snapshot(run)["case_no"].tolist() == ["A1", "B2", "G7", "H8", "J9"]
+
+
+def test_reopened_and_removed_cases(db):
+    d = reopened_diff(db)
+    assert d["new"]["case_no"].tolist() == ["K10", "L11", "M12"]
+    assert d["reopened"][["case_no", "officer"]].values.tolist() == [["G7", "王五"]]
+    assert d["reopened"]["closed_on"].tolist() == [T("2025-06-20")]
+    assert d["closed"][["case_no", "before"]].values.tolist() == [["A1", "open"], ["L11", "new"]]
+    assert d["removed"][["case_no", "officer", "is_open"]].values.tolist() == [["H8", "赵六", True], ["J9", "张三", False]]
+    assert (d.open_before, d.open_after) == (3, 3)  # A1 B2 H8, then B2 G7 K10
+    flat = history.diff_frame(d)
+    assert flat[["change", "case_no", "officer", "before", "after"]].fillna("").values.tolist() == [
+        ["new", "K10", "钱七", "", ""],
+        ["new", "L11", "孙八", "", ""],
+        ["new", "M12", "周九", "", ""],
+        ["reopened", "G7", "王五", "2025-06-20", "open"],
+        ["closed", "A1", "张三", "open", "2025-07-03"],
+        ["closed", "L11", "孙八", "new", "2025-07-06"],
+        ["removed", "H8", "赵六", "open", ""],
+        ["removed", "J9", "张三", "2025-06-01", ""],
+    ]
+    shown = history.diff_shown(flat, CATEGORY_NAMES, DEADLINE_NAMES)
+    rows = shown[shown["change"].isin(["reopened", "removed"])]
+    assert rows[["case_no", "before", "after"]].fillna("").values.tolist() == [
+        ["G7", "已结", "未结"], ["H8", "未结", ""], ["J9", "已结", ""]]
+    assert rows["closed_on"].dt.strftime("%Y-%m-%d").fillna("").tolist() == ["2025-06-20", "", "2025-06-01"]
+
+
+def test_open_count_balance(db):
+    # 3 open at a + 2 new counted (K10 open, L11 closed since; not M12, closed before a) + 1
+    # reopened (G7) - 2 closed (A1, L11) - 1 removed while open (H8; not J9) = 3 open at b
+    assert history.open_balance(reopened_diff(db)).values.tolist() == [[3, 2, 1, 2, 1, 3]]
+
+
+def test_diff_command_shows_reopened_removed_and_the_balance(tmp_path):
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    runner = CliRunner()
+    header = "案号,立案日期,承办人,结案日期,案件状态\n"
+    rows = {1: "(2026)鲁0902执1号,2026-01-05,张三,,在办\n", 2: "(2026)鲁0902执2号,2026-01-10,张三,,在办\n",
+            3: "(2026)鲁0902执3号,2026-02-01,李四,2026-10-28,已结\n", 17: "(2026)鲁0902执17号,2026-01-06,赵六,,在办\n"}
+    ledger, config = tmp_path / "ledger.csv", tmp_path / "backlog.yaml"
+    config.write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    ledger.write_text(header + "".join(rows.values()), encoding="utf-8")
+    assert runner.invoke(app, ["run", "-q", "--config", str(config), "--as-of", "2026-11-04"]).exit_code in (0, 1)
+    rows[2] = rows[2].replace(",,在办", ",2026-11-06,已结")
+    rows[3] = rows[3].replace(",2026-10-28,已结", ",,在办")
+    del rows[17]
+    rows[20] = "(2026)鲁0902执20号,2026-11-09,钱七,,在办\n"
+    ledger.write_text(header + "".join(rows.values()), encoding="utf-8")
+    assert runner.invoke(app, ["run", "-q", "--config", str(config), "--as-of", "2026-11-11"]).exit_code in (0, 1)
+    csv = runner.invoke(app, ["diff", "--config", str(config), "-f", "csv"]).output.splitlines()
+    assert csv[:5] == [
+        "case_no,change,officer,before,after",
+        "(2026)鲁0902执20号,new,钱七,,",
+        "(2026)鲁0902执3号,reopened,李四,2026-10-28,open",
+        "(2026)鲁0902执2号,closed,张三,open,2026-11-06",
+        "(2026)鲁0902执17号,removed,赵六,open,",
+    ]
+    table = runner.invoke(app, ["diff", "--config", str(config)]).output
+    assert re.search(r"│ \(2026\)鲁0902执3号 +│ 重新未结 +│ 李四 +│ 已结 +│ 未结 +│ +2026-10-28 │", table)
+    assert re.search(r"│ \(2026\)鲁0902执17号 +│ 台帐中已删除 +│ 赵六 +│ 未结 +│ +│ +│", table)
+    # open on 11-04: 执1号 执2号 执17号; on 11-11: 执1号 执3号 执20号, as the history counts them
+    assert "未结核对（2026-11-04 → 2026-11-11）" in table
+    assert re.search(r"│ +3 │ +1 │ +1 │ +1 │ +1 │ +3 │", table)
+    runs = json.loads(runner.invoke(app, ["history", "--config", str(config), "-f", "json"]).output)
+    assert [r["open"] for r in runs] == [3, 3]
 
 
 def test_runs_output(db, tmp_path):

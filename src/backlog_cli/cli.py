@@ -637,7 +637,7 @@ def diff(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """What changed between the latest run and an earlier one: new, closed, newly overdue, reassigned, category changes."""
+    """What changed between the latest run and an earlier one: new, reopened, closed, removed from the ledger, newly overdue, reassigned, category changes; and how the open count adds up."""
     from backlog_cli.deadlines import load_ruleset
     from backlog_cli.history import changes_since, diff_output
 

@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from backlog_cli.assignment import UNASSIGNED
 from backlog_cli.errors import ConfigError
 from backlog_cli.loading import load_columns
-from backlog_cli.outputs import DISPLAY_LIST_SEP, Labels, Output, Sheet, join_lists, per_distinct_cell
+from backlog_cli.outputs import DISPLAY_LIST_SEP, ISO_DATE, Labels, Output, Sheet, join_lists, per_distinct_cell
 from backlog_cli.rules import open_mask
 
 SCHEMA_VERSION = 1
@@ -48,14 +48,18 @@ SNAPSHOT_COLUMNS = [
     "next_deadline", "next_state", "next_due", "overdue", "deadline_states",
 ]
 DATE_COLUMNS = ("filed_on", "closed_on", "next_due")
-CHANGES = ("new", "closed", "newly_overdue", "reassigned", "category_changes")
+# In the order the open count adds up: open then + new + reopened - closed - removed = open now.
+CHANGES = ("new", "reopened", "closed", "removed", "newly_overdue", "reassigned", "category_changes")
 # How tables and xlsx show each kind of change (CSV and JSON keep the names above).
-CHANGE_LABELS = {"new": "新收", "closed": "已结", "newly_overdue": "新超期", "reassigned": "改派承办人",
-                 "category_changes": "类别变化"}
-# A closed case's before (open at the earlier run, or new since it) and after, as tables and xlsx
-# show them; CSV and JSON keep ``open`` / ``new`` before and the close date after.
+CHANGE_LABELS = {"new": "新收", "reopened": "重新未结", "closed": "已结", "removed": "台帐中已删除",
+                 "newly_overdue": "新超期", "reassigned": "改派承办人", "category_changes": "类别变化"}
+# A case's state at either run (open, new since the earlier run, closed), as tables and xlsx show
+# it; CSV and JSON keep ``open`` / ``new`` and a close date for a closed case.
 CLOSED_TEXTS = {"open": "未结", "new": "新收", "closed": "已结"}
 DIFF_COLUMNS = ["case_no", "change", "officer", "before", "after"]
+# The open-count balance under the changes: its sheet, and the headers of its one row.
+BALANCE_SHEET = "未结核对"
+BALANCE_COLUMNS = ["open_before", "new", "reopened", "closed", "removed", "open_after"]
 # The run list's sheet, and how its start and end times show in xlsx (date-time cells).
 RUNS_SHEET = "运行记录"
 TIMESTAMPS = ("started_at", "finished_at")
@@ -218,7 +222,9 @@ class History:
         return _as_date(value)
 
     def snapshot(self, run_id: int) -> pd.DataFrame:
-        """The cases stored for a run, in the :data:`SNAPSHOT_COLUMNS` layout."""
+        """The cases stored for a run, in the :data:`SNAPSHOT_COLUMNS` layout: every case filed by
+        the run's as_of, open or closed then. (Runs recorded before cases filed after as_of were
+        left out stored them too, neither open nor closed; they are left out here.)"""
         query = sa.select(*(snapshots.c[c] for c in SNAPSHOT_COLUMNS)).where(snapshots.c.run_id == run_id)
         with self.engine.connect() as conn:
             got = conn.execute(query).all()
@@ -229,9 +235,10 @@ class History:
         for name in SNAPSHOT_COLUMNS:
             if name not in DATE_COLUMNS and name != "is_open":
                 frame[name] = frame[name].astype("str")
-        return frame
+        later = frame["filed_on"].gt(pd.Timestamp(self.run_date(run_id)))
+        return frame[~later].reset_index(drop=True) if later.any() else frame
 
-    def diff(self, run_a: int, run_b: int) -> dict[str, pd.DataFrame]:
+    def diff(self, run_a: int, run_b: int) -> Changes:
         """What changed from run ``run_a`` (earlier) to ``run_b``; see :func:`diff_snapshots`."""
         return diff_snapshots(self.snapshot(run_a), self.snapshot(run_b), pd.Timestamp(self.run_date(run_a)))
 
@@ -280,7 +287,7 @@ def _upgrade(conn: Connection, where: str) -> None:
         conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
 
 
-def changes_since(store: History, since: dt.date | None = None) -> tuple[dt.date, dt.date, dict[str, pd.DataFrame]]:
+def changes_since(store: History, since: dt.date | None = None) -> tuple[dt.date, dt.date, Changes]:
     """(base date, latest date, changes) from the run at or before ``since`` (default: the run
     before the latest) to the latest run."""
     latest = store.run_at()
@@ -398,18 +405,32 @@ def _grouped(pairs: pd.DataFrame, name: str) -> pd.DataFrame:
     return pairs.groupby("case_no", sort=False)["item"].agg(LIST_SEP.join).rename(name).reset_index()
 
 
-def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> dict[str, pd.DataFrame]:
+class Changes(dict[str, pd.DataFrame]):
+    """The changes between two runs, a frame per kind (:data:`CHANGES`), and the number of cases
+    open at each run (``open_before``, ``open_after``)."""
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame], open_before: int, open_after: int) -> None:
+        super().__init__(frames)
+        self.open_before = open_before
+        self.open_after = open_after
+
+
+def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Changes:
     """Changes from snapshot ``a`` (earlier, taken as of ``since``) to ``b``, each a frame ordered
     by case number:
 
-    ``new`` (in b, not in a), ``closed`` (closed in b and either open in a, ``before`` ``open``, or
-    new and closed after ``since``, ``before`` ``new``: received and closed between the runs, so
-    that ``closed`` counts every case closed since the earlier run), ``newly_overdue`` (a deadline
-    overdue in b that was not in a), ``reassigned`` (officer changed), ``category_changes``.
+    ``new`` (in b, not in a), ``reopened`` (closed in a, open in b; ``closed_on`` the close date
+    it had), ``closed`` (closed in b and either open in a, ``before`` ``open``, or new and closed
+    after ``since``, ``before`` ``new``: received and closed between the runs, so that ``closed``
+    counts every case closed since the earlier run), ``removed`` (in a, not in b; its officer,
+    ``is_open`` and ``closed_on`` in a), ``newly_overdue`` (a deadline overdue in b that was not
+    in a), ``reassigned`` (officer changed), ``category_changes``.
     """
     both = a.merge(b, on="case_no", how="inner", suffixes=("_a", "_b"))
     new = _anti(b, a, ["case_no"])
     carried = both[both["is_open_a"] & ~both["is_open_b"]].rename(columns={"closed_on_b": "closed_on", "officer_b": "officer"})
+    reopened = both[~both["is_open_a"] & both["is_open_b"]].rename(columns={"closed_on_a": "closed_on", "officer_b": "officer"})
+    gone = _anti(a, b, ["case_no"])
     received = new[~new["is_open"] & new["closed_on"].gt(since)]
     closed = pd.concat([carried[["case_no", "closed_on", "officer"]].assign(before="open"),
                         received[["case_no", "closed_on", "officer"]].assign(before="new")], ignore_index=True)
@@ -425,7 +446,9 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> dic
     changed = changed.merge(added, on="case_no", how="left").merge(removed, on="case_no", how="left")
     result = {
         "new": new[["case_no", "filed_on", "officer", "categories", "is_open", "closed_on"]],
+        "reopened": reopened[["case_no", "closed_on", "officer"]],
         "closed": closed,
+        "removed": gone[["case_no", "officer", "is_open", "closed_on"]],
         "newly_overdue": overdue[["case_no", "officer", "deadlines", "next_due"]],
         "reassigned": moved.rename(columns={"officer_a": "officer_before", "officer_b": "officer_after"})[
             ["case_no", "officer_before", "officer_after"]],
@@ -433,34 +456,45 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> dic
             columns={"officer_b": "officer", "categories_a": "categories_before", "categories_b": "categories_after"})[
             ["case_no", "officer", "categories_before", "categories_after", "added", "removed"]],
     }
-    return {k: v.sort_values("case_no", kind="stable", ignore_index=True) for k, v in result.items()}
+    return Changes({k: v.sort_values("case_no", kind="stable", ignore_index=True) for k, v in result.items()},
+                   int(a["is_open"].sum()), int(b["is_open"].sum()))
 
 
-def diff_frame(changes: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """All changes in one frame: the :data:`DIFF_COLUMNS` (CSV and JSON: ids and names, a closed
-    case's close date as ``after``), then ``closed_on``, the close date of closed rows and of new
-    cases closed already (for tables and xlsx: :func:`diff_shown`)."""
-    new, closed = changes["new"], changes["closed"]
-    parts = [
-        new.assign(before=pd.NA, after=new["categories"], closed_on=new["closed_on"].where(~new["is_open"])),
-        closed.assign(after=closed["closed_on"].dt.strftime("%Y-%m-%d")),
-        changes["newly_overdue"].assign(before=pd.NA, after=changes["newly_overdue"]["deadlines"]),
-        changes["reassigned"].assign(officer=changes["reassigned"]["officer_after"],
-                                     before=changes["reassigned"]["officer_before"],
-                                     after=changes["reassigned"]["officer_after"]),
-        changes["category_changes"].assign(before=changes["category_changes"]["categories_before"],
-                                           after=changes["category_changes"]["categories_after"]),
-    ]
+def diff_frame(changes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """All changes in one frame: the :data:`DIFF_COLUMNS` (CSV and JSON: ids and names; a close
+    date where a case was closed: a closed case's ``after``, a reopened case's ``before``, a
+    removed case's ``before`` unless it was ``open``), then ``closed_on``, the close date of
+    closed, reopened and removed rows and of new cases closed already (for tables and xlsx:
+    :func:`diff_shown`)."""
+    new, reopened, closed, removed = (changes[k] for k in ("new", "reopened", "closed", "removed"))
+    parts = {
+        "new": new.assign(before=pd.NA, after=new["categories"], closed_on=new["closed_on"].where(~new["is_open"])),
+        "reopened": reopened.assign(before=_iso(reopened["closed_on"]), after="open"),
+        "closed": closed.assign(after=_iso(closed["closed_on"])),
+        "removed": removed.assign(before=_iso(removed["closed_on"]).where(~removed["is_open"], "open"), after=pd.NA,
+                                  closed_on=removed["closed_on"].where(~removed["is_open"])),
+        "newly_overdue": changes["newly_overdue"].assign(before=pd.NA, after=changes["newly_overdue"]["deadlines"]),
+        "reassigned": changes["reassigned"].assign(officer=changes["reassigned"]["officer_after"],
+                                                   before=changes["reassigned"]["officer_before"],
+                                                   after=changes["reassigned"]["officer_after"]),
+        "category_changes": changes["category_changes"].assign(before=changes["category_changes"]["categories_before"],
+                                                               after=changes["category_changes"]["categories_after"]),
+    }
     columns = [*DIFF_COLUMNS, "closed_on"]
-    out = pd.concat([p.assign(change=name).reindex(columns=columns) for name, p in zip(CHANGES, parts)],
-                    ignore_index=True)
+    out = pd.concat([parts[name].assign(change=name).reindex(columns=columns) for name in CHANGES], ignore_index=True)
     return out.astype({c: "str" for c in DIFF_COLUMNS} | {"closed_on": "datetime64[ns]"})
+
+
+def _iso(dates: pd.Series) -> pd.Series:
+    """Dates as ``YYYY-MM-DD`` text (NaT as NA)."""
+    return dates.dt.strftime(ISO_DATE).astype("str")
 
 
 def diff_shown(frame: pd.DataFrame, categories: Mapping[str, str], deadlines: Mapping[str, str]) -> pd.DataFrame:
     """:func:`diff_frame` as tables and xlsx show it: category and deadline ids by their labels
     (``categories``, ``deadlines``: id → label) joined with '; ', a closed case 未结 (or 新收) →
-    已结 with its close date in ``closed_on``, and a blank officer as 未分配."""
+    已结 and a reopened one 已结 → 未结, with the close date in ``closed_on``, a removed case as it
+    was (未结 or 已结), and a blank officer as 未分配."""
     out = frame.copy()
     change = out["change"]
     for kinds, names in ((["new", "category_changes"], categories), (["newly_overdue"], deadlines)):
@@ -470,6 +504,11 @@ def diff_shown(frame: pd.DataFrame, categories: Mapping[str, str], deadlines: Ma
     closed = change.eq("closed")
     out.loc[closed, "before"] = out.loc[closed, "before"].map(CLOSED_TEXTS)
     out.loc[closed, "after"] = CLOSED_TEXTS["closed"]
+    reopened = change.eq("reopened")
+    out.loc[reopened, ["before", "after"]] = [CLOSED_TEXTS["closed"], CLOSED_TEXTS["open"]]
+    removed = change.eq("removed")
+    out.loc[removed, "before"] = out.loc[removed, "before"].where(out.loc[removed, "before"].eq("open"), "closed"
+                                                                  ).map(CLOSED_TEXTS)
     out["officer"] = out["officer"].fillna(UNASSIGNED)
     moved = change.eq("reassigned")
     out.loc[moved, ["before", "after"]] = out.loc[moved, ["before", "after"]].fillna(UNASSIGNED)
@@ -484,16 +523,40 @@ def _labelled(ids: pd.Series, names: Mapping[str, str]) -> pd.Series:
     return per_distinct_cell(ids, label, by_object=False)
 
 
-def diff_output(base: dt.date, latest: dt.date, changes: dict[str, pd.DataFrame],
+def open_balance(changes: Changes) -> pd.DataFrame:
+    """How the open count went from one run to the next, one row of :data:`BALANCE_COLUMNS`:
+    open_before + new + reopened - closed - removed = open_after, where ``new`` counts the new
+    cases open now or closed since the earlier run (not one closed on or before it), and
+    ``removed`` the removed cases that were open."""
+    new, closed, removed = changes["new"], changes["closed"], changes["removed"]
+    counted = int(new["is_open"].sum() + closed["before"].eq("new").sum())
+    values = [changes.open_before, counted, len(changes["reopened"]), len(closed),
+              int(removed["is_open"].sum()), changes.open_after]
+    return pd.DataFrame([values], columns=BALANCE_COLUMNS).astype("int64")
+
+
+def _balance_labels(base: dt.date, latest: dt.date, left_out: int) -> dict[str, str]:
+    """The balance's headers, read left to right as the sum; ``left_out``: new cases closed on or
+    before ``base``, listed as 新收 but not counted."""
+    new = "＋ 新收" + (f"（不计截至 {base} 已结的 {left_out} 件）" if left_out else "")
+    return {"open_before": f"{base} 未结", "new": new, "reopened": "＋ 重新未结", "closed": "－ 已结",
+            "removed": "－ 台帐中已删除（原未结）", "open_after": f"＝ {latest} 未结"}
+
+
+def diff_output(base: dt.date, latest: dt.date, changes: Changes,
                 categories: Mapping[str, str], deadlines: Mapping[str, str]) -> Output:
-    """The changes for the output layer: counts per kind of change (汇总), then every change
-    (变化明细); tables and xlsx show both (:func:`diff_shown`), CSV and JSON the changes."""
+    """The changes for the output layer: counts per kind of change (汇总), every change
+    (变化明细), then how the open count adds up (未结核对, :func:`open_balance`); tables and xlsx
+    show the three (:func:`diff_shown`), CSV and JSON the changes."""
     counts = pd.DataFrame({"change": list(CHANGES), "cases": [len(changes[c]) for c in CHANGES]})
     labels = Labels(load_columns().labels(), {"change": CHANGE_LABELS})
     frame = diff_frame(changes)
+    balance = open_balance(changes)
     title = f"变化（{base} → {latest}）"
     sheets = [Sheet("汇总", counts, labels=labels, title=f"汇总（{base} → {latest}）"),
-              Sheet("变化明细", diff_shown(frame, categories, deadlines), labels=labels, title=title)]
+              Sheet("变化明细", diff_shown(frame, categories, deadlines), labels=labels, title=title),
+              Sheet(BALANCE_SHEET, balance, title=f"{BALANCE_SHEET}（{base} → {latest}）",
+                    labels=_balance_labels(base, latest, len(changes["new"]) - int(balance["new"].iloc[0])))]
     return Output(frame, name="变化明细", title=title, labels=labels, columns=DIFF_COLUMNS, sheets=sheets,
                   tables=sheets)
 
