@@ -8,6 +8,7 @@ import re
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -189,6 +190,110 @@ def test_lock_held_by_another_live_process(tmp_path):
     with run_mod.run_lock(tmp_path):  # its process is gone: the lock is stale and taken over
         assert json.loads(lock.read_text())["pid"] == os.getpid()
     assert not lock.exists()
+
+
+@pytest.fixture
+def sleeper():
+    """A live process of this host that is not a backlog run."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def write_lock(folder: Path, held: dict | None, age: float = 0.0) -> Path:
+    """A lock file holding ``held`` (an empty file for None), written ``age`` seconds ago."""
+    lock = folder / run_mod.LOCK_NAME
+    lock.write_text(json.dumps(held) if held is not None else "", encoding="utf-8")
+    when = time.time() - age
+    os.utime(lock, (when, when))
+    return lock
+
+
+def test_an_empty_lock_file_is_a_run_starting_until_it_is_old(tmp_path):
+    """A run of an older version creates the file, then writes its pid: while the file is a second
+    old it is held; a minute old (LOCK_GRACE_SECONDS is 10) it is left over and taken over."""
+    lock = write_lock(tmp_path, None, age=1)
+    with pytest.raises(LockedError, match=f"a run is starting: the lock file {re.escape(str(lock))} has no pid"):
+        with run_mod.run_lock(tmp_path):
+            pass
+    assert lock.read_text() == ""  # left to the run that is starting
+    write_lock(tmp_path, None, age=60)
+    with run_mod.run_lock(tmp_path):
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+    assert not lock.exists()
+
+
+def test_a_lock_file_is_written_whole_and_holds_the_process_start(tmp_path):
+    with run_mod.run_lock(tmp_path) as lock:
+        held = json.loads(lock.read_text())
+        assert sorted(p.name for p in tmp_path.iterdir()) == [run_mod.LOCK_NAME]  # nothing left aside
+    assert held["pid"] == os.getpid() and held["host"] == run_mod.socket.gethostname()
+    if Path("/proc/self/stat").exists():
+        # field 22 of /proc/PID/stat, after the command name in parentheses
+        assert held["pid_start"] == int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+
+
+def test_a_lock_on_a_file_system_without_hard_links(tmp_path, monkeypatch):
+    def no_links(src, dst):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(run_mod.os, "link", no_links)
+    with run_mod.run_lock(tmp_path) as lock:
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+        with pytest.raises(LockedError, match=f"pid {os.getpid()} on "):
+            with run_mod.run_lock(tmp_path):
+                pass
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(run_mod._boot_time() is None, reason="no boot time here (Linux /proc/stat)")
+def test_a_lock_from_before_the_boot_is_stale_though_its_pid_is_running(tmp_path, sleeper):
+    """After a reboot the pid in a lock left behind may be another process's: the lock file is
+    older than the boot, so it is taken over; the same lock written after the boot is held."""
+    held = {"pid": sleeper.pid, "host": run_mod.socket.gethostname(), "started": "2025-06-30T02:00:00"}
+    lock = write_lock(tmp_path, held, age=time.time() - run_mod._boot_time() + 60)
+    with run_mod.run_lock(tmp_path):
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+    write_lock(tmp_path, held)
+    with pytest.raises(LockedError, match=f"pid {sleeper.pid} on "):
+        with run_mod.run_lock(tmp_path):
+            pass
+
+
+@pytest.mark.skipif(run_mod._process_start(os.getpid()) is None, reason="no process start times here (Linux /proc)")
+def test_a_lock_whose_pid_started_at_another_time_is_stale(tmp_path, sleeper):
+    start = run_mod._process_start(sleeper.pid)
+    held = {"pid": sleeper.pid, "host": run_mod.socket.gethostname(), "started": "2025-06-30T02:00:00"}
+    write_lock(tmp_path, {**held, "pid_start": start})
+    with pytest.raises(LockedError, match=f"pid {sleeper.pid} on "):
+        with run_mod.run_lock(tmp_path):
+            pass
+    lock = write_lock(tmp_path, {**held, "pid_start": start - 1})  # the pid was another process's
+    with run_mod.run_lock(tmp_path):
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+
+
+def test_a_lock_of_another_host_is_never_taken_over(tmp_path):
+    write_lock(tmp_path, {"pid": 2**22 + 1, "host": "another-host", "started": "2025-06-30T02:00:00"}, age=10**8)
+    with pytest.raises(LockedError, match=r"pid 4194305 on another-host, started 2025-06-30T02:00:00 "
+                                          r"\(lock file .*; delete it if that run is gone\)"):
+        with run_mod.run_lock(tmp_path):
+            pass
+
+
+def test_a_stale_lock_replaced_meanwhile_by_another_run_is_put_back(tmp_path):
+    """Two runs find the same stale lock; the first removes it and takes the lock; the second,
+    removing what it read, finds the first's new lock in its place and leaves it there."""
+    lock = write_lock(tmp_path, {}, age=60)
+    stale = run_mod._read_lock(lock)
+    new = tmp_path / "new"
+    new.write_text('{"pid": 1}', encoding="utf-8")
+    os.replace(new, lock)  # the first run's lock: another file
+    run_mod._remove_stale(lock, stale)
+    assert lock.read_text() == '{"pid": 1}' and sorted(p.name for p in tmp_path.iterdir()) == [run_mod.LOCK_NAME]
+    run_mod._remove_stale(lock, run_mod._read_lock(lock))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_history_at_a_configured_path(tmp_path):

@@ -15,9 +15,10 @@ import json
 import os
 import shutil
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,25 @@ class RunSummary:
 
 # ----------------------------------------------------------------------------------- the lock
 
+# An empty or unreadable lock file younger than this is a run being started (a lock file is
+# created whole, but a run of an older version wrote its pid after creating the file).
+LOCK_GRACE_SECONDS = 10.0
+_TAKE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class _LockFile:
+    """A lock file as read: what it says (empty when unreadable), which file it is, when written."""
+
+    held: dict[str, Any]
+    inode: tuple[int, int]
+    mtime: float
+
+    @property
+    def pid(self) -> int | None:
+        pid = self.held.get("pid")
+        return pid if isinstance(pid, int) and pid > 0 else None
+
 
 def _pid_alive(pid: int) -> bool:
     try:
@@ -105,50 +125,159 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _read_lock(path: Path) -> dict[str, Any]:
+def _boot_time() -> float | None:
+    """When the machine booted (seconds since the epoch, Linux ``/proc/stat``); None elsewhere."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+        with open("/proc/stat", encoding="ascii") as handle:
+            return next((float(line.split()[1]) for line in handle if line.startswith("btime ")), None)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _process_start(pid: int) -> int | None:
+    """When process ``pid`` started, in clock ticks since boot (Linux ``/proc/PID/stat``); None
+    when it cannot be read (no such process, not Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()  # the command name may hold spaces and ')'
+        return int(fields[19])  # field 22, starttime; the split starts at field 3
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _read_lock(path: Path) -> _LockFile | None:
+    """The lock file at ``path``; None when there is none."""
+    try:
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            data = handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise LockedError(f"cannot read the lock file {path} ({err.strerror or err}); "
+                          "delete it if no backlog run is going") from None
+    try:
+        held = json.loads(data.decode("utf-8"))
+    except ValueError:
+        held = {}
+    return _LockFile(held if isinstance(held, dict) else {}, (st.st_dev, st.st_ino), st.st_mtime)
+
+
+def _is_stale(lock: _LockFile, host: str) -> bool:
+    """Whether the run that wrote ``lock`` is gone. One without a pid (empty, unreadable) is stale
+    once older than LOCK_GRACE_SECONDS; one from another host never is. On this host the run is
+    gone when its pid is not running, when the lock is older than the machine's boot (the pid now
+    names another process), or when the process with its pid started at another time than the
+    lock records."""
+    pid = lock.pid
+    if pid is None:
+        return time.time() - lock.mtime > LOCK_GRACE_SECONDS
+    if lock.held.get("host") != host:
+        return False
+    if not _pid_alive(pid):
+        return True
+    boot = _boot_time()
+    if boot is not None and lock.mtime < boot:
+        return True
+    recorded, start = lock.held.get("pid_start"), _process_start(pid)
+    return recorded is not None and start is not None and recorded != start
+
+
+def _held_message(lock: _LockFile, path: Path) -> str:
+    held = lock.held
+    if lock.pid is None:
+        return (f"a run is starting: the lock file {path} has no pid in it yet; try again, "
+                "or delete the lock file if no backlog run is going")
+    return (f"another run is going: pid {held.get('pid')} on {held.get('host')}, started "
+            f"{held.get('started')} (lock file {path}; delete it if that run is gone)")
+
+
+def _create_lock(path: Path, content: str) -> tuple[int, int] | None:
+    """Put a lock file holding ``content`` at ``path`` unless one is there (then None); return
+    which file it is. It is written aside and linked into place, so it is never seen empty; on a
+    file system without hard links it is created exclusively and written at once."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise ConfigError(f"cannot write the lock file in {path.parent}: {err.strerror or err}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.chmod(tmp, 0o644)  # readable by the other users' runs, which judge it (mkstemp makes it private)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return None
+        except OSError:
+            return _create_exclusive(path, content)
+        st = os.stat(tmp)
+        return st.st_dev, st.st_ino
+    finally:
+        os.unlink(tmp)
+
+
+def _create_exclusive(path: Path, content: str) -> tuple[int, int] | None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(content)
+        st = os.fstat(handle.fileno())
+    return st.st_dev, st.st_ino
+
+
+def _remove_stale(path: Path, lock: _LockFile) -> None:
+    """Remove the stale ``lock`` from ``path``: moved aside first, and put back when it turns out
+    another run had replaced it since it was read (so two runs taking over together do not
+    remove each other's new lock)."""
+    aside = path.with_name(f"{path.name}.{os.getpid()}.stale")
+    try:
+        os.replace(path, aside)
+    except FileNotFoundError:
+        return  # another run removed it first
+    st = os.stat(aside)
+    if (st.st_dev, st.st_ino) != lock.inode:
+        os.replace(aside, path)
+    else:
+        os.unlink(aside)
 
 
 @contextmanager
 def run_lock(output_dir: Path) -> Iterator[Path]:
     """Hold ``output_dir/.backlog-run.lock`` (pid, host, start time) for the block.
 
-    A lock left by a process that is gone (same host, pid not running) is stale and taken over;
-    a live one raises :class:`LockedError` naming the run that holds it.
+    The lock file is created with its content in it. A lock whose run is gone (:func:`_is_stale`)
+    is taken over; one whose run is going raises :class:`LockedError` naming the run and the file.
     """
     path = Path(output_dir) / LOCK_NAME
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise ConfigError(f"cannot create the output folder {path.parent}: {err.strerror or err}") from None
-    me = {"pid": os.getpid(), "host": socket.gethostname(),
-          "started": dt.datetime.now().isoformat(timespec="seconds")}
-    for _ in range(2):
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            held = _read_lock(path)
-            stale = held.get("host") == me["host"] and not _pid_alive(int(held.get("pid", 0) or 0))
-            if stale or not held:
-                path.unlink(missing_ok=True)
-                continue
-            raise LockedError(
-                f"another run is going: pid {held.get('pid')} on {held.get('host')}, started "
-                f"{held.get('started')} (lock file {path}; delete it if that run is gone)"
-            ) from None
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(me, handle)
-        break
+    host = socket.gethostname()
+    content = json.dumps({"pid": os.getpid(), "host": host, "started": dt.datetime.now().isoformat(timespec="seconds"),
+                          "pid_start": _process_start(os.getpid())})
+    for _ in range(_TAKE_ATTEMPTS):
+        mine = _create_lock(path, content)
+        if mine is not None:
+            break
+        lock = _read_lock(path)
+        if lock is None:
+            continue  # removed since: try again
+        if not _is_stale(lock, host):
+            raise LockedError(_held_message(lock, path))
+        _remove_stale(path, lock)
     else:
-        raise LockedError(f"cannot take the lock file {path}")
+        raise LockedError(f"cannot take the lock file {path}: other runs keep taking it; "
+                          "delete it if no backlog run is going")
     try:
         yield path
     finally:
-        if _read_lock(path).get("pid") == me["pid"]:
-            path.unlink(missing_ok=True)
+        with suppress(FileNotFoundError):
+            st = os.stat(path)
+            if (st.st_dev, st.st_ino) == mine:
+                path.unlink()
 
 
 # ----------------------------------------------------------------------------------- steps
