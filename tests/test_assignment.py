@@ -284,7 +284,7 @@ def test_ranking_counts_ties_and_week_boundaries():
         + closings("丁", ["2026-03-14", None, None, "2026-03-08"])  # closed the Sunday before
         + closings("戊", ["2026-03-16", None, None, None, None])  # closed the Monday after: still open
         + closings("戊x", [None], filed="2026-03-09")  # filed on the first day: not open at start
-        + closings("己", [None], filed="2026-03-10")  # nothing open, nothing closed: not ranked
+        + closings("己", [None], filed="2026-03-16")  # filed the Monday after: not ranked
         + [{"case_no": "X", "officer": None, "filed_on": "2026-01-01", "closed_on": "2026-03-10"}]
     )
     cases = frame(rows)
@@ -300,7 +300,8 @@ def test_ranking_counts_ties_and_week_boundaries():
         ["2026-W11", "丁", 3, 1, 4, "4", None, "督导"],
         ["2026-W11", "戊", 5, 0, 5, "5", None, "约谈"],
     ]
-    assert table["closing_rate"].tolist() == [1.0, 0.5, 0.5, 0.3333, 0.0]
+    assert table["filed"].tolist() == [0, 0, 0, 0, 1]  # 戊x is 戊
+    assert table["closing_rate"].tolist() == [1.0, 0.5, 0.5, 0.3333, 0.0]  # 戊: 0 / (5 + 1)
     # Bottom three in W09 (甲 1, the rest tied 2): 乙丙丁戊; in W10 (丁 1, the rest tied 2): 甲乙丙戊.
     assert table["bottom_streak"].tolist() == [0, 3, 2, 1, 3]
     assert table["period_start"].iloc[0] == T("2026-03-09") and table["period_end"].iloc[0] == T("2026-03-15")
@@ -316,11 +317,40 @@ def test_everyone_tied_is_nobody_at_the_bottom():
     assert table["closing_rate"].tolist() == [0.0] * 4
 
 
-def test_rate_is_na_when_nothing_was_open():
+def test_ranking_refuses_more_than_520_periods():
+    cases = frame(closings("甲", [None]))
+    assert ranking(cases, T("2026-03-15"), "week", 520)["period"].tolist()[0] == "2026-W01"  # nothing before the first filing
+    with pytest.raises(ConfigError, match="at most 520, not 521"):
+        ranking(cases, T("2026-03-15"), "week", 521)
+
+
+def test_a_case_filed_and_closed_in_the_week_counts_once_as_filed_and_once_as_closed():
     cases = frame(closings("甲", ["2026-03-10"], filed="2026-03-09"))
     table = ranking(cases, T("2026-03-15"), "week", 1)
-    assert table[["open_at_start", "closed"]].values.tolist() == [[0, 1]]
-    assert table["closing_rate"].isna().all()
+    assert table[["open_at_start", "filed", "closed"]].values.tolist() == [[0, 1, 1]]
+    assert table["closing_rate"].tolist() == [1.0]
+
+
+def test_closing_rate_is_closed_over_open_at_start_plus_filed():
+    # Week 2026-03-09 (Mon) .. 2026-03-15 (Sun).
+    rows = (
+        closings("乙", ["2026-03-12"])  # 1 open at start, closed in the week
+        + closings("乙", ["2026-03-10", "2026-03-15"], filed="2026-03-09")  # 2 filed and closed in it
+        + closings("丙", [None], filed="2026-03-15")  # filed on the Sunday: new, not closed
+        + closings("丙", [None], filed="2026-03-16")  # filed the Monday after: not in the week
+        + closings("丁", ["2026-03-06"])  # closed the week before: not ranked
+        + closings("甲", ["2026-03-11", None], filed="2026-03-02")  # 2 open at start, 1 closed
+        + closings("甲", [None, None], filed="2026-03-13")  # 2 new, open
+    )
+    cases = frame(rows)
+    cases["case_no"] = [f"c{i}" for i in range(len(cases))]
+    table = ranking(cases, T("2026-03-15"), "week", 1)
+    got = table[["officer", "open_at_start", "filed", "closed", "closing_rate", "rank"]].values.tolist()
+    assert got == [
+        ["乙", 1, 2, 3, 1.0, 1],  # 3 / (1 + 2), not 3 / 1
+        ["甲", 2, 2, 1, 0.25, 2],
+        ["丙", 0, 1, 0, 0.0, 3],  # nothing closed of one new case: 0 / (0 + 1)
+    ]
 
 
 # Week starts (Mondays) W08 .. W13 and each week's order, best first; closes = 5, 4, 3, 2, 1.

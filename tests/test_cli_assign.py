@@ -118,6 +118,9 @@ def test_rank_table_and_xlsx(ledger, tmp_path):
     assert marks == {"李四": None, "张三": "督导", "赵六": "约谈", "王五": "督导", "钱七": "约谈"}
     # Periods in words and the rank once, with its tie mark; CSV and JSON keep the codes and both.
     assert header[:3] == ["期间", "起始日期", "截止日期"] and "名次" not in header
+    assert header[4:8] == ["期初未结", "本期新收", "已结", "结案率"]
+    rates = {r[header.index("承办人")]: ws.cell(3 + i, 8).number_format for i, r in enumerate(rows)}
+    assert set(rates.values()) == {"0.00%"}
     assert {r[0] for r in rows} == {"2026年第11周"}
     assert [r[header.index("名次（注明并列）")] for r in rows] == ["1", "2（并列）", "2（并列）", "4（并列）", "4（并列）"]
     assert "2026年第11周" in table.stdout and "2026-W11" not in table.stdout
@@ -130,6 +133,13 @@ def test_split_onto_an_existing_file_is_refused_before_the_ledger_is_read(tmp_pa
     result = run("assign", tmp_path / "none.xlsx", "--split", tmp_path / "a.xlsx")
     assert result.exit_code == 2
     assert "is a file; give a folder for the per-officer files" in result.output and "no such file" not in result.output
+
+
+def test_rank_periods_are_bounded(ledger):
+    result = run("rank", ledger, "--periods", "100000")  # would reach before 1677, where dates wrap
+    assert result.exit_code == 2
+    assert "Invalid value for '--periods'" in result.output and "520" in result.output
+    assert run("rank", ledger, "--as-of", AS_OF, "--periods", "520", "-f", "csv").exit_code == 0
 
 
 def test_rank_bad_period(ledger):

@@ -14,12 +14,13 @@ A target named for an officer wins over the rule; ``未分配`` never has a targ
 officer: task lists by another field have none (:func:`targets_for`).
 
 Ranking: per period (Monday–Sunday weeks or calendar months; the last full period ends on or
-before --as-of) and officer: cases closed in the period, cases open at its start, the closing rate
-(closed / open at start). Ranked by closed, then rate; equal results share a rank and name each
-other in ``tie_with`` (competition ranking: 1, 2, 2, 4). With more than three officers ranked,
-the bottom three (督导) are those with fewer than three officers ranked strictly below them: a tie
-across the line marks everyone in it, but an officer nobody outdid (rank 1) is never marked, so a
-period where everyone is tied marks nobody. Three periods in a row in the bottom three is 约谈.
+before --as-of) and officer: cases open at its start (期初未结, 旧存), cases filed in it (本期新收),
+cases closed in it (已结) and the courts' closing rate 结案率 = 已结 ÷ (旧存 + 新收), so a case filed
+and closed in one period counts once in each and the rate never passes 100%. Ranked by closed,
+then rate; equal results share a rank and name each other in ``tie_with`` (competition ranking:
+1, 2, 2, 4). With more than three officers ranked, the bottom three (督导) are those with fewer
+than three officers ranked strictly below them: a tie across the line marks everyone in it, but
+an officer nobody outdid (rank 1) is never marked, so a period where everyone is tied marks nobody. Three periods in a row in the bottom three is 约谈.
 Officers sharing a rank, and those in ``tie_with``, are listed in pinyin order.
 """
 
@@ -49,6 +50,7 @@ RANKING_SHEET = "排名"
 SUPERVISE = "督导"
 CALL_IN = "约谈"
 BOTTOM = 3
+MAX_PERIODS = 520  # ten years of weeks; --periods says so too
 CALL_IN_STREAK = 3
 RATE_DECIMALS = 4
 PERIODS = {"week": "W-SUN", "month": "M"}
@@ -446,8 +448,9 @@ def periods_before(as_of: pd.Timestamp, period: str = "week", count: int = 4) ->
 
 def _counts(cases: pd.DataFrame, names: pd.Series, spans: pd.DataFrame) -> pd.DataFrame:
     """Per group and period of ``spans`` (``_at``: its position there): the cases open at the
-    period's start (filed before it, not closed before it) and those closed in it (the later of
-    filing and close date within it, as ``rules.closed_mask`` counts). Only groups with either."""
+    period's start (filed before it, not closed before it), those filed in it and those closed in
+    it (the later of filing and close date within it, as ``rules.closed_mask`` counts). Only
+    groups with any."""
     starts = spans["start"].to_numpy()
     n = len(starts)
     codes, groups = pd.factorize(names, sort=True)
@@ -458,16 +461,25 @@ def _counts(cases: pd.DataFrame, names: pd.Series, spans: pd.DataFrame) -> pd.Da
     open_to = np.where(np.isnat(closed), n, np.searchsorted(starts, closed, side="right"))  # those starting by the close
     done = np.maximum(filed, closed)
     closed_at = np.searchsorted(starts, done, side="right") - 1
-    in_span = ~np.isnat(done) & (closed_at >= 0) & (done <= spans["end"].iloc[-1].to_datetime64())
+    last = spans["end"].iloc[-1].to_datetime64()
+    in_span = ~np.isnat(done) & (closed_at >= 0) & (done <= last)
+    filed_at = open_from - 1
+    filed_in_span = (filed_at >= 0) & (filed <= last)
     width = n + 1
     cells = len(groups) * width
     change = (np.bincount(codes * width + open_from, minlength=cells)
               - np.bincount(codes * width + np.maximum(open_to, open_from), minlength=cells))
     open_at = change.reshape(len(groups), width).cumsum(axis=1)[:, :n]
-    closed_in = np.bincount(codes[in_span] * n + closed_at[in_span], minlength=len(groups) * n).reshape(len(groups), n)
-    g, at = np.nonzero((open_at > 0) | (closed_in > 0))
+    closed_in = _per_period(codes, closed_at, in_span, len(groups), n)
+    filed_in = _per_period(codes, filed_at, filed_in_span, len(groups), n)
+    g, at = np.nonzero((open_at > 0) | (filed_in > 0) | (closed_in > 0))
     return pd.DataFrame({"_group": g, "_at": at, "officer": pd.Series(groups[g], dtype="str"),
-                         "open_at_start": open_at[g, at], "closed": closed_in[g, at]})
+                         "open_at_start": open_at[g, at], "filed": filed_in[g, at], "closed": closed_in[g, at]})
+
+
+def _per_period(codes: np.ndarray, at: np.ndarray, mask: np.ndarray, groups: int, periods: int) -> np.ndarray:
+    """A groups × periods count of the cases of ``mask``, case i in period ``at[i]``."""
+    return np.bincount(codes[mask] * periods + at[mask], minlength=groups * periods).reshape(groups, periods)
 
 
 def _ties(ranked: pd.DataFrame, by: str) -> pd.Series:
@@ -491,8 +503,8 @@ def _streaks(table: pd.DataFrame, periods: int) -> np.ndarray:
 def _ranked(cases: pd.DataFrame, names: pd.Series, spans: pd.DataFrame) -> pd.DataFrame:
     """Every period of ``spans`` ranked: counts, rate, rank, bottom three and streaks."""
     table = _counts(cases, names, spans)
-    table["closing_rate"] = (table["closed"] / table["open_at_start"].where(table["open_at_start"] > 0)).astype("Float64")
-    table["_rate"] = table["closing_rate"].fillna(-1.0).astype("float64")
+    table["closing_rate"] = (table["closed"] / (table["open_at_start"] + table["filed"])).astype("Float64")  # 已结 ÷ (旧存 + 新收)
+    table["_rate"] = table["closing_rate"].astype("float64")
     table["_name"] = name_key(table["officer"])
     table = table.sort_values(["_at", "closed", "_rate", "_name"], ascending=[True, False, False, True], kind="stable", ignore_index=True)
     table["_pos"] = table.groupby("_at").cumcount() + 1
@@ -517,6 +529,8 @@ MARK_STYLES = {CALL_IN: "overdue", SUPERVISE: "due_soon"}
 
 
 TIED = "（并列）"  # after a shared rank: 3（并列）
+# Headers of the ranking's own columns that the bundled labels lack.
+RANKING_LABELS = {"filed": "本期新收"}
 
 
 def mark_styles(marks: pd.Series) -> pd.Series:
@@ -533,13 +547,18 @@ def ranking(
 ) -> pd.DataFrame:
     """Officers ranked per period, oldest period first, best rank first.
 
-    Columns: ``period``, ``period_start``, ``period_end``, ``by``, ``open_at_start``, ``closed``,
-    ``closing_rate`` (4 decimals; NA when nothing was open at the start), ``rank``, ``rank_label`` (``3（并列）``),
-    ``tie_with``, ``bottom_streak`` (periods in a row in the bottom three) and ``mark`` (督导, 约谈
-    or NA). Cases with no officer are left out. The periods before the first shown are ranked as
-    far back as the streaks reach (at most to the period of the ledger's first filing), so a
-    period's streak is complete and the same whatever ``periods``.
+    Columns: ``period``, ``period_start``, ``period_end``, ``by``, ``open_at_start`` (期初未结, 旧存),
+    ``filed`` (本期新收), ``closed`` (已结), ``closing_rate`` (结案率 = closed / (open_at_start +
+    filed), 4 decimals), ``rank``, ``rank_label`` (``3（并列）``), ``tie_with``, ``bottom_streak``
+    (periods in a row in the bottom three) and ``mark`` (督导, 约谈 or NA). An officer is ranked in
+    a period with a case open at its start or filed in it (every case closed in it is one or the
+    other), so the rate's divisor is never 0. Cases with no officer are left out. At most
+    :data:`MAX_PERIODS` periods. The periods before the first shown are ranked as far back as the
+    streaks reach (at most to the period of the ledger's first filing), so a period's streak is
+    complete and the same whatever ``periods``.
     """
+    if periods > MAX_PERIODS:
+        raise ConfigError(f"the number of periods must be at most {MAX_PERIODS}, not {periods}")
     shown = periods_before(as_of, period, periods)
     keys = group_keys(frame, by)
     cases, names = frame[keys.ne(UNASSIGNED).to_numpy()], keys[keys.ne(UNASSIGNED)]
@@ -559,7 +578,7 @@ def ranking(
     )
     table["closing_rate"] = table["closing_rate"].round(RATE_DECIMALS)
     return table.rename(columns={"start": "period_start", "end": "period_end"})[
-        ["period", "period_start", "period_end", by, "open_at_start", "closed", "closing_rate", "rank", "rank_label",
+        ["period", "period_start", "period_end", by, "open_at_start", "filed", "closed", "closing_rate", "rank", "rank_label",
          "tie_with", "bottom_streak", "mark"]
     ]
 
@@ -576,7 +595,7 @@ def ranking_output(table: pd.DataFrame, by: str, labels: Mapping[str, str], peri
     """The ranking for the output layer. CSV and JSON: every column, periods as codes
     (``2026-W44``). Table and xlsx: periods in words (2026年第44周), the rank with its tie mark
     (``rank_label``) and not the bare ``rank``, 约谈 rows red and 督导 rows amber."""
-    shown = Labels(labels, {**value_labels(labels), "period": period_texts(table["period"])})
+    shown = Labels({**labels, **RANKING_LABELS}, {**value_labels(labels), "period": period_texts(table["period"])})
     to = table["period_end"].max().date() if len(table) else pd.Timestamp(as_of).date()
     title = f"按{labels.get(by, by)}排名：{periods} {'周' if period == 'week' else '个月'}，截至{to}"
     sheet = Sheet(RANKING_SHEET, table.drop(columns="rank"), labels=shown, row_styles=mark_styles(table["mark"]),

@@ -700,7 +700,7 @@ ByOpt = Annotated[str, typer.Option("--by", help="Group by this ledger field: a 
 def rank(
     ledger: LedgerArg = None,
     period: Annotated[Period, typer.Option("--period", help="week (Monday to Sunday) or month.")] = Period.week,
-    periods: Annotated[int, typer.Option("--periods", min=1, help="Number of periods, the last full one last.")] = 4,
+    periods: Annotated[int, typer.Option("--periods", min=1, max=520, help="Number of periods, the last full one last (at most 520, ten years of weeks).")] = 4,
     by: ByOpt = "officer",
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
