@@ -259,7 +259,7 @@ def test_help_does_not_import_pandas():
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
-@pytest.mark.parametrize("text", ["20261", "45000", "2026-02-30", "2026/13/01", "tomorrow"])
+@pytest.mark.parametrize("text", ["20261", "45000", "2026-02-30", "2026/13/01", "tomorrow", "", " "])
 def test_as_of_is_strict(tmp_path, text):
     """An option date is never guessed: '45000' is not an Excel serial here, '20261' not a year."""
     ledger = tmp_path / "l.csv"
@@ -371,3 +371,42 @@ def test_settings_read_a_numeric_sheet_name_as_a_name(tmp_path):
     config = load_config(path)
     assert config.sheets == ["2024", "汇总"]
     assert config.ledger == [tmp_path / "台帐.xlsx"]
+
+
+def test_an_as_of_after_today_is_warned_about(tmp_path):
+    import datetime as dt
+
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n", encoding="utf-8")
+    today = dt.date.today()
+    later = today + dt.timedelta(days=40)
+    result = run("classify", ledger, "--as-of", later.isoformat(), "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        f"warning: --as-of {later} is after today ({today}): the ledger is counted as it stands today, as if no "
+        "case were filed or closed until then")
+    result = run("classify", ledger, "--as-of", today.isoformat(), "-f", "csv")
+    assert "after today" not in result.stderr
+
+
+def test_a_ledger_named_in_the_settings_that_is_missing_names_the_setting(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "backlog.yaml").write_text("ledger: samples/ledger.xlsx\n", encoding="utf-8")
+    result = run("classify", "--as-of", "2026-01-01")
+    assert result.exit_code == 2
+    assert result.output == (f"backlog: error: {tmp_path / 'samples' / 'ledger.xlsx'}: no such file (the ledger "
+                             f"named by `ledger:` in {tmp_path / 'backlog.yaml'}; name another on the command line "
+                             "or correct that setting)\n")
+
+
+def test_rules_check_merges_several_files_as_repeated_rules_do(tmp_path):
+    layer = tmp_path / "layer.yaml"
+    layer.write_text("version: 1\ncategories:\n  - {id: big, label: 大额民生, when: {all: [{category: minsheng}, "
+                     "{field: amount, gt: 1000000}]}}\n", encoding="utf-8")
+    alone = run("rules", "check", layer)
+    assert alone.exit_code == 2
+    assert "unknown category 'minsheng'" in alone.output
+    merged = run("rules", "check", "default", layer)
+    assert merged.exit_code == 0, merged.output
+    assert merged.output == f"ok: default + {layer}: 10 categories, 6 deadlines\n"

@@ -1,7 +1,7 @@
 """Task lists per officer (任务到人), weekly close targets (每周结案任务数) and the officer ranking.
 
 Task lists: the cases open at --as-of (filed on or before it, no close date on or before it),
-grouped by a ledger column (the officer by default; names compared after :func:`normalize_name`),
+grouped by a ledger column (the officer by default; names compared after :func:`normalize_person`),
 groups in pinyin order (:func:`group_order`, 未分配 last), each group ordered by urgency: overdue
 first (most days over first), then due soonest (by ``next_days_left``), then oldest filing date.
 Cases with a blank group value form the explicit group ``未分配``. "Due this week" counts cases whose
@@ -39,7 +39,7 @@ from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.loading import Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
                                  state_styles, value_labels, write_output)
-from backlog_cli.parsing import name_key, normalize_name, normalize_text
+from backlog_cli.parsing import name_key, normalize_person, normalize_text
 from backlog_cli.rules import open_mask
 from backlog_cli.deadlines import age_days
 
@@ -116,7 +116,7 @@ def targets_from_mapping(data: Mapping, source: str) -> Targets:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source}: expected officer: target lines (张三: 5) and optionally share/minimum")
     names = [str(k) for k in data if k not in RULE_KEYS]
-    keys = normalize_name(pd.Series(names, dtype=object))
+    keys = normalize_person(pd.Series(names, dtype=object))
     officers: dict[str, int] = {}
     problems = []
     for name, key in zip(names, keys):
@@ -161,7 +161,7 @@ def _sheet_targets(cells: pd.DataFrame, first_row: int, source: str) -> Targets:
     cells = cells.iloc[:, :2].set_axis(["officer", "target"], axis=1)
     if pd.isna(pd.to_numeric(cells["target"].iloc[:1], errors="coerce")).all():
         cells = cells.iloc[1:]  # a header row such as 承办人 | 每周结案任务数
-    officer = normalize_name(cells["officer"])
+    officer = normalize_person(cells["officer"])
     target = pd.to_numeric(cells["target"], errors="coerce")
     row = cells.index.to_series() + first_row
     bad = target.isna() | (target < 0) | (target % 1 != 0)
@@ -313,14 +313,15 @@ def group_field(ledger: Ledger, by: str) -> str:
 
 
 def group_keys(frame: pd.DataFrame, by: str) -> pd.Series:
-    """The grouping value per case: normalised (no whitespace, NFKC), blank → 未分配 (every case,
+    """The grouping value per case: normalised as names are (:func:`normalize_person`: NFKC, no
+    whitespace between Chinese characters), blank or 无 → 未分配 (every case,
     in a ledger without an officer column)."""
     if by not in frame.columns and by == OFFICER:
         return pd.Series(UNASSIGNED, index=frame.index, dtype="str")
     if by not in frame.columns:
         fields = ", ".join(str(c) for c in frame.columns if not str(c).startswith("_"))
         raise ConfigError(f"no ledger field '{by}' to group by; fields: {fields}")
-    return normalize_name(frame[by]).fillna(UNASSIGNED).astype("str")
+    return normalize_person(frame[by]).fillna(UNASSIGNED).astype("str")
 
 
 def group_order(keys: pd.Series) -> pd.Series:
@@ -332,7 +333,7 @@ def group_order(keys: pd.Series) -> pd.Series:
 def in_group(frame: pd.DataFrame, by: str, name: str) -> pd.Series:
     """Cases whose ``by`` value is ``name``, both normalised as :func:`group_keys` does, so
     ``张 三`` finds 张三 (and a blank name the 未分配 cases)."""
-    key = normalize_name(pd.Series([name], dtype=object)).iloc[0]
+    key = normalize_person(pd.Series([name], dtype=object)).iloc[0]
     return group_keys(frame, by).eq(UNASSIGNED if pd.isna(key) else key)
 
 

@@ -134,6 +134,10 @@ class LoadOptions:
             raise BacklogError(
                 "no ledger given: name one (backlog classify LEDGER.xlsx) or set `ledger:` in backlog.yaml (backlog init)"
             )
+        absent = [p for p in self.paths if not ledger and not p.exists()]
+        if absent:
+            raise BacklogError(f"{absent[0]}: no such file (the ledger named by `ledger:` in {self.config.path}; "
+                               "name another on the command line or correct that setting)")
         self.sheets = list(sheet or self.config.sheets) or None
         self.encoding = encoding or self.config.encoding
         self.columns = list(columns or []) + list(self.config.columns)
@@ -290,17 +294,23 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
                   highlight=False, markup=False)
 
 
-def as_of_date(text: str | None, option: str = "--as-of") -> pd.Timestamp:
+def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool = True) -> pd.Timestamp:
     """A date given on the command line: strictly YYYY-MM-DD (default today). Ledger cells are
-    read leniently; an option is not, so a typo never silently becomes another day."""
+    read leniently; an option is not, so a typo never silently becomes another day. A day after
+    today is warned about (``warn_future``): the ledger is counted as it stands today."""
     import pandas as pd
 
-    if not text:
-        return pd.Timestamp(dt.date.today())
+    today = dt.date.today()
+    if text is None:
+        return pd.Timestamp(today)
     try:
-        return pd.Timestamp(dt.date.fromisoformat(text.strip()))
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise typer.BadParameter(f"'{text}' is not a date (use YYYY-MM-DD)", param_hint=option) from None
+    if warn_future and day > today:
+        tell([f"{option} {day} is after today ({today}): the ledger is counted as it stands today, as if no "
+              "case were filed or closed until then"])
+    return pd.Timestamp(day)
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
@@ -496,13 +506,16 @@ def rules_show(name: Annotated[str, typer.Argument(help="A bundled ruleset name 
 
 
 @rules_app.command("check")
-def rules_check(path: Annotated[Path, typer.Argument(help="The rules file to check.")]) -> None:
-    """Check a rules file, categories and deadlines; every problem is listed with file:line:column. Exit 2 when invalid."""
+def rules_check(paths: Annotated[list[Path], typer.Argument(
+        help="The rules file to check; several are checked merged, later ones overriding earlier ones, as "
+             "repeated --rules are.", show_default=False, metavar="FILE...")]) -> None:
+    """Check a rules file (or several, merged as repeated --rules are): categories and deadlines; every problem is listed with file:line:column. Exit 2 when invalid."""
     from backlog_cli.deadlines import load_ruleset
     from backlog_cli.outputs import counted
 
-    ruleset, deadlines = load_ruleset([str(path)])
-    typer.echo(f"ok: {path}: {counted(len(ruleset.categories), 'categories')}, {counted(len(deadlines), 'deadlines')}")
+    ruleset, deadlines = load_ruleset([str(p) for p in paths])
+    names = " + ".join(str(p) for p in paths)
+    typer.echo(f"ok: {names}: {counted(len(ruleset.categories), 'categories')}, {counted(len(deadlines), 'deadlines')}")
 
 
 @app.command()
@@ -551,7 +564,7 @@ def sample(
     if output.suffix.lower() not in (".xlsx", ".csv"):
         raise typer.BadParameter("the sample is written as .xlsx or .csv", param_hint="--output")
     refuse_existing(output, force)
-    when = as_of_date(as_of).date() if as_of else DEFAULT_AS_OF
+    when = as_of_date(as_of, warn_future=False).date() if as_of is not None else DEFAULT_AS_OF
     write_sample(output, rows, seed, as_of=when, encoding=encoding, messy=not clean)
     typer.echo(f"wrote {output} ({rows} rows, seed {seed})")
 
@@ -644,7 +657,7 @@ def diff(
     from backlog_cli.config import load_config
 
     fmt = output_format(fmt, output)
-    when = as_of_date(since, "--since").date() if since else None
+    when = as_of_date(since, "--since", warn_future=False).date() if since is not None else None
     settings = load_config(config)
     ruleset, deadlines = load_ruleset(settings.rules or None)  # the labels of the ids the runs stored
     with _open_history(settings) as store:
@@ -679,7 +692,7 @@ def report_monthly(
     fmt = output_format(fmt, output)
     period = parse_month(month)
     today = dt.date.today()
-    end = report_day(period, as_of_date(as_of) if as_of else None, today)
+    end = report_day(period, as_of_date(as_of, warn_future=False) if as_of is not None else None, today)
     tell(month_warnings(period, today, end))
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     opts.protect(output, rules)
