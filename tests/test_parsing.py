@@ -428,6 +428,8 @@ def test_officers_sort_in_pinyin_order():
     (["李堃", "张三", "李明远", "李"], ["李", "李明远", "李堃", "张三"]),
     # shorter first; a repeated surname is ordered by the given name
     (["王伟", "王", "王磊"], ["王", "王磊", "王伟"]),
+    # Latin letters in either case alike, as Excel sorts them
+    (["WangWu", "history", "Wang Wu", "alice"], ["alice", "history", "Wang Wu", "WangWu"]),
 ])
 def test_name_order_by_hand(names, expected):
     assert sorted(names, key=name_key) == expected

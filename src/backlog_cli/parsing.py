@@ -920,7 +920,8 @@ def name_key(values: pd.Series | object) -> pd.Series | str:
 
     GB2312 lays its 3,755 level-1 characters (the common ones, holding virtually every surname
     and given name) out in pinyin order, so their GB18030 codes order names by pinyin with no
-    dictionary to ship. A name's key is text whose code points follow that order: ASCII first,
+    dictionary to ship. A name's key is text whose code points follow that order: ASCII first
+    (letters in either case alike, as Excel sorts them),
     then level-1 characters by their GB18030 code, then every other character (level 2, rare
     and extension characters, other scripts) by its code point. Characters with two readings sort
     by the one GB2312 files them under. Numbers, in digits or Chinese numerals, sort by their value
@@ -936,7 +937,7 @@ def name_key(values: pd.Series | object) -> pd.Series | str:
         return pd.Series(keys, index=values.index, name=values.name, dtype="str")
     if pd.isna(values):
         return _MISSING_KEY
-    return _NUMERALS.sub(_numeral_key, str(values)).translate(_CHAR_KEYS)
+    return _NUMERALS.sub(_numeral_key, str(values).lower()).translate(_CHAR_KEYS)
 
 
 # Numbers in names (执行一组, 第二团队, 3号庭) sort by their value, before any character: 一组, 二组,
