@@ -213,3 +213,24 @@ def test_the_coming_due_list_is_named_so_in_xlsx(ledger, tmp_path) -> None:
     result = run("overdue", ledger, "--within", 10, "--as-of", AS_OF, "-o", path)
     assert result.exit_code == 0, result.output
     assert openpyxl.load_workbook(path).sheetnames == ["即将到期案件"]
+
+
+def test_overdue_on_a_recurring_deadline_is_refused_but_coming_due_on_it_is_listed(ledger) -> None:
+    result = run("overdue", ledger, "--deadline", "property_requery", "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert ("backlog: error: deadline 'property_requery' recurs and is never overdue: name a one-off deadline with "
+            "--deadline, or add --within D for the cases coming due on it") in result.output
+    out = rows(run("overdue", ledger, "--deadline", "property_requery", "--within", 200, "--as-of", AS_OF, "-f", "csv"))
+    assert [(r["case_no"], r["due"], r["days_left"]) for r in out] == [("(2024)鲁0902执5号", "2025-11-06", "128")]
+
+
+def test_rules_check_lists_every_mistake_of_a_deadline_set_aside_for_its_id(in_repo) -> None:
+    result = run("rules", "check", "tests/fixtures/rules/dl_mistakes.yaml")
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == "backlog: error: 14 problems in rules:"
+    assert lines[2:4] == [
+        "  tests/fixtures/rules/dl_mistakes.yaml:8:15: deadlines[1].duration: expected a length such as '6 months', "
+        "'180 days' or '1 year', got '1 monthz'",
+        "  tests/fixtures/rules/dl_mistakes.yaml:9:12: deadlines[1].start: field 'cause' is a text field; expected a "
+        "date field"]

@@ -20,7 +20,7 @@ from backlog_cli.deadlines import (
     load_ruleset,
     workday_calendar,
 )
-from backlog_cli.errors import ConfigError
+from backlog_cli.errors import ConfigError, RulesError
 from backlog_cli.rules import LocatedLoader, Mark, Node, compile_condition, parse_span
 
 T = pd.Timestamp
@@ -710,7 +710,7 @@ deadlines:
     with pytest.raises(RulesError) as err:
         load_ruleset([good, off])
     assert err.value.problems == [f"{good}:5:22: categories[0].when.deadline: deadline 'limit' is switched off "
-                                  "(enabled: false) in the rules given"]
+                                  f"(enabled: false at {off}:3)"]
     defined = "deadlines:\n  - {id: limit, label: 期限, duration: 3 months}\n"
     with pytest.raises(RulesError) as err:
         load_ruleset([write(tmp_path, "bad.yaml", head + "    when: {deadline: limit, overdue_for: -1 day}\n" + defined)])
@@ -797,7 +797,7 @@ def test_column_problems_of_deadline_conditions() -> None:
     assert column_problems([d], ["case_no", "申请执行人类型"]) == []
     assert column_problems([d], ["case_no", "filed_on"]) == [
         "<test>:1:1: deadline 'limit' reads column '申请执行人类型', which the ledger lacks; the ledger has: "
-        "case_no, filed_on"]
+        "案号, 立案日期"]
 
 
 def test_a_deadline_dropped_for_its_own_problem_is_not_said_to_be_switched_off(tmp_path) -> None:
@@ -818,3 +818,150 @@ deadlines:
         load_ruleset([path])
     assert len(err.value.problems) == 1 and "deadlines[0].duration" in err.value.problems[0]
     assert "switched off" not in str(err.value) and "disabled" not in str(err.value)
+
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures" / "rules"
+
+
+def test_a_deadline_set_aside_for_its_id_is_still_checked_key_by_key() -> None:
+    """A duplicate, misspelt or missing id is one mistake; the entry's other keys are checked as
+    written (not for what is missing: it might be meant to override), one message per mistake."""
+    from backlog_cli.errors import RulesError
+
+    p = FIXTURES / "dl_mistakes.yaml"
+    with pytest.raises(RulesError) as err:
+        load_ruleset([p])
+    length = "expected a length such as '6 months', '180 days' or '1 year', got '1 monthz'"
+    assert err.value.problems == [
+        f"{p}:6:9: deadlines[1].id: duplicate deadline id 'limit'",
+        f"{p}:8:15: deadlines[1].duration: {length}",
+        f"{p}:9:12: deadlines[1].start: field 'cause' is a text field; expected a date field",
+        f"{p}:10:23: deadlines[1].suspended_action: suspended_action: needs deduct: or relative_to: (a case is "
+        "suspended only while a deducted period runs)",
+        f"{p}:11:9: deadlines[2].id: id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), "
+        "got '期限'",
+        f"{p}:12:12: deadlines[2].label: deadline '期限' has an empty label",
+        f"{p}:14:5: deadlines[3]: missing 'id'",
+        f"{p}:15:15: deadlines[3].duration: {length}",
+        f"{p}:16:9: deadlines[4].id: id 'next' is reserved (next_due, next_days_left and next_state are the most "
+        "pressing deadline's columns); choose another",
+        f"{p}:20:15: deadlines[4].workdays: 'workdays' does not go with relative_to:",
+        f"{p}:24:21: deadlines[5].extension_days: field 'amount' is an amount field; expected a number field",
+        f"{p}:26:9: deadlines[5].deduct[0]: a period from and to the same field 'suspended_on' deducts nothing; "
+        "end it with another date field, e.g. {from: suspended_on, to: resumed_on}",
+        f"{p}:28:9: deadlines[5].deduct[2]: the same period as deduct[1]; it would be deducted twice",
+        f"{p}:32:13: deadlines[6].deduct: an empty deduct: deducts nothing; remove it",
+    ]
+
+
+def test_an_override_naming_another_shape_replaces_the_inherited_shape(tmp_path) -> None:
+    """A later file giving relative_to:, every: or duration: for a deadline of another shape
+    inherits none of the earlier counting keys; label, action, warn_before and the like stay, and
+    the state actions where they go with the new shape. deduct: [] clears inherited periods."""
+    base = write(tmp_path, "base.yaml", """\
+version: 1
+deadlines:
+  - id: limit
+    label: 期限
+    start: filed_on
+    duration: 6 months
+    workdays: false
+    deduct:
+      - {from: suspended_on, to: resumed_on}
+    action: 结案
+    overdue_action: 说明超期原因
+    suspended_action: 审查中止事由
+    warn_before: 15 days
+  - id: review
+    label: 评查
+    duration: 5 months
+    extension_months: extension_months
+    action: 评查
+    overdue_action: 尽快评查
+""")
+    relative = write(tmp_path, "relative.yaml", "version: 1\nextends: base.yaml\ndeadlines:\n"
+                                                "  - {id: review, relative_to: limit, offset: -1 month}\n")
+    _, deadlines = load_ruleset([relative])
+    assert deadlines[1] == Deadline("review", "评查", relative_to="limit", offset=parse_span("-1 month"),
+                                    action="评查", overdue_action="尽快评查")
+    back = write(tmp_path, "back.yaml", "version: 1\nextends: relative.yaml\ndeadlines:\n"
+                                        "  - {id: review, duration: 2 months}\n")
+    _, deadlines = load_ruleset([back])
+    assert deadlines[1] == Deadline("review", "评查", parse_span("2 months"), action="评查", overdue_action="尽快评查")
+    recurring = write(tmp_path, "recurring.yaml", "version: 1\nextends: base.yaml\ndeadlines:\n"
+                                                  "  - {id: limit, every: 1 month, for: 1 year}\n")
+    _, deadlines = load_ruleset([recurring])
+    assert deadlines[0] == Deadline("limit", "期限", action="结案", warn_before=parse_span("15 days"),
+                                    every=parse_span("1 month"), for_=parse_span("1 year"))
+    # deduct: [] clears the inherited periods, and with them the suspended_action
+    clear = write(tmp_path, "clear.yaml", "version: 1\nextends: base.yaml\ndeadlines:\n  - {id: limit, deduct: []}\n")
+    _, deadlines = load_ruleset([clear])
+    assert deadlines[0] == Deadline("limit", "期限", parse_span("6 months"), action="结案", overdue_action="说明超期原因",
+                                    warn_before=parse_span("15 days"))
+    # the bundled over_one_year counted from the legal limit instead of the filing date
+    later = write(tmp_path, "later.yaml", "version: 1\nextends: default\ndeadlines:\n"
+                                          "  - {id: over_one_year, relative_to: legal_limit, offset: 6 months}\n")
+    _, deadlines = load_ruleset([later])
+    over = next(d for d in deadlines if d.id == "over_one_year")
+    assert (over.duration, over.relative_to, over.offset, over.label) == (
+        None, "legal_limit", parse_span("6 months"), "未结超过一年")
+    # two shapes in the same entry are still a mistake
+    both = write(tmp_path, "both.yaml", "version: 1\nextends: base.yaml\ndeadlines:\n"
+                                        "  - {id: review, duration: 1 month, every: 1 month}\n")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([both])
+    assert err.value.problems == [f"{both}:4:10: deadlines[0].id: deadline 'review' needs exactly one of duration:, "
+                                  "relative_to: or every: (with for:); found duration, every"]
+
+
+def test_a_deadline_switched_off_is_said_where(tmp_path) -> None:
+    base = write(tmp_path, "base.yaml", """\
+version: 1
+deadlines:
+  - {id: limit, label: 期限, duration: 6 months}
+  - {id: review, label: 评查, relative_to: limit, offset: -1 month}
+""")
+    off = write(tmp_path, "off.yaml", "version: 1\nextends: base.yaml\ndeadlines:\n  - id: limit\n"
+                                      "    enabled: false\n")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([off])
+    assert err.value.problems == [f"{base}:4:42: deadlines[1].relative_to: deadline 'review' is relative to 'limit', "
+                                  f"which is switched off (enabled: false at {off}:5)"]
+
+
+def test_an_unknown_deadline_lists_those_declared_also_when_invalid_or_off(tmp_path) -> None:
+    path = write(tmp_path, "bad.yaml", """\
+version: 1
+categories:
+  - {id: late, label: 迟, when: {deadline: limt, overdue_for: 1 day}}
+deadlines:
+  - {id: limit, label: 期限, duration: 6 monthz}
+  - {id: idle, label: 关, duration: 1 month, enabled: false}
+  - {id: good, label: 好, duration: 1 month}
+""")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert err.value.problems == [
+        f"{path}:3:43: categories[0].when.deadline: unknown deadline 'limt' (did you mean 'limit'?); the rules "
+        "define: limit (invalid), idle (switched off), good",
+        f"{path}:5:38: deadlines[0].duration: expected a length such as '6 months', '180 days' or '1 year', "
+        "got '6 monthz'",
+    ]
+
+
+def test_backlog_overdue_refuses_a_recurring_deadline_without_within() -> None:
+    from backlog_cli.deadlines import check_overdue_deadline, overdue_cases
+
+    _, deadlines = load_ruleset(["default"])
+    frame = ledger(case_no=["甲"], filed_on=["2025-01-01"])
+    frame = pd.concat([frame, evaluate(frame, deadlines, "2025-07-01")], axis=1)
+    refused = ("deadline 'property_requery' recurs and is never overdue: name a one-off deadline with --deadline, "
+               "or add --within D for the cases coming due on it")
+    with pytest.raises(ConfigError, match=f"^{refused}$"):
+        check_overdue_deadline(deadlines, "property_requery")
+    with pytest.raises(ConfigError, match=f"^{refused}$"):
+        overdue_cases(frame, deadlines, "2025-07-01", deadline="property_requery")
+    check_overdue_deadline(deadlines, "property_requery", within=30)
+    check_overdue_deadline(deadlines, "legal_limit")
+    with pytest.raises(ConfigError, match="^no deadline 'legal_limt' \\(did you mean 'legal_limit'\\?\\) in the rules"):
+        check_overdue_deadline(deadlines, "legal_limt")

@@ -64,6 +64,7 @@ __all__ = [
     "WorkCalendar",
     "age_days",
     "calendar_warnings",
+    "check_overdue_deadline",
     "column_problems",
     "compute",
     "evaluate",
@@ -681,6 +682,19 @@ class Listing(NamedTuple):
     state: str
 
 
+def check_overdue_deadline(deadlines: Sequence[Deadline], deadline_id: str, within: int | None = None) -> None:
+    """``backlog overdue --deadline ID``: a ConfigError unless ID names a deadline of the rules,
+    and, without ``within`` (cases coming due), a one-off one: a recurring deadline is never
+    overdue, so the list would always be empty."""
+    by_id = {d.id: d for d in deadlines}
+    if deadline_id not in by_id:
+        raise ConfigError(f"no deadline '{deadline_id}'{did_you_mean(deadline_id, by_id)} in the rules; "
+                          f"they define: {', '.join(by_id) or '(none)'}")
+    if within is None and by_id[deadline_id].every is not None:
+        raise ConfigError(f"deadline '{deadline_id}' recurs and is never overdue: name a one-off deadline with "
+                          "--deadline, or add --within D for the cases coming due on it")
+
+
 def overdue_cases(
     cases: pd.DataFrame,
     deadlines: list[Deadline],
@@ -710,11 +724,9 @@ def overdue_cases(
     if deadline is None and within is None:
         return Listing(frame.sort_values("age_days", ascending=False, kind="stable"),
                        NEXT_COLUMNS, "next_state")
+    if deadline is not None:
+        check_overdue_deadline(deadlines, deadline, within)
     chosen = [d for d in deadlines if deadline in (None, d.id)]
-    if deadline is not None and not chosen:
-        ids = [d.id for d in deadlines]
-        raise ConfigError(f"no deadline '{deadline}'{did_you_mean(deadline, ids)} in the rules; "
-                          f"they define: {', '.join(ids) or '(none)'}")
     parts = []
     for d in chosen:
         state, left = frame[f"{d.id}_state"], frame[f"{d.id}_days_left"]
@@ -850,17 +862,32 @@ DEADLINE_KEYS = (
 )
 _ONE_OFF_ONLY = ("start", "duration", "duration_when", "workdays", "extension_months",
                  "extension_days", "new_limit", "deduct")
+_SHAPES = ("duration", "relative_to", "every")  # exactly one: one-off, relative, recurring
+# the keys that say how a deadline is counted: an override naming another shape inherits none of them
+_COUNTING_KEYS = (*_ONE_OFF_ONLY, "relative_to", "offset", "every", "for")
 _RESERVED_IDS = ("next",)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 @dataclass
 class _Reader:
-    """Reads one merged deadline (its keys' nodes), collecting located problems."""
+    """Reads one merged deadline (its keys' nodes), collecting located problems. ``whole`` is
+    False for an entry set aside for its id: its keys are checked as written, not for what is
+    missing (it may be meant to override another file's deadline); ``id`` is None when it has
+    no usable one."""
 
-    id: str
+    id: str | None
     node: Node
     keys: dict[str, Node]
     problems: list[str]
+    whole: bool = True
+
+    @property
+    def name(self) -> str:
+        return f"deadline '{self.id}'" if self.id else "this deadline"
 
     def has(self, key: str) -> bool:
         return key in self.keys
@@ -873,8 +900,11 @@ class _Reader:
         if key not in self.keys:
             return default
         value = self.keys[key].value
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str):
             self.fail(key, f"expected text, got {_type_name(value)}")
+            return default
+        if not value.strip():
+            self.fail(key, f"{self.name} has an empty {key}")
             return default
         return value.strip()
 
@@ -908,9 +938,10 @@ class _Reader:
                 f"unknown field {name!r}{did_you_mean(name, fields)}" if isinstance(name, str)
                 else f"expected a field name, got {_type_name(name)}"))
             return None
-        if fields[name].kind != kind:
+        found = fields[name].kind
+        if found != kind:
             self.problems.append(node.problem(
-                f"field '{name}' is a {fields[name].kind} field; expected a {kind} field"))
+                f"field '{name}' is {_article(found)} {found} field; expected {_article(kind)} {kind} field"))
             return None
         return name
 
@@ -919,6 +950,9 @@ class _Reader:
 
 
 def _read_deductions(r: _Reader) -> tuple[Deduction, ...]:
+    """The periods of ``deduct:``; one from and to the same field, one given twice and an empty
+    list are mistakes (an override's empty list, which clears the inherited periods, never gets
+    here)."""
     if not r.has("deduct"):
         return ()
     node = r.keys["deduct"]
@@ -926,8 +960,11 @@ def _read_deductions(r: _Reader) -> tuple[Deduction, ...]:
         r.fail("deduct", f"expected a list of periods such as {{from: suspended_on, to: "
                          f"resumed_on}}, got {_type_name(node.value)}")
         return ()
-    out = []
-    for item in node.items():
+    if not node.value:
+        r.fail("deduct", "an empty deduct: deducts nothing; remove it")
+        return ()
+    out: dict[Deduction, int] = {}
+    for i, item in enumerate(node.items()):
         if not isinstance(item.value, dict) or set(item.value) != {"from", "to"}:
             extra = [k for k in item.value if k not in ("from", "to")] \
                 if isinstance(item.value, dict) else []
@@ -936,8 +973,17 @@ def _read_deductions(r: _Reader) -> tuple[Deduction, ...]:
                 f"expected a period {{from: <date field>, to: <date field>}}{hint}"))
             continue
         start, end = r.field(item.child("from"), "date"), r.field(item.child("to"), "date")
-        if start and end:
-            out.append(Deduction(start, end))
+        if not (start and end):
+            continue
+        period = Deduction(start, end)
+        if start == end:
+            r.problems.append(item.problem(
+                f"a period from and to the same field '{start}' deducts nothing; end it with another date "
+                f"field, e.g. {{from: suspended_on, to: resumed_on}}"))
+        elif period in out:
+            r.problems.append(item.problem(f"the same period as deduct[{out[period]}]; it would be deducted twice"))
+        else:
+            out[period] = i
     return tuple(out)
 
 
@@ -964,11 +1010,13 @@ def _read_duration_when(r: _Reader, categories: Collection[str]
 
 
 def _check_shape(r: _Reader) -> str | None:
-    """Which kind of deadline this is (one-off, relative, recurring); None after a problem."""
-    kinds = [k for k in ("duration", "relative_to", "every") if r.has(k)]
+    """Which kind of deadline this is (one-off, relative, recurring); None after a problem, or
+    when an entry set aside names none."""
+    kinds = [k for k in _SHAPES if r.has(k)]
     if len(kinds) != 1:
-        r.fail("id", f"deadline '{r.id}' needs exactly one of duration:, relative_to: or "
-                     f"every: (with for:)" + (f"; found {', '.join(kinds)}" if kinds else ""))
+        if kinds or r.whole:
+            r.fail("id", f"{r.name} needs exactly one of duration:, relative_to: or every: (with for:)"
+                         + (f"; found {', '.join(kinds)}" if kinds else ""))
         return None
     kind = kinds[0]
     allowed = {"duration": _ONE_OFF_ONLY, "relative_to": ("offset",),
@@ -978,7 +1026,7 @@ def _check_shape(r: _Reader) -> str | None:
         if key in specific and key not in allowed:
             r.fail(key, f"'{key}' does not go with {kind}:")
     for needed in {"relative_to": ("offset",), "every": ("for",)}.get(kind, ()):
-        if not r.has(needed):
+        if not r.has(needed) and r.whole:
             r.fail(kind, f"{kind}: needs {needed}:")
     return kind
 
@@ -994,8 +1042,8 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
         r.fail("relative_to", f"'{relative_to}' is not a deadline defined before this one"
                               f"{did_you_mean(relative_to, earlier)}")
     d = Deadline(
-        id=r.id,
-        label=r.text("label") or r.id,
+        id=r.id or "",
+        label=r.text("label") or r.id or "",
         duration=r.span("duration"),
         start=r.field_key("start", "date") or "filed_on",
         applies=applies,
@@ -1017,9 +1065,9 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
         relative_to=relative_to,
         offset=r.span("offset", least=-10**6),
     )
-    if not r.has("label"):
-        r.fail("id", f"deadline '{r.id}' has no label")
-    if d.suspended_action and not d.deduct and not d.relative_to:
+    if not r.has("label") and r.whole:
+        r.fail("id", f"{r.name} has no label")
+    if d.suspended_action and not d.deduct and not r.has("deduct") and not d.relative_to:
         r.fail("suspended_action", "suspended_action: needs deduct: or relative_to: (a case is suspended only "
                                    "while a deducted period runs)")
     if d.overdue_action and d.every:
@@ -1033,8 +1081,56 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
     return d if kind and len(r.problems) == before else None
 
 
-def _merged(nodes: list[Node], problems: list[str]) -> dict[str, tuple[Node, dict[str, Node]]]:
-    """Deadlines by id across files in order; a later file's keys override an earlier one's."""
+def _override(base: dict[str, Node], keys: dict[str, Node]) -> dict[str, Node]:
+    """A deadline's keys from earlier files (``base``) overridden by a later file's ``keys``.
+
+    Key by key, except: naming another shape (duration:, relative_to:, every:) than the one
+    inherited inherits none of the counting keys (:data:`_COUNTING_KEYS`); ``deduct: []`` clears
+    the inherited periods; after either, an inherited overdue_action or suspended_action that no
+    longer goes with the deadline (every:; no deduct: nor relative_to:) is dropped."""
+    given = {k for k in _SHAPES if k in keys}
+    reshaped = bool(given) and given != {k for k in _SHAPES if k in base}
+    if reshaped:
+        base = {k: v for k, v in base.items() if k not in _COUNTING_KEYS}
+    cleared = "deduct" in base and "deduct" in keys and keys["deduct"].value == []
+    out = {**base, **keys}
+    if cleared:
+        del out["deduct"]
+    if not (reshaped or cleared):
+        return out
+    unfit = {"overdue_action", "suspended_action"} if "every" in out else set()
+    if "relative_to" not in out and "deduct" not in out:
+        unfit.add("suspended_action")
+    return {k: v for k, v in out.items() if k in keys or k not in unfit}
+
+
+class _SetAside(NamedTuple):
+    """A deadline entry with a bad, missing or duplicate id: still checked, key by key."""
+
+    id: str | None
+    node: Node
+    keys: dict[str, Node]
+    earlier: list[str]  # the ids declared before it
+
+
+def _id_problem(item: Node, seen: Collection[str]) -> str | None:
+    """What is wrong with a deadline entry's id, located, or None."""
+    if "id" not in item.value:
+        return item.problem("missing 'id'")
+    did, node = item.value["id"], item.child("id")
+    if did in _RESERVED_IDS:
+        return node.problem(f"id '{did}' is reserved ({did}_due, {did}_days_left and {did}_state are the most "
+                            "pressing deadline's columns); choose another")
+    if not isinstance(did, str) or not _ID.match(did):
+        return node.problem(f"id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), "
+                            f"got {did!r}")
+    return node.problem(f"duplicate deadline id '{did}'") if did in seen else None
+
+
+def _merged(nodes: list[Node], problems: list[str], aside: list[_SetAside] | None = None
+            ) -> dict[str, tuple[Node, dict[str, Node]]]:
+    """Deadlines by id across files in order; a later file's keys override an earlier one's
+    (:func:`_override`). Entries with a bad, missing or duplicate id go to ``aside``."""
     merged: dict[str, tuple[Node, dict[str, Node]]] = {}
     for section in nodes:
         if not isinstance(section.value, list):
@@ -1052,20 +1148,17 @@ def _merged(nodes: list[Node], problems: list[str]) -> dict[str, tuple[Node, dic
                 if key not in DEADLINE_KEYS:
                     problems.append(item.problem(
                         f"unknown key '{key}'{did_you_mean(key, DEADLINE_KEYS)}", item.key_mark(key)))
+            keys = {k: item.child(k) for k in item.value if k in DEADLINE_KEYS}
             did = item.value.get("id")
-            if not isinstance(did, str) or not _ID.match(did) or did in _RESERVED_IDS:
-                problems.append(item.child("id").problem(
-                    f"id must be an ASCII slug (a lower-case letter, then letters, digits, _ or "
-                    f"-), not {', '.join(_RESERVED_IDS)}, got {did!r}") if "id" in item.value
-                    else item.problem("missing 'id'"))
-                continue
-            if did in seen:
-                problems.append(item.child("id").problem(f"duplicate deadline id '{did}'"))
+            problem = _id_problem(item, seen)
+            if problem is not None:
+                problems.append(problem)
+                if aside is not None:
+                    name = did if isinstance(did, str) and did.strip() else None
+                    aside.append(_SetAside(name, item, keys, list(merged)))
                 continue
             seen.add(did)
-            keys = {k: item.child(k) for k in item.value if k in DEADLINE_KEYS}
-            base = merged.get(did, (item, {}))[1]
-            merged[did] = (item, {**base, **keys})
+            merged[did] = (item, _override(merged[did][1] if did in merged else {}, keys))
     return merged
 
 
@@ -1073,36 +1166,44 @@ def _read_deadlines(nodes: list[Node], categories: Collection[str], problems: li
     """The enabled deadlines of the ``deadlines:`` sections; problems are appended to ``problems``."""
     out: list[Deadline] = []
     defined: list[str] = []
-    for did, (node, keys) in _merged(nodes, problems).items():
+    aside: list[_SetAside] = []
+    merged = _merged(nodes, problems, aside)
+    for did, (node, keys) in merged.items():
         r = _Reader(did, node, keys, problems)
         enabled = not r.has("enabled") or r.flag("enabled")
         d = _build(r, categories, defined)
         defined.append(did)
         if d is not None and enabled:
             out.append(d)
-    off = _switched_off(nodes)
+    for entry in aside:
+        _build(_Reader(entry.id, entry.node, entry.keys, problems, whole=False), categories, entry.earlier)
+    off = _switched_off(merged)
     for d in out:
         if d.relative_to in off:  # one dropped for problems of its own is reported where they are
-            problems.append(f"deadline '{d.id}' is relative to '{d.relative_to}', which is "
-                            f"disabled")
+            problems.append(merged[d.id][1]["relative_to"].problem(
+                f"deadline '{d.id}' is relative to '{d.relative_to}', which is {_off_at(off[d.relative_to])}"))
     return out
 
 
-def _switched_off(nodes: Sequence[Node]) -> set[str]:
-    """The ids of the deadlines the ``deadlines:`` ``nodes`` switch off (``enabled: false``, as the
-    last file to say so has it)."""
-    return {did for did, (_, keys) in _merged(list(nodes), []).items()
+def _switched_off(merged: dict[str, tuple[Node, dict[str, Node]]]) -> dict[str, Node]:
+    """The ids of the deadlines switched off (``enabled: false``, as the last file to say so has
+    it), with the node saying so."""
+    return {did: keys["enabled"] for did, (_, keys) in merged.items()
             if "enabled" in keys and keys["enabled"].value is False}
+
+
+def _off_at(enabled: Node) -> str:
+    return f"switched off (enabled: false at {enabled.source}:{enabled.mark.line})"
 
 
 def reference_problems(ruleset: Ruleset, deadlines: Sequence[Deadline]) -> list[str]:
     """A located problem for each ``deadline:`` condition of a category that names no enabled
-    deadline (one switched off in the ruleset's ``deadlines:`` sections is said to be) or a
+    deadline (one switched off in the ruleset's ``deadlines:`` sections is said to be, and where) or a
     recurring one, and for each whose deadline depends on that category (through conditions or its
     base). The ids are checked as written, also in conditions that did not compile."""
     by_id = {d.id: d for d in deadlines}
-    nodes = ruleset.deadline_nodes
-    off, declared = _switched_off(nodes), set(_merged(list(nodes), []))
+    declared = _merged(list(ruleset.deadline_nodes), [])
+    off = _switched_off(declared)
     edges: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for kind, owner, conds, base in [*(("category", c.id, [c.condition], None) for c in ruleset.categories),
                                      *(("deadline", d.id, _conditions(d), d.relative_to) for d in deadlines)]:
@@ -1132,13 +1233,15 @@ def reference_problems(ruleset: Ruleset, deadlines: Sequence[Deadline]) -> list[
         if named in by_id and by_id[named].every is not None:
             problems.append(mention.problem(f"deadline '{named}' recurs and is never overdue; name a one-off deadline"))
         elif named in off:
-            problems.append(mention.problem(f"deadline '{named}' is switched off (enabled: false) in the rules given"))
-        elif named in declared - by_id.keys():
+            problems.append(mention.problem(f"deadline '{named}' is {_off_at(off[named])}"))
+        elif named in declared.keys() - by_id.keys():
             pass  # dropped for problems of its own, reported where they are
         elif named not in by_id:
+            listed = [did + (" (switched off)" if did in off else "" if did in by_id else " (invalid)")
+                      for did in declared]
             problems.append(mention.problem(
-                f"unknown deadline '{named}'{did_you_mean(named, by_id)}; the rules define: "
-                f"{', '.join(by_id) or '(none)'}"))
+                f"unknown deadline '{named}'{did_you_mean(named, declared)}; the rules define: "
+                f"{', '.join(listed) or '(none)'}"))
     for cat in ruleset.categories:
         for ref in cat.condition.deadline_refs():
             if ref.deadline in by_id and reaches(("deadline", ref.deadline), ("category", cat.id)):
