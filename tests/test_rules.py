@@ -413,7 +413,7 @@ def test_custom_column_and_deadline_nodes():
     assert r.column_problems(["case_no", "申请执行人类型"]) == []
     assert r.column_problems(["case_no", "filed_on"]) == [
         f"{FIXTURES / 'custom_column.yaml'}:8:11: categories[0].when: category 'bank' reads column '申请执行人类型', "
-        "which the ledger lacks; the ledger has: case_no, filed_on"
+        "which the ledger lacks; the ledger has: 案号, 立案日期"
     ]
     frame = pd.DataFrame({"申请执行人类型": pd.Series(["银行", "个人", None], dtype="str")})
     assert r.classify(frame, AS_OF)["bank"].tolist() == [True, False, False]
@@ -910,3 +910,218 @@ def test_a_folded_description_joins_chinese_lines_without_a_space():
     [legal] = [d for d in load_ruleset(["default"])[1] if d.id == "legal_limit"]
     assert "写明非诉、行审，或行审案号" in legal.description
     assert "按被执行人名称识别机关全称或通行简称（人民政府" in load_rules(["default"]).category("dangzheng").description
+
+
+# --------------------------------------------------------------------------- drop, extends, reading mistakes
+
+PARENT = """version: 1
+categories:
+  - id: a
+    label: A
+    when: {open: true}
+  - id: b
+    label: B
+    when: {closed: true}
+  - id: either
+    label: E
+    when: {any: [{category: a}, {category: b}]}
+  - id: both
+    label: AB
+    when: {all: [{category: a}, {category: b}]}
+  - id: only_a
+    label: OA
+    when: {any: [{category: a}]}
+  - id: not_a
+    label: NA
+    when: {not: {category: a}}
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_a_dropped_category_is_left_out_of_the_inherited_any_lists(tmp_path):
+    parent = write(tmp_path, "parent.yaml", PARENT)
+    child = write(tmp_path, "child.yaml", "version: 1\nextends: parent.yaml\ndrop: [a]\ncategories:\n"
+                                          "  - {id: both, when: {category: b}}\n"
+                                          "  - {id: only_a, when: {open: false}}\n"
+                                          "  - {id: not_a, when: {open: false}}\n")
+    r = load_rules([child])
+    assert [c.id for c in r.categories] == ["b", "either", "both", "only_a", "not_a"]
+    assert r.category("either").condition.references() == {"b"}
+    frame = cases({"filed_on": "2016-01-05", "closed_on": None}, {"filed_on": "2016-01-05", "closed_on": "2017-01-05"})
+    assert r.classify(frame, AS_OF)["either"].tolist() == [False, True]
+    assert load_rules([parent]).classify(frame, AS_OF)["either"].tolist() == [True, True]
+
+
+def test_a_dropped_category_named_other_than_in_an_any_list_is_an_error_at_the_drop(tmp_path):
+    parent = write(tmp_path, "parent.yaml", PARENT)
+    # overriding a category's priority keeps its inherited when, which still names a
+    child = write(tmp_path, "child.yaml", "version: 1\nextends: parent.yaml\ndrop: [b, a]\n"
+                                          "categories:\n  - {id: both, priority: 1}\n")
+    assert problems_of(child) == [
+        f"{child}:3:8: drop[0]: category 'both' refers to 'b' at {parent}:14 other than as an item of an any: "
+        "list (which would leave it out): override 'both' too",
+        f"{child}:3:11: drop[1]: dropping leaves the any: list of category 'either' at {parent}:11 empty: "
+        "override 'either' too",
+        f"{child}:3:11: drop[1]: category 'both' refers to 'a' at {parent}:14 other than as an item of an any: "
+        "list (which would leave it out): override 'both' too",
+        f"{child}:3:11: drop[1]: dropping leaves the any: list of category 'only_a' at {parent}:17 empty: "
+        "override 'only_a' too",
+        f"{child}:3:11: drop[1]: category 'not_a' refers to 'a' at {parent}:20 other than as an item of an any: "
+        "list (which would leave it out): override 'not_a' too",
+    ]
+
+
+def test_a_reference_the_author_writes_to_a_dropped_category_is_an_unknown_category(tmp_path):
+    write(tmp_path, "parent.yaml", PARENT)
+    child = write(tmp_path, "child.yaml", "version: 1\nextends: parent.yaml\ndrop: [a, both, only_a, not_a]\n"
+                                          "categories:\n  - {id: c, label: C, when: {category: a}}\n")
+    assert problems_of(child) == [f"{child}:5:40: categories[0].when.category: unknown category 'a'"]
+
+
+def test_drop_of_a_bundled_category_named_by_key():
+    """default's key is any of its categories: dropping one leaves it out of key."""
+    ids = [r.category("key").condition.references() for r in [load_rules(["default"])]][0]
+    assert "traffic" in ids
+    assert problems_of(FIXTURES / "drop_listed_twice.yaml") == [
+        f"{FIXTURES / 'drop_listed_twice.yaml'}:3:17: drop[1]: 'traffic' is listed twice"]
+
+
+def yaml_blocks(text: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_every_whole_rules_file_in_the_docs_passes_rules_check(tmp_path):
+    """The docs' YAML examples that are whole files (those that start with version:) load with
+    their deadlines, as `backlog rules check` loads them."""
+    files = [b for b in yaml_blocks(DOCS.read_text(encoding="utf-8")) if b.startswith("version:")]
+    assert len(files) >= 2 and all("extends: default" in f for f in files[:2])
+    for i, text in enumerate(files):
+        ruleset, _ = load_ruleset([write(tmp_path, f"example{i}.yaml", text)])
+        assert "traffic" not in [c.id for c in ruleset.categories]
+
+
+def test_a_category_with_a_bad_id_still_has_its_label_and_priority_checked(tmp_path):
+    p = write(tmp_path, "bad.yaml", "version: 1\ncategories:\n"
+                                    "  - id: 民生\n    label: ''\n    priority: x\n    when: {open: true}\n"
+                                    "  - id: all\n    when: {open: true}\n"
+                                    "  - id: b\n    label: B\n    when: {open: true}\n"
+                                    "  - id: b\n    description: 5\n    when: {open: true}\n")
+    assert problems_of(p) == [
+        f"{p}:3:9: categories[0].id: id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), "
+        "got '民生'",
+        f"{p}:4:12: categories[0].label: category '民生' has an empty label",
+        f"{p}:5:15: categories[0].priority: priority must be a whole number, got a string",
+        f"{p}:7:5: categories[1]: category 'all' has no label",
+        f"{p}:7:9: categories[1].id: id 'all' is reserved (a column name of the output)",
+        f"{p}:12:5: categories[3]: category 'b' has no label",
+        f"{p}:12:9: categories[3].id: duplicate category id 'b'",
+        f"{p}:13:18: categories[3].description: expected text, got a number",
+    ]
+
+
+def test_an_unknown_operator_and_an_unknown_field_are_both_listed():
+    problems: list[str] = []
+    compile_condition({"field": "casue", "contains_anyy": ["x"]}, problems=problems)
+    assert problems == [
+        "<condition>:1:1: unknown operator 'contains_anyy' (did you mean 'contains_any'?)",
+        "<condition>:1:1: field: unknown field 'casue' (did you mean 'cause'?); for another ledger column write "
+        "column: <header>",
+    ]
+
+
+def test_a_column_naming_a_header_the_ledger_reads_as_a_field_reads_that_field():
+    frame = cases({"notes": "农民工工资", "filed_on": "2016-01-05"}, {"notes": "其他", "filed_on": "2017-01-05"})
+    for header in ("备注", "notes", "执行标的（元）"):
+        leaf = compile_condition({"column": header, "is_blank": False})
+        assert leaf.column.canonical
+    assert compile_condition({"column": "备注", "contains_any": ["农民工"]}).mask(frame, EvalContext(AS_OF)).tolist() \
+        == [True, False]
+    assert compile_condition({"column": "立案日期", "before": "2016-06-01"}).fields() == {"filed_on"}
+    problems: list[str] = []
+    compile_condition({"column": "立案日期", "contains_any": ["x"]}, problems=problems)
+    compile_condition({"field": "案由", "contains_any": ["x"]}, problems=problems)
+    compile_condition({"field": "amount", "contains_any": ["x"]}, problems=problems)
+    assert problems == [
+        "<condition>:1:1: 'contains_any' does not apply to column '立案日期' (read as the field filed_on, a date "
+        "field); it applies to: case_no, text",
+        "<condition>:1:1: field: unknown field '案由': 案由 is a ledger header, read as the field cause: write "
+        "field: cause",
+        "<condition>:1:1: 'contains_any' does not apply to field 'amount' (an amount field); it applies to: case_no, text",
+    ]
+
+
+def test_a_missing_column_lists_the_ledgers_headers():
+    condition = compile_condition({"column": "附加説明", "contains_any": ["x"]})
+    columns = ["case_no", "case_year", "case_type", "filed_on", "amount", "附加说明", "source_file", "source_row"]
+    assert rules.missing_columns(condition, "category 'x'", columns) == [
+        "<condition>:1:1: category 'x' reads column '附加説明', which the ledger lacks (did you mean '附加说明'?); "
+        "the ledger has: 案号, 立案日期, 执行标的（元）, 附加说明"]
+
+
+def test_an_extends_cycle_is_located_and_names_the_files_as_given(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "one.yaml", "version: 1\nextends: two.yaml\ncategories: []\n")
+    write(tmp_path, "two.yaml", "version: 1\ncategories: []\nextends: one.yaml\n")
+    write(tmp_path, "self.yaml", "version: 1\nextends: [default, self.yaml]\n")
+    assert problems_of("one.yaml") == ["two.yaml:3:10: extends: the files extend one another in a cycle: "
+                                       "one.yaml → two.yaml → one.yaml"]
+    assert problems_of("self.yaml") == ["self.yaml:2:20: extends[1]: the files extend one another in a cycle: "
+                                        "self.yaml → self.yaml"]
+
+
+def test_extends_takes_a_list_read_in_order(tmp_path):
+    write(tmp_path, "big.yaml", "version: 1\ncategories:\n  - {id: big, label: 大额, when: {field: amount, gte: 1000000}}\n")
+    both = write(tmp_path, "both.yaml", "version: 1\nextends: [sanqingli-2016, big.yaml]\ndrop: [xinfang]\n")
+    r = load_rules([both])
+    # big is the fourth category read: priority 40, before key's 90
+    assert [c.id for c in r.categories] == ["dangzheng", "minsheng", "big", "key"]
+    assert r.sources == ["rules/sanqingli-2016.yaml", str(tmp_path / "big.yaml"), str(both)]
+    empty = write(tmp_path, "empty.yaml", "version: 1\nextends: []\n")
+    assert problems_of(empty) == [f"{empty}:2:10: extends: expected a bundled ruleset name or a path, or a list of "
+                                  "them, got an empty list"]
+
+
+def test_an_explicit_key_overrides_a_merged_one(tmp_path):
+    p = write(tmp_path, "merge.yaml", "version: 1\ncategories:\n"
+                                      "  - &base {id: a, label: A, when: {open: true}}\n"
+                                      "  - <<: *base\n    id: b\n"
+                                      "  - <<: [{label: C1, when: {closed: true}}, *base]\n    id: c\n"
+                                      "  - <<: *base\n    id: d\n    id: e\n")
+    assert problems_of(p) == [f"{p}:10:5: categories[3]: duplicate key 'id'"]
+    p.write_text(p.read_text(encoding="utf-8").replace("    id: e\n", ""), encoding="utf-8")
+    r = load_rules([p])
+    assert [(c.id, c.label) for c in r.categories] == [("a", "A"), ("b", "A"), ("c", "C1"), ("d", "A")]
+    assert r.category("c").condition.leaves().__next__().op == "closed"  # the first merged mapping wins
+
+
+@pytest.mark.parametrize(("when", "col", "message"), [
+    ("{older_than: -1 month}", 24, "older_than: older_than must not be negative, got -1 month"),
+    ("{field: suspended_on, newer_than: -3 days}", 45, "newer_than: newer_than must not be negative, got -3 days"),
+    ("{field: amount, gt: .nan}", 31, "gt: expected a finite number, got .nan"),
+    ("{field: amount, between: [0, .inf]}", 36, "between: expected a finite number, got .inf"),
+    ("{field: amount, equals: -.inf}", 35, "equals: expected a finite number, got -.inf"),
+    ("{field: case_type, in: [执, 执X]}", 34, "in: unknown case type '执X' (did you mean '执'?); known: 执, 执恢, 执保, "
+                                           "执异, 执复, 执监, 执协, 执他, 财保, 行审, 行审复"),
+    ("{field: case_type, not_in: [执恢]}", 0, ""),
+    ("{overdue_for: 1 year}", 12, "overdue_for goes with deadline: ({deadline: legal_limit, overdue_for: 1 year})"),
+])
+def test_values_that_cannot_be_meant_are_refused(tmp_path, when, col, message):
+    p = write(tmp_path, "v.yaml", f"version: 1\ncategories:\n  - id: a\n    label: A\n    when: {when}\n")
+    if not message:
+        assert load_rules([p]).categories[0].id == "a"
+        return
+    path = "" if message.startswith("overdue_for") else "." + message.split(":")[0]
+    text = message if not path else message.split(": ", 1)[1]
+    assert problems_of(p) == [f"{p}:5:{col}: categories[0].when{path}: {text}"]
+
+
+def test_a_binary_rules_file_gets_a_plain_message(tmp_path):
+    p = tmp_path / "x.yaml"
+    p.write_bytes(b"version: 1\ncat\x00egories: []\n")
+    assert problems_of(p) == [f"{p}:2:4: not a text file: it holds the character #x0000, which YAML text may not "
+                              "(a rules file is UTF-8 text, not a binary file)"]

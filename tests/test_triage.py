@@ -93,7 +93,7 @@ def test_a_deadline_reading_a_column_the_ledger_lacks_is_an_error(tmp_path: Path
         triage(frame(filed_on=["2026-01-05"], closed_on=[None]), ruleset, AS_OF, deadlines)
     assert info.value.problems == [
         f"{rules}:8:14: deadlines[0].applies: deadline 'bank' reads column '申请执行人类型', which the ledger "
-        "lacks; the ledger has: case_no, filed_on, closed_on"]
+        "lacks; the ledger has: 案号, 立案日期, 结案日期"]
 
 
 @pytest.mark.parametrize("sample", ["ledger.xlsx", "ledger.csv"])

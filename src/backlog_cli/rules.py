@@ -12,6 +12,7 @@ regular expression runs only on the values that hold a text every match of it ne
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field as dc_field
@@ -24,7 +25,7 @@ import pandas as pd
 import yaml
 
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
-from backlog_cli.loading import CLOSED_STATUS, GuardedLoader, load_columns
+from backlog_cli.loading import CLOSED_STATUS, Columns, GuardedLoader, load_columns
 from backlog_cli.parsing import BLANK_WORDS, normalize_text, normalize_value
 
 __all__ = [
@@ -105,14 +106,20 @@ class LocatedLoader(GuardedLoader):
         data = LocDict()
         data.mark, data.key_marks, data.value_marks, data.duplicates = _mark(node.start_mark), {}, {}, []
         yield data
-        self.flatten_mapping(node)
+        explicit = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
+        self.flatten_mapping(node)  # merged pairs (<<: *anchor) first, then the explicit ones
+        merged: set[Any] = set()
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int, float, bool, dt.date)) and key is not None:
                 raise yaml.constructor.ConstructorError(
                     None, None, "a mapping key must be a plain value", key_node.start_mark
                 )
-            if key in data:
+            if id(key_node) not in explicit:
+                merged.add(key)  # a later merged mapping's key, or an explicit one, overrides it
+            elif key in merged:
+                merged.discard(key)
+            elif key in data:
                 data.duplicates.append((key, _mark(key_node.start_mark)))
                 continue
             data[key] = self.construct_object(value_node, deep=True)
@@ -198,6 +205,11 @@ def _read_yaml(path: Path, display: str) -> tuple[Node | None, list[str]]:
         return None, [f"{display}: cannot read: {exc}"]
     try:
         value = yaml.load(text, Loader=LocatedLoader)  # noqa: S506 - LocatedLoader is a SafeLoader
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: a binary file, most likely
+        before = text[:exc.position]
+        line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
+        return None, [f"{display}:{line}:{col}: not a text file: it holds the character #x{exc.character:04x}, "
+                      "which YAML text may not (a rules file is UTF-8 text, not a binary file)"]
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = _mark(where) if where else (1, 1)
@@ -228,10 +240,15 @@ DERIVED_FIELDS = {
 
 
 @cache
+def _bundled_columns() -> Columns:
+    return load_columns()
+
+
+@cache
 def canonical_fields() -> dict[str, FieldInfo]:
     """The fields a rule may name: the bundled columns plus the parts parsed from the case number.
     (A field added by a user's aliases file is a ledger column: rules name it with ``column:``.)"""
-    fields = {s.name: FieldInfo(s.name, s.kind, s.label) for s in load_columns().fields.values()}
+    fields = {s.name: FieldInfo(s.name, s.kind, s.label) for s in _bundled_columns().fields.values()}
     return {**fields, **DERIVED_FIELDS}
 
 
@@ -543,6 +560,9 @@ def _scalar(value: Any, kind: str) -> Any:
         raise _Bad(f"expected text, got {_type_name(value)}")
     if kind in ("number", "amount"):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                written = ".nan" if math.isnan(value) else f"{'-' if value < 0 else ''}.inf"
+                raise _Bad(f"expected a finite number, got {written}")
             return float(value)
         raise _Bad(f"expected a number, got {_type_name(value)}")
     if kind == "date":
@@ -611,12 +631,17 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
         return value
     if param == "case_types":
         items = [value] if isinstance(value, str) else _nonempty_list(value, "case types")
-        for v in items:
-            if v not in KNOWN_CASE_TYPES:
-                raise _Bad(f"unknown case type {v!r}{did_you_mean(v, KNOWN_CASE_TYPES)}; "
-                           f"known: {', '.join(KNOWN_CASE_TYPES)}")
+        _case_types(items)
         return list(items)
     raise AssertionError(param)
+
+
+def _case_types(items: list[Any]) -> None:
+    """Raise _Bad naming the first of ``items`` that is not a known case type."""
+    for v in items:
+        if v not in KNOWN_CASE_TYPES:
+            raise _Bad(f"unknown case type {v!r}{did_you_mean(v, KNOWN_CASE_TYPES)}; "
+                       f"known: {', '.join(KNOWN_CASE_TYPES)}")
 
 
 @operator("contains_any", param="keywords", kinds=TEXT_KINDS,
@@ -1028,7 +1053,7 @@ def compile_condition(node: Node | Any, categories: Collection[str] = (),
     if not isinstance(node, Node):
         node = Node(node, "<condition>", "", Mark(1, 1))
     found: list[str] = []
-    condition = _compile(node, set(categories), found)
+    condition = _compile(node, _Scope(set(categories)), found)
     if problems is not None:
         problems.extend(found)
         return None if found else condition
@@ -1037,7 +1062,29 @@ def compile_condition(node: Node | Any, categories: Collection[str] = (),
     return condition
 
 
-def _compile(node: Node, categories: set[str], problems: list[str]) -> Condition | None:
+@dataclass(frozen=True)
+class _Scope:
+    """What a condition is compiled against: the category ids it may name; for a category's
+    inherited ``when``, the categories a later ``drop:`` left out (id → the drop item) and the
+    category's id. An ``any:`` item ``{category: DROPPED}`` is left out of the list; any other
+    reference to a dropped category is an error at the drop item (override the category too)."""
+
+    categories: Collection[str]
+    dropped: Mapping[str, Node] = dc_field(default_factory=dict)
+    owner: str | None = None
+
+    def drops(self, item: Node) -> bool:
+        """Whether ``item`` is a ``{category: ID}`` naming a dropped category."""
+        value = item.value
+        return isinstance(value, dict) and list(value) == ["category"] and _hashable(value["category"]) \
+            and value["category"] in self.dropped
+
+
+def _hashable(value: Any) -> bool:
+    return not isinstance(value, (list, dict))
+
+
+def _compile(node: Node, scope: _Scope, problems: list[str]) -> Condition | None:
     value = node.value
     if not isinstance(value, dict):
         problems.append(node.problem(
@@ -1055,8 +1102,8 @@ def _compile(node: Node, categories: set[str], problems: list[str]) -> Condition
             return None
         key = structural[0]
         if key == "category":
-            return _compile_ref(node.child(key), categories, problems)
-        return _compile_combined(key, node.child(key), categories, problems)
+            return _compile_ref(node.child(key), scope, problems)
+        return _compile_combined(key, node.child(key), scope, problems)
     return _compile_leaf(node, problems)
 
 
@@ -1064,12 +1111,17 @@ def _keys(keys: Sequence[Any]) -> str:
     return ", ".join(f"'{k}'" for k in keys)
 
 
-def _compile_ref(node: Node, categories: set[str], problems: list[str]) -> Condition | None:
+def _compile_ref(node: Node, scope: _Scope, problems: list[str]) -> Condition | None:
     if not isinstance(node.value, str):
         problems.append(node.problem(f"expected a category id, got {_type_name(node.value)}"))
         return None
-    if node.value not in categories:
-        problems.append(node.problem(f"unknown category '{node.value}'{did_you_mean(node.value, categories)}"))
+    if node.value in scope.dropped:
+        problems.append(scope.dropped[node.value].problem(
+            f"category '{scope.owner}' refers to '{node.value}' at {node.source}:{node.mark.line} other than as an "
+            f"item of an any: list (which would leave it out): override '{scope.owner}' too"))
+        return None
+    if node.value not in scope.categories:
+        problems.append(node.problem(f"unknown category '{node.value}'{did_you_mean(node.value, scope.categories)}"))
         return None
     return CategoryRef(node.value)
 
@@ -1100,15 +1152,25 @@ def _compile_deadline_ref(node: Node, problems: list[str]) -> Condition | None:
     return DeadlineRef(ref.value, span, node)
 
 
-def _compile_combined(kind: str, node: Node, categories: set[str], problems: list[str]) -> Condition | None:
+def _compile_combined(kind: str, node: Node, scope: _Scope, problems: list[str]) -> Condition | None:
     if kind == "not":
-        child = _compile(node, categories, problems)
+        child = _compile(node, scope, problems)
         return Combined("not", [child]) if child else None
     if not isinstance(node.value, list) or not node.value:
         got = "an empty list" if node.value == [] else _type_name(node.value)
         problems.append(node.problem(f"'{kind}' takes a list of one or more conditions, got {got}"))
         return None
-    children = [_compile(item, categories, problems) for item in node.items()]
+    items = node.items()
+    if kind == "any" and scope.dropped:
+        kept = [item for item in items if not scope.drops(item)]
+        if not kept:
+            drop = scope.dropped[items[0].value["category"]]
+            problems.append(drop.problem(
+                f"dropping leaves the any: list of category '{scope.owner}' at {node.source}:{node.mark.line} "
+                f"empty: override '{scope.owner}' too"))
+            return None
+        items = kept
+    children = [_compile(item, scope, problems) for item in items]
     return Combined(kind, children) if all(children) else None  # type: ignore[arg-type]
 
 
@@ -1117,10 +1179,14 @@ def _compile_leaf(node: Node, problems: list[str]) -> Condition | None:
     known = (*OPERATORS, *COMBINATORS, "category", *LEAF_TARGETS)
     unknown = [k for k in value if k not in known]
     for key in unknown:
-        problems.append(node.problem(f"unknown operator '{key}'{did_you_mean(key, known)}", node.key_mark(key)))
+        message = ("overdue_for goes with deadline: ({deadline: legal_limit, overdue_for: 1 year})"
+                   if key == "overdue_for" else f"unknown operator '{key}'{did_you_mean(key, known)}")
+        problems.append(node.problem(message, node.key_mark(key)))
     ops = [k for k in value if k in OPERATORS]
     targets = [k for k in value if k in LEAF_TARGETS]
     if unknown:
+        for target in targets:  # its own mistakes are listed too
+            _target(node, target, problems)
         return None
     if len(ops) != 1:
         message = (f"a condition has exactly one operator; found {_keys(ops)} (combine them with all: or any:)"
@@ -1137,6 +1203,10 @@ def _compile_leaf(node: Node, problems: list[str]) -> Condition | None:
     param_node = node.child(op.name)
     try:
         param = _parse_param(op.param, param_node.value, column.kind if column else None)
+        if column is not None and column.canonical and column.name == "case_type" and op.param in ("value", "values"):
+            _case_types([param] if op.param == "value" else param)
+        if op.param == "span" and param.n < 0:
+            raise _Bad(f"{op.name} must not be negative, got {param}")
     except _Bad as exc:
         problems.append(param_node.problem(str(exc)))
         return None
@@ -1156,27 +1226,48 @@ def _leaf_column(node: Node, op: Operator, target: str | None, problems: list[st
             return False
         info = canonical_fields()[op.default_field]
         return ColumnRef(info.name, info.kind)
+    column = _target(node, target, problems)
+    if column is None:
+        return False
+    if column.kind not in op.kinds:
+        name = node.value[target]
+        read_as = f"read as the field {column.name}, " if target == "column" and column.canonical else ""
+        problems.append(node.problem(
+            f"'{op.name}' does not apply to {target} '{name}' ({read_as}{_a(column.kind)} field); it applies to: "
+            f"{', '.join(sorted(op.kinds))}", node.key_mark(op.name)))
+        return False
+    return column
+
+
+def _target(node: Node, target: str, problems: list[str]) -> ColumnRef | None:
+    """The column that ``field:`` or ``column:`` names, or None after a problem. A ``column:``
+    naming a header that the ledger reads as a canonical field (备注 → notes) reads that field."""
     name_node = node.child(target)
     name = name_node.value
     if not isinstance(name, str) or not name:
         problems.append(name_node.problem(f"expected a {target} name, got {_type_name(name)}"))
-        return False
+        return None
+    fields, header_field = canonical_fields(), _header_field(name)
     if target == "column":
-        column = ColumnRef(name, "text", canonical=False)
-    else:
-        fields = canonical_fields()
-        if name not in fields:
-            problems.append(name_node.problem(
-                f"unknown field '{name}'{did_you_mean(name, fields)}; for another ledger column write column: <header>"))
-            return False
-        column = ColumnRef(name, fields[name].kind)
-    if column.kind not in op.kinds:
-        kinds = ", ".join(sorted(op.kinds))
-        problems.append(node.problem(
-            f"'{op.name}' does not apply to {target} '{name}' (a {column.kind} field); it applies to: {kinds}",
-            node.key_mark(op.name)))
-        return False
-    return column
+        return ColumnRef(header_field, fields[header_field].kind) if header_field else ColumnRef(name, "text", False)
+    if name in fields:
+        return ColumnRef(name, fields[name].kind)
+    hint = (f": {name} is a ledger header, read as the field {header_field}: write field: {header_field}"
+            if header_field and not name.isascii()
+            else f"{did_you_mean(name, fields)}; for another ledger column write column: <header>")
+    problems.append(name_node.problem(f"unknown field '{name}'{hint}"))
+    return None
+
+
+def _header_field(header: str) -> str | None:
+    """The canonical field a ledger header is read as (its name, label or an alias in
+    columns.yaml, compared as headers are), or None."""
+    return _bundled_columns().field_for(header)
+
+
+def _a(word: str) -> str:
+    """``word`` with its indefinite article: a date, an amount."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 # --------------------------------------------------------------------------- fields a ledger lacks
@@ -1184,13 +1275,28 @@ def _leaf_column(node: Node, op: Operator, target: str | None, problems: list[st
 CLOSE_DATE = "closed_on"
 
 
+SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
+
+
 def missing_columns(condition: Condition, owner: str, columns: Collection[str]) -> list[str]:
     """A located problem for each ``column:`` the condition reads that the ledger lacks;
-    ``owner`` names what holds the condition (``category 'bank'``)."""
-    return [leaf.node.problem(f"{owner} reads column '{leaf.column.name}', which the ledger lacks; "
-                              f"the ledger has: {', '.join(map(str, columns))}")
+    ``owner`` names what holds the condition (``category 'bank'``); ``columns``: the case frame's.
+    The ledger's columns are listed as a ``column:`` may name them: a canonical field by its
+    label, another column by its header."""
+    headers = ledger_headers(columns)
+    return [leaf.node.problem(f"{owner} reads column '{leaf.column.name}', which the ledger lacks"
+                              f"{did_you_mean(leaf.column.name, headers)}; the ledger has: {', '.join(headers)}")
             for leaf in condition.leaves()
             if leaf.column is not None and not leaf.column.canonical and leaf.column.name not in columns]
+
+
+def ledger_headers(columns: Collection[str]) -> list[str]:
+    """The case frame's ``columns`` as the ledger's headers: a canonical field's label (案号 for
+    case_no), other columns as they are; the parts of the case number and where a row came from
+    are left out (no ledger column holds them)."""
+    fields = canonical_fields()
+    return [fields[c].label if c in fields else str(c) for c in columns
+            if c not in DERIVED_FIELDS and c not in SOURCE_COLUMNS]
 
 
 def fields_adding_cases(condition: Condition, negated: bool = False) -> set[str]:
@@ -1475,11 +1581,21 @@ def list_bundled() -> list[BundledRuleset]:
 
 @dataclass
 class _RawCategory:
-    """A category as read, before compiling: its keys' nodes (a child's keys override a parent's)."""
+    """A category as read, before compiling: its keys' nodes (a child's keys override a parent's).
+    ``id`` is None when the id is missing, unusable or a duplicate (the category is still checked,
+    so that every problem shows at once); ``dropped``: the categories a ``drop:`` left out after
+    its ``when`` was read, by id, with the drop item naming each."""
 
-    id: str
+    id: str | None
     node: Node
     keys: dict[str, Node]
+    dropped: dict[str, Node] = dc_field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """How messages name the category."""
+        written = self.node.value.get("id")
+        return f"category '{written}'" if isinstance(written, str) else "the category"
 
 
 @dataclass
@@ -1490,7 +1606,7 @@ class _Raw:
     sources: list[str] = dc_field(default_factory=list)
     deadline_nodes: list[Node] = dc_field(default_factory=list)
     description: str = ""
-    unchecked: list[Node] = dc_field(default_factory=list)  # conditions of categories left out for a bad id
+    unchecked: list[_RawCategory] = dc_field(default_factory=list)  # left out for a bad id
 
 
 def _display(path: Path) -> str:
@@ -1519,11 +1635,9 @@ def _unknown_spec(spec: Any) -> str:
 
 
 def _read_ruleset(path: Path, raw: _Raw, problems: list[str], chain: tuple[Path, ...] = ()) -> None:
-    """Read one file (its ``extends`` first) and merge it into ``raw``."""
+    """Read one file (what it ``extends`` first) and merge it into ``raw``; ``chain``: the files
+    extending it, outermost first."""
     display = _display(path)
-    if path.resolve() in chain:
-        problems.append(f"{display}: extends cycle: {' → '.join(_display(p) for p in (*chain, path))}")
-        return
     root, found = _read_yaml(path, display)
     problems.extend(found)
     if root is None:
@@ -1533,12 +1647,7 @@ def _read_ruleset(path: Path, raw: _Raw, problems: list[str], chain: tuple[Path,
         return
     _check_top(root, problems)
     if "extends" in root.value:
-        ext = root.child("extends")
-        target = _resolve(ext.value, path.parent) if isinstance(ext.value, str) else None
-        if target is None:
-            problems.append(ext.problem(_unknown_spec(ext.value)))
-        else:
-            _read_ruleset(target, raw, problems, (*chain, path.resolve()))
+        _extend(root.child("extends"), (*chain, path), raw, problems)
     raw.sources.append(display)
     if isinstance(root.value.get("description"), str):
         raw.description = root.value["description"]
@@ -1550,6 +1659,36 @@ def _read_ruleset(path: Path, raw: _Raw, problems: list[str], chain: tuple[Path,
         raw.deadline_nodes.append(root.child("deadlines"))
 
 
+def _extend(node: Node, chain: tuple[Path, ...], raw: _Raw, problems: list[str]) -> None:
+    """Read what ``extends:`` names (one ruleset, or a list read in order) into ``raw``; the last
+    of ``chain`` is the file that says it."""
+    if isinstance(node.value, list) and node.value:
+        specs = node.items()
+    elif isinstance(node.value, str):
+        specs = [node]
+    else:
+        got = "an empty list" if node.value == [] else _type_name(node.value)
+        problems.append(node.problem(f"expected a bundled ruleset name or a path, or a list of them, got {got}"))
+        return
+    for spec in specs:
+        target = _resolve(spec.value, chain[-1].parent) if isinstance(spec.value, str) else None
+        if not isinstance(spec.value, str):
+            problems.append(spec.problem(f"expected a bundled ruleset name or a path, got {_type_name(spec.value)}"))
+        elif target is None:
+            problems.append(spec.problem(_unknown_spec(spec.value)))
+        elif (start := _chain_index(chain, target)) is not None:
+            loop = [*chain[start:], target]
+            problems.append(spec.problem(f"the files extend one another in a cycle: {' → '.join(_display(p) for p in loop)}"))
+        else:
+            _read_ruleset(target, raw, problems, chain)
+
+
+def _chain_index(chain: tuple[Path, ...], path: Path) -> int | None:
+    """Where ``path`` is in ``chain`` (the same file, however named), or None."""
+    resolved = [p.resolve() for p in chain]
+    return resolved.index(path.resolve()) if path.resolve() in resolved else None
+
+
 def _check_top(root: Node, problems: list[str]) -> None:
     for key in root.value:
         if key not in FILE_KEYS:
@@ -1558,21 +1697,31 @@ def _check_top(root: Node, problems: list[str]) -> None:
         problems.append(root.problem("missing 'version: 1'"))
     elif root.value["version"] != 1 or isinstance(root.value["version"], bool):
         problems.append(root.child("version").problem(f"unsupported version {root.value['version']!r}; expected 1"))
-    for key in ("description", "extends"):
-        if key in root.value and not isinstance(root.value[key], str):
-            problems.append(root.child(key).problem(f"expected text, got {_type_name(root.value[key])}"))
+    if "description" in root.value and not isinstance(root.value["description"], str):
+        problems.append(root.child("description").problem(f"expected text, got {_type_name(root.value['description'])}"))
 
 
 def _drop(node: Node, raw: _Raw, problems: list[str]) -> None:
+    """Leave out the listed categories; the categories read so far remember each, so that their
+    ``any:`` lists leave it out too (see :class:`_Scope`)."""
     if not isinstance(node.value, list):
         problems.append(node.problem(f"expected a list of category ids, got {_type_name(node.value)}"))
         return
+    listed: set[str] = set()
     for item in node.items():
-        if item.value in raw.categories:
-            del raw.categories[item.value]
+        cid = item.value
+        if not isinstance(cid, str):
+            problems.append(item.problem(f"expected a category id, got {_type_name(cid)}"))
+        elif cid in listed:
+            problems.append(item.problem(f"'{cid}' is listed twice"))
+        elif cid in raw.categories:
+            listed.add(cid)
+            del raw.categories[cid]
+            for cat in raw.categories.values():
+                cat.dropped[cid] = item
         else:
-            problems.append(item.problem(f"cannot drop unknown category '{item.value}'"
-                                         f"{did_you_mean(item.value, raw.categories)}"))
+            listed.add(cid)
+            problems.append(item.problem(f"cannot drop unknown category '{cid}'{did_you_mean(cid, raw.categories)}"))
 
 
 def _merge_categories(node: Node, raw: _Raw, problems: list[str]) -> None:
@@ -1582,16 +1731,18 @@ def _merge_categories(node: Node, raw: _Raw, problems: list[str]) -> None:
     seen: set[str] = set()
     for item in node.items():
         cat = _read_category(item, problems)
-        if cat is None or cat.id in seen:
-            if cat is not None:
-                problems.append(item.child("id").problem(f"duplicate category id '{cat.id}'"))
-            if isinstance(item.value, dict) and "when" in item.value:
-                raw.unchecked.append(item.child("when"))  # still checked, so every problem shows at once
+        if cat is None:
+            continue
+        if cat.id in seen:
+            problems.append(item.child("id").problem(f"duplicate category id '{cat.id}'"))
+            cat.id = None
+        if cat.id is None:
+            raw.unchecked.append(cat)
             continue
         seen.add(cat.id)
         if cat.id in raw.categories:  # override: the child's keys replace the parent's
             base = raw.categories[cat.id]
-            cat = _RawCategory(cat.id, cat.node, {**base.keys, **cat.keys})
+            cat = _RawCategory(cat.id, cat.node, {**base.keys, **cat.keys}, {} if "when" in cat.keys else base.dropped)
         raw.categories[cat.id] = cat
 
 
@@ -1602,6 +1753,12 @@ def _read_category(node: Node, problems: list[str]) -> _RawCategory | None:
     for key in node.value:
         if key not in CATEGORY_KEYS:
             problems.append(node.problem(f"unknown key '{key}'{did_you_mean(key, CATEGORY_KEYS)}", node.key_mark(key)))
+    return _RawCategory(_category_id(node, problems), node,
+                        {k: node.child(k) for k in node.value if k in CATEGORY_KEYS})
+
+
+def _category_id(node: Node, problems: list[str]) -> str | None:
+    """The category's id, or None after a problem."""
     if "id" not in node.value:
         problems.append(node.problem("missing 'id'"))
         return None
@@ -1614,7 +1771,7 @@ def _read_category(node: Node, problems: list[str]) -> _RawCategory | None:
     if cid in (*RESULT_COLUMNS, TOTAL_ID, *canonical_fields()):
         problems.append(id_node.problem(f"id '{cid}' is reserved (a column name of the output)"))
         return None
-    return _RawCategory(cid, node, {k: node.child(k) for k in node.value if k in CATEGORY_KEYS})
+    return cid
 
 
 # a space YAML's folding (>-) put where a line broke between two Chinese characters
@@ -1627,40 +1784,49 @@ def unfolded(text: str) -> str:
     return _FOLD_SPACE.sub("", text)
 
 
+def _category_texts(cat: _RawCategory, position: int, problems: list[str]) -> tuple[dict[str, str], int]:
+    """The category's label, description and source, and its priority (10 × ``position`` unless given)."""
+    texts = {}
+    for key in ("label", "description", "source"):
+        value = cat.keys[key].value if key in cat.keys else ""
+        if not isinstance(value, str):
+            problems.append(cat.keys[key].problem(f"expected text, got {_type_name(value)}"))
+        texts[key] = unfolded(str(value)) if key == "description" else str(value)
+    if "label" not in cat.keys:
+        problems.append(cat.node.problem(f"{cat.name} has no label"))
+    elif not texts["label"].strip():
+        problems.append(cat.keys["label"].problem(f"{cat.name} has an empty label"))
+    priority = position * 10
+    if "priority" in cat.keys:
+        p = cat.keys["priority"]
+        if isinstance(p.value, int) and not isinstance(p.value, bool):
+            priority = p.value
+        else:
+            problems.append(p.problem(f"priority must be a whole number, got {_type_name(p.value)}"))
+    if "when" not in cat.keys:
+        problems.append(cat.node.problem(f"{cat.name} has no 'when' condition"))
+    return texts, priority
+
+
 def _compile_categories(raw: _Raw, problems: list[str]) -> list[Category]:
     ids = set(raw.categories)
     compiled: dict[str, tuple[Condition, Node]] = {}
     cats: list[Category] = []
     for position, cat in enumerate(raw.categories.values(), start=1):
-        texts = {}
-        for key in ("label", "description", "source"):
-            value = cat.keys[key].value if key in cat.keys else ""
-            if not isinstance(value, str):
-                problems.append(cat.keys[key].problem(f"expected text, got {_type_name(value)}"))
-            texts[key] = unfolded(str(value)) if key == "description" else str(value)
-        if "label" not in cat.keys:
-            problems.append(cat.node.problem(f"category '{cat.id}' has no label"))
-        elif not texts["label"].strip():
-            problems.append(cat.keys["label"].problem(f"category '{cat.id}' has an empty label"))
-        priority = position * 10
-        if "priority" in cat.keys:
-            p = cat.keys["priority"]
-            if isinstance(p.value, int) and not isinstance(p.value, bool):
-                priority = p.value
-            else:
-                problems.append(p.problem(f"priority must be a whole number, got {_type_name(p.value)}"))
+        texts, priority = _category_texts(cat, position, problems)
         if "when" not in cat.keys:
-            problems.append(cat.node.problem(f"category '{cat.id}' has no 'when' condition"))
             continue
         when = cat.keys["when"]
-        condition = compile_condition(when, ids, problems)
+        condition = _compile(when, _Scope(ids, cat.dropped, cat.id), problems)
         if condition is None:
             continue
         compiled[cat.id] = (condition, when)
         origin = f"{cat.node.source}:{cat.node.mark.line}"
         cats.append(Category(cat.id, texts["label"], texts["description"], texts["source"], priority, condition, origin))
-    for when in raw.unchecked:
-        compile_condition(when, ids, problems)
+    for cat in raw.unchecked:
+        _category_texts(cat, 0, problems)
+        if "when" in cat.keys:
+            _compile(cat.keys["when"], _Scope(ids), problems)
     problems.extend(_cycle_problems(compiled))
     return sorted(cats, key=lambda c: c.priority)  # stable: ties keep file order
 
@@ -1679,7 +1845,7 @@ def read_rules(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, list
         _read_ruleset(path, raw, problems)
     categories = _compile_categories(raw, problems)
     name = "+".join(Path(str(s)).stem for s in specs)
-    whens = [*(c.keys["when"] for c in raw.categories.values() if "when" in c.keys), *raw.unchecked]
+    whens = [c.keys["when"] for c in (*raw.categories.values(), *raw.unchecked) if "when" in c.keys]
     mentions = [m for when in whens for m in deadline_mentions(when)]
     ruleset = Ruleset(name, raw.sources, raw.description, [] if problems else categories, raw.deadline_nodes,
                       mentions)
