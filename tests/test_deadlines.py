@@ -858,7 +858,7 @@ def test_an_override_naming_another_shape_replaces_the_inherited_shape(tmp_path)
     """A later file giving relative_to:, every: or duration: for a deadline of another shape
     inherits none of the earlier counting keys; label, action, warn_before and the like stay, and
     the state actions where they go with the new shape. deduct: [] clears inherited periods."""
-    base = write(tmp_path, "base.yaml", """\
+    write(tmp_path, "base.yaml", """\
 version: 1
 deadlines:
   - id: limit
@@ -955,7 +955,7 @@ def test_backlog_overdue_refuses_a_recurring_deadline_without_within() -> None:
     _, deadlines = load_ruleset(["default"])
     frame = ledger(case_no=["甲"], filed_on=["2025-01-01"])
     frame = pd.concat([frame, evaluate(frame, deadlines, "2025-07-01")], axis=1)
-    refused = ("deadline 'property_requery' recurs and is never overdue: name a one-off deadline with --deadline, "
+    refused = ("--deadline: deadline 'property_requery' recurs and is never overdue: name a one-off deadline, "
                "or add --within D for the cases coming due on it")
     with pytest.raises(ConfigError, match=f"^{refused}$"):
         check_overdue_deadline(deadlines, "property_requery")
@@ -963,5 +963,5 @@ def test_backlog_overdue_refuses_a_recurring_deadline_without_within() -> None:
         overdue_cases(frame, deadlines, "2025-07-01", deadline="property_requery")
     check_overdue_deadline(deadlines, "property_requery", within=30)
     check_overdue_deadline(deadlines, "legal_limit")
-    with pytest.raises(ConfigError, match="^no deadline 'legal_limt' \\(did you mean 'legal_limit'\\?\\) in the rules"):
+    with pytest.raises(ConfigError, match="^--deadline: no deadline 'legal_limt' \\(did you mean 'legal_limit'\\?\\) in the rules"):
         check_overdue_deadline(deadlines, "legal_limt")

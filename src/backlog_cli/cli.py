@@ -238,17 +238,18 @@ def load(opts: LoadOptions, *, listed_below: bool = False) -> Ledger:
 
 
 def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp, *, category: str | None = None,
-                deadline: str | None = None, by: str | None = None) -> tuple[Ledger, Triage]:
+                deadline: str | None = None, within: int | None = None, by: str | None = None) -> tuple[Ledger, Triage]:
     """Rules and the options that name their categories or deadlines first (a mistake there fails
     before a long load), then the ledger, the field to group by, then triage."""
     from backlog_cli.assignment import group_field
-    from backlog_cli.triage import check_category, check_deadline, triage
+    from backlog_cli.deadlines import check_overdue_deadline
+    from backlog_cli.triage import check_category, triage
 
     ruleset, deadlines = opts.ruleset(rules)
     if category:
         check_category(ruleset, category)
     if deadline:
-        check_deadline(deadlines, deadline)
+        check_overdue_deadline(deadlines, deadline, within)
     ledger = load(opts)
     if by:
         group_field(ledger, by)
@@ -426,7 +427,7 @@ def overdue(
     when = as_of_date(as_of)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     opts.protect(output, rules)
-    data, result = load_triage(opts, rules, when, category=category, deadline=deadline,
+    data, result = load_triage(opts, rules, when, category=category, deadline=deadline, within=within,
                                by="officer" if officer else None)
     cases = result.cases
     if officer:

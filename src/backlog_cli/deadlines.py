@@ -688,11 +688,11 @@ def check_overdue_deadline(deadlines: Sequence[Deadline], deadline_id: str, with
     overdue, so the list would always be empty."""
     by_id = {d.id: d for d in deadlines}
     if deadline_id not in by_id:
-        raise ConfigError(f"no deadline '{deadline_id}'{did_you_mean(deadline_id, by_id)} in the rules; "
+        raise ConfigError(f"--deadline: no deadline '{deadline_id}'{did_you_mean(deadline_id, by_id)} in the rules; "
                           f"they define: {', '.join(by_id) or '(none)'}")
     if within is None and by_id[deadline_id].every is not None:
-        raise ConfigError(f"deadline '{deadline_id}' recurs and is never overdue: name a one-off deadline with "
-                          "--deadline, or add --within D for the cases coming due on it")
+        raise ConfigError(f"--deadline: deadline '{deadline_id}' recurs and is never overdue: name a one-off "
+                          "deadline, or add --within D for the cases coming due on it")
 
 
 def overdue_cases(

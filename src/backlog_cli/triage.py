@@ -23,7 +23,7 @@ import pandas as pd
 
 from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, fields_read
 from backlog_cli.deadlines import explain as explain_deadlines
-from backlog_cli.errors import BacklogError, ConfigError, RulesError, did_you_mean
+from backlog_cli.errors import BacklogError, ConfigError, RulesError
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
 from backlog_cli.parsing import case_keys, parse_case_numbers, per_distinct
 from backlog_cli.rules import CategoryExplanation, Ruleset, missing_field_warnings, open_mask
@@ -110,14 +110,6 @@ def check_category(ruleset: Ruleset, category_id: str) -> None:
     except RulesError as exc:
         ids = ", ".join(c.id for c in ruleset.categories)
         raise ConfigError(f"--category: {exc.problems[0]}; its categories: {ids}") from None
-
-
-def check_deadline(deadlines: Sequence[Deadline], deadline_id: str) -> None:
-    """An option naming a deadline the rules do not define is a ConfigError with a suggestion."""
-    ids = [d.id for d in deadlines]
-    if deadline_id not in ids:
-        raise ConfigError(f"--deadline: no deadline '{deadline_id}'{did_you_mean(deadline_id, ids)} in the rules; "
-                          f"they define: {', '.join(ids) or '(none)'}")
 
 
 def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[Deadline] = ()) -> list[str]:
