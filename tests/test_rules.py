@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from backlog_cli import rules
 from backlog_cli.errors import RulesError
@@ -997,12 +998,25 @@ def yaml_blocks(text: str) -> list[str]:
 
 def test_every_whole_rules_file_in_the_docs_passes_rules_check(tmp_path):
     """The docs' YAML examples that are whole files (those that start with version:) load with
-    their deadlines, as `backlog rules check` loads them."""
-    files = [b for b in yaml_blocks(DOCS.read_text(encoding="utf-8")) if b.startswith("version:")]
-    assert len(files) >= 2 and all("extends: default" in f for f in files[:2])
+    their deadlines, as `backlog rules check` loads them; the conditions (when:) compile and the
+    categories (- id:) load in a file extending default. The deadline reference block holds
+    placeholders (...) and is not checked."""
+    blocks = yaml_blocks(DOCS.read_text(encoding="utf-8"))
+    files = [b for b in blocks if b.startswith("version:")]
+    assert len(files) == 2 and all("extends: default" in f and "drop: [traffic]" in f for f in files)
     for i, text in enumerate(files):
         ruleset, _ = load_ruleset([write(tmp_path, f"example{i}.yaml", text)])
         assert "traffic" not in [c.id for c in ruleset.categories]
+        assert "traffic" not in ruleset.category("key").condition.references()
+    whens = [b for b in blocks if b.startswith("when:")]
+    assert len(whens) == 2
+    for text in whens:
+        compile_condition(yaml.safe_load(text)["when"], [])
+    categories = [b for b in blocks if b.startswith("  - id:")]
+    assert len(categories) == 2
+    for i, text in enumerate(categories):
+        load_ruleset([write(tmp_path, f"category{i}.yaml", f"version: 1\nextends: default\ncategories:\n{text}")])
+    assert len(blocks) == len(files) + len(whens) + len(categories) + 1  # + the deadline reference
 
 
 def test_a_category_with_a_bad_id_still_has_its_label_and_priority_checked(tmp_path):
