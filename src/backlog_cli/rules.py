@@ -45,6 +45,7 @@ __all__ = [
     "canonical_fields",
     "compile_condition",
     "fields_adding_cases",
+    "ledger_headers",
     "list_bundled",
     "load_rules",
     "missing_columns",
