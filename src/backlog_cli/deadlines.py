@@ -54,6 +54,7 @@ from backlog_cli.rules import (
     open_mask,
     parse_span,
     read_rules,
+    with_article,
     unfolded,
 )
 
@@ -868,10 +869,6 @@ _COUNTING_KEYS = (*_ONE_OFF_ONLY, "relative_to", "offset", "every", "for")
 _RESERVED_IDS = ("next",)
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
-
-
 @dataclass
 class _Reader:
     """Reads one merged deadline (its keys' nodes), collecting located problems. ``whole`` is
@@ -941,7 +938,7 @@ class _Reader:
         found = fields[name].kind
         if found != kind:
             self.problems.append(node.problem(
-                f"field '{name}' is {_article(found)} {found} field; expected {_article(kind)} {kind} field"))
+                f"field '{name}' is {with_article(found)} field; expected {with_article(kind)} field"))
             return None
         return name
 

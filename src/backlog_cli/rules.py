@@ -1234,7 +1234,7 @@ def _leaf_column(node: Node, op: Operator, target: str | None, problems: list[st
         name = node.value[target]
         read_as = f"read as the field {column.name}, " if target == "column" and column.canonical else ""
         problems.append(node.problem(
-            f"'{op.name}' does not apply to {target} '{name}' ({read_as}{_a(column.kind)} field); it applies to: "
+            f"'{op.name}' does not apply to {target} '{name}' ({read_as}{with_article(column.kind)} field); it applies to: "
             f"{', '.join(sorted(op.kinds))}", node.key_mark(op.name)))
         return False
     return column
@@ -1266,7 +1266,7 @@ def _header_field(header: str) -> str | None:
     return _bundled_columns().field_for(header)
 
 
-def _a(word: str) -> str:
+def with_article(word: str) -> str:
     """``word`` with its indefinite article: a date, an amount."""
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
