@@ -410,3 +410,22 @@ def test_rules_check_merges_several_files_as_repeated_rules_do(tmp_path):
     merged = run("rules", "check", "default", layer)
     assert merged.exit_code == 0, merged.output
     assert merged.output == f"ok: default + {layer}: 10 categories, 6 deadlines\n"
+
+
+def test_absent_columns_turn_the_missing_column_warning_into_a_note(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "l.csv").write_text("案号,立案日期,结案日期,承办人\n(2025)鲁0902执9号,2025/1/2,,张三\n", encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text("ledger: l.csv\nabsent_columns: [备注]\n", encoding="utf-8")
+    result = run("classify", "--as-of", "2026-01-01", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if "备注" in line]
+    assert notes == ["note: the ledger has no 备注 column (notes), so every case reads it as blank; this affects "
+                     "categories xinfang, minsheng, wages, key (absent_columns: not kept in this ledger)"]
+    assert any(line.startswith("warning: the ledger has no 是否涉信访 column") for line in result.stderr.splitlines())
+
+
+def test_the_starter_settings_mention_every_setting():
+    from backlog_cli.config import KEYS, STARTER
+
+    assert [key for key in KEYS if f"# {key}:" not in STARTER and f"\n{key}:" not in STARTER] == []

@@ -442,19 +442,19 @@ def test_missing_field_warnings_name_the_label_and_what_it_affects():
     r = load_rules(["sanqingli-2016"])
     frame = cases({"case_no": "(2016)鲁0902执1号", "filed_on": "2016-01-05", "closed_on": None, "respondent": "张三",
                    "cause": "民间借贷纠纷", "petition": None})
-    assert rules.missing_field_warnings(frame, r.fields_read(), {"legal_limit": {"filed_on", "notes"}}) == [
-        "the ledger has no 备注 column (notes), so every case reads it as blank; this affects categories "
-        "xinfang, minsheng, key and deadlines legal_limit"
-    ]
-    assert rules.missing_field_warnings(frame, {"dangzheng": {"respondent"}}, {}) == []
+    assert rules.missing_field_warnings(frame, r.fields_read(), {"legal_limit": {"filed_on", "notes"}}) == {
+        "notes": "the ledger has no 备注 column (notes), so every case reads it as blank; this affects categories "
+                 "xinfang, minsheng, key and deadlines legal_limit"
+    }
+    assert rules.missing_field_warnings(frame, {"dangzheng": {"respondent"}}, {}) == {}
 
 
 def test_a_missing_close_date_is_always_a_warning():
     frame = cases({"filed_on": "2016-01-05"}, {"filed_on": "2016-02-05"})
-    assert rules.missing_field_warnings(frame, {}, {}) == [
-        "the ledger has no 结案日期 column (closed_on), so every case counts as open; this affects the open and "
-        "closed counts"
-    ]
+    assert rules.missing_field_warnings(frame, {}, {}) == {
+        "closed_on": "the ledger has no 结案日期 column (closed_on), so every case counts as open; this affects the "
+                     "open and closed counts"
+    }
 
 
 def test_a_missing_close_date_names_the_rows_that_say_they_are_closed():
@@ -465,14 +465,15 @@ def test_a_missing_close_date_names_the_rows_that_say_they_are_closed():
         {"filed_on": "2016-01-08", "status": "未结案", "close_method": None},
         {"filed_on": "2016-01-09", "status": "在办", "close_method": None},
     )
-    assert rules.missing_field_warnings(frame, {"old": {"closed_on", "filed_on"}}, {"limit": {"closed_on"}}) == [
+    assert list(rules.missing_field_warnings(frame, {"old": {"closed_on", "filed_on"}}, {"limit": {"closed_on"}}
+                                             ).values()) == [
         "the ledger has no 结案日期 column (closed_on), so every case counts as open; this affects the open and "
         "closed counts, categories old and deadlines limit. Yet 案件状态 says 已结 or 终本 on 3 cases and 结案方式 "
         "is filled on 2 cases: if the close dates are under another header, add that header to a columns file "
         "(--columns) as an alias of closed_on"
     ]
     only_method = frame.drop(columns="status")
-    assert rules.missing_field_warnings(only_method, {}, {})[0].endswith(
+    assert rules.missing_field_warnings(only_method, {}, {})["closed_on"].endswith(
         "the open and closed counts. Yet 结案方式 is filled on 2 cases: if the close dates are under another "
         "header, add that header to a columns file (--columns) as an alias of closed_on")
 

@@ -105,6 +105,29 @@ def test_rejected_rows_exit_1_and_errors_file(tmp_path):
         "sheet": "ledger", "row": 5, "case_no": "(2025)鲁0902执4号", "reason": "立案日期无法识别：“待补”"}
 
 
+def test_columns_the_ledger_does_not_keep_are_noted_not_warned_about(tmp_path):
+    """A ledger without 备注 and 是否涉信访 warns (exit 1) every night until the settings say the
+    ledger does not keep them (absent_columns, by header or field name): then a note, exit 0."""
+    drop = lambda line: ",".join(v for i, v in enumerate(line.rstrip("\n").split(",")) if i not in (9, 10)) + "\n"
+    (tmp_path / "ledger.csv").write_text(drop(HEADER) + "".join(map(drop, ROWS)), encoding="utf-8")
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    warned = invoke(config, "--as-of", "2025-06-30")
+    assert warned.exit_code == 1, warned.output
+    config.write_text("ledger: ledger.csv\noutput_dir: out\nabsent_columns: [备注, petition]\n", encoding="utf-8")
+    quiet = invoke(config, "--as-of", "2025-06-30")
+    assert quiet.exit_code == 0, quiet.output
+    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["warnings"] == []
+    assert [n[:40] for n in summary["notes"] if "absent_columns" in n] == [
+        "the ledger has no 是否涉信访 column (petition), "[:40], "the ledger has no 备注 column (notes), so ever"[:40]]
+    config.write_text("ledger: ledger.csv\noutput_dir: out\nabsent_columns: [备注栏]\n", encoding="utf-8")
+    wrong = invoke(config, "--as-of", "2025-06-30")
+    assert wrong.exit_code == 2
+    assert f"{config}: absent_columns: '备注栏' is neither a ledger field nor a header (did you mean '备注'?)" in wrong.output
+    assert "load:" not in wrong.output  # refused before the ledger is read
+
+
 def test_unreadable_ledger_exits_2_and_writes_nothing(tmp_path):
     config = setup(tmp_path)
     (tmp_path / "ledger.csv").write_bytes(b"\x00\x01binary")

@@ -243,6 +243,7 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
     before a long load), then the ledger, the field to group by, then triage."""
     from backlog_cli.assignment import group_field
     from backlog_cli.deadlines import check_overdue_deadline
+    from backlog_cli.loading import load_columns
     from backlog_cli.triage import check_category, triage
 
     ruleset, deadlines = opts.ruleset(rules)
@@ -250,10 +251,11 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
         check_category(ruleset, category)
     if deadline:
         check_overdue_deadline(deadlines, deadline, within)
+    absent = load_columns(opts.columns).fields_named(opts.config.absent_columns, f"{opts.config.path}: absent_columns")
     ledger = load(opts)
     if by:
         group_field(ledger, by)
-    result = triage(ledger.cases, ruleset, as_of, deadlines, today=as_of_date(None))
+    result = triage(ledger.cases, ruleset, as_of, deadlines, today=as_of_date(None), absent=absent)
     tell(result.warnings, result.notes)
     return ledger, result
 

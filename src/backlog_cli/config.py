@@ -26,6 +26,7 @@ KEYS = {
     "output_dir": "folder for `backlog run` outputs",
     "targets": "weekly close targets: a file, or officer: number lines and a share/minimum rule",
     "history": "history database: a path (SQLite) or a database URL",
+    "absent_columns": "fields the ledger does not keep (field names or headers): noted, not warned about",
 }
 
 STARTER = """\
@@ -46,6 +47,9 @@ ledger: samples/ledger.xlsx
 
 # Extra column aliases, when your ledger's headers are not recognised (see `backlog inspect`).
 # columns: [my-columns.yaml]
+
+# Columns your ledger does not keep: their absence is a note, not a warning (nor exit 1 at night).
+# absent_columns: [备注, 是否涉信访]
 
 # Where `backlog run` writes its dated output folders.
 output_dir: outputs
@@ -70,6 +74,7 @@ class Config:
     output_dir: Path = Path("outputs")
     targets: Path | dict | None = None
     history: str | None = None
+    absent_columns: list[str] = field(default_factory=list)
 
 
 def find_config(explicit: Path | None = None) -> Path | None:
@@ -164,6 +169,7 @@ def load_config(explicit: Path | None = None) -> Config:
         output_dir=rel(_text(data.get("output_dir"), "output_dir", path) or "outputs"),
         targets=_targets(data.get("targets"), rel, path),
         history=history,
+        absent_columns=_as_list(data.get("absent_columns"), "absent_columns", path),
     )
 
 

@@ -30,7 +30,7 @@ import pandas as pd
 import yaml
 
 from backlog_cli import parsing, workbook
-from backlog_cli.errors import LedgerError, NotUtf8, did_you_mean, read_utf8
+from backlog_cli.errors import ConfigError, LedgerError, NotUtf8, did_you_mean, read_utf8
 from backlog_cli.outputs import Sheet
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
@@ -144,6 +144,17 @@ class Columns:
 
     def field_for(self, header: str) -> str | None:
         return self.by_key.get(parsing.header_key(header))
+
+    def fields_named(self, names: Sequence[str], where: str) -> frozenset[str]:
+        """The fields ``names`` name (field names or headers, as in a settings file ``where``);
+        a name that is neither is a ConfigError."""
+        found = {name: self.field_for(name) for name in names}
+        unknown = [name for name, field in found.items() if field is None]
+        if unknown:
+            known = [*self.fields, *(a for spec in self.fields.values() for a in spec.aliases)]
+            raise ConfigError(f"{where}: '{unknown[0]}' is neither a ledger field nor a header"
+                              f"{did_you_mean(unknown[0], known)}; fields: {', '.join(self.fields)}")
+        return frozenset(f for f in found.values() if f is not None)
 
     def labels(self) -> dict[str, str]:
         """Display labels: the ledger fields' and those of the columns backlog adds."""

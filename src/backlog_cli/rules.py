@@ -1317,12 +1317,12 @@ _NO_VALUES = pd.DataFrame(index=[0])  # one case without any column: every value
 
 
 def missing_field_warnings(frame: pd.DataFrame, categories: Mapping[str, Collection[str]],
-                           deadlines: Mapping[str, Collection[str]]) -> list[str]:
-    """One warning per ledger field the frame lacks that a category or deadline reads (the
-    fields each reads by id: :meth:`Ruleset.fields_read`, ``deadlines.fields_read``), naming the
-    field's label and what it affects. The close date is always warned about, as every case then
-    counts as open, with the rows whose status or close method say they are closed."""
-    out = []
+                           deadlines: Mapping[str, Collection[str]]) -> dict[str, str]:
+    """Per ledger field the frame lacks that a category or deadline reads (the fields each reads
+    by id: :meth:`Ruleset.fields_read`, ``deadlines.fields_read``), a warning naming the field's
+    label and what it affects. The close date is always warned about, as every case then counts
+    as open, with the rows whose status or close method say they are closed."""
+    out = {}
     for name, info in canonical_fields().items():
         if name in frame or name in DERIVED_FIELDS:
             continue
@@ -1336,7 +1336,7 @@ def missing_field_warnings(frame: pd.DataFrame, categories: Mapping[str, Collect
         effect = "every case counts as open" if name == CLOSE_DATE else "every case reads it as blank"
         text = (f"the ledger has no {info.label} column ({name}), so {effect}; this affects "
                 f"{', '.join(affected[:-1]) + ' and ' if len(affected) > 1 else ''}{affected[-1]}")
-        out.append(text + (_closed_evidence(frame) if name == CLOSE_DATE else ""))
+        out[name] = text + (_closed_evidence(frame) if name == CLOSE_DATE else "")
     return out
 
 

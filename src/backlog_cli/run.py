@@ -425,6 +425,7 @@ def nightly_run(
         with steps.step("rules") as notes:
             ruleset, dls = deadlines.load_ruleset(config.rules or None)
             targets = assignment.read_targets(config.targets, config.path) if config.targets else None
+            absent = load_columns(config.columns).fields_named(config.absent_columns, f"{config.path}: absent_columns")
             summary.rules = ruleset.name
             notes.append(f"{ruleset.name}: {len(ruleset.categories)} categories, {len(dls)} deadlines")
         with steps.step("load") as notes:
@@ -439,7 +440,7 @@ def nightly_run(
             notes.append(f"{outputs.counted(len(ledger.cases), 'cases')} from {outputs.counted(ledger.rows_read, 'rows')}, "
                          f"{len(ledger.rejects)} rejected" + kept_blank)
         with steps.step("classify") as notes:
-            result = triage(ledger.cases, ruleset, as_of, dls)
+            result = triage(ledger.cases, ruleset, as_of, dls, absent=absent)
             frame = result.cases
             summary.warnings.extend(result.warnings)
             summary.notes.extend(result.notes)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,8 +112,8 @@ def check_category(ruleset: Ruleset, category_id: str) -> None:
         raise ConfigError(f"--category: {exc.problems[0]}; its categories: {ids}") from None
 
 
-def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[Deadline] = ()) -> list[str]:
-    """One warning per ledger field the rules read that ``cases`` lacks, naming the categories and
+def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[Deadline] = ()) -> dict[str, str]:
+    """Per ledger field the rules read that ``cases`` lacks, a warning naming the categories and
     deadlines it affects (the close date always: without it every case counts as open). A
     ``column:`` the ledger lacks is a RulesError listing the ledger's columns."""
     columns = list(cases.columns)
@@ -200,17 +200,20 @@ def _shared_officers(cases: pd.DataFrame) -> list[str]:
 
 
 def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = (),
-           today: pd.Timestamp | None = None) -> Triage:
+           today: pd.Timestamp | None = None, absent: Collection[str] = ()) -> Triage:
     """Categories, then each deadline's due date and state, evaluated once over the whole frame.
 
     ``deadlines`` come with the ruleset from :func:`deadlines.load_ruleset`, called before the
     (slow) ledger load so that a bad rules file fails first. ``today`` (default: the day it runs)
-    tells the dates no ledger can hold yet from those after a past --as-of."""
+    tells the dates no ledger can hold yet from those after a past --as-of. A missing field in
+    ``absent`` (the settings' ``absent_columns``: the ledger does not keep it) is a note, not a
+    warning."""
     today = pd.Timestamp(dt.date.today()) if today is None else today
     typed_later = cases["filed_on"].gt(today)  # warned about once, not also as far from the case number's year
-    warnings = (field_warnings(cases, ruleset, deadlines) + _after_today(cases, today) + _off_year(cases[~typed_later])
-                + _shared_officers(cases))
-    notes: list[str] = []
+    missing = field_warnings(cases, ruleset, deadlines)
+    warnings = ([text for name, text in missing.items() if name not in absent] + _after_today(cases, today)
+                + _off_year(cases[~typed_later]) + _shared_officers(cases))
+    notes = [f"{text} (absent_columns: not kept in this ledger)" for name, text in missing.items() if name in absent]
     if cases.empty:
         warnings.append("the ledger has no cases: is it the right file, and complete?")
     later = cases["filed_on"].gt(as_of) | typed_later  # typed after today: left out also on a later --as-of
