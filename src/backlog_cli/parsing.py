@@ -375,9 +375,10 @@ def normalize_person(s: pd.Series, missing: np.ndarray | None = None) -> pd.Seri
     is "张三") but one space between Latin words ("Wang Wu"); names on separate lines of one cell
     (Alt+Enter) joined by "、" (two names, not one); :data:`NO_PERSON_WORDS` and blank words →
     NA. Worked out once per distinct value."""
-    return per_distinct(keep_text(s, missing), lambda u: pd.Series(
-        [None if v is None or v is pd.NA else _person_one(v) for v in u.to_numpy(dtype=object, na_value=None)],
-        index=u.index, dtype="str"))
+    codes, distinct = pd.factorize(s.to_numpy(dtype=object) if missing is None else s.mask(missing).to_numpy(dtype=object))
+    typed = keep_text(pd.Series(distinct, dtype=object)).to_numpy(dtype=object, na_value=None)
+    names = np.array([None if v is None else _person_one(v) for v in typed] + [None], dtype=object)
+    return pd.Series(names[codes], index=s.index, dtype="str")
 
 
 def _person_one(text: str) -> str | None:
