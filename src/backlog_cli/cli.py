@@ -126,7 +126,7 @@ class LoadOptions:
     """The options every ledger-reading command shares, resolved against backlog.yaml."""
 
     def __init__(self, ledger, config, sheet, encoding, columns):
-        from backlog_cli.config import load_config
+        from backlog_cli.config import check_ledgers, load_config
 
         self.config = load_config(config)
         self.paths = list(ledger or self.config.ledger)
@@ -134,10 +134,8 @@ class LoadOptions:
             raise BacklogError(
                 "no ledger given: name one (backlog classify LEDGER.xlsx) or set `ledger:` in backlog.yaml (backlog init)"
             )
-        absent = [p for p in self.paths if not ledger and not p.exists()]
-        if absent:
-            raise BacklogError(f"{absent[0]}: no such file (the ledger named by `ledger:` in {self.config.path}; "
-                               "name another on the command line or correct that setting)")
+        if not ledger:
+            check_ledgers(self.config)
         self.sheets = list(sheet or self.config.sheets) or None
         self.encoding = encoding or self.config.encoding
         self.columns = list(columns or []) + list(self.config.columns)

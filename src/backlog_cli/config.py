@@ -77,6 +77,14 @@ class Config:
     absent_columns: list[str] = field(default_factory=list)
 
 
+def check_ledgers(config: Config) -> None:
+    """Every ledger the settings name exists; else a ConfigError naming the setting."""
+    missing = [p for p in config.ledger if not p.exists()]
+    if missing:
+        raise ConfigError(f"{missing[0]}: no such file (the ledger named by `ledger:` in {config.path}; "
+                          "correct that setting)")
+
+
 def find_config(explicit: Path | None = None) -> Path | None:
     """``--config FILE``, else ``$BACKLOG_CONFIG``, else ./backlog.yaml when there is one."""
     if explicit is not None:
