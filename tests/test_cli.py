@@ -428,3 +428,19 @@ def test_the_starter_settings_mention_every_setting():
     from backlog_cli.config import KEYS, STARTER
 
     assert [key for key in KEYS if f"# {key}:" not in STARTER and f"\n{key}:" not in STARTER] == []
+
+
+def test_absent_columns_cannot_silence_the_close_date_and_a_stale_name_is_noted(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "l.csv").write_text("案号,立案日期,备注\n(2025)鲁0902执9号,2025/1/2,\n", encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text("ledger: l.csv\nabsent_columns: [结案日期]\n", encoding="utf-8")
+    refused = run("classify", "--as-of", "2026-01-01", "-f", "csv")
+    assert refused.exit_code == 2
+    assert refused.output == (f"backlog: error: {tmp_path / 'backlog.yaml'}: absent_columns: the close date "
+                              "(closed_on) cannot be absent: without it every case counts as open; add the ledger's "
+                              "close-date column instead\n")
+    (tmp_path / "backlog.yaml").write_text("ledger: l.csv\nabsent_columns: [备注]\n", encoding="utf-8")
+    result = run("classify", "--as-of", "2026-01-01", "-f", "csv")
+    assert result.exit_code == 0
+    assert "note: absent_columns names notes, but the ledger has that column: the setting can go" in result.stderr

@@ -249,7 +249,7 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
         check_category(ruleset, category)
     if deadline:
         check_overdue_deadline(deadlines, deadline, within)
-    absent = load_columns(opts.columns).fields_named(opts.config.absent_columns, f"{opts.config.path}: absent_columns")
+    absent = load_columns(opts.columns).absent_fields(opts.config.absent_columns, f"{opts.config.path}: absent_columns")
     ledger = load(opts)
     if by:
         group_field(ledger, by)

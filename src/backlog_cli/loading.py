@@ -145,15 +145,19 @@ class Columns:
     def field_for(self, header: str) -> str | None:
         return self.by_key.get(parsing.header_key(header))
 
-    def fields_named(self, names: Sequence[str], where: str) -> frozenset[str]:
-        """The fields ``names`` name (field names or headers, as in a settings file ``where``);
-        a name that is neither is a ConfigError."""
+    def absent_fields(self, names: Sequence[str], where: str) -> frozenset[str]:
+        """The fields the settings' ``absent_columns`` name (field names or headers; ``where``
+        names the setting in messages). A name that is neither is a ConfigError, and so is the
+        close date: without it every case counts as open, which is never to be quiet about."""
         found = {name: self.field_for(name) for name in names}
         unknown = [name for name, field in found.items() if field is None]
         if unknown:
             known = [*self.fields, *(a for spec in self.fields.values() for a in spec.aliases)]
             raise ConfigError(f"{where}: '{unknown[0]}' is neither a ledger field nor a header"
                               f"{did_you_mean(unknown[0], known)}; fields: {', '.join(self.fields)}")
+        if "closed_on" in found.values():
+            raise ConfigError(f"{where}: the close date (closed_on) cannot be absent: without it every case counts "
+                              "as open; add the ledger's close-date column instead")
         return frozenset(f for f in found.values() if f is not None)
 
     def labels(self) -> dict[str, str]:

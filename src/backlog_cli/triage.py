@@ -214,6 +214,8 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     warnings = ([text for name, text in missing.items() if name not in absent] + _after_today(cases, today)
                 + _off_year(cases[~typed_later]) + _shared_officers(cases))
     notes = [f"{text} (absent_columns: not kept in this ledger)" for name, text in missing.items() if name in absent]
+    notes += [f"absent_columns names {name}, but the ledger has that column: the setting can go"
+              for name in sorted(absent) if name in cases.columns]
     if cases.empty:
         warnings.append("the ledger has no cases: is it the right file, and complete?")
     later = cases["filed_on"].gt(as_of) | typed_later  # typed after today: left out also on a later --as-of
