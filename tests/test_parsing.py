@@ -60,12 +60,15 @@ def test_normalize_name_removes_all_whitespace():
 
 def test_normalize_person_joins_chinese_keeps_latin_words_and_splits_lines():
     s = cells("张 三", " 李\u3000四 ", "Wang  Wu", "ＷＡＮＧ　Ｗｕ", "张三\n李四", "张三\r\n\r\n", "王五\u2028赵六",
-              "张三、李四", "Zhang 三", 1023, "无", " 待分配 ", "暂无", "未分配", *BLANKS)
+              "张三、李四", "Zhang 三", 1023, "张三\n张三", "王 小明", "执行 一组", "无", " 待分配 ", "暂无", "未分配", *BLANKS)
     out = normalize_person(s)
-    assert out.tolist()[:10] == ["张三", "李四", "Wang Wu", "WANG Wu", "张三、李四", "张三", "王五、赵六",
-                                 "张三、李四", "Zhang三", "1023"]
-    assert out.iloc[10:].isna().all()
+    assert out.tolist()[:13] == ["张三", "李四", "Wang Wu", "WANG Wu", "张三、李四", "张三", "王五、赵六",
+                                 "张三、李四", "Zhang三", "1023", "张三", "王小明", "执行一组"]
+    assert out.iloc[13:].isna().all()
     assert out.dtype == "str"
+    # the officer column as read: two names of two characters or more, apart, are two names
+    people = normalize_person(cells("张三 李四", "张 三", "王 小明", "欧阳 娜娜", "张三 张三", "Wang Wu"), people=True)
+    assert people.tolist() == ["张三、李四", "张三", "王小明", "欧阳、娜娜", "张三", "Wang Wu"]
 
 
 @given(st.lists(st.text(alphabet="张三李 \n\u3000aB1、无", max_size=8), max_size=20))

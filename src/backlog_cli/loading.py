@@ -979,7 +979,7 @@ def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Serie
         elif spec.kind == "number":
             out[name], mask = parsing.parse_numbers(col, spec.units, miss)
         elif name in IDENTIFIER_FIELDS:
-            out[name], mask = parsing.normalize_person(col, miss), None
+            out[name], mask = parsing.normalize_person(col, miss, people=True), None
         else:
             out[name], mask = parsing.keep_text(col, miss), None
         if mask is not None:

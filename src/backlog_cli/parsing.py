@@ -370,32 +370,38 @@ NO_PERSON_WORDS = frozenset(["无", "暂无", "待定", "未定", "待分配", "
 _LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]+")
 
 
-def normalize_person(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series:
-    """Names used as keys (officers, teams): NFKC, no whitespace between Chinese characters ("张 三"
-    is "张三") but one space between Latin words ("Wang Wu"); names on separate lines of one cell
-    (Alt+Enter) joined by "、" (two names, not one); :data:`NO_PERSON_WORDS` and blank words →
-    NA. Worked out once per distinct value."""
+def normalize_person(s: pd.Series, missing: np.ndarray | None = None, *, people: bool = False) -> pd.Series:
+    """Names used as keys (officers, teams): NFKC, no whitespace inside a Chinese name ("张 三",
+    "王 小明", "执行 一组") but one space between Latin words ("Wang Wu"); names on separate lines of
+    one cell (Alt+Enter) joined by "、" (two names, not one), a name repeated in the cell once;
+    :data:`NO_PERSON_WORDS` and blank words → NA. With ``people`` (the officer column as read),
+    two words of two characters or more ("张三 李四") are two names as well. Worked out once per
+    distinct value."""
     codes, distinct = pd.factorize(s.to_numpy(dtype=object) if missing is None else s.mask(missing).to_numpy(dtype=object))
     typed = keep_text(pd.Series(distinct, dtype=object)).to_numpy(dtype=object, na_value=None)
-    names = np.array([None if v is None else _person_one(v) for v in typed] + [None], dtype=object)
+    names = np.array([None if v is None else _person_one(v, people) for v in typed] + [None], dtype=object)
     return pd.Series(names[codes], index=s.index, dtype="str")
 
 
-def _person_one(text: str) -> str | None:
+def _person_one(text: str, people: bool) -> str | None:
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     text = text.translate(_NOT_ISSPACE)
-    lines = [_person_words(line.split()) for line in _LINE_BREAKS.split(text)]
-    name = "、".join(line for line in lines if line)
+    lines = [_person_words(line.split(), people) for line in _LINE_BREAKS.split(text)]
+    names = [n for line in lines for n in line.split("、") if n]
+    name = "、".join(dict.fromkeys(names))  # a name repeated in the cell is one name
     return None if name in BLANK_WORDS or name in NO_PERSON_WORDS else name
 
 
-def _person_words(words: list[str]) -> str:
-    """Words of one line joined: with a space between two Latin letters or digits, else without."""
+def _person_words(words: list[str], people: bool) -> str:
+    """Words of one line joined: with a space between two Latin letters or digits; for
+    ``people``, with 、 between two words of two or more characters that are not Latin (张三 李四:
+    two names); else without (张 三, 王 小明: one name typed with a space)."""
     out = words[0] if words else ""
-    for word in words[1:]:
+    for before, word in zip(words, words[1:]):
         latin = out[-1].isascii() and out[-1].isalnum() and word[0].isascii() and word[0].isalnum()
-        out += (" " if latin else "") + word
+        two = people and not latin and len(before) > 1 and len(word) > 1
+        out += (" " if latin else "、" if two else "") + word
     return out
 
 

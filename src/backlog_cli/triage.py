@@ -194,7 +194,8 @@ def _shared_officers(cases: pd.DataFrame) -> list[str]:
         return []
     rows = cases[several]
     n = len(rows)
-    names = "; ".join(rows["officer"].drop_duplicates().head(3))
+    distinct = rows["officer"].drop_duplicates()
+    names = "; ".join(distinct.head(3)) + (" …" if len(distinct) > 3 else "")
     return [f"{n} case{'s name' if n != 1 else ' names'} more than one 承办人 ({names}): each such cell counts as "
             f"an officer of its own in task lists, rankings and reports; put one 承办人 per case; {_some_cases(rows)}"]
 
