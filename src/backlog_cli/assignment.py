@@ -36,7 +36,7 @@ import pandas as pd
 
 from backlog_cli.config import read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
-from backlog_cli.loading import Ledger, read_sheets
+from backlog_cli.loading import SOURCE_COLUMNS, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
                                  state_styles, value_labels, write_output)
 from backlog_cli.parsing import name_key, normalize_person, normalize_text
@@ -291,10 +291,6 @@ def replace_split(tasks: TaskLists, folder: str | Path, fmt: str | None = None,
     the files of a previous split that this one lacks are removed, other files are kept. Returns
     the files written and how many old files were removed."""
     return replace_set(folder, lambda into: write_split(tasks, into, fmt, labels), inputs)
-
-
-# Where a row came from: not something to group cases by.
-SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
 
 
 def group_field(ledger: Ledger, by: str) -> str:

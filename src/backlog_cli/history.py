@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from backlog_cli.assignment import UNASSIGNED
 from backlog_cli.errors import ConfigError
 from backlog_cli.loading import load_columns
-from backlog_cli.outputs import DISPLAY_LIST_SEP, ISO_DATE, Labels, Output, Sheet, join_lists, per_distinct_cell
+from backlog_cli.outputs import DISPLAY_LIST_SEP, Labels, Output, Sheet, iso_dates, join_lists, per_distinct_cell
 from backlog_cli.rules import open_mask
 
 SCHEMA_VERSION = 1
@@ -469,9 +469,9 @@ def diff_frame(changes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     new, reopened, closed, removed = (changes[k] for k in ("new", "reopened", "closed", "removed"))
     parts = {
         "new": new.assign(before=pd.NA, after=new["categories"], closed_on=new["closed_on"].where(~new["is_open"])),
-        "reopened": reopened.assign(before=_iso(reopened["closed_on"]), after="open"),
-        "closed": closed.assign(after=_iso(closed["closed_on"])),
-        "removed": removed.assign(before=_iso(removed["closed_on"]).where(~removed["is_open"], "open"), after=pd.NA,
+        "reopened": reopened.assign(before=iso_dates(reopened["closed_on"]), after="open"),
+        "closed": closed.assign(after=iso_dates(closed["closed_on"])),
+        "removed": removed.assign(before=iso_dates(removed["closed_on"]).where(~removed["is_open"], "open"), after=pd.NA,
                                   closed_on=removed["closed_on"].where(~removed["is_open"])),
         "newly_overdue": changes["newly_overdue"].assign(before=pd.NA, after=changes["newly_overdue"]["deadlines"]),
         "reassigned": changes["reassigned"].assign(officer=changes["reassigned"]["officer_after"],
@@ -483,11 +483,6 @@ def diff_frame(changes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     columns = [*DIFF_COLUMNS, "closed_on"]
     out = pd.concat([parts[name].assign(change=name).reindex(columns=columns) for name in CHANGES], ignore_index=True)
     return out.astype({c: "str" for c in DIFF_COLUMNS} | {"closed_on": "datetime64[ns]"})
-
-
-def _iso(dates: pd.Series) -> pd.Series:
-    """Dates as ``YYYY-MM-DD`` text (NaT as NA)."""
-    return dates.dt.strftime(ISO_DATE).astype("str")
 
 
 def diff_shown(frame: pd.DataFrame, categories: Mapping[str, str], deadlines: Mapping[str, str]) -> pd.DataFrame:

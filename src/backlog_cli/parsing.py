@@ -104,9 +104,9 @@ def _kinds(s: pd.Series, missing: np.ndarray | None = None) -> np.ndarray:
 _SAMPLE = 2_000
 
 
-def per_distinct(t: pd.Series, fn: Callable[[pd.Series], pd.Series | pd.DataFrame]):
+def per_distinct(t: pd.Series, fn: Callable[[pd.Series], pd.Series | pd.DataFrame], dtype: str | type = "str"):
     """Apply a column-wise function of strings (a parser, a test) once per distinct string and
-    spread the result back.
+    spread the result back (``dtype=object``: of cells of any type, handed over as they are).
 
     Columns of mostly distinct values are parsed directly (judged on a sample first, so that a
     column of names or case numbers is not factorized for nothing).
@@ -120,7 +120,7 @@ def per_distinct(t: pd.Series, fn: Callable[[pd.Series], pd.Series | pd.DataFram
     if missing.any():  # missing cells take the result for a missing value, parsed once at the end
         codes[missing] = len(uniques)
         uniques = [*uniques, None]
-    res = fn(pd.Series(uniques, dtype="str"))
+    res = fn(pd.Series(uniques, dtype=dtype))
     out = res.take(codes)
     out.index = t.index
     return out
@@ -377,10 +377,11 @@ def normalize_person(s: pd.Series, missing: np.ndarray | None = None, *, people:
     :data:`NO_PERSON_WORDS` and blank words → NA. With ``people`` (the officer column as read),
     two words of two characters or more ("张三 李四") are two names as well. Worked out once per
     distinct value."""
-    codes, distinct = pd.factorize(s.to_numpy(dtype=object) if missing is None else s.mask(missing).to_numpy(dtype=object))
-    typed = keep_text(pd.Series(distinct, dtype=object)).to_numpy(dtype=object, na_value=None)
-    names = np.array([None if v is None else _person_one(v, people) for v in typed] + [None], dtype=object)
-    return pd.Series(names[codes], index=s.index, dtype="str")
+    def names(cells: pd.Series) -> pd.Series:
+        typed = keep_text(cells).to_numpy(dtype=object, na_value=None)
+        return pd.Series([None if v is None else _person_one(v, people) for v in typed], index=cells.index, dtype="str")
+
+    return per_distinct(s.astype(object) if missing is None else s.astype(object).mask(missing), names, dtype=object)
 
 
 def _person_one(text: str, people: bool) -> str | None:

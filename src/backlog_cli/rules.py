@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
-from backlog_cli.loading import CLOSED_STATUS, Columns, GuardedLoader, load_columns
+from backlog_cli.loading import CLOSED_STATUS, SOURCE_COLUMNS, Columns, GuardedLoader, load_columns
 from backlog_cli.parsing import BLANK_WORDS, normalize_text, normalize_value
 
 __all__ = [
@@ -44,8 +44,8 @@ __all__ = [
     "bundled_rules_dir",
     "canonical_fields",
     "compile_condition",
+    "deadline_mentions",
     "fields_adding_cases",
-    "ledger_headers",
     "list_bundled",
     "load_rules",
     "missing_columns",
@@ -54,6 +54,7 @@ __all__ = [
     "read_rules",
     "parse_span",
     "required_texts",
+    "with_article",
 ]
 
 RESULT_COLUMNS = ("categories", "primary_category")
@@ -1274,9 +1275,6 @@ def with_article(word: str) -> str:
 # --------------------------------------------------------------------------- fields a ledger lacks
 
 CLOSE_DATE = "closed_on"
-
-
-SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
 
 
 def missing_columns(condition: Condition, owner: str, columns: Collection[str]) -> list[str]:
