@@ -985,10 +985,21 @@ def test_a_reference_the_author_writes_to_a_dropped_category_is_an_unknown_categ
     assert problems_of(child) == [f"{child}:5:40: categories[0].when.category: unknown category 'a'"]
 
 
-def test_drop_of_a_bundled_category_named_by_key():
-    """default's key is any of its categories: dropping one leaves it out of key."""
-    ids = [r.category("key").condition.references() for r in [load_rules(["default"])]][0]
-    assert "traffic" in ids
+def test_drop_of_a_bundled_category_named_by_key(tmp_path):
+    """default's key is any of its categories: dropping one leaves it out of key, and key then
+    counts the cases of the others only: a 赡养费 case (涉民生 alone) is no longer key, a 劳动报酬 case
+    (also 农民工工资) still is."""
+    assert "minsheng" in load_rules(["default"]).category("key").condition.references()
+    dropped = write(tmp_path, "no_minsheng.yaml", "version: 1\nextends: default\ndrop: [minsheng]\n")
+    ruleset = load_rules([dropped])
+    assert "minsheng" not in [c.id for c in ruleset.categories]
+    assert "minsheng" not in ruleset.category("key").condition.references()
+    frame = cases({"case_no": "(2017)鲁0902执1号", "filed_on": "2017-01-05", "closed_on": None,
+                   "cause": "赡养费纠纷", "respondent": "张三"},
+                  {"case_no": "(2017)鲁0902执2号", "filed_on": "2017-01-05", "closed_on": None,
+                   "cause": "追索劳动报酬纠纷", "respondent": "李四"})
+    assert load_rules(["default"]).classify(frame, AS_OF)["key"].tolist() == [True, True]
+    assert ruleset.classify(frame, AS_OF)["key"].tolist() == [False, True]
     assert problems_of(FIXTURES / "drop_listed_twice.yaml") == [
         f"{FIXTURES / 'drop_listed_twice.yaml'}:3:17: drop[1]: 'traffic' is listed twice"]
 
