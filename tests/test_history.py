@@ -217,8 +217,12 @@ def test_diff_shown_in_words():
     a = history.snapshot_frame(DAY1, T("2025-07-01"), IDS)
     b = history.snapshot_frame(RECEIVED, T("2025-07-02"), IDS)
     b.loc[b["case_no"].eq("C3"), "officer"] = pd.NA  # C3 left without an officer
-    shown = history.diff_shown(history.diff_frame(history.diff_snapshots(a, b, T("2025-07-01"))),
-                               CATEGORY_NAMES, DEADLINE_NAMES)
+    flat = history.diff_frame(history.diff_snapshots(a, b, T("2025-07-01")))
+    # CSV and JSON name a case without an officer 未分配, as the task lists and reports do
+    assert flat.loc[flat["case_no"].isin(["C3", "D4"]), ["change", "officer", "before", "after"]].fillna("").values.tolist() == [
+        ["new", "未分配", "", ""], ["reassigned", "未分配", "王五", "未分配"], ["category_changes", "未分配", "xinfang",
+                                                                             "xinfang;dangzheng"]]
+    shown = history.diff_shown(flat, CATEGORY_NAMES, DEADLINE_NAMES)
     assert shown[["change", "case_no", "officer", "before", "after"]].fillna("").values.tolist() == [
         ["new", "D4", "未分配", "", ""],
         ["new", "E5", "李四", "", "涉民生; 重点案件"],

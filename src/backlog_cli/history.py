@@ -463,7 +463,8 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Cha
 def diff_frame(changes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """All changes in one frame: the :data:`DIFF_COLUMNS` (CSV and JSON: ids and names; a close
     date where a case was closed: a closed case's ``after``, a reopened case's ``before``, a
-    removed case's ``before`` unless it was ``open``), then ``closed_on``, the close date of
+    removed case's ``before`` unless it was ``open``; a case with no officer under 未分配, as the
+    task lists name it), then ``closed_on``, the close date of
     closed, reopened and removed rows and of new cases closed already (for tables and xlsx:
     :func:`diff_shown`)."""
     new, reopened, closed, removed = (changes[k] for k in ("new", "reopened", "closed", "removed"))
@@ -475,14 +476,18 @@ def diff_frame(changes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                                   closed_on=removed["closed_on"].where(~removed["is_open"])),
         "newly_overdue": changes["newly_overdue"].assign(before=pd.NA, after=changes["newly_overdue"]["deadlines"]),
         "reassigned": changes["reassigned"].assign(officer=changes["reassigned"]["officer_after"],
-                                                   before=changes["reassigned"]["officer_before"],
+                                                   before=changes["reassigned"]["officer_before"].fillna(UNASSIGNED),
                                                    after=changes["reassigned"]["officer_after"]),
         "category_changes": changes["category_changes"].assign(before=changes["category_changes"]["categories_before"],
                                                                after=changes["category_changes"]["categories_after"]),
     }
     columns = [*DIFF_COLUMNS, "closed_on"]
     out = pd.concat([parts[name].assign(change=name).reindex(columns=columns) for name in CHANGES], ignore_index=True)
-    return out.astype({c: "str" for c in DIFF_COLUMNS} | {"closed_on": "datetime64[ns]"})
+    out = out.astype({c: "str" for c in DIFF_COLUMNS} | {"closed_on": "datetime64[ns]"})
+    out["officer"] = out["officer"].fillna(UNASSIGNED)  # as the task lists and reports name them
+    moved = out["change"].eq("reassigned")
+    out.loc[moved, "after"] = out.loc[moved, "officer"]
+    return out
 
 
 def diff_shown(frame: pd.DataFrame, categories: Mapping[str, str], deadlines: Mapping[str, str]) -> pd.DataFrame:
@@ -504,9 +509,6 @@ def diff_shown(frame: pd.DataFrame, categories: Mapping[str, str], deadlines: Ma
     removed = change.eq("removed")
     out.loc[removed, "before"] = out.loc[removed, "before"].where(out.loc[removed, "before"].eq("open"), "closed"
                                                                   ).map(CLOSED_TEXTS)
-    out["officer"] = out["officer"].fillna(UNASSIGNED)
-    moved = change.eq("reassigned")
-    out.loc[moved, ["before", "after"]] = out.loc[moved, ["before", "after"]].fillna(UNASSIGNED)
     return out
 
 
