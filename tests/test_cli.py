@@ -383,8 +383,9 @@ def test_an_as_of_after_today_is_warned_about(tmp_path):
     result = run("classify", ledger, "--as-of", later.isoformat(), "-f", "csv")
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[0] == (
-        f"warning: --as-of {later} is after today ({today}): the ledger is counted as it stands today, as if no "
-        "case were filed or closed until then")
+        f"warning: --as-of {later} is after today ({today}): the ledger holds what is known today, so a case filed "
+        "or closed from today until then is not counted (dates typed after today are typing slips, warned about "
+        "apart)")
     result = run("classify", ledger, "--as-of", today.isoformat(), "-f", "csv")
     assert "after today" not in result.stderr
 

@@ -309,8 +309,9 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
     except ValueError:
         raise typer.BadParameter(f"'{text}' is not a date (use YYYY-MM-DD)", param_hint=option) from None
     if warn_future and day > today:
-        tell([f"{option} {day} is after today ({today}): the ledger is counted as it stands today, as if no "
-              "case were filed or closed until then"])
+        tell([f"{option} {day} is after today ({today}): the ledger holds what is known today, so a case filed "
+              "or closed from today until then is not counted (dates typed after today are typing slips, warned "
+              "about apart)"])
     return pd.Timestamp(day)
 
 
