@@ -591,14 +591,15 @@ def run(
     """The nightly pass: load, classify, deadlines, assign, write dated outputs, record the history.
 
     Exit codes: 0 clean; 1 done, but rows were rejected, values were kept as blank or rules
-    warned; 2 nothing produced; 3 another run is going.
+    warned; 2 nothing produced (a day after today is refused: the history records it); 3 another
+    run is going.
     """
     from backlog_cli.config import load_config
     from backlog_cli.outputs import counted
     from backlog_cli.run import ERRORS_FILE, PROBLEMS_FILE, nightly_run
 
+    when = as_of_date(as_of, warn_future=False)  # a day after today is refused by the run
     settings = load_config(config)
-    when = as_of_date(as_of)
     err = _stderr()
     log = _step_log(quiet)
     with (nullcontext() if quiet else progress_bar(err)) as progress:

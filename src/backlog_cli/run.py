@@ -26,8 +26,8 @@ from typing import Any
 import pandas as pd
 
 from backlog_cli import assignment, deadlines, history, outputs
-from backlog_cli.config import Config
-from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, ConfigError, LockedError
+from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers
+from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError
 from backlog_cli.loading import Ledger, Progress, check_file, load_columns, load_ledger
 from backlog_cli.rules import TOTAL_ID
 from backlog_cli.triage import Triage, display_labels, overdue_output, triage, triage_sheets
@@ -156,11 +156,23 @@ def _read_lock(path: Path) -> _LockFile | None:
     except OSError as err:
         raise LockedError(f"cannot read the lock file {path} ({err.strerror or err}); "
                           "delete it if no backlog run is going") from None
+    return _LockFile(_lock_content(data), (st.st_dev, st.st_ino), st.st_mtime)
+
+
+def _lock_content(data: bytes) -> dict[str, Any]:
+    """What a lock file says: its JSON object, or ``{"pid": N}`` for the plain pid (``12345\\n``)
+    that earlier versions wrote; empty when it is neither."""
     try:
-        held = json.loads(data.decode("utf-8"))
+        text = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return {}
+    if text.isascii() and text.isdigit():
+        return {"pid": int(text)}
+    try:
+        held = json.loads(text)
     except ValueError:
-        held = {}
-    return _LockFile(held if isinstance(held, dict) else {}, (st.st_dev, st.st_ino), st.st_mtime)
+        return {}
+    return held if isinstance(held, dict) else {}
 
 
 def _is_stale(lock: _LockFile, host: str) -> bool:
@@ -168,11 +180,12 @@ def _is_stale(lock: _LockFile, host: str) -> bool:
     once older than LOCK_GRACE_SECONDS; one from another host never is. On this host the run is
     gone when its pid is not running, when the lock is older than the machine's boot (the pid now
     names another process), or when the process with its pid started at another time than the
-    lock records."""
+    lock records. A lock that names no host (a plain pid, as earlier versions wrote) is this
+    host's."""
     pid = lock.pid
     if pid is None:
         return time.time() - lock.mtime > LOCK_GRACE_SECONDS
-    if lock.held.get("host") != host:
+    if lock.held.get("host", host) != host:
         return False
     if not _pid_alive(pid):
         return True
@@ -188,8 +201,9 @@ def _held_message(lock: _LockFile, path: Path) -> str:
     if lock.pid is None:
         return (f"a run is starting: the lock file {path} has no pid in it yet; try again, "
                 "or delete the lock file if no backlog run is going")
-    return (f"another run is going: pid {held.get('pid')} on {held.get('host')}, started "
-            f"{held.get('started')} (lock file {path}; delete it if that run is gone)")
+    where = f" on {held['host']}" if "host" in held else ""
+    when = f", started {held['started']}" if "started" in held else ""
+    return f"another run is going: pid {lock.pid}{where}{when} (lock file {path}; delete it if that run is gone)"
 
 
 def _create_lock(path: Path, content: str) -> tuple[int, int] | None:
@@ -230,17 +244,34 @@ def _create_exclusive(path: Path, content: str) -> tuple[int, int] | None:
 def _remove_stale(path: Path, lock: _LockFile) -> None:
     """Remove the stale ``lock`` from ``path``: moved aside first, and put back when it turns out
     another run had replaced it since it was read (so two runs taking over together do not
-    remove each other's new lock)."""
+    remove each other's new lock). It is put back only where no file is (a hard link, which
+    fails over a lock a third run created meanwhile: that lock stands, and the caller finds it).
+
+    The window that remains: when a third run creates its lock between the two renames, the run
+    whose lock was moved aside has lost it, and both runs go on. On a file system without hard
+    links the lock is put back as a copy, which its run does not remove when it ends (it is taken
+    over as stale once that run is gone)."""
     aside = path.with_name(f"{path.name}.{os.getpid()}.stale")
     try:
         os.replace(path, aside)
     except FileNotFoundError:
         return  # another run removed it first
-    st = os.stat(aside)
-    if (st.st_dev, st.st_ino) != lock.inode:
-        os.replace(aside, path)
-    else:
+    try:
+        st = os.stat(aside)
+        if (st.st_dev, st.st_ino) != lock.inode:
+            _put_back(aside, path)
+    finally:
         os.unlink(aside)
+
+
+def _put_back(aside: Path, path: Path) -> None:
+    """Link ``aside`` to ``path`` unless a file is there."""
+    try:
+        os.link(aside, path)
+    except FileExistsError:
+        pass
+    except OSError:
+        _create_exclusive(path, aside.read_text(encoding="utf-8"))
 
 
 @contextmanager
@@ -325,11 +356,25 @@ def refuse_inputs_in(config: Config, folder: Path) -> None:
 
 
 def _check_ledger_files(config: Config) -> None:
-    """A ledger is set, and each ledger file exists and is of a kind that is read."""
+    """A ledger is set, and each ledger file exists (the setting named when not) and is of a kind
+    that is read."""
+    if not config.ledger and config.path is None:
+        raise ConfigError(f"no ledger to run on: no {CONFIG_NAME} here (nor --config FILE or ${ENV_VAR}); "
+                          "write one with `backlog init` and set `ledger:` in it")
     if not config.ledger:
-        raise ConfigError(f"no ledger to run on: set `ledger:` in {config.path or 'backlog.yaml'}")
+        raise ConfigError(f"no ledger to run on: set `ledger:` in {config.path}")
+    check_ledgers(config)
     for path in config.ledger:
         check_file(Path(path))
+
+
+def _refuse_future(day: dt.date) -> None:
+    """A BacklogError when ``day`` is after today: the history orders runs by their day, so a
+    run recorded ahead would be what every later diff compares with."""
+    today = dt.date.today()
+    if day > today:
+        raise BacklogError(f"backlog run records the history: --as-of {day} is after today ({today}); "
+                           "run it on or after that day")
 
 
 def _load(config: Config, progress: Progress | None) -> Ledger:
@@ -410,9 +455,12 @@ def nightly_run(
 
     ``log`` receives one line per step with its time; ``progress`` receives loading messages.
     User-fixable problems raise :class:`~backlog_cli.errors.BacklogError` before anything is
-    written (exit code 2), a run already going raises :class:`LockedError` (exit code 3).
+    written (exit code 2), among them an ``as_of`` after today, a run already going raises
+    :class:`LockedError` (exit code 3).
     """
     as_of = pd.Timestamp(as_of).normalize()
+    _refuse_future(as_of.date())
+    _check_ledger_files(config)  # before the lock creates output_dir: a mistake leaves no folder behind
     output_dir = Path(config.output_dir)
     folder = output_dir / as_of.strftime("%Y-%m-%d")
     partial = outputs.partial_folder(folder)
@@ -420,12 +468,11 @@ def nightly_run(
     summary = RunSummary(as_of.date(), folder, dt.datetime.now(), history=target)
     steps = _Steps(summary, log)
     refuse_inputs_in(config, folder)
-    _check_ledger_files(config)  # before the lock creates output_dir: a mistake leaves no folder behind
     with run_lock(output_dir):
         with steps.step("rules") as notes:
             ruleset, dls = deadlines.load_ruleset(config.rules or None)
             targets = assignment.read_targets(config.targets, config.path) if config.targets else None
-            absent = load_columns(config.columns).fields_named(config.absent_columns, f"{config.path}: absent_columns")
+            absent = load_columns(config.columns).absent_fields(config.absent_columns, f"{config.path}: absent_columns")
             summary.rules = ruleset.name
             notes.append(f"{ruleset.name}: {len(ruleset.categories)} categories, {len(dls)} deadlines")
         with steps.step("load") as notes:
