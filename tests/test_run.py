@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -136,14 +137,43 @@ def test_unreadable_ledger_exits_2_and_writes_nothing(tmp_path):
     assert not (tmp_path / "out" / "2025-06-30").exists()
 
 
-@pytest.mark.parametrize("settings, message", [("output_dir: out\n", "no ledger to run on"),
-                                               ("ledger: gone.xlsx\noutput_dir: out\n", "gone.xlsx: no such file")])
+@pytest.mark.parametrize("settings, message", [
+    ("output_dir: out\n", "no ledger to run on: set `ledger:` in {config}"),
+    ("ledger: gone.xlsx\noutput_dir: out\n",
+     "{folder}/gone.xlsx: no such file (the ledger named by `ledger:` in {config}; correct that setting)"),
+])
 def test_a_run_without_its_ledger_leaves_no_output_folder(tmp_path, settings, message):
     config = tmp_path / "backlog.yaml"
     config.write_text(settings, encoding="utf-8")
     result = invoke(config, "--as-of", "2025-06-30")
-    assert result.exit_code == 2 and message in result.output
+    assert result.exit_code == 2
+    assert result.output == f"backlog: error: {message.format(config=config, folder=tmp_path)}\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_without_settings_points_to_backlog_init(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    result = runner.invoke(app, ["run", "--as-of", "2025-06-30"])
+    assert result.exit_code == 2
+    assert result.output == ("backlog: error: no ledger to run on: no backlog.yaml here (nor --config FILE or "
+                             "$BACKLOG_CONFIG); write one with `backlog init` and set `ledger:` in it\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_day_after_today_is_refused_before_anything_is_written(tmp_path):
+    """The history orders runs by their day: a run recorded ahead would be what every later diff
+    compares with."""
+    config = setup(tmp_path)
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
+    today = dt.date.today()
+    tomorrow = today + dt.timedelta(days=1)
+    result = invoke(config, "--as-of", tomorrow.isoformat())
+    assert result.exit_code == 2
+    assert result.output == (f"backlog: error: backlog run records the history: --as-of {tomorrow} is after today "
+                             f"({today}); run it on or after that day\n")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2025-06-30", "history.sqlite"]
+    assert history_rows(tmp_path) == [("2025-06-30", 3)]
 
 
 def test_same_day_twice_one_history_entry_and_ledger_untouched(tmp_path):
@@ -271,6 +301,25 @@ def test_a_lock_on_a_file_system_without_hard_links(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(run_mod._boot_time() is None, reason="no boot time here (Linux /proc/stat)")
+def test_a_plain_pid_lock_of_an_earlier_version_holds_while_its_pid_runs(tmp_path, sleeper):
+    """Earlier versions wrote the pid alone ("12345\\n"): read as a pid of this host, it holds the
+    lock while that process runs, however old the file, and is taken over once it is gone."""
+    lock = tmp_path / run_mod.LOCK_NAME
+    lock.write_text(f"{sleeper.pid}\n", encoding="ascii")
+    os.utime(lock, (time.time() - 60, time.time() - 60))
+    with pytest.raises(LockedError) as held:
+        with run_mod.run_lock(tmp_path):
+            pass
+    assert str(held.value) == (f"another run is going: pid {sleeper.pid} (lock file {lock}; "
+                               "delete it if that run is gone)")
+    assert lock.read_text(encoding="ascii") == f"{sleeper.pid}\n"
+    sleeper.kill()
+    sleeper.wait()
+    with run_mod.run_lock(tmp_path):
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+    assert not lock.exists()
+
+
 def test_a_lock_from_before_the_boot_is_stale_though_its_pid_is_running(tmp_path, sleeper):
     """After a reboot the pid in a lock left behind may be another process's: the lock file is
     older than the boot, so it is taken over; the same lock written after the boot is held."""
@@ -317,6 +366,35 @@ def test_a_stale_lock_replaced_meanwhile_by_another_run_is_put_back(tmp_path):
     assert lock.read_text() == '{"pid": 1}' and sorted(p.name for p in tmp_path.iterdir()) == [run_mod.LOCK_NAME]
     run_mod._remove_stale(lock, run_mod._read_lock(lock))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_lock_put_back_never_replaces_a_third_runs_lock(tmp_path, monkeypatch, sleeper):
+    """We read a stale lock; run B replaces it with its own before we move it aside; run C creates
+    its lock between our two renames. B's lock is not put back over C's: C's stands, and we do not
+    take the lock."""
+    host = run_mod.socket.gethostname()
+    lock = write_lock(tmp_path, {}, age=60)
+    b_lock = {"pid": sleeper.pid, "host": host, "started": "2025-06-30T02:00:00"}
+    c_lock = {"pid": os.getpid(), "host": host, "started": "2025-06-30T02:00:01"}
+    real_replace, moves = os.replace, []
+
+    def racing_replace(src, dst):
+        if not moves:  # our first rename, the lock aside
+            new = tmp_path / "b.new"
+            new.write_text(json.dumps(b_lock), encoding="utf-8")
+            real_replace(new, lock)
+            real_replace(src, dst)
+            lock.write_text(json.dumps(c_lock), encoding="utf-8")
+        else:
+            real_replace(src, dst)
+        moves.append((src, dst))
+
+    monkeypatch.setattr(run_mod.os, "replace", racing_replace)
+    with pytest.raises(LockedError, match=f"pid {os.getpid()} on .* started 2025-06-30T02:00:01 "):
+        with run_mod.run_lock(tmp_path):
+            pass
+    assert json.loads(lock.read_text(encoding="utf-8")) == c_lock
+    assert sorted(p.name for p in tmp_path.iterdir()) == [run_mod.LOCK_NAME]  # nothing left aside
 
 
 def test_history_at_a_configured_path(tmp_path):
