@@ -1151,3 +1151,15 @@ def test_a_binary_rules_file_gets_a_plain_message(tmp_path):
     p.write_bytes(b"version: 1\ncat\x00egories: []\n")
     assert problems_of(p) == [f"{p}:2:4: not a text file: it holds the character #x0000, which YAML text may not "
                               "(a rules file is UTF-8 text, not a binary file)"]
+
+
+def test_an_id_that_is_not_text_says_what_it_is(tmp_path):
+    path = write(tmp_path, "ids.yaml", "version: 1\ncategories:\n  - id: [x]\n    label: a\n    when: {closed: true}\n"
+                                       "  - id:\n    label: b\n    when: {closed: true}\n"
+                                       "deadlines:\n  - {id: 7, label: c, duration: 1 month}\n")
+    slug = "id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -)"
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert err.value.problems == [f"{path}:3:9: categories[0].id: {slug}, got a list",
+                                  f"{path}:6:8: categories[1].id: {slug}, got nothing",
+                                  f"{path}:10:10: deadlines[0].id: {slug}, got a number"]

@@ -38,7 +38,6 @@ import pandas as pd
 
 from backlog_cli.errors import ConfigError, RulesError, did_you_mean
 from backlog_cli.rules import (
-    _ID,
     CLOSE_DATE,
     Condition,
     add_months_days,
@@ -54,6 +53,7 @@ from backlog_cli.rules import (
     open_mask,
     parse_span,
     read_rules,
+    slug_problem,
     with_article,
     unfolded,
 )
@@ -1118,9 +1118,8 @@ def _id_problem(item: Node, seen: Collection[str]) -> str | None:
     if did in _RESERVED_IDS:
         return node.problem(f"id '{did}' is reserved ({did}_due, {did}_days_left and {did}_state are the most "
                             "pressing deadline's columns); choose another")
-    if not isinstance(did, str) or not _ID.match(did):
-        return node.problem(f"id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), "
-                            f"got {did!r}")
+    if (bad := slug_problem(node)) is not None:
+        return bad
     return node.problem(f"duplicate deadline id '{did}'") if did in seen else None
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "read_rules",
     "parse_span",
     "required_texts",
+    "slug_problem",
     "with_article",
 ]
 
@@ -166,6 +167,15 @@ class Node:
 
     def key_mark(self, key: Any) -> Mark:
         return getattr(self.value, "key_marks", {}).get(key, self.mark)
+
+
+def slug_problem(node: Node) -> str | None:
+    """The problem with an id (of a category or a deadline) that is not an ASCII slug, or None."""
+    value = node.value
+    if isinstance(value, str) and _ID.match(value):
+        return None
+    got = repr(value) if isinstance(value, str) else _type_name(value)
+    return node.problem(f"id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), got {got}")
 
 
 def _type_name(value: Any) -> str:
@@ -1763,9 +1773,8 @@ def _category_id(node: Node, problems: list[str]) -> str | None:
         return None
     cid = node.value["id"]
     id_node = node.child("id")
-    if not isinstance(cid, str) or not _ID.match(cid):
-        problems.append(id_node.problem(
-            f"id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), got {cid!r}"))
+    if (bad := slug_problem(id_node)) is not None:
+        problems.append(bad)
         return None
     if cid in (*RESULT_COLUMNS, TOTAL_ID, *canonical_fields()):
         problems.append(id_node.problem(f"id '{cid}' is reserved (a column name of the output)"))
