@@ -419,3 +419,13 @@ def test_a_streak_reaches_back_to_the_ledgers_first_period_and_no_further():
     assert every.loc[every["officer"] == "乙", "bottom_streak"].tolist() == [1, 2, 3, 4, 5]
     assert every.loc[every["officer"] == "乙", "open_at_start"].tolist() == [0, 4, 3, 2, 1]
     assert every.loc[every["officer"] == "甲", "closed"].tolist() == [2] * 5
+
+
+def test_an_officer_no_case_has_lists_the_officers_in_pinyin_order_with_unassigned_last():
+    from backlog_cli.assignment import check_group
+    from backlog_cli.errors import ConfigError
+
+    frame = pd.DataFrame({"officer": pd.Series(["赵六", None, "李四", "张三、李四"], dtype="str")})
+    with pytest.raises(ConfigError) as err:
+        check_group(frame, "officer", "张四", "--officer")
+    assert str(err.value) == ("--officer: no case has officer '张四'; the ledger has: 李四; 张三、李四; 赵六; 未分配")

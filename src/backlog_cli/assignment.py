@@ -338,8 +338,9 @@ def check_group(frame: pd.DataFrame, by: str, name: str, option: str) -> None:
     ``frame``: a mistyped name would otherwise list nothing, silently."""
     if in_group(frame, by, name).any():
         return
-    known = sorted(group_keys(frame, by).unique(), key=name_key)
-    shown = "、".join(known[:30]) + (f" … ({len(known)} in all)" if len(known) > 30 else "")
+    keys = pd.Series(group_keys(frame, by).unique(), dtype="str")
+    known = keys.iloc[np.argsort(group_order(keys).to_numpy(), kind="stable")].tolist()  # 未分配 last
+    shown = "; ".join(known[:30]) + (f" … ({len(known)} in all)" if len(known) > 30 else "")
     raise ConfigError(f"{option}: no case has {by} '{name}'{did_you_mean(name, known)}; "
                       f"the ledger has: {shown or '(none)'}")
 

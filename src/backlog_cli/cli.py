@@ -100,7 +100,7 @@ LedgerArg = Annotated[
 ]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Settings file (default: $BACKLOG_CONFIG or ./backlog.yaml).")]
 SheetOpt = Annotated[Optional[list[str]], typer.Option("--sheet", help="Read only this sheet (repeatable).")]
-EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="CSV encoding (default: UTF-8 or GBK, detected).")]
+EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="CSV encoding (default: detected: UTF-8 with or without BOM, UTF-16 with BOM, or GBK/GB18030).")]
 ColumnsOpt = Annotated[Optional[list[Path]], typer.Option("--columns", help="Extra column aliases file (repeatable).")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of this date, YYYY-MM-DD (default: today).")]
 FormatOpt = Annotated[
