@@ -151,6 +151,19 @@ def test_sheet_names_valid_as_they_are_are_kept():
         "x", "X (2)", "x (3)",
     ]
 
+
+
+def test_sheet_names_drop_control_characters_and_count_as_excel_does():
+    """A control character is no XML (the workbook would not open); Excel's 31 are UTF-16 units,
+    so a character outside the BMP (𠮷, an emoji) counts two."""
+    rare = "钱𠮷" * 20  # 60 UTF-16 units in 40 characters
+    names = sheet_names(["张\x07三", rare, "😀" * 40, "😀" * 40])
+    assert names[0] == "张_三"
+    assert names[1] == "钱𠮷" * 10 + "钱"  # 3 units a pair: 10 pairs and 钱 make 31
+    assert names[2:] == ["😀" * 15, "😀" * 13 + " (2)"]
+    assert all(len(n.encode("utf-16-le")) // 2 <= 31 for n in names)
+
+
 # --------------------------------------------------------------------------- targets files
 
 

@@ -234,3 +234,9 @@ def test_rules_check_lists_every_mistake_of_a_deadline_set_aside_for_its_id(in_r
         "'180 days' or '1 year', got '1 monthz'",
         "  tests/fixtures/rules/dl_mistakes.yaml:9:12: deadlines[1].start: field 'cause' is a text field; expected a "
         "date field"]
+
+
+def test_an_empty_officer_is_refused_not_ignored(ledger) -> None:
+    result = run("overdue", ledger, "--days", 0, "--officer", " ", "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert "give a name (无: cases without one)" in result.output

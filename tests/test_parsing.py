@@ -67,8 +67,12 @@ def test_normalize_person_joins_chinese_keeps_latin_words_and_splits_lines():
     assert out.iloc[13:].isna().all()
     assert out.dtype == "str"
     # the officer column as read: two names of two characters or more, apart, are two names
-    people = normalize_person(cells("张三 李四", "张 三", "王 小明", "欧阳 娜娜", "张三 张三", "Wang Wu"), people=True)
-    assert people.tolist() == ["张三、李四", "张三", "王小明", "欧阳、娜娜", "张三", "Wang Wu"]
+    people = normalize_person(cells("张三 李四", "张 三", "王 小明", "欧阳 娜娜", "张三 张三", "Wang Wu", "张三 (组长)",
+                                    "钱𠮷 冯二"), people=True)
+    assert people.tolist() == ["张三、李四", "张三", "王小明", "欧阳、娜娜", "张三", "Wang Wu", "张三(组长)", "钱𠮷、冯二"]
+    # control characters dropped; a word for "nobody" beside a name is not a name
+    assert normalize_person(cells("张\x07三", "张三\x1b", "无\n张三", "待分配、无")).tolist()[:3] == ["张三", "张三", "张三"]
+    assert normalize_person(cells("待分配、无")).isna().all()
 
 
 @given(st.lists(st.text(alphabet="张三李 \n\u3000aB1、无", max_size=8), max_size=20))

@@ -320,6 +320,16 @@ def test_a_plain_pid_lock_of_an_earlier_version_holds_while_its_pid_runs(tmp_pat
     assert not lock.exists()
 
 
+@pytest.mark.parametrize("pid", ["2147483648", "9223372036854775808", "99999999999999999999999"])
+def test_a_lock_with_a_pid_no_system_has_is_stale(tmp_path, pid):
+    lock = tmp_path / run_mod.LOCK_NAME
+    lock.write_text(pid + "\n", encoding="ascii")
+    os.utime(lock, (time.time() - 60, time.time() - 60))
+    with run_mod.run_lock(tmp_path):
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+    assert not lock.exists()
+
+
 def test_a_lock_from_before_the_boot_is_stale_though_its_pid_is_running(tmp_path, sleeper):
     """After a reboot the pid in a lock left behind may be another process's: the lock file is
     older than the boot, so it is taken over; the same lock written after the boot is held."""

@@ -424,6 +424,8 @@ def overdue(
         raise typer.BadParameter("give --months, --days, --deadline or --within", param_hint="--months")
     if days is not None and months is not None:
         raise typer.BadParameter("give --months or --days, not both", param_hint="--months")
+    if officer is not None and not officer.strip():
+        raise typer.BadParameter("give a name (无: cases without one)", param_hint="--officer")
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)

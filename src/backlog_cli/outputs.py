@@ -101,7 +101,7 @@ MAX_COL_WIDTH = 60
 MIN_COL_WIDTH = 6
 FILTER_ARROW_WIDTH = 2
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+_SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f-\x9f]")  # and control characters: not XML
 _SHEET_NAME_MAX = 31
 
 
@@ -515,7 +515,7 @@ class Sheet:
 def _sheet_name_base(raw: object) -> str:
     """``raw`` made a valid sheet name: no []:*?/\\, no edge spaces or quotes, 31 characters,
     not Excel's reserved History."""
-    base = _SHEET_NAME_BAD.sub("_", str(raw)).strip().strip("'")[:_SHEET_NAME_MAX] or "Sheet"
+    base = utf16_cut(_SHEET_NAME_BAD.sub("_", str(raw)).strip().strip("'"), _SHEET_NAME_MAX) or "Sheet"
     return base + "_" if base.casefold() == "history" else base
 
 
@@ -538,7 +538,7 @@ def sheet_names(names: list[str]) -> list[str]:
         while name.casefold() in seen:
             n += 1
             suffix = f" ({n})"
-            name = base[: _SHEET_NAME_MAX - len(suffix)] + suffix
+            name = utf16_cut(base, _SHEET_NAME_MAX - len(suffix)) + suffix
         seen.add(name.casefold())
         result[i] = name
     return result
@@ -671,12 +671,18 @@ def _serial_numbers(text: pd.Series, present: np.ndarray) -> np.ndarray | None:
     return out
 
 
+def utf16_cut(text: str, units: int) -> str:
+    """``text`` cut to ``units`` UTF-16 code units, as Excel counts lengths (a character outside
+    the BMP, 𠮷 or an emoji, is two), never inside a character."""
+    if len(text) * 2 <= units:
+        return text
+    encoded = text.encode("utf-16-le", "surrogatepass")
+    return text if len(encoded) <= 2 * units else encoded[: 2 * units].decode("utf-16-le", "ignore")
+
+
 def _excel_text(text: str) -> str:
     """``text`` cut to the 32,767 UTF-16 units an Excel cell holds (never inside a character)."""
-    units = text.encode("utf-16-le", "surrogatepass")
-    if len(units) <= 2 * XLSX_MAX_CELL_CHARS:
-        return text
-    return units[: 2 * XLSX_MAX_CELL_CHARS].decode("utf-16-le", "ignore")
+    return utf16_cut(text, XLSX_MAX_CELL_CHARS)
 
 
 def _aligned_styles(row_styles: pd.Series | None, index: pd.Index) -> list[str | None] | None:

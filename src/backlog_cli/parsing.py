@@ -373,10 +373,10 @@ _LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]+")
 def normalize_person(s: pd.Series, missing: np.ndarray | None = None, *, people: bool = False) -> pd.Series:
     """Names used as keys (officers, teams): NFKC, no whitespace inside a Chinese name ("张 三",
     "王 小明", "执行 一组") but one space between Latin words ("Wang Wu"); names on separate lines of
-    one cell (Alt+Enter) joined by "、" (two names, not one), a name repeated in the cell once;
-    :data:`NO_PERSON_WORDS` and blank words → NA. With ``people`` (the officer column as read),
-    two words of two characters or more ("张三 李四") are two names as well. Worked out once per
-    distinct value."""
+    one cell (Alt+Enter) joined by "、" (two names, not one), a name repeated in the cell once,
+    control characters dropped; :data:`NO_PERSON_WORDS` (alone or beside a name: 无、张三 is 张三)
+    and blank words → NA. With ``people`` (the officer column as read), two words of two Chinese
+    characters or more ("张三 李四") are two names as well. Worked out once per distinct value."""
     def names(cells: pd.Series) -> pd.Series:
         typed = keep_text(cells).to_numpy(dtype=object, na_value=None)
         return pd.Series([None if v is None else _person_one(v, people) for v in typed], index=cells.index, dtype="str")
@@ -384,24 +384,32 @@ def normalize_person(s: pd.Series, missing: np.ndarray | None = None, *, people:
     return per_distinct(s.astype(object) if missing is None else s.astype(object).mask(missing), names, dtype=object)
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")  # not whitespace: typed by accident
+
+
 def _person_one(text: str, people: bool) -> str | None:
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_NOT_ISSPACE)
+    text = _CONTROLS.sub("", text.translate(_NOT_ISSPACE))
     lines = [_person_words(line.split(), people) for line in _LINE_BREAKS.split(text)]
-    names = [n for line in lines for n in line.split("、") if n]
+    names = [n for line in lines for n in line.split("、") if n and n not in NO_PERSON_WORDS]
     name = "、".join(dict.fromkeys(names))  # a name repeated in the cell is one name
-    return None if name in BLANK_WORDS or name in NO_PERSON_WORDS else name
+    return None if name in BLANK_WORDS else name
+
+
+def _han(word: str) -> bool:
+    """Whether every character of ``word`` is a Chinese character (CJK unified ideographs)."""
+    return all("\u3400" <= c <= "\u9fff" or "\U00020000" <= c <= "\U0003134f" for c in word)
 
 
 def _person_words(words: list[str], people: bool) -> str:
     """Words of one line joined: with a space between two Latin letters or digits; for
-    ``people``, with 、 between two words of two or more characters that are not Latin (张三 李四:
-    two names); else without (张 三, 王 小明: one name typed with a space)."""
+    ``people``, with 、 between two words of two or more Chinese characters (张三 李四: two names);
+    else without (张 三, 王 小明: one name typed with a space; 张三 (组长))."""
     out = words[0] if words else ""
     for before, word in zip(words, words[1:]):
         latin = out[-1].isascii() and out[-1].isalnum() and word[0].isascii() and word[0].isalnum()
-        two = people and not latin and len(before) > 1 and len(word) > 1
+        two = people and len(before) > 1 and len(word) > 1 and _han(before) and _han(word)
         out += (" " if latin else "、" if two else "") + word
     return out
 

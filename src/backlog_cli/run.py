@@ -116,9 +116,10 @@ class _LockFile:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs (one the system cannot have, 2**31 say, does not)."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError, ValueError):
         return False
     except PermissionError:
         return True
