@@ -200,3 +200,20 @@ def test_a_duplicate_row_is_listed_as_rejected_not_for_its_values(tmp_path):
     ledger = load_ledger([path])
     assert ledger.rejects[["row", "reason"]].values.tolist() == [[3, "案号重复：与 第2行 重复"]]
     assert ledger.problems.empty and ledger.listed_problems().empty
+
+
+def test_an_officer_cell_showing_a_failed_formula_is_no_officer(tmp_path):
+    """#N/A in 承办人 (a lookup that failed) is listed as a value problem and the case is 未分配,
+    not an officer named #N/A in the task lists and the ranking."""
+    from backlog_cli.loading import load_ledger
+
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,承办人\n(2025)鲁0902执1号,2025-01-02,#N/A\n(2025)鲁0902执2号,2025-01-03,张三\n"
+                      "(2025)鲁0902执3号,2025-01-04,#REF!\n(2025)鲁0902执4号,2025-01-05,#NA\n", encoding="utf-8")
+    loaded = load_ledger([ledger])
+    assert loaded.cases["officer"].isna().tolist() == [True, False, True, False]
+    assert loaded.cases["officer"].tolist()[1::2] == ["张三", "#NA"]  # #NA is no spreadsheet error: kept as typed
+    listed = loaded.listed_problems()
+    assert listed[["row", "value", "problem"]].values.tolist() == [
+        [2, "#N/A", "公式出错或未保存计算结果，不是姓名，按未分配计"],
+        [4, "#REF!", "公式出错或未保存计算结果，不是姓名，按未分配计"]]

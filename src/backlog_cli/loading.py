@@ -898,6 +898,10 @@ DUPLICATE = "案号重复"
 UNREADABLE = {"case_no": BAD_CASE_NO, "date": "日期无法识别", "amount": "金额无法识别",
               "number": "数字无法识别", "flag": "是/否无法识别"}  # per field kind
 NEGATIVE_AMOUNT = "金额为负数"
+# what an officer cell shows when its formula failed (#N/A, #REF! …) or was saved without its result
+FORMULA_FAILED = re.compile(r"^#(?:N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$|"
+                            + re.escape(workbook.NO_RESULT.translate(str.maketrans("（，）", "(,)"))) + "$")
+NOT_A_NAME = "公式出错或未保存计算结果，不是姓名，按未分配计"
 CLOSED_BEFORE_FILED = "结案日期早于立案日期"
 CLOSED_WITHOUT_DATE = "案件状态或结案方式表明已结，但缺少结案日期，按未结计"
 RESUMED_BEFORE_SUSPENDED = "恢复日期早于中止日期，该中止期间不扣除"
@@ -979,7 +983,11 @@ def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Serie
         elif spec.kind == "number":
             out[name], mask = parsing.parse_numbers(col, spec.units, miss)
         elif name in IDENTIFIER_FIELDS:
-            out[name], mask = parsing.normalize_person(col, miss, people=True), None
+            names = parsing.normalize_person(col, miss, people=True)
+            failed = parsing.per_distinct(names, lambda u: u.str.contains(FORMULA_FAILED).fillna(False)).astype(bool)
+            out[name] = names.mask(failed)
+            bad.append(ValueProblem(name, failed, NOT_A_NAME, unreadable=True))
+            continue
         else:
             out[name], mask = parsing.keep_text(col, miss), None
         if mask is not None:
