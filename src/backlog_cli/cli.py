@@ -25,7 +25,7 @@ from backlog_cli.errors import EXIT_INPUT, BacklogError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from backlog_cli.loading import Ledger
+    from backlog_cli.loading import Columns, Ledger
     from backlog_cli.triage import Triage
 
 EXIT_INTERNAL = 70
@@ -222,13 +222,13 @@ def progress_bar(err):
         yield lambda message, share: bar.update(task, description=message, completed=share)
 
 
-def load(opts: LoadOptions, *, listed_below: bool = False) -> Ledger:
-    """Load the ledger with a spinner on a terminal, then report rejects on stderr (see
-    :func:`report_load`)."""
+def load(opts: LoadOptions, *, listed_below: bool = False, columns: Columns | None = None) -> Ledger:
+    """Load the ledger with a spinner on a terminal (``columns``: the aliases, when already read
+    from ``opts.columns``), then report rejects on stderr (see :func:`report_load`)."""
     from backlog_cli.loading import load_columns, load_ledger
 
     err = _stderr()
-    columns = load_columns(opts.columns)
+    columns = columns or load_columns(opts.columns)
     with progress_bar(err) as progress:
         ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns, progress=progress)
     report_load(ledger, err, opts.output, listed_below=listed_below)
@@ -249,8 +249,9 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
         check_category(ruleset, category)
     if deadline:
         check_overdue_deadline(deadlines, deadline, within)
-    absent = load_columns(opts.columns).absent_fields(opts.config.absent_columns, f"{opts.config.path}: absent_columns")
-    ledger = load(opts)
+    columns = load_columns(opts.columns)
+    absent = columns.absent_fields(opts.config)
+    ledger = load(opts, columns=columns)
     if by:
         group_field(ledger, by)
     result = triage(ledger.cases, ruleset, as_of, deadlines, today=as_of_date(None), absent=absent)
@@ -592,8 +593,8 @@ def run(
 ) -> None:
     """The nightly pass: load, classify, deadlines, assign, write dated outputs, record the history.
 
-    Exit codes: 0 clean; 1 done, but rows were rejected, values were kept as blank or rules
-    warned; 2 nothing produced (a day after today is refused: the history records it); 3 another
+    Exit codes: 0 clean; 1 done, but rows were rejected, values were kept as blank or there were
+    warnings; 2 nothing produced (a day after today is refused: the history records it); 3 another
     run is going.
     """
     from backlog_cli.config import load_config

@@ -477,7 +477,7 @@ def diff_frame(changes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         "newly_overdue": changes["newly_overdue"].assign(before=pd.NA, after=changes["newly_overdue"]["deadlines"]),
         "reassigned": changes["reassigned"].assign(officer=changes["reassigned"]["officer_after"],
                                                    before=changes["reassigned"]["officer_before"].fillna(UNASSIGNED),
-                                                   after=changes["reassigned"]["officer_after"]),
+                                                   after=changes["reassigned"]["officer_after"].fillna(UNASSIGNED)),
         "category_changes": changes["category_changes"].assign(before=changes["category_changes"]["categories_before"],
                                                                after=changes["category_changes"]["categories_after"]),
     }
@@ -485,8 +485,6 @@ def diff_frame(changes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     out = pd.concat([parts[name].assign(change=name).reindex(columns=columns) for name in CHANGES], ignore_index=True)
     out = out.astype({c: "str" for c in DIFF_COLUMNS} | {"closed_on": "datetime64[ns]"})
     out["officer"] = out["officer"].fillna(UNASSIGNED)  # as the task lists and reports name them
-    moved = out["change"].eq("reassigned")
-    out.loc[moved, "after"] = out.loc[moved, "officer"]
     return out
 
 

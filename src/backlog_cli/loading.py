@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ from backlog_cli import parsing, workbook
 from backlog_cli.errors import ConfigError, LedgerError, NotUtf8, did_you_mean, read_utf8
 from backlog_cli.outputs import Sheet
 from backlog_cli.workbook import EXCEL_SUFFIXES
+
+if TYPE_CHECKING:
+    from backlog_cli.config import Config
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 HEADER_SCAN_ROWS = 30
@@ -145,11 +148,12 @@ class Columns:
     def field_for(self, header: str) -> str | None:
         return self.by_key.get(parsing.header_key(header))
 
-    def absent_fields(self, names: Sequence[str], where: str) -> frozenset[str]:
-        """The fields the settings' ``absent_columns`` name (field names or headers; ``where``
-        names the setting in messages). A name that is neither is a ConfigError, and so is the
-        close date: without it every case counts as open, which is never to be quiet about."""
-        found = {name: self.field_for(name) for name in names}
+    def absent_fields(self, config: Config) -> frozenset[str]:
+        """The fields the settings' ``absent_columns`` name (field names or headers). A name that
+        is neither is a ConfigError, and so is the close date: without it every case counts as
+        open, which is never to be quiet about."""
+        where = f"{config.path}: absent_columns"
+        found = {name: self.field_for(name) for name in config.absent_columns}
         unknown = [name for name, field in found.items() if field is None]
         if unknown:
             known = [*self.fields, *(a for spec in self.fields.values() for a in spec.aliases)]

@@ -513,8 +513,8 @@ class Sheet:
 
 
 def _sheet_name_base(raw: object) -> str:
-    """``raw`` made a valid sheet name: no []:*?/\\, no edge spaces or quotes, 31 characters,
-    not Excel's reserved History."""
+    """``raw`` made a valid sheet name: no []:*?/\\ or control characters, no edge spaces or
+    quotes, 31 UTF-16 units (as Excel counts), not Excel's reserved History."""
     base = utf16_cut(_SHEET_NAME_BAD.sub("_", str(raw)).strip().strip("'"), _SHEET_NAME_MAX) or "Sheet"
     return base + "_" if base.casefold() == "history" else base
 

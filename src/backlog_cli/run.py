@@ -473,7 +473,7 @@ def nightly_run(
         with steps.step("rules") as notes:
             ruleset, dls = deadlines.load_ruleset(config.rules or None)
             targets = assignment.read_targets(config.targets, config.path) if config.targets else None
-            absent = load_columns(config.columns).absent_fields(config.absent_columns, f"{config.path}: absent_columns")
+            absent = load_columns(config.columns).absent_fields(config)
             summary.rules = ruleset.name
             notes.append(f"{ruleset.name}: {len(ruleset.categories)} categories, {len(dls)} deadlines")
         with steps.step("load") as notes:
