@@ -272,26 +272,32 @@ def test_as_of_is_strict(tmp_path, text):
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
-        ("encoding: 5", "'encoding' must be a text value (CSV encoding (default: detected)), got int 5"),
-        ("output_dir: {a: 1}", "'output_dir' must be a text value (folder for `backlog run` outputs), got dict {'a': 1}"),
-        ("history: 5", "'history' must be a text value (history database: a path (SQLite) or a database URL), got int 5"),
+        ("encoding: 5", "'encoding' must be a text value (CSV encoding (default: detected)), not the number 5"),
+        ("output_dir: {a: 1}", "'output_dir' must be a text value (folder for `backlog run` outputs), "
+         "not a mapping (key: value lines)"),
+        ("history: 5", "'history' must be a text value (history database: a path (SQLite) or a database URL), "
+         "not the number 5"),
         ("ledger: {a: 1}", "'ledger' must be a text or a list of them (ledger file(s): a path or a list of paths), "
-         "got dict {'a': 1}"),
-        ("ledger: [1, 2]", "'ledger' must be a text or a list of them (ledger file(s): a path or a list of paths), "
-         "got list [1, 2]"),
+         "not a mapping (key: value lines)"),
+        ("ledger: [a.xlsx, 2]", "'ledger' must be a text or a list of them (ledger file(s): a path or a list of "
+         "paths), not a list holding the number 2"),
         ("rules: 7", "'rules' must be a text or a list of them (rules: bundled names or paths, a name/path or a "
-         "list), got int 7"),
-        ("sheets: [true]", "'sheets' must be a name or a list of them (sheet names to read (default: every sheet "
-         "that holds a ledger)), got list [True]"),
+         "list), not the number 7"),
+        ("sheets: [yes]", "'sheets' must be a name or a list of them (sheet names to read (default: every sheet "
+         "that holds a ledger)), not a list holding true (YAML reads yes, no, on, off as true or false: put such "
+         "a name in quotes)"),
+        ("history: 2026-01-01", "'history' must be a text value (history database: a path (SQLite) or a database "
+         "URL), not a date (2026-01-01)"),
+        ("targets: [1]", "'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1), not a list"),
     ],
 )
 def test_config_value_types_are_checked(tmp_path, monkeypatch, setting, message):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
-    (tmp_path / "backlog.yaml").write_text(setting + "\n", encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text("# settings\n\n" + setting + "\n", encoding="utf-8")
     result = run("run")
     assert result.exit_code == 2, result.output
-    assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}: {message}\n"
+    assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}:3: {message}\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backlog.yaml"]
 
 

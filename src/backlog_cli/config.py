@@ -117,7 +117,7 @@ def read_yaml(path: Path, what: str) -> Any:
         raise ConfigError(f"cannot read {what} {path} ({exc})") from None
 
 
-def _as_list(value: Any, key: str, path: Path, numbers: bool = False) -> list[str]:
+def _as_list(value: Any, key: str, at: str, numbers: bool = False) -> list[str]:
     """A setting of one or more texts; with ``numbers``, numbers too (a sheet may be named 2024)."""
     kinds = (str, int, float) if numbers else (str,)
 
@@ -130,21 +130,47 @@ def _as_list(value: Any, key: str, path: Path, numbers: bool = False) -> list[st
         return [str(value)]
     if isinstance(value, list) and all(ok(v) for v in value):
         return [str(v) for v in value]
-    raise ConfigError(f"{path}: '{key}' must be {'a text' if not numbers else 'a name'} or a list of them "
-                      f"({KEYS[key]}), got {_shown(value)}")
+    bad = next(v for v in value if not ok(v)) if isinstance(value, list) else value
+    got = f"a list holding {_shown(bad)}" if isinstance(value, list) else _shown(value)
+    raise ConfigError(f"{at}: '{key}' must be {'a text' if not numbers else 'a name'} or a list of them "
+                      f"({KEYS[key]}), not {got}")
 
 
-def _text(value: Any, key: str, path: Path) -> str | None:
+def _text(value: Any, key: str, at: str) -> str | None:
     """A setting that must be one piece of text (a path, a URL, an encoding name)."""
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{path}: '{key}' must be a text value ({KEYS[key]}), got {_shown(value)}")
+        raise ConfigError(f"{at}: '{key}' must be a text value ({KEYS[key]}), not {_shown(value)}")
     return value.strip()
 
 
 def _shown(value: Any) -> str:
-    return f"{type(value).__name__} {value!r}"
+    """A YAML value as its writer would call it (not as Python prints it)."""
+    if isinstance(value, dict):
+        return "a mapping (key: value lines)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"{'true' if value else 'false'} (YAML reads yes, no, on, off as true or false: put such a name in quotes)"
+    if value is None:
+        return "an empty item"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "an empty text"
+    return f"a {type(value).__name__} ({value})"  # a date: 2026-01-01 unquoted
+
+
+def _key_lines(path: Path) -> dict[Any, int]:
+    """The line of each top-level key of a settings file (its values were loaded already)."""
+    try:
+        node = yaml.compose(read_utf8(path), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError, NotUtf8):
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
 
 
 def load_config(explicit: Path | None = None) -> Config:
@@ -159,29 +185,33 @@ def load_config(explicit: Path | None = None) -> Config:
         hints = [f"'{key}'{did_you_mean(key, KEYS)}" for key in unknown]
         raise ConfigError(f"{path}: unknown setting {', '.join(hints)}; settings: {', '.join(KEYS)}")
     base = path.parent
+    lines = _key_lines(path)
+
+    def at(key: str) -> str:  # where a setting is: file:line
+        return f"{path}:{lines[key]}" if key in lines else str(path)
 
     def rel(p: str) -> Path:  # ../ledger.xlsx beside the settings reads as the folder above's ledger.xlsx
         return Path(os.path.normpath(Path(p) if Path(p).is_absolute() else base / p))
 
-    rules = [r if ("/" not in r and not r.endswith((".yaml", ".yml"))) else str(rel(r)) for r in _as_list(data.get("rules"), "rules", path)]
-    history = _text(data.get("history"), "history", path)
+    rules = [r if ("/" not in r and not r.endswith((".yaml", ".yml"))) else str(rel(r)) for r in _as_list(data.get("rules"), "rules", at("rules"))]
+    history = _text(data.get("history"), "history", at("history"))
     if history is not None and "://" not in history:
         history = str(rel(history))
     return Config(
         path=path,
-        ledger=[rel(p) for p in _as_list(data.get("ledger"), "ledger", path)],
-        sheets=_as_list(data.get("sheets"), "sheets", path, numbers=True),
-        encoding=_text(data.get("encoding"), "encoding", path),
+        ledger=[rel(p) for p in _as_list(data.get("ledger"), "ledger", at("ledger"))],
+        sheets=_as_list(data.get("sheets"), "sheets", at("sheets"), numbers=True),
+        encoding=_text(data.get("encoding"), "encoding", at("encoding")),
         rules=rules,
-        columns=[rel(p) for p in _as_list(data.get("columns"), "columns", path)],
-        output_dir=rel(_text(data.get("output_dir"), "output_dir", path) or "outputs"),
-        targets=_targets(data.get("targets"), rel, path),
+        columns=[rel(p) for p in _as_list(data.get("columns"), "columns", at("columns"))],
+        output_dir=rel(_text(data.get("output_dir"), "output_dir", at("output_dir")) or "outputs"),
+        targets=_targets(data.get("targets"), rel, at("targets")),
         history=history,
-        absent_columns=_as_list(data.get("absent_columns"), "absent_columns", path),
+        absent_columns=_as_list(data.get("absent_columns"), "absent_columns", at("absent_columns")),
     )
 
 
-def _targets(value, rel, path: Path) -> Path | dict | None:
+def _targets(value, rel, at: str) -> Path | dict | None:
     """A targets file, or the targets inline: ``{张三: 5, share: 0.1, minimum: 1}``."""
     if value is None or value == "":
         return None
@@ -189,7 +219,8 @@ def _targets(value, rel, path: Path) -> Path | dict | None:
         return value
     if isinstance(value, str):
         return rel(value)
-    raise ConfigError(f"{path}: 'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1)")
+    raise ConfigError(f"{at}: 'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1), "
+                      f"not {_shown(value)}")
 
 
 def refuse_existing(path: Path, force: bool) -> None:
