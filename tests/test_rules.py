@@ -280,6 +280,16 @@ def test_invalid_yaml_and_unknown_ruleset():
     ]
 
 
+def test_a_folder_is_named_as_a_folder_with_the_rules_files_in_it(tmp_path):
+    (tmp_path / "b.yaml").write_text("version: 1\n", encoding="utf-8")
+    (tmp_path / "a.yml").write_text("version: 1\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    assert problems_of(tmp_path) == [f"{tmp_path} is a folder, not a rules file; name the file (a.yml, b.yaml)"]
+    for name in ("a.yml", "b.yaml"):
+        (tmp_path / name).unlink()
+    assert problems_of(tmp_path) == [f"{tmp_path} is a folder, not a rules file; name the file"]
+
+
 def test_text_is_compared_in_one_width_whatever_was_typed():
     """Ledger text is kept as typed; rules compare it NFKC-normalised, keywords too."""
     frame = cases({"respondent": "某市水务集团有限公司（国有）", "notes": "ＡＢＣ  公司"},

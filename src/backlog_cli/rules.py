@@ -1640,6 +1640,10 @@ def _resolve(spec: str | Path, base: Path | None = None) -> Path | None:
 
 def _unknown_spec(spec: Any) -> str:
     names = list(_bundled())
+    if Path(str(spec)).is_dir():
+        found = sorted(p.name for p in Path(str(spec)).glob("*.y*ml"))
+        return (f"{spec} is a folder, not a rules file; name the file"
+                + (f" ({', '.join(found[:5])}{' …' if len(found) > 5 else ''})" if found else ""))
     return f"no rules file or bundled ruleset '{spec}'{did_you_mean(spec, names)} (bundled: {', '.join(names)})"
 
 
