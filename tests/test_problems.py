@@ -217,3 +217,26 @@ def test_an_officer_cell_showing_a_failed_formula_is_no_officer(tmp_path):
     assert listed[["row", "value", "problem"]].values.tolist() == [
         [2, "#N/A", "公式出错或未保存计算结果，不是姓名，按未分配计"],
         [4, "#REF!", "公式出错或未保存计算结果，不是姓名，按未分配计"]]
+
+
+def test_a_status_or_close_method_showing_a_failed_formula_is_blank_not_text(tmp_path):
+    """A lookup that failed in 案件状态, 结案方式, 案由 or 执行团队 is a value problem read as blank: the
+    case is open (no close date), and no rule matches the text #N/A; an error word inside text is text."""
+    from backlog_cli.loading import load_ledger
+
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,案由,案件状态,结案方式,执行团队\n"
+                      "(2025)鲁0902执1号,2025-01-02,#N/A,#VALUE!,#REF!,一组\n"
+                      "(2025)鲁0902执2号,2025-01-03,借款合同纠纷,在办,,#N/A\n"
+                      "(2025)鲁0902执3号,2025-01-04,见#N/A栏,在办,,＃N/A\n", encoding="utf-8")
+    loaded = load_ledger([ledger])
+    cases = loaded.cases
+    assert cases["cause"].tolist()[1:] == ["借款合同纠纷", "见#N/A栏"]
+    assert cases[["cause", "status", "close_method"]].iloc[0].isna().all()
+    assert cases["team"].isna().tolist() == [False, True, True]  # ＃N/A is #N/A typed full width
+    assert loaded.listed_problems()[["row", "field", "value", "problem"]].values.tolist() == [
+        [2, "cause", "#N/A", "公式出错或未保存计算结果，按空白计"],
+        [2, "status", "#VALUE!", "公式出错或未保存计算结果，按空白计"],
+        [2, "close_method", "#REF!", "公式出错或未保存计算结果，按空白计"],
+        [3, "team", "#N/A", "公式出错或未保存计算结果，按空白计"],
+        [4, "team", "＃N/A", "公式出错或未保存计算结果，按空白计"]]

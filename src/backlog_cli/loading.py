@@ -48,6 +48,9 @@ PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
 # ``field``, ``value`` the cell as typed
 LISTED_PROBLEM_COLUMNS = ["file", "sheet", "row", "case_no", "field", "column", "value", "problem"]
 IDENTIFIER_FIELDS = ("officer",)  # names used as keys: parsing.normalize_person (free text is kept as typed)
+# text fields the rules and the open/closed reading depend on, often filled by a lookup formula: a
+# failed one (#N/A) is a value problem, read as blank (a few distinct values each: checked once per value)
+FORMULA_CHECKED = ("team", "cause", "status", "close_method")
 
 Progress = Callable[[str, float], None]  # what is being done, and the share of the load done (0-1)
 
@@ -902,10 +905,11 @@ DUPLICATE = "案号重复"
 UNREADABLE = {"case_no": BAD_CASE_NO, "date": "日期无法识别", "amount": "金额无法识别",
               "number": "数字无法识别", "flag": "是/否无法识别"}  # per field kind
 NEGATIVE_AMOUNT = "金额为负数"
-# what an officer cell shows when its formula failed (#N/A, #REF! …) or was saved without its result
+# what a cell shows when its formula failed (#N/A, #REF! …) or was saved without its result
 FORMULA_FAILED = re.compile(r"^#(?:N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$|"
                             + re.escape(workbook.NO_RESULT.translate(str.maketrans("（，）", "(,)"))) + "$")
 NOT_A_NAME = "公式出错或未保存计算结果，不是姓名，按未分配计"
+FORMULA_TEXT = "公式出错或未保存计算结果，按空白计"
 CLOSED_BEFORE_FILED = "结案日期早于立案日期"
 CLOSED_WITHOUT_DATE = "案件状态或结案方式表明已结，但缺少结案日期，按未结计"
 RESUMED_BEFORE_SUSPENDED = "恢复日期早于中止日期，该中止期间不扣除"
@@ -986,11 +990,13 @@ def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Serie
             out[name], mask = parsing.parse_flags(col, miss)
         elif spec.kind == "number":
             out[name], mask = parsing.parse_numbers(col, spec.units, miss)
-        elif name in IDENTIFIER_FIELDS:
-            names = parsing.normalize_person(col, miss, people=True)
-            failed = parsing.per_distinct(names, lambda u: u.str.contains(FORMULA_FAILED).fillna(False)).astype(bool)
-            out[name] = names.mask(failed)
-            bad.append(ValueProblem(name, failed, NOT_A_NAME, unreadable=True))
+        elif name in IDENTIFIER_FIELDS or name in FORMULA_CHECKED:
+            text = parsing.normalize_person(col, miss, people=True) if name in IDENTIFIER_FIELDS else \
+                parsing.keep_text(col, miss)
+            failed = parsing.per_distinct(text, _formula_failed).astype(bool)
+            out[name] = text.mask(failed)
+            bad.append(ValueProblem(name, failed, NOT_A_NAME if name in IDENTIFIER_FIELDS else FORMULA_TEXT,
+                                    unreadable=True))
             continue
         else:
             out[name], mask = parsing.keep_text(col, miss), None
@@ -1000,6 +1006,11 @@ def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Serie
         if name not in columns.fields and name not in SOURCE_COLUMNS:
             out[name] = parsing.keep_text(body[name], missing[name].to_numpy() if name in missing else None)
     return out, bad + _implausible(out, columns, {p.column: p.mask for p in bad})
+
+
+def _formula_failed(text: pd.Series) -> pd.Series:
+    """Whether each text is what a cell shows for a failed formula or one saved without its result."""
+    return text.str.normalize("NFKC").str.contains(FORMULA_FAILED).fillna(False)
 
 
 def _implausible(parsed: pd.DataFrame, columns: Columns, unreadable: Mapping[str, pd.Series]) -> list[ValueProblem]:
