@@ -240,3 +240,22 @@ def test_an_empty_officer_is_refused_not_ignored(ledger) -> None:
     result = run("overdue", ledger, "--days", 0, "--officer", " ", "--as-of", AS_OF)
     assert result.exit_code == 2
     assert "give a name (无: cases without one)" in result.output
+
+
+@pytest.mark.parametrize("rules", ["campaign-2008", "sanqingli-2016"])
+def test_rules_without_deadlines_list_by_age_and_assign(ledger, rules, tmp_path):
+    """Categories-only rulesets (no deadlines) still list open cases by age and make task lists:
+    no deadline columns, and a note saying why nothing is overdue (was an internal error)."""
+    result = runner.invoke(app, ["overdue", str(ledger), "--rules", rules, "--as-of", AS_OF, "--days", "180",
+                                 "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["case_no"], r["age_days"], r["next_state"]) for r in rows] == [
+        ("(2025)鲁0902执1号", "182", ""), ("(2025)鲁0902执3号", "181", "")]
+    assert f"note: the rules ({rules}) define no deadlines: no due dates, no overdue cases" in result.stderr
+    result = runner.invoke(app, ["assign", str(ledger), "--rules", rules, "--as-of", AS_OF, "-o", str(tmp_path / "a.xlsx")])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(tmp_path / "a.xlsx", read_only=True)
+    listed = {s.title: [r[0] for r in s.iter_rows(min_row=3, max_col=1, values_only=True)] for s in book.worksheets[1:]}
+    assert listed == {"李四": ["(2025)鲁0902执3号"], "张三": ["(2025)鲁0902执1号", "(2025)鲁0902执2号"],
+                      "未分配": ["(2025)鲁0902执4号"]}  # open cases only, oldest filing first

@@ -651,6 +651,21 @@ def test_csv_numbers_written_as_str_makes_them():
     )
 
 
+def test_csv_text_that_would_start_a_formula_in_excel_is_written_as_text():
+    """=, +, -, @, tab or CR first: a leading ' (Excel's text mark) so that opening the CSV runs no
+    formula; numbers (a negative one too, also as text) and text with such a character later are as
+    they are."""
+    frame = pd.DataFrame({
+        "party": pd.Series(["=HYPERLINK(\"http://x\",\"y\")", "+SUM(A1)", "-2+3", "@cmd", "\t=1+1", "a=b", "-5000.5", "-"],
+                           dtype="str"),
+        "o": pd.Series(["=1+1", 2, None, "x", "y", "z", "@", -1], dtype=object),
+        "n": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+    })
+    assert outputs.to_csv(frame).splitlines() == [
+        "party,o,n", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'=1+1,-1.5", "'+SUM(A1),2,2.0", "'-2+3,,3.0",
+        "'@cmd,x,4.0", "'\t=1+1,y,5.0", "a=b,z,6.0", "-5000.5,'@,7.0", "'-,-1,8.0"]
+
+
 def test_csv_one_column_quotes_an_empty_field():
     frame = pd.DataFrame({"a": pd.array(["x", None, "", 'say "hi"'], dtype="str")})
     assert outputs.to_csv(frame) == 'a\nx\n""\n""\n"say ""hi"""\n'

@@ -724,7 +724,7 @@ def overdue_cases(
         frame = frame[open_mask(frame, as_of) & older]
     if deadline is None and within is None:
         return Listing(frame.sort_values("age_days", ascending=False, kind="stable"),
-                       NEXT_COLUMNS, "next_state")
+                       NEXT_COLUMNS if deadlines else [], "next_state")
     if deadline is not None:
         check_overdue_deadline(deadlines, deadline, within)
     chosen = [d for d in deadlines if deadline in (None, d.id)]

@@ -340,14 +340,19 @@ def _write_csv(out: pd.DataFrame, handle: TextIO) -> None:
         handle.write("\n".join(map(",".join, zip(*(f.tolist() for f in fields)))) + "\n")
 
 
+# A spreadsheet opening a CSV runs a cell that begins with one of these as a formula (=HYPERLINK(…),
+# =cmd|…): such text (not a plain number: -5000) is written with a leading ', which Excel takes as
+# "text" and does not show.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")  # -5000 is a number to Excel, no formula
 _CSV_BLOCK_ROWS = 10_000  # lines and their encoded bytes for 10,000 rows: about 15 MB at a time
 _CSV_SPECIAL = re.compile('[,"\r\n]')
 
 
 def _csv_fields(s: pd.Series) -> np.ndarray:
-    """A column's CSV fields: text as is, lists joined with ``;``, other values as ``str()``
-    makes them, '' for missing; quoted by the csv module where they hold a comma, quote or
-    line break."""
+    """A column's CSV fields: text as is (with a leading ' where it would start a formula:
+    :data:`FORMULA_STARTS`), lists joined with ``;``, other values as ``str()`` makes them, ''
+    for missing; quoted by the csv module where they hold a comma, quote or line break."""
     if _is_list_column(s):
         s = join_lists(s, CSV_LIST_SEP)
     if s.dtype == "str":
@@ -358,6 +363,12 @@ def _csv_fields(s: pd.Series) -> np.ndarray:
     else:
         return _str_per_value(s)  # numbers and flags print with no comma, quote or line break
     joined = "\0".join(fields.tolist())
+    if any(joined.startswith(c) or "\0" + c in joined for c in FORMULA_STARTS):
+        live = np.fromiter((v.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(v) for v in fields),
+                           dtype=bool, count=len(fields))
+        if s.dtype == object:  # a number in a mixed column (-1) is no text
+            live &= np.fromiter(map(isinstance, s.to_numpy(), [str] * len(s)), dtype=bool, count=len(s))
+        fields[live] = ["'" + v for v in fields[live]]
     if any(c in joined for c in ',"\r\n'):  # str.find is much faster than a regex here
         special = pd.Series(fields, dtype=object).str.contains(_CSV_SPECIAL).to_numpy(dtype=bool)
         fields[special] = [_csv_quoted(v) for v in fields[special]]
@@ -1511,10 +1522,8 @@ def errors_frame(rejects: pd.DataFrame) -> pd.DataFrame:
 
 def write_list(rows: pd.DataFrame, kind: LedgerList, path: str | os.PathLike[str]) -> Path:
     """Write ``rows`` (holding ``kind``'s columns) as ``kind``'s CSV: UTF-8 with BOM, Chinese headers."""
-    out = rows.reindex(columns=list(kind.headers)).rename(columns=kind.headers)
-    return atomic_write(
-        path, lambda tmp: out.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8-sig")
-    )
+    to_csv(rows.reindex(columns=list(kind.headers)).rename(columns=kind.headers), path)
+    return Path(path)
 
 
 def write_errors(rejects: pd.DataFrame, path: str | os.PathLike[str]) -> Path:

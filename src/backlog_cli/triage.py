@@ -219,6 +219,9 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
               for name in sorted(absent) if name in cases.columns]
     if cases.empty:
         warnings.append("the ledger has no cases: is it the right file, and complete?")
+    if not deadlines:
+        notes.append(f"the rules ({ruleset.name}) define no deadlines: no due dates, no overdue cases; the legal "
+                     "limits are in the default rules (add `extends: default` to a rules file of your own)")
     later = cases["filed_on"].gt(as_of) | typed_later  # typed after today: left out also on a later --as-of
     if later.any():
         between = later & ~typed_later
@@ -229,8 +232,9 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     result = ruleset.classify(cases, as_of, ctx)
     flags = result[[c.id for c in ruleset.categories]]
     annotated = cases.assign(categories=result["categories"], primary_category=result["primary_category"])
-    if deadlines:
-        annotated = annotated.join(evaluate(cases, list(deadlines), as_of, ctx, warnings))
+    # with no deadlines (a ruleset of categories only) the next_* columns are there, blank: every
+    # consumer (overdue, task lists, the run) reads them
+    annotated = annotated.join(evaluate(cases, list(deadlines), as_of, ctx, warnings))
     summary = ruleset.summary(cases, result, as_of)
     return Triage(annotated, flags, summary, as_of, ruleset, warnings, list(deadlines), notes)
 
