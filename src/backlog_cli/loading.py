@@ -1062,8 +1062,9 @@ def load_ledger(
     columns: Columns | None = None,
     progress: Progress | None = None,
 ) -> Ledger:
-    """Read every ledger sheet of every file and stack the cases into one frame."""
-    paths = [Path(p) for p in paths]
+    """Read every ledger sheet of every file and stack the cases into one frame. Excel's lock
+    files (``~$台帐.xlsx``, named by a wildcard while the ledger is open) are skipped with a note."""
+    paths, locks = _without_lock_files([Path(p) for p in paths])
     _check_named_once(paths)
     if sheets:
         _check_sheets(paths, sheets)
@@ -1071,10 +1072,24 @@ def load_ledger(
     gc_was_on = gc.isenabled()
     gc.disable()  # millions of short-lived objects, no cycles: the cyclic collector only costs time
     try:
-        return _load(paths, sheets or None, encoding, columns or load_columns(), progress)
+        ledger = _load(paths, sheets or None, encoding, columns or load_columns(), progress)
     finally:
         if gc_was_on:
             gc.enable()
+    ledger.notes[:0] = [f"{path}: skipped: {LOCK_FILE}" for path in locks]
+    return ledger
+
+
+LOCK_FILE = "the lock file Excel or WPS keeps beside a workbook while it is open (~$ before the name), not a ledger"
+
+
+def _without_lock_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The ledger files named, and Excel's lock files among them (see :func:`workbook.is_lock_file`);
+    a LedgerError when only lock files are named."""
+    locks = [p for p in paths if workbook.is_lock_file(p)]
+    if locks and len(locks) == len(paths):
+        raise LedgerError(f"{locks[0]}: {LOCK_FILE}; name the workbook itself")
+    return [p for p in paths if not workbook.is_lock_file(p)], locks
 
 
 def _check_named_once(paths: list[Path]) -> None:

@@ -29,6 +29,13 @@ _OLE = b"\xd0\xcf\x11\xe0"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # an encrypted workbook's OLE stream name
 
 
+def is_lock_file(path: Path | str) -> bool:
+    """Whether ``path`` is the lock file Excel or WPS keeps beside a workbook while it is open
+    (``~$台帐.xlsx``: a few bytes naming who has it open, not a workbook). A wildcard such as
+    ``*.xlsx`` names it too."""
+    return Path(path).name.startswith("~$")
+
+
 def short_error(exc: Exception) -> str:
     """The first line of an exception's text (python-calamine's can run to many lines)."""
     text = str(exc).strip().splitlines()
@@ -307,7 +314,9 @@ def _key(path: Path, wanted: Collection[str] | None) -> tuple[Path, tuple[str, .
 
 def start(paths: Sequence[Path | str], wanted: Collection[str] | None = None) -> None:
     """Start decoding the first of ``paths`` if it is a workbook, for the loader to take over.
-    A problem with the file is left for the load to report, in its turn."""
+    A problem with the file is left for the load to report, in its turn (Excel's lock files are
+    passed over: the load skips them)."""
+    paths = [p for p in paths if not is_lock_file(p)]
     if not paths or Path(paths[0]).suffix.lower() not in EXCEL_SUFFIXES:
         return
     path = Path(paths[0])
