@@ -59,3 +59,30 @@ def test_common_header_variants_are_known(tmp_path):
     assert (case["officer"], case["closed_on"], case["close_method"], case["amount"]) == (
         "张三", pd.Timestamp("2026-09-01"), "执行完毕", 25_000.0)
 
+
+
+def test_rows_under_the_table_that_count_note_or_sign_are_skipped(tmp_path):
+    path = workbook(tmp_path / "l.xlsx", {"台账": [
+        ["序号", *HEAD],
+        [1, "(2026)鲁0902执101号", dt.datetime(2026, 1, 1), "张三"],
+        [None, "共计2件", None, None],
+        [None, "本月新收 2 件，结案 0 件", None, None],
+        ["注：本表由综合组每月28日前更新。", None, None, None],
+        ["填表人：王某", None, "审核人：李某", None],
+        [2, None, dt.datetime(2026, 1, 2), "张三"],  # a case without its number: still rejected
+        [3, "注：待补", dt.datetime(2026, 1, 3), "张三"],  # its first cell is 3: not a footer row
+    ]})
+    ledger = load_ledger([path])
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [
+        [3, "合计行"], [4, "表尾说明行"], [5, "表尾说明行"], [6, "表尾说明行"]]
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[7, "缺少案号"], [8, "案号无法识别"]]
+    assert (ledger.sheets[0].rows_read, ledger.sheets[0].cases, ledger.sheets[0].skipped) == (7, 1, 4)
+
+
+def test_two_case_numbers_in_one_cell_are_rejected_saying_so(tmp_path):
+    path = tmp_path / "l.csv"
+    path.write_text('案号,立案日期\n"(2026)鲁0902执1号\n(2026)鲁0902执2号",2026-01-01\n'
+                    "(2026)鲁0902执10号、（2026）鲁0902执11号,2026-01-01\n(2026)鲁0902执3号、备注,2026-01-01\n",
+                    encoding="utf-8")
+    ledger = load_ledger([path])
+    assert ledger.rejects["reason"].tolist() == ["案号无法识别：一个单元格含2个案号，请分成2行，每行一个案号"] * 2 + ["案号无法识别"]

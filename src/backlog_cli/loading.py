@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 HEADER_SCAN_ROWS = 30
-TOTAL_WORDS = ("合计", "小计", "总计", "总 计", "合 计")
+TOTAL_WORDS = ("合计", "小计", "总计", "共计", "总 计", "合 计")
 TOTALS_MARK = "计"  # in every totals word (checked in the tests)
 SOURCE_COLUMNS = ["source_file", "source_sheet", "source_row"]
 REJECT_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
@@ -897,6 +897,7 @@ def _first_cells(data: pd.DataFrame, missing: pd.DataFrame | None = None) -> pd.
 BLANK_ROW = "空行"
 TOTALS_ROW = "合计行"
 REPEATED_HEADER = "重复的表头行"
+FOOTER_ROW = "表尾说明行"
 NO_CASE_NO = "缺少案号"
 BAD_CASE_NO = "案号无法识别"
 NO_FILING_DATE = "缺少立案日期"
@@ -918,6 +919,12 @@ PART_MONTHS = "延长期限应为整月数"
 NEGATIVE_MONTHS = "延长期限为负数"
 # a status or close method that says the case is closed: not 未结, 待结案, 拟终本, 终本审查中
 CLOSED_STATUS = re.compile(r"(?<![未待拟])(?:已结|办结|结案|执结|终本|终结|执行完毕|销案|不予执行|驳回)(?!审查|中)")
+# the first cell of a row under the table that notes, signs or counts (注：…, 填表人：…, 本月新收2件…),
+# read with spaces removed; only a row with no readable case number is skipped for it
+FOOTER_TEXT = re.compile(r"(?:注|说明|备注|附注)[:：]|(?:填表|制表|填报|审核|审批|复核|统计|负责)(?:人|日期|单位)"
+                         r"|(?:本月|本年|本期|本季度?|当月|全年|累计|截至|截止)\S*?\d+件")
+# what two case numbers in one cell are split at: before each bracketed year, and a separator there
+TWO_CASE_NUMBERS = re.compile(r"[、，,;；/／]*(?=[(〔\[【][0-9]{4}[)〕\]】])")
 MAX_EXTENSION = 120  # months: ten years, far above any approved extension; more is a typing slip
 
 
@@ -936,7 +943,8 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
             tuple(w.replace(" ", "") for w in TOTAL_WORDS)).to_numpy()
     marked = case_text.str.contains(TOTALS_MARK, regex=False).fillna(False).to_numpy()
     if marked.any():
-        totals[marked] |= case_text[marked].str.contains("合计|小计|总计", regex=True).to_numpy()
+        totals[marked] |= case_text[marked].str.contains(
+            "|".join(w for w in TOTAL_WORDS if " " not in w), regex=True).to_numpy()
     reason[reason.isna() & totals] = TOTALS_ROW
     header_texts = parsing.normalize_name(pd.Series(["case_no", *columns.fields["case_no"].aliases], dtype="str"))
     reason[reason.isna() & case_text.isin(header_texts).to_numpy()] = REPEATED_HEADER
@@ -1162,7 +1170,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         report.cases = report.rows_read - report.skipped - report.rejected
     return Ledger(
         cases=frame,
-        skipped=_concat(found.skipped, ["file", "sheet", "row", "reason"]),
+        skipped=_in_sheet_order(_concat(found.skipped, ["file", "sheet", "row", "reason"]), found.reports),
         rejects=_in_sheet_order(_concat(found.rejects, REJECT_COLUMNS), found.reports),
         problems=_in_sheet_order(_not_rejected(_concat(found.problems, PROBLEM_COLUMNS), dup_rejects), found.reports),
         sheets=found.reports,
@@ -1227,7 +1235,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             found.cases.append(_check_values(report, body[kept].reset_index(drop=True),
                                              missing[kept].reset_index(drop=True),
                                              case_text[kept].reset_index(drop=True),
-                                             columns, units, found.rejects, found.problems))
+                                             columns, units, mapped, found))
             if file_progress and total:
                 done = min(1.0, (pos + 1 + report.rows_read) / total)
                 file_progress(f"checking values [{report.sheet}] {report.rows_read:,} rows",
@@ -1263,26 +1271,40 @@ def _separator_hint(path: Path) -> str:
 
 
 def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Series,
-                  columns: Columns, units: dict[str, float], rejects: list[pd.DataFrame],
-                  problems: list[pd.DataFrame]) -> pd.DataFrame:
+                  columns: Columns, units: dict[str, float], names: list[str], found: _Found) -> pd.DataFrame:
     """A block of a sheet's rows parsed (``missing``: where their ledger cells are missing;
-    ``case_text``: their case numbers cleaned): rejected rows and value problems are appended to the
-    lists given, the cases kept are returned."""
+    ``case_text``: their case numbers cleaned; ``names``: the sheet's columns): rejected rows,
+    footer rows and value problems go to ``found``, the cases kept are returned."""
     parsed, bad = _parse_fields(body, missing, case_text, columns, units)
-    reject_reason = _reject_reasons(parsed, {p.column: p.mask for p in bad if p.unreadable})
-    is_reject = reject_reason.notna()
-    rejects.append(_reject_frame(parsed[is_reject], body[is_reject], reject_reason[is_reject]))
-    kept = ~is_reject
+    reject_reason = _reject_reasons(parsed, {p.column: p.mask for p in bad if p.unreadable}, case_text)
+    footer = _footer_rows(body, missing, names, reject_reason)
+    found.skipped.append(_located(body[footer]).assign(reason=FOOTER_ROW))
+    report.skipped += int(footer.sum())
+    is_reject = reject_reason.notna() & ~footer
+    found.rejects.append(_reject_frame(parsed[is_reject], body[is_reject], reject_reason[is_reject]))
+    kept = reject_reason.isna()
     for name, mask, problem, _ in bad:
         if name in ("case_no", "filed_on"):
             continue
         hit = mask & kept
         if hit.any():
-            problems.append(
+            found.problems.append(
                 _located(body[hit]).assign(column=name, value=shown_cells(body.loc[hit, name]).to_numpy(), problem=problem)
             )
     report.rejected += int(is_reject.sum())
     return _order_columns(parsed[kept])
+
+
+def _footer_rows(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], reason: pd.Series) -> pd.Series:
+    """Rows under the table that note, sign or count (:data:`FOOTER_TEXT`): rejected for want of a
+    readable case number, with such a first cell. Only the rejected rows are looked at."""
+    out = pd.Series(False, index=body.index)
+    rows = reason.isin([NO_CASE_NO, BAD_CASE_NO]).to_numpy()
+    if rows.any():
+        first = _first_cells(body.loc[rows, names], missing.loc[rows, names])
+        text = parsing.without_spaces(first.where(first.map(lambda v: isinstance(v, str))).astype("str"))
+        out[rows] = text.str.match(FOOTER_TEXT).fillna(False).to_numpy(dtype=bool)
+    return out
 
 
 # --------------------------------------------------------------------------- the load report
@@ -1351,15 +1373,34 @@ def _concat(frames: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[cols]
 
 
-def _reject_reasons(parsed: pd.DataFrame, bad: dict[str, pd.Series]) -> pd.Series:
+def _reject_reasons(parsed: pd.DataFrame, bad: dict[str, pd.Series], case_text: pd.Series) -> pd.Series:
+    """Why each row cannot be a case (NA when it can); ``case_text``: the case numbers cleaned."""
     reason = pd.Series(pd.NA, index=parsed.index, dtype="object")
     no_case = parsed["case_no"].isna()
     reason[no_case] = NO_CASE_NO
     reason[reason.isna() & bad["case_no"]] = BAD_CASE_NO
+    unread = bad["case_no"].to_numpy(dtype=bool)
+    if unread.any():
+        reason[unread] = _several_case_numbers(case_text[unread]).fillna(BAD_CASE_NO).to_numpy()
     date_bad = bad["filed_on"]
     reason[reason.isna() & date_bad] = BAD_FILING_DATE
     reason[reason.isna() & parsed["filed_on"].isna()] = NO_FILING_DATE
     return reason
+
+
+def _several_case_numbers(text: pd.Series) -> pd.Series:
+    """For unreadable case-number cells that hold two or more case numbers (joined by 、 or on two
+    lines), the reject reason naming them; NA for the others."""
+    def one(cell: str) -> str | None:
+        parts = [p for p in TWO_CASE_NUMBERS.split(cell) if p]
+        if len(parts) < 2:
+            return None
+        if parsing.parse_case_text(pd.Series(parts, dtype="str"))[1].any():
+            return None
+        n = len(parts)
+        return f"{BAD_CASE_NO}：一个单元格含{n}个案号，请分成{n}行，每行一个案号"
+
+    return text.map(one, na_action="ignore").astype(object)
 
 
 def shown_cells(cells: pd.Series) -> pd.Series:
