@@ -1125,13 +1125,14 @@ def test_extends_takes_a_list_read_in_order(tmp_path):
 def test_an_explicit_key_overrides_a_merged_one(tmp_path):
     p = write(tmp_path, "merge.yaml", "version: 1\ncategories:\n"
                                       "  - &base {id: a, label: A, when: {open: true}}\n"
-                                      "  - <<: *base\n    id: b\n"
+                                      "  - <<: *base\n    id: b\n    label: B\n"
                                       "  - <<: [{label: C1, when: {closed: true}}, *base]\n    id: c\n"
-                                      "  - <<: *base\n    id: d\n    id: e\n")
-    assert problems_of(p) == [f"{p}:10:5: categories[3]: duplicate key 'id'"]
+                                      "  - <<: *base\n    label: D\n    id: d\n    id: e\n")
+    assert problems_of(p) == [f"{p}:12:5: categories[3]: duplicate key 'id'"]
     p.write_text(p.read_text(encoding="utf-8").replace("    id: e\n", ""), encoding="utf-8")
     r = load_rules([p])
-    assert [(c.id, c.label) for c in r.categories] == [("a", "A"), ("b", "A"), ("c", "C1"), ("d", "A")]
+    assert [(c.id, c.label) for c in r.categories] == [("a", "A"), ("b", "B"), ("c", "C1"), ("d", "D")]
+    assert r.category("b").condition.leaves().__next__().op == "open"  # merged from *base
     assert r.category("c").condition.leaves().__next__().op == "closed"  # the first merged mapping wins
 
 
@@ -1173,3 +1174,21 @@ def test_an_id_that_is_not_text_says_what_it_is(tmp_path):
     assert err.value.problems == [f"{path}:3:9: categories[0].id: {slug}, got a list",
                                   f"{path}:6:8: categories[1].id: {slug}, got nothing",
                                   f"{path}:10:10: deadlines[0].id: {slug}, got a number"]
+
+
+def test_labels_are_unique_and_not_the_workbooks_own_sheets(tmp_path):
+    """A label names a category's sheet and its row in 底数: two categories labelled alike, or one
+    labelled 全部案件 or 底数, would make two rows of one name and a sheet '全部案件 (2)'."""
+    path = tmp_path / "r.yaml"
+    path.write_text("version: 1\ncategories:\n"
+                    "  - {id: a, label: 涉民生, when: {field: cause, equals: x}}\n"
+                    "  - {id: b, label: ' 涉民生 ', when: {field: cause, equals: y}}\n"
+                    "  - {id: c, label: 全部案件, when: {field: cause, equals: z}}\n"
+                    "  - {id: d, label: 底数, when: {field: cause, equals: w}}\n"
+                    "  - {id: e, label: 涉党政, when: {field: cause, equals: v}}\n", encoding="utf-8")
+    assert problems_of(path) == [
+        f"{path}:4:20: categories[1].label: label '涉民生' is also the label of category 'a': each category needs "
+        "its own (it names the category's sheet and row)",
+        f"{path}:5:20: categories[2].label: label '全部案件' is reserved (the workbook's sheet and row of that name)",
+        f"{path}:6:20: categories[3].label: label '底数' is reserved (the workbook's sheet and row of that name)",
+    ]

@@ -60,6 +60,8 @@ __all__ = [
 
 RESULT_COLUMNS = ("categories", "primary_category")
 TOTAL_ID = "all"
+TOTAL_LABEL = "全部案件"  # the summary's row of every case, and the workbook's sheet of them
+SUMMARY_LABEL = "底数"  # the workbook's sheet of the category counts
 FILE_KEYS = ("version", "description", "extends", "drop", "categories", "deadlines")
 CATEGORY_KEYS = ("id", "label", "description", "source", "priority", "when")
 COMBINATORS = ("all", "any", "not")
@@ -1486,7 +1488,7 @@ class Ruleset:
         for cat in self.categories:
             m = result[cat.id].to_numpy(dtype=bool)
             rows.append((cat.id, cat.label, int(m.sum()), int((m & is_open).sum()), int((m & is_closed).sum())))
-        rows.append((TOTAL_ID, "全部案件", len(frame), int(is_open.sum()), int(is_closed.sum())))
+        rows.append((TOTAL_ID, TOTAL_LABEL, len(frame), int(is_open.sum()), int(is_closed.sum())))
         return pd.DataFrame(rows, columns=["category", "label", "cases", "open", "closed"])
 
     def explain(self, frame_row: pd.DataFrame, as_of: pd.Timestamp,
@@ -1820,12 +1822,30 @@ def _category_texts(cat: _RawCategory, position: int, problems: list[str]) -> tu
     return texts, priority
 
 
+def _label_problem(cat: _RawCategory, label: str, seen: dict[str, str]) -> list[str]:
+    """A label names the category's sheet and its row in the counts: it must differ from every
+    other category's and from the workbook's own sheets (``seen`` is filled as labels are read)."""
+    key = label.strip().casefold()
+    if not key or "label" not in cat.keys:
+        return []
+    node = cat.keys["label"]
+    if key in (TOTAL_LABEL, SUMMARY_LABEL):
+        return [node.problem(f"label '{label.strip()}' is reserved (the workbook's sheet and row of that name)")]
+    if key in seen:
+        return [node.problem(f"label '{label.strip()}' is also the label of {seen[key]}: each category needs its "
+                             "own (it names the category's sheet and row)")]
+    seen[key] = cat.name
+    return []
+
+
 def _compile_categories(raw: _Raw, problems: list[str]) -> list[Category]:
     ids = set(raw.categories)
     compiled: dict[str, tuple[Condition, Node]] = {}
     cats: list[Category] = []
+    labels: dict[str, str] = {}  # a label, as sheet names compare, → the category that has it
     for position, cat in enumerate(raw.categories.values(), start=1):
         texts, priority = _category_texts(cat, position, problems)
+        problems.extend(_label_problem(cat, texts["label"], labels))
         if "when" not in cat.keys:
             continue
         when = cat.keys["when"]

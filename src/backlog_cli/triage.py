@@ -26,13 +26,14 @@ from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, ConfigError, RulesError
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
 from backlog_cli.parsing import case_keys, parse_case_numbers, per_distinct
-from backlog_cli.rules import CategoryExplanation, Ruleset, missing_field_warnings, open_mask
+from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, Ruleset, missing_field_warnings,
+                               open_mask)
 
 KEY_ID = "key"
 OVERDUE_SHEET = "超期案件"
 COMING_DUE_SHEET = "即将到期案件"
-SUMMARY_SHEET = "底数"
-ALL_SHEET = "全部案件"
+SUMMARY_SHEET = SUMMARY_LABEL
+ALL_SHEET = TOTAL_LABEL
 # A case in short: the classify table and the category sheets of the triage workbook.
 CASE_COLUMNS = ["case_no", "filed_on", "officer", "respondent", "cause", "amount", "closed_on", "categories",
                 "next_label", "next_due", "next_days_left", "next_state"]
