@@ -87,6 +87,36 @@ def test_counts_key_cases_and_officers_by_hand():
     assert dict(zip(report.age_bands["band"], report.age_bands["open"])) == {
         "3个月以内": 2, "3至6个月": 0, "6个月至1年": 1, "1至2年": 0, "2年以上": 0}
     assert len(report.age_bands) == len(AGE_BANDS)
+    # the cases behind the counts: B closed in October; A, D (张三) and C (未分配) open at its end
+    closed = report.closed_cases
+    assert closed.columns.tolist() == ["case_no", "officer", "categories", "filed_on", "closed_on", "cause", "respondent"]
+    assert closed[["case_no", "officer", "categories"]].values.tolist() == [["B", "李四", ["minsheng", "key"]]]
+    assert closed["closed_on"].tolist() == [T("2026-10-12")] and closed["cause"].isna().all()  # no cause column
+    opened = report.open_cases
+    assert opened[["case_no", "officer", "categories", "age_days", "band"]].values.tolist() == [
+        ["A", "张三", ["minsheng", "key"], 41, "3个月以内"], ["D", "张三", ["minsheng", "key"], 26, "3个月以内"],
+        ["C", "未分配", ["xinfang", "key"], 244, "6个月至1年"]]
+    assert_counts_traced(report.tables())
+
+
+def assert_counts_traced(tables):
+    """Every count of the report is the number of rows of a case list: a category's closed and
+    open counts the rows of 本月执结 and 月末未结 listing it (全部案件: all rows), an officer's
+    counts and the age bands the rows naming them, key cases open the officer's 重点案件 rows."""
+    tables = {name: pd.DataFrame(rows) if isinstance(rows, list) else rows for name, rows in tables.items()}
+    closed, opened = tables["closed_in_month"], tables["open_at_end"]
+    for row in tables["categories"].itertuples():
+        listed = [len(frame) if row.category == "all" else sum(row.category in cats for cats in frame["categories"])
+                  for frame in (closed, opened)]
+        assert listed == [row.closed_in_month, row.open_at_end], row.category
+    officers = tables["officers"].set_index("officer")
+    assert opened["officer"].value_counts().reindex(officers.index, fill_value=0).tolist() == officers["open_at_end"].tolist()
+    assert closed["officer"].value_counts().reindex(officers.index, fill_value=0).tolist() == officers["closed_in_month"].tolist()
+    assert set(opened["officer"]) | set(closed["officer"]) == set(officers.index)
+    key_open = tables["key_cases"]["officer"].value_counts() if len(tables["key_cases"]) else pd.Series(dtype="int64")
+    assert key_open.reindex(officers.index, fill_value=0).tolist() == officers["key_open"].tolist()
+    bands = tables["age_bands"]
+    assert opened["band"].value_counts().reindex(bands["band"], fill_value=0).tolist() == bands["open"].tolist()
 
 
 def test_as_of_in_the_month_reproduces_an_early_report():
@@ -161,9 +191,17 @@ def test_csv_writes_key_cases_and_tables_beside(tmp_path):
     result = runner.invoke(app, ["report", "monthly", str(ledger), "--month", "2026-10", "--rules", "sanqingli-2016", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.glob("r*.csv")) == [
-        "r.age_bands.csv", "r.categories.csv", "r.csv", "r.officers.csv", "r.trend.csv"]
+        "r.age_bands.csv", "r.categories.csv", "r.closed_in_month.csv", "r.csv", "r.officers.csv", "r.open_at_end.csv",
+        "r.trend.csv"]
     cats = pd.read_csv(tmp_path / "r.categories.csv", encoding="utf-8-sig")
     assert cats.loc[cats["category"] == "minsheng", ["closed_in_month", "open_at_end"]].values.tolist() == [[1, 3]]  # every cause here is 劳动报酬
+    closed = (tmp_path / "r.closed_in_month.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert closed == ["case_no,officer,categories,filed_on,closed_on,cause,respondent",
+                      "(2026)鲁0902执2号,李四,minsheng;key,2025-01-15,2026-10-12,追索劳动报酬纠纷,"]
+    opened = pd.read_csv(tmp_path / "r.open_at_end.csv", encoding="utf-8-sig")
+    assert opened[["case_no", "officer", "age_days", "band"]].values.tolist() == [
+        ["(2026)鲁0902执1号", "张三", 41, "3个月以内"], ["(2026)鲁0902执4号", "张三", 26, "3个月以内"],
+        ["(2026)鲁0902执3号", "未分配", 244, "6个月至1年"]]
 
 
 def test_csv_and_json_keep_blank_plans_blank_and_missing_as_field_ids(tmp_path):
@@ -200,9 +238,16 @@ def test_sample_report_against_golden(tmp_path):
     assert result.exit_code == 0, result.output
     got = json.loads(out.read_text(encoding="utf-8"))
     check_golden("report_monthly.json", json.dumps(got, ensure_ascii=False, indent=2) + "\n")
+    assert [len(got["closed_in_month"]), len(got["open_at_end"])] == [7, 153]
+    assert_counts_traced({name: got[name] for name in got if name not in ("month", "end")})
     xlsx = tmp_path / "report.xlsx"
     assert runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-10", "-o", str(xlsx)]).exit_code == 0
     assert len(charts_in(xlsx)) == 2  # age bands and categories; no history here, so no trend chart
+    book = openpyxl.load_workbook(xlsx, read_only=True)
+    assert book.sheetnames == ["分类统计", "重点案件", "承办人", "未结时长", "本月执结", "月末未结"]  # no 趋势 without runs
+    total = [c.value for c in list(book["分类统计"].iter_rows())[-1]]
+    assert total == ["全部案件", 7, 153]
+    assert [book[name].max_row - 2 for name in ("本月执结", "月末未结")] == [7, 153]  # below the title and header
 
 
 AGE_RULES = """\
@@ -259,6 +304,15 @@ def test_cases_closed_in_the_month_count_under_the_categories_they_had_when_clos
     assert [[r["category"], r["closed_in_month"], r["open_at_end"]] for r in got["categories"]] == [
         ["over_one_year", 3, 2], ["wages", 2, 0], ["key", 4, 2], ["all", 6, 3]]
     assert [r["case_no"] for r in got["key_cases"]] == ["(2024)鲁0902执9号", "(2025)鲁0902执6号"]  # by filing date
+    # the lists behind them, by filing date (B before C: filed the same day, by case number)
+    assert [[r["case_no"].split("执")[1], r["categories"], r["closed_on"]] for r in got["closed_in_month"]] == [
+        ["1号", ["over_one_year", "wages", "key"], "2026-10-09"], ["10号", ["over_one_year", "key"], "2026-10-01"],
+        ["2号", [], "2026-10-15"], ["3号", ["over_one_year", "key"], "2026-10-16"], ["4号", [], "2026-10-15"],
+        ["5号", ["wages", "key"], "2026-10-31"]]
+    assert [[r["case_no"].split("执")[1], r["categories"], r["age_days"], r["band"]] for r in got["open_at_end"]] == [
+        ["9号", ["over_one_year", "key"], 909, "2年以上"], ["6号", ["over_one_year", "key"], 609, "1至2年"],
+        ["7号", [], 365, "6个月至1年"]]
+    assert_counts_traced({name: got[name] for name in got if name not in ("month", "end")})
 
 
 def test_as_of_mid_month_evaluates_each_close_at_its_own_date(tmp_path):
@@ -380,8 +434,10 @@ def test_workbook_counted_before_month_end_says_the_day_and_shows_no_ids(tmp_pat
     result = runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-11", "--as-of", "2026-11-20", "-o", str(out)])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
+    names = ("重点案件", "承办人", "未结时长", "本月执结", "截至11月20日未结")  # no runs recorded: no 趋势
+    assert book.sheetnames == ["分类统计", *names]
     assert [ws["A1"].value for ws in book] == ["2026年11月执行案件清理进展（截至2026-11-20）"] + [
-        f"2026年11月执行案件清理进展（截至2026-11-20）：{name}" for name in ("重点案件", "承办人", "未结时长", "趋势")]
+        f"2026年11月执行案件清理进展（截至2026-11-20）：{name}" for name in names]
     assert [c.value for c in book["分类统计"][2]] == ["类别", "本月执结", "截至11月20日未结"]
     categories = book["分类统计"]  # the 全部案件 row is kept out of the filter: it stays last when sorted
     assert categories.cell(categories.max_row, 1).value == "全部案件"

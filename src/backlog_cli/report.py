@@ -20,9 +20,13 @@ with ``--as-of`` that day):
   as the fields' labels joined with 、;
 * per officer (names compared and ordered as in the task lists: pinyin, 未分配 last): open at D,
   closed in M, key cases open;
-* open cases by age band at D, and the trend of open cases over the runs in the history up to D.
+* open cases by age band at D, and the trend of open cases over the runs in the history up to D;
+* the cases behind the counts: every case closed in M up to D (本月执结) and every case open at D
+  (月末未结), officer by officer as above, each with the categories it counts under and, when open,
+  its age band, so that each count of the tables above is the number of rows of a list.
 
-The xlsx has native Excel charts: open cases by age band, by category, and the trend.
+The xlsx has native Excel charts: open cases by age band, by category, and the trend (its sheet is
+left out when the history holds no run up to D).
 """
 
 from __future__ import annotations
@@ -56,6 +60,9 @@ PLAN_FIELDS = ("reason_open", "next_step", "expected_close")
 AGE_BANDS = (("3个月以内", 3), ("3至6个月", 6), ("6个月至1年", 12), ("1至2年", 24), ("2年以上", None))
 KEY_CASE_COLUMNS = ["case_no", "officer", "categories", "filed_on", "age_days", "reason_open", "next_step",
                     "expected_close", "missing"]
+# The case lists behind the counts: a case in short, as the key cases begin, then its cause and respondent.
+CLOSED_CASE_COLUMNS = ["case_no", "officer", "categories", "filed_on", "closed_on", "cause", "respondent"]
+OPEN_CASE_COLUMNS = ["case_no", "officer", "categories", "filed_on", "age_days", "band", "cause", "respondent"]
 # Headers: the ledger's and backlog's own columns as everywhere (the columns config), and the
 # report's own columns.
 REPORT_LABELS = {"closed_in_month": "本月执结", "open_at_end": "月末未结", "key_open": "重点案件未结", "missing": "缺项",
@@ -65,7 +72,11 @@ REPORT_LABELS = {"closed_in_month": "本月执结", "open_at_end": "月末未结
 # Each table's sheet name in the workbook and title on the terminal (CSV files and JSON keys keep
 # the names on the left).
 SHEET_NAMES = {"categories": "分类统计", "key_cases": "重点案件", "officers": "承办人", "age_bands": "未结时长",
-               "trend": "趋势"}
+               "trend": "趋势", "closed_in_month": REPORT_LABELS["closed_in_month"],
+               "open_at_end": REPORT_LABELS["open_at_end"]}
+# The tables on the terminal: the counts and the key cases (the case lists behind the counts are
+# in the written outputs).
+TERMINAL_TABLES = ("categories", "key_cases", "officers", "age_bands", "trend")
 
 
 @cache
@@ -84,6 +95,8 @@ class MonthlyReport:
     officers: pd.DataFrame  # officer, open_at_end, closed_in_month, key_open
     age_bands: pd.DataFrame  # band, open
     trend: pd.DataFrame  # as_of, open
+    closed_cases: pd.DataFrame  # CLOSED_CASE_COLUMNS: the cases closed in the month up to ``end``
+    open_cases: pd.DataFrame  # OPEN_CASE_COLUMNS: the cases open at ``end``
     category_labels: dict[str, str] = field(default_factory=dict)  # id → label, for the sheets
 
     @property
@@ -92,7 +105,13 @@ class MonthlyReport:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"categories": self.categories, "key_cases": self.key_cases, "officers": self.officers,
-                "age_bands": self.age_bands, "trend": self.trend}
+                "age_bands": self.age_bands, "trend": self.trend, "closed_in_month": self.closed_cases,
+                "open_at_end": self.open_cases}
+
+    def sheet_name(self, name: str) -> str:
+        """A table's sheet name and terminal title; the open cases' says the day when counted before
+        the month's end, as their count's header does."""
+        return self.labels()[name] if name == "open_at_end" else SHEET_NAMES[name]
 
     def labels(self) -> outputs.Labels:
         """Headers (月末未结 when the report counts at the month's end, else 截至M月D日未结), and the
@@ -109,28 +128,30 @@ class MonthlyReport:
 
     def output(self) -> outputs.Output:
         """For the output layer: the key cases as the CSV records (the other tables beside them),
-        every table in JSON, one workbook with charts, every non-empty table on the terminal."""
+        every table in JSON, one workbook with charts, every non-empty table of
+        :data:`TERMINAL_TABLES` on the terminal."""
         tables = self.tables()
         return outputs.Output(
             self.key_cases, name="key_cases", sheets=self.sheets(), heading=self.title,
-            tables=[outputs.Sheet(name, frame, labels=self.labels(), title=SHEET_NAMES[name])
-                    for name, frame in self._shown().items() if len(frame)],
+            tables=[outputs.Sheet(name, frame, labels=self.labels(), title=self.sheet_name(name))
+                    for name, frame in self._shown().items() if name in TERMINAL_TABLES and len(frame)],
             payload={"month": str(self.month), "end": self.end, **tables},
             beside={name: frame for name, frame in tables.items() if name != "key_cases"},
         )
 
     def sheets(self) -> list[outputs.Sheet]:
         """The xlsx workbook: one sheet per table, each titled with the report's month and day,
-        charts beside the data."""
+        charts beside the data; no trend sheet without a run recorded up to the day counted at (a
+        sheet of headers alone says nothing, and a text row would break its date column and chart)."""
         shown, heads = self._shown(), self.labels()
         per_category = shown["categories"][self.categories["category"] != "all"]
         charts = {"categories": [_bar_chart("label", "open_at_end", "未结案件（按类别）", len(per_category))],
                   "age_bands": [_bar_chart("band", "open", "未结案件（按立案时长）", len(self.age_bands), "column")],
                   "trend": [_line_chart("as_of", "open", "未结案件趋势")]}
-        return [outputs.Sheet(SHEET_NAMES[name], frame, labels=heads, charts=charts.get(name, []),
-                              title=self.title if name == "categories" else f"{self.title}：{SHEET_NAMES[name]}",
+        return [outputs.Sheet(self.sheet_name(name), frame, labels=heads, charts=charts.get(name, []),
+                              title=self.title if name == "categories" else f"{self.title}：{self.sheet_name(name)}",
                               total_rows=int(name == "categories"))
-                for name, frame in shown.items()]
+                for name, frame in shown.items() if name != "trend" or len(frame)]
 
 
 def parse_month(text: str) -> pd.Period:
@@ -254,12 +275,57 @@ def _key_cases(cases: pd.DataFrame, officer: pd.Series, open_end: pd.Series, key
     return out.loc[order].reset_index(drop=True)[KEY_CASE_COLUMNS]
 
 
+def _band_index(filed_on: pd.Series, end: pd.Timestamp) -> np.ndarray:
+    """Per case, the position of its band of AGE_BANDS at ``end``."""
+    older = [filed_on.lt(Span(months, "months").cutoff(end)).to_numpy() for _, months in AGE_BANDS[:-1]]
+    return np.sum(older, axis=0, dtype="int64") if older else np.zeros(len(filed_on), "int64")
+
+
 def _age_bands(filed_on: pd.Series, end: pd.Timestamp) -> pd.DataFrame:
     """Open cases per band of AGE_BANDS at ``end``."""
-    older = [filed_on.lt(Span(months, "months").cutoff(end)).to_numpy() for _, months in AGE_BANDS[:-1]]
-    band = np.sum(older, axis=0, dtype="int64") if older else np.zeros(len(filed_on), "int64")
-    counts = np.bincount(band, minlength=len(AGE_BANDS))
+    counts = np.bincount(_band_index(filed_on, end), minlength=len(AGE_BANDS))
     return pd.DataFrame({"band": pd.Series([label for label, _ in AGE_BANDS], dtype="str"), "open": counts.astype("int64")})
+
+
+def _category_lists(flags: pd.DataFrame) -> pd.Series:
+    """Per row, the ids of the columns of ``flags`` true in it, in column order: one shared list per
+    combination."""
+    if flags.empty or not len(flags.columns):
+        return pd.Series([[] for _ in range(len(flags))], index=flags.index, dtype=object)
+    combos = flags.drop_duplicates()  # in order of first appearance, as ngroup numbers them unsorted
+    codes = flags.groupby(list(flags.columns), sort=False).ngroup().to_numpy()
+    ids = np.asarray(flags.columns, dtype=object)
+    lists = np.empty(len(combos), dtype=object)
+    lists[:] = [list(ids[row]) for row in combos.to_numpy(dtype=bool)]
+    return pd.Series(lists[codes], index=flags.index, dtype=object)
+
+
+def _text(rows: pd.DataFrame, name: str) -> pd.Series:
+    """A text field of ``rows``; missing throughout when the ledger has no such column."""
+    return rows[name].astype("str") if name in rows else pd.Series(pd.NA, index=rows.index, dtype="str")
+
+
+def _case_list(cases: pd.DataFrame, flags: pd.DataFrame, officer: pd.Series, rows: pd.Series,
+               end: pd.Timestamp, closed: bool) -> pd.DataFrame:
+    """The ``rows`` of ``cases`` in short, officer by officer (pinyin, 未分配 last), oldest filing
+    first: with the categories they count under (``flags``) and the close date, or (open) the age
+    and age band at ``end``."""
+    picked = cases[rows.to_numpy(dtype=bool)]
+    if closed and "closed_on" not in picked:  # no close dates: no case closed in the month
+        picked = picked.assign(closed_on=pd.Series(pd.NaT, index=picked.index, dtype=picked["filed_on"].dtype))
+    out = pd.DataFrame({"case_no": picked["case_no"].astype("str"), "officer": officer[picked.index],
+                        "categories": _category_lists(flags.loc[picked.index].fillna(False).astype(bool)),
+                        "filed_on": picked["filed_on"]})
+    if closed:
+        out["closed_on"] = picked["closed_on"]
+    else:
+        out["age_days"] = age_days(picked["filed_on"], end)
+        labels = np.array([label for label, _ in AGE_BANDS], dtype=object)
+        out["band"] = pd.Series(labels[_band_index(picked["filed_on"], end)], index=picked.index, dtype="str")
+    out["cause"], out["respondent"] = _text(picked, "cause"), _text(picked, "respondent")
+    order = out.assign(officer=group_order(out["officer"])).sort_values(["officer", "filed_on", "case_no"],
+                                                                        kind="stable").index
+    return out.loc[order].reset_index(drop=True)[CLOSED_CASE_COLUMNS if closed else OPEN_CASE_COLUMNS]
 
 
 def trend_frame(run_counts: Sequence[tuple[dt.date, dict[str, Any]]], end: pd.Timestamp) -> pd.DataFrame:
@@ -288,8 +354,10 @@ def monthly_report(
     open_end = pd.Series(open_mask(cases, end), index=cases.index)
     closed_in = closed_in_month(cases, month, end)
     rows = []
+    ids = [cid for cid, _ in categories]
+    counted = flags.reindex(columns=ids, fill_value=False).fillna(False).astype(bool)
     for cid, label in categories:
-        m = flags[cid].fillna(False).astype(bool) if cid in flags else pd.Series(False, index=cases.index)
+        m = counted[cid]
         rows.append((cid, label, int((m & closed_in).sum()), int((m & open_end).sum())))
     rows.append(("all", "全部案件", int(closed_in.sum()), int(open_end.sum())))
     per_category = pd.DataFrame(rows, columns=["category", "label", "closed_in_month", "open_at_end"])
@@ -309,6 +377,8 @@ def monthly_report(
         officers=officers.astype({"officer": "str"}),
         age_bands=_age_bands(cases.loc[open_end, "filed_on"], end),
         trend=trend if trend is not None else trend_frame([], end),
+        closed_cases=_case_list(cases, counted, officer, closed_in, end, closed=True),
+        open_cases=_case_list(cases, counted, officer, open_end, end, closed=False),
         category_labels=dict(categories),
     )
 
