@@ -86,3 +86,38 @@ def test_two_case_numbers_in_one_cell_are_rejected_saying_so(tmp_path):
                     encoding="utf-8")
     ledger = load_ledger([path])
     assert ledger.rejects["reason"].tolist() == ["案号无法识别：一个单元格含2个案号，请分成2行，每行一个案号"] * 2 + ["案号无法识别"]
+
+
+def test_a_two_row_header_with_group_cells_is_joined(tmp_path):
+    """立案 over 日期, 结案 over 日期 | 方式 (the group cells merged across, 序号 and 案号 down)."""
+    path = tmp_path / "l.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["执行积案台账"])
+    ws.append(["序号", "案号", "立案", None, "结案", None])
+    ws.append([None, None, "日期", "执行标的（元）", "日期", "方式"])
+    ws.append([1, "(2026)鲁0902执13号", dt.datetime(2026, 1, 5), 30000, dt.datetime(2026, 10, 1), "执行完毕"])
+    for cells in ("A2:A3", "B2:B3", "E2:F2"):
+        ws.merge_cells(cells)
+    wb.save(path)
+    ledger = load_ledger([path])
+    case = ledger.cases.iloc[0]
+    assert (case["filed_on"], case["amount"], case["closed_on"], case["close_method"]) == (
+        pd.Timestamp("2026-01-05"), 30000.0, pd.Timestamp("2026-10-01"), "执行完毕")
+    assert (ledger.sheets[0].header_row, ledger.sheets[0].note) == (2, "header in rows 2–3")
+
+
+def test_a_sheet_without_a_required_column_is_not_read_and_the_others_are(tmp_path):
+    path = workbook(tmp_path / "l.xlsx", {
+        "张三": [["案号", "日期", "承办人"], ["(2026)鲁0902执1号", dt.datetime(2026, 3, 1), "张三"]],
+        "李四": [HEAD, ["(2026)鲁0902执2号", dt.datetime(2026, 3, 2), "李四"]],
+    })
+    ledger = load_ledger([path])
+    assert ledger.cases["case_no"].tolist() == ["(2026)鲁0902执2号"]
+    assert [(s.sheet, s.rows_read, s.note) for s in ledger.sheets] == [
+        ("张三", 0, "no column for filed_on: not read"), ("李四", 1, "")]
+    assert ledger.warnings == [f"sheet not read: {path} [张三]: no column for filed_on. Headers found: 案号、日期、承办人. "
+                               "Headers that would match: filed_on: 立案日期、立案时间、收案日期、收案时间、立案日. "
+                               "Add your header as an alias in a columns file (--columns)."]
+    with pytest.raises(LedgerError, match=r"\[张三\]: no column for filed_on"):
+        load_ledger([path], sheets=["张三"])

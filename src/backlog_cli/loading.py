@@ -688,6 +688,11 @@ def find_header(raw: RawSheet, columns: Columns) -> tuple[int, list[str], int] |
     if best is None:
         return None
     headers = list(top.iloc[best])
+    if best > 0:  # group cells above (立案 over 日期): the row found, with cells merged down filled, is the lower
+        upper = list(top.iloc[best - 1])
+        combined = _with_sub_header(upper, headers, raw.frame.iloc[best], columns)
+        if combined is not None and any(c not in (u, h) for c, u, h in zip(combined, upper, headers)):
+            return best - 1, combined, 2
     if best + 1 < len(top):
         combined = _with_sub_header(headers, list(top.iloc[best + 1]), raw.frame.iloc[best + 1], columns)
         if combined is not None:
@@ -697,16 +702,22 @@ def find_header(raw: RawSheet, columns: Columns) -> tuple[int, list[str], int] |
 
 def _with_sub_header(headers: list[str], below: list[str], cells: pd.Series, columns: Columns) -> list[str] | None:
     """The header completed by the row below it (``below``: its texts, ``cells``: as read), or
-    None when that row is not part of it. Each of its texts must name a field, or be a unit that
-    joins the known header above it (执行标的 + （万元）); at least one must add a field or a unit;
+    None when that row is not part of it. Each of its texts must name a field, be a unit that
+    joins the known header above it (执行标的 + （万元）) or name one joined to the group cell above
+    it; at least one must add a field or a unit;
     it holds no data (no number, date or case number). A column takes the text below when it names
-    a field, the joined text for a unit, else the text above."""
+    a field, the joined text for a unit or when it names a field (a group cell over 日期 and 方式:
+    结案 + 日期 → 结案日期, 结案 + 方式 → 结案方式), else the text above."""
     field = columns.field_for
     known = {field(h) for h in headers if h}
-    out, adds = [], False
+    out, adds, group = [], False, ""
     for upper, lower in zip(headers, below):
-        if not lower:
+        group = upper or group  # a group cell merged across the columns below it: only its first holds the text
+        if not lower or lower == upper:  # nothing below, or a cell merged down over both rows
             out.append(upper)
+        elif field(group + lower) and not field(lower):  # 立案 over 日期, 结案 over 日期 | 方式
+            out.append(group + lower)
+            adds = True
         elif field(lower):
             out.append(lower)
             adds |= field(lower) not in known
@@ -793,17 +804,18 @@ def _map_headers(headers: list[str], columns: Columns, report: SheetReport) -> l
     return names
 
 
-def _missing_required(path: Path, sheet: str, headers: list[str], names: list[str], columns: Columns) -> None:
+def _missing_required(path: Path, sheet: str, headers: list[str], names: list[str],
+                      columns: Columns) -> tuple[list[str], str] | None:
+    """The required fields (case number, filing date) a sheet's header lacks, and the message
+    saying so; None when it has both."""
     missing = [f for f in ("case_no", "filed_on") if f not in names]
     if not missing:
-        return
+        return None
     found = "、".join(h for h in headers if h) or "(none)"
     wanted = "; ".join(f"{f}: " + "、".join(columns.fields[f].aliases) for f in missing)
-    raise LedgerError(
-        f"{path} [{sheet}]: no column for {' and '.join(missing)}. "
-        f"Headers found: {found}. Headers that would match: {wanted}. "
-        "Add your header as an alias in a columns file (--columns)."
-    )
+    return missing, (f"{path} [{sheet}]: no column for {' and '.join(missing)}. "
+                     f"Headers found: {found}. Headers that would match: {wanted}. "
+                     "Add your header as an alias in a columns file (--columns).")
 
 
 # --------------------------------------------------------------------------- rows to cases
@@ -1187,6 +1199,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
     names: list[str] = []
     hidden: list[str] = []
     found_any = False
+    refused: list[str] = []  # sheets whose header lacks a required column: why
     first_headers: list[str] = []
     # Each sheet is parsed block by block, each block's cells dropped before the next is read:
     # the raw cells of every sheet at once were the largest part of the peak memory.
@@ -1207,13 +1220,16 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             if not first_headers and len(raw.frame):
                 first_headers = [c for c in _cell_text(raw.frame.head(1)).iloc[0] if c]
             continue
-        found_any = True
         pos, headers, height = header
         report.header_row = raw.first_row + pos
         if height > 1:
             report.note = f"header in rows {report.header_row}–{report.header_row + height - 1}"
         mapped = _map_headers(headers, columns, report)
-        _missing_required(path, raw.name, headers, mapped, columns)
+        if lacking := _missing_required(path, raw.name, headers, mapped, columns):
+            report.note = f"no column for {' and '.join(lacking[0])}: not read"
+            refused.append(lacking[1])
+            continue
+        found_any = True
         if file_progress:
             file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
         units = {columns.field_for(h): parsing.header_unit(h) for h in headers if h and columns.field_for(h)}
@@ -1246,6 +1262,9 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
                            "(name a sheet with --sheet to read it)")
     if sheets and not names:
         return  # the sheets asked for are in other files
+    if refused and not found_any:
+        raise LedgerError(refused[0])
+    found.warnings.extend(f"sheet not read: {why}" for why in refused)
     if not found_any:
         raise LedgerError(
             f"{path}: no ledger header found in {'、'.join(names) or 'any sheet'} "
