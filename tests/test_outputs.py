@@ -563,11 +563,13 @@ def _narrow_terminal_lines(frame: pd.DataFrame, width: int) -> list[str]:
     return stream.getvalue().splitlines()
 
 
-@pytest.mark.parametrize("width", [100, 160])
-def test_narrow_terminal_folds_free_text_and_never_cuts_case_numbers_dates_or_states(width):
-    case_nos = ["(2014)泰执字第00011号", "(2025)鲁0902执恢1234号", "(2019)鄂7101执21号"]
-    frame = pd.DataFrame({
-        "case_no": case_nos,
+_CASE_NOS = ["(2014)泰执字第00011号", "(2025)鲁0902执恢1234号", "(2019)鄂7101执21号"]
+
+
+def _wide_frame() -> pd.DataFrame:
+    """Seven columns: natural widths case 22, date 10, officer 6, two free texts 84, amount 12, state 8."""
+    return pd.DataFrame({
+        "case_no": _CASE_NOS,
         "filed_on": pd.to_datetime(["2014-01-22", "2025-12-31", "2019-06-30"]),
         "officer": ["赵国庆", "王磊", None],
         "respondent": ["岱北县交通投资发展集团有限公司及其关联企业" * 2, "潘兴晶", "山东新科餐饮管理有限公司"],
@@ -575,37 +577,80 @@ def test_narrow_terminal_folds_free_text_and_never_cuts_case_numbers_dates_or_st
         "amount": [63400.0, 1234567.5, None],
         "next_state": ["overdue", "due_soon", "met"],
     })
-    lines = _narrow_terminal_lines(frame, width)
+
+
+def test_narrow_terminal_folds_free_text_and_never_cuts_case_numbers_dates_or_states():
+    lines = _narrow_terminal_lines(_wide_frame(), 160)
     text = "\n".join(lines)
-    assert max(map(len, lines)) <= width and "…" not in text
-    for whole in [*case_nos, "2014-01-22", "2025-12-31", "2019-06-30", "63,400.00", "1,234,567.50",
+    assert max(map(len, lines)) <= 160 and "…" not in text and "left out" not in text
+    for whole in [*_CASE_NOS, "2014-01-22", "2025-12-31", "2019-06-30", "63,400.00", "1,234,567.50",
                   "overdue", "due_soon", "赵国庆"]:
         assert whole in text
     assert "岱北县交通投资发展集团有限公司及其关联企业" * 2 not in text  # folded onto more lines
     assert "岱北县交" in text
 
 
-def test_a_table_that_fits_is_laid_out_as_before():
-    frame = pd.DataFrame({"case_no": ["(2019)鄂7101执21号"], "respondent": ["潘兴晶"]})
-    assert _narrow_terminal_lines(frame, 100) == [
-        "┏━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━┓",
-        "┃ 案号               ┃ 被执行人 ┃",
-        "┡━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━┩",
-        "│ (2019)鄂7101执21号 │ 潘兴晶   │",
-        "└────────────────────┴──────────┘",
-    ]
+def test_a_table_too_wide_to_read_leaves_out_the_least_useful_columns_and_says_so():
+    # at their readable widths the columns take 22+10+6+12+12+12+8 = 82 cells and 7 frames of 3
+    # plus an edge: 104 > 100. The case, its officer and state go first, then the columns in order:
+    # the amount (the last that does not fit) is left out.
+    lines = _narrow_terminal_lines(_wide_frame(), 100)
+    text = "\n".join(lines)
+    assert max(map(len, lines)) <= 100 and "63,400.00" not in text
+    for whole in [*_CASE_NOS, "2014-01-22", "2025-12-31", "2019-06-30", "overdue", "due_soon", "赵国庆", "王磊"]:
+        assert whole in text
+    assert _caption(lines) == ("1 of 7 columns left out for the terminal's width (amount); "
+                       "all of them: -o FILE.xlsx, or --format csv")
+    # 60 cells: case 25, officer 9, state 11 and the date 13 take 58 of the 59 (after the edge)
+    lines = _narrow_terminal_lines(_wide_frame(), 60)
+    rows = [line for line in lines if line.startswith("│")]
+    assert lines[0].count("┳") == 3 and [c.strip() for c in rows[0].split("│")[1:-1]] == ["(2014)泰执字第00011号", "2014-01-22", "赵国庆", "overdue"]
+    assert _caption(lines).startswith("3 of 7 columns left out for the terminal's width (被执行人, cause, amount);")
 
 
-def test_share_widths_gives_way_headers_then_free_text_then_short_columns():
+def _caption(lines: list[str]) -> str:
+    """The lines under a table's bottom edge, as one line."""
+    bottom = next(i for i, line in enumerate(lines) if line.startswith("└"))
+    return " ".join(line.strip() for line in lines[bottom + 1:])
+
+
+def test_no_cell_with_a_value_prints_blank_however_narrow():
+    frame = pd.DataFrame({"case_no": _CASE_NOS, "officer": ["赵国庆", "王磊", "周海燕"], "n": [1, 22, 333]})
+    for width in (20, 30, 40):
+        lines = _narrow_terminal_lines(frame, width)
+        text = "\n".join(lines)
+        for whole in _CASE_NOS if width >= 26 else ["(2014)泰执字第00", "011号"]:  # 16 cells a line
+            assert whole in text
+        if width == 40:  # case 25 and officer 9 of 39: the numbers (3 and a frame of 3) do not fit
+            assert "赵国庆" in text and "周海燕" in text and "333" not in text
+            assert _caption(lines).startswith("1 of 3 columns left out for the terminal's width (n);")
+
+
+def test_readable_widths_and_the_columns_shown():
+    case, short, free = outputs.CASE_NUMBER, outputs.SHORT, outputs.FREE_TEXT
+    # a case number and a date whole, free text at 12, a header at 4 at most, never under 2
+    assert outputs.readable_widths([case, short, free, free, short, short], [21, 10, 40, 8, 1, 3],
+                                   [4, 8, 6, 20, 6, 0]) == [21, 10, 12, 8, 4, 3]
+    assert outputs.readable_widths([case, short], [200, 0], [0, 0]) == [60, 2]
+    # in priority order each that still fits in width - 1 cells, 3 of them a column's frame
+    assert outputs.shown_columns([21, 10, 4], [0, 2, 1], 38) == [0, 2]  # 24 + 7 of 37; 13 more do not fit
+    assert outputs.shown_columns([21, 10, 4], [0, 1, 2], 38) == [0, 1]  # 24 + 13 of 37
+    assert outputs.shown_columns([21, 10, 4], [2, 0, 1], 30) == [1, 2]  # 7, then 24 > 22 but 13 fits
+    assert outputs.shown_columns([40], [0], 10) == [0]
+    assert outputs.table_priority(["x", "filed_on", "next_due", "case_no", "officer", "next_state"]) == [3, 4, 5, 2, 0, 1]
+
+
+def test_share_widths_gives_way_headers_then_free_text_never_short_columns():
     case, short, free = outputs.CASE_NUMBER, outputs.SHORT, outputs.FREE_TEXT
     kinds, longest, headers = [case, short, free], [21, 10, 40], [4, 8, 6]
     assert outputs.share_widths(kinds, longest, headers, 71) is None
     assert outputs.share_widths(kinds, longest, headers, 50) == [21, 10, 19]
-    assert outputs.share_widths(kinds, longest, headers, 30) == [21, 5, 4]
-    assert outputs.share_widths(kinds, longest, headers, 20) == [21, 4, 4]  # the case number stays whole
+    assert outputs.share_widths(kinds, longest, headers, 43) == [21, 10, 12]  # the date stays whole
     assert outputs.share_widths([short, free], [9, 30], [14, 6], 40) == [10, 30]  # a header folds first
+    assert outputs.share_widths([short, free], [2, 30], [14, 6], 16) == [4, 12]  # to two Chinese characters
     assert outputs.share_widths([free, free], [20, 20], [0, 0], 30) == [15, 15]
     assert outputs.share_widths([case, short], [200, 10], [4, 6], 70) == [60, 10]  # no case number is that long
+    assert outputs.share_widths([case], [21], [4], 10) == [10]  # a lone column wider than the terminal folds
 
 
 def test_join_lists_once_per_list_object_and_passes_others():

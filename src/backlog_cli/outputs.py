@@ -23,7 +23,8 @@ import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from copy import copy
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -1118,52 +1119,90 @@ def _annotation(text: str | None) -> Text | None:
     return Text(terminal_text(text, PLAIN_WIDTH), no_wrap=True, overflow="ignore") if text else None
 
 
-# How a terminal table gives way on a narrow terminal, column kind by kind: free text first,
-# then dates, numbers and short codes; the case number never.
+# How a terminal table gives way on a narrow terminal. Case numbers, dates, numbers and short
+# codes (states, names) are never cut; free text (parties, causes, category lists) folds down to
+# FREE_TEXT_MIN_WIDTH; headers fold down to HEADER_MIN_WIDTH. When the columns do not all fit so,
+# the most useful ones that do are shown (TABLE_FIRST, then the table's first column, then the
+# others in order) and the caption says how many are left out.
 FREE_TEXT, SHORT, CASE_NUMBER = 0, 1, 2
-TABLE_CODE_WIDTH = 12  # text no wider than this (states, names, codes) gives way like a date
-FREE_TEXT_MIN_WIDTH = 4  # two Chinese characters
-SHORT_MIN_WIDTH = 4
+TABLE_CODE_WIDTH = 12  # text no wider than this (states, names, codes) is never cut
+FREE_TEXT_MIN_WIDTH = 12  # six Chinese characters a line
+HEADER_MIN_WIDTH = 4  # two Chinese characters a line
+CELL_MIN_WIDTH = 2  # one Chinese character: a narrower column would print it blank
+TABLE_FIRST = ["case_no", "officer", "next_state", "state", "next_due", "due", "next_label", "deadline_label",
+               "next_days_left", "days_left"]
 _TABLE_FRAME = 3  # a border and a space either side of each column
 
 
 class FittedTable(Table):
     """A rich table that shares out a narrow terminal's width itself (rich alone cuts every
-    column alike, case numbers and dates included). Headers fold first, then free text
-    (parties, causes, category lists) folds down to :data:`FREE_TEXT_MIN_WIDTH`, then dates,
-    numbers and codes fold; the case number is never cut. Nothing is cut with an ellipsis and a
-    table that fits is laid out as rich does (piped output, always wide, is unchanged)."""
+    column alike, case numbers and dates included, down to blank cells): columns keep at least
+    their :func:`readable_widths`, those that cannot are left out (:func:`shown_columns`) with a
+    caption saying so, and the width left is shared by :func:`share_widths`. A table that fits is
+    laid out as rich does (piped output, always wide, is unchanged)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fit: list[tuple[int, int]] = []  # per column: its kind and its longest cell's width
+        self.priority: list[int] = []  # the columns, most useful first
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        budget = options.max_width - _TABLE_FRAME * len(self.columns) - 1
+        kinds, longest = [k for k, _ in self.fit], [w for _, w in self.fit]
         headers = [cell_len(str(c.header)) for c in self.columns]
-        widths = share_widths([k for k, _ in self.fit], [w for _, w in self.fit], headers, budget)
-        for column, width in zip(self.columns, widths or [None] * len(self.columns)):
-            column.width = width
-        yield from super().__rich_console__(console, options)
+        floors = readable_widths(kinds, longest, headers)
+        shown = shown_columns(floors, self.priority, options.max_width)
+        budget = options.max_width - _TABLE_FRAME * len(shown) - 1
+        widths = share_widths([kinds[i] for i in shown], [longest[i] for i in shown], [headers[i] for i in shown],
+                              budget)
+        table = copy(self)
+        table.columns = [replace(self.columns[i], width=w)
+                         for i, w in zip(shown, widths or [None] * len(shown))]
+        if len(shown) < len(self.columns):
+            left_out = [terminal_text(self.columns[i].header) for i in range(len(self.columns)) if i not in shown]
+            note = (f"{len(left_out)} of {len(self.columns)} columns left out for the terminal's width "
+                    f"({', '.join(left_out)}); all of them: -o FILE.xlsx, or --format csv")
+            text = "\n".join(filter(None, [str(self.caption or ""), terminal_text(note, PLAIN_WIDTH)]))
+            table.caption = Text(text)  # wrapped to the table's width, which is the terminal's
+        yield from Table.__rich_console__(table, console, options)
+
+
+def readable_widths(kinds: list[int], longest: list[int], headers: list[int]) -> list[int]:
+    """The narrowest each column is readable at: its longest cell for a case number (up to
+    :data:`MAX_COL_WIDTH`: no case number is longer) and for short columns (dates, numbers,
+    codes), :data:`FREE_TEXT_MIN_WIDTH` for free text; the header's width up to
+    :data:`HEADER_MIN_WIDTH`; never under :data:`CELL_MIN_WIDTH`."""
+    floors = [min(w, MAX_COL_WIDTH) if k == CASE_NUMBER else min(w, FREE_TEXT_MIN_WIDTH) if k == FREE_TEXT else w
+              for k, w in zip(kinds, longest)]
+    return [max(f, min(h, HEADER_MIN_WIDTH), CELL_MIN_WIDTH) for f, h in zip(floors, headers)]
+
+
+def shown_columns(floors: list[int], priority: list[int], width: int) -> list[int]:
+    """The columns (in table order) a terminal ``width`` cells wide shows at their ``floors``:
+    in ``priority`` order each one that still fits; the first of ``priority`` always."""
+    room = width - 1
+    chosen: list[int] = []
+    for i in priority:
+        if floors[i] + _TABLE_FRAME <= room or not chosen:
+            chosen.append(i)
+            room -= floors[i] + _TABLE_FRAME
+    return sorted(chosen)
 
 
 def share_widths(kinds: list[int], longest: list[int], headers: list[int], budget: int) -> list[int] | None:
     """Column widths (cells) that fit ``budget``, or None when the columns fit at their natural
     width (the widest of the header and the cells). Each step takes one cell at a time from the
-    widest column that may still give: headers fold down to the longest cell, then free text
-    down to :data:`FREE_TEXT_MIN_WIDTH`, then the other columns down to :data:`SHORT_MIN_WIDTH`
-    (free text with them) and a case number only when longer than :data:`MAX_COL_WIDTH` (not a
-    case number, then, but a cell of something else)."""
+    widest column that may still give: headers fold down to the longest cell (or
+    :data:`HEADER_MIN_WIDTH`), then free text folds down to :data:`FREE_TEXT_MIN_WIDTH`; then,
+    only when a lone column is wider than the terminal, down to :data:`CELL_MIN_WIDTH`."""
     widths = [max(w, h) for w, h in zip(longest, headers)]
     excess = sum(widths) - budget
     if excess <= 0:
         return None
-    steps = [longest,
-             [FREE_TEXT_MIN_WIDTH if k == FREE_TEXT else w for k, w in zip(kinds, longest)],
-             [min(w, MAX_COL_WIDTH) if k == CASE_NUMBER else SHORT_MIN_WIDTH for k, w in zip(kinds, longest)]]
-    for floors in steps:
+    floors = readable_widths(kinds, longest, headers)
+    steps = [[max(w, f) for w, f in zip(longest, floors)], floors, [CELL_MIN_WIDTH] * len(widths)]
+    for step in steps:
         while excess > 0:
-            room = [(w, -i) for i, (w, f) in enumerate(zip(widths, floors)) if w > f]
+            room = [(w, -i) for i, (w, f) in enumerate(zip(widths, step)) if w > f]
             if not room:
                 break
             widths[-max(room)[1]] -= 1
@@ -1180,6 +1219,13 @@ def _column_kind(name: str, values: pd.Series, longest: int) -> int:
     return SHORT if not text or longest <= TABLE_CODE_WIDTH else FREE_TEXT
 
 
+def table_priority(names: list[str]) -> list[int]:
+    """The columns of a table, most useful first: :data:`TABLE_FIRST` (the case, its officer, its
+    next deadline's state and date), the first column, then the others in order."""
+    first = [names.index(n) for n in TABLE_FIRST if n in names]
+    return list(dict.fromkeys([*first, *range(len(names))]))
+
+
 def render_table(
     frame: pd.DataFrame,
     *,
@@ -1190,8 +1236,8 @@ def render_table(
     number_formats: Mapping[str, str] | None = None,
 ) -> Table:
     """A rich table of the frame (first ``max_rows`` rows), cells as :func:`shown_values` and
-    :func:`display_frame` make them, styled rows coloured, fitted to a narrow terminal by
-    folding, never cutting (:class:`FittedTable`)."""
+    :func:`display_frame` make them, styled rows coloured, fitted to a narrow terminal
+    (:class:`FittedTable`)."""
     labels = labels or {}
     shown = frame if max_rows is None else frame.iloc[:max_rows]
     caption = None
@@ -1208,6 +1254,7 @@ def render_table(
         table.add_column(header, justify="right" if numeric else "left", overflow="fold")
         longest = max(map(cell_len, cells[name].unique().tolist()), default=0)
         table.fit.append((_column_kind(name, shown[name], longest), longest))
+    table.priority = table_priority([str(c) for c in cells.columns])
     keys = _aligned_styles(row_styles, shown.index) or [None] * len(cells)
     styles = [ROW_STYLES[k]["rich"] if k else None for k in keys]
     for row, style in zip(cells.itertuples(index=False, name=None), styles):
