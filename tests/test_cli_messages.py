@@ -108,3 +108,49 @@ def test_a_month_not_begun_warns(tmp_path):
     assert typo.exit_code == 2 and typo.output.strip().endswith(
         "backlog: error: --month '2026-13' is not a month: use YYYY-MM, e.g. 2026-11")
     assert "has not begun" not in run("report", "monthly", "--month", "2025-01", ledger, "-f", "json").stderr
+
+
+def usage(*args):
+    """A mistake on the command line, invoked as `backlog`: exit code and stderr."""
+    result = runner.invoke(app, [str(a) for a in args], prog_name="backlog")
+    return result.exit_code, result.stderr
+
+
+def test_a_mistake_on_the_command_line_is_one_plain_line_naming_the_help(tmp_path):
+    ledger = tmp_path / "none.xlsx"  # never read: the options are refused first
+    hint = "; try 'backlog {}--help'\n"
+    cases = [
+        (["classify", ledger, "--as-of", "23/11/2026"], "--as-of '23/11/2026' is not a date (use YYYY-MM-DD)", "classify "),
+        (["classify", ledger, "--as-of", "2026-11-31"], "--as-of '2026-11-31' is not a date (use YYYY-MM-DD)", "classify "),
+        (["diff", "--since", "2026-13-01"], "--since '2026-13-01' is not a date (use YYYY-MM-DD)", "diff "),
+        (["run", "--as-of", "24/11/2026"], "--as-of '24/11/2026' is not a date (use YYYY-MM-DD)", "run "),
+        (["overdue", ledger, "--months", "6", "--days", "3"], "give --months or --days, not both", "overdue "),
+        (["overdue", ledger], "give --months, --days, --deadline or --within: which cases to list", "overdue "),
+        (["overdue", ledger, "--months", "-1"], "Invalid value for '--months': -1 (give at least 0)", "overdue "),
+        (["rank", ledger, "--period", "year"], "Invalid value for '--period': 'year' (give week or month)", "rank "),
+        (["rank", ledger, "--periods", "521"], "Invalid value for '--periods': 521 (give at most 520)", "rank "),
+        (["rank", ledger, "--periods", "x"], "Invalid value for '--periods': 'x' is not a whole number", "rank "),
+        (["sample", "-o", "s.txt"], "--output s.txt: the sample is written as .xlsx or .csv", "sample "),
+        (["sample"], "missing option --output", "sample "),
+        (["classify", ledger, "--bogus"], "no such option: --bogus (did you mean --columns?)", "classify "),
+        (["classify", ledger, "--as-of"], "option '--as-of' requires an argument", "classify "),
+        (["report", "monthly", "--nope"], "no such option: --nope", "report monthly "),
+        (["--bogus"], "no such option: --bogus", ""),
+        (["nosuch"], "no such command 'nosuch'", ""),
+    ]
+    for args, message, command in cases:
+        code, err = usage(*args)
+        assert (code, err) == (2, f"backlog: error: {message}" + hint.format(command)), args
+
+
+def test_a_stdout_that_cannot_hold_chinese_is_said_plainly(tmp_path):
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025-01-02\n", encoding="utf-8")
+    latin = CliRunner(charset="latin-1")
+    for fmt in ("table", "csv"):
+        result = latin.invoke(app, ["classify", str(ledger), "--as-of", "2026-01-01", "-f", fmt])
+        assert result.exit_code == 2
+        assert result.stderr.splitlines()[-1] == (
+            "backlog: error: the output's encoding (latin-1) cannot show Chinese text: use a UTF-8 locale (or set "
+            "PYTHONIOENCODING=utf-8), or write to a file with -o FILE")
+    assert latin.invoke(app, ["classify", str(ledger), "--as-of", "2026-01-01", "-o", tmp_path / "o.csv"]).exit_code == 0

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 from enum import Enum
 from contextlib import contextmanager, nullcontext
 import os
+import signal
+import stat
 import sys
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer._click.exceptions import BadParameter, MissingParameter, NoArgsIsHelpError, NoSuchOption, UsageError
+from typer.core import TyperCommand, TyperGroup
 
 from backlog_cli import __version__
 from backlog_cli.errors import EXIT_INPUT, BacklogError
@@ -31,33 +35,207 @@ if TYPE_CHECKING:
 EXIT_INTERNAL = 70
 
 
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM: kill, a cron or systemd timeout (128 + SIGTERM)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: the command ends as on Ctrl-C (outputs left whole, the run's lock and partial
+    folder removed), with exit code 143."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    """Stop the command as Ctrl-C does; a second SIGTERM during the clean-up is ignored."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated()
+
+
+def _say(line: str) -> None:
+    """One line on stderr (whatever stream is stderr now: the run's log stamps it)."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def _shows_chinese(stream) -> bool:
+    """Whether ``stream``'s encoding can write Chinese text."""
+    try:
+        "执行".encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _option_name(param) -> str:
+    """An option by its long name (--output), an argument by its metavar or name (FILE)."""
+    if param.param_type_name == "argument":
+        return (param.metavar or param.name or "").upper()
+    return max(param.opts, key=len)
+
+
+def _bad_value(exc: BadParameter) -> str:
+    """What is wrong with an option value the parser refused, in plain words: the parser's own
+    wording names the validation library ("Input should be greater than or equal to 0")."""
+    name = f"'{_option_name(exc.param)}'"
+    errors = exc.__cause__.errors() if hasattr(exc.__cause__, "errors") else []
+    first = errors[0] if errors else {}
+    value, limits, kind = first.get("input"), first.get("ctx") or {}, first.get("type", "")
+    choices = getattr(getattr(exc.param, "type_descriptor", None), "choices", None)
+    if choices and kind == "value_error":
+        allowed = [str(getattr(c, "value", c)) for c in choices]
+        return f"Invalid value for {name}: '{value}' (give {', '.join(allowed[:-1])} or {allowed[-1]})"
+    if kind in ("int_parsing", "int_from_float"):
+        return f"Invalid value for {name}: '{value}' is not a whole number"
+    bounds = {"greater_than_equal": ("ge", "at least"), "less_than_equal": ("le", "at most"),
+              "greater_than": ("gt", "more than"), "less_than": ("lt", "less than")}
+    if kind in bounds:
+        key, words = bounds[kind]
+        return f"Invalid value for {name}: {value} (give {words} {limits.get(key)})"
+    return f"Invalid value for {name}: {exc.message}"
+
+
+def usage_message(exc: UsageError) -> str:
+    """A usage error (an unknown option, a bad or missing value) as one plain sentence."""
+    if isinstance(exc, NoSuchOption):
+        near = f" (did you mean {' or '.join(sorted(exc.possibilities))}?)" if exc.possibilities else ""
+        return f"no such option: {exc.option_name}{near}"
+    if isinstance(exc, MissingParameter) and exc.param is not None:
+        return f"missing {exc.param.param_type_name} {_option_name(exc.param)}"
+    if isinstance(exc, BadParameter) and exc.param_hint is None:
+        return _bad_value(exc) if exc.param is not None else exc.message
+    message = exc.format_message().rstrip(".")
+    return message[:1].lower() + message[1:]
+
+
+@contextmanager
+def plain_errors(command_path: Callable[[], str] = lambda: "backlog"):
+    """Every error a user can fix as one plain line on stderr and its exit code: usage errors
+    (exit 2, with where to find the options of the command, ``command_path()`` unless the error
+    knows it), BacklogError, OS errors; Ctrl-C and SIGTERM as `backlog: interrupted`."""
+    try:
+        yield
+    except NoArgsIsHelpError:  # `backlog rules`: the help, as asked
+        raise
+    except UsageError as exc:
+        where = f"; try '{exc.ctx.command_path if exc.ctx is not None else command_path()} --help'"
+        _say(f"backlog: error: {usage_message(exc)}{where}")
+        raise typer.Exit(EXIT_INPUT) from None
+    except BacklogError as exc:
+        _say(f"backlog: error: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    except BrokenPipeError:  # the reader went away (backlog … | head): end quietly
+        _silence_stdout()
+        raise typer.Exit(0) from None
+    except OSError as exc:
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        _say(f"backlog: error:{where} {exc.strerror or exc}")
+        raise typer.Exit(EXIT_INPUT) from None
+    except KeyboardInterrupt as exc:
+        _say("backlog: interrupted")
+        raise typer.Exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED) from None
+    except (typer.Exit, typer.Abort, typer.TyperException):
+        raise
+    except UnicodeEncodeError:
+        if _shows_chinese(sys.stdout):
+            raise
+        _say(f"backlog: error: the output's encoding ({sys.stdout.encoding}) cannot show Chinese text: use a "
+             "UTF-8 locale (or set PYTHONIOENCODING=utf-8), or write to a file with -o FILE")
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+@contextmanager
+def internal_errors():
+    """Anything plain_errors does not know is a bug: said plainly, details only on request."""
+    try:
+        yield
+    except Exception as exc:
+        if os.environ.get("BACKLOG_DEBUG") or isinstance(exc, (typer.Exit, typer.Abort, typer.TyperException)):
+            raise
+        _say(f"backlog: internal error: {type(exc).__name__}: {exc} (set BACKLOG_DEBUG=1 for details and report it)")
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _command_path(parent: typer.Context | None, name: str | None) -> str:
+    """The command ``name`` under ``parent`` as typed (`backlog rules check`), when its own
+    context is not there (its options are being parsed)."""
+    return " ".join(part for part in (parent.command_path if parent else "", name or "") if part) or "backlog"
+
+
 class BacklogGroup(TyperGroup):
     """Turns every user-fixable error into one plain line on stderr and its exit code."""
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        with plain_errors(lambda: _command_path(parent, info_name)):
+            return super().make_context(info_name, args, parent=parent, **extra)
+
     def invoke(self, ctx: typer.Context):
-        try:
+        with internal_errors(), plain_errors(lambda: _command_path(ctx, ctx.invoked_subcommand)):
             return super().invoke(ctx)
-        except BacklogError as exc:
-            typer.echo(f"backlog: error: {exc}", err=True)
-            raise typer.Exit(exc.exit_code) from None
-        except BrokenPipeError:  # the reader went away (backlog … | head): end quietly
-            _silence_stdout()
-            raise typer.Exit(0) from None
-        except OSError as exc:
-            where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
-            typer.echo(f"backlog: error:{where} {exc.strerror or exc}", err=True)
-            raise typer.Exit(EXIT_INPUT) from None
-        except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
-            raise
-        except Exception as exc:  # a bug: say so plainly, details only on request
-            if os.environ.get("BACKLOG_DEBUG"):
-                raise
-            typer.echo(
-                f"backlog: internal error: {type(exc).__name__}: {exc} "
-                "(set BACKLOG_DEBUG=1 for details and report it)",
-                err=True,
-            )
-            raise typer.Exit(EXIT_INTERNAL) from None
+
+
+class LogFile(io.TextIOBase):
+    """A text stream that starts each line written to ``stream`` with the local time (ISO, to the
+    second), so that a log appended to night after night says when each line was written."""
+
+    def __init__(self, stream, clock=dt.datetime.now):
+        self._stream, self._clock, self._line_start = stream, clock, True
+
+    def write(self, text: str) -> int:
+        stamp = self._clock().isoformat(timespec="seconds")
+        out = []
+        for i, line in enumerate(text.split("\n")):
+            if i:
+                out.append("\n")
+                self._line_start = True
+            if line:
+                out.append(f"{stamp} {line}" if self._line_start else line)
+                self._line_start = False
+        self._stream.write("".join(out))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:
+        return self._stream.encoding
+
+
+def _is_file(stream) -> bool:
+    """Whether ``stream`` is a regular file (the cron line's ``>> run.log 2>&1``), not a terminal
+    or a pipe."""
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
+
+
+@contextmanager
+def stamped_stderr():
+    """While stderr is a file (a log), each line written to it starts with the time."""
+    if not _is_file(sys.stderr):
+        yield
+        return
+    plain, sys.stderr = sys.stderr, LogFile(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr = plain
+
+
+class LoggedCommand(TyperCommand):
+    """A command run unattended (`backlog run`): written to a log file, each line on stderr,
+    its errors included, starts with the time."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with stamped_stderr(), plain_errors(lambda: _command_path(parent, info_name)):
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: typer.Context):
+        with stamped_stderr(), internal_errors(), plain_errors():
+            return super().invoke(ctx)
 
 
 def _silence_stdout() -> None:
@@ -308,7 +486,7 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
     try:
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise typer.BadParameter(f"'{text}' is not a date (use YYYY-MM-DD)", param_hint=option) from None
+        raise typer.BadParameter(f"{option} '{text}' is not a date (use YYYY-MM-DD)") from None
     if warn_future and day > today:
         tell([f"{option} {day} is after today ({today}): the ledger holds what is known today, so a case filed "
               "or closed from today until then is not counted (dates typed after today are typing slips, warned "
@@ -422,11 +600,11 @@ def overdue(
     from backlog_cli.triage import display_labels, overdue_output
 
     if days is None and months is None and deadline is None and within is None:
-        raise typer.BadParameter("give --months, --days, --deadline or --within", param_hint="--months")
+        raise typer.BadParameter("give --months, --days, --deadline or --within: which cases to list")
     if days is not None and months is not None:
-        raise typer.BadParameter("give --months or --days, not both", param_hint="--months")
+        raise typer.BadParameter("give --months or --days, not both")
     if officer is not None and not officer.strip():
-        raise typer.BadParameter("give a name (无: cases without one)", param_hint="--officer")
+        raise typer.BadParameter("--officer is empty: give a name (无: cases without one)")
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
@@ -567,7 +745,7 @@ def sample(
     from backlog_cli.sample import DEFAULT_AS_OF, write_sample
 
     if output.suffix.lower() not in (".xlsx", ".csv"):
-        raise typer.BadParameter("the sample is written as .xlsx or .csv", param_hint="--output")
+        raise typer.BadParameter(f"--output {output}: the sample is written as .xlsx or .csv")
     refuse_existing(output, force)
     when = as_of_date(as_of, warn_future=False).date() if as_of is not None else DEFAULT_AS_OF
     write_sample(output, rows, seed, as_of=when, encoding=encoding, messy=not clean)
@@ -585,7 +763,7 @@ def _step_log(quiet: bool):
     return lambda line: err.print(line, highlight=False, markup=False)
 
 
-@app.command()
+@app.command(cls=LoggedCommand)
 def run(
     config: ConfigOpt = None,
     as_of: AsOfOpt = None,
@@ -766,7 +944,7 @@ def assign(
     from backlog_cli.triage import display_labels
 
     if split is not None and output is not None:
-        raise typer.BadParameter("give --split DIR or --output FILE, not both", param_hint="--split")
+        raise typer.BadParameter("give --split DIR or --output FILE, not both")
     fmt = split_format(fmt) if split is not None else output_format(fmt, output)
     if split is not None:
         check_split_folder(split)
@@ -800,6 +978,7 @@ def assign(
 def main() -> None:
     from backlog_cli import workbook
 
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app()
     except SystemExit as done:
