@@ -516,3 +516,78 @@ def test_a_past_day_is_reproduced_with_a_note_not_a_warning(tmp_path):
                                 "(2025)鲁0902执3号 filed 2025-03-07 at ledger.csv [ledger] row 4; "
                                 "(2025)鲁0902执2号 filed 2025-02-06 at ledger.csv [ledger] row 3"]
     assert "note: 2 cases filed after 2025-02-01" in result.output
+
+
+def test_ctrl_c_and_sigterm_say_interrupted(tmp_path, monkeypatch):
+    from backlog_cli import cli
+
+    config = setup(tmp_path)
+    for stop, code in ((KeyboardInterrupt, 130), (cli.Terminated, 143)):
+        def stopped(*args, stop=stop, **kwargs):
+            raise stop()
+
+        monkeypatch.setattr(run_mod, "nightly_run", stopped)
+        result = invoke(config, "--as-of", "2025-06-30", "--quiet")
+        assert (result.exit_code, result.stderr) == (code, "backlog: interrupted\n")
+
+
+def test_sigterm_handler_stops_once(monkeypatch):
+    import signal
+
+    from backlog_cli import cli
+
+    monkeypatch.setattr(signal, "signal", lambda *args: calls.append(args))
+    calls = []
+    with pytest.raises(cli.Terminated):
+        cli._on_sigterm(signal.SIGTERM, None)
+    assert calls == [(signal.SIGTERM, signal.SIG_IGN)]  # a second SIGTERM does not cut the clean-up short
+
+
+def test_log_file_lines_start_with_the_time():
+    import io
+
+    from backlog_cli.cli import LogFile
+
+    out = io.StringIO()
+    log = LogFile(out, clock=lambda: dt.datetime(2026, 11, 24, 2, 30, 5))
+    log.write("load: 3 cases")
+    log.write(" (0.1 s)\nclassify: ok\n\ndone\n")
+    assert out.getvalue() == ("2026-11-24T02:30:05 load: 3 cases (0.1 s)\n2026-11-24T02:30:05 classify: ok\n\n"
+                              "2026-11-24T02:30:05 done\n")
+
+
+STOPPED_RUN = """
+import sys, time
+from backlog_cli import cli, run
+
+def write_slowly(partial, *args):
+    partial.mkdir()
+    (partial / "triage.xlsx").write_text("half")
+    time.sleep(30)
+
+run._write_outputs = write_slowly
+sys.argv = ["backlog", "run", "--config", sys.argv[1], "--as-of", "2025-06-30"]
+cli.main()
+"""
+
+
+def test_sigterm_during_a_run_cleans_up_and_is_logged_with_the_time(tmp_path):
+    """A cron or systemd timeout sends SIGTERM: the partial folder and the lock go, run.log says so."""
+    import signal
+
+    config = setup(tmp_path)
+    partial, lock = tmp_path / "out" / ".2025-06-30.partial", tmp_path / "out" / ".backlog-run.lock"
+    with open(tmp_path / "run.log", "w", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, "-c", STOPPED_RUN, str(config)], stdout=log, stderr=log)
+        deadline = time.monotonic() + 20
+        while not (partial / "triage.xlsx").exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 143
+    assert not partial.exists() and not lock.exists() and not (tmp_path / "out" / "2025-06-30").exists()
+    lines = (tmp_path / "run.log").read_text(encoding="utf-8").splitlines()
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d "
+    assert [re.sub(stamp, "", line, count=1).split(":")[0] for line in lines] == [
+        "rules", "load", "classify", "assign", "history open", "backlog"]
+    assert all(re.match(stamp, line) for line in lines)
+    assert lines[-1].endswith(" backlog: interrupted")
