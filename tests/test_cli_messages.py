@@ -154,3 +154,17 @@ def test_a_stdout_that_cannot_hold_chinese_is_said_plainly(tmp_path):
             "backlog: error: the output's encoding (latin-1) cannot show Chinese text: use a UTF-8 locale (or set "
             "PYTHONIOENCODING=utf-8), or write to a file with -o FILE")
     assert latin.invoke(app, ["classify", str(ledger), "--as-of", "2026-01-01", "-o", tmp_path / "o.csv"]).exit_code == 0
+
+
+def test_run_help_lists_the_exit_codes_one_a_line():
+    result = runner.invoke(app, ["run", "--help"], prog_name="backlog", env={"COLUMNS": "80"})
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    start = lines.index("Exit codes:")
+    assert lines[start + 1:start + 7] == [
+        "0 clean",
+        "1 done, but rows were rejected, values kept as blank, or warnings",
+        "2 nothing produced (a day after today is refused: the history records it)",
+        "3 another run is going",
+        "130 interrupted (Ctrl-C), 143 stopped (SIGTERM); nothing written",
+        "",
+    ]

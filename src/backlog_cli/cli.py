@@ -771,9 +771,12 @@ def run(
 ) -> None:
     """The nightly pass: load, classify, deadlines, assign, write dated outputs, record the history.
 
-    Exit codes: 0 clean; 1 done, but rows were rejected, values were kept as blank or there were
-    warnings; 2 nothing produced (a day after today is refused: the history records it); 3 another
-    run is going.
+    Exit codes:
+    0 clean
+    1 done, but rows were rejected, values kept as blank, or warnings
+    2 nothing produced (a day after today is refused: the history records it)
+    3 another run is going
+    130 interrupted (Ctrl-C), 143 stopped (SIGTERM); nothing written
     """
     from backlog_cli.config import load_config
     from backlog_cli.outputs import counted
