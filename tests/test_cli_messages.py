@@ -168,3 +168,17 @@ def test_run_help_lists_the_exit_codes_one_a_line():
         "130 interrupted (Ctrl-C), 143 stopped (SIGTERM); nothing written",
         "",
     ]
+
+
+def test_help_names_option_values_in_words_not_python_types():
+    import re
+
+    result = runner.invoke(app, ["overdue", "--help"], prog_name="backlog", env={"COLUMNS": "120"})
+    # │ --output    -o      FILE   Write to …: the first word after the option's names
+    shown = {line.split()[1]: next(w for w in line.split()[2:] if not w.startswith("-"))
+             for line in result.stdout.splitlines() if line.startswith("│ --")}
+    assert {k: shown[k] for k in ("--days", "--within", "--as-of", "--output", "--sheet")} == \
+        {"--days": "N", "--within": "D", "--as-of": "DATE", "--output": "FILE", "--sheet": "NAME"}
+    assert "Usage: backlog overdue [OPTIONS] [LEDGER]..." in result.stdout
+    # what typer gives no clean way to name: an argument's type, and its own --help flag
+    assert re.findall(r"<[^>]+>", result.stdout) == ["<list[Path]>", "<bool>"]

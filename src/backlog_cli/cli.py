@@ -264,7 +264,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, metavar="", help="Show the version and exit.")
     ] = None,
 ) -> None:
     """Triage, deadlines and task lists for court enforcement case backlogs (执行积案)."""
@@ -274,23 +274,23 @@ def _root(
 
 LedgerArg = Annotated[
     Optional[list[Path]],
-    typer.Argument(help="Ledger file(s): .xlsx .xlsm .xls .ods .csv .tsv (default: `ledger` in backlog.yaml).", show_default=False),
+    typer.Argument(metavar="LEDGER", help="Ledger file(s): .xlsx .xlsm .xls .ods .csv .tsv (default: `ledger` in backlog.yaml).", show_default=False),
 ]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Settings file (default: $BACKLOG_CONFIG or ./backlog.yaml).")]
-SheetOpt = Annotated[Optional[list[str]], typer.Option("--sheet", help="Read only this sheet (repeatable).")]
-EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="CSV encoding (default: detected: UTF-8 with or without BOM, UTF-16 with BOM, or GBK/GB18030).")]
-ColumnsOpt = Annotated[Optional[list[Path]], typer.Option("--columns", help="Extra column aliases file (repeatable).")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of this date, YYYY-MM-DD (default: today).")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Settings file (default: $BACKLOG_CONFIG or ./backlog.yaml).")]
+SheetOpt = Annotated[Optional[list[str]], typer.Option("--sheet", metavar="NAME", help="Read only this sheet (repeatable).")]
+EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", help="CSV encoding (default: detected: UTF-8 with or without BOM, UTF-16 with BOM, or GBK/GB18030).")]
+ColumnsOpt = Annotated[Optional[list[Path]], typer.Option("--columns", metavar="FILE", help="Extra column aliases file (repeatable).")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Evaluate as of this date, YYYY-MM-DD (default: today).")]
 FormatOpt = Annotated[
     Optional[str],
-    typer.Option("--format", "-f", help="table, csv, json or xlsx (default: from --output's suffix, else table)."),
+    typer.Option("--format", "-f", metavar="FORMAT", help="table, csv, json or xlsx (default: from --output's suffix, else table)."),
 ]
-OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of the terminal.")]
 RulesOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--rules", "-r", help="Ruleset: a bundled name (backlog rules list) or a YAML path; repeatable (default: `rules` in backlog.yaml, else default)."),
+    typer.Option("--rules", "-r", metavar="NAME|FILE", help="Ruleset: a bundled name (backlog rules list) or a YAML path; repeatable (default: `rules` in backlog.yaml, else default)."),
 ]
-CategoryOpt = Annotated[Optional[str], typer.Option("--category", "-c", help="Only cases of this category id.")]
+CategoryOpt = Annotated[Optional[str], typer.Option("--category", "-c", metavar="ID", help="Only cases of this category id.")]
 
 
 class Period(str, Enum):
@@ -554,7 +554,7 @@ def classify(
 @app.command()
 @reads_ledger
 def explain(
-    case_no: Annotated[str, typer.Argument(help="The case number, e.g. '(2025)鲁0902执12号' (brackets and spaces are normalised).")],
+    case_no: Annotated[str, typer.Argument(metavar="CASE", help="The case number, e.g. '(2025)鲁0902执12号' (brackets and spaces are normalised).")],
     ledger: LedgerArg = None,
     rules: RulesOpt = None,
     as_of: AsOfOpt = None,
@@ -579,12 +579,12 @@ def explain(
 @reads_ledger
 def overdue(
     ledger: LedgerArg = None,
-    days: Annotated[Optional[int], typer.Option("--days", min=0, help="Cases open at --as-of for more than N days since filing.")] = None,
-    months: Annotated[Optional[int], typer.Option("--months", min=0, help="Cases open at --as-of for more than N calendar months since filing (--months 6: the over-6-months report).")] = None,
-    deadline: Annotated[Optional[str], typer.Option("--deadline", help="Cases past this deadline (an id from the rules); with --within, coming due on it.")] = None,
-    within: Annotated[Optional[int], typer.Option("--within", min=0, help="Cases coming due in the next D days, one row per case and deadline.")] = None,
+    days: Annotated[Optional[int], typer.Option("--days", min=0, metavar="N", help="Cases open at --as-of for more than N days since filing.")] = None,
+    months: Annotated[Optional[int], typer.Option("--months", min=0, metavar="N", help="Cases open at --as-of for more than N calendar months since filing (--months 6: the over-6-months report).")] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", metavar="ID", help="Cases past this deadline (an id from the rules); with --within, coming due on it.")] = None,
+    within: Annotated[Optional[int], typer.Option("--within", min=0, metavar="D", help="Cases coming due in the next D days, one row per case and deadline.")] = None,
     category: CategoryOpt = None,
-    officer: Annotated[Optional[str], typer.Option("--officer", help="Only this officer's cases.")] = None,
+    officer: Annotated[Optional[str], typer.Option("--officer", metavar="NAME", help="Only this officer's cases.")] = None,
     rules: RulesOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
@@ -661,7 +661,7 @@ def rules_list() -> None:
 
 
 @rules_app.command("show")
-def rules_show(name: Annotated[str, typer.Argument(help="A bundled ruleset name or a rules file.")]) -> None:
+def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A bundled ruleset name or a rules file.")]) -> None:
     """A ruleset's categories in priority order (id, label, description, source), its deadlines
     (id, label, how the due date is counted, action, source), then its files; `backlog explain`
     shows a category's conditions and a deadline's arithmetic on a case."""
@@ -691,7 +691,7 @@ def rules_show(name: Annotated[str, typer.Argument(help="A bundled ruleset name 
 @rules_app.command("check")
 def rules_check(paths: Annotated[list[Path], typer.Argument(
         help="The rules file to check; several are checked merged, later ones overriding earlier ones, as "
-             "repeated --rules are.", show_default=False, metavar="FILE...")]) -> None:
+             "repeated --rules are.", show_default=False, metavar="FILE")]) -> None:
     """Check a rules file (or several, merged as repeated --rules are): categories and deadlines; every problem is listed with file:line:column. Exit 2 when invalid."""
     from backlog_cli.deadlines import load_ruleset
     from backlog_cli.outputs import counted
@@ -721,8 +721,8 @@ def inspect(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter settings file.")] = Path("backlog.yaml"),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the starter settings file.")] = Path("backlog.yaml"),
+    force: Annotated[bool, typer.Option("--force", metavar="", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter backlog.yaml."""
     from backlog_cli.config import write_starter
@@ -732,13 +732,13 @@ def init(
 
 @app.command()
 def sample(
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .xlsx or .csv.")],
-    rows: Annotated[int, typer.Option("--rows", min=1, help="Number of case rows.")] = 300,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same file.")] = 1,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="The day the ledger is drawn up to (default 2026-11-23, the committed samples' day).")] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", help="CSV encoding (default utf-8-sig; gbk as Excel saves).")] = None,
-    clean: Annotated[bool, typer.Option("--clean", help="No deliberately messy values or bad rows.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="File to write: .xlsx or .csv.")],
+    rows: Annotated[int, typer.Option("--rows", min=1, metavar="N", help="Number of case rows.")] = 300,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed: the same seed gives the same file.")] = 1,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="The day the ledger is drawn up to (default 2026-11-23, the committed samples' day).")] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", help="CSV encoding (default utf-8-sig; gbk as Excel saves).")] = None,
+    clean: Annotated[bool, typer.Option("--clean", metavar="", help="No deliberately messy values or bad rows.")] = False,
+    force: Annotated[bool, typer.Option("--force", metavar="", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Generate a realistic sample ledger (deterministic for a seed)."""
     from backlog_cli.config import refuse_existing
@@ -767,7 +767,7 @@ def _step_log(quiet: bool):
 def run(
     config: ConfigOpt = None,
     as_of: AsOfOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only warnings and errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", metavar="", help="Print only warnings and errors.")] = False,
 ) -> None:
     """The nightly pass: load, classify, deadlines, assign, write dated outputs, record the history.
 
@@ -832,7 +832,7 @@ def history(config: ConfigOpt = None, fmt: FormatOpt = None, output: OutputOpt =
 
 @app.command()
 def diff(
-    since: Annotated[Optional[str], typer.Option("--since", help="Compare with the run on or before this date (default: the previous run).")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="Compare with the run on or before this date (default: the previous run).")] = None,
     config: ConfigOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -860,10 +860,10 @@ app.add_typer(report_app, name="report")
 @report_app.command("monthly")
 @reads_ledger
 def report_monthly(
-    month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM: cases closed in it and open at its end.")],
+    month: Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM: cases closed in it and open at its end.")],
     ledger: LedgerArg = None,
     rules: RulesOpt = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Count and classify as of this day of the month, YYYY-MM-DD (default: the month's last day; today in the current month).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Count and classify as of this day of the month, YYYY-MM-DD (default: the month's last day; today in the current month).")] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
@@ -892,15 +892,15 @@ def report_monthly(
 
 # --------------------------------------------------------------------------- task lists and ranking
 
-ByOpt = Annotated[str, typer.Option("--by", help="Group by this ledger field: a field (officer, team, …) or its header (承办人).")]
+ByOpt = Annotated[str, typer.Option("--by", metavar="FIELD", help="Group by this ledger field: a field (officer, team, …) or its header (承办人).")]
 
 
 @app.command()
 @reads_ledger
 def rank(
     ledger: LedgerArg = None,
-    period: Annotated[Period, typer.Option("--period", help="week (Monday to Sunday) or month.")] = Period.week,
-    periods: Annotated[int, typer.Option("--periods", min=1, max=520, help="Number of periods, the last full one last (at most 520, ten years of weeks).")] = 4,
+    period: Annotated[Period, typer.Option("--period", metavar="week|month", help="week (Monday to Sunday) or month.")] = Period.week,
+    periods: Annotated[int, typer.Option("--periods", min=1, max=520, metavar="N", help="Number of periods, the last full one last (at most 520, ten years of weeks).")] = 4,
     by: ByOpt = "officer",
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
@@ -929,8 +929,8 @@ def rank(
 def assign(
     ledger: LedgerArg = None,
     by: ByOpt = "officer",
-    targets: Annotated[Optional[Path], typer.Option("--targets", help="Weekly close targets: YAML or a two-column sheet (default: `targets` in backlog.yaml).")] = None,
-    split: Annotated[Optional[Path], typer.Option("--split", help="Write one file per officer into this folder (format from --format, default xlsx).")] = None,
+    targets: Annotated[Optional[Path], typer.Option("--targets", metavar="FILE", help="Weekly close targets: YAML or a two-column sheet (default: `targets` in backlog.yaml).")] = None,
+    split: Annotated[Optional[Path], typer.Option("--split", metavar="DIR", help="Write one file per officer into this folder (format from --format, default xlsx).")] = None,
     rules: RulesOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
