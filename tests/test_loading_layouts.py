@@ -121,3 +121,52 @@ def test_a_sheet_without_a_required_column_is_not_read_and_the_others_are(tmp_pa
                                "Add your header as an alias in a columns file (--columns)."]
     with pytest.raises(LedgerError, match=r"\[张三\]: no column for filed_on"):
         load_ledger([path], sheets=["张三"])
+
+
+def test_a_sheet_without_a_column_the_other_sheets_fill_is_warned_about(tmp_path):
+    path = workbook(tmp_path / "l.xlsx", {
+        "2025年": [[*HEAD, "结案日期"], ["(2025)鲁0902执1号", dt.datetime(2025, 1, 1), "张三", dt.datetime(2025, 5, 1)]],
+        "2026年": [["案号", "立案日期", "结结案日期"], ["(2026)鲁0902执1号", dt.datetime(2026, 1, 1), dt.datetime(2026, 5, 1)],
+                  ["(2026)鲁0902执2号", dt.datetime(2026, 1, 2), None]],
+        "未结": [["案号", "立案日期", "承办人"], ["(2026)鲁0902执3号", dt.datetime(2026, 1, 3), "李四"]],
+    })
+    ledger = load_ledger([path])
+    assert ledger.cases["closed_on"].isna().tolist() == [False, True, True, True]
+    assert ledger.warnings == [
+        "l.xlsx [2026年]: the sheet has no column for 结案日期 (closed_on; sheet 2025年 has one) or 承办人 (officer; "
+        "sheets 2025年、未结 have one): its 2 cases are read as open, with the others blank. Its headers not "
+        "recognised: 结结案日期; if one of them is that column, add it as an alias in a columns file (--columns)"]
+
+
+def test_a_column_no_sheet_fills_is_not_warned_about_per_sheet(tmp_path):
+    path = workbook(tmp_path / "l.xlsx", {
+        "一": [[*HEAD, "案由"], ["(2025)鲁0902执1号", dt.datetime(2025, 1, 1), "张三", None]],
+        "二": [HEAD, ["(2026)鲁0902执1号", dt.datetime(2026, 1, 1), "张三"]],
+    })
+    assert load_ledger([path]).warnings == []
+
+
+def test_the_fields_checked_per_sheet_are_those_the_bundled_rules_read():
+    from backlog_cli.deadlines import fields_read, load_ruleset
+    from backlog_cli.loading import RULE_FIELDS
+
+    read = set()
+    for path in sorted((Path(__file__).parent.parent / "rules").glob("*.yaml")):
+        ruleset, deadlines = load_ruleset([path])
+        by_deadline = fields_read(deadlines)
+        read |= set().union(*by_deadline.values(), *ruleset.fields_read(by_deadline).values())
+    assert read - {"filed_on", "case_type"} <= set(RULE_FIELDS)
+
+
+def test_a_case_in_two_rows_that_differ_is_rejected_saying_where(tmp_path):
+    head = [*HEAD, "结案日期", "结案方式"]
+    path = workbook(tmp_path / "l.xlsx", {
+        "未结": [head, ["(2026)鲁0902执51号", dt.datetime(2026, 1, 5), "张三", "未结", None],
+                ["(2026)鲁0902执52号", dt.datetime(2026, 1, 6), "张三", None, None]],
+        "已结": [head, ["(2026)鲁0902执51号", dt.datetime(2026, 1, 5), "张三", dt.datetime(2026, 11, 10), "执行完毕"],
+                ["(2026)鲁0902执52号", dt.datetime(2026, 1, 6), "张三", None, None]],
+    })
+    ledger = load_ledger([path])
+    assert ledger.rejects["reason"].tolist() == [
+        "案号重复：与 未结 第2行 重复，但两行不同（结案日期：空 与 2026-11-10；结案方式：空 与 执行完毕），请核对后只留一行",
+        "案号重复：与 未结 第3行 重复"]

@@ -1172,7 +1172,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         except _ReadAgain:
             found.rewind(mark)
             _load_file(path, sheets, encoding, columns, file_progress, found, careful=True)
-    frame, dup_rejects = _reject_duplicates(found.cases)
+    frame, dup_rejects = _reject_duplicates(found.cases, columns)
     found.cases.clear()
     return_freed_memory()  # the blocks, now one frame
     found.rejects.append(dup_rejects)
@@ -1180,6 +1180,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         n_dup = int(((dup_rejects["file"] == report.file) & (dup_rejects["sheet"] == report.sheet)).sum())
         report.rejected += n_dup
         report.cases = report.rows_read - report.skipped - report.rejected
+    found.warnings.extend(_sheet_gaps(frame, found.reports, columns))
     return Ledger(
         cases=frame,
         skipped=_in_sheet_order(_concat(found.skipped, ["file", "sheet", "row", "reason"]), found.reports),
@@ -1274,6 +1275,59 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             + ")"
             + _separator_hint(path)
         )
+
+
+# The fields the open/closed reading, the task lists and the bundled rules and deadlines read
+# (checked in the tests): a sheet without a column the other sheets fill is warned about.
+RULE_FIELDS = ("closed_on", "status", "close_method", "officer", "cause", "respondent", "petition", "notes",
+               "reason_open", "suspended_on", "resumed_on")
+OPEN_SHEET = "未结"  # a sheet so named holds open cases: without a close-date column it is read right
+
+
+def _sheet_gaps(frame: pd.DataFrame, reports: list[SheetReport], columns: Columns) -> list[str]:
+    """Per sheet with cases whose header lacks a column of :data:`RULE_FIELDS` that another sheet
+    has and fills, a warning: which sheet, which field, what its cases are read as (the ledger
+    as a whole has the column, so the warning about a missing column is not given)."""
+    read = [r for r in reports if r.cases]
+    mapped = {id(r): set(r.mapping.values()) for r in read}
+    out = []
+    for report in read:
+        gaps = {}
+        for name in RULE_FIELDS:
+            if name in mapped[id(report)] or (name == "closed_on" and OPEN_SHEET in report.sheet):
+                continue
+            have = [r for r in read if name in mapped[id(r)]]
+            if have and (filled := _filled_in(frame, name, have, report)):
+                gaps[name] = filled
+        if gaps:
+            out.append(_gap_warning(report, gaps, columns))
+    return out
+
+
+def _filled_in(frame: pd.DataFrame, name: str, reports: list[SheetReport], report: SheetReport) -> list[str]:
+    """Which of ``reports``' sheets have a value in column ``name``, named from ``report``'s (a
+    sheet of another file with its file's name)."""
+    where = frame.loc[frame[name].notna(), ["source_file", "source_sheet"]].drop_duplicates()
+    filled = set(zip(where["source_file"], where["source_sheet"]))
+    return [r.sheet if r.file == report.file else f"{Path(r.file).name} [{r.sheet}]"
+            for r in reports if (r.file, r.sheet) in filled]
+
+
+def _gap_warning(report: SheetReport, gaps: Mapping[str, list[str]], columns: Columns) -> str:
+    """The warning for one sheet lacking columns other sheets fill (``gaps``: field → those sheets)."""
+    lacking = " or ".join(
+        f"{columns.fields[name].label} ({name}; sheet{'s' if len(sheets) > 1 else ''} "
+        f"{'、'.join(sheets[:3])}{' …' if len(sheets) > 3 else ''} {'has' if len(sheets) == 1 else 'have'} one)"
+        for name, sheets in gaps.items())
+    cases = f"its {report.cases} case{'s' if report.cases != 1 else ''}"
+    others = len(gaps) - ("closed_on" in gaps)
+    blank = f"{'them' if others > 1 else 'it'} blank"
+    effect = (f"{cases} {'is' if report.cases == 1 else 'are'} read as open" + (", with the others blank" if others else "")
+              if "closed_on" in gaps else f"{cases} {'has' if report.cases == 1 else 'have'} {blank}")
+    unknown = [h for h, name in report.mapping.items() if name not in columns.fields]
+    return (f"{Path(report.file).name} [{report.sheet}]: the sheet has no column for {lacking}: {effect}"
+            + (f". Its headers not recognised: {'、'.join(unknown)}; if one of them is that column, add it as an "
+               "alias in a columns file (--columns)" if unknown else ""))
 
 
 def _separator_hint(path: Path) -> str:
@@ -1447,9 +1501,10 @@ def _reject_frame(parsed: pd.DataFrame, body: pd.DataFrame, reason: pd.Series) -
     return out
 
 
-def _reject_duplicates(blocks: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cases of every block in one frame, less those seen before (the same year, court, type
-    and sequence, however written): the first row stays, later ones are rejected naming the first.
+    and sequence, however written): the first row stays, later ones are rejected naming the first,
+    and saying where the two differ in :data:`COMPARED` (one closed, the other not, is no copy).
 
     Duplicates are found on the few columns that identify and name a case, and dropped from their
     blocks before the one concatenation: concatenating first, then filtering and reordering the
@@ -1475,8 +1530,9 @@ def _reject_duplicates(blocks: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.Dat
     seen = files + sheets + "第" + where["source_row"].astype(str).to_numpy(dtype=object) + "行"
     reason = np.where(same_text, f"{DUPLICATE}：与 " + seen + " 重复",
                       f"{DUPLICATE}：与 " + where["case_no"].astype(str).to_numpy() + " 为同一案件（写法不同），见 " + seen)
-    rejects = _located(later).assign(case_no=later["case_no"].to_numpy(), reason=reason)
     sizes = np.array([len(b) for b in blocks])
+    reason = reason.astype(object) + _differences(blocks, np.cumsum(sizes), first_seen[dup], np.flatnonzero(dup), columns)
+    rejects = _located(later).assign(case_no=later["case_no"].to_numpy(), reason=reason)
     for i, (start, end) in enumerate(zip(np.cumsum(sizes) - sizes, np.cumsum(sizes))):
         if dup[start:end].any():
             blocks[i] = blocks[i][~dup[start:end]]  # the block with duplicates replaced, the old one freed
@@ -1484,6 +1540,28 @@ def _reject_duplicates(blocks: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.Dat
 
 
 CASE_PARTS = ["case_no", "case_year", "court_code", "case_type", "case_seq"]
+COMPARED = ("closed_on", "officer", "close_method")  # what two rows of one case differing in matters
+
+
+def _differences(blocks: list[pd.DataFrame], ends: np.ndarray, first: np.ndarray, later: np.ndarray,
+                 columns: Columns) -> np.ndarray:
+    """For each pair of rows of one case (positions ``first`` and ``later`` in the blocks, which end
+    at ``ends``), where they differ in :data:`COMPARED`, as text to follow the duplicate reason
+    ("" when they agree). The few duplicate rows only are looked at."""
+    def value(pos: int, name: str) -> str:
+        at = int(np.searchsorted(ends, pos, side="right"))
+        block = blocks[at]
+        cell = block[name].iloc[pos - ends[at] + len(block)] if name in block else None
+        if cell is None or pd.isna(cell):
+            return "空"
+        return cell.date().isoformat() if isinstance(cell, pd.Timestamp) else str(cell)
+
+    out = []
+    for a, b in zip(first, later):
+        differ = [f"{columns.fields[name].label}：{va} 与 {vb}" for name in COMPARED
+                  if (va := value(a, name)) != (vb := value(b, name))]
+        out.append(f"，但两行不同（{'；'.join(differ)}），请核对后只留一行" if differ else "")
+    return np.array(out, dtype=object)
 
 
 def _order_columns(frame: pd.DataFrame) -> pd.DataFrame:
