@@ -51,8 +51,9 @@ def _on_sigterm(signum, frame) -> None:
 
 
 def _say(line: str) -> None:
-    """One line on stderr (whatever stream is stderr now: the run's log stamps it)."""
-    print(line, file=sys.stderr, flush=True)
+    """One line on stderr (whatever stream is stderr now: the run's log stamps it), with terminal
+    escapes taken out when stderr is not a terminal."""
+    typer.echo(line, file=sys.stderr)
 
 
 def _shows_chinese(stream) -> bool:
