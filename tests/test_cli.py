@@ -259,6 +259,16 @@ def test_help_does_not_import_pandas():
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
+def test_reading_the_settings_does_not_import_pandas(tmp_path):
+    """The settings are read before a workbook's decode starts (the commands start it before they
+    import pandas): reading them must not import pandas and cost that head start."""
+    (tmp_path / "backlog.yaml").write_text("ledger: l.xlsx\nsheets: [2025年]\n", encoding="utf-8")
+    code = ("import sys; from pathlib import Path; from backlog_cli.config import load_config; "
+            f"c = load_config(Path({str(tmp_path / 'backlog.yaml')!r})); "
+            "sys.exit(2 if c.sheets != ['2025年'] else 1 if 'pandas' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
 @pytest.mark.parametrize("text", ["20261", "45000", "2026-02-30", "2026/13/01", "tomorrow", "", " "])
 def test_as_of_is_strict(tmp_path, text):
     """An option date is never guessed: '45000' is not an Excel serial here, '20261' not a year."""

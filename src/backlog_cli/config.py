@@ -6,6 +6,7 @@ Looked up in this order: ``--config FILE``, the ``BACKLOG_CONFIG`` environment v
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,11 +101,83 @@ def find_config(explicit: Path | None = None) -> Path | None:
     return here if here.is_file() else None
 
 
+# YAML, read safely (here, with no pandas: the settings are read before the commands import it)
+
+MAX_YAML_VALUES = 100_000
+MAX_YAML_DEPTH = 100
+
+
+class GuardedLoader(yaml.SafeLoader):
+    """A safe loader (tags that construct objects are rejected) that also refuses a document whose
+    aliases expand to more than MAX_YAML_VALUES values (an alias bomb) or refer to themselves, and
+    values nested more than MAX_YAML_DEPTH deep (the reader is recursive). All are raised as YAML
+    errors located at the offending value."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested too deep: more than {MAX_YAML_DEPTH} levels", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def compose_document(self) -> yaml.Node:
+        node = super().compose_document()
+        _expanded_size(node, {}, set())
+        return node
+
+
+def _construct_timestamp(loader: GuardedLoader, node: yaml.ScalarNode) -> dt.date | dt.datetime:
+    """A YAML date or timestamp; an impossible one (2016-02-30) is a YAML error located at it."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{node.value}' is not a date", node.start_mark) from None
+
+
+GuardedLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], active: set[int]) -> int:
+    """How many values ``node`` stands for with every alias expanded (each shared node counted
+    once per use, computed once)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in active:
+        raise yaml.composer.ComposerError(None, None, "a YAML alias refers to itself", node.start_mark)
+    active.add(key)
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    else:
+        children = []
+    total = 1 + sum(_expanded_size(child, sizes, active) for child in children)
+    if total > MAX_YAML_VALUES:
+        raise yaml.composer.ComposerError(
+            None, None, f"too many YAML aliases: the document expands to more than {MAX_YAML_VALUES:,} values",
+            node.start_mark)
+    active.discard(key)
+    sizes[key] = total
+    return total
+
+
+def load_yaml(text: str) -> Any:
+    """A YAML text loaded with :class:`GuardedLoader`; raises yaml.YAMLError."""
+    return yaml.load(text, Loader=GuardedLoader)  # noqa: S506 - GuardedLoader is a SafeLoader
+
+
 def read_yaml(path: Path, what: str) -> Any:
     """A YAML file's content, loaded safely (no object tags, no alias bombs); unreadable or invalid
     YAML is a ConfigError naming ``what`` (e.g. "settings file"), the file and the line."""
-    from backlog_cli.loading import load_yaml  # pandas is loaded only by the commands that need it
-
     try:
         return load_yaml(read_utf8(path))
     except NotUtf8 as exc:

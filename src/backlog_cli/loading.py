@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from backlog_cli import parsing, workbook
-from backlog_cli.errors import ConfigError, LedgerError, NotUtf8, did_you_mean, read_utf8
+from backlog_cli.config import load_yaml, read_yaml
+from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.outputs import Sheet
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
@@ -53,80 +53,6 @@ IDENTIFIER_FIELDS = ("officer",)  # names used as keys: parsing.normalize_person
 FORMULA_CHECKED = ("team", "cause", "status", "close_method")
 
 Progress = Callable[[str, float], None]  # what is being done, and the share of the load done (0-1)
-
-
-# --------------------------------------------------------------------------- YAML, read safely
-
-MAX_YAML_VALUES = 100_000
-MAX_YAML_DEPTH = 100
-
-
-class GuardedLoader(yaml.SafeLoader):
-    """A safe loader (tags that construct objects are rejected) that also refuses a document whose
-    aliases expand to more than MAX_YAML_VALUES values (an alias bomb) or refer to themselves, and
-    values nested more than MAX_YAML_DEPTH deep (the reader is recursive). All are raised as YAML
-    errors located at the offending value."""
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self.depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
-        self.depth += 1
-        try:
-            if self.depth > MAX_YAML_DEPTH:
-                raise yaml.composer.ComposerError(
-                    None, None, f"nested too deep: more than {MAX_YAML_DEPTH} levels", self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-    def compose_document(self) -> yaml.Node:
-        node = super().compose_document()
-        _expanded_size(node, {}, set())
-        return node
-
-
-def _construct_timestamp(loader: GuardedLoader, node: yaml.ScalarNode) -> dt.date | dt.datetime:
-    """A YAML date or timestamp; an impossible one (2016-02-30) is a YAML error located at it."""
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"'{node.value}' is not a date", node.start_mark) from None
-
-
-GuardedLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-
-
-def _expanded_size(node: yaml.Node, sizes: dict[int, int], active: set[int]) -> int:
-    """How many values ``node`` stands for with every alias expanded (each shared node counted
-    once per use, computed once)."""
-    key = id(node)
-    if key in sizes:
-        return sizes[key]
-    if key in active:
-        raise yaml.composer.ComposerError(None, None, "a YAML alias refers to itself", node.start_mark)
-    active.add(key)
-    if isinstance(node, yaml.SequenceNode):
-        children = node.value
-    elif isinstance(node, yaml.MappingNode):
-        children = [n for pair in node.value for n in pair]
-    else:
-        children = []
-    total = 1 + sum(_expanded_size(child, sizes, active) for child in children)
-    if total > MAX_YAML_VALUES:
-        raise yaml.composer.ComposerError(
-            None, None, f"too many YAML aliases: the document expands to more than {MAX_YAML_VALUES:,} values",
-            node.start_mark)
-    active.discard(key)
-    sizes[key] = total
-    return total
-
-
-def load_yaml(text: str) -> Any:
-    """A YAML text loaded with :class:`GuardedLoader`; raises yaml.YAMLError."""
-    return yaml.load(text, Loader=GuardedLoader)  # noqa: S506 - GuardedLoader is a SafeLoader
 
 
 # --------------------------------------------------------------------------- column aliases
@@ -173,14 +99,8 @@ class Columns:
 
 
 def _read_yaml(path: Path | None, text: str | None = None) -> dict:
-    try:
-        data = load_yaml(text if text is not None else read_utf8(path))
-    except NotUtf8 as exc:
-        raise LedgerError(f"{path}:{exc}") from None
-    except OSError as exc:
-        raise LedgerError(f"cannot read column aliases file {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise LedgerError(f"column aliases file {path or 'columns.yaml'} is not valid YAML: {exc}") from None
+    """A column aliases file's fields (``text``: the bundled file's)."""
+    data = load_yaml(text) if text is not None else read_yaml(path, "column aliases file")
     if not isinstance(data, dict) or not isinstance(data.get("fields"), dict):
         raise LedgerError(f"column aliases file {path}: expected a mapping with a 'fields:' key")
     return data["fields"]

@@ -25,7 +25,8 @@ import pandas as pd
 import yaml
 
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
-from backlog_cli.loading import CLOSED_STATUS, SOURCE_COLUMNS, Columns, GuardedLoader, load_columns
+from backlog_cli.config import GuardedLoader
+from backlog_cli.loading import CLOSED_STATUS, SOURCE_COLUMNS, Columns, load_columns
 from backlog_cli.parsing import BLANK_WORDS, normalize_text, normalize_value
 
 __all__ = [
