@@ -182,3 +182,20 @@ def test_help_names_option_values_in_words_not_python_types():
     assert "Usage: backlog overdue [OPTIONS] [LEDGER]..." in result.stdout
     # what typer gives no clean way to name: an argument's type, and its own --help flag
     assert re.findall(r"<[^>]+>", result.stdout) == ["<list[Path]>", "<bool>"]
+
+
+def test_reviewed_mistakes_are_plain_messages(tmp_path):
+    """An --as-of pandas cannot hold (after 2262) or no ledger could (year 1), an empty case number,
+    a sample into a folder that does not exist: one plain line and exit 2, nothing written."""
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,承办人\n(2025)鲁0902执1号,2025-01-02,张三\n", encoding="utf-8")
+    for day in ("2300-01-01", "0001-01-01"):
+        result = run("overdue", ledger, "--days", "30", "--as-of", day)
+        assert result.exit_code == 2, result.output
+        assert f"--as-of {day}: give a day in the years 1950-2100" in result.stderr
+        assert "internal error" not in result.output
+    result = run("explain", " ", ledger)
+    assert result.exit_code == 2 and "CASE is empty: give a case number" in result.stderr
+    result = run("sample", "-o", tmp_path / "typo" / "s.csv")
+    assert result.exit_code == 2, result.output
+    assert not (tmp_path / "typo").exists()

@@ -126,7 +126,7 @@ def plain_errors(command_path: Callable[[], str] = lambda: "backlog"):
         _silence_stdout()
         raise typer.Exit(0) from None
     except OSError as exc:
-        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        where = f" {exc.filename}:" if getattr(exc, "filename", None) else ""
         _say(f"backlog: error:{where} {exc.strerror or exc}")
         raise typer.Exit(EXIT_INPUT) from None
     except KeyboardInterrupt as exc:
@@ -475,6 +475,9 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
                   highlight=False, markup=False)
 
 
+FIRST_YEAR, LAST_YEAR = 1950, 2100  # the years ledger dates are read in (and --month's)
+
+
 def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool = True) -> pd.Timestamp:
     """A date given on the command line: strictly YYYY-MM-DD (default today). Ledger cells are
     read leniently; an option is not, so a typo never silently becomes another day. A day after
@@ -488,6 +491,8 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise typer.BadParameter(f"{option} '{text}' is not a date (use YYYY-MM-DD)") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise typer.BadParameter(f"{option} {day}: give a day in the years {FIRST_YEAR}-{LAST_YEAR}")
     if warn_future and day > today:
         tell([f"{option} {day} is after today ({today}): the ledger holds what is known today, so a case filed "
               "or closed from today until then is not counted (dates typed after today are typing slips, warned "
@@ -568,6 +573,8 @@ def explain(
     from backlog_cli.outputs import PLAIN_WIDTH, terminal_text
     from backlog_cli.triage import explain_case
 
+    if not case_no.strip():
+        raise typer.BadParameter("CASE is empty: give a case number, e.g. '(2025)鲁0902执12号'")
     when = as_of_date(as_of)
     data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
     out = _stdout()
@@ -743,11 +750,13 @@ def sample(
 ) -> None:
     """Generate a realistic sample ledger (deterministic for a seed)."""
     from backlog_cli.config import refuse_existing
+    from backlog_cli.outputs import refuse_missing_folder
     from backlog_cli.sample import DEFAULT_AS_OF, write_sample
 
     if output.suffix.lower() not in (".xlsx", ".csv"):
         raise typer.BadParameter(f"--output {output}: the sample is written as .xlsx or .csv")
     refuse_existing(output, force)
+    refuse_missing_folder(output)
     when = as_of_date(as_of, warn_future=False).date() if as_of is not None else DEFAULT_AS_OF
     write_sample(output, rows, seed, as_of=when, encoding=encoding, messy=not clean)
     typer.echo(f"wrote {output} ({rows} rows, seed {seed})")
