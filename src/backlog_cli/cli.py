@@ -603,9 +603,12 @@ def overdue(
     columns: ColumnsOpt = None,
 ) -> None:
     """Cases open too long (--months N or --days N, oldest first), past a deadline (--deadline ID) or coming due (--within D)."""
+    import pandas as pd
+
     from backlog_cli.assignment import check_group, in_group
     from backlog_cli.deadlines import overdue_cases
-    from backlog_cli.triage import display_labels, overdue_output
+    from backlog_cli.parsing import normalize_person
+    from backlog_cli.triage import display_labels, overdue_output, overdue_title
 
     if days is None and months is None and deadline is None and within is None:
         raise typer.BadParameter("give --months, --days, --deadline or --within: which cases to list")
@@ -627,14 +630,10 @@ def overdue(
     if officer:
         cases = cases[in_group(cases, "officer", officer)]
     listed = overdue_cases(cases, result.deadlines, when, days=days, months=months, deadline=deadline, within=within)
-    what = [f"未结超过{months}个月"] if months is not None else []
-    what += [f"立案超过{days}天未结"] if days is not None else []
-    label = next((d.label for d in result.deadlines if d.id == deadline), deadline)
-    what += [f"{within}天内到期" + (f"（{label}）" if deadline else "")] if within is not None else \
-        [f"「{label}」期限已过"] if deadline else []
-    who = [result.ruleset.category(category).label] if category else []
-    who += [f"承办人{officer}"] if officer else []
-    title = f"{'，'.join(who + what)}（截至{when.date()}）：{len(listed.cases)} 件"
+    title = overdue_title(when, len(listed.cases), months=months, days=days, within=within,
+                          deadline=next((d.label for d in result.deadlines if d.id == deadline), deadline),
+                          category=result.ruleset.category(category).label if category else None,
+                          officer=normalize_person(pd.Series([officer])).iloc[0] if officer else None)
     show(overdue_output(listed, display_labels(data.columns.labels(), result.deadlines, result.ruleset), title,
                         coming_due=within is not None), fmt, output, data, opts.inputs)
 

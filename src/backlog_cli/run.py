@@ -30,7 +30,7 @@ from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError
 from backlog_cli.loading import Ledger, Progress, check_file, load_columns, load_ledger
 from backlog_cli.rules import TOTAL_ID
-from backlog_cli.triage import Triage, display_labels, overdue_output, triage, triage_sheets
+from backlog_cli.triage import Triage, display_labels, overdue_output, overdue_title, triage, triage_sheets
 
 LOCK_NAME = ".backlog-run.lock"
 HISTORY_NAME = "history.sqlite"
@@ -418,8 +418,8 @@ def _write_outputs(folder: Path, ledger: Ledger, problems: pd.DataFrame, done: _
     """The triage workbook, the over-6-months list, the per-officer files, the errors file and the
     value-problems file (both written even when empty), each through the output layer."""
     labels = display_labels(ledger.columns.labels(), done.triage.deadlines, done.triage.ruleset)
-    result, day = done.triage, done.triage.as_of.date().isoformat()
-    overdue = overdue_output(done.over_six_months, labels, f"未结超过{OVERDUE_MONTHS}个月（截至{day}）")
+    result, listed = done.triage, done.over_six_months
+    overdue = overdue_output(listed, labels, overdue_title(result.as_of, len(listed.cases), months=OVERDUE_MONTHS))
     return [
         *outputs.write_output(outputs.Output(result.cases, sheets=triage_sheets(result, labels)), "xlsx",
                               folder / TRIAGE_FILE),
