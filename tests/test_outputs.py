@@ -308,6 +308,45 @@ def test_xlsx_rows_as_xml_read_back_like_xlsxwriters(cases, tmp_path):
     assert ws["D5"].number_format == "yyyy-mm-dd"
 
 
+def _wraps(path, sheet: str | None = None) -> list[list[bool]]:
+    """Whether each cell of a sheet wraps its text, read back with openpyxl."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet] if sheet else wb.active
+    return [[bool(c.alignment.wrap_text) for c in row] for row in ws.iter_rows()]
+
+
+@pytest.mark.parametrize("charts", [[], [lambda wb, ws, layout: None]])  # rows as XML, or by xlsxwriter
+def test_xlsx_prints_landscape_one_page_wide_with_the_header_on_every_page(charts, tmp_path):
+    path = tmp_path / "p.xlsx"
+    frame = pd.DataFrame({"officer": ["张三", "李四"], "n": [1, 2]})
+    outputs.write_xlsx(path, [outputs.Sheet("titled", frame, title="任务", charts=charts),
+                              outputs.Sheet("plain", frame, charts=charts)])
+    wb = openpyxl.load_workbook(path)
+    for name, titles in [("titled", "$1:$2"), ("plain", "$1:$1")]:
+        ws = wb[name]
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) in [(None, 0), (1, 0)]  # 1 is the default
+        assert ws.print_title_rows == titles
+        assert ws["A3" if name == "titled" else "A2"].value == "张三"
+
+
+@pytest.mark.parametrize("charts", [[], [lambda wb, ws, layout: None]])
+def test_xlsx_text_longer_than_the_widest_column_wraps(charts, tmp_path):
+    # 59 display columns + 1 fit in the widest column (60); 30 Chinese characters are 60: wrapped
+    frame = pd.DataFrame({"case_no": ["a", "b", "c"], "fits": ["x" * 59, None, "y"],
+                          "long": ["类" * 30, None, "short"], "n": [1.5, 2.0, 3.0]})
+    styles = pd.Series([None, "overdue", None])
+    path = tmp_path / "w.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet("w", frame, row_styles=styles, charts=charts)])
+    ws = openpyxl.load_workbook(path).active
+    assert [int(_width(ws, c)) for c in "BC"] == [60, 60]
+    wraps = _wraps(path)
+    assert wraps[0] == [False] * 4  # the header
+    assert [row[2] for row in wraps[1:]] == [True, True, True] and not any(row[1] or row[3] for row in wraps[1:])
+    assert _fill(ws["C3"]) == "FFFFC7CE" and ws["C2"].value == "类" * 30  # the row's colour kept
+
+
 def test_xlsx_text_round_trips_exactly(tmp_path):
     texts = ["a&b<c>\"'", "x\x01y", "_x0041_", "<r>rich</r>", "😀中", "line\nbreak", "cr\rx", "\t lead", "trail "]
     path = tmp_path / "t.xlsx"

@@ -583,24 +583,26 @@ def max_display_width(s: pd.Series, lengths: pd.Series, cap: int = MAX_COL_WIDTH
 
 
 class _Formats:
-    """Cached xlsxwriter cell formats per (number format, row style)."""
+    """Cached xlsxwriter cell formats per (number format, row style, text wrapped)."""
 
     def __init__(self, workbook: Workbook):
         self.workbook = workbook
-        self.cache: dict[tuple[str | None, str | None], Format] = {}
+        self.cache: dict[tuple[str | None, str | None, bool], Format | None] = {}
         self.header = workbook.add_format(
             {"bold": True, "bg_color": "#D9D9D9", "border": 1, "valign": "vcenter"}
         )
         self.title = workbook.add_format({"bold": True, "font_size": 14})
 
-    def get(self, num_format: str | None, style: str | None) -> Format | None:
-        key = (num_format, style)
+    def get(self, num_format: str | None, style: str | None, wrap: bool = False) -> Format | None:
+        key = (num_format, style, wrap)
         if key not in self.cache:
             props: dict[str, Any] = {}
             if num_format:
                 props["num_format"] = num_format
             if style:
                 props.update(bg_color=ROW_STYLES[style]["fill"], pattern=1)
+            if wrap:
+                props["text_wrap"] = True
             self.cache[key] = self.workbook.add_format(props) if props else None
         return self.cache[key]
 
@@ -712,9 +714,10 @@ def _aligned_styles(row_styles: pd.Series | None, index: pd.Index) -> list[str |
 
 
 def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str) -> _SheetXml | None:
-    """Header, widths, frozen header and filter through xlsxwriter. A sheet with charts gets its
-    cells from xlsxwriter too (charts keep the values they show); any other sheet is returned as
-    a :class:`_SheetXml` whose rows are written into the package after the workbook is closed."""
+    """Header, widths, frozen panes, filter and print setup through xlsxwriter. A sheet with
+    charts gets its cells from xlsxwriter too (charts keep the values they show); any other sheet
+    is returned as a :class:`_SheetXml` whose rows are written into the package after the
+    workbook is closed."""
     frame = sheet.frame.loc[:, _ordered_columns(sheet.frame)]
     labels = sheet.labels or {}
     cells = shown_values(frame, labels)
@@ -734,16 +737,20 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str)
     header_widths = display_widths(pd.Series(headers, dtype="str"))
     columns = [_column(cells[c]) for c in frame.columns]
     num_formats = [sheet.number_formats.get(c, col.num_format) for c, col in zip(frame.columns, columns)]
+    wraps = []
     for i, col in enumerate(columns):
         width = max(int(header_widths.iloc[i]) + FILTER_ARROW_WIDTH, col.width) + 1
-        ws.set_column(i, i, min(max(width, MIN_COL_WIDTH), MAX_COL_WIDTH))
+        wraps.append(col.kind == "s" and width > MAX_COL_WIDTH)  # longer text wraps in the column
+        ws.set_column(i, i, min(max(width, MIN_COL_WIDTH), MAX_COL_WIDTH), formats.get(None, None, wraps[-1]))
     ws.freeze_panes(first_row, 0)
     if len(frame.columns):
         ws.autofilter(header_row, 0, header_row + len(frame) - sheet.total_rows, len(frame.columns) - 1)
+    _print_setup(ws, header_row)
     if not sheet.charts and len(frame) and any(headers):
-        return _SheetXml.start(ws, formats, first_row, columns, num_formats, styles)
-    for i, (col, num_format) in enumerate(zip(columns, num_formats)):
-        _write_cells(ws, first_row, i, col.python(), num_format, styles, formats)
+        return _SheetXml.start(ws, formats, first_row, columns, num_formats, wraps, styles)
+    for i, (col, num_format, wrap) in enumerate(zip(columns, num_formats, wraps)):
+        _write_cells(ws, first_row, i, col.python(), formats.get(num_format, None, wrap),
+                     None if styles is None else [formats.get(num_format, style, wrap) for style in styles])
     layout = SheetLayout(
         name=name,
         header_row=header_row,
@@ -756,21 +763,29 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str)
     return None
 
 
+def _print_setup(ws: Worksheet, header_row: int) -> None:
+    """Printed landscape, one page wide (as many tall as it takes), the title and header rows
+    repeated on every page."""
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, header_row)
+
+
 def _write_cells(
     ws: Worksheet,
     first_row: int,
     col: int,
     values: list[Any],
-    num_format: str | None,
-    styles: list[str | None] | None,
-    formats: _Formats,
+    cell_format: Format | None,
+    row_formats: list[Format | None] | None,
 ) -> None:
-    if styles is None:
-        error = ws.write_column(first_row, col, values, formats.get(num_format, None))
+    """One column's cells in ``cell_format``, or row by row in ``row_formats`` when given."""
+    if row_formats is None:
+        error = ws.write_column(first_row, col, values, cell_format)
     else:
         error = 0
-        for row, (value, style) in enumerate(zip(values, styles), first_row):
-            error = ws.write(row, col, value, formats.get(num_format, style)) or error
+        for row, (value, fmt) in enumerate(zip(values, row_formats), first_row):
+            error = ws.write(row, col, value, fmt) or error
     if error:
         raise RuntimeError(f"xlsxwriter refused a cell in column {col} (code {error})")
 
@@ -856,15 +871,15 @@ class _SheetXml:
 
     @classmethod
     def start(cls, ws: Worksheet, formats: _Formats, first_row: int, columns: list[_Column],
-              num_formats: list[str | None], styles: list[str | None] | None) -> _SheetXml:
+              num_formats: list[str | None], wraps: list[bool], styles: list[str | None] | None) -> _SheetXml:
         keys = [None, *ROW_STYLES]
         codes = (np.zeros(len(columns[0].values), dtype=np.intp) if styles is None
                  else pd.Categorical(styles, categories=list(ROW_STYLES)).codes.astype(np.intp) + 1)
         marks = {}
         for code in np.unique(codes):
             row = first_row + int(np.argmax(codes == code))
-            for col, num_format in enumerate(num_formats):
-                fmt = formats.get(num_format, keys[code])
+            for col, (num_format, wrap) in enumerate(zip(num_formats, wraps)):
+                fmt = formats.get(num_format, keys[code], wrap)
                 if fmt is not None:
                     ws.write_blank(row, col, None, fmt)
                     marks[xl_rowcol_to_cell(row, col)] = (col, int(code))
