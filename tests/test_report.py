@@ -143,6 +143,23 @@ def test_ledger_without_plan_columns_lists_them_missing():
     assert report.key_cases["missing"].tolist() == [["reason_open", "next_step", "expected_close"]] * 3
 
 
+def test_the_ledgers_own_labels_head_the_report(tmp_path):
+    """A --columns file's label (未结原因说明 for reason_open) heads the key cases' column and names
+    the field where it is missing, as every other command shows it; by default the bundled label."""
+    cases, flags = frame()
+    from backlog_cli.loading import load_columns
+
+    own = {**load_columns().labels(), "reason_open": "未结原因说明", "next_step": "下步措施"}
+    report = monthly_report(cases.drop(columns=["reason_open"]), flags, CATS, parse_month("2026-10"), labels=own)
+    [sheet] = [s for s in report.output().tables if s.name == "key_cases"]
+    headers = [sheet.labels.get(c, c) for c in sheet.frame.columns]
+    assert "未结原因说明" in headers and "下步措施" in headers and "未结原因" not in headers
+    # key cases A, D, C: D has no next step nor expected close, C no expected close
+    assert sheet.frame["missing"].tolist() == ["未结原因说明", "未结原因说明、下步措施、预计结案时间", "未结原因说明、预计结案时间"]
+    default = monthly_report(cases.drop(columns=["reason_open"]), flags, CATS, parse_month("2026-10"))
+    assert default.labels()["reason_open"] == "未结原因"
+
+
 def test_trend_from_runs_up_to_month_end():
     runs = [(T("2026-10-30").date(), {"open": 5}), (T("2026-10-31").date(), {"open": 4}),
             (T("2026-11-01").date(), {"open": 9})]

@@ -895,7 +895,8 @@ def report_monthly(
     data, result = load_triage(opts, rules, end)
     categories = [(c.id, c.label) for c in result.ruleset.categories]
     flags = flags_when_closed(result.cases, result.flags, result.ruleset, closed_in_month(result.cases, period, end))
-    report = monthly_report(result.cases, flags, categories, period, history_trend(history_target(opts.config), end), end)
+    report = monthly_report(result.cases, flags, categories, period, history_trend(history_target(opts.config), end), end,
+                            data.columns.labels())
     show(report.output(), fmt, output, data, [*opts.inputs, *_history_file(opts.config)])
 
 

@@ -32,7 +32,7 @@ left out when the history holds no run up to D).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -80,8 +80,8 @@ TERMINAL_TABLES = ("categories", "key_cases", "officers", "age_bands", "trend")
 
 
 @cache
-def labels() -> dict[str, str]:
-    return {**load_columns().labels(), **REPORT_LABELS}
+def _bundled_labels() -> dict[str, str]:
+    return load_columns().labels()
 
 
 @dataclass
@@ -98,6 +98,7 @@ class MonthlyReport:
     closed_cases: pd.DataFrame  # CLOSED_CASE_COLUMNS: the cases closed in the month up to ``end``
     open_cases: pd.DataFrame  # OPEN_CASE_COLUMNS: the cases open at ``end``
     category_labels: dict[str, str] = field(default_factory=dict)  # id → label, for the sheets
+    field_labels: dict[str, str] = field(default_factory=_bundled_labels)  # the ledger's columns' labels
 
     @property
     def title(self) -> str:
@@ -116,15 +117,16 @@ class MonthlyReport:
     def labels(self) -> outputs.Labels:
         """Headers (月末未结 when the report counts at the month's end, else 截至M月D日未结), and the
         key cases' category ids by their labels (CSV and JSON keep the ids)."""
-        heads = labels() if self.end == self.month.end_time.normalize() else {
-            **labels(), "open_at_end": f"截至{self.end.month}月{self.end.day}日未结"}
+        heads = {**self.field_labels, **REPORT_LABELS}
+        if self.end != self.month.end_time.normalize():
+            heads["open_at_end"] = f"截至{self.end.month}月{self.end.day}日未结"
         return outputs.Labels(heads, {"categories": self.category_labels})
 
     def _shown(self) -> dict[str, pd.DataFrame]:
         """The tables as the workbook and terminal show them: no category ids beside their labels,
         blank plans as 未填写, the missing fields by their labels."""
         return {**self.tables(), "categories": self.categories.drop(columns="category"),
-                "key_cases": _shown_key_cases(self.key_cases)}
+                "key_cases": _shown_key_cases(self.key_cases, self.field_labels)}
 
     def output(self) -> outputs.Output:
         """For the output layer: the key cases as the CSV records (the other tables beside them),
@@ -248,9 +250,8 @@ def _missing_fields(plans: pd.DataFrame) -> pd.Series:
     return pd.Series(lists[codes], index=plans.index, dtype=object)
 
 
-def _shown_key_cases(key_cases: pd.DataFrame) -> pd.DataFrame:
+def _shown_key_cases(key_cases: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     """The key cases as shown: a blank plan field as 未填写, the missing fields' labels joined with 、."""
-    names = labels()
     shown = key_cases.assign(**{f: key_cases[f].fillna(MISSING) for f in PLAN_FIELDS})
     texts = outputs.per_distinct_cell(key_cases["missing"], lambda ids: "、".join(names[f] for f in ids), by_object=True)
     shown["missing"] = texts.astype("str")
@@ -342,13 +343,15 @@ def monthly_report(
     month: pd.Period,
     trend: pd.DataFrame | None = None,
     end: pd.Timestamp | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> MonthlyReport:
     """The report for ``month`` counted at ``end`` (a day of the month, default its last day).
 
     ``flags`` holds one boolean column per category id, aligned with ``cases`` (as the rules
     engine gives them): for a case open at ``end`` its categories at ``end``, for a case closed in
     the month those it had when closed (:func:`flags_when_closed`). ``categories`` are the
-    (id, label) pairs in report order.
+    (id, label) pairs in report order; ``labels`` the ledger columns' (with a --columns file's:
+    ``Columns.labels()``; default the bundled ones).
     """
     end = report_day(month, end)
     open_end = pd.Series(open_mask(cases, end), index=cases.index)
@@ -380,6 +383,7 @@ def monthly_report(
         closed_cases=_case_list(cases, counted, officer, closed_in, end, closed=True),
         open_cases=_case_list(cases, counted, officer, open_end, end, closed=False),
         category_labels=dict(categories),
+        field_labels=dict(labels) if labels is not None else _bundled_labels(),
     )
 
 
