@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
 from backlog_cli.config import GuardedLoader
+from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
 from backlog_cli.loading import CLOSED_STATUS, SOURCE_COLUMNS, Columns, load_columns
+from backlog_cli.outputs import counted
 from backlog_cli.parsing import BLANK_WORDS, normalize_text, normalize_value
 
 __all__ = [
@@ -1351,10 +1352,6 @@ def missing_field_warnings(frame: pd.DataFrame, categories: Mapping[str, Collect
     return out
 
 
-def _cases(n: int) -> str:
-    return f"{n} case{'' if n == 1 else 's'}"
-
-
 def _closed_evidence(frame: pd.DataFrame) -> str:
     """What says some cases are closed although the close date is missing, as a sentence."""
     fields, said = canonical_fields(), []
@@ -1363,9 +1360,9 @@ def _closed_evidence(frame: pd.DataFrame) -> str:
         closed = counts[[bool(CLOSED_STATUS.search(normalize_value(v))) for v in counts.index]]
         if len(closed):
             words = " or ".join(map(str, closed.index[:3])) + (" …" if len(closed) > 3 else "")
-            said.append(f"{fields['status'].label} says {words} on {_cases(int(closed.sum()))}")
+            said.append(f"{fields['status'].label} says {words} on {counted(int(closed.sum()), 'cases')}")
     if "close_method" in frame and (methods := int(frame["close_method"].notna().sum())):
-        said.append(f"{fields['close_method'].label} is filled on {_cases(methods)}")
+        said.append(f"{fields['close_method'].label} is filled on {counted(methods, 'cases')}")
     if not said:
         return ""
     return (f". Yet {' and '.join(said)}: if the close dates are under another header, add that "
