@@ -171,7 +171,7 @@ def test_xlsx_layout_types_and_formats(cases, tmp_path):
     path = tmp_path / "out.xlsx"
     outputs.write_xlsx(path, [outputs.Sheet("cases", cases, labels={"officer": "承办人"})])
     ws = openpyxl.load_workbook(path).active
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == "B2"  # the header row and the case number stay in view
     assert ws.auto_filter.ref == "A1:H4"  # 8 columns (helper dropped), header + 3 rows
     assert [c.value for c in ws[1]] == [
         "case_no", "承办人", "filed_on", "closed_on", "amount", "case_seq", "petition", "categories"
@@ -192,7 +192,7 @@ def test_xlsx_title_moves_header_down(cases, tmp_path):
     ws = openpyxl.load_workbook(path).active
     assert ws["A1"].value == "执行积案清单"
     assert ws["A2"].value == "case_no"
-    assert ws.freeze_panes == "A3"
+    assert ws.freeze_panes == "B3"
     assert ws.auto_filter.ref == "A2:H5"
 
 
@@ -302,7 +302,7 @@ def test_xlsx_rows_as_xml_read_back_like_xlsxwriters(cases, tmp_path):
                                                       charts=[lambda wb, ws, layout: None])])
     assert _cells(by_xml) == _cells(by_xlsxwriter)
     ws = openpyxl.load_workbook(by_xml).active
-    assert ws.dimensions == "A1:I5" and ws.freeze_panes == "A3" and ws.auto_filter.ref == "A2:I5"
+    assert ws.dimensions == "A1:I5" and ws.freeze_panes == "B3" and ws.auto_filter.ref == "A2:I5"
     assert ws["I3"].value == "a&b<c>" and ws["I4"].value is None and ws["I5"].value == " 前后 "
     assert ws["D5"].value is None and _fill(ws["D5"]) == "FFFFEB9C"  # blank, filled, date format
     assert ws["D5"].number_format == "yyyy-mm-dd"
@@ -328,6 +328,7 @@ def test_xlsx_prints_landscape_one_page_wide_with_the_header_on_every_page(chart
         assert ws.sheet_properties.pageSetUpPr.fitToPage is True
         assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) in [(None, 0), (1, 0)]  # 1 is the default
         assert ws.print_title_rows == titles
+        assert ws.freeze_panes == ("A3" if name == "titled" else "A2")  # no case number: no frozen column
         assert ws["A3" if name == "titled" else "A2"].value == "张三"
 
 

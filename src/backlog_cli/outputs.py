@@ -742,7 +742,7 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str)
         width = max(int(header_widths.iloc[i]) + FILTER_ARROW_WIDTH, col.width) + 1
         wraps.append(col.kind == "s" and width > MAX_COL_WIDTH)  # longer text wraps in the column
         ws.set_column(i, i, min(max(width, MIN_COL_WIDTH), MAX_COL_WIDTH), formats.get(None, None, wraps[-1]))
-    ws.freeze_panes(first_row, 0)
+    ws.freeze_panes(first_row, 1 if len(frame.columns) > 1 and frame.columns[0] == KEY_COLUMN else 0)
     if len(frame.columns):
         ws.autofilter(header_row, 0, header_row + len(frame) - sheet.total_rows, len(frame.columns) - 1)
     _print_setup(ws, header_row)
