@@ -176,7 +176,8 @@ def test_assign_xlsx_with_yaml_targets(ledger, tmp_path):
     out = tmp_path / "lists.xlsx"
     result = run("assign", ledger, "--as-of", AS_OF, "--targets", targets, "--output", out)
     assert result.exit_code == 0, result.output
-    assert "warning: targets for 孙八, who have no cases in the ledger" in result.stderr
+    assert ("warning: weekly targets for 孙八, who have no case in the ledger (a typing slip in the targets, or an "
+            "officer who has left)") in result.stderr
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["总览", *GROUPS]
     overview = {r["承办人"]: (r["未结"], r["每周结案任务数"]) for r in sheet_rows(book["总览"])}

@@ -591,3 +591,14 @@ def test_sigterm_during_a_run_cleans_up_and_is_logged_with_the_time(tmp_path):
         "rules", "load", "classify", "assign", "history open", "backlog"]
     assert all(re.match(stamp, line) for line in lines)
     assert lines[-1].endswith(" backlog: interrupted")
+
+
+def test_a_target_for_an_officer_with_no_case_is_warned_about_as_assign_warns(tmp_path):
+    """The nightly run says what `backlog assign` says of a target for nobody in the ledger (exit 1)."""
+    config = setup(tmp_path)
+    config.write_text("ledger: ledger.csv\noutput_dir: out\ntargets: {张三: 2, 孙八: 1}\n", encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 1, result.output
+    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["warnings"] == ["weekly targets for 孙八, who have no case in the ledger (a typing slip in the "
+                                   "targets, or an officer who has left)"]

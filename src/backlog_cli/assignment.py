@@ -226,6 +226,13 @@ class TaskLists:
     overview: pd.DataFrame
     unknown_targets: list[str]
 
+    def warnings(self) -> list[str]:
+        """One warning naming the targets given for officers with no case (likely typos)."""
+        if not self.unknown_targets:
+            return []
+        return [f"weekly targets for {'、'.join(self.unknown_targets)}, who have no case in the ledger "
+                "(a typing slip in the targets, or an officer who has left)"]
+
     def groups(self) -> list[tuple[str, pd.DataFrame]]:
         """(group, its cases) in overview order."""
         return [(str(name), part) for name, part in self.cases.groupby(self.by, sort=False)]

@@ -975,8 +975,7 @@ def assign(
     by = group_field(data, by)
     goals = targets_for(goals, by, targets is not None, data.columns.labels())
     lists = task_lists(result.cases, when, by, goals, result.key_cases())
-    if lists.unknown_targets:
-        tell([f"targets for {'、'.join(lists.unknown_targets)}, who have no cases in the ledger"])
+    tell(lists.warnings())
     labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
     if split is not None:
         written, removed = replace_split(lists, split, fmt, labels, inputs=opts.inputs)

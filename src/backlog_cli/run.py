@@ -502,8 +502,7 @@ def nightly_run(
                          f"{len(over_six_months.cases)} open more than {OVERDUE_MONTHS} months ({OVERDUE_FILE})")
         with steps.step("assign") as notes:
             tasks = assignment.task_lists(frame, as_of, "officer", targets, key=result.key_cases())
-            summary.warnings.extend(f"weekly target for {name}, who has no case in the ledger"
-                                    for name in tasks.unknown_targets)
+            summary.warnings.extend(tasks.warnings())
             notes.append(f"{len(tasks.overview)} task lists")
         with steps.step("history open") as notes:
             store = history.open_history(target)
