@@ -31,7 +31,7 @@ import pandas as pd
 from backlog_cli import parsing, workbook
 from backlog_cli.config import load_yaml, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
-from backlog_cli.outputs import Sheet
+from backlog_cli.outputs import Sheet, iso_dates
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
 if TYPE_CHECKING:
@@ -1383,17 +1383,26 @@ def _reject_reasons(parsed: pd.DataFrame, bad: dict[str, pd.Series], case_text: 
 
 def _several_case_numbers(text: pd.Series) -> pd.Series:
     """For unreadable case-number cells that hold two or more case numbers (joined by 、 or on two
-    lines), the reject reason naming them; NA for the others."""
-    def one(cell: str) -> str | None:
-        parts = [p for p in TWO_CASE_NUMBERS.split(cell) if p]
-        if len(parts) < 2:
-            return None
-        if parsing.parse_case_text(pd.Series(parts, dtype="str"))[1].any():
-            return None
-        n = len(parts)
-        return f"{BAD_CASE_NO}：一个单元格含{n}个案号，请分成{n}行，每行一个案号"
-
-    return text.map(one, na_action="ignore").astype(object)
+    lines), the reject reason naming them; NA for the others. The cells are split one by one (they
+    are rejected rows), their parts parsed in one call."""
+    owners: list[int] = []
+    parts: list[str] = []
+    for i, cell in enumerate(text.to_numpy(dtype=object)):
+        if isinstance(cell, str):
+            found = [p for p in TWO_CASE_NUMBERS.split(cell) if p]
+            if len(found) >= 2:
+                owners += [i] * len(found)
+                parts += found
+    out = pd.Series(pd.NA, index=text.index, dtype=object)
+    if not parts:
+        return out
+    at = np.array(owners)
+    unreadable = np.bincount(at, weights=parsing.parse_case_text(pd.Series(parts, dtype="str"))[1].to_numpy(dtype=float),
+                             minlength=len(text))
+    counts = np.bincount(at, minlength=len(text))
+    several = (counts >= 2) & (unreadable == 0)
+    out[several] = [f"{BAD_CASE_NO}：一个单元格含{n}个案号，请分成{n}行，每行一个案号" for n in counts[several]]
+    return out
 
 
 def shown_cells(cells: pd.Series) -> pd.Series:
@@ -1451,7 +1460,7 @@ def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd
     reason = np.where(same_text, f"{DUPLICATE}：与 " + seen + " 重复",
                       f"{DUPLICATE}：与 " + where["case_no"].astype(str).to_numpy() + " 为同一案件（写法不同），见 " + seen)
     sizes = np.array([len(b) for b in blocks])
-    reason = reason.astype(object) + _differences(blocks, np.cumsum(sizes), first_seen[dup], np.flatnonzero(dup), columns)
+    reason = reason.astype(object) + _differences(blocks, first_seen[dup], np.flatnonzero(dup), columns)
     rejects = _located(later).assign(case_no=later["case_no"].to_numpy(), reason=reason)
     for i, (start, end) in enumerate(zip(np.cumsum(sizes) - sizes, np.cumsum(sizes))):
         if dup[start:end].any():
@@ -1463,25 +1472,34 @@ CASE_PARTS = ["case_no", "case_year", "court_code", "case_type", "case_seq"]
 COMPARED = ("closed_on", "officer", "close_method")  # what two rows of one case differing in matters
 
 
-def _differences(blocks: list[pd.DataFrame], ends: np.ndarray, first: np.ndarray, later: np.ndarray,
-                 columns: Columns) -> np.ndarray:
-    """For each pair of rows of one case (positions ``first`` and ``later`` in the blocks, which end
-    at ``ends``), where they differ in :data:`COMPARED`, as text to follow the duplicate reason
-    ("" when they agree). The few duplicate rows only are looked at."""
-    def value(pos: int, name: str) -> str:
-        at = int(np.searchsorted(ends, pos, side="right"))
-        block = blocks[at]
-        cell = block[name].iloc[pos - ends[at] + len(block)] if name in block else None
-        if cell is None or pd.isna(cell):
-            return "空"
-        return cell.date().isoformat() if isinstance(cell, pd.Timestamp) else str(cell)
+def _differences(blocks: list[pd.DataFrame], first: np.ndarray, later: np.ndarray, columns: Columns) -> np.ndarray:
+    """For each pair of rows of one case (positions ``first`` and ``later`` in the blocks, taken in
+    turn), where they differ in :data:`COMPARED`, as text to follow the duplicate reason ("" when
+    they agree): each column compared over all the pairs at once, the text made for those that differ."""
+    shown = []
+    for name in COMPARED:
+        if not any(name in b for b in blocks):
+            continue
+        values = np.concatenate([_compared_texts(b[name]) if name in b else np.full(len(b), None, dtype=object)
+                                 for b in blocks])
+        a, b = values[first], values[later]
+        differ = a != b  # None == None: both blank agree
+        if differ.any():
+            a, b = np.where(a == None, "空", a), np.where(b == None, "空", b)  # noqa: E711 - elementwise
+            shown.append(np.where(differ, f"{columns.fields[name].label}：" + a.astype(object) + " 与 " + b.astype(object), ""))
+    out = np.full(len(first), "", dtype=object)
+    if shown:
+        rows = np.flatnonzero(np.any(np.stack(shown) != "", axis=0))
+        out[rows] = [f"，但两行不同（{'；'.join(p for p in parts if p)}），请核对后只留一行"
+                     for parts in zip(*(col[rows] for col in shown))]
+    return out
 
-    out = []
-    for a, b in zip(first, later):
-        differ = [f"{columns.fields[name].label}：{va} 与 {vb}" for name in COMPARED
-                  if (va := value(a, name)) != (vb := value(b, name))]
-        out.append(f"，但两行不同（{'；'.join(differ)}），请核对后只留一行" if differ else "")
-    return np.array(out, dtype=object)
+
+def _compared_texts(s: pd.Series) -> np.ndarray:
+    """A column's cells as the duplicate reason names them: dates as ISO text, None for blank."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        s = iso_dates(s)
+    return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
 
 
 def _order_columns(frame: pd.DataFrame) -> pd.DataFrame:
