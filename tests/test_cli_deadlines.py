@@ -98,6 +98,11 @@ def test_overdue_within_and_filters(ledger) -> None:
     # the option is compared as the ledger's names are: spaces and full-width forms do not matter
     out = rows(run("overdue", ledger, "--days", 0, "--officer", " 张 三", "--as-of", AS_OF, "-f", "csv"))
     assert [r["case_no"] for r in out] == ["(2025)鲁0902执1号", "(2025)鲁0902执2号"]
+    # and titled as the ledger names them: 张三, and 未分配 for 无 (the case with no officer)
+    assert run("overdue", ledger, "--days", 0, "--officer", " 张 三", "--as-of", AS_OF).stdout.startswith(
+        "承办人张三，立案超过0天未结（截至2025-07-01）：2 件")
+    assert run("overdue", ledger, "--days", 0, "--officer", "无", "--as-of", AS_OF).stdout.startswith(
+        "承办人未分配，立案超过0天未结（截至2025-07-01）：1 件")
     out = rows(run("overdue", ledger, "--days", 0, "--category", "minsheng", "--as-of", AS_OF,
                    "-f", "csv"))
     assert [(r["case_no"], r["age_days"]) for r in out] == [("(2025)鲁0902执4号", "3")]

@@ -333,11 +333,17 @@ def group_order(keys: pd.Series) -> pd.Series:
     return name_key(keys.mask(keys.eq(UNASSIGNED)))
 
 
+def group_name(name: str) -> str:
+    """A group name as typed (``--officer 张 三``) as :func:`group_keys` names it: 张三; blank or
+    无 → 未分配."""
+    key = normalize_person(pd.Series([name], dtype=object)).iloc[0]
+    return UNASSIGNED if pd.isna(key) else key
+
+
 def in_group(frame: pd.DataFrame, by: str, name: str) -> pd.Series:
     """Cases whose ``by`` value is ``name``, both normalised as :func:`group_keys` does, so
     ``张 三`` finds 张三 (and a blank name the 未分配 cases)."""
-    key = normalize_person(pd.Series([name], dtype=object)).iloc[0]
-    return group_keys(frame, by).eq(UNASSIGNED if pd.isna(key) else key)
+    return group_keys(frame, by).eq(group_name(name))
 
 
 def check_group(frame: pd.DataFrame, by: str, name: str, option: str) -> None:

@@ -603,11 +603,8 @@ def overdue(
     columns: ColumnsOpt = None,
 ) -> None:
     """Cases open too long (--months N or --days N, oldest first), past a deadline (--deadline ID) or coming due (--within D)."""
-    import pandas as pd
-
-    from backlog_cli.assignment import check_group, in_group
+    from backlog_cli.assignment import check_group, group_name, in_group
     from backlog_cli.deadlines import overdue_cases
-    from backlog_cli.parsing import normalize_person
     from backlog_cli.triage import display_labels, overdue_output, overdue_title
 
     if days is None and months is None and deadline is None and within is None:
@@ -633,7 +630,7 @@ def overdue(
     title = overdue_title(when, len(listed.cases), months=months, days=days, within=within,
                           deadline=next((d.label for d in result.deadlines if d.id == deadline), deadline),
                           category=result.ruleset.category(category).label if category else None,
-                          officer=normalize_person(pd.Series([officer])).iloc[0] if officer else None)
+                          officer=group_name(officer) if officer else None)
     show(overdue_output(listed, display_labels(data.columns.labels(), result.deadlines, result.ruleset), title,
                         coming_due=within is not None), fmt, output, data, opts.inputs)
 
