@@ -540,6 +540,7 @@ def classify(
 ) -> None:
     """Count the backlog (底数) per category, then list every case with its categories."""
     from backlog_cli.outputs import Output, Sheet
+    from backlog_cli.rules import SUMMARY_LABEL, TOTAL_LABEL
     from backlog_cli.triage import CASE_COLUMNS, display_labels, triage_sheets
 
     fmt = output_format(fmt, output)
@@ -548,10 +549,10 @@ def classify(
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, when, category=category)
     cases = result.cases[result.in_category(category)] if category else result.cases
-    what = result.ruleset.category(category).label if category else "全部案件"
+    what = result.ruleset.category(category).label if category else TOTAL_LABEL
     labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
     main = Output(cases, title=f"{what}（截至{when.date()}）", labels=labels)
-    main.tables = [Sheet("底数", result.summary, labels=labels, title="底数"), main.main_sheet(CASE_COLUMNS)]
+    main.tables = [Sheet(SUMMARY_LABEL, result.summary, labels=labels, title=SUMMARY_LABEL), main.main_sheet(CASE_COLUMNS)]
     if fmt == "xlsx":
         main.sheets = triage_sheets(result, labels, category)
     show(main, fmt, output, data, opts.inputs)

@@ -48,7 +48,7 @@ from backlog_cli.assignment import UNASSIGNED, group_keys, group_order
 from backlog_cli.errors import ConfigError
 from backlog_cli.history import open_history
 from backlog_cli.loading import load_columns
-from backlog_cli.rules import Ruleset, Span, closed_mask, open_mask
+from backlog_cli.rules import TOTAL_ID, TOTAL_LABEL, Ruleset, Span, closed_mask, open_mask
 from backlog_cli.deadlines import age_days
 from backlog_cli.triage import key_mask
 
@@ -146,7 +146,7 @@ class MonthlyReport:
         charts beside the data; no trend sheet without a run recorded up to the day counted at (a
         sheet of headers alone says nothing, and a text row would break its date column and chart)."""
         shown, heads = self._shown(), self.labels()
-        per_category = shown["categories"][self.categories["category"] != "all"]
+        per_category = shown["categories"][self.categories["category"] != TOTAL_ID]
         charts = {"categories": [_bar_chart("label", "open_at_end", "未结案件（按类别）", len(per_category))],
                   "age_bands": [_bar_chart("band", "open", "未结案件（按立案时长）", len(self.age_bands), "column")],
                   "trend": [_line_chart("as_of", "open", "未结案件趋势")]}
@@ -362,7 +362,7 @@ def monthly_report(
     for cid, label in categories:
         m = counted[cid]
         rows.append((cid, label, int((m & closed_in).sum()), int((m & open_end).sum())))
-    rows.append(("all", "全部案件", int(closed_in.sum()), int(open_end.sum())))
+    rows.append((TOTAL_ID, TOTAL_LABEL, int(closed_in.sum()), int(open_end.sum())))
     per_category = pd.DataFrame(rows, columns=["category", "label", "closed_in_month", "open_at_end"])
     key = key_mask(flags) if len(flags.columns) else pd.Series(False, index=cases.index)
     officer = (group_keys(cases, "officer") if "officer" in cases

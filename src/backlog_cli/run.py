@@ -400,7 +400,7 @@ def _counts(ledger: Ledger, result: Triage) -> dict[str, Any]:
 
 def _category_counts(result: Triage) -> dict[str, int]:
     """Open cases per category id at as_of."""
-    rows = result.summary[result.summary["category"] != "all"]
+    rows = result.summary[result.summary["category"] != TOTAL_ID]
     return {str(c): int(n) for c, n in zip(rows["category"], rows["open"])}
 
 

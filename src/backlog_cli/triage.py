@@ -32,8 +32,6 @@ from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, 
 KEY_ID = "key"
 OVERDUE_SHEET = "超期案件"
 COMING_DUE_SHEET = "即将到期案件"
-SUMMARY_SHEET = SUMMARY_LABEL
-ALL_SHEET = TOTAL_LABEL
 # A case in short: the classify table and the category sheets of the triage workbook.
 CASE_COLUMNS = ["case_no", "filed_on", "officer", "respondent", "cause", "amount", "closed_on", "categories",
                 "next_label", "next_due", "next_days_left", "next_state"]
@@ -251,8 +249,8 @@ def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | Non
         cases = cases[result.in_category(category)]
     short = cases[[c for c in CASE_COLUMNS if c in cases.columns]]
     return [
-        Sheet(SUMMARY_SHEET, result.summary, labels=labels, title=f"底数（截至{result.as_of.date()}）", total_rows=1),
-        Sheet(ALL_SHEET, cases, labels=labels),
+        Sheet(SUMMARY_LABEL, result.summary, labels=labels, title=f"{SUMMARY_LABEL}（截至{result.as_of.date()}）", total_rows=1),
+        Sheet(TOTAL_LABEL, cases, labels=labels),
         *(Sheet(c.label, short[result.flags.loc[cases.index, c.id]], labels=labels, title=f"{c.label}（截至{result.as_of.date()}）")
           for c in chosen),
     ]
