@@ -170,3 +170,17 @@ def test_a_case_in_two_rows_that_differ_is_rejected_saying_where(tmp_path):
     assert ledger.rejects["reason"].tolist() == [
         "案号重复：与 未结 第2行 重复，但两行不同（结案日期：空 与 2026-11-10；结案方式：空 与 执行完毕），请核对后只留一行",
         "案号重复：与 未结 第3行 重复"]
+
+
+def test_a_row_with_a_readable_case_number_is_never_a_totals_row(tmp_path):
+    """合计商行 and 共计贸易有限公司 are companies: a first cell that begins with a totals word skips
+    the row only when its case number cannot be read (the real 合计 row below)."""
+    from backlog_cli.loading import load_ledger
+
+    path = tmp_path / "l.csv"
+    path.write_text("被执行人,案号,立案日期\n合计商行,(2025)鲁0902执1号,2025-01-02\n"
+                    "共计贸易有限公司,(2025)鲁0902执2号,2025-01-03\n总计,(2025)鲁0902执3号,2025-01-04\n"
+                    "合计,2件,\n", encoding="utf-8")
+    ledger = load_ledger([path])
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执2号", "(2025)鲁0902执3号"]
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[5, "合计行"]]

@@ -877,6 +877,9 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
     if marked.any():
         totals[marked] |= case_text[marked].str.contains(
             "|".join(w for w in TOTAL_WORDS if " " not in w), regex=True).to_numpy()
+    if totals.any():  # a row with a readable case number is a case (合计商行, 共计贸易有限公司 are companies)
+        text = case_text[totals]
+        totals[totals] = (text.isna() | parsing.parse_case_text(text)[1].astype(bool)).to_numpy()
     reason[reason.isna() & totals] = TOTALS_ROW
     header_texts = parsing.normalize_name(pd.Series(["case_no", *columns.fields["case_no"].aliases], dtype="str"))
     reason[reason.isna() & case_text.isin(header_texts).to_numpy()] = REPEATED_HEADER
