@@ -264,3 +264,13 @@ def test_rules_without_deadlines_list_by_age_and_assign(ledger, rules, tmp_path)
     listed = {s.title: [r[0] for r in s.iter_rows(min_row=3, max_col=1, values_only=True)] for s in book.worksheets[1:]}
     assert listed == {"李四": ["(2025)鲁0902执3号"], "张三": ["(2025)鲁0902执1号", "(2025)鲁0902执2号"],
                       "未分配": ["(2025)鲁0902执4号"]}  # open cases only, oldest filing first
+
+
+def test_a_list_by_deadline_counts_cases_and_deadlines_apart(ledger):
+    """Within 200 days of 2025-07-01: 执1号 over a year 2025-12-31; 执2号 legal limit 07-02 and over a
+    year 2026-01-02; 执3号 over a year 2026-01-01; 执4号 officer 07-05 and legal limit 12-28; 执5号
+    re-query 11-06: 7 deadlines of 5 cases, and the title says both (it said 7 件)."""
+    result = run("overdue", ledger, "--within", 200, "--as-of", AS_OF)
+    assert result.stdout.splitlines()[0] == "200天内到期（截至2025-07-01）：5 件，7 项期限"
+    result = run("overdue", ledger, "--within", 10, "--as-of", AS_OF)
+    assert result.stdout.splitlines()[0] == "10天内到期（截至2025-07-01）：2 件"

@@ -628,7 +628,7 @@ def overdue(
     if officer:
         cases = cases[in_group(cases, "officer", officer)]
     listed = overdue_cases(cases, result.deadlines, when, days=days, months=months, deadline=deadline, within=within)
-    title = overdue_title(when, len(listed.cases), months=months, days=days, within=within,
+    title = overdue_title(when, listed, months=months, days=days, within=within,
                           deadline=next((d.label for d in result.deadlines if d.id == deadline), deadline),
                           category=result.ruleset.category(category).label if category else None,
                           officer=group_name(officer) if officer else None)

@@ -419,7 +419,7 @@ def _write_outputs(folder: Path, ledger: Ledger, problems: pd.DataFrame, done: _
     value-problems file (both written even when empty), each through the output layer."""
     labels = display_labels(ledger.columns.labels(), done.triage.deadlines, done.triage.ruleset)
     result, listed = done.triage, done.over_six_months
-    overdue = overdue_output(listed, labels, overdue_title(result.as_of, len(listed.cases), months=OVERDUE_MONTHS))
+    overdue = overdue_output(listed, labels, overdue_title(result.as_of, listed, months=OVERDUE_MONTHS))
     return [
         *outputs.write_output(outputs.Output(result.cases, sheets=triage_sheets(result, labels)), "xlsx",
                               folder / TRIAGE_FILE),

@@ -256,18 +256,20 @@ def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | Non
     ]
 
 
-def overdue_title(as_of: pd.Timestamp, count: int | None = None, *, months: int | None = None,
+def overdue_title(as_of: pd.Timestamp, listed: Listing, *, months: int | None = None,
                   days: int | None = None, deadline: str | None = None, within: int | None = None,
                   category: str | None = None, officer: str | None = None) -> str:
     """What an overdue list holds, in words: its category and officer, then its filters, the day
-    counted at and (``count``) how many cases it lists. ``deadline`` and ``category`` are labels."""
+    counted at and how many cases it lists (and deadlines, where a case is listed once for each of
+    its deadlines overdue or coming due). ``deadline`` and ``category`` are labels."""
     what = [f"未结超过{months}个月"] if months is not None else []
     what += [f"立案超过{days}天未结"] if days is not None else []
     what += [f"{within}天内到期" + (f"（{deadline}）" if deadline else "")] if within is not None else \
         [f"「{deadline}」期限已过"] if deadline else []
     who = [category] if category else []
     who += [f"承办人{officer}"] if officer else []
-    return f"{'，'.join(who + what)}（截至{as_of.date()}）" + (f"：{count} 件" if count is not None else "")
+    cases, rows = listed.cases["case_no"].nunique(), len(listed.cases)
+    return f"{'，'.join(who + what)}（截至{as_of.date()}）：{cases} 件" + (f"，{rows} 项期限" if rows != cases else "")
 
 
 def overdue_output(listed: Listing, labels: Mapping[str, str], title: str, *, coming_due: bool = False) -> Output:
