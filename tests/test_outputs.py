@@ -677,7 +677,10 @@ def test_readable_widths_and_the_columns_shown():
     assert outputs.shown_columns([21, 10, 4], [0, 1, 2], 38) == [0, 1]  # 24 + 13 of 37
     assert outputs.shown_columns([21, 10, 4], [2, 0, 1], 30) == [1, 2]  # 7, then 24 > 22 but 13 fits
     assert outputs.shown_columns([40], [0], 10) == [0]
-    assert outputs.table_priority(["x", "filed_on", "next_due", "case_no", "officer", "next_state"]) == [3, 4, 5, 2, 0, 1]
+    # what a row is (the first column), then by what a column says, clock times and repeats last
+    assert outputs.table_priority(["x", "filed_on", "next_due", "case_no", "officer", "next_state"]) == [0, 3, 4, 5, 2, 1]
+    assert outputs.table_priority(["period", "period_start", "period_end", "officer", "closed", "rank_label", "y"]) == [
+        0, 3, 5, 4, 6, 1, 2]
 
 
 def test_share_widths_gives_way_headers_then_free_text_never_short_columns():

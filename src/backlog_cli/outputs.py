@@ -1137,15 +1137,20 @@ def _annotation(text: str | None) -> Text | None:
 # How a terminal table gives way on a narrow terminal. Case numbers, dates, numbers and short
 # codes (states, names) are never cut; free text (parties, causes, category lists) folds down to
 # FREE_TEXT_MIN_WIDTH; headers fold down to HEADER_MIN_WIDTH. When the columns do not all fit so,
-# the most useful ones that do are shown (TABLE_FIRST, then the table's first column, then the
-# others in order) and the caption says how many are left out.
+# the most useful ones that do are shown (the table's first column, then TABLE_FIRST, then the
+# others in order, TABLE_LAST last) and the caption says how many are left out.
 FREE_TEXT, SHORT, CASE_NUMBER = 0, 1, 2
 TABLE_CODE_WIDTH = 12  # text no wider than this (states, names, codes) is never cut
 FREE_TEXT_MIN_WIDTH = 12  # six Chinese characters a line
 HEADER_MIN_WIDTH = 4  # two Chinese characters a line
 CELL_MIN_WIDTH = 2  # one Chinese character: a narrower column would print it blank
-TABLE_FIRST = ["case_no", "officer", "next_state", "state", "next_due", "due", "next_label", "deadline_label",
-               "next_days_left", "days_left"]
+# One order for every table, by what a column says (a rank, a change, a count), not by command.
+TABLE_FIRST = ["case_no", "officer", "rank_label", "closing_rate", "closed", "mark", "change", "before", "after",
+               "open_before", "open_after", "as_of", "open", "cases", "overdue", "age_days", "next_state", "state",
+               "next_due", "due", "next_label", "deadline_label", "next_days_left", "days_left", "categories",
+               "filed_on"]
+# Columns that repeat another (a period's days beside its name, a run's clock times) go last.
+TABLE_LAST = ["period_start", "period_end", "started_at", "finished_at", "seconds", "id", "ledger_files"]
 _TABLE_FRAME = 3  # a border and a space either side of each column
 
 
@@ -1235,10 +1240,13 @@ def _column_kind(name: str, values: pd.Series, longest: int) -> int:
 
 
 def table_priority(names: list[str]) -> list[int]:
-    """The columns of a table, most useful first: :data:`TABLE_FIRST` (the case, its officer, its
-    next deadline's state and date), the first column, then the others in order."""
+    """The columns of a table, most useful first: the first column (what a row is), then those of
+    :data:`TABLE_FIRST` it has (the case, its officer, a rank or a change, its next deadline's
+    state and date), then the others in order, :data:`TABLE_LAST` last."""
     first = [names.index(n) for n in TABLE_FIRST if n in names]
-    return list(dict.fromkeys([*first, *range(len(names))]))
+    last = [names.index(n) for n in TABLE_LAST if n in names]
+    rest = [i for i in range(len(names)) if i not in last]
+    return list(dict.fromkeys([*range(min(1, len(names))), *first, *rest, *last]))
 
 
 def render_table(
