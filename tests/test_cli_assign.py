@@ -331,3 +331,16 @@ def test_rank_refuses_an_unknown_period_before_reading_the_ledger(tmp_path):
     result = run("rank", tmp_path / "none.xlsx", "--period", "year")
     assert result.exit_code == 2
     assert "Invalid value for '--period'" in result.output and "no such file" not in result.output
+
+
+def test_split_into_a_folder_whose_parent_is_missing_is_refused(tmp_path):
+    """--split makes its one folder, never a tree of them from a typing slip."""
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,承办人\n(2025)鲁0902执1号,2025-01-02,张三\n", encoding="utf-8")
+    result = run("assign", ledger, "--split", tmp_path / "typo" / "lists", "--as-of", "2025-06-30")
+    assert result.exit_code == 2, result.output
+    assert f"the folder {tmp_path / 'typo'} does not exist" in result.stderr
+    assert not (tmp_path / "typo").exists()
+    result = run("assign", ledger, "--split", tmp_path / "lists", "--as-of", "2025-06-30")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "lists").iterdir()) == [".backlog-files.json", "张三.xlsx"]

@@ -274,9 +274,13 @@ def split_format(fmt: str | None) -> str:
 
 
 def check_split_folder(folder: Path) -> None:
-    """--split names a folder (made when missing), not an existing file: said before the load."""
+    """--split names a folder (made when missing, in a folder that exists: a typing slip makes no
+    tree of folders), not an existing file: said before the load."""
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"--split {folder}: is a file; give a folder for the per-officer files")
+    if not folder.exists() and not folder.absolute().parent.is_dir():
+        raise ConfigError(f"--split {folder}: the folder {folder.absolute().parent} does not exist; create it first, "
+                          "or check the name")
 
 
 def write_split(tasks: TaskLists, folder: str | Path, fmt: str | None = None,

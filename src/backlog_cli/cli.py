@@ -475,14 +475,13 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
                   highlight=False, markup=False)
 
 
-FIRST_YEAR, LAST_YEAR = 1950, 2100  # the years ledger dates are read in (and --month's)
-
-
 def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool = True) -> pd.Timestamp:
     """A date given on the command line: strictly YYYY-MM-DD (default today). Ledger cells are
     read leniently; an option is not, so a typo never silently becomes another day. A day after
     today is warned about (``warn_future``): the ledger is counted as it stands today."""
     import pandas as pd
+
+    from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR
 
     today = dt.date.today()
     if text is None:

@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from backlog_cli import parsing
 from backlog_cli.errors import ConfigError, RulesError, did_you_mean
 from backlog_cli.rules import (
     CLOSE_DATE,
@@ -165,7 +166,7 @@ class WorkCalendar:
         return self._at(found, days)
 
 
-CALENDAR_YEARS = (1950, 2100)  # the dates the parsers accept
+CALENDAR_YEARS = (parsing.FIRST_YEAR, parsing.LAST_YEAR)  # the dates the parsers accept
 
 
 @functools.cache

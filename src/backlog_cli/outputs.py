@@ -1401,8 +1401,8 @@ def _write_file(result: Output, fmt: str, path: Path) -> list[Written]:
 
 def refuse_missing_folder(path: str | os.PathLike[str]) -> None:
     """Raise a :class:`ConfigError` when the folder of an output file named on the command line
-    (``-o``) does not exist: a typing slip would otherwise leave stray folders. The nightly run and
-    ``--split`` make their own folders."""
+    (``-o``) does not exist: a typing slip would otherwise leave stray folders. The nightly run
+    makes its own folders; ``--split`` its one folder (:func:`assignment.check_split_folder`)."""
     folder = Path(path).parent
     if not folder.is_dir():
         raise ConfigError(f"cannot write {path}: the folder {folder} does not exist; create it first, or check the name")

@@ -437,12 +437,13 @@ def header_unit(text: str) -> float:
 # ---------------------------------------------------------------------------------------------
 # dates
 
+FIRST_YEAR, LAST_YEAR = 1950, 2100  # the years a ledger date (and a date option, a --month) may have
 _EXCEL_ORIGIN = pd.Timestamp("1899-12-30")
-_FIRST_DAY = pd.Timestamp("1950-01-01")
-_LAST_DAY = pd.Timestamp("2100-12-31")
+_FIRST_DAY = pd.Timestamp(f"{FIRST_YEAR}-01-01")
+_LAST_DAY = pd.Timestamp(f"{LAST_YEAR}-12-31")
 _SERIAL_MIN = (_FIRST_DAY - _EXCEL_ORIGIN).days
 _SERIAL_MAX = (_LAST_DAY - _EXCEL_ORIGIN).days
-_YMD_MIN, _YMD_MAX = 19500101, 21001231
+_YMD_MIN, _YMD_MAX = FIRST_YEAR * 10_000 + 101, LAST_YEAR * 10_000 + 1231
 
 _DATE_TEXT = re.compile(
     r"^(?P<year>[0-9]{4}) ?[年./-] ?(?P<month>[0-9]{1,2}) ?[月./-] ?(?P<day>[0-9]{1,2}) ?日?"
@@ -460,7 +461,7 @@ def _assemble(year, month, day) -> np.ndarray:
     y, m, d = (np.asarray(part, dtype=np.float64) for part in (year, month, day))
     out = np.full(len(y), _NAT)
     with np.errstate(invalid="ignore"):
-        ok = (y >= 1950) & (y <= 2100) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= 31)
+        ok = (y >= FIRST_YEAR) & (y <= LAST_YEAR) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= 31)
     if ok.any():
         months = ((y[ok] - 1970) * 12 + m[ok] - 1).astype(np.int64).astype("datetime64[M]")
         days = months.astype("datetime64[D]") + (d[ok] - 1).astype(np.int64)
@@ -746,7 +747,7 @@ def _case_fields(text: str) -> tuple:
     A readable number has its year in brackets at positions 0-5, so rebuilding it as ``(year)`` +
     the rest is right whatever brackets it had."""
     m = (_OLD_CASE_NO if "字第" in text else _CASE_NO).match(text)
-    if m is None or not 1950 <= (year := int(m["year"])) <= 2100:
+    if m is None or not FIRST_YEAR <= (year := int(m["year"])) <= LAST_YEAR:
         return (text.translate(_BRACKETS), *_UNREAD)
     rest = text[6:]
     # court codes and types repeat: one shared string each (30 MB less for 200,000 cases)
@@ -818,7 +819,7 @@ def _case_fields_fast(values: np.ndarray) -> tuple[np.ndarray, tuple]:
           & np.isin(codes[:, 6], _PROVINCE_CODES) & (digits >= 0) & (digits <= 4) & (run[r, t - 1] == digits)
           & (end - s >= 1) & (end - s <= 9) & (run[r, end - 1] == end - s))
     year = number[:, 4].astype(np.int64)
-    ok &= (year >= 1950) & (year <= 2100)
+    ok &= (year >= FIRST_YEAR) & (year <= LAST_YEAR)
     sel = np.flatnonzero(ok)
     r = r[sel]
     court = (codes[sel, 6].astype(np.int64) << 20) | (digits[sel] << 16) | np.where(digits[sel] > 0, number[r, t[sel] - 1], 0).astype(np.int64)

@@ -48,6 +48,7 @@ from backlog_cli.assignment import UNASSIGNED, group_keys, group_order
 from backlog_cli.errors import ConfigError
 from backlog_cli.history import open_history
 from backlog_cli.loading import load_columns
+from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR
 from backlog_cli.rules import TOTAL_ID, TOTAL_LABEL, Ruleset, Span, closed_mask, open_mask
 from backlog_cli.deadlines import age_days
 from backlog_cli.triage import key_mask
@@ -160,10 +161,12 @@ def parse_month(text: str) -> pd.Period:
     """``YYYY-MM`` (1950-2100, the years ledger dates are read in) as a monthly period; anything
     else is a ConfigError."""
     try:
-        if len(text) == 7 and text[4] == "-" and 1950 <= int(text[:4]) <= 2100:
+        if len(text) == 7 and text[4] == "-" and FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
             return pd.Period(dt.date(int(text[:4]), int(text[5:]), 1), freq="M")
     except ValueError:
         pass
+    if len(text) == 7 and text[:4].isdigit() and text[4] == "-" and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
+        raise ConfigError(f"--month {text}: give a month in the years {FIRST_YEAR}-{LAST_YEAR}")
     raise ConfigError(f"--month '{text}' is not a month: use YYYY-MM, e.g. 2026-11")
 
 
