@@ -123,7 +123,8 @@ def test_overdue_xlsx_colours_rows(ledger, tmp_path) -> None:
     path = tmp_path / "overdue.xlsx"
     result = run("overdue", ledger, "--days", 179, "--as-of", AS_OF, "-o", path)
     assert result.exit_code == 0, result.output
-    sheet = openpyxl.load_workbook(path)["超期案件"]
+    assert openpyxl.load_workbook(path).sheetnames == ["长期未结案件"]  # by age: not a list of cases past a deadline
+    sheet = openpyxl.load_workbook(path)["长期未结案件"]
     cases = {row[0].value: row[0].fill.fgColor.rgb for row in sheet.iter_rows()
              if str(row[0].value).startswith("(2025)")}
     assert cases == {"(2025)鲁0902执1号": "FFFFC7CE", "(2025)鲁0902执3号": "FFFFC7CE",
@@ -257,7 +258,8 @@ def test_rules_without_deadlines_list_by_age_and_assign(ledger, rules, tmp_path)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["case_no"], r["age_days"], r["next_state"]) for r in rows] == [
         ("(2025)鲁0902执1号", "182", ""), ("(2025)鲁0902执3号", "181", "")]
-    assert f"note: the rules ({rules}) define no deadlines: no due dates, no overdue cases" in result.stderr
+    assert (f"note: the rules ({rules}) define no deadlines: no due dates and no case past one (lists by "
+            "age, --months or --days, still hold)") in result.stderr
     result = runner.invoke(app, ["assign", str(ledger), "--rules", rules, "--as-of", AS_OF, "-o", str(tmp_path / "a.xlsx")])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(tmp_path / "a.xlsx", read_only=True)

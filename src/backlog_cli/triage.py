@@ -30,8 +30,9 @@ from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, 
                                open_mask)
 
 KEY_ID = "key"
-OVERDUE_SHEET = "超期案件"
+OVERDUE_SHEET = "超期案件"  # cases past a deadline
 COMING_DUE_SHEET = "即将到期案件"
+LONG_OPEN_SHEET = "长期未结案件"  # open cases listed by age (--months, --days)
 # A case in short: the classify table and the category sheets of the triage workbook.
 CASE_COLUMNS = ["case_no", "filed_on", "officer", "respondent", "cause", "amount", "closed_on", "categories",
                 "next_label", "next_due", "next_days_left", "next_state"]
@@ -219,8 +220,8 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     if cases.empty:
         warnings.append("the ledger has no cases: is it the right file, and complete?")
     if not deadlines:
-        notes.append(f"the rules ({ruleset.name}) define no deadlines: no due dates, no overdue cases; the legal "
-                     "limits are in the default rules (add `extends: default` to a rules file of your own)")
+        notes.append(f"the rules ({ruleset.name}) define no deadlines: no due dates and no case past one (lists "
+                     "by age, --months or --days, still hold); the legal limits are in the default rules (add `extends: default` to a rules file of your own)")
     later = cases["filed_on"].gt(as_of) | typed_later  # typed after today: left out also on a later --as-of
     if later.any():
         between = later & ~typed_later
@@ -276,7 +277,8 @@ def overdue_output(listed: Listing, labels: Mapping[str, str], title: str, *, co
     """``backlog overdue`` and the nightly overdue.xlsx: every column in CSV and JSON; on the
     terminal and in xlsx the case in short (:data:`OVERDUE_COLUMNS`) and its deadline columns,
     overdue rows red and rows coming due amber; the sheet named for what is listed."""
-    result = Output(listed.cases, name=COMING_DUE_SHEET if coming_due else OVERDUE_SHEET, title=title, labels=labels,
+    name = COMING_DUE_SHEET if coming_due else OVERDUE_SHEET if listed.state == "state" else LONG_OPEN_SHEET
+    result = Output(listed.cases, name=name, title=title, labels=labels,
                     row_styles=state_styles(listed.cases[listed.state]),
                     table_columns=[*OVERDUE_COLUMNS, *listed.columns])
     result.sheets = [result.main_sheet(result.table_columns)]
