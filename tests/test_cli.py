@@ -461,3 +461,13 @@ def test_absent_columns_cannot_silence_the_close_date_and_a_stale_name_is_noted(
     result = run("classify", "--as-of", "2026-01-01", "-f", "csv")
     assert result.exit_code == 0
     assert "note: absent_columns names notes, but the ledger has that column: the setting can go" in result.stderr
+
+
+def test_a_setting_given_twice_is_named_with_both_lines(tmp_path, monkeypatch):
+    """YAML keeps the later of two `rules:` lines without a word; the settings say so instead."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "backlog.yaml").write_text("rules: default\noutput_dir: out\nrules: county-seven\n", encoding="utf-8")
+    result = run("run")
+    assert result.exit_code == 2, result.output
+    assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}:3: 'rules' is set twice (also on line 1): keep one\n"

@@ -187,7 +187,7 @@ def read_yaml(path: Path, what: str) -> Any:
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {what} {path} ({exc})") from None
+        raise ConfigError(f"cannot read {what} {path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def _as_list(value: Any, key: str, at: str, numbers: bool = False) -> list[str]:
@@ -236,14 +236,22 @@ def _shown(value: Any) -> str:
 
 
 def _key_lines(path: Path) -> dict[Any, int]:
-    """The line of each top-level key of a settings file (its values were loaded already)."""
+    """The line of each top-level key of a settings file (its values were loaded already); a key
+    set twice is a ConfigError (YAML would keep the later value silently)."""
     try:
         node = yaml.compose(read_utf8(path), Loader=yaml.SafeLoader)
     except (yaml.YAMLError, OSError, UnicodeDecodeError, NotUtf8):
         return {}
     if not isinstance(node, yaml.MappingNode):
         return {}
-    return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    lines: dict[Any, int] = {}
+    for key, _ in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            if key.value in lines:
+                raise ConfigError(f"{path}:{key.start_mark.line + 1}: '{key.value}' is set twice (also on line "
+                                  f"{lines[key.value]}): keep one")
+            lines[key.value] = key.start_mark.line + 1
+    return lines
 
 
 def load_config(explicit: Path | None = None) -> Config:

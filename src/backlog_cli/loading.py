@@ -31,7 +31,7 @@ import pandas as pd
 from backlog_cli import parsing, workbook
 from backlog_cli.config import load_yaml, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
-from backlog_cli.outputs import Sheet, iso_dates
+from backlog_cli.outputs import Sheet, counted, iso_dates
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
 if TYPE_CHECKING:
@@ -1204,7 +1204,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
 # (checked in the tests): a sheet without a column the other sheets fill is warned about.
 RULE_FIELDS = ("closed_on", "status", "close_method", "officer", "cause", "respondent", "petition", "notes",
                "reason_open", "suspended_on", "resumed_on")
-OPEN_SHEET = "未结"  # a sheet so named holds open cases: without a close-date column it is read right
+OPEN_SHEET = "未结"  # a sheet so named (not 已结未结汇总) holds open cases: no close-date column is right
 
 
 def _sheet_gaps(frame: pd.DataFrame, reports: list[SheetReport], columns: Columns) -> list[str]:
@@ -1217,7 +1217,8 @@ def _sheet_gaps(frame: pd.DataFrame, reports: list[SheetReport], columns: Column
     for report in read:
         gaps = {}
         for name in RULE_FIELDS:
-            if name in mapped[id(report)] or (name == "closed_on" and OPEN_SHEET in report.sheet):
+            if name in mapped[id(report)] or (name == "closed_on" and OPEN_SHEET in report.sheet
+                                                 and "已结" not in report.sheet):
                 continue
             have = [r for r in read if name in mapped[id(r)]]
             if have and (filled := _filled_in(frame, name, have, report)):
@@ -1242,7 +1243,7 @@ def _gap_warning(report: SheetReport, gaps: Mapping[str, list[str]], columns: Co
         f"{columns.fields[name].label} ({name}; sheet{'s' if len(sheets) > 1 else ''} "
         f"{'、'.join(sheets[:3])}{' …' if len(sheets) > 3 else ''} {'has' if len(sheets) == 1 else 'have'} one)"
         for name, sheets in gaps.items())
-    cases = f"its {report.cases} case{'s' if report.cases != 1 else ''}"
+    cases = f"its {counted(report.cases, 'cases')}"
     others = len(gaps) - ("closed_on" in gaps)
     blank = f"{'them' if others > 1 else 'it'} blank"
     effect = (f"{cases} {'is' if report.cases == 1 else 'are'} read as open" + (", with the others blank" if others else "")
@@ -1374,7 +1375,6 @@ def _reject_reasons(parsed: pd.DataFrame, bad: dict[str, pd.Series], case_text: 
     reason = pd.Series(pd.NA, index=parsed.index, dtype="object")
     no_case = parsed["case_no"].isna()
     reason[no_case] = NO_CASE_NO
-    reason[reason.isna() & bad["case_no"]] = BAD_CASE_NO
     unread = bad["case_no"].to_numpy(dtype=bool)
     if unread.any():
         reason[unread] = _several_case_numbers(case_text[unread]).fillna(BAD_CASE_NO).to_numpy()

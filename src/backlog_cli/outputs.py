@@ -345,6 +345,7 @@ def _write_csv(out: pd.DataFrame, handle: TextIO) -> None:
 # =cmd|…): such text (not a plain number: -5000) is written with a leading ', which Excel takes as
 # "text" and does not show.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_AT = re.compile("\0[" + re.escape("".join(FORMULA_STARTS)) + "]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")  # -5000 is a number to Excel, no formula
 _CSV_BLOCK_ROWS = 10_000  # lines and their encoded bytes for 10,000 rows: about 15 MB at a time
 _CSV_SPECIAL = re.compile('[,"\r\n]')
@@ -365,10 +366,13 @@ def _csv_fields(s: pd.Series) -> np.ndarray:
         return _str_per_value(s)  # numbers and flags print with no comma, quote or line break
     joined = "\0".join(fields.tolist())
     if any(joined.startswith(c) or "\0" + c in joined for c in FORMULA_STARTS):
-        live = np.fromiter((v.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(v) for v in fields),
-                           dtype=bool, count=len(fields))
-        if s.dtype == object:  # a number in a mixed column (-1) is no text
-            live &= np.fromiter(map(isinstance, s.to_numpy(), [str] * len(s)), dtype=bool, count=len(s))
+        # the fields that begin so, found in the joined text (a field starts after each \0): only
+        # they are looked at one by one, however many fields the column has
+        lengths = np.fromiter(map(len, fields), dtype=np.int64, count=len(fields))
+        starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
+        at = np.searchsorted(starts, [m.start() for m in _FORMULA_AT.finditer("\0" + joined)])
+        texts = s.to_numpy() if s.dtype == object else None  # a number in a mixed column (-1) is no text
+        live = [i for i in at if not _PLAIN_NUMBER.match(fields[i]) and (texts is None or isinstance(texts[i], str))]
         fields[live] = ["'" + v for v in fields[live]]
     if any(c in joined for c in ',"\r\n'):  # str.find is much faster than a regex here
         special = pd.Series(fields, dtype=object).str.contains(_CSV_SPECIAL).to_numpy(dtype=bool)
