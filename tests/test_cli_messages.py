@@ -152,7 +152,7 @@ def test_a_stdout_that_cannot_hold_chinese_is_said_plainly(tmp_path):
         assert result.exit_code == 2
         assert result.stderr.splitlines()[-1] == (
             "backlog: error: the output's encoding (latin-1) cannot show Chinese text: use a UTF-8 locale (or set "
-            "PYTHONIOENCODING=utf-8), or write to a file with -o FILE")
+            "PYTHONIOENCODING=utf-8), or write to a file with -o FILE where the command has it")
     assert latin.invoke(app, ["classify", str(ledger), "--as-of", "2026-01-01", "-o", tmp_path / "o.csv"]).exit_code == 0
 
 

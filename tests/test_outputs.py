@@ -640,7 +640,7 @@ def test_a_table_too_wide_to_read_leaves_out_the_least_useful_columns_and_says_s
     for whole in [*_CASE_NOS, "2014-01-22", "2025-12-31", "2019-06-30", "overdue", "due_soon", "赵国庆", "王磊"]:
         assert whole in text
     assert _caption(lines) == ("1 of 7 columns left out for the terminal's width (amount); "
-                       "all of them: -o FILE.xlsx, or --format csv")
+                       "all of them: --format csv, or -o FILE.xlsx / FILE.csv")
     # 60 cells: case 25, officer 9, state 11 and the date 13 take 58 of the 59 (after the edge)
     lines = _narrow_terminal_lines(_wide_frame(), 60)
     rows = [line for line in lines if line.startswith("│")]
@@ -982,3 +982,13 @@ def test_counted_makes_the_last_word_singular_for_one():
 
     assert [counted(1, "rejected rows"), counted(1, "categories"), counted(0, "categories"), counted(2, "values")] == [
         "1 rejected row", "1 category", "0 categories", "2 values"]
+
+
+def test_a_command_without_files_says_how_else_to_see_every_column():
+    """inspect and rules list write no files: their captions do not point to -o or --format."""
+    frame = pd.DataFrame({"case_no": ["(2025)鲁0902执1号"], "note": ["x" * 30], "other": ["y" * 30]})
+    console = Console(width=40, file=io.StringIO(), force_terminal=False, color_system=None)
+    console.print(outputs.render_table(frame, see_all=outputs.PIPE_TO_SEE_ALL))
+    text = " ".join(console.file.getvalue().split())
+    assert "all of them: a wider terminal, or the output piped (| less -S)" in text
+    assert "-o FILE" not in text

@@ -138,7 +138,7 @@ def plain_errors(command_path: Callable[[], str] = lambda: "backlog"):
         if _shows_chinese(sys.stdout):
             raise
         _say(f"backlog: error: the output's encoding ({sys.stdout.encoding}) cannot show Chinese text: use a "
-             "UTF-8 locale (or set PYTHONIOENCODING=utf-8), or write to a file with -o FILE")
+             "UTF-8 locale (or set PYTHONIOENCODING=utf-8), or write to a file with -o FILE where the command has it")
         raise typer.Exit(EXIT_INPUT) from None
 
 
@@ -660,8 +660,10 @@ def rules_list() -> None:
     categories = pd.DataFrame([{"ruleset": b.name, "category": c.id, "label": c.label}
                                for b in bundled for c in b.categories])
     out = _stdout()
-    out.print(outputs.render_table(rulesets, title="bundled rulesets (use with --rules NAME)"))
-    out.print(outputs.render_table(categories, title="their categories (backlog rules show NAME for more)"))
+    out.print(outputs.render_table(rulesets, title="bundled rulesets (use with --rules NAME)",
+                                   see_all=outputs.PIPE_TO_SEE_ALL))
+    out.print(outputs.render_table(categories, title="their categories (backlog rules show NAME for more)",
+                                   see_all=outputs.PIPE_TO_SEE_ALL))
 
 
 @rules_app.command("show")
@@ -681,13 +683,13 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
         {"priority": c.priority, "id": c.id, "label": c.label, "description": c.description, "source": c.source}
         for c in ruleset.categories
     ]
-    out.print(outputs.render_table(pd.DataFrame(rows), title="categories"))
+    out.print(outputs.render_table(pd.DataFrame(rows), title="categories", see_all=outputs.PIPE_TO_SEE_ALL))
     if deadlines:
         rows = [{"id": d.id, "label": d.label, "due": due_rule(d), "action": d.action,
                  "overdue_action": d.overdue_action or "", "suspended_action": d.suspended_action or "",
                  "description": d.description, "source": d.source}
                 for d in deadlines]
-        out.print(outputs.render_table(pd.DataFrame(rows), title="deadlines"))
+        out.print(outputs.render_table(pd.DataFrame(rows), title="deadlines", see_all=outputs.PIPE_TO_SEE_ALL))
     for path in ruleset.sources:
         out.print(f"from {path}", highlight=False, markup=False)
 
@@ -715,12 +717,12 @@ def inspect(
     columns: ColumnsOpt = None,
 ) -> None:
     """Show how a ledger is read: sheets, header row, column mapping, counts, rejects, bad values."""
-    from backlog_cli.outputs import Output
+    from backlog_cli.outputs import PIPE_TO_SEE_ALL, Output
     from backlog_cli.loading import inspect_tables
 
     data = load(LoadOptions(ledger, config, sheet, encoding, columns), listed_below=True)
     tables = inspect_tables(data)
-    show(Output(tables[0].frame, tables=tables, max_rows=None), "table", None)
+    show(Output(tables[0].frame, tables=tables, max_rows=None, see_all=PIPE_TO_SEE_ALL), "table", None)
 
 
 @app.command()

@@ -87,6 +87,10 @@ def value_labels(labels: Mapping[str, str] | None) -> Mapping[str, Mapping[Any, 
 
 
 PLAIN_WIDTH = 10_000
+# How to see every row and column of a terminal table, for the commands that write files; the
+# others say theirs (inspect, rules list: a wider terminal, or the output piped).
+SEE_ALL = "--format csv, or -o FILE.xlsx / FILE.csv"
+PIPE_TO_SEE_ALL = "a wider terminal, or the output piped (| less -S)"
 # Terminal tables show at most this many rows; the caption says how to get them all.
 TABLE_MAX_ROWS = 500
 XLSX_MAX_ROWS = 1_048_576
@@ -1169,6 +1173,7 @@ class FittedTable(Table):
         super().__init__(*args, **kwargs)
         self.fit: list[tuple[int, int]] = []  # per column: its kind and its longest cell's width
         self.priority: list[int] = []  # the columns, most useful first
+        self.see_all = SEE_ALL
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         kinds, longest = [k for k, _ in self.fit], [w for _, w in self.fit]
@@ -1184,7 +1189,7 @@ class FittedTable(Table):
         if len(shown) < len(self.columns):
             left_out = [terminal_text(self.columns[i].header) for i in range(len(self.columns)) if i not in shown]
             note = (f"{len(left_out)} of {len(self.columns)} columns left out for the terminal's width "
-                    f"({', '.join(left_out)}); all of them: -o FILE.xlsx, or --format csv")
+                    f"({', '.join(left_out)}); all of them: {self.see_all}")
             text = "\n".join(filter(None, [str(self.caption or ""), terminal_text(note, PLAIN_WIDTH)]))
             table.caption = Text(text)  # wrapped to the table's width, which is the terminal's
         yield from Table.__rich_console__(table, console, options)
@@ -1261,18 +1266,19 @@ def render_table(
     max_rows: int | None = None,
     row_styles: pd.Series | None = None,
     number_formats: Mapping[str, str] | None = None,
+    see_all: str = SEE_ALL,
 ) -> Table:
     """A rich table of the frame (first ``max_rows`` rows), cells as :func:`shown_values` and
     :func:`display_frame` make them, styled rows coloured, fitted to a narrow terminal
-    (:class:`FittedTable`)."""
+    (:class:`FittedTable`); ``see_all`` says how to see the rows or columns left out."""
     labels = labels or {}
     shown = frame if max_rows is None else frame.iloc[:max_rows]
     caption = None
     if len(shown) < len(frame):
-        caption = (f"showing the first {len(shown):,} of {len(frame):,} rows; all of them: "
-                   "--format csv, or -o FILE.xlsx / FILE.csv")
+        caption = f"showing the first {len(shown):,} of {len(frame):,} rows; all of them: {see_all}"
     cells = display_frame(shown_values(shown, labels), number_formats)
     table = FittedTable(title=_annotation(title), caption=_annotation(caption))
+    table.see_all = see_all
     for name in cells.columns:
         numeric = pd.api.types.is_numeric_dtype(shown[name].dtype) and not pd.api.types.is_bool_dtype(
             shown[name].dtype
@@ -1350,6 +1356,7 @@ class Output:
     beside: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     max_rows: int | None = TABLE_MAX_ROWS
     number_formats: Mapping[str, str] = field(default_factory=dict)
+    see_all: str = SEE_ALL  # how to see what a terminal table leaves out, with this command's options
 
     def main_sheet(self, columns: list[str] | None = None) -> Sheet:
         view = self.frame.loc[:, [c for c in columns if c in self.frame.columns]] if columns else self.frame
@@ -1383,7 +1390,7 @@ def _print_tables(result: Output, out: TextIO) -> None:
     for sheet in result.tables if result.tables is not None else [result.main_sheet(result.table_columns)]:
         console.print(render_table(sheet.frame, title=sheet.title or sheet.name, labels=sheet.labels,
                                    row_styles=sheet.row_styles, max_rows=result.max_rows,
-                                   number_formats=sheet.number_formats))
+                                   number_formats=sheet.number_formats, see_all=result.see_all))
 
 
 def _write_file(result: Output, fmt: str, path: Path) -> list[Written]:
