@@ -1192,3 +1192,15 @@ def test_labels_are_unique_and_not_the_workbooks_own_sheets(tmp_path):
         f"{path}:5:20: categories[2].label: label '全部案件' is reserved (the workbook's sheet and row of that name)",
         f"{path}:6:20: categories[3].label: label '底数' is reserved (the workbook's sheet and row of that name)",
     ]
+
+
+def test_category_lists_share_one_list_per_combination():
+    """Lists of one length (each case in one category) stay lists, not a 2-D array; rows without
+    any flag get an empty list; rows of one combination share its list."""
+    from backlog_cli.rules import category_lists
+
+    flags = pd.DataFrame({"a": [True, False, True, False], "b": [False, True, False, False]}, index=[5, 6, 7, 8])
+    lists = category_lists(flags)
+    assert lists.tolist() == [["a"], ["b"], ["a"], []] and lists.index.tolist() == [5, 6, 7, 8]
+    assert lists[5] is lists[7]
+    assert category_lists(pd.DataFrame(index=range(2))).tolist() == [[], []]

@@ -49,7 +49,7 @@ from backlog_cli.errors import ConfigError
 from backlog_cli.history import open_history
 from backlog_cli.loading import load_columns
 from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR
-from backlog_cli.rules import TOTAL_ID, TOTAL_LABEL, Ruleset, Span, closed_mask, open_mask
+from backlog_cli.rules import TOTAL_ID, TOTAL_LABEL, Ruleset, Span, category_lists, closed_mask, open_mask
 from backlog_cli.deadlines import age_days
 from backlog_cli.triage import key_mask
 
@@ -291,19 +291,6 @@ def _age_bands(filed_on: pd.Series, end: pd.Timestamp) -> pd.DataFrame:
     return pd.DataFrame({"band": pd.Series([label for label, _ in AGE_BANDS], dtype="str"), "open": counts.astype("int64")})
 
 
-def _category_lists(flags: pd.DataFrame) -> pd.Series:
-    """Per row, the ids of the columns of ``flags`` true in it, in column order: one shared list per
-    combination."""
-    if flags.empty or not len(flags.columns):
-        return pd.Series([[] for _ in range(len(flags))], index=flags.index, dtype=object)
-    combos = flags.drop_duplicates()  # in order of first appearance, as ngroup numbers them unsorted
-    codes = flags.groupby(list(flags.columns), sort=False).ngroup().to_numpy()
-    ids = np.asarray(flags.columns, dtype=object)
-    lists = np.empty(len(combos), dtype=object)
-    lists[:] = [list(ids[row]) for row in combos.to_numpy(dtype=bool)]
-    return pd.Series(lists[codes], index=flags.index, dtype=object)
-
-
 def _text(rows: pd.DataFrame, name: str) -> pd.Series:
     """A text field of ``rows``; missing throughout when the ledger has no such column."""
     return rows[name].astype("str") if name in rows else pd.Series(pd.NA, index=rows.index, dtype="str")
@@ -318,7 +305,7 @@ def _case_list(cases: pd.DataFrame, flags: pd.DataFrame, officer: pd.Series, row
     if closed and "closed_on" not in picked:  # no close dates: no case closed in the month
         picked = picked.assign(closed_on=pd.Series(pd.NaT, index=picked.index, dtype=picked["filed_on"].dtype))
     out = pd.DataFrame({"case_no": picked["case_no"].astype("str"), "officer": officer[picked.index],
-                        "categories": _category_lists(flags.loc[picked.index].fillna(False).astype(bool)),
+                        "categories": category_lists(flags.loc[picked.index].fillna(False).astype(bool)),
                         "filed_on": picked["filed_on"]})
     if closed:
         out["closed_on"] = picked["closed_on"]

@@ -1471,9 +1471,7 @@ class Ruleset:
         masks = [ctx.masks[cid].to_numpy(dtype=bool) for cid in ids]
         out = pd.DataFrame(dict(zip(ids, masks)), index=frame.index)
         combos, inverse = _combinations(masks, len(frame))
-        lists = np.empty(len(combos), dtype=object)
-        for i, row in enumerate(combos):  # one list per distinct combination, shared by its rows
-            lists[i] = [ids[j] for j in np.flatnonzero(row)]
+        lists = _lists(ids, combos)
         primary = pd.array([ids[row.argmax()] if row.any() else None for row in combos], dtype="str")
         out["categories"] = pd.Series(lists[inverse], index=frame.index, dtype=object)
         out["primary_category"] = pd.Series(primary.take(inverse), index=frame.index)
@@ -1500,6 +1498,22 @@ class Ruleset:
         ctx = ctx if ctx is not None else self.evaluate(frame_row, as_of)
         return [CategoryExplanation(c.id, c.label, bool(ctx.masks[c.id].iloc[0]), c.condition.explain(frame_row, ctx))
                 for c in self.categories]
+
+
+def category_lists(flags: pd.DataFrame) -> pd.Series:
+    """Per row, the ids (the columns of ``flags``) true in it, in column order: one list per
+    distinct combination, shared by its rows (as ``categories`` from :meth:`Ruleset.classify`)."""
+    ids = [str(c) for c in flags.columns]
+    combos, inverse = _combinations([flags[c].to_numpy(dtype=bool) for c in flags.columns], len(flags))
+    return pd.Series(_lists(ids, combos)[inverse], index=flags.index, dtype=object)
+
+
+def _lists(ids: list[str], combos: np.ndarray) -> np.ndarray:
+    """One list of ids per combination (a row of ``combos``)."""
+    lists = np.empty(len(combos), dtype=object)
+    for i, row in enumerate(combos):  # one by one: lists of one length would make numpy a 2-D array
+        lists[i] = [ids[j] for j in np.flatnonzero(row)]
+    return lists
 
 
 def _combinations(masks: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
