@@ -176,7 +176,7 @@ def test_assign_xlsx_with_yaml_targets(ledger, tmp_path):
     out = tmp_path / "lists.xlsx"
     result = run("assign", ledger, "--as-of", AS_OF, "--targets", targets, "--output", out)
     assert result.exit_code == 0, result.output
-    assert ("warning: weekly targets for 孙八, who have no case in the ledger (a typing slip in the targets, or an "
+    assert ("warning: a weekly target for 孙八, who has no case in the ledger (a typing slip in the targets, or an "
             "officer who has left)") in result.stderr
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["总览", *GROUPS]

@@ -600,5 +600,5 @@ def test_a_target_for_an_officer_with_no_case_is_warned_about_as_assign_warns(tm
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 1, result.output
     summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["warnings"] == ["weekly targets for 孙八, who have no case in the ledger (a typing slip in the "
+    assert summary["warnings"] == ["a weekly target for 孙八, who has no case in the ledger (a typing slip in the "
                                    "targets, or an officer who has left)"]

@@ -230,8 +230,9 @@ class TaskLists:
         """One warning naming the targets given for officers with no case (likely typos)."""
         if not self.unknown_targets:
             return []
-        return [f"weekly targets for {'、'.join(self.unknown_targets)}, who have no case in the ledger "
-                "(a typing slip in the targets, or an officer who has left)"]
+        one = len(self.unknown_targets) == 1
+        return [f"{'a weekly target' if one else 'weekly targets'} for {'、'.join(self.unknown_targets)}, who "
+                f"{'has' if one else 'have'} no case in the ledger (a typing slip in the targets, or an officer who has left)"]
 
     def groups(self) -> list[tuple[str, pd.DataFrame]]:
         """(group, its cases) in overview order."""

@@ -281,7 +281,7 @@ ConfigOpt = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", h
 SheetOpt = Annotated[Optional[list[str]], typer.Option("--sheet", metavar="NAME", help="Read only this sheet (repeatable).")]
 EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", help="CSV encoding (default: detected: UTF-8 with or without BOM, UTF-16 with BOM, or GBK/GB18030).")]
 ColumnsOpt = Annotated[Optional[list[Path]], typer.Option("--columns", metavar="FILE", help="Extra column aliases file (repeatable).")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Evaluate as of this date, YYYY-MM-DD (default: today).")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Evaluate as of this date, YYYY-MM-DD, 1950-2100 (default: today).")]
 FormatOpt = Annotated[
     Optional[str],
     typer.Option("--format", "-f", metavar="FORMAT", help="table, csv, json or xlsx (default: from --output's suffix, else table)."),
@@ -868,7 +868,7 @@ app.add_typer(report_app, name="report")
 @report_app.command("monthly")
 @reads_ledger
 def report_monthly(
-    month: Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM: cases closed in it and open at its end.")],
+    month: Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM (1950-2100): cases closed in it and open at its end.")],
     ledger: LedgerArg = None,
     rules: RulesOpt = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Count and classify as of this day of the month, YYYY-MM-DD (default: the month's last day; today in the current month).")] = None,

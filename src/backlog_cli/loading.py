@@ -678,8 +678,8 @@ def _unread_cases(path: Path, raw: RawSheet, columns: Columns) -> str | None:
     count = int(sum(m.sum() for m in shaped))
     first = int(np.flatnonzero(found)[0])
     where = f" in its first {len(frame):,} rows" if raw.rows > len(frame) else ""
-    said = (f"{path} [{raw.name}]: sheet not read, but {count} cell{'s' if count > 1 else ''}{where} look like case "
-            f"numbers (the first in row {raw.first_row + first}): ")
+    said = (f"{path} [{raw.name}]: sheet not read, but {counted(count, 'cells')}{where} "
+            f"{'looks' if count == 1 else 'look'} like case numbers (the first in row {raw.first_row + first}): ")
     top = _cell_text(frame.head(HEADER_SCAN_ROWS))
     known = [[c for c in cells if c and columns.field_for(c)] for cells in top.itertuples(index=False)]
     best = max(range(len(known)), key=lambda pos: len(known[pos]))
