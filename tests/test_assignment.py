@@ -130,6 +130,8 @@ def test_file_stems_are_safe_and_unique():
     assert file_stems(["张三", "a/b", "a:b", "A_B", " .x. ", "con", "", UNASSIGNED]) == [
         "张三", "a_b", "a_b (2)", "A_B (3)", "x", "con_", "_", UNASSIGNED
     ]
+    # a name a shell would take for an option, or Excel for a formula
+    assert file_stems(["-孙八", "=1+1", "@x", "王-五"]) == ["_-孙八", "_=1+1", "_@x", "王-五"]
 
 
 def test_file_stems_are_cut_to_60_bytes_on_a_character_boundary():

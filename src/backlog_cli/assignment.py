@@ -423,13 +423,16 @@ def _cut_bytes(text: str, limit: int) -> str:
 
 def file_stems(names: Sequence[str]) -> list[str]:
     """File-system-safe, unique (ignoring case) file stems for group names, in order, each at
-    most :data:`FILE_STEM_MAX_BYTES` bytes before a collision mark."""
+    most :data:`FILE_STEM_MAX_BYTES` bytes before a collision mark; none begins with - (an option
+    to a shell command) or = + @."""
     seen: set[str] = set()
     stems = []
     for name in names:
         base = _cut_bytes(_FILE_BAD.sub("_", str(name)).strip(" ."), FILE_STEM_MAX_BYTES).rstrip(" .") or "_"
         if _WINDOWS_RESERVED.match(base):
             base += "_"
+        if base.startswith(("-", "=", "+", "@")):  # read as an option by a shell command, a formula by Excel
+            base = "_" + base
         stem, n = base, 1
         while stem.casefold() in seen:
             n += 1
