@@ -104,9 +104,9 @@ def test_a_month_not_begun_warns(tmp_path):
     assert f"warning: --month {later} has not begun" in result.stderr
     too_far = run("report", "monthly", "--month", "2999-01", ledger)
     assert too_far.exit_code == 2 and "--month 2999-01: give a month in the years 1950-2100" in too_far.output
-    typo = run("report", "monthly", "--month", "2026-13", ledger)
-    assert typo.exit_code == 2 and typo.output.strip().endswith(
-        "backlog: error: --month '2026-13' is not a month: use YYYY-MM, e.g. 2026-11")
+    typo = usage("report", "monthly", "--month", "2026-13", ledger)
+    assert typo == (2, "backlog: error: --month '2026-13' is not a month: use YYYY-MM, e.g. 2026-11; "
+                       "try 'backlog report monthly --help'\n")
     assert "has not begun" not in run("report", "monthly", "--month", "2025-01", ledger, "-f", "json").stderr
 
 

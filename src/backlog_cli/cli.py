@@ -885,7 +885,10 @@ def report_monthly(
     from backlog_cli.run import history_target
 
     fmt = output_format(fmt, output)
-    period = parse_month(month)
+    try:
+        period = parse_month(month)
+    except BacklogError as exc:  # an option's value: said as every other bad option value is
+        raise typer.BadParameter(str(exc)) from None
     today = dt.date.today()
     end = report_day(period, as_of_date(as_of, warn_future=False) if as_of is not None else None, today)
     tell(month_warnings(period, today, end))
