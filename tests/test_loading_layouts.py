@@ -180,7 +180,9 @@ def test_a_row_with_a_readable_case_number_is_never_a_totals_row(tmp_path):
     path = tmp_path / "l.csv"
     path.write_text("被执行人,案号,立案日期\n合计商行,(2025)鲁0902执1号,2025-01-02\n"
                     "共计贸易有限公司,(2025)鲁0902执2号,2025-01-03\n总计,(2025)鲁0902执3号,2025-01-04\n"
-                    "合计,2件,\n", encoding="utf-8")
+                    "合计,2件,\n共计商行,,2025-01-05\n合计商行,(2025)鲁0902执1O号,2025-01-06\n", encoding="utf-8")
     ledger = load_ledger([path])
     assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执2号", "(2025)鲁0902执3号"]
     assert ledger.skipped[["row", "reason"]].values.tolist() == [[5, "合计行"]]
+    # with a filing date but no readable case number: rejected, so listed, not skipped as totals
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[6, "缺少案号"], [7, "案号无法识别"]]

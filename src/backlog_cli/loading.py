@@ -873,13 +873,15 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
     if totals.any():
         totals[totals] = parsing.without_spaces(pd.Series(first[totals])).str.startswith(
             tuple(w.replace(" ", "") for w in TOTAL_WORDS)).to_numpy()
+    if totals.any():  # by its first cell: not a row with a readable case number or a filing date, a case or
+        text = case_text[totals]  # a reject (合计商行, 共计贸易有限公司 in a first 被执行人 column are companies)
+        totals[totals] = (text.isna() | parsing.parse_case_text(text)[1].astype(bool)).to_numpy()
+        if "filed_on" in missing:
+            totals &= missing["filed_on"].to_numpy(dtype=bool)
     marked = case_text.str.contains(TOTALS_MARK, regex=False).fillna(False).to_numpy()
-    if marked.any():
+    if marked.any():  # the case number cell itself says 合计
         totals[marked] |= case_text[marked].str.contains(
             "|".join(w for w in TOTAL_WORDS if " " not in w), regex=True).to_numpy()
-    if totals.any():  # a row with a readable case number is a case (合计商行, 共计贸易有限公司 are companies)
-        text = case_text[totals]
-        totals[totals] = (text.isna() | parsing.parse_case_text(text)[1].astype(bool)).to_numpy()
     reason[reason.isna() & totals] = TOTALS_ROW
     header_texts = parsing.normalize_name(pd.Series(["case_no", *columns.fields["case_no"].aliases], dtype="str"))
     reason[reason.isna() & case_text.isin(header_texts).to_numpy()] = REPEATED_HEADER
