@@ -251,7 +251,7 @@ def test_config_unknown_key_suggests(tmp_path, monkeypatch):
     (tmp_path / "backlog.yaml").write_text("ledgr: x.csv\n", encoding="utf-8")
     result = run("classify")
     assert result.exit_code == 2
-    assert "unknown setting 'ledgr' (did you mean 'ledger'?)" in result.output
+    assert "backlog.yaml:1: unknown setting 'ledgr' (did you mean 'ledger'?)" in result.output
 
 
 def test_help_does_not_import_pandas():
@@ -471,3 +471,12 @@ def test_a_setting_given_twice_is_named_with_both_lines(tmp_path, monkeypatch):
     result = run("run")
     assert result.exit_code == 2, result.output
     assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}:3: 'rules' is set twice (also on line 1): keep one\n"
+
+
+def test_an_officers_target_given_twice_is_named_with_both_lines(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "backlog.yaml").write_text("output_dir: out\ntargets:\n  张三: 3\n  张三: 5\n", encoding="utf-8")
+    result = run("run")
+    assert result.exit_code == 2, result.output
+    assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}:4: '张三' is set twice (also on line 3): keep one\n"

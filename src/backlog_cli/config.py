@@ -237,21 +237,33 @@ def _shown(value: Any) -> str:
 
 def _key_lines(path: Path) -> dict[Any, int]:
     """The line of each top-level key of a settings file (its values were loaded already); a key
-    set twice is a ConfigError (YAML would keep the later value silently)."""
+    set twice, at any level, is a ConfigError (YAML would keep the later value silently)."""
     try:
         node = yaml.compose(read_utf8(path), Loader=yaml.SafeLoader)
     except (yaml.YAMLError, OSError, UnicodeDecodeError, NotUtf8):
         return {}
     if not isinstance(node, yaml.MappingNode):
         return {}
-    lines: dict[Any, int] = {}
-    for key, _ in node.value:
+    _no_key_twice(node, path)
+    return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _no_key_twice(node: yaml.Node, path: Path) -> None:
+    """A ConfigError for a key given twice in any mapping of the file (a setting, an officer's
+    target): YAML would keep the later value without a word."""
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _no_key_twice(item, path)
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: dict[Any, int] = {}
+    for key, value in node.value:
         if isinstance(key, yaml.ScalarNode):
-            if key.value in lines:
+            if key.value in seen:
                 raise ConfigError(f"{path}:{key.start_mark.line + 1}: '{key.value}' is set twice (also on line "
-                                  f"{lines[key.value]}): keep one")
-            lines[key.value] = key.start_mark.line + 1
-    return lines
+                                  f"{seen[key.value]}): keep one")
+            seen[key.value] = key.start_mark.line + 1
+        _no_key_twice(value, path)
 
 
 def load_config(explicit: Path | None = None) -> Config:
@@ -261,15 +273,16 @@ def load_config(explicit: Path | None = None) -> Config:
     data = read_yaml(path, "settings file") or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected key: value settings")
-    unknown = [k for k in data if k not in KEYS]
-    if unknown:
-        hints = [f"'{key}'{did_you_mean(key, KEYS)}" for key in unknown]
-        raise ConfigError(f"{path}: unknown setting {', '.join(hints)}; settings: {', '.join(KEYS)}")
-    base = path.parent
     lines = _key_lines(path)
 
     def at(key: str) -> str:  # where a setting is: file:line
         return f"{path}:{lines[key]}" if key in lines else str(path)
+
+    unknown = [k for k in data if k not in KEYS]
+    if unknown:
+        hints = [f"'{key}'{did_you_mean(key, KEYS)}" for key in unknown]
+        raise ConfigError(f"{at(unknown[0])}: unknown setting {', '.join(hints)}; settings: {', '.join(KEYS)}")
+    base = path.parent
 
     def rel(p: str) -> Path:  # ../ledger.xlsx beside the settings reads as the folder above's ledger.xlsx
         return Path(os.path.normpath(Path(p) if Path(p).is_absolute() else base / p))
