@@ -463,20 +463,16 @@ def test_absent_columns_cannot_silence_the_close_date_and_a_stale_name_is_noted(
     assert "note: absent_columns names notes, but the ledger has that column: the setting can go" in result.stderr
 
 
-def test_a_setting_given_twice_is_named_with_both_lines(tmp_path, monkeypatch):
-    """YAML keeps the later of two `rules:` lines without a word; the settings say so instead."""
+@pytest.mark.parametrize(("text", "where"), [
+    ("rules: default\noutput_dir: out\nrules: county-seven\n", "3: 'rules' is set twice (also on line 1)"),
+    ("output_dir: out\ntargets:\n  张三: 3\n  张三: 5\n", "4: '张三' is set twice (also on line 3)"),
+])
+def test_a_key_given_twice_is_named_with_both_lines(tmp_path, monkeypatch, text, where):
+    """YAML keeps the later of two equal keys without a word (a setting, an officer's target); the
+    settings say so instead."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
-    (tmp_path / "backlog.yaml").write_text("rules: default\noutput_dir: out\nrules: county-seven\n", encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text(text, encoding="utf-8")
     result = run("run")
     assert result.exit_code == 2, result.output
-    assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}:3: 'rules' is set twice (also on line 1): keep one\n"
-
-
-def test_an_officers_target_given_twice_is_named_with_both_lines(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
-    (tmp_path / "backlog.yaml").write_text("output_dir: out\ntargets:\n  张三: 3\n  张三: 5\n", encoding="utf-8")
-    result = run("run")
-    assert result.exit_code == 2, result.output
-    assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}:4: '张三' is set twice (also on line 3): keep one\n"
+    assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}:{where}: keep one\n"
