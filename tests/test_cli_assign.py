@@ -116,13 +116,16 @@ def test_rank_table_and_xlsx(ledger, tmp_path):
     header = [c.value for c in ws[2]]
     marks = {r[header.index("承办人")]: r[header.index("督导/约谈")] for r in rows}
     assert marks == {"李四": None, "张三": "督导", "赵六": "约谈", "王五": "督导", "钱七": "约谈"}
-    # Periods in words and the rank once, with its tie mark; CSV and JSON keep the codes and both.
-    assert header[:3] == ["期间", "起始日期", "截止日期"] and "名次" not in header
+    # Periods in words and the rank once, as a number beside who shares it; CSV and JSON keep the codes
+    # and both rank and its label; the terminal shows the label (2（并列）)
+    assert header[:3] == ["期间", "起始日期", "截止日期"] and "名次（注明并列）" not in header
     assert header[4:8] == ["期初未结", "本期新收", "已结", "结案率"]
     rates = {r[header.index("承办人")]: ws.cell(3 + i, 8).number_format for i, r in enumerate(rows)}
     assert set(rates.values()) == {"0.00%"}
     assert {r[0] for r in rows} == {"2026年第11周"}
-    assert [r[header.index("名次（注明并列）")] for r in rows] == ["1", "2（并列）", "2（并列）", "4（并列）", "4（并列）"]
+    assert [r[header.index("名次")] for r in rows] == [1, 2, 2, 4, 4]
+    assert [bool(r[header.index("并列")]) for r in rows] == [False, True, True, True, True]
+    assert "2（并列）" in table.stdout
     assert "2026年第11周" in table.stdout and "2026-W11" not in table.stdout
     months = run("rank", ledger, "--as-of", AS_OF, "--period", "month", "--periods", "1")
     assert months.exit_code == 0 and "│ 2026年2月 " in months.stdout and "│ 2026-02 " not in months.stdout

@@ -612,11 +612,15 @@ def period_texts(codes: pd.Series) -> dict[str, str]:
 def ranking_output(table: pd.DataFrame, by: str, labels: Mapping[str, str], period: str, periods: int,
                    as_of: pd.Timestamp) -> Output:
     """The ranking for the output layer. CSV and JSON: every column, periods as codes
-    (``2026-W44``). Table and xlsx: periods in words (2026年第44周), the rank with its tie mark
-    (``rank_label``) and not the bare ``rank``, 约谈 rows red and 督导 rows amber."""
+    (``2026-W44``). Table and xlsx: periods in words (2026年第44周), 约谈 rows red and 督导 rows
+    amber; the table shows the rank with its tie mark (``rank_label``: 2（并列）), the xlsx the rank
+    as a number (Excel sorts and filters it as one) beside 并列, who shares it."""
     shown = Labels({**labels, **RANKING_LABELS}, {**value_labels(labels), "period": period_texts(table["period"])})
     to = table["period_end"].max().date() if len(table) else pd.Timestamp(as_of).date()
     title = f"按{labels.get(by, by)}排名：{periods} {'周' if period == 'week' else '个月'}，截至{to}"
-    sheet = Sheet(RANKING_SHEET, table.drop(columns="rank"), labels=shown, row_styles=mark_styles(table["mark"]),
-                  title=title, number_formats={"closing_rate": PERCENT_FORMAT})
-    return Output(table, name=RANKING_SHEET, title=title, labels=shown, sheets=[sheet], tables=[sheet])
+    def sheet(drop: str) -> Sheet:
+        return Sheet(RANKING_SHEET, table.drop(columns=drop), labels=shown, row_styles=mark_styles(table["mark"]),
+                     title=title, number_formats={"closing_rate": PERCENT_FORMAT})
+
+    return Output(table, name=RANKING_SHEET, title=title, labels=shown, sheets=[sheet("rank_label")],
+                  tables=[sheet("rank")])
