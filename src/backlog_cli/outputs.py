@@ -346,11 +346,14 @@ def _write_csv(out: pd.DataFrame, handle: TextIO) -> None:
 
 
 # A spreadsheet opening a CSV runs a cell that begins with one of these as a formula (=HYPERLINK(…),
-# =cmd|…): such text (not a plain number: -5000) is written with a leading ', which Excel takes as
-# "text" and does not show.
+# =cmd|…): such text is written with a leading ', which Excel takes as "text" and does not show.
+# Text Excel reads as a number is left as it is (:data:`_EXCEL_NUMBER`).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_AT = re.compile("\0[" + re.escape("".join(FORMULA_STARTS)) + "]")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")  # -5000 is a number to Excel, no formula
+# What Excel reads as a number when it opens a CSV, and nothing else: a sign, digits (thousands
+# commas in groups of three), a decimal part, an exponent, a trailing %: -5000, -1,000.50, -5%,
+# -0.5, +1.5E3. +86 010 1234 and -12.5万 are not numbers.
+_EXCEL_NUMBER = re.compile(r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?%?")
 _CSV_BLOCK_ROWS = 10_000  # lines and their encoded bytes for 10,000 rows: about 15 MB at a time
 _CSV_SPECIAL = re.compile('[,"\r\n]')
 
@@ -375,9 +378,10 @@ def _csv_fields(s: pd.Series) -> np.ndarray:
         lengths = np.fromiter(map(len, fields), dtype=np.int64, count=len(fields))
         starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
         at = np.searchsorted(starts, [m.start() for m in _FORMULA_AT.finditer("\0" + joined)])
-        texts = s.to_numpy() if s.dtype == object else None  # a number in a mixed column (-1) is no text
-        live = [i for i in at if not _PLAIN_NUMBER.match(fields[i]) and (texts is None or isinstance(texts[i], str))]
-        fields[live] = ["'" + v for v in fields[live]]
+        live = ~pd.Series(fields[at], dtype=object).str.fullmatch(_EXCEL_NUMBER).to_numpy(dtype=bool)
+        if s.dtype == object:  # a number in a mixed column (-1) is no text
+            live &= np.fromiter((isinstance(v, str) for v in s.to_numpy()[at]), dtype=bool, count=len(at))
+        fields[at[live]] = ["'" + v for v in fields[at[live]]]
     if any(c in joined for c in ',"\r\n'):  # str.find is much faster than a regex here
         special = pd.Series(fields, dtype=object).str.contains(_CSV_SPECIAL).to_numpy(dtype=bool)
         fields[special] = [_csv_quoted(v) for v in fields[special]]
