@@ -4,10 +4,13 @@ said)."""
 
 from __future__ import annotations
 
+import openpyxl
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from backlog_cli import outputs
+from backlog_cli.cli import app
 
 # Excel reads these as numbers when it opens a CSV: written as they are (quoted where they hold a comma).
 NUMBERS = {
@@ -57,3 +60,43 @@ def test_csv_guard_in_a_column_of_many_fields_and_a_mixed_column():
     })
     assert outputs.to_csv(frame).splitlines() == [
         "a,o", '"-1,000",\'-12.5万', "张三,-1", "'+86 010 1234,-0.5", "-5%,'@x", ",2.5", ","]
+
+
+def test_xlsx_cell_over_excels_limit_is_cut_and_said(tmp_path):
+    limit = outputs.XLSX_MAX_CELL_CHARS
+    frame = pd.DataFrame({
+        "case_no": pd.Series(["(2020)鲁0902执1号", "(2020)鲁0902执2号", "(2020)鲁0902执3号"], dtype="str"),
+        "notes": pd.Series(["甲" * (limit + 5), "乙" * limit, "丙" * 40_000], dtype="str"),
+        "cause": pd.Series(["x" * (limit + 1), "y", None], dtype="str"),
+    })
+    path = tmp_path / "long.xlsx"
+    written = outputs.write_output(
+        outputs.Output(frame, sheets=[outputs.Sheet("案件", frame, labels={"notes": "备注"})]), "xlsx", path)
+    ws = openpyxl.load_workbook(path)["案件"]
+    assert [ws["B2"].value, ws["B3"].value, ws["B4"].value] == ["甲" * limit, "乙" * limit, "丙" * limit]
+    assert ws["C2"].value == "x" * limit and ws["C3"].value == "y"
+    cut = ("sheet 案件, column 备注: 2 cells longer than Excel's 32,767 characters cut to fit",
+           "sheet 案件, column cause: 1 cell longer than Excel's 32,767 characters cut to fit")
+    assert written == [outputs.Written(path, 3, warnings=cut)]
+    assert str(written[0]).splitlines() == [f"wrote {path} (3 rows)", f"warning: {path}: {cut[0]}", f"warning: {path}: {cut[1]}"]
+
+
+def test_xlsx_cells_within_the_limit_say_nothing(tmp_path):
+    frame = pd.DataFrame({"notes": pd.Series(["乙" * outputs.XLSX_MAX_CELL_CHARS, "short"], dtype="str")})
+    written = outputs.write_output(frame, "xlsx", tmp_path / "ok.xlsx")
+    assert written == [outputs.Written(tmp_path / "ok.xlsx", 2)] and str(written[0]) == f"wrote {tmp_path / 'ok.xlsx'} (2 rows)"
+
+
+def test_a_command_says_the_cut_under_the_file_it_wrote(tmp_path):
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("案号,立案日期,承办人,案由,备注\n"
+                      f"(2025)鲁0902执3号,2025-03-07,张三,民间借贷纠纷,{'备' * 40_000}\n"
+                      "(2025)鲁0902执4号,2025-03-08,李四,民间借贷纠纷,短\n", encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    result = CliRunner().invoke(app, ["classify", str(ledger), "--as-of", "2025-09-30", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith(f"wrote {out} (2 rows)\nwarning: {out}: sheet 全部案件, column 备注: 1 cell longer "
+                                  "than Excel's 32,767 characters cut to fit\n")
+    ws = openpyxl.load_workbook(out)["全部案件"]
+    notes = [c.value for c in ws[1]].index("备注")
+    assert [row[notes].value for row in ws.iter_rows(min_row=2)] == ["备" * outputs.XLSX_MAX_CELL_CHARS, "短"]

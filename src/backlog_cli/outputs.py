@@ -623,13 +623,15 @@ class _Formats:
 class _Column:
     """One column's cells: ``kind`` is ``n`` (numbers, date serials), ``s`` (text) or ``b``
     (booleans); ``present`` marks the cells with a value (missing, empty and non-finite ones have
-    none); the default number format and the display width of the data."""
+    none); the default number format, the display width of the data and how many text cells were
+    cut to Excel's limit."""
 
     kind: str
     values: np.ndarray
     present: np.ndarray
     num_format: str | None
     width: int
+    cut: int = 0
 
     def python(self) -> list[Any]:
         """The values as Python objects, None where there is none (for xlsxwriter's writer)."""
@@ -670,16 +672,18 @@ def _column(s: pd.Series) -> _Column:
     text = (join_lists(s, DISPLAY_LIST_SEP) if _is_list_column(s) else s).astype("str")
     lengths = text.str.len()
     long = lengths.gt(XLSX_MAX_CELL_CHARS // 2).to_numpy()
+    cut = 0
     if long.any():
         values = text.to_numpy(dtype=object, na_value=None)
         values[long] = [_excel_text(v) for v in values[long]]
         text = pd.Series(values, index=text.index, dtype="str")
+        cut = int(lengths[long].gt(text.str.len()[long]).sum())
         lengths = text.str.len()
     present &= lengths.gt(0).to_numpy()  # Excel has no empty text: '' is left blank
     if (serials := _serial_numbers(text, present)) is not None:
         return _Column("n", serials, present, None, int(lengths.max()))
     return _Column("s", text.to_numpy(dtype=object, na_value=None), present, None,
-                   max_display_width(text, lengths))
+                   max_display_width(text, lengths), cut)
 
 
 _SERIAL_NUMBER = r"[1-9][0-9]{0,8}"
@@ -711,6 +715,12 @@ def _excel_text(text: str) -> str:
     return utf16_cut(text, XLSX_MAX_CELL_CHARS)
 
 
+def _cut_warnings(sheet: str, headers: list[str], cuts: list[int]) -> list[str]:
+    """What a sheet's text cut to Excel's limit is said as: one line per column with cells cut."""
+    return [f"sheet {sheet}, column {header}: {counted(n, 'cells')} longer than Excel's "
+            f"{XLSX_MAX_CELL_CHARS:,} characters cut to fit" for header, n in zip(headers, cuts) if n]
+
+
 def _aligned_styles(row_styles: pd.Series | None, index: pd.Index) -> list[str | None] | None:
     """Row style keys aligned with ``index`` (None for unstyled rows); unknown keys are a bug."""
     if row_styles is None:
@@ -725,11 +735,12 @@ def _aligned_styles(row_styles: pd.Series | None, index: pd.Index) -> list[str |
     return styles.tolist()
 
 
-def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str) -> _SheetXml | None:
+def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str,
+                 warnings: list[str]) -> _SheetXml | None:
     """Header, widths, frozen panes, filter and print setup through xlsxwriter. A sheet with
     charts gets its cells from xlsxwriter too (charts keep the values they show); any other sheet
     is returned as a :class:`_SheetXml` whose rows are written into the package after the
-    workbook is closed."""
+    workbook is closed. Text cut to Excel's limit is said in ``warnings``."""
     frame = sheet.frame.loc[:, _ordered_columns(sheet.frame)]
     labels = sheet.labels or {}
     cells = shown_values(frame, labels)
@@ -748,6 +759,7 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str)
     ws.write_row(header_row, 0, headers, formats.header)
     header_widths = display_widths(pd.Series(headers, dtype="str"))
     columns = [_column(cells[c]) for c in frame.columns]
+    warnings.extend(_cut_warnings(name, headers, [col.cut for col in columns]))
     num_formats = [sheet.number_formats.get(c, col.num_format) for c, col in zip(frame.columns, columns)]
     wraps = []
     for i, col in enumerate(columns):
@@ -807,8 +819,11 @@ def write_xlsx(
     sheets: list[Sheet],
     *,
     created: dt.datetime = XLSX_CREATED,
+    warnings: list[str] | None = None,
 ) -> Path:
-    """Write ``sheets`` to an xlsx workbook atomically; same input gives the same bytes.
+    """Write ``sheets`` to an xlsx workbook atomically; same input gives the same bytes. Text
+    longer than a cell holds is cut; with ``warnings``, the sheet, column and number of cells cut
+    are appended to it, a line per column (:func:`_cut_warnings`).
 
     xlsxwriter builds the workbook (styles, headers, widths, panes, filters, charts) in memory;
     the data rows of sheets without charts are then written straight into the package as
@@ -816,6 +831,7 @@ def write_xlsx(
     if not sheets:
         raise ValueError("write_xlsx needs at least one sheet")
     names = sheet_names([s.name for s in sheets])
+    cut: list[str] = []
 
     def write(tmp: Path) -> None:
         built = io.BytesIO()
@@ -832,12 +848,15 @@ def write_xlsx(
         workbook.set_properties({"created": created, "author": "backlog"})
         formats = _Formats(workbook)
         try:
-            pending = {name: _write_sheet(workbook, formats, sheet, name) for sheet, name in zip(sheets, names)}
+            pending = {name: _write_sheet(workbook, formats, sheet, name, cut) for sheet, name in zip(sheets, names)}
         finally:
             workbook.close()
         _package(built, tmp, {name: xml for name, xml in pending.items() if xml is not None})
 
-    return atomic_write(path, write)
+    written = atomic_write(path, write)
+    if warnings is not None:
+        warnings.extend(cut)
+    return written
 
 
 # The data rows of large sheets, written as worksheet XML.
@@ -1370,14 +1389,18 @@ class Output:
 
 @dataclass(frozen=True)
 class Written:
-    """A file written: its path and how many rows it holds."""
+    """A file written: its path, how many rows it holds and what writing it had to change
+    (``warnings``, the file's own: text cut to an xlsx cell's limit). ``str()`` is what a command
+    says of it: a line naming the file, then a ``warning:`` line per warning, naming the file."""
 
     path: Path
     rows: int
     what: str = "rows"
+    warnings: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return f"wrote {self.path} ({counted(self.rows, self.what)})"
+        return "\n".join([f"wrote {self.path} ({counted(self.rows, self.what)})",
+                          *(f"warning: {self.path}: {terminal_text(w, PLAIN_WIDTH)}" for w in self.warnings)])
 
 
 def counted(n: int, noun: str) -> str:
@@ -1399,18 +1422,19 @@ def _print_tables(result: Output, out: TextIO) -> None:
 
 def _write_file(result: Output, fmt: str, path: Path) -> list[Written]:
     if fmt == "xlsx":
-        write_xlsx(path, result.sheets or [result.main_sheet()])
-    elif fmt == "json":
-        if result.payload is not None:
-            to_json_payload(result.payload, path)
-        else:
-            to_json(result.frame, path, columns=result.columns)
-    else:
+        cut: list[str] = []
+        write_xlsx(path, result.sheets or [result.main_sheet()], warnings=cut)
+        return [Written(path, len(result.frame), warnings=tuple(cut))]
+    if fmt == "csv":
         to_csv(result.frame, path, columns=result.columns)
         beside = [Written(p, len(frame)) for p, frame in zip(output_paths(result, fmt, path, None)[1:], result.beside.values())]
         for item, frame in zip(beside, result.beside.values()):
             to_csv(frame, item.path)
         return [Written(path, len(result.frame)), *beside]
+    if result.payload is not None:
+        to_json_payload(result.payload, path)
+    else:
+        to_json(result.frame, path, columns=result.columns)
     return [Written(path, len(result.frame))]
 
 
@@ -1490,7 +1514,7 @@ def replace_set(folder: str | os.PathLike[str], write: Callable[[Path], list[Wri
         _write_manifest(folder, names)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
-    return [Written(folder / n, w.rows, w.what) for n, w in zip(names, written)], len(removed)
+    return [replace(w, path=folder / n) for n, w in zip(names, written)], len(removed)
 
 
 def _is_input(path: Path, inputs: Iterable[str | os.PathLike[str]]) -> bool:
