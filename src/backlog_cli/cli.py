@@ -15,13 +15,13 @@ import os
 import signal
 import stat
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, get_args
 
 import typer
 from typer._click.exceptions import BadParameter, MissingParameter, NoArgsIsHelpError, NoSuchOption, UsageError
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from backlog_cli import __version__
 from backlog_cli.errors import EXIT_INPUT, BacklogError
@@ -160,7 +160,53 @@ def _command_path(parent: typer.Context | None, name: str | None) -> str:
     return " ".join(part for part in (parent.command_path if parent else "", name or "") if part) or "backlog"
 
 
-class BacklogGroup(TyperGroup):
+def argument_value(param: TyperArgument) -> str:
+    """The word --help shows for an argument's value, as an option's metavar: FILE for a path
+    (FILE... for several) unless the argument is named so; nothing for text, whose name (CASE,
+    NAME|FILE) says what it is."""
+    several = param.nargs != 1
+    kind = param.type_descriptor.annotation
+    if several and get_args(kind):
+        kind = get_args(kind)[0]
+    if not (isinstance(kind, type) and issubclass(kind, PurePath)):
+        return ""
+    word = "FILE..." if several else "FILE"
+    return "" if word == param.metavar else word
+
+
+class ArgumentInWords(TyperArgument):
+    """An argument whose --help row names its value in words. Typer's rich help prints what
+    ``display_type_rich`` returns: for an option its metavar when set, for an argument always the
+    Python type (<list[Path]>), its metavar being its name."""
+
+    def display_type_rich(self, ctx) -> str | None:
+        return argument_value(self) or None
+
+
+class HelpInWords:
+    """--help in words, as the options' metavars are: an argument's value as FILE or FILE..., and
+    nothing after the --help flag (typer makes that option itself, without a metavar, so it showed
+    <bool>). Typer builds the parameters itself (no class can be asked for), so the arguments are
+    given their class here; typer is pinned below 0.30, whose rich help this follows."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is TyperArgument:
+                param.__class__ = ArgumentInWords
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class BacklogCommand(HelpInWords, TyperCommand):
+    """A command whose --help names values in words."""
+
+
+class BacklogGroup(HelpInWords, TyperGroup):
     """Turns every user-fixable error into one plain line on stderr and its exit code."""
 
     def make_context(self, info_name, args, parent=None, **extra):
@@ -226,7 +272,7 @@ def stamped_stderr():
         sys.stderr = plain
 
 
-class LoggedCommand(TyperCommand):
+class LoggedCommand(BacklogCommand):
     """A command run unattended (`backlog run`): written to a log file, each line on stderr,
     its errors included, starts with the time."""
 
@@ -523,7 +569,7 @@ def show(result, fmt: str, output: Path | None, ledger: Ledger | None = None, in
 # --------------------------------------------------------------------------- commands
 
 
-@app.command()
+@app.command(cls=BacklogCommand)
 @reads_ledger
 def classify(
     ledger: LedgerArg = None,
@@ -557,7 +603,7 @@ def classify(
     show(main, fmt, output, data, opts.inputs)
 
 
-@app.command()
+@app.command(cls=BacklogCommand)
 @reads_ledger
 def explain(
     case_no: Annotated[str, typer.Argument(metavar="CASE", help="The case number, e.g. '(2025)鲁0902执12号' (brackets and spaces are normalised).")],
@@ -583,7 +629,7 @@ def explain(
         out.print(terminal_text(line, PLAIN_WIDTH), highlight=False, markup=False)
 
 
-@app.command()
+@app.command(cls=BacklogCommand)
 @reads_ledger
 def overdue(
     ledger: LedgerArg = None,
@@ -645,7 +691,7 @@ rules_app = typer.Typer(cls=BacklogGroup, no_args_is_help=True, help="List, show
 app.add_typer(rules_app, name="rules")
 
 
-@rules_app.command("list")
+@rules_app.command("list", cls=BacklogCommand)
 def rules_list() -> None:
     """The bundled rulesets with their counts of categories and deadlines, then their categories."""
     import pandas as pd
@@ -666,7 +712,7 @@ def rules_list() -> None:
                                    see_all=outputs.PIPE_TO_SEE_ALL))
 
 
-@rules_app.command("show")
+@rules_app.command("show", cls=BacklogCommand)
 def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A bundled ruleset name or a rules file.")]) -> None:
     """A ruleset's categories in priority order (id, label, description, source), its deadlines
     (id, label, how the due date is counted, action, source), then its files; `backlog explain`
@@ -694,7 +740,7 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
         out.print(f"from {path}", highlight=False, markup=False)
 
 
-@rules_app.command("check")
+@rules_app.command("check", cls=BacklogCommand)
 def rules_check(paths: Annotated[list[Path], typer.Argument(
         help="The rules file to check; several are checked merged, later ones overriding earlier ones, as "
              "repeated --rules are.", show_default=False, metavar="FILE")]) -> None:
@@ -707,7 +753,7 @@ def rules_check(paths: Annotated[list[Path], typer.Argument(
     typer.echo(f"ok: {names}: {counted(len(ruleset.categories), 'categories')}, {counted(len(deadlines), 'deadlines')}")
 
 
-@app.command()
+@app.command(cls=BacklogCommand)
 @reads_ledger
 def inspect(
     ledger: LedgerArg = None,
@@ -725,7 +771,7 @@ def inspect(
     show(Output(tables[0].frame, tables=tables, max_rows=None, see_all=PIPE_TO_SEE_ALL), "table", None)
 
 
-@app.command()
+@app.command(cls=BacklogCommand)
 def init(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the starter settings file.")] = Path("backlog.yaml"),
     force: Annotated[bool, typer.Option("--force", metavar="", help="Overwrite an existing file.")] = False,
@@ -736,7 +782,7 @@ def init(
     typer.echo(f"wrote {write_starter(path, force)}")
 
 
-@app.command()
+@app.command(cls=BacklogCommand)
 def sample(
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="File to write: .xlsx or .csv.")],
     rows: Annotated[int, typer.Option("--rows", min=1, metavar="N", help="Number of case rows.")] = 300,
@@ -824,7 +870,7 @@ def _open_history(settings):
     return open_history(history_target(settings), create=False)
 
 
-@app.command()
+@app.command(cls=BacklogCommand)
 def history(config: ConfigOpt = None, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """List the recorded runs, oldest first, with their counts."""
     from backlog_cli.history import runs_output
@@ -838,7 +884,7 @@ def history(config: ConfigOpt = None, fmt: FormatOpt = None, output: OutputOpt =
     show(runs_output(runs), fmt, output, inputs=_history_file(settings))
 
 
-@app.command()
+@app.command(cls=BacklogCommand)
 def diff(
     since: Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="Compare with the run on or before this date (default: the previous run).")] = None,
     config: ConfigOpt = None,
@@ -865,7 +911,7 @@ report_app = typer.Typer(cls=BacklogGroup, no_args_is_help=True, help="Reports s
 app.add_typer(report_app, name="report")
 
 
-@report_app.command("monthly")
+@report_app.command("monthly", cls=BacklogCommand)
 @reads_ledger
 def report_monthly(
     month: Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM (1950-2100): cases closed in it and open at its end.")],
@@ -907,7 +953,7 @@ def report_monthly(
 ByOpt = Annotated[str, typer.Option("--by", metavar="FIELD", help="Group by this ledger field: a field (officer, team, …) or its header (承办人).")]
 
 
-@app.command()
+@app.command(cls=BacklogCommand)
 @reads_ledger
 def rank(
     ledger: LedgerArg = None,
@@ -936,7 +982,7 @@ def rank(
     show(ranking_output(table, by, data.columns.labels(), period, periods, when), fmt, output, data, opts.inputs)
 
 
-@app.command()
+@app.command(cls=BacklogCommand)
 @reads_ledger
 def assign(
     ledger: LedgerArg = None,
