@@ -492,16 +492,21 @@ class ColumnRef:
     kind: str
     canonical: bool = True
 
-    def series(self, frame: pd.DataFrame) -> pd.Series:
-        if self.name in frame:
-            return frame[self.name]
-        dtype = {"date": "datetime64[ns]", "amount": "float64", "number": "Float64", "flag": "boolean"}
-        return pd.Series(index=frame.index, dtype=dtype.get(self.kind, "str"))  # all missing
+    def series(self, frame: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.Series:
+        """The column's values; with ``as_of``, a date after it is missing: at ``as_of`` a close,
+        a suspension or a resumption dated later has not happened yet (as the deadlines count it)."""
+        if self.name not in frame:
+            dtype = {"date": "datetime64[ns]", "amount": "float64", "number": "Float64", "flag": "boolean"}
+            return pd.Series(index=frame.index, dtype=dtype.get(self.kind, "str"))  # all missing
+        s = frame[self.name]
+        if as_of is not None and self.kind == "date" and s.gt(as_of).any():
+            return s.where(~s.gt(as_of))
+        return s
 
     def on_values(self, test: Callable[[pd.Series], Any], missing: bool = False) -> Mask:
         """A mask that runs ``test`` on the column's distinct values (text) or on the column."""
         if self.kind not in ("text", "case_no"):
-            return lambda frame, ctx: self._direct(frame, test, missing)
+            return lambda frame, ctx: self._direct(frame, ctx, test, missing)
 
         def mask(frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray:
             if self.name not in frame:
@@ -524,8 +529,9 @@ class ColumnRef:
 
         return mask
 
-    def _direct(self, frame: pd.DataFrame, test: Callable[[pd.Series], Any], missing: bool) -> np.ndarray:
-        s = self.series(frame)
+    def _direct(self, frame: pd.DataFrame, ctx: EvalContext, test: Callable[[pd.Series], Any],
+                missing: bool) -> np.ndarray:
+        s = self.series(frame, ctx.as_of)
         out = _bools(test(s))
         return out | s.isna().to_numpy() if missing else out
 
@@ -813,13 +819,13 @@ def after(col: ColumnRef, day: pd.Timestamp) -> Mask:
 @operator("older_than", param="span", kinds=frozenset({"date"}), default_field="filed_on",
           summary="more than the span has passed between the date and --as-of")
 def older_than(col: ColumnRef, span: Span) -> Mask:
-    return lambda frame, ctx: _bools(col.series(frame).lt(span.cutoff(ctx.as_of)))
+    return lambda frame, ctx: _bools(col.series(frame, ctx.as_of).lt(span.cutoff(ctx.as_of)))
 
 
 @operator("newer_than", param="span", kinds=frozenset({"date"}), default_field="filed_on",
           summary="the date is present and not older_than the span")
 def newer_than(col: ColumnRef, span: Span) -> Mask:
-    return lambda frame, ctx: _bools(col.series(frame).ge(span.cutoff(ctx.as_of)))
+    return lambda frame, ctx: _bools(col.series(frame, ctx.as_of).ge(span.cutoff(ctx.as_of)))
 
 
 @operator("open", param="flag", kinds=None, summary="the case is open at --as-of (false: not open)")
@@ -844,6 +850,10 @@ IMPLIED_FIELDS = {"open": "closed_on", "closed": "closed_on", "case_type": "case
 # --------------------------------------------------------------------------- conditions
 
 
+# an explained date after --as-of: the rules read it as blank (not happened yet at --as-of)
+LATER_THAN_AS_OF = "晚于 --as-of，按尚未发生计"
+
+
 @dataclass
 class ExplainNode:
     """One node of a condition's explanation tree for one case."""
@@ -854,7 +864,7 @@ class ExplainNode:
     field: str | None = None
     value: Any = None
     param: Any = None
-    hit: str | None = None  # for text operators: the text that matched
+    hit: str | None = None  # for text operators: the text that matched; for a date: LATER_THAN_AS_OF
     children: list[ExplainNode] = dc_field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -873,7 +883,7 @@ class ExplainNode:
         pad = "  " * indent
         if self.kind == "leaf":
             where = f"{self.field} = {_show(self.value)}, " if self.field else ""
-            hit = f"（命中「{self.hit}」）" if self.hit else ""
+            hit = "" if not self.hit else f"（{self.hit}）" if self.hit == LATER_THAN_AS_OF else f"（命中「{self.hit}」）"
             return [f"{pad}{tick} {where}{self.op}: {_short(_show(self.param))}{hit}"]
         if self.kind == "category":
             return [f"{pad}{tick} category: {self.param}"]
@@ -954,7 +964,9 @@ class Leaf(Condition):
         value = _plain(row[name].iloc[0]) if name in row else None
         param = str(self.param) if isinstance(self.param, Span) else self.param
         hit = None
-        if self.op in ("contains_any", "matches") and isinstance(value, str):
+        if isinstance(value, pd.Timestamp) and value > ctx.as_of:
+            hit = LATER_THAN_AS_OF
+        elif self.op in ("contains_any", "matches") and isinstance(value, str):
             pattern = self.param if self.op == "matches" else "|".join(map(re.escape, self.param))
             found = re.search(pattern, normalize_value(value) if self.column.kind == "text" else value)
             hit = found.group(0) if found else None

@@ -1,0 +1,58 @@
+"""Rules read a case as it stood at --as-of: a date after it (a close, a suspension or a
+resumption recorded later) has not happened yet, as the deadlines count it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from backlog_cli.rules import LATER_THAN_AS_OF, EvalContext, compile_condition, load_rules
+
+from test_rules import cases
+
+# suspended 2026-03-01, resumed 2026-10-10 (status no longer says 中止)
+SUSPENDED = cases(
+    {"case_no": "(2025)鲁0902执800号", "filed_on": "2025-11-20", "closed_on": None, "status": "执行中",
+     "suspended_on": "2026-03-01", "resumed_on": "2026-10-10"},
+    {"case_no": "(2025)鲁0902执801号", "filed_on": "2025-11-20", "closed_on": "2026-10-20", "status": "已结",
+     "suspended_on": "2026-09-01", "resumed_on": None},
+)
+
+
+def mask(condition: dict, as_of: str) -> list[bool]:
+    return compile_condition(condition).mask(SUSPENDED, EvalContext(pd.Timestamp(as_of))).tolist()
+
+
+@pytest.mark.parametrize(("condition", "as_of", "expected"), [
+    # the resumption on 10-10 is not known on 10-09
+    ({"field": "resumed_on", "is_blank": True}, "2026-10-09", [True, True]),
+    ({"field": "resumed_on", "is_blank": True}, "2026-10-10", [False, True]),
+    ({"field": "resumed_on", "not_blank": True}, "2026-10-09", [False, False]),
+    # the second case's suspension (09-01) and close (10-20) lie ahead on 08-31 and 10-19
+    ({"field": "suspended_on", "not_blank": True}, "2026-08-31", [True, False]),
+    ({"field": "closed_on", "is_blank": True}, "2026-10-19", [True, True]),
+    ({"field": "closed_on", "is_blank": True}, "2026-10-20", [True, False]),
+    # a later date is neither newer nor older than a span, nor after a given day
+    ({"field": "suspended_on", "newer_than": "3 months"}, "2026-08-31", [False, False]),
+    ({"field": "suspended_on", "older_than": "1 month"}, "2026-08-31", [True, False]),
+    ({"field": "closed_on", "after": "2026-01-01"}, "2026-10-19", [False, False]),
+    ({"field": "closed_on", "after": "2026-01-01"}, "2026-10-20", [False, True]),
+])
+def test_a_date_after_as_of_reads_as_blank(condition, as_of, expected):
+    assert mask(condition, as_of) == expected
+
+
+def test_resume_due_counts_a_suspension_resumed_after_as_of():
+    """Seven months suspended on 09-30 with no resumption yet: 中止、暂缓执行应恢复 then, not after
+    the resumption on 10-10 (the monthly report for September is reproduced in October)."""
+    ruleset = load_rules(None)
+    for as_of, expected in (("2026-09-30", True), ("2026-10-09", True), ("2026-10-10", False)):
+        result = ruleset.classify(SUSPENDED.iloc[:1], pd.Timestamp(as_of))
+        assert ("resume_due" in result["categories"].iloc[0]) is expected, as_of
+
+
+def test_explain_says_a_later_date_is_not_yet_counted():
+    ruleset = load_rules(None)
+    trees = ruleset.explain(SUSPENDED.iloc[:1], pd.Timestamp("2026-10-09"))
+    text = "\n".join(line for c in trees for line in c.condition.lines())
+    assert f"resumed_on = 2026-10-10, is_blank: True（{LATER_THAN_AS_OF}）" in text
