@@ -269,14 +269,21 @@ def test_reading_the_settings_does_not_import_pandas(tmp_path):
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
-@pytest.mark.parametrize("text", ["20261", "45000", "2026-02-30", "2026/13/01", "tomorrow", "", " "])
-def test_as_of_is_strict(tmp_path, text):
+@pytest.mark.parametrize(("text", "why"), [
+    ("20261", " (use YYYY-MM-DD)"), ("45000", " (use YYYY-MM-DD)"), ("2026/13/01", " (use YYYY-MM-DD)"),
+    ("tomorrow", " (use YYYY-MM-DD)"), ("", " (use YYYY-MM-DD)"), (" ", " (use YYYY-MM-DD)"),
+    # the form is right, the day does not exist: say which part is wrong
+    ("2026-02-30", ": 2026-02 has 28 days"), ("2026-02-29", ": 2026-02 has 28 days"),
+    ("2028-02-30", ": 2028-02 has 29 days"), ("2026-04-31", ": 2026-04 has 30 days"),
+    ("2026-00-10", ": there is no month 00"),
+])
+def test_as_of_is_strict(tmp_path, text, why):
     """An option date is never guessed: '45000' is not an Excel serial here, '20261' not a year."""
     ledger = tmp_path / "l.csv"
     ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n", encoding="utf-8")
     result = run("classify", ledger, "--as-of", text)
     assert result.exit_code == 2
-    assert f"'{text}' is not a date (use YYYY-MM-DD)" in result.output
+    assert f"'{text}' is not a date{why}" in result.output
 
 
 @pytest.mark.parametrize(

@@ -73,24 +73,25 @@ def _option_name(param) -> str:
 
 
 def _bad_value(exc: BadParameter) -> str:
-    """What is wrong with an option value the parser refused, in plain words: the parser's own
-    wording names the validation library ("Input should be greater than or equal to 0")."""
-    name = f"'{_option_name(exc.param)}'"
+    """What is wrong with an option value the parser refused, in plain words and as the command's
+    own checks say it (--as-of '23/11/2026' is not a date …): the parser's own wording names the
+    validation library ("Input should be greater than or equal to 0")."""
+    name = _option_name(exc.param)
     errors = exc.__cause__.errors() if hasattr(exc.__cause__, "errors") else []
     first = errors[0] if errors else {}
     value, limits, kind = first.get("input"), first.get("ctx") or {}, first.get("type", "")
     choices = getattr(getattr(exc.param, "type_descriptor", None), "choices", None)
     if choices and kind == "value_error":
         allowed = [str(getattr(c, "value", c)) for c in choices]
-        return f"Invalid value for {name}: '{value}' (give {', '.join(allowed[:-1])} or {allowed[-1]})"
+        return f"{name} '{value}': give {', '.join(allowed[:-1])} or {allowed[-1]}"
     if kind in ("int_parsing", "int_from_float"):
-        return f"Invalid value for {name}: '{value}' is not a whole number"
+        return f"{name} '{value}' is not a whole number"
     bounds = {"greater_than_equal": ("ge", "at least"), "less_than_equal": ("le", "at most"),
               "greater_than": ("gt", "more than"), "less_than": ("lt", "less than")}
     if kind in bounds:
         key, words = bounds[kind]
-        return f"Invalid value for {name}: {value} (give {words} {limits.get(key)})"
-    return f"Invalid value for {name}: {exc.message}"
+        return f"{name} {value}: give {words} {limits.get(key)}"
+    return f"{name}: {exc.message[:1].lower()}{exc.message[1:]}"
 
 
 def usage_message(exc: UsageError) -> str:
@@ -535,7 +536,7 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
     try:
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise typer.BadParameter(f"{option} '{text}' is not a date (use YYYY-MM-DD)") from None
+        raise typer.BadParameter(f"{option} '{text}' {_no_such_day(text.strip())}") from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise typer.BadParameter(f"{option} {day}: give a day in the years {FIRST_YEAR}-{LAST_YEAR}")
     if warn_future and day > today:
@@ -543,6 +544,19 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
               "or closed from today until then is not counted (dates typed after today are typing slips, warned "
               "about apart)"])
     return pd.Timestamp(day)
+
+
+def _no_such_day(text: str) -> str:
+    """Why a date option was refused: the form, or (written YYYY-MM-DD) the day that does not exist."""
+    import calendar
+    import re
+
+    if not (m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)):
+        return "is not a date (use YYYY-MM-DD)"
+    year, month = int(m[1]), int(m[2])
+    if not 1 <= month <= 12:
+        return f"is not a date: there is no month {m[2]}"
+    return f"is not a date: {year}-{m[2]} has {calendar.monthrange(year, month)[1]} days"
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
