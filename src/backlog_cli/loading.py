@@ -200,6 +200,7 @@ class RawSheet:
     more: Iterator[pd.DataFrame] = field(default_factory=lambda: iter(()))
     rows: int = 0  # all the sheet's rows, for progress
     hidden: bool = False  # a hidden sheet, not read (no cells)
+    hidden_rows: Sequence[int] = ()  # rows hidden in Excel (xlsx/xlsm), as Excel numbers them: read like the others
 
     def whole(self) -> pd.DataFrame:
         """Every row at once (for small files such as a targets sheet)."""
@@ -254,6 +255,7 @@ def _read_excel(path: Path, progress: Progress | None,
                 progress(f"reading {path.name} [{name}]", done / count)
             # the blocks hold the decoded sheet until their last is read
             raw = _sheet_cells(book.sheet(done), path, name, book.shown(done))
+            raw.hidden_rows = book.hidden_rows(done)
             yield raw, done / count, 1 / count
             done += 1
 
@@ -857,6 +859,11 @@ FOOTER_TEXT = re.compile(r"(?:注|说明|备注|附注)[:：]|(?:填表|制表|�
                          r"|(?:本月|本年|本期|本季度?|当月|全年|累计|截至|截止)\S*?\d+件")
 # what two case numbers in one cell are split at: before each bracketed year, and a separator there
 TWO_CASE_NUMBERS = re.compile(r"[、，,;；/／]*(?=[(〔\[【][0-9]{4}[)〕\]】])")
+# one case number with more sequence numbers after it (执3、4号, 执3号、4号) or a range (执3-5号):
+# the head up to the first number, read as a case number with it
+SEQ_SEPARATOR = "[、,;/]"  # as normalize_name leaves them (NFKC: ， ； ／ are , ; /)
+PARTIAL_CASE_NUMBERS = re.compile(rf"^(?P<head>.*?\D)(?P<first>[0-9]{{1,9}})号?"
+                                  rf"(?:(?P<more>(?:{SEQ_SEPARATOR}[0-9]{{1,9}}号?)+)|[-~–—至到](?P<last>[0-9]{{1,9}})号?)$")
 MAX_EXTENSION = 120  # months: ten years, far above any approved extension; more is a typing slip
 
 
@@ -1097,7 +1104,8 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         except _ReadAgain:
             found.rewind(mark)
             _load_file(path, sheets, encoding, columns, file_progress, found, careful=True)
-    frame, dup_rejects = _reject_duplicates(found.cases, columns)
+    frame, dup_rejects, repeated = _reject_duplicates(found.cases, columns)
+    found.warnings.extend(repeated)
     found.cases.clear()
     return_freed_memory()  # the blocks, now one frame
     found.rejects.append(dup_rejects)
@@ -1160,6 +1168,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
         units = {columns.field_for(h): parsing.header_unit(h) for h in headers if h and columns.field_for(h)}
         first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + height :]], raw.more), raw.rows
+        hidden_rows, hidden_read = np.asarray(raw.hidden_rows, dtype="int64"), []
         del raw
         for block in blocks:
             body, missing = _sheet_rows(block, mapped, first_row)
@@ -1174,6 +1183,9 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             report.skipped += int(is_skip.sum())
             found.skipped.append(_located(body[is_skip]).assign(reason=reason[is_skip].to_numpy()))
             kept = ~is_skip.to_numpy()
+            if len(hidden_rows):
+                rows = body["source_row"].to_numpy()[kept]
+                hidden_read.append(rows[np.isin(rows, hidden_rows)])
             found.cases.append(_check_values(report, body[kept].reset_index(drop=True),
                                              missing[kept].reset_index(drop=True),
                                              case_text[kept].reset_index(drop=True),
@@ -1183,6 +1195,9 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
                 file_progress(f"checking values [{report.sheet}] {report.rows_read:,} rows",
                               0.5 + 0.5 * (share + width * done))
             del body, missing, case_text
+        if hidden_read and len(read := np.concatenate(hidden_read)):
+            report.note = "; ".join(filter(None, [report.note, f"{counted(len(read), 'hidden rows')} read"]))
+            found.notes.append(_hidden_rows_note(path, report.sheet, read))
     if hidden:
         found.notes.append(f"{path}: hidden sheet{'s' if len(hidden) > 1 else ''} {'、'.join(hidden)} not read "
                            "(name a sheet with --sheet to read it)")
@@ -1200,6 +1215,19 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             + ")"
             + _separator_hint(path)
         )
+
+
+HIDDEN_ROWS_SHOWN = 5  # hidden rows named in the note; the others counted
+
+
+def _hidden_rows_note(path: Path, sheet: str, rows: np.ndarray) -> str:
+    """The note for the rows of a sheet hidden in Excel (by hand, by a filter or in a collapsed
+    outline) that were read as cases or rejected: the sheet shows fewer rows than are counted."""
+    named = ", ".join(str(r) for r in rows[:HIDDEN_ROWS_SHOWN])
+    more = f" and {len(rows) - HIDDEN_ROWS_SHOWN} more" if len(rows) > HIDDEN_ROWS_SHOWN else ""
+    return (f"{path} [{sheet}]: {counted(len(rows), 'rows')} hidden in Excel (by hand, a filter or a collapsed "
+            f"group) {'is' if len(rows) == 1 else 'are'} read like the others (row{'s' if len(rows) > 1 else ''} "
+            f"{named}{more}): the sheet shows fewer rows than are counted")
 
 
 # The fields the open/closed reading, the task lists and the bundled rules and deadlines read
@@ -1379,7 +1407,8 @@ def _reject_reasons(parsed: pd.DataFrame, bad: dict[str, pd.Series], case_text: 
     reason[no_case] = NO_CASE_NO
     unread = bad["case_no"].to_numpy(dtype=bool)
     if unread.any():
-        reason[unread] = _several_case_numbers(case_text[unread]).fillna(BAD_CASE_NO).to_numpy()
+        text = case_text[unread]
+        reason[unread] = _several_case_numbers(text).fillna(_partial_case_numbers(text)).fillna(BAD_CASE_NO).to_numpy()
     date_bad = bad["filed_on"]
     reason[reason.isna() & date_bad] = BAD_FILING_DATE
     reason[reason.isna() & parsed["filed_on"].isna()] = NO_FILING_DATE
@@ -1406,7 +1435,36 @@ def _several_case_numbers(text: pd.Series) -> pd.Series:
                              minlength=len(text))
     counts = np.bincount(at, minlength=len(text))
     several = (counts >= 2) & (unreadable == 0)
-    out[several] = [f"{BAD_CASE_NO}：一个单元格含{n}个案号，请分成{n}行，每行一个案号" for n in counts[several]]
+    out[several] = [_split_reason(n) for n in counts[several]]
+    return out
+
+
+def _split_reason(n: int, shown: str = "") -> str:
+    """The reject reason of a cell holding ``n`` case numbers (``shown``: the numbers after the
+    court code, for numbers written in part)."""
+    return f"{BAD_CASE_NO}：一个单元格含{n}个案号{f'（{shown}）' if shown else ''}，请分成{n}行，每行一个案号"
+
+
+def _partial_case_numbers(text: pd.Series) -> pd.Series:
+    """For unreadable case-number cells that hold one case number followed by more sequence numbers
+    (``(2025)鲁0902执3、4号``, ``执3号、4号``) or a range of them (``执3-5号``), the reject reason
+    naming how many and which; NA for the others. Column-wise: one match over the cells, the first
+    number of each parsed in one call."""
+    out = pd.Series(pd.NA, index=text.index, dtype=object)
+    parts = text.str.extract(PARTIAL_CASE_NUMBERS)
+    matched = parts["head"].notna().to_numpy()
+    if not matched.any():
+        return out
+    parts, cells = parts[matched], text[matched]
+    first, unreadable = parsing.parse_case_text(parts["head"] + parts["first"] + "号")
+    n = np.where(parts["more"].notna(), parts["more"].str.count(SEQ_SEPARATOR).fillna(0) + 1,
+                 parts["last"].astype("float64").fillna(0) - parts["first"].astype("int64") + 1).astype("int64")
+    ok = ~unreadable.to_numpy(dtype=bool) & (n >= 2)
+    if ok.any():
+        # what follows the year in brackets and the court code: 执3、4号
+        after = first["court_code"][ok].str.len().to_numpy(dtype="int64") + len("(2025)")
+        out.iloc[np.flatnonzero(matched)[ok]] = [_split_reason(int(k), cell[at:]) for k, cell, at in
+                                                 zip(n[ok], cells[ok], after)]
     return out
 
 
@@ -1435,23 +1493,24 @@ def _reject_frame(parsed: pd.DataFrame, body: pd.DataFrame, reason: pd.Series) -
     return out
 
 
-def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """The cases of every block in one frame, less those seen before (the same year, court, type
     and sequence, however written): the first row stays, later ones are rejected naming the first,
-    and saying where the two differ in :data:`COMPARED` (one closed, the other not, is no copy).
+    and saying where the two differ in :data:`COMPARED` (one closed, the other not, is no copy);
+    and the warnings about files that repeat an earlier one (:func:`_repeated_files`).
 
     Duplicates are found on the few columns that identify and name a case, and dropped from their
     blocks before the one concatenation: concatenating first, then filtering and reordering the
     columns, copied every cell three times (130 MB at the peak for 200,000 cases)."""
     if not blocks:
-        return pd.DataFrame(), pd.DataFrame(columns=REJECT_COLUMNS)
+        return pd.DataFrame(), pd.DataFrame(columns=REJECT_COLUMNS), []
     named = ["case_no", "source_sheet", "source_row"]
     keys = pd.concat([b[[*CASE_PARTS, "source_file", "source_sheet", "source_row"]] for b in blocks], ignore_index=True)
     ids = parsing.case_ids(keys)
     first_seen = np.unique(ids, return_index=True)[1][ids]  # ids are 0..n-1: the first row of each
     dup = first_seen != np.arange(len(ids))
     if not dup.any():
-        return pd.concat(blocks, ignore_index=True), pd.DataFrame(columns=REJECT_COLUMNS)
+        return pd.concat(blocks, ignore_index=True), pd.DataFrame(columns=REJECT_COLUMNS), []
     later = keys.loc[dup, ["source_file", *named]]
     where = keys[["source_file", *named]].iloc[first_seen[dup]]
     same_text = where["case_no"].to_numpy() == later["case_no"].to_numpy()
@@ -1470,7 +1529,31 @@ def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd
     for i, (start, end) in enumerate(zip(np.cumsum(sizes) - sizes, np.cumsum(sizes))):
         if dup[start:end].any():
             blocks[i] = blocks[i][~dup[start:end]]  # the block with duplicates replaced, the old one freed
-    return pd.concat(blocks, ignore_index=True), rejects
+    return pd.concat(blocks, ignore_index=True), rejects, _repeated_files(keys["source_file"].to_numpy(), first_seen, dup)
+
+
+REPEATED_FILE_SHARE = 0.9  # of a file's cases found in one earlier file: the same ledger read twice
+
+
+def _repeated_files(files: np.ndarray, first_seen: np.ndarray, dup: np.ndarray) -> list[str]:
+    """A warning for each file whose cases (``files``: each case's file; ``first_seen``: the
+    position of the first row of its case; ``dup``: a later row) are all, or nearly all
+    (:data:`REPEATED_FILE_SHARE`), rejected as duplicates of the cases of one earlier file: the
+    same ledger under two names (台帐.xlsx and 台帐(1).xlsx, or last month's copy) reads as one
+    duplicate per row, with no word that a file repeats another."""
+    firsts = files[first_seen]
+    other = dup & (files != firsts)
+    if not other.any():
+        return []
+    sizes = pd.Series(files).value_counts()
+    pairs = pd.DataFrame({"file": files[other], "first": firsts[other]}).value_counts()  # the most first
+    out = []
+    for file in pd.unique(files[other]):  # a few files, in the order they were read
+        first, repeated = pairs[file].index[0], int(pairs[file].iloc[0])
+        if repeated >= REPEATED_FILE_SHARE * (n := int(sizes[file])):
+            out.append(f"{file}: {repeated} of its {counted(n, 'cases')} {'is' if repeated == 1 else 'are'} in {first} "
+                       f"too (each rejected as {DUPLICATE}): is it the same ledger read twice?")
+    return out
 
 
 CASE_PARTS = ["case_no", "case_year", "court_code", "case_type", "case_seq"]

@@ -156,41 +156,73 @@ _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _TYPE = re.compile(rb'\bt="(\w+)"')
 _FORMULA = re.compile(rb'<f\b[^>]*?(?:/>|>(.*?)</f>)', re.S)
 _VALUE = re.compile(rb'<v>(.*?)</v>|<v/>', re.S)
+# A row hidden in Excel (by hand, by a filter, in a collapsed outline): hidden="1" in its <row> tag.
+_HIDDEN = b'hidden="'
+_ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"[^>]*>')  # with the row's number
 NO_RESULT = "（公式，未保存计算结果）"
 _SCAN_BYTES = 1 << 20
 
 
-def shown_cells(path: Path, part: str) -> dict[tuple[int, int], str]:
+def shown_cells(path: Path, part: str, hidden_rows: list[int] | None = None) -> dict[tuple[int, int], str]:
     """Cells of one sheet (zip member ``part`` of an xlsx/xlsm) that python-calamine reads as blank
     but that show something, by (row, column), 0-based: an error cell as Excel shows it
     (``#REF!``), a formula without its saved result as ``=FORMULA（公式，未保存计算结果）``. The XML
-    is read in pieces (a large sheet is never held whole); most sheets have none."""
+    is read in pieces (a large sheet is never held whole); most sheets have none. In the same
+    pass, the numbers of the rows hidden in Excel (1-based, as Excel shows them; read like any
+    other row) are added to ``hidden_rows`` when it is given."""
     found: dict[tuple[int, int], str] = {}
+    hidden = [] if hidden_rows is None else hidden_rows
     with zipfile.ZipFile(path) as z, z.open(part) as fh:
-        carry = b""
-        while True:
-            data = fh.read(_SCAN_BYTES)
-            text = carry + data
-            end = len(text) if not data else text.rfind(b"</row>") + 6
-            if end < 6 and data:
-                carry = text
+        carry = b""  # the start of a row the last piece ended in
+        while data := fh.read(_SCAN_BYTES):
+            first, last = data.find(b"</row>") + 6, data.rfind(b"</row>") + 6
+            if first < 6:
+                carry += data
                 continue
-            _scan(text[:end], found)
-            carry = text[end:]
-            if not data:
-                return found
+            # a piece's whole rows are scanned where they are: joining it to the row before
+            # (about 1 MB copied each time) cost as much as a search of the piece
+            _scan(carry + data[:first], 0, None, found, hidden)
+            _scan(data, first, last, found, hidden)
+            carry = data[last:]
+        _scan(carry, 0, None, found, hidden)
+    return found
 
 
-def _scan(xml: bytes, found: dict[tuple[int, int], str]) -> None:
-    """Add the error and unsaved-formula cells of a run of whole rows to ``found``."""
-    for token in (b't="e"', b"<f"):  # <f also starts <filterColumn: no cell encloses that
-        at = xml.find(token)
+def _scan(xml: bytes, start: int, end: int | None, found: dict[tuple[int, int], str], hidden: list[int]) -> None:
+    """Add the error and unsaved-formula cells of the whole rows of ``xml[start:end]`` to
+    ``found``, the numbers of its hidden rows to ``hidden``: only the tag around each hidden="1"
+    is looked at (hidden columns say it too, in <col> tags)."""
+    end = len(xml) if end is None else end
+    at = xml.find(_HIDDEN, start, end)
+    while at >= 0:
+        if xml[at + len(_HIDDEN) : at + len(_HIDDEN) + 1] in (b"1", b"t"):  # "1" or "true"
+            tag = _ROW_TAG.match(xml, max(start, xml.rfind(b"<", start, at)), end)
+            if tag is not None and tag.end() > at:
+                hidden.append(int(tag[1]))
+        at = xml.find(_HIDDEN, at + 1, end)
+    for find in (_error_type, _formula_tag):
+        at = find(xml, start, end)
         while at >= 0:
-            start = xml.rfind(b"<c ", 0, at)
-            cell = _CELL.match(xml, start) if start >= 0 else None
+            begin = xml.rfind(b"<c ", start, at)
+            cell = _CELL.match(xml, begin, end) if begin >= 0 else None
             if cell is not None and cell.end() > at:
                 _one_cell(cell, found)
-            at = xml.find(token, at + 1 if cell is None else max(at + 1, cell.end()))
+            at = find(xml, at + 1 if cell is None else max(at + 1, cell.end()), end)
+
+
+def _error_type(xml: bytes, start: int, end: int) -> int:
+    """Where the next error cell's type (t="e") is in ``xml[start:end]``, -1 if none."""
+    return xml.find(b't="e"', start, end)
+
+
+def _formula_tag(xml: bytes, start: int, end: int) -> int:
+    """Where the next <f tag is in ``xml[start:end]``, -1 if none (<f also starts <filterColumn:
+    no cell encloses that). The rare f is looked for, then the < before it: a search for <f
+    stopped at every tag's <, and took a quarter of the scan."""
+    at = xml.find(b"f", start, end)
+    while at >= 0 and (at == start or xml[at - 1] != 0x3C):  # <
+        at = xml.find(b"f", at + 1, end)
+    return at - 1 if at >= 0 else -1
 
 
 def _one_cell(cell: re.Match, found: dict[tuple[int, int], str]) -> None:
@@ -205,6 +237,12 @@ def _one_cell(cell: re.Match, found: dict[tuple[int, int], str]) -> None:
             found[at] = _xml_text(value[1])
     elif formula is not None and (value is None or (not value[1] and (kind is None or kind[1] != b"str"))):
         found[at] = f"={_xml_text(formula[1])}{NO_RESULT}" if formula[1] else NO_RESULT
+
+
+def _scan_sheet(path: Path, part: str) -> tuple[dict[tuple[int, int], str], list[int]]:
+    """A sheet's cells shown but read as blank, and its hidden rows (:func:`shown_cells`)."""
+    hidden: list[int] = []
+    return shown_cells(path, part, hidden), hidden
 
 
 def _xml_text(raw: bytes) -> str:
@@ -244,7 +282,7 @@ class Decoding:
         parts = _parts(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
         self.oversized = oversized_sheets(path, parts)
         self._scans = ThreadPoolExecutor(max_workers=1)  # beside the decoding: the sheets' XML, for shown()
-        self._shown = [self._scans.submit(shown_cells, path, parts[n]) if n in parts and n not in self.oversized
+        self._shown = [self._scans.submit(_scan_sheet, path, parts[n]) if n in parts and n not in self.oversized
                        else None for n in self.names]
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._lock = threading.Lock()
@@ -285,11 +323,19 @@ class Decoding:
         """The cells of sheet ``at`` that python-calamine reads as blank but that show an error or
         an unsaved formula (:func:`shown_cells`); none for other kinds of workbook, or when the
         sheet's XML cannot be scanned (python-calamine read it: its cells stand)."""
+        return self._scanned(at)[0]
+
+    def hidden_rows(self, at: int) -> list[int]:
+        """The rows of sheet ``at`` hidden in Excel, as Excel numbers them (see :func:`shown_cells`);
+        none for other kinds of workbook (xls, ods), or when the sheet's XML cannot be scanned."""
+        return self._scanned(at)[1]
+
+    def _scanned(self, at: int) -> tuple[dict[tuple[int, int], str], list[int]]:
         future = self._shown[at]
         try:
-            return future.result() if future is not None else {}
+            return future.result() if future is not None else ({}, [])
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
-            return {}
+            return {}, []
 
     def close(self) -> None:
         """Stop: sheets not started are dropped, a decode under way is waited for."""

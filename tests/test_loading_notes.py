@@ -1,0 +1,204 @@
+"""What the load tells a clerk about a ledger read as typed: rows hidden in Excel that are read,
+a file that repeats an earlier one, a cell holding case numbers written in part."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from backlog_cli import workbook
+from backlog_cli.cli import app
+from backlog_cli.loading import load_ledger
+
+runner = CliRunner()
+HEAD = ["案号", "立案日期", "承办人"]
+
+
+def ledger_book(path: Path, cases: int, hidden: tuple[int, ...] = (), title: bool = False) -> Path:
+    """A sheet 2025年 of ``cases`` cases (执1号 …) under the header (below a title row with
+    ``title``), the sheet rows in ``hidden`` hidden by hand."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    if title:
+        ws.append(["执行案件台帐"])
+    ws.append(HEAD)
+    for i in range(1, cases + 1):
+        ws.append([f"(2025)鲁0902执{i}号", dt.datetime(2025, 1, i % 28 + 1), "张三"])
+    for row in hidden:
+        ws.row_dimensions[row].hidden = True
+    wb.save(path)
+    return path
+
+
+# --------------------------------------------------------------------------- hidden rows
+
+
+def test_hidden_rows_are_read_and_said_with_their_rows(tmp_path):
+    """Rows 5 and 9 hidden by hand, 12-13 in a collapsed group: four cases the sheet does not show.
+    The hidden title row above the header and a hidden blank row below the table are no cases."""
+    path = ledger_book(tmp_path / "l.xlsx", 12, hidden=(1, 5, 9, 20), title=True)
+    wb = openpyxl.load_workbook(path)
+    wb["2025年"].row_dimensions.group(12, 13, hidden=True)
+    wb.save(path)
+    ledger = load_ledger([path])
+    assert len(ledger.cases) == 12
+    assert ledger.notes == [f"{path} [2025年]: 4 rows hidden in Excel (by hand, a filter or a collapsed group) are "
+                            "read like the others (rows 5, 9, 12, 13): the sheet shows fewer rows than are counted"]
+    assert ledger.warnings == []
+    assert ledger.sheets[0].note == "4 hidden rows read"
+
+
+def test_many_hidden_rows_name_the_first_five(tmp_path):
+    """A filter that leaves two cases shown hides the other rows: the first five are named. A
+    hidden row that is rejected is read too; one sheet note joins the header's."""
+    path = tmp_path / "l.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    ws.append(["案号", "立案", "承办人"])
+    ws.append([None, "日期", None])
+    for i in range(1, 11):
+        ws.append([f"(2025)鲁0902执{i}号", dt.datetime(2025, 1, 5) if i != 4 else None, "张三"])
+    for row in range(3, 13):
+        ws.row_dimensions[row].hidden = row not in (7, 8)
+    wb.save(path)
+    ledger = load_ledger([path])
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[6, "缺少立案日期"]]
+    assert ledger.notes == [f"{path} [2025年]: 8 rows hidden in Excel (by hand, a filter or a collapsed group) are "
+                            "read like the others (rows 3, 4, 5, 6, 9 and 3 more): the sheet shows fewer rows than "
+                            "are counted"]
+    assert ledger.sheets[0].note == "header in rows 1–2; 8 hidden rows read"
+
+
+def test_one_hidden_row_is_said_in_the_singular_on_stderr(tmp_path):
+    path = ledger_book(tmp_path / "l.xlsx", 3, hidden=(3,))
+    result = runner.invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    notes = [ln for ln in result.stderr.splitlines() if ln.startswith("note:")]
+    assert notes == [f"note: {path} [2025年]: 1 row hidden in Excel (by hand, a filter or a collapsed group) is "
+                     "read like the others (row 3): the sheet shows fewer rows than are counted"]
+    assert "1 hidden row read" in result.stdout
+
+
+def test_a_sheet_without_hidden_rows_has_no_note(tmp_path):
+    ledger = load_ledger([ledger_book(tmp_path / "l.xlsx", 3)])
+    assert ledger.notes == [] and ledger.sheets[0].note == ""
+
+
+@pytest.mark.parametrize("size", [48, 64, 101, 1 << 20])
+def test_hidden_rows_are_found_in_the_scan_however_the_xml_is_cut(tmp_path, monkeypatch, size):
+    """The scan reads the XML in pieces: a row tag, hidden="1" or the cell with an error split
+    between two pieces is found all the same; a hidden column (hidden="1" in a <col> tag) is no row."""
+    path = ledger_book(tmp_path / "l.xlsx", 30, hidden=(4, 17, 31))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["2025年"]
+    ws.column_dimensions["C"].hidden = True
+    ws["D17"] = "=A17&A18"  # openpyxl saves no result: a cell shown as its formula
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        [part] = workbook._sheet_parts(z).values()
+    monkeypatch.setattr(workbook, "_SCAN_BYTES", size)
+    hidden: list[int] = []
+    assert workbook.shown_cells(path, part, hidden) == {(16, 3): "=A17&A18（公式，未保存计算结果）"}
+    assert hidden == [4, 17, 31]
+
+
+# --------------------------------------------------------------------------- a file read twice
+
+
+def test_a_ledger_read_twice_under_two_names_is_warned_about_once(tmp_path):
+    first = ledger_book(tmp_path / "台帐.xlsx", 10)
+    second = shutil.copy(first, tmp_path / "台帐(1).xlsx")
+    ledger = load_ledger([first, second])
+    assert len(ledger.cases) == 10 and len(ledger.rejects) == 10  # each repeated row is still listed
+    assert ledger.rejects["reason"].iloc[0] == "案号重复：与 台帐.xlsx [2025年] 第2行 重复"
+    assert ledger.warnings == [f"{second}: 10 of its 10 cases are in {first} too (each rejected as 案号重复): "
+                               "is it the same ledger read twice?"]
+
+
+def test_last_months_copy_with_nine_in_ten_cases_repeated_is_warned_about(tmp_path):
+    """10 cases last month; this month 9 of them and 1 new one. A file with 8 of 10 repeated is
+    not said to repeat (two ledgers that share cases)."""
+    last = ledger_book(tmp_path / "十月.xlsx", 10)
+    now = ledger_book(tmp_path / "十一月.xlsx", 9)
+    wb = openpyxl.load_workbook(now)
+    wb["2025年"].append(["(2025)鲁0902执50号", dt.datetime(2025, 11, 3), "李四"])
+    wb.save(now)
+    ledger = load_ledger([last, now])
+    assert len(ledger.rejects) == 9
+    assert ledger.warnings == [f"{now}: 9 of its 10 cases are in {last} too (each rejected as 案号重复): "
+                               "is it the same ledger read twice?"]
+
+    other = ledger_book(tmp_path / "八个.xlsx", 8)
+    wb = openpyxl.load_workbook(other)
+    for i in (60, 61):
+        wb["2025年"].append([f"(2025)鲁0902执{i}号", dt.datetime(2025, 11, 3), "李四"])
+    wb.save(other)
+    ledger = load_ledger([last, other])
+    assert len(ledger.rejects) == 8 and ledger.warnings == []
+
+
+def test_duplicates_within_one_file_or_spread_over_two_are_not_a_repeated_file(tmp_path):
+    """A file whose repeats are of its own rows, or half of one earlier file and half of another,
+    repeats no one file."""
+    a = ledger_book(tmp_path / "a.xlsx", 2)  # 执1-2号
+
+    def csv(name: str, numbers: tuple[int, ...]) -> Path:
+        path = tmp_path / name
+        path.write_text("案号,立案日期,承办人\n" + "".join(f"(2025)鲁0902执{i}号,2025-01-05,张三\n" for i in numbers),
+                        encoding="utf-8")
+        return path
+
+    b = csv("b.csv", (3, 4))
+    c = csv("c.csv", (1, 2, 3, 4))  # two from each
+    d = csv("d.csv", (7, 7, 7))  # two rejected, both of its own first row
+    ledger = load_ledger([a, b, c, d])
+    assert len(ledger.rejects) == 6 and ledger.warnings == []
+
+
+def test_the_repeated_file_warning_makes_the_nightly_run_exit_1(tmp_path):
+    ledger_book(tmp_path / "台帐.xlsx", 3)
+    shutil.copy(tmp_path / "台帐.xlsx", tmp_path / "台帐(1).xlsx")
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: ['台帐.xlsx', '台帐(1).xlsx']\noutput_dir: out\n", encoding="utf-8")
+    result = runner.invoke(app, ["run", "--config", str(config), "--as-of", "2025-06-30"])
+    assert result.exit_code == 1, result.output
+    assert (f"warning: {tmp_path / '台帐(1).xlsx'}: 3 of its 3 cases are in {tmp_path / '台帐.xlsx'} too (each "
+            "rejected as 案号重复): is it the same ledger read twice?") in result.stderr.splitlines()
+
+
+# --------------------------------------------------------------------------- case numbers in part
+
+
+def test_case_numbers_written_in_part_are_rejected_saying_how_many(tmp_path):
+    path = tmp_path / "l.csv"
+    path.write_text("案号,立案日期\n"
+                    "(2025)鲁0902执3、4号,2025-01-05\n"
+                    "(2025)鲁0902执3号、4号,2025-01-05\n"
+                    "（2025）鲁0902执3-5号,2025-01-05\n"
+                    "(2025)鲁0902执7，8，9号,2025-01-05\n"
+                    "(2015)泰执字第00123、00124号,2015-01-05\n"
+                    "(2025)鲁0902执5-3号,2025-01-05\n"  # a range backwards: not read as one
+                    "(2025)鲁0902执3、备注,2025-01-05\n"
+                    "(2025)鲁0902执10号、（2025）鲁0902执11号,2025-01-05\n"
+                    "暂无、3号,2025-01-05\n", encoding="utf-8")
+    ledger = load_ledger([path])
+    assert ledger.rejects["reason"].tolist() == [
+        "案号无法识别：一个单元格含2个案号（执3、4号），请分成2行，每行一个案号",
+        "案号无法识别：一个单元格含2个案号（执3号、4号），请分成2行，每行一个案号",
+        "案号无法识别：一个单元格含3个案号（执3-5号），请分成3行，每行一个案号",
+        "案号无法识别：一个单元格含3个案号（执7,8,9号），请分成3行，每行一个案号",
+        "案号无法识别：一个单元格含2个案号（执字第00123、00124号），请分成2行，每行一个案号",
+        "案号无法识别",
+        "案号无法识别",
+        "案号无法识别：一个单元格含2个案号，请分成2行，每行一个案号",
+        "案号无法识别",
+    ]
+    assert len(ledger.cases) == 0
