@@ -161,6 +161,34 @@ def test_diff_exact_rows(db):
     ]
 
 
+def test_newly_overdue_names_what_was_overdue_before_and_closed_cases_leave_no_category_change():
+    """C3, overdue on legal already, passes report too: listed with legal as before (it was an
+    overdue case at the earlier run too). A1 closes and loses over_one_year, which needs an open
+    case: it is 已结, not a 类别变化; B2, open at both, gains over_one_year: a 类别变化."""
+    a = history.snapshot_frame(cases([
+        case("A1", "2024-01-02", "张三", ["minsheng", "over_one_year"], legal="overdue"),
+        case("B2", "2024-07-03", "李四", ["minsheng"], legal="overdue"),
+        case("C3", "2024-01-03", "王五", legal="overdue"),
+    ]), T("2025-07-01"), IDS)
+    b = history.snapshot_frame(cases([
+        case("A1", "2024-01-02", "张三", ["minsheng"], closed="2025-07-02", legal="met"),
+        case("B2", "2024-07-03", "李四", ["minsheng", "over_one_year"], legal="overdue"),
+        case("C3", "2024-01-03", "王五", legal="overdue", report="overdue"),
+    ]), T("2025-07-05"), IDS)
+    d = history.diff_snapshots(a, b, T("2025-07-01"))
+    assert d["newly_overdue"][["case_no", "deadlines", "overdue_before"]].values.tolist() == [["C3", "report", "legal"]]
+    assert d["category_changes"][["case_no", "added"]].values.tolist() == [["B2", "over_one_year"]]
+    flat = history.diff_frame(d)
+    assert flat[["change", "case_no", "before", "after"]].fillna("").values.tolist() == [
+        ["closed", "A1", "open", "2025-07-02"],
+        ["newly_overdue", "C3", "legal", "report"],
+        ["category_changes", "B2", "minsheng", "minsheng;over_one_year"],
+    ]
+    shown = history.diff_shown(flat, CATEGORY_NAMES, DEADLINE_NAMES)
+    assert shown.loc[shown["change"].eq("newly_overdue"), ["before", "after"]].values.tolist() == [
+        ["法定执行期限", "报告期限"]]
+
+
 def test_bad_url_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="history"):
         history.open_history("nosuchdialect://x/y")

@@ -424,7 +424,9 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Cha
     after ``since``, ``before`` ``new``: received and closed between the runs, so that ``closed``
     counts every case closed since the earlier run), ``removed`` (in a, not in b; its officer,
     ``is_open`` and ``closed_on`` in a), ``newly_overdue`` (a deadline overdue in b that was not
-    in a), ``reassigned`` (officer changed), ``category_changes``.
+    in a; ``overdue_before``: the deadlines the case was overdue on in a, "" or NA for none),
+    ``reassigned`` (officer changed), ``category_changes`` (of cases open in b: a case closed since
+    is listed as closed, and the categories that need an open case leave with the close).
     """
     both = a.merge(b, on="case_no", how="inner", suffixes=("_a", "_b"))
     new = _anti(b, a, ["case_no"])
@@ -435,10 +437,12 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Cha
     closed = pd.concat([carried[["case_no", "closed_on", "officer"]].assign(before="open"),
                         received[["case_no", "closed_on", "officer"]].assign(before="new")], ignore_index=True)
     overdue = _grouped(_anti(_pairs(b, "overdue"), _pairs(a, "overdue"), ["case_no", "item"]), "deadlines")
-    overdue = overdue.merge(b[["case_no", "officer", "next_due"]], on="case_no", how="left")
+    overdue = overdue.merge(b[["case_no", "officer", "next_due"]], on="case_no", how="left").merge(
+        a[["case_no", "overdue"]].rename(columns={"overdue": "overdue_before"}), on="case_no", how="left")
     off_a, off_b = both["officer_a"].fillna(""), both["officer_b"].fillna("")
     moved = both[off_a.ne(off_b)]
-    changed = both[both["categories_a"].ne(both["categories_b"])]
+    # a case closed since is listed as 已结: the categories that need an open case (未结超过一年) leave with the close
+    changed = both[both["is_open_b"] & both["categories_a"].ne(both["categories_b"])]
     added = _grouped(_anti(_pairs(changed.rename(columns={"categories_b": "c"}), "c"),
                            _pairs(changed.rename(columns={"categories_a": "c"}), "c"), ["case_no", "item"]), "added")
     removed = _grouped(_anti(_pairs(changed.rename(columns={"categories_a": "c"}), "c"),
@@ -449,7 +453,7 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Cha
         "reopened": reopened[["case_no", "closed_on", "officer"]],
         "closed": closed,
         "removed": gone[["case_no", "officer", "is_open", "closed_on"]],
-        "newly_overdue": overdue[["case_no", "officer", "deadlines", "next_due"]],
+        "newly_overdue": overdue[["case_no", "officer", "deadlines", "overdue_before", "next_due"]],
         "reassigned": moved.rename(columns={"officer_a": "officer_before", "officer_b": "officer_after"})[
             ["case_no", "officer_before", "officer_after"]],
         "category_changes": changed.rename(
@@ -474,7 +478,8 @@ def diff_frame(changes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         "closed": closed.assign(after=iso_dates(closed["closed_on"])),
         "removed": removed.assign(before=iso_dates(removed["closed_on"]).where(~removed["is_open"], "open"), after=pd.NA,
                                   closed_on=removed["closed_on"].where(~removed["is_open"])),
-        "newly_overdue": changes["newly_overdue"].assign(before=pd.NA, after=changes["newly_overdue"]["deadlines"]),
+        "newly_overdue": changes["newly_overdue"].assign(before=changes["newly_overdue"]["overdue_before"].replace("", pd.NA),
+                                                         after=changes["newly_overdue"]["deadlines"]),
         "reassigned": changes["reassigned"].assign(officer=changes["reassigned"]["officer_after"],
                                                    before=changes["reassigned"]["officer_before"].fillna(UNASSIGNED),
                                                    after=changes["reassigned"]["officer_after"].fillna(UNASSIGNED)),
