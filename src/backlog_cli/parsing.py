@@ -12,11 +12,14 @@ non-blank cell could not be read. Blank cells (None, NaN, empty or whitespace-on
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -565,6 +568,9 @@ def _amounts_from_text(t: pd.Series, unit: float) -> pd.Series:
         rest = np.delete(at, rows)
         if len(rest):
             out[rest] = _amounts_by_regex(pd.Series(values[rest], dtype="str"), unit).to_numpy()
+            refused = rest[np.isnan(out[rest])]
+            if len(refused):
+                out[refused] = _written_amounts(values[refused], unit)
     return pd.Series(out, index=t.index).round(6)
 
 
@@ -574,6 +580,167 @@ def _amounts_by_regex(t: pd.Series, unit: float) -> pd.Series:
     value = parts["num"].str.replace(",", "", regex=False).astype("float64")
     scale = parts["unit"].map({"万元": _WAN, "万": _WAN, "元": 1.0}).fillna(unit)
     return value * scale
+
+
+# Amounts as judgments and 执行依据 write them, which the regex refuses: Chinese numerals, capital
+# (壹拾贰万叁仟肆佰伍拾陆元柒角捌分) or not (一万二千元, 十五万元), and digits with units (1.5亿,
+# 2亿3000万, 3万5千). Read once per distinct value, exactly: integers, one rounding to float.
+_WRITTEN_HEAD = re.compile(r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?(?P<sign>-?)")  # the regex's prefixes
+_WRITTEN_TOKEN = re.compile(r"(?P<run>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)|(?P<char>.)", re.S)
+_WRITTEN_DIGITS = {c: v for v, chars in enumerate(["零〇", "一壹", "二贰两", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌",
+                                                   "九玖"]) for c in chars}
+# the power of ten each unit stands for: 十 百 千 within a group of four places, 万 亿 after a group,
+# 元 角 分 for the places of the yuan, the jiao and the fen
+_WRITTEN_PLACES = {"十": 1, "拾": 1, "百": 2, "佰": 2, "千": 3, "仟": 3, "万": 4, "亿": 8, "元": 0, "圆": 0, "角": -1,
+                   "分": -2}
+
+
+class _Term(NamedTuple):
+    """One number of a written amount and the places it fills (``top`` down to ``low``)."""
+
+    value: int  # its digits, without the point
+    decimals: int
+    top: int
+    low: int
+    bare: bool  # no unit of its own within its group (五 in 一万五, 500 in 1亿500万)
+    zero: bool  # written after a 零
+    group: int  # which 万/亿 group (or the 元) closed it, counted from the left
+    last: bool  # in the last group, closed by 元 or by the end of the text
+
+
+def _written_amounts(values: np.ndarray, unit: float) -> np.ndarray:
+    """:func:`_written_amount` of each value (once per distinct value)."""
+    read = {v: _written_amount(v, unit) for v in set(values)}
+    return np.array([read[v] for v in values], dtype=np.float64)
+
+
+def _written_amount(text: str, unit: float) -> float:
+    """An amount in 元 written in Chinese numerals and units (see :func:`parse_amounts`); NaN
+    when malformed or ambiguous. Without 亿, 万, 元, 角 or 分 the number is in the column ``unit``."""
+    head = _WRITTEN_HEAD.match(text)
+    body = text[head.end():]
+    body = body.removesuffix("整") if body.endswith("整") else body.removesuffix("正")
+    tokens = _written_tokens(body.removesuffix("人民币"))
+    terms = None if tokens is None else _written_terms(tokens)
+    if terms is None or not _well_written(terms):
+        return np.nan
+    shift = max([0, *(-t.low for t in terms)])  # ten to this power makes every place an integer
+    whole = sum(t.value * 10 ** (t.low + shift) for t in terms)
+    explicit = any(kind == "unit" and place not in (1, 2, 3) for kind, place, _, _ in tokens)
+    amount = Fraction(-whole if head["sign"] else whole, 10 ** shift) * Fraction(1 if explicit else unit)
+    try:
+        return float(amount)
+    except OverflowError:
+        return math.inf if amount > 0 else -math.inf
+
+
+def _written_tokens(body: str) -> list[tuple[str, int, int, int]] | None:
+    """The body of a written amount as tokens ``(kind, value, digits, decimals)``: ``num`` a number
+    (a run of digits: its value without the point, how many digits before and after the point; a
+    Chinese digit 1-9), ``zero`` a 零, ``unit`` (value: its place, :data:`_WRITTEN_PLACES`).
+    A space may come before a unit only (12.5 万); None for any other character."""
+    out = []
+    for m in _WRITTEN_TOKEN.finditer(body):
+        run, char = m["run"], m["char"]
+        if out and out[-1][0] == "space" and char not in _WRITTEN_PLACES:
+            return None
+        if run is not None:
+            whole, _, part = run.replace(",", "").partition(".")
+            out.append(("num", int(whole + part), len(whole), len(part)))
+        elif (digit := _WRITTEN_DIGITS.get(char)) is not None:
+            out.append(("num", digit, 1, 0) if digit else ("zero", 0, 0, 0))
+        elif char in _WRITTEN_PLACES:
+            out.append(("unit", _WRITTEN_PLACES[char], 0, 0))
+        elif char == " " and out:
+            out.append(("space", 0, 0, 0))
+        else:
+            return None
+    return [t for t in out if t[0] != "space"] or None
+
+
+def _written_terms(tokens: list[tuple[str, int, int, int]]) -> list[_Term] | None:
+    """The numbers of a written amount with their places, left to right; None when the units do
+    not follow one another as an amount's do (万万, 万元 alone, 5千3万, 元 after 角, a 零 before a
+    unit or at the end)."""
+    terms: list[_Term] = []
+    group: list[_Term] = []  # the current group's terms, placed within the group
+    number: tuple[int, int, int] | None = None  # a number waiting for its unit
+    zero = False  # a 零 before the next term
+    big, money = 12, 1  # the last 万/亿 and 元/角/分 place: each comes after larger ones only
+
+    def close(shift: int, last: bool) -> None:
+        nonlocal number, zero
+        if number is not None:
+            value, digits, decimals = number
+            group.append(_Term(value, decimals, digits - 1, -decimals, True, zero, 0, False))
+            number, zero = None, False
+        index = terms[-1].group + 1 if terms else 0
+        terms.extend(t._replace(top=t.top + shift, low=t.low + shift, group=index, last=last) for t in group)
+        group.clear()
+
+    for kind, value, digits, decimals in tokens:
+        if kind == "num":
+            if number is not None:
+                return None
+            number = (value, digits, decimals)
+        elif kind == "zero":
+            if zero or number is not None:
+                return None
+            zero = True
+        elif value in (1, 2, 3):  # 十 百 千: after one digit 1-9, or 十 alone first or after 零 (十五, 零十)
+            if number is None and value == 1 and (zero or not (terms or group)):
+                number = (1, 1, 0)
+            if number is None or number[1:] != (1, 0) or number[0] == 0:
+                return None
+            group.append(_Term(number[0], 0, value, value, False, zero, 0, False))
+            number, zero = None, False
+        elif value in (4, 8):  # 万 亿 close a group
+            if number is None and (zero or not group) or value >= big or money < 1:
+                return None
+            close(value, False)
+            big = value
+        elif value == 0:  # 元 closes the last group; 零元 is nothing
+            if money < 1 or not (number is not None or group or terms or zero):
+                return None
+            if zero and number is None:
+                if group or terms:
+                    return None
+                zero = False
+            close(0, True)
+            money = 0
+        else:  # 角 分: after one digit 1-9, after 元 or alone
+            if (number is None or number[1:] != (1, 0) or number[0] == 0 or value >= money
+                    or group or (terms and money == 1)):
+                return None
+            terms.append(_Term(number[0], 0, value, value, False, zero, -1, False))
+            number, zero, money = None, False, value
+    if zero and number is None:  # 零 alone is nothing; a 零 at the end is malformed
+        return None if terms or group else [_Term(0, 0, 0, 0, True, False, 0, True)]
+    if money < 1 and (number is not None or group):  # after 元 only 角 and 分
+        return None
+    close(0, True)
+    return terms
+
+
+def _well_written(terms: list[_Term]) -> bool:
+    """Whether the terms fill places from left to right without overlap, a 零 stands for places
+    skipped, and no skip leaves the number ambiguous: a number without its unit after a gap (一万五
+    is 15,000 as people say it, 10,005 as written; 一千五万), a whole group of four skipped (一亿五千),
+    a 0 beside other numbers, a decimal before other numbers."""
+    for before, term in zip([None, *terms], terms):
+        if before is None:
+            if term.zero:
+                return False
+            continue
+        gap = term.top < before.low - 1
+        if (term.top >= before.low or before.decimals or term.value == 0 or before.value == 0
+                or (term.zero and not gap)):
+            return False
+        if gap and not term.zero and (
+                (term.bare and (term.last or term.group == before.group))
+                or (term.top >= 0 and before.low // 4 - term.top // 4 >= 2)):
+            return False
+    return True
 
 
 _POW10_INT = 10 ** np.arange(16, dtype=np.int64)
@@ -618,6 +785,12 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
     Numbers and plain number strings are in the column ``unit`` (10000 for a 万元 column); an
     explicit 万 or 元 in the text wins. Negative and huge amounts (even infinite ones) are read as
     they are: judging them is the loader's job.
+
+    Amounts as judgments write them are read to the fen: Chinese numerals, capital or not
+    (壹拾贰万叁仟肆佰伍拾陆元柒角捌分, 伍仟元整, 一万二千元, 十五万元; 〇 and 两 too), digits with
+    亿 and 万 (1.5亿, 2亿3000万, 1亿零500万, 3万5千), 元 or 圆, 角, 分, 整 or 正 at the end.
+    Malformed or ambiguous ones are bad: 壹万万, 5千3万, and a number whose unit is left out after
+    a gap without 零 (一万五, which people say for 15,000; 一亿五千).
     """
     kinds, text = _prepare(s, missing=missing)
     out = np.full(len(s), np.nan)  # filled by position, wrapped once
