@@ -4,6 +4,8 @@ said)."""
 
 from __future__ import annotations
 
+import json
+
 import openpyxl
 import pandas as pd
 import pytest
@@ -100,3 +102,31 @@ def test_a_command_says_the_cut_under_the_file_it_wrote(tmp_path):
     ws = openpyxl.load_workbook(out)["全部案件"]
     notes = [c.value for c in ws[1]].index("备注")
     assert [row[notes].value for row in ws.iter_rows(min_row=2)] == ["备" * outputs.XLSX_MAX_CELL_CHARS, "短"]
+
+
+LONG_LEDGER = ("案号,立案日期,承办人,申请执行人,被执行人,案由,执行标的,结案日期,案件状态,是否涉信访,备注,中止日期,恢复日期\n"
+               f"(2025)鲁0902执3号,2025-03-07,张三,甲,{'乙' * 40_000},民间借贷纠纷,1000,,在办,否,,,\n"
+               "(2025)鲁0902执4号,2025-03-08,李四,丙,丁,民间借贷纠纷,2000,,在办,否,,,\n")
+
+
+def test_split_says_the_cut_per_officer_file(tmp_path):
+    (tmp_path / "ledger.csv").write_text(LONG_LEDGER, encoding="utf-8")
+    result = CliRunner().invoke(app, ["assign", str(tmp_path / "ledger.csv"), "--as-of", "2025-09-30",
+                                      "--split", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    cut = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert cut == [f"warning: {tmp_path / 'out' / '张三.xlsx'}: sheet 张三, column 被执行人: 1 cell longer than "
+                   "Excel's 32,767 characters cut to fit"]
+
+
+def test_nightly_run_keeps_the_cut_in_its_warnings(tmp_path):
+    (tmp_path / "ledger.csv").write_text(LONG_LEDGER, encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", "--config", str(tmp_path / "backlog.yaml"), "--as-of", "2025-09-30"])
+    assert result.exit_code == 1, result.output  # warnings: exit 1, as documented for the run
+    summary = json.loads((tmp_path / "out" / "2025-09-30" / "summary.json").read_text(encoding="utf-8"))
+    cut = [w for w in summary["warnings"] if "32,767" in w]
+    folder = tmp_path / "out" / "2025-09-30"
+    # the triage workbook's 全部案件 and the officer's own file; named where they are, not where they were written
+    assert any(w.startswith(f"{folder / 'triage.xlsx'}: sheet 全部案件, column 被执行人: 1 cell") for w in cut), cut
+    assert all(str(folder) in w and ".partial" not in w for w in cut) and len(cut) >= 2

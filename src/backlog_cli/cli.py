@@ -1043,6 +1043,7 @@ def assign(
         written, removed = replace_split(lists, split, fmt, labels, inputs=opts.inputs)
         gone = f", removed {removed} old file{'' if removed == 1 else 's'} of an earlier split" if removed else ""
         _stderr().print(f"wrote {len(written)} {fmt} files to {split}{gone}", highlight=False, markup=False)
+        tell([f"{w.path}: {message}" for w in written for message in w.warnings])
         return
     sheets = [lists.overview_sheet(labels), *lists.sheets(labels)]
     show(Output(lists.cases, labels=labels, columns=lists.columns(), sheets=sheets, tables=sheets), fmt, output, data,

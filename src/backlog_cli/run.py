@@ -512,6 +512,8 @@ def nightly_run(
             with steps.step("write") as notes:
                 written = _write_outputs(partial, ledger, summary.problems, _Results(result, over_six_months, tasks))
                 summary.files = [folder / w.path.relative_to(partial) for w in written] + [folder / SUMMARY_FILE]
+                summary.warnings.extend(f"{folder / w.path.relative_to(partial)}: {message}"
+                                        for w in written for message in w.warnings)
                 notes.append(f"{len(summary.files)} files, put in {folder} once the history is recorded")
             with steps.step("history") as notes:
                 snapshot = history.snapshot_frame(frame, as_of, [d.id for d in dls])
