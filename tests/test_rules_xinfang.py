@@ -38,6 +38,10 @@ NOTES = [
     ("上访无果", True),  # no colon: the petition came to nothing, it was made
     ("信访情况：无，但今年多次上访", True),  # the next clause names one
     ("信访情况：未息诉", True),
+    ("有无信访：有", True),  # 有无 asks the question: its 无 denies nothing
+    ("有无上访情况：有", True),
+    ("有无信访：无", False),
+    ("有无信访:否", False),
 ]
 
 
