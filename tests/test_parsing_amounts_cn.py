@@ -67,6 +67,15 @@ WRITTEN = [
     ("人民币 壹万元", 10_000.0),
     ("１.５亿元", 150_000_000.0),
     ("壹万元人民币整", 10_000.0),
+    # a 零 after digits ending in zeros stands for the places those zeros leave empty
+    ("100万零5千", 1_005_000.0),
+    ("10万零5千", 105_000.0),
+    ("20万零5千元", 205_000.0),
+    ("300万零8千", 3_008_000.0),
+    ("10,000万零5千", 100_005_000.0),
+    ("1000万零5000", 10_005_000.0),
+    ("100元零5角", 100.5),
+    ("一百万零五千", 1_005_000.0),
 ]
 
 
@@ -92,6 +101,8 @@ MALFORMED = [
     "伍角壹元", "壹元伍", "壹万零伍角", "壹万伍角", "壹元零伍角", "一十零五",
     "壹万元零", "一万零", "零一", "零万", "一千零万", "1.5亿3000万", "3 5万", "0元5角",
     "1,20,000万", "壹万元整整", "若干", "人民币",
+    "5万零5千", "15万零5千", "5元零5角", "10万零50千",  # the 零 stands for no skipped place
+    "9" * 21 + "亿", "9" * 4301 + "亿",  # digit runs beyond 20 digits
 ]
 
 
@@ -112,6 +123,17 @@ def test_a_written_amount_in_a_ledger_and_a_malformed_one_listed_as_before(tmp_p
     assert np.isnan(led.cases["amount"].iloc[1])
     assert led.problems[["row", "column", "value", "problem"]].values.tolist() == [
         [3, "amount", "壹万万", "金额无法识别"]]
+
+
+def test_a_digit_run_of_20_digits_is_read_and_a_longer_one_in_a_ledger_is_a_value_problem(tmp_path):
+    assert amounts("1" + "0" * 19 + "亿") == ([1e27], [False])
+    path = write_ledger(tmp_path / "ledger.csv", "案号,立案日期,执行标的（元）", [
+        ("(2025)鲁0902执1号", "2025-03-01", "9" * 4301 + "亿"),
+        ("(2025)鲁0902执2号", "2025-03-01", "100万零5千"),
+    ])
+    led = load_ledger([path])
+    assert np.isnan(led.cases["amount"].iloc[0]) and led.cases["amount"].iloc[1] == 1_005_000.0
+    assert led.problems[["row", "column", "problem"]].values.tolist() == [[2, "amount", "金额无法识别"]]
 
 
 # --- properties -------------------------------------------------------------------------------

@@ -589,6 +589,7 @@ _WRITTEN_HEAD = re.compile(r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?(?P<sign>-?)")
 _WRITTEN_TOKEN = re.compile(r"(?P<run>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)|(?P<char>.)", re.S)
 _WRITTEN_DIGITS = {c: v for v, chars in enumerate(["零〇", "一壹", "二贰两", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌",
                                                    "九玖"]) for c in chars}
+_WRITTEN_MAX_DIGITS = 20  # in a run: an amount is implausible beyond 10^12 yuan; int() refuses 4,300 digits
 # the power of ten each unit stands for: 十 百 千 within a group of four places, 万 亿 after a group,
 # 元 角 分 for the places of the yuan, the jiao and the fen
 _WRITTEN_PLACES = {"十": 1, "拾": 1, "百": 2, "佰": 2, "千": 3, "仟": 3, "万": 4, "亿": 8, "元": 0, "圆": 0, "角": -1,
@@ -646,6 +647,8 @@ def _written_tokens(body: str) -> list[tuple[str, int, int, int]] | None:
             return None
         if run is not None:
             whole, _, part = run.replace(",", "").partition(".")
+            if len(whole) + len(part) > _WRITTEN_MAX_DIGITS:
+                return None
             out.append(("num", int(whole + part), len(whole), len(part)))
         elif (digit := _WRITTEN_DIGITS.get(char)) is not None:
             out.append(("num", digit, 1, 0) if digit else ("zero", 0, 0, 0))
@@ -734,13 +737,22 @@ def _well_written(terms: list[_Term]) -> bool:
             continue
         gap = term.top < before.low - 1
         if (term.top >= before.low or before.decimals or term.value == 0 or before.value == 0
-                or (term.zero and not gap)):
+                or (term.zero and term.top >= _lowest_digit(before) - 1)):
             return False
         if gap and not term.zero and (
                 (term.bare and (term.last or term.group == before.group))
                 or (term.top >= 0 and before.low // 4 - term.top // 4 >= 2)):
             return False
     return True
+
+
+def _lowest_digit(term: _Term) -> int:
+    """The place of a term's last non-zero digit: the trailing zeros of 100 in 100万 are places a 零
+    after it may stand for (100万零5千)."""
+    value, low = term.value, term.low
+    while value and value % 10 == 0:
+        value, low = value // 10, low + 1
+    return low
 
 
 _POW10_INT = 10 ** np.arange(16, dtype=np.int64)
