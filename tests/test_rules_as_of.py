@@ -56,3 +56,14 @@ def test_explain_says_a_later_date_is_not_yet_counted():
     trees = ruleset.explain(SUSPENDED.iloc[:1], pd.Timestamp("2026-10-09"))
     text = "\n".join(line for c in trees for line in c.condition.lines())
     assert f"resumed_on = 2026-10-10, is_blank: True（{LATER_THAN_AS_OF}）" in text
+
+
+def test_a_later_date_in_another_column_is_read_and_explained_as_it_is():
+    """Only the canonical date fields, all events, are read as of --as-of: a ledger column a
+    --columns file adds (a planned 下次查询 date) keeps its later date, and explain says nothing of it."""
+    frame = SUSPENDED.iloc[:1].assign(next_query=pd.Timestamp("2026-12-01"))
+    condition = compile_condition({"column": "next_query", "is_blank": True})
+    ctx = EvalContext(pd.Timestamp("2026-10-09"))
+    assert condition.mask(frame, ctx).tolist() == [False]
+    node = condition.explain(frame, ctx)
+    assert node.hit is None and node.lines() == ["✗ next_query = 2026-12-01, is_blank: True"]

@@ -503,6 +503,10 @@ class ColumnRef:
             return s.where(~s.gt(as_of))
         return s
 
+    def not_yet(self, value: Any, as_of: pd.Timestamp) -> bool:
+        """Whether :meth:`series` reads ``value`` of this column as missing at ``as_of``."""
+        return self.kind == "date" and isinstance(value, pd.Timestamp) and value > as_of
+
     def on_values(self, test: Callable[[pd.Series], Any], missing: bool = False) -> Mask:
         """A mask that runs ``test`` on the column's distinct values (text) or on the column."""
         if self.kind not in ("text", "case_no"):
@@ -964,7 +968,7 @@ class Leaf(Condition):
         value = _plain(row[name].iloc[0]) if name in row else None
         param = str(self.param) if isinstance(self.param, Span) else self.param
         hit = None
-        if isinstance(value, pd.Timestamp) and value > ctx.as_of:
+        if self.column is not None and self.column.not_yet(value, ctx.as_of):
             hit = LATER_THAN_AS_OF
         elif self.op in ("contains_any", "matches") and isinstance(value, str):
             pattern = self.param if self.op == "matches" else "|".join(map(re.escape, self.param))
