@@ -269,6 +269,16 @@ def test_reading_the_settings_does_not_import_pandas(tmp_path):
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
+def test_as_of_in_a_year_out_of_range_says_the_range(tmp_path):
+    """Year 0 is no date at all to Python; the clerk is told the years allowed, not the month's days."""
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n", encoding="utf-8")
+    for text in ("0000-01-01", "2101-02-30"):
+        result = run("classify", ledger, "--as-of", text)
+        assert result.exit_code == 2
+        assert f"--as-of '{text}': give a day in the years 1950-2100;" in result.output
+
+
 @pytest.mark.parametrize(("text", "why"), [
     ("20261", " (use YYYY-MM-DD)"), ("45000", " (use YYYY-MM-DD)"), ("2026/13/01", " (use YYYY-MM-DD)"),
     ("tomorrow", " (use YYYY-MM-DD)"), ("", " (use YYYY-MM-DD)"), (" ", " (use YYYY-MM-DD)"),

@@ -536,9 +536,9 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
     try:
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise typer.BadParameter(f"{option} '{text}' {_no_such_day(text.strip())}") from None
+        raise typer.BadParameter(f"{option} '{text}'{_no_such_day(text.strip())}") from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise typer.BadParameter(f"{option} {day}: give a day in the years {FIRST_YEAR}-{LAST_YEAR}")
+        raise typer.BadParameter(f"{option} {day}{_years_allowed()}")
     if warn_future and day > today:
         tell([f"{option} {day} is after today ({today}): the ledger holds what is known today, so a case filed "
               "or closed from today until then is not counted (dates typed after today are typing slips, warned "
@@ -546,17 +546,28 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
     return pd.Timestamp(day)
 
 
+def _years_allowed() -> str:
+    from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR
+
+    return f": give a day in the years {FIRST_YEAR}-{LAST_YEAR}"
+
+
 def _no_such_day(text: str) -> str:
-    """Why a date option was refused: the form, or (written YYYY-MM-DD) the day that does not exist."""
+    """Why a date option was refused: the form, the year, or (written YYYY-MM-DD) the day that
+    does not exist."""
     import calendar
     import re
 
+    from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR
+
     if not (m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)):
-        return "is not a date (use YYYY-MM-DD)"
+        return " is not a date (use YYYY-MM-DD)"
     year, month = int(m[1]), int(m[2])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return _years_allowed()
     if not 1 <= month <= 12:
-        return f"is not a date: there is no month {m[2]}"
-    return f"is not a date: {year}-{m[2]} has {calendar.monthrange(year, month)[1]} days"
+        return f" is not a date: there is no month {m[2]}"
+    return f" is not a date: {m[1]}-{m[2]} has {calendar.monthrange(year, month)[1]} days"
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
