@@ -161,13 +161,14 @@ def test_diff_exact_rows(db):
     ]
 
 
-def test_newly_overdue_names_what_was_overdue_before_and_closed_cases_leave_no_category_change():
-    """C3, overdue on legal already, passes report too: listed with legal as before (it was an
-    overdue case at the earlier run too). A1 closes and loses over_one_year, which needs an open
-    case: it is 已结, not a 类别变化; B2, open at both, gains over_one_year: a 类别变化."""
+def test_an_overdue_case_past_a_deadline_more_is_not_newly_overdue_and_closed_cases_leave_no_category_change():
+    """C3, overdue on legal already, passes report too: 新增超期项, with legal as before, not 新超期
+    (the number of overdue cases did not grow); B2, overdue on nothing before, is 新超期. A1 closes
+    and loses over_one_year, which needs an open case: it is 已结, not a 类别变化; B2, open at both,
+    gains over_one_year: a 类别变化."""
     a = history.snapshot_frame(cases([
         case("A1", "2024-01-02", "张三", ["minsheng", "over_one_year"], legal="overdue"),
-        case("B2", "2024-07-03", "李四", ["minsheng"], legal="overdue"),
+        case("B2", "2024-07-03", "李四", ["minsheng"], legal="ok"),
         case("C3", "2024-01-03", "王五", legal="overdue"),
     ]), T("2025-07-01"), IDS)
     b = history.snapshot_frame(cases([
@@ -176,17 +177,21 @@ def test_newly_overdue_names_what_was_overdue_before_and_closed_cases_leave_no_c
         case("C3", "2024-01-03", "王五", legal="overdue", report="overdue"),
     ]), T("2025-07-05"), IDS)
     d = history.diff_snapshots(a, b, T("2025-07-01"))
-    assert d["newly_overdue"][["case_no", "deadlines", "overdue_before"]].values.tolist() == [["C3", "report", "legal"]]
+    assert d["newly_overdue"][["case_no", "deadlines"]].values.tolist() == [["B2", "legal"]]
+    assert d["more_overdue"][["case_no", "deadlines", "overdue_before"]].values.tolist() == [["C3", "report", "legal"]]
     assert d["category_changes"][["case_no", "added"]].values.tolist() == [["B2", "over_one_year"]]
     flat = history.diff_frame(d)
     assert flat[["change", "case_no", "before", "after"]].fillna("").values.tolist() == [
         ["closed", "A1", "open", "2025-07-02"],
-        ["newly_overdue", "C3", "legal", "report"],
+        ["newly_overdue", "B2", "", "legal"],
+        ["more_overdue", "C3", "legal", "report"],
         ["category_changes", "B2", "minsheng", "minsheng;over_one_year"],
     ]
     shown = history.diff_shown(flat, CATEGORY_NAMES, DEADLINE_NAMES)
-    assert shown.loc[shown["change"].eq("newly_overdue"), ["before", "after"]].values.tolist() == [
-        ["法定执行期限", "报告期限"]]
+    assert shown.loc[shown["change"].str.endswith("overdue"), ["before", "after"]].fillna("").values.tolist() == [
+        ["", "法定执行期限"], ["法定执行期限", "报告期限"]]
+    counts = history.diff_output(dt.date(2025, 7, 1), dt.date(2025, 7, 5), d, CATEGORY_NAMES, DEADLINE_NAMES).sheets[0].frame
+    assert dict(zip(counts["change"], counts["cases"]))["more_overdue"] == 1
 
 
 def test_bad_url_is_a_config_error(tmp_path):
@@ -274,7 +279,7 @@ def test_diff_output_sheets_and_files(db, tmp_path):
     sheets = pd.read_excel(tmp_path / "d.xlsx", sheet_name=None, header=1, engine="openpyxl")
     assert list(sheets) == ["汇总", "变化明细", "未结核对"]
     assert sheets["汇总"].values.tolist() == [["新收", 3], ["重新未结", 0], ["已结", 2], ["台帐中已删除", 0],
-                                            ["新超期", 1], ["改派承办人", 1], ["类别变化", 1]]
+                                            ["新超期", 1], ["新增超期项", 0], ["改派承办人", 1], ["类别变化", 1]]
     detail = sheets["变化明细"]
     assert detail.columns.tolist() == ["案号", "变化", "承办人", "变化前", "变化后", "结案日期"]
     closed = detail[detail["变化"].eq("已结")]

@@ -49,10 +49,11 @@ SNAPSHOT_COLUMNS = [
 ]
 DATE_COLUMNS = ("filed_on", "closed_on", "next_due")
 # In the order the open count adds up: open then + new + reopened - closed - removed = open now.
-CHANGES = ("new", "reopened", "closed", "removed", "newly_overdue", "reassigned", "category_changes")
+CHANGES = ("new", "reopened", "closed", "removed", "newly_overdue", "more_overdue", "reassigned", "category_changes")
 # How tables and xlsx show each kind of change (CSV and JSON keep the names above).
 CHANGE_LABELS = {"new": "新收", "reopened": "重新未结", "closed": "已结", "removed": "台帐中已删除",
-                 "newly_overdue": "新超期", "reassigned": "改派承办人", "category_changes": "类别变化"}
+                 "newly_overdue": "新超期", "more_overdue": "新增超期项", "reassigned": "改派承办人",
+                 "category_changes": "类别变化"}
 # A case's state at either run (open, new since the earlier run, closed), as tables and xlsx show
 # it; CSV and JSON keep ``open`` / ``new`` and a close date for a closed case.
 CLOSED_TEXTS = {"open": "未结", "new": "新收", "closed": "已结"}
@@ -423,9 +424,10 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Cha
     it had), ``closed`` (closed in b and either open in a, ``before`` ``open``, or new and closed
     after ``since``, ``before`` ``new``: received and closed between the runs, so that ``closed``
     counts every case closed since the earlier run), ``removed`` (in a, not in b; its officer,
-    ``is_open`` and ``closed_on`` in a), ``newly_overdue`` (a deadline overdue in b that was not
-    in a; ``overdue_before``: the deadlines the case was overdue on in a, "" or NA for none),
-    ``reassigned`` (officer changed), ``category_changes`` (of cases open in b: a case closed since
+    ``is_open`` and ``closed_on`` in a), ``newly_overdue`` (a case overdue in b on a deadline and
+    in a on none: the count of overdue cases grows by these), ``more_overdue`` (a case overdue in a
+    that is overdue in b on a deadline more; ``overdue_before``: the deadlines it was overdue on in
+    a), ``reassigned`` (officer changed), ``category_changes`` (of cases open in b: a case closed since
     is listed as closed, and the categories that need an open case leave with the close).
     """
     both = a.merge(b, on="case_no", how="inner", suffixes=("_a", "_b"))
@@ -439,6 +441,7 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Cha
     overdue = _grouped(_anti(_pairs(b, "overdue"), _pairs(a, "overdue"), ["case_no", "item"]), "deadlines")
     overdue = overdue.merge(b[["case_no", "officer", "next_due"]], on="case_no", how="left").merge(
         a[["case_no", "overdue"]].rename(columns={"overdue": "overdue_before"}), on="case_no", how="left")
+    already = overdue["overdue_before"].fillna("").ne("")
     off_a, off_b = both["officer_a"].fillna(""), both["officer_b"].fillna("")
     moved = both[off_a.ne(off_b)]
     # a case closed since is listed as 已结: the categories that need an open case (未结超过一年) leave with the close
@@ -453,7 +456,8 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Cha
         "reopened": reopened[["case_no", "closed_on", "officer"]],
         "closed": closed,
         "removed": gone[["case_no", "officer", "is_open", "closed_on"]],
-        "newly_overdue": overdue[["case_no", "officer", "deadlines", "overdue_before", "next_due"]],
+        "newly_overdue": overdue.loc[~already, ["case_no", "officer", "deadlines", "next_due"]],
+        "more_overdue": overdue.loc[already, ["case_no", "officer", "deadlines", "overdue_before", "next_due"]],
         "reassigned": moved.rename(columns={"officer_a": "officer_before", "officer_b": "officer_after"})[
             ["case_no", "officer_before", "officer_after"]],
         "category_changes": changed.rename(
@@ -478,8 +482,9 @@ def diff_frame(changes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         "closed": closed.assign(after=iso_dates(closed["closed_on"])),
         "removed": removed.assign(before=iso_dates(removed["closed_on"]).where(~removed["is_open"], "open"), after=pd.NA,
                                   closed_on=removed["closed_on"].where(~removed["is_open"])),
-        "newly_overdue": changes["newly_overdue"].assign(before=changes["newly_overdue"]["overdue_before"].replace("", pd.NA),
-                                                         after=changes["newly_overdue"]["deadlines"]),
+        "newly_overdue": changes["newly_overdue"].assign(before=pd.NA, after=changes["newly_overdue"]["deadlines"]),
+        "more_overdue": changes["more_overdue"].assign(before=changes["more_overdue"]["overdue_before"],
+                                                       after=changes["more_overdue"]["deadlines"]),
         "reassigned": changes["reassigned"].assign(officer=changes["reassigned"]["officer_after"],
                                                    before=changes["reassigned"]["officer_before"].fillna(UNASSIGNED),
                                                    after=changes["reassigned"]["officer_after"].fillna(UNASSIGNED)),
@@ -500,7 +505,7 @@ def diff_shown(frame: pd.DataFrame, categories: Mapping[str, str], deadlines: Ma
     was (未结 or 已结), and a blank officer as 未分配."""
     out = frame.copy()
     change = out["change"]
-    for kinds, names in ((["new", "category_changes"], categories), (["newly_overdue"], deadlines)):
+    for kinds, names in ((["new", "category_changes"], categories), (["newly_overdue", "more_overdue"], deadlines)):
         rows = change.isin(kinds)
         for name in ("before", "after"):
             out.loc[rows, name] = _labelled(out.loc[rows, name], names)
