@@ -163,14 +163,22 @@ def test_duplicates_within_one_file_or_spread_over_two_are_not_a_repeated_file(t
     assert len(ledger.rejects) == 6 and ledger.warnings == []
 
 
+def test_a_small_file_that_repeats_is_said_by_its_rejects_alone(tmp_path):
+    """4 cases, all in the main ledger: four 案号重复 lines, no question about a second copy."""
+    main = ledger_book(tmp_path / "台帐.xlsx", 10)
+    extra = ledger_book(tmp_path / "补录.xlsx", 4)
+    ledger = load_ledger([main, extra])
+    assert len(ledger.rejects) == 4 and ledger.warnings == []
+
+
 def test_the_repeated_file_warning_makes_the_nightly_run_exit_1(tmp_path):
-    ledger_book(tmp_path / "台帐.xlsx", 3)
+    ledger_book(tmp_path / "台帐.xlsx", 5)
     shutil.copy(tmp_path / "台帐.xlsx", tmp_path / "台帐(1).xlsx")
     config = tmp_path / "backlog.yaml"
     config.write_text("ledger: ['台帐.xlsx', '台帐(1).xlsx']\noutput_dir: out\n", encoding="utf-8")
     result = runner.invoke(app, ["run", "--config", str(config), "--as-of", "2025-06-30"])
     assert result.exit_code == 1, result.output
-    assert (f"warning: {tmp_path / '台帐(1).xlsx'}: 3 of its 3 cases are in {tmp_path / '台帐.xlsx'} too (each "
+    assert (f"warning: {tmp_path / '台帐(1).xlsx'}: 5 of its 5 cases are in {tmp_path / '台帐.xlsx'} too (each "
             "rejected as 案号重复): is it the same ledger read twice?") in result.stderr.splitlines()
 
 

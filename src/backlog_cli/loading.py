@@ -1533,6 +1533,7 @@ def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd
 
 
 REPEATED_FILE_SHARE = 0.9  # of a file's cases found in one earlier file: the same ledger read twice
+REPEATED_FILE_MIN = 5  # cases: a file of one or two that repeat is a slip its rejects say, not a second copy
 
 
 def _repeated_files(files: np.ndarray, first_seen: np.ndarray, dup: np.ndarray) -> list[str]:
@@ -1550,7 +1551,7 @@ def _repeated_files(files: np.ndarray, first_seen: np.ndarray, dup: np.ndarray) 
     out = []
     for file in pd.unique(files[other]):  # a few files, in the order they were read
         first, repeated = pairs[file].index[0], int(pairs[file].iloc[0])
-        if repeated >= REPEATED_FILE_SHARE * (n := int(sizes[file])):
+        if repeated >= max(REPEATED_FILE_MIN, REPEATED_FILE_SHARE * (n := int(sizes[file]))):
             out.append(f"{file}: {repeated} of its {counted(n, 'cases')} {'is' if repeated == 1 else 'are'} in {first} "
                        f"too (each rejected as {DUPLICATE}): is it the same ledger read twice?")
     return out
