@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from backlog_cli.rules import LATER_THAN_AS_OF, EvalContext, compile_condition, load_rules
+from backlog_cli.rules import CHANGED_LATER, LATER_THAN_AS_OF, EvalContext, compile_condition, load_rules
 
 from test_rules import cases
 
@@ -67,3 +67,39 @@ def test_a_later_date_in_another_column_is_read_and_explained_as_it_is():
     assert condition.mask(frame, ctx).tolist() == [False]
     node = condition.explain(frame, ctx)
     assert node.hit is None and node.lines() == ["✗ next_query = 2026-12-01, is_blank: True"]
+
+
+# status and close method say how a case stands now; an event after --as-of set them later
+STANDING = cases(
+    {"case_no": "(2025)鲁0902执802号", "filed_on": "2025-11-20", "closed_on": None, "status": "中止",
+     "suspended_on": "2026-10-15", "resumed_on": None, "close_method": None},  # suspended after 09-30
+    {"case_no": "(2025)鲁0902执803号", "filed_on": "2025-11-20", "closed_on": None, "status": "中止",
+     "suspended_on": None, "resumed_on": None, "close_method": None},  # suspended, date never written
+    {"case_no": "(2025)鲁0902执804号", "filed_on": "2025-11-20", "closed_on": "2026-10-20", "status": "已结",
+     "suspended_on": None, "resumed_on": None, "close_method": "终结本次执行程序"},
+)
+
+
+@pytest.mark.parametrize(("condition", "as_of", "expected"), [
+    ({"field": "status", "contains_any": ["中止"]}, "2026-09-30", [False, True, False]),
+    ({"field": "status", "contains_any": ["中止"]}, "2026-10-15", [True, True, False]),
+    ({"field": "status", "is_blank": True}, "2026-09-30", [True, False, True]),
+    ({"field": "status", "equals": "已结"}, "2026-10-20", [False, False, True]),
+    ({"field": "close_method", "contains_any": ["终结本次"]}, "2026-10-19", [False, False, False]),
+    ({"field": "close_method", "contains_any": ["终结本次"]}, "2026-10-20", [False, False, True]),
+])
+def test_status_and_close_method_set_after_as_of_read_as_blank(condition, as_of, expected):
+    got = compile_condition(condition).mask(STANDING, EvalContext(pd.Timestamp(as_of))).tolist()
+    assert got == expected
+
+
+def test_resume_due_does_not_count_a_suspension_made_after_as_of():
+    """On 09-30 执802号 was not suspended yet (its 中止 is from 10-15): not 中止、暂缓执行应恢复; 执803号,
+    suspended on a day never written, is, as before; once 执802号 has been suspended three months it is."""
+    ruleset = load_rules(None)
+    got = {as_of: ["resume_due" in c for c in ruleset.classify(STANDING.iloc[:2], pd.Timestamp(as_of))["categories"]]
+           for as_of in ("2026-09-30", "2026-12-31", "2027-01-16")}
+    assert got == {"2026-09-30": [False, True], "2026-12-31": [False, True], "2027-01-16": [True, True]}
+    trees = ruleset.explain(STANDING.iloc[:1], pd.Timestamp("2026-09-30"))
+    text = "\n".join(line for c in trees for line in c.condition.lines())
+    assert f"✗ status = 中止, contains_any: [中止, 暂缓]（{CHANGED_LATER}）" in text

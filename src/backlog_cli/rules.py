@@ -484,6 +484,12 @@ def closed_mask(frame: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray:
 # --------------------------------------------------------------------------- columns read by rules
 
 
+# Fields that say how a case stands now, and the dates of the events that set them: once the
+# ledger records one of these after --as-of (a 中止 typed in October), the field no longer says how
+# the case stood at --as-of and reads as missing then, as the later date itself does.
+STANDING_FIELDS = {"status": ("suspended_on", "resumed_on", "closed_on"), "close_method": ("closed_on",)}
+
+
 @dataclass(frozen=True)
 class ColumnRef:
     """The column a leaf condition reads: a canonical field, or a ledger header (``column:``)."""
@@ -507,6 +513,17 @@ class ColumnRef:
         """Whether :meth:`series` reads ``value`` of this column as missing at ``as_of``."""
         return self.kind == "date" and isinstance(value, pd.Timestamp) and value > as_of
 
+    def changed_later(self, frame: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray | None:
+        """For a field that says how a case stands now (:data:`STANDING_FIELDS`), the rows whose
+        ledger records one of its events after ``as_of``: their value was set later, so it reads
+        as missing at ``as_of``; None when no row has one, or for another column."""
+        events = STANDING_FIELDS.get(self.name, ()) if self.canonical else ()
+        later = np.zeros(len(frame), bool)
+        for name in events:
+            if name in frame:
+                later |= _bools(frame[name].gt(as_of))
+        return later if later.any() else None
+
     def on_values(self, test: Callable[[pd.Series], Any], missing: bool = False) -> Mask:
         """A mask that runs ``test`` on the column's distinct values (text) or on the column."""
         if self.kind not in ("text", "case_no"):
@@ -516,8 +533,9 @@ class ColumnRef:
             if self.name not in frame:
                 return np.full(len(frame), missing)
             codes, uniques = ctx.factorized(frame, self.name, normalized=self.kind == "text")
-            per_value = np.append(_bools(test(uniques)), missing)
-            return per_value[codes]
+            out = np.append(_bools(test(uniques)), missing)[codes]
+            later = self.changed_later(frame, ctx.as_of)
+            return out if later is None else np.where(later, missing, out)
 
         return mask
 
@@ -529,7 +547,9 @@ class ColumnRef:
             if self.name not in frame:
                 return np.zeros(len(frame), bool)
             codes, texts = ctx.texts(frame, self.name, normalized=self.kind == "text")
-            return np.append(test(texts), False)[codes]
+            out = np.append(test(texts), False)[codes]
+            later = self.changed_later(frame, ctx.as_of)
+            return out if later is None else out & ~later
 
         return mask
 
@@ -856,6 +876,8 @@ IMPLIED_FIELDS = {"open": "closed_on", "closed": "closed_on", "case_type": "case
 
 # an explained date after --as-of: the rules read it as blank (not happened yet at --as-of)
 LATER_THAN_AS_OF = "晚于 --as-of，按尚未发生计"
+# an explained status or close method set by an event after --as-of (STANDING_FIELDS): read as blank
+CHANGED_LATER = "--as-of 之后有结案、中止或恢复，此项按当时不明计"
 
 
 @dataclass
@@ -887,7 +909,8 @@ class ExplainNode:
         pad = "  " * indent
         if self.kind == "leaf":
             where = f"{self.field} = {_show(self.value)}, " if self.field else ""
-            hit = "" if not self.hit else f"（{self.hit}）" if self.hit == LATER_THAN_AS_OF else f"（命中「{self.hit}」）"
+            hit = ("" if not self.hit else f"（{self.hit}）" if self.hit in (LATER_THAN_AS_OF, CHANGED_LATER)
+                   else f"（命中「{self.hit}」）")
             return [f"{pad}{tick} {where}{self.op}: {_short(_show(self.param))}{hit}"]
         if self.kind == "category":
             return [f"{pad}{tick} category: {self.param}"]
@@ -970,6 +993,8 @@ class Leaf(Condition):
         hit = None
         if self.column is not None and self.column.not_yet(value, ctx.as_of):
             hit = LATER_THAN_AS_OF
+        elif self.column is not None and value is not None and self.column.changed_later(row, ctx.as_of) is not None:
+            hit = CHANGED_LATER
         elif self.op in ("contains_any", "matches") and isinstance(value, str):
             pattern = self.param if self.op == "matches" else "|".join(map(re.escape, self.param))
             found = re.search(pattern, normalize_value(value) if self.column.kind == "text" else value)
