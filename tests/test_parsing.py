@@ -506,6 +506,16 @@ def test_chinese_numbers_read_back(n):
     assert chinese_number(_written(n) + "个") is None
 
 
+def test_chinese_numbers_in_capitals_as_judgments_write_them():
+    from backlog_cli.parsing import chinese_number, parse_numbers
+
+    assert [chinese_number(t) for t in ["叁", "拾贰", "贰拾肆", "壹佰零伍", "玖佰玖拾玖", "陆个"]] == [3, 12, 24, 105, 999, None]
+    values, bad = parse_numbers(pd.Series(["叁个月", "拾贰个月", "陆"], dtype=object), ["个月"])
+    assert values.tolist() == [3.0, 12.0, 6.0] and not bad.any()
+    # in names a capital is a character (the surname 陆), not a number: 陆明 sorts by pinyin, after 李明
+    assert sorted(["陆明", "李明", "二组"], key=name_key) == ["二组", "李明", "陆明"]
+
+
 def test_numbers_with_the_units_of_their_column():
     from backlog_cli.parsing import parse_numbers
 

@@ -136,6 +136,17 @@ def test_a_digit_run_of_20_digits_is_read_and_a_longer_one_in_a_ledger_is_a_valu
     assert led.problems[["row", "column", "problem"]].values.tolist() == [[2, "amount", "金额无法识别"]]
 
 
+def test_only_values_of_the_written_alphabet_reach_the_per_value_reader(monkeypatch):
+    import backlog_cli.parsing as parsing
+
+    seen = []
+    read = parsing._written_amount
+    monkeypatch.setattr(parsing, "_written_amount", lambda text, unit: seen.append(text) or read(text, unit))
+    got, bad = amounts("123元（已执行）", "见判决书", "壹万元", "12.5 亿", "人民币3万5千元整", "3万5千元（已执行）")
+    assert got[2:5] == [10_000.0, 1_250_000_000.0, 35_000.0] and bad == [True, True, False, False, False, True]
+    assert sorted(seen) == sorted(["壹万元", "12.5 亿", "人民币3万5千元整"])
+
+
 # --- properties -------------------------------------------------------------------------------
 
 CAPITALS = "零壹贰叁肆伍陆柒捌玖", ("", "拾", "佰", "仟")

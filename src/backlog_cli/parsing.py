@@ -12,13 +12,11 @@ non-blank cell could not be read. Blank cells (None, NaN, empty or whitespace-on
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
@@ -582,18 +580,32 @@ def _amounts_by_regex(t: pd.Series, unit: float) -> pd.Series:
     return value * scale
 
 
+# The value of each Chinese digit, capitals (壹 … 玖, written in amounts) too: read by the amount
+# reader, chinese_number and name_key
+_CN_DIGITS = {c: v for v, chars in enumerate(["零〇", "一壹", "二贰两", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌", "九玖"])
+              for c in chars}
+
 # Amounts as judgments and 执行依据 write them, which the regex refuses: Chinese numerals, capital
 # (壹拾贰万叁仟肆佰伍拾陆元柒角捌分) or not (一万二千元, 十五万元), and digits with units (1.5亿,
 # 2亿3000万, 3万5千). Read once per distinct value, exactly: integers, one rounding to float.
 _WRITTEN_HEAD = re.compile(r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?(?P<sign>-?)")  # the regex's prefixes
-_WRITTEN_TOKEN = re.compile(r"(?P<run>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)|(?P<char>.)", re.S)
-_WRITTEN_DIGITS = {c: v for v, chars in enumerate(["零〇", "一壹", "二贰两", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌",
-                                                   "九玖"]) for c in chars}
+_WRITTEN_RUN = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)")  # split keeps the runs
 _WRITTEN_MAX_DIGITS = 20  # in a run: an amount is implausible beyond 10^12 yuan; int() refuses 4,300 digits
 # the power of ten each unit stands for: 十 百 千 within a group of four places, 万 亿 after a group,
 # 元 角 分 for the places of the yuan, the jiao and the fen
 _WRITTEN_PLACES = {"十": 1, "拾": 1, "百": 2, "佰": 2, "千": 3, "仟": 3, "万": 4, "亿": 8, "元": 0, "圆": 0, "角": -1,
                    "分": -2}
+_WRITTEN_CHARS = {  # the token of each character (see _written_tokens)
+    **{c: ("num", v, 1, 0) if v else ("zero", 0, 0, 0) for c, v in _CN_DIGITS.items()},
+    **{c: ("unit", place, 0, 0) for c, place in _WRITTEN_PLACES.items()},
+}
+_WRITTEN_BAD_SPACE = re.compile(f"^ | (?![{''.join(_WRITTEN_PLACES)}]|$)")  # first, or before a non-unit
+_WRITTEN_EXPLICIT = re.compile("[万亿元圆角分]")  # the units that make the column's unit irrelevant
+# every value the reader can read matches this (the head, digits, numerals, units, spaces, the
+# tail), so one vectorised match spares the per-value reader the free text of a column
+_WRITTEN_SCREEN = (r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?-?"
+                   f"[0-9,. {''.join(_WRITTEN_CHARS)}]+"
+                   r"(?:人民币)?[整正]?")
 
 
 class _Term(NamedTuple):
@@ -610,9 +622,14 @@ class _Term(NamedTuple):
 
 
 def _written_amounts(values: np.ndarray, unit: float) -> np.ndarray:
-    """:func:`_written_amount` of each value (once per distinct value)."""
-    read = {v: _written_amount(v, unit) for v in set(values)}
-    return np.array([read[v] for v in values], dtype=np.float64)
+    """:func:`_written_amount` of each value (once per distinct value that passes the screen)."""
+    out = np.full(len(values), np.nan)
+    screened = pd.Series(values, dtype="str").str.fullmatch(_WRITTEN_SCREEN).to_numpy(dtype=bool)
+    if screened.any():
+        plausible = values[screened]
+        read = {v: _written_amount(v, unit) for v in set(plausible)}
+        out[screened] = [read[v] for v in plausible]
+    return out
 
 
 def _written_amount(text: str, unit: float) -> float:
@@ -621,18 +638,15 @@ def _written_amount(text: str, unit: float) -> float:
     head = _WRITTEN_HEAD.match(text)
     body = text[head.end():]
     body = body.removesuffix("整") if body.endswith("整") else body.removesuffix("正")
-    tokens = _written_tokens(body.removesuffix("人民币"))
+    body = body.removesuffix("人民币")
+    tokens = _written_tokens(body)
     terms = None if tokens is None else _written_terms(tokens)
     if terms is None or not _well_written(terms):
         return np.nan
     shift = max([0, *(-t.low for t in terms)])  # ten to this power makes every place an integer
     whole = sum(t.value * 10 ** (t.low + shift) for t in terms)
-    explicit = any(kind == "unit" and place not in (1, 2, 3) for kind, place, _, _ in tokens)
-    amount = Fraction(-whole if head["sign"] else whole, 10 ** shift) * Fraction(1 if explicit else unit)
-    try:
-        return float(amount)
-    except OverflowError:
-        return math.inf if amount > 0 else -math.inf
+    scale, per = (1, 1) if _WRITTEN_EXPLICIT.search(body) else unit.as_integer_ratio()
+    return (-whole if head["sign"] else whole) * scale / (10 ** shift * per)  # int / int: rounded once
 
 
 def _written_tokens(body: str) -> list[tuple[str, int, int, int]] | None:
@@ -640,25 +654,21 @@ def _written_tokens(body: str) -> list[tuple[str, int, int, int]] | None:
     (a run of digits: its value without the point, how many digits before and after the point; a
     Chinese digit 1-9), ``zero`` a 零, ``unit`` (value: its place, :data:`_WRITTEN_PLACES`).
     A space may come before a unit only (12.5 万); None for any other character."""
+    if _WRITTEN_BAD_SPACE.search(body):
+        return None
     out = []
-    for m in _WRITTEN_TOKEN.finditer(body):
-        run, char = m["run"], m["char"]
-        if out and out[-1][0] == "space" and char not in _WRITTEN_PLACES:
-            return None
-        if run is not None:
-            whole, _, part = run.replace(",", "").partition(".")
+    for i, piece in enumerate(_WRITTEN_RUN.split(body.replace(" ", ""))):
+        if i % 2:  # a run of digits
+            whole, _, part = piece.replace(",", "").partition(".")
             if len(whole) + len(part) > _WRITTEN_MAX_DIGITS:
                 return None
             out.append(("num", int(whole + part), len(whole), len(part)))
-        elif (digit := _WRITTEN_DIGITS.get(char)) is not None:
-            out.append(("num", digit, 1, 0) if digit else ("zero", 0, 0, 0))
-        elif char in _WRITTEN_PLACES:
-            out.append(("unit", _WRITTEN_PLACES[char], 0, 0))
-        elif char == " " and out:
-            out.append(("space", 0, 0, 0))
         else:
-            return None
-    return [t for t in out if t[0] != "space"] or None
+            chars = [_WRITTEN_CHARS.get(c) for c in piece]
+            if None in chars:
+                return None
+            out += chars
+    return out or None
 
 
 def _written_terms(tokens: list[tuple[str, int, int, int]]) -> list[_Term] | None:
@@ -666,7 +676,7 @@ def _written_terms(tokens: list[tuple[str, int, int, int]]) -> list[_Term] | Non
     not follow one another as an amount's do (万万, 万元 alone, 5千3万, 元 after 角, a 零 before a
     unit or at the end)."""
     terms: list[_Term] = []
-    group: list[_Term] = []  # the current group's terms, placed within the group
+    group: list[tuple[int, int, int, int, bool, bool]] = []  # the current group's terms: _Term's first six fields
     number: tuple[int, int, int] | None = None  # a number waiting for its unit
     zero = False  # a 零 before the next term
     big, money = 12, 1  # the last 万/亿 and 元/角/分 place: each comes after larger ones only
@@ -675,10 +685,11 @@ def _written_terms(tokens: list[tuple[str, int, int, int]]) -> list[_Term] | Non
         nonlocal number, zero
         if number is not None:
             value, digits, decimals = number
-            group.append(_Term(value, decimals, digits - 1, -decimals, True, zero, 0, False))
+            group.append((value, decimals, digits - 1, -decimals, True, zero))
             number, zero = None, False
         index = terms[-1].group + 1 if terms else 0
-        terms.extend(t._replace(top=t.top + shift, low=t.low + shift, group=index, last=last) for t in group)
+        terms.extend([_Term(value, decimals, top + shift, low + shift, bare, after_zero, index, last)
+                      for value, decimals, top, low, bare, after_zero in group])
         group.clear()
 
     for kind, value, digits, decimals in tokens:
@@ -695,7 +706,7 @@ def _written_terms(tokens: list[tuple[str, int, int, int]]) -> list[_Term] | Non
                 number = (1, 1, 0)
             if number is None or number[1:] != (1, 0) or number[0] == 0:
                 return None
-            group.append(_Term(number[0], 0, value, value, False, zero, 0, False))
+            group.append((number[0], 0, value, value, False, zero))
             number, zero = None, False
         elif value in (4, 8):  # 万 亿 close a group
             if number is None and (zero or not group) or value >= big or money < 1:
@@ -819,13 +830,14 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
 # ---------------------------------------------------------------------------------------------
 # numbers
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUMBER = re.compile(r"(?:(?P<h>[一二两三四五六七八九])百零?)?(?:(?P<t>[一二两三四五六七八九])?(?P<ten>十))?"
-                        r"(?P<u>[一二两三四五六七八九])?")
+_ONE_TO_NINE = "".join(c for c, v in _CN_DIGITS.items() if v)
+_CN_NUMBER = re.compile(f"(?:(?P<h>[{_ONE_TO_NINE}])[百佰]零?)?(?:(?P<t>[{_ONE_TO_NINE}])?(?P<ten>[十拾]))?"
+                        f"(?P<u>[{_ONE_TO_NINE}])?")
 
 
 def chinese_number(text: str) -> int | None:
-    """A whole number below 1,000 written in Chinese numerals (三, 十二, 二十四, 一百二十, 两), else None."""
+    """A whole number below 1,000 written in Chinese numerals (三, 十二, 二十四, 一百二十, 两; capitals
+    as in judgments: 叁, 拾贰, 壹佰零伍), else None."""
     m = _CN_NUMBER.fullmatch(text)
     if not text or m is None:  # every part is optional: the empty text matches
         return None
@@ -859,7 +871,7 @@ def parse_numbers(s: pd.Series, units: Sequence[str] = (), missing: np.ndarray |
                   ) -> tuple[pd.Series, pd.Series]:
     """Numbers (float64) and a bad mask. Plain numbers as they are; text may carry one of the
     column's ``units`` after the number (``units: [个月, 月]``: 3个月) and be written in Chinese
-    numerals (三个月, 十二); text read once per distinct value."""
+    numerals (三个月, 十二, 叁个月); text read once per distinct value."""
     text = normalize_text(s, missing)
     out = pd.to_numeric(text, errors="coerce").astype("float64")
     rest = (out.isna() & text.notna()).to_numpy()
@@ -1145,7 +1157,6 @@ def name_key(values: pd.Series | object) -> pd.Series | str:
 # Numbers in names (执行一组, 第二团队, 3号庭) sort by their value, before any character: 一组, 二组,
 # 三组, 十组 rather than 二组, 三组, 十组, 一组 (pinyin). Chinese numerals up to 百, or digits.
 _NUMERALS = re.compile(r"[0-9]+|[〇零一二两三四五六七八九十百]+")
-_DIGIT_VALUES = {c: v for v, chars in enumerate(["〇零", "一", "二两", "三", "四", "五", "六", "七", "八", "九"]) for c in chars}
 _NUMBER_MARK = "\x01"  # below every other key
 
 
@@ -1154,14 +1165,14 @@ def _numeral_value(run: str) -> int:
     if run.isascii():
         return int(run)
     if "十" not in run and "百" not in run:
-        return int("".join(str(_DIGIT_VALUES[c]) for c in run))
+        return int("".join(str(_CN_DIGITS[c]) for c in run))
     total = digit = 0
     for c in run:
         if c in "十百":
             total += (digit or 1) * (10 if c == "十" else 100)
             digit = 0
         else:
-            digit = _DIGIT_VALUES[c]
+            digit = _CN_DIGITS[c]
     return total + digit
 
 
