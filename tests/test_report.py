@@ -463,3 +463,23 @@ def test_workbook_counted_before_month_end_says_the_day_and_shows_no_ids(tmp_pat
     assert month_end.stdout.splitlines()[0].startswith("case_no,")
     table = runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-10"]).stdout
     assert "月末未结" in table and "类别编号" not in table and "minsheng" not in table
+
+
+def test_a_case_closed_by_zhongben_in_the_month_counts_as_a_zhongben_case_closed(tmp_path):
+    """juesheng-2017's 终本 category needs the close (closed: true and 终本): a case closed in the
+    month by 终本 counts there, as closed, and under 超6个月未执结 it had just before the close."""
+    ledger = write_csv(tmp_path / "l.csv", "案号,立案日期,结案日期,结案方式,承办人", [
+        ("(2016)豫1521执7号", "2016-10-20", "2017-06-10", "终结本次执行程序", "张三"),  # 7 months open, then 终本
+        ("(2017)豫1521执8号", "2017-04-20", "2017-06-12", "执行完毕", "张三"),
+        ("(2017)豫1521执9号", "2017-03-01", "", "", "李四"),
+    ])
+    ruleset = load_rules(["juesheng-2017"])
+    month, end = parse_month("2017-06"), T("2017-06-30")
+    result = triage(load_ledger([ledger]).cases, ruleset, end)
+    closed = closed_in_month(result.cases, month, end)
+    flags = flags_when_closed(result.cases, result.flags, ruleset, closed)
+    report = monthly_report(result.cases, flags, [(c.id, c.label) for c in ruleset.categories], month, end=end)
+    counts = report.categories.set_index("category")[["closed_in_month", "open_at_end"]]
+    assert counts.loc["zhongben"].tolist() == [1, 0]
+    assert counts.loc["over_6_months"].tolist() == [1, 0]  # 执7号, filed 2016-10-20: over 6 months when closed
+    assert counts.loc["over_3_months"].tolist() == [1, 1]  # 执7号 when closed; 执9号 open since 03-01

@@ -6,9 +6,9 @@ with ``--as-of`` that day):
 
 * per category of the ruleset: cases closed in M up to D and cases open at D (then all cases).
   A case open at D counts under the categories it has at D; a case closed in M counts under
-  the categories it had when it was closed: the rules evaluated as of its close date with the
-  close not yet recorded (:func:`flags_when_closed`), so a case open for over a year that was
-  closed in M counts as an over-a-year case closed. Every case filed by D and not closed before M
+  the categories it had when it was closed: the rules evaluated as of its close date, with the
+  close not yet recorded and with it (:func:`flags_when_closed`), so a case open for over a year
+  that was closed in M by 终本 counts as an over-a-year case closed and as a 终本 case closed. Every case filed by D and not closed before M
   counts once in the 全部案件 row, as closed in M or open at D, and a category's two counts add up
   to its cases worked on in M: those closed while in it, and those in it at D;
 * every key case open at D (category ``key`` when the ruleset has it, else any category),
@@ -207,10 +207,13 @@ def closed_in_month(cases: pd.DataFrame, month: pd.Period, end: pd.Timestamp) ->
 
 def flags_when_closed(cases: pd.DataFrame, flags: pd.DataFrame, ruleset: Ruleset, closed: pd.Series) -> pd.DataFrame:
     """``flags`` with the rows of the ``closed`` cases replaced by the categories each had on the
-    day it was closed, before the close: the rules evaluated as of its close date with its close
-    date removed (``open: true`` holds, ``filed_on older_than: 1 year`` compares the close date).
+    day it was closed: those it had just before the close (the rules evaluated as of its close
+    date with its close date removed: ``open: true`` holds, ``filed_on older_than: 1 year``
+    compares the close date) and those the close gave it (evaluated as of the close date with it:
+    ``closed: true`` and the close method, 终本). A case over a year old closed by 终本 counts as
+    both.
 
-    One evaluation per distinct close date (a month has at most 31), each over that day's cases.
+    Two evaluations per distinct close date (a month has at most 31), each over that day's cases.
     Text fields (status, close method …) are read as the ledger holds them now."""
     rows = cases[closed.to_numpy(dtype=bool)]
     if rows.empty:
@@ -218,9 +221,10 @@ def flags_when_closed(cases: pd.DataFrame, flags: pd.DataFrame, ruleset: Ruleset
     ids = [c.id for c in ruleset.categories]
     before_close = rows.assign(closed_on=pd.Series(pd.NaT, index=rows.index, dtype=rows["closed_on"].dtype))
     parts = []
-    for day, group in before_close.groupby(rows["closed_on"], sort=True):
-        ctx = ruleset.evaluate(group, day)
-        parts.append(pd.DataFrame({cid: ctx.masks[cid].to_numpy(dtype=bool) for cid in ids}, index=group.index))
+    for day, group in rows.groupby("closed_on", sort=True):
+        before, at = ruleset.evaluate(before_close.loc[group.index], day), ruleset.evaluate(group, day)
+        parts.append(pd.DataFrame({cid: before.masks[cid].to_numpy(dtype=bool) | at.masks[cid].to_numpy(dtype=bool)
+                                   for cid in ids}, index=group.index))
     out = flags.copy()
     at_close = pd.concat(parts)
     out.loc[at_close.index, ids] = at_close
