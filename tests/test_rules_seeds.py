@@ -1,0 +1,90 @@
+"""The bundled rulesets against the campaign documents they come from: a denied 干预 or 抗拒执行 is none,
+党政机关 include the bureaux whose names run on before 局, 2008's 特殊主体 include 党政机关, a hardship
+said of 被执行人 is no hardship applicant, and 涉信访 categories say what they count."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+import pytest
+
+from backlog_cli import rules
+from backlog_cli.rules import load_rules
+
+AS_OF = pd.Timestamp("2026-10-31")
+
+
+@cache
+def bundled(name: str) -> rules.Ruleset:
+    return load_rules([name])
+
+
+def mask(ruleset: str, category: str, field: str, values: list[str]) -> dict[str, bool]:
+    """Per value of a text field (one case each, classified together), whether the category holds it."""
+    frame = pd.DataFrame({field: pd.Series(values, dtype="str")})
+    found = bundled(ruleset).classify(frame, AS_OF)["categories"]
+    return dict(zip(values, (category in cats for cats in found)))
+
+
+def expect(cases: list[tuple[str, bool]]) -> dict[str, bool]:
+    return dict(cases)
+
+
+# --------------------------------------------------------------------------- 干预: a denial is none
+
+INTERFERENCE = ["campaign-2008", "county-seven", "juesheng-2017"]
+INTERFERE_NOTES = [
+    ("无外界干预，被执行人下落不明", False),
+    ("未发现干预，被执行人无财产", False),
+    ("不存在外界干预", False),
+    ("有无干预：无", False),
+    ("排除干扰后查控到位", False),
+    ("无干预", False),
+    ("干预情况：无", False),
+    ("外界干预情况：未发现", False),
+    ("是否存在干预：否", False),
+    ("未受到任何干预", False),
+    ("无地方保护主义干预", False),  # 主义 belongs to the denied run, it starts no new word
+    ("地方保护主义干预情况：无", False),
+    ("未发现有关部门干预", False),
+    ("无人说情", False),
+    ("受到地方保护主义干预", True),
+    ("有关部门干预执行", True),
+    ("因外界干扰无法执行", True),
+    ("有无干预：有", True),  # 有无 asks the question
+    ("无外界干预但受地方保护", True),  # the denial ends, a protection is named after it
+    ("无干预，但有领导说情", True),  # the next clause names one
+    ("干预情况：有关部门多次说情", True),
+    ("被执行人未履行，受当地政府干预", True),  # 未 denies 履行, not 干预
+    ("部门保护主义", True),
+]
+
+
+@pytest.mark.parametrize("ruleset", INTERFERENCE)
+@pytest.mark.parametrize("field", ["notes", "reason_open"])
+def test_a_denied_interference_is_none_and_a_named_one_counts(ruleset, field):
+    values = [note for note, _ in INTERFERE_NOTES]
+    assert mask(ruleset, "interference", field, values) == expect(INTERFERE_NOTES)
+
+
+RESIST_NOTES = [
+    ("被执行人未抗拒执行，配合执行", False),
+    ("未发现被执行人有抗拒执行行为", False),
+    ("无暴力抗法、拒执行为", False),
+    ("有无抗拒执行：无", False),  # 拒执 inside 抗拒执行 is no second word the colon's 无 leaves alone
+    ("是否拒执：否", False),
+    ("没有妨害公务", False),
+    ("被执行人抗拒执行", True),
+    ("被执行人拒不执行，已移送公安", True),
+    ("被执行人未到庭，拒不执行", True),
+    ("涉嫌拒执罪", True),
+    ("暴力抗法", True),
+    ("阻碍执行人员查封", True),
+]
+
+
+@pytest.mark.parametrize("field", ["notes", "reason_open"])
+def test_a_denied_resistance_is_none_and_a_named_one_counts(field):
+    values = [note for note, _ in RESIST_NOTES]
+    assert mask("juesheng-2017", "resisting", field, values) == expect(RESIST_NOTES)
