@@ -88,3 +88,24 @@ RESIST_NOTES = [
 def test_a_denied_resistance_is_none_and_a_named_one_counts(field):
     values = [note for note, _ in RESIST_NOTES]
     assert mask("juesheng-2017", "resisting", field, values) == expect(RESIST_NOTES)
+
+
+# --------------------------------------------------------------------------- 涉党政机关: the bureaux named in full
+
+DANGZHENG = ["sanqingli-2016", "default", "juesheng-2017"]
+BUREAUX = ["某县卫生和计划生育局", "某市食品药品监督管理局", "某县经济和信息化局", "某县新闻出版广电局",
+           "某县人口和计划生育局", "某县卫生计生局", "某县畜牧兽医局", "某市卫生健康局", "某县乡村振兴局",
+           "某市地方金融监督管理局", "某县数据局", "某市民族宗教事务局", "某县物价局", "某县投资促进局", "某市老干部局",
+           "某县机构编制委员会办公室", "某县编办", "张三、某县物价局"]
+NOT_BUREAUX = ["某县供电局", "某市电业局", "中铁十局集团有限公司", "中铁十局", "某县烟草专卖局", "某县广电网络有限公司",
+               "某县物价局培训中心", "张三", "王卫生", "赵广电", "刘物价", "李兽医"]
+
+
+@pytest.mark.parametrize("ruleset", DANGZHENG)
+def test_bureaux_whose_names_run_on_before_ju_are_organs(ruleset):
+    assert mask(ruleset, "dangzheng", "respondent", BUREAUX) == {name: True for name in BUREAUX}
+
+
+@pytest.mark.parametrize("ruleset", DANGZHENG)
+def test_enterprises_named_ju_and_people_are_not_organs(ruleset):
+    assert mask(ruleset, "dangzheng", "respondent", NOT_BUREAUX) == {name: False for name in NOT_BUREAUX}
