@@ -939,10 +939,10 @@ app.add_typer(report_app, name="report")
 @report_app.command("monthly", cls=BacklogCommand)
 @reads_ledger
 def report_monthly(
-    month: Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM (1950-2100): cases closed in it and open at its end.")],
+    month: Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM (1950-2100): cases closed in it and open at its end; with report_day: N in backlog.yaml, in its period, from the day after day N of the month before to day N.")],
     ledger: LedgerArg = None,
     rules: RulesOpt = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Count and classify as of this day of the month, YYYY-MM-DD (default: the month's last day; today in the current month).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Count and classify as of this day of the month (of its period with report_day), YYYY-MM-DD (default: its last day; today while that day is ahead).")] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
@@ -961,15 +961,17 @@ def report_monthly(
     except BacklogError as exc:  # an option's value: said as every other bad option value is
         raise typer.BadParameter(str(exc)) from None
     today = dt.date.today()
-    end = report_day(period, as_of_date(as_of, warn_future=False) if as_of is not None else None, today)
-    tell(month_warnings(period, today, end))
+    asked = as_of_date(as_of, warn_future=False) if as_of is not None else None
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
+    day = opts.config.report_day  # the period: the calendar month, or to day N (统计月)
+    end = report_day(period, asked, today, day)
+    tell(month_warnings(period, today, end, day))
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, end)
     categories = [(c.id, c.label) for c in result.ruleset.categories]
-    flags = flags_when_closed(result.cases, result.flags, result.ruleset, closed_in_month(result.cases, period, end))
+    flags = flags_when_closed(result.cases, result.flags, result.ruleset, closed_in_month(result.cases, period, end, day))
     report = monthly_report(result.cases, flags, categories, period, history_trend(history_target(opts.config), end), end,
-                            data.columns.labels())
+                            data.columns.labels(), day)
     show(report.output(), fmt, output, data, [*opts.inputs, *_history_file(opts.config)])
 
 

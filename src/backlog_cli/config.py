@@ -28,7 +28,10 @@ KEYS = {
     "targets": "weekly close targets: a file, or officer: number lines and a share/minimum rule",
     "history": "history database: a path (SQLite) or a database URL",
     "absent_columns": "fields the ledger does not keep (field names or headers): noted, not warned about",
+    "report_day": "the day of the month the monthly report counts to: its period runs from the day after that day of "
+                  "the month before (default: the calendar month)",
 }
+REPORT_DAYS = range(1, 29)  # a day every month has
 
 STARTER = """\
 # backlog.yaml: settings for the `backlog` commands run in this folder.
@@ -61,6 +64,10 @@ output_dir: outputs
 
 # Run history: a SQLite file path or a database URL.
 # history: outputs/history.sqlite
+
+# The monthly report's period (统计月): by default the calendar month; with a report day N (1-28),
+# from the day after day N of the month before to day N (a report due by the 28th: 上月29日至本月28日).
+# report_day: 28
 """
 
 
@@ -76,6 +83,7 @@ class Config:
     targets: Path | dict | None = None
     history: str | None = None
     absent_columns: list[str] = field(default_factory=list)
+    report_day: int | None = None
 
 
 def check_ledgers(config: Config) -> None:
@@ -231,7 +239,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, str):
-        return "an empty text"
+        return f"the text '{value}'" if value.strip() else "an empty text"
     return f"a {type(value).__name__} ({value})"  # a date: 2026-01-01 unquoted
 
 
@@ -302,7 +310,18 @@ def load_config(explicit: Path | None = None) -> Config:
         targets=_targets(data.get("targets"), rel, at("targets")),
         history=history,
         absent_columns=_as_list(data.get("absent_columns"), "absent_columns", at("absent_columns")),
+        report_day=_report_day(data.get("report_day"), at("report_day")),
     )
+
+
+def _report_day(value: Any, at: str) -> int | None:
+    """The monthly report's day: a whole number from 1 to 28, or not set."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value not in REPORT_DAYS:
+        raise ConfigError(f"{at}: 'report_day' must be a whole number from 1 to 28 ({KEYS['report_day']}), "
+                          f"not {_shown(value)}")
+    return value
 
 
 def _targets(value, rel, at: str) -> Path | dict | None:

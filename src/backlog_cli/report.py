@@ -1,14 +1,18 @@
 """The monthly report sent upward by the 28th (三清理 practice, seed 002).
 
-For a month M, with the ledger classified as of a day D in M (``--as-of``; default M's last day,
-or today while M is the current month, so that a report sent on the 28th is reproduced later
-with ``--as-of`` that day):
+For a month M, with the ledger classified as of a day D of M's period (``--as-of``; default the
+period's last day, or today while that day is ahead, so that a report sent on the 28th is
+reproduced later with ``--as-of`` that day). The period is the calendar month, or with a report
+day N (backlog.yaml ``report_day``, 1-28) the statistical month (统计月) from the day after day N of
+the month before to day N of M, both included (上月29日至本月28日 for a report due by the 28th), so
+that a case closed on the 29th-31st counts in the next month's report, not in none. Below, "closed
+in M" is closed in the period:
 
 * per category of the ruleset: cases closed in M up to D and cases open at D (then all cases).
   A case open at D counts under the categories it has at D; a case closed in M counts under
   the categories it had when it was closed: the rules evaluated as of its close date, with the
   close not yet recorded and with it (:func:`flags_when_closed`), so a case open for over a year
-  that was closed in M by 终本 counts as an over-a-year case closed and as a 终本 case closed. Every case filed by D and not closed before M
+  that was closed in M by 终本 counts as an over-a-year case closed and as a 终本 case closed. Every case filed by D and not closed before the period
   counts once in the 全部案件 row, as closed in M or open at D, and a category's two counts add up
   to its cases worked on in M: those closed while in it, and those in it at D;
 * every key case open at D (category ``key`` when the ruleset has it, else any category),
@@ -78,6 +82,8 @@ SHEET_NAMES = {"categories": "分类统计", "key_cases": "重点案件", "offic
 # The tables on the terminal: the counts and the key cases (the case lists behind the counts are
 # in the written outputs).
 TERMINAL_TABLES = ("categories", "key_cases", "officers", "age_bands", "trend")
+# 本期执结: the closed cases' header and sheet with a report day (the period is not the calendar month).
+PERIOD_CLOSED = "本期执结"
 
 
 @cache
@@ -90,7 +96,7 @@ class MonthlyReport:
     """The report's tables, each a frame ready for the output layer."""
 
     month: pd.Period
-    end: pd.Timestamp
+    end: pd.Timestamp  # the day counted at, in the period
     categories: pd.DataFrame  # category, label, closed_in_month, open_at_end
     key_cases: pd.DataFrame  # KEY_CASE_COLUMNS
     officers: pd.DataFrame  # officer, open_at_end, closed_in_month, key_open
@@ -100,10 +106,23 @@ class MonthlyReport:
     open_cases: pd.DataFrame  # OPEN_CASE_COLUMNS: the cases open at ``end``
     category_labels: dict[str, str] = field(default_factory=dict)  # id → label, for the sheets
     field_labels: dict[str, str] = field(default_factory=_bundled_labels)  # the ledger's columns' labels
+    day: int | None = None  # the report day (backlog.yaml report_day); None: the calendar month
+
+    @property
+    def first(self) -> pd.Timestamp:
+        """The period's first day."""
+        return period_days(self.month, self.day)[0]
+
+    @property
+    def last(self) -> pd.Timestamp:
+        """The period's last day."""
+        return period_days(self.month, self.day)[1]
 
     @property
     def title(self) -> str:
-        return f"{self.month.year}年{self.month.month}月执行案件清理进展（截至{self.end.date().isoformat()}）"
+        """The month and the day counted at; with a report day, the period too."""
+        span = "" if self.day is None else f"统计期间{self.first.date()}至{self.last.date()}，"
+        return f"{self.month.year}年{self.month.month}月执行案件清理进展（{span}截至{self.end.date().isoformat()}）"
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"categories": self.categories, "key_cases": self.key_cases, "officers": self.officers,
@@ -112,14 +131,19 @@ class MonthlyReport:
 
     def sheet_name(self, name: str) -> str:
         """A table's sheet name and terminal title; the open cases' says the day when counted before
-        the month's end, as their count's header does."""
+        the month's end, as their count's header does; with a report day the closed cases' is 本期执结."""
+        if name == "closed_in_month" and self.day is not None:
+            return PERIOD_CLOSED
         return self.labels()[name] if name == "open_at_end" else SHEET_NAMES[name]
 
     def labels(self) -> outputs.Labels:
-        """Headers (月末未结 when the report counts at the month's end, else 截至M月D日未结), and the
+        """Headers (月末未结 when the report counts at the end of the calendar month, else
+        截至M月D日未结; with a report day, 本期执结 and the days its closes were counted in), and the
         key cases' category ids by their labels (CSV and JSON keep the ids)."""
         heads = {**self.field_labels, **REPORT_LABELS}
-        if self.end != self.month.end_time.normalize():
+        if self.day is not None:
+            heads["closed_in_month"] = f"{PERIOD_CLOSED}（{self.first.date()}至{self.end.date()}）"
+        if self.day is not None or self.end != self.month.end_time.normalize():
             heads["open_at_end"] = f"截至{self.end.month}月{self.end.day}日未结"
         return outputs.Labels(heads, {"categories": self.category_labels})
 
@@ -138,9 +162,13 @@ class MonthlyReport:
             self.key_cases, name="key_cases", sheets=self.sheets(), heading=self.title,
             tables=[outputs.Sheet(name, frame, labels=self.labels(), title=self.sheet_name(name))
                     for name, frame in self._shown().items() if name in TERMINAL_TABLES and len(frame)],
-            payload={"month": str(self.month), "end": self.end, **tables},
+            payload={"month": str(self.month), **self._period(), "end": self.end, **tables},
             beside={name: frame for name, frame in tables.items() if name != "key_cases"},
         )
+
+    def _period(self) -> dict[str, pd.Timestamp]:
+        """With a report day, the period's first and last day (JSON keys ``first_day``, ``last_day``)."""
+        return {} if self.day is None else {"first_day": self.first, "last_day": self.last}
 
     def sheets(self) -> list[outputs.Sheet]:
         """The xlsx workbook: one sheet per table, each titled with the report's month and day,
@@ -170,38 +198,61 @@ def parse_month(text: str) -> pd.Period:
     raise ConfigError(f"--month '{text}' is not a month: use YYYY-MM, e.g. 2026-11")
 
 
-def month_warnings(month: pd.Period, today: dt.date, end: pd.Timestamp | None = None) -> list[str]:
-    """A report for a month that has not begun counts nothing that happened in it, and one counted
-    at a day still to come (``end``, an --as-of after today) counts that day as if it had passed:
-    say so."""
-    if month.start_time.date() > today:
-        return [f"--month {month} has not begun (today is {today.isoformat()}): nothing closed in it yet, "
-                "and the ledger is counted as of the month's last day as if nothing more happens until then"]
+def period_days(month: pd.Period, day: int | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last day of ``month``'s report period: the calendar month; with a report day
+    ``day`` (1-28), the day after day ``day`` of the month before to day ``day`` of ``month``
+    (2017-02 with 28: 2017-01-29 to 2017-02-28; 2024-03 with 28: 2024-02-29 to 2024-03-28)."""
+    if day is None:
+        return month.start_time.normalize(), month.end_time.normalize()
+    before = month - 1
+    return (pd.Timestamp(before.year, before.month, day) + pd.Timedelta(days=1),
+            pd.Timestamp(month.year, month.month, day))
+
+
+def month_warnings(month: pd.Period, today: dt.date, end: pd.Timestamp | None = None,
+                   day: int | None = None) -> list[str]:
+    """A report for a month whose period (``day``: the report day) has not begun counts nothing that
+    happened in it, and one counted at a day still to come (``end``, an --as-of after today) counts
+    that day as if it had passed: say so."""
+    first, last = period_days(month, day)
+    if first.date() > today:
+        if day is None:
+            return [f"--month {month} has not begun (today is {today.isoformat()}): nothing closed in it yet, "
+                    "and the ledger is counted as of the month's last day as if nothing more happens until then"]
+        return [f"--month {month}'s period ({first.date()} to {last.date()}, report_day: {day}) has not begun "
+                f"(today is {today.isoformat()}): nothing closed in it yet, and the ledger is counted as of "
+                f"{last.date()} as if nothing more happens until then"]
     if end is not None and end.date() > today:
         return [f"--as-of {end.date()} is after today ({today.isoformat()}): the ledger cannot hold what happens "
                 "until then, so the report counts as if nothing more will"]
     return []
 
 
-def report_day(month: pd.Period, as_of: pd.Timestamp | None = None, today: dt.date | None = None) -> pd.Timestamp:
-    """The day the report counts at: ``as_of`` (which must fall in the month); else ``today`` when
-    the month is the current one (what has happened so far, not a day still to come); else the
-    month's last day."""
-    start, end = month.start_time.normalize(), month.end_time.normalize()
+def report_day(month: pd.Period, as_of: pd.Timestamp | None = None, today: dt.date | None = None,
+               day: int | None = None) -> pd.Timestamp:
+    """The day the report counts at: ``as_of`` (which must fall in the month's period, ``day`` the
+    report day); else ``today`` while the period runs (what has happened so far, not a day still
+    to come); else the period's last day."""
+    start, end = period_days(month, day)
     if as_of is None:
         now = pd.Timestamp(today) if today is not None else None
         return now if now is not None and start <= now <= end else end
     as_of = pd.Timestamp(as_of).normalize()
     if not start <= as_of <= end:
-        raise ConfigError(f"--as-of {as_of.date()} is not in --month {month}: give a day from "
-                          f"{start.date()} to {end.date()} (default: the month's last day, "
-                          "or today in the current month)")
+        if day is None:
+            raise ConfigError(f"--as-of {as_of.date()} is not in --month {month}: give a day from "
+                              f"{start.date()} to {end.date()} (default: the month's last day, "
+                              "or today in the current month)")
+        raise ConfigError(f"--as-of {as_of.date()} is not in the period of --month {month} (report_day: {day}): "
+                          f"give a day from {start.date()} to {end.date()} (default: {end.date()}, or today "
+                          "while that day is ahead)")
     return as_of
 
 
-def closed_in_month(cases: pd.DataFrame, month: pd.Period, end: pd.Timestamp) -> pd.Series:
-    """Cases closed in ``month`` up to ``end``: closed at ``end`` and not before the month began."""
-    before = month.start_time.normalize() - pd.Timedelta(days=1)
+def closed_in_month(cases: pd.DataFrame, month: pd.Period, end: pd.Timestamp, day: int | None = None) -> pd.Series:
+    """Cases closed in ``month``'s period (``day``: the report day) up to ``end``: closed at ``end``
+    and not before the period began."""
+    before = period_days(month, day)[0] - pd.Timedelta(days=1)
     return pd.Series(closed_mask(cases, end) & ~closed_mask(cases, before), index=cases.index)
 
 
@@ -338,8 +389,11 @@ def monthly_report(
     trend: pd.DataFrame | None = None,
     end: pd.Timestamp | None = None,
     labels: Mapping[str, str] | None = None,
+    day: int | None = None,
 ) -> MonthlyReport:
-    """The report for ``month`` counted at ``end`` (a day of the month, default its last day).
+    """The report for ``month`` counted at ``end`` (a day of the month's period, default its last
+    day; ``day``, the report day, makes the period the day after day ``day`` of the month before
+    to day ``day`` of ``month``: :func:`period_days`).
 
     ``flags`` holds one boolean column per category id, aligned with ``cases`` (as the rules
     engine gives them): for a case open at ``end`` its categories at ``end``, for a case closed in
@@ -347,9 +401,9 @@ def monthly_report(
     (id, label) pairs in report order; ``labels`` the ledger columns' (with a --columns file's:
     ``Columns.labels()``; default the bundled ones).
     """
-    end = report_day(month, end)
+    end = report_day(month, end, day=day)
     open_end = pd.Series(open_mask(cases, end), index=cases.index)
-    closed_in = closed_in_month(cases, month, end)
+    closed_in = closed_in_month(cases, month, end, day)
     rows = []
     ids = [cid for cid, _ in categories]
     counted = flags.reindex(columns=ids, fill_value=False).fillna(False).astype(bool)
@@ -378,6 +432,7 @@ def monthly_report(
         open_cases=_case_list(cases, counted, officer, open_end, end, closed=False),
         category_labels=dict(categories),
         field_labels=dict(labels) if labels is not None else _bundled_labels(),
+        day=day,
     )
 
 
