@@ -552,9 +552,10 @@ def test_explain_shape():
     cause, notes = tree["children"]
     assert cause["field"] == "cause" and cause["value"] == "追索劳动报酬纠纷" and cause["op"] == "contains_any"
     assert cause["result"] is True and cause["hit"] == "劳动报酬"
-    assert notes == {"kind": "leaf", "result": False, "field": "notes", "value": None, "op": "contains_any",
-                     "param": ["特困", "低保", "五保", "残疾", "孤寡", "生活困难", "困难群众", "困难家庭", "司法救助"],
-                     "hit": None}
+    # the notes' hardship words said of the applicant, not of 被执行人: a pattern (tests/test_rules_seeds.py)
+    assert {k: v for k, v in notes.items() if k != "param"} == {"kind": "leaf", "result": False, "field": "notes",
+                                                                "value": None, "op": "matches", "hit": None}
+    assert "(?:特困|低保|五保|残疾|孤寡|生活困难|困难群众|困难家庭|司法救助)" in notes["param"]
     key = explained["key"].to_dict()["condition"]
     assert [c["result"] for c in key["children"]] == [False, False, True]
     assert key["children"][2] == {"kind": "category", "result": True, "category": "minsheng"}

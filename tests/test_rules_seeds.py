@@ -109,3 +109,30 @@ def test_bureaux_whose_names_run_on_before_ju_are_organs(ruleset):
 @pytest.mark.parametrize("ruleset", DANGZHENG)
 def test_enterprises_named_ju_and_people_are_not_organs(ruleset):
     assert mask(ruleset, "dangzheng", "respondent", NOT_BUREAUX) == {name: False for name in NOT_BUREAUX}
+
+
+# --------------------------------------------------------------------------- 特困: the applicant's hardship only
+
+HARDSHIP = {"campaign-2008": "hardship", "county-seven": "hardship", "sanqingli-2016": "minsheng",
+            "default": "minsheng", "juesheng-2017": "minsheng"}
+HARDSHIP_NOTES = [
+    ("被执行人残疾，无履行能力", False),
+    ("被执行人生活困难", False),
+    ("被执行人系低保户", False),
+    ("因被执行人残疾暂无履行能力", False),
+    ("被申请执行人系五保户", False),
+    ("申请人称被执行人残疾", False),  # the respondent is the last party named before the word
+    ("申请执行人系低保户", True),
+    ("申请人残疾", True),
+    ("特困户", True),  # no subject: as before
+    ("已获司法救助", True),
+    ("被执行人下落不明，申请人生活困难", True),  # the next clause speaks of the applicant
+    ("被执行人无财产致申请执行人生活困难", True),  # the applicant is named after the respondent
+    ("被执行人为残疾人；申请人为低保户", True),
+]
+
+
+@pytest.mark.parametrize("ruleset", HARDSHIP)
+def test_a_hardship_said_of_the_respondent_is_no_hardship_applicant(ruleset):
+    values = [note for note, _ in HARDSHIP_NOTES]
+    assert mask(ruleset, HARDSHIP[ruleset], "notes", values) == expect(HARDSHIP_NOTES)
