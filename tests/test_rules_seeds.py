@@ -8,6 +8,7 @@ from functools import cache
 
 import pandas as pd
 import pytest
+import yaml
 
 from backlog_cli import rules
 from backlog_cli.rules import load_rules
@@ -136,3 +137,35 @@ HARDSHIP_NOTES = [
 def test_a_hardship_said_of_the_respondent_is_no_hardship_applicant(ruleset):
     values = [note for note, _ in HARDSHIP_NOTES]
     assert mask(ruleset, HARDSHIP[ruleset], "notes", values) == expect(HARDSHIP_NOTES)
+
+
+# --------------------------------------------------------------------------- 2008: 特殊主体 include 党政机关
+
+ORGANS_2008 = ["常州市武进区人民政府", "武进区政法委", "某县公安局", "中国人民解放军73021部队", "某县人民武装部",
+               "某县卫生和计划生育局", "某县编办", "某县人民法院"]
+NOT_SPECIAL = ["张三", "王国有", "常州市武进区人民政府采购服务中心", "某县公安局印刷厂", "某某商贸有限公司"]
+
+
+def test_campaign_2008_counts_organs_as_special_subjects():
+    assert mask("campaign-2008", "special_subject", "respondent", ORGANS_2008) == {n: True for n in ORGANS_2008}
+    assert mask("campaign-2008", "key", "respondent", ORGANS_2008) == {n: True for n in ORGANS_2008}
+    assert mask("campaign-2008", "special_subject", "respondent", NOT_SPECIAL) == {n: False for n in NOT_SPECIAL}
+    # the village body and the state-owned company are special subjects as before
+    assert mask("campaign-2008", "special_subject", "respondent", ["某村民委员会", "某县国有资产经营有限公司"]) == {
+        "某村民委员会": True, "某县国有资产经营有限公司": True}
+
+
+@pytest.mark.parametrize("ruleset", ["default", "juesheng-2017"])
+def test_default_and_its_heirs_keep_organs_apart_from_special_subjects(ruleset):
+    assert mask(ruleset, "special_subject", "respondent", ORGANS_2008) == {n: False for n in ORGANS_2008}
+    assert mask(ruleset, "dangzheng", "respondent", ORGANS_2008) == {n: True for n in ORGANS_2008}
+
+
+def test_campaign_2008_reads_organs_as_sanqingli_2016_does():
+    """The 党政机关 pattern is copied, not shared: the copy must stay the same as the original."""
+    def patterns(name: str, category: str) -> list[str]:
+        data = yaml.safe_load((rules.bundled_rules_dir() / f"{name}.yaml").read_text(encoding="utf-8"))
+        when = next(c for c in data["categories"] if c["id"] == category)["when"]
+        return [leaf["matches"] for leaf in when.get("any", [when]) if "matches" in leaf]
+
+    assert patterns("sanqingli-2016", "dangzheng")[0] == patterns("campaign-2008", "special_subject")[1]
