@@ -169,3 +169,23 @@ def test_campaign_2008_reads_organs_as_sanqingli_2016_does():
         return [leaf["matches"] for leaf in when.get("any", [when]) if "matches" in leaf]
 
     assert patterns("sanqingli-2016", "dangzheng")[0] == patterns("campaign-2008", "special_subject")[1]
+
+
+# --------------------------------------------------------------------------- 重复信访 / 多次上访: what is counted
+
+REPEAT = {"county-seven": ("repeated_petition", "涉诉信访（含当事人多次上访）", "当事人多次上访的案件"),
+          "campaign-2008": ("repeat_petition", "涉执行信访（含重复信访）", "因未能执行或执行不当引发的重复信访案件")}
+
+
+@pytest.mark.parametrize("ruleset", REPEAT)
+def test_the_petition_kind_says_it_counts_every_petition_case(ruleset):
+    category_id, label, seed_words = REPEAT[ruleset]
+    category = bundled(ruleset).category(category_id)
+    assert category.label == label
+    assert f'"{seed_words}"' in category.source
+    assert category.description.startswith("全部涉")
+    # one petition, flagged or written, counts as the label says; so does a repeated one
+    frame = pd.DataFrame({"notes": pd.Series([None, "信访件", "多次上访", None, "无信访"], dtype="str"),
+                          "petition": pd.array([True, pd.NA, pd.NA, False, pd.NA], dtype="boolean")})
+    found = bundled(ruleset).classify(frame, AS_OF)["categories"]
+    assert [category_id in cats for cats in found] == [True, True, True, False, False]
