@@ -763,3 +763,21 @@ def test_a_columns_file_may_give_a_number_field_its_units(tmp_path):
     aliases.write_text("fields:\n  extension_days:\n    kind: number\n    units: 天\n", encoding="utf-8")
     with pytest.raises(LedgerError, match="'units' must be a list of unit words"):
         load_columns([aliases])
+
+
+def test_a_last_row_of_formulas_saved_without_results_is_read(tmp_path):
+    """python-calamine's sheet ends at its last cell with a value: a last row holding only formulas
+    a script saved without their results (openpyxl writes them so) lay below it and was lost, neither
+    a case nor skipped nor rejected. It is read as the sheet shows it, the formula text, and listed;
+    so are the blank rows above it."""
+    path = tmp_path / "l.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["案号", "立案日期"])
+    wb.active.append(["(2024)鲁0902执1号", dt.datetime(2024, 1, 1)])
+    wb.active["A5"] = '="(2024)鲁0902执"&"2号"'
+    wb.active["B5"] = "=DATE(2024,1,2)"
+    wb.save(path)
+    ledger = load_ledger([path])
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[5, "案号无法识别"]]
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[3, "空行"], [4, "空行"]]
+    assert ledger.sheets[0].rows_read == 4 and len(ledger.cases) == 1

@@ -285,10 +285,11 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
             row = cells[r - first]
             if 0 <= c - left < len(row) and row[c - left] == "":
                 row[c - left] = text
-        merged.fill(cells, first)
         if rows and (len(cells) < size or offset + len(cells) >= height):
             rows.clear()  # the last block: the decoded sheet is freed
             return_freed_memory()
+            cells += _rows_below(marks, first + len(cells), left, len(cells[0]) if cells else sheet.width)
+        merged.fill(cells, first)
         return pd.DataFrame(cells, index=pd.RangeIndex(offset, offset + len(cells)), dtype=object)
 
     def more(offset: int) -> Iterator[pd.DataFrame]:
@@ -299,6 +300,20 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
     first = block(0)
     start = sheet.start[0] if len(first) and sheet.start else 0
     return RawSheet(name, first, start + 1, more(len(first)) if rows else iter(()), height)
+
+
+def _rows_below(marks: list[tuple[tuple[int, int], str]], below: int, left: int, width: int) -> list[list]:
+    """The rows from sheet row ``below`` (0-based) down to the last of ``marks`` (shown cells by
+    sheet row and column, sorted), blank but for their shown cells: python-calamine's sheet ends at
+    its last cell with a value, above a last row of formulas saved without their results."""
+    tail = marks[bisect.bisect_left(marks, ((below, -1), "")):]
+    if not tail or width <= 0:
+        return []
+    extra = [[""] * width for _ in range(tail[-1][0][0] - below + 1)]
+    for (r, c), text in tail:
+        if 0 <= c - left < width:
+            extra[r - below][c - left] = text
+    return extra
 
 
 @cache
