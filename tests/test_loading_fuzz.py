@@ -180,7 +180,7 @@ def sheet(draw, name: str, excel: bool, seen: list[tuple], lacking: str | None =
     cols = draw(header(lacking))
     rows: list[list] = [[None] * len(cols)] if draw(st.integers(0, 4)) == 0 else []  # a blank row at the top
     n_titles = draw(st.integers(0, 2))
-    for i in range(n_titles):
+    for _ in range(n_titles):
         rows.append([draw(st.sampled_from(TITLES))] + [None] * (len(cols) - 1))
     if n_titles and draw(st.booleans()):
         rows.append([None] * len(cols))  # a blank row between title and header
