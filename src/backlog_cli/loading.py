@@ -453,8 +453,10 @@ def _read_text(path: Path, encoding: str | None, careful: bool = False) -> RawSh
         frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=sep, **_CSV_OPTIONS)
     except pd.errors.ParserError:
         frame = _read_ragged(path, text, sep)
-    except pd.errors.EmptyDataError:
-        raise LedgerError(f"{path}: the file is empty (no cells)") from None
+    except pd.errors.EmptyDataError:  # no cells, or a first line without any (pandas counts columns on it)
+        if not text.strip(sep + " \t\r\n\ufeff"):
+            raise LedgerError(f"{path}: the file is empty (no cells)") from None
+        frame = _read_ragged(path, text, sep)
     return RawSheet(path.stem, frame, 1, rows=len(frame))
 
 
@@ -493,11 +495,13 @@ def _read_utf8(path: Path, encoding: str | None) -> RawSheet | None:
             end = len(head)
             break
     sep = _separator(path, head[start:end].decode("utf-8", errors="ignore"))
-    reader = pd.read_csv(path, encoding="utf-8", sep=sep, chunksize=TEXT_BLOCK_ROWS, **_CSV_OPTIONS)
-    try:
+    reader = None
+    try:  # pandas reads the first lines when the reader is made: an empty or unclosed first line fails here
+        reader = pd.read_csv(path, encoding="utf-8", sep=sep, chunksize=TEXT_BLOCK_ROWS, **_CSV_OPTIONS)
         first = reader.get_chunk()
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, StopIteration):
-        reader.close()
+        if reader is not None:
+            reader.close()
         return None
     # rows for progress, estimated from the lines in the file's start
     rows = max(len(first), round(head.count(b"\n") * path.stat().st_size / max(len(head), 1)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import zipfile
+import zlib
 from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -116,13 +117,19 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+# What reading a damaged workbook's zip members raises (a cut file, bytes overwritten in a
+# member's compressed data): the workbook's parts are then read as absent, and python-calamine
+# says what is wrong with the file.
+ZIP_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error)
+
+
 def _parts(path: Path) -> dict[str, str]:
     """Each sheet's name and its XML member in an xlsx/xlsm workbook; none when they cannot be read
     (python-calamine then says what is wrong with the file)."""
     try:
         with zipfile.ZipFile(path) as z:
             return _sheet_parts(z)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except ZIP_ERRORS:
         return {}
 
 
@@ -145,7 +152,7 @@ def oversized_sheets(path: Path, parts: dict[str, str]) -> dict[str, str]:
                     found[name] = (f"it spans {ref}, {rows:,} rows by {cols:,} columns, too many cells to read: a stray "
                                    "cell far beyond the table? delete the rows and columns after the table and save")
             return found
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except ZIP_ERRORS:
         return {}
 
 
@@ -334,7 +341,7 @@ class Decoding:
         future = self._shown[at]
         try:
             return future.result() if future is not None else ({}, [])
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
+        except ZIP_ERRORS:
             return {}, []
 
     def close(self) -> None:
