@@ -169,7 +169,7 @@ def _row_by_row(cases, ruleset, as_of) -> list[dict[str, bool]]:
 
     import pandas as pd
 
-    from backlog_cli.rules import CategoryRef, Combined, Leaf, normalize_value
+    from backlog_cli.rules import STANDING_FIELDS, CategoryRef, Combined, Leaf, normalize_value
 
     cutoffs: dict = {}
 
@@ -192,6 +192,9 @@ def _row_by_row(cases, ruleset, as_of) -> list[dict[str, bool]]:
         v = value(row.get(node.column.name))
         if node.column.not_yet(v, as_of):  # an event dated after --as-of has not happened yet
             v = None
+        events = STANDING_FIELDS.get(node.column.name, ()) if node.column.canonical else ()
+        if any((d := value(row.get(e))) is not None and d > as_of for e in events):
+            v = None  # a status or close method set by an event after --as-of
         if node.column.kind == "text" and isinstance(v, str):  # compared as the rules compare text
             v = normalize_value(v)
         if op == "contains_any":
