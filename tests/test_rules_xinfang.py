@@ -42,6 +42,13 @@ NOTES = [
     ("有无上访情况：有", True),
     ("有无信访：无", False),
     ("有无信访:否", False),
+    ("该案不涉信访", False),  # 不涉, as 不涉及
+    ("信访情况 无", False),  # a space for the colon
+    ("信访情况为无", False),
+    ("信访情况：无（已核实）", False),  # a bracket ends the clause
+    ("信访情况：有（已化解）", True),
+    ("信访无果", True),
+    ("重复信访没有解决", True),
 ]
 
 
