@@ -781,3 +781,23 @@ def test_a_last_row_of_formulas_saved_without_results_is_read(tmp_path):
     assert ledger.rejects[["row", "reason"]].values.tolist() == [[5, "案号无法识别"]]
     assert ledger.skipped[["row", "reason"]].values.tolist() == [[3, "空行"], [4, "空行"]]
     assert ledger.sheets[0].rows_read == 4 and len(ledger.cases) == 1
+
+
+def test_a_stray_unsaved_formula_far_below_the_table_is_warned_about_not_read(tmp_path):
+    """Reading down to a formula a million rows below would be a million blank rows (minutes,
+    gigabytes): rows of shown cells alone are read within 1,000 rows of the sheet's last value, the
+    ones farther down named in a warning."""
+    path = tmp_path / "far.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["案号", "立案日期"])
+    wb.active.append(["(2024)鲁0902执1号", dt.datetime(2024, 1, 1)])
+    wb.active["A1002"] = '="(2024)鲁0902执"&"2号"'  # 1,000 rows below the last value (row 2): read
+    wb.active["C1003"] = "=A2"  # farther: not read
+    wb.active["C900000"] = "=A2"
+    wb.save(path)
+    ledger = load_ledger([path])
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[1002, "案号无法识别"]]
+    assert ledger.sheets[0].rows_read == 1001 and len(ledger.skipped) == 999
+    assert ledger.warnings == [f"{path} [Sheet]: 2 rows far below the table (row 1003, 900000) hold only formulas "
+                               "without saved results or error cells: not read; delete them, or open the file in "
+                               "Excel and save it so their results are stored"]

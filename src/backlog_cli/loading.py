@@ -201,6 +201,9 @@ class RawSheet:
     rows: int = 0  # all the sheet's rows, for progress
     hidden: bool = False  # a hidden sheet, not read (no cells)
     hidden_rows: Sequence[int] = ()  # rows hidden in Excel (xlsx/xlsm), as Excel numbers them: read like the others
+    # rows far below the table whose only cells show an unsaved formula or an error, as Excel numbers
+    # them: not read (:func:`_rows_below`), warned about; filled when the last block is read
+    far_rows: list[int] = field(default_factory=list)
 
     def whole(self) -> pd.DataFrame:
         """Every row at once (for small files such as a targets sheet)."""
@@ -272,6 +275,7 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
     merged = _MergedDown(sheet)
     left = sheet.start[1] if sheet.start else 0
     marks = sorted(shown.items()) if shown else []
+    far: list[int] = []
 
     def block(offset: int) -> pd.DataFrame:
         try:
@@ -288,7 +292,9 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
         if rows and (len(cells) < size or offset + len(cells) >= height):
             rows.clear()  # the last block: the decoded sheet is freed
             return_freed_memory()
-            cells += _rows_below(marks, first + len(cells), left, len(cells[0]) if cells else sheet.width)
+            near, far_rows = _rows_below(marks, first + len(cells), left, len(cells[0]) if cells else sheet.width)
+            cells += near
+            far.extend(far_rows)
         merged.fill(cells, first)
         return pd.DataFrame(cells, index=pd.RangeIndex(offset, offset + len(cells)), dtype=object)
 
@@ -299,21 +305,29 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
 
     first = block(0)
     start = sheet.start[0] if len(first) and sheet.start else 0
-    return RawSheet(name, first, start + 1, more(len(first)) if rows else iter(()), height)
+    return RawSheet(name, first, start + 1, more(len(first)) if rows else iter(()), height, far_rows=far)
 
 
-def _rows_below(marks: list[tuple[tuple[int, int], str]], below: int, left: int, width: int) -> list[list]:
+SHOWN_BELOW_ROWS = 1_000  # how far below a sheet's last value rows of shown cells alone are read
+
+
+def _rows_below(marks: list[tuple[tuple[int, int], str]], below: int, left: int,
+                width: int) -> tuple[list[list], list[int]]:
     """The rows from sheet row ``below`` (0-based) down to the last of ``marks`` (shown cells by
-    sheet row and column, sorted), blank but for their shown cells: python-calamine's sheet ends at
-    its last cell with a value, above a last row of formulas saved without their results."""
+    sheet row and column, sorted) within :data:`SHOWN_BELOW_ROWS`, blank but for their shown cells:
+    python-calamine's sheet ends at its last cell with a value, above a last row of formulas saved
+    without their results. And the rows (as Excel numbers them) of the marks farther down: a stray
+    cell a million rows below would be a million blank rows read; they are warned about instead."""
     tail = marks[bisect.bisect_left(marks, ((below, -1), "")):]
     if not tail or width <= 0:
-        return []
-    extra = [[""] * width for _ in range(tail[-1][0][0] - below + 1)]
-    for (r, c), text in tail:
+        return [], []
+    cut = bisect.bisect_left(tail, ((below + SHOWN_BELOW_ROWS, -1), ""))
+    near, far = tail[:cut], sorted({r + 1 for (r, _c), _text in tail[cut:]})
+    extra = [[""] * width for _ in range(near[-1][0][0] - below + 1)] if near else []
+    for (r, c), text in near:
         if 0 <= c - left < width:
             extra[r - below][c - left] = text
-    return extra
+    return extra, far
 
 
 @cache
@@ -1188,6 +1202,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         units = {columns.field_for(h): parsing.header_unit(h) for h in headers if h and columns.field_for(h)}
         first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + height :]], raw.more), raw.rows
         hidden_rows, hidden_read = np.asarray(raw.hidden_rows, dtype="int64"), []
+        far_rows = raw.far_rows  # filled once the last block is read
         del raw
         for block in blocks:
             body, missing = _sheet_rows(block, mapped, first_row)
@@ -1217,6 +1232,12 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         if hidden_read and len(read := np.concatenate(hidden_read)):
             report.note = "; ".join(filter(None, [report.note, f"{counted(len(read), 'hidden rows')} read"]))
             found.notes.append(_hidden_rows_note(path, report.sheet, read))
+        if far_rows:
+            shown = ", ".join(map(str, far_rows[:HIDDEN_ROWS_SHOWN])) + (" …" if len(far_rows) > HIDDEN_ROWS_SHOWN else "")
+            found.warnings.append(
+                f"{path} [{report.sheet}]: {counted(len(far_rows), 'rows')} far below the table (row {shown}) "
+                f"{'holds' if len(far_rows) == 1 else 'hold'} only formulas without saved results or error cells: "
+                "not read; delete them, or open the file in Excel and save it so their results are stored")
     if hidden:
         found.notes.append(f"{path}: hidden sheet{'s' if len(hidden) > 1 else ''} {'、'.join(hidden)} not read "
                            "(name a sheet with --sheet to read it)")
