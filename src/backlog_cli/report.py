@@ -265,8 +265,8 @@ def flags_when_closed(cases: pd.DataFrame, flags: pd.DataFrame, ruleset: Ruleset
     both.
 
     Two evaluations per distinct close date (a month has at most 31), each over that day's cases.
-    Status and close method are read as the ledger holds them now (no event of these cases lies
-    after the close date but a later 中止 or 恢复, which makes them unknown, as at any --as-of)."""
+    Status and close method are read as the ledger holds them now, unless it records a 中止 or 恢复
+    after the close date (then unknown, as at any --as-of: rules.STANDING_FIELDS)."""
     rows = cases[closed.to_numpy(dtype=bool)]
     if rows.empty:
         return flags
