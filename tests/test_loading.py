@@ -798,6 +798,6 @@ def test_a_stray_unsaved_formula_far_below_the_table_is_warned_about_not_read(tm
     ledger = load_ledger([path])
     assert ledger.rejects[["row", "reason"]].values.tolist() == [[1002, "案号无法识别"]]
     assert ledger.sheets[0].rows_read == 1001 and len(ledger.skipped) == 999
-    assert ledger.warnings == [f"{path} [Sheet]: 2 rows far below the table (row 1003, 900000) hold only formulas "
+    assert ledger.warnings == [f"{path} [Sheet]: 2 rows far below the table (rows 1003, 900000) hold only formulas "
                                "without saved results or error cells: not read; delete them, or open the file in "
                                "Excel and save it so their results are stored"]

@@ -1233,9 +1233,8 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             report.note = "; ".join(filter(None, [report.note, f"{counted(len(read), 'hidden rows')} read"]))
             found.notes.append(_hidden_rows_note(path, report.sheet, read))
         if far_rows:
-            shown = ", ".join(map(str, far_rows[:HIDDEN_ROWS_SHOWN])) + (" …" if len(far_rows) > HIDDEN_ROWS_SHOWN else "")
             found.warnings.append(
-                f"{path} [{report.sheet}]: {counted(len(far_rows), 'rows')} far below the table (row {shown}) "
+                f"{path} [{report.sheet}]: {counted(len(far_rows), 'rows')} far below the table ({_rows_named(far_rows)}) "
                 f"{'holds' if len(far_rows) == 1 else 'hold'} only formulas without saved results or error cells: "
                 "not read; delete them, or open the file in Excel and save it so their results are stored")
     if hidden:
@@ -1257,17 +1256,22 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         )
 
 
-HIDDEN_ROWS_SHOWN = 5  # hidden rows named in the note; the others counted
+HIDDEN_ROWS_SHOWN = 5  # rows a note names (hidden, far below the table); the others counted
 
 
 def _hidden_rows_note(path: Path, sheet: str, rows: np.ndarray) -> str:
     """The note for the rows of a sheet hidden in Excel (by hand, by a filter or in a collapsed
     outline) that were read as cases or rejected: the sheet shows fewer rows than are counted."""
+    return (f"{path} [{sheet}]: {counted(len(rows), 'rows')} hidden in Excel (by hand, a filter or a collapsed "
+            f"group) {'is' if len(rows) == 1 else 'are'} read like the others ({_rows_named(rows)}): the sheet "
+            "shows fewer rows than are counted")
+
+
+def _rows_named(rows: Sequence[int]) -> str:
+    """Sheet rows as a note names them: the first :data:`HIDDEN_ROWS_SHOWN`, then how many more."""
     named = ", ".join(str(r) for r in rows[:HIDDEN_ROWS_SHOWN])
     more = f" and {len(rows) - HIDDEN_ROWS_SHOWN} more" if len(rows) > HIDDEN_ROWS_SHOWN else ""
-    return (f"{path} [{sheet}]: {counted(len(rows), 'rows')} hidden in Excel (by hand, a filter or a collapsed "
-            f"group) {'is' if len(rows) == 1 else 'are'} read like the others (row{'s' if len(rows) > 1 else ''} "
-            f"{named}{more}): the sheet shows fewer rows than are counted")
+    return f"row{'s' if len(rows) > 1 else ''} {named}{more}"
 
 
 # The fields the open/closed reading, the task lists and the bundled rules and deadlines read
