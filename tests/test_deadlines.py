@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import chinese_calendar as cc
@@ -9,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backlog_cli.deadlines import (
     Deadline,
@@ -623,6 +626,31 @@ def test_add_months_per_row_counts_clamp_to_month_end() -> None:
     out = add_months_days(days, np.array([6, 6, -1, 3, 0]))
     assert out.tolist()[:3] == [dt.date(2025, 2, 28), dt.date(2024, 2, 29), dt.date(2024, 2, 29)]
     assert np.isnat(out[3]) and out[4] == np.datetime64("2024-01-15")
+
+
+def _plus_months(day: dt.date, months: int) -> dt.date:
+    """The calendar rule by hand: same day of the month, or the month's last day when it is shorter."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.dates(dt.date(100, 1, 1), dt.date(9000, 12, 31)), st.integers(-120, 120)), min_size=1,
+                max_size=30),
+       st.integers(0, 3))
+def test_add_months_matches_the_calendar_rule(pairs, blanks) -> None:
+    """Dates near together (looked up in tables over their range) and far apart (computed directly),
+    with NaT among them, agree with the rule computed by hand."""
+    from backlog_cli.rules import add_months_days
+
+    days = np.array([d for d, _ in pairs] + [None] * blanks, dtype="datetime64[D]")
+    months = np.array([m for _, m in pairs] + [1] * blanks)
+    out = add_months_days(days, months)
+    assert out[: len(pairs)].tolist() == [_plus_months(d, m) for d, m in pairs]
+    assert np.isnat(out[len(pairs):]).all()
+    offsets = (np.array([d for d, _ in pairs], dtype="datetime64[D]") - days[0]).astype("int64") % 40_000
+    nearby = np.datetime64("2024-02-29") + offsets
+    assert add_months_days(nearby, 12).tolist() == [_plus_months(d, 12) for d in nearby.tolist()]
 
 
 def test_a_misspelt_deadline_is_listed_beside_other_mistakes(tmp_path) -> None:

@@ -129,6 +129,16 @@ def test_clean_fast_matches_clean_one_on_any_text(texts):
     _check_clean_fast(texts)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(AWKWARD, max_size=10), st.text(max_size=40),
+                          st.sampled_from(["-", "－", "—", "//", "／", " ", "a\x00", "（甲）", "甲（乙）" * 9])), max_size=8))
+def test_changed_by_cleaning_tells_what_normalize_value_changes(texts):
+    """The rules clean only the distinct values this marks: the others must be clean already."""
+    values = _objects(texts)
+    want = [v in parsing.BLANK_WORDS or parsing.normalize_value(v) != v for v in values]
+    assert parsing.changed_by_cleaning(values).tolist() == want
+
+
 def test_clean_fast_takes_the_common_forms():
     texts = ["（2016）鲁0902执123号", "ABC", "１２３", "张三", "〔2015〕泰执字第9号", "-", "a\x00", "ｂ\x00"]
     assert _check_clean_fast(texts).tolist() == [True] * 7 + [False]  # a lost trailing NUL: slow path

@@ -32,6 +32,7 @@ __all__ = [
     "normalize_text",
     "keep_text",
     "normalize_value",
+    "changed_by_cleaning",
     "parse_amounts",
     "parse_case_numbers",
     "parse_case_text",
@@ -344,6 +345,18 @@ def normalize_text(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series
 def normalize_value(text: str) -> str:
     """One text as :func:`normalize_text` cleans a cell: NFKC, stripped, single spaces."""
     return _clean_one(text, " ")
+
+
+def changed_by_cleaning(values: np.ndarray) -> np.ndarray:
+    """Per string (an object array of str), whether :func:`normalize_value` changes it or it is a
+    blank word: told in numpy for the strings the code-point fast path vouches for, one by one for
+    the rest (long or unusual text)."""
+    done, fast, short = _clean_fast(values)
+    changed = np.ones(len(values), bool)
+    changed[done] = fast[done] != values[done]
+    for at in (np.flatnonzero(done & short & ~changed), np.flatnonzero(~done)):
+        changed[at] = [v in BLANK_WORDS or normalize_value(v) != v for v in values[at]]
+    return changed
 
 
 def keep_text(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series:

@@ -28,7 +28,7 @@ from backlog_cli.config import GuardedLoader
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
 from backlog_cli.loading import CLOSED_STATUS, SOURCE_COLUMNS, Columns, load_columns
 from backlog_cli.outputs import counted
-from backlog_cli.parsing import BLANK_WORDS, normalize_text, normalize_value
+from backlog_cli.parsing import changed_by_cleaning, normalize_text, normalize_value
 
 __all__ = [
     "OPERATORS",
@@ -350,13 +350,42 @@ def add_months(dates: pd.Series, months: int) -> pd.Series:
 
 def add_months_days(days: np.ndarray, months: int | np.ndarray) -> np.ndarray:
     """:func:`add_months` on a datetime64[D] array, by one count or one count per row."""
+    days = np.asarray(days, dtype="datetime64[D]")
+    nat = np.isnat(days)
+    if nat.all():
+        return days.copy()
     counts = np.broadcast_to(np.asarray(months, dtype="int64"), days.shape)
-    month = days.astype("datetime64[M]")
-    day_index = (days - month.astype("datetime64[D]")).astype("int64")
-    target = month + counts
-    first = target.astype("datetime64[D]")
-    month_len = ((target + 1).astype("datetime64[D]") - first).astype("int64")
-    return np.where(np.isnat(days), np.datetime64("NaT", "D"), first + np.minimum(day_index, month_len - 1))
+    z = days.view("int64")
+    z = np.where(nat, z[np.argmax(~nat)], z)  # a NaT would stretch the table below to the year -292 million
+    month, day0 = _through_table(z, _month_and_day)
+    first, length = _through_table(month + counts, _month_bounds)
+    return np.where(nat, np.datetime64("NaT", "D"), (first + np.minimum(day0, length - 1)).view("datetime64[D]"))
+
+
+_TABLE_SPAN = 1 << 20  # about 2,900 years of days
+
+
+def _through_table(values: np.ndarray, fn: Callable[[np.ndarray], tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """``fn(values)``, computed once per value of their range and gathered: a ledger's dates span a
+    few thousand days, and numpy's calendar conversions cost more per element than the gather (a
+    million dates plus six months: 0.12 s converted, 0.03 s through tables)."""
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo > _TABLE_SPAN:
+        return fn(values)
+    at = values - lo
+    return tuple(table[at] for table in fn(np.arange(lo, hi + 1, dtype="int64")))
+
+
+def _month_and_day(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Days since 1970-01-01 as (months since 1970-01, day of the month counted from 0)."""
+    month = days.view("datetime64[D]").astype("datetime64[M]")
+    return month.view("int64"), days - month.astype("datetime64[D]").view("int64")
+
+
+def _month_bounds(months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Months since 1970-01 as (their first day in days since 1970-01-01, their length in days)."""
+    first = months.view("datetime64[M]").astype("datetime64[D]").view("int64")
+    return first, (months + 1).view("datetime64[M]").astype("datetime64[D]").view("int64") - first
 
 
 # --------------------------------------------------------------------------- evaluation context
@@ -420,7 +449,7 @@ def _rule_text(values: np.ndarray) -> np.ndarray:
     ``normalize_text``, whose per-call overhead is three times the cleaning itself."""
     if pd.api.types.infer_dtype(values, skipna=False) != "string":
         return normalize_text(pd.Series(values, dtype=object)).to_numpy(dtype=object, na_value=None)
-    redo = np.fromiter((v in BLANK_WORDS or normalize_value(v) != v for v in values), bool, len(values))
+    redo = changed_by_cleaning(values)
     out = values.copy()
     if redo.any():
         out[redo] = normalize_text(pd.Series(values[redo], dtype=object)).to_numpy(dtype=object, na_value=None)
