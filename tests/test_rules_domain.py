@@ -77,3 +77,29 @@ def test_the_traffic_kind_of_seed_001_keeps_property_damage(ruleset):
     """Seed 001 names 道路交通事故造成的损害赔偿案件, property damage included."""
     assert holding(ruleset, "traffic", LIVELIHOOD_CASES) == {
         "执11号", "执12号", "执13号", "执14号", "执15号", "执16号", "执17号", "执18号"}
+
+
+# --------------------------------------------------------------------------- 特困: both parties, and a denial
+
+HARDSHIP = {"campaign-2008": "hardship", "county-seven": "hardship", "sanqingli-2016": "minsheng",
+            "default": "minsheng", "juesheng-2017": "minsheng"}
+HARDSHIP_CASES = {
+    "执1号": {"notes": "申请执行人与被执行人均系低保户"},  # both: the applicant is one
+    "执2号": {"notes": "申请人和被执行人都是残疾人"},
+    "执3号": {"notes": "申请执行人与被执行人双方均生活困难"},
+    "执4号": {"notes": "申请人非低保户"},  # denied just before the word
+    "执5号": {"notes": "申请执行人不是低保户"},
+    "执6号": {"notes": "申请执行人不属于特困户"},
+    "执7号": {"notes": "申请人未享受低保"},
+    "执8号": {"notes": "申请执行人未获司法救助"},
+    "执9号": {"notes": "申请执行人与被执行人系邻居，被执行人残疾"},  # no 均: the respondent's hardship
+    "执10号": {"notes": "申请执行人与被执行人均非低保户"},  # both, denied
+    "执11号": {"notes": "申请人非低保户，但系残疾人"},  # the next clause names one
+    "执12号": {"notes": "申请执行人系低保户"},  # as before
+    "执13号": {"notes": "被执行人系低保户"},
+}
+
+
+@pytest.mark.parametrize("ruleset", HARDSHIP)
+def test_a_hardship_of_both_parties_counts_and_a_denied_one_does_not(ruleset):
+    assert holding(ruleset, HARDSHIP[ruleset], HARDSHIP_CASES) == {"执1号", "执2号", "执3号", "执11号", "执12号"}
