@@ -130,3 +130,13 @@ def test_nightly_run_keeps_the_cut_in_its_warnings(tmp_path):
     # the triage workbook's 全部案件 and the officer's own file; named where they are, not where they were written
     assert any(w.startswith(f"{folder / 'triage.xlsx'}: sheet 全部案件, column 被执行人: 1 cell") for w in cut), cut
     assert all(str(folder) in w and ".partial" not in w for w in cut) and len(cut) >= 2
+
+
+def test_csv_guard_tells_a_formula_start_from_the_same_characters_inside_fields():
+    """Dates, a=b and a@b hold the characters but start no formula: left as they are; a field after
+    them that starts with one is marked, also the last one."""
+    inside = ["2026-11-23", "a=b", "x@y", "甲+乙", "丙\t丁"]
+    frame = pd.DataFrame({"a": pd.Series(inside, dtype="str")})
+    assert outputs.to_csv(frame).splitlines()[1:] == inside
+    frame = pd.DataFrame({"a": pd.Series([*inside, "=1"], dtype="str")})
+    assert outputs.to_csv(frame).splitlines()[1:] == [*inside, "'=1"]

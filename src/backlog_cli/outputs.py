@@ -372,7 +372,7 @@ def _csv_fields(s: pd.Series) -> np.ndarray:
     else:
         return _str_per_value(s)  # numbers and flags print with no comma, quote or line break
     joined = "\0".join(fields.tolist())
-    if any(joined.startswith(c) or "\0" + c in joined for c in FORMULA_STARTS):
+    if _formula_start(joined):
         # the fields that begin so, found in the joined text (a field starts after each \0): only
         # they are looked at one by one, however many fields the column has
         lengths = np.fromiter(map(len, fields), dtype=np.int64, count=len(fields))
@@ -386,6 +386,16 @@ def _csv_fields(s: pd.Series) -> np.ndarray:
         special = pd.Series(fields, dtype=object).str.contains(_CSV_SPECIAL).to_numpy(dtype=bool)
         fields[special] = [_csv_quoted(v) for v in fields[special]]
     return fields
+
+
+def _formula_start(joined: str) -> bool:
+    """Whether a field of a column's joined text (``\\0`` before each field but the first)
+    begins with one of :data:`FORMULA_STARTS`. Six one-character searches (memchr) clear most
+    columns; a regex on the ``\\0`` before each field settles the rest (six two-character
+    searches, as before, took a fifth of the CSV's time)."""
+    if not any(c in joined for c in FORMULA_STARTS):
+        return False
+    return joined[:1] in FORMULA_STARTS or _FORMULA_AT.search(joined) is not None
 
 
 def _str_per_value(s: pd.Series) -> np.ndarray:
