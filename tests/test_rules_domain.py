@@ -103,3 +103,27 @@ HARDSHIP_CASES = {
 @pytest.mark.parametrize("ruleset", HARDSHIP)
 def test_a_hardship_of_both_parties_counts_and_a_denied_one_does_not(ruleset):
     assert holding(ruleset, HARDSHIP[ruleset], HARDSHIP_CASES) == {"执1号", "执2号", "执3号", "执11号", "执12号"}
+
+
+# --------------------------------------------------------------------------- county-seven: 建设领域 wages
+
+WAGE = "追索劳动报酬纠纷"
+CONSTRUCTION_CASES = {
+    "执1号": {"cause": "劳动争议", "respondent": "某市人力资源劳务派遣有限公司"},  # hires out to any trade
+    "执2号": {"cause": WAGE, "respondent": "某县劳务派遣服务有限公司"},
+    "执3号": {"cause": "劳动合同纠纷", "respondent": "中国建设银行股份有限公司某支行"},  # a bank
+    "执4号": {"cause": WAGE, "respondent": "山东宏达建筑劳务有限责任公司"},  # as before
+    "执5号": {"cause": WAGE, "respondent": "某县建设劳务派遣有限公司"},  # 建设 in its name
+    "执6号": {"cause": WAGE, "respondent": "某劳务有限公司"},  # a labour subcontractor, as before
+    "执7号": {"cause": WAGE, "respondent": "张三", "notes": "被执行人系包工头"},  # a foreman owing wages
+    "执8号": {"cause": "劳务合同纠纷", "respondent": "李四", "notes": "包工头拖欠劳务费"},
+    "执9号": {"cause": "民间借贷纠纷", "respondent": "王五", "notes": "被执行人系包工头"},  # a loan
+    "执10号": {"cause": "民间借贷纠纷", "respondent": "赵六", "notes": "包工头欠工钱"},  # the pay is named
+    "执11号": {"cause": WAGE, "respondent": "钱七", "notes": "农民工工资"},  # as before
+    "执12号": {"cause": WAGE, "respondent": "孙八"},
+}
+
+
+def test_construction_wages_leave_out_agencies_and_banks_and_take_a_foreman():
+    assert holding("county-seven", "construction_wages", CONSTRUCTION_CASES) == {
+        "执4号", "执5号", "执6号", "执7号", "执8号", "执10号", "执11号"}
