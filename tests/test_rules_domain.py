@@ -127,3 +127,46 @@ CONSTRUCTION_CASES = {
 def test_construction_wages_leave_out_agencies_and_banks_and_take_a_foreman():
     assert holding("county-seven", "construction_wages", CONSTRUCTION_CASES) == {
         "执4号", "执5号", "执6号", "执7号", "执8号", "执10号", "执11号"}
+
+
+# --------------------------------------------------------------------------- the seeds' own extra kinds
+
+MASS_CASES = {
+    "执1号": {"notes": "群体性案件"},
+    "执2号": {"notes": "执行不力引发群体事件"},
+    "执3号": {"notes": "被执行人未到庭，职工集体上访"},  # the next clause names one
+    "执4号": {"notes": "涉众型案件"},
+    "执5号": {"notes": "社会影响较大"},
+    "执6号": {"notes": "敏感案件"},
+    "执7号": {"notes": "非群体性案件"},  # denied before the word
+    "执8号": {"notes": "无重大影响"},
+    "执9号": {"notes": "不属于敏感案件"},
+    "执10号": {"notes": "是否群体性案件：否"},  # denied after it
+    "执11号": {"notes": "申请执行人系特困群体"},  # a hardship group, not a mass case
+    "执12号": {"reason_open": "涉及群体纠纷，需维稳"},
+}
+
+
+def test_juesheng_2017_takes_mass_and_sensitive_cases_into_key():
+    """Seed 003, 第 15 条: 有重大影响以及群体性、敏感性的执行案件 lead the cases key gathers."""
+    held = {"执1号", "执2号", "执3号", "执4号", "执5号", "执6号", "执12号"}
+    assert holding("juesheng-2017", "mass_sensitive", MASS_CASES) == held
+    assert holding("juesheng-2017", "key", MASS_CASES) == held
+
+
+SUPERVISED_CASES = {
+    "执1号": {"notes": "政法委挂牌督办"},
+    "执2号": {"notes": "挂牌督办案件"},
+    "执3号": {"notes": "区政法委督办"},
+    "执4号": {"notes": "被执行人下落不明，已被政法委挂牌"},
+    "执5号": {"notes": "未挂牌督办"},  # denied before the word
+    "执6号": {"notes": "是否挂牌督办：否"},  # denied after it
+    "执7号": {"notes": "重点督办"},  # who supervises is not said
+    "执8号": {"notes": "政法委协调"},  # no supervision
+    "执9号": {"reason_open": "挂牌督办，正在评估拍卖"},
+}
+
+
+def test_campaign_2008_lists_the_cases_its_politics_committee_supervises_beside_the_six_kinds():
+    assert holding("campaign-2008", "supervised", SUPERVISED_CASES) == {"执1号", "执2号", "执3号", "执4号", "执9号"}
+    assert holding("campaign-2008", "key", SUPERVISED_CASES) == set()  # beside the six kinds, not among them
