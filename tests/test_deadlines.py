@@ -704,6 +704,13 @@ deadlines:
     assert ruleset.classify(frame, T("2025-10-30"))["late"].tolist() == [True, False, False]
     [late] = ruleset.explain(frame.iloc[[0]], T("2025-10-30"))
     assert late.lines() == ["✓ 超期半年（late）", "  ✓ limit_due = 2025-04-01, overdue_for: 6 months"]
+    # 以上 includes the day itself: due 2025-04-30 is half a year overdue on 2025-10-30, not the day before;
+    # 2025-08-31 + 6 months is 2026-02-28, and so is 2025-08-28 + 6 months
+    frame = ledger(filed_on=["2025-01-30", "2025-05-31", "2025-05-28", "2025-05-27"])
+    assert ruleset.classify(frame.iloc[:1], T("2025-10-30"))["late"].tolist() == [True]
+    assert ruleset.classify(frame.iloc[:1], T("2025-10-29"))["late"].tolist() == [False]
+    assert ruleset.classify(frame.iloc[1:], T("2026-02-28"))["late"].tolist() == [True, True, True]
+    assert ruleset.classify(frame.iloc[1:], T("2026-02-27"))["late"].tolist() == [False, False, True]
 
     src = str(tmp_path / "bad.yaml")
     with pytest.raises(RulesError) as err:

@@ -692,7 +692,7 @@ def test_county_seven():
 
 
 def test_county_seven_counts_a_year_past_the_legal_limit_not_from_filing():
-    as_of = "2026-11-23"  # a year before: 2025-11-23; a case overdue since before it is in
+    as_of = "2026-11-23"  # a year before: 2025-11-23; a case due on or before it is in
     on = lambda **row: "over_limit_year" in categories_of("county-seven", as_of, case_type="执", **row)
     # 非诉: 3 months, due 2025-10-01, over a year past although filed only 16 months ago
     assert on(filed_on="2025-07-01", cause="非诉行政执行")
@@ -703,7 +703,8 @@ def test_county_seven_counts_a_year_past_the_legal_limit_not_from_filing():
     # suspended 2025-05-01 to 2026-03-01 (304 days): due 2025-09-01 + 304 days = 2026-07-02
     assert not on(filed_on="2025-03-01", suspended_on="2025-05-01", resumed_on="2026-03-01")
     assert not on(filed_on="2024-01-01", closed_on="2026-01-01")  # closed
-    assert on(filed_on="2025-05-22") and not on(filed_on="2025-05-23")  # due 2025-11-22 and 11-23
+    # due 2025-11-23: a year past it to the day (以上 includes the day itself); due 2025-11-24: not yet
+    assert on(filed_on="2025-05-23") and not on(filed_on="2025-05-24")
 
 
 def test_juesheng_2017():

@@ -1088,7 +1088,8 @@ class CategoryRef(Condition):
 @dataclass(eq=False)
 class DeadlineRef(Condition):
     """``{deadline: legal_limit, overdue_for: 1 year}``: the case is overdue on that deadline (as
-    the deadlines compute it, extensions and deductions included) by more than the span."""
+    the deadlines compute it, extensions and deductions included) by the span or more: 超过期限一年以上
+    counts the day a year has passed (以上 includes the number itself), ``due + span <= as_of``."""
 
     deadline: str
     span: Span
@@ -1098,7 +1099,8 @@ class DeadlineRef(Condition):
         if ctx.deadline_results is None:
             raise RulesError([self.node.problem(f"deadline '{self.deadline}' is not available here")])
         r = ctx.deadline_results(frame, self.deadline, ctx)
-        cutoff = np.datetime64(self.span.cutoff(ctx.as_of).date(), "D")
+        # due + span <= as_of exactly when due + span < the next day, that is due < its cutoff
+        cutoff = np.datetime64(self.span.cutoff(ctx.as_of + pd.Timedelta(days=1)).date(), "D")
         return (r["state"] == "overdue") & (r["due"] < cutoff)
 
     def explain(self, row: pd.DataFrame, ctx: EvalContext) -> ExplainNode:
