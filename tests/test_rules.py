@@ -549,7 +549,7 @@ def test_explain_shape():
     assert minsheng["matched"] is True
     tree = minsheng["condition"]
     assert tree["kind"] == "any" and tree["result"] is True
-    cause, notes = tree["children"]
+    cause, *_, notes = tree["children"]
     assert cause["field"] == "cause" and cause["value"] == "追索劳动报酬纠纷" and cause["op"] == "contains_any"
     assert cause["result"] is True and cause["hit"] == "劳动报酬"
     # the notes' hardship words said of the applicant, not of 被执行人: a pattern (tests/test_rules_seeds.py)

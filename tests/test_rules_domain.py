@@ -63,9 +63,6 @@ def test_campaign_2008_livelihood_takes_support_in_a_divorce_and_injuries_not_ca
     assert holding("campaign-2008", "livelihood", LIVELIHOOD_CASES) == LIVELIHOOD_HELD
 
 
-@pytest.mark.xfail(strict=True, reason="涉民生 of sanqingli-2016 (and so default, juesheng-2017) still reads the "
-                                       "cause alone: its fix needs tests/test_rules.py's explain test to allow "
-                                       "more than two conditions")
 @pytest.mark.parametrize("ruleset", ["sanqingli-2016", "default", "juesheng-2017"])
 def test_minsheng_takes_support_in_a_divorce_and_injuries_not_car_damage(ruleset):
     # 执18号 also by its note: the applicant's hardship
