@@ -10,10 +10,13 @@ that decoding over (:func:`decoding`) instead of starting its own.
 from __future__ import annotations
 
 import re
+import struct
+import sys
 import threading
 import zipfile
 import zlib
 from collections.abc import Collection, Sequence
+from array import array
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -61,21 +64,30 @@ def open_book(path: Path):
         return pc.CalamineWorkbook.from_path(str(path))
     except pc.PasswordError:
         raise _password_protected(path) from None
-    except Exception as exc:  # calamine raises several kinds for a damaged or misnamed file
-        problem = exc
+    except BaseException as exc:  # calamine raises several kinds for a damaged or misnamed file
+        problem = _failure(exc)
     try:
         with path.open("rb") as fh:
             return pc.CalamineWorkbook.from_filelike(fh)  # the kind told from the content
     except pc.PasswordError:
         raise _password_protected(path) from None
-    except Exception:
-        pass
+    except BaseException as exc:
+        _failure(exc)
     if head.startswith(_OLE) and _ENCRYPTED_STREAM in path.read_bytes():
         raise _password_protected(path) from None  # an encrypted workbook named .xls
     if _is_web_page(path):
         raise LedgerError(f"{path}: this is a web page (HTML) with a {path.suffix} name, as some case systems export "
                           "their tables; open it in Excel or WPS and save it as .xlsx (or export CSV)")
     raise LedgerError(f"{path}: cannot read the workbook ({short_error(problem)}); is it a valid {path.suffix} file?")
+
+
+def _failure(exc: BaseException) -> BaseException:
+    """``exc`` when it is python-calamine failing on a damaged file: an Exception, or a panic in
+    its Rust code (a cut .xls: pyo3's PanicException, a BaseException not importable by name);
+    anything else (Ctrl-C) is raised again."""
+    if isinstance(exc, Exception) or type(exc).__name__ == "PanicException":
+        return exc
+    raise exc
 
 
 def _is_web_page(path: Path) -> bool:
@@ -252,6 +264,287 @@ def _scan_sheet(path: Path, part: str) -> tuple[dict[tuple[int, int], str], list
     return shown_cells(path, part, hidden), hidden
 
 
+Scanned = tuple[dict[tuple[int, int], str], list[int]]  # a sheet's shown cells and hidden rows
+
+
+def _never_raising(scan):
+    """``scan`` of a whole workbook file, returning nothing when the file is damaged or not what it
+    is named: python-calamine's own read of it then stands, or says what is wrong."""
+    def scanned(path: Path, wanted: Collection[str]) -> dict[str, Scanned]:
+        try:
+            return scan(path, wanted)
+        except (*ZIP_ERRORS, struct.error, IndexError, MemoryError):
+            return {}
+    scanned.__doc__ = scan.__doc__
+    return scanned
+
+
+# An OpenDocument spreadsheet (.ods): content.xml holds every sheet. An error cell says so in its
+# calcext:value-type (its text:p is what the sheet shows: #N/A, Err:502); a hidden row says
+# table:visibility="collapse" (hidden by hand, or a collapsed group) or "filter".
+_ODS_MARKS = (b'calcext:value-type="error"', b'table:visibility="')
+_ODS_TABLE, _ODS_ROW, _ODS_ROW_END = b"<table:table ", b"<table:table-row", b"</table:table-row>"
+_ODS_NAME = re.compile(rb'\btable:name="([^"]*)"')
+_ODS_ROWS = re.compile(rb'\btable:number-rows-repeated="([0-9]{1,7})"')
+_ODS_COLS = re.compile(rb'\btable:number-columns-repeated="([0-9]{1,7})"')
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(/?)>")
+_ODS_CELL_END = b"</table:table-cell>"
+_ODS_NOTE = re.compile(rb"<office:annotation\b.*?</office:annotation>", re.S)
+_ODS_PARAGRAPH = re.compile(rb"<text:p\b[^>]*>(.*?)</text:p>", re.S)
+_TAGS = re.compile(rb"<[^>]*>")
+_ODS_HAS_VALUE = (b"office:value-type", b"<text:p")
+MAX_REPEATED_ERRORS = 1_000  # an error cell repeated down or across: this many each way at most
+
+
+def _has_marks(z: zipfile.ZipFile) -> bool:
+    """Whether content.xml says error or visibility anywhere (read in pieces, held once)."""
+    keep = max(len(m) for m in _ODS_MARKS) - 1
+    with z.open("content.xml") as fh:
+        tail = b""
+        while data := fh.read(_SCAN_BYTES):
+            piece = tail + data
+            if any(m in piece for m in _ODS_MARKS):
+                return True
+            tail = piece[-keep:]
+    return False
+
+
+@_never_raising
+def ods_shown_cells(path: Path, wanted: Collection[str]) -> dict[str, Scanned]:
+    """The error cells and hidden rows of the sheets ``wanted`` in an .ods workbook, by sheet name
+    (as for xlsx, :func:`shown_cells`: error cells by 0-based (row, column) of the sheet, as the
+    sheet shows them; hidden rows 1-based, those holding a value). Most files have neither: a
+    byte search says so and nothing is parsed; else content.xml is read in pieces, whole rows at a
+    time, and only the rows holding an error are looked into cell by cell."""
+    with zipfile.ZipFile(path) as z:
+        if not _has_marks(z):
+            return {}
+        state = _OdsSheets(set(wanted))
+        with z.open("content.xml") as fh:
+            carry = b""
+            while data := fh.read(_SCAN_BYTES):
+                carry = state.scan(carry + data)
+            state.scan(carry)
+    return {name: found for name, found in state.sheets.items() if found[0] or found[1]}
+
+
+class _OdsSheets:
+    """The scan of content.xml: the sheet and row it is at, and what it found in each sheet."""
+
+    def __init__(self, wanted: set[str]):
+        self.wanted, self.sheets = wanted, {}
+        self.row, self.found = 0, None  # found: the current sheet's, when it is wanted
+
+    def scan(self, xml: bytes) -> bytes:
+        """Scan the whole rows of ``xml``; return its rest (a row not ended, to come again)."""
+        at, table = 0, xml.find(_ODS_TABLE)
+        while (row := xml.find(_ODS_ROW, at)) >= 0:
+            while 0 <= table < row:
+                self._sheet(xml, table)
+                table = xml.find(_ODS_TABLE, table + 1)
+            tag_end = xml.find(b">", row)
+            if tag_end < 0:
+                return xml[row:]
+            if xml[row + len(_ODS_ROW)] not in b" />":  # <table:table-rows>, <table:table-row-group>
+                at = tag_end + 1
+                continue
+            closed = xml[tag_end - 1] == 0x2F  # <table:table-row .../>
+            end = tag_end + 1 if closed else xml.find(_ODS_ROW_END, tag_end)
+            if end < 0:
+                return xml[row:]
+            repeated = _ODS_ROWS.search(xml, row, tag_end)
+            count = int(repeated[1]) if repeated else 1
+            if self.found is not None:
+                self._row(xml, row, tag_end, end, count)
+            self.row += count
+            at = end if closed else end + len(_ODS_ROW_END)
+        while 0 <= table:
+            self._sheet(xml, table)
+            table = xml.find(_ODS_TABLE, table + 1)
+        return xml[at:] if at else xml
+
+    def _sheet(self, xml: bytes, at: int) -> None:
+        name = _ODS_NAME.search(xml, at, xml.find(b">", at))
+        self.row, self.found = 0, None
+        if name is not None and (text := _xml_text(name[1])) in self.wanted:
+            self.found = self.sheets.setdefault(text, ({}, []))
+
+    def _row(self, xml: bytes, row: int, tag_end: int, end: int, count: int) -> None:
+        cells, hidden = self.found
+        visibility = xml.find(_ODS_MARKS[1], row, tag_end)
+        if visibility >= 0 and not xml.startswith(b'visible"', visibility + len(_ODS_MARKS[1])) and any(
+                xml.find(mark, tag_end, end) >= 0 for mark in _ODS_HAS_VALUE):
+            hidden.extend(range(self.row + 1, self.row + 1 + count))
+        if xml.find(_ODS_MARKS[0], tag_end, end) < 0:
+            return
+        column = 0
+        for cell in _ODS_CELL.finditer(xml, tag_end, end):
+            repeated = _ODS_COLS.search(cell[1])
+            across = int(repeated[1]) if repeated else 1
+            if _ODS_MARKS[0] in cell[1] and not cell[2]:
+                shown = _ods_text(xml[cell.end() : xml.find(_ODS_CELL_END, cell.end(), end)])
+                for r in range(self.row, self.row + min(count, MAX_REPEATED_ERRORS)):
+                    for c in range(column, column + min(across, MAX_REPEATED_ERRORS)):
+                        cells[(r, c)] = shown
+            column += across
+
+
+def _ods_text(inner: bytes) -> str:
+    """What a cell shows: its first paragraph, a comment on it left out."""
+    paragraph = _ODS_PARAGRAPH.search(_ODS_NOTE.sub(b"", inner))
+    return _xml_text(_TAGS.sub(b"", paragraph[1])) if paragraph else ""
+
+
+# An Excel 97-2003 workbook (.xls): BIFF8 records in the Workbook stream of an OLE2 (compound
+# file) container. BOUNDSHEET names each sheet and where its records start; there, BOOLERR and
+# FORMULA records hold error cells, ROW records say a row is hidden.
+_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CFB_LAST = 0xFFFFFFFA  # sector ids from here on end a chain or mark free and special sectors
+_BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
+_FORMULA, _BOOLERR, _ROW = 0x0006, 0x0205, 0x0208
+_XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+               0x2A: "#N/A"}
+# Records that may be error cells or hidden rows, found by their bytes: a sheet without any is not
+# walked record by record (a match inside other data only costs that walk).
+_XLS_MAY_FIND = re.compile(rb"\x06\x00.{8}\x02.[\x00\x07\x0f\x17\x1d\x24\x2a].{3}\xff\xff|\x05\x02\x08\x00.{7}\x01|"
+                           rb"\x08\x02\x10\x00.{12}[\x20-\x3f\x60-\x7f\xa0-\xbf\xe0-\xff]", re.S)
+
+
+def _uint32s(data: bytes) -> array:
+    values = array("I", data[: len(data) // 4 * 4])
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values
+
+
+def cfb_stream(data: bytes, name: str) -> bytes | None:
+    """The stream called ``name`` in an OLE2 compound file (header, FAT from the DIFAT, directory,
+    the mini stream for small streams); None when there is none. A damaged file raises ValueError,
+    IndexError or struct.error."""
+    if not data.startswith(_CFB):
+        return None
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    if not 7 <= shift <= 16 or not 2 <= mini_shift < shift:
+        raise ValueError("bad sector size")
+    size = 1 << shift
+    fats, first_dir, _, cutoff, first_mini, _, first_difat, difats = struct.unpack_from("<8I", data, 0x2C)
+
+    def sector(at: int) -> bytes:
+        start = (at + 1) * size
+        if start + size > len(data):
+            raise ValueError("sector beyond the file")
+        return data[start : start + size]
+
+    ids = list(_uint32s(data[0x4C:0x200]))
+    for _ in range(difats):
+        if first_difat >= _CFB_LAST:
+            break
+        more = _uint32s(sector(first_difat))
+        ids.extend(more[:-1])
+        first_difat = more[-1]
+    fat = _uint32s(b"".join(sector(i) for i in ids[:fats] if i < _CFB_LAST))
+
+    def chain(at: int, table: array) -> list[int]:
+        found = []
+        while at < _CFB_LAST:
+            if len(found) > len(table):
+                raise ValueError("a sector chain loops")
+            found.append(at)
+            at = table[at]
+        return found
+
+    directory = b"".join(sector(i) for i in chain(first_dir, fat))
+    entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+    for entry in entries:
+        length = min(struct.unpack_from("<H", entry, 0x40)[0], 64)
+        if entry[0x42] == 2 and entry[: max(0, length - 2)].decode("utf-16-le").lower() == name.lower():
+            start, stream_size = struct.unpack_from("<II", entry, 0x74)
+            if stream_size >= cutoff:
+                return b"".join(sector(i) for i in chain(start, fat))[:stream_size]
+            root_start, root_size = struct.unpack_from("<II", entries[0], 0x74)
+            mini_stream = b"".join(sector(i) for i in chain(root_start, fat))[:root_size]
+            mini_fat = _uint32s(b"".join(sector(i) for i in chain(first_mini, fat)))
+            mini = 1 << mini_shift
+            return b"".join(mini_stream[i * mini : (i + 1) * mini] for i in chain(start, mini_fat))[:stream_size]
+    return None
+
+
+@_never_raising
+def xls_shown_cells(path: Path, wanted: Collection[str]) -> dict[str, Scanned]:
+    """The error cells and hidden rows of the sheets ``wanted`` in an .xls (BIFF8) workbook, by
+    sheet name, as :func:`ods_shown_cells` gives them (an error as Excel shows it: #N/A). None
+    for an encrypted or older (BIFF5) workbook. Only the sheets whose bytes may hold one are read
+    record by record."""
+    stream = cfb_stream(path.read_bytes(), "Workbook")
+    if stream is None:
+        return {}
+    sheets = _xls_sheets(stream)
+    starts = sorted(start for start, _name in sheets) + [len(stream)]
+    found = {}
+    for start, name in sheets:
+        end = starts[starts.index(start) + 1]
+        if name in wanted and _XLS_MAY_FIND.search(stream, start, end):
+            result = _xls_sheet(stream, start)
+            if result[0] or result[1]:
+                found[name] = result
+    return found
+
+
+def _xls_sheets(stream: bytes) -> list[tuple[int, str]]:
+    """Where each sheet's records start and its name, from the workbook globals' BOUNDSHEET
+    records; none when the globals are not BIFF8's or the workbook is encrypted."""
+    kind, length = struct.unpack_from("<HH", stream, 0)
+    if kind != _BOF or struct.unpack_from("<H", stream, 4)[0] != 0x0600:
+        return []
+    sheets, at = [], 4 + length
+    while at + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, at)
+        data = at + 4
+        if kind == _EOF:
+            break
+        if kind == _FILEPASS:
+            return []
+        if kind == _BOUNDSHEET:
+            chars, flags = stream[data + 6], stream[data + 7]
+            name = (stream[data + 8 : data + 8 + 2 * chars].decode("utf-16-le") if flags & 1
+                    else stream[data + 8 : data + 8 + chars].decode("latin-1"))
+            sheets.append((struct.unpack_from("<I", stream, data)[0], name))
+        at = data + length
+    return sheets
+
+
+def _xls_sheet(stream: bytes, at: int) -> Scanned:
+    """One sheet's error cells and hidden rows, its records walked from its BOF to its EOF (a
+    chart's records inside it, between their own BOF and EOF, passed over)."""
+    cells: dict[tuple[int, int], str] = {}
+    hidden: list[int] = []
+    depth, unpack = 0, struct.unpack_from
+    while at + 4 <= len(stream):
+        kind, length = unpack("<HH", stream, at)
+        data = at + 4
+        at = data + length
+        if kind == _BOF:
+            depth += 1
+        elif kind == _EOF:
+            depth -= 1
+            if depth <= 0:
+                break
+        elif depth != 1:
+            continue
+        elif kind == _FORMULA and stream[data + 6] == 2 and stream[data + 12 : data + 14] == b"\xff\xff":
+            if (text := _XLS_ERRORS.get(stream[data + 8])) is not None:
+                cells[unpack("<HH", stream, data)] = text
+        elif kind == _BOOLERR and stream[data + 7] == 1:
+            if (text := _XLS_ERRORS.get(stream[data + 6])) is not None:
+                cells[unpack("<HH", stream, data)] = text
+        elif kind == _ROW and stream[data + 12] & 0x20:
+            hidden.append(unpack("<H", stream, data)[0] + 1)
+    return cells, sorted(hidden)
+
+
+_BOOK_SCANS = {".ods": ods_shown_cells, ".xls": xls_shown_cells}
+
+
 def _xml_text(raw: bytes) -> str:
     text = raw.decode("utf-8")
     for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
@@ -286,11 +579,15 @@ class Decoding:
         self.listed = [m.name for m in listed]  # every sheet asked for, hidden or not, in workbook order
         self.hidden = {m.name for m in listed if wanted is None and not _visible(m)}
         self.names = [n for n in self.listed if n not in self.hidden]  # the sheets decoded
-        parts = _parts(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+        kind = path.suffix.lower()
+        parts = _parts(path) if kind in (".xlsx", ".xlsm") else {}
         self.oversized = oversized_sheets(path, parts)
         self._scans = ThreadPoolExecutor(max_workers=1)  # beside the decoding: the sheets' XML, for shown()
         self._shown = [self._scans.submit(_scan_sheet, path, parts[n]) if n in parts and n not in self.oversized
                        else None for n in self.names]
+        scan_book = _BOOK_SCANS.get(kind)  # an .xls or .ods file is scanned whole, once
+        self._book = (self._scans.submit(scan_book, path, [n for n in self.names if n not in self.oversized])
+                      if scan_book is not None else None)
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._lock = threading.Lock()
         self._started: list[Future | None] = []
@@ -323,8 +620,9 @@ class Decoding:
             raise LedgerError(f"{self.path} [{self.names[at]}]: {reason}")
         try:
             return future.result()
-        except Exception as exc:
-            raise LedgerError(f"{self.path} [{self.names[at]}]: cannot read the sheet ({short_error(exc)})") from None
+        except BaseException as exc:
+            problem = short_error(_failure(exc))
+        raise LedgerError(f"{self.path} [{self.names[at]}]: cannot read the sheet ({problem})")
 
     def shown(self, at: int) -> dict[tuple[int, int], str]:
         """The cells of sheet ``at`` that python-calamine reads as blank but that show an error or
@@ -337,7 +635,9 @@ class Decoding:
         none for other kinds of workbook (xls, ods), or when the sheet's XML cannot be scanned."""
         return self._scanned(at)[1]
 
-    def _scanned(self, at: int) -> tuple[dict[tuple[int, int], str], list[int]]:
+    def _scanned(self, at: int) -> Scanned:
+        if self._book is not None:
+            return self._book.result().get(self.names[at], ({}, []))
         future = self._shown[at]
         try:
             return future.result() if future is not None else ({}, [])

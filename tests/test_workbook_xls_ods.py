@@ -1,0 +1,111 @@
+"""Error cells and hidden rows of .xls and .ods workbooks, which python-calamine reads as blank.
+
+The fixtures were made once with LibreOffice from one workbook: a hidden sheet 旧表 (two error
+cells) first; 台账 with its table at C5 (header row 5), errors in rows 6, 7 and 14, five blank rows
+(9-13) between, rows 7 and 15 hidden; 二队 at A1 with B4:C4 merged before an error in F4, row 3
+hidden. LibreOffice shows a bad VLOOKUP or SQRT(-1) as Err:502 in .ods and writes it as #VALUE!
+to .xls. errors-mini.xls is small enough that its Workbook stream is in the compound file's mini
+stream.
+"""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backlog_cli import workbook
+from backlog_cli.cli import app
+
+LEDGERS = Path(__file__).parent / "fixtures" / "ledgers"
+ODS, XLS, MINI = LEDGERS / "errors-hidden.ods", LEDGERS / "errors-hidden.xls", LEDGERS / "errors-mini.xls"
+ALL = ["旧表", "台账", "二队"]
+
+# by sheet row and column, 0-based: C5 is (4, 2), so 承办人 (E) is column 4, 执行标的 (G) 6
+OLD = {(0, 1): "#DIV/0!", (1, 1): "#N/A"}
+LEDGER_ODS = {(5, 4): "#N/A", (6, 6): "#DIV/0!", (13, 4): "#REF!", (13, 5): "Err:502"}
+TEAM_ODS = {(1, 4): "Err:502", (2, 2): "#DIV/0!", (3, 5): "#N/A"}
+
+
+def test_ods_error_cells_and_hidden_rows_by_sheet():
+    assert workbook.ods_shown_cells(ODS, ALL) == {
+        "旧表": (OLD, []), "台账": (LEDGER_ODS, [7, 15]), "二队": (TEAM_ODS, [3])}
+
+
+def test_xls_error_cells_and_hidden_rows_by_sheet():
+    assert workbook.xls_shown_cells(XLS, ALL) == {
+        "旧表": (OLD, []),
+        "台账": ({**LEDGER_ODS, (13, 5): "#VALUE!"}, [7, 15]),
+        "二队": ({**TEAM_ODS, (1, 4): "#VALUE!"}, [3]),
+    }
+
+
+def test_only_the_sheets_wanted_are_scanned():
+    assert set(workbook.ods_shown_cells(ODS, ["二队"])) == {"二队"}
+    assert set(workbook.xls_shown_cells(XLS, ["二队"])) == {"二队"}
+
+
+def test_small_workbook_stream_read_from_the_mini_stream():
+    assert len(workbook.cfb_stream(MINI.read_bytes(), "Workbook")) < 4096
+    assert workbook.xls_shown_cells(MINI, ["台账"]) == {"台账": ({(1, 2): "#N/A"}, [2])}
+
+
+def test_files_without_errors_or_hidden_rows_give_none():
+    assert workbook.ods_shown_cells(LEDGERS / "offset_c4.ods", ["Sheet1", "Sheet 1"]) == {}
+    assert workbook.xls_shown_cells(LEDGERS / "offset_c4.xls", ["Sheet1", "Sheet 1"]) == {}
+
+
+@pytest.mark.parametrize("path", [ODS, XLS])
+def test_decoding_gives_them_by_position_as_calamine_numbers_them(path):
+    with workbook.Decoding(path, None) as book:
+        assert book.names == ["台账", "二队"]  # the hidden sheet before them is not read
+        sheet = book.sheet(0)
+        rows, (top, left) = sheet.to_python(), sheet.start
+        for (r, c) in book.shown(0):
+            assert rows[r - top][c - left] == ""
+        assert rows[0][4 - left] == "承办人" and rows[5 - top][0] == "(2026)鲁0902执1号"
+        assert rows[13 - top][0] == "(2026)鲁0902执4号"
+        assert book.hidden_rows(0) == [7, 15] and book.hidden_rows(1) == [3]
+        assert book.shown(1)[(3, 5)] == "#N/A" and book.sheet(1).to_python()[0][5] == "备注"
+
+
+def test_a_hidden_sheet_named_is_scanned():
+    with workbook.Decoding(XLS, ["旧表"]) as book:
+        assert book.shown(0) == OLD
+
+
+@pytest.mark.parametrize("cut", [0, 100, 512, 700, 1536, 4000, 6000, 7800, 8000, 8600])
+def test_a_cut_xls_scans_as_nothing(tmp_path, cut):
+    damaged = tmp_path / "cut.xls"
+    damaged.write_bytes(XLS.read_bytes()[:cut])
+    assert workbook.xls_shown_cells(damaged, ALL) == {}
+
+
+def test_overwritten_bytes_scan_as_nothing_or_the_same(tmp_path):
+    data = XLS.read_bytes()
+    for at in range(0, len(data), 97):
+        damaged = tmp_path / "bad.xls"
+        damaged.write_bytes(data[:at] + b"\xff" * 16 + data[at + 16:])
+        assert isinstance(workbook.xls_shown_cells(damaged, ALL), dict)
+    ods = tmp_path / "cut.ods"
+    ods.write_bytes(ODS.read_bytes()[:3000])
+    assert workbook.ods_shown_cells(ods, ALL) == {}
+
+
+def test_a_cut_xls_fails_with_a_message_not_a_traceback(tmp_path):
+    damaged = tmp_path / "cut.xls"
+    damaged.write_bytes(XLS.read_bytes()[:8000])  # python-calamine panics on this one
+    result = CliRunner().invoke(app, ["classify", str(damaged), "--as-of", "2026-11-23"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "cannot read the workbook" in result.output
+
+
+@pytest.mark.parametrize("path, unreadable", [
+    (XLS, 6),  # 承办人 three times, 执行标的 twice, 案由 #VALUE!
+    (ODS, 5),  # the same but 案由: LibreOffice's Err:502 is not read as a failed formula's text
+])
+def test_classify_reports_the_error_cells_and_hidden_rows(path, unreadable):
+    result = CliRunner().invoke(app, ["classify", str(path), "--as-of", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert f"{unreadable} values unreadable or contradicting others, kept as blank" in result.output
+    assert "[台账]: 2 rows hidden in Excel" in result.output and "(rows 7, 15)" in result.output
+    assert "[二队]: 1 row hidden in Excel" in result.output and "(row 3)" in result.output
