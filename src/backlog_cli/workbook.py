@@ -401,7 +401,7 @@ def _ods_text(inner: bytes) -> str:
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CFB_LAST = 0xFFFFFFFA  # sector ids from here on end a chain or mark free and special sectors
 _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
-_FORMULA, _BOOLERR, _ROW = 0x0006, 0x0205, 0x0208
+_XLS_FORMULA, _BOOLERR, _XLS_ROW = 0x0006, 0x0205, 0x0208
 _XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
                0x2A: "#N/A"}
 # Records that may be error cells or hidden rows, found by their bytes: a sheet without any is not
@@ -531,13 +531,13 @@ def _xls_sheet(stream: bytes, at: int) -> Scanned:
                 break
         elif depth != 1:
             continue
-        elif kind == _FORMULA and stream[data + 6] == 2 and stream[data + 12 : data + 14] == b"\xff\xff":
+        elif kind == _XLS_FORMULA and stream[data + 6] == 2 and stream[data + 12 : data + 14] == b"\xff\xff":
             if (text := _XLS_ERRORS.get(stream[data + 8])) is not None:
                 cells[unpack("<HH", stream, data)] = text
         elif kind == _BOOLERR and stream[data + 7] == 1:
             if (text := _XLS_ERRORS.get(stream[data + 6])) is not None:
                 cells[unpack("<HH", stream, data)] = text
-        elif kind == _ROW and stream[data + 12] & 0x20:
+        elif kind == _XLS_ROW and stream[data + 12] & 0x20:
             hidden.append(unpack("<H", stream, data)[0] + 1)
     return cells, sorted(hidden)
 
