@@ -248,7 +248,7 @@ def test_an_empty_officer_is_refused_not_ignored(ledger) -> None:
     assert "give a name (无: cases without one)" in result.output
 
 
-@pytest.mark.parametrize("rules", ["campaign-2008", "sanqingli-2016"])
+@pytest.mark.parametrize("rules", ["sanqingli-2016"])
 def test_rules_without_deadlines_list_by_age_and_assign(ledger, rules, tmp_path):
     """Categories-only rulesets (no deadlines) still list open cases by age and make task lists:
     no deadline columns, and a note saying why nothing is overdue (was an internal error)."""

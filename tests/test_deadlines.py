@@ -524,7 +524,7 @@ deadlines:
     expected = [
         f"{src}:5:5: deadlines[0]: unknown key 'duraton' (did you mean 'duration'?)",
         f"{src}:3:9: deadlines[0].id: deadline 'limit' needs exactly one of duration:, "
-        "relative_to: or every: (with for:)",
+        "relative_to:, every: (with for:) or due_on:",
         f"{src}:8:15: deadlines[1].duration: expected a length such as '6 months', '180 days' or "
         "'1 year', got 'six months'",
         f"{src}:9:12: deadlines[1].start: unknown field 'filed_onn' (did you mean 'filed_on'?)",
@@ -946,7 +946,7 @@ deadlines:
     with pytest.raises(RulesError) as err:
         load_ruleset([both])
     assert err.value.problems == [f"{both}:4:10: deadlines[0].id: deadline 'review' needs exactly one of duration:, "
-                                  "relative_to: or every: (with for:); found duration, every"]
+                                  "relative_to:, every: (with for:) or due_on:; found duration, every"]
 
 
 def test_a_deadline_switched_off_is_said_where(tmp_path) -> None:
@@ -1000,3 +1000,72 @@ def test_backlog_overdue_refuses_a_recurring_deadline_without_within() -> None:
     check_overdue_deadline(deadlines, "legal_limit")
     with pytest.raises(ConfigError, match="^--deadline: no deadline 'legal_limt' \\(did you mean 'legal_limit'\\?\\) in the rules"):
         check_overdue_deadline(deadlines, "legal_limt")
+
+
+# ---------------------------------------------------------------------------------------------
+# a deadline on a fixed day (a campaign's 12月31日前清结)
+
+
+FIXED = """\
+version: 1
+categories:
+  - {id: old, label: 旧存, when: {field: filed_on, before: 2016-10-01}}
+  - {id: late, label: 年底未清, when: {deadline: year_end, overdue_for: 0 days}}
+deadlines:
+  - id: year_end
+    label: 旧存案件年底前清理完毕
+    applies: {category: old}
+    due_on: 2016-12-31
+    warn_before: 10 days
+    action: 年底前清理完毕
+  - {id: review, label: 年底前一个月评查, relative_to: year_end, offset: -1 month}
+"""
+
+
+def test_a_deadline_on_a_fixed_day_is_the_same_day_for_every_case_it_applies_to(tmp_path) -> None:
+    """Open cases filed before 2016-10-01 are due 2016-12-31 whatever their filing date; a close on
+    or before it meets it, a later one meets it late; a case filed later, or after --as-of, is n/a;
+    a category and a relative deadline read it as any other."""
+    ruleset, deadlines = load_ruleset([write(tmp_path, "fixed.yaml", FIXED)])
+    frame = ledger(filed_on=["2014-03-01", "2016-09-30", "2016-05-01", "2016-06-01", "2016-10-01"],
+                   closed_on=[None, None, "2016-12-31", "2017-01-03", None])
+    out = evaluate(frame, deadlines, T("2017-01-05"), ruleset.evaluate(frame, T("2017-01-05")))
+    assert out["year_end_due"].tolist()[:4] == [T("2016-12-31")] * 4 and pd.isna(out["year_end_due"].iloc[4])
+    assert out["year_end_state"].tolist() == ["overdue", "overdue", "met", "met_late", "n/a"]
+    assert out["year_end_days_left"].tolist()[:2] == [-5, -5]
+    assert out["review_due"].tolist()[:2] == [T("2016-11-30")] * 2
+    assert ruleset.classify(frame, T("2017-01-05"))["late"].tolist() == [True, True, False, False, False]
+    # before the day: due soon within warn_before (from 12-21), else ok; not overdue on the day itself
+    states = {day: evaluate(frame, deadlines, T(day), ruleset.evaluate(frame, T(day)))["year_end_state"].iloc[0]
+              for day in ("2016-12-20", "2016-12-21", "2016-12-31", "2017-01-01")}
+    assert states == {"2016-12-20": "ok", "2016-12-21": "due_soon", "2016-12-31": "due_soon", "2017-01-01": "overdue"}
+    # a case filed after --as-of is not yet a case
+    early = evaluate(frame, deadlines, T("2014-02-28"), ruleset.evaluate(frame, T("2014-02-28")))
+    assert early["year_end_state"].iloc[0] == "n/a"
+
+
+def test_a_fixed_day_is_explained_and_shown(tmp_path) -> None:
+    from backlog_cli.deadlines import due_rule
+
+    ruleset, deadlines = load_ruleset([write(tmp_path, "fixed.yaml", FIXED)])
+    assert due_rule(deadlines[0]) == "固定日期 2016-12-31 届满（filed_on 不晚于 --as-of 的案件）；有适用条件"
+    frame = ledger(filed_on=["2014-03-01"])
+    year_end, review = explain(frame, deadlines, "2017-01-05", ruleset.evaluate(frame, T("2017-01-05")))
+    assert (year_end["state"], year_end["days_left"], year_end["action"]) == ("overdue", -5, "年底前清理完毕")
+    assert year_end["steps"] == ["固定日期 due_on 2016-12-31（filed_on 2014-03-01）", "= 届满 2016-12-31"]
+    assert review["steps"] == ["year_end 届满 2016-12-31", "− 1 个月 → 2016-11-30", "= 届满 2016-11-30"]
+
+
+@pytest.mark.parametrize(("keys", "problem"), [
+    ("due_on: 2016-12-31\n    duration: 6 months",
+     "deadlines[0].id: deadline 'x' needs exactly one of duration:, relative_to:, every: (with for:) or due_on:; "
+     "found duration, due_on"),
+    ("due_on: soon", "deadlines[0].due_on: expected a date such as 2008-01-01, got a string 'soon'"),
+    ("due_on: 2016-12-31\n    offset: 1 day", "deadlines[0].offset: 'offset' does not go with due_on:"),
+    ("due_on: 2016-12-31\n    workdays: true", "deadlines[0].workdays: 'workdays' does not go with due_on:"),
+])
+def test_a_fixed_day_with_a_mistake_is_located(tmp_path, keys, problem) -> None:
+    path = write(tmp_path, "bad.yaml", f"version: 1\ndeadlines:\n  - id: x\n    label: X\n    {keys}\n")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert [p.split(": ", 1)[1] for p in err.value.problems] == [problem]

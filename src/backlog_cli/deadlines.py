@@ -57,6 +57,7 @@ from backlog_cli.rules import (
     slug_problem,
     with_article,
     unfolded,
+    parse_date,
 )
 
 __all__ = [
@@ -222,6 +223,7 @@ class Deadline:
     for_: Span | None = None
     relative_to: str | None = None
     offset: Span | None = None
+    due_on: pd.Timestamp | None = None  # a fixed day (a campaign's 12月31日前清结), for every case it applies to
 
 
 def due_rule(d: Deadline) -> str:
@@ -231,6 +233,8 @@ def due_rule(d: Deadline) -> str:
         return f"{d.relative_to} 届满日 {sign} {Span(abs(d.offset.n), d.offset.unit).chinese(d.workdays)}"
     if d.every is not None:
         return f"{d.start} 起每 {d.every.chinese()}，共 {d.for_.chinese()}"
+    if d.due_on is not None:
+        return f"固定日期 {d.due_on:%Y-%m-%d} 届满（{d.start} 不晚于 --as-of 的案件）" + ("；有适用条件" if d.applies else "")
     text = f"{d.start} 次日起 {d.duration.chinese(d.workdays)}"
     if d.duration_when:
         text += "（" + "；".join(f"条件 {i + 1}：{span.chinese(d.workdays)}"
@@ -275,6 +279,8 @@ def fields_read(deadlines: Sequence[Deadline]) -> dict[str, set[str]]:
             read |= {*out.get(d.relative_to, ()), CLOSE_DATE}
         elif d.every is not None:
             read.add(d.start)
+        elif d.due_on is not None:
+            read |= {d.start, CLOSE_DATE}
         else:
             read |= {d.start, CLOSE_DATE, *(f for p in d.deduct for f in (p.start, p.end))}
         out[d.id] = read
@@ -492,6 +498,20 @@ def _relative(c: _Ctx, base: dict[str, np.ndarray], applies: np.ndarray) -> dict
             "due": due, "days_left": days_left, "state": state}
 
 
+def _fixed(c: _Ctx, applies: np.ndarray) -> dict[str, np.ndarray]:
+    """The same day (rolled forward when the deadline says so) for every case it applies to that
+    has its start (filed) by --as-of; met by a close on or before that day."""
+    assert c.d.due_on is not None
+    start = c.dates(c.d.start)
+    applies = applies & ~np.isnat(start) & (start <= c.as_of)
+    before_roll = np.where(applies, np.datetime64(c.d.due_on.date(), "D"), NAT)
+    due = _rolled(c, before_roll)
+    closed = c.dates("closed_on")
+    days_left, state = _states(c, due, applies, closed, np.zeros(len(due), dtype=bool))
+    return {"start": np.where(applies, start, NAT), "before_roll": before_roll, "due": due, "days_left": days_left,
+            "state": state, "is_open": np.isnat(closed) | (closed > c.as_of)}
+
+
 def _one_off(c: _Ctx, applies: np.ndarray) -> dict[str, np.ndarray]:
     """start + duration + extensions (or new limit) + deducted days, rolled forward."""
     start = c.dates(c.d.start)
@@ -530,6 +550,8 @@ def compute(
         result = _relative(c, (done or {})[deadline.relative_to], applies)
     elif deadline.every is not None:
         result = _recurring(c, c.dates(deadline.start), applies)
+    elif deadline.due_on is not None:
+        result = _fixed(c, applies)
     else:
         result = _one_off(c, applies)
     return {**result, "condition": applies}
@@ -762,6 +784,8 @@ def _steps(d: Deadline, r: dict[str, Any]) -> list[str]:
         offset = Span(abs(d.offset.n), d.offset.unit).chinese(d.workdays)
         steps = [f"{d.relative_to} 届满 {_day(r['start'])}",
                  f"{'+' if d.offset.n >= 0 else '−'} {offset} → {_day(r['before_roll'])}"]
+    elif d.due_on is not None:
+        steps = [f"固定日期 due_on {d.due_on:%Y-%m-%d}（{d.start} {_day(r['start'])}）"]
     elif d.every is not None:
         steps = [f"起算 {d.start} {_day(r['start'])}",
                  f"+ {r['occurrence']} × {d.every.chinese(d.workdays)}（第 {r['occurrence']} 次，共 "
@@ -860,13 +884,13 @@ DEADLINE_KEYS = (
     "id", "label", "description", "source", "enabled", "applies", "start", "duration",
     "duration_when", "workdays", "roll_forward", "extension_months", "extension_days",
     "new_limit", "deduct", "action", "overdue_action", "suspended_action", "warn_before", "every", "for",
-    "relative_to", "offset",
+    "relative_to", "offset", "due_on",
 )
 _ONE_OFF_ONLY = ("start", "duration", "duration_when", "workdays", "extension_months",
                  "extension_days", "new_limit", "deduct")
-_SHAPES = ("duration", "relative_to", "every")  # exactly one: one-off, relative, recurring
+_SHAPES = ("duration", "relative_to", "every", "due_on")  # exactly one: one-off, relative, recurring, fixed day
 # the keys that say how a deadline is counted: an override naming another shape inherits none of them
-_COUNTING_KEYS = (*_ONE_OFF_ONLY, "relative_to", "offset", "every", "for")
+_COUNTING_KEYS = (*_ONE_OFF_ONLY, "relative_to", "offset", "every", "for", "due_on")
 _RESERVED_IDS = ("next",)
 
 
@@ -905,6 +929,15 @@ class _Reader:
             self.fail(key, f"{self.name} has an empty {key}")
             return default
         return value.strip()
+
+    def date(self, key: str) -> pd.Timestamp | None:
+        if key not in self.keys:
+            return None
+        try:
+            return parse_date(self.keys[key].value)
+        except ValueError as exc:
+            self.fail(key, str(exc))
+            return None
 
     def flag(self, key: str) -> bool:
         value = self.keys[key].value if key in self.keys else False
@@ -1013,12 +1046,12 @@ def _check_shape(r: _Reader) -> str | None:
     kinds = [k for k in _SHAPES if r.has(k)]
     if len(kinds) != 1:
         if kinds or r.whole:
-            r.fail("id", f"{r.name} needs exactly one of duration:, relative_to: or every: (with for:)"
+            r.fail("id", f"{r.name} needs exactly one of duration:, relative_to:, every: (with for:) or due_on:"
                          + (f"; found {', '.join(kinds)}" if kinds else ""))
         return None
     kind = kinds[0]
     allowed = {"duration": _ONE_OFF_ONLY, "relative_to": ("offset",),
-               "every": ("start", "for")}[kind]
+               "every": ("start", "for"), "due_on": ("start",)}[kind]
     specific = {*_ONE_OFF_ONLY, "offset", "for"}
     for key in r.keys:
         if key in specific and key not in allowed:
@@ -1062,6 +1095,7 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
         for_=r.span("for"),
         relative_to=relative_to,
         offset=r.span("offset", least=-10**6),
+        due_on=r.date("due_on"),
     )
     if not r.has("label") and r.whole:
         r.fail("id", f"{r.name} has no label")

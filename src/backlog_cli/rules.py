@@ -658,6 +658,14 @@ def _date(value: Any) -> pd.Timestamp:
     raise _Bad(f"expected a date such as 2008-01-01, got {_type_name(value)} {value!r}")
 
 
+def parse_date(value: Any) -> pd.Timestamp:
+    """A date as a rules file writes it (``2016-12-31``); a ValueError says why not."""
+    try:
+        return _date(value)
+    except _Bad as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _nonempty_list(value: Any, what: str) -> list:
     if not isinstance(value, list) or not value:
         raise _Bad(f"expected a non-empty list of {what}, got {_type_name(value)}")
