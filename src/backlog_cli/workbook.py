@@ -626,13 +626,14 @@ class Decoding:
 
     def shown(self, at: int) -> dict[tuple[int, int], str]:
         """The cells of sheet ``at`` that python-calamine reads as blank but that show an error or
-        an unsaved formula (:func:`shown_cells`); none for other kinds of workbook, or when the
-        sheet's XML cannot be scanned (python-calamine read it: its cells stand)."""
+        an unsaved formula (:func:`shown_cells`; for .xls and .ods :func:`xls_shown_cells`,
+        :func:`ods_shown_cells`); none when the file cannot be scanned (python-calamine read it:
+        its cells stand)."""
         return self._scanned(at)[0]
 
     def hidden_rows(self, at: int) -> list[int]:
         """The rows of sheet ``at`` hidden in Excel, as Excel numbers them (see :func:`shown_cells`);
-        none for other kinds of workbook (xls, ods), or when the sheet's XML cannot be scanned."""
+        none when the file cannot be scanned."""
         return self._scanned(at)[1]
 
     def _scanned(self, at: int) -> Scanned:
