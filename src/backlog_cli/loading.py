@@ -905,7 +905,7 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
     """Why a row is not a case (NA when it is one): blank, totals row, repeated header.
     ``case_text`` is the case-number column as :func:`parsing.normalize_name` cleans it."""
     data, missing = body[names], missing[names]
-    reason = pd.Series(pd.NA, index=body.index, dtype="object")
+    reason = pd.Series(None, index=body.index, dtype=object)  # None, not pd.NA: isin on pd.NA is 15 times slower
     reason[missing.all(axis=1)] = BLANK_ROW
     # every totals word has 计: only cells with it are looked at closely
     first = _first_cells(data, missing).to_numpy()
@@ -1446,7 +1446,7 @@ def _concat(frames: list[pd.DataFrame], cols: list[str]) -> pd.DataFrame:
 
 def _reject_reasons(parsed: pd.DataFrame, bad: dict[str, pd.Series], case_text: pd.Series) -> pd.Series:
     """Why each row cannot be a case (NA when it can); ``case_text``: the case numbers cleaned."""
-    reason = pd.Series(pd.NA, index=parsed.index, dtype="object")
+    reason = pd.Series(None, index=parsed.index, dtype=object)  # None, not pd.NA (see _skip_reasons)
     no_case = parsed["case_no"].isna()
     reason[no_case] = NO_CASE_NO
     unread = bad["case_no"].to_numpy(dtype=bool)
