@@ -1042,7 +1042,12 @@ def test_every_whole_rules_file_in_the_docs_passes_rules_check(tmp_path):
     assert len(categories) == 2
     for i, text in enumerate(categories):
         load_ruleset([write(tmp_path, f"category{i}.yaml", f"version: 1\nextends: default\ncategories:\n{text}")])
-    assert len(blocks) == len(files) + len(whens) + len(categories) + 1  # + the deadline reference
+    deadlines = [b for b in blocks if b.startswith("deadlines:")]  # the reference block holds placeholders
+    examples = [b for b in deadlines if "..." not in b]
+    assert len(deadlines) == 2 and len(examples) == 1
+    _, loaded = load_ruleset([write(tmp_path, "deadline.yaml", f"version: 1\nextends: default\n{examples[0]}")])
+    assert "old_dangzheng" in [d.id for d in loaded]
+    assert len(blocks) == len(files) + len(whens) + len(categories) + len(deadlines)
 
 
 def test_a_category_with_a_bad_id_still_has_its_label_and_priority_checked(tmp_path):
