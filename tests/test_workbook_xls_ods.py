@@ -101,7 +101,7 @@ def test_a_cut_xls_fails_with_a_message_not_a_traceback(tmp_path):
 
 @pytest.mark.parametrize("path, unreadable", [
     (XLS, 6),  # 承办人 three times, 执行标的 twice, 案由 #VALUE!
-    (ODS, 5),  # the same but 案由: LibreOffice's Err:502 is not read as a failed formula's text
+    (ODS, 6),  # the same; 案由 shows LibreOffice's Err:502 for the failed formula
 ])
 def test_classify_reports_the_error_cells_and_hidden_rows(path, unreadable):
     result = CliRunner().invoke(app, ["classify", str(path), "--as-of", "2026-11-23"])

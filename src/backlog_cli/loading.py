@@ -873,8 +873,9 @@ DUPLICATE = "案号重复"
 UNREADABLE = {"case_no": BAD_CASE_NO, "date": "日期无法识别", "amount": "金额无法识别",
               "number": "数字无法识别", "flag": "是/否无法识别"}  # per field kind
 NEGATIVE_AMOUNT = "金额为负数"
-# what a cell shows when its formula failed (#N/A, #REF! …) or was saved without its result
-FORMULA_FAILED = re.compile(r"^#(?:N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$|"
+# what a cell shows when its formula failed (#N/A, #REF! …; LibreOffice's Err:502 in an .ods) or was saved
+# without its result
+FORMULA_FAILED = re.compile(r"^#(?:N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$|^Err:[0-9]{3}$|"
                             + re.escape(workbook.NO_RESULT.translate(str.maketrans("（，）", "(,)"))) + "$")
 NOT_A_NAME = "公式出错或未保存计算结果，不是姓名，按未分配计"
 FORMULA_TEXT = "公式出错或未保存计算结果，按空白计"
