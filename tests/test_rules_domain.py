@@ -161,9 +161,17 @@ SUPERVISED_CASES = {
     "执7号": {"notes": "重点督办"},  # who supervises is not said
     "执8号": {"notes": "政法委协调"},  # no supervision
     "执9号": {"reason_open": "挂牌督办，正在评估拍卖"},
+    "执10号": {"notes": "查封房产挂牌拍卖"},  # a bare 挂牌: a property put up for sale
+    "执11号": {"notes": "房产已挂牌出售"},
+    "执12号": {"reason_open": "土地挂牌交易"},
+    "执13号": {"notes": "挂牌公告已发布"},
+    "执14号": {"notes": "列为挂牌案件"},
+    "执15号": {"notes": "非挂牌案件"},
+    "执16号": {"notes": "是否政法委挂牌：否"},
 }
 
 
 def test_campaign_2008_lists_the_cases_its_politics_committee_supervises_beside_the_six_kinds():
-    assert holding("campaign-2008", "supervised", SUPERVISED_CASES) == {"执1号", "执2号", "执3号", "执4号", "执9号"}
+    assert holding("campaign-2008", "supervised", SUPERVISED_CASES) == {
+        "执1号", "执2号", "执3号", "执4号", "执9号", "执14号"}
     assert holding("campaign-2008", "key", SUPERVISED_CASES) == set()  # beside the six kinds, not among them
