@@ -69,6 +69,24 @@ def test_minsheng_takes_support_in_a_divorce_and_injuries_not_car_damage(ruleset
     assert holding(ruleset, "minsheng", LIVELIHOOD_CASES) == LIVELIHOOD_HELD | {"执18号"}
 
 
+INJURY_CASES = {
+    "执1号": {"cause": TRAFFIC, "notes": "车辆损失，医药费"},  # an injury named beside the damage
+    "执2号": {"cause": TRAFFIC, "notes": "车损，轻伤"},
+    "执3号": {"cause": TRAFFIC, "notes": "车损，骨折"},
+    "执4号": {"cause": TRAFFIC, "notes": "车损 3000 元，死者家属申请"},
+    "执5号": {"cause": TRAFFIC, "notes": "车损、精神损害抚慰金"},
+    "执6号": {"cause": TRAFFIC, "notes": "车损，一人重伤"},
+    "执7号": {"cause": TRAFFIC, "notes": "车损，未受伤"},  # the injury is denied
+    "执8号": {"cause": TRAFFIC, "notes": "车损，无骨折"},
+    "执9号": {"cause": TRAFFIC, "notes": "车损，无精神损害"},
+}
+
+
+@pytest.mark.parametrize(("ruleset", "category"), [("campaign-2008", "livelihood"), ("sanqingli-2016", "minsheng")])
+def test_a_traffic_case_naming_an_injury_beside_car_damage_counts(ruleset, category):
+    assert holding(ruleset, category, INJURY_CASES) == {"执1号", "执2号", "执3号", "执4号", "执5号", "执6号"}
+
+
 @pytest.mark.parametrize("ruleset", ["default", "county-seven"])
 def test_the_traffic_kind_of_seed_001_keeps_property_damage(ruleset):
     """Seed 001 names 道路交通事故造成的损害赔偿案件, property damage included."""
