@@ -623,6 +623,7 @@ def test_add_months_per_row_counts_clamp_to_month_end() -> None:
     from backlog_cli.rules import add_months_days
 
     days = np.array(["2024-08-31", "2023-08-31", "2024-03-31", "NaT", "2024-01-15"], dtype="datetime64[D]")
+    assert add_months_days(np.datetime64("2024-08-31"), 6) == np.datetime64("2025-02-28")  # one date alone
     out = add_months_days(days, np.array([6, 6, -1, 3, 0]))
     assert out.tolist()[:3] == [dt.date(2025, 2, 28), dt.date(2024, 2, 29), dt.date(2024, 2, 29)]
     assert np.isnat(out[3]) and out[4] == np.datetime64("2024-01-15")
@@ -1044,11 +1045,68 @@ def test_a_deadline_on_a_fixed_day_is_the_same_day_for_every_case_it_applies_to(
     assert early["year_end_state"].iloc[0] == "n/a"
 
 
+def test_a_fixed_day_does_not_apply_to_a_case_filed_after_it(tmp_path) -> None:
+    """A campaign's day is for the cases there to clear: one filed on the day counts, one filed the
+    day after (and open long after) does not, and explain says why; roll_forward moves the day off
+    a rest day, and rules show says so."""
+    from backlog_cli.deadlines import due_rule
+
+    text = FIXED.replace("    applies: {category: old}\n", "").replace("due_on: 2016-12-31", "due_on: 2016-10-01\n    roll_forward: true")
+    ruleset, deadlines = load_ruleset([write(tmp_path, "fixed.yaml", text)])
+    frame = ledger(filed_on=["2016-10-01", "2016-10-02"])
+    out = evaluate(frame, deadlines, T("2017-06-01"), ruleset.evaluate(frame, T("2017-06-01")))
+    assert out["year_end_state"].tolist() == ["overdue", "n/a"]
+    assert out["year_end_due"].iloc[0] == T("2016-10-08")  # National Day week: the next working day
+    assert due_rule(deadlines[0]) == "固定日期 2016-10-01 届满（filed_on 不晚于该日和 --as-of 的案件），遇节假日顺延"
+    steps = [e["steps"] for e in explain(frame.iloc[[1]], deadlines, "2017-06-01",
+                                         ruleset.evaluate(frame.iloc[[1]], T("2017-06-01")))]
+    assert steps[0] == ["filed_on 2016-10-02 晚于固定日期 2016-10-01：不适用"]
+
+
+def test_campaign_2008_dates_its_steps() -> None:
+    """The plan's three dated steps on a 2008 ledger at 2009-01-20: a case filed before 2008 and open
+    is past step one (2008-12-15); one of the six kinds closed 2009-01-10 met the Spring Festival
+    step and missed step one; a 2008 case of the six kinds or 挂牌督办 is due at the campaign's end."""
+    ruleset, deadlines = load_ruleset(["campaign-2008"])
+    frame = ledger(filed_on=["2007-03-01", "2007-05-01", "2008-06-01", "2008-07-01", "2009-06-01"],
+                   closed_on=[None, "2009-01-10", None, None, None],
+                   cause=["买卖合同纠纷", "追索劳动报酬纠纷", "追索劳动报酬纠纷", "借款合同纠纷", "追索劳动报酬纠纷"],
+                   notes=[None, None, None, "政法委挂牌督办", None])
+    as_of = T("2009-01-20")
+    out = evaluate(frame, deadlines, as_of, ruleset.evaluate(frame, as_of))
+    assert out["step_one_state"].tolist() == ["overdue", "met_late", "n/a", "n/a", "n/a"]
+    assert out["key_before_spring_festival_state"].tolist() == ["n/a", "met", "n/a", "n/a", "n/a"]
+    assert out["campaign_end_state"].tolist() == ["ok", "met", "ok", "ok", "n/a"]
+    later = evaluate(frame, deadlines, T("2011-01-01"), ruleset.evaluate(frame, T("2011-01-01")))
+    assert later["campaign_end_state"].tolist() == ["overdue", "met", "overdue", "overdue", "n/a"]
+
+
+def test_an_override_changes_a_deadline_to_and_from_a_fixed_day(tmp_path) -> None:
+    """A later file naming due_on over a one-off deadline inherits none of its counting keys (its
+    duration, deduct and suspended_action go); one naming duration over a fixed day drops due_on."""
+    base = write(tmp_path, "base.yaml", """\
+version: 1
+deadlines:
+  - id: limit
+    label: 期限
+    duration: 6 months
+    deduct: [{from: suspended_on, to: resumed_on}]
+    suspended_action: 审查中止事由
+    action: 结案
+""")
+    fixed = write(tmp_path, "fixed.yaml", "version: 1\ndeadlines:\n  - {id: limit, due_on: 2026-12-31}\n")
+    _, [d] = load_ruleset([base, fixed])
+    assert (d.due_on, d.duration, d.deduct, d.suspended_action, d.action) == (T("2026-12-31"), None, (), None, "结案")
+    back = write(tmp_path, "back.yaml", "version: 1\ndeadlines:\n  - {id: limit, duration: 3 months}\n")
+    _, [d] = load_ruleset([base, fixed, back])
+    assert (d.due_on, d.duration) == (None, parse_span("3 months"))
+
+
 def test_a_fixed_day_is_explained_and_shown(tmp_path) -> None:
     from backlog_cli.deadlines import due_rule
 
     ruleset, deadlines = load_ruleset([write(tmp_path, "fixed.yaml", FIXED)])
-    assert due_rule(deadlines[0]) == "固定日期 2016-12-31 届满（filed_on 不晚于 --as-of 的案件）；有适用条件"
+    assert due_rule(deadlines[0]) == "固定日期 2016-12-31 届满（filed_on 不晚于该日和 --as-of 的案件）；有适用条件"
     frame = ledger(filed_on=["2014-03-01"])
     year_end, review = explain(frame, deadlines, "2017-01-05", ruleset.evaluate(frame, T("2017-01-05")))
     assert (year_end["state"], year_end["days_left"], year_end["action"]) == ("overdue", -5, "年底前清理完毕")
@@ -1063,6 +1121,7 @@ def test_a_fixed_day_is_explained_and_shown(tmp_path) -> None:
     ("due_on: soon", "deadlines[0].due_on: expected a date such as 2008-01-01, got a string 'soon'"),
     ("due_on: 2016-12-31\n    offset: 1 day", "deadlines[0].offset: 'offset' does not go with due_on:"),
     ("due_on: 2016-12-31\n    workdays: true", "deadlines[0].workdays: 'workdays' does not go with due_on:"),
+    ("due_on: 2916-12-31", "deadlines[0].due_on: 2916-12-31 is outside the years 1950-2100; a typing slip?"),
 ])
 def test_a_fixed_day_with_a_mistake_is_located(tmp_path, keys, problem) -> None:
     path = write(tmp_path, "bad.yaml", f"version: 1\ndeadlines:\n  - id: x\n    label: X\n    {keys}\n")

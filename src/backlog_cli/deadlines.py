@@ -234,7 +234,8 @@ def due_rule(d: Deadline) -> str:
     if d.every is not None:
         return f"{d.start} 起每 {d.every.chinese()}，共 {d.for_.chinese()}"
     if d.due_on is not None:
-        return f"固定日期 {d.due_on:%Y-%m-%d} 届满（{d.start} 不晚于 --as-of 的案件）" + ("；有适用条件" if d.applies else "")
+        return (f"固定日期 {d.due_on:%Y-%m-%d} 届满（{d.start} 不晚于该日和 --as-of 的案件）"
+                + ("，遇节假日顺延" if d.roll_forward else "") + ("；有适用条件" if d.applies else ""))
     text = f"{d.start} 次日起 {d.duration.chinese(d.workdays)}"
     if d.duration_when:
         text += "（" + "；".join(f"条件 {i + 1}：{span.chinese(d.workdays)}"
@@ -500,16 +501,18 @@ def _relative(c: _Ctx, base: dict[str, np.ndarray], applies: np.ndarray) -> dict
 
 def _fixed(c: _Ctx, applies: np.ndarray) -> dict[str, np.ndarray]:
     """The same day (rolled forward when the deadline says so) for every case it applies to that
-    has its start (filed) by --as-of; met by a close on or before that day."""
+    has its start (filed) by --as-of and by that day (a case filed later was not there to clear);
+    met by a close on or before that day."""
     assert c.d.due_on is not None
+    day = np.datetime64(c.d.due_on.date(), "D")
     start = c.dates(c.d.start)
-    applies = applies & ~np.isnat(start) & (start <= c.as_of)
-    before_roll = np.where(applies, np.datetime64(c.d.due_on.date(), "D"), NAT)
+    applies = applies & ~np.isnat(start) & (start <= c.as_of) & (start <= day)
+    before_roll = np.where(applies, day, NAT)
     due = _rolled(c, before_roll)
     closed = c.dates("closed_on")
     days_left, state = _states(c, due, applies, closed, np.zeros(len(due), dtype=bool))
     return {"start": np.where(applies, start, NAT), "before_roll": before_roll, "due": due, "days_left": days_left,
-            "state": state, "is_open": np.isnat(closed) | (closed > c.as_of)}
+            "state": state}
 
 
 def _one_off(c: _Ctx, applies: np.ndarray) -> dict[str, np.ndarray]:
@@ -846,6 +849,9 @@ def _not_applying(d: Deadline, r: dict[str, Any], row: pd.DataFrame, ctx: EvalCo
         return ["适用条件不成立：", *d.applies.explain(row, ctx).lines(1)]
     if d.relative_to is not None:
         return [f"所依据的期限 {d.relative_to} 不适用"]
+    start = row[d.start].iloc[0] if d.start in row else pd.NaT
+    if d.due_on is not None and pd.notna(start) and start > d.due_on:
+        return [f"{d.start} {start:%Y-%m-%d} 晚于固定日期 {d.due_on:%Y-%m-%d}：不适用"]
     return [f"{d.start} 为空或晚于 --as-of"]
 
 
@@ -931,13 +937,18 @@ class _Reader:
         return value.strip()
 
     def date(self, key: str) -> pd.Timestamp | None:
+        """A date in the years a ledger's dates may have (:data:`CALENDAR_YEARS`)."""
         if key not in self.keys:
             return None
         try:
-            return parse_date(self.keys[key].value)
+            day = parse_date(self.keys[key].value)
         except ValueError as exc:
             self.fail(key, str(exc))
             return None
+        if not CALENDAR_YEARS[0] <= day.year <= CALENDAR_YEARS[1]:
+            self.fail(key, f"{day:%Y-%m-%d} is outside the years {CALENDAR_YEARS[0]}-{CALENDAR_YEARS[1]}; a typing slip?")
+            return None
+        return day
 
     def flag(self, key: str) -> bool:
         value = self.keys[key].value if key in self.keys else False
@@ -1041,7 +1052,7 @@ def _read_duration_when(r: _Reader, categories: Collection[str]
 
 
 def _check_shape(r: _Reader) -> str | None:
-    """Which kind of deadline this is (one-off, relative, recurring); None after a problem, or
+    """Which kind of deadline this is (one-off, relative, recurring, fixed day); None after a problem, or
     when an entry set aside names none."""
     kinds = [k for k in _SHAPES if r.has(k)]
     if len(kinds) != 1:
@@ -1116,7 +1127,7 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
 def _override(base: dict[str, Node], keys: dict[str, Node]) -> dict[str, Node]:
     """A deadline's keys from earlier files (``base``) overridden by a later file's ``keys``.
 
-    Key by key, except: naming another shape (duration:, relative_to:, every:) than the one
+    Key by key, except: naming another shape (:data:`_SHAPES`: duration:, relative_to:, every:, due_on:) than the one
     inherited inherits none of the counting keys (:data:`_COUNTING_KEYS`); ``deduct: []`` clears
     the inherited periods; after either, an inherited overdue_action or suspended_action that no
     longer goes with the deadline (every:; no deduct: nor relative_to:) is dropped."""

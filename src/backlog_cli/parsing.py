@@ -169,7 +169,7 @@ def _texts(codes: np.ndarray) -> np.ndarray:
 def _clean_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_clean_one` (either separator) of the strings made only of _KEEP and _FULL
     characters: which strings those are, their cleaned text (the string itself when it has no
-    full-width character) and which of them are two characters or shorter."""
+    full-width character) and which of them are no longer than the longest blank word (:data:`BLANK_WORDS`)."""
     done = np.zeros(len(values), bool)
     short = np.zeros(len(values), bool)
     out = values.copy()
@@ -185,7 +185,7 @@ def _clean_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
             ok[np.flatnonzero(full)[~kept]] = False  # a trailing U+0000 was lost
             out[part][rows[full][kept]] = rebuilt[kept]
         done[part][rows[ok]] = True
-        short[part][rows[ok & (lengths <= 2)]] = True
+        short[part][rows[ok & (lengths <= _BLANK_MAX)]] = True
     return done, out, short
 
 
@@ -222,7 +222,7 @@ def _clean_strings(t: pd.Series, sep: str | None = " ") -> pd.Series:
     cleaned[present] = fast
     rest = present[~done]
     cleaned[rest] = [None if (c := _clean_one(v, sep)) in BLANK_WORDS else c for v in values[rest]]
-    blank = present[short]  # blank words are two characters or shorter
+    blank = present[short]  # no longer than the longest blank word
     cleaned[blank] = [None if v in BLANK_WORDS else v for v in cleaned[blank]]
     return pd.Series(cleaned, index=t.index, dtype="str")
 
@@ -354,8 +354,10 @@ def changed_by_cleaning(values: np.ndarray) -> np.ndarray:
     done, fast, short = _clean_fast(values)
     changed = np.ones(len(values), bool)
     changed[done] = fast[done] != values[done]
-    for at in (np.flatnonzero(done & short & ~changed), np.flatnonzero(~done)):
-        changed[at] = [v in BLANK_WORDS or normalize_value(v) != v for v in values[at]]
+    at = np.flatnonzero(done & short & ~changed)  # clean already: a blank word?
+    changed[at] = [v in BLANK_WORDS for v in values[at]]
+    at = np.flatnonzero(~done)
+    changed[at] = [v in BLANK_WORDS or normalize_value(v) != v for v in values[at]]
     return changed
 
 

@@ -351,6 +351,8 @@ def add_months(dates: pd.Series, months: int) -> pd.Series:
 def add_months_days(days: np.ndarray, months: int | np.ndarray) -> np.ndarray:
     """:func:`add_months` on a datetime64[D] array, by one count or one count per row."""
     days = np.asarray(days, dtype="datetime64[D]")
+    if days.ndim == 0:
+        return add_months_days(days[None], months)[0]
     nat = np.isnat(days)
     if nat.all():
         return days.copy()
