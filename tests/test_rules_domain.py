@@ -120,6 +120,27 @@ def test_a_hardship_of_both_parties_counts_and_a_denied_one_does_not(ruleset):
     assert holding(ruleset, HARDSHIP[ruleset], HARDSHIP_CASES) == {"执1号", "执2号", "执3号", "执11号", "执12号"}
 
 
+DENIED_HARDSHIP_CASES = {
+    "执1号": {"notes": "申请执行人是否低保：否"},  # denied after a colon, as a ledger form writes it
+    "执2号": {"notes": "低保户：否"},
+    "执3号": {"notes": "申请执行人不享有低保"},  # denied, not right before the word
+    "执4号": {"notes": "不再享受低保"},
+    "执5号": {"notes": "不符合低保条件"},
+    "执6号": {"notes": "未能获得司法救助"},
+    "执7号": {"notes": "申请执行人是否低保：是"},
+    "执8号": {"notes": "是否低保：否，申请人残疾"},  # the next clause names one
+    "执9号": {"notes": "申请人非低保户但系残疾人"},  # named after the denied word
+    "执10号": {"notes": "申请人未能获得赔偿，生活困难"},  # 未 denies the damages, not the hardship
+    "执11号": {"notes": "有无低保：有"},
+    "执12号": {"notes": "有无低保：无"},
+}
+
+
+@pytest.mark.parametrize("ruleset", ["campaign-2008", "county-seven", "sanqingli-2016"])
+def test_a_hardship_denied_after_a_colon_or_through_a_verb_is_none(ruleset):
+    assert holding(ruleset, HARDSHIP[ruleset], DENIED_HARDSHIP_CASES) == {"执7号", "执8号", "执9号", "执10号", "执11号"}
+
+
 # --------------------------------------------------------------------------- county-seven: 建设领域 wages
 
 WAGE = "追索劳动报酬纠纷"
