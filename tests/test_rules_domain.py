@@ -180,12 +180,24 @@ MASS_CASES = {
     "执10号": {"notes": "是否群体性案件：否"},  # denied after it
     "执11号": {"notes": "申请执行人系特困群体"},  # a hardship group, not a mass case
     "执12号": {"reason_open": "涉及群体纠纷，需维稳"},
+    "执13号": {"notes": "申请人情绪敏感"},  # 敏感 of a person or a time, not of the case
+    "执14号": {"notes": "被执行人对拍卖价格敏感"},
+    "执15号": {"reason_open": "敏感时期暂缓执行"},
+    "执16号": {"notes": "对被执行人信用有重大影响"},  # 重大影响 on something else
+    "执17号": {"notes": "有重大影响的案件"},
+    "执18号": {"notes": "社会影响重大"},
+    "执19号": {"notes": "本案影响重大"},
+    "执20号": {"notes": "涉及敏感因素"},
+    "执21号": {"notes": "农民工集体讨薪"},  # mass wage claims
+    "执22号": {"reason_open": "业主集体维权"},
+    "执23号": {"notes": "未发生集体讨薪"},
 }
 
 
 def test_juesheng_2017_takes_mass_and_sensitive_cases_into_key():
     """Seed 003, 第 15 条: 有重大影响以及群体性、敏感性的执行案件 lead the cases key gathers."""
-    held = {"执1号", "执2号", "执3号", "执4号", "执5号", "执6号", "执12号"}
+    held = {"执1号", "执2号", "执3号", "执4号", "执5号", "执6号", "执12号",
+            "执17号", "执18号", "执19号", "执20号", "执21号", "执22号"}
     assert holding("juesheng-2017", "mass_sensitive", MASS_CASES) == held
     assert holding("juesheng-2017", "key", MASS_CASES) == held
 
