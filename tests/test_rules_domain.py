@@ -82,7 +82,8 @@ INJURY_CASES = {
 }
 
 
-@pytest.mark.parametrize(("ruleset", "category"), [("campaign-2008", "livelihood"), ("sanqingli-2016", "minsheng")])
+@pytest.mark.parametrize(("ruleset", "category"), [("campaign-2008", "livelihood"), ("sanqingli-2016", "minsheng"),
+                                                  ("default", "minsheng"), ("juesheng-2017", "minsheng")])
 def test_a_traffic_case_naming_an_injury_beside_car_damage_counts(ruleset, category):
     assert holding(ruleset, category, INJURY_CASES) == {"执1号", "执2号", "执3号", "执4号", "执5号", "执6号"}
 
@@ -136,7 +137,7 @@ DENIED_HARDSHIP_CASES = {
 }
 
 
-@pytest.mark.parametrize("ruleset", ["campaign-2008", "county-seven", "sanqingli-2016"])
+@pytest.mark.parametrize("ruleset", ["campaign-2008", "county-seven", "sanqingli-2016", "default", "juesheng-2017"])
 def test_a_hardship_denied_after_a_colon_or_through_a_verb_is_none(ruleset):
     assert holding(ruleset, HARDSHIP[ruleset], DENIED_HARDSHIP_CASES) == {"执7号", "执8号", "执9号", "执10号", "执11号"}
 
