@@ -409,6 +409,7 @@ class EvalContext:
     _codes: dict[tuple[int, str, bool], tuple[np.ndarray, pd.Series]] = dc_field(default_factory=dict, repr=False)
     _texts: dict[tuple[int, str, bool], Texts] = dc_field(default_factory=dict, repr=False)
     _leaves: dict[tuple, np.ndarray] = dc_field(default_factory=dict, repr=False)
+    later: dict[tuple[int, str], np.ndarray | None] = dc_field(default_factory=dict, repr=False)  # ColumnRef.changed_later
 
     def __post_init__(self) -> None:
         self.as_of = pd.Timestamp(self.as_of).normalize()
@@ -544,16 +545,22 @@ class ColumnRef:
         """Whether :meth:`series` reads ``value`` of this column as missing at ``as_of``."""
         return self.kind == "date" and isinstance(value, pd.Timestamp) and value > as_of
 
-    def changed_later(self, frame: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray | None:
+    def changed_later(self, frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray | None:
         """For a field that says how a case stands now (:data:`STANDING_FIELDS`), the rows whose
-        ledger records one of its events after ``as_of``: their value was set later, so it reads
-        as missing at ``as_of``; None when no row has one, or for another column."""
+        ledger records one of its events after --as-of: their value was set later, so it reads
+        as missing at --as-of; None when no row has one, or for another column. Once per frame
+        and field for every condition on it."""
         events = STANDING_FIELDS.get(self.name, ()) if self.canonical else ()
-        later = np.zeros(len(frame), bool)
-        for name in events:
-            if name in frame:
-                later |= _bools(frame[name].gt(as_of))
-        return later if later.any() else None
+        if not events:
+            return None
+        key = (id(frame), self.name)
+        if key not in ctx.later:
+            later = np.zeros(len(frame), bool)
+            for name in events:
+                if name in frame:
+                    later |= _bools(frame[name].gt(ctx.as_of))
+            ctx.later[key] = later if later.any() else None
+        return ctx.later[key]
 
     def on_values(self, test: Callable[[pd.Series], Any], missing: bool = False) -> Mask:
         """A mask that runs ``test`` on the column's distinct values (text) or on the column."""
@@ -565,7 +572,7 @@ class ColumnRef:
                 return np.full(len(frame), missing)
             codes, uniques = ctx.factorized(frame, self.name, normalized=self.kind == "text")
             out = np.append(_bools(test(uniques)), missing)[codes]
-            later = self.changed_later(frame, ctx.as_of)
+            later = self.changed_later(frame, ctx)
             return out if later is None else np.where(later, missing, out)
 
         return mask
@@ -579,7 +586,7 @@ class ColumnRef:
                 return np.zeros(len(frame), bool)
             codes, texts = ctx.texts(frame, self.name, normalized=self.kind == "text")
             out = np.append(test(texts), False)[codes]
-            later = self.changed_later(frame, ctx.as_of)
+            later = self.changed_later(frame, ctx)
             return out if later is None else out & ~later
 
         return mask
@@ -1032,7 +1039,7 @@ class Leaf(Condition):
         hit = None
         if self.column is not None and self.column.not_yet(value, ctx.as_of):
             hit = LATER_THAN_AS_OF
-        elif self.column is not None and value is not None and self.column.changed_later(row, ctx.as_of) is not None:
+        elif self.column is not None and value is not None and self.column.changed_later(row, ctx) is not None:
             hit = CHANGED_LATER
         elif self.op in ("contains_any", "matches") and isinstance(value, str):
             pattern = self.param if self.op == "matches" else "|".join(map(re.escape, self.param))
