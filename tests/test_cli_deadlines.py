@@ -182,6 +182,11 @@ def test_explain_a_rejected_case_says_where_and_why(in_repo) -> None:
                                           "rejected at ledger.xlsx [2025年] row 111: 缺少立案日期")
     result = run("explain", "(2025)鲁0902执9999号", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
     assert result.exit_code == 2 and "no case (2025)鲁0902执9999号 in the ledger" in result.stderr
+    assert "brackets" not in result.stderr
+    # typed without its brackets: said how a case number is written
+    result = run("explain", "2025鲁0902执13号", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
+    assert result.exit_code == 2 and result.stderr.strip().endswith(
+        "left out); a case number is written with its year in brackets, such as (2025)鲁0902执13号")
 
 
 def test_explain_a_case_filed_after_as_of_says_so(in_repo) -> None:

@@ -206,6 +206,13 @@ def test_corrupted_history_file_is_a_located_error(tmp_path):
         history.open_history(path)
 
 
+def test_history_named_as_a_folder_says_so(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        history.open_history(tmp_path)
+    assert str(err.value) == (f"history {tmp_path}: is a folder; name the history file in it, such as "
+                              f"{tmp_path / 'history.sqlite'}")
+
+
 def test_history_in_a_missing_folder_is_not_created(tmp_path):
     path = tmp_path / "nowhere" / "history.sqlite"
     with pytest.raises(ConfigError, match="the folder .*nowhere does not exist"):

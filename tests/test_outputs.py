@@ -962,6 +962,32 @@ def test_replace_set_interrupted_while_writing_leaves_the_folder_as_it_was(tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+def test_a_set_that_cannot_be_written_names_the_folder_asked_for_not_the_hidden_one(tmp_path):
+    """The files are written into a hidden partial folder first: a failure there names the folder
+    and file the user asked for (任务/陈静.xlsx), never .任务.partial."""
+    folder = tmp_path / "任务"
+
+    def refused(into: Path) -> list[outputs.Written]:
+        raise ConfigError(f"cannot write {into / '陈静.xlsx'}: Operation not permitted")
+
+    def no_room(into: Path) -> list[outputs.Written]:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(ConfigError) as err:
+        outputs.replace_set(folder, refused)
+    assert str(err.value) == f"cannot write {folder / '陈静.xlsx'}: Operation not permitted"
+    with pytest.raises(ConfigError) as err:
+        outputs.replace_set(folder, no_room)
+    assert str(err.value) == f"cannot write into {folder}: No space left on device"
+
+
+def test_an_output_under_a_file_says_it_is_a_file(tmp_path):
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        outputs.refuse_missing_folder(tmp_path / "afile" / "x.xlsx")
+    assert str(err.value) == f"cannot write {tmp_path / 'afile' / 'x.xlsx'}: {tmp_path / 'afile'} is a file, not a folder; check the name"
+
+
 def test_replace_set_never_removes_an_input_nor_a_file_outside_the_folder(tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()

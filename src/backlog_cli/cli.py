@@ -1028,7 +1028,7 @@ def assign(
     """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
     from backlog_cli.assignment import (check_split_folder, group_field, read_targets, replace_split, split_format,
                                         targets_for, task_lists)
-    from backlog_cli.outputs import Output
+    from backlog_cli.outputs import Output, counted
     from backlog_cli.triage import display_labels
 
     if split is not None and output is not None:
@@ -1055,7 +1055,7 @@ def assign(
     if split is not None:
         written, removed = replace_split(lists, split, fmt, labels, inputs=opts.inputs)
         gone = f", removed {removed} old file{'' if removed == 1 else 's'} of an earlier split" if removed else ""
-        _stderr().print(f"wrote {len(written)} {fmt} files to {split}{gone}", highlight=False, markup=False)
+        _stderr().print(f"wrote {counted(len(written), fmt + ' files')} to {split}{gone}", highlight=False, markup=False)
         tell([f"{w.path}: {message}" for w in written for message in w.warnings])
         return
     sheets = [lists.overview_sheet(labels), *lists.sheets(labels)]

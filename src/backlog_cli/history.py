@@ -251,6 +251,9 @@ def open_history(target: str | Path, *, create: bool = True) -> History:
     url = database_url(target)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
+        if path.is_dir():
+            raise ConfigError(f"history {target}: is a folder; name the history file in it, such as "
+                              f"{Path(target) / 'history.sqlite'}")
         if not create and not path.exists():
             raise ConfigError(f"no run history at {target} yet: `backlog run` records one")
         if not path.parent.is_dir():

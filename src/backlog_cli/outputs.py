@@ -1453,6 +1453,8 @@ def refuse_missing_folder(path: str | os.PathLike[str]) -> None:
     (``-o``) does not exist: a typing slip would otherwise leave stray folders. The nightly run
     makes its own folders; ``--split`` its one folder (:func:`assignment.check_split_folder`)."""
     folder = Path(path).parent
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"cannot write {path}: {folder} is a file, not a folder; check the name")
     if not folder.is_dir():
         raise ConfigError(f"cannot write {path}: the folder {folder} does not exist; create it first, or check the name")
 
@@ -1508,7 +1510,12 @@ def replace_set(folder: str | os.PathLike[str], write: Callable[[Path], list[Wri
     partial = partial_folder(folder.resolve())  # resolved: --split . has a name
     shutil.rmtree(partial, ignore_errors=True)  # left by a write that was interrupted
     try:
-        written = write(partial)
+        try:
+            written = write(partial)
+        except ConfigError as err:  # say the folder asked for, not the hidden one written first
+            raise ConfigError(str(err).replace(str(partial), str(folder))) from None
+        except OSError as err:
+            raise ConfigError(f"cannot write into {folder}: {err.strerror or err}") from None
         names = [w.path.relative_to(partial).as_posix() for w in written]
         refuse_inputs([folder / n for n in names], inputs)
         new = {n.casefold() for n in names}

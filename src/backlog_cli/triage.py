@@ -362,9 +362,11 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
             raise BacklogError(f"{wanted} is not a case of the ledger: rejected at {Path(r['file']).name} "
                                f"[{r['sheet']}] row {r['row']}: {r['reason']}")
     if row.empty:
+        hint = "" if pd.notna(parts["case_year"].iloc[0]) else (
+            "; a case number is written with its year in brackets, such as (2025)鲁0902执13号")
         raise BacklogError(f"no case {wanted if isinstance(wanted, str) else case_no} in the ledger at "
                            f"{result.as_of.date()} ({len(result.cases)} cases; rejected rows and cases filed "
-                           "later are left out)")
+                           f"later are left out){hint}")
     row = row.iloc[[0]]
     case = row.iloc[0]
     ctx = result.ruleset.context(result.as_of, {cid: result.flags.loc[row.index, cid] for cid in result.flags.columns})
