@@ -384,14 +384,19 @@ def test_rules_show_lists_the_deadlines_and_how_each_is_counted():
     result = run("rules", "show", "juesheng-2017")
     assert result.exit_code == 0, result.output
     rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
-            for line in result.stdout.splitlines() if line.startswith("│ ") and "次日起" in line or "届满日" in line}
+            for line in result.stdout.splitlines() if line.startswith("│ ") and ("次日起" in line or "届满日" in line)}
     assert rows["legal_limit"][:3] == [
         "法定执行期限", "filed_on 次日起 6 个月（条件 1：3 个月），加 extension_months，扣除 suspended_on→resumed_on；有适用条件",
         "结案，或在届满 5 日前报院长批准延长"]
     assert rows["review_submission"][1] == "legal_limit 届满日 − 1 个月"
     assert rows["over_six_months_report"][1] == "filed_on 次日起 6 个月"
     assert "│ property_requery " in result.stdout and "closed_on 起每 6 个月，共 5 年" in result.stdout
+    # the files it was read from, where they are (a clerk copies one to start a file of their own)
+    sources = [line.removeprefix("from ") for line in result.stdout.splitlines() if line.startswith("from ")]
+    assert [Path(p).name for p in sources] == ["sanqingli-2016.yaml", "default.yaml", "juesheng-2017.yaml"]
+    assert all(Path(p).is_absolute() and Path(p).is_file() for p in sources)
     listed = run("rules", "list")
+    assert "类别数" in listed.stdout and "期限数" in listed.stdout
     assert re.search(r"│ county-seven +│ [^│]+│ +8 │ +6 │", listed.stdout)
     assert re.search(r"│ sanqingli-2016 +│ [^│]+│ +4 │ +0 │", listed.stdout)
 

@@ -3,6 +3,7 @@ are cut and made safe (control and bidi characters escaped)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -48,6 +49,10 @@ def test_inspect_lists_every_reject(tmp_path):
     result = run("inspect", ledger)
     assert result.exit_code == 0, result.output
     assert "(2025)鲁0902执30号" in result.stdout and "\x1b" not in result.stdout
+    # titles and headers in Chinese, as the errors file's
+    lines = result.stdout.splitlines()
+    assert lines[0] == "工作表" and "拒收的行" in lines
+    assert re.search(r"┃ 文件 +┃ 工作表 +┃ 表头行 +┃ 行数 +┃ 案件数 +┃ 跳过 +┃ 拒收 +┃ 说明 +┃", result.stdout)
 
 
 def test_sample_never_overwrites_without_force(tmp_path):

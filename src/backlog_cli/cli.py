@@ -726,14 +726,14 @@ def rules_list() -> None:
     from backlog_cli.rules import list_bundled, load_rules
 
     bundled = list_bundled()
-    rulesets = pd.DataFrame([{"ruleset": b.name, "description": b.description, "categories": len(b.categories),
-                              "deadlines": len(load_deadlines(load_rules([b.name])))} for b in bundled])
-    categories = pd.DataFrame([{"ruleset": b.name, "category": c.id, "label": c.label}
+    rulesets = pd.DataFrame([{"规则集": b.name, "说明": b.description, "类别数": len(b.categories),
+                              "期限数": len(load_deadlines(load_rules([b.name])))} for b in bundled])
+    categories = pd.DataFrame([{"规则集": b.name, "类别编号": c.id, "类别": c.label}
                                for b in bundled for c in b.categories])
     out = _stdout()
-    out.print(outputs.render_table(rulesets, title="bundled rulesets (use with --rules NAME)",
+    out.print(outputs.render_table(rulesets, title="内置规则集（以 --rules 名称 选用）",
                                    see_all=outputs.PIPE_TO_SEE_ALL))
-    out.print(outputs.render_table(categories, title="their categories (backlog rules show NAME for more)",
+    out.print(outputs.render_table(categories, title="各规则集的类别（backlog rules show 名称 查看详情）",
                                    see_all=outputs.PIPE_TO_SEE_ALL))
 
 
@@ -746,23 +746,24 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
 
     from backlog_cli import outputs
     from backlog_cli.deadlines import due_rule, load_ruleset
+    from backlog_cli.rules import bundled_path
 
     ruleset, deadlines = load_ruleset([name])
     out = _stdout()
     out.print(f"{ruleset.name}: {ruleset.description}", highlight=False, markup=False)
     rows = [
-        {"priority": c.priority, "id": c.id, "label": c.label, "description": c.description, "source": c.source}
+        {"优先级": c.priority, "类别编号": c.id, "类别": c.label, "说明": c.description, "依据": c.source}
         for c in ruleset.categories
     ]
-    out.print(outputs.render_table(pd.DataFrame(rows), title="categories", see_all=outputs.PIPE_TO_SEE_ALL))
+    out.print(outputs.render_table(pd.DataFrame(rows), title="类别", see_all=outputs.PIPE_TO_SEE_ALL))
     if deadlines:
-        rows = [{"id": d.id, "label": d.label, "due": due_rule(d), "action": d.action,
-                 "overdue_action": d.overdue_action or "", "suspended_action": d.suspended_action or "",
-                 "description": d.description, "source": d.source}
+        rows = [{"期限编号": d.id, "期限": d.label, "届满日计算": due_rule(d), "应办事项": d.action,
+                 "超期后应办": d.overdue_action or "", "中止期间应办": d.suspended_action or "",
+                 "说明": d.description, "依据": d.source}
                 for d in deadlines]
-        out.print(outputs.render_table(pd.DataFrame(rows), title="deadlines", see_all=outputs.PIPE_TO_SEE_ALL))
+        out.print(outputs.render_table(pd.DataFrame(rows), title="期限", see_all=outputs.PIPE_TO_SEE_ALL))
     for path in ruleset.sources:
-        out.print(f"from {path}", highlight=False, markup=False)
+        out.print(f"from {bundled_path(path)}", highlight=False, markup=False)
 
 
 @rules_app.command("check", cls=BacklogCommand)

@@ -31,7 +31,7 @@ import pandas as pd
 from backlog_cli import parsing, workbook
 from backlog_cli.config import load_yaml, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
-from backlog_cli.outputs import Sheet, counted, iso_dates
+from backlog_cli.outputs import ERROR_HEADERS, PROBLEM_HEADERS, Sheet, counted, iso_dates
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
 if TYPE_CHECKING:
@@ -1382,12 +1382,22 @@ def _footer_rows(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], re
 # --------------------------------------------------------------------------- the load report
 
 
+# inspect's headers on the terminal, as the errors and problems files name theirs
+INSPECT_HEADERS = {**ERROR_HEADERS, **PROBLEM_HEADERS, "header row": "表头行", "rows": "行数", "cases": "案件数",
+                   "skipped": "跳过", "rejected": "拒收", "note": "说明", "header": "表头", "field": "字段",
+                   "known": "已知字段"}
+
+
 def inspect_tables(ledger: Ledger) -> list[Sheet]:
     """How a ledger was read (``backlog inspect``): sheets, column mapping, skipped and rejected
     rows, value problems (unreadable or contradicting values) per column and one by one; empty
-    tables are left out."""
+    tables are left out. Titles and headers in Chinese (:data:`INSPECT_HEADERS`); fields by their
+    ids, as the rules name them."""
     def named(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.assign(file=frame["file"].map(lambda f: Path(f).name))
+
+    def table(title: str, frame: pd.DataFrame) -> Sheet:
+        return Sheet(title, frame, labels=INSPECT_HEADERS)
 
     sheets = pd.DataFrame([
         {"file": Path(s.file).name, "sheet": s.sheet, "header row": s.header_row or "-", "rows": s.rows_read,
@@ -1395,21 +1405,21 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
         for s in ledger.sheets
     ])
     mapping = pd.DataFrame([
-        {"sheet": s.sheet, "header": h, "field": f, "known": "yes" if f in ledger.columns.fields else "kept as is"}
+        {"sheet": s.sheet, "header": h, "field": f, "known": "是" if f in ledger.columns.fields else "否，按原样保留"}
         for s in ledger.sheets for h, f in s.mapping.items()
     ])
-    tables = [Sheet("sheets", sheets)]
+    tables = [table("工作表", sheets)]
     if len(mapping):
-        tables.append(Sheet("column mapping", mapping.drop_duplicates(["header", "field"])))
+        tables.append(table("列对应", mapping.drop_duplicates(["header", "field"])))
     if len(ledger.skipped):
-        tables.append(Sheet("skipped rows", named(ledger.skipped)))
+        tables.append(table("跳过的行", named(ledger.skipped)))
     if len(ledger.rejects):
-        tables.append(Sheet("rejected rows", named(ledger.rejects)))
+        tables.append(table("拒收的行", named(ledger.rejects)))
     if len(ledger.problems):
         listed = ledger.listed_problems()
         per_column = listed.groupby(["column", "field", "problem"], sort=False).size().rename("rows").reset_index()
-        tables.append(Sheet("value problems per column", per_column))
-        tables.append(Sheet("value problems (kept as blank)", named(listed.drop(columns="field"))))
+        tables.append(table("各列的值问题", per_column))
+        tables.append(table("值问题（按空白计）", named(listed.drop(columns="field"))))
     return tables
 
 

@@ -1729,6 +1729,14 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def bundled_path(display: str) -> str:
+    """Where a rules file named in messages as ``rules/NAME.yaml`` (a bundled one) is on this
+    machine, to be copied and changed (inside the installed package); other names as they are."""
+    if display.startswith("rules/") and (bundled_rules_dir() / display.removeprefix("rules/")).is_file():
+        return str(bundled_rules_dir().resolve() / display.removeprefix("rules/"))
+    return display
+
+
 def _resolve(spec: str | Path, base: Path | None = None) -> Path | None:
     """A path (relative to ``base`` first) or a bundled ruleset name → a file, or None."""
     text = str(spec)
