@@ -55,7 +55,7 @@ def test_explain_says_a_later_date_is_not_yet_counted():
     ruleset = load_rules(None)
     trees = ruleset.explain(SUSPENDED.iloc[:1], pd.Timestamp("2026-10-09"))
     text = "\n".join(line for c in trees for line in c.condition.lines())
-    assert f"resumed_on = 2026-10-10, is_blank: True（{LATER_THAN_AS_OF}）" in text
+    assert f"resumed_on = 2026-10-10, is_blank: true（{LATER_THAN_AS_OF}）" in text
 
 
 def test_a_later_date_in_another_column_is_read_and_explained_as_it_is():
@@ -66,7 +66,7 @@ def test_a_later_date_in_another_column_is_read_and_explained_as_it_is():
     ctx = EvalContext(pd.Timestamp("2026-10-09"))
     assert condition.mask(frame, ctx).tolist() == [False]
     node = condition.explain(frame, ctx)
-    assert node.hit is None and node.lines() == ["✗ next_query = 2026-12-01, is_blank: True"]
+    assert node.hit is None and node.lines() == ["✗ next_query = 2026-12-01, is_blank: true"]
 
 
 # status and close method say how a case stands now; an event after --as-of set them later

@@ -27,7 +27,7 @@ import yaml
 from backlog_cli.config import GuardedLoader
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
 from backlog_cli.loading import CLOSED_STATUS, SOURCE_COLUMNS, Columns, load_columns
-from backlog_cli.outputs import counted
+from backlog_cli.outputs import FLAG_TEXT, counted
 from backlog_cli.parsing import changed_by_cleaning, normalize_text, normalize_value
 
 __all__ = [
@@ -938,6 +938,7 @@ class ExplainNode:
     param: Any = None
     hit: str | None = None  # for text operators: the text that matched; for a date: LATER_THAN_AS_OF
     children: list[ExplainNode] = dc_field(default_factory=list)
+    where: str | None = None  # the rules file and line of a leaf, for a pattern too long to show
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "result": self.result}
@@ -954,18 +955,25 @@ class ExplainNode:
         tick = "✓" if self.result else "✗"
         pad = "  " * indent
         if self.kind == "leaf":
-            where = f"{self.field} = {_show(self.value)}, " if self.field else ""
+            where = f"{self.field} = {_show(self.value, cell=True)}, " if self.field else ""
             hit = ("" if not self.hit else f"（{self.hit}）" if self.hit in (LATER_THAN_AS_OF, CHANGED_LATER)
                    else f"（命中「{self.hit}」）")
-            return [f"{pad}{tick} {where}{self.op}: {_short(_show(self.param))}{hit}"]
+            shown = _show(self.param)
+            if self.op == "matches" and self.where and len(" ".join(shown.split())) > _SHORT:
+                shown = f"模式见 {self.where}"  # a long pattern cut short says nothing to a clerk
+            return [f"{pad}{tick} {where}{self.op}: {_short(shown)}{hit}"]
         if self.kind == "category":
             return [f"{pad}{tick} category: {self.param}"]
         return [f"{pad}{tick} {self.kind}", *(ln for c in self.children for ln in c.lines(indent + 1))]
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, cell: bool = False) -> str:
+    """A value in an explanation line: a ledger ``cell``'s flag as the ledger says it (是/否), a
+    rule's as its YAML writes it (true/false)."""
     if value is None:
         return "（空）"
+    if isinstance(value, (bool, np.bool_)):
+        return FLAG_TEXT[bool(value)] if cell else str(bool(value)).lower()
     if isinstance(value, pd.Timestamp):
         return str(value.date())
     if isinstance(value, (list, tuple)):
@@ -973,7 +981,10 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _short(text: str, limit: int = 60) -> str:
+_SHORT = 60  # characters of a rule's parameter shown on an explanation line
+
+
+def _short(text: str, limit: int = _SHORT) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -1045,7 +1056,8 @@ class Leaf(Condition):
             pattern = self.param if self.op == "matches" else "|".join(map(re.escape, self.param))
             found = re.search(pattern, normalize_value(value) if self.column.kind == "text" else value)
             hit = found.group(0) if found else None
-        return ExplainNode("leaf", bool(self._eval(row, ctx)[0]), self.op, name, value, param, hit)
+        return ExplainNode("leaf", bool(self._eval(row, ctx)[0]), self.op, name, value, param, hit,
+                           where=f"{self.node.source}:{self.node.mark[0]}")
 
     def leaves(self) -> Iterator[Leaf]:
         yield self

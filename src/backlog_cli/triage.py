@@ -333,6 +333,8 @@ def _show(value: Any) -> str:
         return str(value.date())
     if isinstance(value, (bool, np.bool_)):
         return FLAG_TEXT[bool(value)]
+    if isinstance(value, (float, np.floating)):
+        return f"{value:,.2f}"  # as the tables show a number column
     return str(value)
 
 
