@@ -307,6 +307,21 @@ def test_a_condition_must_be_a_mapping():
         compile_condition("open")
 
 
+@pytest.mark.parametrize(("text", "where", "hint"), [
+    ("version: 1\ncategories:\n  - id: a\n    label: A\n   when: {open: true}\n", "5:4",
+     "(check this line's indentation against the lines above it)"),
+    ("version: 1\ncategories:\n\t- id: a\n", "3:1", "(a tab: indent with spaces only)"),
+    ("version: 1\ncategories: [a, b\nx: 1\n", "3:2", "(a [list] not closed where it begins)"),
+    ("version: 1\ndescription: 说明: 有冒号\n", "2:16", "(a second colon on the line? put text with a colon in quotes)"),
+])
+def test_a_yaml_slip_says_what_it_usually_means(tmp_path, text, where, hint):
+    """A hand-edited file's usual slips: the parser's words, then what they mean to its editor."""
+    p = tmp_path / "slip.yaml"
+    p.write_text(text, encoding="utf-8")
+    [problem] = problems_of(p)
+    assert problem.startswith(f"{p}:{where}: invalid YAML: ") and problem.endswith(hint)
+
+
 def test_unsafe_tag_is_rejected(tmp_path):
     p = tmp_path / "evil.yaml"
     p.write_text("version: 1\ncategories: !!python/object/apply:os.system ['true']\n", encoding="utf-8")

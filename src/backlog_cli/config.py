@@ -183,6 +183,25 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=GuardedLoader)  # noqa: S506 - GuardedLoader is a SafeLoader
 
 
+# What the YAML parser's words for the usual slips in a hand-edited file mean, said after them.
+_YAML_HINTS = (
+    ("'\\t'", "a tab: indent with spaces only"),
+    ("expected <block end>", "check this line's indentation against the lines above it"),
+    ("mapping values are not allowed", "a second colon on the line? put text with a colon in quotes"),
+    ("could not find expected ':'", "a key without its colon, or a line indented too far"),
+    ("expected ',' or ']'", "a [list] not closed where it begins"),
+    ("expected ',' or '}'", "a {mapping} not closed where it begins"),
+)
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """The parser's reason for refusing a YAML text, with what it usually means in a file edited by
+    hand (a tab, an indentation slip, an unclosed list)."""
+    reason = getattr(exc, "problem", None) or str(exc)
+    hints = [hint for words, hint in _YAML_HINTS if words in reason]
+    return f"{reason} ({hints[0]})" if hints else reason
+
+
 def read_yaml(path: Path, what: str) -> Any:
     """A YAML file's content, loaded safely (no object tags, no alias bombs); unreadable or invalid
     YAML is a ConfigError naming ``what`` (e.g. "settings file"), the file and the line."""
@@ -193,7 +212,7 @@ def read_yaml(path: Path, what: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise ConfigError(f"{path}{where}: not valid YAML ({yaml_problem(exc)})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {what} {path}: {getattr(exc, 'strerror', None) or exc}") from None
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from backlog_cli.config import GuardedLoader
+from backlog_cli.config import GuardedLoader, yaml_problem
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
 from backlog_cli.loading import CLOSED_STATUS, SOURCE_COLUMNS, Columns, load_columns
 from backlog_cli.outputs import FLAG_TEXT, counted
@@ -229,8 +229,7 @@ def _read_yaml(path: Path, display: str) -> tuple[Node | None, list[str]]:
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = _mark(where) if where else (1, 1)
-        reason = getattr(exc, "problem", None) or str(exc)
-        return None, [f"{display}:{line}:{col}: invalid YAML: {reason}"]
+        return None, [f"{display}:{line}:{col}: invalid YAML: {yaml_problem(exc)}"]
     root = Node(value, display, "", getattr(value, "mark", Mark(1, 1)))
     return root, _duplicate_problems(root)
 
