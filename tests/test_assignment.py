@@ -87,6 +87,19 @@ def test_overview_counts(cases):
     ]
 
 
+def test_a_case_overdue_on_one_deadline_and_due_on_another_this_week_counts_in_both():
+    """本周到期 counts every deadline of a case, not only its most pressing one: A is overdue on the
+    legal limit and due Sunday on a campaign's target; B's target is past (overdue) and next week's
+    does not count; C's is met (closed)."""
+    rows = frame([case("A", "张三", "2025-01-01", "overdue", -40, "2026-01-30"),
+                  case("B", "张三", "2025-02-01", "overdue", -5, "2026-03-06"),
+                  case("C", "张三", "2025-03-01", "overdue", -5, "2026-03-06")])
+    rows["target_due"] = pd.to_datetime(["2026-03-15", "2026-03-16", "2026-03-13"])
+    rows["target_days_left"] = pd.array([4, 5, None], dtype="Int64")
+    lists = task_lists(rows, AS_OF)
+    assert lists.overview[["overdue", "due_this_week"]].to_dict("records") == [{"overdue": 3, "due_this_week": 1}]
+
+
 def test_unassigned_cases_are_never_dropped(cases):
     lists = task_lists(cases, AS_OF)
     assert len(lists.cases) == 10  # 12 minus G (closed) and K (not yet filed)

@@ -379,6 +379,19 @@ def _by_urgency(cases: pd.DataFrame, by: str) -> pd.DataFrame:
     return cases.loc[order].reset_index(drop=True)
 
 
+def _due_this_week(cases: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Cases with a deadline not yet past falling due from --as-of to Sunday: any of their
+    deadlines (``ID_due`` and ``ID_days_left`` columns), so that a case overdue on one deadline
+    and due on another this week (a campaign's 春节前 target) is in both counts."""
+    end = _week_end(as_of)
+    out = pd.Series(False, index=cases.index)
+    for left in [c for c in cases.columns if c.endswith("_days_left")]:
+        due = left.removesuffix("_days_left") + "_due"
+        if due in cases:
+            out |= (cases[left].ge(0) & cases[due].le(end)).fillna(False).astype(bool)
+    return out
+
+
 def task_lists(
     frame: pd.DataFrame,
     as_of: pd.Timestamp,
@@ -397,10 +410,9 @@ def task_lists(
     cases = frame.assign(**{by: group, "_key": is_key})[open_mask(frame, as_of)]
     cases = _by_urgency(cases[[by, *(c for c in cases.columns if c != by)]], by)
     cases.insert(cases.columns.get_loc("filed_on") + 1, "age_days", age_days(cases["filed_on"], as_of))
-    this_week = cases["next_days_left"].ge(0) & cases["next_due"].le(_week_end(as_of))
     counts = pd.DataFrame(
         {by: cases[by], "open": 1, "overdue": cases["next_state"].eq("overdue").astype(int),
-         "due_this_week": this_week.fillna(False).astype(int), "key_cases": cases.pop("_key").astype(int)}
+         "due_this_week": _due_this_week(cases, as_of).astype(int), "key_cases": cases.pop("_key").astype(int)}
     )
     overview = counts.groupby(by, sort=False).sum()
     overview["weekly_target"] = weekly_targets(overview["open"], targets)
