@@ -476,7 +476,7 @@ def test_absent_columns_cannot_silence_the_close_date_and_a_stale_name_is_noted(
     (tmp_path / "backlog.yaml").write_text("ledger: l.csv\nabsent_columns: [结案日期]\n", encoding="utf-8")
     refused = run("classify", "--as-of", "2026-01-01", "-f", "csv")
     assert refused.exit_code == 2
-    assert refused.output == (f"backlog: error: {tmp_path / 'backlog.yaml'}: absent_columns: the close date "
+    assert refused.output == (f"backlog: error: {tmp_path / 'backlog.yaml'}:2: absent_columns: the close date "
                               "(closed_on) cannot be absent: without it every case counts as open; add the ledger's "
                               "close-date column instead\n")
     (tmp_path / "backlog.yaml").write_text("ledger: l.csv\nabsent_columns: [备注]\n", encoding="utf-8")

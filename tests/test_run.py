@@ -125,7 +125,7 @@ def test_columns_the_ledger_does_not_keep_are_noted_not_warned_about(tmp_path):
     config.write_text("ledger: ledger.csv\noutput_dir: out\nabsent_columns: [备注栏]\n", encoding="utf-8")
     wrong = invoke(config, "--as-of", "2025-06-30")
     assert wrong.exit_code == 2
-    assert f"{config}: absent_columns: '备注栏' is neither a ledger field nor a header (did you mean '备注'?)" in wrong.output
+    assert f"{config}:3: absent_columns: '备注栏' is neither a ledger field nor a header (did you mean '备注'?)" in wrong.output
     assert "load:" not in wrong.output  # refused before the ledger is read
 
 

@@ -84,6 +84,7 @@ class Config:
     history: str | None = None
     absent_columns: list[str] = field(default_factory=list)
     report_day: int | None = None
+    where: dict[str, str] = field(default_factory=dict)  # setting → file:line, for problems found later
 
 
 def check_ledgers(config: Config) -> None:
@@ -330,6 +331,7 @@ def load_config(explicit: Path | None = None) -> Config:
         history=history,
         absent_columns=_as_list(data.get("absent_columns"), "absent_columns", at("absent_columns")),
         report_day=_report_day(data.get("report_day"), at("report_day")),
+        where={key: at(key) for key in data},
     )
 
 

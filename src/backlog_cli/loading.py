@@ -81,7 +81,7 @@ class Columns:
         """The fields the settings' ``absent_columns`` name (field names or headers). A name that
         is neither is a ConfigError, and so is the close date: without it every case counts as
         open, which is never to be quiet about."""
-        where = f"{config.path}: absent_columns"
+        where = f"{config.where.get('absent_columns', config.path)}: absent_columns"
         found = {name: self.field_for(name) for name in config.absent_columns}
         unknown = [name for name, field in found.items() if field is None]
         if unknown:
