@@ -279,8 +279,21 @@ def test_as_of_in_a_year_out_of_range_says_the_range(tmp_path):
         assert f"--as-of '{text}': give a day in the years 1950-2100;" in result.output
 
 
+@pytest.mark.parametrize("text", ["2026/11/23", "2026.11.23", "2026年11月23日", "2026年11月23", " 2026-11-23 "])
+def test_as_of_takes_the_day_written_year_first(tmp_path, text):
+    """Year, month and day in that order, as a clerk writes them: the same day as 2026-11-23."""
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n", encoding="utf-8")
+    result = run("classify", ledger, "--as-of", text, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].startswith("(2025)鲁0902执9号,")
+    assert run("classify", ledger, "--as-of", "2026-11-23", "-f", "csv").stdout == result.stdout
+    assert run("classify", ledger, "--as-of", "2026-11-24", "-f", "csv").stdout != result.stdout  # the day counts
+
+
 @pytest.mark.parametrize(("text", "why"), [
-    ("20261", " (use YYYY-MM-DD)"), ("45000", " (use YYYY-MM-DD)"), ("2026/13/01", " (use YYYY-MM-DD)"),
+    ("20261", " (use YYYY-MM-DD)"), ("45000", " (use YYYY-MM-DD)"), ("2026/13/01", ": there is no month 13"),
+    ("11/23/2026", " (use YYYY-MM-DD)"), ("26-11-23", " (use YYYY-MM-DD)"), ("2026年2月30日", ": 2026-02 has 28 days"),
     ("tomorrow", " (use YYYY-MM-DD)"), ("", " (use YYYY-MM-DD)"), (" ", " (use YYYY-MM-DD)"),
     # the form is right, the day does not exist: say which part is wrong
     ("2026-02-30", ": 2026-02 has 28 days"), ("2026-02-29", ": 2026-02 has 28 days"),

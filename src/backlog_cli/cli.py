@@ -328,7 +328,7 @@ ConfigOpt = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", h
 SheetOpt = Annotated[Optional[list[str]], typer.Option("--sheet", metavar="NAME", help="Read only this sheet (repeatable).")]
 EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", help="CSV encoding (default: detected: UTF-8 with or without BOM, UTF-16 with BOM, or GBK/GB18030).")]
 ColumnsOpt = Annotated[Optional[list[Path]], typer.Option("--columns", metavar="FILE", help="Extra column aliases file (repeatable).")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Evaluate as of this date, YYYY-MM-DD, 1950-2100 (default: today).")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Evaluate as of this date, YYYY-MM-DD (or 2026/11/23, 2026年11月23日), 1950-2100 (default: today).")]
 FormatOpt = Annotated[
     Optional[str],
     typer.Option("--format", "-f", metavar="FORMAT", help="table, csv, json or xlsx (default: from --output's suffix, else table)."),
@@ -523,9 +523,11 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
 
 
 def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool = True) -> pd.Timestamp:
-    """A date given on the command line: strictly YYYY-MM-DD (default today). Ledger cells are
-    read leniently; an option is not, so a typo never silently becomes another day. A day after
-    today is warned about (``warn_future``): the ledger is counted as it stands today."""
+    """A date given on the command line: year, month and day in that order (YYYY-MM-DD, or
+    2026/11/23, 2026.11.23, 2026年11月23日; default today). Ledger cells are read leniently; an
+    option is not, so a typo never silently becomes another day (no two-digit year, no 11/23/2026,
+    no Excel serial). A day after today is warned about (``warn_future``): the ledger is counted
+    as it stands today."""
     import pandas as pd
 
     from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR
@@ -533,10 +535,11 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
     today = dt.date.today()
     if text is None:
         return pd.Timestamp(today)
+    written = _day_text(text)
     try:
-        day = dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(written)
     except ValueError:
-        raise typer.BadParameter(f"{option} '{text}'{_no_such_day(text.strip())}") from None
+        raise typer.BadParameter(f"{option} '{text}'{_no_such_day(written)}") from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise typer.BadParameter(f"{option} {day}{_years_allowed()}")
     if warn_future and day > today:
@@ -544,6 +547,14 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
               "or closed from today until then is not counted (dates typed after today are typing slips, warned "
               "about apart)"])
     return pd.Timestamp(day)
+
+
+def _day_text(text: str) -> str:
+    """2026/11/23, 2026.11.23 and 2026年11月23日 as 2026-11-23; any other text as it is (stripped)."""
+    import re
+
+    m = re.fullmatch(r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?", text.strip())
+    return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}" if m else text.strip()
 
 
 def _years_allowed() -> str:
