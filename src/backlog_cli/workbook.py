@@ -9,6 +9,7 @@ that decoding over (:func:`decoding`) instead of starting its own.
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import sys
@@ -270,12 +271,12 @@ Scanned = tuple[dict[tuple[int, int], str], list[int]]  # a sheet's shown cells 
 def _never_raising(scan):
     """``scan`` of a whole workbook file, returning nothing when the file is damaged or not what it
     is named: python-calamine's own read of it then stands, or says what is wrong."""
+    @functools.wraps(scan)
     def scanned(path: Path, wanted: Collection[str]) -> dict[str, Scanned]:
         try:
             return scan(path, wanted)
         except (*ZIP_ERRORS, struct.error, IndexError, MemoryError):
             return {}
-    scanned.__doc__ = scan.__doc__
     return scanned
 
 
