@@ -572,6 +572,40 @@ def test_memory_goes_back_as_each_sheet_is_done_and_after_the_blocks_are_joined(
         assert callable(loading._malloc_trim())
 
 
+def test_a_decoded_sheet_is_let_go_when_its_last_block_is_read(monkeypatch):
+    """python-calamine's decoded cells live while the sheet or its rows' iterator does: the blocks
+    hold only the iterator, so the cells are let go once the last block is read, before it is
+    parsed, although the sheet's blocks are still being handed out."""
+    import gc
+    import weakref
+
+    from backlog_cli import loading
+
+    class Cells(list):  # the decoded cells, held by the sheet and by its iterator
+        pass
+
+    class Sheet:  # what the loader reads of a python-calamine sheet
+        start, height, width, merged_cell_ranges = (0, 0), 7, 2, []
+
+        def __init__(self):
+            self.cells = Cells([["案号", "立案日期"]] + [[f"(2025)鲁0902执{i}号", "2025-01-02"] for i in range(1, 7)])
+
+        def iter_rows(self):
+            return (row for row in self.cells)
+
+    monkeypatch.setattr(loading, "BLOCK_ROWS", 4)  # two blocks: 4 rows and 3
+    sheet = Sheet()
+    alive = weakref.ref(sheet.cells)
+    raw = loading._sheet_cells(sheet, Path("l.xlsx"), "2025年")
+    del sheet
+    gc.collect()
+    assert alive() is not None  # the rows still to read hold them
+    blocks = [raw.frame, next(raw.more)]
+    gc.collect()
+    assert alive() is None  # the last block is read; raw and its generator are still alive
+    assert sum(map(len, blocks)) == 7 and next(raw.more, None) is None
+
+
 @pytest.mark.parametrize("block_rows", [3, 1000])
 def test_a_sheet_whose_data_starts_below_and_right_of_a1(tmp_path, monkeypatch, block_rows):
     """Rows are numbered as Excel shows them when the first used cell is C4, read in one block or
