@@ -612,9 +612,9 @@ def _int_series(values: np.ndarray, index: pd.Index) -> pd.Series:
 
 
 def _next(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]], index: pd.Index
-          ) -> pd.DataFrame:
-    """Most pressing open deadline per row: most days overdue first, then due soonest (on a tie
-    the deadline defined first).
+          ) -> dict[str, pd.Series]:
+    """The next_* columns: the most pressing open deadline per row, most days overdue first, then
+    due soonest (on a tie the deadline defined first).
 
     A running minimum over the deadlines, one row array each: no n x k tables. Labels come from
     small per-deadline arrays indexed by the pick."""
@@ -636,14 +636,14 @@ def _next(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]], ind
         table = np.array([*(action_for(d, own) for d in deadlines), None], dtype=object)
         action = action.mask(state == own, table[pick])
 
-    return pd.DataFrame({
+    return {
         "next_deadline": labels("id"),
         "next_label": labels("label"),
         "next_due": _dates_series(due, index),
         "next_days_left": _int_series(np.where(has, left, np.nan), index),
         "next_state": pd.Series(state, index=index, dtype="str"),
         "next_action": action,
-    }, index=index)
+    }
 
 
 def calendar_warnings(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]]) -> list[str]:
@@ -681,14 +681,17 @@ def evaluate(
     done = _compute_all(frame, deadlines, as_of, masks_ctx or EvalContext(as_of))
     if warnings is not None:
         warnings.extend(calendar_warnings(deadlines, done))
+    following = _next(deadlines, done, frame.index)
     columns: dict[str, pd.Series] = {}
     for d in deadlines:
-        r = done[d.id]
+        r = done.pop(d.id)  # each deadline's arrays let go as its columns are made
         columns[f"{d.id}_due"] = _dates_series(r["due"], frame.index)
         columns[f"{d.id}_days_left"] = _int_series(r["days_left"], frame.index)
         columns[f"{d.id}_state"] = pd.Series(r["state"], index=frame.index, dtype="str")
-    out = pd.DataFrame(columns, index=frame.index)
-    return pd.concat([out, _next(deadlines, done, frame.index)], axis=1)
+    # copy=False: the columns are new; copying them into one block per dtype held both at once
+    # (with every deadline's arrays kept to the end, 52 MB above the result for 125,000 cases: the
+    # peak of the command's triage)
+    return pd.DataFrame(columns | following, index=frame.index, copy=False)
 
 
 def age_days(filed_on: pd.Series, as_of: Any) -> pd.Series:
