@@ -572,6 +572,23 @@ def test_memory_goes_back_as_each_sheet_is_done_and_after_the_blocks_are_joined(
         assert callable(loading._malloc_trim())
 
 
+class _Cells(list):
+    """A decoded sheet's cells, held by the sheet and by its rows' iterator (as python-calamine's are)."""
+
+
+class _Sheet:
+    """What the loader reads of a python-calamine sheet: ``rows`` case rows under a header."""
+
+    start, width, merged_cell_ranges = (0, 0), 2, []
+
+    def __init__(self, rows: int):
+        self.height = rows + 1
+        self.cells = _Cells([["案号", "立案日期"]] + [[f"(2025)鲁0902执{i}号", "2025-01-02"] for i in range(1, rows + 1)])
+
+    def iter_rows(self):
+        return (row for row in self.cells)
+
+
 def test_a_decoded_sheet_is_let_go_when_its_last_block_is_read(monkeypatch):
     """python-calamine's decoded cells live while the sheet or its rows' iterator does: the blocks
     hold only the iterator, so the cells are let go once the last block is read, before it is
@@ -581,20 +598,8 @@ def test_a_decoded_sheet_is_let_go_when_its_last_block_is_read(monkeypatch):
 
     from backlog_cli import loading
 
-    class Cells(list):  # the decoded cells, held by the sheet and by its iterator
-        pass
-
-    class Sheet:  # what the loader reads of a python-calamine sheet
-        start, height, width, merged_cell_ranges = (0, 0), 7, 2, []
-
-        def __init__(self):
-            self.cells = Cells([["案号", "立案日期"]] + [[f"(2025)鲁0902执{i}号", "2025-01-02"] for i in range(1, 7)])
-
-        def iter_rows(self):
-            return (row for row in self.cells)
-
     monkeypatch.setattr(loading, "BLOCK_ROWS", 4)  # two blocks: 4 rows and 3
-    sheet = Sheet()
+    sheet = _Sheet(6)
     alive = weakref.ref(sheet.cells)
     raw = loading._sheet_cells(sheet, Path("l.xlsx"), "2025年")
     del sheet
@@ -604,6 +609,26 @@ def test_a_decoded_sheet_is_let_go_when_its_last_block_is_read(monkeypatch):
     gc.collect()
     assert alive() is None  # the last block is read; raw and its generator are still alive
     assert sum(map(len, blocks)) == 7 and next(raw.more, None) is None
+
+
+@pytest.mark.parametrize("ahead", [0, 1, 2])
+def test_the_next_sheet_starts_decoding_near_this_ones_end(monkeypatch, ahead):
+    """The next sheet's decode is started once, as the block NEXT_SHEET_AHEAD blocks before the
+    last is read: not from the first block, so that two decoded sheets are not held through the
+    whole of this one."""
+    import itertools
+
+    from backlog_cli import loading
+
+    monkeypatch.setattr(loading, "BLOCK_ROWS", 4)
+    monkeypatch.setattr(loading, "NEXT_SHEET_AHEAD", ahead)
+    taken: list[int] = []
+    calls: list[int] = []
+    raw = loading._sheet_cells(_Sheet(15), Path("l.xlsx"), "2025年", near_end=lambda: calls.append(len(taken)))
+    for block in itertools.chain([raw.frame], raw.more):  # four blocks of 4 rows, the header in the first
+        taken.append(len(block))
+    assert taken == [4, 4, 4, 4]
+    assert calls == [3 - ahead]  # blocks handed out before the one whose reading started it
 
 
 @pytest.mark.parametrize("block_rows", [3, 1000])

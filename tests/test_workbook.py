@@ -78,6 +78,9 @@ def test_a_short_sheet_does_not_hold_back_the_next(tmp_path):
         time.sleep(0.2)
         assert len(book._started) == 2
         assert book.sheet(0).height == 1 and book.sheet(1).height == 1501
+        assert len(book._started) == 2  # the reader starts the next as it nears this one's end
+        book.start_after(1)
+        book.start_after(1)
         assert len(book._started) == 3
 
 

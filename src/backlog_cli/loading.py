@@ -15,6 +15,7 @@ import ctypes
 import datetime as dt
 import gc
 import io
+import functools
 import itertools
 import math
 import re
@@ -221,6 +222,13 @@ BLOCK_ROWS = 20_000
 # 1,000,000-row CSV loaded in 15.8-18.0 s of CPU in blocks of 250,000 rows against 19.6-21.6 s in
 # blocks of 20,000 (about 50 MB more at the load's peak, below the later deadline evaluation's).
 TEXT_BLOCK_ROWS = 100_000
+# The next sheet of a workbook starts decoding when this many blocks of this sheet are left to read
+# after the one being read. python-calamine holds a decoded sheet (about 1 KB a row, half as much
+# again while decoding) until its last block is read: decoding the next sheet from this sheet's
+# first block held both at once, the 200,000-row workbook's peak (the command 430-449 MB); from the
+# block before the last, 386-390 MB, and a median of 0.3 s more over seven alternating pairs
+# (within the machine's noise); from the last block, 383-388 MB and about 1 s more.
+NEXT_SHEET_AHEAD = 1
 
 
 def check_file(path: Path) -> None:
@@ -244,9 +252,8 @@ def _read_excel(path: Path, progress: Progress | None,
     """Each sheet as it is decoded, with the share of the file's sheets before it and its own
     share: a caller that parses a sheet block by block holds one block's cells at a time.
 
-    The next sheet is decoded on a second thread while the caller parses this one
-    (:class:`workbook.Decoding`): on a two-sheet 200,000-row workbook 1 s less for 40 MB more at
-    the peak than decoding it when this one's last block is read."""
+    The next sheet is decoded on a second thread while the caller parses the end of this one
+    (:class:`workbook.Decoding`, started NEXT_SHEET_AHEAD blocks before this one's last)."""
     with workbook.decoding(path, wanted) as book:
         count = max(1, len(book.names))
         done = 0
@@ -257,17 +264,19 @@ def _read_excel(path: Path, progress: Progress | None,
             if progress:
                 progress(f"reading {path.name} [{name}]", done / count)
             # the blocks hold the decoded sheet until their last is read
-            raw = _sheet_cells(book.sheet(done), path, name, book.shown(done))
+            raw = _sheet_cells(book.sheet(done), path, name, book.shown(done), functools.partial(book.start_after, done))
             raw.hidden_rows = book.hidden_rows(done)
             yield raw, done / count, 1 / count
             done += 1
 
 
-def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], str] | None = None) -> RawSheet:
+def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], str] | None = None,
+                 near_end: Callable[[], None] | None = None) -> RawSheet:
     """One decoded sheet's cells, in blocks of at most BLOCK_ROWS rows (of even size, so that the
     last is not a small rest); the decoded sheet is let go once the last block is read. ``shown``:
     cells read as blank that show an error or an unsaved formula, by sheet row and column, put in
-    as the text the sheet shows (see :func:`workbook.shown_cells`).
+    as the text the sheet shows (see :func:`workbook.shown_cells`). ``near_end`` is called once,
+    when the block NEXT_SHEET_AHEAD blocks before the last is read (it starts the next sheet's decode).
 
     The blocks hold the rows' iterator, never the sheet itself: python-calamine keeps the decoded
     cells while either is alive, and they are let go when the last block is read only if nothing
@@ -282,6 +291,7 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
     left = top_left[1] if top_left else 0
     marks = sorted(shown.items()) if shown else []
     far: list[int] = []
+    ahead = [near_end] if near_end else []  # called once
 
     def block(offset: int) -> pd.DataFrame:
         try:
@@ -289,6 +299,8 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
         except Exception as exc:
             raise LedgerError(f"{path} [{name}]: cannot read the sheet ({workbook.short_error(exc)})") from None
         first = base + offset
+        if ahead and offset + len(cells) + NEXT_SHEET_AHEAD * size >= height:
+            ahead.pop()()
         for (r, c), text in marks[bisect.bisect_left(marks, ((first, -1), "")):]:
             if r >= first + len(cells):
                 break

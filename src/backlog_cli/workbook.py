@@ -566,7 +566,8 @@ def _visible(meta) -> bool:
 
 class Decoding:
     """The sheets of a workbook (those in ``wanted``, in workbook order) decoded on a second
-    thread, one ahead of the reader: :meth:`sheet` waits for a sheet and starts the next.
+    thread, one ahead of the reader: :meth:`sheet` waits for a sheet, :meth:`start_after` starts
+    the next.
     With no ``wanted``, hidden and very hidden sheets are left out (listed in :attr:`hidden`):
     a hidden sheet is often an abandoned copy; a sheet named in ``wanted`` is read hidden or not.
 
@@ -613,8 +614,9 @@ class Decoding:
             self._start_next()
 
     def sheet(self, at: int) -> Any:
-        """Sheet ``at`` (a position in :attr:`names`), decoded; the next one is started."""
-        while len(self._started) <= at + 1 and self._start_next():
+        """Sheet ``at`` (a position in :attr:`names`), decoded. The next one is started by
+        :meth:`start_after` as the reader nears this one's end (at once when this one is short)."""
+        while len(self._started) <= at and self._start_next():
             pass
         future, self._started[at] = self._started[at], None  # the blocks alone keep the decoded sheet
         if (reason := self.oversized.get(self.names[at])) is not None:
@@ -624,6 +626,11 @@ class Decoding:
         except BaseException as exc:
             problem = short_error(_failure(exc))
         raise LedgerError(f"{self.path} [{self.names[at]}]: cannot read the sheet ({problem})")
+
+    def start_after(self, at: int) -> None:
+        """Start decoding the sheet after sheet ``at``, unless it is under way."""
+        while len(self._started) <= at + 1 and self._start_next():
+            pass
 
     def shown(self, at: int) -> dict[tuple[int, int], str]:
         """The cells of sheet ``at`` that python-calamine reads as blank but that show an error or
