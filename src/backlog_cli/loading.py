@@ -13,9 +13,9 @@ import codecs
 import csv
 import ctypes
 import datetime as dt
+import functools
 import gc
 import io
-import functools
 import itertools
 import math
 import re
@@ -264,7 +264,8 @@ def _read_excel(path: Path, progress: Progress | None,
             if progress:
                 progress(f"reading {path.name} [{name}]", done / count)
             # the blocks hold the decoded sheet until their last is read
-            raw = _sheet_cells(book.sheet(done), path, name, book.shown(done), functools.partial(book.start_after, done))
+            raw = _sheet_cells(book.sheet(done), path, name, book.shown(done),
+                               functools.partial(book.start_after, done))
             raw.hidden_rows = book.hidden_rows(done)
             yield raw, done / count, 1 / count
             done += 1
