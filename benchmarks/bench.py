@@ -6,6 +6,7 @@ Usage (from the repository root, in the project's environment):
     python benchmarks/bench.py --sizes 10000 --no-docs   # a quick run
     python benchmarks/bench.py --skip-openpyxl       # leave out pandas' default xlsx reader (slow)
     python benchmarks/bench.py --skip-xlsx-out       # leave out the xlsx writers (about 3 minutes)
+    python benchmarks/bench.py --skip-commands       # leave out overdue, assign, rank, report and run
 
 Every measurement runs in a fresh Python process so that its peak memory (ru_maxrss) is its own.
 Generated ledgers are cached in --cache (default: benchmarks/.data, git-ignored).
@@ -14,6 +15,7 @@ Generated ledgers are cached in --cache (default: benchmarks/.data, git-ignored)
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -328,7 +330,40 @@ def task_help(path: str, out: str) -> dict:
     return {"total": time.perf_counter() - t0}
 
 
-TASKS = {name[5:]: fn for name, fn in globals().items() if name.startswith("task_")}
+# The commands a clerk runs on a ledger, each as the installed command in a fresh process: {ledger},
+# and {folder}, a new folder for what it writes. `run` reads a settings file naming the ledger.
+COMMANDS = {
+    "classify -o x.csv": ["classify", "{ledger}", "--as-of", AS_OF, "-o", "{folder}/classify.csv"],
+    "overdue --days 180 -o x.csv": ["overdue", "{ledger}", "--days", "180", "--as-of", AS_OF, "-o", "{folder}/overdue.csv"],
+    "assign -o x.csv": ["assign", "{ledger}", "--as-of", AS_OF, "-o", "{folder}/assign.csv"],
+    "assign --split DIR": ["assign", "{ledger}", "--as-of", AS_OF, "--split", "{folder}/任务"],
+    "rank -o x.csv": ["rank", "{ledger}", "--as-of", AS_OF, "-o", "{folder}/rank.csv"],
+    "report monthly -o x.xlsx": ["report", "monthly", "{ledger}", "--month", AS_OF[:7], "--as-of", AS_OF,
+                                 "-o", "{folder}/report.xlsx"],
+    "run": ["run", "--config", "{folder}/backlog.yaml", "--as-of", AS_OF, "--quiet"],
+}
+
+
+def task_command(name: str, path: str, out: str) -> dict:
+    """One of COMMANDS in a subprocess, writing into a new folder beside ``out``; its peak memory."""
+    import shutil
+
+    folder = Path(out).with_suffix("")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / "backlog.yaml").write_text(f"ledger: {path}\noutput_dir: {folder / 'outputs'}\n", encoding="utf-8")
+    args = ["backlog", *(a.format(ledger=path, folder=folder) for a in COMMANDS[name])]
+    t0 = time.perf_counter()
+    proc = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):  # 1: done, with rejected rows or warnings (the sample ledgers have both)
+        raise RuntimeError(f"{' '.join(args)}: exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"total": elapsed, "peak_mb": _peak_mb(children=True)}
+
+
+TASKS = {name[5:]: fn for name, fn in globals().items() if name.startswith("task_") and name != "task_command"}
+TASKS.update({f"command:{name}": functools.partial(task_command, name) for name in COMMANDS})
 
 
 # --------------------------------------------------------------------------- driver
@@ -422,7 +457,25 @@ def run(args: argparse.Namespace) -> list[str]:
                          f"{r30['total']:.2f} s" if "total" in r30 else f"30 categories: failed ({r30['error']})")
     xlsx_sizes = [rows for rows in args.sizes if rows <= XLSX_MAX]
     writing = xlsx_writers(ledger(cache, max(xlsx_sizes), ".xlsx"), cache) if xlsx_sizes and not args.skip_xlsx_out else []
-    return [f"Machine: {machine()}", "", *lines, "", *writing, *(f"- {n}" for n in notes)]
+    commands = commands_table(ledger(cache, max(xlsx_sizes), ".xlsx"), cache) if xlsx_sizes and not args.skip_commands else []
+    return [f"Machine: {machine()}", "", *lines, "", *writing, *commands, *(f"- {n}" for n in notes)]
+
+
+def commands_table(path: Path, cache: Path) -> list[str]:
+    """Every command a clerk runs on the largest xlsx ledger, against classify's own time."""
+    print(f"commands, {path.name}:", flush=True)
+    results = {name: measure(f"command:{name}", path, cache) for name in COMMANDS}
+    base = results["classify -o x.csv"].get("total")
+    lines = [f"The commands on `{path.name}` (`--as-of {AS_OF}`), each the installed command in a fresh process; "
+             "the load is most of each:", "",
+             "| command | s | peak MB | vs classify |", "| --- | ---: | ---: | ---: |"]
+    for name, res in results.items():
+        ratio = f"{res['total'] / base:.2f}x" if base and "total" in res else ""
+        peak = f"{res['peak_mb']:.0f}" if "peak_mb" in res else ""
+        line = f"| `backlog {name}` | {fmt(res)} | {peak} | {ratio} |"
+        print("  " + line, flush=True)
+        lines.append(line)
+    return [*lines, ""]
 
 
 def xlsx_writers(path: Path, cache: Path) -> list[str]:
@@ -472,6 +525,8 @@ def main() -> None:
     parser.add_argument("--row-loop-max", type=int, default=200_000, help="largest ledger for the row-by-row rules")
     parser.add_argument("--skip-xlsx-out", action="store_true",
                         help="leave out the xlsx writers (the largest xlsx ledger's main sheet, three ways)")
+    parser.add_argument("--skip-commands", action="store_true",
+                        help="leave out the other commands (overdue, assign, rank, report, run) on the largest xlsx ledger")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
     block = run(args)
