@@ -526,3 +526,13 @@ def test_numbers_with_the_units_of_their_column():
     assert bad.tolist() == [False] * 6 + [True, False, True, False, False]
     plain, bad = parse_numbers(cells, [])  # a column without units: only plain numbers and numerals
     assert [None if pd.isna(v) else v for v in plain] == [None, None, 12.0, 1.5, None, None, None, None, None, 6.0, None]
+
+
+def test_ledger_text_is_held_as_python_strings_whatever_else_is_installed():
+    """With pyarrow installed pandas would back text with Arrow (an empty ledger then crashed
+    `rank`, and string arithmetic in the amount parser failed): the parsers pin the storage."""
+    from backlog_cli import parsing
+
+    assert pd.get_option("mode.string_storage") == "python"
+    got = parsing.keep_text(pd.Series(["张三", None], dtype=object))
+    assert got.dtype == pd.StringDtype("python", na_value=np.nan)

@@ -22,6 +22,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+# pandas backs its default str dtype with pyarrow when pyarrow happens to be installed, and with
+# Python strings when not: the text code here and in the modules that import it (object identity
+# of cleaned cells, string arithmetic, empty columns) is written for Python strings, so a ledger
+# gives the same result whatever else the environment holds. Every module that makes frames of
+# ledger text imports this one before it makes any.
+pd.set_option("mode.string_storage", "python")
+
 __all__ = [
     "BLANK_WORDS",
     "header_key",
