@@ -490,7 +490,7 @@ def _counts(cases: pd.DataFrame, names: pd.Series, spans: pd.DataFrame) -> pd.Da
     n = len(starts)
     codes, groups = pd.factorize(names, sort=True)
     filed = cases["filed_on"].to_numpy()
-    closed = cases["closed_on"].to_numpy() if "closed_on" in cases else np.full(len(cases), np.datetime64("NaT"), filed.dtype)
+    closed = cases["closed_on"].to_numpy() if "closed_on" in cases else np.full(len(cases), "NaT", filed.dtype)
     starts = starts.astype(filed.dtype)
     open_from = np.searchsorted(starts, filed, side="right")  # the first period starting after the filing
     open_to = np.where(np.isnat(closed), n, np.searchsorted(starts, closed, side="right"))  # those starting by the close

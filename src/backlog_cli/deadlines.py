@@ -129,7 +129,7 @@ class WorkCalendar:
 
     @property
     def years(self) -> tuple[int, int]:
-        last = self.first + (len(self.work) - 1)
+        last = self.first + np.timedelta64(len(self.work) - 1, "D")
         return int(str(self.first)[:4]), int(str(last)[:4])
 
     def _index(self, days: np.ndarray) -> np.ndarray:
@@ -147,7 +147,7 @@ class WorkCalendar:
         if beyond.any():
             pos = int(np.flatnonzero(beyond)[0])
             raise OutsideCalendar(self.years[1] + 1, pos)
-        return np.where(np.isnat(days), NAT, self.first + np.minimum(idx, len(self.work) - 1))
+        return np.where(np.isnat(days), NAT, self.first + np.minimum(idx, len(self.work) - 1).astype("timedelta64[D]"))
 
     def is_workday(self, days: np.ndarray) -> np.ndarray:
         """True where the day is an official working day."""
@@ -354,7 +354,7 @@ def _add_span(c: _Ctx, days: np.ndarray, span: Span, sign: int = 1) -> np.ndarra
         return add_months_days(days, sign * span.n)
     if c.d.workdays and sign > 0:
         return c.on_calendar(lambda: workday_calendar().add_workdays(days, span.n), "workdays")
-    return days + sign * span.n
+    return days + np.timedelta64(sign * span.n, "D")
 
 
 def _base_due(c: _Ctx, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

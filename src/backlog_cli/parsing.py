@@ -550,7 +550,7 @@ def _dates_from_text(t: pd.Series) -> pd.Series:
 def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:
     """Dates (datetime64[ns], midnight) and a bad mask; years outside 1950–2100 are bad."""
     kinds, text = _prepare(s, missing=missing)
-    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")  # filled by position, wrapped once
+    out = np.full(len(s), "NaT", dtype="datetime64[ns]")  # filled by position, wrapped once
     is_date = kinds == DATE
     if is_date.any():
         d = pd.to_datetime(s[is_date], errors="coerce")

@@ -285,7 +285,7 @@ def _filing(d: _Dice, as_of: date) -> np.ndarray:
     end = _days(as_of)
     age = 1 + (d.u() ** 1.6 * 1094).astype(np.int64)
     u = d.u()
-    old = np.minimum(_days(date(2014, 1, 2)) + (u / 0.03 * 727).astype(np.int64), end - 1)
+    old = np.minimum(_days(date(2014, 1, 2)) + (u / 0.03 * 727).astype("timedelta64[D]"), end - np.timedelta64(1, "D"))
     filed = np.where(u < 0.03, old, end - age.astype("timedelta64[D]")).astype("datetime64[D]")
     weekday = _weekday(filed)
     filed = filed - np.where(weekday == 5, 1, np.where(weekday == 6, 2, 0)).astype("timedelta64[D]")
@@ -329,7 +329,7 @@ def _closing(d: _Dice, filed, as_of: date, ctype) -> dict[str, np.ndarray]:
     weekday = _weekday(day)
     day = np.minimum(day + np.where(weekday == 5, 2, np.where(weekday == 6, 1, 0)).astype("timedelta64[D]"), end)
     return {
-        "closed_on": np.where(closed, day, np.datetime64("NaT")).astype("datetime64[D]"),
+        "closed_on": np.where(closed, day, np.datetime64("NaT", "D")).astype("datetime64[D]"),
         "method": np.where(closed, np.array(CLOSE_METHODS, dtype=object)[method], None),
     }
 
@@ -342,7 +342,7 @@ def _suspension(d: _Dice, filed, closed_on, as_of: date) -> dict[str, np.ndarray
     suspended = np.isnat(closed_on) & (age > 60) & (u < 0.08)
     s_day = filed + (30 + (age - 30) * _sub(u, 211) * 0.8).astype(np.int64).astype("timedelta64[D]")
     r_day = s_day + (1 + (end - s_day).astype(np.int64) * _sub(v, 223) * 0.9).astype(np.int64).astype("timedelta64[D]")
-    nat = np.datetime64("NaT")
+    nat = np.datetime64("NaT", "D")
     return {
         "suspended_on": np.where(suspended, s_day, nat).astype("datetime64[D]"),
         "resumed_on": np.where(suspended & (v < 0.4), np.minimum(r_day, end), nat).astype("datetime64[D]"),
@@ -405,7 +405,7 @@ def _open_notes(d: _Dice, c, as_of: date) -> dict[str, np.ndarray]:
     return {
         "reason": np.where(filled, reason, None),
         "next_step": np.where(filled, step, None),
-        "expected": np.where(filled, expected, np.datetime64("NaT")).astype("datetime64[D]"),
+        "expected": np.where(filled, expected, np.datetime64("NaT", "D")).astype("datetime64[D]"),
     }
 
 
