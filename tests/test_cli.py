@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -511,3 +512,28 @@ def test_a_key_given_twice_is_named_with_both_lines(tmp_path, monkeypatch, text,
     result = run("run")
     assert result.exit_code == 2, result.output
     assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}:{where}: keep one\n"
+
+
+def test_an_output_open_in_excel_on_windows_is_named_as_such_and_left_whole(tmp_path, monkeypatch):
+    """Windows refuses to replace a workbook Excel or WPS holds open (PermissionError), with
+    their lock file beside it: the message says so, the old file stays and no temp file is left."""
+    out = tmp_path / "底数.xlsx"
+    out.write_bytes(b"yesterday's workbook")
+    (tmp_path / "~$底数.xlsx").write_bytes(b"\x05clerk")
+    real_replace = os.replace
+
+    def locked(src, dst):
+        if Path(dst) == out:
+            raise PermissionError(13, "Permission denied")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", locked)
+    result = run("classify", ROOT / "samples" / "ledger.xlsx", "--as-of", "2026-11-23", "-o", out)
+    assert result.exit_code == 2, result.output
+    assert (f"cannot write {out}: Permission denied (it is open in Excel or WPS: close it there and run "
+            "again; nothing was changed)") in " ".join(result.output.split())
+    assert out.read_bytes() == b"yesterday's workbook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["~$底数.xlsx", "底数.xlsx"]
+    (tmp_path / "~$底数.xlsx").unlink()  # no lock file: a plain refusal, no guess
+    result = run("classify", ROOT / "samples" / "ledger.xlsx", "--as-of", "2026-11-23", "-o", out)
+    assert result.exit_code == 2 and "Permission denied" in result.output and "Excel" not in result.output

@@ -155,8 +155,20 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     except BaseException as err:
         tmp.unlink(missing_ok=True)
         if isinstance(err, OSError):
-            raise ConfigError(f"cannot write {target}: {err.strerror or err}") from err
+            raise ConfigError(f"cannot write {target}: {err.strerror or err}{_held_open(target, err)}") from err
         raise
+
+
+def _held_open(target: Path, err: OSError) -> str:
+    """A hint when the system refused to replace a file that Excel or WPS has open: on Windows
+    they hold it locked, with their lock file (``~$`` and the name, or the name's first two
+    characters replaced by ``~$``) beside it."""
+    if not isinstance(err, PermissionError):
+        return ""
+    locks = {target.with_name("~$" + target.name), target.with_name("~$" + target.name[2:])}
+    if not any(lock.exists() for lock in locks):
+        return ""
+    return " (it is open in Excel or WPS: close it there and run again; nothing was changed)"
 
 
 def _write_target(path: Path) -> tuple[Path, bool]:
