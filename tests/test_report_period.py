@@ -41,7 +41,7 @@ def seq(cases: list[dict]) -> list[int]:
     return [int(c["case_no"].split("执")[1][:-1]) for c in cases]
 
 
-def setup(tmp_path: Path, settings: str = "report_day: 28\n") -> Path:
+def config_in(tmp_path: Path, settings: str = "report_day: 28\n") -> Path:
     write_ledger(tmp_path / "l.csv", "案号,立案日期,结案日期,案由", CASES)
     config = tmp_path / "backlog.yaml"
     config.write_text(f"ledger: l.csv\noutput_dir: out\nrules: [sanqingli-2016]\n{settings}", encoding="utf-8")
@@ -73,7 +73,7 @@ def test_period_days_at_month_lengths_edges():
 def test_a_close_on_the_30th_of_december_counts_once_in_january(tmp_path):
     """December (11-29 to 12-28): 2号 closed; 1号 5号 6号 8号 open. January (12-29 to 01-28): 1号
     (12-30), 5号 (01-28) and 7号 (12-31) closed; 4号 6号 8号 open. 3号 closed in November's period."""
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     december, january = report(config, "2016-12"), report(config, "2017-01")
     assert [december[k] for k in ("month", "first_day", "last_day", "end")] == [
         "2016-12", "2016-11-29", "2016-12-28", "2016-12-28"]
@@ -87,7 +87,7 @@ def test_a_close_on_the_30th_of_december_counts_once_in_january(tmp_path):
     for got in (december, january):
         assert_counts_traced({name: got[name] for name in got if name not in ("month", "first_day", "last_day", "end")})
     # the calendar month counted to the 28th (what the README used to advise) loses 1号 and 7号
-    plain = setup(tmp_path, "")
+    plain = config_in(tmp_path, "")
     closed = [seq(report(plain, m, "--as-of", d)["closed_in_month"]) for m, d in (("2016-12", "2016-12-28"),
                                                                                ("2017-01", "2017-01-28"))]
     assert closed == [[], [5]]
@@ -158,7 +158,7 @@ def test_as_of_in_the_period_and_the_default_day():
 
 def test_as_of_before_the_periods_last_day(tmp_path):
     """As of 12-20: 2号 (11-29) closed; 1号 5号 6号 8号 open; the closes are headed with the days counted."""
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     got = report(config, "2016-12", "--as-of", "2016-12-20")
     assert [got["first_day"], got["last_day"], got["end"]] == ["2016-11-29", "2016-12-28", "2016-12-20"]
     assert [seq(got["closed_in_month"]), seq(got["open_at_end"])] == [[2], [1, 5, 6, 8]]
@@ -180,7 +180,7 @@ def test_as_of_before_the_periods_last_day(tmp_path):
 
 
 def test_titles_say_the_period_and_csv_keeps_its_keys(tmp_path):
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     terminal = runner.invoke(app, ["report", "monthly", "--month", "2017-01", "--config", str(config)])
     assert terminal.exit_code == 0, terminal.output
     assert "2017年1月执行案件清理进展（统计期间2016-12-29至2017-01-28，截至2017-01-28）" in terminal.stdout
@@ -194,14 +194,14 @@ def test_titles_say_the_period_and_csv_keeps_its_keys(tmp_path):
         "(2016)鲁0902执1号,未分配,minsheng;key,2016-06-01,2016-12-30,追索劳动报酬纠纷,",
         "(2016)鲁0902执5号,未分配,,2016-09-01,2017-01-28,买卖合同,",
         "(2016)鲁0902执7号,未分配,,2016-12-31,2016-12-31,买卖合同,"]
-    assert "first_day" not in report(setup(tmp_path, ""), "2016-12")  # no report day: the JSON as before
+    assert "first_day" not in report(config_in(tmp_path, ""), "2016-12")  # no report day: the JSON as before
 
 
 def test_age_bands_and_trend_are_counted_at_the_report_day(tmp_path):
     """Runs on 12-28 (open 1号 5号 6号 8号), 12-30 (4号 5号 6号 8号) and 01-28 (4号 6号 8号).
     December's trend stops at its 28th; 8号, filed 09-28, is 3 months old then, not over 3 months
     (as on 12-31). Ages at 12-28: 1号 210 days, 5号 6号 118, 8号 91."""
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     for day in ("2016-12-28", "2016-12-30", "2017-01-28"):
         assert runner.invoke(app, ["run", "--config", str(config), "--as-of", day, "-q"]).exit_code in (0, 1)
     december, january = report(config, "2016-12"), report(config, "2017-01")

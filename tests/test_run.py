@@ -35,7 +35,7 @@ ROWS = [
 BAD_ROW = "(2025)鲁0902执4号,待补,李四,x,y,z,1," + EXTRA + "\n"
 
 
-def setup(tmp_path: Path, rows: list[str] = ROWS) -> Path:
+def config_in(tmp_path: Path, rows: list[str] = ROWS) -> Path:
     """A folder with a ledger and a backlog.yaml; returns the config path."""
     (tmp_path / "ledger.csv").write_text(HEADER + "".join(rows), encoding="utf-8")
     config = tmp_path / "backlog.yaml"
@@ -58,7 +58,7 @@ def history_rows(tmp_path: Path) -> list[tuple]:
 
 
 def test_clean_run_writes_dated_folder(tmp_path):
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "2025-06-30"
@@ -85,13 +85,13 @@ def test_clean_run_writes_dated_folder(tmp_path):
 
 
 def test_quiet_prints_nothing_on_success(tmp_path):
-    result = invoke(setup(tmp_path), "--as-of", "2025-06-30", "--quiet")
+    result = invoke(config_in(tmp_path), "--as-of", "2025-06-30", "--quiet")
     assert result.exit_code == 0
     assert result.output == ""
 
 
 def test_rejected_rows_exit_1_and_errors_file(tmp_path):
-    config = setup(tmp_path, ROWS + [BAD_ROW])
+    config = config_in(tmp_path, ROWS + [BAD_ROW])
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 1, result.output
     errors = pd.read_csv(tmp_path / "out" / "2025-06-30" / "errors.csv", encoding="utf-8-sig")
@@ -130,7 +130,7 @@ def test_columns_the_ledger_does_not_keep_are_noted_not_warned_about(tmp_path):
 
 
 def test_unreadable_ledger_exits_2_and_writes_nothing(tmp_path):
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     (tmp_path / "ledger.csv").write_bytes(b"\x00\x01binary")
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 2
@@ -164,7 +164,7 @@ def test_a_run_without_settings_points_to_backlog_init(tmp_path, monkeypatch):
 def test_a_day_after_today_is_refused_before_anything_is_written(tmp_path):
     """The history orders runs by their day: a run recorded ahead would be what every later diff
     compares with."""
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
     today = dt.date.today()
     tomorrow = today + dt.timedelta(days=1)
@@ -177,7 +177,7 @@ def test_a_day_after_today_is_refused_before_anything_is_written(tmp_path):
 
 
 def test_same_day_twice_one_history_entry_and_ledger_untouched(tmp_path):
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     before = hashlib.sha256((tmp_path / "ledger.csv").read_bytes()).hexdigest()
     assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
     (tmp_path / "out" / "2025-06-30" / "officer-old.csv").write_text("left from an earlier run")
@@ -193,7 +193,7 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
 
 
 def test_run_killed_while_writing_leaves_the_previous_day_folder_whole(tmp_path, monkeypatch):
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
     folder = tmp_path / "out" / "2025-06-30"
     before = folder_bytes(folder)
@@ -221,7 +221,7 @@ def test_run_killed_while_writing_leaves_the_previous_day_folder_whole(tmp_path,
 
 
 def test_second_run_while_one_is_going_exits_3(tmp_path):
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     with run_mod.run_lock(tmp_path / "out"):
         result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 3
@@ -408,7 +408,7 @@ def test_a_lock_put_back_never_replaces_a_third_runs_lock(tmp_path, monkeypatch,
 
 
 def test_history_at_a_configured_path(tmp_path):
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     config.write_text("ledger: ledger.csv\noutput_dir: out\nhistory: db/h.sqlite\n", encoding="utf-8")
     # no folder is created outside output_dir: a history in a missing folder is an error
     result = invoke(config, "--as-of", "2025-06-30")
@@ -423,7 +423,7 @@ def test_history_at_a_configured_path(tmp_path):
 
 
 def test_history_and_diff_commands(tmp_path):
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
     changed = [ROWS[0].replace("1000,", "1000,2025-07-01"), ROWS[1], ROWS[2].replace("张三", "王五"),
                "(2025)鲁0902执9号,2025-07-01,李四,a,b,赡养费纠纷,1," + EXTRA + "\n"]
@@ -448,13 +448,13 @@ def test_history_and_diff_commands(tmp_path):
 
 
 def test_history_command_without_history(tmp_path):
-    result = runner.invoke(app, ["history", "--config", str(setup(tmp_path))])
+    result = runner.invoke(app, ["history", "--config", str(config_in(tmp_path))])
     assert result.exit_code == 2 and "no run history" in result.output
     assert not (tmp_path / "out" / "history.sqlite").exists()
 
 
 def test_diff_after_a_case_closes_and_another_becomes_overdue(tmp_path):
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     assert invoke(config, "--as-of", "2025-07-04").exit_code == 0
     closed = [ROWS[0], ROWS[1], ROWS[2].replace("3000,", "3000,2025-07-06")]
     (tmp_path / "ledger.csv").write_text(HEADER + "".join(closed), encoding="utf-8")
@@ -480,7 +480,7 @@ def test_summary_counts_the_rows_of_the_over_six_months_list(tmp_path):
     (03-07) are open more than 6 months on 2025-12-31 (执2号 closed in May)."""
     import openpyxl
 
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     assert invoke(config, "--as-of", "2025-12-31").exit_code == 0
     folder = tmp_path / "out" / "2025-12-31"
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
@@ -507,7 +507,7 @@ def test_a_ledger_without_an_officer_column_still_runs_everything_under_unassign
 def test_a_past_day_is_reproduced_with_a_note_not_a_warning(tmp_path):
     """On 2025-02-01 two of the three cases were not filed yet: they are left out with a note, and
     the run exits 0 (nothing to look at: the ledger has only grown since)."""
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     result = invoke(config, "--as-of", "2025-02-01")
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "out" / "2025-02-01" / "summary.json").read_text(encoding="utf-8"))
@@ -521,7 +521,7 @@ def test_a_past_day_is_reproduced_with_a_note_not_a_warning(tmp_path):
 def test_ctrl_c_and_sigterm_say_interrupted(tmp_path, monkeypatch):
     from backlog_cli import cli
 
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     for stop, code in ((KeyboardInterrupt, 130), (cli.Terminated, 143)):
         def stopped(*args, stop=stop, **kwargs):
             raise stop()
@@ -575,7 +575,7 @@ def test_sigterm_during_a_run_cleans_up_and_is_logged_with_the_time(tmp_path):
     """A cron or systemd timeout sends SIGTERM: the partial folder and the lock go, run.log says so."""
     import signal
 
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     partial, lock = tmp_path / "out" / ".2025-06-30.partial", tmp_path / "out" / ".backlog-run.lock"
     with open(tmp_path / "run.log", "w", encoding="utf-8") as log:
         proc = subprocess.Popen([sys.executable, "-c", STOPPED_RUN, str(config)], stdout=log, stderr=log)
@@ -595,7 +595,7 @@ def test_sigterm_during_a_run_cleans_up_and_is_logged_with_the_time(tmp_path):
 
 def test_a_target_for_an_officer_with_no_case_is_warned_about_as_assign_warns(tmp_path):
     """The nightly run says what `backlog assign` says of a target for nobody in the ledger (exit 1)."""
-    config = setup(tmp_path)
+    config = config_in(tmp_path)
     config.write_text("ledger: ledger.csv\noutput_dir: out\ntargets: {张三: 2, 孙八: 1}\n", encoding="utf-8")
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 1, result.output
