@@ -961,8 +961,9 @@ class _SheetXml:
         return len(self.style_codes) * (len(self.columns) + 1) * _XML_MAX_CELL_BYTES
 
     def _cell_tables(self, col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """For one column: the index into its cell-end table per cell, that table, the
-        style-attribute text per style code and which style codes put a cell in empty rows."""
+        """For one column: the index into its cell-end table per cell (the column's own codes: -1,
+        no value, takes the table's last entry), that table, the style-attribute text per style
+        code and which style codes put a cell in empty rows."""
         column = self.columns[col]
         codes, uniques = column.distinct
         if column.kind == "s":
@@ -972,10 +973,9 @@ class _SheetXml:
         else:
             text, kind = _number_texts(uniques), ""
         ends = np.append(kind + "><v>" + text.astype(object) + "</v></c>", "/>")
-        index = np.where(codes < 0, len(uniques), codes)
         attrs = np.array([f'" s="{x}"' if x is not None else '"' for x in self.xf[col]], dtype=object)
         blank_cell = np.array([x is not None for x in self.xf[col]])
-        return index, ends, attrs, blank_cell
+        return codes, ends, attrs, blank_cell
 
     def rows(self) -> Iterator[bytes]:
         """The data rows as UTF-8 XML, a block of rows at a time."""
