@@ -334,6 +334,7 @@ def task_help(path: str, out: str) -> dict:
 # and {folder}, a new folder for what it writes. `run` reads a settings file naming the ledger.
 COMMANDS = {
     "classify -o x.csv": ["classify", "{ledger}", "--as-of", AS_OF, "-o", "{folder}/classify.csv"],
+    "classify -o x.xlsx": ["classify", "{ledger}", "--as-of", AS_OF, "-o", "{folder}/classify.xlsx"],
     "overdue --days 180 -o x.csv": ["overdue", "{ledger}", "--days", "180", "--as-of", AS_OF, "-o", "{folder}/overdue.csv"],
     "assign -o x.csv": ["assign", "{ledger}", "--as-of", AS_OF, "-o", "{folder}/assign.csv"],
     "assign --split DIR": ["assign", "{ledger}", "--as-of", AS_OF, "--split", "{folder}/任务"],

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from xml.etree import ElementTree
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -306,6 +307,35 @@ def test_xlsx_rows_as_xml_read_back_like_xlsxwriters(cases, tmp_path):
     assert ws["I3"].value == "a&b<c>" and ws["I4"].value is None and ws["I5"].value == " 前后 "
     assert ws["D5"].value is None and _fill(ws["D5"]) == "FFFFEB9C"  # blank, filled, date format
     assert ws["D5"].number_format == "yyyy-mm-dd"
+
+
+def test_xlsx_columns_of_distinct_and_of_repeated_values_read_back_alike(tmp_path):
+    """Cells of a column of mostly distinct values (case numbers, amounts) are made a block of
+    rows at a time, those of repeated values once per value: both read back as xlsxwriter
+    writes them, across blocks, with blanks and row styles."""
+    n = 12_000  # more than one block of XML rows
+    i = np.arange(n)
+    blank = i % 7 == 3
+    frame = pd.DataFrame({
+        "distinct_text": pd.array(np.where(blank, None, [f"（{k}）鲁执{k}号" for k in i]), dtype="str"),
+        "repeated_text": pd.array(np.where(blank, None, np.array(["甲", "乙&丙", " 丁 "])[i % 3]), dtype="str"),
+        "distinct_amount": np.where(blank, np.nan, i * 1.25),
+        "repeated_amount": np.where(blank, np.nan, (i % 4) * 1000.5),
+        "distinct_count": i,
+        "flag": pd.array(np.where(blank, None, i % 2 == 0), dtype="boolean"),
+        "distinct_day": pd.to_datetime("2020-01-01") + pd.to_timedelta(i, unit="D"),
+        "repeated_day": pd.Series(pd.to_datetime("2020-01-01") + pd.to_timedelta(i % 5, unit="D")).where(~blank),
+    })
+    styles = pd.Series(np.array([None, "overdue", "due_soon"], dtype=object)[i % 3], index=frame.index)
+    by_xml, by_xlsxwriter = tmp_path / "xml.xlsx", tmp_path / "xw.xlsx"
+    outputs.write_xlsx(by_xml, [outputs.Sheet("s", frame, row_styles=styles)])
+    outputs.write_xlsx(by_xlsxwriter, [outputs.Sheet("s", frame, row_styles=styles, charts=[lambda wb, ws, layout: None])])
+    got = _cells(by_xml)
+    assert got == _cells(by_xlsxwriter)
+    red = "FFFFC7CE"  # row 4 (1 of 3) overdue; row 10 too, and blank
+    assert got[5][:3] == [("（4）鲁执4号", "General", red), ("乙&丙", "General", red), (5.0, "#,##0.00", red)]
+    assert got[11][:3] == [(None, "General", red), (None, "General", red), (None, "#,##0.00", red)]
+    assert got[n][0][0] == f"（{n - 1}）鲁执{n - 1}号" and got[n][4][0] == n - 1
 
 
 def _wraps(path, sheet: str | None = None) -> list[list[bool]]:

@@ -920,7 +920,7 @@ class _SheetXml:
     style_codes: np.ndarray  # per row: 0 unstyled, else 1 + position in ROW_STYLES
     marks: dict[str, tuple[int, int]]  # placeholder cell -> (column, style code)
     xf: list[list[int | None]] = field(default_factory=list)  # per column, per style code
-    strings: dict[int, np.ndarray] = field(default_factory=dict)  # column -> shared string index text
+    strings: dict[int, np.ndarray] = field(default_factory=dict)  # column -> shared string index per value
 
     @classmethod
     def start(cls, ws: Worksheet, formats: _Formats, first_row: int, columns: list[_Column],
@@ -960,22 +960,29 @@ class _SheetXml:
     def size_bound(self) -> int:
         return len(self.style_codes) * (len(self.columns) + 1) * _XML_MAX_CELL_BYTES
 
-    def _cell_tables(self, col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """For one column: the index into its cell-end table per cell (the column's own codes: -1,
-        no value, takes the table's last entry), that table, the style-attribute text per style
-        code and which style codes put a cell in empty rows."""
+    def _cell_tables(self, col: int) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray], np.ndarray, np.ndarray]:
+        """For one column: its codes per cell (-1: no value), the end of each cell's XML from
+        its code, the style-attribute text per style code and which style codes put a cell in
+        empty rows. The cell ends are made once per distinct value and gathered, or, for a column
+        of mostly distinct values (case numbers, names), a block of rows at a time, so that they
+        are never all held at once."""
         column = self.columns[col]
         codes, uniques = column.distinct
-        if column.kind == "s":
-            text, kind = self.strings[col], ' t="s"'
-        elif column.kind == "b":
-            text, kind = np.where(uniques, "1", "0").astype(object), ' t="b"'
-        else:
-            text, kind = _number_texts(uniques), ""
-        ends = np.append(kind + "><v>" + text.astype(object) + "</v></c>", "/>")
+        values, kind = (self.strings[col], ' t="s"') if column.kind == "s" else \
+            (uniques, ' t="b"') if column.kind == "b" else (uniques, "")
+
+        def ends(at: np.ndarray) -> np.ndarray:
+            chosen = values[at]
+            text = (np.where(chosen, "1", "0") if column.kind == "b" else chosen.astype(str) if column.kind == "s"
+                    else _number_texts(chosen)).astype(object)
+            return np.where(at < 0, "/>", kind + "><v>" + text + "</v></c>")
+
         attrs = np.array([f'" s="{x}"' if x is not None else '"' for x in self.xf[col]], dtype=object)
         blank_cell = np.array([x is not None for x in self.xf[col]])
-        return codes, ends, attrs, blank_cell
+        if 2 * len(uniques) > len(codes):
+            return codes, ends, attrs, blank_cell
+        table = np.append(ends(np.arange(len(uniques))), "/>")  # -1, no value, takes the last entry
+        return codes, table.__getitem__, attrs, blank_cell
 
     def rows(self) -> Iterator[bytes]:
         """The data rows as UTF-8 XML, a block of rows at a time."""
@@ -988,8 +995,8 @@ class _SheetXml:
             styles = self.style_codes[start:stop]
             parts = np.empty((stop - start, len(self.columns) + 2), dtype=object)
             any_cell = np.zeros(stop - start, dtype=bool)
-            for col, ((index, ends, attrs, blank_cell), ref) in enumerate(zip(tables, refs), 1):
-                cells = (ref + numbers) + attrs[styles] + ends[index[start:stop]]
+            for col, ((codes, ends, attrs, blank_cell), ref) in enumerate(zip(tables, refs), 1):
+                cells = (ref + numbers) + attrs[styles] + ends(codes[start:stop])
                 keep = self.columns[col - 1].present[start:stop] | blank_cell[styles]
                 parts[:, col] = np.where(keep, cells, "")
                 any_cell |= keep
@@ -1018,7 +1025,7 @@ def _shared_strings(sheets: list[_SheetXml], base: int) -> tuple[np.ndarray, int
     codes, strings = pd.factorize(np.concatenate([uniques for *_, uniques in found]))
     offset, cells = 0, 0
     for sheet, col, cell_codes, uniques in found:
-        sheet.strings[col] = (base + codes[offset: offset + len(uniques)]).astype(str).astype(object)
+        sheet.strings[col] = base + codes[offset: offset + len(uniques)]
         offset += len(uniques)
         cells += int((cell_codes >= 0).sum())
     return np.asarray(strings, dtype=object), cells
