@@ -293,3 +293,16 @@ def test_iso_dates_fast_path_matches_the_regex(texts):
 def test_iso_dates_take_the_fast_path():
     rows, dates = parsing._iso_dates_fast(np.array(["2016-03-05", "2016-3-5", "2016-02-30", "2016/03/05"], dtype=object))
     assert rows.tolist() == [0, 2] and str(dates[0])[:10] == "2016-03-05" and np.isnat(dates[1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40)),
+                min_size=1, max_size=30))
+def test_max_display_width_matches_measuring_each_string(texts):
+    """The widest column text measured as rows of code points is what measuring each string's
+    UTF-8 bytes gives (display_widths), capped."""
+    from backlog_cli import outputs
+
+    s = pd.Series(texts, dtype="str")
+    expected = min(int(outputs.display_widths(s).max()), outputs.MAX_COL_WIDTH)
+    assert outputs.max_display_width(s, s.str.len()) == expected

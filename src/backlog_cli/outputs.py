@@ -43,6 +43,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from backlog_cli.errors import ConfigError
+from backlog_cli.parsing import row_chunks
 
 FORMATS = ("table", "csv", "json", "xlsx")
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
@@ -608,12 +609,20 @@ def display_widths(s: pd.Series) -> pd.Series:
 def max_display_width(s: pd.Series, lengths: pd.Series, cap: int = MAX_COL_WIDTH) -> int:
     """The largest :func:`display_widths` of the strings ``s`` (their ``lengths`` given), at most
     ``cap``. A width lies between the length and twice it, so only the strings at least half as
-    long as the longest are measured."""
+    long as the longest are measured: as rows of code points (each shorter than ``cap``), the
+    UTF-8 bytes past the first of a character counted from its code point."""
     longest = int(lengths.max()) if lengths.notna().any() else 0
     if longest >= cap or longest == 0:
         return min(longest, cap)
-    candidates = s[lengths.mul(2).ge(longest).fillna(False)].tolist()
-    return min(max(len(v) + (len(v.encode("utf-8")) - len(v)) // 2 for v in candidates), cap)
+    chosen = lengths.mul(2).ge(longest).fillna(False).to_numpy(dtype=bool)
+    candidates = s.to_numpy(dtype=object)[chosen]
+    chars = lengths.to_numpy(dtype=np.int64, na_value=0)[chosen]
+    widest = 0
+    for part in row_chunks(len(candidates)):
+        points = candidates[part].astype(f"U{longest}").view(np.uint32).reshape(-1, longest)
+        extra = (points >= 0x80).sum(axis=1) + (points >= 0x800).sum(axis=1) + (points >= 0x10000).sum(axis=1)
+        widest = max(widest, int((chars[part] + extra // 2).max()))
+    return min(widest, cap)
 
 
 class _Formats:

@@ -40,6 +40,7 @@ __all__ = [
     "keep_text",
     "normalize_value",
     "changed_by_cleaning",
+    "row_chunks",
     "parse_amounts",
     "parse_case_numbers",
     "parse_case_text",
@@ -143,7 +144,8 @@ _WIDE = 32  # longer strings always take the per-value path
 _CHUNK = 1 << 16  # rows per matrix: bounds the memory of the fast paths
 
 
-def _chunks(n: int) -> list[slice]:
+def row_chunks(n: int) -> list[slice]:
+    """``range(n)`` in slices of _CHUNK rows: bounds the memory of a matrix of rows."""
     return [slice(i, min(i + _CHUNK, n)) for i in range(0, n, _CHUNK)]
 
 
@@ -180,7 +182,7 @@ def _clean_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     done = np.zeros(len(values), bool)
     short = np.zeros(len(values), bool)
     out = values.copy()
-    for part in _chunks(len(values)):
+    for part in row_chunks(len(values)):
         rows, codes, lengths = _matrix(values[part])
         cls = _CLASS[codes]
         ok = cls.min(axis=1, initial=_KEEP) > 0
@@ -257,7 +259,7 @@ def _strip_text(t: pd.Series) -> pd.Series:
     values = t.to_numpy(dtype=object, na_value=None)
     present = np.flatnonzero(t.notna().to_numpy())
     kept = np.zeros(len(values), bool)
-    for part in _chunks(len(present)):
+    for part in row_chunks(len(present)):
         at = present[part]
         rows, codes, lengths = _matrix(values[at])
         last = codes[np.arange(len(rows)), np.maximum(lengths - 1, 0)]
@@ -508,7 +510,7 @@ def _iso_dates_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The positions of the strings of the form ``YYYY-MM-DD`` (ASCII digits) in ``values``, and
     their dates (NaT where impossible), read from their code points as _DATE_TEXT would read them."""
     found, dates = [], []
-    for part in _chunks(len(values)):
+    for part in row_chunks(len(values)):
         rows, codes, lengths = _matrix(values[part])
         if codes.shape[1] < 10:
             continue
@@ -581,7 +583,7 @@ def _amounts_from_text(t: pd.Series, unit: float) -> pd.Series:
     values = t.to_numpy(dtype=object, na_value=None)
     present = np.flatnonzero(t.notna().to_numpy())
     out = np.full(len(t), np.nan)
-    for part in _chunks(len(present)):
+    for part in row_chunks(len(present)):
         at = present[part]
         rows, amounts = _amounts_fast(values[at], unit)
         out[at[rows]] = amounts
@@ -991,7 +993,7 @@ def parse_case_text(text: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     case_no, court, kind = (np.full(n, None, dtype=object) for _ in range(3))
     year, seq = np.zeros(n, np.int64), np.zeros(n, np.int64)
     readable = np.zeros(n, bool)
-    for part in _chunks(len(present)):
+    for part in row_chunks(len(present)):
         at = present[part]
         rows, fields = _case_fields_fast(values[at])
         if len(rows):
