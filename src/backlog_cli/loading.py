@@ -850,13 +850,13 @@ def _blank_to_na(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                 col = pd.Series(values, index=frame.index, dtype=object, name=name)
                 miss = miss | empty
         cols[name], missing[name] = col, miss
-    return pd.DataFrame(cols, index=frame.index), pd.DataFrame(missing, index=frame.index)
+    return pd.DataFrame(cols, index=frame.index, copy=False), pd.DataFrame(missing, index=frame.index, copy=False)
 
 
 def _sheet_rows(block: pd.DataFrame, names: list[str], first_row: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A block of rows below the header under their column names (``first_row``: the Excel row
     of index 0), and where their cells are missing."""
-    body = block.iloc[:, : len(names)].copy()
+    body = block.iloc[:, : len(names)]  # copy-on-write: renaming and adding columns leave block as it is
     body.columns = names[: body.shape[1]]
     for name in names[body.shape[1] :]:
         body[name] = None
