@@ -252,8 +252,8 @@ def test_assembled_dates_match_pandas(parts):
 @given(st.lists(st.one_of(st.text(AWKWARD + "-/—", max_size=40), st.sampled_from(sorted(parsing.BLANK_WORDS)), st.none()),
                 max_size=12))
 def test_strip_text_matches_strip_one_by_one(texts):
-    """Free text kept as typed when the code points show it needs nothing, else stripped one by
-    one: the same as stripping every value and dropping blank words."""
+    """Free text stripped of the whitespace _WS knows (U+200B and U+FEFF among it), blank words
+    dropped, whatever the characters around it."""
     want = [None if v is None or v.strip(parsing._STRIP) in parsing.BLANK_WORDS else v.strip(parsing._STRIP)
             for v in texts]
     got = parsing._strip_text(pd.Series(texts, dtype="str"))

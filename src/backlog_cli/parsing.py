@@ -247,26 +247,17 @@ def _extract(t: pd.Series, pattern: re.Pattern) -> pd.DataFrame:
     return pd.DataFrame({n: pd.Series(list(c), index=t.index, dtype="str") for n, c in zip(names, columns)}, index=t.index)
 
 
-_EDGE_SPACE = np.zeros(sys.maxunicode + 1, bool)
-_EDGE_SPACE[[ord(c) for c in _STRIP]] = True
 _BLANK_MAX = max(map(len, BLANK_WORDS))
 
 
 def _strip_text(t: pd.Series) -> pd.Series:
-    """Free text stripped; blank words become NA. Most free text needs neither: a string of at
-    most _WIDE characters whose first and last characters are no whitespace, and longer than any
-    blank word, is kept as it is (told from its code points with numpy); the rest one by one."""
+    """Free text stripped; blank words become NA. One ``str.strip`` and one set lookup per value,
+    both in C (``str.strip`` hands back the same object when there is nothing to strip): faster
+    than telling the clean values apart from their code points first (measured: 3.4 s against
+    4.3 s over the twenty columns of the 1,000,000-row CSV)."""
     values = t.to_numpy(dtype=object, na_value=None)
-    present = np.flatnonzero(t.notna().to_numpy())
-    kept = np.zeros(len(values), bool)
-    for part in row_chunks(len(present)):
-        at = present[part]
-        rows, codes, lengths = _matrix(values[at])
-        last = codes[np.arange(len(rows)), np.maximum(lengths - 1, 0)]
-        kept[at[rows]] = (lengths > _BLANK_MAX) & ~_EDGE_SPACE[codes[:, 0]] & ~_EDGE_SPACE[last]
-    rest = np.flatnonzero(~kept)
-    values[rest] = [None if v is None or (c := v.strip(_STRIP)) in BLANK_WORDS else c for v in values[rest]]
-    return pd.Series(values, index=t.index, dtype="str")
+    stripped = [None if v is None or (c := v.strip(_STRIP)) in BLANK_WORDS else c for v in values]
+    return pd.Series(stripped, index=t.index, dtype="str")
 
 
 def _prepare(s: pd.Series, sep: str | None = " ",
