@@ -161,6 +161,30 @@ def test_a_stdout_that_cannot_hold_chinese_is_said_plainly(tmp_path):
     assert latin.invoke(app, ["classify", str(ledger), "--as-of", "2026-01-01", "-o", tmp_path / "o.csv"]).exit_code == 0
 
 
+def test_a_gbk_stdout_and_stderr_write_every_character(tmp_path):
+    """Redirected on Chinese Windows, stdout and stderr are GBK; a character GBK lacks (𠮷) is
+    written in GB18030, GBK's superset, instead of stopping the command, and the text is the same
+    as on a UTF-8 stream."""
+    import os
+    import subprocess
+    import sys
+
+    ledger = tmp_path / "王𠮷承办.csv"
+    ledger.write_text("案号,立案日期,被执行人\n(2025)鲁0902执9号,2025-01-02,𠮷野家有限公司\n(2025)鲁0902执10号,待补,王五\n",
+                      encoding="utf-8")
+
+    def classify(fmt: str, encoding: str, read_as: str) -> tuple[int, str, str]:
+        proc = subprocess.run([sys.executable, "-m", "backlog_cli", "classify", str(ledger), "--as-of", "2026-01-01",
+                               "-f", fmt], capture_output=True, env={**os.environ, "PYTHONIOENCODING": encoding})
+        return proc.returncode, proc.stdout.decode(read_as), proc.stderr.decode(read_as)
+
+    code, out, err = classify("csv", "gbk", "gb18030")
+    assert (code, out, err) == classify("csv", "utf-8", "utf-8")
+    assert code == 0 and "𠮷野家有限公司" in out and "rejected: 王𠮷承办.csv" in err
+    code, out, err = classify("table", "gbk", "gb18030")  # rich draws the table in ASCII on a non-UTF stream
+    assert code == 0 and "底数" in out and err == classify("table", "utf-8", "utf-8")[2]
+
+
 def test_run_help_lists_the_exit_codes_one_a_line():
     result = runner.invoke(app, ["run", "--help"], prog_name="backlog", env={"COLUMNS": "80"})
     lines = [line.strip() for line in result.stdout.splitlines()]

@@ -6,6 +6,7 @@ Heavy modules (pandas and everything that imports it) are imported inside the co
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import functools
 import io
@@ -63,6 +64,19 @@ def _shows_chinese(stream) -> bool:
     except (UnicodeEncodeError, LookupError):
         return False
     return True
+
+
+def _every_character(stream) -> None:
+    """A GBK stream becomes GB18030, its superset that has a code for every character. Chinese
+    Windows writes stdout and stderr in GBK (code page 936) once they are redirected (a scheduled
+    run's log, ``> out.csv``, a pipe); a character GBK lacks (𠮷, and many a rare character in
+    a name) then stopped the command. GBK's own characters are written as before."""
+    try:
+        name = codecs.lookup(getattr(stream, "encoding", None) or "").name
+    except LookupError:
+        return
+    if name in ("gbk", "gb2312") and hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="gb18030", errors=stream.errors)
 
 
 def _option_name(param) -> str:
@@ -1079,6 +1093,8 @@ def main() -> None:
     from backlog_cli import workbook
 
     signal.signal(signal.SIGTERM, _on_sigterm)
+    _every_character(sys.stdout)
+    _every_character(sys.stderr)
     try:
         app()
     except SystemExit as done:
