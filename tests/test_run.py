@@ -320,6 +320,48 @@ def test_a_plain_pid_lock_of_an_earlier_version_holds_while_its_pid_runs(tmp_pat
     assert not lock.exists()
 
 
+class _Kernel32:
+    """Windows' kernel32 as _windows_pid_alive calls it: processes by pid with their exit codes
+    (259 while running); ``denied`` pids cannot be opened for want of rights."""
+
+    def __init__(self, codes: dict[int, int], denied: tuple[int, ...] = ()):
+        self.codes, self.denied, self.error, self.open = codes, denied, 0, set()
+
+    def OpenProcess(self, access, inherit, pid):  # noqa: N802 (the Windows names)
+        assert access == 0x1000 and not inherit  # PROCESS_QUERY_LIMITED_INFORMATION, not inherited
+        if pid in self.codes:
+            self.open.add(pid)
+            return pid
+        self.error = 5 if pid in self.denied else 87  # access denied / invalid parameter
+        return 0
+
+    def GetExitCodeProcess(self, handle, code):  # noqa: N802
+        code._obj.value = self.codes[handle]
+        return 1
+
+    def CloseHandle(self, handle):  # noqa: N802
+        self.open.remove(handle)
+        return 1
+
+
+@pytest.mark.parametrize("pid, alive", [(4242, True), (4243, False), (4244, True), (4245, False), (2**32, False)])
+def test_windows_asks_a_process_for_its_exit_code_instead_of_sending_signal_0(pid, alive):
+    """Signal 0 is Ctrl+C on Windows: there the pid is opened for a query and its exit code read,
+    STILL_ACTIVE (259) while it runs; a process of another user (access denied) runs too, a pid
+    with no process (invalid parameter) does not; every handle opened is closed."""
+    kernel32 = _Kernel32({4242: 259, 4243: 0}, denied=(4244,))
+    assert run_mod._windows_pid_alive(pid, kernel32, lambda: kernel32.error) is alive
+    assert kernel32.open == set()
+
+
+def test_pid_alive_on_windows_never_sends_a_signal(monkeypatch):
+    asked = []
+    monkeypatch.setattr(run_mod.os, "name", "nt")
+    monkeypatch.setattr(run_mod, "_windows_pid_alive", lambda pid: asked.append(pid) or True)
+    monkeypatch.setattr(run_mod.os, "kill", lambda *a: pytest.fail("os.kill on Windows sends Ctrl+C"))
+    assert run_mod._pid_alive(4242) and asked == [4242]
+
+
 @pytest.mark.parametrize("pid", ["2147483648", "9223372036854775808", "99999999999999999999999"])
 def test_a_lock_with_a_pid_no_system_has_is_stale(tmp_path, pid):
     lock = tmp_path / run_mod.LOCK_NAME

@@ -117,6 +117,8 @@ class _LockFile:
 
 def _pid_alive(pid: int) -> bool:
     """Whether a process ``pid`` runs (one the system cannot have, 2**31 say, does not)."""
+    if os.name == "nt":
+        return _windows_pid_alive(pid)
     try:
         os.kill(pid, 0)
     except (ProcessLookupError, OverflowError, ValueError):
@@ -124,6 +126,45 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+_STILL_ACTIVE = 259  # the exit code Windows reports for a process that has not ended
+_ACCESS_DENIED = 5
+_QUERY_LIMITED_INFORMATION = 0x1000
+
+
+def _windows_pid_alive(pid: int, kernel32: Any = None, last_error: Callable[[], int] | None = None) -> bool:
+    """``_pid_alive`` on Windows, which has no signal 0: ``os.kill(pid, 0)`` sends Ctrl+C there
+    (``CTRL_C_EVENT`` is 0) and fails for a process outside this console. The process is opened
+    for a query and asked for its exit code; one that cannot be opened for want of rights runs
+    (as another user). ``kernel32`` and ``last_error`` stand in for the system's in the tests."""
+    import ctypes
+
+    if not 0 < pid <= 0xFFFFFFFF:
+        return False
+    if kernel32 is None:
+        kernel32, last_error = _kernel32(), ctypes.get_last_error  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(_QUERY_LIMITED_INFORMATION, 0, pid)
+    if not handle:
+        return last_error is not None and last_error() == _ACCESS_DENIED
+    try:
+        code = ctypes.c_ulong()
+        return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value == _STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _kernel32() -> Any:
+    """Windows' kernel32 with the three calls :func:`_windows_pid_alive` makes declared (a
+    process handle is pointer-sized)."""
+    import ctypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel32.OpenProcess.restype = ctypes.c_void_p
+    kernel32.OpenProcess.argtypes = [ctypes.c_ulong, ctypes.c_int, ctypes.c_ulong]
+    kernel32.GetExitCodeProcess.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_ulong)]
+    kernel32.CloseHandle.argtypes = [ctypes.c_void_p]
+    return kernel32
 
 
 def _boot_time() -> float | None:
