@@ -317,14 +317,18 @@ def test_yaml_aliases_are_expanded_within_bounds(tmp_path):
 def test_the_same_case_written_two_ways_is_one_case(tmp_path):
     path = tmp_path / "ledger.csv"
     path.write_text("案号,立案日期\n(2015)泰执字第00009号,2015-01-01\n(2024)鲁0902执69号,2024-01-01\n"
-                    "(2015)泰执字第9号,2015-01-02\n(2024)鲁0902执069号,2024-01-01\n(2024)鲁0902执69号,2024-01-01\n",
+                    "(2015)泰执字第9号,2015-01-02\n(2024)鲁0902执069号,2024-01-01\n(2024)鲁0902执69号,2024-01-01\n"
+                    "(2024)鲁0902执69号之一,2024-01-01\n(2024)鲁0902执70号之二,2024-01-02\n",
                     encoding="utf-8")
     led = load_ledger([path])
-    assert list(led.cases["case_no"]) == ["(2015)泰执字第00009号", "(2024)鲁0902执69号"]
+    # 之一, 之二 number a second or third ruling of the case (法〔2016〕37号): a row so numbered is that case
+    assert list(led.cases["case_no"]) == ["(2015)泰执字第00009号", "(2024)鲁0902执69号", "(2024)鲁0902执70号之二"]
+    assert led.cases["case_seq"].tolist()[2] == 70
     assert led.rejects[["row", "reason"]].values.tolist() == [
         [4, "案号重复：与 (2015)泰执字第00009号 为同一案件（写法不同），见 第2行"],
         [5, "案号重复：与 (2024)鲁0902执69号 为同一案件（写法不同），见 第3行"],
         [6, "案号重复：与 第3行 重复"],
+        [7, "案号重复：与 (2024)鲁0902执69号 为同一案件（写法不同），见 第3行"],
     ]
 
 

@@ -218,6 +218,9 @@ def test_parse_flags():
         ("(2014)广法执字第00232号", "(2014)广法执字第00232号", 2014, "广法", "执", 232),
         ("【2013】泰执恢字第5号", "(2013)泰执恢字第5号", 2013, "泰", "执恢", 5),
         ("(2010)最高法执字第3", "(2010)最高法执字第3号", 2010, "最高法", "执", 3),
+        ("(2016)鲁0902执123号之一", "(2016)鲁0902执123号之一", 2016, "鲁0902", "执", 123),
+        ("（2015）泰执字第00011号之十二", "(2015)泰执字第00011号之十二", 2015, "泰", "执", 11),
+        ("(2016)鲁0902执恢5号之2", "(2016)鲁0902执恢5号之2", 2016, "鲁0902", "执恢", 5),
     ],
 )
 def test_parse_case_numbers(raw, case_no, year, court, kind, seq):
@@ -227,12 +230,12 @@ def test_parse_case_numbers(raw, case_no, year, court, kind, seq):
 
 
 def test_parse_case_numbers_rejects_and_blanks():
-    s = cells("〔2016〕abc", "(2016)鲁0902执123号之一", "(2016)张三执5号", "(2016)鲁0902执字第5号",
+    s = cells("〔2016〕abc", "(2016)鲁0902执123之一", "(2016)张三执5号", "(2016)鲁0902执字第5号",
               "2016鲁0902执123号", "(1900)鲁执1号", 123, *BLANKS)
     parts, bad = parse_case_numbers(s)
     assert bad.tolist() == [True] * 7 + [False] * len(BLANKS)
     assert parts["case_no"].iloc[:7].tolist() == [
-        "(2016)abc", "(2016)鲁0902执123号之一", "(2016)张三执5号", "(2016)鲁0902执字第5号",
+        "(2016)abc", "(2016)鲁0902执123之一", "(2016)张三执5号", "(2016)鲁0902执字第5号",
         "2016鲁0902执123号", "(1900)鲁执1号", "123",
     ]
     assert parts["case_no"].iloc[7:].isna().all()
@@ -378,9 +381,9 @@ _ONE_REGEX = __import__("re").compile(
     r"^[(〔\[【](?P<year>[0-9]{4})[)〕\]】]"
     r"(?P<court>(?:最高法|[京鲁冀][0-9]{0,4})(?=(?:" + _TYPES + r")[0-9])"
     r"|[\u4e00-\u9fff]{1,6}?(?=(?:" + _TYPES + r")字第))"
-    r"(?P<type>" + _TYPES + r")(?:字第)?(?P<seq>[0-9]{1,9})号?$"
+    r"(?P<type>" + _TYPES + r")(?:字第)?(?P<seq>[0-9]{1,9})(?:号(?:之(?:[一二三四五六七八九十]+|[0-9]+))?)?$"
 )
-_CASE_ALPHABET = "()〔〕【】[]0123456789执恢保他字第号鲁京冀泰高法最财行审复"
+_CASE_ALPHABET = "()〔〕【】[]0123456789执恢保他字第号之一二十鲁京冀泰高法最财行审复"
 
 
 def _agrees_with_one_regex(text: str) -> bool:
@@ -398,7 +401,7 @@ def test_case_number_patterns_agree_with_one_regex_on_every_combination():
     pieces = [["(", "〔", ""], ["2016", "1949", ""], [")", "】", ""], ["鲁0902", "最高法", "泰山区", "执", ""],
               ["执", "执恢", "执保", "执异", "执复", "执监", "执协", "执他", "执执", "财保", "行审", "行审复", "行", ""],
               ["字第", "", "字"],
-              ["00123", "", "1234567890"], ["号", ""]]
+              ["00123", "", "1234567890"], ["号", "", "号之一", "号之十二", "号之3", "号之", "之一", "号之一号"]]
     texts = ["".join(parts) for parts in itertools.product(*pieces)]
     assert [t for t in texts if not _agrees_with_one_regex(t)] == []
 
@@ -411,8 +414,9 @@ def test_case_number_patterns_agree_with_one_regex(text):
 
 def test_case_ids_number_the_identities_case_keys_give():
     parts, _ = parse_case_numbers(cells("(2015)泰执字第00009号", "(2024)鲁0902执69号", "（2015）泰执字第9号", "暂无案号",
-                                        "(2024)鲁0902执恢69号", " 暂无 案号", "(2024)鲁0902执069号", "(2025)鲁0902执69号"))
-    assert case_ids(parts).tolist() == [0, 1, 0, 2, 3, 2, 1, 4]
+                                        "(2024)鲁0902执恢69号", " 暂无 案号", "(2024)鲁0902执069号", "(2025)鲁0902执69号",
+                                        "(2024)鲁0902执69号之一"))
+    assert case_ids(parts).tolist() == [0, 1, 0, 2, 3, 2, 1, 4, 1]
     assert case_ids(parts).tolist() == pd.factorize(case_keys(parts))[0].tolist()
 
 

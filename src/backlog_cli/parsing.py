@@ -938,14 +938,17 @@ def parse_flags(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Ser
 _PROVINCES = "京津冀晋内辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川黔滇藏陕甘青宁新军兵"
 _CASE_TYPE = "(?:执[恢保异复监协他]?|财保|行审复?)"  # 执 执恢 执保 执异 执复 执监 执协 执他; 财保 行审 行审复
 _CASE_HEAD = r"^[(〔\[【](?P<year>[0-9]{4})[)〕\]】]"
+# 号, or 号之一, 号之二 …: the number of a second or later ruling of one kind in the same case (法〔2016〕37号):
+# a row so numbered is that case
+_CASE_TAIL = "(?:号(?:之(?:[一二三四五六七八九十]+|[0-9]+))?)?$"
 # Two forms, told apart by 字第 (which only the older one has): a 2016+ court code followed by type
 # and sequence, an older court abbreviation followed by type, 字第 and sequence. One regex with
 # both as look-ahead alternatives gave the same matches at twice the cost.
 _CASE_NO = re.compile(
-    rf"{_CASE_HEAD}(?P<court>最高法|[{_PROVINCES}][0-9]{{0,4}})(?P<type>{_CASE_TYPE})(?P<seq>[0-9]{{1,9}})号?$"
+    rf"{_CASE_HEAD}(?P<court>最高法|[{_PROVINCES}][0-9]{{0,4}})(?P<type>{_CASE_TYPE})(?P<seq>[0-9]{{1,9}}){_CASE_TAIL}"
 )
 _OLD_CASE_NO = re.compile(
-    rf"{_CASE_HEAD}(?P<court>[\u4e00-\u9fff]{{1,6}}?)(?P<type>{_CASE_TYPE})字第(?P<seq>[0-9]{{1,9}})号?$"
+    rf"{_CASE_HEAD}(?P<court>[\u4e00-\u9fff]{{1,6}}?)(?P<type>{_CASE_TYPE})字第(?P<seq>[0-9]{{1,9}}){_CASE_TAIL}"
 )
 
 
@@ -963,7 +966,7 @@ def _case_fields(text: str) -> tuple:
         return (text.translate(_BRACKETS), *_UNREAD)
     rest = text[6:]
     # court codes and types repeat: one shared string each (30 MB less for 200,000 cases)
-    return (f"({m['year']}){rest}{'' if rest.endswith('号') else '号'}", year, sys.intern(m["court"]),
+    return (f"({m['year']}){rest}{'号' if m.end('seq') == len(text) else ''}", year, sys.intern(m["court"]),
             sys.intern(m["type"]), int(m["seq"]))
 
 
@@ -971,7 +974,9 @@ def parse_case_numbers(s: pd.Series, missing: np.ndarray | None = None) -> tuple
     """Normalised case numbers split into year, court code, type and sequence, and a bad mask.
 
     Accepts ``(2016)鲁0902执123号`` and the older ``(2015)泰执字第00123号``; a missing trailing 号
-    is added. Unreadable case numbers keep their normalised text in ``case_no``.
+    is added. ``(2016)鲁0902执123号之一`` keeps its text and is the case ``(2016)鲁0902执123号`` (the
+    suffix numbers a second ruling in it). Unreadable case numbers keep their normalised text in
+    ``case_no``.
     """
     return parse_case_text(normalize_name(s, missing))
 
