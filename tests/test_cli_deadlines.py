@@ -281,3 +281,29 @@ def test_a_list_by_deadline_counts_cases_and_deadlines_apart(ledger):
     assert result.stdout.splitlines()[0] == "200天内到期（截至2025-07-01）：5 件，7 项期限"
     result = run("overdue", ledger, "--within", 10, "--as-of", AS_OF)
     assert result.stdout.splitlines()[0] == "10天内到期（截至2025-07-01）：2 件"
+
+
+def test_holidays_in_a_rules_file_count_in_overdue_and_rules_show(tmp_path):
+    """A year chinesecalendar does not know yet, given in the rules file: a roll_forward limit
+    skips its days off without the weekends-only warning; `rules show` counts the days."""
+    rules = tmp_path / "mine.yaml"
+    rules.write_text("version: 1\nextends: default\ndeadlines:\n  - {id: legal_limit, roll_forward: true}\n"
+                     "holidays:\n  days_off: [2027-02-05 to 2027-02-11]\n  working_days: [2027-02-13]\n",
+                     encoding="utf-8")
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期", [("(2026)鲁0902执1号", "2026-08-05")])
+
+    def due(*extra: str) -> tuple[str, str]:
+        result = runner.invoke(app, ["overdue", str(ledger), "--deadline", "legal_limit", "--within", "400",
+                                     "--as-of", "2026-11-23", "-f", "csv", *extra])
+        assert result.exit_code == 0, result.output
+        return next(csv.DictReader(io.StringIO(result.stdout)))["legal_limit_due"], result.stderr
+
+    day, err = due("--rules", str(rules))
+    assert day == "2027-02-12" and "does not cover" not in err
+    weekends_only = tmp_path / "weekends.yaml"
+    weekends_only.write_text("version: 1\nextends: default\ndeadlines:\n  - {id: legal_limit, roll_forward: true}\n",
+                             encoding="utf-8")
+    day, err = due("--rules", str(weekends_only))
+    assert day == "2027-02-05" and "holiday calendar does not cover 2027" in err
+    shown = runner.invoke(app, ["rules", "show", str(rules)])
+    assert "节假日（holidays:，chinesecalendar 未收的年份）：2027年 放假 7 天，调休上班 1 天" in shown.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 
 import chinese_calendar as cc
@@ -21,6 +22,7 @@ from backlog_cli.deadlines import (
     explain,
     fields_read,
     load_ruleset,
+    Holidays,
     workday_calendar,
 )
 from backlog_cli.errors import ConfigError, RulesError
@@ -65,7 +67,7 @@ def test_calendar_agrees_with_chinesecalendar() -> None:
     days = np.arange(np.datetime64("2024-01-01"), np.datetime64("2026-01-01"))
     expected = [cc.is_workday(d.astype(dt.date)) for d in days]
     assert cal.is_workday(days).tolist() == expected
-    assert cal.known == (2004, 2026) and cal.years == (1950, 2100)
+    assert cal.known == frozenset(range(2004, 2027)) and cal.years == (1950, 2100)
 
 
 def test_workdays_cross_an_in_lieu_saturday_and_national_day() -> None:
@@ -109,7 +111,111 @@ def test_years_outside_the_holiday_calendar_count_weekends_only(filed: str, dead
     out = evaluate(frame, [deadline], "2026-12-31", warnings=warnings)
     assert out[f"{deadline.id}_due"].iloc[1] == T(due)
     assert warnings == [f"holiday calendar does not cover {year}: weekends only (no statutory holidays) "
-                        f"for deadlines {deadline.id}; update chinesecalendar"]
+                        f"for deadlines {deadline.id}; update chinesecalendar, or give the year's holidays in the "
+                        "rules file (holidays:)"]
+
+
+# A notice for 2027 as a rules file would give it (made up for the tests: not the official days).
+NOTICE_2027 = Holidays(frozenset(dt.date(2027, 2, d) for d in range(5, 12)), frozenset([dt.date(2027, 2, 13)]), "my.yaml")
+
+
+def test_a_year_the_rules_file_gives_counts_its_holidays_and_in_lieu_days() -> None:
+    # 2026-08-05 + 6 months = Fri 2027-02-05, a day off until 02-11 → Fri 02-12 (weekends only: 02-05).
+    # 7 working days from Thu 2027-02-04: 02-12 (1), Sat 02-13 worked in lieu (2), 02-15..02-19 (3-7).
+    frame = ledger(filed_on=["2026-08-05", "2027-02-04"])
+    limit = six_months(roll_forward=True)
+    seven = Deadline("assign", "分案", parse_span("7 days"), workdays=True)
+    warnings: list[str] = []
+    out = evaluate(frame, [dataclasses.replace(limit, holidays=NOTICE_2027),
+                           dataclasses.replace(seven, holidays=NOTICE_2027)], "2027-03-01", warnings=warnings)
+    assert out["limit_due"].tolist() == [T("2027-02-12"), T("2027-08-04")]
+    assert out["assign_due"].iloc[1] == T("2027-02-19")
+    assert warnings == []
+    assert evaluate(frame, [limit, seven], "2027-03-01")["limit_due"].iloc[0] == T("2027-02-05")  # weekends only
+    assert workday_calendar(NOTICE_2027).known == frozenset(range(2004, 2028))
+
+
+def test_a_year_chinesecalendar_knows_keeps_its_calendar_and_says_so() -> None:
+    # Mon 2026-01-05 is a working day in the official calendar: listed as a day off, it is not one.
+    added = Holidays(frozenset([dt.date(2026, 1, 5), dt.date(2026, 1, 1)]), frozenset(), "rules/my.yaml")
+    frame = ledger(filed_on=["2025-07-05"])  # + 6 months = 2026-01-05
+    warnings: list[str] = []
+    out = evaluate(frame, [six_months(roll_forward=True, holidays=added)], "2025-12-01", warnings=warnings)
+    assert out["limit_due"].iloc[0] == T("2026-01-05")
+    assert warnings == ["rules/my.yaml: holidays: 2026-01-05 contradict the installed chinesecalendar, which knows "
+                        "that year; its calendar is used (remove the year from holidays:)"]
+
+
+def test_holidays_read_from_the_rules_files_a_later_file_adding(tmp_path) -> None:
+    base = write(tmp_path, "base.yaml", """version: 1
+deadlines:
+  - {id: limit, label: 法定执行期限, duration: 6 months, roll_forward: true}
+holidays:
+  days_off: [2027-01-01, 2027-02-05 to 2027-02-07]
+""")
+    mine = write(tmp_path, "mine.yaml", f"""\
+version: 1
+extends: {base}
+holidays:
+  days_off:
+    - 2027-02-08 至 2027-02-11
+  working_days: [2027-02-13]
+""")
+    _, [limit] = load_ruleset([mine])
+    assert limit.holidays == Holidays(
+        frozenset([dt.date(2027, 1, 1), *(dt.date(2027, 2, d) for d in range(5, 12))]), frozenset([dt.date(2027, 2, 13)]),
+        f"{base}, {mine}")
+    assert load_ruleset([base])[1][0].holidays.on == frozenset()
+    assert load_ruleset(["default"])[1][0].holidays is None
+
+
+def test_holidays_mistakes_are_located(tmp_path) -> None:
+    path = write(tmp_path, "bad.yaml", """\
+version: 1
+deadlines:
+  - {id: limit, label: 法定执行期限, duration: 6 months, roll_forward: true}
+holidays:
+  days_off: [2027-02-11 to 2027-02-05, 春节, 2027-01-01 to 2027-03-01, 2027-02-13]
+  working_days: 2027-02-13
+  day_off: []
+""")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert err.value.problems == [
+        f"{path}:5:14: holidays.days_off[0]: '2027-02-11 to 2027-02-05' ends before it begins",
+        f"{path}:5:40: holidays.days_off[1]: expected a date such as 2008-01-01, got a string '春节'",
+        f"{path}:5:44: holidays.days_off[2]: '2027-01-01 to 2027-03-01' is a run of more than a month; a typing slip?",
+        f"{path}:6:17: holidays.working_days: expected a list of days such as 2027-01-01, or 2027-02-05 to 2027-02-11 "
+        "for a run of days, got a date",
+        f"{path}:7:3: holidays: unknown key 'day_off' (did you mean 'days_off'?)",
+    ]
+    path = write(tmp_path, "both.yaml", """\
+version: 1
+holidays:
+  working_days: [2027-02-13]
+""")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert err.value.problems == [
+        f"{path}:3:3: holidays: missing 'days_off:' (the days off the State Council's notice gives)"]
+    path = write(tmp_path, "twice.yaml", "version: 1\nholidays:\n  days_off: [2027-02-13]\n  working_days: [2027-02-13]\n")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert err.value.problems == [f"{path}:4:18: holidays.working_days[0]: 2027-02-13 is under both days_off: and "
+                                  "working_days:"]
+
+
+def test_the_holidays_example_in_the_docs_is_2026s_notice(tmp_path) -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    start = docs.index("holidays:\n  days_off:")
+    example = write(tmp_path, "example.yaml", "version: 1\n" + docs[start:docs.index("```", start)])
+    _, [] = load_ruleset([example])
+    [limit] = load_ruleset(["default", example])[1][:1]
+    assert limit.holidays.off == {d for d in cc.holidays if d.year == 2026}
+    assert limit.holidays.on == {d for d in cc.workdays if d.year == 2026}
+    assert workday_calendar(limit.holidays).ignored == ()  # it agrees with chinesecalendar
 
 
 def test_no_calendar_warning_inside_the_known_years() -> None:

@@ -1062,7 +1062,9 @@ def test_every_whole_rules_file_in_the_docs_passes_rules_check(tmp_path):
     assert len(deadlines) == 2 and len(examples) == 1
     _, loaded = load_ruleset([write(tmp_path, "deadline.yaml", f"version: 1\nextends: default\n{examples[0]}")])
     assert "old_dangzheng" in [d.id for d in loaded]
-    assert len(blocks) == len(files) + len(whens) + len(categories) + len(deadlines)
+    holidays = [b for b in blocks if b.startswith("holidays:")]  # checked against chinesecalendar in test_deadlines
+    assert len(holidays) == 1
+    assert len(blocks) == len(files) + len(whens) + len(categories) + len(deadlines) + len(holidays)
 
 
 def test_a_category_with_a_bad_id_still_has_its_label_and_priority_checked(tmp_path):

@@ -787,6 +787,9 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
                  "说明": d.description, "依据": d.source}
                 for d in deadlines]
         out.print(outputs.render_table(pd.DataFrame(rows), title="期限", see_all=outputs.PIPE_TO_SEE_ALL))
+    if deadlines and deadlines[0].holidays is not None:
+        out.print(f"节假日（holidays:，chinesecalendar 未收的年份）：{deadlines[0].holidays.summary()}", highlight=False,
+                  markup=False)
     for path in ruleset.sources:
         out.print(f"from {bundled_path(path)}", highlight=False, markup=False)
 

@@ -27,7 +27,10 @@ not record the re-queries); it is ``met`` once its last occurrence is before --a
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +67,7 @@ __all__ = [
     "STATES",
     "Deadline",
     "Deduction",
+    "Holidays",
     "WorkCalendar",
     "age_days",
     "calendar_warnings",
@@ -112,20 +116,42 @@ class OutsideCalendar(Exception):
 
 
 @dataclass(frozen=True)
+class Holidays:
+    """The official days off (``off``) and in-lieu working days (``on``) of years the installed
+    chinesecalendar does not know yet, as a rules file's ``holidays:`` gives them from the State
+    Council's notice; ``source`` names the file for messages."""
+
+    off: frozenset[dt.date]
+    on: frozenset[dt.date]
+    source: str = ""
+
+    @property
+    def years(self) -> frozenset[int]:
+        return frozenset(d.year for d in self.off | self.on)
+
+    def summary(self) -> str:
+        """Per year, how many days off and days worked in lieu (``backlog rules show``)."""
+        return "；".join(f"{y}年 放假 {sum(d.year == y for d in self.off)} 天，调休上班 {sum(d.year == y for d in self.on)} 天"
+                        for y in sorted(self.years))
+
+
+@dataclass(frozen=True)
 class WorkCalendar:
     """Working days from ``first`` on: ``work[i]`` for day first + i, ``cum[i]`` = workdays ≤ i.
-    ``known`` are the first and last year of the official holiday calendar; outside them only
-    Saturdays and Sundays are rest days."""
+    ``known`` are the years whose holidays are known (chinesecalendar's, and a rules file's
+    ``holidays:``); in the others only Saturdays and Sundays are rest days. ``ignored``: the days
+    of ``holidays:`` that contradict chinesecalendar in a year it knows (it is followed)."""
 
     first: np.datetime64
     work: np.ndarray
     cum: np.ndarray
-    known: tuple[int, int]
+    known: frozenset[int]
+    ignored: tuple[dt.date, ...] = ()
 
     def unknown_years(self, days: np.ndarray) -> set[int]:
-        """The years of ``days`` (NaT skipped) that the official holiday calendar does not cover."""
+        """The years of ``days`` (NaT skipped) whose holidays the calendar does not know."""
         years = days[~np.isnat(days)].astype("datetime64[Y]").astype("int64") + 1970
-        return {int(y) for y in np.unique(years) if not self.known[0] <= y <= self.known[1]}
+        return {int(y) for y in np.unique(years) if int(y) not in self.known}
 
     @property
     def years(self) -> tuple[int, int]:
@@ -171,19 +197,30 @@ CALENDAR_YEARS = (parsing.FIRST_YEAR, parsing.LAST_YEAR)  # the dates the parser
 
 
 @functools.cache
-def workday_calendar() -> WorkCalendar:
-    """Working days for 1950–2100 (built once): the official calendar for every year
-    chinesecalendar knows, weekends only for the others."""
+def workday_calendar(added: Holidays | None = None) -> WorkCalendar:
+    """Working days for 1950–2100 (built once per ``added``): the official calendar for every
+    year chinesecalendar knows, then the years ``added`` gives that it does not know, weekends
+    only for the others."""
     import chinese_calendar as cc
 
     holidays = np.array(sorted(cc.holidays), dtype="datetime64[D]")
     in_lieu_workdays = np.array(sorted(cc.workdays), dtype="datetime64[D]")
-    known = (holidays[0].astype(object).year, holidays[-1].astype(object).year)
+    first_year, last_year = holidays[0].astype(object).year, holidays[-1].astype(object).year
     first = np.datetime64(f"{CALENDAR_YEARS[0]}-01-01", "D")
     days = np.arange(first, np.datetime64(f"{CALENDAR_YEARS[1] + 1}-01-01", "D"))
     weekday = (days.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
     work = ((weekday < 5) & ~np.isin(days, holidays)) | np.isin(days, in_lieu_workdays)
-    return WorkCalendar(first, work, np.cumsum(work), known)
+    known = frozenset(range(first_year, last_year + 1))
+    ignored: list[dt.date] = []
+    if added is not None:
+        for day, working in sorted([*((d, False) for d in added.off), *((d, True) for d in added.on)]):
+            at = (np.datetime64(day, "D") - first).astype("int64")
+            if day.year not in known:
+                work[at] = working
+            elif work[at] != working:
+                ignored.append(day)
+        known |= added.years
+    return WorkCalendar(first, work, np.cumsum(work), known, tuple(ignored))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,6 +261,7 @@ class Deadline:
     relative_to: str | None = None
     offset: Span | None = None
     due_on: pd.Timestamp | None = None  # a fixed day (a campaign's 12月31日前清结), for every case it applies to
+    holidays: Holidays | None = None  # the rules files' holidays: (years chinesecalendar does not know)
 
 
 def due_rule(d: Deadline) -> str:
@@ -307,6 +345,10 @@ class _Ctx:
     as_of: np.datetime64
     masks_ctx: EvalContext
 
+    @property
+    def calendar(self) -> WorkCalendar:
+        return workday_calendar(self.d.holidays)
+
     def fail(self, message: str, position: int | None = None) -> ConfigError:
         where = ""
         if position is not None and "case_no" in self.frame:
@@ -343,7 +385,7 @@ class _Ctx:
         try:
             return fn()
         except OutsideCalendar as err:
-            y0, y1 = workday_calendar().years
+            y0, y1 = self.calendar.years
             raise self.fail(f"{why} reaches {err.year}; working days are known for {y0}–{y1} only",
                             err.position) from None
 
@@ -353,7 +395,7 @@ def _add_span(c: _Ctx, days: np.ndarray, span: Span, sign: int = 1) -> np.ndarra
     if span.unit == "months":
         return add_months_days(days, sign * span.n)
     if c.d.workdays and sign > 0:
-        return c.on_calendar(lambda: workday_calendar().add_workdays(days, span.n), "workdays")
+        return c.on_calendar(lambda: c.calendar.add_workdays(days, span.n), "workdays")
     return days + np.timedelta64(sign * span.n, "D")
 
 
@@ -379,7 +421,7 @@ def _extend(c: _Ctx, due: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     months, days = c.numbers(c.d.extension_months), c.numbers(c.d.extension_days)
     due = add_months_days(due, months)
     if c.d.workdays:
-        due = c.on_calendar(lambda: workday_calendar().add_workdays(due, days), "workdays")
+        due = c.on_calendar(lambda: c.calendar.add_workdays(due, days), "workdays")
     else:
         due = due + days
     return due, months, days
@@ -447,7 +489,7 @@ def _rolled(c: _Ctx, due: np.ndarray) -> np.ndarray:
     """due rolled forward to the next working day when the deadline says so."""
     if not c.d.roll_forward:
         return due
-    return c.on_calendar(lambda: workday_calendar().roll_forward(due), "roll_forward")
+    return c.on_calendar(lambda: c.calendar.roll_forward(due), "roll_forward")
 
 
 def _occurrence(c: _Ctx, start: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -647,22 +689,30 @@ def _next(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]], ind
 
 
 def calendar_warnings(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]]) -> list[str]:
-    """One warning naming the years outside the official holiday calendar that a ``workdays``
-    or ``roll_forward`` deadline counted in (with weekends as the only rest days)."""
-    cal = workday_calendar()
+    """One warning naming the years without known holidays that a ``workdays`` or
+    ``roll_forward`` deadline counted in (with weekends as the only rest days), and one naming the
+    days of ``holidays:`` that chinesecalendar contradicts (it is followed)."""
     years: set[int] = set()
     names = []
     for d in deadlines:
         if d.workdays or d.roll_forward:
             r = done[d.id]
-            found = cal.unknown_years(np.concatenate([r["start"], r["before_roll"], r["due"]]))
+            found = workday_calendar(d.holidays).unknown_years(np.concatenate([r["start"], r["before_roll"], r["due"]]))
             if found:
                 years |= found
                 names.append(d.id)
-    if not years:
-        return []
-    return [f"holiday calendar does not cover {', '.join(map(str, sorted(years)))}: weekends only "
-            f"(no statutory holidays) for deadlines {', '.join(names)}; update chinesecalendar"]
+    out = []
+    if years:
+        out.append(f"holiday calendar does not cover {', '.join(map(str, sorted(years)))}: weekends only "
+                   f"(no statutory holidays) for deadlines {', '.join(names)}; update chinesecalendar, or give "
+                   "the year's holidays in the rules file (holidays:)")
+    added = next((d.holidays for d in deadlines if d.holidays is not None), None)
+    if added is not None and (ignored := workday_calendar(added).ignored):
+        shown = ", ".join(f"{day:%Y-%m-%d}" for day in ignored[:5]) + (" …" if len(ignored) > 5 else "")
+        out.append(f"{added.source}: holidays: {shown} contradict the installed chinesecalendar, which knows "
+                   f"{'that year' if len({d.year for d in ignored}) == 1 else 'those years'}; its calendar is used "
+                   "(remove the year from holidays:)")
+    return out
 
 
 def evaluate(
@@ -1296,14 +1346,83 @@ def reference_problems(ruleset: Ruleset, deadlines: Sequence[Deadline]) -> list[
     return problems
 
 
+HOLIDAY_KEYS = ("days_off", "working_days")  # 放假, 调休上班 (off: and on: would be YAML's false and true)
+_RUN_OF_DAYS = re.compile(r"^\s*(\S+)\s*(?:to|至|~|～)\s*(\S+)\s*$")
+
+
+def _read_holidays(nodes: list[Node], problems: list[str]) -> Holidays | None:
+    """The ``holidays:`` sections of the files, a later file adding to an earlier one:
+    ``days_off:`` (放假) and ``working_days:`` (the weekend days worked in lieu, 调休上班), each a
+    day or a run of days (``2027-02-05 to 2027-02-11``); problems are appended to ``problems``."""
+    if not nodes:
+        return None
+    off: dict[dt.date, Node] = {}
+    on: dict[dt.date, Node] = {}
+    for node in nodes:
+        if not isinstance(node.value, dict):
+            problems.append(node.problem(f"expected days_off: and working_days: lists, got {_type_name(node.value)}"))
+            continue
+        for key in node.value:
+            if key not in HOLIDAY_KEYS:
+                problems.append(node.problem(f"unknown key '{key}'{did_you_mean(str(key), HOLIDAY_KEYS)}",
+                                             node.key_mark(key)))
+        if "days_off" not in node.value:
+            problems.append(node.problem("missing 'days_off:' (the days off the State Council's notice gives)"))
+        for key, into in zip(HOLIDAY_KEYS, (off, on)):
+            if key in node.value:
+                _read_days(node.child(key), into, problems)
+    for day in sorted(off.keys() & on.keys()):
+        problems.append(on[day].problem(f"{day:%Y-%m-%d} is under both days_off: and working_days:"))
+    return Holidays(frozenset(off), frozenset(on), ", ".join(dict.fromkeys(n.source for n in nodes)))
+
+
+def _read_days(node: Node, into: dict[dt.date, Node], problems: list[str]) -> None:
+    """The days of one ``days_off:`` or ``working_days:`` list into ``into`` (with the item naming
+    each)."""
+    if not isinstance(node.value, list) or not node.value and node.path.endswith("days_off"):
+        got = "an empty list" if node.value == [] else _type_name(node.value)
+        problems.append(node.problem("expected a list of days such as 2027-01-01, or 2027-02-05 to 2027-02-11 for a "
+                                     f"run of days, got {got}"))
+        return
+    for item in node.items():
+        try:
+            days = _days(item.value)
+        except ValueError as exc:
+            problems.append(item.problem(str(exc)))
+            continue
+        for day in days:
+            into.setdefault(day, item)
+
+
+def _days(value: Any) -> list[dt.date]:
+    """One item of a holidays list: a day, or a run of days ``FIRST to LAST`` (至 or ~ also)."""
+    if isinstance(value, str) and (m := _RUN_OF_DAYS.match(value)):
+        first, last = parse_date(m[1]).date(), parse_date(m[2]).date()
+        if last < first:
+            raise ValueError(f"'{value}' ends before it begins")
+        if (last - first).days > 31:
+            raise ValueError(f"'{value}' is a run of more than a month; a typing slip?")
+        days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    else:
+        days = [parse_date(value).date()]
+    if not CALENDAR_YEARS[0] <= days[0].year <= days[-1].year <= CALENDAR_YEARS[1]:
+        raise ValueError(f"{days[0]:%Y-%m-%d} is outside the years {CALENDAR_YEARS[0]}-{CALENDAR_YEARS[1]}")
+    return days
+
+
+def _with_holidays(deadlines: list[Deadline], holidays: Holidays | None) -> list[Deadline]:
+    return deadlines if holidays is None else [dataclasses.replace(d, holidays=holidays) for d in deadlines]
+
+
 def load_deadlines(ruleset: Ruleset) -> list[Deadline]:
     """The deadlines of a ruleset's files, validated; raises RulesError listing every problem."""
     problems: list[str] = []
     out = _read_deadlines(ruleset.deadline_nodes, [c.id for c in ruleset.categories], problems)
+    holidays = _read_holidays(ruleset.holiday_nodes, problems)
     problems += reference_problems(ruleset, out)
     if problems:
         raise RulesError(problems)
-    return out
+    return _with_holidays(out, holidays)
 
 
 def load_ruleset(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, list[Deadline]]:
@@ -1312,7 +1431,8 @@ def load_ruleset(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, li
     :func:`rules.load_rules`."""
     ruleset, declared, problems = read_rules(specs)
     deadlines = _read_deadlines(ruleset.deadline_nodes, declared, problems)
+    holidays = _read_holidays(ruleset.holiday_nodes, problems)
     problems += reference_problems(ruleset, deadlines)
     if problems:
         raise RulesError(problems)
-    return ruleset, deadlines
+    return ruleset, _with_holidays(deadlines, holidays)

@@ -64,7 +64,7 @@ RESULT_COLUMNS = ("categories", "primary_category")
 TOTAL_ID = "all"
 TOTAL_LABEL = "全部案件"  # the summary's row of every case, and the workbook's sheet of them
 SUMMARY_LABEL = "底数"  # the workbook's sheet of the category counts
-FILE_KEYS = ("version", "description", "extends", "drop", "categories", "deadlines")
+FILE_KEYS = ("version", "description", "extends", "drop", "categories", "deadlines", "holidays")
 CATEGORY_KEYS = ("id", "label", "description", "source", "priority", "when")
 COMBINATORS = ("all", "any", "not")
 LEAF_TARGETS = ("field", "column")
@@ -1514,6 +1514,7 @@ class Ruleset:
     categories: list[Category]
     deadline_nodes: list[Node] = dc_field(default_factory=list)
     deadline_mentions: list[Node] = dc_field(default_factory=list)
+    holiday_nodes: list[Node] = dc_field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._order = _evaluation_order(self.categories)
@@ -1728,6 +1729,7 @@ class _Raw:
     categories: dict[str, _RawCategory] = dc_field(default_factory=dict)
     sources: list[str] = dc_field(default_factory=list)
     deadline_nodes: list[Node] = dc_field(default_factory=list)
+    holiday_nodes: list[Node] = dc_field(default_factory=list)
     description: str = ""
     unchecked: list[_RawCategory] = dc_field(default_factory=list)  # left out for a bad id
 
@@ -1792,6 +1794,8 @@ def _read_ruleset(path: Path, raw: _Raw, problems: list[str], chain: tuple[Path,
         _merge_categories(root.child("categories"), raw, problems)
     if "deadlines" in root.value:
         raw.deadline_nodes.append(root.child("deadlines"))
+    if "holidays" in root.value:
+        raw.holiday_nodes.append(root.child("holidays"))
 
 
 def _extend(node: Node, chain: tuple[Path, ...], raw: _Raw, problems: list[str]) -> None:
@@ -2000,7 +2004,7 @@ def read_rules(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, list
     whens = [c.keys["when"] for c in (*raw.categories.values(), *raw.unchecked) if "when" in c.keys]
     mentions = [m for when in whens for m in deadline_mentions(when)]
     ruleset = Ruleset(name, raw.sources, raw.description, [] if problems else categories, raw.deadline_nodes,
-                      mentions)
+                      mentions, raw.holiday_nodes)
     return ruleset, list(raw.categories), problems
 
 
