@@ -107,6 +107,46 @@ def test_a_web_page_named_xls_says_what_it_is(tmp_path):
                                      "export CSV)")
 
 
+def test_an_excel_2003_xml_spreadsheet_named_xls_says_what_it_is(tmp_path):
+    book = tmp_path / "导出.xls"
+    book.write_text('<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns='
+                    '"urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="Sheet1"><Table><Row><Cell>'
+                    '<Data ss:Type="String">案号</Data></Cell></Row></Table></Worksheet></Workbook>', encoding="utf-8")
+    result = run("classify", book)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"backlog: error: {book}: this is an Excel 2003 XML spreadsheet with a .xls name, as "
+                                     "some case systems export their tables; open it in Excel or WPS and save it as "
+                                     ".xlsx (or export CSV)")
+
+
+@pytest.mark.parametrize("text, encoding", [
+    ("案号\t立案日期\t承办人\n(2025)鲁0902执9号\t2025/1/2\t张三\n", "utf-8"),
+    ("案号,立案日期,承办人\n(2025)鲁0902执9号,2025/1/2,张三\n", "gbk"),
+    ("案号\t立案日期\t承办人\n(2025)鲁0902执9号\t2025/1/2\t张三\n", "utf-16"),
+])
+def test_a_text_table_named_xls_is_read_as_text_and_says_so(tmp_path, text, encoding):
+    """Case systems also export tab- or comma-separated text under an .xls name (Excel opens it
+    with a warning): it is read as the CSV it is, with a note, the same as when named .csv."""
+    export = tmp_path / "导出.xls"
+    export.write_bytes(text.encode(encoding))
+    result = run("classify", export, "--as-of", "2025-12-31", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert f"note: {export}: a text table under a .xls name, as case systems export them: read as CSV text" in result.stderr
+    named_csv = tmp_path / "导出.csv"
+    named_csv.write_bytes(text.encode(encoding))
+    as_csv = run("classify", named_csv, "--as-of", "2025-12-31", "-f", "csv")
+    assert result.stdout == as_csv.stdout.replace("导出.csv", "导出.xls")
+    assert "(2025)鲁0902执9号,2025,鲁0902,执,9,2025-01-02,张三" in result.stdout
+
+
+def test_workbooks_are_not_taken_for_text_tables():
+    from backlog_cli.workbook import is_text_table
+
+    fixtures = Path(__file__).parent / "fixtures" / "ledgers"
+    books = [SAMPLES / "ledger.xlsx", fixtures / "ledger.xls", fixtures / "ledger.ods", fixtures / "errors-mini.xls"]
+    assert [is_text_table(p) for p in (*books, SAMPLES / "ledger.csv")] == [False] * len(books) + [True]
+
+
 def test_rules_and_settings_saved_as_gbk_say_so_with_the_line(tmp_path, monkeypatch):
     rules = tmp_path / "r.yaml"
     rules.write_bytes("version: 1\ncategories:\n  - id: x\n    label: 涉民生\n".encode("gbk"))

@@ -598,7 +598,7 @@ def _sheets(path: Path, encoding: str | None, progress: Progress | None, wanted:
     """The sheets of a file one at a time, each with the share of the file's sheets before it and
     its own share (``careful``: a text file read whole, see :class:`_ReadAgain`)."""
     check_file(path)
-    if path.suffix.lower() in EXCEL_SUFFIXES:
+    if _is_workbook(path):
         yield from _read_excel(path, progress, wanted)
     elif wanted is None or path.stem in wanted:
         yield _read_text(path, encoding, careful), 0.0, 1.0
@@ -608,7 +608,12 @@ def sheet_names(path: Path) -> list[str]:
     """The sheet names of a file without reading its cells (a text file has one, its stem)."""
     path = Path(path)
     check_file(path)
-    return list(workbook.open_book(path).sheet_names) if path.suffix.lower() in EXCEL_SUFFIXES else [path.stem]
+    return list(workbook.open_book(path).sheet_names) if _is_workbook(path) else [path.stem]
+
+
+def _is_workbook(path: Path) -> bool:
+    """Read as a workbook: a workbook's name, unless it holds a text table (:func:`workbook.is_text_table`)."""
+    return path.suffix.lower() in EXCEL_SUFFIXES and not workbook.is_text_table(path)
 
 
 def _check_sheets(paths: list[Path], sheets: Sequence[str]) -> None:
@@ -1188,6 +1193,9 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
     found_any = False
     refused: list[str] = []  # sheets whose header lacks a required column: why
     first_headers: list[str] = []
+    if path.suffix.lower() in EXCEL_SUFFIXES and not _is_workbook(path):
+        found.notes.append(f"{path}: a text table under a {path.suffix} name, as case systems export them: read as "
+                           "CSV text")
     # Each sheet is parsed block by block, each block's cells dropped before the next is read:
     # the raw cells of every sheet at once were the largest part of the peak memory.
     for raw, share, width in _sheets(path, encoding, reading, sheets, careful):

@@ -79,6 +79,9 @@ def open_book(path: Path):
     if _is_web_page(path):
         raise LedgerError(f"{path}: this is a web page (HTML) with a {path.suffix} name, as some case systems export "
                           "their tables; open it in Excel or WPS and save it as .xlsx (or export CSV)")
+    if _is_xml_spreadsheet(path):
+        raise LedgerError(f"{path}: this is an Excel 2003 XML spreadsheet with a {path.suffix} name, as some case "
+                          "systems export their tables; open it in Excel or WPS and save it as .xlsx (or export CSV)")
     raise LedgerError(f"{path}: cannot read the workbook ({short_error(problem)}); is it a valid {path.suffix} file?")
 
 
@@ -89,6 +92,32 @@ def _failure(exc: BaseException) -> BaseException:
     if isinstance(exc, Exception) or type(exc).__name__ == "PanicException":
         return exc
     raise exc
+
+
+def is_text_table(path: Path) -> bool:
+    """Whether a file with a workbook's name holds text separated by tabs or commas, as case
+    systems export their tables under an .xls name (Excel opens it with a warning): not a zip or
+    OLE file, no markup, no NUL bytes but in UTF-16, and a tab or comma on its first line."""
+    try:
+        with path.open("rb") as fh:
+            start = fh.read(4096)
+    except OSError:
+        return False
+    if start.startswith((b"PK\x03\x04", _OLE)):
+        return False
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte order mark
+        start = start.decode("utf-16", errors="ignore").encode("utf-8")
+    elif b"\x00" in start:
+        return False
+    first = start.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+    return not first.startswith(b"<") and (b"\t" in first or b"," in first)
+
+
+def _is_xml_spreadsheet(path: Path) -> bool:
+    """An Excel 2003 XML spreadsheet (SpreadsheetML) saved with a workbook's name."""
+    with path.open("rb") as fh:
+        start = fh.read(4096)
+    return start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in start
 
 
 def _is_web_page(path: Path) -> bool:
@@ -679,7 +708,7 @@ def start(paths: Sequence[Path | str], wanted: Collection[str] | None = None) ->
     A problem with the file is left for the load to report, in its turn (Excel's lock files are
     passed over: the load skips them)."""
     paths = [p for p in paths if not is_lock_file(p)]
-    if not paths or Path(paths[0]).suffix.lower() not in EXCEL_SUFFIXES:
+    if not paths or Path(paths[0]).suffix.lower() not in EXCEL_SUFFIXES or is_text_table(Path(paths[0])):
         return
     path = Path(paths[0])
     try:
