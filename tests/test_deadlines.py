@@ -203,6 +203,11 @@ holidays:
         load_ruleset([path])
     assert err.value.problems == [f"{path}:4:18: holidays.working_days[0]: 2027-02-13 is under both days_off: and "
                                   "working_days:"]
+    path = write(tmp_path, "empty.yaml", "version: 1\nholidays:\n  days_off: []\n  working_days: []\n")
+    with pytest.raises(RulesError) as err:  # a year may have no working day in lieu, but days off it has
+        load_ruleset([path])
+    assert err.value.problems == [f"{path}:3:13: holidays.days_off: expected a list of days such as 2027-01-01, or "
+                                  "2027-02-05 to 2027-02-11 for a run of days, got an empty list"]
 
 
 def test_the_holidays_example_in_the_docs_is_2026s_notice(tmp_path) -> None:

@@ -788,8 +788,8 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
                 for d in deadlines]
         out.print(outputs.render_table(pd.DataFrame(rows), title="期限", see_all=outputs.PIPE_TO_SEE_ALL))
     if deadlines and deadlines[0].holidays is not None:
-        out.print(f"节假日（holidays:，chinesecalendar 未收的年份）：{deadlines[0].holidays.summary()}", highlight=False,
-                  markup=False)
+        added = deadlines[0].holidays.summary()
+        out.print(f"节假日（holidays:，chinesecalendar 未收的年份）：{added}", highlight=False, markup=False)
     for path in ruleset.sources:
         out.print(f"from {bundled_path(path)}", highlight=False, markup=False)
 

@@ -131,8 +131,10 @@ class Holidays:
 
     def summary(self) -> str:
         """Per year, how many days off and days worked in lieu (``backlog rules show``)."""
-        return "；".join(f"{y}年 放假 {sum(d.year == y for d in self.off)} 天，调休上班 {sum(d.year == y for d in self.on)} 天"
-                        for y in sorted(self.years))
+        def count(days: frozenset[dt.date], year: int) -> int:
+            return sum(d.year == year for d in days)
+
+        return "；".join(f"{y}年 放假 {count(self.off, y)} 天，调休上班 {count(self.on, y)} 天" for y in sorted(self.years))
 
 
 @dataclass(frozen=True)
@@ -1370,16 +1372,16 @@ def _read_holidays(nodes: list[Node], problems: list[str]) -> Holidays | None:
             problems.append(node.problem("missing 'days_off:' (the days off the State Council's notice gives)"))
         for key, into in zip(HOLIDAY_KEYS, (off, on)):
             if key in node.value:
-                _read_days(node.child(key), into, problems)
+                _read_days(node.child(key), into, problems, may_be_empty=key == "working_days")
     for day in sorted(off.keys() & on.keys()):
         problems.append(on[day].problem(f"{day:%Y-%m-%d} is under both days_off: and working_days:"))
     return Holidays(frozenset(off), frozenset(on), ", ".join(dict.fromkeys(n.source for n in nodes)))
 
 
-def _read_days(node: Node, into: dict[dt.date, Node], problems: list[str]) -> None:
+def _read_days(node: Node, into: dict[dt.date, Node], problems: list[str], may_be_empty: bool) -> None:
     """The days of one ``days_off:`` or ``working_days:`` list into ``into`` (with the item naming
-    each)."""
-    if not isinstance(node.value, list) or not node.value and node.path.endswith("days_off"):
+    each); a year may have no working days in lieu."""
+    if not isinstance(node.value, list) or not (node.value or may_be_empty):
         got = "an empty list" if node.value == [] else _type_name(node.value)
         problems.append(node.problem("expected a list of days such as 2027-01-01, or 2027-02-05 to 2027-02-11 for a "
                                      f"run of days, got {got}"))

@@ -117,7 +117,8 @@ def _is_xml_spreadsheet(path: Path) -> bool:
     """An Excel 2003 XML spreadsheet (SpreadsheetML) saved with a workbook's name."""
     with path.open("rb") as fh:
         start = fh.read(4096)
-    return start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in start
+    return (start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml")
+            and b"urn:schemas-microsoft-com:office:spreadsheet" in start)
 
 
 def _is_web_page(path: Path) -> bool:
