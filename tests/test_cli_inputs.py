@@ -95,16 +95,47 @@ def test_a_new_output_beside_the_ledger_is_fine(ledger, tmp_path):
     assert result.exit_code == 0, result.output
 
 
-def test_a_web_page_named_xls_says_what_it_is(tmp_path):
-    """Case systems export HTML tables named .xls: say so, rather than an OLE decoding error."""
+PAGE = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>
+<table border=1><tr><td colspan="3">某某法院执行案件台帐</td></tr>
+<tr><th>案号</th><th>立案日期</th><th>承办人</th></tr>
+<tr><td>(2025)鲁0902执9号</td><td>2025-01-02</td><td rowspan="2">张三</td></tr>
+<tr><td>(2025)鲁0902执10号<td>2025/1/3</tr>
+<tr><td>(2025)鲁0902执11号</td><td>2025年1月4日</td><td>李&nbsp;四<br>王五</td></tr>
+</table></body></html>"""
+
+
+def test_a_web_page_named_xls_is_read_as_its_tables(tmp_path):
+    """Case systems export HTML tables named .xls: read as Excel opens them (a title row above the
+    header, a cell spanning two rows read in both, <br> a line break: two officers), with a note."""
     page = tmp_path / "导出.xls"
-    page.write_text('\ufeff<html><head><meta charset="utf-8"></head><body><table><tr><td>案号</td></tr></table>'
-                    "</body></html>", encoding="utf-8")
-    result = run("classify", page)
-    assert result.exit_code == 2
-    assert result.stderr.strip() == (f"backlog: error: {page}: this is a web page (HTML) with a .xls name, as some case "
-                                     "systems export their tables; open it in Excel or WPS and save it as .xlsx (or "
-                                     "export CSV)")
+    page.write_bytes(PAGE.encode("gbk"))
+    result = run("classify", page, "--as-of", "2025-12-31", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert f"note: {page}: a web page (HTML) under a .xls name, as case systems export them: its tables read as sheets" \
+        in result.stderr
+    assert "1 case names more than one 承办人 (李四、王五)" in result.stderr
+    rows = [line.split(",")[:10] for line in result.stdout.splitlines()[1:]]
+    assert [r[:1] + r[5:7] + r[8:10] for r in rows] == [
+        ["(2025)鲁0902执9号", "2025-01-02", "张三", "导出", "3"],
+        ["(2025)鲁0902执10号", "2025-01-03", "张三", "导出", "4"],
+        ["(2025)鲁0902执11号", "2025-01-04", "李四、王五", "导出", "5"],
+    ]
+    assert run("classify", page, "--sheet", "导出", "--as-of", "2025-12-31", "-f", "csv").stdout == result.stdout
+
+
+def test_web_page_tables_as_excel_opens_them(tmp_path):
+    from backlog_cli.workbook import web_page_tables
+
+    page = tmp_path / "p.xls"
+    page.write_text("\ufeff<table><tr><td rowspan=2 colspan=2>a</td><td>b &amp; c</td></tr><tr><td>d\n  e</td>"
+                    "<tr><td>f<td colspan=x>g<td rowspan=99999>h</table><p>between</p>"
+                    "<table><tr><th>x<table><tr><td>inner</td></tr></table></th><td>y</td></tr></table>",
+                    encoding="utf-8")
+    assert web_page_tables(page) == [
+        ("p 表1", [["a", "", "b & c"], ["a", "", "d e"], ["f", "g", "h"]]),  # a span past the last row ends there
+        ("p 表2", [["inner"]]),
+        ("p 表3", [["x", "y"]]),
+    ]
 
 
 def test_an_excel_2003_xml_spreadsheet_named_xls_says_what_it_is(tmp_path):
@@ -140,11 +171,11 @@ def test_a_text_table_named_xls_is_read_as_text_and_says_so(tmp_path, text, enco
 
 
 def test_workbooks_are_not_taken_for_text_tables():
-    from backlog_cli.workbook import is_text_table
+    from backlog_cli.workbook import disguised
 
     fixtures = Path(__file__).parent / "fixtures" / "ledgers"
     books = [SAMPLES / "ledger.xlsx", fixtures / "ledger.xls", fixtures / "ledger.ods", fixtures / "errors-mini.xls"]
-    assert [is_text_table(p) for p in (*books, SAMPLES / "ledger.csv")] == [False] * len(books) + [True]
+    assert [disguised(p) for p in (*books, SAMPLES / "ledger.csv")] == [None] * len(books) + ["text"]
 
 
 def test_rules_and_settings_saved_as_gbk_say_so_with_the_line(tmp_path, monkeypatch):

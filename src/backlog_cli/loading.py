@@ -598,8 +598,14 @@ def _sheets(path: Path, encoding: str | None, progress: Progress | None, wanted:
     """The sheets of a file one at a time, each with the share of the file's sheets before it and
     its own share (``careful``: a text file read whole, see :class:`_ReadAgain`)."""
     check_file(path)
-    if _is_workbook(path):
+    kind = _kind(path)
+    if kind == WORKBOOK:
         yield from _read_excel(path, progress, wanted)
+    elif kind == workbook.WEB_PAGE:
+        tables = workbook.web_page_tables(path)
+        for i, (name, rows) in enumerate(tables):
+            if wanted is None or name in wanted:
+                yield RawSheet(name, pd.DataFrame(rows, dtype=object), 1, rows=len(rows)), i / len(tables), 1 / len(tables)
     elif wanted is None or path.stem in wanted:
         yield _read_text(path, encoding, careful), 0.0, 1.0
 
@@ -608,12 +614,21 @@ def sheet_names(path: Path) -> list[str]:
     """The sheet names of a file without reading its cells (a text file has one, its stem)."""
     path = Path(path)
     check_file(path)
-    return list(workbook.open_book(path).sheet_names) if _is_workbook(path) else [path.stem]
+    kind = _kind(path)
+    if kind == WORKBOOK:
+        return list(workbook.open_book(path).sheet_names)
+    return [name for name, _ in workbook.web_page_tables(path)] if kind == workbook.WEB_PAGE else [path.stem]
 
 
-def _is_workbook(path: Path) -> bool:
-    """Read as a workbook: a workbook's name, unless it holds a text table (:func:`workbook.is_text_table`)."""
-    return path.suffix.lower() in EXCEL_SUFFIXES and not workbook.is_text_table(path)
+WORKBOOK = "workbook"
+
+
+def _kind(path: Path) -> str:
+    """How a file is read: as a workbook (by its name), as text (a .csv or .tsv, or a text table
+    under a workbook's name), or as a web page's tables (see :func:`workbook.disguised`)."""
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        return workbook.TEXT
+    return workbook.disguised(path) or WORKBOOK
 
 
 def _check_sheets(paths: list[Path], sheets: Sequence[str]) -> None:
@@ -1193,9 +1208,10 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
     found_any = False
     refused: list[str] = []  # sheets whose header lacks a required column: why
     first_headers: list[str] = []
-    if path.suffix.lower() in EXCEL_SUFFIXES and not _is_workbook(path):
-        found.notes.append(f"{path}: a text table under a {path.suffix} name, as case systems export them: read as "
-                           "CSV text")
+    if path.suffix.lower() in EXCEL_SUFFIXES and (kind := _kind(path)) != WORKBOOK:
+        what = "a text table" if kind == workbook.TEXT else "a web page (HTML)"
+        how = "read as CSV text" if kind == workbook.TEXT else "its tables read as sheets"
+        found.notes.append(f"{path}: {what} under a {path.suffix} name, as case systems export them: {how}")
     # Each sheet is parsed block by block, each block's cells dropped before the next is read:
     # the raw cells of every sheet at once were the largest part of the peak memory.
     for raw, share, width in _sheets(path, encoding, reading, sheets, careful):

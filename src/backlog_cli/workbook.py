@@ -1,4 +1,6 @@
-"""Workbook files (xlsx, xlsm, xls, ods) opened and their sheets decoded with python-calamine.
+"""Workbook files (xlsx, xlsm, xls, ods) opened and their sheets decoded with python-calamine;
+what case systems export under a workbook's name told apart (:func:`disguised`), and a web page's
+tables read (:func:`web_page_tables`).
 
 python-calamine decodes a whole sheet at once, without holding the GIL: the sheets are decoded
 on a second thread, one sheet ahead of the loader that parses them. This module imports neither
@@ -19,6 +21,7 @@ import zlib
 from collections.abc import Collection, Sequence
 from array import array
 from concurrent.futures import Future, ThreadPoolExecutor
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +79,6 @@ def open_book(path: Path):
         _failure(exc)
     if head.startswith(_OLE) and _ENCRYPTED_STREAM in path.read_bytes():
         raise _password_protected(path) from None  # an encrypted workbook named .xls
-    if _is_web_page(path):
-        raise LedgerError(f"{path}: this is a web page (HTML) with a {path.suffix} name, as some case systems export "
-                          "their tables; open it in Excel or WPS and save it as .xlsx (or export CSV)")
     if _is_xml_spreadsheet(path):
         raise LedgerError(f"{path}: this is an Excel 2003 XML spreadsheet with a {path.suffix} name, as some case "
                           "systems export their tables; open it in Excel or WPS and save it as .xlsx (or export CSV)")
@@ -94,23 +94,31 @@ def _failure(exc: BaseException) -> BaseException:
     raise exc
 
 
-def is_text_table(path: Path) -> bool:
-    """Whether a file with a workbook's name holds text separated by tabs or commas, as case
-    systems export their tables under an .xls name (Excel opens it with a warning): not a zip or
-    OLE file, no markup, no NUL bytes but in UTF-16, and a tab or comma on its first line."""
+TEXT, WEB_PAGE = "text", "web page"
+
+
+def disguised(path: Path) -> str | None:
+    """What a file with a workbook's name holds when it is a table a case system exported under
+    that name rather than a workbook (Excel opens both with a warning): :data:`TEXT`, separated by
+    tabs or commas, or :data:`WEB_PAGE`, an HTML table; None for anything else (a zip or OLE file
+    is a workbook; what is neither is left for python-calamine to refuse)."""
     try:
         with path.open("rb") as fh:
             start = fh.read(4096)
     except OSError:
-        return False
+        return None
     if start.startswith((b"PK\x03\x04", _OLE)):
-        return False
+        return None
     if start.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte order mark
         start = start.decode("utf-16", errors="ignore").encode("utf-8")
     elif b"\x00" in start:
-        return False
-    first = start.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
-    return not first.startswith(b"<") and (b"\t" in first or b"," in first)
+        return None
+    start = start.lstrip(b"\xef\xbb\xbf \t\r\n")
+    lower = start[:1024].lower()
+    if lower.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) and b"<t" in lower:
+        return WEB_PAGE
+    first = start.split(b"\n", 1)[0]
+    return TEXT if not first.startswith(b"<") and (b"\t" in first or b"," in first) else None
 
 
 def _is_xml_spreadsheet(path: Path) -> bool:
@@ -121,11 +129,150 @@ def _is_xml_spreadsheet(path: Path) -> bool:
             and b"urn:schemas-microsoft-com:office:spreadsheet" in start)
 
 
-def _is_web_page(path: Path) -> bool:
-    """An HTML table saved with a workbook's name: its start is markup, not a zip or OLE file."""
-    with path.open("rb") as fh:
-        start = fh.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return start.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) and b"<t" in start
+def web_page_tables(path: Path) -> list[tuple[str, list[list[str]]]]:
+    """The tables of an HTML page, named after the file (``NAME 表2`` when there are several),
+    each as rows of cell texts, as Excel opens the page: a cell spanning rows is read in every row
+    it spans (as a sheet's cells merged down are), one spanning columns in its first; ``<br>`` is
+    a line break, other whitespace runs one space."""
+    parser = _Tables()
+    parser.feed(_page_text(path))
+    parser.close()
+    tables = [t for t in parser.tables if t]
+    names = [path.stem] if len(tables) == 1 else [f"{path.stem} 表{i}" for i in range(1, len(tables) + 1)]
+    return list(zip(names, tables))
+
+
+_CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""")
+
+
+def _page_text(path: Path) -> str:
+    """An HTML page's text: by its byte order mark, else the charset its head declares (GB2312 and
+    GBK read as GB18030, their superset), else UTF-8, else GB18030."""
+    data = path.read_bytes()
+    for mark, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(mark):
+            return data.decode(codec, errors="replace")
+    declared = _CHARSET.search(data[:4096])
+    tried = [declared[1].decode("ascii").lower()] if declared else []
+    tried = ["gb18030" if c in ("gb2312", "gbk", "cp936", "x-gbk") else c for c in tried] + ["utf-8", "gb18030"]
+    for codec in tried:
+        try:
+            return data.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("gb18030", errors="replace")
+
+
+_MAX_COLSPAN = 1_000  # HTML's own limit
+
+
+class _Grid:
+    """One HTML table's rows of cells, spans taken into account. A cell spanning rows is carried
+    into each row begun below it (a span past the table's last row ends there, as in a browser)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[int, str]] = []
+        self.col = 0
+        self.carried: dict[int, tuple[int, str, int]] = {}  # column: rows still to fill, value, colspan
+        self.open: tuple[int, int] | None = None  # the cell being read: its rowspan and colspan
+        self.parts: list[str] = []
+
+    def new_row(self) -> None:
+        self.end_cell()
+        row: dict[int, str] = {}
+        for col, (left, value, colspan) in list(self.carried.items()):
+            self._place(row, col, value, colspan)
+            if left > 1:
+                self.carried[col] = (left - 1, value, colspan)
+            else:
+                del self.carried[col]
+        self.rows.append(row)
+        self.col = 0
+
+    def start_cell(self, rowspan: int, colspan: int) -> None:
+        self.end_cell()
+        if not self.rows:
+            self.new_row()
+        while self.col in self.rows[-1]:  # taken by a cell spanning down from a row above
+            self.col += 1
+        self.open, self.parts = (rowspan, colspan), []
+
+    def text(self, data: str) -> None:
+        if self.open is not None:
+            self.parts.append(data)
+
+    def end_cell(self) -> None:
+        if self.open is None:
+            return
+        (rowspan, colspan), self.open = self.open, None
+        value = "\n".join(" ".join(line.split()) for line in "".join(self.parts).split("\n")).strip()
+        self._place(self.rows[-1], self.col, value, colspan)
+        if rowspan > 1:
+            self.carried[self.col] = (rowspan - 1, value, colspan)
+        self.col += colspan
+
+    @staticmethod
+    def _place(row: dict[int, str], col: int, value: str, colspan: int) -> None:
+        for c in range(col, col + colspan):
+            row.setdefault(c, value if c == col else "")
+
+    def table(self) -> list[list[str]]:
+        self.end_cell()
+        width = max((max(row) + 1 for row in self.rows if row), default=0)
+        return [[row.get(c, "") for c in range(width)] for row in self.rows] if width else []
+
+
+class _Tables(HTMLParser):
+    """Every ``<table>`` of a page as rows of cell texts (a table inside a cell is a table of its
+    own); cells and rows need not be closed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[str]]] = []
+        self._open: list[_Grid] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._open.append(_Grid())
+        elif not self._open:
+            return
+        elif tag == "tr":
+            self._open[-1].new_row()
+        elif tag in ("td", "th"):
+            spans = dict(attrs)
+            self._open[-1].start_cell(_span(spans.get("rowspan")), min(_span(spans.get("colspan")), _MAX_COLSPAN))
+        elif tag == "br":
+            self._open[-1].text("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag == "table":
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self._open:
+            return
+        if tag in ("td", "th", "tr"):
+            self._open[-1].end_cell()
+        elif tag == "table":
+            self.tables.append(self._open.pop().table())
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1].text(re.sub(r"\s+", " ", data))
+
+    def close(self) -> None:
+        super().close()
+        while self._open:  # tables left open at the end of the page
+            self.tables.append(self._open.pop().table())
+
+
+def _span(value: str | None) -> int:
+    """A rowspan or colspan attribute as a number of cells: 1 when missing or not a number."""
+    try:
+        return max(int(str(value).strip()), 1)
+    except ValueError:
+        return 1
 
 
 # python-calamine holds a decoded sheet as one cell per row and column of its extent, a few dozen
@@ -709,7 +856,7 @@ def start(paths: Sequence[Path | str], wanted: Collection[str] | None = None) ->
     A problem with the file is left for the load to report, in its turn (Excel's lock files are
     passed over: the load skips them)."""
     paths = [p for p in paths if not is_lock_file(p)]
-    if not paths or Path(paths[0]).suffix.lower() not in EXCEL_SUFFIXES or is_text_table(Path(paths[0])):
+    if not paths or Path(paths[0]).suffix.lower() not in EXCEL_SUFFIXES or disguised(Path(paths[0])):
         return
     path = Path(paths[0])
     try:
