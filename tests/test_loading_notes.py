@@ -210,3 +210,18 @@ def test_case_numbers_written_in_part_are_rejected_saying_how_many(tmp_path):
         "案号无法识别",
     ]
     assert len(ledger.cases) == 0
+
+
+def test_the_number_of_a_case_of_another_kind_is_rejected_saying_its_type(tmp_path):
+    """A trial's number in 案号 (the 执行依据's, typed in the wrong column) says which type it has;
+    an unreadable number with 执 in it (a court code misspelt) and one with no type stay plain."""
+    path = tmp_path / "l.csv"
+    path.write_text("案号,立案日期\n(2023)鲁0902民初123号,2024-01-01\n（2015）泰民初字第12号,2015-01-01\n"
+                    "(2022)最高法民申7号,2022-01-01\n(2024)鲁09刑终3号,2024-01-01\n(2024)鲁0902破1号,2024-01-01\n"
+                    "(2016)张三执5号,2016-01-01\n(2024)鲁0902123号,2024-01-01\n(2024)鲁0902执1号,2024-01-01\n",
+                    encoding="utf-8")
+    ledger = load_ledger([path])
+    assert ledger.rejects["reason"].tolist() == [
+        f"案号无法识别：类型代字“{kind}”不是执行案件的（是否填成了执行依据的案号？）"
+        for kind in ["民初", "民初", "民申", "刑终", "破"]] + ["案号无法识别"] * 2
+    assert ledger.cases["case_no"].tolist() == ["(2024)鲁0902执1号"]

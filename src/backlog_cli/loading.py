@@ -937,6 +937,9 @@ TWO_CASE_NUMBERS = re.compile(r"[、，,;；/／]*(?=[(〔\[【][0-9]{4}[)〕\]�
 SEQ_SEPARATOR = "[、,;/]"  # as normalize_name leaves them (NFKC: ， ； ／ are , ; /)
 PARTIAL_CASE_NUMBERS = re.compile(rf"^(?P<head>.*?\D)(?P<first>[0-9]{{1,9}})号?"
                                   rf"(?:(?P<more>(?:{SEQ_SEPARATOR}[0-9]{{1,9}}号?)+)|[-~–—至到](?P<last>[0-9]{{1,9}})号?)$")
+# the number of a case of another kind (民初, 民终, 刑初, 行初, 破 …): the 执行依据's number typed in 案号
+OTHER_CASE_NUMBER = re.compile(r"^[(〔\[【][0-9]{4}[)〕\]】](?:最高法|[\u4e00-\u9fff][0-9]{1,4}|[\u4e00-\u9fff]{1,6}?)"
+                               r"(?P<type>[民刑行商知破赔海][\u4e00-\u9fff]{0,2}?)(?:字第)?[0-9]{1,9}号$")
 MAX_EXTENSION = 120  # months: ten years, far above any approved extension; more is a typing slip
 
 
@@ -1506,7 +1509,8 @@ def _reject_reasons(parsed: pd.DataFrame, bad: dict[str, pd.Series], case_text: 
     unread = bad["case_no"].to_numpy(dtype=bool)
     if unread.any():
         text = case_text[unread]
-        reason[unread] = _several_case_numbers(text).fillna(_partial_case_numbers(text)).fillna(BAD_CASE_NO).to_numpy()
+        reason[unread] = (_several_case_numbers(text).fillna(_partial_case_numbers(text)).fillna(_other_case_numbers(text))
+                          .fillna(BAD_CASE_NO).to_numpy())
     date_bad = bad["filed_on"]
     reason[reason.isna() & date_bad] = BAD_FILING_DATE
     reason[reason.isna() & parsed["filed_on"].isna()] = NO_FILING_DATE
@@ -1564,6 +1568,15 @@ def _partial_case_numbers(text: pd.Series) -> pd.Series:
         out.iloc[np.flatnonzero(matched)[ok]] = [_split_reason(int(k), cell[at:]) for k, cell, at in
                                                  zip(n[ok], cells[ok], after)]
     return out
+
+
+def _other_case_numbers(text: pd.Series) -> pd.Series:
+    """For unreadable case-number cells holding the number of a case of another kind (a trial's
+    ``(2024)鲁0902民初123号``, the 执行依据 typed in 案号), the reject reason naming its type; NA
+    for the others."""
+    kind = text.str.extract(OTHER_CASE_NUMBER)["type"]
+    kind = kind.where(~kind.str.contains("执", na=False))
+    return (f"{BAD_CASE_NO}：类型代字“" + kind + "”不是执行案件的（是否填成了执行依据的案号？）").astype(object)
 
 
 def shown_cells(cells: pd.Series) -> pd.Series:
