@@ -269,6 +269,8 @@ class _Tables(HTMLParser):
 
 def _span(value: str | None) -> int:
     """A rowspan or colspan attribute as a number of cells: 1 when missing or not a number."""
+    if value is None:
+        return 1
     try:
         return max(int(str(value).strip()), 1)
     except ValueError:
