@@ -138,16 +138,46 @@ def test_web_page_tables_as_excel_opens_them(tmp_path):
     ]
 
 
-def test_an_excel_2003_xml_spreadsheet_named_xls_says_what_it_is(tmp_path):
+XML_SPREADSHEET = """<?xml version="1.0" encoding="UTF-8"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:x="urn:schemas-microsoft-com:office:excel"
+ xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Worksheet ss:Name="台帐"><Table>
+  <Row><Cell ss:MergeAcross="3"><Data ss:Type="String">某某法院执行案件台帐</Data></Cell></Row>
+  <Row ss:Index="3"><Cell><Data ss:Type="String">案号</Data></Cell><Cell><Data ss:Type="String">立案日期</Data></Cell>
+   <Cell><Data ss:Type="String">承办人</Data></Cell><Cell><Data ss:Type="String">执行标的</Data></Cell></Row>
+  <Row><Cell><Data ss:Type="String">(2025)鲁0902执9号</Data></Cell><Cell><Data ss:Type="DateTime">2025-01-02T00:00:00.000</Data>
+   </Cell><Cell ss:MergeDown="1"><Data ss:Type="String">张三</Data></Cell><Cell><Data ss:Type="Number">125000</Data></Cell></Row>
+  <Row><Cell><Data ss:Type="String">(2025)鲁0902执10号</Data></Cell><Cell><Data ss:Type="String">2025/1/3</Data></Cell>
+   <Cell ss:Index="4"><ss:Data ss:Type="String" xmlns="http://www.w3.org/TR/REC-html40"><B>12.5</B>万元</ss:Data></Cell></Row>
+ </Table></Worksheet>
+ <Worksheet ss:Name="旧表"><Table><Row><Cell><Data ss:Type="String">案号</Data></Cell></Row></Table>
+  <WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible></WorksheetOptions>
+ </Worksheet>
+</Workbook>"""
+
+
+def test_an_excel_2003_xml_spreadsheet_named_xls_is_read_as_its_worksheets(tmp_path):
+    """The XML a template saved as "XML 电子表格 2003" gives (case systems fill one in): rows and
+    cells where ss:Index puts them, a cell merged down read in each row, rich text as its text,
+    a hidden worksheet left out as a workbook's is."""
     book = tmp_path / "导出.xls"
-    book.write_text('<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns='
-                    '"urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="Sheet1"><Table><Row><Cell>'
-                    '<Data ss:Type="String">案号</Data></Cell></Row></Table></Worksheet></Workbook>', encoding="utf-8")
-    result = run("classify", book)
-    assert result.exit_code == 2
-    assert result.stderr.strip() == (f"backlog: error: {book}: this is an Excel 2003 XML spreadsheet with a .xls name, as "
-                                     "some case systems export their tables; open it in Excel or WPS and save it as "
-                                     ".xlsx (or export CSV)")
+    book.write_text(XML_SPREADSHEET, encoding="utf-8")
+    result = run("classify", book, "--as-of", "2025-12-31", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert (f"note: {book}: an Excel 2003 XML spreadsheet under a .xls name, as case systems export them: its "
+            "worksheets read") in result.stderr
+    assert f"note: {book}: hidden sheet 旧表 not read" in result.stderr
+    rows = [line.split(",")[:11] for line in result.stdout.splitlines()[1:]]
+    assert [r[:1] + r[5:11] for r in rows] == [
+        ["(2025)鲁0902执9号", "2025-01-02", "张三", "125000.0", str(book), "台帐", "4"],
+        ["(2025)鲁0902执10号", "2025-01-03", "张三", "125000.0", str(book), "台帐", "5"],
+    ]
+    broken = tmp_path / "断.xls"
+    broken.write_text(XML_SPREADSHEET[:400], encoding="utf-8")
+    result = run("classify", broken)
+    assert result.exit_code == 2 and result.stderr.startswith(
+        f"backlog: error: {broken}: cannot read the Excel 2003 XML spreadsheet (")
 
 
 @pytest.mark.parametrize("text, encoding", [

@@ -601,11 +601,8 @@ def _sheets(path: Path, encoding: str | None, progress: Progress | None, wanted:
     kind = _kind(path)
     if kind == WORKBOOK:
         yield from _read_excel(path, progress, wanted)
-    elif kind == workbook.WEB_PAGE:
-        tables = workbook.web_page_tables(path)
-        for i, (name, rows) in enumerate(tables):
-            if wanted is None or name in wanted:
-                yield RawSheet(name, pd.DataFrame(rows, dtype=object), 1, rows=len(rows)), i / len(tables), 1 / len(tables)
+    elif kind in (workbook.WEB_PAGE, workbook.XML_SPREADSHEET):
+        yield from _table_sheets(_tables(path, kind), wanted)
     elif wanted is None or path.stem in wanted:
         yield _read_text(path, encoding, careful), 0.0, 1.0
 
@@ -617,7 +614,27 @@ def sheet_names(path: Path) -> list[str]:
     kind = _kind(path)
     if kind == WORKBOOK:
         return list(workbook.open_book(path).sheet_names)
-    return [name for name, _ in workbook.web_page_tables(path)] if kind == workbook.WEB_PAGE else [path.stem]
+    return [path.stem] if kind == workbook.TEXT else [name for name, _, _ in _tables(path, kind)]
+
+
+def _tables(path: Path, kind: str) -> list[tuple[str, list[list[Any]], bool]]:
+    """A web page's tables or an Excel 2003 XML spreadsheet's worksheets: name, rows, hidden."""
+    if kind == workbook.WEB_PAGE:
+        return [(name, rows, False) for name, rows in workbook.web_page_tables(path)]
+    return workbook.xml_spreadsheet_sheets(path)
+
+
+def _table_sheets(tables: list[tuple[str, list[list[Any]], bool]],
+                  wanted: Collection[str] | None) -> Iterator[tuple[RawSheet, float, float]]:
+    """Sheets read whole by :func:`_tables`, as :func:`_read_excel` yields a workbook's (a hidden
+    one is not read unless named)."""
+    listed = [t for t in tables if wanted is None or t[0] in wanted]
+    for i, (name, rows, hidden) in enumerate(listed):
+        share = i / max(len(listed), 1)
+        if hidden and wanted is None:
+            yield RawSheet(name, pd.DataFrame(), 1, hidden=True), share, 0.0
+        else:
+            yield RawSheet(name, pd.DataFrame(rows, dtype=object), 1, rows=len(rows)), share, 1 / len(listed)
 
 
 WORKBOOK = "workbook"
@@ -1212,8 +1229,9 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
     refused: list[str] = []  # sheets whose header lacks a required column: why
     first_headers: list[str] = []
     if path.suffix.lower() in EXCEL_SUFFIXES and (kind := _kind(path)) != WORKBOOK:
-        what = "a text table" if kind == workbook.TEXT else "a web page (HTML)"
-        how = "read as CSV text" if kind == workbook.TEXT else "its tables read as sheets"
+        what, how = {workbook.TEXT: ("a text table", "read as CSV text"),
+                     workbook.WEB_PAGE: ("a web page (HTML)", "its tables read as sheets"),
+                     workbook.XML_SPREADSHEET: ("an Excel 2003 XML spreadsheet", "its worksheets read")}[kind]
         found.notes.append(f"{path}: {what} under a {path.suffix} name, as case systems export them: {how}")
     # Each sheet is parsed block by block, each block's cells dropped before the next is read:
     # the raw cells of every sheet at once were the largest part of the peak memory.

@@ -1,6 +1,7 @@
 """Workbook files (xlsx, xlsm, xls, ods) opened and their sheets decoded with python-calamine;
 what case systems export under a workbook's name told apart (:func:`disguised`), and a web page's
-tables read (:func:`web_page_tables`).
+tables and an Excel 2003 XML spreadsheet's worksheets read (:func:`web_page_tables`,
+:func:`xml_spreadsheet_sheets`).
 
 python-calamine decodes a whole sheet at once, without holding the GIL: the sheets are decoded
 on a second thread, one sheet ahead of the loader that parses them. This module imports neither
@@ -79,9 +80,6 @@ def open_book(path: Path):
         _failure(exc)
     if head.startswith(_OLE) and _ENCRYPTED_STREAM in path.read_bytes():
         raise _password_protected(path) from None  # an encrypted workbook named .xls
-    if _is_xml_spreadsheet(path):
-        raise LedgerError(f"{path}: this is an Excel 2003 XML spreadsheet with a {path.suffix} name, as some case "
-                          "systems export their tables; open it in Excel or WPS and save it as .xlsx (or export CSV)")
     raise LedgerError(f"{path}: cannot read the workbook ({short_error(problem)}); is it a valid {path.suffix} file?")
 
 
@@ -94,14 +92,15 @@ def _failure(exc: BaseException) -> BaseException:
     raise exc
 
 
-TEXT, WEB_PAGE = "text", "web page"
+TEXT, WEB_PAGE, XML_SPREADSHEET = "text", "web page", "Excel 2003 XML"
 
 
 def disguised(path: Path) -> str | None:
     """What a file with a workbook's name holds when it is a table a case system exported under
     that name rather than a workbook (Excel opens both with a warning): :data:`TEXT`, separated by
-    tabs or commas, or :data:`WEB_PAGE`, an HTML table; None for anything else (a zip or OLE file
-    is a workbook; what is neither is left for python-calamine to refuse)."""
+    tabs or commas, :data:`WEB_PAGE`, an HTML table, or :data:`XML_SPREADSHEET`, the XML a
+    template saved as "XML 电子表格 2003" gives; None for anything else (a zip or OLE file is a
+    workbook; what is none of these is left for python-calamine to refuse)."""
     try:
         with path.open("rb") as fh:
             start = fh.read(4096)
@@ -114,19 +113,13 @@ def disguised(path: Path) -> str | None:
     elif b"\x00" in start:
         return None
     start = start.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith(b"<?xml") and _SPREADSHEET_NS.encode() in start:
+        return XML_SPREADSHEET
     lower = start[:1024].lower()
     if lower.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) and b"<t" in lower:
         return WEB_PAGE
     first = start.split(b"\n", 1)[0]
     return TEXT if not first.startswith(b"<") and (b"\t" in first or b"," in first) else None
-
-
-def _is_xml_spreadsheet(path: Path) -> bool:
-    """An Excel 2003 XML spreadsheet (SpreadsheetML) saved with a workbook's name."""
-    with path.open("rb") as fh:
-        start = fh.read(4096)
-    return (start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml")
-            and b"urn:schemas-microsoft-com:office:spreadsheet" in start)
 
 
 def web_page_tables(path: Path) -> list[tuple[str, list[list[str]]]]:
@@ -140,6 +133,71 @@ def web_page_tables(path: Path) -> list[tuple[str, list[list[str]]]]:
     tables = [t for t in parser.tables if t]
     names = [path.stem] if len(tables) == 1 else [f"{path.stem} 表{i}" for i in range(1, len(tables) + 1)]
     return list(zip(names, tables))
+
+
+_SPREADSHEET_NS = "urn:schemas-microsoft-com:office:spreadsheet"
+_SS, _X = f"{{{_SPREADSHEET_NS}}}", "{urn:schemas-microsoft-com:office:excel}"
+_MAX_MERGE_DOWN, _MAX_MERGE_ACROSS = 65_535, 1_000
+
+
+def xml_spreadsheet_sheets(path: Path) -> list[tuple[str, list[list[Any]], bool]]:
+    """The worksheets of an Excel 2003 XML spreadsheet: name, rows of cell values (text, numbers
+    as float, DateTime as datetime, Boolean as bool, an error as its text, "" for none) and
+    whether it is hidden. A cell merged down (``ss:MergeDown``) is read in every row it spans, as
+    a sheet's merged cells are; one merged across in its first column."""
+    import datetime as dt
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        raise LedgerError(f"{path}: cannot read the Excel 2003 XML spreadsheet ({exc})") from None
+
+    def value(data: Any) -> Any:
+        if data is None:
+            return ""
+        text, kind = "".join(data.itertext()), data.get(f"{_SS}Type")
+        try:
+            if kind == "Number":
+                return float(text)
+            if kind == "DateTime":
+                return dt.datetime.fromisoformat(text.strip()[:19])
+        except ValueError:
+            return text
+        return text == "1" if kind == "Boolean" else text
+
+    sheets = []
+    for at, sheet in enumerate(root.iter(f"{_SS}Worksheet"), 1):
+        cells: dict[tuple[int, int], Any] = {}
+        r = -1
+        for row in sheet.iter(f"{_SS}Row"):
+            r = _index(row, r)
+            c = -1
+            for cell in row.iter(f"{_SS}Cell"):
+                c = _index(cell, c)
+                down = min(_span(cell.get(f"{_SS}MergeDown"), 0), _MAX_MERGE_DOWN)
+                across = min(_span(cell.get(f"{_SS}MergeAcross"), 0), _MAX_MERGE_ACROSS)
+                got = value(cell.find(f"{_SS}Data"))
+                for rr in range(r, r + down + 1):
+                    for cc in range(c, c + across + 1):
+                        cells.setdefault((rr, cc), got if cc == c else "")
+                c += across
+        height = max((k[0] for k in cells), default=-1) + 1
+        width = max((k[1] for k in cells), default=-1) + 1
+        rows = [[cells.get((i, j), "") for j in range(width)] for i in range(height)]
+        visible = sheet.find(f"{_X}WorksheetOptions/{_X}Visible")
+        hidden = visible is not None and (visible.text or "").strip() in ("SheetHidden", "SheetVeryHidden")
+        sheets.append((sheet.get(f"{_SS}Name") or f"Sheet{at}", rows, hidden))
+    return sheets
+
+
+def _index(element: Any, before: int) -> int:
+    """A row's or cell's position (0-based): its ``ss:Index`` (1-based, never before the one
+    after ``before``), else the one after ``before``."""
+    try:
+        return max(int(element.get(f"{_SS}Index") or 0) - 1, before + 1)
+    except ValueError:
+        return before + 1
 
 
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""")
@@ -267,14 +325,15 @@ class _Tables(HTMLParser):
             self.tables.append(self._open.pop().table())
 
 
-def _span(value: str | None) -> int:
-    """A rowspan or colspan attribute as a number of cells: 1 when missing or not a number."""
+def _span(value: str | None, default: int = 1) -> int:
+    """A rowspan or colspan attribute as a number of cells (``default`` when missing or not a
+    number); also how many cells a SpreadsheetML cell is merged over (default 0)."""
     if value is None:
-        return 1
+        return default
     try:
-        return max(int(str(value).strip()), 1)
+        return max(int(str(value).strip()), default)
     except ValueError:
-        return 1
+        return default
 
 
 # python-calamine holds a decoded sheet as one cell per row and column of its extent, a few dozen
