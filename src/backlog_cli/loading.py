@@ -406,19 +406,12 @@ class _MergedDown:
                         row[c] = value
 
 
-# Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xef\xbb\xbf", "utf-8-sig"),
-         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-
-
-def _bom_encoding(data: bytes) -> str | None:
-    return next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
 
 
 def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
     """Decode a text ledger: the given encoding, else the one its byte order mark names (UTF-8,
     UTF-16 as Excel's "Unicode text", UTF-32), else UTF-8, else GB18030."""
-    bom = _bom_encoding(data)
+    bom = workbook.bom_encoding(data)
     if encoding is None and bom is None and b"\x00" in data[:4096]:
         raise LedgerError(f"{path}: this is not a text (CSV) file")
     candidates = [encoding] if encoding else [bom] if bom else ["utf-8-sig", "gb18030"]
@@ -515,7 +508,7 @@ def _read_utf8(path: Path, encoding: str | None) -> RawSheet | None:
         return None
     with open(path, "rb") as handle:
         head = handle.read(_HEAD_BYTES)
-    bom = _bom_encoding(head)
+    bom = workbook.bom_encoding(head)
     if named not in (None, "utf-8", "utf-8-sig") or bom not in (None, "utf-8-sig"):
         return None
     start = 3 if bom else 0

@@ -108,8 +108,8 @@ def disguised(path: Path) -> str | None:
         return None
     if start.startswith((b"PK\x03\x04", _OLE)):
         return None
-    if start.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte order mark
-        start = start.decode("utf-16", errors="ignore").encode("utf-8")
+    if (bom := bom_encoding(start)) in ("utf-16", "utf-32"):  # NUL bytes are in every character
+        start = start.decode(bom, errors="ignore").encode("utf-8")
     elif b"\x00" in start:
         return None
     start = start.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -200,6 +200,16 @@ def _index(element: Any, before: int) -> int:
         return before + 1
 
 
+# Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xef\xbb\xbf", "utf-8-sig"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte order mark at the start of ``data`` names (a text ledger's, a web page's)."""
+    return next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+
+
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""")
 
 
@@ -207,9 +217,8 @@ def _page_text(path: Path) -> str:
     """An HTML page's text: by its byte order mark, else the charset its head declares (GB2312 and
     GBK read as GB18030, their superset), else UTF-8, else GB18030."""
     data = path.read_bytes()
-    for mark, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(mark):
-            return data.decode(codec, errors="replace")
+    if codec := bom_encoding(data):
+        return data.decode(codec, errors="replace")
     declared = _CHARSET.search(data[:4096])
     tried = [declared[1].decode("ascii").lower()] if declared else []
     tried = ["gb18030" if c in ("gb2312", "gbk", "cp936", "x-gbk") else c for c in tried] + ["utf-8", "gb18030"]
