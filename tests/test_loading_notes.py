@@ -104,10 +104,17 @@ def test_hidden_rows_are_found_in_the_scan_however_the_xml_is_cut(tmp_path, monk
     wb.save(path)
     with zipfile.ZipFile(path) as z:
         [part] = workbook._sheet_parts(z).values()
+        files = {name: z.read(name) for name in z.namelist()}
+    # row 10 dragged to no height (Excel shows it no more than a hidden row), row 12 to half a point
+    files[part] = files[part].replace(b'<row r="10"', b'<row r="10" ht="0.0" customHeight="1"').replace(
+        b'<row r="12"', b'<row r="12" ht="0.5" customHeight="1"')
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
     monkeypatch.setattr(workbook, "_SCAN_BYTES", size)
     hidden: list[int] = []
     assert workbook.shown_cells(path, part, hidden) == {(16, 3): "=A17&A18（公式，未保存计算结果）"}
-    assert hidden == [4, 17, 31]
+    assert hidden == [4, 10, 17, 31]
 
 
 # --------------------------------------------------------------------------- a file read twice

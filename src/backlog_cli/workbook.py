@@ -423,8 +423,10 @@ _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _TYPE = re.compile(rb'\bt="(\w+)"')
 _FORMULA = re.compile(rb'<f\b[^>]*?(?:/>|>(.*?)</f>)', re.S)
 _VALUE = re.compile(rb'<v>(.*?)</v>|<v/>', re.S)
-# A row hidden in Excel (by hand, by a filter, in a collapsed outline): hidden="1" in its <row> tag.
-_HIDDEN = b'hidden="'
+# A row hidden in Excel (by hand, by a filter, in a collapsed outline): hidden="1" in its <row> tag;
+# or dragged to no height, ht="0" (Excel shows neither). One search for both (a column says
+# hidden="1" too, in its <col> tag: only a row tag around the match counts).
+_HIDING = re.compile(rb'h(?:idden="[1t]|t="0(?:\.0*)?")')
 _ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"[^>]*>')  # with the row's number
 NO_RESULT = "（公式，未保存计算结果）"
 _SCAN_BYTES = 1 << 20
@@ -458,15 +460,19 @@ def shown_cells(path: Path, part: str, hidden_rows: list[int] | None = None) -> 
 def _scan(xml: bytes, start: int, end: int | None, found: dict[tuple[int, int], str], hidden: list[int]) -> None:
     """Add the error and unsaved-formula cells of the whole rows of ``xml[start:end]`` to
     ``found``, the numbers of its hidden rows to ``hidden``: only the tag around each hidden="1"
-    is looked at (hidden columns say it too, in <col> tags)."""
+    or ht="0" is looked at (hidden columns say it too, in <col> tags)."""
     end = len(xml) if end is None else end
-    at = xml.find(_HIDDEN, start, end)
-    while at >= 0:
-        if xml[at + len(_HIDDEN) : at + len(_HIDDEN) + 1] in (b"1", b"t"):  # "1" or "true"
-            tag = _ROW_TAG.match(xml, max(start, xml.rfind(b"<", start, at)), end)
-            if tag is not None and tag.end() > at:
-                hidden.append(int(tag[1]))
-        at = xml.find(_HIDDEN, at + 1, end)
+    rows: set[int] = set()
+
+    def row_at(at: int) -> None:
+        tag = _ROW_TAG.match(xml, max(start, xml.rfind(b"<", start, at)), end)
+        if tag is not None and tag.end() > at:
+            rows.add(int(tag[1]))
+
+    for hiding in _HIDING.finditer(xml, start, end):
+        if xml[hiding.start() - 1 : hiding.start()] == b" ":
+            row_at(hiding.start())
+    hidden.extend(sorted(rows))
     for find in (_error_type, _formula_tag):
         at = find(xml, start, end)
         while at >= 0:
