@@ -173,6 +173,10 @@ def test_an_excel_2003_xml_spreadsheet_named_xls_is_read_as_its_worksheets(tmp_p
         ["(2025)鲁0902执9号", "2025-01-02", "张三", "125000.0", str(book), "台帐", "4"],
         ["(2025)鲁0902执10号", "2025-01-03", "张三", "125000.0", str(book), "台帐", "5"],
     ]
+    gbk = tmp_path / "gbk.xls"  # a template that declares GBK (expat itself reads no GBK)
+    gbk.write_bytes(XML_SPREADSHEET.replace('encoding="UTF-8"', 'encoding="GBK"').encode("gbk"))
+    as_gbk = run("classify", gbk, "--as-of", "2025-12-31", "-f", "csv")
+    assert as_gbk.exit_code == 0 and as_gbk.stdout == result.stdout.replace(str(book), str(gbk))
     broken = tmp_path / "断.xls"
     broken.write_text(XML_SPREADSHEET[:400], encoding="utf-8")
     result = run("classify", broken)

@@ -148,8 +148,9 @@ def xml_spreadsheet_sheets(path: Path) -> list[tuple[str, list[list[Any]], bool]
     import datetime as dt
     import xml.etree.ElementTree as ET
 
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", _page_text(path), count=1)  # its encoding= is read: expat knows no GBK
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(text)
     except ET.ParseError as exc:
         raise LedgerError(f"{path}: cannot read the Excel 2003 XML spreadsheet ({exc})") from None
 
@@ -210,12 +211,12 @@ def bom_encoding(data: bytes) -> str | None:
     return next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
 
 
-_CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""")
+_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_-]+)""")
 
 
 def _page_text(path: Path) -> str:
-    """An HTML page's text: by its byte order mark, else the charset its head declares (GB2312 and
-    GBK read as GB18030, their superset), else UTF-8, else GB18030."""
+    """An HTML page's or an XML file's text: by its byte order mark, else the charset (encoding)
+    its head declares (GB2312 and GBK read as GB18030, their superset), else UTF-8, else GB18030."""
     data = path.read_bytes()
     if codec := bom_encoding(data):
         return data.decode(codec, errors="replace")
