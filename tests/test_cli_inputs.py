@@ -204,6 +204,25 @@ def test_a_text_table_named_xls_is_read_as_text_and_says_so(tmp_path, text, enco
     assert "(2025)鲁0902执9号,2025,鲁0902,执,9,2025-01-02,张三" in result.stdout
 
 
+def test_xml_spreadsheet_cells_as_excel_opens_them(tmp_path):
+    import datetime as dt
+
+    from backlog_cli.workbook import xml_spreadsheet_sheets
+
+    book = tmp_path / "x.xls"
+    book.write_text('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss='
+                    '"urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table>'
+                    '<Row><Cell ss:MergeAcross="1" ss:MergeDown="99999"><Data ss:Type="Boolean">1</Data></Cell>'
+                    '<Cell><Data ss:Type="Error">#N/A</Data></Cell></Row>'
+                    '<Row ss:Index="x"><Cell ss:Index="3"><Data ss:Type="DateTime">2025-01-02T08:30:00.000</Data>'
+                    '</Cell><Cell><Data ss:Type="Number">1.5e3</Data></Cell><Cell><Data ss:Type="Number">壹</Data></Cell>'
+                    '</Row></Table></Worksheet></Workbook>', encoding="utf-8")
+    assert xml_spreadsheet_sheets(book) == [("Sheet1", [  # a merge down past the last row ends there
+        [True, "", "#N/A", "", ""],
+        [True, "", dt.datetime(2025, 1, 2, 8, 30), 1500.0, "壹"],
+    ], False)]
+
+
 def test_workbooks_are_not_taken_for_text_tables():
     from backlog_cli.workbook import disguised
 

@@ -137,7 +137,7 @@ def web_page_tables(path: Path) -> list[tuple[str, list[list[str]]]]:
 
 _SPREADSHEET_NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _SS, _X = f"{{{_SPREADSHEET_NS}}}", "{urn:schemas-microsoft-com:office:excel}"
-_MAX_MERGE_DOWN, _MAX_MERGE_ACROSS = 65_535, 1_000
+_MAX_MERGE_ACROSS = 1_000
 
 
 def xml_spreadsheet_sheets(path: Path) -> list[tuple[str, list[list[Any]], bool]]:
@@ -167,23 +167,30 @@ def xml_spreadsheet_sheets(path: Path) -> list[tuple[str, list[list[Any]], bool]
             return text
         return text == "1" if kind == "Boolean" else text
 
+    def place(cells: dict[tuple[int, int], Any], r: int, c: int, across: int, got: Any) -> None:
+        for cc in range(c, c + across + 1):
+            cells.setdefault((r, cc), got if cc == c else "")
+
     sheets = []
     for at, sheet in enumerate(root.iter(f"{_SS}Worksheet"), 1):
         cells: dict[tuple[int, int], Any] = {}
+        merged_down: list[tuple[int, int, int, int, Any]] = []
         r = -1
         for row in sheet.iter(f"{_SS}Row"):
-            r = _index(row, r)
+            r = _index(row, r, _XLS_ROWS)
             c = -1
             for cell in row.iter(f"{_SS}Cell"):
-                c = _index(cell, c)
-                down = min(_span(cell.get(f"{_SS}MergeDown"), 0), _MAX_MERGE_DOWN)
+                c = _index(cell, c, _XLS_COLUMNS)
                 across = min(_span(cell.get(f"{_SS}MergeAcross"), 0), _MAX_MERGE_ACROSS)
                 got = value(cell.find(f"{_SS}Data"))
-                for rr in range(r, r + down + 1):
-                    for cc in range(c, c + across + 1):
-                        cells.setdefault((rr, cc), got if cc == c else "")
+                place(cells, r, c, across, got)
+                if down := _span(cell.get(f"{_SS}MergeDown"), 0):
+                    merged_down.append((r, c, down, across, got))
                 c += across
-        height = max((k[0] for k in cells), default=-1) + 1
+        height = r + 1  # a merge past the last row ends there
+        for r0, c0, down, across, got in merged_down:
+            for rr in range(r0 + 1, min(r0 + down + 1, height)):
+                place(cells, rr, c0, across, got)
         width = max((k[1] for k in cells), default=-1) + 1
         rows = [[cells.get((i, j), "") for j in range(width)] for i in range(height)]
         visible = sheet.find(f"{_X}WorksheetOptions/{_X}Visible")
@@ -192,13 +199,16 @@ def xml_spreadsheet_sheets(path: Path) -> list[tuple[str, list[list[Any]], bool]
     return sheets
 
 
-def _index(element: Any, before: int) -> int:
+_XLS_ROWS, _XLS_COLUMNS = 1_048_576, 16_384  # a sheet's size in Excel
+
+
+def _index(element: Any, before: int, most: int) -> int:
     """A row's or cell's position (0-based): its ``ss:Index`` (1-based, never before the one
-    after ``before``), else the one after ``before``."""
+    after ``before``), else the one after ``before``; never past Excel's last (``most``)."""
     try:
-        return max(int(element.get(f"{_SS}Index") or 0) - 1, before + 1)
+        return min(max(int(element.get(f"{_SS}Index") or 0) - 1, before + 1), most - 1)
     except ValueError:
-        return before + 1
+        return min(before + 1, most - 1)
 
 
 # Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
