@@ -136,9 +136,12 @@ class Sheet:
     merged_down: list[tuple[int, int, int]] = field(default_factory=list)  # (first row, last row, column) (xlsx)
 
 
+WEB_PAGE, XML_SPREADSHEET = "web page", "xml spreadsheet"  # exported under an .xls name
+
+
 @dataclass
 class File:
-    suffix: str  # .csv or .xlsx
+    suffix: str  # .csv, .xlsx, WEB_PAGE or XML_SPREADSHEET
     encoding: str  # of a CSV
     sheets: list[Sheet]  # the ledger sheets
     notes_sheet: int | None = None  # where a 填表说明 sheet is among the sheets (xlsx)
@@ -173,9 +176,12 @@ def header(draw, lacking: str | None = None) -> list[tuple[str, str]]:
 
 
 @st.composite
-def sheet(draw, name: str, excel: bool, seen: list[tuple], lacking: str | None = None) -> Sheet:
+def sheet(draw, name: str, excel: bool, seen: list[tuple], lacking: str | None = None,
+          merges: bool | None = None) -> Sheet:
     """A ledger sheet: title rows, the header, then data and the other rows clerks leave in a sheet.
-    ``seen``: the case identities written so far in the whole load (a later row may repeat one)."""
+    ``seen``: the case identities written so far in the whole load (a later row may repeat one);
+    ``merges``: whether it may have merged cells (by default when ``excel``, typed cells)."""
+    merges = excel if merges is None else merges
     cols = draw(header(lacking))
     rows: list[list] = [[None] * len(cols)] if draw(st.integers(0, 4)) == 0 else []  # a blank row at the top
     n_titles = draw(st.integers(0, 2))
@@ -185,7 +191,7 @@ def sheet(draw, name: str, excel: bool, seen: list[tuple], lacking: str | None =
         rows.append([None] * len(cols))  # a blank row between title and header
     rows.append([text for _, text in cols])
     out = Sheet(name, rows, len(rows))
-    if excel and n_titles and draw(st.booleans()):
+    if merges and n_titles and draw(st.booleans()):
         out.merged_title = (2 if rows[0][0] is None else 1, len(cols))
     seq, written = 0, []  # the rows written as cases
     kinds = ["case"] * 6 + ["copy", "blank", "totals", "header", "footer", "formulas"]
@@ -214,14 +220,14 @@ def sheet(draw, name: str, excel: bool, seen: list[tuple], lacking: str | None =
             written.append(len(rows))
         if draw(st.integers(0, 9)) == 0:
             rows[-1] = rows[-1] + [draw(st.sampled_from(["已核对", "？", "见卷宗"]))]  # a note right of the table
-    if not excel and draw(st.booleans()):  # a CSV not saved by Excel: empty cells at a row's end left out
+    if not merges and draw(st.booleans()):  # a CSV not saved by Excel: empty cells at a row's end left out
         for i, row in enumerate(rows):
             while row and row[-1] is None:
                 row = row[:-1]
             rows[i] = row
     last = max((i for i, row in enumerate(rows) if any(v is not None for v in row)), default=0) + 1
     texts = [c for c, (f, _) in enumerate(cols, start=1) if f not in ("case_no", "filed_on")]
-    if excel and texts and last > out.header_row + 1 and draw(st.booleans()):  # 承办人 merged over a group of rows
+    if merges and texts and last > out.header_row + 1 and draw(st.booleans()):  # 承办人 merged over a group of rows
         first, col = draw(st.integers(out.header_row + 1, last - 1)), draw(st.sampled_from(texts))
         # ending on a row with a cell of its own: the rows of a range at a sheet's end hold no cells in the file
         ends = [r for r in range(first + 1, last + 1)
@@ -267,10 +273,13 @@ def case_row(draw, cols, excel: bool, seq: int, seen: list[tuple], out: Sheet, r
 def ledger_file(draw, seen: list[tuple], lacking: str | None = None) -> File:
     """A CSV (UTF-8, UTF-8 with a byte order mark, GBK) or a workbook of one or two ledger sheets and
     perhaps a 填表说明 sheet; every ledger sheet without the column ``lacking`` when given."""
-    suffix = draw(st.sampled_from([".csv", ".xlsx"]))
+    suffix = draw(st.sampled_from([".csv", ".xlsx", WEB_PAGE, XML_SPREADSHEET]))
     if suffix == ".csv":
         encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gbk"]))
         return File(suffix, encoding, [draw(sheet("", False, seen, lacking))])
+    if suffix == WEB_PAGE:  # one table of text cells, as a case system's page
+        encoding = draw(st.sampled_from(["utf-8", "gbk"]))
+        return File(suffix, encoding, [draw(sheet("", False, seen, lacking, merges=True))])
     names = draw(st.lists(st.sampled_from(["台帐", "2024年", "2025年", "张三", "未结", "Sheet1"]), min_size=1,
                           max_size=2, unique=True))
     return File(suffix, "", [draw(sheet(n, True, seen, lacking)) for n in names],
@@ -310,19 +319,101 @@ def write_xlsx(path: Path, file: File) -> None:
             ws.merge_cells(start_row=first, start_column=col, end_row=last, end_column=col)
     if file.notes_sheet is not None:
         ws = wb.create_sheet("填表说明", file.notes_sheet)
-        for line in ["填表说明", "1. 案号按“(2024)鲁0902执123号”的格式填写，一行一个案号。", "2. 立案日期填 2024-03-05 或 2024年3月5日。",
-                     "3. 金额以元为单位。"]:
+        for line in NOTES:
             ws.append([line])
     wb.save(path)
+
+
+NOTES = ["填表说明", "1. 案号按“(2024)鲁0902执123号”的格式填写，一行一个案号。", "2. 立案日期填 2024-03-05 或 2024年3月5日。",
+         "3. 金额以元为单位。"]
+
+
+def _merges(sh: Sheet) -> tuple[dict[tuple[int, int], tuple[int, int]], set[tuple[int, int]]]:
+    """The sheet's merged cells as (row, column) of the first cell → (rows down, columns across)
+    below and right of it, and the cells they cover (1-based)."""
+    spans, covered = {}, set()
+    if sh.merged_title and sh.merged_title[1] > 1:
+        row, width = sh.merged_title
+        spans[(row, 1)] = (0, width - 1)
+        covered |= {(row, c) for c in range(2, width + 1)}
+    for first, last, col in sh.merged_down:
+        spans[(first, col)] = (last - first, 0)
+        covered |= {(r, col) for r in range(first + 1, last + 1)}
+    return spans, covered
+
+
+def write_web_page(path: Path, file: File) -> None:
+    """The sheet as the HTML table a case system exports under an .xls name: a cell's line breaks
+    as <br>, a cell merged down as rowspan, a merged title as colspan."""
+    import html
+
+    spans, covered = _merges(file.sheets[0])
+    lines = [f'<html><head><meta charset="{file.encoding}"></head><body><table border="1">']
+    for r, row in enumerate(file.sheets[0].rows, start=1):
+        cells = []
+        for c, value in enumerate(row, start=1):
+            if (r, c) in covered:
+                continue
+            down, across = spans.get((r, c), (0, 0))
+            attrs = (f' rowspan="{down + 1}"' if down else "") + (f' colspan="{across + 1}"' if across else "")
+            text = "" if value is None else html.escape(str(value)).replace("\n", "<br>")
+            cells.append(f"<td{attrs}>{text}</td>")
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    lines.append("</table></body></html>")
+    path.write_bytes("\n".join(lines).encode(file.encoding, errors="replace"))
+
+
+def _xml_cell(value) -> tuple[str, str]:
+    """(ss:Type, text) of a cell value in an Excel 2003 XML spreadsheet."""
+    from xml.sax.saxutils import escape
+
+    if isinstance(value, bool):
+        return "Boolean", "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return "Number", repr(value)
+    if isinstance(value, dt.datetime):
+        return "DateTime", value.strftime("%Y-%m-%dT%H:%M:%S.000")
+    return "String", escape(str(value)).replace("\n", "&#10;")
+
+
+def write_xml_spreadsheet(path: Path, file: File) -> None:
+    """The sheets as an Excel 2003 XML spreadsheet ("XML 电子表格 2003") under an .xls name: rows and
+    cells placed by ss:Index, blank ones left out, merges as ss:MergeDown and ss:MergeAcross."""
+    sheets = [(sh.name, sh.rows, _merges(sh)) for sh in file.sheets]
+    if file.notes_sheet is not None:
+        sheets.insert(file.notes_sheet, ("填表说明", [[line] for line in NOTES], ({}, set())))
+    out = ['<?xml version="1.0"?>', '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+           'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">']
+    for name, rows, (spans, covered) in sheets:
+        out.append(f'<Worksheet ss:Name="{name}"><Table>')
+        for r, row in enumerate(rows, start=1):
+            cells = []
+            for c, value in enumerate(row, start=1):
+                if value is None or (r, c) in covered:
+                    continue
+                down, across = spans.get((r, c), (0, 0))
+                attrs = (f' ss:MergeDown="{down}"' if down else "") + (f' ss:MergeAcross="{across}"' if across else "")
+                kind, text = _xml_cell(value)
+                cells.append(f'<Cell ss:Index="{c}"{attrs}><Data ss:Type="{kind}">{text}</Data></Cell>')
+            if cells:
+                out.append(f'<Row ss:Index="{r}">' + "".join(cells) + "</Row>")
+        out.append("</Table></Worksheet>")
+    out.append("</Workbook>")
+    path.write_text("\n".join(out), encoding="utf-8")
 
 
 def write(folder: Path, files: list[File]) -> list[Path]:
     paths = []
     for i, file in enumerate(files):
-        path = folder / f"台帐{i}{file.suffix}"
+        path = folder / f"台帐{i}{file.suffix if file.suffix.startswith('.') else '.xls'}"
         if file.suffix == ".csv":
             file.sheets[0].name = path.stem
             write_csv(path, file)
+        elif file.suffix == WEB_PAGE:
+            file.sheets[0].name = path.stem
+            write_web_page(path, file)
+        elif file.suffix == XML_SPREADSHEET:
+            write_xml_spreadsheet(path, file)
         else:
             write_xlsx(path, file)
         paths.append(path)
