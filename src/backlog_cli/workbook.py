@@ -13,6 +13,7 @@ that decoding over (:func:`decoding`) instead of starting its own.
 from __future__ import annotations
 
 import functools
+import gc
 import re
 import struct
 import sys
@@ -137,6 +138,9 @@ def web_page_tables(path: Path) -> list[tuple[str, list[list[str]]]]:
 
 _SPREADSHEET_NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _SS, _X = f"{{{_SPREADSHEET_NS}}}", "{urn:schemas-microsoft-com:office:excel}"
+# the names looked up in every cell, made once
+_SS_INDEX, _SS_CELL, _SS_DATA, _SS_TYPE = f"{_SS}Index", f"{_SS}Cell", f"{_SS}Data", f"{_SS}Type"
+_SS_ACROSS, _SS_DOWN = f"{_SS}MergeAcross", f"{_SS}MergeDown"
 _MAX_MERGE_ACROSS = 1_000
 
 
@@ -144,59 +148,110 @@ def xml_spreadsheet_sheets(path: Path) -> list[tuple[str, list[list[Any]], bool]
     """The worksheets of an Excel 2003 XML spreadsheet: name, rows of cell values (text, numbers
     as float, DateTime as datetime, Boolean as bool, an error as its text, "" for none) and
     whether it is hidden. A cell merged down (``ss:MergeDown``) is read in every row it spans, as
-    a sheet's merged cells are; one merged across in its first column."""
-    import datetime as dt
+    a sheet's merged cells are; one merged across in its first column. Read row by row, each row
+    let go once read: the whole tree of a 100,000-row export would take a gigabyte."""
     import xml.etree.ElementTree as ET
 
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", _page_text(path), count=1)  # its encoding= is read: expat knows no GBK
+    parser = ET.XMLPullParser(events=("end",))
+    sheets: list[tuple[str, list[list[Any]], bool]] = []
+    sheet = _XmlSheet()
+    row_tag, sheet_tag = f"{_SS}Row", f"{_SS}Worksheet"
+    collecting = gc.isenabled()
+    gc.disable()  # elements come and go by the million, in no cycles: collecting would double the time
     try:
-        root = ET.fromstring(text)
+        for at in range(0, len(text) + _XML_PIECE, _XML_PIECE):  # a step past the end: close
+            if at < len(text):
+                parser.feed(text[at: at + _XML_PIECE])
+            else:
+                parser.close()
+            for _, element in parser.read_events():
+                if element.tag == row_tag:
+                    sheet.row(element)
+                    element.clear()  # read: let its cells go
+                elif element.tag == sheet_tag:
+                    visible = element.find(f"{_X}WorksheetOptions/{_X}Visible")
+                    hidden = visible is not None and (visible.text or "").strip() in ("SheetHidden", "SheetVeryHidden")
+                    sheets.append((element.get(f"{_SS}Name") or f"Sheet{len(sheets) + 1}", sheet.rows_read(), hidden))
+                    element.clear()
+                    sheet = _XmlSheet()
     except ET.ParseError as exc:
         raise LedgerError(f"{path}: cannot read the Excel 2003 XML spreadsheet ({exc})") from None
-
-    def value(data: Any) -> Any:
-        if data is None:
-            return ""
-        text, kind = "".join(data.itertext()), data.get(f"{_SS}Type")
-        try:
-            if kind == "Number":
-                return float(text)
-            if kind == "DateTime":
-                return dt.datetime.fromisoformat(text.strip()[:19])
-        except ValueError:
-            return text
-        return text == "1" if kind == "Boolean" else text
-
-    def place(cells: dict[tuple[int, int], Any], r: int, c: int, across: int, got: Any) -> None:
-        for cc in range(c, c + across + 1):
-            cells.setdefault((r, cc), got if cc == c else "")
-
-    sheets = []
-    for at, sheet in enumerate(root.iter(f"{_SS}Worksheet"), 1):
-        cells: dict[tuple[int, int], Any] = {}
-        merged_down: list[tuple[int, int, int, int, Any]] = []
-        r = -1
-        for row in sheet.iter(f"{_SS}Row"):
-            r = _index(row, r, _XLS_ROWS)
-            c = -1
-            for cell in row.iter(f"{_SS}Cell"):
-                c = _index(cell, c, _XLS_COLUMNS)
-                across = min(_span(cell.get(f"{_SS}MergeAcross"), 0), _MAX_MERGE_ACROSS)
-                got = value(cell.find(f"{_SS}Data"))
-                place(cells, r, c, across, got)
-                if down := _span(cell.get(f"{_SS}MergeDown"), 0):
-                    merged_down.append((r, c, down, across, got))
-                c += across
-        height = r + 1  # a merge past the last row ends there
-        for r0, c0, down, across, got in merged_down:
-            for rr in range(r0 + 1, min(r0 + down + 1, height)):
-                place(cells, rr, c0, across, got)
-        width = max((k[1] for k in cells), default=-1) + 1
-        rows = [[cells.get((i, j), "") for j in range(width)] for i in range(height)]
-        visible = sheet.find(f"{_X}WorksheetOptions/{_X}Visible")
-        hidden = visible is not None and (visible.text or "").strip() in ("SheetHidden", "SheetVeryHidden")
-        sheets.append((sheet.get(f"{_SS}Name") or f"Sheet{at}", rows, hidden))
+    finally:
+        if collecting:
+            gc.enable()
     return sheets
+
+
+_XML_PIECE = 1 << 20  # characters of the text handed to the parser at a time
+
+
+class _XmlSheet:
+    """One worksheet of an Excel 2003 XML spreadsheet, its rows taken one at a time. A row's own
+    cells come first; a cell merged across, or down from a row above (the upper merge first), fills
+    only the places no cell holds yet."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[Any]] = []  # None where no cell is
+        self.down: list[tuple[int, int, Any, int]] = []  # merged down: column, rows still to fill, value, across
+
+    def row(self, element: Any) -> None:
+        at = _index(element, len(self.rows) - 1, _XLS_ROWS)
+        while len(self.rows) < at:  # rows left out above it: blank but for cells merged down into them
+            self._carry(self._new_row())
+        cells, starting = self._new_row(), []
+        c = -1
+        for cell in element.iter(_SS_CELL):
+            c = _index(cell, c, _XLS_COLUMNS)
+            across = min(_span(cell.get(_SS_ACROSS), 0), _MAX_MERGE_ACROSS)
+            got = _xml_value(cell.find(_SS_DATA))
+            _put(cells, c, across, got)
+            if down := _span(cell.get(_SS_DOWN), 0):
+                starting.append((c, down, got, across))
+            c += across
+        self._carry(cells)
+        self.down += starting  # from the next row on: a merge past the sheet's last row ends there
+
+    def _new_row(self) -> list[Any]:
+        self.rows.append([])
+        return self.rows[-1]
+
+    def _carry(self, cells: list[Any]) -> None:
+        """The cells merged down from rows above into this row."""
+        for col, _, got, across in self.down:
+            _put(cells, col, across, got)
+        self.down = [(col, left - 1, got, across) for col, left, got, across in self.down if left > 1]
+
+    def rows_read(self) -> list[list[Any]]:
+        width = max((len(r) for r in self.rows), default=0)
+        return [["" if v is None else v for v in r] + [""] * (width - len(r)) for r in self.rows]
+
+
+def _put(cells: list[Any], col: int, across: int, got: Any) -> None:
+    """A cell's value at ``col`` and "" in the ``across`` columns right of it, where no cell is yet."""
+    if len(cells) <= col + across:
+        cells.extend([None] * (col + across + 1 - len(cells)))
+    for c in range(col, col + across + 1):
+        if cells[c] is None:
+            cells[c] = got if c == col else ""
+
+
+def _xml_value(data: Any) -> Any:
+    """A ``Data`` element's value by its ``ss:Type``: numbers as float, DateTime as datetime,
+    Boolean as bool, anything else (or unreadable as its type) as its text; "" for no element."""
+    import datetime as dt
+
+    if data is None:
+        return ""
+    text, kind = "".join(data.itertext()), data.get(_SS_TYPE)
+    try:
+        if kind == "Number":
+            return float(text)
+        if kind == "DateTime":
+            return dt.datetime.fromisoformat(text.strip()[:19])
+    except ValueError:
+        return text
+    return text == "1" if kind == "Boolean" else text
 
 
 _XLS_ROWS, _XLS_COLUMNS = 1_048_576, 16_384  # a sheet's size in Excel
@@ -206,7 +261,7 @@ def _index(element: Any, before: int, most: int) -> int:
     """A row's or cell's position (0-based): its ``ss:Index`` (1-based, never before the one
     after ``before``), else the one after ``before``; never past Excel's last (``most``)."""
     try:
-        return min(max(int(element.get(f"{_SS}Index") or 0) - 1, before + 1), most - 1)
+        return min(max(int(element.get(_SS_INDEX) or 0) - 1, before + 1), most - 1)
     except ValueError:
         return min(before + 1, most - 1)
 
