@@ -223,6 +223,34 @@ def test_xml_spreadsheet_cells_as_excel_opens_them(tmp_path):
     ], False)]
 
 
+@pytest.mark.parametrize("kind", ["web page", "xml"])
+def test_an_export_reports_how_much_of_it_is_read(tmp_path, monkeypatch, kind):
+    """A large export is parsed a piece at a time (a few here, a megabyte of text each in use), the
+    share read told to the progress bar as a workbook's sheets are; the rows are the same as read
+    in one piece."""
+    from backlog_cli import workbook
+    from backlog_cli.loading import load_ledger
+
+    book = tmp_path / "导出.xls"
+    if kind == "xml":
+        book.write_text(XML_SPREADSHEET, encoding="utf-8")
+    else:
+        rows = "".join(f"<tr><td>(2025)鲁0902执{i}号</td><td>2025/1/{i}</td><td>张三<br>李四</td></tr>" for i in range(1, 29))
+        book.write_text(f"<table><tr><th>案号</th><th>立案日期</th><th>承办人</th></tr>{rows}</table>", encoding="utf-8")
+    whole = load_ledger([book])
+    monkeypatch.setattr(workbook, "_PIECE", 300)
+    calls = []
+    pieces = load_ledger([book], progress=lambda msg, share: calls.append((msg, share)))
+    reading = [share for msg, share in calls if msg == "reading 导出.xls"]
+    checking = [msg for msg, _ in calls[len(reading):]]  # after all the reading
+    assert checking and all(msg.startswith("checking values") for msg in checking)
+    size = len(book.read_text(encoding="utf-8"))  # characters: the XML's declaration is not handed over
+    assert len(reading) == -(-size // 300) or len(reading) == size // 300 > 3
+    step = reading[1]  # the reading is half the load: the checking of values the other half
+    assert reading == [i * step for i in range(len(reading))] and reading[-1] < 0.5 <= reading[-1] + step
+    assert pieces.cases.equals(whole.cases) and len(whole.cases) == (2 if kind == "xml" else 28)
+
+
 def test_workbooks_are_not_taken_for_text_tables():
     from backlog_cli.workbook import disguised
 

@@ -595,7 +595,7 @@ def _sheets(path: Path, encoding: str | None, progress: Progress | None, wanted:
     if kind == WORKBOOK:
         yield from _read_excel(path, progress, wanted)
     elif kind in (workbook.WEB_PAGE, workbook.XML_SPREADSHEET):
-        yield from _table_sheets(_tables(path, kind), wanted)
+        yield from _table_sheets(_tables(path, kind, progress), wanted)
     elif wanted is None or path.stem in wanted:
         yield _read_text(path, encoding, careful), 0.0, 1.0
 
@@ -610,11 +610,12 @@ def sheet_names(path: Path) -> list[str]:
     return [path.stem] if kind == workbook.TEXT else [name for name, _, _ in _tables(path, kind)]
 
 
-def _tables(path: Path, kind: str) -> list[tuple[str, list[list[Any]], bool]]:
+def _tables(path: Path, kind: str, progress: Progress | None = None) -> list[tuple[str, list[list[Any]], bool]]:
     """A web page's tables or an Excel 2003 XML spreadsheet's worksheets: name, rows, hidden."""
+    read = (lambda share: progress(f"reading {path.name}", share)) if progress else None
     if kind == workbook.WEB_PAGE:
-        return [(name, rows, False) for name, rows in workbook.web_page_tables(path)]
-    return workbook.xml_spreadsheet_sheets(path)
+        return [(name, rows, False) for name, rows in workbook.web_page_tables(path, read)]
+    return workbook.xml_spreadsheet_sheets(path, read)
 
 
 def _table_sheets(tables: list[tuple[str, list[list[Any]], bool]],

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 import re
 import struct
 import sys
 import threading
 import zipfile
 import zlib
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from array import array
 from concurrent.futures import Future, ThreadPoolExecutor
 from html.parser import HTMLParser
@@ -123,13 +124,14 @@ def disguised(path: Path) -> str | None:
     return TEXT if not first.startswith(b"<") and (b"\t" in first or b"," in first) else None
 
 
-def web_page_tables(path: Path) -> list[tuple[str, list[list[str]]]]:
+def web_page_tables(path: Path, progress: Callable[[float], None] | None = None) -> list[tuple[str, list[list[str]]]]:
     """The tables of an HTML page, named after the file (``NAME 表2`` when there are several),
     each as rows of cell texts, as Excel opens the page: a cell spanning rows is read in every row
     it spans (as a sheet's cells merged down are), one spanning columns in its first; ``<br>`` is
-    a line break, other whitespace runs one space."""
+    a line break, other whitespace runs one space. ``progress``: told the share of the page read."""
     parser = _Tables()
-    parser.feed(_page_text(path))
+    for piece in _pieces(_page_text(path), progress):
+        parser.feed(piece)
     parser.close()
     tables = [t for t in parser.tables if t]
     names = [path.stem] if len(tables) == 1 else [f"{path.stem} 表{i}" for i in range(1, len(tables) + 1)]
@@ -144,12 +146,14 @@ _SS_ACROSS, _SS_DOWN = f"{_SS}MergeAcross", f"{_SS}MergeDown"
 _MAX_MERGE_ACROSS = 1_000
 
 
-def xml_spreadsheet_sheets(path: Path) -> list[tuple[str, list[list[Any]], bool]]:
+def xml_spreadsheet_sheets(path: Path, progress: Callable[[float], None] | None = None
+                           ) -> list[tuple[str, list[list[Any]], bool]]:
     """The worksheets of an Excel 2003 XML spreadsheet: name, rows of cell values (text, numbers
     as float, DateTime as datetime, Boolean as bool, an error as its text, "" for none) and
     whether it is hidden. A cell merged down (``ss:MergeDown``) is read in every row it spans, as
     a sheet's merged cells are; one merged across in its first column. Read row by row, each row
-    let go once read: the whole tree of a 100,000-row export would take a gigabyte."""
+    let go once read: the whole tree of a 100,000-row export would take a gigabyte. ``progress``:
+    told the share of the file read."""
     import xml.etree.ElementTree as ET
 
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", _page_text(path), count=1)  # its encoding= is read: expat knows no GBK
@@ -160,9 +164,9 @@ def xml_spreadsheet_sheets(path: Path) -> list[tuple[str, list[list[Any]], bool]
     collecting = gc.isenabled()
     gc.disable()  # elements come and go by the million, in no cycles: collecting would double the time
     try:
-        for at in range(0, len(text) + _XML_PIECE, _XML_PIECE):  # a step past the end: close
-            if at < len(text):
-                parser.feed(text[at: at + _XML_PIECE])
+        for piece in itertools.chain(_pieces(text, progress), [None]):  # None: the end
+            if piece is not None:
+                parser.feed(piece)
             else:
                 parser.close()
             for _, element in parser.read_events():
@@ -183,7 +187,15 @@ def xml_spreadsheet_sheets(path: Path) -> list[tuple[str, list[list[Any]], bool]
     return sheets
 
 
-_XML_PIECE = 1 << 20  # characters of the text handed to the parser at a time
+_PIECE = 1 << 20  # characters of a page or an XML file handed to its parser at a time
+
+
+def _pieces(text: str, progress: Callable[[float], None] | None) -> Iterator[str]:
+    """``text`` in pieces for a parser, telling ``progress`` the share handed over before each."""
+    for at in range(0, len(text), _PIECE):
+        if progress:
+            progress(at / len(text))
+        yield text[at: at + _PIECE]
 
 
 class _XmlSheet:
