@@ -197,7 +197,11 @@ def test_xlsx_has_native_charts_including_trend(tmp_path):
     assert charts_in(out) == ["xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/charts/chart3.xml"]
     with zipfile.ZipFile(out) as z:
         kinds = [re.search(r"<c:(bar|line)Chart>", z.read(n).decode()).group(1) for n in charts_in(out)]
+        across = [z.read(n).decode() for n in charts_in(out) if '<c:barDir val="bar"/>' in z.read(n).decode()]
     assert kinds == ["bar", "bar", "line"]
+    # the categories' bars top down in the table's order, the value axis still below them
+    assert len(across) == 1 and re.search(r'<c:catAx>.*<c:orientation val="maxMin"/>.*</c:catAx>', across[0])
+    assert re.search(r'<c:valAx>.*<c:crosses val="max"/>.*</c:valAx>', across[0])
     trend = pd.read_excel(out, sheet_name="趋势", engine="openpyxl", header=1)  # row 1: the title
     assert trend["未结案件"].tolist() == [3, 3]
 

@@ -455,6 +455,8 @@ def _bar_chart(category_col: str, value_col: str, title: str, rows: int, kind: s
         })
         chart.set_title({"name": title})
         chart.set_legend({"none": True})
+        if kind == "bar":  # bars read top down in the table's order (Excel draws the first at the bottom)
+            chart.set_y_axis({"reverse": True, "crossing": "max"})
         ws.insert_chart(layout.header_row, len(layout.columns) + 1, chart)
     return hook
 
