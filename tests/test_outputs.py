@@ -362,6 +362,24 @@ def test_xlsx_prints_landscape_one_page_wide_with_the_header_on_every_page(chart
         assert ws["A3" if name == "titled" else "A2"].value == "张三"
 
 
+def test_a_sheet_too_wide_for_one_page_prints_on_several_with_the_case_number_on_each(tmp_path):
+    """One page wide would print the 53 columns of 全部案件 at a tenth of their size: a sheet wider
+    than PRINT_PAGE_WIDTH gets as many pages wide as keep it readable, its case numbers on each."""
+    path = tmp_path / "w.xlsx"
+    wide = pd.DataFrame({"case_no": ["(2025)鲁0902执1号"], **{f"列{i}": ["类" * 15] for i in range(30)}})
+    narrow = wide.iloc[:, :8]
+    outputs.write_xlsx(path, [outputs.Sheet("wide", wide), outputs.Sheet("narrow", narrow),
+                              outputs.Sheet("no case number", wide.drop(columns="case_no"))])
+    wb = openpyxl.load_workbook(path)
+    # 30 columns 31 wide (15 Chinese characters and a space) and the case number: 949, three pages of 320
+    assert outputs.PRINT_PAGE_WIDTH == 320
+    assert wb["wide"].page_setup.fitToWidth == 3 and wb["wide"].print_title_cols == "$A:$A"
+    assert wb["narrow"].page_setup.fitToWidth in (None, 1) and wb["narrow"].print_title_cols is None
+    assert wb["no case number"].page_setup.fitToWidth == 3 and wb["no case number"].print_title_cols is None
+    for ws in wb.worksheets:
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True and ws.page_setup.fitToHeight == 0
+
+
 @pytest.mark.parametrize("charts", [[], [lambda wb, ws, layout: None]])
 def test_xlsx_text_longer_than_the_widest_column_wraps(charts, tmp_path):
     # 59 display columns + 1 fit in the widest column (60); 30 Chinese characters are 60: wrapped

@@ -106,6 +106,10 @@ FLAG_TEXT = {True: "是", False: "否"}
 MAX_COL_WIDTH = 60
 MIN_COL_WIDTH = 6
 FILTER_ARROW_WIDTH = 2
+# Column widths (in characters) printed on one landscape A4 page at about 45%, the smallest that
+# stays readable: a task list of 13 columns (about 300) prints on one page wide; the 53 columns of
+# 全部案件 (about 1,250) on four, where one page wide printed them at 11%.
+PRINT_PAGE_WIDTH = 320
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f-\x9f]")  # and control characters: not XML
 _SHEET_NAME_MAX = 31
@@ -792,15 +796,17 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str,
     columns = [_column(cells[c]) for c in frame.columns]
     warnings.extend(_cut_warnings(name, headers, [col.cut for col in columns]))
     num_formats = [sheet.number_formats.get(c, col.num_format) for c, col in zip(frame.columns, columns)]
-    wraps = []
+    wraps, widths = [], []
     for i, col in enumerate(columns):
         width = max(int(header_widths.iloc[i]) + FILTER_ARROW_WIDTH, col.width) + 1
         wraps.append(col.kind == "s" and width > MAX_COL_WIDTH)  # longer text wraps in the column
-        ws.set_column(i, i, min(max(width, MIN_COL_WIDTH), MAX_COL_WIDTH), formats.get(None, None, wraps[-1]))
-    ws.freeze_panes(first_row, 1 if len(frame.columns) > 1 and frame.columns[0] == KEY_COLUMN else 0)
+        widths.append(min(max(width, MIN_COL_WIDTH), MAX_COL_WIDTH))
+        ws.set_column(i, i, widths[-1], formats.get(None, None, wraps[-1]))
+    keyed = len(frame.columns) > 1 and frame.columns[0] == KEY_COLUMN
+    ws.freeze_panes(first_row, 1 if keyed else 0)
     if len(frame.columns):
         ws.autofilter(header_row, 0, header_row + len(frame) - sheet.total_rows, len(frame.columns) - 1)
-    _print_setup(ws, header_row)
+    _print_setup(ws, header_row, sum(widths), keyed)
     if not sheet.charts and len(frame) and any(headers):
         return _SheetXml.start(ws, formats, first_row, columns, num_formats, wraps, styles)
     for i, (col, num_format, wrap) in enumerate(zip(columns, num_formats, wraps)):
@@ -818,12 +824,16 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str,
     return None
 
 
-def _print_setup(ws: Worksheet, header_row: int) -> None:
-    """Printed landscape, one page wide (as many tall as it takes), the title and header rows
-    repeated on every page."""
+def _print_setup(ws: Worksheet, header_row: int, width: int, keyed: bool) -> None:
+    """Printed landscape, as many pages tall as it takes, the title and header rows repeated on
+    every page; one page wide, or for a sheet wider than :data:`PRINT_PAGE_WIDTH` as many pages
+    wide as keep it readable, the case number (``keyed``: the first column) repeated on each."""
     ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    pages = max(1, -(-width // PRINT_PAGE_WIDTH))
+    ws.fit_to_pages(pages, 0)
     ws.repeat_rows(0, header_row)
+    if pages > 1 and keyed:
+        ws.repeat_columns(0)
 
 
 def _write_cells(
