@@ -141,11 +141,26 @@ def test_user_aliases(tmp_path):
     assert len(led.cases) == 1
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "gbk"])
+def test_a_sheet_excel_saved_as_text_is_read(tmp_path, encoding):
+    """Excel's 另存为 文本文件（制表符分隔） writes a .txt in GBK on a Chinese Windows, Unicode 文本 a
+    .txt in UTF-16 with a byte order mark: both tab-separated, both read as the sheet."""
+    text = "某某法院执行案件台帐\n案号\t立案日期\t承办人\n(2025)鲁0902执9号\t2025/1/2\t张三\n(2025)鲁0902执10号\t2025年1月3日\t\n"
+    path = tmp_path / "台帐.txt"
+    path.write_bytes(text.encode(encoding))
+    ledger = load_ledger([path])
+    cases = ledger.cases.fillna({"officer": "-"})
+    assert cases[["case_no", "filed_on", "officer", "source_sheet", "source_row"]].astype(str).values.tolist() == [
+        ["(2025)鲁0902执9号", "2025-01-02", "张三", "台帐", "3"], ["(2025)鲁0902执10号", "2025-01-03", "-", "台帐", "4"]]
+
+
 @pytest.mark.parametrize(
     "name, content, message",
     [
         ("empty.xlsx", b"", "the file is empty"),
-        ("notes.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
+        ("notes.pdf", b"%PDF-1.4", "unsupported file type '.pdf'; use .xlsx, .xlsm, .xls, .ods, .csv, .tsv or .txt"),
+        ("台帐.xlsb", b"PK\x03\x04", "an Excel binary workbook (.xlsb), which is not read; save it as .xlsx"),
+        ("台帐.et", b"\xd0\xcf\x11\xe0", "a WPS 表格 workbook (.et), which is not read; save it as .xlsx (另存为 Excel 工作簿)"),
         ("broken.xlsx", b"PK\x03\x04 this is not really a zip", "cannot read the workbook"),
         ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le"),
          "password-protected"),

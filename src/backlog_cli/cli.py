@@ -336,7 +336,7 @@ def _root(
 
 LedgerArg = Annotated[
     Optional[list[Path]],
-    typer.Argument(metavar="LEDGER", help="Ledger file(s): .xlsx .xlsm .xls .ods .csv .tsv (default: `ledger` in backlog.yaml).", show_default=False),
+    typer.Argument(metavar="LEDGER", help="Ledger file(s): .xlsx .xlsm .xls .ods .csv .tsv .txt (default: `ledger` in backlog.yaml).", show_default=False),
 ]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Settings file (default: $BACKLOG_CONFIG or ./backlog.yaml).")]
 SheetOpt = Annotated[Optional[list[str]], typer.Option("--sheet", metavar="NAME", help="Read only this sheet (repeatable).")]

@@ -37,7 +37,7 @@ STARTER = """\
 # backlog.yaml: settings for the `backlog` commands run in this folder.
 # Relative paths are relative to this file. Every key is optional.
 
-# The ledger (台帐): one file or a list of files (.xlsx .xlsm .xls .ods .csv .tsv).
+# The ledger (台帐): one file or a list of files (.xlsx .xlsm .xls .ods .csv .tsv .txt).
 ledger: samples/ledger.xlsx
 
 # Sheets to read; by default every sheet that holds a ledger is read and stacked.

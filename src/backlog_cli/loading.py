@@ -38,7 +38,12 @@ from backlog_cli.workbook import EXCEL_SUFFIXES
 if TYPE_CHECKING:
     from backlog_cli.config import Config
 
-TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}  # .txt: Excel's 文本文件（制表符分隔） and Unicode 文本
+# Spreadsheets of other kinds, not read: said as what they are, with what to save them as.
+OTHER_SPREADSHEETS = {".xlsb": "an Excel binary workbook (.xlsb)", ".et": "a WPS 表格 workbook (.et)",
+                      ".ett": "a WPS 表格 template (.ett)", ".xlt": "an Excel template (.xlt)",
+                      ".xltx": "an Excel template (.xltx)", ".xltm": "an Excel template (.xltm)",
+                      ".numbers": "a Numbers spreadsheet (.numbers)"}
 HEADER_SCAN_ROWS = 30
 TOTAL_WORDS = ("合计", "小计", "总计", "共计", "总 计", "合 计")
 TOTALS_MARK = "计"  # in every totals word (checked in the tests)
@@ -240,10 +245,13 @@ def check_file(path: Path) -> None:
     if path.stat().st_size == 0:
         raise LedgerError(f"{path}: the file is empty")
     suffix = path.suffix.lower()
+    if suffix in OTHER_SPREADSHEETS:
+        raise LedgerError(f"{path}: {OTHER_SPREADSHEETS[suffix]}, which is not read; save it as .xlsx "
+                          "(另存为 Excel 工作簿) and load that")
     if suffix not in EXCEL_SUFFIXES | TEXT_SUFFIXES:
         raise LedgerError(
             f"{path}: unsupported file type '{suffix or '(none)'}'; "
-            "use .xlsx, .xlsm, .xls, .ods, .csv or .tsv"
+            "use .xlsx, .xlsm, .xls, .ods, .csv, .tsv or .txt"
         )
 
 
