@@ -184,8 +184,8 @@ def test_sheet_names_drop_control_characters_and_count_as_excel_does():
 
 def test_targets_from_yaml(tmp_path):
     path = tmp_path / "targets.yaml"
-    path.write_text("张 三: 5\n李四: '3'\n王Ａ: 0\nshare: 0.2\nminimum: 2\n", encoding="utf-8")
-    assert read_targets(path) == Targets({"张三": 5, "李四": 3, "王A": 0}, TargetRule(0.2, 2))
+    path.write_text("张 三: 5\n李四: '3'\n王Ａ: 0\n赵六: 2件\n钱七: 十件\nshare: 0.2\nminimum: 2\n", encoding="utf-8")
+    assert read_targets(path) == Targets({"张三": 5, "李四": 3, "王A": 0, "赵六": 2, "钱七": 10}, TargetRule(0.2, 2))
 
 
 def test_every_targets_problem_is_reported_with_its_file(tmp_path):
@@ -224,10 +224,11 @@ def test_targets_from_spreadsheet(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "任务"
-    for row in (["承办人", "每周结案任务数"], ["张 三", 5], ["李四", 3.0], [None, None], ["王Ａ", "2"]):
+    for row in (["承办人", "每周结案任务数"], ["张 三", 5], ["李四", 3.0], [None, None], ["王Ａ", "2"], ["赵六", "2件"],
+                ["钱七", "三件"]):
         ws.append(row)
     wb.save(tmp_path / "targets.xlsx")
-    assert read_targets(tmp_path / "targets.xlsx") == Targets({"张三": 5, "李四": 3, "王A": 2})
+    assert read_targets(tmp_path / "targets.xlsx") == Targets({"张三": 5, "李四": 3, "王A": 2, "赵六": 2, "钱七": 3})
 
 
 def test_targets_from_csv_without_header(tmp_path):
@@ -240,6 +241,7 @@ def test_targets_from_csv_without_header(tmp_path):
     ("text", "message"),
     [
         ("承办人,任务数\n张三,5\n李四,abc\n", r"\[targets\]: row 3: target 'abc' is not a whole number"),
+        ("承办人,任务数\n张三,5\n李四,2.5件\n", r"\[targets\]: row 3: target '2.5件' is not a whole number"),
         ("承办人,任务数\n张三,5\n李四,1\n张 三,2\n", r"row 4: 张三 already has a target in row 2"),
         ("承办人,任务数\n,5\n", r"row 2: no officer name"),
         ("张三,5,x\n", r"row 1: expected two columns"),

@@ -39,7 +39,7 @@ from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.loading import SOURCE_COLUMNS, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
                                  state_styles, value_labels, write_output)
-from backlog_cli.parsing import name_key, normalize_person, normalize_text
+from backlog_cli.parsing import name_key, normalize_person, normalize_text, parse_numbers
 from backlog_cli.rules import open_mask
 from backlog_cli.deadlines import age_days
 
@@ -85,12 +85,15 @@ class Targets:
     rule: TargetRule | None = None
 
 
+TARGET_UNITS = ("件",)  # a target typed as cases: 5件, 五件
+
+
 def _whole(value: object) -> int | None:
-    """A non-negative whole number, or None."""
+    """A non-negative whole number (5, "5件", "五"), or None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
-        value = pd.to_numeric(normalize_text(pd.Series([value])), errors="coerce").iloc[0]
+        value = parse_numbers(pd.Series([value], dtype=object), TARGET_UNITS)[0].iloc[0]
     if isinstance(value, (int, float, np.number)) and not pd.isna(value) and float(value).is_integer() and value >= 0:
         return int(value)
     return None
@@ -159,10 +162,10 @@ def _sheet_targets(cells: pd.DataFrame, first_row: int, source: str) -> Targets:
         where = f" row {extra.idxmax() + first_row}" if extra.any() else ""
         raise ConfigError(f"{source}{where}: expected two columns: officer, weekly target")
     cells = cells.iloc[:, :2].set_axis(["officer", "target"], axis=1)
-    if pd.isna(pd.to_numeric(cells["target"].iloc[:1], errors="coerce")).all():
+    if parse_numbers(cells["target"].iloc[:1], TARGET_UNITS)[0].isna().all():
         cells = cells.iloc[1:]  # a header row such as 承办人 | 每周结案任务数
     officer = normalize_person(cells["officer"])
-    target = pd.to_numeric(cells["target"], errors="coerce")
+    target = parse_numbers(cells["target"], TARGET_UNITS)[0]
     row = cells.index.to_series() + first_row
     bad = target.isna() | (target < 0) | (target % 1 != 0)
     dup = officer.duplicated(keep=False) & officer.notna()
