@@ -12,6 +12,7 @@ that decoding over (:func:`decoding`) instead of starting its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gc
 import itertools
@@ -140,9 +141,9 @@ def web_page_tables(path: Path, progress: Callable[[float], None] | None = None)
 
 _SPREADSHEET_NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _SS, _X = f"{{{_SPREADSHEET_NS}}}", "{urn:schemas-microsoft-com:office:excel}"
-# the names looked up in every cell, made once
-_SS_INDEX, _SS_CELL, _SS_DATA, _SS_TYPE = f"{_SS}Index", f"{_SS}Cell", f"{_SS}Data", f"{_SS}Type"
-_SS_ACROSS, _SS_DOWN = f"{_SS}MergeAcross", f"{_SS}MergeDown"
+# the names looked up in every row and cell, made once
+_SS_WORKSHEET, _SS_ROW, _SS_CELL, _SS_DATA = f"{_SS}Worksheet", f"{_SS}Row", f"{_SS}Cell", f"{_SS}Data"
+_SS_INDEX, _SS_TYPE, _SS_ACROSS, _SS_DOWN = f"{_SS}Index", f"{_SS}Type", f"{_SS}MergeAcross", f"{_SS}MergeDown"
 _MAX_MERGE_ACROSS = 1_000
 
 
@@ -160,7 +161,6 @@ def xml_spreadsheet_sheets(path: Path, progress: Callable[[float], None] | None 
     parser = ET.XMLPullParser(events=("end",))
     sheets: list[tuple[str, list[list[Any]], bool]] = []
     sheet = _XmlSheet()
-    row_tag, sheet_tag = f"{_SS}Row", f"{_SS}Worksheet"
     collecting = gc.isenabled()
     gc.disable()  # elements come and go by the million, in no cycles: collecting would double the time
     try:
@@ -170,10 +170,10 @@ def xml_spreadsheet_sheets(path: Path, progress: Callable[[float], None] | None 
             else:
                 parser.close()
             for _, element in parser.read_events():
-                if element.tag == row_tag:
+                if element.tag == _SS_ROW:
                     sheet.row(element)
                     element.clear()  # read: let its cells go
-                elif element.tag == sheet_tag:
+                elif element.tag == _SS_WORKSHEET:
                     visible = element.find(f"{_X}WorksheetOptions/{_X}Visible")
                     hidden = visible is not None and (visible.text or "").strip() in ("SheetHidden", "SheetVeryHidden")
                     sheets.append((element.get(f"{_SS}Name") or f"Sheet{len(sheets) + 1}", sheet.rows_read(), hidden))
@@ -251,8 +251,6 @@ def _put(cells: list[Any], col: int, across: int, got: Any) -> None:
 def _xml_value(data: Any) -> Any:
     """A ``Data`` element's value by its ``ss:Type``: numbers as float, DateTime as datetime,
     Boolean as bool, anything else (or unreadable as its type) as its text; "" for no element."""
-    import datetime as dt
-
     if data is None:
         return ""
     text, kind = "".join(data.itertext()), data.get(_SS_TYPE)
