@@ -183,10 +183,29 @@ def test_explain_a_rejected_case_says_where_and_why(in_repo) -> None:
     result = run("explain", "(2025)鲁0902执9999号", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
     assert result.exit_code == 2 and "no case (2025)鲁0902执9999号 in the ledger" in result.stderr
     assert "brackets" not in result.stderr
-    # typed without its brackets: said how a case number is written
-    result = run("explain", "2025鲁0902执13号", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
+    # neither a case number nor one said short: said how a case number is written
+    result = run("explain", "二〇二五执13", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
     assert result.exit_code == 2 and result.stderr.strip().endswith(
-        "left out); a case number is written with its year in brackets, such as (2025)鲁0902执13号")
+        "left out); a case number is written with its year in brackets, such as (2025)鲁0902执13号, or short, "
+        "such as 2025执13")
+
+
+@pytest.mark.parametrize("said", ["2025鲁0902执13号", "2025执13", "25执13号", "（2025）执13", "执13"])
+def test_explain_a_case_said_short_finds_the_one_case_it_names(in_repo, said) -> None:
+    """Clerks say a case short: the year without brackets, no court code, two digits of the year,
+    or the type and number alone when only one case has them."""
+    result = run("explain", said, "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("(2025)鲁0902执13号（ledger.xlsx [2025年] 第 95 行），截至 2026-11-23\n")
+
+
+def test_explain_a_case_said_short_that_names_several_lists_them(in_repo) -> None:
+    result = run("explain", "执恢13", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
+    assert result.exit_code == 2 and result.stderr.strip().endswith(
+        "backlog: error: 执恢13 is 2 cases of the ledger: (2025)鲁0902执恢13号、(2026)鲁0902执恢13号; give the whole "
+        "case number")
+    result = run("explain", "2027执13", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)  # said short, no such case
+    assert result.exit_code == 2 and result.stderr.strip().endswith("left out)")
 
 
 def test_explain_a_case_filed_after_as_of_says_so(in_repo) -> None:

@@ -27,6 +27,7 @@ from backlog_cli.parsing import (
     parse_case_numbers,
     parse_dates,
     parse_flags,
+    short_case_number,
 )
 
 BLANKS = [None, np.nan, "", "   ", "\u3000", "-", "—", "/"]
@@ -334,6 +335,24 @@ def test_case_numbers_round_trip(cases):
     parts, bad = parse_case_numbers(cells(*(raw for raw, _ in cases)))
     assert not bad.any()
     assert [row.tolist() for _, row in parts.iterrows()] == [want for _, want in cases]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2000, 2099), NEW_COURTS, st.sampled_from(TYPES), st.integers(1, 99999),
+       st.sets(st.sampled_from(["year", "short year", "brackets", "court", "号"])), SPACE)
+def test_a_case_number_said_short_gives_the_parts_it_says(year, court, kind, seq, said, space):
+    """执69, 2024执69号, 24执69, (2024)执恢12, 鲁0902执69: each part said is read, the rest left open."""
+    text = str(year)[2:] if "short year" in said else str(year) if "year" in said else ""
+    if text and "brackets" in said:
+        text = f"（{text}）"
+    text += space + (court if "court" in said else "") + kind + space + str(seq) + ("号" if "号" in said else "")
+    want = {"case_type": kind, "case_seq": seq}
+    if said & {"year", "short year"}:
+        want["case_year"] = year
+    if "court" in said:
+        want["court_code"] = court
+    assert short_case_number(text) == want
+    assert short_case_number(text.replace(str(seq), "")) is None  # no number: no case
 
 
 CELLS = st.one_of(

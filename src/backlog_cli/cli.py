@@ -656,7 +656,7 @@ def classify(
 @app.command(cls=BacklogCommand)
 @reads_ledger
 def explain(
-    case_no: Annotated[str, typer.Argument(metavar="CASE", help="The case number, e.g. '(2025)鲁0902执12号' (brackets and spaces are normalised).")],
+    case_no: Annotated[str, typer.Argument(metavar="CASE", help="The case number, e.g. '(2025)鲁0902执12号' (brackets and spaces are normalised), or said short: 2025执12, 执12.")],
     ledger: LedgerArg = None,
     rules: RulesOpt = None,
     as_of: AsOfOpt = None,

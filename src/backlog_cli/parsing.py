@@ -17,7 +17,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -950,6 +950,25 @@ _CASE_NO = re.compile(
 _OLD_CASE_NO = re.compile(
     rf"{_CASE_HEAD}(?P<court>[\u4e00-\u9fff]{{1,6}}?)(?P<type>{_CASE_TYPE})字第(?P<seq>[0-9]{{1,9}}){_CASE_TAIL}"
 )
+
+
+# A case number said short, as clerks say it: 执69, 2024执69号, 24执69, (2024)执恢12, 鲁0902执69. Each
+# part but the type and sequence may be left out; a two-digit year is of this century.
+_SHORT_CASE_NO = re.compile(
+    rf"^(?:\(?(?P<year>[0-9]{{4}}|[0-9]{{2}})\)?)?(?P<court>最高法|[{_PROVINCES}][0-9]{{0,4}})?"
+    rf"(?P<type>{_CASE_TYPE})(?:字第)?(?P<seq>[0-9]{{1,9}})号?$"
+)
+
+
+def short_case_number(text: str) -> dict[str, Any] | None:
+    """The parts of a case number said short (:data:`_SHORT_CASE_NO`): ``case_type`` and
+    ``case_seq``, and ``case_year`` and ``court_code`` when given; None when it is not one."""
+    m = _SHORT_CASE_NO.match(normalize_value(text).replace(" ", "").translate(_BRACKETS))
+    if m is None:
+        return None
+    year = None if m["year"] is None else int(m["year"]) + (2000 if len(m["year"]) == 2 else 0)
+    parts = {"case_type": m["type"], "case_seq": int(m["seq"]), "case_year": year, "court_code": m["court"]}
+    return {k: v for k, v in parts.items() if v is not None}
 
 
 _UNREAD = (None, None, None, None)

@@ -25,7 +25,7 @@ from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, 
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, ConfigError, RulesError
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
-from backlog_cli.parsing import case_keys, parse_case_numbers, per_distinct
+from backlog_cli.parsing import case_keys, parse_case_numbers, per_distinct, short_case_number
 from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, Ruleset, missing_field_warnings,
                                open_mask)
 
@@ -363,9 +363,12 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
             r = hit.iloc[0]
             raise BacklogError(f"{wanted} is not a case of the ledger: rejected at {Path(r['file']).name} "
                                f"[{r['sheet']}] row {r['row']}: {r['reason']}")
+    short = short_case_number(case_no) if pd.isna(parts["case_seq"].iloc[0]) else None
+    if row.empty and short is not None:
+        row = _said_short(result.cases, short, case_no)
     if row.empty:
-        hint = "" if pd.notna(parts["case_year"].iloc[0]) else (
-            "; a case number is written with its year in brackets, such as (2025)鲁0902执13号")
+        hint = "" if pd.notna(parts["case_year"].iloc[0]) or short is not None else (
+            "; a case number is written with its year in brackets, such as (2025)鲁0902执13号, or short, such as 2025执13")
         raise BacklogError(f"no case {wanted if isinstance(wanted, str) else case_no} in the ledger at "
                            f"{result.as_of.date()} ({len(result.cases)} cases; rejected rows and cases filed "
                            f"later are left out){hint}")
@@ -380,6 +383,19 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
         deadlines=explain_deadlines(row, result.deadlines, result.as_of, ctx),
         problems=_row_problems(problems, case) if problems is not None else [],
     )
+
+
+def _said_short(cases: pd.DataFrame, short: Mapping[str, Any], said: str) -> pd.DataFrame:
+    """The one case a case number said short (执69, 2024执69) names: the cases whose parts it gives
+    all match; an error naming them when there are several."""
+    match = np.ones(len(cases), dtype=bool)
+    for name, value in short.items():
+        match &= cases[name].eq(value).fillna(False).to_numpy(dtype=bool)
+    found = cases[match]
+    if len(found) > 1:
+        listed = "、".join(found["case_no"].astype(str).head(5)) + ("…" if len(found) > 5 else "")
+        raise BacklogError(f"{said} is {len(found)} cases of the ledger: {listed}; give the whole case number")
+    return found
 
 
 def _row_problems(problems: pd.DataFrame, case: pd.Series) -> list[tuple[str, str, Any, str]]:
