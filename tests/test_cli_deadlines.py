@@ -150,6 +150,30 @@ def test_unknown_category_is_an_option_error_before_loading(ledger) -> None:
     assert "problem in rules" not in result.output and "loaded" not in result.output
 
 
+def test_a_category_or_deadline_is_named_by_its_id_or_by_the_label_the_outputs_show(in_repo) -> None:
+    """Clerks see 涉民生 and 法定执行期限 in every table: --category and --deadline take them as they
+    take minsheng and legal_limit."""
+    for by_id, by_label in [(["classify", "--category", "minsheng"], ["classify", "--category", "涉民生"]),
+                            (["overdue", "--deadline", "legal_limit"], ["overdue", "--deadline", "法定执行期限"]),
+                            (["overdue", "--months", 6, "-c", "dangzheng"], ["overdue", "--months", 6, "-c", "涉党政机关"])]:
+        a = run(*by_id, "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF, "-f", "csv")
+        b = run(*by_label, "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF, "-f", "csv")
+        assert a.exit_code == b.exit_code == 0 and a.stdout == b.stdout and len(a.stdout.splitlines()) > 2
+    result = run("overdue", "samples/ledger.xlsx", "--deadline", "法定期限", "--as-of", SAMPLE_AS_OF)
+    assert result.exit_code == 2 and "no deadline '法定期限' (did you mean '法定执行期限'?)" in result.output
+    assert "they define: legal_limit（法定执行期限）, objection_review（执行异议 15 日内审查）" in result.output
+
+
+def test_classify_to_xlsx_by_a_category_label_writes_that_category_s_sheets(in_repo, tmp_path) -> None:
+    books = []
+    for name in ("minsheng", "涉民生"):
+        out = tmp_path / f"{name}.xlsx"
+        assert run("classify", "samples/ledger.xlsx", "-c", name, "--as-of", SAMPLE_AS_OF, "-o", out).exit_code == 0
+        book = openpyxl.load_workbook(out, read_only=True)
+        books.append([(ws.title, ws.max_row) for ws in book.worksheets])
+    assert books[0] == books[1] and [title for title, _ in books[0]] == ["底数", "全部案件", "涉民生"]
+
+
 # --------------------------------------------------------------------------- the bundled sample
 
 

@@ -352,7 +352,7 @@ RulesOpt = Annotated[
     Optional[list[str]],
     typer.Option("--rules", "-r", metavar="NAME|FILE", help="Ruleset: a bundled name (backlog rules list) or a YAML path; repeatable (default: `rules` in backlog.yaml, else default)."),
 ]
-CategoryOpt = Annotated[Optional[str], typer.Option("--category", "-c", metavar="ID", help="Only cases of this category id.")]
+CategoryOpt = Annotated[Optional[str], typer.Option("--category", "-c", metavar="ID", help="Only cases of this category: its id or its label (minsheng or 涉民生).")]
 
 
 class Period(str, Enum):
@@ -685,7 +685,7 @@ def overdue(
     ledger: LedgerArg = None,
     days: Annotated[Optional[int], typer.Option("--days", min=0, metavar="N", help="Cases open at --as-of for more than N days since filing.")] = None,
     months: Annotated[Optional[int], typer.Option("--months", min=0, metavar="N", help="Cases open at --as-of for more than N calendar months since filing (--months 6: the over-6-months report).")] = None,
-    deadline: Annotated[Optional[str], typer.Option("--deadline", metavar="ID", help="Cases past this deadline (an id from the rules); with --within, coming due on it.")] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", metavar="ID", help="Cases past this deadline of the rules (its id or label: legal_limit or 法定执行期限); with --within, coming due on it.")] = None,
     within: Annotated[Optional[int], typer.Option("--within", min=0, metavar="D", help="Cases coming due in the next D days, one row per case and deadline.")] = None,
     category: CategoryOpt = None,
     officer: Annotated[Optional[str], typer.Option("--officer", metavar="NAME", help="Only this officer's cases.")] = None,

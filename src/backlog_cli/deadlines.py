@@ -764,17 +764,20 @@ class Listing(NamedTuple):
     state: str
 
 
-def check_overdue_deadline(deadlines: Sequence[Deadline], deadline_id: str, within: int | None = None) -> None:
-    """``backlog overdue --deadline ID``: a ConfigError unless ID names a deadline of the rules,
-    and, without ``within`` (cases coming due), a one-off one: a recurring deadline is never
-    overdue, so the list would always be empty."""
-    by_id = {d.id: d for d in deadlines}
-    if deadline_id not in by_id:
-        raise ConfigError(f"--deadline: no deadline '{deadline_id}'{did_you_mean(deadline_id, by_id)} in the rules; "
-                          f"they define: {', '.join(by_id) or '(none)'}")
-    if within is None and by_id[deadline_id].every is not None:
-        raise ConfigError(f"--deadline: deadline '{deadline_id}' recurs and is never overdue: name a one-off "
+def check_overdue_deadline(deadlines: Sequence[Deadline], name: str, within: int | None = None) -> str:
+    """``backlog overdue --deadline ID``: the id of the deadline ID names (its id, else its label:
+    法定执行期限); a ConfigError unless it names one of the rules and, without ``within`` (cases
+    coming due), a one-off one: a recurring deadline is never overdue, so the list would always be
+    empty."""
+    found = next((d for d in [*(d for d in deadlines if d.id == name), *(d for d in deadlines if d.label == name)]), None)
+    if found is None:
+        known = [d.id for d in deadlines] + [d.label for d in deadlines]
+        raise ConfigError(f"--deadline: no deadline '{name}'{did_you_mean(name, known)} in the rules; "
+                          f"they define: {', '.join(f'{d.id}（{d.label}）' for d in deadlines) or '(none)'}")
+    if within is None and found.every is not None:
+        raise ConfigError(f"--deadline: deadline '{found.id}' recurs and is never overdue: name a one-off "
                           "deadline, or add --within D for the cases coming due on it")
+    return found.id
 
 
 def overdue_cases(
@@ -807,7 +810,7 @@ def overdue_cases(
         return Listing(frame.sort_values("age_days", ascending=False, kind="stable"),
                        NEXT_COLUMNS if deadlines else [], "next_state")
     if deadline is not None:
-        check_overdue_deadline(deadlines, deadline, within)
+        deadline = check_overdue_deadline(deadlines, deadline, within)
     chosen = [d for d in deadlines if deadline in (None, d.id)]
     parts = []
     for d in chosen:

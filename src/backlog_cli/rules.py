@@ -1520,12 +1520,12 @@ class Ruleset:
         self._order = _evaluation_order(self.categories)
         self._deadlines: Callable[..., Mapping[str, np.ndarray]] | None = None
 
-    def category(self, category_id: str) -> Category:
-        for cat in self.categories:
-            if cat.id == category_id:
-                return cat
-        ids = [c.id for c in self.categories]
-        raise RulesError([f"no category '{category_id}' in rules {self.name}{did_you_mean(category_id, ids)}"])
+    def category(self, name: str) -> Category:
+        """The category with this id, else with this label (as tables and workbooks show it: 涉民生)."""
+        for cat in [*(c for c in self.categories if c.id == name), *(c for c in self.categories if c.label == name)]:
+            return cat
+        known = [c.id for c in self.categories] + [c.label for c in self.categories]
+        raise RulesError([f"no category '{name}' in rules {self.name}{did_you_mean(name, known)}"])
 
     def column_problems(self, columns: Collection[str]) -> list[str]:
         """A located problem for each ``column:`` a category reads that the ledger lacks."""

@@ -72,10 +72,9 @@ class Triage:
     def key_cases(self) -> pd.Series:
         return key_mask(self.flags)
 
-    def in_category(self, category_id: str) -> pd.Series:
-        """Cases of one category; an unknown id is a clear error naming the known ones."""
-        check_category(self.ruleset, category_id)
-        return self.flags[category_id]
+    def in_category(self, name: str) -> pd.Series:
+        """Cases of one category (by id or label); an unknown one is a clear error naming the known ones."""
+        return self.flags[check_category(self.ruleset, name)]
 
 
 def display_labels(labels: Mapping[str, str], deadlines: Sequence[Deadline], ruleset: Ruleset | None = None) -> Labels:
@@ -103,13 +102,14 @@ def key_mask(flags: pd.DataFrame) -> pd.Series:
     return flags[KEY_ID] if KEY_ID in flags else flags.any(axis=1)
 
 
-def check_category(ruleset: Ruleset, category_id: str) -> None:
-    """An option naming a category the ruleset lacks is a ConfigError with a suggestion."""
+def check_category(ruleset: Ruleset, name: str) -> str:
+    """The id of the category an option names (by id or label); naming none of the ruleset's is a
+    ConfigError with a suggestion and the categories it has."""
     try:
-        ruleset.category(category_id)
+        return ruleset.category(name).id
     except RulesError as exc:
-        ids = ", ".join(c.id for c in ruleset.categories)
-        raise ConfigError(f"--category: {exc.problems[0]}; its categories: {ids}") from None
+        known = ", ".join(f"{c.id}（{c.label}）" for c in ruleset.categories)
+        raise ConfigError(f"--category: {exc.problems[0]}; its categories: {known}") from None
 
 
 def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[Deadline] = ()) -> dict[str, str]:
@@ -240,14 +240,15 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
 
 
 def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | None = None) -> list[Sheet]:
-    """The triage workbook: 底数, every case with every column (of ``category`` when given), then
-    per category all its cases, open and closed, in :data:`CASE_COLUMNS` (a case's other columns
-    are on the 全部案件 sheet once, not repeated in every category it belongs to)."""
+    """The triage workbook: 底数, every case with every column (of ``category``, an id or label,
+    when given), then per category all its cases, open and closed, in :data:`CASE_COLUMNS` (a
+    case's other columns are on the 全部案件 sheet once, not repeated in every category it belongs to)."""
     labels = with_categories(labels, result.ruleset)
     cases = result.cases
-    chosen = [c for c in result.ruleset.categories if category in (None, c.id)]
     if category is not None:
-        cases = cases[result.in_category(category)]
+        category = check_category(result.ruleset, category)
+        cases = cases[result.flags[category]]
+    chosen = [c for c in result.ruleset.categories if category in (None, c.id)]
     short = cases[[c for c in CASE_COLUMNS if c in cases.columns]]
     return [
         Sheet(SUMMARY_LABEL, result.summary, labels=labels, title=f"{SUMMARY_LABEL}（截至{result.as_of.date()}）", total_rows=1),
