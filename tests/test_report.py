@@ -54,10 +54,13 @@ CATS = [("minsheng", "涉民生"), ("xinfang", "涉信访"), ("key", "三类案�
 
 
 def test_parse_month():
-    assert str(parse_month("2026-10")) == "2026-10"
-    for bad in ("2026-13", "2026/10", "10-2026", "2026-1"):
-        with pytest.raises(ConfigError, match="YYYY-MM"):
-            parse_month(bad)
+    """YYYY-MM, and the other ways --as-of takes a day's year and month: 2026/10, 2026.10, 2026年10月."""
+    for text in ("2026-10", "2026/10", "2026.10", "2026年10月", " 2026 年 10 月 ", "2026年10"):
+        assert str(parse_month(text)) == "2026-10", text
+    assert str(parse_month("2026-1")) == "2026-01"
+    for bad in ("2026-13", "2026年13月", "10-2026", "10/2026", "2026", "202610", "十月", "2026年10月5日"):
+        with pytest.raises(ConfigError, match=f"^--month '{bad}' is not a month: use YYYY-MM"):
+            parse_month(bad)  # said as typed
 
 
 def test_counts_key_cases_and_officers_by_hand():

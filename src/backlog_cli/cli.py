@@ -968,7 +968,7 @@ app.add_typer(report_app, name="report")
 @report_app.command("monthly", cls=BacklogCommand)
 @reads_ledger
 def report_monthly(
-    month: Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM (1950-2100): cases closed in it and open at its end; with report_day: N in backlog.yaml, in its period, from the day after day N of the month before to day N.")],
+    month: Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM (or 2026/10, 2026年10月; 1950-2100): cases closed in it and open at its end; with report_day: N in backlog.yaml, in its period, from the day after day N of the month before to day N.")],
     ledger: LedgerArg = None,
     rules: RulesOpt = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Count and classify as of this day of the month (of its period with report_day), YYYY-MM-DD (default: its last day; today while that day is ahead).")] = None,

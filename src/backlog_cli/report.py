@@ -36,6 +36,7 @@ left out when the history holds no run up to D).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -186,14 +187,12 @@ class MonthlyReport:
 
 
 def parse_month(text: str) -> pd.Period:
-    """``YYYY-MM`` (1950-2100, the years ledger dates are read in) as a monthly period; anything
-    else is a ConfigError."""
-    try:
-        if len(text) == 7 and text[4] == "-" and FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
-            return pd.Period(dt.date(int(text[:4]), int(text[5:]), 1), freq="M")
-    except ValueError:
-        pass
-    if len(text) == 7 and text[:4].isdigit() and text[4] == "-" and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
+    """``YYYY-MM`` (1950-2100, the years ledger dates are read in; also 2026-1, 2026/10, 2026.10
+    and 2026年10月, as ``--as-of`` takes a day) as a monthly period; anything else is a ConfigError."""
+    m = re.fullmatch(r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*月?", text.strip())
+    if m and 1 <= int(m[2]) <= 12:
+        if FIRST_YEAR <= int(m[1]) <= LAST_YEAR:
+            return pd.Period(dt.date(int(m[1]), int(m[2]), 1), freq="M")
         raise ConfigError(f"--month {text}: give a month in the years {FIRST_YEAR}-{LAST_YEAR}")
     raise ConfigError(f"--month '{text}' is not a month: use YYYY-MM, e.g. 2026-11")
 
