@@ -280,7 +280,7 @@ def test_as_of_in_a_year_out_of_range_says_the_range(tmp_path):
         assert f"--as-of '{text}': give a day in the years 1950-2100;" in result.output
 
 
-@pytest.mark.parametrize("text", ["2026/11/23", "2026.11.23", "2026年11月23日", "2026年11月23", " 2026-11-23 "])
+@pytest.mark.parametrize("text", ["2026/11/23", "2026.11.23", "2026年11月23日", "2026年11月23", " 2026-11-23 ", "20261123"])
 def test_as_of_takes_the_day_written_year_first(tmp_path, text):
     """Year, month and day in that order, as a clerk writes them: the same day as 2026-11-23."""
     ledger = tmp_path / "l.csv"
@@ -299,7 +299,7 @@ def test_as_of_takes_the_day_written_year_first(tmp_path, text):
     # the form is right, the day does not exist: say which part is wrong
     ("2026-02-30", ": 2026-02 has 28 days"), ("2026-02-29", ": 2026-02 has 28 days"),
     ("2028-02-30", ": 2028-02 has 29 days"), ("2026-04-31", ": 2026-04 has 30 days"),
-    ("2026-00-10", ": there is no month 00"),
+    ("2026-00-10", ": there is no month 00"), ("20261340", ": there is no month 13"), ("202611231", " (use YYYY-MM-DD)"),
 ])
 def test_as_of_is_strict(tmp_path, text, why):
     """An option date is never guessed: '45000' is not an Excel serial here, '20261' not a year."""

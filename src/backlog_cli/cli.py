@@ -342,7 +342,7 @@ ConfigOpt = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", h
 SheetOpt = Annotated[Optional[list[str]], typer.Option("--sheet", metavar="NAME", help="Read only this sheet (repeatable).")]
 EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", help="CSV encoding (default: detected: UTF-8 with or without BOM, UTF-16 with BOM, or GBK/GB18030).")]
 ColumnsOpt = Annotated[Optional[list[Path]], typer.Option("--columns", metavar="FILE", help="Extra column aliases file (repeatable).")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Evaluate as of this date, YYYY-MM-DD (or 2026/11/23, 2026年11月23日), 1950-2100 (default: today).")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Evaluate as of this date, YYYY-MM-DD (or 2026/11/23, 2026年11月23日, 20261123), 1950-2100 (default: today).")]
 FormatOpt = Annotated[
     Optional[str],
     typer.Option("--format", "-f", metavar="FORMAT", help="table, csv, json or xlsx (default: from --output's suffix, else table)."),
@@ -538,7 +538,7 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
 
 def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool = True) -> pd.Timestamp:
     """A date given on the command line: year, month and day in that order (YYYY-MM-DD, or
-    2026/11/23, 2026.11.23, 2026年11月23日; default today). Ledger cells are read leniently; an
+    2026/11/23, 2026.11.23, 2026年11月23日, 20261123; default today). Ledger cells are read leniently; an
     option is not, so a typo never silently becomes another day (no two-digit year, no 11/23/2026,
     no Excel serial). A day after today is warned about (``warn_future``): the ledger is counted
     as it stands today."""
@@ -564,10 +564,12 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
 
 
 def _day_text(text: str) -> str:
-    """2026/11/23, 2026.11.23 and 2026年11月23日 as 2026-11-23; any other text as it is (stripped)."""
+    """2026/11/23, 2026.11.23, 2026年11月23日 and 20261123 (as case systems write a day) as
+    2026-11-23; any other text as it is (stripped)."""
     import re
 
-    m = re.fullmatch(r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?", text.strip())
+    m = (re.fullmatch(r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?", text.strip())
+         or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text.strip()))
     return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}" if m else text.strip()
 
 
