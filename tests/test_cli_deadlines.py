@@ -232,6 +232,18 @@ def test_explain_a_case_said_short_that_names_several_lists_them(in_repo) -> Non
     assert result.exit_code == 2 and result.stderr.strip().endswith("left out)")
 
 
+def test_a_case_said_short_is_found_among_rejected_rows_and_later_cases_too(in_repo) -> None:
+    """执81 is the rejected (2025)鲁0902执81号 and 执423 the (2026)鲁0902执423号 filed after an early
+    --as-of: each said as the whole number says it."""
+    result = run("explain", "执81", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
+    assert result.exit_code == 2 and result.stderr.strip().endswith(
+        "backlog: error: (2025)鲁0902执81号 is not a case of the ledger: rejected at ledger.xlsx [2025年] row 111: 缺少立案日期")
+    result = run("explain", "26执423号", "samples/ledger.xlsx", "--as-of", "2026-10-31")
+    assert result.exit_code == 2 and result.stderr.strip().endswith(
+        "backlog: error: (2026)鲁0902执423号 was filed on 2026-11-20, after --as-of 2026-10-31: it is not counted "
+        "on that day (ledger.xlsx [2026年] row 131)")
+
+
 def test_explain_a_case_filed_after_as_of_says_so(in_repo) -> None:
     """(2026)鲁0902执423号 was filed on 2026-11-20 (row 131 of 2026年): as of 2026-10-31 it is in
     the ledger but not yet a case, which is not the same as a mistyped number."""

@@ -972,6 +972,8 @@ def short_case_number(text: str) -> dict[str, Any] | None:
 
 
 _UNREAD = (None, None, None, None)
+# The columns of :func:`parse_case_numbers`: the number as read, then its parts.
+CASE_PARTS = ("case_no", "case_year", "court_code", "case_type", "case_seq")
 
 
 def _case_fields(text: str) -> tuple:

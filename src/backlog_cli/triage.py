@@ -25,7 +25,7 @@ from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, 
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, ConfigError, RulesError
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
-from backlog_cli.parsing import case_keys, parse_case_numbers, per_distinct, short_case_number
+from backlog_cli.parsing import CASE_PARTS, case_keys, parse_case_numbers, per_distinct, short_case_number
 from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, Ruleset, missing_field_warnings,
                                open_mask)
 
@@ -348,6 +348,11 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
     triage left out was filed after --as-of, and is said to be. The load's value ``problems``
     (``Ledger.listed_problems``) on the case's row are listed."""
     parts = parse_case_numbers(pd.Series([case_no], dtype=object))[0]
+    short = short_case_number(case_no) if pd.isna(parts["case_seq"].iloc[0]) else None
+    if short is not None:  # said short: the one number of the ledger it names, read as if typed whole
+        rejected = parse_case_numbers(rejects["case_no"])[0] if rejects is not None and len(rejects) else None
+        if (named := _said_short([result.cases, loaded, rejected], short, case_no)) is not None:
+            parts = named
     wanted = parts["case_no"].iloc[0]
     key = case_keys(parts).iloc[0]
     row = result.cases[case_keys(result.cases).eq(key).fillna(False).to_numpy()]
@@ -364,9 +369,6 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
             r = hit.iloc[0]
             raise BacklogError(f"{wanted} is not a case of the ledger: rejected at {Path(r['file']).name} "
                                f"[{r['sheet']}] row {r['row']}: {r['reason']}")
-    short = short_case_number(case_no) if pd.isna(parts["case_seq"].iloc[0]) else None
-    if row.empty and short is not None:
-        row = _said_short(result.cases, short, case_no)
     if row.empty:
         hint = "" if pd.notna(parts["case_year"].iloc[0]) or short is not None else (
             "; a case number is written with its year in brackets, such as (2025)鲁0902执13号, or short, such as 2025执13")
@@ -386,17 +388,24 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
     )
 
 
-def _said_short(cases: pd.DataFrame, short: Mapping[str, Any], said: str) -> pd.DataFrame:
-    """The one case a case number said short (执69, 2024执69) names: the cases whose parts it gives
-    all match; an error naming them when there are several."""
-    match = np.ones(len(cases), dtype=bool)
-    for name, value in short.items():
-        match &= cases[name].eq(value).fillna(False).to_numpy(dtype=bool)
-    found = cases[match]
+def _said_short(frames: list[pd.DataFrame | None], short: Mapping[str, Any], said: str) -> pd.DataFrame | None:
+    """The parts of the one case number of ``frames`` (cases, those filed later, rejected rows)
+    that a number said short (执69, 2024执69) names: every part it gives matches; None when it
+    names none, an error naming them when it names several."""
+    found = []
+    for frame in frames:
+        if frame is None or not len(frame):
+            continue
+        match = np.ones(len(frame), dtype=bool)
+        for name, value in short.items():
+            match &= frame[name].eq(value).fillna(False).to_numpy(dtype=bool)
+        found.append(frame.loc[match, list(CASE_PARTS)])
+    found = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=list(CASE_PARTS))
+    found = found[~case_keys(found).duplicated().to_numpy()] if len(found) else found
     if len(found) > 1:
         listed = "、".join(found["case_no"].astype(str).head(5)) + ("…" if len(found) > 5 else "")
         raise BacklogError(f"{said} is {len(found)} cases of the ledger: {listed}; give the whole case number")
-    return found
+    return found.reset_index(drop=True) if len(found) else None
 
 
 def _row_problems(problems: pd.DataFrame, case: pd.Series) -> list[tuple[str, str, Any, str]]:
