@@ -1636,7 +1636,7 @@ def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd
     if not blocks:
         return pd.DataFrame(), pd.DataFrame(columns=REJECT_COLUMNS), []
     named = ["case_no", "source_sheet", "source_row"]
-    keys = pd.concat([b[[*CASE_PARTS, "source_file", "source_sheet", "source_row"]] for b in blocks], ignore_index=True)
+    keys = pd.concat([b[[*parsing.CASE_PARTS, "source_file", "source_sheet", "source_row"]] for b in blocks], ignore_index=True)
     ids = parsing.case_ids(keys)
     first_seen = np.unique(ids, return_index=True)[1][ids]  # ids are 0..n-1: the first row of each
     dup = first_seen != np.arange(len(ids))
@@ -1688,7 +1688,6 @@ def _repeated_files(files: np.ndarray, first_seen: np.ndarray, dup: np.ndarray) 
     return out
 
 
-CASE_PARTS = ["case_no", "case_year", "court_code", "case_type", "case_seq"]
 COMPARED = ("closed_on", "officer", "close_method")  # what two rows of one case differing in matters
 
 
@@ -1725,6 +1724,6 @@ def _compared_texts(s: pd.Series) -> np.ndarray:
 def _order_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """The case-number parts first, then the ledger's columns, then where each row came from (a
     ledger with no cases has its columns in the same order)."""
-    first = [c for c in CASE_PARTS if c in frame.columns]
+    first = [c for c in parsing.CASE_PARTS if c in frame.columns]
     last = [c for c in SOURCE_COLUMNS if c in frame.columns]
     return frame[first + [c for c in frame.columns if c not in first and c not in last] + last]
