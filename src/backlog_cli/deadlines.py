@@ -45,6 +45,7 @@ from backlog_cli.rules import (
     CLOSE_DATE,
     Condition,
     add_months_days,
+    by_id_or_label,
     EvalContext,
     Node,
     Ruleset,
@@ -769,8 +770,7 @@ def check_overdue_deadline(deadlines: Sequence[Deadline], name: str, within: int
     法定执行期限); a ConfigError unless it names one of the rules and, without ``within`` (cases
     coming due), a one-off one: a recurring deadline is never overdue, so the list would always be
     empty."""
-    found = next((d for d in [*(d for d in deadlines if d.id == name), *(d for d in deadlines if d.label == name)]), None)
-    if found is None:
+    if (found := by_id_or_label(deadlines, name)) is None:
         known = [d.id for d in deadlines] + [d.label for d in deadlines]
         raise ConfigError(f"--deadline: no deadline '{name}'{did_you_mean(name, known)} in the rules; "
                           f"they define: {', '.join(f'{d.id}（{d.label}）' for d in deadlines) or '(none)'}")

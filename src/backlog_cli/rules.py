@@ -338,6 +338,16 @@ def parse_span(text: object) -> Span:
     return span
 
 
+def by_id_or_label(items: Sequence[Any], name: str) -> Any | None:
+    """Of categories or deadlines, the one whose id is ``name``, else the one whose label is (what
+    tables and workbooks show: 涉民生, 法定执行期限); None when neither."""
+    for attr in ("id", "label"):
+        for item in items:
+            if getattr(item, attr) == name:
+                return item
+    return None
+
+
 def add_months(dates: pd.Series, months: int) -> pd.Series:
     """Each date plus ``months`` calendar months, clamped to the month end; NaT stays NaT.
 
@@ -1522,8 +1532,8 @@ class Ruleset:
 
     def category(self, name: str) -> Category:
         """The category with this id, else with this label (as tables and workbooks show it: 涉民生)."""
-        for cat in [*(c for c in self.categories if c.id == name), *(c for c in self.categories if c.label == name)]:
-            return cat
+        if (found := by_id_or_label(self.categories, name)) is not None:
+            return found
         known = [c.id for c in self.categories] + [c.label for c in self.categories]
         raise RulesError([f"no category '{name}' in rules {self.name}{did_you_mean(name, known)}"])
 
