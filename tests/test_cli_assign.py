@@ -102,6 +102,10 @@ def test_rank_months_json(ledger):
     result = run("rank", ledger, "--as-of", AS_OF, "--period", "month", "--periods", "2", "--format", "json")
     assert result.exit_code == 0, result.output
     check_golden("rank_month.json", result.stdout)
+    said = run("rank", ledger, "--as-of", AS_OF, "--period", "月", "--periods", "2", "--format", "json")  # as clerks say it
+    assert said.exit_code == 0 and said.stdout == result.stdout
+    weeks = run("rank", ledger, "--as-of", AS_OF, "--period", "周", "--format", "json")
+    assert weeks.stdout == run("rank", ledger, "--as-of", AS_OF, "--period", "week", "--format", "json").stdout != result.stdout
 
 
 def test_rank_table_and_xlsx(ledger, tmp_path):
@@ -148,7 +152,7 @@ def test_rank_periods_are_bounded(ledger):
 def test_rank_bad_period(ledger):
     result = run("rank", ledger, "--period", "day")
     assert result.exit_code == 2
-    assert "backlog: error: --period 'day': give week or month;" in result.output
+    assert "backlog: error: --period 'day': give week, month, 周 or 月;" in result.output
 
 
 # --------------------------------------------------------------------------- assign
@@ -333,7 +337,7 @@ def test_rank_refuses_an_unknown_period_before_reading_the_ledger(tmp_path):
     the ledger named here does not exist."""
     result = run("rank", tmp_path / "none.xlsx", "--period", "year")
     assert result.exit_code == 2
-    assert "backlog: error: --period 'year': give week or month;" in result.output and "no such file" not in result.output
+    assert "backlog: error: --period 'year': give week, month, 周 or 月;" in result.output and "no such file" not in result.output
 
 
 def test_split_into_a_folder_whose_parent_is_missing_is_refused(tmp_path):

@@ -132,7 +132,7 @@ def test_a_mistake_on_the_command_line_is_one_plain_line_naming_the_help(tmp_pat
         (["overdue", ledger, "--months", "6", "--days", "3"], "give --months or --days, not both", "overdue "),
         (["overdue", ledger], "give --months, --days, --deadline or --within: which cases to list", "overdue "),
         (["overdue", ledger, "--months", "-1"], "--months -1: give at least 0", "overdue "),
-        (["rank", ledger, "--period", "year"], "--period 'year': give week or month", "rank "),
+        (["rank", ledger, "--period", "year"], "--period 'year': give week, month, 周 or 月", "rank "),
         (["rank", ledger, "--periods", "521"], "--periods 521: give at most 520", "rank "),
         (["rank", ledger, "--periods", "x"], "--periods 'x' is not a whole number", "rank "),
         (["sample", "-o", "s.txt"], "--output s.txt: the sample is written as .xlsx or .csv", "sample "),

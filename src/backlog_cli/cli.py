@@ -356,10 +356,16 @@ CategoryOpt = Annotated[Optional[str], typer.Option("--category", "-c", metavar=
 
 
 class Period(str, Enum):
-    """Ranking periods (checked when the options are read, before the ledger)."""
+    """Ranking periods (checked when the options are read, before the ledger); 周 and 月 as clerks
+    say them."""
 
     week = "week"
     month = "month"
+    周 = "周"
+    月 = "月"
+
+    def ranked_by(self) -> str:
+        return {"周": "week", "月": "month"}.get(self.value, self.value)
 
 
 class LoadOptions:
@@ -1015,7 +1021,7 @@ ByOpt = Annotated[str, typer.Option("--by", metavar="FIELD", help="Group by this
 @reads_ledger
 def rank(
     ledger: LedgerArg = None,
-    period: Annotated[Period, typer.Option("--period", metavar="week|month", help="week (Monday to Sunday) or month.")] = Period.week,
+    period: Annotated[Period, typer.Option("--period", metavar="week|month", help="week (Monday to Sunday) or month (周 or 月 alike).")] = Period.week,
     periods: Annotated[int, typer.Option("--periods", min=1, max=520, metavar="N", help="Number of periods, the last full one last (at most 520, ten years of weeks).")] = 4,
     by: ByOpt = "officer",
     as_of: AsOfOpt = None,
@@ -1035,7 +1041,7 @@ def rank(
     opts.protect(output)
     data = load(opts)
     by = group_field(data, by)
-    period = period.value
+    period = period.ranked_by()
     table = ranking(data.cases, when, period, periods, by)
     show(ranking_output(table, by, data.columns.labels(), period, periods, when), fmt, output, data, opts.inputs)
 
