@@ -348,9 +348,9 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
     triage left out was filed after --as-of, and is said to be. The load's value ``problems``
     (``Ledger.listed_problems``) on the case's row are listed."""
     parts = parse_case_numbers(pd.Series([case_no], dtype=object))[0]
+    rejected = parse_case_numbers(rejects["case_no"])[0] if rejects is not None and len(rejects) else None
     short = short_case_number(case_no) if pd.isna(parts["case_seq"].iloc[0]) else None
     if short is not None:  # said short: the one number of the ledger it names, read as if typed whole
-        rejected = parse_case_numbers(rejects["case_no"])[0] if rejects is not None and len(rejects) else None
         if (named := _said_short([result.cases, loaded, rejected], short, case_no)) is not None:
             parts = named
     wanted = parts["case_no"].iloc[0]
@@ -363,8 +363,8 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
             raise BacklogError(f"{r['case_no']} was filed on {r['filed_on'].date()}, after --as-of {result.as_of.date()}: "
                                f"it is not counted on that day ({Path(r['source_file']).name} [{r['source_sheet']}] "
                                f"row {r['source_row']})")
-    if row.empty and rejects is not None and len(rejects):
-        hit = rejects[case_keys(parse_case_numbers(rejects["case_no"])[0]).eq(key).fillna(False).to_numpy()]
+    if row.empty and rejected is not None:
+        hit = rejects[case_keys(rejected).eq(key).fillna(False).to_numpy()]
         if len(hit):
             r = hit.iloc[0]
             raise BacklogError(f"{wanted} is not a case of the ledger: rejected at {Path(r['file']).name} "
