@@ -22,7 +22,7 @@ from backlog_cli import outputs
 from backlog_cli.cli import app
 from backlog_cli.errors import ConfigError
 from backlog_cli.loading import load_ledger
-from backlog_cli.report import (AGE_BANDS, MISSING, closed_in_month, flags_when_closed, monthly_report, parse_month,
+from backlog_cli.report import (AGE_BANDS, MISSING, closed_in_month, due_month, flags_when_closed, monthly_report, parse_month,
                                 report_day, trend_frame)
 from backlog_cli.rules import load_rules
 from backlog_cli.triage import triage
@@ -378,6 +378,19 @@ def test_current_month_is_counted_as_of_today():
     assert report_day(parse_month("2026-12"), today=today) == T("2026-12-31")  # not begun: warned about instead
 
 
+def test_the_month_reported_on_by_default_is_the_one_due():
+    """Without --month: the month whose period holds --as-of, else the calendar month of today."""
+    today = dt.date(2026, 11, 26)
+    assert due_month(None, today) == parse_month("2026-11")
+    assert due_month(T("2026-10-31"), today) == parse_month("2026-10")
+    assert due_month(T("2026-10-25"), today, 25) == parse_month("2026-10")  # day N ends October's period
+    assert due_month(T("2026-10-26"), today, 25) == parse_month("2026-11")  # and the next day begins November's
+    assert due_month(T("2026-12-29"), today, 28) == parse_month("2027-01")
+    # today, the 26th, with report_day 25: November's period has just ended, and its report is due
+    assert due_month(None, today, 25) == parse_month("2026-11")
+    assert report_day(due_month(None, today, 25), None, today, 25) == T("2026-11-25")
+
+
 class Nov23(dt.date):
     @classmethod
     def today(cls) -> "Nov23":
@@ -401,6 +414,9 @@ def test_report_run_in_the_current_month_says_today(tmp_path, monkeypatch):
     assert [got["categories"][-1][k] for k in ("closed_in_month", "open_at_end")] == [1, 2]
     terminal = runner.invoke(app, ["report", "monthly", str(ledger), "--month", "2026-11"])
     assert "2026年11月执行案件清理进展（截至2026-11-23）" in terminal.output
+    assert runner.invoke(app, ["report", "monthly", str(ledger)]).output == terminal.output  # the month due: today's
+    october = runner.invoke(app, ["report", "monthly", str(ledger), "--as-of", "2026-10-31"])
+    assert october.exit_code == 0 and "2026年10月执行案件清理进展" in october.output
 
 
 def test_age_bands_count_calendar_months_as_older_than_does():

@@ -976,10 +976,10 @@ app.add_typer(report_app, name="report")
 @report_app.command("monthly", cls=BacklogCommand)
 @reads_ledger
 def report_monthly(
-    month: Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM (or 2026/10, 2026年10月; 1950-2100): cases closed in it and open at its end; with report_day: N in backlog.yaml, in its period, from the day after day N of the month before to day N.")],
     ledger: LedgerArg = None,
+    month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM (or 2026/10, 2026年10月; 1950-2100): cases closed in it and open at its end; with report_day: N in backlog.yaml, in its period, from the day after day N of the month before to day N (default: the month of --as-of, else the current month).")] = None,
     rules: RulesOpt = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Count and classify as of this day of the month (of its period with report_day), YYYY-MM-DD (default: its last day; today while that day is ahead).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Count and classify as of this day of the month (of its period with report_day), YYYY-MM-DD (default: its last day; today while that day is ahead); without --month, the month holding it.")] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,
@@ -988,19 +988,21 @@ def report_monthly(
     columns: ColumnsOpt = None,
 ) -> None:
     """The monthly report (by the 28th): per category closed and open, every open key case's reason, next step and time limit, per officer; xlsx with charts."""
-    from backlog_cli.report import (closed_in_month, flags_when_closed, history_trend, month_warnings, monthly_report,
-                                    parse_month, report_day)
+    from backlog_cli.report import (closed_in_month, due_month, flags_when_closed, history_trend, month_warnings,
+                                    monthly_report, parse_month, report_day)
     from backlog_cli.run import history_target
 
     fmt = output_format(fmt, output)
     try:
-        period = parse_month(month)
+        period = parse_month(month) if month is not None else None
     except BacklogError as exc:  # an option's value: said as every other bad option value is
         raise typer.BadParameter(str(exc)) from None
     today = dt.date.today()
     asked = as_of_date(as_of, warn_future=False) if as_of is not None else None
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     day = opts.config.report_day  # the period: the calendar month, or to day N (统计月)
+    if period is None:
+        period = due_month(asked, today, day)
     end = report_day(period, asked, today, day)
     tell(month_warnings(period, today, end, day))
     opts.protect(output, rules)

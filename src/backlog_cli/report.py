@@ -197,6 +197,18 @@ def parse_month(text: str) -> pd.Period:
     raise ConfigError(f"--month '{text}' is not a month: use YYYY-MM, e.g. 2026-11")
 
 
+def due_month(as_of: pd.Timestamp | None, today: dt.date, day: int | None = None) -> pd.Period:
+    """The month reported on when none is given: the one whose period (``day``: the report day)
+    holds ``as_of``; without it, the calendar month of ``today``, which with a report day is the
+    period just ended from the day after day ``day`` to the month's end (on the 26th with
+    ``report_day: 25``, the month whose report is due by the 28th, counted at its last day)."""
+    if as_of is None:
+        return pd.Period(today, freq="M")
+    as_of = pd.Timestamp(as_of)
+    month = pd.Period(as_of, freq="M")
+    return month + 1 if day is not None and as_of.day > day else month
+
+
 def period_days(month: pd.Period, day: int | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The first and last day of ``month``'s report period: the calendar month; with a report day
     ``day`` (1-28), the day after day ``day`` of the month before to day ``day`` of ``month``
