@@ -76,6 +76,18 @@ WRITTEN = [
     ("1000万零5000", 10_005_000.0),
     ("100元零5角", 100.5),
     ("一百万零五千", 1_005_000.0),
+    # said short, the last unit left out: the digit fills the place below the unit before it
+    ("一万五", 15_000.0),
+    ("两万三", 23_000.0),
+    ("3万5", 35_000.0),
+    ("15万5", 155_000.0),
+    ("十五万五", 155_000.0),
+    ("一百五", 150.0),
+    ("一千五百五", 1_550.0),
+    ("一万五千五", 15_500.0),
+    ("一亿五", 150_000_000.0),
+    ("人民币一万五整", 15_000.0),
+    ("一万零五", 10_005.0),  # written out, not said short
 ]
 
 
@@ -95,7 +107,8 @@ def test_explicit_units_win_over_the_column_unit():
 
 MALFORMED = [
     "壹万万", "万元", "1.5.3亿", "5千3万", "亿", "元", "角", "整",
-    "一万五", "3万5", "一百五", "一千五万", "1万500",  # said for 15,000, 35,000, 150, 1500万; written 10,005 …
+    "一千五万", "1万500", "1000万5", "二十万五", "一千万五", "1.5万5",  # ambiguous: 1500万? 10,500?
+    "一万五元", "一万五角", "一万零五千五",  # not said short: 元 or 角 after the digit; a 零 that skips no place
     "一亿五千", "壹亿伍仟元",  # a whole group of four skipped without 零: 1.5亿 as people say it
     "1万亿", "三千三千", "五十五十", "一二三", "1.5千", "12.5千",
     "伍角壹元", "壹元伍", "壹万零伍角", "壹万伍角", "壹元零伍角", "一十零五",
@@ -244,3 +257,15 @@ def test_what_the_old_parser_read_reads_the_same(texts, unit):
         if not np.isnan(before):
             assert value == before, text
         assert unreadable == np.isnan(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 9), st.integers(1, 9), st.sampled_from([(2, "百佰"), (3, "千仟"), (4, "万万"), (8, "亿亿")]),
+       st.sampled_from(["digits", "lower", "capitals"]))
+def test_an_amount_said_short_is_the_one_said_in_full(first, second, unit, numerals):
+    """一万五 is 一万五千: the lone last digit takes the place below its unit's, in every numeral."""
+    place, (lower, capital) = unit
+    digit = {"digits": str, "lower": LOWER[0].__getitem__, "capitals": CAPITALS[0].__getitem__}[numerals]
+    short = f"{digit(first)}{capital if numerals == 'capitals' else lower}{digit(second)}"
+    got, bad = amounts(short)
+    assert got == [float((first * 10 + second) * 10 ** (place - 1))] and bad == [False], short

@@ -655,7 +655,7 @@ def _written_amount(text: str, unit: float) -> float:
     body = body.removesuffix("整") if body.endswith("整") else body.removesuffix("正")
     body = body.removesuffix("人民币")
     tokens = _written_tokens(body)
-    terms = None if tokens is None else _written_terms(tokens)
+    terms = None if tokens is None else _written_terms(_said_short(tokens))
     if terms is None or not _well_written(terms):
         return np.nan
     shift = max([0, *(-t.low for t in terms)])  # ten to this power makes every place an integer
@@ -684,6 +684,22 @@ def _written_tokens(body: str) -> list[tuple[str, int, int, int]] | None:
                 return None
             out += chars
     return out or None
+
+
+def _said_short(tokens: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int, int]]:
+    """An amount as people say it, its last unit left out: a lone digit 1-9 that ends the amount
+    right after 百, 千, 万 or 亿, itself right after a number ending in a digit 1-9, fills the place
+    below that unit's (一万五 15,000; 两万三 23,000; 一百五 150; 3万5 35,000; 十五万五 155,000;
+    一亿五 1.5亿). Written out, the same digit would be 一万零五. Anything else is left as it is
+    (1000万5, 二十万五, 一万五元 stay ambiguous)."""
+    if len(tokens) < 3:
+        return tokens
+    (kind, number, _, decimals), (unit, place, _, _), last = tokens[-3:]
+    if (kind != "num" or decimals or number % 10 == 0 or unit != "unit" or place not in (2, 3, 4, 8)
+            or last[0] != "num" or last[2:] != (1, 0) or not 1 <= last[1] <= 9):
+        return tokens
+    below = [("unit", 3, 0, 0), ("unit", 4, 0, 0)] if place == 8 else [("unit", place - 1, 0, 0)]  # 千万 below 亿
+    return [*tokens, *below]
 
 
 def _written_terms(tokens: list[tuple[str, int, int, int]]) -> list[_Term] | None:
@@ -753,8 +769,8 @@ def _written_terms(tokens: list[tuple[str, int, int, int]]) -> list[_Term] | Non
 
 def _well_written(terms: list[_Term]) -> bool:
     """Whether the terms fill places from left to right without overlap, a 零 stands for places
-    skipped, and no skip leaves the number ambiguous: a number without its unit after a gap (一万五
-    is 15,000 as people say it, 10,005 as written; 一千五万), a whole group of four skipped (一亿五千),
+    skipped, and no skip leaves the number ambiguous: a number without its unit after a gap (1万500;
+    一万五 as people say it is read by :func:`_said_short` first), a whole group of four skipped (一亿五千),
     a 0 beside other numbers, a decimal before other numbers."""
     for before, term in zip([None, *terms], terms):
         if before is None:
@@ -827,8 +843,10 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
     Amounts as judgments write them are read to the fen: Chinese numerals, capital or not
     (壹拾贰万叁仟肆佰伍拾陆元柒角捌分, 伍仟元整, 一万二千元, 十五万元; 〇 and 两 too), digits with
     亿 and 万 (1.5亿, 2亿3000万, 1亿零500万, 3万5千), 元 or 圆, 角, 分, 整 or 正 at the end.
-    Malformed or ambiguous ones are bad: 壹万万, 5千3万, and a number whose unit is left out after
-    a gap without 零 (一万五, which people say for 15,000; 一亿五千).
+    A lone last digit said without its unit fills the place below the unit before it, as people
+    say amounts (一万五 15,000, 3万5 35,000, 一百五 150). Malformed or ambiguous ones are bad:
+    壹万万, 5千3万, and any other number whose unit is left out after a gap without 零 (1万500,
+    一千五万, 一亿五千).
     """
     kinds, text = _prepare(s, missing=missing)
     out = np.full(len(s), np.nan)  # filled by position, wrapped once
