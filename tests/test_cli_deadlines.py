@@ -214,6 +214,13 @@ def test_explain_a_rejected_case_says_where_and_why(in_repo) -> None:
         "such as 2025执13")
 
 
+def test_explain_with_the_ledger_first_says_the_case_comes_first(in_repo) -> None:
+    for args in (["samples/ledger.xlsx"], ["samples/ledger.xlsx", "执13"], ["台帐.CSV", "执13"]):
+        result = run("explain", *args, "--as-of", SAMPLE_AS_OF)
+        assert result.exit_code == 2 and (f"backlog: error: {args[0]} is a ledger file, not a case number: the case "
+                                          f"comes first, as in backlog explain 执12 {args[0]}") in result.stderr
+
+
 @pytest.mark.parametrize("said", ["2025鲁0902执13号", "2025执13", "25执13号", "（2025）执13", "执13"])
 def test_explain_a_case_said_short_finds_the_one_case_it_names(in_repo, said) -> None:
     """Clerks say a case short: the year without brackets, no court code, two digits of the year,

@@ -148,6 +148,34 @@ def test_a_mistake_on_the_command_line_is_one_plain_line_naming_the_help(tmp_pat
         assert (code, err) == (2, f"backlog: error: {message}" + hint.format(command)), args
 
 
+def test_an_empty_file_name_is_refused_before_it_names_the_current_folder(tmp_path):
+    """backlog classify "$LEDGER" with LEDGER unset: an empty word would be the folder '.'."""
+    ledger = tmp_path / "none.xlsx"
+    hint = "backlog: error: an empty name for {}: give a file (in a script, is a variable unset?); try 'backlog {}--help'\n"
+    cases = [
+        (["classify", ""], "LEDGER", "classify "),
+        (["classify", ledger, ""], "LEDGER", "classify "),
+        (["classify", "--", ""], "LEDGER", "classify "),
+        (["explain", "执12", ""], "LEDGER", "explain "),
+        (["classify", ledger, "-o", ""], "-o", "classify "),
+        (["classify", ledger, "--output="], "--output", "classify "),
+        (["classify", ledger, "--config", ""], "--config", "classify "),
+        (["classify", ledger, "--columns", ""], "--columns", "classify "),
+        (["assign", ledger, "--targets", ""], "--targets", "assign "),
+        (["assign", ledger, "--split", ""], "--split", "assign "),
+        (["rules", "check", ""], "FILE", "rules check "),
+        (["init", ""], "FILE", "init "),
+        (["sample", "-o", ""], "-o", "sample "),
+    ]
+    for args, name, command in cases:
+        assert usage(*args) == (2, hint.format(name, command)), args
+    # an empty value that is not a file name is said as before; a blank sheet or ruleset is quoted
+    assert usage("classify", ledger, "--as-of", "")[1].startswith("backlog: error: --as-of '' is not a date")
+    sample = Path(__file__).parents[1] / "samples" / "ledger.xlsx"
+    assert "no sheet named ''; sheets: 填表说明、2025年、2026年" in usage("classify", sample, "--sheet", "")[1]
+    assert "an empty rules name ' ': give a bundled ruleset (" in usage("classify", sample, "-r", " ")[1]
+
+
 def test_a_stdout_that_cannot_hold_chinese_is_said_plainly(tmp_path):
     ledger = tmp_path / "l.csv"
     ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025-01-02\n", encoding="utf-8")

@@ -218,7 +218,51 @@ class HelpInWords:
 
 
 class BacklogCommand(HelpInWords, TyperCommand):
-    """A command whose --help names values in words."""
+    """A command whose --help names values in words, and which refuses an empty file name."""
+
+    def parse_args(self, ctx, args):
+        if (name := _empty_file_name(self.params, args)) is not None:
+            raise UsageError(f"an empty name for {name}: give a file (in a script, is a variable unset?)", ctx)
+        return super().parse_args(ctx, args)
+
+
+def _names_files(param) -> bool:
+    """Whether a parameter's values are file or folder names (Path, or a list of them)."""
+    kind = param.type_descriptor.annotation
+    while get_args(kind):  # Optional[list[Path]]
+        kind = next(a for a in get_args(kind) if a is not type(None))
+    return isinstance(kind, type) and issubclass(kind, PurePath)
+
+
+def _empty_file_name(params, args: list[str]) -> str | None:
+    """The option or argument that ``args`` give an empty word for a file name, if any: a shell
+    variable left unset (backlog classify "$LEDGER") would otherwise name the current folder."""
+    options = {name: p for p in params if not isinstance(p, TyperArgument) for name in p.opts + p.secondary_opts}
+    arguments = [p for p in params if isinstance(p, TyperArgument)]
+    taking, typed = None, ""  # the option whose value comes next, as typed
+    position = 0  # of the next positional word
+    only_positional = False
+    for word in args:
+        if taking is not None:
+            if word == "" and _names_files(taking):
+                return typed
+            taking = None
+        elif word.startswith("-") and len(word) > 1 and not only_positional:
+            only_positional = word == "--"
+            name, eq, value = word.partition("=")
+            option = options.get(name)
+            if option is not None and not option.is_flag:
+                if not eq:
+                    taking, typed = option, name
+                elif value == "" and _names_files(option):
+                    return name
+        else:
+            argument = arguments[min(position, len(arguments) - 1)] if arguments else None
+            if word == "" and argument is not None and _names_files(argument):
+                return argument.metavar or argument.name.upper()
+            if argument is not None and argument.nargs == 1:
+                position += 1
+    return None
 
 
 class BacklogGroup(HelpInWords, TyperGroup):
@@ -679,12 +723,24 @@ def explain(
 
     if not case_no.strip():
         raise typer.BadParameter("CASE is empty: give a case number, e.g. '(2025)鲁0902执12号'")
+    if _is_ledger_name(case_no):  # backlog explain ledger.xlsx 执12: the case comes first
+        raise typer.BadParameter(f"{case_no} is a ledger file, not a case number: the case comes first, "
+                                 f"as in backlog explain 执12 {case_no}")
     when = as_of_date(as_of)
     data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
     out = _stdout()
     explained = explain_case(result, case_no, data.columns.labels(), data.rejects, data.cases, data.listed_problems())
     for line in explained.lines():
         out.print(terminal_text(line, PLAIN_WIDTH), highlight=False, markup=False)
+
+
+def _is_ledger_name(text: str) -> bool:
+    """Whether a command-line word names a ledger file: one that exists, or a ledger's suffix."""
+    from backlog_cli.loading import TEXT_SUFFIXES
+    from backlog_cli.workbook import EXCEL_SUFFIXES
+
+    path = Path(text)
+    return path.suffix.lower() in EXCEL_SUFFIXES | TEXT_SUFFIXES or path.is_file()
 
 
 @app.command(cls=BacklogCommand)

@@ -656,10 +656,11 @@ def _check_sheets(paths: list[Path], sheets: Sequence[str]) -> None:
     unknown = [s for s in sheets if not any(s in names for names in found.values())]
     if not unknown:
         return
+    asked = "、".join(s if s and s.strip() == s else repr(s) for s in unknown)  # a blank one seen as ''
     if len(paths) == 1:
-        raise LedgerError(f"{paths[0]}: no sheet named {'、'.join(unknown)}; sheets: {'、'.join(found[paths[0]])}")
+        raise LedgerError(f"{paths[0]}: no sheet named {asked}; sheets: {'、'.join(found[paths[0]])}")
     listing = "; ".join(f"{path}: {'、'.join(names)}" for path, names in found.items())
-    raise LedgerError(f"no sheet named {'、'.join(unknown)} in any of the {len(paths)} files; sheets: {listing}")
+    raise LedgerError(f"no sheet named {asked} in any of the {len(paths)} files; sheets: {listing}")
 
 
 # --------------------------------------------------------------------------- header and mapping

@@ -1774,6 +1774,8 @@ def _resolve(spec: str | Path, base: Path | None = None) -> Path | None:
 
 def _unknown_spec(spec: Any) -> str:
     names = list(_bundled())
+    if not str(spec).strip():
+        return f"an empty rules name {str(spec)!r}: give a bundled ruleset ({', '.join(names)}) or a rules file"
     if Path(str(spec)).is_dir():
         found = sorted(p.name for p in Path(str(spec)).glob("*.y*ml"))
         return (f"{spec} is a folder, not a rules file; name the file"
