@@ -231,6 +231,10 @@ def test_init_then_config_names_the_ledger(tmp_path, monkeypatch):
     text = (tmp_path / "backlog.yaml").read_text(encoding="utf-8")
     assert "ledger:" in text and text.count("#") > 5
     assert run("init").exit_code == 2  # never overwrites without --force
+    missing = run("init", "sub/backlog.yaml")  # into a folder that is not there: said as -o says it
+    assert missing.exit_code == 2 and missing.output.startswith(
+        f"backlog: error: cannot write sub{os.sep}backlog.yaml: the folder sub does not exist; create it first")
+    assert not (tmp_path / "sub").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["backlog.yaml"]
     (tmp_path / "mine.csv").write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n", encoding="utf-8")
     (tmp_path / "backlog.yaml").write_text("ledger: mine.csv\n", encoding="utf-8")
     result = run("classify", "--as-of", "2026-01-01", "-f", "csv")

@@ -896,7 +896,9 @@ def init(
 ) -> None:
     """Write a commented starter backlog.yaml."""
     from backlog_cli.config import write_starter
+    from backlog_cli.outputs import refuse_missing_folder
 
+    refuse_missing_folder(path)
     typer.echo(f"wrote {write_starter(path, force)}")
 
 

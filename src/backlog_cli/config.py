@@ -365,6 +365,7 @@ def refuse_existing(path: Path, force: bool) -> None:
 
 def write_starter(path: Path, force: bool = False) -> Path:
     """Write the commented starter settings file (never over an existing one unless ``force``)."""
+    from backlog_cli.outputs import atomic_write
+
     refuse_existing(path, force)
-    path.write_text(STARTER, encoding="utf-8")
-    return path
+    return atomic_write(path, lambda tmp: tmp.write_text(STARTER, encoding="utf-8"))
