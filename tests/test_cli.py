@@ -249,6 +249,13 @@ def test_init_then_config_names_the_ledger(tmp_path, monkeypatch):
     assert f"{tmp_path / 'missing.csv'}: no such file" in result.output.replace("\n", "")  # no sub/../ in it
     result = run("classify", env={"BACKLOG_CONFIG": str(other / "cfg.yaml")})
     assert result.exit_code == 2 and "missing.csv: no such file" in result.output
+    # a settings or targets file that is a folder, or not there, is said to be so
+    for args, env, said in [(["classify", "--config", other], {}, f"config file {other} is a folder, not a file"),
+                            (["classify"], {"BACKLOG_CONFIG": str(other)}, f"BACKLOG_CONFIG names {other}, which is a folder"),
+                            (["classify", "--config", "no.yaml"], {}, "config file no.yaml does not exist"),
+                            (["assign", "mine.csv", "--targets", other], {}, f"targets file {other} is a folder, not a file")]:
+        result = run(*args, env=env)
+        assert result.exit_code == 2 and f"backlog: error: {said}" in result.output.replace("\n", ""), args
 
 
 def test_config_unknown_key_suggests(tmp_path, monkeypatch):

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from backlog_cli.config import read_yaml
+from backlog_cli.config import not_a_file, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.loading import SOURCE_COLUMNS, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
@@ -185,8 +185,8 @@ def read_targets(path: str | Path | Mapping, settings: Path | None = None) -> Ta
     if isinstance(path, Mapping):
         return targets_from_mapping(path, f"{settings or 'backlog.yaml'}: targets")
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"targets file {path} does not exist")
+    if (why := not_a_file(path)) is not None:
+        raise ConfigError(f"targets file {path} {why}")
     if path.suffix.lower() in YAML_SUFFIXES:
         return _targets_from_yaml(path)
     return _targets_from_sheet(path)

@@ -95,16 +95,26 @@ def check_ledgers(config: Config) -> None:
                           "correct that setting)")
 
 
+def not_a_file(path: str | os.PathLike[str]) -> str | None:
+    """Why a settings or targets file named by the user cannot be read as one, or None."""
+    path = Path(path)
+    if path.is_file():
+        return None
+    if path.is_dir():
+        return "is a folder, not a file"
+    return "is not a regular file" if path.exists() else "does not exist"
+
+
 def find_config(explicit: Path | None = None) -> Path | None:
     """``--config FILE``, else ``$BACKLOG_CONFIG``, else ./backlog.yaml when there is one."""
     if explicit is not None:
-        if not Path(explicit).is_file():
-            raise ConfigError(f"config file {explicit} does not exist")
+        if (why := not_a_file(explicit)) is not None:
+            raise ConfigError(f"config file {explicit} {why}")
         return Path(explicit)
     env = os.environ.get(ENV_VAR)
     if env:
-        if not Path(env).is_file():
-            raise ConfigError(f"{ENV_VAR} names {env}, which does not exist")
+        if (why := not_a_file(env)) is not None:
+            raise ConfigError(f"{ENV_VAR} names {env}, which {why}")
         return Path(env)
     here = Path.cwd() / CONFIG_NAME
     return here if here.is_file() else None
