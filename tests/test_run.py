@@ -63,25 +63,59 @@ def test_clean_run_writes_dated_folder(tmp_path):
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "2025-06-30"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "errors.csv", "officers", "officers.xlsx", "overdue.xlsx", "problems.csv", "summary.json", "triage.xlsx"]
+        "errors.csv", "officers", "officers.xlsx", "overdue.xlsx", "problems.csv", "report.xlsx", "summary.json",
+        "triage.xlsx"]
     assert [p.name for p in (folder / "officers").iterdir()] == ["张三.xlsx"]  # 李四's only case is closed
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"]["cases"] == 3
     assert summary["counts"]["open"] == 2  # 执2号 closed 2025-05-01
     assert summary["counts"]["closed"] == 1
     assert summary["exit_code"] == 0 and summary["rejects"] == [] and summary["warnings"] == []
-    assert set(summary["timings"]) >= {"rules", "load", "classify", "assign", "write", "history"}
+    assert set(summary["timings"]) >= {"rules", "load", "classify", "assign", "report", "write", "history"}
     assert summary["counts"]["overdue"] == 0  # 执1号's six months end on 2025-07-05
     assert summary["counts"]["open_over_6_months"] == 0
     assert summary["counts"]["categories"]["minsheng"] == 0  # 执2号 (劳动报酬) is closed
     assert summary["rules"] == "default"
     # not on a terminal: one plain line per step, with its time
-    steps = ("rules:", "load:", "classify:", "assign:", "write:", "history:")
+    steps = ("rules:", "load:", "classify:", "assign:", "report:", "write:", "history:")
     lines = [l for l in result.output.splitlines() if l.startswith(steps)]
-    assert len(lines) == 6 and all(l.endswith(" s)") for l in lines)
+    assert len(lines) == 7 and all(l.endswith(" s)") for l in lines)
+    assert "report: 2025-06 as of 2025-06-30 (report.xlsx)" in result.output
     opened = next(l for l in result.output.splitlines() if l.startswith("history open:"))
     assert opened.startswith(f"history open: sqlite:///{(tmp_path / 'out' / 'history.sqlite').resolve()} (")
     assert "\x1b[" not in result.output
+
+
+def workbook_values(path: Path) -> dict[str, list[tuple]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+    finally:
+        book.close()
+
+
+@pytest.mark.parametrize("settings, day, month", [
+    ("", "2025-06-30", []),  # the calendar month, counted as of the run's day
+    ("report_day: 25\n", "2025-06-24", []),  # the period 05-26 to 06-25, as of the run's day
+    ("report_day: 25\n", "2025-06-27", ["--month", "2025-06"]),  # the period just ended, as of 06-25
+])
+def test_the_run_writes_the_report_due_as_report_monthly_gives_it(tmp_path, settings, day, month):
+    """The month's report, the one due by the 28th, is ready each morning: the same workbook as
+    `backlog report monthly` on that day, its trend taking in the run itself."""
+    config = config_in(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + settings, encoding="utf-8")
+    assert invoke(config, "--as-of", "2025-06-20", "--quiet").exit_code == 0  # a run before: the trend's first point
+    assert invoke(config, "--as-of", day, "--quiet").exit_code == 0
+    asked = tmp_path / "asked.xlsx"
+    by_hand = runner.invoke(app, ["report", "monthly", "--config", str(config), *(month or ["--as-of", day]),
+                                  "-o", str(asked)])
+    assert by_hand.exit_code == 0, by_hand.output
+    nightly = workbook_values(tmp_path / "out" / day / "report.xlsx")
+    assert nightly == workbook_values(asked)
+    # the runs counted up to the day the report counts at, this run among them when it is not after
+    assert [row[0].date().isoformat() for row in nightly["趋势"][2:]] == ["2025-06-20", *([] if month else [day])]
 
 
 def test_quiet_prints_nothing_on_success(tmp_path):
@@ -214,7 +248,7 @@ def test_run_killed_while_writing_leaves_the_previous_day_folder_whole(tmp_path,
     # died: the folder on disk is still the first run's, byte for byte, and no partial one is left
     assert folder_bytes(folder) == before
     assert sorted(before) == ["errors.csv", "officers.xlsx", "officers/张三.xlsx", "overdue.xlsx", "problems.csv",
-                              "summary.json", "triage.xlsx"]
+                              "report.xlsx", "summary.json", "triage.xlsx"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2025-06-30", "history.sqlite"]
     assert history_rows(tmp_path) == [("2025-06-30", 3)]  # the history is as it was
     assert not (tmp_path / "out" / run_mod.LOCK_NAME).exists()  # the lock is released
@@ -630,7 +664,7 @@ def test_sigterm_during_a_run_cleans_up_and_is_logged_with_the_time(tmp_path):
     lines = (tmp_path / "run.log").read_text(encoding="utf-8").splitlines()
     stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d "
     assert [re.sub(stamp, "", line, count=1).split(":")[0] for line in lines] == [
-        "rules", "load", "classify", "assign", "history open", "backlog"]
+        "rules", "load", "classify", "assign", "history open", "report", "backlog"]
     assert all(re.match(stamp, line) for line in lines)
     assert lines[-1].endswith(" backlog: interrupted")
 

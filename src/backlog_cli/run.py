@@ -1,4 +1,4 @@
-"""The nightly run: rules → load → classify → deadlines → assign → write, then the history.
+"""The nightly run: rules → load → classify → deadlines → assign → the month's report → write, then the history.
 
 The day's files are written into ``output_dir/.YYYY-MM-DD.partial/``, the history entry is
 recorded (one transaction), then the folder is swapped in as ``output_dir/YYYY-MM-DD/`` (the old
@@ -25,11 +25,11 @@ from typing import Any
 
 import pandas as pd
 
-from backlog_cli import assignment, deadlines, history, outputs
+from backlog_cli import assignment, deadlines, history, outputs, report
 from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError
 from backlog_cli.loading import Ledger, Progress, check_file, load_columns, load_ledger
-from backlog_cli.rules import TOTAL_ID
+from backlog_cli.rules import TOTAL_ID, Ruleset
 from backlog_cli.triage import Triage, display_labels, overdue_output, overdue_title, triage, triage_sheets
 
 LOCK_NAME = ".backlog-run.lock"
@@ -37,6 +37,7 @@ HISTORY_NAME = "history.sqlite"
 TRIAGE_FILE = "triage.xlsx"
 OVERDUE_FILE = "overdue.xlsx"
 OFFICERS_FILE = "officers.xlsx"
+REPORT_FILE = "report.xlsx"
 OFFICER_DIR = "officers"
 ERRORS_FILE = "errors.csv"
 PROBLEMS_FILE = "problems.csv"
@@ -447,12 +448,31 @@ def _category_counts(result: Triage) -> dict[str, int]:
 
 @dataclass
 class _Results:
-    """What the steps computed: the triage (with its deadlines), the over-6-months list and the
-    task lists."""
+    """What the steps computed: the triage (with its deadlines), the over-6-months list, the
+    task lists and the month's report."""
 
     triage: Triage
     over_six_months: deadlines.Listing
     tasks: assignment.TaskLists
+    monthly: report.MonthlyReport
+
+
+def _monthly_report(ledger: Ledger, result: Triage, rules: tuple[Ruleset, list[deadlines.Deadline]], absent: Any,
+                    day: int | None, counts: dict[str, Any], store: history.History) -> report.MonthlyReport:
+    """The report due this month, as `backlog report monthly` gives it on the run's day: the
+    calendar month of --as-of (with ``day``, the report day, its period: after day N, the period
+    just ended, counted as of day N), its trend taking in this run's counts."""
+    as_of = result.as_of
+    month = report.due_month(None, as_of.date(), day)
+    end = report.report_day(month, None, as_of.date(), day)
+    ruleset, dls = rules
+    counted = result if end == as_of else triage(ledger.cases, ruleset, end, dls, absent=absent)
+    closed = report.closed_in_month(counted.cases, month, end, day)
+    flags = report.flags_when_closed(counted.cases, counted.flags, ruleset, closed)
+    runs = sorted([*((d, c) for d, c in store.run_counts() if d != as_of.date()), (as_of.date(), counts)],
+                  key=lambda run: run[0])  # this run replaces one recorded before for its day
+    return report.monthly_report(counted.cases, flags, [(c.id, c.label) for c in ruleset.categories], month,
+                                 report.trend_frame(runs, end), end, ledger.columns.labels(), day)
 
 
 def _write_outputs(folder: Path, ledger: Ledger, problems: pd.DataFrame, done: _Results) -> list[outputs.Written]:
@@ -467,6 +487,7 @@ def _write_outputs(folder: Path, ledger: Ledger, problems: pd.DataFrame, done: _
         *outputs.write_output(overdue, "xlsx", folder / OVERDUE_FILE),
         *outputs.write_output(outputs.Output(done.tasks.overview, sheets=[done.tasks.overview_sheet(labels)]),
                               "xlsx", folder / OFFICERS_FILE),
+        *outputs.write_output(done.monthly.output(), "xlsx", folder / REPORT_FILE),
         *assignment.write_split(done.tasks, folder / OFFICER_DIR, "xlsx", labels),
         outputs.Written(outputs.write_errors(ledger.rejects, folder / ERRORS_FILE), len(ledger.rejects),
                         outputs.ERRORS.what),
@@ -548,10 +569,14 @@ def nightly_run(
         with steps.step("history open") as notes:
             store = history.open_history(target)
             notes.append(store.engine.url.render_as_string(hide_password=True))
+        with steps.step("report") as notes:
+            monthly = _monthly_report(ledger, result, (ruleset, dls), absent, config.report_day, summary.counts, store)
+            notes.append(f"{monthly.month} as of {monthly.end.date()} ({REPORT_FILE})")
         shutil.rmtree(partial, ignore_errors=True)  # left by a run that was killed
         try:
             with steps.step("write") as notes:
-                written = _write_outputs(partial, ledger, summary.problems, _Results(result, over_six_months, tasks))
+                written = _write_outputs(partial, ledger, summary.problems,
+                                         _Results(result, over_six_months, tasks, monthly))
                 summary.files = [folder / w.path.relative_to(partial) for w in written] + [folder / SUMMARY_FILE]
                 summary.warnings.extend(f"{folder / w.path.relative_to(partial)}: {message}"
                                         for w in written for message in w.warnings)
