@@ -423,7 +423,7 @@ def test_rules_show_lists_the_deadlines_and_how_each_is_counted():
     listed = run("rules", "list")
     assert "类别数" in listed.stdout and "期限数" in listed.stdout
     assert re.search(r"│ county-seven +│ [^│]+│ +8 │ +6 │", listed.stdout)
-    assert re.search(r"│ sanqingli-2016 +│ [^│]+│ +4 │ +0 │", listed.stdout)
+    assert re.search(r"│ sanqingli-2016 +│ [^│]+│ +4 │ +3 │", listed.stdout)
 
 
 def test_settings_read_a_numeric_sheet_name_as_a_name(tmp_path):

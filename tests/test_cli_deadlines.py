@@ -315,11 +315,17 @@ def test_an_empty_officer_is_refused_not_ignored(ledger) -> None:
     assert "give a name (无: cases without one)" in result.output
 
 
-@pytest.mark.parametrize("rules", ["sanqingli-2016"])
-def test_rules_without_deadlines_list_by_age_and_assign(ledger, rules, tmp_path):
+def test_rules_without_deadlines_list_by_age_and_assign(ledger, tmp_path):
     """Categories-only rulesets (no deadlines) still list open cases by age and make task lists:
-    no deadline columns, and a note saying why nothing is overdue (was an internal error)."""
-    result = runner.invoke(app, ["overdue", str(ledger), "--rules", rules, "--as-of", AS_OF, "--days", "180",
+    no deadline columns, and a note saying why nothing is overdue (was an internal error). Here,
+    sanqingli-2016 with its three dated targets switched off."""
+    rules = "categories-only"
+    (tmp_path / f"{rules}.yaml").write_text(
+        "version: 1\nextends: sanqingli-2016\ndeadlines:\n" + "".join(
+            f"  - {{id: {d}, enabled: false}}\n" for d in ("old_dangzheng_cleared", "old_minsheng_cleared",
+                                                         "xinfang_resolved")), encoding="utf-8")
+    rules_file = str(tmp_path / f"{rules}.yaml")
+    result = runner.invoke(app, ["overdue", str(ledger), "--rules", rules_file, "--as-of", AS_OF, "--days", "180",
                                  "-f", "csv"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -327,7 +333,7 @@ def test_rules_without_deadlines_list_by_age_and_assign(ledger, rules, tmp_path)
         ("(2025)鲁0902执1号", "182", ""), ("(2025)鲁0902执3号", "181", "")]
     assert (f"note: the rules ({rules}) define no deadlines: no due dates and no case past one (lists by "
             "age, --months or --days, still hold)") in result.stderr
-    result = runner.invoke(app, ["assign", str(ledger), "--rules", rules, "--as-of", AS_OF, "-o", str(tmp_path / "a.xlsx")])
+    result = runner.invoke(app, ["assign", str(ledger), "--rules", rules_file, "--as-of", AS_OF, "-o", str(tmp_path / "a.xlsx")])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(tmp_path / "a.xlsx", read_only=True)
     listed = {s.title: [r[0] for r in s.iter_rows(min_row=3, max_col=1, values_only=True)] for s in book.worksheets[1:]}

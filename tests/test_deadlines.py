@@ -1192,6 +1192,53 @@ def test_campaign_2008_dates_its_steps() -> None:
     assert later["campaign_end_state"].tolist() == ["overdue", "met", "overdue", "overdue", "n/a"]
 
 
+def test_sanqingli_2016_dates_its_three_targets_and_default_leaves_them_out() -> None:
+    """Seed 002: 旧存 (filed before the campaign began, 2016-12) 涉党政机关 cleared by 2016-12-31,
+    旧存 涉民生 by 2017-01-31, 涉信访 resolved by 2016-12-31. default extends sanqingli-2016 for its
+    categories and switches the 2016 days off."""
+    ruleset, deadlines = load_ruleset(["sanqingli-2016"])
+    assert [d.id for d in deadlines] == ["old_dangzheng_cleared", "old_minsheng_cleared", "xinfang_resolved"]
+    frame = ledger(filed_on=["2016-05-01", "2016-12-05", "2016-03-01", "2016-06-01", "2016-12-10"],
+                   closed_on=[None, None, "2017-01-20", None, None],
+                   respondent=["某县人民政府", "某镇人民政府", "张三", "李四", "王五"],
+                   cause=["买卖合同纠纷", "买卖合同纠纷", "追索劳动报酬纠纷", "民间借贷纠纷", "民间借贷纠纷"],
+                   notes=[None, None, None, "当事人多次上访", "进京信访"])
+    as_of = T("2017-01-10")
+    out = evaluate(frame, deadlines, as_of, ruleset.evaluate(frame, as_of))
+    assert out["old_dangzheng_cleared_state"].tolist() == ["overdue", "n/a", "n/a", "n/a", "n/a"]  # 12-05: not 旧存
+    assert out["old_minsheng_cleared_state"].tolist() == ["n/a", "n/a", "due_soon", "n/a", "n/a"]
+    assert out["xinfang_resolved_state"].tolist() == ["n/a", "n/a", "n/a", "overdue", "overdue"]
+    later = evaluate(frame, deadlines, T("2017-02-01"), ruleset.evaluate(frame, T("2017-02-01")))
+    assert later["old_minsheng_cleared_state"].iloc[2] == "met"  # closed 2017-01-20
+    for name in ("default", "county-seven", "juesheng-2017"):  # which drop some of the categories they read
+        assert not {d.id for d in load_ruleset([name])[1]} & {d.id for d in deadlines}, name
+
+
+def test_a_switched_off_deadline_may_name_a_dropped_category(tmp_path) -> None:
+    """Dropping a category and switching off the inherited deadline that reads it is how a ruleset
+    leaves both out; left on, the deadline names an unknown category."""
+    base = write(tmp_path, "base.yaml", """\
+version: 1
+categories:
+  - {id: old, label: 旧案, when: {field: filed_on, before: 2016-01-01}}
+  - {id: other, label: 其他, when: {open: true}}
+deadlines:
+  - {id: year_end, label: 年底前, applies: {category: old}, due_on: 2016-12-31}
+""")
+    off = write(tmp_path, "off.yaml", "version: 1\nextends: base.yaml\ndrop: [old]\n"
+                                      "deadlines:\n  - {id: year_end, enabled: false}\n")
+    ruleset, deadlines = load_ruleset([off])
+    assert ([c.id for c in ruleset.categories], deadlines) == (["other"], [])
+    on = write(tmp_path, "on.yaml", "version: 1\nextends: base.yaml\ndrop: [old]\n")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([on])
+    assert err.value.problems == [f"{base}:6:52: deadlines[0].applies.category: unknown category 'old'"]
+    typo = write(tmp_path, "typo.yaml", "version: 1\nextends: off.yaml\ndeadlines:\n"
+                                        "  - {id: year_end, applies: {category: olf}}\n")
+    with pytest.raises(RulesError, match="unknown category 'olf'"):  # switched off, still checked
+        load_ruleset([typo])
+
+
 def test_an_override_changes_a_deadline_to_and_from_a_fixed_day(tmp_path) -> None:
     """A later file naming due_on over a one-off deadline inherits none of its counting keys (its
     duration, deduct and suspended_action go); one naming duration over a fixed day drops due_on."""

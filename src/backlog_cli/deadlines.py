@@ -1262,8 +1262,12 @@ def _merged(nodes: list[Node], problems: list[str], aside: list[_SetAside] | Non
     return merged
 
 
-def _read_deadlines(nodes: list[Node], categories: Collection[str], problems: list[str]) -> list[Deadline]:
-    """The enabled deadlines of the ``deadlines:`` sections; problems are appended to ``problems``."""
+def _read_deadlines(nodes: list[Node], categories: Collection[str], problems: list[str],
+                    dropped: Collection[str] = ()) -> list[Deadline]:
+    """The enabled deadlines of the ``deadlines:`` sections; problems are appended to ``problems``.
+    A switched-off one is checked too, but may name a category a ``drop:`` left out (``dropped``):
+    it is never evaluated, and switching it off is how a ruleset that drops a category leaves out
+    a deadline it inherits that reads it."""
     out: list[Deadline] = []
     defined: list[str] = []
     aside: list[_SetAside] = []
@@ -1271,7 +1275,7 @@ def _read_deadlines(nodes: list[Node], categories: Collection[str], problems: li
     for did, (node, keys) in merged.items():
         r = _Reader(did, node, keys, problems)
         enabled = not r.has("enabled") or r.flag("enabled")
-        d = _build(r, categories, defined)
+        d = _build(r, categories if enabled else [*categories, *dropped], defined)
         defined.append(did)
         if d is not None and enabled:
             out.append(d)
@@ -1422,7 +1426,7 @@ def _with_holidays(deadlines: list[Deadline], holidays: Holidays | None) -> list
 def load_deadlines(ruleset: Ruleset) -> list[Deadline]:
     """The deadlines of a ruleset's files, validated; raises RulesError listing every problem."""
     problems: list[str] = []
-    out = _read_deadlines(ruleset.deadline_nodes, [c.id for c in ruleset.categories], problems)
+    out = _read_deadlines(ruleset.deadline_nodes, [c.id for c in ruleset.categories], problems, ruleset.dropped)
     holidays = _read_holidays(ruleset.holiday_nodes, problems)
     problems += reference_problems(ruleset, out)
     if problems:
@@ -1435,7 +1439,7 @@ def load_ruleset(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, li
     together as one RulesError (what ``backlog rules check`` reports). ``specs`` as for
     :func:`rules.load_rules`."""
     ruleset, declared, problems = read_rules(specs)
-    deadlines = _read_deadlines(ruleset.deadline_nodes, declared, problems)
+    deadlines = _read_deadlines(ruleset.deadline_nodes, declared, problems, ruleset.dropped)
     holidays = _read_holidays(ruleset.holiday_nodes, problems)
     problems += reference_problems(ruleset, deadlines)
     if problems:

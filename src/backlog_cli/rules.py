@@ -1516,7 +1516,9 @@ class CategoryExplanation:
 class Ruleset:
     """Compiled categories (in priority order), the raw ``deadlines:`` sections of the files, and
     the deadline ids the categories' conditions name as written (``deadline_mentions``), kept also
-    when a condition did not compile so that a misspelt id is reported with its other problems."""
+    when a condition did not compile so that a misspelt id is reported with its other problems;
+    ``dropped``: the ids of the categories a ``drop:`` left out, which a switched-off deadline may
+    still name."""
 
     name: str
     sources: list[str]
@@ -1525,6 +1527,7 @@ class Ruleset:
     deadline_nodes: list[Node] = dc_field(default_factory=list)
     deadline_mentions: list[Node] = dc_field(default_factory=list)
     holiday_nodes: list[Node] = dc_field(default_factory=list)
+    dropped: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self._order = _evaluation_order(self.categories)
@@ -1742,6 +1745,7 @@ class _Raw:
     holiday_nodes: list[Node] = dc_field(default_factory=list)
     description: str = ""
     unchecked: list[_RawCategory] = dc_field(default_factory=list)  # left out for a bad id
+    dropped: list[str] = dc_field(default_factory=list)  # by a drop:, and not declared again since
 
 
 def _display(path: Path) -> str:
@@ -1868,6 +1872,7 @@ def _drop(node: Node, raw: _Raw, problems: list[str]) -> None:
         elif cid in raw.categories:
             listed.add(cid)
             del raw.categories[cid]
+            raw.dropped.append(cid)
             for cat in raw.categories.values():
                 cat.dropped[cid] = item
         else:
@@ -2015,8 +2020,9 @@ def read_rules(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, list
     name = "+".join(Path(str(s)).stem for s in specs)
     whens = [c.keys["when"] for c in (*raw.categories.values(), *raw.unchecked) if "when" in c.keys]
     mentions = [m for when in whens for m in deadline_mentions(when)]
+    dropped = tuple(c for c in dict.fromkeys(raw.dropped) if c not in raw.categories)
     ruleset = Ruleset(name, raw.sources, raw.description, [] if problems else categories, raw.deadline_nodes,
-                      mentions, raw.holiday_nodes)
+                      mentions, raw.holiday_nodes, dropped)
     return ruleset, list(raw.categories), problems
 
 
