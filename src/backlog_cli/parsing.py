@@ -44,7 +44,7 @@ __all__ = [
     "parse_amounts",
     "parse_case_numbers",
     "parse_case_text",
-    "case_keys",
+    "same_case",
     "case_ids",
     "parse_dates",
     "parse_flags",
@@ -1132,28 +1132,21 @@ def _decode(key: np.ndarray, make: Callable[[int], str]) -> np.ndarray:
 
 
 def case_ids(parts: pd.DataFrame) -> np.ndarray:
-    """The identity of each case as an integer (0, 1, ... in order of first appearance), with the
-    meaning of :func:`case_keys` but computed by factorizing the parts, not by building strings."""
+    """The identity of each case as an integer (0, 1, ... in order of first appearance), from the
+    columns of :func:`parse_case_numbers`: its year, court code, type and sequence number when the
+    number is readable (so ``(2015)泰执字第00009号`` and ``(2015)泰执字第9号`` are one case), else
+    its normalised text."""
     ok = parts["case_seq"].notna().to_numpy()
     identity = parts[["case_year", "court_code", "case_type", "case_seq"]].assign(
         unreadable=parts["case_no"].where(~ok))  # parts are missing where the number is unreadable
     return identity.groupby(list(identity.columns), sort=False, dropna=False).ngroup().to_numpy()
 
 
-_KEY_SEP = "\x1f"  # never typed in a ledger cell
-
-
-def case_keys(parts: pd.DataFrame) -> pd.Series:
-    """The identity of each case, from the columns of :func:`parse_case_numbers`: its year, court
-    code, type and sequence number when the number is readable (so ``(2015)泰执字第00009号`` and
-    ``(2015)泰执字第9号`` are one case), else its normalised text."""
-    key = parts["case_no"].astype("str")
-    ok = parts["case_seq"].notna().to_numpy()
-    if ok.any():
-        p = parts[ok]
-        key[ok] = [f"{y}{_KEY_SEP}{c}{_KEY_SEP}{t}{_KEY_SEP}{n}" for y, c, t, n in zip(
-            p["case_year"].to_numpy(), p["court_code"].to_numpy(), p["case_type"].to_numpy(), p["case_seq"].to_numpy())]
-    return key
+def same_case(parts: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
+    """Per row of ``frame`` (with the columns of :func:`parse_case_numbers`), whether it is the case
+    of ``parts``' one row, as :func:`case_ids` tells cases apart."""
+    ids = case_ids(pd.concat([parts[list(CASE_PARTS)], frame[list(CASE_PARTS)]], ignore_index=True))
+    return ids[1:] == ids[0]
 
 
 # ---------------------------------------------------------------------------------------------

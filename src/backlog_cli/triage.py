@@ -25,7 +25,7 @@ from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, 
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, ConfigError, RulesError
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
-from backlog_cli.parsing import CASE_PARTS, case_keys, parse_case_numbers, per_distinct, short_case_number
+from backlog_cli.parsing import CASE_PARTS, case_ids, parse_case_numbers, per_distinct, same_case, short_case_number
 from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, Ruleset, missing_field_warnings,
                                open_mask)
 
@@ -354,17 +354,16 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
         if (named := _said_short([result.cases, loaded, rejected], short, case_no)) is not None:
             parts = named
     wanted = parts["case_no"].iloc[0]
-    key = case_keys(parts).iloc[0]
-    row = result.cases[case_keys(result.cases).eq(key).fillna(False).to_numpy()]
+    row = result.cases[same_case(parts, result.cases)]
     if row.empty and loaded is not None and len(loaded):
-        later = loaded[case_keys(loaded).eq(key).fillna(False).to_numpy()]
+        later = loaded[same_case(parts, loaded)]
         if len(later):
             r = later.iloc[0]
             raise BacklogError(f"{r['case_no']} was filed on {r['filed_on'].date()}, after --as-of {result.as_of.date()}: "
                                f"it is not counted on that day ({Path(r['source_file']).name} [{r['source_sheet']}] "
                                f"row {r['source_row']})")
     if row.empty and rejected is not None:
-        hit = rejects[case_keys(rejected).eq(key).fillna(False).to_numpy()]
+        hit = rejects[same_case(parts, rejected)]
         if len(hit):
             r = hit.iloc[0]
             raise BacklogError(f"{wanted} is not a case of the ledger: rejected at {Path(r['file']).name} "
@@ -401,7 +400,7 @@ def _said_short(frames: list[pd.DataFrame | None], short: Mapping[str, Any], sai
             match &= frame[name].eq(value).fillna(False).to_numpy(dtype=bool)
         found.append(frame.loc[match, list(CASE_PARTS)])
     found = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=list(CASE_PARTS))
-    found = found[~case_keys(found).duplicated().to_numpy()] if len(found) else found
+    found = found.iloc[np.unique(case_ids(found), return_index=True)[1]] if len(found) else found  # each case once
     if len(found) > 1:
         listed = "、".join(found["case_no"].astype(str).head(5)) + ("…" if len(found) > 5 else "")
         raise BacklogError(f"{said} is {len(found)} cases of the ledger: {listed}; give the whole case number")
