@@ -149,6 +149,11 @@ def test_as_of_in_the_period_and_the_default_day():
         "--month 2016-12's period (2016-11-29 to 2016-12-28, report_day: 28) has not begun (today is 2016-11-28): "
         "nothing closed in it yet, and the ledger is counted as of 2016-12-28 as if nothing more happens until then"]
     assert month_warnings(month, dt.date(2016, 11, 29), day=28) == []
+    # counted at an --as-of of the period, not at its last day: said so
+    assert month_warnings(month, dt.date(2016, 11, 27), T("2016-11-30"), day=28)[0].endswith(
+        "the ledger is counted as of 2016-11-30 as if nothing more happens until then")
+    assert month_warnings(parse_month("2016-12"), dt.date(2016, 11, 27), T("2016-12-05"))[0].endswith(
+        "the ledger is counted as of 2016-12-05 as if nothing more happens until then")
     for outside in ("2016-11-28", "2016-12-29"):
         with pytest.raises(ConfigError) as exc:
             report_day(month, T(outside), day=28)

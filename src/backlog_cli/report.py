@@ -227,12 +227,15 @@ def month_warnings(month: pd.Period, today: dt.date, end: pd.Timestamp | None = 
     that day as if it had passed: say so."""
     first, last = period_days(month, day)
     if first.date() > today:
+        counted = str((last if end is None else end).date())
+        if day is None and counted == str(last.date()):
+            counted = "the month's last day"
         if day is None:
             return [f"--month {month} has not begun (today is {today.isoformat()}): nothing closed in it yet, "
-                    "and the ledger is counted as of the month's last day as if nothing more happens until then"]
+                    f"and the ledger is counted as of {counted} as if nothing more happens until then"]
         return [f"--month {month}'s period ({first.date()} to {last.date()}, report_day: {day}) has not begun "
                 f"(today is {today.isoformat()}): nothing closed in it yet, and the ledger is counted as of "
-                f"{last.date()} as if nothing more happens until then"]
+                f"{counted} as if nothing more happens until then"]
     if end is not None and end.date() > today:
         return [f"--as-of {end.date()} is after today ({today.isoformat()}): the ledger cannot hold what happens "
                 "until then, so the report counts as if nothing more will"]
