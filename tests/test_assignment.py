@@ -347,6 +347,25 @@ def test_everyone_tied_is_nobody_at_the_bottom():
     assert table["closing_rate"].tolist() == [0.0] * 4
 
 
+def test_ranking_sets_each_weeks_closes_against_the_weekly_target():
+    """甲's target is named (2); the rule (half the cases open at the week's start, rounded up, at
+    least 1) gives the others theirs; closed at least the target is met."""
+    rows = closings("甲", ["2026-03-10", None, None, None]) + closings("乙", ["2026-03-10", "2026-03-11", None]) \
+        + closings("丙", [None])
+    goals = Targets({"甲": 2}, TargetRule(0.5, 1))
+    table = ranking(frame(rows), T("2026-03-16"), "week", 1, targets=goals)
+    assert table[["officer", "open_at_start", "closed", "weekly_target", "target_met"]].values.tolist() == [
+        ["乙", 3, 2, 2, True], ["甲", 4, 1, 2, False], ["丙", 1, 0, 1, False]]
+    # no rule: an officer without a named target has none, and neither met nor missed it
+    table = ranking(frame(rows), T("2026-03-16"), "week", 2, targets=Targets({"甲": 2}))
+    week10 = table[table["period"] == "2026-W10"]
+    assert week10[["officer", "weekly_target", "target_met"]].astype(object).where(week10.notna(), None).values.tolist() == [
+        ["丙", None, None], ["甲", 2, False], ["乙", None, None]]
+    assert "weekly_target" not in ranking(frame(rows), T("2026-03-16"), "week", 1).columns
+    with pytest.raises(ConfigError, match="weekly targets are set per week"):
+        ranking(frame(rows), T("2026-03-16"), "month", 1, targets=goals)
+
+
 def test_ranking_refuses_more_than_520_periods():
     cases = frame(closings("甲", [None]))
     assert ranking(cases, T("2026-03-15"), "week", 520)["period"].tolist()[0] == "2026-W01"  # nothing before the first filing

@@ -7,6 +7,8 @@ tests/test_cli_assign.py`` and review the diff before committing.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -106,6 +108,24 @@ def test_rank_months_json(ledger):
     assert said.exit_code == 0 and said.stdout == result.stdout
     weeks = run("rank", ledger, "--as-of", AS_OF, "--period", "周", "--format", "json")
     assert weeks.stdout == run("rank", ledger, "--as-of", AS_OF, "--period", "week", "--format", "json").stdout != result.stdout
+
+
+def test_rank_sets_weekly_closes_against_the_targets(ledger, tmp_path):
+    """W11: 李四 closed 2 (target 2, met), 张三 1 (target 3, missed); the rule gives the others one."""
+    goals = tmp_path / "targets.yaml"
+    goals.write_text("张三: 3\n李四: 2\nshare: 0.01\n", encoding="utf-8")
+    result = run("rank", ledger, "--as-of", AS_OF, "--periods", "1", "--targets", goals, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    rows = {r["officer"]: (r["closed"], r["weekly_target"], r["target_met"]) for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert rows["李四"] == ("2", "2", "True") and rows["张三"] == ("1", "3", "False") and rows["王五"] == ("0", "1", "False")
+    # from backlog.yaml as assign takes them; weekly targets rank weeks only
+    settings = tmp_path / "backlog.yaml"
+    settings.write_text(f"ledger: {ledger.name}\ntargets: {goals.name}\n", encoding="utf-8")
+    assert run("rank", "--config", settings, "--as-of", AS_OF, "--periods", "1", "-f", "csv").stdout == result.stdout
+    months = run("rank", "--config", settings, "--as-of", AS_OF, "--period", "month", "-f", "csv")
+    assert months.exit_code == 0 and "weekly_target" not in months.stdout
+    refused = run("rank", ledger, "--period", "月", "--targets", goals)
+    assert refused.exit_code == 2 and "--targets are weekly close targets: give --period week" in refused.output
 
 
 def test_rank_table_and_xlsx(ledger, tmp_path):

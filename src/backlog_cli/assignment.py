@@ -193,12 +193,14 @@ def read_targets(path: str | Path | Mapping, settings: Path | None = None) -> Ta
 
 
 def weekly_targets(open_cases: pd.Series, targets: Targets | None) -> pd.Series:
-    """Target per group (Int64, NA when none): the named target, else the rule; none for 未分配."""
-    names = open_cases.index.to_series()
-    named = pd.Series(names.map(dict(targets.officers) if targets else {}), dtype="Int64")
+    """Target per group, the groups being ``open_cases``' index (Int64, NA when none): the named
+    target, else the rule on its open cases; none for 未分配. A name may repeat (the ranking has a
+    row per week)."""
+    names = open_cases.index
+    named = pd.Series(names.map(dict(targets.officers) if targets else {}), index=names, dtype="Int64")
     if targets is not None and targets.rule is not None:
-        named = named.fillna(targets.rule.apply(open_cases))
-    return named.mask(names.eq(UNASSIGNED).to_numpy()).rename("weekly_target")
+        named = named.where(named.notna().to_numpy(), targets.rule.apply(open_cases).array)
+    return named.mask(names == UNASSIGNED).rename("weekly_target")
 
 
 def targets_for(targets: Targets | None, by: str, given: bool, labels: Mapping[str, str] | None = None) -> Targets | None:
@@ -568,7 +570,7 @@ MARK_STYLES = {CALL_IN: "overdue", SUPERVISE: "due_soon"}
 
 TIED = "（并列）"  # after a shared rank: 3（并列）
 # Headers of the ranking's own columns that the bundled labels lack.
-RANKING_LABELS = {"filed": "本期新收"}
+RANKING_LABELS = {"filed": "本期新收", "target_met": "完成结案任务"}
 
 
 def mark_styles(marks: pd.Series) -> pd.Series:
@@ -582,6 +584,7 @@ def ranking(
     period: str = "week",
     periods: int = 4,
     by: str = "officer",
+    targets: Targets | None = None,
 ) -> pd.DataFrame:
     """Officers ranked per period, oldest period first, best rank first.
 
@@ -594,7 +597,13 @@ def ranking(
     :data:`MAX_PERIODS` periods. The periods before the first shown are ranked as far back as the
     streaks reach (at most to the period of the ledger's first filing), so a period's streak is
     complete and the same whatever ``periods``.
+
+    With weekly ``targets`` (weeks only, officers only: :func:`targets_for`), ``weekly_target``
+    (每周结案任务数, the named target, else the rule on the cases open at the week's start) and
+    ``target_met`` (closed at least that many; NA without a target) follow ``closing_rate``.
     """
+    if targets is not None and period != "week":
+        raise ConfigError("weekly targets are set per week: rank by week (--period week) to set closes against them")
     if periods > MAX_PERIODS:
         raise ConfigError(f"the number of periods must be at most {MAX_PERIODS}, not {periods}")
     shown = periods_before(as_of, period, periods)
@@ -615,9 +624,14 @@ def ranking(
         np.where(table["bottom_streak"] >= CALL_IN_STREAK, CALL_IN, np.where(table["bottom"], SUPERVISE, None)), dtype="str"
     )
     table["closing_rate"] = table["closing_rate"].round(RATE_DECIMALS)
+    goals = []
+    if targets is not None:
+        table["weekly_target"] = weekly_targets(table.set_index(by)["open_at_start"], targets).array
+        table["target_met"] = (table["closed"] >= table["weekly_target"]).astype("boolean")
+        goals = ["weekly_target", "target_met"]
     return table.rename(columns={"start": "period_start", "end": "period_end"})[
-        ["period", "period_start", "period_end", by, "open_at_start", "filed", "closed", "closing_rate", "rank", "rank_label",
-         "tie_with", "bottom_streak", "mark"]
+        ["period", "period_start", "period_end", by, "open_at_start", "filed", "closed", "closing_rate", *goals, "rank",
+         "rank_label", "tie_with", "bottom_streak", "mark"]
     ]
 
 

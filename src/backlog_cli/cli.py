@@ -1084,6 +1084,7 @@ def rank(
     period: Annotated[Period, typer.Option("--period", metavar="week|month", help="week (Monday to Sunday) or month (周 or 月 alike).")] = Period.week,
     periods: Annotated[int, typer.Option("--periods", min=1, max=520, metavar="N", help="Number of periods, the last full one last (at most 520, ten years of weeks).")] = 4,
     by: ByOpt = "officer",
+    targets: Annotated[Optional[Path], typer.Option("--targets", metavar="FILE", help="Weekly close targets, set against each week's closes: YAML or a two-column sheet (default: `targets` in backlog.yaml).")] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -1093,16 +1094,20 @@ def rank(
     columns: ColumnsOpt = None,
 ) -> None:
     """Rank officers per week or month by cases closed and closing rate; bottom three 督导, three in a row 约谈."""
-    from backlog_cli.assignment import group_field, ranking, ranking_output
+    from backlog_cli.assignment import group_field, ranking, ranking_output, targets_for
 
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
+    period = period.ranked_by()
+    if targets is not None and period != "week":
+        raise typer.BadParameter("--targets are weekly close targets: give --period week, or leave out --targets")
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
-    opts.protect(output)
+    opts.protect(output, targets=targets)
+    goals = _weekly_targets(opts, targets, by) if period == "week" else None
     data = load(opts)
     by = group_field(data, by)
-    period = period.ranked_by()
-    table = ranking(data.cases, when, period, periods, by)
+    goals = targets_for(goals, by, targets is not None, data.columns.labels())
+    table = ranking(data.cases, when, period, periods, by, goals)
     show(ranking_output(table, by, data.columns.labels(), period, periods, when), fmt, output, data, opts.inputs)
 
 
@@ -1123,8 +1128,7 @@ def assign(
     columns: ColumnsOpt = None,
 ) -> None:
     """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
-    from backlog_cli.assignment import (check_split_folder, group_field, read_targets, replace_split, split_format,
-                                        targets_for, task_lists)
+    from backlog_cli.assignment import check_split_folder, group_field, replace_split, split_format, targets_for, task_lists
     from backlog_cli.outputs import Output, counted
     from backlog_cli.triage import display_labels
 
@@ -1136,13 +1140,7 @@ def assign(
     when = as_of_date(as_of)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     opts.protect(output, rules, targets)
-    target_file = targets or opts.config.targets
-    goals = read_targets(target_file, opts.config.path) if target_file else None
-    if targets is not None:  # --targets with lists by a team: refused before a long load
-        from backlog_cli.loading import load_columns
-
-        known = load_columns(opts.columns)
-        targets_for(goals, known.field_for(by) or by, True, known.labels())
+    goals = _weekly_targets(opts, targets, by)
     data, result = load_triage(opts, rules, when, by=by)
     by = group_field(data, by)
     goals = targets_for(goals, by, targets is not None, data.columns.labels())
@@ -1158,6 +1156,21 @@ def assign(
     sheets = [lists.overview_sheet(labels), *lists.sheets(labels)]
     show(Output(lists.cases, labels=labels, columns=lists.columns(), sheets=sheets, tables=sheets), fmt, output, data,
          opts.inputs)
+
+
+def _weekly_targets(opts: LoadOptions, given: Path | None, by: str):
+    """The weekly close targets: --targets, else `targets` in backlog.yaml; --targets with a grouping
+    other than officers (targets are set per officer) is refused before the long load."""
+    from backlog_cli.assignment import read_targets, targets_for
+
+    target_file = given or opts.config.targets
+    goals = read_targets(target_file, opts.config.path) if target_file else None
+    if given is not None:
+        from backlog_cli.loading import load_columns
+
+        known = load_columns(opts.columns)
+        targets_for(goals, known.field_for(by) or by, True, known.labels())
+    return goals
 
 
 def main() -> None:

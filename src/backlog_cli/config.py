@@ -58,7 +58,7 @@ ledger: samples/ledger.xlsx
 # Where `backlog run` writes its dated output folders.
 output_dir: outputs
 
-# Weekly close targets per officer: a YAML or two-column spreadsheet file, or inline:
+# Weekly close targets per officer (assign, and rank by week): a YAML or two-column spreadsheet file, or inline:
 # targets: targets.yaml
 # targets: {张三: 5, share: 0.1, minimum: 1}   # named officers, then a tenth of open cases (at least 1)
 
