@@ -1046,8 +1046,7 @@ def report_monthly(
     columns: ColumnsOpt = None,
 ) -> None:
     """The monthly report (by the 28th): per category closed and open, every open key case's reason, next step and time limit, per officer; xlsx with charts."""
-    from backlog_cli.report import (closed_in_month, due_month, flags_when_closed, history_trend, month_warnings,
-                                    monthly_report, parse_month, report_day)
+    from backlog_cli.report import due_month, history_trend, month_warnings, parse_month, report_day, report_from
     from backlog_cli.run import history_target
 
     fmt = output_format(fmt, output)
@@ -1065,10 +1064,7 @@ def report_monthly(
     tell(month_warnings(period, today, end, day))
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, end)
-    categories = [(c.id, c.label) for c in result.ruleset.categories]
-    flags = flags_when_closed(result.cases, result.flags, result.ruleset, closed_in_month(result.cases, period, end, day))
-    report = monthly_report(result.cases, flags, categories, period, history_trend(history_target(opts.config), end), end,
-                            data.columns.labels(), day)
+    report = report_from(result, period, day, history_trend(history_target(opts.config), end), data.columns.labels())
     show(report.output(), fmt, output, data, [*opts.inputs, *_history_file(opts.config)])
 
 

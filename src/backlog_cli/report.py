@@ -56,7 +56,7 @@ from backlog_cli.loading import load_columns
 from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR
 from backlog_cli.rules import TOTAL_ID, TOTAL_LABEL, Ruleset, Span, category_lists, closed_mask, open_mask
 from backlog_cli.deadlines import age_days
-from backlog_cli.triage import key_mask
+from backlog_cli.triage import Triage, key_mask
 
 MISSING = "未填写"
 PLAN_FIELDS = ("reason_open", "next_step", "expected_close")
@@ -394,6 +394,19 @@ def trend_frame(run_counts: Sequence[tuple[dt.date, dict[str, Any]]], end: pd.Ti
     rows = [(pd.Timestamp(d), int(c["open"])) for d, c in run_counts if pd.Timestamp(d) <= end and "open" in c]
     return pd.DataFrame({"as_of": pd.Series([r[0] for r in rows], dtype="datetime64[ns]"),
                          "open": pd.Series([r[1] for r in rows], dtype="int64")})
+
+
+def report_from(result: Triage, month: pd.Period, day: int | None, trend: pd.DataFrame | None,
+                labels: Mapping[str, str] | None = None) -> MonthlyReport:
+    """The report for ``month`` (``day``: the report day) from a triage counted at the day the
+    report counts at (``result.as_of``): the cases closed in the period count under the
+    categories they had when closed (:func:`flags_when_closed`), the ruleset's categories in its
+    order."""
+    end = result.as_of
+    closed = closed_in_month(result.cases, month, end, day)
+    flags = flags_when_closed(result.cases, result.flags, result.ruleset, closed)
+    categories = [(c.id, c.label) for c in result.ruleset.categories]
+    return monthly_report(result.cases, flags, categories, month, trend, end, labels, day)
 
 
 def monthly_report(

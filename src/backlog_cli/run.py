@@ -467,12 +467,9 @@ def _monthly_report(ledger: Ledger, result: Triage, rules: tuple[Ruleset, list[d
     end = report.report_day(month, None, as_of.date(), day)
     ruleset, dls = rules
     counted = result if end == as_of else triage(ledger.cases, ruleset, end, dls, absent=absent)
-    closed = report.closed_in_month(counted.cases, month, end, day)
-    flags = report.flags_when_closed(counted.cases, counted.flags, ruleset, closed)
     runs = sorted([*((d, c) for d, c in store.run_counts() if d != as_of.date()), (as_of.date(), counts)],
                   key=lambda run: run[0])  # this run replaces one recorded before for its day
-    return report.monthly_report(counted.cases, flags, [(c.id, c.label) for c in ruleset.categories], month,
-                                 report.trend_frame(runs, end), end, ledger.columns.labels(), day)
+    return report.report_from(counted, month, day, report.trend_frame(runs, end), ledger.columns.labels())
 
 
 def _write_outputs(folder: Path, ledger: Ledger, problems: pd.DataFrame, done: _Results) -> list[outputs.Written]:
@@ -569,11 +566,11 @@ def nightly_run(
         with steps.step("history open") as notes:
             store = history.open_history(target)
             notes.append(store.engine.url.render_as_string(hide_password=True))
-        with steps.step("report") as notes:
-            monthly = _monthly_report(ledger, result, (ruleset, dls), absent, config.report_day, summary.counts, store)
-            notes.append(f"{monthly.month} as of {monthly.end.date()} ({REPORT_FILE})")
         shutil.rmtree(partial, ignore_errors=True)  # left by a run that was killed
         try:
+            with steps.step("report") as notes:
+                monthly = _monthly_report(ledger, result, (ruleset, dls), absent, config.report_day, summary.counts, store)
+                notes.append(f"{monthly.month} as of {monthly.end.date()} ({REPORT_FILE})")
             with steps.step("write") as notes:
                 written = _write_outputs(partial, ledger, summary.problems,
                                          _Results(result, over_six_months, tasks, monthly))
