@@ -1162,6 +1162,22 @@ def test_an_explicit_key_overrides_a_merged_one(tmp_path):
     assert r.category("c").condition.leaves().__next__().op == "closed"  # the first merged mapping wins
 
 
+def test_merge_keys_follow_the_yaml_merge_type_whatever_pyyaml_is_installed():
+    """The earliest mapping of a <<: list wins, for keys of any length (PyYAML 6.0.4 let the last
+    win for keys of two characters or more), a merged mapping's own merges first, own keys last;
+    a merge of something else than mappings is a YAML error located at it."""
+    from backlog_cli.config import load_yaml
+
+    got = load_yaml("a: &a {label: A, kk: 1, x: 1}\nb: &b {label: B, kk: 2, yy: 2}\nc: &c {<<: *b, label: C, zz: 3}\n"
+                    "r: {<<: [*a, *b, *c], x: 9}\ns: {<<: [*c, *a]}\n")
+    assert got["r"] == {"label": "A", "kk": 1, "x": 9, "yy": 2, "zz": 3}
+    assert got["s"] == {"label": "C", "kk": 2, "yy": 2, "zz": 3, "x": 1}  # c's own label over the b it merges
+    with pytest.raises(yaml.YAMLError, match="expected a mapping for merging, but found scalar"):
+        load_yaml("a: &a {k: 1}\nr: {<<: [*a, 5]}\n")
+    with pytest.raises(yaml.YAMLError, match="expected a mapping or list of mappings for merging"):
+        load_yaml("r: {<<: 5}\n")
+
+
 @pytest.mark.parametrize(("when", "col", "message"), [
     ("{older_than: -1 month}", 24, "older_than: older_than must not be negative, got -1 month"),
     ("{field: suspended_on, newer_than: -3 days}", 45, "newer_than: newer_than must not be negative, got -3 days"),

@@ -151,6 +151,42 @@ class GuardedLoader(yaml.SafeLoader):
         _expanded_size(node, {}, set())
         return node
 
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        """Merge keys (``<<: *base``, ``<<: [*a, *b]``) as the YAML merge type says, whatever the
+        installed PyYAML does: the merged pairs first, each key once, from the earliest mapping of
+        a list that has it, then the mapping's own pairs, which override them. (PyYAML 6.0.4 lets a
+        later mapping of the list win for keys of two characters or more: yaml/pyyaml#953.) A
+        merged mapping is flattened once, in place, as PyYAML does."""
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        own: list[tuple[yaml.Node, yaml.Node]] = []
+        taken: set[Any] = set()  # keys merged already: the earliest mapping's win
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE:
+                if key_node.tag == "tag:yaml.org,2002:value":
+                    key_node.tag = "tag:yaml.org,2002:str"
+                own.append((key_node, value_node))
+                continue
+            listed = isinstance(value_node, yaml.SequenceNode)
+            for source in value_node.value if listed else [value_node]:
+                if not isinstance(source, yaml.MappingNode):
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"expected a mapping{'' if listed else ' or list of mappings'} for merging, but found {source.id}",
+                        source.start_mark)
+                self.flatten_mapping(source)
+                pairs = {_merge_key(pair[0]): pair for pair in source.value}  # its own keys over those it merges
+                merged += [pair for key, pair in pairs.items() if key not in taken]
+                taken.update(pairs)
+        node.value = merged + own
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _merge_key(node: yaml.Node) -> Any:
+    """A mapping key as merging compares keys: a scalar by its tag and text, anything else by itself."""
+    return (node.tag, node.value) if isinstance(node, yaml.ScalarNode) else id(node)
+
 
 def _construct_timestamp(loader: GuardedLoader, node: yaml.ScalarNode) -> dt.date | dt.datetime:
     """A YAML date or timestamp; an impossible one (2016-02-30) is a YAML error located at it."""
