@@ -63,8 +63,8 @@ def test_clean_run_writes_dated_folder(tmp_path):
     assert result.exit_code == 0, result.output
     folder = tmp_path / "out" / "2025-06-30"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "errors.csv", "officers", "officers.xlsx", "overdue.xlsx", "problems.csv", "report.xlsx", "summary.json",
-        "triage.xlsx"]
+        "errors.csv", "officers", "officers.xlsx", "overdue.xlsx", "problems.csv", "ranking.xlsx", "report.xlsx",
+        "summary.json", "triage.xlsx"]
     assert [p.name for p in (folder / "officers").iterdir()] == ["张三.xlsx"]  # 李四's only case is closed
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["counts"]["cases"] == 3
@@ -81,6 +81,7 @@ def test_clean_run_writes_dated_folder(tmp_path):
     lines = [l for l in result.output.splitlines() if l.startswith(steps)]
     assert len(lines) == 7 and all(l.endswith(" s)") for l in lines)
     assert "report: 2025-06 as of 2025-06-30 (report.xlsx)" in result.output
+    assert "assign: 1 task lists; 4 weeks ranked (ranking.xlsx), the last with 0 督导 and 0 约谈" in result.output
     opened = next(l for l in result.output.splitlines() if l.startswith("history open:"))
     assert opened.startswith(f"history open: sqlite:///{(tmp_path / 'out' / 'history.sqlite').resolve()} (")
     assert "\x1b[" not in result.output
@@ -116,6 +117,23 @@ def test_the_run_writes_the_report_due_as_report_monthly_gives_it(tmp_path, sett
     assert nightly == workbook_values(asked)
     # the runs counted up to the day the report counts at, this run among them when it is not after
     assert [row[0].date().isoformat() for row in nightly["趋势"][2:]] == ["2025-06-20", *([] if month else [day])]
+
+
+def test_the_run_writes_the_weekly_ranking_as_rank_gives_it(tmp_path):
+    """The last four weeks ranked, each set against the weekly targets of backlog.yaml: the same
+    workbook as `backlog rank` on that day."""
+    config = config_in(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + "targets: {张三: 1, share: 0.5}\n", encoding="utf-8")
+    assert invoke(config, "--as-of", "2025-05-06", "--quiet").exit_code == 0
+    asked = tmp_path / "asked.xlsx"
+    by_hand = runner.invoke(app, ["rank", "--config", str(config), "--as-of", "2025-05-06", "-o", str(asked)])
+    assert by_hand.exit_code == 0, by_hand.output
+    nightly = workbook_values(tmp_path / "out" / "2025-05-06" / "ranking.xlsx")
+    assert nightly == workbook_values(asked)
+    header, *rows = nightly["排名"][1:]
+    columns = [header.index(name) for name in ("承办人", "已结", "每周结案任务数", "完成结案任务")]
+    week18 = [tuple(r[i] for i in columns) for r in rows if r[0] == "2025年第18周"]  # 执2号 closed 05-01
+    assert week18 == [("李四", 1, 1, "是"), ("张三", 0, 1, "否")]  # 张三's named target; 李四's by the rule
 
 
 def test_quiet_prints_nothing_on_success(tmp_path):
@@ -248,7 +266,7 @@ def test_run_killed_while_writing_leaves_the_previous_day_folder_whole(tmp_path,
     # died: the folder on disk is still the first run's, byte for byte, and no partial one is left
     assert folder_bytes(folder) == before
     assert sorted(before) == ["errors.csv", "officers.xlsx", "officers/张三.xlsx", "overdue.xlsx", "problems.csv",
-                              "report.xlsx", "summary.json", "triage.xlsx"]
+                              "ranking.xlsx", "report.xlsx", "summary.json", "triage.xlsx"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2025-06-30", "history.sqlite"]
     assert history_rows(tmp_path) == [("2025-06-30", 3)]  # the history is as it was
     assert not (tmp_path / "out" / run_mod.LOCK_NAME).exists()  # the lock is released

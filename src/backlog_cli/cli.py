@@ -943,7 +943,7 @@ def run(
     as_of: AsOfOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", metavar="", help="Print only warnings and errors.")] = False,
 ) -> None:
-    """The nightly pass: load, classify, deadlines, assign, the month's report, write dated outputs, record the history.
+    """The nightly pass: load, classify, deadlines, assign, rank, the month's report, write dated outputs, record the history.
 
     Exit codes:
     0 clean

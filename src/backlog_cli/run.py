@@ -1,4 +1,4 @@
-"""The nightly run: rules → load → classify → deadlines → assign → the month's report → write, then the history.
+"""The nightly run: rules → load → classify → deadlines → assign and rank → the month's report → write, then the history.
 
 The day's files are written into ``output_dir/.YYYY-MM-DD.partial/``, the history entry is
 recorded (one transaction), then the folder is swapped in as ``output_dir/YYYY-MM-DD/`` (the old
@@ -38,6 +38,8 @@ TRIAGE_FILE = "triage.xlsx"
 OVERDUE_FILE = "overdue.xlsx"
 OFFICERS_FILE = "officers.xlsx"
 REPORT_FILE = "report.xlsx"
+RANKING_FILE = "ranking.xlsx"
+RANKING_WEEKS = 4  # as `backlog rank` ranks by default
 OFFICER_DIR = "officers"
 ERRORS_FILE = "errors.csv"
 PROBLEMS_FILE = "problems.csv"
@@ -449,11 +451,12 @@ def _category_counts(result: Triage) -> dict[str, int]:
 @dataclass
 class _Results:
     """What the steps computed: the triage (with its deadlines), the over-6-months list, the
-    task lists and the month's report."""
+    task lists, the ranking of the last weeks and the month's report."""
 
     triage: Triage
     over_six_months: deadlines.Listing
     tasks: assignment.TaskLists
+    ranking: pd.DataFrame
     monthly: report.MonthlyReport
 
 
@@ -484,6 +487,8 @@ def _write_outputs(folder: Path, ledger: Ledger, problems: pd.DataFrame, done: _
         *outputs.write_output(overdue, "xlsx", folder / OVERDUE_FILE),
         *outputs.write_output(outputs.Output(done.tasks.overview, sheets=[done.tasks.overview_sheet(labels)]),
                               "xlsx", folder / OFFICERS_FILE),
+        *outputs.write_output(assignment.ranking_output(done.ranking, assignment.OFFICER, ledger.columns.labels(), "week",
+                                                        RANKING_WEEKS, result.as_of), "xlsx", folder / RANKING_FILE),
         *outputs.write_output(done.monthly.output(), "xlsx", folder / REPORT_FILE),
         *assignment.write_split(done.tasks, folder / OFFICER_DIR, "xlsx", labels),
         outputs.Written(outputs.write_errors(ledger.rejects, folder / ERRORS_FILE), len(ledger.rejects),
@@ -562,7 +567,10 @@ def nightly_run(
         with steps.step("assign") as notes:
             tasks = assignment.task_lists(frame, as_of, "officer", targets, key=result.key_cases())
             summary.warnings.extend(tasks.warnings())
-            notes.append(f"{len(tasks.overview)} task lists")
+            ranked = assignment.ranking(ledger.cases, as_of, "week", RANKING_WEEKS, assignment.OFFICER, targets)
+            last = ranked[ranked["period_end"] == ranked["period_end"].max()]["mark"].value_counts()
+            notes.append(f"{len(tasks.overview)} task lists; {RANKING_WEEKS} weeks ranked ({RANKING_FILE}), the last "
+                         f"with {int(last.get(assignment.SUPERVISE, 0))} 督导 and {int(last.get(assignment.CALL_IN, 0))} 约谈")
         with steps.step("history open") as notes:
             store = history.open_history(target)
             notes.append(store.engine.url.render_as_string(hide_password=True))
@@ -573,7 +581,7 @@ def nightly_run(
                 notes.append(f"{monthly.month} as of {monthly.end.date()} ({REPORT_FILE})")
             with steps.step("write") as notes:
                 written = _write_outputs(partial, ledger, summary.problems,
-                                         _Results(result, over_six_months, tasks, monthly))
+                                         _Results(result, over_six_months, tasks, ranked, monthly))
                 summary.files = [folder / w.path.relative_to(partial) for w in written] + [folder / SUMMARY_FILE]
                 summary.warnings.extend(f"{folder / w.path.relative_to(partial)}: {message}"
                                         for w in written for message in w.warnings)
