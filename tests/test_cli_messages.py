@@ -257,3 +257,48 @@ def test_reviewed_mistakes_are_plain_messages(tmp_path):
     result = run("sample", "-o", tmp_path / "typo" / "s.csv")
     assert result.exit_code == 2, result.output
     assert not (tmp_path / "typo").exists()
+
+
+def test_any_command_line_ends_in_a_result_or_one_plain_error(tmp_path, monkeypatch):
+    """Drawn command lines (commands, options and values right and wrong, in any order) over a
+    small ledger end with exit 0, 1 or 2 and never with an internal error or a traceback."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,承办人,案由,结案日期,备注\n(2025)鲁0902执1号,2025-01-02,张三,追索劳动报酬纠纷,,\n"
+                      "(2025)鲁0902执2号,2025-03-04,李四,买卖合同纠纷,2025-06-01,信访\n(2025)鲁0902执3号,待补,王五,,,\n",
+                      encoding="utf-8")
+    (tmp_path / "t.yaml").write_text("张三: 2\nshare: 0.5\n", encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text("ledger: l.csv\noutput_dir: out\n", encoding="utf-8")
+    commands = [["classify"], ["overdue"], ["explain"], ["inspect"], ["assign"], ["rank"], ["report", "monthly"],
+                ["rules", "show"], ["rules", "check"], ["history"], ["diff"], ["run"], ["sample"], ["init"]]
+    dates = ["2025-07-01", "2025/2/30", "20250701", "", "1949-01-01", "2999-01-01"]
+    files = ["o.xlsx", "o.csv", "o.json", "o.txt", "sub/o.csv", ".", "", "l.csv", "t.yaml"]
+    options = {  # each with values right and wrong for it
+        "--as-of": dates, "--since": dates, "--month": ["2025-06", "2025年6月", "2025-13", ""],
+        "--days": ["0", "180", "-1", "x"], "--months": ["6", "0", "-1"], "--within": ["30", "-3"],
+        "--periods": ["1", "4", "521", "x"], "--rows": ["5", "0"], "--deadline": ["legal_limit", "法定执行期限", "nope"],
+        "-c": ["minsheng", "涉民生", "nope"], "--officer": ["张三", "无", " "], "-r": ["default", "juesheng-2017", "nope", ""],
+        "-f": ["csv", "json", "xlsx", "table", "pdf"], "-o": files, "--split": ["split", "", "l.csv"],
+        "--config": ["backlog.yaml", "nope.yaml", "", "."], "--targets": ["t.yaml", "l.csv", "nope.yaml", ""],
+        "--columns": ["t.yaml", ""], "--sheet": ["l", "", "2025年"], "--encoding": ["gbk", "utf-8", "nope"],
+        "--by": ["officer", "承办人", "team", "nope"], "--period": ["week", "周", "month", "year"],
+    }
+    flags = ["--force", "--quiet", "--clean", "--bogus", "--help"]
+    arguments = [str(ledger), "l.csv", "执1", "(2025)鲁0902执2号", "nope.xlsx", "", "t.yaml", "x.yaml"]
+    word = st.one_of(st.sampled_from(arguments).map(lambda a: [a]), st.sampled_from(flags).map(lambda f: [f]),
+                     st.sampled_from(sorted(options)).flatmap(lambda o: st.sampled_from(options[o]).map(lambda v: [o, v])))
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.sampled_from(commands), st.lists(word, max_size=6))
+    def check(command, words):
+        args = [*command, *(w for item in words for w in item)]
+        result = runner.invoke(app, args, prog_name="backlog")
+        said = result.output + (result.stderr if result.stderr_bytes is not None else "")
+        assert result.exit_code in (0, 1, 2), (args, said[-500:])
+        assert "internal error" not in said and "Traceback" not in said, (args, said[-500:])
+
+    check()
