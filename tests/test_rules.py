@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backlog_cli import rules
 from backlog_cli.errors import RulesError
@@ -1176,6 +1178,31 @@ def test_merge_keys_follow_the_yaml_merge_type_whatever_pyyaml_is_installed():
         load_yaml("a: &a {k: 1}\nr: {<<: [*a, 5]}\n")
     with pytest.raises(yaml.YAMLError, match="expected a mapping or list of mappings for merging"):
         load_yaml("r: {<<: 5}\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_drawn_merges_give_what_the_merge_type_says(data):
+    """Anchored mappings, each merging some earlier ones (one alias or a list, before or after its
+    own keys): the earliest merged mapping wins a key, the mapping's own keys win over all."""
+    from backlog_cli.config import load_yaml
+
+    keys = st.lists(st.sampled_from(["a", "bb", "ccc", "label", "when", "1"]), unique=True, max_size=4)
+    lines, want = [], {}
+    for i in range(data.draw(st.integers(1, 5))):
+        own = {k: f"v{i}{k}" for k in data.draw(keys)}
+        merges = data.draw(st.lists(st.sampled_from(sorted(want)), unique=True, max_size=3)) if want else []
+        expected: dict = {}
+        for name in reversed(merges):  # the later ones first: an earlier one overrides them
+            expected.update(want[name])
+        want[f"m{i}"] = {**expected, **own}
+        parts = [f"'{k}': {v}" for k, v in own.items()]
+        if merges:
+            merge = f"<<: *{merges[0]}" if len(merges) == 1 and data.draw(st.booleans()) else \
+                f"<<: [{', '.join('*' + m for m in merges)}]"
+            parts.insert(data.draw(st.integers(0, len(parts))), merge)
+        lines.append(f"m{i}: &m{i} {{{', '.join(parts)}}}")
+    assert load_yaml("\n".join(lines)) == want
 
 
 @pytest.mark.parametrize(("when", "col", "message"), [
