@@ -151,13 +151,13 @@ def test_a_mistake_on_the_command_line_is_one_plain_line_naming_the_help(tmp_pat
 def test_an_empty_file_name_is_refused_before_it_names_the_current_folder(tmp_path):
     """backlog classify "$LEDGER" with LEDGER unset: an empty word would be the folder '.'."""
     ledger = tmp_path / "none.xlsx"
-    hint = "backlog: error: an empty name for {}: give a file (in a script, is a variable unset?); try 'backlog {}--help'\n"
+    hint = "backlog: error: {}: an empty name: give a file (in a script, is a variable unset?); try 'backlog {}--help'\n"
     cases = [
         (["classify", ""], "LEDGER", "classify "),
         (["classify", ledger, ""], "LEDGER", "classify "),
         (["classify", "--", ""], "LEDGER", "classify "),
         (["explain", "执12", ""], "LEDGER", "explain "),
-        (["classify", ledger, "-o", ""], "-o", "classify "),
+        (["classify", ledger, "-o", ""], "--output", "classify "),
         (["classify", ledger, "--output="], "--output", "classify "),
         (["classify", ledger, "--config", ""], "--config", "classify "),
         (["classify", ledger, "--columns", ""], "--columns", "classify "),
@@ -165,7 +165,7 @@ def test_an_empty_file_name_is_refused_before_it_names_the_current_folder(tmp_pa
         (["assign", ledger, "--split", ""], "--split", "assign "),
         (["rules", "check", ""], "FILE", "rules check "),
         (["init", ""], "FILE", "init "),
-        (["sample", "-o", ""], "-o", "sample "),
+        (["sample", "-o", ""], "--output", "sample "),
     ]
     for args, name, command in cases:
         assert usage(*args) == (2, hint.format(name, command)), args

@@ -105,6 +105,8 @@ def _bad_value(exc: BadParameter) -> str:
     if kind in bounds:
         key, words = bounds[kind]
         return f"{name} {value}: give {words} {limits.get(key)}"
+    if kind == "value_error" and limits.get("error") is not None:  # a parser's own ValueError (file_name)
+        return f"{name}: {limits['error']}"
     return f"{name}: {exc.message[:1].lower()}{exc.message[1:]}"
 
 
@@ -218,51 +220,15 @@ class HelpInWords:
 
 
 class BacklogCommand(HelpInWords, TyperCommand):
-    """A command whose --help names values in words, and which refuses an empty file name."""
-
-    def parse_args(self, ctx, args):
-        if (name := _empty_file_name(self.params, args)) is not None:
-            raise UsageError(f"an empty name for {name}: give a file (in a script, is a variable unset?)", ctx)
-        return super().parse_args(ctx, args)
+    """A command whose --help names values in words."""
 
 
-def _names_files(param) -> bool:
-    """Whether a parameter's values are file or folder names (Path, or a list of them)."""
-    kind = param.type_descriptor.annotation
-    while get_args(kind):  # Optional[list[Path]]
-        kind = next(a for a in get_args(kind) if a is not type(None))
-    return isinstance(kind, type) and issubclass(kind, PurePath)
-
-
-def _empty_file_name(params, args: list[str]) -> str | None:
-    """The option or argument that ``args`` give an empty word for a file name, if any: a shell
-    variable left unset (backlog classify "$LEDGER") would otherwise name the current folder."""
-    options = {name: p for p in params if not isinstance(p, TyperArgument) for name in p.opts + p.secondary_opts}
-    arguments = [p for p in params if isinstance(p, TyperArgument)]
-    taking, typed = None, ""  # the option whose value comes next, as typed
-    position = 0  # of the next positional word
-    only_positional = False
-    for word in args:
-        if taking is not None:
-            if word == "" and _names_files(taking):
-                return typed
-            taking = None
-        elif word.startswith("-") and len(word) > 1 and not only_positional:
-            only_positional = word == "--"
-            name, eq, value = word.partition("=")
-            option = options.get(name)
-            if option is not None and not option.is_flag:
-                if not eq:
-                    taking, typed = option, name
-                elif value == "" and _names_files(option):
-                    return name
-        else:
-            argument = arguments[min(position, len(arguments) - 1)] if arguments else None
-            if word == "" and argument is not None and _names_files(argument):
-                return argument.metavar or argument.name.upper()
-            if argument is not None and argument.nargs == 1:
-                position += 1
-    return None
+def file_name(text: str) -> Path:
+    """A file or folder named on the command line. An empty name (in a script, a variable left
+    unset: backlog classify "$LEDGER") would be the current folder: it is refused."""
+    if text == "":
+        raise ValueError("an empty name: give a file (in a script, is a variable unset?)")
+    return Path(text)
 
 
 class BacklogGroup(HelpInWords, TyperGroup):
@@ -380,18 +346,18 @@ def _root(
 
 LedgerArg = Annotated[
     Optional[list[Path]],
-    typer.Argument(metavar="LEDGER", help="Ledger file(s): .xlsx .xlsm .xls .ods .csv .tsv .txt (default: `ledger` in backlog.yaml).", show_default=False),
+    typer.Argument(metavar="LEDGER", parser=file_name, help="Ledger file(s): .xlsx .xlsm .xls .ods .csv .tsv .txt (default: `ledger` in backlog.yaml).", show_default=False),
 ]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Settings file (default: $BACKLOG_CONFIG or ./backlog.yaml).")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", parser=file_name, help="Settings file (default: $BACKLOG_CONFIG or ./backlog.yaml).")]
 SheetOpt = Annotated[Optional[list[str]], typer.Option("--sheet", metavar="NAME", help="Read only this sheet (repeatable).")]
 EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", help="CSV encoding (default: detected: UTF-8 with or without BOM, UTF-16 with BOM, or GBK/GB18030).")]
-ColumnsOpt = Annotated[Optional[list[Path]], typer.Option("--columns", metavar="FILE", help="Extra column aliases file (repeatable).")]
+ColumnsOpt = Annotated[Optional[list[Path]], typer.Option("--columns", metavar="FILE", parser=file_name, help="Extra column aliases file (repeatable).")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Evaluate as of this date, YYYY-MM-DD (or 2026/11/23, 2026年11月23日, 20261123), 1950-2100 (default: today).")]
 FormatOpt = Annotated[
     Optional[str],
     typer.Option("--format", "-f", metavar="FORMAT", help="table, csv, json or xlsx (default: from --output's suffix, else table)."),
 ]
-OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of the terminal.")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", parser=file_name, help="Write to this file instead of the terminal.")]
 RulesOpt = Annotated[
     Optional[list[str]],
     typer.Option("--rules", "-r", metavar="NAME|FILE", help="Ruleset: a bundled name (backlog rules list) or a YAML path; repeatable (default: `rules` in backlog.yaml, else default)."),
@@ -861,7 +827,7 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
 @rules_app.command("check", cls=BacklogCommand)
 def rules_check(paths: Annotated[list[Path], typer.Argument(
         help="The rules file to check; several are checked merged, later ones overriding earlier ones, as "
-             "repeated --rules are.", show_default=False, metavar="FILE")]) -> None:
+             "repeated --rules are.", show_default=False, metavar="FILE", parser=file_name)]) -> None:
     """Check a rules file (or several, merged as repeated --rules are): categories and deadlines; every problem is listed with file:line:column. Exit 2 when invalid."""
     from backlog_cli.deadlines import load_ruleset
     from backlog_cli.outputs import counted
@@ -891,7 +857,7 @@ def inspect(
 
 @app.command(cls=BacklogCommand)
 def init(
-    path: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the starter settings file.")] = Path("backlog.yaml"),
+    path: Annotated[Path, typer.Argument(metavar="FILE", parser=file_name, help="Where to write the starter settings file.")] = Path("backlog.yaml"),
     force: Annotated[bool, typer.Option("--force", metavar="", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter backlog.yaml."""
@@ -904,7 +870,7 @@ def init(
 
 @app.command(cls=BacklogCommand)
 def sample(
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="File to write: .xlsx or .csv.")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", parser=file_name, help="File to write: .xlsx or .csv.")],
     rows: Annotated[int, typer.Option("--rows", min=1, metavar="N", help="Number of case rows.")] = 300,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed: the same seed gives the same file.")] = 1,
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="The day the ledger is drawn up to (default 2026-11-23, the committed samples' day).")] = None,
@@ -1080,7 +1046,7 @@ def rank(
     period: Annotated[Period, typer.Option("--period", metavar="week|month", help="week (Monday to Sunday) or month (周 or 月 alike).")] = Period.week,
     periods: Annotated[int, typer.Option("--periods", min=1, max=520, metavar="N", help="Number of periods, the last full one last (at most 520, ten years of weeks).")] = 4,
     by: ByOpt = "officer",
-    targets: Annotated[Optional[Path], typer.Option("--targets", metavar="FILE", help="Weekly close targets, set against each week's closes: YAML or a two-column sheet (default: `targets` in backlog.yaml).")] = None,
+    targets: Annotated[Optional[Path], typer.Option("--targets", metavar="FILE", parser=file_name, help="Weekly close targets, set against each week's closes: YAML or a two-column sheet (default: `targets` in backlog.yaml).")] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -1112,8 +1078,8 @@ def rank(
 def assign(
     ledger: LedgerArg = None,
     by: ByOpt = "officer",
-    targets: Annotated[Optional[Path], typer.Option("--targets", metavar="FILE", help="Weekly close targets: YAML or a two-column sheet (default: `targets` in backlog.yaml).")] = None,
-    split: Annotated[Optional[Path], typer.Option("--split", metavar="DIR", help="Write one file per officer into this folder (format from --format, default xlsx).")] = None,
+    targets: Annotated[Optional[Path], typer.Option("--targets", metavar="FILE", parser=file_name, help="Weekly close targets: YAML or a two-column sheet (default: `targets` in backlog.yaml).")] = None,
+    split: Annotated[Optional[Path], typer.Option("--split", metavar="DIR", parser=file_name, help="Write one file per officer into this folder (format from --format, default xlsx).")] = None,
     rules: RulesOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = None,
