@@ -103,7 +103,7 @@ def test_row_conservation(messy):
 
 def test_notes_sheet_skipped_and_mapping(messy):
     notes = next(s for s in messy.sheets if s.sheet == "填表说明")
-    assert notes.header_row is None and "skipped" in notes.note
+    assert notes.header_row is None and notes.note == "无台帐表头，未读取"
     sheet = next(s for s in messy.sheets if s.sheet == "2026年")
     assert sheet.mapping["执行标的（万元）"] == "amount"
     assert sheet.mapping["自定义列"] == "自定义列"
@@ -786,7 +786,7 @@ def test_a_csv_header_over_two_rows(tmp_path):
     ledger = load_ledger([path])
     assert ledger.cases[["applicant", "respondent", "officer", "source_row"]].values.tolist() == [
         ["张三", "李四", "王五", 3]]
-    assert ledger.sheets[0].note == "header in rows 1–2" and ledger.rejects.empty
+    assert ledger.sheets[0].note == "表头在第 1–2 行" and ledger.rejects.empty
 
 
 def test_a_resumption_without_a_suspension_is_a_value_problem(tmp_path):

@@ -104,7 +104,7 @@ def test_a_two_row_header_with_group_cells_is_joined(tmp_path):
     case = ledger.cases.iloc[0]
     assert (case["filed_on"], case["amount"], case["closed_on"], case["close_method"]) == (
         pd.Timestamp("2026-01-05"), 30000.0, pd.Timestamp("2026-10-01"), "执行完毕")
-    assert (ledger.sheets[0].header_row, ledger.sheets[0].note) == (2, "header in rows 2–3")
+    assert (ledger.sheets[0].header_row, ledger.sheets[0].note) == (2, "表头在第 2–3 行")
 
 
 def test_a_sheet_without_a_required_column_is_not_read_and_the_others_are(tmp_path):
@@ -115,7 +115,7 @@ def test_a_sheet_without_a_required_column_is_not_read_and_the_others_are(tmp_pa
     ledger = load_ledger([path])
     assert ledger.cases["case_no"].tolist() == ["(2026)鲁0902执2号"]
     assert [(s.sheet, s.rows_read, s.note) for s in ledger.sheets] == [
-        ("张三", 0, "no column for filed_on: not read"), ("李四", 1, "")]
+        ("张三", 0, "缺少立案日期列，未读取"), ("李四", 1, "")]
     assert ledger.warnings == [f"sheet not read: {path} [张三]: no column for filed_on. Headers found: 案号、日期、承办人. "
                                "Headers that would match: filed_on: 立案日期、立案时间、收案日期、收案时间、立案日. "
                                "Add your header as an alias in a columns file (--columns)."]

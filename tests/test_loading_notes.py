@@ -52,7 +52,7 @@ def test_hidden_rows_are_read_and_said_with_their_rows(tmp_path):
     assert ledger.notes == [f"{path} [2025年]: 4 rows hidden in Excel (by hand, a filter or a collapsed group) are "
                             "read like the others (rows 5, 9, 12, 13): the sheet shows fewer rows than are counted"]
     assert ledger.warnings == []
-    assert ledger.sheets[0].note == "4 hidden rows read"
+    assert ledger.sheets[0].note == "含隐藏行 4 行"
 
 
 def test_many_hidden_rows_name_the_first_five(tmp_path):
@@ -74,7 +74,7 @@ def test_many_hidden_rows_name_the_first_five(tmp_path):
     assert ledger.notes == [f"{path} [2025年]: 8 rows hidden in Excel (by hand, a filter or a collapsed group) are "
                             "read like the others (rows 3, 4, 5, 6, 9 and 3 more): the sheet shows fewer rows than "
                             "are counted"]
-    assert ledger.sheets[0].note == "header in rows 1–2; 8 hidden rows read"
+    assert ledger.sheets[0].note == "表头在第 1–2 行；含隐藏行 8 行"
 
 
 def test_one_hidden_row_is_said_in_the_singular_on_stderr(tmp_path):
@@ -84,7 +84,7 @@ def test_one_hidden_row_is_said_in_the_singular_on_stderr(tmp_path):
     notes = [ln for ln in result.stderr.splitlines() if ln.startswith("note:")]
     assert notes == [f"note: {path} [2025年]: 1 row hidden in Excel (by hand, a filter or a collapsed group) is "
                      "read like the others (row 3): the sheet shows fewer rows than are counted"]
-    assert "1 hidden row read" in result.stdout
+    assert "含隐藏行 1 行" in result.stdout
 
 
 def test_a_sheet_without_hidden_rows_has_no_note(tmp_path):

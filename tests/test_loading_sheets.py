@@ -41,7 +41,7 @@ def test_a_hidden_sheet_is_not_read_and_said_once(tmp_path):
     assert ledger.cases["officer"].tolist() == ["张三", "李四"]
     assert len(ledger.rejects) == 0
     assert [(s.sheet, s.rows_read, s.note) for s in ledger.sheets] == [
-        ("备份", 0, "hidden sheet: not read"), ("2025年", 2, "")]
+        ("备份", 0, "隐藏工作表，未读取"), ("2025年", 2, "")]
     assert ledger.notes == [f"{path}: hidden sheet 备份 not read (name a sheet with --sheet to read it)"]
     assert ledger.warnings == []
 
@@ -49,7 +49,7 @@ def test_a_hidden_sheet_is_not_read_and_said_once(tmp_path):
 def test_a_very_hidden_sheet_is_not_read_either(tmp_path):
     ledger = load_ledger([hidden_first(tmp_path / "l.xlsx", "veryHidden")])
     assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执2号"]
-    assert [s.note for s in ledger.sheets] == ["hidden sheet: not read", ""]
+    assert [s.note for s in ledger.sheets] == ["隐藏工作表，未读取", ""]
 
 
 def test_a_hidden_sheet_named_with_sheet_is_read(tmp_path):
@@ -133,8 +133,8 @@ def test_a_sheet_of_cases_without_a_usable_header_is_warned_about(tmp_path):
         "案号 but no column for 立案日期 (立案日期、立案时间、收案日期、收案时间、立案日). "
         "Add your header as an alias in a columns file (--columns)",
     ]
-    assert [s.note for s in ledger.sheets] == [""] + ["no ledger header: skipped, but it holds case numbers"] * 3 + [
-        "no ledger header: skipped"]
+    assert [s.note for s in ledger.sheets] == [""] + ["无台帐表头，未读取，但表中有案号"] * 3 + [
+        "无台帐表头，未读取"]
 
 
 def test_a_sheet_of_unread_cases_makes_the_nightly_run_exit_1(tmp_path):
@@ -221,7 +221,7 @@ def test_a_header_over_two_rows_without_merged_cells_is_read_as_one(tmp_path):
         "张三", "某县人民政府", 25000.0, 3)
     assert ledger.rejects.empty and ledger.skipped.empty
     sheet = ledger.sheets[0]
-    assert (sheet.header_row, sheet.rows_read, sheet.cases, sheet.note) == (1, 1, 1, "header in rows 1–2")
+    assert (sheet.header_row, sheet.rows_read, sheet.cases, sheet.note) == (1, 1, 1, "表头在第 1–2 行")
     assert sheet.mapping == {"序号": "序号", "案号": "case_no", "立案日期": "filed_on", "申请执行人": "applicant",
                              "被执行人": "respondent", "执行标的（万元）": "amount"}
 
@@ -244,7 +244,7 @@ def test_units_alone_below_the_header_join_it(tmp_path):
     path = two_row_header(tmp_path / "l.xlsx", [None, None, None, None, None, "（万元）"])
     ledger = load_ledger([path])
     assert ledger.cases["amount"].tolist() == [25000.0] and ledger.rejects.empty
-    assert ledger.sheets[0].note == "header in rows 1–2"
+    assert ledger.sheets[0].note == "表头在第 1–2 行"
     path = two_row_header(tmp_path / "m.xlsx", [None, None, None, None, None, "（元）"])
     assert load_ledger([path]).cases["amount"].tolist() == [2.5]
 

@@ -1243,14 +1243,14 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         report = SheetReport(str(path), raw.name)
         found.reports.append(report)
         if raw.hidden:
-            report.note = "hidden sheet: not read"
+            report.note = "隐藏工作表，未读取"
             hidden.append(raw.name)
             continue
         header = find_header(raw, columns) if len(raw.frame) else None
         if header is None:
-            report.note = "no ledger header: skipped" if len(raw.frame) else "empty sheet: skipped"
+            report.note = "无台帐表头，未读取" if len(raw.frame) else "空工作表"
             if len(raw.frame) and (warning := _unread_cases(path, raw, columns)):
-                report.note = "no ledger header: skipped, but it holds case numbers"
+                report.note = "无台帐表头，未读取，但表中有案号"
                 found.warnings.append(warning)
             if not first_headers and len(raw.frame):
                 first_headers = [c for c in _cell_text(raw.frame.head(1)).iloc[0] if c]
@@ -1258,10 +1258,10 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         pos, headers, height = header
         report.header_row = raw.first_row + pos
         if height > 1:
-            report.note = f"header in rows {report.header_row}–{report.header_row + height - 1}"
+            report.note = f"表头在第 {report.header_row}–{report.header_row + height - 1} 行"
         mapped = _map_headers(headers, columns, report)
         if lacking := _missing_required(path, raw.name, headers, mapped, columns):
-            report.note = f"no column for {' and '.join(lacking[0])}: not read"
+            report.note = f"缺少{'、'.join(columns.labels()[f] for f in lacking[0])}列，未读取"
             refused.append(lacking[1])
             continue
         found_any = True
@@ -1298,7 +1298,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
                               0.5 + 0.5 * (share + width * done))
             del body, missing, case_text
         if hidden_read and len(read := np.concatenate(hidden_read)):
-            report.note = "; ".join(filter(None, [report.note, f"{counted(len(read), 'hidden rows')} read"]))
+            report.note = "；".join(filter(None, [report.note, f"含隐藏行 {len(read)} 行"]))
             found.notes.append(_hidden_rows_note(path, report.sheet, read))
         if far_rows:
             found.warnings.append(
