@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from backlog_cli.assignment import (
+    PLAN_FIELDS,
     UNASSIGNED,
     TargetRule,
     file_stems,
@@ -79,12 +80,22 @@ def test_each_list_is_in_urgency_order(cases):
 
 
 def test_overview_counts(cases):
+    """月报待填: the open key cases the monthly report would find a plan field blank in (A lacks its
+    预计结案时间, L has all three; D's is blank, B is no key case)."""
+    plans = {"A": ("财产不足", "继续查控", " "), "B": (None, None, None), "D": (None, None, None), "L": ("x", "y", "年底前")}
+    cases = cases.assign(**{f: cases["case_no"].map(lambda n, i=i: plans.get(n, ("a", "b", "c"))[i]).astype("str")
+                            for i, f in enumerate(PLAN_FIELDS)})
     lists = task_lists(cases, AS_OF, key=cases["is_key"])
     assert lists.overview.to_dict("records") == [
-        {"officer": "王A", "open": 2, "overdue": 0, "due_this_week": 1, "key_cases": 1, "weekly_target": None},
-        {"officer": "张三", "open": 6, "overdue": 2, "due_this_week": 2, "key_cases": 2, "weekly_target": None},
-        {"officer": UNASSIGNED, "open": 2, "overdue": 0, "due_this_week": 0, "key_cases": 0, "weekly_target": None},
+        {"officer": "王A", "open": 2, "overdue": 0, "due_this_week": 1, "key_cases": 1, "plans_missing": 0,
+         "weekly_target": None},
+        {"officer": "张三", "open": 6, "overdue": 2, "due_this_week": 2, "key_cases": 2, "plans_missing": 2,
+         "weekly_target": None},
+        {"officer": UNASSIGNED, "open": 2, "overdue": 0, "due_this_week": 0, "key_cases": 0, "plans_missing": 0,
+         "weekly_target": None},
     ]
+    assert lists.titles()[1] == "张三：未结 6 件，已超期 2 件，本周到期 2 件，重点案件 2 件（月报待填 2 件），每周结案任务 —"
+    assert lists.titles()[0] == "王A：未结 2 件，已超期 0 件，本周到期 1 件，重点案件 1 件，每周结案任务 —"
 
 
 def test_a_case_overdue_on_one_deadline_and_due_on_another_this_week_counts_in_both():

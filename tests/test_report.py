@@ -506,3 +506,20 @@ def test_a_case_closed_by_zhongben_in_the_month_counts_as_a_zhongben_case_closed
     assert counts.loc["zhongben"].tolist() == [1, 0]
     assert counts.loc["over_6_months"].tolist() == [1, 0]  # 执7号, filed 2016-10-20: over 6 months when closed
     assert counts.loc["over_3_months"].tolist() == [1, 1]  # 执7号 when closed; 执9号 open since 03-01
+
+
+def test_the_task_lists_count_the_key_cases_whose_plan_the_report_finds_missing():
+    """Each officer's 月报待填 is the number of that officer's key cases the report lists with a
+    缺项, so an officer's task list says what the report of the 28th will show blank."""
+    from backlog_cli.assignment import task_lists
+    from backlog_cli.deadlines import load_ruleset
+    from backlog_cli.report import report_from
+
+    ruleset, deadlines = load_ruleset(["default"])
+    result = triage(load_ledger([SAMPLE]).cases, ruleset, T("2026-11-23"), deadlines)
+    lists = task_lists(result.cases, result.as_of, key=result.key_cases())
+    key_cases = report_from(result, parse_month("2026-11"), None, None).key_cases
+    missing = key_cases.loc[key_cases["missing"].map(len).gt(0), "officer"].value_counts()
+    counted = dict(zip(lists.overview["officer"], lists.overview["plans_missing"]))
+    assert counted == {officer: int(missing.get(officer, 0)) for officer in counted}
+    assert sum(counted.values()) == 55 and len(key_cases) == lists.overview["key_cases"].sum() == 107

@@ -61,6 +61,24 @@ TASK_COLUMNS = ["case_no", "filed_on", "age_days", "applicant", "respondent", "c
                 "next_label", "next_due", "next_days_left", "next_state", "next_action"]
 
 
+# What the monthly report asks of every open key case: 未结原因, 下一步打算, 预计结案时间.
+PLAN_FIELDS = ("reason_open", "next_step", "expected_close")
+
+
+def plan_text(cases: pd.DataFrame, name: str) -> pd.Series:
+    """A plan field as text (a date as ``YYYY-MM-DD``), stripped; missing when blank or absent."""
+    if name not in cases:
+        return pd.Series(pd.NA, index=cases.index, dtype="str")
+    col = cases[name]
+    text = col.dt.strftime("%Y-%m-%d") if pd.api.types.is_datetime64_any_dtype(col.dtype) else col.astype("str")
+    return text.str.strip().replace("", pd.NA).astype("str")
+
+
+def plans_missing(cases: pd.DataFrame) -> np.ndarray:
+    """Per case, whether the monthly report would find one of :data:`PLAN_FIELDS` blank (缺项)."""
+    return np.column_stack([plan_text(cases, name).isna().to_numpy() for name in PLAN_FIELDS]).any(axis=1)
+
+
 # --------------------------------------------------------------------------- weekly targets
 
 
@@ -251,9 +269,10 @@ class TaskLists:
         """One heading per group, in overview order: its counts and weekly target."""
         o = self.overview
         target = o["weekly_target"].astype("str").fillna("—")
+        unplanned = ("（月报待填 " + o["plans_missing"].astype("str") + " 件）").where(o["plans_missing"].gt(0), "")
         text = (o[self.by] + "：未结 " + o["open"].astype("str") + " 件，已超期 " + o["overdue"].astype("str")
                 + " 件，本周到期 " + o["due_this_week"].astype("str") + " 件，重点案件 "
-                + o["key_cases"].astype("str") + " 件，每周结案任务 " + target)
+                + o["key_cases"].astype("str") + " 件" + unplanned + "，每周结案任务 " + target)
         return text.tolist()
 
     def overview_sheet(self, labels: Mapping[str, str] | None = None) -> Sheet:
@@ -419,9 +438,13 @@ def task_lists(
     order = _urgency_order(cases[[by, "next_state", "next_days_left", "filed_on", "case_no"]].iloc[rows], by)
     cases = cases.iloc[rows[order]].reset_index(drop=True)
     cases.insert(cases.columns.get_loc("filed_on") + 1, "age_days", age_days(cases["filed_on"], as_of))
+    key_open = cases.pop("_key").to_numpy(dtype=bool)
+    unplanned = np.zeros(len(cases), dtype=bool)
+    unplanned[key_open] = plans_missing(cases[key_open])  # the report's 缺项, for the key cases only
     counts = pd.DataFrame(
         {by: cases[by], "open": 1, "overdue": cases["next_state"].eq("overdue").astype(int),
-         "due_this_week": _due_this_week(cases, as_of).astype(int), "key_cases": cases.pop("_key").astype(int)}
+         "due_this_week": _due_this_week(cases, as_of).astype(int), "key_cases": key_open.astype(int),
+         "plans_missing": unplanned.astype(int)}
     )
     overview = counts.groupby(by, sort=False).sum()
     overview["weekly_target"] = weekly_targets(overview["open"], targets)

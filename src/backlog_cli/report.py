@@ -49,7 +49,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from backlog_cli import outputs
-from backlog_cli.assignment import UNASSIGNED, group_keys, group_order
+from backlog_cli.assignment import PLAN_FIELDS, UNASSIGNED, group_keys, group_order, plan_text
 from backlog_cli.errors import ConfigError
 from backlog_cli.history import open_history
 from backlog_cli.loading import load_columns
@@ -59,7 +59,6 @@ from backlog_cli.deadlines import age_days
 from backlog_cli.triage import Triage, key_mask
 
 MISSING = "未填写"
-PLAN_FIELDS = ("reason_open", "next_step", "expected_close")
 # Age bands of open cases (days since filing, at the month's end): label and upper bound (inclusive).
 # Open time since filing, in calendar months as `older_than: 6 months` and `overdue --months 6`
 # count them: a band holds the cases older than the one before's months and not older than its own.
@@ -305,15 +304,6 @@ def history_trend(target: str, end: pd.Timestamp) -> pd.DataFrame:
         return trend_frame(store.run_counts(), end)
 
 
-def _plan_text(cases: pd.DataFrame, name: str) -> pd.Series:
-    """A plan field as text (a date as ``YYYY-MM-DD``), stripped; missing when blank or absent."""
-    if name not in cases:
-        return pd.Series(pd.NA, index=cases.index, dtype="str")
-    col = cases[name]
-    text = col.dt.strftime("%Y-%m-%d") if pd.api.types.is_datetime64_any_dtype(col.dtype) else col.astype("str")
-    return text.str.strip().replace("", pd.NA).astype("str")
-
-
 def _missing_fields(plans: pd.DataFrame) -> pd.Series:
     """Per row, the list of PLAN_FIELDS missing in ``plans``: one shared list per combination."""
     absent = plans[list(PLAN_FIELDS)].isna().to_numpy(dtype=bool)
@@ -342,7 +332,7 @@ def _key_cases(cases: pd.DataFrame, officer: pd.Series, open_end: pd.Series, key
         "age_days": age_days(rows["filed_on"], end),
     })
     for name in PLAN_FIELDS:
-        out[name] = _plan_text(rows, name)
+        out[name] = plan_text(rows, name)
     out["missing"] = _missing_fields(out)
     by_officer = out.assign(officer=group_order(out["officer"]))
     order = by_officer.sort_values(["officer", "filed_on", "case_no"], kind="stable").index
