@@ -67,6 +67,22 @@ def test_rank_on_the_sample():
     check_golden("rank_sample.csv", result.stdout)
 
 
+def test_a_long_tie_shows_its_first_names_and_count_in_tables_and_xlsx(tmp_path):
+    """2026-W47 on the sample: nine officers closed none and share 7th. CSV keeps every name; the
+    table and xlsx show three, then how many share the rank."""
+    args = ("rank", SAMPLE, "--as-of", SAMPLE_AS_OF, "--periods", "1")
+    rows = list(csv.DictReader(io.StringIO(run(*args, "-f", "csv").stdout)))
+    gao = next(r for r in rows if r["officer"] == "高峰")
+    assert gao["tie_with"] == "胡晓丽、李明远、马骏、孙立新、王磊、张建华、赵国庆、郑春梅"
+    assert "│ 胡晓丽、李明远、马骏等 8 人 │" in run(*args).stdout
+    out = tmp_path / "rank.xlsx"
+    assert run(*args, "-o", out).exit_code == 0
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[2]]
+    shown = {r[header.index("承办人")]: r[header.index("并列")] for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert shown["高峰"] == "胡晓丽、李明远、马骏等 8 人" and shown["郭振华"] is None
+
+
 def test_assign_on_the_sample():
     result = run("assign", SAMPLE, "--as-of", SAMPLE_AS_OF, "--format", "csv")
     assert result.exit_code == 0, result.output

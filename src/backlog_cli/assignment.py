@@ -665,13 +665,29 @@ def period_texts(codes: pd.Series) -> dict[str, str]:
     return dict(zip(distinct, weeks.str.replace(r"^(\d{4})-0?(\d+)$", r"\1年\2月", regex=True)))
 
 
+TIES_NAMED = 3  # how many names of a tie tables and xlsx show before its count
+
+
+def tie_texts(ties: pd.Series) -> dict[str, str]:
+    """How tables and xlsx show a ``tie_with`` of more than :data:`TIES_NAMED` names: the first
+    ones and how many share the rank with the officer (高峰、郭振华、胡晓丽等 12 人)."""
+    out = {}
+    for text in ties.dropna().unique():
+        names = str(text).split("、")
+        if len(names) > TIES_NAMED:
+            out[text] = f"{'、'.join(names[:TIES_NAMED])}等 {len(names)} 人"
+    return out
+
+
 def ranking_output(table: pd.DataFrame, by: str, labels: Mapping[str, str], period: str, periods: int,
                    as_of: pd.Timestamp) -> Output:
     """The ranking for the output layer. CSV and JSON: every column, periods as codes
-    (``2026-W44``). Table and xlsx: periods in words (2026年第44周), 约谈 rows red and 督导 rows
-    amber; the table shows the rank with its tie mark (``rank_label``: 2（并列）), the xlsx the rank
-    as a number (Excel sorts and filters it as one) beside 并列, who shares it."""
-    shown = Labels({**labels, **RANKING_LABELS}, {**value_labels(labels), "period": period_texts(table["period"])})
+    (``2026-W44``), every tied name. Table and xlsx: periods in words (2026年第44周), a long tie
+    as its first names and count (:func:`tie_texts`), 约谈 rows red and 督导 rows amber; the table
+    shows the rank with its tie mark (``rank_label``: 2（并列）), the xlsx the rank as a number
+    (Excel sorts and filters it as one) beside 并列, who shares it."""
+    shown = Labels({**labels, **RANKING_LABELS}, {**value_labels(labels), "period": period_texts(table["period"]),
+                                                   "tie_with": tie_texts(table["tie_with"])})
     to = table["period_end"].max().date() if len(table) else pd.Timestamp(as_of).date()
     title = f"按{labels.get(by, by)}排名：{periods} {'周' if period == 'week' else '个月'}，截至{to}"
     def sheet(drop: str) -> Sheet:
