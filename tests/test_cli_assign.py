@@ -83,6 +83,17 @@ def test_a_long_tie_shows_its_first_names_and_count_in_tables_and_xlsx(tmp_path)
     assert shown["高峰"] == "胡晓丽、李明远、马骏等 8 人" and shown["郭振华"] is None
 
 
+def test_rank_ranks_by_default_as_many_periods_as_the_library_and_the_nightly_run():
+    """The command line writes the default out (pandas is not imported for --help): it must be the
+    library's, which the nightly run's ranking.xlsx ranks."""
+    import typer
+
+    from backlog_cli.assignment import RANKED_PERIODS
+
+    command = typer.main.get_command(app).commands["rank"]
+    assert next(p.default for p in command.params if p.name == "periods") == RANKED_PERIODS
+
+
 def test_assign_on_the_sample():
     result = run("assign", SAMPLE, "--as-of", SAMPLE_AS_OF, "--format", "csv")
     assert result.exit_code == 0, result.output

@@ -151,7 +151,7 @@ def test_a_mistake_on_the_command_line_is_one_plain_line_naming_the_help(tmp_pat
 def test_an_empty_file_name_is_refused_before_it_names_the_current_folder(tmp_path):
     """backlog classify "$LEDGER" with LEDGER unset: an empty word would be the folder '.'."""
     ledger = tmp_path / "none.xlsx"
-    hint = "backlog: error: {}: an empty name: give a file (in a script, is a variable unset?); try 'backlog {}--help'\n"
+    hint = "backlog: error: {}: an empty name (in a script, is a variable unset?); try 'backlog {}--help'\n"
     cases = [
         (["classify", ""], "LEDGER", "classify "),
         (["classify", ledger, ""], "LEDGER", "classify "),

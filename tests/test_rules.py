@@ -900,8 +900,6 @@ def test_classify_more_than_64_categories():
 
 
 def _patterns():
-    from hypothesis import strategies as st
-
     atom = st.sampled_from(["a", "b", "委", "局", "ab", "[ab]", "[^a]", ".", "\\s", "(?=a)", "(?<!b)", "^", "$"])
     repeat = st.sampled_from(["", "", "*", "+", "?", "{1,2}", "*?"])
     piece = st.tuples(atom, repeat).map("".join)
@@ -920,9 +918,6 @@ def _compiles(pattern: str) -> bool:
 
 
 def test_matches_prefilter_never_changes_an_answer():
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-
     texts = st.lists(st.text(alphabet="ab委局 \x00（-", max_size=6), min_size=1, max_size=8)
 
     @settings(max_examples=300, deadline=None)

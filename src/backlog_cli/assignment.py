@@ -591,6 +591,7 @@ def _periods_to(first: pd.Timestamp, until: pd.Timestamp, period: str) -> int:
 MARK_STYLES = {CALL_IN: "overdue", SUPERVISE: "due_soon"}
 
 
+RANKED_PERIODS = 4  # periods ranked unless told (rank --periods, the nightly run's ranking.xlsx)
 TIED = "（并列）"  # after a shared rank: 3（并列）
 # Headers of the ranking's own columns that the bundled labels lack.
 RANKING_LABELS = {"filed": "本期新收", "target_met": "完成结案任务"}
@@ -605,7 +606,7 @@ def ranking(
     frame: pd.DataFrame,
     as_of: pd.Timestamp,
     period: str = "week",
-    periods: int = 4,
+    periods: int = RANKED_PERIODS,
     by: str = "officer",
     targets: Targets | None = None,
 ) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from backlog_cli.errors import EXIT_INPUT, BacklogError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from backlog_cli.assignment import Targets
     from backlog_cli.loading import Columns, Ledger
     from backlog_cli.triage import Triage
 
@@ -227,7 +228,7 @@ def file_name(text: str) -> Path:
     """A file or folder named on the command line. An empty name (in a script, a variable left
     unset: backlog classify "$LEDGER") would be the current folder: it is refused."""
     if text == "":
-        raise ValueError("an empty name: give a file (in a script, is a variable unset?)")
+        raise ValueError("an empty name (in a script, is a variable unset?)")
     return Path(text)
 
 
@@ -1044,7 +1045,7 @@ ByOpt = Annotated[str, typer.Option("--by", metavar="FIELD", help="Group by this
 def rank(
     ledger: LedgerArg = None,
     period: Annotated[Period, typer.Option("--period", metavar="week|month", help="week (Monday to Sunday) or month (周 or 月 alike).")] = Period.week,
-    periods: Annotated[int, typer.Option("--periods", min=1, max=520, metavar="N", help="Number of periods, the last full one last (at most 520, ten years of weeks).")] = 4,
+    periods: Annotated[int, typer.Option("--periods", min=1, max=520, metavar="N", help="Number of periods, the last full one last (at most 520, ten years of weeks).")] = 4,  # assignment.RANKED_PERIODS: pandas is not imported for --help
     by: ByOpt = "officer",
     targets: Annotated[Optional[Path], typer.Option("--targets", metavar="FILE", parser=file_name, help="Weekly close targets, set against each week's closes: YAML or a two-column sheet (default: `targets` in backlog.yaml).")] = None,
     as_of: AsOfOpt = None,
@@ -1120,7 +1121,7 @@ def assign(
          opts.inputs)
 
 
-def _weekly_targets(opts: LoadOptions, given: Path | None, by: str):
+def _weekly_targets(opts: LoadOptions, given: Path | None, by: str) -> "Targets | None":
     """The weekly close targets: --targets, else `targets` in backlog.yaml; --targets with a grouping
     other than officers (targets are set per officer) is refused before the long load."""
     from backlog_cli.assignment import read_targets, targets_for

@@ -1,4 +1,5 @@
-"""The nightly run: rules → load → classify → deadlines → assign and rank → the month's report → write, then the history.
+"""The nightly run: rules → load → classify → deadlines → assign and rank → the month's report →
+write, then the history.
 
 The day's files are written into ``output_dir/.YYYY-MM-DD.partial/``, the history entry is
 recorded (one transaction), then the folder is swapped in as ``output_dir/YYYY-MM-DD/`` (the old
@@ -39,7 +40,7 @@ OVERDUE_FILE = "overdue.xlsx"
 OFFICERS_FILE = "officers.xlsx"
 REPORT_FILE = "report.xlsx"
 RANKING_FILE = "ranking.xlsx"
-RANKING_WEEKS = 4  # as `backlog rank` ranks by default
+WEEKS = assignment.RANKED_PERIODS  # ranking.xlsx: the last weeks, as many as `backlog rank` ranks by default
 OFFICER_DIR = "officers"
 ERRORS_FILE = "errors.csv"
 PROBLEMS_FILE = "problems.csv"
@@ -487,8 +488,8 @@ def _write_outputs(folder: Path, ledger: Ledger, problems: pd.DataFrame, done: _
         *outputs.write_output(overdue, "xlsx", folder / OVERDUE_FILE),
         *outputs.write_output(outputs.Output(done.tasks.overview, sheets=[done.tasks.overview_sheet(labels)]),
                               "xlsx", folder / OFFICERS_FILE),
-        *outputs.write_output(assignment.ranking_output(done.ranking, assignment.OFFICER, ledger.columns.labels(), "week",
-                                                        RANKING_WEEKS, result.as_of), "xlsx", folder / RANKING_FILE),
+        *outputs.write_output(assignment.ranking_output(done.ranking, assignment.OFFICER, ledger.columns.labels(),
+                                                        "week", WEEKS, result.as_of), "xlsx", folder / RANKING_FILE),
         *outputs.write_output(done.monthly.output(), "xlsx", folder / REPORT_FILE),
         *assignment.write_split(done.tasks, folder / OFFICER_DIR, "xlsx", labels),
         outputs.Written(outputs.write_errors(ledger.rejects, folder / ERRORS_FILE), len(ledger.rejects),
@@ -567,10 +568,10 @@ def nightly_run(
         with steps.step("assign") as notes:
             tasks = assignment.task_lists(frame, as_of, "officer", targets, key=result.key_cases())
             summary.warnings.extend(tasks.warnings())
-            ranked = assignment.ranking(ledger.cases, as_of, "week", RANKING_WEEKS, assignment.OFFICER, targets)
+            ranked = assignment.ranking(ledger.cases, as_of, "week", WEEKS, assignment.OFFICER, targets)
             last = ranked[ranked["period_end"] == ranked["period_end"].max()]["mark"].value_counts()
-            notes.append(f"{len(tasks.overview)} task lists; {RANKING_WEEKS} weeks ranked ({RANKING_FILE}), the last "
-                         f"with {int(last.get(assignment.SUPERVISE, 0))} 督导 and {int(last.get(assignment.CALL_IN, 0))} 约谈")
+            notes.append(f"{len(tasks.overview)} task lists; {WEEKS} weeks ranked ({RANKING_FILE}), the last with "
+                         f"{int(last.get(assignment.SUPERVISE, 0))} 督导 and {int(last.get(assignment.CALL_IN, 0))} 约谈")
         with steps.step("history open") as notes:
             store = history.open_history(target)
             notes.append(store.engine.url.render_as_string(hide_password=True))
