@@ -541,6 +541,41 @@ def test_history_and_diff_commands(tmp_path):
                                         "compare it with") in late.output
 
 
+def test_history_and_diff_as_of_a_past_day_give_what_they_gave_then(tmp_path):
+    """--as-of picks the runs on or before the day: a diff asked again after later runs is the same
+    diff, and history lists what it listed then."""
+    config = config_in(tmp_path)
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
+    closed = [ROWS[0].replace("1000,", "1000,2025-07-01"), ROWS[1], ROWS[2]]
+    (tmp_path / "ledger.csv").write_text(HEADER + "".join(closed), encoding="utf-8")
+    assert invoke(config, "--as-of", "2025-07-02").exit_code == 0
+
+    def diff(*args: str) -> list[str]:
+        result = runner.invoke(app, ["diff", "--config", str(config), "-f", "csv", *args])
+        assert result.exit_code == 0, result.output
+        return result.output.splitlines()
+
+    then = diff()
+    assert then == ["case_no,change,officer,before,after", "(2025)鲁0902执1号,closed,张三,open,2025-07-01"]
+    reassigned = [closed[0], closed[1], ROWS[2].replace("张三", "王五")]
+    (tmp_path / "ledger.csv").write_text(HEADER + "".join(reassigned), encoding="utf-8")
+    assert invoke(config, "--as-of", "2025-07-09").exit_code == 0
+    assert diff() == ["case_no,change,officer,before,after", "(2025)鲁0902执3号,reassigned,王五,张三,王五"]
+    for day in ("2025-07-02", "2025-07-08"):  # the run of 07-02 is the latest on or before either day
+        assert diff("--as-of", day) == then
+        assert diff("--as-of", day, "--since", "2025-06-30") == then
+    runs = runner.invoke(app, ["history", "--config", str(config), "-f", "json", "--as-of", "2025-07-08"])
+    assert [r["as_of"] for r in json.loads(runs.output)] == ["2025-06-30", "2025-07-02"]
+    for args, message in [
+        (["--as-of", "2025-06-29"], "the history has no run on or before --as-of 2025-06-29"),
+        (["--as-of", "2025-07-01"], "no run before the latest run on or before 2025-07-01 (2025-06-30) in the history"),
+        (["--as-of", "2025-07-08", "--since", "2025-07-05"],
+         "--since 2025-07-05 is on or after the latest run on or before 2025-07-08 (2025-07-02): nothing to compare"),
+    ]:
+        result = runner.invoke(app, ["diff", "--config", str(config), *args])
+        assert result.exit_code == 2 and message in result.output, result.output
+
+
 def test_history_command_without_history(tmp_path):
     result = runner.invoke(app, ["history", "--config", str(config_in(tmp_path))])
     assert result.exit_code == 2 and "no run history" in result.output

@@ -958,27 +958,34 @@ def _open_history(settings):
 
 
 @app.command(cls=BacklogCommand)
-def history(config: ConfigOpt = None, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+def history(
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Only the runs on or before this date, YYYY-MM-DD (default: every run).")] = None,
+    config: ConfigOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
     """List the recorded runs, oldest first, with their counts."""
     from backlog_cli.history import runs_output
 
     from backlog_cli.config import load_config
 
     fmt = output_format(fmt, output)
+    until = as_of_date(as_of, warn_future=False).date() if as_of is not None else None
     settings = load_config(config)
     with _open_history(settings) as store:
-        runs = store.list_runs()
+        runs = store.list_runs(until)
     show(runs_output(runs), fmt, output, inputs=_history_file(settings))
 
 
 @app.command(cls=BacklogCommand)
 def diff(
     since: Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="Compare with the run on or before this date (default: the previous run).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="The later run: the one on or before this date, YYYY-MM-DD (default: the latest), so that a past diff can be asked again.")] = None,
     config: ConfigOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """What changed between the latest run and an earlier one: new, reopened, closed, removed from the ledger, newly overdue, reassigned, category changes; and how the open count adds up."""
+    """What changed between the latest run (or the one of --as-of) and an earlier one: new, reopened, closed, removed from the ledger, newly overdue, reassigned, category changes; and how the open count adds up."""
     from backlog_cli.deadlines import load_ruleset
     from backlog_cli.history import changes_since, diff_output
 
@@ -986,10 +993,11 @@ def diff(
 
     fmt = output_format(fmt, output)
     when = as_of_date(since, "--since", warn_future=False).date() if since is not None else None
+    until = as_of_date(as_of, warn_future=False).date() if as_of is not None else None
     settings = load_config(config)
     ruleset, deadlines = load_ruleset(settings.rules or None)  # the labels of the ids the runs stored
     with _open_history(settings) as store:
-        result = diff_output(*changes_since(store, when), {c.id: c.label for c in ruleset.categories},
+        result = diff_output(*changes_since(store, when, until), {c.id: c.label for c in ruleset.categories},
                              {d.id: d.label for d in deadlines})
     show(result, fmt, output, inputs=_history_file(settings))
 

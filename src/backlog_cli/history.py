@@ -169,12 +169,15 @@ class History:
 
     # ----------------------------------------------------------------------------- reading
 
-    def list_runs(self) -> pd.DataFrame:
-        """One row per run, oldest first: id, as_of, started_at, finished_at (to the second),
-        seconds, rules, ledger_files, then the run's top-level counts (cases, open, overdue, ...)
-        as columns."""
+    def list_runs(self, until: dt.date | None = None) -> pd.DataFrame:
+        """One row per run, oldest first (up to the run of ``until`` when given): id, as_of,
+        started_at, finished_at (to the second), seconds, rules, ledger_files, then the run's
+        top-level counts (cases, open, overdue, ...) as columns."""
+        query = sa.select(runs).order_by(runs.c.as_of)
+        if until is not None:
+            query = query.where(runs.c.as_of <= until)
         with self.engine.connect() as conn:
-            got = conn.execute(sa.select(runs).order_by(runs.c.as_of)).mappings().all()
+            got = conn.execute(query).mappings().all()
         base = pd.DataFrame(
             {
                 "id": pd.Series([r["id"] for r in got], dtype="int64"),
@@ -291,19 +294,24 @@ def _upgrade(conn: Connection, where: str) -> None:
         conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
 
 
-def changes_since(store: History, since: dt.date | None = None) -> tuple[dt.date, dt.date, Changes]:
-    """(base date, latest date, changes) from the run at or before ``since`` (default: the run
-    before the latest) to the latest run."""
-    latest = store.run_at()
+def changes_since(store: History, since: dt.date | None = None,
+                  until: dt.date | None = None) -> tuple[dt.date, dt.date, Changes]:
+    """(base date, later date, changes) from the run at or before ``since`` (default: the run
+    before the later one) to the latest run, or the latest at or before ``until`` (--as-of: the
+    same two runs whenever it is asked, however many runs came after)."""
+    latest = store.run_at(until)
     if latest is None:
-        raise ConfigError("the history has no runs yet: `backlog run` records one")
+        if until is None:
+            raise ConfigError("the history has no runs yet: `backlog run` records one")
+        raise ConfigError(f"the history has no run on or before --as-of {until.isoformat()}; runs: see `backlog history`")
+    which = "the latest run" if until is None else f"the latest run on or before {until.isoformat()}"
+    if since is not None and since >= store.run_date(latest):
+        raise ConfigError(f"--since {since.isoformat()} is on or after {which} ({store.run_date(latest)}): "
+                          "nothing to compare it with; name an earlier day (runs: see `backlog history`)")
     base = store.run_at(since) if since is not None else store.run_at(before=latest)
     if base is None:
-        when = f"on or before {since.isoformat()}" if since is not None else "before the latest"
+        when = f"on or before {since.isoformat()}" if since is not None else f"before {which} ({store.run_date(latest)})"
         raise ConfigError(f"no run {when} in the history to compare with; runs: see `backlog history`")
-    if base == latest:
-        raise ConfigError(f"--since {since.isoformat()} is on or after the latest run ({store.run_date(latest)}): "
-                          "nothing to compare it with; name an earlier day (runs: see `backlog history`)")
     return store.run_date(base), store.run_date(latest), store.diff(base, latest)
 
 
