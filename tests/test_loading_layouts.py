@@ -107,6 +107,58 @@ def test_a_two_row_header_with_group_cells_is_joined(tmp_path):
     assert (ledger.sheets[0].header_row, ledger.sheets[0].note) == (2, "表头在第 2–3 行")
 
 
+def merged_workbook(path: Path, rows: list[list], merges: tuple[str, ...] = ()) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台帐"
+    for row in rows:
+        ws.append(row)
+    for cells in merges:
+        ws.merge_cells(cells)
+    wb.save(path)
+    return path
+
+
+FILED = dt.datetime(2026, 1, 5)
+
+
+@pytest.mark.parametrize("rows, merges", [
+    # the unit in the group cell over both amounts
+    ([["案号", "立案日期", "金额（万元）", None], [None, None, "执行标的", "未履行金额"],
+      ["(2026)鲁0902执1号", FILED, 12.5, 10]], ("A1:A2", "B1:B2", "C1:D1")),
+    # the unit alone, without brackets, in the row below each amount
+    ([["案号", "立案日期", "执行标的", "未履行金额"], [None, None, "万元", "单位：万元"],
+      ["(2026)鲁0902执1号", FILED, 12.5, 10]], ("A1:A2", "B1:B2")),
+    # 单位： inside the brackets
+    ([["案号", "立案日期", "执行标的（单位：万元）", "未履行金额(单位:人民币万元)"], ["(2026)鲁0902执1号", FILED, 12.5, 10]], ()),
+])
+def test_a_unit_of_ten_thousand_is_read_wherever_the_header_says_it(tmp_path, rows, merges):
+    case = load_ledger([merged_workbook(tmp_path / "l.xlsx", rows, merges)]).cases.iloc[0]
+    assert (case["amount"], case["unperformed"]) == (125_000.0, 100_000.0)
+
+
+def test_a_group_cell_s_unit_is_not_given_to_an_amount_with_its_own(tmp_path):
+    rows = [["案号", "立案日期", "金额（万元）", None], [None, None, "执行标的（元）", "未履行金额"],
+            ["(2026)鲁0902执1号", FILED, 125000, 10]]
+    case = load_ledger([merged_workbook(tmp_path / "l.xlsx", rows, ("A1:A2", "B1:B2", "C1:D1"))]).cases.iloc[0]
+    assert (case["amount"], case["unperformed"]) == (125_000.0, 100_000.0)
+
+
+@pytest.mark.parametrize("first, second, amount", [("执行标的（元）", "执行标的（万元）", 100.0),
+                                                   ("执行标的（万元）", "执行标的（元）", 125_000.0)])
+def test_of_two_columns_for_the_amount_the_one_read_gives_its_unit(tmp_path, first, second, amount):
+    """The first column is read, in its own unit; the second is kept as typed, and inspect says why."""
+    from backlog_cli.loading import inspect_tables
+
+    path = merged_workbook(tmp_path / "l.xlsx", [["案号", "立案日期", first, second],
+                                                 ["(2026)鲁0902执1号", FILED, 100 if "（元）" in first else 12.5,
+                                                  12.5 if "（元）" in first else 100]])
+    ledger = load_ledger([path])
+    assert ledger.cases.iloc[0]["amount"] == amount
+    mapping = next(t for t in inspect_tables(ledger) if t.name == "列对应").frame
+    assert mapping.set_index("header").loc[second, "known"] == f"否，amount 已由「{first}」列读取，此列按原样保留"
+
+
 def test_a_sheet_without_a_required_column_is_not_read_and_the_others_are(tmp_path):
     path = workbook(tmp_path / "l.xlsx", {
         "张三": [["案号", "日期", "承办人"], ["(2026)鲁0902执1号", dt.datetime(2026, 3, 1), "张三"]],

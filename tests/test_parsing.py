@@ -99,6 +99,10 @@ def test_text_keeps_index():
         (" 立案 日期 ", "立案日期", 1.0),
         ("ＣＡＳＥ No", "caseno", 1.0),
         ("未履行金额【万元】", "未履行金额", 10000.0),
+        ("执行标的（单位：万元）", "执行标的", 10000.0),
+        ("标的(单位:人民币元)", "标的", 1.0),
+        ("被执行人单位", "被执行人单位", 1.0),
+        ("单元", "单元", 1.0),
     ],
 )
 def test_header_key_and_unit(header, key, unit):
@@ -557,3 +561,14 @@ def test_ledger_text_is_held_as_python_strings_whatever_else_is_installed():
     assert pd.get_option("mode.string_storage") == "python"
     got = parsing.keep_text(pd.Series(["张三", None], dtype=object))
     assert got.dtype == pd.StringDtype("python", na_value=np.nan)
+
+
+@pytest.mark.parametrize("text, suffix", [
+    ("（万元）", "(万元)"), ("万元", "(万元)"), ("单位：万元", "(单位:万元)"), ("元", "(元)"), ("人民币万元", "(人民币万元)"),
+    ("万", "(万)"), ("单位", None), ("执行标的", None), ("单元", None), ("万元整", None),
+])
+def test_a_unit_alone(text, suffix):
+    """What a header cell below another may hold to give it a unit; 单位 alone is a workplace."""
+    from backlog_cli.parsing import unit_alone
+
+    assert unit_alone(text) == suffix

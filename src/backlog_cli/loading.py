@@ -732,11 +732,13 @@ def _with_sub_header(headers: list[str], below: list[str], cells: pd.Series, col
         elif field(group + lower) and not field(lower):  # 立案 over 日期, 结案 over 日期 | 方式
             out.append(group + lower)
             adds = True
-        elif field(lower):
-            out.append(lower)
+        elif field(lower):  # an amount under a group cell with a unit (金额（万元） over 执行标的 | 未履行金额) has it
+            inherits = columns.fields[field(lower)].kind == "amount" and not parsing.unit_suffix(lower) \
+                and not field(group)
+            out.append(lower + parsing.unit_suffix(group) if inherits else lower)
             adds |= field(lower) not in known
-        elif upper and field(upper) and not parsing.header_key(lower):  # a unit alone: （元）, （万元）
-            out.append(upper + lower)
+        elif upper and field(upper) and (unit := parsing.unit_alone(lower)) is not None:  # （万元）, 万元 alone
+            out.append(upper + unit)
             adds = True
         else:
             return None
@@ -994,7 +996,7 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
     if rows.any():
         filled = ~missing[rows].to_numpy()
         codes, distinct = pd.factorize(data[rows].to_numpy(dtype=object)[filled])  # each text judged once
-        named = np.array([isinstance(v, str) and (columns.field_for(v) is not None or not parsing.header_key(v))
+        named = np.array([isinstance(v, str) and (columns.field_for(v) is not None or parsing.unit_alone(v) is not None)
                           for v in distinct], dtype=bool)
         header = np.ones(filled.shape, dtype=bool)
         header[filled] = np.where(codes < 0, True, named[codes])
@@ -1267,7 +1269,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         found_any = True
         if file_progress:
             file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
-        units = {columns.field_for(h): parsing.header_unit(h) for h in headers if h and columns.field_for(h)}
+        units = {name: parsing.header_unit(h) for h, name in zip(headers, mapped) if h and name in columns.fields}
         first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + height :]], raw.more), raw.rows
         hidden_rows, hidden_read = np.asarray(raw.hidden_rows, dtype="int64"), []
         far_rows = raw.far_rows  # filled once the last block is read
@@ -1471,8 +1473,15 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
          "cases": s.cases, "skipped": s.skipped, "rejected": s.rejected, "note": s.note}
         for s in ledger.sheets
     ])
+    def known(sheet: SheetReport, header: str, name: str) -> str:
+        if name in ledger.columns.fields:
+            return "是"
+        field = ledger.columns.field_for(header)
+        first = next((h for h, n in sheet.mapping.items() if n == field), None) if field else None
+        return f"否，{field} 已由「{first}」列读取，此列按原样保留" if first else "否，按原样保留"
+
     mapping = pd.DataFrame([
-        {"sheet": s.sheet, "header": h, "field": f, "known": "是" if f in ledger.columns.fields else "否，按原样保留"}
+        {"sheet": s.sheet, "header": h, "field": f, "known": known(s, h, f)}
         for s in ledger.sheets for h, f in s.mapping.items()
     ])
     tables = [table("工作表", sheets)]

@@ -33,6 +33,8 @@ __all__ = [
     "BLANK_WORDS",
     "header_key",
     "header_unit",
+    "unit_alone",
+    "unit_suffix",
     "without_spaces",
     "normalize_name",
     "normalize_person",
@@ -430,7 +432,9 @@ def _person_words(words: list[str], people: bool) -> str:
     return out
 
 
-_UNIT_SUFFIX = re.compile(r"\((?:人民币)?(?P<wan>万)?元?(?:人民币)?\)$")
+_UNIT = r"(?:单位:?)?(?:人民币)?(?P<wan>万)?元?(?:人民币)?"  # as NFKC writes 单位：人民币万元
+_UNIT_SUFFIX = re.compile(rf"\({_UNIT}\)$")
+_UNIT_ALONE = re.compile(rf"\(?{_UNIT}\)?")
 _BRACKETS = str.maketrans("〔〕[]【】", "()()()")
 
 
@@ -445,9 +449,29 @@ def header_key(text: str) -> str:
 
 
 def header_unit(text: str) -> float:
-    """10000.0 when the header carries a 万元 / 万 unit in brackets, else 1.0."""
-    match = _UNIT_SUFFIX.search(_header_text(text))
+    """10000.0 when the header carries a 万元 / 万 unit in brackets (执行标的（万元）, 标的（单位：万元）)
+    or is that unit alone, else 1.0."""
+    text = _header_text(text)
+    match = _UNIT_SUFFIX.search(text) or _UNIT_ALONE.fullmatch(text)
     return 10000.0 if match and match["wan"] else 1.0
+
+
+def unit_suffix(text: str) -> str:
+    """A header's unit in brackets, as NFKC writes it (金额（万元） → (万元)), else ''."""
+    match = _UNIT_SUFFIX.search(_header_text(text))
+    return match.group() if match else ""
+
+
+def unit_alone(text: str) -> str | None:
+    """A header cell that is a unit alone, as a suffix to join to the header it belongs to:
+    （万元）, 万元, 单位：万元 → (万元); 元 → (元); None for any other text. Bare, a unit must say
+    万 or 元 (单位 alone is a workplace)."""
+    text = _header_text(text)
+    if _UNIT_SUFFIX.fullmatch(text):
+        return text
+    if (match := _UNIT_ALONE.fullmatch(text)) and ("元" in text or match["wan"]):
+        return f"({text.strip('()')})"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
