@@ -222,16 +222,36 @@ def test_unicode_text_with_a_byte_order_mark(tmp_path, encoding, forced):
 
 
 def test_ragged_csv_title_notes_and_extra_cells(tmp_path):
-    """A title line and notes above the header, a row with two cells more than the header."""
+    """A title line and notes above the header; a row filled beyond the header's fields is
+    rejected (its values may stand under the wrong columns); trailing empty fields are not
+    filled, and a header line padded as Excel pads it makes room for the cells under it."""
     path = tmp_path / "ledger.csv"
     path.write_text("××区人民法院执行积案台帐\n填表人：张三,2026年11月\n案号,立案日期,承办人\n"
-                    "(2025)鲁0902执1号,2025-01-01,张三\n(2025)鲁0902执2号,2025-01-02,李四,多,余\n", encoding="utf-8")
+                    "(2025)鲁0902执1号,2025-01-01,张三,,\n(2025)鲁0902执2号,2025-01-02,李四,多,余\n", encoding="utf-8")
     led = load_ledger([path])
     assert led.sheets[0].header_row == 3
-    assert list(led.cases["case_no"]) == ["(2025)鲁0902执1号", "(2025)鲁0902执2号"]
-    assert list(led.cases["source_row"]) == [4, 5]
+    assert list(led.cases["case_no"]) == ["(2025)鲁0902执1号"]
+    assert list(led.cases["source_row"]) == [4]
+    assert led.rejects[["row", "reason"]].values.tolist() == [
+        [5, "本行有 5 个字段，表头只有 3 个：各值可能错位（含逗号的值如 125,000.00 未加引号？），请修正后重读"]]
+    path.write_text("案号,立案日期,承办人,,\n(2025)鲁0902执1号,2025-01-01,张三,,\n(2025)鲁0902执2号,2025-01-02,李四,多,余\n",
+                    encoding="utf-8")
+    led = load_ledger([path])
+    assert list(led.cases["case_no"]) == ["(2025)鲁0902执1号", "(2025)鲁0902执2号"] and led.rejects.empty
     assert led.cases["列4"].tolist()[1] == "多" and led.cases["列5"].tolist()[1] == "余"
     assert pd.isna(led.cases["列4"].iloc[0])
+
+
+def test_an_amount_with_an_unquoted_comma_does_not_shift_a_row_into_the_cases(tmp_path):
+    """125,000.00 unquoted: six fields under five headers, the officer read as 000.00 and the
+    notes as the officer if read. The row is rejected, saying why; the rows around it are read."""
+    path = tmp_path / "ledger.csv"
+    path.write_text("案号,立案日期,执行标的,承办人,备注\n(2026)鲁0902执1号,2026-01-05,125,000.00,张三,重复信访\n"
+                    '(2026)鲁0902执2号,2026-01-05,"125,000.00",张三,\n', encoding="utf-8")
+    led = load_ledger([path])
+    assert led.cases[["case_no", "amount", "officer"]].values.tolist() == [["(2026)鲁0902执2号", 125000.0, "张三"]]
+    assert led.rejects[["row", "case_no"]].values.tolist() == [[2, "(2026)鲁0902执1号"]]
+    assert led.rejects["reason"].iloc[0].startswith("本行有 6 个字段，表头只有 5 个")
 
 
 def test_a_quote_never_closed_is_an_error_naming_its_line(tmp_path):
@@ -725,8 +745,8 @@ def test_a_utf8_csv_read_in_blocks_gives_what_it_gives_read_whole(tmp_path, monk
 
 def test_a_csv_with_a_row_longer_than_the_header_after_its_first_block_is_read_again_whole(tmp_path, monkeypatch):
     """A row with a cell more than the header, met after the first block: the file is read again
-    by the careful reader (which keeps the extra cell as a column) and nothing of the first
-    reading is kept twice."""
+    by the careful reader (which rejects that row, saying why) and nothing of the first reading is
+    kept twice."""
     from backlog_cli import loading
 
     lines = ["案号,立案日期"] + [f"(2025)鲁0902执{i}号,2025-01-{i:02d}" for i in range(1, 9)]
@@ -737,10 +757,10 @@ def test_a_csv_with_a_row_longer_than_the_header_after_its_first_block_is_read_a
     monkeypatch.setattr(loading, "TEXT_BLOCK_ROWS", 3)
     blocked = load_ledger([path])
     _same_ledger(blocked, whole)
-    assert blocked.cases["case_no"].tolist() == [f"(2025)鲁0902执{i}号" for i in range(1, 9)]
-    assert blocked.cases["source_row"].tolist() == list(range(2, 10))
-    assert len(blocked.sheets) == 1 and blocked.sheets[0].rows_read == 8 and blocked.sheets[0].cases == 8
-    assert blocked.rejects.empty and blocked.skipped.empty
+    assert blocked.cases["case_no"].tolist() == [f"(2025)鲁0902执{i}号" for i in range(1, 9) if i != 7]
+    assert blocked.cases["source_row"].tolist() == [2, 3, 4, 5, 6, 7, 9]
+    assert len(blocked.sheets) == 1 and blocked.sheets[0].rows_read == 8 and blocked.sheets[0].cases == 7
+    assert blocked.rejects["row"].tolist() == [8] and blocked.skipped.empty
 
 
 def test_a_csv_with_bytes_that_are_not_utf8_after_its_first_block_gets_the_careful_message(tmp_path, monkeypatch):

@@ -210,6 +210,9 @@ class RawSheet:
     # rows far below the table whose only cells show an unsaved formula or an error, as Excel numbers
     # them: not read (:func:`_rows_below`), warned about; filled when the last block is read
     far_rows: list[int] = field(default_factory=list)
+    # a text ledger read row by row: each row's fields as the file gives them, and up to its last
+    # filled one (:func:`_too_wide`); None when every row has as many fields as the first
+    fields: tuple[np.ndarray, np.ndarray] | None = None
 
     def whole(self) -> pd.DataFrame:
         """Every row at once (for small files such as a targets sheet)."""
@@ -481,17 +484,18 @@ def _read_text(path: Path, encoding: str | None, careful: bool = False) -> RawSh
     text = decode_text(path, data, encoding)
     del data
     sep = _separator(path, text)
+    fields = None
     try:
         # Bytes, not a StringIO: pandas re-encodes a text buffer in small chunks, which took 70 s
         # for a million rows.
         frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=sep, **_CSV_OPTIONS)
     except pd.errors.ParserError:
-        frame = _read_ragged(path, text, sep)
+        frame, fields = _read_ragged(path, text, sep)
     except pd.errors.EmptyDataError:  # no cells, or a first line without any (pandas counts columns on it)
         if not text.strip(sep + " \t\r\n\ufeff"):
             raise LedgerError(f"{path}: the file is empty (no cells)") from None
-        frame = _read_ragged(path, text, sep)
-    return RawSheet(path.stem, frame, 1, rows=len(frame))
+        frame, fields = _read_ragged(path, text, sep)
+    return RawSheet(path.stem, frame, 1, rows=len(frame), fields=fields)
 
 
 class _ReadAgain(Exception):
@@ -555,15 +559,34 @@ def _later_blocks(reader) -> Iterator[pd.DataFrame]:
                 raise _ReadAgain from None
 
 
-def _read_ragged(path: Path, text: str, sep: str) -> pd.DataFrame:
+def _read_ragged(path: Path, text: str, sep: str) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray]]:
     """Rows of different lengths (a title line above the header, a row with extra cells): read
-    with the csv module and padded to the longest row. Only when the fast reader refuses."""
+    with the csv module and padded to the longest row, with each row's fields (all, and up to
+    its last filled one). Only when the fast reader refuses."""
     rows = _csv_rows(path, text, sep, strict=True)
     if rows is None:  # a stray quote after a quoted cell ("a"b): read as the lenient reader does
         rows = _csv_rows(path, text, sep, strict=False)
+    fields = np.array([len(row) for row in rows], dtype=np.int64)
+    filled = np.array([next((i + 1 for i in range(len(row) - 1, -1, -1) if row[i].strip()), 0) for row in rows],
+                      dtype=np.int64)
     columns = [pd.Series(cells, dtype="str") for cells in itertools.zip_longest(*rows)]  # short rows padded
     frame = pd.concat(columns, axis=1, ignore_index=True) if columns else pd.DataFrame()
-    return frame.mask(frame.eq(""))
+    return frame.mask(frame.eq("")), (fields, filled)
+
+
+def _too_wide(raw: RawSheet, pos: int, height: int) -> pd.Series | None:
+    """For a text ledger, the reject reason of each row below the header filled beyond the
+    fields of the header's line, by its row number: a program writing CSV gives every row as
+    many fields (Excel pads the header's line too), so a longer row has a separator inside an
+    unquoted value (125,000.00) and its values stand under the wrong columns. None for none."""
+    if raw.fields is None:
+        return None
+    fields, filled = raw.fields
+    width = int(fields[pos : pos + height].max())
+    at = np.flatnonzero(filled[pos + height :] > width) + pos + height
+    if not len(at):
+        return None
+    return pd.Series([TOO_WIDE.format(n=n, width=width) for n in filled[at]], index=at + raw.first_row, dtype=object)
 
 
 def _csv_rows(path: Path, text: str, sep: str, strict: bool) -> list[list[str]] | None:
@@ -931,6 +954,7 @@ BAD_CASE_NO = "案号无法识别"
 NO_FILING_DATE = "缺少立案日期"
 BAD_FILING_DATE = "立案日期无法识别"
 DUPLICATE = "案号重复"
+TOO_WIDE = "本行有 {n} 个字段，表头只有 {width} 个：各值可能错位（含逗号的值如 125,000.00 未加引号？），请修正后重读"
 UNREADABLE = {"case_no": BAD_CASE_NO, "date": "日期无法识别", "amount": "金额无法识别",
               "number": "数字无法识别", "flag": "是/否无法识别"}  # per field kind
 NEGATIVE_AMOUNT = "金额为负数"
@@ -1270,6 +1294,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         if file_progress:
             file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
         units = {name: parsing.header_unit(h) for h, name in zip(headers, mapped) if h and name in columns.fields}
+        too_wide = _too_wide(raw, pos, height)
         first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + height :]], raw.more), raw.rows
         hidden_rows, hidden_read = np.asarray(raw.hidden_rows, dtype="int64"), []
         far_rows = raw.far_rows  # filled once the last block is read
@@ -1293,7 +1318,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             found.cases.append(_check_values(report, body[kept].reset_index(drop=True),
                                              missing[kept].reset_index(drop=True),
                                              case_text[kept].reset_index(drop=True),
-                                             columns, units, mapped, found))
+                                             columns, units, mapped, found, too_wide))
             if file_progress and total:
                 done = min(1.0, (pos + 1 + report.rows_read) / total)
                 file_progress(f"checking values [{report.sheet}] {report.rows_read:,} rows",
@@ -1412,12 +1437,17 @@ def _separator_hint(path: Path) -> str:
 
 
 def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Series,
-                  columns: Columns, units: dict[str, float], names: list[str], found: _Found) -> pd.DataFrame:
+                  columns: Columns, units: dict[str, float], names: list[str], found: _Found,
+                  too_wide: pd.Series | None = None) -> pd.DataFrame:
     """A block of a sheet's rows parsed (``missing``: where their ledger cells are missing;
-    ``case_text``: their case numbers cleaned; ``names``: the sheet's columns): rejected rows,
+    ``case_text``: their case numbers cleaned; ``names``: the sheet's columns; ``too_wide``: the
+    reject reason of rows with more fields than the header, by row number): rejected rows,
     footer rows and value problems go to ``found``, the cases kept are returned."""
     parsed, bad = _parse_fields(body, missing, case_text, columns, units)
     reject_reason = _reject_reasons(parsed, {p.column: p.mask for p in bad if p.unreadable}, case_text)
+    if too_wide is not None:
+        wide = body["source_row"].map(too_wide)
+        reject_reason = reject_reason.mask(wide.notna(), wide)
     footer = _footer_rows(body, missing, names, reject_reason)
     found.skipped.append(_located(body[footer]).assign(reason=FOOTER_ROW))
     report.skipped += int(footer.sum())
