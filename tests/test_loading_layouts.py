@@ -238,3 +238,33 @@ def test_a_row_with_a_readable_case_number_is_never_a_totals_row(tmp_path):
     assert ledger.skipped[["row", "reason"]].values.tolist() == [[5, "合计行"]]
     # with a filing date but no readable case number: rejected, so listed, not skipped as totals
     assert ledger.rejects[["row", "reason"]].values.tolist() == [[6, "缺少案号"], [7, "案号无法识别"]]
+
+
+def test_totals_rows_named_for_what_they_total_are_skipped(tmp_path):
+    """本页合计, 以上合计, 总合计, 累计 in a 序号 column, as 合计 is: skipped, not rejected for want of
+    a case number; 合计 alone in the case-number column too."""
+    path = workbook(tmp_path / "l.xlsx", {"台帐": [
+        ["序号", "案号", "立案日期"], [1, "(2026)鲁0902执1号", FILED],
+        *[[word, None, None] for word in ("本页合计", "以上 合计", "总合计", "累计", "本月小计", "合计")],
+        [None, "本页合计", None], [2, "(2026)鲁0902执2号", FILED]]})
+    ledger = load_ledger([path])
+    assert ledger.cases["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执2号"]
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[row, "合计行"] for row in range(3, 10)]
+    assert ledger.rejects.empty
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_row_of_spaces_or_dashes_is_a_blank_row(tmp_path, suffix):
+    """Cells holding only spaces (ASCII, or a full-width 　 typed to clear a cell) or a dash are
+    blank: the row is skipped as 空行, not rejected for want of a case number."""
+    rows = [["案号", "立案日期", "承办人"], ["(2026)鲁0902执1号", "2026-01-05", "张三"], ["  ", " ", "\u3000"],
+            ["-", "/", "——"], [None, None, "\u3000"], ["(2026)鲁0902执2号", "2026-01-05", "李四"], [None, "-", "王五"]]
+    if suffix == ".csv":
+        path = tmp_path / "l.csv"
+        path.write_text("".join(",".join(c or "" for c in row) + "\n" for row in rows), encoding="utf-8")
+    else:
+        path = workbook(tmp_path / "l.xlsx", {"台帐": rows})
+    ledger = load_ledger([path])
+    assert ledger.cases["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执2号"]
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[3, "空行"], [4, "空行"], [5, "空行"]]
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[7, "缺少案号"]]  # a name is not blank

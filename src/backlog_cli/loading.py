@@ -45,8 +45,11 @@ OTHER_SPREADSHEETS = {".xlsb": "an Excel binary workbook (.xlsb)", ".et": "a WPS
                       ".xltx": "an Excel template (.xltx)", ".xltm": "an Excel template (.xltm)",
                       ".numbers": "a Numbers spreadsheet (.numbers)"}
 HEADER_SCAN_ROWS = 30
-TOTAL_WORDS = ("合计", "小计", "总计", "共计", "总 计", "合 计")
+TOTAL_WORDS = ("合计", "小计", "总计", "共计", "累计", "总 计", "合 计")
 TOTALS_MARK = "计"  # in every totals word (checked in the tests)
+# a totals row's first cell, spaces removed: a totals word, perhaps after what it totals (本页合计, 以上合计, 总合计)
+TOTALS_TEXT = re.compile(r"(?:本页|本表|本月|本年|本期|本季度?|当月|全年|以上|全部|全院|全局|总)?"
+                         f"(?:{'|'.join(w for w in TOTAL_WORDS if ' ' not in w)})")
 SOURCE_COLUMNS = ["source_file", "source_sheet", "source_row"]
 REJECT_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
@@ -995,13 +998,21 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
     ``case_text`` is the case-number column as :func:`parsing.normalize_name` cleans it."""
     data, missing = body[names], missing[names]
     reason = pd.Series(None, index=body.index, dtype=object)  # None, not pd.NA: isin on pd.NA is 15 times slower
-    reason[missing.all(axis=1)] = BLANK_ROW
+    blank = missing.all(axis=1).to_numpy(copy=True)
+    rows = ~blank & case_text.isna().to_numpy()
+    if rows.any():  # cells of spaces only (a full-width 　 typed to clear one) or dashes: a blank row too
+        cells = data[rows].to_numpy(dtype=object)[~missing[rows].to_numpy()]
+        codes, distinct = pd.factorize(cells)
+        empty = np.array([isinstance(v, str) and parsing.is_blank_text(v) for v in distinct], dtype=bool)
+        clear = np.ones(missing[rows].shape, dtype=bool)
+        clear[~missing[rows].to_numpy()] = empty[codes]
+        blank[np.flatnonzero(rows)[clear.all(axis=1)]] = True
+    reason[blank] = BLANK_ROW
     # every totals word has 计: only cells with it are looked at closely
     first = _first_cells(data, missing).to_numpy()
     totals = np.array([isinstance(v, str) and TOTALS_MARK in v for v in first], dtype=bool)
     if totals.any():
-        totals[totals] = parsing.without_spaces(pd.Series(first[totals])).str.startswith(
-            tuple(w.replace(" ", "") for w in TOTAL_WORDS)).to_numpy()
+        totals[totals] = parsing.without_spaces(pd.Series(first[totals])).str.match(TOTALS_TEXT).to_numpy(dtype=bool)
     if totals.any():  # by its first cell: not a row with a readable case number or a filing date, a case or
         text = case_text[totals]  # a reject (合计商行, 共计贸易有限公司 in a first 被执行人 column are companies)
         totals[totals] = (text.isna() | parsing.parse_case_text(text)[1].astype(bool)).to_numpy()

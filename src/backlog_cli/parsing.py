@@ -31,6 +31,7 @@ pd.set_option("mode.string_storage", "python")
 
 __all__ = [
     "BLANK_WORDS",
+    "is_blank_text",
     "header_key",
     "header_unit",
     "unit_alone",
@@ -206,6 +207,12 @@ _NOT_ISSPACE = str.maketrans({"\u200b": " ", "\ufeff": " "})
 
 # Every character _WS treats as whitespace, for str.strip (all of them are below U+3001).
 _STRIP = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\u200b\ufeff"
+
+
+def is_blank_text(text: str) -> bool:
+    """Whether a cell's text is blank as the parsers read it: spaces only (any of :data:`_WS`), or
+    a blank word (-, /, ——) between them."""
+    return _clean_one(text, None) in BLANK_WORDS
 
 
 def _clean_one(text: str, sep: str | None) -> str:
