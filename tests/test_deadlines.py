@@ -380,7 +380,26 @@ def test_recurring_property_requery() -> None:
     assert (due, state) == (T("2029-02-28"), "met") and pd.isna(left)
     assert row(frame, d, "2024-02-01")[2] == "n/a"
     assert explain(frame, [d], "2024-08-30")[0]["steps"] == [
-        "起算 closed_on 2024-02-29", "+ 2 × 6 个月（第 2 次，共 10 次）→ 2025-02-28", "= 届满 2025-02-28"]
+        "起算 closed_on 2024-02-29", "+ 2 × 6 个月（第 2 次，5 年内共 10 次）→ 2025-02-28", "= 届满 2025-02-28"]
+
+
+@pytest.mark.parametrize("every, lasts, closed, count, last", [
+    ("10 days", "1 year", "2025-03-01", 36, "2026-02-24"),  # 365 days: 36 × 10
+    ("10 days", "1 year", "2024-01-01", 36, "2024-12-26"),  # a leap year's 366 days: still 36
+    ("1 week", "1 year", "2025-03-01", 52, "2026-02-28"),
+    ("1 month", "365 days", "2025-01-31", 12, "2026-01-31"),  # 2026-01-31 is day 365
+    ("1 month", "364 days", "2025-01-31", 11, "2025-12-31"),
+    ("1 month", "30 days", "2025-04-01", 1, "2025-05-01"),  # none within: one all the same
+])
+def test_a_recurring_deadline_across_units_counts_its_occurrences_on_the_calendar(every, lasts, closed, count, last):
+    """every: in days with for: in months or years (and the other way) falls due as often as fits,
+    counted from each case's start: every 10 days for a year is 36 times, not 12 // 10 = 1."""
+    frame = ledger(filed_on=["2023-01-05"], closed_on=[closed])
+    d = Deadline("q", "查询", start="closed_on", every=parse_span(every), for_=parse_span(lasts))
+    assert f"内共 {count} 次）→ " in explain(frame, [d], closed)[0]["steps"][1]
+    assert row(frame, d, last)[0] == T(last)  # the last occurrence is still due on its day
+    due, left, state = row(frame, d, str((T(last) + pd.Timedelta(days=1)).date()))
+    assert (due, state) == (T(last), "met") and pd.isna(left)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1286,3 +1305,22 @@ def test_a_fixed_day_with_a_mistake_is_located(tmp_path, keys, problem) -> None:
     with pytest.raises(RulesError) as err:
         load_ruleset([path])
     assert [p.split(": ", 1)[1] for p in err.value.problems] == [problem]
+
+
+@pytest.mark.parametrize("every, lasts, refused", [
+    ("90 days", "1 year", False), ("2 weeks", "2 months", False), ("1 month", "365 days", False),
+    ("1 month", "28 days", False), ("1 month", "27 days", True), ("32 days", "1 month", True),
+    ("31 days", "1 month", False), ("6 months", "5 years", False), ("2 years", "1 year", True),
+])
+def test_for_is_checked_against_every_across_units(tmp_path, every, lasts, refused) -> None:
+    """for: shorter than every: is refused, units compared on the calendar (a month is 28 to 31
+    days): every 90 days for 1 year was refused as 1 < 90."""
+    path = write(tmp_path, "r.yaml", f"version: 1\ndeadlines:\n  - {{id: q, label: 查询, start: closed_on, "
+                                     f"every: {every}, for: {lasts}}}\n")
+    if not refused:
+        load_ruleset([path])
+        return
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert [p.split(": ", 1)[1] for p in err.value.problems] == [
+        f"deadlines[0].for: for: must be at least as long as every: ({parse_span(every)})"]

@@ -502,13 +502,33 @@ def _occurrence(c: _Ctx, start: np.ndarray, k: np.ndarray) -> np.ndarray:
     return add_months_days(start, k * every.n) if every.unit == "months" else start + k * every.n
 
 
-def _recurring(c: _Ctx, start: np.ndarray, applies: np.ndarray) -> dict[str, np.ndarray]:
-    """The next occurrence on or after as_of of start + k × every, k = 1 … for / every."""
+def _occurrences(c: _Ctx, s: np.ndarray) -> np.ndarray:
+    """How many occurrences fall within ``for`` of each start (at least one): start + k × every
+    on or before start + for. In one unit that is for / every; across units (every 10 days for
+    1 year, every month for 365 days) it is counted on the calendar from each start."""
     every, lasts = c.d.every, c.d.for_
     assert every is not None and lasts is not None
-    count = max(lasts.n // every.n, 1)
+    if every.unit == lasts.unit:
+        return np.full(len(s), max(lasts.n // every.n, 1), dtype=np.int64)
+    valid = ~np.isnat(s)
+    end = add_months_days(s, lasts.n) if lasts.unit == "months" else s + lasts.n
+    if every.unit == "days":
+        count = (end - s).astype("int64") // every.n
+    else:  # whole months between the two, one fewer when the last lands after the end
+        count = (end.astype("datetime64[M]") - s.astype("datetime64[M]")).astype("int64") // every.n
+        count = np.where(valid, count, 1)
+        count = np.where(valid & (_occurrence(c, s, count) > end), count - 1, count)
+    return np.maximum(np.where(valid, count, 1), 1)
+
+
+def _recurring(c: _Ctx, start: np.ndarray, applies: np.ndarray) -> dict[str, np.ndarray]:
+    """The next occurrence on or after as_of of start + k × every, k = 1 … the occurrences within
+    ``for`` (:func:`_occurrences`)."""
+    every = c.d.every
+    assert every is not None
     valid = applies & ~np.isnat(start) & (start <= c.as_of)
     s = np.where(valid, start, NAT)
+    count = _occurrences(c, s)
     as_of = np.where(valid, c.as_of, NAT)
     if every.unit == "months":
         gap = (as_of.astype("datetime64[M]") - s.astype("datetime64[M]")).astype("int64")
@@ -525,6 +545,7 @@ def _recurring(c: _Ctx, start: np.ndarray, applies: np.ndarray) -> dict[str, np.
     return {
         "start": s,
         "occurrence": np.where(valid, k, 0),
+        "occurrences": np.where(valid, count, 0),
         "before_roll": _occurrence(c, s, k),
         "due": due,
         "days_left": np.where(is_open, left, np.nan),
@@ -849,8 +870,8 @@ def _steps(d: Deadline, r: dict[str, Any]) -> list[str]:
         steps = [f"固定日期 due_on {d.due_on:%Y-%m-%d}（{d.start} {_day(r['start'])}）"]
     elif d.every is not None:
         steps = [f"起算 {d.start} {_day(r['start'])}",
-                 f"+ {r['occurrence']} × {d.every.chinese(d.workdays)}（第 {r['occurrence']} 次，共 "
-                 f"{d.for_.n // d.every.n} 次）→ {_day(r['before_roll'])}"]
+                 f"+ {r['occurrence']} × {d.every.chinese(d.workdays)}（第 {r['occurrence']} 次，{d.for_.chinese()}内共 "
+                 f"{r['occurrences']} 次）→ {_day(r['before_roll'])}"]
     else:
         steps = [f"起算 {d.start} {_day(r['start'])}（自次日起算）",
                  f"+ {r['duration']} → {_day(r['base'])}"]
@@ -1176,10 +1197,17 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
     spans = [d.duration, *(s for _, s in d.duration_when)]
     if d.workdays and any(s is not None and s.unit != "days" for s in spans):
         r.fail("workdays", "workdays: true counts working days; give the duration in days")
-    if d.every and d.for_ and (d.every.unit != d.for_.unit and d.for_.unit == "days"
-                               or d.for_.n < d.every.n):
+    if d.every and d.for_ and _shorter(d.for_, d.every):
         r.fail("for", f"for: must be at least as long as every: ({d.every})")
     return d if kind and len(r.problems) == before else None
+
+
+def _shorter(a: Span, b: Span) -> bool:
+    """Whether span ``a`` is shorter than ``b`` from any start: across units a month is 28 to
+    31 days (every 1 month for 30 days holds one occurrence from 31 January, none from 1 April)."""
+    if a.unit == b.unit:
+        return a.n < b.n
+    return a.n < 28 * b.n if a.unit == "days" else 31 * a.n < b.n
 
 
 def _override(base: dict[str, Node], keys: dict[str, Node]) -> dict[str, Node]:
