@@ -367,6 +367,27 @@ def test_relative_deadline_one_month_before_the_limit() -> None:
         "limit 届满 2025-02-28", "− 1 个月 → 2025-01-28", "= 届满 2025-01-28"]
 
 
+def test_a_relative_deadline_missed_before_a_suspension_stays_missed() -> None:
+    """The limit (2025-01-10 + 6 months = 07-10) moves with a 中止 whenever it begins before it;
+    the review a month before it (06-10) deducts only the periods that began by its own date.
+    Suspended on 06-20, after the review was missed: the review stays overdue from 06-10 (it
+    trailed --as-of as suspended); on 06-01, before it: suspended with the limit; 06-01 to 06-11,
+    over: both moved by the 10 days."""
+    frame = ledger(filed_on=["2025-01-10"] * 3, suspended_on=["2025-06-20", "2025-06-01", "2025-06-01"],
+                   resumed_on=[None, None, "2025-06-11"])
+    limit = six_months(deduct=(Deduction("suspended_on", "resumed_on"),))
+    review = Deadline("review", "提交评查", relative_to="limit", offset=parse_span("-1 month"))
+    for as_of in ("2025-06-25", "2025-09-01"):
+        out = evaluate(frame, [limit, review], as_of)
+        assert out["limit_state"].tolist()[:2] == ["suspended", "suspended"]
+        assert out["review_state"].tolist() == ["overdue", "suspended", "overdue"]
+        assert out["review_due"].tolist()[::2] == [T("2025-06-10"), T("2025-06-20")]
+        [_, steps] = explain(frame.iloc[[0]], [limit, review], as_of)
+        assert steps["state"] == "overdue" and steps["steps"][1] == "− 1 个月 → 2025-06-10"
+    assert evaluate(frame, [limit, review], "2025-06-19")["review_state"].tolist() == ["overdue", "suspended",
+                                                                                     "ok"]
+
+
 def test_recurring_property_requery() -> None:
     frame = ledger(filed_on=["2023-01-05"], closed_on=["2024-02-29"])
     d = Deadline("requery", "财产复查", start="closed_on", every=parse_span("6 months"),

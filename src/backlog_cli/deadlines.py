@@ -554,13 +554,27 @@ def _recurring(c: _Ctx, start: np.ndarray, applies: np.ndarray) -> dict[str, np.
 
 
 def _relative(c: _Ctx, base: dict[str, np.ndarray], applies: np.ndarray) -> dict[str, np.ndarray]:
-    """Another deadline's due date plus ``offset``."""
+    """Another deadline's due date plus ``offset``. Of the other deadline's deducted periods, one
+    that began after this deadline's own date (the other's limit, with the periods before it,
+    plus the offset) is not deducted here, as a limit suspended after it passed stays overdue:
+    a review due a month before the limit and missed stays missed when the case is suspended
+    after it, though the limit moves."""
     assert c.d.offset is not None
     applies = applies & (base["state"] != "n/a")
-    before_roll = np.where(applies, _add_span(c, base["due"], c.d.offset), NAT)
+    moved, running = base["due"], base["state"] == "suspended"
+    if "period_days" in base and base["period_days"].shape[1]:  # the other deadline deducts periods
+        kept = np.zeros(len(moved), dtype="int64")
+        running = np.zeros(len(moved), dtype=bool)
+        for i in range(base["period_days"].shape[1]):
+            days = base["period_days"][:, i]
+            counts = (days > 0) & (base["period_start"][:, i] <= _add_span(c, base["limit"] + kept, c.d.offset))
+            kept += np.where(counts, days, 0)
+            running |= counts & base["is_open"] & (base["period_ended_by"][:, i] != 0)
+        moved = np.where(kept == base["deducted_days"], base["due"], base["limit"] + kept)
+    before_roll = np.where(applies, _add_span(c, moved, c.d.offset), NAT)
     due = _rolled(c, before_roll)
     closed = c.dates("closed_on")
-    days_left, state = _states(c, due, applies, closed, base["state"] == "suspended")
+    days_left, state = _states(c, due, applies, closed, running)
     return {"start": np.where(applies, base["due"], NAT), "before_roll": before_roll,
             "due": due, "days_left": days_left, "state": state}
 
@@ -633,6 +647,13 @@ def compute(
 # What the columns, the most pressing deadline, relative deadlines and the calendar warning read of
 # each deadline's arrays; explain reads them all.
 _KEPT = ("start", "before_roll", "due", "days_left", "state")
+# and what a relative deadline reads of the deadline it is counted from (:func:`_relative`)
+_BASE_KEPT = ("limit", "deducted_days", "is_open", "period_start", "period_days", "period_ended_by")
+
+
+def _kept(result: dict[str, np.ndarray], is_base: bool) -> dict[str, np.ndarray]:
+    return {k: result[k] for k in (*_KEPT, *_BASE_KEPT) if k in result} if is_base else \
+        {k: result[k] for k in _KEPT}
 
 
 def _compute_all(
@@ -642,13 +663,14 @@ def _compute_all(
     arrays are kept unless ``every_step`` (for explain): the arithmetic's other steps of every
     deadline were about 30 MB for 125,000 cases."""
     done: dict[str, dict[str, np.ndarray]] = {}
+    bases = {d.relative_to for d in deadlines}
     for d in deadlines:
         cached = None if every_step else masks_ctx.deadlines_done.get((id(frame), d.id))
         if cached is not None:  # computed already for a deadline: condition
             done[d.id] = cached
             continue
         result = compute(frame, d, as_of, masks_ctx, done)
-        done[d.id] = result if every_step else {k: result[k] for k in _KEPT}
+        done[d.id] = result if every_step else _kept(result, d.id in bases)
     return done
 
 
@@ -656,6 +678,7 @@ def deadline_results(ruleset: Ruleset) -> Callable[[pd.DataFrame, str, EvalConte
     """What a ``deadline:`` condition of the ruleset's categories reads: per frame and deadline id
     the deadline's arrays, computed once per context (and its base deadline first)."""
     by_id = {d.id: d for d in load_deadlines(ruleset)}
+    bases = {d.relative_to for d in by_id.values()}
 
     def results(frame: pd.DataFrame, did: str, ctx: EvalContext) -> dict[str, np.ndarray]:
         key = (id(frame), did)
@@ -663,7 +686,7 @@ def deadline_results(ruleset: Ruleset) -> Callable[[pd.DataFrame, str, EvalConte
             d = by_id[did]
             base = {d.relative_to: results(frame, d.relative_to, ctx)} if d.relative_to else None
             result = compute(frame, d, ctx.as_of, ctx, base)
-            ctx.deadlines_done[key] = {k: result[k] for k in _KEPT}
+            ctx.deadlines_done[key] = _kept(result, did in bases)
         return ctx.deadlines_done[key]
 
     return results
