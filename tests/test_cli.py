@@ -411,7 +411,8 @@ def test_rules_show_lists_the_deadlines_and_how_each_is_counted():
     rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
             for line in result.stdout.splitlines() if line.startswith("│ ") and ("次日起" in line or "届满日" in line)}
     assert rows["legal_limit"][:3] == [
-        "法定执行期限", "filed_on 次日起 6 个月（条件 1：3 个月），加 extension_months，扣除 suspended_on→resumed_on；有适用条件",
+        "法定执行期限", "filed_on 次日起 6 个月（条件 1：3 个月），加 extension_months，加 extension_days，扣除 "
+        "suspended_on→resumed_on，有 new_limit 时以其为准；有适用条件",
         "结案，或在届满 5 日前报院长批准延长"]
     assert rows["review_submission"][1] == "legal_limit 届满日 − 1 个月"
     assert rows["over_six_months_report"][1] == "filed_on 次日起 6 个月"

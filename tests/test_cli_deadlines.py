@@ -375,3 +375,23 @@ def test_holidays_in_a_rules_file_count_in_overdue_and_rules_show(tmp_path):
     assert day == "2027-02-05" and "holiday calendar does not cover 2027" in err
     shown = runner.invoke(app, ["rules", "show", str(rules)])
     assert "节假日（holidays:，chinesecalendar 未收的年份）：2027年 放假 7 天，调休上班 1 天" in shown.stdout
+
+
+def test_the_legal_limit_takes_extension_days_and_an_approved_new_limit_from_the_ledger(tmp_path):
+    """延长天数 (15天) adds days, 延长至 replaces the limit, 延长期限 adds months; a negative number of
+    days or a new limit before filing is a value problem, kept as blank."""
+    import pandas as pd
+
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,延长期限,延长天数,延长至\n(2025)鲁0902执1号,2025-01-10,,,\n"
+                      "(2025)鲁0902执2号,2025-01-10,,15天,\n(2025)鲁0902执3号,2025-01-10,,,2025-09-30\n"
+                      "(2025)鲁0902执4号,2025-01-10,3个月,,\n(2025)鲁0902执5号,2025-01-10,,-5,2024-12-01\n",
+                      encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["classify", str(ledger), "--as-of", "2025-07-01", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out)["legal_limit_due"].tolist() == [
+        "2025-07-10", "2025-07-25", "2025-09-30", "2025-10-10", "2025-07-10"]
+    problems = pd.read_csv(tmp_path / "out.problems.csv", encoding="utf-8-sig")
+    assert problems[["行号", "列", "问题"]].values.tolist() == [
+        [6, "延长天数", "延长天数为负数"], [6, "延长至", "延长至的日期早于立案日期"]]

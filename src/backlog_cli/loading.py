@@ -1133,6 +1133,14 @@ def _implausible(parsed: pd.DataFrame, columns: Columns, unreadable: Mapping[str
         found.append(ValueProblem("extension_months", months.mod(1).gt(0), PART_MONTHS))
         found.append(ValueProblem("extension_months", months.gt(MAX_EXTENSION),
                                   f"延长期限超过 {MAX_EXTENSION} 个月，疑为录入错误"))
+    if "extension_days" in parsed:
+        days = parsed["extension_days"]
+        found.append(ValueProblem("extension_days", days.lt(0), "延长天数为负数"))
+        found.append(ValueProblem("extension_days", days.mod(1).gt(0), "延长天数应为整日数"))
+        found.append(ValueProblem("extension_days", days.gt(MAX_EXTENSION * 31),
+                                  f"延长天数超过 {MAX_EXTENSION * 31} 日，疑为录入错误"))
+    if "new_limit" in parsed and "filed_on" in parsed:
+        found.append(ValueProblem("new_limit", parsed["new_limit"].lt(parsed["filed_on"]), "延长至的日期早于立案日期"))
     found = [p for p in found if p.mask.any()]
     for p in found:
         parsed.loc[p.mask, p.column] = np.nan if parsed[p.column].dtype == "float64" else pd.NaT
