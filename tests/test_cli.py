@@ -534,8 +534,8 @@ def test_an_output_open_in_excel_on_windows_is_named_as_such_and_left_whole(tmp_
     (tmp_path / "~$底数.xlsx").write_bytes(b"\x05clerk")
     real_replace = os.replace
 
-    def locked(src, dst):
-        if Path(dst) == out:
+    def locked(src, dst):  # an open file can be neither renamed nor replaced
+        if out in (Path(src), Path(dst)):
             raise PermissionError(13, "Permission denied")
         real_replace(src, dst)
 
@@ -543,9 +543,38 @@ def test_an_output_open_in_excel_on_windows_is_named_as_such_and_left_whole(tmp_
     result = run("classify", ROOT / "samples" / "ledger.xlsx", "--as-of", "2026-11-23", "-o", out)
     assert result.exit_code == 2, result.output
     assert (f"cannot write {out}: Permission denied (it is open in Excel or WPS: close it there and run "
-            "again; nothing was changed)") in " ".join(result.output.split())
+            "again); none of the output's files was changed") in " ".join(result.output.split())
     assert out.read_bytes() == b"yesterday's workbook"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["~$底数.xlsx", "底数.xlsx"]
     (tmp_path / "~$底数.xlsx").unlink()  # no lock file: a plain refusal, no guess
     result = run("classify", ROOT / "samples" / "ledger.xlsx", "--as-of", "2026-11-23", "-o", out)
     assert result.exit_code == 2 and "Permission denied" in result.output and "Excel" not in result.output
+
+
+@pytest.mark.parametrize("side", ["errors", "categories"])
+def test_an_output_s_files_are_replaced_together_or_not_at_all(tmp_path, monkeypatch, side):
+    """A workbook and its errors file, a CSV report and the tables beside it: when one of them
+    cannot be replaced (open in Excel on Windows, read-only), none is, and the message names it;
+    they used to be replaced one by one, the command failing with the earlier ones new."""
+    ledger = ROOT / "samples" / "ledger.xlsx"
+    if side == "errors":
+        args, out = ["classify", ledger, "-o", tmp_path / "t.xlsx"], tmp_path / "t.xlsx"
+    else:
+        args, out = ["report", "monthly", ledger, "-o", tmp_path / "m.csv"], tmp_path / "m.csv"
+    assert run(*args, "--as-of", "2026-11-23").exit_code == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    blocked = tmp_path / f"{out.stem}.{side}.csv"
+    assert blocked.name in before and len(before) >= 2
+    real_replace = os.replace
+
+    def read_only(src, dst):
+        if blocked in (Path(src), Path(dst)):
+            raise PermissionError(13, "Permission denied")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", read_only)
+    result = run(*args, "--as-of", "2026-11-20")
+    assert result.exit_code == 2, result.output
+    assert (f"cannot write {blocked}: Permission denied; none of the output's files was changed"
+            in " ".join(result.output.split()))
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temporary file left either

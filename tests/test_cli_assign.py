@@ -318,6 +318,32 @@ def test_a_new_split_replaces_the_old_one_and_keeps_other_files(ledger, tmp_path
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no partial folder left
 
 
+def test_a_split_that_cannot_replace_one_file_leaves_the_folder_as_it_was(ledger, tmp_path, monkeypatch):
+    """One officer's list open in Excel on Windows (it can be neither renamed nor replaced): no
+    list is replaced, so no officer gets a list counted on another day, and the message names the
+    file in the folder, not the hidden one written first."""
+    import os
+
+    folder = tmp_path / "lists"
+    assert run("assign", ledger, "--as-of", AS_OF, "--split", folder).exit_code == 0
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    blocked = folder / "李四.xlsx"
+    real_replace = os.replace
+
+    def held_open(src, dst):
+        if blocked in (Path(src), Path(dst)):
+            raise PermissionError(13, "Permission denied")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", held_open)
+    result = run("assign", ledger, "--as-of", "2026-01-02", "--split", folder)
+    assert result.exit_code == 2, result.output
+    assert f"cannot write {blocked}: Permission denied; none of the output's files was changed" in \
+        " ".join(result.output.split())
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no partial folder left
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -4,7 +4,9 @@ The core returns frames (or an :class:`Output` saying how to show them); every c
 to :func:`write_output`, the one place that decides the format and where the result goes.
 Every file is written to a temporary file in the target's directory and renamed over the target
 only when complete, so an interrupted run never leaves a half-written file (pipes and devices,
-which cannot be replaced, are written directly: :func:`atomic_path`).
+which cannot be replaced, are written directly: :func:`atomic_path`). The files of one output (a
+workbook and its errors file; a CSV and the tables beside it) are put in place together or not at
+all (:func:`file_set`).
 """
 
 from __future__ import annotations
@@ -156,12 +158,93 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         yield tmp
         _fsync(tmp)
-        os.replace(tmp, target)
+        if _SET is not None:
+            _SET.moves.append((tmp, target))
+        else:
+            os.replace(tmp, target)
     except BaseException as err:
         tmp.unlink(missing_ok=True)
         if isinstance(err, OSError):
-            raise ConfigError(f"cannot write {target}: {err.strerror or err}{_held_open(target, err)}") from err
+            held = _held_open(target, err)
+            raise ConfigError(f"cannot write {target}: {err.strerror or err}{held}"
+                              f"{'; nothing was changed' if held else ''}") from err
         raise
+
+
+@dataclass
+class _FileSet:
+    moves: list[tuple[Path, Path]] = field(default_factory=list)  # (new file, its target)
+    removals: list[Path] = field(default_factory=list)  # files the set no longer has (an errors file)
+
+
+_SET: _FileSet | None = None  # the set being written (file_set), else None: each file put in place at once
+
+
+@contextmanager
+def file_set() -> Iterator[None]:
+    """Files written in the block (by :func:`atomic_path`, and removed by :func:`remove_in_set`)
+    are put in place together when it ends, or none of them: a workbook replaced while its errors
+    file stays as an earlier run left it (open in Excel, read-only) would contradict it. Nested,
+    the outer block decides."""
+    global _SET
+    if _SET is not None:
+        yield
+        return
+    _SET = pending = _FileSet()
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in pending.moves:
+            tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        _SET = None
+    put_in_place(pending.moves, pending.removals)
+
+
+def remove_in_set(path: Path) -> None:
+    """Remove ``path`` (a file an earlier run wrote that this output no longer has), with the set
+    when one is being written."""
+    if _SET is not None:
+        _SET.removals.append(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def put_in_place(moves: list[tuple[Path, Path]], removals: Iterable[Path] = (),
+                 shown: Callable[[Path], Path] = lambda p: p) -> None:
+    """Move each new file over its target and remove ``removals``, all or none: every file there
+    is first renamed aside (a file Excel holds open on Windows, or a read-only one, refuses here,
+    before anything changed); on a failure the files moved in are taken out and those set aside
+    put back. ``shown``: the path to name in a message for a target."""
+    aside: list[tuple[Path, Path]] = []
+    placed: list[Path] = []
+    target = None
+    try:
+        for target in [*(t for _, t in moves), *removals]:
+            if os.path.lexists(target):
+                held = target.with_name(f".{target.name}.{secrets.token_hex(4)}.old")
+                os.replace(target, held)
+                aside.append((target, held))
+        for tmp, target in moves:
+            os.replace(tmp, target)
+            placed.append(target)
+    except OSError as err:
+        stranded = []
+        for done in placed:
+            done.unlink(missing_ok=True)
+        for back, held in reversed(aside):
+            try:
+                os.replace(held, back)
+            except OSError:
+                stranded.append(f"{shown(back)} is kept as {held.name} beside it")
+        for tmp, _ in moves:
+            tmp.unlink(missing_ok=True)
+        assert target is not None
+        said = f"; {'; '.join(stranded)}" if stranded else "; none of the output's files was changed"
+        raise ConfigError(f"cannot write {shown(target)}: {err.strerror or err}{_held_open(target, err)}{said}") from err
+    for _, held in aside:
+        held.unlink(missing_ok=True)
 
 
 def _held_open(target: Path, err: OSError) -> str:
@@ -173,7 +256,7 @@ def _held_open(target: Path, err: OSError) -> str:
     locks = {target.with_name("~$" + target.name), target.with_name("~$" + target.name[2:])}
     if not any(lock.exists() for lock in locks):
         return ""
-    return " (it is open in Excel or WPS: close it there and run again; nothing was changed)"
+    return " (it is open in Excel or WPS: close it there and run again)"
 
 
 def _write_target(path: Path) -> tuple[Path, bool]:
@@ -1561,11 +1644,8 @@ def replace_set(folder: str | os.PathLike[str], write: Callable[[Path], list[Wri
         stale = [n for n in old if n.casefold() not in new and not _is_input(folder / n, inputs)]
         folder.mkdir(parents=True, exist_ok=True)
         _write_manifest(folder, [*old, *names])
-        for name in names:
-            os.replace(partial / name, folder / name)
         removed = [n for n in stale if (folder / n).is_file()]
-        for name in removed:
-            (folder / name).unlink()
+        put_in_place([(partial / n, folder / n) for n in names], [folder / n for n in removed])
         _write_manifest(folder, names)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
@@ -1665,15 +1745,16 @@ def write_output(
             out.write(to_json_payload(result.payload) if result.payload is not None
                       else to_json(result.frame, columns=result.columns))
         return []
-    written = _write_file(result, fmt, Path(path))
-    for kind, rows in _ledger_lists(rejects, problems):
-        target = list_path_for(path, kind)
-        if target not in paths:
-            continue
-        if len(rows):
-            written.append(Written(write_list(rows, kind, target), len(rows), kind.what))
-        else:
-            target.unlink(missing_ok=True)
+    with file_set():
+        written = _write_file(result, fmt, Path(path))
+        for kind, rows in _ledger_lists(rejects, problems):
+            target = list_path_for(path, kind)
+            if target not in paths:
+                continue
+            if len(rows):
+                written.append(Written(write_list(rows, kind, target), len(rows), kind.what))
+            else:
+                remove_in_set(target)
     return written
 
 
