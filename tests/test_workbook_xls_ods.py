@@ -28,14 +28,14 @@ TEAM_ODS = {(1, 4): "Err:502", (2, 2): "#DIV/0!", (3, 5): "#N/A"}
 
 def test_ods_error_cells_and_hidden_rows_by_sheet():
     assert workbook.ods_shown_cells(ODS, ALL) == {
-        "旧表": (OLD, []), "台账": (LEDGER_ODS, [7, 15]), "二队": (TEAM_ODS, [3])}
+        "旧表": (OLD, [], []), "台账": (LEDGER_ODS, [7, 15], []), "二队": (TEAM_ODS, [3], [])}
 
 
 def test_xls_error_cells_and_hidden_rows_by_sheet():
     assert workbook.xls_shown_cells(XLS, ALL) == {
-        "旧表": (OLD, []),
-        "台账": ({**LEDGER_ODS, (13, 5): "#VALUE!"}, [7, 15]),
-        "二队": ({**TEAM_ODS, (1, 4): "#VALUE!"}, [3]),
+        "旧表": (OLD, [], []),
+        "台账": ({**LEDGER_ODS, (13, 5): "#VALUE!"}, [7, 15], []),
+        "二队": ({**TEAM_ODS, (1, 4): "#VALUE!"}, [3], []),
     }
 
 
@@ -46,7 +46,7 @@ def test_only_the_sheets_wanted_are_scanned():
 
 def test_small_workbook_stream_read_from_the_mini_stream():
     assert len(workbook.cfb_stream(MINI.read_bytes(), "Workbook")) < 4096
-    assert workbook.xls_shown_cells(MINI, ["台账"]) == {"台账": ({(1, 2): "#N/A"}, [2])}
+    assert workbook.xls_shown_cells(MINI, ["台账"]) == {"台账": ({(1, 2): "#N/A"}, [2], [])}
 
 
 def test_files_without_errors_or_hidden_rows_give_none():
@@ -109,3 +109,20 @@ def test_classify_reports_the_error_cells_and_hidden_rows(path, unreadable):
     assert f"{unreadable} values unreadable or contradicting others, kept as blank" in result.output
     assert "[台账]: 2 rows hidden in Excel" in result.output and "(rows 7, 15)" in result.output
     assert "[二队]: 1 row hidden in Excel" in result.output and "(row 3)" in result.output
+
+
+MERGED_ODS = LEDGERS / "merged-down.ods"  # made with LibreOffice from an xlsx: the table at B3, a title
+# merged across B1:F1, 立案日期 merged over C4:C5, 承办人 over D4:D6 and 备注 over F4:F6
+
+
+def test_ods_cells_merged_down_are_found_and_read_in_each_row():
+    """python-calamine gives no merged ranges for .ods: the scan finds those spanning rows (not the
+    title spanning columns only), and every case under a merged cell reads its value, as in xlsx."""
+    from backlog_cli.loading import load_ledger
+
+    assert workbook.ods_shown_cells(MERGED_ODS, ["台帐"]) == {
+        "台帐": ({}, [], [((3, 2), (4, 2)), ((3, 3), (5, 3)), ((3, 5), (5, 5))])}
+    cases = load_ledger([MERGED_ODS]).cases
+    assert cases[["source_row", "officer", "notes"]].values.tolist() == [
+        [4, "张三", "同一被执行人"], [5, "张三", "同一被执行人"], [6, "张三", "同一被执行人"], [7, "李四", "单独"]]
+    assert cases["filed_on"].dt.strftime("%m-%d").tolist() == ["01-05", "01-05", "02-01", "03-01"]

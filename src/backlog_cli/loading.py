@@ -279,14 +279,14 @@ def _read_excel(path: Path, progress: Progress | None,
                 progress(f"reading {path.name} [{name}]", done / count)
             # the blocks hold the decoded sheet until their last is read
             raw = _sheet_cells(book.sheet(done), path, name, book.shown(done),
-                               functools.partial(book.start_after, done))
+                               functools.partial(book.start_after, done), book.merged(done))
             raw.hidden_rows = book.hidden_rows(done)
             yield raw, done / count, 1 / count
             done += 1
 
 
 def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], str] | None = None,
-                 near_end: Callable[[], None] | None = None) -> RawSheet:
+                 near_end: Callable[[], None] | None = None, merged: Sequence = ()) -> RawSheet:
     """One decoded sheet's cells, in blocks of at most BLOCK_ROWS rows (of even size, so that the
     last is not a small rest); the decoded sheet is let go once the last block is read. ``shown``:
     cells read as blank that show an error or an unsaved formula, by sheet row and column, put in
@@ -301,7 +301,7 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
     rows = [source]
     height, width, top_left = sheet.height, sheet.width, sheet.start
     size = max(1, math.ceil(height / max(1, math.ceil(height / BLOCK_ROWS))))  # even blocks
-    merged = _MergedDown(sheet)
+    merged = _MergedDown(sheet, merged)
     del sheet
     left = top_left[1] if top_left else 0
     marks = sorted(shown.items()) if shown else []
@@ -399,10 +399,11 @@ class _MergedDown:
     (a title over the table) are left as they are. Blocks come in order, so a range's top row is
     always read before the rows below it."""
 
-    def __init__(self, sheet) -> None:
+    def __init__(self, sheet, scanned: Sequence = ()) -> None:
+        """``scanned``: the ranges found in the file where python-calamine gives none (.ods)."""
         left = sheet.start[1] if sheet.start else 0
         self.ranges = [(r1, r2, c1 - left, c2 - left)
-                       for (r1, c1), (r2, c2) in getattr(sheet, "merged_cell_ranges", None) or () if r2 > r1]
+                       for (r1, c1), (r2, c2) in getattr(sheet, "merged_cell_ranges", None) or scanned if r2 > r1]
         self.tops: dict[int, list] = {}
 
     def fill(self, cells: list[list], first: int) -> None:

@@ -591,10 +591,11 @@ def _one_cell(cell: re.Match, found: dict[tuple[int, int], str]) -> None:
 def _scan_sheet(path: Path, part: str) -> tuple[dict[tuple[int, int], str], list[int]]:
     """A sheet's cells shown but read as blank, and its hidden rows (:func:`shown_cells`)."""
     hidden: list[int] = []
-    return shown_cells(path, part, hidden), hidden
+    return shown_cells(path, part, hidden), hidden, []
 
 
-Scanned = tuple[dict[tuple[int, int], str], list[int]]  # a sheet's shown cells and hidden rows
+# a sheet's shown cells, hidden rows and (where python-calamine gives none: .ods) merged ranges
+Scanned = tuple[dict[tuple[int, int], str], list[int], list[tuple[tuple[int, int], tuple[int, int]]]]
 
 
 def _never_raising(scan):
@@ -611,8 +612,11 @@ def _never_raising(scan):
 
 # An OpenDocument spreadsheet (.ods): content.xml holds every sheet. An error cell says so in its
 # calcext:value-type (its text:p is what the sheet shows: #N/A, Err:502); a hidden row says
-# table:visibility="collapse" (hidden by hand, or a collapsed group) or "filter".
-_ODS_MARKS = (b'calcext:value-type="error"', b'table:visibility="')
+# table:visibility="collapse" (hidden by hand, or a collapsed group) or "filter"; a merged cell
+# spans rows with table:number-rows-spanned (python-calamine gives no merged ranges for .ods).
+_ODS_MARKS = (b'calcext:value-type="error"', b'table:visibility="', b'table:number-rows-spanned="')
+_ODS_ROWS_SPANNED = re.compile(rb'\btable:number-rows-spanned="([0-9]{1,7})"')
+_ODS_COLS_SPANNED = re.compile(rb'\btable:number-columns-spanned="([0-9]{1,7})"')
 _ODS_TABLE, _ODS_ROW, _ODS_ROW_END = b"<table:table ", b"<table:table-row", b"</table:table-row>"
 _ODS_NAME = re.compile(rb'\btable:name="([^"]*)"')
 _ODS_ROWS = re.compile(rb'\btable:number-rows-repeated="([0-9]{1,7})"')
@@ -655,7 +659,7 @@ def ods_shown_cells(path: Path, wanted: Collection[str]) -> dict[str, Scanned]:
             while data := fh.read(_SCAN_BYTES):
                 carry = state.scan(carry + data)
             state.scan(carry)
-    return {name: found for name, found in state.sheets.items() if found[0] or found[1]}
+    return {name: found for name, found in state.sheets.items() if any(found)}
 
 
 class _OdsSheets:
@@ -697,21 +701,25 @@ class _OdsSheets:
         name = _ODS_NAME.search(xml, at, xml.find(b">", at))
         self.row, self.found = 0, None
         if name is not None and (text := _xml_text(name[1])) in self.wanted:
-            self.found = self.sheets.setdefault(text, ({}, []))
+            self.found = self.sheets.setdefault(text, ({}, [], []))
 
     def _row(self, xml: bytes, row: int, tag_end: int, end: int, count: int) -> None:
-        cells, hidden = self.found
+        cells, hidden, merged = self.found
         visibility = xml.find(_ODS_MARKS[1], row, tag_end)
         if visibility >= 0 and not xml.startswith(b'visible"', visibility + len(_ODS_MARKS[1])) and any(
                 xml.find(mark, tag_end, end) >= 0 for mark in _ODS_HAS_VALUE):
             hidden.extend(range(self.row + 1, self.row + 1 + count))
-        if xml.find(_ODS_MARKS[0], tag_end, end) < 0:
+        errors, spans = (xml.find(mark, tag_end, end) >= 0 for mark in (_ODS_MARKS[0], _ODS_MARKS[2]))
+        if not (errors or spans):
             return
         column = 0
         for cell in _ODS_CELL.finditer(xml, tag_end, end):
             repeated = _ODS_COLS.search(cell[1])
             across = int(repeated[1]) if repeated else 1
-            if _ODS_MARKS[0] in cell[1] and not cell[2]:
+            if spans and (down := _ODS_ROWS_SPANNED.search(cell[1])) and int(down[1]) > 1:
+                wide = _ODS_COLS_SPANNED.search(cell[1])
+                merged.append(((self.row, column), (self.row + int(down[1]) - 1, column + (int(wide[1]) if wide else 1) - 1)))
+            if errors and _ODS_MARKS[0] in cell[1] and not cell[2]:
                 shown = _ods_text(xml[cell.end() : xml.find(_ODS_CELL_END, cell.end(), end)])
                 for r in range(self.row, self.row + min(count, MAX_REPEATED_ERRORS)):
                     for c in range(column, column + min(across, MAX_REPEATED_ERRORS)):
@@ -869,7 +877,7 @@ def _xls_sheet(stream: bytes, at: int) -> Scanned:
                 cells[unpack("<HH", stream, data)] = text
         elif kind == _XLS_ROW and stream[data + 12] & 0x20:
             hidden.append(unpack("<H", stream, data)[0] + 1)
-    return cells, sorted(hidden)
+    return cells, sorted(hidden), []
 
 
 _BOOK_SCANS = {".ods": ods_shown_cells, ".xls": xls_shown_cells}
@@ -973,14 +981,19 @@ class Decoding:
         none when the file cannot be scanned."""
         return self._scanned(at)[1]
 
+    def merged(self, at: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """The merged ranges of sheet ``at`` that python-calamine does not give (.ods), as it gives
+        them for the other kinds: ((first row, first column), (last row, last column)), 0-based."""
+        return self._scanned(at)[2]
+
     def _scanned(self, at: int) -> Scanned:
         if self._book is not None:
-            return self._book.result().get(self.names[at], ({}, []))
+            return self._book.result().get(self.names[at], ({}, [], []))
         future = self._shown[at]
         try:
-            return future.result() if future is not None else ({}, [])
+            return future.result() if future is not None else ({}, [], [])
         except ZIP_ERRORS:
-            return {}, []
+            return {}, [], []
 
     def close(self) -> None:
         """Stop: sheets not started are dropped, a decode under way is waited for."""
