@@ -268,3 +268,26 @@ def test_a_row_of_spaces_or_dashes_is_a_blank_row(tmp_path, suffix):
     assert ledger.cases["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执2号"]
     assert ledger.skipped[["row", "reason"]].values.tolist() == [[3, "空行"], [4, "空行"], [5, "空行"]]
     assert ledger.rejects[["row", "reason"]].values.tolist() == [[7, "缺少案号"]]  # a name is not blank
+
+
+def test_a_header_repeated_with_other_columns_is_warned_about(tmp_path):
+    """A table pasted under another, its 被执行人 and 承办人 the other way round and its amounts in
+    万元: its header row is skipped, and a warning says the rows below are read under the first
+    header. The same header repeated (a printed ledger's page header), a two-row one included, is
+    not warned about."""
+    rows = [["案号", "立案日期", "承办人", "被执行人", "执行标的（元）"], ["(2026)鲁0902执1号", FILED, "张三", "甲公司", 1000],
+            ["案号", "立案日期", "承办人", "被执行人", "执行标的(元)"], ["(2026)鲁0902执2号", FILED, "张三", "甲公司", 1000],
+            ["案号", "立案日期", "被执行人", "承办人", "执行标的（万元）"], ["(2026)鲁0902执3号", FILED, "乙公司", "李四", 12.5]]
+    ledger = load_ledger([workbook(tmp_path / "l.xlsx", {"台帐": rows})])
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[3, "重复的表头行"], [5, "重复的表头行"]]
+    assert ledger.warnings == [
+        f"{tmp_path / 'l.xlsx'} [台帐] row 5: the header is repeated with other columns (被执行人 under 承办人; 承办人 under "
+        "被执行人; 执行标的（万元） under 执行标的（元）); the rows below it are read under the first header's columns: "
+        "make it one table, or put it on a sheet of its own"]
+    path = merged_workbook(tmp_path / "two.xlsx", [
+        ["案号", "立案日期", "当事人", None], [None, None, "申请执行人", "被执行人"], ["(2026)鲁0902执1号", FILED, "甲", "乙"],
+        ["案号", "立案日期", "当事人", None], [None, None, "申请执行人", "被执行人"], ["(2026)鲁0902执2号", FILED, "丙", "丁"]],
+        ("A1:A2", "B1:B2", "C1:D1", "A4:A5", "B4:B5", "C4:D4"))
+    ledger = load_ledger([path])
+    assert ledger.cases["respondent"].tolist() == ["乙", "丁"] and ledger.warnings == []
+    assert ledger.skipped["reason"].tolist() == ["重复的表头行", "重复的表头行"]

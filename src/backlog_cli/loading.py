@@ -1331,6 +1331,9 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             is_skip = reason.notna()
             report.skipped += int(is_skip.sum())
             found.skipped.append(_located(body[is_skip]).assign(reason=reason[is_skip].to_numpy()))
+            if (repeated := reason.eq(REPEATED_HEADER).to_numpy()).any():
+                found.warnings += _headers_that_differ(path, report.sheet, body[repeated], headers, mapped, units,
+                                                       columns)
             kept = ~is_skip.to_numpy()
             if len(hidden_rows):
                 rows = body["source_row"].to_numpy()[kept]
@@ -1454,6 +1457,29 @@ def _separator_hint(path: Path) -> str:
     if counts[other] <= max(counts[","], counts["\t"]):
         return ""
     return f"; its cells are separated by '{other}', not commas: save it as CSV with commas, or as .xlsx"
+
+
+def _headers_that_differ(path: Path, sheet: str, rows: pd.DataFrame, headers: list[str], names: list[str],
+                         units: dict[str, float], columns: Columns) -> list[str]:
+    """A warning for each header row repeated further down (``rows``, under the sheet's column
+    ``names``) whose cells name other fields than the header's, or give another unit (a table pasted
+    under another, its 被执行人 and 承办人 the other way round; its amounts in 万元): the rows
+    below it are read under the first header's columns."""
+    out = []
+    for _, row in rows.iterrows():
+        changed = []
+        for header, name in zip(headers, names):
+            cell = row.get(name)
+            if not isinstance(cell, str) or not cell.strip():
+                continue
+            field = columns.field_for(cell)  # text naming no field (当事人 over 申请执行人 and 被执行人) is passed over
+            if field is not None and (field != name or parsing.header_unit(cell) != units.get(field, 1.0)):
+                changed.append(f"{cell.strip()} under {header or '(no header)'}")
+        if changed:
+            out.append(f"{path} [{sheet}] row {row['source_row']}: the header is repeated with other columns "
+                       f"({'; '.join(changed[:5])}{' …' if len(changed) > 5 else ''}); the rows below it are read "
+                       "under the first header's columns: make it one table, or put it on a sheet of its own")
+    return out
 
 
 def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Series,
