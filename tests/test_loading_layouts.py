@@ -291,3 +291,19 @@ def test_a_header_repeated_with_other_columns_is_warned_about(tmp_path):
     ledger = load_ledger([path])
     assert ledger.cases["respondent"].tolist() == ["乙", "丁"] and ledger.warnings == []
     assert ledger.skipped["reason"].tolist() == ["重复的表头行", "重复的表头行"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_rows_numbered_ahead_with_nothing_else_are_blank(tmp_path, suffix):
+    """A template numbered down its 序号 column ahead of the cases: rows holding only that number
+    are 空行, not rejected for want of a case number (every night); a row with more is not."""
+    rows = [["序号", "案号", "立案日期", "承办人"], [1, "(2026)鲁0902执1号", "2026-01-05", "张三"], [2, None, None, None],
+            [3, None, None, "\u3000"], ["4", None, None, None], [5, None, None, "李四"], ["合计", None, None, None]]
+    if suffix == ".csv":
+        path = tmp_path / "l.csv"
+        path.write_text("".join(",".join("" if c is None else str(c) for c in row) + "\n" for row in rows), encoding="utf-8")
+    else:
+        path = workbook(tmp_path / "l.xlsx", {"台帐": rows})
+    ledger = load_ledger([path])
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[3, "空行"], [4, "空行"], [5, "空行"], [7, "合计行"]]
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[6, "缺少案号"]]

@@ -950,6 +950,7 @@ def _first_cells(data: pd.DataFrame, missing: pd.DataFrame | None = None) -> pd.
 # Why a row is not a case, or not used, and what is wrong with a value: the clerks read these in
 # the errors file and `backlog inspect`, so they are Chinese. Code compares with these constants.
 BLANK_ROW = "空行"
+SERIAL_HEADERS = frozenset(["序号", "序", "编号", "行号", "no", "no."])  # a row's number in the ledger, as header_key gives it
 TOTALS_ROW = "合计行"
 REPEATED_HEADER = "重复的表头行"
 FOOTER_ROW = "表尾说明行"
@@ -1001,12 +1002,18 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
     reason = pd.Series(None, index=body.index, dtype=object)  # None, not pd.NA: isin on pd.NA is 15 times slower
     blank = missing.all(axis=1).to_numpy(copy=True)
     rows = ~blank & case_text.isna().to_numpy()
-    if rows.any():  # cells of spaces only (a full-width 　 typed to clear one) or dashes: a blank row too
-        cells = data[rows].to_numpy(dtype=object)[~missing[rows].to_numpy()]
-        codes, distinct = pd.factorize(cells)
+    if rows.any():  # cells of spaces only (a full-width 　 typed to clear one) or dashes, and a number alone
+        filled = ~missing[rows].to_numpy()  # under 序号 (a template numbered ahead): a blank row too
+        codes, distinct = pd.factorize(data[rows].to_numpy(dtype=object)[filled])
         empty = np.array([isinstance(v, str) and parsing.is_blank_text(v) for v in distinct], dtype=bool)
-        clear = np.ones(missing[rows].shape, dtype=bool)
-        clear[~missing[rows].to_numpy()] = empty[codes]
+        clear = np.ones(filled.shape, dtype=bool)
+        clear[filled] = empty[codes]
+        if serial := [pos for pos, name in enumerate(names) if parsing.header_key(name) in SERIAL_HEADERS]:
+            number = np.array([isinstance(v, (int, float)) and not isinstance(v, bool)
+                               or isinstance(v, str) and v.strip().isdigit() for v in distinct], dtype=bool)
+            numbered = np.zeros(filled.shape, dtype=bool)
+            numbered[filled] = number[codes]
+            clear[:, serial] |= numbered[:, serial]
         blank[np.flatnonzero(rows)[clear.all(axis=1)]] = True
     reason[blank] = BLANK_ROW
     # every totals word has 计: only cells with it are looked at closely
