@@ -375,6 +375,25 @@ def test_holidays_in_a_rules_file_count_in_overdue_and_rules_show(tmp_path):
     assert day == "2027-02-05" and "holiday calendar does not cover 2027" in err
     shown = runner.invoke(app, ["rules", "show", str(rules)])
     assert "节假日（holidays:，chinesecalendar 未收的年份）：2027年 放假 7 天，调休上班 1 天" in shown.stdout
+    assert "已由 chinesecalendar 收录" not in shown.stdout and "warning" not in shown.stderr
+
+
+def test_rules_check_and_show_say_which_holidays_chinesecalendar_overrules(tmp_path):
+    """A day of holidays: in a year chinesecalendar knows (2026-01-05, a working Monday) is not
+    used: rules check and rules show warn as the commands that evaluate cases do, and rules show
+    no longer counts 2026 among the years chinesecalendar lacks."""
+    rules = tmp_path / "mine.yaml"
+    rules.write_text("version: 1\nextends: default\nholidays:\n  days_off: [2027-02-05 to 2027-02-11, 2026-01-05]\n",
+                     encoding="utf-8")
+    warning = (f"warning: {rules}: holidays: 2026-01-05 contradict the installed chinesecalendar, which knows that "
+               "year; its calendar is used (remove the year from holidays:)")
+    checked = runner.invoke(app, ["rules", "check", str(rules)])
+    assert checked.exit_code == 0 and checked.stdout.startswith("ok: ")
+    assert warning in " ".join(checked.stderr.split())
+    shown = runner.invoke(app, ["rules", "show", str(rules)])
+    assert "节假日（holidays:，chinesecalendar 未收的年份）：2027年 放假 7 天，调休上班 0 天" in shown.stdout
+    assert "节假日（holidays:）中 2026年 已由 chinesecalendar 收录，以其为准" in shown.stdout
+    assert warning in " ".join(shown.stderr.split())
 
 
 def test_the_legal_limit_takes_extension_days_and_an_approved_new_limit_from_the_ledger(tmp_path):

@@ -801,7 +801,7 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
     import pandas as pd
 
     from backlog_cli import outputs
-    from backlog_cli.deadlines import due_rule, load_ruleset
+    from backlog_cli.deadlines import added_years, due_rule, holiday_conflicts, load_ruleset
     from backlog_cli.rules import bundled_path
 
     ruleset, deadlines = load_ruleset([name])
@@ -818,9 +818,12 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
                  "说明": d.description, "依据": d.source}
                 for d in deadlines]
         out.print(outputs.render_table(pd.DataFrame(rows), title="期限", see_all=outputs.PIPE_TO_SEE_ALL))
-    if deadlines and deadlines[0].holidays is not None:
-        added = deadlines[0].holidays.summary()
-        out.print(f"节假日（holidays:，chinesecalendar 未收的年份）：{added}", highlight=False, markup=False)
+    used, followed = added_years(deadlines)
+    if used:
+        out.print(f"节假日（holidays:，chinesecalendar 未收的年份）：{used}", highlight=False, markup=False)
+    if followed:
+        out.print(f"节假日（holidays:）中 {followed} 已由 chinesecalendar 收录，以其为准", highlight=False, markup=False)
+    tell(holiday_conflicts(deadlines))
     for path in ruleset.sources:
         out.print(f"from {bundled_path(path)}", highlight=False, markup=False)
 
@@ -830,12 +833,13 @@ def rules_check(paths: Annotated[list[Path], typer.Argument(
         help="The rules file to check; several are checked merged, later ones overriding earlier ones, as "
              "repeated --rules are.", show_default=False, metavar="FILE", parser=file_name)]) -> None:
     """Check a rules file (or several, merged as repeated --rules are): categories and deadlines; every problem is listed with file:line:column. Exit 2 when invalid."""
-    from backlog_cli.deadlines import load_ruleset
+    from backlog_cli.deadlines import holiday_conflicts, load_ruleset
     from backlog_cli.outputs import counted
 
     ruleset, deadlines = load_ruleset([str(p) for p in paths])
     names = " + ".join(str(p) for p in paths)
     typer.echo(f"ok: {names}: {counted(len(ruleset.categories), 'categories')}, {counted(len(deadlines), 'deadlines')}")
+    tell(holiday_conflicts(deadlines))
 
 
 @app.command(cls=BacklogCommand)

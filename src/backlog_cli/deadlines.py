@@ -130,12 +130,14 @@ class Holidays:
     def years(self) -> frozenset[int]:
         return frozenset(d.year for d in self.off | self.on)
 
-    def summary(self) -> str:
-        """Per year, how many days off and days worked in lieu (``backlog rules show``)."""
+    def summary(self, years: Collection[int] | None = None) -> str:
+        """Per year (of ``years``, by default all), how many days off and days worked in lieu
+        (``backlog rules show``)."""
         def count(days: frozenset[dt.date], year: int) -> int:
             return sum(d.year == year for d in days)
 
-        return "；".join(f"{y}年 放假 {count(self.off, y)} 天，调休上班 {count(self.on, y)} 天" for y in sorted(self.years))
+        return "；".join(f"{y}年 放假 {count(self.off, y)} 天，调休上班 {count(self.on, y)} 天"
+                        for y in sorted(self.years if years is None else years))
 
 
 @dataclass(frozen=True)
@@ -753,13 +755,31 @@ def calendar_warnings(deadlines: list[Deadline], done: dict[str, dict[str, np.nd
         out.append(f"holiday calendar does not cover {', '.join(map(str, sorted(years)))}: weekends only "
                    f"(no statutory holidays) for deadlines {', '.join(names)}; update chinesecalendar, or give "
                    "the year's holidays in the rules file (holidays:)")
+    return out + holiday_conflicts(deadlines)
+
+
+def holiday_conflicts(deadlines: list[Deadline]) -> list[str]:
+    """A warning naming the days of the rules files' ``holidays:`` that chinesecalendar
+    contradicts in a year it knows (its calendar is followed), for every command that reads the
+    rules (``rules check`` and ``rules show`` too)."""
     added = next((d.holidays for d in deadlines if d.holidays is not None), None)
-    if added is not None and (ignored := workday_calendar(added).ignored):
-        shown = ", ".join(f"{day:%Y-%m-%d}" for day in ignored[:5]) + (" …" if len(ignored) > 5 else "")
-        out.append(f"{added.source}: holidays: {shown} contradict the installed chinesecalendar, which knows "
-                   f"{'that year' if len({d.year for d in ignored}) == 1 else 'those years'}; its calendar is used "
-                   "(remove the year from holidays:)")
-    return out
+    if added is None or not (ignored := workday_calendar(added).ignored):
+        return []
+    shown = ", ".join(f"{day:%Y-%m-%d}" for day in ignored[:5]) + (" …" if len(ignored) > 5 else "")
+    return [f"{added.source}: holidays: {shown} contradict the installed chinesecalendar, which knows "
+            f"{'that year' if len({d.year for d in ignored}) == 1 else 'those years'}; its calendar is used "
+            "(remove the year from holidays:)"]
+
+
+def added_years(deadlines: list[Deadline]) -> tuple[str, str]:
+    """The rules files' ``holidays:`` as ``rules show`` says them: the years chinesecalendar does
+    not know (used), and those it knows (its calendar is followed); each '' when none."""
+    added = next((d.holidays for d in deadlines if d.holidays is not None), None)
+    if added is None:
+        return "", ""
+    known = workday_calendar(None).known
+    used = [y for y in added.years if y not in known]
+    return added.summary(used) if used else "", "、".join(f"{y}年" for y in sorted(added.years & known))
 
 
 def evaluate(
