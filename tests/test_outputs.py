@@ -360,6 +360,21 @@ def test_xlsx_prints_landscape_one_page_wide_with_the_header_on_every_page(chart
         assert ws.print_title_rows == titles
         assert ws.freeze_panes == ("A3" if name == "titled" else "A2")  # no case number: no frozen column
         assert ws["A3" if name == "titled" else "A2"].value == "张三"
+        # each printed page says what it is and which page it is
+        assert ws.oddHeader.left.text == ("任务" if name == "titled" else "plain")
+        assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+
+
+def test_a_page_title_heads_the_printed_pages_of_a_sheet_without_a_title_row(tmp_path):
+    """全部案件 keeps its header in row 1 (a table to filter and sort), its printed pages still say
+    the day counted; an & in a title is printed as itself."""
+    path = tmp_path / "p.xlsx"
+    frame = pd.DataFrame({"officer": ["张三"]})
+    outputs.write_xlsx(path, [outputs.Sheet("全部案件", frame, page_title="全部案件（截至2026-11-23）"),
+                              outputs.Sheet("a", frame, title="A & B")])
+    wb = openpyxl.load_workbook(path)
+    assert wb["全部案件"]["A1"].value == "officer" and wb["全部案件"].oddHeader.left.text == "全部案件（截至2026-11-23）"
+    assert wb["a"].oddHeader.left.text == "A && B"
 
 
 def test_a_sheet_too_wide_for_one_page_prints_on_several_with_the_case_number_on_each(tmp_path):

@@ -252,7 +252,7 @@ def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | Non
     short = cases[[c for c in CASE_COLUMNS if c in cases.columns]]
     return [
         Sheet(SUMMARY_LABEL, result.summary, labels=labels, title=f"{SUMMARY_LABEL}（截至{result.as_of.date()}）", total_rows=1),
-        Sheet(TOTAL_LABEL, cases, labels=labels),
+        Sheet(TOTAL_LABEL, cases, labels=labels, page_title=f"{TOTAL_LABEL}（截至{result.as_of.date()}）"),
         *(Sheet(c.label, short[result.flags.loc[cases.index, c.id]], labels=labels, title=f"{c.label}（截至{result.as_of.date()}）")
           for c in chosen),
     ]
