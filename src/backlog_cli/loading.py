@@ -50,6 +50,7 @@ TOTALS_MARK = "计"  # in every totals word (checked in the tests)
 # a totals row's first cell, spaces removed: a totals word, perhaps after what it totals (本页合计, 以上合计, 总合计)
 TOTALS_TEXT = re.compile(r"(?:本页|本表|本月|本年|本期|本季度?|当月|全年|以上|全部|全院|全局|总)?"
                          f"(?:{'|'.join(w for w in TOTAL_WORDS if ' ' not in w)})")
+SERIAL_HEADERS = frozenset(["序号", "序", "编号", "行号", "no", "no."])  # a row's number in the ledger, as header_key gives it
 SOURCE_COLUMNS = ["source_file", "source_sheet", "source_row"]
 REJECT_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
@@ -950,7 +951,6 @@ def _first_cells(data: pd.DataFrame, missing: pd.DataFrame | None = None) -> pd.
 # Why a row is not a case, or not used, and what is wrong with a value: the clerks read these in
 # the errors file and `backlog inspect`, so they are Chinese. Code compares with these constants.
 BLANK_ROW = "空行"
-SERIAL_HEADERS = frozenset(["序号", "序", "编号", "行号", "no", "no."])  # a row's number in the ledger, as header_key gives it
 TOTALS_ROW = "合计行"
 REPEATED_HEADER = "重复的表头行"
 FOOTER_ROW = "表尾说明行"
@@ -1472,7 +1472,7 @@ def _headers_that_differ(path: Path, sheet: str, rows: pd.DataFrame, headers: li
     ``names``) whose cells name other fields than the header's, or give another unit (a table pasted
     under another, its 被执行人 and 承办人 the other way round; its amounts in 万元): the rows
     below it are read under the first header's columns."""
-    out = []
+    found: dict[str, list[int]] = {}  # what differs: the rows that repeat the header so (a printed page's each)
     for _, row in rows.iterrows():
         changed = []
         for header, name in zip(headers, names):
@@ -1483,10 +1483,11 @@ def _headers_that_differ(path: Path, sheet: str, rows: pd.DataFrame, headers: li
             if field is not None and (field != name or parsing.header_unit(cell) != units.get(field, 1.0)):
                 changed.append(f"{cell.strip()} under {header or '(no header)'}")
         if changed:
-            out.append(f"{path} [{sheet}] row {row['source_row']}: the header is repeated with other columns "
-                       f"({'; '.join(changed[:5])}{' …' if len(changed) > 5 else ''}); the rows below it are read "
-                       "under the first header's columns: make it one table, or put it on a sheet of its own")
-    return out
+            found.setdefault(f"{'; '.join(changed[:5])}{' …' if len(changed) > 5 else ''}", []).append(
+                int(row["source_row"]))
+    return [f"{path} [{sheet}] {_rows_named(at)}: the header is repeated with other columns ({changed}); the rows "
+            "below it are read under the first header's columns: make it one table, or put it on a sheet of its own"
+            for changed, at in found.items()]
 
 
 def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Series,
@@ -1556,6 +1557,7 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
          "cases": s.cases, "skipped": s.skipped, "rejected": s.rejected, "note": s.note}
         for s in ledger.sheets
     ])
+
     def known(sheet: SheetReport, header: str, name: str) -> str:
         if name in ledger.columns.fields:
             return "是"
