@@ -272,6 +272,78 @@ def test_run_killed_while_writing_leaves_the_previous_day_folder_whole(tmp_path,
     assert not (tmp_path / "out" / run_mod.LOCK_NAME).exists()  # the lock is released
 
 
+def test_a_day_folder_that_cannot_be_replaced_leaves_the_history_as_it_was(tmp_path, monkeypatch):
+    """The day's folder is put in place before its history entry is committed: when it cannot be
+    (a file in it open in Excel on Windows, a read-only folder), the run exits 2 and the history
+    keeps the earlier run of the day, as the folder does."""
+    config = config_in(tmp_path)
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
+    folder = tmp_path / "out" / "2025-06-30"
+    before = folder_bytes(folder)
+    real_replace = os.replace
+
+    def held(src, dst):
+        if Path(src) == folder:
+            raise PermissionError(13, "Permission denied")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(run_mod.os, "replace", held)
+    (tmp_path / "ledger.csv").write_text(HEADER + "".join(ROWS[:2]), encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 2 and "Permission denied" in result.output
+    assert history_rows(tmp_path) == [("2025-06-30", 3)] and folder_bytes(folder) == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2025-06-30", "history.sqlite"]
+
+
+def test_a_previous_day_folder_that_cannot_be_deleted_is_warned_about_and_blocks_nothing(tmp_path, monkeypatch):
+    """Set aside under a name of its own, the previous folder left undeleted is said (exit 1) and
+    a later run of the day goes through; the next run deletes it."""
+    config = config_in(tmp_path)
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
+    real_rmtree = run_mod.shutil.rmtree
+    monkeypatch.setattr(run_mod.shutil, "rmtree", lambda path, ignore_errors=False: None
+                        if ".old-" in Path(path).name else real_rmtree(path, ignore_errors=ignore_errors))
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 1 and "the previous 2025-06-30 folder could not be deleted; it is kept as" in \
+        " ".join(result.output.split())
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 1
+    assert len(list((tmp_path / "out").glob(".2025-06-30.old-*"))) == 2
+    monkeypatch.setattr(run_mod.shutil, "rmtree", real_rmtree)
+    assert invoke(config, "--as-of", "2025-07-01").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2025-06-30", "2025-07-01", "history.sqlite"]
+
+
+def test_folders_left_by_a_killed_run_of_another_day_are_cleared(tmp_path):
+    """A partial folder of any day is deleted by the next run; a day's folder set aside when the
+    run was killed between the two renames is put back when that day has none."""
+    config = config_in(tmp_path)
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
+    out = tmp_path / "out"
+    (out / ".2025-06-29.partial").mkdir()
+    (out / ".2025-06-29.partial" / "triage.xlsx").write_bytes(b"half")
+    before = folder_bytes(out / "2025-06-30")
+    os.replace(out / "2025-06-30", out / ".2025-06-30.old-1a2b3c4d")
+    assert invoke(config, "--as-of", "2025-07-01").exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["2025-06-30", "2025-07-01", "history.sqlite"]
+    assert folder_bytes(out / "2025-06-30") == before
+
+
+def test_a_read_only_history_is_a_plain_error(tmp_path, monkeypatch):
+    """A history the database refuses to write (a read-only file): exit 2 naming it, not an
+    internal error; the day's folder is not put in place."""
+    config = config_in(tmp_path)
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
+
+    def refuses(self, conn, info, snapshot):
+        raise sa.exc.OperationalError("DELETE FROM snapshots", {}, Exception("attempt to write a readonly database"))
+
+    monkeypatch.setattr(history.History, "_store", refuses)
+    result = invoke(config, "--as-of", "2025-07-01")
+    assert result.exit_code == 2, result.output
+    assert "cannot record the run (attempt to write a readonly database)" in " ".join(result.output.split())
+    assert not (tmp_path / "out" / "2025-07-01").exists()
+
+
 def test_second_run_while_one_is_going_exits_3(tmp_path):
     config = config_in(tmp_path)
     with run_mod.run_lock(tmp_path / "out"):
@@ -731,3 +803,24 @@ def test_a_target_for_an_officer_with_no_case_is_warned_about_as_assign_warns(tm
     summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
     assert summary["warnings"] == ["a weekly target for 孙八, who has no case in the ledger (a typing slip in the "
                                    "targets, or an officer who has left)"]
+
+
+def test_a_signal_while_the_run_is_put_in_place_is_let_go_once_it_is(monkeypatch):
+    """SIGTERM (a cron timeout) while the day's folder is swapped in and the history committed:
+    held off, then dropped, as the run is complete (exit 143 would say nothing was written); when
+    the block fails, the signal is delivered after it."""
+    import signal
+
+    got = []
+    previous = signal.signal(signal.SIGTERM, lambda *_: got.append("TERM"))
+    try:
+        with run_mod._uninterrupted():
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert got == []
+        assert got == []
+        with pytest.raises(OSError), run_mod._uninterrupted():
+            os.kill(os.getpid(), signal.SIGTERM)
+            raise OSError("the folder could not be put in place")
+        assert got == ["TERM"]
+    finally:
+        signal.signal(signal.SIGTERM, previous)

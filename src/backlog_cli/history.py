@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,23 +149,39 @@ class History:
     def record(self, info: RunInfo, snapshot: pd.DataFrame) -> int:
         """Store a run and its snapshot in one transaction; an earlier run of the same as_of is
         replaced. Returns the new run id."""
+        with self.recording(info, snapshot) as run_id:
+            return run_id
+
+    @contextmanager
+    def recording(self, info: RunInfo, snapshot: pd.DataFrame) -> Iterator[int]:
+        """:meth:`record`, committed only when the block ends without an error (the nightly run
+        puts its day's folder in place inside it: a run whose folder cannot be put in place leaves
+        the history as it was). A database that refuses the write (read-only) is a ConfigError."""
+        try:
+            with self.engine.begin() as conn:
+                yield self._store(conn, info, snapshot)
+        except sa.exc.OperationalError as exc:  # read-only, locked, the disk full (not a bug of ours)
+            raise ConfigError(f"history {self.engine.url.render_as_string(hide_password=True)}: cannot record "
+                              f"the run ({exc.orig})") from None
+
+    def _store(self, conn: Connection, info: RunInfo, snapshot: pd.DataFrame) -> int:
+        """Write a run and its snapshot in ``conn``'s transaction; returns the run id."""
         rows = _snapshot_rows(snapshot)
-        with self.engine.begin() as conn:
-            old = sa.select(runs.c.id).where(runs.c.as_of == info.as_of)
-            conn.execute(snapshots.delete().where(snapshots.c.run_id.in_(old)))
-            conn.execute(runs.delete().where(runs.c.as_of == info.as_of))
-            run_id = conn.execute(
-                runs.insert().values(
-                    as_of=info.as_of, started_at=info.started_at, finished_at=info.finished_at,
-                    ledger_files=json.dumps(info.ledger_files, ensure_ascii=False),
-                    counts=json.dumps(info.counts, ensure_ascii=False, default=_json_default),
-                    rules=info.rules,
-                )
-            ).inserted_primary_key[0]
-            if rows:
-                for row in rows:
-                    row["run_id"] = run_id
-                conn.execute(snapshots.insert(), rows)
+        old = sa.select(runs.c.id).where(runs.c.as_of == info.as_of)
+        conn.execute(snapshots.delete().where(snapshots.c.run_id.in_(old)))
+        conn.execute(runs.delete().where(runs.c.as_of == info.as_of))
+        run_id = conn.execute(
+            runs.insert().values(
+                as_of=info.as_of, started_at=info.started_at, finished_at=info.finished_at,
+                ledger_files=json.dumps(info.ledger_files, ensure_ascii=False),
+                counts=json.dumps(info.counts, ensure_ascii=False, default=_json_default),
+                rules=info.rules,
+            )
+        ).inserted_primary_key[0]
+        if rows:
+            for row in rows:
+                row["run_id"] = run_id
+            conn.execute(snapshots.insert(), rows)
         return int(run_id)
 
     # ----------------------------------------------------------------------------- reading

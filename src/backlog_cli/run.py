@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import secrets
 import shutil
+import signal
 import socket
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -499,15 +501,58 @@ def _write_outputs(folder: Path, ledger: Ledger, problems: pd.DataFrame, done: _
     ]
 
 
-def _swap_in(partial: Path, folder: Path) -> None:
-    """Replace ``folder`` by ``partial``: the old folder is renamed away, the new one renamed in,
-    then the old one deleted."""
-    old = folder.with_name(f".{folder.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
+def _swap_in(partial: Path, folder: Path) -> list[str]:
+    """Replace ``folder`` by ``partial``: the old folder is renamed away (under a name of its own,
+    so that one left by an earlier run never blocks this one), the new one renamed in (the old one
+    put back if it cannot be), then the old one deleted. A warning when it cannot be deleted."""
+    old = folder.with_name(f".{folder.name}.old-{secrets.token_hex(4)}")
     if folder.exists():
         os.replace(folder, old)
-    os.replace(partial, folder)
+    try:
+        os.replace(partial, folder)
+    except OSError:
+        if old.exists():
+            os.replace(old, folder)
+        raise
     shutil.rmtree(old, ignore_errors=True)
+    if old.exists():
+        return [f"the previous {folder.name} folder could not be deleted; it is kept as {old} (delete it by hand)"]
+    return []
+
+
+def _leftovers(output_dir: Path) -> None:
+    """Folders left by a run that was killed (under the lock, no other run is going): a partial
+    folder is deleted; a day's previous folder set aside is put back when the day has none (the
+    run was killed between the two renames of :func:`_swap_in`), else deleted."""
+    for partial in output_dir.glob(".????-??-??.partial"):
+        shutil.rmtree(partial, ignore_errors=True)
+    for old in output_dir.glob(".????-??-??.old*"):
+        day = output_dir / old.name[1:11]
+        if not day.exists():
+            with suppress(OSError):
+                os.replace(old, day)
+                continue
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold off Ctrl-C and SIGTERM while the day's folder is put in place and the history entry
+    committed; one that came meanwhile is let go once both are done: the run is complete, and
+    exit 130 or 143 would say nothing was written. Where signals cannot be held (not POSIX, not
+    the main thread), the block runs as it is."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+        while signal.sigtimedwait(held, 0) is not None:  # consumed: the run is done
+            pass
+    finally:  # on a failure a signal held is delivered now
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def nightly_run(
@@ -575,7 +620,7 @@ def nightly_run(
         with steps.step("history open") as notes:
             store = history.open_history(target)
             notes.append(store.engine.url.render_as_string(hide_password=True))
-        shutil.rmtree(partial, ignore_errors=True)  # left by a run that was killed
+        _leftovers(output_dir)  # left by a run that was killed
         try:
             with steps.step("report") as notes:
                 monthly = _monthly_report(ledger, result, (ruleset, dls), absent, config.report_day, summary.counts, store)
@@ -587,16 +632,20 @@ def nightly_run(
                 summary.warnings.extend(f"{folder / w.path.relative_to(partial)}: {message}"
                                         for w in written for message in w.warnings)
                 notes.append(f"{len(summary.files)} files, put in {folder} once the history is recorded")
-            with steps.step("history") as notes:
-                snapshot = history.snapshot_frame(frame, as_of, [d.id for d in dls])
+            # the day's folder is put in place before the history entry is committed, and the entry
+            # rolled back when it cannot be: exit 2 leaves both as they were
+            with ExitStack() as commit:
+                with steps.step("history") as notes:
+                    snapshot = history.snapshot_frame(frame, as_of, [d.id for d in dls])
+                    summary.finished_at = dt.datetime.now()
+                    info = history.RunInfo(as_of.date(), summary.started_at, summary.finished_at,
+                                           summary.ledger_files, summary.counts, summary.rules)
+                    commit.enter_context(_uninterrupted())
+                    summary.run_id = commit.enter_context(store.recording(info, snapshot))
+                    notes.append(f"run {summary.run_id} recorded")
                 summary.finished_at = dt.datetime.now()
-                summary.run_id = store.record(history.RunInfo(
-                    as_of.date(), summary.started_at, summary.finished_at, summary.ledger_files,
-                    summary.counts, summary.rules), snapshot)
-                notes.append(f"run {summary.run_id} recorded")
-            summary.finished_at = dt.datetime.now()
-            outputs.to_json_payload(summary.to_dict(), partial / SUMMARY_FILE)
-            _swap_in(partial, folder)
+                outputs.to_json_payload(summary.to_dict(), partial / SUMMARY_FILE)
+                summary.warnings.extend(_swap_in(partial, folder))
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
