@@ -824,3 +824,20 @@ def test_a_signal_while_the_run_is_put_in_place_is_let_go_once_it_is(monkeypatch
         assert got == ["TERM"]
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_run_whose_log_reader_goes_away_still_writes_its_day(tmp_path):
+    """`backlog run 2>&1 | head -2`: the reader of the log lines goes after two; the run goes on,
+    writes the day's folder and records it, and exits as it would have (it used to stop at the
+    third line, exit 0, nothing written). So does an -o output."""
+    config = config_in(tmp_path)
+    env = {**os.environ, "LANG": "C.UTF-8"}
+    command = f'"{sys.executable}" -m backlog_cli run --config "{config}" --as-of 2025-06-30 2>&1 | head -2; ' \
+              'exit "${PIPESTATUS[0]}"'
+    done = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 2, done.stdout + done.stderr
+    assert history_rows(tmp_path) == [("2025-06-30", 3)] and (tmp_path / "out" / "2025-06-30" / "summary.json").is_file()
+    command = f'"{sys.executable}" -m backlog_cli overdue ledger.csv --months 1 --as-of 2025-06-30 -o o.xlsx 2>&1 ' \
+              '| head -0; exit "${PIPESTATUS[0]}"'
+    done = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and (tmp_path / "o.xlsx").is_file(), done.stderr

@@ -275,6 +275,47 @@ class LogFile(io.TextIOBase):
         return self._stream.encoding
 
 
+class _Messages(io.TextIOBase):
+    """stderr, and once its reader has gone (``backlog run 2>&1 | head -2``), nothing: messages
+    are not worth stopping the work for. The files are still written and the exit code still says
+    how it went (the work used to stop at the first message, exiting 0 with nothing written)."""
+
+    def __init__(self, stream):
+        self._stream, self._gone = stream, False
+
+    def write(self, text: str) -> int:
+        if not self._gone:
+            try:
+                self._stream.write(text)
+            except BrokenPipeError:
+                self._lost()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._lost()
+
+    def _lost(self) -> None:
+        self._gone = True
+        try:  # what is left in the buffer goes nowhere at exit, not into a closed pipe
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    @property
+    def encoding(self) -> str:
+        return self._stream.encoding
+
+
 def _is_file(stream) -> bool:
     """Whether ``stream`` is a regular file (the cron line's ``>> run.log 2>&1``), not a terminal
     or a pipe."""
@@ -1154,6 +1195,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
     _every_character(sys.stdout)
     _every_character(sys.stderr)
+    sys.stderr = _Messages(sys.stderr)
     try:
         app()
     except SystemExit as done:
