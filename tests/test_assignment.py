@@ -204,8 +204,9 @@ def test_every_targets_problem_is_reported_with_its_file(tmp_path):
     path.write_text("张三: x\n李四: -1\nshare: 2\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         read_targets(path)
-    assert str(err.value) == (f"{path}: 张三: target must be a whole number ≥ 0, got 'x'; 李四: target must be a whole "
-                              "number ≥ 0, got -1; 'share' must be a number above 0 and at most 1, got 2")
+    assert str(err.value) == (f"{path}: 张三: target must be a whole number from 0 to 10000, got 'x'; 李四: target must "
+                              "be a whole number from 0 to 10000, got -1; 'share' must be a number above 0 and at most "
+                              "1, got 2")
     with pytest.raises(ConfigError, match=r"^settings/c\.yaml: targets: 'share' must be .*; 'minimum' must be"):
         read_targets({"share": 0, "minimum": "x"}, Path("settings/c.yaml"))
 
@@ -213,8 +214,10 @@ def test_every_targets_problem_is_reported_with_its_file(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("张三: -1\n", "张三: target must be a whole number ≥ 0, got -1"),
-        ("张三: 2.5\n", "张三: target must be a whole number ≥ 0"),
+        ("张三: -1\n", "张三: target must be a whole number from 0 to 10000, got -1"),
+        ("张三: 2.5\n", "张三: target must be a whole number from 0 to 10000"),
+        ("张三: 99999999999999999999\n", "张三: target must be a whole number from 0 to 10000, got 99999999999999999999"),
+        ("share: 0.1\nminimum: 99999999999999999999\n", "'minimum' must be a whole number from 0 to 10000"),
         ("张三: 1\n张 三: 2\n", "张 三: 张三 is listed twice"),
         ("share: 2\n", "'share' must be a number above 0 and at most 1"),
         ("minimum: 2\n", "'minimum' needs 'share'"),
@@ -253,6 +256,8 @@ def test_targets_from_csv_without_header(tmp_path):
     [
         ("承办人,任务数\n张三,5\n李四,abc\n", r"\[targets\]: row 3: target 'abc' is not a whole number"),
         ("承办人,任务数\n张三,5\n李四,2.5件\n", r"\[targets\]: row 3: target '2.5件' is not a whole number"),
+        ("承办人,任务数\n陈静,99999999999999999999\n",  # it wrapped round to -9223372036854775808
+         r"row 2: target '99999999999999999999' is not a whole number from 0 to 10000"),
         ("承办人,任务数\n张三,5\n李四,1\n张 三,2\n", r"row 4: 张三 already has a target in row 2"),
         ("承办人,任务数\n,5\n", r"row 2: no officer name"),
         ("张三,5,x\n", r"row 1: expected two columns"),

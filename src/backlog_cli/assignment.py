@@ -104,15 +104,18 @@ class Targets:
 
 
 TARGET_UNITS = ("件",)  # a target typed as cases: 5件, 五件
+MAX_TARGET = 10_000  # cases a week: far above any officer's; more is a typing slip (and past it, numbers overflow)
+WHOLE = f"a whole number from 0 to {MAX_TARGET}"
 
 
 def _whole(value: object) -> int | None:
-    """A non-negative whole number (5, "5件", "五"), or None."""
+    """A whole number from 0 to :data:`MAX_TARGET` (5, "5件", "五"), or None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
         value = parse_numbers(pd.Series([value], dtype=object), TARGET_UNITS)[0].iloc[0]
-    if isinstance(value, (int, float, np.number)) and not pd.isna(value) and float(value).is_integer() and value >= 0:
+    if isinstance(value, (int, float, np.number)) and not pd.isna(value) and float(value).is_integer() \
+            and 0 <= value <= MAX_TARGET:
         return int(value)
     return None
 
@@ -128,7 +131,7 @@ def _rule(data: Mapping, problems: list[str]) -> TargetRule | None:
         problems.append(f"'share' must be a number above 0 and at most 1, got {share!r}")
     minimum = _whole(data.get("minimum", 1))
     if minimum is None:
-        problems.append(f"'minimum' must be a whole number ≥ 0, got {data.get('minimum')!r}")
+        problems.append(f"'minimum' must be {WHOLE}, got {data.get('minimum')!r}")
     return None if problems else TargetRule(float(share), minimum)
 
 
@@ -145,7 +148,7 @@ def targets_from_mapping(data: Mapping, source: str) -> Targets:
         if pd.isna(key):
             problems.append(f"blank officer name {name!r}")
         elif value is None:
-            problems.append(f"{name}: target must be a whole number ≥ 0, got {data[name]!r}")
+            problems.append(f"{name}: target must be {WHOLE}, got {data[name]!r}")
         elif key in officers:
             problems.append(f"{name}: {key} is listed twice")
         else:
@@ -185,11 +188,11 @@ def _sheet_targets(cells: pd.DataFrame, first_row: int, source: str) -> Targets:
     officer = normalize_person(cells["officer"])
     target = parse_numbers(cells["target"], TARGET_UNITS)[0]
     row = cells.index.to_series() + first_row
-    bad = target.isna() | (target < 0) | (target % 1 != 0)
+    bad = target.isna() | (target < 0) | (target % 1 != 0) | (target > MAX_TARGET)
     dup = officer.duplicated(keep=False) & officer.notna()
     first_seen = row.groupby(officer).transform("min")
     problems = [f"row {r}: no officer name" for r in row[officer.isna()]]
-    problems += [f"row {r}: target {t!r} is not a whole number ≥ 0" for r, t in zip(row[bad & officer.notna()], cells["target"][bad & officer.notna()])]
+    problems += [f"row {r}: target {t!r} is not {WHOLE}" for r, t in zip(row[bad & officer.notna()], cells["target"][bad & officer.notna()])]
     problems += [f"row {r}: {o} already has a target in row {f}" for r, o, f in zip(row[dup], officer[dup], first_seen[dup]) if r != f]
     if problems:
         raise ConfigError(f"{source}: " + "; ".join(problems))

@@ -756,7 +756,7 @@ def _is_ledger_name(text: str) -> bool:
 def overdue(
     ledger: LedgerArg = None,
     days: Annotated[Optional[int], typer.Option("--days", min=0, metavar="N", help="Cases open at --as-of for more than N days since filing.")] = None,
-    months: Annotated[Optional[int], typer.Option("--months", min=0, metavar="N", help="Cases open at --as-of for more than N calendar months since filing (--months 6: the over-6-months report).")] = None,
+    months: Annotated[Optional[int], typer.Option("--months", min=0, max=1800, metavar="N", help="Cases open at --as-of for more than N calendar months since filing (--months 6: the over-6-months report).")] = None,
     deadline: Annotated[Optional[str], typer.Option("--deadline", metavar="ID", help="Cases past this deadline of the rules (its id or label: legal_limit or 法定执行期限); with --within, coming due on it.")] = None,
     within: Annotated[Optional[int], typer.Option("--within", min=0, metavar="D", help="Cases coming due in the next D days, one row per case and deadline.")] = None,
     category: CategoryOpt = None,
@@ -917,7 +917,7 @@ def init(
 @app.command(cls=BacklogCommand)
 def sample(
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", parser=file_name, help="File to write: .xlsx or .csv.")],
-    rows: Annotated[int, typer.Option("--rows", min=1, metavar="N", help="Number of case rows.")] = 300,
+    rows: Annotated[int, typer.Option("--rows", min=1, max=5_000_000, metavar="N", help="Number of case rows (at most 5,000,000).")] = 300,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed: the same seed gives the same file.")] = 1,
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="The day the ledger is drawn up to (default 2026-11-23, the committed samples' day).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", help="CSV encoding (default utf-8-sig; gbk as Excel saves).")] = None,
