@@ -341,6 +341,12 @@ def test_as_of_is_strict(tmp_path, text, why):
         ("history: 2026-01-01", "'history' must be a text value (history database: a path (SQLite) or a database "
          "URL), not a date (2026-01-01)"),
         ("targets: [1]", "'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1), not a list"),
+        # an empty text (a template's placeholder left blank) named the settings' folder, or was passed over
+        ('ledger: ""', "'ledger' must be a text or a list of them (ledger file(s): a path or a list of paths), "
+         "not an empty text"),
+        ("columns: [a.yaml, ' ']", "'columns' must be a text or a list of them (extra column aliases file(s)), "
+         "not a list holding an empty text"),
+        ('targets: ""', "'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1), not an empty text"),
     ],
 )
 def test_config_value_types_are_checked(tmp_path, monkeypatch, setting, message):

@@ -268,8 +268,8 @@ def _as_list(value: Any, key: str, at: str, numbers: bool = False) -> list[str]:
     """A setting of one or more texts; with ``numbers``, numbers too (a sheet may be named 2024)."""
     kinds = (str, int, float) if numbers else (str,)
 
-    def ok(v: Any) -> bool:
-        return isinstance(v, kinds) and not isinstance(v, bool)
+    def ok(v: Any) -> bool:  # an empty text would name the settings' folder
+        return isinstance(v, kinds) and not isinstance(v, bool) and not (isinstance(v, str) and not v.strip())
 
     if value is None:
         return []
@@ -393,11 +393,11 @@ def _report_day(value: Any, at: str) -> int | None:
 
 def _targets(value, rel, at: str) -> Path | dict | None:
     """A targets file, or the targets inline: ``{张三: 5, share: 0.1, minimum: 1}``."""
-    if value is None or value == "":
+    if value is None:
         return None
     if isinstance(value, dict):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and value.strip():
         return rel(value)
     raise ConfigError(f"{at}: 'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1), "
                       f"not {_shown(value)}")
