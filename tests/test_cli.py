@@ -584,3 +584,14 @@ def test_an_output_s_files_are_replaced_together_or_not_at_all(tmp_path, monkeyp
     assert (f"cannot write {blocked}: Permission denied; none of the output's files was changed"
             in " ".join(result.output.split()))
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temporary file left either
+
+
+def test_an_empty_category_and_init_into_a_folder_are_refused_plainly(tmp_path):
+    """--category '' (a variable left unset) was passed over, listing every case; init
+    naming a folder advised --force, which then failed (sample -o DIR says what it writes)."""
+    result = run("classify", ROOT / "samples" / "ledger.xlsx", "--as-of", "2026-11-23", "--category", "")
+    assert result.exit_code == 2 and "--category: an empty name (in a script, is a variable unset?)" in result.output
+    (tmp_path / "dd").mkdir()
+    for args in (["init", tmp_path / "dd"], ["init", "--force", tmp_path / "dd"]):
+        result = run(*args)
+        assert result.exit_code == 2 and f"{tmp_path / 'dd'} is a folder: give a file name" in result.output, args

@@ -224,6 +224,14 @@ class BacklogCommand(HelpInWords, TyperCommand):
     """A command whose --help names values in words."""
 
 
+def given_name(text: str) -> str:
+    """A name given on the command line (a category, an officer): an empty one (a variable left
+    unset) would be passed over as if not given, so it is refused."""
+    if not text.strip():
+        raise ValueError("an empty name (in a script, is a variable unset?)")
+    return text
+
+
 def file_name(text: str) -> Path:
     """A file or folder named on the command line. An empty name (in a script, a variable left
     unset: backlog classify "$LEDGER") would be the current folder: it is refused."""
@@ -404,7 +412,7 @@ RulesOpt = Annotated[
     Optional[list[str]],
     typer.Option("--rules", "-r", metavar="NAME|FILE", help="Ruleset: a bundled name (backlog rules list) or a YAML path; repeatable (default: `rules` in backlog.yaml, else default)."),
 ]
-CategoryOpt = Annotated[Optional[str], typer.Option("--category", "-c", metavar="ID", help="Only cases of this category: its id or its label (minsheng or 涉民生).")]
+CategoryOpt = Annotated[Optional[str], typer.Option("--category", "-c", metavar="ID", parser=given_name, help="Only cases of this category: its id or its label (minsheng or 涉民生).")]
 
 
 class Period(str, Enum):

@@ -405,6 +405,8 @@ def _targets(value, rel, at: str) -> Path | dict | None:
 
 def refuse_existing(path: Path, force: bool) -> None:
     """A file backlog creates (settings, a sample ledger) never replaces one without ``--force``."""
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder: give a file name (such as {path / 'backlog.yaml'})")
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists; use --force to overwrite it")
 
