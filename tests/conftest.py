@@ -48,3 +48,16 @@ def in_repo(monkeypatch):
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
     return ROOT
+
+
+def hold_open(monkeypatch, *paths: Path) -> None:
+    """Make ``paths`` behave as files Excel holds open on Windows (or read-only ones): they can
+    be neither renamed nor replaced."""
+    real_replace = os.replace
+
+    def held(src, dst):
+        if any(p in (Path(src), Path(dst)) for p in paths):
+            raise PermissionError(13, "Permission denied")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", held)

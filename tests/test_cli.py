@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from backlog_cli import __version__
 from backlog_cli.cli import app
+from conftest import hold_open
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -538,14 +539,7 @@ def test_an_output_open_in_excel_on_windows_is_named_as_such_and_left_whole(tmp_
     out = tmp_path / "底数.xlsx"
     out.write_bytes(b"yesterday's workbook")
     (tmp_path / "~$底数.xlsx").write_bytes(b"\x05clerk")
-    real_replace = os.replace
-
-    def locked(src, dst):  # an open file can be neither renamed nor replaced
-        if out in (Path(src), Path(dst)):
-            raise PermissionError(13, "Permission denied")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", locked)
+    hold_open(monkeypatch, out)
     result = run("classify", ROOT / "samples" / "ledger.xlsx", "--as-of", "2026-11-23", "-o", out)
     assert result.exit_code == 2, result.output
     assert (f"cannot write {out}: Permission denied (it is open in Excel or WPS: close it there and run "
@@ -571,14 +565,7 @@ def test_an_output_s_files_are_replaced_together_or_not_at_all(tmp_path, monkeyp
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     blocked = tmp_path / f"{out.stem}.{side}.csv"
     assert blocked.name in before and len(before) >= 2
-    real_replace = os.replace
-
-    def read_only(src, dst):
-        if blocked in (Path(src), Path(dst)):
-            raise PermissionError(13, "Permission denied")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", read_only)
+    hold_open(monkeypatch, blocked)
     result = run(*args, "--as-of", "2026-11-20")
     assert result.exit_code == 2, result.output
     assert (f"cannot write {blocked}: Permission denied; none of the output's files was changed"

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
-from conftest import PINYIN_OFFICERS, SAMPLE_AS_OF, SAMPLES, check_golden, write_ledger
+from conftest import PINYIN_OFFICERS, SAMPLE_AS_OF, SAMPLES, check_golden, hold_open, write_ledger
 
 SAMPLE = SAMPLES / "ledger.xlsx"
 AS_OF = "2026-03-18"  # a Wednesday: the last full week is 2026-03-09 .. 2026-03-15
@@ -322,20 +322,11 @@ def test_a_split_that_cannot_replace_one_file_leaves_the_folder_as_it_was(ledger
     """One officer's list open in Excel on Windows (it can be neither renamed nor replaced): no
     list is replaced, so no officer gets a list counted on another day, and the message names the
     file in the folder, not the hidden one written first."""
-    import os
-
     folder = tmp_path / "lists"
     assert run("assign", ledger, "--as-of", AS_OF, "--split", folder).exit_code == 0
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     blocked = folder / "李四.xlsx"
-    real_replace = os.replace
-
-    def held_open(src, dst):
-        if blocked in (Path(src), Path(dst)):
-            raise PermissionError(13, "Permission denied")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", held_open)
+    hold_open(monkeypatch, blocked)
     result = run("assign", ledger, "--as-of", "2026-01-02", "--split", folder)
     assert result.exit_code == 2, result.output
     assert f"cannot write {blocked}: Permission denied; none of the output's files was changed" in \
