@@ -306,6 +306,8 @@ def test_a_previous_day_folder_that_cannot_be_deleted_is_warned_about_and_blocks
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 1 and "the previous 2025-06-30 folder could not be deleted; it is kept as" in \
         " ".join(result.output.split())
+    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["exit_code"] == 1 and any("could not be deleted" in w for w in summary["warnings"])
     assert invoke(config, "--as-of", "2025-06-30").exit_code == 1
     assert len(list((tmp_path / "out").glob(".2025-06-30.old-*"))) == 2
     monkeypatch.setattr(run_mod.shutil, "rmtree", real_rmtree)
@@ -313,7 +315,7 @@ def test_a_previous_day_folder_that_cannot_be_deleted_is_warned_about_and_blocks
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2025-06-30", "2025-07-01", "history.sqlite"]
 
 
-def test_folders_left_by_a_killed_run_of_another_day_are_cleared(tmp_path):
+def test_folders_left_by_a_killed_run_of_another_day_are_cleared(tmp_path, monkeypatch):
     """A partial folder of any day is deleted by the next run; a day's folder set aside when the
     run was killed between the two renames is put back when that day has none."""
     config = config_in(tmp_path)
@@ -326,6 +328,12 @@ def test_folders_left_by_a_killed_run_of_another_day_are_cleared(tmp_path):
     assert invoke(config, "--as-of", "2025-07-01").exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == ["2025-06-30", "2025-07-01", "history.sqlite"]
     assert folder_bytes(out / "2025-06-30") == before
+    os.replace(out / "2025-06-30", out / ".2025-06-30.old-1a2b3c4d")
+    real_replace = os.replace
+    monkeypatch.setattr(run_mod.os, "replace", lambda src, dst: (_ for _ in ()).throw(PermissionError(13, "no"))
+                        if Path(dst) == out / "2025-06-30" else real_replace(src, dst))
+    assert invoke(config, "--as-of", "2025-07-01").exit_code == 0  # it cannot be put back: it is kept
+    assert folder_bytes(out / ".2025-06-30.old-1a2b3c4d") == before
 
 
 def test_a_read_only_history_is_a_plain_error(tmp_path, monkeypatch):

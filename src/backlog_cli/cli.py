@@ -225,8 +225,8 @@ class BacklogCommand(HelpInWords, TyperCommand):
 
 
 def given_name(text: str) -> str:
-    """A name given on the command line (a category, an officer): an empty one (a variable left
-    unset) would be passed over as if not given, so it is refused."""
+    """A name given on the command line (--category): an empty one (a variable left unset) would
+    be passed over as if not given, so it is refused."""
     if not text.strip():
         raise ValueError("an empty name (in a script, is a variable unset?)")
     return text

@@ -528,11 +528,11 @@ def _leftovers(output_dir: Path) -> None:
         shutil.rmtree(partial, ignore_errors=True)
     for old in output_dir.glob(".????-??-??.old*"):
         day = output_dir / old.name[1:11]
-        if not day.exists():
+        if day.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:  # the day's only folder: never deleted, though it cannot be put back
             with suppress(OSError):
                 os.replace(old, day)
-                continue
-        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextmanager
@@ -645,7 +645,9 @@ def nightly_run(
                     notes.append(f"run {summary.run_id} recorded")
                 summary.finished_at = dt.datetime.now()
                 outputs.to_json_payload(summary.to_dict(), partial / SUMMARY_FILE)
-                summary.warnings.extend(_swap_in(partial, folder))
+                if kept := _swap_in(partial, folder):  # the summary says it too, and its exit code
+                    summary.warnings.extend(kept)
+                    outputs.to_json_payload(summary.to_dict(), folder / SUMMARY_FILE)
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
