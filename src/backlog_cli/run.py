@@ -539,20 +539,25 @@ def _leftovers(output_dir: Path) -> None:
 def _uninterrupted() -> Iterator[None]:
     """Hold off Ctrl-C and SIGTERM while the day's folder is put in place and the history entry
     committed; one that came meanwhile is let go once both are done: the run is complete, and
-    exit 130 or 143 would say nothing was written. Where signals cannot be held (not POSIX, not
-    the main thread), the block runs as it is."""
-    held = {signal.SIGINT, signal.SIGTERM}
+    exit 130 or 143 would say nothing was written. When the block fails, a signal that came is
+    delivered after it. Their handlers are replaced for the block (blocking them would hold them
+    for this thread only: the kernel hands a signal to any thread that does not block it, such as
+    a numerical library's workers); outside the main thread the block runs as it is."""
+    held = (signal.SIGINT, signal.SIGTERM)
+    came: list[int] = []
     try:
-        signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, ValueError, OSError):
+        before = {s: signal.signal(s, lambda signum, _frame: came.append(signum)) for s in held}
+    except ValueError:  # not the main thread
         yield
         return
     try:
         yield
-        while signal.sigtimedwait(held, 0) is not None:  # consumed: the run is done
-            pass
-    finally:  # on a failure a signal held is delivered now
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+        came.clear()  # the run is complete: dropped
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+        for s in dict.fromkeys(came):
+            signal.raise_signal(s)
 
 
 def nightly_run(
