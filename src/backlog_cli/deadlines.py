@@ -406,29 +406,33 @@ def _add_span(c: _Ctx, days: np.ndarray, span: Span, sign: int = 1) -> np.ndarra
 
 def _base_due(c: _Ctx, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """start + the duration chosen per row; also the duration text per row."""
-    due = np.full(len(start), NAT)
     chosen = np.full(len(start), len(c.d.duration_when))  # index into the spans, last = duration
     todo = np.ones(len(start), dtype=bool)
-    for i, (cond, span) in enumerate(c.d.duration_when):
+    for i, (cond, _) in enumerate(c.d.duration_when):
         sel = c.mask(cond) & todo
-        due = np.where(sel, _add_span(c, np.where(sel, start, NAT), span), due)
         chosen[sel] = i
         todo &= ~sel
     assert c.d.duration is not None
-    due = np.where(todo, _add_span(c, np.where(todo, start, NAT), c.d.duration), due)
-    texts = np.array([span.chinese(c.d.workdays) for span in [*(s for _, s in c.d.duration_when), c.d.duration]],
-                     dtype=object)
+    spans = [*(span for _, span in c.d.duration_when), c.d.duration]
+    if not c.d.duration_when:
+        due = _add_span(c, start, c.d.duration)
+    else:  # each span added to the rows that take it only
+        due = np.full(len(start), NAT)
+        for i, span in enumerate(spans):
+            rows = np.flatnonzero(chosen == i)
+            if len(rows):
+                due[rows] = _add_span(c, start[rows], span)
+    texts = np.array([span.chinese(c.d.workdays) for span in spans], dtype=object)
     return due, texts[chosen]
 
 
 def _extend(c: _Ctx, due: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Extension months and days from ledger fields; returns (due, months, days)."""
     months, days = c.numbers(c.d.extension_months), c.numbers(c.d.extension_days)
-    due = add_months_days(due, months)
-    if c.d.workdays:
-        due = c.on_calendar(lambda: c.calendar.add_workdays(due, days), "workdays")
-    else:
-        due = due + days
+    if months.any():
+        due = add_months_days(due, months)
+    if days.any():
+        due = c.on_calendar(lambda: c.calendar.add_workdays(due, days), "workdays") if c.d.workdays else due + days
     return due, months, days
 
 
@@ -456,7 +460,8 @@ def _deduct(
         given.append(s), days.append(n), begins.append(begin), ends.append(end), capped.append(ended)
 
     def columns(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
-        return np.stack(arrays, axis=1) if arrays else np.zeros((len(due), 0), dtype)
+        # pairs x cases in memory (each pair's array copied whole), read as cases x pairs
+        return np.stack(arrays).T if arrays else np.zeros((len(due), 0), dtype)
 
     periods = {"period_start": columns(given, start.dtype), "period_days": columns(days, "int64"),
                "period_from": columns(begins, start.dtype),

@@ -1582,8 +1582,11 @@ class Ruleset:
         ``ctx`` is a context from :meth:`evaluate` on the same frame, when the caller has one."""
         ctx = ctx or self.evaluate(frame, as_of)
         ids = [c.id for c in self.categories]
-        masks = [ctx.masks[cid].to_numpy(dtype=bool) for cid in ids]
-        out = pd.DataFrame(dict(zip(ids, masks)), index=frame.index)
+        flags = np.empty((len(ids), len(frame)), dtype=bool)  # as pandas holds a block: one row per column
+        for row, cid in zip(flags, ids):
+            row[:] = ctx.masks[cid].to_numpy(dtype=bool)
+        masks = list(flags)
+        out = pd.DataFrame(flags.T, index=frame.index, columns=ids, copy=False)
         combos, inverse = _combinations(masks, len(frame))
         lists = _lists(ids, combos)
         primary = pd.array([ids[row.argmax()] if row.any() else None for row in combos], dtype="str")
