@@ -416,15 +416,36 @@ def test_runs_output(db, tmp_path):
     db.record(info("2025-07-01", cases=3, open=2, rejected=1), history.snapshot_frame(DAY1, T("2025-07-01"), IDS))
     result = history.runs_output(db.list_runs())
     write_output(result, None, tmp_path / "h.csv")
-    assert (tmp_path / "h.csv").read_text(encoding="utf-8-sig").splitlines() == [
-        "id,as_of,started_at,finished_at,seconds,rules,ledger_files,cases,open,rejected",
-        "1,2025-07-01,2025-07-01 02:00:00,2025-07-01 02:00:03,3.0,default,ledger.xlsx,3,2,1",
+    assert (tmp_path / "h.csv").read_text(encoding="utf-8-sig").splitlines() == [  # counts not recorded are blank
+        "id,as_of,started_at,finished_at,seconds,rules,ledger_files,rows,cases,open,closed,rejected,skipped,"
+        "unreadable_values,overdue,open_over_6_months",
+        "1,2025-07-01,2025-07-01 02:00:00,2025-07-01 02:00:03,3.0,default,ledger.xlsx,,3,2,,1,,,,",
     ]
     write_output(result, None, tmp_path / "h.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "h.xlsx")["运行记录"]
     assert ws["A1"].value == "运行记录（1 次）"
-    assert [c.value for c in ws[2]] == ["运行编号", "截至日期", "开始时间", "结束时间", "用时（秒）", "规则", "台帐文件",
-                                        "案件数", "未结", "错误行数"]
+    assert [c.value for c in ws[2]][:10] == ["运行编号", "截至日期", "开始时间", "结束时间", "用时（秒）", "规则", "台帐文件",
+                                             "读取行数", "案件数", "未结"]
     assert ws["C3"].value == dt.datetime(2025, 7, 1, 2, 0) and ws["C3"].number_format == "yyyy-mm-dd hh:mm:ss"
     assert ws["D3"].value == dt.datetime(2025, 7, 1, 2, 0, 3)
     assert ws.column_dimensions["C"].width > 19  # wide enough to show the time, not ####
+
+
+def test_history_with_no_runs_listed_has_the_header_of_a_full_list(tmp_path):
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    runner = CliRunner()
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    (tmp_path / "ledger.csv").write_text("案号,立案日期,承办人\n(2026)鲁0902执1号,2026-01-05,张三\n", encoding="utf-8")
+    assert runner.invoke(app, ["run", "-q", "--config", str(config), "--as-of", "2026-11-04"]).exit_code in (0, 1)
+    for name, as_of in (("full.csv", "2026-11-04"), ("empty.csv", "2026-11-03")):
+        result = runner.invoke(app, ["history", "--config", str(config), "--as-of", as_of, "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    full, empty = ((tmp_path / name).read_text(encoding="utf-8-sig").splitlines() for name in ("full.csv", "empty.csv"))
+    assert len(full) == 2 and empty == full[:1]
+    assert full[0] == "id,as_of,started_at,finished_at,seconds,rules,ledger_files," + ",".join(history.RUN_COUNTS)
+    on_screen = runner.invoke(app, ["history", "--config", str(config), "--as-of", "2026-11-03", "-f", "csv"]).output
+    assert on_screen.splitlines() == full[:1]

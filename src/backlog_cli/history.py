@@ -65,6 +65,10 @@ BALANCE_COLUMNS = ["open_before", "new", "reopened", "closed", "removed", "open_
 # The run list's sheet, and how its start and end times show in xlsx (date-time cells).
 RUNS_SHEET = "运行记录"
 TIMESTAMPS = ("started_at", "finished_at")
+# The counts a nightly run records as numbers (run.py), in its order: the run list's columns after
+# ledger_files, there when no run is listed too, so that an empty list has a full one's header.
+RUN_COUNTS = ("rows", "cases", "open", "closed", "rejected", "skipped", "unreadable_values", "overdue",
+              "open_over_6_months")
 
 metadata = sa.MetaData()
 meta = sa.Table(
@@ -189,7 +193,8 @@ class History:
     def list_runs(self, until: dt.date | None = None) -> pd.DataFrame:
         """One row per run, oldest first (up to the run of ``until`` when given): id, as_of,
         started_at, finished_at (to the second), seconds, rules, ledger_files, then the run's
-        top-level counts (cases, open, overdue, ...) as columns."""
+        top-level counts as columns (:data:`RUN_COUNTS`, then any other a run recorded), the same
+        columns when no run is listed."""
         query = sa.select(runs).order_by(runs.c.as_of)
         if until is not None:
             query = query.where(runs.c.as_of <= until)
@@ -215,6 +220,7 @@ class History:
             [{k: v for k, v in c.items() if isinstance(v, (int, float))} for c in counts],
             index=base.index,
         )
+        flat = flat.reindex(columns=[*RUN_COUNTS, *(c for c in flat.columns if c not in RUN_COUNTS)])
         return pd.concat([base, flat], axis=1)
 
     def run_counts(self) -> list[tuple[dt.date, dict[str, Any]]]:
