@@ -533,6 +533,25 @@ def test_a_key_given_twice_is_named_with_both_lines(tmp_path, monkeypatch, text,
     assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}:{where}: keep one\n"
 
 
+@pytest.mark.parametrize(("option", "text", "where"), [
+    ("--targets", "张三: 3\n李四: 2\n张三: 5\n", "3: '张三' is set twice (also on line 1)"),
+    ("--columns", "fields:\n  case_no:\n    aliases: [执行案件号]\n  judge_team:\n    kind: text\n"
+                  "    aliases: [合议庭]\n  case_no:\n    aliases: [案件号码]\n", "7: 'case_no' is set twice (also on line 2)"),
+    ("--columns", "fields:\n  petitions:\n    kind: text\n    aliases: [信访次数]\n    kind: number\n",
+     "5: 'kind' is set twice (also on line 3)"),
+])
+def test_a_key_given_twice_in_a_targets_or_columns_file_is_named_with_both_lines(tmp_path, option, text, where):
+    """Targets and column aliases files are read as the settings are: the later of two equal keys
+    is not kept without a word."""
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("案号,立案日期,承办人\n(2025)鲁0902执1号,2025-01-02,张三\n", encoding="utf-8")
+    named = tmp_path / "named.yaml"
+    named.write_text(text, encoding="utf-8")
+    result = run("assign", ledger, option, named, "--as-of", "2026-01-01", "-f", "csv")
+    assert result.exit_code == 2, result.output
+    assert result.output == f"backlog: error: {named}:{where}: keep one\n"
+
+
 def test_an_output_open_in_excel_on_windows_is_named_as_such_and_left_whole(tmp_path, monkeypatch):
     """Windows refuses to replace a workbook Excel or WPS holds open (PermissionError), with
     their lock file beside it: the message says so, the old file stays and no temp file is left."""

@@ -238,7 +238,7 @@ def test_all_problems_in_a_file_are_reported_together():
         f"{p}:19:31: categories[4].when.gt: expected a number, got a string",
         f"{p}:22:22: categories[5].when.category: unknown category 'minshen'",
         f"{p}:23:9: categories[6].id: duplicate category id 'bad_ref'",
-        f"{p}:26:5: categories[6]: duplicate key 'label'",
+        f"{p}:26:5: categories[6]: 'label' is set twice (also on line 24): keep one",
     ])
 
 
@@ -1151,7 +1151,7 @@ def test_an_explicit_key_overrides_a_merged_one(tmp_path):
                                       "  - <<: *base\n    id: b\n    label: B\n"
                                       "  - <<: [{label: C1, when: {closed: true}}, *base]\n    id: c\n"
                                       "  - <<: *base\n    label: D\n    id: d\n    id: e\n")
-    assert problems_of(p) == [f"{p}:12:5: categories[3]: duplicate key 'id'"]
+    assert problems_of(p) == [f"{p}:12:5: categories[3]: 'id' is set twice (also on line 11): keep one"]
     p.write_text(p.read_text(encoding="utf-8").replace("    id: e\n", ""), encoding="utf-8")
     r = load_rules([p])
     assert [(c.id, c.label) for c in r.categories] == [("a", "A"), ("b", "B"), ("c", "C1"), ("d", "D")]

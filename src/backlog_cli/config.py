@@ -225,9 +225,20 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], active: set[int]) -> 
     return total
 
 
-def load_yaml(text: str) -> Any:
-    """A YAML text loaded with :class:`GuardedLoader`; raises yaml.YAMLError."""
-    return yaml.load(text, Loader=GuardedLoader)  # noqa: S506 - GuardedLoader is a SafeLoader
+def load_yaml(text: str, path: Path | None = None) -> Any:
+    """A YAML text loaded with :class:`GuardedLoader`; raises yaml.YAMLError. With ``path`` (the
+    file it was read from), a key given twice in any mapping is a ConfigError naming both lines
+    (YAML would keep the later value without a word)."""
+    loader = GuardedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if path is not None:
+            _no_key_twice(node, path)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 # What the YAML parser's words for the usual slips in a hand-edited file mean, said after them.
@@ -251,9 +262,11 @@ def yaml_problem(exc: yaml.YAMLError) -> str:
 
 def read_yaml(path: Path, what: str) -> Any:
     """A YAML file's content, loaded safely (no object tags, no alias bombs); unreadable or invalid
-    YAML is a ConfigError naming ``what`` (e.g. "settings file"), the file and the line."""
+    YAML is a ConfigError naming ``what`` (e.g. "settings file"), the file and the line, and so is a
+    key given twice (:func:`key_set_twice`). Every YAML file backlog reads but rules files comes
+    through here (settings, targets, column aliases)."""
     try:
-        return load_yaml(read_utf8(path))
+        return load_yaml(read_utf8(path), path)
     except NotUtf8 as exc:
         raise ConfigError(f"{path}:{exc}") from None
     except yaml.YAMLError as exc:
@@ -310,21 +323,26 @@ def _shown(value: Any) -> str:
 
 
 def _key_lines(path: Path) -> dict[Any, int]:
-    """The line of each top-level key of a settings file (its values were loaded already); a key
-    set twice, at any level, is a ConfigError (YAML would keep the later value silently)."""
+    """The line of each top-level key of a settings file (its values were loaded already, a key
+    given twice refused)."""
     try:
         node = yaml.compose(read_utf8(path), Loader=yaml.SafeLoader)
     except (yaml.YAMLError, OSError, UnicodeDecodeError, NotUtf8):
         return {}
     if not isinstance(node, yaml.MappingNode):
         return {}
-    _no_key_twice(node, path)
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def key_set_twice(key: Any, first_line: int) -> str:
+    """What is said of a key given twice in one mapping of a YAML file, at its second line: YAML
+    would keep the later value without a word (settings, targets, column aliases, rules)."""
+    return f"'{key}' is set twice (also on line {first_line}): keep one"
 
 
 def _no_key_twice(node: yaml.Node, path: Path) -> None:
     """A ConfigError for a key given twice in any mapping of the file (a setting, an officer's
-    target): YAML would keep the later value without a word."""
+    target, a column field or its aliases), naming the file and both lines."""
     if isinstance(node, yaml.SequenceNode):
         for item in node.value:
             _no_key_twice(item, path)
@@ -334,8 +352,7 @@ def _no_key_twice(node: yaml.Node, path: Path) -> None:
     for key, value in node.value:
         if isinstance(key, yaml.ScalarNode):
             if key.value in seen:
-                raise ConfigError(f"{path}:{key.start_mark.line + 1}: '{key.value}' is set twice (also on line "
-                                  f"{seen[key.value]}): keep one")
+                raise ConfigError(f"{path}:{key.start_mark.line + 1}: {key_set_twice(key.value, seen[key.value])}")
             seen[key.value] = key.start_mark.line + 1
         _no_key_twice(value, path)
 

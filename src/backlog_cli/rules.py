@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from backlog_cli.config import GuardedLoader, yaml_problem
+from backlog_cli.config import GuardedLoader, key_set_twice, yaml_problem
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
 from backlog_cli.loading import CLOSED_STATUS, SOURCE_COLUMNS, Columns, load_columns
 from backlog_cli.outputs import FLAG_TEXT, counted
@@ -202,7 +202,8 @@ def _duplicate_problems(node: Node) -> list[str]:
     """Every duplicate key anywhere under ``node``."""
     out: list[str] = []
     if isinstance(node.value, LocDict):
-        out += [node.problem(f"duplicate key '{key}'", mark) for key, mark in node.value.duplicates]
+        out += [node.problem(key_set_twice(key, node.value.key_marks[key].line), mark)
+                for key, mark in node.value.duplicates]
         for key in node.value:
             out += _duplicate_problems(node.child(key))
     elif isinstance(node.value, list):
