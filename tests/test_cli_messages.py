@@ -55,6 +55,33 @@ def test_inspect_lists_every_reject(tmp_path):
     assert re.search(r"┃ 文件 +┃ 工作表 +┃ 表头行 +┃ 行数 +┃ 案件数 +┃ 跳过 +┃ 拒收 +┃ 说明 +┃", result.stdout)
 
 
+def test_inspect_names_every_sheet_a_column_mapping_applies_to(tmp_path):
+    """Sheets of one workbook sharing a header (one a year) show each header once, naming them all;
+    a column only one sheet has names that sheet."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for title, extra in (("2024年", None), ("2025年", None), ("2026年", "合议庭")):
+        sheet = book.create_sheet(title)
+        sheet.append(["案号", "立案日期", "承办人", *([extra] if extra else [])])
+        sheet.append([f"({title[:4]})鲁0902执1号", f"{title[:4]}-01-02", "张三", *(["一组"] if extra else [])])
+    book.remove(book.worksheets[0])
+    book.save(tmp_path / "l.xlsx")
+    result = run("inspect", tmp_path / "l.xlsx")
+    assert result.exit_code == 0, result.output
+    rows = [re.split(r" *│ *", line)[1:-1] for line in result.stdout.split("列对应")[1].split("└")[0].splitlines()
+            if line.startswith("│")]
+    assert rows == [["2024年、2025年、2026年", "案号", "case_no", "是"],
+                    ["2024年、2025年、2026年", "立案日期", "filed_on", "是"],
+                    ["2024年、2025年、2026年", "承办人", "officer", "是"],
+                    ["2026年", "合议庭", "合议庭", "否，按原样保留"]]
+    (tmp_path / "m.csv").write_text("案号,立案日期,承办人\n(2023)鲁0902执1号,2023-01-02,李四\n", encoding="utf-8")
+    two = run("inspect", tmp_path / "l.xlsx", tmp_path / "m.csv")  # of several files, each sheet with its file
+    assert two.exit_code == 0, two.output
+    assert re.search(r"│ l\.xlsx \[2024年\]、l\.xlsx \[2025年\]、l\.xlsx \[2026年\]、m\.csv \[m\] +│ 案号 +│", two.stdout)
+    assert re.search(r"│ l\.xlsx \[2026年\] +│ 合议庭 +│", two.stdout)
+
+
 def test_sample_never_overwrites_without_force(tmp_path):
     out = tmp_path / "s.csv"
     out.write_text("mine\n", encoding="utf-8")

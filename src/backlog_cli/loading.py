@@ -1565,13 +1565,17 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
         first = next((h for h, n in sheet.mapping.items() if n == field), None) if field else None
         return f"否，{field} 已由「{first}」列读取，此列按原样保留" if first else "否，按原样保留"
 
+    several_files = len({s.file for s in ledger.sheets}) > 1
     mapping = pd.DataFrame([
-        {"sheet": s.sheet, "header": h, "field": f, "known": known(s, h, f)}
+        {"sheet": f"{Path(s.file).name} [{s.sheet}]" if several_files else s.sheet, "header": h, "field": f,
+         "known": known(s, h, f)}
         for s in ledger.sheets for h, f in s.mapping.items()
     ])
     tables = [table("工作表", sheets)]
-    if len(mapping):
-        tables.append(table("列对应", mapping.drop_duplicates(["header", "field"])))
+    if len(mapping):  # a header read the same way in several sheets is one row naming them all
+        shared = mapping.groupby(["header", "field", "known"], sort=False, dropna=False)["sheet"].agg(
+            lambda names: "、".join(dict.fromkeys(names)))
+        tables.append(table("列对应", shared.reset_index()[["sheet", "header", "field", "known"]]))
     if len(ledger.skipped):
         tables.append(table("跳过的行", named(ledger.skipped)))
     if len(ledger.rejects):
