@@ -55,6 +55,24 @@ def test_every_command_is_documented_in_readme():
     assert not missing, f"commands missing a README section: {missing}"
 
 
+def test_every_option_is_documented():
+    """Each option of each command (and --version), long and short, is written as code in the
+    README or docs/ (`--category ID`, `-c`); code blocks do not count (`pip install -c`)."""
+    text = "".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
+    text = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    written = {word for span in re.findall(r"`([^`\n]+)`", text) for word in re.split(r"[\s,=|\[\]()]+", span)}
+
+    def commands(cmd, path=""):
+        yield path or "backlog", cmd
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from commands(sub, f"{path} {name}".strip())
+
+    missing = [f"{path} {opt}" for path, cmd in commands(typer.main.get_command(app)) for param in cmd.params
+               if param.param_type_name == "option" for opt in (*param.opts, *param.secondary_opts)
+               if opt not in written]
+    assert not missing, f"options missing from the README and docs: {missing}"
+
+
 def test_every_bundled_field_is_in_the_readme_column_table():
     from backlog_cli.loading import load_columns
 
