@@ -289,10 +289,12 @@ def test_the_coming_due_list_is_named_so_in_xlsx(ledger, tmp_path) -> None:
 
 
 def test_overdue_on_a_recurring_deadline_is_refused_but_coming_due_on_it_is_listed(ledger) -> None:
-    result = run("overdue", ledger, "--deadline", "property_requery", "--as-of", AS_OF)
+    result = runner.invoke(app, ["overdue", str(ledger), "--deadline", "property_requery", "--as-of", AS_OF],
+                           prog_name="backlog")
     assert result.exit_code == 2
     assert result.output == ("backlog: error: --deadline: deadline 'property_requery' recurs and is never overdue: "
-                             "name a one-off deadline, or add --within D for the cases coming due on it\n")
+                             "name a one-off deadline, or add --within D for the cases coming due on it; "
+                             "try 'backlog overdue --help'\n")
     out = rows(run("overdue", ledger, "--deadline", "property_requery", "--within", 200, "--as-of", AS_OF, "-f", "csv"))
     assert [(r["case_no"], r["due"], r["days_left"]) for r in out] == [("(2024)鲁0902执5号", "2025-11-06", "128")]
 

@@ -175,6 +175,29 @@ def test_a_mistake_on_the_command_line_is_one_plain_line_naming_the_help(tmp_pat
         assert (code, err) == (2, f"backlog: error: {message}" + hint.format(command)), args
 
 
+def test_an_option_value_the_rules_or_the_ledger_refuse_names_the_help_too(tmp_path):
+    """An unknown --by field, --category, --deadline, --officer or --format is a bad option like
+    any other: its one line ends naming the command's help."""
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,承办人\n(2025)鲁0902执9号,2025-01-02,张三\n", encoding="utf-8")
+    cases = [
+        (["assign", ledger, "--by", "nosuch"], "--by: no ledger field 'nosuch' to group by", "assign"),
+        (["rank", ledger, "--by", "nosuch"], "--by: no ledger field 'nosuch' to group by", "rank"),
+        (["classify", ledger, "--category", "nope"], "--category: no category 'nope' in rules default", "classify"),
+        (["overdue", ledger, "--deadline", "nope"], "--deadline: no deadline 'nope' in the rules", "overdue"),
+        (["overdue", ledger, "--months", "6", "--officer", "李四"], "--officer: no case has officer '李四'", "overdue"),
+        (["classify", ledger, "--format", "pdf"], "--format: unknown format 'pdf'", "classify"),
+        (["classify", ledger, "-o", tmp_path / "o.pdf"], "cannot tell the format of", "classify"),
+        (["assign", ledger, "--split", tmp_path / "d", "-f", "table"], "--format: split files are", "assign"),
+        (["report", "monthly", ledger, "-f", "pdf"], "--format: unknown format 'pdf'", "report monthly"),
+    ]
+    for args, message, command in cases:
+        code, err = usage(*args, "--as-of", "2026-01-01")
+        last = err.splitlines()[-1]
+        assert code == 2 and last.startswith(f"backlog: error: {message}"), (args, err)
+        assert last.endswith(f"; try 'backlog {command} --help'"), (args, err)
+
+
 def test_an_empty_file_name_is_refused_before_it_names_the_current_folder(tmp_path):
     """backlog classify "$LEDGER" with LEDGER unset: an empty word would be the folder '.'."""
     ledger = tmp_path / "none.xlsx"

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from backlog_cli.config import not_a_file, read_yaml
-from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
+from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean
 from backlog_cli.loading import SOURCE_COLUMNS, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
                                  state_styles, value_labels, write_output)
@@ -226,13 +226,13 @@ def weekly_targets(open_cases: pd.Series, targets: Targets | None) -> pd.Series:
 
 def targets_for(targets: Targets | None, by: str, given: bool, labels: Mapping[str, str] | None = None) -> Targets | None:
     """The weekly targets of task lists grouped by ``by``. Targets are set per officer, so lists
-    by another field (a team) have none: targets ``given`` on the command line for them are a
-    ConfigError, those of the settings file are left out."""
+    by another field (a team) have none: targets ``given`` on the command line for them are an
+    OptionError, those of the settings file are left out."""
     if targets is None or by == OFFICER:
         return targets
     if given:
         shown = (labels or {}).get(by, by)
-        raise ConfigError(f"--targets: weekly targets are set per officer; lists by {shown} have none "
+        raise OptionError(f"--targets: weekly targets are set per officer; lists by {shown} have none "
                           f"(leave out --by {shown} or --targets)")
     return None
 
@@ -297,7 +297,7 @@ def split_format(fmt: str | None) -> str:
     """The format of split files: ``fmt`` (csv, json or xlsx), xlsx by default."""
     fmt = (fmt or "xlsx").lower()
     if fmt not in SPLIT_FORMATS:
-        raise ConfigError(f"--format: split files are {', '.join(SPLIT_FORMATS)}, not '{fmt}'")
+        raise OptionError(f"--format: split files are {', '.join(SPLIT_FORMATS)}, not '{fmt}'")
     return fmt
 
 
@@ -336,7 +336,7 @@ def group_field(ledger: Ledger, by: str) -> str:
     """The ledger field ``--by`` names: a field (``officer``), one of its header names
     (``承办人``, ``承办法官``) or its display label. A ledger without an officer column has every
     case under 未分配 (the load warns about the missing column); any other field the ledger lacks
-    is a ConfigError listing the ledger's own fields, each with its label."""
+    is an OptionError listing the ledger's own fields, each with its label."""
     fields = [str(c) for c in ledger.cases.columns]
     labels = ledger.columns.labels()
     named = by if by in fields else ledger.columns.field_for(by) or {v: k for k, v in labels.items()}.get(by)
@@ -344,7 +344,7 @@ def group_field(ledger: Ledger, by: str) -> str:
         return named
     shown = [f"{f} ({labels[f]})" if f in labels and labels[f] != f else f
              for f in fields if not f.startswith("_") and f not in SOURCE_COLUMNS]
-    raise ConfigError(f"no ledger field '{by}' to group by; the ledger's fields: {', '.join(shown)}")
+    raise OptionError(f"--by: no ledger field '{by}' to group by; the ledger's fields: {', '.join(shown)}")
 
 
 def group_keys(frame: pd.DataFrame, by: str) -> pd.Series:
@@ -386,7 +386,7 @@ def check_group(frame: pd.DataFrame, by: str, name: str, option: str) -> None:
     keys = pd.Series(group_keys(frame, by).unique(), dtype="str")
     known = keys.iloc[np.argsort(group_order(keys).to_numpy(), kind="stable")].tolist()  # 未分配 last
     shown = "; ".join(known[:30]) + (f" … ({len(known)} in all)" if len(known) > 30 else "")
-    raise ConfigError(f"{option}: no case has {by} '{name}'{did_you_mean(name, known)}; "
+    raise OptionError(f"{option}: no case has {by} '{name}'{did_you_mean(name, known)}; "
                       f"the ledger has: {shown or '(none)'}")
 
 

@@ -25,7 +25,7 @@ from typer._click.exceptions import BadParameter, MissingParameter, NoArgsIsHelp
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from backlog_cli import __version__
-from backlog_cli.errors import EXIT_INPUT, BacklogError
+from backlog_cli.errors import EXIT_INPUT, BacklogError, OptionError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -126,9 +126,10 @@ def usage_message(exc: UsageError) -> str:
 
 @contextmanager
 def plain_errors(command_path: Callable[[], str] = lambda: "backlog"):
-    """Every error a user can fix as one plain line on stderr and its exit code: usage errors
-    (exit 2, with where to find the options of the command, ``command_path()`` unless the error
-    knows it), BacklogError, OS errors; Ctrl-C and SIGTERM as `backlog: interrupted`."""
+    """Every error a user can fix as one plain line on stderr and its exit code: usage errors and
+    the core's OptionError (exit 2, with where to find the options of the command,
+    ``command_path()`` unless the error knows it), BacklogError, OS errors; Ctrl-C and SIGTERM as
+    `backlog: interrupted`."""
     try:
         yield
     except NoArgsIsHelpError:  # `backlog rules`: the help, as asked
@@ -138,7 +139,8 @@ def plain_errors(command_path: Callable[[], str] = lambda: "backlog"):
         _say(f"backlog: error: {usage_message(exc)}{where}")
         raise typer.Exit(EXIT_INPUT) from None
     except BacklogError as exc:
-        _say(f"backlog: error: {exc}")
+        where = f"; try '{command_path()} --help'" if isinstance(exc, OptionError) else ""
+        _say(f"backlog: error: {exc}{where}")
         raise typer.Exit(exc.exit_code) from None
     except BrokenPipeError:  # the reader went away (backlog … | head): end quietly
         _silence_stdout()
@@ -356,7 +358,7 @@ class LoggedCommand(BacklogCommand):
             return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: typer.Context):
-        with stamped_stderr(), internal_errors(), plain_errors():
+        with stamped_stderr(), internal_errors(), plain_errors(lambda: ctx.command_path):
             return super().invoke(ctx)
 
 

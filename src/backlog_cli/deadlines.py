@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from backlog_cli import parsing
-from backlog_cli.errors import ConfigError, RulesError, did_you_mean
+from backlog_cli.errors import ConfigError, OptionError, RulesError, did_you_mean
 from backlog_cli.rules import (
     CLOSE_DATE,
     Condition,
@@ -836,15 +836,15 @@ class Listing(NamedTuple):
 
 def check_overdue_deadline(deadlines: Sequence[Deadline], name: str, within: int | None = None) -> str:
     """``backlog overdue --deadline ID``: the id of the deadline ID names (its id, else its label:
-    法定执行期限); a ConfigError unless it names one of the rules and, without ``within`` (cases
+    法定执行期限); an OptionError unless it names one of the rules and, without ``within`` (cases
     coming due), a one-off one: a recurring deadline is never overdue, so the list would always be
     empty."""
     if (found := by_id_or_label(deadlines, name)) is None:
         known = [d.id for d in deadlines] + [d.label for d in deadlines]
-        raise ConfigError(f"--deadline: no deadline '{name}'{did_you_mean(name, known)} in the rules; "
+        raise OptionError(f"--deadline: no deadline '{name}'{did_you_mean(name, known)} in the rules; "
                           f"they define: {', '.join(f'{d.id}（{d.label}）' for d in deadlines) or '(none)'}")
     if within is None and found.every is not None:
-        raise ConfigError(f"--deadline: deadline '{found.id}' recurs and is never overdue: name a one-off "
+        raise OptionError(f"--deadline: deadline '{found.id}' recurs and is never overdue: name a one-off "
                           "deadline, or add --within D for the cases coming due on it")
     return found.id
 

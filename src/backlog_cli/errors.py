@@ -34,6 +34,12 @@ class ConfigError(BacklogError):
     """backlog.yaml, a targets file or an option value is wrong."""
 
 
+class OptionError(ConfigError):
+    """The value given to an option on the command line is wrong (an unknown --category, --by
+    field or --format): said, as every bad option is, with where the command's options are
+    described (``try 'backlog CMD --help'``)."""
+
+
 _LOCATED = re.compile(r"(.+?):(\d+):(\d+): ")
 
 

@@ -44,7 +44,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from backlog_cli.errors import ConfigError
+from backlog_cli.errors import ConfigError, OptionError
 from backlog_cli.parsing import row_chunks
 
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -1460,23 +1460,23 @@ def render_table(
 
 def output_format(fmt: str | None, path: str | os.PathLike[str] | None) -> str:
     """The format to write, decided once: ``fmt`` when given (checked against the path's suffix),
-    else the path's suffix, else ``table``. Raises :class:`ConfigError` for impossible pairs."""
+    else the path's suffix, else ``table``. Raises :class:`OptionError` for impossible pairs."""
     suffix_fmt = SUFFIX_FORMATS.get(Path(path).suffix.lower()) if path is not None else None
     if fmt is not None:
         fmt = fmt.lower()
         if fmt not in FORMATS:
-            raise ConfigError(f"--format: unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+            raise OptionError(f"--format: unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         if path is not None and fmt == "table":
-            raise ConfigError(f"--format table prints to the terminal; it cannot be written to {path}")
+            raise OptionError(f"--format table prints to the terminal; it cannot be written to {path}")
         if suffix_fmt is not None and suffix_fmt != fmt:
-            raise ConfigError(f"--format {fmt} does not match the output file {path}")
+            raise OptionError(f"--format {fmt} does not match the output file {path}")
         if path is None and fmt == "xlsx":
-            raise ConfigError("xlsx output needs a file: give --output FILE.xlsx")
+            raise OptionError("xlsx output needs a file: give --output FILE.xlsx")
         return fmt
     if path is None:
         return "table"
     if suffix_fmt is None:
-        raise ConfigError(
+        raise OptionError(
             f"cannot tell the format of {path} from its suffix; use .csv, .json or .xlsx, "
             "or give --format"
         )

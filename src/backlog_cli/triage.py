@@ -23,7 +23,7 @@ import pandas as pd
 
 from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, fields_read
 from backlog_cli.deadlines import explain as explain_deadlines
-from backlog_cli.errors import BacklogError, ConfigError, RulesError
+from backlog_cli.errors import BacklogError, OptionError, RulesError
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
 from backlog_cli.parsing import CASE_PARTS, case_ids, parse_case_numbers, per_distinct, same_case, short_case_number
 from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, Ruleset, missing_field_warnings,
@@ -104,12 +104,12 @@ def key_mask(flags: pd.DataFrame) -> pd.Series:
 
 def check_category(ruleset: Ruleset, name: str) -> str:
     """The id of the category an option names (by id or label); naming none of the ruleset's is a
-    ConfigError with a suggestion and the categories it has."""
+    OptionError with a suggestion and the categories it has."""
     try:
         return ruleset.category(name).id
     except RulesError as exc:
         known = ", ".join(f"{c.id}（{c.label}）" for c in ruleset.categories)
-        raise ConfigError(f"--category: {exc.problems[0]}; its categories: {known}") from None
+        raise OptionError(f"--category: {exc.problems[0]}; its categories: {known}") from None
 
 
 def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[Deadline] = ()) -> dict[str, str]:
