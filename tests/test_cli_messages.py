@@ -125,6 +125,23 @@ def test_a_closed_pipe_ends_quietly_with_0(tmp_path):
         assert "Error" not in err and "Traceback" not in err
 
 
+def test_help_read_no_further_ends_quietly_with_0():
+    """backlog --help | head -1, or a group's help shown for want of a command (backlog rules)."""
+    import os
+    import subprocess
+    import sys
+
+    for args in ([], ["--help"], ["rules"], ["report"], ["classify", "--help"], ["report", "monthly", "--help"],
+                 ["run", "--help"]):
+        read, write = os.pipe()
+        os.close(read)  # the reader is gone before a word is written
+        try:
+            proc = subprocess.run([sys.executable, "-m", "backlog_cli", *args], stdout=write, stderr=subprocess.PIPE)
+        finally:
+            os.close(write)
+        assert (proc.returncode, proc.stderr.decode()) == (0, ""), args
+
+
 def test_a_month_not_begun_warns(tmp_path):
     import datetime as dt
 

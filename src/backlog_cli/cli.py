@@ -221,6 +221,16 @@ class HelpInWords:
             option.metavar = ""
         return option
 
+    def format_help(self, ctx, formatter) -> None:
+        """The help, printed by typer's own rich console, which ends a closed pipe (``backlog
+        --help | head -1``) with exit status 1 (its ``on_broken_pipe``, the only way out of
+        printing the help): said as the closed pipe it is, so the help ends as any output read
+        no further (plain_errors: quietly, exit 0)."""
+        try:
+            super().format_help(ctx, formatter)
+        except SystemExit:
+            raise BrokenPipeError from None
+
 
 class BacklogCommand(HelpInWords, TyperCommand):
     """A command whose --help names values in words."""

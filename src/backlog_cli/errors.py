@@ -1,7 +1,7 @@
 """Errors the core raises; the CLI turns each into one plain message and an exit code.
 
 Exit codes (documented in the README):
-    0  done
+    0  done (also when the reader of the output stops early: ``backlog … | head``)
     1  done, but rows were rejected, values were kept as blank or rules warned (``backlog run`` only)
     2  nothing produced: bad input, bad rules, bad config, bad option
     3  another run holds the lock
