@@ -241,6 +241,17 @@ def test_no_ledger_anywhere(tmp_path, monkeypatch):
     result = run("classify")
     assert result.exit_code == 2
     assert "no ledger given" in result.output and "backlog init" in result.output
+    # the example names the command that was run, with what goes before the ledger
+    for args, example in [(["classify"], "backlog classify LEDGER.xlsx"),
+                          (["overdue", "--months", "6"], "backlog overdue LEDGER.xlsx"),
+                          (["assign"], "backlog assign LEDGER.xlsx"), (["rank"], "backlog rank LEDGER.xlsx"),
+                          (["inspect"], "backlog inspect LEDGER.xlsx"),
+                          (["explain", "执12"], "backlog explain CASE LEDGER.xlsx"),
+                          (["report", "monthly"], "backlog report monthly LEDGER.xlsx")]:
+        result = runner.invoke(app, args, prog_name="backlog")
+        assert result.exit_code == 2
+        assert result.output == (f"backlog: error: no ledger given: name one ({example}) or set `ledger:` in "
+                                 "backlog.yaml (backlog init)\n"), args
 
 
 def test_init_then_config_names_the_ledger(tmp_path, monkeypatch):

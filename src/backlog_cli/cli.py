@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Optional, get_args
 
 import typer
 from typer._click.exceptions import BadParameter, MissingParameter, NoArgsIsHelpError, NoSuchOption, UsageError
+from typer._click.globals import get_current_context
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from backlog_cli import __version__
@@ -450,7 +451,7 @@ class LoadOptions:
         self.paths = list(ledger or self.config.ledger)
         if not self.paths:
             raise BacklogError(
-                "no ledger given: name one (backlog classify LEDGER.xlsx) or set `ledger:` in backlog.yaml (backlog init)"
+                f"no ledger given: name one ({_naming_a_ledger()}) or set `ledger:` in backlog.yaml (backlog init)"
             )
         if not ledger:
             check_ledgers(self.config)
@@ -481,6 +482,21 @@ class LoadOptions:
         from backlog_cli.deadlines import load_ruleset
 
         return load_ruleset(list(rules or self.config.rules) or None)
+
+
+def _naming_a_ledger() -> str:
+    """The command being run as typed with a ledger named: backlog overdue LEDGER.xlsx, backlog
+    explain CASE LEDGER.xlsx (the arguments before the ledger by their names)."""
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return "backlog classify LEDGER.xlsx"
+    before = []
+    for param in ctx.command.params:
+        if param.name == "ledger":
+            break
+        if param.param_type_name == "argument":
+            before.append(_option_name(param))
+    return " ".join([ctx.command_path, *before, "LEDGER.xlsx"])
 
 
 def reads_ledger(command):
