@@ -294,6 +294,18 @@ def test_config_unknown_key_suggests(tmp_path, monkeypatch):
     result = run("classify")
     assert result.exit_code == 2
     assert "backlog.yaml:1: unknown setting 'ledgr' (did you mean 'ledger'?)" in result.output
+    (tmp_path / "backlog.yaml").write_text("ledger: x.csv\nno: 3\n", encoding="utf-8")  # YAML 1.1's false
+    result = run("classify")
+    assert result.exit_code == 2 and "backlog.yaml:2: unknown setting 'no'; settings: ledger," in result.output
+
+
+def test_an_officer_named_as_yaml_would_read_true_keeps_the_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "l.csv").write_text("案号,立案日期,承办人\n(2025)鲁0902执9号,2025-01-02,On\n", encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text("ledger: l.csv\ntargets: {On: 3}\n", encoding="utf-8")
+    result = run("assign", "--as-of", "2026-01-01", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["officer"] == "On" and "weekly target" not in result.stderr
 
 
 def test_help_does_not_import_pandas():

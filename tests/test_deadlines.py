@@ -198,6 +198,28 @@ holidays:
         load_ruleset([path])
     assert err.value.problems == [
         f"{path}:3:3: holidays: missing 'days_off:' (the days off the State Council's notice gives)"]
+
+
+def test_a_key_yaml_would_read_as_true_or_false_is_named_as_typed(tmp_path) -> None:
+    """off:, on:, yes:, no: unquoted are YAML 1.1's false and true: the messages said 'False'."""
+    path = write(tmp_path, "yes.yaml", """\
+version: 1
+deadlines:
+  - {id: limit, label: 法定执行期限, duration: 6 months, roll_forward: yes}
+categories:
+  - {id: big, label: 大额, when: {field: amount, between: [1, 9]}, No: 1}
+holidays:
+  days_off: [2027-02-11]
+  off: [2027-02-12]
+  on: [2027-02-13]
+""")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert err.value.problems == [
+        f"{path}:5:66: categories[0]: unknown key 'No'",
+        f"{path}:8:3: holidays: unknown key 'off' (the keys are days_off and working_days)",
+        f"{path}:9:3: holidays: unknown key 'on' (the keys are days_off and working_days)",
+    ]
     path = write(tmp_path, "twice.yaml", "version: 1\nholidays:\n  days_off: [2027-02-13]\n  working_days: [2027-02-13]\n")
     with pytest.raises(RulesError) as err:
         load_ruleset([path])

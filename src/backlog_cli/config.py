@@ -156,13 +156,19 @@ class GuardedLoader(yaml.SafeLoader):
         installed PyYAML does: the merged pairs first, each key once, from the earliest mapping of
         a list that has it, then the mapping's own pairs, which override them. (PyYAML 6.0.4 lets a
         later mapping of the list win for keys of two characters or more: yaml/pyyaml#953.) A
-        merged mapping is flattened once, in place, as PyYAML does."""
+        merged mapping is flattened once, in place, as PyYAML does.
+
+        A key is the text written: an unquoted ``off:``, ``on:``, ``yes:`` or ``no:`` (which YAML
+        1.1 reads as false or true) is the key ``off``, so that a message names it as typed
+        (unknown key 'off', not 'False') and a name such as an officer's is kept; values are read
+        as YAML reads them (``roll_forward: yes`` is true)."""
         merged: list[tuple[yaml.Node, yaml.Node]] = []
         own: list[tuple[yaml.Node, yaml.Node]] = []
         taken: set[Any] = set()  # keys merged already: the earliest mapping's win
         for key_node, value_node in node.value:
             if key_node.tag != _MERGE:
-                if key_node.tag == "tag:yaml.org,2002:value":
+                if key_node.tag == "tag:yaml.org,2002:value" or (
+                        key_node.tag == _BOOL and isinstance(key_node, yaml.ScalarNode) and key_node.style is None):
                     key_node.tag = "tag:yaml.org,2002:str"
                 own.append((key_node, value_node))
                 continue
@@ -181,6 +187,7 @@ class GuardedLoader(yaml.SafeLoader):
 
 
 _MERGE = "tag:yaml.org,2002:merge"
+_BOOL = "tag:yaml.org,2002:bool"
 
 
 def _merge_key(node: yaml.Node) -> Any:

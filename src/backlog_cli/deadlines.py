@@ -1431,7 +1431,7 @@ def reference_problems(ruleset: Ruleset, deadlines: Sequence[Deadline]) -> list[
     return problems
 
 
-HOLIDAY_KEYS = ("days_off", "working_days")  # 放假, 调休上班 (off: and on: would be YAML's false and true)
+HOLIDAY_KEYS = ("days_off", "working_days")  # 放假, 调休上班 (off: and on: are unknown keys, named as typed)
 _RUN_OF_DAYS = re.compile(r"^\s*(\S+)\s*(?:to|至|~|～)\s*(\S+)\s*$")
 
 
@@ -1449,8 +1449,8 @@ def _read_holidays(nodes: list[Node], problems: list[str]) -> Holidays | None:
             continue
         for key in node.value:
             if key not in HOLIDAY_KEYS:
-                problems.append(node.problem(f"unknown key '{key}'{did_you_mean(str(key), HOLIDAY_KEYS)}",
-                                             node.key_mark(key)))
+                hint = did_you_mean(str(key), HOLIDAY_KEYS) or " (the keys are days_off and working_days)"
+                problems.append(node.problem(f"unknown key '{key}'{hint}", node.key_mark(key)))
         if "days_off" not in node.value:
             problems.append(node.problem("missing 'days_off:' (the days off the State Council's notice gives)"))
         for key, into in zip(HOLIDAY_KEYS, (off, on)):
