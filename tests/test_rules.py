@@ -1240,6 +1240,17 @@ def test_an_id_that_is_not_text_says_what_it_is(tmp_path):
                                   f"{path}:10:10: deadlines[0].id: {slug}, got a number"]
 
 
+def test_a_range_of_the_wrong_length_says_how_many_bounds_it_has(tmp_path):
+    path = write(tmp_path, "between.yaml", "version: 1\ncategories:\n"
+                                           "  - {id: a, label: a, when: {field: amount, between: [1, 5, 9]}}\n"
+                                           "  - {id: b, label: b, when: {field: amount, between: [100000]}}\n"
+                                           "  - {id: c, label: c, when: {field: amount, between: []}}\n")
+    expected = "between: expected a list of two bounds [low, high], got"
+    assert problems_of(path) == [f"{path}:3:54: categories[0].when.{expected} a list of 3 items",
+                                 f"{path}:4:54: categories[1].when.{expected} a list of 1 item",
+                                 f"{path}:5:54: categories[2].when.{expected} an empty list"]
+
+
 def test_labels_are_unique_and_not_the_workbooks_own_sheets(tmp_path):
     """A label names a category's sheet and its row in 底数: two categories labelled alike, or one
     labelled 全部案件 or 底数, would make two rows of one name and a sheet '全部案件 (2)'."""

@@ -715,7 +715,9 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
         return _scalar(value, kind or "number")
     if param == "range":
         if not isinstance(value, list) or len(value) != 2:
-            raise _Bad(f"expected a list of two bounds [low, high], got {_type_name(value)}")
+            got = (_type_name(value) if not isinstance(value, list) else "an empty list" if not value
+                   else f"a list of {counted(len(value), 'items')}")
+            raise _Bad(f"expected a list of two bounds [low, high], got {got}")
         low, high = (_scalar(v, kind or "number") for v in value)
         if low > high:
             raise _Bad(f"the low bound {value[0]} is above the high bound {value[1]}")
