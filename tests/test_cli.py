@@ -308,6 +308,18 @@ def test_an_officer_named_as_yaml_would_read_true_keeps_the_name(tmp_path, monke
     assert json.loads(result.stdout)[0]["officer"] == "On" and "weekly target" not in result.stderr
 
 
+def test_an_officer_named_by_a_number_or_a_date_in_a_targets_file_keeps_the_name(tmp_path, monkeypatch):
+    """A staff number (1023:), a decimal, a date or ~ written as a name in a targets file is the
+    text written: the case of officer 1023 gets its target (it was an internal error)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "l.csv").write_text("案号,立案日期,承办人\n(2025)鲁0902执9号,2025-01-02,1023\n", encoding="utf-8")
+    (tmp_path / "t.yaml").write_text("1023: 4\n1.5: 1\n2026-01-01: 3\n~: 2\n", encoding="utf-8")
+    result = run("assign", "l.csv", "--targets", "t.yaml", "--as-of", "2026-01-01")
+    assert result.exit_code == 0, result.output
+    assert "1023：未结 1 件，已超期 1 件，本周到期 1 件，重点案件 0 件，每周结案任务 4" in result.stdout
+    assert "weekly targets for 1.5、2026-01-01、~, who have no case" in result.stderr.replace("\n", "")
+
+
 def test_help_does_not_import_pandas():
     code = "import sys; from backlog_cli import cli; sys.exit(1 if 'pandas' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

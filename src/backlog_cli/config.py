@@ -159,16 +159,17 @@ class GuardedLoader(yaml.SafeLoader):
         merged mapping is flattened once, in place, as PyYAML does.
 
         A key is the text written: an unquoted ``off:``, ``on:``, ``yes:`` or ``no:`` (which YAML
-        1.1 reads as false or true) is the key ``off``, so that a message names it as typed
-        (unknown key 'off', not 'False') and a name such as an officer's is kept; values are read
-        as YAML reads them (``roll_forward: yes`` is true)."""
+        1.1 reads as false or true) is the key ``off``, and ``1023:``, ``1.5:``, ``2026-01-01:``
+        or ``~:`` are text too, so that a message names a key as typed (unknown key 'off', not
+        'False') and a name such as an officer's or a staff number is kept; values are read as YAML
+        reads them (``roll_forward: yes`` is true)."""
         merged: list[tuple[yaml.Node, yaml.Node]] = []
         own: list[tuple[yaml.Node, yaml.Node]] = []
         taken: set[Any] = set()  # keys merged already: the earliest mapping's win
         for key_node, value_node in node.value:
             if key_node.tag != _MERGE:
                 if key_node.tag == "tag:yaml.org,2002:value" or (
-                        key_node.tag == _BOOL and isinstance(key_node, yaml.ScalarNode) and key_node.style is None):
+                        key_node.tag in _TYPED and isinstance(key_node, yaml.ScalarNode) and key_node.style is None):
                     key_node.tag = "tag:yaml.org,2002:str"
                 own.append((key_node, value_node))
                 continue
@@ -187,7 +188,8 @@ class GuardedLoader(yaml.SafeLoader):
 
 
 _MERGE = "tag:yaml.org,2002:merge"
-_BOOL = "tag:yaml.org,2002:bool"
+# What YAML reads a plain scalar as besides text: a key so written is read as its text.
+_TYPED = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float", "null", "timestamp"))
 
 
 def _merge_key(node: yaml.Node) -> Any:
