@@ -207,6 +207,33 @@ def test_xlsx_is_in_chinese_and_csv_keeps_codes(in_repo, tmp_path):
     assert ",overdue," in csv[1] and ",False," in csv[1]
 
 
+def test_dates_typed_in_a_column_kept_as_typed_are_date_cells_in_xlsx(tmp_path):
+    """预计结案时间 holds date cells and words (年底前): the workbooks written from it (classify -o,
+    report monthly -o) have its dates as date cells, its words as text; CSV keeps ISO text."""
+    ledger = tmp_path / "l.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["案号", "立案日期", "承办人", "预计结案时间"])
+    wb.active.append(["(2025)鲁0902执1号", dt.datetime(2025, 3, 1), "张三", dt.datetime(2027, 3, 1)])
+    wb.active.append(["(2025)鲁0902执2号", dt.datetime(2025, 4, 1), "李四", "年底前"])
+    wb.save(ledger)
+    out = tmp_path / "x.xlsx"
+    assert classify(ledger, "-o", out).exit_code == 0
+    cases = openpyxl.load_workbook(out)["全部案件"]
+    header = [c.value for c in cases[header_row(cases)]]
+    cells = [row[header.index("预计结案时间")] for row in cases.iter_rows(min_row=header_row(cases) + 1)]
+    assert [c.value for c in cells] == [dt.datetime(2027, 3, 1), "年底前"]
+    assert cells[0].is_date and cells[0].number_format == "yyyy-mm-dd" and cells[1].data_type == "s"
+    report = tmp_path / "r.xlsx"
+    result = runner.invoke(app, ["report", "monthly", str(ledger), "--as-of", AS_OF, "-o", str(report)])
+    assert result.exit_code == 0, result.output
+    key = openpyxl.load_workbook(report)["重点案件"]
+    header = [c.value for c in key[2]]
+    assert [r[header.index("预计结案时间")].value for r in key.iter_rows(min_row=3)] == ["年底前", dt.datetime(2027, 3, 1)]
+    csv = classify(ledger, "-f", "csv").stdout.splitlines()
+    assert csv[1].endswith(",2027-03-01") or ",2027-03-01," in csv[1]
+    assert ",年底前" in csv[2]
+
+
 def header_row(ws) -> int:
     return 1 if ws["A1"].value == "案号" else 2
 

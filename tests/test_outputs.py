@@ -222,6 +222,31 @@ def test_xlsx_serial_numbers_are_numbers_and_codes_stay_text(tmp_path):
     assert [ws[f"{col}2"].value for col in "BCDE"] == ["007", "1234567890", "1", "1"]
 
 
+@pytest.mark.parametrize("charts", [[], [lambda wb, ws, layout: None]])  # rows as XML, or by xlsxwriter
+def test_xlsx_dates_in_a_column_kept_as_typed_are_date_cells_and_words_text(charts, tmp_path):
+    """A column kept as typed (预计结案时间: date cells read as ISO text, and words such as 年底前)
+    is written cell by cell: its dates as date cells in the date format, so that Excel sorts and
+    filters them as dates, its words as text; what only looks like a date (2025-02-30, a date with
+    a time, 2025/3/1 as typed) stays text, and so does every cell of a column without a date."""
+    frame = pd.DataFrame({
+        "expected": ["2027-03-01", "年底前", None, "2027-03-01", "2025-02-30", "2026-12-31"],
+        "notes": ["2025/3/1", "2026-12-31 10:00:00", "x", None, "待拍卖后", "y"],
+        "cause": ["建设工程施工合同纠纷", "借款合同纠纷", None, "a", "b", "c"],
+    }, dtype="str")
+    path = tmp_path / "m.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet("m", frame, row_styles=pd.Series(
+        ["overdue", None, None, "due_soon", None, None], index=frame.index), charts=charts)])
+    ws = openpyxl.load_workbook(path).active
+    assert [c.value for c in ws["A"]][1:] == [dt.datetime(2027, 3, 1), "年底前", None, dt.datetime(2027, 3, 1),
+                                              "2025-02-30", dt.datetime(2026, 12, 31)]
+    assert ws["A2"].is_date and ws["A2"].number_format == "yyyy-mm-dd" and _fill(ws["A2"]) == "FFFFC7CE"
+    assert ws["A3"].data_type == "s" and ws["A5"].is_date and _fill(ws["A5"]) == "FFFFEB9C"
+    assert [c.value for c in ws["B"]][1:] == ["2025/3/1", "2026-12-31 10:00:00", "x", None, "待拍卖后", "y"]
+    assert all(c.data_type == "s" and c.number_format == "General" for c in ws["C"][1:] if c.value is not None)
+    strings = zipfile.ZipFile(path).read("xl/sharedStrings.xml").decode()
+    assert "2027-03-01" not in strings and "年底前" in strings  # a date is no shared string
+
+
 def test_xlsx_date_times_show_the_time_and_fit(tmp_path):
     """A column with a time of day is written to the second and wide enough not to show ####;
     a column of midnights stays a date."""

@@ -741,10 +741,12 @@ class _Formats:
 
 @dataclass(frozen=True)
 class _Column:
-    """One column's cells: ``kind`` is ``n`` (numbers, date serials), ``s`` (text) or ``b``
-    (booleans); ``present`` marks the cells with a value (missing, empty and non-finite ones have
-    none); the default number format, the display width of the data and how many text cells were
-    cut to Excel's limit."""
+    """One column's cells: ``kind`` is ``n`` (numbers, date serials), ``s`` (text), ``b``
+    (booleans) or ``m`` (text some of whose cells are dates: a column kept as typed, such as
+    预计结案时间 holding date cells and 年底前; written cell by cell as a date or as text, in the
+    date format, which text cells do not show); ``present`` marks the cells with a value (missing,
+    empty and non-finite ones have none); the default number format, the display width of the data
+    and how many text cells were cut to Excel's limit."""
 
     kind: str
     values: np.ndarray
@@ -754,8 +756,14 @@ class _Column:
     cut: int = 0
 
     def python(self) -> list[Any]:
-        """The values as Python objects, None where there is none (for xlsxwriter's writer)."""
+        """The values as Python objects, None where there is none (for xlsxwriter's writer); the
+        dates of a mixed column as their serial days."""
         out = self.values.astype(object)
+        if self.kind == "m":
+            codes, _ = self.distinct
+            dated = codes >= 0
+            dated[dated] = ~np.isnan(self.serials[codes[dated]])
+            out[dated] = self.serials[codes[dated]]
         out[~self.present] = None
         return out.tolist()
 
@@ -765,6 +773,12 @@ class _Column:
         codes = np.full(len(self.values), -1, dtype=np.intp)
         codes[self.present], uniques = pd.factorize(self.values[self.present])
         return codes, np.asarray(uniques)
+
+    @cached_property
+    def serials(self) -> np.ndarray:
+        """Of a mixed column, per distinct value: its Excel serial day when it is a date, NaN
+        when it is text."""
+        return _date_serials(self.distinct[1])
 
 
 def _column(s: pd.Series) -> _Column:
@@ -802,8 +816,39 @@ def _column(s: pd.Series) -> _Column:
     present &= lengths.gt(0).to_numpy()  # Excel has no empty text: '' is left blank
     if (serials := _serial_numbers(text, present)) is not None:
         return _Column("n", serials, present, None, int(lengths.max()))
-    return _Column("s", text.to_numpy(dtype=object, na_value=None), present, None,
-                   max_display_width(text, lengths), cut)
+    values = text.to_numpy(dtype=object, na_value=None)
+    width = max_display_width(text, lengths)
+    if _holds_dates(values, lengths.to_numpy(dtype=np.int64, na_value=0), present):
+        return _Column("m", values, present, DATE_FORMAT, max(width, len(DATE_FORMAT)), cut)
+    return _Column("s", values, present, None, width, cut)
+
+
+_ISO_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # a date cell read into a text column
+_ISO_DATE_LEN = len("2026-11-23")
+
+
+def _date_serials(values: np.ndarray) -> np.ndarray:
+    """Per text, its Excel serial day when it is a date as a column kept as typed holds a date
+    cell (ISO ``YYYY-MM-DD``, a real day from 1900 on), else NaN."""
+    out = np.full(len(values), np.nan)
+    shaped = np.fromiter((len(v) == _ISO_DATE_LEN and _ISO_DATE_TEXT.fullmatch(v) is not None for v in values),
+                         bool, len(values))
+    if shaped.any():
+        days = pd.to_datetime(pd.Series(values[shaped], dtype=object), format=ISO_DATE, errors="coerce")
+        days = days.where(days.dt.year >= 1900)
+        out[shaped] = ((days - _EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+    return out
+
+
+def _holds_dates(values: np.ndarray, lengths: np.ndarray, present: np.ndarray) -> bool:
+    """Whether some cell of a text column is a date (:func:`_date_serials`): told from the cells of
+    a date's length first, so that columns of names, case numbers and other text cost one
+    comparison per cell."""
+    shaped = present & (lengths == _ISO_DATE_LEN)
+    if not shaped.any():
+        return False
+    candidates = pd.unique(values[shaped])
+    return bool((~np.isnan(_date_serials(candidates))).any())
 
 
 _SERIAL_NUMBER = r"[1-9][0-9]{0,8}"
@@ -884,7 +929,7 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str,
     wraps, widths = [], []
     for i, col in enumerate(columns):
         width = max(int(header_widths.iloc[i]) + FILTER_ARROW_WIDTH, col.width) + 1
-        wraps.append(col.kind == "s" and width > MAX_COL_WIDTH)  # longer text wraps in the column
+        wraps.append(col.kind in "sm" and width > MAX_COL_WIDTH)  # longer text wraps in the column
         widths.append(min(max(width, MIN_COL_WIDTH), MAX_COL_WIDTH))
         ws.set_column(i, i, widths[-1], formats.get(None, None, wraps[-1]))
     keyed = len(frame.columns) > 1 and frame.columns[0] == KEY_COLUMN
@@ -1075,13 +1120,18 @@ class _SheetXml:
         are never all held at once."""
         column = self.columns[col]
         codes, uniques = column.distinct
-        values, kind = (self.strings[col], ' t="s"') if column.kind == "s" else \
+        values, kind = (self.strings[col], ' t="s"') if column.kind in "sm" else \
             (uniques, ' t="b"') if column.kind == "b" else (uniques, "")
 
         def ends(at: np.ndarray) -> np.ndarray:
             chosen = values[at]
-            text = (np.where(chosen, "1", "0") if column.kind == "b" else chosen.astype(str) if column.kind == "s"
+            text = (np.where(chosen, "1", "0") if column.kind == "b" else chosen.astype(str) if column.kind in "sm"
                     else _number_texts(chosen)).astype(object)
+            if column.kind == "m":  # a date a number in the column's date format, text a shared string
+                serials = column.serials[at]
+                dated = ~np.isnan(serials)
+                text[dated] = _number_texts(serials[dated])
+                return np.where(at < 0, "/>", np.where(dated, "", kind) + "><v>" + text + "</v></c>")
             return np.where(at < 0, "/>", kind + "><v>" + text + "</v></c>")
 
         attrs = np.array([f'" s="{x}"' if x is not None else '"' for x in self.xf[col]], dtype=object)
@@ -1125,16 +1175,24 @@ def _shared_strings(sheets: list[_SheetXml], base: int) -> tuple[np.ndarray, int
     """Give every text cell of ``sheets`` its shared string index (after the ``base`` strings
     xlsxwriter stored), once per distinct text across the sheets; the new strings and how many
     text cells refer to them."""
-    found = [(sheet, col, *sheet.columns[col].distinct)
-             for sheet in sheets for col in range(len(sheet.columns)) if sheet.columns[col].kind == "s"]
+    found = []
+    for sheet in sheets:
+        for col, column in enumerate(sheet.columns):
+            if column.kind in "sm":
+                cell_codes, uniques = column.distinct
+                text = np.ones(len(uniques), dtype=bool) if column.kind == "s" else np.isnan(column.serials)
+                found.append((sheet, col, cell_codes, uniques, text))  # a mixed column's dates are no strings
     if not found:
         return np.array([], dtype=object), 0
-    codes, strings = pd.factorize(np.concatenate([uniques for *_, uniques in found]))
+    codes, strings = pd.factorize(np.concatenate([uniques[text] for *_, uniques, text in found]))
     offset, cells = 0, 0
-    for sheet, col, cell_codes, uniques in found:
-        sheet.strings[col] = base + codes[offset: offset + len(uniques)]
-        offset += len(uniques)
-        cells += int((cell_codes >= 0).sum())
+    for sheet, col, cell_codes, uniques, text in found:
+        indices = np.full(len(uniques), -1, dtype=np.intp)
+        indices[text] = base + codes[offset: offset + int(text.sum())]
+        sheet.strings[col] = indices
+        offset += int(text.sum())
+        present = cell_codes >= 0
+        cells += int(text[cell_codes[present]].sum())
     return np.asarray(strings, dtype=object), cells
 
 
