@@ -508,8 +508,8 @@ def test_an_as_of_after_today_is_warned_about(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[0] == (
         f"warning: --as-of {later} is after today ({today}): the ledger holds what is known today, so a case filed "
-        "or closed from today until then is not counted (dates typed after today are typing slips, warned about "
-        "apart)")
+        "or closed from today until then is not counted (dates typed after today are typing slips, rejected or "
+        "warned about apart)")
     result = run("classify", ledger, "--as-of", today.isoformat(), "-f", "csv")
     assert "after today" not in result.stderr
 

@@ -167,16 +167,16 @@ def test_a_few_cases_filed_after_as_of_are_named(tmp_path):
 
 
 def test_dates_after_today_are_typing_slips(tmp_path):
-    """2062 typed for 2026: a filing date after today is warned about (not noted as a case filed
-    after --as-of, nor again as far from its case number's year) and left out; a close date after
-    today is warned about and the case counts as open."""
+    """2062 typed for 2026: a filing date after today is a rejected row (not noted as a case filed
+    after --as-of, nor warned about as far from its case number's year) and left out; a close date
+    after today is warned about and the case counts as open."""
     today = dt.date.today().isoformat()
     result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "2062-01-01", ""), ("(2026)鲁0902执8号", "2026-01-01", "2062-03-01"),
                                        ("(2026)鲁0902执7号", "2026-01-02", "")], header="案号,立案日期,结案日期")
-    assert result.stderr.count("typing slip") == 2 and "note:" not in result.stderr
+    assert result.stderr.count("typing slip") == 1 and "note:" not in result.stderr
     assert "year away" not in result.stderr
-    assert (f"warning: 1 case has a filing date after today ({today}), a typing slip: it is left out until it is "
-            "corrected; (2026)鲁0902执9号 filed 2062-01-01 at l.csv [l] row 2\n") in result.stderr
+    assert result.stderr.startswith("loaded 2 cases from 3 rows; 1 rejected\n"
+                                    "rejected: l.csv [l] row 2: (2026)鲁0902执9号: 立案日期晚于今天：“2062-01-01”（是否录入有误？）\n")
     assert (f"warning: 1 case has a close date after today ({today}), a typing slip: it is counted as open until "
             "that date; (2026)鲁0902执8号 closed 2062-03-01 at l.csv [l] row 3\n") in result.stderr
     rows = result.stdout.splitlines()
@@ -184,6 +184,25 @@ def test_dates_after_today_are_typing_slips(tmp_path):
     result = classify_cases(tmp_path, [("(2026)鲁0902执6号", "2026-01-02", "2062-02-01")], header="案号,立案日期,中止日期")
     assert (f"warning: 1 case has a 中止 date after today ({today}), a typing slip: it is not suspended, nothing "
             "deducted, until that date; (2026)鲁0902执6号 suspended 2062-02-01 at l.csv [l] row 2\n") in result.stderr
+
+
+def test_a_case_filed_after_today_is_listed_in_the_errors_file(tmp_path):
+    """A row left out for a filing date after today is in FILE.errors.csv with its sheet, row and
+    reason, as the rows the load rejects are, and counted with them (cases + rejected = rows read);
+    explain says it is rejected and why."""
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期", [("(2026)鲁0902执1号", "2062-05-01"),
+                                                                ("(2026)鲁0902执2号", "待补"), ("(2026)鲁0902执3号", "2026-01-02")])
+    out = tmp_path / "x.xlsx"
+    result = classify(ledger, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "loaded 1 case from 3 rows; 2 rejected\n" in result.stderr
+    assert (tmp_path / "x.errors.csv").read_text(encoding="utf-8-sig").splitlines()[1:] == [
+        f"{ledger},l,2,(2026)鲁0902执1号,立案日期晚于今天：“2062-05-01”（是否录入有误？）",
+        f"{ledger},l,3,(2026)鲁0902执2号,立案日期无法识别：“待补”"]
+    explained = runner.invoke(app, ["explain", "(2026)鲁0902执1号", str(ledger), "--as-of", AS_OF])
+    assert explained.exit_code == 2
+    assert explained.stderr.endswith("backlog: error: (2026)鲁0902执1号 is not a case of the ledger: rejected at l.csv [l] "
+                                     "row 2: 立案日期晚于今天：“2062-05-01”（是否录入有误？）\n")
 
 
 def test_xlsx_is_in_chinese_and_csv_keeps_codes(in_repo, tmp_path):
@@ -270,8 +289,8 @@ def test_backlogs_own_csv_read_back_as_a_ledger(in_repo, tmp_path):
 def test_warnings_quoting_a_file_name_are_terminal_safe(tmp_path):
     """A warning names the file its cases came from: an escape sequence in the name is shown, not
     sent to the terminal (as for rejected rows)."""
-    result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "2062-01-01")])
-    assert "at l.csv [l] row 2" in result.stderr
+    result = classify_cases(tmp_path, [("(2026)鲁0902执9号", "2026-01-01", "2062-01-01")], header="案号,立案日期,结案日期")
+    assert "closed 2062-01-01 at l.csv [l] row 2" in result.stderr
     odd = tmp_path / "l\x1b[31m.csv"
     (tmp_path / "l.csv").rename(odd)
     result = runner.invoke(app, ["classify", str(odd), "--as-of", "2026-11-23", "-f", "csv"])

@@ -158,6 +158,23 @@ def test_rejected_rows_exit_1_and_errors_file(tmp_path):
         "sheet": "ledger", "row": 5, "case_no": "(2025)鲁0902执4号", "reason": "立案日期无法识别：“待补”"}
 
 
+def test_a_case_filed_after_today_is_a_rejected_row_of_the_run(tmp_path):
+    """2062 typed for 2025: the row is in errors.csv and in summary.json's rejects, with its sheet,
+    row and reason, and the counts add up: cases + rejected + skipped = rows read."""
+    late = "(2025)鲁0902执4号,2062-03-01,李四,x,y,z,1," + EXTRA + "\n"
+    result = invoke(config_in(tmp_path, ROWS + [late]), "--as-of", "2025-06-30")
+    assert result.exit_code == 1, result.output
+    day = tmp_path / "out" / "2025-06-30"
+    errors = pd.read_csv(day / "errors.csv", encoding="utf-8-sig")
+    assert errors[["工作表", "行号", "案号", "原因"]].values.tolist() == [
+        ["ledger", 5, "(2025)鲁0902执4号", "立案日期晚于今天：“2062-03-01”（是否录入有误？）"]]
+    summary = json.loads((day / "summary.json").read_text(encoding="utf-8"))
+    counts = summary["counts"]
+    assert (counts["rows"], counts["cases"], counts["rejected"], counts["skipped"]) == (4, 3, 1, 0)
+    assert [r["row"] for r in summary["rejects"]] == [5] and not summary["warnings"]
+    assert "1 more row rejected: filed after today" in result.stderr
+
+
 def test_columns_the_ledger_does_not_keep_are_noted_not_warned_about(tmp_path):
     """A ledger without 备注 and 是否涉信访 warns (exit 1) every night until the settings say the
     ledger does not keep them (absent_columns, by header or field name): then a note, exit 0."""

@@ -127,8 +127,8 @@ def located(**columns: list) -> pd.DataFrame:
 
 def test_today_tells_a_typing_slip_from_a_case_filed_after_a_past_as_of():
     """As of 2025-06-30, run on 2025-07-10: filed 07-05 did not exist yet (a note); filed 08-01
-    cannot be in a ledger yet (a warning); both are left out. Closed 07-20 is open as of 06-30 and
-    warned about; closed 07-08 only counts as open."""
+    cannot be in a ledger yet (rejected, with where it is and why); both are left out. Closed 07-20
+    is open as of 06-30 and warned about; closed 07-08 only counts as open."""
     ruleset, deadlines = load_ruleset(None)
     columns = {k: v * 2 for k, v in FULL.items()}
     columns["filed_on"] = ["2025-01-05", "2025-07-05", "2025-08-01", "2025-02-01"]
@@ -137,10 +137,10 @@ def test_today_tells_a_typing_slip_from_a_case_filed_after_a_past_as_of():
     assert result.notes == ["1 case filed after 2025-06-30 is left out: it did not exist yet; "
                             "(2026)鲁0902执2号 filed 2025-07-05 at l.csv [l] row 3"]
     assert [w for w in result.warnings if "after today" in w] == [
-        "1 case has a filing date after today (2025-07-10), a typing slip: it is left out until it is corrected; "
-        "(2026)鲁0902执3号 filed 2025-08-01 at l.csv [l] row 4",
         "1 case has a close date after today (2025-07-10), a typing slip: it is counted as open until that date; "
         "(2026)鲁0902执1号 closed 2025-07-20 at l.csv [l] row 2"]
+    assert result.rejects.to_dict("records") == [{"file": "l.csv", "sheet": "l", "row": 4, "case_no": "(2026)鲁0902执3号",
+                                                  "reason": "立案日期晚于今天：“2025-08-01”（是否录入有误？）"}]
     assert result.cases["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执4号"]
 
 
@@ -156,14 +156,13 @@ def test_a_cell_naming_two_officers_is_warned_about_with_where_it_is():
 
 
 def test_a_filing_date_after_today_is_left_out_also_on_a_later_as_of():
-    """Run on 2025-07-10 as of 2025-12-31: filed 08-01 cannot be in a ledger yet (warned: left out
-    until corrected), so it is left out, though before --as-of."""
+    """Run on 2025-07-10 as of 2025-12-31: filed 08-01 cannot be in a ledger yet (rejected until
+    corrected), so it is left out, though before --as-of."""
     ruleset, deadlines = load_ruleset(None)
     columns = {k: v * 2 for k, v in FULL.items()}
     columns["filed_on"] = ["2025-01-05", "2025-08-01", "2025-07-10", "2025-02-01"]
     result = triage(located(**columns), ruleset, pd.Timestamp("2025-12-31"), deadlines, today=pd.Timestamp("2025-07-10"))
     assert result.cases["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执3号", "(2026)鲁0902执4号"]
-    assert result.notes == []
-    assert [w for w in result.warnings if "after today" in w] == [
-        "1 case has a filing date after today (2025-07-10), a typing slip: it is left out until it is corrected; "
-        "(2026)鲁0902执2号 filed 2025-08-01 at l.csv [l] row 3"]
+    assert result.notes == [] and [w for w in result.warnings if "after today" in w] == []
+    assert result.rejects[["row", "case_no", "reason"]].values.tolist() == [
+        [3, "(2026)鲁0902执2号", "立案日期晚于今天：“2025-08-01”（是否录入有误？）"]]

@@ -556,16 +556,19 @@ def progress_bar(err):
         yield lambda message, share: bar.update(task, description=message, completed=share)
 
 
-def load(opts: LoadOptions, *, listed_below: bool = False, columns: Columns | None = None) -> Ledger:
+def load(opts: LoadOptions, *, listed_below: bool = False, columns: Columns | None = None,
+         report: bool = True) -> Ledger:
     """Load the ledger with a spinner on a terminal (``columns``: the aliases, when already read
-    from ``opts.columns``), then report rejects on stderr (see :func:`report_load`)."""
+    from ``opts.columns``), then report rejects on stderr (see :func:`report_load`; ``report``
+    False: the caller does, once the cases are evaluated)."""
     from backlog_cli.loading import load_columns, load_ledger
 
     err = _stderr()
     columns = columns or load_columns(opts.columns)
     with progress_bar(err) as progress:
         ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns, progress=progress)
-    report_load(ledger, err, opts.output, listed_below=listed_below)
+    if report:
+        report_load(ledger, err, opts.output, listed_below=listed_below)
     return ledger
 
 
@@ -585,10 +588,16 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
         check_overdue_deadline(deadlines, deadline, within)
     columns = load_columns(opts.columns)
     absent = columns.absent_fields(opts.config)
-    ledger = load(opts, columns=columns)
-    if by:
-        group_field(ledger, by)
-    result = triage(ledger.cases, ruleset, as_of, deadlines, today=as_of_date(None), absent=absent)
+    ledger = load(opts, columns=columns, report=False)
+    try:
+        if by:
+            group_field(ledger, by)
+        result = triage(ledger.cases, ruleset, as_of, deadlines, today=as_of_date(None), absent=absent)
+    except BacklogError:
+        report_load(ledger, _stderr(), opts.output)
+        raise
+    ledger.reject(result.rejects)  # filed after today: listed and counted with the load's rejects
+    report_load(ledger, _stderr(), opts.output)
     tell(result.warnings, result.notes)
     return ledger, result
 
@@ -652,8 +661,8 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
         raise typer.BadParameter(f"{option} {day}{_years_allowed()}")
     if warn_future and day > today:
         tell([f"{option} {day} is after today ({today}): the ledger holds what is known today, so a case filed "
-              "or closed from today until then is not counted (dates typed after today are typing slips, warned "
-              "about apart)"])
+              "or closed from today until then is not counted (dates typed after today are typing slips, rejected "
+              "or warned about apart)"])
     return pd.Timestamp(day)
 
 

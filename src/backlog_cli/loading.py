@@ -880,6 +880,24 @@ class Ledger:
     def rows_read(self) -> int:
         return sum(s.rows_read for s in self.sheets)
 
+    def reject(self, rows: pd.DataFrame) -> None:
+        """Rows found not to be cases once the ledger is evaluated (:data:`REJECT_COLUMNS`: a
+        filing date after today, which ``triage`` tells) moved from the cases to the rejects, in
+        the ledger's order, their value problems no longer listed and their sheets' counts
+        changed, so that cases, skipped and rejected rows still add up to the rows read."""
+        if not len(rows):
+            return
+        where = ["file", "sheet", "row"]
+        gone = pd.MultiIndex.from_frame(rows[where])
+        at = pd.MultiIndex.from_frame(self.cases[["source_file", "source_sheet", "source_row"]].set_axis(where, axis=1))
+        self.cases = self.cases[~at.isin(gone)]
+        self.rejects = _in_sheet_order(_concat([self.rejects, rows[REJECT_COLUMNS]], REJECT_COLUMNS), self.sheets)
+        self.problems = _not_rejected(self.problems, rows)
+        for report in self.sheets:
+            n = int(((rows["file"] == report.file) & (rows["sheet"] == report.sheet)).sum())
+            report.rejected += n
+            report.cases -= n
+
     def listed_problems(self) -> pd.DataFrame:
         """The value problems as they are listed (:data:`LISTED_PROBLEM_COLUMNS`), in the ledger's
         order (sheet by sheet as read, then by row; only rows that are cases: a rejected row is
@@ -958,6 +976,8 @@ NO_CASE_NO = "缺少案号"
 BAD_CASE_NO = "案号无法识别"
 NO_FILING_DATE = "缺少立案日期"
 BAD_FILING_DATE = "立案日期无法识别"
+# told by triage, not the load: a date after the day the ledger is evaluated on (2062 typed for 2026)
+FILED_AFTER_TODAY = "立案日期晚于今天"
 DUPLICATE = "案号重复"
 TOO_WIDE = "本行有 {n} 个字段，表头只有 {width} 个：各值可能错位（含逗号的值如 125,000.00 未加引号？），请修正后重读"
 UNREADABLE = {"case_no": BAD_CASE_NO, "date": "日期无法识别", "amount": "金额无法识别",

@@ -604,6 +604,10 @@ def nightly_run(
                          f"{len(ledger.rejects)} rejected" + kept_blank)
         with steps.step("classify") as notes:
             result = triage(ledger.cases, ruleset, as_of, dls, absent=absent)
+            if len(result.rejects):  # filed after today: listed and counted with the load's rejects
+                ledger.reject(result.rejects)
+                summary.rejects, summary.problems = ledger.rejects, ledger.listed_problems()
+                notes.append(f"{outputs.counted(len(result.rejects), 'more rows')} rejected: filed after today")
             frame = result.cases
             summary.warnings.extend(result.warnings)
             summary.notes.extend(result.notes)

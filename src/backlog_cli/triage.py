@@ -24,6 +24,7 @@ import pandas as pd
 from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, fields_read
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, OptionError, RulesError
+from backlog_cli.loading import FILED_AFTER_TODAY, REJECT_COLUMNS
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
 from backlog_cli.parsing import CASE_PARTS, case_ids, parse_case_numbers, per_distinct, same_case, short_case_number
 from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, Ruleset, missing_field_warnings,
@@ -65,6 +66,9 @@ class Triage:
     # What is worth saying but asks nothing of anyone (the cases filed after --as-of, left out when
     # a past day is reproduced); warnings make the nightly run exit 1, notes do not.
     notes: list[str] = field(default_factory=list)
+    # The rows left out as no case yet: filed after today, a typing slip (2062 for 2026), as rejects
+    # (REJECT_COLUMNS) for the ledger's (Ledger.reject), listed with the others.
+    rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
 
     def is_open(self) -> pd.Series:
         return pd.Series(open_mask(self.cases, self.as_of), index=self.cases.index)
@@ -147,14 +151,25 @@ def _filed_later(later: pd.DataFrame, as_of: pd.Timestamp) -> str:
             f"{'they' if many else 'it'} did not exist yet; {_latest(later)}")
 
 
+def _filed_after_today(cases: pd.DataFrame) -> pd.DataFrame:
+    """The rejects (:data:`REJECT_COLUMNS`) of cases filed after today, a typing slip (2062 typed
+    for 2026): left out on any --as-of until corrected, and listed with the rows the load rejected."""
+    if cases.empty:
+        return pd.DataFrame(columns=REJECT_COLUMNS)
+    where = cases.reindex(columns=["source_file", "source_sheet", "source_row"])
+    return pd.DataFrame({
+        "file": where["source_file"].to_numpy(), "sheet": where["source_sheet"].to_numpy(),
+        "row": where["source_row"].to_numpy(), "case_no": cases["case_no"].to_numpy(),
+        "reason": (f"{FILED_AFTER_TODAY}：“" + cases["filed_on"].dt.strftime("%Y-%m-%d") + "”（是否录入有误？）").to_numpy(),
+    }, columns=REJECT_COLUMNS)
+
+
 def _after_today(cases: pd.DataFrame, today: pd.Timestamp) -> list[str]:
-    """Warnings for dates no ledger can hold yet: filed, closed or suspended after today (2062
-    typed for 2026). A case filed after today is left out like any case filed after --as-of; one
-    closed after today counts as open on every day before that date; a 中止 after today deducts
-    nothing before it."""
+    """Warnings for dates no ledger can hold yet: closed or suspended after today (2062 typed for
+    2026; a case filed after today is rejected, :func:`_filed_after_today`). One closed after today
+    counts as open on every day before that date; a 中止 after today deducts nothing before it."""
     found = []
-    for date, what, effect in (("filed_on", "filing date", "left out until it is corrected"),
-                               ("closed_on", "close date", "counted as open until that date"),
+    for date, what, effect in (("closed_on", "close date", "counted as open until that date"),
                                ("suspended_on", "中止 date", "not suspended, nothing deducted, until that date")):
         if date not in cases:
             continue
@@ -206,9 +221,10 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
 
     ``deadlines`` come with the ruleset from :func:`deadlines.load_ruleset`, called before the
     (slow) ledger load so that a bad rules file fails first. ``today`` (default: the day it runs)
-    tells the dates no ledger can hold yet from those after a past --as-of. A missing field in
-    ``absent`` (the settings' ``absent_columns``: the ledger does not keep it) is a note, not a
-    warning."""
+    tells the dates no ledger can hold yet from those after a past --as-of: a case filed after
+    today is left out as a reject (``Triage.rejects``, for :meth:`Ledger.reject`), one filed after
+    a past --as-of with a note. A missing field in ``absent`` (the settings' ``absent_columns``:
+    the ledger does not keep it) is a note, not a warning."""
     today = pd.Timestamp(dt.date.today()) if today is None else today
     typed_later = cases["filed_on"].gt(today)  # warned about once, not also as far from the case number's year
     missing = field_warnings(cases, ruleset, deadlines)
@@ -222,6 +238,7 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     if not deadlines:
         notes.append(f"the rules ({ruleset.name}) define no deadlines: no due dates and no case past one (lists "
                      "by age, --months or --days, still hold); the legal limits are in the default rules (add `extends: default` to a rules file of your own)")
+    rejects = _filed_after_today(cases[typed_later])
     later = cases["filed_on"].gt(as_of) | typed_later  # typed after today: left out also on a later --as-of
     if later.any():
         between = later & ~typed_later
@@ -236,7 +253,7 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     # consumer (overdue, task lists, the run) reads them
     annotated = annotated.join(evaluate(cases, list(deadlines), as_of, ctx, warnings))
     summary = ruleset.summary(cases, result, as_of)
-    return Triage(annotated, flags, summary, as_of, ruleset, warnings, list(deadlines), notes)
+    return Triage(annotated, flags, summary, as_of, ruleset, warnings, list(deadlines), notes, rejects)
 
 
 def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | None = None) -> list[Sheet]:
