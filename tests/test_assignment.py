@@ -486,6 +486,26 @@ def test_a_streak_reaches_back_to_the_ledgers_first_period_and_no_further():
     assert every.loc[every["officer"] == "甲", "closed"].tolist() == [2] * 5
 
 
+def test_a_week_where_all_are_tied_neither_ends_nor_adds_to_a_streak():
+    """Seed 003: 连续三周排名后三位的进行约谈. Four officers close nothing for four weeks while 甲
+    closes in three of them; in the week nobody closes (a holiday week), all are tied first and
+    nobody is marked, but the four are not let off: their streak stands, and the next week is
+    their third in the bottom three (it began again at 1)."""
+    weeks = ["2026-10-19", "2026-10-26", "2026-11-02", "2026-11-09"]  # W43 .. W46; W45 nobody closes
+    rows = closings("甲", [str((T(w) + pd.Timedelta(days=2)).date()) for w in (weeks[0], weeks[1], weeks[3])]
+                    + [None] * 3, filed="2026-10-01")
+    for name in "乙丙丁戊":
+        rows += closings(name, [None] * 3, filed="2026-10-01")
+    table = ranking(frame(rows), T("2026-11-15"), "week", 4)
+    got = {p: dict(zip(t["officer"], zip(t["bottom_streak"], t["mark"].fillna("")))) for p, t in table.groupby("period")}
+    four = "乙丙丁戊"
+    assert got["2026-W43"] == {"甲": (0, ""), **{n: (1, "督导") for n in four}}
+    assert got["2026-W44"] == {"甲": (0, ""), **{n: (2, "督导") for n in four}}
+    assert got["2026-W45"] == {"甲": (0, ""), **{n: (2, "") for n in four}}  # all tied: nobody marked
+    assert got["2026-W46"] == {"甲": (0, ""), **{n: (3, "约谈") for n in four}}
+    assert table.loc[table["period"] == "2026-W45", "rank"].eq(1).all()
+
+
 def test_an_officer_no_case_has_lists_the_officers_in_pinyin_order_with_unassigned_last():
     from backlog_cli.assignment import check_group
     from backlog_cli.errors import ConfigError

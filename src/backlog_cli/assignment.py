@@ -20,7 +20,8 @@ and closed in one period counts once in each and the rate never passes 100%. Ran
 then rate; equal results share a rank and name each other in ``tie_with`` (competition ranking:
 1, 2, 2, 4). With more than three officers ranked, the bottom three (督导) are those with fewer
 than three officers ranked strictly below them: a tie across the line marks everyone in it, but
-an officer nobody outdid (rank 1) is never marked, so a period where everyone is tied marks nobody. Three periods in a row in the bottom three is 约谈.
+an officer nobody outdid (rank 1) is never marked, so a period where everyone is tied marks nobody. Three periods in a row in the bottom three is 约谈;
+a period where everyone is tied neither ends nor adds to a streak.
 Officers sharing a rank, and those in ``tie_with``, are listed in pinyin order.
 """
 
@@ -556,14 +557,23 @@ def _ties(ranked: pd.DataFrame, by: str) -> pd.Series:
     return ranked[["period", by]].merge(joined, how="left", left_on=["period", by], right_index=True)["tie_with"]
 
 
-def _streaks(table: pd.DataFrame, periods: int) -> np.ndarray:
+def _streaks(table: pd.DataFrame, periods: int) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the periods in a row up to and including its own that its group was in the bottom
-    three (a period the group is not ranked in ends a streak)."""
+    three, and whether that run goes back to the first period. A period the group is not ranked in
+    ends a streak; a period where every officer ranked is tied (all first: nobody closed a case,
+    say, in a holiday week) neither ends nor adds to one, as no officer was outdone in it: its rows
+    carry the streak as it stood."""
     grid = np.zeros((table["_group"].max() + 1 if len(table) else 0, periods), dtype=bool)
     grid[table["_group"], table["_at"]] = table["bottom"]
-    total = grid.cumsum(axis=1)
-    streak = total - np.maximum.accumulate(np.where(grid, 0, total), axis=1)
-    return streak[table["_group"], table["_at"]]
+    counted = np.ones(periods, dtype=bool)
+    counted[table.loc[table.groupby("_at")["rank"].transform("max").eq(1).to_numpy(), "_at"].unique()] = False
+    kept = grid[:, counted]
+    total = kept.cumsum(axis=1)
+    streak = total - np.maximum.accumulate(np.where(kept, 0, total), axis=1)
+    through = np.cumsum(counted)  # counted periods up to each period: the last one's column is through - 1
+    streak = np.concatenate([np.zeros((len(grid), 1), streak.dtype), streak], axis=1)  # column 0: none counted yet
+    carried = streak[:, through][table["_group"], table["_at"]]
+    return carried, (carried > 0) & (carried == through[table["_at"]])
 
 
 def _ranked(cases: pd.DataFrame, names: pd.Series, spans: pd.DataFrame) -> pd.DataFrame:
@@ -579,7 +589,7 @@ def _ranked(cases: pd.DataFrame, names: pd.Series, spans: pd.DataFrame) -> pd.Da
     ranked = table.groupby("_at")["_pos"].transform("size")
     below = ranked - tied.transform("max")
     table["bottom"] = (ranked > BOTTOM) & (below < BOTTOM) & (table["rank"] > 1)
-    table["bottom_streak"] = _streaks(table, len(spans))
+    table["bottom_streak"], table["_from_first"] = _streaks(table, len(spans))
     return table
 
 
@@ -641,14 +651,14 @@ def ranking(
     while True:
         table = _ranked(cases, names, periods_before(as_of, period, periods + lookback))
         table = table[table["_at"] >= lookback].reset_index(drop=True)
-        if lookback >= reach or not (table["bottom_streak"] > table["_at"]).any():
+        if lookback >= reach or not table["_from_first"].any():
             break  # no streak runs back to the first period looked at, or that period is the ledger's first
         lookback = min(2 * lookback, reach)
     table = table.assign(_at=table["_at"] - lookback).join(shown, on="_at").rename(columns={"officer": by})
     table["tie_with"] = _ties(table, by).astype("str").set_axis(table.index)
     table["rank_label"] = table["rank"].astype(str) + np.where(table["tie_with"].notna(), TIED, "")
     table["mark"] = pd.Series(
-        np.where(table["bottom_streak"] >= CALL_IN_STREAK, CALL_IN, np.where(table["bottom"], SUPERVISE, None)), dtype="str"
+        np.where(table["bottom"], np.where(table["bottom_streak"] >= CALL_IN_STREAK, CALL_IN, SUPERVISE), None), dtype="str"
     )
     table["closing_rate"] = table["closing_rate"].round(RATE_DECIMALS)
     goals = []
