@@ -245,6 +245,19 @@ def test_targets_from_spreadsheet(tmp_path):
     assert read_targets(tmp_path / "targets.xlsx") == Targets({"张三": 5, "李四": 3, "王A": 2, "赵六": 2, "钱七": 3})
 
 
+def test_targets_sheet_with_a_title_above_its_header_and_a_totals_row(tmp_path):
+    """A sheet as a clerk lays it out: a title over the table, the header, the officers and a 合计
+    row under them (the title was read as the header, and the header refused as a target)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for row in (["执行局每周结案任务数（2026年第47周）", None], [None, None], ["承办人", "每周结案任务数"], ["张 三", 2],
+                ["李四", "3件"], ["合 计", 5]):
+        wb.active.append(row)
+    wb.save(tmp_path / "targets.xlsx")
+    assert read_targets(tmp_path / "targets.xlsx") == Targets({"张三": 2, "李四": 3})
+
+
 def test_targets_from_csv_without_header(tmp_path):
     path = tmp_path / "targets.csv"
     path.write_text("张三,4\n李四,1\n", encoding="utf-8")
@@ -260,6 +273,8 @@ def test_targets_from_csv_without_header(tmp_path):
          r"row 2: target '99999999999999999999' is not a whole number from 0 to 10000"),
         ("承办人,任务数\n张三,5\n李四,1\n张 三,2\n", r"row 4: 张三 already has a target in row 2"),
         ("承办人,任务数\n,5\n", r"row 2: no officer name"),
+        ("承办人,任务数\n张三,2\n李四,\n", r"row 3: no target for 李四$"),  # was: target nan is not …
+        ("张三,\n李四,3\n", r"row 1: no target for 张三$"),  # no header: a blank first target is no title
         ("张三,5,x\n", r"row 1: expected two columns"),
     ],
 )

@@ -37,10 +37,10 @@ import pandas as pd
 
 from backlog_cli.config import not_a_file, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean
-from backlog_cli.loading import SOURCE_COLUMNS, Ledger, read_sheets
+from backlog_cli.loading import SOURCE_COLUMNS, TOTALS_TEXT, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
                                  state_styles, value_labels, write_output)
-from backlog_cli.parsing import name_key, normalize_person, normalize_text, parse_numbers
+from backlog_cli.parsing import name_key, normalize_person, normalize_text, parse_numbers, without_spaces
 from backlog_cli.rules import open_mask
 from backlog_cli.deadlines import age_days
 
@@ -178,14 +178,17 @@ def _targets_from_sheet(path: Path) -> Targets:
 
 
 def _sheet_targets(cells: pd.DataFrame, first_row: int, source: str) -> Targets:
-    """Rows of (officer, target); an optional header row (a target that is not a number) first."""
+    """Rows of (officer, target); title rows (the first cell alone: 第47周结案任务) and a header row
+    (a target that is not a number) may come first, and a 合计 row is left out."""
     extra = cells.iloc[:, 2:].notna().any(axis=1)
     if cells.shape[1] < 2 or extra.any():
         where = f" row {extra.idxmax() + first_row}" if extra.any() else ""
         raise ConfigError(f"{source}{where}: expected two columns: officer, weekly target")
     cells = cells.iloc[:, :2].set_axis(["officer", "target"], axis=1)
-    if parse_numbers(cells["target"].iloc[:1], TARGET_UNITS)[0].isna().all():
-        cells = cells.iloc[1:]  # a header row such as 承办人 | 每周结案任务数
+    first = int(cells["target"].notna().to_numpy().argmax())  # the first row with a target cell
+    if parse_numbers(cells["target"].iloc[first:first + 1], TARGET_UNITS)[0].isna().all():
+        cells = cells.iloc[first + 1:]  # a header row such as 承办人 | 每周结案任务数, titles above it
+    cells = cells[~without_spaces(cells["officer"]).str.fullmatch(TOTALS_TEXT).fillna(False).to_numpy(dtype=bool)]
     officer = normalize_person(cells["officer"])
     target = parse_numbers(cells["target"], TARGET_UNITS)[0]
     row = cells.index.to_series() + first_row
@@ -193,7 +196,9 @@ def _sheet_targets(cells: pd.DataFrame, first_row: int, source: str) -> Targets:
     dup = officer.duplicated(keep=False) & officer.notna()
     first_seen = row.groupby(officer).transform("min")
     problems = [f"row {r}: no officer name" for r in row[officer.isna()]]
-    problems += [f"row {r}: target {t!r} is not {WHOLE}" for r, t in zip(row[bad & officer.notna()], cells["target"][bad & officer.notna()])]
+    problems += [f"row {r}: no target for {o}" if pd.isna(t) else f"row {r}: target {t!r} is not {WHOLE}"
+                 for r, o, t in zip(row[bad & officer.notna()], officer[bad & officer.notna()],
+                                    cells["target"][bad & officer.notna()])]
     problems += [f"row {r}: {o} already has a target in row {f}" for r, o, f in zip(row[dup], officer[dup], first_seen[dup]) if r != f]
     if problems:
         raise ConfigError(f"{source}: " + "; ".join(problems))
