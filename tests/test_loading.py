@@ -531,6 +531,30 @@ def test_aliases_file_catches_misspelt_fields_and_clashes(tmp_path):
     assert load_columns([path]).field_for("合议庭") == "judge_team"
 
 
+def test_each_bundled_header_names_one_field():
+    """A header a user's aliases file gives two fields is refused; the bundled file keeps the same
+    rule, so an alias added to it never takes another field's column (the first field would win)."""
+    from backlog_cli.loading import _bundled_fields
+    from backlog_cli.parsing import header_key
+
+    owners: dict[str, set[str]] = {}
+    for name, spec in _bundled_fields().items():
+        for alias in (name, *spec.get("aliases", [])):
+            owners.setdefault(header_key(str(alias)), set()).add(name)
+    assert {key: names for key, names in owners.items() if len(names) > 1} == {}
+
+
+@pytest.mark.parametrize("headers", [("未结案原因", "下一步工作措施", "结案时限"), ("未结原因说明", "下一步工作计划", "预计执结时间"),
+                                     ("未执结原因", "下步措施", "化解时限"), ("未结原因", "工作打算", "预计结案日期")])
+def test_the_headers_clerks_give_the_plan_fields_are_read_as_them(tmp_path, headers):
+    """The monthly report's 未结原因, 下一步打算 and 预计结案时间 under the headers ledgers give them."""
+    path = write_ledger(tmp_path / "l.csv", f"案号,立案日期,{','.join(headers)}",
+                        [("(2024)鲁0902执9号", "2024-01-02", "下落不明", "继续查控", "2026-12-31")])
+    led = load_ledger([path])
+    assert led.cases[["reason_open", "next_step", "expected_close"]].values.tolist() == [["下落不明", "继续查控", "2026-12-31"]]
+    assert led.unknown_headers() == []
+
+
 def test_progress_reports_share_done(tmp_path):
     """The loader says what it is doing and how far it is, for the terminal's progress bar."""
     calls = []

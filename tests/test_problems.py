@@ -17,9 +17,11 @@ from backlog_cli.loading import LISTED_PROBLEM_COLUMNS
 
 BOM = "\ufeff"
 AS_OF = "2025-09-30"
-# Every field the default rules read is present (no rules warnings); 结案时间, 标的金额 and 延长期限
-# are aliases: the problems name the columns so, not by the labels 结案日期, 执行标的（元）, 延长期限（月）.
-HEADER = "案号,立案日期,承办人,申请执行人,被执行人,案由,标的金额,结案时间,案件状态,是否涉信访,备注,中止日期,恢复日期,延长期限\n"
+# Every field the default rules and the monthly report read is present (no warnings about missing
+# columns; the rows leave the report's last three blank); 结案时间, 标的金额 and 延长期限 are aliases:
+# the problems name the columns so, not by the labels 结案日期, 执行标的（元）, 延长期限（月）.
+HEADER = ("案号,立案日期,承办人,申请执行人,被执行人,案由,标的金额,结案时间,案件状态,是否涉信访,备注,中止日期,恢复日期,延长期限,"
+          "未结原因,下一步打算,预计结案时间\n")
 ROWS = [
     "(2025)鲁0902执3号,2025-03-07,张三,戊,己,民间借贷纠纷,-3000,,在办,否,,,,\n",  # row 2: negative amount
     "(2025)鲁0902执1号,2025-01-05,张三,甲,乙公司,买卖合同纠纷,1000,,已结,否,,,,\n",  # row 3: 已结 without a date

@@ -523,3 +523,41 @@ def test_the_task_lists_count_the_key_cases_whose_plan_the_report_finds_missing(
     counted = dict(zip(lists.overview["officer"], lists.overview["plans_missing"]))
     assert counted == {officer: int(missing.get(officer, 0)) for officer in counted}
     assert sum(counted.values()) == 55 and len(key_cases) == lists.overview["key_cases"].sum() == 107
+
+
+def test_a_ledger_without_a_plan_column_is_warned_about_once_by_the_report_and_the_task_lists(tmp_path, monkeypatch):
+    """A ledger with no 下一步打算 or 预计结案时间 column under any header backlog knows has every open
+    key case 未填写 in the report and 月报待填 in the task lists: said once, naming the fields, the
+    headers read as them and the ledger's headers not recognised (here 工作安排, the next step under
+    a header of the court's own). absent_columns makes it a note; with no open key case shown, nothing
+    is said."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    write_csv(tmp_path / "l.csv", "案号,立案日期,承办人,案由,结案日期,未结案原因,工作安排", [
+        ("(2026)鲁0902执1号", "2026-05-01", "张三", "追索劳动报酬纠纷", "", "财产待拍卖", "拍卖"),
+        ("(2026)鲁0902执2号", "2026-06-01", "李四", "买卖合同纠纷", "", "", ""),
+    ])
+    warning = ("warning: the ledger has no 下一步打算 (next_step) or 预计结案时间 (expected_close) column, so every open "
+               "key case reads them as blank: the monthly report shows them as 未填写 (缺项) and the task lists count "
+               "the case as 月报待填. Headers read as them: 下一步打算: 下一步打算、下一步措施、下步打算、下步措施、"
+               "下一步工作措施、下一步工作计划、下一步工作打算、工作打算; 预计结案时间: 预计结案时间、预计结案日期、"
+               "计划结案时间、预计执结时间、预计执结日期、结案时限、化解时限. Its headers not recognised: 工作安排; "
+               "if one of them is such a column, add it as an alias in a columns file (--columns)")
+    report = runner.invoke(app, ["report", "monthly", "l.csv", "--month", "2026-10", "--rules", "sanqingli-2016",
+                                 "-f", "json"])
+    assert report.exit_code == 0, report.output
+    assert [line for line in report.stderr.splitlines() if "下一步打算" in line] == [warning]
+    [case] = json.loads(report.stdout)["key_cases"]
+    assert (case["reason_open"], case["missing"]) == ("财产待拍卖", ["next_step", "expected_close"])  # 未结案原因 is read
+    tasks = runner.invoke(app, ["assign", "l.csv", "--as-of", "2026-10-31", "--rules", "sanqingli-2016", "-f", "csv"])
+    assert tasks.exit_code == 0, tasks.output
+    assert [line for line in tasks.stderr.splitlines() if "下一步打算" in line] == [warning]
+    (tmp_path / "backlog.yaml").write_text("absent_columns: [下一步打算, expected_close]\n", encoding="utf-8")
+    noted = runner.invoke(app, ["report", "monthly", "l.csv", "--month", "2026-10", "--rules", "sanqingli-2016"])
+    assert [line for line in noted.stderr.splitlines() if "下一步打算" in line] == [
+        "note: " + warning.removeprefix("warning: ") + " (absent_columns: not kept in this ledger)"]
+    (tmp_path / "backlog.yaml").unlink()
+    # 执2号 (买卖合同) is no key case and 执1号 was filed after April: no key case, nothing to say
+    april = runner.invoke(app, ["report", "monthly", "l.csv", "--month", "2026-04", "--rules", "sanqingli-2016"])
+    assert april.exit_code == 0, april.output
+    assert "下一步打算" not in april.stderr

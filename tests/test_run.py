@@ -24,9 +24,11 @@ from backlog_cli.config import load_config
 from backlog_cli.errors import LockedError
 
 runner = CliRunner()
-# Every field the default rules read is present, so a clean ledger gives no rules warnings.
-HEADER = "案号,立案日期,承办人,申请执行人,被执行人,案由,执行标的,结案日期,案件状态,是否涉信访,备注,中止日期,恢复日期\n"
-EXTRA = ",在办,否,,,"
+# Every field the default rules and the monthly report read is present, so a clean ledger gives no
+# warnings about missing columns.
+HEADER = ("案号,立案日期,承办人,申请执行人,被执行人,案由,执行标的,结案日期,案件状态,是否涉信访,备注,中止日期,恢复日期,"
+          "未结原因,下一步打算,预计结案时间\n")
+EXTRA = ",在办,否,,,,,,"
 ROWS = [
     "(2025)鲁0902执1号,2025-01-05,张三,甲,乙公司,买卖合同纠纷,1000," + EXTRA + "\n",
     "(2025)鲁0902执2号,2025-02-06,李四,丙,丁,追索劳动报酬纠纷,2000,2025-05-01" + EXTRA + "\n",
@@ -196,6 +198,29 @@ def test_columns_the_ledger_does_not_keep_are_noted_not_warned_about(tmp_path):
     assert wrong.exit_code == 2
     assert f"{config}:3: absent_columns: '备注栏' is neither a ledger field nor a header (did you mean '备注'?)" in wrong.output
     assert "load:" not in wrong.output  # refused before the ledger is read
+
+
+def test_a_ledger_without_the_plan_columns_is_warned_about_once(tmp_path):
+    """A ledger with no 未结原因, 下一步打算 or 预计结案时间 column has every open key case 未填写 in
+    report.xlsx and 月报待填 in officers.xlsx: one warning says so (exit 1), a note when the
+    settings say the ledger does not keep them."""
+    drop = lambda line: ",".join(line.rstrip("\n").split(",")[:13]) + "\n"
+    (tmp_path / "ledger.csv").write_text(drop(HEADER) + "".join(map(drop, ROWS)), encoding="utf-8")
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    warned = invoke(config, "--as-of", "2026-06-30")  # 执1号 and 执3号 open over a year: key cases
+    assert warned.exit_code == 1, warned.output
+    summary = json.loads((tmp_path / "out" / "2026-06-30" / "summary.json").read_text(encoding="utf-8"))
+    assert [w[:90] for w in summary["warnings"]] == [
+        "the ledger has no 未结原因 (reason_open), 下一步打算 (next_step) or 预计结案时间 (expected_close) column, "
+        "so every"[:90]]
+    config.write_text("ledger: ledger.csv\noutput_dir: out\nabsent_columns: [未结原因, 下一步打算, 预计结案时间]\n",
+                      encoding="utf-8")
+    quiet = invoke(config, "--as-of", "2026-06-30")
+    assert quiet.exit_code == 0, quiet.output
+    summary = json.loads((tmp_path / "out" / "2026-06-30" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["warnings"] == []
+    assert [n.endswith("(absent_columns: not kept in this ledger)") for n in summary["notes"] if "月报待填" in n] == [True]
 
 
 def test_unreadable_ledger_exits_2_and_writes_nothing(tmp_path):

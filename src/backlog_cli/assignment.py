@@ -28,7 +28,7 @@ Officers sharing a rank, and those in ``tie_with``, are listed in pinyin order.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,6 +78,37 @@ def plan_text(cases: pd.DataFrame, name: str) -> pd.Series:
 def plans_missing(cases: pd.DataFrame) -> np.ndarray:
     """Per case, whether the monthly report would find one of :data:`PLAN_FIELDS` blank (缺项)."""
     return np.column_stack([plan_text(cases, name).isna().to_numpy() for name in PLAN_FIELDS]).any(axis=1)
+
+
+def plan_warnings(ledger: Ledger, key_open: int, absent: Collection[str] = ()) -> tuple[list[str], list[str]]:
+    """Warnings and notes for the commands that show or count the monthly report's plans
+    (``report monthly``, ``assign``, the nightly run), when ``key_open`` open key cases are shown:
+    one warning naming the :data:`PLAN_FIELDS` the ledger has no column for, each with the headers
+    read as it, and the ledger's headers not recognised (every open key case would otherwise be
+    reported 未填写 without a word); the fields the settings' ``absent_columns`` name (``absent``)
+    in a note instead, as triage says the missing columns the rules read."""
+    lacking = [name for name in PLAN_FIELDS if name not in ledger.cases]
+    if not key_open or not lacking:
+        return [], []
+    warned = [name for name in lacking if name not in absent]
+    noted = [name for name in lacking if name in absent]
+    return ([_plan_gap(ledger, warned)] if warned else [],
+            [f"{_plan_gap(ledger, noted)} (absent_columns: not kept in this ledger)"] if noted else [])
+
+
+def _plan_gap(ledger: Ledger, lacking: Sequence[str]) -> str:
+    """The message for plan fields the ledger has no column for."""
+    fields = ledger.columns.fields
+    named = [f"{fields[name].label} ({name})" for name in lacking]
+    them = "it" if len(lacking) == 1 else "them"
+    wanted = "; ".join(f"{fields[name].label}: {'、'.join(dict.fromkeys(fields[name].aliases))}" for name in lacking)
+    unknown = ledger.unknown_headers()
+    hint = (f"Its headers not recognised: {'、'.join(unknown)}; if one of them is such a column, add it"
+            if unknown else "If the ledger keeps one under another header, add that header")
+    return (f"the ledger has no {', '.join(named[:-1]) + ' or ' if len(named) > 1 else ''}{named[-1]} column, so "
+            f"every open key case reads {them} as blank: the monthly report shows {them} as 未填写 (缺项) and the "
+            f"task lists count the case as 月报待填. Headers read as {them}: {wanted}. {hint} as an alias in a "
+            "columns file (--columns)")
 
 
 # --------------------------------------------------------------------------- weekly targets

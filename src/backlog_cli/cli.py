@@ -1111,6 +1111,7 @@ def report_monthly(
     columns: ColumnsOpt = None,
 ) -> None:
     """The monthly report (by the 28th): per category closed and open, every open key case's reason, next step and time limit, per officer; xlsx with charts."""
+    from backlog_cli.assignment import plan_warnings
     from backlog_cli.report import due_month, history_trend, month_warnings, parse_month, report_day, report_from
     from backlog_cli.run import history_target
 
@@ -1130,6 +1131,7 @@ def report_monthly(
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, end)
     report = report_from(result, period, day, history_trend(history_target(opts.config), end), data.columns.labels())
+    tell(*plan_warnings(data, len(report.key_cases), result.absent))
     show(report.output(), fmt, output, data, [*opts.inputs, *_history_file(opts.config)])
 
 
@@ -1189,7 +1191,8 @@ def assign(
     columns: ColumnsOpt = None,
 ) -> None:
     """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
-    from backlog_cli.assignment import check_split_folder, group_field, replace_split, split_format, targets_for, task_lists
+    from backlog_cli.assignment import (check_split_folder, group_field, plan_warnings, replace_split, split_format,
+                                        targets_for, task_lists)
     from backlog_cli.outputs import Output, counted
     from backlog_cli.triage import display_labels
 
@@ -1206,7 +1209,8 @@ def assign(
     by = group_field(data, by)
     goals = targets_for(goals, by, targets is not None, data.columns.labels())
     lists = task_lists(result.cases, when, by, goals, result.key_cases())
-    tell(lists.warnings())
+    plans, plan_notes = plan_warnings(data, int(lists.overview["key_cases"].sum()), result.absent)
+    tell([*lists.warnings(), *plans], plan_notes)
     labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
     if split is not None:
         written, removed = replace_split(lists, split, fmt, labels, inputs=opts.inputs)

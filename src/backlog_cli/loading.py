@@ -706,6 +706,10 @@ class SheetReport:
     rejected: int = 0
     note: str = ""
 
+    def unknown_headers(self, columns: Columns) -> list[str]:
+        """The headers of this sheet that name no field of ``columns`` (kept as typed), in order."""
+        return [h for h, name in self.mapping.items() if name not in columns.fields]
+
 
 def _cell_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip())
@@ -897,6 +901,11 @@ class Ledger:
             n = int(((rows["file"] == report.file) & (rows["sheet"] == report.sheet)).sum())
             report.rejected += n
             report.cases -= n
+
+    def unknown_headers(self) -> list[str]:
+        """The headers that name no field, kept as typed (``inspect``: 否，按原样保留): each once,
+        sheet by sheet as read."""
+        return list(dict.fromkeys(h for s in self.sheets for h in s.unknown_headers(self.columns)))
 
     def listed_problems(self) -> pd.DataFrame:
         """The value problems as they are listed (:data:`LISTED_PROBLEM_COLUMNS`), in the ledger's
@@ -1467,7 +1476,7 @@ def _gap_warning(report: SheetReport, gaps: Mapping[str, list[str]], columns: Co
     blank = f"{'them' if others > 1 else 'it'} blank"
     effect = (f"{cases} {'is' if report.cases == 1 else 'are'} read as open" + (", with the others blank" if others else "")
               if "closed_on" in gaps else f"{cases} {'has' if report.cases == 1 else 'have'} {blank}")
-    unknown = [h for h, name in report.mapping.items() if name not in columns.fields]
+    unknown = report.unknown_headers(columns)
     return (f"{Path(report.file).name} [{report.sheet}]: the sheet has no column for {lacking}: {effect}"
             + (f". Its headers not recognised: {'、'.join(unknown)}; if one of them is that column, add it as an "
                "alias in a columns file (--columns)" if unknown else ""))

@@ -633,6 +633,11 @@ def nightly_run(
         try:
             with steps.step("report") as notes:
                 monthly = _monthly_report(ledger, result, (ruleset, dls), absent, config.report_day, summary.counts, store)
+                # once for the task lists' 月报待填 and the report's 未填写
+                plans, plan_notes = assignment.plan_warnings(
+                    ledger, len(monthly.key_cases) + int(tasks.overview["key_cases"].sum()), absent)
+                summary.warnings.extend(plans)
+                summary.notes.extend(plan_notes)
                 notes.append(f"{monthly.month} as of {monthly.end.date()} ({REPORT_FILE})")
             with steps.step("write") as notes:
                 written = _write_outputs(partial, ledger, summary.problems,

@@ -69,6 +69,8 @@ class Triage:
     # The rows left out as no case yet: filed after today, a typing slip (2062 for 2026), as rejects
     # (REJECT_COLUMNS) for the ledger's (Ledger.reject), listed with the others.
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
+    # The fields the settings' absent_columns name: the ledger does not keep them (said in notes).
+    absent: frozenset[str] = frozenset()
 
     def is_open(self) -> pd.Series:
         return pd.Series(open_mask(self.cases, self.as_of), index=self.cases.index)
@@ -253,7 +255,8 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     # consumer (overdue, task lists, the run) reads them
     annotated = annotated.join(evaluate(cases, list(deadlines), as_of, ctx, warnings))
     summary = ruleset.summary(cases, result, as_of)
-    return Triage(annotated, flags, summary, as_of, ruleset, warnings, list(deadlines), notes, rejects)
+    return Triage(annotated, flags, summary, as_of, ruleset, warnings, list(deadlines), notes, rejects,
+                  frozenset(absent))
 
 
 def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | None = None) -> list[Sheet]:
