@@ -133,6 +133,28 @@ def test_targets_named_and_by_rule(cases):
     assert lists.unknown_targets == ["赵六"]
 
 
+def test_a_weeks_target_by_rule_is_one_number_all_week_as_the_ranking_sets_it():
+    """每周定出结案任务数: the rule's target is set on the cases open at the start of the week (its
+    Monday: 张三's P, Q, R and S, though R closes that day and S on Wednesday; not T, filed on
+    Friday), so the task lists made on any day of the week give the target the ranking sets that
+    week's closes against (on Thursday, with P and Q open, still 2, not 1); the next week's is set
+    on its own start (P, Q and T)."""
+    rows = frame([case("P", "张三", "2026-01-05"), case("Q", "张三", "2026-02-02"),
+                  case("R", "张三", "2026-02-03", closed="2026-03-09"), case("S", "张三", "2026-02-04", closed="2026-03-11"),
+                  case("T", "张三", "2026-03-13"), case("U", "李四", "2026-03-12")])
+    targets = Targets(rule=TargetRule(share=0.5, minimum=1))
+    ranked = ranking(rows, T("2026-03-15"), periods=1, targets=targets)
+    assert ranked[["officer", "open_at_start", "weekly_target"]].values.tolist() == [["张三", 4, 2], ["李四", 0, 1]]
+    for day in pd.date_range("2026-03-09", "2026-03-15"):
+        lists = task_lists(rows[rows["filed_on"] <= day], day, targets=targets)
+        week = dict(zip(lists.overview["officer"], lists.overview["weekly_target"]))
+        assert week == ({"张三": 2, "李四": 1} if day >= T("2026-03-12") else {"张三": 2}), day
+    next_week = task_lists(rows, T("2026-03-16"), targets=targets).overview
+    assert next_week["weekly_target"].tolist() == [1, 2]  # 李四: ceil(0.5 × 1); 张三: ceil(0.5 × 3)
+    assert next_week["weekly_target"].tolist() == ranking(rows, T("2026-03-22"), periods=1, targets=targets)[
+        "weekly_target"].tolist()
+
+
 def test_targets_are_per_officer():
     targets = Targets({"张三": 5}, TargetRule(0.1, 1))
     assert targets_for(targets, "officer", given=True) is targets

@@ -155,6 +155,32 @@ def test_rank_sets_weekly_closes_against_the_targets(ledger, tmp_path):
     assert refused.exit_code == 2 and "--targets are weekly close targets: give --period week" in refused.output
 
 
+def test_the_task_lists_made_mid_week_give_the_target_the_ranking_sets_the_week(tmp_path):
+    """张三 has 3 cases open on Monday 2026-11-16 and closes one that day: the task lists of
+    Wednesday set the week's target on the 3 (share 0.5: 2), as the ranking does, not on the 2
+    still open, and say so in the overview, the officer's heading and the split file."""
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人,结案日期", [
+        ("(2026)鲁0902执1号", "2026-10-01", "张三", "2026-11-16"), ("(2026)鲁0902执2号", "2026-10-02", "张三", ""),
+        ("(2026)鲁0902执3号", "2026-10-03", "张三", "")])
+    goals = tmp_path / "T.yaml"
+    goals.write_text("share: 0.5\nminimum: 1\n", encoding="utf-8")
+    ranked = run("rank", ledger, "--as-of", "2026-11-23", "--periods", "1", "--targets", goals, "-f", "csv")
+    assert ranked.exit_code == 0, ranked.output
+    [week] = csv.DictReader(io.StringIO(ranked.stdout))
+    assert (week["period"], week["open_at_start"], week["closed"], week["weekly_target"]) == ("2026-W47", "3", "1", "2")
+    out = tmp_path / "a.xlsx"
+    tasks = run("assign", ledger, "--as-of", "2026-11-18", "--targets", goals, "-o", out)
+    assert tasks.exit_code == 0, tasks.output
+    book = openpyxl.load_workbook(out)
+    overview = [[c.value for c in row] for row in book["总览"].iter_rows(min_row=2)]
+    assert overview[0][:2] == ["承办人", "未结"] and overview[0][-1] == "每周结案任务数"
+    assert [overview[1][1], overview[1][-1]] == [2, 2]
+    assert book["张三"]["A1"].value.endswith("，每周结案任务 2")
+    split = run("assign", ledger, "--as-of", "2026-11-18", "--targets", goals, "--split", tmp_path / "split")
+    assert split.exit_code == 0, split.output
+    assert openpyxl.load_workbook(tmp_path / "split" / "张三.xlsx").active["A1"].value.endswith("，每周结案任务 2")
+
+
 def test_rank_table_and_xlsx(ledger, tmp_path):
     table = run("rank", ledger, "--as-of", AS_OF, "--periods", "1")
     assert table.exit_code == 0, table.output

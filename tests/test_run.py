@@ -223,6 +223,20 @@ def test_a_ledger_without_the_plan_columns_is_warned_about_once(tmp_path):
     assert [n.endswith("(absent_columns: not kept in this ledger)") for n in summary["notes"] if "月报待填" in n] == [True]
 
 
+def test_officers_xlsx_gives_the_weeks_target_set_on_its_start_as_ranking_xlsx_does(tmp_path):
+    """Run on Wednesday 2025-07-02, 张三's weekly target by the rule (share 0.5) is set on the 3
+    cases open on Monday 2025-06-30, one of them closed that day: 2, the target the ranking sets the
+    week's closes against, not 1 from the 2 still open."""
+    config = config_in(tmp_path, [*ROWS, "(2025)鲁0902执5号,2025-04-01,张三,甲,乙,买卖合同纠纷,1,2025-06-30" + EXTRA + "\n"])
+    config.write_text("ledger: ledger.csv\noutput_dir: out\ntargets: {share: 0.5, minimum: 1}\n", encoding="utf-8")
+    assert invoke(config, "--as-of", "2025-07-02").exit_code == 0
+    officers = pd.read_excel(tmp_path / "out" / "2025-07-02" / "officers.xlsx", header=1, engine="openpyxl")
+    assert officers[["承办人", "未结", "每周结案任务数"]].values.tolist() == [["张三", 2, 2]]
+    assert invoke(config, "--as-of", "2025-07-07").exit_code == 0  # the week is ranked from its Sunday on
+    ranked = pd.read_excel(tmp_path / "out" / "2025-07-07" / "ranking.xlsx", header=1, engine="openpyxl")
+    assert ranked.loc[ranked["期间"].eq("2025年第27周") & ranked["承办人"].eq("张三"), "每周结案任务数"].tolist() == [2]
+
+
 def test_unreadable_ledger_exits_2_and_writes_nothing(tmp_path):
     config = config_in(tmp_path)
     (tmp_path / "ledger.csv").write_bytes(b"\x00\x01binary")

@@ -9,7 +9,9 @@ most pressing deadline falls from --as-of through the Sunday of --as-of's week (
 Sunday); overdue cases are counted apart.
 
 Weekly targets come from a targets file (YAML, or a two-column spreadsheet or CSV: officer,
-target) and/or a rule: ``share`` of the officer's open cases rounded up, at least ``minimum``.
+target) and/or a rule: ``share`` of the officer's cases open at the start of the week (its Monday)
+rounded up, at least ``minimum``: one number for the whole week, in the task lists made on any day
+of it and in the ranking that sets the week's closes against it.
 A target named for an officer wins over the rule; ``未分配`` never has a target. Targets are per
 officer: task lists by another field have none (:func:`targets_for`).
 
@@ -252,8 +254,9 @@ def read_targets(path: str | Path | Mapping, settings: Path | None = None) -> Ta
 
 def weekly_targets(open_cases: pd.Series, targets: Targets | None) -> pd.Series:
     """Target per group, the groups being ``open_cases``' index (Int64, NA when none): the named
-    target, else the rule on its open cases; none for 未分配. A name may repeat (the ranking has a
-    row per week)."""
+    target, else the rule on ``open_cases``, the group's cases open at the start of the week
+    (期初未结, :func:`_counts`: one number the whole week, 每周定出结案任务数, however many close in
+    it); none for 未分配. A name may repeat (the ranking has a row per week)."""
     names = open_cases.index
     named = pd.Series(names.map(dict(targets.officers) if targets else {}), index=names, dtype="Int64")
     if targets is not None and targets.rule is not None:
@@ -442,6 +445,16 @@ def _urgency_order(cases: pd.DataFrame, by: str) -> np.ndarray:
     return key.sort_values(list(key.columns), na_position="last", kind="stable").index.to_numpy()
 
 
+def _open_at_week_start(cases: pd.DataFrame, names: pd.Series, as_of: pd.Timestamp, groups: pd.Index) -> pd.Series:
+    """Per group of ``groups`` (``names``: each case's), its cases open at the start of the
+    Monday–Sunday week holding ``as_of``, counted as the ranking counts a week's 期初未结 (filed
+    before its Monday, not closed before it), so that the task lists set the week the target the
+    ranking sets its closes against, whatever day of it they are made."""
+    week = periods_before(_week_end(as_of), "week", 1)
+    at_start = _counts(cases, names, week).set_index("officer")["open_at_start"]
+    return at_start.reindex(groups, fill_value=0).astype("int64")
+
+
 def _due_this_week(cases: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     """Cases with a deadline not yet past falling due from --as-of to Sunday: any of their
     deadlines (``ID_due`` and ``ID_days_left`` columns), so that a case overdue on one deadline
@@ -487,7 +500,7 @@ def task_lists(
          "plans_missing": unplanned.astype(int)}
     )
     overview = counts.groupby(by, sort=False).sum()
-    overview["weekly_target"] = weekly_targets(overview["open"], targets)
+    overview["weekly_target"] = weekly_targets(_open_at_week_start(frame, group, as_of, overview.index), targets)
     unknown = sorted(set(targets.officers) - set(group), key=name_key) if targets else []
     return TaskLists(by, as_of, cases, overview.reset_index(), unknown)
 

@@ -60,7 +60,7 @@ output_dir: outputs
 
 # Weekly close targets per officer (assign, and rank by week): a YAML or two-column spreadsheet file, or inline:
 # targets: targets.yaml
-# targets: {张三: 5, share: 0.1, minimum: 1}   # named officers, then a tenth of open cases (at least 1)
+# targets: {张三: 5, share: 0.1, minimum: 1}   # named officers, then a tenth of the cases open on the week's Monday (at least 1)
 
 # Run history: a SQLite file path or a database URL.
 # history: outputs/history.sqlite
