@@ -300,3 +300,23 @@ def test_the_load_line_counts_value_problems(tmp_path):
     inspected = CliRunner().invoke(app, ["inspect", str(ledger)])
     assert "延长期限应为整月数" in inspected.output and "按未结计" in inspected.output
     assert "2 values unreadable or contradicting others, kept as blank (listed below)\n" in inspected.stderr
+
+
+def test_a_ledger_folder_or_wildcard_in_the_settings_and_no_output_into_it(tmp_path, monkeypatch):
+    """`ledger: 台帐` or `ledger: 台帐/*.csv` reads the files there; an output written into the
+    ledger folder is refused, as the next run would read it as a ledger."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "台帐").mkdir()
+    (tmp_path / "台帐" / "a.csv").write_text("案号,立案日期,承办人\n(2025)鲁0902执9号,2025/1/2,张三\n", encoding="utf-8")
+    for setting in ("台帐", "台帐/*.csv"):
+        (tmp_path / "backlog.yaml").write_text(f"ledger: {setting}\n", encoding="utf-8")
+        result = run("classify", "--as-of", "2026-01-01", "-f", "csv")
+        assert result.exit_code == 0 and "(2025)鲁0902执9号" in result.stdout, result.output
+    (tmp_path / "backlog.yaml").write_text("ledger: 台帐/*.xlsx\n", encoding="utf-8")
+    result = run("classify", "--as-of", "2026-01-01")
+    assert result.exit_code == 2 and "台帐/*.xlsx: no such file (the ledger named by `ledger:`" in result.output
+    result = run("classify", "台帐", "--as-of", "2026-01-01", "-o", "台帐/结果.xlsx")
+    assert result.exit_code == 2, result.output
+    assert "台帐/结果.xlsx is in the ledger folder 台帐, whose files are read as ledgers: write it elsewhere" in \
+        result.output.replace("\n", "")
+    assert sorted(p.name for p in (tmp_path / "台帐").iterdir()) == ["a.csv"]

@@ -50,6 +50,38 @@ def test_a_lock_file_named_alone_is_an_error_naming_it(tmp_path):
         load_ledger([lock])
 
 
+def test_a_folder_is_read_as_its_ledger_files_in_name_order(tmp_path):
+    """One workbook per officer or per year in a folder: each .xlsx/.xls/.ods/.csv/.tsv in it, in
+    name order; notes (.txt), hidden files, backlog's own errors and problems lists, subfolders and
+    a lock file (noted) are not read."""
+    folder = tmp_path / "台帐"
+    (folder / "旧").mkdir(parents=True)
+    workbook(folder / "2张三.xlsx", {"台帐": [HEAD, ["(2026)鲁0902执2号", dt.datetime(2026, 3, 2), "张三"]]})
+    (folder / "1李四.csv").write_text("案号,立案日期,承办人\n(2026)鲁0902执1号,2026-03-01,李四\n", encoding="utf-8")
+    for name in ("说明.txt", ".隐藏.csv", "结果.errors.csv", "结果.problems.csv", "旧/3.csv"):
+        (folder / name).write_text("案号,立案日期\n(2026)鲁0902执9号,2026-03-09\n", encoding="utf-8")
+    (folder / "~$2张三.xlsx").write_bytes(b"\x06wangmou")
+    ledger = load_ledger([folder])
+    assert ledger.cases["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执2号"]
+    assert [Path(s.file).name for s in ledger.sheets] == ["1李四.csv", "2张三.xlsx"]
+    assert ledger.notes == [f"{folder / '~$2张三.xlsx'}: skipped: the lock file Excel or WPS keeps beside a workbook "
+                            "while it is open (~$ before the name), not a ledger"]
+
+
+def test_a_wildcard_names_the_files_it_matches(tmp_path):
+    """A Windows prompt passes 台帐/*.xlsx on as typed: backlog matches it, in name order."""
+    for name in ("b.xlsx", "a.xlsx"):
+        one_case(tmp_path / name)
+    (tmp_path / "c.csv").write_text("案号,立案日期\n(2026)鲁0902执3号,2026-03-03\n", encoding="utf-8")
+    ledger = load_ledger([tmp_path / "*.xlsx"])
+    assert [Path(s.file).name for s in ledger.sheets] == ["a.xlsx", "b.xlsx"]
+    with pytest.raises(LedgerError, match=r"\*\.ods: no file matches"):
+        load_ledger([tmp_path / "*.ods"])
+    (tmp_path / "空").mkdir()
+    with pytest.raises(LedgerError, match=r"空: a folder with no ledger file in it \(\.csv, \.ods"):
+        load_ledger([tmp_path / "空"])
+
+
 def test_common_header_variants_are_known(tmp_path):
     path = workbook(tmp_path / "l.xlsx", {"台帐": [
         ["案号", "立案日期", "承办人员", "执结日期", "执结方式", "执行标的金额（万元）"],

@@ -913,3 +913,17 @@ def test_a_run_whose_log_reader_goes_away_still_writes_its_day(tmp_path):
               '| head -0; exit "${PIPESTATUS[0]}"'
     done = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 0 and (tmp_path / "o.xlsx").is_file(), done.stderr
+
+
+def test_a_ledger_folder_runs_on_its_files_and_the_summary_names_them(tmp_path):
+    """`ledger: 台帐`: the run reads the files in the folder (it refused a folder) and its summary
+    and history name the files read."""
+    config = config_in(tmp_path)
+    (tmp_path / "台帐").mkdir()
+    (tmp_path / "ledger.csv").rename(tmp_path / "台帐" / "ledger.csv")
+    config.write_text("ledger: 台帐\noutput_dir: out\n", encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["ledger"] == [str(tmp_path / "台帐" / "ledger.csv")]
+    assert summary["counts"]["cases"] == 3

@@ -7,6 +7,7 @@ Looked up in this order: ``--config FILE``, the ``BACKLOG_CONFIG`` environment v
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,8 @@ STARTER = """\
 # backlog.yaml: settings for the `backlog` commands run in this folder.
 # Relative paths are relative to this file. Every key is optional.
 
-# The ledger (台帐): one file or a list of files (.xlsx .xlsm .xls .ods .csv .tsv .txt).
+# The ledger (台帐): one file or a list of files (.xlsx .xlsm .xls .ods .csv .tsv .txt),
+# a folder of them (台帐/) or a wildcard (台帐/*.xlsx).
 ledger: samples/ledger.xlsx
 
 # Sheets to read; by default every sheet that holds a ledger is read and stacked.
@@ -89,7 +91,7 @@ class Config:
 
 def check_ledgers(config: Config) -> None:
     """Every ledger the settings name exists; else a ConfigError naming the setting."""
-    missing = [p for p in config.ledger if not p.exists()]
+    missing = [p for p in config.ledger if not p.exists() and not glob.glob(str(p))]  # a wildcard: what it matches
     if missing:
         raise ConfigError(f"{missing[0]}: no such file (the ledger named by `ledger:` in {config.path}; "
                           "correct that setting)")

@@ -1192,9 +1192,10 @@ def load_ledger(
     columns: Columns | None = None,
     progress: Progress | None = None,
 ) -> Ledger:
-    """Read every ledger sheet of every file and stack the cases into one frame. Excel's lock
+    """Read every ledger sheet of every file and stack the cases into one frame; a folder or a
+    wildcard names the files it holds or matches (:func:`workbook.ledger_files`). Excel's lock
     files (``~$台帐.xlsx``, named by a wildcard while the ledger is open) are skipped with a note."""
-    paths, locks = _without_lock_files([Path(p) for p in paths])
+    paths, locks = _without_lock_files(workbook.ledger_files(paths))
     _check_named_once(paths)
     if sheets:
         _check_sheets(paths, sheets)

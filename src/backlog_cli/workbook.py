@@ -48,6 +48,42 @@ def is_lock_file(path: Path | str) -> bool:
     return Path(path).name.startswith("~$")
 
 
+# What a folder named as a ledger is read as: its workbooks and CSV files (not .txt, which a folder
+# may hold as notes), in name order; backlog's own lists of rejected rows and value problems beside
+# an output are left out.
+FOLDER_SUFFIXES = EXCEL_SUFFIXES | {".csv", ".tsv"}
+_SIDE_FILES = (".errors.csv", ".problems.csv")
+_PATTERN = re.compile(r"[*?[]")
+
+
+def ledger_files(paths: Sequence[Path | str]) -> list[Path]:
+    """The files the ledger paths name: a file as it is; a folder as its ledger files
+    (:data:`FOLDER_SUFFIXES`, hidden files left out, not its subfolders), in name order; a name
+    with a wildcard that is no file (``台帐/*.xlsx``, which a Windows prompt passes on as typed)
+    as the files it matches, in name order. A folder without a ledger file, or a wildcard
+    matching nothing, is a LedgerError; another path is left for the reader to judge."""
+    import glob
+
+    out: list[Path] = []
+    for given in map(Path, paths):
+        if given.is_dir():
+            found = sorted((p for p in given.iterdir() if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES
+                            and not p.name.startswith(".") and not p.name.lower().endswith(_SIDE_FILES)),
+                           key=lambda p: p.name)
+            if not found:
+                raise LedgerError(f"{given}: a folder with no ledger file in it "
+                                  f"({', '.join(sorted(FOLDER_SUFFIXES))})")
+            out += found
+        elif not given.exists() and _PATTERN.search(given.name):
+            found = sorted((Path(p) for p in glob.glob(str(given)) if Path(p).is_file()), key=str)
+            if not found:
+                raise LedgerError(f"{given}: no file matches")
+            out += found
+        else:
+            out.append(given)
+    return out
+
+
 def short_error(exc: Exception) -> str:
     """The first line of an exception's text (python-calamine's can run to many lines)."""
     text = str(exc).strip().splitlines()
