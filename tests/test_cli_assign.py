@@ -245,6 +245,15 @@ def test_assign_table(ledger):
     check_golden("assign_table.txt", result.stdout)
 
 
+def test_rank_warns_of_a_target_for_an_officer_with_no_case_as_assign_does(ledger, tmp_path):
+    targets = tmp_path / "targets.yaml"
+    targets.write_text("张 三: 3\n孙八: 1\n", encoding="utf-8")
+    result = run("rank", ledger, "--as-of", AS_OF, "--targets", targets, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("warning: a weekly target for 孙八, who has no case in the ledger (a typing slip in the "
+                               "targets, or an officer who has left)") == 1
+
+
 def sheet_rows(ws, header_row: int = 2) -> list[dict]:
     header = [c.value for c in ws[header_row]]
     return [dict(zip(header, row)) for row in ws.iter_rows(min_row=header_row + 1, values_only=True)]

@@ -277,6 +277,27 @@ def targets_for(targets: Targets | None, by: str, given: bool, labels: Mapping[s
     return None
 
 
+def unknown_targets(targets: Targets | None, officers: Collection[str]) -> list[str]:
+    """The officers ``targets`` names who are not among ``officers`` (those with a case), in
+    pinyin order."""
+    return sorted(set(targets.officers) - set(officers), key=name_key) if targets else []
+
+
+def ranking_warnings(frame: pd.DataFrame, by: str, targets: Targets | None) -> list[str]:
+    """What rank says of the ledger's cases as assign does: targets for officers with no case."""
+    return unknown_target_warnings(unknown_targets(targets, group_keys(frame, by)))
+
+
+def unknown_target_warnings(names: Sequence[str]) -> list[str]:
+    """One warning naming the officers given a target who have no case (:func:`unknown_targets`),
+    as assign and rank say it."""
+    if not names:
+        return []
+    one = len(names) == 1
+    return [f"{'a weekly target' if one else 'weekly targets'} for {'、'.join(names)}, who "
+            f"{'has' if one else 'have'} no case in the ledger (a typing slip in the targets, or an officer who has left)"]
+
+
 # --------------------------------------------------------------------------- task lists
 
 
@@ -294,11 +315,7 @@ class TaskLists:
 
     def warnings(self) -> list[str]:
         """One warning naming the targets given for officers with no case (likely typos)."""
-        if not self.unknown_targets:
-            return []
-        one = len(self.unknown_targets) == 1
-        return [f"{'a weekly target' if one else 'weekly targets'} for {'、'.join(self.unknown_targets)}, who "
-                f"{'has' if one else 'have'} no case in the ledger (a typing slip in the targets, or an officer who has left)"]
+        return unknown_target_warnings(self.unknown_targets)
 
     def groups(self) -> list[tuple[str, pd.DataFrame]]:
         """(group, its cases) in overview order."""
@@ -501,7 +518,7 @@ def task_lists(
     )
     overview = counts.groupby(by, sort=False).sum()
     overview["weekly_target"] = weekly_targets(_open_at_week_start(frame, group, as_of, overview.index), targets)
-    unknown = sorted(set(targets.officers) - set(group), key=name_key) if targets else []
+    unknown = unknown_targets(targets, group)
     return TaskLists(by, as_of, cases, overview.reset_index(), unknown)
 
 

@@ -1157,7 +1157,7 @@ def rank(
     columns: ColumnsOpt = None,
 ) -> None:
     """Rank officers per week or month by cases closed and closing rate; bottom three 督导, three in a row 约谈."""
-    from backlog_cli.assignment import group_field, ranking, ranking_output, targets_for
+    from backlog_cli.assignment import group_field, ranking, ranking_output, ranking_warnings, targets_for
 
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
@@ -1170,6 +1170,7 @@ def rank(
     data = load(opts)
     by = group_field(data, by)
     goals = targets_for(goals, by, targets is not None, data.columns.labels())
+    tell(ranking_warnings(data.cases, by, goals))
     table = ranking(data.cases, when, period, periods, by, goals)
     show(ranking_output(table, by, data.columns.labels(), period, periods, when), fmt, output, data, opts.inputs)
 
