@@ -209,6 +209,27 @@ def test_xlsx_has_native_charts_including_trend(tmp_path):
     assert trend["未结案件"].tolist() == [3, 3]
 
 
+def test_a_time_limit_already_passed_is_marked():
+    """预计结案时间 typed as a day before the day counted at, the case still open: 已过预计结案时间.
+    The day itself, a later day, words (年底前) and a bare number (30, a count of days, not Excel's
+    day 30) are not passed; nor is a blank."""
+    cases, flags = frame()
+    n = 7
+    cases = pd.DataFrame({
+        "case_no": [f"K{i}" for i in range(n)], "filed_on": T("2026-01-05"), "closed_on": pd.NaT,
+        "officer": pd.Series(["张三"] * n, dtype="str"),
+        "expected_close": pd.Series(["2026-10-30", "2026年10月15日", "2026-10-31", "2026-12-31", "年底前", "30", None],
+                                    dtype="str"),
+    })
+    flags = pd.DataFrame({"key": [True] * n})
+    cases["categories"] = [["key"]] * n
+    report = monthly_report(cases, flags, [("key", "重点案件")], parse_month("2026-10"))
+    passed = dict(zip(report.key_cases["case_no"], report.key_cases["plan_passed"]))
+    assert passed == {"K0": True, "K1": True, "K2": False, "K3": False, "K4": False, "K5": False, "K6": False}
+    shown = next(s for s in report.sheets() if s.name == "重点案件")
+    assert shown.labels["plan_passed"] == "已过预计结案时间"
+
+
 def test_csv_writes_key_cases_and_tables_beside(tmp_path):
     ledger = write_ledger(tmp_path)
     out = tmp_path / "r.csv"
@@ -247,13 +268,13 @@ def test_csv_and_json_keep_blank_plans_blank_and_missing_as_field_ids(tmp_path):
     result = runner.invoke(app, [*args, "-f", "csv"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "case_no,officer,categories,filed_on,age_days,reason_open,next_step,expected_close,missing"
-    assert lines[2] == "(2026)鲁0902执2号,未分配,minsheng;key,2026-06-01,152,,终本,,reason_open;expected_close"
-    assert lines[1].endswith(",财产待拍卖,拍卖,2026-12-31,")
+    assert lines[0] == "case_no,officer,categories,filed_on,age_days,reason_open,next_step,expected_close,plan_passed,missing"
+    assert lines[2] == "(2026)鲁0902执2号,未分配,minsheng;key,2026-06-01,152,,终本,,False,reason_open;expected_close"
+    assert lines[1].endswith(",财产待拍卖,拍卖,2026-12-31,False,")
     out = tmp_path / "r.xlsx"
     assert runner.invoke(app, [*args, "-o", str(out)]).exit_code == 0
     ws = openpyxl.load_workbook(out)["重点案件"]
-    assert [c.value for c in ws[4]][-4:] == [MISSING, "终本", MISSING, "未结原因、预计结案时间"]
+    assert [c.value for c in ws[4]][-5:] == [MISSING, "终本", MISSING, "否", "未结原因、预计结案时间"]
 
 
 def test_sample_report_against_golden(tmp_path):

@@ -18,7 +18,8 @@ in M" is closed in the period:
 * every key case open at D (category ``key`` when the ruleset has it, else any category),
   officer by officer in the order below, oldest filing first: the reason it is not closed, the
   next step and the time limit, from the ledger's ``reason_open`` / ``next_step`` /
-  ``expected_close`` fields (未结原因 / 下一步打算 / 预计结案时间), and ``missing``, the ids of those
+  ``expected_close`` fields (未结原因 / 下一步打算 / 预计结案时间), ``plan_passed`` (a time limit
+  typed as a day before D: :func:`_plan_passed`), and ``missing``, the ids of those
   blank or absent from the ledger. The frames keep codes for CSV and JSON (a blank is missing,
   ``missing`` a list of field ids); the workbook and terminal show a blank as 未填写 and ``missing``
   as the fields' labels joined with 、;
@@ -53,7 +54,7 @@ from backlog_cli.assignment import PLAN_FIELDS, UNASSIGNED, group_keys, group_or
 from backlog_cli.errors import ConfigError
 from backlog_cli.history import open_history
 from backlog_cli.loading import load_columns
-from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR
+from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR, parse_dates
 from backlog_cli.rules import TOTAL_ID, TOTAL_LABEL, Ruleset, Span, category_lists, closed_mask, open_mask
 from backlog_cli.deadlines import age_days
 from backlog_cli.triage import Triage, key_mask
@@ -64,13 +65,14 @@ MISSING = "未填写"
 # count them: a band holds the cases older than the one before's months and not older than its own.
 AGE_BANDS = (("3个月以内", 3), ("3至6个月", 6), ("6个月至1年", 12), ("1至2年", 24), ("2年以上", None))
 KEY_CASE_COLUMNS = ["case_no", "officer", "categories", "filed_on", "age_days", "reason_open", "next_step",
-                    "expected_close", "missing"]
+                    "expected_close", "plan_passed", "missing"]
 # The case lists behind the counts: a case in short, as the key cases begin, then its cause and respondent.
 CLOSED_CASE_COLUMNS = ["case_no", "officer", "categories", "filed_on", "closed_on", "cause", "respondent"]
 OPEN_CASE_COLUMNS = ["case_no", "officer", "categories", "filed_on", "age_days", "band", "cause", "respondent"]
 # Headers: the ledger's and backlog's own columns as everywhere (the columns config), and the
 # report's own columns.
 REPORT_LABELS = {"closed_in_month": "本月执结", "open_at_end": "月末未结", "key_open": "重点案件未结", "missing": "缺项",
+                 "plan_passed": "已过预计结案时间",
                  "band": "未结时长", "open": "未结案件", "as_of": "日期"}
 
 
@@ -333,10 +335,20 @@ def _key_cases(cases: pd.DataFrame, officer: pd.Series, open_end: pd.Series, key
     })
     for name in PLAN_FIELDS:
         out[name] = plan_text(rows, name)
+    out["plan_passed"] = _plan_passed(out["expected_close"], end)
     out["missing"] = _missing_fields(out)
     by_officer = out.assign(officer=group_order(out["officer"]))
     order = by_officer.sort_values(["officer", "filed_on", "case_no"], kind="stable").index
     return out.loc[order].reset_index(drop=True)[KEY_CASE_COLUMNS]
+
+
+def _plan_passed(expected: pd.Series, end: pd.Timestamp) -> pd.Series:
+    """Whether a time limit (预计结案时间) is a day before ``end``, the case still open then: the
+    date its officer set has passed. Only a date counts: words (年底前, 拍卖后) and a bare number
+    (a count of days or months, not an Excel day number) never pass."""
+    dated = expected.str.contains(r"\D", na=False).to_numpy(dtype=bool)
+    days = parse_dates(expected.where(dated))[0]
+    return days.lt(end).fillna(False).astype(bool)
 
 
 def _band_index(filed_on: pd.Series, end: pd.Timestamp) -> np.ndarray:
