@@ -429,6 +429,25 @@ def test_contradicting_dates_and_part_months_are_value_problems(tmp_path):
     assert cases["extension_months"].isna().tolist() == [True, True, True, True, True, False]
 
 
+def test_a_status_left_open_beside_a_close_date_is_noted(tmp_path):
+    """执行中 with a 结案日期 (the status not brought up to date): closed by its date, and one note
+    counting such cases with the first rows; 中止 or 已结 beside a date, or 在办 without one, are not."""
+    path = tmp_path / "ledger.csv"
+    rows = [("执行中", "2025-06-01"), ("在办", ""), ("中止", "2025-06-01"), ("已结", "2025-06-01"), (" 未结 ", "2025-07-01"),
+            ("在办", "2025-07-02"), ("执行中", "2025-07-03")]
+    path.write_text("案号,立案日期,案件状态,结案日期\n" + "".join(
+        f"(2025)鲁0902执{i}号,2025-03-01,{status},{closed}\n" for i, (status, closed) in enumerate(rows, 1)),
+        encoding="utf-8")
+    led = load_ledger([path])
+    assert led.cases["closed_on"].notna().tolist() == [True, False, True, True, True, True, True]  # by the date
+    assert led.problems.empty
+    assert led.notes == ["4 cases with a 结案日期 still show an open 案件状态 (执行中, 在办 …: ledger 第2行、ledger 第6行、"
+                         "ledger 第7行 等); counted closed by the date: bring the status up to date"]
+    path.write_text("案号,立案日期,案件状态,结案日期\n(2025)鲁0902执1号,2025-03-01,在办,2025-06-01\n", encoding="utf-8")
+    assert load_ledger([path]).notes == ["1 case with a 结案日期 still shows an open 案件状态 (执行中, 在办 …: ledger 第2行); "
+                                         "counted closed by the date: bring the status up to date"]
+
+
 def test_only_a_close_that_happened_is_said_to_lack_its_date(tmp_path):
     path = tmp_path / "ledger.csv"
     path.write_text("案号,立案日期,案件状态,结案日期,结案方式,延长期限\n" + "".join(

@@ -1293,6 +1293,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         report.rejected += n_dup
         report.cases = report.rows_read - report.skipped - report.rejected
     found.warnings.extend(_sheet_gaps(frame, found.reports, columns))
+    found.notes.extend(_status_left_open(frame))
     return Ledger(
         cases=frame,
         skipped=_in_sheet_order(_concat(found.skipped, ["file", "sheet", "row", "reason"]), found.reports),
@@ -1303,6 +1304,29 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         warnings=found.warnings,
         notes=found.notes,
     )
+
+
+# a status that says, all of it, that the case is still open (中止 is a state of its own)
+OPEN_STATUS = re.compile(r"执行中|未结|未结案|未执结|未办结|在办|在执|办理中|待结|待结案")
+SHOWN_ROWS = 3  # rows named in a note about many
+
+
+def _status_left_open(cases: pd.DataFrame) -> list[str]:
+    """A note when cases with a 结案日期 keep a 案件状态 that says open (执行中, 在办: the status not
+    brought up to date when the case closed). They count as closed by their date. A note, not a
+    value problem: ledgers often leave the status so, and the date says what happened."""
+    if "status" not in cases or "closed_on" not in cases:
+        return []
+    stale = cases["closed_on"].notna() & parsing.per_distinct(
+        cases["status"], lambda u: u.str.fullmatch(OPEN_STATUS).fillna(False)).astype(bool)
+    if not stale.any():
+        return []
+    n = int(stale.sum())
+    rows = cases.loc[stale, ["source_sheet", "source_row"]].head(SHOWN_ROWS)
+    where = "、".join(f"{sheet} 第{row}行" for sheet, row in rows.itertuples(index=False))
+    more = " 等" if n > SHOWN_ROWS else ""
+    return [f"{counted(n, 'cases')} with a 结案日期 still {'shows' if n == 1 else 'show'} an open 案件状态 (执行中, 在办 …: "
+            f"{where}{more}); counted closed by the date: bring the status up to date"]
 
 
 def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, columns: Columns,
