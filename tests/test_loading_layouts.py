@@ -325,6 +325,23 @@ def test_a_header_repeated_with_other_columns_is_warned_about(tmp_path):
     assert ledger.skipped["reason"].tolist() == ["重复的表头行", "重复的表头行"]
 
 
+def test_a_two_row_header_with_a_group_cell_repeated_on_each_page_is_skipped(tmp_path):
+    """A printed ledger repeats its two-row header on each page: the lower row under the group
+    cell 结案 (日期, 方式) names no field alone, but it is the sheet's own header, so it is
+    skipped as 重复的表头行, not rejected as a case without a case number (the page's copy typed
+    without merging its cells, so that 案号 is in its upper row only)."""
+    head = [["案号", "立案日期", "结案", None], [None, None, "日期", "方式"]]
+    merges = ("A1:A2", "B1:B2", "C1:D1")
+    path = merged_workbook(tmp_path / "pages.xlsx", [
+        *head, ["(2026)鲁0902执1号", FILED, dt.datetime(2026, 3, 1), "执行完毕"],
+        *head, ["(2026)鲁0902执2号", FILED, None, None]], merges)
+    ledger = load_ledger([path])
+    assert ledger.cases["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执2号"]
+    assert ledger.cases["close_method"].tolist()[0] == "执行完毕"
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[4, "重复的表头行"], [5, "重复的表头行"]]
+    assert ledger.rejects.empty
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_rows_numbered_ahead_with_nothing_else_are_blank(tmp_path, suffix):
     """A template numbered down its 序号 column ahead of the cases: rows holding only that number

@@ -1024,9 +1024,10 @@ MAX_EXTENSION = 120  # months: ten years, far above any approved extension; more
 
 
 def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], columns: Columns,
-                  case_text: pd.Series) -> pd.Series:
+                  case_text: pd.Series, header_words: frozenset[str] = frozenset()) -> pd.Series:
     """Why a row is not a case (NA when it is one): blank, totals row, repeated header.
-    ``case_text`` is the case-number column as :func:`parsing.normalize_name` cleans it."""
+    ``case_text`` is the case-number column as :func:`parsing.normalize_name` cleans it;
+    ``header_words`` the texts of the sheet's own header rows (日期 and 方式 under 结案)."""
     data, missing = body[names], missing[names]
     reason = pd.Series(None, index=body.index, dtype=object)  # None, not pd.NA: isin on pd.NA is 15 times slower
     blank = missing.all(axis=1).to_numpy(copy=True)
@@ -1063,13 +1064,14 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
     header_texts = parsing.normalize_name(pd.Series(["case_no", *columns.fields["case_no"].aliases], dtype="str"))
     reason[reason.isna() & case_text.isin(header_texts).to_numpy()] = REPEATED_HEADER
     # the second row of a two-row header repeated (申请执行人, 被执行人 under 当事人; a page's header in
-    # a printed ledger): no case number, and every cell a header the columns know or a unit alone
+    # a printed ledger): no case number, and every cell a header the columns know, a unit alone or a
+    # text of the sheet's own header rows (日期 and 方式 under a group cell 结案)
     rows = reason.isna().to_numpy() & missing["case_no"].to_numpy()
     if rows.any():
         filled = ~missing[rows].to_numpy()
         codes, distinct = pd.factorize(data[rows].to_numpy(dtype=object)[filled])  # each text judged once
-        named = np.array([isinstance(v, str) and (columns.field_for(v) is not None or parsing.unit_alone(v) is not None)
-                          for v in distinct], dtype=bool)
+        named = np.array([isinstance(v, str) and (v.strip() in header_words or columns.field_for(v) is not None
+                                                  or parsing.unit_alone(v) is not None) for v in distinct], dtype=bool)
         header = np.ones(filled.shape, dtype=bool)
         header[filled] = np.where(codes < 0, True, named[codes])
         reason.iloc[np.flatnonzero(rows)[header.all(axis=1) & filled.any(axis=1)]] = REPEATED_HEADER
@@ -1376,6 +1378,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
         units = {name: parsing.header_unit(h) for h, name in zip(headers, mapped) if h and name in columns.fields}
         too_wide = _too_wide(raw, pos, height)
+        header_words = frozenset(_cell_text(raw.frame.iloc[pos : pos + height]).to_numpy().ravel()) - {""}
         first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + height :]], raw.more), raw.rows
         hidden_rows, hidden_read = np.asarray(raw.hidden_rows, dtype="int64"), []
         far_rows = raw.far_rows  # filled once the last block is read
@@ -1388,7 +1391,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             report.rows_read += len(body)
             # the case numbers are cleaned once, for the skip checks and the parser
             case_text = parsing.normalize_name(body["case_no"], missing["case_no"].to_numpy())
-            reason = _skip_reasons(body, missing, mapped, columns, case_text)
+            reason = _skip_reasons(body, missing, mapped, columns, case_text, header_words)
             is_skip = reason.notna()
             report.skipped += int(is_skip.sum())
             found.skipped.append(_located(body[is_skip]).assign(reason=reason[is_skip].to_numpy()))
