@@ -169,6 +169,22 @@ def test_a_unit_of_ten_thousand_is_read_wherever_the_header_says_it(tmp_path, ro
     assert (case["amount"], case["unperformed"]) == (125_000.0, 100_000.0)
 
 
+@pytest.mark.parametrize("rows, merges", [
+    ([["案号", "立案日期", "执行标的（千元）", "未履行金额(单位:千元)"], ["(2026)鲁0902执1号", FILED, 12.5, "10"]], ()),
+    ([["案号", "立案日期", "执行标的", "未履行金额"], [None, None, "（千元）", "千元"],
+      ["(2026)鲁0902执1号", FILED, 12.5, "10"]], ("A1:A2", "B1:B2")),
+    ([["案号", "立案日期", "金额（千元）", None], [None, None, "执行标的", "未履行金额"],
+      ["(2026)鲁0902执1号", FILED, 12.5, "10"]], ("A1:A2", "B1:B2", "C1:D1")),
+])
+def test_a_unit_of_a_thousand_is_read_wherever_the_header_says_it(tmp_path, rows, merges):
+    """千元 as financial statements write it: 12.5 is 12,500 元 (the header was not known, or its
+    unit row rejected as 缺少案号 and the amounts read in 元, a thousand times too small)."""
+    ledger = load_ledger([merged_workbook(tmp_path / "l.xlsx", rows, merges)])
+    assert ledger.rejects.empty
+    case = ledger.cases.iloc[0]
+    assert (case["amount"], case["unperformed"]) == (12_500.0, 10_000.0)
+
+
 def test_a_group_cell_s_unit_is_not_given_to_an_amount_with_its_own(tmp_path):
     rows = [["案号", "立案日期", "金额（万元）", None], [None, None, "执行标的（元）", "未履行金额"],
             ["(2026)鲁0902执1号", FILED, 125000, 10]]

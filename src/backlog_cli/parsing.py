@@ -439,7 +439,7 @@ def _person_words(words: list[str], people: bool) -> str:
     return out
 
 
-_UNIT = r"(?:单位:?)?(?:人民币)?(?P<wan>万)?元?(?:人民币)?"  # as NFKC writes 单位：人民币万元
+_UNIT = r"(?:单位:?)?(?:人民币)?(?P<scale>[万千])?元?(?:人民币)?"  # as NFKC writes 单位：人民币万元
 _UNIT_SUFFIX = re.compile(rf"\({_UNIT}\)$")
 _UNIT_ALONE = re.compile(rf"\(?{_UNIT}\)?")
 _BRACKETS = str.maketrans("〔〕[]【】", "()()()")
@@ -455,12 +455,15 @@ def header_key(text: str) -> str:
     return _UNIT_SUFFIX.sub("", _header_text(text)).lower()
 
 
+_HEADER_SCALES = {"万": 10000.0, "千": 1000.0}
+
+
 def header_unit(text: str) -> float:
     """10000.0 when the header carries a 万元 / 万 unit in brackets (执行标的（万元）, 标的（单位：万元）)
-    or is that unit alone, else 1.0."""
+    or is that unit alone, 1000.0 for 千元 / 千, else 1.0."""
     text = _header_text(text)
     match = _UNIT_SUFFIX.search(text) or _UNIT_ALONE.fullmatch(text)
-    return 10000.0 if match and match["wan"] else 1.0
+    return _HEADER_SCALES.get(match["scale"], 1.0) if match else 1.0
 
 
 def unit_suffix(text: str) -> str:
@@ -471,12 +474,12 @@ def unit_suffix(text: str) -> str:
 
 def unit_alone(text: str) -> str | None:
     """A header cell that is a unit alone, as a suffix to join to the header it belongs to:
-    （万元）, 万元, 单位：万元 → (万元); 元 → (元); None for any other text. Bare, a unit must say
-    万 or 元 (单位 alone is a workplace)."""
+    （万元）, 万元, 单位：万元 → (万元); 元 → (元); 千元 → (千元); None for any other text. Bare, a unit
+    must say 万, 千 or 元 (单位 alone is a workplace)."""
     text = _header_text(text)
     if _UNIT_SUFFIX.fullmatch(text):
         return text
-    if (match := _UNIT_ALONE.fullmatch(text)) and ("元" in text or match["wan"]):
+    if (match := _UNIT_ALONE.fullmatch(text)) and ("元" in text or match["scale"]):
         return f"({text.strip('()')})"
     return None
 
