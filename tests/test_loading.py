@@ -207,6 +207,14 @@ def test_forced_encoding_names_the_line_and_the_encoding_that_works(tmp_path):
     path.write_bytes("case_no,filed_on\n(2025)鲁0902执9号,2025-01-02\n".encode("utf-8"))
     with pytest.raises(LedgerError, match="line 2 is not ascii text"):
         load_ledger([path], encoding="ascii")
+    # a name GBK lacks (䶮, 㭎), as GB18030 writes it: the hint is not the encoding that failed
+    path.write_bytes("案号,立案日期,被执行人\n(2025)鲁0902执9号,2025-01-02,李䶮\n".encode("gb18030"))
+    for forced in ("gbk", "GB2312", "cp936"):
+        with pytest.raises(LedgerError) as err:
+            load_ledger([path], encoding=forced)
+        assert str(err.value) == (f"{path}: line 2 is not {forced} text (byte 54); the file reads as GB18030, which "
+                                  f"has characters {forced} lacks: try --encoding gb18030")
+    assert load_ledger([path], encoding="gb18030").cases["respondent"].tolist() == ["李䶮"]
 
 
 @pytest.mark.parametrize("encoding, forced", [("utf-16", None), ("utf-16", "utf-16"), ("utf-16-be", None),

@@ -463,8 +463,12 @@ def _decode_problem(path: Path, data: bytes, enc: str, at: int) -> str:
                 data.decode(other)
             except UnicodeDecodeError:
                 continue
-            hint = f"the file reads as {'GBK' if other == 'gb18030' else 'UTF-8'}: try --encoding " \
-                   f"{'gbk' if other == 'gb18030' else 'utf-8'}"
+            if other == "utf-8-sig":
+                hint = "the file reads as UTF-8: try --encoding utf-8"
+            elif codecs.lookup(enc).name in ("gbk", "gb2312"):  # GB18030 has what they lack: 䶮, 㭎 …
+                hint = f"the file reads as GB18030, which has characters {enc} lacks: try --encoding gb18030"
+            else:
+                hint = "the file reads as GBK: try --encoding gbk"
             break
     return f"{path}: line {line} is not {enc} text (byte {at}); {hint}"
 
