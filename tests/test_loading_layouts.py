@@ -73,8 +73,9 @@ def test_a_wildcard_names_the_files_it_matches(tmp_path):
     for name in ("b.xlsx", "a.xlsx"):
         one_case(tmp_path / name)
     (tmp_path / "c.csv").write_text("案号,立案日期\n(2026)鲁0902执3号,2026-03-03\n", encoding="utf-8")
+    one_case(tmp_path / "c.XLSX")  # copied from Windows: matched as Windows matches it
     ledger = load_ledger([tmp_path / "*.xlsx"])
-    assert [Path(s.file).name for s in ledger.sheets] == ["a.xlsx", "b.xlsx"]
+    assert [Path(s.file).name for s in ledger.sheets] == ["a.xlsx", "b.xlsx", "c.XLSX"]
     with pytest.raises(LedgerError, match=r"\*\.ods: no file matches"):
         load_ledger([tmp_path / "*.ods"])
     (tmp_path / "空").mkdir()

@@ -7,7 +7,6 @@ Looked up in this order: ``--config FILE``, the ``BACKLOG_CONFIG`` environment v
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +90,9 @@ class Config:
 
 def check_ledgers(config: Config) -> None:
     """Every ledger the settings name exists; else a ConfigError naming the setting."""
-    missing = [p for p in config.ledger if not p.exists() and not glob.glob(str(p))]  # a wildcard: what it matches
+    from backlog_cli.workbook import matching_files
+
+    missing = [p for p in config.ledger if not p.exists() and not matching_files(p)]  # a wildcard: what it matches
     if missing:
         raise ConfigError(f"{missing[0]}: no such file (the ledger named by `ledger:` in {config.path}; "
                           "correct that setting)")

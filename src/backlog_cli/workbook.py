@@ -62,8 +62,6 @@ def ledger_files(paths: Sequence[Path | str]) -> list[Path]:
     with a wildcard that is no file (``台帐/*.xlsx``, which a Windows prompt passes on as typed)
     as the files it matches, in name order. A folder without a ledger file, or a wildcard
     matching nothing, is a LedgerError; another path is left for the reader to judge."""
-    import glob
-
     out: list[Path] = []
     for given in map(Path, paths):
         if given.is_dir():
@@ -75,13 +73,29 @@ def ledger_files(paths: Sequence[Path | str]) -> list[Path]:
                                   f"({', '.join(sorted(FOLDER_SUFFIXES))})")
             out += found
         elif not given.exists() and _PATTERN.search(given.name):
-            found = sorted((Path(p) for p in glob.glob(str(given)) if Path(p).is_file()), key=str)
+            found = matching_files(given)
             if not found:
                 raise LedgerError(f"{given}: no file matches")
             out += found
         else:
             out.append(given)
     return out
+
+
+def matching_files(pattern: Path) -> list[Path]:
+    """The files a wildcard in the last part of a path matches, in name order, whatever the case
+    of their names, as Windows matches them (*.xlsx names 台帐.XLSX; a ledger copied from Windows
+    onto a server keeps its upper-case suffix); hidden files only for a pattern that begins with a
+    dot. Wildcards in the folders before it match as glob matches them."""
+    import fnmatch
+    import glob
+
+    folders = [Path(p) for p in glob.glob(str(pattern.parent))] if _PATTERN.search(str(pattern.parent)) \
+        else [pattern.parent]
+    name = pattern.name.casefold()
+    return sorted((p for folder in folders if folder.is_dir() for p in folder.iterdir()
+                   if p.is_file() and fnmatch.fnmatchcase(p.name.casefold(), name)
+                   and (name.startswith(".") or not p.name.startswith("."))), key=str)
 
 
 def short_error(exc: Exception) -> str:
