@@ -105,6 +105,15 @@ def test_explicit_units_win_over_the_column_unit():
     assert not any(bad)
 
 
+@pytest.mark.parametrize("unit", [1.0, 10_000.0])
+def test_thousands_of_yuan_with_a_decimal_are_read(unit):
+    """1.2千元 is 1,200 元 (it was unreadable, though 5千元 was read), whatever the column's unit;
+    3千 and 三千 stay thousands of the column's unit (1.5千 stays unreadable: MALFORMED)."""
+    got, bad = amounts("1.2千元", "5千元", "1,200.5千元", "1.2千元整", "3千", "三千", unit=unit)
+    assert got == [1_200.0, 5_000.0, 1_200_500.0, 1_200.0, 3_000.0 * unit, 3_000.0 * unit]
+    assert not any(bad)
+
+
 MALFORMED = [
     "壹万万", "万元", "1.5.3亿", "5千3万", "亿", "元", "角", "整",
     "一千五万", "1万500", "1000万5", "二十万五", "一千万五", "1.5万5",  # ambiguous: 1500万? 10,500?

@@ -598,7 +598,7 @@ def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Ser
 _AMOUNT_TEXT = re.compile(
     r"^(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?"
     r"(?P<num>-?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]{1,3})?|\.[0-9]+))"
-    r" ?(?P<unit>万元|万|元)?(?:人民币)?整?$"
+    r" ?(?P<unit>万元|万|千元|元)?(?:人民币)?整?$"
 )
 _WAN = 10000.0
 
@@ -625,7 +625,7 @@ def _amounts_by_regex(t: pd.Series, unit: float) -> pd.Series:
     """Amounts in 元 (not rounded) from cleaned strings; NaN when unreadable."""
     parts = _extract(t, _AMOUNT_TEXT)
     value = parts["num"].str.replace(",", "", regex=False).astype("float64")
-    scale = parts["unit"].map({"万元": _WAN, "万": _WAN, "元": 1.0}).fillna(unit)
+    scale = parts["unit"].map({"万元": _WAN, "万": _WAN, "千元": 1000.0, "元": 1.0}).fillna(unit)
     return value * scale
 
 
@@ -871,7 +871,8 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
     """Amounts in 元 (float64) and a bad mask (True where a cell is not a number).
 
     Numbers and plain number strings are in the column ``unit`` (10000 for a 万元 column); an
-    explicit 万 or 元 in the text wins. Negative and huge amounts (even infinite ones) are read as
+    explicit 万, 千元 or 元 in the text wins (1.2千元 is 1,200 元; 1.2千 without 元 stays unreadable: 1,200
+    of the column's unit, or 1,200 元?). Negative and huge amounts (even infinite ones) are read as
     they are: judging them is the loader's job.
 
     Amounts as judgments write them are read to the fen: Chinese numerals, capital or not
