@@ -449,3 +449,27 @@ def test_history_with_no_runs_listed_has_the_header_of_a_full_list(tmp_path):
     assert full[0] == "id,as_of,started_at,finished_at,seconds,rules,ledger_files," + ",".join(history.RUN_COUNTS)
     on_screen = runner.invoke(app, ["history", "--config", str(config), "--as-of", "2026-11-03", "-f", "csv"]).output
     assert on_screen.splitlines() == full[:1]
+
+
+def test_diff_takes_a_case_number_written_another_way_for_the_same_case(tmp_path):
+    """(2015)泰执字第00009号 retyped as (2015)泰执字第9号 (and 执024号 as 执24号) between two runs is
+    the same case, as the ledger's duplicate check counts it: not 台帐中已删除 and 新收, but its real
+    changes (李四 took it over), shown as the later run writes it."""
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    runner = CliRunner()
+    header = "案号,立案日期,承办人,结案日期\n"
+    ledger, config = tmp_path / "ledger.csv", tmp_path / "backlog.yaml"
+    config.write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    ledger.write_text(header + "(2015)泰执字第00009号,2015-03-02,张三,\n(2026)鲁0902执024号,2026-01-05,王五,\n",
+                      encoding="utf-8")
+    assert runner.invoke(app, ["run", "-q", "--config", str(config), "--as-of", "2026-11-04"]).exit_code in (0, 1)
+    ledger.write_text(header + "(2015)泰执字第9号,2015-03-02,李四,\n(2026)鲁0902执24号,2026-01-05,王五,\n",
+                      encoding="utf-8")
+    assert runner.invoke(app, ["run", "-q", "--config", str(config), "--as-of", "2026-11-11"]).exit_code in (0, 1)
+    csv = runner.invoke(app, ["diff", "--config", str(config), "-f", "csv"]).output.splitlines()
+    assert csv == ["case_no,change,officer,before,after", "(2015)泰执字第9号,reassigned,李四,张三,李四"]
+    table = runner.invoke(app, ["diff", "--config", str(config)]).output
+    assert re.search(r"│ +2 │ +0 │ +0 │ +0 │ +0 │ +2 │", table)

@@ -40,6 +40,7 @@ from backlog_cli.assignment import UNASSIGNED
 from backlog_cli.errors import ConfigError
 from backlog_cli.loading import load_columns
 from backlog_cli.outputs import DISPLAY_LIST_SEP, Labels, Output, Sheet, iso_dates, join_lists, per_distinct_cell
+from backlog_cli.parsing import case_ids, parse_case_numbers
 from backlog_cli.rules import open_mask
 
 SCHEMA_VERSION = 1
@@ -463,7 +464,10 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Cha
     that is overdue in b on a deadline more; ``overdue_before``: the deadlines it was overdue on in
     a), ``reassigned`` (officer changed), ``category_changes`` (of cases open in b: a case closed since
     is listed as closed, and the categories that need an open case leave with the close).
+    A case is one case however its number is written at either run (:func:`parsing.case_ids`:
+    ``(2015)泰执字第00009号`` and ``(2015)泰执字第9号``), named as ``b`` writes it.
     """
+    a = _spelt_as_in(a, b)
     both = a.merge(b, on="case_no", how="inner", suffixes=("_a", "_b"))
     new = _anti(b, a, ["case_no"])
     carried = both[both["is_open_a"] & ~both["is_open_b"]].rename(columns={"closed_on_b": "closed_on", "officer_b": "officer"})
@@ -500,6 +504,16 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Cha
     }
     return Changes({k: v.sort_values("case_no", kind="stable", ignore_index=True) for k, v in result.items()},
                    int(a["is_open"].sum()), int(b["is_open"].sum()))
+
+
+def _spelt_as_in(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Snapshot ``a`` with the number of each case ``b`` holds too written as ``b`` writes it (one
+    case however its number is written, as the load's duplicate check tells cases apart)."""
+    ids = case_ids(parse_case_numbers(pd.concat([a["case_no"], b["case_no"]], ignore_index=True))[0])
+    spelling = pd.Series(b["case_no"].to_numpy(), index=ids[len(a):])
+    spelling = spelling[~spelling.index.duplicated()]
+    written = pd.Series(ids[:len(a)], index=a.index).map(spelling)
+    return a.assign(case_no=written.where(written.notna(), a["case_no"]).astype("str"))
 
 
 def diff_frame(changes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
