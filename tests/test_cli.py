@@ -432,6 +432,16 @@ def test_rules_check_reports_deadline_problems_too(tmp_path):
     assert run("rules", "check", ROOT / "rules" / "default.yaml").output.endswith(": 9 categories, 6 deadlines\n")
 
 
+def test_rules_check_says_how_to_test_a_field_written_as_an_operator(tmp_path):
+    rules = tmp_path / "r.yaml"
+    rules.write_text("version: 1\ncategories:\n  - id: loans\n    label: 借款\n"
+                     "    when: {cause: {contains_any: [借款]}}\n", encoding="utf-8")
+    result = run("rules", "check", rules)
+    assert result.exit_code == 2
+    assert (f"{rules}:5:12: categories[0].when: unknown operator 'cause': to test the field, "
+            "write {field: cause, contains_any: [...]}") in result.output
+
+
 HEAVY_MODULES = ("pandas", "numpy", "yaml", "xlsxwriter", "python_calamine", "sqlalchemy")
 
 

@@ -222,6 +222,23 @@ def test_misspelt_operator_message():
     ]
 
 
+def test_a_field_or_header_written_as_an_operator_is_told_how_to_write_it():
+    def problem(condition):
+        problems: list[str] = []
+        compile_condition(condition, problems=problems)
+        return problems
+
+    assert problem({"amount": {"gt": 100000}}) == [
+        "<condition>:1:1: unknown operator 'amount': to test the field, write {field: amount, gt: ...}"]
+    assert problem({"案由": {"contains_any": ["借款"]}}) == [
+        "<condition>:1:1: unknown operator '案由': to test the ledger header 案由 (read as the field cause), "
+        "write {field: cause, contains_any: [...]}"]
+    assert problem({"cause": "借款"}) == [
+        "<condition>:1:1: unknown operator 'cause': to test the field, write {field: cause, <operator>: ...}"]
+    assert problem({"contains_anyy": ["x"]}) == [
+        "<condition>:1:1: unknown operator 'contains_anyy' (did you mean 'contains_any'?)"]
+
+
 def test_all_problems_in_a_file_are_reported_together():
     p = FIXTURES / "many_problems.yaml"
     assert sorted(problems_of(p)) == sorted([

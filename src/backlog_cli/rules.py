@@ -1309,7 +1309,7 @@ def _compile_leaf(node: Node, problems: list[str]) -> Condition | None:
     unknown = [k for k in value if k not in known]
     for key in unknown:
         message = ("overdue_for goes with deadline: ({deadline: legal_limit, overdue_for: 1 year})"
-                   if key == "overdue_for" else f"unknown operator '{key}'{did_you_mean(key, known)}")
+                   if key == "overdue_for" else f"unknown operator '{key}'{_field_as_operator(key, value[key], known)}")
         problems.append(node.problem(message, node.key_mark(key)))
     ops = [k for k in value if k in OPERATORS]
     targets = [k for k in value if k in LEAF_TARGETS]
@@ -1340,6 +1340,20 @@ def _compile_leaf(node: Node, problems: list[str]) -> Condition | None:
         problems.append(param_node.problem(str(exc)))
         return None
     return Leaf(op.name, column, param, op.build(column, param), node)
+
+
+def _field_as_operator(key: Any, value: Any, known: Sequence[str]) -> str:
+    """The hint after ``unknown operator 'KEY'``: when KEY is a field, or a ledger header read as
+    one, written where an operator goes (``{cause: {contains_any: [借款]}}``), how to write the
+    condition, with the operator found under it; else the closest operator, if any."""
+    fields = canonical_fields()
+    field = key if key in fields else _header_field(key) if isinstance(key, str) and key else None
+    if field is None:
+        return did_you_mean(key, known)
+    ops = [k for k in value if k in OPERATORS] if isinstance(value, dict) else []
+    example = f"{ops[0]}: {'[...]' if isinstance(value[ops[0]], list) else '...'}" if ops else "<operator>: ..."
+    test = "the field" if key == field else f"the ledger header {key} (read as the field {field})"
+    return f": to test {test}, write {{field: {field}, {example}}}"
 
 
 def _leaf_column(node: Node, op: Operator, target: str | None, problems: list[str]) -> ColumnRef | None | bool:
