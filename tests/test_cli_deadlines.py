@@ -197,6 +197,20 @@ def test_explain_on_the_sample(in_repo) -> None:
     assert result.stdout.startswith("(2024)鲁0902执69号（ledger.xlsx [2025年] 第 35 行），截至 2026-11-23\n")
 
 
+def test_explain_marks_the_values_the_ledger_records_after_as_of(in_repo) -> None:
+    """(2026)鲁0902执234号 was closed by 终本 on 2026-11-23: on 11-20 its close date lay ahead and
+    its close method said nothing of that day, in the values listed as in the conditions below."""
+    result = run("explain", "(2026)鲁0902执234号", "samples/ledger.xlsx", "--as-of", "2026-11-20")
+    assert result.exit_code == 0, result.output
+    values = result.stdout.split("类别：")[0]
+    assert "  结案日期（closed_on）：2026-11-23（晚于 --as-of，按尚未发生计）\n" in values
+    assert "  结案方式（close_method）：终结本次执行程序（--as-of 之后有结案、中止或恢复，此项按当时不明计）\n" in values
+    assert "  立案日期（filed_on）：2026-08-14\n" in values
+    result = run("explain", "(2026)鲁0902执234号", "samples/ledger.xlsx", "--as-of", "2026-11-23")
+    assert "  结案日期（closed_on）：2026-11-23\n" in result.stdout
+    assert "  结案方式（close_method）：终结本次执行程序\n" in result.stdout
+
+
 def test_explain_a_rejected_case_says_where_and_why(in_repo) -> None:
     """(2025)鲁0902执81号 has no filing date on row 111 of 2025年 (written here with full-width
     brackets); a number no row has is still 'no case'."""

@@ -572,6 +572,16 @@ class ColumnRef:
             ctx.later[key] = later if later.any() else None
         return ctx.later[key]
 
+    def as_of_note(self, value: Any, row: pd.DataFrame, ctx: EvalContext) -> str | None:
+        """What ``backlog explain`` says of the case's ``value`` of this column in its one-case
+        ``row`` when the rules read it as missing at --as-of: :data:`LATER_THAN_AS_OF` for a date
+        after it, :data:`CHANGED_LATER` for a standing field set by a later event; else None."""
+        if self.not_yet(value, ctx.as_of):
+            return LATER_THAN_AS_OF
+        if _plain(value) is not None and self.changed_later(row, ctx) is not None:
+            return CHANGED_LATER
+        return None
+
     def on_values(self, test: Callable[[pd.Series], Any], missing: bool = False) -> Mask:
         """A mask that runs ``test`` on the column's distinct values (text) or on the column."""
         if self.kind not in ("text", "case_no"):
@@ -1059,12 +1069,8 @@ class Leaf(Condition):
         name = self.column.name if self.column else IMPLIED_FIELDS.get(self.op)
         value = _plain(row[name].iloc[0]) if name in row else None
         param = str(self.param) if isinstance(self.param, Span) else self.param
-        hit = None
-        if self.column is not None and self.column.not_yet(value, ctx.as_of):
-            hit = LATER_THAN_AS_OF
-        elif self.column is not None and value is not None and self.column.changed_later(row, ctx) is not None:
-            hit = CHANGED_LATER
-        elif self.op in ("contains_any", "matches") and isinstance(value, str):
+        hit = self.column.as_of_note(value, row, ctx) if self.column is not None else None
+        if hit is None and self.op in ("contains_any", "matches") and isinstance(value, str):
             pattern = self.param if self.op == "matches" else "|".join(map(re.escape, self.param))
             found = re.search(pattern, normalize_value(value) if self.column.kind == "text" else value)
             hit = found.group(0) if found else None

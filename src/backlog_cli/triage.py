@@ -27,8 +27,8 @@ from backlog_cli.errors import BacklogError, OptionError, RulesError
 from backlog_cli.loading import FILED_AFTER_TODAY, REJECT_COLUMNS
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
 from backlog_cli.parsing import CASE_PARTS, case_ids, parse_case_numbers, per_distinct, same_case, short_case_number
-from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, Ruleset, missing_field_warnings,
-                               open_mask)
+from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, ColumnRef, Ruleset, canonical_fields,
+                               missing_field_warnings, open_mask)
 
 KEY_ID = "key"
 OVERDUE_SHEET = "超期案件"  # cases past a deadline
@@ -316,7 +316,7 @@ class CaseExplanation:
 
     case: pd.Series
     as_of: pd.Timestamp
-    fields: list[tuple[str, str, Any]]  # (field, its ledger label, value)
+    fields: list[tuple[str, str, Any, str | None]]  # (field, its ledger label, value, what it is at --as-of)
     categories: list[CategoryExplanation]
     deadlines: list[dict[str, Any]]
     problems: list[tuple[str, str, Any, str]] = field(default_factory=list)  # (field, column, value as typed, problem)
@@ -325,7 +325,8 @@ class CaseExplanation:
         c = self.case
         out = [f"{c['case_no']}（{Path(c['source_file']).name} [{c['source_sheet']}] 第 {c['source_row']} 行），"
                f"截至 {self.as_of.date()}"]
-        out += [f"  {label}（{name}）：{_show(value)}" for name, label, value in self.fields]
+        out += [f"  {label}（{name}）：{_show(value)}" + (f"（{note}）" if note else "")
+                for name, label, value, note in self.fields]
         if self.problems:
             out.append(KEPT_AS_BLANK)
             out += [f"  {column}（{name}）：{_typed(value)}：{problem}" for name, column, value, problem in self.problems]
@@ -397,10 +398,13 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
     row = row.iloc[[0]]
     case = row.iloc[0]
     ctx = result.ruleset.context(result.as_of, {cid: result.flags.loc[row.index, cid] for cid in result.flags.columns})
+    canonical = canonical_fields()
     return CaseExplanation(
         case=case,
         as_of=result.as_of,
-        fields=[(name, labels.get(name, name), case[name]) for name in EXPLAIN_FIELDS if name in row],
+        fields=[(name, labels.get(name, name), case[name],
+                 ColumnRef(name, canonical[name].kind).as_of_note(case[name], row, ctx))
+                for name in EXPLAIN_FIELDS if name in row],
         categories=result.ruleset.explain(row, result.as_of, ctx),
         deadlines=explain_deadlines(row, result.deadlines, result.as_of, ctx),
         problems=_row_problems(problems, case) if problems is not None else [],
