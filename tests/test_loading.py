@@ -843,6 +843,22 @@ def test_a_duplicate_from_another_file_names_that_file(tmp_path):
     assert ledger.rejects["row"].tolist() == [2, 3, 4] and len(ledger.cases) == 2
 
 
+def test_a_duplicate_from_another_file_of_the_same_name_names_it_by_its_path(tmp_path):
+    """一组/台帐.csv and 二组/台帐.csv: 台帐.csv alone would name either; a row of the same file stays 第N行."""
+    (tmp_path / "一组").mkdir(), (tmp_path / "二组").mkdir()
+    a = write_ledger(tmp_path / "一组" / "台帐.csv", "案号,立案日期", [("(2025)鲁0902执1号", "2025-01-02")])
+    b = write_ledger(tmp_path / "二组" / "台帐.csv", "案号,立案日期", [("(2025)鲁0902执3号", "2025-01-02"),
+                                                                  ("(2025)鲁0902执1号", "2025-01-02"),
+                                                                  ("(2025)鲁0902执3号", "2025-01-02")])
+    c = write_ledger(tmp_path / "c.csv", "案号,立案日期", [("(2025)鲁0902执1号", "2025-01-02")])
+    ledger = load_ledger([a, b, c])
+    assert ledger.rejects["reason"].tolist() == [
+        f"案号重复：与 {a} [台帐] 第2行 重复",
+        "案号重复：与 第2行 重复",
+        f"案号重复：与 {a} [台帐] 第2行 重复",
+    ]
+
+
 def test_the_same_file_named_twice_is_refused(tmp_path, monkeypatch):
     a = write_ledger(tmp_path / "a.csv", "案号,立案日期", [("(2025)鲁0902执1号", "2025-01-02")])
     monkeypatch.chdir(tmp_path)

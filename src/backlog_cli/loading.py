@@ -1808,7 +1808,7 @@ def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd
     # the first row's file is named when it is another file; its sheet when it is a workbook's
     other_file = where["source_file"].to_numpy() != later["source_file"].to_numpy()
     text_file = where["source_file"].map(lambda f: Path(f).suffix.lower() in TEXT_SUFFIXES).to_numpy(dtype=bool)
-    files = np.where(other_file, where["source_file"].map(lambda f: Path(f).name).to_numpy(dtype=object) + " ", "")
+    files = np.where(other_file, where["source_file"].map(_file_names(keys["source_file"])).to_numpy(dtype=object) + " ", "")
     sheet = where["source_sheet"].astype(str).to_numpy(dtype=object)
     sheets = np.where(other_file, "[" + sheet + "] ", np.where(text_file, "", sheet + " "))
     seen = files + sheets + "第" + where["source_row"].astype(str).to_numpy(dtype=object) + "行"
@@ -1821,6 +1821,15 @@ def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd
         if dup[start:end].any():
             blocks[i] = blocks[i][~dup[start:end]]  # the block with duplicates replaced, the old one freed
     return pd.concat(blocks, ignore_index=True), rejects, _repeated_files(keys["source_file"].to_numpy(), first_seen, dup)
+
+
+def _file_names(files: pd.Series) -> dict[str, str]:
+    """How a duplicate's reason names each of the ledger ``files``: by its name (台帐.xlsx), or
+    by its path as read when another file read has the same name (一组/台帐.xlsx, 二组/台帐.xlsx)."""
+    paths = pd.unique(files)
+    names = [Path(f).name for f in paths]
+    shared = {n for n in names if names.count(n) > 1}
+    return {f: str(f) if n in shared else n for f, n in zip(paths, names)}
 
 
 REPEATED_FILE_SHARE = 0.9  # of a file's cases found in one earlier file: the same ledger read twice
