@@ -211,6 +211,24 @@ def test_explain_marks_the_values_the_ledger_records_after_as_of(in_repo) -> Non
     assert "  结案方式（close_method）：终结本次执行程序\n" in result.stdout
 
 
+def test_explain_names_the_rows_of_the_case_rejected_as_duplicates(in_repo) -> None:
+    """ledger.csv holds (2024)鲁0902执69号 too, closed and under another officer: its row is
+    rejected as a duplicate of ledger.xlsx's, and explain says so under the values it shows."""
+    result = run("explain", "（2024）鲁0902执69号", "samples/ledger.xlsx", "samples/ledger.csv", "--as-of", SAMPLE_AS_OF)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("(2024)鲁0902执69号（ledger.xlsx [2025年] 第 35 行），截至 2026-11-23\n")
+    assert ("  是否涉信访（petition）：否\n"
+            "同一案件另有 1 行被拒收，上面的值均取自本行：\n"
+            "  ledger.csv [ledger] 第 33 行：案号重复：与 ledger.xlsx [2025年] 第35行 重复，但两行不同（结案日期：空 与 "
+            "2025-07-14；承办人：郑春梅 与 王磊；结案方式：空 与 执行完毕），请核对后只留一行\n"
+            "类别：") in result.stdout
+    result = run("explain", "(2024)鲁0902执105号", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
+    assert "同一案件另有 1 行被拒收，上面的值均取自本行：\n  ledger.xlsx [2025年] 第 53 行：案号重复：与 2025年 第48行 重复\n" \
+        in result.stdout
+    result = run("explain", "（2024）鲁0902执69号", "samples/ledger.xlsx", "--as-of", SAMPLE_AS_OF)
+    assert "被拒收" not in result.stdout
+
+
 def test_explain_a_rejected_case_says_where_and_why(in_repo) -> None:
     """(2025)鲁0902执81号 has no filing date on row 111 of 2025年 (written here with full-width
     brackets); a number no row has is still 'no case'."""

@@ -50,6 +50,8 @@ CATEGORY_COLUMNS = ("categories", "primary_category")
 OVERDUE_COLUMNS = ["case_no", "filed_on", "age_days", "officer", "categories", "cause", "respondent"]
 # Above the values of the case's row that were kept as blank.
 KEPT_AS_BLANK = "以下值有问题，已按空白计，下面的类别、期限和状态均按空白计算："
+# Above the other rows of the case that the load rejected (a duplicate, most often), with where and why.
+OTHER_ROWS = "同一案件另有 {n} 行被拒收，上面的值均取自本行："
 EXPLAIN_FIELDS = ("filed_on", "officer", "applicant", "respondent", "cause", "amount", "closed_on", "close_method",
                   "petition")
 
@@ -320,6 +322,7 @@ class CaseExplanation:
     categories: list[CategoryExplanation]
     deadlines: list[dict[str, Any]]
     problems: list[tuple[str, str, Any, str]] = field(default_factory=list)  # (field, column, value as typed, problem)
+    rejected: list[tuple[str, str, int, str]] = field(default_factory=list)  # other rows of the case: (file, sheet, row, reason)
 
     def lines(self) -> list[str]:
         c = self.case
@@ -330,6 +333,9 @@ class CaseExplanation:
         if self.problems:
             out.append(KEPT_AS_BLANK)
             out += [f"  {column}（{name}）：{_typed(value)}：{problem}" for name, column, value, problem in self.problems]
+        if self.rejected:
+            out.append(OTHER_ROWS.format(n=len(self.rejected)))
+            out += [f"  {Path(file).name} [{sheet}] 第 {row} 行：{reason}" for file, sheet, row, reason in self.rejected]
         labels = {item.id: item.label for item in self.categories}
         out.append(f"类别：{'; '.join(labels.get(cid, cid) for cid in c['categories']) or '（无）'}")
         for item in self.categories:
@@ -365,7 +371,8 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
                  problems: pd.DataFrame | None = None) -> CaseExplanation:
     """Find ``case_no`` (brackets and spaces normalised) and explain it from the triage's own
     category masks: nothing is evaluated again over the ledger. A case among the load's
-    ``rejects`` is said to be rejected, with where and why; one of the ``loaded`` cases that the
+    ``rejects`` is said to be rejected, with where and why, and so are the rows of a case found that
+    were rejected (a duplicate: the reason names where it differs); one of the ``loaded`` cases that the
     triage left out was filed after --as-of, and is said to be. The load's value ``problems``
     (``Ledger.listed_problems``) on the case's row are listed."""
     parts = parse_case_numbers(pd.Series([case_no], dtype=object))[0]
@@ -408,6 +415,8 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
         categories=result.ruleset.explain(row, result.as_of, ctx),
         deadlines=explain_deadlines(row, result.deadlines, result.as_of, ctx),
         problems=_row_problems(problems, case) if problems is not None else [],
+        rejected=list(rejects.loc[same_case(parts, rejected), ["file", "sheet", "row", "reason"]].itertuples(
+            index=False, name=None)) if rejected is not None else [],
     )
 
 
