@@ -146,6 +146,22 @@ def test_parse_dates_rejects_and_blanks():
     assert bad.tolist() == [True] * 10 + [False] * len(BLANKS)
 
 
+def test_parse_dates_written_in_chinese_numerals():
+    """Dates as clerks copy them from judgments and notices: the year digit by digit (〇 or 零, or
+    the circle ○ typed for 〇), month and day as numbers are said; either part may be in digits."""
+    s = cells("二〇二六年十一月二十三日", "二零二六年十一月二十三日", "2026年十一月二十三日", "２０２６年十一月二十三日",
+              "二〇二六年11月23日", "二○二六年十一月二十三日", "二〇二六年 十一月 二十三日", "二〇二六年十一月二十三")
+    values, bad = parse_dates(s)
+    assert (values == pd.Timestamp("2026-11-23")).all() and not bad.any()
+    values, bad = parse_dates(cells("二〇二六年一月一日", "二〇二六年十月十日", "二〇二六年十二月三十一日", "一九五〇年二月二十八日"))
+    assert values.tolist() == [pd.Timestamp(d) for d in ("2026-01-01", "2026-10-10", "2026-12-31", "1950-02-28")]
+    # no 13th month, 32nd day or 30 February; a year is four digits; numerals as numbers are said
+    values, bad = parse_dates(cells("二〇二六年十三月一日", "二〇二六年十月三十二日", "二〇二六年二月三十日", "二〇二年一月一日",
+                                    "二〇二六年一一月一日", "二〇二六年零月一日", "二〇二六年十一月", "二千零二十六年一月一日",
+                                    "二一〇一年一月一日", "一九四九年十月一日"))
+    assert values.isna().all() and bad.all()
+
+
 def test_parse_dates_range_edges():
     values, bad = parse_dates(cells(18264, 73415, "1950-01-01", "2100-12-31"))
     assert values.tolist() == [pd.Timestamp("1950-01-01"), pd.Timestamp("2100-12-31")] * 2
@@ -276,7 +292,21 @@ def _date_forms(d: dt.date) -> list:
         f"{y}/{m}/{day}",
         f" {y}-{m:02d}-{day:02d} 00:00:00",
         f"{y}-{m:02d}-{day:02d}T10:00",
+        # as judgments and notices write them
+        f"{_year_in_numerals(y)}年{_written(m)}月{_written(day)}日",
+        f"{_year_in_numerals(y, zero='零')}年{_written(m)}月{_written(day)}日",
+        f"{y}年{_written(m)}月{_written(day)}日",
+        f"{_year_in_numerals(y)}年{m}月{day}日",
+        f"{str(y).translate(_FULL_WIDTH)}年 {_written(m)}月 {_written(day)}日",
     ]
+
+
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _year_in_numerals(year: int, zero: str = "〇") -> str:
+    """2026 as judgments write it, digit by digit: 二〇二六 (or 二零二六)."""
+    return "".join((zero + "一二三四五六七八九")[int(c)] for c in str(year))
 
 
 @settings(max_examples=30, deadline=None)

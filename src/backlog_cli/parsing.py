@@ -500,6 +500,13 @@ _DATE_TEXT = re.compile(
     r"(?:(?: ?T ?| )[0-9]{1,2}(?::[0-9]{1,2}){1,2}(?:\.[0-9]+)?)?$"
 )
 _NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+# Dates as judgments and notices write them, copied into ledgers: the year digit by digit in
+# Chinese numerals (二〇二六年, 二零二六年; ○, the circle typed for 〇), the month and the day as
+# numbers are said (十一月二十三日); either part may be in digits (2026年十一月二十三日).
+_CN_DATE_TEXT = re.compile(
+    r"^(?P<year>[0-9]{4}|[〇○零一二三四五六七八九]{4}) ?年 ?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3}) ?月"
+    r" ?(?P<day>[0-9]{1,2}|[一二三四五六七八九十]{1,3}) ?日?$"
+)
 
 
 _NAT = np.datetime64("NaT", "ns")
@@ -553,8 +560,8 @@ def _iso_dates_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _dates_from_text(t: pd.Series) -> pd.Series:
-    """Dates from cleaned strings: year-month-day text, YYYYMMDD or an Excel serial. ISO dates
-    are read from their code points; the other forms by the regex."""
+    """Dates from cleaned strings: year-month-day text (in digits or Chinese numerals), YYYYMMDD
+    or an Excel serial. ISO dates are read from their code points; the other forms by regexes."""
     out = np.full(len(t), _NAT)
     present = np.flatnonzero(t.notna().to_numpy())
     rows, dates = _iso_dates_fast(t.to_numpy(dtype=object, na_value=None)[present])
@@ -571,7 +578,28 @@ def _dates_from_text(t: pd.Series) -> pd.Series:
     numeric = t.str.fullmatch(_NUMBER_TEXT).fillna(False).to_numpy(dtype=bool)
     if numeric.any():
         out[numeric] = _dates_from_numbers(t[numeric].astype("float64")).to_numpy()
+    written = ~by_parts & ~numeric & t.str.contains("年", regex=False).fillna(False).to_numpy(dtype=bool)
+    if written.any():
+        out[written] = _written_dates(t[written])
     return pd.Series(out, index=t.index)
+
+
+def _written_dates(t: pd.Series) -> np.ndarray:
+    """Dates written in Chinese numerals (_CN_DATE_TEXT), NaT for any other text: the year's
+    digits read in place, the month and the day by :func:`chinese_number`."""
+    ymd = _extract(t, _CN_DATE_TEXT)
+    found = ymd["year"].notna().to_numpy()
+    out = np.full(len(t), _NAT)
+    if found.any():
+        def value(text: str, read: Callable[[str], int | None]) -> float:
+            n = int(text) if text.isascii() else read(text)
+            return np.nan if n is None else n
+
+        year = [value(v, lambda v: _numeral_value(v.replace("○", "〇"))) for v in ymd["year"][found]]
+        month = [value(v, chinese_number) for v in ymd["month"][found]]
+        day = [value(v, chinese_number) for v in ymd["day"][found]]
+        out[found] = _assemble(year, month, day)
+    return out
 
 
 def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:
