@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -113,8 +114,66 @@ def test_hidden_rows_are_found_in_the_scan_however_the_xml_is_cut(tmp_path, monk
             z.writestr(name, data)
     monkeypatch.setattr(workbook, "_SCAN_BYTES", size)
     hidden: list[int] = []
-    assert workbook.shown_cells(path, part, hidden) == {(16, 3): "=A17&A18（公式，未保存计算结果）"}
+    columns: list[tuple[int, int]] = []
+    assert workbook.shown_cells(path, part, hidden, columns) == {(16, 3): "=A17&A18（公式，未保存计算结果）"}
     assert hidden == [4, 10, 17, 31]
+    assert columns == [(2, 2)]  # column C, found in the <cols> before the rows however they are cut
+
+
+# --------------------------------------------------------------------------- hidden columns
+
+
+def test_a_hidden_old_column_yields_its_field_to_the_column_shown(tmp_path):
+    """An old 结案日期 hidden left of the current one: the one shown is read as closed_on, the hidden
+    one kept as typed; a hidden column alone for its field (执行标的) is read as it, one that names
+    no field kept as typed, all said in a note. Columns hidden beyond the table are not named."""
+    path = tmp_path / "l.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    ws.append([None, "案号", "立案日期", "结案日期", "承办人", "结案日期", "执行标的", "旧备注"])
+    ws.append([None, "(2025)鲁0902执1号", dt.datetime(2025, 1, 5), dt.datetime(2025, 2, 1), "张三",
+               dt.datetime(2025, 6, 1), 5000, "x"])
+    ws.append([None, "(2025)鲁0902执2号", dt.datetime(2025, 1, 6), dt.datetime(2025, 3, 1), "张三", None, 7000, None])
+    for letter in "DGH":
+        ws.column_dimensions[letter].hidden = True
+    ws.column_dimensions.group("J", "Z", hidden=True)
+    wb.save(path)
+    ledger = load_ledger([path])
+    assert ledger.cases["closed_on"].tolist() == [pd.Timestamp("2025-06-01"), pd.NaT]
+    assert ledger.cases["amount"].tolist() == [5000, 7000]
+    assert ledger.cases["结案日期"].tolist() == ["2025-02-01", "2025-03-01"]
+    assert ledger.notes == [f"{path} [2025年]: 3 columns hidden in Excel are read (结案日期 in column D, kept as "
+                            "typed: closed_on is read from column F, which is shown; 执行标的 in column G; 旧备注 in "
+                            "column H): the sheet shows fewer columns than are read"]
+    assert ledger.sheets[0].note == "含隐藏列 3 列"
+    result = runner.invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "note: " + ledger.notes[0] in result.stderr and "含隐藏列 3 列" in result.stdout
+
+
+def test_of_two_hidden_columns_for_one_field_the_first_is_read(tmp_path):
+    path = tmp_path / "l.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["案号", "立案日期", "结案日期", "结案日期"])
+    ws.append(["(2025)鲁0902执1号", dt.datetime(2025, 1, 5), dt.datetime(2025, 2, 1), dt.datetime(2025, 6, 1)])
+    ws.column_dimensions["C"].hidden = ws.column_dimensions["D"].hidden = True
+    wb.save(path)
+    ledger = load_ledger([path])
+    assert ledger.cases["closed_on"].tolist() == [pd.Timestamp("2025-02-01")]
+    assert ledger.notes == [f"{path} [Sheet]: 2 columns hidden in Excel are read (结案日期 in column C; 结案日期 in "
+                            "column D, kept as typed: closed_on is read from column C): the sheet shows fewer "
+                            "columns than are read"]
+
+
+def test_a_sheet_without_hidden_columns_has_no_note(tmp_path):
+    path = ledger_book(tmp_path / "l.xlsx", 3)
+    wb = openpyxl.load_workbook(path)
+    wb.active.column_dimensions["B"].width = 30
+    wb.save(path)
+    ledger = load_ledger([path])
+    assert ledger.notes == [] and ledger.sheets[0].note == ""
 
 
 # --------------------------------------------------------------------------- a file read twice

@@ -8,6 +8,9 @@ to .xls. errors-mini.xls is small enough that its Workbook stream is in the comp
 stream.
 """
 
+import re
+import struct
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -28,14 +31,14 @@ TEAM_ODS = {(1, 4): "Err:502", (2, 2): "#DIV/0!", (3, 5): "#N/A"}
 
 def test_ods_error_cells_and_hidden_rows_by_sheet():
     assert workbook.ods_shown_cells(ODS, ALL) == {
-        "旧表": (OLD, [], []), "台账": (LEDGER_ODS, [7, 15], []), "二队": (TEAM_ODS, [3], [])}
+        "旧表": (OLD, [], [], []), "台账": (LEDGER_ODS, [7, 15], [], []), "二队": (TEAM_ODS, [3], [], [])}
 
 
 def test_xls_error_cells_and_hidden_rows_by_sheet():
     assert workbook.xls_shown_cells(XLS, ALL) == {
-        "旧表": (OLD, [], []),
-        "台账": ({**LEDGER_ODS, (13, 5): "#VALUE!"}, [7, 15], []),
-        "二队": ({**TEAM_ODS, (1, 4): "#VALUE!"}, [3], []),
+        "旧表": (OLD, [], [], []),
+        "台账": ({**LEDGER_ODS, (13, 5): "#VALUE!"}, [7, 15], [], []),
+        "二队": ({**TEAM_ODS, (1, 4): "#VALUE!"}, [3], [], []),
     }
 
 
@@ -46,7 +49,7 @@ def test_only_the_sheets_wanted_are_scanned():
 
 def test_small_workbook_stream_read_from_the_mini_stream():
     assert len(workbook.cfb_stream(MINI.read_bytes(), "Workbook")) < 4096
-    assert workbook.xls_shown_cells(MINI, ["台账"]) == {"台账": ({(1, 2): "#N/A"}, [2], [])}
+    assert workbook.xls_shown_cells(MINI, ["台账"]) == {"台账": ({(1, 2): "#N/A"}, [2], [], [])}
 
 
 def test_files_without_errors_or_hidden_rows_give_none():
@@ -111,6 +114,43 @@ def test_classify_reports_the_error_cells_and_hidden_rows(path, unreadable):
     assert "[二队]: 1 row hidden in Excel" in result.output and "(row 3)" in result.output
 
 
+def _with_column_e_hidden(path: Path, tmp_path: Path) -> Path:
+    """A copy of ``path`` with column E (承办人) of 台账 hidden: in .xls its COLINFO record (one per
+    sheet, in sheet order, each over columns A to IV) made to hide E alone, in .ods its
+    <table:table-column> split around a collapsed E."""
+    out = tmp_path / path.name
+    if path.suffix == ".xls":
+        data = bytearray(path.read_bytes())
+        at = [m.start() for m in re.finditer(rb"\x7d\x00\x0c\x00", data)][1] + 4
+        data[at : at + 4] = struct.pack("<HH", 4, 4)
+        data[at + 8] |= 1
+        out.write_bytes(bytes(data))
+        return out
+    with zipfile.ZipFile(path) as z:
+        files = {name: z.read(name) for name in z.namelist()}
+    tags = re.findall(rb"<table:table-column [^>]*/>", files["content.xml"])
+    files["content.xml"] = files["content.xml"].replace(tags[2], b'<table:table-column table:number-columns-repeated="4"/>'
+                                                        b'<table:table-column table:visibility="collapse"/>'
+                                                        b'<table:table-column table:number-columns-repeated="16379"/>', 1)
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return out
+
+
+@pytest.mark.parametrize("path", [ODS, XLS])
+def test_hidden_columns_are_found_and_said(tmp_path, path):
+    hidden = _with_column_e_hidden(path, tmp_path)
+    with workbook.Decoding(hidden, None) as book:
+        assert book.hidden_columns(0) == [(4, 4)] and book.hidden_columns(1) == []
+    with workbook.Decoding(path, None) as book:
+        assert book.hidden_columns(0) == []
+    result = CliRunner().invoke(app, ["classify", str(hidden), "--as-of", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert (f"note: {hidden} [台账]: 1 column hidden in Excel is read (承办人 in column E): the sheet shows fewer "
+            "columns than are read") in result.output
+
+
 MERGED_ODS = LEDGERS / "merged-down.ods"  # made with LibreOffice from an xlsx: the table at B3, a title
 # merged across B1:F1, 立案日期 merged over C4:C5, 承办人 over D4:D6 and 备注 over F4:F6
 
@@ -121,7 +161,7 @@ def test_ods_cells_merged_down_are_found_and_read_in_each_row():
     from backlog_cli.loading import load_ledger
 
     assert workbook.ods_shown_cells(MERGED_ODS, ["台帐"]) == {
-        "台帐": ({}, [], [((3, 2), (4, 2)), ((3, 3), (5, 3)), ((3, 5), (5, 5))])}
+        "台帐": ({}, [], [((3, 2), (4, 2)), ((3, 3), (5, 3)), ((3, 5), (5, 5))], [])}
     cases = load_ledger([MERGED_ODS]).cases
     assert cases[["source_row", "officer", "notes"]].values.tolist() == [
         [4, "张三", "同一被执行人"], [5, "张三", "同一被执行人"], [6, "张三", "同一被执行人"], [7, "李四", "单独"]]

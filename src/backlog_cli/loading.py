@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from xlsxwriter.utility import xl_col_to_name
 
 from backlog_cli import parsing, workbook
 from backlog_cli.config import load_yaml, read_yaml
@@ -211,6 +212,10 @@ class RawSheet:
     rows: int = 0  # all the sheet's rows, for progress
     hidden: bool = False  # a hidden sheet, not read (no cells)
     hidden_rows: Sequence[int] = ()  # rows hidden in Excel (xlsx/xlsm), as Excel numbers them: read like the others
+    # columns hidden in Excel, as ranges (first, last) of 0-based sheet columns; the frame's first
+    # column is the sheet's column ``first_column`` (0-based)
+    hidden_columns: Sequence[tuple[int, int]] = ()
+    first_column: int = 0
     # rows far below the table whose only cells show an unsaved formula or an error, as Excel numbers
     # them: not read (:func:`_rows_below`), warned about; filled when the last block is read
     far_rows: list[int] = field(default_factory=list)
@@ -282,6 +287,7 @@ def _read_excel(path: Path, progress: Progress | None,
             raw = _sheet_cells(book.sheet(done), path, name, book.shown(done),
                                functools.partial(book.start_after, done), book.merged(done))
             raw.hidden_rows = book.hidden_rows(done)
+            raw.hidden_columns = book.hidden_columns(done)
             yield raw, done / count, 1 / count
             done += 1
 
@@ -339,7 +345,8 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
 
     first = block(0)
     start = top_left[0] if len(first) and top_left else 0
-    return RawSheet(name, first, start + 1, more(len(first)) if rows else iter(()), height, far_rows=far)
+    return RawSheet(name, first, start + 1, more(len(first)) if rows else iter(()), height, far_rows=far,
+                    first_column=left)
 
 
 SHOWN_BELOW_ROWS = 1_000  # how far below a sheet's last value rows of shown cells alone are read
@@ -837,18 +844,25 @@ _COMPUTED = re.compile(r"source_(?:file|sheet|row)|case_(?:year|type|seq)|court_
                        r"|age_days|next_\w+|\w+_(?:due|days_left|state)")
 
 
-def _map_headers(headers: list[str], columns: Columns, report: SheetReport) -> list[str]:
+def _map_headers(headers: list[str], columns: Columns, report: SheetReport, hidden: Collection[int] = ()) -> list[str]:
     """Column names for the frame: canonical field names, else the header text kept as is (see
-    :data:`_COMPUTED` for the names backlog keeps for itself)."""
-    names, used = [], set()
+    :data:`_COMPUTED` for the names backlog keeps for itself). Of two columns for one field the
+    first is read as it, the other kept as typed; a column hidden in Excel (``hidden``: its
+    position) only when no column shown has that field (an old 结案日期 hidden left of the new)."""
+    fields = [columns.field_for(header) if header else None for header in headers]
+    owner: dict[str, int] = {}
+    for i in sorted(range(len(headers)), key=lambda i: i in hidden):  # stable: the columns shown first
+        if fields[i] is not None:
+            owner.setdefault(fields[i], i)
+    names, used = [], set(owner)
     for i, header in enumerate(headers):
-        name = columns.field_for(header) if header else None
-        if name is None or name in used:
+        name = fields[i]
+        if name is None or owner[name] != i:
             name = header or f"列{i + 1}"
             if _COMPUTED.fullmatch(name):
                 name = f"{name}（台帐）"
-        while name in used:
-            name = f"{name}_{i + 1}"
+            while name in used:
+                name = f"{name}_{i + 1}"
         used.add(name)
         names.append(name)
         if header:
@@ -1372,12 +1386,18 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         report.header_row = raw.first_row + pos
         if height > 1:
             report.note = f"表头在第 {report.header_row}–{report.header_row + height - 1} 行"
-        mapped = _map_headers(headers, columns, report)
+        hidden_columns = [i for i, h in enumerate(headers) if h and any(
+            first <= raw.first_column + i <= last for first, last in raw.hidden_columns)]
+        mapped = _map_headers(headers, columns, report, hidden_columns)
         if lacking := _missing_required(path, raw.name, headers, mapped, columns):
             report.note = f"缺少{'、'.join(columns.labels()[f] for f in lacking[0])}列，未读取"
             refused.append(lacking[1])
             continue
         found_any = True
+        if hidden_columns:
+            report.note = "；".join(filter(None, [report.note, f"含隐藏列 {len(hidden_columns)} 列"]))
+            found.notes.append(_hidden_columns_note(path, report.sheet, headers, mapped, hidden_columns,
+                                                    raw.first_column, columns))
         if file_progress:
             file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
         units = {name: parsing.header_unit(h) for h, name in zip(headers, mapped) if h and name in columns.fields}
@@ -1451,6 +1471,23 @@ def _hidden_rows_note(path: Path, sheet: str, rows: np.ndarray) -> str:
     return (f"{path} [{sheet}]: {counted(len(rows), 'rows')} hidden in Excel (by hand, a filter or a collapsed "
             f"group) {'is' if len(rows) == 1 else 'are'} read like the others ({_rows_named(rows)}): the sheet "
             "shows fewer rows than are counted")
+
+
+def _hidden_columns_note(path: Path, sheet: str, headers: list[str], names: list[str], hidden: list[int],
+                         first_column: int, columns: Columns) -> str:
+    """The note for the columns of a sheet hidden in Excel (``hidden``: their positions among the
+    ``headers``), read like the others; one that a column shown takes the field from is said so."""
+    said = []
+    for i in hidden:
+        where = f"{headers[i]} in column {xl_col_to_name(first_column + i)}"
+        field = columns.field_for(headers[i])
+        if field is not None and names[i] != field:
+            owner = names.index(field)
+            where += (f", kept as typed: {field} is read from column {xl_col_to_name(first_column + owner)}"
+                      + ("" if owner in hidden else ", which is shown"))
+        said.append(where)
+    return (f"{path} [{sheet}]: {counted(len(hidden), 'columns')} hidden in Excel {'is' if len(hidden) == 1 else 'are'} "
+            f"read ({'; '.join(said)}): the sheet shows fewer columns than are read")
 
 
 def _rows_named(rows: Sequence[int]) -> str:

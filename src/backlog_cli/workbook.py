@@ -554,22 +554,34 @@ _VALUE = re.compile(rb'<v>(.*?)</v>|<v/>', re.S)
 # hidden="1" too, in its <col> tag: only a row tag around the match counts).
 _HIDING = re.compile(rb'h(?:idden="[1t]|t="0(?:\.0*)?")')
 _ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"[^>]*>')  # with the row's number
+# A column hidden in Excel: hidden="1" in a <col> tag of the <cols> before <sheetData>, or dragged
+# to no width (width="0"); a tag covers the columns min to max (1-based).
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+_COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_COL_HIDING = re.compile(rb'\b(?:hidden="[1t]|width="0(?:\.0*)?")')
+_COL_SPAN = (re.compile(rb'\bmin="([0-9]{1,5})"'), re.compile(rb'\bmax="([0-9]{1,5})"'))
 NO_RESULT = "（公式，未保存计算结果）"
 _SCAN_BYTES = 1 << 20
 
 
-def shown_cells(path: Path, part: str, hidden_rows: list[int] | None = None) -> dict[tuple[int, int], str]:
+def shown_cells(path: Path, part: str, hidden_rows: list[int] | None = None,
+                hidden_columns: list[tuple[int, int]] | None = None) -> dict[tuple[int, int], str]:
     """Cells of one sheet (zip member ``part`` of an xlsx/xlsm) that python-calamine reads as blank
     but that show something, by (row, column), 0-based: an error cell as Excel shows it
     (``#REF!``), a formula without its saved result as ``=FORMULA（公式，未保存计算结果）``. The XML
     is read in pieces (a large sheet is never held whole); most sheets have none. In the same
     pass, the numbers of the rows hidden in Excel (1-based, as Excel shows them; read like any
-    other row) are added to ``hidden_rows`` when it is given."""
+    other row) are added to ``hidden_rows`` when it is given, and the columns hidden in Excel to
+    ``hidden_columns``, as (first, last) ranges of 0-based sheet columns."""
     found: dict[tuple[int, int], str] = {}
     hidden = [] if hidden_rows is None else hidden_rows
+    head: bytes | None = b""  # the XML before <sheetData, its <cols> included, until it is whole
     with zipfile.ZipFile(path) as z, z.open(part) as fh:
         carry = b""  # the start of a row the last piece ended in
         while data := fh.read(_SCAN_BYTES):
+            if head is not None and (data_at := _SHEET_DATA.search(head := head + data)) is not None:
+                _hidden_columns(head[: data_at.start()], hidden_columns)
+                head = None
             first, last = data.find(b"</row>") + 6, data.rfind(b"</row>") + 6
             if first < 6:
                 carry += data
@@ -580,7 +592,19 @@ def shown_cells(path: Path, part: str, hidden_rows: list[int] | None = None) -> 
             _scan(data, first, last, found, hidden)
             carry = data[last:]
         _scan(carry, 0, None, found, hidden)
+    if head:  # no <sheetData> at all
+        _hidden_columns(head, hidden_columns)
     return found
+
+
+def _hidden_columns(xml: bytes, out: list[tuple[int, int]] | None) -> None:
+    """Add the ranges of the columns the <col> tags of ``xml`` hide to ``out`` (0-based)."""
+    if out is None:
+        return
+    for tag in _COL_TAG.finditer(xml):
+        first, last = (span.search(tag[1]) for span in _COL_SPAN)
+        if first is not None and _COL_HIDING.search(tag[1]):
+            out.append((int(first[1]) - 1, int((last or first)[1]) - 1))
 
 
 def _scan(xml: bytes, start: int, end: int | None, found: dict[tuple[int, int], str], hidden: list[int]) -> None:
@@ -638,14 +662,18 @@ def _one_cell(cell: re.Match, found: dict[tuple[int, int], str]) -> None:
         found[at] = f"={_xml_text(formula[1])}{NO_RESULT}" if formula[1] else NO_RESULT
 
 
-def _scan_sheet(path: Path, part: str) -> tuple[dict[tuple[int, int], str], list[int]]:
-    """A sheet's cells shown but read as blank, and its hidden rows (:func:`shown_cells`)."""
+def _scan_sheet(path: Path, part: str) -> Scanned:
+    """A sheet's cells shown but read as blank, its hidden rows and its hidden columns (:func:`shown_cells`)."""
     hidden: list[int] = []
-    return shown_cells(path, part, hidden), hidden, []
+    columns: list[tuple[int, int]] = []
+    return shown_cells(path, part, hidden, columns), hidden, [], columns
 
 
-# a sheet's shown cells, hidden rows and (where python-calamine gives none: .ods) merged ranges
-Scanned = tuple[dict[tuple[int, int], str], list[int], list[tuple[tuple[int, int], tuple[int, int]]]]
+# a sheet's shown cells, hidden rows, (where python-calamine gives none: .ods) merged ranges and
+# hidden columns (ranges of 0-based sheet columns, first and last)
+Scanned = tuple[dict[tuple[int, int], str], list[int], list[tuple[tuple[int, int], tuple[int, int]]],
+                list[tuple[int, int]]]
+NOTHING_SCANNED: Scanned = ({}, [], [], [])
 
 
 def _never_raising(scan):
@@ -673,6 +701,8 @@ _ODS_ROWS = re.compile(rb'\btable:number-rows-repeated="([0-9]{1,7})"')
 _ODS_COLS = re.compile(rb'\btable:number-columns-repeated="([0-9]{1,7})"')
 _ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(/?)>")
 _ODS_CELL_END = b"</table:table-cell>"
+_ODS_COLUMN = re.compile(rb"<table:table-column(?=[\s/>])([^>]*?)/?>")
+_ODS_VISIBILITY = re.compile(rb'\btable:visibility="([^"]*)"')
 _ODS_NOTE = re.compile(rb"<office:annotation\b.*?</office:annotation>", re.S)
 _ODS_PARAGRAPH = re.compile(rb"<text:p\b[^>]*>(.*?)</text:p>", re.S)
 _TAGS = re.compile(rb"<[^>]*>")
@@ -751,10 +781,25 @@ class _OdsSheets:
         name = _ODS_NAME.search(xml, at, xml.find(b">", at))
         self.row, self.found = 0, None
         if name is not None and (text := _xml_text(name[1])) in self.wanted:
-            self.found = self.sheets.setdefault(text, ({}, [], []))
+            self.found = self.sheets.setdefault(text, ({}, [], [], []))
+            self._columns(xml, at)
+
+    def _columns(self, xml: bytes, at: int) -> None:
+        """The sheet's hidden columns, from its <table:table-column> tags (before its first row;
+        found again whole when the piece cut them: a table not followed by a row is scanned again)."""
+        end = xml.find(_ODS_ROW, at)
+        column, hidden = 0, self.found[3]
+        hidden.clear()
+        for tag in _ODS_COLUMN.finditer(xml, at, len(xml) if end < 0 else end):
+            repeated = _ODS_COLS.search(tag[1])
+            across = int(repeated[1]) if repeated else 1
+            visibility = _ODS_VISIBILITY.search(tag[1])
+            if visibility is not None and visibility[1] != b"visible":
+                hidden.append((column, column + across - 1))
+            column += across
 
     def _row(self, xml: bytes, row: int, tag_end: int, end: int, count: int) -> None:
-        cells, hidden, merged = self.found
+        cells, hidden, merged, _ = self.found
         visibility = xml.find(_ODS_MARKS[1], row, tag_end)
         if visibility >= 0 and not xml.startswith(b'visible"', visibility + len(_ODS_MARKS[1])) and any(
                 xml.find(mark, tag_end, end) >= 0 for mark in _ODS_HAS_VALUE):
@@ -785,17 +830,19 @@ def _ods_text(inner: bytes) -> str:
 
 # An Excel 97-2003 workbook (.xls): BIFF8 records in the Workbook stream of an OLE2 (compound
 # file) container. BOUNDSHEET names each sheet and where its records start; there, BOOLERR and
-# FORMULA records hold error cells, ROW records say a row is hidden.
+# FORMULA records hold error cells, ROW records say a row is hidden, COLINFO records that columns are.
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CFB_LAST = 0xFFFFFFFA  # sector ids from here on end a chain or mark free and special sectors
 _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
-_XLS_FORMULA, _BOOLERR, _XLS_ROW = 0x0006, 0x0205, 0x0208
+_XLS_FORMULA, _BOOLERR, _XLS_ROW, _COLINFO = 0x0006, 0x0205, 0x0208, 0x007D
 _XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
                0x2A: "#N/A"}
-# Records that may be error cells or hidden rows, found by their bytes: a sheet without any is not
-# walked record by record (a match inside other data only costs that walk).
+# Records that may be error cells, hidden rows or hidden columns, found by their bytes: a sheet
+# without any is not walked record by record (a match inside other data only costs that walk).
 _XLS_MAY_FIND = re.compile(rb"\x06\x00.{8}\x02.[\x00\x07\x0f\x17\x1d\x24\x2a].{3}\xff\xff|\x05\x02\x08\x00.{7}\x01|"
-                           rb"\x08\x02\x10\x00.{12}[\x20-\x3f\x60-\x7f\xa0-\xbf\xe0-\xff]", re.S)
+                           rb"\x08\x02\x10\x00.{12}[\x20-\x3f\x60-\x7f\xa0-\xbf\xe0-\xff]|"
+                           rb"\x7d\x00\x0c\x00.{8}[" + b"".join(re.escape(bytes([b])) for b in range(1, 256, 2)) + rb"]",
+                           re.S)
 
 
 def _uint32s(data: bytes) -> array:
@@ -873,7 +920,7 @@ def xls_shown_cells(path: Path, wanted: Collection[str]) -> dict[str, Scanned]:
         end = starts[starts.index(start) + 1]
         if name in wanted and _XLS_MAY_FIND.search(stream, start, end):
             result = _xls_sheet(stream, start)
-            if result[0] or result[1]:
+            if any(result):
                 found[name] = result
     return found
 
@@ -902,10 +949,11 @@ def _xls_sheets(stream: bytes) -> list[tuple[int, str]]:
 
 
 def _xls_sheet(stream: bytes, at: int) -> Scanned:
-    """One sheet's error cells and hidden rows, its records walked from its BOF to its EOF (a
-    chart's records inside it, between their own BOF and EOF, passed over)."""
+    """One sheet's error cells, hidden rows and hidden columns, its records walked from its BOF to
+    its EOF (a chart's records inside it, between their own BOF and EOF, passed over)."""
     cells: dict[tuple[int, int], str] = {}
     hidden: list[int] = []
+    columns: list[tuple[int, int]] = []
     depth, unpack = 0, struct.unpack_from
     while at + 4 <= len(stream):
         kind, length = unpack("<HH", stream, at)
@@ -927,7 +975,9 @@ def _xls_sheet(stream: bytes, at: int) -> Scanned:
                 cells[unpack("<HH", stream, data)] = text
         elif kind == _XLS_ROW and stream[data + 12] & 0x20:
             hidden.append(unpack("<H", stream, data)[0] + 1)
-    return cells, sorted(hidden), []
+        elif kind == _COLINFO and stream[data + 8] & 0x01:
+            columns.append(unpack("<HH", stream, data))
+    return cells, sorted(hidden), [], columns
 
 
 _BOOK_SCANS = {".ods": ods_shown_cells, ".xls": xls_shown_cells}
@@ -1031,6 +1081,11 @@ class Decoding:
         none when the file cannot be scanned."""
         return self._scanned(at)[1]
 
+    def hidden_columns(self, at: int) -> list[tuple[int, int]]:
+        """The columns of sheet ``at`` hidden in Excel, as ranges (first, last) of 0-based sheet
+        columns; none when the file cannot be scanned."""
+        return self._scanned(at)[3]
+
     def merged(self, at: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
         """The merged ranges of sheet ``at`` that python-calamine does not give (.ods), as it gives
         them for the other kinds: ((first row, first column), (last row, last column)), 0-based."""
@@ -1038,12 +1093,12 @@ class Decoding:
 
     def _scanned(self, at: int) -> Scanned:
         if self._book is not None:
-            return self._book.result().get(self.names[at], ({}, [], []))
+            return self._book.result().get(self.names[at], NOTHING_SCANNED)
         future = self._shown[at]
         try:
-            return future.result() if future is not None else ({}, [], [])
+            return future.result() if future is not None else NOTHING_SCANNED
         except ZIP_ERRORS:
-            return {}, [], []
+            return NOTHING_SCANNED
 
     def close(self) -> None:
         """Stop: sheets not started are dropped, a decode under way is waited for."""
