@@ -263,3 +263,40 @@ def test_a_two_row_header_repeated_down_the_sheet_is_skipped_whole(tmp_path):
     assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执2号"]
     assert ledger.skipped[["row", "reason"]].values.tolist() == [[4, "重复的表头行"], [5, "重复的表头行"]]
     assert ledger.rejects[["row", "reason"]].values.tolist() == [[7, "缺少案号"]]
+
+
+# --------------------------------------------------------------------------- --sheet
+
+
+def full_width_names(path: Path) -> Path:
+    """Sheets ２０２６年 台帐（一） (full-width digits and brackets, as some templates name them),
+    2026年 台帐（二） and 其他, one case each."""
+    wb = openpyxl.Workbook()
+    for i, name in enumerate(["２０２６年 台帐（一）", "2026年 台帐（二）", "其他"], start=1):
+        ws = wb.active if i == 1 else wb.create_sheet()
+        ws.title = name
+        ws.append(HEAD)
+        ws.append([f"(2026)鲁0902执{i}号", dt.datetime(2026, 3, i), "张三"])
+    wb.save(path)
+    return path
+
+
+def test_a_sheet_is_named_with_sheet_as_headers_are_matched(tmp_path):
+    """--sheet matches a sheet name as headers are matched: full-width forms, brackets and spaces."""
+    path = full_width_names(tmp_path / "l.xlsx")
+    for asked in ["2026年 台帐(一)", "2026年台帐（一）", " ２０２６年  台帐(一)", "２０２６年 台帐（一）"]:
+        ledger = load_ledger([path], sheets=[asked])
+        assert ledger.cases["source_sheet"].tolist() == ["２０２６年 台帐（一）"], asked
+    ledger = load_ledger([path], sheets=["2026年台帐(二)", "其他"])
+    assert ledger.cases["source_sheet"].tolist() == ["2026年 台帐（二）", "其他"]
+    result = runner.invoke(app, ["inspect", str(path), "--sheet", "2026年 台帐(一)"])
+    assert result.exit_code == 0, result.output
+    assert "loaded 1 case from 1 row" in result.stderr
+
+
+def test_a_sheet_name_that_matches_no_sheet_still_lists_the_real_names(tmp_path):
+    path = full_width_names(tmp_path / "l.xlsx")
+    result = runner.invoke(app, ["inspect", str(path), "--sheet", "2026年 台帐(三)"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"backlog: error: {path}: no sheet named 2026年 台帐(三); sheets: ２０２６年 台帐（一）、2026年 台帐（二）、其他")

@@ -643,7 +643,7 @@ def _sheets(path: Path, encoding: str | None, progress: Progress | None, wanted:
         yield from _read_excel(path, progress, wanted)
     elif kind in (workbook.WEB_PAGE, workbook.XML_SPREADSHEET):
         yield from _table_sheets(_tables(path, kind, progress), wanted)
-    elif wanted is None or path.stem in wanted:
+    elif wanted is None or workbook.sheets_named([path.stem], wanted):
         yield _read_text(path, encoding, careful), 0.0, 1.0
 
 
@@ -669,7 +669,8 @@ def _table_sheets(tables: list[tuple[str, list[list[Any]], bool]],
                   wanted: Collection[str] | None) -> Iterator[tuple[RawSheet, float, float]]:
     """Sheets read whole by :func:`_tables`, as :func:`_read_excel` yields a workbook's (a hidden
     one is not read unless named)."""
-    listed = [t for t in tables if wanted is None or t[0] in wanted]
+    chosen = None if wanted is None else workbook.sheets_named([t[0] for t in tables], wanted)
+    listed = [t for t in tables if chosen is None or t[0] in chosen]
     for i, (name, rows, hidden) in enumerate(listed):
         share = i / max(len(listed), 1)
         if hidden and wanted is None:
@@ -690,9 +691,10 @@ def _kind(path: Path) -> str:
 
 
 def _check_sheets(paths: list[Path], sheets: Sequence[str]) -> None:
-    """Every requested sheet must be in at least one of the files; else one error listing them."""
+    """Every requested sheet must be in at least one of the files (named as typed, or as headers
+    are matched: :func:`workbook.sheets_named`); else one error listing them."""
     found = {path: sheet_names(path) for path in paths}
-    unknown = [s for s in sheets if not any(s in names for names in found.values())]
+    unknown = [s for s in sheets if not any(workbook.sheets_named(names, [s]) for names in found.values())]
     if not unknown:
         return
     asked = "、".join(s if s and s.strip() == s else repr(s) for s in unknown)  # a blank one seen as ''

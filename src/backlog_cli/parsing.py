@@ -450,6 +450,12 @@ def _header_text(text: str) -> str:
     return _WS_RUN.sub("", text)
 
 
+def sheet_key(text: str) -> str:
+    """Key for matching sheet names (``--sheet``) as headers are matched: NFKC, no whitespace,
+    brackets as ( ), lower case."""
+    return _header_text(text).lower()
+
+
 def header_key(text: str) -> str:
     """Key for matching header names: NFKC, no whitespace, no unit suffix, lower case."""
     return _UNIT_SUFFIX.sub("", _header_text(text)).lower()

@@ -995,6 +995,19 @@ def _refuse(reason: str) -> Any:
     raise ValueError(reason)
 
 
+def sheets_named(names: Sequence[str], wanted: Collection[str]) -> list[str]:
+    """The sheets of ``names`` that ``wanted`` names, in order: a sheet named as typed, and for a
+    name typed otherwise, each sheet whose name matches it as headers match (full-width forms,
+    brackets and spaces: 2026年 台帐(一) names ２０２６年 台帐（一）)."""
+    rest = [w for w in wanted if w not in names]
+    if not rest:
+        return [n for n in names if n in wanted]
+    from backlog_cli.parsing import sheet_key  # pandas, which the load is about to import anyway
+
+    keys = {sheet_key(w) for w in rest}
+    return [n for n in names if n in wanted or sheet_key(n) in keys]
+
+
 def _visible(meta) -> bool:
     import python_calamine as pc
 
@@ -1006,7 +1019,8 @@ class Decoding:
     thread, one ahead of the reader: :meth:`sheet` waits for a sheet, :meth:`start_after` starts
     the next.
     With no ``wanted``, hidden and very hidden sheets are left out (listed in :attr:`hidden`):
-    a hidden sheet is often an abandoned copy; a sheet named in ``wanted`` is read hidden or not.
+    a hidden sheet is often an abandoned copy; a sheet named in ``wanted`` (:func:`sheets_named`)
+    is read hidden or not.
 
     A thread that is not a daemon: the process waits for a decode under way when it ends, rather
     than stopping the thread inside python-calamine's own code."""
@@ -1014,7 +1028,8 @@ class Decoding:
     def __init__(self, path: Path, wanted: Collection[str] | None):
         self.path = path
         self.book = open_book(path)
-        listed = [m for m in self.book.sheets_metadata if wanted is None or m.name in wanted]
+        chosen = None if wanted is None else sheets_named([m.name for m in self.book.sheets_metadata], wanted)
+        listed = [m for m in self.book.sheets_metadata if chosen is None or m.name in chosen]
         self.listed = [m.name for m in listed]  # every sheet asked for, hidden or not, in workbook order
         self.hidden = {m.name for m in listed if wanted is None and not _visible(m)}
         self.names = [n for n in self.listed if n not in self.hidden]  # the sheets decoded
