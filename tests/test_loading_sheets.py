@@ -300,3 +300,37 @@ def test_a_sheet_name_that_matches_no_sheet_still_lists_the_real_names(tmp_path)
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines()[-1] == (
         f"backlog: error: {path}: no sheet named 2026年 台帐(三); sheets: ２０２６年 台帐（一）、2026年 台帐（二）、其他")
+
+
+# --------------------------------------------------------------------------- chart sheets
+
+
+def test_a_chart_sheet_is_said_to_be_one_not_an_empty_sheet(tmp_path):
+    """A chart sheet (Excel's 移动图表 to a new sheet) and a worksheet holding only a chart are
+    图表工作表，未读取; a blank worksheet stays 空工作表."""
+    from openpyxl.chart import BarChart, Reference
+
+    path = tmp_path / "l.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2026年"
+    ws.append([*HEAD, "执行标的"])
+    for i in range(1, 4):
+        ws.append([f"(2026)鲁0902执{i}号", dt.datetime(2026, 1, i), "张三", 100 * i])
+
+    def chart() -> BarChart:
+        made = BarChart()
+        made.add_data(Reference(ws, min_col=4, min_row=1, max_row=4), titles_from_data=True)
+        return made
+
+    wb.create_chartsheet("图表").add_chart(chart())
+    wb.create_sheet("统计图").add_chart(chart(), "B2")
+    wb.create_sheet("空白")
+    wb.save(path)
+    ledger = load_ledger([path])
+    assert [(s.sheet, s.note) for s in ledger.sheets] == [
+        ("2026年", ""), ("图表", "图表工作表，未读取"), ("统计图", "图表工作表，未读取"), ("空白", "空工作表")]
+    assert len(ledger.cases) == 3 and ledger.warnings == []
+    result = runner.invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("图表工作表，未读取") == 2

@@ -211,6 +211,7 @@ class RawSheet:
     more: Iterator[pd.DataFrame] = field(default_factory=lambda: iter(()))
     rows: int = 0  # all the sheet's rows, for progress
     hidden: bool = False  # a hidden sheet, not read (no cells)
+    chart: bool = False  # a sheet without cells that is a chart sheet or shows a chart
     hidden_rows: Sequence[int] = ()  # rows hidden in Excel (xlsx/xlsm), as Excel numbers them: read like the others
     # columns hidden in Excel, as ranges (first, last) of 0-based sheet columns; the frame's first
     # column is the sheet's column ``first_column`` (0-based)
@@ -288,6 +289,7 @@ def _read_excel(path: Path, progress: Progress | None,
                                functools.partial(book.start_after, done), book.merged(done))
             raw.hidden_rows = book.hidden_rows(done)
             raw.hidden_columns = book.hidden_columns(done)
+            raw.chart = not len(raw.frame) and book.chart(done)
             yield raw, done / count, 1 / count
             done += 1
 
@@ -1377,7 +1379,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             continue
         header = find_header(raw, columns) if len(raw.frame) else None
         if header is None:
-            report.note = "无台帐表头，未读取" if len(raw.frame) else "空工作表"
+            report.note = "无台帐表头，未读取" if len(raw.frame) else "图表工作表，未读取" if raw.chart else "空工作表"
             if len(raw.frame) and (warning := _unread_cases(path, raw, columns)):
                 report.note = "无台帐表头，未读取，但表中有案号"
                 found.warnings.append(warning)

@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import gc
 import itertools
+import posixpath
 import re
 import struct
 import sys
@@ -501,6 +502,37 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
         if target is not None:
             parts[_xml_text(m[1])] = target if target.startswith("xl/") else f"xl/{target}"
     return parts
+
+
+_RELATIONSHIP = re.compile(rb"<Relationship\b([^>]*)>")
+_REL_TYPE, _REL_TARGET = re.compile(rb'\bType="([^"]*)"'), re.compile(rb'\bTarget="([^"]*)"')
+
+
+def _related(z: zipfile.ZipFile, part: str, kind: bytes) -> list[str]:
+    """The zip members that ``part`` relates with a relationship of type ``kind`` (its last word:
+    drawing, chart), from its .rels member."""
+    folder, name = posixpath.split(part)
+    try:
+        rels = z.read(f"{folder}/_rels/{name}.rels")
+    except KeyError:
+        return []
+    found = []
+    for rel in _RELATIONSHIP.finditer(rels):
+        kind_of, target = _REL_TYPE.search(rel[1]), _REL_TARGET.search(rel[1])
+        if kind_of is not None and target is not None and kind_of[1].endswith(b"/" + kind):
+            to = _xml_text(target[1])
+            found.append(to.lstrip("/") if to.startswith("/") else posixpath.normpath(posixpath.join(folder, to)))
+    return found
+
+
+def holds_chart(path: Path, part: str) -> bool:
+    """Whether the worksheet in zip member ``part`` of an xlsx/xlsm workbook shows a chart (a
+    drawing of its own relates one); False when that cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(_related(z, drawing, b"chart") for drawing in _related(z, part, b"drawing"))
+    except ZIP_ERRORS:
+        return False
 
 
 # What reading a damaged workbook's zip members raises (a cut file, bytes overwritten in a
@@ -1014,6 +1046,12 @@ def _visible(meta) -> bool:
     return meta.visible == pc.SheetVisibleEnum.Visible
 
 
+def _chart_sheet(meta) -> bool:
+    import python_calamine as pc
+
+    return meta.typ == pc.SheetTypeEnum.ChartSheet
+
+
 class Decoding:
     """The sheets of a workbook (those in ``wanted``, in workbook order) decoded on a second
     thread, one ahead of the reader: :meth:`sheet` waits for a sheet, :meth:`start_after` starts
@@ -1032,9 +1070,11 @@ class Decoding:
         listed = [m for m in self.book.sheets_metadata if chosen is None or m.name in chosen]
         self.listed = [m.name for m in listed]  # every sheet asked for, hidden or not, in workbook order
         self.hidden = {m.name for m in listed if wanted is None and not _visible(m)}
+        self._chart_sheets = {m.name for m in listed if _chart_sheet(m)}
         self.names = [n for n in self.listed if n not in self.hidden]  # the sheets decoded
         kind = path.suffix.lower()
         parts = _parts(path) if kind in (".xlsx", ".xlsm") else {}
+        self._parts = parts
         self.oversized = oversized_sheets(path, parts)
         self._scans = ThreadPoolExecutor(max_workers=1)  # beside the decoding: the sheets' XML, for shown()
         self._shown = [self._scans.submit(_scan_sheet, path, parts[n]) if n in parts and n not in self.oversized
@@ -1095,6 +1135,12 @@ class Decoding:
         """The rows of sheet ``at`` hidden in Excel, as Excel numbers them (see :func:`shown_cells`);
         none when the file cannot be scanned."""
         return self._scanned(at)[1]
+
+    def chart(self, at: int) -> bool:
+        """Whether sheet ``at`` is a chart sheet, or (xlsx/xlsm) a worksheet that shows a chart:
+        asked of a sheet without cells, which then holds nothing but its chart."""
+        name = self.names[at]
+        return name in self._chart_sheets or (name in self._parts and holds_chart(self.path, self._parts[name]))
 
     def hidden_columns(self, at: int) -> list[tuple[int, int]]:
         """The columns of sheet ``at`` hidden in Excel, as ranges (first, last) of 0-based sheet
