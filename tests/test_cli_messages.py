@@ -369,3 +369,22 @@ def test_any_command_line_ends_in_a_result_or_one_plain_error(tmp_path, monkeypa
         assert "internal error" not in said and "Traceback" not in said, (args, said[-500:])
 
     check()
+
+
+def test_two_ledgers_of_one_name_are_told_apart_by_their_folders(tmp_path, monkeypatch):
+    """一组/台帐.csv and 二组/台帐.csv: the rejected rows on stderr and inspect's tables name each
+    by its path as read (台帐.csv alone named either); a file whose name is its own keeps its name."""
+    monkeypatch.chdir(tmp_path)
+    for team, first, rows in (("一组", 1, ",2025-01-03,李四\n"), ("二组", 2, "(2025)鲁0902执3号,待补,李四\n")):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "台帐.csv").write_text(f"案号,立案日期,承办人\n(2025)鲁0902执{first}号,2025-01-02,张三\n{rows}",
+                                                 encoding="utf-8")
+    (tmp_path / "其他.csv").write_text("案号,立案日期,承办人\n(2025)鲁0902执9号,2025-01-02,王五\n", encoding="utf-8")
+    paths = [str(Path("一组") / "台帐.csv"), str(Path("二组") / "台帐.csv"), "其他.csv"]
+    result = run("classify", *paths, "--as-of", "2026-01-01", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert "loaded 3 cases from 5 rows; 2 rejected" in result.stderr
+    assert f"rejected: {paths[0]} [台帐] row 3: -: 缺少案号" in result.stderr
+    assert f"rejected: {paths[1]} [台帐] row 3: (2025)鲁0902执3号: 立案日期无法识别" in result.stderr
+    shown = run("inspect", *paths).stdout
+    assert f"{paths[0]}" in shown and f"{paths[1]}" in shown and "其他.csv" in shown and "/其他.csv" not in shown

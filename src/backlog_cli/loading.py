@@ -924,6 +924,10 @@ class Ledger:
             report.rejected += n
             report.cases -= n
 
+    def file_name(self, path: str) -> str:
+        """How messages and tables name a file read (:func:`file_names`)."""
+        return file_names(pd.Series([s.file for s in self.sheets], dtype=object)).get(path, Path(path).name)
+
     def unknown_headers(self) -> list[str]:
         """The headers that name no field, kept as typed (``inspect``: 否，按原样保留): each once,
         sheet by sheet as read."""
@@ -1649,13 +1653,13 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
     tables are left out. Titles and headers in Chinese (:data:`INSPECT_HEADERS`); fields by their
     ids, as the rules name them."""
     def named(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.assign(file=frame["file"].map(lambda f: Path(f).name))
+        return frame.assign(file=frame["file"].map(ledger.file_name))
 
     def table(title: str, frame: pd.DataFrame) -> Sheet:
         return Sheet(title, frame, labels=INSPECT_HEADERS)
 
     sheets = pd.DataFrame([
-        {"file": Path(s.file).name, "sheet": s.sheet, "header row": s.header_row or "-", "rows": s.rows_read,
+        {"file": ledger.file_name(s.file), "sheet": s.sheet, "header row": s.header_row or "-", "rows": s.rows_read,
          "cases": s.cases, "skipped": s.skipped, "rejected": s.rejected, "note": s.note}
         for s in ledger.sheets
     ])
@@ -1669,7 +1673,7 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
 
     several_files = len({s.file for s in ledger.sheets}) > 1
     mapping = pd.DataFrame([
-        {"sheet": f"{Path(s.file).name} [{s.sheet}]" if several_files else s.sheet, "header": h, "field": f,
+        {"sheet": f"{ledger.file_name(s.file)} [{s.sheet}]" if several_files else s.sheet, "header": h, "field": f,
          "known": known(s, h, f)}
         for s in ledger.sheets for h, f in s.mapping.items()
     ])
@@ -1849,7 +1853,7 @@ def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd
     # the first row's file is named when it is another file; its sheet when it is a workbook's
     other_file = where["source_file"].to_numpy() != later["source_file"].to_numpy()
     text_file = where["source_file"].map(lambda f: Path(f).suffix.lower() in TEXT_SUFFIXES).to_numpy(dtype=bool)
-    files = np.where(other_file, where["source_file"].map(_file_names(keys["source_file"])).to_numpy(dtype=object) + " ", "")
+    files = np.where(other_file, where["source_file"].map(file_names(keys["source_file"])).to_numpy(dtype=object) + " ", "")
     sheet = where["source_sheet"].astype(str).to_numpy(dtype=object)
     sheets = np.where(other_file, "[" + sheet + "] ", np.where(text_file, "", sheet + " "))
     seen = files + sheets + "第" + where["source_row"].astype(str).to_numpy(dtype=object) + "行"
@@ -1864,9 +1868,9 @@ def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd
     return pd.concat(blocks, ignore_index=True), rejects, _repeated_files(keys["source_file"].to_numpy(), first_seen, dup)
 
 
-def _file_names(files: pd.Series) -> dict[str, str]:
-    """How a duplicate's reason names each of the ledger ``files``: by its name (台帐.xlsx), or
-    by its path as read when another file read has the same name (一组/台帐.xlsx, 二组/台帐.xlsx)."""
+def file_names(files: pd.Series) -> dict[str, str]:
+    """How messages and tables name each of the ledger ``files``: by its name (台帐.xlsx), or by
+    its path as read when another file read has the same name (一组/台帐.xlsx, 二组/台帐.xlsx)."""
     paths = pd.unique(files)
     names = [Path(f).name for f in paths]
     shared = {n for n in names if names.count(n) > 1}
