@@ -619,9 +619,10 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
         parts.append(f"{len(ledger.rejects)} rejected")
     err.print("loaded " + "; ".join(parts), highlight=False, markup=False)
     tell(ledger.warnings, ledger.notes, err)
+    shown_as = ledger.file_names()
     for r in ledger.rejects.head(REJECTS_SHOWN).itertuples(index=False):
         case_no = terminal_text(r.case_no) if isinstance(r.case_no, str) else "-"
-        where = f"{terminal_text(ledger.file_name(r.file))} [{terminal_text(r.sheet)}] row {r.row}"
+        where = f"{terminal_text(shown_as.get(r.file, Path(r.file).name))} [{terminal_text(r.sheet)}] row {r.row}"
         err.print(f"rejected: {where}: {case_no}: {terminal_text(r.reason, 2 * MESSAGE_MAX_VALUE)}", highlight=False, markup=False)
     more = len(ledger.rejects) - REJECTS_SHOWN
     if more > 0:

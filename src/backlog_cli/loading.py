@@ -924,9 +924,9 @@ class Ledger:
             report.rejected += n
             report.cases -= n
 
-    def file_name(self, path: str) -> str:
-        """How messages and tables name a file read (:func:`file_names`)."""
-        return file_names(pd.Series([s.file for s in self.sheets], dtype=object)).get(path, Path(path).name)
+    def file_names(self) -> dict[str, str]:
+        """How messages and tables name each file read (:func:`file_names`)."""
+        return file_names(pd.Series([s.file for s in self.sheets], dtype=object))
 
     def unknown_headers(self) -> list[str]:
         """The headers that name no field, kept as typed (``inspect``: 否，按原样保留): each once,
@@ -1652,14 +1652,16 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
     rows, value problems (unreadable or contradicting values) per column and one by one; empty
     tables are left out. Titles and headers in Chinese (:data:`INSPECT_HEADERS`); fields by their
     ids, as the rules name them."""
+    shown_as = ledger.file_names()
+
     def named(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.assign(file=frame["file"].map(ledger.file_name))
+        return frame.assign(file=frame["file"].map(lambda f: shown_as.get(f) or Path(f).name))
 
     def table(title: str, frame: pd.DataFrame) -> Sheet:
         return Sheet(title, frame, labels=INSPECT_HEADERS)
 
     sheets = pd.DataFrame([
-        {"file": ledger.file_name(s.file), "sheet": s.sheet, "header row": s.header_row or "-", "rows": s.rows_read,
+        {"file": shown_as[s.file], "sheet": s.sheet, "header row": s.header_row or "-", "rows": s.rows_read,
          "cases": s.cases, "skipped": s.skipped, "rejected": s.rejected, "note": s.note}
         for s in ledger.sheets
     ])
@@ -1673,7 +1675,7 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
 
     several_files = len({s.file for s in ledger.sheets}) > 1
     mapping = pd.DataFrame([
-        {"sheet": f"{ledger.file_name(s.file)} [{s.sheet}]" if several_files else s.sheet, "header": h, "field": f,
+        {"sheet": f"{shown_as[s.file]} [{s.sheet}]" if several_files else s.sheet, "header": h, "field": f,
          "known": known(s, h, f)}
         for s in ledger.sheets for h, f in s.mapping.items()
     ])
