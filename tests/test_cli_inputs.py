@@ -320,3 +320,12 @@ def test_a_ledger_folder_or_wildcard_in_the_settings_and_no_output_into_it(tmp_p
     assert "台帐/结果.xlsx is in the ledger folder 台帐, whose files are read as ledgers: write it elsewhere" in \
         result.output.replace("\n", "")
     assert sorted(p.name for p in (tmp_path / "台帐").iterdir()) == ["a.csv"]
+    before = (tmp_path / "台帐" / "a.csv").read_bytes()
+    for out in ("a.csv", "B.CSV"):  # a ledger the wildcard names (it was written over), or would name next time
+        result = run("classify", "台帐/*.csv", "--as-of", "2026-01-01", "-o", f"台帐/{out}")
+        assert result.exit_code == 2, result.output
+        assert f"台帐/{out} is matched by the ledger wildcard 台帐/*.csv, whose files are read as ledgers" in \
+            result.output.replace("\n", "")
+    assert (tmp_path / "台帐" / "a.csv").read_bytes() == before
+    result = run("classify", "台帐/*.csv", "--as-of", "2026-01-01", "-o", "台帐/结果.xlsx")  # *.csv does not name it
+    assert result.exit_code == 0, result.output

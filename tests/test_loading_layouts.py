@@ -13,6 +13,7 @@ import pytest
 
 from backlog_cli.errors import LedgerError
 from backlog_cli.loading import load_ledger
+from backlog_cli.workbook import ledger_files
 
 HEAD = ["案号", "立案日期", "承办人"]
 
@@ -74,6 +75,9 @@ def test_a_wildcard_names_the_files_it_matches(tmp_path):
         one_case(tmp_path / name)
     (tmp_path / "c.csv").write_text("案号,立案日期\n(2026)鲁0902执3号,2026-03-03\n", encoding="utf-8")
     one_case(tmp_path / "c.XLSX")  # copied from Windows: matched as Windows matches it
+    one_case(tmp_path / ".d.xlsx")  # hidden, and an earlier output's list beside it: left out, as in a folder
+    (tmp_path / "结果.errors.csv").write_text("文件,工作表,行号,案号,原因\n", encoding="utf-8")
+    assert [p.name for p in ledger_files([tmp_path / "*.csv"])] == ["c.csv"]
     ledger = load_ledger([tmp_path / "*.xlsx"])
     assert [Path(s.file).name for s in ledger.sheets] == ["a.xlsx", "b.xlsx", "c.XLSX"]
     with pytest.raises(LedgerError, match=r"\*\.ods: no file matches"):

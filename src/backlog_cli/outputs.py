@@ -1646,14 +1646,22 @@ def refuse_missing_folder(path: str | os.PathLike[str]) -> None:
 def refuse_inputs(paths: Iterable[str | os.PathLike[str]], inputs: Iterable[str | os.PathLike[str]]) -> None:
     """Raise a :class:`ConfigError` when a file about to be written is one of ``inputs`` (the
     ledger, rules, targets, settings files): inputs are never written over; nor is a file
-    written into a ledger folder, where the next run would read it as a ledger."""
+    written into a ledger folder, or where a ledger wildcard matches it, where the next run would
+    read it as a ledger."""
+    from backlog_cli.workbook import is_wildcard, matched_by
+
     existing = [Path(p) for p in inputs if Path(p).is_file()]
     folders = [Path(p) for p in inputs if Path(p).is_dir()]  # a ledger folder: its files are read
+    wildcards = [Path(p) for p in inputs if is_wildcard(Path(p))]  # 台帐/*.csv: the files it matches are
     for out in map(Path, paths):
         for folder in folders:
             if out.parent.resolve() == folder.resolve():
                 raise ConfigError(f"{out} is in the ledger folder {folder}, whose files are read as ledgers: "
                                   "write it elsewhere")
+        for wildcard in wildcards:
+            if matched_by(out, wildcard):
+                raise ConfigError(f"{out} is matched by the ledger wildcard {wildcard}, whose files are read as "
+                                  "ledgers: write it elsewhere")
         if not out.is_file():
             continue
         for source in existing:

@@ -67,13 +67,12 @@ def ledger_files(paths: Sequence[Path | str]) -> list[Path]:
     for given in map(Path, paths):
         if given.is_dir():
             found = sorted((p for p in given.iterdir() if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES
-                            and not p.name.startswith(".") and not p.name.lower().endswith(_SIDE_FILES)),
-                           key=lambda p: p.name)
+                            and _listed(p.name)), key=lambda p: p.name)
             if not found:
                 raise LedgerError(f"{given}: a folder with no ledger file in it "
                                   f"({', '.join(sorted(FOLDER_SUFFIXES))})")
             out += found
-        elif not given.exists() and _PATTERN.search(given.name):
+        elif is_wildcard(given):
             found = matching_files(given)
             if not found:
                 raise LedgerError(f"{given}: no file matches")
@@ -86,17 +85,42 @@ def ledger_files(paths: Sequence[Path | str]) -> list[Path]:
 def matching_files(pattern: Path) -> list[Path]:
     """The files a wildcard in the last part of a path matches, in name order, whatever the case
     of their names, as Windows matches them (*.xlsx names 台帐.XLSX; a ledger copied from Windows
-    onto a server keeps its upper-case suffix); hidden files only for a pattern that begins with a
-    dot. Wildcards in the folders before it match as glob matches them."""
-    import fnmatch
+    onto a server keeps its upper-case suffix); hidden files and backlog's own lists left out, as
+    in a folder. Wildcards in the folders before it match as glob matches them."""
     import glob
 
     folders = [Path(p) for p in glob.glob(str(pattern.parent))] if _PATTERN.search(str(pattern.parent)) \
         else [pattern.parent]
-    name = pattern.name.casefold()
     return sorted((p for folder in folders if folder.is_dir() for p in folder.iterdir()
-                   if p.is_file() and fnmatch.fnmatchcase(p.name.casefold(), name)
-                   and (name.startswith(".") or not p.name.startswith("."))), key=str)
+                   if p.is_file() and _name_matches(p.name, pattern.name)), key=str)
+
+
+def is_wildcard(path: Path) -> bool:
+    """Whether a ledger path is a wildcard (:func:`ledger_files`): no file, a pattern in its name."""
+    return not path.exists() and _PATTERN.search(path.name) is not None
+
+
+def matched_by(path: Path, pattern: Path) -> bool:
+    """Whether ``path`` (which may not exist yet) is a file the wildcard ``pattern`` would name
+    (:func:`matching_files`): in a folder it matches, a name it matches."""
+    import fnmatch
+
+    return (fnmatch.fnmatchcase(str(path.parent.resolve()).casefold(), str(pattern.parent.resolve()).casefold())
+            and _name_matches(path.name, pattern.name))
+
+
+def _name_matches(name: str, pattern: str) -> bool:
+    """A file name against the last part of a wildcard: whatever the case; hidden files and
+    backlog's own lists beside an output as a folder leaves them out (:func:`_listed`)."""
+    import fnmatch
+
+    return fnmatch.fnmatchcase(name.casefold(), pattern.casefold()) and _listed(name)
+
+
+def _listed(name: str) -> bool:
+    """Whether a folder or a wildcard names a file: not a hidden one, nor backlog's own list of
+    rejected rows or value problems beside an output (an earlier run's ``结果.errors.csv``)."""
+    return not name.startswith(".") and not name.lower().endswith(_SIDE_FILES)
 
 
 def short_error(exc: Exception) -> str:
