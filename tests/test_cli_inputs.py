@@ -312,6 +312,9 @@ def test_a_ledger_folder_or_wildcard_in_the_settings_and_no_output_into_it(tmp_p
         (tmp_path / "backlog.yaml").write_text(f"ledger: {setting}\n", encoding="utf-8")
         result = run("classify", "--as-of", "2026-01-01", "-f", "csv")
         assert result.exit_code == 0 and "(2025)鲁0902执9号" in result.stdout, result.output
+    (tmp_path / "backlog.yaml").write_text("ledger: 台帐/A.CSV\n", encoding="utf-8")  # a name, not a wildcard: as typed
+    result = run("classify", "--as-of", "2026-01-01")
+    assert result.exit_code == 2 and "A.CSV: no such file (the ledger named by `ledger:`" in result.output
     (tmp_path / "backlog.yaml").write_text("ledger: 台帐/*.xlsx\n", encoding="utf-8")
     result = run("classify", "--as-of", "2026-01-01")
     assert result.exit_code == 2 and "台帐/*.xlsx: no such file (the ledger named by `ledger:`" in result.output

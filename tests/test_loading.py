@@ -454,6 +454,11 @@ def test_a_status_left_open_beside_a_close_date_is_noted(tmp_path):
     path.write_text("案号,立案日期,案件状态,结案日期\n(2025)鲁0902执1号,2025-03-01,在办,2025-06-01\n", encoding="utf-8")
     assert load_ledger([path]).notes == ["1 case with a 结案日期 still shows an open 案件状态 (执行中, 在办 …: ledger 第2行); "
                                          "counted closed by the date: bring the status up to date"]
+    other = tmp_path / "二组.csv"  # with several files, each row names its own
+    other.write_text("案号,立案日期,案件状态,结案日期\n(2025)鲁0902执2号,2025-03-01,执行中,2025-06-01\n", encoding="utf-8")
+    assert load_ledger([path, other]).notes == [
+        "2 cases with a 结案日期 still show an open 案件状态 (执行中, 在办 …: ledger.csv ledger 第2行、二组.csv 二组 第2行); "
+        "counted closed by the date: bring the status up to date"]
 
 
 def test_only_a_close_that_happened_is_said_to_lack_its_date(tmp_path):

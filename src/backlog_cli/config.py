@@ -90,9 +90,9 @@ class Config:
 
 def check_ledgers(config: Config) -> None:
     """Every ledger the settings name exists; else a ConfigError naming the setting."""
-    from backlog_cli.workbook import matching_files
+    from backlog_cli.workbook import is_wildcard, matching_files
 
-    missing = [p for p in config.ledger if not p.exists() and not matching_files(p)]  # a wildcard: what it matches
+    missing = [p for p in config.ledger if not p.exists() and not (is_wildcard(p) and matching_files(p))]
     if missing:
         raise ConfigError(f"{missing[0]}: no such file (the ledger named by `ledger:` in {config.path}; "
                           "correct that setting)")

@@ -1350,8 +1350,11 @@ def _status_left_open(cases: pd.DataFrame) -> list[str]:
     if not stale.any():
         return []
     n = int(stale.sum())
-    rows = cases.loc[stale, ["source_sheet", "source_row"]].head(SHOWN_ROWS)
-    where = "、".join(f"{sheet} 第{row}行" for sheet, row in rows.itertuples(index=False))
+    rows = cases.loc[stale, ["source_file", "source_sheet", "source_row"]].head(SHOWN_ROWS)
+    names = file_names(cases["source_file"])
+    several = len(names) > 1  # with several files, each row's own file
+    where = "、".join(f"{names[file] + ' ' if several else ''}{sheet} 第{row}行"
+                     for file, sheet, row in rows.itertuples(index=False))
     more = " 等" if n > SHOWN_ROWS else ""
     return [f"{counted(n, 'cases')} with a 结案日期 still {'shows' if n == 1 else 'show'} an open 案件状态 (执行中, 在办 …: "
             f"{where}{more}); counted closed by the date: bring the status up to date"]
