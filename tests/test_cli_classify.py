@@ -205,6 +205,31 @@ def test_a_case_filed_after_today_is_listed_in_the_errors_file(tmp_path):
                                      "row 2: 立案日期晚于今天：“2062-05-01”（是否录入有误？）\n")
 
 
+def test_every_command_rejects_a_case_filed_after_today(tmp_path):
+    """inspect and rank, which evaluate no cases, reject a row filed after today as the commands
+    that do: the same count, the same line on stderr, the same row in FILE.errors.csv; inspect
+    counts it as rejected in its sheet and lists it, and rank leaves it out of the weeks ranked."""
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人", [
+        ("(2026)鲁0902执1号", "2062-03-01", "张三"), ("(2026)鲁0902执2号", "2026-01-05", "李四")])
+    said = ("loaded 1 case from 2 rows; 1 rejected\n"
+            "rejected: l.csv [l] row 2: (2026)鲁0902执1号: 立案日期晚于今天：“2062-03-01”（是否录入有误？）\n")
+    listed = [f"{ledger},l,2,(2026)鲁0902执1号,立案日期晚于今天：“2062-03-01”（是否录入有误？）"]
+    for command in (["classify"], ["overdue", "--months", "0"], ["assign"], ["rank"], ["report", "monthly"]):
+        out = tmp_path / f"{command[0]}.csv"
+        result = runner.invoke(app, [*command, str(ledger), "--as-of", AS_OF, "-o", str(out)])
+        assert result.exit_code == 0, (command, result.output)
+        assert result.stderr.startswith(said), command
+        assert (tmp_path / f"{command[0]}.errors.csv").read_text(encoding="utf-8-sig").splitlines()[1:] == listed, command
+    inspected = runner.invoke(app, ["inspect", str(ledger)])
+    assert inspected.exit_code == 0 and inspected.stderr == said
+    sheets = inspected.stdout.splitlines()
+    assert [c.strip() for c in sheets[4].strip("│").split("│")] == ["l.csv", "l", "1", "2", "1", "0", "1", ""]
+    assert "│ (2026)鲁0902执1号 │ l.csv │ l      │    2 │ 立案日期晚于今天：“2062-03-01”（是否录入有误？） │" in inspected.stdout
+    ranked = runner.invoke(app, ["rank", str(ledger), "--as-of", "2062-03-08", "--periods", "1", "-f", "csv"])
+    assert ranked.exit_code == 0 and said in ranked.stderr
+    assert [r.split(",")[3:7] for r in ranked.stdout.splitlines()[1:]] == [["李四", "1", "0", "0"]]
+
+
 def test_xlsx_is_in_chinese_and_csv_keeps_codes(in_repo, tmp_path):
     out = tmp_path / "x.xlsx"
     result = classify("samples/ledger.xlsx", "-o", out)

@@ -557,17 +557,22 @@ def progress_bar(err):
 
 
 def load(opts: LoadOptions, *, listed_below: bool = False, columns: Columns | None = None,
-         report: bool = True) -> Ledger:
+         triaged: bool = False) -> Ledger:
     """Load the ledger with a spinner on a terminal (``columns``: the aliases, when already read
-    from ``opts.columns``), then report rejects on stderr (see :func:`report_load`; ``report``
-    False: the caller does, once the cases are evaluated)."""
+    from ``opts.columns``), reject its rows filed after today as the triage does
+    (:func:`triage.filed_after_today`), then report rejects on stderr (see :func:`report_load`).
+    ``triaged``: the caller evaluates the cases, and the triage rejects those rows; it reports
+    the load once it has (:func:`load_triage`)."""
     from backlog_cli.loading import load_columns, load_ledger
 
     err = _stderr()
     columns = columns or load_columns(opts.columns)
     with progress_bar(err) as progress:
         ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns, progress=progress)
-    if report:
+    if not triaged:
+        from backlog_cli.triage import filed_after_today
+
+        ledger.reject(filed_after_today(ledger.cases, as_of_date(None)))
         report_load(ledger, err, opts.output, listed_below=listed_below)
     return ledger
 
@@ -588,7 +593,7 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
         check_overdue_deadline(deadlines, deadline, within)
     columns = load_columns(opts.columns)
     absent = columns.absent_fields(opts.config)
-    ledger = load(opts, columns=columns, report=False)
+    ledger = load(opts, columns=columns, triaged=True)
     try:
         if by:
             group_field(ledger, by)

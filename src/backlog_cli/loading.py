@@ -907,10 +907,10 @@ class Ledger:
         return sum(s.rows_read for s in self.sheets)
 
     def reject(self, rows: pd.DataFrame) -> None:
-        """Rows found not to be cases once the ledger is evaluated (:data:`REJECT_COLUMNS`: a
-        filing date after today, which ``triage`` tells) moved from the cases to the rejects, in
-        the ledger's order, their value problems no longer listed and their sheets' counts
-        changed, so that cases, skipped and rejected rows still add up to the rows read."""
+        """Rows found not to be cases once the ledger is read (:data:`REJECT_COLUMNS`: a filing
+        date after today, which ``triage.filed_after_today`` tells) moved from the cases to the
+        rejects, in the ledger's order, their value problems no longer listed and their sheets'
+        counts changed, so that cases, skipped and rejected rows still add up to the rows read."""
         if not len(rows):
             return
         where = ["file", "sheet", "row"]
@@ -1011,7 +1011,8 @@ NO_CASE_NO = "缺少案号"
 BAD_CASE_NO = "案号无法识别"
 NO_FILING_DATE = "缺少立案日期"
 BAD_FILING_DATE = "立案日期无法识别"
-# told by triage, not the load: a date after the day the ledger is evaluated on (2062 typed for 2026)
+# told once the ledger is read (triage.filed_after_today), not by the load: a date after the day
+# the ledger is read on (2062 typed for 2026)
 FILED_AFTER_TODAY = "立案日期晚于今天"
 DUPLICATE = "案号重复"
 TOO_WIDE = "本行有 {n} 个字段，表头只有 {width} 个：各值可能错位（含逗号的值如 125,000.00 未加引号？），请修正后重读"

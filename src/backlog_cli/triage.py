@@ -155,9 +155,14 @@ def _filed_later(later: pd.DataFrame, as_of: pd.Timestamp) -> str:
             f"{'they' if many else 'it'} did not exist yet; {_latest(later)}")
 
 
-def _filed_after_today(cases: pd.DataFrame) -> pd.DataFrame:
-    """The rejects (:data:`REJECT_COLUMNS`) of cases filed after today, a typing slip (2062 typed
-    for 2026): left out on any --as-of until corrected, and listed with the rows the load rejected."""
+def filed_after_today(cases: pd.DataFrame, today: pd.Timestamp | None = None) -> pd.DataFrame:
+    """The rejects (:data:`REJECT_COLUMNS`) of the ``cases`` filed after ``today`` (default: the
+    day it runs), a typing slip (2062 typed for 2026): left out on any --as-of until corrected, and
+    listed with the rows the load rejected (:meth:`Ledger.reject`). :func:`triage` tells them
+    (``Triage.rejects``); the commands that evaluate no cases (``inspect``, ``rank``) reject them
+    here, so that every command counts the same cases."""
+    today = pd.Timestamp(dt.date.today()) if today is None else today
+    cases = cases[cases["filed_on"].gt(today)]
     if cases.empty:
         return pd.DataFrame(columns=REJECT_COLUMNS)
     where = cases.reindex(columns=["source_file", "source_sheet", "source_row"])
@@ -170,7 +175,7 @@ def _filed_after_today(cases: pd.DataFrame) -> pd.DataFrame:
 
 def _after_today(cases: pd.DataFrame, today: pd.Timestamp) -> list[str]:
     """Warnings for dates no ledger can hold yet: closed or suspended after today (2062 typed for
-    2026; a case filed after today is rejected, :func:`_filed_after_today`). One closed after today
+    2026; a case filed after today is rejected, :func:`filed_after_today`). One closed after today
     counts as open on every day before that date; a 中止 after today deducts nothing before it."""
     found = []
     for date, what, effect in (("closed_on", "close date", "counted as open until that date"),
@@ -242,7 +247,7 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     if not deadlines:
         notes.append(f"the rules ({ruleset.name}) define no deadlines: no due dates and no case past one (lists "
                      "by age, --months or --days, still hold); the legal limits are in the default rules (add `extends: default` to a rules file of your own)")
-    rejects = _filed_after_today(cases[typed_later])
+    rejects = filed_after_today(cases, today)
     later = cases["filed_on"].gt(as_of) | typed_later  # typed after today: left out also on a later --as-of
     if later.any():
         between = later & ~typed_later
