@@ -388,3 +388,22 @@ def test_two_ledgers_of_one_name_are_told_apart_by_their_folders(tmp_path, monke
     assert f"rejected: {paths[1]} [台帐] row 3: (2025)鲁0902执3号: 立案日期无法识别" in result.stderr
     shown = run("inspect", *paths).stdout
     assert f"{paths[0]}" in shown and f"{paths[1]}" in shown and "其他.csv" in shown and "/其他.csv" not in shown
+
+
+def test_explain_and_the_notes_on_cases_tell_two_ledgers_of_one_name_apart(tmp_path, monkeypatch):
+    """With 一组/台帐.csv and 二组/台帐.csv read, explain's list of the case's rejected rows, the note
+    of cases filed after --as-of and the warnings naming cases name each file by its path as read,
+    as the rejected rows on stderr do (台帐.csv alone named either)."""
+    monkeypatch.chdir(tmp_path)
+    for team, rows in (("一组", "(2025)鲁0902执1号,2025-01-02,张三\n(2025)鲁0902执4号,2025-09-01,张三\n"),
+                       ("二组", "(2025)鲁0902执1号,2025-01-02,李四\n(2025)鲁0902执3号,2025-01-03,李四、王五\n")):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "台帐.csv").write_text(f"案号,立案日期,承办人\n{rows}", encoding="utf-8")
+    first, second = str(Path("一组") / "台帐.csv"), str(Path("二组") / "台帐.csv")
+    result = run("explain", "执1", first, second, "--as-of", "2025-06-30")
+    assert result.exit_code == 0, result.output
+    assert (f"同一案件另有 1 行被拒收，上面的值均取自本行：\n  {second} [台帐] 第 2 行：案号重复：与 {first} [台帐] 第2行 "
+            "重复，但两行不同（承办人：张三 与 李四），请核对后只留一行\n") in result.stdout
+    assert (f"note: 1 case filed after 2025-06-30 is left out: it did not exist yet; (2025)鲁0902执4号 filed 2025-09-01 "
+            f"at {first} [台帐] row 3\n") in result.stderr
+    assert f"put one 承办人 per case; (2025)鲁0902执3号 filed 2025-01-03 at {second} [台帐] row 3\n" in result.stderr

@@ -24,7 +24,7 @@ import pandas as pd
 from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, fields_read
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, OptionError, RulesError
-from backlog_cli.loading import FILED_AFTER_TODAY, REJECT_COLUMNS
+from backlog_cli.loading import FILED_AFTER_TODAY, REJECT_COLUMNS, file_names
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
 from backlog_cli.parsing import CASE_PARTS, case_ids, parse_case_numbers, per_distinct, same_case, short_case_number
 from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, ColumnRef, Ruleset, canonical_fields,
@@ -73,6 +73,8 @@ class Triage:
     rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
     # The fields the settings' absent_columns name: the ledger does not keep them (said in notes).
     absent: frozenset[str] = frozenset()
+    # How messages name each file read (Ledger.file_names: by its folder too when two share a name).
+    files: Mapping[str, str] = field(default_factory=dict)
 
     def is_open(self) -> pd.Series:
         return pd.Series(open_mask(self.cases, self.as_of), index=self.cases.index)
@@ -132,27 +134,33 @@ def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[De
     return missing_field_warnings(cases, ruleset.fields_read(by_deadline), by_deadline)
 
 
-def _some_cases(rows: pd.DataFrame, shown: int = 5, date: str = "filed_on") -> str:
-    """The first ``shown`` of ``rows`` with their filing (or close) dates and where they are, and
-    how many more."""
+def _file_name(files: Mapping[str, str], path: str) -> str:
+    """How messages name the ledger file ``path``: as ``files`` (:meth:`Ledger.file_names`) names
+    it, else by its name."""
+    return files.get(path) or Path(path).name
+
+
+def _some_cases(rows: pd.DataFrame, files: Mapping[str, str], shown: int = 5, date: str = "filed_on") -> str:
+    """The first ``shown`` of ``rows`` with their filing (or close) dates and where they are (each
+    file named as ``files`` names it), and how many more."""
     verb = {"closed_on": "closed", "suspended_on": "suspended"}.get(date, "filed")
-    named = "; ".join(f"{r.case_no} {verb} {getattr(r, date).date()} at {Path(r.source_file).name} [{r.source_sheet}] "
-                      f"row {r.source_row}" for r in rows.head(shown).itertuples())
+    named = "; ".join(f"{r.case_no} {verb} {getattr(r, date).date()} at {_file_name(files, r.source_file)} "
+                      f"[{r.source_sheet}] row {r.source_row}" for r in rows.head(shown).itertuples())
     return named + (f"; and {len(rows) - shown} more" if len(rows) > shown else "")
 
 
-def _latest(rows: pd.DataFrame, date: str = "filed_on") -> str:
+def _latest(rows: pd.DataFrame, files: Mapping[str, str], date: str = "filed_on") -> str:
     """Up to five of ``rows``, the latest first; of more, the latest alone (a date typed wrong,
     2062 for 2026, comes first)."""
     latest = rows.sort_values(date, ascending=False, kind="stable")
-    return f"{'the latest: ' if len(rows) > 5 else ''}{_some_cases(latest, 1 if len(rows) > 5 else 5, date)}"
+    return f"{'the latest: ' if len(rows) > 5 else ''}{_some_cases(latest, files, 1 if len(rows) > 5 else 5, date)}"
 
 
-def _filed_later(later: pd.DataFrame, as_of: pd.Timestamp) -> str:
+def _filed_later(later: pd.DataFrame, as_of: pd.Timestamp, files: Mapping[str, str]) -> str:
     """The note for cases filed after --as-of (and not after today): left out of a past day."""
     many = len(later) != 1
     return (f"{len(later)} case{'s' if many else ''} filed after {as_of.date()} {'are' if many else 'is'} left out: "
-            f"{'they' if many else 'it'} did not exist yet; {_latest(later)}")
+            f"{'they' if many else 'it'} did not exist yet; {_latest(later, files)}")
 
 
 def filed_after_today(cases: pd.DataFrame, today: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -173,7 +181,7 @@ def filed_after_today(cases: pd.DataFrame, today: pd.Timestamp | None = None) ->
     }, columns=REJECT_COLUMNS)
 
 
-def _after_today(cases: pd.DataFrame, today: pd.Timestamp) -> list[str]:
+def _after_today(cases: pd.DataFrame, today: pd.Timestamp, files: Mapping[str, str]) -> list[str]:
     """Warnings for dates no ledger can hold yet: closed or suspended after today (2062 typed for
     2026; a case filed after today is rejected, :func:`filed_after_today`). One closed after today
     counts as open on every day before that date; a 中止 after today deducts nothing before it."""
@@ -186,11 +194,11 @@ def _after_today(cases: pd.DataFrame, today: pd.Timestamp) -> list[str]:
         if late.any():
             n = int(late.sum())
             found.append(f"{n} case{'s have' if n != 1 else ' has'} a {what} after today ({today.date()}), "
-                         f"a typing slip: {'they are' if n != 1 else 'it is'} {effect}; {_latest(cases[late], date)}")
+                         f"a typing slip: {'they are' if n != 1 else 'it is'} {effect}; {_latest(cases[late], files, date)}")
     return found
 
 
-def _off_year(cases: pd.DataFrame) -> list[str]:
+def _off_year(cases: pd.DataFrame, files: Mapping[str, str]) -> list[str]:
     """A warning for cases whose filing date is more than a year away from their case number's
     year (案号 carries the year the case was filed): 1990 typed for 2026 would put a case in every
     over-a-year list and past every deadline."""
@@ -201,13 +209,13 @@ def _off_year(cases: pd.DataFrame) -> list[str]:
         return []
     n = int(off.sum())
     return [f"{n} case{'s have' if n != 1 else ' has'} a filing date more than a year away from the case number's "
-            f"year: check {'them' if n != 1 else 'it'} (counted with the date as typed); {_some_cases(cases[off])}"]
+            f"year: check {'them' if n != 1 else 'it'} (counted with the date as typed); {_some_cases(cases[off], files)}"]
 
 
 PERSON_SEPARATORS = "、，,;；/／"
 
 
-def _shared_officers(cases: pd.DataFrame) -> list[str]:
+def _shared_officers(cases: pd.DataFrame, files: Mapping[str, str]) -> list[str]:
     """A warning for cases whose 承办人 cell names more than one person (张三、李四, or names on two
     lines): the cell counts as one officer of its own in task lists, rankings and reports."""
     if "officer" not in cases:
@@ -221,11 +229,12 @@ def _shared_officers(cases: pd.DataFrame) -> list[str]:
     distinct = rows["officer"].drop_duplicates()
     names = "; ".join(distinct.head(3)) + (" …" if len(distinct) > 3 else "")
     return [f"{n} case{'s name' if n != 1 else ' names'} more than one 承办人 ({names}): each such cell counts as "
-            f"an officer of its own in task lists, rankings and reports; put one 承办人 per case; {_some_cases(rows)}"]
+            f"an officer of its own in task lists, rankings and reports; put one 承办人 per case; {_some_cases(rows, files)}"]
 
 
 def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = (),
-           today: pd.Timestamp | None = None, absent: Collection[str] = ()) -> Triage:
+           today: pd.Timestamp | None = None, absent: Collection[str] = (),
+           files: Mapping[str, str] | None = None) -> Triage:
     """Categories, then each deadline's due date and state, evaluated once over the whole frame.
 
     ``deadlines`` come with the ruleset from :func:`deadlines.load_ruleset`, called before the
@@ -233,12 +242,16 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     tells the dates no ledger can hold yet from those after a past --as-of: a case filed after
     today is left out as a reject (``Triage.rejects``, for :meth:`Ledger.reject`), one filed after
     a past --as-of with a note. A missing field in ``absent`` (the settings' ``absent_columns``:
-    the ledger does not keep it) is a note, not a warning."""
+    the ledger does not keep it) is a note, not a warning. ``files`` names each file read in
+    messages (:meth:`Ledger.file_names`; default: the cases' files, each by its name unless two
+    share one)."""
     today = pd.Timestamp(dt.date.today()) if today is None else today
+    if files is None:
+        files = file_names(cases["source_file"]) if "source_file" in cases else {}
     typed_later = cases["filed_on"].gt(today)  # warned about once, not also as far from the case number's year
     missing = field_warnings(cases, ruleset, deadlines)
-    warnings = ([text for name, text in missing.items() if name not in absent] + _after_today(cases, today)
-                + _off_year(cases[~typed_later]) + _shared_officers(cases))
+    warnings = ([text for name, text in missing.items() if name not in absent] + _after_today(cases, today, files)
+                + _off_year(cases[~typed_later], files) + _shared_officers(cases, files))
     notes = [f"{text} (absent_columns: not kept in this ledger)" for name, text in missing.items() if name in absent]
     notes += [f"absent_columns names {name}, but the ledger has that column: the setting can go"
               for name in sorted(absent) if name in cases.columns]
@@ -252,7 +265,7 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     if later.any():
         between = later & ~typed_later
         if between.any():
-            notes.append(_filed_later(cases[between], as_of))
+            notes.append(_filed_later(cases[between], as_of, files))
         cases = cases[~later]
     ctx = ruleset.evaluate(cases, as_of)
     result = ruleset.classify(cases, as_of, ctx)
@@ -263,7 +276,7 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     annotated = annotated.join(evaluate(cases, list(deadlines), as_of, ctx, warnings))
     summary = ruleset.summary(cases, result, as_of)
     return Triage(annotated, flags, summary, as_of, ruleset, warnings, list(deadlines), notes, rejects,
-                  frozenset(absent))
+                  frozenset(absent), dict(files))
 
 
 def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | None = None) -> list[Sheet]:
@@ -328,6 +341,7 @@ class CaseExplanation:
     deadlines: list[dict[str, Any]]
     problems: list[tuple[str, str, Any, str]] = field(default_factory=list)  # (field, column, value as typed, problem)
     rejected: list[tuple[str, str, int, str]] = field(default_factory=list)  # other rows of the case: (file, sheet, row, reason)
+    files: Mapping[str, str] = field(default_factory=dict)  # how each file read is named (Triage.files)
 
     def lines(self) -> list[str]:
         c = self.case
@@ -340,7 +354,8 @@ class CaseExplanation:
             out += [f"  {column}（{name}）：{_typed(value)}：{problem}" for name, column, value, problem in self.problems]
         if self.rejected:
             out.append(OTHER_ROWS.format(n=len(self.rejected)))
-            out += [f"  {Path(file).name} [{sheet}] 第 {row} 行：{reason}" for file, sheet, row, reason in self.rejected]
+            out += [f"  {_file_name(self.files, file)} [{sheet}] 第 {row} 行：{reason}"
+                    for file, sheet, row, reason in self.rejected]
         labels = {item.id: item.label for item in self.categories}
         out.append(f"类别：{'; '.join(labels.get(cid, cid) for cid in c['categories']) or '（无）'}")
         for item in self.categories:
@@ -422,6 +437,7 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
         problems=_row_problems(problems, case) if problems is not None else [],
         rejected=list(rejects.loc[same_case(parts, rejected), ["file", "sheet", "row", "reason"]].itertuples(
             index=False, name=None)) if rejected is not None else [],
+        files=result.files,
     )
 
 
