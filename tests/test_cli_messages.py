@@ -407,3 +407,27 @@ def test_explain_and_the_notes_on_cases_tell_two_ledgers_of_one_name_apart(tmp_p
     assert (f"note: 1 case filed after 2025-06-30 is left out: it did not exist yet; (2025)鲁0902执4号 filed 2025-09-01 "
             f"at {first} [台帐] row 3\n") in result.stderr
     assert f"put one 承办人 per case; (2025)鲁0902执3号 filed 2025-01-03 at {second} [台帐] row 3\n" in result.stderr
+
+
+def test_explain_names_the_case_s_file_by_its_folder_when_two_share_its_name(tmp_path, monkeypatch):
+    """With 一组/台帐.csv and 二组/台帐.csv read, explain's heading names the case's row by its file's
+    path as read, and so do its errors for a case rejected or filed after --as-of."""
+    monkeypatch.chdir(tmp_path)
+    for team, rows in (("一组", "(2025)鲁0902执1号,2025-01-02\n(2025)鲁0902执2号,待补\n"),
+                       ("二组", "(2025)鲁0902执3号,2025-01-03\n(2025)鲁0902执4号,2025-09-01\n")):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "台帐.csv").write_text(f"案号,立案日期\n{rows}", encoding="utf-8")
+    first, second = str(Path("一组") / "台帐.csv"), str(Path("二组") / "台帐.csv")
+
+    def explain(case):
+        return run("explain", case, first, second, "--as-of", "2025-06-30")
+
+    assert explain("执3").stdout.startswith(f"(2025)鲁0902执3号（{second} [台帐] 第 2 行），截至 2025-06-30\n")
+    rejected = explain("执2")
+    assert rejected.exit_code == 2 and rejected.stderr.endswith(
+        f"backlog: error: (2025)鲁0902执2号 is not a case of the ledger: rejected at {first} [台帐] row 3: "
+        "立案日期无法识别：“待补”\n")
+    later = explain("执4")
+    assert later.exit_code == 2 and later.stderr.endswith(
+        "backlog: error: (2025)鲁0902执4号 was filed on 2025-09-01, after --as-of 2025-06-30: it is not counted on "
+        f"that day ({second} [台帐] row 3)\n")

@@ -345,7 +345,7 @@ class CaseExplanation:
 
     def lines(self) -> list[str]:
         c = self.case
-        out = [f"{c['case_no']}（{Path(c['source_file']).name} [{c['source_sheet']}] 第 {c['source_row']} 行），"
+        out = [f"{c['case_no']}（{_file_name(self.files, c['source_file'])} [{c['source_sheet']}] 第 {c['source_row']} 行），"
                f"截至 {self.as_of.date()}"]
         out += [f"  {label}（{name}）：{_show(value)}" + (f"（{note}）" if note else "")
                 for name, label, value, note in self.fields]
@@ -408,13 +408,13 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
         if len(later):
             r = later.iloc[0]
             raise BacklogError(f"{r['case_no']} was filed on {r['filed_on'].date()}, after --as-of {result.as_of.date()}: "
-                               f"it is not counted on that day ({Path(r['source_file']).name} [{r['source_sheet']}] "
+                               f"it is not counted on that day ({_file_name(result.files, r['source_file'])} [{r['source_sheet']}] "
                                f"row {r['source_row']})")
     if row.empty and rejected is not None:
         hit = rejects[same_case(parts, rejected)]
         if len(hit):
             r = hit.iloc[0]
-            raise BacklogError(f"{wanted} is not a case of the ledger: rejected at {Path(r['file']).name} "
+            raise BacklogError(f"{wanted} is not a case of the ledger: rejected at {_file_name(result.files, r['file'])} "
                                f"[{r['sheet']}] row {r['row']}: {r['reason']}")
     if row.empty:
         hint = "" if pd.notna(parts["case_year"].iloc[0]) or short is not None else (
