@@ -243,6 +243,18 @@ def test_a_sheet_without_a_column_the_other_sheets_fill_is_warned_about(tmp_path
         "recognised: 结结案日期; if one of them is that column, add it as an alias in a columns file (--columns)"]
 
 
+def test_the_warning_names_files_of_one_name_by_their_folders(tmp_path):
+    """一组/台帐.csv fills 结案日期, 二组/台帐.csv lacks it: 台帐.csv alone would name either."""
+    for team, text in (("一组", "案号,立案日期,结案日期\n(2025)鲁0902执1号,2025-01-01,2025-05-01\n"),
+                       ("二组", "案号,立案日期\n(2025)鲁0902执2号,2025-01-02\n")):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "台帐.csv").write_text(text, encoding="utf-8")
+    one, two = (str(tmp_path / team / "台帐.csv") for team in ("一组", "二组"))
+    ledger = load_ledger([one, two])
+    assert ledger.warnings == [f"{two} [台帐]: the sheet has no column for 结案日期 (closed_on; sheet {one} [台帐] "
+                               "has one): its 1 case is read as open"]
+
+
 def test_a_column_no_sheet_fills_is_not_warned_about_per_sheet(tmp_path):
     path = workbook(tmp_path / "l.xlsx", {
         "一": [[*HEAD, "案由"], ["(2025)鲁0902执1号", dt.datetime(2025, 1, 1), "张三", None]],

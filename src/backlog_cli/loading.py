@@ -1522,6 +1522,7 @@ def _sheet_gaps(frame: pd.DataFrame, reports: list[SheetReport], columns: Column
     as a whole has the column, so the warning about a missing column is not given)."""
     read = [r for r in reports if r.cases]
     mapped = {id(r): set(r.mapping.values()) for r in read}
+    names = file_names(pd.Series([r.file for r in reports], dtype=object))
     out = []
     for report in read:
         gaps = {}
@@ -1530,23 +1531,24 @@ def _sheet_gaps(frame: pd.DataFrame, reports: list[SheetReport], columns: Column
                                                  and "已结" not in report.sheet):
                 continue
             have = [r for r in read if name in mapped[id(r)]]
-            if have and (filled := _filled_in(frame, name, have, report)):
+            if have and (filled := _filled_in(frame, name, have, report, names)):
                 gaps[name] = filled
         if gaps:
-            out.append(_gap_warning(report, gaps, columns))
+            out.append(_gap_warning(report, gaps, columns, names))
     return out
 
 
-def _filled_in(frame: pd.DataFrame, name: str, reports: list[SheetReport], report: SheetReport) -> list[str]:
+def _filled_in(frame: pd.DataFrame, name: str, reports: list[SheetReport], report: SheetReport,
+               names: Mapping[str, str]) -> list[str]:
     """Which of ``reports``' sheets have a value in column ``name``, named from ``report``'s (a
-    sheet of another file with its file's name)."""
+    sheet of another file with its file's name as :func:`file_names` gives it in ``names``)."""
     where = frame.loc[frame[name].notna(), ["source_file", "source_sheet"]].drop_duplicates()
     filled = set(zip(where["source_file"], where["source_sheet"]))
-    return [r.sheet if r.file == report.file else f"{Path(r.file).name} [{r.sheet}]"
+    return [r.sheet if r.file == report.file else f"{names[r.file]} [{r.sheet}]"
             for r in reports if (r.file, r.sheet) in filled]
 
 
-def _gap_warning(report: SheetReport, gaps: Mapping[str, list[str]], columns: Columns) -> str:
+def _gap_warning(report: SheetReport, gaps: Mapping[str, list[str]], columns: Columns, names: Mapping[str, str]) -> str:
     """The warning for one sheet lacking columns other sheets fill (``gaps``: field → those sheets)."""
     lacking = " or ".join(
         f"{columns.fields[name].label} ({name}; sheet{'s' if len(sheets) > 1 else ''} "
@@ -1558,7 +1560,7 @@ def _gap_warning(report: SheetReport, gaps: Mapping[str, list[str]], columns: Co
     effect = (f"{cases} {'is' if report.cases == 1 else 'are'} read as open" + (", with the others blank" if others else "")
               if "closed_on" in gaps else f"{cases} {'has' if report.cases == 1 else 'have'} {blank}")
     unknown = report.unknown_headers(columns)
-    return (f"{Path(report.file).name} [{report.sheet}]: the sheet has no column for {lacking}: {effect}"
+    return (f"{names[report.file]} [{report.sheet}]: the sheet has no column for {lacking}: {effect}"
             + (f". Its headers not recognised: {'、'.join(unknown)}; if one of them is that column, add it as an "
                "alias in a columns file (--columns)" if unknown else ""))
 
