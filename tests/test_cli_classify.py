@@ -320,3 +320,83 @@ def test_warnings_quoting_a_file_name_are_terminal_safe(tmp_path):
     (tmp_path / "l.csv").rename(odd)
     result = runner.invoke(app, ["classify", str(odd), "--as-of", "2026-11-23", "-f", "csv"])
     assert "\x1b" not in result.stderr and "at l\\x1b[31m.csv [l\\x1b[31m] row 2" in result.stderr
+
+
+# a columns file adding fields of each kind but text, and rules reading them with column:
+TYPED_COLUMNS = """fields:
+  judge_count:
+    kind: number
+    aliases: [合议庭人数]
+  hearing_on:
+    kind: date
+    aliases: [听证日期]
+  deposit:
+    kind: amount
+    aliases: [保证金]
+  urgent:
+    kind: flag
+    aliases: [是否紧急]
+"""
+TYPED_RULES = """version: 1
+categories:
+  - id: big_panel
+    label: 合议庭人数多
+    when: {column: judge_count, gt: 3}
+  - id: early_hearing
+    label: 听证在四月前
+    when: {column: hearing_on, before: 2026-04-01}
+  - id: big_deposit
+    label: 保证金过万
+    when: {column: deposit, gte: 10000}
+  - id: urgent
+    label: 紧急
+    when: {column: urgent, equals: true}
+deadlines:
+  - id: panel_review
+    label: 合议庭评议
+    applies: {column: judge_count, gte: 5}
+    duration_when:
+      - {when: {column: deposit, gt: 20000}, duration: 1 month}
+    duration: 2 years
+"""
+
+
+def test_a_column_a_columns_file_adds_is_read_with_its_kind(tmp_path):
+    """{column: judge_count, gt: 3} compares numbers (12 > 3, though "12" < "3" as text),
+    before: compares dates (2026年1月5日 too), gte: amounts as read (3万元), equals: true flags;
+    a text operator on such a column is refused as on a canonical field of its kind, at its line,
+    and so are the others when no columns file gives the column a kind (rules check names the
+    way out)."""
+    columns = tmp_path / "cols.yaml"
+    columns.write_text(TYPED_COLUMNS, encoding="utf-8")
+    rules = tmp_path / "r.yaml"
+    rules.write_text(TYPED_RULES, encoding="utf-8")
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,合议庭人数,听证日期,保证金,是否紧急", [
+        ("(2025)鲁0902执1号", "2025-01-02", "5", "2026-03-01", "12000", "是"),
+        ("(2025)鲁0902执2号", "2025-01-03", "12", "2026-05-01", "3万元", "否"),
+        ("(2025)鲁0902执3号", "2025-01-04", "2", "2026年1月5日", "500", "否"),
+    ])
+    result = classify(ledger, "--columns", columns, "--rules", rules, "-f", "json")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert [r["categories"] for r in records] == [
+        ["big_panel", "early_hearing", "big_deposit", "urgent"], ["big_panel", "big_deposit"], ["early_hearing"]]
+    assert [r["panel_review_due"] for r in records] == ["2027-01-02", "2025-02-03", None]
+    assert runner.invoke(app, ["rules", "check", str(rules), "--columns", str(columns)]).exit_code == 0
+    assert runner.invoke(app, ["rules", "show", str(rules), "--columns", str(columns)]).exit_code == 0
+
+    rules.write_text(TYPED_RULES.replace("{column: hearing_on, before: 2026-04-01}",
+                                         "{column: hearing_on, contains_any: [2026]}"), encoding="utf-8")
+    refused = classify(ledger, "--columns", columns, "--rules", rules, "-f", "json")
+    assert refused.exit_code == 2
+    assert refused.output == (
+        "backlog: error: 1 problem in rules:\n"
+        f"  {rules}:8:32: categories[1].when: 'contains_any' does not apply to column 'hearing_on' (a date field); "
+        "it applies to: case_no, text\n")
+
+    rules.write_text(TYPED_RULES, encoding="utf-8")
+    unknown = runner.invoke(app, ["rules", "check", str(rules)])
+    assert unknown.exit_code == 2
+    assert (f"  {rules}:5:33: categories[0].when: 'gt' does not apply to column 'judge_count' (a text field: a ledger "
+            "column is read as text unless a columns file (--columns) gives it a kind); it applies to: amount, date, "
+            "number\n") in unknown.output

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from backlog_cli.loading import load_columns
 from backlog_cli.rules import CHANGED_LATER, LATER_THAN_AS_OF, EvalContext, compile_condition, load_rules
 
 from test_rules import cases
@@ -67,6 +68,19 @@ def test_a_later_date_in_another_column_is_read_and_explained_as_it_is():
     assert condition.mask(frame, ctx).tolist() == [False]
     node = condition.explain(frame, ctx)
     assert node.hit is None and node.lines() == ["✗ next_query = 2026-12-01, is_blank: true"]
+
+
+def test_a_date_column_a_columns_file_adds_is_compared_as_dates_and_keeps_its_later_date(tmp_path):
+    """Declared a date (kind: date), such a column is compared as dates: a planned 下次查询 after
+    --as-of is still that date, not a blank, and explain marks nothing."""
+    aliases = tmp_path / "cols.yaml"
+    aliases.write_text("fields:\n  next_query:\n    kind: date\n    aliases: [下次查询]\n", encoding="utf-8")
+    frame = SUSPENDED.iloc[:1].assign(next_query=pd.Timestamp("2026-12-01"))
+    ctx = EvalContext(pd.Timestamp("2026-10-09"))
+    condition = compile_condition({"column": "next_query", "after": "2026-11-01"}, columns=load_columns([aliases]))
+    assert condition.mask(frame, ctx).tolist() == [True]
+    node = condition.explain(frame, ctx)
+    assert node.hit is None and node.lines() == ["✓ next_query = 2026-12-01, after: 2026-11-01"]
 
 
 # status and close method say how a case stands now; an event after --as-of set them later

@@ -677,6 +677,27 @@ def test_history_and_diff_commands(tmp_path):
                                         "compare it with") in late.output
 
 
+def test_the_settings_columns_give_the_kind_of_a_field_the_rules_read_with_column(tmp_path):
+    """A column a columns file of the settings adds as a number is compared as a number by the
+    rules of the settings, in the nightly run and in diff, which reads those rules for labels."""
+    config = config_in(tmp_path, [row.replace("\n", f",{n}\n") for row, n in zip(ROWS, (12, 30, 2))])
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("预计结案时间\n", "预计结案时间,合议庭人数\n", 1),
+                      encoding="utf-8")
+    (tmp_path / "cols.yaml").write_text("fields:\n  judge_count:\n    kind: number\n    aliases: [合议庭人数]\n",
+                                        encoding="utf-8")
+    (tmp_path / "big.yaml").write_text("version: 1\nextends: default\ncategories:\n  - id: big_panel\n"
+                                       "    label: 合议庭人数多\n    when: {column: judge_count, gt: 3}\n", encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + "columns: cols.yaml\nrules: big.yaml\n", encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"]["categories"]["big_panel"] == 1  # 12, not 2 ("12" < "3" as text)
+    assert invoke(config, "--as-of", "2025-07-02").exit_code == 0
+    diff = runner.invoke(app, ["diff", "--config", str(config), "-f", "csv"])
+    assert diff.exit_code == 0, diff.output
+
+
 def test_history_and_diff_as_of_a_past_day_give_what_they_gave_then(tmp_path):
     """--as-of picks the runs on or before the day: a diff asked again after later runs is the same
     diff, and history lists what it listed then."""

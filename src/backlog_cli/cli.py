@@ -476,12 +476,13 @@ class LoadOptions:
             refuse_missing_folder(output)
             refuse_inputs([output, errors_path_for(output), problems_path_for(output)], self.inputs)
 
-    def ruleset(self, rules: list[str] | None):
+    def ruleset(self, rules: list[str] | None, columns: Columns):
         """The rules named on the command line, else in backlog.yaml, else the bundled default,
-        with their deadlines, checked together."""
+        with their deadlines, checked together; ``columns`` (the aliases read from
+        ``self.columns``) give the kinds of the fields the columns files add."""
         from backlog_cli.deadlines import load_ruleset
 
-        return load_ruleset(list(rules or self.config.rules) or None)
+        return load_ruleset(list(rules or self.config.rules) or None, columns)
 
 
 def _naming_a_ledger() -> str:
@@ -579,19 +580,20 @@ def load(opts: LoadOptions, *, listed_below: bool = False, columns: Columns | No
 
 def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp, *, category: str | None = None,
                 deadline: str | None = None, within: int | None = None, by: str | None = None) -> tuple[Ledger, Triage]:
-    """Rules and the options that name their categories or deadlines first (a mistake there fails
-    before a long load), then the ledger, the field to group by, then triage."""
+    """The column aliases, rules (a ``column:`` reads a field the aliases add with its kind) and the
+    options that name their categories or deadlines first (a mistake there fails before a long
+    load), then the ledger, the field to group by, then triage."""
     from backlog_cli.assignment import group_field
     from backlog_cli.deadlines import check_overdue_deadline
     from backlog_cli.loading import load_columns
     from backlog_cli.triage import check_category, triage
 
-    ruleset, deadlines = opts.ruleset(rules)
+    columns = load_columns(opts.columns)
+    ruleset, deadlines = opts.ruleset(rules, columns)
     if category:
         check_category(ruleset, category)
     if deadline:
         check_overdue_deadline(deadlines, deadline, within)
-    columns = load_columns(opts.columns)
     absent = columns.absent_fields(opts.config)
     ledger = load(opts, columns=columns, triaged=True)
     try:
@@ -886,8 +888,17 @@ def rules_list() -> None:
                                    see_all=outputs.PIPE_TO_SEE_ALL))
 
 
+def _rules_columns(files: list[Path] | None) -> Columns | None:
+    """The column aliases that ``rules show`` and ``rules check`` read the rules with: a
+    ``column:`` naming a field a columns file adds has the kind it gives it (else text)."""
+    from backlog_cli.loading import load_columns
+
+    return load_columns(files) if files else None
+
+
 @rules_app.command("show", cls=BacklogCommand)
-def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A bundled ruleset name or a rules file.")]) -> None:
+def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A bundled ruleset name or a rules file.")],
+               columns: ColumnsOpt = None) -> None:
     """A ruleset's categories in priority order (id, label, description, source), its deadlines
     (id, label, how the due date is counted, action, source), then its files; `backlog explain`
     shows a category's conditions and a deadline's arithmetic on a case."""
@@ -897,7 +908,7 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
     from backlog_cli.deadlines import added_years, due_rule, holiday_conflicts, load_ruleset
     from backlog_cli.rules import bundled_path
 
-    ruleset, deadlines = load_ruleset([name])
+    ruleset, deadlines = load_ruleset([name], _rules_columns(columns))
     out = _stdout()
     out.print(f"{ruleset.name}: {ruleset.description}", highlight=False, markup=False)
     rows = [
@@ -924,12 +935,13 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
 @rules_app.command("check", cls=BacklogCommand)
 def rules_check(paths: Annotated[list[Path], typer.Argument(
         help="The rules file to check; several are checked merged, later ones overriding earlier ones, as "
-             "repeated --rules are.", show_default=False, metavar="FILE", parser=file_name)]) -> None:
+             "repeated --rules are.", show_default=False, metavar="FILE", parser=file_name)],
+                columns: ColumnsOpt = None) -> None:
     """Check a rules file (or several, merged as repeated --rules are): categories and deadlines; every problem is listed with file:line:column. Exit 2 when invalid."""
     from backlog_cli.deadlines import holiday_conflicts, load_ruleset
     from backlog_cli.outputs import counted
 
-    ruleset, deadlines = load_ruleset([str(p) for p in paths])
+    ruleset, deadlines = load_ruleset([str(p) for p in paths], _rules_columns(columns))
     names = " + ".join(str(p) for p in paths)
     typer.echo(f"ok: {names}: {counted(len(ruleset.categories), 'categories')}, {counted(len(deadlines), 'deadlines')}")
     tell(holiday_conflicts(deadlines))
@@ -1085,6 +1097,7 @@ def diff(
     """What changed between the latest run (or the one of --as-of) and an earlier one: new, reopened, closed, removed from the ledger, newly overdue, reassigned, category changes; and how the open count adds up."""
     from backlog_cli.deadlines import load_ruleset
     from backlog_cli.history import changes_since, diff_output
+    from backlog_cli.loading import load_columns
 
     from backlog_cli.config import load_config
 
@@ -1092,7 +1105,8 @@ def diff(
     when = as_of_date(since, "--since", warn_future=False).date() if since is not None else None
     until = as_of_date(as_of, warn_future=False).date() if as_of is not None else None
     settings = load_config(config)
-    ruleset, deadlines = load_ruleset(settings.rules or None)  # the labels of the ids the runs stored
+    # the labels of the ids the runs stored
+    ruleset, deadlines = load_ruleset(settings.rules or None, load_columns(settings.columns))
     with _open_history(settings) as store:
         result = diff_output(*changes_since(store, when, until), {c.id: c.label for c in ruleset.categories},
                              {d.id: d.label for d in deadlines})

@@ -41,6 +41,7 @@ import pandas as pd
 
 from backlog_cli import parsing
 from backlog_cli.errors import ConfigError, OptionError, RulesError, did_you_mean
+from backlog_cli.loading import Columns
 from backlog_cli.rules import (
     CLOSE_DATE,
     Condition,
@@ -1032,13 +1033,15 @@ class _Reader:
     """Reads one merged deadline (its keys' nodes), collecting located problems. ``whole`` is
     False for an entry set aside for its id: its keys are checked as written, not for what is
     missing (it may be meant to override another file's deadline); ``id`` is None when it has
-    no usable one."""
+    no usable one. ``columns``: the ledger's aliases, which give the kinds of the fields a columns
+    file adds (see :func:`rules.compile_condition`)."""
 
     id: str | None
     node: Node
     keys: dict[str, Node]
     problems: list[str]
     whole: bool = True
+    columns: Columns | None = None
 
     @property
     def name(self) -> str:
@@ -1171,7 +1174,7 @@ def _read_duration_when(r: _Reader, categories: Collection[str]
                 "expected {when: <condition>, duration: <length>}, e.g. {when: {field: cause, "
                 "contains_any: [非诉]}, duration: 3 months}"))
             continue
-        cond = compile_condition(item.child("when"), categories, r.problems)
+        cond = compile_condition(item.child("when"), categories, r.problems, r.columns)
         span = r.span("duration", item.child("duration"))
         if cond is not None and span is not None:
             out.append((cond, span))
@@ -1204,7 +1207,7 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
     """One Deadline from its merged keys, or None when it has problems."""
     before = len(r.problems)
     kind = _check_shape(r)
-    applies = compile_condition(r.keys["applies"], categories, r.problems) \
+    applies = compile_condition(r.keys["applies"], categories, r.problems, r.columns) \
         if r.has("applies") else None
     relative_to = r.text("relative_to")
     if relative_to is not None and relative_to not in earlier:
@@ -1339,24 +1342,25 @@ def _merged(nodes: list[Node], problems: list[str], aside: list[_SetAside] | Non
 
 
 def _read_deadlines(nodes: list[Node], categories: Collection[str], problems: list[str],
-                    dropped: Collection[str] = ()) -> list[Deadline]:
+                    dropped: Collection[str] = (), columns: Columns | None = None) -> list[Deadline]:
     """The enabled deadlines of the ``deadlines:`` sections; problems are appended to ``problems``.
     A switched-off one is checked too, but may name a category a ``drop:`` left out (``dropped``):
     it is never evaluated, and switching it off is how a ruleset that drops a category leaves out
-    a deadline it inherits that reads it."""
+    a deadline it inherits that reads it. ``columns`` as for :func:`rules.compile_condition`."""
     out: list[Deadline] = []
     defined: list[str] = []
     aside: list[_SetAside] = []
     merged = _merged(nodes, problems, aside)
     for did, (node, keys) in merged.items():
-        r = _Reader(did, node, keys, problems)
+        r = _Reader(did, node, keys, problems, columns=columns)
         enabled = not r.has("enabled") or r.flag("enabled")
         d = _build(r, categories if enabled else [*categories, *dropped], defined)
         defined.append(did)
         if d is not None and enabled:
             out.append(d)
     for entry in aside:
-        _build(_Reader(entry.id, entry.node, entry.keys, problems, whole=False), categories, entry.earlier)
+        _build(_Reader(entry.id, entry.node, entry.keys, problems, whole=False, columns=columns), categories,
+               entry.earlier)
     off = _switched_off(merged)
     for d in out:
         if d.relative_to in off:  # one dropped for problems of its own is reported where they are
@@ -1510,12 +1514,13 @@ def load_deadlines(ruleset: Ruleset) -> list[Deadline]:
     return _with_holidays(out, holidays)
 
 
-def load_ruleset(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, list[Deadline]]:
+def load_ruleset(specs: Sequence[str | Path] | None = None,
+                 columns: Columns | None = None) -> tuple[Ruleset, list[Deadline]]:
     """Rules files checked whole: categories and deadlines, with every problem in either raised
-    together as one RulesError (what ``backlog rules check`` reports). ``specs`` as for
-    :func:`rules.load_rules`."""
-    ruleset, declared, problems = read_rules(specs)
-    deadlines = _read_deadlines(ruleset.deadline_nodes, declared, problems, ruleset.dropped)
+    together as one RulesError (what ``backlog rules check`` reports). ``specs`` and ``columns``
+    (the ledger's aliases with its columns files) as for :func:`rules.load_rules`."""
+    ruleset, declared, problems = read_rules(specs, columns)
+    deadlines = _read_deadlines(ruleset.deadline_nodes, declared, problems, ruleset.dropped, columns)
     holidays = _read_holidays(ruleset.holiday_nodes, problems)
     problems += reference_problems(ruleset, deadlines)
     if problems:

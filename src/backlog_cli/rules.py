@@ -268,6 +268,15 @@ def canonical_fields() -> dict[str, FieldInfo]:
     return {**fields, **DERIVED_FIELDS}
 
 
+def added_fields(columns: Columns | None) -> dict[str, str]:
+    """The fields a columns file (--columns) adds to the canonical ones, each with the kind the
+    file gives it: a ``column:`` naming one reads it with that kind, as the ledger was read."""
+    if columns is None:
+        return {}
+    fields = canonical_fields()
+    return {name: spec.kind for name, spec in columns.fields.items() if name not in fields}
+
+
 # --------------------------------------------------------------------------- spans of time
 
 
@@ -541,19 +550,26 @@ class ColumnRef:
     canonical: bool = True
 
     def series(self, frame: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.Series:
-        """The column's values; with ``as_of``, a date after it is missing: at ``as_of`` a close,
-        a suspension or a resumption dated later has not happened yet (as the deadlines count it)."""
+        """The column's values; with ``as_of``, a date of a canonical field after it is missing: at
+        ``as_of`` a close, a suspension or a resumption dated later has not happened yet (as the
+        deadlines count it). A date column a columns file adds (a planned 下次查询) keeps its dates."""
         if self.name not in frame:
             dtype = {"date": "datetime64[ns]", "amount": "float64", "number": "Float64", "flag": "boolean"}
             return pd.Series(index=frame.index, dtype=dtype.get(self.kind, "str"))  # all missing
         s = frame[self.name]
-        if as_of is not None and self.kind == "date" and s.gt(as_of).any():
+        if as_of is not None and self.events and s.gt(as_of).any():
             return s.where(~s.gt(as_of))
         return s
 
     def not_yet(self, value: Any, as_of: pd.Timestamp) -> bool:
         """Whether :meth:`series` reads ``value`` of this column as missing at ``as_of``."""
-        return self.kind == "date" and isinstance(value, pd.Timestamp) and value > as_of
+        return self.events and isinstance(value, pd.Timestamp) and value > as_of
+
+    @property
+    def events(self) -> bool:
+        """Whether the column's dates are events, read as not yet happened after --as-of: the
+        canonical date fields'."""
+        return self.canonical and self.kind == "date"
 
     def changed_later(self, frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray | None:
         """For a field that says how a case stands now (:data:`STANDING_FIELDS`), the rows whose
@@ -1178,17 +1194,19 @@ def deadline_mentions(node: Node) -> Iterator[Node]:
 
 
 def compile_condition(node: Node | Any, categories: Collection[str] = (),
-                      problems: list[str] | None = None) -> Condition | None:
+                      problems: list[str] | None = None, columns: Columns | None = None) -> Condition | None:
     """Compile a condition (a located :class:`Node`, or a plain value) into a :class:`Condition`.
 
-    ``categories`` are the ids a ``category:`` reference may name. With a ``problems`` list, every
+    ``categories`` are the ids a ``category:`` reference may name; ``columns``, the ledger's
+    aliases with the columns files (``--columns``), give the kinds of the fields those files
+    add, which a ``column:`` naming one reads (without them it is text). With a ``problems`` list, every
     problem is appended to it and None is returned when there were any; without one, the problems
     are raised together as a RulesError.
     """
     if not isinstance(node, Node):
         node = Node(node, "<condition>", "", Mark(1, 1))
     found: list[str] = []
-    condition = _compile(node, _Scope(set(categories)), found)
+    condition = _compile(node, _Scope(set(categories), added=added_fields(columns)), found)
     if problems is not None:
         problems.extend(found)
         return None if found else condition
@@ -1202,11 +1220,13 @@ class _Scope:
     """What a condition is compiled against: the category ids it may name; for a category's
     inherited ``when``, the categories a later ``drop:`` left out (id → the drop item) and the
     category's id. An ``any:`` item ``{category: DROPPED}`` is left out of the list; any other
-    reference to a dropped category is an error at the drop item (override the category too)."""
+    reference to a dropped category is an error at the drop item (override the category too).
+    ``added``: the fields a columns file adds, with their kinds (:func:`added_fields`)."""
 
     categories: Collection[str]
     dropped: Mapping[str, Node] = dc_field(default_factory=dict)
     owner: str | None = None
+    added: Mapping[str, str] = dc_field(default_factory=dict)
 
     def drops(self, item: Node) -> bool:
         """Whether ``item`` is a ``{category: ID}`` naming a dropped category."""
@@ -1239,7 +1259,7 @@ def _compile(node: Node, scope: _Scope, problems: list[str]) -> Condition | None
         if key == "category":
             return _compile_ref(node.child(key), scope, problems)
         return _compile_combined(key, node.child(key), scope, problems)
-    return _compile_leaf(node, problems)
+    return _compile_leaf(node, scope, problems)
 
 
 def _keys(keys: Sequence[Any]) -> str:
@@ -1309,7 +1329,7 @@ def _compile_combined(kind: str, node: Node, scope: _Scope, problems: list[str])
     return Combined(kind, children) if all(children) else None  # type: ignore[arg-type]
 
 
-def _compile_leaf(node: Node, problems: list[str]) -> Condition | None:
+def _compile_leaf(node: Node, scope: _Scope, problems: list[str]) -> Condition | None:
     value = node.value
     known = (*OPERATORS, *COMBINATORS, "category", *LEAF_TARGETS)
     unknown = [k for k in value if k not in known]
@@ -1321,7 +1341,7 @@ def _compile_leaf(node: Node, problems: list[str]) -> Condition | None:
     targets = [k for k in value if k in LEAF_TARGETS]
     if unknown:
         for target in targets:  # its own mistakes are listed too
-            _target(node, target, problems)
+            _target(node, target, scope.added, problems)
         return None
     if len(ops) != 1:
         message = (f"a condition has exactly one operator; found {_keys(ops)} (combine them with all: or any:)"
@@ -1332,7 +1352,7 @@ def _compile_leaf(node: Node, problems: list[str]) -> Condition | None:
         problems.append(node.problem("give either field: or column:, not both", node.key_mark("column")))
         return None
     op = OPERATORS[ops[0]]
-    column = _leaf_column(node, op, targets[0] if targets else None, problems)
+    column = _leaf_column(node, op, targets[0] if targets else None, scope.added, problems)
     if column is False:
         return None
     param_node = node.child(op.name)
@@ -1362,8 +1382,10 @@ def _field_as_operator(key: Any, value: Any, known: Sequence[str]) -> str:
     return f": to test {test}, write {{field: {field}, {example}}}"
 
 
-def _leaf_column(node: Node, op: Operator, target: str | None, problems: list[str]) -> ColumnRef | None | bool:
-    """The column an operator reads, None for field-less operators, False after a problem."""
+def _leaf_column(node: Node, op: Operator, target: str | None, added: Mapping[str, str],
+                 problems: list[str]) -> ColumnRef | None | bool:
+    """The column an operator reads, None for field-less operators, False after a problem
+    (``added``: the fields a columns file adds, as :func:`_target`)."""
     if op.kinds is None:
         if target:
             problems.append(node.problem(f"'{op.name}' takes no {target}", node.key_mark(target)))
@@ -1375,22 +1397,26 @@ def _leaf_column(node: Node, op: Operator, target: str | None, problems: list[st
             return False
         info = canonical_fields()[op.default_field]
         return ColumnRef(info.name, info.kind)
-    column = _target(node, target, problems)
+    column = _target(node, target, added, problems)
     if column is None:
         return False
     if column.kind not in op.kinds:
         name = node.value[target]
         read_as = f"read as the field {column.name}, " if target == "column" and column.canonical else ""
+        untyped = ": a ledger column is read as text unless a columns file (--columns) gives it a kind" \
+            if target == "column" and not column.canonical and column.name not in added else ""
         problems.append(node.problem(
-            f"'{op.name}' does not apply to {target} '{name}' ({read_as}{with_article(column.kind)} field); it applies to: "
-            f"{', '.join(sorted(op.kinds))}", node.key_mark(op.name)))
+            f"'{op.name}' does not apply to {target} '{name}' ({read_as}{with_article(column.kind)} field{untyped}); "
+            f"it applies to: {', '.join(sorted(op.kinds))}", node.key_mark(op.name)))
         return False
     return column
 
 
-def _target(node: Node, target: str, problems: list[str]) -> ColumnRef | None:
+def _target(node: Node, target: str, added: Mapping[str, str], problems: list[str]) -> ColumnRef | None:
     """The column that ``field:`` or ``column:`` names, or None after a problem. A ``column:``
-    naming a header that the ledger reads as a canonical field (备注 → notes) reads that field."""
+    naming a header that the ledger reads as a canonical field (备注 → notes) reads that field;
+    one naming a field a columns file adds (``added``: name → kind) reads it with its kind; any
+    other is read as text."""
     name_node = node.child(target)
     name = name_node.value
     if not isinstance(name, str) or not name:
@@ -1398,7 +1424,9 @@ def _target(node: Node, target: str, problems: list[str]) -> ColumnRef | None:
         return None
     fields, header_field = canonical_fields(), _header_field(name)
     if target == "column":
-        return ColumnRef(header_field, fields[header_field].kind) if header_field else ColumnRef(name, "text", False)
+        if header_field:
+            return ColumnRef(header_field, fields[header_field].kind)
+        return ColumnRef(name, added.get(name, "text"), False)
     if name in fields:
         return ColumnRef(name, fields[name].kind)
     hint = (f": {name} is a ledger header, read as the field {header_field}: write field: {header_field}"
@@ -2005,7 +2033,7 @@ def _label_problem(cat: _RawCategory, label: str, seen: dict[str, str]) -> list[
     return []
 
 
-def _compile_categories(raw: _Raw, problems: list[str]) -> list[Category]:
+def _compile_categories(raw: _Raw, problems: list[str], added: Mapping[str, str]) -> list[Category]:
     ids = set(raw.categories)
     compiled: dict[str, tuple[Condition, Node]] = {}
     cats: list[Category] = []
@@ -2016,7 +2044,7 @@ def _compile_categories(raw: _Raw, problems: list[str]) -> list[Category]:
         if "when" not in cat.keys:
             continue
         when = cat.keys["when"]
-        condition = _compile(when, _Scope(ids, cat.dropped, cat.id), problems)
+        condition = _compile(when, _Scope(ids, cat.dropped, cat.id, added), problems)
         if condition is None:
             continue
         compiled[cat.id] = (condition, when)
@@ -2025,12 +2053,13 @@ def _compile_categories(raw: _Raw, problems: list[str]) -> list[Category]:
     for cat in raw.unchecked:
         _category_texts(cat, 0, problems)
         if "when" in cat.keys:
-            _compile(cat.keys["when"], _Scope(ids), problems)
+            _compile(cat.keys["when"], _Scope(ids, added=added), problems)
     problems.extend(_cycle_problems(compiled))
     return sorted(cats, key=lambda c: c.priority)  # stable: ties keep file order
 
 
-def read_rules(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, list[str], list[str]]:
+def read_rules(specs: Sequence[str | Path] | None = None,
+               columns: Columns | None = None) -> tuple[Ruleset, list[str], list[str]]:
     """Like :func:`load_rules` without raising: the ruleset (with no categories when there were
     problems: a reference cycle cannot be ordered), the ids of every category the files declare,
     and every problem found."""
@@ -2042,7 +2071,7 @@ def read_rules(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, list
             problems.append(_unknown_spec(spec))
             continue
         _read_ruleset(path, raw, problems)
-    categories = _compile_categories(raw, problems)
+    categories = _compile_categories(raw, problems, added_fields(columns))
     name = "+".join(Path(str(s)).stem for s in specs)
     whens = [c.keys["when"] for c in (*raw.categories.values(), *raw.unchecked) if "when" in c.keys]
     mentions = [m for when in whens for m in deadline_mentions(when)]
@@ -2052,13 +2081,14 @@ def read_rules(specs: Sequence[str | Path] | None = None) -> tuple[Ruleset, list
     return ruleset, list(raw.categories), problems
 
 
-def load_rules(specs: Sequence[str | Path] | None = None) -> Ruleset:
+def load_rules(specs: Sequence[str | Path] | None = None, columns: Columns | None = None) -> Ruleset:
     """Load and compile rulesets: bundled names or paths, later ones overriding earlier ones by id.
 
-    None or an empty list loads the bundled ``default``. Raises RulesError with every problem in
-    the categories; ``deadlines.load_ruleset`` checks the ``deadlines:`` sections as well.
+    None or an empty list loads the bundled ``default``; ``columns`` as for :func:`compile_condition`.
+    Raises RulesError with every problem in the categories; ``deadlines.load_ruleset`` checks the
+    ``deadlines:`` sections as well.
     """
-    ruleset, _, problems = read_rules(specs)
+    ruleset, _, problems = read_rules(specs, columns)
     if problems:
         raise RulesError(problems)
     return ruleset

@@ -31,7 +31,7 @@ import pandas as pd
 from backlog_cli import assignment, deadlines, history, outputs, report
 from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError
-from backlog_cli.loading import Ledger, Progress, check_file, load_columns, load_ledger
+from backlog_cli.loading import Columns, Ledger, Progress, check_file, load_columns, load_ledger
 from backlog_cli.rules import TOTAL_ID, Ruleset
 from backlog_cli.triage import Triage, display_labels, overdue_output, overdue_title, triage, triage_sheets
 from backlog_cli.workbook import is_lock_file, ledger_files
@@ -426,8 +426,7 @@ def _refuse_future(day: dt.date) -> None:
                            "run it on or after that day")
 
 
-def _load(config: Config, progress: Progress | None) -> Ledger:
-    columns = load_columns(config.columns)
+def _load(config: Config, columns: Columns, progress: Progress | None) -> Ledger:
     return load_ledger(config.ledger, sheets=config.sheets or None, encoding=config.encoding,
                        columns=columns, progress=progress)
 
@@ -587,13 +586,14 @@ def nightly_run(
     refuse_inputs_in(config, folder)
     with run_lock(output_dir):
         with steps.step("rules") as notes:
-            ruleset, dls = deadlines.load_ruleset(config.rules or None)
+            columns = load_columns(config.columns)
+            ruleset, dls = deadlines.load_ruleset(config.rules or None, columns)
             targets = assignment.read_targets(config.targets, config.path) if config.targets else None
-            absent = load_columns(config.columns).absent_fields(config)
+            absent = columns.absent_fields(config)
             summary.rules = ruleset.name
             notes.append(f"{ruleset.name}: {len(ruleset.categories)} categories, {len(dls)} deadlines")
         with steps.step("load") as notes:
-            ledger = _load(config, progress)
+            ledger = _load(config, columns, progress)
             summary.ledger_files = [str(p) for p in ledger_files(config.ledger) if not is_lock_file(p)]
             summary.rejects = ledger.rejects
             summary.problems = ledger.listed_problems()
