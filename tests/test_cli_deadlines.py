@@ -206,9 +206,12 @@ def test_explain_marks_the_values_the_ledger_records_after_as_of(in_repo) -> Non
     assert "  结案日期（closed_on）：2026-11-23（晚于 --as-of，按尚未发生计）\n" in values
     assert "  结案方式（close_method）：终结本次执行程序（--as-of 之后有结案、中止或恢复，此项按当时不明计）\n" in values
     assert "  立案日期（filed_on）：2026-08-14\n" in values
+    # open: true holds because the close lies ahead, and says so as the other conditions do
+    assert result.stdout.count("    ✓ closed_on = 2026-11-23, open: true（晚于 --as-of，按尚未发生计）\n") == 2
     result = run("explain", "(2026)鲁0902执234号", "samples/ledger.xlsx", "--as-of", "2026-11-23")
     assert "  结案日期（closed_on）：2026-11-23\n" in result.stdout
     assert "  结案方式（close_method）：终结本次执行程序\n" in result.stdout
+    assert result.stdout.count("    ✗ closed_on = 2026-11-23, open: true\n") == 2
 
 
 def test_explain_names_the_rows_of_the_case_rejected_as_duplicates(in_repo) -> None:

@@ -59,6 +59,19 @@ def test_explain_says_a_later_date_is_not_yet_counted():
     assert f"resumed_on = 2026-10-10, is_blank: true（{LATER_THAN_AS_OF}）" in text
 
 
+@pytest.mark.parametrize(("condition", "as_of", "line"), [
+    ({"open": True}, "2026-10-19", f"✓ closed_on = 2026-10-20, open: true（{LATER_THAN_AS_OF}）"),
+    ({"open": False}, "2026-10-19", f"✗ closed_on = 2026-10-20, open: false（{LATER_THAN_AS_OF}）"),
+    ({"closed": True}, "2026-10-19", f"✗ closed_on = 2026-10-20, closed: true（{LATER_THAN_AS_OF}）"),
+    ({"open": True}, "2026-10-20", "✗ closed_on = 2026-10-20, open: true"),
+])
+def test_explain_marks_a_close_after_as_of_on_the_open_and_closed_conditions(condition, as_of, line):
+    """执801号 closed on 10-20: on 10-19 it was open, as its close had not happened yet; explain
+    says so on the line of open: and closed:, as on a condition naming closed_on."""
+    node = compile_condition(condition).explain(SUSPENDED.iloc[1:], EvalContext(pd.Timestamp(as_of)))
+    assert node.lines() == [line]
+
+
 def test_a_later_date_in_another_column_is_read_and_explained_as_it_is():
     """Only the canonical date fields, all events, are read as of --as-of: a ledger column a
     --columns file adds (a planned 下次查询 date) keeps its later date, and explain says nothing of it."""

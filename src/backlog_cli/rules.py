@@ -1085,7 +1085,9 @@ class Leaf(Condition):
         name = self.column.name if self.column else IMPLIED_FIELDS.get(self.op)
         value = _plain(row[name].iloc[0]) if name in row else None
         param = str(self.param) if isinstance(self.param, Span) else self.param
-        hit = self.column.as_of_note(value, row, ctx) if self.column is not None else None
+        # a field-less operator's field is marked as a field's: open: true on a case closed after --as-of
+        column = self.column or (ColumnRef(name, canonical_fields()[name].kind) if name else None)
+        hit = column.as_of_note(value, row, ctx) if column is not None else None
         if hit is None and self.op in ("contains_any", "matches") and isinstance(value, str):
             pattern = self.param if self.op == "matches" else "|".join(map(re.escape, self.param))
             found = re.search(pattern, normalize_value(value) if self.column.kind == "text" else value)
