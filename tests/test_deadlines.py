@@ -200,6 +200,43 @@ holidays:
         f"{path}:3:3: holidays: missing 'days_off:' (the days off the State Council's notice gives)"]
 
 
+def test_a_list_inside_a_holidays_list_says_what_to_write(tmp_path) -> None:
+    """- [2026-10-01, 2026-10-02] under days_off: is named at its line with the days it holds and
+    what to write instead: never Python's repr of them (datetime.date(2026, 10, 1)); nor is a
+    boolean or a mapping shown so, there or in an operator's date."""
+    path = write(tmp_path, "nested.yaml", """\
+version: 1
+categories:
+  - {id: x, label: x, when: {field: filed_on, before: [2026-01-01]}}
+holidays:
+  days_off:
+    - [2026-10-01, 2026-10-02]
+    - [2026-10-03]
+    - [2026-10-05, 2026-10-08]
+    - {from: 2026-10-01, to: 2026-10-07}
+    - true
+  working_days: [[2026-09-28, 2026-10-10 to 2026-10-11]]
+""")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert err.value.problems == [
+        f"{path}:3:55: categories[0].when.before: expected a date such as 2008-01-01, got a list",
+        f"{path}:6:7: holidays.days_off[0]: expected a day or a run of days, got a list of 2 items: take off the inner "
+        "brackets, so that each is an item of its own (- 2026-10-01, - 2026-10-02), or write them as a run of days in "
+        "one item (- 2026-10-01 to 2026-10-02)",
+        f"{path}:7:7: holidays.days_off[1]: expected a day or a run of days, got a list of one item: take off the inner "
+        "brackets (- 2026-10-03)",
+        f"{path}:8:7: holidays.days_off[2]: expected a day or a run of days, got a list of 2 items: take off the inner "
+        "brackets, so that each is an item of its own (- 2026-10-05, - 2026-10-08)",
+        f"{path}:9:7: holidays.days_off[3]: expected a day or a run of days, got a mapping: write each day as an item "
+        "of its own (- 2026-10-01), or a run of days as one item (- 2026-10-01 to 2026-10-07)",
+        f"{path}:10:7: holidays.days_off[4]: expected a date such as 2008-01-01, got a boolean",
+        f"{path}:11:18: holidays.working_days[0]: expected a day or a run of days, got a list of 2 items: take off the "
+        "inner brackets, so that each is an item of its own (- 2026-09-28, - 2026-10-10 to 2026-10-11)",
+    ]
+    assert not any("datetime" in p or "True" in p or "{'" in p for p in err.value.problems)
+
+
 def test_a_key_yaml_would_read_as_true_or_false_is_named_as_typed(tmp_path) -> None:
     """off:, on:, yes:, no: unquoted are YAML 1.1's false and true: the messages said 'False'."""
     path = write(tmp_path, "yes.yaml", """\

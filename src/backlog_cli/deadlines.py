@@ -1485,6 +1485,8 @@ def _read_days(node: Node, into: dict[dt.date, Node], problems: list[str], may_b
 
 def _days(value: Any) -> list[dt.date]:
     """One item of a holidays list: a day, or a run of days ``FIRST to LAST`` (至 or ~ also)."""
+    if isinstance(value, (list, dict)):
+        raise ValueError(_not_one_item(value))
     if isinstance(value, str) and (m := _RUN_OF_DAYS.match(value)):
         first, last = parse_date(m[1]).date(), parse_date(m[2]).date()
         if last < first:
@@ -1497,6 +1499,37 @@ def _days(value: Any) -> list[dt.date]:
     if not CALENDAR_YEARS[0] <= days[0].year <= days[-1].year <= CALENDAR_YEARS[1]:
         raise ValueError(f"{days[0]:%Y-%m-%d} is outside the years {CALENDAR_YEARS[0]}-{CALENDAR_YEARS[1]}")
     return days
+
+
+def _not_one_item(value: list | dict) -> str:
+    """What is wrong with a list or a mapping as an item of a holidays list (``- [2026-10-01,
+    2026-10-02]``) and what to write instead, with the days it holds when it holds days."""
+    shown = [_day_text(v) for v in value] if isinstance(value, list) else []
+    if not shown or None in shown:
+        got = "an empty list" if value == [] else _type_name(value)
+        return (f"expected a day or a run of days, got {got}: write each day as an item of its own "
+                "(- 2026-10-01), or a run of days as one item (- 2026-10-01 to 2026-10-07)")
+    if len(shown) == 1:
+        return f"expected a day or a run of days, got a list of one item: take off the inner brackets (- {shown[0]})"
+    items = ", ".join(f"- {d}" for d in shown[:3]) + (", …" if len(shown) > 3 else "")
+    advice = f"take off the inner brackets, so that each is an item of its own ({items})"
+    if all(isinstance(v, dt.date) for v in value) and all((b - a).days == 1 for a, b in zip(value, value[1:])):
+        advice += f", or write them as a run of days in one item (- {shown[0]} to {shown[-1]})"
+    return f"expected a day or a run of days, got a list of {len(shown)} items: {advice}"
+
+
+def _day_text(value: Any) -> str | None:
+    """An item of a list inside a holidays list as the outer list takes it, or None when it is no
+    day or run of days."""
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, str):
+        try:
+            _days(value)
+        except ValueError:
+            return None
+        return value.strip()
+    return None
 
 
 def _with_holidays(deadlines: list[Deadline], holidays: Holidays | None) -> list[Deadline]:

@@ -700,7 +700,18 @@ def _date(value: Any) -> pd.Timestamp:
             return pd.Timestamp(value.strip())
         except ValueError as exc:
             raise _Bad(f"invalid date {value!r}: {exc}") from None
-    raise _Bad(f"expected a date such as 2008-01-01, got {_type_name(value)} {value!r}")
+    raise _Bad(f"expected a date such as 2008-01-01, got {_type_name(value)}{_shown(value)}")
+
+
+def _shown(value: Any) -> str:
+    """A wrong value as a message quotes it after its kind: a string quoted, a number as written;
+    a list, a mapping, a boolean or nothing not at all (their kind says it; Python's repr of them,
+    datetime.date(2026, 10, 1) or True, is no YAML)."""
+    if isinstance(value, str):
+        return f" {value!r}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f" {value}"
+    return ""
 
 
 def parse_date(value: Any) -> pd.Timestamp:
