@@ -213,8 +213,8 @@ def _check_amounts_fast(texts: list[str], unit: float) -> np.ndarray:
 
 
 AMOUNT_TEXT = st.one_of(
-    st.tuples(st.sampled_from(["", "", "-", "+", " ", "１", "٣", "人民币", "¥"]),
-              st.text("0123456789,.", min_size=1, max_size=19),
+    st.tuples(st.sampled_from(["", "", "-", "+", " ", "１", "٣", "人民币", "¥", "'", "''", "'-", "' "]),
+              st.text("0123456789,. ", min_size=1, max_size=19),
               st.sampled_from(["", "", "元", "万元", "万", "万万", "元万", " 元", "e5", "整", "１"])).map("".join),
     st.decimals(min_value=0, max_value=Decimal("1e16"), places=4).map(str),
     st.floats(min_value=0, max_value=1e15).map(lambda x: f"{x:,.3f}"),
@@ -231,9 +231,11 @@ def test_amounts_fast_matches_the_regex_path(texts, unit):
 
 
 def test_amounts_fast_takes_the_common_forms():
-    texts = ["292600", "8,541.69", "26.4万元", "39877元", "1.96万", "0", "12.", "1,234,567.5",
-             "1e5", "-5", "+5", ".5", "１２３", "1,23", "12 元", "¥5", "1234567890123456"]
-    assert _check_amounts_fast(texts, 1.0).tolist() == list(range(8))
+    texts = ["292600", "8,541.69", "26.4万元", "39877元", "1.96万", "0", "12.", "1,234,567.5", "'292600",
+             "'8,541.69", "'26.4万元", "'123,456,789",
+             "1e5", "-5", "+5", ".5", "１２３", "1,23", "12 元", "¥5", "1234567890123456", "'-5", "''5", "'", "',5",
+             "1 000", "'1234,567"]
+    assert _check_amounts_fast(texts, 1.0).tolist() == list(range(12))
 
 
 @settings(max_examples=200, deadline=None)

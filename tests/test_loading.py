@@ -492,6 +492,23 @@ def test_unreadable_values_say_what_was_expected_in_chinese(tmp_path):
     ]
 
 
+def test_amounts_after_excels_text_mark_or_grouped_by_spaces_are_read(tmp_path):
+    """'5000 and 1 000 (a space, no-break or thin space between the thousands), as CSV exports
+    write them, in every amount and number column: they were 金额无法识别 / 数字无法识别. (1,000) and
+    1.2千 stay unreadable, said as before."""
+    path = tmp_path / "ledger.csv"
+    path.write_text("案号,立案日期,执行标的（元）,未履行金额,延长期限\n"
+                    "(2025)鲁0902执1号,2025-03-01,'5000,1 000,'3\n"
+                    "(2025)鲁0902执2号,2025-03-01,\"1\u00a0000.50\",'1\u2009234\u2009567,'3个月\n"
+                    "(2025)鲁0902执3号,2025-03-01,\"(1,000)\",1.2千,\n", encoding="utf-8")
+    led = load_ledger([path])
+    assert led.cases["amount"].tolist()[:2] == [5000.0, 1000.5]
+    assert led.cases["unperformed"].tolist()[:2] == [1000.0, 1234567.0]
+    assert led.cases["extension_months"].tolist()[:2] == [3.0, 3.0]
+    assert led.problems[["row", "column", "value", "problem"]].values.tolist() == [
+        [4, "amount", "(1,000)", "金额无法识别"], [4, "unperformed", "1.2千", "金额无法识别"]]
+
+
 def test_a_date_cell_of_zero_is_shown_as_a_time_without_a_date(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active

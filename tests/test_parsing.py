@@ -194,6 +194,29 @@ def test_parse_amounts_column_unit():
     assert not bad.any()
 
 
+def test_parse_amounts_after_excels_text_mark_or_with_thousands_grouped_by_spaces():
+    """'5000 as CSV exports keep Excel's mark for a number kept as text, and 1 000 as other locales
+    group thousands (a space, a no-break space or a thin space): they were 金额无法识别."""
+    s = cells("'125000", "'125,000.00", "' 125000", "'12.5万元", "'人民币125000元整", "125 000", "125 000.00",
+              "125\u00a0000", "125\u2009000.00", "125\u202f000", "125 000 元", "12.5 万", "￥125 000",
+              "0 125 000", "'125 000")
+    values, bad = parse_amounts(s)
+    assert values.tolist() == [125000.0] * len(s)
+    assert not bad.any()
+    # backlog's own CSV marks text that begins with -, such as a written amount
+    values, bad = parse_amounts(cells("'-12.5万", "'-1.5亿", "'壹万元", "1 000 000.5"))
+    assert values.tolist() == [-125000.0, -150000000.0, 10000.0, 1000000.5] and not bad.any()
+
+
+@pytest.mark.parametrize("text", ["1 00", "1 2500", "12 34", "1,000 000", "1 000,000", "''5000", "'", "5000'",
+                                  "(1,000)", "1.2千", "1 2万"])
+def test_amounts_grouped_wrongly_or_marked_twice_stay_unreadable(text):
+    """Groups of three after the first, one separator throughout, one mark: 1 2500 may be two
+    amounts. (1,000), an accountant's negative, and 1.2千 (thousands of what?) stay unreadable."""
+    values, bad = parse_amounts(cells(text))
+    assert np.isnan(values.iloc[0]) and bad.tolist() == [True]
+
+
 def test_parse_amounts_rejects_and_blanks():
     s = cells(-5, "-5", "-1.2万", "abc", "1,20,000", "12.5千", True, float("inf"),
               dt.date(2016, 1, 1), *BLANKS)
@@ -323,12 +346,13 @@ AMOUNTS = st.decimals(min_value=0, max_value=Decimal("1e10"), places=2)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(AMOUNTS, min_size=1, max_size=5))
-def test_amounts_round_trip(amounts):
+@given(st.lists(AMOUNTS, min_size=1, max_size=5), st.sampled_from([" ", "\u00a0", "\u2009", "\u202f", "\u3000"]))
+def test_amounts_round_trip(amounts, space):
     raw, expected = [], []
     for a in amounts:
         forms = [f"{a:,.2f}", f"{a}元", f"{a:,}元", f"￥{a:,.2f}", f"{a / 10000:f}万元",
-                 f"{a / 10000:f} 万", float(a)]
+                 f"{a / 10000:f} 万", float(a),
+                 f"'{a}", f"'{a:,.2f}", f"{a:,.2f}".replace(",", space), f"'{a:,}元".replace(",", space)]
         raw += forms
         expected += [float(a)] * len(forms)
     values, bad = parse_amounts(cells(*raw))
@@ -581,6 +605,26 @@ def test_numbers_with_the_units_of_their_column():
     assert bad.tolist() == [False] * 6 + [True, False, True, False, False]
     plain, bad = parse_numbers(cells, [])  # a column without units: only plain numbers and numerals
     assert [None if pd.isna(v) else v for v in plain] == [None, None, 12.0, 1.5, None, None, None, None, None, 6.0, None]
+
+
+def test_numbers_after_excels_text_mark_or_with_thousands_grouped():
+    from backlog_cli.parsing import parse_numbers
+
+    cells = pd.Series(["'3", "'3个月", "' 三个月", "1 000", "1\u00a0000", "1,000", "-1 000.5", "''3", "1 00", "1,0000", "'"],
+                      dtype=object)
+    values, bad = parse_numbers(cells, ["个月"])
+    assert [None if pd.isna(v) else v for v in values] == [3.0, 3.0, 3.0, 1000.0, 1000.0, 1000.0, -1000.5] + [None] * 4
+    assert bad.tolist() == [False] * 7 + [True] * 4
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-10 ** 9, 10 ** 9), min_size=1, max_size=6), st.sampled_from(["", "'"]),
+       st.sampled_from([",", " ", "\u00a0", "\u2009"]))
+def test_numbers_grouped_read_back(numbers, mark, separator):
+    from backlog_cli.parsing import parse_numbers
+
+    values, bad = parse_numbers(pd.Series([mark + f"{n:,}".replace(",", separator) for n in numbers], dtype=object))
+    assert values.tolist() == [float(n) for n in numbers] and not bad.any()
 
 
 def test_ledger_text_is_held_as_python_strings_whatever_else_is_installed():

@@ -629,9 +629,13 @@ def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Ser
 # ---------------------------------------------------------------------------------------------
 # amounts
 
+# A leading ' is Excel's mark for a number kept as text, as CSV exports and backlog's own CSV (for
+# text such as -12.5万) write it; thousands are grouped by commas, or by spaces as other locales'
+# exports group them (1 000, 1 000.50: a no-break or thin space is a space once cleaned)
 _AMOUNT_TEXT = re.compile(
-    r"^(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?"
-    r"(?P<num>-?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]{1,3})?|\.[0-9]+))"
+    r"^'?(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?"
+    r"(?P<num>-?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]{1,3}(?: [0-9]{3})+(?:\.[0-9]*)?"
+    r"|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]{1,3})?|\.[0-9]+))"
     r" ?(?P<unit>万元|万|千元|元)?(?:人民币)?整?$"
 )
 _WAN = 10000.0
@@ -658,7 +662,7 @@ def _amounts_from_text(t: pd.Series, unit: float) -> pd.Series:
 def _amounts_by_regex(t: pd.Series, unit: float) -> pd.Series:
     """Amounts in 元 (not rounded) from cleaned strings; NaN when unreadable."""
     parts = _extract(t, _AMOUNT_TEXT)
-    value = parts["num"].str.replace(",", "", regex=False).astype("float64")
+    value = parts["num"].str.replace(",", "", regex=False).str.replace(" ", "", regex=False).astype("float64")
     scale = parts["unit"].map({"万元": _WAN, "万": _WAN, "千元": 1000.0, "元": 1.0}).fillna(unit)
     return value * scale
 
@@ -671,7 +675,7 @@ _CN_DIGITS = {c: v for v, chars in enumerate(["零〇", "一壹", "二贰两", "
 # Amounts as judgments and 执行依据 write them, which the regex refuses: Chinese numerals, capital
 # (壹拾贰万叁仟肆佰伍拾陆元柒角捌分) or not (一万二千元, 十五万元), and digits with units (1.5亿,
 # 2亿3000万, 3万5千). Read once per distinct value, exactly: integers, one rounding to float.
-_WRITTEN_HEAD = re.compile(r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?(?P<sign>-?)")  # the regex's prefixes
+_WRITTEN_HEAD = re.compile(r"'?(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?(?P<sign>-?)")  # the regex's prefixes
 _WRITTEN_RUN = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)")  # split keeps the runs
 _WRITTEN_MAX_DIGITS = 20  # in a run: an amount is implausible beyond 10^12 yuan; int() refuses 4,300 digits
 # the power of ten each unit stands for: 十 百 千 within a group of four places, 万 亿 after a group,
@@ -686,7 +690,7 @@ _WRITTEN_BAD_SPACE = re.compile(f"^ | (?![{''.join(_WRITTEN_PLACES)}]|$)")  # fi
 _WRITTEN_EXPLICIT = re.compile("[万亿元圆角分]")  # the units that make the column's unit irrelevant
 # every value the reader can read matches this (the head, digits, numerals, units, spaces, the
 # tail), so one vectorised match spares the per-value reader the free text of a column
-_WRITTEN_SCREEN = (r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?-?"
+_WRITTEN_SCREEN = (r"'?(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?-?"
                    f"[0-9,. {''.join(_WRITTEN_CHARS)}]+"
                    r"(?:人民币)?[整正]?")
 
@@ -870,26 +874,29 @@ _POW10 = _POW10_INT.astype(np.float64)  # exact
 
 
 def _amounts_fast(values: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_amounts_by_regex` of the plain amounts (``292600``, ``8,541.69``, ``26.4万元``: at
-    most 15 digits, no sign or exponent), as code points: which values those are and their
-    amounts. A value of 15 digits or fewer and its power of ten are exact floats, so one division
-    gives the float nearest the decimal, which is what ``float()`` gives."""
+    """:func:`_amounts_by_regex` of the plain amounts (``292600``, ``8,541.69``, ``26.4万元``, and
+    any of them after Excel's text mark ``'``: at most 15 digits, no sign or exponent), as code
+    points: which values those are and their amounts. A value of 15 digits or fewer and its power
+    of ten are exact floats, so one division gives the float nearest the decimal, which is what
+    ``float()`` gives."""
     rows, codes, lengths = _matrix(values)
     n, width = codes.shape
     r = np.arange(n)
     last = codes[r, lengths - 1]
     wan = (last == ord("万")) | ((last == ord("元")) & (codes[r, np.maximum(lengths - 2, 0)] == ord("万")) & (lengths >= 2))
     suffix = (last == ord("元")).astype(np.int64) + wan
+    start = (codes[:, 0] == ord("'")).astype(np.int64)  # where the number begins
     end = lengths - suffix  # one past the number
     pos = np.arange(width)
-    inside = pos < end[:, None]
+    inside = (pos < end[:, None]) & (pos >= start[:, None])
     digit = (codes >= 0x30) & (codes <= 0x39) & inside
     comma = (codes == ord(",")) & inside
     dot = (codes == ord(".")) & inside
     dots = dot.sum(axis=1)
     point = np.where(dots > 0, np.argmax(dot, axis=1), end)
-    grouped = ((point[:, None] - pos) % 4 == 0) & (pos < point[:, None])  # where , must be in 1,234,567
-    ok = ((end >= 1) & ((digit | comma | dot) == inside).all(axis=1) & (dots <= 1) & digit[:, 0]
+    grouped = ((point[:, None] - pos) % 4 == 0) & (pos < point[:, None]) & inside  # where , must be in 1,234,567
+    ok = ((end > start) & ((digit | comma | dot) == inside).all(axis=1) & (dots <= 1)
+          & digit[r, np.minimum(start, width - 1)]
           & (digit.sum(axis=1) <= 15)
           & (~comma.any(axis=1) | (comma == grouped).all(axis=1)))
     sel = np.flatnonzero(ok)
@@ -906,8 +913,11 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
 
     Numbers and plain number strings are in the column ``unit`` (10000 for a 万元 column); an
     explicit 万, 千元 or 元 in the text wins (1.2千元 is 1,200 元; 1.2千 without 元 stays unreadable: 1,200
-    of the column's unit, or 1,200 元?). Negative and huge amounts (even infinite ones) are read as
-    they are: judging them is the loader's job.
+    of the column's unit, or 1,200 元?). Thousands may be grouped by commas or by spaces (125,000.00,
+    125 000.00, a no-break or thin space too), and a text may begin with Excel's mark for a number
+    kept as text ('5000, as CSV exports keep it). An accountant's negative, (1,000), stays
+    unreadable. Negative and huge amounts (even infinite ones) are read as they are: judging them
+    is the loader's job.
 
     Amounts as judgments write them are read to the fen: Chinese numerals, capital or not
     (壹拾贰万叁仟肆佰伍拾陆元柒角捌分, 伍仟元整, 一万二千元, 十五万元; 〇 and 两 too), digits with
@@ -948,12 +958,18 @@ def chinese_number(text: str) -> int | None:
     return hundreds * 100 + tens * 10 + (_CN_DIGITS[m["u"]] if m["u"] else 0)
 
 
+# A number with its thousands grouped, as amounts are (1,000, 1 000): read without the separators
+_GROUPED_NUMBER = re.compile(r"-?[0-9]{1,3}(?:(?:,[0-9]{3})+|(?: [0-9]{3})+)(?:\.[0-9]+)?")
+
+
 def _numbers_from_text(t: pd.Series, units: tuple[str, ...]) -> pd.Series:
-    """Numbers from cleaned strings that are not plain numbers: a unit the column allows after
-    them (3个月 in a column of months) and Chinese numerals (三个月); NaN for anything else."""
+    """Numbers from cleaned strings that are not plain numbers: Excel's text mark before them
+    ('30), a unit the column allows after them (3个月 in a column of months), thousands grouped
+    (1,000, 1 000) and Chinese numerals (三个月); NaN for anything else."""
     def one(text: str | None) -> float:
         if text is None:
             return np.nan
+        text = text.removeprefix("'").lstrip()
         for unit in units:  # longest first
             if text.endswith(unit) and len(text) > len(unit):
                 text = text[: -len(unit)].strip()
@@ -961,6 +977,8 @@ def _numbers_from_text(t: pd.Series, units: tuple[str, ...]) -> pd.Series:
         n = chinese_number(text)
         if n is not None:
             return float(n)
+        if _GROUPED_NUMBER.fullmatch(text):
+            text = text.replace(",", "").replace(" ", "")
         try:
             return float(text)
         except ValueError:
@@ -972,7 +990,8 @@ def _numbers_from_text(t: pd.Series, units: tuple[str, ...]) -> pd.Series:
 def parse_numbers(s: pd.Series, units: Sequence[str] = (), missing: np.ndarray | None = None
                   ) -> tuple[pd.Series, pd.Series]:
     """Numbers (float64) and a bad mask. Plain numbers as they are; text may carry one of the
-    column's ``units`` after the number (``units: [个月, 月]``: 3个月) and be written in Chinese
+    column's ``units`` after the number (``units: [个月, 月]``: 3个月), Excel's text mark before it
+    ('30), its thousands grouped by commas or spaces (1,000, 1 000) and be written in Chinese
     numerals (三个月, 十二, 叁个月); text read once per distinct value."""
     text = normalize_text(s, missing)
     out = pd.to_numeric(text, errors="coerce").astype("float64")
