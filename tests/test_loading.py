@@ -105,8 +105,9 @@ def test_notes_sheet_skipped_and_mapping(messy):
     notes = next(s for s in messy.sheets if s.sheet == "填表说明")
     assert notes.header_row is None and notes.note == "无台帐表头，未读取"
     sheet = next(s for s in messy.sheets if s.sheet == "2026年")
-    assert sheet.mapping["执行标的（万元）"] == "amount"
-    assert sheet.mapping["自定义列"] == "自定义列"
+    mapping = {c.header: c.name for c in sheet.headers}
+    assert mapping["执行标的（万元）"] == "amount"
+    assert mapping["自定义列"] == "自定义列"
 
 
 def test_value_problems_listed(messy):

@@ -212,6 +212,40 @@ def test_of_two_columns_for_the_amount_the_one_read_gives_its_unit(tmp_path, fir
     assert mapping.set_index("header").loc[second, "known"] == f"否，amount 已由「{first}」列读取，此列按原样保留"
 
 
+def test_two_columns_with_one_header_are_both_shown_by_inspect(tmp_path):
+    """执行标的 twice (a column copied beside itself), a header naming no field twice: inspect
+    showed one row for each text, the column read under it left out (执行标的: 否，按原样保留 though
+    amount was read from it). Each is shown with its letter, and the one not read says which is;
+    a value problem of the column read is listed under its header, not the field's label."""
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+    from backlog_cli.loading import inspect_tables
+
+    path = workbook(tmp_path / "l.xlsx", {
+        "2025年": [["案号", "立案日期", "执行标的", "执行标的", "自定义", "自定义"],
+                  ["(2025)鲁0902执1号", dt.datetime(2025, 1, 1), "若干", 6000, "a", "b"]],
+        "2026年": [["案号", "立案日期", "执行标的", "承办人"], ["(2026)鲁0902执1号", dt.datetime(2026, 1, 1), 7000, "张三"]],
+    })
+    ledger = load_ledger([path])
+    assert ledger.cases["执行标的"].tolist()[0] == "6000" and ledger.cases["自定义_6"].tolist()[0] == "b"
+    mapping = next(t for t in inspect_tables(ledger) if t.name == "列对应").frame
+    assert mapping.values.tolist() == [
+        ["2025年、2026年", "案号", "case_no", "是"],
+        ["2025年、2026年", "立案日期", "filed_on", "是"],
+        ["2025年", "执行标的（C 列）", "amount", "是"],
+        ["2025年", "执行标的（D 列）", "执行标的", "否，amount 已由同名的 C 列读取，此列按原样保留"],
+        ["2025年", "自定义（E 列）", "自定义", "否，按原样保留"],
+        ["2025年", "自定义（F 列）", "自定义_6", "否，按原样保留"],
+        ["2026年", "执行标的", "amount", "是"],
+        ["2026年", "承办人", "officer", "是"],
+    ]
+    assert ledger.listed_problems()[["sheet", "column", "value", "problem"]].values.tolist() == [
+        ["2025年", "执行标的", "若干", "金额无法识别"]]
+    shown = CliRunner().invoke(app, ["inspect", str(path)]).stdout
+    assert "执行标的（C 列）" in shown and "否，amount 已由同名的 C 列读取，此列按原样保留" in shown
+
+
 def test_a_sheet_without_a_required_column_is_not_read_and_the_others_are(tmp_path):
     path = workbook(tmp_path / "l.xlsx", {
         "张三": [["案号", "日期", "承办人"], ["(2026)鲁0902执1号", dt.datetime(2026, 3, 1), "张三"]],

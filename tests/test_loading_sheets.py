@@ -222,7 +222,7 @@ def test_a_header_over_two_rows_without_merged_cells_is_read_as_one(tmp_path):
     assert ledger.rejects.empty and ledger.skipped.empty
     sheet = ledger.sheets[0]
     assert (sheet.header_row, sheet.rows_read, sheet.cases, sheet.note) == (1, 1, 1, "表头在第 1–2 行")
-    assert sheet.mapping == {"序号": "序号", "案号": "case_no", "立案日期": "filed_on", "申请执行人": "applicant",
+    assert {c.header: c.name for c in sheet.headers} == {"序号": "序号", "案号": "case_no", "立案日期": "filed_on", "申请执行人": "applicant",
                              "被执行人": "respondent", "执行标的（万元）": "amount"}
 
 

@@ -19,6 +19,7 @@ import io
 import itertools
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -709,12 +710,21 @@ def _check_sheets(paths: list[Path], sheets: Sequence[str]) -> None:
 # --------------------------------------------------------------------------- header and mapping
 
 
+class HeaderColumn(NamedTuple):
+    """One column of a sheet's header as read."""
+
+    letter: str  # its column in the sheet, as Excel names it (A, B … AA)
+    header: str  # its header text
+    name: str  # the field it is read as, else the name it is kept under
+
+
 @dataclass
 class SheetReport:
     file: str
     sheet: str
     header_row: int | None = None
-    mapping: dict[str, str] = field(default_factory=dict)  # header text -> field (or kept name)
+    # the columns of the header, in the sheet's order (blank headers aside): two may have one text
+    headers: list[HeaderColumn] = field(default_factory=list)
     rows_read: int = 0
     cases: int = 0
     skipped: int = 0
@@ -722,8 +732,9 @@ class SheetReport:
     note: str = ""
 
     def unknown_headers(self, columns: Columns) -> list[str]:
-        """The headers of this sheet that name no field of ``columns`` (kept as typed), in order."""
-        return [h for h, name in self.mapping.items() if name not in columns.fields]
+        """The headers of this sheet that name no field of ``columns`` (kept as typed), in order,
+        each once."""
+        return list(dict.fromkeys(c.header for c in self.headers if c.name not in columns.fields))
 
 
 def _cell_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -848,11 +859,14 @@ _COMPUTED = re.compile(r"source_(?:file|sheet|row)|case_(?:year|type|seq)|court_
                        r"|age_days|next_\w+|\w+_(?:due|days_left|state)")
 
 
-def _map_headers(headers: list[str], columns: Columns, report: SheetReport, hidden: Collection[int] = ()) -> list[str]:
+def _map_headers(headers: list[str], columns: Columns, report: SheetReport, hidden: Collection[int] = (),
+                 first_column: int = 0) -> list[str]:
     """Column names for the frame: canonical field names, else the header text kept as is (see
     :data:`_COMPUTED` for the names backlog keeps for itself). Of two columns for one field the
     first is read as it, the other kept as typed; a column hidden in Excel (``hidden``: its
-    position) only when no column shown has that field (an old 结案日期 hidden left of the new)."""
+    position) only when no column shown has that field (an old 结案日期 hidden left of the new).
+    Each column with a header goes into ``report.headers`` (the frame's first column is the
+    sheet's column ``first_column``, 0-based)."""
     fields = [columns.field_for(header) if header else None for header in headers]
     owner: dict[str, int] = {}
     for i in sorted(range(len(headers)), key=lambda i: i in hidden):  # stable: the columns shown first
@@ -870,7 +884,7 @@ def _map_headers(headers: list[str], columns: Columns, report: SheetReport, hidd
         used.add(name)
         names.append(name)
         if header:
-            report.mapping[header] = name
+            report.headers.append(HeaderColumn(xl_col_to_name(first_column + i), header, name))
     return names
 
 
@@ -942,7 +956,7 @@ class Ledger:
         found = self.problems.rename(columns={"column": "field"})
         known = self.cases.loc[self.cases["source_row"].isin(found["row"]),
                                ["source_file", "source_sheet", "source_row", "case_no"]].set_axis([*where, "case_no"], axis=1)
-        headers = pd.DataFrame([(s.file, s.sheet, name, header) for s in self.sheets for header, name in s.mapping.items()],
+        headers = pd.DataFrame([(s.file, s.sheet, c.name, c.header) for s in self.sheets for c in s.headers],
                                columns=["file", "sheet", "field", "column"]).drop_duplicates(["file", "sheet", "field"])
         out = found.merge(known, on=where, how="left").merge(headers, on=["file", "sheet", "field"], how="left")
         out["column"] = out["column"].fillna(out["field"].map(self.columns.labels())).fillna(out["field"])
@@ -1400,7 +1414,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             report.note = f"表头在第 {report.header_row}–{report.header_row + height - 1} 行"
         hidden_columns = [i for i, h in enumerate(headers) if h and any(
             first <= raw.first_column + i <= last for first, last in raw.hidden_columns)]
-        mapped = _map_headers(headers, columns, report, hidden_columns)
+        mapped = _map_headers(headers, columns, report, hidden_columns, raw.first_column)
         if lacking := _missing_required(path, raw.name, headers, mapped, columns):
             report.note = f"缺少{'、'.join(columns.labels()[f] for f in lacking[0])}列，未读取"
             refused.append(lacking[1])
@@ -1521,7 +1535,7 @@ def _sheet_gaps(frame: pd.DataFrame, reports: list[SheetReport], columns: Column
     has and fills, a warning: which sheet, which field, what its cases are read as (the ledger
     as a whole has the column, so the warning about a missing column is not given)."""
     read = [r for r in reports if r.cases]
-    mapped = {id(r): set(r.mapping.values()) for r in read}
+    mapped = {id(r): {c.name for c in r.headers} for r in read}
     names = file_names(pd.Series([r.file for r in reports], dtype=object))
     out = []
     for report in read:
@@ -1672,18 +1686,26 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
         for s in ledger.sheets
     ])
 
-    def known(sheet: SheetReport, header: str, name: str) -> str:
-        if name in ledger.columns.fields:
+    def known(sheet: SheetReport, column: HeaderColumn) -> str:
+        if column.name in ledger.columns.fields:
             return "是"
-        field = ledger.columns.field_for(header)
-        first = next((h for h, n in sheet.mapping.items() if n == field), None) if field else None
-        return f"否，{field} 已由「{first}」列读取，此列按原样保留" if first else "否，按原样保留"
+        field = ledger.columns.field_for(column.header)
+        read = next((c for c in sheet.headers if c.name == field), None) if field else None
+        if read is None:
+            return "否，按原样保留"
+        by = f"同名的 {read.letter} 列" if read.header == column.header else f"「{read.header}」列"
+        return f"否，{field} 已由{by}读取，此列按原样保留"
+
+    def shown(sheet: SheetReport) -> list[str]:
+        """Each column's header, with its letter when another column of the sheet has its text."""
+        count = Counter(c.header for c in sheet.headers)
+        return [f"{c.header}（{c.letter} 列）" if count[c.header] > 1 else c.header for c in sheet.headers]
 
     several_files = len({s.file for s in ledger.sheets}) > 1
     mapping = pd.DataFrame([
-        {"sheet": f"{shown_as[s.file]} [{s.sheet}]" if several_files else s.sheet, "header": h, "field": f,
-         "known": known(s, h, f)}
-        for s in ledger.sheets for h, f in s.mapping.items()
+        {"sheet": f"{shown_as[s.file]} [{s.sheet}]" if several_files else s.sheet, "header": header, "field": c.name,
+         "known": known(s, c)}
+        for s in ledger.sheets for c, header in zip(s.headers, shown(s))
     ])
     tables = [table("工作表", sheets)]
     if len(mapping):  # a header read the same way in several sheets is one row naming them all
