@@ -289,6 +289,21 @@ def test_the_warning_names_files_of_one_name_by_their_folders(tmp_path):
                                "has one): its 1 case is read as open"]
 
 
+def test_a_sheet_without_the_monthly_reports_plan_columns_the_other_sheets_fill_is_warned_about(tmp_path):
+    """下一步打算 and 预计结案时间, which report monthly shows for every open key case, as 未结原因 was:
+    a sheet without them was read with them blank, without a word, as the ledger has them."""
+    plans = ["未结原因", "下一步打算", "预计结案时间"]
+    path = workbook(tmp_path / "l.xlsx", {
+        "2025年": [[*HEAD, *plans], ["(2025)鲁0902执1号", dt.datetime(2025, 1, 1), "张三", "无财产", "继续查控", "2026年底前"]],
+        "2026年": [[*HEAD, "未结原因", "下步工作"], ["(2026)鲁0902执1号", dt.datetime(2026, 1, 1), "李四", "无财产", "拍卖"]],
+    })
+    ledger = load_ledger([path])
+    assert ledger.warnings == [
+        "l.xlsx [2026年]: the sheet has no column for 下一步打算 (next_step; sheet 2025年 has one) or 预计结案时间 "
+        "(expected_close; sheet 2025年 has one): its 1 case has them blank. Its headers not recognised: 下步工作; if "
+        "one of them is that column, add it as an alias in a columns file (--columns)"]
+
+
 def test_a_column_no_sheet_fills_is_not_warned_about_per_sheet(tmp_path):
     path = workbook(tmp_path / "l.xlsx", {
         "一": [[*HEAD, "案由"], ["(2025)鲁0902执1号", dt.datetime(2025, 1, 1), "张三", None]],
@@ -298,6 +313,7 @@ def test_a_column_no_sheet_fills_is_not_warned_about_per_sheet(tmp_path):
 
 
 def test_the_fields_checked_per_sheet_are_those_the_bundled_rules_read():
+    from backlog_cli.assignment import PLAN_FIELDS
     from backlog_cli.deadlines import fields_read, load_ruleset
     from backlog_cli.loading import RULE_FIELDS
 
@@ -307,6 +323,7 @@ def test_the_fields_checked_per_sheet_are_those_the_bundled_rules_read():
         by_deadline = fields_read(deadlines)
         read |= set().union(*by_deadline.values(), *ruleset.fields_read(by_deadline).values())
     assert read - {"filed_on", "case_type"} <= set(RULE_FIELDS)
+    assert set(PLAN_FIELDS) <= set(RULE_FIELDS)  # what report monthly shows of every open key case
 
 
 def test_a_case_in_two_rows_that_differ_is_rejected_saying_where(tmp_path):

@@ -1523,10 +1523,11 @@ def _rows_named(rows: Sequence[int]) -> str:
     return f"row{'s' if len(rows) > 1 else ''} {named}{more}"
 
 
-# The fields the open/closed reading, the task lists and the bundled rules and deadlines read
-# (checked in the tests): a sheet without a column the other sheets fill is warned about.
+# The fields the open/closed reading, the task lists, the bundled rules and deadlines and the monthly
+# report's plans (assignment.PLAN_FIELDS) read (checked in the tests): a sheet without a column the
+# other sheets fill is warned about.
 RULE_FIELDS = ("closed_on", "status", "close_method", "officer", "cause", "respondent", "petition", "notes",
-               "reason_open", "suspended_on", "resumed_on")
+               "reason_open", "next_step", "expected_close", "suspended_on", "resumed_on")
 OPEN_SHEET = "未结"  # a sheet so named (not 已结未结汇总) holds open cases: no close-date column is right
 
 
