@@ -165,6 +165,9 @@ def usage(*args):
     return result.exit_code, result.stderr
 
 
+ENCODINGS = "a Chinese ledger's CSV is in utf-8, gb18030, gbk, gb2312 or utf-16"
+
+
 def test_a_mistake_on_the_command_line_is_one_plain_line_naming_the_help(tmp_path):
     ledger = tmp_path / "none.xlsx"  # never read: the options are refused first
     hint = "; try 'backlog {}--help'\n"
@@ -186,6 +189,13 @@ def test_a_mistake_on_the_command_line_is_one_plain_line_naming_the_help(tmp_pat
         (["report", "monthly", "--nope"], "no such option: --nope", "report monthly "),
         (["--bogus"], "no such option: --bogus", ""),
         (["nosuch"], "no such command 'nosuch'", ""),
+        (["classify", ledger, "--encoding", "gbkk"], f"--encoding: unknown encoding 'gbkk' (did you mean 'gbk'?); "
+         f"{ENCODINGS}", "classify "),
+        (["inspect", ledger, "--encoding", "GB-18030"], f"--encoding: unknown encoding 'GB-18030' (did you mean "
+         f"'gb18030'?); {ENCODINGS}", "inspect "),
+        (["inspect", ledger, "--encoding", "hex"], f"--encoding: 'hex' is not a text encoding; {ENCODINGS}", "inspect "),
+        (["sample", "-o", "s.csv", "--encoding", "klingon"], f"--encoding: unknown encoding 'klingon'; {ENCODINGS}",
+         "sample "),
     ]
     for args, message, command in cases:
         code, err = usage(*args)
@@ -215,6 +225,26 @@ def test_an_option_value_the_rules_or_the_ledger_refuse_names_the_help_too(tmp_p
         assert last.endswith(f"; try 'backlog {command} --help'"), (args, err)
 
 
+def test_an_encoding_named_wrongly_is_refused_whatever_the_ledger_and_one_named_rightly_is_used(tmp_path, monkeypatch):
+    """--encoding gbkk said only 'unknown encoding' once a CSV was read, without naming the option
+    or its help, and nothing at all for a workbook; encoding: in backlog.yaml is checked as well,
+    naming its line. An encoding's name is taken in any case (GBK)."""
+    from conftest import SAMPLES
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    said = f"unknown encoding 'gbkk' (did you mean 'gbk'?); {ENCODINGS}"
+    assert usage("classify", SAMPLES / "ledger.xlsx", "--encoding", "gbkk") == (
+        2, f"backlog: error: --encoding: {said}; try 'backlog classify --help'\n")
+    (tmp_path / "l.csv").write_bytes("案号,立案日期,承办人\n(2025)鲁0902执9号,2025-01-02,张三\n".encode("gbk"))
+    code, err = usage("inspect", "l.csv", "--encoding", "GBK")
+    assert code == 0 and "loaded 1 case from 1 row" in err
+    (tmp_path / "backlog.yaml").write_text("ledger: l.csv\nencoding: gbkk\n", encoding="utf-8")
+    assert usage("inspect") == (2, f"backlog: error: {tmp_path / 'backlog.yaml'}:2: 'encoding': {said}\n")
+    (tmp_path / "backlog.yaml").write_text("ledger: l.csv\nencoding: gb18030\n", encoding="utf-8")
+    assert usage("inspect")[0] == 0
+
+
 def test_an_empty_file_name_is_refused_before_it_names_the_current_folder(tmp_path):
     """backlog classify "$LEDGER" with LEDGER unset: an empty word would be the folder '.'."""
     ledger = tmp_path / "none.xlsx"
@@ -233,6 +263,7 @@ def test_an_empty_file_name_is_refused_before_it_names_the_current_folder(tmp_pa
         (["rules", "check", ""], "FILE", "rules check "),
         (["init", ""], "FILE", "init "),
         (["sample", "-o", ""], "--output", "sample "),
+        (["classify", ledger, "--encoding", ""], "--encoding", "classify "),
     ]
     for args, name, command in cases:
         assert usage(*args) == (2, hint.format(name, command)), args

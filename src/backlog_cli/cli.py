@@ -245,6 +245,17 @@ def given_name(text: str) -> str:
     return text
 
 
+def encoding_name(text: str) -> str:
+    """An encoding named on the command line (--encoding): one Python has for text, else refused
+    naming the encodings Chinese ledgers are saved in (a typo such as gbkk was said only once a CSV
+    was read, and not at all for a workbook)."""
+    from backlog_cli.config import encoding_problem
+
+    if (problem := encoding_problem(text)) is not None:
+        raise ValueError(problem)
+    return text
+
+
 def file_name(text: str) -> Path:
     """A file or folder named on the command line. An empty name (in a script, a variable left
     unset: backlog classify "$LEDGER") would be the current folder: it is refused."""
@@ -413,7 +424,7 @@ LedgerArg = Annotated[
 ]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", parser=file_name, help="Settings file (default: $BACKLOG_CONFIG or ./backlog.yaml).")]
 SheetOpt = Annotated[Optional[list[str]], typer.Option("--sheet", metavar="NAME", help="Read only this sheet (repeatable).")]
-EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", help="CSV encoding (default: detected: UTF-8 with or without BOM, UTF-16 with BOM, or GBK/GB18030).")]
+EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", parser=encoding_name, help="CSV encoding (default: detected: UTF-8 with or without BOM, UTF-16 with BOM, or GBK/GB18030).")]
 ColumnsOpt = Annotated[Optional[list[Path]], typer.Option("--columns", metavar="FILE", parser=file_name, help="Extra column aliases file (repeatable).")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Evaluate as of this date, YYYY-MM-DD (or 2026/11/23, 2026年11月23日, 20261123), 1950-2100 (default: today).")]
 FormatOpt = Annotated[
@@ -984,7 +995,7 @@ def sample(
     rows: Annotated[int, typer.Option("--rows", min=1, max=5_000_000, metavar="N", help="Number of case rows (at most 5,000,000).")] = 300,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed: the same seed gives the same file.")] = 1,
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="The day the ledger is drawn up to (default 2026-11-23, the committed samples' day).")] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", help="CSV encoding (default utf-8-sig; gbk as Excel saves).")] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", parser=encoding_name, help="CSV encoding (default utf-8-sig; gbk as Excel saves).")] = None,
     clean: Annotated[bool, typer.Option("--clean", metavar="", help="No deliberately messy values or bad rows.")] = False,
     force: Annotated[bool, typer.Option("--force", metavar="", help="Overwrite an existing file.")] = False,
 ) -> None:

@@ -6,6 +6,7 @@ Looked up in this order: ``--config FILE``, the ``BACKLOG_CONFIG`` environment v
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import os
 from dataclasses import dataclass, field
@@ -106,6 +107,30 @@ def not_a_file(path: str | os.PathLike[str]) -> str | None:
     if path.is_dir():
         return "is a folder, not a file"
     return "is not a regular file" if path.exists() else "does not exist"
+
+
+# The encodings Chinese ledgers' text (CSV) files are saved in: named when a name given is no encoding
+LEDGER_ENCODINGS = ("utf-8", "gb18030", "gbk", "gb2312", "utf-16")
+
+
+def encoding_problem(name: str) -> str | None:
+    """What is wrong with an encoding named by the user (``--encoding``, ``encoding:``), or None when
+    Python decodes text with it: a name no codec has, or one of a codec that is not a text encoding
+    (hex, base64), with the encodings Chinese ledgers are saved in."""
+    if not name.strip():
+        return "an empty name (in a script, is a variable unset?)"
+    try:
+        b"A".decode(name)  # not empty: b"".decode never looks the name up
+    except LookupError:
+        try:
+            codecs.lookup(name)
+            what = f"'{name}' is not a text encoding"
+        except LookupError:
+            what = f"unknown encoding '{name}'{did_you_mean(name.strip().lower(), LEDGER_ENCODINGS)}"
+        return f"{what}; a Chinese ledger's CSV is in {', '.join(LEDGER_ENCODINGS[:-1])} or {LEDGER_ENCODINGS[-1]}"
+    except UnicodeError:  # a text encoding that cannot decode the probe
+        pass
+    return None
 
 
 def find_config(explicit: Path | None = None) -> Path | None:
@@ -317,6 +342,14 @@ def _text(value: Any, key: str, at: str) -> str | None:
     return value.strip()
 
 
+def _encoding(value: Any, at: str) -> str | None:
+    """The CSV encoding setting: text that names an encoding."""
+    name = _text(value, "encoding", at)
+    if name is not None and (problem := encoding_problem(name)) is not None:
+        raise ConfigError(f"{at}: 'encoding': {problem}")
+    return name
+
+
 def _shown(value: Any) -> str:
     """A YAML value as its writer would call it (not as Python prints it)."""
     if isinstance(value, dict):
@@ -398,7 +431,7 @@ def load_config(explicit: Path | None = None) -> Config:
         path=path,
         ledger=[rel(p) for p in _as_list(data.get("ledger"), "ledger", at("ledger"))],
         sheets=_as_list(data.get("sheets"), "sheets", at("sheets"), numbers=True),
-        encoding=_text(data.get("encoding"), "encoding", at("encoding")),
+        encoding=_encoding(data.get("encoding"), at("encoding")),
         rules=rules,
         columns=[rel(p) for p in _as_list(data.get("columns"), "columns", at("columns"))],
         output_dir=rel(_text(data.get("output_dir"), "output_dir", at("output_dir")) or "outputs"),

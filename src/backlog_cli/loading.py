@@ -32,7 +32,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
 from backlog_cli import parsing, workbook
-from backlog_cli.config import load_yaml, read_yaml
+from backlog_cli.config import encoding_problem, load_yaml, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.outputs import ERROR_HEADERS, PROBLEM_HEADERS, Sheet, counted, iso_dates
 from backlog_cli.workbook import EXCEL_SUFFIXES
@@ -446,7 +446,7 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
         try:
             text = data.decode(enc)
         except LookupError:
-            raise LedgerError(f"unknown encoding '{enc}' (try utf-8, gbk or gb18030)") from None
+            raise LedgerError(encoding_problem(enc) or f"unknown encoding '{enc}'") from None
         except UnicodeDecodeError as exc:
             if encoding or bom:
                 raise LedgerError(_decode_problem(path, data, enc, exc.start)) from None
