@@ -304,6 +304,21 @@ def test_a_sheet_without_the_monthly_reports_plan_columns_the_other_sheets_fill_
         "one of them is that column, add it as an alias in a columns file (--columns)"]
 
 
+def test_a_sheet_of_closed_cases_needs_no_plan_columns(tmp_path):
+    """A 已结 sheet without 未结原因, 下一步打算, 预计结案时间: its cases are closed, the monthly report asks
+    nothing of them, and a warning would make every nightly run exit 1."""
+    plans = ["未结原因", "下一步打算", "预计结案时间"]
+    path = workbook(tmp_path / "l.xlsx", {
+        "未结": [[*HEAD, *plans, "结案日期"], ["(2025)鲁0902执1号", dt.datetime(2025, 1, 1), "张三", "无财产", "继续查控",
+                                            "2026年底前", None]],
+        "已结": [[*HEAD, "结案日期"], ["(2025)鲁0902执2号", dt.datetime(2025, 1, 2), "李四", dt.datetime(2025, 6, 1)]],
+        "在办": [[*HEAD, "结案日期"], ["(2025)鲁0902执3号", dt.datetime(2025, 1, 3), "李四", None]],
+    })
+    warnings = load_ledger([path]).warnings
+    assert len(warnings) == 1 and warnings[0].startswith(
+        "l.xlsx [在办]: the sheet has no column for 未结原因 (reason_open; sheet 未结 has one) or 下一步打算")
+
+
 def test_a_column_no_sheet_fills_is_not_warned_about_per_sheet(tmp_path):
     path = workbook(tmp_path / "l.xlsx", {
         "一": [[*HEAD, "案由"], ["(2025)鲁0902执1号", dt.datetime(2025, 1, 1), "张三", None]],

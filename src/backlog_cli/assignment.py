@@ -39,7 +39,7 @@ import pandas as pd
 
 from backlog_cli.config import not_a_file, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean
-from backlog_cli.loading import SOURCE_COLUMNS, TOTALS_TEXT, Ledger, read_sheets
+from backlog_cli.loading import PLAN_FIELDS, SOURCE_COLUMNS, TOTALS_TEXT, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
                                  state_styles, value_labels, write_output)
 from backlog_cli.parsing import name_key, normalize_person, normalize_text, parse_numbers, without_spaces
@@ -62,10 +62,6 @@ YAML_SUFFIXES = (".yaml", ".yml")
 # The columns of a task list, after the group column: what an officer needs to work the case.
 TASK_COLUMNS = ["case_no", "filed_on", "age_days", "applicant", "respondent", "cause", "amount", "categories",
                 "next_label", "next_due", "next_days_left", "next_state", "next_action"]
-
-
-# What the monthly report asks of every open key case: 未结原因, 下一步打算, 预计结案时间.
-PLAN_FIELDS = ("reason_open", "next_step", "expected_close")
 
 
 def plan_text(cases: pd.DataFrame, name: str) -> pd.Series:

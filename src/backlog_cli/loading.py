@@ -1524,8 +1524,11 @@ def _rows_named(rows: Sequence[int]) -> str:
 
 
 # The fields the open/closed reading, the task lists, the bundled rules and deadlines and the monthly
-# report's plans (assignment.PLAN_FIELDS) read (checked in the tests): a sheet without a column the
+# report's plans (PLAN_FIELDS) read (checked in the tests): a sheet without a column the
 # other sheets fill is warned about.
+# What the monthly report asks of every open key case: 未结原因, 下一步打算, 预计结案时间; a sheet
+# whose cases are all closed (a 已结 sheet) needs no column for them.
+PLAN_FIELDS = ("reason_open", "next_step", "expected_close")
 RULE_FIELDS = ("closed_on", "status", "close_method", "officer", "cause", "respondent", "petition", "notes",
                "reason_open", "next_step", "expected_close", "suspended_on", "resumed_on")
 OPEN_SHEET = "未结"  # a sheet so named (not 已结未结汇总) holds open cases: no close-date column is right
@@ -1545,12 +1548,22 @@ def _sheet_gaps(frame: pd.DataFrame, reports: list[SheetReport], columns: Column
             if name in mapped[id(report)] or (name == "closed_on" and OPEN_SHEET in report.sheet
                                                  and "已结" not in report.sheet):
                 continue
+            if name in PLAN_FIELDS and not _has_open(frame, report):
+                continue
             have = [r for r in read if name in mapped[id(r)]]
             if have and (filled := _filled_in(frame, name, have, report, names)):
                 gaps[name] = filled
         if gaps:
             out.append(_gap_warning(report, gaps, columns, names))
     return out
+
+
+def _has_open(frame: pd.DataFrame, report: SheetReport) -> bool:
+    """Whether the sheet of ``report`` has a case without a close date."""
+    if "closed_on" not in frame:
+        return True
+    rows = (frame["source_sheet"] == report.sheet) & (frame["source_file"] == report.file)
+    return bool(frame.loc[rows, "closed_on"].isna().any())
 
 
 def _filled_in(frame: pd.DataFrame, name: str, reports: list[SheetReport], report: SheetReport,
