@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 
 import pandas as pd
 import pytest
@@ -77,7 +78,7 @@ def test_schema_version_stored_and_newer_refused(tmp_path):
     history.open_history(path).close()
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
-        assert conn.execute(sa.text("select value from meta where key='schema_version'")).scalar() == "1"
+        assert conn.execute(sa.text("select value from meta where key='schema_version'")).scalar() == "2"
         conn.execute(sa.text("update meta set value='99' where key='schema_version'"))
     engine.dispose()
     with pytest.raises(ConfigError, match="schema version 99"):
@@ -88,24 +89,167 @@ def test_upgrade_runs_each_missing_step(tmp_path, monkeypatch):
     path = tmp_path / "h.sqlite"
     history.open_history(path).close()
     seen = []
-    monkeypatch.setattr(history, "SCHEMA_VERSION", 3)
-    monkeypatch.setattr(history, "UPGRADES", {**history.UPGRADES, 2: lambda c: seen.append(2), 3: lambda c: seen.append(3)})
+    monkeypatch.setattr(history, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(history, "UPGRADES", {**history.UPGRADES, 3: lambda c: seen.append(3), 4: lambda c: seen.append(4)})
     history.open_history(path).close()
-    assert seen == [2, 3]
+    assert seen == [3, 4]
     history.open_history(path).close()
-    assert seen == [2, 3]  # already at 3: nothing runs
+    assert seen == [3, 4]  # already at 4: nothing runs
+
+
+# A history as backlog wrote it at schema version 1 (before the runs' rejected rows were kept):
+# its tables as SQLAlchemy created them on SQLite, and two runs of a ledger whose 执2号 was
+# rejected (立案日期 待补) at the second.
+V1_TABLES = [
+    """CREATE TABLE meta ("key" VARCHAR(64) NOT NULL, value TEXT NOT NULL, PRIMARY KEY ("key"))""",
+    """CREATE TABLE runs (id INTEGER NOT NULL, as_of DATE NOT NULL, started_at DATETIME NOT NULL,
+       finished_at DATETIME NOT NULL, ledger_files TEXT NOT NULL, counts TEXT NOT NULL, rules TEXT,
+       PRIMARY KEY (id), UNIQUE (as_of))""",
+    """CREATE TABLE snapshots (run_id INTEGER NOT NULL, case_no VARCHAR(100) NOT NULL, is_open BOOLEAN NOT NULL,
+       filed_on DATE, closed_on DATE, officer TEXT, categories TEXT NOT NULL, primary_category TEXT,
+       next_deadline TEXT, next_state TEXT, next_due DATE, overdue TEXT NOT NULL, deadline_states TEXT NOT NULL,
+       PRIMARY KEY (run_id, case_no), FOREIGN KEY(run_id) REFERENCES runs (id) ON DELETE CASCADE)""",
+]
+V1_ROWS = [
+    "INSERT INTO meta VALUES ('schema_version', '1')",
+    """INSERT INTO runs VALUES (1, '2026-11-04', '2026-11-04 02:30:00.000000', '2026-11-04 02:30:01.000000',
+       '["ledger.csv"]', '{"rows": 3, "cases": 3, "open": 2, "closed": 1, "rejected": 0}', 'default')""",
+    """INSERT INTO runs VALUES (2, '2026-11-11', '2026-11-11 02:30:00.000000', '2026-11-11 02:30:01.000000',
+       '["ledger.csv"]', '{"rows": 3, "cases": 2, "open": 1, "closed": 1, "rejected": 1}', 'default')""",
+    *(f"""INSERT INTO snapshots VALUES ({run}, '(2026)鲁0902执{n}号', {int(closed is None)}, '2026-01-0{n}',
+          {f"'{closed}'" if closed else 'NULL'}, '{officer}', '', NULL, NULL, NULL, NULL, '', '{{}}')"""
+      for run, n, officer, closed in [(1, 1, "张三", None), (1, 2, "李四", None), (1, 3, "王五", "2026-10-28"),
+                                      (2, 1, "张三", None), (2, 3, "王五", "2026-10-28")]),
+]
+
+
+def version_1_history(path) -> None:
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        for statement in [*V1_TABLES, *V1_ROWS]:
+            conn.execute(sa.text(statement))
+    engine.dispose()
+
+
+def schema_of(path) -> tuple[str, dict[str, list[str]]]:
+    """The recorded version and every table's columns."""
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        version = conn.execute(sa.text("select value from meta where key='schema_version'")).scalar()
+    inspector = sa.inspect(engine)
+    tables = {t: [c["name"] for c in inspector.get_columns(t)] for t in inspector.get_table_names()}
+    engine.dispose()
+    return version, tables
+
+
+def test_a_history_of_version_1_is_upgraded_in_place_and_its_runs_rejected_rows_are_unknown(tmp_path):
+    path = tmp_path / "history.sqlite"
+    version_1_history(path)
+    with history.open_history(path, create=False) as h:
+        runs = h.list_runs()
+        assert runs["as_of"].dt.strftime("%Y-%m-%d").tolist() == ["2026-11-04", "2026-11-11"]
+        assert runs[["cases", "open", "rejected"]].values.tolist() == [[3, 2, 0], [2, 1, 1]]
+        assert h.snapshot(1)["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执2号", "(2026)鲁0902执3号"]
+        # the old runs kept no list of their rejected rows: unknown, not none
+        assert h.rejected(1) is None and h.rejected(2) is None
+        rejected = pd.DataFrame([["ledger.csv", "ledger", 3, "(2026)鲁0902执2号", "立案日期无法识别：“待补”"]],
+                                columns=["file", "sheet", "row", "case_no", "reason"])
+        run = h.record(info("2026-11-18"), history.snapshot_frame(DAY1, T("2026-11-18"), IDS), rejected)
+        assert h.rejected(run).values.tolist() == rejected.values.tolist()
+        assert h.rejected(run)["row"].tolist() == [3]
+        assert h.rejected(h.record(info("2026-11-11"), history.snapshot_frame(DAY1, T("2026-11-11"), IDS))).empty
+    version, tables = schema_of(path)
+    assert version == "2"
+    assert tables["runs"][-1] == "rejects_recorded"
+    assert tables["rejected_rows"] == ["run_id", "position", "file", "sheet", "row", "case_no", "reason"]
+    with history.open_history(path) as h:  # opened again: nothing left to upgrade
+        assert h.rejected(1) is None and len(h.list_runs()) == 3
+
+
+def test_an_upgrade_stopped_midway_leaves_the_history_as_it_was(tmp_path, monkeypatch):
+    """The upgrade's table changes and its version are one transaction, on SQLite too (whose
+    driver commits a table change at once unless told otherwise)."""
+    path = tmp_path / "history.sqlite"
+    version_1_history(path)
+    before = schema_of(path)
+
+    def stopped(conn):
+        history._upgrade_to_2(conn)
+        raise sa.exc.OperationalError("ALTER TABLE", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(history, "UPGRADES", {**history.UPGRADES, 2: stopped})
+    with pytest.raises(ConfigError, match=r"cannot open the database \(disk I/O error\)"):
+        history.open_history(path)
+    assert schema_of(path) == before
+    monkeypatch.undo()
+    with history.open_history(path) as h:
+        assert h.rejected(2) is None and h.snapshot(2)["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执3号"]
+    assert schema_of(path)[0] == "2"
+
+
+def test_two_backlogs_opening_a_history_of_version_1_at_once_upgrade_it_once(tmp_path, monkeypatch):
+    """The nightly run and a diff starting together on the morning after backlog is upgraded: the
+    second waits for the first's upgrade and finds nothing left to do, rather than run it again
+    over the first's."""
+    import threading
+
+    path = tmp_path / "history.sqlite"
+    version_1_history(path)
+    entered, go, steps, failed = threading.Event(), threading.Event(), [], []
+
+    def held(conn):
+        steps.append(threading.current_thread().name)
+        entered.set()
+        go.wait(5)
+        history._upgrade_to_2(conn)
+
+    def open_it():
+        try:
+            history.open_history(path).close()
+        except ConfigError as exc:
+            failed.append(str(exc))
+
+    monkeypatch.setattr(history, "UPGRADES", {**history.UPGRADES, 2: held})
+    first, second = threading.Thread(target=open_it, name="first"), threading.Thread(target=open_it, name="second")
+    first.start()
+    assert entered.wait(5)
+    second.start()
+    time.sleep(0.3)  # the second reads version 1 and waits for the first's transaction
+    go.set()
+    first.join(10)
+    second.join(10)
+    assert (steps, failed) == (["first"], [])
+    assert schema_of(path)[0] == "2"
+
+
+def test_a_history_of_this_version_is_refused_by_an_older_backlog(tmp_path, monkeypatch):
+    """An older backlog (schema version 1) refuses the history this one writes, with the message it
+    has for any newer history, rather than misread it."""
+    path = tmp_path / "history.sqlite"
+    with history.open_history(path) as h:
+        h.record(info("2026-11-04"), history.snapshot_frame(DAY1, T("2026-11-04"), IDS))
+    monkeypatch.setattr(history, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(history, "UPGRADES", {1: history._upgrade_to_1})
+    with pytest.raises(ConfigError) as err:
+        history.open_history(path)
+    assert str(err.value) == (f"history {path} has schema version 2, newer than this backlog understands (1); "
+                              "upgrade backlog")
 
 
 def test_rerun_same_day_replaces_entry(db):
+    rejected = pd.DataFrame({"file": ["a.csv", "a.csv"], "sheet": ["a", "a"], "row": [7, 9],
+                             "case_no": ["E5", "暂无案号"], "reason": ["缺少立案日期", "案号无法识别"]})
     db.record(info("2025-07-01", open=3), history.snapshot_frame(DAY1, T("2025-07-01"), IDS))
-    db.record(info("2025-07-02", open=3), history.snapshot_frame(DAY2, T("2025-07-02"), IDS))
-    db.record(info("2025-07-02", open=3), history.snapshot_frame(DAY2, T("2025-07-02"), IDS))
+    db.record(info("2025-07-02", open=3), history.snapshot_frame(DAY2, T("2025-07-02"), IDS), rejected)
+    run = db.record(info("2025-07-02", open=3), history.snapshot_frame(DAY2, T("2025-07-02"), IDS), rejected[1:])
     runs = db.list_runs()
     assert runs["as_of"].dt.strftime("%Y-%m-%d").tolist() == ["2025-07-01", "2025-07-02"]
     assert runs["open"].tolist() == [3, 3]
     assert runs["seconds"].tolist() == [3.0, 3.0]
+    assert db.rejected(run)["case_no"].tolist() == ["暂无案号"]
     with db.engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from snapshots")).scalar() == 3 + 4
+        assert conn.execute(sa.text("select count(*) from rejected_rows")).scalar() == 1
 
 
 def test_failed_write_leaves_history_as_it_was(db):

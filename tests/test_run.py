@@ -177,6 +177,23 @@ def test_a_case_filed_after_today_is_a_rejected_row_of_the_run(tmp_path):
     assert "1 more row rejected: filed after today" in result.stderr
 
 
+def test_the_history_records_the_rejected_rows_of_each_run_as_errors_csv_lists_them(tmp_path):
+    """The load's rejects and a filing date after today alike, so that diff can tell a case whose
+    row was rejected from one taken out of the ledger; a run of the same day again replaces them."""
+    late = "(2025)鲁0902执5号,2062-03-01,李四,x,y,z,1," + EXTRA + "\n"
+    config = config_in(tmp_path, ROWS + [BAD_ROW, late])
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 1
+    errors = pd.read_csv(tmp_path / "out" / "2025-06-30" / "errors.csv", encoding="utf-8-sig")
+    with history.open_history(tmp_path / "out" / "history.sqlite") as store:
+        rejected = store.rejected(store.run_at())
+    assert rejected.values.tolist() == errors.values.tolist()
+    assert rejected[["row", "case_no"]].values.tolist() == [[5, "(2025)鲁0902执4号"], [6, "(2025)鲁0902执5号"]]
+    config_in(tmp_path)
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
+    with history.open_history(tmp_path / "out" / "history.sqlite") as store:
+        assert store.rejected(store.run_at()).empty
+
+
 def test_columns_the_ledger_does_not_keep_are_noted_not_warned_about(tmp_path):
     """A ledger without 备注 and 是否涉信访 warns (exit 1) every night until the settings say the
     ledger does not keep them (absent_columns, by header or field name): then a note, exit 0."""
@@ -398,7 +415,7 @@ def test_a_read_only_history_is_a_plain_error(tmp_path, monkeypatch):
     config = config_in(tmp_path)
     assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
 
-    def refuses(self, conn, info, snapshot):
+    def refuses(self, conn, info, snapshot, rejects):
         raise sa.exc.OperationalError("DELETE FROM snapshots", {}, Exception("attempt to write a readonly database"))
 
     monkeypatch.setattr(history.History, "_store", refuses)

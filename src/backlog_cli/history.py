@@ -4,11 +4,13 @@ The database is a SQLite file by default (a plain path) or any SQLAlchemy URL
 (``postgresql+psycopg://user@host/db``). Its schema version lives in the ``meta`` table and is
 upgraded on open, one step per version (:data:`UPGRADES`).
 
-Tables (schema version 1):
+Tables (schema version 2):
 
 ``runs``
     ``id``, ``as_of`` (date, unique: re-running a day replaces it), ``started_at``,
-    ``finished_at``, ``ledger_files`` (JSON list), ``counts`` (JSON object), ``rules`` (name).
+    ``finished_at``, ``ledger_files`` (JSON list), ``counts`` (JSON object), ``rules`` (name),
+    ``rejects_recorded`` (true; NULL for the runs recorded at version 1, which kept no rejected
+    rows: what they rejected is unknown).
 ``snapshots``
     one row per case and run: ``run_id``, ``case_no``, ``is_open`` (at the run's as_of),
     ``filed_on``, ``closed_on``, ``officer``, ``categories`` (ids joined by ``;``),
@@ -16,7 +18,13 @@ Tables (schema version 1):
     deadlines overdue at as_of, joined by ``;``) and ``deadline_states`` (JSON object, deadline id →
     state). The overdue ids get their own column so that diffs need no JSON parsing; the full
     states stay in JSON because the deadline set is data (rules files), not schema.
+``rejected_rows``
+    one row per ledger row the run rejected, as its errors.csv lists them: ``run_id``,
+    ``position`` (0, 1, ... in the list's order), ``file``, ``sheet``, ``row``, ``case_no`` (as
+    read, readable or not) and ``reason``.
 
+An upgrade runs in one transaction (on SQLite too, whose driver would otherwise commit each
+table change at once): one stopped midway leaves the history at its old version, as it was.
 A write (:meth:`History.record`) is one transaction: a run killed midway leaves the history as
 it was.
 """
@@ -38,12 +46,12 @@ from sqlalchemy.engine import Connection, Engine
 
 from backlog_cli.assignment import UNASSIGNED
 from backlog_cli.errors import ConfigError
-from backlog_cli.loading import load_columns
+from backlog_cli.loading import REJECT_COLUMNS, load_columns
 from backlog_cli.outputs import DISPLAY_LIST_SEP, Labels, Output, Sheet, iso_dates, join_lists, per_distinct_cell
 from backlog_cli.parsing import case_ids, parse_case_numbers
 from backlog_cli.rules import open_mask
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LIST_SEP = ";"
 SNAPSHOT_COLUMNS = [
     "case_no", "is_open", "filed_on", "closed_on", "officer", "categories", "primary_category",
@@ -86,6 +94,7 @@ runs = sa.Table(
     sa.Column("ledger_files", sa.Text, nullable=False),
     sa.Column("counts", sa.Text, nullable=False),
     sa.Column("rules", sa.Text),
+    sa.Column("rejects_recorded", sa.Boolean),  # NULL: recorded at version 1, its rejected rows unknown
 )
 snapshots = sa.Table(
     "snapshots", metadata,
@@ -103,6 +112,16 @@ snapshots = sa.Table(
     sa.Column("overdue", sa.Text, nullable=False),
     sa.Column("deadline_states", sa.Text, nullable=False),
 )
+rejected_rows = sa.Table(
+    "rejected_rows", metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("sheet", sa.Text),
+    sa.Column("row", sa.Integer),
+    sa.Column("case_no", sa.Text),
+    sa.Column("reason", sa.Text, nullable=False),
+)
 
 
 def _upgrade_to_1(conn: Connection) -> None:
@@ -110,8 +129,18 @@ def _upgrade_to_1(conn: Connection) -> None:
     metadata.create_all(conn, tables=[runs, snapshots])
 
 
-# Version N's upgrade takes a database at version N - 1 to N; each runs in the open transaction.
-UPGRADES: dict[int, Callable[[Connection], None]] = {1: _upgrade_to_1}
+def _upgrade_to_2(conn: Connection) -> None:
+    """Version 2: each run's rejected rows, and whether a run recorded them (the runs of version 1
+    did not: ``rejects_recorded`` stays NULL for them). A history created at this version has the
+    column from version 1's step already."""
+    if "rejects_recorded" not in {c["name"] for c in sa.inspect(conn).get_columns("runs")}:
+        column = runs.c.rejects_recorded
+        conn.execute(sa.text(f"ALTER TABLE runs ADD COLUMN {column.name} {column.type.compile(conn.dialect)}"))
+    metadata.create_all(conn, tables=[rejected_rows])
+
+
+# Version N's upgrade takes a database at version N - 1 to N; all run in one transaction.
+UPGRADES: dict[int, Callable[[Connection], None]] = {1: _upgrade_to_1, 2: _upgrade_to_2}
 
 
 @dataclass
@@ -151,42 +180,46 @@ class History:
 
     # ----------------------------------------------------------------------------- writing
 
-    def record(self, info: RunInfo, snapshot: pd.DataFrame) -> int:
-        """Store a run and its snapshot in one transaction; an earlier run of the same as_of is
-        replaced. Returns the new run id."""
-        with self.recording(info, snapshot) as run_id:
+    def record(self, info: RunInfo, snapshot: pd.DataFrame, rejects: pd.DataFrame | None = None) -> int:
+        """Store a run, its snapshot and the ledger rows it rejected (``rejects``, in the
+        :data:`~backlog_cli.loading.REJECT_COLUMNS` the errors file lists; none when not given) in
+        one transaction; an earlier run of the same as_of is replaced. Returns the new run id."""
+        with self.recording(info, snapshot, rejects) as run_id:
             return run_id
 
     @contextmanager
-    def recording(self, info: RunInfo, snapshot: pd.DataFrame) -> Iterator[int]:
+    def recording(self, info: RunInfo, snapshot: pd.DataFrame, rejects: pd.DataFrame | None = None) -> Iterator[int]:
         """:meth:`record`, committed only when the block ends without an error (the nightly run
         puts its day's folder in place inside it: a run whose folder cannot be put in place leaves
         the history as it was). A database that refuses the write (read-only) is a ConfigError."""
         try:
             with self.engine.begin() as conn:
-                yield self._store(conn, info, snapshot)
+                yield self._store(conn, info, snapshot, rejects)
         except sa.exc.OperationalError as exc:  # read-only, locked, the disk full (not a bug of ours)
             raise ConfigError(f"history {self.engine.url.render_as_string(hide_password=True)}: cannot record "
                               f"the run ({exc.orig})") from None
 
-    def _store(self, conn: Connection, info: RunInfo, snapshot: pd.DataFrame) -> int:
-        """Write a run and its snapshot in ``conn``'s transaction; returns the run id."""
+    def _store(self, conn: Connection, info: RunInfo, snapshot: pd.DataFrame, rejects: pd.DataFrame | None) -> int:
+        """Write a run, its snapshot and its rejected rows in ``conn``'s transaction; returns the run id."""
         rows = _snapshot_rows(snapshot)
+        rejected = _rejected_rows(rejects)
         old = sa.select(runs.c.id).where(runs.c.as_of == info.as_of)
-        conn.execute(snapshots.delete().where(snapshots.c.run_id.in_(old)))
+        for table in (snapshots, rejected_rows):
+            conn.execute(table.delete().where(table.c.run_id.in_(old)))
         conn.execute(runs.delete().where(runs.c.as_of == info.as_of))
         run_id = conn.execute(
             runs.insert().values(
                 as_of=info.as_of, started_at=info.started_at, finished_at=info.finished_at,
                 ledger_files=json.dumps(info.ledger_files, ensure_ascii=False),
                 counts=json.dumps(info.counts, ensure_ascii=False, default=_json_default),
-                rules=info.rules,
+                rules=info.rules, rejects_recorded=True,
             )
         ).inserted_primary_key[0]
-        if rows:
-            for row in rows:
-                row["run_id"] = run_id
-            conn.execute(snapshots.insert(), rows)
+        for table, listed in ((snapshots, rows), (rejected_rows, rejected)):
+            if listed:
+                for row in listed:
+                    row["run_id"] = run_id
+                conn.execute(table.insert(), listed)
         return int(run_id)
 
     # ----------------------------------------------------------------------------- reading
@@ -266,6 +299,19 @@ class History:
         later = frame["filed_on"].gt(pd.Timestamp(self.run_date(run_id)))
         return frame[~later].reset_index(drop=True) if later.any() else frame
 
+    def rejected(self, run_id: int) -> pd.DataFrame | None:
+        """The ledger rows a run rejected (:data:`~backlog_cli.loading.REJECT_COLUMNS`, as its
+        errors file lists them), or None for a run recorded by an older backlog, which kept no
+        list of them: what it rejected is unknown."""
+        with self.engine.connect() as conn:
+            recorded = conn.execute(sa.select(runs.c.rejects_recorded).where(runs.c.id == run_id)).scalar()
+            if not recorded:
+                return None
+            got = conn.execute(sa.select(*(rejected_rows.c[c] for c in REJECT_COLUMNS))
+                               .where(rejected_rows.c.run_id == run_id).order_by(rejected_rows.c.position)).all()
+        frame = pd.DataFrame(got, columns=REJECT_COLUMNS)
+        return frame.astype({c: "str" for c in REJECT_COLUMNS if c != "row"} | {"row": "Int64"})
+
     def diff(self, run_a: int, run_b: int) -> Changes:
         """What changed from run ``run_a`` (earlier) to ``run_b``; see :func:`diff_snapshots`."""
         return diff_snapshots(self.snapshot(run_a), self.snapshot(run_b), pd.Timestamp(self.run_date(run_a)))
@@ -302,20 +348,39 @@ def open_history(target: str | Path, *, create: bool = True) -> History:
 
 
 def _upgrade(conn: Connection, where: str) -> None:
+    """Bring the history to :data:`SCHEMA_VERSION` in ``conn``'s transaction, one step per version;
+    a newer one is refused. The version is read again once the transaction holds the database
+    (SQLite: a write lock; others: the version's row), so that two backlogs opening an old history
+    at once upgrade it once."""
     metadata.create_all(conn, tables=[meta])
-    stored = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+    stored = _stored_version(conn, where)
+    if int(stored or 0) == SCHEMA_VERSION:
+        return
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        # the driver begins a transaction only before a row is written, so a table created or
+        # altered before would be committed at once: an upgrade stopped midway would leave half
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    stored = _stored_version(conn, where, lock=True)
     version = int(stored or 0)
-    if version > SCHEMA_VERSION:
-        raise ConfigError(
-            f"history {where} has schema version {version}, newer than this backlog "
-            f"understands ({SCHEMA_VERSION}); upgrade backlog"
-        )
     for step in range(version + 1, SCHEMA_VERSION + 1):
         UPGRADES[step](conn)
     if stored is None:
         conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
     elif version != SCHEMA_VERSION:
         conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+
+
+def _stored_version(conn: Connection, where: str, lock: bool = False) -> str | None:
+    """The schema version the history records (None for a new one); a version newer than this
+    backlog's is a ConfigError."""
+    query = sa.select(meta.c.value).where(meta.c.key == "schema_version")
+    stored = conn.execute(query.with_for_update() if lock else query).scalar()
+    if int(stored or 0) > SCHEMA_VERSION:
+        raise ConfigError(
+            f"history {where} has schema version {int(stored)}, newer than this backlog "
+            f"understands ({SCHEMA_VERSION}); upgrade backlog"
+        )
+    return stored
 
 
 def changes_since(store: History, since: dt.date | None = None,
@@ -407,6 +472,17 @@ def _snapshot_rows(snapshot: pd.DataFrame) -> list[dict[str, Any]]:
     frame["is_open"] = frame["is_open"].astype(bool)
     plain = frame.astype(object)
     return plain.where(plain.notna(), None).to_dict(orient="records")
+
+
+def _rejected_rows(rejects: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The rejected rows (:data:`~backlog_cli.loading.REJECT_COLUMNS`) as plain Python values
+    for executemany, numbered in their order; NA as None."""
+    if rejects is None or not len(rejects):
+        return []
+    frame = rejects[REJECT_COLUMNS].astype(object)
+    frame = frame.where(frame.notna(), None)
+    frame["row"] = [None if r is None else int(r) for r in frame["row"]]
+    return [{"position": i, **row} for i, row in enumerate(frame.to_dict(orient="records"))]
 
 
 def _as_date(value: Any) -> dt.date:

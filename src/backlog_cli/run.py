@@ -656,7 +656,7 @@ def nightly_run(
                     info = history.RunInfo(as_of.date(), summary.started_at, summary.finished_at,
                                            summary.ledger_files, summary.counts, summary.rules)
                     commit.enter_context(_uninterrupted())
-                    summary.run_id = commit.enter_context(store.recording(info, snapshot))
+                    summary.run_id = commit.enter_context(store.recording(info, snapshot, ledger.rejects))
                     notes.append(f"run {summary.run_id} recorded")
                 summary.finished_at = dt.datetime.now()
                 outputs.to_json_payload(summary.to_dict(), partial / SUMMARY_FILE)
