@@ -429,8 +429,9 @@ def test_diff_output_sheets_and_files(db, tmp_path):
     write_output(result, None, tmp_path / "d.xlsx")
     sheets = pd.read_excel(tmp_path / "d.xlsx", sheet_name=None, header=1, engine="openpyxl")
     assert list(sheets) == ["汇总", "变化明细", "未结核对"]
-    assert sheets["汇总"].values.tolist() == [["新收", 3], ["重新未结", 0], ["已结", 2], ["台帐中已删除", 0],
-                                            ["新超期", 1], ["新增超期项", 0], ["改派承办人", 1], ["类别变化", 1]]
+    assert sheets["汇总"].values.tolist() == [["新收", 3], ["拒收后重新读入", 0], ["重新未结", 0], ["已结", 2],
+                                            ["台帐中已删除", 0], ["被拒收", 0], ["新超期", 1], ["新增超期项", 0],
+                                            ["改派承办人", 1], ["类别变化", 1]]
     detail = sheets["变化明细"]
     assert detail.columns.tolist() == ["案号", "变化", "承办人", "变化前", "变化后", "结案日期"]
     closed = detail[detail["变化"].eq("已结")]
@@ -438,9 +439,10 @@ def test_diff_output_sheets_and_files(db, tmp_path):
     # open on 07-01: A1 B2 C3; on 07-02: B2 C3 D4. New D4 (open) and E5 (closed 07-02) count; F6,
     # closed on 07-01 already, does not. 3 + 2 + 0 - 2 (A1, E5) - 0 = 3.
     balance = sheets["未结核对"]
-    assert balance.columns.tolist() == ["2025-07-01 未结", "＋ 新收（不计截至 2025-07-01 已结的 1 件）", "＋ 重新未结",
-                                        "－ 已结", "－ 台帐中已删除（原未结）", "＝ 2025-07-02 未结"]
-    assert balance.values.tolist() == [[3, 2, 0, 2, 0, 3]]
+    assert balance.columns.tolist() == ["2025-07-01 未结", "＋ 新收（不计截至 2025-07-01 已结的 1 件）", "＋ 拒收后重新读入",
+                                        "＋ 重新未结", "－ 已结", "－ 台帐中已删除（原未结）", "－ 被拒收（原未结）",
+                                        "＝ 2025-07-02 未结"]
+    assert balance.values.tolist() == [[3, 2, 0, 0, 2, 0, 0, 3]]
     write_output(result, None, tmp_path / "d.csv")
     lines = (tmp_path / "d.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "case_no,change,officer,before,after"
@@ -512,7 +514,7 @@ def test_reopened_and_removed_cases(db):
 def test_open_count_balance(db):
     # 3 open at a + 2 new counted (K10 open, L11 closed since; not M12, closed before a) + 1
     # reopened (G7) - 2 closed (A1, L11) - 1 removed while open (H8; not J9) = 3 open at b
-    assert history.open_balance(reopened_diff(db)).values.tolist() == [[3, 2, 1, 2, 1, 3]]
+    assert history.open_balance(reopened_diff(db)).values.tolist() == [[3, 2, 0, 1, 2, 1, 0, 3]]
 
 
 def test_diff_command_shows_reopened_removed_and_the_balance(tmp_path):
@@ -547,7 +549,7 @@ def test_diff_command_shows_reopened_removed_and_the_balance(tmp_path):
     assert re.search(r"│ \(2026\)鲁0902执17号 +│ 台帐中已删除 +│ 赵六 +│ 未结 +│ +│ +│", table)
     # open on 11-04: 执1号 执2号 执17号; on 11-11: 执1号 执3号 执20号, as the history counts them
     assert "未结核对（2026-11-04 → 2026-11-11）" in table
-    assert re.search(r"│ +3 │ +1 │ +1 │ +1 │ +1 │ +3 │", table)
+    assert re.search(r"│ +3 │ +1 │ +0 │ +1 │ +1 │ +1 │ +0 │ +3 │", table)
     runs = json.loads(runner.invoke(app, ["history", "--config", str(config), "-f", "json"]).output)
     assert [r["open"] for r in runs] == [3, 3]
 
@@ -616,4 +618,216 @@ def test_diff_takes_a_case_number_written_another_way_for_the_same_case(tmp_path
     csv = runner.invoke(app, ["diff", "--config", str(config), "-f", "csv"]).output.splitlines()
     assert csv == ["case_no,change,officer,before,after", "(2015)泰执字第9号,reassigned,李四,张三,李四"]
     table = runner.invoke(app, ["diff", "--config", str(config)]).output
-    assert re.search(r"│ +2 │ +0 │ +0 │ +0 │ +0 │ +2 │", table)
+    assert re.search(r"│ +2 │ +0 │ +0 │ +0 │ +0 │ +0 │ +0 │ +2 │", table)
+
+
+def no(i: int) -> str:
+    return f"(2025)鲁0902执{i}号"
+
+
+def rejected_rows(*rows: tuple) -> pd.DataFrame:
+    """Rejected rows as the load lists them: (case number as read, row, reason) in ledger.csv."""
+    return pd.DataFrame([("ledger.csv", "ledger", row, case_no, reason) for case_no, row, reason in rows],
+                        columns=["file", "sheet", "row", "case_no", "reason"])
+
+
+# Run a (2025-07-01) and run b (2025-07-08), with the rows each rejected. 执2号 (open) and 执3号
+# (closed) are in a and rejected at b (执3号 twice: a copy of a row filed in 2062); 执4号 is in a
+# and gone from b with no row rejected: removed. 执5号 stays, a copy of its row rejected at b; a
+# row of no readable number (暂无案号) names no case. 执7号-执10号 were rejected at a and are back
+# at b: 执7号 overdue since before a, 执10号 overdue since after it, 执8号 closed between the runs,
+# 执9号 closed before a. 执11号 is new.
+REJECT_A = cases([
+    case(no(1), "2024-01-02", "张三", legal="overdue"),
+    case(no(2), "2025-01-03", "李四"),
+    case(no(3), "2025-01-04", "王五", closed="2025-06-01", legal="met"),
+    case(no(4), "2025-01-05", "赵六"),
+    case(no(5), "2025-01-06", "钱七"),
+    case(no(6), "2025-01-07", "孙八"),
+])
+REJECT_B = cases([
+    case(no(1), "2024-01-02", "张三", legal="overdue"),
+    case(no(5), "2025-01-06", "钱七"),
+    case(no(6), "2025-01-07", "孙八"),
+    case(no(7), "2024-01-08", "周九", ["minsheng"], legal="overdue"),
+    case(no(8), "2025-01-09", "吴十", closed="2025-07-05", legal="met"),
+    case(no(9), "2025-01-10", "郑一", closed="2025-06-20", legal="met"),
+    case(no(10), "2025-01-01", "王二", legal="overdue"),
+    case(no(11), "2025-07-02", "冯三"),
+]).assign(next_due=pd.to_datetime([None, None, None, "2024-07-08", None, None, "2025-07-02", None]))
+ROWS_A = rejected_rows((no(7), 9, "缺少立案日期"), (no(8), 10, "立案日期无法识别：“待补”"),
+                       ("(2025)鲁0902执009号", 11, "立案日期无法识别：“待补”"), (no(10), 12, "缺少立案日期"))
+ROWS_B = rejected_rows(("(2025)鲁0902执02号", 3, "立案日期无法识别：“待补”"),
+                       (no(3), 4, "立案日期晚于今天：“2062-06-01”（是否录入有误？）"),
+                       (no(3), 5, "案号重复：与 第4行 重复"), (no(5), 7, "案号重复：与 第6行 重复"),
+                       ("暂无案号", 8, "案号无法识别"))
+
+
+def rejects_diff(recorded: bool = True) -> history.Changes:
+    a = history.snapshot_frame(REJECT_A, T("2025-07-01"), IDS)
+    b = history.snapshot_frame(REJECT_B, T("2025-07-08"), IDS)
+    return history.diff_snapshots(a, b, T("2025-07-01"), ROWS_A if recorded else None, ROWS_B if recorded else None)
+
+
+def test_a_case_whose_row_is_rejected_is_not_removed_nor_new_when_it_is_back():
+    """A case of the earlier run whose row the later run rejected is 被拒收, with where and why,
+    not 台帐中已删除; a case whose row the earlier run rejected is 拒收后重新读入, not 新收: it never
+    left the ledger. The reason names the row as the errors file does; a case is found however its
+    number is written in the rejected row (执02号, 执009号)."""
+    d = rejects_diff()
+    assert d["removed"]["case_no"].tolist() == [no(4)]
+    assert d["rejected"][["case_no", "officer", "is_open", "reason"]].values.tolist() == [
+        [no(2), "李四", True, "ledger.csv [ledger] 第 3 行：立案日期无法识别：“待补”"],
+        [no(3), "王五", False, "ledger.csv [ledger] 第 4 行：立案日期晚于今天：“2062-06-01”（是否录入有误？）；"
+                                "ledger.csv [ledger] 第 5 行：案号重复：与 第4行 重复"]]
+    assert d["new"]["case_no"].tolist() == [no(11)]
+    assert d["readmitted"][["case_no", "officer", "reason"]].values.tolist() == [
+        [no(10), "王二", "ledger.csv [ledger] 第 12 行：缺少立案日期"],
+        [no(7), "周九", "ledger.csv [ledger] 第 9 行：缺少立案日期"],
+        [no(8), "吴十", "ledger.csv [ledger] 第 10 行：立案日期无法识别：“待补”"],
+        [no(9), "郑一", "ledger.csv [ledger] 第 11 行：立案日期无法识别：“待补”"]]
+    # closed between the runs, back from a rejected row: counted as closed since, as a new case is
+    assert d["closed"][["case_no", "before"]].values.tolist() == [[no(8), "rejected"]]
+    # 执7号 was overdue on a's day already (due 2024-07-08), while its row was rejected; 执10号 not yet
+    assert d["newly_overdue"]["case_no"].tolist() == [no(10)]
+    flat = history.diff_frame(d)
+    assert flat[["change", "case_no", "before", "after"]].fillna("").values.tolist() == [
+        ["new", no(11), "", ""],
+        ["readmitted", no(10), "ledger.csv [ledger] 第 12 行：缺少立案日期", ""],
+        ["readmitted", no(7), "ledger.csv [ledger] 第 9 行：缺少立案日期", "minsheng"],
+        ["readmitted", no(8), "ledger.csv [ledger] 第 10 行：立案日期无法识别：“待补”", ""],
+        ["readmitted", no(9), "ledger.csv [ledger] 第 11 行：立案日期无法识别：“待补”", ""],
+        ["closed", no(8), "rejected", "2025-07-05"],
+        ["removed", no(4), "open", ""],
+        ["rejected", no(2), "open", "ledger.csv [ledger] 第 3 行：立案日期无法识别：“待补”"],
+        ["rejected", no(3), "2025-06-01", d["rejected"]["reason"][1]],
+        ["newly_overdue", no(10), "", "legal"],
+    ]
+    shown = history.diff_shown(flat, CATEGORY_NAMES, DEADLINE_NAMES)
+    assert shown.loc[shown["change"].isin(["readmitted", "closed", "rejected"]), ["case_no", "before", "after"]
+                     ].fillna("").values.tolist()[1:] == [
+        [no(7), "ledger.csv [ledger] 第 9 行：缺少立案日期", "涉民生"],
+        [no(8), "ledger.csv [ledger] 第 10 行：立案日期无法识别：“待补”", ""],
+        [no(9), "ledger.csv [ledger] 第 11 行：立案日期无法识别：“待补”", ""],
+        [no(8), "被拒收", "已结"],
+        [no(2), "未结", "ledger.csv [ledger] 第 3 行：立案日期无法识别：“待补”"],
+        [no(3), "已结", d["rejected"]["reason"][1]],
+    ]
+    # open at a: 1 2 4 5 6; at b: 1 5 6 7 10 11. 5 + 1 new (11) + 3 back (7, 10 open; 8 closed since;
+    # not 9, closed before a) - 1 closed (8) - 1 removed (4) - 1 rejected while open (2; not 3) = 6
+    assert history.open_balance(d).values.tolist() == [[5, 1, 3, 0, 1, 1, 1, 6]]
+    out = history.diff_output(dt.date(2025, 7, 1), dt.date(2025, 7, 8), d, CATEGORY_NAMES, DEADLINE_NAMES)
+    summary, _, balance = out.sheets
+    assert dict(zip(summary.frame["change"], summary.frame["cases"])) == {
+        "new": 1, "readmitted": 4, "reopened": 0, "closed": 1, "removed": 1, "rejected": 2, "newly_overdue": 1,
+        "more_overdue": 0, "reassigned": 0, "category_changes": 0}
+    assert list(balance.labels.values()) == [
+        "2025-07-01 未结", "＋ 新收", "＋ 拒收后重新读入（不计截至 2025-07-01 已结的 1 件）", "＋ 重新未结", "－ 已结",
+        "－ 台帐中已删除（原未结）", "－ 被拒收（原未结）", "＝ 2025-07-08 未结"]
+    assert d.notes == []
+
+
+def test_runs_that_kept_no_rejected_rows_are_not_said_to_have_rejected_none():
+    """Against a run recorded by an older backlog (its rejected rows unknown), diff says what it
+    said before, 台帐中已删除 and 新收, and leaves 被拒收 and 拒收后重新读入 blank rather than 0."""
+    d = rejects_diff(recorded=False)
+    assert d["removed"]["case_no"].tolist() == [no(2), no(3), no(4)]
+    assert d["new"]["case_no"].tolist() == [no(10), no(11), no(7), no(8), no(9)]
+    assert d["rejected"].empty and d["readmitted"].empty
+    assert d["newly_overdue"]["case_no"].tolist() == [no(10), no(7)]
+    balance = history.open_balance(d)
+    assert balance.columns.tolist() == history.BALANCE_COLUMNS
+    assert balance.iloc[0].tolist() == [5, 4, pd.NA, 0, 1, 2, pd.NA, 6]
+    out = history.diff_output(dt.date(2025, 7, 1), dt.date(2025, 7, 8), d, CATEGORY_NAMES, DEADLINE_NAMES)
+    counts = dict(zip(out.sheets[0].frame["change"], out.sheets[0].frame["cases"]))
+    assert (counts["readmitted"], counts["rejected"], counts["removed"]) == (pd.NA, pd.NA, 3)
+    assert out.sheets[2].labels["new"] == "＋ 新收（不计截至 2025-07-01 已结的 1 件）"
+    a_only = history.diff_snapshots(history.snapshot_frame(REJECT_A, T("2025-07-01"), IDS),
+                                    history.snapshot_frame(REJECT_B, T("2025-07-08"), IDS), T("2025-07-01"), None, ROWS_B)
+    assert a_only.recorded == (False, True) and a_only["rejected"]["case_no"].tolist() == [no(2), no(3)]
+    assert history.open_balance(a_only).iloc[0].tolist() == [5, 4, pd.NA, 0, 1, 1, 1, 6]
+
+
+def test_diff_of_nightly_runs_tells_a_rejected_row_from_a_case_taken_out(tmp_path):
+    """One night 执2号's 立案日期 is typed 待补, 执5号 is entered again above itself with 2062 for
+    2025 (the copy kept, then filed after today; its own row a duplicate) and 执17号 is deleted; the
+    next night both rows are put right. Only 执17号 left the ledger; 执2号 and 执5号 are 被拒收, then
+    拒收后重新读入, and over the three nights nothing happened to them."""
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    runner = CliRunner()
+    header = "案号,立案日期,承办人,结案日期,案件状态\n"
+    rows = {1: "(2026)鲁0902执1号,2026-01-05,张三,,在办\n", 2: "(2026)鲁0902执2号,2026-01-10,李四,,在办\n",
+            5: "(2026)鲁0902执5号,2026-02-01,王五,,在办\n", 17: "(2026)鲁0902执17号,2026-01-06,赵六,,在办\n"}
+    ledger, config = tmp_path / "ledger.csv", tmp_path / "backlog.yaml"
+    config.write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+
+    def run(day: str, text: str) -> None:
+        ledger.write_text(header + text, encoding="utf-8")
+        assert runner.invoke(app, ["run", "-q", "--config", str(config), "--as-of", day]).exit_code in (0, 1)
+
+    def diff(*args: str) -> list[str]:
+        result = runner.invoke(app, ["diff", "--config", str(config), "-f", "csv", *args])
+        assert result.exit_code == 0 and result.stderr == "", result.output
+        return result.stdout.splitlines()
+
+    run("2026-11-04", "".join(rows.values()))
+    run("2026-11-11", rows[1] + rows[2].replace("2026-01-10", "待补") + rows[5].replace("2026-02-01", "2062-02-01")
+        + rows[5])
+    assert diff() == [
+        "case_no,change,officer,before,after",
+        "(2026)鲁0902执17号,removed,赵六,open,",
+        "(2026)鲁0902执2号,rejected,李四,open,ledger.csv [ledger] 第 3 行：立案日期无法识别：“待补”",
+        "(2026)鲁0902执5号,rejected,王五,open,ledger.csv [ledger] 第 4 行：立案日期晚于今天：“2062-02-01”（是否录入有误？）；"
+        "ledger.csv [ledger] 第 5 行：案号重复：与 第4行 重复",
+    ]
+    table = runner.invoke(app, ["diff", "--config", str(config)]).output
+    assert re.search(r"│ \(2026\)鲁0902执2号 +│ 被拒收 +│ 李四 +│ 未结 +│ ledger.csv \[ledger\] 第 3 行：立案日期无法识别：“待补” +│", table)
+    assert re.search(r"│ 被拒收 +│ +2 │", table) and re.search(r"│ 台帐中已删除 +│ +1 │", table)
+    # 4 open on 11-04, 1 on 11-11: 执17号 taken out, 执2号 and 执5号 rejected
+    assert re.search(r"│ +4 │ +0 │ +0 │ +0 │ +0 │ +1 │ +2 │ +1 │", table)
+    run("2026-11-18", rows[1] + rows[2] + rows[5])
+    assert diff() == [
+        "case_no,change,officer,before,after",
+        "(2026)鲁0902执2号,readmitted,李四,ledger.csv [ledger] 第 3 行：立案日期无法识别：“待补”,",
+        "(2026)鲁0902执5号,readmitted,王五,ledger.csv [ledger] 第 4 行：立案日期晚于今天：“2062-02-01”（是否录入有误？）；"
+        "ledger.csv [ledger] 第 5 行：案号重复：与 第4行 重复,",
+    ]  # overdue since July, as before the night their rows were rejected: not 新超期
+    table = runner.invoke(app, ["diff", "--config", str(config)]).output
+    assert re.search(r"│ \(2026\)鲁0902执2号 +│ 拒收后重新读入 +│ 李四 +│ ledger.csv \[ledger\] 第 3 行：", table)
+    assert re.search(r"│ +1 │ +0 │ +2 │ +0 │ +0 │ +0 │ +0 │ +3 │", table)
+    assert diff("--since", "2026-11-04") == ["case_no,change,officer,before,after", "(2026)鲁0902执17号,removed,赵六,open,"]
+
+
+def test_diff_against_a_run_of_an_older_backlog_says_its_rejected_rows_are_unknown(tmp_path):
+    """The history of version 1 (执2号 rejected on 11-11, unknown to it) upgraded by the next night's
+    run: 执2号 back on 11-18 is 新收, as before, with a note, and 拒收后重新读入 is blank, not 0."""
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    runner = CliRunner()
+    (tmp_path / "out").mkdir()
+    version_1_history(tmp_path / "out" / "history.sqlite")
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    (tmp_path / "ledger.csv").write_text(
+        "案号,立案日期,承办人,结案日期\n(2026)鲁0902执1号,2026-01-01,张三,\n(2026)鲁0902执2号,2026-01-02,李四,\n"
+        "(2026)鲁0902执3号,2026-01-03,王五,2026-10-28\n", encoding="utf-8")
+    assert runner.invoke(app, ["run", "-q", "--config", str(config), "--as-of", "2026-11-18"]).exit_code in (0, 1)
+    result = runner.invoke(app, ["diff", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "note: the run of 2026-11-11 was recorded by an older backlog, which kept no list of the ledger rows a run "
+        "rejected: a case first seen after it is listed as 新收 even if its row was rejected then (拒收后重新读入 not "
+        "known)\n")
+    assert re.search(r"│ \(2026\)鲁0902执2号 +│ 新收 +│ 李四 +│", result.stdout)
+    assert re.search(r"│ 新收 +│ +1 │", result.stdout) and re.search(r"│ 拒收后重新读入 +│ +│", result.stdout)
+    assert re.search(r"│ 被拒收 +│ +0 │", result.stdout)  # the new run kept its own
+    assert re.search(r"│ +1 │ +1 │ +│ +0 │ +0 │ +0 │ +0 │ +2 │", result.stdout)
+    older = runner.invoke(app, ["diff", "--config", str(config), "--as-of", "2026-11-11", "-f", "csv"])
+    assert older.stdout.splitlines() == ["case_no,change,officer,before,after", "(2026)鲁0902执2号,removed,李四,open,"]
+    assert "the run of 2026-11-11 was recorded by an older backlog" in older.stderr
+    assert "a case missing from it is listed as 台帐中已删除 even if its row was rejected (被拒收 not known)" in older.stderr

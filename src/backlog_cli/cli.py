@@ -1105,7 +1105,7 @@ def diff(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """What changed between the latest run (or the one of --as-of) and an earlier one: new, reopened, closed, removed from the ledger, newly overdue, reassigned, category changes; and how the open count adds up."""
+    """What changed between the latest run (or the one of --as-of) and an earlier one: new, back after a rejected row, reopened, closed, removed from the ledger, rejected, newly overdue, reassigned, category changes; and how the open count adds up."""
     from backlog_cli.deadlines import load_ruleset
     from backlog_cli.history import changes_since, diff_output
     from backlog_cli.loading import load_columns
@@ -1119,8 +1119,10 @@ def diff(
     # the labels of the ids the runs stored
     ruleset, deadlines = load_ruleset(settings.rules or None, load_columns(settings.columns))
     with _open_history(settings) as store:
-        result = diff_output(*changes_since(store, when, until), {c.id: c.label for c in ruleset.categories},
-                             {d.id: d.label for d in deadlines})
+        base, latest, changes = changes_since(store, when, until)
+    tell(notes=changes.notes)  # a run recorded by an older backlog: what it rejected is unknown
+    result = diff_output(base, latest, changes, {c.id: c.label for c in ruleset.categories},
+                         {d.id: d.label for d in deadlines})
     show(result, fmt, output, inputs=_history_file(settings))
 
 

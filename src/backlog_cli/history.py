@@ -58,19 +58,27 @@ SNAPSHOT_COLUMNS = [
     "next_deadline", "next_state", "next_due", "overdue", "deadline_states",
 ]
 DATE_COLUMNS = ("filed_on", "closed_on", "next_due")
-# In the order the open count adds up: open then + new + reopened - closed - removed = open now.
-CHANGES = ("new", "reopened", "closed", "removed", "newly_overdue", "more_overdue", "reassigned", "category_changes")
-# How tables and xlsx show each kind of change (CSV and JSON keep the names above).
-CHANGE_LABELS = {"new": "新收", "reopened": "重新未结", "closed": "已结", "removed": "台帐中已删除",
-                 "newly_overdue": "新超期", "more_overdue": "新增超期项", "reassigned": "改派承办人",
-                 "category_changes": "类别变化"}
-# A case's state at either run (open, new since the earlier run, closed), as tables and xlsx show
-# it; CSV and JSON keep ``open`` / ``new`` and a close date for a closed case.
-CLOSED_TEXTS = {"open": "未结", "new": "新收", "closed": "已结"}
+# In the order the open count adds up: open then + new + readmitted + reopened - closed - removed
+# - rejected = open now.
+CHANGES = ("new", "readmitted", "reopened", "closed", "removed", "rejected", "newly_overdue", "more_overdue",
+           "reassigned", "category_changes")
+# How tables and xlsx show each kind of change (CSV and JSON keep the names above). A case whose row
+# the later run rejected is 被拒收, not 台帐中已删除; one whose row the earlier run rejected is
+# 拒收后重新读入, not 新收: it was in the ledger all along.
+CHANGE_LABELS = {"new": "新收", "readmitted": "拒收后重新读入", "reopened": "重新未结", "closed": "已结",
+                 "removed": "台帐中已删除", "rejected": "被拒收", "newly_overdue": "新超期",
+                 "more_overdue": "新增超期项", "reassigned": "改派承办人", "category_changes": "类别变化"}
+# The kinds of change that need the runs' rejected rows: known only for runs that recorded them
+# (``rejected`` from the later run's, ``readmitted`` from the earlier run's).
+FROM_REJECTS = {"readmitted": 0, "rejected": 1}
+# A case's state at either run (open, new since the earlier run, its row rejected then, closed), as
+# tables and xlsx show it; CSV and JSON keep ``open`` / ``new`` / ``rejected`` and a close date for a
+# closed case.
+CLOSED_TEXTS = {"open": "未结", "new": "新收", "rejected": "被拒收", "closed": "已结"}
 DIFF_COLUMNS = ["case_no", "change", "officer", "before", "after"]
 # The open-count balance under the changes: its sheet, and the headers of its one row.
 BALANCE_SHEET = "未结核对"
-BALANCE_COLUMNS = ["open_before", "new", "reopened", "closed", "removed", "open_after"]
+BALANCE_COLUMNS = ["open_before", "new", "readmitted", "reopened", "closed", "removed", "rejected", "open_after"]
 # The run list's sheet, and how its start and end times show in xlsx (date-time cells).
 RUNS_SHEET = "运行记录"
 TIMESTAMPS = ("started_at", "finished_at")
@@ -313,8 +321,19 @@ class History:
         return frame.astype({c: "str" for c in REJECT_COLUMNS if c != "row"} | {"row": "Int64"})
 
     def diff(self, run_a: int, run_b: int) -> Changes:
-        """What changed from run ``run_a`` (earlier) to ``run_b``; see :func:`diff_snapshots`."""
-        return diff_snapshots(self.snapshot(run_a), self.snapshot(run_b), pd.Timestamp(self.run_date(run_a)))
+        """What changed from run ``run_a`` (earlier) to ``run_b``; see :func:`diff_snapshots`. A
+        run recorded by an older backlog, whose rejected rows are unknown, is said in the notes."""
+        day_a, day_b = self.run_date(run_a), self.run_date(run_b)
+        changes = diff_snapshots(self.snapshot(run_a), self.snapshot(run_b), pd.Timestamp(day_a),
+                                 self.rejected(run_a), self.rejected(run_b))
+        unknown = "was recorded by an older backlog, which kept no list of the ledger rows a run rejected"
+        if not changes.recorded[0]:
+            changes.notes.append(f"the run of {day_a} {unknown}: a case first seen after it is listed as 新收 "
+                                 f"even if its row was rejected then ({CHANGE_LABELS['readmitted']} not known)")
+        if not changes.recorded[1]:
+            changes.notes.append(f"the run of {day_b} {unknown}: a case missing from it is listed as 台帐中已删除 "
+                                 f"even if its row was rejected ({CHANGE_LABELS['rejected']} not known)")
+        return changes
 
 
 def open_history(target: str | Path, *, create: bool = True) -> History:
@@ -518,43 +537,64 @@ def _grouped(pairs: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 class Changes(dict[str, pd.DataFrame]):
-    """The changes between two runs, a frame per kind (:data:`CHANGES`), and the number of cases
-    open at each run (``open_before``, ``open_after``)."""
+    """The changes between two runs, a frame per kind (:data:`CHANGES`), the number of cases
+    open at each run (``open_before``, ``open_after``), whether each run's rejected rows are known
+    (``recorded``: an older backlog kept none; the kinds of :data:`FROM_REJECTS` are then not
+    known), and what to say of the runs (``notes``)."""
 
-    def __init__(self, frames: Mapping[str, pd.DataFrame], open_before: int, open_after: int) -> None:
+    def __init__(self, frames: Mapping[str, pd.DataFrame], open_before: int, open_after: int,
+                 recorded: tuple[bool, bool] = (True, True)) -> None:
         super().__init__(frames)
         self.open_before = open_before
         self.open_after = open_after
+        self.recorded = recorded
+        self.notes: list[str] = []
+
+    def known(self, kind: str) -> bool:
+        """Whether the runs tell this kind of change (see :data:`FROM_REJECTS`)."""
+        return kind not in FROM_REJECTS or self.recorded[FROM_REJECTS[kind]]
 
 
-def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Changes:
+def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp,
+                   rejected_a: pd.DataFrame | None = None, rejected_b: pd.DataFrame | None = None) -> Changes:
     """Changes from snapshot ``a`` (earlier, taken as of ``since``) to ``b``, each a frame ordered
-    by case number:
+    by case number, given the ledger rows each run rejected (``rejected_a``, ``rejected_b``:
+    :data:`~backlog_cli.loading.REJECT_COLUMNS`; None when the run did not record them):
 
-    ``new`` (in b, not in a), ``reopened`` (closed in a, open in b; ``closed_on`` the close date
-    it had), ``closed`` (closed in b and either open in a, ``before`` ``open``, or new and closed
-    after ``since``, ``before`` ``new``: received and closed between the runs, so that ``closed``
-    counts every case closed since the earlier run), ``removed`` (in a, not in b; its officer,
-    ``is_open`` and ``closed_on`` in a), ``newly_overdue`` (a case overdue in b on a deadline and
-    in a on none: the count of overdue cases grows by these), ``more_overdue`` (a case overdue in a
-    that is overdue in b on a deadline more; ``overdue_before``: the deadlines it was overdue on in
-    a), ``reassigned`` (officer changed), ``category_changes`` (of cases open in b: a case closed since
-    is listed as closed, and the categories that need an open case leave with the close).
-    A case is one case however its number is written at either run (:func:`parsing.case_ids`:
-    ``(2015)泰执字第00009号`` and ``(2015)泰执字第9号``), named as ``b`` writes it.
+    ``new`` (in b, not in a, nor rejected at a), ``readmitted`` (in b, not in a, but a row of it
+    rejected at a: it was in the ledger; ``reason`` where and why), ``reopened`` (closed in a, open
+    in b; ``closed_on`` the close date it had), ``closed`` (closed in b and either open in a,
+    ``before`` ``open``, or new or readmitted and closed after ``since``, ``before`` ``new`` or
+    ``rejected``: closed between the runs, so that ``closed`` counts every case closed since the
+    earlier run), ``removed`` (in a, not in b, nor rejected at b; its officer, ``is_open`` and
+    ``closed_on`` in a), ``rejected`` (in a, not in b, a row of it rejected at b: its officer,
+    ``is_open`` and ``closed_on`` in a, and the ``reason``), ``newly_overdue`` (a case overdue in b
+    on a deadline and in a on none: the count of overdue cases grows by these; not a readmitted case
+    whose first overdue deadline fell due by ``since``: overdue while its row was rejected), ``more_overdue`` (a
+    case overdue in a that is overdue in b on a deadline more; ``overdue_before``: the deadlines it
+    was overdue on in a), ``reassigned`` (officer changed), ``category_changes`` (of cases open in b:
+    a case closed since is listed as closed, and the categories that need an open case leave with
+    the close). A case is one case however its number is written at either run, and in a rejected
+    row (:func:`parsing.case_ids`: ``(2015)泰执字第00009号`` and ``(2015)泰执字第9号``), named as
+    ``b`` writes it; a rejected row whose number is unreadable is no case's.
     """
     a = _spelt_as_in(a, b)
     both = a.merge(b, on="case_no", how="inner", suffixes=("_a", "_b"))
-    new = _anti(b, a, ["case_no"])
+    new, readmitted = _rejected_at(_anti(b, a, ["case_no"]), rejected_a)
     carried = both[both["is_open_a"] & ~both["is_open_b"]].rename(columns={"closed_on_b": "closed_on", "officer_b": "officer"})
     reopened = both[~both["is_open_a"] & both["is_open_b"]].rename(columns={"closed_on_a": "closed_on", "officer_b": "officer"})
-    gone = _anti(a, b, ["case_no"])
+    gone, rejected = _rejected_at(_anti(a, b, ["case_no"]), rejected_b)
     received = new[~new["is_open"] & new["closed_on"].gt(since)]
+    back = readmitted[~readmitted["is_open"] & readmitted["closed_on"].gt(since)]
     closed = pd.concat([carried[["case_no", "closed_on", "officer"]].assign(before="open"),
-                        received[["case_no", "closed_on", "officer"]].assign(before="new")], ignore_index=True)
+                        received[["case_no", "closed_on", "officer"]].assign(before="new"),
+                        back[["case_no", "closed_on", "officer"]].assign(before="rejected")], ignore_index=True)
     overdue = _grouped(_anti(_pairs(b, "overdue"), _pairs(a, "overdue"), ["case_no", "item"]), "deadlines")
     overdue = overdue.merge(b[["case_no", "officer", "next_due"]], on="case_no", how="left").merge(
         a[["case_no", "overdue"]].rename(columns={"overdue": "overdue_before"}), on="case_no", how="left")
+    # a case back from a rejected row that was past its deadline on the earlier run's day already
+    # (it is most days overdue on the one it is due first) was overdue while its row was rejected
+    overdue = overdue[~overdue["case_no"].isin(readmitted.loc[readmitted["next_due"].le(since), "case_no"])]
     already = overdue["overdue_before"].fillna("").ne("")
     off_a, off_b = both["officer_a"].fillna(""), both["officer_b"].fillna("")
     moved = both[off_a.ne(off_b)]
@@ -567,9 +607,11 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Cha
     changed = changed.merge(added, on="case_no", how="left").merge(removed, on="case_no", how="left")
     result = {
         "new": new[["case_no", "filed_on", "officer", "categories", "is_open", "closed_on"]],
+        "readmitted": readmitted[["case_no", "filed_on", "officer", "categories", "is_open", "closed_on", "reason"]],
         "reopened": reopened[["case_no", "closed_on", "officer"]],
         "closed": closed,
         "removed": gone[["case_no", "officer", "is_open", "closed_on"]],
+        "rejected": rejected[["case_no", "officer", "is_open", "closed_on", "reason"]],
         "newly_overdue": overdue.loc[~already, ["case_no", "officer", "deadlines", "next_due"]],
         "more_overdue": overdue.loc[already, ["case_no", "officer", "deadlines", "overdue_before", "next_due"]],
         "reassigned": moved.rename(columns={"officer_a": "officer_before", "officer_b": "officer_after"})[
@@ -579,12 +621,13 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp) -> Cha
             ["case_no", "officer", "categories_before", "categories_after", "added", "removed"]],
     }
     return Changes({k: v.sort_values("case_no", kind="stable", ignore_index=True) for k, v in result.items()},
-                   int(a["is_open"].sum()), int(b["is_open"].sum()))
+                   int(a["is_open"].sum()), int(b["is_open"].sum()), (rejected_a is not None, rejected_b is not None))
 
 
 def _spelt_as_in(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    """Snapshot ``a`` with the number of each case ``b`` holds too written as ``b`` writes it (one
-    case however its number is written, as the load's duplicate check tells cases apart)."""
+    """Snapshot ``a`` (or rejected rows) with the number of each case ``b`` holds too written as
+    ``b`` writes it (one case however its number is written, as the load's duplicate check tells
+    cases apart)."""
     ids = case_ids(parse_case_numbers(pd.concat([a["case_no"], b["case_no"]], ignore_index=True))[0])
     spelling = pd.Series(b["case_no"].to_numpy(), index=ids[len(a):])
     spelling = spelling[~spelling.index.duplicated()]
@@ -592,20 +635,41 @@ def _spelt_as_in(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     return a.assign(case_no=written.where(written.notna(), a["case_no"]).astype("str"))
 
 
+def _rejected_at(cases: pd.DataFrame, rejected: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``cases`` split into those no row of ``rejected`` names and those one does, the latter with
+    a ``reason``: where and why each of its rows was rejected (file, sheet, row: reason), joined with
+    '；'. A row whose case number is unreadable names no case; no rows known (None) name none."""
+    if rejected is None or not len(rejected) or not len(cases):
+        return cases, cases.iloc[:0].assign(reason=pd.Series(dtype="str"))
+    parts = parse_case_numbers(rejected["case_no"])[0]
+    rows = rejected[parts["case_seq"].notna().to_numpy()]
+    rows = _spelt_as_in(rows.assign(case_no=parts.loc[rows.index, "case_no"]), cases)
+    where = rows["file"].map(lambda f: Path(f).name) + " [" + rows["sheet"] + "] 第 " + rows["row"].astype("str") + " 行："
+    reasons = (where + rows["reason"]).groupby(rows["case_no"], sort=False).agg("；".join).rename("reason")
+    named = cases["case_no"].isin(reasons.index)
+    return cases[~named], cases[named].merge(reasons, left_on="case_no", right_index=True, how="left")
+
+
 def diff_frame(changes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """All changes in one frame: the :data:`DIFF_COLUMNS` (CSV and JSON: ids and names; a close
     date where a case was closed: a closed case's ``after``, a reopened case's ``before``, a
-    removed case's ``before`` unless it was ``open``; a case with no officer under 未分配, as the
-    task lists name it), then ``closed_on``, the close date of
-    closed, reopened and removed rows and of new cases closed already (for tables and xlsx:
-    :func:`diff_shown`)."""
-    new, reopened, closed, removed = (changes[k] for k in ("new", "reopened", "closed", "removed"))
+    removed or rejected case's ``before`` unless it was ``open``; where and why a row was
+    rejected: a readmitted case's ``before``, a rejected case's ``after``; a case with no officer
+    under 未分配, as the task lists name it), then ``closed_on``, the close date of closed,
+    reopened, removed and rejected rows and of new and readmitted cases closed already (for tables
+    and xlsx: :func:`diff_shown`)."""
+    new, readmitted, reopened, closed = (changes[k] for k in ("new", "readmitted", "reopened", "closed"))
+    removed, rejected = changes["removed"], changes["rejected"]
     parts = {
         "new": new.assign(before=pd.NA, after=new["categories"], closed_on=new["closed_on"].where(~new["is_open"])),
+        "readmitted": readmitted.assign(before=readmitted["reason"], after=readmitted["categories"],
+                                        closed_on=readmitted["closed_on"].where(~readmitted["is_open"])),
         "reopened": reopened.assign(before=iso_dates(reopened["closed_on"]), after="open"),
         "closed": closed.assign(after=iso_dates(closed["closed_on"])),
         "removed": removed.assign(before=iso_dates(removed["closed_on"]).where(~removed["is_open"], "open"), after=pd.NA,
                                   closed_on=removed["closed_on"].where(~removed["is_open"])),
+        "rejected": rejected.assign(before=iso_dates(rejected["closed_on"]).where(~rejected["is_open"], "open"),
+                                    after=rejected["reason"], closed_on=rejected["closed_on"].where(~rejected["is_open"])),
         "newly_overdue": changes["newly_overdue"].assign(before=pd.NA, after=changes["newly_overdue"]["deadlines"]),
         "more_overdue": changes["more_overdue"].assign(before=changes["more_overdue"]["overdue_before"],
                                                        after=changes["more_overdue"]["deadlines"]),
@@ -624,23 +688,25 @@ def diff_frame(changes: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def diff_shown(frame: pd.DataFrame, categories: Mapping[str, str], deadlines: Mapping[str, str]) -> pd.DataFrame:
     """:func:`diff_frame` as tables and xlsx show it: category and deadline ids by their labels
-    (``categories``, ``deadlines``: id → label) joined with '; ', a closed case 未结 (or 新收) →
-    已结 and a reopened one 已结 → 未结, with the close date in ``closed_on``, a removed case as it
-    was (未结 or 已结), and a blank officer as 未分配."""
+    (``categories``, ``deadlines``: id → label) joined with '; ', a closed case 未结 (or 新收, or
+    被拒收) → 已结 and a reopened one 已结 → 未结, with the close date in ``closed_on``, a removed
+    or rejected case as it was (未结 or 已结), and a blank officer as 未分配; where and why a row
+    was rejected stays as it is."""
     out = frame.copy()
     change = out["change"]
-    for kinds, names in ((["new", "category_changes"], categories), (["newly_overdue", "more_overdue"], deadlines)):
+    for kinds, names, sides in ((["new", "category_changes"], categories, ("before", "after")),
+                                (["readmitted"], categories, ("after",)),
+                                (["newly_overdue", "more_overdue"], deadlines, ("before", "after"))):
         rows = change.isin(kinds)
-        for name in ("before", "after"):
+        for name in sides:
             out.loc[rows, name] = _labelled(out.loc[rows, name], names)
     closed = change.eq("closed")
     out.loc[closed, "before"] = out.loc[closed, "before"].map(CLOSED_TEXTS)
     out.loc[closed, "after"] = CLOSED_TEXTS["closed"]
     reopened = change.eq("reopened")
     out.loc[reopened, ["before", "after"]] = [CLOSED_TEXTS["closed"], CLOSED_TEXTS["open"]]
-    removed = change.eq("removed")
-    out.loc[removed, "before"] = out.loc[removed, "before"].where(out.loc[removed, "before"].eq("open"), "closed"
-                                                                  ).map(CLOSED_TEXTS)
+    gone = change.isin(["removed", "rejected"])
+    out.loc[gone, "before"] = out.loc[gone, "before"].where(out.loc[gone, "before"].eq("open"), "closed").map(CLOSED_TEXTS)
     return out
 
 
@@ -654,22 +720,33 @@ def _labelled(ids: pd.Series, names: Mapping[str, str]) -> pd.Series:
 
 def open_balance(changes: Changes) -> pd.DataFrame:
     """How the open count went from one run to the next, one row of :data:`BALANCE_COLUMNS`:
-    open_before + new + reopened - closed - removed = open_after, where ``new`` counts the new
-    cases open now or closed since the earlier run (not one closed on or before it), and
-    ``removed`` the removed cases that were open."""
-    new, closed, removed = changes["new"], changes["closed"], changes["removed"]
-    counted = int(new["is_open"].sum() + closed["before"].eq("new").sum())
-    values = [changes.open_before, counted, len(changes["reopened"]), len(closed),
-              int(removed["is_open"].sum()), changes.open_after]
-    return pd.DataFrame([values], columns=BALANCE_COLUMNS).astype("int64")
+    open_before + new + readmitted + reopened - closed - removed - rejected = open_after, where
+    ``new`` and ``readmitted`` count those cases open now or closed since the earlier run (not one
+    closed on or before it), and ``removed`` and ``rejected`` those that were open. A kind the
+    runs do not tell (:meth:`Changes.known`) is blank: its cases are under ``new`` or ``removed``."""
+    closed = changes["closed"]
+    values = [changes.open_before,
+              int(changes["new"]["is_open"].sum() + closed["before"].eq("new").sum()),
+              int(changes["readmitted"]["is_open"].sum() + closed["before"].eq("rejected").sum()),
+              len(changes["reopened"]), len(closed), int(changes["removed"]["is_open"].sum()),
+              int(changes["rejected"]["is_open"].sum()), changes.open_after]
+    row = pd.DataFrame([values], columns=BALANCE_COLUMNS).astype("Int64")
+    for kind in FROM_REJECTS:
+        if not changes.known(kind):
+            row[kind] = pd.NA
+    return row
 
 
-def _balance_labels(base: dt.date, latest: dt.date, left_out: int) -> dict[str, str]:
-    """The balance's headers, read left to right as the sum; ``left_out``: new cases closed on or
-    before ``base``, listed as 新收 but not counted."""
-    new = "＋ 新收" + (f"（不计截至 {base} 已结的 {left_out} 件）" if left_out else "")
-    return {"open_before": f"{base} 未结", "new": new, "reopened": "＋ 重新未结", "closed": "－ 已结",
-            "removed": "－ 台帐中已删除（原未结）", "open_after": f"＝ {latest} 未结"}
+def _balance_labels(base: dt.date, latest: dt.date, left_out: Mapping[str, int]) -> dict[str, str]:
+    """The balance's headers, read left to right as the sum; ``left_out``: per kind (new,
+    readmitted), the cases closed on or before ``base``, listed but not counted."""
+    def plus(kind: str) -> str:
+        n = left_out.get(kind, 0)
+        return f"＋ {CHANGE_LABELS[kind]}" + (f"（不计截至 {base} 已结的 {n} 件）" if n else "")
+
+    return {"open_before": f"{base} 未结", "new": plus("new"), "readmitted": plus("readmitted"),
+            "reopened": "＋ 重新未结", "closed": "－ 已结", "removed": "－ 台帐中已删除（原未结）",
+            "rejected": "－ 被拒收（原未结）", "open_after": f"＝ {latest} 未结"}
 
 
 def diff_output(base: dt.date, latest: dt.date, changes: Changes,
@@ -677,15 +754,18 @@ def diff_output(base: dt.date, latest: dt.date, changes: Changes,
     """The changes for the output layer: counts per kind of change (汇总), every change
     (变化明细), then how the open count adds up (未结核对, :func:`open_balance`); tables and xlsx
     show the three (:func:`diff_shown`), CSV and JSON the changes."""
-    counts = pd.DataFrame({"change": list(CHANGES), "cases": [len(changes[c]) for c in CHANGES]})
+    counts = pd.DataFrame({"change": list(CHANGES),
+                           "cases": pd.array([len(changes[c]) if changes.known(c) else pd.NA for c in CHANGES],
+                                             dtype="Int64")})
     labels = Labels(load_columns().labels(), {"change": CHANGE_LABELS})
     frame = diff_frame(changes)
     balance = open_balance(changes)
+    left_out = {kind: len(changes[kind]) - int(balance[kind].fillna(0).iloc[0]) for kind in ("new", "readmitted")}
     title = f"变化（{base} → {latest}）"
     sheets = [Sheet("汇总", counts, labels=labels, title=f"汇总（{base} → {latest}）"),
               Sheet("变化明细", diff_shown(frame, categories, deadlines), labels=labels, title=title),
               Sheet(BALANCE_SHEET, balance, title=f"{BALANCE_SHEET}（{base} → {latest}）",
-                    labels=_balance_labels(base, latest, len(changes["new"]) - int(balance["new"].iloc[0])))]
+                    labels=_balance_labels(base, latest, left_out))]
     return Output(frame, name="变化明细", title=title, labels=labels, columns=DIFF_COLUMNS, sheets=sheets,
                   tables=sheets)
 
