@@ -400,3 +400,58 @@ def test_a_column_a_columns_file_adds_is_read_with_its_kind(tmp_path):
     assert (f"  {rules}:5:33: categories[0].when: 'gt' does not apply to column 'judge_count' (a text field: a ledger "
             "column is read as text unless a columns file (--columns) gives it a kind); it applies to: amount, date, "
             "number\n") in unknown.output
+
+
+PLAN_DATES = "fields:\n  expected_close:\n    kind: date\n"
+PLAN_RULES = """version: 1
+categories:
+  - id: plan_after
+    label: 预计年底后结案
+    when: {field: expected_close, after: 2026-12-01}
+  - id: plan_before
+    label: 预计年底前结案
+    when: {column: 预计结案时间, before: 2026-12-01}
+deadlines:
+  - id: plan_review
+    label: 预计结案后复核
+    start: expected_close
+    duration: 1 month
+"""
+
+
+def test_a_field_whose_kind_a_columns_file_changes_is_read_by_the_rules_with_that_kind(tmp_path):
+    """预计结案时间 kept as dates (expected_close: {kind: date}) is compared as dates by field: and
+    column:, a planned day after --as-of is still that day (not an event yet to happen, as a close
+    is), a deadline may count from it, and a text operator on it is refused saying where the kind
+    comes from; without the columns file it is text, as before."""
+    columns = tmp_path / "cols.yaml"
+    columns.write_text(PLAN_DATES, encoding="utf-8")
+    rules = tmp_path / "r.yaml"
+    rules.write_text(PLAN_RULES, encoding="utf-8")
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,预计结案时间", [
+        ("(2025)鲁0902执1号", "2025-01-02", "2026年12月31日"),
+        ("(2025)鲁0902执2号", "2025-01-03", "2026-10-05"),
+        ("(2025)鲁0902执3号", "2025-01-04", ""),
+    ])
+    result = classify(ledger, "--columns", columns, "--rules", rules, "-f", "json")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert [r["expected_close"] for r in records] == ["2026-12-31", "2026-10-05", None]
+    assert [r["categories"] for r in records] == [["plan_after"], ["plan_before"], []]
+    assert [r["plan_review_due"] for r in records] == [None, "2026-11-05", None]
+    assert runner.invoke(app, ["rules", "check", str(rules), "--columns", str(columns)]).exit_code == 0
+
+    rules.write_text(PLAN_RULES.replace("{field: expected_close, after: 2026-12-01}",
+                                        "{field: expected_close, contains_any: [年底]}"), encoding="utf-8")
+    refused = runner.invoke(app, ["rules", "check", str(rules), "--columns", str(columns)])
+    assert refused.exit_code == 2
+    assert refused.output == (
+        "backlog: error: 1 problem in rules:\n"
+        f"  {rules}:5:35: categories[0].when: 'contains_any' does not apply to field 'expected_close' (a date field, "
+        "as a columns file (--columns) gives it); it applies to: case_no, text\n")
+
+    rules.write_text(PLAN_RULES, encoding="utf-8")
+    text = runner.invoke(app, ["rules", "check", str(rules)])
+    assert text.exit_code == 2
+    assert "'after' does not apply to field 'expected_close' (a text field); it applies to: date" in text.output
+    assert "deadlines[0].start: field 'expected_close' is a text field; expected a date field" in text.output

@@ -953,6 +953,54 @@ def test_a_columns_file_may_give_a_number_field_its_units(tmp_path):
         load_columns([aliases])
 
 
+@pytest.mark.parametrize(("field", "kind", "problem"), [
+    ("filed_on", "text", "field 'filed_on' (立案日期) is a date field, which kind: text cannot change: the cases "
+                         "counted at a day, their age and the deadlines count from it; leave kind: out to add headers to it"),
+    ("closed_on", "text", "field 'closed_on' (结案日期) is a date field, which kind: text cannot change: it says "
+                          "whether a case is open or closed; leave kind: out to add headers to it"),
+    ("amount", "number", "field 'amount' (执行标的（元）) is an amount field, which kind: number cannot change: it is "
+                         "read in 元 (a 万元 header converted) and checked as an amount; leave kind: out to add headers to it"),
+    ("notes", "date", "field 'notes' (备注) is a text field, which kind: date cannot change: the bundled rules read "
+                      "it as text; leave kind: out to add headers to it"),
+    ("expected_close", "case_no", "field 'expected_close' (预计结案时间) cannot be kind: case_no, the case number's own kind"),
+])
+def test_a_columns_file_may_not_change_a_kind_backlog_reads_a_field_by(tmp_path, field, kind, problem):
+    """The kind of a field the counts, the deadlines, the task lists or the bundled rules read by
+    it is refused at the line of its kind:; the same kind, or another for a free-text field only
+    the rules read (预计结案时间 kept as dates), is taken."""
+    aliases = tmp_path / "cols.yaml"
+    aliases.write_text(f"fields:\n  judge_team:\n    kind: text\n  {field}:\n    aliases: [某列]\n    kind: {kind}\n",
+                       encoding="utf-8")
+    with pytest.raises(LedgerError) as refused:
+        load_columns([aliases])
+    assert str(refused.value) == f"{aliases}:6: {problem}"
+    aliases.write_text("fields:\n  filed_on:\n    kind: date\n  expected_close:\n    kind: date\n", encoding="utf-8")
+    columns = load_columns([aliases])
+    assert (columns.fields["filed_on"].kind, columns.fields["expected_close"].kind) == ("date", "date")
+
+
+def test_the_kinds_a_columns_file_may_change_are_read_by_the_rules_alone():
+    """Every bundled field is either of KIND_FIXED or free text that neither backlog itself nor
+    any bundled ruleset reads: a columns file changing its kind changes what a court's own rules
+    read, and nothing else."""
+    from backlog_cli.deadlines import _conditions, load_ruleset
+    from backlog_cli.loading import KIND_FIXED, _bundled_fields
+
+    read = set()
+    for path in sorted((Path(__file__).parent.parent / "rules").glob("*.yaml")):
+        ruleset, deadlines = load_ruleset([path])
+        read |= set().union(*(c.condition.fields() for c in ruleset.categories))
+        for d in deadlines:
+            read |= set().union(*(c.fields() for c in _conditions(d)))
+            read |= {d.start, d.extension_months, d.extension_days, d.new_limit,
+                     *(f for p in d.deduct for f in (p.start, p.end))} - {None}
+    bundled = _bundled_fields()
+    free = {name for name in bundled if name not in KIND_FIXED}
+    assert read & set(bundled) <= set(KIND_FIXED)
+    assert {bundled[name]["kind"] for name in free} == {"text"}
+    assert free == {"applicant", "court", "basis_org", "next_step", "expected_close"}
+
+
 def test_a_last_row_of_formulas_saved_without_results_is_read(tmp_path):
     """python-calamine's sheet ends at its last cell with a value: a last row holding only formulas
     a script saved without their results (openpyxl writes them so) lay below it and was lost, neither

@@ -379,6 +379,25 @@ def _key_lines(path: Path) -> dict[Any, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
 
 
+def key_line(path: Path, *keys: str) -> int | None:
+    """The line of the key that ``keys`` lead to (``fields``, ``filed_on``, ``kind``) in a YAML file
+    read already, for a problem found in its values; the line of the deepest of them written in the
+    file (a key a merge key brings is not), or None."""
+    try:
+        node = yaml.compose(read_utf8(path), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError, NotUtf8):
+        return None
+    line = None
+    for wanted in keys:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        found = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == wanted]
+        if not found:
+            break
+        line, node = found[-1][0].start_mark.line + 1, found[-1][1]
+    return line
+
+
 def key_set_twice(key: Any, first_line: int) -> str:
     """What is said of a key given twice in one mapping of a YAML file, at its second line: YAML
     would keep the later value without a word (settings, targets, column aliases, rules)."""

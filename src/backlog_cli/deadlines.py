@@ -54,6 +54,7 @@ from backlog_cli.rules import (
     _type_name,
     canonical_fields,
     compile_condition,
+    declared_kinds,
     fields_adding_cases,
     missing_columns,
     open_mask,
@@ -1103,17 +1104,20 @@ class _Reader:
         return span
 
     def field(self, node: Node, kind: str) -> str | None:
-        """A canonical field name of the given kind (date or number)."""
+        """A canonical field name of the given kind (date or number), as the ledger is read: with
+        the kind a columns file gives it, if any (:func:`rules.declared_kinds`)."""
         name, fields = node.value, canonical_fields()
         if not isinstance(name, str) or name not in fields:
             self.problems.append(node.problem(
                 f"unknown field {name!r}{did_you_mean(name, fields)}" if isinstance(name, str)
                 else f"expected a field name, got {_type_name(name)}"))
             return None
-        found = fields[name].kind
+        declared = declared_kinds(self.columns)
+        found = declared.get(name, fields[name].kind)
         if found != kind:
+            given = ", as a columns file (--columns) gives it" if name in declared else ""
             self.problems.append(node.problem(
-                f"field '{name}' is {with_article(found)} field; expected {with_article(kind)} field"))
+                f"field '{name}' is {with_article(found)} field{given}; expected {with_article(kind)} field"))
             return None
         return name
 

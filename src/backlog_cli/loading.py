@@ -32,7 +32,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
 from backlog_cli import parsing, workbook
-from backlog_cli.config import encoding_problem, load_yaml, read_yaml
+from backlog_cli.config import encoding_problem, key_line, load_yaml, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.outputs import ERROR_HEADERS, PROBLEM_HEADERS, Sheet, counted, iso_dates
 from backlog_cli.workbook import EXCEL_SUFFIXES
@@ -134,6 +134,37 @@ def _bundled_labels() -> dict[str, str]:
 
 KINDS = ("text", "date", "amount", "flag", "case_no", "number")
 FIELD_KEYS = ("kind", "label", "aliases", "units")
+# The bundled fields whose kind a columns file cannot change, with what reads them by it (checked
+# in the tests against what the bundled rules and deadlines read). The others (applicant, court,
+# basis_org, next_step, expected_close) are free text that only a court's own rules read: a columns
+# file may give one another kind (预计结案时间 kept as dates: expected_close: {kind: date}), and the
+# rules then read it with that kind, as they read a field the file adds.
+_DEADLINES_DEDUCT = "the deadlines leave out the time from 中止 to 恢复"
+_DEADLINES_ADD = "the deadlines add it to the limit"
+_AN_AMOUNT = "it is read in 元 (a 万元 header converted) and checked as an amount"
+_RULES_TEXT = "the bundled rules read it as text"
+KIND_FIXED = {
+    "case_no": "the case's year, court, type and number are read from it",
+    "filed_on": "the cases counted at a day, their age and the deadlines count from it",
+    "closed_on": "it says whether a case is open or closed",
+    "suspended_on": _DEADLINES_DEDUCT,
+    "resumed_on": _DEADLINES_DEDUCT,
+    "new_limit": "the deadlines take it as an approved new limit",
+    "extension_months": _DEADLINES_ADD,
+    "extension_days": _DEADLINES_ADD,
+    "amount": _AN_AMOUNT,
+    "unperformed": _AN_AMOUNT,
+    "officer": "the task lists and the ranking are per officer",
+    "team": "the task lists are grouped by it with --by team",
+    "status": "it says whether a case is closed or suspended",
+    "close_method": "it says whether a case is closed, and how",
+    "petition": "the bundled rules read it as a flag",
+    "cause": _RULES_TEXT,
+    "respondent": _RULES_TEXT,
+    "notes": _RULES_TEXT,
+    "reason_open": _RULES_TEXT,
+    "basis_doc": _RULES_TEXT,
+}
 
 
 def _check_field(path: Path, name: object, spec: object) -> dict:
@@ -155,6 +186,26 @@ def _check_field(path: Path, name: object, spec: object) -> dict:
     return spec
 
 
+def _check_kind(path: Path, name: str, spec: dict) -> None:
+    """A LedgerError, at the line of its ``kind:``, for a kind a columns file gives a bundled field
+    that cannot take it: one of :data:`KIND_FIXED`, or the case number's own kind on another."""
+    bundled = _bundled_fields().get(name)
+    kind = spec.get("kind")
+    if bundled is None or kind is None or kind == bundled["kind"]:
+        return
+    label = bundled.get("label", name)
+    if name in KIND_FIXED:
+        article = "an" if bundled["kind"][0] in "aeiou" else "a"
+        problem = (f"field '{name}' ({label}) is {article} {bundled['kind']} field, which kind: {kind} cannot change: "
+                   f"{KIND_FIXED[name]}; leave kind: out to add headers to it")
+    elif kind == "case_no":
+        problem = f"field '{name}' ({label}) cannot be kind: case_no, the case number's own kind"
+    else:
+        return
+    line = key_line(path, "fields", name, "kind")
+    raise LedgerError(f"{f'{path}:{line}' if line else f'column aliases file {path}'}: {problem}")
+
+
 def load_columns(extra: Sequence[Path] = ()) -> Columns:
     """The bundled aliases, extended by user files with the same layout (aliases are added).
 
@@ -167,6 +218,7 @@ def load_columns(extra: Sequence[Path] = ()) -> Columns:
         for name, spec in _read_yaml(Path(path)).items():
             name = str(name)
             spec = _check_field(Path(path), name, spec or {})
+            _check_kind(Path(path), name, spec)
             if name not in merged and "kind" not in spec:
                 raise LedgerError(
                     f"column aliases file {path}: '{name}' is not a known field{did_you_mean(name, merged)}; "

@@ -268,13 +268,16 @@ def canonical_fields() -> dict[str, FieldInfo]:
     return {**fields, **DERIVED_FIELDS}
 
 
-def added_fields(columns: Columns | None) -> dict[str, str]:
-    """The fields a columns file (--columns) adds to the canonical ones, each with the kind the
-    file gives it: a ``column:`` naming one reads it with that kind, as the ledger was read."""
+def declared_kinds(columns: Columns | None) -> dict[str, str]:
+    """The kinds columns files (--columns) give, as the ledger was read with them: of each field
+    they add to the canonical ones, and of a canonical field whose kind they change (预计结案时间
+    kept as dates: ``expected_close: {kind: date}``; ``loading.KIND_FIXED`` says which may change).
+    A ``field:`` or ``column:`` naming one reads it with that kind."""
     if columns is None:
         return {}
     fields = canonical_fields()
-    return {name: spec.kind for name, spec in columns.fields.items() if name not in fields}
+    return {name: spec.kind for name, spec in columns.fields.items()
+            if name not in fields or fields[name].kind != spec.kind}
 
 
 # --------------------------------------------------------------------------- spans of time
@@ -568,8 +571,9 @@ class ColumnRef:
     @property
     def events(self) -> bool:
         """Whether the column's dates are events, read as not yet happened after --as-of: the
-        canonical date fields'."""
-        return self.canonical and self.kind == "date"
+        canonical date fields' (not those of a text field a columns file reads as dates, such as
+        预计结案时间: a planned day)."""
+        return self.canonical and self.kind == "date" and canonical_fields()[self.name].kind == "date"
 
     def changed_later(self, frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray | None:
         """For a field that says how a case stands now (:data:`STANDING_FIELDS`), the rows whose
@@ -1212,14 +1216,15 @@ def compile_condition(node: Node | Any, categories: Collection[str] = (),
 
     ``categories`` are the ids a ``category:`` reference may name; ``columns``, the ledger's
     aliases with the columns files (``--columns``), give the kinds of the fields those files
-    add, which a ``column:`` naming one reads (without them it is text). With a ``problems`` list, every
+    add, which a ``column:`` naming one reads (without them it is text), and of the canonical
+    fields whose kind they change (:func:`declared_kinds`). With a ``problems`` list, every
     problem is appended to it and None is returned when there were any; without one, the problems
     are raised together as a RulesError.
     """
     if not isinstance(node, Node):
         node = Node(node, "<condition>", "", Mark(1, 1))
     found: list[str] = []
-    condition = _compile(node, _Scope(set(categories), added=added_fields(columns)), found)
+    condition = _compile(node, _Scope(set(categories), kinds=declared_kinds(columns)), found)
     if problems is not None:
         problems.extend(found)
         return None if found else condition
@@ -1234,12 +1239,12 @@ class _Scope:
     inherited ``when``, the categories a later ``drop:`` left out (id → the drop item) and the
     category's id. An ``any:`` item ``{category: DROPPED}`` is left out of the list; any other
     reference to a dropped category is an error at the drop item (override the category too).
-    ``added``: the fields a columns file adds, with their kinds (:func:`added_fields`)."""
+    ``kinds``: the kinds the columns files give (:func:`declared_kinds`)."""
 
     categories: Collection[str]
     dropped: Mapping[str, Node] = dc_field(default_factory=dict)
     owner: str | None = None
-    added: Mapping[str, str] = dc_field(default_factory=dict)
+    kinds: Mapping[str, str] = dc_field(default_factory=dict)
 
     def drops(self, item: Node) -> bool:
         """Whether ``item`` is a ``{category: ID}`` naming a dropped category."""
@@ -1354,7 +1359,7 @@ def _compile_leaf(node: Node, scope: _Scope, problems: list[str]) -> Condition |
     targets = [k for k in value if k in LEAF_TARGETS]
     if unknown:
         for target in targets:  # its own mistakes are listed too
-            _target(node, target, scope.added, problems)
+            _target(node, target, scope.kinds, problems)
         return None
     if len(ops) != 1:
         message = (f"a condition has exactly one operator; found {_keys(ops)} (combine them with all: or any:)"
@@ -1365,7 +1370,7 @@ def _compile_leaf(node: Node, scope: _Scope, problems: list[str]) -> Condition |
         problems.append(node.problem("give either field: or column:, not both", node.key_mark("column")))
         return None
     op = OPERATORS[ops[0]]
-    column = _leaf_column(node, op, targets[0] if targets else None, scope.added, problems)
+    column = _leaf_column(node, op, targets[0] if targets else None, scope.kinds, problems)
     if column is False:
         return None
     param_node = node.child(op.name)
@@ -1395,10 +1400,10 @@ def _field_as_operator(key: Any, value: Any, known: Sequence[str]) -> str:
     return f": to test {test}, write {{field: {field}, {example}}}"
 
 
-def _leaf_column(node: Node, op: Operator, target: str | None, added: Mapping[str, str],
+def _leaf_column(node: Node, op: Operator, target: str | None, kinds: Mapping[str, str],
                  problems: list[str]) -> ColumnRef | None | bool:
     """The column an operator reads, None for field-less operators, False after a problem
-    (``added``: the fields a columns file adds, as :func:`_target`)."""
+    (``kinds``: those the columns files give, as :func:`_target`)."""
     if op.kinds is None:
         if target:
             problems.append(node.problem(f"'{op.name}' takes no {target}", node.key_mark(target)))
@@ -1410,14 +1415,15 @@ def _leaf_column(node: Node, op: Operator, target: str | None, added: Mapping[st
             return False
         info = canonical_fields()[op.default_field]
         return ColumnRef(info.name, info.kind)
-    column = _target(node, target, added, problems)
+    column = _target(node, target, kinds, problems)
     if column is None:
         return False
     if column.kind not in op.kinds:
         name = node.value[target]
         read_as = f"read as the field {column.name}, " if target == "column" and column.canonical else ""
         untyped = ": a ledger column is read as text unless a columns file (--columns) gives it a kind" \
-            if target == "column" and not column.canonical and column.name not in added else ""
+            if target == "column" and not column.canonical and column.name not in kinds \
+            else ", as a columns file (--columns) gives it" if column.canonical and column.name in kinds else ""
         problems.append(node.problem(
             f"'{op.name}' does not apply to {target} '{name}' ({read_as}{with_article(column.kind)} field{untyped}); "
             f"it applies to: {', '.join(sorted(op.kinds))}", node.key_mark(op.name)))
@@ -1425,11 +1431,12 @@ def _leaf_column(node: Node, op: Operator, target: str | None, added: Mapping[st
     return column
 
 
-def _target(node: Node, target: str, added: Mapping[str, str], problems: list[str]) -> ColumnRef | None:
+def _target(node: Node, target: str, kinds: Mapping[str, str], problems: list[str]) -> ColumnRef | None:
     """The column that ``field:`` or ``column:`` names, or None after a problem. A ``column:``
     naming a header that the ledger reads as a canonical field (备注 → notes) reads that field;
-    one naming a field a columns file adds (``added``: name → kind) reads it with its kind; any
-    other is read as text."""
+    one naming a field a columns file adds reads it with the kind the file gives it, any other
+    as text. A canonical field is read with its kind, or the one a columns file gives it instead
+    (``kinds``: name → kind, :func:`declared_kinds`)."""
     name_node = node.child(target)
     name = name_node.value
     if not isinstance(name, str) or not name:
@@ -1438,10 +1445,10 @@ def _target(node: Node, target: str, added: Mapping[str, str], problems: list[st
     fields, header_field = canonical_fields(), _header_field(name)
     if target == "column":
         if header_field:
-            return ColumnRef(header_field, fields[header_field].kind)
-        return ColumnRef(name, added.get(name, "text"), False)
+            return ColumnRef(header_field, kinds.get(header_field, fields[header_field].kind))
+        return ColumnRef(name, kinds.get(name, "text"), False)
     if name in fields:
-        return ColumnRef(name, fields[name].kind)
+        return ColumnRef(name, kinds.get(name, fields[name].kind))
     hint = (f": {name} is a ledger header, read as the field {header_field}: write field: {header_field}"
             if header_field and not name.isascii()
             else f"{did_you_mean(name, fields)}; for another ledger column write column: <header>")
@@ -2046,7 +2053,7 @@ def _label_problem(cat: _RawCategory, label: str, seen: dict[str, str]) -> list[
     return []
 
 
-def _compile_categories(raw: _Raw, problems: list[str], added: Mapping[str, str]) -> list[Category]:
+def _compile_categories(raw: _Raw, problems: list[str], kinds: Mapping[str, str]) -> list[Category]:
     ids = set(raw.categories)
     compiled: dict[str, tuple[Condition, Node]] = {}
     cats: list[Category] = []
@@ -2057,7 +2064,7 @@ def _compile_categories(raw: _Raw, problems: list[str], added: Mapping[str, str]
         if "when" not in cat.keys:
             continue
         when = cat.keys["when"]
-        condition = _compile(when, _Scope(ids, cat.dropped, cat.id, added), problems)
+        condition = _compile(when, _Scope(ids, cat.dropped, cat.id, kinds), problems)
         if condition is None:
             continue
         compiled[cat.id] = (condition, when)
@@ -2066,7 +2073,7 @@ def _compile_categories(raw: _Raw, problems: list[str], added: Mapping[str, str]
     for cat in raw.unchecked:
         _category_texts(cat, 0, problems)
         if "when" in cat.keys:
-            _compile(cat.keys["when"], _Scope(ids, added=added), problems)
+            _compile(cat.keys["when"], _Scope(ids, kinds=kinds), problems)
     problems.extend(_cycle_problems(compiled))
     return sorted(cats, key=lambda c: c.priority)  # stable: ties keep file order
 
@@ -2084,7 +2091,7 @@ def read_rules(specs: Sequence[str | Path] | None = None,
             problems.append(_unknown_spec(spec))
             continue
         _read_ruleset(path, raw, problems)
-    categories = _compile_categories(raw, problems, added_fields(columns))
+    categories = _compile_categories(raw, problems, declared_kinds(columns))
     name = "+".join(Path(str(s)).stem for s in specs)
     whens = [c.keys["when"] for c in (*raw.categories.values(), *raw.unchecked) if "when" in c.keys]
     mentions = [m for when in whens for m in deadline_mentions(when)]
