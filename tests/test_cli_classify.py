@@ -455,3 +455,38 @@ def test_a_field_whose_kind_a_columns_file_changes_is_read_by_the_rules_with_tha
     assert text.exit_code == 2
     assert "'after' does not apply to field 'expected_close' (a text field); it applies to: date" in text.output
     assert "deadlines[0].start: field 'expected_close' is a text field; expected a date field" in text.output
+
+
+def test_a_number_field_shows_its_whole_numbers_as_the_ledger_does(tmp_path):
+    """合议庭人数 declared a number is 5 in CSV, JSON, the terminal, explain (its rule's 3 too) and
+    xlsx (a number cell, not one formatted as an amount, 5.00), as the bundled 延长期限 is; a column
+    holding a fraction keeps it."""
+    columns = tmp_path / "cols.yaml"
+    columns.write_text(TYPED_COLUMNS + "  rate:\n    kind: number\n    aliases: [利率]\n", encoding="utf-8")
+    rules = tmp_path / "r.yaml"
+    rules.write_text(TYPED_RULES.split("  - id: early_hearing")[0], encoding="utf-8")
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,合议庭人数,延长期限,利率", [
+        ("(2025)鲁0902执1号", "2025-01-02", "5", "3个月", "4.35"),
+        ("(2025)鲁0902执2号", "2025-01-03", "十二", "", "4"),
+        ("(2025)鲁0902执3号", "2025-01-04", "", "", ""),
+    ])
+    csv_out = classify(ledger, "--columns", columns, "--rules", rules, "-f", "csv")
+    assert csv_out.exit_code == 0, csv_out.output
+    head, *rows = csv_out.stdout.splitlines()
+    at = head.split(",").index
+    assert [(r.split(",")[at("judge_count")], r.split(",")[at("extension_months")]) for r in rows] == [
+        ("5", "3"), ("12", ""), ("", "")]
+    records = json.loads(classify(ledger, "--columns", columns, "--rules", rules, "-f", "json").stdout)
+    assert [(r["judge_count"], r["extension_months"], r["rate"]) for r in records] == [
+        (5, 3, 4.35), (12, None, 4.0), (None, None, None)]
+    assert isinstance(records[0]["judge_count"], int)
+    explained = runner.invoke(app, ["explain", "(2025)鲁0902执1号", str(ledger), "--columns", str(columns),
+                                    "--rules", str(rules), "--as-of", AS_OF])
+    assert explained.exit_code == 0, explained.output
+    assert "  ✓ judge_count = 5, gt: 3\n" in explained.stdout
+    out = tmp_path / "out.xlsx"
+    assert classify(ledger, "--columns", columns, "--rules", rules, "-o", out).exit_code == 0
+    sheet = openpyxl.load_workbook(out)["全部案件"]
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(2, header.index("judge_count") + 1)
+    assert (cell.value, cell.number_format) == (5, "General")

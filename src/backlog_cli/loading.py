@@ -34,7 +34,7 @@ from xlsxwriter.utility import xl_col_to_name
 from backlog_cli import parsing, workbook
 from backlog_cli.config import encoding_problem, key_line, load_yaml, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
-from backlog_cli.outputs import ERROR_HEADERS, PROBLEM_HEADERS, Sheet, counted, iso_dates
+from backlog_cli.outputs import ERROR_HEADERS, PROBLEM_HEADERS, Sheet, counted, iso_dates, whole_numbers
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
 if TYPE_CHECKING:
@@ -1379,6 +1379,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
             found.rewind(mark)
             _load_file(path, sheets, encoding, columns, file_progress, found, careful=True)
     frame, dup_rejects, repeated = _reject_duplicates(found.cases, columns)
+    frame = _whole_number_fields(frame, columns)
     found.warnings.extend(repeated)
     found.cases.clear()
     return_freed_memory()  # the blocks, now one frame
@@ -1399,6 +1400,19 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         warnings=found.warnings,
         notes=found.notes,
     )
+
+
+def _whole_number_fields(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
+    """``frame`` with each number field (延长期限, a columns file's 合议庭人数) whose values are all
+    whole numbers as Int64, as case_year and case_seq are, so that every output shows 5 as the
+    ledger does, not 5.0 (the xlsx a number cell); a field holding a fraction (2.5) stays float.
+    Over the whole ledger, so that every sheet and block of one column is read alike."""
+    for name, spec in columns.fields.items():
+        if spec.kind == "number" and name in frame and pd.api.types.is_float_dtype(frame[name].dtype):
+            values = frame[name].to_numpy(dtype="float64", na_value=np.nan)
+            if whole_numbers(values[~np.isnan(values)]).all():
+                frame[name] = frame[name].astype("Int64")
+    return frame
 
 
 # a status that says, all of it, that the case is still open (中止 is a state of its own)

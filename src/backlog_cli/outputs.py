@@ -1162,12 +1162,17 @@ class _SheetXml:
             yield "".join(parts.ravel().tolist()).encode("utf-8")
 
 
+def whole_numbers(values: np.ndarray) -> np.ndarray:
+    """Per float, whether it is a whole number that int64 holds exactly (5.0, not 2.5, NaN or 1e300)."""
+    return (np.abs(values) < 2**53) & (values == np.round(values))
+
+
 def _number_texts(values: np.ndarray) -> np.ndarray:
     """Finite numbers as XML text: whole ones without a decimal point, others in the shortest
     form that reads back exactly (xlsxwriter writes 16 significant digits, not always enough)."""
     if values.dtype.kind in "iu":
         return values.astype(str).astype(object)
-    whole = (np.abs(values) < 2**53) & (values == np.round(values))
+    whole = whole_numbers(values)
     return np.where(whole, np.where(whole, values, 0).astype(np.int64).astype(str), values.astype(str)).astype(object)
 
 

@@ -687,7 +687,7 @@ def _scalar(value: Any, kind: str) -> Any:
             if not math.isfinite(value):
                 written = ".nan" if math.isnan(value) else f"{'-' if value < 0 else ''}.inf"
                 raise _Bad(f"expected a finite number, got {written}")
-            return float(value)
+            return value  # as written: explain shows gt: 3, not 3.0
         raise _Bad(f"expected a number, got {_type_name(value)}")
     if kind == "date":
         return _date(value)
