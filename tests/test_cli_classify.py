@@ -490,3 +490,26 @@ def test_a_number_field_shows_its_whole_numbers_as_the_ledger_does(tmp_path):
     header = [c.value for c in sheet[1]]
     cell = sheet.cell(2, header.index("judge_count") + 1)
     assert (cell.value, cell.number_format) == (5, "General")
+
+
+def test_a_flag_or_a_date_compared_with_an_undeclared_column_says_it_is_read_as_text(tmp_path):
+    """equals: true (and in:, not_in: with a date) on a column no columns file gives a kind says, as
+    gt: on one does, that a ledger column is text unless a columns file says otherwise; a column a
+    columns file declares text, and a canonical text field, are not said to be undeclared."""
+    rules = tmp_path / "r.yaml"
+    rules.write_text("version: 1\ncategories:\n"
+                     "  - {id: urgent, label: 紧急, when: {column: urgent, equals: true}}\n"
+                     "  - {id: heard, label: 已听证, when: {column: hearing_on, not_in: [2026-01-05]}}\n"
+                     "  - {id: noted, label: 备注, when: {field: notes, equals: true}}\n", encoding="utf-8")
+    hint = "is a text field: a ledger column is read as text unless a columns file (--columns) gives it a kind)"
+    result = runner.invoke(app, ["rules", "check", str(rules)])
+    assert result.exit_code == 2
+    assert result.output == (
+        "backlog: error: 3 problems in rules:\n"
+        f"  {rules}:3:60: categories[0].when.equals: expected text, got a boolean (column 'urgent' {hint}\n"
+        f"  {rules}:4:64: categories[1].when.not_in: expected text, got a date (column 'hearing_on' {hint}\n"
+        f"  {rules}:5:57: categories[2].when.equals: expected text, got a boolean\n")
+    columns = tmp_path / "cols.yaml"
+    columns.write_text("fields:\n  urgent:\n    kind: text\n    aliases: [是否紧急]\n", encoding="utf-8")
+    declared = runner.invoke(app, ["rules", "check", str(rules), "--columns", str(columns)])
+    assert f"  {rules}:3:60: categories[0].when.equals: expected text, got a boolean\n" in declared.output

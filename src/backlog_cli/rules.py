@@ -645,6 +645,11 @@ class _Bad(Exception):
     """An operator parameter is invalid; the message says why."""
 
 
+class _NotText(_Bad):
+    """A value of another kind (true, a date) where the field's text goes: a ledger column that
+    a columns file gives that kind would take it."""
+
+
 TEXT_KINDS = frozenset({"text", "case_no"})
 ORDERED_KINDS = frozenset({"number", "amount", "date"})
 ALL_KINDS = frozenset({"text", "case_no", "number", "amount", "date", "flag"})
@@ -681,7 +686,7 @@ def _scalar(value: Any, kind: str) -> Any:
     if kind in TEXT_KINDS:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return normalize_value(str(value)) if kind == "text" else str(value)
-        raise _Bad(f"expected text, got {_type_name(value)}")
+        raise (_NotText if isinstance(value, (bool, dt.date)) else _Bad)(f"expected text, got {_type_name(value)}")
     if kind in ("number", "amount"):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if not math.isfinite(value):
@@ -1381,7 +1386,10 @@ def _compile_leaf(node: Node, scope: _Scope, problems: list[str]) -> Condition |
         if op.param == "span" and param.n < 0:
             raise _Bad(f"{op.name} must not be negative, got {param}")
     except _Bad as exc:
-        problems.append(param_node.problem(str(exc)))
+        untyped = isinstance(exc, _NotText) and targets == ["column"] and not column.canonical \
+            and column.name not in scope.kinds
+        hint = f" (column '{column.name}' is a text field: {UNTYPED_COLUMN})" if untyped else ""
+        problems.append(param_node.problem(f"{exc}{hint}"))
         return None
     return Leaf(op.name, column, param, op.build(column, param), node)
 
@@ -1398,6 +1406,10 @@ def _field_as_operator(key: Any, value: Any, known: Sequence[str]) -> str:
     example = f"{ops[0]}: {'[...]' if isinstance(value[ops[0]], list) else '...'}" if ops else "<operator>: ..."
     test = "the field" if key == field else f"the ledger header {key} (read as the field {field})"
     return f": to test {test}, write {{field: {field}, {example}}}"
+
+
+# Said of a ledger column whose operator or value fits another kind than text.
+UNTYPED_COLUMN = "a ledger column is read as text unless a columns file (--columns) gives it a kind"
 
 
 def _leaf_column(node: Node, op: Operator, target: str | None, kinds: Mapping[str, str],
@@ -1421,7 +1433,7 @@ def _leaf_column(node: Node, op: Operator, target: str | None, kinds: Mapping[st
     if column.kind not in op.kinds:
         name = node.value[target]
         read_as = f"read as the field {column.name}, " if target == "column" and column.canonical else ""
-        untyped = ": a ledger column is read as text unless a columns file (--columns) gives it a kind" \
+        untyped = f": {UNTYPED_COLUMN}" \
             if target == "column" and not column.canonical and column.name not in kinds \
             else ", as a columns file (--columns) gives it" if column.canonical and column.name in kinds else ""
         problems.append(node.problem(
