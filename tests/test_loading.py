@@ -979,6 +979,24 @@ def test_a_columns_file_may_not_change_a_kind_backlog_reads_a_field_by(tmp_path,
     assert (columns.fields["filed_on"].kind, columns.fields["expected_close"].kind) == ("date", "date")
 
 
+def test_a_field_a_columns_file_adds_cannot_be_a_case_number(tmp_path):
+    """原执行案号 as kind: case_no: its year, court, type and number replaced the case's own, and
+    the rows were rejected as 缺少案号 or the command stopped with an internal error."""
+    aliases = tmp_path / "cols.yaml"
+    aliases.write_text("fields:\n  old_case_no:\n    aliases: [原执行案号]\n    kind: case_no\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as refused:
+        load_columns([aliases])
+    assert str(refused.value) == (f"{aliases}:4: field 'old_case_no' cannot be kind: case_no, the case number's own "
+                                  "kind (its parts would replace the case's); another case number (原执行案号) is kept "
+                                  "as text: leave kind: text")
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("案号,立案日期,原执行案号\n(2026)鲁0902执恢1号,2026-01-05,(2024)鲁0902执7号\n", encoding="utf-8")
+    aliases.write_text("fields:\n  old_case_no:\n    aliases: [原执行案号]\n    kind: text\n", encoding="utf-8")
+    cases = load_ledger([ledger], columns=load_columns([aliases])).cases
+    assert cases[["case_no", "case_year", "case_type", "old_case_no"]].values.tolist() == [
+        ["(2026)鲁0902执恢1号", 2026, "执恢", "(2024)鲁0902执7号"]]
+
+
 def test_the_kinds_a_columns_file_may_change_are_read_by_the_rules_alone():
     """Every bundled field is either of KIND_FIXED or free text that neither backlog itself nor
     any bundled ruleset reads: a columns file changing its kind changes what a court's own rules

@@ -187,10 +187,16 @@ def _check_field(path: Path, name: object, spec: object) -> dict:
 
 
 def _check_kind(path: Path, name: str, spec: dict) -> None:
-    """A LedgerError, at the line of its ``kind:``, for a kind a columns file gives a bundled field
-    that cannot take it: one of :data:`KIND_FIXED`, or the case number's own kind on another."""
+    """A LedgerError, at the line of its ``kind:``, for a kind a columns file gives a field that
+    cannot take it: a bundled field of :data:`KIND_FIXED`, or the case number's own kind on any
+    field but the case number."""
     bundled = _bundled_fields().get(name)
     kind = spec.get("kind")
+    if bundled is None and kind == "case_no":  # its year, court, type and number would replace the case's own
+        line = key_line(path, "fields", name, "kind")
+        raise LedgerError(f"{f'{path}:{line}' if line else f'column aliases file {path}'}: field '{name}' cannot be "
+                          "kind: case_no, the case number's own kind (its parts would replace the case's); "
+                          "another case number (原执行案号) is kept as text: leave kind: text")
     if bundled is None or kind is None or kind == bundled["kind"]:
         return
     label = bundled.get("label", name)
