@@ -145,7 +145,7 @@ def schema_of(path) -> tuple[str, dict[str, list[str]]]:
 def test_a_history_of_version_1_is_upgraded_in_place_and_its_runs_rejected_rows_are_unknown(tmp_path):
     path = tmp_path / "history.sqlite"
     version_1_history(path)
-    with history.open_history(path, create=False) as h:
+    with history.open_history(path) as h:
         runs = h.list_runs()
         assert runs["as_of"].dt.strftime("%Y-%m-%d").tolist() == ["2026-11-04", "2026-11-11"]
         assert runs[["cases", "open", "rejected"]].values.tolist() == [[3, 2, 0], [2, 1, 1]]
@@ -164,6 +164,130 @@ def test_a_history_of_version_1_is_upgraded_in_place_and_its_runs_rejected_rows_
     assert tables["rejected_rows"] == ["run_id", "position", "file", "sheet", "row", "case_no", "reason"]
     with history.open_history(path) as h:  # opened again: nothing left to upgrade
         assert h.rejected(1) is None and len(h.list_runs()) == 3
+
+
+def sqlite_read_only(monkeypatch) -> None:
+    """Every SQLite history opened from here on opened read-only (``mode=ro``), so that a write is
+    refused whoever runs the tests (root writes to a file chmod makes read-only)."""
+    from pathlib import Path
+
+    create_engine = sa.create_engine
+
+    def read_only(url, **kwargs):
+        url = sa.engine.make_url(url)
+        if url.get_backend_name() == "sqlite" and url.database:
+            url = sa.engine.URL.create("sqlite", database=Path(url.database).as_uri(),
+                                       query={"mode": "ro", "uri": "true"})
+        return create_engine(url, **kwargs)
+
+    monkeypatch.setattr(sa, "create_engine", read_only)
+
+
+def unchanged(path) -> tuple[bytes, int]:
+    return path.read_bytes(), path.stat().st_mtime_ns
+
+
+def test_a_history_of_version_1_opened_to_be_read_is_read_as_it_is(tmp_path, monkeypatch):
+    """history, diff and report monthly read an older history without upgrading it: its runs'
+    rejected rows are unknown, and the file is left as it was (on a read-only file or folder, or
+    a copy sent by another court, an upgrade would fail)."""
+    path = tmp_path / "history.sqlite"
+    version_1_history(path)
+    before = schema_of(path), unchanged(path)
+    sqlite_read_only(monkeypatch)
+    for target in (path, f"sqlite:///{path}"):  # a path, or a URL as PostgreSQL's is given
+        with history.open_history(target, read_only=True) as h:
+            assert h.version == 1
+            runs = h.list_runs()
+            assert runs[["cases", "open", "rejected"]].values.tolist() == [[3, 2, 0], [2, 1, 1]]
+            assert [d for d, _ in h.run_counts()] == [dt.date(2026, 11, 4), dt.date(2026, 11, 11)]
+            assert h.rejected(1) is None and h.rejected(2) is None
+            changes = h.diff(1, 2)
+            assert changes["removed"]["case_no"].tolist() == ["(2026)鲁0902执2号"]
+            assert not changes.known("rejected") and len(changes.notes) == 2
+            with pytest.raises(RuntimeError, match="read only"):
+                h.record(info("2026-11-18"), history.snapshot_frame(DAY1, T("2026-11-18"), IDS))
+    assert (schema_of(path), unchanged(path)) == before
+    monkeypatch.undo()
+    with history.open_history(path) as h:  # the nightly run, which records, upgrades it
+        assert h.version == 2 and h.rejected(1) is None
+    assert schema_of(path)[0] == "2"
+
+
+def test_a_database_no_run_has_written_to_reads_as_a_history_without_runs(tmp_path, monkeypatch):
+    """Read before the first run (an empty SQLite file, or a PostgreSQL database whose tables the
+    first run creates): no runs, and no table is created."""
+    path = tmp_path / "history.sqlite"
+    path.touch()
+    sqlite_read_only(monkeypatch)
+    with history.open_history(path, read_only=True) as h:
+        assert h.version == 0
+        assert h.list_runs().columns.tolist()[:7] == ["id", "as_of", "started_at", "finished_at", "seconds", "rules",
+                                                       "ledger_files"]
+        assert h.list_runs().empty and h.run_counts() == [] and h.run_at() is None
+        with pytest.raises(ConfigError, match="the history has no runs yet"):
+            history.changes_since(h)
+    assert path.read_bytes() == b""
+    with pytest.raises(ConfigError, match=r"^no run history at .* yet: `backlog run` records one$"):
+        history.open_history(tmp_path / "missing.sqlite", read_only=True)
+    path.write_bytes(b"not a database, " * 200)
+    with pytest.raises(ConfigError, match=r"cannot open the database \(file is not a database\)$"):
+        history.open_history(path, read_only=True)
+
+
+def test_a_history_of_a_newer_version_is_refused_when_read_too(tmp_path, monkeypatch):
+    path = tmp_path / "history.sqlite"
+    history.open_history(path).close()
+    monkeypatch.setattr(history, "SCHEMA_VERSION", 1)
+    with pytest.raises(ConfigError, match="has schema version 2, newer than this backlog understands"):
+        history.open_history(path, read_only=True)
+
+
+def test_commands_that_only_read_an_older_history_leave_it_as_it_was(tmp_path, monkeypatch):
+    """A history of version 1 on a read-only file in a read-only folder: history, diff and report
+    monthly read it as it is (they said "attempt to write a readonly database", upgrading it), and
+    only the next `backlog run` upgrades it."""
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "history.sqlite"
+    version_1_history(path)
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    (tmp_path / "ledger.csv").write_text(
+        "案号,立案日期,承办人,结案日期\n(2026)鲁0902执1号,2026-01-01,张三,\n(2026)鲁0902执2号,2026-01-02,李四,\n"
+        "(2026)鲁0902执3号,2026-01-03,王五,2026-10-28\n", encoding="utf-8")
+    past = 1_700_000_000_000_000_000
+    import os
+
+    os.utime(path, ns=(past, past))  # a write within the same clock tick would show too
+    before = schema_of(path), unchanged(path)
+    sqlite_read_only(monkeypatch)
+    path.chmod(0o444)
+    out.chmod(0o555)
+    try:
+        listed = runner.invoke(app, ["history", "--config", str(config), "-f", "csv"])
+        assert listed.exit_code == 0, listed.output
+        assert [line.split(",")[:2] for line in listed.stdout.splitlines()[1:]] == [["1", "2026-11-04"], ["2", "2026-11-11"]]
+        changed = runner.invoke(app, ["diff", "--config", str(config), "-f", "csv"])
+        assert changed.exit_code == 0, changed.output
+        assert changed.stdout.splitlines() == ["case_no,change,officer,before,after", "(2026)鲁0902执2号,removed,李四,open,"]
+        assert "the run of 2026-11-11 was recorded by an older backlog" in changed.stderr
+        report = runner.invoke(app, ["report", "monthly", "--config", str(config), "--month", "2026-11",
+                                     "--as-of", "2026-11-11", "-f", "json"])
+        assert report.exit_code == 0, report.output
+        assert json.loads(report.stdout)["trend"] == [{"as_of": "2026-11-04", "open": 2}, {"as_of": "2026-11-11", "open": 1}]
+    finally:
+        out.chmod(0o755)
+        path.chmod(0o644)
+    assert (schema_of(path), unchanged(path)) == before
+    monkeypatch.undo()
+    assert runner.invoke(app, ["run", "-q", "--config", str(config), "--as-of", "2026-11-18"]).exit_code in (0, 1)
+    assert schema_of(path)[0] == "2"
 
 
 def test_an_upgrade_stopped_midway_leaves_the_history_as_it_was(tmp_path, monkeypatch):
@@ -188,9 +312,9 @@ def test_an_upgrade_stopped_midway_leaves_the_history_as_it_was(tmp_path, monkey
 
 
 def test_two_backlogs_opening_a_history_of_version_1_at_once_upgrade_it_once(tmp_path, monkeypatch):
-    """The nightly run and a diff starting together on the morning after backlog is upgraded: the
-    second waits for the first's upgrade and finds nothing left to do, rather than run it again
-    over the first's."""
+    """Two nightly runs recording into one history (two offices' backlog.yaml naming one
+    `history:`) starting together after backlog is upgraded: the second waits for the first's
+    upgrade and finds nothing left to do, rather than run it again over the first's."""
     import threading
 
     path = tmp_path / "history.sqlite"

@@ -1071,10 +1071,11 @@ def _history_file(settings) -> list[Path]:
 
 
 def _open_history(settings):
+    """The history, to be read only: history and diff write nothing (only `backlog run` upgrades it)."""
     from backlog_cli.history import open_history
     from backlog_cli.run import history_target
 
-    return open_history(history_target(settings), create=False)
+    return open_history(history_target(settings), read_only=True)
 
 
 @app.command(cls=BacklogCommand)

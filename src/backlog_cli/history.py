@@ -2,7 +2,9 @@
 
 The database is a SQLite file by default (a plain path) or any SQLAlchemy URL
 (``postgresql+psycopg://user@host/db``). Its schema version lives in the ``meta`` table and is
-upgraded on open, one step per version (:data:`UPGRADES`).
+upgraded when the nightly run, its one writer, opens it, one step per version (:data:`UPGRADES`);
+the commands that only read it (``history``, ``diff``, ``report monthly``) write nothing, and read
+a history of an older version as it is (:func:`open_history`).
 
 Tables (schema version 2):
 
@@ -86,6 +88,9 @@ TIMESTAMPS = ("started_at", "finished_at")
 # ledger_files, there when no run is listed too, so that an empty list has a full one's header.
 RUN_COUNTS = ("rows", "cases", "open", "closed", "rejected", "skipped", "unreadable_values", "overdue",
               "open_over_6_months")
+# The columns of ``runs`` the run list reads: those of every schema version (a history of an
+# older version is read as it is).
+RUN_COLUMNS = ("id", "as_of", "started_at", "finished_at", "ledger_files", "counts", "rules")
 
 metadata = sa.MetaData()
 meta = sa.Table(
@@ -174,8 +179,12 @@ def database_url(target: str | Path) -> str:
 class History:
     """An open history database. Use :func:`open_history`."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, version: int = SCHEMA_VERSION, read_only: bool = False):
         self.engine = engine
+        # the schema version read: older than SCHEMA_VERSION only when opened to be read (0: no
+        # history tables yet, a database no run has written to)
+        self.version = version
+        self.read_only = read_only
 
     def close(self) -> None:
         self.engine.dispose()
@@ -200,6 +209,8 @@ class History:
         """:meth:`record`, committed only when the block ends without an error (the nightly run
         puts its day's folder in place inside it: a run whose folder cannot be put in place leaves
         the history as it was). A database that refuses the write (read-only) is a ConfigError."""
+        if self.read_only:
+            raise RuntimeError("the history was opened to be read only: open_history(read_only=False) records runs")
         try:
             with self.engine.begin() as conn:
                 yield self._store(conn, info, snapshot, rejects)
@@ -237,11 +248,11 @@ class History:
         started_at, finished_at (to the second), seconds, rules, ledger_files, then the run's
         top-level counts as columns (:data:`RUN_COUNTS`, then any other a run recorded), the same
         columns when no run is listed."""
-        query = sa.select(runs).order_by(runs.c.as_of)
+        query = sa.select(*(runs.c[c] for c in RUN_COLUMNS)).order_by(runs.c.as_of)
         if until is not None:
             query = query.where(runs.c.as_of <= until)
         with self.engine.connect() as conn:
-            got = conn.execute(query).mappings().all()
+            got = conn.execute(query).mappings().all() if self.version else []
         base = pd.DataFrame(
             {
                 "id": pd.Series([r["id"] for r in got], dtype="int64"),
@@ -267,6 +278,8 @@ class History:
 
     def run_counts(self) -> list[tuple[dt.date, dict[str, Any]]]:
         """(as_of, counts) of every run, oldest first, with nested counts kept."""
+        if not self.version:
+            return []
         with self.engine.connect() as conn:
             got = conn.execute(sa.select(runs.c.as_of, runs.c.counts).order_by(runs.c.as_of)).all()
         return [(_as_date(a), json.loads(c)) for a, c in got]
@@ -274,6 +287,8 @@ class History:
     def run_at(self, when: dt.date | None = None, *, before: int | None = None) -> int | None:
         """Id of the latest run with as_of on or before ``when`` (any date when None), and earlier
         than run ``before`` when given; None when there is none."""
+        if not self.version:
+            return None
         query = sa.select(runs.c.id).order_by(runs.c.as_of.desc()).limit(1)
         if when is not None:
             query = query.where(runs.c.as_of <= when)
@@ -310,7 +325,10 @@ class History:
     def rejected(self, run_id: int) -> pd.DataFrame | None:
         """The ledger rows a run rejected (:data:`~backlog_cli.loading.REJECT_COLUMNS`, as its
         errors file lists them), or None for a run recorded by an older backlog, which kept no
-        list of them: what it rejected is unknown."""
+        list of them: what it rejected is unknown (every run of a history of version 1, read as
+        it is)."""
+        if self.version < 2:
+            return None
         with self.engine.connect() as conn:
             recorded = conn.execute(sa.select(runs.c.rejects_recorded).where(runs.c.id == run_id)).scalar()
             if not recorded:
@@ -336,25 +354,35 @@ class History:
         return changes
 
 
-def open_history(target: str | Path, *, create: bool = True) -> History:
-    """Open the history at a path or URL and upgrade its schema; a missing SQLite file is
-    created (in a folder that must exist: none is created), or with ``create=False`` is an error.
-    A file that is not a history database is a ConfigError naming it."""
+def open_history(target: str | Path, *, read_only: bool = False) -> History:
+    """Open the history at a path or URL. To record runs (the nightly run), its schema is
+    upgraded and a missing SQLite file is created (in a folder that must exist: none is created).
+    To be read only (``history``, ``diff``, ``report monthly``), nothing is written, on SQLite or
+    any other database: a missing SQLite file is an error, a history of an older version is read
+    as it is (:attr:`History.version`; the runs of version 1 kept no rejected rows) and a database
+    without the history's tables yet reads as one with no runs. A newer version than this
+    backlog's is refused either way. A file that is not a history database is a ConfigError
+    naming it."""
     url = database_url(target)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if path.is_dir():
             raise ConfigError(f"history {target}: is a folder; name the history file in it, such as "
                               f"{Path(target) / 'history.sqlite'}")
-        if not create and not path.exists():
+        if read_only and not path.exists():
             raise ConfigError(f"no run history at {target} yet: `backlog run` records one")
         if not path.parent.is_dir():
             raise ConfigError(f"history {target}: the folder {path.parent} does not exist; create it or "
                               "change `history:` in backlog.yaml")
     try:
         engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            _upgrade(conn, str(target))
+        if read_only:
+            with engine.connect() as conn:  # ended by a rollback: only read
+                version = _read_version(conn, str(target))
+        else:
+            with engine.begin() as conn:
+                _upgrade(conn, str(target))
+            version = SCHEMA_VERSION
     except ModuleNotFoundError as exc:
         raise ConfigError(f"history {target}: the database driver is not installed ({exc.name})") from None
     except sa.exc.ArgumentError as exc:
@@ -363,7 +391,16 @@ def open_history(target: str | Path, *, create: bool = True) -> History:
         raise ConfigError(f"history {target}: cannot open the database ({exc.orig})") from None
     except sa.exc.SQLAlchemyError as exc:
         raise ConfigError(f"history {target}: cannot open the database ({exc})") from None
-    return History(engine)
+    return History(engine, version, read_only)
+
+
+def _read_version(conn: Connection, where: str) -> int:
+    """The schema version of a history opened to be read, read without a write: 0 when the
+    database has no ``meta`` table (no run has written to it yet); a newer version than this
+    backlog's is a ConfigError."""
+    if not sa.inspect(conn).has_table(meta.name):
+        return 0
+    return int(_stored_version(conn, where) or 0)
 
 
 def _upgrade(conn: Connection, where: str) -> None:

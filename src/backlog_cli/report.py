@@ -299,10 +299,11 @@ def flags_when_closed(cases: pd.DataFrame, flags: pd.DataFrame, ruleset: Ruleset
 
 
 def history_trend(target: str, end: pd.Timestamp) -> pd.DataFrame:
-    """Open cases over the runs recorded up to ``end``; empty when there is no history yet."""
+    """Open cases over the runs recorded up to ``end``; empty when there is no history yet. The
+    history is only read (one of an older version as it is: only `backlog run` upgrades it)."""
     if "://" not in target and not Path(target).exists():
         return trend_frame([], end)
-    with open_history(target, create=False) as store:
+    with open_history(target, read_only=True) as store:
         return trend_frame(store.run_counts(), end)
 
 
