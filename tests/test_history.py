@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -169,8 +170,6 @@ def test_a_history_of_version_1_is_upgraded_in_place_and_its_runs_rejected_rows_
 def sqlite_read_only(monkeypatch) -> None:
     """Every SQLite history opened from here on opened read-only (``mode=ro``), so that a write is
     refused whoever runs the tests (root writes to a file chmod makes read-only)."""
-    from pathlib import Path
-
     create_engine = sa.create_engine
 
     def read_only(url, **kwargs):
@@ -923,6 +922,48 @@ def test_diff_of_nightly_runs_tells_a_rejected_row_from_a_case_taken_out(tmp_pat
     assert re.search(r"│ \(2026\)鲁0902执2号 +│ 拒收后重新读入 +│ 李四 +│ ledger.csv \[ledger\] 第 3 行：", table)
     assert re.search(r"│ +1 │ +0 │ +2 │ +0 │ +0 │ +0 │ +0 │ +3 │", table)
     assert diff("--since", "2026-11-04") == ["case_no,change,officer,before,after", "(2026)鲁0902执17号,removed,赵六,open,"]
+
+
+def test_diff_names_a_rejected_rows_file_by_its_path_as_read_when_another_file_has_its_name(tmp_path):
+    """一组/台帐.csv and 二组/台帐.csv read each night: the row 一组 rejects is named by that file's
+    path as read, as the run's other messages name it (台帐.csv alone named either), though no
+    row of 二组's is rejected; a file whose name no other shares is named by its name."""
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    runner = CliRunner()
+    for group in ("一组", "二组"):
+        (tmp_path / group).mkdir()
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: [一组/台帐.csv, 二组/台帐.csv, 三组.csv]\noutput_dir: out\n", encoding="utf-8")
+    header = "案号,立案日期,承办人\n"
+    (tmp_path / "二组" / "台帐.csv").write_text(header + "(2026)鲁0902执3号,2026-01-05,王五\n", encoding="utf-8")
+
+    def run(day: str, filed: str) -> None:
+        (tmp_path / "一组" / "台帐.csv").write_text(
+            header + "(2026)鲁0902执1号,2026-01-05,张三\n" + f"(2026)鲁0902执2号,{filed},李四\n", encoding="utf-8")
+        (tmp_path / "三组.csv").write_text(header + f"(2026)鲁0902执4号,{filed},赵六\n", encoding="utf-8")
+        assert runner.invoke(app, ["run", "-q", "--config", str(config), "--as-of", day]).exit_code in (0, 1)
+
+    def diff() -> list[str]:
+        result = runner.invoke(app, ["diff", "--config", str(config), "-f", "csv"])
+        assert result.exit_code == 0 and result.stderr == "", result.output
+        return result.stdout.splitlines()
+
+    run("2026-11-04", "2026-01-10")
+    run("2026-11-11", "待补")
+    errors = (tmp_path / "out" / "2026-11-11" / "errors.csv").read_text(encoding="utf-8-sig").splitlines()
+    first = errors[1].split(",")[0]  # the path as read, as errors.csv lists it
+    assert first.endswith(str(Path("一组") / "台帐.csv")) and errors[2].split(",")[0].endswith("三组.csv")
+    why = "第 3 行：立案日期无法识别：“待补”"
+    assert diff() == ["case_no,change,officer,before,after",
+                      f"(2026)鲁0902执2号,rejected,李四,open,{first} [台帐] {why}",
+                      f"(2026)鲁0902执4号,rejected,赵六,open,三组.csv [三组] {why.replace('3', '2', 1)}"]
+    run("2026-11-18", "2026-01-10")
+    assert diff() == ["case_no,change,officer,before,after",
+                      f"(2026)鲁0902执2号,readmitted,李四,{first} [台帐] {why},",
+                      f"(2026)鲁0902执4号,readmitted,赵六,三组.csv [三组] {why.replace('3', '2', 1)},"]
 
 
 def test_diff_against_a_run_of_an_older_backlog_says_its_rejected_rows_are_unknown(tmp_path):

@@ -22,8 +22,9 @@ Tables (schema version 2):
     states stay in JSON because the deadline set is data (rules files), not schema.
 ``rejected_rows``
     one row per ledger row the run rejected, as its errors.csv lists them: ``run_id``,
-    ``position`` (0, 1, ... in the list's order), ``file``, ``sheet``, ``row``, ``case_no`` (as
-    read, readable or not) and ``reason``.
+    ``position`` (0, 1, ... in the list's order), ``file`` (its path as read, as errors.csv lists
+    it: a diff names it as the run's messages did, :meth:`History.shown_rejected`), ``sheet``,
+    ``row``, ``case_no`` (as read, readable or not) and ``reason``.
 
 An upgrade runs in one transaction (on SQLite too, whose driver would otherwise commit each
 table change at once): one stopped midway leaves the history at its old version, as it was.
@@ -48,7 +49,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from backlog_cli.assignment import UNASSIGNED
 from backlog_cli.errors import ConfigError
-from backlog_cli.loading import REJECT_COLUMNS, load_columns
+from backlog_cli.loading import REJECT_COLUMNS, file_names, load_columns
 from backlog_cli.outputs import DISPLAY_LIST_SEP, Labels, Output, Sheet, iso_dates, join_lists, per_distinct_cell
 from backlog_cli.parsing import case_ids, parse_case_numbers
 from backlog_cli.rules import open_mask
@@ -338,12 +339,25 @@ class History:
         frame = pd.DataFrame(got, columns=REJECT_COLUMNS)
         return frame.astype({c: "str" for c in REJECT_COLUMNS if c != "row"} | {"row": "Int64"})
 
+    def shown_rejected(self, run_id: int) -> pd.DataFrame | None:
+        """:meth:`rejected`, each row's file named as the run's messages named it: by its name, or
+        by its path as read when another file the run read has that name (一组/台帐.xlsx,
+        二组/台帐.xlsx; :func:`~backlog_cli.loading.file_names` over the run's ledger files)."""
+        rows = self.rejected(run_id)
+        if rows is None or not len(rows):
+            return rows
+        with self.engine.connect() as conn:
+            read = json.loads(conn.execute(sa.select(runs.c.ledger_files).where(runs.c.id == run_id)).scalar() or "[]")
+        names = file_names(pd.Series([*read, *rows["file"]], dtype=object))
+        return rows.assign(file=rows["file"].map(names).astype("str"))
+
     def diff(self, run_a: int, run_b: int) -> Changes:
-        """What changed from run ``run_a`` (earlier) to ``run_b``; see :func:`diff_snapshots`. A
-        run recorded by an older backlog, whose rejected rows are unknown, is said in the notes."""
+        """What changed from run ``run_a`` (earlier) to ``run_b``; see :func:`diff_snapshots`
+        (the rejected rows' files named as each run named them: :meth:`shown_rejected`). A run
+        recorded by an older backlog, whose rejected rows are unknown, is said in the notes."""
         day_a, day_b = self.run_date(run_a), self.run_date(run_b)
         changes = diff_snapshots(self.snapshot(run_a), self.snapshot(run_b), pd.Timestamp(day_a),
-                                 self.rejected(run_a), self.rejected(run_b))
+                                 self.shown_rejected(run_a), self.shown_rejected(run_b))
         unknown = "was recorded by an older backlog, which kept no list of the ledger rows a run rejected"
         if not changes.recorded[0]:
             changes.notes.append(f"the run of {day_a} {unknown}: a case first seen after it is listed as 新收 "
@@ -596,7 +610,8 @@ def diff_snapshots(a: pd.DataFrame, b: pd.DataFrame, since: pd.Timestamp,
                    rejected_a: pd.DataFrame | None = None, rejected_b: pd.DataFrame | None = None) -> Changes:
     """Changes from snapshot ``a`` (earlier, taken as of ``since``) to ``b``, each a frame ordered
     by case number, given the ledger rows each run rejected (``rejected_a``, ``rejected_b``:
-    :data:`~backlog_cli.loading.REJECT_COLUMNS`; None when the run did not record them):
+    :data:`~backlog_cli.loading.REJECT_COLUMNS`, each ``file`` as the run's messages name it; None
+    when the run did not record them):
 
     ``new`` (in b, not in a, nor rejected at a), ``readmitted`` (in b, not in a, but a row of it
     rejected at a: it was in the ledger; ``reason`` where and why), ``reopened`` (closed in a, open
@@ -674,14 +689,15 @@ def _spelt_as_in(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 
 def _rejected_at(cases: pd.DataFrame, rejected: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``cases`` split into those no row of ``rejected`` names and those one does, the latter with
-    a ``reason``: where and why each of its rows was rejected (file, sheet, row: reason), joined with
-    '；'. A row whose case number is unreadable names no case; no rows known (None) name none."""
+    a ``reason``: where and why each of its rows was rejected (file as given, sheet, row: reason),
+    joined with '；'. A row whose case number is unreadable names no case; no rows known (None) name
+    none."""
     if rejected is None or not len(rejected) or not len(cases):
         return cases, cases.iloc[:0].assign(reason=pd.Series(dtype="str"))
     parts = parse_case_numbers(rejected["case_no"])[0]
     rows = rejected[parts["case_seq"].notna().to_numpy()]
     rows = _spelt_as_in(rows.assign(case_no=parts.loc[rows.index, "case_no"]), cases)
-    where = rows["file"].map(lambda f: Path(f).name) + " [" + rows["sheet"] + "] 第 " + rows["row"].astype("str") + " 行："
+    where = rows["file"] + " [" + rows["sheet"] + "] 第 " + rows["row"].astype("str") + " 行："
     reasons = (where + rows["reason"]).groupby(rows["case_no"], sort=False).agg("；".join).rename("reason")
     named = cases["case_no"].isin(reasons.index)
     return cases[~named], cases[named].merge(reasons, left_on="case_no", right_index=True, how="left")
