@@ -453,7 +453,8 @@ def test_a_field_whose_kind_a_columns_file_changes_is_read_by_the_rules_with_tha
     rules.write_text(PLAN_RULES, encoding="utf-8")
     text = runner.invoke(app, ["rules", "check", str(rules)])
     assert text.exit_code == 2
-    assert "'after' does not apply to field 'expected_close' (a text field); it applies to: date" in text.output
+    assert ("'after' does not apply to field 'expected_close' (a text field; a columns file (--columns) may give it "
+            "another: expected_close: {kind: date}); it applies to: date") in text.output
     assert "deadlines[0].start: field 'expected_close' is a text field; expected a date field" in text.output
 
 

@@ -1122,12 +1122,17 @@ def test_a_column_naming_a_header_the_ledger_reads_as_a_field_reads_that_field()
     compile_condition({"column": "立案日期", "contains_any": ["x"]}, problems=problems)
     compile_condition({"field": "案由", "contains_any": ["x"]}, problems=problems)
     compile_condition({"field": "amount", "contains_any": ["x"]}, problems=problems)
+    compile_condition({"field": "cause", "before": "2026-01-01"}, problems=problems)  # the bundled rules read it as text
+    compile_condition({"field": "court", "before": "2026-01-01"}, problems=problems)
     assert problems == [
         "<condition>:1:1: 'contains_any' does not apply to column '立案日期' (read as the field filed_on, a date "
         "field); it applies to: case_no, text",
         "<condition>:1:1: field: unknown field '案由': 案由 is a ledger header, read as the field cause: write "
         "field: cause",
         "<condition>:1:1: 'contains_any' does not apply to field 'amount' (an amount field); it applies to: case_no, text",
+        "<condition>:1:1: 'before' does not apply to field 'cause' (a text field); it applies to: date",
+        "<condition>:1:1: 'before' does not apply to field 'court' (a text field; a columns file (--columns) may give "
+        "it another: court: {kind: date}); it applies to: date",
     ]
 
 

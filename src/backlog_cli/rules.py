@@ -26,7 +26,7 @@ import yaml
 
 from backlog_cli.config import GuardedLoader, key_set_twice, yaml_problem
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
-from backlog_cli.loading import CLOSED_STATUS, SOURCE_COLUMNS, Columns, load_columns
+from backlog_cli.loading import CLOSED_STATUS, KIND_FIXED, SOURCE_COLUMNS, Columns, load_columns
 from backlog_cli.outputs import FLAG_TEXT, counted
 from backlog_cli.parsing import changed_by_cleaning, normalize_text, normalize_value
 
@@ -1435,12 +1435,22 @@ def _leaf_column(node: Node, op: Operator, target: str | None, kinds: Mapping[st
         read_as = f"read as the field {column.name}, " if target == "column" and column.canonical else ""
         untyped = f": {UNTYPED_COLUMN}" \
             if target == "column" and not column.canonical and column.name not in kinds \
-            else ", as a columns file (--columns) gives it" if column.canonical and column.name in kinds else ""
+            else ", as a columns file (--columns) gives it" if column.canonical and column.name in kinds \
+            else f"; a columns file (--columns) may give it another: {column.name}: {{kind: {_kind_for(op)}}}" \
+            if column.canonical and column.name not in KIND_FIXED and column.name in _bundled_columns().fields \
+            and _kind_for(op) else ""
         problems.append(node.problem(
             f"'{op.name}' does not apply to {target} '{name}' ({read_as}{with_article(column.kind)} field{untyped}); "
             f"it applies to: {', '.join(sorted(op.kinds))}", node.key_mark(op.name)))
         return False
     return column
+
+
+def _kind_for(op: Operator) -> str | None:
+    """The kind a columns file could give a free-text field for ``op`` to apply (date for before:),
+    None when no single kind would."""
+    wanted = [k for k in ("date", "number", "amount", "flag") if k in op.kinds]
+    return wanted[0] if len(wanted) == 1 else None
 
 
 def _target(node: Node, target: str, kinds: Mapping[str, str], problems: list[str]) -> ColumnRef | None:
