@@ -238,6 +238,29 @@ def test_amounts_fast_takes_the_common_forms():
     assert _check_amounts_fast(texts, 1.0).tolist() == list(range(12))
 
 
+def _check_numbers_fast(texts: list[str]) -> np.ndarray:
+    values = _objects(texts)
+    rows, numbers = parsing._amounts_fast(values, 1.0, units=False)
+    want = [parsing._number_from_text(v, ("个月", "元")) for v in values[rows]]
+    assert numbers.tolist() == want  # exact floats, not close ones
+    return rows
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(AMOUNT_TEXT, max_size=8))
+def test_numbers_fast_matches_the_per_value_reader(texts):
+    """The plain numbers of a number column are read from their code points, as the amount reader
+    reads them; what it takes, the per-value reader reads the same (no unit after it: 3元 is no
+    number of a number column)."""
+    _check_numbers_fast(texts)
+
+
+def test_numbers_fast_takes_the_plain_numbers_only():
+    texts = ["3", "1,000", "2.5", "12.", "'3", "1,234,567.5",
+             "3元", "3万", "-3", "+3", "1e5", "inf", "nan", "1_000", "1 000", "３", "三", "3个月", "'", ".5"]
+    assert _check_numbers_fast(texts).tolist() == list(range(6))
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.one_of(st.integers(1940, 2110), st.just(float("nan"))), st.integers(-1, 14),
                           st.integers(-1, 33)), min_size=1, max_size=30))

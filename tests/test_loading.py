@@ -466,14 +466,14 @@ def test_only_a_close_that_happened_is_said_to_lack_its_date(tmp_path):
     path = tmp_path / "ledger.csv"
     path.write_text("案号,立案日期,案件状态,结案日期,结案方式,延长期限\n" + "".join(
         f"(2025)鲁0902执{i}号,2025-03-01,{status},,{method},{ext}\n" for i, (status, method, ext) in enumerate([
-            ("在办", "未结", ""), ("待结案", "无", ""), ("终本审查中", "拟终本", ""), ("在办", "未执结", "1e20"),
+            ("在办", "未结", ""), ("待结案", "无", ""), ("终本审查中", "拟终本", ""), ("在办", "未执结", "1" + "0" * 20),
             ("已执结", "", "inf"), ("在办", "驳回申请", "121"), ("在办", "终结本次执行程序", "120")], 1)),
         encoding="utf-8")
     led = load_ledger([path])
     assert led.problems[["row", "problem"]].values.tolist() == [
         [5, "延长期限超过 120 个月，疑为录入错误"],
+        [6, "数字无法识别"],  # inf is no number a ledger holds: it was read as infinity, then too many months
         [6, "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
-        [6, "延长期限超过 120 个月，疑为录入错误"],
         [7, "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
         [7, "延长期限超过 120 个月，疑为录入错误"],
         [8, "案件状态或结案方式表明已结，但缺少结案日期，按未结计"],
@@ -508,6 +508,32 @@ def test_amounts_after_excels_text_mark_or_grouped_by_spaces_are_read(tmp_path):
     assert led.cases["extension_months"].tolist()[:2] == [3.0, 3.0]
     assert led.problems[["row", "column", "value", "problem"]].values.tolist() == [
         [4, "amount", "(1,000)", "金额无法识别"], [4, "unperformed", "1.2千", "金额无法识别"]]
+
+
+def test_a_number_column_reads_no_text_float_would_and_an_amount_neither(tmp_path):
+    """1_000 was read as 1000 and inf as infinity (nan and 1e5 as float() reads them) in 延长期限
+    and in a number field of a columns file: each is 数字无法识别 now, listed with its row. The
+    amount reader never read them (1.25E+05, as Excel shows a number too wide, stays an amount)."""
+    aliases = tmp_path / "cols.yaml"
+    aliases.write_text("fields:\n  petitions:\n    kind: number\n    aliases: [信访次数]\n    units: [次]\n",
+                       encoding="utf-8")
+    path = write_ledger(tmp_path / "l.csv", "案号,立案日期,延长期限,信访次数,执行标的", [
+        ("(2025)鲁0902执1号", "2025-03-01", "1_000", "inf次", "1_000"),
+        ("(2025)鲁0902执2号", "2025-03-01", "inf", "1e5", "inf"),
+        ("(2025)鲁0902执3号", "2025-03-01", "nan", "1_2次", "1.25E+05"),
+        ("(2025)鲁0902执4号", "2025-03-01", "'3", "\"1,000次\"", "\"1,000\""),
+    ])
+    led = load_ledger([path], columns=load_columns([aliases]))
+    assert led.cases["extension_months"].isna().tolist() == [True, True, True, False]
+    assert led.cases["petitions"].tolist()[3] == 1000.0 and led.cases["petitions"].iloc[:3].isna().all()
+    assert led.cases["amount"].tolist()[2:] == [125000.0, 1000.0]
+    assert led.problems[["row", "column", "value", "problem"]].values.tolist() == [
+        [2, "amount", "1_000", "金额无法识别"], [2, "extension_months", "1_000", "数字无法识别"],
+        [2, "petitions", "inf次", "数字无法识别"],
+        [3, "amount", "inf", "金额无法识别"], [3, "extension_months", "inf", "数字无法识别"],
+        [3, "petitions", "1e5", "数字无法识别"],
+        [4, "extension_months", "nan", "数字无法识别"], [4, "petitions", "1_2次", "数字无法识别"],
+    ]
 
 
 def test_a_date_cell_of_zero_is_shown_as_a_time_without_a_date(tmp_path):

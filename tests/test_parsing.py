@@ -627,6 +627,69 @@ def test_numbers_grouped_read_back(numbers, mark, separator):
     assert values.tolist() == [float(n) for n in numbers] and not bad.any()
 
 
+@pytest.mark.parametrize("text", ["1_000", "1_000个月", "inf", "-inf", "+Infinity", "infinity", "INF", "nan", "NaN",
+                                  "1e5", "1E5", "1e+05", "1e999", "9" * 400, "٣", "١٢", "३", "0x10", "1__0", "_1"])
+def test_numbers_are_what_a_ledger_holds_not_what_float_reads(text):
+    """1_000, inf, nan and 1e5 are no ledger numbers: float() read them (inf as infinity, which
+    only a range check might then catch). Digits of another script, and a number too long to be
+    finite, are not either."""
+    from backlog_cli.parsing import parse_numbers
+
+    values, bad = parse_numbers(cells(text), ["个月"])
+    assert np.isnan(values.iloc[0]) and bad.tolist() == [True]
+
+
+def test_number_cells_are_read_as_they_are_and_infinity_is_no_number():
+    from backlog_cli.parsing import parse_numbers
+
+    values, bad = parse_numbers(cells(3, 2.5, 1e20, -1, float("inf"), float("-inf"), True, dt.date(2025, 1, 1), "+3"))
+    assert [None if pd.isna(v) else v for v in values] == [3.0, 2.5, 1e20, -1.0, None, None, None, None, 3.0]
+    assert bad.tolist() == [False] * 4 + [True] * 4 + [False]
+
+
+# number-like text (digits, signs, points, separators, Excel's text mark) with a letter or an
+# underscore somewhere in it: what float() or a loose pattern might read
+LETTERS = st.one_of(st.characters(min_codepoint=ord("A"), max_codepoint=ord("Z")),
+                    st.characters(min_codepoint=ord("a"), max_codepoint=ord("z")),
+                    st.characters(min_codepoint=0xFF21, max_codepoint=0xFF3A),  # full-width Ａ-Ｚ: A-Z once cleaned
+                    st.sampled_from(["_", "＿", "inf", "Infinity", "nan", "NaN", "e", "E", "e+", "E-"]))
+NUMBER_LIKE = st.text("0123456789,. '+-", max_size=8)
+
+
+@st.composite
+def with_letters(draw, letters=LETTERS) -> str:
+    head, tail = draw(NUMBER_LIKE), draw(NUMBER_LIKE)
+    return head + "".join(draw(st.lists(letters, min_size=1, max_size=3))) + tail
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(with_letters(), min_size=1, max_size=8), st.sampled_from([(), ("个月", "月"), ("次",)]))
+def test_no_text_with_a_letter_or_an_underscore_is_read_as_a_number(texts, units):
+    from backlog_cli.parsing import parse_numbers
+
+    values, bad = parse_numbers(pd.Series(texts, dtype=object), units)
+    assert values.isna().all(), [t for t, v in zip(texts, values) if not pd.isna(v)]
+    assert bad.all()
+
+
+# the letters an amount may hold are an exponent's e (1.25E+05, as Excel shows a number too wide
+# for its column) and RMB before it: no other letter, and no underscore
+AMOUNT_LETTERS = st.one_of(st.characters(min_codepoint=ord("A"), max_codepoint=ord("Z")),
+                           st.characters(min_codepoint=ord("a"), max_codepoint=ord("z")),
+                           st.sampled_from(["_", "＿", "inf", "Infinity", "nan", "NaN"])
+                           ).filter(lambda c: not set(c) <= set("eErRmMbB"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(with_letters(AMOUNT_LETTERS), min_size=1, max_size=8),
+       st.sampled_from(["", "元", "万元", "万"]))
+def test_no_text_with_a_letter_or_an_underscore_is_read_as_an_amount(texts, unit):
+    texts = [t + unit for t in texts]
+    values, bad = parse_amounts(pd.Series(texts, dtype=object))
+    assert values.isna().all(), [t for t, v in zip(texts, values) if not pd.isna(v)]
+    assert bad.all()
+
+
 def test_ledger_text_is_held_as_python_strings_whatever_else_is_installed():
     """With pyarrow installed pandas would back text with Arrow (an empty ledger then crashed
     `rank`, and string arithmetic in the amount parser failed): the parsers pin the storage."""

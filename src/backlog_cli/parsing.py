@@ -632,10 +632,10 @@ def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Ser
 # A leading ' is Excel's mark for a number kept as text, as CSV exports and backlog's own CSV (for
 # text such as -12.5万) write it; thousands are grouped by commas, or by spaces as other locales'
 # exports group them (1 000, 1 000.50: a no-break or thin space is a space once cleaned)
+_GROUPED = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]{1,3}(?: [0-9]{3})+(?:\.[0-9]*)?"  # 1,000.5  1 000.5
 _AMOUNT_TEXT = re.compile(
     r"^'?(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?"
-    r"(?P<num>-?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]{1,3}(?: [0-9]{3})+(?:\.[0-9]*)?"
-    r"|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]{1,3})?|\.[0-9]+))"
+    rf"(?P<num>-?(?:{_GROUPED}|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]{{1,3}})?|\.[0-9]+))"
     r" ?(?P<unit>万元|万|千元|元)?(?:人民币)?整?$"
 )
 _WAN = 10000.0
@@ -873,18 +873,20 @@ _POW10_INT = 10 ** np.arange(16, dtype=np.int64)
 _POW10 = _POW10_INT.astype(np.float64)  # exact
 
 
-def _amounts_fast(values: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
+def _amounts_fast(values: np.ndarray, unit: float, units: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_amounts_by_regex` of the plain amounts (``292600``, ``8,541.69``, ``26.4万元``, and
     any of them after Excel's text mark ``'``: at most 15 digits, no sign or exponent), as code
     points: which values those are and their amounts. A value of 15 digits or fewer and its power
     of ten are exact floats, so one division gives the float nearest the decimal, which is what
-    ``float()`` gives."""
+    ``float()`` gives. Without ``units``, only the numbers with nothing after them (a number
+    column's plain numbers, as :func:`parse_numbers` reads them)."""
     rows, codes, lengths = _matrix(values)
     n, width = codes.shape
     r = np.arange(n)
     last = codes[r, lengths - 1]
     wan = (last == ord("万")) | ((last == ord("元")) & (codes[r, np.maximum(lengths - 2, 0)] == ord("万")) & (lengths >= 2))
-    suffix = (last == ord("元")).astype(np.int64) + wan
+    wan &= units
+    suffix = ((last == ord("元")) & units).astype(np.int64) + wan
     start = (codes[:, 0] == ord("'")).astype(np.int64)  # where the number begins
     end = lengths - suffix  # one past the number
     pos = np.arange(width)
@@ -958,48 +960,62 @@ def chinese_number(text: str) -> int | None:
     return hundreds * 100 + tens * 10 + (_CN_DIGITS[m["u"]] if m["u"] else 0)
 
 
-# A number with its thousands grouped, as amounts are (1,000, 1 000): read without the separators
-_GROUPED_NUMBER = re.compile(r"-?[0-9]{1,3}(?:(?:,[0-9]{3})+|(?: [0-9]{3})+)(?:\.[0-9]+)?")
+# A number as a ledger holds it: digits, a sign, a decimal point, the thousands grouped as amounts
+# are (1,000, 1 000); nothing else float() reads (1_000, 1e5, inf, nan, digits of other scripts)
+_LEDGER_NUMBER = re.compile(rf"[+-]?(?:{_GROUPED}|[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def _number_from_text(text: str, units: tuple[str, ...]) -> float:
+    """One cleaned string as :func:`parse_numbers` reads it; NaN when it is no number."""
+    text = text.removeprefix("'").lstrip()
+    for unit in units:  # longest first
+        if text.endswith(unit) and len(text) > len(unit):
+            text = text[: -len(unit)].strip()
+            break
+    n = chinese_number(text)
+    if n is not None:
+        return float(n)
+    if not _LEDGER_NUMBER.fullmatch(text):
+        return np.nan
+    return float(text.replace(",", "").replace(" ", ""))
 
 
 def _numbers_from_text(t: pd.Series, units: tuple[str, ...]) -> pd.Series:
-    """Numbers from cleaned strings that are not plain numbers: Excel's text mark before them
-    ('30), a unit the column allows after them (3个月 in a column of months), thousands grouped
-    (1,000, 1 000) and Chinese numerals (三个月); NaN for anything else."""
-    def one(text: str | None) -> float:
-        if text is None:
-            return np.nan
-        text = text.removeprefix("'").lstrip()
-        for unit in units:  # longest first
-            if text.endswith(unit) and len(text) > len(unit):
-                text = text[: -len(unit)].strip()
-                break
-        n = chinese_number(text)
-        if n is not None:
-            return float(n)
-        if _GROUPED_NUMBER.fullmatch(text):
-            text = text.replace(",", "").replace(" ", "")
-        try:
-            return float(text)
-        except ValueError:
-            return np.nan
-
-    return pd.Series([one(v) for v in t.to_numpy(dtype=object, na_value=None)], index=t.index, dtype="float64")
+    """Numbers from cleaned strings: the plain ones (3, 1,000, 2.5) from their code points as the
+    amount reader reads them, the others one at a time (:func:`_number_from_text`): Excel's text
+    mark before them ('30), a unit the column allows after them (3个月 in a column of months), a
+    sign, thousands grouped by spaces (1 000) and Chinese numerals (三个月); NaN for anything else."""
+    values = t.to_numpy(dtype=object, na_value=None)
+    present = np.flatnonzero(t.notna().to_numpy())
+    out = np.full(len(t), np.nan)
+    for part in row_chunks(len(present)):
+        at = present[part]
+        rows, numbers = _amounts_fast(values[at], 1.0, units=False)
+        out[at[rows]] = numbers
+        rest = np.delete(at, rows)
+        out[rest] = [_number_from_text(v, units) for v in values[rest]]
+    return pd.Series(out, index=t.index)
 
 
 def parse_numbers(s: pd.Series, units: Sequence[str] = (), missing: np.ndarray | None = None
                   ) -> tuple[pd.Series, pd.Series]:
-    """Numbers (float64) and a bad mask. Plain numbers as they are; text may carry one of the
-    column's ``units`` after the number (``units: [个月, 月]``: 3个月), Excel's text mark before it
-    ('30), its thousands grouped by commas or spaces (1,000, 1 000) and be written in Chinese
-    numerals (三个月, 十二, 叁个月); text read once per distinct value."""
-    text = normalize_text(s, missing)
-    out = pd.to_numeric(text, errors="coerce").astype("float64")
-    rest = (out.isna() & text.notna()).to_numpy()
-    if rest.any():
+    """Numbers (float64) and a bad mask. Number cells as they are; text is digits with a sign and
+    a decimal point, its thousands grouped by commas or spaces (1,000, 1 000) as amounts are, or a
+    whole number in Chinese numerals (三, 十二, 叁); it may carry one of the column's ``units``
+    after it (``units: [个月, 月]``: 3个月, 三个月) and Excel's text mark before it ('30). Anything
+    else float() would read (1_000, 1e5, inf, nan) is bad, and so is a number too large to be finite;
+    text read once per distinct value."""
+    kinds, text = _prepare(s, missing=missing)
+    out = np.full(len(s), np.nan)  # filled by position, wrapped once
+    is_num = (kinds == INT) | (kinds == FLOAT)
+    if is_num.any():
+        out[is_num] = _numbers(s, is_num).to_numpy()
+    is_str = kinds == STR
+    if is_str.any():
         order = tuple(sorted(units, key=len, reverse=True))
-        out[rest] = per_distinct(text[rest], lambda t: _numbers_from_text(t, order)).to_numpy()
-    return out, pd.Series(text.notna().to_numpy() & out.isna().to_numpy(), index=s.index)
+        out[is_str] = per_distinct(text[is_str], lambda t: _numbers_from_text(t, order)).to_numpy()
+    out[~np.isfinite(out)] = np.nan  # no ledger number is infinite
+    return pd.Series(out, index=s.index), pd.Series((kinds != BLANK) & np.isnan(out), index=s.index)
 
 
 # ---------------------------------------------------------------------------------------------
