@@ -109,11 +109,14 @@ def test_character_classes_agree_with_unicodedata():
 
 def _check_clean_fast(texts: list[str]) -> np.ndarray:
     values = _objects(texts)
-    done, out, short = parsing._clean_fast(values)
-    for v, d, o, s in zip(values, done, out, short):
+    done, out, short, marked = parsing._clean_fast(values)
+    for v, d, o, s, m in zip(values, done, out, short, marked):
         if d:
             assert o == parsing._clean_one(v, " ") == parsing._clean_one(v, ""), v
             assert s == (len(o) <= max(map(len, parsing.BLANK_WORDS)))
+            assert m == o.startswith(parsing.TEXT_MARK)
+        else:
+            assert not m
     return done
 
 
@@ -137,6 +140,33 @@ def test_changed_by_cleaning_tells_what_normalize_value_changes(texts):
     values = _objects(texts)
     want = [v in parsing.BLANK_WORDS or parsing.normalize_value(v) != v for v in values]
     assert parsing.changed_by_cleaning(values).tolist() == want
+
+
+def _unmarked_one_by_one(v: str | None, sep: str) -> str | None:
+    """What :func:`parsing._clean_strings` with ``mark`` gives for one value, worked out alone."""
+    c = None if v is None else parsing._clean_one(v, sep)
+    if c is None or c in parsing.BLANK_WORDS:
+        return None
+    if not c.startswith("'"):
+        return c
+    rest = c[1:].strip()
+    return c if not rest else None if rest in parsing.BLANK_WORDS else rest
+
+
+MARKED = st.one_of(st.text(AWKWARD, max_size=10), st.text(max_size=12),
+                   st.tuples(st.sampled_from(["'", "＇", " '", "''", "' ", "'\u3000", "\u3000＇"]),
+                             st.sampled_from(["", "-", "—", "/", " ", "2025-01-02", "(2025)鲁0902执1号", "5000", "'5",
+                                              "张 三", "ａ"])).map("".join))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(MARKED, st.none()), max_size=8), st.sampled_from([" ", ""]))
+def test_excels_text_mark_is_dropped_from_any_text_as_one_by_one(texts, sep):
+    """The mark before a value the parsers read is dropped in one place, as the text is cleaned:
+    found from the code points where the fast path cleans, one by one elsewhere, with the same
+    result: what follows it, blank when that is blank, a mark alone left as it is."""
+    got = parsing._clean_strings(pd.Series(texts, dtype="str"), sep, mark=True)
+    assert [None if pd.isna(v) else v for v in got] == [_unmarked_one_by_one(v, sep) for v in texts]
 
 
 def test_clean_fast_takes_the_common_forms():
@@ -231,11 +261,10 @@ def test_amounts_fast_matches_the_regex_path(texts, unit):
 
 
 def test_amounts_fast_takes_the_common_forms():
-    texts = ["292600", "8,541.69", "26.4万元", "39877元", "1.96万", "0", "12.", "1,234,567.5", "'292600",
-             "'8,541.69", "'26.4万元", "'123,456,789",
-             "1e5", "-5", "+5", ".5", "１２３", "1,23", "12 元", "¥5", "1234567890123456", "'-5", "''5", "'", "',5",
-             "1 000", "'1234,567"]
-    assert _check_amounts_fast(texts, 1.0).tolist() == list(range(12))
+    texts = ["292600", "8,541.69", "26.4万元", "39877元", "1.96万", "0", "12.", "1,234,567.5",
+             "1e5", "-5", "+5", ".5", "１２３", "1,23", "12 元", "¥5", "1234567890123456", "'292600", "'-5", "''5",
+             "'", "',5", "1 000", "'1234,567"]  # Excel's text mark is dropped before: the regex path refuses it too
+    assert _check_amounts_fast(texts, 1.0).tolist() == list(range(8))
 
 
 def _check_numbers_fast(texts: list[str]) -> np.ndarray:
@@ -256,9 +285,9 @@ def test_numbers_fast_matches_the_per_value_reader(texts):
 
 
 def test_numbers_fast_takes_the_plain_numbers_only():
-    texts = ["3", "1,000", "2.5", "12.", "'3", "1,234,567.5",
-             "3元", "3万", "-3", "+3", "1e5", "inf", "nan", "1_000", "1 000", "３", "三", "3个月", "'", ".5"]
-    assert _check_numbers_fast(texts).tolist() == list(range(6))
+    texts = ["3", "1,000", "2.5", "12.", "1,234,567.5",
+             "3元", "3万", "-3", "+3", "1e5", "inf", "nan", "1_000", "1 000", "３", "三", "3个月", "'", ".5", "'3"]
+    assert _check_numbers_fast(texts).tolist() == list(range(5))
 
 
 @settings(max_examples=200, deadline=None)

@@ -510,6 +510,29 @@ def test_amounts_after_excels_text_mark_or_grouped_by_spaces_are_read(tmp_path):
         [4, "amount", "(1,000)", "金额无法识别"], [4, "unperformed", "1.2千", "金额无法识别"]]
 
 
+def test_dates_and_case_numbers_after_excels_text_mark_are_read(tmp_path):
+    """A CSV export keeps Excel's text mark ('2025-01-02, '(2025)鲁0902执1号): the rows were rejected
+    (立案日期无法识别, 案号无法识别) and a marked 结案日期 was a value problem, though '5000 was read as
+    an amount. They are read as the text after the mark; a case marked once and typed plain once is
+    one case entered twice."""
+    path = write_ledger(tmp_path / "l.csv", "案号,立案日期,结案日期,执行标的", [
+        ("'(2025)鲁0902执1号", "'2025-01-02", "'2025-06-30", "'5000"),
+        ("(2025)鲁0902执2号", "' 2025年1月3日", "", ""),
+        ("'（2015）泰执字第00009号", "'20150105", "'-", ""),
+        ("(2025)鲁0902执1号", "2025-01-02", "", ""),
+        ("''(2025)鲁0902执3号", "'2025-01-04", "", ""),
+    ])
+    led = load_ledger([path])
+    cases = led.cases
+    assert cases["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执2号", "(2015)泰执字第00009号"]
+    assert cases["filed_on"].tolist() == [pd.Timestamp("2025-01-02"), pd.Timestamp("2025-01-03"), pd.Timestamp("2015-01-05")]
+    assert cases["closed_on"].iloc[0] == pd.Timestamp("2025-06-30") and cases["closed_on"].iloc[1:].isna().all()
+    assert cases["amount"].iloc[0] == 5000.0
+    assert led.problems.empty
+    assert [(r, reason.split("：")[0]) for r, reason in led.rejects[["row", "reason"]].values.tolist()] == [
+        (5, "案号重复"), (6, "案号无法识别")]  # a mark typed twice is not read
+
+
 def test_a_number_column_reads_no_text_float_would_and_an_amount_neither(tmp_path):
     """1_000 was read as 1000 and inf as infinity (nan and 1e5 as float() reads them) in 延长期限
     and in a number field of a columns file: each is 数字无法识别 now, listed with its row. The

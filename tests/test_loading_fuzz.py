@@ -63,7 +63,8 @@ def case_nos(draw, key: tuple | None = None) -> CaseNo:
     opening, closing = draw(st.sampled_from(BRACKETS))
     parts = [opening, str(year), closing, court, kind, "字第" if old else "", digits]
     raw = "".join(p + draw(SPACE) for p in parts) + draw(st.sampled_from(["号", "号", ""]))
-    return CaseNo(raw.strip(), f"({year}){court}{kind}{'字第' if old else ''}{digits}号", key)
+    mark = draw(st.sampled_from(["", "", "", "'"]))  # Excel's text mark, as CSV exports keep it
+    return CaseNo(mark + raw.strip(), f"({year}){court}{kind}{'字第' if old else ''}{digits}号", key)
 
 
 BROKEN_CASE_NOS = st.one_of(
@@ -82,7 +83,8 @@ def date_forms(d: dt.date, excel: bool) -> list:
     y, m, day = d.year, d.month, d.day
     serial = (d - dt.date(1899, 12, 30)).days
     text = [f"{y}年{m}月{day}日", f"{y}.{m:02d}.{day:02d}", f"{y}-{m}-{day}", f"{y}/{m}/{day}",
-            f"{y}{m:02d}{day:02d}", f"{y}-{m:02d}-{day:02d}", str(serial), f" {y}年{m:02d}月{day:02d}日 "]
+            f"{y}{m:02d}{day:02d}", f"{y}-{m:02d}-{day:02d}", str(serial), f" {y}年{m:02d}月{day:02d}日 ",
+            f"'{y}-{m:02d}-{day:02d}", f"'{y}年{m}月{day}日"]  # after Excel's text mark, as CSV exports keep it
     cells = [dt.datetime(y, m, day), dt.datetime(y, m, day, 9, 30), serial, serial + 0.5, y * 10000 + m * 100 + day]
     return text + cells if excel else text
 

@@ -217,6 +217,33 @@ def test_amounts_grouped_wrongly_or_marked_twice_stay_unreadable(text):
     assert np.isnan(values.iloc[0]) and bad.tolist() == [True]
 
 
+def test_dates_and_case_numbers_after_excels_text_mark_are_read():
+    """'2025-01-02 and '(2025)鲁0902执1号, as CSV exports keep Excel's mark for a value kept as
+    text, were 日期无法识别 and 案号无法识别 (rejected rows for 立案日期 and 案号), though the same
+    mark before an amount was read. One mark before a value, as before an amount."""
+    dates, bad = parse_dates(cells("'2025-01-02", "' 2025年1月2日", "'20250102", "＇2025-01-02", "'2025.1.2"))
+    assert dates.tolist() == [pd.Timestamp("2025-01-02")] * 5 and not bad.any()
+    parts, bad = parse_case_numbers(cells("'(2025)鲁0902执1号", "' （2025）鲁0902执1号", "'(2015)泰执字第00009号",
+                                          "＇〔2025〕鲁0902执恢2号"))
+    assert parts["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执1号", "(2015)泰执字第00009号",
+                                         "(2025)鲁0902执恢2号"]
+    assert parts["case_seq"].tolist() == [1, 1, 9, 2] and not bad.any()
+
+
+@pytest.mark.parametrize("text", ["''2025-01-02", "'", "2025-01-02'", "'2025-13-01", "' '2025-01-02"])
+def test_a_date_marked_twice_or_a_mark_alone_stays_unreadable(text):
+    dates, bad = parse_dates(cells(text))
+    assert pd.isna(dates.iloc[0]) and bad.tolist() == [True]
+
+
+@pytest.mark.parametrize("text", ["'", "'-", "' —", "＇/"])
+def test_a_mark_before_a_blank_word_is_blank_and_a_mark_alone_is_not(text):
+    """'- is a dash kept as text: blank, as - is; ' alone is neither blank nor a value."""
+    for parse in (parse_dates, parse_amounts, parse_case_numbers):
+        bad = parse(cells(text))[1]
+        assert bad.tolist() == [text == "'"]
+
+
 def test_parse_amounts_rejects_and_blanks():
     s = cells(-5, "-5", "-1.2万", "abc", "1,20,000", "12.5千", True, float("inf"),
               dt.date(2016, 1, 1), *BLANKS)
@@ -321,6 +348,10 @@ def _date_forms(d: dt.date) -> list:
         f"{y}年{_written(m)}月{_written(day)}日",
         f"{_year_in_numerals(y)}年{m}月{day}日",
         f"{str(y).translate(_FULL_WIDTH)}年 {_written(m)}月 {_written(day)}日",
+        # after Excel's text mark, as CSV exports keep it
+        f"'{y}-{m:02d}-{day:02d}",
+        f"' {y}年{m}月{day}日",
+        f"＇{y}{m:02d}{day:02d}",
     ]
 
 
@@ -383,6 +414,7 @@ def case_numbers(draw):
     opening, closing = draw(st.sampled_from(BRACKETS))
     body = [opening, str(year), closing, court, kind, "字第" if old else "", digits]
     raw = "".join(part + draw(SPACE) for part in body) + draw(st.sampled_from(["号", ""]))
+    raw = draw(st.sampled_from(["", "", "'", "' ", "＇"])) + raw  # Excel's text mark, as CSV exports keep it
     canonical = f"({year}){court}{kind}{'字第' if old else ''}{digits}号"
     return raw, [canonical, year, court, kind, seq]
 

@@ -1125,7 +1125,7 @@ MAX_EXTENSION = 120  # months: ten years, far above any approved extension; more
 def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], columns: Columns,
                   case_text: pd.Series, header_words: frozenset[str] = frozenset()) -> pd.Series:
     """Why a row is not a case (NA when it is one): blank, totals row, repeated header.
-    ``case_text`` is the case-number column as :func:`parsing.normalize_name` cleans it;
+    ``case_text`` is the case-number column as :func:`parsing.normalize_case_number` cleans it;
     ``header_words`` the texts of the sheet's own header rows (日期 and 方式 under 结案)."""
     data, missing = body[names], missing[names]
     reason = pd.Series(None, index=body.index, dtype=object)  # None, not pd.NA: isin on pd.NA is 15 times slower
@@ -1512,7 +1512,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             body.insert(0, "source_file", str(path))
             report.rows_read += len(body)
             # the case numbers are cleaned once, for the skip checks and the parser
-            case_text = parsing.normalize_name(body["case_no"], missing["case_no"].to_numpy())
+            case_text = parsing.normalize_case_number(body["case_no"], missing["case_no"].to_numpy())
             reason = _skip_reasons(body, missing, mapped, columns, case_text, header_words)
             is_skip = reason.notna()
             report.skipped += int(is_skip.sum())

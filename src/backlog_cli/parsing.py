@@ -6,7 +6,9 @@ column-wise: cells are grouped by python type; strings of a common shape (2016+ 
 plain amounts, ISO dates, text NFKC leaves alone) are read in bulk as rows of code points with
 numpy, the others once per distinct value with compiled regexes. Parsers return the parsed values and a ``bad`` mask that is True where a
 non-blank cell could not be read. Blank cells (None, NaN, empty or whitespace-only text, ``-``,
-``—``, ``/``) are missing, never bad.
+``—``, ``/``) are missing, never bad. The parsers of dates, amounts, numbers and case numbers read
+a text after Excel's text mark ('2025-01-02, as CSV exports keep it) as the text itself: the mark
+is dropped in one place, as the text is cleaned (:data:`TEXT_MARK`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "unit_suffix",
     "without_spaces",
     "normalize_name",
+    "normalize_case_number",
     "normalize_person",
     "normalize_text",
     "keep_text",
@@ -178,12 +181,14 @@ def _texts(codes: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(codes).view(f"U{codes.shape[1]}").ravel().astype(object)
 
 
-def _clean_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _clean_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_clean_one` (either separator) of the strings made only of _KEEP and _FULL
     characters: which strings those are, their cleaned text (the string itself when it has no
-    full-width character) and which of them are no longer than the longest blank word (:data:`BLANK_WORDS`)."""
+    full-width character), which of them are no longer than the longest blank word (:data:`BLANK_WORDS`)
+    and which begin with Excel's text mark (:data:`TEXT_MARK`, or its full-width form)."""
     done = np.zeros(len(values), bool)
     short = np.zeros(len(values), bool)
+    marked = np.zeros(len(values), bool)
     out = values.copy()
     for part in row_chunks(len(values)):
         rows, codes, lengths = _matrix(values[part])
@@ -198,7 +203,23 @@ def _clean_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
             out[part][rows[full][kept]] = rebuilt[kept]
         done[part][rows[ok]] = True
         short[part][rows[ok & (lengths <= _BLANK_MAX)]] = True
-    return done, out, short
+        marked[part][rows[ok & np.isin(codes[:, 0], _MARKS)]] = True
+    return done, out, short, marked
+
+
+# Excel's mark for a value kept as text ('2025-01-02, '(2025)鲁0902执1号, '5000), which CSV exports keep
+# (and backlog's own CSV writes before text such as -12.5万): the parsers read what follows it
+TEXT_MARK = "'"
+_MARKS = np.array([ord(TEXT_MARK), ord(TEXT_MARK) + _FULL_SHIFT])  # ＇ is ' once cleaned (NFKC)
+
+
+def _unmarked(text: str) -> str | None:
+    """A cleaned text that begins with :data:`TEXT_MARK` without it: what follows the mark (and a
+    space), None when that is a blank word; a mark alone stays as it is (not blank, not a value)."""
+    rest = text[1:].lstrip(" ")
+    if not rest:
+        return text
+    return None if rest in BLANK_WORDS else rest
 
 
 # The two characters of _WS that str.split() does not treat as whitespace (checked in the tests).
@@ -227,21 +248,26 @@ def _clean_one(text: str, sep: str | None) -> str:
     return sep.join(text.split())
 
 
-def _clean_strings(t: pd.Series, sep: str | None = " ") -> pd.Series:
+def _clean_strings(t: pd.Series, sep: str | None = " ", mark: bool = False) -> pd.Series:
     """NFKC, strip, whitespace runs replaced by ``sep`` (None: only stripped, see
-    :func:`_strip_text`); blank strings become NA. Text the code-point fast path can vouch for is
-    cleaned in numpy, the rest one value at a time with C-level string methods."""
+    :func:`_strip_text`); blank strings become NA; with ``mark`` (a value the parsers read), Excel's
+    text mark before a value dropped (:func:`_unmarked`). Text the code-point fast path can vouch
+    for is cleaned in numpy, the rest one value at a time with C-level string methods."""
     if sep is None:
         return _strip_text(t)
     values = t.to_numpy(dtype=object, na_value=None)
     present = np.flatnonzero(t.notna().to_numpy())
-    done, fast, short = _clean_fast(values[present])
+    done, fast, short, marked = _clean_fast(values[present])
     cleaned = np.full(len(values), None, dtype=object)
     cleaned[present] = fast
     rest = present[~done]
     cleaned[rest] = [None if (c := _clean_one(v, sep)) in BLANK_WORDS else c for v in values[rest]]
     blank = present[short]  # no longer than the longest blank word
     cleaned[blank] = [None if v in BLANK_WORDS else v for v in cleaned[blank]]
+    if mark:
+        slow = np.array([v is not None and v.startswith(TEXT_MARK) for v in cleaned[rest]], dtype=bool)
+        at = np.concatenate([present[marked], rest[slow]])
+        cleaned[at] = [_unmarked(v) for v in cleaned[at]]
     return pd.Series(cleaned, index=t.index, dtype="str")
 
 
@@ -269,9 +295,10 @@ def _strip_text(t: pd.Series) -> pd.Series:
     return pd.Series(stripped, index=t.index, dtype="str")
 
 
-def _prepare(s: pd.Series, sep: str | None = " ",
-             missing: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series]:
-    """Kind labels (blank strings relabelled BLANK) and the cleaned text of string cells.
+def _prepare(s: pd.Series, sep: str | None = " ", missing: np.ndarray | None = None,
+             mark: bool = False) -> tuple[np.ndarray, pd.Series]:
+    """Kind labels (blank strings relabelled BLANK) and the cleaned text of string cells; with
+    ``mark``, without Excel's text mark before them (:func:`_clean_strings`).
 
     A column of text and blanks (the usual case) is cleaned whole, without masks."""
     kinds = _kinds(s, missing)
@@ -280,7 +307,7 @@ def _prepare(s: pd.Series, sep: str | None = " ",
         return kinds, pd.Series(pd.NA, index=s.index, dtype="str")
     only_text = bool(np.all(is_str | (kinds == BLANK)))
     strings = (s if only_text else s[is_str]).astype("str")
-    cleaned = per_distinct(strings, lambda u: _clean_strings(u, sep))
+    cleaned = per_distinct(strings, lambda u: _clean_strings(u, sep, mark))
     if only_text:
         text = cleaned
     else:
@@ -326,10 +353,10 @@ def _as_str(v: pd.Series) -> pd.Series:
 _FORMATS = {INT: _as_str, FLOAT: _format_floats, DATE: _format_dates, BOOL: _as_str, OTHER: _as_str}
 
 
-def _to_text(s: pd.Series, sep: str | None, missing: np.ndarray | None = None) -> pd.Series:
+def _to_text(s: pd.Series, sep: str | None, missing: np.ndarray | None = None, mark: bool = False) -> pd.Series:
     """Every non-blank cell as cleaned text, whitespace runs replaced by ``sep`` (None: as typed,
-    stripped)."""
-    kinds, text = _prepare(s, sep, missing)
+    stripped); with ``mark``, without Excel's text mark before it."""
+    kinds, text = _prepare(s, sep, missing, mark)
     others = [k for k in np.unique(kinds) if k not in (STR, BLANK)]
     if not others:
         return text
@@ -360,7 +387,7 @@ def changed_by_cleaning(values: np.ndarray) -> np.ndarray:
     """Per string (an object array of str), whether :func:`normalize_value` changes it or it is a
     blank word: told in numpy for the strings the code-point fast path vouches for, one by one for
     the rest (long or unusual text)."""
-    done, fast, short = _clean_fast(values)
+    done, fast, short, _ = _clean_fast(values)
     changed = np.ones(len(values), bool)
     changed[done] = fast[done] != values[done]
     at = np.flatnonzero(done & short & ~changed)  # clean already: a blank word?
@@ -388,6 +415,12 @@ def without_spaces(s: pd.Series) -> pd.Series:
 def normalize_name(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series:
     """Like :func:`normalize_text` but without any whitespace, so "张 三" is "张三"."""
     return _to_text(s, "", missing)
+
+
+def normalize_case_number(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series:
+    """Case-number cells cleaned for :func:`parse_case_text`: as :func:`normalize_name` cleans
+    them, and without Excel's text mark before them ('(2025)鲁0902执1号, as CSV exports keep it)."""
+    return _to_text(s, "", missing, mark=True)
 
 
 # Words a clerk types in a name column for "nobody yet": read as blank (the case is 未分配).
@@ -609,8 +642,9 @@ def _written_dates(t: pd.Series) -> np.ndarray:
 
 
 def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:
-    """Dates (datetime64[ns], midnight) and a bad mask; years outside 1950–2100 are bad."""
-    kinds, text = _prepare(s, missing=missing)
+    """Dates (datetime64[ns], midnight) and a bad mask; years outside 1950–2100 are bad. A text
+    may begin with Excel's text mark ('2025-01-02, as CSV exports keep it)."""
+    kinds, text = _prepare(s, missing=missing, mark=True)
     out = np.full(len(s), "NaT", dtype="datetime64[ns]")  # filled by position, wrapped once
     is_date = kinds == DATE
     if is_date.any():
@@ -629,12 +663,12 @@ def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Ser
 # ---------------------------------------------------------------------------------------------
 # amounts
 
-# A leading ' is Excel's mark for a number kept as text, as CSV exports and backlog's own CSV (for
-# text such as -12.5万) write it; thousands are grouped by commas, or by spaces as other locales'
-# exports group them (1 000, 1 000.50: a no-break or thin space is a space once cleaned)
+# Thousands are grouped by commas, or by spaces as other locales' exports group them (1 000,
+# 1 000.50: a no-break or thin space is a space once cleaned); Excel's text mark before an amount
+# ('5000) is dropped as it is cleaned (TEXT_MARK)
 _GROUPED = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]{1,3}(?: [0-9]{3})+(?:\.[0-9]*)?"  # 1,000.5  1 000.5
 _AMOUNT_TEXT = re.compile(
-    r"^'?(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?"
+    r"^(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?"
     rf"(?P<num>-?(?:{_GROUPED}|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]{{1,3}})?|\.[0-9]+))"
     r" ?(?P<unit>万元|万|千元|元)?(?:人民币)?整?$"
 )
@@ -675,7 +709,7 @@ _CN_DIGITS = {c: v for v, chars in enumerate(["零〇", "一壹", "二贰两", "
 # Amounts as judgments and 执行依据 write them, which the regex refuses: Chinese numerals, capital
 # (壹拾贰万叁仟肆佰伍拾陆元柒角捌分) or not (一万二千元, 十五万元), and digits with units (1.5亿,
 # 2亿3000万, 3万5千). Read once per distinct value, exactly: integers, one rounding to float.
-_WRITTEN_HEAD = re.compile(r"'?(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?(?P<sign>-?)")  # the regex's prefixes
+_WRITTEN_HEAD = re.compile(r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?(?P<sign>-?)")  # the regex's prefixes
 _WRITTEN_RUN = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)")  # split keeps the runs
 _WRITTEN_MAX_DIGITS = 20  # in a run: an amount is implausible beyond 10^12 yuan; int() refuses 4,300 digits
 # the power of ten each unit stands for: 十 百 千 within a group of four places, 万 亿 after a group,
@@ -690,7 +724,7 @@ _WRITTEN_BAD_SPACE = re.compile(f"^ | (?![{''.join(_WRITTEN_PLACES)}]|$)")  # fi
 _WRITTEN_EXPLICIT = re.compile("[万亿元圆角分]")  # the units that make the column's unit irrelevant
 # every value the reader can read matches this (the head, digits, numerals, units, spaces, the
 # tail), so one vectorised match spares the per-value reader the free text of a column
-_WRITTEN_SCREEN = (r"'?(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?-?"
+_WRITTEN_SCREEN = (r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?-?"
                    f"[0-9,. {''.join(_WRITTEN_CHARS)}]+"
                    r"(?:人民币)?[整正]?")
 
@@ -874,9 +908,8 @@ _POW10 = _POW10_INT.astype(np.float64)  # exact
 
 
 def _amounts_fast(values: np.ndarray, unit: float, units: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_amounts_by_regex` of the plain amounts (``292600``, ``8,541.69``, ``26.4万元``, and
-    any of them after Excel's text mark ``'``: at most 15 digits, no sign or exponent), as code
-    points: which values those are and their amounts. A value of 15 digits or fewer and its power
+    """:func:`_amounts_by_regex` of the plain amounts (``292600``, ``8,541.69``, ``26.4万元``: at
+    most 15 digits, no sign or exponent), as code points: which values those are and their amounts. A value of 15 digits or fewer and its power
     of ten are exact floats, so one division gives the float nearest the decimal, which is what
     ``float()`` gives. Without ``units``, only the numbers with nothing after them (a number
     column's plain numbers, as :func:`parse_numbers` reads them)."""
@@ -887,18 +920,16 @@ def _amounts_fast(values: np.ndarray, unit: float, units: bool = True) -> tuple[
     wan = (last == ord("万")) | ((last == ord("元")) & (codes[r, np.maximum(lengths - 2, 0)] == ord("万")) & (lengths >= 2))
     wan &= units
     suffix = ((last == ord("元")) & units).astype(np.int64) + wan
-    start = (codes[:, 0] == ord("'")).astype(np.int64)  # where the number begins
     end = lengths - suffix  # one past the number
     pos = np.arange(width)
-    inside = (pos < end[:, None]) & (pos >= start[:, None])
+    inside = pos < end[:, None]
     digit = (codes >= 0x30) & (codes <= 0x39) & inside
     comma = (codes == ord(",")) & inside
     dot = (codes == ord(".")) & inside
     dots = dot.sum(axis=1)
     point = np.where(dots > 0, np.argmax(dot, axis=1), end)
-    grouped = ((point[:, None] - pos) % 4 == 0) & (pos < point[:, None]) & inside  # where , must be in 1,234,567
-    ok = ((end > start) & ((digit | comma | dot) == inside).all(axis=1) & (dots <= 1)
-          & digit[r, np.minimum(start, width - 1)]
+    grouped = ((point[:, None] - pos) % 4 == 0) & (pos < point[:, None])  # where , must be in 1,234,567
+    ok = ((end >= 1) & ((digit | comma | dot) == inside).all(axis=1) & (dots <= 1) & digit[:, 0]
           & (digit.sum(axis=1) <= 15)
           & (~comma.any(axis=1) | (comma == grouped).all(axis=1)))
     sel = np.flatnonzero(ok)
@@ -929,7 +960,7 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
     壹万万, 5千3万, and any other number whose unit is left out after a gap without 零 (1万500,
     一千五万, 一亿五千).
     """
-    kinds, text = _prepare(s, missing=missing)
+    kinds, text = _prepare(s, missing=missing, mark=True)
     out = np.full(len(s), np.nan)  # filled by position, wrapped once
     with np.errstate(over="ignore", invalid="ignore"):
         is_num = (kinds == INT) | (kinds == FLOAT)
@@ -966,8 +997,8 @@ _LEDGER_NUMBER = re.compile(rf"[+-]?(?:{_GROUPED}|[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 
 
 def _number_from_text(text: str, units: tuple[str, ...]) -> float:
-    """One cleaned string as :func:`parse_numbers` reads it; NaN when it is no number."""
-    text = text.removeprefix("'").lstrip()
+    """One cleaned string (without Excel's text mark) as :func:`parse_numbers` reads it; NaN when
+    it is no number."""
     for unit in units:  # longest first
         if text.endswith(unit) and len(text) > len(unit):
             text = text[: -len(unit)].strip()
@@ -982,9 +1013,9 @@ def _number_from_text(text: str, units: tuple[str, ...]) -> float:
 
 def _numbers_from_text(t: pd.Series, units: tuple[str, ...]) -> pd.Series:
     """Numbers from cleaned strings: the plain ones (3, 1,000, 2.5) from their code points as the
-    amount reader reads them, the others one at a time (:func:`_number_from_text`): Excel's text
-    mark before them ('30), a unit the column allows after them (3个月 in a column of months), a
-    sign, thousands grouped by spaces (1 000) and Chinese numerals (三个月); NaN for anything else."""
+    amount reader reads them, the others one at a time (:func:`_number_from_text`): a unit the
+    column allows after them (3个月 in a column of months), a sign, thousands grouped by spaces
+    (1 000) and Chinese numerals (三个月); NaN for anything else."""
     values = t.to_numpy(dtype=object, na_value=None)
     present = np.flatnonzero(t.notna().to_numpy())
     out = np.full(len(t), np.nan)
@@ -1005,7 +1036,7 @@ def parse_numbers(s: pd.Series, units: Sequence[str] = (), missing: np.ndarray |
     after it (``units: [个月, 月]``: 3个月, 三个月) and Excel's text mark before it ('30). Anything
     else float() would read (1_000, 1e5, inf, nan) is bad, and so is a number too large to be finite;
     text read once per distinct value."""
-    kinds, text = _prepare(s, missing=missing)
+    kinds, text = _prepare(s, missing=missing, mark=True)
     out = np.full(len(s), np.nan)  # filled by position, wrapped once
     is_num = (kinds == INT) | (kinds == FLOAT)
     if is_num.any():
@@ -1118,14 +1149,14 @@ def parse_case_numbers(s: pd.Series, missing: np.ndarray | None = None) -> tuple
 
     Accepts ``(2016)鲁0902执123号`` and the older ``(2015)泰执字第00123号``; a missing trailing 号
     is added. ``(2016)鲁0902执123号之一`` keeps its text and is the case ``(2016)鲁0902执123号`` (the
-    suffix numbers a second ruling in it). Unreadable case numbers keep their normalised text in
-    ``case_no``.
+    suffix numbers a second ruling in it); one after Excel's text mark ('(2016)鲁0902执123号) is
+    read without it. Unreadable case numbers keep their normalised text in ``case_no``.
     """
-    return parse_case_text(normalize_name(s, missing))
+    return parse_case_text(normalize_case_number(s, missing))
 
 
 def parse_case_text(text: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
-    """:func:`parse_case_numbers` of cells already cleaned by :func:`normalize_name`."""
+    """:func:`parse_case_numbers` of cells already cleaned by :func:`normalize_case_number`."""
     values = text.to_numpy(dtype=object, na_value=None)
     present = np.flatnonzero(text.notna().to_numpy())
     n = len(text)
