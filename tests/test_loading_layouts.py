@@ -304,6 +304,34 @@ def test_a_sheet_without_the_monthly_reports_plan_columns_the_other_sheets_fill_
         "one of them is that column, add it as an alias in a columns file (--columns)"]
 
 
+def test_a_header_recognised_but_not_read_is_not_listed_as_not_recognised(tmp_path):
+    """A second 执行标的 (a column copied beside itself), or 申请执行标的 beside 执行标的, is kept as
+    typed: the hint of the warning for a missing column listed it among the headers not recognised
+    (Its headers not recognised: 执行标的), asking for an alias it has. Only headers that name no
+    field are listed, in the warning for a sheet and in the one for the ledger as a whole."""
+    from backlog_cli.assignment import plan_warnings
+
+    plans = ["未结原因", "下一步打算", "预计结案时间"]
+    path = workbook(tmp_path / "l.xlsx", {
+        "2025年": [[*HEAD, *plans], ["(2025)鲁0902执1号", dt.datetime(2025, 1, 1), "张三", "无财产", "继续查控", "2026年底前"]],
+        "2026年": [[*HEAD, "执行标的", "执行标的", "申请执行标的", "下步工作", *plans[:1]],
+                  ["(2026)鲁0902执1号", dt.datetime(2026, 1, 1), "李四", 5000, 5000, 6000, "拍卖", "无财产"]],
+        "2024年": [[*HEAD, "执行标的", "执行标的", *plans[:2]],
+                  ["(2024)鲁0902执1号", dt.datetime(2024, 1, 1), "王五", 5000, 5000, "无财产", "拍卖"]],
+    })
+    ledger = load_ledger([path])
+    assert ledger.warnings == [
+        "l.xlsx [2026年]: the sheet has no column for 下一步打算 (next_step; sheets 2025年、2024年 have one) or "
+        "预计结案时间 (expected_close; sheet 2025年 has one): its 1 case has them blank. Its headers not recognised: "
+        "下步工作; if one of them is that column, add it as an alias in a columns file (--columns)",
+        "l.xlsx [2024年]: the sheet has no column for 预计结案时间 (expected_close; sheet 2025年 has one): its 1 case "
+        "has it blank"]
+    assert ledger.unknown_headers() == ["下步工作"]
+    ledger = load_ledger([path], sheets=["2026年"])
+    [warning], _ = plan_warnings(ledger, key_open=1)
+    assert "Its headers not recognised: 下步工作; if one of them is such a column" in warning
+
+
 def test_a_sheet_of_closed_cases_needs_no_plan_columns(tmp_path):
     """A 已结 sheet without 未结原因, 下一步打算, 预计结案时间: its cases are closed, the monthly report asks
     nothing of them, and a warning would make every nightly run exit 1."""

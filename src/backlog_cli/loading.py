@@ -789,10 +789,20 @@ class SheetReport:
     rejected: int = 0
     note: str = ""
 
+    def read_as(self, column: HeaderColumn, columns: Columns) -> HeaderColumn | None:
+        """The column of this sheet read as the field ``column``'s header names: ``column`` itself
+        when it is read as a field; the column that was, when ``column`` names the same field and
+        is kept as typed (执行标的 a second time, 申请执行标的 beside 执行标的, a hidden 结案日期 beside
+        one shown); None when its header names no field of ``columns``."""
+        if column.name in columns.fields:
+            return column
+        field = columns.field_for(column.header)
+        return next((c for c in self.headers if c.name == field), None) if field else None
+
     def unknown_headers(self, columns: Columns) -> list[str]:
         """The headers of this sheet that name no field of ``columns`` (kept as typed), in order,
-        each once."""
-        return list(dict.fromkeys(c.header for c in self.headers if c.name not in columns.fields))
+        each once: not the second of two 执行标的, a header recognised though not read."""
+        return list(dict.fromkeys(c.header for c in self.headers if self.read_as(c, columns) is None))
 
 
 def _cell_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1773,14 +1783,13 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
     ])
 
     def known(sheet: SheetReport, column: HeaderColumn) -> str:
-        if column.name in ledger.columns.fields:
-            return "是"
-        field = ledger.columns.field_for(column.header)
-        read = next((c for c in sheet.headers if c.name == field), None) if field else None
+        read = sheet.read_as(column, ledger.columns)
         if read is None:
             return "否，按原样保留"
+        if read == column:
+            return "是"
         by = f"同名的 {read.letter} 列" if read.header == column.header else f"「{read.header}」列"
-        return f"否，{field} 已由{by}读取，此列按原样保留"
+        return f"否，{read.name} 已由{by}读取，此列按原样保留"
 
     def shown(sheet: SheetReport) -> list[str]:
         """Each column's header, with its letter when another column of the sheet has its text."""
