@@ -260,8 +260,8 @@ def test_parse_amounts_rejects_and_blanks():
 
 def test_parse_flags():
     true = ["是", "有", "Y", "yes", "√", "✓", 1, 1.0, "TRUE", "涉信访", True, "多次到省上访",
-            "曾 信访"]
-    false = ["否", "无", "n", "No", "×", 0, "false", "未信访", "无信访", False, " 否 "]
+            "曾 信访", "'是", "'1"]  # after Excel's text mark, as CSV exports keep it
+    false = ["否", "无", "n", "No", "×", 0, "false", "未信访", "无信访", False, " 否 ", "'否"]
     unknown = ["申请人上访，无果", "不清楚", 2, dt.date(2016, 1, 1)]
     values, bad = parse_flags(cells(*true, *false, *unknown, *BLANKS))
     assert values.dtype == "boolean"

@@ -1070,7 +1070,7 @@ def _flags_from_text(t: pd.Series) -> pd.Series:
 
 def parse_flags(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:
     """Petition-style yes/no flags (nullable boolean) and a bad mask."""
-    kinds, text = _prepare(s, sep="", missing=missing)
+    kinds, text = _prepare(s, sep="", missing=missing, mark=True)
     out = pd.Series(pd.NA, index=s.index, dtype="boolean")
     is_bool = kinds == BOOL
     if is_bool.any():
