@@ -630,6 +630,20 @@ def test_aliases_file_catches_misspelt_fields_and_clashes(tmp_path):
     assert load_columns([path]).field_for("合议庭") == "judge_team"
 
 
+def test_aliases_file_offers_the_kinds_a_new_field_may_take(tmp_path):
+    """A new field without a kind, or with an unknown one, is told the kinds it may take: not
+    case_no, which such a field is refused (its parts would replace the case's own)."""
+    path = tmp_path / "cols.yaml"
+    path.write_text("fields:\n  orig_no:\n    aliases: [原执行案号]\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as err:
+        load_columns([path])
+    assert str(err.value).endswith("to add a new field, give it a kind (text, date, amount, flag, number)")
+    path.write_text("fields:\n  orig_no:\n    kind: money\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as err:
+        load_columns([path])
+    assert str(err.value).endswith("unknown kind 'money' (kinds: text, date, amount, flag, number)")
+
+
 def test_each_bundled_header_names_one_field():
     """A header a user's aliases file gives two fields is refused; the bundled file keeps the same
     rule, so an alias added to it never takes another field's column (the first field would win)."""

@@ -133,6 +133,8 @@ def _bundled_labels() -> dict[str, str]:
 
 
 KINDS = ("text", "date", "amount", "flag", "case_no", "number")
+# The kinds a columns file may give a field it adds: case_no is the case number's own (_check_kind).
+NEW_FIELD_KINDS = ", ".join(k for k in KINDS if k != "case_no")
 FIELD_KEYS = ("kind", "label", "aliases", "units")
 # The bundled fields whose kind a columns file cannot change, with what reads them by it (checked
 # in the tests against what the bundled rules and deadlines read). The others (applicant, court,
@@ -179,7 +181,7 @@ def _check_field(path: Path, name: object, spec: object) -> dict:
     if not isinstance(aliases, list) or not all(isinstance(a, (str, int)) for a in aliases):
         raise LedgerError(f"{where}: 'aliases' must be a list of header names, e.g. aliases: [执行案件号]")
     if spec.get("kind", "text") not in KINDS:
-        raise LedgerError(f"{where}: unknown kind '{spec['kind']}' (kinds: {', '.join(KINDS)})")
+        raise LedgerError(f"{where}: unknown kind '{spec['kind']}' (kinds: {NEW_FIELD_KINDS})")
     units = spec.get("units", [])
     if not isinstance(units, list) or not all(isinstance(u, str) and u.strip() for u in units):
         raise LedgerError(f"{where}: 'units' must be a list of unit words, e.g. units: [个月, 月]")
@@ -228,7 +230,7 @@ def load_columns(extra: Sequence[Path] = ()) -> Columns:
             if name not in merged and "kind" not in spec:
                 raise LedgerError(
                     f"column aliases file {path}: '{name}' is not a known field{did_you_mean(name, merged)}; "
-                    f"to add a new field, give it a kind ({', '.join(KINDS)})"
+                    f"to add a new field, give it a kind ({NEW_FIELD_KINDS})"
                 )
             for alias in spec.get("aliases", []):
                 key = parsing.header_key(str(alias))
