@@ -183,6 +183,8 @@ def test_a_mistake_on_the_command_line_is_one_plain_line_naming_the_help(tmp_pat
         (["rank", ledger, "--periods", "521"], "--periods 521: give at most 520", "rank "),
         (["rank", ledger, "--periods", "x"], "--periods 'x' is not a whole number", "rank "),
         (["sample", "-o", "s.txt"], "--output s.txt: the sample is written as .xlsx or .csv", "sample "),
+        (["sample", "-o", "s.xlsx", "--encoding", "gbk"], "--encoding gbk: an encoding applies to .csv samples only, "
+         "not to s.xlsx", "sample "),
         (["sample"], "missing option --output", "sample "),
         (["classify", ledger, "--bogus"], "no such option: --bogus (did you mean --columns?)", "classify "),
         (["classify", ledger, "--as-of"], "option '--as-of' requires an argument", "classify "),

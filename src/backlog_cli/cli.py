@@ -1006,6 +1006,8 @@ def sample(
 
     if output.suffix.lower() not in (".xlsx", ".csv"):
         raise typer.BadParameter(f"--output {output}: the sample is written as .xlsx or .csv")
+    if encoding is not None and output.suffix.lower() != ".csv":
+        raise typer.BadParameter(f"--encoding {encoding}: an encoding applies to .csv samples only, not to {output.name}")
     refuse_existing(output, force)
     refuse_missing_folder(output)
     when = as_of_date(as_of, warn_future=False).date() if as_of is not None else DEFAULT_AS_OF
