@@ -742,9 +742,13 @@ def test_history_and_diff_as_of_a_past_day_give_what_they_gave_then(tmp_path):
     assert [r["as_of"] for r in json.loads(runs.output)] == ["2025-06-30", "2025-07-02"]
     for args, message in [
         (["--as-of", "2025-06-29"], "the history has no run on or before --as-of 2025-06-29"),
-        (["--as-of", "2025-07-01"], "no run before the latest run on or before 2025-07-01 (2025-06-30) in the history"),
+        (["--as-of", "2025-07-01"], "no run before the run of 2025-06-30 (the latest on or before --as-of 2025-07-01) "
+         "in the history"),
+        (["--as-of", "2025-06-30"], "no run before the run of 2025-06-30 (the latest on or before --as-of 2025-06-30) "
+         "in the history"),
         (["--as-of", "2025-07-08", "--since", "2025-07-05"],
-         "--since 2025-07-05 is on or after the latest run on or before 2025-07-08 (2025-07-02): nothing to compare"),
+         "--since 2025-07-05 is on or after the run of 2025-07-02 (the latest on or before --as-of 2025-07-08): "
+         "nothing to compare"),
     ]:
         result = runner.invoke(app, ["diff", "--config", str(config), *args])
         assert result.exit_code == 2 and message in result.output, result.output

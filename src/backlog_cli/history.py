@@ -463,13 +463,15 @@ def changes_since(store: History, since: dt.date | None = None,
         if until is None:
             raise ConfigError("the history has no runs yet: `backlog run` records one")
         raise ConfigError(f"the history has no run on or before --as-of {until.isoformat()}; runs: see `backlog history`")
-    which = "the latest run" if until is None else f"the latest run on or before {until.isoformat()}"
-    if since is not None and since >= store.run_date(latest):
-        raise ConfigError(f"--since {since.isoformat()} is on or after {which} ({store.run_date(latest)}): "
+    day = store.run_date(latest)
+    which = (f"the latest run ({day})" if until is None
+             else f"the run of {day} (the latest on or before --as-of {until.isoformat()})")
+    if since is not None and since >= day:
+        raise ConfigError(f"--since {since.isoformat()} is on or after {which}: "
                           "nothing to compare it with; name an earlier day (runs: see `backlog history`)")
     base = store.run_at(since) if since is not None else store.run_at(before=latest)
     if base is None:
-        when = f"on or before {since.isoformat()}" if since is not None else f"before {which} ({store.run_date(latest)})"
+        when = f"on or before {since.isoformat()}" if since is not None else f"before {which}"
         raise ConfigError(f"no run {when} in the history to compare with; runs: see `backlog history`")
     return store.run_date(base), store.run_date(latest), store.diff(base, latest)
 
