@@ -87,6 +87,17 @@ def test_a_wildcard_names_the_files_it_matches(tmp_path):
         load_ledger([tmp_path / "空"])
 
 
+def test_a_wildcard_in_a_folder_names_the_files_it_matches(tmp_path):
+    """*/台帐.csv names each team folder's ledger, as the wildcard's folders are matched: it was
+    refused as no such file, its last part being no pattern."""
+    for team, n in (("一组", 1), ("二组", 2)):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "台帐.csv").write_text(f"案号,立案日期\n(2026)鲁0902执{n}号,2026-03-0{n}\n", encoding="utf-8")
+    assert ledger_files([tmp_path / "*" / "台帐.csv"]) == [tmp_path / "一组" / "台帐.csv", tmp_path / "二组" / "台帐.csv"]
+    with pytest.raises(LedgerError, match=r"\*/无\.csv: no file matches"):
+        ledger_files([tmp_path / "*" / "无.csv"])
+
+
 def test_common_header_variants_are_known(tmp_path):
     path = workbook(tmp_path / "l.xlsx", {"台帐": [
         ["案号", "立案日期", "承办人员", "执结日期", "执结方式", "执行标的金额（万元）"],

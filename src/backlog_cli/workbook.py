@@ -96,8 +96,9 @@ def matching_files(pattern: Path) -> list[Path]:
 
 
 def is_wildcard(path: Path) -> bool:
-    """Whether a ledger path is a wildcard (:func:`ledger_files`): no file, a pattern in its name."""
-    return not path.exists() and _PATTERN.search(path.name) is not None
+    """Whether a ledger path is a wildcard (:func:`ledger_files`): no file, a pattern in its name
+    or in a folder before it (*/台帐.xlsx, one workbook per team's folder)."""
+    return not path.exists() and _PATTERN.search(str(path)) is not None
 
 
 def matched_by(path: Path, pattern: Path) -> bool:
