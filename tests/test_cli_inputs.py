@@ -317,7 +317,7 @@ def test_a_ledger_folder_or_wildcard_in_the_settings_and_no_output_into_it(tmp_p
     assert result.exit_code == 2 and "A.CSV: no such file (the ledger named by `ledger:`" in result.output
     (tmp_path / "backlog.yaml").write_text("ledger: 台帐/*.xlsx\n", encoding="utf-8")
     result = run("classify", "--as-of", "2026-01-01")
-    assert result.exit_code == 2 and "台帐/*.xlsx: no such file (the ledger named by `ledger:`" in result.output
+    assert result.exit_code == 2 and "台帐/*.xlsx: no file matches (the ledger named by `ledger:`" in result.output
     result = run("classify", "台帐", "--as-of", "2026-01-01", "-o", "台帐/结果.xlsx")
     assert result.exit_code == 2, result.output
     assert "台帐/结果.xlsx is in the ledger folder 台帐, whose files are read as ledgers: write it elsewhere" in \

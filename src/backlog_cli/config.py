@@ -95,7 +95,8 @@ def check_ledgers(config: Config) -> None:
 
     missing = [p for p in config.ledger if not p.exists() and not (is_wildcard(p) and matching_files(p))]
     if missing:
-        raise ConfigError(f"{missing[0]}: no such file (the ledger named by `ledger:` in {config.path}; "
+        what = "no file matches" if is_wildcard(missing[0]) else "no such file"
+        raise ConfigError(f"{missing[0]}: {what} (the ledger named by `ledger:` in {config.path}; "
                           "correct that setting)")
 
 
