@@ -1108,7 +1108,7 @@ def diff(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """What changed between the latest run (or the one of --as-of) and an earlier one: new, back after a rejected row, reopened, closed, removed from the ledger, rejected, newly overdue, reassigned, category changes; and how the open count adds up."""
+    """What changed between the latest run (or the one of --as-of) and an earlier one: new, back after a rejected row, reopened, closed, removed from the ledger, rejected, newly overdue, past a deadline more, reassigned, category changes; and how the open count adds up."""
     from backlog_cli.deadlines import load_ruleset
     from backlog_cli.history import changes_since, diff_output
     from backlog_cli.loading import load_columns
