@@ -422,7 +422,7 @@ def test_rules_check_and_show_say_which_holidays_chinesecalendar_overrules(tmp_p
     rules = tmp_path / "mine.yaml"
     rules.write_text("version: 1\nextends: default\nholidays:\n  days_off: [2027-02-05 to 2027-02-11, 2026-01-05]\n",
                      encoding="utf-8")
-    warning = (f"warning: {rules}: holidays: 2026-01-05 contradict the installed chinesecalendar, which knows that "
+    warning = (f"warning: {rules}: holidays: 2026-01-05 contradicts the installed chinesecalendar, which knows that "
                "year; its calendar is used (remove the year from holidays:)")
     checked = runner.invoke(app, ["rules", "check", str(rules)])
     assert checked.exit_code == 0 and checked.stdout.startswith("ok: ")

@@ -142,8 +142,13 @@ def test_a_year_chinesecalendar_knows_keeps_its_calendar_and_says_so() -> None:
     warnings: list[str] = []
     out = evaluate(frame, [six_months(roll_forward=True, holidays=added)], "2025-12-01", warnings=warnings)
     assert out["limit_due"].iloc[0] == T("2026-01-05")
-    assert warnings == ["rules/my.yaml: holidays: 2026-01-05 contradict the installed chinesecalendar, which knows "
+    assert warnings == ["rules/my.yaml: holidays: 2026-01-05 contradicts the installed chinesecalendar, which knows "
                         "that year; its calendar is used (remove the year from holidays:)"]
+    two = Holidays(frozenset([dt.date(2026, 1, 5), dt.date(2026, 1, 6)]), frozenset(), "rules/my.yaml")
+    warnings = []
+    evaluate(frame, [six_months(roll_forward=True, holidays=two)], "2025-12-01", warnings=warnings)
+    assert warnings == ["rules/my.yaml: holidays: 2026-01-05, 2026-01-06 contradict the installed chinesecalendar, "
+                        "which knows that year; its calendar is used (remove the year from holidays:)"]
 
 
 def test_holidays_read_from_the_rules_files_a_later_file_adding(tmp_path) -> None:

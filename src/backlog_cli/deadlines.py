@@ -773,7 +773,8 @@ def holiday_conflicts(deadlines: list[Deadline]) -> list[str]:
     if added is None or not (ignored := workday_calendar(added).ignored):
         return []
     shown = ", ".join(f"{day:%Y-%m-%d}" for day in ignored[:5]) + (" …" if len(ignored) > 5 else "")
-    return [f"{added.source}: holidays: {shown} contradict the installed chinesecalendar, which knows "
+    verb = "contradicts" if len(ignored) == 1 else "contradict"
+    return [f"{added.source}: holidays: {shown} {verb} the installed chinesecalendar, which knows "
             f"{'that year' if len({d.year for d in ignored}) == 1 else 'those years'}; its calendar is used "
             "(remove the year from holidays:)"]
 
