@@ -497,6 +497,18 @@ def test_rules_show_lists_the_deadlines_and_how_each_is_counted():
     assert re.search(r"│ sanqingli-2016 +│ [^│]+│ +4 │ +3 │", listed.stdout)
 
 
+def test_rules_show_of_a_file_without_a_description_heads_it_by_its_name(tmp_path):
+    """A file that neither describes itself nor extends one that does is headed by its name alone:
+    it was headed 本院: with nothing after the colon."""
+    rules = tmp_path / "本院.yaml"
+    rules.write_text("version: 1\ncategories:\n  - id: big\n    label: 大额\n    when: {field: amount, gte: 1000000}\n",
+                     encoding="utf-8")
+    result = run("rules", "show", str(rules))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "本院"
+    assert run("rules", "show", "default").stdout.splitlines()[0].startswith("default: 默认：")
+
+
 def test_settings_read_a_numeric_sheet_name_as_a_name(tmp_path):
     from backlog_cli.config import load_config
 

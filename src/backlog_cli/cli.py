@@ -921,7 +921,8 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
 
     ruleset, deadlines = load_ruleset([name], _rules_columns(columns))
     out = _stdout()
-    out.print(f"{ruleset.name}: {ruleset.description}", highlight=False, markup=False)
+    out.print(f"{ruleset.name}: {ruleset.description}" if ruleset.description else ruleset.name,
+              highlight=False, markup=False)
     rows = [
         {"优先级": c.priority, "类别编号": c.id, "类别": c.label, "说明": c.description, "依据": c.source}
         for c in ruleset.categories
