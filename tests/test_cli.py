@@ -288,6 +288,94 @@ def test_init_then_config_names_the_ledger(tmp_path, monkeypatch):
         assert result.exit_code == 2 and f"backlog: error: {said}" in result.output.replace("\n", ""), args
 
 
+LEDGER_CSV = "案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n"
+
+
+def init_in(folder: Path, *args: str):
+    """backlog init in ``folder``: the result, and the ledger the settings written name."""
+    from backlog_cli.config import load_config
+
+    result = run("init", folder / "backlog.yaml", *args)
+    assert result.exit_code == 0, result.output
+    return result, load_config(folder / "backlog.yaml").ledger
+
+
+def test_init_names_the_one_ledger_file_beside_it_without_opening_it(tmp_path, monkeypatch):
+    """The starter named samples/ledger.xlsx wherever it was written, so that backlog run then
+    stopped on a file the court does not have."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "台帐.csv").write_text(LEDGER_CSV, encoding="utf-8")
+    (tmp_path / "说明.txt").write_text("notes", encoding="utf-8")
+    result = run("init")
+    assert result.exit_code == 0 and result.stdout == "wrote backlog.yaml (ledger: 台帐.csv)\n"
+    assert result.stderr == ""
+    assert "\nledger: 台帐.csv\n" in (tmp_path / "backlog.yaml").read_text(encoding="utf-8")
+    classified = run("classify", "--as-of", "2026-01-01", "-f", "csv")
+    assert classified.exit_code == 0 and "(2025)鲁0902执9号" in classified.stdout
+    # a settings file written elsewhere looks there; the ledger is listed, not opened
+    (tmp_path / "court").mkdir()
+    (tmp_path / "court" / "台帐.xlsx").write_bytes(b"not a workbook")
+    result, ledger = init_in(tmp_path / "court")
+    assert ledger == [tmp_path / "court" / "台帐.xlsx"]
+    assert result.stdout == f"wrote {tmp_path / 'court' / 'backlog.yaml'} (ledger: 台帐.xlsx)\n"
+    monkeypatch.chdir(tmp_path / "court")  # as the README shows it
+    shown = run("init", "--force").stdout
+    assert f"\n$ backlog init\n{shown}```\n" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_init_names_several_ledger_files_as_a_list_and_a_folder_of_them_as_a_folder(tmp_path):
+    for name in ["一组.xlsx", "[2025] 二组.csv", "三组: 旧.xls"]:
+        (tmp_path / name).write_bytes(b"")
+    result, ledger = init_in(tmp_path)
+    assert ledger == [tmp_path / name for name in ["[2025] 二组.csv", "一组.xlsx", "三组: 旧.xls"]]
+    assert result.stdout.endswith("(ledger: 3 files, [2025] 二组.csv, 一组.xlsx, 三组: 旧.xls)\n")
+    assert "# The 3 ledger files found beside this file" in (tmp_path / "backlog.yaml").read_text(encoding="utf-8")
+    # a folder holding only a folder of team ledgers names that folder, read whole
+    court = tmp_path / "court"
+    (court / "台帐").mkdir(parents=True)
+    for name in ["一组.xlsx", "二组.xlsx"]:
+        (court / "台帐" / name).write_bytes(b"")
+    result, ledger = init_in(court)
+    assert ledger == [court / "台帐"] and result.stdout.endswith("(ledger: 台帐/, the folder of 2 ledger files)\n")
+    assert "\nledger: 台帐/\n" in (court / "backlog.yaml").read_text(encoding="utf-8")
+    (court / "二队").mkdir()
+    (court / "二队" / "台帐.csv").write_bytes(b"")
+    result, ledger = init_in(court, "--force")
+    assert ledger == [court / "二队", court / "台帐"]
+    assert result.stdout.endswith("(ledger: 2 folders, 二队/, 台帐/: 3 ledger files)\n")
+
+
+def test_init_without_a_ledger_beside_it_writes_a_placeholder_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    result = run("init")
+    assert result.exit_code == 0 and result.stdout == "wrote backlog.yaml (ledger: 台帐.xlsx, a placeholder)\n"
+    assert result.stderr == ("note: no ledger file (.csv .ods .tsv .xls .xlsm .xlsx) found beside backlog.yaml; "
+                             "set `ledger:` in it to your ledger's file or folder\n")
+    text = (tmp_path / "backlog.yaml").read_text(encoding="utf-8")
+    assert "samples/" not in text
+    assert "\nledger: 台帐.xlsx   # change this to your ledger's file (or folder) name\n" in text
+    refused = run("run", "--as-of", "2026-01-01")
+    assert refused.exit_code == 2 and "台帐.xlsx: no such file" in refused.output
+
+
+def test_init_leaves_out_lock_files_hidden_files_and_backlogs_own_outputs(tmp_path):
+    """Excel's lock file, a hidden file, backlog's lists beside an output and the output itself,
+    the nightly run's folder and a folder of them are no ledger."""
+    for name in ["~$台帐.xlsx", ".台帐.xlsx", "超六个月.xlsx", "超六个月.errors.csv", "结果.csv", "结果.problems.csv",
+                 "说明.txt", "outputs/2026-11-23.xlsx", ".git/x.csv", "锁/~$一组.xlsx"]:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    result = run("init", tmp_path / "backlog.yaml")
+    assert result.exit_code == 0 and result.stdout.endswith("(ledger: 台帐.xlsx, a placeholder)\n")
+    assert result.stderr.startswith("note: no ledger file")
+    (tmp_path / "台帐.xlsx").write_bytes(b"")
+    result, ledger = init_in(tmp_path, "--force")
+    assert ledger == [tmp_path / "台帐.xlsx"] and result.stdout.endswith("(ledger: 台帐.xlsx)\n")
+    assert result.stderr == ""
+
+
 def test_config_unknown_key_suggests(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "backlog.yaml").write_text("ledgr: x.csv\n", encoding="utf-8")

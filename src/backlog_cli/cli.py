@@ -982,12 +982,26 @@ def init(
     path: Annotated[Path, typer.Argument(metavar="FILE", parser=file_name, help="Where to write the starter settings file.")] = Path("backlog.yaml"),
     force: Annotated[bool, typer.Option("--force", metavar="", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented starter backlog.yaml."""
-    from backlog_cli.config import write_starter
+    """Write a commented starter backlog.yaml, its ledger: the ledger files found beside it."""
+    from backlog_cli.config import PLACEHOLDER, write_starter
     from backlog_cli.outputs import refuse_missing_folder
+    from backlog_cli.workbook import FOLDER_SUFFIXES
 
     refuse_missing_folder(path)
-    typer.echo(f"wrote {write_starter(path, force)}")
+    starter = write_starter(path, force)
+    names = starter.ledger
+    if not names:
+        typer.echo(f"wrote {starter.path} (ledger: {PLACEHOLDER}, a placeholder)")
+        _say(f"note: no ledger file ({' '.join(sorted(FOLDER_SUFFIXES))}) found beside {starter.path}; "
+             f"set `ledger:` in it to your ledger's file or folder")
+        return
+    shown = ", ".join(names if len(names) <= 4 else [*names[:3], f"… {len(names) - 3} more"])
+    if starter.folders:
+        what = (f"{shown}, the folder of {starter.count} ledger files" if len(names) == 1 else
+                f"{len(names)} folders, {shown}: {starter.count} ledger files")
+    else:
+        what = shown if len(names) == 1 else f"{len(names)} files, {shown}"
+    typer.echo(f"wrote {starter.path} (ledger: {what})")
 
 
 @app.command(cls=BacklogCommand)

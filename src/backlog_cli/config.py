@@ -40,7 +40,8 @@ STARTER = """\
 
 # The ledger (台帐): one file or a list of files (.xlsx .xlsm .xls .ods .csv .tsv .txt),
 # a folder of them (台帐/) or a wildcard (台帐/*.xlsx).
-ledger: samples/ledger.xlsx
+# No ledger file was found beside this file when it was written: 台帐.xlsx below stands in for one.
+ledger: 台帐.xlsx   # change this to your ledger's file (or folder) name
 
 # Sheets to read; by default every sheet that holds a ledger is read and stacked.
 # sheets: [2025年, 2026年]
@@ -493,9 +494,63 @@ def refuse_existing(path: Path, force: bool) -> None:
         raise ConfigError(f"{path} already exists; use --force to overwrite it")
 
 
-def write_starter(path: Path, force: bool = False) -> Path:
-    """Write the commented starter settings file (never over an existing one unless ``force``)."""
+# The starter's ledger when none is found beside it: a name to change, said so on its line.
+PLACEHOLDER = "台帐.xlsx"
+_PLACEHOLDER_LINES = """\
+# No ledger file was found beside this file when it was written: 台帐.xlsx below stands in for one.
+ledger: 台帐.xlsx   # change this to your ledger's file (or folder) name
+"""
+STARTER_OUTPUT_DIR = "outputs"
+
+
+@dataclass
+class Starter:
+    """What ``backlog init`` wrote: the settings file and the ledger it set, as written under
+    ``ledger:`` (relative to the file; folders end in /). No ledger is the placeholder."""
+    path: Path
+    ledger: list[str]
+    folders: bool = False  # each names a folder of ledger files, read whole
+    count: int = 0  # the ledger files named, those in the folders too
+
+
+def starter_text(names: list[str], folders: bool = False, count: int = 0) -> str:
+    """The starter settings with ``ledger:`` naming what was found beside it (the files, or the
+    folders of ``count`` ledger files, of :func:`workbook.ledgers_in`), or the placeholder."""
+    if not names:
+        return STARTER
+    if folders:
+        lines = ([f"# The folder of ledger files found beside this file ({count} files): every ledger file in it is",
+                  "# read, files added to it later too."] if len(names) == 1 else
+                 [f"# The {len(names)} folders of ledger files found beside this file ({count} files): every ledger",
+                  "# file in them is read, files added to them later too."])
+    else:
+        lines = (["# The ledger file found beside this file."] if len(names) == 1 else
+                 [f"# The {len(names)} ledger files found beside this file, read as one ledger."])
+    if len(names) == 1:
+        lines.append(f"ledger: {_yaml_text(names[0])}")
+    else:
+        lines += ["ledger:", *(f"  - {_yaml_text(name)}" for name in names)]
+    return STARTER.replace(_PLACEHOLDER_LINES, "\n".join(lines) + "\n")
+
+
+def _yaml_text(text: str) -> str:
+    """``text`` as a YAML scalar that reads back as that text (quoted when YAML would read it
+    otherwise: a name starting with [ or holding ': ')."""
+    return yaml.safe_dump(text, allow_unicode=True, width=1 << 20).removesuffix("\n...\n").rstrip("\n")
+
+
+def write_starter(path: Path, force: bool = False) -> Starter:
+    """Write the commented starter settings file (never over an existing one unless ``force``),
+    its ``ledger:`` naming the ledger files, or folders of them, in the folder it is written to
+    (:func:`workbook.ledgers_in`: only listed, never opened)."""
     from backlog_cli.outputs import atomic_write
+    from backlog_cli.workbook import folder_ledgers, ledgers_in
 
     refuse_existing(path, force)
-    return atomic_write(path, lambda tmp: tmp.write_text(STARTER, encoding="utf-8"))
+    found = ledgers_in(path.parent, leave_out=[STARTER_OUTPUT_DIR])
+    folders = any(p.is_dir() for p in found)
+    count = sum(len(folder_ledgers(p)) for p in found) if folders else len(found)
+    names = [p.name + "/" if folders else p.name for p in found]
+    text = starter_text(names, folders, count)
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return Starter(path, names, folders, count)

@@ -124,6 +124,34 @@ def _listed(name: str) -> bool:
     return not name.startswith(".") and not name.lower().endswith(_SIDE_FILES)
 
 
+def ledgers_in(folder: Path, leave_out: Sequence[str] = ()) -> list[Path]:
+    """What ``ledger:`` would name in a settings file written to ``folder`` (``backlog init``),
+    the files listed, never opened: its ledger files as a folder names them (:func:`ledger_files`),
+    less Excel's lock files and backlog's own outputs (a file with ``NAME.errors.csv`` or
+    ``NAME.problems.csv`` beside it); when it holds none, its subfolders holding some (not hidden,
+    nor one named in ``leave_out``: the nightly run's output folder), each to be read as a folder.
+    In name order; none is an empty list."""
+    files = folder_ledgers(folder)
+    if files or not folder.is_dir():
+        return files
+    skip = {name.casefold() for name in leave_out}  # as Windows names a folder, whatever its case
+    try:
+        return sorted((p for p in folder.iterdir() if p.is_dir() and _listed(p.name)
+                       and p.name.casefold() not in skip and folder_ledgers(p)), key=lambda p: p.name)
+    except OSError:  # a folder that cannot be listed holds none that can be named
+        return []
+
+
+def folder_ledgers(folder: Path) -> list[Path]:
+    """A folder's ledger files (:func:`ledger_files`) that are neither a lock file nor an output."""
+    try:
+        found = ledger_files([folder]) if folder.is_dir() else []
+    except (LedgerError, OSError):
+        return []
+    return [p for p in found if not is_lock_file(p)
+            and not any(p.with_name(p.stem + side).exists() for side in _SIDE_FILES)]
+
+
 def short_error(exc: Exception) -> str:
     """The first line of an exception's text (python-calamine's can run to many lines)."""
     text = str(exc).strip().splitlines()
