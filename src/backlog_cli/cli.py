@@ -984,7 +984,7 @@ def init(
 ) -> None:
     """Write a commented starter backlog.yaml, its ledger: the ledger files found beside it."""
     from backlog_cli.config import PLACEHOLDER, write_starter
-    from backlog_cli.outputs import refuse_missing_folder
+    from backlog_cli.outputs import counted, refuse_missing_folder
     from backlog_cli.workbook import FOLDER_SUFFIXES
 
     refuse_missing_folder(path)
@@ -997,8 +997,8 @@ def init(
         return
     shown = ", ".join(names if len(names) <= 4 else [*names[:3], f"… {len(names) - 3} more"])
     if starter.folders:
-        what = (f"{shown}, the folder of {starter.count} ledger files" if len(names) == 1 else
-                f"{len(names)} folders, {shown}: {starter.count} ledger files")
+        what = (f"{shown}, the folder of {counted(starter.count, 'ledger files')}" if len(names) == 1 else
+                f"{len(names)} folders, {shown}: {counted(starter.count, 'ledger files')}")
     else:
         what = shown if len(names) == 1 else f"{len(names)} files, {shown}"
     typer.echo(f"wrote {starter.path} (ledger: {what})")
