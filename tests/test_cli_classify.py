@@ -458,6 +458,49 @@ def test_a_field_whose_kind_a_columns_file_changes_is_read_by_the_rules_with_tha
     assert "deadlines[0].start: field 'expected_close' is a text field; expected a date field" in text.output
 
 
+def test_explain_lists_the_values_the_rules_read_through_a_columns_file_or_by_header(tmp_path):
+    """explain lists, after the case's usual values, those the rules read that the bundled columns
+    do not give: a field a columns file adds (by the header its sheet gives it, or the label the
+    file gives it), a free-text field the file gives another kind (as read: a date), one only a
+    deadline counts from, and a column: read by its header; each once, as the rules first read it.
+    A field the rules read as the bundled columns give it (备注 by column:) stays in the conditions."""
+    columns = tmp_path / "cols.yaml"
+    columns.write_text(TYPED_COLUMNS.replace("    kind: date\n    aliases: [听证日期]",
+                                             "    kind: date\n    label: 听证\n    aliases: [听证日期]")
+                       + "  expected_close:\n    kind: date\n", encoding="utf-8")
+    rules = tmp_path / "r.yaml"
+    rules.write_text(TYPED_RULES.replace("deadlines:\n", """  - id: big_panel_again
+    label: 合议庭人数多（再）
+    when: {column: judge_count, gt: 4}
+  - id: extra
+    label: 附加说明有急
+    when: {any: [{column: 附加说明, contains_any: [急]}, {column: 备注, contains_any: [急]}]}
+deadlines:
+  - id: plan_review
+    label: 预计结案后复核
+    start: expected_close
+    duration: 1 month
+"""), encoding="utf-8")
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人,合议庭人数,听证日期,保证金,是否紧急,预计结案时间,附加说明,备注", [
+        ("(2025)鲁0902执1号", "2025-01-02", "张三", "5", "2026-03-01", "3万元", "是", "2026年10月31日", "很急", "无"),
+    ])
+    result = runner.invoke(app, ["explain", "执1", str(ledger), "--columns", str(columns), "--rules", str(rules),
+                                 "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    values = result.stdout.split("类别：")[0].splitlines()[1:]
+    assert values == [
+        "  立案日期（filed_on）：2025-01-02",
+        "  承办人（officer）：张三",
+        "  合议庭人数（judge_count）：5",
+        "  听证（hearing_on）：2026-03-01",
+        "  保证金（deposit）：30,000.00",
+        "  是否紧急（urgent）：是",
+        "  附加说明：很急",
+        "  预计结案时间（expected_close）：2026-10-31",
+    ]
+    assert "  起算 expected_close 2026-10-31（自次日起算）\n" in result.stdout
+
+
 def test_a_number_field_shows_its_whole_numbers_as_the_ledger_does(tmp_path):
     """合议庭人数 declared a number is 5 in CSV, JSON, the terminal, explain (its rule's 3 too) and
     xlsx (a number cell, not one formatted as an amount, 5.00), as the bundled 延长期限 is; a column

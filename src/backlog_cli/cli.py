@@ -802,7 +802,8 @@ def explain(
     when = as_of_date(as_of)
     data, result = load_triage(LoadOptions(ledger, config, sheet, encoding, columns), rules, when)
     out = _stdout()
-    explained = explain_case(result, case_no, data.columns.labels(), data.rejects, data.cases, data.listed_problems())
+    explained = explain_case(result, case_no, data.columns.labels(), data.rejects, data.cases, data.listed_problems(),
+                             data.sheets)
     for line in explained.lines():
         out.print(terminal_text(line, PLAIN_WIDTH), highlight=False, markup=False)
 

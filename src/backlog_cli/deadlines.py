@@ -31,7 +31,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -44,6 +44,7 @@ from backlog_cli.errors import ConfigError, OptionError, RulesError, did_you_mea
 from backlog_cli.loading import Columns
 from backlog_cli.rules import (
     CLOSE_DATE,
+    ColumnRef,
     Condition,
     add_months_days,
     by_id_or_label,
@@ -331,6 +332,17 @@ def fields_read(deadlines: Sequence[Deadline]) -> dict[str, set[str]]:
             read |= {d.start, CLOSE_DATE, *(f for p in d.deduct for f in (p.start, p.end))}
         out[d.id] = read
     return out
+
+
+def columns_read(deadlines: Sequence[Deadline]) -> Iterator[ColumnRef]:
+    """The columns the deadlines read, deadline by deadline, with the kind they read them with:
+    their conditions' (``Condition.columns``), then the fields they count from, add and deduct."""
+    for d in deadlines:
+        for condition in _conditions(d):
+            yield from condition.columns()
+        dates = [d.start, d.new_limit, *(f for p in d.deduct for f in (p.start, p.end))]
+        yield from (ColumnRef(name, "date") for name in dates if name)
+        yield from (ColumnRef(name, "number") for name in (d.extension_months, d.extension_days) if name)
 
 
 def column_problems(deadlines: Sequence[Deadline], columns: Collection[str]) -> list[str]:

@@ -1084,6 +1084,11 @@ class Condition:
         not through a category reference."""
         return {leaf.field for leaf in self.leaves() if leaf.field is not None}
 
+    def columns(self) -> Iterator[ColumnRef]:
+        """The columns the condition's field and column tests read, with the kind they read them
+        with, in the order written; not through a category reference."""
+        return (leaf.column for leaf in self.leaves() if leaf.column is not None)
+
 
 @dataclass(eq=False)
 class Leaf(Condition):
@@ -1649,6 +1654,12 @@ class Ruleset:
             out[cid] = cond.fields().union(*(out[ref] for ref in cond.references()),
                                            *((deadline_fields or {}).get(r.deadline, set()) for r in cond.deadline_refs()))
         return out
+
+    def columns_read(self) -> Iterator[ColumnRef]:
+        """The columns the categories' conditions read (:meth:`Condition.columns`), category by
+        category."""
+        for cat in self.categories:
+            yield from cat.condition.columns()
 
     def context(self, as_of: pd.Timestamp, masks: dict[str, pd.Series] | None = None) -> EvalContext:
         """A context to evaluate this ruleset's conditions in: categories are evaluated on first

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, fields_read
+from backlog_cli.deadlines import columns_read as deadline_columns
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, OptionError, RulesError
-from backlog_cli.loading import FILED_AFTER_TODAY, REJECT_COLUMNS, file_names
+from backlog_cli.loading import FILED_AFTER_TODAY, REJECT_COLUMNS, SheetReport, file_names
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
 from backlog_cli.parsing import CASE_PARTS, case_ids, parse_case_numbers, per_distinct, same_case, short_case_number
 from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, ColumnRef, Ruleset, canonical_fields,
@@ -336,7 +338,9 @@ class CaseExplanation:
 
     case: pd.Series
     as_of: pd.Timestamp
-    fields: list[tuple[str, str, Any, str | None]]  # (field, its ledger label, value, what it is at --as-of)
+    # (field, its ledger label, value, what it is at --as-of); then the other columns the rules read
+    # through a columns file or with column: (one read by its header has that as field and label)
+    fields: list[tuple[str, str, Any, str | None]]
     categories: list[CategoryExplanation]
     deadlines: list[dict[str, Any]]
     problems: list[tuple[str, str, Any, str]] = field(default_factory=list)  # (field, column, value as typed, problem)
@@ -347,7 +351,7 @@ class CaseExplanation:
         c = self.case
         out = [f"{c['case_no']}（{_file_name(self.files, c['source_file'])} [{c['source_sheet']}] 第 {c['source_row']} 行），"
                f"截至 {self.as_of.date()}"]
-        out += [f"  {label}（{name}）：{_show(value)}" + (f"（{note}）" if note else "")
+        out += [f"  {label}{'' if name == label else f'（{name}）'}：{_show(value)}" + (f"（{note}）" if note else "")
                 for name, label, value, note in self.fields]
         if self.problems:
             out.append(KEPT_AS_BLANK)
@@ -388,13 +392,16 @@ def _show(value: Any) -> str:
 
 def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
                  rejects: pd.DataFrame | None = None, loaded: pd.DataFrame | None = None,
-                 problems: pd.DataFrame | None = None) -> CaseExplanation:
+                 problems: pd.DataFrame | None = None, sheets: Sequence[SheetReport] = ()) -> CaseExplanation:
     """Find ``case_no`` (brackets and spaces normalised) and explain it from the triage's own
     category masks: nothing is evaluated again over the ledger. A case among the load's
     ``rejects`` is said to be rejected, with where and why, and so are the rows of a case found that
     were rejected (a duplicate: the reason names where it differs); one of the ``loaded`` cases that the
     triage left out was filed after --as-of, and is said to be. The load's value ``problems``
-    (``Ledger.listed_problems``) on the case's row are listed."""
+    (``Ledger.listed_problems``) on the case's row are listed. Its values are :data:`EXPLAIN_FIELDS`,
+    then the other columns the rules read as the bundled columns do not give them
+    (:func:`_read_otherwise`), a field a columns file adds named by the header the case's sheet
+    (of ``sheets``, ``Ledger.sheets``) gives it unless the file gives it a label."""
     parts = parse_case_numbers(pd.Series([case_no], dtype=object))[0]
     rejected = parse_case_numbers(rejects["case_no"])[0] if rejects is not None and len(rejects) else None
     short = short_case_number(case_no) if pd.isna(parts["case_seq"].iloc[0]) else None
@@ -426,12 +433,18 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
     case = row.iloc[0]
     ctx = result.ruleset.context(result.as_of, {cid: result.flags.loc[row.index, cid] for cid in result.flags.columns})
     canonical = canonical_fields()
+    shown = [ColumnRef(name, canonical[name].kind) for name in EXPLAIN_FIELDS if name in row]
+    shown += [ref for ref in _read_otherwise(result) if ref.name in row]
+    headers: dict[str, str] = {}
+    for sheet in sheets:
+        if (sheet.file, sheet.sheet) == (case["source_file"], case["source_sheet"]):
+            for column in sheet.headers:
+                headers.setdefault(column.name, column.header)
     return CaseExplanation(
         case=case,
         as_of=result.as_of,
-        fields=[(name, labels.get(name, name), case[name],
-                 ColumnRef(name, canonical[name].kind).as_of_note(case[name], row, ctx))
-                for name in EXPLAIN_FIELDS if name in row],
+        fields=[(ref.name, _value_label(ref, labels, headers), case[ref.name], ref.as_of_note(case[ref.name], row, ctx))
+                for ref in shown],
         categories=result.ruleset.explain(row, result.as_of, ctx),
         deadlines=explain_deadlines(row, result.deadlines, result.as_of, ctx),
         problems=_row_problems(problems, case) if problems is not None else [],
@@ -439,6 +452,26 @@ def explain_case(result: Triage, case_no: str, labels: Mapping[str, str],
             index=False, name=None)) if rejected is not None else [],
         files=result.files,
     )
+
+
+def _read_otherwise(result: Triage) -> list[ColumnRef]:
+    """The columns the categories and deadlines read, other than :data:`EXPLAIN_FIELDS`, that the
+    bundled columns do not give as read: a ``column:`` (a ledger header, or a field a columns file
+    adds) and a canonical field a columns file gives another kind (预计结案时间 read as dates:
+    ``expected_close: {kind: date}``); each once, as the rules first read it."""
+    canonical = canonical_fields()
+    found: dict[str, ColumnRef] = {}
+    for ref in chain(result.ruleset.columns_read(), deadline_columns(result.deadlines)):
+        if ref.name not in EXPLAIN_FIELDS and (not ref.canonical or ref.kind != canonical[ref.name].kind):
+            found.setdefault(ref.name, ref)
+    return list(found.values())
+
+
+def _value_label(ref: ColumnRef, labels: Mapping[str, str], headers: Mapping[str, str]) -> str:
+    """How explain names a value: a field by its label (a field a columns file adds without one,
+    by the header the case's sheet gives it), a ``column:`` by its header."""
+    label = labels.get(ref.name, ref.name)
+    return headers.get(ref.name, label) if label == ref.name else label
 
 
 def _said_short(frames: list[pd.DataFrame | None], short: Mapping[str, Any], said: str) -> pd.DataFrame | None:
