@@ -164,6 +164,10 @@ def test_targets_are_per_officer():
         targets_for(targets, "team", given=True, labels={"team": "团队"})
     assert str(err.value) == ("--targets: weekly targets are set per officer; lists by 团队 have none "
                               "(leave out --by 团队 or --targets)")
+    with pytest.raises(ConfigError) as err:
+        targets_for(targets, "team", given=True, labels={"team": "团队"}, typed="team")
+    assert str(err.value) == ("--targets: weekly targets are set per officer; lists by 团队 have none "
+                              "(leave out --by team or --targets)")
 
 
 def test_rule_rounds_up_without_float_noise():

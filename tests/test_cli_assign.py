@@ -408,6 +408,12 @@ def test_targets_are_per_officer_so_lists_by_team_have_none(tmp_path, monkeypatc
     assert ("--targets: weekly targets are set per officer; lists by 团队 have none (leave out --by 团队 or --targets)"
             in refused.stderr)
     assert "no cases in the ledger" not in refused.stderr and "loaded" not in refused.stderr  # before the load
+    # --by is named as typed: --by team, not the label the message names the lists by
+    for command in (["assign"], ["rank", "--period", "week"]):
+        typed = run(*command, teams, "--as-of", AS_OF, "--by", "team", "--targets", targets)
+        assert typed.exit_code == 2
+        assert ("--targets: weekly targets are set per officer; lists by 团队 have none (leave out --by team or "
+                "--targets)") in typed.stderr, command
     # Targets in backlog.yaml stay for the lists by officer; those by team show none.
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BACKLOG_CONFIG", raising=False)

@@ -260,16 +260,18 @@ def weekly_targets(open_cases: pd.Series, targets: Targets | None) -> pd.Series:
     return named.mask(names == UNASSIGNED).rename("weekly_target")
 
 
-def targets_for(targets: Targets | None, by: str, given: bool, labels: Mapping[str, str] | None = None) -> Targets | None:
+def targets_for(targets: Targets | None, by: str, given: bool, labels: Mapping[str, str] | None = None,
+                typed: str | None = None) -> Targets | None:
     """The weekly targets of task lists grouped by ``by``. Targets are set per officer, so lists
     by another field (a team) have none: targets ``given`` on the command line for them are an
-    OptionError, those of the settings file are left out."""
+    OptionError, naming the field by its label and ``--by`` as the user ``typed`` it (team, 团队,
+    执行团队; by default the label), those of the settings file are left out."""
     if targets is None or by == OFFICER:
         return targets
     if given:
         shown = (labels or {}).get(by, by)
         raise OptionError(f"--targets: weekly targets are set per officer; lists by {shown} have none "
-                          f"(leave out --by {shown} or --targets)")
+                          f"(leave out --by {typed or shown} or --targets)")
     return None
 
 

@@ -1221,8 +1221,8 @@ def rank(
     opts.protect(output, targets=targets)
     goals = _weekly_targets(opts, targets, by) if period == "week" else None
     data = load(opts)
-    by = group_field(data, by)
-    goals = targets_for(goals, by, targets is not None, data.columns.labels())
+    typed, by = by, group_field(data, by)
+    goals = targets_for(goals, by, targets is not None, data.columns.labels(), typed)
     tell(ranking_warnings(data.cases, by, goals))
     table = ranking(data.cases, when, period, periods, by, goals)
     show(ranking_output(table, by, data.columns.labels(), period, periods, when), fmt, output, data, opts.inputs)
@@ -1260,8 +1260,8 @@ def assign(
     opts.protect(output, rules, targets)
     goals = _weekly_targets(opts, targets, by)
     data, result = load_triage(opts, rules, when, by=by)
-    by = group_field(data, by)
-    goals = targets_for(goals, by, targets is not None, data.columns.labels())
+    typed, by = by, group_field(data, by)
+    goals = targets_for(goals, by, targets is not None, data.columns.labels(), typed)
     lists = task_lists(result.cases, when, by, goals, result.key_cases())
     plans, plan_notes = plan_warnings(data, int(lists.overview["key_cases"].sum()), result.absent)
     tell([*lists.warnings(), *plans], plan_notes)
@@ -1288,7 +1288,7 @@ def _weekly_targets(opts: LoadOptions, given: Path | None, by: str) -> "Targets 
         from backlog_cli.loading import load_columns
 
         known = load_columns(opts.columns)
-        targets_for(goals, known.field_for(by) or by, True, known.labels())
+        targets_for(goals, known.field_for(by) or by, True, known.labels(), by)
     return goals
 
 
