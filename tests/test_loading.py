@@ -218,6 +218,23 @@ def test_forced_encoding_names_the_line_and_the_encoding_that_works(tmp_path):
     assert load_ledger([path], encoding="gb18030").cases["respondent"].tolist() == ["李䶮"]
 
 
+@pytest.mark.parametrize("saved, forced, hint", [("gbk", "latin-1", "gb18030"), ("utf-8", "latin-1", "utf-8"),
+                                                  ("gbk", "koi8-r", "gb18030")])
+def test_forced_encoding_that_reads_no_header_names_the_one_that_does(tmp_path, saved, forced, hint):
+    """An encoding named that decodes the file (latin-1 decodes any bytes) but garbles its header
+    is told from a file without one: the encoding the header reads in is named."""
+    path = tmp_path / "ledger.csv"
+    path.write_bytes("××法院执行台帐\n案号,立案日期\n(2025)鲁0902执9号,2025-01-02\n".encode(saved))
+    with pytest.raises(LedgerError) as err:
+        load_ledger([path], encoding=forced)
+    assert str(err.value) == (f"{path}: read as {forced} no header is found; read as {hint} it has one: "
+                              f"try --encoding {hint}")
+    assert len(load_ledger([path], encoding=hint).cases) == 1
+    path.write_bytes("甲,乙\n1,2\n".encode(saved))  # no header in any encoding: as before
+    with pytest.raises(LedgerError, match="no ledger header found in ledger"):
+        load_ledger([path], encoding=forced)
+
+
 @pytest.mark.parametrize("encoding, forced", [("utf-16", None), ("utf-16", "utf-16"), ("utf-16-be", None),
                                               ("utf-32", None)])
 def test_unicode_text_with_a_byte_order_mark(tmp_path, encoding, forced):

@@ -527,20 +527,40 @@ def _decode_problem(path: Path, data: bytes, enc: str, at: int) -> str:
     """Where a forced encoding fails (line number), and the encoding that would work."""
     line = data[:at].count(b"\n") + 1
     hint = "try another --encoding"
-    for other in ("utf-8-sig", "gb18030"):
-        if other.replace("-sig", "") != enc.lower().replace("_", "-"):
+    for other, _ in _other_encodings(data, enc):
+        if other == "utf-8":
+            hint = "the file reads as UTF-8: try --encoding utf-8"
+        elif codecs.lookup(enc).name in ("gbk", "gb2312"):  # GB18030 has what they lack: 䶮, 㭎 …
+            hint = f"the file reads as GB18030, which has characters {enc} lacks: try --encoding gb18030"
+        else:
+            hint = "the file reads as GBK: try --encoding gbk"
+        break
+    return f"{path}: line {line} is not {enc} text (byte {at}); {hint}"
+
+
+def _other_encodings(data: bytes, enc: str) -> Iterator[tuple[str, str]]:
+    """The encodings other than ``enc`` that a text ledger's bytes decode in, of those it is most
+    likely saved in (UTF-8, then GB18030), each with the text: the hints when the encoding named
+    (--encoding, ``encoding:``) fails to decode it or reads no header in it."""
+    for other in ("utf-8", "gb18030"):
+        if other != codecs.lookup(enc).name:
             try:
-                data.decode(other)
+                yield other, data.decode(other).removeprefix("\ufeff")
             except UnicodeDecodeError:
                 continue
-            if other == "utf-8-sig":
-                hint = "the file reads as UTF-8: try --encoding utf-8"
-            elif codecs.lookup(enc).name in ("gbk", "gb2312"):  # GB18030 has what they lack: 䶮, 㭎 …
-                hint = f"the file reads as GB18030, which has characters {enc} lacks: try --encoding gb18030"
-            else:
-                hint = "the file reads as GBK: try --encoding gbk"
-            break
-    return f"{path}: line {line} is not {enc} text (byte {at}); {hint}"
+
+
+def _header_read_otherwise(path: Path, encoding: str, columns: Columns) -> str | None:
+    """For a text ledger read with the encoding named (--encoding, ``encoding:``) in which no
+    header is found: the error when its bytes read as UTF-8 or GB18030 give one, else None."""
+    for other, text in _other_encodings(path.read_bytes(), encoding):
+        try:
+            raw = _text_sheet(path, text)
+        except LedgerError:
+            continue
+        if len(raw.frame) and find_header(raw, columns) is not None:
+            return f"{path}: read as {encoding} no header is found; read as {other} it has one: try --encoding {other}"
+    return None
 
 
 def _separator(path: Path, text: str) -> str:
@@ -562,6 +582,11 @@ def _read_text(path: Path, encoding: str | None, careful: bool = False) -> RawSh
     data = path.read_bytes()
     text = decode_text(path, data, encoding)
     del data
+    return _text_sheet(path, text)
+
+
+def _text_sheet(path: Path, text: str) -> RawSheet:
+    """A text ledger's decoded ``text`` as one sheet named after the file."""
     sep = _separator(path, text)
     fields = None
     try:
@@ -1562,6 +1587,8 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         raise LedgerError(refused[0])
     found.warnings.extend(f"sheet not read: {why}" for why in refused)
     if not found_any:
+        if encoding and _kind(path) == workbook.TEXT and (problem := _header_read_otherwise(path, encoding, columns)):
+            raise LedgerError(problem)
         raise LedgerError(
             f"{path}: no ledger header found in {'、'.join(names) or 'any sheet'} "
             f"(looked for headers such as 案号 and 立案日期 in the first {HEADER_SCAN_ROWS} rows"
