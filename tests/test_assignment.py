@@ -21,6 +21,7 @@ from backlog_cli.assignment import (
     targets_from_mapping,
     task_lists,
 )
+from backlog_cli.config import load_config
 from backlog_cli.errors import ConfigError
 from backlog_cli.outputs import sheet_names
 
@@ -230,11 +231,28 @@ def test_every_targets_problem_is_reported_with_its_file(tmp_path):
     path.write_text("张三: x\n李四: -1\nshare: 2\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         read_targets(path)
-    assert str(err.value) == (f"{path}: 张三: target must be a whole number from 0 to 10000, got 'x'; 李四: target must "
-                              "be a whole number from 0 to 10000, got -1; 'share' must be a number above 0 and at most "
-                              "1, got 2")
+    assert str(err.value) == (f"{path}:1: 张三: target must be a whole number from 0 to 10000, got 'x'; line 2: 李四: "
+                              "target must be a whole number from 0 to 10000, got -1; line 3: 'share' must be a number "
+                              "above 0 and at most 1, got 2")
     with pytest.raises(ConfigError, match=r"^settings/c\.yaml: targets: 'share' must be .*; 'minimum' must be"):
-        read_targets({"share": 0, "minimum": "x"}, Path("settings/c.yaml"))
+        read_targets({"share": 0, "minimum": "x"}, Path("settings/c.yaml"))  # no such file: no line to name
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("targets: {陈静: -1}\n", ":2: targets: 陈静: target must be a whole number from 0 to 10000, got -1"),
+    ("targets: {share: 2}\n", ":2: targets: 'share' must be a number above 0 and at most 1, got 2"),
+    ("targets:\n  share: 2\n", ":3: targets: 'share' must be a number above 0 and at most 1, got 2"),
+    ("targets:\n  minimum: x\n  张三: 1\n  李四: -1\n",  # the file's order, each line named once
+     ":3: targets: 'minimum' needs 'share' (the share of open cases, e.g. share: 0.1); 'minimum' must be a whole "
+     "number from 0 to 10000, got 'x'; line 5: 李四: target must be a whole number from 0 to 10000, got -1"),
+])
+def test_targets_inline_in_settings_name_the_line(tmp_path, text, message):
+    """Targets written in backlog.yaml name the line of the one that is wrong, as other settings do."""
+    settings = tmp_path / "backlog.yaml"
+    settings.write_text("ledger: 台帐.xlsx\n" + text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        read_targets(load_config(settings).targets, settings)
+    assert str(err.value) == f"{settings}{message}"
 
 
 @pytest.mark.parametrize(

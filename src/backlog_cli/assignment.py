@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from backlog_cli.config import not_a_file, read_yaml
+from backlog_cli.config import key_line, not_a_file, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean
 from backlog_cli.loading import PLAN_FIELDS, SOURCE_COLUMNS, TOTALS_TEXT, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
@@ -150,47 +150,59 @@ def _whole(value: object) -> int | None:
     return None
 
 
-def _rule(data: Mapping, problems: list[str]) -> TargetRule | None:
-    """The share/minimum rule, or None; its problems are added to ``problems``."""
+def _rule(data: Mapping, problems: list[tuple[str, str]]) -> TargetRule | None:
+    """The share/minimum rule, or None; its problems are added to ``problems`` (key, what)."""
     if not any(k in data for k in RULE_KEYS):
         return None
     share = data.get("share")
     if share is None:
-        problems.append("'minimum' needs 'share' (the share of open cases, e.g. share: 0.1)")
+        problems.append(("minimum", "'minimum' needs 'share' (the share of open cases, e.g. share: 0.1)"))
     elif isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-        problems.append(f"'share' must be a number above 0 and at most 1, got {share!r}")
+        problems.append(("share", f"'share' must be a number above 0 and at most 1, got {share!r}"))
     minimum = _whole(data.get("minimum", 1))
     if minimum is None:
-        problems.append(f"'minimum' must be {WHOLE}, got {data.get('minimum')!r}")
+        problems.append(("minimum", f"'minimum' must be {WHOLE}, got {data.get('minimum')!r}"))
     return None if problems else TargetRule(float(share), minimum)
 
 
-def targets_from_mapping(data: Mapping, source: str) -> Targets:
-    """Targets from ``{officer: n, ..., share: s, minimum: m}`` (rule keys optional)."""
+def targets_from_mapping(data: Mapping, source: str | Path, within: str | None = None) -> Targets:
+    """Targets from ``{officer: n, ..., share: s, minimum: m}`` (rule keys optional), read from the
+    YAML file ``source`` (under its key ``within``: ``targets:`` in the settings). A problem names
+    the line of its key, as a setting's does: ``backlog.yaml:3: targets: 陈静: …``; several, each
+    on a line of its own, name each line."""
+    label = f": {within}" if within else ""
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{source}: expected officer: target lines (张三: 5) and optionally share/minimum")
+        raise ConfigError(f"{source}{label}: expected officer: target lines (张三: 5) and optionally share/minimum")
     names = [str(k) for k in data if k not in RULE_KEYS]
     keys = normalize_person(pd.Series(names, dtype=object))
     officers: dict[str, int] = {}
-    problems = []
+    problems: list[tuple[str, str]] = []  # (the key, what is wrong)
     for name, key in zip(names, keys):
         value = _whole(data[name])
         if pd.isna(key):
-            problems.append(f"blank officer name {name!r}")
+            problems.append((name, f"blank officer name {name!r}"))
         elif value is None:
-            problems.append(f"{name}: target must be {WHOLE}, got {data[name]!r}")
+            problems.append((name, f"{name}: target must be {WHOLE}, got {data[name]!r}"))
         elif key in officers:
-            problems.append(f"{name}: {key} is listed twice")
+            problems.append((name, f"{name}: {key} is listed twice"))
         else:
             officers[key] = value
     rule = _rule(data, problems)
     if problems:
-        raise ConfigError(f"{source}: " + "; ".join(problems))
+        located = sorted(((key_line(Path(source), *filter(None, [within, key])), what) for key, what in problems),
+                         key=lambda p: (p[0] is None, p[0] or 0))  # in the file's order, those of no line last
+        said, shown = [], located[0][0]
+        for line, what in located:
+            if said and line is not None and line != shown:
+                what, shown = f"line {line}: {what}", line
+            said.append(what)
+        where = f":{located[0][0]}" if located[0][0] is not None else ""
+        raise ConfigError(f"{source}{where}{label}: " + "; ".join(said))
     return Targets(officers, rule)
 
 
 def _targets_from_yaml(path: Path) -> Targets:
-    return targets_from_mapping(read_yaml(path, "targets file") or {}, str(path))
+    return targets_from_mapping(read_yaml(path, "targets file") or {}, path)
 
 
 def _targets_from_sheet(path: Path) -> Targets:
@@ -239,7 +251,7 @@ def read_targets(path: str | Path | Mapping, settings: Path | None = None) -> Ta
     two-column spreadsheet / CSV (officer, target; a header row is optional). A mapping is the
     same content given inline (``targets:`` in the ``settings`` file, named in messages)."""
     if isinstance(path, Mapping):
-        return targets_from_mapping(path, f"{settings or 'backlog.yaml'}: targets")
+        return targets_from_mapping(path, settings or "backlog.yaml", "targets")
     path = Path(path)
     if (why := not_a_file(path)) is not None:
         raise ConfigError(f"targets file {path} {why}")
