@@ -638,8 +638,9 @@ def test_explain_on_a_ledger_without_cases_says_so(tmp_path, monkeypatch):
 def test_aliases_file_catches_misspelt_fields_and_clashes(tmp_path):
     path = tmp_path / "cols.yaml"
     path.write_text("fields:\n  case_noo:\n    aliases: [执行案件号]\n", encoding="utf-8")
-    with pytest.raises(LedgerError, match=r"'case_noo' is not a known field \(did you mean 'case_no'\?\); to add a new field"):
+    with pytest.raises(LedgerError) as err:
         load_columns([path])
+    assert str(err.value).startswith(f"{path}:2: 'case_noo' is not a known field (did you mean 'case_no'?); to add a new field")
     path.write_text("fields:\n  officer:\n    aliases: [案号]\n", encoding="utf-8")
     with pytest.raises(LedgerError, match="header '案号' is given for 'officer' but already belongs to 'case_no'"):
         load_columns([path])
@@ -655,6 +656,14 @@ def test_aliases_file_offers_the_kinds_a_new_field_may_take(tmp_path):
     with pytest.raises(LedgerError) as err:
         load_columns([path])
     assert str(err.value).endswith("to add a new field, give it a kind (text, date, amount, flag, number)")
+    # the field's line, as a kind refused names the line of its kind:, written inline or not
+    for text, line in [("fields: {orig_no: {aliases: [原执行案号]}}\n", 1),
+                       ("# 本院\nfields:\n  case_no:\n    aliases: [执行案件号]\n  orig_no:\n    aliases: [原执行案号]\n", 5)]:
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(LedgerError) as err:
+            load_columns([path])
+        assert str(err.value) == (f"{path}:{line}: 'orig_no' is not a known field; to add a new field, give it a kind "
+                                  "(text, date, amount, flag, number)")
     path.write_text("fields:\n  orig_no:\n    kind: money\n", encoding="utf-8")
     with pytest.raises(LedgerError) as err:
         load_columns([path])

@@ -188,6 +188,13 @@ def _check_field(path: Path, name: object, spec: object) -> dict:
     return spec
 
 
+def _columns_file_at(path: Path, *keys: str) -> str:
+    """Where a problem of a columns file is: the file and the line of the key ``keys`` lead to
+    (``fields``, ``orig_no``, ``kind``), else the file alone."""
+    line = key_line(path, *keys)
+    return f"{path}:{line}" if line else f"column aliases file {path}"
+
+
 def _check_kind(path: Path, name: str, spec: dict) -> None:
     """A LedgerError, at the line of its ``kind:``, for a kind a columns file gives a field that
     cannot take it: a bundled field of :data:`KIND_FIXED`, or the case number's own kind on any
@@ -195,8 +202,7 @@ def _check_kind(path: Path, name: str, spec: dict) -> None:
     bundled = _bundled_fields().get(name)
     kind = spec.get("kind")
     if bundled is None and kind == "case_no":  # its year, court, type and number would replace the case's own
-        line = key_line(path, "fields", name, "kind")
-        raise LedgerError(f"{f'{path}:{line}' if line else f'column aliases file {path}'}: field '{name}' cannot be "
+        raise LedgerError(f"{_columns_file_at(path, 'fields', name, 'kind')}: field '{name}' cannot be "
                           "kind: case_no, the case number's own kind (its parts would replace the case's); "
                           "another case number (原执行案号) is kept as text: leave kind: text")
     if bundled is None or kind is None or kind == bundled["kind"]:
@@ -210,8 +216,7 @@ def _check_kind(path: Path, name: str, spec: dict) -> None:
         problem = f"field '{name}' ({label}) cannot be kind: case_no, the case number's own kind"
     else:
         return
-    line = key_line(path, "fields", name, "kind")
-    raise LedgerError(f"{f'{path}:{line}' if line else f'column aliases file {path}'}: {problem}")
+    raise LedgerError(f"{_columns_file_at(path, 'fields', name, 'kind')}: {problem}")
 
 
 def load_columns(extra: Sequence[Path] = ()) -> Columns:
@@ -229,8 +234,8 @@ def load_columns(extra: Sequence[Path] = ()) -> Columns:
             _check_kind(Path(path), name, spec)
             if name not in merged and "kind" not in spec:
                 raise LedgerError(
-                    f"column aliases file {path}: '{name}' is not a known field{did_you_mean(name, merged)}; "
-                    f"to add a new field, give it a kind ({NEW_FIELD_KINDS})"
+                    f"{_columns_file_at(Path(path), 'fields', name)}: '{name}' is not a known field"
+                    f"{did_you_mean(name, merged)}; to add a new field, give it a kind ({NEW_FIELD_KINDS})"
                 )
             for alias in spec.get("aliases", []):
                 key = parsing.header_key(str(alias))
