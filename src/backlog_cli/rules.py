@@ -1438,24 +1438,27 @@ def _leaf_column(node: Node, op: Operator, target: str | None, kinds: Mapping[st
     if column.kind not in op.kinds:
         name = node.value[target]
         read_as = f"read as the field {column.name}, " if target == "column" and column.canonical else ""
-        untyped = f": {UNTYPED_COLUMN}" \
-            if target == "column" and not column.canonical and column.name not in kinds \
-            else ", as a columns file (--columns) gives it" if column.canonical and column.name in kinds \
-            else f"; a columns file (--columns) may give it another: {column.name}: {{kind: {_kind_for(op)}}}" \
-            if column.canonical and column.name not in KIND_FIXED and column.name in _bundled_columns().fields \
-            and _kind_for(op) else ""
         problems.append(node.problem(
-            f"'{op.name}' does not apply to {target} '{name}' ({read_as}{with_article(column.kind)} field{untyped}); "
+            f"'{op.name}' does not apply to {target} '{name}' ({read_as}{with_article(column.kind)} field"
+            f"{_kind_hint(op, target, column, kinds)}); "
             f"it applies to: {', '.join(sorted(op.kinds))}", node.key_mark(op.name)))
         return False
     return column
 
 
-def _kind_for(op: Operator) -> str | None:
-    """The kind a columns file could give a free-text field for ``op`` to apply (date for before:),
-    None when no single kind would."""
+def _kind_hint(op: Operator, target: str, column: ColumnRef, kinds: Mapping[str, str]) -> str:
+    """What a message refusing ``op`` on ``column`` adds of where its kind comes from: a ledger
+    column no columns file types is text; a field a columns file types has the kind it gives; a
+    free-text field a columns file may retype is told the kind ``op`` needs, when there is one."""
+    if target == "column" and not column.canonical and column.name not in kinds:
+        return f": {UNTYPED_COLUMN}"
+    if column.canonical and column.name in kinds:
+        return ", as a columns file (--columns) gives it"
     wanted = [k for k in ("date", "number", "amount", "flag") if k in op.kinds]
-    return wanted[0] if len(wanted) == 1 else None
+    if column.canonical and column.name not in KIND_FIXED and column.name in _bundled_columns().fields \
+            and len(wanted) == 1:
+        return f"; a columns file (--columns) may give it another: {column.name}: {{kind: {wanted[0]}}}"
+    return ""
 
 
 def _target(node: Node, target: str, kinds: Mapping[str, str], problems: list[str]) -> ColumnRef | None:
