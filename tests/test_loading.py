@@ -362,6 +362,34 @@ def test_bad_aliases_file(tmp_path, content, message):
         load_columns([path])
 
 
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("# 本院\nfields:\n  case_no:\n    aliases: 执行案件号\n",
+         "4: field 'case_no': 'aliases' must be a list of header names, e.g. aliases: [执行案件号]"),
+        ("fields:\n  case_no:\n    label: 案号\n    alias: [执行案件号]\n",
+         "4: field 'case_no': unknown key 'alias' (keys: kind, label, aliases, units)"),
+        ("fields:\n  judge_team:\n    aliases: [合议庭]\n    kind: money\n",
+         "4: field 'judge_team': unknown kind 'money' (kinds: text, date, amount, flag, number)"),
+        ("fields:\n  extension_days:\n    kind: number\n    units: 天\n",
+         "4: field 'extension_days': 'units' must be a list of unit words, e.g. units: [个月, 月]"),
+        ("fields:\n  officer:\n    label: 承办人\n    aliases:\n      - 案号\n",
+         "4: header '案号' is given for 'officer' but already belongs to 'case_no'; a header can name one field only"),
+        ("fields:\n  case_no: {}\n  officer: {aliases: [案号]}\n",
+         "3: header '案号' is given for 'officer' but already belongs to 'case_no'; a header can name one field only"),
+        ("fields:\n  case_no: [执行案件号]\n",
+         "2: field 'case_no' must be a mapping with 'aliases:' (and optionally 'kind:', 'label:')"),
+    ],
+)
+def test_bad_aliases_file_names_the_line(tmp_path, content, message):
+    """Each refusal of a columns file names the line of the key it is in, as a kind refused does."""
+    path = tmp_path / "cols.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LedgerError) as err:
+        load_columns([path])
+    assert str(err.value) == f"{path}:{message}"
+
+
 def test_yaml_aliases_are_expanded_within_bounds(tmp_path):
     assert load_yaml("a: &x [1, 2]\nb: *x\n") == {"a": [1, 2], "b": [1, 2]}
     bomb = "a: &a [" + ", ".join(["x"] * 10) + "]\n" + "".join(

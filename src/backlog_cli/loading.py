@@ -170,21 +170,26 @@ KIND_FIXED = {
 
 
 def _check_field(path: Path, name: object, spec: object) -> dict:
-    """One field of a user aliases file: a mapping of kind / label / aliases (a list of headers)."""
-    where = f"column aliases file {path}: field '{name}'"
+    """One field of a user aliases file: a mapping of kind / label / aliases (a list of headers).
+    A problem names the line of the key it is in (:func:`_columns_file_at`)."""
+    field = f"field '{name}'"
+
+    def at(*key: str) -> str:
+        return f"{_columns_file_at(path, 'fields', str(name), *key)}: {field}"
+
     if not isinstance(spec, dict):
-        raise LedgerError(f"{where} must be a mapping with 'aliases:' (and optionally 'kind:', 'label:')")
+        raise LedgerError(f"{at()} must be a mapping with 'aliases:' (and optionally 'kind:', 'label:')")
     unknown = [k for k in spec if k not in FIELD_KEYS]
     if unknown:
-        raise LedgerError(f"{where}: unknown key '{unknown[0]}' (keys: {', '.join(FIELD_KEYS)})")
+        raise LedgerError(f"{at(str(unknown[0]))}: unknown key '{unknown[0]}' (keys: {', '.join(FIELD_KEYS)})")
     aliases = spec.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, (str, int)) for a in aliases):
-        raise LedgerError(f"{where}: 'aliases' must be a list of header names, e.g. aliases: [执行案件号]")
+        raise LedgerError(f"{at('aliases')}: 'aliases' must be a list of header names, e.g. aliases: [执行案件号]")
     if spec.get("kind", "text") not in KINDS:
-        raise LedgerError(f"{where}: unknown kind '{spec['kind']}' (kinds: {NEW_FIELD_KINDS})")
+        raise LedgerError(f"{at('kind')}: unknown kind '{spec['kind']}' (kinds: {NEW_FIELD_KINDS})")
     units = spec.get("units", [])
     if not isinstance(units, list) or not all(isinstance(u, str) and u.strip() for u in units):
-        raise LedgerError(f"{where}: 'units' must be a list of unit words, e.g. units: [个月, 月]")
+        raise LedgerError(f"{at('units')}: 'units' must be a list of unit words, e.g. units: [个月, 月]")
     return spec
 
 
@@ -241,7 +246,7 @@ def load_columns(extra: Sequence[Path] = ()) -> Columns:
                 key = parsing.header_key(str(alias))
                 if owner.setdefault(key, name) != name:
                     raise LedgerError(
-                        f"column aliases file {path}: header '{alias}' is given for '{name}' "
+                        f"{_columns_file_at(Path(path), 'fields', name, 'aliases')}: header '{alias}' is given for '{name}' "
                         f"but already belongs to '{owner[key]}'; a header can name one field only"
                     )
             base = merged.setdefault(name, {"kind": "text", "label": name, "aliases": []})
