@@ -276,6 +276,19 @@ def test_bad_yaml_targets(tmp_path, text, message):
         read_targets(path)
 
 
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("- 张三\n", 1), ("# 第47周\n\n- 张三: 5\n- 李四: 3\n", 3), ("张三 5\n", 1), ("[张三, 5]\n", 1)],
+)
+def test_a_targets_file_that_is_not_a_mapping_names_its_line(tmp_path, text, line):
+    """A list or a text where officer: target lines are expected names the line it starts on."""
+    path = tmp_path / "targets.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        read_targets(path)
+    assert str(err.value) == f"{path}:{line}: expected officer: target lines (张三: 5) and optionally share/minimum"
+
+
 def test_targets_from_spreadsheet(tmp_path):
     import openpyxl
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from backlog_cli.config import key_line, not_a_file, read_yaml
+from backlog_cli.config import document_line, key_line, not_a_file, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean
 from backlog_cli.loading import PLAN_FIELDS, SOURCE_COLUMNS, TOTALS_TEXT, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
@@ -171,8 +171,10 @@ def targets_from_mapping(data: Mapping, source: str | Path, within: str | None =
     the line of its key, as a setting's does: ``backlog.yaml:3: targets: 陈静: …``; several, each
     on a line of its own, name each line."""
     label = f": {within}" if within else ""
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"{source}{label}: expected officer: target lines (张三: 5) and optionally share/minimum")
+    if not isinstance(data, Mapping):  # a targets file's list or text: the line it starts on
+        line = None if within else document_line(Path(source))
+        where = f":{line}" if line is not None else ""
+        raise ConfigError(f"{source}{where}{label}: expected officer: target lines (张三: 5) and optionally share/minimum")
     names = [str(k) for k in data if k not in RULE_KEYS]
     keys = normalize_person(pd.Series(names, dtype=object))
     officers: dict[str, int] = {}

@@ -400,6 +400,16 @@ def key_line(path: Path, *keys: str) -> int | None:
     return line
 
 
+def document_line(path: Path) -> int | None:
+    """The line a YAML file read already has its content on (the first line of its list, or of
+    its text), for a file whose content is not of the kind wanted; or None."""
+    try:
+        node = yaml.compose(read_utf8(path), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError, NotUtf8):
+        return None
+    return None if node is None else node.start_mark.line + 1
+
+
 def key_set_twice(key: Any, first_line: int) -> str:
     """What is said of a key given twice in one mapping of a YAML file, at its second line: YAML
     would keep the later value without a word (settings, targets, column aliases, rules)."""
