@@ -247,6 +247,28 @@ def test_an_encoding_named_wrongly_is_refused_whatever_the_ledger_and_one_named_
     assert usage("inspect")[0] == 0
 
 
+def test_an_encoding_from_the_settings_that_does_not_read_the_ledger_says_to_set_another(tmp_path, monkeypatch):
+    """encoding: in backlog.yaml that garbles or fails a CSV ledger: the hint names the setting,
+    not --encoding, which was not typed; --encoding typed is still told --encoding."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    monkeypatch.setenv("COLUMNS", "400")
+    settings = tmp_path / "backlog.yaml"
+    (tmp_path / "l.csv").write_bytes("××法院执行台帐\n案号,立案日期\n(2025)鲁0902执9号,2025-01-02\n".encode("gbk"))
+    settings.write_text("ledger: l.csv\nencoding: latin-1\n", encoding="utf-8")
+    no_header = "l.csv: read as latin-1 no header is found; read as gb18030 it has one: "
+    for command in ("inspect", "classify", "run"):
+        code, err = usage(command)
+        assert code == 2 and err.endswith(f"{no_header}set `encoding: gb18030` in {settings}\n"), (command, err)
+    assert usage("inspect", "--encoding", "latin-1") == (
+        2, f"backlog: error: {tmp_path / no_header}try --encoding gb18030\n")
+    settings.write_text("ledger: l.csv\nencoding: utf-8\n", encoding="utf-8")
+    failed = "l.csv: line 1 is not utf-8 text (byte 0); the file reads as GBK: "
+    assert usage("inspect") == (2, f"backlog: error: {tmp_path / failed}set `encoding: gbk` in {settings}\n")
+    assert usage("inspect", "--encoding", "utf-8") == (2, f"backlog: error: {tmp_path / failed}try --encoding gbk\n")
+    assert usage("inspect", "l.csv", "--encoding", "utf-8") == (2, f"backlog: error: {failed}try --encoding gbk\n")
+
+
 def test_an_empty_file_name_is_refused_before_it_names_the_current_folder(tmp_path):
     """backlog classify "$LEDGER" with LEDGER unset: an empty word would be the folder '.'."""
     ledger = tmp_path / "none.xlsx"

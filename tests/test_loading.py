@@ -235,6 +235,30 @@ def test_forced_encoding_that_reads_no_header_names_the_one_that_does(tmp_path, 
         load_ledger([path], encoding=forced)
 
 
+def test_an_encoding_set_in_the_settings_is_told_to_be_set_there(tmp_path):
+    """The hints name encoding: in the settings file the encoding came from, not --encoding."""
+    path, settings = tmp_path / "ledger.csv", tmp_path / "backlog.yaml"
+    path.write_bytes("案号,立案日期\n(2025)鲁0902执9号,2025-01-02\n".encode("gbk"))
+    cases = [("utf-8", "line 1 is not utf-8 text (byte 0); the file reads as GBK: set `encoding: gbk`"),
+             ("gbk", None), ("latin-1", "read as latin-1 no header is found; read as gb18030 it has one: "
+                                        "set `encoding: gb18030`"),
+             ("ascii", "line 1 is not ascii text (byte 0); the file reads as GBK: set `encoding: gbk`")]
+    for encoding, hint in cases:
+        if hint is None:
+            assert len(load_ledger([path], encoding=encoding, encoding_set_in=settings).cases) == 1
+            continue
+        with pytest.raises(LedgerError) as err:
+            load_ledger([path], encoding=encoding, encoding_set_in=settings)
+        assert str(err.value) == f"{path}: {hint} in {settings}"
+    path.write_bytes(bytes([0x61, 0x2C, 0x62, 0x0A, 0xFF, 0xFE, 0xFD, 0x0A]))  # neither UTF-8 nor GB18030
+    with pytest.raises(LedgerError) as err:
+        load_ledger([path], encoding="ascii", encoding_set_in=settings)
+    assert str(err.value) == f"{path}: line 2 is not ascii text (byte 4); set another `encoding:` in {settings}"
+    with pytest.raises(LedgerError) as err:
+        load_ledger([path], encoding="ascii")
+    assert str(err.value) == f"{path}: line 2 is not ascii text (byte 4); try another --encoding"
+
+
 @pytest.mark.parametrize("encoding, forced", [("utf-16", None), ("utf-16", "utf-16"), ("utf-16-be", None),
                                               ("utf-32", None)])
 def test_unicode_text_with_a_byte_order_mark(tmp_path, encoding, forced):

@@ -468,6 +468,8 @@ class LoadOptions:
             check_ledgers(self.config)
         self.sheets = list(sheet or self.config.sheets) or None
         self.encoding = encoding or self.config.encoding
+        # the settings file, when the encoding is its encoding: (a hint then says to set another there)
+        self.encoding_set_in = self.config.path if not encoding and self.config.encoding else None
         self.columns = list(columns or []) + list(self.config.columns)
         self.inputs: list[Path] = []
         self.output: Path | None = None
@@ -580,7 +582,8 @@ def load(opts: LoadOptions, *, listed_below: bool = False, columns: Columns | No
     err = _stderr()
     columns = columns or load_columns(opts.columns)
     with progress_bar(err) as progress:
-        ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns, progress=progress)
+        ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns, progress=progress,
+                             encoding_set_in=opts.encoding_set_in)
     if not triaged:
         from backlog_cli.triage import filed_after_today
 

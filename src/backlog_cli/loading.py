@@ -519,7 +519,7 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
             raise LedgerError(encoding_problem(enc) or f"unknown encoding '{enc}'") from None
         except UnicodeDecodeError as exc:
             if encoding or bom:
-                raise LedgerError(_decode_problem(path, data, enc, exc.start)) from None
+                raise _decode_problem(path, data, enc, exc.start) from None
             failed.append((exc.start, enc))
             continue
         text = text.removeprefix("\ufeff")
@@ -533,19 +533,31 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
                       "name the encoding with --encoding")
 
 
-def _decode_problem(path: Path, data: bytes, enc: str, at: int) -> str:
+class EncodingHint(LedgerError):
+    """A text ledger the encoding named does not read, with the encoding that does (``other``;
+    None when neither UTF-8 nor GB18030 does). Said as ``--encoding``; :func:`load_ledger` says it
+    with :meth:`set_in` when the encoding came from the settings' ``encoding:``."""
+
+    def __init__(self, said: str, other: str | None) -> None:
+        self.said, self.other = said, other
+        super().__init__(f"{said}try {f'--encoding {other}' if other else 'another --encoding'}")
+
+    def set_in(self, settings: str | Path) -> str:
+        """The message for an encoding named by ``encoding:`` in the settings file ``settings``."""
+        return f"{self.said}set {f'`encoding: {self.other}`' if self.other else 'another `encoding:`'} in {settings}"
+
+
+def _decode_problem(path: Path, data: bytes, enc: str, at: int) -> EncodingHint:
     """Where a forced encoding fails (line number), and the encoding that would work."""
     line = data[:at].count(b"\n") + 1
-    hint = "try another --encoding"
+    said = f"{path}: line {line} is not {enc} text (byte {at}); "
     for other, _ in _other_encodings(data, enc):
         if other == "utf-8":
-            hint = "the file reads as UTF-8: try --encoding utf-8"
-        elif codecs.lookup(enc).name in ("gbk", "gb2312"):  # GB18030 has what they lack: 䶮, 㭎 …
-            hint = f"the file reads as GB18030, which has characters {enc} lacks: try --encoding gb18030"
-        else:
-            hint = "the file reads as GBK: try --encoding gbk"
-        break
-    return f"{path}: line {line} is not {enc} text (byte {at}); {hint}"
+            return EncodingHint(f"{said}the file reads as UTF-8: ", other)
+        if codecs.lookup(enc).name in ("gbk", "gb2312"):  # GB18030 has what they lack: 䶮, 㭎 …
+            return EncodingHint(f"{said}the file reads as GB18030, which has characters {enc} lacks: ", other)
+        return EncodingHint(f"{said}the file reads as GBK: ", "gbk")
+    return EncodingHint(said, None)
 
 
 def _other_encodings(data: bytes, enc: str) -> Iterator[tuple[str, str]]:
@@ -560,7 +572,7 @@ def _other_encodings(data: bytes, enc: str) -> Iterator[tuple[str, str]]:
                 continue
 
 
-def _header_read_otherwise(path: Path, encoding: str, columns: Columns) -> str | None:
+def _header_read_otherwise(path: Path, encoding: str, columns: Columns) -> EncodingHint | None:
     """For a text ledger read with the encoding named (--encoding, ``encoding:``) in which no
     header is found: the error when its bytes read as UTF-8 or GB18030 give one, else None."""
     for other, text in _other_encodings(path.read_bytes(), encoding):
@@ -569,7 +581,7 @@ def _header_read_otherwise(path: Path, encoding: str, columns: Columns) -> str |
         except LedgerError:
             continue
         if len(raw.frame) and find_header(raw, columns) is not None:
-            return f"{path}: read as {encoding} no header is found; read as {other} it has one: try --encoding {other}"
+            return EncodingHint(f"{path}: read as {encoding} no header is found; read as {other} it has one: ", other)
     return None
 
 
@@ -1339,10 +1351,13 @@ def load_ledger(
     encoding: str | None = None,
     columns: Columns | None = None,
     progress: Progress | None = None,
+    encoding_set_in: str | Path | None = None,
 ) -> Ledger:
     """Read every ledger sheet of every file and stack the cases into one frame; a folder or a
     wildcard names the files it holds or matches (:func:`workbook.ledger_files`). Excel's lock
-    files (``~$台帐.xlsx``, named by a wildcard while the ledger is open) are skipped with a note."""
+    files (``~$台帐.xlsx``, named by a wildcard while the ledger is open) are skipped with a note.
+    ``encoding_set_in``: the settings file when ``encoding`` is its ``encoding:``, where the hint
+    for a text ledger it does not read says to set another (:class:`EncodingHint`)."""
     paths, locks = _without_lock_files(workbook.ledger_files(paths))
     _check_named_once(paths)
     if sheets:
@@ -1352,6 +1367,10 @@ def load_ledger(
     gc.disable()  # millions of short-lived objects, no cycles: the cyclic collector only costs time
     try:
         ledger = _load(paths, sheets or None, encoding, columns or load_columns(), progress)
+    except EncodingHint as hint:
+        if encoding is None or encoding_set_in is None:
+            raise
+        raise LedgerError(hint.set_in(encoding_set_in)) from None
     finally:
         if gc_was_on:
             gc.enable()
@@ -1598,7 +1617,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
     found.warnings.extend(f"sheet not read: {why}" for why in refused)
     if not found_any:
         if encoding and _kind(path) == workbook.TEXT and (problem := _header_read_otherwise(path, encoding, columns)):
-            raise LedgerError(problem)
+            raise problem
         raise LedgerError(
             f"{path}: no ledger header found in {'、'.join(names) or 'any sheet'} "
             f"(looked for headers such as 案号 and 立案日期 in the first {HEADER_SCAN_ROWS} rows"
