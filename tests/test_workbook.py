@@ -100,6 +100,28 @@ def test_a_damaged_workbook_started_early_is_reported_by_the_load(tmp_path):
         load_ledger([path])
 
 
+@pytest.mark.parametrize(("offset", "value"), [(6, 64), (8, 1 << 6)])  # version needed 6.4; strong encryption
+def test_a_workbook_whose_zip_asks_for_what_zipfile_lacks_is_read_or_refused_plainly(tmp_path, offset, value):
+    """A zip entry whose header a bad copy changed to a version or a feature Python's zipfile does
+    not read (it raises NotImplementedError): the scans beside the decode read nothing, and
+    python-calamine's read stands, as for any other damage: never a traceback."""
+    import struct
+
+    path = _book(tmp_path / "l.xlsx", {"2025年": 3})
+    data = bytearray(path.read_bytes())
+    at = 0
+    while (at := data.find(b"PK\x01\x02", at)) != -1:  # each entry of the central directory
+        data[at + offset:at + offset + 2] = struct.pack("<H", value)
+        at += 4
+    path.write_bytes(bytes(data))
+    try:
+        ledger = load_ledger([path])
+    except LedgerError as err:
+        assert str(err).startswith(str(path)) and "\n" not in str(err)
+    else:
+        assert len(ledger.cases) == 3
+
+
 def test_a_command_leaves_no_decoding_behind(tmp_path, opened):
     path = _book(tmp_path / "l.xlsx", {"2025年": 3})
     result = CliRunner().invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-f", "csv"])

@@ -589,9 +589,10 @@ def holds_chart(path: Path, part: str) -> bool:
 
 
 # What reading a damaged workbook's zip members raises (a cut file, bytes overwritten in a
-# member's compressed data): the workbook's parts are then read as absent, and python-calamine
-# says what is wrong with the file.
-ZIP_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error)
+# member's compressed data, a header bit that asks for a zip feature zipfile lacks: encryption,
+# a later version): the workbook's parts are then read as absent, and python-calamine says what
+# is wrong with the file.
+ZIP_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, NotImplementedError)
 
 
 def _parts(path: Path) -> dict[str, str]:
