@@ -267,6 +267,11 @@ def test_targets_inline_in_settings_name_the_line(tmp_path, text, message):
         ("minimum: 2\n", "'minimum' needs 'share'"),
         ("- 张三\n", "expected officer: target lines"),
         ("张三: [1\n", r"targets.yaml:\d+:\d+: not valid YAML"),
+        # read as no targets before: an empty file, one of comments only, [] or 0
+        ("", r"targets.yaml: no targets found \(expected officer: target lines, 张三: 5\)"),
+        ("# 第47周\n# 张三: 5\n", "no targets found"),
+        ("[]\n", "targets.yaml:1: expected officer: target lines"),
+        ("0\n", "targets.yaml:1: expected officer: target lines"),
     ],
 )
 def test_bad_yaml_targets(tmp_path, text, message):

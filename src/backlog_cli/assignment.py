@@ -204,7 +204,12 @@ def targets_from_mapping(data: Mapping, source: str | Path, within: str | None =
 
 
 def _targets_from_yaml(path: Path) -> Targets:
-    return targets_from_mapping(read_yaml(path, "targets file") or {}, path)
+    """A targets file's officer: target lines; an empty one (or all comments) says so, as a
+    spreadsheet without targets does, and a list or text (even [] or 0) is not taken for none."""
+    data = read_yaml(path, "targets file")
+    if data is None:
+        raise ConfigError(f"{path}: no targets found (expected officer: target lines, 张三: 5)")
+    return targets_from_mapping(data, path)
 
 
 def _targets_from_sheet(path: Path) -> Targets:
