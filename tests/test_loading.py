@@ -1120,6 +1120,16 @@ def test_a_columns_file_may_not_change_a_kind_backlog_reads_a_field_by(tmp_path,
     assert (columns.fields["filed_on"].kind, columns.fields["expected_close"].kind) == ("date", "date")
 
 
+@pytest.mark.parametrize(("text", "line"), [("- 案号\n", 1), ("# 别名\nfields: [案号]\n", 2), ("# 别名\n\naliases:\n  x: 1\n", 3)])
+def test_a_columns_file_without_a_mapping_of_fields_names_its_line(tmp_path, text, line):
+    """A list, a fields: that is no mapping, or no fields: at all, names its line: the file alone was named."""
+    aliases = tmp_path / "cols.yaml"
+    aliases.write_text(text, encoding="utf-8")
+    with pytest.raises(LedgerError) as refused:
+        load_columns([aliases])
+    assert str(refused.value) == f"{aliases}:{line}: expected a mapping with a 'fields:' key"
+
+
 def test_a_field_a_columns_file_adds_cannot_be_a_case_number(tmp_path):
     """原执行案号 as kind: case_no: its year, court, type and number replaced the case's own, and
     the rows were rejected as 缺少案号 or the command stopped with an internal error."""

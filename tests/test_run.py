@@ -971,3 +971,16 @@ def test_a_ledger_folder_runs_on_its_files_and_the_summary_names_them(tmp_path):
     summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
     assert summary["ledger"] == [str(tmp_path / "台帐" / "ledger.csv")]
     assert summary["counts"]["cases"] == 3
+
+
+@pytest.mark.parametrize(("text", "line"), [("- ledger: a.xlsx\n", 1), ("# 设置\n\nledger a.xlsx\n", 3)])
+def test_settings_that_are_no_mapping_name_the_line_they_start_on(tmp_path, text, line):
+    """A list, or a line of text where key: value settings belong, names its line, as other
+    settings problems do."""
+    from backlog_cli.errors import ConfigError
+
+    settings = tmp_path / "backlog.yaml"
+    settings.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_config(settings)
+    assert str(refused.value) == f"{settings}:{line}: expected key: value settings"

@@ -438,8 +438,9 @@ def load_config(explicit: Path | None = None) -> Config:
     if path is None:
         return Config()
     data = read_yaml(path, "settings file") or {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected key: value settings")
+    if not isinstance(data, dict):  # a list or a line of text: the line it starts on
+        line = document_line(path)
+        raise ConfigError(f"{path}{f':{line}' if line else ''}: expected key: value settings")
     lines = _key_lines(path)
 
     def at(key: str) -> str:  # where a setting is: file:line

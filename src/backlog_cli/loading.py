@@ -32,7 +32,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
 from backlog_cli import parsing, workbook
-from backlog_cli.config import encoding_problem, key_line, load_yaml, read_yaml
+from backlog_cli.config import document_line, encoding_problem, key_line, load_yaml, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
 from backlog_cli.outputs import ERROR_HEADERS, PROBLEM_HEADERS, Sheet, counted, iso_dates, whole_numbers
 from backlog_cli.workbook import EXCEL_SUFFIXES
@@ -114,7 +114,11 @@ def _read_yaml(path: Path | None, text: str | None = None) -> dict:
     """A column aliases file's fields (``text``: the bundled file's)."""
     data = load_yaml(text) if text is not None else read_yaml(path, "column aliases file")
     if not isinstance(data, dict) or not isinstance(data.get("fields"), dict):
-        raise LedgerError(f"column aliases file {path}: expected a mapping with a 'fields:' key")
+        # the line of a fields: that is no mapping, else of the document (a list, a text, no fields:)
+        line = (key_line(path, "fields") if isinstance(data, dict) and "fields" in data else document_line(path)) \
+            if path is not None else None
+        where = f"{path}:{line}" if line else f"column aliases file {path}"
+        raise LedgerError(f"{where}: expected a mapping with a 'fields:' key")
     return data["fields"]
 
 
