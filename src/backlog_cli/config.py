@@ -369,13 +369,19 @@ def _shown(value: Any) -> str:
     return f"a {type(value).__name__} ({value})"  # a date: 2026-01-01 unquoted
 
 
+def _composed(path: Path) -> yaml.Node | None:
+    """The node tree of a YAML file read already, for the lines of its parts; None when it cannot
+    be read again (its values were, so only a file changed since could fail)."""
+    try:
+        return yaml.compose(read_utf8(path), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError, NotUtf8):
+        return None
+
+
 def _key_lines(path: Path) -> dict[Any, int]:
     """The line of each top-level key of a settings file (its values were loaded already, a key
     given twice refused)."""
-    try:
-        node = yaml.compose(read_utf8(path), Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError, NotUtf8):
-        return {}
+    node = _composed(path)
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
@@ -385,10 +391,7 @@ def key_line(path: Path, *keys: str) -> int | None:
     """The line of the key that ``keys`` lead to (``fields``, ``filed_on``, ``kind``) in a YAML file
     read already, for a problem found in its values; the line of the deepest of them written in the
     file (a key a merge key brings is not), or None."""
-    try:
-        node = yaml.compose(read_utf8(path), Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError, NotUtf8):
-        return None
+    node = _composed(path)
     line = None
     for wanted in keys:
         if not isinstance(node, yaml.MappingNode):
@@ -403,10 +406,7 @@ def key_line(path: Path, *keys: str) -> int | None:
 def document_line(path: Path) -> int | None:
     """The line a YAML file read already has its content on (the first line of its list, or of
     its text), for a file whose content is not of the kind wanted; or None."""
-    try:
-        node = yaml.compose(read_utf8(path), Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, OSError, UnicodeDecodeError, NotUtf8):
-        return None
+    node = _composed(path)
     return None if node is None else node.start_mark.line + 1
 
 
