@@ -108,6 +108,7 @@ def test_a_case_overdue_on_one_deadline_and_due_on_another_this_week_counts_in_b
                   case("C", "张三", "2025-03-01", "overdue", -5, "2026-03-06")])
     rows["target_due"] = pd.to_datetime(["2026-03-15", "2026-03-16", "2026-03-13"])
     rows["target_days_left"] = pd.array([4, 5, None], dtype="Int64")
+    rows["target_state"] = ["due_soon", "ok", "met"]
     lists = task_lists(rows, AS_OF)
     assert lists.overview[["overdue", "due_this_week"]].to_dict("records") == [{"overdue": 3, "due_this_week": 1}]
 

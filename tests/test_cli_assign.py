@@ -387,6 +387,21 @@ def test_assign_bad_options(ledger, args, message):
     assert "source_file" not in result.output and "legal_limit" not in result.output
 
 
+def test_a_suspended_limit_is_not_due_this_week(tmp_path):
+    """本周到期 counts the deadlines coming due, as `overdue --within` lists them: a legal limit
+    due 2026-03-20 and suspended since 2026-03-17, not resumed, is 中止中, its due date moving on
+    with every day the 中止 runs (2026-03-21 at 2026-03-18, three days ahead on any day), so it
+    falls due on no day of this week; the other case's limit falls due on Saturday 2026-03-21."""
+    ledger = write_ledger(tmp_path / "ledger.csv", "案号,立案日期,承办人,中止日期", [
+        ("(2025)鲁0902执1号", "2025-09-20", "张三", "2026-03-17"),
+        ("(2025)鲁0902执2号", "2025-09-21", "张三", ""),
+    ])
+    lines = run("assign", ledger, "--as-of", AS_OF).stdout.splitlines()
+    assert "张三：未结 2 件，已超期 0 件，本周到期 1 件，重点案件 0 件，每周结案任务 —" in lines
+    within = run("overdue", ledger, "--within", "4", "--as-of", AS_OF, "--format", "csv").stdout
+    assert [r["case_no"] for r in csv.DictReader(io.StringIO(within))] == ["(2025)鲁0902执2号"]
+
+
 def test_targets_inline_in_config(ledger, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "backlog.yaml").write_text(

@@ -44,7 +44,7 @@ from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written,
                                  state_styles, value_labels, write_output)
 from backlog_cli.parsing import name_key, normalize_person, normalize_text, parse_numbers, without_spaces
 from backlog_cli.rules import open_mask
-from backlog_cli.deadlines import age_days
+from backlog_cli.deadlines import COMING_DUE_STATES, age_days
 
 UNASSIGNED = "未分配"
 OFFICER = "officer"  # the field task lists, the ranking and the nightly run group by unless told otherwise
@@ -490,15 +490,17 @@ def _open_at_week_start(cases: pd.DataFrame, names: pd.Series, as_of: pd.Timesta
 
 
 def _due_this_week(cases: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """Cases with a deadline not yet past falling due from --as-of to Sunday: any of their
-    deadlines (``ID_due`` and ``ID_days_left`` columns), so that a case overdue on one deadline
-    and due on another this week (a campaign's 春节前 target) is in both counts."""
+    """Cases with a deadline coming due from --as-of to Sunday: any of their deadlines (``ID_due``
+    and ``ID_state`` columns), so that a case overdue on one deadline and due on another this week
+    (a campaign's 春节前 target) is in both counts. A suspended deadline falls due on no day (its
+    due date moves with --as-of while the 中止 runs), as ``overdue --within`` leaves it out."""
     end = _week_end(as_of)
     out = pd.Series(False, index=cases.index)
-    for left in [c for c in cases.columns if c.endswith("_days_left")]:
-        due = left.removesuffix("_days_left") + "_due"
+    for state in [c for c in cases.columns if c.endswith("_state")]:
+        due = state.removesuffix("_state") + "_due"
         if due in cases:
-            out |= (cases[left].ge(0) & cases[due].le(end)).fillna(False).astype(bool)
+            coming = cases[state].isin(COMING_DUE_STATES).to_numpy(dtype=bool)
+            out |= coming & (cases[due].ge(as_of) & cases[due].le(end)).fillna(False).to_numpy(dtype=bool)
     return out
 
 

@@ -68,6 +68,7 @@ from backlog_cli.rules import (
 )
 
 __all__ = [
+    "COMING_DUE_STATES",
     "STATES",
     "Deadline",
     "Deduction",
@@ -89,6 +90,9 @@ __all__ = [
 
 STATES = ("overdue", "due_soon", "suspended", "ok", "met", "met_late", "n/a")
 OPEN_STATES = ("overdue", "due_soon", "suspended", "ok")
+# the states of a deadline still to come and running: not a suspended one, whose due date moves
+# with --as-of while its period runs (it falls due on no day until the case resumes)
+COMING_DUE_STATES = ("due_soon", "ok")
 
 NAT = np.datetime64("NaT", "D")
 
@@ -900,7 +904,7 @@ def overdue_cases(
     for d in chosen:
         state, left = frame[f"{d.id}_state"], frame[f"{d.id}_days_left"]
         keep = state.eq("overdue") if within is None else \
-            state.isin(["ok", "due_soon"]) & left.between(0, within)
+            state.isin(COMING_DUE_STATES) & left.between(0, within)
         part = frame[keep.fillna(False).to_numpy()]
         parts.append(part.assign(deadline=d.id, deadline_label=d.label, due=part[f"{d.id}_due"],
                                  days_left=part[f"{d.id}_days_left"],
