@@ -269,6 +269,26 @@ def test_an_encoding_from_the_settings_that_does_not_read_the_ledger_says_to_set
     assert usage("inspect", "l.csv", "--encoding", "utf-8") == (2, f"backlog: error: {failed}try --encoding gbk\n")
 
 
+def test_a_unicode_text_ledger_read_with_another_encoding_is_told_its_byte_order_mark(tmp_path, monkeypatch):
+    """Excel's Unicode 文本 (UTF-16 with a byte order mark) read with --encoding gbk or utf-8, or
+    encoding: gbk: the mark says what the file is, and the hint names it; what it names reads."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    monkeypatch.setenv("COLUMNS", "400")
+    (tmp_path / "l.txt").write_bytes("案号\t立案日期\n(2025)鲁0902执9号\t2025-01-02\n".encode("utf-16"))
+    said = ("the file begins with a UTF-16 byte order mark (as Excel saves Unicode 文本) and reads as UTF-16: "
+            "try --encoding utf-16")
+    for wrong in ("gbk", "utf-8"):
+        assert usage("inspect", "l.txt", "--encoding", wrong) == (
+            2, f"backlog: error: l.txt: line 1 is not {wrong} text (byte 0); {said}\n")
+    assert usage("inspect", "l.txt", "--encoding", "latin-1") == (
+        2, "backlog: error: l.txt: read as latin-1 no header is found; read as utf-16 it has one: try --encoding utf-16\n")
+    (tmp_path / "backlog.yaml").write_text("ledger: l.txt\nencoding: gbk\n", encoding="utf-8")
+    assert usage("inspect")[1].endswith("reads as UTF-16: set `encoding: utf-16` in " f"{tmp_path / 'backlog.yaml'}\n")
+    code, err = usage("inspect", "l.txt", "--encoding", "utf-16")
+    assert code == 0 and "loaded 1 case from 1 row" in err
+
+
 def test_an_empty_file_name_is_refused_before_it_names_the_current_folder(tmp_path):
     """backlog classify "$LEDGER" with LEDGER unset: an empty word would be the folder '.'."""
     ledger = tmp_path / "none.xlsx"

@@ -556,6 +556,9 @@ def _decode_problem(path: Path, data: bytes, enc: str, at: int) -> EncodingHint:
     line = data[:at].count(b"\n") + 1
     said = f"{path}: line {line} is not {enc} text (byte {at}); "
     for other, _ in _other_encodings(data, enc):
+        if other in _BOM_ENCODINGS:
+            return EncodingHint(f"{said}the file begins with a {other.upper()} byte order mark ({_BOM_ENCODINGS[other]}) "
+                                f"and reads as {other.upper()}: ", other)
         if other == "utf-8":
             return EncodingHint(f"{said}the file reads as UTF-8: ", other)
         if codecs.lookup(enc).name in ("gbk", "gb2312"):  # GB18030 has what they lack: 䶮, 㭎 …
@@ -564,11 +567,17 @@ def _decode_problem(path: Path, data: bytes, enc: str, at: int) -> EncodingHint:
     return EncodingHint(said, None)
 
 
+# The encodings a byte order mark names beyond UTF-8's, with how a ledger comes to be saved in them
+_BOM_ENCODINGS = {"utf-16": "as Excel saves Unicode 文本", "utf-32": "as some programs save Unicode text"}
+
+
 def _other_encodings(data: bytes, enc: str) -> Iterator[tuple[str, str]]:
     """The encodings other than ``enc`` that a text ledger's bytes decode in, of those it is most
-    likely saved in (UTF-8, then GB18030), each with the text: the hints when the encoding named
-    (--encoding, ``encoding:``) fails to decode it or reads no header in it."""
-    for other in ("utf-8", "gb18030"):
+    likely saved in (the UTF-16 or UTF-32 its byte order mark names, UTF-8, then GB18030), each
+    with the text: the hints when the encoding named (--encoding, ``encoding:``) fails to decode
+    it or reads no header in it."""
+    bom = workbook.bom_encoding(data)
+    for other in ([bom] if bom in _BOM_ENCODINGS else []) + ["utf-8", "gb18030"]:
         if other != codecs.lookup(enc).name:
             try:
                 yield other, data.decode(other).removeprefix("\ufeff")
