@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
@@ -286,6 +287,22 @@ def test_a_unicode_text_ledger_read_with_another_encoding_is_told_its_byte_order
     (tmp_path / "backlog.yaml").write_text("ledger: l.txt\nencoding: gbk\n", encoding="utf-8")
     assert usage("inspect")[1].endswith("reads as UTF-16: set `encoding: utf-16` in " f"{tmp_path / 'backlog.yaml'}\n")
     code, err = usage("inspect", "l.txt", "--encoding", "utf-16")
+    assert code == 0 and "loaded 1 case from 1 row" in err
+
+
+@pytest.mark.parametrize("name", ["李䶮", "王𠮷", "张龦"])
+def test_a_gb18030_ledger_gbk_cannot_read_is_not_told_to_try_gbk(tmp_path, monkeypatch, name):
+    """A GB18030 CSV holding a name GBK lacks, read with --encoding utf-8 (or big5): the hint names
+    gb18030, which reads it, not gbk, which would stop at that name."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "400")
+    (tmp_path / "l.csv").write_bytes(f"案号,立案日期,被执行人\n(2025)鲁0902执9号,2025-01-02,{name}\n".encode("gb18030"))
+    for wrong in ("utf-8", "big5"):
+        code, err = usage("inspect", "l.csv", "--encoding", wrong)
+        assert code == 2 and err.endswith("the file reads as GB18030 (not as GBK, which lacks some of its characters): "
+                                          "try --encoding gb18030\n"), err
+    assert usage("inspect", "l.csv", "--encoding", "gbk")[0] == 2
+    code, err = usage("inspect", "l.csv", "--encoding", "gb18030")
     assert code == 0 and "loaded 1 case from 1 row" in err
 
 

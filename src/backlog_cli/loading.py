@@ -563,8 +563,18 @@ def _decode_problem(path: Path, data: bytes, enc: str, at: int) -> EncodingHint:
             return EncodingHint(f"{said}the file reads as UTF-8: ", other)
         if codecs.lookup(enc).name in ("gbk", "gb2312"):  # GB18030 has what they lack: 䶮, 㭎 …
             return EncodingHint(f"{said}the file reads as GB18030, which has characters {enc} lacks: ", other)
-        return EncodingHint(f"{said}the file reads as GBK: ", "gbk")
+        if _decodes(data, "gbk"):
+            return EncodingHint(f"{said}the file reads as GBK: ", "gbk")
+        return EncodingHint(f"{said}the file reads as GB18030 (not as GBK, which lacks some of its characters): ", other)
     return EncodingHint(said, None)
+
+
+def _decodes(data: bytes, enc: str) -> bool:
+    try:
+        data.decode(enc)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # The encodings a byte order mark names beyond UTF-8's, with how a ledger comes to be saved in them
