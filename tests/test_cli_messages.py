@@ -306,6 +306,24 @@ def test_a_gb18030_ledger_gbk_cannot_read_is_not_told_to_try_gbk(tmp_path, monke
     assert code == 0 and "loaded 1 case from 1 row" in err
 
 
+def test_a_ledger_whose_encoding_is_not_detected_is_told_where_to_name_one(tmp_path, monkeypatch):
+    """Neither UTF-8 nor GBK: --encoding where the command takes it, encoding: in backlog.yaml where
+    one is read (backlog run, which takes no --encoding, only there)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    monkeypatch.setenv("COLUMNS", "400")
+    (tmp_path / "l.csv").write_bytes("案号,立案日期\n(2025)鲁0902执9号,2025-01-02\n".encode("gbk") + b"\xff\xff\n")
+    said = "cannot tell the text encoding (not UTF-8 or GBK); it reads furthest as GBK, up to line 3 (byte 43): fix that spot, "
+    assert usage("classify", "l.csv") == (2, f"backlog: error: l.csv: {said}or name the encoding with --encoding\n")
+    settings = tmp_path / "backlog.yaml"
+    settings.write_text("ledger: l.csv\n", encoding="utf-8")
+    for command in ("classify", "inspect"):
+        assert usage(command) == (2, f"backlog: error: {tmp_path / 'l.csv'}: {said}or name the encoding with --encoding "
+                                     f"or `encoding:` in {settings}\n")
+    code, err = usage("run")
+    assert code == 2 and err.endswith(f"{tmp_path / 'l.csv'}: {said}or name the encoding with `encoding:` in {settings}\n")
+
+
 def test_an_empty_file_name_is_refused_before_it_names_the_current_folder(tmp_path):
     """backlog classify "$LEDGER" with LEDGER unset: an empty word would be the folder '.'."""
     ledger = tmp_path / "none.xlsx"

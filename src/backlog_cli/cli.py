@@ -468,8 +468,9 @@ class LoadOptions:
             check_ledgers(self.config)
         self.sheets = list(sheet or self.config.sheets) or None
         self.encoding = encoding or self.config.encoding
-        # the settings file, when the encoding is its encoding: (a hint then says to set another there)
-        self.encoding_set_in = self.config.path if not encoding and self.config.encoding else None
+        # the settings file, when the encoding is its encoding: (a hint then says to set another there),
+        # or none is named (one may be set there as well as by --encoding)
+        self.encoding_set_in = self.config.path if not encoding else None
         self.columns = list(columns or []) + list(self.config.columns)
         self.inputs: list[Path] = []
         self.output: Path | None = None

@@ -532,9 +532,22 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
         return text
     at, enc = max(failed)  # the encoding that read furthest: most likely the file's, with a bad spot
     line = data[:at].count(b"\n") + 1
-    raise LedgerError(f"{path}: cannot tell the text encoding (not UTF-8 or GBK); it reads furthest as "
-                      f"{'GBK' if enc == 'gb18030' else 'UTF-8'}, up to line {line} (byte {at}): fix that spot, or "
-                      "name the encoding with --encoding")
+    raise EncodingUnknown(f"{path}: cannot tell the text encoding (not UTF-8 or GBK); it reads furthest as "
+                          f"{'GBK' if enc == 'gb18030' else 'UTF-8'}, up to line {line} (byte {at}): fix that spot, or ")
+
+
+class EncodingUnknown(LedgerError):
+    """A text ledger whose encoding is not detected: said with where one may be named (``named_by``:
+    --encoding, ``encoding:`` in the settings file read, or both)."""
+
+    def __init__(self, said: str) -> None:
+        self.said = said
+        super().__init__(self.named_by(True, None))
+
+    def named_by(self, option: bool, settings: str | Path | None) -> str:
+        ways = ["--encoding"] if option or settings is None else []
+        ways += [f"`encoding:` in {settings}"] if settings is not None else []
+        return f"{self.said}name the encoding with {' or '.join(ways)}"
 
 
 class EncodingHint(LedgerError):
@@ -1375,12 +1388,16 @@ def load_ledger(
     columns: Columns | None = None,
     progress: Progress | None = None,
     encoding_set_in: str | Path | None = None,
+    encoding_option: bool = True,
 ) -> Ledger:
     """Read every ledger sheet of every file and stack the cases into one frame; a folder or a
     wildcard names the files it holds or matches (:func:`workbook.ledger_files`). Excel's lock
     files (``~$台帐.xlsx``, named by a wildcard while the ledger is open) are skipped with a note.
     ``encoding_set_in``: the settings file when ``encoding`` is its ``encoding:``, where the hint
-    for a text ledger it does not read says to set another (:class:`EncodingHint`)."""
+    for a text ledger it does not read says to set another (:class:`EncodingHint`), or, with no
+    encoding named, the settings file read, where one may be set for a text ledger whose encoding
+    is not detected (:class:`EncodingUnknown`); ``encoding_option``: whether the command takes
+    --encoding (`backlog run` does not)."""
     paths, locks = _without_lock_files(workbook.ledger_files(paths))
     _check_named_once(paths)
     if sheets:
@@ -1394,6 +1411,8 @@ def load_ledger(
         if encoding is None or encoding_set_in is None:
             raise
         raise LedgerError(hint.set_in(encoding_set_in)) from None
+    except EncodingUnknown as unknown:
+        raise LedgerError(unknown.named_by(encoding_option, encoding_set_in)) from None
     finally:
         if gc_was_on:
             gc.enable()
