@@ -155,8 +155,8 @@ def test_a_month_not_begun_warns(tmp_path):
     too_far = run("report", "monthly", "--month", "2999-01", ledger)
     assert too_far.exit_code == 2 and "--month 2999-01: give a month in the years 1950-2100" in too_far.output
     typo = usage("report", "monthly", "--month", "2026-13", ledger)
-    assert typo == (2, "backlog: error: --month '2026-13' is not a month: use YYYY-MM, e.g. 2026-11; "
-                       "try 'backlog report monthly --help'\n")
+    assert typo == (2, "backlog: error: --month '2026-13' is not a month: there is no month 13 (write year, month: "
+                       "2026-11, 2026/11, 2026.11 or 2026年11月); try 'backlog report monthly --help'\n")
     assert "has not begun" not in run("report", "monthly", "--month", "2025-01", ledger, "-f", "json").stderr
 
 
@@ -169,14 +169,17 @@ def usage(*args):
 ENCODINGS = "a Chinese ledger's CSV is in utf-8, gb18030, gbk, gb2312 or utf-16"
 
 
+DAY_FORMS = "(write year, month, day: 2026-11-23, 2026/11/23, 2026.11.23, 2026年11月23日 or 20261123)"
+
+
 def test_a_mistake_on_the_command_line_is_one_plain_line_naming_the_help(tmp_path):
     ledger = tmp_path / "none.xlsx"  # never read: the options are refused first
     hint = "; try 'backlog {}--help'\n"
     cases = [
-        (["classify", ledger, "--as-of", "23/11/2026"], "--as-of '23/11/2026' is not a date (use YYYY-MM-DD)", "classify "),
-        (["classify", ledger, "--as-of", "2026-11-31"], "--as-of '2026-11-31' is not a date: 2026-11 has 30 days", "classify "),
-        (["diff", "--since", "2026-13-01"], "--since '2026-13-01' is not a date: there is no month 13", "diff "),
-        (["run", "--as-of", "24/11/2026"], "--as-of '24/11/2026' is not a date (use YYYY-MM-DD)", "run "),
+        (["classify", ledger, "--as-of", "23/11/2026"], f"--as-of '23/11/2026' is not a date {DAY_FORMS}", "classify "),
+        (["classify", ledger, "--as-of", "2026-11-31"], f"--as-of '2026-11-31' is not a date: 2026-11 has 30 days {DAY_FORMS}", "classify "),
+        (["diff", "--since", "2026-13-01"], f"--since '2026-13-01' is not a date: there is no month 13 {DAY_FORMS}", "diff "),
+        (["run", "--as-of", "24/11/2026"], f"--as-of '24/11/2026' is not a date {DAY_FORMS}", "run "),
         (["overdue", ledger, "--months", "6", "--days", "3"], "give --months or --days, not both", "overdue "),
         (["overdue", ledger], "give --months, --days, --deadline or --within: which cases to list", "overdue "),
         (["overdue", ledger, "--months", "-1"], "--months -1: give at least 0", "overdue "),

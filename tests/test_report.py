@@ -58,9 +58,15 @@ def test_parse_month():
     for text in ("2026-10", "2026/10", "2026.10", "2026年10月", " 2026 年 10 月 ", "2026年10"):
         assert str(parse_month(text)) == "2026-10", text
     assert str(parse_month("2026-1")) == "2026-01"
-    for bad in ("2026-13", "2026年13月", "10-2026", "10/2026", "2026", "202610", "十月", "2026年10月5日"):
-        with pytest.raises(ConfigError, match=f"^--month '{bad}' is not a month: use YYYY-MM"):
+    for text in ("二〇二六年十月", "２０２６年１０月", "２０２６-１０"):  # as ledger dates are read: numerals, full-width digits
+        assert str(parse_month(text)) == "2026-10", text
+    forms = re.escape("(write year, month: 2026-11, 2026/11, 2026.11 or 2026年11月)")
+    for bad in ("2026-13", "2026年13月", "二〇二六年十三月"):
+        with pytest.raises(ConfigError, match=f"^--month '{bad}' is not a month: there is no month 13 {forms}$"):
             parse_month(bad)  # said as typed
+    for bad in ("10-2026", "10/2026", "2026", "202610", "十月", "2026年10月5日", "2026-10-01"):
+        with pytest.raises(ConfigError, match=f"^--month '{bad}' is not a month {forms}$"):
+            parse_month(bad)
 
 
 def test_counts_key_cases_and_officers_by_hand():

@@ -664,64 +664,27 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
 
 
 def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool = True) -> pd.Timestamp:
-    """A date given on the command line: year, month and day in that order (YYYY-MM-DD, or
-    2026/11/23, 2026.11.23, 2026年11月23日, 20261123; default today). Ledger cells are read leniently; an
-    option is not, so a typo never silently becomes another day (no two-digit year, no 11/23/2026,
-    no Excel serial). A day after today is warned about (``warn_future``): the ledger is counted
-    as it stands today."""
+    """A date given on the command line: year, month and day in that order, as a ledger cell
+    writes them (``parsing.option_day``: 2026-11-23, 2026/11/23, 2026.11.23, 2026年11月23日,
+    20261123; default today). Ledger cells are read leniently; an option is not, so a typo never
+    silently becomes another day (no two-digit year, no 11/23/2026, no Excel serial). A day after
+    today is warned about (``warn_future``): the ledger is counted as it stands today."""
     import pandas as pd
 
-    from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR
+    from backlog_cli.parsing import option_day
 
     today = dt.date.today()
     if text is None:
         return pd.Timestamp(today)
-    written = _day_text(text)
     try:
-        day = dt.date.fromisoformat(written)
-    except ValueError:
-        raise typer.BadParameter(f"{option} '{text}'{_no_such_day(written)}") from None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise typer.BadParameter(f"{option} {day}{_years_allowed()}")
+        day = option_day(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{option} {exc}") from None
     if warn_future and day > today:
         tell([f"{option} {day} is after today ({today}): the ledger holds what is known today, so a case filed "
               "or closed from today until then is not counted (dates typed after today are typing slips, rejected "
               "or warned about apart)"])
     return pd.Timestamp(day)
-
-
-def _day_text(text: str) -> str:
-    """2026/11/23, 2026.11.23, 2026年11月23日 and 20261123 (as case systems write a day) as
-    2026-11-23; any other text as it is (stripped)."""
-    import re
-
-    m = (re.fullmatch(r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?", text.strip())
-         or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text.strip()))
-    return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}" if m else text.strip()
-
-
-def _years_allowed() -> str:
-    from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR
-
-    return f": give a day in the years {FIRST_YEAR}-{LAST_YEAR}"
-
-
-def _no_such_day(text: str) -> str:
-    """Why a date option was refused: the form, the year, or (written YYYY-MM-DD) the day that
-    does not exist."""
-    import calendar
-    import re
-
-    from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR
-
-    if not (m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)):
-        return " is not a date (use YYYY-MM-DD)"
-    year, month = int(m[1]), int(m[2])
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        return _years_allowed()
-    if not 1 <= month <= 12:
-        return f" is not a date: there is no month {m[2]}"
-    return f" is not a date: {m[1]}-{m[2]} has {calendar.monthrange(year, month)[1]} days"
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
@@ -1014,7 +977,7 @@ def sample(
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", parser=file_name, help="File to write: .xlsx or .csv.")],
     rows: Annotated[int, typer.Option("--rows", min=1, max=5_000_000, metavar="N", help="Number of case rows (at most 5,000,000).")] = 300,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed: the same seed gives the same file.")] = 1,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="The day the ledger is drawn up to (default 2026-11-23, the committed samples' day).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="The day the ledger is drawn up to, YYYY-MM-DD (or 2026/11/23, 2026年11月23日, 20261123; default 2026-11-23, the committed samples' day).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", parser=encoding_name, help="CSV encoding (default utf-8-sig; gbk as Excel saves).")] = None,
     clean: Annotated[bool, typer.Option("--clean", metavar="", help="No deliberately messy values or bad rows.")] = False,
     force: Annotated[bool, typer.Option("--force", metavar="", help="Overwrite an existing file.")] = False,
@@ -1102,7 +1065,7 @@ def _open_history(settings):
 
 @app.command(cls=BacklogCommand)
 def history(
-    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Only the runs on or before this date, YYYY-MM-DD (default: every run).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Only the runs on or before this date, YYYY-MM-DD (or 2026/11/23, 2026年11月23日, 20261123; default: every run).")] = None,
     config: ConfigOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -1122,8 +1085,8 @@ def history(
 
 @app.command(cls=BacklogCommand)
 def diff(
-    since: Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="Compare with the run on or before this date (default: the previous run).")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="The later run: the one on or before this date, YYYY-MM-DD (default: the latest), so that a past diff can be asked again.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="Compare with the run on or before this date, YYYY-MM-DD (or 2026/11/23, 2026年11月23日, 20261123; default: the previous run).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="The later run: the one on or before this date, YYYY-MM-DD (or 2026/11/23, 2026年11月23日, 20261123; default: the latest), so that a past diff can be asked again.")] = None,
     config: ConfigOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -1157,9 +1120,9 @@ app.add_typer(report_app, name="report")
 @reads_ledger
 def report_monthly(
     ledger: LedgerArg = None,
-    month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM (or 2026/10, 2026年10月; 1950-2100): cases closed in it and open at its end; with report_day: N in backlog.yaml, in its period, from the day after day N of the month before to day N (default: the month of --as-of, else the current month).")] = None,
+    month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM (or 2026/10, 2026.10, 2026年10月; 1950-2100): cases closed in it and open at its end; with report_day: N in backlog.yaml, in its period, from the day after day N of the month before to day N (default: the month of --as-of, else the current month).")] = None,
     rules: RulesOpt = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Count and classify as of this day of the month (of its period with report_day), YYYY-MM-DD (default: its last day; today while that day is ahead); without --month, the month holding it.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Count and classify as of this day of the month (of its period with report_day), YYYY-MM-DD (or 2026/11/23, 2026年11月23日, 20261123; default: its last day; today while that day is ahead); without --month, the month holding it.")] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     config: ConfigOpt = None,

@@ -534,10 +534,8 @@ _SERIAL_MIN = (_FIRST_DAY - _EXCEL_ORIGIN).days
 _SERIAL_MAX = (_LAST_DAY - _EXCEL_ORIGIN).days
 _YMD_MIN, _YMD_MAX = FIRST_YEAR * 10_000 + 101, LAST_YEAR * 10_000 + 1231
 
-_DATE_TEXT = re.compile(
-    r"^(?P<year>[0-9]{4}) ?[年./-] ?(?P<month>[0-9]{1,2}) ?[月./-] ?(?P<day>[0-9]{1,2}) ?日?"
-    r"(?:(?: ?T ?| )[0-9]{1,2}(?::[0-9]{1,2}){1,2}(?:\.[0-9]+)?)?$"
-)
+_DAY_TEXT = r"(?P<year>[0-9]{4}) ?[年./-] ?(?P<month>[0-9]{1,2}) ?[月./-] ?(?P<day>[0-9]{1,2}) ?日?"
+_DATE_TEXT = re.compile(rf"^{_DAY_TEXT}(?:(?: ?T ?| )[0-9]{{1,2}}(?::[0-9]{{1,2}}){{1,2}}(?:\.[0-9]+)?)?$")
 _NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 # Dates as judgments and notices write them, copied into ledgers: the year digit by digit in
 # Chinese numerals (二〇二六年, 二零二六年; ○, the circle typed for 〇), the month and the day as
@@ -630,15 +628,91 @@ def _written_dates(t: pd.Series) -> np.ndarray:
     found = ymd["year"].notna().to_numpy()
     out = np.full(len(t), _NAT)
     if found.any():
-        def value(text: str, read: Callable[[str], int | None]) -> float:
-            n = int(text) if text.isascii() else read(text)
-            return np.nan if n is None else n
-
-        year = [value(v, lambda v: _numeral_value(v.replace("○", "〇"))) for v in ymd["year"][found]]
-        month = [value(v, chinese_number) for v in ymd["month"][found]]
-        day = [value(v, chinese_number) for v in ymd["day"][found]]
-        out[found] = _assemble(year, month, day)
+        parts = [_written_parts(*texts) for texts in zip(ymd["year"][found], ymd["month"][found], ymd["day"][found])]
+        out[found] = _assemble(*(np.array(part, dtype=np.float64) for part in zip(*parts)))
     return out
+
+
+def _written_parts(*texts: str) -> tuple[float, ...]:
+    """A year, a month and a day as _CN_DATE_TEXT finds them (a year or a month alone too), each
+    in digits or Chinese numerals, as numbers (NaN for a numeral that is no number)."""
+    def value(text: str, read: Callable[[str], int | None]) -> float:
+        n = int(text) if text.isascii() else read(text)
+        return np.nan if n is None else n
+
+    return (value(texts[0], lambda v: _numeral_value(v.replace("○", "〇"))),
+            *(value(text, chinese_number) for text in texts[1:]))
+
+
+# The forms a date option (--as-of, --since) and a month option (--month) take, as their messages name them
+DAY_FORMS = "write year, month, day: 2026-11-23, 2026/11/23, 2026.11.23, 2026年11月23日 or 20261123"
+MONTH_FORMS = "write year, month: 2026-11, 2026/11, 2026.11 or 2026年11月"
+_DAY_OPTION = re.compile(rf"^{_DAY_TEXT}$")
+_MONTH_OPTION = re.compile(r"^(?P<year>[0-9]{4}) ?[年./-] ?(?P<month>[0-9]{1,2}) ?月?$")
+_CN_MONTH_TEXT = re.compile(
+    r"^(?P<year>[0-9]{4}|[〇○零一二三四五六七八九]{4}) ?年 ?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3}) ?月?$"
+)
+
+
+def option_day(text: str) -> dt.date:
+    """The day a date option or setting names (:func:`day_parts`); a ValueError saying why not, to
+    follow the option's name: "'2026-02-30' is not a date: 2026-02 has 28 days (write year, month,
+    day: …)", "2201-01-01: give a day in the years 1950-2100". An option is read strictly, so that
+    a typo never silently becomes another day."""
+    parts = day_parts(text)
+    if parts is None:
+        raise ValueError(f"'{text}' is not a date ({DAY_FORMS})")
+    year, month, day = parts
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"{text.strip()}: give a day in the years {FIRST_YEAR}-{LAST_YEAR}")
+    if not 1 <= month <= 12:
+        raise ValueError(f"'{text}' is not a date: there is no month {month:02d} ({DAY_FORMS})")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        days = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.date(year, month, 1)).days
+        raise ValueError(f"'{text}' is not a date: {year}-{month:02d} has {days} days ({DAY_FORMS})") from None
+
+
+def option_month(text: str) -> tuple[int, int]:
+    """The year and month a month option names (:func:`month_parts`); a ValueError saying why not,
+    to follow the option's name, as :func:`option_day` does."""
+    parts = month_parts(text)
+    if parts is None:
+        raise ValueError(f"'{text}' is not a month ({MONTH_FORMS})")
+    year, month = parts
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"{text.strip()}: give a month in the years {FIRST_YEAR}-{LAST_YEAR}")
+    if not 1 <= month <= 12:
+        raise ValueError(f"'{text}' is not a month: there is no month {month:02d} ({MONTH_FORMS})")
+    return year, month
+
+
+def day_parts(text: str) -> tuple[int, int, int] | None:
+    """The year, month and day a date typed in an option or a setting names, read as a ledger
+    cell's text is (cleaned as a cell: full-width digits, spaces; 2026-11-23, 2026/11/23,
+    2026.11.23, 2026年11月23日, 二〇二六年十一月二十三日, 20261123), unchecked (2026-02-30 gives
+    (2026, 2, 30): the caller says which part is wrong); None for what is no day written year first,
+    or not only a day: an Excel serial (45000), a time, 11/23/2026, 26-11-23."""
+    t = normalize_value(text)
+    if m := _DAY_OPTION.match(t):
+        return int(m["year"]), int(m["month"]), int(m["day"])
+    if re.fullmatch(r"[0-9]{8}", t):
+        return int(t[:4]), int(t[4:6]), int(t[6:])
+    if (m := _CN_DATE_TEXT.match(t)) and not any(np.isnan(parts := _written_parts(m["year"], m["month"], m["day"]))):
+        return tuple(int(n) for n in parts)
+    return None
+
+
+def month_parts(text: str) -> tuple[int, int] | None:
+    """The year and month a month typed in an option names (2026-11, 2026/11, 2026.11, 2026年11月,
+    二〇二六年十一月; cleaned as :func:`day_parts`), unchecked; None for anything else."""
+    t = normalize_value(text)
+    if m := _MONTH_OPTION.match(t):
+        return int(m["year"]), int(m["month"])
+    if (m := _CN_MONTH_TEXT.match(t)) and not any(np.isnan(parts := _written_parts(m["year"], m["month"]))):
+        return int(parts[0]), int(parts[1])
+    return None
 
 
 def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Series, pd.Series]:

@@ -37,7 +37,6 @@ left out when the history holds no run up to D).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -54,7 +53,7 @@ from backlog_cli.assignment import PLAN_FIELDS, UNASSIGNED, group_keys, group_or
 from backlog_cli.errors import ConfigError
 from backlog_cli.history import open_history
 from backlog_cli.loading import load_columns
-from backlog_cli.parsing import FIRST_YEAR, LAST_YEAR, parse_dates
+from backlog_cli.parsing import option_month, parse_dates
 from backlog_cli.rules import TOTAL_ID, TOTAL_LABEL, Ruleset, Span, category_lists, closed_mask, open_mask
 from backlog_cli.deadlines import age_days
 from backlog_cli.triage import Triage, key_mask
@@ -189,13 +188,13 @@ class MonthlyReport:
 
 def parse_month(text: str) -> pd.Period:
     """``YYYY-MM`` (1950-2100, the years ledger dates are read in; also 2026-1, 2026/10, 2026.10
-    and 2026年10月, as ``--as-of`` takes a day) as a monthly period; anything else is a ConfigError."""
-    m = re.fullmatch(r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*月?", text.strip())
-    if m and 1 <= int(m[2]) <= 12:
-        if FIRST_YEAR <= int(m[1]) <= LAST_YEAR:
-            return pd.Period(dt.date(int(m[1]), int(m[2]), 1), freq="M")
-        raise ConfigError(f"--month {text}: give a month in the years {FIRST_YEAR}-{LAST_YEAR}")
-    raise ConfigError(f"--month '{text}' is not a month: use YYYY-MM, e.g. 2026-11")
+    and 2026年10月, as ``--as-of`` takes a day: ``parsing.option_month``) as a monthly period;
+    anything else is a ConfigError."""
+    try:
+        year, month = option_month(text)
+    except ValueError as exc:
+        raise ConfigError(f"--month {exc}") from None
+    return pd.Period(dt.date(year, month, 1), freq="M")
 
 
 def due_month(as_of: pd.Timestamp | None, today: dt.date, day: int | None = None) -> pd.Period:
