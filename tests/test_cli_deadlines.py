@@ -451,3 +451,30 @@ def test_the_legal_limit_takes_extension_days_and_an_approved_new_limit_from_the
     problems = pd.read_csv(tmp_path / "out.problems.csv", encoding="utf-8-sig")
     assert problems[["行号", "列", "问题"]].values.tolist() == [
         [6, "延长天数", "延长天数为负数"], [6, "延长至", "延长至的日期早于立案日期"]]
+
+
+def test_a_rules_file_takes_its_dates_as_the_ledger_writes_them(tmp_path, ledger) -> None:
+    """2025/1/1, 2025年6月30日 and 2025年7月1日 至 2025年7月3日 in a rules file read as 2025-01-01 and the
+    rest do, as --as-of takes them (they were refused: expected a date such as 2008-01-01); a day
+    that does not exist is located and said as --as-of says it."""
+    rules = ("version: 1\ncategories:\n  - {id: old, label: 旧案, when: {field: filed_on, before: %s}}\n"
+             "deadlines:\n  - {id: x, label: 年中清结, due_on: %s}\nholidays: {days_off: [%s]}\n")
+    iso = tmp_path / "iso.yaml"
+    iso.write_text(rules % ("2025-01-01", "2025-06-30", "2025-07-01 to 2025-07-03"), encoding="utf-8")
+    typed = tmp_path / "typed.yaml"
+    typed.write_text(rules % ("2025/1/1", "2025年6月30日", "2025年7月1日 至 2025年7月3日"), encoding="utf-8")
+    outputs = []
+    for path in (iso, typed):
+        for command in ("classify", "overdue"):
+            options = ["--deadline", "x"] if command == "overdue" else []
+            result = runner.invoke(app, [command, str(ledger), "--rules", str(path), "--as-of", AS_OF, "-f", "csv",
+                                         *options])
+            assert result.exit_code == 0, result.output
+            outputs.append(result.stdout)
+    assert outputs[:2] == outputs[2:]
+    assert ",old,old," in outputs[0] and "(2025)鲁0902执1号" in outputs[1]
+    typed.write_text(rules % ("2025/1/1", "2025/02/30", "2025-07-01"), encoding="utf-8")
+    result = runner.invoke(app, ["rules", "check", str(typed)])
+    assert result.exit_code == 2
+    assert (f"{typed}:5:34: deadlines[0].due_on: '2025/02/30' is not a date: 2025-02 has 28 days (write year, "
+            "month, day: 2026-11-23, 2026/11/23, 2026.11.23, 2026年11月23日 or 20261123)") in result.output

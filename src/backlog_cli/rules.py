@@ -28,7 +28,7 @@ from backlog_cli.config import GuardedLoader, key_set_twice, yaml_problem
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
 from backlog_cli.loading import CLOSED_STATUS, KIND_FIXED, SOURCE_COLUMNS, Columns, load_columns
 from backlog_cli.outputs import FLAG_TEXT, counted
-from backlog_cli.parsing import changed_by_cleaning, normalize_text, normalize_value
+from backlog_cli.parsing import changed_by_cleaning, day_parts, normalize_text, normalize_value, option_day
 
 __all__ = [
     "OPERATORS",
@@ -73,7 +73,6 @@ KNOWN_CASE_TYPES = ("执", "执恢", "执保", "执异", "执复", "执监", "�
 # regex syntax (look-arounds, (?x)) whether or not pyarrow backs pandas' default str dtype.
 PY_STR = pd.StringDtype("python", na_value=np.nan)
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
 # --------------------------------------------------------------------------- YAML with locations
@@ -704,11 +703,11 @@ def _scalar(value: Any, kind: str) -> Any:
 def _date(value: Any) -> pd.Timestamp:
     if isinstance(value, dt.date):
         return pd.Timestamp(value).normalize()
-    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+    if isinstance(value, str) and day_parts(value) is not None:  # quoted, or 2008/01/01, 2008年1月1日: as --as-of
         try:
-            return pd.Timestamp(value.strip())
+            return pd.Timestamp(option_day(value))
         except ValueError as exc:
-            raise _Bad(f"invalid date {value!r}: {exc}") from None
+            raise _Bad(str(exc)) from None
     raise _Bad(f"expected a date such as 2008-01-01, got {_type_name(value)}{_shown(value)}")
 
 
