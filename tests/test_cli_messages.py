@@ -327,6 +327,18 @@ def test_a_ledger_whose_encoding_is_not_detected_is_told_where_to_name_one(tmp_p
     assert code == 2 and err.endswith(f"{tmp_path / 'l.csv'}: {said}or name the encoding with `encoding:` in {settings}\n")
 
 
+def test_a_ledger_whose_encoding_is_not_detected_is_not_said_to_read_as_gbk_past_what_gbk_reads(tmp_path):
+    """A GB18030 ledger with a name GBK lacks (䶮) above a broken byte: it reads furthest as GB18030,
+    and GBK would stop at the name, a line before the spot named."""
+    path = tmp_path / "l.csv"
+    path.write_bytes("案号,立案日期,被执行人\n(2025)鲁0902执9号,2025-01-02,李䶮\n".encode("gb18030") + b"(2025)\xff\xff\n")
+    assert usage("classify", path) == (
+        2, f"backlog: error: {path}: cannot tell the text encoding (not UTF-8 or GBK); it reads furthest as GB18030, "
+           "up to line 3 (byte 63): fix that spot, or name the encoding with --encoding\n")
+    path.write_bytes("案号,立案日期,被执行人\n(2025)鲁0902执9号,2025-01-02,李雁\n".encode("gbk") + b"(2025)\xff\xff\n")
+    assert "it reads furthest as GBK, up to line 3" in usage("classify", path)[1]
+
+
 def test_an_empty_file_name_is_refused_before_it_names_the_current_folder(tmp_path):
     """backlog classify "$LEDGER" with LEDGER unset: an empty word would be the folder '.'."""
     ledger = tmp_path / "none.xlsx"

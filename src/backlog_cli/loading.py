@@ -532,8 +532,9 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
         return text
     at, enc = max(failed)  # the encoding that read furthest: most likely the file's, with a bad spot
     line = data[:at].count(b"\n") + 1
+    name = "UTF-8" if enc != "gb18030" else "GBK" if _decodes(data[:at], "gbk") else "GB18030"  # GBK lacks 䶮, 𠮷
     raise EncodingUnknown(f"{path}: cannot tell the text encoding (not UTF-8 or GBK); it reads furthest as "
-                          f"{'GBK' if enc == 'gb18030' else 'UTF-8'}, up to line {line} (byte {at}): fix that spot, or ")
+                          f"{name}, up to line {line} (byte {at}): fix that spot, or ")
 
 
 class EncodingUnknown(LedgerError):
