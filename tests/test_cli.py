@@ -373,11 +373,63 @@ def test_init_leaves_out_lock_files_hidden_files_and_backlogs_own_outputs(tmp_pa
         (tmp_path / name).write_bytes(b"")
     result = run("init", tmp_path / "backlog.yaml")
     assert result.exit_code == 0 and result.stdout.endswith("(ledger: 台帐.xlsx, a placeholder)\n")
-    assert result.stderr.startswith("note: no ledger file")
+    assert result.stderr.startswith("note: left out as backlog's own outputs, not ledgers: 结果.csv, 超六个月.xlsx\n"
+                                    "note: no ledger file")
     (tmp_path / "台帐.xlsx").write_bytes(b"")
     result, ledger = init_in(tmp_path, "--force")
     assert ledger == [tmp_path / "台帐.xlsx"] and result.stdout.endswith("(ledger: 台帐.xlsx)\n")
-    assert result.stderr == ""
+    assert result.stderr == "note: left out as backlog's own outputs, not ledgers: 结果.csv, 超六个月.xlsx\n"
+
+
+OFFICERS_CSV = ("案号,立案日期,承办人,结案日期\n(2025)鲁0902执9号,2025/1/2,张三,\n(2025)鲁0902执10号,2025/3/2,李四,2026/2/3\n"
+                "(2026)鲁0902执1号,2026/1/5,张三,\n")
+
+
+def test_init_tells_backlogs_own_outputs_from_ledgers_by_a_look_at_them(tmp_path):
+    """An output written without a list of rejected rows beside it (a ledger without problems) was
+    named as a ledger: its name says nothing. Each file backlog writes is told by its document
+    properties (xlsx) or its header row (CSV), in a folder of them or the nightly run's."""
+    court = tmp_path / "court"
+    court.mkdir()
+    (court / "台帐.csv").write_text(OFFICERS_CSV, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    as_of = ["--as-of", "2026-03-01"]
+    for command, options in ((["classify"], ["-o", out / "底数.xlsx"]), (["classify"], ["-o", out / "底数.csv"]),
+                             (["overdue"], ["--months", "6", "-o", out / "超期.csv"]),
+                             (["overdue"], ["--within", "30", "-o", out / "将到期.csv"]),
+                             (["assign"], ["-o", out / "任务.csv"]), (["assign"], ["--split", out / "任务", "-f", "csv"]),
+                             (["rank"], ["-o", out / "排名.csv"]), (["report", "monthly"], ["-o", out / "月报.csv"]),
+                             (["report", "monthly"], ["-o", out / "月报.xlsx"])):
+        result = run(*command, court / "台帐.csv", *options, *as_of)
+        assert result.exit_code == 0, (command, options, result.output)
+    (court / "backlog.yaml").write_text("ledger: 台帐.csv\noutput_dir: 结果\n", encoding="utf-8")
+    for day in ("2026-02-20", "2026-03-01"):
+        assert run("run", "--config", court / "backlog.yaml", "--as-of", day, "--quiet").exit_code == 1  # warnings
+    for args, name in ((["history"], "历史.csv"), (["diff"], "变化.csv")):
+        assert run(*args, "--config", court / "backlog.yaml", "-o", out / name).exit_code == 0
+    written = sorted(p for p in out.rglob("*") if p.suffix in (".xlsx", ".csv"))
+    assert len(written) > 15 and not any(p.name.endswith((".errors.csv", ".problems.csv")) for p in written)
+    result = run("init", out / "backlog.yaml")
+    assert result.stdout.endswith("(ledger: 台帐.xlsx, a placeholder)\n")
+    assert result.stderr.startswith("note: left out as backlog's own outputs, not ledgers: 任务.csv, 历史.csv, 变化.csv, … 14 more\n")
+    result = run("init", court / "结果" / "backlog.yaml")
+    assert result.stdout.endswith("(ledger: 台帐.xlsx, a placeholder)\n")
+    assert result.stderr.startswith("note: left out as backlog's own outputs, not ledgers: 2026-02-20/, 2026-03-01/\n")
+    from backlog_cli.workbook import is_output
+
+    day = [p for p in (court / "结果" / "2026-03-01").rglob("*") if p.suffix in (".xlsx", ".csv")]
+    assert [p for p in written + day if not is_output(p)] == [] and not is_output(court / "台帐.csv")
+    # beside the ledger: the ledger alone; in a subfolder beside the ledger's, the ledger's folder alone
+    for name in ("底数.xlsx", "月报.csv"):
+        (court / name).write_bytes((out / name).read_bytes())
+    (court / "backlog.yaml").unlink()
+    result, ledger = init_in(court)
+    assert ledger == [court / "台帐.csv"] and result.stderr == (
+        "note: left out as backlog's own outputs, not ledgers: 底数.xlsx, 月报.csv\n")
+    result, ledger = init_in(tmp_path)  # court/ read whole would read them too: its ledger is named
+    assert ledger == [court / "台帐.csv"] and result.stdout.endswith("(ledger: court/台帐.csv)\n")
+    assert result.stderr == "note: left out as backlog's own outputs, not ledgers: court/底数.xlsx, court/月报.csv, out/\n"
 
 
 def test_config_unknown_key_suggests(tmp_path, monkeypatch):

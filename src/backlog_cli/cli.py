@@ -958,18 +958,27 @@ def init(
     refuse_missing_folder(path)
     starter = write_starter(path, force)
     names = starter.ledger
+    if starter.outputs:
+        _say(f"note: left out as backlog's own outputs, not ledgers: {_some(starter.outputs)}")
     if not names:
         typer.echo(f"wrote {starter.path} (ledger: {PLACEHOLDER}, a placeholder)")
         _say(f"note: no ledger file ({' '.join(sorted(FOLDER_SUFFIXES))}) found beside {starter.path}; "
              f"set `ledger:` in it to your ledger's file or folder")
         return
-    shown = ", ".join(names if len(names) <= 4 else [*names[:3], f"… {len(names) - 3} more"])
+    shown = _some(names)
     if starter.folders:
         what = (f"{shown}, the folder of {counted(starter.count, 'ledger files')}" if len(names) == 1 else
                 f"{len(names)} folders, {shown}: {counted(starter.count, 'ledger files')}")
+    elif any(name.endswith("/") for name in names):
+        what = f"{shown}: {counted(starter.count, 'ledger files')}"
     else:
         what = shown if len(names) == 1 else f"{len(names)} files, {shown}"
     typer.echo(f"wrote {starter.path} (ledger: {what})")
+
+
+def _some(names: list[str]) -> str:
+    """Names in a line: the first three and how many more, when there are over four."""
+    return ", ".join(names if len(names) <= 4 else [*names[:3], f"… {len(names) - 3} more"])
 
 
 @app.command(cls=BacklogCommand)

@@ -520,20 +520,30 @@ class Starter:
     ``ledger:`` (relative to the file; folders end in /). No ledger is the placeholder."""
     path: Path
     ledger: list[str]
-    folders: bool = False  # each names a folder of ledger files, read whole
     count: int = 0  # the ledger files named, those in the folders too
+    outputs: list[str] = field(default_factory=list)  # backlog's own outputs left out, named as ledger: is
+
+    @property
+    def folders(self) -> bool:
+        """Whether each name is a folder of ledger files, read whole."""
+        return bool(self.ledger) and all(name.endswith("/") for name in self.ledger)
 
 
-def starter_text(names: list[str], folders: bool = False, count: int = 0) -> str:
-    """The starter settings with ``ledger:`` naming what was found beside it (the files, or the
-    folders of ``count`` ledger files, of :func:`workbook.ledgers_in`), or the placeholder."""
+def starter_text(names: list[str], count: int = 0) -> str:
+    """The starter settings with ``ledger:`` naming what was found beside it (files, or folders
+    read whole, ending in /: ``count`` ledger files, of :func:`workbook.ledgers_in`), or the
+    placeholder."""
     if not names:
         return STARTER
-    if folders:
+    folders = [name for name in names if name.endswith("/")]
+    if len(folders) == len(names):
         lines = ([f"# The folder of ledger files found beside this file ({count} files): every ledger file in it is",
                   "# read, files added to it later too."] if len(names) == 1 else
                  [f"# The {len(names)} folders of ledger files found beside this file ({count} files): every ledger",
                   "# file in them is read, files added to them later too."])
+    elif folders:
+        lines = [f"# The ledger files and folders of them found beside this file ({count} files), read as one ledger:",
+                 "# every ledger file in a folder is read, files added to it later too."]
     else:
         lines = (["# The ledger file found beside this file."] if len(names) == 1 else
                  [f"# The {len(names)} ledger files found beside this file, read as one ledger."])
@@ -553,15 +563,17 @@ def _yaml_text(text: str) -> str:
 def write_starter(path: Path, force: bool = False) -> Starter:
     """Write the commented starter settings file (never over an existing one unless ``force``),
     its ``ledger:`` naming the ledger files, or folders of them, in the folder it is written to
-    (:func:`workbook.ledgers_in`: only listed, never opened)."""
+    (:func:`workbook.ledgers_in`: listed and looked at, never read)."""
     from backlog_cli.outputs import atomic_write
-    from backlog_cli.workbook import folder_ledgers, ledgers_in
+    from backlog_cli.workbook import ledgers_in
 
     refuse_existing(path, force)
     found = ledgers_in(path.parent, leave_out=[STARTER_OUTPUT_DIR])
-    folders = any(p.is_dir() for p in found)
-    count = sum(len(folder_ledgers(p)) for p in found) if folders else len(found)
-    names = [p.name + "/" if folders else p.name for p in found]
-    text = starter_text(names, folders, count)
+
+    def named(p: Path) -> str:  # as ledger: names it, relative to the file: 台帐.xlsx, 台帐/, 二组/台帐.xlsx
+        return p.relative_to(path.parent).as_posix() + ("/" if p.is_dir() else "")
+
+    names = [named(p) for p in found.named]
+    text = starter_text(names, found.count)
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    return Starter(path, names, folders, count)
+    return Starter(path, names, found.count, [named(p) for p in found.outputs])

@@ -46,6 +46,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from backlog_cli.errors import ConfigError, OptionError
 from backlog_cli.parsing import row_chunks
+from backlog_cli.workbook import OUTPUT_AUTHOR
 
 FORMATS = ("table", "csv", "json", "xlsx")
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
@@ -1019,7 +1020,7 @@ def write_xlsx(
                 "nan_inf_to_errors": True,
             },
         )
-        workbook.set_properties({"created": created, "author": "backlog"})
+        workbook.set_properties({"created": created, "author": OUTPUT_AUTHOR})  # how init tells an output
         formats = _Formats(workbook)
         try:
             pending = {name: _write_sheet(workbook, formats, sheet, name, cut) for sheet, name in zip(sheets, names)}

@@ -12,6 +12,7 @@ that decoding over (:func:`decoding`) instead of starting its own.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
 import gc
@@ -26,6 +27,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterator, Sequence
 from array import array
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -124,32 +126,109 @@ def _listed(name: str) -> bool:
     return not name.startswith(".") and not name.lower().endswith(_SIDE_FILES)
 
 
-def ledgers_in(folder: Path, leave_out: Sequence[str] = ()) -> list[Path]:
-    """What ``ledger:`` would name in a settings file written to ``folder`` (``backlog init``),
-    the files listed, never opened: its ledger files as a folder names them (:func:`ledger_files`),
-    less Excel's lock files and backlog's own outputs (a file with ``NAME.errors.csv`` or
-    ``NAME.problems.csv`` beside it); when it holds none, its subfolders holding some (not hidden,
-    nor one named in ``leave_out``: the nightly run's output folder), each to be read as a folder.
-    In name order; none is an empty list."""
-    files = folder_ledgers(folder)
-    if files or not folder.is_dir():
-        return files
+# backlog's own outputs, told from ledgers by a look at each file (``backlog init``): its workbooks
+# name backlog as their author in their document properties (docProps/core.xml, which Excel and
+# WPS keep when the file is saved again), its CSV files have a header row with a column no ledger
+# has, or the header of its lists of rejected rows and value problems (errors.csv, problems.csv).
+OUTPUT_AUTHOR = "backlog"
+_AUTHOR = re.compile(rb"<dc:creator>\s*" + OUTPUT_AUTHOR.encode() + rb"\s*</dc:creator>")
+OUTPUT_COLUMNS = frozenset({
+    "source_row",  # classify, overdue: where each case was read
+    "categories",  # assign and its --split files, the monthly report's case lists
+    "age_days",  # assign, the monthly report
+    "rank_label",  # rank
+    "open_at_end",  # the monthly report's categories and officers
+    "band",  # the monthly report's age bands
+    "as_of",  # history, the monthly report's trend
+    "change",  # diff
+})
+_HEADER_BYTES = 65_536
+
+
+def is_output(path: Path) -> bool:
+    """Whether ``path`` is a file backlog wrote (:data:`OUTPUT_AUTHOR`, :data:`OUTPUT_COLUMNS`):
+    an xlsx workbook's document properties read, or a CSV file's first line; never the sheets."""
+    kind = path.suffix.lower()
+    try:
+        if kind == ".xlsx":
+            with zipfile.ZipFile(path) as z:
+                info = z.getinfo("docProps/core.xml")
+                return info.file_size < _HEADER_BYTES and _AUTHOR.search(z.read(info)) is not None
+        if kind == ".csv":
+            with open(path, "rb") as f:
+                first = f.read(_HEADER_BYTES).decode("utf-8-sig", errors="replace").splitlines()[:1]
+            return bool(first) and _output_header([c.strip() for c in next(csv.reader(first))])
+    except (*ZIP_ERRORS, RuntimeError, csv.Error):  # a damaged or encrypted file: left to the load to judge
+        pass
+    return False
+
+
+def _output_header(cells: list[str]) -> bool:
+    from backlog_cli.outputs import ERRORS, PROBLEMS  # pandas: init, which asks, has it already
+
+    return not OUTPUT_COLUMNS.isdisjoint(cells) or cells in (list(k.headers.values()) for k in (ERRORS, PROBLEMS))
+
+
+@dataclass
+class Found:
+    """What ``ledger:`` would name in a settings file written to a folder (:func:`ledgers_in`),
+    and backlog's own outputs left out of it, to be said."""
+
+    named: list[Path] = field(default_factory=list)  # files, or folders of them read whole
+    outputs: list[Path] = field(default_factory=list)  # files, or folders holding nothing else
+    count: int = 0  # the ledger files named, those in the folders too
+
+
+def ledgers_in(folder: Path, leave_out: Sequence[str] = ()) -> Found:
+    """What ``ledger:`` would name in a settings file written to ``folder`` (``backlog init``):
+    its ledger files as a folder names them (:func:`ledger_files`), less Excel's lock files and
+    backlog's own outputs (a file with ``NAME.errors.csv`` or ``NAME.problems.csv`` beside it, or
+    one :func:`is_output` tells); when it holds none, its subfolders holding some (not hidden, nor
+    one named in ``leave_out``: the nightly run's output folder): a folder whose ledger files are
+    all taken as a folder, read whole, files added later too; else the files taken from it. In
+    name order; files are listed and looked at, never read."""
+    found = Found()
+    found.named = _taken(folder, found)
+    if found.named or not folder.is_dir():
+        found.count = len(found.named)
+        return found
     skip = {name.casefold() for name in leave_out}  # as Windows names a folder, whatever its case
     try:
-        return sorted((p for p in folder.iterdir() if p.is_dir() and _listed(p.name)
-                       and p.name.casefold() not in skip and folder_ledgers(p)), key=lambda p: p.name)
+        subfolders = sorted((p for p in folder.iterdir() if p.is_dir() and _listed(p.name)
+                             and p.name.casefold() not in skip), key=lambda p: p.name)
     except OSError:  # a folder that cannot be listed holds none that can be named
-        return []
+        return found
+    for sub in subfolders:
+        before = len(found.outputs)
+        taken = _taken(sub, found)
+        if not taken and len(found.outputs) > before:  # nothing but outputs: the folder is said
+            found.outputs[before:] = [sub]
+        found.named += [sub] if taken and taken == folder_ledgers(sub) else taken
+        found.count += len(taken)
+    return found
+
+
+def _taken(folder: Path, found: Found) -> list[Path]:
+    """The ledger files of ``folder`` that ``ledger:`` would name; the outputs among them are
+    added to ``found``."""
+    files = folder_ledgers(folder)
+    outputs = [p for p in files if _side_files(p) or is_output(p)]
+    found.outputs += outputs
+    return [p for p in files if p not in outputs]
 
 
 def folder_ledgers(folder: Path) -> list[Path]:
-    """A folder's ledger files (:func:`ledger_files`) that are neither a lock file nor an output."""
+    """A folder's ledger files (:func:`ledger_files`) that are not a lock file."""
     try:
         found = ledger_files([folder]) if folder.is_dir() else []
     except (LedgerError, OSError):
         return []
-    return [p for p in found if not is_lock_file(p)
-            and not any(p.with_name(p.stem + side).exists() for side in _SIDE_FILES)]
+    return [p for p in found if not is_lock_file(p)]
+
+
+def _side_files(path: Path) -> bool:
+    """Whether backlog's lists of rejected rows or value problems lie beside ``path``: an output."""
+    return any(path.with_name(path.stem + side).exists() for side in _SIDE_FILES)
 
 
 def short_error(exc: Exception) -> str:
