@@ -432,6 +432,41 @@ def test_init_tells_backlogs_own_outputs_from_ledgers_by_a_look_at_them(tmp_path
     assert result.stderr == "note: left out as backlog's own outputs, not ledgers: court/底数.xlsx, court/月报.csv, out/\n"
 
 
+def test_init_takes_the_workbook_of_a_ledger_saved_in_two_formats(tmp_path, monkeypatch):
+    """In a checkout of backlog, init named samples/, whose ledger.xlsx and ledger.csv (two sample
+    ledgers whose case numbers overlap) were then read as one: 389 cases, 23 of the workbook's
+    rejected as duplicates of the CSV's. Of one name in two formats (most often one ledger saved
+    twice, which would read every case twice) the workbook is named, and the other said to be
+    left out."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "samples").mkdir()
+    for name in ("ledger.xlsx", "ledger.csv", "README.md"):
+        (tmp_path / "samples" / name).write_bytes((ROOT / "samples" / name).read_bytes())
+    result = run("init")
+    assert result.exit_code == 0 and result.stdout == "wrote backlog.yaml (ledger: samples/ledger.xlsx)\n"
+    assert result.stderr == ("note: left out samples/ledger.csv, which has the name of samples/ledger.xlsx in another "
+                             "format: the same ledger saved twice would read every case twice; add it to `ledger:` if "
+                             "it is another ledger\n")
+    classified = run("classify", "--as-of", "2026-11-23", "-f", "csv")
+    assert classified.exit_code == 0 and classified.stderr.startswith("loaded 296 cases from 304 rows")
+    # beside it, and in a folder that then is named file by file
+    (tmp_path / "台帐").mkdir()
+    for name in ["一组.csv", "一组.xlsx", "二组.csv", "三组.tsv", "三组.xls"]:
+        (tmp_path / "台帐" / name).write_bytes(b"")
+    result, ledger = init_in(tmp_path / "台帐")
+    assert ledger == [tmp_path / "台帐" / name for name in ["一组.xlsx", "三组.xls", "二组.csv"]]
+    assert result.stderr.count("note: left out") == 2 and "left out 一组.csv, which has the name of 一组.xlsx" in result.stderr
+    (tmp_path / "samples" / "ledger.csv").unlink()
+    (tmp_path / "samples" / "ledger.xlsx").rename(tmp_path / "samples" / "ledger.XLSX")
+    result, ledger = init_in(tmp_path, "--force")
+    assert ledger == [tmp_path / "samples", tmp_path / "台帐" / "一组.xlsx", tmp_path / "台帐" / "三组.xls",
+                      tmp_path / "台帐" / "二组.csv"]
+    assert result.stdout.endswith("(ledger: samples/, 台帐/一组.xlsx, 台帐/三组.xls, 台帐/二组.csv: 4 ledger files)\n")
+    assert "# The ledger files and folders of them found beside this file (4 files)" in (
+        tmp_path / "backlog.yaml").read_text(encoding="utf-8")
+
+
 def test_config_unknown_key_suggests(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "backlog.yaml").write_text("ledgr: x.csv\n", encoding="utf-8")

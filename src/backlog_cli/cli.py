@@ -960,6 +960,9 @@ def init(
     names = starter.ledger
     if starter.outputs:
         _say(f"note: left out as backlog's own outputs, not ledgers: {_some(starter.outputs)}")
+    for left, kept in starter.twins:
+        _say(f"note: left out {left}, which has the name of {kept} in another format: the same ledger saved "
+             f"twice would read every case twice; add it to `ledger:` if it is another ledger")
     if not names:
         typer.echo(f"wrote {starter.path} (ledger: {PLACEHOLDER}, a placeholder)")
         _say(f"note: no ledger file ({' '.join(sorted(FOLDER_SUFFIXES))}) found beside {starter.path}; "

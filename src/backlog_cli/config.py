@@ -522,6 +522,7 @@ class Starter:
     ledger: list[str]
     count: int = 0  # the ledger files named, those in the folders too
     outputs: list[str] = field(default_factory=list)  # backlog's own outputs left out, named as ledger: is
+    twins: list[tuple[str, str]] = field(default_factory=list)  # a file left out, the one of its name named
 
     @property
     def folders(self) -> bool:
@@ -576,4 +577,5 @@ def write_starter(path: Path, force: bool = False) -> Starter:
     names = [named(p) for p in found.named]
     text = starter_text(names, found.count)
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    return Starter(path, names, found.count, [named(p) for p in found.outputs])
+    return Starter(path, names, found.count, [named(p) for p in found.outputs],
+                   [(named(left), named(kept)) for left, kept in found.twins])

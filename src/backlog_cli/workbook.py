@@ -176,6 +176,7 @@ class Found:
 
     named: list[Path] = field(default_factory=list)  # files, or folders of them read whole
     outputs: list[Path] = field(default_factory=list)  # files, or folders holding nothing else
+    twins: list[tuple[Path, Path]] = field(default_factory=list)  # a file left out, the one of its name taken
     count: int = 0  # the ledger files named, those in the folders too
 
 
@@ -183,7 +184,7 @@ def ledgers_in(folder: Path, leave_out: Sequence[str] = ()) -> Found:
     """What ``ledger:`` would name in a settings file written to ``folder`` (``backlog init``):
     its ledger files as a folder names them (:func:`ledger_files`), less Excel's lock files and
     backlog's own outputs (a file with ``NAME.errors.csv`` or ``NAME.problems.csv`` beside it, or
-    one :func:`is_output` tells); when it holds none, its subfolders holding some (not hidden, nor
+    one :func:`is_output` tells), and of one name in several formats all but one; when it holds none, its subfolders holding some (not hidden, nor
     one named in ``leave_out``: the nightly run's output folder): a folder whose ledger files are
     all taken as a folder, read whole, files added later too; else the files taken from it. In
     name order; files are listed and looked at, never read."""
@@ -208,13 +209,26 @@ def ledgers_in(folder: Path, leave_out: Sequence[str] = ()) -> Found:
     return found
 
 
+# Of one name in several formats (台帐.xlsx and 台帐.csv: the ledger saved again as CSV, or a workbook
+# converted), the one taken: a workbook, which keeps the sheets, before a text file.
+PREFERRED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv")
+
+
 def _taken(folder: Path, found: Found) -> list[Path]:
     """The ledger files of ``folder`` that ``ledger:`` would name; the outputs among them are
-    added to ``found``."""
+    added to ``found``, and so is each file left out for one of its name in a preferred format
+    (:data:`PREFERRED_SUFFIXES`): read both, every case would be read twice."""
     files = folder_ledgers(folder)
     outputs = [p for p in files if _side_files(p) or is_output(p)]
     found.outputs += outputs
-    return [p for p in files if p not in outputs]
+    ledgers = [p for p in files if p not in outputs]
+    kept = {}
+    for path in sorted(ledgers, key=lambda p: PREFERRED_SUFFIXES.index(p.suffix.lower())):
+        if path.stem in kept:
+            found.twins.append((path, kept[path.stem]))
+        else:
+            kept[path.stem] = path
+    return [p for p in ledgers if kept[p.stem] == p]
 
 
 def folder_ledgers(folder: Path) -> list[Path]:
