@@ -432,6 +432,23 @@ def test_init_tells_backlogs_own_outputs_from_ledgers_by_a_look_at_them(tmp_path
     assert result.stderr == "note: left out as backlog's own outputs, not ledgers: court/底数.xlsx, court/月报.csv, out/\n"
 
 
+def test_init_leaves_out_the_folder_the_nightly_run_writes_as_the_file_system_finds_it(tmp_path):
+    """outputs/ was left out whatever the case of its name, where the run's output_dir: outputs
+    writes outputs/ alone: on a file system that tells names apart by case, Outputs/ is another
+    folder, and a folder of ledgers there was left out."""
+    (tmp_path / "Outputs").mkdir()
+    (tmp_path / "Outputs" / "台帐.xlsx").write_bytes(b"")
+    result = run("init", tmp_path / "backlog.yaml")
+    assert result.exit_code == 0
+    if (tmp_path / "outputs").is_dir():  # Windows, macOS: the folder the run writes
+        assert result.stdout.endswith("(ledger: 台帐.xlsx, a placeholder)\n")
+    else:
+        assert result.stdout.endswith("(ledger: Outputs/, the folder of 1 ledger file)\n")
+    (tmp_path / "Outputs").rename(tmp_path / "outputs")
+    result, ledger = init_in(tmp_path, "--force")
+    assert result.stdout.endswith("(ledger: 台帐.xlsx, a placeholder)\n")
+
+
 def test_init_takes_the_workbook_of_a_ledger_saved_in_two_formats(tmp_path, monkeypatch):
     """In a checkout of backlog, init named samples/, whose ledger.xlsx and ledger.csv (two sample
     ledgers whose case numbers overlap) were then read as one: 389 cases, 23 of the workbook's

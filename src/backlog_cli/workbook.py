@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import gc
 import itertools
+import os
 import posixpath
 import re
 import struct
@@ -184,19 +185,22 @@ def ledgers_in(folder: Path, leave_out: Sequence[str] = ()) -> Found:
     """What ``ledger:`` would name in a settings file written to ``folder`` (``backlog init``):
     its ledger files as a folder names them (:func:`ledger_files`), less Excel's lock files and
     backlog's own outputs (a file with ``NAME.errors.csv`` or ``NAME.problems.csv`` beside it, or
-    one :func:`is_output` tells), and of one name in several formats all but one; when it holds none, its subfolders holding some (not hidden, nor
-    one named in ``leave_out``: the nightly run's output folder): a folder whose ledger files are
-    all taken as a folder, read whole, files added later too; else the files taken from it. In
-    name order; files are listed and looked at, never read."""
+    one :func:`is_output` tells), and of one name in several formats all but one; when it holds
+    none, its subfolders holding some (not hidden, nor one ``leave_out`` names as the file system
+    finds it: the nightly run's output folder): a folder whose ledger files are all taken as a
+    folder, read whole, files added later too; else the files taken from it. In name order; files
+    are listed and looked at, never read."""
     found = Found()
     found.named = _taken(folder, found)
     if found.named or not folder.is_dir():
         found.count = len(found.named)
         return found
-    skip = {name.casefold() for name in leave_out}  # as Windows names a folder, whatever its case
+    # the folders leave_out names as the run writes them: found by the file system, Outputs/ too
+    # where names are told apart whatever their case (Windows, macOS), not where they are not (Linux)
+    skip = [folder / name for name in leave_out if (folder / name).is_dir()]
     try:
         subfolders = sorted((p for p in folder.iterdir() if p.is_dir() and _listed(p.name)
-                             and p.name.casefold() not in skip), key=lambda p: p.name)
+                             and not any(os.path.samefile(p, other) for other in skip)), key=lambda p: p.name)
     except OSError:  # a folder that cannot be listed holds none that can be named
         return found
     for sub in subfolders:
