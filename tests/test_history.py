@@ -924,16 +924,20 @@ def test_diff_of_nightly_runs_tells_a_rejected_row_from_a_case_taken_out(tmp_pat
     assert diff("--since", "2026-11-04") == ["case_no,change,officer,before,after", "(2026)鲁0902执17号,removed,赵六,open,"]
 
 
-def test_diff_names_a_rejected_rows_file_by_its_path_as_read_when_another_file_has_its_name(tmp_path):
+def test_a_file_sharing_its_name_is_shown_by_its_path_from_the_settings_files_folder(tmp_path, monkeypatch):
     """一组/台帐.csv and 二组/台帐.csv read each night: the row 一组 rejects is named by that file's
-    path as read, as the run's other messages name it (台帐.csv alone named either), though no
-    row of 二组's is rejected; a file whose name no other shares is named by its name."""
+    path (台帐.csv alone named either), though no row of 二组's is rejected; a file whose name no
+    other shares is named by its name. The run records the paths as read from backlog.yaml's
+    folder (absolute, as older runs did); diff, history and the monthly report showed them so
+    (/srv/backlog/一组/台帐.csv) and show them as ledger: names them, from that folder."""
     from typer.testing import CliRunner
 
     from backlog_cli.cli import app
 
     runner = CliRunner()
-    for group in ("一组", "二组"):
+    monkeypatch.chdir(tmp_path)  # backlog.yaml found in the working folder, as under cron
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    for group in ("一组", "二组", "其他"):
         (tmp_path / group).mkdir()
     config = tmp_path / "backlog.yaml"
     config.write_text("ledger: [一组/台帐.csv, 二组/台帐.csv, 三组.csv]\noutput_dir: out\n", encoding="utf-8")
@@ -944,26 +948,45 @@ def test_diff_names_a_rejected_rows_file_by_its_path_as_read_when_another_file_h
         (tmp_path / "一组" / "台帐.csv").write_text(
             header + "(2026)鲁0902执1号,2026-01-05,张三\n" + f"(2026)鲁0902执2号,{filed},李四\n", encoding="utf-8")
         (tmp_path / "三组.csv").write_text(header + f"(2026)鲁0902执4号,{filed},赵六\n", encoding="utf-8")
-        assert runner.invoke(app, ["run", "-q", "--config", str(config), "--as-of", day]).exit_code in (0, 1)
+        assert runner.invoke(app, ["run", "-q", "--as-of", day]).exit_code in (0, 1)
 
-    def diff() -> list[str]:
-        result = runner.invoke(app, ["diff", "--config", str(config), "-f", "csv"])
-        assert result.exit_code == 0 and result.stderr == "", result.output
+    def shown(*args: str) -> list[str]:
+        result = runner.invoke(app, [*args, "-f", "csv"])
+        assert result.exit_code == 0 and str(tmp_path) not in result.output, result.output
         return result.stdout.splitlines()
 
     run("2026-11-04", "2026-01-10")
     run("2026-11-11", "待补")
     errors = (tmp_path / "out" / "2026-11-11" / "errors.csv").read_text(encoding="utf-8-sig").splitlines()
-    first = errors[1].split(",")[0]  # the path as read, as errors.csv lists it
-    assert first.endswith(str(Path("一组") / "台帐.csv")) and errors[2].split(",")[0].endswith("三组.csv")
+    read = str(tmp_path / "一组" / "台帐.csv")  # the path as read, as errors.csv lists it and the history keeps it
+    assert errors[1].split(",")[0] == read and errors[2].split(",")[0] == str(tmp_path / "三组.csv")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'out' / 'history.sqlite'}")
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text("select ledger_files from runs order by as_of")).scalars().all()
+        rejected = conn.execute(sa.text("select file from rejected_rows")).scalars().all()
+    engine.dispose()
+    assert json.loads(stored[-1]) == [read, str(tmp_path / "二组" / "台帐.csv"), str(tmp_path / "三组.csv")]
+    assert rejected == [read, str(tmp_path / "三组.csv")]
+    first = str(Path("一组") / "台帐.csv")
     why = "第 3 行：立案日期无法识别：“待补”"
-    assert diff() == ["case_no,change,officer,before,after",
-                      f"(2026)鲁0902执2号,rejected,李四,open,{first} [台帐] {why}",
-                      f"(2026)鲁0902执4号,rejected,赵六,open,三组.csv [三组] {why.replace('3', '2', 1)}"]
+    assert shown("diff") == ["case_no,change,officer,before,after",
+                             f"(2026)鲁0902执2号,rejected,李四,open,{first} [台帐] {why}",
+                             f"(2026)鲁0902执4号,rejected,赵六,open,三组.csv [三组] {why.replace('3', '2', 1)}"]
+    listed = f"{first};{Path('二组') / '台帐.csv'};三组.csv"
+    assert [line.split(",")[6] for line in shown("history")] == ["ledger_files", listed, listed]
+    report = runner.invoke(app, ["report", "monthly", "--as-of", "2026-11-11", "-f", "csv"])
+    assert f"rejected: {first} [台帐] row 3: (2026)鲁0902执2号" in report.stderr and str(tmp_path) not in report.stderr
     run("2026-11-18", "2026-01-10")
-    assert diff() == ["case_no,change,officer,before,after",
-                      f"(2026)鲁0902执2号,readmitted,李四,{first} [台帐] {why},",
-                      f"(2026)鲁0902执4号,readmitted,赵六,三组.csv [三组] {why.replace('3', '2', 1)},"]
+    assert shown("diff") == ["case_no,change,officer,before,after",
+                             f"(2026)鲁0902执2号,readmitted,李四,{first} [台帐] {why},",
+                             f"(2026)鲁0902执4号,readmitted,赵六,三组.csv [三组] {why.replace('3', '2', 1)},"]
+    # from another folder, the settings named: shown from their folder, as ledger: names them
+    monkeypatch.chdir(tmp_path / "其他")
+    assert shown("history", "--config", "../backlog.yaml")[1].split(",")[6] == listed
+    # a file outside that folder is shown as read
+    from backlog_cli.loading import shown_path
+
+    assert shown_path(tmp_path / "x" / "台帐.csv", tmp_path / "一组") == str(tmp_path / "x" / "台帐.csv")
 
 
 def test_diff_against_a_run_of_an_older_backlog_says_its_rejected_rows_are_unknown(tmp_path):

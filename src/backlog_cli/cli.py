@@ -471,6 +471,8 @@ class LoadOptions:
         # the settings file, when the encoding is its encoding: (a hint then says to set another there),
         # or none is named (one may be set there as well as by --encoding)
         self.encoding_set_in = self.config.path if not encoding else None
+        # the ledger files backlog.yaml names are shown from its folder, as it names them
+        self.shown_from = self.config.folder if not ledger else None
         self.columns = list(columns or []) + list(self.config.columns)
         self.inputs: list[Path] = []
         self.output: Path | None = None
@@ -584,7 +586,7 @@ def load(opts: LoadOptions, *, listed_below: bool = False, columns: Columns | No
     columns = columns or load_columns(opts.columns)
     with progress_bar(err) as progress:
         ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns, progress=progress,
-                             encoding_set_in=opts.encoding_set_in)
+                             encoding_set_in=opts.encoding_set_in, shown_from=opts.shown_from)
     if not triaged:
         from backlog_cli.triage import filed_after_today
 
@@ -1072,7 +1074,7 @@ def _open_history(settings):
     from backlog_cli.history import open_history
     from backlog_cli.run import history_target
 
-    return open_history(history_target(settings), read_only=True)
+    return open_history(history_target(settings), read_only=True, shown_from=settings.folder)
 
 
 @app.command(cls=BacklogCommand)

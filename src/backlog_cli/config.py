@@ -89,6 +89,12 @@ class Config:
     report_day: int | None = None
     where: dict[str, str] = field(default_factory=dict)  # setting → file:line, for problems found later
 
+    @property
+    def folder(self) -> Path | None:
+        """The settings file's folder: its paths are read from it, and the ledger files it names
+        shown from it (一组/台帐.xlsx, not the path as read: /srv/backlog/一组/台帐.xlsx)."""
+        return self.path.parent if self.path is not None else None
+
 
 def check_ledgers(config: Config) -> None:
     """Every ledger the settings name exists; else a ConfigError naming the setting."""

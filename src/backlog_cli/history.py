@@ -49,7 +49,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from backlog_cli.assignment import UNASSIGNED
 from backlog_cli.errors import ConfigError
-from backlog_cli.loading import REJECT_COLUMNS, file_names, load_columns
+from backlog_cli.loading import REJECT_COLUMNS, file_names, load_columns, shown_path
 from backlog_cli.outputs import DISPLAY_LIST_SEP, Labels, Output, Sheet, iso_dates, join_lists, per_distinct_cell
 from backlog_cli.parsing import case_ids, parse_case_numbers
 from backlog_cli.rules import open_mask
@@ -180,8 +180,12 @@ def database_url(target: str | Path) -> str:
 class History:
     """An open history database. Use :func:`open_history`."""
 
-    def __init__(self, engine: Engine, version: int = SCHEMA_VERSION, read_only: bool = False):
+    def __init__(self, engine: Engine, version: int = SCHEMA_VERSION, read_only: bool = False,
+                 shown_from: Path | None = None):
         self.engine = engine
+        # the ledger files are stored as the runs read them (from backlog.yaml: absolute paths) and
+        # shown from the settings file's folder (loading.shown_path)
+        self.shown_from = shown_from
         # the schema version read: older than SCHEMA_VERSION only when opened to be read (0: no
         # history tables yet, a database no run has written to)
         self.version = version
@@ -262,7 +266,8 @@ class History:
                 "finished_at": pd.to_datetime(pd.Series([r["finished_at"] for r in got], dtype=object)),
                 "rules": pd.Series([r["rules"] for r in got], dtype="str"),
                 "ledger_files": pd.Series(
-                    [LIST_SEP.join(json.loads(r["ledger_files"])) for r in got], dtype="str"
+                    [LIST_SEP.join(shown_path(f, self.shown_from) for f in json.loads(r["ledger_files"])) for r in got],
+                    dtype="str"
                 ),
             }
         )
@@ -348,7 +353,7 @@ class History:
             return rows
         with self.engine.connect() as conn:
             read = json.loads(conn.execute(sa.select(runs.c.ledger_files).where(runs.c.id == run_id)).scalar() or "[]")
-        names = file_names(pd.Series([*read, *rows["file"]], dtype=object))
+        names = file_names(pd.Series([*read, *rows["file"]], dtype=object), self.shown_from)
         return rows.assign(file=rows["file"].map(names).astype("str"))
 
     def diff(self, run_a: int, run_b: int) -> Changes:
@@ -368,7 +373,7 @@ class History:
         return changes
 
 
-def open_history(target: str | Path, *, read_only: bool = False) -> History:
+def open_history(target: str | Path, *, read_only: bool = False, shown_from: Path | None = None) -> History:
     """Open the history at a path or URL. To record runs (the nightly run), its schema is
     upgraded and a missing SQLite file is created (in a folder that must exist: none is created).
     To be read only (``history``, ``diff``, ``report monthly``), nothing is written, on SQLite or
@@ -405,7 +410,7 @@ def open_history(target: str | Path, *, read_only: bool = False) -> History:
         raise ConfigError(f"history {target}: cannot open the database ({exc.orig})") from None
     except sa.exc.SQLAlchemyError as exc:
         raise ConfigError(f"history {target}: cannot open the database ({exc})") from None
-    return History(engine, version, read_only)
+    return History(engine, version, read_only, shown_from)
 
 
 def _read_version(conn: Connection, where: str) -> int:

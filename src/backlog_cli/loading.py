@@ -18,6 +18,7 @@ import gc
 import io
 import itertools
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -1069,6 +1070,7 @@ class Ledger:
     columns: Columns
     warnings: list[str] = field(default_factory=list)  # sheets that may hold cases but were not read
     notes: list[str] = field(default_factory=list)  # said to the user, not a problem (hidden sheets left out)
+    shown_from: Path | None = None  # the files' paths shown from this folder (:func:`shown_path`)
 
     @property
     def rows_read(self) -> int:
@@ -1094,7 +1096,7 @@ class Ledger:
 
     def file_names(self) -> dict[str, str]:
         """How messages and tables name each file read (:func:`file_names`)."""
-        return file_names(pd.Series([s.file for s in self.sheets], dtype=object))
+        return file_names(pd.Series([s.file for s in self.sheets], dtype=object), self.shown_from)
 
     def unknown_headers(self) -> list[str]:
         """The headers that name no field, kept as typed (``inspect``: 否，按原样保留): each once,
@@ -1390,6 +1392,7 @@ def load_ledger(
     progress: Progress | None = None,
     encoding_set_in: str | Path | None = None,
     encoding_option: bool = True,
+    shown_from: Path | None = None,
 ) -> Ledger:
     """Read every ledger sheet of every file and stack the cases into one frame; a folder or a
     wildcard names the files it holds or matches (:func:`workbook.ledger_files`). Excel's lock
@@ -1398,7 +1401,9 @@ def load_ledger(
     for a text ledger it does not read says to set another (:class:`EncodingHint`), or, with no
     encoding named, the settings file read, where one may be set for a text ledger whose encoding
     is not detected (:class:`EncodingUnknown`); ``encoding_option``: whether the command takes
-    --encoding (`backlog run` does not)."""
+    --encoding (`backlog run` does not). ``shown_from``:
+    the folder of the settings file whose ``ledger:`` named the files, from which their paths are
+    shown (:func:`shown_path`)."""
     paths, locks = _without_lock_files(workbook.ledger_files(paths))
     _check_named_once(paths)
     if sheets:
@@ -1407,7 +1412,7 @@ def load_ledger(
     gc_was_on = gc.isenabled()
     gc.disable()  # millions of short-lived objects, no cycles: the cyclic collector only costs time
     try:
-        ledger = _load(paths, sheets or None, encoding, columns or load_columns(), progress)
+        ledger = _load(paths, sheets or None, encoding, columns or load_columns(), progress, shown_from)
     except EncodingHint as hint:
         if encoding is None or encoding_set_in is None:
             raise
@@ -1481,7 +1486,7 @@ class _Found:
 
 
 def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None, columns: Columns,
-          progress: Progress | None) -> Ledger:
+          progress: Progress | None, shown_from: Path | None = None) -> Ledger:
     found = _Found()
     for i, path in enumerate(paths):
         # decoding is the first half of a file's share, checking values the second; as the two
@@ -1493,7 +1498,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         except _ReadAgain:
             found.rewind(mark)
             _load_file(path, sheets, encoding, columns, file_progress, found, careful=True)
-    frame, dup_rejects, repeated = _reject_duplicates(found.cases, columns)
+    frame, dup_rejects, repeated = _reject_duplicates(found.cases, columns, shown_from)
     frame = _whole_number_fields(frame, columns)
     found.warnings.extend(repeated)
     found.cases.clear()
@@ -1503,8 +1508,8 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         n_dup = int(((dup_rejects["file"] == report.file) & (dup_rejects["sheet"] == report.sheet)).sum())
         report.rejected += n_dup
         report.cases = report.rows_read - report.skipped - report.rejected
-    found.warnings.extend(_sheet_gaps(frame, found.reports, columns))
-    found.notes.extend(_status_left_open(frame))
+    found.warnings.extend(_sheet_gaps(frame, found.reports, columns, shown_from))
+    found.notes.extend(_status_left_open(frame, shown_from))
     return Ledger(
         cases=frame,
         skipped=_in_sheet_order(_concat(found.skipped, ["file", "sheet", "row", "reason"]), found.reports),
@@ -1514,6 +1519,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         columns=columns,
         warnings=found.warnings,
         notes=found.notes,
+        shown_from=shown_from,
     )
 
 
@@ -1535,7 +1541,7 @@ OPEN_STATUS = re.compile(r"执行中|未结|未结案|未执结|未办结|在办
 SHOWN_ROWS = 3  # rows named in a note about many
 
 
-def _status_left_open(cases: pd.DataFrame) -> list[str]:
+def _status_left_open(cases: pd.DataFrame, shown_from: Path | None = None) -> list[str]:
     """A note when cases with a 结案日期 keep a 案件状态 that says open (执行中, 在办: the status not
     brought up to date when the case closed). They count as closed by their date. A note, not a
     value problem: ledgers often leave the status so, and the date says what happened."""
@@ -1547,7 +1553,7 @@ def _status_left_open(cases: pd.DataFrame) -> list[str]:
         return []
     n = int(stale.sum())
     rows = cases.loc[stale, ["source_file", "source_sheet", "source_row"]].head(SHOWN_ROWS)
-    names = file_names(cases["source_file"])
+    names = file_names(cases["source_file"], shown_from)
     several = len(names) > 1  # with several files, each row's own file
     where = "、".join(f"{names[file] + ' ' if several else ''}{sheet} 第{row}行"
                      for file, sheet, row in rows.itertuples(index=False))
@@ -1717,13 +1723,14 @@ RULE_FIELDS = ("closed_on", "status", "close_method", "officer", "cause", "respo
 OPEN_SHEET = "未结"  # a sheet so named (not 已结未结汇总) holds open cases: no close-date column is right
 
 
-def _sheet_gaps(frame: pd.DataFrame, reports: list[SheetReport], columns: Columns) -> list[str]:
+def _sheet_gaps(frame: pd.DataFrame, reports: list[SheetReport], columns: Columns,
+                shown_from: Path | None = None) -> list[str]:
     """Per sheet with cases whose header lacks a column of :data:`RULE_FIELDS` that another sheet
     has and fills, a warning: which sheet, which field, what its cases are read as (the ledger
     as a whole has the column, so the warning about a missing column is not given)."""
     read = [r for r in reports if r.cases]
     mapped = {id(r): {c.name for c in r.headers} for r in read}
-    names = file_names(pd.Series([r.file for r in reports], dtype=object))
+    names = file_names(pd.Series([r.file for r in reports], dtype=object), shown_from)
     out = []
     for report in read:
         gaps = {}
@@ -2055,7 +2062,8 @@ def _reject_frame(parsed: pd.DataFrame, body: pd.DataFrame, reason: pd.Series) -
     return out
 
 
-def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns,
+                       shown_from: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """The cases of every block in one frame, less those seen before (the same year, court, type
     and sequence, however written): the first row stays, later ones are rejected naming the first,
     and saying where the two differ in :data:`COMPARED` (one closed, the other not, is no copy);
@@ -2079,7 +2087,7 @@ def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd
     # the first row's file is named when it is another file; its sheet when it is a workbook's
     other_file = where["source_file"].to_numpy() != later["source_file"].to_numpy()
     text_file = where["source_file"].map(lambda f: Path(f).suffix.lower() in TEXT_SUFFIXES).to_numpy(dtype=bool)
-    files = np.where(other_file, where["source_file"].map(file_names(keys["source_file"])).to_numpy(dtype=object) + " ", "")
+    files = np.where(other_file, where["source_file"].map(file_names(keys["source_file"], shown_from)).to_numpy(dtype=object) + " ", "")
     sheet = where["source_sheet"].astype(str).to_numpy(dtype=object)
     sheets = np.where(other_file, "[" + sheet + "] ", np.where(text_file, "", sheet + " "))
     seen = files + sheets + "第" + where["source_row"].astype(str).to_numpy(dtype=object) + "行"
@@ -2094,13 +2102,27 @@ def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns) -> tuple[pd
     return pd.concat(blocks, ignore_index=True), rejects, _repeated_files(keys["source_file"].to_numpy(), first_seen, dup)
 
 
-def file_names(files: pd.Series) -> dict[str, str]:
+def file_names(files: pd.Series, shown_from: Path | None = None) -> dict[str, str]:
     """How messages and tables name each of the ledger ``files``: by its name (台帐.xlsx), or by
-    its path as read when another file read has the same name (一组/台帐.xlsx, 二组/台帐.xlsx)."""
+    its path when another file read has the same name (一组/台帐.xlsx, 二组/台帐.xlsx): as read,
+    or from ``shown_from`` (:func:`shown_path`)."""
     paths = pd.unique(files)
     names = [Path(f).name for f in paths]
     shared = {n for n in names if names.count(n) > 1}
-    return {f: str(f) if n in shared else n for f, n in zip(paths, names)}
+    return {f: shown_path(f, shown_from) if n in shared else n for f, n in zip(paths, names)}
+
+
+def shown_path(path: str | Path, shown_from: Path | None) -> str:
+    """A ledger file's path as messages and tables show it: relative to ``shown_from`` (the folder
+    of the settings file whose ``ledger:`` named it, which the nightly run records as read, from
+    that folder: /srv/backlog/一组/台帐.xlsx) when it is in that folder, as ``ledger:`` names it
+    (一组/台帐.xlsx); else as read."""
+    if shown_from is not None:
+        try:
+            return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(shown_from)))
+        except ValueError:  # outside it (../二院/台帐.xlsx, another drive)
+            pass
+    return str(path)
 
 
 REPEATED_FILE_SHARE = 0.9  # of a file's cases found in one earlier file: the same ledger read twice

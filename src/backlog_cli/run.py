@@ -429,7 +429,7 @@ def _refuse_future(day: dt.date) -> None:
 def _load(config: Config, columns: Columns, progress: Progress | None) -> Ledger:
     return load_ledger(config.ledger, sheets=config.sheets or None, encoding=config.encoding,
                        columns=columns, progress=progress, encoding_set_in=config.path,
-                       encoding_option=False)
+                       encoding_option=False, shown_from=config.folder)
 
 
 def _counts(ledger: Ledger, result: Triage) -> dict[str, Any]:
