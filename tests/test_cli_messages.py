@@ -556,3 +556,20 @@ def test_explain_names_the_case_s_file_by_its_folder_when_two_share_its_name(tmp
     assert later.exit_code == 2 and later.stderr.endswith(
         "backlog: error: (2025)鲁0902执4号 was filed on 2025-09-01, after --as-of 2025-06-30: it is not counted on "
         f"that day ({second} [台帐] row 3)\n")
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    # YAML reads 'report_day：25' as text: it stops at the next line, the slip is on this one
+    ("ledger: a.csv\nreport_day：25\nrules: default\n", "backlog.yaml:3:1: not valid YAML (could not find expected ':' "
+     "(line 2: a full-width ： typed for the colon: type : with the input method in 英文/半角))"),
+    ("ledger: a.csv\ntargets: {陈静： 3}\n", "backlog.yaml:2: targets: 陈静： 3: target must be a whole number from 0 to "
+     "10000, got None (a full-width ： typed for the colon: type : with the input method in 英文/半角)"),
+])
+def test_a_full_width_colon_in_the_settings_is_named(tmp_path, monkeypatch, settings, message):
+    """A colon typed with a Chinese input method (：) is told as such, at the line it is on."""
+    (tmp_path / "a.csv").write_text("案号,立案日期,承办人\n(2025)鲁0902执1号,2025-01-02,陈静\n", encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text(settings, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("assign", "--as-of", "2026-11-23")
+    assert result.exit_code == 2, result.output
+    assert message in result.output

@@ -332,6 +332,13 @@ def test_a_condition_must_be_a_mapping():
     ("version: 1\ncategories:\n\t- id: a\n", "3:1", "(a tab: indent with spaces only)"),
     ("version: 1\ncategories: [a, b\nx: 1\n", "3:2", "(a [list] not closed where it begins)"),
     ("version: 1\ndescription: 说明: 有冒号\n", "2:16", "(a second colon on the line? put text with a colon in quotes)"),
+    # a key typed with a Chinese input method's colon is text to YAML: the parser stops on the next line
+    ("version: 1\ncategories:\n  - id: a\n    label：超期\n    priority: 1\n", "5:5",
+     "(line 4: a full-width ： typed for the colon: type : with the input method in 英文/半角)"),
+    ("version: 1\ncategories:\n  - id：a\n    label: A\n", "4:10",
+     "(line 3: a full-width ： typed for the colon: type : with the input method in 英文/半角)"),
+    ("version: 1\ncategories:\n  - id: a\n\u3000\u3000label: A\n    when: {open: true}\n", "5:9",
+     "(line 4: full-width spaces (　) typed: indent with ordinary spaces)"),
 ])
 def test_a_yaml_slip_says_what_it_usually_means(tmp_path, text, where, hint):
     """A hand-edited file's usual slips: the parser's words, then what they mean to its editor."""
@@ -339,6 +346,21 @@ def test_a_yaml_slip_says_what_it_usually_means(tmp_path, text, where, hint):
     p.write_text(text, encoding="utf-8")
     [problem] = problems_of(p)
     assert problem.startswith(f"{p}:{where}: invalid YAML: ") and problem.endswith(hint)
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("  - id: a\n    when: {open: true}\n\u3000\u3000label: A\n",
+     "5:1: unknown key '\u3000\u3000label' (full-width spaces (　) typed: indent with ordinary spaces)"),
+    ("  - id: a\n    label: A\n    when: {field：cause, contains_any: [借款]}\n",
+     "5:12: categories[0].when: unknown operator 'field：cause' (a full-width ： typed for the colon: type : "
+     "with the input method in 英文/半角)"),
+])
+def test_a_full_width_colon_or_space_in_a_key_is_named(tmp_path, text, problem):
+    """A key that YAML reads with a full-width character in it is refused saying which one was typed,
+    not with a guess at the closest key (label, field)."""
+    p = tmp_path / "fw.yaml"
+    p.write_text("version: 1\ncategories:\n" + text, encoding="utf-8")
+    assert f"{p}:{problem}" in problems_of(p)
 
 
 def test_unsafe_tag_is_rejected(tmp_path):

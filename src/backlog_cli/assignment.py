@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from backlog_cli.config import document_line, key_line, not_a_file, read_yaml
-from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean
+from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean, full_width_slip
 from backlog_cli.loading import PLAN_FIELDS, SOURCE_COLUMNS, TOTALS_TEXT, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
                                  state_styles, value_labels, write_output)
@@ -184,7 +184,8 @@ def targets_from_mapping(data: Mapping, source: str | Path, within: str | None =
         if pd.isna(key):
             problems.append((name, f"blank officer name {name!r}"))
         elif value is None:
-            problems.append((name, f"{name}: target must be {WHOLE}, got {data[name]!r}"))
+            slip = full_width_slip(name)  # 陈静： 3, one key to YAML
+            problems.append((name, f"{name}: target must be {WHOLE}, got {data[name]!r}" + (f" ({slip})" if slip else "")))
         elif key in officers:
             problems.append((name, f"{name}: {key} is listed twice"))
         else:

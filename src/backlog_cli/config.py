@@ -9,13 +9,14 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from backlog_cli.errors import ConfigError, NotUtf8, did_you_mean, read_utf8
+from backlog_cli.errors import ConfigError, NotUtf8, did_you_mean, full_width_slip, read_utf8
 
 CONFIG_NAME = "backlog.yaml"
 ENV_VAR = "BACKLOG_CONFIG"
@@ -297,11 +298,24 @@ _YAML_HINTS = (
 )
 
 
+# a line YAML reads as text where a key was meant: typed with a full-width colon (label：超期) or
+# indented with full-width spaces (　　label: …)
+_FULL_WIDTH_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?(?:\u3000|[^\s:'\"#{}\[\],]+[ \t\u3000]*：)")
+
+
 def yaml_problem(exc: yaml.YAMLError) -> str:
     """The parser's reason for refusing a YAML text, with what it usually means in a file edited by
-    hand (a tab, an indentation slip, an unclosed list)."""
+    hand (a tab, an indentation slip, an unclosed list; a full-width colon or indent on the line or
+    the line above, where the parser stops on the next)."""
     reason = getattr(exc, "problem", None) or str(exc)
     hints = [hint for words, hint in _YAML_HINTS if words in reason]
+    mark = getattr(exc, "problem_mark", None)
+    if isinstance(getattr(mark, "buffer", None), str):
+        lines = mark.buffer.split("\n")
+        for n in (mark.line - 1, mark.line):
+            if 0 <= n < len(lines) and (slip := _FULL_WIDTH_LINE.match(lines[n])):
+                hints.insert(0, f"line {n + 1}: {full_width_slip(slip.group())}")
+                break
     return f"{reason} ({hints[0]})" if hints else reason
 
 

@@ -73,8 +73,22 @@ class LockedError(BacklogError):
     exit_code = EXIT_LOCKED
 
 
+# What a Chinese input method types for YAML's colon and indentation, and what to tell its typist.
+FULL_WIDTH_SLIPS = (("：", "a full-width ： typed for the colon: type : with the input method in 英文/半角"),
+                    ("\u3000", "full-width spaces (　) typed: indent with ordinary spaces"))
+
+
+def full_width_slip(text: str) -> str | None:
+    """What a full-width colon or space in a key typed by hand means (``label：超期``, ``　　label``),
+    or None."""
+    return next((hint for char, hint in FULL_WIDTH_SLIPS if char in text), None)
+
+
 def did_you_mean(word: object, known: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` naming the closest of ``known`` to a mistyped ``word``, or ''."""
+    """`` (did you mean 'x'?)`` naming the closest of ``known`` to a mistyped ``word``, or '';
+    for a word holding a full-width colon or space, what that slip means instead."""
+    if slip := full_width_slip(str(word)):
+        return f" ({slip})"
     close = difflib.get_close_matches(str(word), list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
