@@ -304,6 +304,43 @@ def test_an_amount_with_an_unquoted_comma_does_not_shift_a_row_into_the_cases(tm
     assert led.rejects["reason"].iloc[0].startswith("本行有 6 个字段，表头只有 5 个")
 
 
+def test_a_row_one_field_wider_with_its_last_column_blank_is_not_read_shifted(tmp_path):
+    """1,000 and (1,000) unquoted in a row whose 备注 is blank: one field more than the header, the
+    one beyond it blank. Read, the amount was 1 and the officer 000, without a word. Such a row is
+    rejected naming the amount; so is one split in its text (张三,李四), with the general hint. An
+    export ending every data line with a comma is read, but for its row with an amount split, and
+    so is a file whose rows mostly have the amount split (all rejected, not read as the usual)."""
+    path = tmp_path / "ledger.csv"
+    head = "序号,案号,立案日期,申请执行人,被执行人,案由,执行标的,承办人,备注\n"
+    path.write_text(head + "1,(2025)鲁0902执1号,2025-01-02,张三,李四,买卖合同纠纷,500,王磊,无\n"
+                    "2,(2025)鲁0902执2号,2025-01-02,张三,李四,买卖合同纠纷,800,王磊,\n"
+                    "3,(2025)鲁0902执3号,2025-01-02,张三,李四,买卖合同纠纷,1,000,王磊,\n"
+                    "4,(2025)鲁0902执4号,2025-01-02,张三,李四,买卖合同纠纷,(1,000),王磊,\n"
+                    "5,(2025)鲁0902执5号,2025-01-02,张三,赵六,钱七,买卖合同纠纷,900,王磊,\n", encoding="utf-8")
+    led = load_ledger([path])
+    assert led.cases[["case_no", "amount", "officer"]].values.tolist() == [
+        ["(2025)鲁0902执1号", 500.0, "王磊"], ["(2025)鲁0902执2号", 800.0, "王磊"]]
+    assert led.rejects[["row", "reason"]].values.tolist() == [
+        [4, "本行有 10 个字段，表头只有 9 个：各值可能错位（执行标的 1,000 含逗号未加引号？），请修正后重读"],
+        [5, "本行有 10 个字段，表头只有 9 个：各值可能错位（执行标的 (1,000) 含逗号未加引号？），请修正后重读"],
+        [6, "本行有 10 个字段，表头只有 9 个：各值可能错位（含逗号的值如 125,000.00 未加引号？），请修正后重读"]]
+    # every data line ending with a comma, the header's not
+    path.write_text("案号,立案日期,执行标的,承办人,备注\n(2025)鲁0902执1号,2025-01-02,500,王磊,,\n"
+                    "(2025)鲁0902执2号,2025-01-02,800,王磊,无,\n(2025)鲁0902执3号,2025-01-02,1,000,000.50,王磊,,\n"
+                    "(2025)鲁0902执4号,2025-01-02,600,王磊,,\n", encoding="utf-8")
+    led = load_ledger([path])
+    assert led.cases[["case_no", "amount", "officer"]].values.tolist() == [
+        ["(2025)鲁0902执1号", 500.0, "王磊"], ["(2025)鲁0902执2号", 800.0, "王磊"], ["(2025)鲁0902执4号", 600.0, "王磊"]]
+    assert led.rejects[["row", "reason"]].values.tolist() == [
+        [4, "本行有 8 个字段，表头只有 5 个：各值可能错位（执行标的 1,000,000.50 含逗号未加引号？），请修正后重读"]]
+    # most rows split: they are not the export's usual shape
+    path.write_text("案号,立案日期,执行标的,承办人,备注\n(2025)鲁0902执1号,2025-01-02,5,000,王磊,\n"
+                    "(2025)鲁0902执2号,2025-01-02,8,000,王磊,\n(2025)鲁0902执3号,2025-01-02,600,王磊,\n", encoding="utf-8")
+    led = load_ledger([path])
+    assert led.cases["case_no"].tolist() == ["(2025)鲁0902执3号"]
+    assert led.rejects["row"].tolist() == [2, 3]
+
+
 def test_a_quote_never_closed_is_an_error_naming_its_line(tmp_path):
     """An export that does not double quotes: the quote opened on line 4 would take every later
     line into one cell (3 cases instead of 5). A quoted cell over two lines is fine, and so is a

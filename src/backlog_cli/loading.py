@@ -738,19 +738,68 @@ def _read_ragged(path: Path, text: str, sep: str) -> tuple[pd.DataFrame, tuple[n
     return frame.mask(frame.eq("")), (fields, filled)
 
 
-def _too_wide(raw: RawSheet, pos: int, height: int) -> pd.Series | None:
-    """For a text ledger, the reject reason of each row below the header filled beyond the
-    fields of the header's line, by its row number: a program writing CSV gives every row as
-    many fields (Excel pads the header's line too), so a longer row has a separator inside an
-    unquoted value (125,000.00) and its values stand under the wrong columns. None for none."""
+def _too_wide(raw: RawSheet, pos: int, height: int, headers: Sequence[str], mapped: Sequence[str],
+              columns: Columns) -> pd.Series | None:
+    """For a text ledger, the reject reason of each row below the header whose values may stand
+    under the wrong columns, by its row number. A program writing CSV gives every row as many
+    fields (Excel pads the header's line too), so a row with more fields than the header's line
+    has a separator inside an unquoted value (1,000 or 125,000.00), every value after it one
+    column to the right: rejected when it fills a field beyond the header's or shows an amount
+    split at a comma (1 under 执行标的, 000 in the column after it), and when only blank fields
+    are beyond (its last column was blank) too, unless more than half the other rows below the
+    header have as many fields (an export that ends every data line with a separator). None for
+    none."""
     if raw.fields is None:
         return None
-    fields, filled = raw.fields
-    width = int(fields[pos : pos + height].max())
-    at = np.flatnonzero(filled[pos + height :] > width) + pos + height
-    if not len(at):
+    fields, filled = (part[pos + height :] for part in raw.fields)
+    width = int(raw.fields[0][pos : pos + height].max())
+    wider = fields > width
+    if not wider.any():
         return None
-    return pd.Series([TOO_WIDE.format(n=n, width=width) for n in filled[at]], index=at + raw.first_row, dtype=object)
+    split = _split_amounts(raw.frame.iloc[pos + height :][wider], headers, mapped, columns)
+    bad = (filled[wider] > width) | split.notna().to_numpy()
+    # the fields more than half the other rows holding values have: an export's shape, not a slip
+    shaped = filled > 0
+    shaped[np.flatnonzero(wider)[bad]] = False
+    counts = np.bincount(fields[shaped])
+    usual = int(counts.argmax()) if counts.size and counts.max() * 2 > counts.sum() else width
+    bad |= fields[wider] > max(width, usual)
+    if not bad.any():
+        return None
+    at = np.flatnonzero(wider)[bad]
+    hints = (split[bad] + " 含逗号").fillna(TOO_WIDE_HINT)
+    return pd.Series([TOO_WIDE.format(n=n, width=width, hint=hint) for n, hint in zip(fields[at], hints)],
+                     index=at + pos + height + raw.first_row, dtype=object)
+
+
+# An amount typed with thousands commas and written to CSV unquoted: its first group (with a sign,
+# a bracket for a negative, a currency sign) in the amount's column, the next groups of three
+# digits in the columns after it, the last with its decimals, unit and closing bracket.
+_SPLIT_HEAD = re.compile(r"[(（]?[-+－＋−]?[¥￥]?[0-9]{1,3}")
+_SPLIT_GROUP = re.compile(r"[0-9]{3}")
+_SPLIT_LAST = re.compile(r"[0-9]{3}(?:\.[0-9]*)?(?:万?元)?[)）]?")
+
+
+def _split_amounts(rows: pd.DataFrame, headers: Sequence[str], mapped: Sequence[str],
+                   columns: Columns) -> pd.Series:
+    """For rows of a text ledger with more fields than its header, the first amount each shows
+    split at an unquoted comma, as its header and the amount typed (执行标的 1,000), else NA."""
+    found = pd.Series(pd.NA, index=rows.index, dtype=object)
+    for at, name in enumerate(mapped):
+        spec = columns.fields.get(name)
+        if spec is None or spec.kind != "amount" or at + 1 >= rows.shape[1]:
+            continue
+        head = rows.iloc[:, at].fillna("").str.strip()
+        value = head.where(head.str.fullmatch(_SPLIT_HEAD) & found.isna())
+        here = pd.Series(pd.NA, index=rows.index, dtype=object)
+        for after in range(at + 1, rows.shape[1]):  # the longest reading: 1,000,000 rather than 1,000
+            if not value.notna().any():
+                break
+            cell = rows.iloc[:, after].fillna("").str.strip()
+            here = here.mask(value.notna() & cell.str.fullmatch(_SPLIT_LAST), headers[at] + " " + value + "," + cell)
+            value = (value + "," + cell).where(value.notna() & cell.str.fullmatch(_SPLIT_GROUP))
+        found = found.where(found.notna(), here)
+    return found
 
 
 def _csv_rows(path: Path, text: str, sep: str, strict: bool) -> list[list[str]] | None:
@@ -1185,7 +1234,8 @@ BAD_FILING_DATE = "立案日期无法识别"
 # the ledger is read on (2062 typed for 2026)
 FILED_AFTER_TODAY = "立案日期晚于今天"
 DUPLICATE = "案号重复"
-TOO_WIDE = "本行有 {n} 个字段，表头只有 {width} 个：各值可能错位（含逗号的值如 125,000.00 未加引号？），请修正后重读"
+TOO_WIDE = "本行有 {n} 个字段，表头只有 {width} 个：各值可能错位（{hint}未加引号？），请修正后重读"
+TOO_WIDE_HINT = "含逗号的值如 125,000.00 "  # when no amount is seen split at a comma
 UNREADABLE = {"case_no": BAD_CASE_NO, "date": "日期无法识别", "amount": "金额无法识别",
               "number": "数字无法识别", "flag": "是/否无法识别"}  # per field kind
 NEGATIVE_AMOUNT = "金额为负数"
@@ -1614,7 +1664,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         if file_progress:
             file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
         units = {name: parsing.header_unit(h) for h, name in zip(headers, mapped) if h and name in columns.fields}
-        too_wide = _too_wide(raw, pos, height)
+        too_wide = _too_wide(raw, pos, height, headers, mapped, columns)
         header_words = frozenset(_cell_text(raw.frame.iloc[pos : pos + height]).to_numpy().ravel()) - {""}
         first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + height :]], raw.more), raw.rows
         hidden_rows, hidden_read = np.asarray(raw.hidden_rows, dtype="int64"), []
