@@ -244,6 +244,27 @@ def test_a_mark_before_a_blank_word_is_blank_and_a_mark_alone_is_not(text):
         assert bad.tolist() == [text == "'"]
 
 
+def test_parse_amounts_read_a_plus_sign_as_excel_does():
+    """+5000 was 金额无法识别, while +3 was read in a number column: Excel reads the sign."""
+    s = cells("+5000", "+5,000", "+5 000", "+5000元", "+0.5万", "+5E+03", "'+5000", "¥+5000", "+伍仟元整",
+              "人民币+5000元整", "++5000", "+-5000", "-+5000", "+", "5000+")
+    values, bad = parse_amounts(s)
+    assert values.iloc[:10].tolist() == [5000.0] * 10
+    assert values.iloc[10:].isna().all() and bad.tolist() == [False] * 10 + [True] * 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 10**12).map(lambda n: f"{n:,}"),
+                          st.decimals(min_value=0, max_value=Decimal("1e9"), places=2).map(str),
+                          st.sampled_from(["12.5万元", "3万5千", "伍仟元整", "1.25E+05", "1 000", "'5000", "1,000元"])),
+                min_size=1, max_size=8), st.sampled_from([1.0, 10000.0]))
+def test_an_amount_with_a_plus_sign_reads_as_without(texts, unit):
+    signed = [f"'+{t[1:]}" if t.startswith("'") else f"+{t}" for t in texts]
+    plain, _ = parse_amounts(pd.Series(texts, dtype=object), unit)
+    values, bad = parse_amounts(pd.Series(signed, dtype=object), unit)
+    assert values.tolist() == plain.tolist() and not bad.any()
+
+
 def test_parse_amounts_rejects_and_blanks():
     s = cells(-5, "-5", "-1.2万", "abc", "1,20,000", "12.5千", True, float("inf"),
               dt.date(2016, 1, 1), *BLANKS)

@@ -743,7 +743,7 @@ def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Ser
 _GROUPED = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]{1,3}(?: [0-9]{3})+(?:\.[0-9]*)?"  # 1,000.5  1 000.5
 _AMOUNT_TEXT = re.compile(
     r"^(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?"
-    rf"(?P<num>-?(?:{_GROUPED}|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]{{1,3}})?|\.[0-9]+))"
+    rf"(?P<num>[+-]?(?:{_GROUPED}|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]{{1,3}})?|\.[0-9]+))"
     r" ?(?P<unit>万元|万|千元|元)?(?:人民币)?整?$"
 )
 _WAN = 10000.0
@@ -783,7 +783,7 @@ _CN_DIGITS = {c: v for v, chars in enumerate(["零〇", "一壹", "二贰两", "
 # Amounts as judgments and 执行依据 write them, which the regex refuses: Chinese numerals, capital
 # (壹拾贰万叁仟肆佰伍拾陆元柒角捌分) or not (一万二千元, 十五万元), and digits with units (1.5亿,
 # 2亿3000万, 3万5千). Read once per distinct value, exactly: integers, one rounding to float.
-_WRITTEN_HEAD = re.compile(r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?(?P<sign>-?)")  # the regex's prefixes
+_WRITTEN_HEAD = re.compile(r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?(?P<sign>[+-]?)")  # the regex's prefixes
 _WRITTEN_RUN = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)")  # split keeps the runs
 _WRITTEN_MAX_DIGITS = 20  # in a run: an amount is implausible beyond 10^12 yuan; int() refuses 4,300 digits
 # the power of ten each unit stands for: 十 百 千 within a group of four places, 万 亿 after a group,
@@ -798,7 +798,7 @@ _WRITTEN_BAD_SPACE = re.compile(f"^ | (?![{''.join(_WRITTEN_PLACES)}]|$)")  # fi
 _WRITTEN_EXPLICIT = re.compile("[万亿元圆角分]")  # the units that make the column's unit irrelevant
 # every value the reader can read matches this (the head, digits, numerals, units, spaces, the
 # tail), so one vectorised match spares the per-value reader the free text of a column
-_WRITTEN_SCREEN = (r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?-?"
+_WRITTEN_SCREEN = (r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?[+-]?"
                    f"[0-9,. {''.join(_WRITTEN_CHARS)}]+"
                    r"(?:人民币)?[整正]?")
 
@@ -841,7 +841,7 @@ def _written_amount(text: str, unit: float) -> float:
     shift = max([0, *(-t.low for t in terms)])  # ten to this power makes every place an integer
     whole = sum(t.value * 10 ** (t.low + shift) for t in terms)
     scale, per = (1, 1) if _WRITTEN_EXPLICIT.search(body) else unit.as_integer_ratio()
-    return (-whole if head["sign"] else whole) * scale / (10 ** shift * per)  # int / int: rounded once
+    return (-whole if head["sign"] == "-" else whole) * scale / (10 ** shift * per)  # int / int: rounded once
 
 
 def _written_tokens(body: str) -> list[tuple[str, int, int, int]] | None:
@@ -1021,8 +1021,9 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
     Numbers and plain number strings are in the column ``unit`` (10000 for a 万元 column); an
     explicit 万, 千元 or 元 in the text wins (1.2千元 is 1,200 元; 1.2千 without 元 stays unreadable: 1,200
     of the column's unit, or 1,200 元?). Thousands may be grouped by commas or by spaces (125,000.00,
-    125 000.00, a no-break or thin space too), and a text may begin with Excel's mark for a number
-    kept as text ('5000, as CSV exports keep it). An accountant's negative, (1,000), stays
+    125 000.00, a no-break or thin space too), a plus sign before it is read as Excel reads it
+    (+5000), and a text may begin with Excel's mark for a number kept as text ('5000, as CSV
+    exports keep it). An accountant's negative, (1,000), stays
     unreadable. Negative and huge amounts (even infinite ones) are read as they are: judging them
     is the loader's job.
 
