@@ -640,9 +640,10 @@ def test_dates_and_case_numbers_after_excels_text_mark_are_read(tmp_path):
 
 
 def test_a_number_column_reads_no_text_float_would_and_an_amount_neither(tmp_path):
-    """1_000 was read as 1000 and inf as infinity (nan and 1e5 as float() reads them) in 延长期限
-    and in a number field of a columns file: each is 数字无法识别 now, listed with its row. The
-    amount reader never read them (1.25E+05, as Excel shows a number too wide, stays an amount)."""
+    """1_000 was read as 1000 and inf as infinity (nan as float() reads it) in 延长期限 and in a
+    number field of a columns file: each is 数字无法识别 now, listed with its row. The amount reader
+    never read them. 1e5 and 1.25E+05, as Excel shows a number too wide and reads one typed, are
+    read by both (1.25E+05 was 数字无法识别 in a number column)."""
     aliases = tmp_path / "cols.yaml"
     aliases.write_text("fields:\n  petitions:\n    kind: number\n    aliases: [信访次数]\n    units: [次]\n",
                        encoding="utf-8")
@@ -651,16 +652,17 @@ def test_a_number_column_reads_no_text_float_would_and_an_amount_neither(tmp_pat
         ("(2025)鲁0902执2号", "2025-03-01", "inf", "1e5", "inf"),
         ("(2025)鲁0902执3号", "2025-03-01", "nan", "1_2次", "1.25E+05"),
         ("(2025)鲁0902执4号", "2025-03-01", "'3", "\"1,000次\"", "\"1,000\""),
+        ("(2025)鲁0902执5号", "2025-03-01", "1.2E+01", "1.25E+05次", "1e5"),
     ])
     led = load_ledger([path], columns=load_columns([aliases]))
-    assert led.cases["extension_months"].isna().tolist() == [True, True, True, False]
-    assert led.cases["petitions"].tolist()[3] == 1000.0 and led.cases["petitions"].iloc[:3].isna().all()
-    assert led.cases["amount"].tolist()[2:] == [125000.0, 1000.0]
+    assert led.cases["extension_months"].isna().tolist() == [True, True, True, False, False]
+    assert led.cases["extension_months"].tolist()[3:] == [3, 12]
+    assert led.cases["petitions"].fillna(-1).tolist() == [-1, 100000, -1, 1000, 125000]
+    assert led.cases["amount"].tolist()[2:] == [125000.0, 1000.0, 100000.0]
     assert led.problems[["row", "column", "value", "problem"]].values.tolist() == [
         [2, "amount", "1_000", "金额无法识别"], [2, "extension_months", "1_000", "数字无法识别"],
         [2, "petitions", "inf次", "数字无法识别"],
         [3, "amount", "inf", "金额无法识别"], [3, "extension_months", "inf", "数字无法识别"],
-        [3, "petitions", "1e5", "数字无法识别"],
         [4, "extension_months", "nan", "数字无法识别"], [4, "petitions", "1_2次", "数字无法识别"],
     ]
 

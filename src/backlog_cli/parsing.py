@@ -741,9 +741,14 @@ def parse_dates(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Ser
 # 1 000.50: a no-break or thin space is a space once cleaned); Excel's text mark before an amount
 # ('5000) is dropped as it is cleaned (TEXT_MARK)
 _GROUPED = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]{1,3}(?: [0-9]{3})+(?:\.[0-9]*)?"  # 1,000.5  1 000.5
+# A number as Excel reads one typed: a sign, digits and a decimal point, its thousands grouped
+# (_GROUPED) or an exponent after it (1.25E+05, as Excel shows a number too wide for its column);
+# the amounts and the numbers of a ledger alike. Nothing else float() reads (1_000, inf, nan,
+# digits of other scripts).
+_SIGNED_NUMBER = rf"[+-]?(?:{_GROUPED}|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{{1,3}})?)"
 _AMOUNT_TEXT = re.compile(
     r"^(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?"
-    rf"(?P<num>[+-]?(?:{_GROUPED}|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]{{1,3}})?|\.[0-9]+))"
+    rf"(?P<num>{_SIGNED_NUMBER})"
     r" ?(?P<unit>万元|万|千元|元)?(?:人民币)?整?$"
 )
 _WAN = 10000.0
@@ -1066,9 +1071,7 @@ def chinese_number(text: str) -> int | None:
     return hundreds * 100 + tens * 10 + (_CN_DIGITS[m["u"]] if m["u"] else 0)
 
 
-# A number as a ledger holds it: digits, a sign, a decimal point, the thousands grouped as amounts
-# are (1,000, 1 000); nothing else float() reads (1_000, 1e5, inf, nan, digits of other scripts)
-_LEDGER_NUMBER = re.compile(rf"[+-]?(?:{_GROUPED}|[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_LEDGER_NUMBER = re.compile(_SIGNED_NUMBER)  # as amounts are read
 
 
 def _number_from_text(text: str, units: tuple[str, ...]) -> float:
@@ -1108,8 +1111,9 @@ def parse_numbers(s: pd.Series, units: Sequence[str] = (), missing: np.ndarray |
     """Numbers (float64) and a bad mask. Number cells as they are; text is digits with a sign and
     a decimal point, its thousands grouped by commas or spaces (1,000, 1 000) as amounts are, or a
     whole number in Chinese numerals (三, 十二, 叁); it may carry one of the column's ``units``
-    after it (``units: [个月, 月]``: 3个月, 三个月) and Excel's text mark before it ('30). Anything
-    else float() would read (1_000, 1e5, inf, nan) is bad, and so is a number too large to be finite;
+    after it (``units: [个月, 月]``: 3个月, 三个月) and Excel's text mark before it ('30); scientific
+    notation as Excel reads it (1.25E+05, 1e5). Anything else float() would read (1_000, inf, nan)
+    is bad, and so is a number too large to be finite;
     text read once per distinct value."""
     kinds, text = _prepare(s, missing=missing, mark=True)
     out = np.full(len(s), np.nan)  # filled by position, wrapped once
