@@ -88,6 +88,11 @@ WRITTEN = [
     ("一亿五", 150_000_000.0),
     ("人民币一万五整", 15_000.0),
     ("一万零五", 10_005.0),  # written out, not said short
+    # thousands grouped by spaces, as plain amounts may have them (1 000): they were unreadable here
+    ("1 000万5千", 10_005_000.0),
+    ("1 000万零5千", 10_005_000.0),
+    ("2亿3 000万", 230_000_000.0),
+    ("12 345.5万元", 123_455_000.0),
 ]
 
 
@@ -122,7 +127,7 @@ MALFORMED = [
     "1万亿", "三千三千", "五十五十", "一二三", "1.5千", "12.5千",
     "伍角壹元", "壹元伍", "壹万零伍角", "壹万伍角", "壹元零伍角", "一十零五",
     "壹万元零", "一万零", "零一", "零万", "一千零万", "1.5亿3000万", "3 5万", "0元5角",
-    "1,20,000万", "壹万元整整", "若干", "人民币",
+    "1,20,000万", "壹万元整整", "若干", "人民币", "1 000 5千", "1000 500万", "1 00万", "1 0000万", "1 000万 5千", "1 000,000万", "1,000 000万",
     "5万零5千", "15万零5千", "5元零5角", "10万零50千",  # the 零 stands for no skipped place
     "9" * 21 + "亿", "9" * 4301 + "亿",  # digit runs beyond 20 digits
 ]
@@ -278,3 +283,13 @@ def test_an_amount_said_short_is_the_one_said_in_full(first, second, unit, numer
     short = f"{digit(first)}{capital if numerals == 'capitals' else lower}{digit(second)}"
     got, bad = amounts(short)
     assert got == [float((first * 10 + second) * 10 ** (place - 1))] and bad == [False], short
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 10 ** 7), st.integers(1, 9), st.integers(1_000, 9_999), st.sampled_from([1.0, 10_000.0]))
+def test_thousands_grouped_in_a_written_amount_read_as_without(wan, thousands, tail, unit):
+    """1 000万5千 and 1,000万5千 are 1000万5千, as 1 000 and 1,000 are 1000."""
+    forms = [f"{wan}万{thousands}千", f"{wan}亿{tail}万", f"{wan}万零{thousands}元"]
+    grouped = [f.replace(str(wan), f"{wan:,}") for f in forms]
+    got, bad = amounts(*forms, *grouped, *(g.replace(",", " ") for g in grouped), unit=unit)
+    assert got == got[:3] * 3 and not any(bad)

@@ -800,6 +800,7 @@ _WRITTEN_CHARS = {  # the token of each character (see _written_tokens)
     **{c: ("unit", place, 0, 0) for c, place in _WRITTEN_PLACES.items()},
 }
 _WRITTEN_BAD_SPACE = re.compile(f"^ | (?![{''.join(_WRITTEN_PLACES)}]|$)")  # first, or before a non-unit
+_WRITTEN_SPACED = re.compile(r"(?<![0-9.,])[0-9]{1,3}(?: [0-9]{3})+(?![0-9,])")  # 1 000万: thousands as _GROUPED has them
 _WRITTEN_EXPLICIT = re.compile("[万亿元圆角分]")  # the units that make the column's unit irrelevant
 # every value the reader can read matches this (the head, digits, numerals, units, spaces, the
 # tail), so one vectorised match spares the per-value reader the free text of a column
@@ -853,7 +854,9 @@ def _written_tokens(body: str) -> list[tuple[str, int, int, int]] | None:
     """The body of a written amount as tokens ``(kind, value, digits, decimals)``: ``num`` a number
     (a run of digits: its value without the point, how many digits before and after the point; a
     Chinese digit 1-9), ``zero`` a 零, ``unit`` (value: its place, :data:`_WRITTEN_PLACES`).
-    A space may come before a unit only (12.5 万); None for any other character."""
+    A space may come before a unit only (12.5 万), or group a number's thousands (1 000万5千);
+    None for any other character."""
+    body = _WRITTEN_SPACED.sub(lambda m: m[0].replace(" ", ","), body)
     if _WRITTEN_BAD_SPACE.search(body):
         return None
     out = []
@@ -1034,7 +1037,7 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
 
     Amounts as judgments write them are read to the fen: Chinese numerals, capital or not
     (壹拾贰万叁仟肆佰伍拾陆元柒角捌分, 伍仟元整, 一万二千元, 十五万元; 〇 and 两 too), digits with
-    亿 and 万 (1.5亿, 2亿3000万, 1亿零500万, 3万5千), 元 or 圆, 角, 分, 整 or 正 at the end.
+    亿 and 万 (1.5亿, 2亿3000万, 1亿零500万, 3万5千; thousands grouped, 1 000万5千), 元 or 圆, 角, 分, 整 or 正 at the end.
     A lone last digit said without its unit fills the place below the unit before it, as people
     say amounts (一万五 15,000, 3万5 35,000, 一百五 150). Malformed or ambiguous ones are bad:
     壹万万, 5千3万, and any other number whose unit is left out after a gap without 零 (1万500,
