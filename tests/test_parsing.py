@@ -253,6 +253,16 @@ def test_parse_amounts_read_a_plus_sign_as_excel_does():
     assert values.iloc[10:].isna().all() and bad.tolist() == [False] * 10 + [True] * 5
 
 
+def test_parse_amounts_read_a_sign_before_the_currency_sign_as_excel_does():
+    """-¥5,000 and +¥5000 (the sign before ¥, as Excel reads them) were 金额无法识别, while ¥-5000
+    was read: a negative is then the loader's 金额为负数, not an unreadable amount. One sign only."""
+    s = cells("-¥5,000", "+¥5000", "-￥5000", "-$5000", "人民币-¥5000", "-¥伍仟元", "+¥1万5千", "¥-5000",
+              "-¥-5000", "+¥+5000", "-¥", "- ¥5000", "¥5000-")
+    values, bad = parse_amounts(s)
+    assert values.iloc[:8].tolist() == [-5000.0, 5000.0, -5000.0, -5000.0, -5000.0, -5000.0, 15000.0, -5000.0]
+    assert values.iloc[8:].isna().all() and bad.tolist() == [False] * 8 + [True] * 5
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.integers(0, 10**12).map(lambda n: f"{n:,}"),
                           st.decimals(min_value=0, max_value=Decimal("1e9"), places=2).map(str),

@@ -745,10 +745,13 @@ _GROUPED = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]{1,3}(?: [0-9]{3})+(?:\.
 # (_GROUPED) or an exponent after it (1.25E+05, as Excel shows a number too wide for its column);
 # the amounts and the numbers of a ledger alike. Nothing else float() reads (1_000, inf, nan,
 # digits of other scripts).
-_SIGNED_NUMBER = rf"[+-]?(?:{_GROUPED}|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{{1,3}})?)"
+_UNSIGNED_NUMBER = rf"(?:{_GROUPED}|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{{1,3}})?)"
+_SIGNED_NUMBER = rf"[+-]?{_UNSIGNED_NUMBER}"
+# the sign of an amount before its currency sign (-¥5,000, +¥5000), as Excel reads it, or after it
+_CURRENCY = r"(?:人民币|[Rr][Mm][Bb])? ?(?:(?P<lead>[+-])(?=[¥$]))?[¥$]? ?"
 _AMOUNT_TEXT = re.compile(
-    r"^(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?"
-    rf"(?P<num>{_SIGNED_NUMBER})"
+    rf"^{_CURRENCY}"
+    rf"(?P<num>(?(lead){_UNSIGNED_NUMBER}|{_SIGNED_NUMBER}))"
     r" ?(?P<unit>万元|万|千元|元)?(?:人民币)?整?$"
 )
 _WAN = 10000.0
@@ -775,7 +778,7 @@ def _amounts_from_text(t: pd.Series, unit: float) -> pd.Series:
 def _amounts_by_regex(t: pd.Series, unit: float) -> pd.Series:
     """Amounts in 元 (not rounded) from cleaned strings; NaN when unreadable."""
     parts = _extract(t, _AMOUNT_TEXT)
-    value = parts["num"].str.replace(",", "", regex=False).str.replace(" ", "", regex=False).astype("float64")
+    value = (parts["lead"].fillna("") + parts["num"]).str.replace(",", "", regex=False).str.replace(" ", "", regex=False).astype("float64")
     scale = parts["unit"].map({"万元": _WAN, "万": _WAN, "千元": 1000.0, "元": 1.0}).fillna(unit)
     return value * scale
 
@@ -788,7 +791,7 @@ _CN_DIGITS = {c: v for v, chars in enumerate(["零〇", "一壹", "二贰两", "
 # Amounts as judgments and 执行依据 write them, which the regex refuses: Chinese numerals, capital
 # (壹拾贰万叁仟肆佰伍拾陆元柒角捌分) or not (一万二千元, 十五万元), and digits with units (1.5亿,
 # 2亿3000万, 3万5千). Read once per distinct value, exactly: integers, one rounding to float.
-_WRITTEN_HEAD = re.compile(r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?(?P<sign>[+-]?)")  # the regex's prefixes
+_WRITTEN_HEAD = re.compile(rf"{_CURRENCY}(?P<sign>(?(lead)|[+-]?))")  # the regex's prefixes
 _WRITTEN_RUN = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)")  # split keeps the runs
 _WRITTEN_MAX_DIGITS = 20  # in a run: an amount is implausible beyond 10^12 yuan; int() refuses 4,300 digits
 # the power of ten each unit stands for: 十 百 千 within a group of four places, 万 亿 after a group,
@@ -804,7 +807,7 @@ _WRITTEN_SPACED = re.compile(r"(?<![0-9.,])[0-9]{1,3}(?: [0-9]{3})+(?![0-9,])") 
 _WRITTEN_EXPLICIT = re.compile("[万亿元圆角分]")  # the units that make the column's unit irrelevant
 # every value the reader can read matches this (the head, digits, numerals, units, spaces, the
 # tail), so one vectorised match spares the per-value reader the free text of a column
-_WRITTEN_SCREEN = (r"(?:人民币|[Rr][Mm][Bb])? ?[¥$]? ?[+-]?"
+_WRITTEN_SCREEN = (r"(?:人民币|[Rr][Mm][Bb])? ?[+-]?[¥$]? ?[+-]?"
                    f"[0-9,. {''.join(_WRITTEN_CHARS)}]+"
                    r"(?:人民币)?[整正]?")
 
@@ -847,7 +850,7 @@ def _written_amount(text: str, unit: float) -> float:
     shift = max([0, *(-t.low for t in terms)])  # ten to this power makes every place an integer
     whole = sum(t.value * 10 ** (t.low + shift) for t in terms)
     scale, per = (1, 1) if _WRITTEN_EXPLICIT.search(body) else unit.as_integer_ratio()
-    return (-whole if head["sign"] == "-" else whole) * scale / (10 ** shift * per)  # int / int: rounded once
+    return (-whole if "-" in (head["lead"], head["sign"]) else whole) * scale / (10 ** shift * per)  # int / int: rounded once
 
 
 def _written_tokens(body: str) -> list[tuple[str, int, int, int]] | None:
@@ -1029,10 +1032,10 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
     Numbers and plain number strings are in the column ``unit`` (10000 for a 万元 column); an
     explicit 万, 千元 or 元 in the text wins (1.2千元 is 1,200 元; 1.2千 without 元 stays unreadable: 1,200
     of the column's unit, or 1,200 元?). Thousands may be grouped by commas or by spaces (125,000.00,
-    125 000.00, a no-break or thin space too), a plus sign before it is read as Excel reads it
-    (+5000), and a text may begin with Excel's mark for a number kept as text ('5000, as CSV
-    exports keep it). An accountant's negative, (1,000), stays
-    unreadable. Negative and huge amounts (even infinite ones) are read as they are: judging them
+    125 000.00, a no-break or thin space too), a sign is read as Excel reads it, a plus too and
+    before the currency sign too (+5000, +¥5000, -¥5,000), and a text may begin with Excel's mark
+    for a number kept as text ('5000, as CSV exports keep it). An accountant's negative, (1,000),
+    stays unreadable. Negative and huge amounts (even infinite ones) are read as they are: judging them
     is the loader's job.
 
     Amounts as judgments write them are read to the fen: Chinese numerals, capital or not
