@@ -8,6 +8,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import write_ledger
 
@@ -339,6 +341,55 @@ def test_a_row_one_field_wider_with_its_last_column_blank_is_not_read_shifted(tm
     led = load_ledger([path])
     assert led.cases["case_no"].tolist() == ["(2025)鲁0902执3号"]
     assert led.rejects["row"].tolist() == [2, 3]
+
+
+def test_an_amount_split_at_a_comma_in_a_row_without_its_trailing_blanks_is_rejected(tmp_path):
+    """An export that leaves out a row's trailing blank fields: 1,000 unquoted gives a row no wider
+    than the header, read as the amount 1, the officer 000 and the notes 王磊 without a word. It is
+    rejected naming the amount, in a file read in blocks as in one read whole (a title line above
+    the header); a 300 under 未履行金额 beside an amount of 5 is two amounts, read."""
+    path = tmp_path / "ledger.csv"
+    lines = ["案号,立案日期,执行标的,承办人,备注,结案日期", "(2025)鲁0902执1号,2025-01-02,500,王磊",
+             "(2025)鲁0902执2号,2025-01-02,1,000,王磊", "(2025)鲁0902执3号,2025-01-02,\" 12\",345.50元,王磊,无"]
+    for text in ("\n".join(lines) + "\n", "执行台帐\n" + "\n".join(lines) + "\n"):
+        path.write_text(text, encoding="utf-8")
+        led = load_ledger([path])
+        assert led.cases[["case_no", "amount", "officer"]].values.tolist() == [["(2025)鲁0902执1号", 500.0, "王磊"]]
+        assert led.rejects[["case_no", "reason"]].values.tolist() == [
+            ["(2025)鲁0902执2号", "各值可能错位（执行标的 1,000 含逗号未加引号？），请修正后重读"],
+            ["(2025)鲁0902执3号", "各值可能错位（执行标的 12,345.50元 含逗号未加引号？），请修正后重读"]]
+    path.write_text("案号,立案日期,执行标的（万元）,未履行金额,承办人\n(2025)鲁0902执1号,2025-01-02,5,300,王磊\n",
+                    encoding="utf-8")
+    led = load_ledger([path])
+    assert led.cases["amount"].tolist() == [50000.0] and led.rejects.empty
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 10 ** 7), st.booleans(), st.sampled_from(["王磊", "李娜", "张伟"]),
+                          st.sampled_from(["", "", "重点督办"])), min_size=1, max_size=12),
+       st.sampled_from(["padded", "every data line", "every line", "trailing blanks left out"]))
+def test_no_csv_row_with_an_unquoted_amount_is_read_shifted(tmp_path, rows, ending):
+    """Amounts typed with thousands commas, some written unquoted, in CSV files ended as exports
+    end them: every row is a case read with its own amount and officer, or rejected; none is
+    read under the wrong columns."""
+    path = tmp_path / "ledger.csv"
+    lines = ["案号,立案日期,执行标的,承办人,备注" + ("," if ending == "every line" else "")]
+    for seq, (amount, quoted, officer, notes) in enumerate(rows, 1):
+        typed = f'"{amount:,}"' if quoted else f"{amount:,}"
+        line = f"(2025)鲁0902执{seq}号,2025-01-02,{typed},{officer},{notes}"
+        if ending == "trailing blanks left out":
+            line = line.rstrip(",")
+        lines.append(line + ("," if ending in ("every data line", "every line") else ""))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    led = load_ledger([path])
+    assert len(led.cases) + len(led.rejects) == len(rows)
+    for case in led.cases.itertuples():
+        amount, _, officer, notes = rows[case.case_seq - 1]
+        assert (case.amount, case.officer) == (amount, officer), case
+        assert (case.notes if isinstance(case.notes, str) else "") == notes
+    for seq in led.rejects["case_no"].str.extract(r"执(\d+)号")[0].astype(int):
+        amount, quoted, _, _ = rows[seq - 1]
+        assert amount >= 1000 and not quoted  # only a row with an amount split at a comma
 
 
 def test_a_quote_never_closed_is_an_error_naming_its_line(tmp_path):

@@ -775,31 +775,52 @@ def _too_wide(raw: RawSheet, pos: int, height: int, headers: Sequence[str], mapp
 # An amount typed with thousands commas and written to CSV unquoted: its first group (with a sign,
 # a bracket for a negative, a currency sign) in the amount's column, the next groups of three
 # digits in the columns after it, the last with its decimals, unit and closing bracket.
-_SPLIT_HEAD = re.compile(r"[(（]?[-+－＋−]?[¥￥]?[0-9]{1,3}")
+_SPLIT_HEAD = re.compile(r"\s*[(（]?[-+－＋−]?[¥￥]?[0-9]{1,3}\s*")
 _SPLIT_GROUP = re.compile(r"[0-9]{3}")
 _SPLIT_LAST = re.compile(r"[0-9]{3}(?:\.[0-9]*)?(?:万?元)?[)）]?")
 
 
 def _split_amounts(rows: pd.DataFrame, headers: Sequence[str], mapped: Sequence[str],
-                   columns: Columns) -> pd.Series:
-    """For rows of a text ledger with more fields than its header, the first amount each shows
-    split at an unquoted comma, as its header and the amount typed (执行标的 1,000), else NA."""
+                   columns: Columns, text_after: bool = False) -> pd.Series:
+    """For rows of a text ledger, the first amount each shows split at an unquoted comma, as its
+    header and the amount typed (执行标的 1,000), else NA. ``text_after``: only where the column
+    after the amount holds a text field (承办人, 被执行人 …), in which 000 is never a value: for a
+    row no wider than the header (its trailing blank fields left out), where a value that is a
+    number, 300 under 未履行金额, may be one."""
     found = pd.Series(pd.NA, index=rows.index, dtype=object)
-    for at, name in enumerate(mapped):
-        spec = columns.fields.get(name)
-        if spec is None or spec.kind != "amount" or at + 1 >= rows.shape[1]:
+    kinds = [columns.fields[name].kind if name in columns.fields else None for name in mapped]
+    for at, kind in enumerate(kinds):
+        if kind != "amount" or at + 1 >= rows.shape[1] or (text_after and kinds[at + 1:at + 2] != ["text"]):
             continue
-        head = rows.iloc[:, at].fillna("").str.strip()
-        value = head.where(head.str.fullmatch(_SPLIT_HEAD) & found.isna())
-        here = pd.Series(pd.NA, index=rows.index, dtype=object)
+        # the rows whose amount may be a first group (a few: most amounts are longer), and only those
+        may = rows.iloc[:, at].str.fullmatch(_SPLIT_HEAD, na=False).to_numpy() & found.isna().to_numpy()
+        if not may.any():
+            continue
+        part = rows[may]
+        value = part.iloc[:, at].str.strip()
+        here = pd.Series(pd.NA, index=part.index, dtype=object)
         for after in range(at + 1, rows.shape[1]):  # the longest reading: 1,000,000 rather than 1,000
-            if not value.notna().any():
-                break
-            cell = rows.iloc[:, after].fillna("").str.strip()
+            cell = part.iloc[:, after].fillna("").str.strip()
             here = here.mask(value.notna() & cell.str.fullmatch(_SPLIT_LAST), headers[at] + " " + value + "," + cell)
             value = (value + "," + cell).where(value.notna() & cell.str.fullmatch(_SPLIT_GROUP))
-        found = found.where(found.notna(), here)
+            if not value.notna().any():
+                break
+        found[here.dropna().index] = here.dropna()
     return found
+
+
+def _shifted_rows(block: pd.DataFrame, headers: Sequence[str], mapped: Sequence[str], columns: Columns,
+                  first_row: int, too_wide: pd.Series | None) -> pd.Series | None:
+    """``too_wide`` (:func:`_too_wide`) with the rows of a block of a text ledger that show an
+    amount split at an unquoted comma though no wider than the header (an export that leaves out
+    a row's trailing blank fields: 1,000 then puts 000 under 承办人), each with its reason, by row
+    number; None for none."""
+    split = _split_amounts(block, headers, mapped, columns, text_after=True).dropna()
+    if split.empty:
+        return too_wide
+    reasons = pd.Series([SPLIT_AMOUNT.format(hint=f"{hint} 含逗号") for hint in split],
+                        index=split.index + first_row, dtype=object)
+    return reasons if too_wide is None else too_wide.combine_first(reasons)
 
 
 def _csv_rows(path: Path, text: str, sep: str, strict: bool) -> list[list[str]] | None:
@@ -1234,7 +1255,8 @@ BAD_FILING_DATE = "立案日期无法识别"
 # the ledger is read on (2062 typed for 2026)
 FILED_AFTER_TODAY = "立案日期晚于今天"
 DUPLICATE = "案号重复"
-TOO_WIDE = "本行有 {n} 个字段，表头只有 {width} 个：各值可能错位（{hint}未加引号？），请修正后重读"
+SPLIT_AMOUNT = "各值可能错位（{hint}未加引号？），请修正后重读"
+TOO_WIDE = "本行有 {n} 个字段，表头只有 {width} 个：" + SPLIT_AMOUNT
 TOO_WIDE_HINT = "含逗号的值如 125,000.00 "  # when no amount is seen split at a comma
 UNREADABLE = {"case_no": BAD_CASE_NO, "date": "日期无法识别", "amount": "金额无法识别",
               "number": "数字无法识别", "flag": "是/否无法识别"}  # per field kind
@@ -1665,12 +1687,14 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
         units = {name: parsing.header_unit(h) for h, name in zip(headers, mapped) if h and name in columns.fields}
         too_wide = _too_wide(raw, pos, height, headers, mapped, columns)
+        is_text = _kind(path) == workbook.TEXT
         header_words = frozenset(_cell_text(raw.frame.iloc[pos : pos + height]).to_numpy().ravel()) - {""}
         first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + height :]], raw.more), raw.rows
         hidden_rows, hidden_read = np.asarray(raw.hidden_rows, dtype="int64"), []
         far_rows = raw.far_rows  # filled once the last block is read
         del raw
         for block in blocks:
+            shifted = _shifted_rows(block, headers, mapped, columns, first_row, too_wide) if is_text else too_wide
             body, missing = _sheet_rows(block, mapped, first_row)
             del block
             body.insert(0, "source_sheet", report.sheet)
@@ -1692,7 +1716,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             found.cases.append(_check_values(report, body[kept].reset_index(drop=True),
                                              missing[kept].reset_index(drop=True),
                                              case_text[kept].reset_index(drop=True),
-                                             columns, units, mapped, found, too_wide))
+                                             columns, units, mapped, found, shifted))
             if file_progress and total:
                 done = min(1.0, (pos + 1 + report.rows_read) / total)
                 file_progress(f"checking values [{report.sheet}] {report.rows_read:,} rows",
