@@ -294,6 +294,27 @@ def test_ragged_csv_title_notes_and_extra_cells(tmp_path):
     assert pd.isna(led.cases["列4"].iloc[0])
 
 
+def test_a_column_with_neither_a_header_nor_a_value_is_left_out(tmp_path):
+    """An export ending every data line with a comma (the header line without one) gives a fifth
+    field with no header and nothing in it: not a column 列5 in every output. A column without a
+    header holding a value in one row is kept, named by its place."""
+    path = tmp_path / "ledger.csv"
+    path.write_text("案号,立案日期,执行标的,承办人\n(2025)鲁0902执1号,2025-01-02,500,王磊,\n"
+                    "(2025)鲁0902执2号,2025-01-03,600,王磊,\n(2025)鲁0902执3号,2025-01-04,700,王磊,\n", encoding="utf-8")
+    led = load_ledger([path])
+    assert len(led.cases) == 3 and led.rejects.empty
+    assert not [c for c in led.cases.columns if c.startswith("列")]
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    result = CliRunner().invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0 and "列5" not in result.stdout.splitlines()[0]
+    path.write_text("案号,立案日期,执行标的,承办人,\n(2025)鲁0902执1号,2025-01-02,500,王磊,\n"
+                    "(2025)鲁0902执2号,2025-01-03,600,王磊,另见卷宗\n", encoding="utf-8")
+    assert load_ledger([path]).cases["列5"].tolist()[1] == "另见卷宗"
+
+
 def test_an_amount_with_an_unquoted_comma_does_not_shift_a_row_into_the_cases(tmp_path):
     """125,000.00 unquoted: six fields under five headers, the officer read as 000.00 and the
     notes as the officer if read. The row is rejected, saying why; the rows around it are read."""

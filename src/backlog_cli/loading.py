@@ -1545,6 +1545,7 @@ class _Found:
     problems: list[pd.DataFrame] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unnamed: set[str] = field(default_factory=set)  # the names given to columns without a header (列5)
 
     def _lists(self) -> tuple[list, ...]:
         return self.reports, self.cases, self.skipped, self.rejects, self.problems, self.warnings, self.notes
@@ -1572,6 +1573,9 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
             _load_file(path, sheets, encoding, columns, file_progress, found, careful=True)
     frame, dup_rejects, repeated = _reject_duplicates(found.cases, columns, shown_from)
     frame = _whole_number_fields(frame, columns)
+    # a column with neither a header nor a value (列5: the field after the comma an export ends every
+    # line with) holds nothing of the ledger: not carried into every output
+    frame = frame.drop(columns=[name for name in found.unnamed if name in frame and frame[name].isna().all()])
     found.warnings.extend(repeated)
     found.cases.clear()
     return_freed_memory()  # the blocks, now one frame
@@ -1679,6 +1683,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             refused.append(lacking[1])
             continue
         found_any = True
+        found.unnamed.update(name for header, name in zip(headers, mapped) if not header)
         if hidden_columns:
             report.note = "；".join(filter(None, [report.note, f"含隐藏列 {len(hidden_columns)} 列"]))
             found.notes.append(_hidden_columns_note(path, report.sheet, headers, mapped, hidden_columns,
