@@ -239,8 +239,9 @@ def sheet(draw, name: str, excel: bool, seen: list[tuple], lacking: str | None =
             return out
         merge = (first, draw(st.sampled_from(ends)), col)
         out.merged_down.append(merge)
-        for r in range(merge[0] + 1, merge[1] + 1):  # each row of the range shows the top row's value
-            rows[r - 1][merge[2] - 1] = rows[merge[0] - 1][merge[2] - 1]
+        for r in range(merge[0] + 1, merge[1] + 1):  # each row of the range shows the top row's value,
+            if any(v is not None for v in rows[r - 1]):  # but for a blank row, which stays blank
+                rows[r - 1][merge[2] - 1] = rows[merge[0] - 1][merge[2] - 1]
     return out
 
 

@@ -174,6 +174,29 @@ def test_cells_merged_down_read_as_their_top_cell_across_blocks(tmp_path, monkey
     assert cases["officer"].tolist()[:4] == ["李四"] * 4 and cases["officer"].isna().iloc[4]
 
 
+def test_a_blank_row_under_a_cell_merged_down_is_a_blank_row(tmp_path):
+    """承办人 李四 merged over C2:C4 with row 3 left blank between two cases (and row 6, under 王五
+    merged over C5:C6, holding only spaces and a dash): those rows are skipped as blank, as the
+    same ledger saved as CSV has them, not rejected as a case without a case number."""
+    from backlog_cli import loading
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["案号", "立案日期", "承办人"])
+    ws.append(["(2025)鲁0902执1号", "2025-01-02", "李四"])
+    ws.append([])
+    ws.append(["(2025)鲁0902执2号", "2025-01-03"])
+    ws.append(["(2025)鲁0902执3号", "2025-01-04", "王五"])
+    ws.append(["  ", "—"])
+    ws.merge_cells("C2:C4")
+    ws.merge_cells("C5:C6")
+    wb.save(tmp_path / "l.xlsx")
+    ledger = loading.load_ledger([tmp_path / "l.xlsx"])
+    assert ledger.cases[["source_row", "officer"]].values.tolist() == [[2, "李四"], [4, "李四"], [5, "王五"]]
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[3, "空行"], [6, "空行"]]
+    assert ledger.rejects.empty
+
+
 def test_rejects_and_value_problems_are_listed_sheet_by_sheet_as_read_then_by_row(tmp_path):
     """Sheets 2025年 then 2024年 (not in name order): each sheet's rejected rows, duplicates of the
     other sheet's cases among them, come in the order the sheets were read, each by row."""

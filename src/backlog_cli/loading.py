@@ -482,8 +482,9 @@ def _rows_from_start(sheet) -> tuple[Iterator[list], int]:
 class _MergedDown:
     """A sheet's cells merged over several rows (承办人 merged over a group of cases): every row of
     the range reads the value of its top row, as the sheet shows it. Merges across columns only
-    (a title over the table) are left as they are. Blocks come in order, so a range's top row is
-    always read before the rows below it."""
+    (a title over the table) are left as they are. A row of the range with no value of its own
+    (a blank row between two cases of the group) stays blank. Blocks come in order, so a range's
+    top row is always read before the rows below it."""
 
     def __init__(self, sheet, scanned: Sequence = ()) -> None:
         """``scanned``: the ranges found in the file where python-calamine gives none (.ods)."""
@@ -495,12 +496,20 @@ class _MergedDown:
     def fill(self, cells: list[list], first: int) -> None:
         """Fill ``cells`` (rows of the sheet from its row ``first``, 0-based) in place."""
         last = first + len(cells) - 1
+        spans = []
         for k, (r1, r2, c1, c2) in enumerate(self.ranges):
             if first <= r1 <= last:
                 self.tops[k] = cells[r1 - first][c1 : c2 + 1]
             if k not in self.tops or r2 < first or r1 >= last:
                 continue
-            for r in range(max(r1 + 1, first), min(r2, last) + 1):
+            spans.append((k, range(max(r1 + 1, first), min(r2, last) + 1), c1, c2))
+        # whether each row below a top holds a value of its own, told before any range fills it
+        own = {r: any(v != "" and not (isinstance(v, str) and parsing.is_blank_text(v)) for v in cells[r - first])
+               for _, rows, _, _ in spans for r in rows}
+        for k, rows, c1, c2 in spans:
+            for r in rows:
+                if not own[r]:
+                    continue
                 row = cells[r - first]
                 for c, value in zip(range(c1, c2 + 1), self.tops[k]):
                     if c < len(row) and row[c] == "":
