@@ -5,6 +5,7 @@ the same case twice with different values."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import openpyxl
@@ -206,6 +207,35 @@ def test_a_group_cell_s_unit_is_not_given_to_an_amount_with_its_own(tmp_path):
             ["(2026)鲁0902执1号", FILED, 125000, 10]]
     case = load_ledger([merged_workbook(tmp_path / "l.xlsx", rows, ("A1:A2", "B1:B2", "C1:D1"))]).cases.iloc[0]
     assert (case["amount"], case["unperformed"]) == (125_000.0, 100_000.0)
+
+
+@pytest.mark.parametrize("title", ["单位：万元", "金额单位：人民币万元", "填报单位：执行局　　单位：万元"])
+def test_a_unit_the_rows_above_the_header_state_is_read_for_the_amounts(tmp_path, title):
+    """单位：万元 written above the table (at its top right, or under the title) is the unit of its
+    amounts, not of one that gives its own: 12.5 under 执行标的 was read as 12.5 元 with nothing
+    said. A header repeated below without the unit reads as the first, with no warning."""
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    path = merged_workbook(tmp_path / "l.xlsx", [
+        ["执行案件台帐"], [None, None, None, title],
+        ["案号", "立案日期", "执行标的", "未履行金额（元）"],
+        ["(2026)鲁0902执1号", FILED, 12.5, 3000],
+        ["案号", "立案日期", "执行标的", "未履行金额（元）"],
+        ["(2026)鲁0902执2号", FILED, "3", 100]])
+    result = CliRunner().invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    cases = pd.read_csv(io.StringIO(result.stdout))
+    assert cases[["amount", "unperformed"]].values.tolist() == [[125_000.0, 3000.0], [30_000.0, 100.0]]
+    assert "the header is repeated with other columns" not in result.stderr
+
+
+def test_a_title_stating_two_units_or_none_changes_no_amount(tmp_path):
+    """A 单位： that names no amount (填报单位：执行局), or two units that disagree: amounts in 元."""
+    for title in (["填报单位：执行局"], ["单位：万元", "单位：千元"]):
+        path = merged_workbook(tmp_path / "l.xlsx", [title, ["案号", "立案日期", "执行标的"], ["(2026)鲁0902执1号", FILED, 12.5]])
+        assert load_ledger([path]).cases["amount"].tolist() == [12.5]
 
 
 @pytest.mark.parametrize("first, second, amount", [("执行标的（元）", "执行标的（万元）", 100.0),

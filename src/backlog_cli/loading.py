@@ -1044,6 +1044,23 @@ def _with_sub_header(headers: list[str], below: list[str], cells: pd.Series, col
     return out
 
 
+def _title_unit(raw: RawSheet, pos: int) -> str:
+    """The unit the rows above the header state for the table's amounts (单位：万元 at its top
+    right, 金额单位：万元 under the title), as a suffix for an amount header: '' when they state
+    none, or more than one."""
+    units = {unit for cells in _cell_text(raw.frame.head(pos)).itertuples(index=False)  # at most 30 rows
+             for c in cells if c and (unit := parsing.stated_unit(c))}
+    return units.pop() if len(units) == 1 else ""
+
+
+def _with_unit(header: str, unit: str, columns: Columns) -> str:
+    """``header`` with ``unit`` (a title row's 单位：万元) joined when it names an amount field and
+    gives no unit of its own."""
+    field = columns.field_for(header) if unit and header else None
+    own = field is not None and columns.fields[field].kind == "amount" and not parsing.unit_suffix(header)
+    return header + unit if own else header
+
+
 CASE_SAMPLE_ROWS = 200  # rows of a sheet without a header looked at for columns of case numbers
 
 
@@ -1681,6 +1698,8 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
                 first_headers = [c for c in _cell_text(raw.frame.head(1)).iloc[0] if c]
             continue
         pos, headers, height = header
+        title_unit = _title_unit(raw, pos)
+        headers = [_with_unit(h, title_unit, columns) for h in headers]
         report.header_row = raw.first_row + pos
         if height > 1:
             report.note = f"表头在第 {report.header_row}–{report.header_row + height - 1} 行"
@@ -1722,7 +1741,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             found.skipped.append(_located(body[is_skip]).assign(reason=reason[is_skip].to_numpy()))
             if (repeated := reason.eq(REPEATED_HEADER).to_numpy()).any():
                 found.warnings += _headers_that_differ(path, report.sheet, body[repeated], headers, mapped, units,
-                                                       columns)
+                                                       columns, title_unit)
             kept = ~is_skip.to_numpy()
             if len(hidden_rows):
                 rows = body["source_row"].to_numpy()[kept]
@@ -1885,11 +1904,12 @@ def _separator_hint(path: Path) -> str:
 
 
 def _headers_that_differ(path: Path, sheet: str, rows: pd.DataFrame, headers: list[str], names: list[str],
-                         units: dict[str, float], columns: Columns) -> list[str]:
+                         units: dict[str, float], columns: Columns, title_unit: str = "") -> list[str]:
     """A warning for each header row repeated further down (``rows``, under the sheet's column
     ``names``) whose cells name other fields than the header's, or give another unit (a table pasted
     under another, its 被执行人 and 承办人 the other way round; its amounts in 万元): the rows
-    below it are read under the first header's columns."""
+    below it are read under the first header's columns. An amount cell with no unit of its own
+    takes the one the title rows state (``title_unit``), as the header did."""
     found: dict[str, list[int]] = {}  # what differs: the rows that repeat the header so (a printed page's each)
     for _, row in rows.iterrows():
         changed = []
@@ -1898,7 +1918,8 @@ def _headers_that_differ(path: Path, sheet: str, rows: pd.DataFrame, headers: li
             if not isinstance(cell, str) or not cell.strip():
                 continue
             field = columns.field_for(cell)  # text naming no field (当事人 over 申请执行人 and 被执行人) is passed over
-            if field is not None and (field != name or parsing.header_unit(cell) != units.get(field, 1.0)):
+            if field is not None and (field != name or parsing.header_unit(_with_unit(cell, title_unit, columns))
+                                      != units.get(field, 1.0)):
                 changed.append(f"{cell.strip()} under {header or '(no header)'}")
         if changed:
             found.setdefault(f"{'; '.join(changed[:5])}{' …' if len(changed) > 5 else ''}", []).append(

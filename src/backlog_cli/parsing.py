@@ -38,6 +38,7 @@ __all__ = [
     "header_unit",
     "unit_alone",
     "unit_suffix",
+    "stated_unit",
     "without_spaces",
     "normalize_name",
     "normalize_case_number",
@@ -521,6 +522,17 @@ def unit_alone(text: str) -> str | None:
     if (match := _UNIT_ALONE.fullmatch(text)) and ("元" in text or match["scale"]):
         return f"({text.strip('()')})"
     return None
+
+
+_STATED_UNIT = re.compile(r"单位:?(?:人民币)?(?P<scale>[万千])元")
+
+
+def stated_unit(text: str) -> str | None:
+    """The unit a cell above a table states for its amounts (单位：万元, 金额单位：人民币万元,
+    填报单位：执行局　单位：万元), as a suffix to join to an amount header: （万元） or （千元）; None
+    when it states none (单位：元 is what an amount without a unit is read in anyway)."""
+    match = _STATED_UNIT.search(_header_text(text))
+    return f"（{match['scale']}元）" if match else None
 
 
 # ---------------------------------------------------------------------------------------------
