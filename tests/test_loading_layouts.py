@@ -238,6 +238,20 @@ def test_a_title_stating_two_units_or_none_changes_no_amount(tmp_path):
         assert load_ledger([path]).cases["amount"].tolist() == [12.5]
 
 
+def test_a_form_s_required_marks_and_date_notes_in_the_header_are_read_past(tmp_path):
+    """A form's header (*案号, 立案日期（年月日）, 执行标的（万元）*, 结案日期(yyyy-mm-dd)), repeated on each
+    printed page: the sheet was not read for want of a case number column, and 结案日期（年月日） alone
+    was kept as an unknown column, every case counted open. Its unit is kept, its repeat skipped."""
+    head = ["*案号", "*立案日期（年月日）", "执行标的（万元）*", "结案日期(yyyy-mm-dd)", "承办人※"]
+    path = merged_workbook(tmp_path / "l.xlsx", [head, ["(2026)鲁0902执1号", FILED, 12.5, "2026-03-01", "张三"],
+                                                 head, ["(2026)鲁0902执2号", FILED, 1, None, "李四"]])
+    ledger = load_ledger([path])
+    assert ledger.cases[["amount", "closed_on", "officer"]].values.tolist() == [
+        [125_000.0, pd.Timestamp("2026-03-01"), "张三"], [10_000.0, pd.NaT, "李四"]]
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[3, "重复的表头行"]]
+    assert ledger.rejects.empty and not ledger.warnings
+
+
 @pytest.mark.parametrize("first, second, amount", [("执行标的（元）", "执行标的（万元）", 100.0),
                                                    ("执行标的（万元）", "执行标的（元）", 125_000.0)])
 def test_of_two_columns_for_the_amount_the_one_read_gives_its_unit(tmp_path, first, second, amount):

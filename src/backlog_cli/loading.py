@@ -1357,6 +1357,8 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
             "|".join(w for w in TOTAL_WORDS if " " not in w), regex=True).to_numpy()
     reason[reason.isna() & totals] = TOTALS_ROW
     header_texts = parsing.normalize_name(pd.Series(["case_no", *columns.fields["case_no"].aliases], dtype="str"))
+    if own := [w for w in header_words if columns.field_for(w) == "case_no"]:  # as the sheet writes it: *案号
+        header_texts = pd.concat([header_texts, parsing.normalize_case_number(pd.Series(own, dtype=object))])
     reason[reason.isna() & case_text.isin(header_texts).to_numpy()] = REPEATED_HEADER
     # the second row of a two-row header repeated (申请执行人, 被执行人 under 当事人; a page's header in
     # a printed ledger): no case number, and every cell a header the columns know, a unit alone or a

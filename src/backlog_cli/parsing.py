@@ -490,9 +490,22 @@ def sheet_key(text: str) -> str:
     return _header_text(text).lower()
 
 
+# what a form adds to a header for the clerk filling it in: a required mark (*案号, 立案日期※) and the
+# form a date is written in (立案日期（年月日）, 结案日期(yyyy-mm-dd))
+_HEADER_MARK = re.compile(r"^[*※]+|[*※]+$")
+_DATE_FORM_NOTE = re.compile(r"\((?:[年月日./-]|y+|m+|d+)+\)$", re.IGNORECASE)
+
+
+def _header_bare(text: str) -> str:
+    """A header's text (:func:`_header_text`) without a required mark at either end."""
+    return _HEADER_MARK.sub("", _header_text(text))
+
+
 def header_key(text: str) -> str:
-    """Key for matching header names: NFKC, no whitespace, no unit suffix, lower case."""
-    return _UNIT_SUFFIX.sub("", _header_text(text)).lower()
+    """Key for matching header names: NFKC, no whitespace, no required mark (*, ※), no unit
+    suffix, no note of a date's form (（年月日）, (yyyy-mm-dd)), lower case."""
+    text = _DATE_FORM_NOTE.sub("", _UNIT_SUFFIX.sub("", _header_bare(text)))
+    return _HEADER_MARK.sub("", text).lower()  # 执行标的* with a unit joined after it (a unit row below)
 
 
 _HEADER_SCALES = {"万": 10000.0, "千": 1000.0}
@@ -501,14 +514,14 @@ _HEADER_SCALES = {"万": 10000.0, "千": 1000.0}
 def header_unit(text: str) -> float:
     """10000.0 when the header carries a 万元 / 万 unit in brackets (执行标的（万元）, 标的（单位：万元）)
     or is that unit alone, 1000.0 for 千元 / 千, else 1.0."""
-    text = _header_text(text)
+    text = _header_bare(text)
     match = _UNIT_SUFFIX.search(text) or _UNIT_ALONE.fullmatch(text)
     return _HEADER_SCALES.get(match["scale"], 1.0) if match else 1.0
 
 
 def unit_suffix(text: str) -> str:
     """A header's unit in brackets, as NFKC writes it (金额（万元） → (万元)), else ''."""
-    match = _UNIT_SUFFIX.search(_header_text(text))
+    match = _UNIT_SUFFIX.search(_header_bare(text))
     return match.group() if match else ""
 
 
