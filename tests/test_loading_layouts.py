@@ -209,6 +209,27 @@ def test_a_group_cell_s_unit_is_not_given_to_an_amount_with_its_own(tmp_path):
     assert (case["amount"], case["unperformed"]) == (125_000.0, 100_000.0)
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_unit_in_a_third_header_row_is_read(tmp_path, suffix):
+    """当事人 over 申请执行人 and 被执行人, 结案 over 日期 and 方式, and （万元） under 执行标的 in a
+    third row: that row was skipped as a repeated header and 12.5 read as 12.5 元, with nothing said."""
+    rows = [["执行案件台帐"],
+            ["案号", "立案日期", "当事人", None, "执行标的", "结案", None],
+            [None, None, "申请执行人", "被执行人", None, "日期", "方式"],
+            [None, None, None, None, "（万元）", None, None],
+            ["(2025)鲁0902执1号", "2025-01-02", "甲", "乙", 12.5, "2025-05-01", "执行完毕"]]
+    if suffix == ".xlsx":
+        path = merged_workbook(tmp_path / "l.xlsx", rows, ("A2:A4", "B2:B4", "C2:D2", "E2:E3", "F2:G2"))
+    else:
+        path = tmp_path / "l.csv"
+        path.write_text("\n".join(",".join("" if v is None else str(v) for v in row) for row in rows), encoding="utf-8")
+    ledger = load_ledger([path])
+    assert ledger.cases[["applicant", "respondent", "amount", "closed_on", "close_method"]].values.tolist() == [
+        ["甲", "乙", 125_000.0, pd.Timestamp("2025-05-01"), "执行完毕"]]
+    assert ledger.skipped.empty and ledger.rejects.empty
+    assert (ledger.sheets[0].header_row, ledger.sheets[0].note) == (2, "表头在第 2–4 行")
+
+
 @pytest.mark.parametrize("title", ["单位：万元", "金额单位：人民币万元", "填报单位：执行局　　单位：万元"])
 def test_a_unit_the_rows_above_the_header_state_is_read_for_the_amounts(tmp_path, title):
     """单位：万元 written above the table (at its top right, or under the title) is the unit of its

@@ -977,13 +977,25 @@ def _cell_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 def find_header(raw: RawSheet, columns: Columns) -> tuple[int, list[str], int] | None:
     """The position of the header among the first rows, its cell texts and how many rows it
-    takes (1 or 2), or None.
+    takes (1 to 3), or None.
 
     The header is the row (of the first HEADER_SCAN_ROWS) with the most cells that are known
     aliases, provided it has at least two and names the case number or the filing date. A row
     right below it that names other fields and holds no data (当事人 above 申请执行人 and
-    被执行人, 执行标的 above （万元）) completes it: see :func:`_with_sub_header`.
+    被执行人, 执行标的 above （万元）) completes it: see :func:`_with_sub_header`; so does a third,
+    below a header of two rows (（万元） under 执行标的, below 当事人 over 申请执行人 and 被执行人).
     """
+    found = _header_rows(raw, columns)
+    if found is None or found[2] != 2 or found[0] + 2 >= min(len(raw.frame), HEADER_SCAN_ROWS):
+        return found
+    pos, headers, _ = found
+    below = pos + 2
+    third = _with_sub_header(headers, list(_cell_text(raw.frame.iloc[[below]]).iloc[0]), raw.frame.iloc[below], columns)
+    return (pos, third, 3) if third is not None else found
+
+
+def _header_rows(raw: RawSheet, columns: Columns) -> tuple[int, list[str], int] | None:
+    """The header's position, its cell texts and its rows (1 or 2): see :func:`find_header`."""
     top = _cell_text(raw.frame.head(HEADER_SCAN_ROWS))
     best, best_hits = None, 1
     for pos, cells in enumerate(top.itertuples(index=False)):  # at most 30 short rows: not a hot path
