@@ -223,6 +223,32 @@ def test_xml_spreadsheet_cells_as_excel_opens_them(tmp_path):
     ], False)]
 
 
+@pytest.mark.parametrize("export", [
+    "<table><tr><td>案号</td><td>立案日期</td><td>承办人</td></tr>"
+    "<tr><td>(2025)鲁0902执1号</td><td>2025-01-02</td><td rowspan=3>李四</td></tr><tr><td></td><td> </td></tr>"
+    "<tr><td>(2025)鲁0902执2号</td><td>2025-01-03</td></tr></table>",
+    '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss='
+    '"urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="台帐"><Table>'
+    '<Row><Cell><Data ss:Type="String">案号</Data></Cell><Cell><Data ss:Type="String">立案日期</Data></Cell>'
+    '<Cell><Data ss:Type="String">承办人</Data></Cell></Row>'
+    '<Row><Cell><Data ss:Type="String">(2025)鲁0902执1号</Data></Cell><Cell><Data ss:Type="String">2025-01-02</Data>'
+    '</Cell><Cell ss:MergeDown="2"><Data ss:Type="String">李四</Data></Cell></Row><Row/>'
+    '<Row><Cell><Data ss:Type="String">(2025)鲁0902执2号</Data></Cell><Cell><Data ss:Type="String">2025-01-03</Data>'
+    '</Cell></Row></Table></Worksheet></Workbook>',
+], ids=["web page", "xml"])
+def test_a_blank_row_under_a_cell_spanning_rows_of_an_export_is_a_blank_row(tmp_path, export):
+    """A blank row between two cases of a cell spanning rows (rowspan, ss:MergeDown) is skipped as
+    blank, as under a sheet's merged cells: it read the spanning value and was rejected as 缺少案号."""
+    from backlog_cli.loading import load_ledger
+
+    book = tmp_path / "导出.xls"
+    book.write_text(export, encoding="utf-8")
+    ledger = load_ledger([book])
+    assert ledger.cases[["source_row", "officer"]].values.tolist() == [[2, "李四"], [4, "李四"]]
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[3, "空行"]]
+    assert ledger.rejects.empty
+
+
 @pytest.mark.parametrize("kind", ["web page", "xml"])
 def test_an_export_reports_how_much_of_it_is_read(tmp_path, monkeypatch, kind):
     """A large export is parsed a piece at a time (a few here, a megabyte of text each in use), the

@@ -430,9 +430,11 @@ class _XmlSheet:
         return self.rows[-1]
 
     def _carry(self, cells: list[Any]) -> None:
-        """The cells merged down from rows above into this row."""
-        for col, _, got, across in self.down:
-            _put(cells, col, across, got)
+        """The cells merged down from rows above into this row; none into a row with no value of
+        its own, which stays blank, as a sheet's merged cells leave it."""
+        if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in cells):
+            for col, _, got, across in self.down:
+                _put(cells, col, across, got)
         self.down = [(col, left - 1, got, across) for col, left, got, across in self.down if left > 1]
 
     def rows_read(self) -> list[list[Any]]:
@@ -512,10 +514,12 @@ _MAX_COLSPAN = 1_000  # HTML's own limit
 
 class _Grid:
     """One HTML table's rows of cells, spans taken into account. A cell spanning rows is carried
-    into each row begun below it (a span past the table's last row ends there, as in a browser)."""
+    into each row begun below it (a span past the table's last row ends there, as in a browser),
+    but for a row with no text of its own, which stays blank, as a sheet's merged cells leave it."""
 
     def __init__(self) -> None:
         self.rows: list[dict[int, str]] = []
+        self.carried_into: list[set[int]] = []  # each row's columns that cells spanning down fill
         self.col = 0
         self.carried: dict[int, tuple[int, str, int]] = {}  # column: rows still to fill, value, colspan
         self.open: tuple[int, int] | None = None  # the cell being read: its rowspan and colspan
@@ -531,6 +535,7 @@ class _Grid:
             else:
                 del self.carried[col]
         self.rows.append(row)
+        self.carried_into.append(set(row))
         self.col = 0
 
     def start_cell(self, rowspan: int, colspan: int) -> None:
@@ -563,7 +568,8 @@ class _Grid:
     def table(self) -> list[list[str]]:
         self.end_cell()
         width = max((max(row) + 1 for row in self.rows if row), default=0)
-        return [[row.get(c, "") for c in range(width)] for row in self.rows] if width else []
+        return [[row.get(c, "") if any(v.strip() for k, v in row.items() if k not in carried) else ""
+                 for c in range(width)] for row, carried in zip(self.rows, self.carried_into)] if width else []
 
 
 class _Tables(HTMLParser):
