@@ -475,6 +475,20 @@ def test_a_row_with_a_readable_case_number_is_never_a_totals_row(tmp_path):
     assert ledger.rejects[["row", "reason"]].values.tolist() == [[6, "缺少案号"], [7, "案号无法识别"]]
 
 
+def test_a_subtotal_named_for_the_officer_or_team_it_totals_is_skipped(tmp_path):
+    """张三小计 and 执行一组合计 under each group of a ledger kept by officer or team: skipped as
+    totals rows, as 小计 alone is; they were rejected for want of a case number. A text that only
+    holds 合计 inside (某某合计商行) is still rejected."""
+    path = workbook(tmp_path / "l.xlsx", {"台帐": [
+        ["序号", "承办人", "案号", "立案日期", "执行标的"], [1, "张三", "(2026)鲁0902执1号", FILED, 5],
+        ["张三小计", None, None, None, 5], [2, "李四", "(2026)鲁0902执2号", FILED, 6],
+        [None, "执行一组 合计", None, None, 11], ["某某合计商行", None, None, None, 1]]})
+    ledger = load_ledger([path])
+    assert ledger.cases["source_row"].tolist() == [2, 4]
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[3, "合计行"], [5, "合计行"]]
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[6, "缺少案号"]]
+
+
 def test_totals_rows_named_for_what_they_total_are_skipped(tmp_path):
     """本页合计, 以上合计, 总合计, 累计 in a 序号 column, as 合计 is: skipped, not rejected for want of
     a case number; 合计 alone in the case-number column too."""

@@ -50,9 +50,10 @@ OTHER_SPREADSHEETS = {".xlsb": "an Excel binary workbook (.xlsb)", ".et": "a WPS
 HEADER_SCAN_ROWS = 30
 TOTAL_WORDS = ("合计", "小计", "总计", "共计", "累计", "总 计", "合 计")
 TOTALS_MARK = "计"  # in every totals word (checked in the tests)
-# a totals row's first cell, spaces removed: a totals word, perhaps after what it totals (本页合计, 以上合计, 总合计)
+# a totals row's first cell, spaces removed: a totals word, perhaps after what it totals (本页合计, 以上合计, 总合计),
+# or a cell ending in 小计 or 合计 after the group it totals (张三小计, 执行一组合计: a subtotal per officer or team)
 TOTALS_TEXT = re.compile(r"(?:本页|本表|本月|本年|本期|本季度?|当月|全年|以上|全部|全院|全局|总)?"
-                         f"(?:{'|'.join(w for w in TOTAL_WORDS if ' ' not in w)})")
+                         f"(?:{'|'.join(w for w in TOTAL_WORDS if ' ' not in w)})|.{{1,12}}?(?:小计|合计)$")
 SERIAL_HEADERS = frozenset(["序号", "序", "编号", "行号", "no", "no."])  # a row's number in the ledger, as header_key gives it
 SOURCE_COLUMNS = ["source_file", "source_sheet", "source_row"]
 REJECT_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
