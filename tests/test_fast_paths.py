@@ -135,11 +135,11 @@ def test_clean_fast_matches_clean_one_on_any_text(texts):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.text(AWKWARD, max_size=10), st.text(max_size=40),
                           st.sampled_from(["-", "－", "—", "//", "／", " ", "a\x00", "（甲）", "甲（乙）" * 9])), max_size=8))
-def test_changed_by_cleaning_tells_what_normalize_value_changes(texts):
-    """The rules clean only the distinct values this marks: the others must be clean already."""
+def test_clean_values_cleans_each_value_as_normalize_value(texts):
+    """The rules clean their distinct values with this: each as normalize_value, a blank word None."""
     values = _objects(texts)
-    want = [v in parsing.BLANK_WORDS or parsing.normalize_value(v) != v for v in values]
-    assert parsing.changed_by_cleaning(values).tolist() == want
+    want = [None if (c := parsing.normalize_value(v)) in parsing.BLANK_WORDS else c for v in values]
+    assert parsing.clean_values(values).tolist() == want
 
 
 def _unmarked_one_by_one(v: str | None, sep: str) -> str | None:
@@ -360,3 +360,4 @@ def test_max_display_width_matches_measuring_each_string(texts):
     s = pd.Series(texts, dtype="str")
     expected = min(int(outputs.display_widths(s).max()), outputs.MAX_COL_WIDTH)
     assert outputs.max_display_width(s, s.str.len()) == expected
+

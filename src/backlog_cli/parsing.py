@@ -46,7 +46,7 @@ __all__ = [
     "normalize_text",
     "keep_text",
     "normalize_value",
-    "changed_by_cleaning",
+    "clean_values",
     "row_chunks",
     "parse_amounts",
     "parse_case_numbers",
@@ -258,18 +258,24 @@ def _clean_strings(t: pd.Series, sep: str | None = " ", mark: bool = False) -> p
         return _strip_text(t)
     values = t.to_numpy(dtype=object, na_value=None)
     present = np.flatnonzero(t.notna().to_numpy())
-    done, fast, short, marked = _clean_fast(values[present])
     cleaned = np.full(len(values), None, dtype=object)
-    cleaned[present] = fast
-    rest = present[~done]
+    cleaned[present] = clean_values(values[present], sep, mark)
+    return pd.Series(cleaned, index=t.index, dtype="str")
+
+
+def clean_values(values: np.ndarray, sep: str = " ", mark: bool = False) -> np.ndarray:
+    """Strings (an object array of str) cleaned as :func:`_clean_strings` cleans them, blank ones
+    None: an object array, the strings cleaning leaves alone kept as the same objects."""
+    done, cleaned, short, marked = _clean_fast(values)
+    rest = np.flatnonzero(~done)
     cleaned[rest] = [None if (c := _clean_one(v, sep)) in BLANK_WORDS else c for v in values[rest]]
-    blank = present[short]  # no longer than the longest blank word
+    blank = np.flatnonzero(short)  # no longer than the longest blank word
     cleaned[blank] = [None if v in BLANK_WORDS else v for v in cleaned[blank]]
     if mark:
         slow = np.array([v is not None and v.startswith(TEXT_MARK) for v in cleaned[rest]], dtype=bool)
-        at = np.concatenate([present[marked], rest[slow]])
+        at = np.concatenate([np.flatnonzero(marked), rest[slow]])
         cleaned[at] = [_unmarked(v) for v in cleaned[at]]
-    return pd.Series(cleaned, index=t.index, dtype="str")
+    return cleaned
 
 
 def _extract(t: pd.Series, pattern: re.Pattern) -> pd.DataFrame:
@@ -382,20 +388,6 @@ def normalize_text(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series
 def normalize_value(text: str) -> str:
     """One text as :func:`normalize_text` cleans a cell: NFKC, stripped, single spaces."""
     return _clean_one(text, " ")
-
-
-def changed_by_cleaning(values: np.ndarray) -> np.ndarray:
-    """Per string (an object array of str), whether :func:`normalize_value` changes it or it is a
-    blank word: told in numpy for the strings the code-point fast path vouches for, one by one for
-    the rest (long or unusual text)."""
-    done, fast, short, _ = _clean_fast(values)
-    changed = np.ones(len(values), bool)
-    changed[done] = fast[done] != values[done]
-    at = np.flatnonzero(done & short & ~changed)  # clean already: a blank word?
-    changed[at] = [v in BLANK_WORDS for v in values[at]]
-    at = np.flatnonzero(~done)
-    changed[at] = [v in BLANK_WORDS or normalize_value(v) != v for v in values[at]]
-    return changed
 
 
 def keep_text(s: pd.Series, missing: np.ndarray | None = None) -> pd.Series:

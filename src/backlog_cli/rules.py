@@ -28,7 +28,7 @@ from backlog_cli.config import GuardedLoader, key_set_twice, yaml_problem
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
 from backlog_cli.loading import CLOSED_STATUS, KIND_FIXED, SOURCE_COLUMNS, Columns, load_columns
 from backlog_cli.outputs import FLAG_TEXT, counted
-from backlog_cli.parsing import changed_by_cleaning, day_parts, normalize_text, normalize_value, option_day
+from backlog_cli.parsing import clean_values, day_parts, normalize_text, normalize_value, option_day
 
 __all__ = [
     "OPERATORS",
@@ -468,16 +468,12 @@ class EvalContext:
 
 
 def _rule_text(values: np.ndarray) -> np.ndarray:
-    """Distinct cell values as :func:`normalize_text` cleans them, NA as None. Most ledger text is
-    already NFKC with single spaces: only the values that cleaning changes (or blanks) go through
-    ``normalize_text``, whose per-call overhead is three times the cleaning itself."""
+    """Distinct cell values as :func:`normalize_text` cleans them, NA as None. Distinct strings (the
+    usual case) are cleaned in one pass of :func:`clean_values`, without ``normalize_text``'s
+    per-call overhead (three times the cleaning itself)."""
     if pd.api.types.infer_dtype(values, skipna=False) != "string":
         return normalize_text(pd.Series(values, dtype=object)).to_numpy(dtype=object, na_value=None)
-    redo = changed_by_cleaning(values)
-    out = values.copy()
-    if redo.any():
-        out[redo] = normalize_text(pd.Series(values[redo], dtype=object)).to_numpy(dtype=object, na_value=None)
-    return out
+    return clean_values(values)
 
 
 _SEP = "\x00"  # between joined values: not whitespace, NFKC-stable, in no literal a search scans for
