@@ -361,3 +361,34 @@ def test_max_display_width_matches_measuring_each_string(texts):
     expected = min(int(outputs.display_widths(s).max()), outputs.MAX_COL_WIDTH)
     assert outputs.max_display_width(s, s.str.len()) == expected
 
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.just(float("nan")), st.integers(0, 3), st.floats(0, 3),
+                          st.sampled_from(["甲", "乙", "（丙）", "", "a b"]), st.text(AWKWARD, max_size=4)),
+                min_size=1, max_size=12),
+       st.integers(0, 2**32 - 1), st.sampled_from([10, 2_000, 6_000]), st.booleans())
+def test_factorize_objects_gives_what_pd_factorize_gives(pool, seed, n, shared):
+    """The codes and distinct values of pd.factorize, whether a column's equal cells are one object
+    each (as the loader leaves a block) or copies (as a workbook gives them), over the sample's
+    length (factorized by object) and under it (by value)."""
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(pool), n)
+    cells = [pool[i] if shared or not isinstance(pool[i], str) else "".join(list(pool[i])) for i in picks]
+    values = np.empty(n, dtype=object)
+    values[:] = cells
+    codes, uniques = parsing.factorize_objects(values)
+    want_codes, want_uniques = pd.factorize(values, use_na_sentinel=True)
+    assert codes.tolist() == want_codes.tolist()
+    assert [(type(u), u) for u in uniques] == [(type(u), u) for u in want_uniques]
+
+
+def test_factorize_objects_goes_by_object_when_equal_cells_share_one(monkeypatch):
+    """A column of a few objects repeated is factorized by value only over its distinct objects."""
+    values = np.empty(10_000, dtype=object)
+    values[:] = [["执行中", "已结", None][i % 3] for i in range(10_000)]
+    seen = []
+    factorize = pd.factorize
+    monkeypatch.setattr(pd, "factorize", lambda v, **kw: (seen.append((v.dtype, len(v))), factorize(v, **kw))[1])
+    codes, uniques = parsing.factorize_objects(values)
+    assert codes.tolist() == [[0, 1, -1][i % 3] for i in range(10_000)] and uniques.tolist() == ["执行中", "已结"]
+    assert (np.dtype(object), 3) in seen and (np.dtype(object), 10_000) not in seen

@@ -28,7 +28,7 @@ from backlog_cli.config import GuardedLoader, key_set_twice, yaml_problem
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
 from backlog_cli.loading import CLOSED_STATUS, KIND_FIXED, SOURCE_COLUMNS, Columns, load_columns
 from backlog_cli.outputs import FLAG_TEXT, counted
-from backlog_cli.parsing import clean_values, day_parts, normalize_text, normalize_value, option_day
+from backlog_cli.parsing import clean_values, day_parts, factorize_objects, first_rows, normalize_text, normalize_value, option_day
 
 __all__ = [
     "OPERATORS",
@@ -451,8 +451,8 @@ class EvalContext:
             if isinstance(s.dtype, pd.CategoricalDtype):
                 codes, values = s.cat.codes.to_numpy(), s.cat.categories.astype(str).to_numpy(dtype=object)
             else:
-                # factorizing the plain object array is about twice as fast as the str Series
-                codes, values = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
+                # the plain object array by object first: equal cells are mostly one object
+                codes, values = factorize_objects(s.to_numpy(dtype=object))
             if normalized:
                 values = _rule_text(values)
             self._codes[key] = (np.asarray(codes), pd.Series(values, dtype=PY_STR))
@@ -1745,9 +1745,7 @@ def _combinations(masks: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarr
             keys |= mask.astype(np.uint64) << np.uint64(bit)
         codes, uniques = pd.factorize(keys)
         inverse = pd.factorize(inverse * len(uniques) + codes)[0] if start else codes
-    # factorize numbers combinations in order of appearance: each one's first row is where the
-    # running maximum of the codes goes up
-    first = np.flatnonzero(np.diff(np.maximum.accumulate(inverse), prepend=-1) > 0)
+    first = first_rows(inverse)  # factorize numbers combinations in order of appearance
     combos = np.stack([m[first] for m in masks], axis=1) if masks else np.zeros((len(first), 0), bool)
     return combos, inverse
 
