@@ -478,8 +478,11 @@ def _deduct(
         given.append(s), days.append(n), begins.append(begin), ends.append(end), capped.append(ended)
 
     def columns(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
-        # pairs x cases in memory (each pair's array copied whole), read as cases x pairs
-        return np.stack(arrays).T if arrays else np.zeros((len(due), 0), dtype)
+        # pairs x cases in memory (each pair's array copied whole), read as cases x pairs; one
+        # pair's array as it is (no copy of a million dates for the usual single pair)
+        if len(arrays) < 2:
+            return arrays[0][None].T if arrays else np.zeros((len(due), 0), dtype)
+        return np.stack(arrays).T
 
     periods = {"period_start": columns(given, start.dtype), "period_days": columns(days, "int64"),
                "period_from": columns(begins, start.dtype),
