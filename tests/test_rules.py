@@ -1323,3 +1323,20 @@ def test_category_lists_share_one_list_per_combination():
     assert lists.tolist() == [["a"], ["b"], ["a"], []] and lists.index.tolist() == [5, 6, 7, 8]
     assert lists[5] is lists[7]
     assert category_lists(pd.DataFrame(index=range(2))).tolist() == [[], []]
+
+
+@pytest.mark.parametrize("count", [1, 9, 64, 70])
+def test_category_lists_tell_every_combination_apart(count):
+    """Rows share a list exactly when they hold the same flags, however many categories (keys of
+    64 flags, eight to a byte, the last byte or key part filled)."""
+    from backlog_cli.rules import category_lists
+
+    rng = np.random.default_rng(count)
+    rows = rng.random((400, count)) < 0.3
+    rows[200:] = rows[rng.integers(0, 200, 200)]  # repeated combinations
+    flags = pd.DataFrame(rows, columns=[f"c{i}" for i in range(count)])
+    lists = category_lists(flags)
+    assert lists.tolist() == [[f"c{i}" for i in np.flatnonzero(r)] for r in rows]
+    firsts = {}
+    for i, r in enumerate(map(bytes, rows)):
+        assert lists[i] is lists[firsts.setdefault(r, i)]

@@ -1737,13 +1737,18 @@ def _lists(ids: list[str], combos: np.ndarray) -> np.ndarray:
 
 def _combinations(masks: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
     """The distinct combinations of true masks among ``n`` rows, as a combinations x masks matrix,
-    and each row's combination. Masks are packed 64 to an integer key and the keys factorized."""
+    and each row's combination. Masks are packed 64 to an integer key and the keys factorized:
+    eight to a byte (small arrays), the bytes side by side read as the key."""
     inverse = np.zeros(n, np.intp)
     for start in range(0, len(masks), 64):
-        keys = np.zeros(n, np.uint64)
-        for bit, mask in enumerate(masks[start:start + 64]):
-            keys |= mask.astype(np.uint64) << np.uint64(bit)
-        codes, uniques = pd.factorize(keys)
+        keys = np.zeros((n, 8), np.uint8)
+        group = masks[start:start + 64]
+        for byte in range(0, len(group), 8):
+            packed = np.zeros(n, np.uint8)
+            for bit, mask in enumerate(group[byte:byte + 8]):
+                packed |= np.asarray(mask, bool).view(np.uint8) << np.uint8(bit)
+            keys[:, byte // 8] = packed
+        codes, uniques = pd.factorize(keys.view(np.uint64).ravel())
         inverse = pd.factorize(inverse * len(uniques) + codes)[0] if start else codes
     first = first_rows(inverse)  # factorize numbers combinations in order of appearance
     combos = np.stack([m[first] for m in masks], axis=1) if masks else np.zeros((len(first), 0), bool)
