@@ -1183,10 +1183,13 @@ class DeadlineRef(Condition):
     def _eval(self, frame: pd.DataFrame, ctx: EvalContext) -> np.ndarray:
         if ctx.deadline_results is None:
             raise RulesError([self.node.problem(f"deadline '{self.deadline}' is not available here")])
-        r = ctx.deadline_results(frame, self.deadline, ctx)
-        # due + span <= as_of exactly when due + span < the next day, that is due < its cutoff
-        cutoff = np.datetime64(self.span.cutoff(ctx.as_of + pd.Timedelta(days=1)).date(), "D")
-        return (r["state"] == "overdue") & (r["due"] < cutoff)
+        key = (id(frame), "overdue_for", self.deadline, self.span)  # once per frame, as a leaf is
+        if key not in ctx._leaves:
+            r = ctx.deadline_results(frame, self.deadline, ctx)
+            # due + span <= as_of exactly when due + span < the next day, that is due < its cutoff
+            cutoff = np.datetime64(self.span.cutoff(ctx.as_of + pd.Timedelta(days=1)).date(), "D")
+            ctx._leaves[key] = (r["state"] == "overdue") & (r["due"] < cutoff)
+        return ctx._leaves[key]
 
     def explain(self, row: pd.DataFrame, ctx: EvalContext) -> ExplainNode:
         due = ctx.deadline_results(row, self.deadline, ctx)["due"][0] if ctx.deadline_results else None
