@@ -45,7 +45,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from backlog_cli.errors import ConfigError, OptionError
-from backlog_cli.parsing import row_chunks
+from backlog_cli.parsing import first_rows, object_addresses, row_chunks
 from backlog_cli.workbook import OUTPUT_AUTHOR
 
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -347,9 +347,8 @@ def per_distinct_cell(s: pd.Series, fn: Callable[[Any], Any], by_object: bool) -
     ``by_object`` (the rules engine shares one list among the cases with the same categories, and
     lists cannot be hashed), else by value; missing cells are one distinct cell."""
     values = s.to_numpy(dtype=object)
-    keys = np.fromiter(map(id, values), dtype=np.int64, count=len(values)) if by_object else values
-    codes, _ = pd.factorize(keys, use_na_sentinel=False)
-    _, first = np.unique(codes, return_index=True)
+    codes, _ = pd.factorize(object_addresses(values) if by_object else values, use_na_sentinel=False)
+    first = first_rows(codes)
     table = np.empty(len(first), dtype=object)
     for i, v in enumerate(values[first]):  # one by one: a list result must stay one cell
         table[i] = fn(v)

@@ -48,6 +48,7 @@ __all__ = [
     "normalize_value",
     "clean_values",
     "factorize_objects",
+    "object_addresses",
     "first_rows",
     "row_chunks",
     "parse_amounts",
@@ -129,6 +130,16 @@ def first_rows(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
 
 
+def object_addresses(values: np.ndarray) -> np.ndarray:
+    """Per cell of an object array, its object's address (``id``) as an integer, read from the
+    array's buffer of object pointers, no object touched (``map(id, ...)`` calls into Python per
+    cell); the view keeps the array alive, and with it every object an address names."""
+    values = np.ascontiguousarray(values, dtype=object)
+    if not len(values):
+        return np.zeros(0, np.intp)
+    return np.frombuffer(memoryview(values).cast("B"), dtype=np.intp)
+
+
 def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(values, use_na_sentinel=True)`` of an object array, the same codes and
     distinct values, worked out by object first where a column's equal cells are mostly one object:
@@ -140,8 +151,7 @@ def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     as :func:`per_distinct` judges a column: by object it would cost more."""
     values = np.ascontiguousarray(values, dtype=object)
     if len(values) > 2 * _SAMPLE:
-        # the array's buffer holds one object pointer per cell; the view keeps the array alive
-        addresses = np.frombuffer(memoryview(values).cast("B"), dtype=np.intp)
+        addresses = object_addresses(values)
         if len(pd.unique(addresses[:_SAMPLE])) <= _SAMPLE // 2:
             by_object, _ = pd.factorize(addresses)
             codes, uniques = pd.factorize(values[first_rows(by_object)], use_na_sentinel=True)
