@@ -369,8 +369,7 @@ def test_max_display_width_matches_measuring_each_string(texts):
        st.integers(0, 2**32 - 1), st.sampled_from([10, 2_000, 6_000]), st.booleans())
 def test_factorize_objects_gives_what_pd_factorize_gives(pool, seed, n, shared):
     """The codes and distinct values of pd.factorize, whether a column's equal cells are one object
-    each (as the loader leaves a block) or copies (as a workbook gives them), over the sample's
-    length (factorized by object) and under it (by value)."""
+    each (as the loader leaves a block) or copies (as a workbook gives them), short or long."""
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(pool), n)
     cells = [pool[i] if shared or not isinstance(pool[i], str) else "".join(list(pool[i])) for i in picks]

@@ -451,7 +451,7 @@ class EvalContext:
             if isinstance(s.dtype, pd.CategoricalDtype):
                 codes, values = s.cat.codes.to_numpy(), s.cat.categories.astype(str).to_numpy(dtype=object)
             else:
-                # the plain object array by object first: equal cells are mostly one object
+                # the plain object array, by object first: equal cells are often one object
                 codes, values = factorize_objects(s.to_numpy(dtype=object))
             if normalized:
                 values = _rule_text(values)
