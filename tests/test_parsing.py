@@ -138,6 +138,8 @@ def test_parse_dates_accepted_forms():
         "2016-03-05 00:00:00",
         "2016-03-05T10:00",
         "２０１６－０３－０５",
+        "2016年3月5号",  # the day as said (3月5号), typed for 日
+        "2016年03月05号 ",
     )
     values, bad = parse_dates(s)
     assert values.dtype == "datetime64[ns]"
@@ -146,18 +148,19 @@ def test_parse_dates_accepted_forms():
 
 
 def test_parse_dates_rejects_and_blanks():
-    s = cells("2016-02-30", "1949-12-31", "2101-01-01", 18263, 19491231, "abc", True, 1,
-              "2016年3月", dt.datetime(1900, 1, 1), *BLANKS)
+    s = cells("2016-02-30", "1949-12-31", "2016年2月30号", "2101-01-01", 18263, 19491231, "abc", True, 1,
+              "2016年3月", "2016年3月号", dt.datetime(1900, 1, 1), *BLANKS)
     values, bad = parse_dates(s)
     assert values.isna().all()
-    assert bad.tolist() == [True] * 10 + [False] * len(BLANKS)
+    assert bad.tolist() == [True] * 12 + [False] * len(BLANKS)
 
 
 def test_parse_dates_written_in_chinese_numerals():
     """Dates as clerks copy them from judgments and notices: the year digit by digit (〇 or 零, or
     the circle ○ typed for 〇), month and day as numbers are said; either part may be in digits."""
     s = cells("二〇二六年十一月二十三日", "二零二六年十一月二十三日", "2026年十一月二十三日", "２０２６年十一月二十三日",
-              "二〇二六年11月23日", "二○二六年十一月二十三日", "二〇二六年 十一月 二十三日", "二〇二六年十一月二十三")
+              "二〇二六年11月23日", "二○二六年十一月二十三日", "二〇二六年 十一月 二十三日", "二〇二六年十一月二十三",
+              "二〇二六年十一月二十三号")
     values, bad = parse_dates(s)
     assert (values == pd.Timestamp("2026-11-23")).all() and not bad.any()
     values, bad = parse_dates(cells("二〇二六年一月一日", "二〇二六年十月十日", "二〇二六年十二月三十一日", "一九五〇年二月二十八日"))

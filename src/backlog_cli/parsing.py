@@ -586,7 +586,7 @@ _SERIAL_MIN = (_FIRST_DAY - _EXCEL_ORIGIN).days
 _SERIAL_MAX = (_LAST_DAY - _EXCEL_ORIGIN).days
 _YMD_MIN, _YMD_MAX = FIRST_YEAR * 10_000 + 101, LAST_YEAR * 10_000 + 1231
 
-_DAY_TEXT = r"(?P<year>[0-9]{4}) ?[年./-] ?(?P<month>[0-9]{1,2}) ?[月./-] ?(?P<day>[0-9]{1,2}) ?日?"
+_DAY_TEXT = r"(?P<year>[0-9]{4}) ?[年./-] ?(?P<month>[0-9]{1,2}) ?[月./-] ?(?P<day>[0-9]{1,2}) ?[日号]?"
 _DATE_TEXT = re.compile(rf"^{_DAY_TEXT}(?:(?: ?T ?| )[0-9]{{1,2}}(?::[0-9]{{1,2}}){{1,2}}(?:\.[0-9]+)?)?$")
 _NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 # Dates as judgments and notices write them, copied into ledgers: the year digit by digit in
@@ -594,7 +594,7 @@ _NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 # numbers are said (十一月二十三日); either part may be in digits (2026年十一月二十三日).
 _CN_DATE_TEXT = re.compile(
     r"^(?P<year>[0-9]{4}|[〇○零一二三四五六七八九]{4}) ?年 ?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3}) ?月"
-    r" ?(?P<day>[0-9]{1,2}|[一二三四五六七八九十]{1,3}) ?日?$"
+    r" ?(?P<day>[0-9]{1,2}|[一二三四五六七八九十]{1,3}) ?[日号]?$"
 )
 
 
