@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 
@@ -295,11 +296,18 @@ def test_a_filing_date_far_from_the_case_numbers_year_is_warned_about(tmp_path):
 
 def test_backlogs_own_csv_read_back_as_a_ledger(in_repo, tmp_path):
     """classify's CSV holds the columns backlog computes (source_row, categories, legal_limit_due,
-    next_due, …): read back as a ledger they are kept as the ledger's (（台帐） added) and computed
-    anew, to the same values, instead of clashing with them."""
+    next_due, …): named as a ledger it is refused as backlog's output; saved by a clerk as a
+    workbook of their own and read as a ledger, those columns are kept as the ledger's (（台帐）
+    added) and computed anew, to the same values, instead of clashing with them."""
     first = tmp_path / "c.csv"
     assert classify("samples/ledger.csv", "-o", first).exit_code == 0
-    again = classify(first, "-f", "csv")
+    refused = classify(first, "-f", "csv")
+    assert refused.exit_code == 2 and "c.csv: an output of backlog, not a ledger" in refused.stderr
+    book = openpyxl.Workbook()  # as Excel saves it: the clerk its author
+    for row in csv.reader(first.read_text(encoding="utf-8-sig").splitlines()):
+        book.active.append(row)
+    book.save(tmp_path / "c.xlsx")
+    again = classify(tmp_path / "c.xlsx", "-f", "csv")
     assert again.exit_code == 0, again.output
     before, after = first.read_text(encoding="utf-8-sig").splitlines(), again.stdout.splitlines()
     header = after[0].split(",")

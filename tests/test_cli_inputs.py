@@ -358,3 +358,37 @@ def test_a_ledger_folder_or_wildcard_in_the_settings_and_no_output_into_it(tmp_p
     assert (tmp_path / "台帐" / "a.csv").read_bytes() == before
     result = run("classify", "台帐/*.csv", "--as-of", "2026-01-01", "-o", "台帐/结果.xlsx")  # *.csv does not name it
     assert result.exit_code == 0, result.output
+
+
+def test_backlogs_own_outputs_in_a_ledger_folder_or_wildcard_are_left_out_with_a_note(tmp_path, monkeypatch):
+    """A clerk writes 底数.xlsx (and a CSV list) beside the ledgers, then classifies the folder again:
+    each output, told by a look at it (its author, its header), is left out with a note naming it;
+    every case was read twice, its second row rejected as a duplicate. One named on the command
+    line is refused, not read; a folder or a wildcard of nothing else names them."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "台帐").mkdir()
+    (tmp_path / "台帐" / "a.csv").write_text("案号,立案日期,承办人\n(2025)鲁0902执9号,2025/1/2,张三\n"
+                                             "(2025)鲁0902执10号,2025/1/3,李四\n", encoding="utf-8")
+    for out in ("底数.xlsx", "底数.csv"):
+        assert run("classify", "台帐/a.csv", "--as-of", "2026-01-01", "-o", out).exit_code == 0
+        shutil.copy(out, tmp_path / "台帐" / out)
+    for ledger in ("台帐", "台帐/*"):
+        result = run("classify", ledger, "--as-of", "2026-01-01", "-f", "csv")
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith("loaded 2 cases from 2 rows\n"), result.stderr
+        assert "rejected" not in result.stderr
+        for out in ("底数.csv", "底数.xlsx"):
+            assert f"note: {Path('台帐') / out}: skipped: an output of backlog, not a ledger\n" in result.stderr
+    for out in ("底数.xlsx", "底数.csv"):
+        result = run("classify", "台帐/a.csv", f"台帐/{out}", "--as-of", "2026-01-01")
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert result.stderr == (f"backlog: error: {Path('台帐') / out}: an output of backlog, not a ledger; name the "
+                                 "ledger it was made from (a folder or a wildcard leaves such files out)\n")
+    (tmp_path / "台帐" / "a.csv").unlink()
+    result = run("classify", "台帐", "--as-of", "2026-01-01")
+    assert result.exit_code == 2 and result.stderr == (
+        "backlog: error: 台帐: a folder with no ledger file in it but backlog's own outputs (底数.csv, 底数.xlsx), "
+        "which are not ledgers\n")
+    result = run("classify", "台帐/*.xlsx", "--as-of", "2026-01-01")
+    assert result.exit_code == 2 and result.stderr == (
+        "backlog: error: 台帐/*.xlsx: no file matches but backlog's own outputs (底数.xlsx), which are not ledgers\n")

@@ -278,6 +278,30 @@ def test_a_run_without_its_ledger_leaves_no_output_folder(tmp_path, settings, me
     assert not (tmp_path / "out").exists()
 
 
+def test_a_ledger_folder_holding_an_output_of_backlog_is_run_without_it(tmp_path):
+    """`ledger: 台帐/` with a clerk's 底数.xlsx in it: the run leaves it out with a note, its cases
+    read once (each was rejected as a duplicate), and summary.json names the ledger files read;
+    `ledger:` naming the output itself is refused before anything is written."""
+    (tmp_path / "台帐").mkdir()
+    (tmp_path / "台帐" / "ledger.csv").write_text(HEADER + "".join(ROWS), encoding="utf-8")
+    out = tmp_path / "底数.xlsx"
+    assert runner.invoke(app, ["classify", str(tmp_path / "台帐"), "--as-of", "2025-06-30", "-o", str(out)]).exit_code == 0
+    out.replace(tmp_path / "台帐" / "底数.xlsx")
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: 台帐/\noutput_dir: out\n", encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["counts"]["cases"], summary["counts"]["rejected"]) == (3, 0)
+    assert [Path(f).name for f in summary["ledger"]] == ["ledger.csv"]
+    assert [n.split(": ", 1)[1] for n in summary["notes"] if "底数.xlsx" in n] == [
+        "skipped: an output of backlog, not a ledger"]
+    config.write_text("ledger: 台帐/底数.xlsx\noutput_dir: out2\n", encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 2 and "底数.xlsx: an output of backlog, not a ledger; name the ledger" in result.output
+    assert not (tmp_path / "out2").exists()
+
+
 def test_a_run_without_settings_points_to_backlog_init(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BACKLOG_CONFIG", raising=False)

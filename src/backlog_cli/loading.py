@@ -1180,6 +1180,7 @@ class Ledger:
     warnings: list[str] = field(default_factory=list)  # sheets that may hold cases but were not read
     notes: list[str] = field(default_factory=list)  # said to the user, not a problem (hidden sheets left out)
     shown_from: Path | None = None  # the files' paths shown from this folder (:func:`shown_path`)
+    files: list[Path] = field(default_factory=list)  # the files read, as named (not the lock files, nor outputs, left out)
 
     @property
     def rows_read(self) -> int:
@@ -1509,7 +1510,9 @@ def load_ledger(
 ) -> Ledger:
     """Read every ledger sheet of every file and stack the cases into one frame; a folder or a
     wildcard names the files it holds or matches (:func:`workbook.ledger_files`). Excel's lock
-    files (``~$台帐.xlsx``, named by a wildcard while the ledger is open) are skipped with a note.
+    files (``~$台帐.xlsx``, named by a wildcard while the ledger is open) are skipped with a note,
+    and so are backlog's own outputs a folder holds or a wildcard matches (a file named that is
+    one is a LedgerError).
     ``encoding_set_in``: the settings file when ``encoding`` is its ``encoding:``, where the hint
     for a text ledger it does not read says to set another (:class:`EncodingHint`), or, with no
     encoding named, the settings file read, where one may be set for a text ledger whose encoding
@@ -1517,7 +1520,8 @@ def load_ledger(
     --encoding (`backlog run` does not). ``shown_from``:
     the folder of the settings file whose ``ledger:`` named the files, from which their paths are
     shown (:func:`shown_path`)."""
-    paths, locks = _without_lock_files(workbook.ledger_files(paths))
+    outputs: list[Path] = []
+    paths, locks = _without_lock_files(workbook.ledger_files(paths, outputs))
     _check_named_once(paths)
     if sheets:
         _check_sheets(paths, sheets)
@@ -1535,7 +1539,9 @@ def load_ledger(
     finally:
         if gc_was_on:
             gc.enable()
-    ledger.notes[:0] = [f"{path}: skipped: {LOCK_FILE}" for path in locks]
+    ledger.files = paths
+    ledger.notes[:0] = [f"{path}: skipped: {LOCK_FILE}" for path in locks] + [
+        f"{path}: skipped: {workbook.OUTPUT_FILE}" for path in outputs]
     return ledger
 
 

@@ -34,7 +34,7 @@ from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError
 from backlog_cli.loading import Columns, Ledger, Progress, check_file, load_columns, load_ledger
 from backlog_cli.rules import TOTAL_ID, Ruleset
 from backlog_cli.triage import Triage, display_labels, overdue_output, overdue_title, triage, triage_sheets
-from backlog_cli.workbook import is_lock_file, ledger_files
+from backlog_cli.workbook import ledger_files
 
 LOCK_NAME = ".backlog-run.lock"
 HISTORY_NAME = "history.sqlite"
@@ -413,7 +413,7 @@ def _check_ledger_files(config: Config) -> None:
     if not config.ledger:
         raise ConfigError(f"no ledger to run on: set `ledger:` in {config.path}")
     check_ledgers(config)
-    for path in ledger_files(config.ledger):  # a folder or a wildcard: the files it names
+    for path in ledger_files(config.ledger, []):  # a folder or a wildcard: the files it names, not outputs
         check_file(path)
 
 
@@ -595,7 +595,7 @@ def nightly_run(
             notes.append(f"{ruleset.name}: {len(ruleset.categories)} categories, {len(dls)} deadlines")
         with steps.step("load") as notes:
             ledger = _load(config, columns, progress)
-            summary.ledger_files = [str(p) for p in ledger_files(config.ledger) if not is_lock_file(p)]
+            summary.ledger_files = [str(p) for p in ledger.files]
             summary.rejects = ledger.rejects
             summary.problems = ledger.listed_problems()
             summary.warnings.extend(ledger.warnings)

@@ -60,12 +60,17 @@ _SIDE_FILES = (".errors.csv", ".problems.csv")
 _PATTERN = re.compile(r"[*?[]")
 
 
-def ledger_files(paths: Sequence[Path | str]) -> list[Path]:
+def ledger_files(paths: Sequence[Path | str], outputs: list[Path] | None = None) -> list[Path]:
     """The files the ledger paths name: a file as it is; a folder as its ledger files
     (:data:`FOLDER_SUFFIXES`, hidden files left out, not its subfolders), in name order; a name
     with a wildcard that is no file (``台帐/*.xlsx``, which a Windows prompt passes on as typed)
     as the files it matches, in name order. A folder without a ledger file, or a wildcard
-    matching nothing, is a LedgerError; another path is left for the reader to judge."""
+    matching nothing, is a LedgerError; another path is left for the reader to judge.
+
+    With ``outputs`` (the files to be read: the load), backlog's own outputs (:func:`is_output`)
+    that a folder holds or a wildcard matches are left out and added to it, a folder or a wildcard
+    naming nothing else being a LedgerError that names them; and a file named that is one is a
+    LedgerError: read, each of its cases would be counted twice, or rejected as a duplicate."""
     out: list[Path] = []
     for given in map(Path, paths):
         if given.is_dir():
@@ -74,15 +79,37 @@ def ledger_files(paths: Sequence[Path | str]) -> list[Path]:
             if not found:
                 raise LedgerError(f"{given}: a folder with no ledger file in it "
                                   f"({', '.join(sorted(FOLDER_SUFFIXES))})")
-            out += found
+            out += _without_outputs(given, found, outputs, "a folder with no ledger file in it")
         elif is_wildcard(given):
             found = matching_files(given)
             if not found:
                 raise LedgerError(f"{given}: no file matches")
-            out += found
+            out += _without_outputs(given, found, outputs, "no file matches")
         else:
+            if outputs is not None and is_output(given):
+                raise LedgerError(f"{given}: {OUTPUT_FILE}; name the ledger it was made from "
+                                  "(a folder or a wildcard leaves such files out)")
             out.append(given)
     return out
+
+
+OUTPUT_FILE = "an output of backlog, not a ledger"
+OUTPUTS_NAMED = 3  # outputs a folder or a wildcard of nothing else names in its error; the others counted
+
+
+def _without_outputs(given: Path, found: list[Path], outputs: list[Path] | None, none_left: str) -> list[Path]:
+    """The files a folder or a wildcard (``given``) names, less backlog's own outputs, which are
+    added to ``outputs`` (nothing is looked at without it); a LedgerError when nothing else is left."""
+    if outputs is None:
+        return found
+    left_out = [p for p in found if is_output(p)]  # a look at each: a fraction of a millisecond
+    if len(left_out) == len(found):
+        more = len(left_out) - OUTPUTS_NAMED
+        names = ", ".join(p.name for p in left_out[:OUTPUTS_NAMED]) + (f", … {more} more" if more > 0 else "")
+        raise LedgerError(f"{given}: {none_left} but backlog's own outputs ({names}), which are not ledgers")
+    outputs += left_out
+    left = set(left_out)
+    return [p for p in found if p not in left]
 
 
 def matching_files(pattern: Path) -> list[Path]:
@@ -1342,9 +1369,10 @@ def _key(path: Path, wanted: Collection[str] | None) -> tuple[Path, tuple[str, .
 def start(paths: Sequence[Path | str], wanted: Collection[str] | None = None) -> None:
     """Start decoding the first of ``paths`` if it is a workbook, for the loader to take over.
     A problem with the file is left for the load to report, in its turn (Excel's lock files are
-    passed over: the load skips them)."""
+    passed over: the load skips them; so is backlog's own output, which it refuses)."""
     paths = [p for p in paths if not is_lock_file(p)]
-    if not paths or Path(paths[0]).suffix.lower() not in EXCEL_SUFFIXES or disguised(Path(paths[0])):
+    if not paths or Path(paths[0]).suffix.lower() not in EXCEL_SUFFIXES or disguised(Path(paths[0])) \
+            or is_output(Path(paths[0])):
         return
     path = Path(paths[0])
     try:
