@@ -958,8 +958,8 @@ def test_a_file_sharing_its_name_is_shown_by_its_path_from_the_settings_files_fo
     run("2026-11-04", "2026-01-10")
     run("2026-11-11", "待补")
     errors = (tmp_path / "out" / "2026-11-11" / "errors.csv").read_text(encoding="utf-8-sig").splitlines()
-    read = str(tmp_path / "一组" / "台帐.csv")  # the path as read, as errors.csv lists it and the history keeps it
-    assert errors[1].split(",")[0] == read and errors[2].split(",")[0] == str(tmp_path / "三组.csv")
+    read = str(tmp_path / "一组" / "台帐.csv")  # the path as read, as the history keeps it
+    assert errors[1].split(",")[0] == str(Path("一组") / "台帐.csv") and errors[2].split(",")[0] == "三组.csv"
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'out' / 'history.sqlite'}")
     with engine.connect() as conn:
         stored = conn.execute(sa.text("select ledger_files from runs order by as_of")).scalars().all()

@@ -66,7 +66,7 @@ def test_run_writes_problems_csv_lists_them_in_summary_and_exits_1(tmp_path):
     result = invoke("run", "--config", config, "--as-of", AS_OF)
     assert result.exit_code == 1, result.output
     folder = tmp_path / "out" / AS_OF
-    ledger = str(tmp_path / "ledger.csv")
+    ledger = "ledger.csv"  # as ledger: names it, from the settings file's folder: not the path the run read
     assert (folder / "problems.csv").read_bytes() == (BOM + HEADERS + problem_lines(ledger)).encode("utf-8")
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["exit_code"] == 1 and summary["rejects"] == [] and summary["warnings"] == []

@@ -186,7 +186,8 @@ def test_the_history_records_the_rejected_rows_of_each_run_as_errors_csv_lists_t
     errors = pd.read_csv(tmp_path / "out" / "2025-06-30" / "errors.csv", encoding="utf-8-sig")
     with history.open_history(tmp_path / "out" / "history.sqlite") as store:
         rejected = store.rejected(store.run_at())
-    assert rejected.values.tolist() == errors.values.tolist()
+    # the file as read (errors.csv shows it from the settings file's folder, as ledger: names it)
+    assert rejected.values.tolist() == errors.replace({"文件": {"ledger.csv": str(tmp_path / "ledger.csv")}}).values.tolist()
     assert rejected[["row", "case_no"]].values.tolist() == [[5, "(2025)鲁0902执4号"], [6, "(2025)鲁0902执5号"]]
     config_in(tmp_path)
     assert invoke(config, "--as-of", "2025-06-30").exit_code == 0
@@ -985,7 +986,8 @@ def test_a_run_whose_log_reader_goes_away_still_writes_its_day(tmp_path):
 
 def test_a_ledger_folder_runs_on_its_files_and_the_summary_names_them(tmp_path):
     """`ledger: 台帐`: the run reads the files in the folder (it refused a folder) and its summary
-    and history name the files read."""
+    and history name the files read (the summary from the settings file's folder, as `ledger:`
+    names them; the history as read)."""
     config = config_in(tmp_path)
     (tmp_path / "台帐").mkdir()
     (tmp_path / "ledger.csv").rename(tmp_path / "台帐" / "ledger.csv")
@@ -993,8 +995,47 @@ def test_a_ledger_folder_runs_on_its_files_and_the_summary_names_them(tmp_path):
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["ledger"] == [str(tmp_path / "台帐" / "ledger.csv")]
+    assert summary["ledger"] == [str(Path("台帐") / "ledger.csv")]
     assert summary["counts"]["cases"] == 3
+    with history.open_history(tmp_path / "out" / "history.sqlite") as store:
+        assert store.list_runs()["ledger_files"].tolist() == [str(tmp_path / "台帐" / "ledger.csv")]
+
+
+def test_the_days_lists_and_summary_show_the_ledger_files_as_ledger_names_them(tmp_path):
+    """A run reads the files backlog.yaml names by their paths from its folder made absolute (under
+    cron, /srv/backlog/一组/台帐.csv): errors.csv and problems.csv (文件), summary.json (ledger,
+    rejects, value_problems, warnings) and the warning that a file repeats another name them as
+    ledger: does, from the settings file's folder (一组/台帐.csv); the history keeps the paths read."""
+    rows = [f"(2025)鲁0902执{n}号,2025-01-0{n},张三,甲,乙,买卖合同纠纷,1000," + EXTRA + "\n" for n in range(1, 6)]
+    rows[1] = rows[1].replace(",1000,", ",-1000,")  # a value problem
+    for team in ("一组", "二组"):
+        (tmp_path / team).mkdir()
+        (tmp_path / team / "台帐.csv").write_text(HEADER + "".join(rows) + BAD_ROW, encoding="utf-8")
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: [一组/台帐.csv, 二组/]\noutput_dir: out\n", encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 1, result.output
+    day = tmp_path / "out" / "2025-06-30"
+    first, second = str(Path("一组") / "台帐.csv"), str(Path("二组") / "台帐.csv")
+    errors = pd.read_csv(day / "errors.csv", encoding="utf-8-sig")
+    assert errors["文件"].tolist() == [first] + [second] * 6
+    problems = pd.read_csv(day / "problems.csv", encoding="utf-8-sig")
+    assert problems["文件"].tolist() == [first]
+    summary = json.loads((day / "summary.json").read_text(encoding="utf-8"))
+    assert summary["ledger"] == [first, second]
+    assert [r["file"] for r in summary["rejects"]] == errors["文件"].tolist()
+    assert [r["file"] for r in summary["value_problems"]] == [first]
+    assert f"{second}: 5 of its 5 cases are in {first} too (each rejected as 案号重复): is it the same ledger read " \
+           "twice?" in summary["warnings"]
+    assert str(tmp_path) not in json.dumps({k: v for k, v in summary.items() if k != "history"}, ensure_ascii=False)
+    with history.open_history(tmp_path / "out" / "history.sqlite") as store:
+        assert store.list_runs()["ledger_files"].tolist() == [f"{tmp_path / first};{tmp_path / second}"]
+        assert store.rejected(store.run_at())["file"].tolist() == [str(tmp_path / f) for f in errors["文件"]]
+    # a command reading the ledger backlog.yaml names writes its lists beside an output so too
+    out = tmp_path / "底数.xlsx"
+    assert runner.invoke(app, ["classify", "--config", str(config), "--as-of", "2025-06-30", "-o", str(out)]).exit_code == 0
+    assert pd.read_csv(tmp_path / "底数.errors.csv", encoding="utf-8-sig")["文件"].tolist() == errors["文件"].tolist()
+    assert pd.read_csv(tmp_path / "底数.problems.csv", encoding="utf-8-sig")["文件"].tolist() == [first]
 
 
 @pytest.mark.parametrize(("text", "line"), [("- ledger: a.xlsx\n", 1), ("# 设置\n\nledger a.xlsx\n", 3)])

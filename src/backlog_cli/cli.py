@@ -704,8 +704,8 @@ def show(result, fmt: str, output: Path | None, ledger: Ledger | None = None, in
     if output is not None:
         refuse_missing_folder(output)
 
-    rejects = ledger.rejects if ledger is not None else None
-    problems = ledger.listed_problems() if ledger is not None and output is not None else None
+    rejects = ledger.listed(ledger.rejects) if ledger is not None else None
+    problems = ledger.listed(ledger.listed_problems()) if ledger is not None and output is not None else None
     for item in write_output(result, fmt, output, rejects=rejects, problems=problems, inputs=inputs):
         _stderr().print(str(item), highlight=False, markup=False)
 

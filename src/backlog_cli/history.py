@@ -22,8 +22,9 @@ Tables (schema version 2):
     states stay in JSON because the deadline set is data (rules files), not schema.
 ``rejected_rows``
     one row per ledger row the run rejected, as its errors.csv lists them: ``run_id``,
-    ``position`` (0, 1, ... in the list's order), ``file`` (its path as read, as errors.csv lists
-    it: a diff names it as the run's messages did, :meth:`History.shown_rejected`), ``sheet``,
+    ``position`` (0, 1, ... in the list's order), ``file`` (its path as read, which errors.csv
+    shows from the settings file's folder: a diff names it as the run's messages did,
+    :meth:`History.shown_rejected`), ``sheet``,
     ``row``, ``case_no`` (as read, readable or not) and ``reason``.
 
 An upgrade runs in one transaction (on SQLite too, whose driver would otherwise commit each

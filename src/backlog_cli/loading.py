@@ -1208,6 +1208,16 @@ class Ledger:
         """How messages and tables name each file read (:func:`file_names`)."""
         return file_names(pd.Series([s.file for s in self.sheets], dtype=object), self.shown_from)
 
+    def listed(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` of the ledger (its rejects, its listed problems) with each ``file`` as the lists
+        written name it (errors.csv, problems.csv, summary.json): by :func:`shown_path`, from the
+        settings file's folder when ``ledger:`` named it (一组/台帐.xlsx, not the path read:
+        /srv/backlog/一组/台帐.xlsx), else as typed. Once per file."""
+        if self.shown_from is None or not len(rows):
+            return rows
+        shown = {f: shown_path(f, self.shown_from) for f in pd.unique(rows["file"])}
+        return rows.assign(file=rows["file"].map(shown).astype(rows["file"].dtype))
+
     def unknown_headers(self) -> list[str]:
         """The headers that name no field, kept as typed (``inspect``: 否，按原样保留): each once,
         sheet by sheet as read."""
@@ -1540,8 +1550,8 @@ def load_ledger(
         if gc_was_on:
             gc.enable()
     ledger.files = paths
-    ledger.notes[:0] = [f"{path}: skipped: {LOCK_FILE}" for path in locks] + [
-        f"{path}: skipped: {workbook.OUTPUT_FILE}" for path in outputs]
+    ledger.notes[:0] = [f"{shown_path(path, shown_from)}: skipped: {LOCK_FILE}" for path in locks] + [
+        f"{shown_path(path, shown_from)}: skipped: {workbook.OUTPUT_FILE}" for path in outputs]
     return ledger
 
 
@@ -2229,7 +2239,8 @@ def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns,
     for i, (start, end) in enumerate(zip(np.cumsum(sizes) - sizes, np.cumsum(sizes))):
         if dup[start:end].any():
             blocks[i] = blocks[i][~dup[start:end]]  # the block with duplicates replaced, the old one freed
-    return pd.concat(blocks, ignore_index=True), rejects, _repeated_files(keys["source_file"].to_numpy(), first_seen, dup)
+    return pd.concat(blocks, ignore_index=True), rejects, _repeated_files(keys["source_file"].to_numpy(), first_seen, dup,
+                                                                          shown_from)
 
 
 def file_names(files: pd.Series, shown_from: Path | None = None) -> dict[str, str]:
@@ -2259,12 +2270,14 @@ REPEATED_FILE_SHARE = 0.9  # of a file's cases found in one earlier file: the sa
 REPEATED_FILE_MIN = 5  # cases: a file of one or two that repeat is a slip its rejects say, not a second copy
 
 
-def _repeated_files(files: np.ndarray, first_seen: np.ndarray, dup: np.ndarray) -> list[str]:
+def _repeated_files(files: np.ndarray, first_seen: np.ndarray, dup: np.ndarray,
+                    shown_from: Path | None = None) -> list[str]:
     """A warning for each file whose cases (``files``: each case's file; ``first_seen``: the
     position of the first row of its case; ``dup``: a later row) are all, or nearly all
     (:data:`REPEATED_FILE_SHARE`), rejected as duplicates of the cases of one earlier file: the
     same ledger under two names (台帐.xlsx and 台帐(1).xlsx, or last month's copy) reads as one
-    duplicate per row, with no word that a file repeats another."""
+    duplicate per row, with no word that a file repeats another. The two files are named by
+    :func:`shown_path`."""
     firsts = files[first_seen]
     other = dup & (files != firsts)
     if not other.any():
@@ -2275,7 +2288,8 @@ def _repeated_files(files: np.ndarray, first_seen: np.ndarray, dup: np.ndarray) 
     for file in pd.unique(files[other]):  # a few files, in the order they were read
         first, repeated = pairs[file].index[0], int(pairs[file].iloc[0])
         if repeated >= max(REPEATED_FILE_MIN, REPEATED_FILE_SHARE * (n := int(sizes[file]))):
-            out.append(f"{file}: {repeated} of its {counted(n, 'cases')} {'is' if repeated == 1 else 'are'} in {first} "
+            out.append(f"{shown_path(file, shown_from)}: {repeated} of its {counted(n, 'cases')} "
+                       f"{'is' if repeated == 1 else 'are'} in {shown_path(first, shown_from)} "
                        f"too (each rejected as {DUPLICATE}): is it the same ledger read twice?")
     return out
 

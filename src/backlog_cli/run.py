@@ -31,7 +31,7 @@ import pandas as pd
 from backlog_cli import assignment, deadlines, history, outputs, report
 from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError
-from backlog_cli.loading import Columns, Ledger, Progress, check_file, load_columns, load_ledger
+from backlog_cli.loading import Columns, Ledger, Progress, check_file, load_columns, load_ledger, shown_path
 from backlog_cli.rules import TOTAL_ID, Ruleset
 from backlog_cli.triage import Triage, display_labels, overdue_output, overdue_title, triage, triage_sheets
 from backlog_cli.workbook import ledger_files
@@ -63,17 +63,18 @@ class RunSummary:
     folder: Path
     started_at: dt.datetime
     finished_at: dt.datetime | None = None
-    ledger_files: list[str] = field(default_factory=list)
+    ledger_files: list[str] = field(default_factory=list)  # as read, as the history keeps them
     rules: str | None = None
     counts: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-    rejects: pd.DataFrame | None = None
-    problems: pd.DataFrame | None = None  # the value problems, as Ledger.listed_problems lists them
+    rejects: pd.DataFrame | None = None  # as errors.csv lists them (Ledger.listed)
+    problems: pd.DataFrame | None = None  # the value problems, as Ledger.listed_problems lists them (Ledger.listed)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # said, but no reason for exit code 1
     files: list[Path] = field(default_factory=list)
     history: str | None = None
     run_id: int | None = None
+    shown_from: Path | None = None  # the ledger files shown from this folder, the settings file's (shown_path)
 
     @property
     def exit_code(self) -> int:
@@ -87,7 +88,7 @@ class RunSummary:
             "started_at": self.started_at.isoformat(timespec="seconds"),
             "finished_at": self.finished_at.isoformat(timespec="seconds") if self.finished_at else None,
             "exit_code": self.exit_code,
-            "ledger": self.ledger_files,
+            "ledger": [shown_path(f, self.shown_from) for f in self.ledger_files],
             "rules": self.rules,
             "counts": self.counts,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
@@ -479,9 +480,12 @@ def _monthly_report(ledger: Ledger, result: Triage, rules: tuple[Ruleset, list[d
     return report.report_from(counted, month, day, report.trend_frame(runs, end), ledger.columns.labels())
 
 
-def _write_outputs(folder: Path, ledger: Ledger, problems: pd.DataFrame, done: _Results) -> list[outputs.Written]:
+def _write_outputs(folder: Path, ledger: Ledger, lists: tuple[pd.DataFrame, pd.DataFrame],
+                   done: _Results) -> list[outputs.Written]:
     """The triage workbook, the over-6-months list, the per-officer files, the errors file and the
-    value-problems file (both written even when empty), each through the output layer."""
+    value-problems file (``lists``, the rejects and the value problems as listed: both written
+    even when empty), each through the output layer."""
+    rejects, problems = lists
     labels = display_labels(ledger.columns.labels(), done.triage.deadlines, done.triage.ruleset)
     result, listed = done.triage, done.over_six_months
     overdue = overdue_output(listed, labels, overdue_title(result.as_of, listed, months=OVERDUE_MONTHS))
@@ -495,7 +499,7 @@ def _write_outputs(folder: Path, ledger: Ledger, problems: pd.DataFrame, done: _
                                                         "week", WEEKS, result.as_of), "xlsx", folder / RANKING_FILE),
         *outputs.write_output(done.monthly.output(), "xlsx", folder / REPORT_FILE),
         *assignment.write_split(done.tasks, folder / OFFICER_DIR, "xlsx", labels),
-        outputs.Written(outputs.write_errors(ledger.rejects, folder / ERRORS_FILE), len(ledger.rejects),
+        outputs.Written(outputs.write_errors(rejects, folder / ERRORS_FILE), len(rejects),
                         outputs.ERRORS.what),
         outputs.Written(outputs.write_problems(problems, folder / PROBLEMS_FILE), len(problems),
                         outputs.PROBLEMS.what),
@@ -582,7 +586,7 @@ def nightly_run(
     folder = output_dir / as_of.strftime("%Y-%m-%d")
     partial = outputs.partial_folder(folder)
     target = history_target(config)
-    summary = RunSummary(as_of.date(), folder, dt.datetime.now(), history=target)
+    summary = RunSummary(as_of.date(), folder, dt.datetime.now(), history=target, shown_from=config.folder)
     steps = _Steps(summary, log)
     refuse_inputs_in(config, folder)
     with run_lock(output_dir):
@@ -596,8 +600,8 @@ def nightly_run(
         with steps.step("load") as notes:
             ledger = _load(config, columns, progress)
             summary.ledger_files = [str(p) for p in ledger.files]
-            summary.rejects = ledger.rejects
-            summary.problems = ledger.listed_problems()
+            summary.rejects = ledger.listed(ledger.rejects)
+            summary.problems = ledger.listed(ledger.listed_problems())
             summary.warnings.extend(ledger.warnings)
             summary.notes.extend(ledger.notes)
             n = len(ledger.problems)
@@ -608,7 +612,7 @@ def nightly_run(
             result = triage(ledger.cases, ruleset, as_of, dls, absent=absent, files=ledger.file_names())
             if len(result.rejects):  # filed after today: listed and counted with the load's rejects
                 ledger.reject(result.rejects)
-                summary.rejects, summary.problems = ledger.rejects, ledger.listed_problems()
+                summary.rejects, summary.problems = ledger.listed(ledger.rejects), ledger.listed(ledger.listed_problems())
                 notes.append(f"{outputs.counted(len(result.rejects), 'more rows')} rejected: filed after today")
             frame = result.cases
             summary.warnings.extend(result.warnings)
@@ -642,7 +646,7 @@ def nightly_run(
                 summary.notes.extend(plan_notes)
                 notes.append(f"{monthly.month} as of {monthly.end.date()} ({REPORT_FILE})")
             with steps.step("write") as notes:
-                written = _write_outputs(partial, ledger, summary.problems,
+                written = _write_outputs(partial, ledger, (summary.rejects, summary.problems),
                                          _Results(result, over_six_months, tasks, ranked, monthly))
                 summary.files = [folder / w.path.relative_to(partial) for w in written] + [folder / SUMMARY_FILE]
                 summary.warnings.extend(f"{folder / w.path.relative_to(partial)}: {message}"
