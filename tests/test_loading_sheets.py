@@ -72,7 +72,7 @@ def test_the_nightly_run_lists_the_hidden_sheet_among_its_notes(tmp_path):
     config.write_text("ledger: l.xlsx\noutput_dir: out\n", encoding="utf-8")
     runner.invoke(app, ["run", "--config", str(config), "--as-of", "2025-06-30"])
     summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
-    assert f"{tmp_path / 'l.xlsx'}: hidden sheet 备份 not read (name a sheet with --sheet to read it)" in summary["notes"]
+    assert "l.xlsx: hidden sheet 备份 not read (name a sheet with --sheet to read it)" in summary["notes"]  # as ledger: names it
 
 
 def test_only_hidden_sheets_with_cases_is_an_error_that_names_them(tmp_path):
@@ -145,7 +145,7 @@ def test_a_sheet_of_unread_cases_makes_the_nightly_run_exit_1(tmp_path):
     assert result.exit_code == 1, result.output
     summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
     assert [w.split(": sheet not read")[0] for w in summary["warnings"][:3]] == [
-        f"{tmp_path / 'l.xlsx'} [{name}]" for name in ("2024年", "2023年", "2022年")]
+        f"l.xlsx [{name}]" for name in ("2024年", "2023年", "2022年")]  # as ledger: names it
     assert "warning: " + summary["warnings"][0] in result.stderr
 
 

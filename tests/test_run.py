@@ -1038,6 +1038,36 @@ def test_the_days_lists_and_summary_show_the_ledger_files_as_ledger_names_them(t
     assert pd.read_csv(tmp_path / "底数.problems.csv", encoding="utf-8-sig")["文件"].tolist() == [first]
 
 
+def test_the_notes_and_warnings_of_the_load_name_a_file_as_ledger_names_it(tmp_path):
+    """A hidden sheet, rows and a column hidden in Excel, a sheet holding case numbers under no
+    header: summary.json's notes and warnings name 一组/台帐.xlsx, as ledger: does, not the long path
+    the run read it by."""
+    import openpyxl
+
+    (tmp_path / "一组").mkdir()
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "台帐"
+    for line in (HEADER, *ROWS):
+        ws.append(line.rstrip("\n").split(","))
+    ws.row_dimensions[3].hidden = True
+    ws.column_dimensions["K"].hidden = True
+    book.create_sheet("旧").sheet_state = "hidden"
+    book.create_sheet("草稿").append(["(2025)鲁0902执8号", "张三"])
+    book.save(tmp_path / "一组" / "台帐.xlsx")
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: 一组/台帐.xlsx\noutput_dir: out\n", encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 1, result.output
+    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    said = summary["notes"] + summary["warnings"]
+    named = str(Path("一组") / "台帐.xlsx")
+    for start in (f"{named}: hidden sheet 旧 not read", f"{named} [台帐]: 1 row hidden in Excel",
+                  f"{named} [台帐]: 1 column hidden in Excel", f"{named} [草稿]: sheet not read, but 1 cell"):
+        assert [m for m in said if m.startswith(start)], (start, said)
+    assert str(tmp_path) not in json.dumps(said, ensure_ascii=False)
+
+
 @pytest.mark.parametrize(("text", "line"), [("- ledger: a.xlsx\n", 1), ("# 设置\n\nledger a.xlsx\n", 3)])
 def test_settings_that_are_no_mapping_name_the_line_they_start_on(tmp_path, text, line):
     """A list, or a line of text where key: value settings belong, names its line, as other

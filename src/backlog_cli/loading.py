@@ -1083,7 +1083,7 @@ def _case_shaped(cells: pd.Series) -> np.ndarray:
     return parsing.parse_case_numbers(cells, missing)[0]["case_year"].notna().to_numpy()
 
 
-def _unread_cases(path: Path, raw: RawSheet, columns: Columns) -> str | None:
+def _unread_cases(named: str, raw: RawSheet, columns: Columns) -> str | None:
     """A warning for a sheet skipped for want of a header that holds cells shaped like case numbers
     (counted in its first block, in the columns that have one in its first rows): how many, and
     what its header lacks."""
@@ -1096,7 +1096,7 @@ def _unread_cases(path: Path, raw: RawSheet, columns: Columns) -> str | None:
     count = int(sum(m.sum() for m in shaped))
     first = int(np.flatnonzero(found)[0])
     where = f" in its first {len(frame):,} rows" if raw.rows > len(frame) else ""
-    said = (f"{path} [{raw.name}]: sheet not read, but {counted(count, 'cells')}{where} "
+    said = (f"{named} [{raw.name}]: sheet not read, but {counted(count, 'cells')}{where} "
             f"{'looks' if count == 1 else 'look'} like case numbers (the first in row {raw.first_row + first}): ")
     top = _cell_text(frame.head(HEADER_SCAN_ROWS))
     known = [[c for c in cells if c and columns.field_for(c)] for cells in top.itertuples(index=False)]
@@ -1152,7 +1152,7 @@ def _map_headers(headers: list[str], columns: Columns, report: SheetReport, hidd
     return names
 
 
-def _missing_required(path: Path, sheet: str, headers: list[str], names: list[str],
+def _missing_required(named: str, sheet: str, headers: list[str], names: list[str],
                       columns: Columns) -> tuple[list[str], str] | None:
     """The required fields (case number, filing date) a sheet's header lacks, and the message
     saying so; None when it has both."""
@@ -1161,7 +1161,7 @@ def _missing_required(path: Path, sheet: str, headers: list[str], names: list[st
         return None
     found = "、".join(h for h in headers if h) or "(none)"
     wanted = "; ".join(f"{f}: " + "、".join(columns.fields[f].aliases) for f in missing)
-    return missing, (f"{path} [{sheet}]: no column for {' and '.join(missing)}. "
+    return missing, (f"{named} [{sheet}]: no column for {' and '.join(missing)}. "
                      f"Headers found: {found}. Headers that would match: {wanted}. "
                      "Add your header as an alias in a columns file (--columns).")
 
@@ -1624,10 +1624,10 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         file_progress = (lambda msg, share, i=i: progress(msg, (i + share) / len(paths))) if progress else None
         mark = found.mark()
         try:
-            _load_file(path, sheets, encoding, columns, file_progress, found)
+            _load_file(path, sheets, encoding, columns, file_progress, found, shown_from=shown_from)
         except _ReadAgain:
             found.rewind(mark)
-            _load_file(path, sheets, encoding, columns, file_progress, found, careful=True)
+            _load_file(path, sheets, encoding, columns, file_progress, found, careful=True, shown_from=shown_from)
     frame, dup_rejects, repeated = _reject_duplicates(found.cases, columns, shown_from)
     frame = _whole_number_fields(frame, columns)
     # a column with neither a header nor a value (列5: the field after the comma an export ends every
@@ -1696,8 +1696,11 @@ def _status_left_open(cases: pd.DataFrame, shown_from: Path | None = None) -> li
 
 
 def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, columns: Columns,
-               file_progress: Progress | None, found: _Found, careful: bool = False) -> None:
-    """Every ledger sheet of one file, block by block, into ``found``."""
+               file_progress: Progress | None, found: _Found, careful: bool = False,
+               shown_from: Path | None = None) -> None:
+    """Every ledger sheet of one file, block by block, into ``found``; its warnings and notes name
+    the file by :func:`shown_path`."""
+    named = shown_path(path, shown_from)
     reading = (lambda msg, share: file_progress(msg, 0.5 * share)) if file_progress else None
     names: list[str] = []
     hidden: list[str] = []
@@ -1708,7 +1711,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         what, how = {workbook.TEXT: ("a text table", "read as CSV text"),
                      workbook.WEB_PAGE: ("a web page (HTML)", "its tables read as sheets"),
                      workbook.XML_SPREADSHEET: ("an Excel 2003 XML spreadsheet", "its worksheets read")}[kind]
-        found.notes.append(f"{path}: {what} under a {path.suffix} name, as case systems export them: {how}")
+        found.notes.append(f"{named}: {what} under a {path.suffix} name, as case systems export them: {how}")
     # Each sheet is parsed block by block, each block's cells dropped before the next is read:
     # the raw cells of every sheet at once were the largest part of the peak memory.
     for raw, share, width in _sheets(path, encoding, reading, sheets, careful):
@@ -1722,7 +1725,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         header = find_header(raw, columns) if len(raw.frame) else None
         if header is None:
             report.note = "无台帐表头，未读取" if len(raw.frame) else "图表工作表，未读取" if raw.chart else "空工作表"
-            if len(raw.frame) and (warning := _unread_cases(path, raw, columns)):
+            if len(raw.frame) and (warning := _unread_cases(named, raw, columns)):
                 report.note = "无台帐表头，未读取，但表中有案号"
                 found.warnings.append(warning)
             if not first_headers and len(raw.frame):
@@ -1737,7 +1740,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         hidden_columns = [i for i, h in enumerate(headers) if h and any(
             first <= raw.first_column + i <= last for first, last in raw.hidden_columns)]
         mapped = _map_headers(headers, columns, report, hidden_columns, raw.first_column)
-        if lacking := _missing_required(path, raw.name, headers, mapped, columns):
+        if lacking := _missing_required(named, raw.name, headers, mapped, columns):
             report.note = f"缺少{'、'.join(columns.labels()[f] for f in lacking[0])}列，未读取"
             refused.append(lacking[1])
             continue
@@ -1745,7 +1748,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
         found.unnamed.update(name for header, name in zip(headers, mapped) if not header)
         if hidden_columns:
             report.note = "；".join(filter(None, [report.note, f"含隐藏列 {len(hidden_columns)} 列"]))
-            found.notes.append(_hidden_columns_note(path, report.sheet, headers, mapped, hidden_columns,
+            found.notes.append(_hidden_columns_note(named, report.sheet, headers, mapped, hidden_columns,
                                                     raw.first_column, columns))
         if file_progress:
             file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
@@ -1771,7 +1774,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             report.skipped += int(is_skip.sum())
             found.skipped.append(_located(body[is_skip]).assign(reason=reason[is_skip].to_numpy()))
             if (repeated := reason.eq(REPEATED_HEADER).to_numpy()).any():
-                found.warnings += _headers_that_differ(path, report.sheet, body[repeated], headers, mapped, units,
+                found.warnings += _headers_that_differ(named, report.sheet, body[repeated], headers, mapped, units,
                                                        columns, title_unit)
             kept = ~is_skip.to_numpy()
             if len(hidden_rows):
@@ -1788,14 +1791,14 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             del body, missing, case_text
         if hidden_read and len(read := np.concatenate(hidden_read)):
             report.note = "；".join(filter(None, [report.note, f"含隐藏行 {len(read)} 行"]))
-            found.notes.append(_hidden_rows_note(path, report.sheet, read))
+            found.notes.append(_hidden_rows_note(named, report.sheet, read))
         if far_rows:
             found.warnings.append(
-                f"{path} [{report.sheet}]: {counted(len(far_rows), 'rows')} far below the table ({_rows_named(far_rows)}) "
+                f"{named} [{report.sheet}]: {counted(len(far_rows), 'rows')} far below the table ({_rows_named(far_rows)}) "
                 f"{'holds' if len(far_rows) == 1 else 'hold'} only formulas without saved results or error cells: "
                 "not read; delete them, or open the file in Excel and save it so their results are stored")
     if hidden:
-        found.notes.append(f"{path}: hidden sheet{'s' if len(hidden) > 1 else ''} {'、'.join(hidden)} not read "
+        found.notes.append(f"{named}: hidden sheet{'s' if len(hidden) > 1 else ''} {'、'.join(hidden)} not read "
                            "(name a sheet with --sheet to read it)")
     if sheets and not names:
         return  # the sheets asked for are in other files
@@ -1818,15 +1821,15 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
 HIDDEN_ROWS_SHOWN = 5  # rows a note names (hidden, far below the table); the others counted
 
 
-def _hidden_rows_note(path: Path, sheet: str, rows: np.ndarray) -> str:
+def _hidden_rows_note(named: str, sheet: str, rows: np.ndarray) -> str:
     """The note for the rows of a sheet hidden in Excel (by hand, by a filter or in a collapsed
     outline) that were read as cases or rejected: the sheet shows fewer rows than are counted."""
-    return (f"{path} [{sheet}]: {counted(len(rows), 'rows')} hidden in Excel (by hand, a filter or a collapsed "
+    return (f"{named} [{sheet}]: {counted(len(rows), 'rows')} hidden in Excel (by hand, a filter or a collapsed "
             f"group) {'is' if len(rows) == 1 else 'are'} read like the others ({_rows_named(rows)}): the sheet "
             "shows fewer rows than are counted")
 
 
-def _hidden_columns_note(path: Path, sheet: str, headers: list[str], names: list[str], hidden: list[int],
+def _hidden_columns_note(named: str, sheet: str, headers: list[str], names: list[str], hidden: list[int],
                          first_column: int, columns: Columns) -> str:
     """The note for the columns of a sheet hidden in Excel (``hidden``: their positions among the
     ``headers``), read like the others; one that a column shown takes the field from is said so."""
@@ -1839,7 +1842,7 @@ def _hidden_columns_note(path: Path, sheet: str, headers: list[str], names: list
             where += (f", kept as typed: {field} is read from column {xl_col_to_name(first_column + owner)}"
                       + ("" if owner in hidden else ", which is shown"))
         said.append(where)
-    return (f"{path} [{sheet}]: {counted(len(hidden), 'columns')} hidden in Excel {'is' if len(hidden) == 1 else 'are'} "
+    return (f"{named} [{sheet}]: {counted(len(hidden), 'columns')} hidden in Excel {'is' if len(hidden) == 1 else 'are'} "
             f"read ({'; '.join(said)}): the sheet shows fewer columns than are read")
 
 
@@ -1934,7 +1937,7 @@ def _separator_hint(path: Path) -> str:
     return f"; its cells are separated by '{other}', not commas: save it as CSV with commas, or as .xlsx"
 
 
-def _headers_that_differ(path: Path, sheet: str, rows: pd.DataFrame, headers: list[str], names: list[str],
+def _headers_that_differ(named: str, sheet: str, rows: pd.DataFrame, headers: list[str], names: list[str],
                          units: dict[str, float], columns: Columns, title_unit: str = "") -> list[str]:
     """A warning for each header row repeated further down (``rows``, under the sheet's column
     ``names``) whose cells name other fields than the header's, or give another unit (a table pasted
@@ -1955,7 +1958,7 @@ def _headers_that_differ(path: Path, sheet: str, rows: pd.DataFrame, headers: li
         if changed:
             found.setdefault(f"{'; '.join(changed[:5])}{' …' if len(changed) > 5 else ''}", []).append(
                 int(row["source_row"]))
-    return [f"{path} [{sheet}] {_rows_named(at)}: the header is repeated with other columns ({changed}); the rows "
+    return [f"{named} [{sheet}] {_rows_named(at)}: the header is repeated with other columns ({changed}); the rows "
             "below it are read under the first header's columns: make it one table, or put it on a sheet of its own"
             for changed, at in found.items()]
 
