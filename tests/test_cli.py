@@ -365,20 +365,31 @@ def test_init_without_a_ledger_beside_it_writes_a_placeholder_and_says_so(tmp_pa
 
 
 def test_init_leaves_out_lock_files_hidden_files_and_backlogs_own_outputs(tmp_path):
-    """Excel's lock file, a hidden file, backlog's lists beside an output and the output itself,
-    the nightly run's folder and a folder of them are no ledger."""
-    for name in ["~$台帐.xlsx", ".台帐.xlsx", "超六个月.xlsx", "超六个月.errors.csv", "结果.csv", "结果.problems.csv",
+    """Excel's lock file, a hidden file, backlog's lists of rejected rows and value problems, the
+    nightly run's folder and a folder of them are no ledger."""
+    for name in ["~$台帐.xlsx", ".台帐.xlsx", "超六个月.errors.csv", "结果.problems.csv",
                  "说明.txt", "outputs/2026-11-23.xlsx", ".git/x.csv", "锁/~$一组.xlsx"]:
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(b"")
     result = run("init", tmp_path / "backlog.yaml")
     assert result.exit_code == 0 and result.stdout.endswith("(ledger: 台帐.xlsx, a placeholder)\n")
-    assert result.stderr.startswith("note: left out as backlog's own outputs, not ledgers: 结果.csv, 超六个月.xlsx\n"
-                                    "note: no ledger file")
+    assert result.stderr.startswith("note: no ledger file")
     (tmp_path / "台帐.xlsx").write_bytes(b"")
     result, ledger = init_in(tmp_path, "--force")
     assert ledger == [tmp_path / "台帐.xlsx"] and result.stdout.endswith("(ledger: 台帐.xlsx)\n")
-    assert result.stderr == "note: left out as backlog's own outputs, not ledgers: 结果.csv, 超六个月.xlsx\n"
+    assert result.stderr == ""
+
+
+def test_init_names_a_ledger_whose_output_and_its_rejected_rows_share_its_name(tmp_path):
+    """classify 台帐.csv -o 台帐.xlsx writes 台帐.errors.csv beside the output: the ledger shares the
+    output's name, and was left out with it for the list beside them, so init named no ledger."""
+    (tmp_path / "台帐.csv").write_text("案号,立案日期,承办人\n(2025)鲁0902执1号,2025-01-02,张三\n暂无,2025-01-03,李四\n",
+                                      encoding="utf-8")
+    result = run("classify", tmp_path / "台帐.csv", "-o", tmp_path / "台帐.xlsx", "--as-of", "2026-03-01")
+    assert result.exit_code == 0 and (tmp_path / "台帐.errors.csv").exists()
+    result, ledger = init_in(tmp_path)
+    assert ledger == [tmp_path / "台帐.csv"]
+    assert result.stderr == "note: left out as backlog's own outputs, not ledgers: 台帐.xlsx\n"
 
 
 OFFICERS_CSV = ("案号,立案日期,承办人,结案日期\n(2025)鲁0902执9号,2025/1/2,张三,\n(2025)鲁0902执10号,2025/3/2,李四,2026/2/3\n"

@@ -250,7 +250,7 @@ def _taken(folder: Path, found: Found) -> list[Path]:
     added to ``found``, and so is each file left out for one of its name in a preferred format
     (:data:`PREFERRED_SUFFIXES`): read both, every case would be read twice."""
     files = folder_ledgers(folder)
-    outputs = [p for p in files if _side_files(p) or is_output(p)]
+    outputs = [p for p in files if is_output(p)]
     found.outputs += outputs
     ledgers = [p for p in files if p not in outputs]
     kept = {}
@@ -269,11 +269,6 @@ def folder_ledgers(folder: Path) -> list[Path]:
     except (LedgerError, OSError):
         return []
     return [p for p in found if not is_lock_file(p)]
-
-
-def _side_files(path: Path) -> bool:
-    """Whether backlog's lists of rejected rows or value problems lie beside ``path``: an output."""
-    return any(path.with_name(path.stem + side).exists() for side in _SIDE_FILES)
 
 
 def short_error(exc: Exception) -> str:
