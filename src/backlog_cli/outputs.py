@@ -1651,8 +1651,8 @@ def refuse_missing_folder(path: str | os.PathLike[str]) -> None:
 def refuse_inputs(paths: Iterable[str | os.PathLike[str]], inputs: Iterable[str | os.PathLike[str]]) -> None:
     """Raise a :class:`ConfigError` when a file about to be written is one of ``inputs`` (the
     ledger, rules, targets, settings files): inputs are never written over; nor is a file
-    written into a ledger folder, or where a ledger wildcard matches it, where the next run would
-    read it as a ledger."""
+    written into a ledger folder, or where a ledger wildcard matches it: the files there are the
+    ledgers (the next run would leave it out with a note, or refuse it when a shell names it)."""
     from backlog_cli.workbook import is_wildcard, matched_by
 
     existing = [Path(p) for p in inputs if Path(p).is_file()]
