@@ -402,6 +402,51 @@ def test_a_suspended_limit_is_not_due_this_week(tmp_path):
     assert [r["case_no"] for r in csv.DictReader(io.StringIO(within))] == ["(2025)鲁0902执2号"]
 
 
+def test_a_suspended_limit_is_not_urgent_by_its_days_left(tmp_path):
+    """A legal limit suspended since 2026-03-17 (filed 2025-09-20, not resumed) has 3 days left on
+    any day the 中止 runs, as its due date moves on: it runs on no day, so the case comes after the
+    cases whose limits really fall due in 6 and 10 days (and after the overdue one), still shown
+    中止中 with its action, on the terminal and in xlsx; before the cases with no open deadline (a
+    财保 case, to which the limit does not apply). With the year deadline of the default rules running, that
+    is the case's most pressing deadline, its limit's state kept in its own columns."""
+    ledger = write_ledger(tmp_path / "ledger.csv", "案号,立案日期,承办人,中止日期,结案日期", [
+        ("(2026)鲁0902财保1号", "2026-01-05", "张三", "", ""),
+        ("(2025)鲁0902执1号", "2025-09-20", "张三", "2026-03-17", ""),
+        ("(2025)鲁0902执2号", "2025-09-28", "张三", "", ""),
+        ("(2025)鲁0902执3号", "2025-09-24", "张三", "", ""),
+        ("(2025)鲁0902执4号", "2025-08-28", "张三", "", ""),
+    ])
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("version: 1\nextends: default\ndeadlines:\n  - {id: over_one_year, enabled: false}\n",
+                     encoding="utf-8")
+    order = ["(2025)鲁0902执4号", "(2025)鲁0902执3号", "(2025)鲁0902执2号", "(2025)鲁0902执1号",
+             "(2026)鲁0902财保1号"]
+    listed = run("assign", ledger, "--rules", rules, "--as-of", AS_OF, "-f", "csv")
+    assert listed.exit_code == 0, listed.output
+    rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+    assert [r["case_no"] for r in rows] == order
+    assert [(r["next_days_left"], r["next_state"]) for r in rows] == [
+        ("-18", "overdue"), ("6", "due_soon"), ("10", "due_soon"), ("3", "suspended"), ("", "")]
+    assert rows[3]["next_action"] == "定期审查中止事由是否消除，消除后及时恢复执行"
+    table = [line for line in run("assign", ledger, "--rules", rules, "--as-of", AS_OF).stdout.splitlines()
+             if "鲁0902" in line]
+    assert [line.split("│")[1].strip() for line in table] == order
+    assert "中止中" in table[3] and "定期审查中止事由是否消除" in table[3]
+    out = tmp_path / "lists.xlsx"
+    assert run("assign", ledger, "--rules", rules, "--as-of", AS_OF, "-o", out).exit_code == 0
+    sheet = [[c.value for c in row] for row in openpyxl.load_workbook(out)["张三"].iter_rows()]
+    header = next(i for i, row in enumerate(sheet) if row[0] == "案号")
+    cases = sheet[header + 1:]
+    assert [row[0] for row in cases] == order
+    state, action = sheet[header].index("期限状态"), sheet[header].index("应办事项")
+    assert (cases[3][state], cases[3][action]) == ("中止中", "定期审查中止事由是否消除，消除后及时恢复执行")
+    classified = run("classify", ledger, "--as-of", AS_OF, "-f", "csv").stdout
+    suspended = next(r for r in csv.DictReader(io.StringIO(classified)) if r["case_no"] == "(2025)鲁0902执1号")
+    assert (suspended["legal_limit_state"], suspended["legal_limit_days_left"]) == ("suspended", "3")
+    assert (suspended["next_deadline"], suspended["next_days_left"], suspended["next_state"]) == \
+        ("over_one_year", "186", "ok")
+
+
 def test_targets_inline_in_config(ledger, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "backlog.yaml").write_text(

@@ -507,6 +507,29 @@ def test_next_deadline_is_the_most_pressing() -> None:
     assert pd.isna(out["next_deadline"].iloc[2]) and pd.isna(out["next_due"].iloc[2])
 
 
+def test_a_running_deadline_is_more_pressing_than_a_suspended_one() -> None:
+    """Filed 2025-09-20, suspended 2026-03-17 and not resumed: at 2026-03-18 the limit (6 months,
+    2026-03-20, + 1 day of 中止) is 中止中 with 3 days left, and 3 days left on any later day, as its
+    due date moves on; it runs on no day, so a running deadline due in 186 days (a year from filing)
+    is the case's most pressing one. A suspended limit is the next deadline only when no other
+    runs (the second case has no year deadline), with its action; an overdue one (the third case,
+    suspended after its limit passed) is more pressing than either."""
+    frame = ledger(filed_on=["2025-09-20", "2025-09-20", "2025-02-20"],
+                   suspended_on=["2026-03-17", "2026-03-17", "2026-03-17"],
+                   resumed_on=[None, None, None], officer=["张三", None, "李四"])
+    limit = six_months(deduct=(Deduction("suspended_on", "resumed_on"),), suspended_action="审查中止事由")
+    year = Deadline("year", "一年", parse_span("1 year"), action="列入台帐", applies=condition("{field: officer, not_blank: true}"))
+    out = evaluate(frame, [limit, year], "2026-03-18")
+    assert out["limit_state"].tolist() == ["suspended", "suspended", "overdue"]  # the third: 2025-08-20
+    assert out["limit_days_left"].tolist()[:2] == [3, 3] and out["year_days_left"].iloc[0] == 186
+    assert out["next_deadline"].tolist() == ["year", "limit", "limit"]
+    assert out["next_state"].tolist() == ["ok", "suspended", "overdue"]
+    assert out["next_days_left"].tolist() == [186, 3, -210]
+    assert out["next_due"].tolist() == [T("2026-09-20"), T("2026-03-21"), T("2025-08-20")]
+    assert out["next_action"].tolist()[:2] == ["列入台帐", "审查中止事由"]
+    assert evaluate(frame, [limit, year], "2026-06-18")["next_days_left"].tolist()[:2] == [94, 3]
+
+
 def test_an_overdue_case_gets_the_overdue_action() -> None:
     from backlog_cli.deadlines import overdue_cases
 

@@ -3,9 +3,10 @@
 Task lists: the cases open at --as-of (filed on or before it, no close date on or before it),
 grouped by a ledger column (the officer by default; names compared after :func:`normalize_person`),
 groups in pinyin order (:func:`group_order`, 未分配 last), each group ordered by urgency: overdue
-first (most days over first), then due soonest (by ``next_days_left``), then oldest filing date.
-Cases with a blank group value form the explicit group ``未分配``. "Due this week" counts cases whose
-most pressing deadline falls from --as-of through the Sunday of --as-of's week (weeks run Monday to
+first (most days over first), then due soonest (by ``next_days_left``), then the cases whose most
+pressing deadline is suspended (a 中止 running: urgent on no day), then oldest filing date.
+Cases with a blank group value form the explicit group ``未分配``. "Due this week" counts cases with
+a deadline coming due from --as-of through the Sunday of --as-of's week (weeks run Monday to
 Sunday); overdue cases are counted apart.
 
 Weekly targets come from a targets file (YAML, or a two-column spreadsheet or CSV: officer,
@@ -44,7 +45,7 @@ from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written,
                                  state_styles, value_labels, write_output)
 from backlog_cli.parsing import name_key, normalize_person, normalize_text, parse_numbers, without_spaces
 from backlog_cli.rules import open_mask
-from backlog_cli.deadlines import COMING_DUE_STATES, age_days
+from backlog_cli.deadlines import COMING_DUE_STATES, age_days, urgency
 
 UNASSIGNED = "未分配"
 OFFICER = "officer"  # the field task lists, the ranking and the nightly run group by unless told otherwise
@@ -472,10 +473,13 @@ def _week_end(day: pd.Timestamp) -> pd.Timestamp:
 
 def _urgency_order(cases: pd.DataFrame, by: str) -> np.ndarray:
     """The positions of ``cases`` in task-list order. Groups in pinyin order, 未分配 last; in each:
-    overdue first, then fewest days left (none last), then oldest filing, then case number."""
+    by :func:`deadlines.urgency` of the most pressing deadline (overdue first, most days over
+    first, then fewest days left, the cases whose deadline is suspended after those whose deadline
+    runs, none last), then oldest filing, then case number."""
+    suspended = cases["next_state"].eq("suspended").fillna(False).to_numpy(dtype=bool)
+    days = pd.Series(urgency(cases["next_days_left"].astype("float64"), suspended), index=cases.index)
     key = pd.DataFrame(
-        {"group": group_order(cases[by]), "not_overdue": ~cases["next_state"].eq("overdue"),
-         "days": cases["next_days_left"].astype("float64"), "filed": cases["filed_on"], "case": cases["case_no"]}
+        {"group": group_order(cases[by]), "days": days, "filed": cases["filed_on"], "case": cases["case_no"]}
     ).reset_index(drop=True)
     return key.sort_values(list(key.columns), na_position="last", kind="stable").index.to_numpy()
 

@@ -85,6 +85,7 @@ __all__ = [
     "load_deadlines",
     "load_ruleset",
     "overdue_cases",
+    "urgency",
     "workday_calendar",
 ]
 
@@ -93,6 +94,9 @@ OPEN_STATES = ("overdue", "due_soon", "suspended", "ok")
 # the states of a deadline still to come and running: not a suspended one, whose due date moves
 # with --as-of while its period runs (it falls due on no day until the case resumes)
 COMING_DUE_STATES = ("due_soon", "ok")
+# added to a suspended deadline's days left where urgency is weighed (:func:`urgency`): more days
+# than any due date is away (1950-2100: fewer than 60,000), so it comes after every running deadline
+_SUSPENDED_AFTER = 1_000_000
 
 NAT = np.datetime64("NaT", "D")
 
@@ -728,20 +732,40 @@ def _int_series(values: np.ndarray, index: pd.Index) -> pd.Series:
     return pd.Series(pd.array(values, dtype="Int64"), index=index)
 
 
+def urgency(days_left: Any, suspended: Any) -> np.ndarray:
+    """How pressing open deadlines are, smaller first: their days left (most days overdue first),
+    a ``suspended`` one after every running one (overdue, due_soon, ok), by its days left among
+    them: while its 中止 runs its limit does not, its due date moving on with --as-of, so it is
+    urgent on no day; NaN where none is open. The most pressing deadline (the next_* columns)
+    and the task lists' order both weigh by it."""
+    left = np.asarray(days_left, dtype="float64")
+    return np.where(np.asarray(suspended, dtype=bool), left + _SUSPENDED_AFTER, left)
+
+
+def _may_be_suspended(d: Deadline) -> bool:
+    """Whether a deadline's state can be ``suspended``: one that deducts periods, or is counted
+    from one (the others never are, and their states need not be read)."""
+    return bool(d.deduct) or d.relative_to is not None
+
+
 def _next(deadlines: list[Deadline], done: dict[str, dict[str, np.ndarray]], index: pd.Index
           ) -> dict[str, pd.Series]:
-    """The next_* columns: the most pressing open deadline per row, most days overdue first, then
-    due soonest (on a tie the deadline defined first).
+    """The next_* columns: the most pressing open deadline per row by :func:`urgency`, most days
+    overdue first, then due soonest, a suspended deadline only when none runs (on a tie the
+    deadline defined first).
 
     A running minimum over the deadlines, one row array each: no n x k tables. Labels come from
     small per-deadline arrays indexed by the pick."""
     n, k = len(index), len(deadlines)
     pick = np.full(n, k, dtype=np.intp)  # k: no open deadline
-    left, due, state = np.full(n, np.inf), np.full(n, NAT), np.full(n, None, dtype=object)
+    least = np.full(n, np.inf)
+    left, due, state = np.full(n, np.nan), np.full(n, NAT), np.full(n, None, dtype=object)
     for j, d in enumerate(deadlines):
         r = done[d.id]
-        better = r["days_left"] < left  # NaN (not open) is never better
-        pick[better], left[better], due[better], state[better] = j, r["days_left"][better], r["due"][better], r["state"][better]
+        weight = urgency(r["days_left"], r["state"] == "suspended") if _may_be_suspended(d) else r["days_left"]
+        better = weight < least  # NaN (not open) is never better
+        pick[better], least[better] = j, weight[better]
+        left[better], due[better], state[better] = r["days_left"][better], r["due"][better], r["state"][better]
     has = pick < k
 
     def labels(attr: str) -> pd.Series:
