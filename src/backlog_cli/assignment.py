@@ -61,7 +61,7 @@ PERIODS = {"week": "W-SUN", "month": "M"}
 RULE_KEYS = ("share", "minimum")
 YAML_SUFFIXES = (".yaml", ".yml")
 # The columns of a task list, after the group column: what an officer needs to work the case.
-TASK_COLUMNS = ["case_no", "filed_on", "age_days", "applicant", "respondent", "cause", "amount", "categories",
+TASK_COLUMNS = ["case_no", "filed_on", "age_days", "applicant", "respondent", "cause", "amount", "categories", "status",
                 "next_label", "next_due", "next_days_left", "next_state", "next_action"]
 
 
