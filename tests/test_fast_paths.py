@@ -230,8 +230,9 @@ def test_case_fields_fast_matches_the_regex_path_on_any_text(texts):
 def test_case_fields_fast_takes_the_common_forms():
     texts = ["(2016)鲁0902执123号", "〔2020〕鲁执恢0001", "(2100)京09执保999999999号", "(1950)鲁1234执1",
              "(2015)泰执字第9号", "(2016)最高法执1号", "(1949)鲁执1号", "(2016)鲁12345执1号", "(2016)鲁执", "(2101)鲁执1号",
-             "(2016)鲁执1234567890号"]
-    assert _check_case_fast(texts).tolist() == [0, 1, 2, 3]
+             "(2016)鲁执1234567890号", "2016鲁0902执123号", "2016鲁执1", "2100京09执保999999999号", "(2016鲁执1号",
+             "2016)鲁执1号", "2016泰执字第9号", "20166鲁执1号", "1949鲁执1号"]
+    assert _check_case_fast(texts).tolist() == [0, 1, 2, 3, 11, 12, 13]
 
 
 def _check_amounts_fast(texts: list[str], unit: float) -> np.ndarray:

@@ -278,6 +278,37 @@ def test_case_numbers_written_in_part_are_rejected_saying_how_many(tmp_path):
     assert len(ledger.cases) == 0
 
 
+def test_a_case_number_typed_without_its_brackets_is_read_as_that_case(tmp_path):
+    """2025鲁0902执4号 (four digits, then the court code) is (2025)鲁0902执4号: read, the same case
+    as the number in brackets, so a second row of it is a duplicate; a bracket on one side only is
+    still no case number, and the reasons of a cell of several or another kind's number still say so."""
+    path = tmp_path / "l.csv"
+    path.write_text("案号,立案日期,承办人\n"
+                    "2025鲁0902执4号,2025-01-05,张三\n"
+                    "2015泰执字第00123号,2015-01-05,张三\n"
+                    "2020 最高法执监12,2020-01-05,张三\n"
+                    "(2025)鲁0902执4号,2025-01-06,张三\n"
+                    "2015泰执字第123号,2015-01-06,张三\n"
+                    "(2025鲁0902执5号,2025-01-05,张三\n"
+                    "2025)鲁0902执6号,2025-01-05,张三\n"
+                    "2025鲁0902执7、8号,2025-01-05,张三\n"
+                    "2025鲁0902执9号、2025鲁0902执10号,2025-01-05,张三\n"
+                    "2024鲁0902民初123号,2025-01-05,张三\n", encoding="utf-8")
+    result = runner.invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "loaded 3 cases from 10 rows" in result.stderr
+    ledger = load_ledger([path])
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执4号", "(2015)泰执字第00123号", "(2020)最高法执监12号"]
+    assert ledger.cases[["case_year", "court_code", "case_type", "case_seq"]].astype(object).values.tolist() == [
+        [2025, "鲁0902", "执", 4], [2015, "泰", "执", 123], [2020, "最高法", "执监", 12]]
+    assert ledger.rejects["reason"].tolist() == [
+        "案号重复：与 第2行 重复", "案号重复：与 (2015)泰执字第00123号 为同一案件（写法不同），见 第3行", "案号无法识别", "案号无法识别",
+        "案号无法识别：一个单元格含2个案号（执7、8号），请分成2行，每行一个案号",
+        "案号无法识别：一个单元格含2个案号，请分成2行，每行一个案号",
+        "案号无法识别：类型代字“民初”不是执行案件的（是否填成了执行依据的案号？）",
+    ]
+
+
 def test_the_number_of_a_case_of_another_kind_is_rejected_saying_its_type(tmp_path):
     """A trial's number in 案号 (the 执行依据's, typed in the wrong column) says which type it has;
     an unreadable number with 执 in it (a court code misspelt) and one with no type stay plain."""

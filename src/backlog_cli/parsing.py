@@ -1227,7 +1227,9 @@ def parse_flags(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Ser
 
 _PROVINCES = "京津冀晋内辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川黔滇藏陕甘青宁新军兵"
 _CASE_TYPE = "(?:执[恢保异复监协他]?|财保|行审复?)"  # 执 执恢 执保 执异 执复 执监 执协 执他; 财保 行审 行审复
-_CASE_HEAD = r"^[(〔\[【](?P<year>[0-9]{4})[)〕\]】]"
+# The year in brackets, or in none (2025鲁0902执4号, as some clerks type it: four digits, then the court
+# code, are read as nothing else); a bracket on one side only is no case number
+_CASE_HEAD = r"^(?P<open>[(〔\[【])?(?P<year>[0-9]{4})(?(open)[)〕\]】])"
 # 号, or 号之一, 号之二 …: the number of a second or later ruling of one kind in the same case (法〔2016〕37号):
 # a row so numbered is that case
 _CASE_TAIL = "(?:号(?:之(?:[一二三四五六七八九十]+|[0-9]+))?)?$"
@@ -1270,12 +1272,13 @@ def _case_fields(text: str) -> tuple:
     """One cleaned case number: its canonical form (round brackets, a trailing 号), year, court
     code, type and sequence; unreadable ones keep their text with round brackets and no parts.
 
-    A readable number has its year in brackets at positions 0-5, so rebuilding it as ``(year)`` +
-    the rest is right whatever brackets it had."""
+    A readable number has its year first, in brackets or in none, and the court code right after
+    it, so rebuilding it as ``(year)`` + the rest from the court code is right whatever brackets it
+    had."""
     m = (_OLD_CASE_NO if "字第" in text else _CASE_NO).match(text)
     if m is None or not FIRST_YEAR <= (year := int(m["year"])) <= LAST_YEAR:
         return (text.translate(_BRACKETS), *_UNREAD)
-    rest = text[6:]
+    rest = text[m.start("court"):]
     # court codes and types repeat: one shared string each (30 MB less for 200,000 cases)
     return (f"({m['year']}){rest}{'号' if m.end('seq') == len(text) else ''}", year, sys.intern(m["court"]),
             sys.intern(m["type"]), int(m["seq"]))
@@ -1284,8 +1287,8 @@ def _case_fields(text: str) -> tuple:
 def parse_case_numbers(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """Normalised case numbers split into year, court code, type and sequence, and a bad mask.
 
-    Accepts ``(2016)鲁0902执123号`` and the older ``(2015)泰执字第00123号``; a missing trailing 号
-    is added. ``(2016)鲁0902执123号之一`` keeps its text and is the case ``(2016)鲁0902执123号`` (the
+    Accepts ``(2016)鲁0902执123号`` and the older ``(2015)泰执字第00123号``, their year in brackets
+    or in none (``2016鲁0902执123号`` is ``(2016)鲁0902执123号``); a missing trailing 号 is added. ``(2016)鲁0902执123号之一`` keeps its text and is the case ``(2016)鲁0902执123号`` (the
     suffix numbers a second ruling in it); one after Excel's text mark ('(2016)鲁0902执123号) is
     read without it. Unreadable case numbers keep their normalised text in ``case_no``.
     """
@@ -1328,29 +1331,33 @@ def parse_case_text(text: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
 
 def _case_fields_fast(values: np.ndarray) -> tuple[np.ndarray, tuple]:
     """:func:`_case_fields` of the cleaned case numbers of the 2016+ form with a provincial court,
-    as code points: which values those are and their fields as arrays (case number, year, court
-    code, type, sequence)."""
+    their year in brackets or in none, as code points: which values those are and their fields as
+    arrays (case number, year, court code, type, sequence)."""
     rows, codes, lengths = _matrix(values)
     n, width = codes.shape
-    if width < 9:  # the shortest case number is (2016)鲁执1
+    if width < 7:  # the shortest case number is 2016鲁执1
         return rows[:0], ()
     run, number = _digit_runs(codes)
     r = np.arange(n)
+    bracketed = np.isin(codes[:, 0], _OPENING)
+    h = np.where(bracketed, 6, 4)  # where the court code starts
     last = codes[r, lengths - 1]
     end = lengths - (last == ord("号"))  # one past the sequence number
     t = np.argmax(codes == ord("执"), axis=1)  # the first 执 ends the court code
-    digits = t - 7
+    digits = t - h - 1
     second = codes[r, np.minimum(t + 1, width - 1)]
     two = np.isin(second, _TYPE_CODES)
     s = t + 1 + two  # where the sequence number starts
-    ok = ((lengths >= 9) & np.isin(codes[:, 0], _OPENING) & np.isin(codes[:, 5], _CLOSING) & (run[:, 4] == 4)
-          & np.isin(codes[:, 6], _PROVINCE_CODES) & (digits >= 0) & (digits <= 4) & (run[r, t - 1] == digits)
+    head = np.where(bracketed, np.isin(codes[:, min(5, width - 1)], _CLOSING) & (run[:, min(4, width - 1)] == 4),
+                    run[:, 3] == 4)
+    ok = ((lengths >= h + 3) & head & np.isin(codes[r, np.minimum(h, width - 1)], _PROVINCE_CODES)
+          & (digits >= 0) & (digits <= 4) & (run[r, t - 1] == digits)
           & (end - s >= 1) & (end - s <= 9) & (run[r, end - 1] == end - s))
-    year = number[:, 4].astype(np.int64)
+    year = number[r, h - 1 - bracketed].astype(np.int64)  # the year ends before the bracket, or the court code
     ok &= (year >= FIRST_YEAR) & (year <= LAST_YEAR)
     sel = np.flatnonzero(ok)
     r = r[sel]
-    court = (codes[sel, 6].astype(np.int64) << 20) | (digits[sel] << 16) | np.where(digits[sel] > 0, number[r, t[sel] - 1], 0).astype(np.int64)
+    court = (codes[sel, h[sel]].astype(np.int64) << 20) | (digits[sel] << 16) | np.where(digits[sel] > 0, number[r, t[sel] - 1], 0).astype(np.int64)
     return rows[sel], (
         _canonical_case_no(values[rows[sel]], codes[sel], lengths[sel]),
         year[sel],
@@ -1382,17 +1389,22 @@ _TYPE_CODES = np.array([ord(c) for c in "恢保异复监协他"])
 
 
 def _canonical_case_no(values: np.ndarray, codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Readable case numbers with round brackets and a trailing 号 (the value itself when it has
-    both)."""
+    """Readable case numbers with their year in round brackets and a trailing 号 (the value itself
+    when it has both)."""
     r = np.arange(len(codes))
     closed = codes[r, lengths - 1] == ord("号")
-    redo = np.flatnonzero((codes[:, 0] != ord("(")) | (codes[:, 5] != ord(")")) | ~closed)
+    bare = ~np.isin(codes[:, 0], _OPENING)  # 2016鲁0902执1号: the brackets put in
+    redo = np.flatnonzero(bare | (codes[:, 0] != ord("(")) | (codes[:, 5 % codes.shape[1]] != ord(")")) | ~closed)
     out = values.copy()
     if len(redo):
-        fixed = np.zeros((len(redo), codes.shape[1] + 1), np.uint32)
-        fixed[:, :-1] = codes[redo]
+        fixed = np.zeros((len(redo), codes.shape[1] + 3), np.uint32)
+        shift = np.where(bare[redo], 2, 0)
+        columns = np.arange(codes.shape[1]) + shift[:, None]
+        fixed[np.arange(len(redo))[:, None], columns] = codes[redo]
+        year = bare[redo]
+        fixed[year, 1:5] = codes[redo[year], :4]
         fixed[:, 0], fixed[:, 5] = ord("("), ord(")")
-        fixed[np.arange(len(redo)), lengths[redo] - closed[redo]] = ord("号")
+        fixed[np.arange(len(redo)), lengths[redo] + shift - closed[redo]] = ord("号")
         out[redo] = _texts(fixed)
     return out
 
