@@ -460,19 +460,22 @@ def test_a_case_in_two_rows_that_differ_is_rejected_saying_where(tmp_path):
 
 
 def test_a_row_with_a_readable_case_number_is_never_a_totals_row(tmp_path):
-    """合计商行 and 共计贸易有限公司 are companies: a first cell that begins with a totals word skips
-    the row only when its case number cannot be read (the real 合计 row below)."""
+    """合计商行, 共计贸易有限公司 and 汇总商贸有限公司 are companies: a first cell that begins with a
+    totals word skips the row only when its case number cannot be read (the real 合计 row below)."""
     from backlog_cli.loading import load_ledger
 
     path = tmp_path / "l.csv"
     path.write_text("被执行人,案号,立案日期\n合计商行,(2025)鲁0902执1号,2025-01-02\n"
                     "共计贸易有限公司,(2025)鲁0902执2号,2025-01-03\n总计,(2025)鲁0902执3号,2025-01-04\n"
-                    "合计,2件,\n共计商行,,2025-01-05\n合计商行,(2025)鲁0902执1O号,2025-01-06\n", encoding="utf-8")
+                    "合计,2件,\n共计商行,,2025-01-05\n合计商行,(2025)鲁0902执1O号,2025-01-06\n"
+                    "汇总商贸有限公司,(2025)鲁0902执4号,2025-01-07\n总数据科技有限公司,2025鲁0902执5号,2025-01-08\n"
+                    "汇总商贸有限公司,,2025-01-09\n汇总,5件,\n", encoding="utf-8")
     ledger = load_ledger([path])
-    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执2号", "(2025)鲁0902执3号"]
-    assert ledger.skipped[["row", "reason"]].values.tolist() == [[5, "合计行"]]
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执2号", "(2025)鲁0902执3号",
+                                                "(2025)鲁0902执4号", "(2025)鲁0902执5号"]
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[5, "合计行"], [11, "合计行"]]
     # with a filing date but no readable case number: rejected, so listed, not skipped as totals
-    assert ledger.rejects[["row", "reason"]].values.tolist() == [[6, "缺少案号"], [7, "案号无法识别"]]
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[6, "缺少案号"], [7, "案号无法识别"], [10, "缺少案号"]]
 
 
 def test_a_subtotal_named_for_the_officer_or_team_it_totals_is_skipped(tmp_path):
@@ -490,15 +493,16 @@ def test_a_subtotal_named_for_the_officer_or_team_it_totals_is_skipped(tmp_path)
 
 
 def test_totals_rows_named_for_what_they_total_are_skipped(tmp_path):
-    """本页合计, 以上合计, 总合计, 累计 in a 序号 column, as 合计 is: skipped, not rejected for want of
-    a case number; 合计 alone in the case-number column too."""
+    """本页合计, 以上合计, 总合计, 累计, 汇总, 总数 in a 序号 column, as 合计 is: skipped, not rejected
+    for want of a case number; 合计, 汇总 or 总数 alone in the case-number column too."""
     path = workbook(tmp_path / "l.xlsx", {"台帐": [
         ["序号", "案号", "立案日期"], [1, "(2026)鲁0902执1号", FILED],
-        *[[word, None, None] for word in ("本页合计", "以上 合计", "总合计", "累计", "本月小计", "合计")],
-        [None, "本页合计", None], [2, "(2026)鲁0902执2号", FILED]]})
+        *[[word, None, None] for word in ("本页合计", "以上 合计", "总合计", "累计", "本月小计", "合计", "汇总",
+                                          "汇 总", "总数", "本页汇总", "执行一组汇总")],
+        [None, "本页合计", None], [None, "汇总", None], [None, "总数", None], [2, "(2026)鲁0902执2号", FILED]]})
     ledger = load_ledger([path])
     assert ledger.cases["case_no"].tolist() == ["(2026)鲁0902执1号", "(2026)鲁0902执2号"]
-    assert ledger.skipped[["row", "reason"]].values.tolist() == [[row, "合计行"] for row in range(3, 10)]
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[row, "合计行"] for row in range(3, 17)]
     assert ledger.rejects.empty
 
 

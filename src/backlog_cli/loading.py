@@ -48,12 +48,12 @@ OTHER_SPREADSHEETS = {".xlsb": "an Excel binary workbook (.xlsb)", ".et": "a WPS
                       ".xltx": "an Excel template (.xltx)", ".xltm": "an Excel template (.xltm)",
                       ".numbers": "a Numbers spreadsheet (.numbers)"}
 HEADER_SCAN_ROWS = 30
-TOTAL_WORDS = ("合计", "小计", "总计", "共计", "累计", "总 计", "合 计")
-TOTALS_MARK = "计"  # in every totals word (checked in the tests)
+TOTAL_WORDS = ("合计", "小计", "总计", "共计", "累计", "汇总", "总数", "总 计", "合 计")
+TOTALS_MARKS = "计总"  # every totals word has one of them (checked in the tests)
 # a totals row's first cell, spaces removed: a totals word, perhaps after what it totals (本页合计, 以上合计, 总合计),
-# or a cell ending in 小计 or 合计 after the group it totals (张三小计, 执行一组合计: a subtotal per officer or team)
+# or a cell ending in 小计, 合计 or 汇总 after the group it totals (张三小计, 执行一组合计: a subtotal per officer or team)
 TOTALS_TEXT = re.compile(r"(?:本页|本表|本月|本年|本期|本季度?|当月|全年|以上|全部|全院|全局|总)?"
-                         f"(?:{'|'.join(w for w in TOTAL_WORDS if ' ' not in w)})|.{{1,12}}?(?:小计|合计)$")
+                         f"(?:{'|'.join(w for w in TOTAL_WORDS if ' ' not in w)})|.{{1,12}}?(?:小计|合计|汇总)$")
 SERIAL_HEADERS = frozenset(["序号", "序", "编号", "行号", "no", "no."])  # a row's number in the ledger, as header_key gives it
 SOURCE_COLUMNS = ["source_file", "source_sheet", "source_row"]
 REJECT_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
@@ -1366,18 +1366,19 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
             clear[:, serial] |= numbered[:, serial]
         blank[np.flatnonzero(rows)[clear.all(axis=1)]] = True
     reason[blank] = BLANK_ROW
-    # every totals word has 计: only cells with it are looked at closely
+    # every totals word has 计 or 总: only cells with one are looked at closely
     first = _first_cells(data, missing).to_numpy()
-    totals = np.array([isinstance(v, str) and TOTALS_MARK in v for v in first], dtype=bool)
+    mark, other = TOTALS_MARKS
+    totals = np.array([isinstance(v, str) and (mark in v or other in v) for v in first], dtype=bool)
     if totals.any():
         totals[totals] = parsing.without_spaces(pd.Series(first[totals])).str.match(TOTALS_TEXT).to_numpy(dtype=bool)
     if totals.any():  # by its first cell: not a row with a readable case number or a filing date, a case or
-        text = case_text[totals]  # a reject (合计商行, 共计贸易有限公司 in a first 被执行人 column are companies)
+        text = case_text[totals]  # a reject (合计商行, 汇总商贸有限公司 in a first 被执行人 column are companies)
         totals[totals] = (text.isna() | parsing.parse_case_text(text)[1].astype(bool)).to_numpy()
         if "filed_on" in missing:
             totals &= missing["filed_on"].to_numpy(dtype=bool)
-    marked = case_text.str.contains(TOTALS_MARK, regex=False).fillna(False).to_numpy()
-    if marked.any():  # the case number cell itself says 合计
+    marked = (case_text.str.contains(mark, regex=False) | case_text.str.contains(other, regex=False)).fillna(False).to_numpy()
+    if marked.any():  # the case number cell itself says 合计, 汇总
         totals[marked] |= case_text[marked].str.contains(
             "|".join(w for w in TOTAL_WORDS if " " not in w), regex=True).to_numpy()
     reason[reason.isna() & totals] = TOTALS_ROW
