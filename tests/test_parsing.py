@@ -140,6 +140,13 @@ def test_parse_dates_accepted_forms():
         "２０１６－０３－０５",
         "2016年3月5号",  # the day as said (3月5号), typed for 日
         "2016年03月05号 ",
+        # a trailing dot, and the weekday some systems export after the date (5 March 2016 was a Saturday)
+        "2016.3.5.",
+        "2016/03/05 星期六",
+        "2016-03-05（周六）",
+        "2016-03-05 (礼拜六)",
+        "2016年3月5日星期六",
+        "2016-03-05 周六 10:00:00",
     )
     values, bad = parse_dates(s)
     assert values.dtype == "datetime64[ns]"
@@ -153,6 +160,16 @@ def test_parse_dates_rejects_and_blanks():
     values, bad = parse_dates(s)
     assert values.isna().all()
     assert bad.tolist() == [True] * 12 + [False] * len(BLANKS)
+
+
+def test_a_date_whose_weekday_contradicts_it_is_unreadable():
+    """2016-03-05 was a Saturday: 星期五 after it says one of the two was mistyped, and which cannot
+    be told, so the date is not read; nor a weekday half bracketed, a week alone or two dots."""
+    s = cells("2016/03/05 星期五", "2016-03-06（周六）", "2016年3月5日(星期日)", "2016-03-05（周六", "2016-03-05 周",
+              "2016.3.5..", "2016-02-30 星期二", "2016-03-06 星期日", "2016-03-06 周天")
+    values, bad = parse_dates(s)
+    assert bad.tolist() == [True] * 7 + [False] * 2
+    assert values.iloc[:7].isna().all() and (values.iloc[7:] == pd.Timestamp("2016-03-06")).all()
 
 
 def test_parse_dates_written_in_chinese_numerals():
@@ -391,6 +408,10 @@ def _date_forms(d: dt.date) -> list:
         f"{y}/{m}/{day}",
         f" {y}-{m:02d}-{day:02d} 00:00:00",
         f"{y}-{m:02d}-{day:02d}T10:00",
+        f"{y}.{m}.{day}.",
+        # the weekday after it, as some systems export it
+        f"{y}/{m:02d}/{day:02d} 星期{'一二三四五六日'[d.weekday()]}",
+        f"{y}-{m:02d}-{day:02d}（周{'一二三四五六天'[d.weekday()]}）",
         # as judgments and notices write them
         f"{_year_in_numerals(y)}年{_written(m)}月{_written(day)}日",
         f"{_year_in_numerals(y, zero='零')}年{_written(m)}月{_written(day)}日",

@@ -587,7 +587,13 @@ _SERIAL_MAX = (_LAST_DAY - _EXCEL_ORIGIN).days
 _YMD_MIN, _YMD_MAX = FIRST_YEAR * 10_000 + 101, LAST_YEAR * 10_000 + 1231
 
 _DAY_TEXT = r"(?P<year>[0-9]{4}) ?[年./-] ?(?P<month>[0-9]{1,2}) ?[月./-] ?(?P<day>[0-9]{1,2}) ?[日号]?"
-_DATE_TEXT = re.compile(rf"^{_DAY_TEXT}(?:(?: ?T ?| )[0-9]{{1,2}}(?::[0-9]{{1,2}}){{1,2}}(?:\.[0-9]+)?)?$")
+# A ledger's date may end with a dot (2016.3.5.) or with its weekday as some systems export it
+# (2016/03/05 星期六, 2016-03-05（周六）, 礼拜六): a weekday the date does not fall on makes it
+# unreadable (which of the two was mistyped cannot be told), see _weekdays_agree
+_WEEKDAY = r"(?:星期|周|礼拜)(?P<weekday>[一二三四五六日天])"
+_DATE_TEXT = re.compile(rf"^{_DAY_TEXT}(?:\.| ?(?:{_WEEKDAY}|\((?:星期|周|礼拜)(?P<weekday_>[一二三四五六日天])\)))?"
+                        rf"(?:(?: ?T ?| )[0-9]{{1,2}}(?::[0-9]{{1,2}}){{1,2}}(?:\.[0-9]+)?)?$")
+_WEEKDAYS = {c: n for n, c in enumerate("一二三四五六日")} | {"天": 6}  # Monday 0 … Sunday 6
 _NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 # Dates as judgments and notices write them, copied into ledgers: the year digit by digit in
 # Chinese numerals (二〇二六年, 二零二六年; ○, the circle typed for 〇), the month and the day as
@@ -662,8 +668,9 @@ def _dates_from_text(t: pd.Series) -> pd.Series:
     ymd = _extract(t, _DATE_TEXT)
     by_parts = ymd["year"].notna().to_numpy()
     if by_parts.any():
-        parts = ymd[by_parts].astype("int64")
-        out[by_parts] = _assemble(parts["year"], parts["month"], parts["day"])
+        parts = ymd[by_parts][["year", "month", "day"]].astype("int64")
+        out[by_parts] = _weekdays_agree(_assemble(parts["year"], parts["month"], parts["day"]),
+                                        ymd["weekday"][by_parts].fillna(ymd["weekday_"][by_parts]))
     numeric = t.str.fullmatch(_NUMBER_TEXT).fillna(False).to_numpy(dtype=bool)
     if numeric.any():
         out[numeric] = _dates_from_numbers(t[numeric].astype("float64")).to_numpy()
@@ -671,6 +678,17 @@ def _dates_from_text(t: pd.Series) -> pd.Series:
     if written.any():
         out[written] = _written_dates(t[written])
     return pd.Series(out, index=t.index)
+
+
+def _weekdays_agree(dates: np.ndarray, weekdays: pd.Series) -> np.ndarray:
+    """``dates`` with NaT where the weekday written after one (一 … 六, 日 or 天; NA for none) is not
+    the day of the week it falls on."""
+    said = weekdays.map(_WEEKDAYS).to_numpy(dtype=np.float64, na_value=np.nan)
+    if np.isnan(said).all():
+        return dates
+    days = dates.astype("datetime64[D]").astype(np.int64)
+    wrong = ~np.isnan(said) & ~np.isnat(dates) & ((days + 3) % 7 != said)  # 1970-01-01 was a Thursday
+    return np.where(wrong, _NAT, dates)
 
 
 def _written_dates(t: pd.Series) -> np.ndarray:
