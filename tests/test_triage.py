@@ -119,6 +119,24 @@ def test_classify_prints_the_warning_for_a_renamed_close_date_column(tmp_path: P
             "is filled on 3 cases" + HINT + "\n") in result.stderr
 
 
+def test_the_warning_for_a_missing_column_names_the_headers_that_look_like_it(tmp_path: Path):
+    """结案日期（甲） and 结案日期(备用) are no header the columns know: the warning that the ledger
+    has no 结案日期 names them (not 工作安排, which looks like no missing field) and says how to read
+    one as it, as the warning about one sheet lacking a column does."""
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人,案件状态,结案日期（甲）,结案日期(备用),工作安排", [
+        ("(2026)鲁0902执1号", "2026-01-05", "张三", "已结", "2026-03-01", "", "无"),
+        ("(2026)鲁0902执2号", "2026-01-06", "李四", "在办", "", "", "无"),
+    ])
+    result = runner.invoke(app, ["classify", str(ledger), "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert ("warning: the ledger has no 结案日期 column (closed_on), so every case counts as open; this affects the "
+            "open and closed counts, categories over_one_year, resume_due, key and deadlines legal_limit, "
+            "objection_review, reconsideration_review, assign_officer, over_one_year, property_requery. Yet 案件状态 "
+            "says 已结 on 1 case. Its headers not recognised that look like it: 结案日期（甲）、结案日期(备用); if one "
+            "of them is that column, add it as an alias of closed_on in a columns file (--columns)\n") in result.stderr
+    assert "工作安排" not in result.stderr
+
+
 def located(**columns: list) -> pd.DataFrame:
     """frame() with where each case came from (row 2 onwards of l.csv)."""
     out = frame(**columns)

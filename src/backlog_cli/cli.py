@@ -617,7 +617,7 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
         if by:
             group_field(ledger, by)
         result = triage(ledger.cases, ruleset, as_of, deadlines, today=as_of_date(None), absent=absent,
-                        files=ledger.file_names())
+                        files=ledger.file_names(), unknown=ledger.unknown_headers())
     except BacklogError:
         report_load(ledger, _stderr(), opts.output)
         raise

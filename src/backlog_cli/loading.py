@@ -107,6 +107,15 @@ class Columns:
                               "as open; add the ledger's close-date column instead")
         return frozenset(f for f in found.values() if f is not None)
 
+    def resembling(self, name: str, headers: Sequence[str]) -> list[str]:
+        """Those of ``headers`` (not recognised) that look like field ``name``: whose header holds
+        its label or an alias of two characters or more (结案日期（甲）, 结案日期(备用) for 结案日期)."""
+        spec = self.fields.get(name)
+        if spec is None:
+            return []
+        keys = {k for k in map(parsing.header_key, (spec.label, *spec.aliases)) if len(k) >= 2}
+        return [h for h in headers if any(k in parsing.header_key(h) for k in keys)]
+
     def labels(self) -> dict[str, str]:
         """Display labels: the ledger fields' and those of the columns backlog adds."""
         return {**_bundled_labels(), **{name: spec.label for name, spec in self.fields.items()}}
@@ -1920,10 +1929,18 @@ def _gap_warning(report: SheetReport, gaps: Mapping[str, list[str]], columns: Co
     blank = f"{'them' if others > 1 else 'it'} blank"
     effect = (f"{cases} {'is' if report.cases == 1 else 'are'} read as open" + (", with the others blank" if others else "")
               if "closed_on" in gaps else f"{cases} {'has' if report.cases == 1 else 'have'} {blank}")
-    unknown = report.unknown_headers(columns)
     return (f"{names[report.file]} [{report.sheet}]: the sheet has no column for {lacking}: {effect}"
-            + (f". Its headers not recognised: {'、'.join(unknown)}; if one of them is that column, add it as an "
-               "alias in a columns file (--columns)" if unknown else ""))
+            + unrecognised_hint(report.unknown_headers(columns)))
+
+
+def unrecognised_hint(unknown: Sequence[str], field: str | None = None) -> str:
+    """The end of a warning about a column a sheet or the ledger lacks: the ``unknown`` headers (not
+    recognised) and how to read one as the column (as an alias of ``field``, when one is named);
+    '' for none."""
+    if not unknown:
+        return ""
+    return (f". Its headers not recognised{' that look like it' if field else ''}: {'、'.join(unknown)}; if one of them "
+            f"is that column, add it as an alias{f' of {field}' if field else ''} in a columns file (--columns)")
 
 
 def _separator_hint(path: Path) -> str:

@@ -26,7 +26,7 @@ import yaml
 
 from backlog_cli.config import GuardedLoader, key_set_twice, yaml_problem
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
-from backlog_cli.loading import CLOSED_STATUS, KIND_FIXED, SOURCE_COLUMNS, Columns, load_columns
+from backlog_cli.loading import CLOSED_STATUS, KIND_FIXED, SOURCE_COLUMNS, Columns, load_columns, unrecognised_hint
 from backlog_cli.outputs import FLAG_TEXT, counted
 from backlog_cli.parsing import clean_values, day_parts, factorize_objects, first_rows, normalize_text, normalize_value, option_day
 
@@ -1538,12 +1538,15 @@ _NO_VALUES = pd.DataFrame(index=[0])  # one case without any column: every value
 
 
 def missing_field_warnings(frame: pd.DataFrame, categories: Mapping[str, Collection[str]],
-                           deadlines: Mapping[str, Collection[str]]) -> dict[str, str]:
+                           deadlines: Mapping[str, Collection[str]], unknown: Sequence[str] = ()) -> dict[str, str]:
     """Per ledger field the frame lacks that a category or deadline reads (the fields each reads
     by id: :meth:`Ruleset.fields_read`, ``deadlines.fields_read``), a warning naming the field's
-    label and what it affects. The close date is always warned about, as every case then counts
-    as open, with the rows whose status or close method say they are closed."""
+    label and what it affects, and those of the ledger's headers not recognised (``unknown``:
+    :meth:`Ledger.unknown_headers`) that look like it (结案日期（甲）), with how to read one as it.
+    The close date is always warned about, as every case then counts as open, with the rows whose
+    status or close method say they are closed."""
     out = {}
+    columns = _bundled_columns()
     for name, info in canonical_fields().items():
         if name in frame or name in DERIVED_FIELDS:
             continue
@@ -1557,12 +1560,15 @@ def missing_field_warnings(frame: pd.DataFrame, categories: Mapping[str, Collect
         effect = "every case counts as open" if name == CLOSE_DATE else "every case reads it as blank"
         text = (f"the ledger has no {info.label} column ({name}), so {effect}; this affects "
                 f"{', '.join(affected[:-1]) + ' and ' if len(affected) > 1 else ''}{affected[-1]}")
-        out[name] = text + (_closed_evidence(frame) if name == CLOSE_DATE else "")
+        like = columns.resembling(name, unknown)
+        out[name] = text + (_closed_evidence(frame, hint=not like) if name == CLOSE_DATE else "") \
+            + unrecognised_hint(like, name)
     return out
 
 
-def _closed_evidence(frame: pd.DataFrame) -> str:
-    """What says some cases are closed although the close date is missing, as a sentence."""
+def _closed_evidence(frame: pd.DataFrame, hint: bool = True) -> str:
+    """What says some cases are closed although the close date is missing, as a sentence (with
+    ``hint``, how to read close dates kept under another header)."""
     fields, said = canonical_fields(), []
     if "status" in frame:
         counts = frame["status"].value_counts()
@@ -1574,8 +1580,8 @@ def _closed_evidence(frame: pd.DataFrame) -> str:
         said.append(f"{fields['close_method'].label} is filled on {counted(methods, 'cases')}")
     if not said:
         return ""
-    return (f". Yet {' and '.join(said)}: if the close dates are under another header, add that "
-            f"header to a columns file (--columns) as an alias of {CLOSE_DATE}")
+    return (f". Yet {' and '.join(said)}" + (f": if the close dates are under another header, add that "
+                                              f"header to a columns file (--columns) as an alias of {CLOSE_DATE}" if hint else ""))
 
 
 # --------------------------------------------------------------------------- categories and rulesets

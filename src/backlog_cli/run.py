@@ -474,7 +474,8 @@ def _monthly_report(ledger: Ledger, result: Triage, rules: tuple[Ruleset, list[d
     month = report.due_month(None, as_of.date(), day)
     end = report.report_day(month, None, as_of.date(), day)
     ruleset, dls = rules
-    counted = result if end == as_of else triage(ledger.cases, ruleset, end, dls, absent=absent, files=result.files)
+    counted = result if end == as_of else triage(ledger.cases, ruleset, end, dls, absent=absent, files=result.files,
+                                                        unknown=ledger.unknown_headers())
     runs = sorted([*((d, c) for d, c in store.run_counts() if d != as_of.date()), (as_of.date(), counts)],
                   key=lambda run: run[0])  # this run replaces one recorded before for its day
     return report.report_from(counted, month, day, report.trend_frame(runs, end), ledger.columns.labels())
@@ -609,7 +610,8 @@ def nightly_run(
             notes.append(f"{outputs.counted(len(ledger.cases), 'cases')} from {outputs.counted(ledger.rows_read, 'rows')}, "
                          f"{len(ledger.rejects)} rejected" + kept_blank)
         with steps.step("classify") as notes:
-            result = triage(ledger.cases, ruleset, as_of, dls, absent=absent, files=ledger.file_names())
+            result = triage(ledger.cases, ruleset, as_of, dls, absent=absent, files=ledger.file_names(),
+                            unknown=ledger.unknown_headers())
             if len(result.rejects):  # filed after today: listed and counted with the load's rejects
                 ledger.reject(result.rejects)
                 summary.rejects, summary.problems = ledger.listed(ledger.rejects), ledger.listed(ledger.listed_problems())

@@ -124,16 +124,18 @@ def check_category(ruleset: Ruleset, name: str) -> str:
         raise OptionError(f"--category: {exc.problems[0]}; its categories: {known}") from None
 
 
-def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[Deadline] = ()) -> dict[str, str]:
+def field_warnings(cases: pd.DataFrame, ruleset: Ruleset, deadlines: Sequence[Deadline] = (),
+                   unknown: Sequence[str] = ()) -> dict[str, str]:
     """Per ledger field the rules read that ``cases`` lacks, a warning naming the categories and
-    deadlines it affects (the close date always: without it every case counts as open). A
-    ``column:`` the ledger lacks is a RulesError listing the ledger's columns."""
+    deadlines it affects (the close date always: without it every case counts as open), and the
+    ``unknown`` headers (not recognised) that look like it. A ``column:`` the ledger lacks is a
+    RulesError listing the ledger's columns."""
     columns = list(cases.columns)
     problems = ruleset.column_problems(columns) + column_problems(deadlines, columns)
     if problems:
         raise RulesError(problems)
     by_deadline = fields_read(deadlines)
-    return missing_field_warnings(cases, ruleset.fields_read(by_deadline), by_deadline)
+    return missing_field_warnings(cases, ruleset.fields_read(by_deadline), by_deadline, unknown)
 
 
 def _file_name(files: Mapping[str, str], path: str) -> str:
@@ -236,7 +238,7 @@ def _shared_officers(cases: pd.DataFrame, files: Mapping[str, str]) -> list[str]
 
 def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = (),
            today: pd.Timestamp | None = None, absent: Collection[str] = (),
-           files: Mapping[str, str] | None = None) -> Triage:
+           files: Mapping[str, str] | None = None, unknown: Sequence[str] = ()) -> Triage:
     """Categories, then each deadline's due date and state, evaluated once over the whole frame.
 
     ``deadlines`` come with the ruleset from :func:`deadlines.load_ruleset`, called before the
@@ -246,12 +248,13 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     a past --as-of with a note. A missing field in ``absent`` (the settings' ``absent_columns``:
     the ledger does not keep it) is a note, not a warning. ``files`` names each file read in
     messages (:meth:`Ledger.file_names`; default: the cases' files, each by its name unless two
-    share one)."""
+    share one). ``unknown``: the ledger's headers not recognised (:meth:`Ledger.unknown_headers`),
+    those that look like a missing field named in its warning."""
     today = pd.Timestamp(dt.date.today()) if today is None else today
     if files is None:
         files = file_names(cases["source_file"]) if "source_file" in cases else {}
     typed_later = cases["filed_on"].gt(today)  # warned about once, not also as far from the case number's year
-    missing = field_warnings(cases, ruleset, deadlines)
+    missing = field_warnings(cases, ruleset, deadlines, unknown)
     warnings = ([text for name, text in missing.items() if name not in absent] + _after_today(cases, today, files)
                 + _off_year(cases[~typed_later], files) + _shared_officers(cases, files))
     notes = [f"{text} (absent_columns: not kept in this ledger)" for name, text in missing.items() if name in absent]
