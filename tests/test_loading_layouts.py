@@ -11,7 +11,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from backlog_cli.cli import app
 from backlog_cli.errors import LedgerError
 from backlog_cli.loading import load_ledger
 from backlog_cli.workbook import ledger_files
@@ -476,6 +478,23 @@ def test_a_row_with_a_readable_case_number_is_never_a_totals_row(tmp_path):
     assert ledger.skipped[["row", "reason"]].values.tolist() == [[5, "合计行"], [11, "合计行"]]
     # with a filing date but no readable case number: rejected, so listed, not skipped as totals
     assert ledger.rejects[["row", "reason"]].values.tolist() == [[6, "缺少案号"], [7, "案号无法识别"], [10, "缺少案号"]]
+
+
+def test_a_totals_word_in_the_case_number_cell_of_a_row_with_a_filing_date_is_rejected(tmp_path):
+    """汇总商贸有限公司 or 合计商行 typed in 案号 on a row with a filing date is a case whose number is
+    mistyped: rejected, so that it is in the errors file, not skipped as a totals row; such a cell
+    without a date (15件 under 立案日期 is none), or 合计 and 汇总 alone, is a totals row."""
+    from backlog_cli.loading import load_ledger
+
+    path = tmp_path / "l.csv"
+    path.write_text("案号,立案日期,被执行人\n汇总商贸有限公司,2025-01-03,甲\n合计商行,2025-01-04,乙\n"
+                    "(2025)鲁0902执1号,2025-01-05,汇总商贸有限公司\n合计商行,15件,\n汇总,,\n合计,2025-01-31,\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "loaded 1 case from 6 rows; skipped 3 rows (合计行 3); 2 rejected" in result.stderr
+    ledger = load_ledger([path])
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [[2, "案号无法识别"], [3, "案号无法识别"]]
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[5, "合计行"], [6, "合计行"], [7, "合计行"]]
 
 
 def test_a_subtotal_named_for_the_officer_or_team_it_totals_is_skipped(tmp_path):

@@ -1388,8 +1388,15 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
             totals &= missing["filed_on"].to_numpy(dtype=bool)
     marked = (case_text.str.contains(mark, regex=False) | case_text.str.contains(other, regex=False)).fillna(False).to_numpy()
     if marked.any():  # the case number cell itself says 合计, 汇总
-        totals[marked] |= case_text[marked].str.contains(
-            "|".join(w for w in TOTAL_WORDS if " " not in w), regex=True).to_numpy()
+        said = np.flatnonzero(marked)[case_text[marked].str.contains(
+            "|".join(w for w in TOTAL_WORDS if " " not in w), regex=True).to_numpy(dtype=bool)]
+        # a cell that holds more than a totals text (汇总商贸有限公司, 合计商行) beside a filing date is a
+        # case whose number is mistyped, not totals
+        more = ~case_text.iloc[said].str.fullmatch(TOTALS_TEXT).to_numpy(dtype=bool)
+        if more.any() and "filed_on" in body:
+            more[more] = parsing.parse_dates(body["filed_on"].iloc[said[more]])[0].notna().to_numpy()
+            said = said[~more]
+        totals[said] = True
     reason[reason.isna() & totals] = TOTALS_ROW
     header_texts = parsing.normalize_name(pd.Series(["case_no", *columns.fields["case_no"].aliases], dtype="str"))
     if own := [w for w in header_words if columns.field_for(w) == "case_no"]:  # as the sheet writes it: *案号
