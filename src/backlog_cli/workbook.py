@@ -590,8 +590,8 @@ class _Grid:
     def table(self) -> list[list[str]]:
         self.end_cell()
         width = max((max(row) + 1 for row in self.rows if row), default=0)
-        return [[row.get(c, "") if any(v.strip() for k, v in row.items() if k not in carried) else ""
-                 for c in range(width)] for row, carried in zip(self.rows, self.carried_into)] if width else []
+        return [[row.get(c, "") for c in range(width)] if any(v.strip() for k, v in row.items() if k not in carried)
+                else [""] * width for row, carried in zip(self.rows, self.carried_into)] if width else []
 
 
 class _Tables(HTMLParser):
