@@ -799,6 +799,11 @@ _SPLIT_GROUP = re.compile(r"[0-9]{3}")
 _SPLIT_LAST = re.compile(r"[0-9]{3}(?:\.[0-9]*)?(?:万?元)?[)）]?")
 
 
+def _split_last(cells: pd.Series) -> pd.Series:
+    """Whether each cell may be the last group of an amount split at a comma (:data:`_SPLIT_LAST`)."""
+    return cells.fillna("").str.strip().str.fullmatch(_SPLIT_LAST)
+
+
 def _split_amounts(rows: pd.DataFrame, headers: Sequence[str], mapped: Sequence[str],
                    columns: Columns, text_after: bool = False) -> pd.Series:
     """For rows of a text ledger, the first amount each shows split at an unquoted comma, as its
@@ -811,8 +816,12 @@ def _split_amounts(rows: pd.DataFrame, headers: Sequence[str], mapped: Sequence[
     for at, kind in enumerate(kinds):
         if kind != "amount" or at + 1 >= rows.shape[1] or (text_after and kinds[at + 1:at + 2] != ["text"]):
             continue
-        # the rows whose amount may be a first group (a few: most amounts are longer), and only those
-        may = rows.iloc[:, at].str.fullmatch(_SPLIT_HEAD, na=False).to_numpy() & found.isna().to_numpy()
+        # the rows whose next cell may be a last group (000 under 承办人: told once per distinct cell,
+        # a column of a few names costing a few), then of those whose amount may be a first group
+        may = parsing.per_distinct(rows.iloc[:, at + 1], _split_last, dtype=object).to_numpy(dtype=bool) \
+            & found.isna().to_numpy()
+        at_may = np.flatnonzero(may)
+        may[at_may] = rows.iloc[at_may, at].str.fullmatch(_SPLIT_HEAD, na=False).to_numpy(dtype=bool)
         if not may.any():
             continue
         part = rows[may]
