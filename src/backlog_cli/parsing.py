@@ -13,6 +13,7 @@ is dropped in one place, as the text is cleaned (:data:`TEXT_MARK`).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import sys
@@ -740,7 +741,7 @@ def option_day(text: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        days = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.date(year, month, 1)).days
+        days = calendar.monthrange(year, month)[1]
         raise ValueError(f"'{text}' is not a date: {year}-{month:02d} has {days} days ({DAY_FORMS})") from None
 
 
