@@ -573,3 +573,25 @@ def test_a_full_width_colon_in_the_settings_is_named(tmp_path, monkeypatch, sett
     result = run("assign", "--as-of", "2026-11-23")
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+SLIP = "(a full-width ： typed for the colon: type : with the input method in 英文/半角)"
+
+
+@pytest.mark.parametrize(("name", "text", "args", "message"), [
+    ("backlog.yaml", "ledger：a.csv\nreport_day：25\n", (), "backlog.yaml:1: expected key: value settings " + SLIP),
+    ("t.yaml", "陈静：3\n张三：4\n", ("a.csv", "--targets", "t.yaml"),
+     "t.yaml:1: expected officer: target lines (张三: 5) and optionally share/minimum " + SLIP),
+    ("c.yaml", "fields：\n", ("a.csv", "--columns", "c.yaml"), "c.yaml:1: expected a mapping with a 'fields:' key " + SLIP),
+    ("r.yaml", "version：1\ncategories：\n", ("a.csv", "--rules", "r.yaml"),
+     "r.yaml:1:1: expected a mapping with version: 1 and categories:, got a string " + SLIP),
+])
+def test_a_file_typed_with_full_width_colons_only_is_named_as_that_slip(tmp_path, monkeypatch, name, text, args, message):
+    """Every key of a file typed with a full-width colon: YAML reads the whole file as one text, so
+    it is no mapping, and the message says why, as it does for one such key among others."""
+    (tmp_path / "a.csv").write_text("案号,立案日期,承办人\n(2025)鲁0902执1号,2025-01-02,陈静\n", encoding="utf-8")
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("assign", *args, "--as-of", "2026-11-23")
+    assert result.exit_code == 2, result.output
+    assert message in result.output

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from backlog_cli.config import document_line, key_line, not_a_file, read_yaml
-from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean, full_width_slip
+from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean, slip_note
 from backlog_cli.loading import PLAN_FIELDS, SOURCE_COLUMNS, TOTALS_TEXT, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
                                  state_styles, value_labels, write_output)
@@ -175,7 +175,8 @@ def targets_from_mapping(data: Mapping, source: str | Path, within: str | None =
     if not isinstance(data, Mapping):  # a targets file's list or text: the line it starts on
         line = None if within else document_line(Path(source))
         where = f":{line}" if line is not None else ""
-        raise ConfigError(f"{source}{where}{label}: expected officer: target lines (张三: 5) and optionally share/minimum")
+        raise ConfigError(f"{source}{where}{label}: expected officer: target lines (张三: 5) and optionally share/minimum"
+                          f"{slip_note(data)}")
     names = [str(k) for k in data if k not in RULE_KEYS]
     keys = normalize_person(pd.Series(names, dtype=object))
     officers: dict[str, int] = {}
@@ -185,8 +186,8 @@ def targets_from_mapping(data: Mapping, source: str | Path, within: str | None =
         if pd.isna(key):
             problems.append((name, f"blank officer name {name!r}"))
         elif value is None:
-            slip = full_width_slip(name)  # 陈静： 3, one key to YAML
-            problems.append((name, f"{name}: target must be {WHOLE}, got {data[name]!r}" + (f" ({slip})" if slip else "")))
+            # 陈静： 3, one key to YAML
+            problems.append((name, f"{name}: target must be {WHOLE}, got {data[name]!r}{slip_note(name)}"))
         elif key in officers:
             problems.append((name, f"{name}: {key} is listed twice"))
         else:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from backlog_cli.errors import ConfigError, NotUtf8, did_you_mean, full_width_slip, read_utf8
+from backlog_cli.errors import ConfigError, NotUtf8, did_you_mean, full_width_slip, read_utf8, slip_note
 
 CONFIG_NAME = "backlog.yaml"
 ENV_VAR = "BACKLOG_CONFIG"
@@ -460,7 +460,7 @@ def load_config(explicit: Path | None = None) -> Config:
     data = read_yaml(path, "settings file") or {}
     if not isinstance(data, dict):  # a list or a line of text: the line it starts on
         line = document_line(path)
-        raise ConfigError(f"{path}{f':{line}' if line else ''}: expected key: value settings")
+        raise ConfigError(f"{path}{f':{line}' if line else ''}: expected key: value settings{slip_note(data)}")
     lines = _key_lines(path)
 
     def at(key: str) -> str:  # where a setting is: file:line

@@ -84,11 +84,18 @@ def full_width_slip(text: str) -> str | None:
     return next((hint for char, hint in FULL_WIDTH_SLIPS if char in text), None)
 
 
+def slip_note(value: object) -> str:
+    """`` (…)`` saying what a full-width colon or space typed in ``value`` means, when it is text
+    (a key, or a whole file YAML read as one text for want of an ASCII colon: 陈静：3), else ''."""
+    slip = full_width_slip(value) if isinstance(value, str) else None
+    return f" ({slip})" if slip else ""
+
+
 def did_you_mean(word: object, known: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` naming the closest of ``known`` to a mistyped ``word``, or '';
     for a word holding a full-width colon or space, what that slip means instead."""
-    if slip := full_width_slip(str(word)):
-        return f" ({slip})"
+    if slip := slip_note(str(word)):
+        return slip
     close = difflib.get_close_matches(str(word), list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

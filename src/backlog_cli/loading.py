@@ -34,7 +34,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from backlog_cli import parsing, workbook
 from backlog_cli.config import document_line, encoding_problem, key_line, load_yaml, read_yaml
-from backlog_cli.errors import ConfigError, LedgerError, did_you_mean
+from backlog_cli.errors import ConfigError, LedgerError, did_you_mean, slip_note
 from backlog_cli.outputs import ERROR_HEADERS, PROBLEM_HEADERS, Sheet, counted, iso_dates, whole_numbers
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
@@ -129,7 +129,7 @@ def _read_yaml(path: Path | None, text: str | None = None) -> dict:
         line = (key_line(path, "fields") if isinstance(data, dict) and "fields" in data else document_line(path)) \
             if path is not None else None
         where = f"{path}:{line}" if line else f"column aliases file {path}"
-        raise LedgerError(f"{where}: expected a mapping with a 'fields:' key")
+        raise LedgerError(f"{where}: expected a mapping with a 'fields:' key{slip_note(data)}")
     return data["fields"]
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from backlog_cli.config import GuardedLoader, key_set_twice, yaml_problem
-from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8
+from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8, slip_note
 from backlog_cli.loading import CLOSED_STATUS, KIND_FIXED, SOURCE_COLUMNS, Columns, load_columns, unrecognised_hint
 from backlog_cli.outputs import FLAG_TEXT, counted
 from backlog_cli.parsing import clean_values, day_parts, factorize_objects, first_rows, normalize_text, normalize_value, option_day
@@ -1913,7 +1913,8 @@ def _read_ruleset(path: Path, raw: _Raw, problems: list[str], chain: tuple[Path,
     if root is None:
         return
     if not isinstance(root.value, dict):
-        problems.append(root.problem(f"expected a mapping with version: 1 and categories:, got {_type_name(root.value)}"))
+        problems.append(root.problem(f"expected a mapping with version: 1 and categories:, got {_type_name(root.value)}"
+                                     f"{slip_note(root.value)}"))
         return
     _check_top(root, problems)
     if "extends" in root.value:
