@@ -890,3 +890,23 @@ def test_an_empty_category_and_init_into_a_folder_are_refused_plainly(tmp_path):
     for args in (["init", tmp_path / "dd"], ["init", "--force", tmp_path / "dd"]):
         result = run(*args)
         assert result.exit_code == 2 and f"{tmp_path / 'dd'} is a folder: give a file name" in result.output, args
+
+
+def test_outputs_of_a_ledger_with_columns_kept_as_typed_are_told_apart_and_a_ledger_is_not(tmp_path):
+    """A ledger's own column (执行助理) goes into the lists of cases under its Chinese header, and a
+    ledger may have a column named as an output's (change): each file is judged by its whole header."""
+    from backlog_cli.workbook import is_output
+
+    ledger = tmp_path / "台帐.csv"
+    ledger.write_text("案号,立案日期,承办人,结案日期,执行助理,change\n(2025)鲁0902执9号,2025/1/2,张三,,李红,\n"
+                      "(2025)鲁0902执10号,2025/3/2,李四,2026/2/3,王刚,\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    for command, options in ((["classify"], ["-o", out / "底数.csv"]), (["overdue"], ["--months", "6", "-o", out / "超期.csv"]),
+                             (["assign"], ["-o", out / "任务.csv"]), (["report", "monthly"], ["-o", out / "月报.csv"])):
+        result = run(*command, ledger, *options, "--as-of", "2026-03-01")
+        assert result.exit_code == 0, (command, result.output)
+    written = sorted(out.glob("*.csv"))
+    assert len(written) >= 4 and "执行助理" in (out / "底数.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert [p.name for p in written if not is_output(p)] == [] and not is_output(ledger)
+    assert run("classify", ledger, "--as-of", "2026-03-01").exit_code == 0

@@ -230,3 +230,11 @@ def test_shown_cells_reads_the_sheet_xml_in_pieces(tmp_path, monkeypatch):
     assert whole == {(i - 1, 2): f"=A{i}（公式，未保存计算结果）" for i in range(7, 40, 7)}
     monkeypatch.setattr(workbook, "_SCAN_BYTES", 64)
     assert workbook.shown_cells(tmp_path / "f.xlsx", part) == whole
+
+
+def test_every_suffix_a_folder_names_has_its_place_among_the_formats_preferred():
+    """backlog init takes one of a ledger saved in two formats by this order: a suffix a folder
+    names and the order leaves out would end init with an internal error."""
+    from backlog_cli.workbook import FOLDER_SUFFIXES, PREFERRED_SUFFIXES
+
+    assert sorted(PREFERRED_SUFFIXES) == sorted(FOLDER_SUFFIXES)

@@ -161,7 +161,6 @@ def _listed(name: str) -> bool:
 OUTPUT_AUTHOR = "backlog"
 _AUTHOR = re.compile(rb"<dc:creator>\s*" + OUTPUT_AUTHOR.encode() + rb"\s*</dc:creator>")
 OUTPUT_COLUMNS = frozenset({
-    "source_row",  # classify, overdue: where each case was read
     "categories",  # assign and its --split files, the monthly report's case lists
     "age_days",  # assign, the monthly report
     "rank_label",  # rank
@@ -194,7 +193,12 @@ def is_output(path: Path) -> bool:
 def _output_header(cells: list[str]) -> bool:
     from backlog_cli.outputs import ERRORS, PROBLEMS  # pandas: init, which asks, has it already
 
-    return not OUTPUT_COLUMNS.isdisjoint(cells) or cells in (list(k.headers.values()) for k in (ERRORS, PROBLEMS))
+    # backlog's CSV outputs head their columns with field names, in ASCII but for a ledger's columns
+    # kept as typed, which only the lists of cases carry, each with where it was read: a ledger whose
+    # Chinese headers hold a column named change or band is not one
+    located = {"source_file", "source_sheet", "source_row"} <= set(cells)
+    named = not OUTPUT_COLUMNS.isdisjoint(cells) and all(c.isascii() for c in cells)
+    return located or named or cells in (list(k.headers.values()) for k in (ERRORS, PROBLEMS))
 
 
 @dataclass
@@ -211,8 +215,7 @@ class Found:
 def ledgers_in(folder: Path, leave_out: Sequence[str] = ()) -> Found:
     """What ``ledger:`` would name in a settings file written to ``folder`` (``backlog init``):
     its ledger files as a folder names them (:func:`ledger_files`), less Excel's lock files and
-    backlog's own outputs (a file with ``NAME.errors.csv`` or ``NAME.problems.csv`` beside it, or
-    one :func:`is_output` tells), and of one name in several formats all but one; when it holds
+    backlog's own outputs (:func:`is_output`), and of one name in several formats all but one; when it holds
     none, its subfolders holding some (not hidden, nor one ``leave_out`` names as the file system
     finds it: the nightly run's output folder): a folder whose ledger files are all taken as a
     folder, read whole, files added later too; else the files taken from it. In name order; files
