@@ -191,12 +191,13 @@ def is_output(path: Path) -> bool:
 
 
 def _output_header(cells: list[str]) -> bool:
+    from backlog_cli.loading import SOURCE_COLUMNS
     from backlog_cli.outputs import ERRORS, PROBLEMS  # pandas: init, which asks, has it already
 
     # backlog's CSV outputs head their columns with field names, in ASCII but for a ledger's columns
     # kept as typed, which only the lists of cases carry, each with where it was read: a ledger whose
     # Chinese headers hold a column named change or band is not one
-    located = {"source_file", "source_sheet", "source_row"} <= set(cells)
+    located = set(SOURCE_COLUMNS) <= set(cells)
     named = not OUTPUT_COLUMNS.isdisjoint(cells) and all(c.isascii() for c in cells)
     return located or named or cells in (list(k.headers.values()) for k in (ERRORS, PROBLEMS))
 
