@@ -55,6 +55,35 @@ def test_every_command_is_documented_in_readme():
     assert not missing, f"commands missing a README section: {missing}"
 
 
+def _heading_anchor(heading: str) -> str:
+    """The anchor a Markdown heading gets where the docs are read (GitHub's rule): lower case,
+    punctuation dropped (letters of any script, digits, spaces, - and _ kept), spaces as -."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_in_the_docs_leads_somewhere():
+    """A link in the README or docs/ to a file of the repository names one that exists, and a
+    link to a section (`#column-names`, `docs/rules.md#states`) names a heading it has."""
+    pages = [ROOT / "README.md", ROOT / "samples" / "README.md", ROOT / "benchmarks" / "README.md",
+             *sorted((ROOT / "docs").glob("*.md"))]
+    broken = []
+    for page in pages:
+        text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address
+            name, _, section = target.partition("#")
+            linked = (page.parent / name).resolve() if name else page
+            if not linked.exists():
+                broken.append(f"{page.name}: {target} (no such file)")
+            elif section and linked.suffix == ".md":
+                headings = re.findall(r"^#+ (.+)$", re.sub(r"```.*?```", "", linked.read_text(encoding="utf-8"), flags=re.S),
+                                      flags=re.M)
+                if section not in {_heading_anchor(h) for h in headings}:
+                    broken.append(f"{page.name}: {target} (no such section)")
+    assert not broken, broken
+
+
 def test_every_option_is_documented():
     """Each option of each command (and --version), long and short, is written as code in the
     README or docs/ (`--category ID`, `-c`); code blocks do not count (`pip install -c`)."""
