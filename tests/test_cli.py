@@ -491,10 +491,10 @@ def test_init_leaves_out_the_folder_the_nightly_run_writes_as_the_file_system_fi
 
 def test_init_takes_the_workbook_of_a_ledger_saved_in_two_formats(tmp_path, monkeypatch):
     """In a checkout of backlog, init named samples/, whose ledger.xlsx and ledger.csv (two sample
-    ledgers whose case numbers overlap) were then read as one: 389 cases, 23 of the workbook's
-    rejected as duplicates of the CSV's. Of one name in two formats (most often one ledger saved
-    twice, which would read every case twice) the workbook is named, and the other said to be
-    left out."""
+    ledgers whose case numbers then overlapped) were then read as one: 389 cases, 23 of the
+    workbook's rejected as duplicates of the CSV's. Of one name in two formats (most often one
+    ledger saved twice, which would read every case twice) the workbook is named, and the other
+    said to be left out."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
     (tmp_path / "samples").mkdir()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
+from pathlib import Path
 
 import openpyxl
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
-from conftest import write_ledger
+from conftest import SAMPLES, write_ledger
 
 AS_OF = "2026-11-23"
 runner = CliRunner()
@@ -36,6 +38,44 @@ def test_gbk_csv_sample_json_golden(in_repo, golden):
     records = json.loads(result.stdout)
     assert len(records) == 116
     assert "loaded 116 cases from 123 rows" in result.stderr
+
+
+def documented_samples() -> dict[str, tuple[int, int, list[tuple[str, int]]]]:
+    """Per sample file, as samples/README.md gives it: its data rows and its cases ("So: 304 data
+    rows = 296 cases + …") and the sheet and row of each row of its table of deliberately bad rows."""
+    text = (SAMPLES / "README.md").read_text(encoding="utf-8")
+    found = {}
+    for name, section in re.findall(r"^## (ledger\.\w+) .*?\n(.*?)(?=^## )", text, flags=re.M | re.S):
+        rows, cases = map(int, re.search(r"So: (\d+) data rows = (\d+) cases", section).groups())
+        bad = section.split("Deliberately bad case rows")[1]
+        found[name] = (rows, cases, [(sheet, int(row)) for sheet, row in re.findall(r"^\| (\S+) \| (\d+) \|", bad, flags=re.M)])
+    return found
+
+
+def test_the_samples_folder_read_whole_rejects_only_the_deliberate_rows(in_repo, tmp_path):
+    """samples/ read whole, as a new user may name it, reads both samples as one ledger. The CSV's
+    case numbers were counted from 1 as the workbook's are, and 23 of the workbook's cases were
+    rejected as duplicates of the CSV's (389 cases, 31 rejected). Counted from 1001 they share none:
+    the rows rejected are the deliberately bad ones samples/README.md lists for each file, and the
+    cases are the two files' documented cases together."""
+    documented = documented_samples()
+    assert sorted(documented) == ["ledger.csv", "ledger.xlsx"]
+    assert [len(bad) for _, _, bad in documented.values()] == [4, 4]
+    rows = sum(n for n, _, _ in documented.values())
+    cases = sum(n for _, n, _ in documented.values())
+    assert cases == 296 + 116
+    out = tmp_path / "x.csv"
+    result = classify("samples/", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert f"loaded {cases} cases from {rows} rows; skipped 7 rows (合计行 3, 空行 2, 重复的表头行 2); 8 rejected\n" \
+        in result.stderr
+    with open(tmp_path / "x.errors.csv", encoding="utf-8-sig", newline="") as f:
+        rejected = [(Path(r["文件"]).name, r["工作表"], int(r["行号"]), r["原因"]) for r in csv.DictReader(f)]
+    assert sorted(row[:3] for row in rejected) == sorted(
+        (name, sheet, row) for name, (_, _, bad) in documented.items() for sheet, row in bad)
+    assert not [row for row in rejected if "ledger.csv" in row[3] or "ledger.xlsx" in row[3]]  # no other file's row
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        assert len(list(csv.DictReader(f))) == cases
 
 
 def test_summary_counts_trace_to_rows(in_repo):

@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
+from backlog_cli.sample import write_sample
 from conftest import SAMPLE_AS_OF, check_golden, write_ledger
 
 AS_OF = "2025-07-01"
@@ -214,10 +215,14 @@ def test_explain_marks_the_values_the_ledger_records_after_as_of(in_repo) -> Non
     assert result.stdout.count("    ✗ closed_on = 2026-11-23, open: true\n") == 2
 
 
-def test_explain_names_the_rows_of_the_case_rejected_as_duplicates(in_repo) -> None:
-    """ledger.csv holds (2024)鲁0902执69号 too, closed and under another officer: its row is
-    rejected as a duplicate of ledger.xlsx's, and explain says so under the values it shows."""
-    result = run("explain", "（2024）鲁0902执69号", "samples/ledger.xlsx", "samples/ledger.csv", "--as-of", SAMPLE_AS_OF)
+def test_explain_names_the_rows_of_the_case_rejected_as_duplicates(in_repo, tmp_path) -> None:
+    """A ledger of the same court numbered from 1 as the sample workbook is (the sample CSV's
+    seed, without its --first-number 1001) holds (2024)鲁0902执69号 too, closed and under another
+    officer: its row is rejected as a duplicate of ledger.xlsx's, and explain says so under the
+    values it shows."""
+    other = tmp_path / "ledger.csv"
+    write_sample(other, 120, 2, encoding="gbk")
+    result = run("explain", "（2024）鲁0902执69号", "samples/ledger.xlsx", other, "--as-of", SAMPLE_AS_OF)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("(2024)鲁0902执69号（ledger.xlsx [2025年] 第 35 行），截至 2026-11-23\n")
     assert ("  是否涉信访（petition）：否\n"

@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
+from typer.testing import CliRunner
 
+from backlog_cli.cli import app
 from backlog_cli.errors import ConfigError
 from backlog_cli.sample import (
     BAD_CASE_NO,
@@ -136,7 +138,7 @@ def test_committed_csv_is_one_gbk_table():
     assert len(rows) == 1 + 120 + 3  # header, cases, blank + repeated header + 合计
     assert rows[41] == [""] * 20 and rows[62] == HEADER
     assert rows[-1][:2] == ["合计", "共120件"]
-    assert rows[18][1] == rows[23][1] == "（2024）鲁0902执25号"
+    assert rows[18][1] == rows[23][1] == "（2024）鲁0902执1025号"
     assert (rows[44][2], rows[69][2], rows[93][1]) == ("", BAD_FILED_ON, BAD_CASE_NO)
     numbers = [int(r[0]) for r in rows[1:] if r[0].isdigit()]
     assert numbers == list(range(1, 121))
@@ -236,6 +238,25 @@ def test_case_numbers_parse_and_grow_within_year_and_type(big):
     assert years[True] >= 5  # some pre-2016 cases in the old form
 
 
+def test_first_number_counts_the_case_numbers_from_it(tmp_path):
+    """`backlog sample --first-number 1001` writes the same ledger with every sequence number 1000
+    higher (the old form's zero-padded as before), so that it and the ledger counted from 1 share
+    no case number; no other cell changes."""
+    runner = CliRunner()
+    for name, extra in (("a.csv", []), ("b.csv", ["--first-number", "1001"])):
+        result = runner.invoke(app, ["sample", "-o", str(tmp_path / name), "--rows", "200", "--seed", "3", *extra])
+        assert result.exit_code == 0, result.output
+    a, b = ([r for r in csv.reader((tmp_path / name).read_text(encoding="utf-8-sig").splitlines())] for name in ("a.csv", "b.csv"))
+    assert len(a) == len(b) and [r[:1] + r[2:] for r in a] == [r[:1] + r[2:] for r in b]
+    numbers = [(CASE_NO.fullmatch(normal_case_no(x[1])), CASE_NO.fullmatch(normal_case_no(y[1]))) for x, y in zip(a, b)]
+    numbers = [(x.groups(), y.groups()) for x, y in numbers if x]
+    assert len(numbers) == 199 and sum(x[3] is not None for x, _ in numbers) >= 3  # the old form too
+    for x, y in numbers:
+        assert y[:2] == x[:2] and int(y[2] or y[3]) == int(x[2] or x[3]) + 1000
+        assert (y[3] is None) == (x[3] is None) and len(y[3] or "00000") == 5
+    assert not {x for x, _ in numbers} & {y for _, y in numbers}
+
+
 def test_totals_add_up_the_amounts(big):
     for sheet in big[1:]:
         amounts = [as_amount(r[COL["执行标的（元）"]]) for r in sheet.rows if isinstance(r[0], int)]
@@ -289,6 +310,7 @@ def test_small_ledgers_skip_the_deliberate_mistakes():
         ("x.csv", 10, {"encoding": "klingon"}, "unknown encoding"),
         ("x.xlsx", 10, {"encoding": "gbk"}, ".csv samples only"),
         ("x.csv", 10, {"encoding": "ascii"}, "cannot hold"),
+        ("x.csv", 10, {"first_number": 0}, "--first-number must be from 1 to 1,000,000: got 0"),
     ],
 )
 def test_bad_arguments_raise_one_message_and_write_nothing(tmp_path, name, rows, kwargs, message):

@@ -994,6 +994,7 @@ def sample(
     as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="The day the ledger is drawn up to, YYYY-MM-DD (or 2026/11/23, 2026年11月23日, 20261123; default 2026-11-23, the committed samples' day).")] = None,
     encoding: Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", parser=encoding_name, help="CSV encoding (default utf-8-sig; gbk as Excel saves).")] = None,
     clean: Annotated[bool, typer.Option("--clean", metavar="", help="No deliberately messy values or bad rows.")] = False,
+    first_number: Annotated[int, typer.Option("--first-number", min=1, max=1_000_000, metavar="N", help="Count case sequence numbers from N in each year and type (at most 1,000,000): a second ledger of the same court counted from above the first's numbers shares none of its case numbers.")] = 1,
     force: Annotated[bool, typer.Option("--force", metavar="", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Generate a realistic sample ledger (deterministic for a seed)."""
@@ -1008,7 +1009,7 @@ def sample(
     refuse_existing(output, force)
     refuse_missing_folder(output)
     when = as_of_date(as_of, warn_future=False).date() if as_of is not None else DEFAULT_AS_OF
-    write_sample(output, rows, seed, as_of=when, encoding=encoding, messy=not clean)
+    write_sample(output, rows, seed, as_of=when, encoding=encoding, messy=not clean, first_number=first_number)
     typer.echo(f"wrote {output} ({rows} rows, seed {seed})")
 
 

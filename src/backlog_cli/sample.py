@@ -46,11 +46,13 @@ BAD_CASE_NO = "暂无案号"
 BAD_FILED_ON = "待补"
 MIN_ROWS_FOR_BAD = 20
 MAX_XLSX_ROWS = 1_000_000
+MAX_FIRST_NUMBER = 1_000_000
 COMMITTED = {
     "ledger.xlsx": {"rows": 300, "seed": 1, "as_of": DEFAULT_AS_OF},
-    "ledger.csv": {"rows": 120, "seed": 2, "as_of": DEFAULT_AS_OF, "encoding": "gbk"},
+    "ledger.csv": {"rows": 120, "seed": 2, "as_of": DEFAULT_AS_OF, "encoding": "gbk", "first_number": 1001},
 }
-"""Arguments that reproduce the committed files in samples/."""
+"""Arguments that reproduce the committed files in samples/. The CSV's case numbers are counted
+from 1001, so that the two read together (``backlog classify samples/``) share no case number."""
 
 
 @dataclass
@@ -292,8 +294,10 @@ def _filing(d: _Dice, as_of: date) -> np.ndarray:
     return np.sort(filed)
 
 
-def _case_numbers(d: _Dice, filed) -> dict[str, np.ndarray]:
-    """Type, year and a per-year, per-type sequence that grows with the filing date.
+def _case_numbers(d: _Dice, filed, first_number: int) -> dict[str, np.ndarray]:
+    """Type, year and a per-year, per-type sequence that grows with the filing date, counted
+    from ``first_number`` on (1 for the court's own ledger; higher for a second ledger whose
+    numbers must not meet the first's).
 
     Cases filed before 2016 carry the old form, type 执 only.
     """
@@ -307,7 +311,7 @@ def _case_numbers(d: _Dice, filed) -> dict[str, np.ndarray]:
     starts = np.r_[True, key[1:] != key[:-1]]
     before = np.maximum.accumulate(np.where(starts, cum - gap[order], 0))
     seq = np.empty(len(gap), dtype=np.int64)
-    seq[order] = cum - before
+    seq[order] = cum - before + (first_number - 1)
     return {"type": np.array(CASE_TYPES, dtype=object)[code], "year": year, "seq": seq, "old": old}
 
 
@@ -417,11 +421,11 @@ def _notes(d: _Dice, c) -> np.ndarray:
     return np.where(c["applicant_kind"] == GROUP, "农民工工资", notes)
 
 
-def _cases(n: int, seed: int, as_of: date) -> dict[str, np.ndarray]:
+def _cases(n: int, seed: int, as_of: date, first_number: int = 1) -> dict[str, np.ndarray]:
     """``n`` distinct cases sorted by filing date. The draw order is part of the output: keep it."""
     d = _Dice(seed, n)
     filed = _filing(d, as_of)
-    c: dict[str, np.ndarray] = {"filed_on": filed} | _case_numbers(d, filed)
+    c: dict[str, np.ndarray] = {"filed_on": filed} | _case_numbers(d, filed, first_number)
     cause = d.index([x[1] for x in CAUSES])
     c["cause"] = np.array([x[0] for x in CAUSES], dtype=object)[cause]
     build = np.isin(c["cause"], list(BUILD_CAUSES))
@@ -607,13 +611,17 @@ def _title(year: int, earliest: bool) -> str:
     return f"{COURT_NAME}执行积案台帐（{year}年{'及以前' if earliest else ''}）"
 
 
-def _sheets(rows: int, seed: int, as_of: date, messy: bool, single: bool, text: bool) -> list[tuple[str, str | None, str | None, list]]:
+def _sheets(
+    rows: int, seed: int, as_of: date, messy: bool, single: bool, text: bool, first_number: int = 1
+) -> list[tuple[str, str | None, str | None, list]]:
     """(name, title, subtitle, segments) per ledger sheet: one per filing year for the last two
     years, older cases in the first; or, ``single``, one sheet with every case (the CSV)."""
     if rows < 1:
         raise ConfigError(f"--rows must be at least 1: got {rows}")
+    if not 1 <= first_number <= MAX_FIRST_NUMBER:
+        raise ConfigError(f"--first-number must be from 1 to {MAX_FIRST_NUMBER:,}: got {first_number}")
     bad = messy and rows >= MIN_ROWS_FOR_BAD
-    c = _cases(rows - 1 if bad else rows, seed, as_of)
+    c = _cases(rows - 1 if bad else rows, seed, as_of, first_number)
     columns, amount, year = _display(c, messy, text), c["amount"], c["year"]
     if bad:
         columns, amount, year = _plant_mistakes(columns, amount, year)
@@ -634,17 +642,22 @@ def _sheets(rows: int, seed: int, as_of: date, messy: bool, single: bool, text: 
     ]
 
 
-def generate(rows: int, seed: int = 1, as_of: date = DEFAULT_AS_OF, *, messy: bool = True) -> list[SheetData]:
+def generate(
+    rows: int, seed: int = 1, as_of: date = DEFAULT_AS_OF, *, messy: bool = True, first_number: int = 1
+) -> list[SheetData]:
     """The sheets of a sample workbook: the notes sheet, then one ledger sheet per filing year.
 
     ``rows`` counts case rows, the deliberately bad ones included (from MIN_ROWS_FOR_BAD rows,
     when messy); blank, repeated-header and 合计 rows come on top. Dates are ``datetime.date``
-    (date cells), ``int`` (Excel serial numbers) or text.
+    (date cells), ``int`` (Excel serial numbers) or text. Case sequence numbers are counted from
+    ``first_number`` in each year and type: a second ledger of the same court counted from above
+    the first's highest number shares none of its case numbers.
     """
     notes = SheetData(NOTES_SHEET, None, [], [[line] for line in NOTES_LINES])
     ledgers = [
         SheetData(name, title, list(HEADER), [list(r) for r in chain.from_iterable(segments)], subtitle)
-        for name, title, subtitle, segments in _sheets(rows, seed, as_of, messy, single=False, text=False)
+        for name, title, subtitle, segments in _sheets(rows, seed, as_of, messy, single=False, text=False,
+                                                       first_number=first_number)
     ]
     return [notes, *ledgers]
 
@@ -661,6 +674,7 @@ def write_sample(
     as_of: date = DEFAULT_AS_OF,
     encoding: str | None = None,
     messy: bool = True,
+    first_number: int = 1,
 ) -> Path:
     """Write a sample ledger to ``path`` (.xlsx or .csv); this is what ``backlog sample`` calls.
 
@@ -681,10 +695,11 @@ def write_sample(
     except LookupError:
         raise ConfigError(f"unknown encoding for the sample: {encoding}") from None
     if suffix == ".csv":
-        _name, _title, _subtitle, segments = _sheets(rows, seed, as_of, messy, single=True, text=True)[0]
+        _name, _title, _subtitle, segments = _sheets(rows, seed, as_of, messy, single=True, text=True,
+                                                     first_number=first_number)[0]
         atomic_write(path, lambda tmp: _write_csv(tmp, segments, encoding))
     else:
-        sheets = generate(rows, seed, as_of, messy=messy)
+        sheets = generate(rows, seed, as_of, messy=messy, first_number=first_number)
         atomic_write(path, lambda tmp: _write_xlsx(tmp, sheets, as_of, big=rows > 20_000))
     return path
 
