@@ -84,9 +84,10 @@ def test_run_writes_problems_csv_lists_them_in_summary_and_exits_1(tmp_path):
          "value": "1.5", "problem": "延长期限应为整月数"},
     ]
     assert "load: 4 cases from 4 rows, 0 rejected, 4 values kept as blank (" in result.output
-    assert (f"4 values unreadable or contradicting others, kept as blank: see {folder / 'problems.csv'}\n"
+    shown = Path("out") / AS_OF  # from the settings file's folder, as ledger: names the ledger
+    assert (f"4 values unreadable or contradicting others, kept as blank: see {shown / 'problems.csv'}\n"
             in result.output)
-    assert f"done: {folder} (exit 1)" in result.output
+    assert f"done: {shown} (exit 1)" in result.output
 
 
 def test_a_clean_run_writes_an_empty_problems_csv_and_exits_0(tmp_path):
@@ -105,9 +106,8 @@ def test_one_value_problem_alone_makes_the_run_exit_1(tmp_path):
     config = run_config(tmp_path, [CLEAN[0], ROWS[1], *CLEAN[2:]])
     result = invoke("run", "--config", config, "--as-of", AS_OF, "--quiet")
     assert result.exit_code == 1
-    folder = tmp_path / "out" / AS_OF
     assert result.output == ("1 value unreadable or contradicting others, kept as blank: see "
-                             f"{folder / 'problems.csv'}\n")
+                             f"{Path('out') / AS_OF / 'problems.csv'}\n")
 
 
 # --------------------------------------------------------------------------- -o FILE

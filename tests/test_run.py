@@ -1027,7 +1027,7 @@ def test_the_days_lists_and_summary_show_the_ledger_files_as_ledger_names_them(t
     assert [r["file"] for r in summary["value_problems"]] == [first]
     assert f"{second}: 5 of its 5 cases are in {first} too (each rejected as 案号重复): is it the same ledger read " \
            "twice?" in summary["warnings"]
-    assert str(tmp_path) not in json.dumps({k: v for k, v in summary.items() if k != "history"}, ensure_ascii=False)
+    assert str(tmp_path) not in json.dumps(summary, ensure_ascii=False)
     with history.open_history(tmp_path / "out" / "history.sqlite") as store:
         assert store.list_runs()["ledger_files"].tolist() == [f"{tmp_path / first};{tmp_path / second}"]
         assert store.rejected(store.run_at())["file"].tolist() == [str(tmp_path / f) for f in errors["文件"]]
@@ -1036,6 +1036,39 @@ def test_the_days_lists_and_summary_show_the_ledger_files_as_ledger_names_them(t
     assert runner.invoke(app, ["classify", "--config", str(config), "--as-of", "2025-06-30", "-o", str(out)]).exit_code == 0
     assert pd.read_csv(tmp_path / "底数.errors.csv", encoding="utf-8-sig")["文件"].tolist() == errors["文件"].tolist()
     assert pd.read_csv(tmp_path / "底数.problems.csv", encoding="utf-8-sig")["文件"].tolist() == [first]
+
+
+def test_the_runs_own_folder_files_and_history_are_shown_from_the_settings_folder(tmp_path):
+    """The log's see …/errors.csv, see …/problems.csv, write: … put in … and done: … lines and
+    summary.json's history name the run's own files as the ledger files are named, from the settings
+    file's folder (out/2025-06-30/errors.csv), not by the long path the run wrote them to; one
+    outside that folder is shown as it is."""
+    rows = [ROWS[0].replace(",1000,", ",-1000,"), *ROWS[1:], BAD_ROW]  # a value problem, a rejected row
+    config = config_in(tmp_path, rows)
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 1, result.output
+    day = Path("out") / "2025-06-30"
+    lines = result.output.splitlines()
+    assert f"1 rejected row: see {day / 'errors.csv'}" in lines
+    assert f"1 value unreadable or contradicting others, kept as blank: see {day / 'problems.csv'}" in lines
+    assert f"done: {day} (exit 1)" in lines
+    assert [l for l in lines if l.startswith("write: ") and f" files, put in {day} once the history is recorded (" in l]
+    summary = json.loads((tmp_path / day / "summary.json").read_text(encoding="utf-8"))
+    assert summary["history"] == str(Path("out") / "history.sqlite")
+    assert str(tmp_path) not in json.dumps(summary, ensure_ascii=False)
+    # outside the settings file's folder: as it is, the path the run wrote to
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "site").mkdir()
+    config = config_in(tmp_path / "site", rows)
+    config.write_text("ledger: ledger.csv\noutput_dir: ../elsewhere/out\nhistory: ../elsewhere/h.sqlite\n",
+                      encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 1, result.output
+    day = tmp_path / "elsewhere" / "out" / "2025-06-30"
+    assert f"done: {day} (exit 1)" in result.output.splitlines()
+    assert f"1 rejected row: see {day / 'errors.csv'}" in result.output.splitlines()
+    summary = json.loads((day / "summary.json").read_text(encoding="utf-8"))
+    assert summary["history"] == str(tmp_path / "elsewhere" / "h.sqlite")
 
 
 def test_the_notes_and_warnings_of_the_load_name_a_file_as_ledger_names_it(tmp_path):

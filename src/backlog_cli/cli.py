@@ -1051,14 +1051,14 @@ def run(
         summary = nightly_run(settings, when, log=log, progress=progress)
     tell(summary.warnings, summary.notes if not quiet else (), err)
     if summary.rejects is not None and len(summary.rejects):
-        err.print(f"{counted(len(summary.rejects), 'rejected rows')}: see {summary.folder / ERRORS_FILE}",
+        err.print(f"{counted(len(summary.rejects), 'rejected rows')}: see {summary.shown(summary.folder / ERRORS_FILE)}",
                   highlight=False, markup=False)
     if summary.problems is not None and len(summary.problems):
         n = len(summary.problems)
         err.print(f"{counted(n, 'values')} unreadable or contradicting others, kept as blank: see "
-                  f"{summary.folder / PROBLEMS_FILE}", highlight=False, markup=False)
+                  f"{summary.shown(summary.folder / PROBLEMS_FILE)}", highlight=False, markup=False)
     if not quiet:
-        err.print(f"done: {summary.folder} (exit {summary.exit_code})", highlight=False, markup=False)
+        err.print(f"done: {summary.shown(summary.folder)} (exit {summary.exit_code})", highlight=False, markup=False)
     raise typer.Exit(summary.exit_code)
 
 

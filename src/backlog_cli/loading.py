@@ -2296,7 +2296,8 @@ def shown_path(path: str | Path, shown_from: Path | None) -> str:
     """A ledger file's path as messages and tables show it: relative to ``shown_from`` (the folder
     of the settings file whose ``ledger:`` named it, which the nightly run records as read, from
     that folder: /srv/backlog/一组/台帐.xlsx) when it is in that folder, as ``ledger:`` names it
-    (一组/台帐.xlsx); else as read."""
+    (一组/台帐.xlsx); else as read. The nightly run's own folders and files are shown so too
+    (``RunSummary.shown``: outputs/2026-11-23/errors.csv)."""
     if shown_from is not None:
         try:
             return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(shown_from)))

@@ -74,7 +74,7 @@ class RunSummary:
     files: list[Path] = field(default_factory=list)
     history: str | None = None
     run_id: int | None = None
-    shown_from: Path | None = None  # the ledger files shown from this folder, the settings file's (shown_path)
+    shown_from: Path | None = None  # the ledger files and the run's own shown from this folder, the settings file's (shown_path)
 
     @property
     def exit_code(self) -> int:
@@ -97,8 +97,15 @@ class RunSummary:
             "warnings": self.warnings,
             "notes": self.notes,
             "files": [Path(p).relative_to(self.folder).as_posix() for p in self.files],
-            "history": self.history,
+            "history": self.history if self.history is None or "://" in self.history else self.shown(self.history),
         }
+
+    def shown(self, path: str | Path) -> str:
+        """A file or folder of the run (the day's folder, a file in it, the history) as the log and
+        summary.json show it: from the settings file's folder, as the ledger files are
+        (:func:`~backlog_cli.loading.shown_path`: outputs/2026-11-23/errors.csv); one outside that
+        folder as it is."""
+        return shown_path(path, self.shown_from)
 
 
 # ----------------------------------------------------------------------------------- the lock
@@ -651,9 +658,9 @@ def nightly_run(
                 written = _write_outputs(partial, ledger, (summary.rejects, summary.problems),
                                          _Results(result, over_six_months, tasks, ranked, monthly))
                 summary.files = [folder / w.path.relative_to(partial) for w in written] + [folder / SUMMARY_FILE]
-                summary.warnings.extend(f"{folder / w.path.relative_to(partial)}: {message}"
+                summary.warnings.extend(f"{summary.shown(folder / w.path.relative_to(partial))}: {message}"
                                         for w in written for message in w.warnings)
-                notes.append(f"{len(summary.files)} files, put in {folder} once the history is recorded")
+                notes.append(f"{len(summary.files)} files, put in {summary.shown(folder)} once the history is recorded")
             # the day's folder is put in place before the history entry is committed, and the entry
             # rolled back when it cannot be: exit 2 leaves both as they were
             with ExitStack() as commit:
