@@ -392,3 +392,11 @@ def test_backlogs_own_outputs_in_a_ledger_folder_or_wildcard_are_left_out_with_a
     result = run("classify", "台帐/*.xlsx", "--as-of", "2026-01-01")
     assert result.exit_code == 2 and result.stderr == (
         "backlog: error: 台帐/*.xlsx: no file matches but backlog's own outputs (底数.xlsx), which are not ledgers\n")
+    # four are named, as `backlog init` names four: "… 1 more" would take the room of the name; of five, three
+    for n, named in ((4, "底数.csv, 底数.xlsx, 底数2.csv, 底数3.csv"), (5, "底数.csv, 底数.xlsx, 底数2.csv, … 2 more")):
+        for k in range(len(list((tmp_path / "台帐").iterdir())), n):
+            shutil.copy(tmp_path / "台帐" / "底数.csv", tmp_path / "台帐" / f"底数{k}.csv")
+        result = run("classify", "台帐", "--as-of", "2026-01-01")
+        assert result.exit_code == 2 and result.stderr == (
+            f"backlog: error: 台帐: a folder with no ledger file in it but backlog's own outputs ({named}), "
+            "which are not ledgers\n")

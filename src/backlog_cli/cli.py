@@ -955,13 +955,13 @@ def init(
     """Write a commented starter backlog.yaml, its ledger: the ledger files found beside it."""
     from backlog_cli.config import PLACEHOLDER, write_starter
     from backlog_cli.outputs import counted, refuse_missing_folder
-    from backlog_cli.workbook import FOLDER_SUFFIXES
+    from backlog_cli.workbook import FOLDER_SUFFIXES, some_names
 
     refuse_missing_folder(path)
     starter = write_starter(path, force)
     names = starter.ledger
     if starter.outputs:
-        _say(f"note: left out as backlog's own outputs, not ledgers: {_some(starter.outputs)}")
+        _say(f"note: left out as backlog's own outputs, not ledgers: {some_names(starter.outputs)}")
     for left, kept in starter.twins:
         _say(f"note: left out {left}, which has the name of {kept} in another format: the same ledger saved "
              f"twice would read every case twice; add it to `ledger:` if it is another ledger")
@@ -970,7 +970,7 @@ def init(
         _say(f"note: no ledger file ({' '.join(sorted(FOLDER_SUFFIXES))}) found beside {starter.path}; "
              f"set `ledger:` in it to your ledger's file or folder")
         return
-    shown = _some(names)
+    shown = some_names(names)
     if starter.folders:
         what = (f"{shown}, the folder of {counted(starter.count, 'ledger files')}" if len(names) == 1 else
                 f"{len(names)} folders, {shown}: {counted(starter.count, 'ledger files')}")
@@ -979,11 +979,6 @@ def init(
     else:
         what = shown if len(names) == 1 else f"{len(names)} files, {shown}"
     typer.echo(f"wrote {starter.path} (ledger: {what})")
-
-
-def _some(names: list[str]) -> str:
-    """Names in a line: the first three and how many more, when there are over four."""
-    return ", ".join(names if len(names) <= 4 else [*names[:3], f"… {len(names) - 3} more"])
 
 
 @app.command(cls=BacklogCommand)

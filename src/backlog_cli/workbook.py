@@ -94,7 +94,16 @@ def ledger_files(paths: Sequence[Path | str], outputs: list[Path] | None = None)
 
 
 OUTPUT_FILE = "an output of backlog, not a ledger"
-OUTPUTS_NAMED = 3  # outputs a folder or a wildcard of nothing else names in its error; the others counted
+NAMES_SHOWN = 4  # names a line gives whole (:func:`some_names`); of more, the first three and how many others
+
+
+def some_names(names: Sequence[str]) -> str:
+    """Names in one line, as the files a folder holds are listed in messages: all of them up to
+    four, else the first three and how many more (底数.csv, 任务.csv, 月报.xlsx, … 14 more): a
+    fourth name takes the room "… 1 more" would."""
+    if len(names) <= NAMES_SHOWN:
+        return ", ".join(names)
+    return ", ".join([*names[:NAMES_SHOWN - 1], f"… {len(names) - NAMES_SHOWN + 1} more"])
 
 
 def _without_outputs(given: Path, found: list[Path], outputs: list[Path] | None, none_left: str) -> list[Path]:
@@ -104,9 +113,8 @@ def _without_outputs(given: Path, found: list[Path], outputs: list[Path] | None,
         return found
     left_out = [p for p in found if is_output(p)]  # a look at each: a fraction of a millisecond
     if len(left_out) == len(found):
-        more = len(left_out) - OUTPUTS_NAMED
-        names = ", ".join(p.name for p in left_out[:OUTPUTS_NAMED]) + (f", … {more} more" if more > 0 else "")
-        raise LedgerError(f"{given}: {none_left} but backlog's own outputs ({names}), which are not ledgers")
+        raise LedgerError(f"{given}: {none_left} but backlog's own outputs ({some_names([p.name for p in left_out])}), "
+                          "which are not ledgers")
     outputs += left_out
     left = set(left_out)
     return [p for p in found if p not in left]
