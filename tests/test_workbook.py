@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import openpyxl
@@ -238,3 +239,57 @@ def test_every_suffix_a_folder_names_has_its_place_among_the_formats_preferred()
     from backlog_cli.workbook import FOLDER_SUFFIXES, PREFERRED_SUFFIXES
 
     assert sorted(PREFERRED_SUFFIXES) == sorted(FOLDER_SUFFIXES)
+
+
+def test_each_ledger_file_is_looked_at_once_to_tell_an_output_of_backlog(tmp_path, monkeypatch):
+    """Whether a ledger file is one of backlog's own outputs is told by one look at it per command:
+    the nightly run's check of its ledger folder and its load, a command's early decoding of the
+    workbook it names and its load, ask it of the same file (a CSV file's header, an xlsx file's
+    author)."""
+    runner = CliRunner()
+    (tmp_path / "台帐").mkdir()
+    for name, n in (("c.csv", 3), ("台帐/a.csv", 1), ("台帐/b.csv", 2)):
+        (tmp_path / name).write_text(f"案号,立案日期,承办人\n(2025)鲁0902执{n}号,2025-01-02,张三\n", encoding="utf-8")
+    written = tmp_path / "底数.csv"
+    assert runner.invoke(app, ["classify", str(tmp_path / "c.csv"), "--as-of", "2025-06-30",
+                               "-o", str(written)]).exit_code == 0
+    written.rename(tmp_path / "台帐" / "底数.csv")
+    (tmp_path / "backlog.yaml").write_text("ledger: 台帐\noutput_dir: out\n", encoding="utf-8")
+    headers = []
+    real_header = workbook._output_header
+    monkeypatch.setattr(workbook, "_output_header", lambda cells: headers.append(cells[0]) or real_header(cells))
+    result = runner.invoke(app, ["run", "--config", str(tmp_path / "backlog.yaml"), "--as-of", "2025-06-30"])
+    assert result.exit_code == 1, result.output  # warned: no 案由 or 被执行人 column
+    assert "note: 台帐/底数.csv: skipped: an output of backlog, not a ledger" in result.output
+    assert sorted(headers) == sorted(["案号", "案号", "case_no"])  # a.csv, b.csv, 底数.csv: once each
+
+    class Author:  # the look at an xlsx file's document properties
+        searched = 0
+
+        def search(self, data):
+            Author.searched += 1
+            return real_author.search(data)
+
+    real_author = workbook._AUTHOR
+    monkeypatch.setattr(workbook, "_AUTHOR", Author())
+    ledger = _book(tmp_path / "l.xlsx", {"2025年": 3})
+    result = runner.invoke(app, ["classify", str(ledger), "--as-of", "2025-06-30"])
+    assert result.exit_code == 0, result.output
+    assert Author.searched == 1  # workbook.start, then the load
+
+
+def test_a_file_changed_since_it_was_looked_at_is_looked_at_again(tmp_path):
+    """What a look at a file found is kept for the file as it was: rewritten in place to the same
+    size, or replaced by another, it is looked at again."""
+    path = tmp_path / "a.csv"
+    path.write_bytes("案号,立案日期\n".encode())
+    assert not workbook.is_output(path)
+    path.write_bytes(b"as_of,123456789abcd\n")  # the same size, in the same file: a header of backlog's
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert workbook.is_output(path)
+    other = tmp_path / "b.csv"
+    other.write_bytes("案号,立案日期\n".encode())
+    os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # the same size and time: another file
+    other.replace(path)
+    assert not workbook.is_output(path)

@@ -182,8 +182,26 @@ _HEADER_BYTES = 65_536
 
 def is_output(path: Path) -> bool:
     """Whether ``path`` is a file backlog wrote (:data:`OUTPUT_AUTHOR`, :data:`OUTPUT_COLUMNS`):
-    an xlsx workbook's document properties read, or a CSV file's first line; never the sheets."""
+    an xlsx workbook's document properties read, or a CSV file's first line; never the sheets.
+
+    A command asks it of a ledger file two or three times (the early decoding of the workbook it
+    names, the nightly run's check of its ledger folder, the load): the file is looked at once
+    as it is, its answer kept for the file as the system finds it (path, identity, size and time
+    of its last change), so a file changed, replaced or written anew is looked at again."""
     kind = path.suffix.lower()
+    if kind not in (".xlsx", ".csv"):
+        return False
+    try:
+        st = os.stat(path)
+    except OSError:  # missing: left to the load to judge
+        return False
+    return _looked_at(os.path.abspath(path), (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=1024)
+def _looked_at(path: str, _as_found: tuple[int, int, int, int]) -> bool:
+    """:func:`is_output` for the file at ``path`` as found (``_as_found``, its stat: the key)."""
+    kind = Path(path).suffix.lower()
     try:
         if kind == ".xlsx":
             with zipfile.ZipFile(path) as z:
