@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -49,6 +50,11 @@ def invoke(config: Path, *args: str):
     return runner.invoke(app, ["run", "--config", str(config), *args])
 
 
+def summary_of(tmp_path: Path, day: str = "2025-06-30") -> dict[str, Any]:
+    """The summary.json a run wrote in the day's folder under ``tmp_path``'s out/."""
+    return json.loads((tmp_path / "out" / day / "summary.json").read_text(encoding="utf-8"))
+
+
 def history_rows(tmp_path: Path) -> list[tuple]:
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'out' / 'history.sqlite'}")
     with engine.connect() as conn:
@@ -68,7 +74,7 @@ def test_clean_run_writes_dated_folder(tmp_path):
         "errors.csv", "officers", "officers.xlsx", "overdue.xlsx", "problems.csv", "ranking.xlsx", "report.xlsx",
         "summary.json", "triage.xlsx"]
     assert [p.name for p in (folder / "officers").iterdir()] == ["张三.xlsx"]  # 李四's only case is closed
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path)
     assert summary["counts"]["cases"] == 3
     assert summary["counts"]["open"] == 2  # 执2号 closed 2025-05-01
     assert summary["counts"]["closed"] == 1
@@ -152,7 +158,7 @@ def test_rejected_rows_exit_1_and_errors_file(tmp_path):
     assert errors.columns.tolist() == ["文件", "工作表", "行号", "案号", "原因"]
     assert errors["行号"].tolist() == [5]
     assert errors["原因"].tolist() == ["立案日期无法识别：“待补”"]
-    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path)
     assert summary["exit_code"] == 1 and summary["counts"]["rejected"] == 1
     # summary.json is for scripts: the same row under the English keys
     (reject,) = summary["rejects"]
@@ -170,7 +176,7 @@ def test_a_case_filed_after_today_is_a_rejected_row_of_the_run(tmp_path):
     errors = pd.read_csv(day / "errors.csv", encoding="utf-8-sig")
     assert errors[["工作表", "行号", "案号", "原因"]].values.tolist() == [
         ["ledger", 5, "(2025)鲁0902执4号", "立案日期晚于今天：“2062-03-01”（是否录入有误？）"]]
-    summary = json.loads((day / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path)
     counts = summary["counts"]
     assert (counts["rows"], counts["cases"], counts["rejected"], counts["skipped"]) == (4, 3, 1, 0)
     assert [r["row"] for r in summary["rejects"]] == [5] and not summary["warnings"]
@@ -207,7 +213,7 @@ def test_columns_the_ledger_does_not_keep_are_noted_not_warned_about(tmp_path):
     config.write_text("ledger: ledger.csv\noutput_dir: out\nabsent_columns: [备注, petition]\n", encoding="utf-8")
     quiet = invoke(config, "--as-of", "2025-06-30")
     assert quiet.exit_code == 0, quiet.output
-    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path)
     assert summary["warnings"] == []
     assert [n[:40] for n in summary["notes"] if "absent_columns" in n] == [
         "the ledger has no 是否涉信访 column (petition), "[:40], "the ledger has no 备注 column (notes), so ever"[:40]]
@@ -228,7 +234,7 @@ def test_a_ledger_without_the_plan_columns_is_warned_about_once(tmp_path):
     config.write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
     warned = invoke(config, "--as-of", "2026-06-30")  # 执1号 and 执3号 open over a year: key cases
     assert warned.exit_code == 1, warned.output
-    summary = json.loads((tmp_path / "out" / "2026-06-30" / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path, "2026-06-30")
     assert [w[:90] for w in summary["warnings"]] == [
         "the ledger has no 未结原因 (reason_open), 下一步打算 (next_step) or 预计结案时间 (expected_close) column, "
         "so every"[:90]]
@@ -236,7 +242,7 @@ def test_a_ledger_without_the_plan_columns_is_warned_about_once(tmp_path):
                       encoding="utf-8")
     quiet = invoke(config, "--as-of", "2026-06-30")
     assert quiet.exit_code == 0, quiet.output
-    summary = json.loads((tmp_path / "out" / "2026-06-30" / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path, "2026-06-30")
     assert summary["warnings"] == []
     assert [n.endswith("(absent_columns: not kept in this ledger)") for n in summary["notes"] if "月报待填" in n] == [True]
 
@@ -292,7 +298,7 @@ def test_a_ledger_folder_holding_an_output_of_backlog_is_run_without_it(tmp_path
     config.write_text("ledger: 台帐/\noutput_dir: out\n", encoding="utf-8")
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 0, result.output
-    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path)
     assert (summary["counts"]["cases"], summary["counts"]["rejected"]) == (3, 0)
     assert [Path(f).name for f in summary["ledger"]] == ["ledger.csv"]
     assert [n.split(": ", 1)[1] for n in summary["notes"] if "底数.xlsx" in n] == [
@@ -406,7 +412,7 @@ def test_a_previous_day_folder_that_cannot_be_deleted_is_warned_about_and_blocks
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 1 and "the previous 2025-06-30 folder could not be deleted; it is kept as" in \
         " ".join(result.output.split())
-    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path)
     assert summary["exit_code"] == 1 and any("could not be deleted" in w for w in summary["warnings"])
     assert invoke(config, "--as-of", "2025-06-30").exit_code == 1
     assert len(list((tmp_path / "out").glob(".2025-06-30.old-*"))) == 2
@@ -735,7 +741,7 @@ def test_the_settings_columns_give_the_kind_of_a_field_the_rules_read_with_colum
     config.write_text(config.read_text(encoding="utf-8") + "columns: cols.yaml\nrules: big.yaml\n", encoding="utf-8")
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 0, result.output
-    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path)
     assert summary["counts"]["categories"]["big_panel"] == 1  # 12, not 2 ("12" < "3" as text)
     assert invoke(config, "--as-of", "2025-07-02").exit_code == 0
     diff = runner.invoke(app, ["diff", "--config", str(config), "-f", "csv"])
@@ -817,7 +823,7 @@ def test_summary_counts_the_rows_of_the_over_six_months_list(tmp_path):
     config = config_in(tmp_path)
     assert invoke(config, "--as-of", "2025-12-31").exit_code == 0
     folder = tmp_path / "out" / "2025-12-31"
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path, "2025-12-31")
     sheet = openpyxl.load_workbook(folder / "overdue.xlsx", read_only=True).worksheets[0]
     listed = [r[0] for r in sheet.iter_rows(values_only=True) if r[0] and str(r[0]).startswith("(2025)")]
     assert sorted(listed) == ["(2025)鲁0902执1号", "(2025)鲁0902执3号"]
@@ -844,7 +850,7 @@ def test_a_past_day_is_reproduced_with_a_note_not_a_warning(tmp_path):
     config = config_in(tmp_path)
     result = invoke(config, "--as-of", "2025-02-01")
     assert result.exit_code == 0, result.output
-    summary = json.loads((tmp_path / "out" / "2025-02-01" / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path, "2025-02-01")
     assert summary["warnings"] == [] and summary["counts"]["cases"] == 1
     assert summary["notes"] == ["2 cases filed after 2025-02-01 are left out: they did not exist yet; "
                                 "(2025)鲁0902执3号 filed 2025-03-07 at ledger.csv [ledger] row 4; "
@@ -933,7 +939,7 @@ def test_a_target_for_an_officer_with_no_case_is_warned_about_as_assign_warns(tm
     config.write_text("ledger: ledger.csv\noutput_dir: out\ntargets: {张三: 2, 孙八: 1}\n", encoding="utf-8")
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 1, result.output
-    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path)
     assert summary["warnings"] == ["a weekly target for 孙八, who has no case in the ledger (a typing slip in the "
                                    "targets, or an officer who has left)"]
 
@@ -994,7 +1000,7 @@ def test_a_ledger_folder_runs_on_its_files_and_the_summary_names_them(tmp_path):
     config.write_text("ledger: 台帐\noutput_dir: out\n", encoding="utf-8")
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 0, result.output
-    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path)
     assert summary["ledger"] == [str(Path("台帐") / "ledger.csv")]
     assert summary["counts"]["cases"] == 3
     with history.open_history(tmp_path / "out" / "history.sqlite") as store:
@@ -1021,7 +1027,7 @@ def test_the_days_lists_and_summary_show_the_ledger_files_as_ledger_names_them(t
     assert errors["文件"].tolist() == [first] + [second] * 6
     problems = pd.read_csv(day / "problems.csv", encoding="utf-8-sig")
     assert problems["文件"].tolist() == [first]
-    summary = json.loads((day / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path)
     assert summary["ledger"] == [first, second]
     assert [r["file"] for r in summary["rejects"]] == errors["文件"].tolist()
     assert [r["file"] for r in summary["value_problems"]] == [first]
@@ -1053,7 +1059,7 @@ def test_the_runs_own_folder_files_and_history_are_shown_from_the_settings_folde
     assert f"1 value unreadable or contradicting others, kept as blank: see {day / 'problems.csv'}" in lines
     assert f"done: {day} (exit 1)" in lines
     assert [l for l in lines if l.startswith("write: ") and f" files, put in {day} once the history is recorded (" in l]
-    summary = json.loads((tmp_path / day / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path)
     assert summary["history"] == str(Path("out") / "history.sqlite")
     assert str(tmp_path) not in json.dumps(summary, ensure_ascii=False)
     # outside the settings file's folder: as it is, the path the run wrote to
@@ -1067,7 +1073,7 @@ def test_the_runs_own_folder_files_and_history_are_shown_from_the_settings_folde
     day = tmp_path / "elsewhere" / "out" / "2025-06-30"
     assert f"done: {day} (exit 1)" in result.output.splitlines()
     assert f"1 rejected row: see {day / 'errors.csv'}" in result.output.splitlines()
-    summary = json.loads((day / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path / "elsewhere")
     assert summary["history"] == str(tmp_path / "elsewhere" / "h.sqlite")
 
 
@@ -1092,7 +1098,7 @@ def test_the_notes_and_warnings_of_the_load_name_a_file_as_ledger_names_it(tmp_p
     config.write_text("ledger: 一组/台帐.xlsx\noutput_dir: out\n", encoding="utf-8")
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 1, result.output
-    summary = json.loads((tmp_path / "out" / "2025-06-30" / "summary.json").read_text(encoding="utf-8"))
+    summary = summary_of(tmp_path)
     said = summary["notes"] + summary["warnings"]
     named = str(Path("一组") / "台帐.xlsx")
     for start in (f"{named}: hidden sheet 旧 not read", f"{named} [台帐]: 1 row hidden in Excel",
