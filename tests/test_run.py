@@ -1118,3 +1118,15 @@ def test_settings_that_are_no_mapping_name_the_line_they_start_on(tmp_path, text
     with pytest.raises(ConfigError) as refused:
         load_config(settings)
     assert str(refused.value) == f"{settings}:{line}: expected key: value settings"
+
+
+def test_summary_json_hides_the_history_databases_password():
+    """summary.json names a history database by its URL with the password hidden, as the run's
+    log does: the file is read by whoever reads the day's outputs, not only by the database's owner."""
+    summary = run_mod.RunSummary(dt.date(2026, 11, 23), Path("/srv/b/outputs/2026-11-23"), dt.datetime(2026, 11, 23, 2, 30),
+                                 history="postgresql+psycopg://clerk:s3cret@db/backlog", shown_from=Path("/srv/b"))
+    shown = summary.to_dict()["history"]
+    assert "s3cret" not in shown
+    assert shown == "postgresql+psycopg://clerk:***@db/backlog"
+    assert history.shown_url("postgresql://db/backlog") == "postgresql://db/backlog"  # nothing to hide
+    assert history.shown_url("not a url") == "not a url"

@@ -178,6 +178,15 @@ def database_url(target: str | Path) -> str:
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
+def shown_url(url: str) -> str:
+    """A database URL as messages and summary.json show it: its password hidden
+    (postgresql://clerk:***@db/backlog); text that is no URL SQLAlchemy reads, as it is."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
 class History:
     """An open history database. Use :func:`open_history`."""
 
@@ -221,7 +230,7 @@ class History:
             with self.engine.begin() as conn:
                 yield self._store(conn, info, snapshot, rejects)
         except sa.exc.OperationalError as exc:  # read-only, locked, the disk full (not a bug of ours)
-            raise ConfigError(f"history {self.engine.url.render_as_string(hide_password=True)}: cannot record "
+            raise ConfigError(f"history {shown_url(str(self.engine.url))}: cannot record "
                               f"the run ({exc.orig})") from None
 
     def _store(self, conn: Connection, info: RunInfo, snapshot: pd.DataFrame, rejects: pd.DataFrame | None) -> int:

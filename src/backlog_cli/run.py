@@ -97,14 +97,16 @@ class RunSummary:
             "warnings": self.warnings,
             "notes": self.notes,
             "files": [Path(p).relative_to(self.folder).as_posix() for p in self.files],
-            "history": self.history if self.history is None or "://" in self.history else self.shown(self.history),
+            "history": self.history if self.history is None else self.shown(self.history),
         }
 
     def shown(self, path: str | Path) -> str:
         """A file or folder of the run (the day's folder, a file in it, the history) as the log and
         summary.json show it: from the settings file's folder, as the ledger files are
         (:func:`~backlog_cli.loading.shown_path`: outputs/2026-11-23/errors.csv); one outside that
-        folder as it is."""
+        folder as it is; a database URL with its password hidden."""
+        if "://" in str(path):
+            return history.shown_url(str(path))
         return shown_path(path, self.shown_from)
 
 
@@ -643,7 +645,7 @@ def nightly_run(
                          f"{int(last.get(assignment.SUPERVISE, 0))} 督导 and {int(last.get(assignment.CALL_IN, 0))} 约谈")
         with steps.step("history open") as notes:
             store = history.open_history(target)
-            notes.append(store.engine.url.render_as_string(hide_password=True))
+            notes.append(history.shown_url(str(store.engine.url)))
         _leftovers(output_dir)  # left by a run that was killed
         try:
             with steps.step("report") as notes:
