@@ -91,7 +91,7 @@ def test_clean_run_writes_dated_folder(tmp_path):
     assert "report: 2025-06 as of 2025-06-30 (report.xlsx)" in result.output
     assert "assign: 1 task lists; 4 weeks ranked (ranking.xlsx), the last with 0 督导 and 0 约谈" in result.output
     opened = next(l for l in result.output.splitlines() if l.startswith("history open:"))
-    assert opened.startswith(f"history open: sqlite:///{(tmp_path / 'out' / 'history.sqlite').resolve()} (")
+    assert opened.startswith("history open: out/history.sqlite (")  # from the settings file's folder, as the log's other paths
     assert "\x1b[" not in result.output
 
 

@@ -645,7 +645,7 @@ def nightly_run(
                          f"{int(last.get(assignment.SUPERVISE, 0))} 督导 and {int(last.get(assignment.CALL_IN, 0))} 约谈")
         with steps.step("history open") as notes:
             store = history.open_history(target)
-            notes.append(history.shown_url(str(store.engine.url)))
+            notes.append(summary.shown(target))
         _leftovers(output_dir)  # left by a run that was killed
         try:
             with steps.step("report") as notes:
