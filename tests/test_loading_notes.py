@@ -280,8 +280,8 @@ def test_case_numbers_written_in_part_are_rejected_saying_how_many(tmp_path):
 
 def test_a_case_number_typed_without_its_brackets_is_read_as_that_case(tmp_path):
     """2025鲁0902执4号 (four digits, then the court code) is (2025)鲁0902执4号: read, the same case
-    as the number in brackets, so a second row of it is a duplicate; a bracket on one side only is
-    still no case number, and the reasons of a cell of several or another kind's number still say so."""
+    as the number in brackets, so a second row of it is a duplicate; the reasons of a cell of several
+    or another kind's number still say so."""
     path = tmp_path / "l.csv"
     path.write_text("案号,立案日期,承办人\n"
                     "2025鲁0902执4号,2025-01-05,张三\n"
@@ -289,23 +289,55 @@ def test_a_case_number_typed_without_its_brackets_is_read_as_that_case(tmp_path)
                     "2020 最高法执监12,2020-01-05,张三\n"
                     "(2025)鲁0902执4号,2025-01-06,张三\n"
                     "2015泰执字第123号,2015-01-06,张三\n"
-                    "(2025鲁0902执5号,2025-01-05,张三\n"
-                    "2025)鲁0902执6号,2025-01-05,张三\n"
                     "2025鲁0902执7、8号,2025-01-05,张三\n"
                     "2025鲁0902执9号、2025鲁0902执10号,2025-01-05,张三\n"
                     "2024鲁0902民初123号,2025-01-05,张三\n", encoding="utf-8")
     result = runner.invoke(app, ["inspect", str(path)])
     assert result.exit_code == 0, result.output
-    assert "loaded 3 cases from 10 rows" in result.stderr
+    assert "loaded 3 cases from 8 rows" in result.stderr
     ledger = load_ledger([path])
     assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执4号", "(2015)泰执字第00123号", "(2020)最高法执监12号"]
     assert ledger.cases[["case_year", "court_code", "case_type", "case_seq"]].astype(object).values.tolist() == [
         [2025, "鲁0902", "执", 4], [2015, "泰", "执", 123], [2020, "最高法", "执监", 12]]
     assert ledger.rejects["reason"].tolist() == [
-        "案号重复：与 第2行 重复", "案号重复：与 (2015)泰执字第00123号 为同一案件（写法不同），见 第3行", "案号无法识别", "案号无法识别",
+        "案号重复：与 第2行 重复", "案号重复：与 (2015)泰执字第00123号 为同一案件（写法不同），见 第3行",
         "案号无法识别：一个单元格含2个案号（执7、8号），请分成2行，每行一个案号",
         "案号无法识别：一个单元格含2个案号，请分成2行，每行一个案号",
         "案号无法识别：类型代字“民初”不是执行案件的（是否填成了执行依据的案号？）",
+    ]
+
+
+def test_a_case_number_with_one_bracket_round_its_year_is_read_as_that_case(tmp_path):
+    """(2025鲁0902执4号, 2025)鲁0902执4号 (a bracket left out, in either width) are (2025)鲁0902执4号,
+    the same case as the number in brackets; a bracket elsewhere (鲁0902(执8号, 执9号)) still makes
+    no case number, and a cell of several, one written in part or another kind's number says so."""
+    path = tmp_path / "l.csv"
+    path.write_text("案号,立案日期,承办人\n"
+                    "2025)鲁0902执4号,2025-01-05,张三\n"
+                    "(2025鲁0902执5号,2025-01-05,张三\n"
+                    "（2025鲁0902执恢6号,2025-01-05,张三\n"
+                    "2025）鲁0902执7号,2025-01-05,张三\n"
+                    "(2015泰执字第00123号,2015-01-05,张三\n"
+                    "(2025)鲁0902执4号,2025-01-06,张三\n"
+                    "2025鲁0902(执8号,2025-01-05,张三\n"
+                    "(2025)鲁0902执9号),2025-01-05,张三\n"
+                    "(2025鲁0902执10、11号,2025-01-05,张三\n"
+                    "(2025鲁0902执12号、2025)鲁0902执13号,2025-01-05,张三\n"
+                    "(2024鲁0902民初123号,2025-01-05,张三\n", encoding="utf-8")
+    result = runner.invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "loaded 5 cases from 11 rows" in result.stderr
+    ledger = load_ledger([path])
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执4号", "(2025)鲁0902执5号", "(2025)鲁0902执恢6号",
+                                                "(2025)鲁0902执7号", "(2015)泰执字第00123号"]
+    assert ledger.cases[["case_year", "court_code", "case_type", "case_seq"]].astype(object).values.tolist() == [
+        [2025, "鲁0902", "执", 4], [2025, "鲁0902", "执", 5], [2025, "鲁0902", "执恢", 6], [2025, "鲁0902", "执", 7],
+        [2015, "泰", "执", 123]]
+    assert ledger.rejects[["row", "reason"]].values.tolist() == [
+        [7, "案号重复：与 第2行 重复"], [8, "案号无法识别"], [9, "案号无法识别"],
+        [10, "案号无法识别：一个单元格含2个案号（执10、11号），请分成2行，每行一个案号"],
+        [11, "案号无法识别：一个单元格含2个案号，请分成2行，每行一个案号"],
+        [12, "案号无法识别：类型代字“民初”不是执行案件的（是否填成了执行依据的案号？）"],
     ]
 
 

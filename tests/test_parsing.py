@@ -356,6 +356,13 @@ def test_parse_flags():
         ("2020最高法执监12号", "(2020)最高法执监12号", 2020, "最高法", "执监", 12),
         ("2015泰执字第00123号", "(2015)泰执字第00123号", 2015, "泰", "执", 123),
         ("'2025鲁0902执4号之一", "(2025)鲁0902执4号之一", 2025, "鲁0902", "执", 4),
+        # one of the year's brackets left out, a typing slip
+        ("2025)鲁0902执4号", "(2025)鲁0902执4号", 2025, "鲁0902", "执", 4),
+        ("(2025鲁0902执4号", "(2025)鲁0902执4号", 2025, "鲁0902", "执", 4),
+        ("（2025鲁0902执4号", "(2025)鲁0902执4号", 2025, "鲁0902", "执", 4),
+        ("2025）鲁0902执4号", "(2025)鲁0902执4号", 2025, "鲁0902", "执", 4),
+        ("〔2025 鲁执恢4", "(2025)鲁执恢4号", 2025, "鲁", "执恢", 4),
+        ("2015】泰执字第00123号之一", "(2015)泰执字第00123号之一", 2015, "泰", "执", 123),
     ],
 )
 def test_parse_case_numbers(raw, case_no, year, court, kind, seq):
@@ -366,16 +373,20 @@ def test_parse_case_numbers(raw, case_no, year, court, kind, seq):
 
 def test_parse_case_numbers_rejects_and_blanks():
     s = cells("〔2016〕abc", "(2016)鲁0902执123之一", "(2016)张三执5号", "(2016)鲁0902执字第5号",
-              "(2016鲁0902执123号", "2016)鲁0902执123号", "(1900)鲁执1号", "1900鲁执1号",
-              "20160鲁0902执123号", "16鲁0902执123号", 123, *BLANKS)
-    parts, bad = parse_case_numbers(s)  # a bracket on one side only, a year of five or two digits: no case number
-    assert bad.tolist() == [True] * 11 + [False] * len(BLANKS)
-    assert parts["case_no"].iloc[:11].tolist() == [
+              "(2016)鲁0902执123号)", "2016鲁0902(执123号", "((2016)鲁执1号", "2016))鲁执1号", "(2016鲁执字第5号)",
+              "(2016abc", "(1900)鲁执1号", "1900鲁执1号", "(1900鲁执1号", "20160鲁0902执123号", "(20160鲁执1号",
+              "16鲁0902执123号", 123, *BLANKS)
+    # a bracket anywhere but round the year, two of them on one side, a year of five or two digits or
+    # out of range, with both brackets, one or none: no case number
+    parts, bad = parse_case_numbers(s)
+    assert bad.tolist() == [True] * 17 + [False] * len(BLANKS)
+    assert parts["case_no"].iloc[:17].tolist() == [
         "(2016)abc", "(2016)鲁0902执123之一", "(2016)张三执5号", "(2016)鲁0902执字第5号",
-        "(2016鲁0902执123号", "2016)鲁0902执123号", "(1900)鲁执1号", "1900鲁执1号", "20160鲁0902执123号",
+        "(2016)鲁0902执123号)", "2016鲁0902(执123号", "((2016)鲁执1号", "2016))鲁执1号", "(2016鲁执字第5号)",
+        "(2016abc", "(1900)鲁执1号", "1900鲁执1号", "(1900鲁执1号", "20160鲁0902执123号", "(20160鲁执1号",
         "16鲁0902执123号", "123",
     ]
-    assert parts["case_no"].iloc[11:].isna().all()
+    assert parts["case_no"].iloc[17:].isna().all()
     assert parts[["case_year", "court_code", "case_type", "case_seq"]].isna().all().all()
 
 
@@ -464,7 +475,9 @@ def test_amounts_round_trip(amounts, space):
 
 PROVINCES = "京津冀晋内辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川黔滇藏陕甘青宁新军兵"
 TYPES = ["执", "执恢", "执保", "执异", "执复", "执监", "执协", "执他", "财保", "行审", "行审复"]
-BRACKETS = [("(", ")"), ("（", "）"), ("〔", "〕"), ("[", "]"), ("【", "】"), ("", "")]  # or none: 2016鲁0902执1号
+# or none: 2016鲁0902执1号; or one of them, a typing slip: (2016鲁0902执1号, 2016）鲁0902执1号
+BRACKETS = [("(", ")"), ("（", "）"), ("〔", "〕"), ("[", "]"), ("【", "】"), ("", ""), ("(", ""), ("（", ""), ("", ")"),
+            ("", "）"), ("〔", "")]
 SPACE = st.sampled_from(["", "", " ", "\u3000"])
 NEW_COURTS = st.one_of(
     st.just("最高法"),
@@ -556,7 +569,7 @@ def test_same_case_finds_a_case_however_written():
 # two-pattern parser must agree with on any text.
 _TYPES = "执恢|执保|执异|执复|执监|执协|执他|执|财保|行审复|行审"
 _ONE_REGEX = __import__("re").compile(
-    r"^(?:[(〔\[【](?P<year>[0-9]{4})[)〕\]】]|(?P<bare>[0-9]{4}))"
+    r"^[(〔\[【]?(?P<year>[0-9]{4})[)〕\]】]?"
     r"(?P<court>(?:最高法|[京鲁冀][0-9]{0,4})(?=(?:" + _TYPES + r")[0-9])"
     r"|[\u4e00-\u9fff]{1,6}?(?=(?:" + _TYPES + r")字第))"
     r"(?P<type>" + _TYPES + r")(?:字第)?(?P<seq>[0-9]{1,9})(?:号(?:之(?:[一二三四五六七八九十]+|[0-9]+))?)?$"
@@ -568,7 +581,7 @@ def _agrees_with_one_regex(text: str) -> bool:
     from backlog_cli.parsing import _case_fields
 
     m = _ONE_REGEX.search(text)
-    year = m and int(m["year"] or m["bare"])
+    year = m and int(m["year"])
     want = (None,) * 4 if m is None or not 1950 <= year <= 2100 else (year, m["court"], m["type"], int(m["seq"]))
     return _case_fields(text)[1:] == want
 
@@ -593,8 +606,9 @@ def test_case_number_patterns_agree_with_one_regex(text):
 def test_case_ids_number_each_case_however_written():
     parts, _ = parse_case_numbers(cells("(2015)泰执字第00009号", "(2024)鲁0902执69号", "（2015）泰执字第9号", "暂无案号",
                                         "(2024)鲁0902执恢69号", " 暂无 案号", "(2024)鲁0902执069号", "(2025)鲁0902执69号",
-                                        "(2024)鲁0902执69号之一", "2024鲁0902执69号", "2015泰执字第9号"))
-    assert case_ids(parts).tolist() == [0, 1, 0, 2, 3, 2, 1, 4, 1, 1, 0]  # 之一: a later ruling of the case
+                                        "(2024)鲁0902执69号之一", "2024鲁0902执69号", "2015泰执字第9号",
+                                        "2024)鲁0902执69号", "(2015泰执字第9号"))
+    assert case_ids(parts).tolist() == [0, 1, 0, 2, 3, 2, 1, 4, 1, 1, 0, 1, 0]  # 之一: a later ruling of the case
 
 
 # --------------------------------------------------------------------------- name order

@@ -1347,16 +1347,17 @@ CLOSED_STATUS = re.compile(r"(?<![未待拟])(?:已结|办结|结案|执结|终�
 # read with spaces removed; only a row with no readable case number is skipped for it
 FOOTER_TEXT = re.compile(r"(?:注|说明|备注|附注)[:：]|(?:填表|制表|填报|审核|审批|复核|统计|负责)(?:人|日期|单位)"
                          r"|(?:本月|本年|本期|本季度?|当月|全年|累计|截至|截止)\S*?\d+件")
-# what two case numbers in one cell are split at: before each bracketed year, and a separator there; before
-# a year typed without brackets (2024鲁0902执1号) after a separator or the 号 that ends the one before it
-TWO_CASE_NUMBERS = re.compile(r"[、，,;；/／]*(?=[(〔\[【][0-9]{4}[)〕\]】])|(?:[、，,;；/／]+|(?<=号))(?=[0-9]{4}[\u4e00-\u9fff])")
+# what two case numbers in one cell are split at: before each year that a bracket opens, and a separator
+# there; before a year typed without an opening bracket (2024鲁0902执1号, 2024)鲁0902执1号) after a separator
+# or the 号 that ends the one before it
+TWO_CASE_NUMBERS = re.compile(r"[、，,;；/／]*(?=[(〔\[【][0-9]{4})|(?:[、，,;；/／]+|(?<=号))(?=[0-9]{4}[)〕\]】]?[\u4e00-\u9fff])")
 # one case number with more sequence numbers after it (执3、4号, 执3号、4号) or a range (执3-5号):
 # the head up to the first number, read as a case number with it
 SEQ_SEPARATOR = "[、,;/]"  # as normalize_name leaves them (NFKC: ， ； ／ are , ; /)
 PARTIAL_CASE_NUMBERS = re.compile(rf"^(?P<head>.*?\D)(?P<first>[0-9]{{1,9}})号?"
                                   rf"(?:(?P<more>(?:{SEQ_SEPARATOR}[0-9]{{1,9}}号?)+)|[-~–—至到](?P<last>[0-9]{{1,9}})号?)$")
 # the number of a case of another kind (民初, 民终, 刑初, 行初, 破 …): the 执行依据's number typed in 案号
-OTHER_CASE_NUMBER = re.compile(r"^(?P<open>[(〔\[【])?[0-9]{4}(?(open)[)〕\]】])(?:最高法|[\u4e00-\u9fff][0-9]{1,4}|[\u4e00-\u9fff]{1,6}?)"
+OTHER_CASE_NUMBER = re.compile(rf"^{parsing.CASE_YEAR}(?:最高法|[\u4e00-\u9fff][0-9]{{1,4}}|[\u4e00-\u9fff]{{1,6}}?)"
                                r"(?P<type>[民刑行商知破赔海][\u4e00-\u9fff]{0,2}?)(?:字第)?[0-9]{1,9}号$")
 MAX_EXTENSION = 120  # months: ten years, far above any approved extension; more is a typing slip
 
@@ -2199,9 +2200,9 @@ def _partial_case_numbers(text: pd.Series) -> pd.Series:
                  parts["last"].astype("float64").fillna(0) - parts["first"].astype("int64") + 1).astype("int64")
     ok = ~unreadable.to_numpy(dtype=bool) & (n >= 2)
     if ok.any():
-        # what follows the year (in brackets or in none) and the court code: 执3、4号
-        after = first["court_code"][ok].str.len().to_numpy(dtype="int64") + len("2025") \
-            + 2 * cells[ok].str.match(r"[(〔\[【]").to_numpy(dtype="int64")
+        # what follows the year (in brackets, in one or in none) and the court code: 执3、4号
+        after = (first["court_code"][ok].str.len().to_numpy(dtype="int64")
+                 + cells[ok].str.extract(f"^({parsing.CASE_YEAR})")[0].str.len().to_numpy(dtype="int64"))
         out.iloc[np.flatnonzero(matched)[ok]] = [_split_reason(int(k), cell[at:]) for k, cell, at in
                                                  zip(n[ok], cells[ok], after)]
     return out

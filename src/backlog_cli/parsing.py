@@ -1246,9 +1246,13 @@ def parse_flags(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.Ser
 
 _PROVINCES = "京津冀晋内辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川黔滇藏陕甘青宁新军兵"
 _CASE_TYPE = "(?:执[恢保异复监协他]?|财保|行审复?)"  # 执 执恢 执保 执异 执复 执监 执协 执他; 财保 行审 行审复
-# The year in brackets, or in none (2025鲁0902执4号, as some clerks type it: four digits, then the court
-# code, are read as nothing else); a bracket on one side only is no case number
-_CASE_HEAD = r"^(?P<open>[(〔\[【])?(?P<year>[0-9]{4})(?(open)[)〕\]】])"
+# The year in brackets, in none (2025鲁0902执4号, as some clerks type it: four digits, then the court
+# code, are read as nothing else) or with one of its brackets left out ((2025鲁0902执4号, 2025)鲁0902执4号,
+# a typing slip): the year typed first, one bracket before it and one after it at most. CASE_YEAR is
+# that year as the loader finds case numbers in a cell (two in one, another kind's number).
+_OPEN, _CLOSE = "(〔[【", ")〕]】"  # as NFKC leaves them: （ is (
+CASE_YEAR = rf"[{re.escape(_OPEN)}]?[0-9]{{4}}[{re.escape(_CLOSE)}]?"
+_CASE_HEAD = rf"^[{re.escape(_OPEN)}]?(?P<year>[0-9]{{4}})[{re.escape(_CLOSE)}]?"
 # 号, or 号之一, 号之二 …: the number of a second or later ruling of one kind in the same case (法〔2016〕37号):
 # a row so numbered is that case
 _CASE_TAIL = "(?:号(?:之(?:[一二三四五六七八九十]+|[0-9]+))?)?$"
@@ -1291,9 +1295,9 @@ def _case_fields(text: str) -> tuple:
     """One cleaned case number: its canonical form (round brackets, a trailing 号), year, court
     code, type and sequence; unreadable ones keep their text with round brackets and no parts.
 
-    A readable number has its year first, in brackets or in none, and the court code right after
-    it, so rebuilding it as ``(year)`` + the rest from the court code is right whatever brackets it
-    had."""
+    A readable number has its year first, in brackets, in one or in none, and the court code right
+    after it, so rebuilding it as ``(year)`` + the rest from the court code is right whatever
+    brackets it had."""
     m = (_OLD_CASE_NO if "字第" in text else _CASE_NO).match(text)
     if m is None or not FIRST_YEAR <= (year := int(m["year"])) <= LAST_YEAR:
         return (text.translate(_BRACKETS), *_UNREAD)
@@ -1306,8 +1310,8 @@ def _case_fields(text: str) -> tuple:
 def parse_case_numbers(s: pd.Series, missing: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """Normalised case numbers split into year, court code, type and sequence, and a bad mask.
 
-    Accepts ``(2016)鲁0902执123号`` and the older ``(2015)泰执字第00123号``, their year in brackets
-    or in none (``2016鲁0902执123号`` is ``(2016)鲁0902执123号``); a missing trailing 号 is added. ``(2016)鲁0902执123号之一`` keeps its text and is the case ``(2016)鲁0902执123号`` (the
+    Accepts ``(2016)鲁0902执123号`` and the older ``(2015)泰执字第00123号``, their year in brackets,
+    in none or in one of them (``2016鲁0902执123号`` and ``(2016鲁0902执123号`` are ``(2016)鲁0902执123号``); a missing trailing 号 is added. ``(2016)鲁0902执123号之一`` keeps its text and is the case ``(2016)鲁0902执123号`` (the
     suffix numbers a second ruling in it); one after Excel's text mark ('(2016)鲁0902执123号) is
     read without it. Unreadable case numbers keep their normalised text in ``case_no``.
     """
@@ -1350,16 +1354,15 @@ def parse_case_text(text: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
 
 def _case_fields_fast(values: np.ndarray) -> tuple[np.ndarray, tuple]:
     """:func:`_case_fields` of the cleaned case numbers of the 2016+ form with a provincial court,
-    their year in brackets or in none, as code points: which values those are and their fields as
-    arrays (case number, year, court code, type, sequence)."""
+    their year in brackets, in one or in none, as code points: which values those are and their
+    fields as arrays (case number, year, court code, type, sequence)."""
     rows, codes, lengths = _matrix(values)
     n, width = codes.shape
     if width < 7:  # the shortest case number is 2016鲁执1
         return rows[:0], ()
     run, number = _digit_runs(codes)
     r = np.arange(n)
-    bracketed = np.isin(codes[:, 0], _OPENING)
-    h = np.where(bracketed, 6, 4)  # where the court code starts
+    opened, h = _case_head(codes)  # whether a bracket opens the year, where the court code starts
     last = codes[r, lengths - 1]
     end = lengths - (last == ord("号"))  # one past the sequence number
     t = np.argmax(codes == ord("执"), axis=1)  # the first 执 ends the court code
@@ -1367,18 +1370,16 @@ def _case_fields_fast(values: np.ndarray) -> tuple[np.ndarray, tuple]:
     second = codes[r, np.minimum(t + 1, width - 1)]
     two = np.isin(second, _TYPE_CODES)
     s = t + 1 + two  # where the sequence number starts
-    head = np.where(bracketed, np.isin(codes[:, min(5, width - 1)], _CLOSING) & (run[:, min(4, width - 1)] == 4),
-                    run[:, 3] == 4)
-    ok = ((lengths >= h + 3) & head & np.isin(codes[r, np.minimum(h, width - 1)], _PROVINCE_CODES)
+    ok = ((lengths >= h + 3) & (run[r, opened + 3] == 4) & np.isin(codes[r, np.minimum(h, width - 1)], _PROVINCE_CODES)
           & (digits >= 0) & (digits <= 4) & (run[r, t - 1] == digits)
           & (end - s >= 1) & (end - s <= 9) & (run[r, end - 1] == end - s))
-    year = number[r, h - 1 - bracketed].astype(np.int64)  # the year ends before the bracket, or the court code
+    year = number[r, opened + 3].astype(np.int64)  # four digits after the opening bracket, if any
     ok &= (year >= FIRST_YEAR) & (year <= LAST_YEAR)
     sel = np.flatnonzero(ok)
     r = r[sel]
     court = (codes[sel, h[sel]].astype(np.int64) << 20) | (digits[sel] << 16) | np.where(digits[sel] > 0, number[r, t[sel] - 1], 0).astype(np.int64)
     return rows[sel], (
-        _canonical_case_no(values[rows[sel]], codes[sel], lengths[sel]),
+        _canonical_case_no(values[rows[sel]], codes[sel], lengths[sel], opened[sel], h[sel]),
         year[sel],
         _decode(court, lambda k: chr(k >> 20) + (str(k & 0xFFFF).zfill(k >> 16 & 0xF) if k >> 16 & 0xF else "")),
         _decode(np.where(two[sel], second[sel], 0), lambda k: "执" + (chr(k) if k else "")),
@@ -1401,29 +1402,40 @@ def _digit_runs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return run.T, number.T
 
 
-_OPENING = np.array([ord(c) for c in "(〔[【"])
-_CLOSING = np.array([ord(c) for c in ")〕]】"])
+_OPENING = np.array([ord(c) for c in _OPEN])
+_CLOSING = np.array([ord(c) for c in _CLOSE])
 _PROVINCE_CODES = np.array([ord(c) for c in _PROVINCES])
 _TYPE_CODES = np.array([ord(c) for c in "恢保异复监协他"])
 
 
-def _canonical_case_no(values: np.ndarray, codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def _case_head(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of code points, as :data:`_CASE_HEAD` reads a case number's year: whether a bracket
+    opens it (0 or 1: where the year starts) and where what follows the year and its brackets starts
+    (4 without brackets, 5 with one, 6 with both)."""
+    opened = np.isin(codes[:, 0], _OPENING).astype(np.intp)
+    closed = np.isin(codes[np.arange(len(codes)), np.minimum(opened + 4, codes.shape[1] - 1)], _CLOSING)
+    return opened, opened + 4 + closed
+
+
+def _canonical_case_no(values: np.ndarray, codes: np.ndarray, lengths: np.ndarray, opened: np.ndarray,
+                       h: np.ndarray) -> np.ndarray:
     """Readable case numbers with their year in round brackets and a trailing 号 (the value itself
-    when it has both)."""
+    when it has both); ``opened`` and ``h`` as :func:`_case_head` gives them."""
     r = np.arange(len(codes))
+    width = codes.shape[1]
     closed = codes[r, lengths - 1] == ord("号")
-    bare = ~np.isin(codes[:, 0], _OPENING)  # 2016鲁0902执1号: the brackets put in
-    redo = np.flatnonzero(bare | (codes[:, 0] != ord("(")) | (codes[:, 5 % codes.shape[1]] != ord(")")) | ~closed)
+    redo = np.flatnonzero((h != 6) | (codes[:, 0] != ord("(")) | (codes[:, 5 % width] != ord(")")) | ~closed)
     out = values.copy()
     if len(redo):
-        fixed = np.zeros((len(redo), codes.shape[1] + 3), np.uint32)
-        shift = np.where(bare[redo], 2, 0)
-        columns = np.arange(codes.shape[1]) + shift[:, None]
-        fixed[np.arange(len(redo))[:, None], columns] = codes[redo]
-        year = bare[redo]
-        fixed[year, 1:5] = codes[redo[year], :4]
+        fixed = np.zeros((len(redo), width + 3), np.uint32)
+        head = opened[redo] * 8 + h[redo]
+        for key in np.unique(head):  # (2016鲁0902执1号, 2016)鲁0902执1号, 2016鲁0902执1号: the brackets put in
+            at = np.flatnonzero(head == key)
+            start, court = divmod(int(key), 8)
+            fixed[at, 1:5] = codes[redo[at], start:start + 4]
+            fixed[at, 6:6 + width - court] = codes[redo[at], court:]  # what follows the year from position 6
         fixed[:, 0], fixed[:, 5] = ord("("), ord(")")
-        fixed[np.arange(len(redo)), lengths[redo] + shift - closed[redo]] = ord("号")
+        fixed[np.arange(len(redo)), lengths[redo] + 6 - h[redo] - closed[redo]] = ord("号")
         out[redo] = _texts(fixed)
     return out
 
