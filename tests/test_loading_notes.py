@@ -362,6 +362,27 @@ def test_a_date_with_its_weekday_is_read_and_one_that_contradicts_it_is_not(tmp_
     assert ledger.listed_problems()[["row", "value", "problem"]].values.tolist() == [[4, "2016/03/08 星期五", "日期无法识别"]]
 
 
+def test_a_date_in_chinese_numerals_or_with_a_time_reads_its_weekday_too(tmp_path):
+    """二〇一六年三月五日星期六 as judgments write the date with a weekday after it, 2016/03/05 10:30 星期六
+    with the time before the weekday: read as 2016-03-05 (a Saturday), in 立案日期 and in another
+    date column; a weekday the date does not fall on still makes it unreadable."""
+    path = tmp_path / "l.csv"
+    path.write_text("案号,立案日期,结案日期\n"
+                    "(2016)鲁0902执1号,二〇一六年三月五日星期六,二〇一六年三月六日（周日）\n"
+                    "(2016)鲁0902执2号,二零一六年三月五日 周六,2016/03/07 10:30 星期一\n"
+                    "(2016)鲁0902执3号,2016/03/05 10:30 星期六,二〇一六年三月八日星期五\n"
+                    "(2016)鲁0902执4号,二〇一六年三月五日星期五,\n", encoding="utf-8")
+    result = runner.invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "loaded 3 cases from 4 rows; 1 rejected" in result.stderr
+    assert "row 5: (2016)鲁0902执4号: 立案日期无法识别：“二〇一六年三月五日星期五”" in result.stderr
+    ledger = load_ledger([path])
+    assert ledger.cases["filed_on"].tolist() == [pd.Timestamp("2016-03-05")] * 3
+    assert ledger.cases["closed_on"].iloc[:2].tolist() == [pd.Timestamp("2016-03-06"), pd.Timestamp("2016-03-07")]
+    assert ledger.cases["closed_on"].isna().iloc[2]
+    assert ledger.listed_problems()[["row", "value"]].values.tolist() == [[4, "二〇一六年三月八日星期五"]]
+
+
 def test_the_number_of_a_case_of_another_kind_is_rejected_saying_its_type(tmp_path):
     """A trial's number in 案号 (the 执行依据's, typed in the wrong column) says which type it has;
     an unreadable number with 执 in it (a court code misspelt) and one with no type stay plain."""

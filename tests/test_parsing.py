@@ -147,6 +147,14 @@ def test_parse_dates_accepted_forms():
         "2016-03-05 (礼拜六)",
         "2016年3月5日星期六",
         "2016-03-05 周六 10:00:00",
+        # the time before the weekday, and a date in Chinese numerals with its weekday
+        "2016/03/05 10:30 星期六",
+        "2016-03-05 10:30:00（周六）",
+        "2016-03-05T10:30 礼拜六",
+        "二〇一六年三月五日星期六",
+        "二零一六年三月五日 周六",
+        "二〇一六年三月五号（星期六）",
+        "2016年三月五日礼拜六",
     )
     values, bad = parse_dates(s)
     assert values.dtype == "datetime64[ns]"
@@ -166,10 +174,12 @@ def test_a_date_whose_weekday_contradicts_it_is_unreadable():
     """2016-03-05 was a Saturday: 星期五 after it says one of the two was mistyped, and which cannot
     be told, so the date is not read; nor a weekday half bracketed, a week alone or two dots."""
     s = cells("2016/03/05 星期五", "2016-03-06（周六）", "2016年3月5日(星期日)", "2016-03-05（周六", "2016-03-05 周",
-              "2016.3.5..", "2016-02-30 星期二", "2016-03-06 星期日", "2016-03-06 周天")
+              "2016.3.5..", "2016-02-30 星期二", "2016/03/05 10:30 星期五", "二〇一六年三月五日星期五", "二零一六年三月五日 周日",
+              "二〇一六年三月五日（周六", "2016-03-05 周六 10:30 周六", "二〇一六年三月五日 10:30 星期六", "二〇一六年二月三十日星期二",
+              "2016-03-06 星期日", "2016-03-06 周天", "2016-03-06 10:30 周日", "二〇一六年三月六日星期日")
     values, bad = parse_dates(s)
-    assert bad.tolist() == [True] * 7 + [False] * 2
-    assert values.iloc[:7].isna().all() and (values.iloc[7:] == pd.Timestamp("2016-03-06")).all()
+    assert bad.tolist() == [True] * 14 + [False] * 4
+    assert values.iloc[:14].isna().all() and (values.iloc[14:] == pd.Timestamp("2016-03-06")).all()
 
 
 def test_parse_dates_written_in_chinese_numerals():
@@ -423,6 +433,9 @@ def _date_forms(d: dt.date) -> list:
         # the weekday after it, as some systems export it
         f"{y}/{m:02d}/{day:02d} 星期{'一二三四五六日'[d.weekday()]}",
         f"{y}-{m:02d}-{day:02d}（周{'一二三四五六天'[d.weekday()]}）",
+        f"{y}/{m:02d}/{day:02d} 10:30 星期{'一二三四五六日'[d.weekday()]}",
+        f"{_year_in_numerals(y)}年{_written(m)}月{_written(day)}日星期{'一二三四五六日'[d.weekday()]}",
+        f"{_year_in_numerals(y, zero='零')}年{_written(m)}月{_written(day)}日 周{'一二三四五六天'[d.weekday()]}",
         # as judgments and notices write them
         f"{_year_in_numerals(y)}年{_written(m)}月{_written(day)}日",
         f"{_year_in_numerals(y, zero='零')}年{_written(m)}月{_written(day)}日",

@@ -588,21 +588,31 @@ _SERIAL_MAX = (_LAST_DAY - _EXCEL_ORIGIN).days
 _YMD_MIN, _YMD_MAX = FIRST_YEAR * 10_000 + 101, LAST_YEAR * 10_000 + 1231
 
 _DAY_TEXT = r"(?P<year>[0-9]{4}) ?[年./-] ?(?P<month>[0-9]{1,2}) ?[月./-] ?(?P<day>[0-9]{1,2}) ?[日号]?"
+
+
+def _weekday(name: str) -> str:
+    """The weekday written after a date (星期六, 周六, 礼拜天, or in brackets: （周六）), the group
+    ``name`` its day; a bracket on one side only is no weekday."""
+    return rf" ?(?P<{name}_open>\()?(?:星期|周|礼拜)(?P<{name}>[一二三四五六日天])(?({name}_open)\))"
+
+
 # A ledger's date may end with a dot (2016.3.5.) or with its weekday as some systems export it
-# (2016/03/05 星期六, 2016-03-05（周六）, 礼拜六): a weekday the date does not fall on makes it
-# unreadable (which of the two was mistyped cannot be told), see _weekdays_agree
-_WEEKDAY = r"(?:星期|周|礼拜)(?P<weekday>[一二三四五六日天])"
-_DATE_TEXT = re.compile(rf"^{_DAY_TEXT}(?:\.| ?(?:{_WEEKDAY}|\((?:星期|周|礼拜)(?P<weekday_>[一二三四五六日天])\)))?"
-                        rf"(?:(?: ?T ?| )[0-9]{{1,2}}(?::[0-9]{{1,2}}){{1,2}}(?:\.[0-9]+)?)?$")
+# (2016/03/05 星期六, 2016-03-05（周六）, 礼拜六), before its time or after it (2016/03/05 10:30 星期六): a
+# weekday the date does not fall on makes it unreadable (which of the two was mistyped cannot be told),
+# see _weekdays_agree
+_DATE_TEXT = re.compile(rf"^{_DAY_TEXT}(?:\.|{_weekday('weekday')})?"
+                        rf"(?:(?: ?T ?| )[0-9]{{1,2}}(?::[0-9]{{1,2}}){{1,2}}(?:\.[0-9]+)?)?"
+                        rf"(?(weekday)|(?:{_weekday('weekday_after')})?)$")
 _WEEKDAYS = {c: n for n, c in enumerate("一二三四五六日")} | {"天": 6}  # Monday 0 … Sunday 6
 _NUMBER_TEXT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 # Dates as judgments and notices write them, copied into ledgers: the year digit by digit in
 # Chinese numerals (二〇二六年, 二零二六年; ○, the circle typed for 〇), the month and the day as
 # numbers are said (十一月二十三日); either part may be in digits (2026年十一月二十三日).
-_CN_DATE_TEXT = re.compile(
-    r"^(?P<year>[0-9]{4}|[〇○零一二三四五六七八九]{4}) ?年 ?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3}) ?月"
-    r" ?(?P<day>[0-9]{1,2}|[一二三四五六七八九十]{1,3}) ?[日号]?$"
-)
+_CN_DAY_TEXT = (r"(?P<year>[0-9]{4}|[〇○零一二三四五六七八九]{4}) ?年 ?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3}) ?月"
+                r" ?(?P<day>[0-9]{1,2}|[一二三四五六七八九十]{1,3}) ?[日号]?")
+_CN_DATE_TEXT = re.compile(rf"^{_CN_DAY_TEXT}$")
+# in a ledger's cell, with its weekday after it as a date in digits may have it (二〇一六年三月五日星期六)
+_CN_DATE_CELL = re.compile(rf"^{_CN_DAY_TEXT}(?:{_weekday('weekday')})?$")
 
 
 _NAT = np.datetime64("NaT", "ns")
@@ -671,7 +681,7 @@ def _dates_from_text(t: pd.Series) -> pd.Series:
     if by_parts.any():
         parts = ymd[by_parts][["year", "month", "day"]].astype("int64")
         out[by_parts] = _weekdays_agree(_assemble(parts["year"], parts["month"], parts["day"]),
-                                        ymd["weekday"][by_parts].fillna(ymd["weekday_"][by_parts]))
+                                        ymd["weekday"][by_parts].fillna(ymd["weekday_after"][by_parts]))
     numeric = t.str.fullmatch(_NUMBER_TEXT).fillna(False).to_numpy(dtype=bool)
     if numeric.any():
         out[numeric] = _dates_from_numbers(t[numeric].astype("float64")).to_numpy()
@@ -693,14 +703,16 @@ def _weekdays_agree(dates: np.ndarray, weekdays: pd.Series) -> np.ndarray:
 
 
 def _written_dates(t: pd.Series) -> np.ndarray:
-    """Dates written in Chinese numerals (_CN_DATE_TEXT), NaT for any other text: the year's
-    digits read in place, the month and the day by :func:`chinese_number`."""
-    ymd = _extract(t, _CN_DATE_TEXT)
+    """Dates written in Chinese numerals (_CN_DATE_CELL), NaT for any other text: the year's
+    digits read in place, the month and the day by :func:`chinese_number`; a weekday after one
+    checked as a date in digits has it checked."""
+    ymd = _extract(t, _CN_DATE_CELL)
     found = ymd["year"].notna().to_numpy()
     out = np.full(len(t), _NAT)
     if found.any():
         parts = [_written_parts(*texts) for texts in zip(ymd["year"][found], ymd["month"][found], ymd["day"][found])]
-        out[found] = _assemble(*(np.array(part, dtype=np.float64) for part in zip(*parts)))
+        out[found] = _weekdays_agree(_assemble(*(np.array(part, dtype=np.float64) for part in zip(*parts))),
+                                     ymd["weekday"][found])
     return out
 
 
