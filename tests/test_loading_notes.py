@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from backlog_cli import workbook
 from backlog_cli.cli import app
-from backlog_cli.loading import load_ledger
+from backlog_cli.loading import inspect_tables, load_ledger
 
 runner = CliRunner()
 HEAD = ["案号", "立案日期", "承办人"]
@@ -359,7 +359,8 @@ def test_a_date_with_its_weekday_is_read_and_one_that_contradicts_it_is_not(tmp_
     assert ledger.cases["filed_on"].tolist() == [pd.Timestamp("2016-03-05")] * 3
     assert ledger.cases["closed_on"].iloc[:2].tolist() == [pd.Timestamp("2016-03-06"), pd.Timestamp("2016-03-07")]
     assert ledger.cases["closed_on"].isna().iloc[2]
-    assert ledger.listed_problems()[["row", "value", "problem"]].values.tolist() == [[4, "2016/03/08 星期五", "日期无法识别"]]
+    assert ledger.listed_problems()[["row", "value", "problem"]].values.tolist() == [
+        [4, "2016/03/08 星期五", "日期无法识别（2016-03-08 是星期二）"]]
 
 
 def test_a_date_in_chinese_numerals_or_with_a_time_reads_its_weekday_too(tmp_path):
@@ -381,6 +382,39 @@ def test_a_date_in_chinese_numerals_or_with_a_time_reads_its_weekday_too(tmp_pat
     assert ledger.cases["closed_on"].iloc[:2].tolist() == [pd.Timestamp("2016-03-06"), pd.Timestamp("2016-03-07")]
     assert ledger.cases["closed_on"].isna().iloc[2]
     assert ledger.listed_problems()[["row", "value"]].values.tolist() == [[4, "二〇一六年三月八日星期五"]]
+
+
+def test_a_date_whose_weekday_contradicts_it_says_the_day_it_falls_on(tmp_path):
+    """2016-03-05 was a Saturday: 2016/03/05 星期五 is rejected saying so, in the errors file as on
+    the terminal, and in another date column the value problem says it too, in the problems file
+    and in explain; a date unreadable for another reason says only that, and inspect counts a
+    column's unreadable dates as one problem whatever day each falls on."""
+    path = tmp_path / "l.csv"
+    path.write_text("案号,立案日期,结案日期\n"
+                    "(2016)鲁0902执1号,2016/03/05 星期五,\n"
+                    "(2016)鲁0902执2号,二〇一六年三月五日（周日）,\n"
+                    "(2016)鲁0902执3号,2016-02-30 星期二,\n"
+                    "(2016)鲁0902执4号,待补,\n"
+                    "(2016)鲁0902执5号,2016-03-05,2016/03/08 10:30 星期五\n"
+                    "(2016)鲁0902执6号,2016-03-05,2016-03-09（周一）\n"
+                    "(2016)鲁0902执7号,2016-03-05,待定\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["classify", str(path), "--as-of", "2026-01-01", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "row 2: (2016)鲁0902执1号: 立案日期无法识别：“2016/03/05 星期五”（2016-03-05 是星期六）" in result.stderr
+    errors = pd.read_csv(tmp_path / "out.errors.csv", encoding="utf-8-sig")
+    assert errors["原因"].tolist() == [
+        "立案日期无法识别：“2016/03/05 星期五”（2016-03-05 是星期六）",
+        "立案日期无法识别：“二〇一六年三月五日（周日）”（2016-03-05 是星期六）",
+        "立案日期无法识别：“2016-02-30 星期二”", "立案日期无法识别：“待补”"]
+    problems = pd.read_csv(tmp_path / "out.problems.csv", encoding="utf-8-sig")
+    assert problems[["原值", "问题"]].values.tolist() == [
+        ["2016/03/08 10:30 星期五", "日期无法识别（2016-03-08 是星期二）"],
+        ["2016-03-09（周一）", "日期无法识别（2016-03-09 是星期三）"], ["待定", "日期无法识别"]]
+    explained = runner.invoke(app, ["explain", "(2016)鲁0902执5号", str(path), "--as-of", "2026-01-01"])
+    assert "结案日期（closed_on）：原值“2016/03/08 10:30 星期五”：日期无法识别（2016-03-08 是星期二）" in explained.stdout
+    per_column = next(t for t in inspect_tables(load_ledger([path])) if t.name == "各列的值问题").frame
+    assert per_column.values.tolist() == [["结案日期", "closed_on", "日期无法识别", 3]]
 
 
 def test_the_number_of_a_case_of_another_kind_is_rejected_saying_its_type(tmp_path):

@@ -28,6 +28,7 @@ from backlog_cli.parsing import (
     parse_flags,
     same_case,
     short_case_number,
+    weekday_slips,
 )
 
 BLANKS = [None, np.nan, "", "   ", "\u3000", "-", "—", "/"]
@@ -180,6 +181,34 @@ def test_a_date_whose_weekday_contradicts_it_is_unreadable():
     values, bad = parse_dates(s)
     assert bad.tolist() == [True] * 14 + [False] * 4
     assert values.iloc[:14].isna().all() and (values.iloc[14:] == pd.Timestamp("2016-03-06")).all()
+
+
+def test_weekday_slips_give_the_date_a_contradicted_weekday_follows():
+    """Where a weekday the date does not fall on makes it unreadable, the date it writes (to say
+    why it was not read); nothing for a date unreadable otherwise, read, or no text."""
+    s = cells("2016/03/05 星期五", "二〇一六年三月五日（周日）", "'2016-03-05 10:30 周一", "2016-02-30 星期二",
+              "2016/03/05 星期六", "待补", 42434, dt.date(2016, 3, 5), None)
+    assert weekday_slips(s).tolist()[:3] == [pd.Timestamp("2016-03-05")] * 3
+    assert weekday_slips(s).iloc[3:].isna().all()
+
+
+WEEKDAY_NAMES = ["一", "二", "三", "四", "五", "六", "日"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(dt.date(1950, 1, 1), dt.date(2100, 12, 31)), st.integers(0, 6),
+       st.sampled_from(["{d} 星期{w}", "{d}（周{w}）", "{d} 10:30 礼拜{w}", "{n}星期{w}"]))
+def test_a_weekday_after_a_date_reads_it_or_says_why_not(day, weekday, form):
+    """Any date with any weekday after it: read when it falls on that day, else unreadable, and
+    the slip gives the date."""
+    text = form.format(d=f"{day:%Y/%m/%d}", n=f"{_year_in_numerals(day.year)}年{_written(day.month)}月{_written(day.day)}日",
+                       w=WEEKDAY_NAMES[weekday])
+    values, bad = parse_dates(cells(text))
+    slips = weekday_slips(cells(text))
+    if weekday == day.weekday():
+        assert values.iloc[0] == pd.Timestamp(day) and not bad.iloc[0] and slips.isna().all()
+    else:
+        assert bad.iloc[0] and values.isna().all() and slips.iloc[0] == pd.Timestamp(day)
 
 
 def test_parse_dates_written_in_chinese_numerals():

@@ -1328,6 +1328,11 @@ TOO_WIDE = "本行有 {n} 个字段，表头只有 {width} 个：" + SPLIT_AMOUN
 TOO_WIDE_HINT = "含逗号的值如 125,000.00 "  # when no amount is seen split at a comma
 UNREADABLE = {"case_no": BAD_CASE_NO, "date": "日期无法识别", "amount": "金额无法识别",
               "number": "数字无法识别", "flag": "是/否无法识别"}  # per field kind
+# why a date typed with a weekday it does not fall on was not read, after the reason or the problem that
+# says so (立案日期无法识别：“2016/03/05 星期五”（2016-03-05 是星期六）): the day it does fall on; the
+# summary of a column's problems counts them with the others (_WEEKDAY_SLIP)
+WEEKDAY_SLIP = "（{day} 是星期{weekday}）"
+_WEEKDAY_SLIP = re.compile(r"（[0-9]{4}-[0-9]{2}-[0-9]{2} 是星期[一二三四五六日]）$")
 NEGATIVE_AMOUNT = "金额为负数"
 # what a cell shows when its formula failed (#N/A, #REF! …; LibreOffice's Err:502 in an .ods) or was saved
 # without its result
@@ -2022,8 +2027,11 @@ def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame
             continue
         hit = mask & kept
         if hit.any():
+            cells = body.loc[hit, name]
+            if problem == UNREADABLE["date"]:
+                problem = [problem + slip for slip in _weekday_slips(cells)]
             found.problems.append(
-                _located(body[hit]).assign(column=name, value=shown_cells(body.loc[hit, name]).to_numpy(), problem=problem)
+                _located(body[hit]).assign(column=name, value=shown_cells(cells).to_numpy(), problem=problem)
             )
     report.rejected += int(is_reject.sum())
     return _order_columns(parsed[kept])
@@ -2100,7 +2108,8 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
         tables.append(table("拒收的行", named(ledger.rejects)))
     if len(ledger.problems):
         listed = ledger.listed_problems()
-        per_column = listed.groupby(["column", "field", "problem"], sort=False).size().rename("rows").reset_index()
+        kinds = listed.assign(problem=listed["problem"].str.replace(_WEEKDAY_SLIP, "", regex=True))  # not one a value
+        per_column = kinds.groupby(["column", "field", "problem"], sort=False).size().rename("rows").reset_index()
         tables.append(table("各列的值问题", per_column))
         tables.append(table("值问题（按空白计）", named(listed.drop(columns="field"))))
     return tables
@@ -2238,8 +2247,19 @@ def _reject_frame(parsed: pd.DataFrame, body: pd.DataFrame, reason: pd.Series) -
     out = _located(body)
     out["case_no"] = parsed["case_no"].to_numpy()
     detail = shown_cells(body["filed_on"]).to_numpy()
-    out["reason"] = [r if r != BAD_FILING_DATE else f"{r}：“{d}”" for r, d in zip(reason, detail)]
+    unread = (reason == BAD_FILING_DATE).to_numpy(dtype=bool)
+    slips = np.full(len(body), "", dtype=object)
+    if unread.any():
+        slips[unread] = _weekday_slips(body["filed_on"][unread])
+    out["reason"] = [r if r != BAD_FILING_DATE else f"{r}：“{d}”{w}" for r, d, w in zip(reason, detail, slips)]
     return out
+
+
+def _weekday_slips(cells: pd.Series) -> list[str]:
+    """Per date cell not read, why when the weekday typed after it is one it does not fall on
+    (:data:`WEEKDAY_SLIP`: （2016-03-05 是星期六）), else ''."""
+    return ["" if pd.isna(day) else WEEKDAY_SLIP.format(day=f"{day:%Y-%m-%d}", weekday="一二三四五六日"[day.weekday()])
+            for day in parsing.weekday_slips(cells)]
 
 
 def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns,

@@ -58,6 +58,7 @@ __all__ = [
     "same_case",
     "case_ids",
     "parse_dates",
+    "weekday_slips",
     "parse_flags",
 ]
 
@@ -599,7 +600,7 @@ def _weekday(name: str) -> str:
 # A ledger's date may end with a dot (2016.3.5.) or with its weekday as some systems export it
 # (2016/03/05 星期六, 2016-03-05（周六）, 礼拜六), before its time or after it (2016/03/05 10:30 星期六): a
 # weekday the date does not fall on makes it unreadable (which of the two was mistyped cannot be told),
-# see _weekdays_agree
+# see _weekday_wrong
 _DATE_TEXT = re.compile(rf"^{_DAY_TEXT}(?:\.|{_weekday('weekday')})?"
                         rf"(?:(?: ?T ?| )[0-9]{{1,2}}(?::[0-9]{{1,2}}){{1,2}}(?:\.[0-9]+)?)?"
                         rf"(?(weekday)|(?:{_weekday('weekday_after')})?)$")
@@ -667,53 +668,81 @@ def _iso_dates_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _dates_from_text(t: pd.Series) -> pd.Series:
     """Dates from cleaned strings: year-month-day text (in digits or Chinese numerals), YYYYMMDD
-    or an Excel serial. ISO dates are read from their code points; the other forms by regexes."""
+    or an Excel serial; NaT where a weekday written after one is not the day it falls on
+    (:func:`_weekday_wrong`)."""
+    dates, said = _dates_and_weekdays(t)
+    return pd.Series(np.where(_weekday_wrong(dates, said), _NAT, dates), index=t.index)
+
+
+def _dates_and_weekdays(t: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The dates cleaned strings write, whatever weekday follows them, and that weekday (Monday 0 …
+    Sunday 6, NaN for none). ISO dates are read from their code points; the other forms by regexes."""
     out = np.full(len(t), _NAT)
+    said = np.full(len(t), np.nan)
     present = np.flatnonzero(t.notna().to_numpy())
     rows, dates = _iso_dates_fast(t.to_numpy(dtype=object, na_value=None)[present])
     out[present[rows]] = dates
     if len(rows):
         rest = np.setdiff1d(np.arange(len(t)), present[rows], assume_unique=True)
-        out[rest] = _dates_from_text(t.iloc[rest]).to_numpy() if len(rest) else out[rest]
-        return pd.Series(out, index=t.index)
+        if len(rest):
+            out[rest], said[rest] = _dates_and_weekdays(t.iloc[rest])
+        return out, said
     ymd = _extract(t, _DATE_TEXT)
     by_parts = ymd["year"].notna().to_numpy()
     if by_parts.any():
         parts = ymd[by_parts][["year", "month", "day"]].astype("int64")
-        out[by_parts] = _weekdays_agree(_assemble(parts["year"], parts["month"], parts["day"]),
-                                        ymd["weekday"][by_parts].fillna(ymd["weekday_after"][by_parts]))
+        out[by_parts] = _assemble(parts["year"], parts["month"], parts["day"])
+        said[by_parts] = _weekday_numbers(ymd["weekday"][by_parts].fillna(ymd["weekday_after"][by_parts]))
     numeric = t.str.fullmatch(_NUMBER_TEXT).fillna(False).to_numpy(dtype=bool)
     if numeric.any():
         out[numeric] = _dates_from_numbers(t[numeric].astype("float64")).to_numpy()
     written = ~by_parts & ~numeric & t.str.contains("年", regex=False).fillna(False).to_numpy(dtype=bool)
     if written.any():
-        out[written] = _written_dates(t[written])
-    return pd.Series(out, index=t.index)
+        out[written], said[written] = _written_dates(t[written])
+    return out, said
 
 
-def _weekdays_agree(dates: np.ndarray, weekdays: pd.Series) -> np.ndarray:
-    """``dates`` with NaT where the weekday written after one (一 … 六, 日 or 天; NA for none) is not
-    the day of the week it falls on."""
-    said = weekdays.map(_WEEKDAYS).to_numpy(dtype=np.float64, na_value=np.nan)
+def _weekday_numbers(weekdays: pd.Series) -> np.ndarray:
+    """The weekdays written after dates (一 … 六, 日 or 天; NA for none) as numbers, Monday 0 …
+    Sunday 6, NaN for none."""
+    return weekdays.map(_WEEKDAYS).to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _weekday_wrong(dates: np.ndarray, said: np.ndarray) -> np.ndarray:
+    """Where a date read is not on the weekday ``said`` after it (:func:`_weekday_numbers`)."""
     if np.isnan(said).all():
-        return dates
+        return np.zeros(len(dates), bool)
     days = dates.astype("datetime64[D]").astype(np.int64)
-    wrong = ~np.isnan(said) & ~np.isnat(dates) & ((days + 3) % 7 != said)  # 1970-01-01 was a Thursday
-    return np.where(wrong, _NAT, dates)
+    return ~np.isnan(said) & ~np.isnat(dates) & ((days + 3) % 7 != said)  # 1970-01-01 was a Thursday
 
 
-def _written_dates(t: pd.Series) -> np.ndarray:
+def weekday_slips(s: pd.Series) -> pd.Series:
+    """Per cell of a date column, the date its text writes where the weekday typed after it is one
+    the date does not fall on (``2016/03/05 星期五``: 2016-03-05, a Saturday), which makes it
+    unreadable to :func:`parse_dates`; NaT for every other cell. For the few cells a message names,
+    to say why they were not read."""
+    kinds, text = _prepare(s, mark=True)
+    out = np.full(len(s), _NAT)
+    is_str = kinds == STR
+    if is_str.any():
+        dates, said = _dates_and_weekdays(text[is_str])
+        out[is_str] = np.where(_weekday_wrong(dates, said), dates, _NAT)
+    return pd.Series(out, index=s.index)
+
+
+def _written_dates(t: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Dates written in Chinese numerals (_CN_DATE_CELL), NaT for any other text: the year's
-    digits read in place, the month and the day by :func:`chinese_number`; a weekday after one
-    checked as a date in digits has it checked."""
+    digits read in place, the month and the day by :func:`chinese_number`; and the weekday written
+    after one, as :func:`_dates_and_weekdays` gives it."""
     ymd = _extract(t, _CN_DATE_CELL)
     found = ymd["year"].notna().to_numpy()
     out = np.full(len(t), _NAT)
+    said = np.full(len(t), np.nan)
     if found.any():
         parts = [_written_parts(*texts) for texts in zip(ymd["year"][found], ymd["month"][found], ymd["day"][found])]
-        out[found] = _weekdays_agree(_assemble(*(np.array(part, dtype=np.float64) for part in zip(*parts))),
-                                     ymd["weekday"][found])
-    return out
+        out[found] = _assemble(*(np.array(part, dtype=np.float64) for part in zip(*parts)))
+        said[found] = _weekday_numbers(ymd["weekday"][found])
+    return out, said
 
 
 def _written_parts(*texts: str) -> tuple[float, ...]:
