@@ -1,0 +1,190 @@
+"""The run history in a real PostgreSQL server: a throwaway one started for this module when the
+server's programs are found (on PATH or under /usr/lib/postgresql/*/bin) and psycopg is
+installed; skipped otherwise. The same runs give the same history, diff and monthly report as on
+SQLite; a history of version 1 is upgraded by the next run; a user who may only read the tables
+reads it; a refused connection is one plain line."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from backlog_cli import history
+from backlog_cli.cli import app
+
+psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed: pip install 'psycopg[binary]'")
+
+PASSWORD = "s3cret-pw"  # the superuser's and the run user's
+READER_PASSWORD = "read-only-pw"
+HEADER = "案号,立案日期,承办人,结案日期,案件状态"
+ROWS = ["(2026)鲁0902执1号,2026-01-05,张三,,在办", "(2026)鲁0902执2号,2026-02-10,李四,,在办",
+        "(2026)鲁0902执3号,2026-03-01,王五,2026-10-28,已结", "(2025)鲁0902执9号,2025-04-01,张三,,在办"]
+runner = CliRunner()
+
+
+def _server_programs() -> Path | None:
+    """The folder holding initdb, pg_ctl and postgres: on PATH, else the newest Debian install."""
+    found = shutil.which("pg_ctl")
+    folders = [Path(found).parent] if found else []
+    folders += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version, reverse=True)]
+    return next((f for f in folders if all((f / p).is_file() for p in ("initdb", "pg_ctl", "postgres"))), None)
+
+
+def _version(folder: str) -> int:
+    name = Path(folder).parent.name
+    return int(name) if name.isdigit() else 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A throwaway PostgreSQL server on 127.0.0.1 (password authentication over TCP)."""
+
+    def __init__(self, programs: Path, folder: Path, port: int, as_user: list[str]):
+        self.programs, self.folder, self.port, self.as_user = programs, folder, port, as_user
+
+    def url(self, database: str, user: str = "postgres", password: str | None = PASSWORD) -> str:
+        secret = f":{password}" if password else ""
+        return f"postgresql+psycopg://{user}{secret}@127.0.0.1:{self.port}/{database}"
+
+    def sql(self, *statements: str, database: str = "postgres") -> None:
+        """Run statements as the superuser, each committed."""
+        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", password=PASSWORD,
+                             dbname=database, autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)
+
+    def database(self, name: str) -> str:
+        """A new database ``name`` owned by the run user ``backlog``; its URL for that user."""
+        self.sql(f"CREATE DATABASE {name} OWNER backlog")
+        return self.url(name, "backlog")
+
+    def ctl(self, *args: str) -> None:
+        subprocess.run([*self.as_user, str(self.programs / "pg_ctl"), "-D", str(self.folder / "data"), *args],
+                       check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def server():
+    programs = _server_programs()
+    if programs is None:
+        pytest.skip("no PostgreSQL server programs (initdb, pg_ctl, postgres) on PATH or in /usr/lib/postgresql/*/bin")
+    # initdb refuses to run as root: the server then runs as nobody, in a folder of its own
+    as_user = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
+    if as_user and not shutil.which("runuser"):
+        pytest.skip("running as root without runuser: cannot start PostgreSQL as another user")
+    folder = Path(tempfile.mkdtemp(prefix="backlog-pg-"))
+    (folder / "password").write_text(PASSWORD + "\n", encoding="utf-8")
+    if as_user:
+        shutil.chown(folder, "nobody")
+        shutil.chown(folder / "password", "nobody")
+    port = _free_port()
+    pg = Server(programs, folder, port, as_user)
+    try:
+        subprocess.run([*as_user, str(programs / "initdb"), "-D", str(folder / "data"), "-U", "postgres",
+                        "--pwfile", str(folder / "password"), "--auth-local=trust", "--auth-host=scram-sha-256",
+                        "--no-sync", "-E", "UTF8", "--locale=C"], check=True, capture_output=True, timeout=120)
+        pg.ctl("-w", "-l", str(folder / "log"), "-o",
+               f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.skip(f"could not start a PostgreSQL server: {getattr(err, 'stderr', b'') or err}")
+    try:
+        pg.sql(f"CREATE ROLE backlog LOGIN PASSWORD '{PASSWORD}'",
+               f"CREATE ROLE reader LOGIN PASSWORD '{READER_PASSWORD}'")
+        yield pg
+    finally:
+        with contextlib.suppress(subprocess.SubprocessError):
+            pg.ctl("-m", "immediate", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def settings(folder: Path, target: str, name: str = "backlog.yaml") -> Path:
+    folder.mkdir(exist_ok=True)
+    config = folder / name
+    config.write_text(f"ledger: ledger.csv\noutput_dir: out\nhistory: {target}\n", encoding="utf-8")
+    return config
+
+
+def ledger(folder: Path, rows: list[str]) -> None:
+    (folder / "ledger.csv").write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+
+
+def invoke(config: Path, *args: str):
+    return runner.invoke(app, [*args, "--config", str(config)])
+
+
+# The nights of a week, as a clerk keeps the ledger: a case closed, one added, a row rejected
+# (立案日期 待补) and put right the next night, a case reassigned.
+NIGHTS = [
+    ("2026-11-20", ROWS),
+    ("2026-11-21", [ROWS[0], "(2026)鲁0902执2号,2026-02-10,李四,2026-11-21,已结", *ROWS[2:],
+                    "(2026)鲁0902执7号,2026-11-21,王五,,在办"]),
+    ("2026-11-22", ["(2026)鲁0902执1号,待补,张三,,在办", "(2026)鲁0902执2号,2026-02-10,李四,2026-11-21,已结", *ROWS[2:],
+                    "(2026)鲁0902执7号,2026-11-21,赵六,,在办"]),
+    ("2026-11-23", [ROWS[0], "(2026)鲁0902执2号,2026-02-10,李四,2026-11-21,已结", *ROWS[2:],
+                    "(2026)鲁0902执7号,2026-11-21,赵六,,在办"]),
+]
+READS = {"runs": ["history", "-f", "csv"], "diff": ["diff", "--since", "2026-11-20", "-f", "csv"],
+         "table": ["diff", "--since", "2026-11-20"], "night": ["diff", "--as-of", "2026-11-22", "-f", "csv"],
+         "report": ["report", "monthly", "--month", "2026-11", "--as-of", "2026-11-23", "-f", "json"]}
+
+
+def nights(folder: Path, config: Path) -> list[int]:
+    codes = []
+    for day, rows in NIGHTS:
+        ledger(folder, rows)
+        codes.append(invoke(config, "run", "-q", "--as-of", day).exit_code)
+    return codes
+
+
+def without_times(text: str) -> str:
+    """A command's output with the runs' start and end times and durations left out."""
+    if text.startswith("id,as_of,started_at"):
+        return "\n".join(",".join(line.split(",")[:2] + line.split(",")[5:]) for line in text.splitlines())
+    return text
+
+
+def test_the_nights_give_the_same_history_diff_and_report_as_on_sqlite(server, tmp_path):
+    pg, lite = tmp_path / "pg", tmp_path / "lite"
+    config_pg = settings(pg, server.database("nights"))
+    config_lite = settings(lite, "out/history.sqlite")
+    (lite / "out").mkdir()
+    codes = nights(pg, config_pg)
+    assert codes == nights(lite, config_lite) and set(codes) == {1}  # rows rejected, plans missing
+    read = {}
+    for name, args in READS.items():
+        on_pg, on_lite = invoke(config_pg, *args), invoke(config_lite, *args)
+        assert (on_pg.exit_code, on_lite.exit_code) == (0, 0), on_pg.output + on_lite.output
+        assert without_times(on_pg.stdout) == without_times(on_lite.stdout), args
+        assert on_pg.stderr == on_lite.stderr
+        read[name] = on_pg.stdout
+    assert [line.split(",")[1] for line in read["runs"].splitlines()[1:]] == [day for day, _ in NIGHTS]
+    assert read["diff"].splitlines()[1:] == ["(2026)鲁0902执7号,new,赵六,,", "(2026)鲁0902执2号,closed,李四,open,2026-11-21"]
+    night = read["night"].splitlines()
+    assert "(2026)鲁0902执1号,rejected,张三,open,ledger.csv [ledger] 第 2 行：立案日期无法识别：“待补”" in night
+    assert "(2026)鲁0902执7号,reassigned,赵六,王五,赵六" in night
+    trend = json.loads(read["report"])["trend"]
+    assert [(t["as_of"], t["open"]) for t in trend] == [("2026-11-20", 3), ("2026-11-21", 3), ("2026-11-22", 2),
+                                                        ("2026-11-23", 3)]
+    for day, _ in NIGHTS:  # the files of each night are the same too
+        summaries = [json.loads((f / "out" / day / "summary.json").read_text(encoding="utf-8")) for f in (pg, lite)]
+        for summary in summaries:
+            for name in ("started_at", "finished_at", "timings", "history"):
+                summary.pop(name)
+        assert summaries[0] == summaries[1]
