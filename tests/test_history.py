@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -485,6 +486,20 @@ def test_history_in_a_missing_folder_is_not_created(tmp_path):
     with pytest.raises(ConfigError, match="the folder .*nowhere does not exist"):
         history.open_history(path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_database_urls_password_is_never_shown(tmp_path, monkeypatch):
+    """A history URL with a password in it (postgresql+pg8000://backlog:PASSWORD@dbhost/backlog)
+    is named with the password hidden, as the run's log names it; also when it is no URL SQLAlchemy
+    reads (a port that is no number)."""
+    monkeypatch.setitem(sys.modules, "pg8000", None)  # the driver is not installed
+    with pytest.raises(ConfigError) as err:
+        history.open_history("postgresql+pg8000://backlog:topsecret@dbhost/backlog")
+    assert str(err.value) == ("history postgresql+pg8000://backlog:***@dbhost/backlog: the database driver is not "
+                              "installed (pg8000)")
+    assert history.shown_target("postgresql+psycopg://backlog:topsecret@dbhost:port/backlog") == (
+        "postgresql+psycopg://backlog:***@dbhost:port/backlog")
+    assert history.shown_target(tmp_path / "history.sqlite") == str(tmp_path / "history.sqlite")
 
 
 # A case filed and closed between the runs (E5, closed the day after the earlier run), and one

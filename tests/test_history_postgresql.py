@@ -184,7 +184,35 @@ def test_the_nights_give_the_same_history_diff_and_report_as_on_sqlite(server, t
                                                         ("2026-11-23", 3)]
     for day, _ in NIGHTS:  # the files of each night are the same too
         summaries = [json.loads((f / "out" / day / "summary.json").read_text(encoding="utf-8")) for f in (pg, lite)]
+        assert summaries[0].pop("history") == server.url("nights", "backlog", "***")  # the password hidden
+        assert summaries[1].pop("history") == str(lite / "out" / "history.sqlite")
         for summary in summaries:
-            for name in ("started_at", "finished_at", "timings", "history"):
+            for name in ("started_at", "finished_at", "timings"):
                 summary.pop(name)
         assert summaries[0] == summaries[1]
+
+
+COMMANDS = [["history"], ["diff"], ["report", "monthly", "--month", "2026-11"], ["run", "-q", "--as-of", "2026-11-20"]]
+
+
+def refused(config: Path) -> list[str]:
+    """The one error line of each command: exit 2, no traceback."""
+    said = []
+    for args in COMMANDS:
+        result = invoke(config, *args)
+        assert result.exit_code == 2, result.output
+        errors = [line for line in result.stderr.splitlines() if "error" in line]
+        assert len(errors) == 1 and errors[0] == result.stderr.splitlines()[-1], result.stderr
+        assert "Traceback" not in result.stderr
+        said.append(errors[0].split("backlog: error: ", 1)[1])
+    return said
+
+
+def test_a_wrong_password_is_one_line_naming_the_database_without_the_password(server, tmp_path):
+    server.database("guarded")
+    config = settings(tmp_path, server.url("guarded", "backlog", "wrong-pw"))
+    ledger(tmp_path, ROWS)
+    shown = server.url("guarded", "backlog", "***")
+    for said in refused(config):
+        assert said.startswith(f"history {shown}: cannot open the database (")
+        assert 'password authentication failed for user "backlog"' in said and "wrong-pw" not in said

@@ -1128,5 +1128,5 @@ def test_summary_json_hides_the_history_databases_password():
     shown = summary.to_dict()["history"]
     assert "s3cret" not in shown
     assert shown == "postgresql+psycopg://clerk:***@db/backlog"
-    assert history.shown_url("postgresql://db/backlog") == "postgresql://db/backlog"  # nothing to hide
-    assert history.shown_url("not a url") == "not a url"
+    assert history.shown_target("postgresql://db/backlog") == "postgresql://db/backlog"  # nothing to hide
+    assert history.shown_target("not a url") == "not a url"

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -178,13 +179,17 @@ def database_url(target: str | Path) -> str:
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
-def shown_url(url: str) -> str:
-    """A database URL as messages and summary.json show it: its password hidden
-    (postgresql://clerk:***@db/backlog); text that is no URL SQLAlchemy reads, as it is."""
+def shown_target(target: str | Path) -> str:
+    """A history as messages and summary.json name it: a path as given, a URL with its password
+    hidden (``postgresql+psycopg://backlog:***@dbhost/backlog``)."""
+    text = str(target)
+    if "://" not in text:
+        return text
     try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return url
+        return sa.engine.make_url(text).render_as_string(hide_password=True)
+    except (sa.exc.ArgumentError, ValueError):  # not a URL SQLAlchemy reads (a port that is no number):
+        # what stands between user: and @ is the password
+        return re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", text)
 
 
 class History:
@@ -230,7 +235,7 @@ class History:
             with self.engine.begin() as conn:
                 yield self._store(conn, info, snapshot, rejects)
         except sa.exc.OperationalError as exc:  # read-only, locked, the disk full (not a bug of ours)
-            raise ConfigError(f"history {shown_url(str(self.engine.url))}: cannot record "
+            raise ConfigError(f"history {shown_target(str(self.engine.url))}: cannot record "
                               f"the run ({exc.orig})") from None
 
     def _store(self, conn: Connection, info: RunInfo, snapshot: pd.DataFrame, rejects: pd.DataFrame | None) -> int:
@@ -393,6 +398,7 @@ def open_history(target: str | Path, *, read_only: bool = False, shown_from: Pat
     backlog's is refused either way. A file that is not a history database is a ConfigError
     naming it."""
     url = database_url(target)
+    where = shown_target(target)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if path.is_dir():
@@ -407,19 +413,19 @@ def open_history(target: str | Path, *, read_only: bool = False, shown_from: Pat
         engine = sa.create_engine(url)
         if read_only:
             with engine.connect() as conn:  # ended by a rollback: only read
-                version = _read_version(conn, str(target))
+                version = _read_version(conn, where)
         else:
             with engine.begin() as conn:
-                _upgrade(conn, str(target))
+                _upgrade(conn, where)
             version = SCHEMA_VERSION
     except ModuleNotFoundError as exc:
-        raise ConfigError(f"history {target}: the database driver is not installed ({exc.name})") from None
+        raise ConfigError(f"history {where}: the database driver is not installed ({exc.name})") from None
     except sa.exc.ArgumentError as exc:
-        raise ConfigError(f"history {target}: not a database URL or path ({exc})") from None
+        raise ConfigError(f"history {where}: not a database URL or path ({exc})") from None
     except sa.exc.DBAPIError as exc:
-        raise ConfigError(f"history {target}: cannot open the database ({exc.orig})") from None
+        raise ConfigError(f"history {where}: cannot open the database ({exc.orig})") from None
     except sa.exc.SQLAlchemyError as exc:
-        raise ConfigError(f"history {target}: cannot open the database ({exc})") from None
+        raise ConfigError(f"history {where}: cannot open the database ({exc})") from None
     return History(engine, version, read_only, shown_from)
 
 

@@ -72,7 +72,7 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # said, but no reason for exit code 1
     files: list[Path] = field(default_factory=list)
-    history: str | None = None
+    history: str | None = None  # as summary.json names it: a URL with its password hidden
     run_id: int | None = None
     shown_from: Path | None = None  # the ledger files and the run's own shown from this folder, the settings file's (shown_path)
 
@@ -106,7 +106,7 @@ class RunSummary:
         (:func:`~backlog_cli.loading.shown_path`: outputs/2026-11-23/errors.csv); one outside that
         folder as it is; a database URL with its password hidden."""
         if "://" in str(path):
-            return history.shown_url(str(path))
+            return history.shown_target(path)
         return shown_path(path, self.shown_from)
 
 
@@ -596,7 +596,8 @@ def nightly_run(
     folder = output_dir / as_of.strftime("%Y-%m-%d")
     partial = outputs.partial_folder(folder)
     target = history_target(config)
-    summary = RunSummary(as_of.date(), folder, dt.datetime.now(), history=target, shown_from=config.folder)
+    summary = RunSummary(as_of.date(), folder, dt.datetime.now(), history=history.shown_target(target),
+                         shown_from=config.folder)
     steps = _Steps(summary, log)
     refuse_inputs_in(config, folder)
     with run_lock(output_dir):
