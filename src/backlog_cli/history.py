@@ -192,6 +192,13 @@ def shown_target(target: str | Path) -> str:
         return re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", text)
 
 
+def driver_said(error: BaseException) -> str:
+    """What the database or its driver said, on one line: its lines joined with '; ', without the
+    SQL it quotes (PostgreSQL's ``LINE 1: …`` and the caret under it)."""
+    lines = (line.strip() for line in str(error).splitlines())
+    return "; ".join(line for line in lines if line and not line.startswith("LINE ") and set(line) != {"^"})
+
+
 class History:
     """An open history database. Use :func:`open_history`."""
 
@@ -235,8 +242,8 @@ class History:
             with self.engine.begin() as conn:
                 yield self._store(conn, info, snapshot, rejects)
         except sa.exc.OperationalError as exc:  # read-only, locked, the disk full (not a bug of ours)
-            raise ConfigError(f"history {shown_target(str(self.engine.url))}: cannot record "
-                              f"the run ({exc.orig})") from None
+            raise ConfigError(f"history {self.engine.url.render_as_string(hide_password=True)}: cannot record "
+                              f"the run ({driver_said(exc.orig)})") from None
 
     def _store(self, conn: Connection, info: RunInfo, snapshot: pd.DataFrame, rejects: pd.DataFrame | None) -> int:
         """Write a run, its snapshot and its rejected rows in ``conn``'s transaction; returns the run id."""
@@ -423,9 +430,9 @@ def open_history(target: str | Path, *, read_only: bool = False, shown_from: Pat
     except sa.exc.ArgumentError as exc:
         raise ConfigError(f"history {where}: not a database URL or path ({exc})") from None
     except sa.exc.DBAPIError as exc:
-        raise ConfigError(f"history {where}: cannot open the database ({exc.orig})") from None
+        raise ConfigError(f"history {where}: cannot open the database ({driver_said(exc.orig)})") from None
     except sa.exc.SQLAlchemyError as exc:
-        raise ConfigError(f"history {where}: cannot open the database ({exc})") from None
+        raise ConfigError(f"history {where}: cannot open the database ({driver_said(exc)})") from None
     return History(engine, version, read_only, shown_from)
 
 
