@@ -224,3 +224,25 @@ def test_a_server_that_is_down_is_one_line(server, tmp_path):
     for said in refused(config):
         assert said.startswith("history postgresql+psycopg://backlog:***@127.0.0.1:")
         assert "Connection refused; Is the server running on that host" in said, said
+
+
+def test_a_user_who_may_only_read_the_tables_reads_the_history_and_cannot_record_a_run(server, tmp_path):
+    """history, diff and report monthly as a user granted SELECT only; backlog run as that user is
+    one plain line, exit 2, and leaves the history and the output folder as they were."""
+    writer = settings(tmp_path, server.database("shared"), "writer.yaml")
+    ledger(tmp_path, ROWS)
+    for day in ("2026-11-20", "2026-11-21"):
+        assert invoke(writer, "run", "-q", "--as-of", day).exit_code == 1
+    server.sql("GRANT SELECT ON meta, runs, snapshots, rejected_rows TO reader", database="shared")
+    reader = settings(tmp_path, server.url("shared", "reader", READER_PASSWORD), "reader.yaml")
+    for args in READS.values():
+        read, written = invoke(reader, *args), invoke(writer, *args)
+        assert read.exit_code == 0, read.output
+        assert read.stdout == written.stdout
+    result = invoke(reader, "run", "-q", "--as-of", "2026-11-22")
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.endswith(
+        f"backlog: error: history {server.url('shared', 'reader', '***')}: cannot record the run "
+        "(permission denied for table snapshots)\n")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-11-20", "2026-11-21"]
+    assert len(invoke(writer, "history", "-f", "csv").stdout.splitlines()) == 3  # the two runs, as they were

@@ -192,6 +192,19 @@ def shown_target(target: str | Path) -> str:
         return re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", text)
 
 
+# What a database server refuses for reasons of its own, not for a bug of ours, by SQLSTATE (or its
+# class): no right to write a table, a read-only transaction (a standby server), the connection
+# lost or refused, out of disk or memory, the server shutting down.
+REFUSALS = ("42501", "25006", "08", "28", "53", "57")
+
+
+def _refused(exc: sa.exc.DBAPIError) -> bool:
+    """Whether the database refused a write for reasons of its own: SQLite's errors of the kind
+    (read-only, locked, the disk full) and those of :data:`REFUSALS`."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
+    return isinstance(exc, sa.exc.OperationalError) or str(code).startswith(REFUSALS)
+
+
 def driver_said(error: BaseException) -> str:
     """What the database or its driver said, on one line: its lines joined with '; ', without the
     SQL it quotes (PostgreSQL's ``LINE 1: …`` and the caret under it)."""
@@ -241,7 +254,9 @@ class History:
         try:
             with self.engine.begin() as conn:
                 yield self._store(conn, info, snapshot, rejects)
-        except sa.exc.OperationalError as exc:  # read-only, locked, the disk full (not a bug of ours)
+        except sa.exc.DBAPIError as exc:
+            if not _refused(exc):
+                raise
             raise ConfigError(f"history {self.engine.url.render_as_string(hide_password=True)}: cannot record "
                               f"the run ({driver_said(exc.orig)})") from None
 
