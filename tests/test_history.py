@@ -502,6 +502,19 @@ def test_a_database_urls_password_is_never_shown(tmp_path, monkeypatch):
     assert history.shown_target(tmp_path / "history.sqlite") == str(tmp_path / "history.sqlite")
 
 
+def test_a_database_url_whose_port_is_no_number_is_refused_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    config = tmp_path / "backlog.yaml"
+    config.write_text("history: postgresql+psycopg://backlog:topsecret@dbhost:54x/backlog\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["history", "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == ("backlog: error: history postgresql+psycopg://backlog:***@dbhost:54x/backlog: not a "
+                             "database URL or path (its port is not a number)\n")
+
+
 # A case filed and closed between the runs (E5, closed the day after the earlier run), and one
 # typed into the ledger late (F6, closed on the earlier run's day: closed before it, not since).
 RECEIVED = pd.concat([DAY2, cases([

@@ -432,7 +432,10 @@ def open_history(target: str | Path, *, read_only: bool = False, shown_from: Pat
             raise ConfigError(f"history {target}: the folder {path.parent} does not exist; create it or "
                               "change `history:` in backlog.yaml")
     try:
-        engine = sa.create_engine(url)
+        try:
+            engine = sa.create_engine(url)
+        except ValueError:  # dbhost:54x
+            raise sa.exc.ArgumentError("its port is not a number") from None
         if read_only:
             with engine.connect() as conn:  # ended by a rollback: only read
                 version = _read_version(conn, where)
