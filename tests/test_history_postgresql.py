@@ -246,3 +246,65 @@ def test_a_user_who_may_only_read_the_tables_reads_the_history_and_cannot_record
         "(permission denied for table snapshots)\n")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-11-20", "2026-11-21"]
     assert len(invoke(writer, "history", "-f", "csv").stdout.splitlines()) == 3  # the two runs, as they were
+
+
+def version_1_history(url: str) -> None:
+    """A history as backlog wrote it at schema version 1 on PostgreSQL (its tables as SQLAlchemy
+    created them: runs without rejects_recorded, no rejected_rows; ids from runs' sequence): two
+    runs of a ledger whose 执2号 was rejected (立案日期 待补) at the second."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        history.metadata.create_all(conn, tables=[history.meta, history.runs, history.snapshots])
+        conn.execute(sa.text("ALTER TABLE runs DROP COLUMN rejects_recorded"))
+        conn.execute(sa.text("INSERT INTO meta VALUES ('schema_version', '1')"))
+        for day, counts, held in [("2026-11-04", '{"rows": 3, "cases": 3, "open": 2, "closed": 1}', (1, 2, 3)),
+                                  ("2026-11-11", '{"rows": 3, "cases": 2, "open": 1, "closed": 1}', (1, 3))]:
+            run = conn.execute(sa.text(
+                "INSERT INTO runs (as_of, started_at, finished_at, ledger_files, counts, rules) VALUES "
+                f"('{day}', '{day} 02:30:00', '{day} 02:30:01', '[\"ledger.csv\"]', '{counts}', 'default') RETURNING id"
+            )).scalar()
+            for n in held:
+                closed = "'2026-10-28'" if n == 3 else "NULL"
+                conn.execute(sa.text(
+                    f"INSERT INTO snapshots VALUES ({run}, '(2026)鲁0902执{n}号', {n != 3}, '2026-01-0{n}', {closed}, "
+                    f"'{'张李王'[n - 1]}{'三四五'[n - 1]}', '', NULL, NULL, NULL, NULL, '', '{{}}')"))
+    engine.dispose()
+
+
+def schema_of(url: str) -> tuple[str, list[str], list[str]]:
+    """The recorded version, the tables and the columns of runs."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        version = conn.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
+        inspector = sa.inspect(conn)
+        found = version, sorted(inspector.get_table_names()), [c["name"] for c in inspector.get_columns("runs")]
+    engine.dispose()
+    return found
+
+
+def test_a_history_of_version_1_is_read_as_it_is_and_upgraded_by_the_next_run(server, tmp_path):
+    url = server.database("older")
+    version_1_history(url)
+    config = settings(tmp_path, url)
+    (tmp_path / "ledger.csv").write_text(
+        "案号,立案日期,承办人,结案日期\n(2026)鲁0902执1号,2026-01-01,张三,\n(2026)鲁0902执2号,2026-01-02,李四,\n"
+        "(2026)鲁0902执3号,2026-01-03,王五,2026-10-28\n", encoding="utf-8")
+    older = invoke(config, "diff", "-f", "csv")  # read as it is: not upgraded
+    assert older.exit_code == 0, older.output
+    assert older.stdout.splitlines() == ["case_no,change,officer,before,after", "(2026)鲁0902执2号,removed,李四,open,"]
+    assert "the run of 2026-11-11 was recorded by an older backlog" in older.stderr
+    assert schema_of(url) == ("1", ["meta", "runs", "snapshots"],
+                              ["id", "as_of", "started_at", "finished_at", "ledger_files", "counts", "rules"])
+    assert invoke(config, "run", "-q", "--as-of", "2026-11-18").exit_code in (0, 1)  # 1: no 未结原因 column
+    version, tables, columns = schema_of(url)
+    assert (version, tables, columns[-1]) == ("2", ["meta", "rejected_rows", "runs", "snapshots"], "rejects_recorded")
+    runs = invoke(config, "history", "-f", "csv").stdout.splitlines()
+    assert [line.split(",")[:2] for line in runs[1:]] == [["1", "2026-11-04"], ["2", "2026-11-11"], ["3", "2026-11-18"]]
+    result = invoke(config, "diff", "-f", "csv")
+    assert result.stdout.splitlines()[:2] == ["case_no,change,officer,before,after", "(2026)鲁0902执2号,new,李四,,"]
+    assert result.stderr == (
+        "note: the run of 2026-11-11 was recorded by an older backlog, which kept no list of the ledger rows a run "
+        "rejected: a case first seen after it is listed as 新收 even if its row was rejected then (拒收后重新读入 not "
+        "known)\n")
+    assert invoke(config, "run", "-q", "--as-of", "2026-11-18").exit_code in (0, 1)  # re-run: replaced, nothing to upgrade
+    assert schema_of(url)[0] == "2"
