@@ -243,7 +243,7 @@ def test_a_user_who_may_only_read_the_tables_reads_the_history_and_cannot_record
     assert result.exit_code == 2, result.output
     assert len(result.stderr.splitlines()) == 1 and result.stderr.endswith(
         f"backlog: error: history {server.url('shared', 'reader', '***')}: cannot record the run "
-        "(permission denied for table snapshots)\n")
+        "(permission denied for table meta)\n")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-11-20", "2026-11-21"]
     assert len(invoke(writer, "history", "-f", "csv").stdout.splitlines()) == 3  # the two runs, as they were
 
@@ -308,3 +308,43 @@ def test_a_history_of_version_1_is_read_as_it_is_and_upgraded_by_the_next_run(se
         "known)\n")
     assert invoke(config, "run", "-q", "--as-of", "2026-11-18").exit_code in (0, 1)  # re-run: replaced, nothing to upgrade
     assert schema_of(url)[0] == "2"
+
+
+def test_two_runs_recording_the_same_day_at_once_wait_for_each_other(server):
+    """Two machines whose runs share one history (each holding the lock file in its own
+    output_dir) record the same day at once: the second waits for the first's transaction, then
+    replaces its run, as a re-run of the day does; it failed on the day's unique key."""
+    import threading
+    import time
+
+    import pandas as pd
+
+    url = server.database("together")
+    day = pd.Timestamp("2026-11-20")
+    frame = pd.DataFrame({"case_no": ["(2026)鲁0902执1号"], "filed_on": [pd.Timestamp("2026-01-05")],
+                          "closed_on": [pd.NaT], "officer": ["张三"], "categories": [["minsheng"]]})
+    snapshot = history.snapshot_frame(frame, day)
+
+    def info(host: str) -> history.RunInfo:
+        return history.RunInfo(day.date(), day.to_pydatetime(), day.to_pydatetime(), [f"{host}/ledger.csv"])
+
+    first, second = history.open_history(url), history.open_history(url)
+    done: dict[str, object] = {}
+
+    def record_second() -> None:
+        try:
+            done["run"] = second.record(info("b"), snapshot)
+        except Exception as exc:  # said by the assertion below
+            done["error"] = exc
+
+    with first, second:
+        with first.recording(info("a"), snapshot):
+            other = threading.Thread(target=record_second)
+            other.start()
+            time.sleep(0.3)
+            assert other.is_alive()  # waiting for the first run's transaction
+        other.join(10)
+        assert "error" not in done, done.get("error")
+        runs = first.list_runs()
+        assert runs[["id", "ledger_files"]].values.tolist() == [[done["run"], "b/ledger.csv"]]
+        assert first.snapshot(done["run"])["case_no"].tolist() == ["(2026)鲁0902执1号"]

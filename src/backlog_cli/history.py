@@ -264,6 +264,10 @@ class History:
         """Write a run, its snapshot and its rejected rows in ``conn``'s transaction; returns the run id."""
         rows = _snapshot_rows(snapshot)
         rejected = _rejected_rows(rejects)
+        # one run records at a time: the version's row is held to the end of the transaction, so
+        # that a run of the same day writing to the same database (from another machine, whose lock
+        # file is in its own output_dir) waits for this one and then replaces it, as a re-run does
+        _stored_version(conn, self.engine.url.render_as_string(hide_password=True), lock=True)
         old = sa.select(runs.c.id).where(runs.c.as_of == info.as_of)
         for table in (snapshots, rejected_rows):
             conn.execute(table.delete().where(table.c.run_id.in_(old)))
