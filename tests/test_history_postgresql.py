@@ -348,3 +348,33 @@ def test_two_runs_recording_the_same_day_at_once_wait_for_each_other(server):
         runs = first.list_runs()
         assert runs[["id", "ledger_files"]].values.tolist() == [[done["run"], "b/ledger.csv"]]
         assert first.snapshot(done["run"])["case_no"].tolist() == ["(2026)鲁0902执1号"]
+
+
+def test_two_first_runs_creating_a_new_history_at_once_both_open_it(server):
+    """The first runs of two machines open a new history at once: the second waits for the
+    first's tables and finds them; it stopped, the tables existing once the first committed."""
+    import threading
+    import time
+
+    url = server.database("newborn")
+    engine = sa.create_engine(url)
+    done: dict[str, object] = {}
+
+    def open_second() -> None:
+        try:
+            history.open_history(url).close()
+            done["opened"] = True
+        except Exception as exc:  # said by the assertion below
+            done["error"] = exc
+
+    with engine.begin() as conn:  # the first run, creating the tables
+        history._upgrade(conn, url)
+        other = threading.Thread(target=open_second)
+        other.start()
+        time.sleep(0.3)
+        assert other.is_alive()  # waiting for the first run's tables
+    other.join(10)
+    engine.dispose()
+    assert "error" not in done, done.get("error")
+    with history.open_history(url, read_only=True) as store:
+        assert store.version == history.SCHEMA_VERSION

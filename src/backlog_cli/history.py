@@ -444,8 +444,7 @@ def open_history(target: str | Path, *, read_only: bool = False, shown_from: Pat
             with engine.connect() as conn:  # ended by a rollback: only read
                 version = _read_version(conn, where)
         else:
-            with engine.begin() as conn:
-                _upgrade(conn, where)
+            _upgraded(engine, where)
             version = SCHEMA_VERSION
     except ModuleNotFoundError as exc:
         raise ConfigError(f"history {where}: the database driver is not installed ({exc.name})") from None
@@ -465,6 +464,19 @@ def _read_version(conn: Connection, where: str) -> int:
     if not sa.inspect(conn).has_table(meta.name):
         return 0
     return int(_stored_version(conn, where) or 0)
+
+
+def _upgraded(engine: Engine, where: str) -> None:
+    """:func:`_upgrade` in a transaction of its own, tried once more when it fails on a table
+    another backlog created meanwhile: two first runs creating the tables of a new history in
+    PostgreSQL at once, where the second waits for the first's transaction and then finds each
+    table it was creating there (the second try finds the history the first created)."""
+    try:
+        with engine.begin() as conn:
+            _upgrade(conn, where)
+    except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+        with engine.begin() as conn:
+            _upgrade(conn, where)
 
 
 def _upgrade(conn: Connection, where: str) -> None:
