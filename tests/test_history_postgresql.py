@@ -239,6 +239,11 @@ def test_a_user_who_may_only_read_the_tables_reads_the_history_and_cannot_record
         read, written = invoke(reader, *args), invoke(writer, *args)
         assert read.exit_code == 0, read.output
         assert read.stdout == written.stdout
+    server.sql("REVOKE SELECT ON snapshots FROM reader", database="shared")  # the right to read one table missing
+    result = invoke(reader, *READS["diff"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"backlog: error: history {server.url('shared', 'reader', '***')}: "
+                             "cannot read the history (permission denied for table snapshots)\n")
     result = invoke(reader, "run", "-q", "--as-of", "2026-11-22")
     assert result.exit_code == 2, result.output
     assert len(result.stderr.splitlines()) == 1 and result.stderr.endswith(

@@ -289,6 +289,19 @@ class History:
 
     # ----------------------------------------------------------------------------- reading
 
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection to read with; a database that refuses the read (no right to read a table,
+        the server gone) is a ConfigError naming it."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except sa.exc.DBAPIError as exc:
+            if not _refused(exc):
+                raise
+            raise ConfigError(f"history {self.engine.url.render_as_string(hide_password=True)}: cannot read "
+                              f"the history ({driver_said(exc.orig)})") from None
+
     def list_runs(self, until: dt.date | None = None) -> pd.DataFrame:
         """One row per run, oldest first (up to the run of ``until`` when given): id, as_of,
         started_at, finished_at (to the second), seconds, rules, ledger_files, then the run's
@@ -297,7 +310,7 @@ class History:
         query = sa.select(*(runs.c[c] for c in RUN_COLUMNS)).order_by(runs.c.as_of)
         if until is not None:
             query = query.where(runs.c.as_of <= until)
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             got = conn.execute(query).mappings().all() if self.version else []
         base = pd.DataFrame(
             {
@@ -327,7 +340,7 @@ class History:
         """(as_of, counts) of every run, oldest first, with nested counts kept."""
         if not self.version:
             return []
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             got = conn.execute(sa.select(runs.c.as_of, runs.c.counts).order_by(runs.c.as_of)).all()
         return [(_as_date(a), json.loads(c)) for a, c in got]
 
@@ -342,11 +355,11 @@ class History:
         if before is not None:
             limit = sa.select(runs.c.as_of).where(runs.c.id == before).scalar_subquery()
             query = query.where(runs.c.as_of < limit)
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             return conn.execute(query).scalar()
 
     def run_date(self, run_id: int) -> dt.date:
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             value = conn.execute(sa.select(runs.c.as_of).where(runs.c.id == run_id)).scalar()
         if value is None:
             raise ConfigError(f"no run {run_id} in the history")
@@ -357,7 +370,7 @@ class History:
         the run's as_of, open or closed then. (Runs recorded before cases filed after as_of were
         left out stored them too, neither open nor closed; they are left out here.)"""
         query = sa.select(*(snapshots.c[c] for c in SNAPSHOT_COLUMNS)).where(snapshots.c.run_id == run_id)
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             got = conn.execute(query).all()
         frame = pd.DataFrame(got, columns=SNAPSHOT_COLUMNS)
         for name in DATE_COLUMNS:
@@ -376,7 +389,7 @@ class History:
         it is)."""
         if self.version < 2:
             return None
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             recorded = conn.execute(sa.select(runs.c.rejects_recorded).where(runs.c.id == run_id)).scalar()
             if not recorded:
                 return None
@@ -392,7 +405,7 @@ class History:
         rows = self.rejected(run_id)
         if rows is None or not len(rows):
             return rows
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             read = json.loads(conn.execute(sa.select(runs.c.ledger_files).where(runs.c.id == run_id)).scalar() or "[]")
         names = file_names(pd.Series([*read, *rows["file"]], dtype=object), self.shown_from)
         return rows.assign(file=rows["file"].map(names).astype("str"))
