@@ -30,7 +30,9 @@ Tables (schema version 2):
 An upgrade runs in one transaction (on SQLite too, whose driver would otherwise commit each
 table change at once): one stopped midway leaves the history at its old version, as it was.
 A write (:meth:`History.record`) is one transaction: a run killed midway leaves the history as
-it was.
+it was. Writes are one at a time (each holds the version's row in ``meta`` first), also from two
+machines recording into one database server, whose lock files keep apart only the runs of one
+output_dir.
 """
 
 from __future__ import annotations
@@ -199,8 +201,8 @@ REFUSALS = ("42501", "25006", "08", "28", "53", "57")
 
 
 def _refused(exc: sa.exc.DBAPIError) -> bool:
-    """Whether the database refused a write for reasons of its own: SQLite's errors of the kind
-    (read-only, locked, the disk full) and those of :data:`REFUSALS`."""
+    """Whether the database refused a read or a write for reasons of its own: SQLite's errors of
+    the kind (read-only, locked, the disk full) and those of :data:`REFUSALS`."""
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
     return isinstance(exc, sa.exc.OperationalError) or str(code).startswith(REFUSALS)
 
