@@ -928,7 +928,7 @@ def test_sigterm_during_a_run_cleans_up_and_is_logged_with_the_time(tmp_path):
     lines = (tmp_path / "run.log").read_text(encoding="utf-8").splitlines()
     stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d "
     assert [re.sub(stamp, "", line, count=1).split(":")[0] for line in lines] == [
-        "rules", "load", "classify", "assign", "history open", "report", "backlog"]
+        "rules", "history open", "load", "classify", "assign", "report", "backlog"]
     assert all(re.match(stamp, line) for line in lines)
     assert lines[-1].endswith(" backlog: interrupted")
 
@@ -1130,3 +1130,18 @@ def test_summary_json_hides_the_history_databases_password():
     assert shown == "postgresql+psycopg://clerk:***@db/backlog"
     assert history.shown_target("postgresql://db/backlog") == "postgresql://db/backlog"  # nothing to hide
     assert history.shown_target("not a url") == "not a url"
+
+
+def test_a_history_that_cannot_be_opened_stops_the_run_before_the_ledger_is_read(tmp_path, monkeypatch):
+    """A history the run cannot open (a server down; here a file that is no database) is said at
+    once, exit 2, before the ledger's load: a nightly run does not spend the load's minutes first."""
+    config = config_in(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "history.sqlite").write_bytes(b"not a database, " * 100)
+    loads = []
+    monkeypatch.setattr(run_mod, "_load", lambda *a, **k: loads.append(a) or pytest.fail("the ledger was read"))
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 2, result.output
+    assert "cannot open the database" in result.output
+    assert loads == [] and "load:" not in result.output
+    assert not (tmp_path / "out" / "2025-06-30").exists()

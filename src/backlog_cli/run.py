@@ -600,7 +600,7 @@ def nightly_run(
                          shown_from=config.folder)
     steps = _Steps(summary, log)
     refuse_inputs_in(config, folder)
-    with run_lock(output_dir):
+    with run_lock(output_dir), ExitStack() as opened:
         with steps.step("rules") as notes:
             columns = load_columns(config.columns)
             ruleset, dls = deadlines.load_ruleset(config.rules or None, columns)
@@ -608,6 +608,11 @@ def nightly_run(
             absent = columns.absent_fields(config)
             summary.rules = ruleset.name
             notes.append(f"{ruleset.name}: {len(ruleset.categories)} categories, {len(dls)} deadlines")
+        # before the ledger is read: a history that cannot be opened (a server down, a user refused)
+        # stops the run at once, not after the load's minutes
+        with steps.step("history open") as notes:
+            store = opened.enter_context(history.open_history(target))
+            notes.append(summary.shown(target))
         with steps.step("load") as notes:
             ledger = _load(config, columns, progress)
             summary.ledger_files = [str(p) for p in ledger.files]
@@ -644,9 +649,6 @@ def nightly_run(
             last = ranked[ranked["period_end"] == ranked["period_end"].max()]["mark"].value_counts()
             notes.append(f"{len(tasks.overview)} task lists; {WEEKS} weeks ranked ({RANKING_FILE}), the last with "
                          f"{int(last.get(assignment.SUPERVISE, 0))} 督导 and {int(last.get(assignment.CALL_IN, 0))} 约谈")
-        with steps.step("history open") as notes:
-            store = history.open_history(target)
-            notes.append(summary.shown(target))
         _leftovers(output_dir)  # left by a run that was killed
         try:
             with steps.step("report") as notes:
@@ -683,6 +685,4 @@ def nightly_run(
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
-        finally:
-            store.close()
     return summary
