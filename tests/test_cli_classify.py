@@ -120,6 +120,12 @@ def test_xlsx_workbook(in_repo, tmp_path):
     summary = book["底数"]
     last = summary.max_row
     assert summary.cell(last, 2).value == "全部案件" and summary.auto_filter.ref == f"A2:E{last - 1}"
+    # a printed page says what it is once: the title row, repeated on each page, or for 全部案件,
+    # which has none, a page header with the day
+    for ws in book.worksheets:
+        titled = ws.print_title_rows == "$1:$2"
+        assert titled == (ws.title != "全部案件")
+        assert ws.oddHeader.left.text == (None if titled else "全部案件（截至2026-11-23）")
     # the errors file, for the clerks: Chinese header and reasons (2025年 row 53 repeats row 48's
     # （2024）鲁0902执105号; row 111 has no 立案日期; 2026年 row 8 has 待补 for it, row 68 暂无案号)
     assert (tmp_path / "triage.errors.csv").read_text(encoding="utf-8-sig").splitlines() == [

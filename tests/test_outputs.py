@@ -385,8 +385,9 @@ def test_xlsx_prints_landscape_one_page_wide_with_the_header_on_every_page(chart
         assert ws.print_title_rows == titles
         assert ws.freeze_panes == ("A3" if name == "titled" else "A2")  # no case number: no frozen column
         assert ws["A3" if name == "titled" else "A2"].value == "张三"
-        # each printed page says what it is and which page it is
-        assert ws.oddHeader.left.text == ("任务" if name == "titled" else "plain")
+        # each printed page says what it is, once (a titled sheet's title row, repeated, heads
+        # each page: a page header would say it a second time), and which page it is
+        assert ws.oddHeader.left.text == (None if name == "titled" else "plain")
         assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
 
 
@@ -396,7 +397,7 @@ def test_a_page_title_heads_the_printed_pages_of_a_sheet_without_a_title_row(tmp
     path = tmp_path / "p.xlsx"
     frame = pd.DataFrame({"officer": ["张三"]})
     outputs.write_xlsx(path, [outputs.Sheet("全部案件", frame, page_title="全部案件（截至2026-11-23）"),
-                              outputs.Sheet("a", frame, title="A & B")])
+                              outputs.Sheet("a", frame, page_title="A & B")])
     wb = openpyxl.load_workbook(path)
     assert wb["全部案件"]["A1"].value == "officer" and wb["全部案件"].oddHeader.left.text == "全部案件（截至2026-11-23）"
     assert wb["a"].oddHeader.left.text == "A && B"

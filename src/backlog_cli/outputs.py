@@ -645,7 +645,7 @@ class Sheet:
     number_formats: Mapping[str, str] = field(default_factory=dict)
     charts: list[ChartHook] = field(default_factory=list)
     total_rows: int = 0
-    page_title: str | None = None  # heads each printed page (default: the title, else the sheet's name)
+    page_title: str | None = None  # heads each printed page of a sheet without a title row (default: its name)
 
 
 def _sheet_name_base(raw: object) -> str:
@@ -936,7 +936,7 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str,
     ws.freeze_panes(first_row, 1 if keyed else 0)
     if len(frame.columns):
         ws.autofilter(header_row, 0, header_row + len(frame) - sheet.total_rows, len(frame.columns) - 1)
-    _print_setup(ws, header_row, sum(widths), keyed, sheet.page_title or sheet.title or name)
+    _print_setup(ws, header_row, sum(widths), keyed, None if sheet.title else sheet.page_title or name)
     if not sheet.charts and len(frame) and any(headers):
         return _SheetXml.start(ws, formats, first_row, columns, num_formats, wraps, styles)
     for i, (col, num_format, wrap) in enumerate(zip(columns, num_formats, wraps)):
@@ -954,13 +954,15 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str,
     return None
 
 
-def _print_setup(ws: Worksheet, header_row: int, width: int, keyed: bool, title: str) -> None:
+def _print_setup(ws: Worksheet, header_row: int, width: int, keyed: bool, title: str | None) -> None:
     """Printed landscape, as many pages tall as it takes, the title and header rows repeated on
     every page; one page wide, or for a sheet wider than :data:`PRINT_PAGE_WIDTH` as many pages
     wide as keep it readable, the case number (``keyed``: the first column) repeated on each. Each
-    page is headed by ``title`` (the sheet's title, else its name) and numbered 第 N 页，共 M 页."""
+    page is numbered 第 N 页，共 M 页; a sheet without a title row is headed by ``title`` (on a
+    sheet with one, the title row repeated heads each page: a page header would say it twice)."""
     ws.set_landscape()
-    ws.set_header("&L" + title.replace("&", "&&")[:_PAGE_TITLE_MAX])
+    if title:
+        ws.set_header("&L" + title.replace("&", "&&")[:_PAGE_TITLE_MAX])
     ws.set_footer("&C第 &P 页，共 &N 页")
     pages = max(1, -(-width // PRINT_PAGE_WIDTH))
     ws.fit_to_pages(pages, 0)
