@@ -100,6 +100,21 @@ def test_category_filter(in_repo):
     assert bad.exit_code == 2 and "did you mean 'dangzheng'" in bad.output
 
 
+def test_xlsx_workbook_of_one_category_names_its_cases_sheet_by_the_category(in_repo, tmp_path):
+    """`classify -c 涉民生 -o x.xlsx`: the 底数, then the category's cases with every column on a
+    sheet named 涉民生, not a sheet called 全部案件 holding only them (its count 98, where the 底数
+    says 全部案件 296)."""
+    out = tmp_path / "minsheng.xlsx"
+    result = classify("samples/ledger.xlsx", "-c", "涉民生", "-o", out)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["底数", "涉民生"]
+    cases = book["涉民生"]
+    assert cases.max_row == 1 + 98 and cases.max_column > 40
+    assert cases.oddHeader.left.text == "涉民生（截至2026-11-23）"
+    assert "wrote" in result.output and "(98 rows)" in result.output
+
+
 def test_xlsx_workbook(in_repo, tmp_path):
     out = tmp_path / "triage.xlsx"
     result = classify("samples/ledger.xlsx", "-o", out)

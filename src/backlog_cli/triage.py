@@ -285,21 +285,24 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
 
 
 def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | None = None) -> list[Sheet]:
-    """The triage workbook: 底数, every case with every column (of ``category``, an id or label,
-    when given), then per category all its cases, open and closed, in :data:`CASE_COLUMNS` (a
-    case's other columns are on the 全部案件 sheet once, not repeated in every category it belongs to)."""
+    """The triage workbook: 底数, every case with every column, then per category all its cases,
+    open and closed, in :data:`CASE_COLUMNS` (a case's other columns are on the 全部案件 sheet once,
+    not repeated in every category it belongs to). With ``category`` (an id or label): 底数, then
+    that category's cases with every column, on a sheet named by its label."""
     labels = with_categories(labels, result.ruleset)
-    cases = result.cases
+    day = result.as_of.date()
+    summary = Sheet(SUMMARY_LABEL, result.summary, labels=labels, title=f"{SUMMARY_LABEL}（截至{day}）", total_rows=1)
     if category is not None:
-        category = check_category(result.ruleset, category)
-        cases = cases[result.flags[category]]
-    chosen = [c for c in result.ruleset.categories if category in (None, c.id)]
+        chosen = result.ruleset.category(check_category(result.ruleset, category))
+        cases = result.cases[result.flags[chosen.id]]
+        return [summary, Sheet(chosen.label, cases, labels=labels, page_title=f"{chosen.label}（截至{day}）")]
+    cases = result.cases
     short = cases[[c for c in CASE_COLUMNS if c in cases.columns]]
     return [
-        Sheet(SUMMARY_LABEL, result.summary, labels=labels, title=f"{SUMMARY_LABEL}（截至{result.as_of.date()}）", total_rows=1),
-        Sheet(TOTAL_LABEL, cases, labels=labels, page_title=f"{TOTAL_LABEL}（截至{result.as_of.date()}）"),
-        *(Sheet(c.label, short[result.flags.loc[cases.index, c.id]], labels=labels, title=f"{c.label}（截至{result.as_of.date()}）")
-          for c in chosen),
+        summary,
+        Sheet(TOTAL_LABEL, cases, labels=labels, page_title=f"{TOTAL_LABEL}（截至{day}）"),
+        *(Sheet(c.label, short[result.flags[c.id]], labels=labels, title=f"{c.label}（截至{day}）")
+          for c in result.ruleset.categories),
     ]
 
 
