@@ -228,6 +228,11 @@ class History:
         self.version = version
         self.read_only = read_only
 
+    @property
+    def where(self) -> str:
+        """The database as messages name it, its password hidden (:func:`shown_target`)."""
+        return shown_target(str(self.engine.url))
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -259,7 +264,7 @@ class History:
         except sa.exc.DBAPIError as exc:
             if not _refused(exc):
                 raise
-            raise ConfigError(f"history {self.engine.url.render_as_string(hide_password=True)}: cannot record "
+            raise ConfigError(f"history {self.where}: cannot record "
                               f"the run ({driver_said(exc.orig)})") from None
 
     def _store(self, conn: Connection, info: RunInfo, snapshot: pd.DataFrame, rejects: pd.DataFrame | None) -> int:
@@ -269,7 +274,7 @@ class History:
         # one run records at a time: the version's row is held to the end of the transaction, so
         # that a run of the same day writing to the same database (from another machine, whose lock
         # file is in its own output_dir) waits for this one and then replaces it, as a re-run does
-        _stored_version(conn, self.engine.url.render_as_string(hide_password=True), lock=True)
+        _stored_version(conn, self.where, lock=True)
         old = sa.select(runs.c.id).where(runs.c.as_of == info.as_of)
         for table in (snapshots, rejected_rows):
             conn.execute(table.delete().where(table.c.run_id.in_(old)))
@@ -301,7 +306,7 @@ class History:
         except sa.exc.DBAPIError as exc:
             if not _refused(exc):
                 raise
-            raise ConfigError(f"history {self.engine.url.render_as_string(hide_password=True)}: cannot read "
+            raise ConfigError(f"history {self.where}: cannot read "
                               f"the history ({driver_said(exc.orig)})") from None
 
     def list_runs(self, until: dt.date | None = None) -> pd.DataFrame:
