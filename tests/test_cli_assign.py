@@ -67,6 +67,19 @@ def test_rank_on_the_sample():
     check_golden("rank_sample.csv", result.stdout)
 
 
+def test_an_empty_ranking_and_overview_say_so_in_their_titles(tmp_path):
+    """As of 2014-01-05, before the sample's first filing, the ranking and the task lists'
+    overview have no rows: their titles say （无数据）, where they said nothing, and no row is added."""
+    for command, sheet, title in (("rank", "排名", "按承办人排名：4 周，截至2014-01-05（无数据）"),
+                                  ("assign", "总览", "任务到人：按承办人（截至2014-01-05）（无数据）")):
+        out = tmp_path / f"{command}.xlsx"
+        result = run(command, SAMPLE, "--as-of", "2014-01-05", "-o", out)
+        assert result.exit_code == 0, result.output
+        ws = openpyxl.load_workbook(out)[sheet]
+        assert (ws["A1"].value, ws.max_row) == (title, 2)
+        assert run(command, SAMPLE, "--as-of", "2014-01-05").stdout.startswith(title + "\n")
+
+
 def test_a_long_tie_shows_its_first_names_and_count_in_tables_and_xlsx(tmp_path):
     """2026-W47 on the sample: nine officers closed none and share 7th. CSV keeps every name; the
     table and xlsx show three, then how many share the rank."""

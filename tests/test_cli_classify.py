@@ -111,8 +111,28 @@ def test_xlsx_workbook_of_one_category_names_its_cases_sheet_by_the_category(in_
     assert book.sheetnames == ["底数", "涉民生"]
     cases = book["涉民生"]
     assert cases.max_row == 1 + 98 and cases.max_column > 40
-    assert cases.oddHeader.left.text == "涉民生（截至2026-11-23）"
+    assert cases.oddHeader.left.text == "涉民生（截至2026-11-23）：98 件"
     assert "wrote" in result.output and "(98 rows)" in result.output
+
+
+def test_xlsx_case_sheets_say_how_many_cases_they_list(in_repo, tmp_path):
+    """Each sheet of cases says in its title (全部案件, which has no title row: its page header) the
+    count the 底数 gives it and it has rows for; as of 2014-01-05, before the sample's first filing,
+    each says ：0 件 where it said nothing of being empty; the terminal's title says it too."""
+    for as_of in ("2026-11-23", "2014-01-05"):
+        out = tmp_path / f"{as_of}.xlsx"
+        result = runner.invoke(app, ["classify", "samples/ledger.xlsx", "--as-of", as_of, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        book = openpyxl.load_workbook(out)
+        counts = {row[1]: row[2] for row in book["底数"].iter_rows(min_row=3, values_only=True)}
+        for ws in book.worksheets[1:]:
+            untitled = ws.title == "全部案件"
+            title = ws.oddHeader.left.text if untitled else ws["A1"].value
+            assert title == f"{ws.title}（截至{as_of}）：{counts[ws.title]} 件"
+            assert ws.max_row - (1 if untitled else 2) == counts[ws.title]
+    assert counts["全部案件"] == 0
+    terminal = runner.invoke(app, ["classify", "samples/ledger.xlsx", "--as-of", "2014-01-05", "-c", "涉民生"])
+    assert "\n涉民生（截至2014-01-05）：0 件\n" in terminal.stdout
 
 
 def test_xlsx_workbook(in_repo, tmp_path):
@@ -140,7 +160,7 @@ def test_xlsx_workbook(in_repo, tmp_path):
     for ws in book.worksheets:
         titled = ws.print_title_rows == "$1:$2"
         assert titled == (ws.title != "全部案件")
-        assert ws.oddHeader.left.text == (None if titled else "全部案件（截至2026-11-23）")
+        assert ws.oddHeader.left.text == (None if titled else "全部案件（截至2026-11-23）：296 件")
     # the errors file, for the clerks: Chinese header and reasons (2025年 row 53 repeats row 48's
     # （2024）鲁0902执105号; row 111 has no 立案日期; 2026年 row 8 has 待补 for it, row 68 暂无案号)
     assert (tmp_path / "triage.errors.csv").read_text(encoding="utf-8-sig").splitlines() == [

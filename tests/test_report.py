@@ -301,6 +301,31 @@ def test_sample_report_against_golden(tmp_path):
     assert [book[name].max_row - 2 for name in ("本月执结", "月末未结")] == [7, 153]  # below the title and header
 
 
+def test_xlsx_case_lists_say_how_many_cases_and_an_empty_table_says_so(tmp_path):
+    """A case list's title says how many cases it lists, so an empty one (本月执结 counted on the
+    1st) says ：0 件 and each says what its rows are; a table of counts without rows (承办人, in a
+    month before the ledger's first case) says （无数据） in its title, never in a row."""
+    def titles(month: str, *args: str) -> dict[str, tuple[str, int]]:
+        out = tmp_path / f"{month}.xlsx"
+        result = runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", month, *args, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        book = openpyxl.load_workbook(out)
+        return {ws.title: (ws["A1"].value, ws.max_row - 2) for ws in book.worksheets}
+
+    first = titles("2026-11", "--as-of", "2026-11-01")
+    head = "2026年11月执行案件清理进展（截至2026-11-01）："
+    assert first["本月执结"] == (head + "本月执结：0 件", 0)
+    assert first["截至11月1日未结"] == (head + "截至11月1日未结：153 件", 153)
+    assert first["重点案件"] == (head + "重点案件：101 件", 101)
+    assert first["承办人"][0] == head + "承办人"  # not a case list, and not empty: as it was
+    before = titles("2013-12")
+    head = "2013年12月执行案件清理进展（截至2013-12-31）："
+    assert before["承办人"] == (head + "承办人（无数据）", 0)
+    assert before["月末未结"] == (head + "月末未结：0 件", 0)
+    terminal = runner.invoke(app, ["report", "monthly", str(SAMPLE), "--month", "2026-11", "--as-of", "2026-11-01"])
+    assert "\n重点案件：101 件\n" in terminal.stdout
+
+
 AGE_RULES = """\
 version: 1
 categories:
@@ -467,8 +492,8 @@ def test_the_workbook_and_terminal_name_categories_by_label_csv_keeps_ids(tmp_pa
     labelled = [["涉民生", "三类案件"], ["涉民生", "三类案件"], ["涉信访", "三类案件"]]
     assert outputs.shown_values(sheet.frame, sheet.labels)["categories"].tolist() == labelled
     shown = {t.title: t for t in report.output().tables}
-    assert list(shown) == ["分类统计", "重点案件", "承办人", "未结时长"]
-    key = shown["重点案件"]
+    assert list(shown) == ["分类统计", "重点案件：3 件", "承办人", "未结时长"]  # a case list says its count
+    key = shown["重点案件：3 件"]
     assert outputs.shown_values(key.frame, key.labels)["categories"].tolist() == labelled
     path = tmp_path / "r.xlsx"
     outputs.write_xlsx(path, report.sheets())
@@ -503,8 +528,9 @@ def test_workbook_counted_before_month_end_says_the_day_and_shows_no_ids(tmp_pat
     book = openpyxl.load_workbook(out)
     names = ("重点案件", "承办人", "未结时长", "本月执结", "截至11月20日未结")  # no runs recorded: no 趋势
     assert book.sheetnames == ["分类统计", *names]
+    counts = ("：109 件", "", "", "：9 件", "：174 件")  # the case lists say how many cases they list
     assert [ws["A1"].value for ws in book] == ["2026年11月执行案件清理进展（截至2026-11-20）"] + [
-        f"2026年11月执行案件清理进展（截至2026-11-20）：{name}" for name in names]
+        f"2026年11月执行案件清理进展（截至2026-11-20）：{name}{count}" for name, count in zip(names, counts)]
     assert [c.value for c in book["分类统计"][2]] == ["类别", "本月执结", "截至11月20日未结"]
     categories = book["分类统计"]  # the 全部案件 row is kept out of the filter: it stays last when sorted
     assert categories.cell(categories.max_row, 1).value == "全部案件"

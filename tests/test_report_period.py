@@ -180,7 +180,7 @@ def test_as_of_before_the_periods_last_day(tmp_path):
     book = openpyxl.load_workbook(out)
     title = "2016年12月执行案件清理进展（统计期间2016-11-29至2016-12-28，截至2016-12-20）"
     assert book.sheetnames == ["分类统计", "重点案件", "承办人", "未结时长", "本期执结", "截至12月20日未结"]
-    assert book["分类统计"]["A1"].value == title and book["本期执结"]["A1"].value == f"{title}：本期执结"
+    assert book["分类统计"]["A1"].value == title and book["本期执结"]["A1"].value == f"{title}：本期执结：1 件"
     assert [c.value for c in book["分类统计"][2]] == ["类别", "本期执结（2016-11-29至2016-12-20）", "截至12月20日未结"]
 
 

@@ -42,7 +42,7 @@ from backlog_cli.config import document_line, key_line, not_a_file, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean, slip_note
 from backlog_cli.loading import PLAN_FIELDS, SOURCE_COLUMNS, TOTALS_TEXT, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
-                                 state_styles, value_labels, write_output)
+                                 state_styles, table_title, value_labels, write_output)
 from backlog_cli.parsing import name_key, normalize_person, normalize_text, parse_numbers, without_spaces
 from backlog_cli.rules import open_mask
 from backlog_cli.deadlines import COMING_DUE_STATES, age_days, urgency
@@ -357,7 +357,8 @@ class TaskLists:
 
     def overview_sheet(self, labels: Mapping[str, str] | None = None) -> Sheet:
         by = (labels or {}).get(self.by, self.by)
-        return Sheet(OVERVIEW_SHEET, self.overview, labels=labels, title=f"任务到人：按{by}（截至{self.as_of.date()}）")
+        return Sheet(OVERVIEW_SHEET, self.overview, labels=labels,
+                     title=table_title(f"任务到人：按{by}（截至{self.as_of.date()}）", len(self.overview)))
 
     def sheets(self, labels: Mapping[str, str] | None = None) -> list[Sheet]:
         """One task-list sheet per group: its heading, its cases by urgency, overdue rows red and
@@ -794,7 +795,8 @@ def ranking_output(table: pd.DataFrame, by: str, labels: Mapping[str, str], peri
     shown = Labels({**labels, **RANKING_LABELS}, {**value_labels(labels), "period": period_texts(table["period"]),
                                                    "tie_with": tie_texts(table["tie_with"])})
     to = table["period_end"].max().date() if len(table) else pd.Timestamp(as_of).date()
-    title = f"按{labels.get(by, by)}排名：{periods} {'周' if period == 'week' else '个月'}，截至{to}"
+    title = table_title(f"按{labels.get(by, by)}排名：{periods} {'周' if period == 'week' else '个月'}，截至{to}",
+                        len(table))
     def sheet(drop: str) -> Sheet:
         return Sheet(RANKING_SHEET, table.drop(columns=drop), labels=shown, row_styles=mark_styles(table["mark"]),
                      title=title, number_formats={"closing_rate": PERCENT_FORMAT})

@@ -728,7 +728,7 @@ def classify(
     columns: ColumnsOpt = None,
 ) -> None:
     """Count the backlog (底数) per category, then list every case with its categories."""
-    from backlog_cli.outputs import Output, Sheet
+    from backlog_cli.outputs import Output, Sheet, case_count_title
     from backlog_cli.rules import SUMMARY_LABEL, TOTAL_LABEL
     from backlog_cli.triage import CASE_COLUMNS, display_labels, triage_sheets
 
@@ -740,7 +740,7 @@ def classify(
     cases = result.cases[result.in_category(category)] if category else result.cases
     what = result.ruleset.category(category).label if category else TOTAL_LABEL
     labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
-    main = Output(cases, title=f"{what}（截至{when.date()}）", labels=labels)
+    main = Output(cases, title=case_count_title(f"{what}（截至{when.date()}）", len(cases)), labels=labels)
     main.tables = [Sheet(SUMMARY_LABEL, result.summary, labels=labels, title=SUMMARY_LABEL), main.main_sheet(CASE_COLUMNS)]
     if fmt == "xlsx":
         main.sheets = triage_sheets(result, labels, category)

@@ -54,7 +54,8 @@ from sqlalchemy.engine import Connection, Engine
 from backlog_cli.assignment import UNASSIGNED
 from backlog_cli.errors import ConfigError
 from backlog_cli.loading import REJECT_COLUMNS, file_names, load_columns, shown_path
-from backlog_cli.outputs import DISPLAY_LIST_SEP, Labels, Output, Sheet, iso_dates, join_lists, per_distinct_cell
+from backlog_cli.outputs import (DISPLAY_LIST_SEP, Labels, Output, Sheet, case_count_title, iso_dates, join_lists,
+                                 per_distinct_cell)
 from backlog_cli.parsing import case_ids, parse_case_numbers
 from backlog_cli.rules import open_mask
 
@@ -889,8 +890,9 @@ def _balance_labels(base: dt.date, latest: dt.date, left_out: Mapping[str, int])
 def diff_output(base: dt.date, latest: dt.date, changes: Changes,
                 categories: Mapping[str, str], deadlines: Mapping[str, str]) -> Output:
     """The changes for the output layer: counts per kind of change (汇总), every change
-    (变化明细), then how the open count adds up (未结核对, :func:`open_balance`); tables and xlsx
-    show the three (:func:`diff_shown`), CSV and JSON the changes."""
+    (变化明细, titled with how many cases and changes it lists), then how the open count adds up
+    (未结核对, :func:`open_balance`); tables and xlsx show the three (:func:`diff_shown`), CSV and
+    JSON the changes."""
     counts = pd.DataFrame({"change": list(CHANGES),
                            "cases": pd.array([len(changes[c]) if changes.known(c) else pd.NA for c in CHANGES],
                                              dtype="Int64")})
@@ -898,7 +900,8 @@ def diff_output(base: dt.date, latest: dt.date, changes: Changes,
     frame = diff_frame(changes)
     balance = open_balance(changes)
     left_out = {kind: len(changes[kind]) - int(balance[kind].fillna(0).iloc[0]) for kind in ("new", "readmitted")}
-    title = f"变化（{base} → {latest}）"
+    # a case changed in two ways (新收 and 已结) is two rows: the title counts both
+    title = case_count_title(f"变化（{base} → {latest}）", frame["case_no"].nunique(), len(frame), "项变化")
     sheets = [Sheet("汇总", counts, labels=labels, title=f"汇总（{base} → {latest}）"),
               Sheet("变化明细", diff_shown(frame, categories, deadlines), labels=labels, title=title),
               Sheet(BALANCE_SHEET, balance, title=f"{BALANCE_SHEET}（{base} → {latest}）",

@@ -1604,6 +1604,23 @@ class Written:
                           *(f"warning: {self.path}: {terminal_text(w, PLAIN_WIDTH)}" for w in self.warnings)])
 
 
+def case_count_title(title: str, cases: int, rows: int | None = None, items: str = "") -> str:
+    """A case list's title with how many cases it lists, as every case list says it
+    (涉民生（截至2026-11-23）：98 件; an empty one ：0 件); where a case may take several rows (one per
+    deadline, per change), the rows too when they are more: ：3 件，4 项期限 (``items`` names them)."""
+    return f"{title}：{cases} 件" + (f"，{rows} {items}" if rows is not None and rows != cases else "")
+
+
+NO_DATA = "（无数据）"
+
+
+def table_title(title: str, rows: int) -> str:
+    """The title of a table that is not a case list (a row per officer, per period), said empty
+    when it has no rows (按承办人排名：4 周，截至2014-01-05（无数据）): a row saying so would be
+    met by Excel's filter and sort as data."""
+    return title if rows else title + NO_DATA
+
+
 def counted(n: int, noun: str) -> str:
     """``n`` and a plural ``noun``, its last word singular for one: 1 rejected row, 2 categories."""
     if n == 1:

@@ -75,6 +75,9 @@ REPORT_LABELS = {"closed_in_month": "本月执结", "open_at_end": "月末未结
                  "band": "未结时长", "open": "未结案件", "as_of": "日期"}
 
 
+# The tables that list cases, one row per case: their titles say how many (the others are said empty
+# when they are).
+CASE_LISTS = ("key_cases", "closed_in_month", "open_at_end")
 # Each table's sheet name in the workbook and title on the terminal (CSV files and JSON keys keep
 # the names on the left).
 SHEET_NAMES = {"categories": "分类统计", "key_cases": "重点案件", "officers": "承办人", "age_bands": "未结时长",
@@ -137,6 +140,14 @@ class MonthlyReport:
             return PERIOD_CLOSED
         return self.labels()[name] if name == "open_at_end" else SHEET_NAMES[name]
 
+    def table_title(self, name: str, frame: pd.DataFrame, title: str | None = None) -> str:
+        """A table's title (``title``, else its sheet name): a case list's says how many cases it
+        lists, another table's that it is empty when it is."""
+        title = self.sheet_name(name) if title is None else title
+        if name in CASE_LISTS:
+            return outputs.case_count_title(title, len(frame))
+        return outputs.table_title(title, len(frame))
+
     def labels(self) -> outputs.Labels:
         """Headers (月末未结 when the report counts at the end of the calendar month, else
         截至M月D日未结; with a report day, 本期执结 and the days its closes were counted in), and the
@@ -161,7 +172,7 @@ class MonthlyReport:
         tables = self.tables()
         return outputs.Output(
             self.key_cases, name="key_cases", sheets=self.sheets(), heading=self.title,
-            tables=[outputs.Sheet(name, frame, labels=self.labels(), title=self.sheet_name(name))
+            tables=[outputs.Sheet(name, frame, labels=self.labels(), title=self.table_title(name, frame))
                     for name, frame in self._shown().items() if name in TERMINAL_TABLES and len(frame)],
             payload={"month": str(self.month), **self._period(), "end": self.end, **tables},
             beside={name: frame for name, frame in tables.items() if name != "key_cases"},
@@ -172,7 +183,8 @@ class MonthlyReport:
         return {} if self.day is None else {"first_day": self.first, "last_day": self.last}
 
     def sheets(self) -> list[outputs.Sheet]:
-        """The xlsx workbook: one sheet per table, each titled with the report's month and day,
+        """The xlsx workbook: one sheet per table, each titled with the report's month and day (a
+        case list's title with how many cases it lists, another table's said empty when it is),
         charts beside the data; no trend sheet without a run recorded up to the day counted at (a
         sheet of headers alone says nothing, and a text row would break its date column and chart)."""
         shown, heads = self._shown(), self.labels()
@@ -181,7 +193,8 @@ class MonthlyReport:
                   "age_bands": [_bar_chart("band", "open", "未结案件（按立案时长）", len(self.age_bands), "column")],
                   "trend": [_line_chart("as_of", "open", "未结案件趋势")]}
         return [outputs.Sheet(self.sheet_name(name), frame, labels=heads, charts=charts.get(name, []),
-                              title=self.title if name == "categories" else f"{self.title}：{self.sheet_name(name)}",
+                              title=self.table_title(name, frame, self.title if name == "categories"
+                                                     else f"{self.title}：{self.sheet_name(name)}"),
                               total_rows=int(name == "categories"))
                 for name, frame in shown.items() if name != "trend" or len(frame)]
 

@@ -27,7 +27,7 @@ from backlog_cli.deadlines import columns_read as deadline_columns
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, OptionError, RulesError
 from backlog_cli.loading import FILED_AFTER_TODAY, REJECT_COLUMNS, SheetReport, file_names
-from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, state_styles
+from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, case_count_title, state_styles
 from backlog_cli.parsing import CASE_PARTS, case_ids, parse_case_numbers, per_distinct, same_case, short_case_number
 from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, ColumnRef, Ruleset, canonical_fields,
                                missing_field_warnings, open_mask)
@@ -295,13 +295,16 @@ def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | Non
     if category is not None:
         chosen = result.ruleset.category(check_category(result.ruleset, category))
         cases = result.cases[result.flags[chosen.id]]
-        return [summary, Sheet(chosen.label, cases, labels=labels, page_title=f"{chosen.label}（截至{day}）")]
+        return [summary, Sheet(chosen.label, cases, labels=labels,
+                               page_title=case_count_title(f"{chosen.label}（截至{day}）", len(cases)))]
     cases = result.cases
     short = cases[[c for c in CASE_COLUMNS if c in cases.columns]]
     return [
         summary,
-        Sheet(TOTAL_LABEL, cases, labels=labels, page_title=f"{TOTAL_LABEL}（截至{day}）"),
-        *(Sheet(c.label, short[result.flags[c.id]], labels=labels, title=f"{c.label}（截至{day}）")
+        Sheet(TOTAL_LABEL, cases, labels=labels,
+              page_title=case_count_title(f"{TOTAL_LABEL}（截至{day}）", len(cases))),
+        *(Sheet(c.label, short[result.flags[c.id]], labels=labels,
+                title=case_count_title(f"{c.label}（截至{day}）", int(result.flags[c.id].sum())))
           for c in result.ruleset.categories),
     ]
 
@@ -319,7 +322,7 @@ def overdue_title(as_of: pd.Timestamp, listed: Listing, *, months: int | None = 
     who = [category] if category else []
     who += [f"承办人{officer}"] if officer else []
     cases, rows = listed.cases["case_no"].nunique(), len(listed.cases)
-    return f"{'，'.join(who + what)}（截至{as_of.date()}）：{cases} 件" + (f"，{rows} 项期限" if rows != cases else "")
+    return case_count_title(f"{'，'.join(who + what)}（截至{as_of.date()}）", cases, rows, "项期限")
 
 
 def overdue_output(listed: Listing, labels: Mapping[str, str], title: str, *, coming_due: bool = False) -> Output:
