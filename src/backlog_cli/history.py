@@ -56,7 +56,7 @@ from backlog_cli.errors import ConfigError
 from backlog_cli.loading import REJECT_COLUMNS, file_names, load_columns, shown_path
 from backlog_cli.outputs import (DISPLAY_LIST_SEP, Labels, Output, Sheet, case_count_title, iso_dates, join_lists,
                                  per_distinct_cell)
-from backlog_cli.parsing import case_ids, parse_case_numbers
+from backlog_cli.parsing import case_ids, first_rows, parse_case_numbers
 from backlog_cli.rules import open_mask
 
 SCHEMA_VERSION = 2
@@ -600,22 +600,27 @@ def snapshot_frame(cases: pd.DataFrame, as_of: pd.Timestamp, deadline_ids: Seque
     return out.reset_index(drop=True)
 
 
+def _per_states(states: dict[str, pd.Series], idx: pd.Index, fn: Callable[[dict[str, str]], str]) -> pd.Series:
+    """Per row, ``fn`` of its deadline states (deadline id → state, missing states left out),
+    called once per distinct combination of states: a ledger's cases share a few hundred."""
+    combination = np.zeros(len(idx), dtype=np.int64)
+    for s in states.values():
+        codes, uniques = pd.factorize(s)  # missing: -1
+        combination, _ = pd.factorize(combination * (len(uniques) + 1) + codes + 1)
+    first = first_rows(combination)
+    table = np.array([fn({d: s.iat[i] for d, s in states.items() if not pd.isna(s.iat[i])}) for i in first]
+                     + [""], dtype=object)  # the empty entry: an array of text, never of nothing
+    return pd.Series(table[combination], index=idx, dtype="str")
+
+
 def _join_where(states: dict[str, pd.Series], state: str, idx: pd.Index) -> pd.Series:
     """Per row, the deadline ids whose state is ``state``, joined with ``;``."""
-    out = pd.Series("", index=idx, dtype="str")
-    for d, s in states.items():
-        hit = s.eq(state).fillna(False)
-        out = out.where(~hit, out + np.where(out.ne(""), LIST_SEP, "") + d)
-    return out
+    return _per_states(states, idx, lambda row: LIST_SEP.join(d for d, s in row.items() if s == state))
 
 
 def _states_json(states: dict[str, pd.Series], idx: pd.Index) -> pd.Series:
-    """Per row, a JSON object of deadline id → state (missing states left out), built column-wise."""
-    parts = pd.Series("", index=idx, dtype="str")
-    for d, s in states.items():
-        item = json.dumps(d) + ":" + s.map(json.dumps, na_action="ignore").astype("str")
-        parts = parts.where(s.isna(), parts + np.where(parts.ne(""), ",", "") + item)
-    return "{" + parts + "}"
+    """Per row, a JSON object of deadline id → state (missing states left out)."""
+    return _per_states(states, idx, lambda row: "{" + ",".join(f"{json.dumps(d)}:{json.dumps(s)}" for d, s in row.items()) + "}")
 
 
 def _snapshot_rows(snapshot: pd.DataFrame) -> list[dict[str, Any]]:
