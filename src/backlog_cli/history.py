@@ -66,6 +66,7 @@ SNAPSHOT_COLUMNS = [
     "next_deadline", "next_state", "next_due", "overdue", "deadline_states",
 ]
 DATE_COLUMNS = ("filed_on", "closed_on", "next_due")
+SNAPSHOT_BLOCK = 20_000  # snapshot rows inserted at a time
 # In the order the open count adds up: open then + new + readmitted + reopened - closed - removed
 # - rejected = open now.
 CHANGES = ("new", "readmitted", "reopened", "closed", "removed", "rejected", "newly_overdue", "more_overdue",
@@ -270,7 +271,6 @@ class History:
 
     def _store(self, conn: Connection, info: RunInfo, snapshot: pd.DataFrame, rejects: pd.DataFrame | None) -> int:
         """Write a run, its snapshot and its rejected rows in ``conn``'s transaction; returns the run id."""
-        rows = _snapshot_rows(snapshot)
         rejected = _rejected_rows(rejects)
         # one run records at a time: the version's row is held to the end of the transaction, so
         # that a run of the same day writing to the same database (from another machine, whose lock
@@ -288,7 +288,10 @@ class History:
                 rules=info.rules, rejects_recorded=True,
             )
         ).inserted_primary_key[0]
-        for table, listed in ((snapshots, rows), (rejected_rows, rejected)):
+        # the snapshot's rows a block at a time: a block's Python rows are alive at a time, not the
+        # whole ledger's (125,882 rows took 90 MB, the run's peak)
+        blocks = (_snapshot_rows(snapshot.iloc[at:at + SNAPSHOT_BLOCK]) for at in range(0, len(snapshot), SNAPSHOT_BLOCK))
+        for table, listed in *((snapshots, rows) for rows in blocks), (rejected_rows, rejected):
             if listed:
                 for row in listed:
                     row["run_id"] = run_id
