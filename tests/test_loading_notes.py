@@ -341,47 +341,32 @@ def test_a_case_number_with_one_bracket_round_its_year_is_read_as_that_case(tmp_
     ]
 
 
-def test_a_date_with_its_weekday_is_read_and_one_that_contradicts_it_is_not(tmp_path):
-    """2016/03/05 星期六 and 2016-03-05（周六） as systems export them, 2016.3.5. with a trailing dot:
-    read as 2016-03-05 (a Saturday). 星期五 after it: a filing date rejected, a close date a value
-    problem, never read as either day."""
+@pytest.mark.parametrize("rows, unread", [
+    # as systems export them, and with a trailing dot
+    (["2016/03/05 星期六,2016-03-06（周日）", "2016-03-05（周六）,2016.3.7.", "2016.3.5.,2016/03/08 星期五",
+      "2016/03/05 星期五,"], ["2016/03/05 星期五", "2016/03/08 星期五"]),
+    # in Chinese numerals as judgments write them, and with a time before the weekday
+    (["二〇一六年三月五日星期六,二〇一六年三月六日（周日）", "二零一六年三月五日 周六,2016/03/07 10:30 星期一",
+      "2016/03/05 10:30 星期六,二〇一六年三月八日星期五", "二〇一六年三月五日星期五,"],
+     ["二〇一六年三月五日星期五", "二〇一六年三月八日星期五"]),
+])
+def test_a_date_with_its_weekday_is_read_and_one_that_contradicts_it_is_not(tmp_path, rows, unread):
+    """A date with the weekday it falls on after it (2016-03-05 was a Saturday) is read as that day,
+    in 立案日期 and in another date column; with a weekday it does not fall on (星期五), a filing date
+    is rejected and a close date is a value problem, never read as either day."""
     path = tmp_path / "l.csv"
-    path.write_text("案号,立案日期,结案日期\n"
-                    "(2016)鲁0902执1号,2016/03/05 星期六,2016-03-06（周日）\n"
-                    "(2016)鲁0902执2号,2016-03-05（周六）,2016.3.7.\n"
-                    "(2016)鲁0902执3号,2016.3.5.,2016/03/08 星期五\n"
-                    "(2016)鲁0902执4号,2016/03/05 星期五,\n", encoding="utf-8")
+    path.write_text("案号,立案日期,结案日期\n" + "".join(f"(2016)鲁0902执{i}号,{row}\n" for i, row in enumerate(rows, 1)),
+                    encoding="utf-8")
     result = runner.invoke(app, ["inspect", str(path)])
     assert result.exit_code == 0, result.output
     assert "loaded 3 cases from 4 rows; 1 rejected" in result.stderr
-    assert "row 5: (2016)鲁0902执4号: 立案日期无法识别：“2016/03/05 星期五”" in result.stderr
+    assert f"row 5: (2016)鲁0902执4号: 立案日期无法识别：“{unread[0]}”（2016-03-05 是星期六）" in result.stderr
     ledger = load_ledger([path])
     assert ledger.cases["filed_on"].tolist() == [pd.Timestamp("2016-03-05")] * 3
     assert ledger.cases["closed_on"].iloc[:2].tolist() == [pd.Timestamp("2016-03-06"), pd.Timestamp("2016-03-07")]
     assert ledger.cases["closed_on"].isna().iloc[2]
     assert ledger.listed_problems()[["row", "value", "problem"]].values.tolist() == [
-        [4, "2016/03/08 星期五", "日期无法识别（2016-03-08 是星期二）"]]
-
-
-def test_a_date_in_chinese_numerals_or_with_a_time_reads_its_weekday_too(tmp_path):
-    """二〇一六年三月五日星期六 as judgments write the date with a weekday after it, 2016/03/05 10:30 星期六
-    with the time before the weekday: read as 2016-03-05 (a Saturday), in 立案日期 and in another
-    date column; a weekday the date does not fall on still makes it unreadable."""
-    path = tmp_path / "l.csv"
-    path.write_text("案号,立案日期,结案日期\n"
-                    "(2016)鲁0902执1号,二〇一六年三月五日星期六,二〇一六年三月六日（周日）\n"
-                    "(2016)鲁0902执2号,二零一六年三月五日 周六,2016/03/07 10:30 星期一\n"
-                    "(2016)鲁0902执3号,2016/03/05 10:30 星期六,二〇一六年三月八日星期五\n"
-                    "(2016)鲁0902执4号,二〇一六年三月五日星期五,\n", encoding="utf-8")
-    result = runner.invoke(app, ["inspect", str(path)])
-    assert result.exit_code == 0, result.output
-    assert "loaded 3 cases from 4 rows; 1 rejected" in result.stderr
-    assert "row 5: (2016)鲁0902执4号: 立案日期无法识别：“二〇一六年三月五日星期五”" in result.stderr
-    ledger = load_ledger([path])
-    assert ledger.cases["filed_on"].tolist() == [pd.Timestamp("2016-03-05")] * 3
-    assert ledger.cases["closed_on"].iloc[:2].tolist() == [pd.Timestamp("2016-03-06"), pd.Timestamp("2016-03-07")]
-    assert ledger.cases["closed_on"].isna().iloc[2]
-    assert ledger.listed_problems()[["row", "value"]].values.tolist() == [[4, "二〇一六年三月八日星期五"]]
+        [4, unread[1], "日期无法识别（2016-03-08 是星期二）"]]
 
 
 def test_a_date_whose_weekday_contradicts_it_says_the_day_it_falls_on(tmp_path):
