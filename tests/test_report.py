@@ -614,3 +614,14 @@ def test_a_ledger_without_a_plan_column_is_warned_about_once_by_the_report_and_t
     april = runner.invoke(app, ["report", "monthly", "l.csv", "--month", "2026-04", "--rules", "sanqingli-2016"])
     assert april.exit_code == 0, april.output
     assert "下一步打算" not in april.stderr
+
+
+def test_the_terminal_report_shows_the_key_cases_title_when_none_is_open():
+    """A month before the first filing: the terminal report still says 重点案件：0 件 (the xlsx
+    sheet says it too), where it left the key cases out and the reader could not tell none from
+    a table forgotten; an empty officers' table is still left out."""
+    result = CliRunner().invoke(app, ["report", "monthly", str(ROOT / "samples" / "ledger.xlsx"), "--month", "2013-12"])
+    assert result.exit_code == 0, result.output
+    titles = [line for line in result.stdout.splitlines() if line[:1] not in "┏┃┡│└"]
+    assert "重点案件：0 件" in titles
+    assert not any(line.startswith("承办人") for line in titles)

@@ -168,12 +168,13 @@ class MonthlyReport:
     def output(self) -> outputs.Output:
         """For the output layer: the key cases as the CSV records (the other tables beside them),
         every table in JSON, one workbook with charts, every non-empty table of
-        :data:`TERMINAL_TABLES` on the terminal."""
+        :data:`TERMINAL_TABLES` on the terminal, and the key cases even when none is open, their
+        title saying so (重点案件：0 件)."""
         tables = self.tables()
         return outputs.Output(
             self.key_cases, name="key_cases", sheets=self.sheets(), heading=self.title,
             tables=[outputs.Sheet(name, frame, labels=self.labels(), title=self.table_title(name, frame))
-                    for name, frame in self._shown().items() if name in TERMINAL_TABLES and len(frame)],
+                    for name, frame in self._shown().items() if name in TERMINAL_TABLES and (len(frame) or name in CASE_LISTS)],
             payload={"month": str(self.month), **self._period(), "end": self.end, **tables},
             beside={name: frame for name, frame in tables.items() if name != "key_cases"},
         )
