@@ -614,7 +614,7 @@ def test_diff_output_sheets_and_files(db, tmp_path):
     assert detail.columns.tolist() == ["案号", "变化", "承办人", "变化前", "变化后", "结案日期"]
     # its title counts the cases and, as E5 is 新收 and 已结 and C3 改派承办人 and 类别变化, its rows: the 汇总's 8
     title = pd.read_excel(tmp_path / "d.xlsx", sheet_name="变化明细", header=None, nrows=1, engine="openpyxl").iat[0, 0]
-    assert title == f"变化（2025-07-01 → 2025-07-02）：6 件，8 项变化" and len(detail) == 8
+    assert title == "变化（2025-07-01 → 2025-07-02）：6 件，8 项变化" and len(detail) == 8
     closed = detail[detail["变化"].eq("已结")]
     assert closed["结案日期"].tolist() == [T("2025-07-01"), T("2025-07-02")]  # date cells, not text
     # open on 07-01: A1 B2 C3; on 07-02: B2 C3 D4. New D4 (open) and E5 (closed 07-02) count; F6,
