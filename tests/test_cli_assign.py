@@ -96,6 +96,20 @@ def test_a_long_tie_shows_its_first_names_and_count_in_tables_and_xlsx(tmp_path)
     assert shown["高峰"] == "胡晓丽、李明远、马骏等 8 人" and shown["郭振华"] is None
 
 
+def test_rank_xlsx_sets_who_shares_a_rank_apart_from_the_rank(tmp_path):
+    """Printed, the rank (a number, right-aligned) touched who shares it (text, left-aligned) beside
+    it, 5陈静、郭振华…: the text columns right of a number or a date are indented, 并列 among them."""
+    out = tmp_path / "rank.xlsx"
+    assert run("rank", SAMPLE, "--as-of", SAMPLE_AS_OF, "--periods", "4", "-o", out).exit_code == 0
+    sheet = openpyxl.load_workbook(out).active
+    header = [c.value for c in sheet[2]]
+    indents = {head: {int(row[i].alignment.indent) for row in sheet.iter_rows(min_row=3) if row[i].value is not None}
+               for i, head in enumerate(header)}
+    assert header.index("并列") == header.index("名次") + 1 and indents["名次"] == {0} and indents["并列"] == {1}
+    assert indents["承办人"] == indents["督导/约谈"] == {1}  # right of 截止日期 and of 连续后三名次数
+    assert indents["期间"] == {0}  # the first column
+
+
 def test_rank_ranks_by_default_as_many_periods_as_the_library_and_the_nightly_run():
     """The command line writes the default out (pandas is not imported for --help): it must be the
     library's, which the nightly run's ranking.xlsx ranks."""

@@ -437,6 +437,25 @@ def test_xlsx_text_longer_than_the_widest_column_wraps(charts, tmp_path):
     assert _fill(ws["C3"]) == "FFFFC7CE" and ws["C2"].value == "类" * 30  # the row's colour kept
 
 
+@pytest.mark.parametrize("charts", [[], [lambda wb, ws, layout: None]])  # rows as XML, or by xlsxwriter
+def test_xlsx_text_right_of_numbers_or_dates_is_indented(charts, tmp_path):
+    """A right-aligned number or date beside left-aligned text touched it, printed or on screen
+    (名次 1 and 并列 read 1陈静、高峰): text right of one is indented a level, and its column
+    widened for it; text right of text, the numbers and the header are not."""
+    frame = pd.DataFrame({"case_no": ["a", "b"], "filed_on": pd.to_datetime(["2026-01-05", "2026-02-01"]),
+                          "officer": ["张三", "李四"], "rank": [1, 2], "tie_with": ["陈静、高峰、胡晓丽", None],
+                          "note": ["陈静、高峰、胡晓丽", "x"]})
+    path = tmp_path / "i.xlsx"
+    outputs.write_xlsx(path, [outputs.Sheet("i", frame, row_styles=pd.Series([None, "overdue"]), charts=charts)])
+    ws = openpyxl.load_workbook(path).active
+    indents = [[int(c.alignment.indent) for c in row] for row in ws.iter_rows()]
+    assert indents == [[0] * 6, [0, 0, 1, 0, 1, 0], [0, 0, 1, 0, 1, 0]]
+    assert ws["C2"].alignment.horizontal == "left" and ws["B2"].alignment.horizontal is None
+    assert _fill(ws["E3"]) == "FFFFC7CE" and ws["E2"].value == "陈静、高峰、胡晓丽"  # the row's colour kept
+    # the same text, 18 wide: 19 beside text, 21 indented beside a number
+    assert [int(_width(ws, c)) for c in "EF"] == [19 + outputs.INDENT_WIDTH, 19]
+
+
 def test_xlsx_text_round_trips_exactly(tmp_path):
     texts = ["a&b<c>\"'", "x\x01y", "_x0041_", "<r>rich</r>", "😀中", "line\nbreak", "cr\rx", "\t lead", "trail "]
     path = tmp_path / "t.xlsx"

@@ -109,6 +109,10 @@ FLAG_TEXT = {True: "是", False: "否"}
 MAX_COL_WIDTH = 60
 MIN_COL_WIDTH = 6
 FILTER_ARROW_WIDTH = 2
+# A text column right of a column of numbers or dates (right-aligned) is indented one level (three
+# spaces), so that printed or on screen, where no border parts them, a rank 5 and the names beside
+# it do not read as 5陈静; its column is this much wider for it.
+INDENT_WIDTH = 2
 # Column widths (in characters) printed on one landscape A4 page at about 45%, the smallest that
 # stays readable: a task list of 13 columns (about 300) prints on one page wide; the 53 columns of
 # 全部案件 (about 1,250) on four, where one page wide printed them at 11%.
@@ -715,18 +719,19 @@ def max_display_width(s: pd.Series, lengths: pd.Series, cap: int = MAX_COL_WIDTH
 
 
 class _Formats:
-    """Cached xlsxwriter cell formats per (number format, row style, text wrapped)."""
+    """Cached xlsxwriter cell formats per (number format, row style, text wrapped, indented)."""
 
     def __init__(self, workbook: Workbook):
         self.workbook = workbook
-        self.cache: dict[tuple[str | None, str | None, bool], Format | None] = {}
+        self.cache: dict[tuple[str | None, str | None, bool, bool], Format | None] = {}
         self.header = workbook.add_format(
             {"bold": True, "bg_color": "#D9D9D9", "border": 1, "valign": "vcenter"}
         )
         self.title = workbook.add_format({"bold": True, "font_size": 14})
 
-    def get(self, num_format: str | None, style: str | None, wrap: bool = False) -> Format | None:
-        key = (num_format, style, wrap)
+    def get(self, num_format: str | None, style: str | None, wrap: bool = False,
+            indent: bool = False) -> Format | None:
+        key = (num_format, style, wrap, indent)
         if key not in self.cache:
             props: dict[str, Any] = {}
             if num_format:
@@ -735,6 +740,8 @@ class _Formats:
                 props.update(bg_color=ROW_STYLES[style]["fill"], pattern=1)
             if wrap:
                 props["text_wrap"] = True
+            if indent:
+                props["indent"] = 1  # left-aligned, one level in
             self.cache[key] = self.workbook.add_format(props) if props else None
         return self.cache[key]
 
@@ -926,22 +933,23 @@ def _write_sheet(workbook: Workbook, formats: _Formats, sheet: Sheet, name: str,
     columns = [_column(cells[c]) for c in frame.columns]
     warnings.extend(_cut_warnings(name, headers, [col.cut for col in columns]))
     num_formats = [sheet.number_formats.get(c, col.num_format) for c, col in zip(frame.columns, columns)]
-    wraps, widths = [], []
+    looks, widths = [], []  # per column: (text wrapped, indented)
     for i, col in enumerate(columns):
-        width = max(int(header_widths.iloc[i]) + FILTER_ARROW_WIDTH, col.width) + 1
-        wraps.append(col.kind in "sm" and width > MAX_COL_WIDTH)  # longer text wraps in the column
+        indent = col.kind in "sm" and i > 0 and columns[i - 1].kind in "nm"  # text right of numbers
+        width = max(int(header_widths.iloc[i]) + FILTER_ARROW_WIDTH, col.width + INDENT_WIDTH * indent) + 1
+        looks.append((col.kind in "sm" and width > MAX_COL_WIDTH, indent))  # longer text wraps in the column
         widths.append(min(max(width, MIN_COL_WIDTH), MAX_COL_WIDTH))
-        ws.set_column(i, i, widths[-1], formats.get(None, None, wraps[-1]))
+        ws.set_column(i, i, widths[-1], formats.get(None, None, *looks[-1]))
     keyed = len(frame.columns) > 1 and frame.columns[0] == KEY_COLUMN
     ws.freeze_panes(first_row, 1 if keyed else 0)
     if len(frame.columns):
         ws.autofilter(header_row, 0, header_row + len(frame) - sheet.total_rows, len(frame.columns) - 1)
     _print_setup(ws, header_row, sum(widths), keyed, None if sheet.title else sheet.page_title or name)
     if not sheet.charts and len(frame) and any(headers):
-        return _SheetXml.start(ws, formats, first_row, columns, num_formats, wraps, styles)
-    for i, (col, num_format, wrap) in enumerate(zip(columns, num_formats, wraps)):
-        _write_cells(ws, first_row, i, col.python(), formats.get(num_format, None, wrap),
-                     None if styles is None else [formats.get(num_format, style, wrap) for style in styles])
+        return _SheetXml.start(ws, formats, first_row, columns, num_formats, looks, styles)
+    for i, (col, num_format, look) in enumerate(zip(columns, num_formats, looks)):
+        _write_cells(ws, first_row, i, col.python(), formats.get(num_format, None, *look),
+                     None if styles is None else [formats.get(num_format, style, *look) for style in styles])
     layout = SheetLayout(
         name=name,
         header_row=header_row,
@@ -1078,15 +1086,16 @@ class _SheetXml:
 
     @classmethod
     def start(cls, ws: Worksheet, formats: _Formats, first_row: int, columns: list[_Column],
-              num_formats: list[str | None], wraps: list[bool], styles: list[str | None] | None) -> _SheetXml:
+              num_formats: list[str | None], looks: list[tuple[bool, bool]],
+              styles: list[str | None] | None) -> _SheetXml:
         keys = [None, *ROW_STYLES]
         codes = (np.zeros(len(columns[0].values), dtype=np.intp) if styles is None
                  else pd.Categorical(styles, categories=list(ROW_STYLES)).codes.astype(np.intp) + 1)
         marks = {}
         for code in np.unique(codes):
             row = first_row + int(np.argmax(codes == code))
-            for col, (num_format, wrap) in enumerate(zip(num_formats, wraps)):
-                fmt = formats.get(num_format, keys[code], wrap)
+            for col, (num_format, look) in enumerate(zip(num_formats, looks)):
+                fmt = formats.get(num_format, keys[code], *look)
                 if fmt is not None:
                     ws.write_blank(row, col, None, fmt)
                     marks[xl_rowcol_to_cell(row, col)] = (col, int(code))
