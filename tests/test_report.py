@@ -215,6 +215,23 @@ def test_xlsx_has_native_charts_including_trend(tmp_path):
     assert trend["未结案件"].tolist() == [3, 3]
 
 
+def test_trend_chart_of_one_run_shows_its_day(tmp_path):
+    """A date axis of one point has no unit of days: LibreOffice labelled the first night's trend
+    2026-01-01. One run's chart has a text axis showing its day as the cell does; with two or
+    more, a date axis, the runs spaced by their days."""
+    write_ledger(tmp_path)
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: ledger.csv\noutput_dir: out\n", encoding="utf-8")
+    axes = []
+    for day in ("2026-10-30", "2026-10-31"):
+        result = runner.invoke(app, ["run", "--config", str(config), "--as-of", day, "-q"])
+        assert result.exit_code == 1, result.output  # rules warn: fields missing
+        charts = openpyxl.load_workbook(tmp_path / "out" / day / "report.xlsx")["趋势"]._charts
+        assert len(charts) == 1
+        axes.append((type(charts[0].x_axis).__name__, charts[0].x_axis.number_format.formatCode))
+    assert axes == [("TextAxis", "yyyy-mm-dd"), ("DateAxis", "yyyy-mm-dd")]
+
+
 def test_a_time_limit_already_passed_is_marked():
     """预计结案时间 typed as a day before the day counted at, the case still open: 已过预计结案时间.
     The day itself, a later day, words (年底前) and a bare number (30, a count of days, not Excel's

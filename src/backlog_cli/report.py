@@ -505,6 +505,9 @@ def _bar_chart(category_col: str, value_col: str, title: str, rows: int, kind: s
 
 
 def _line_chart(x_col: str, y_col: str, title: str) -> outputs.ChartHook:
+    """A hook adding a line chart of the table's rows beside it, ``x_col`` its days on a date
+    axis; a single day on a text axis, which shows the day as its cell does (a date axis of one
+    point has no unit of days to count in: LibreOffice labels it the year's first day)."""
     def hook(workbook: Workbook, ws: Worksheet, layout: outputs.SheetLayout) -> None:
         if layout.last_row < layout.first_row:
             return
@@ -517,6 +520,7 @@ def _line_chart(x_col: str, y_col: str, title: str) -> outputs.ChartHook:
         })
         chart.set_title({"name": title})
         chart.set_legend({"none": True})
-        chart.set_x_axis({"date_axis": True, "num_format": "yyyy-mm-dd"})
+        axis = "date_axis" if layout.last_row > layout.first_row else "text_axis"
+        chart.set_x_axis({axis: True, "num_format": outputs.DATE_FORMAT})
         ws.insert_chart(layout.header_row, len(layout.columns) + 1, chart)
     return hook
