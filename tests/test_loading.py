@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write_ledger
+from conftest import SAMPLES, write_ledger
 
 from backlog_cli.config import read_yaml
 from backlog_cli.errors import ConfigError, LedgerError
@@ -383,6 +383,36 @@ def test_an_amount_split_at_a_comma_in_a_row_without_its_trailing_blanks_is_reje
                     encoding="utf-8")
     led = load_ledger([path])
     assert led.cases["amount"].tolist() == [50000.0] and led.rejects.empty
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8"])
+def test_a_title_line_wider_than_the_header_hides_no_row_shifted_by_a_comma(tmp_path, monkeypatch, encoding):
+    """The sample under a title line with more commas than its header has fields, as a GBK file
+    (read whole) and a UTF-8 one (read in blocks). Its rows were read padded to the title's width,
+    so a row one field wider than the header went unseen: 丁雪,张三 unquoted in 被执行人 put every
+    value after it under the next column, its 备注 blank or not, and 398,941 was told without its
+    fields. Each is rejected as under a title no wider; the sample's other rows are read."""
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    lines = (SAMPLES / "ledger.csv").read_text(encoding="gb18030").splitlines()
+    lines[1] = lines[1].replace(",398941,", ",398,941,")
+    lines[3] = lines[3].replace(",丁雪,", ",丁雪,张三,")
+    lines[4] = lines[4].replace(",王雪,", ",王雪,张三,") + "见卷宗"
+    monkeypatch.chdir(tmp_path)
+    for title in ("东岳市泰东区人民法院执行案件台帐", "东岳市泰东区人民法院执行案件台帐" + "," * 23):
+        Path("ledger.csv").write_text("\n".join([title, *lines]) + "\n", encoding=encoding)
+        result = CliRunner().invoke(app, ["classify", "ledger.csv", "--as-of", "2026-11-23", "-f", "csv"])
+        assert result.exit_code == 0, result.output
+        said = result.stderr.splitlines()
+        assert said[0].startswith("loaded 113 cases from 123 rows;") and said[0].endswith("; 7 rejected")
+        shifted = "本行有 21 个字段，表头只有 20 个：各值可能错位（{}未加引号？），请修正后重读"
+        assert said[1:4] == [
+            "rejected: ledger.csv [ledger] row 3: (2014)泰执字第01007号: " + shifted.format("执行标的（元） 398,941 含逗号"),
+            "rejected: ledger.csv [ledger] row 5: (2015)泰执字第01008号: " + shifted.format("含逗号的值如 125,000.00 "),
+            "rejected: ledger.csv [ledger] row 6: (2015)泰执字第01016号: " + shifted.format("含逗号的值如 125,000.00 ")]
+        assert len(result.stdout.splitlines()) == 1 + 113
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -307,8 +307,11 @@ class RawSheet:
     # them: not read (:func:`_rows_below`), warned about; filled when the last block is read
     far_rows: list[int] = field(default_factory=list)
     # a text ledger read row by row: each row's fields as the file gives them, and up to its last
-    # filled one (:func:`_too_wide`); None when every row has as many fields as the first
+    # filled one (:func:`_too_wide`); None when no row has more fields than the first
     fields: tuple[np.ndarray, np.ndarray] | None = None
+    # a text ledger read by pandas (``fields`` None): the fields of each of its first rows, to tell
+    # whether a first line wider than the header hides wider rows below it (:func:`_hides_wider_rows`)
+    head_fields: np.ndarray | None = None
 
     def whole(self) -> pd.DataFrame:
         """Every row at once (for small files such as a targets sheet)."""
@@ -654,19 +657,24 @@ _CSV_OPTIONS = dict(header=None, dtype=str, keep_default_na=False, na_values=[""
 
 def _read_text(path: Path, encoding: str | None, careful: bool = False) -> RawSheet:
     """A text ledger as one sheet named after the file: UTF-8 read by pandas in blocks (see
-    :func:`_read_utf8`); other encodings, ragged rows and everything ``careful`` read whole."""
+    :func:`_read_utf8`); other encodings and ragged rows read whole, and everything ``careful``
+    read whole row by row (:func:`_read_ragged`)."""
     raw = None if careful else _read_utf8(path, encoding)
     if raw is not None:
         return raw
     data = path.read_bytes()
     text = decode_text(path, data, encoding)
     del data
-    return _text_sheet(path, text)
+    return _text_sheet(path, text, ragged=careful)
 
 
-def _text_sheet(path: Path, text: str) -> RawSheet:
-    """A text ledger's decoded ``text`` as one sheet named after the file."""
+def _text_sheet(path: Path, text: str, ragged: bool = False) -> RawSheet:
+    """A text ledger's decoded ``text`` as one sheet named after the file (``ragged``: read row by
+    row, each row's fields counted)."""
     sep = _separator(path, text)
+    if ragged:
+        frame, fields = _read_ragged(path, text, sep)
+        return RawSheet(path.stem, frame, 1, rows=len(frame), fields=fields)
     fields = None
     try:
         # Bytes, not a StringIO: pandas re-encodes a text buffer in small chunks, which took 70 s
@@ -678,16 +686,40 @@ def _text_sheet(path: Path, text: str) -> RawSheet:
         if not text.strip(sep + " \t\r\n\ufeff"):
             raise LedgerError(f"{path}: the file is empty (no cells)") from None
         frame, fields = _read_ragged(path, text, sep)
-    return RawSheet(path.stem, frame, 1, rows=len(frame), fields=fields)
+    return RawSheet(path.stem, frame, 1, rows=len(frame), fields=fields,
+                    head_fields=None if fields is not None else _head_fields(text[:_HEAD_BYTES], sep))
+
+
+def _head_fields(head: str, sep: str) -> np.ndarray:
+    """The fields of each of the first HEADER_SCAN_ROWS rows of a text ledger, from the ``head`` of
+    its text (the csv module's rows, as pandas reads them: a blank line is a row without fields)."""
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=sep, strict=False)
+    try:
+        return np.array([len(row) for row in itertools.islice(reader, HEADER_SCAN_ROWS)], dtype=np.int64)
+    except csv.Error:  # a cell the csv module refuses (pandas read it): nothing told
+        return np.zeros(0, dtype=np.int64)
+
+
+def _hides_wider_rows(raw: RawSheet, pos: int, height: int) -> bool:
+    """Whether a text ledger read by pandas, its header at ``pos`` (``height`` rows), may hold rows
+    with more fields than the header that pandas read as no wider: pandas pads every row to its
+    first line's fields, so with a title line wider than the header (东岳市…台帐,,,,,, above a
+    header of fewer fields) a row shifted by an unquoted comma goes unseen. Such a file is read
+    again row by row (:class:`_ReadAgain`), each row's fields counted, as one with a title line
+    narrower than its header is."""
+    if raw.fields is not None or raw.head_fields is None or len(raw.head_fields) < pos + height:
+        return False
+    return bool(raw.head_fields[pos : pos + height].max() < raw.frame.shape[1])
 
 
 class _ReadAgain(Exception):
     """A text ledger read in blocks met, after its first block, what only the careful reader
-    handles (a row with more cells than the first, bytes that are not UTF-8): the file is read
-    again from its start, its first reading forgotten."""
+    handles (a row with more cells than the first, bytes that are not UTF-8), or one read by pandas
+    has a title line wider than its header (:func:`_hides_wider_rows`): the file is read again
+    from its start, row by row, its first reading forgotten."""
 
 
-_HEAD_BYTES = 1 << 16  # the start of a text file, to tell its encoding, separator and line length
+_HEAD_BYTES = 1 << 16  # the start of a text file, to tell its encoding, separator, line length and first rows' fields
 
 
 def _read_utf8(path: Path, encoding: str | None) -> RawSheet | None:
@@ -726,7 +758,8 @@ def _read_utf8(path: Path, encoding: str | None) -> RawSheet | None:
         return None
     # rows for progress, estimated from the lines in the file's start
     rows = max(len(first), round(head.count(b"\n") * path.stat().st_size / max(len(head), 1)))
-    return RawSheet(path.stem, first, 1, _later_blocks(reader), rows)
+    return RawSheet(path.stem, first, 1, _later_blocks(reader), rows,
+                    head_fields=_head_fields(head[start:].decode("utf-8", errors="ignore"), sep))
 
 
 def _later_blocks(reader) -> Iterator[pd.DataFrame]:
@@ -1765,6 +1798,8 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
                 first_headers = [c for c in _cell_text(raw.frame.head(1)).iloc[0] if c]
             continue
         pos, headers, height = header
+        if _hides_wider_rows(raw, pos, height):
+            raise _ReadAgain
         title_unit = _title_unit(raw, pos)
         headers = [_with_unit(h, title_unit, columns) for h in headers]
         report.header_row = raw.first_row + pos
