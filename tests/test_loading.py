@@ -415,6 +415,50 @@ def test_a_title_line_wider_than_the_header_hides_no_row_shifted_by_a_comma(tmp_
         assert len(result.stdout.splitlines()) == 1 + 113
 
 
+def test_an_amount_split_before_a_column_of_numbers_in_a_row_without_its_trailing_blanks_is_rejected(tmp_path,
+                                                                                                     monkeypatch):
+    """The sample with a 未履行金额 column after 执行标的, saved by an export that leaves out a row's
+    trailing blank fields. 6,000 unquoted put 000 under 未履行金额 and 1,316,797.73 put 316 there and
+    797.73 under 承办人: both were read shifted without a word, as was 1,000 putting 000 under
+    结案日期. Each is rejected naming the amount; the sample's other rows are read."""
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    rows = list(csv.reader(io.StringIO((SAMPLES / "ledger.csv").read_text(encoding="gb18030"))))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:  # 未履行金额 the whole amount; the header is repeated once further down
+        row = row[:7] + ["未履行金额" if row == rows[0] else row[6]] + row[7:]
+        while row and not row[-1]:
+            row.pop()
+        writer.writerow(row)
+    lines = out.getvalue().splitlines()
+    lines[3] = lines[3].replace(",121500,121500,", ",1,316,797.73,121500,")
+    lines[5] = lines[5].replace(",6317,6317,", ",6,000,6317,")
+    monkeypatch.chdir(tmp_path)
+    Path("ledger.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["classify", "ledger.csv", "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    said = result.stderr.splitlines()
+    assert said[0].startswith("loaded 114 cases from 123 rows;") and said[0].endswith("; 6 rejected")
+    shifted = "各值可能错位（执行标的（元） {} 含逗号未加引号？），请修正后重读"
+    assert said[1:3] == ["rejected: ledger.csv [ledger] row 4: (2015)泰执字第01008号: " + shifted.format("1,316,797.73"),
+                         "rejected: ledger.csv [ledger] row 6: (2015)泰执字第01018号: " + shifted.format("6,000")]
+    assert len(result.stdout.splitlines()) == 1 + 114
+    Path("ledger.csv").write_text("案号,立案日期,执行标的（万元）,结案日期,承办人,备注\n"
+                                  "(2025)鲁0902执1号,2025-01-02,1,000,2025-03-01,王磊\n"
+                                  "(2025)鲁0902执2号,2025-01-02,1,2025-03-01,王磊\n", encoding="utf-8")
+    led = load_ledger([Path("ledger.csv")])
+    assert led.rejects[["case_no", "reason"]].values.tolist() == [
+        ["(2025)鲁0902执1号", "各值可能错位（执行标的（万元） 1,000 含逗号未加引号？），请修正后重读"]]
+    assert led.cases[["case_no", "amount", "closed_on", "officer"]].values.tolist() == [
+        ["(2025)鲁0902执2号", 10000.0, pd.Timestamp("2025-03-01"), "王磊"]]
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(0, 10 ** 7), st.booleans(), st.sampled_from(["王磊", "李娜", "张伟"]),
                           st.sampled_from(["", "", "重点督办"])), min_size=1, max_size=12),

@@ -837,17 +837,28 @@ def _split_last(cells: pd.Series) -> pd.Series:
     return cells.fillna("").str.strip().str.fullmatch(_SPLIT_LAST)
 
 
+def _never_a_value(groups: pd.Series, kind: str | None) -> pd.Series | bool:
+    """Whether each of ``groups``, cells that may be groups of an amount split at a comma (000,
+    500.00元), is no value of a column of ``kind``: under a known column not of numbers (a name, a
+    date, a flag) none is; under one of numbers, where 300 may be a value of its own, one typed
+    with a leading zero (000, 050.00), as no number is; under a column not recognised, none is
+    told."""
+    if kind in ("amount", "number"):
+        return groups.str.startswith("0")
+    return kind is not None
+
+
 def _split_amounts(rows: pd.DataFrame, headers: Sequence[str], mapped: Sequence[str],
                    columns: Columns, text_after: bool = False) -> pd.Series:
     """For rows of a text ledger, the first amount each shows split at an unquoted comma, as its
-    header and the amount typed (执行标的 1,000), else NA. ``text_after``: only where the column
-    after the amount holds a text field (承办人, 被执行人 …), in which 000 is never a value: for a
-    row no wider than the header (its trailing blank fields left out), where a value that is a
-    number, 300 under 未履行金额, may be one."""
+    header and the amount typed (执行标的 1,000), else NA. ``text_after``: only where a group of the
+    amount stands under a column that never holds it (:func:`_never_a_value`: 000 under 承办人, under
+    结案日期 or under 未履行金额): for a row no wider than the header (its trailing blank fields left
+    out), where a value that is a number, 300 under 未履行金额, may be one."""
     found = pd.Series(pd.NA, index=rows.index, dtype=object)
     kinds = [columns.fields[name].kind if name in columns.fields else None for name in mapped]
     for at, kind in enumerate(kinds):
-        if kind != "amount" or at + 1 >= rows.shape[1] or (text_after and kinds[at + 1:at + 2] != ["text"]):
+        if kind != "amount" or at + 1 >= rows.shape[1]:
             continue
         # the rows whose next cell may be a last group (000 under 承办人: told once per distinct cell,
         # a column of a few names costing a few), then of those whose amount may be a first group
@@ -860,9 +871,12 @@ def _split_amounts(rows: pd.DataFrame, headers: Sequence[str], mapped: Sequence[
         part = rows[may]
         value = part.iloc[:, at].str.strip()
         here = pd.Series(pd.NA, index=part.index, dtype=object)
+        told = pd.Series(not text_after, index=part.index)  # a group so far under a column never holding it
         for after in range(at + 1, rows.shape[1]):  # the longest reading: 1,000,000 rather than 1,000
             cell = part.iloc[:, after].fillna("").str.strip()
-            here = here.mask(value.notna() & cell.str.fullmatch(_SPLIT_LAST), headers[at] + " " + value + "," + cell)
+            told = told | _never_a_value(cell, kinds[after] if after < len(kinds) else None)
+            here = here.mask(value.notna() & told & cell.str.fullmatch(_SPLIT_LAST),
+                             headers[at] + " " + value + "," + cell)
             value = (value + "," + cell).where(value.notna() & cell.str.fullmatch(_SPLIT_GROUP))
             if not value.notna().any():
                 break
