@@ -189,7 +189,7 @@ def test_past_as_of_counts_only_cases_that_existed(in_repo):
     assert records and all(r["filed_on"] <= "2025-06-30" for r in records)
     later = 296 - len(records)
     assert (f"note: {later} cases filed after 2025-06-30 are left out: they did not exist yet; the latest: "
-            "(2026)鲁0902执423号 filed 2026-11-20 at ledger.xlsx [2026年] row 131; and 181 more\n") in result.stderr
+            "(2026)鲁0902执423号 filed 2026-11-20 at ledger.xlsx [2026年] row 131; … 181 more\n") in result.stderr
     table = runner.invoke(app, ["classify", "samples/ledger.xlsx", "--as-of", "2025-06-30"]).stdout
     total = next(ln for ln in table.splitlines() if "全部案件" in ln).split("│")
     cases, open_, closed = (int(total[i]) for i in (3, 4, 5))

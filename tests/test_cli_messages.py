@@ -33,7 +33,7 @@ def test_first_20_rejects_then_where_the_rest_are(tmp_path):
     assert result.exit_code == 0, result.output
     rejected = [ln for ln in result.stderr.splitlines() if ln.startswith("rejected:")]
     assert len(rejected) == 20
-    assert ("… and 10 more rejected rows: `backlog inspect` lists them all; "
+    assert ("… 10 more rejected rows: `backlog inspect` lists them all; "
             "with --output FILE they go to FILE.errors.csv") in result.stderr
     assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
     first = rejected[0]

@@ -73,7 +73,7 @@ def test_many_hidden_rows_name_the_first_five(tmp_path):
     ledger = load_ledger([path])
     assert ledger.rejects[["row", "reason"]].values.tolist() == [[6, "缺少立案日期"]]
     assert ledger.notes == [f"{path} [2025年]: 8 rows hidden in Excel (by hand, a filter or a collapsed group) are "
-                            "read like the others (rows 3, 4, 5, 6, 9 and 3 more): the sheet shows fewer rows than "
+                            "read like the others (rows 3, 4, 5, 6, 9, … 3 more): the sheet shows fewer rows than "
                             "are counted"]
     assert ledger.sheets[0].note == "表头在第 1–2 行；含隐藏行 8 行"
 

@@ -26,7 +26,7 @@ from typer._click.globals import get_current_context
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from backlog_cli import __version__
-from backlog_cli.errors import EXIT_INPUT, BacklogError, OptionError
+from backlog_cli.errors import EXIT_INPUT, BacklogError, OptionError, some_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -645,17 +645,20 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
     err.print("loaded " + "; ".join(parts), highlight=False, markup=False)
     tell(ledger.warnings, ledger.notes, err)
     shown_as = ledger.file_names()
+    listed = []
     for r in ledger.rejects.head(REJECTS_SHOWN).itertuples(index=False):
         case_no = terminal_text(r.case_no) if isinstance(r.case_no, str) else "-"
         where = f"{terminal_text(shown_as.get(r.file, Path(r.file).name))} [{terminal_text(r.sheet)}] row {r.row}"
-        err.print(f"rejected: {where}: {case_no}: {terminal_text(r.reason, 2 * MESSAGE_MAX_VALUE)}", highlight=False, markup=False)
-    more = len(ledger.rejects) - REJECTS_SHOWN
-    if more > 0:
-        errors = list_file_beside(output, ERRORS) if output is not None else None
-        where = ("all are listed below" if listed_below else
-                 f"all are in {errors} (and in `backlog inspect`)" if errors is not None else
-                 "`backlog inspect` lists them all; with --output FILE they go to FILE.errors.csv")
-        err.print(f"… and {more} more rejected rows: {where}", highlight=False, markup=False)
+        listed.append(f"rejected: {where}: {case_no}: {terminal_text(r.reason, 2 * MESSAGE_MAX_VALUE)}")
+    if listed:
+        more = "more rejected rows"
+        if len(ledger.rejects) > REJECTS_SHOWN:
+            errors = list_file_beside(output, ERRORS) if output is not None else None
+            more += (": all are listed below" if listed_below else
+                     f": all are in {errors} (and in `backlog inspect`)" if errors is not None else
+                     ": `backlog inspect` lists them all; with --output FILE they go to FILE.errors.csv")
+        err.print(some_of(listed, REJECTS_SHOWN, total=len(ledger.rejects), sep="\n", more=more),
+                  highlight=False, markup=False)
     if len(ledger.problems):
         n = len(ledger.problems)
         listed = list_file_beside(output, PROBLEMS) if output is not None else None

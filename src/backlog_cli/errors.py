@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 EXIT_OK = 0
@@ -98,6 +98,18 @@ def did_you_mean(word: object, known: Iterable[str]) -> str:
         return slip
     close = difflib.get_close_matches(str(word), list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def some_of(items: Sequence[str], shown: int, *, total: int | None = None, whole: int | None = None,
+            sep: str = ", ", more: str = "more") -> str:
+    """A few of many in one line, as every message lists them: all of them up to ``whole`` (default
+    ``shown``), else the first ``shown`` and how many more (底数.csv, 任务.csv, 月报.xlsx, … 14 more).
+    ``total`` counts them where ``items`` holds only the first few (the rows of a frame, each made
+    text: no more than are shown); ``more`` says what the others are (more rejected rows: …)."""
+    total = len(items) if total is None else total
+    if total <= (shown if whole is None else whole):
+        return sep.join(items[:total])
+    return sep.join([*items[:shown], f"… {total - shown} {more}"])
 
 
 class NotUtf8(ValueError):

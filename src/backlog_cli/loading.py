@@ -34,7 +34,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from backlog_cli import parsing, workbook
 from backlog_cli.config import document_line, encoding_problem, key_line, load_yaml, read_yaml
-from backlog_cli.errors import ConfigError, LedgerError, did_you_mean, slip_note
+from backlog_cli.errors import ConfigError, LedgerError, did_you_mean, slip_note, some_of
 from backlog_cli.outputs import ERROR_HEADERS, PROBLEM_HEADERS, Sheet, counted, iso_dates, whole_numbers
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
@@ -1930,9 +1930,8 @@ def _hidden_columns_note(named: str, sheet: str, headers: list[str], names: list
 
 def _rows_named(rows: Sequence[int]) -> str:
     """Sheet rows as a note names them: the first :data:`HIDDEN_ROWS_SHOWN`, then how many more."""
-    named = ", ".join(str(r) for r in rows[:HIDDEN_ROWS_SHOWN])
-    more = f" and {len(rows) - HIDDEN_ROWS_SHOWN} more" if len(rows) > HIDDEN_ROWS_SHOWN else ""
-    return f"row{'s' if len(rows) > 1 else ''} {named}{more}"
+    named = some_of([str(r) for r in rows[:HIDDEN_ROWS_SHOWN]], HIDDEN_ROWS_SHOWN, total=len(rows))
+    return f"row{'s' if len(rows) > 1 else ''} {named}"
 
 
 # The fields the open/closed reading, the task lists, the bundled rules and deadlines and the monthly

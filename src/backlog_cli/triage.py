@@ -25,7 +25,7 @@ import pandas as pd
 from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, fields_read
 from backlog_cli.deadlines import columns_read as deadline_columns
 from backlog_cli.deadlines import explain as explain_deadlines
-from backlog_cli.errors import BacklogError, OptionError, RulesError
+from backlog_cli.errors import BacklogError, OptionError, RulesError, some_of
 from backlog_cli.loading import FILED_AFTER_TODAY, REJECT_COLUMNS, SheetReport, file_names
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, case_count_title, state_styles
 from backlog_cli.parsing import CASE_PARTS, case_ids, parse_case_numbers, per_distinct, same_case, short_case_number
@@ -148,9 +148,9 @@ def _some_cases(rows: pd.DataFrame, files: Mapping[str, str], shown: int = 5, da
     """The first ``shown`` of ``rows`` with their filing (or close) dates and where they are (each
     file named as ``files`` names it), and how many more."""
     verb = {"closed_on": "closed", "suspended_on": "suspended"}.get(date, "filed")
-    named = "; ".join(f"{r.case_no} {verb} {getattr(r, date).date()} at {_file_name(files, r.source_file)} "
-                      f"[{r.source_sheet}] row {r.source_row}" for r in rows.head(shown).itertuples())
-    return named + (f"; and {len(rows) - shown} more" if len(rows) > shown else "")
+    named = [f"{r.case_no} {verb} {getattr(r, date).date()} at {_file_name(files, r.source_file)} "
+             f"[{r.source_sheet}] row {r.source_row}" for r in rows.head(shown).itertuples()]
+    return some_of(named, shown, total=len(rows), sep="; ")
 
 
 def _latest(rows: pd.DataFrame, files: Mapping[str, str], date: str = "filed_on") -> str:

@@ -33,7 +33,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from backlog_cli.errors import LedgerError
+from backlog_cli.errors import LedgerError, some_of
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 
@@ -101,9 +101,7 @@ def some_names(names: Sequence[str]) -> str:
     """Names in one line, as the files a folder holds are listed in messages: all of them up to
     four, else the first three and how many more (底数.csv, 任务.csv, 月报.xlsx, … 14 more): a
     fourth name takes the room "… 1 more" would."""
-    if len(names) <= NAMES_SHOWN:
-        return ", ".join(names)
-    return ", ".join([*names[:NAMES_SHOWN - 1], f"… {len(names) - NAMES_SHOWN + 1} more"])
+    return some_of(names, NAMES_SHOWN - 1, whole=NAMES_SHOWN)
 
 
 def _without_outputs(given: Path, found: list[Path], outputs: list[Path] | None, none_left: str) -> list[Path]:
