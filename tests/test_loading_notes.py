@@ -400,6 +400,8 @@ def test_a_date_whose_weekday_contradicts_it_says_the_day_it_falls_on(tmp_path):
     assert "结案日期（closed_on）：原值“2016/03/08 10:30 星期五”：日期无法识别（2016-03-08 是星期二）" in explained.stdout
     per_column = next(t for t in inspect_tables(load_ledger([path])) if t.name == "各列的值问题").frame
     assert per_column.values.tolist() == [["结案日期", "closed_on", "日期无法识别", 3]]
+    # the kind of each problem is kept apart from the day it names, not cut off its text again
+    assert load_ledger([path]).listed_problems(details=False)["problem"].tolist() == ["日期无法识别"] * 3
 
 
 def test_the_number_of_a_case_of_another_kind_is_rejected_saying_its_type(tmp_path):

@@ -57,9 +57,10 @@ TOTALS_TEXT = re.compile(r"(?:本页|本表|本月|本年|本期|本季度?|当�
 SERIAL_HEADERS = frozenset(["序号", "序", "编号", "行号", "no", "no."])  # a row's number in the ledger, as header_key gives it
 SOURCE_COLUMNS = ["source_file", "source_sheet", "source_row"]
 REJECT_COLUMNS = ["file", "sheet", "row", "case_no", "reason"]
-PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
+# ``problem`` its kind (日期无法识别), ``detail`` what the value's own text adds to it, else '' (WEEKDAY_SLIP)
+PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem", "detail"]
 # value problems as listed (Ledger.listed_problems): ``column`` is the header the row's sheet gives
-# ``field``, ``value`` the cell as typed
+# ``field``, ``value`` the cell as typed, ``problem`` its kind and detail in one text
 LISTED_PROBLEM_COLUMNS = ["file", "sheet", "row", "case_no", "field", "column", "value", "problem"]
 IDENTIFIER_FIELDS = ("officer",)  # names used as keys: parsing.normalize_person (free text is kept as typed)
 # text fields the rules and the open/closed reading depend on, often filled by a lookup formula: a
@@ -1239,7 +1240,7 @@ class Ledger:
     cases: pd.DataFrame
     skipped: pd.DataFrame  # file, sheet, row, reason
     rejects: pd.DataFrame  # file, sheet, row, case_no, reason
-    problems: pd.DataFrame  # file, sheet, row, column, value, problem (value kept as missing)
+    problems: pd.DataFrame  # file, sheet, row, column, value, problem, detail (value kept as missing)
     sheets: list[SheetReport]
     columns: Columns
     warnings: list[str] = field(default_factory=list)  # sheets that may hold cases but were not read
@@ -1288,11 +1289,13 @@ class Ledger:
         sheet by sheet as read."""
         return list(dict.fromkeys(h for s in self.sheets for h in s.unknown_headers(self.columns)))
 
-    def listed_problems(self) -> pd.DataFrame:
+    def listed_problems(self, *, details: bool = True) -> pd.DataFrame:
         """The value problems as they are listed (:data:`LISTED_PROBLEM_COLUMNS`), in the ledger's
         order (sheet by sheet as read, then by row; only rows that are cases: a rejected row is
         listed for that alone): each with its case number, its canonical ``field`` and, as
-        ``column``, the header its sheet gives that field (else the field's label)."""
+        ``column``, the header its sheet gives that field (else the field's label); its problem
+        with its detail (日期无法识别（2016-03-08 是星期二）), or, ``details=False``, its kind alone
+        (日期无法识别), as the kinds of problem are counted."""
         where = ["file", "sheet", "row"]
         found = self.problems.rename(columns={"column": "field"})
         known = self.cases.loc[self.cases["source_row"].isin(found["row"]),
@@ -1301,6 +1304,8 @@ class Ledger:
                                columns=["file", "sheet", "field", "column"]).drop_duplicates(["file", "sheet", "field"])
         out = found.merge(known, on=where, how="left").merge(headers, on=["file", "sheet", "field"], how="left")
         out["column"] = out["column"].fillna(out["field"].map(self.columns.labels())).fillna(out["field"])
+        if details:
+            out["problem"] = out["problem"] + out["detail"]
         return out[LISTED_PROBLEM_COLUMNS]
 
 
@@ -1376,10 +1381,10 @@ TOO_WIDE_HINT = "含逗号的值如 125,000.00 "  # when no amount is seen split
 UNREADABLE = {"case_no": BAD_CASE_NO, "date": "日期无法识别", "amount": "金额无法识别",
               "number": "数字无法识别", "flag": "是/否无法识别"}  # per field kind
 # why a date typed with a weekday it does not fall on was not read, after the reason or the problem that
-# says so (立案日期无法识别：“2016/03/05 星期五”（2016-03-05 是星期六）): the day it does fall on; the
-# summary of a column's problems counts them with the others (_WEEKDAY_SLIP)
+# says so (立案日期无法识别：“2016/03/05 星期五”（2016-03-05 是星期六）): the day it does fall on; a value
+# problem keeps it apart, as its ``detail``, so that the summary of a column's problems counts them with
+# the others
 WEEKDAY_SLIP = "（{day} 是星期{weekday}）"
-_WEEKDAY_SLIP = re.compile(r"（[0-9]{4}-[0-9]{2}-[0-9]{2} 是星期[一二三四五六日]）$")
 NEGATIVE_AMOUNT = "金额为负数"
 # what a cell shows when its formula failed (#N/A, #REF! …; LibreOffice's Err:502 in an .ods) or was saved
 # without its result
@@ -2076,10 +2081,9 @@ def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame
         hit = mask & kept
         if hit.any():
             cells = body.loc[hit, name]
-            if problem == UNREADABLE["date"]:
-                problem = [problem + slip for slip in _weekday_slips(cells)]
+            detail = _weekday_slips(cells) if problem == UNREADABLE["date"] else ""
             found.problems.append(
-                _located(body[hit]).assign(column=name, value=shown_cells(cells).to_numpy(), problem=problem)
+                _located(body[hit]).assign(column=name, value=shown_cells(cells).to_numpy(), problem=problem, detail=detail)
             )
     report.rejected += int(is_reject.sum())
     return _order_columns(parsed[kept])
@@ -2156,7 +2160,7 @@ def inspect_tables(ledger: Ledger) -> list[Sheet]:
         tables.append(table("拒收的行", named(ledger.rejects)))
     if len(ledger.problems):
         listed = ledger.listed_problems()
-        kinds = listed.assign(problem=listed["problem"].str.replace(_WEEKDAY_SLIP, "", regex=True))  # not one a value
+        kinds = ledger.listed_problems(details=False)  # a column's unreadable dates one problem, whatever day each is
         per_column = kinds.groupby(["column", "field", "problem"], sort=False).size().rename("rows").reset_index()
         tables.append(table("各列的值问题", per_column))
         tables.append(table("值问题（按空白计）", named(listed.drop(columns="field"))))
