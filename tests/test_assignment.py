@@ -592,3 +592,7 @@ def test_an_officer_no_case_has_lists_the_officers_in_pinyin_order_with_unassign
     with pytest.raises(ConfigError) as err:
         check_group(frame, "officer", "张四", "--officer")
     assert str(err.value) == ("--officer: no case has officer '张四'; the ledger has: 李四; 张三、李四; 赵六; 未分配")
+    many = pd.DataFrame({"officer": pd.Series([f"官{i}" for i in range(1, 33)], dtype="str")})
+    with pytest.raises(ConfigError) as err:  # of more than thirty, the first thirty and how many more
+        check_group(many, "officer", "张四", "--officer")
+    assert str(err.value).endswith("the ledger has: " + "; ".join(f"官{i}" for i in range(1, 31)) + "; … 2 more")

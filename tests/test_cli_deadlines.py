@@ -279,6 +279,15 @@ def test_explain_a_case_said_short_that_names_several_lists_them(in_repo) -> Non
     assert result.exit_code == 2 and result.stderr.strip().endswith("left out)")
 
 
+def test_explain_a_case_said_short_that_names_many_lists_five_then_how_many_more(tmp_path) -> None:
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期",
+                          [(f"({year})鲁0902执13号", f"{year}-03-01") for year in range(2019, 2026)])
+    result = run("explain", "执13", ledger, "--as-of", "2026-01-01")
+    assert result.exit_code == 2 and result.stderr.strip().endswith(
+        "backlog: error: 执13 is 7 cases of the ledger: (2019)鲁0902执13号、(2020)鲁0902执13号、(2021)鲁0902执13号、"
+        "(2022)鲁0902执13号、(2023)鲁0902执13号、… 2 more; give the whole case number")
+
+
 def test_a_case_said_short_is_found_among_rejected_rows_and_later_cases_too(in_repo) -> None:
     """执81 is the rejected (2025)鲁0902执81号 and 执423 the (2026)鲁0902执423号 filed after an early
     --as-of: each said as the whole number says it."""

@@ -104,6 +104,16 @@ PAGE = """<html><head><meta http-equiv="Content-Type" content="text/html; charse
 </table></body></html>"""
 
 
+def test_cells_naming_several_officers_name_the_first_three_then_how_many_more(tmp_path):
+    path = tmp_path / "l.csv"
+    path.write_text("案号,立案日期,承办人\n" + "".join(
+        f"(2025)鲁0902执{i}号,2025-03-01,{names}\n" for i, names in enumerate(
+            ["张三、李四", "王五、赵六", "孙七、周八", "吴九、郑十", "陈一、林二"], 1)), encoding="utf-8")
+    result = run("classify", path, "--as-of", "2025-12-31", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert "5 cases name more than one 承办人 (张三、李四; 王五、赵六; 孙七、周八; … 2 more)" in result.stderr
+
+
 def test_a_web_page_named_xls_is_read_as_its_tables(tmp_path):
     """Case systems export HTML tables named .xls: read as Excel opens them (a title row above the
     header, a cell spanning two rows read in both, <br> a line break: two officers), with a note."""

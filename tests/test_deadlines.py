@@ -149,6 +149,12 @@ def test_a_year_chinesecalendar_knows_keeps_its_calendar_and_says_so() -> None:
     evaluate(frame, [six_months(roll_forward=True, holidays=two)], "2025-12-01", warnings=warnings)
     assert warnings == ["rules/my.yaml: holidays: 2026-01-05, 2026-01-06 contradict the installed chinesecalendar, "
                         "which knows that year; its calendar is used (remove the year from holidays:)"]
+    # of more than five, the first five and how many more: two working weeks of January 2026
+    seven = Holidays(frozenset(dt.date(2026, 1, d) for d in (5, 6, 7, 8, 9, 12, 13)), frozenset(), "rules/my.yaml")
+    warnings = []
+    evaluate(frame, [six_months(roll_forward=True, holidays=seven)], "2025-12-01", warnings=warnings)
+    assert warnings[0].startswith("rules/my.yaml: holidays: 2026-01-05, 2026-01-06, 2026-01-07, 2026-01-08, "
+                                  "2026-01-09, … 2 more contradict the installed chinesecalendar")
 
 
 def test_holidays_read_from_the_rules_files_a_later_file_adding(tmp_path) -> None:
@@ -203,6 +209,22 @@ holidays:
         load_ruleset([path])
     assert err.value.problems == [
         f"{path}:3:3: holidays: missing 'days_off:' (the days off the State Council's notice gives)"]
+
+
+def test_a_long_list_inside_a_holidays_list_names_three_days_then_how_many_more(tmp_path) -> None:
+    path = write(tmp_path, "nested.yaml", """\
+version: 1
+categories:
+  - {id: x, label: x, when: {field: filed_on, before: 2026-01-01}}
+holidays:
+  days_off:
+    - [2026-10-01, 2026-10-03, 2026-10-05, 2026-10-07, 2026-10-09]
+""")
+    with pytest.raises(RulesError) as err:
+        load_ruleset([path])
+    assert err.value.problems == [
+        f"{path}:6:7: holidays.days_off[0]: expected a day or a run of days, got a list of 5 items: take off the inner "
+        "brackets, so that each is an item of its own (- 2026-10-01, - 2026-10-03, - 2026-10-05, … 2 more)"]
 
 
 def test_a_list_inside_a_holidays_list_says_what_to_write(tmp_path) -> None:

@@ -703,7 +703,7 @@ def test_a_status_left_open_beside_a_close_date_is_noted(tmp_path):
     assert led.cases["closed_on"].notna().tolist() == [True, False, True, True, True, True, True]  # by the date
     assert led.problems.empty
     assert led.notes == ["4 cases with a 结案日期 still show an open 案件状态 (执行中, 在办 …: ledger 第2行、ledger 第6行、"
-                         "ledger 第7行 等); counted closed by the date: bring the status up to date"]
+                         "ledger 第7行、… 1 more); counted closed by the date: bring the status up to date"]
     path.write_text("案号,立案日期,案件状态,结案日期\n(2025)鲁0902执1号,2025-03-01,在办,2025-06-01\n", encoding="utf-8")
     assert load_ledger([path]).notes == ["1 case with a 结案日期 still shows an open 案件状态 (执行中, 在办 …: ledger 第2行); "
                                          "counted closed by the date: bring the status up to date"]

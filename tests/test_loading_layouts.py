@@ -355,6 +355,16 @@ def test_a_sheet_without_a_column_the_other_sheets_fill_is_warned_about(tmp_path
         "recognised: 结结案日期; if one of them is that column, add it as an alias in a columns file (--columns)"]
 
 
+def test_the_warning_names_three_sheets_that_fill_the_column_then_how_many_more(tmp_path):
+    path = workbook(tmp_path / "l.xlsx", {
+        **{f"{year}年": [[*HEAD, "结案日期"], [f"({year})鲁0902执1号", dt.datetime(year, 1, 1), "张三", dt.datetime(year, 5, 1)]]
+           for year in range(2020, 2025)},
+        "2025年": [HEAD, ["(2025)鲁0902执1号", dt.datetime(2025, 1, 1), "张三"]],
+    })
+    assert load_ledger([path]).warnings[0].startswith(
+        "l.xlsx [2025年]: the sheet has no column for 结案日期 (closed_on; sheets 2020年、2021年、2022年、… 2 more have one)")
+
+
 def test_the_warning_names_files_of_one_name_by_their_folders(tmp_path):
     """一组/台帐.csv fills 结案日期, 二组/台帐.csv lacks it: 台帐.csv alone would name either."""
     for team, text in (("一组", "案号,立案日期,结案日期\n(2025)鲁0902执1号,2025-01-01,2025-05-01\n"),

@@ -307,6 +307,10 @@ def test_a_folder_is_named_as_a_folder_with_the_rules_files_in_it(tmp_path):
     for name in ("a.yml", "b.yaml"):
         (tmp_path / name).unlink()
     assert problems_of(tmp_path) == [f"{tmp_path} is a folder, not a rules file; name the file"]
+    for name in "abcdefg":  # of more than five, the first five and how many more
+        (tmp_path / f"{name}.yaml").write_text("version: 1\n", encoding="utf-8")
+    assert problems_of(tmp_path) == [f"{tmp_path} is a folder, not a rules file; name the file "
+                                     "(a.yaml, b.yaml, c.yaml, d.yaml, e.yaml, … 2 more)"]
 
 
 def test_text_is_compared_in_one_width_whatever_was_typed():

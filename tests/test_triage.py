@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -62,6 +63,11 @@ def test_missing_close_date_warns_with_the_status_that_says_closed():
         "closed counts, categories over_one_year, resume_due, key and deadlines legal_limit, objection_review, "
         "reconsideration_review, assign_officer, over_one_year, property_requery. Yet 案件状态 says 已结 or 终本 on 2 cases" + HINT]
     assert result.summary.iloc[-1][["open", "closed"]].tolist() == [2, 0]
+    # of more than three such statuses, the first three and how many more
+    columns = {k: (v * 3)[:5] for k, v in columns.items()}
+    columns["status"] = ["已结", "终本", "办结", "执结", "销案"]
+    warning, = triage(frame(**columns), ruleset, AS_OF, deadlines).warnings
+    assert re.search(r" says \S+ or \S+ or \S+ or … 2 more on 5 cases:", warning), warning
 
 
 def with_deadlines(folder: Path, deadlines_yaml: str) -> tuple[Path, tuple]:

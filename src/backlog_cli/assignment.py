@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from backlog_cli.config import document_line, key_line, not_a_file, read_yaml
-from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean, slip_note
+from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean, slip_note, some_of
 from backlog_cli.loading import PLAN_FIELDS, SOURCE_COLUMNS, TOTALS_TEXT, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
                                  state_styles, table_title, value_labels, write_output)
@@ -463,7 +463,7 @@ def check_group(frame: pd.DataFrame, by: str, name: str, option: str) -> None:
         return
     keys = pd.Series(group_keys(frame, by).unique(), dtype="str")
     known = keys.iloc[np.argsort(group_order(keys).to_numpy(), kind="stable")].tolist()  # 未分配 last
-    shown = "; ".join(known[:30]) + (f" … ({len(known)} in all)" if len(known) > 30 else "")
+    shown = some_of(known, 30, sep="; ")
     raise OptionError(f"{option}: no case has {by} '{name}'{did_you_mean(name, known)}; "
                       f"the ledger has: {shown or '(none)'}")
 

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from backlog_cli import parsing
-from backlog_cli.errors import ConfigError, OptionError, RulesError, did_you_mean
+from backlog_cli.errors import ConfigError, OptionError, RulesError, did_you_mean, some_of
 from backlog_cli.loading import Columns
 from backlog_cli.rules import (
     CLOSE_DATE,
@@ -815,7 +815,7 @@ def holiday_conflicts(deadlines: list[Deadline]) -> list[str]:
     added = next((d.holidays for d in deadlines if d.holidays is not None), None)
     if added is None or not (ignored := workday_calendar(added).ignored):
         return []
-    shown = ", ".join(f"{day:%Y-%m-%d}" for day in ignored[:5]) + (" …" if len(ignored) > 5 else "")
+    shown = some_of([f"{day:%Y-%m-%d}" for day in ignored[:5]], 5, total=len(ignored))
     verb = "contradicts" if len(ignored) == 1 else "contradict"
     return [f"{added.source}: holidays: {shown} {verb} the installed chinesecalendar, which knows "
             f"{'that year' if len({d.year for d in ignored}) == 1 else 'those years'}; its calendar is used "
@@ -1559,7 +1559,7 @@ def _not_one_item(value: list | dict) -> str:
                 "(- 2026-10-01), or a run of days as one item (- 2026-10-01 to 2026-10-07)")
     if len(shown) == 1:
         return f"expected a day or a run of days, got a list of one item: take off the inner brackets (- {shown[0]})"
-    items = ", ".join(f"- {d}" for d in shown[:3]) + (", …" if len(shown) > 3 else "")
+    items = some_of([f"- {d}" for d in shown], 3)
     advice = f"take off the inner brackets, so that each is an item of its own ({items})"
     if all(isinstance(v, dt.date) for v in value) and all((b - a).days == 1 for a, b in zip(value, value[1:])):
         advice += f", or write them as a run of days in one item (- {shown[0]} to {shown[-1]})"

@@ -1773,11 +1773,10 @@ def _status_left_open(cases: pd.DataFrame, shown_from: Path | None = None) -> li
     rows = cases.loc[stale, ["source_file", "source_sheet", "source_row"]].head(SHOWN_ROWS)
     names = file_names(cases["source_file"], shown_from)
     several = len(names) > 1  # with several files, each row's own file
-    where = "、".join(f"{names[file] + ' ' if several else ''}{sheet} 第{row}行"
-                     for file, sheet, row in rows.itertuples(index=False))
-    more = " 等" if n > SHOWN_ROWS else ""
+    named = [f"{names[file] + ' ' if several else ''}{sheet} 第{row}行" for file, sheet, row in rows.itertuples(index=False)]
+    where = some_of(named, SHOWN_ROWS, total=n, sep="、")
     return [f"{counted(n, 'cases')} with a 结案日期 still {'shows' if n == 1 else 'show'} an open 案件状态 (执行中, 在办 …: "
-            f"{where}{more}); counted closed by the date: bring the status up to date"]
+            f"{where}); counted closed by the date: bring the status up to date"]
 
 
 def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, columns: Columns,
@@ -1997,7 +1996,7 @@ def _gap_warning(report: SheetReport, gaps: Mapping[str, list[str]], columns: Co
     """The warning for one sheet lacking columns other sheets fill (``gaps``: field → those sheets)."""
     lacking = " or ".join(
         f"{columns.fields[name].label} ({name}; sheet{'s' if len(sheets) > 1 else ''} "
-        f"{'、'.join(sheets[:3])}{' …' if len(sheets) > 3 else ''} {'has' if len(sheets) == 1 else 'have'} one)"
+        f"{some_of(sheets, 3, sep='、')} {'has' if len(sheets) == 1 else 'have'} one)"
         for name, sheets in gaps.items())
     cases = f"its {counted(report.cases, 'cases')}"
     others = len(gaps) - ("closed_on" in gaps)

@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from backlog_cli.config import GuardedLoader, key_set_twice, yaml_problem
-from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8, slip_note
+from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8, slip_note, some_of
 from backlog_cli.loading import CLOSED_STATUS, KIND_FIXED, SOURCE_COLUMNS, Columns, load_columns, unrecognised_hint
 from backlog_cli.outputs import FLAG_TEXT, counted
 from backlog_cli.parsing import clean_values, day_parts, factorize_objects, first_rows, normalize_text, normalize_value, option_day
@@ -1574,7 +1574,7 @@ def _closed_evidence(frame: pd.DataFrame, hint: bool = True) -> str:
         counts = frame["status"].value_counts()
         closed = counts[[bool(CLOSED_STATUS.search(normalize_value(v))) for v in counts.index]]
         if len(closed):
-            words = " or ".join(map(str, closed.index[:3])) + (" …" if len(closed) > 3 else "")
+            words = some_of([str(v) for v in closed.index[:3]], 3, total=len(closed), sep=" or ")
             said.append(f"{fields['status'].label} says {words} on {counted(int(closed.sum()), 'cases')}")
     if "close_method" in frame and (methods := int(frame["close_method"].notna().sum())):
         said.append(f"{fields['close_method'].label} is filled on {counted(methods, 'cases')}")
@@ -1900,7 +1900,7 @@ def _unknown_spec(spec: Any) -> str:
     if Path(str(spec)).is_dir():
         found = sorted(p.name for p in Path(str(spec)).glob("*.y*ml"))
         return (f"{spec} is a folder, not a rules file; name the file"
-                + (f" ({', '.join(found[:5])}{' …' if len(found) > 5 else ''})" if found else ""))
+                + (f" ({some_of(found, 5)})" if found else ""))
     return f"no rules file or bundled ruleset '{spec}'{did_you_mean(spec, names)} (bundled: {', '.join(names)})"
 
 

@@ -231,7 +231,7 @@ def _shared_officers(cases: pd.DataFrame, files: Mapping[str, str]) -> list[str]
     rows = cases[several]
     n = len(rows)
     distinct = rows["officer"].drop_duplicates()
-    names = "; ".join(distinct.head(3)) + (" …" if len(distinct) > 3 else "")
+    names = some_of(distinct.head(3).tolist(), 3, total=len(distinct), sep="; ")
     return [f"{n} case{'s name' if n != 1 else ' names'} more than one 承办人 ({names}): each such cell counts as "
             f"an officer of its own in task lists, rankings and reports; put one 承办人 per case; {_some_cases(rows, files)}"]
 
@@ -498,7 +498,7 @@ def _said_short(frames: list[pd.DataFrame | None], short: Mapping[str, Any], sai
     found = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=list(CASE_PARTS))
     found = found.iloc[np.unique(case_ids(found), return_index=True)[1]] if len(found) else found  # each case once
     if len(found) > 1:
-        listed = "、".join(found["case_no"].astype(str).head(5)) + ("…" if len(found) > 5 else "")
+        listed = some_of(found["case_no"].astype(str).head(5).tolist(), 5, total=len(found), sep="、")
         raise BacklogError(f"{said} is {len(found)} cases of the ledger: {listed}; give the whole case number")
     return found.reset_index(drop=True) if len(found) else None
 
