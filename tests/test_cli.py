@@ -535,6 +535,28 @@ def test_config_unknown_key_suggests(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "backlog.yaml:2: unknown setting 'no'; settings: ledger," in result.output
 
 
+@pytest.mark.parametrize(("command", "settings", "said"), [
+    ("classify", "ledger: x.csv\nsheets: [a\n", "backlog.yaml:3:1: not valid YAML"),
+    ("assign", "ledger: x.csv\ntargets: {张三: -1}\n",
+     "backlog.yaml:2: targets: 张三: target must be a whole number from 0 to 10000, got -1"),
+    ("run", "output_dir: out\n", "no ledger to run on: set `ledger:` in backlog.yaml"),
+    ("run", "ledger: x.csv\nabsent_columns: [xyz]\n",
+     "backlog.yaml:2: absent_columns: 'xyz' is neither a ledger field nor a header"),
+])
+def test_the_settings_file_found_here_is_named_as_typed(tmp_path, monkeypatch, command, settings, said):
+    """backlog.yaml found in the working directory was named by its full path in every message
+    (/srv/backlog/backlog.yaml:2: …), where `--config backlog.yaml` and the README say
+    backlog.yaml:2: it is named backlog.yaml (as the tests of each kind of settings problem say)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "x.csv").write_text(LEDGER_CSV, encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text(settings, encoding="utf-8")
+    result = run(command, "--as-of", "2026-01-01")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"backlog: error: {said}"), result.output
+    assert f"{tmp_path / 'backlog.yaml'}" not in result.output
+
+
 def test_an_officer_named_as_yaml_would_read_true_keeps_the_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "l.csv").write_text("案号,立案日期,承办人\n(2025)鲁0902执9号,2025-01-02,On\n", encoding="utf-8")
@@ -653,7 +675,7 @@ def test_config_value_types_are_checked(tmp_path, monkeypatch, setting, message)
     (tmp_path / "backlog.yaml").write_text("# settings\n\n" + setting + "\n", encoding="utf-8")
     result = run("run")
     assert result.exit_code == 2, result.output
-    assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}:3: {message}\n"
+    assert result.output == f"backlog: error: backlog.yaml:3: {message}\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backlog.yaml"]
 
 
@@ -787,7 +809,7 @@ def test_a_ledger_named_in_the_settings_that_is_missing_names_the_setting(tmp_pa
     result = run("classify", "--as-of", "2026-01-01")
     assert result.exit_code == 2
     assert result.output == (f"backlog: error: {tmp_path / 'samples' / 'ledger.xlsx'}: no such file (the ledger "
-                             f"named by `ledger:` in {tmp_path / 'backlog.yaml'}; correct that setting)\n")
+                             "named by `ledger:` in backlog.yaml; correct that setting)\n")
 
 
 def test_rules_check_merges_several_files_as_repeated_rules_do(tmp_path):
@@ -828,7 +850,7 @@ def test_absent_columns_cannot_silence_the_close_date_and_a_stale_name_is_noted(
     (tmp_path / "backlog.yaml").write_text("ledger: l.csv\nabsent_columns: [结案日期]\n", encoding="utf-8")
     refused = run("classify", "--as-of", "2026-01-01", "-f", "csv")
     assert refused.exit_code == 2
-    assert refused.output == (f"backlog: error: {tmp_path / 'backlog.yaml'}:2: absent_columns: the close date "
+    assert refused.output == ("backlog: error: backlog.yaml:2: absent_columns: the close date "
                               "(closed_on) cannot be absent: without it every case counts as open; add the ledger's "
                               "close-date column instead\n")
     (tmp_path / "backlog.yaml").write_text("ledger: l.csv\nabsent_columns: [备注]\n", encoding="utf-8")
@@ -849,7 +871,7 @@ def test_a_key_given_twice_is_named_with_both_lines(tmp_path, monkeypatch, text,
     (tmp_path / "backlog.yaml").write_text(text, encoding="utf-8")
     result = run("run")
     assert result.exit_code == 2, result.output
-    assert result.output == f"backlog: error: {tmp_path / 'backlog.yaml'}:{where}: keep one\n"
+    assert result.output == f"backlog: error: backlog.yaml:{where}: keep one\n"
 
 
 @pytest.mark.parametrize(("option", "text", "where"), [

@@ -306,7 +306,7 @@ def test_rules_and_settings_saved_as_gbk_say_so_with_the_line(tmp_path, monkeypa
     (tmp_path / "backlog.yaml").write_bytes("# 设置\nledger: 台帐.xlsx\n".encode("gbk"))
     result = run("run")
     assert result.exit_code == 2
-    assert result.stderr.strip() == (f"backlog: error: {tmp_path / 'backlog.yaml'}:1: it is GBK text; save the file as "
+    assert result.stderr.strip() == ("backlog: error: backlog.yaml:1: it is GBK text; save the file as "
                                      "UTF-8 (另存为, 编码 UTF-8)")
 
 

@@ -246,7 +246,7 @@ def test_an_encoding_named_wrongly_is_refused_whatever_the_ledger_and_one_named_
     code, err = usage("inspect", "l.csv", "--encoding", "GBK")
     assert code == 0 and "loaded 1 case from 1 row" in err
     (tmp_path / "backlog.yaml").write_text("ledger: l.csv\nencoding: gbkk\n", encoding="utf-8")
-    assert usage("inspect") == (2, f"backlog: error: {tmp_path / 'backlog.yaml'}:2: 'encoding': {said}\n")
+    assert usage("inspect") == (2, f"backlog: error: backlog.yaml:2: 'encoding': {said}\n")
     (tmp_path / "backlog.yaml").write_text("ledger: l.csv\nencoding: gb18030\n", encoding="utf-8")
     assert usage("inspect")[0] == 0
 
@@ -263,12 +263,12 @@ def test_an_encoding_from_the_settings_that_does_not_read_the_ledger_says_to_set
     no_header = "l.csv: read as latin-1 no header is found; read as gb18030 it has one: "
     for command in ("inspect", "classify", "run"):
         code, err = usage(command)
-        assert code == 2 and err.endswith(f"{no_header}set `encoding: gb18030` in {settings}\n"), (command, err)
+        assert code == 2 and err.endswith(f"{no_header}set `encoding: gb18030` in backlog.yaml\n"), (command, err)
     assert usage("inspect", "--encoding", "latin-1") == (
         2, f"backlog: error: {tmp_path / no_header}try --encoding gb18030\n")
     settings.write_text("ledger: l.csv\nencoding: utf-8\n", encoding="utf-8")
     failed = "l.csv: line 1 is not utf-8 text (byte 0); the file reads as GBK: "
-    assert usage("inspect") == (2, f"backlog: error: {tmp_path / failed}set `encoding: gbk` in {settings}\n")
+    assert usage("inspect") == (2, f"backlog: error: {tmp_path / failed}set `encoding: gbk` in backlog.yaml\n")
     assert usage("inspect", "--encoding", "utf-8") == (2, f"backlog: error: {tmp_path / failed}try --encoding gbk\n")
     assert usage("inspect", "l.csv", "--encoding", "utf-8") == (2, f"backlog: error: {failed}try --encoding gbk\n")
 
@@ -288,7 +288,7 @@ def test_a_unicode_text_ledger_read_with_another_encoding_is_told_its_byte_order
     assert usage("inspect", "l.txt", "--encoding", "latin-1") == (
         2, "backlog: error: l.txt: read as latin-1 no header is found; read as utf-16 it has one: try --encoding utf-16\n")
     (tmp_path / "backlog.yaml").write_text("ledger: l.txt\nencoding: gbk\n", encoding="utf-8")
-    assert usage("inspect")[1].endswith("reads as UTF-16: set `encoding: utf-16` in " f"{tmp_path / 'backlog.yaml'}\n")
+    assert usage("inspect")[1].endswith("reads as UTF-16: set `encoding: utf-16` in backlog.yaml\n")
     code, err = usage("inspect", "l.txt", "--encoding", "utf-16")
     assert code == 0 and "loaded 1 case from 1 row" in err
 
@@ -322,9 +322,9 @@ def test_a_ledger_whose_encoding_is_not_detected_is_told_where_to_name_one(tmp_p
     settings.write_text("ledger: l.csv\n", encoding="utf-8")
     for command in ("classify", "inspect"):
         assert usage(command) == (2, f"backlog: error: {tmp_path / 'l.csv'}: {said}or name the encoding with --encoding "
-                                     f"or `encoding:` in {settings}\n")
+                                     "or `encoding:` in backlog.yaml\n")
     code, err = usage("run")
-    assert code == 2 and err.endswith(f"{tmp_path / 'l.csv'}: {said}or name the encoding with `encoding:` in {settings}\n")
+    assert code == 2 and err.endswith(f"{tmp_path / 'l.csv'}: {said}or name the encoding with `encoding:` in backlog.yaml\n")
 
 
 def test_a_ledger_whose_encoding_is_not_detected_is_not_said_to_read_as_gbk_past_what_gbk_reads(tmp_path):

@@ -1007,6 +1007,35 @@ def test_a_ledger_folder_runs_on_its_files_and_the_summary_names_them(tmp_path):
         assert store.list_runs()["ledger_files"].tolist() == [str(tmp_path / "台帐" / "ledger.csv")]
 
 
+def test_a_run_names_the_settings_file_found_here_as_typed_and_records_the_ledger_by_its_full_path(
+        tmp_path, monkeypatch):
+    """Under cron (cd /srv/backlog && backlog run), the run's errors named the backlog.yaml it found
+    by its full path (`encoding:` … in /srv/backlog/backlog.yaml): it is named backlog.yaml, as
+    `--config backlog.yaml` names it, while the history keeps the ledger by the path read, as before."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    config = config_in(tmp_path)
+    config.write_text("ledger: ledger.csv\noutput_dir: out\nencoding: ascii\n", encoding="utf-8")
+    result = runner.invoke(app, ["run", "--as-of", "2025-06-30", "--quiet"])
+    assert result.exit_code == 2
+    assert result.output.endswith("set `encoding: utf-8` in backlog.yaml\n"), result.output
+    (tmp_path / "out" / "2025-06-30").mkdir(parents=True)
+    config.replace(tmp_path / "out" / "2025-06-30" / "backlog.yaml")
+    monkeypatch.chdir(tmp_path / "out" / "2025-06-30")
+    config = Path("backlog.yaml")
+    config.write_text("ledger: ../../ledger.csv\noutput_dir: ..\n", encoding="utf-8")
+    result = runner.invoke(app, ["run", "--as-of", "2025-06-30", "--quiet"])
+    assert result.exit_code == 2
+    assert result.output.startswith("backlog: error: backlog.yaml is an input, but the run would replace it"), result.output
+    monkeypatch.chdir(tmp_path)
+    config = config_in(tmp_path)
+    result = runner.invoke(app, ["run", "--as-of", "2025-06-30", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert summary_of(tmp_path)["ledger"] == ["ledger.csv"]
+    with history.open_history(tmp_path / "out" / "history.sqlite") as store:
+        assert store.list_runs()["ledger_files"].tolist() == [str(tmp_path / "ledger.csv")]
+
+
 def test_the_days_lists_and_summary_show_the_ledger_files_as_ledger_names_them(tmp_path):
     """A run reads the files backlog.yaml names by their paths from its folder made absolute (under
     cron, /srv/backlog/一组/台帐.csv): errors.csv and problems.csv (文件), summary.json (ledger,

@@ -142,19 +142,23 @@ def encoding_problem(name: str) -> str | None:
     return None
 
 
-def find_config(explicit: Path | None = None) -> Path | None:
-    """``--config FILE``, else ``$BACKLOG_CONFIG``, else ./backlog.yaml when there is one."""
+def find_config(explicit: Path | None = None) -> tuple[Path, Path] | None:
+    """The settings file as messages name it, and the folder its relative paths are read from:
+    ``--config FILE``, else ``$BACKLOG_CONFIG``, as given, read from the file's folder as given;
+    else ./backlog.yaml when there is one, named ``backlog.yaml`` (as ``--config backlog.yaml``
+    names it, not by the working directory's full path) and read from the directory's full path
+    (the ledger files it names are read, and recorded in the history, by their full paths)."""
     if explicit is not None:
         if (why := not_a_file(explicit)) is not None:
             raise ConfigError(f"config file {explicit} {why}")
-        return Path(explicit)
+        return Path(explicit), Path(explicit).parent
     env = os.environ.get(ENV_VAR)
     if env:
         if (why := not_a_file(env)) is not None:
             raise ConfigError(f"{ENV_VAR} names {env}, which {why}")
-        return Path(env)
-    here = Path.cwd() / CONFIG_NAME
-    return here if here.is_file() else None
+        return Path(env), Path(env).parent
+    here = Path.cwd()
+    return (Path(CONFIG_NAME), here) if (here / CONFIG_NAME).is_file() else None
 
 
 # YAML, read safely (here, with no pandas: the settings are read before the commands import it)
@@ -454,9 +458,10 @@ def _no_key_twice(node: yaml.Node, path: Path) -> None:
 
 
 def load_config(explicit: Path | None = None) -> Config:
-    path = find_config(explicit)
-    if path is None:
+    found = find_config(explicit)
+    if found is None:
         return Config()
+    path, base = found
     data = read_yaml(path, "settings file") or {}
     if not isinstance(data, dict):  # a list or a line of text: the line it starts on
         line = document_line(path)
@@ -470,7 +475,6 @@ def load_config(explicit: Path | None = None) -> Config:
     if unknown:
         hints = [f"'{key}'{did_you_mean(key, KEYS)}" for key in unknown]
         raise ConfigError(f"{at(unknown[0])}: unknown setting {', '.join(hints)}; settings: {', '.join(KEYS)}")
-    base = path.parent
 
     def rel(p: str) -> Path:  # ../ledger.xlsx beside the settings reads as the folder above's ledger.xlsx
         return Path(os.path.normpath(Path(p) if Path(p).is_absolute() else base / p))
