@@ -535,6 +535,21 @@ def test_config_unknown_key_suggests(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "backlog.yaml:2: unknown setting 'no'; settings: ledger," in result.output
 
 
+def test_several_unknown_settings_each_name_their_own_line(tmp_path, monkeypatch):
+    """Two unknown keys, on lines 2 and 3, were said as `backlog.yaml:2: unknown setting 'as_of',
+    'bogus_key'`, line 2 for both: each is named with its own line, as several targets problems are."""
+    from backlog_cli.config import KEYS
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "backlog.yaml").write_text("ledger: x.csv\nas_of: 2026-01-01\nbogus_key: 1\n", encoding="utf-8")
+    said = (f"backlog: error: backlog.yaml:2: unknown setting 'as_of'; line 3: unknown setting 'bogus_key'; "
+            f"settings: {', '.join(KEYS)}\n")
+    for args in (["classify"], ["classify", "--config", "backlog.yaml"], ["run"]):
+        result = run(*args)
+        assert (result.exit_code, result.output) == (2, said), args
+
+
 @pytest.mark.parametrize(("command", "settings", "said"), [
     ("classify", "ledger: x.csv\nsheets: [a\n", "backlog.yaml:3:1: not valid YAML"),
     ("assign", "ledger: x.csv\ntargets: {张三: -1}\n",

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from backlog_cli.config import document_line, key_line, not_a_file, read_yaml
+from backlog_cli.config import at_lines, document_line, key_line, not_a_file, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean, slip_note, some_of
 from backlog_cli.loading import PLAN_FIELDS, SOURCE_COLUMNS, TOTALS_TEXT, Ledger, read_sheets
 from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
@@ -194,15 +194,8 @@ def targets_from_mapping(data: Mapping, source: str | Path, within: str | None =
             officers[key] = value
     rule = _rule(data, problems)
     if problems:
-        located = sorted(((key_line(Path(source), *filter(None, [within, key])), what) for key, what in problems),
-                         key=lambda p: (p[0] is None, p[0] or 0))  # in the file's order, those of no line last
-        said, shown = [], located[0][0]
-        for line, what in located:
-            if said and line is not None and line != shown:
-                what, shown = f"line {line}: {what}", line
-            said.append(what)
-        where = f":{located[0][0]}" if located[0][0] is not None else ""
-        raise ConfigError(f"{source}{where}{label}: " + "; ".join(said))
+        raise ConfigError(at_lines(source, [(key_line(Path(source), *filter(None, [within, key])), what)
+                                            for key, what in problems], label))
     return Targets(officers, rule)
 
 

@@ -434,6 +434,21 @@ def document_line(path: Path) -> int | None:
     return None if node is None else node.start_mark.line + 1
 
 
+def at_lines(source: str | Path, problems: list[tuple[int | None, str]], label: str = "") -> str:
+    """Problems found in the values of a YAML file read already, each with the line of its key (or
+    None), as one message naming each one's line, in the file's order (those of no line last):
+    ``backlog.yaml:2: unknown setting 'as_of'; line 3: unknown setting 'bogus_key'``; ``label``
+    (``: targets``) follows the first line."""
+    located = sorted(problems, key=lambda p: (p[0] is None, p[0] or 0))
+    said, shown = [], located[0][0]
+    for line, what in located:
+        if said and line is not None and line != shown:
+            what, shown = f"line {line}: {what}", line
+        said.append(what)
+    where = f":{located[0][0]}" if located[0][0] is not None else ""
+    return f"{source}{where}{label}: " + "; ".join(said)
+
+
 def key_set_twice(key: Any, first_line: int) -> str:
     """What is said of a key given twice in one mapping of a YAML file, at its second line: YAML
     would keep the later value without a word (settings, targets, column aliases, rules)."""
@@ -471,10 +486,9 @@ def load_config(explicit: Path | None = None) -> Config:
     def at(key: str) -> str:  # where a setting is: file:line
         return f"{path}:{lines[key]}" if key in lines else str(path)
 
-    unknown = [k for k in data if k not in KEYS]
+    unknown = [(lines.get(k), f"unknown setting '{k}'{did_you_mean(k, KEYS)}") for k in data if k not in KEYS]
     if unknown:
-        hints = [f"'{key}'{did_you_mean(key, KEYS)}" for key in unknown]
-        raise ConfigError(f"{at(unknown[0])}: unknown setting {', '.join(hints)}; settings: {', '.join(KEYS)}")
+        raise ConfigError(f"{at_lines(path, unknown)}; settings: {', '.join(KEYS)}")
 
     def rel(p: str) -> Path:  # ../ledger.xlsx beside the settings reads as the folder above's ledger.xlsx
         return Path(os.path.normpath(Path(p) if Path(p).is_absolute() else base / p))
