@@ -14,7 +14,7 @@ from backlog_cli.deadlines import load_ruleset
 from backlog_cli.errors import RulesError
 from backlog_cli.loading import load_ledger
 from backlog_cli.rules import list_bundled
-from backlog_cli.triage import triage
+from backlog_cli.triage import reject_filed_after_today, triage, triage_ledger
 from conftest import SAMPLE_AS_OF, SAMPLES, write_ledger
 
 AS_OF = pd.Timestamp("2026-11-23")
@@ -190,3 +190,46 @@ def test_a_filing_date_after_today_is_left_out_also_on_a_later_as_of():
     assert result.notes == [] and [w for w in result.warnings if "after today" in w] == []
     assert result.rejects[["row", "case_no", "reason"]].values.tolist() == [
         [3, "(2026)鲁0902执2号", "立案日期晚于今天：“2025-08-01”（是否录入有误？）"]]
+
+
+def test_reject_filed_after_today_moves_the_rows_to_the_ledgers_rejects(tmp_path: Path):
+    """The rows filed after today leave the cases for the rejects, with where and why, counted in
+    their sheet, so that cases, skipped and rejected rows still add up to the rows read; it
+    returns them, and a ledger without such rows is left as it is."""
+    ledger = load_ledger([write_ledger(tmp_path / "l.csv", "案号,立案日期", [
+        ("(2025)鲁0902执1号", "2025-03-01"), ("(2025)鲁0902执2号", "2062-03-01"), ("(2025)鲁0902执3号", "待补")])])
+    rows = reject_filed_after_today(ledger, pd.Timestamp("2025-07-10"))
+    reason = "立案日期晚于今天：“2062-03-01”（是否录入有误？）"
+    assert rows[["row", "case_no", "reason"]].values.tolist() == [[3, "(2025)鲁0902执2号", reason]]
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号"]
+    assert ledger.rejects["row"].tolist() == [3, 4] and ledger.rejects["reason"].iloc[0] == reason
+    assert (ledger.sheets[0].cases, ledger.sheets[0].rejected) == (1, 2)
+    assert ledger.rows_read == len(ledger.cases) + len(ledger.skipped) + len(ledger.rejects)
+    assert reject_filed_after_today(ledger, pd.Timestamp("2025-07-10")).empty and len(ledger.rejects) == 2
+
+
+def test_triage_ledger_triages_then_rejects_the_rows_filed_after_today(tmp_path: Path):
+    """The ledger's cases triaged as triage() does them, its files named as it names them; then
+    its rows filed after today are its rejects (Triage.rejects, the same rows). A triage that fails
+    rejects nothing: the load is reported as it was read."""
+    path = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人", [
+        ("(2025)鲁0902执1号", "2025-03-01", "张三"), ("(2025)鲁0902执2号", "2062-03-01", "李四、王五")])
+    ledger = load_ledger([path])
+    ruleset, deadlines = load_ruleset(None)
+    today = pd.Timestamp("2025-07-10")
+    result = triage_ledger(ledger, ruleset, pd.Timestamp("2025-06-30"), deadlines, today=today)
+    assert result.cases["case_no"].tolist() == ["(2025)鲁0902执1号"]
+    assert result.rejects.values.tolist() == ledger.rejects.values.tolist() == [
+        [str(path), "l", 3, "(2025)鲁0902执2号", "立案日期晚于今天：“2062-03-01”（是否录入有误？）"]]
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执1号"]
+    # the triage saw the whole ledger: its warnings name the row rejected after it
+    assert any("李四、王五" in w and "l.csv [l] row 3" in w for w in result.warnings)
+    rules, (ruleset, deadlines) = with_deadlines(tmp_path, (
+        "  - id: bank\n"
+        "    label: 银行案件\n"
+        "    duration: 3 months\n"
+        "    applies: {column: 申请执行人类型, equals: 银行}\n"))
+    again = load_ledger([path])
+    with pytest.raises(RulesError):
+        triage_ledger(again, ruleset, pd.Timestamp("2025-06-30"), deadlines, today=today)
+    assert len(again.cases) == 2 and again.rejects.empty

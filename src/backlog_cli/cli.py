@@ -576,10 +576,11 @@ def progress_bar(err):
 def load(opts: LoadOptions, *, listed_below: bool = False, columns: Columns | None = None,
          triaged: bool = False) -> Ledger:
     """Load the ledger with a spinner on a terminal (``columns``: the aliases, when already read
-    from ``opts.columns``), reject its rows filed after today as the triage does
-    (:func:`triage.filed_after_today`), then report rejects on stderr (see :func:`report_load`).
-    ``triaged``: the caller evaluates the cases, and the triage rejects those rows; it reports
-    the load once it has (:func:`load_triage`)."""
+    from ``opts.columns``), reject its rows filed after today
+    (:func:`triage.reject_filed_after_today`), then report rejects on stderr (see
+    :func:`report_load`). ``triaged``: the caller evaluates the cases
+    (:func:`triage.triage_ledger`, which rejects those rows) and reports the load once it has
+    (:func:`load_triage`)."""
     from backlog_cli.loading import load_columns, load_ledger
 
     err = _stderr()
@@ -588,9 +589,9 @@ def load(opts: LoadOptions, *, listed_below: bool = False, columns: Columns | No
         ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns, progress=progress,
                              encoding_set_in=opts.encoding_set_in, shown_from=opts.shown_from)
     if not triaged:
-        from backlog_cli.triage import filed_after_today
+        from backlog_cli.triage import reject_filed_after_today
 
-        ledger.reject(filed_after_today(ledger.cases, as_of_date(None)))
+        reject_filed_after_today(ledger, as_of_date(None))
         report_load(ledger, err, opts.output, listed_below=listed_below)
     return ledger
 
@@ -603,7 +604,7 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
     from backlog_cli.assignment import group_field
     from backlog_cli.deadlines import check_overdue_deadline
     from backlog_cli.loading import load_columns
-    from backlog_cli.triage import check_category, triage
+    from backlog_cli.triage import check_category, triage_ledger
 
     columns = load_columns(opts.columns)
     ruleset, deadlines = opts.ruleset(rules, columns)
@@ -616,12 +617,10 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
     try:
         if by:
             group_field(ledger, by)
-        result = triage(ledger.cases, ruleset, as_of, deadlines, today=as_of_date(None), absent=absent,
-                        files=ledger.file_names(), unknown=ledger.unknown_headers())
+        result = triage_ledger(ledger, ruleset, as_of, deadlines, today=as_of_date(None), absent=absent)
     except BacklogError:
         report_load(ledger, _stderr(), opts.output)
         raise
-    ledger.reject(result.rejects)  # filed after today: listed and counted with the load's rejects
     report_load(ledger, _stderr(), opts.output)
     tell(result.warnings, result.notes)
     return ledger, result

@@ -33,7 +33,7 @@ from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError
 from backlog_cli.loading import Columns, Ledger, Progress, check_file, load_columns, load_ledger, shown_path
 from backlog_cli.rules import TOTAL_ID, Ruleset
-from backlog_cli.triage import Triage, display_labels, overdue_output, overdue_title, triage, triage_sheets
+from backlog_cli.triage import Triage, display_labels, overdue_output, overdue_title, triage_ledger, triage_sheets
 from backlog_cli.workbook import ledger_files
 
 LOCK_NAME = ".backlog-run.lock"
@@ -483,8 +483,7 @@ def _monthly_report(ledger: Ledger, result: Triage, rules: tuple[Ruleset, list[d
     month = report.due_month(None, as_of.date(), day)
     end = report.report_day(month, None, as_of.date(), day)
     ruleset, dls = rules
-    counted = result if end == as_of else triage(ledger.cases, ruleset, end, dls, absent=absent, files=result.files,
-                                                        unknown=ledger.unknown_headers())
+    counted = result if end == as_of else triage_ledger(ledger, ruleset, end, dls, absent=absent)
     runs = sorted([*((d, c) for d, c in store.run_counts() if d != as_of.date()), (as_of.date(), counts)],
                   key=lambda run: run[0])  # this run replaces one recorded before for its day
     return report.report_from(counted, month, day, report.trend_frame(runs, end), ledger.columns.labels())
@@ -625,10 +624,8 @@ def nightly_run(
             notes.append(f"{outputs.counted(len(ledger.cases), 'cases')} from {outputs.counted(ledger.rows_read, 'rows')}, "
                          f"{len(ledger.rejects)} rejected" + kept_blank)
         with steps.step("classify") as notes:
-            result = triage(ledger.cases, ruleset, as_of, dls, absent=absent, files=ledger.file_names(),
-                            unknown=ledger.unknown_headers())
+            result = triage_ledger(ledger, ruleset, as_of, dls, absent=absent)
             if len(result.rejects):  # filed after today: listed and counted with the load's rejects
-                ledger.reject(result.rejects)
                 summary.rejects, summary.problems = ledger.listed(ledger.rejects), ledger.listed(ledger.listed_problems())
                 notes.append(f"{outputs.counted(len(result.rejects), 'more rows')} rejected: filed after today")
             frame = result.cases

@@ -26,7 +26,7 @@ from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, 
 from backlog_cli.deadlines import columns_read as deadline_columns
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, OptionError, RulesError, some_of
-from backlog_cli.loading import FILED_AFTER_TODAY, REJECT_COLUMNS, SheetReport, file_names
+from backlog_cli.loading import FILED_AFTER_TODAY, REJECT_COLUMNS, Ledger, SheetReport, file_names
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, case_count_title, state_styles
 from backlog_cli.parsing import CASE_PARTS, case_ids, parse_case_numbers, per_distinct, same_case, short_case_number
 from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, ColumnRef, Ruleset, canonical_fields,
@@ -170,9 +170,8 @@ def _filed_later(later: pd.DataFrame, as_of: pd.Timestamp, files: Mapping[str, s
 def filed_after_today(cases: pd.DataFrame, today: pd.Timestamp | None = None) -> pd.DataFrame:
     """The rejects (:data:`REJECT_COLUMNS`) of the ``cases`` filed after ``today`` (default: the
     day it runs), a typing slip (2062 typed for 2026): left out on any --as-of until corrected, and
-    listed with the rows the load rejected (:meth:`Ledger.reject`). :func:`triage` tells them
-    (``Triage.rejects``); the commands that evaluate no cases (``inspect``, ``rank``) reject them
-    here, so that every command counts the same cases."""
+    listed with the rows the load rejected (:func:`reject_filed_after_today`). :func:`triage` tells
+    them (``Triage.rejects``)."""
     today = pd.Timestamp(dt.date.today()) if today is None else today
     cases = cases[cases["filed_on"].gt(today)]
     if cases.empty:
@@ -183,6 +182,31 @@ def filed_after_today(cases: pd.DataFrame, today: pd.Timestamp | None = None) ->
         "row": where["source_row"].to_numpy(), "case_no": cases["case_no"].to_numpy(),
         "reason": (f"{FILED_AFTER_TODAY}：“" + cases["filed_on"].dt.strftime("%Y-%m-%d") + "”（是否录入有误？）").to_numpy(),
     }, columns=REJECT_COLUMNS)
+
+
+def reject_filed_after_today(ledger: Ledger, today: pd.Timestamp | None = None) -> pd.DataFrame:
+    """The one place a ledger's cases filed after ``today`` (default: the day it runs) become
+    rejected rows: moved to its rejects (:meth:`Ledger.reject`), so that they are listed with the
+    rows the load rejected and cases, skipped and rejected rows still add up to the rows read.
+    Every command that reads a ledger calls it once the ledger is read, those that evaluate no
+    cases (``inspect``, ``rank``) too, so every command counts the same cases; returns the rows
+    rejected (:data:`REJECT_COLUMNS`)."""
+    rows = filed_after_today(ledger.cases, today)
+    ledger.reject(rows)
+    return rows
+
+
+def triage_ledger(ledger: Ledger, ruleset: Ruleset, as_of: pd.Timestamp, deadlines: Sequence[Deadline] = (),
+                  *, today: pd.Timestamp | None = None, absent: Collection[str] = ()) -> Triage:
+    """:func:`triage` of a ledger's cases, its files named as the ledger names them and its
+    headers not recognised looked at for a missing field, then its cases filed after ``today``
+    rejected (:func:`reject_filed_after_today`). When the triage fails (a rules file reading a
+    column the ledger lacks), nothing is rejected."""
+    today = pd.Timestamp(dt.date.today()) if today is None else today
+    result = triage(ledger.cases, ruleset, as_of, deadlines, today=today, absent=absent, files=ledger.file_names(),
+                    unknown=ledger.unknown_headers())
+    reject_filed_after_today(ledger, today)
+    return result
 
 
 def _after_today(cases: pd.DataFrame, today: pd.Timestamp, files: Mapping[str, str]) -> list[str]:
@@ -244,7 +268,7 @@ def triage(cases: pd.DataFrame, ruleset: Ruleset, as_of: pd.Timestamp, deadlines
     ``deadlines`` come with the ruleset from :func:`deadlines.load_ruleset`, called before the
     (slow) ledger load so that a bad rules file fails first. ``today`` (default: the day it runs)
     tells the dates no ledger can hold yet from those after a past --as-of: a case filed after
-    today is left out as a reject (``Triage.rejects``, for :meth:`Ledger.reject`), one filed after
+    today is left out as a reject (``Triage.rejects``; :func:`triage_ledger` rejects it from the ledger), one filed after
     a past --as-of with a note. A missing field in ``absent`` (the settings' ``absent_columns``:
     the ledger does not keep it) is a note, not a warning. ``files`` names each file read in
     messages (:meth:`Ledger.file_names`; default: the cases' files, each by its name unless two
