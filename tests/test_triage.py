@@ -11,10 +11,11 @@ from typer.testing import CliRunner
 
 from backlog_cli.cli import app
 from backlog_cli.deadlines import load_ruleset
-from backlog_cli.errors import RulesError
+from backlog_cli.errors import OptionError, RulesError
 from backlog_cli.loading import load_ledger
 from backlog_cli.rules import list_bundled
-from backlog_cli.triage import reject_filed_after_today, triage, triage_ledger
+from backlog_cli.triage import (classify_output, display_labels, overdue_list, reject_filed_after_today, triage,
+                              triage_ledger)
 from conftest import SAMPLE_AS_OF, SAMPLES, write_ledger
 
 AS_OF = pd.Timestamp("2026-11-23")
@@ -233,3 +234,41 @@ def test_triage_ledger_triages_then_rejects_the_rows_filed_after_today(tmp_path:
     with pytest.raises(RulesError):
         triage_ledger(again, ruleset, pd.Timestamp("2025-06-30"), deadlines, today=today)
     assert len(again.cases) == 2 and again.rejects.empty
+
+
+def test_classify_output_lists_a_categorys_cases_under_a_title_counting_them():
+    """What classify shows: the cases of the category named by its label (or all of them), titled
+    with the label, the date and the count, as the 底数 and the case list; the triage workbook's
+    sheets only for xlsx."""
+    ledger = load_ledger([SAMPLES / "ledger.csv"])
+    ruleset, deadlines = load_ruleset(None)
+    result = triage_ledger(ledger, ruleset, AS_OF, deadlines)
+    labels = display_labels(ledger.columns.labels(), deadlines, ruleset)
+    out = classify_output(result, labels, "涉民生")
+    assert out.frame.index.equals(result.cases.index[result.in_category("minsheng")]) and len(out.frame) > 0
+    assert out.title == f"涉民生（截至2026-11-23）：{len(out.frame)} 件"
+    assert [t.name for t in out.tables] == ["底数", "cases"] and out.tables[0].frame is result.summary
+    assert out.sheets is None
+    whole = classify_output(result, labels, workbook=True)
+    assert whole.title == f"全部案件（截至2026-11-23）：{len(result.cases)} 件"
+    assert [s.name for s in whole.sheets][:2] == ["底数", "全部案件"]
+
+
+def test_overdue_list_keeps_a_category_and_an_officer_and_names_them_in_its_title():
+    """The overdue list among the triage's cases: an officer typed with a space finds the cases
+    of that officer only, named as the list names them; a deadline named by its id is titled by
+    its label; an officer no case has is an option error, not an empty list."""
+    ledger = load_ledger([SAMPLES / "ledger.csv"])
+    ruleset, deadlines = load_ruleset(None)
+    result = triage_ledger(ledger, ruleset, AS_OF, deadlines)
+    every, title = overdue_list(result, months=6)
+    assert title == f"未结超过6个月（截至2026-11-23）：{len(every.cases)} 件" and len(every.cases) > 0
+    officer = every.cases["officer"].dropna().iloc[0]
+    mine, title = overdue_list(result, months=6, officer=f"{officer[0]} {officer[1:]}")
+    assert mine.cases["officer"].eq(officer).all() and len(mine.cases) == every.cases["officer"].eq(officer).sum()
+    assert title == f"承办人{officer}，未结超过6个月（截至2026-11-23）：{len(mine.cases)} 件"
+    wages, title = overdue_list(result, months=6, category="wages")
+    assert title.startswith("农民工工资、建筑工程款，未结超过6个月") and len(wages.cases) < len(every.cases)
+    assert overdue_list(result, deadline="legal_limit")[1].startswith("「法定执行期限」期限已过（截至2026-11-23）")
+    with pytest.raises(OptionError, match="--officer"):
+        overdue_list(result, months=6, officer="无此人")

@@ -730,23 +730,15 @@ def classify(
     columns: ColumnsOpt = None,
 ) -> None:
     """Count the backlog (底数) per category, then list every case with its categories."""
-    from backlog_cli.outputs import Output, Sheet, case_count_title
-    from backlog_cli.rules import SUMMARY_LABEL, TOTAL_LABEL
-    from backlog_cli.triage import CASE_COLUMNS, display_labels, triage_sheets
+    from backlog_cli.triage import classify_output, display_labels
 
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, when, category=category)
-    cases = result.cases[result.in_category(category)] if category else result.cases
-    what = result.ruleset.category(category).label if category else TOTAL_LABEL
     labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
-    main = Output(cases, title=case_count_title(f"{what}（截至{when.date()}）", len(cases)), labels=labels)
-    main.tables = [Sheet(SUMMARY_LABEL, result.summary, labels=labels, title=SUMMARY_LABEL), main.main_sheet(CASE_COLUMNS)]
-    if fmt == "xlsx":
-        main.sheets = triage_sheets(result, labels, category)
-    show(main, fmt, output, data, opts.inputs)
+    show(classify_output(result, labels, category, workbook=fmt == "xlsx"), fmt, output, data, opts.inputs)
 
 
 @app.command(cls=BacklogCommand)
@@ -808,9 +800,7 @@ def overdue(
     columns: ColumnsOpt = None,
 ) -> None:
     """Cases open too long (--months N or --days N, oldest first), past a deadline (--deadline ID) or coming due (--within D)."""
-    from backlog_cli.assignment import check_group, group_name, in_group
-    from backlog_cli.deadlines import overdue_cases
-    from backlog_cli.triage import display_labels, overdue_output, overdue_title
+    from backlog_cli.triage import display_labels, overdue_list, overdue_output
 
     if days is None and months is None and deadline is None and within is None:
         raise typer.BadParameter("give --months, --days, --deadline or --within: which cases to list")
@@ -824,18 +814,8 @@ def overdue(
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, when, category=category, deadline=deadline, within=within,
                                by="officer" if officer else None)
-    cases = result.cases
-    if officer:
-        check_group(cases, "officer", officer, "--officer")
-    if category:
-        cases = cases[result.in_category(category)]
-    if officer:
-        cases = cases[in_group(cases, "officer", officer)]
-    listed = overdue_cases(cases, result.deadlines, when, days=days, months=months, deadline=deadline, within=within)
-    title = overdue_title(when, listed, months=months, days=days, within=within,
-                          deadline=next((d.label for d in result.deadlines if d.id == deadline), deadline),
-                          category=result.ruleset.category(category).label if category else None,
-                          officer=group_name(officer) if officer else None)
+    listed, title = overdue_list(result, days=days, months=months, deadline=deadline, within=within, category=category,
+                                 officer=officer)
     show(overdue_output(listed, display_labels(data.columns.labels(), result.deadlines, result.ruleset), title,
                         coming_due=within is not None), fmt, output, data, opts.inputs)
 

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, fields_read
+from backlog_cli.assignment import check_group, group_name, in_group
+from backlog_cli.deadlines import Deadline, Listing, column_problems, evaluate, fields_read, overdue_cases
 from backlog_cli.deadlines import columns_read as deadline_columns
 from backlog_cli.deadlines import explain as explain_deadlines
 from backlog_cli.errors import BacklogError, OptionError, RulesError, some_of
@@ -331,6 +332,43 @@ def triage_sheets(result: Triage, labels: Mapping[str, str], category: str | Non
                 title=case_count_title(f"{c.label}（截至{day}）", int(result.flags[c.id].sum())))
           for c in result.ruleset.categories),
     ]
+
+
+def classify_output(result: Triage, labels: Labels, category: str | None = None, *, workbook: bool = False) -> Output:
+    """What ``backlog classify`` shows: the cases (of ``category`` only, an id or label, when
+    given) under a title counting them at the triage's date, as two tables, the 底数 and the case
+    list in :data:`CASE_COLUMNS`; ``workbook`` (xlsx): the triage workbook's sheets
+    (:func:`triage_sheets`)."""
+    cases = result.cases[result.in_category(category)] if category else result.cases
+    what = result.ruleset.category(category).label if category else TOTAL_LABEL
+    main = Output(cases, title=case_count_title(f"{what}（截至{result.as_of.date()}）", len(cases)), labels=labels)
+    main.tables = [Sheet(SUMMARY_LABEL, result.summary, labels=labels, title=SUMMARY_LABEL), main.main_sheet(CASE_COLUMNS)]
+    if workbook:
+        main.sheets = triage_sheets(result, labels, category)
+    return main
+
+
+def overdue_list(result: Triage, *, days: int | None = None, months: int | None = None, deadline: str | None = None,
+                 within: int | None = None, category: str | None = None, officer: str | None = None) -> tuple[Listing, str]:
+    """The cases an overdue list holds (:func:`deadlines.overdue_cases`) among the triage's
+    cases, of ``category`` (an id or label) and of ``officer`` only when given, and its title
+    (:func:`overdue_title`) naming them as the list says them: ``deadline`` and ``category`` by
+    their labels, ``officer`` as :func:`assignment.group_name` writes it. An ``officer`` no case
+    has is an OptionError (:func:`assignment.check_group`): a mistyped name would list nothing."""
+    cases = result.cases
+    if officer:
+        check_group(cases, "officer", officer, "--officer")
+    if category:
+        cases = cases[result.in_category(category)]
+    if officer:
+        cases = cases[in_group(cases, "officer", officer)]
+    listed = overdue_cases(cases, result.deadlines, result.as_of, days=days, months=months, deadline=deadline,
+                           within=within)
+    title = overdue_title(result.as_of, listed, months=months, days=days, within=within,
+                          deadline=next((d.label for d in result.deadlines if d.id == deadline), deadline),
+                          category=result.ruleset.category(category).label if category else None,
+                          officer=group_name(officer) if officer else None)
+    return listed, title
 
 
 def overdue_title(as_of: pd.Timestamp, listed: Listing, *, months: int | None = None,
