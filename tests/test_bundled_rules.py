@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from backlog_cli import rules
-from backlog_cli.deadlines import load_ruleset
+from backlog_cli.deadlines import bundled_tables, load_ruleset, ruleset_tables
 from backlog_cli.rules import load_rules
 
 AS_OF = pd.Timestamp("2026-10-31")
@@ -136,3 +136,20 @@ def test_over_one_year_counts_a_year_from_filing():
     assert categories("default", filed_on="2025-10-30", closed_on=None) == {"over_one_year", "key"}
     assert categories("default", filed_on="2025-10-31", closed_on=None) == set()
     assert categories("default", filed_on="2024-01-01", closed_on="2026-10-31") == set()
+
+
+def test_the_tables_rules_list_and_rules_show_print():
+    """rules list: each bundled ruleset with its counts, then the categories of each; rules show:
+    a ruleset's categories in priority order, then its deadlines (none: no table)."""
+    rulesets, categories = bundled_tables()
+    names = [b.name for b in rules.list_bundled()]
+    assert rulesets.columns.tolist() == ["规则集", "说明", "类别数", "期限数"] and rulesets["规则集"].tolist() == names
+    assert categories.groupby("规则集", sort=False).size().reindex(names).tolist() == rulesets["类别数"].tolist()
+    ruleset, deadlines = load_ruleset(None)
+    assert rulesets.set_index("规则集").loc["default", "期限数"] == len(deadlines) > 0
+    shown, listed = ruleset_tables(ruleset, deadlines)
+    assert shown.columns.tolist() == ["优先级", "类别编号", "类别", "说明", "依据"]
+    assert shown["类别编号"].tolist() == [c.id for c in ruleset.categories]
+    assert listed.columns.tolist() == ["期限编号", "期限", "届满日计算", "应办事项", "超期后应办", "中止期间应办", "说明", "依据"]
+    assert listed["期限编号"].tolist() == [d.id for d in deadlines]
+    assert ruleset_tables(ruleset, [])[1] is None

@@ -833,17 +833,10 @@ app.add_typer(rules_app, name="rules")
 @rules_app.command("list", cls=BacklogCommand)
 def rules_list() -> None:
     """The bundled rulesets with their counts of categories and deadlines, then their categories."""
-    import pandas as pd
-
     from backlog_cli import outputs
-    from backlog_cli.deadlines import load_deadlines
-    from backlog_cli.rules import list_bundled, load_rules
+    from backlog_cli.deadlines import bundled_tables
 
-    bundled = list_bundled()
-    rulesets = pd.DataFrame([{"规则集": b.name, "说明": b.description, "类别数": len(b.categories),
-                              "期限数": len(load_deadlines(load_rules([b.name])))} for b in bundled])
-    categories = pd.DataFrame([{"规则集": b.name, "类别编号": c.id, "类别": c.label}
-                               for b in bundled for c in b.categories])
+    rulesets, categories = bundled_tables()
     out = _stdout()
     out.print(outputs.render_table(rulesets, title="内置规则集（以 --rules 名称 选用）",
                                    see_all=outputs.PIPE_TO_SEE_ALL))
@@ -865,27 +858,18 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
     """A ruleset's categories in priority order (id, label, description, source), its deadlines
     (id, label, how the due date is counted, action, source), then its files; `backlog explain`
     shows a category's conditions and a deadline's arithmetic on a case."""
-    import pandas as pd
-
     from backlog_cli import outputs
-    from backlog_cli.deadlines import added_years, due_rule, holiday_conflicts, load_ruleset
+    from backlog_cli.deadlines import added_years, holiday_conflicts, load_ruleset, ruleset_tables
     from backlog_cli.rules import bundled_path
 
     ruleset, deadlines = load_ruleset([name], _rules_columns(columns))
     out = _stdout()
     out.print(f"{ruleset.name}: {ruleset.description}" if ruleset.description else ruleset.name,
               highlight=False, markup=False)
-    rows = [
-        {"优先级": c.priority, "类别编号": c.id, "类别": c.label, "说明": c.description, "依据": c.source}
-        for c in ruleset.categories
-    ]
-    out.print(outputs.render_table(pd.DataFrame(rows), title="类别", see_all=outputs.PIPE_TO_SEE_ALL))
-    if deadlines:
-        rows = [{"期限编号": d.id, "期限": d.label, "届满日计算": due_rule(d), "应办事项": d.action,
-                 "超期后应办": d.overdue_action or "", "中止期间应办": d.suspended_action or "",
-                 "说明": d.description, "依据": d.source}
-                for d in deadlines]
-        out.print(outputs.render_table(pd.DataFrame(rows), title="期限", see_all=outputs.PIPE_TO_SEE_ALL))
+    categories, listed = ruleset_tables(ruleset, deadlines)
+    out.print(outputs.render_table(categories, title="类别", see_all=outputs.PIPE_TO_SEE_ALL))
+    if listed is not None:
+        out.print(outputs.render_table(listed, title="期限", see_all=outputs.PIPE_TO_SEE_ALL))
     used, followed = added_years(deadlines)
     if used:
         out.print(f"节假日（holidays:，chinesecalendar 未收的年份）：{used}", highlight=False, markup=False)

@@ -57,6 +57,8 @@ from backlog_cli.rules import (
     compile_condition,
     declared_kinds,
     fields_adding_cases,
+    list_bundled,
+    load_rules,
     missing_columns,
     open_mask,
     parse_span,
@@ -75,6 +77,7 @@ __all__ = [
     "Holidays",
     "WorkCalendar",
     "age_days",
+    "bundled_tables",
     "calendar_warnings",
     "check_overdue_deadline",
     "column_problems",
@@ -85,6 +88,7 @@ __all__ = [
     "load_deadlines",
     "load_ruleset",
     "overdue_cases",
+    "ruleset_tables",
     "urgency",
     "workday_calendar",
 ]
@@ -1607,3 +1611,32 @@ def load_ruleset(specs: Sequence[str | Path] | None = None,
     if problems:
         raise RulesError(problems)
     return ruleset, _with_holidays(deadlines, holidays)
+
+
+def bundled_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What ``backlog rules list`` shows: the bundled rulesets, each with its description and its
+    counts of categories and deadlines (规则集, 说明, 类别数, 期限数), then their categories
+    (规则集, 类别编号, 类别)."""
+    bundled = list_bundled()
+    rulesets = pd.DataFrame([{"规则集": b.name, "说明": b.description, "类别数": len(b.categories),
+                              "期限数": len(load_deadlines(load_rules([b.name])))} for b in bundled])
+    categories = pd.DataFrame([{"规则集": b.name, "类别编号": c.id, "类别": c.label}
+                               for b in bundled for c in b.categories])
+    return rulesets, categories
+
+
+def ruleset_tables(ruleset: Ruleset, deadlines: Sequence[Deadline]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """What ``backlog rules show`` shows of a ruleset: its categories in priority order (优先级,
+    类别编号, 类别, 说明, 依据), then its deadlines (期限编号, 期限, 届满日计算 as :func:`due_rule`
+    says it, 应办事项, 超期后应办, 中止期间应办, 说明, 依据), None when it has none."""
+    categories = pd.DataFrame([
+        {"优先级": c.priority, "类别编号": c.id, "类别": c.label, "说明": c.description, "依据": c.source}
+        for c in ruleset.categories
+    ])
+    if not deadlines:
+        return categories, None
+    return categories, pd.DataFrame([
+        {"期限编号": d.id, "期限": d.label, "届满日计算": due_rule(d), "应办事项": d.action,
+         "超期后应办": d.overdue_action or "", "中止期间应办": d.suspended_action or "",
+         "说明": d.description, "依据": d.source}
+        for d in deadlines])
