@@ -596,3 +596,14 @@ def test_an_officer_no_case_has_lists_the_officers_in_pinyin_order_with_unassign
     with pytest.raises(ConfigError) as err:  # of more than thirty, the first thirty and how many more
         check_group(many, "officer", "张四", "--officer")
     assert str(err.value).endswith("the ledger has: " + "; ".join(f"官{i}" for i in range(1, 31)) + "; … 2 more")
+
+
+def test_the_task_lists_output_is_the_overview_then_a_sheet_per_group_and_counts_their_key_cases(cases):
+    """TaskLists.output, as assign shows and writes it: the overview, then one sheet per group
+    titled as the group's heading, as tables too; key_open adds up the overview's 重点案件."""
+    lists = task_lists(cases, AS_OF, key=cases["is_key"])
+    out = lists.output({"officer": "承办人"})
+    assert out.frame is lists.cases and out.columns == lists.columns()
+    assert [s.title for s in out.sheets][1:] == lists.titles() and out.tables == out.sheets
+    assert out.sheets[0].title.startswith("任务到人：按承办人（截至") and out.sheets[0].frame is lists.overview
+    assert lists.key_open() == 3 and isinstance(lists.key_open(), int)

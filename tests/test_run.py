@@ -1174,3 +1174,15 @@ def test_a_history_that_cannot_be_opened_stops_the_run_before_the_ledger_is_read
     assert "cannot open the database" in result.output
     assert loads == [] and "load:" not in result.output
     assert not (tmp_path / "out" / "2025-06-30").exists()
+
+
+def test_history_inputs_are_the_settings_file_and_a_sqlite_history_not_a_url(tmp_path):
+    """The files history, diff and report monthly read besides a ledger (never written over): the
+    settings file and the SQLite history it names or the run keeps in output_dir; a database
+    named by URL is no file."""
+    config = load_config(config_in(tmp_path))
+    assert run_mod.history_inputs(config) == [config.path, Path(run_mod.history_target(config))]
+    assert run_mod.history_inputs(config)[1].name == "history.sqlite"
+    (tmp_path / "backlog.yaml").write_text("ledger: ledger.csv\nhistory: postgresql+psycopg://u@dbhost/backlog\n",
+                                           encoding="utf-8")
+    assert run_mod.history_inputs(load_config(tmp_path / "backlog.yaml")) == [tmp_path / "backlog.yaml"]

@@ -348,6 +348,16 @@ class TaskLists:
                 + o["key_cases"].astype("str") + " 件" + unplanned + "，每周结案任务 " + target)
         return text.tolist()
 
+    def key_open(self) -> int:
+        """The open key cases the task lists hold: their 重点案件 counts added up."""
+        return int(self.overview["key_cases"].sum())
+
+    def output(self, labels: Mapping[str, str] | None = None) -> Output:
+        """The task lists as ``backlog assign`` shows and writes them: the overview, then one
+        sheet per group (:meth:`sheets`)."""
+        sheets = [self.overview_sheet(labels), *self.sheets(labels)]
+        return Output(self.cases, labels=labels, columns=self.columns(), sheets=sheets, tables=sheets)
+
     def overview_sheet(self, labels: Mapping[str, str] | None = None) -> Sheet:
         by = (labels or {}).get(self.by, self.by)
         return Sheet(OVERVIEW_SHEET, self.overview, labels=labels,

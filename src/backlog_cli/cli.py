@@ -1023,14 +1023,6 @@ def run(
     raise typer.Exit(summary.exit_code)
 
 
-def _history_file(settings) -> list[Path]:
-    """The settings file and a SQLite history: inputs of history, diff and the monthly report."""
-    from backlog_cli.run import history_target
-
-    target = history_target(settings)
-    return [*([settings.path] if settings.path else []), *([Path(target)] if "://" not in target else [])]
-
-
 def _open_history(settings):
     """The history, to be read only: history and diff write nothing (only `backlog run` upgrades it)."""
     from backlog_cli.history import open_history
@@ -1047,16 +1039,16 @@ def history(
     output: OutputOpt = None,
 ) -> None:
     """List the recorded runs, oldest first, with their counts."""
-    from backlog_cli.history import runs_output
-
     from backlog_cli.config import load_config
+    from backlog_cli.history import runs_output
+    from backlog_cli.run import history_inputs
 
     fmt = output_format(fmt, output)
     until = as_of_date(as_of, warn_future=False).date() if as_of is not None else None
     settings = load_config(config)
     with _open_history(settings) as store:
         runs = store.list_runs(until)
-    show(runs_output(runs), fmt, output, inputs=_history_file(settings))
+    show(runs_output(runs), fmt, output, inputs=history_inputs(settings))
 
 
 @app.command(cls=BacklogCommand)
@@ -1069,10 +1061,10 @@ def diff(
 ) -> None:
     """What changed between the latest run (or the one of --as-of) and an earlier one: new, back after a rejected row, reopened, closed, removed from the ledger, rejected, newly overdue, past a deadline more, reassigned, category changes; and how the open count adds up."""
     from backlog_cli.deadlines import load_ruleset
+    from backlog_cli.config import load_config
     from backlog_cli.history import changes_since, diff_output
     from backlog_cli.loading import load_columns
-
-    from backlog_cli.config import load_config
+    from backlog_cli.run import history_inputs
 
     fmt = output_format(fmt, output)
     when = as_of_date(since, "--since", warn_future=False).date() if since is not None else None
@@ -1085,7 +1077,7 @@ def diff(
     tell(notes=changes.notes)  # a run recorded by an older backlog: what it rejected is unknown
     result = diff_output(base, latest, changes, {c.id: c.label for c in ruleset.categories},
                          {d.id: d.label for d in deadlines})
-    show(result, fmt, output, inputs=_history_file(settings))
+    show(result, fmt, output, inputs=history_inputs(settings))
 
 
 report_app = typer.Typer(cls=BacklogGroup, no_args_is_help=True, help="Reports sent upward.")
@@ -1109,7 +1101,7 @@ def report_monthly(
     """The monthly report (by the 28th): per category closed and open, every open key case's reason, next step and time limit, per officer; xlsx with charts."""
     from backlog_cli.assignment import plan_warnings
     from backlog_cli.report import due_month, history_trend, month_warnings, parse_month, report_day, report_from
-    from backlog_cli.run import history_target
+    from backlog_cli.run import history_inputs, history_target
 
     fmt = output_format(fmt, output)
     try:
@@ -1128,7 +1120,7 @@ def report_monthly(
     data, result = load_triage(opts, rules, end)
     report = report_from(result, period, day, history_trend(history_target(opts.config), end), data.columns.labels())
     tell(*plan_warnings(data, len(report.key_cases), result.absent))
-    show(report.output(), fmt, output, data, [*opts.inputs, *_history_file(opts.config)])
+    show(report.output(), fmt, output, data, [*opts.inputs, *history_inputs(opts.config)])
 
 
 # --------------------------------------------------------------------------- task lists and ranking
@@ -1190,7 +1182,7 @@ def assign(
     """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
     from backlog_cli.assignment import (check_split_folder, group_field, plan_warnings, replace_split, split_format,
                                         targets_for, task_lists)
-    from backlog_cli.outputs import Output, counted
+    from backlog_cli.outputs import counted
     from backlog_cli.triage import display_labels
 
     if split is not None and output is not None:
@@ -1206,7 +1198,7 @@ def assign(
     typed, by = by, group_field(data, by)
     goals = targets_for(goals, by, targets is not None, data.columns.labels(), typed)
     lists = task_lists(result.cases, when, by, goals, result.key_cases())
-    plans, plan_notes = plan_warnings(data, int(lists.overview["key_cases"].sum()), result.absent)
+    plans, plan_notes = plan_warnings(data, lists.key_open(), result.absent)
     tell([*lists.warnings(), *plans], plan_notes)
     labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
     if split is not None:
@@ -1215,9 +1207,7 @@ def assign(
         _stderr().print(f"wrote {counted(len(written), fmt + ' files')} to {split}{gone}", highlight=False, markup=False)
         tell([f"{w.path}: {message}" for w in written for message in w.warnings])
         return
-    sheets = [lists.overview_sheet(labels), *lists.sheets(labels)]
-    show(Output(lists.cases, labels=labels, columns=lists.columns(), sheets=sheets, tables=sheets), fmt, output, data,
-         opts.inputs)
+    show(lists.output(labels), fmt, output, data, opts.inputs)
 
 
 def _weekly_targets(opts: LoadOptions, given: Path | None, by: str) -> "Targets | None":

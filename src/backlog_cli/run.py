@@ -395,6 +395,13 @@ def history_target(config: Config) -> str:
     return config.history or str(Path(config.output_dir) / HISTORY_NAME)
 
 
+def history_inputs(config: Config) -> list[Path]:
+    """The settings file and a SQLite history (a path, not a URL): the files ``history``,
+    ``diff`` and ``report monthly`` read besides a ledger, never to be written over."""
+    target = history_target(config)
+    return [*([config.path] if config.path else []), *([Path(target)] if "://" not in target else [])]
+
+
 def _inputs(config: Config) -> list[Path]:
     """The files a run reads: ledger, column aliases, rules and targets files, the settings."""
     rules = [Path(r) for r in config.rules if Path(r).is_file()]
@@ -652,7 +659,7 @@ def nightly_run(
                 monthly = _monthly_report(ledger, result, (ruleset, dls), absent, config.report_day, summary.counts, store)
                 # once for the task lists' 月报待填 and the report's 未填写
                 plans, plan_notes = assignment.plan_warnings(
-                    ledger, len(monthly.key_cases) + int(tasks.overview["key_cases"].sum()), absent)
+                    ledger, len(monthly.key_cases) + tasks.key_open(), absent)
                 summary.warnings.extend(plans)
                 summary.notes.extend(plan_notes)
                 notes.append(f"{monthly.month} as of {monthly.end.date()} ({REPORT_FILE})")
