@@ -1391,3 +1391,14 @@ def test_a_stray_unsaved_formula_far_below_the_table_is_warned_about_not_read(tm
     assert ledger.warnings == [f"{path} [Sheet]: 2 rows far below the table (rows 1003, 900000) hold only formulas "
                                "without saved results or error cells: not read; delete them, or open the file in "
                                "Excel and save it so their results are stored"]
+
+
+def test_the_load_line_and_the_rejected_rows_as_said_on_stderr(tmp_path):
+    """The load in one line (cases from rows, skipped by reason, rejected), and the first rejected
+    rows a line each, the file by its name, the values made terminal-safe."""
+    led = load_ledger([write_ledger(tmp_path / "l.csv", "案号,立案日期", [
+        ("(2025)鲁0902执1号", "2025-03-01"), ("", ""), ("(2025)鲁0902执2号", "待补"), ("(2025)鲁0902执3号\x1b", "")])])
+    assert led.load_line() == "loaded 1 case from 4 rows; skipped 1 row (空行 1); 2 rejected"
+    assert led.rejected_lines(20) == ["rejected: l.csv [l] row 4: (2025)鲁0902执2号: 立案日期无法识别：“待补”",
+                                      r"rejected: l.csv [l] row 5: (2025)鲁0902执3号\x1b: 案号无法识别"]
+    assert led.rejected_lines(1) == led.rejected_lines(20)[:1]

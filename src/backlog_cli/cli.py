@@ -632,23 +632,11 @@ REJECTS_SHOWN = 20
 def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below: bool = False) -> None:
     """The load in one line, then the first :data:`REJECTS_SHOWN` rejected rows (values cut and
     made terminal-safe) and where all of them are (``listed_below``: by the command itself, inspect)."""
-    from backlog_cli.outputs import ERRORS, MESSAGE_MAX_VALUE, PROBLEMS, counted, list_file_beside, terminal_text
+    from backlog_cli.outputs import ERRORS, PROBLEMS, counted, list_file_beside
 
-    skipped = ledger.skipped["reason"].value_counts()
-    parts = [f"{counted(len(ledger.cases), 'cases')} from {counted(ledger.rows_read, 'rows')}"]
-    if len(skipped):
-        per_reason = ", ".join(f"{reason} {n}" for reason, n in skipped.items())
-        parts.append(f"skipped {counted(len(ledger.skipped), 'rows')} ({per_reason})")
-    if len(ledger.rejects):
-        parts.append(f"{len(ledger.rejects)} rejected")
-    err.print("loaded " + "; ".join(parts), highlight=False, markup=False)
+    err.print(ledger.load_line(), highlight=False, markup=False)
     tell(ledger.warnings, ledger.notes, err)
-    shown_as = ledger.file_names()
-    listed = []
-    for r in ledger.rejects.head(REJECTS_SHOWN).itertuples(index=False):
-        case_no = terminal_text(r.case_no) if isinstance(r.case_no, str) else "-"
-        where = f"{terminal_text(shown_as.get(r.file, Path(r.file).name))} [{terminal_text(r.sheet)}] row {r.row}"
-        listed.append(f"rejected: {where}: {case_no}: {terminal_text(r.reason, 2 * MESSAGE_MAX_VALUE)}")
+    listed = ledger.rejected_lines(REJECTS_SHOWN)
     if listed:
         more = "more rejected rows"
         if len(ledger.rejects) > REJECTS_SHOWN:

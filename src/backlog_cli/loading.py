@@ -35,7 +35,8 @@ from xlsxwriter.utility import xl_col_to_name
 from backlog_cli import parsing, workbook
 from backlog_cli.config import document_line, encoding_problem, key_line, load_yaml, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean, slip_note, some_of
-from backlog_cli.outputs import ERROR_HEADERS, PROBLEM_HEADERS, Sheet, counted, iso_dates, whole_numbers
+from backlog_cli.outputs import (ERROR_HEADERS, MESSAGE_MAX_VALUE, PROBLEM_HEADERS, Sheet, counted, iso_dates,
+                                 terminal_text, whole_numbers)
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
 if TYPE_CHECKING:
@@ -1283,6 +1284,30 @@ class Ledger:
             return rows
         shown = {f: shown_path(f, self.shown_from) for f in pd.unique(rows["file"])}
         return rows.assign(file=rows["file"].map(shown).astype(rows["file"].dtype))
+
+    def load_line(self) -> str:
+        """The load in one line: the cases from the rows read, the rows skipped by reason, how
+        many rejected."""
+        skipped = self.skipped["reason"].value_counts()
+        parts = [f"{counted(len(self.cases), 'cases')} from {counted(self.rows_read, 'rows')}"]
+        if len(skipped):
+            per_reason = ", ".join(f"{reason} {n}" for reason, n in skipped.items())
+            parts.append(f"skipped {counted(len(self.skipped), 'rows')} ({per_reason})")
+        if len(self.rejects):
+            parts.append(f"{len(self.rejects)} rejected")
+        return "loaded " + "; ".join(parts)
+
+    def rejected_lines(self, shown: int) -> list[str]:
+        """The first ``shown`` rejected rows, a line each: where (the file as messages name it,
+        :meth:`file_names`; sheet; row), the case number and why, values cut and made
+        terminal-safe (:func:`outputs.terminal_text`)."""
+        shown_as = self.file_names()
+        lines = []
+        for r in self.rejects.head(shown).itertuples(index=False):
+            case_no = terminal_text(r.case_no) if isinstance(r.case_no, str) else "-"
+            where = f"{terminal_text(shown_as.get(r.file, Path(r.file).name))} [{terminal_text(r.sheet)}] row {r.row}"
+            lines.append(f"rejected: {where}: {case_no}: {terminal_text(r.reason, 2 * MESSAGE_MAX_VALUE)}")
+        return lines
 
     def unknown_headers(self) -> list[str]:
         """The headers that name no field, kept as typed (``inspect``: 否，按原样保留): each once,
