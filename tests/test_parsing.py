@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from decimal import Decimal
 
 import numpy as np
@@ -834,7 +835,8 @@ LETTERS = st.one_of(st.characters(min_codepoint=ord("A"), max_codepoint=ord("Z")
                     st.characters(min_codepoint=ord("a"), max_codepoint=ord("z")),
                     st.characters(min_codepoint=0xFF21, max_codepoint=0xFF3A),  # full-width Ａ-Ｚ: A-Z once cleaned
                     st.sampled_from(["_", "＿", "inf", "Infinity", "nan", "NaN", "e", "E", "e+", "E-"])
-                    ).filter(lambda c: not set(c) <= set("eE+-"))  # an exponent's e: 1.25E+05, as Excel reads it
+                    ).filter(lambda c: not set(unicodedata.normalize("NFKC", c)) <= set("eE+-"))  # an exponent's e
+# (1.25E+05, as Excel reads it), full-width Ｅ too: E once cleaned
 NUMBER_LIKE = st.text("0123456789,. '+-", max_size=8)
 
 
@@ -842,6 +844,15 @@ NUMBER_LIKE = st.text("0123456789,. '+-", max_size=8)
 def with_letters(draw, letters=LETTERS) -> str:
     head, tail = draw(NUMBER_LIKE), draw(NUMBER_LIKE)
     return head + "".join(draw(st.lists(letters, min_size=1, max_size=3))) + tail
+
+
+def test_a_full_width_exponent_is_read_as_the_exponent_it_is_once_cleaned():
+    from backlog_cli.parsing import parse_numbers
+
+    values, bad = parse_numbers(pd.Series(["0Ｅ0", "１Ｅ２", "1.5Ｅ+3"], dtype=object), ())
+    assert values.tolist() == [0.0, 100.0, 1500.0] and not bad.any()
+    amounts, bad = parse_amounts(pd.Series(["１．２５Ｅ＋０５"], dtype=object))
+    assert amounts.tolist() == [125000.0] and not bad.any()
 
 
 @settings(max_examples=300, deadline=None)
