@@ -1042,7 +1042,7 @@ def test_a_file_sharing_its_name_is_shown_by_its_path_from_the_settings_files_fo
     monkeypatch.chdir(tmp_path / "其他")
     assert shown("history", "--config", "../backlog.yaml")[1].split(",")[6] == listed
     # a file outside that folder is shown as read
-    from backlog_cli.loading import shown_path
+    from backlog_cli.config import shown_path
 
     assert shown_path(tmp_path / "x" / "台帐.csv", tmp_path / "一组") == str(tmp_path / "x" / "台帐.csv")
 

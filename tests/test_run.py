@@ -272,9 +272,9 @@ def test_unreadable_ledger_exits_2_and_writes_nothing(tmp_path):
 @pytest.mark.parametrize("settings, message", [
     ("output_dir: out\n", "no ledger to run on: set `ledger:` in {config}"),
     ("ledger: gone.xlsx\noutput_dir: out\n",
-     "{folder}/gone.xlsx: no such file (the ledger named by `ledger:` in {config}; correct that setting)"),
+     "gone.xlsx: no such file (the ledger named by `ledger:` in {config}; correct that setting)"),
     ("ledger: '台帐/*.xlsx'\noutput_dir: out\n",
-     "{folder}/台帐/*.xlsx: no file matches (the ledger named by `ledger:` in {config}; correct that setting)"),
+     "台帐/*.xlsx: no file matches (the ledger named by `ledger:` in {config}; correct that setting)"),
 ])
 def test_a_run_without_its_ledger_leaves_no_output_folder(tmp_path, settings, message):
     config = tmp_path / "backlog.yaml"

@@ -97,6 +97,20 @@ class Config:
         return self.path.parent if self.path is not None else None
 
 
+def shown_path(path: str | Path, shown_from: Path | None) -> str:
+    """A ledger file's path as messages and tables show it: relative to ``shown_from`` (the folder
+    of the settings file whose ``ledger:`` named it, which the nightly run records as read, from
+    that folder: /srv/backlog/一组/台帐.xlsx) when it is in that folder, as ``ledger:`` names it
+    (一组/台帐.xlsx); else as read. The nightly run's own folders and files are shown so too
+    (``RunSummary.shown``: outputs/2026-11-23/errors.csv)."""
+    if shown_from is not None:
+        try:
+            return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(shown_from)))
+        except ValueError:  # outside it (../二院/台帐.xlsx, another drive)
+            pass
+    return str(path)
+
+
 def check_ledgers(config: Config) -> None:
     """Every ledger the settings name exists; else a ConfigError naming the setting."""
     from backlog_cli.workbook import is_wildcard, matching_files
@@ -104,7 +118,7 @@ def check_ledgers(config: Config) -> None:
     missing = [p for p in config.ledger if not p.exists() and not (is_wildcard(p) and matching_files(p))]
     if missing:
         what = "no file matches" if is_wildcard(missing[0]) else "no such file"
-        raise ConfigError(f"{missing[0]}: {what} (the ledger named by `ledger:` in {config.path}; "
+        raise ConfigError(f"{shown_path(missing[0], config.folder)}: {what} (the ledger named by `ledger:` in {config.path}; "
                           "correct that setting)")
 
 

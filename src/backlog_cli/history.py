@@ -52,8 +52,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from backlog_cli.assignment import UNASSIGNED
+from backlog_cli.config import shown_path
 from backlog_cli.errors import ConfigError
-from backlog_cli.loading import REJECT_COLUMNS, file_names, load_columns, shown_path
+from backlog_cli.loading import REJECT_COLUMNS, file_names, load_columns
 from backlog_cli.outputs import (DISPLAY_LIST_SEP, Labels, Output, Sheet, case_count_title, iso_dates, join_lists,
                                  per_distinct_cell)
 from backlog_cli.parsing import case_ids, first_rows, parse_case_numbers
@@ -223,7 +224,7 @@ class History:
                  shown_from: Path | None = None):
         self.engine = engine
         # the ledger files are stored as the runs read them (from backlog.yaml: absolute paths) and
-        # shown from the settings file's folder (loading.shown_path)
+        # shown from the settings file's folder (config.shown_path)
         self.shown_from = shown_from
         # the schema version read: older than SCHEMA_VERSION only when opened to be read (0: no
         # history tables yet, a database no run has written to)

@@ -18,7 +18,6 @@ import gc
 import io
 import itertools
 import math
-import os
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -33,7 +32,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
 from backlog_cli import parsing, workbook
-from backlog_cli.config import document_line, encoding_problem, key_line, load_yaml, read_yaml
+from backlog_cli.config import document_line, encoding_problem, key_line, load_yaml, read_yaml, shown_path
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean, slip_note, some_of
 from backlog_cli.outputs import (ERROR_HEADERS, MESSAGE_MAX_VALUE, PROBLEM_HEADERS, Sheet, counted, iso_dates,
                                  terminal_text, whole_numbers)
@@ -2387,20 +2386,6 @@ def file_names(files: pd.Series, shown_from: Path | None = None) -> dict[str, st
     names = [Path(f).name for f in paths]
     shared = {n for n in names if names.count(n) > 1}
     return {f: shown_path(f, shown_from) if n in shared else n for f, n in zip(paths, names)}
-
-
-def shown_path(path: str | Path, shown_from: Path | None) -> str:
-    """A ledger file's path as messages and tables show it: relative to ``shown_from`` (the folder
-    of the settings file whose ``ledger:`` named it, which the nightly run records as read, from
-    that folder: /srv/backlog/一组/台帐.xlsx) when it is in that folder, as ``ledger:`` names it
-    (一组/台帐.xlsx); else as read. The nightly run's own folders and files are shown so too
-    (``RunSummary.shown``: outputs/2026-11-23/errors.csv)."""
-    if shown_from is not None:
-        try:
-            return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(shown_from)))
-        except ValueError:  # outside it (../二院/台帐.xlsx, another drive)
-            pass
-    return str(path)
 
 
 REPEATED_FILE_SHARE = 0.9  # of a file's cases found in one earlier file: the same ledger read twice

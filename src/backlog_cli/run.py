@@ -29,9 +29,9 @@ from typing import Any
 import pandas as pd
 
 from backlog_cli import assignment, deadlines, history, outputs, report
-from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers
+from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers, shown_path
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError
-from backlog_cli.loading import Columns, Ledger, Progress, check_file, load_columns, load_ledger, shown_path
+from backlog_cli.loading import Columns, Ledger, Progress, check_file, load_columns, load_ledger
 from backlog_cli.rules import TOTAL_ID, Ruleset
 from backlog_cli.triage import Triage, display_labels, overdue_output, overdue_title, triage_ledger, triage_sheets
 from backlog_cli.workbook import ledger_files
@@ -103,7 +103,7 @@ class RunSummary:
     def shown(self, path: str | Path) -> str:
         """A file or folder of the run (the day's folder, a file in it, the history) as the log and
         summary.json show it: from the settings file's folder, as the ledger files are
-        (:func:`~backlog_cli.loading.shown_path`: outputs/2026-11-23/errors.csv); one outside that
+        (:func:`~backlog_cli.config.shown_path`: outputs/2026-11-23/errors.csv); one outside that
         folder as it is; a database URL with its password hidden."""
         if "://" in str(path):
             return history.shown_target(path)
