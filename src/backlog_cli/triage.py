@@ -185,14 +185,16 @@ def filed_after_today(cases: pd.DataFrame, today: pd.Timestamp | None = None) ->
     }, columns=REJECT_COLUMNS)
 
 
-def reject_filed_after_today(ledger: Ledger, today: pd.Timestamp | None = None) -> pd.DataFrame:
+def reject_filed_after_today(ledger: Ledger, today: pd.Timestamp | None = None,
+                             rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """The one place a ledger's cases filed after ``today`` (default: the day it runs) become
     rejected rows: moved to its rejects (:meth:`Ledger.reject`), so that they are listed with the
     rows the load rejected and cases, skipped and rejected rows still add up to the rows read.
     Every command that reads a ledger calls it once the ledger is read, those that evaluate no
     cases (``inspect``, ``rank``) too, so every command counts the same cases; returns the rows
-    rejected (:data:`REJECT_COLUMNS`)."""
-    rows = filed_after_today(ledger.cases, today)
+    rejected (:data:`REJECT_COLUMNS`); ``rows``: those rows when the triage has told them already
+    (``Triage.rejects``)."""
+    rows = filed_after_today(ledger.cases, today) if rows is None else rows
     ledger.reject(rows)
     return rows
 
@@ -206,7 +208,7 @@ def triage_ledger(ledger: Ledger, ruleset: Ruleset, as_of: pd.Timestamp, deadlin
     today = pd.Timestamp(dt.date.today()) if today is None else today
     result = triage(ledger.cases, ruleset, as_of, deadlines, today=today, absent=absent, files=ledger.file_names(),
                     unknown=ledger.unknown_headers())
-    reject_filed_after_today(ledger, today)
+    reject_filed_after_today(ledger, today, result.rejects)
     return result
 
 
