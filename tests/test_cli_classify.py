@@ -646,3 +646,50 @@ def test_a_flag_or_a_date_compared_with_an_undeclared_column_says_it_is_read_as_
     columns.write_text("fields:\n  urgent:\n    kind: text\n    aliases: [是否紧急]\n", encoding="utf-8")
     declared = runner.invoke(app, ["rules", "check", str(rules), "--columns", str(columns)])
     assert f"  {rules}:3:60: categories[0].when.equals: expected text, got a boolean\n" in declared.output
+
+
+def test_a_rule_naming_cases_by_number_finds_them_as_the_ledger_reads_case_numbers(in_repo, tmp_path):
+    """A clerk copies a case number into a rule as the ledger shows it, with full-width brackets,
+    without the year's brackets or the older form's zeros: each names the case the ledger holds
+    ((2025)鲁0902执4号, (2015)泰执字第00009号), as `explain` finds it; before, such a rule held on no
+    case and the count was silently 0."""
+    path = tmp_path / "r.yaml"
+    path.write_text("version: 1\ncategories:\n"
+                    "  - {id: named, label: 督办案件, when: {field: case_no, in: ['（2025）鲁0902执4号', '(2015)泰执字第9号']}}\n"
+                    "  - {id: one, label: 单件, when: {field: case_no, equals: '2024鲁0902执69号'}}\n"
+                    "  - {id: others, label: 其余, when: {field: case_no, not_in: ['（2025）鲁0902执4号']}}\n",
+                    encoding="utf-8")
+    result = classify("samples/ledger.xlsx", "--rules", path, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    records = list(csv.DictReader(result.stdout.splitlines()))
+    assert len(records) == 296
+
+    def named(category):
+        return sorted(r["case_no"] for r in records if category in r["categories"].split(";"))
+
+    assert named("named") == ["(2015)泰执字第00009号", "(2025)鲁0902执4号"]
+    assert named("one") == ["(2024)鲁0902执69号"]
+    assert len(named("others")) == 295 and "(2025)鲁0902执4号" not in named("others")
+
+
+def test_a_value_no_case_can_have_is_refused_at_its_line(in_repo, tmp_path):
+    """An empty text in equals/in/not_in (a blank cell is missing, so none equals it) or a case
+    number said short (执4: none is written so in the case_no column) would hold on no case, or
+    on every case with a value, without a word: each is refused at its line (exit 2)."""
+    path = tmp_path / "r.yaml"
+    path.write_text("version: 1\ncategories:\n"
+                    "  - {id: a, label: 甲, when: {field: cause, equals: ''}}\n"
+                    "  - {id: b, label: 乙, when: {field: notes, in: [农民工, ' ']}}\n"
+                    "  - {id: c, label: 丙, when: {field: status, not_in: ['']}}\n"
+                    "  - {id: d, label: 丁, when: {field: case_no, equals: 执4}}\n", encoding="utf-8")
+    result = classify("samples/ledger.xlsx", "--rules", path)
+    assert result.exit_code == 2
+    empty = "an empty text never matches: a blank cell is missing (is_blank: true finds it)"
+    assert result.stderr.splitlines() == [
+        "backlog: error: 4 problems in rules:",
+        f"  {path}:3:52: categories[0].when.equals: {empty}",
+        f"  {path}:4:48: categories[1].when.in: {empty}",
+        f"  {path}:5:53: categories[2].when.not_in: {empty}",
+        f"  {path}:6:54: categories[3].when.equals: '执4' is not a case number as the ledger's are read: "
+        "write it whole, as (2025)鲁0902执4号",
+    ]

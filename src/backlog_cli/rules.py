@@ -28,7 +28,8 @@ from backlog_cli.config import GuardedLoader, key_set_twice, yaml_problem
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8, slip_note, some_of
 from backlog_cli.loading import CLOSED_STATUS, KIND_FIXED, SOURCE_COLUMNS, Columns, load_columns, unrecognised_hint
 from backlog_cli.outputs import FLAG_TEXT, counted
-from backlog_cli.parsing import clean_values, day_parts, factorize_objects, first_rows, normalize_text, normalize_value, option_day
+from backlog_cli.parsing import (case_ids, clean_values, day_parts, factorize_objects, first_rows, normalize_text, normalize_value,
+                                  option_day, parse_case_numbers, parse_case_text)
 
 __all__ = [
     "OPERATORS",
@@ -696,6 +697,19 @@ def _scalar(value: Any, kind: str) -> Any:
     raise _Bad(f"expected true or false, got {_type_name(value)}")
 
 
+def _compared(value: Any, kind: str) -> Any:
+    """A value that ``equals``, ``in`` or ``not_in`` compares the field's values with: as
+    :func:`_scalar` converts it, but never an empty text (a blank cell is missing, so none equals
+    it: the condition would hold on no case, or on every case with a value) nor, for a case number,
+    a text that is no case number as the ledger's are read (none would be that case)."""
+    out = _scalar(value, kind)
+    if kind in TEXT_KINDS and not out.strip():
+        raise _Bad("an empty text never matches: a blank cell is missing (is_blank: true finds it)")
+    if kind == "case_no" and pd.isna(parse_case_numbers(pd.Series([out], dtype=object))[0]["case_seq"].iloc[0]):
+        raise _Bad(f"{out!r} is not a case number as the ledger's are read: write it whole, as (2025)鲁0902执4号")
+    return out
+
+
 def _date(value: Any) -> pd.Timestamp:
     if isinstance(value, dt.date):
         return pd.Timestamp(value).normalize()
@@ -749,9 +763,9 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
             raise _Bad(f"invalid regular expression {value!r}: {exc}") from None
         return value
     if param == "value":
-        return _scalar(value, kind or "text")
+        return _compared(value, kind or "text")
     if param == "values":
-        return [_scalar(v, kind or "text") for v in _nonempty_list(value, "values")]
+        return [_compared(v, kind or "text") for v in _nonempty_list(value, "values")]
     if param == "bound":
         return _scalar(value, kind or "number")
     if param == "range":
@@ -880,20 +894,36 @@ def _required_item(op: Any, arg: Any) -> frozenset[str] | None:
     return None
 
 
+def _one_of(col: ColumnRef, values: list) -> Callable[[pd.Series], Any]:
+    """The test that a value is one of ``values``; case numbers as cases are told apart
+    (:func:`parsing.case_ids`): ``（2025）鲁0902执4号`` or ``2025鲁0902执4号`` in a rule is the
+    ledger's ``(2025)鲁0902执4号``, and ``(2015)泰执字第9号`` its ``(2015)泰执字第00009号``."""
+    if col.kind != "case_no":
+        return lambda s: s.isin(values)
+
+    def same_cases(s: pd.Series) -> np.ndarray:
+        wanted = parse_case_numbers(pd.Series(values, dtype=object))[0]
+        ids = case_ids(pd.concat([wanted, parse_case_text(s)[0]], ignore_index=True))
+        return np.isin(ids[len(values):], ids[:len(values)])
+
+    return same_cases
+
+
 @operator("equals", param="value", kinds=ALL_KINDS, summary="the value equals the parameter")
 def equals(col: ColumnRef, value: Any) -> Mask:
-    return col.on_values(lambda s: s.eq(value))
+    return col.on_values(lambda s: s.eq(value) if col.kind != "case_no" else _one_of(col, [value])(s))
 
 
 @operator("in", param="values", kinds=ALL_KINDS - {"date"}, summary="the value is one of the list")
 def in_(col: ColumnRef, values: list) -> Mask:
-    return col.on_values(lambda s: s.isin(values))
+    return col.on_values(_one_of(col, values))
 
 
 @operator("not_in", param="values", kinds=ALL_KINDS - {"date"},
           summary="the value is present and none of the list")
 def not_in(col: ColumnRef, values: list) -> Mask:
-    return col.on_values(lambda s: s.notna() & ~s.isin(values))
+    one_of = _one_of(col, values)
+    return col.on_values(lambda s: s.notna() & ~one_of(s))
 
 
 def _blank(s: pd.Series) -> Any:
