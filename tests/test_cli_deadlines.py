@@ -492,3 +492,25 @@ def test_a_rules_file_takes_its_dates_as_the_ledger_writes_them(tmp_path, ledger
     assert result.exit_code == 2
     assert (f"{typed}:5:34: deadlines[0].due_on: '2025/02/30' is not a date: 2025-02 has 28 days (write year, "
             "month, day: 2026-11-23, 2026/11/23, 2026.11.23, 2026年11月23日 or 20261123)") in result.output
+
+
+def test_two_deadlines_labelled_alike_are_refused_at_the_later_label(in_repo, tmp_path) -> None:
+    """A deadline's label names its columns (法定执行期限·届满日) and --deadline finds it by it: a
+    second deadline labelled as an inherited one gave a workbook with two 法定执行期限·届满日 columns
+    and left --deadline 法定执行期限 to pick one of them without a word. It is refused at its
+    label's line (case and edge spaces aside, as category labels compare), in every command."""
+    path = tmp_path / "mine.yaml"
+    path.write_text("version: 1\nextends: default\ndeadlines:\n"
+                    "  - {id: court_limit, label: ' 法定执行期限', duration: 4 months}\n"
+                    "  - {id: old_limit, label: 旧期限, duration: 5 months, enabled: false}\n"
+                    "  - {id: old_limit_too, label: 旧期限, duration: 5 months, enabled: false}\n", encoding="utf-8")
+    expected = [f"  {path}:4:30: deadlines[0].label: label '法定执行期限' is also the label of deadline 'legal_limit': "
+                "each deadline needs its own (it names the deadline's columns, 法定执行期限·届满日, and --deadline "
+                "finds it by it)"]
+    for args in (["rules", "check", path],
+                 ["overdue", "samples/ledger.xlsx", "--rules", path, "--deadline", "法定执行期限", "--as-of", SAMPLE_AS_OF],
+                 ["classify", "samples/ledger.xlsx", "--rules", path, "--as-of", SAMPLE_AS_OF, "-o", tmp_path / "t.xlsx"]):
+        result = run(*args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.splitlines()[-2:] == ["backlog: error: 1 problem in rules:", *expected]
+    assert not (tmp_path / "t.xlsx").exists()

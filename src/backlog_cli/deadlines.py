@@ -1413,6 +1413,14 @@ def _read_deadlines(nodes: list[Node], categories: Collection[str], problems: li
     for entry in aside:
         _build(_Reader(entry.id, entry.node, entry.keys, problems, whole=False, columns=columns), categories,
                entry.earlier)
+    labels: dict[str, str] = {}  # a label, as labels compare, → the deadline that has it
+    for d in out:
+        key = d.label.strip().casefold()
+        if key in labels and "label" in merged[d.id][1]:
+            problems.append(merged[d.id][1]["label"].problem(
+                f"label '{d.label.strip()}' is also the label of deadline '{labels[key]}': each deadline needs its own "
+                f"(it names the deadline's columns, {d.label.strip()}·届满日, and --deadline finds it by it)"))
+        labels.setdefault(key, d.id)
     off = _switched_off(merged)
     for d in out:
         if d.relative_to in off:  # one dropped for problems of its own is reported where they are
