@@ -285,6 +285,19 @@ def test_a_run_without_its_ledger_leaves_no_output_folder(tmp_path, settings, me
     assert not (tmp_path / "out").exists()
 
 
+def test_an_output_dir_that_is_a_file_is_said_to_be_one_at_its_setting(tmp_path):
+    """`output_dir:` naming a file (a slip for the folder beside it) was said as `cannot create the
+    output folder out: File exists`, which reads as if the folder were there: it names the setting's
+    line and says the path is a file; the file is left as it was and nothing is written."""
+    config = config_in(tmp_path)
+    (tmp_path / "out").write_text("记录", encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 2
+    assert result.output == (f"backlog: error: {config}:2: output_dir: out is a file, not a folder; "
+                             "name the folder `backlog run` writes its dated folders in\n")
+    assert (tmp_path / "out").read_text(encoding="utf-8") == "记录"
+
+
 def test_a_ledger_folder_holding_an_output_of_backlog_is_run_without_it(tmp_path):
     """`ledger: 台帐/` with a clerk's 底数.xlsx in it: the run leaves it out with a note, its cases
     read once (each was rejected as a duplicate), and summary.json names the ledger files read;

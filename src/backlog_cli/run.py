@@ -599,6 +599,10 @@ def nightly_run(
     _refuse_future(as_of.date())
     _check_ledger_files(config)  # before the lock creates output_dir: a mistake leaves no folder behind
     output_dir = Path(config.output_dir)
+    if output_dir.exists() and not output_dir.is_dir():
+        raise ConfigError(f"{config.where.get('output_dir', config.path)}: output_dir: "
+                          f"{shown_path(output_dir, config.folder)} is a file, not a folder; "
+                          "name the folder `backlog run` writes its dated folders in")
     folder = output_dir / as_of.strftime("%Y-%m-%d")
     partial = outputs.partial_folder(folder)
     target = history_target(config)
