@@ -312,6 +312,27 @@ def test_every_command_rejects_a_case_filed_after_today(tmp_path):
     assert [r.split(",")[3:7] for r in ranked.stdout.splitlines()[1:]] == [["李四", "1", "0", "0"]]
 
 
+def test_a_row_filed_after_today_leaves_a_later_row_of_its_case_to_be_the_case(tmp_path):
+    """A row filed after today stands for no case, as a row without a readable filing date: the
+    next row of its case is the case, not a duplicate of a rejected row (which left the case
+    counted nowhere), in every command; the row filed after today is rejected for its date."""
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人", [
+        ("(2026)鲁0902执1号", "2062-03-01", "张三"), ("(2026)鲁0902执1号", "2026-01-05", "李四"),
+        ("(2026)鲁0902执2号", "待补", "张三"), ("(2026)鲁0902执2号", "2026-01-06", "李四")])
+    said = ("loaded 2 cases from 4 rows; 2 rejected\n"
+            "rejected: l.csv [l] row 2: (2026)鲁0902执1号: 立案日期晚于今天：“2062-03-01”（是否录入有误？）\n"
+            "rejected: l.csv [l] row 4: (2026)鲁0902执2号: 立案日期无法识别：“待补”\n")
+    result = classify(ledger, "-f", "csv")
+    assert result.exit_code == 0 and result.stderr.startswith(said), result.output
+    cases = list(csv.DictReader(result.stdout.splitlines()))
+    assert [(c["case_no"], c["officer"], c["source_row"]) for c in cases] == [
+        ("(2026)鲁0902执1号", "李四", "3"), ("(2026)鲁0902执2号", "李四", "5")]
+    for command in (["overdue", "--days", "180"], ["assign", "--by", "officer"]):
+        result = runner.invoke(app, [*command, str(ledger), "--as-of", AS_OF, "-f", "csv"])
+        assert result.exit_code == 0 and result.stderr.startswith(said), (command, result.output)
+    assert runner.invoke(app, ["inspect", str(ledger)]).stderr.startswith(said)
+
+
 def test_xlsx_is_in_chinese_and_csv_keeps_codes(in_repo, tmp_path):
     out = tmp_path / "x.xlsx"
     result = classify("samples/ledger.xlsx", "-o", out)

@@ -930,9 +930,9 @@ def test_runs_that_kept_no_rejected_rows_are_not_said_to_have_rejected_none():
 
 
 def test_diff_of_nightly_runs_tells_a_rejected_row_from_a_case_taken_out(tmp_path):
-    """One night 执2号's 立案日期 is typed 待补, 执5号 is entered again above itself with 2062 for
-    2025 (the copy kept, then filed after today; its own row a duplicate) and 执17号 is deleted; the
-    next night both rows are put right. Only 执17号 left the ledger; 执2号 and 执5号 are 被拒收, then
+    """One night 执2号's 立案日期 is typed 待补, 执5号's row is entered twice, with 2062 for 2026
+    (filed after today) and with 2026-02-30 (no such day), and 执17号 is deleted; the next night
+    both cases' rows are put right. Only 执17号 left the ledger; 执2号 and 执5号 are 被拒收, then
     拒收后重新读入, and over the three nights nothing happened to them."""
     from typer.testing import CliRunner
 
@@ -956,13 +956,13 @@ def test_diff_of_nightly_runs_tells_a_rejected_row_from_a_case_taken_out(tmp_pat
 
     run("2026-11-04", "".join(rows.values()))
     run("2026-11-11", rows[1] + rows[2].replace("2026-01-10", "待补") + rows[5].replace("2026-02-01", "2062-02-01")
-        + rows[5])
+        + rows[5].replace("2026-02-01", "2026-02-30"))
     assert diff() == [
         "case_no,change,officer,before,after",
         "(2026)鲁0902执17号,removed,赵六,open,",
         "(2026)鲁0902执2号,rejected,李四,open,ledger.csv [ledger] 第 3 行：立案日期无法识别：“待补”",
         "(2026)鲁0902执5号,rejected,王五,open,ledger.csv [ledger] 第 4 行：立案日期晚于今天：“2062-02-01”（是否录入有误？）；"
-        "ledger.csv [ledger] 第 5 行：案号重复：与 第4行 重复",
+        "ledger.csv [ledger] 第 5 行：立案日期无法识别：“2026-02-30”",
     ]
     table = runner.invoke(app, ["diff", "--config", str(config)]).output
     assert re.search(r"│ \(2026\)鲁0902执2号 +│ 被拒收 +│ 李四 +│ 未结 +│ ledger.csv \[ledger\] 第 3 行：立案日期无法识别：“待补” +│", table)
@@ -974,7 +974,7 @@ def test_diff_of_nightly_runs_tells_a_rejected_row_from_a_case_taken_out(tmp_pat
         "case_no,change,officer,before,after",
         "(2026)鲁0902执2号,readmitted,李四,ledger.csv [ledger] 第 3 行：立案日期无法识别：“待补”,",
         "(2026)鲁0902执5号,readmitted,王五,ledger.csv [ledger] 第 4 行：立案日期晚于今天：“2062-02-01”（是否录入有误？）；"
-        "ledger.csv [ledger] 第 5 行：案号重复：与 第4行 重复,",
+        "ledger.csv [ledger] 第 5 行：立案日期无法识别：“2026-02-30”,",
     ]  # overdue since July, as before the night their rows were rejected: not 新超期
     table = runner.invoke(app, ["diff", "--config", str(config)]).output
     assert re.search(r"│ \(2026\)鲁0902执2号 +│ 拒收后重新读入 +│ 李四 +│ ledger.csv \[ledger\] 第 3 行：", table)

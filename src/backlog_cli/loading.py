@@ -2337,12 +2337,13 @@ def _weekday_slips(cells: pd.Series) -> list[str]:
             for day in parsing.weekday_slips(cells)]
 
 
-def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns,
-                       shown_from: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns, shown_from: Path | None = None,
+                       today: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """The cases of every block in one frame, less those seen before (the same year, court, type
     and sequence, however written): the first row stays, later ones are rejected naming the first,
     and saying where the two differ in :data:`COMPARED` (one closed, the other not, is no copy);
-    and the warnings about files that repeat an earlier one (:func:`_repeated_files`).
+    and the warnings about files that repeat an earlier one (:func:`_repeated_files`). A row filed
+    after ``today`` (default: the day it runs) is left for the triage to reject and is no first row.
 
     Duplicates are found on the few columns that identify and name a case, and dropped from their
     blocks before the one concatenation: concatenating first, then filtering and reordering the
@@ -2350,9 +2351,19 @@ def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns,
     if not blocks:
         return pd.DataFrame(), pd.DataFrame(columns=REJECT_COLUMNS), []
     named = ["case_no", "source_sheet", "source_row"]
-    keys = pd.concat([b[[*parsing.CASE_PARTS, "source_file", "source_sheet", "source_row"]] for b in blocks], ignore_index=True)
+    keys = pd.concat([b[[*parsing.CASE_PARTS, "filed_on", "source_file", "source_sheet", "source_row"]] for b in blocks],
+                     ignore_index=True)
     ids = parsing.case_ids(keys)
-    first_seen = np.unique(ids, return_index=True)[1][ids]  # ids are 0..n-1: the first row of each
+    # a row filed after today (2062 typed for 2026), rejected for that once the ledger is read
+    # (triage.filed_after_today), stands for no case, as a row whose filing date cannot be read: it
+    # is no first row that a later row of its case would be rejected as a duplicate of, nor one itself
+    today = pd.Timestamp(dt.date.today()) if today is None else today
+    counted_rows = np.flatnonzero(~keys["filed_on"].gt(today).to_numpy())
+    first_of = np.zeros(len(ids), dtype=np.int64)  # ids are 0..n-1: the first counted row of each
+    found, at = np.unique(ids[counted_rows], return_index=True)
+    first_of[found] = counted_rows[at]
+    first_seen = np.arange(len(ids))
+    first_seen[counted_rows] = first_of[ids[counted_rows]]
     dup = first_seen != np.arange(len(ids))
     if not dup.any():
         return pd.concat(blocks, ignore_index=True), pd.DataFrame(columns=REJECT_COLUMNS), []
