@@ -177,6 +177,33 @@ def test_a_sheet_too_large_to_decode_is_refused_before_decoding(tmp_path):
                               "a stray cell far beyond the table? delete the rows and columns after the table and save")
 
 
+def test_a_stray_space_far_right_of_a_small_ledger_is_read_in_a_moment(tmp_path):
+    """A space typed in XFD1 of a 200-row ledger (200 x 16,384 cells, fewer than are refused):
+    each of the 16,384 columns was read as a column of the sheet, some 20 s for classify; the
+    blank columns right of the table are left out as the sheet is read (they were left out of the
+    cases anyway), and the ledger reads as it does without the stray space."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台帐"
+    ws.append(["案号", "立案日期", "承办人"])
+    for i in range(1, 200):
+        ws.append([f"(2025)鲁0902执{i}号", "2025-01-02", "张三"])
+    fine = tmp_path / "fine.xlsx"
+    wb.save(fine)
+    ws["XFD1"] = " "
+    wide = tmp_path / "wide.xlsx"
+    wb.save(wide)
+    runner = CliRunner()
+    started = time.perf_counter()
+    result = runner.invoke(app, ["classify", str(wide), "--as-of", "2026-11-23", "-f", "csv"])
+    took = time.perf_counter() - started
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("loaded 199 cases from 199 rows\n")
+    expected = runner.invoke(app, ["classify", str(fine), "--as-of", "2026-11-23", "-f", "csv"]).stdout
+    assert result.stdout == expected.replace("fine.xlsx", "wide.xlsx")
+    assert took < 8, f"{took:.1f} s"
+
+
 def test_error_cells_and_formulas_without_results_are_read_as_the_sheet_shows_them(tmp_path):
     """python-calamine reads an error cell (#REF!) and a formula saved without its result as
     blank: a 结案日期 of #REF! would make a closed case open without a word. They are read as the

@@ -428,7 +428,8 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
             cells += near
             far.extend(far_rows)
         merged.fill(cells, first)
-        return pd.DataFrame(cells, index=pd.RangeIndex(offset, offset + len(cells)), dtype=object)
+        frame = pd.DataFrame(cells, index=pd.RangeIndex(offset, offset + len(cells)), dtype=object)
+        return _without_blank_end(frame) if offset == 0 and not rows else frame  # a sheet of one block
 
     def more(offset: int) -> Iterator[pd.DataFrame]:
         while len(frame := block(offset)):
@@ -439,6 +440,21 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
     start = top_left[0] if len(first) and top_left else 0
     return RawSheet(name, first, start + 1, more(len(first)) if rows else iter(()), height, far_rows=far,
                     first_column=left)
+
+
+def _without_blank_end(frame: pd.DataFrame) -> pd.DataFrame:
+    """A whole sheet's cells (one block) without the columns right of the last one holding a value
+    (whitespace alone is none, as the value parsers read it). A space typed in XFD1 made a ledger
+    16,384 columns wide, each read as a column of its own: 12 s for a sheet of two rows, 19 s for
+    200 (a sheet so wide of more rows is refused before it is decoded, :func:`workbook.oversized_sheets`),
+    where without the stray cell they take a fraction of a second; the columns it added, blank and
+    without a header, were left out of the cases anyway."""
+    values = frame.to_numpy()
+    for col in range(values.shape[1] - 1, -1, -1):  # from the right, to the first with a value
+        cells = values[:, col]
+        if any(not isinstance(v, str) or v.strip() for v in cells[pd.notna(cells) & (cells != "")]):
+            return frame.iloc[:, : col + 1] if col + 1 < values.shape[1] else frame
+    return frame
 
 
 SHOWN_BELOW_ROWS = 1_000  # how far below a sheet's last value rows of shown cells alone are read
