@@ -333,6 +333,20 @@ def test_a_row_filed_after_today_leaves_a_later_row_of_its_case_to_be_the_case(t
     assert runner.invoke(app, ["inspect", str(ledger)]).stderr.startswith(said)
 
 
+def test_an_amount_of_minus_zero_is_zero(tmp_path):
+    """-0.00 (as some exports write nothing owed) was read as -0 and shown as -0.00 (-0.0 in CSV):
+    it is 0, in every output."""
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,执行标的（元）,未履行金额（万元）", [
+        ("(2026)鲁0902执1号", "2026-01-05", "-0.00", "-0"), ("(2026)鲁0902执2号", "2026-01-06", "-0", "0")])
+    result = classify(ledger, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert [(c["amount"], c["unperformed"]) for c in csv.DictReader(result.stdout.splitlines())] == [("0.0", "0.0")] * 2
+    table = runner.invoke(app, ["classify", str(ledger), "--as-of", AS_OF], env={"COLUMNS": "200"})
+    assert "0.00" in table.stdout and "-0.00" not in table.stdout
+    explained = runner.invoke(app, ["explain", "(2026)鲁0902执1号", str(ledger), "--as-of", AS_OF])
+    assert "执行标的（元）（amount）：0.00\n" in explained.stdout
+
+
 def test_xlsx_is_in_chinese_and_csv_keeps_codes(in_repo, tmp_path):
     out = tmp_path / "x.xlsx"
     result = classify("samples/ledger.xlsx", "-o", out)

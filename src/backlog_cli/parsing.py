@@ -1167,6 +1167,7 @@ def parse_amounts(s: pd.Series, unit: float = 1.0, missing: np.ndarray | None = 
         is_str = kinds == STR
         if is_str.any():
             out[is_str] = per_distinct(text[is_str], lambda t: _amounts_from_text(t, unit)).to_numpy()
+    out += 0.0  # -0 (-0.00, as some exports write nothing owed) is 0, not shown as -0.00
     return pd.Series(out, index=s.index), pd.Series((kinds != BLANK) & np.isnan(out), index=s.index)
 
 
