@@ -532,6 +532,21 @@ def test_sheet_names_checked_across_files(tmp_path):
     )
 
 
+def test_a_file_holding_none_of_the_sheets_asked_for_is_warned_about(tmp_path):
+    """With several files, a sheet name found in one is read from it; a file holding none of the
+    sheets asked for gives nothing, and says so, naming its sheets (it used to be passed over
+    without a word). A file holding one of them is not named."""
+    book = messy_workbook(tmp_path / "l.xlsx")
+    other = tmp_path / "other.csv"
+    other.write_text("案号,立案日期\n(2025)鲁0902执9号,2025-01-02\n", encoding="utf-8")
+    led = load_ledger([book, other], sheets=["2026年"])
+    assert set(led.cases["source_sheet"]) == {"2026年"}
+    assert led.warnings[0] == f"{other}: no sheet named 2026年, nothing read from it; sheets: other"
+    assert not any(str(book) in w for w in led.warnings)
+    both = load_ledger([book, other], sheets=["2026年", "other"])
+    assert not any("no sheet named" in w for w in both.warnings)
+
+
 def test_missing_column_message_lists_headers_and_aliases(tmp_path):
     path = tmp_path / "l.csv"
     path.write_text("案号,承办人\n(2025)鲁0902执9号,张三\n", encoding="utf-8")

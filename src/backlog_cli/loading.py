@@ -1000,18 +1000,26 @@ def _kind(path: Path) -> str:
     return workbook.disguised(path) or WORKBOOK
 
 
-def _check_sheets(paths: list[Path], sheets: Sequence[str]) -> None:
+def _check_sheets(paths: list[Path], sheets: Sequence[str], shown_from: Path | None = None) -> list[str]:
     """Every requested sheet must be in at least one of the files (named as typed, or as headers
-    are matched: :func:`workbook.sheets_named`); else one error listing them."""
+    are matched: :func:`workbook.sheets_named`); else one error listing them. Returns a warning for
+    each file that holds none of them, as nothing is read from it."""
     found = {path: sheet_names(path) for path in paths}
     unknown = [s for s in sheets if not any(workbook.sheets_named(names, [s]) for names in found.values())]
     if not unknown:
-        return
-    asked = "、".join(s if s and s.strip() == s else repr(s) for s in unknown)  # a blank one seen as ''
+        asked = _sheets_asked(sheets)
+        return [f"{shown_path(path, shown_from)}: no sheet named {asked}, nothing read from it; sheets: {'、'.join(names)}"
+                for path, names in found.items() if not workbook.sheets_named(names, sheets)]
+    asked = _sheets_asked(unknown)
     if len(paths) == 1:
         raise LedgerError(f"{paths[0]}: no sheet named {asked}; sheets: {'、'.join(found[paths[0]])}")
     listing = "; ".join(f"{path}: {'、'.join(names)}" for path, names in found.items())
     raise LedgerError(f"no sheet named {asked} in any of the {len(paths)} files; sheets: {listing}")
+
+
+def _sheets_asked(sheets: Sequence[str]) -> str:
+    """Sheet names as asked for, a blank one seen as ''."""
+    return "、".join(s if s and s.strip() == s else repr(s) for s in sheets)
 
 
 # --------------------------------------------------------------------------- header and mapping
@@ -1658,8 +1666,7 @@ def load_ledger(
     outputs: list[Path] = []
     paths, locks = _without_lock_files(workbook.ledger_files(paths, outputs))
     _check_named_once(paths)
-    if sheets:
-        _check_sheets(paths, sheets)
+    missing = _check_sheets(paths, sheets, shown_from) if sheets else []
     progress = _never_back(progress) if progress else None
     gc_was_on = gc.isenabled()
     gc.disable()  # millions of short-lived objects, no cycles: the cyclic collector only costs time
@@ -1675,6 +1682,7 @@ def load_ledger(
         if gc_was_on:
             gc.enable()
     ledger.files = paths
+    ledger.warnings[:0] = missing
     ledger.notes[:0] = [f"{shown_path(path, shown_from)}: skipped: {LOCK_FILE}" for path in locks] + [
         f"{shown_path(path, shown_from)}: skipped: {workbook.OUTPUT_FILE}" for path in outputs]
     return ledger
