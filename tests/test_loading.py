@@ -1417,3 +1417,21 @@ def test_the_load_line_and_the_rejected_rows_as_said_on_stderr(tmp_path):
     assert led.rejected_lines(20) == ["rejected: l.csv [l] row 4: (2025)鲁0902执2号: 立案日期无法识别：“待补”",
                                       r"rejected: l.csv [l] row 5: (2025)鲁0902执3号\x1b: 案号无法识别"]
     assert led.rejected_lines(1) == led.rejected_lines(20)[:1]
+
+
+@pytest.mark.parametrize("shown_from", [None, "settings"])
+def test_the_rejects_and_value_problems_as_the_files_written_list_them(tmp_path, shown_from):
+    """written_rejects and written_problems: the rejected rows and the value problems as the errors
+    and problems files list them, each file named from the settings' folder when ``ledger:`` named
+    it, else as read; the rest as the ledger holds them."""
+    (tmp_path / "一组").mkdir()
+    path = write_ledger(tmp_path / "一组" / "台帐.csv", "案号,立案日期,执行标的", [
+        ("(2025)鲁0902执1号", "2025-03-01", "若干"), ("(2025)鲁0902执2号", "", "100")])
+    led = load_ledger([path], shown_from=tmp_path if shown_from else None)
+    named = "一组/台帐.csv" if shown_from else str(path)
+    rejects, problems = led.written_rejects(), led.written_problems()
+    assert rejects["file"].tolist() == [named] and problems["file"].tolist() == [named]
+    assert rejects[["row", "case_no", "reason"]].values.tolist() == [[3, "(2025)鲁0902执2号", "缺少立案日期"]]
+    assert rejects.drop(columns="file").equals(led.rejects.drop(columns="file"))
+    assert problems.drop(columns="file").equals(led.listed_problems().drop(columns="file"))
+    assert problems[["row", "case_no", "value"]].values.tolist() == [[2, "(2025)鲁0902执1号", "若干"]]

@@ -23,7 +23,7 @@ from backlog_cli.cli import app
 from backlog_cli.errors import ConfigError
 from backlog_cli.loading import load_ledger
 from backlog_cli.report import (AGE_BANDS, MISSING, closed_in_month, due_month, flags_when_closed, monthly_report, parse_month,
-                                report_day, trend_frame)
+                                report_dates, report_day, trend_frame)
 from backlog_cli.rules import load_rules
 from backlog_cli.triage import triage
 from conftest import ROOT, check_golden
@@ -458,6 +458,21 @@ def test_the_month_reported_on_by_default_is_the_one_due():
     # today, the 26th, with report_day 25: November's period has just ended, and its report is due
     assert due_month(None, today, 25) == parse_month("2026-11")
     assert report_day(due_month(None, today, 25), None, today, 25) == T("2026-11-25")
+
+
+def test_the_month_reported_on_and_the_day_it_is_counted_at():
+    """report_dates: the month named, else the one due, and the day it is counted at: --as-of,
+    else today while its period runs, else the period's last day; --as-of outside the month named
+    is refused."""
+    today = dt.date(2026, 11, 26)
+    assert report_dates(None, None, today) == (parse_month("2026-11"), T("2026-11-26"))
+    assert report_dates(None, None, today, 25) == (parse_month("2026-11"), T("2026-11-25"))  # the period just ended
+    assert report_dates(None, T("2026-10-20"), today) == (parse_month("2026-10"), T("2026-10-20"))
+    assert report_dates(None, T("2026-10-26"), today, 25) == (parse_month("2026-11"), T("2026-10-26"))
+    assert report_dates(parse_month("2026-10"), None, today) == (parse_month("2026-10"), T("2026-10-31"))
+    assert report_dates(parse_month("2026-10"), T("2026-10-05"), today) == (parse_month("2026-10"), T("2026-10-05"))
+    with pytest.raises(ConfigError, match="is not in --month 2026-10"):
+        report_dates(parse_month("2026-10"), T("2026-11-05"), today)
 
 
 class Nov23(dt.date):

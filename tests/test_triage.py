@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 from backlog_cli.cli import app
 from backlog_cli.deadlines import load_ruleset
 from backlog_cli.errors import OptionError, RulesError
-from backlog_cli.loading import load_ledger
+from backlog_cli.loading import load_columns, load_ledger
 from backlog_cli.rules import list_bundled
 from backlog_cli.triage import (classify_output, display_labels, overdue_list, reject_filed_after_today, triage,
-                              triage_ledger)
+                              triage_labels, triage_ledger)
 from conftest import SAMPLE_AS_OF, SAMPLES, write_ledger
 
 AS_OF = pd.Timestamp("2026-11-23")
@@ -252,6 +252,24 @@ def test_classify_output_lists_a_categorys_cases_under_a_title_counting_them():
     whole = classify_output(result, labels, workbook=True)
     assert whole.title == f"全部案件（截至2026-11-23）：{len(result.cases)} 件"
     assert [s.name for s in whole.sheets][:2] == ["底数", "全部案件"]
+
+
+def test_a_ledgers_triage_is_shown_with_its_columns_deadlines_and_categories_named(tmp_path):
+    """triage_labels: the headers of the ledger's fields (a columns file's too), of each deadline's
+    columns by the deadline's label, of the listing's columns; the deadline states in words; the
+    category ids by the ruleset's labels."""
+    aliases = tmp_path / "columns.yaml"
+    aliases.write_text("fields:\n  zone:\n    kind: text\n    label: 片区\n    aliases: [所属片区]\n", encoding="utf-8")
+    path = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人,所属片区", [("(2026)鲁0902执1号", "2026-01-05", "张三", "东")])
+    ledger = load_ledger([path], columns=load_columns([aliases]))
+    ruleset, deadlines = load_ruleset(None)
+    labels = triage_labels(ledger, triage_ledger(ledger, ruleset, AS_OF, deadlines))
+    assert labels["officer"] == "承办人" and labels["zone"] == "片区" and labels["deadline_label"] == "期限"
+    assert labels["legal_limit_due"] == "法定执行期限·届满日" and labels["legal_limit_days_left"] == "法定执行期限·剩余天数"
+    assert labels.value_labels["legal_limit_state"]["overdue"] == "已超期"
+    assert labels.value_labels["next_state"]["due_soon"] == "即将到期"
+    assert labels.value_labels["categories"]["minsheng"] == "涉民生"
+    assert labels.value_labels["primary_category"]["key"] == "重点案件"
 
 
 def test_overdue_list_keeps_a_category_and_an_officer_and_names_them_in_its_title():

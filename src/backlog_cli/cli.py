@@ -694,8 +694,8 @@ def show(result, fmt: str, output: Path | None, ledger: Ledger | None = None, in
     if output is not None:
         refuse_missing_folder(output)
 
-    rejects = ledger.listed(ledger.rejects) if ledger is not None else None
-    problems = ledger.listed(ledger.listed_problems()) if ledger is not None and output is not None else None
+    rejects = ledger.written_rejects() if ledger is not None else None
+    problems = ledger.written_problems() if ledger is not None and output is not None else None
     for item in write_output(result, fmt, output, rejects=rejects, problems=problems, inputs=inputs):
         _stderr().print(str(item), highlight=False, markup=False)
 
@@ -718,14 +718,14 @@ def classify(
     columns: ColumnsOpt = None,
 ) -> None:
     """Count the backlog (底数) per category, then list every case with its categories."""
-    from backlog_cli.triage import classify_output, display_labels
+    from backlog_cli.triage import classify_output, triage_labels
 
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, when, category=category)
-    labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
+    labels = triage_labels(data, result)
     show(classify_output(result, labels, category, workbook=fmt == "xlsx"), fmt, output, data, opts.inputs)
 
 
@@ -788,7 +788,7 @@ def overdue(
     columns: ColumnsOpt = None,
 ) -> None:
     """Cases open too long (--months N or --days N, oldest first), past a deadline (--deadline ID) or coming due (--within D)."""
-    from backlog_cli.triage import display_labels, overdue_list, overdue_output
+    from backlog_cli.triage import overdue_list, overdue_output, triage_labels
 
     if days is None and months is None and deadline is None and within is None:
         raise typer.BadParameter("give --months, --days, --deadline or --within: which cases to list")
@@ -804,8 +804,8 @@ def overdue(
                                by="officer" if officer else None)
     listed, title = overdue_list(result, days=days, months=months, deadline=deadline, within=within, category=category,
                                  officer=officer)
-    show(overdue_output(listed, display_labels(data.columns.labels(), result.deadlines, result.ruleset), title,
-                        coming_due=within is not None), fmt, output, data, opts.inputs)
+    show(overdue_output(listed, triage_labels(data, result), title, coming_due=within is not None), fmt, output,
+         data, opts.inputs)
 
 
 def _stdout():
@@ -1088,7 +1088,7 @@ def report_monthly(
 ) -> None:
     """The monthly report (by the 28th): per category closed and open, every open key case's reason, next step and time limit, per officer; xlsx with charts."""
     from backlog_cli.assignment import plan_warnings
-    from backlog_cli.report import due_month, history_trend, month_warnings, parse_month, report_day, report_from
+    from backlog_cli.report import history_trend, month_warnings, parse_month, report_dates, report_from
     from backlog_cli.run import history_inputs, history_target
 
     fmt = output_format(fmt, output)
@@ -1100,9 +1100,7 @@ def report_monthly(
     asked = as_of_date(as_of, warn_future=False) if as_of is not None else None
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     day = opts.config.report_day  # the period: the calendar month, or to day N (统计月)
-    if period is None:
-        period = due_month(asked, today, day)
-    end = report_day(period, asked, today, day)
+    period, end = report_dates(period, asked, today, day)
     tell(month_warnings(period, today, end, day))
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, end)
@@ -1171,7 +1169,7 @@ def assign(
     from backlog_cli.assignment import (check_split_folder, group_field, plan_warnings, replace_split, split_format,
                                         targets_for, task_lists)
     from backlog_cli.outputs import counted
-    from backlog_cli.triage import display_labels
+    from backlog_cli.triage import triage_labels
 
     if split is not None and output is not None:
         raise typer.BadParameter("give --split DIR or --output FILE, not both")
@@ -1188,7 +1186,7 @@ def assign(
     lists = task_lists(result.cases, when, by, goals, result.key_cases())
     plans, plan_notes = plan_warnings(data, lists.key_open(), result.absent)
     tell([*lists.warnings(), *plans], plan_notes)
-    labels = display_labels(data.columns.labels(), result.deadlines, result.ruleset)
+    labels = triage_labels(data, result)
     if split is not None:
         written, removed = replace_split(lists, split, fmt, labels, inputs=opts.inputs)
         gone = f", removed {removed} old file{'' if removed == 1 else 's'} of an earlier split" if removed else ""

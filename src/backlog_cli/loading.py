@@ -1308,6 +1308,15 @@ class Ledger:
         shown = {f: shown_path(f, self.shown_from) for f in pd.unique(rows["file"])}
         return rows.assign(file=rows["file"].map(shown).astype(rows["file"].dtype))
 
+    def written_rejects(self) -> pd.DataFrame:
+        """The rejected rows as the errors file and summary.json list them: :meth:`listed`."""
+        return self.listed(self.rejects)
+
+    def written_problems(self) -> pd.DataFrame:
+        """The value problems as the problems file and summary.json list them: :meth:`listed` of
+        :meth:`listed_problems`."""
+        return self.listed(self.listed_problems())
+
     def load_line(self) -> str:
         """The load in one line: the cases from the rows read, the rows skipped by reason, how
         many rejected."""

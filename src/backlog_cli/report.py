@@ -277,6 +277,15 @@ def report_day(month: pd.Period, as_of: pd.Timestamp | None = None, today: dt.da
     return as_of
 
 
+def report_dates(month: pd.Period | None, as_of: pd.Timestamp | None, today: dt.date,
+                 day: int | None = None) -> tuple[pd.Period, pd.Timestamp]:
+    """The month a report is for and the day it is counted at, for `report monthly` and the
+    nightly run: ``month``, else the one due (:func:`due_month`), and :func:`report_day` in its
+    period (``day``: the report day)."""
+    month = due_month(as_of, today, day) if month is None else month
+    return month, report_day(month, as_of, today, day)
+
+
 def closed_in_month(cases: pd.DataFrame, month: pd.Period, end: pd.Timestamp, day: int | None = None) -> pd.Series:
     """Cases closed in ``month``'s period (``day``: the report day) up to ``end``: closed at ``end``
     and not before the period began."""

@@ -33,7 +33,7 @@ from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers, show
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError
 from backlog_cli.loading import Columns, Ledger, Progress, check_file, load_columns, load_ledger
 from backlog_cli.rules import TOTAL_ID, Ruleset
-from backlog_cli.triage import Triage, display_labels, overdue_output, overdue_title, triage_ledger, triage_sheets
+from backlog_cli.triage import Triage, overdue_output, overdue_title, triage_labels, triage_ledger, triage_sheets
 from backlog_cli.workbook import ledger_files
 
 LOCK_NAME = ".backlog-run.lock"
@@ -67,8 +67,8 @@ class RunSummary:
     rules: str | None = None
     counts: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-    rejects: pd.DataFrame | None = None  # as errors.csv lists them (Ledger.listed)
-    problems: pd.DataFrame | None = None  # the value problems, as Ledger.listed_problems lists them (Ledger.listed)
+    rejects: pd.DataFrame | None = None  # as errors.csv lists them (Ledger.written_rejects)
+    problems: pd.DataFrame | None = None  # the value problems, as problems.csv lists them (Ledger.written_problems)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # said, but no reason for exit code 1
     files: list[Path] = field(default_factory=list)
@@ -487,8 +487,7 @@ def _monthly_report(ledger: Ledger, result: Triage, rules: tuple[Ruleset, list[d
     calendar month of --as-of (with ``day``, the report day, its period: after day N, the period
     just ended, counted as of day N), its trend taking in this run's counts."""
     as_of = result.as_of
-    month = report.due_month(None, as_of.date(), day)
-    end = report.report_day(month, None, as_of.date(), day)
+    month, end = report.report_dates(None, None, as_of.date(), day)
     ruleset, dls = rules
     counted = result if end == as_of else triage_ledger(ledger, ruleset, end, dls, absent=absent)
     runs = sorted([*((d, c) for d, c in store.run_counts() if d != as_of.date()), (as_of.date(), counts)],
@@ -502,7 +501,7 @@ def _write_outputs(folder: Path, ledger: Ledger, lists: tuple[pd.DataFrame, pd.D
     value-problems file (``lists``, the rejects and the value problems as listed: both written
     even when empty), each through the output layer."""
     rejects, problems = lists
-    labels = display_labels(ledger.columns.labels(), done.triage.deadlines, done.triage.ruleset)
+    labels = triage_labels(ledger, done.triage)
     result, listed = done.triage, done.over_six_months
     overdue = overdue_output(listed, labels, overdue_title(result.as_of, listed, months=OVERDUE_MONTHS))
     return [
@@ -626,8 +625,6 @@ def nightly_run(
         with steps.step("load") as notes:
             ledger = _load(config, columns, progress)
             summary.ledger_files = [str(p) for p in ledger.files]
-            summary.rejects = ledger.listed(ledger.rejects)
-            summary.problems = ledger.listed(ledger.listed_problems())
             summary.warnings.extend(ledger.warnings)
             summary.notes.extend(ledger.notes)
             n = len(ledger.problems)
@@ -636,8 +633,9 @@ def nightly_run(
                          f"{len(ledger.rejects)} rejected" + kept_blank)
         with steps.step("classify") as notes:
             result = triage_ledger(ledger, ruleset, as_of, dls, absent=absent)
-            if len(result.rejects):  # filed after today: listed and counted with the load's rejects
-                summary.rejects, summary.problems = ledger.listed(ledger.rejects), ledger.listed(ledger.listed_problems())
+            # the rejects once those filed after today (result.rejects) are among them, and the value problems
+            summary.rejects, summary.problems = ledger.written_rejects(), ledger.written_problems()
+            if len(result.rejects):
                 notes.append(f"{outputs.counted(len(result.rejects), 'more rows')} rejected: filed after today")
             frame = result.cases
             summary.warnings.extend(result.warnings)

@@ -102,6 +102,13 @@ def display_labels(labels: Mapping[str, str], deadlines: Sequence[Deadline], rul
     return with_categories(shown, ruleset) if ruleset is not None else shown
 
 
+def triage_labels(ledger: Ledger, result: Triage) -> Labels:
+    """How a ledger's triage is shown (classify, overdue, assign and the nightly run's files): the
+    :func:`display_labels` of the ledger's columns (a columns file's headers included), the
+    triage's deadlines and its ruleset's categories."""
+    return display_labels(ledger.columns.labels(), result.deadlines, result.ruleset)
+
+
 def with_categories(labels: Mapping[str, str], ruleset: Ruleset) -> Labels:
     """``labels`` with the category columns' ids shown by the ruleset's labels (涉民生 for minsheng)."""
     names = {c.id: c.label for c in ruleset.categories}
