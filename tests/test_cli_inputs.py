@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
+from backlog_cli.config import Config, input_files
 from conftest import SAMPLES
 
 runner = CliRunner()
@@ -67,6 +68,21 @@ def test_rules_targets_and_settings_files_are_inputs(tmp_path, ledger):
     config.write_text(f"ledger: {ledger.name}\n", encoding="utf-8")
     before = config.read_bytes()
     refused(run("classify", "--config", config, "-o", config), config, before)
+
+
+def test_the_input_files_of_a_command_are_those_given_else_the_settings(tmp_path):
+    """input_files: the ledger, column aliases, rules and targets files given, else those the
+    settings name, then the settings file; a bundled ruleset's name is no file, nor are targets
+    written in the settings."""
+    for name in ("my.yaml", "cols.yaml", "t.csv", "other.yaml"):
+        (tmp_path / name).write_text("x: 1\n", encoding="utf-8")
+    settings = Config(path=tmp_path / "backlog.yaml", ledger=[tmp_path / "台帐"], columns=[tmp_path / "cols.yaml"],
+                      rules=[str(tmp_path / "my.yaml"), "juesheng-2017"], targets=tmp_path / "t.csv")
+    assert input_files(settings) == [tmp_path / "台帐", tmp_path / "cols.yaml", tmp_path / "my.yaml", tmp_path / "t.csv",
+                                     tmp_path / "backlog.yaml"]
+    given = input_files(settings, [Path("l.csv")], [], [str(tmp_path / "other.yaml"), "default"], Path("g.yaml"))
+    assert given == [Path("l.csv"), tmp_path / "other.yaml", Path("g.yaml"), tmp_path / "backlog.yaml"]
+    assert input_files(Config(targets={"张三": 2})) == []
 
 
 def test_split_file_over_an_input(tmp_path, ledger):

@@ -481,13 +481,11 @@ class LoadOptions:
         """Remember the input files (ledger, rules, targets, column aliases, settings) so that no
         output is written over one, and refuse ``output`` (and its errors and problems files) at once,
         as one in a folder that does not exist."""
+        from backlog_cli.config import input_files
         from backlog_cli.outputs import errors_path_for, problems_path_for, refuse_inputs, refuse_missing_folder
 
         self.output = output
-        named = [Path(r) for r in (rules or self.config.rules)]
-        goals = targets or self.config.targets
-        self.inputs = [*self.paths, *self.columns, *named, *([goals] if isinstance(goals, Path) else []),
-                       *([self.config.path] if self.config.path else [])]
+        self.inputs = input_files(self.config, self.paths, self.columns, rules, targets)
         if output is not None:
             refuse_missing_folder(output)
             refuse_inputs([output, errors_path_for(output), problems_path_for(output)], self.inputs)

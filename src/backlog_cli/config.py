@@ -111,6 +111,19 @@ def shown_path(path: str | Path, shown_from: Path | None) -> str:
     return str(path)
 
 
+def input_files(config: Config, ledger: list[Path] | None = None, columns: list[Path] | None = None,
+                rules: list[str] | None = None, targets: Path | None = None) -> list[Path]:
+    """The files a command reads, which nothing it writes may replace: the ledger (``ledger``, else
+    the settings' ``ledger:``; a folder or a wildcard as named), the column aliases files
+    (``columns``, else the settings'), the rules files (``rules``, else the settings'; a bundled
+    ruleset's name names none), the targets file (``targets``, else the settings' when a file) and
+    the settings file."""
+    named = [Path(r) for r in (rules or config.rules) if Path(r).is_file()]
+    goals = targets or config.targets
+    return [*(config.ledger if ledger is None else ledger), *(config.columns if columns is None else columns), *named,
+            *([goals] if isinstance(goals, Path) else []), *([config.path] if config.path else [])]
+
+
 def check_ledgers(config: Config) -> None:
     """Every ledger the settings name exists; else a ConfigError naming the setting."""
     from backlog_cli.workbook import is_wildcard, matching_files

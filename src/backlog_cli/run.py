@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from backlog_cli import assignment, deadlines, history, outputs, report
-from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers, shown_path
+from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers, input_files, shown_path
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError
 from backlog_cli.loading import Columns, Ledger, Progress, check_file, load_columns, load_ledger
 from backlog_cli.rules import TOTAL_ID, Ruleset
@@ -402,19 +402,12 @@ def history_inputs(config: Config) -> list[Path]:
     return [*([config.path] if config.path else []), *([Path(target)] if "://" not in target else [])]
 
 
-def _inputs(config: Config) -> list[Path]:
-    """The files a run reads: ledger, column aliases, rules and targets files, the settings."""
-    rules = [Path(r) for r in config.rules if Path(r).is_file()]
-    targets = [config.targets] if isinstance(config.targets, Path) else []
-    return [*config.ledger, *config.columns, *rules, *targets, *([config.path] if config.path else [])]
-
-
 def refuse_inputs_in(config: Config, folder: Path) -> None:
     """A ConfigError when the day's folder (which a run replaces whole) or its partial folder holds
     an input, or the lock file is one."""
     places = [folder.resolve(), outputs.partial_folder(folder).resolve()]
     lock = (Path(config.output_dir) / LOCK_NAME).resolve()
-    for source in _inputs(config):
+    for source in input_files(config):
         where = source.resolve()
         if where == lock or any(where.is_relative_to(place) for place in places):
             raise ConfigError(f"{source} is an input, but the run would replace it (output_dir {config.output_dir} "
