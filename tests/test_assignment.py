@@ -12,6 +12,7 @@ from backlog_cli.assignment import (
     UNASSIGNED,
     TargetRule,
     file_stems,
+    grouped_targets,
     Targets,
     period_texts,
     periods_before,
@@ -23,6 +24,8 @@ from backlog_cli.assignment import (
 )
 from backlog_cli.config import load_config
 from backlog_cli.errors import ConfigError
+from backlog_cli.loading import load_ledger
+from conftest import write_ledger
 from backlog_cli.outputs import sheet_names
 
 T = pd.Timestamp
@@ -170,6 +173,22 @@ def test_targets_are_per_officer():
         targets_for(targets, "team", given=True, labels={"team": "团队"}, typed="team")
     assert str(err.value) == ("--targets: weekly targets are set per officer; lists by 团队 have none "
                               "(leave out --by team or --targets)")
+
+
+def test_the_field_to_group_by_and_its_targets(tmp_path):
+    """grouped_targets: the field --by names (by its field, header or label) and the targets of its
+    groups: an officer's as given; for another field none, or an option error naming --by as typed
+    when they were given on the command line."""
+    ledger = load_ledger([write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人,执行团队",
+                                       [("(2026)鲁0902执1号", "2026-01-05", "张三", "一组")])])
+    targets = Targets({"张三": 5}, TargetRule(0.1, 1))
+    assert grouped_targets(ledger, "承办人", targets, True) == ("officer", targets)
+    assert grouped_targets(ledger, "officer", None, False) == ("officer", None)
+    assert grouped_targets(ledger, "执行团队", targets, False) == ("team", None)
+    with pytest.raises(ConfigError, match=r"lists by 团队 have none \(leave out --by 执行团队 or --targets\)"):
+        grouped_targets(ledger, "执行团队", targets, True)
+    with pytest.raises(ConfigError, match="--by: no ledger field '法院'"):
+        grouped_targets(ledger, "法院", targets, False)
 
 
 def test_rule_rounds_up_without_float_noise():

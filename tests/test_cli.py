@@ -977,3 +977,23 @@ def test_outputs_of_a_ledger_with_columns_kept_as_typed_are_told_apart_and_a_led
     assert len(written) >= 4 and "执行助理" in (out / "底数.csv").read_text(encoding="utf-8").splitlines()[0]
     assert [p.name for p in written if not is_output(p)] == [] and not is_output(ledger)
     assert run("classify", ledger, "--as-of", "2026-03-01").exit_code == 0
+
+
+def test_the_ledger_and_sheets_named_and_a_day_given_as_the_commands_read_them(capsys):
+    """ledger_named: the ledger files and sheets named on the command line, else the settings'
+    (no sheets: None, every sheet); given_day: a day in any of its forms, none when not given, one
+    after today not warned about (the command bounds or refuses it itself)."""
+    import datetime as dt
+
+    from backlog_cli.cli import given_day, ledger_named
+    from backlog_cli.config import Config
+
+    settings = Config(ledger=[Path("台帐.xlsx")], sheets=["2026年"])
+    assert ledger_named(settings, None, None) == ([Path("台帐.xlsx")], ["2026年"])
+    assert ledger_named(settings, [Path("a.csv")], ["未结"]) == ([Path("a.csv")], ["未结"])
+    assert ledger_named(Config(), [Path("a.csv")], None) == ([Path("a.csv")], None)
+    assert given_day(None) is None
+    assert given_day("2026年11月23日") == given_day("20261123") == dt.date(2026, 11, 23)
+    assert given_day("2099-01-01", "--since") == dt.date(2099, 1, 1) and capsys.readouterr().err == ""
+    with pytest.raises(typer.BadParameter, match="--since"):
+        given_day("23/11/2026", "--since")

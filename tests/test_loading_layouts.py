@@ -575,6 +575,23 @@ def test_a_header_repeated_with_other_columns_is_warned_about(tmp_path):
     assert ledger.skipped["reason"].tolist() == ["重复的表头行", "重复的表头行"]
 
 
+def test_a_header_repeated_with_many_other_columns_names_five_then_how_many_more(tmp_path):
+    """A header repeated with more than five of its cells naming other fields names the first five,
+    then how many more, as every message lists a few of many; the rows that repeat it so (each page
+    of a printed table pasted under another) are one warning."""
+    head = ["案号", "立案日期", "承办人", "被执行人", "申请执行人", "案由", "结案方式", "执行依据"]
+    moved = [*head[:2], *head[3:], head[2]]
+    case = ["甲", "乙", "借款", None, "判决", "张三"]
+    rows = [head, ["(2026)鲁0902执1号", FILED, "张三", "甲", "乙", "借款", None, "判决"],
+            moved, ["(2026)鲁0902执2号", FILED, *case], moved, ["(2026)鲁0902执3号", FILED, *case]]
+    ledger = load_ledger([workbook(tmp_path / "l.xlsx", {"台帐": rows})])
+    assert ledger.skipped[["row", "reason"]].values.tolist() == [[3, "重复的表头行"], [5, "重复的表头行"]]
+    assert ledger.warnings == [
+        f"{tmp_path / 'l.xlsx'} [台帐] rows 3, 5: the header is repeated with other columns (被执行人 under 承办人; "
+        "申请执行人 under 被执行人; 案由 under 申请执行人; 结案方式 under 案由; 执行依据 under 结案方式; … 1 more); the rows "
+        "below it are read under the first header's columns: make it one table, or put it on a sheet of its own"]
+
+
 def test_a_two_row_header_with_a_group_cell_repeated_on_each_page_is_skipped(tmp_path):
     """A printed ledger repeats its two-row header on each page: the lower row under the group
     cell 结案 (日期, 方式) names no field alone, but it is the sheet's own header, so it is

@@ -428,6 +428,14 @@ def group_field(ledger: Ledger, by: str) -> str:
     raise OptionError(f"--by: no ledger field '{by}' to group by; the ledger's fields: {', '.join(shown)}")
 
 
+def grouped_targets(ledger: Ledger, by: str, targets: Targets | None, given: bool) -> tuple[str, Targets | None]:
+    """The ledger field ``--by`` names (:func:`group_field`) and the weekly targets of its groups
+    (:func:`targets_for`: an officer's; ``given`` on the command line for another field, an
+    OptionError naming ``--by`` as typed), for `assign` and `rank`."""
+    field = group_field(ledger, by)
+    return field, targets_for(targets, field, given, ledger.columns.labels(), by)
+
+
 def group_keys(frame: pd.DataFrame, by: str) -> pd.Series:
     """The grouping value per case: normalised as names are (:func:`normalize_person`: NFKC, no
     whitespace between Chinese characters), blank or 无 → 未分配 (every case,

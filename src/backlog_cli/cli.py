@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from backlog_cli.assignment import Targets
+    from backlog_cli.config import Config
     from backlog_cli.loading import Columns, Ledger
     from backlog_cli.triage import Triage
 
@@ -459,14 +460,13 @@ class LoadOptions:
         from backlog_cli.config import check_ledgers, load_config
 
         self.config = load_config(config)
-        self.paths = list(ledger or self.config.ledger)
+        self.paths, self.sheets = ledger_named(self.config, ledger, sheet)
         if not self.paths:
             raise BacklogError(
                 f"no ledger given: name one ({_naming_a_ledger()}) or set `ledger:` in backlog.yaml (backlog init)"
             )
         if not ledger:
             check_ledgers(self.config)
-        self.sheets = list(sheet or self.config.sheets) or None
         self.encoding = encoding or self.config.encoding
         # the settings file, when the encoding is its encoding: (a hint then says to set another there),
         # or none is named (one may be set there as well as by --encoding)
@@ -499,6 +499,12 @@ class LoadOptions:
         return load_ruleset(list(rules or self.config.rules) or None, columns)
 
 
+def ledger_named(settings: Config, ledger: list[Path] | None, sheet: list[str] | None) -> tuple[list[Path], list[str] | None]:
+    """The ledger files and the sheets to read: those named on the command line, else in the
+    settings (no sheets named: every sheet that holds a ledger)."""
+    return list(ledger or settings.ledger), list(sheet or settings.sheets) or None
+
+
 def _naming_a_ledger() -> str:
     """The command being run as typed with a ledger named: backlog overdue LEDGER.xlsx, backlog
     explain CASE LEDGER.xlsx (the arguments before the ledger by their names)."""
@@ -529,8 +535,7 @@ def reads_ledger(command):
             settings = load_config(kwargs.get("config"))
         except BacklogError:
             return command(*args, **kwargs)
-        sheets = list(kwargs.get("sheet") or settings.sheets) or None
-        workbook.start(list(kwargs.get("ledger") or settings.ledger), sheets)
+        workbook.start(*ledger_named(settings, kwargs.get("ledger"), kwargs.get("sheet")))
         return command(*args, **kwargs)
 
     return run
@@ -630,7 +635,7 @@ REJECTS_SHOWN = 20
 def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below: bool = False) -> None:
     """The load in one line, then the first :data:`REJECTS_SHOWN` rejected rows (values cut and
     made terminal-safe) and where all of them are (``listed_below``: by the command itself, inspect)."""
-    from backlog_cli.outputs import ERRORS, PROBLEMS, counted, list_file_beside
+    from backlog_cli.outputs import ERRORS, PROBLEMS, list_file_beside
 
     err.print(ledger.load_line(), highlight=False, markup=False)
     tell(ledger.warnings, ledger.notes, err)
@@ -649,8 +654,14 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
         listed = list_file_beside(output, PROBLEMS) if output is not None else None
         where = ("listed below" if listed_below else f"listed in {listed} and by `backlog inspect`"
                  if listed is not None else "see `backlog inspect`")
-        err.print(f"{counted(n, 'values')} unreadable or contradicting others, kept as blank ({where})",
-                  highlight=False, markup=False)
+        err.print(f"{kept_blank(n)} ({where})", highlight=False, markup=False)
+
+
+def kept_blank(n: int) -> str:
+    """How many values of the ledger were kept as blank, as the load and the nightly run say it."""
+    from backlog_cli.outputs import counted
+
+    return f"{counted(n, 'values')} unreadable or contradicting others, kept as blank"
 
 
 def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool = True) -> pd.Timestamp:
@@ -675,6 +686,12 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
               "or closed from today until then is not counted (dates typed after today are typing slips, rejected "
               "or warned about apart)"])
     return pd.Timestamp(day)
+
+
+def given_day(text: str | None, option: str = "--as-of") -> dt.date | None:
+    """A day an option gives (:func:`as_of_date`), not warned about when after today (the command
+    takes it as the bound of what it lists, or refuses it itself); None when not given."""
+    return as_of_date(text, option, warn_future=False).date() if text is not None else None
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
@@ -955,7 +972,7 @@ def sample(
         raise typer.BadParameter(f"--encoding {encoding}: an encoding applies to .csv samples only, not to {output.name}")
     refuse_existing(output, force)
     refuse_missing_folder(output)
-    when = as_of_date(as_of, warn_future=False).date() if as_of is not None else DEFAULT_AS_OF
+    when = given_day(as_of) or DEFAULT_AS_OF
     write_sample(output, rows, seed, as_of=when, encoding=encoding, messy=not clean, first_number=first_number)
     typer.echo(f"wrote {output} ({rows} rows, seed {seed})")
 
@@ -1001,9 +1018,8 @@ def run(
         err.print(f"{counted(len(summary.rejects), 'rejected rows')}: see {summary.shown(summary.folder / ERRORS_FILE)}",
                   highlight=False, markup=False)
     if summary.problems is not None and len(summary.problems):
-        n = len(summary.problems)
-        err.print(f"{counted(n, 'values')} unreadable or contradicting others, kept as blank: see "
-                  f"{summary.shown(summary.folder / PROBLEMS_FILE)}", highlight=False, markup=False)
+        err.print(f"{kept_blank(len(summary.problems))}: see {summary.shown(summary.folder / PROBLEMS_FILE)}",
+                  highlight=False, markup=False)
     if not quiet:
         err.print(f"done: {summary.shown(summary.folder)} (exit {summary.exit_code})", highlight=False, markup=False)
     raise typer.Exit(summary.exit_code)
@@ -1030,7 +1046,7 @@ def history(
     from backlog_cli.run import history_inputs
 
     fmt = output_format(fmt, output)
-    until = as_of_date(as_of, warn_future=False).date() if as_of is not None else None
+    until = given_day(as_of)
     settings = load_config(config)
     with _open_history(settings) as store:
         runs = store.list_runs(until)
@@ -1053,8 +1069,8 @@ def diff(
     from backlog_cli.run import history_inputs
 
     fmt = output_format(fmt, output)
-    when = as_of_date(since, "--since", warn_future=False).date() if since is not None else None
-    until = as_of_date(as_of, warn_future=False).date() if as_of is not None else None
+    when = given_day(since, "--since")
+    until = given_day(as_of)
     settings = load_config(config)
     # the labels of the ids the runs stored
     ruleset, deadlines = load_ruleset(settings.rules or None, load_columns(settings.columns))
@@ -1129,7 +1145,7 @@ def rank(
     columns: ColumnsOpt = None,
 ) -> None:
     """Rank officers per week or month by cases closed and closing rate; bottom three 督导, three in a row 约谈."""
-    from backlog_cli.assignment import group_field, ranking, ranking_output, ranking_warnings, targets_for
+    from backlog_cli.assignment import grouped_targets, ranking, ranking_output, ranking_warnings
 
     fmt = output_format(fmt, output)
     when = as_of_date(as_of)
@@ -1140,8 +1156,7 @@ def rank(
     opts.protect(output, targets=targets)
     goals = _weekly_targets(opts, targets, by) if period == "week" else None
     data = load(opts)
-    typed, by = by, group_field(data, by)
-    goals = targets_for(goals, by, targets is not None, data.columns.labels(), typed)
+    by, goals = grouped_targets(data, by, goals, targets is not None)
     tell(ranking_warnings(data.cases, by, goals))
     table = ranking(data.cases, when, period, periods, by, goals)
     show(ranking_output(table, by, data.columns.labels(), period, periods, when), fmt, output, data, opts.inputs)
@@ -1164,8 +1179,8 @@ def assign(
     columns: ColumnsOpt = None,
 ) -> None:
     """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
-    from backlog_cli.assignment import (check_split_folder, group_field, plan_warnings, replace_split, split_format,
-                                        targets_for, task_lists)
+    from backlog_cli.assignment import (check_split_folder, grouped_targets, plan_warnings, replace_split, split_format,
+                                        task_lists)
     from backlog_cli.outputs import counted
     from backlog_cli.triage import triage_labels
 
@@ -1179,8 +1194,7 @@ def assign(
     opts.protect(output, rules, targets)
     goals = _weekly_targets(opts, targets, by)
     data, result = load_triage(opts, rules, when, by=by)
-    typed, by = by, group_field(data, by)
-    goals = targets_for(goals, by, targets is not None, data.columns.labels(), typed)
+    by, goals = grouped_targets(data, by, goals, targets is not None)
     lists = task_lists(result.cases, when, by, goals, result.key_cases())
     plans, plan_notes = plan_warnings(data, lists.key_open(), result.absent)
     tell([*lists.warnings(), *plans], plan_notes)

@@ -2087,6 +2087,9 @@ def _separator_hint(path: Path) -> str:
     return f"; its cells are separated by '{other}', not commas: save it as CSV with commas, or as .xlsx"
 
 
+CHANGES_SHOWN = 5  # the cells of a repeated header that differ named in its warning, then how many more
+
+
 def _headers_that_differ(named: str, sheet: str, rows: pd.DataFrame, headers: list[str], names: list[str],
                          units: dict[str, float], columns: Columns, title_unit: str = "") -> list[str]:
     """A warning for each header row repeated further down (``rows``, under the sheet's column
@@ -2094,7 +2097,7 @@ def _headers_that_differ(named: str, sheet: str, rows: pd.DataFrame, headers: li
     under another, its 被执行人 and 承办人 the other way round; its amounts in 万元): the rows
     below it are read under the first header's columns. An amount cell with no unit of its own
     takes the one the title rows state (``title_unit``), as the header did."""
-    found: dict[str, list[int]] = {}  # what differs: the rows that repeat the header so (a printed page's each)
+    found: dict[tuple[str, ...], list[int]] = {}  # what differs: the rows that repeat the header so (a printed page's each)
     for _, row in rows.iterrows():
         changed = []
         for header, name in zip(headers, names):
@@ -2106,10 +2109,10 @@ def _headers_that_differ(named: str, sheet: str, rows: pd.DataFrame, headers: li
                                       != units.get(field, 1.0)):
                 changed.append(f"{cell.strip()} under {header or '(no header)'}")
         if changed:
-            found.setdefault(f"{'; '.join(changed[:5])}{' …' if len(changed) > 5 else ''}", []).append(
-                int(row["source_row"]))
-    return [f"{named} [{sheet}] {_rows_named(at)}: the header is repeated with other columns ({changed}); the rows "
-            "below it are read under the first header's columns: make it one table, or put it on a sheet of its own"
+            found.setdefault(tuple(changed), []).append(int(row["source_row"]))
+    return [f"{named} [{sheet}] {_rows_named(at)}: the header is repeated with other columns "
+            f"({some_of(changed, CHANGES_SHOWN, sep='; ')}); the rows below it are read under the first header's "
+            "columns: make it one table, or put it on a sheet of its own"
             for changed, at in found.items()]
 
 
