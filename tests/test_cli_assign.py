@@ -524,6 +524,19 @@ def test_by_a_header_name_or_label(ledger, by):
 
 
 
+@pytest.mark.parametrize(("by", "field"), [("case_no", "case_no (案号)"), ("案号", "case_no (案号)"),
+                                           ("filed_on", "filed_on (立案日期)"), ("立案日期", "filed_on (立案日期)")])
+@pytest.mark.parametrize("command", ["assign", "rank"])
+def test_by_a_case_number_or_filing_date_is_refused(ledger, command, by, field):
+    """Each case has its own case number and filing date, which the lists are ordered by: --by
+    either is a usage error naming it (assign stopped on an internal error, exit 70)."""
+    result = run(command, ledger, "--as-of", AS_OF, "--by", by)
+    assert result.exit_code == 2, result.output
+    assert (f"backlog: error: --by {by}: {field} is each case's own, which the lists are ordered by, not a group; "
+            "group by a field cases share, such as officer or team") in \
+        " ".join(result.stderr.split())
+    assert "internal error" not in result.output
+
 def test_rank_refuses_an_unknown_period_before_reading_the_ledger(tmp_path):
     """--period is week or month; anything else is a usage error (exit 2) with no ledger read:
     the ledger named here does not exist."""

@@ -49,6 +49,8 @@ from backlog_cli.deadlines import COMING_DUE_STATES, age_days, urgency
 
 UNASSIGNED = "未分配"
 OFFICER = "officer"  # the field task lists, the ranking and the nightly run group by unless told otherwise
+# each case's own, which the task lists and the ranking order cases and groups by: no group (--by)
+OWN_FIELDS = ("case_no", "filed_on")
 OVERVIEW_SHEET = "总览"
 RANKING_SHEET = "排名"
 SUPERVISE = "督导"
@@ -416,11 +418,15 @@ def replace_split(tasks: TaskLists, folder: str | Path, fmt: str | None = None,
 def group_field(ledger: Ledger, by: str) -> str:
     """The ledger field ``--by`` names: a field (``officer``), one of its header names
     (``承办人``, ``承办法官``) or its display label. A ledger without an officer column has every
-    case under 未分配 (the load warns about the missing column); any other field the ledger lacks
-    is an OptionError listing the ledger's own fields, each with its label."""
+    case under 未分配 (the load warns about the missing column); any other field the ledger lacks,
+    or one of :data:`OWN_FIELDS`, is an OptionError (the first listing the ledger's own fields,
+    each with its label)."""
     fields = [str(c) for c in ledger.cases.columns]
     labels = ledger.columns.labels()
     named = by if by in fields else ledger.columns.field_for(by) or {v: k for k, v in labels.items()}.get(by)
+    if named in OWN_FIELDS:
+        raise OptionError(f"--by {by}: {named} ({labels.get(named, named)}) is each case's own, which the lists are "
+                          "ordered by, not a group; group by a field cases share, such as officer or team")
     if named in fields or named == OFFICER:
         return named
     shown = [f"{f} ({labels[f]})" if f in labels and labels[f] != f else f
