@@ -18,6 +18,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 
 from backlog_cli import outputs
@@ -670,6 +671,29 @@ def test_piped_console_prints_wide_chinese_table_whole():
         assert f"被执行人某某有限公司{i}号" in lines[4]
         assert f"申请执行人张{i}" in lines[5]
 
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("term", ["dumb", "unknown"])
+def test_a_dumb_terminal_is_drawn_as_wide_as_it_is(monkeypatch, term):
+    """TERM=dumb (Emacs' shell, some editors' consoles): rich drew every table 80 columns wide
+    whatever the terminal's width, leaving out columns there was room for. It is drawn as wide as
+    the terminal (COLUMNS here), with no colour or cursor codes."""
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.setenv("COLUMNS", "160")
+    monkeypatch.delenv("LINES", raising=False)
+    frame = pd.DataFrame({f"列{i}": [f"被执行人某某有限公司{i}号"] for i in range(6)})
+    stream = _Terminal()
+    console = outputs.console_for(stream)
+    assert console.width == 160
+    console.print(outputs.render_table(frame, title="积案"))
+    text = stream.getvalue()
+    assert "left out" not in text and "\x1b" not in text
+    assert all(f"被执行人某某有限公司{i}号" in text for i in range(6))
+    assert max(cell_len(line) for line in text.splitlines()) > 80
 
 def test_render_table_max_rows_and_markup_is_literal():
     frame = pd.DataFrame({"case_no": ["[red]x[/red]", "b", "c"]})

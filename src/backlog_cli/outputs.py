@@ -1299,18 +1299,39 @@ class _Console(Console):
         raise BrokenPipeError
 
 
+def _terminal_size(stream: IO[str]) -> tuple[int, int]:
+    """The columns and lines of the terminal ``stream`` writes to: ``COLUMNS`` and ``LINES`` when
+    set, else the terminal's own (``stream``'s, else that of stdin, stdout or stderr), else 80 × 25."""
+    size = (0, 0)
+    for fd in (getattr(stream, "fileno", None), 0, 1, 2):
+        try:
+            size = tuple(os.get_terminal_size(fd() if callable(fd) else fd))
+            break
+        except (OSError, ValueError, TypeError, io.UnsupportedOperation):
+            continue
+    given = [os.environ.get(name, "") for name in ("COLUMNS", "LINES")]
+    width, height = (int(text) if text.isdigit() else found for text, found in zip(given, size))
+    return width or 80, height or 25
+
+
 def console_for(stream: IO[str] | None = None, *, force_plain: bool | None = None) -> Console:
     """A console for ``stream`` (stdout by default).
 
-    On a terminal: normal rich. Otherwise (piped, cron, files) or with ``force_plain``: no
-    colour, no markup highlighting and a very wide width, so tables are never cut or wrapped.
+    On a terminal: normal rich, as wide as the terminal, also where ``TERM=dumb`` (Emacs' shell,
+    some editors' consoles: no colours or cursor moves there), which rich draws 80 columns wide
+    whatever the terminal's width, so a wide table lost columns it had room for. Otherwise
+    (piped, cron, files) or with ``force_plain``: no colour, no markup highlighting and a very
+    wide width, so tables are never cut or wrapped.
     """
     stream = stream if stream is not None else sys.stdout
     if force_plain is None:
         isatty = getattr(stream, "isatty", None)
         force_plain = not (callable(isatty) and isatty())
     if not force_plain:
-        return _Console(file=stream)
+        console = _Console(file=stream)
+        if console.is_dumb_terminal:  # rich draws one 80 columns wide, whatever its width
+            console.size = _terminal_size(stream)
+        return console
     return _Console(
         file=stream,
         width=PLAIN_WIDTH,
