@@ -946,6 +946,20 @@ def test_sigterm_during_a_run_cleans_up_and_is_logged_with_the_time(tmp_path):
     assert lines[-1].endswith(" backlog: interrupted")
 
 
+@pytest.mark.skipif(os.name != "posix", reason="closes a descriptor the POSIX way")
+@pytest.mark.parametrize("closed", [(2,), (1, 2), (0, 1, 2)])
+def test_a_run_with_its_messages_closed_off_still_runs(tmp_path, closed):
+    """`backlog run 2>&-` (stderr closed, not sent to /dev/null): the first message stopped the run,
+    which wrote nothing, recorded nothing and exited 120; it runs as with 2>/dev/null."""
+    config = config_in(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "backlog_cli", "run", "--config", str(config), "--as-of", "2025-06-30"],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          preexec_fn=lambda: [os.close(fd) for fd in closed], timeout=120)
+    assert proc.returncode in (0, 1)
+    assert summary_of(tmp_path)["exit_code"] == proc.returncode
+    assert [day for day, _ in history_rows(tmp_path)] == ["2025-06-30"]
+    assert (tmp_path / "out" / "history.sqlite").read_bytes().startswith(b"SQLite format 3")
+
 def test_a_target_for_an_officer_with_no_case_is_warned_about_as_assign_warns(tmp_path):
     """The nightly run says what `backlog assign` says of a target for nobody in the ledger (exit 1)."""
     config = config_in(tmp_path)

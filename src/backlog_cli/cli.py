@@ -1223,9 +1223,31 @@ def _weekly_targets(opts: LoadOptions, given: Path | None, by: str) -> "Targets 
     return goals
 
 
+def _closed_streams_to_null() -> None:
+    """A standard stream closed when backlog starts (``backlog run 2>&-``, a service's closed
+    descriptors) is opened on the null device: what is said there goes nowhere, as with
+    ``2>/dev/null``, where the first message stopped the command (the nightly run wrote nothing and
+    exited 120); and no file backlog opens takes the closed stream's number, to get what is written
+    there."""
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        if getattr(sys, name) is not None:
+            continue
+        try:
+            os.fstat(fd)  # taken already: leave it to what holds it
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))
+        else:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))
+
+
 def main() -> None:
     from backlog_cli import workbook
 
+    _closed_streams_to_null()
     signal.signal(signal.SIGTERM, _on_sigterm)
     _every_character(sys.stdout)
     _every_character(sys.stderr)
