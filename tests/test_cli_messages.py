@@ -368,6 +368,28 @@ def test_an_empty_file_name_is_refused_before_it_names_the_current_folder(tmp_pa
     assert "an empty rules name ' ': give a bundled ruleset (" in usage("classify", sample, "-r", " ")[1]
 
 
+def test_an_output_named_as_a_folder_is_said_so_before_the_ledger_is_read(tmp_path, monkeypatch):
+    """-o naming a folder that exists (报表/, -o out -f xlsx) was said to lack a suffix, or, with
+    --format, refused only once the whole ledger was read; it is said to be a folder at once (the
+    ledger named here does not exist: nothing is read). A folder named for a sample is told a
+    sample's name to give, not backlog.yaml's; a --split folder whose parent is missing names that
+    parent as typed."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "报表").mkdir()
+    (tmp_path / "out.xlsx").mkdir()
+    folder = "backlog: error: cannot write {}: it is a folder; give a file name\n"
+    for command in (["classify"], ["overdue", "--months", "6"], ["assign"], ["rank"], ["report", "monthly"]):
+        for args, named in ((["-o", "报表/"], "报表"), (["-o", "报表", "-f", "xlsx"], "报表"), (["-o", "out.xlsx"], "out.xlsx")):
+            assert usage(*command, "none.xlsx", *args) == (2, folder.format(named)), (command, args)
+    (tmp_path / "backlog.yaml").write_text("ledger: none.xlsx\n", encoding="utf-8")
+    assert usage("history", "-o", "报表", "-f", "csv") == (2, folder.format("报表"))
+    assert usage("sample", "-o", "out.xlsx") == (
+        2, "backlog: error: out.xlsx is a folder: give a file name (such as out.xlsx/ledger.xlsx)\n")
+    assert usage("assign", "none.xlsx", "--split", "nodir/lists") == (
+        2, "backlog: error: --split nodir/lists: the folder nodir does not exist; create it first, or check the name\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backlog.yaml", "out.xlsx", "报表"]
+
 def test_a_stdout_that_cannot_hold_chinese_is_said_plainly(tmp_path):
     ledger = tmp_path / "l.csv"
     ledger.write_text("案号,立案日期\n(2025)鲁0902执9号,2025-01-02\n", encoding="utf-8")

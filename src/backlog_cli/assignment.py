@@ -390,7 +390,7 @@ def check_split_folder(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"--split {folder}: is a file; give a folder for the per-officer files")
     if not folder.exists() and not folder.absolute().parent.is_dir():
-        raise ConfigError(f"--split {folder}: the folder {folder.absolute().parent} does not exist; create it first, "
+        raise ConfigError(f"--split {folder}: the folder {folder.parent} does not exist; create it first, "
                           "or check the name")
 
 

@@ -695,9 +695,13 @@ def given_day(text: str | None, option: str = "--as-of") -> dt.date | None:
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
-    """The output format, checked before any slow work."""
-    from backlog_cli.outputs import output_format as decide
+    """The output format, checked before any slow work, once the output is known to be a file
+    name in a folder that exists (``-o 报表/`` is said to be a folder, not to lack a suffix)."""
+    from backlog_cli.outputs import output_format as decide, refuse_missing_folder, refuse_unwritable
 
+    if output is not None:
+        refuse_missing_folder(output)
+        refuse_unwritable(output)
     return decide(fmt, output)
 
 
@@ -970,7 +974,7 @@ def sample(
         raise typer.BadParameter(f"--output {output}: the sample is written as .xlsx or .csv")
     if encoding is not None and output.suffix.lower() != ".csv":
         raise typer.BadParameter(f"--encoding {encoding}: an encoding applies to .csv samples only, not to {output.name}")
-    refuse_existing(output, force)
+    refuse_existing(output, force, f"ledger{output.suffix.lower()}")
     refuse_missing_folder(output)
     when = given_day(as_of) or DEFAULT_AS_OF
     write_sample(output, rows, seed, as_of=when, encoding=encoding, messy=not clean, first_number=first_number)

@@ -562,10 +562,11 @@ def _targets(value, rel, at: str) -> Path | dict | None:
                       f"not {_shown(value)}")
 
 
-def refuse_existing(path: Path, force: bool) -> None:
-    """A file backlog creates (settings, a sample ledger) never replaces one without ``--force``."""
+def refuse_existing(path: Path, force: bool, example: str = "backlog.yaml") -> None:
+    """A file backlog creates (settings, a sample ledger) never replaces one without ``--force``;
+    a folder named for it is told a file name to give (``example`` in it)."""
     if path.is_dir():
-        raise ConfigError(f"{path} is a folder: give a file name (such as {path / 'backlog.yaml'})")
+        raise ConfigError(f"{path} is a folder: give a file name (such as {path / example})")
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists; use --force to overwrite it")
 

@@ -1697,6 +1697,14 @@ def refuse_missing_folder(path: str | os.PathLike[str]) -> None:
         raise ConfigError(f"cannot write {path}: the folder {folder} does not exist; create it first, or check the name")
 
 
+def refuse_unwritable(path: str | os.PathLike[str]) -> None:
+    """Raise a :class:`ConfigError` when ``path`` (``-o``) names what cannot be written as a file
+    (a folder: ``-o 报表/``; a socket), as :func:`atomic_path` would refuse it, but before the
+    ledger is read."""
+    if os.path.lexists(path):
+        _write_target(Path(path))
+
+
 def refuse_inputs(paths: Iterable[str | os.PathLike[str]], inputs: Iterable[str | os.PathLike[str]]) -> None:
     """Raise a :class:`ConfigError` when a file about to be written is one of ``inputs`` (the
     ledger, rules, targets, settings files): inputs are never written over; nor is a file
