@@ -3,11 +3,15 @@ numbers but no usable header warned about, vertically merged cells read in every
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+import re
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
@@ -357,3 +361,61 @@ def test_a_chart_sheet_is_said_to_be_one_not_an_empty_sheet(tmp_path):
     result = runner.invoke(app, ["inspect", str(path)])
     assert result.exit_code == 0, result.output
     assert result.stdout.count("图表工作表，未读取") == 2
+
+
+CASE_OVER_ROWS = ["案号", "立案日期", "申请执行人", "被执行人", "案由", "执行标的", "承办人", "结案日期", "结案方式"]
+LEDGERS = Path(__file__).parent / "fixtures" / "ledgers"
+
+
+def case_over_rows(path: Path) -> Path:
+    """Cases written over several rows, their 案号 cell merged down: 执1号 over rows 2-3, every cell
+    but 被执行人 merged (a 村委会 its second respondent); 执2号 typed again on row 5, not merged; 执3号
+    over rows 6-7 with a different 执行标的 on row 7; 执4号 over rows 8-10, two applicants, a
+    respondent named twice and its 结案日期 on row 8 alone. fixtures/ledgers/case-over-rows.xls and
+    .ods were saved from this workbook with LibreOffice."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    ws.append(CASE_OVER_ROWS)
+    ws.append(["(2025)鲁0902执1号", dt.datetime(2025, 1, 5), "张三", "李四", "建设工程施工合同纠纷", 100000, "王磊"])
+    ws.append([None, None, None, "岱北县北集镇大柳村民委员会"])
+    for col in "ABCEFGHI":
+        ws.merge_cells(f"{col}2:{col}3")
+    ws.append(["(2025)鲁0902执2号", dt.datetime(2025, 2, 5), "赵六", "钱七", "借款合同纠纷", 5000, "王磊"])
+    ws.append(["(2025)鲁0902执2号", dt.datetime(2025, 2, 5), "赵六", "孙八", "借款合同纠纷", 5000, "王磊"])
+    ws.append(["(2025)鲁0902执3号", dt.datetime(2025, 3, 5), "周九", "吴十", "借款合同纠纷", 5000, "李娜"])
+    ws.append([None, None, None, "郑十一", None, 8000])
+    ws.append(["(2025)鲁0902执4号", dt.datetime(2025, 4, 5), "丙", "甲", "买卖合同纠纷", 3000, "李娜",
+               dt.datetime(2026, 10, 9), "执行完毕"])
+    ws.append([None, None, None, "乙"])
+    ws.append([None, None, "丁", "甲"])
+    for cells in ("A6:A7", "B6:B7", "A8:A10", "B8:B10", "E8:E10", "F8:F10", "G8:G10"):
+        ws.merge_cells(cells)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("made", ["xlsx", "xls", "ods"])
+def test_a_case_written_over_rows_under_one_merged_case_number_is_one_case(tmp_path, made):
+    """Rows under one 案号 cell merged down are one case: its text fields join the rows' values with
+    、 (so 执1号's 村委会 respondent puts it in special_subject), the rows below are skipped as
+    its continuation; a row below with another amount is rejected naming it, and a case number
+    typed again, not merged, is rejected as a duplicate as before. The same in .xls and .ods, whose
+    merged ranges are found otherwise."""
+    path = case_over_rows(tmp_path / "l.xlsx") if made == "xlsx" else LEDGERS / f"case-over-rows.{made}"
+    result = runner.invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    cases = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(c["case_no"][-3:], c["source_row"], c["applicant"], c["respondent"], c["closed_on"]) for c in cases] == [
+        ("执1号", "2", "张三", "李四、岱北县北集镇大柳村民委员会", ""), ("执2号", "4", "赵六", "钱七", ""),
+        ("执3号", "6", "周九", "吴十", ""), ("执4号", "8", "丙、丁", "甲、乙", "2026-10-09")]
+    assert "special_subject" in cases[0]["categories"].split(";")
+    assert "loaded 4 cases from 9 rows; skipped 3 rows (同一案件的续行（案号单元格合并） 3); 2 rejected" in result.stderr
+    name = path.name
+    assert (f"rejected: {name} [2025年] row 5: (2025)鲁0902执2号: 案号重复：与 2025年 第4行 重复\n") in result.stderr
+    assert (f"rejected: {name} [2025年] row 7: (2025)鲁0902执3号: 案号重复：与 2025年 第6行 重复（案号单元格合并），"
+            "但两行不同（执行标的（元）：5000 与 8000），请核对后只留一行") in result.stderr
+    shown = runner.invoke(app, ["inspect", str(path)])
+    assert shown.exit_code == 0, shown.output
+    for row in (3, 9, 10):
+        assert re.search(rf"│ {re.escape(name)} +│ 2025年 │ +{row} │ 同一案件的续行（案号单元格合并） │", shown.stdout), shown.stdout

@@ -313,6 +313,9 @@ class RawSheet:
     # a text ledger read by pandas (``fields`` None): the fields of each of its first rows, to tell
     # whether a first line wider than the header hides wider rows below it (:func:`_hides_wider_rows`)
     head_fields: np.ndarray | None = None
+    # cells merged down over several rows (:class:`_MergedDown`): (first row, last row, first column,
+    # last column), sheet rows 0-based (Excel's row less one), columns those of ``frame``
+    merged_down: Sequence[tuple[int, int, int, int]] = ()
 
     def whole(self) -> pd.DataFrame:
         """Every row at once (for small files such as a targets sheet)."""
@@ -439,7 +442,7 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
     first = block(0)
     start = top_left[0] if len(first) and top_left else 0
     return RawSheet(name, first, start + 1, more(len(first)) if rows else iter(()), height, far_rows=far,
-                    first_column=left)
+                    first_column=left, merged_down=merged.ranges)
 
 
 def _without_blank_end(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1424,6 +1427,9 @@ BLANK_ROW = "空行"
 TOTALS_ROW = "合计行"
 REPEATED_HEADER = "重复的表头行"
 FOOTER_ROW = "表尾说明行"
+# a row under the first of a case written over several rows, its 案号 cell merged down over them
+# (two 被执行人 on two rows): part of that case (:func:`_fold_continued`)
+CONTINUED_ROW = "同一案件的续行（案号单元格合并）"
 NO_CASE_NO = "缺少案号"
 BAD_CASE_NO = "案号无法识别"
 NO_FILING_DATE = "缺少立案日期"
@@ -1745,9 +1751,12 @@ class _Found:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unnamed: set[str] = field(default_factory=set)  # the names given to columns without a header (列5)
+    # rows under a case-number cell merged down (:func:`_continued_rows`): file, sheet, row, top
+    continued: list[pd.DataFrame] = field(default_factory=list)
 
     def _lists(self) -> tuple[list, ...]:
-        return self.reports, self.cases, self.skipped, self.rejects, self.problems, self.warnings, self.notes
+        return (self.reports, self.cases, self.skipped, self.rejects, self.problems, self.warnings, self.notes,
+                self.continued)
 
     def mark(self) -> tuple[int, ...]:
         return tuple(map(len, self._lists()))
@@ -1770,6 +1779,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         except _ReadAgain:
             found.rewind(mark)
             _load_file(path, sheets, encoding, columns, file_progress, found, careful=True, shown_from=shown_from)
+    folded_skips, folded_rejects = _fold_continued(found.cases, found.continued, columns)
     frame, dup_rejects, repeated = _reject_duplicates(found.cases, columns, shown_from)
     frame = _whole_number_fields(frame, columns)
     # a column with neither a header nor a value (列5: the field after the comma an export ends every
@@ -1778,10 +1788,14 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
     found.warnings.extend(repeated)
     found.cases.clear()
     return_freed_memory()  # the blocks, now one frame
-    found.rejects.append(dup_rejects)
+    found.rejects += [folded_rejects, dup_rejects]
+    found.skipped.append(folded_skips)
     for report in found.reports:
         n_dup = int(((dup_rejects["file"] == report.file) & (dup_rejects["sheet"] == report.sheet)).sum())
         report.rejected += n_dup
+        if len(found.continued):
+            report.rejected += int(((folded_rejects["file"] == report.file) & (folded_rejects["sheet"] == report.sheet)).sum())
+            report.skipped += int(((folded_skips["file"] == report.file) & (folded_skips["sheet"] == report.sheet)).sum())
         report.cases = report.rows_read - report.skipped - report.rejected
     found.warnings.extend(_sheet_gaps(frame, found.reports, columns, shown_from))
     found.notes.extend(_status_left_open(frame, shown_from))
@@ -1789,7 +1803,9 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         cases=frame,
         skipped=_in_sheet_order(_concat(found.skipped, ["file", "sheet", "row", "reason"]), found.reports),
         rejects=_in_sheet_order(_concat(found.rejects, REJECT_COLUMNS), found.reports),
-        problems=_in_sheet_order(_not_rejected(_concat(found.problems, PROBLEM_COLUMNS), dup_rejects), found.reports),
+        problems=_in_sheet_order(_not_rejected(_concat(found.problems, PROBLEM_COLUMNS),
+                                               _concat([dup_rejects, folded_rejects, folded_skips], ["file", "sheet", "row"])),
+                                 found.reports),
         sheets=found.reports,
         columns=columns,
         warnings=found.warnings,
@@ -1889,6 +1905,8 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             continue
         found_any = True
         found.unnamed.update(name for header, name in zip(headers, mapped) if not header)
+        if len(continued := _continued_rows(raw.merged_down, mapped)):
+            found.continued.append(continued.assign(file=str(path), sheet=report.sheet))
         if hidden_columns:
             report.note = "；".join(filter(None, [report.note, f"含隐藏列 {len(hidden_columns)} 列"]))
             found.notes.append(_hidden_columns_note(named, report.sheet, headers, mapped, hidden_columns,
@@ -2373,6 +2391,88 @@ def _weekday_slips(cells: pd.Series) -> list[str]:
             for day in parsing.weekday_slips(cells)]
 
 
+def _continued_rows(ranges: Sequence[tuple[int, int, int, int]], names: list[str]) -> pd.DataFrame:
+    """The rows under the top of each range (:attr:`RawSheet.merged_down`) merged down in the
+    case-number column of a sheet whose columns are ``names``: ``row`` and the ``top`` row of its
+    range, as Excel numbers them. Empty for a sheet with none (most)."""
+    at = names.index("case_no")
+    down = np.array([(r1, r2) for r1, r2, c1, c2 in ranges if c1 <= at <= c2], dtype="int64").reshape(-1, 2)
+    spans = down[:, 1] - down[:, 0]
+    tops = np.repeat(down[:, 0] + 1, spans)  # Excel's row numbers
+    return pd.DataFrame({"row": tops + np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans) + 1,
+                         "top": tops})
+
+
+def _fold_continued(blocks: list[pd.DataFrame], continued: list[pd.DataFrame],
+                    columns: Columns) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A case written over several rows, its 案号 cell merged down over them (a second 被执行人 on the
+    row below, only the party cells differing), made one case in ``blocks`` (in place): the first
+    row is the case, each text field holding the distinct values of its rows joined with 、 in row
+    order; the rows below are skipped (:data:`CONTINUED_ROW`). A row below that holds a date, an
+    amount, a number or a flag the first row does not share is not guessed at: it is rejected as a
+    duplicate of the first, naming where the two differ. Only rows that are cases are folded, into
+    a first row that is one, when they read the same case number. Returns the rows skipped and the
+    rows rejected; only the blocks of sheets with such merges (``continued``: :func:`_continued_rows`
+    of each) are looked at."""
+    skipped, rejected = _concat([], ["file", "sheet", "row", "reason"]), _concat([], REJECT_COLUMNS)
+    if not continued:
+        return skipped, rejected
+    below = pd.concat(continued, ignore_index=True)
+    sheets = set(zip(below["file"], below["sheet"]))
+    picked = [i for i, b in enumerate(blocks) if len(b) and (b["source_file"].iat[0], b["source_sheet"].iat[0]) in sheets]
+    if not picked:
+        return skipped, rejected
+    where = pd.concat([blocks[i][SOURCE_COLUMNS].set_axis(["file", "sheet", "row"], axis=1)
+                       .assign(block=i, pos=np.arange(len(blocks[i]))) for i in picked], ignore_index=True)
+    pairs = below.merge(where, on=["file", "sheet", "row"]).merge(
+        where.rename(columns={"row": "top"}), on=["file", "sheet", "top"], suffixes=("", "_top"))
+    if not len(pairs):
+        return skipped, rejected
+    pairs = pairs.sort_values(["block_top", "pos_top", "block", "pos"], ignore_index=True)
+    # the rows concerned, each first row followed by its rows below, in one small frame
+    rows = pd.concat([blocks[b].iloc[pos] for b, pos in pairs.groupby("block")["pos"]] +
+                     [blocks[b].iloc[pos] for b, pos in pairs.drop_duplicates(["block_top", "pos_top"])
+                      .groupby("block_top")["pos_top"]], ignore_index=True)
+    key = pd.MultiIndex.from_frame(rows[SOURCE_COLUMNS])
+    at = key.get_indexer(pd.MultiIndex.from_frame(pairs[["file", "sheet", "row"]]))
+    first = key.get_indexer(pd.MultiIndex.from_frame(pairs[["file", "sheet", "top"]]))
+    numbers = rows["case_no"].to_numpy(dtype=object)
+    if not (same := numbers[at] == numbers[first]).all():  # a row below with a case number of its own in the file
+        pairs, at, first = pairs[same].reset_index(drop=True), at[same], first[same]
+    exact = [name for name, spec in columns.fields.items() if spec.kind != "text" and name != "case_no" and name in rows]
+    differ = _differences([rows], first, at, columns, exact, blank_later_agrees=True)
+    bad = differ != ""
+    seen = pairs["sheet"].astype(str).to_numpy(dtype=object) + " 第" + pairs["top"].astype(str).to_numpy(dtype=object) + "行"
+    rejected = pd.DataFrame({"file": pairs["file"][bad], "sheet": pairs["sheet"][bad], "row": pairs["row"][bad],
+                             "case_no": rows["case_no"].to_numpy()[at[bad]],
+                             "reason": f"{DUPLICATE}：与 " + seen[bad] + " 重复（案号单元格合并）" + differ[bad]})
+    good = pairs[~bad]
+    skipped = good[["file", "sheet", "row"]].assign(reason=CONTINUED_ROW)
+    # each text field: the first row's value, then those of the rows below, distinct, in row order;
+    # set column by column in each block, all its first rows that change at once
+    top_block, top_pos = np.full(len(rows), -1), np.full(len(rows), -1)
+    top_block[first], top_pos[first] = pairs["block_top"].to_numpy(), pairs["pos_top"].to_numpy()
+    group, taken = np.concatenate([first[~bad], first[~bad]]), np.concatenate([first[~bad], at[~bad]])
+    order = np.concatenate([np.full(len(good), -1), good["row"].to_numpy()])
+    for name in [c for c in rows.columns if c not in SOURCE_COLUMNS and c not in parsing.CASE_PARTS
+                 and (c not in columns.fields or columns.fields[c].kind == "text")]:
+        values = pd.DataFrame({"group": group, "order": order, "value": rows[name].to_numpy(dtype=object)[taken]})
+        values = values[values["value"].notna()].sort_values(["group", "order"], kind="stable")
+        joined = values.drop_duplicates(["group", "value"]).groupby("group")["value"].agg("、".join)
+        now = rows[name].to_numpy(dtype=object)[joined.index.to_numpy()]
+        change = pd.isna(now) | (now != joined.to_numpy())
+        changed, texts = joined.index.to_numpy()[change], joined.to_numpy()[change]
+        for b in np.unique(top_block[changed]):
+            cells = blocks[b][name].to_numpy(dtype=object, copy=True)
+            cells[top_pos[changed[top_block[changed] == b]]] = texts[top_block[changed] == b]
+            blocks[b][name] = pd.Series(cells, index=blocks[b].index, dtype=blocks[b][name].dtype)
+    for b, pos in pairs.groupby("block")["pos"]:
+        keep = np.ones(len(blocks[b]), dtype=bool)
+        keep[pos.to_numpy()] = False
+        blocks[b] = blocks[b][keep]
+    return skipped, rejected
+
+
 def _reject_duplicates(blocks: list[pd.DataFrame], columns: Columns, shown_from: Path | None = None,
                        today: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """The cases of every block in one frame, less those seen before (the same year, court, type
@@ -2466,18 +2566,22 @@ def _repeated_files(files: np.ndarray, first_seen: np.ndarray, dup: np.ndarray,
 COMPARED = ("closed_on", "officer", "close_method")  # what two rows of one case differing in matters
 
 
-def _differences(blocks: list[pd.DataFrame], first: np.ndarray, later: np.ndarray, columns: Columns) -> np.ndarray:
+def _differences(blocks: list[pd.DataFrame], first: np.ndarray, later: np.ndarray, columns: Columns,
+                 compared: Sequence[str] = COMPARED, blank_later_agrees: bool = False) -> np.ndarray:
     """For each pair of rows of one case (positions ``first`` and ``later`` in the blocks, taken in
-    turn), where they differ in :data:`COMPARED`, as text to follow the duplicate reason ("" when
-    they agree): each column compared over all the pairs at once, the text made for those that differ."""
+    turn), where they differ in ``compared``, as text to follow the duplicate reason ("" when
+    they agree; ``blank_later_agrees``: also where the later row's cell is blank): each column
+    compared over all the pairs at once, the text made for those that differ."""
     shown = []
-    for name in COMPARED:
+    for name in compared:
         if not any(name in b for b in blocks):
             continue
         values = np.concatenate([_compared_texts(b[name]) if name in b else np.full(len(b), None, dtype=object)
                                  for b in blocks])
         a, b = values[first], values[later]
         differ = a != b  # None == None: both blank agree
+        if blank_later_agrees:
+            differ &= b != None  # noqa: E711 - elementwise
         if differ.any():
             a, b = np.where(a == None, "空", a), np.where(b == None, "空", b)  # noqa: E711 - elementwise
             shown.append(np.where(differ, f"{columns.fields[name].label}：" + a.astype(object) + " 与 " + b.astype(object), ""))
@@ -2493,6 +2597,10 @@ def _compared_texts(s: pd.Series) -> np.ndarray:
     """A column's cells as the duplicate reason names them: dates as ISO text, None for blank."""
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         s = iso_dates(s)
+    elif pd.api.types.is_bool_dtype(s.dtype):
+        s = s.map({True: "是", False: "否"})
+    elif pd.api.types.is_numeric_dtype(s.dtype):  # a few rows' amounts and numbers: 100000, not 100000.0
+        s = shown_cells(s.astype(object).where(s.notna(), None))
     return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
 
 
