@@ -524,6 +524,23 @@ def test_by_a_header_name_or_label(ledger, by):
 
 
 
+def test_by_a_yes_no_field_names_its_groups_as_tables_show_it():
+    """--by 是否涉信访 groups by a yes/no field: its lists are 是 and 否, as every table shows a
+    flag, not True and False; blank cells are 未分配. Counted from the sample workbook: each
+    group's open cases are those of classify -f csv with that flag."""
+    sample = SAMPLES / "ledger.xlsx"
+    result = run("assign", sample, "--as-of", SAMPLE_AS_OF, "--by", "是否涉信访", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    groups = [line.split(",")[0] for line in result.stdout.splitlines()[1:]]
+    assert set(groups) == {"是", "否", "未分配"}
+    cases = list(csv.DictReader(run("classify", sample, "--as-of", SAMPLE_AS_OF, "-f", "csv").stdout.splitlines()))
+    open_cases = [c for c in cases if not c["closed_on"]]
+    assert groups.count("是") == sum(c["petition"] == "True" for c in open_cases) > 0
+    assert groups.count("否") == sum(c["petition"] == "False" for c in open_cases) > 0
+    table = run("assign", sample, "--as-of", SAMPLE_AS_OF, "--by", "petition").stdout
+    assert "是：未结 " in table and "True" not in table and "False" not in table
+
+
 @pytest.mark.parametrize(("by", "field"), [("case_no", "case_no (案号)"), ("案号", "case_no (案号)"),
                                            ("filed_on", "filed_on (立案日期)"), ("立案日期", "filed_on (立案日期)")])
 @pytest.mark.parametrize("command", ["assign", "rank"])

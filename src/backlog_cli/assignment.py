@@ -41,7 +41,7 @@ import pandas as pd
 from backlog_cli.config import at_lines, document_line, key_line, not_a_file, read_yaml
 from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean, slip_note, some_of
 from backlog_cli.loading import PLAN_FIELDS, SOURCE_COLUMNS, TOTALS_TEXT, Ledger, read_sheets
-from backlog_cli.outputs import (PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
+from backlog_cli.outputs import (FLAG_TEXT, PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
                                  state_styles, table_title, value_labels, write_output)
 from backlog_cli.parsing import name_key, normalize_person, normalize_text, parse_numbers, without_spaces
 from backlog_cli.rules import open_mask
@@ -445,13 +445,16 @@ def grouped_targets(ledger: Ledger, by: str, targets: Targets | None, given: boo
 def group_keys(frame: pd.DataFrame, by: str) -> pd.Series:
     """The grouping value per case: normalised as names are (:func:`normalize_person`: NFKC, no
     whitespace between Chinese characters), blank or 无 → 未分配 (every case,
-    in a ledger without an officer column)."""
+    in a ledger without an officer column); a yes/no field's values 是 and 否."""
     if by not in frame.columns and by == OFFICER:
         return pd.Series(UNASSIGNED, index=frame.index, dtype="str")
     if by not in frame.columns:
         fields = ", ".join(str(c) for c in frame.columns if not str(c).startswith("_"))
         raise ConfigError(f"no ledger field '{by}' to group by; fields: {fields}")
-    return normalize_person(frame[by]).fillna(UNASSIGNED).astype("str")
+    values = frame[by]
+    if pd.api.types.is_bool_dtype(values.dtype):  # a yes/no field (是否涉信访): its groups 是 and 否, as tables show it
+        values = values.astype(object).map(FLAG_TEXT)
+    return normalize_person(values).fillna(UNASSIGNED).astype("str")
 
 
 def group_order(keys: pd.Series) -> pd.Series:
