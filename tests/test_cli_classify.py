@@ -674,13 +674,13 @@ def test_a_flag_or_a_date_compared_with_an_undeclared_column_says_it_is_read_as_
     assert result.exit_code == 2
     assert result.output == (
         "backlog: error: 3 problems in rules:\n"
-        f"  {rules}:3:60: categories[0].when.equals: expected text, got a boolean (column 'urgent' {hint}\n"
+        f"  {rules}:3:60: categories[0].when.equals: expected text, got true (column 'urgent' {hint}\n"
         f"  {rules}:4:64: categories[1].when.not_in: expected text, got a date (column 'hearing_on' {hint}\n"
-        f"  {rules}:5:57: categories[2].when.equals: expected text, got a boolean\n")
+        f"  {rules}:5:57: categories[2].when.equals: expected text, got true\n")
     columns = tmp_path / "cols.yaml"
     columns.write_text("fields:\n  urgent:\n    kind: text\n    aliases: [是否紧急]\n", encoding="utf-8")
     declared = runner.invoke(app, ["rules", "check", str(rules), "--columns", str(columns)])
-    assert f"  {rules}:3:60: categories[0].when.equals: expected text, got a boolean\n" in declared.output
+    assert f"  {rules}:3:60: categories[0].when.equals: expected text, got true\n" in declared.output
 
 
 def test_a_rule_naming_cases_by_number_finds_them_as_the_ledger_reads_case_numbers(in_repo, tmp_path):

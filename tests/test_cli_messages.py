@@ -585,7 +585,7 @@ def test_explain_names_the_case_s_file_by_its_folder_when_two_share_its_name(tmp
     ("ledger: a.csv\nreport_day：25\nrules: default\n", "backlog.yaml:3:1: not valid YAML (could not find expected ':' "
      "(line 2: a full-width ： typed for the colon: type : with the input method in 英文/半角))"),
     ("ledger: a.csv\ntargets: {陈静： 3}\n", "backlog.yaml:2: targets: 陈静： 3: target must be a whole number from 0 to "
-     "10000, got None (a full-width ： typed for the colon: type : with the input method in 英文/半角)"),
+     "10000, got nothing (a full-width ： typed for the colon: type : with the input method in 英文/半角)"),
 ])
 def test_a_full_width_colon_in_the_settings_is_named(tmp_path, monkeypatch, settings, message):
     """A colon typed with a Chinese input method (：) is told as such, at the line it is on."""
@@ -606,7 +606,7 @@ SLIP = "(a full-width ： typed for the colon: type : with the input method in �
      "t.yaml:1: expected officer: target lines (张三: 5) and optionally share/minimum " + SLIP),
     ("c.yaml", "fields：\n", ("a.csv", "--columns", "c.yaml"), "c.yaml:1: expected a mapping with a 'fields:' key " + SLIP),
     ("r.yaml", "version：1\ncategories：\n", ("a.csv", "--rules", "r.yaml"),
-     "r.yaml:1:1: expected a mapping with version: 1 and categories:, got a string " + SLIP),
+     "r.yaml:1:1: expected a mapping with version: 1 and categories:, got 'version：1 categories：' " + SLIP),
 ])
 def test_a_file_typed_with_full_width_colons_only_is_named_as_that_slip(tmp_path, monkeypatch, name, text, args, message):
     """Every key of a file typed with a full-width colon: YAML reads the whole file as one text, so

@@ -194,7 +194,7 @@ holidays:
         load_ruleset([path])
     assert err.value.problems == [
         f"{path}:5:14: holidays.days_off[0]: '2027-02-11 to 2027-02-05' ends before it begins",
-        f"{path}:5:40: holidays.days_off[1]: expected a date such as 2008-01-01, got a string '春节'",
+        f"{path}:5:40: holidays.days_off[1]: expected a date such as 2008-01-01, got '春节'",
         f"{path}:5:44: holidays.days_off[2]: '2027-01-01 to 2027-03-01' is a run of more than a month; a typing slip?",
         f"{path}:6:17: holidays.working_days: expected a list of days such as 2027-01-01, or 2027-02-05 to 2027-02-11 "
         "for a run of days, got a date",
@@ -257,7 +257,7 @@ holidays:
         "brackets, so that each is an item of its own (- 2026-10-05, - 2026-10-08)",
         f"{path}:9:7: holidays.days_off[3]: expected a day or a run of days, got a mapping: write each day as an item "
         "of its own (- 2026-10-01), or a run of days as one item (- 2026-10-01 to 2026-10-07)",
-        f"{path}:10:7: holidays.days_off[4]: expected a date such as 2008-01-01, got a boolean",
+        f"{path}:10:7: holidays.days_off[4]: expected a date such as 2008-01-01, got true",
         f"{path}:11:18: holidays.working_days[0]: expected a day or a run of days, got a list of 2 items: take off the "
         "inner brackets, so that each is an item of its own (- 2026-09-28, - 2026-10-10 to 2026-10-11)",
     ]
@@ -794,7 +794,7 @@ deadlines:
         "duration in days",
         f"{src}:17:18: deadlines[3].relative_to: 'limt' is not a deadline defined before this "
         "one (did you mean 'limit'?)",
-        f"{src}:21:19: deadlines[4].roll_forward: expected true or false, got a string",
+        f"{src}:21:19: deadlines[4].roll_forward: expected true or false, got 'yes please'",
         f"{src}:19:9: deadlines[4].id: deadline 'five' has no label",
     ]
     assert sorted(problems) == sorted(expected)
@@ -1425,7 +1425,7 @@ def test_a_fixed_day_is_explained_and_shown(tmp_path) -> None:
     ("due_on: 2016-12-31\n    duration: 6 months",
      "deadlines[0].id: deadline 'x' needs exactly one of duration:, relative_to:, every: (with for:) or due_on:; "
      "found duration, due_on"),
-    ("due_on: soon", "deadlines[0].due_on: expected a date such as 2008-01-01, got a string 'soon'"),
+    ("due_on: soon", "deadlines[0].due_on: expected a date such as 2008-01-01, got 'soon'"),
     ("due_on: 2016-12-31\n    offset: 1 day", "deadlines[0].offset: 'offset' does not go with due_on:"),
     ("due_on: 2016-12-31\n    workdays: true", "deadlines[0].workdays: 'workdays' does not go with due_on:"),
     ("due_on: 2916-12-31", "deadlines[0].due_on: 2916-12-31 is outside the years 1950-2100; a typing slip?"),

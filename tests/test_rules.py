@@ -251,8 +251,8 @@ def test_all_problems_in_a_file_are_reported_together():
         "for another ledger column write column: <header>",
         f"{p}:15:29: categories[3].when: 'contains_any' does not apply to field 'filed_on' (a date field); "
         "it applies to: case_no, text",
-        f"{p}:18:15: categories[4].priority: priority must be a whole number, got a string",
-        f"{p}:19:31: categories[4].when.gt: expected a number, got a string",
+        f"{p}:18:15: categories[4].priority: priority must be a whole number, got 'high'",
+        f"{p}:19:31: categories[4].when.gt: expected a number, got 'lots'",
         f"{p}:22:22: categories[5].when.category: unknown category 'minshen'",
         f"{p}:23:9: categories[6].id: duplicate category id 'bad_ref'",
         f"{p}:26:5: categories[6]: 'label' is set twice (also on line 24): keep one",
@@ -432,12 +432,12 @@ def test_conditions_are_checked_even_when_the_id_is_bad(tmp_path):
     assert problems_of(p) == [
         f"{p}:3:9: categories[0].id: id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), "
         "got '民生'",
-        f"{p}:5:31: categories[0].when.gt: expected a number, got a string",
+        f"{p}:5:31: categories[0].when.gt: expected a number, got 'lots'",
         f"{p}:9:9: categories[2].id: duplicate category id 'b'",
         f"{p}:11:11: categories[2].when: a condition has exactly one operator; found 'contains_any', 'equals' "
         "(combine them with all: or any:)",
         f"{p}:12:5: categories[3]: missing 'id'",
-        f"{p}:13:20: categories[3].when.closed: expected true or false, got a string",
+        f"{p}:13:20: categories[3].when.closed: expected true or false, got 'yes'",
     ]
 
 
@@ -1117,12 +1117,12 @@ def test_a_category_with_a_bad_id_still_has_its_label_and_priority_checked(tmp_p
         f"{p}:3:9: categories[0].id: id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), "
         "got '民生'",
         f"{p}:4:12: categories[0].label: category '民生' has an empty label",
-        f"{p}:5:15: categories[0].priority: priority must be a whole number, got a string",
+        f"{p}:5:15: categories[0].priority: priority must be a whole number, got 'x'",
         f"{p}:7:5: categories[1]: category 'all' has no label",
         f"{p}:7:9: categories[1].id: id 'all' is reserved (a column name of the output)",
         f"{p}:12:5: categories[3]: category 'b' has no label",
         f"{p}:12:9: categories[3].id: duplicate category id 'b'",
-        f"{p}:13:18: categories[3].description: expected text, got a number",
+        f"{p}:13:18: categories[3].description: expected text, got 5",
     ]
 
 
@@ -1285,7 +1285,7 @@ def test_an_id_that_is_not_text_says_what_it_is(tmp_path):
         load_ruleset([path])
     assert err.value.problems == [f"{path}:3:9: categories[0].id: {slug}, got a list",
                                   f"{path}:6:8: categories[1].id: {slug}, got nothing",
-                                  f"{path}:10:10: deadlines[0].id: {slug}, got a number"]
+                                  f"{path}:10:10: deadlines[0].id: {slug}, got 7"]
 
 
 def test_a_range_of_the_wrong_length_says_how_many_bounds_it_has(tmp_path):

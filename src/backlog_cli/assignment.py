@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from backlog_cli.config import at_lines, document_line, key_line, not_a_file, read_yaml
-from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean, slip_note, some_of
+from backlog_cli.errors import ConfigError, LedgerError, OptionError, did_you_mean, shown_value, slip_note, some_of
 from backlog_cli.loading import PLAN_FIELDS, SOURCE_COLUMNS, TOTALS_TEXT, Ledger, read_sheets
 from backlog_cli.outputs import (FLAG_TEXT, PERCENT_FORMAT, Labels, Output, Sheet, Written, replace_set,
                                  state_styles, table_title, value_labels, write_output)
@@ -161,10 +161,10 @@ def _rule(data: Mapping, problems: list[tuple[str, str]]) -> TargetRule | None:
     if share is None:
         problems.append(("minimum", "'minimum' needs 'share' (the share of open cases, e.g. share: 0.1)"))
     elif isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-        problems.append(("share", f"'share' must be a number above 0 and at most 1, got {share!r}"))
+        problems.append(("share", f"'share' must be a number above 0 and at most 1, got {shown_value(share)}"))
     minimum = _whole(data.get("minimum", 1))
     if minimum is None:
-        problems.append(("minimum", f"'minimum' must be {WHOLE}, got {data.get('minimum')!r}"))
+        problems.append(("minimum", f"'minimum' must be {WHOLE}, got {shown_value(data.get('minimum'))}"))
     return None if problems else TargetRule(float(share), minimum)
 
 
@@ -189,7 +189,7 @@ def targets_from_mapping(data: Mapping, source: str | Path, within: str | None =
             problems.append((name, f"blank officer name {name!r}"))
         elif value is None:
             # 陈静： 3, one key to YAML
-            problems.append((name, f"{name}: target must be {WHOLE}, got {data[name]!r}{slip_note(name)}"))
+            problems.append((name, f"{name}: target must be {WHOLE}, got {shown_value(data[name])}{slip_note(name)}"))
         elif key in officers:
             problems.append((name, f"{name}: {key} is listed twice"))
         else:

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from backlog_cli import parsing
-from backlog_cli.errors import ConfigError, OptionError, RulesError, did_you_mean, some_of
+from backlog_cli.errors import ConfigError, OptionError, RulesError, did_you_mean, shown_value, some_of
 from backlog_cli.loading import Columns
 from backlog_cli.rules import (
     CLOSE_DATE,
@@ -52,7 +52,6 @@ from backlog_cli.rules import (
     Node,
     Ruleset,
     Span,
-    _type_name,
     canonical_fields,
     compile_condition,
     declared_kinds,
@@ -1108,7 +1107,7 @@ class _Reader:
             return default
         value = self.keys[key].value
         if not isinstance(value, str):
-            self.fail(key, f"expected text, got {_type_name(value)}")
+            self.fail(key, f"expected text, got {shown_value(value)}")
             return default
         if not value.strip():
             self.fail(key, f"{self.name} has an empty {key}")
@@ -1132,7 +1131,7 @@ class _Reader:
     def flag(self, key: str) -> bool:
         value = self.keys[key].value if key in self.keys else False
         if not isinstance(value, bool):
-            self.fail(key, f"expected true or false, got {_type_name(value)}")
+            self.fail(key, f"expected true or false, got {shown_value(value)}")
             return False
         return value
 
@@ -1157,8 +1156,8 @@ class _Reader:
         name, fields = node.value, canonical_fields()
         if not isinstance(name, str) or name not in fields:
             self.problems.append(node.problem(
-                f"unknown field {name!r}{did_you_mean(name, fields)}" if isinstance(name, str)
-                else f"expected a field name, got {_type_name(name)}"))
+                f"unknown field {name!r}{did_you_mean(name, fields)}" if isinstance(name, str) and name.strip()
+                else f"expected a field name, got {shown_value(name)}"))
             return None
         declared = declared_kinds(self.columns)
         found = declared.get(name, fields[name].kind)
@@ -1182,7 +1181,7 @@ def _read_deductions(r: _Reader) -> tuple[Deduction, ...]:
     node = r.keys["deduct"]
     if not isinstance(node.value, list):
         r.fail("deduct", f"expected a list of periods such as {{from: suspended_on, to: "
-                         f"resumed_on}}, got {_type_name(node.value)}")
+                         f"resumed_on}}, got {shown_value(node.value)}")
         return ()
     if not node.value:
         r.fail("deduct", "an empty deduct: deducts nothing; remove it")
@@ -1366,14 +1365,14 @@ def _merged(nodes: list[Node], problems: list[str], aside: list[_SetAside] | Non
     for section in nodes:
         if not isinstance(section.value, list):
             problems.append(section.problem(
-                f"expected a list of deadlines, got {_type_name(section.value)}"))
+                f"expected a list of deadlines, got {shown_value(section.value)}"))
             continue
         seen: set[str] = set()
         for item in section.items():
             if not isinstance(item.value, dict):
                 problems.append(item.problem(
                     f"expected a deadline (a mapping with id, label, duration), got "
-                    f"{_type_name(item.value)}"))
+                    f"{shown_value(item.value)}"))
                 continue
             for key in item.value:
                 if key not in DEADLINE_KEYS:
@@ -1509,7 +1508,7 @@ def _read_holidays(nodes: list[Node], problems: list[str]) -> Holidays | None:
     on: dict[dt.date, Node] = {}
     for node in nodes:
         if not isinstance(node.value, dict):
-            problems.append(node.problem(f"expected days_off: and working_days: lists, got {_type_name(node.value)}"))
+            problems.append(node.problem(f"expected days_off: and working_days: lists, got {shown_value(node.value)}"))
             continue
         for key in node.value:
             if key not in HOLIDAY_KEYS:
@@ -1529,7 +1528,7 @@ def _read_days(node: Node, into: dict[dt.date, Node], problems: list[str], may_b
     """The days of one ``days_off:`` or ``working_days:`` list into ``into`` (with the item naming
     each); a year may have no working days in lieu."""
     if not isinstance(node.value, list) or not (node.value or may_be_empty):
-        got = "an empty list" if node.value == [] else _type_name(node.value)
+        got = shown_value(node.value)
         problems.append(node.problem("expected a list of days such as 2027-01-01, or 2027-02-05 to 2027-02-11 for a "
                                      f"run of days, got {got}"))
         return
@@ -1566,7 +1565,7 @@ def _not_one_item(value: list | dict) -> str:
     2026-10-02]``) and what to write instead, with the days it holds when it holds days."""
     shown = [_day_text(v) for v in value] if isinstance(value, list) else []
     if not shown or None in shown:
-        got = "an empty list" if value == [] else _type_name(value)
+        got = shown_value(value)
         return (f"expected a day or a run of days, got {got}: write each day as an item of its own "
                 "(- 2026-10-01), or a run of days as one item (- 2026-10-01 to 2026-10-07)")
     if len(shown) == 1:

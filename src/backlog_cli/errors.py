@@ -9,15 +9,38 @@ Exit codes (documented in the README):
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 from pathlib import Path
 
 EXIT_OK = 0
 EXIT_WARNINGS = 1
 EXIT_INPUT = 2
 EXIT_LOCKED = 3
+
+
+def shown_value(value: Any) -> str:
+    """A value read from YAML as a message names it after "got": a text quoted (``'soon'``, or an
+    empty text), a number as written, true or false, nothing (an empty item), and a list, a mapping
+    or a date by its kind: never Python's words for them (True, None, a float)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:39] + "…") if value.strip() else "an empty text"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    if isinstance(value, dt.datetime):
+        return "a date and time"
+    return "a date" if isinstance(value, dt.date) else "a value of another kind"
 
 
 class BacklogError(Exception):

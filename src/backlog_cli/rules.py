@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from backlog_cli.config import GuardedLoader, key_set_twice, yaml_problem
-from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8, slip_note, some_of
+from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8, shown_value, slip_note, some_of
 from backlog_cli.loading import CLOSED_STATUS, KIND_FIXED, SOURCE_COLUMNS, Columns, load_columns, unrecognised_hint
 from backlog_cli.outputs import FLAG_TEXT, counted
 from backlog_cli.parsing import (case_ids, clean_values, day_parts, factorize_objects, first_rows, normalize_text, normalize_value,
@@ -142,6 +142,11 @@ class LocatedLoader(GuardedLoader):
 
 LocatedLoader.add_constructor("tag:yaml.org,2002:map", LocatedLoader._construct_map)
 LocatedLoader.add_constructor("tag:yaml.org,2002:seq", LocatedLoader._construct_seq)
+# A number written 1e6 or 2.5E3 is text to YAML 1.1 (its floats need a dot and a signed exponent,
+# 1.0e+6): a rules file means the number, as YAML 1.2 reads it.
+LocatedLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"), list("-+0123456789."))
 
 
 @dataclass(frozen=True)
@@ -178,24 +183,7 @@ def slug_problem(node: Node) -> str | None:
     value = node.value
     if isinstance(value, str) and _ID.match(value):
         return None
-    got = repr(value) if isinstance(value, str) else _type_name(value)
-    return node.problem(f"id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), got {got}")
-
-
-def _type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dt.date):
-        return "a date"
-    return "nothing" if value is None else type(value).__name__
+    return node.problem(f"id must be an ASCII slug (a lower-case letter, then letters, digits, _ or -), got {shown_value(value)}")
 
 
 def _duplicate_problems(node: Node) -> list[str]:
@@ -682,19 +670,19 @@ def _scalar(value: Any, kind: str) -> Any:
     if kind in TEXT_KINDS:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return normalize_value(str(value)) if kind == "text" else str(value)
-        raise (_NotText if isinstance(value, (bool, dt.date)) else _Bad)(f"expected text, got {_type_name(value)}")
+        raise (_NotText if isinstance(value, (bool, dt.date)) else _Bad)(f"expected text, got {shown_value(value)}")
     if kind in ("number", "amount"):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if not math.isfinite(value):
                 written = ".nan" if math.isnan(value) else f"{'-' if value < 0 else ''}.inf"
                 raise _Bad(f"expected a finite number, got {written}")
             return value  # as written: explain shows gt: 3, not 3.0
-        raise _Bad(f"expected a number, got {_type_name(value)}")
+        raise _Bad(f"expected a number, got {shown_value(value)}")
     if kind == "date":
         return _date(value)
     if isinstance(value, bool):
         return value
-    raise _Bad(f"expected true or false, got {_type_name(value)}")
+    raise _Bad(f"expected true or false, got {shown_value(value)}")
 
 
 def _compared(value: Any, kind: str) -> Any:
@@ -718,18 +706,7 @@ def _date(value: Any) -> pd.Timestamp:
             return pd.Timestamp(option_day(value))
         except ValueError as exc:
             raise _Bad(str(exc)) from None
-    raise _Bad(f"expected a date such as 2008-01-01, got {_type_name(value)}{_shown(value)}")
-
-
-def _shown(value: Any) -> str:
-    """A wrong value as a message quotes it after its kind: a string quoted, a number as written;
-    a list, a mapping, a boolean or nothing not at all (their kind says it; Python's repr of them,
-    datetime.date(2026, 10, 1) or True, is no YAML)."""
-    if isinstance(value, str):
-        return f" {value!r}"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f" {value}"
-    return ""
+    raise _Bad(f"expected a date such as 2008-01-01, got {shown_value(value)}")
 
 
 def parse_date(value: Any) -> pd.Timestamp:
@@ -742,7 +719,7 @@ def parse_date(value: Any) -> pd.Timestamp:
 
 def _nonempty_list(value: Any, what: str) -> list:
     if not isinstance(value, list) or not value:
-        raise _Bad(f"expected a non-empty list of {what}, got {_type_name(value)}")
+        raise _Bad(f"expected a non-empty list of {what}, got {shown_value(value)}")
     return value
 
 
@@ -756,7 +733,7 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
         return words
     if param == "regex":
         if not isinstance(value, str) or not value:
-            raise _Bad(f"expected a regular expression, got {_type_name(value)}")
+            raise _Bad(f"expected a regular expression, got {shown_value(value)}")
         try:
             re.compile(value)
         except re.error as exc:
@@ -770,7 +747,7 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
         return _scalar(value, kind or "number")
     if param == "range":
         if not isinstance(value, list) or len(value) != 2:
-            got = (_type_name(value) if not isinstance(value, list) else "an empty list" if not value
+            got = (shown_value(value) if not isinstance(value, list) or not value
                    else f"a list of {counted(len(value), 'items')}")
             raise _Bad(f"expected a list of two bounds [low, high], got {got}")
         low, high = (_scalar(v, kind or "number") for v in value)
@@ -786,7 +763,7 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
             raise _Bad(str(exc)) from None
     if param == "flag":
         if not isinstance(value, bool):
-            raise _Bad(f"expected true or false, got {_type_name(value)}")
+            raise _Bad(f"expected true or false, got {shown_value(value)}")
         return value
     if param == "case_types":
         items = [value] if isinstance(value, str) else _nonempty_list(value, "case types")
@@ -1300,7 +1277,7 @@ def _compile(node: Node, scope: _Scope, problems: list[str]) -> Condition | None
     if not isinstance(value, dict):
         problems.append(node.problem(
             f"expected a condition (a mapping such as {{field: cause, contains_any: [工资]}}), "
-            f"got {_type_name(value)}"))
+            f"got {shown_value(value)}"))
         return None
     if "deadline" in value:
         return _compile_deadline_ref(node, problems)
@@ -1324,7 +1301,7 @@ def _keys(keys: Sequence[Any]) -> str:
 
 def _compile_ref(node: Node, scope: _Scope, problems: list[str]) -> Condition | None:
     if not isinstance(node.value, str):
-        problems.append(node.problem(f"expected a category id, got {_type_name(node.value)}"))
+        problems.append(node.problem(f"expected a category id, got {shown_value(node.value)}"))
         return None
     if node.value in scope.dropped:
         problems.append(scope.dropped[node.value].problem(
@@ -1347,7 +1324,7 @@ def _compile_deadline_ref(node: Node, problems: list[str]) -> Condition | None:
         return None
     ref = node.child("deadline")
     if not isinstance(ref.value, str):
-        problems.append(ref.problem(f"expected a deadline id, got {_type_name(ref.value)}"))
+        problems.append(ref.problem(f"expected a deadline id, got {shown_value(ref.value)}"))
         return None
     if "overdue_for" not in node.value:
         problems.append(node.problem("a deadline condition needs overdue_for: (0 days: overdue at all)"))
@@ -1368,7 +1345,7 @@ def _compile_combined(kind: str, node: Node, scope: _Scope, problems: list[str])
         child = _compile(node, scope, problems)
         return Combined("not", [child]) if child else None
     if not isinstance(node.value, list) or not node.value:
-        got = "an empty list" if node.value == [] else _type_name(node.value)
+        got = shown_value(node.value)
         problems.append(node.problem(f"'{kind}' takes a list of one or more conditions, got {got}"))
         return None
     items = node.items()
@@ -1497,8 +1474,8 @@ def _target(node: Node, target: str, kinds: Mapping[str, str], problems: list[st
     (``kinds``: name → kind, :func:`declared_kinds`)."""
     name_node = node.child(target)
     name = name_node.value
-    if not isinstance(name, str) or not name:
-        problems.append(name_node.problem(f"expected a {target} name, got {_type_name(name)}"))
+    if not isinstance(name, str) or not name.strip():
+        problems.append(name_node.problem(f"expected a {target} name, got {shown_value(name)}"))
         return None
     fields, header_field = canonical_fields(), _header_field(name)
     if target == "column":
@@ -1943,7 +1920,7 @@ def _read_ruleset(path: Path, raw: _Raw, problems: list[str], chain: tuple[Path,
     if root is None:
         return
     if not isinstance(root.value, dict):
-        problems.append(root.problem(f"expected a mapping with version: 1 and categories:, got {_type_name(root.value)}"
+        problems.append(root.problem(f"expected a mapping with version: 1 and categories:, got {shown_value(root.value)}"
                                      f"{slip_note(root.value)}"))
         return
     _check_top(root, problems)
@@ -1970,13 +1947,13 @@ def _extend(node: Node, chain: tuple[Path, ...], raw: _Raw, problems: list[str])
     elif isinstance(node.value, str):
         specs = [node]
     else:
-        got = "an empty list" if node.value == [] else _type_name(node.value)
+        got = shown_value(node.value)
         problems.append(node.problem(f"expected a bundled ruleset name or a path, or a list of them, got {got}"))
         return
     for spec in specs:
         target = _resolve(spec.value, chain[-1].parent) if isinstance(spec.value, str) else None
         if not isinstance(spec.value, str):
-            problems.append(spec.problem(f"expected a bundled ruleset name or a path, got {_type_name(spec.value)}"))
+            problems.append(spec.problem(f"expected a bundled ruleset name or a path, got {shown_value(spec.value)}"))
         elif target is None:
             problems.append(spec.problem(_unknown_spec(spec.value)))
         elif (start := _chain_index(chain, target)) is not None:
@@ -2001,20 +1978,20 @@ def _check_top(root: Node, problems: list[str]) -> None:
     elif root.value["version"] != 1 or isinstance(root.value["version"], bool):
         problems.append(root.child("version").problem(f"unsupported version {root.value['version']!r}; expected 1"))
     if "description" in root.value and not isinstance(root.value["description"], str):
-        problems.append(root.child("description").problem(f"expected text, got {_type_name(root.value['description'])}"))
+        problems.append(root.child("description").problem(f"expected text, got {shown_value(root.value['description'])}"))
 
 
 def _drop(node: Node, raw: _Raw, problems: list[str]) -> None:
     """Leave out the listed categories; the categories read so far remember each, so that their
     ``any:`` lists leave it out too (see :class:`_Scope`)."""
     if not isinstance(node.value, list):
-        problems.append(node.problem(f"expected a list of category ids, got {_type_name(node.value)}"))
+        problems.append(node.problem(f"expected a list of category ids, got {shown_value(node.value)}"))
         return
     listed: set[str] = set()
     for item in node.items():
         cid = item.value
         if not isinstance(cid, str):
-            problems.append(item.problem(f"expected a category id, got {_type_name(cid)}"))
+            problems.append(item.problem(f"expected a category id, got {shown_value(cid)}"))
         elif cid in listed:
             problems.append(item.problem(f"'{cid}' is listed twice"))
         elif cid in raw.categories:
@@ -2030,7 +2007,7 @@ def _drop(node: Node, raw: _Raw, problems: list[str]) -> None:
 
 def _merge_categories(node: Node, raw: _Raw, problems: list[str]) -> None:
     if not isinstance(node.value, list):
-        problems.append(node.problem(f"expected a list of categories, got {_type_name(node.value)}"))
+        problems.append(node.problem(f"expected a list of categories, got {shown_value(node.value)}"))
         return
     seen: set[str] = set()
     for item in node.items():
@@ -2052,7 +2029,7 @@ def _merge_categories(node: Node, raw: _Raw, problems: list[str]) -> None:
 
 def _read_category(node: Node, problems: list[str]) -> _RawCategory | None:
     if not isinstance(node.value, dict):
-        problems.append(node.problem(f"expected a category (a mapping with id, label, when), got {_type_name(node.value)}"))
+        problems.append(node.problem(f"expected a category (a mapping with id, label, when), got {shown_value(node.value)}"))
         return None
     for key in node.value:
         if key not in CATEGORY_KEYS:
@@ -2093,7 +2070,7 @@ def _category_texts(cat: _RawCategory, position: int, problems: list[str]) -> tu
     for key in ("label", "description", "source"):
         value = cat.keys[key].value if key in cat.keys else ""
         if not isinstance(value, str):
-            problems.append(cat.keys[key].problem(f"expected text, got {_type_name(value)}"))
+            problems.append(cat.keys[key].problem(f"expected text, got {shown_value(value)}"))
         texts[key] = unfolded(str(value)) if key == "description" else str(value)
     if "label" not in cat.keys:
         problems.append(cat.node.problem(f"{cat.name} has no label"))
@@ -2105,7 +2082,7 @@ def _category_texts(cat: _RawCategory, position: int, problems: list[str]) -> tu
         if isinstance(p.value, int) and not isinstance(p.value, bool):
             priority = p.value
         else:
-            problems.append(p.problem(f"priority must be a whole number, got {_type_name(p.value)}"))
+            problems.append(p.problem(f"priority must be a whole number, got {shown_value(p.value)}"))
     if "when" not in cat.keys:
         problems.append(cat.node.problem(f"{cat.name} has no 'when' condition"))
     return texts, priority
