@@ -61,3 +61,55 @@ def test_a_number_written_with_an_exponent_is_that_number(tmp_path):
     written = classify("1e6")
     assert written == classify("1000000") == classify("1.0e+6")
     assert ",big," in written and written != classify("1e9")
+
+
+@pytest.mark.parametrize(("when", "column", "shown"), [
+    ("{field: filed_on, gt: 2020-01-01T10:00:00}", 33, "2020-01-01 10:00:00"),
+    ("{field: filed_on, before: 2020-01-01 10:00:00}", 37, "2020-01-01 10:00:00"),
+    ("{field: filed_on, between: [2020-01-01, 2021-01-01 08:30:00]}", 38, "2021-01-01 08:30:00"),
+])
+def test_a_date_with_a_time_is_refused_at_its_line(tmp_path, when, column, shown):
+    path, result = check(tmp_path, CATEGORY + f"    when: {when}\n")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"backlog: error: 1 problem in rules:\n  {path}:5:{column}: categories[0].when.{when[18:when.index(':', 18)]}: "
+        f"expected a date such as 2008-01-01, got a date and time ({shown}): the dates of rules are days; "
+        "leave out the time\n")
+
+
+def test_a_fixed_due_date_with_a_time_is_refused(tmp_path):
+    path, result = check(tmp_path, "version: 1\nextends: default\ndeadlines:\n"
+                                   "  - {id: audit, label: 评查, due_on: 2026-12-01 09:00:00}\n")
+    assert result.exit_code == 2
+    assert f"{path}:4:36: deadlines[0].due_on: expected a date such as 2008-01-01, got a date and time" in result.output
+
+
+def test_a_deducted_period_written_backwards_is_refused(tmp_path):
+    path, result = check(tmp_path, "version: 1\nextends: default\ndeadlines:\n"
+                                   "  - id: review\n    label: 审查\n    duration: 6 months\n    deduct:\n"
+                                   "      - {from: resumed_on, to: suspended_on}\n"
+                                   "      - {from: closed_on, to: filed_on}\n")
+    assert result.exit_code == 2
+    assert result.output == (
+        "backlog: error: 2 problems in rules:\n"
+        f"  {path}:8:9: deadlines[0].deduct[0]: the period runs backwards: a case's suspended_on comes before its "
+        "resumed_on, so it would deduct nothing; write {from: suspended_on, to: resumed_on}\n"
+        f"  {path}:9:9: deadlines[0].deduct[1]: the period runs backwards: a case's filed_on comes before its "
+        "closed_on, so it would deduct nothing; write {from: filed_on, to: closed_on}\n")
+
+
+@pytest.mark.parametrize("pattern", ["(?i)", ".*", "a*", "|", "(?:执行)?"])
+def test_a_pattern_found_in_every_value_is_refused_at_its_line(tmp_path, pattern):
+    path, result = check(tmp_path, CATEGORY + f"    when: {{field: notes, matches: '{pattern}'}}\n")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"backlog: error: 1 problem in rules:\n  {path}:5:35: categories[0].when.matches: the pattern {pattern!r} "
+        "matches an empty text, so it is found in every value that is present: make it need at least one "
+        "character (.+ rather than .*)\n")
+
+
+@pytest.mark.parametrize("pattern", [r"^\d*$", "^(?!.*已结)", "a*\\b", "(?i)执行"])
+def test_a_pattern_an_assertion_confines_is_taken(tmp_path, pattern):
+    _, result = check(tmp_path, CATEGORY + f"    when: {{field: notes, matches: '{pattern}'}}\n")
+    assert result.exit_code == 0, result.output
+

@@ -41,7 +41,7 @@ import pandas as pd
 
 from backlog_cli import parsing
 from backlog_cli.errors import ConfigError, OptionError, RulesError, did_you_mean, shown_value, some_of
-from backlog_cli.loading import Columns
+from backlog_cli.loading import ORDERED_DATES, Columns
 from backlog_cli.rules import (
     CLOSE_DATE,
     ColumnRef,
@@ -1203,6 +1203,10 @@ def _read_deductions(r: _Reader) -> tuple[Deduction, ...]:
             r.problems.append(item.problem(
                 f"a period from and to the same field '{start}' deducts nothing; end it with another date "
                 f"field, e.g. {{from: suspended_on, to: resumed_on}}"))
+        elif (end, start) in ORDERED_DATES:
+            r.problems.append(item.problem(
+                f"the period runs backwards: a case's {end} comes before its {start}, so it would deduct "
+                f"nothing; write {{from: {end}, to: {start}}}"))
         elif period in out:
             r.problems.append(item.problem(f"the same period as deduct[{out[period]}]; it would be deducted twice"))
         else:

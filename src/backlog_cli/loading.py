@@ -1458,6 +1458,9 @@ FORMULA_TEXT = "公式出错或未保存计算结果，按空白计"
 CLOSED_BEFORE_FILED = "结案日期早于立案日期"
 CLOSED_WITHOUT_DATE = "案件状态或结案方式表明已结，但缺少结案日期，按未结计"
 RESUMED_BEFORE_SUSPENDED = "恢复日期早于中止日期，该中止期间不扣除"
+# Date fields a row keeps in order, the first on or before the second (a row is checked for
+# each pair: CLOSED_BEFORE_FILED, RESUMED_BEFORE_SUSPENDED).
+ORDERED_DATES = (("filed_on", "closed_on"), ("suspended_on", "resumed_on"))
 RESUMED_WITHOUT_SUSPENDED = "有恢复日期而无中止日期，按未中止计"
 PART_MONTHS = "延长期限应为整月数"
 NEGATIVE_MONTHS = "延长期限为负数"

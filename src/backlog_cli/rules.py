@@ -699,6 +699,9 @@ def _compared(value: Any, kind: str) -> Any:
 
 
 def _date(value: Any) -> pd.Timestamp:
+    if isinstance(value, dt.datetime):  # 2020-01-01 10:00 unquoted: its time would be dropped unsaid
+        raise _Bad(f"expected a date such as 2008-01-01, got a date and time ({value:%Y-%m-%d %H:%M:%S}): "
+                   "the dates of rules are days; leave out the time")
     if isinstance(value, dt.date):
         return pd.Timestamp(value).normalize()
     if isinstance(value, str) and day_parts(value) is not None:  # quoted, or 2008/01/01, 2008年1月1日: as --as-of
@@ -735,9 +738,12 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
         if not isinstance(value, str) or not value:
             raise _Bad(f"expected a regular expression, got {shown_value(value)}")
         try:
-            re.compile(value)
+            compiled = re.compile(value)
         except re.error as exc:
             raise _Bad(f"invalid regular expression {value!r}: {exc}") from None
+        if compiled.search("") is not None and not _ASSERTION.search(_ESCAPED.sub(_kept_escape, value)):
+            raise _Bad(f"the pattern {value!r} matches an empty text, so it is found in every value that is "
+                       "present: make it need at least one character (.+ rather than .*)")
         return value
     if param == "value":
         return _compared(value, kind or "text")
@@ -770,6 +776,17 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
         _case_types(items)
         return list(items)
     raise AssertionError(param)
+
+
+# A pattern that matches an empty text is found at the start of every text unless an assertion
+# other than ^ decides where (a$, ^\d*$, ^(?!已结)): the escapes but \b, \B and \Z left out, one
+# of $, \b, \B, \Z, a lookaround or a conditional group.
+_ESCAPED = re.compile(r"\\(.)", re.S)
+_ASSERTION = re.compile(r"\$|\\[bBZ]|\(\?<?[=!]|\(\?\(")
+
+
+def _kept_escape(m: re.Match) -> str:
+    return m.group(0) if m.group(1) in "bBZ" else ""
 
 
 def _case_types(items: list[Any]) -> None:
