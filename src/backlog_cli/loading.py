@@ -34,7 +34,7 @@ from xlsxwriter.utility import xl_col_to_name
 from backlog_cli import parsing, workbook
 from backlog_cli.config import document_line, encoding_problem, key_line, load_yaml, read_yaml, shown_path
 from backlog_cli.errors import ConfigError, LedgerError, did_you_mean, slip_note, some_of
-from backlog_cli.outputs import (ERROR_HEADERS, MESSAGE_MAX_VALUE, PROBLEM_HEADERS, Sheet, counted, iso_dates,
+from backlog_cli.outputs import (ERROR_HEADERS, FLAG_TEXT, MESSAGE_MAX_VALUE, PROBLEM_HEADERS, Sheet, counted, iso_dates,
                                  terminal_text, whole_numbers)
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
@@ -2601,7 +2601,7 @@ def _compared_texts(s: pd.Series) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         s = iso_dates(s)
     elif pd.api.types.is_bool_dtype(s.dtype):
-        s = s.map({True: "是", False: "否"})
+        s = s.map(FLAG_TEXT)
     elif pd.api.types.is_numeric_dtype(s.dtype):  # a few rows' amounts and numbers: 100000, not 100000.0
         s = shown_cells(s.astype(object).where(s.notna(), None))
     return s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
