@@ -395,6 +395,27 @@ def case_over_rows(path: Path) -> Path:
     return path
 
 
+def test_a_row_below_a_merged_case_number_with_another_yes_or_no_is_rejected_naming_it(tmp_path):
+    """A yes/no the row below does not share (是否涉信访 是 on the case's first row, 否 below) is not
+    guessed at: the row is rejected, the reason naming the field and both values as tables show
+    them (是 与 否, not True 与 False); its respondent is not joined to the case's."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台帐"
+    ws.append(["案号", "立案日期", "被执行人", "承办人", "是否涉信访"])
+    ws.append(["(2025)鲁0902执1号", dt.datetime(2025, 1, 5), "李四", "王磊", "是"])
+    ws.append([None, None, "赵五", None, "否"])
+    for col in "ABD":
+        ws.merge_cells(f"{col}2:{col}3")
+    wb.save(tmp_path / "l.xlsx")
+    result = runner.invoke(app, ["classify", str(tmp_path / "l.xlsx"), "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert ("rejected: l.xlsx [台帐] row 3: (2025)鲁0902执1号: 案号重复：与 台帐 第2行 重复（案号单元格合并），"
+            "但两行不同（是否涉信访：是 与 否），请核对后只留一行") in result.stderr
+    cases = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(c["respondent"], c["petition"]) for c in cases] == [("李四", "True")]
+
+
 @pytest.mark.parametrize("made", ["xlsx", "xls", "ods"])
 def test_a_case_written_over_rows_under_one_merged_case_number_is_one_case(tmp_path, made):
     """Rows under one 案号 cell merged down are one case: its text fields join the rows' values with
