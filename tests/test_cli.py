@@ -659,29 +659,29 @@ def test_as_of_is_strict(tmp_path, text, why):
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
-        ("encoding: 5", "'encoding' must be a text value (CSV encoding (default: detected)), not the number 5"),
+        ("encoding: 5", "'encoding' must be a text value (CSV encoding (default: detected)), got 5"),
         ("output_dir: {a: 1}", "'output_dir' must be a text value (folder for `backlog run` outputs), "
-         "not a mapping (key: value lines)"),
+         "got a mapping (key: value lines)"),
         ("history: 5", "'history' must be a text value (history database: a path (SQLite) or a database URL), "
-         "not the number 5"),
+         "got 5"),
         ("ledger: {a: 1}", "'ledger' must be a text or a list of them (ledger file(s): a path or a list of paths), "
-         "not a mapping (key: value lines)"),
+         "got a mapping (key: value lines)"),
         ("ledger: [a.xlsx, 2]", "'ledger' must be a text or a list of them (ledger file(s): a path or a list of "
-         "paths), not a list holding the number 2"),
+         "paths), got a list holding 2"),
         ("rules: 7", "'rules' must be a text or a list of them (rules: bundled names or paths, a name/path or a "
-         "list), not the number 7"),
+         "list), got 7"),
         ("sheets: [yes]", "'sheets' must be a name or a list of them (sheet names to read (default: every sheet "
-         "that holds a ledger)), not a list holding true (YAML reads yes, no, on, off as true or false: put such "
+         "that holds a ledger)), got a list holding true (YAML reads yes, no, on, off as true or false: put such "
          "a name in quotes)"),
         ("history: 2026-01-01", "'history' must be a text value (history database: a path (SQLite) or a database "
-         "URL), not a date (2026-01-01)"),
-        ("targets: [1]", "'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1), not a list"),
+         "URL), got a date (2026-01-01)"),
+        ("targets: [1]", "'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1), got a list"),
         # an empty text (a template's placeholder left blank) named the settings' folder, or was passed over
         ('ledger: ""', "'ledger' must be a text or a list of them (ledger file(s): a path or a list of paths), "
-         "not an empty text"),
+         "got an empty text"),
         ("columns: [a.yaml, ' ']", "'columns' must be a text or a list of them (extra column aliases file(s)), "
-         "not a list holding an empty text"),
-        ('targets: ""', "'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1), not an empty text"),
+         "got a list holding an empty text"),
+        ('targets: ""', "'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1), got an empty text"),
     ],
 )
 def test_config_value_types_are_checked(tmp_path, monkeypatch, setting, message):

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from backlog_cli.errors import ConfigError, NotUtf8, did_you_mean, full_width_slip, read_utf8, slip_note
+from backlog_cli.errors import ConfigError, NotUtf8, did_you_mean, full_width_slip, read_utf8, shown_value, slip_note
 
 CONFIG_NAME = "backlog.yaml"
 ENV_VAR = "BACKLOG_CONFIG"
@@ -383,7 +383,7 @@ def _as_list(value: Any, key: str, at: str, numbers: bool = False) -> list[str]:
     bad = next(v for v in value if not ok(v)) if isinstance(value, list) else value
     got = f"a list holding {_shown(bad)}" if isinstance(value, list) else _shown(value)
     raise ConfigError(f"{at}: '{key}' must be {'a text' if not numbers else 'a name'} or a list of them "
-                      f"({KEYS[key]}), not {got}")
+                      f"({KEYS[key]}), got {got}")
 
 
 def _text(value: Any, key: str, at: str) -> str | None:
@@ -391,7 +391,7 @@ def _text(value: Any, key: str, at: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{at}: '{key}' must be a text value ({KEYS[key]}), not {_shown(value)}")
+        raise ConfigError(f"{at}: '{key}' must be a text value ({KEYS[key]}), got {_shown(value)}")
     return value.strip()
 
 
@@ -404,20 +404,16 @@ def _encoding(value: Any, at: str) -> str | None:
 
 
 def _shown(value: Any) -> str:
-    """A YAML value as its writer would call it (not as Python prints it)."""
+    """A YAML value as a settings message names it after "got": as :func:`errors.shown_value` does,
+    with what a settings file's writer most needs told (a mapping is key: value lines; yes and no
+    unquoted are true and false; the date an unquoted 2026-01-01 became; an empty item of a list)."""
     if isinstance(value, dict):
         return "a mapping (key: value lines)"
-    if isinstance(value, list):
-        return "a list"
     if isinstance(value, bool):
-        return f"{'true' if value else 'false'} (YAML reads yes, no, on, off as true or false: put such a name in quotes)"
-    if value is None:
-        return "an empty item"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text '{value}'" if value.strip() else "an empty text"
-    return f"a {type(value).__name__} ({value})"  # a date: 2026-01-01 unquoted
+        return f"{shown_value(value)} (YAML reads yes, no, on, off as true or false: put such a name in quotes)"
+    if isinstance(value, dt.date):
+        return f"{shown_value(value)} ({value})"
+    return "an empty item" if value is None else shown_value(value)
 
 
 def _composed(path: Path) -> yaml.Node | None:
@@ -546,7 +542,7 @@ def _report_day(value: Any, at: str) -> int | None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value not in REPORT_DAYS:
         raise ConfigError(f"{at}: 'report_day' must be a whole number from 1 to 28 ({KEYS['report_day']}), "
-                          f"not {_shown(value)}")
+                          f"got {_shown(value)}")
     return value
 
 
@@ -559,7 +555,7 @@ def _targets(value, rel, at: str) -> Path | dict | None:
     if isinstance(value, str) and value.strip():
         return rel(value)
     raise ConfigError(f"{at}: 'targets' must be a file path or a mapping (张三: 5, share: 0.1, minimum: 1), "
-                      f"not {_shown(value)}")
+                      f"got {_shown(value)}")
 
 
 def refuse_existing(path: Path, force: bool, example: str = "backlog.yaml") -> None:
