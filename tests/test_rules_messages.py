@@ -63,6 +63,20 @@ def test_a_number_written_with_an_exponent_is_that_number(tmp_path):
     assert ",big," in written and written != classify("1e9")
 
 
+def test_explain_says_whole_amounts_and_bounds_without_a_decimal_point(tmp_path):
+    """A bound written 1e6 and an amount of 362900 are said as such, not as 1000000.0 and 362900.0;
+    an amount with cents keeps them."""
+    rules = tmp_path / "big.yaml"
+    rules.write_text("version: 1\ncategories:\n  - {id: big, label: 大额, when: {field: amount, gt: 1e6}}\n"
+                     "  - {id: small, label: 小额, when: {field: amount, lt: 2.5e3}}\n", encoding="utf-8")
+    result = run("explain", "(2023)鲁0902执1006号", SAMPLES / "ledger.csv", "--rules", rules, "--as-of", SAMPLE_AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "✗ amount = 362900, gt: 1000000\n" in result.output
+    assert "✗ amount = 362900, lt: 2500\n" in result.output
+    cents = run("explain", "(2015)泰执字第01001号", SAMPLES / "ledger.csv", "--rules", rules, "--as-of", SAMPLE_AS_OF)
+    assert "amount = 1316797.73, gt: 1000000\n" in cents.output
+
+
 @pytest.mark.parametrize(("when", "column", "shown"), [
     ("{field: filed_on, gt: 2020-01-01T10:00:00}", 33, "2020-01-01 10:00:00"),
     ("{field: filed_on, before: 2020-01-01 10:00:00}", 37, "2020-01-01 10:00:00"),

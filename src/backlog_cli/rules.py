@@ -1046,7 +1046,7 @@ class ExplainNode:
 
 def _show(value: Any, cell: bool = False) -> str:
     """A value in an explanation line: a ledger ``cell``'s flag as the ledger says it (是/否), a
-    rule's as its YAML writes it (true/false)."""
+    rule's as its YAML writes it (true/false); a whole number without a decimal point."""
     if value is None:
         return "（空）"
     if isinstance(value, (bool, np.bool_)):
@@ -1055,6 +1055,8 @@ def _show(value: Any, cell: bool = False) -> str:
         return str(value.date())
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))  # 362900 and gt: 1000000 (written 1e6), not 362900.0
     return str(value)
 
 
