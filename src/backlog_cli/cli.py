@@ -552,13 +552,18 @@ def tell(warnings: Sequence[str] = (), notes: Sequence[str] = (), err=None) -> N
     err = err or _stderr()
     for kind, messages in (("warning", warnings), ("note", notes)):
         for message in messages:
-            err.print(f"{kind}: {terminal_text(message, MESSAGE_MAX_CHARS)}", highlight=False, markup=False)
+            plain_line(err, f"{kind}: {terminal_text(message, MESSAGE_MAX_CHARS)}")
 
 
 def _stderr():
     from backlog_cli.outputs import console_for
 
     return console_for(sys.stderr)
+
+
+def plain_line(console, text: str) -> None:
+    """``text`` as it is: no rich markup read in it ([已结] is text), nothing highlighted."""
+    console.print(text, highlight=False, markup=False)
 
 
 @contextmanager
@@ -637,7 +642,7 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
     made terminal-safe) and where all of them are (``listed_below``: by the command itself, inspect)."""
     from backlog_cli.outputs import ERRORS, PROBLEMS, list_file_beside
 
-    err.print(ledger.load_line(), highlight=False, markup=False)
+    plain_line(err, ledger.load_line())
     tell(ledger.warnings, ledger.notes, err)
     listed = ledger.rejected_lines(REJECTS_SHOWN)
     if listed:
@@ -647,14 +652,13 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
             more += (": all are listed below" if listed_below else
                      f": all are in {errors} (and in `backlog inspect`)" if errors is not None else
                      ": `backlog inspect` lists them all; with --output FILE they go to FILE.errors.csv")
-        err.print(some_of(listed, REJECTS_SHOWN, total=len(ledger.rejects), sep="\n", more=more),
-                  highlight=False, markup=False)
+        plain_line(err, some_of(listed, REJECTS_SHOWN, total=len(ledger.rejects), sep="\n", more=more))
     if len(ledger.problems):
         n = len(ledger.problems)
         listed = list_file_beside(output, PROBLEMS) if output is not None else None
         where = ("listed below" if listed_below else f"listed in {listed} and by `backlog inspect`"
                  if listed is not None else "see `backlog inspect`")
-        err.print(f"{kept_blank(n)} ({where})", highlight=False, markup=False)
+        plain_line(err, f"{kept_blank(n)} ({where})")
 
 
 def kept_blank(n: int) -> str:
@@ -716,7 +720,7 @@ def show(result, fmt: str, output: Path | None, ledger: Ledger | None = None, in
     rejects = ledger.written_rejects() if ledger is not None else None
     problems = ledger.written_problems() if ledger is not None and output is not None else None
     for item in write_output(result, fmt, output, rejects=rejects, problems=problems, inputs=inputs):
-        _stderr().print(str(item), highlight=False, markup=False)
+        plain_line(_stderr(), str(item))
 
 
 # --------------------------------------------------------------------------- commands
@@ -775,7 +779,7 @@ def explain(
     explained = explain_case(result, case_no, data.columns.labels(), data.rejects, data.cases, data.listed_problems(),
                              data.sheets)
     for line in explained.lines():
-        out.print(terminal_text(line, PLAIN_WIDTH), highlight=False, markup=False)
+        plain_line(out, terminal_text(line, PLAIN_WIDTH))
 
 
 def _is_ledger_name(text: str) -> bool:
@@ -871,20 +875,19 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
 
     ruleset, deadlines = load_ruleset([name], _rules_columns(columns))
     out = _stdout()
-    out.print(f"{ruleset.name}: {ruleset.description}" if ruleset.description else ruleset.name,
-              highlight=False, markup=False)
+    plain_line(out, f"{ruleset.name}: {ruleset.description}" if ruleset.description else ruleset.name)
     categories, listed = ruleset_tables(ruleset, deadlines)
     out.print(outputs.render_table(categories, title="类别", see_all=outputs.PIPE_TO_SEE_ALL))
     if listed is not None:
         out.print(outputs.render_table(listed, title="期限", see_all=outputs.PIPE_TO_SEE_ALL))
     used, followed = added_years(deadlines)
     if used:
-        out.print(f"节假日（holidays:，chinesecalendar 未收的年份）：{used}", highlight=False, markup=False)
+        plain_line(out, f"节假日（holidays:，chinesecalendar 未收的年份）：{used}")
     if followed:
-        out.print(f"节假日（holidays:）中 {followed} 已由 chinesecalendar 收录，以其为准", highlight=False, markup=False)
+        plain_line(out, f"节假日（holidays:）中 {followed} 已由 chinesecalendar 收录，以其为准")
     tell(holiday_conflicts(deadlines))
     for path in ruleset.sources:
-        out.print(f"from {bundled_path(path)}", highlight=False, markup=False)
+        plain_line(out, f"from {bundled_path(path)}")
 
 
 @rules_app.command("check", cls=BacklogCommand)
@@ -989,7 +992,7 @@ def _step_log(quiet: bool):
     if quiet:
         return None
     err = _stderr()
-    return lambda line: err.print(line, highlight=False, markup=False)
+    return lambda line: plain_line(err, line)
 
 
 @app.command(cls=LoggedCommand)
@@ -1019,13 +1022,11 @@ def run(
         summary = nightly_run(settings, when, log=log, progress=progress)
     tell(summary.warnings, summary.notes if not quiet else (), err)
     if summary.rejects is not None and len(summary.rejects):
-        err.print(f"{counted(len(summary.rejects), 'rejected rows')}: see {summary.shown(summary.folder / ERRORS_FILE)}",
-                  highlight=False, markup=False)
+        plain_line(err, f"{counted(len(summary.rejects), 'rejected rows')}: see {summary.shown(summary.folder / ERRORS_FILE)}")
     if summary.problems is not None and len(summary.problems):
-        err.print(f"{kept_blank(len(summary.problems))}: see {summary.shown(summary.folder / PROBLEMS_FILE)}",
-                  highlight=False, markup=False)
+        plain_line(err, f"{kept_blank(len(summary.problems))}: see {summary.shown(summary.folder / PROBLEMS_FILE)}")
     if not quiet:
-        err.print(f"done: {summary.shown(summary.folder)} (exit {summary.exit_code})", highlight=False, markup=False)
+        plain_line(err, f"done: {summary.shown(summary.folder)} (exit {summary.exit_code})")
     raise typer.Exit(summary.exit_code)
 
 
@@ -1206,7 +1207,7 @@ def assign(
     if split is not None:
         written, removed = replace_split(lists, split, fmt, labels, inputs=opts.inputs)
         gone = f", removed {removed} old file{'' if removed == 1 else 's'} of an earlier split" if removed else ""
-        _stderr().print(f"wrote {counted(len(written), fmt + ' files')} to {split}{gone}", highlight=False, markup=False)
+        plain_line(_stderr(), f"wrote {counted(len(written), fmt + ' files')} to {split}{gone}")
         tell([f"{w.path}: {message}" for w in written for message in w.warnings])
         return
     show(lists.output(labels), fmt, output, data, opts.inputs)
