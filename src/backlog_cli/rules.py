@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field as dc_field
 from functools import cache
@@ -22,6 +23,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+import regex
 import yaml
 
 from backlog_cli.config import GuardedLoader, key_set_twice, yaml_problem
@@ -744,6 +746,12 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
         if compiled.search("") is not None and not _ASSERTION.search(_ESCAPED.sub(_kept_escape, value)):
             raise _Bad(f"the pattern {value!r} matches an empty text, so it is found in every value that is "
                        "present: make it need at least one character (.+ rather than .*)")
+        if can_backtrack(value):  # searched by the regex module (Search), which reads [[:alpha:]] as a POSIX class
+            try:
+                regex.compile(value, regex.VERSION0)
+            except regex.error as exc:
+                raise _Bad(f"the pattern {value!r} can backtrack, so it is searched with a time limit, by a module "
+                           f"that reads it otherwise: {exc} (a [ in a class is written \\[)") from None
         return value
     if param == "value":
         return _compared(value, kind or "text")
@@ -815,15 +823,116 @@ def matches(col: ColumnRef, pattern: str) -> Mask:
 def _searcher(pattern: str, prefilter: re.Pattern | None) -> Callable[[Texts], np.ndarray]:
     """A test that searches each value for ``pattern``; with a ``prefilter``, only the values it
     finds something in (those holding a text that every match contains)."""
-    search = re.compile(pattern).search
+    search = Search(pattern)
 
     def test(texts: Texts) -> np.ndarray:
         out = np.zeros(len(texts), bool)
         maybe = np.flatnonzero(texts.containing(prefilter) if prefilter else pd.notna(texts.values))
-        out[maybe] = [search(v) is not None for v in texts.values[maybe]]
+        out[maybe] = search.found(texts.values[maybe])
         return out
 
     return test
+
+
+# The seconds that the searches of one pattern that can backtrack (:func:`can_backtrack`) may take
+# in all in one command (a nightly run's every evaluation included) before it is stopped.
+MATCH_SECONDS = 5.0
+
+
+class SlowPattern(Exception):
+    """A pattern's searches took :data:`MATCH_SECONDS` and were stopped, the last on a value of
+    ``length`` characters; :class:`Leaf` says so as a rules problem at the pattern's line."""
+
+    def __init__(self, length: int):
+        super().__init__(length)
+        self.length = length
+
+
+class Search:
+    """The search of one ``matches:`` pattern in text values. A pattern that cannot backtrack takes
+    at worst time in the square of a value's length, and runs in Python's ``re``; one that can
+    would take hours on one long cell (``(.+)+y``, doubling with each character), and runs in the
+    ``regex`` module (its default VERSION0 reads patterns as ``re`` does), whose search gives up
+    after a timeout on every platform: each search gets what is left of :data:`MATCH_SECONDS`,
+    and when nothing is left :class:`SlowPattern` is raised."""
+
+    def __init__(self, pattern: str):
+        self.guarded = can_backtrack(pattern)
+        self.left = MATCH_SECONDS
+        self._search = (regex.compile(pattern, regex.VERSION0) if self.guarded else re.compile(pattern)).search
+
+    def first(self, value: str) -> str | None:
+        """The first text found in ``value``, or None."""
+        found = self._guarded([value])[0] if self.guarded else self._search(value)
+        return found.group(0) if found else None
+
+    def found(self, values: Sequence[str]) -> list[bool]:
+        """Per value, whether the pattern is found in it."""
+        if self.guarded:
+            return [m is not None for m in self._guarded(values)]
+        search = self._search
+        return [search(v) is not None for v in values]
+
+    def _guarded(self, values: Sequence[str]) -> list:
+        """The match, or None, in each value, each search given what is left of the seconds."""
+        search, clock = self._search, time.monotonic
+        stop = clock() + self.left
+        out: list = []
+        try:
+            for v in values:
+                out.append(search(v, timeout=max(stop - clock(), 0.0)))
+        except TimeoutError:
+            raise SlowPattern(len(values[len(out)])) from None
+        finally:
+            self.left = max(stop - clock(), 0.0)
+        return out
+
+
+def can_backtrack(pattern: str) -> bool:
+    """Whether a search for ``pattern`` can take more than the square of a text's length: when it
+    holds a repetition inside a repetition (``(.+)+y``), a repeated alternation (``(a|aa)+$``), two
+    repetitions (``.*a.*b``, cubic) or a back reference; a possessive repetition (``a++``) gives
+    nothing back, and counts for none. Read off Python's own parse of the pattern, as
+    :func:`required_texts` is."""
+    try:
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
+    except (AttributeError, re.error):
+        return True
+    repeats, risky = _backtracking(list(parsed), repeated=False)
+    return risky or repeats >= 2
+
+
+def _backtracking(items: list[tuple[Any, Any]], repeated: bool) -> tuple[int, bool]:
+    """The repetitions that give back what they took in ``items``, and whether any part of them
+    alone can backtrack (an alternation when ``repeated``, a back reference)."""
+    repeats, risky = 0, False
+    for op, arg in items:
+        subs: list[list] = []
+        if op in (_RE.MAX_REPEAT, _RE.MIN_REPEAT):
+            low, high, sub = arg
+            if low != high:
+                repeats += 1
+                n, inner = _backtracking(list(sub), repeated=True)
+                repeats, risky = repeats + n, risky or inner
+                continue
+            subs = [sub]
+        elif op is _RE.POSSESSIVE_REPEAT:
+            subs = [arg[2]]
+        elif op is _RE.BRANCH:
+            risky = risky or repeated
+            subs = arg[1]
+        elif op is _RE.SUBPATTERN:
+            subs = [arg[3]]
+        elif op is _RE.ATOMIC_GROUP:
+            subs = [arg]
+        elif op in (_RE.ASSERT, _RE.ASSERT_NOT):
+            subs = [arg[1]]
+        elif op in (_RE.GROUPREF, _RE.GROUPREF_EXISTS):
+            risky = True
+        for sub in subs:
+            n, inner = _backtracking(list(sub), repeated)
+            repeats, risky = repeats + n, risky or inner
+    return repeats, risky
 
 
 def _literal_finder(texts: Collection[str] | None) -> re.Pattern | None:
@@ -1124,8 +1233,20 @@ class Leaf(Condition):
         parameter (rulesets repeat conditions across categories and deadlines)."""
         key = (id(frame), self.op, self.column, repr(self.param))
         if key not in ctx._leaves:
-            ctx._leaves[key] = self.fn(frame, ctx)
+            try:
+                ctx._leaves[key] = self.fn(frame, ctx)
+            except SlowPattern as slow:
+                raise self._slow(slow) from None
         return ctx._leaves[key]
+
+    def _slow(self, slow: SlowPattern) -> RulesError:
+        """The problem of a ``matches:`` pattern whose searches were stopped, at its line."""
+        target = f"the field {self.column.name}" if self.column.canonical else f"the column '{self.column.name}'"
+        return RulesError([self.node.child(self.op).problem(
+            f"the pattern {_short(self.param)!r} took more than {MATCH_SECONDS:g} seconds searching {target} and "
+            f"was stopped (on a value of {slow.length:,} characters): a repetition inside another, or beside one that can "
+            "match the same text, makes it try every way of splitting a long text; write it without nested "
+            "repetition, or make the inner part an atomic group (?>...) or possessive (.++, \\w*+)")])
 
     def explain(self, row: pd.DataFrame, ctx: EvalContext) -> ExplainNode:
         name = self.column.name if self.column else IMPLIED_FIELDS.get(self.op)
@@ -1136,8 +1257,10 @@ class Leaf(Condition):
         hit = column.as_of_note(value, row, ctx) if column is not None else None
         if hit is None and self.op in ("contains_any", "matches") and isinstance(value, str):
             pattern = self.param if self.op == "matches" else "|".join(map(re.escape, self.param))
-            found = re.search(pattern, normalize_value(value) if self.column.kind == "text" else value)
-            hit = found.group(0) if found else None
+            try:
+                hit = Search(pattern).first(normalize_value(value) if self.column.kind == "text" else value)
+            except SlowPattern as slow:
+                raise self._slow(slow) from None
         return ExplainNode("leaf", bool(self._eval(row, ctx)[0]), self.op, name, value, param, hit,
                            where=f"{self.node.source}:{self.node.mark[0]}")
 
