@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -103,15 +104,29 @@ def test_a_guarded_search_finds_what_re_finds():
 
 
 def test_the_time_is_one_budget_for_every_search_of_the_pattern(monkeypatch):
-    monkeypatch.setattr(rules, "MATCH_SECONDS", 0.3)
+    monkeypatch.setattr(rules, "MATCH_SECONDS", 1.5)
     search = rules.Search("(x+x+)+y")
     assert search.found(["xxy", "y"]) == [True, False]
     with pytest.raises(rules.SlowPattern) as slow:
         search.found(["xxy", "y" + "x" * 3000, "xxy"])
     assert slow.value.length == 3001
     assert search.left == 0
-    with pytest.raises(rules.SlowPattern):  # spent: the next search stops at once
-        search.found(["xxy"])
+    start = time.monotonic()
+    with pytest.raises(rules.SlowPattern):  # spent: the next long value has only its own share
+        search.found(["y" + "x" * 3000])
+    assert time.monotonic() - start < 1.0  # not the 1.5 seconds again
+
+
+def test_a_pattern_that_can_backtrack_is_not_stopped_for_the_number_of_values(monkeypatch):
+    """Each value searched adds to the time: a large ledger's many values of an honest pattern
+    that can backtrack (.*a.*b) never spend it, though none was given to start with."""
+    monkeypatch.setattr(rules, "MATCH_SECONDS", 0.0)
+    search = rules.Search(".*a.*b")
+    assert search.found(["xaxb", "xbxa"] * 25_000) == [True, False] * 25_000
+    assert search.given == pytest.approx(50_000 * rules.MATCH_SECONDS_PER_VALUE)
+    with pytest.raises(rules.SlowPattern) as slow:  # but one long value still stops it
+        search.found(["a" * 20_000])
+    assert slow.value.length == 20_000 and slow.value.seconds == pytest.approx(50_001 * rules.MATCH_SECONDS_PER_VALUE)
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # re's own warning of a possible nested set

@@ -835,17 +835,22 @@ def _searcher(pattern: str, prefilter: re.Pattern | None) -> Callable[[Texts], n
 
 
 # The seconds that the searches of one pattern that can backtrack (:func:`can_backtrack`) may take
-# in all in one command (a nightly run's every evaluation included) before it is stopped.
+# in all in one command (a nightly run's every evaluation included) before it is stopped, and the
+# seconds added for each value searched: an honest pattern takes a few millionths of a second a
+# value, so a large ledger's many values never spend its time, while one long cell stops a pattern
+# that backtracks without end after about MATCH_SECONDS.
 MATCH_SECONDS = 5.0
+MATCH_SECONDS_PER_VALUE = 20e-6
 
 
 class SlowPattern(Exception):
-    """A pattern's searches took :data:`MATCH_SECONDS` and were stopped, the last on a value of
-    ``length`` characters; :class:`Leaf` says so as a rules problem at the pattern's line."""
+    """A pattern's searches took the ``seconds`` they were given (:data:`MATCH_SECONDS`) and were
+    stopped, the last on a value of ``length`` characters; :class:`Leaf` says so as a rules problem
+    at the pattern's line."""
 
-    def __init__(self, length: int):
-        super().__init__(length)
-        self.length = length
+    def __init__(self, length: int, seconds: float):
+        super().__init__(length, seconds)
+        self.length, self.seconds = length, seconds
 
 
 class Search:
@@ -853,12 +858,13 @@ class Search:
     at worst time in the square of a value's length, and runs in Python's ``re``; one that can
     would take hours on one long cell (``(.+)+y``, doubling with each character), and runs in the
     ``regex`` module (its default VERSION0 reads patterns as ``re`` does), whose search gives up
-    after a timeout on every platform: each search gets what is left of :data:`MATCH_SECONDS`,
-    and when nothing is left :class:`SlowPattern` is raised."""
+    after a timeout on every platform: each search gets what is left of :data:`MATCH_SECONDS`
+    (and :data:`MATCH_SECONDS_PER_VALUE` for each value searched), and when nothing is left
+    :class:`SlowPattern` is raised."""
 
     def __init__(self, pattern: str):
         self.guarded = can_backtrack(pattern)
-        self.left = MATCH_SECONDS
+        self.left = self.given = MATCH_SECONDS
         self._search = (regex.compile(pattern, regex.VERSION0) if self.guarded else re.compile(pattern)).search
 
     def first(self, value: str) -> str | None:
@@ -876,13 +882,14 @@ class Search:
     def _guarded(self, values: Sequence[str]) -> list:
         """The match, or None, in each value, each search given what is left of the seconds."""
         search, clock = self._search, time.monotonic
-        stop = clock() + self.left
+        more = MATCH_SECONDS_PER_VALUE * len(values)
+        stop, self.given = clock() + self.left + more, self.given + more
         out: list = []
         try:
             for v in values:
                 out.append(search(v, timeout=max(stop - clock(), 0.0)))
         except TimeoutError:
-            raise SlowPattern(len(values[len(out)])) from None
+            raise SlowPattern(len(values[len(out)]), self.given) from None
         finally:
             self.left = max(stop - clock(), 0.0)
         return out
@@ -1243,7 +1250,7 @@ class Leaf(Condition):
         """The problem of a ``matches:`` pattern whose searches were stopped, at its line."""
         target = f"the field {self.column.name}" if self.column.canonical else f"the column '{self.column.name}'"
         return RulesError([self.node.child(self.op).problem(
-            f"the pattern {_short(self.param)!r} took more than {MATCH_SECONDS:g} seconds searching {target} and "
+            f"the pattern {_short(self.param)!r} took more than {round(slow.seconds, 1):g} seconds searching {target} and "
             f"was stopped (on a value of {slow.length:,} characters): a repetition inside another, or beside one that can "
             "match the same text, makes it try every way of splitting a long text; write it without nested "
             "repetition, or make the inner part an atomic group (?>...) or possessive (.++, \\w*+)")])
