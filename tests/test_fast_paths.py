@@ -84,7 +84,7 @@ def test_every_totals_word_has_the_mark_the_skip_check_looks_for():
 
 # ASCII, full-width forms, CJK, brackets, whitespace of several kinds, a combining mark, NUL,
 # Arabic-Indic and full-width digits, compatibility ideographs and letters NFKC changes
-AWKWARD = "09aZ.,-/+e()（）１２３０〔〕【】[]鲁执号字第万元年月日 \u3000\t\u200b\ufeff\u0301\x00٣٤\uf900ﬁ½—–"
+AWKWARD = "09aZ.,-/+e()（）１２３０〔〕【】[]鲁执号字第万元年月日 \u3000\t\u200b\ufeff\u0301\x00٣٤\uf900ﬁ½—–NnUuLl#Ａ"
 
 
 def _objects(values) -> np.ndarray:
@@ -107,13 +107,17 @@ def test_character_classes_agree_with_unicodedata():
     assert not [s for s in seconds if parsing._CLASS[int(s, 16)]]
 
 
+BLANK_FIRSTS = {w[:1] or "\x00" for w in parsing.BLANK_WORDS}
+
+
 def _check_clean_fast(texts: list[str]) -> np.ndarray:
     values = _objects(texts)
     done, out, short, marked = parsing._clean_fast(values)
     for v, d, o, s, m in zip(values, done, out, short, marked):
         if d:
             assert o == parsing._clean_one(v, " ") == parsing._clean_one(v, ""), v
-            assert s == (len(o) <= max(map(len, parsing.BLANK_WORDS)))
+            # every blank word is looked up; of the others, only a few short texts that begin as one does
+            assert s == (len(o) <= max(map(len, parsing.BLANK_WORDS)) and (o[:1] or "\x00") in BLANK_FIRSTS), v
             assert m == o.startswith(parsing.TEXT_MARK)
         else:
             assert not m
@@ -172,11 +176,12 @@ def test_excels_text_mark_is_dropped_from_any_text_as_one_by_one(texts, sep):
 def test_clean_fast_takes_the_common_forms():
     texts = ["（2016）鲁0902执123号", "ABC", "１２３", "张三", "〔2015〕泰执字第9号", "-", "a\x00", "ｂ\x00"]
     assert _check_clean_fast(texts).tolist() == [True] * 7 + [False]  # a lost trailing NUL: slow path
-    raw = [*texts, "张 三", " ", "－", None, "１２\u3000"]
+    raw = [*texts, "张 三", " ", "－", None, "１２\u3000", "NULL", "ｎｕｌｌ", "#N/A", "None", "nan", "n/a", "NA", "Nullah"]
     for sep in (" ", ""):
         want = [None if v is None or (c := parsing._clean_one(v, sep)) in parsing.BLANK_WORDS else c for v in raw]
         got = parsing._clean_strings(pd.Series(raw, dtype="str"), sep)
         assert got.tolist() == [np.nan if w is None else w for w in want]
+        assert got.isna().tolist()[-8:] == [True] * 6 + [False] * 2
 
 
 def _check_case_fast(texts: list[str]) -> np.ndarray:

@@ -6,7 +6,8 @@ column-wise: cells are grouped by python type; strings of a common shape (2016+ 
 plain amounts, ISO dates, text NFKC leaves alone) are read in bulk as rows of code points with
 numpy, the others once per distinct value with compiled regexes. Parsers return the parsed values and a ``bad`` mask that is True where a
 non-blank cell could not be read. Blank cells (None, NaN, empty or whitespace-only text, ``-``,
-``—``, ``/``) are missing, never bad. The parsers of dates, amounts, numbers and case numbers read
+``—``, ``/``, and NULL, None, nan, N/A, #N/A as exports write them: :data:`BLANK_WORDS`) are
+missing, never bad. The parsers of dates, amounts, numbers and case numbers read
 a text after Excel's text mark ('2025-01-02, as CSV exports keep it) as the text itself: the mark
 is dropped in one place, as the text is cleaned (:data:`TEXT_MARK`).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import re
 import sys
 import unicodedata
@@ -24,6 +26,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from backlog_cli.workbook import Shown
 
 # pandas backs its default str dtype with pyarrow when pyarrow happens to be installed, and with
 # Python strings when not: the text code here and in the modules that import it (object identity
@@ -70,8 +74,14 @@ BLANK, STR, BOOL, INT, FLOAT, DATE, OTHER = range(7)  # one small integer per ce
 # Characters treated as whitespace everywhere; written out so that regex engines agree.
 _WS = "\\s\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
 _WS_RUN = re.compile(f"[{_WS}]+")
+# What a case system, a database or a program exports for an empty cell: NULL, None, nan, N/A, and
+# #N/A as text (a cell showing Excel's error #N/A is no text: :class:`workbook.Shown`); in any case
+# (null, NaN, n/a), each form a member of BLANK_WORDS, so that a value is still one set lookup.
+NULL_WORDS = ("null", "none", "nan", "n/a", "#n/a")
 # Cell texts that mean "nothing here" (after cleaning): read as missing, never as a value.
-BLANK_WORDS = frozenset(["", "-", "--", "\u2013", "\u2014", "\u2014\u2014", "/", "//"])
+BLANK_WORDS = frozenset(["", "-", "--", "\u2013", "\u2014", "\u2014\u2014", "/", "//",
+                         *("".join(form) for word in NULL_WORDS
+                           for form in itertools.product(*map(set, zip(word.lower(), word.upper()))))])
 
 
 def _kind_of(t: type) -> int:
@@ -222,8 +232,9 @@ def _texts(codes: np.ndarray) -> np.ndarray:
 def _clean_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_clean_one` (either separator) of the strings made only of _KEEP and _FULL
     characters: which strings those are, their cleaned text (the string itself when it has no
-    full-width character), which of them are no longer than the longest blank word (:data:`BLANK_WORDS`)
-    and which begin with Excel's text mark (:data:`TEXT_MARK`, or its full-width form)."""
+    full-width character), which of them may be a blank word (:data:`BLANK_WORDS`: no longer than
+    the longest, beginning as one does) and which begin with Excel's text mark (:data:`TEXT_MARK`,
+    or its full-width form)."""
     done = np.zeros(len(values), bool)
     short = np.zeros(len(values), bool)
     marked = np.zeros(len(values), bool)
@@ -240,7 +251,8 @@ def _clean_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
             ok[np.flatnonzero(full)[~kept]] = False  # a trailing U+0000 was lost
             out[part][rows[full][kept]] = rebuilt[kept]
         done[part][rows[ok]] = True
-        short[part][rows[ok & (lengths <= _BLANK_MAX)]] = True
+        first = np.where(cls[:, 0] == _FULL, codes[:, 0] - _FULL_SHIFT, codes[:, 0])
+        short[part][rows[ok & (lengths <= _BLANK_MAX) & np.isin(first, _BLANK_FIRST)]] = True
         marked[part][rows[ok & np.isin(codes[:, 0], _MARKS)]] = True
     return done, out, short, marked
 
@@ -306,7 +318,7 @@ def clean_values(values: np.ndarray, sep: str = " ", mark: bool = False) -> np.n
     done, cleaned, short, marked = _clean_fast(values)
     rest = np.flatnonzero(~done)
     cleaned[rest] = [None if (c := _clean_one(v, sep)) in BLANK_WORDS else c for v in values[rest]]
-    blank = np.flatnonzero(short)  # no longer than the longest blank word
+    blank = np.flatnonzero(short)  # may be a blank word
     cleaned[blank] = [None if v in BLANK_WORDS else v for v in cleaned[blank]]
     if mark:
         slow = np.array([v is not None and v.startswith(TEXT_MARK) for v in cleaned[rest]], dtype=bool)
@@ -327,6 +339,7 @@ def _extract(t: pd.Series, pattern: re.Pattern) -> pd.DataFrame:
 
 
 _BLANK_MAX = max(map(len, BLANK_WORDS))
+_BLANK_FIRST = np.array(sorted({ord(w[0]) if w else 0 for w in BLANK_WORDS}))  # 0: the empty string's padding
 
 
 def _strip_text(t: pd.Series) -> pd.Series:
@@ -408,9 +421,12 @@ def _to_text(s: pd.Series, sep: str | None, missing: np.ndarray | None = None, m
     for kind in others:
         mask = kinds == kind
         formatted = _FORMATS[kind](s[mask])
+        if kind == OTHER:  # what a sheet shows (#N/A: workbook.Shown), a time: text, never a blank word
+            out[mask] = [_clean_one(v, sep) or None for v in formatted.to_numpy(dtype=object)]
+            continue
         # numbers, dates and flags print with no edge spaces and are never blank words: free text
         # takes them as they are; cleaning that joins or drops spaces (a date's time) applies
-        out[mask] = (_clean_strings(formatted, sep) if sep is not None or kind == OTHER else formatted).to_numpy(
+        out[mask] = (_clean_strings(formatted, sep) if sep is not None else formatted).to_numpy(
             dtype=object, na_value=None)
     return pd.Series(out, index=s.index, dtype="str")
 
@@ -462,12 +478,14 @@ def normalize_person(s: pd.Series, missing: np.ndarray | None = None, *, people:
     """Names used as keys (officers, teams): NFKC, no whitespace inside a Chinese name ("张 三",
     "王 小明", "执行 一组") but one space between Latin words ("Wang Wu"); names on separate lines of
     one cell (Alt+Enter) joined by "、" (two names, not one), a name repeated in the cell once,
-    control characters dropped; :data:`NO_PERSON_WORDS` (alone or beside a name: 无、张三 is 张三)
-    and blank words → NA. With ``people`` (the officer column as read), two words of two Chinese
+    control characters dropped; :data:`NO_PERSON_WORDS` and blank words (alone → NA, or beside a
+    name: 无、张三 and NULL、张三 are 张三); what a sheet shows for a formula (#N/A) is kept, for the
+    load to list. With ``people`` (the officer column as read), two words of two Chinese
     characters or more ("张三 李四") are two names as well. Worked out once per distinct value."""
     def names(cells: pd.Series) -> pd.Series:
         typed = keep_text(cells).to_numpy(dtype=object, na_value=None)
-        return pd.Series([None if v is None else _person_one(v, people) for v in typed], index=cells.index, dtype="str")
+        return pd.Series([None if v is None else v if isinstance(c, Shown) else _person_one(v, people)
+                          for c, v in zip(cells.to_numpy(dtype=object), typed)], index=cells.index, dtype="str")
 
     return per_distinct(s.astype(object) if missing is None else s.astype(object).mask(missing), names, dtype=object)
 
@@ -480,9 +498,8 @@ def _person_one(text: str, people: bool) -> str | None:
         text = unicodedata.normalize("NFKC", text)
     text = _CONTROLS.sub("", text.translate(_NOT_ISSPACE))
     lines = [_person_words(line.split(), people) for line in _LINE_BREAKS.split(text)]
-    names = [n for line in lines for n in line.split("、") if n and n not in NO_PERSON_WORDS]
-    name = "、".join(dict.fromkeys(names))  # a name repeated in the cell is one name
-    return None if name in BLANK_WORDS else name
+    names = [n for line in lines for n in line.split("、") if n not in NO_PERSON_WORDS and n not in BLANK_WORDS]
+    return "、".join(dict.fromkeys(names)) or None  # a name repeated in the cell is one name
 
 
 def _han(word: str) -> bool:
