@@ -416,6 +416,58 @@ def test_a_row_below_a_merged_case_number_with_another_yes_or_no_is_rejected_nam
     assert [(c["respondent"], c["petition"]) for c in cases] == [("李四", "True")]
 
 
+def case_over_rows_undated(path: Path) -> Path:
+    """Cases written over rows with only the 案号 cell merged down, the rows below leaving 立案日期
+    blank: 执1号 over rows 2-3, its second respondent (a 村委会) alone on row 3; 执2号 over rows 4-5,
+    row 5 with a 立案日期 of its own; 执3号 typed again on row 7, not merged, without a date; 执4号
+    over rows 8-9 whose first row has no date either. fixtures/ledgers/case-over-rows-undated.xls
+    and .ods were saved from this workbook with LibreOffice."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    ws.append(CASE_OVER_ROWS)
+    ws.append(["(2025)鲁0902执1号", dt.datetime(2025, 1, 5), "张三", "李四", "建设工程施工合同纠纷", 100000, "王磊"])
+    ws.append([None, None, None, "岱北县北集镇大柳村民委员会"])
+    ws.append(["(2025)鲁0902执2号", dt.datetime(2025, 2, 5), "赵六", "钱七", "借款合同纠纷", 5000, "王磊"])
+    ws.append([None, dt.datetime(2025, 2, 6), None, "孙八"])
+    ws.append(["(2025)鲁0902执3号", dt.datetime(2025, 3, 5), "周九", "吴十", "借款合同纠纷", 5000, "李娜"])
+    ws.append(["(2025)鲁0902执3号", None, None, "郑十一"])
+    ws.append(["(2025)鲁0902执4号", None, "丙", "甲", "买卖合同纠纷", 3000, "李娜"])
+    ws.append([None, None, None, "乙"])
+    for cells in ("A2:A3", "A4:A5", "A8:A9"):
+        ws.merge_cells(cells)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("made", ["xlsx", "xls", "ods"])
+def test_a_row_below_a_merged_case_number_may_leave_its_filing_date_blank(tmp_path, made):
+    """A clerk who merged only the 案号 cell and typed the case's second 被执行人 on the row below
+    left its 立案日期 blank: the row was rejected as 缺少立案日期 and the case lost that respondent,
+    and with it the 村委会's category. A blank 立案日期 agrees, as every other blank does: the row is
+    the case's continuation. A row below with a date of its own is rejected naming both, a number
+    typed again on a row of its own without a date is rejected for that, and so are the rows of a
+    case whose first row has none. The same in .xls and .ods."""
+    path = case_over_rows_undated(tmp_path / "l.xlsx") if made == "xlsx" else LEDGERS / f"case-over-rows-undated.{made}"
+    result = runner.invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    cases = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(c["case_no"][-3:], c["source_row"], c["respondent"]) for c in cases] == [
+        ("执1号", "2", "李四、岱北县北集镇大柳村民委员会"), ("执2号", "4", "钱七"), ("执3号", "6", "吴十")]
+    assert "special_subject" in cases[0]["categories"].split(";")
+    name = path.name
+    assert "loaded 3 cases from 8 rows; skipped 1 row (同一案件的续行（案号单元格合并） 1); 4 rejected" in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("rejected:")] == [
+        f"rejected: {name} [2025年] row 5: (2025)鲁0902执2号: 案号重复：与 2025年 第4行 重复（案号单元格合并），"
+        "但两行不同（立案日期：2025-02-05 与 2025-02-06），请核对后只留一行",
+        f"rejected: {name} [2025年] row 7: (2025)鲁0902执3号: 缺少立案日期",
+        f"rejected: {name} [2025年] row 8: (2025)鲁0902执4号: 缺少立案日期",
+        f"rejected: {name} [2025年] row 9: (2025)鲁0902执4号: 缺少立案日期"]
+    shown = runner.invoke(app, ["inspect", str(path)])
+    assert shown.exit_code == 0, shown.output
+    assert re.search(rf"│ {re.escape(name)} +│ 2025年 │ +3 │ 同一案件的续行（案号单元格合并） │", shown.stdout), shown.stdout
+
+
 @pytest.mark.parametrize("made", ["xlsx", "xls", "ods"])
 def test_a_case_written_over_rows_under_one_merged_case_number_is_one_case(tmp_path, made):
     """Rows under one 案号 cell merged down are one case: its text fields join the rows' values with

@@ -1948,7 +1948,7 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             found.cases.append(_check_values(report, body[kept].reset_index(drop=True),
                                              missing[kept].reset_index(drop=True),
                                              case_text[kept].reset_index(drop=True),
-                                             columns, units, mapped, found, shifted))
+                                             columns, units, mapped, found, shifted, continued["row"].to_numpy()))
             if file_progress and total:
                 done = min(1.0, (pos + 1 + report.rows_read) / total)
                 file_progress(f"checking values [{report.sheet}] {report.rows_read:,} rows",
@@ -2140,13 +2140,17 @@ def _headers_that_differ(named: str, sheet: str, rows: pd.DataFrame, headers: li
 
 def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Series,
                   columns: Columns, units: dict[str, float], names: list[str], found: _Found,
-                  too_wide: pd.Series | None = None) -> pd.DataFrame:
+                  too_wide: pd.Series | None = None, continued: np.ndarray | None = None) -> pd.DataFrame:
     """A block of a sheet's rows parsed (``missing``: where their ledger cells are missing;
     ``case_text``: their case numbers cleaned; ``names``: the sheet's columns; ``too_wide``: the
-    reject reason of rows with more fields than the header, by row number): rejected rows,
-    footer rows and value problems go to ``found``, the cases kept are returned."""
+    reject reason of rows with more fields than the header, by row number; ``continued``: the rows
+    under a case-number cell merged down, :func:`_continued_rows`): rejected rows, footer rows and
+    value problems go to ``found``, the cases kept are returned. A row under a merged case number
+    with its 立案日期 left blank is kept, for :func:`_fold_continued` to make part of its case."""
     parsed, bad = _parse_fields(body, missing, case_text, columns, units)
     reject_reason = _reject_reasons(parsed, {p.column: p.mask for p in bad if p.unreadable}, case_text)
+    if continued is not None and len(continued):
+        reject_reason[reject_reason.eq(NO_FILING_DATE).to_numpy() & np.isin(body["source_row"].to_numpy(), continued)] = None
     if too_wide is not None:
         wide = body["source_row"].map(too_wide)
         reject_reason = reject_reason.mask(wide.notna(), wide)
@@ -2414,16 +2418,32 @@ def _fold_continued(blocks: list[pd.DataFrame], continued: list[pd.DataFrame],
     row is the case, each text field holding the distinct values of its rows joined with 、 in row
     order; the rows below are skipped (:data:`CONTINUED_ROW`). A row below that holds a date, an
     amount, a number or a flag the first row does not share is not guessed at: it is rejected as a
-    duplicate of the first, naming where the two differ. Only rows that are cases are folded, into
-    a first row that is one, when they read the same case number. Returns the rows skipped and the
-    rows rejected; only the blocks of sheets with such merges (``continued``: :func:`_continued_rows`
-    of each) are looked at."""
-    skipped, rejected = _concat([], ["file", "sheet", "row", "reason"]), _concat([], REJECT_COLUMNS)
+    duplicate of the first, naming where the two differ; a blank one agrees, its 立案日期 too. Only
+    rows that are cases, or lack only their 立案日期 (:func:`_check_values` keeps them), are folded,
+    into a first row that is a case, when they read the same case number; such a row left unfolded
+    is rejected for its 立案日期 (:data:`NO_FILING_DATE`), as any other. Returns the rows skipped
+    and the rows rejected; only the blocks of sheets with such merges (``continued``:
+    :func:`_continued_rows` of each) are looked at."""
     if not continued:
-        return skipped, rejected
+        return _concat([], ["file", "sheet", "row", "reason"]), _concat([], REJECT_COLUMNS)
     below = pd.concat(continued, ignore_index=True)
     sheets = set(zip(below["file"], below["sheet"]))
     picked = [i for i, b in enumerate(blocks) if len(b) and (b["source_file"].iat[0], b["source_sheet"].iat[0]) in sheets]
+    skipped, rejected = _fold_rows(blocks, below, picked, columns)
+    undated = []  # rows under a merged case number without a 立案日期 that were not folded into a case
+    for i in picked:
+        if (no_date := blocks[i]["filed_on"].isna().to_numpy()).any():
+            undated.append(_located(blocks[i][no_date]).assign(case_no=blocks[i]["case_no"][no_date].to_numpy(),
+                                                             reason=NO_FILING_DATE))
+            blocks[i] = blocks[i][~no_date]
+    return skipped, _concat([rejected, *undated], REJECT_COLUMNS)
+
+
+def _fold_rows(blocks: list[pd.DataFrame], below: pd.DataFrame, picked: list[int],
+               columns: Columns) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`_fold_continued` of the blocks ``picked``, the rows under a merged case number being
+    ``below``: the rows skipped and those rejected for differing from their first row."""
+    skipped, rejected = _concat([], ["file", "sheet", "row", "reason"]), _concat([], REJECT_COLUMNS)
     if not picked:
         return skipped, rejected
     where = pd.concat([blocks[i][SOURCE_COLUMNS].set_axis(["file", "sheet", "row"], axis=1)
