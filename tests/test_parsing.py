@@ -35,7 +35,7 @@ from backlog_cli.parsing import (
 
 # and what an export writes for an empty cell, in any case (not 无 or 暂无: words of their own)
 BLANKS = [None, np.nan, "", "   ", "\u3000", "-", "—", "/",
-          "NULL", "null", "None", "nan", "NaN", "N/A", "n/a", "#N/A", " Null ", "ＮＵＬＬ", "NONE"]
+          "NULL", "null", "None", "nan", "NaN", "N/A", "n/a", " Null ", "ＮＵＬＬ", "NONE"]
 
 
 def cells(*values) -> pd.Series:

@@ -205,11 +205,8 @@ def test_a_duplicate_row_is_listed_as_rejected_not_for_its_values(tmp_path):
 
 
 def test_an_officer_cell_showing_a_failed_formula_is_no_officer(tmp_path):
-    """#N/A in 承办人 (a lookup that failed: an error cell) is listed as a value problem and the
-    case is 未分配, not an officer named #N/A in the task lists and the ranking; so is #REF! in a
-    CSV file. The text #N/A, as an export writes it for an empty cell, is blank, not listed."""
-    import openpyxl
-
+    """#N/A in 承办人 (a lookup that failed) is listed as a value problem and the case is 未分配,
+    not an officer named #N/A in the task lists and the ranking."""
     from backlog_cli.loading import load_ledger
 
     ledger = tmp_path / "l.csv"
@@ -220,24 +217,13 @@ def test_an_officer_cell_showing_a_failed_formula_is_no_officer(tmp_path):
     assert loaded.cases["officer"].tolist()[1::2] == ["张三", "#NA"]  # #NA is no spreadsheet error: kept as typed
     listed = loaded.listed_problems()
     assert listed[["row", "value", "problem"]].values.tolist() == [
+        [2, "#N/A", "公式出错或未保存计算结果，不是姓名，按未分配计"],
         [4, "#REF!", "公式出错或未保存计算结果，不是姓名，按未分配计"]]
-    book = openpyxl.Workbook()
-    book.active.append(["案号", "立案日期", "承办人"])
-    book.active.append(["(2025)鲁0902执1号", "2025-01-02", "#N/A"])  # openpyxl writes it as an error cell
-    book.active.append(["(2025)鲁0902执2号", "2025-01-03", "#N/A"])
-    book.active["C3"].data_type = "s"  # the text #N/A
-    book.save(tmp_path / "l.xlsx")
-    loaded = load_ledger([tmp_path / "l.xlsx"])
-    assert loaded.cases["officer"].isna().all()
-    assert loaded.listed_problems()[["row", "value", "problem"]].values.tolist() == [
-        [2, "#N/A", "公式出错或未保存计算结果，不是姓名，按未分配计"]]
 
 
 def test_a_status_or_close_method_showing_a_failed_formula_is_blank_not_text(tmp_path):
     """A lookup that failed in 案件状态, 结案方式, 案由 or 执行团队 is a value problem read as blank: the
-    case is open (no close date), and no rule matches the text #VALUE!; an error word inside text is
-    text. #N/A alone in a CSV file is blank, as an export writes it for an empty cell (typed full
-    width, ＃N/A, it is no such word: a failed lookup)."""
+    case is open (no close date), and no rule matches the text #N/A; an error word inside text is text."""
     from backlog_cli.loading import load_ledger
 
     ledger = tmp_path / "l.csv"
@@ -251,17 +237,20 @@ def test_a_status_or_close_method_showing_a_failed_formula_is_blank_not_text(tmp
     assert cases[["cause", "status", "close_method"]].iloc[0].isna().all()
     assert cases["team"].isna().tolist() == [False, True, True]  # ＃N/A is #N/A typed full width
     assert loaded.listed_problems()[["row", "field", "value", "problem"]].values.tolist() == [
+        [2, "cause", "#N/A", "公式出错或未保存计算结果，按空白计"],
         [2, "status", "#VALUE!", "公式出错或未保存计算结果，按空白计"],
         [2, "close_method", "#REF!", "公式出错或未保存计算结果，按空白计"],
+        [3, "team", "#N/A", "公式出错或未保存计算结果，按空白计"],
         [4, "team", "＃N/A", "公式出错或未保存计算结果，按空白计"]]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_what_an_export_writes_for_an_empty_cell_is_blank(tmp_path, suffix):
-    """NULL, None, nan, N/A and #N/A as text, in any case, are what a case system, a database or a
-    pandas script writes for an empty cell: blank in every column, no value problem each (结案日期
-    NULL was 日期无法识别) and no officer named NULL with a task list of his own. 无 and 暂无 are
-    words of their own: 未结原因 keeps them. An error cell showing #N/A is still a value problem."""
+    """NULL, None, nan and N/A as text, in any case, are what a case system, a database or a pandas
+    script writes for an empty cell: blank in every column, no value problem each (结案日期 NULL was
+    日期无法识别) and no officer named NULL with a task list of his own. 无 and 暂无 are words of
+    their own: 未结原因 keeps them. #N/A, a lookup that failed, is still a value problem, whether
+    an error cell or the text Excel saves for one in a CSV file."""
     import io
 
     import openpyxl
@@ -270,8 +259,8 @@ def test_what_an_export_writes_for_an_empty_cell_is_blank(tmp_path, suffix):
 
     rows = [["案号", "立案日期", "承办人", "结案日期", "中止日期", "执行标的", "未结原因", "备注"],
             ["(2025)鲁0902执1号", "2025-01-02", "NULL", "NULL", "null", "None", "无", "nan"],
-            ["(2025)鲁0902执2号", "2025-01-03", "张三", "N/A", "n/a", "NaN", "暂无", "#N/A"],
-            ["(2025)鲁0902执3号", "2025-01-04", "None", "Null", "NONE", "NULL", "NULL", "#n/a"],
+            ["(2025)鲁0902执2号", "2025-01-03", "张三", "N/A", "n/a", "NaN", "暂无", "NAN"],
+            ["(2025)鲁0902执3号", "2025-01-04", "None", "Null", "NONE", "NULL", "NULL", "N/a"],
             ["(2025)鲁0902执4号", "2025-01-05", "张三", "2025-06-01", "", "5000", "", ""]]
     ledger = tmp_path / f"台帐{suffix}"
     if suffix == ".csv":
@@ -280,10 +269,6 @@ def test_what_an_export_writes_for_an_empty_cell_is_blank(tmp_path, suffix):
         book = openpyxl.Workbook()
         for r in rows:
             book.active.append([v or None for v in r])
-        for row in book.active.iter_rows():
-            for cell in row:
-                if cell.value is not None:
-                    cell.data_type = "s"  # text, not an error cell (openpyxl makes #N/A one)
         book.active.append(["(2025)鲁0902执5号", "2025-01-06", "李四", "#N/A"])  # an error cell: a failed formula
         book.save(ledger)
     out = tmp_path / "全部.csv"
@@ -299,6 +284,10 @@ def test_what_an_export_writes_for_an_empty_cell_is_blank(tmp_path, suffix):
         assert "1 value unreadable" in result.stderr
         listed = pd.read_csv(problems, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         assert listed[["行号", "列", "原值"]].values.tolist() == [["6", "结案日期", "#N/A"]]
+    export = tmp_path / "export.csv"  # the text Excel saves for an error cell in a CSV file
+    export.write_text("案号,立案日期,结案日期\n(2025)鲁0902执1号,2025-01-02,#N/A\n", encoding="utf-8")
+    assert load_ledger([export]).listed_problems()[["row", "field", "value"]].values.tolist() == [
+        [2, "closed_on", "#N/A"]]
     result = CliRunner().invoke(app, ["assign", str(ledger), "--as-of", "2026-11-23", "-f", "csv"])
     assert result.exit_code == 0, result.output
     officers = set(pd.read_csv(io.StringIO(result.stdout), dtype=str)["officer"])

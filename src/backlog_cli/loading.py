@@ -392,9 +392,8 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
     """One decoded sheet's cells, in blocks of at most BLOCK_ROWS rows (of even size, so that the
     last is not a small rest); the decoded sheet is let go once the last block is read. ``shown``:
     cells read as blank that show an error or an unsaved formula, by sheet row and column, put in
-    as what the sheet shows (:class:`workbook.Shown`; see :func:`workbook.shown_cells`).
-    ``near_end`` is called once, when the block NEXT_SHEET_AHEAD blocks before the last is read (it
-    starts the next sheet's decode).
+    as the text the sheet shows (see :func:`workbook.shown_cells`). ``near_end`` is called once,
+    when the block NEXT_SHEET_AHEAD blocks before the last is read (it starts the next sheet's decode).
 
     The blocks hold the rows' iterator, never the sheet itself: python-calamine keeps the decoded
     cells while either is alive, and they are let go when the last block is read only if nothing
@@ -407,7 +406,7 @@ def _sheet_cells(sheet, path: Path, name: str, shown: Mapping[tuple[int, int], s
     merged = _MergedDown(sheet, merged)
     del sheet
     left = top_left[1] if top_left else 0
-    marks = sorted((at, workbook.Shown(text)) for at, text in shown.items()) if shown else []
+    marks = sorted(shown.items()) if shown else []
     far: list[int] = []
     ahead = [near_end] if near_end else []  # called once
 
@@ -464,7 +463,7 @@ def _without_blank_end(frame: pd.DataFrame) -> pd.DataFrame:
 SHOWN_BELOW_ROWS = 1_000  # how far below a sheet's last value rows of shown cells alone are read
 
 
-def _rows_below(marks: list[tuple[tuple[int, int], workbook.Shown]], below: int, left: int,
+def _rows_below(marks: list[tuple[tuple[int, int], str]], below: int, left: int,
                 width: int) -> tuple[list[list], list[int]]:
     """The rows from sheet row ``below`` (0-based) down to the last of ``marks`` (shown cells by
     sheet row and column, sorted) within :data:`SHOWN_BELOW_ROWS`, blank but for their shown cells:

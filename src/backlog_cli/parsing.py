@@ -6,7 +6,7 @@ column-wise: cells are grouped by python type; strings of a common shape (2016+ 
 plain amounts, ISO dates, text NFKC leaves alone) are read in bulk as rows of code points with
 numpy, the others once per distinct value with compiled regexes. Parsers return the parsed values and a ``bad`` mask that is True where a
 non-blank cell could not be read. Blank cells (None, NaN, empty or whitespace-only text, ``-``,
-``—``, ``/``, and NULL, None, nan, N/A, #N/A as exports write them: :data:`BLANK_WORDS`) are
+``—``, ``/``, and NULL, None, nan, N/A as exports write them: :data:`BLANK_WORDS`) are
 missing, never bad. The parsers of dates, amounts, numbers and case numbers read
 a text after Excel's text mark ('2025-01-02, as CSV exports keep it) as the text itself: the mark
 is dropped in one place, as the text is cleaned (:data:`TEXT_MARK`).
@@ -26,8 +26,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-
-from backlog_cli.workbook import Shown
 
 # pandas backs its default str dtype with pyarrow when pyarrow happens to be installed, and with
 # Python strings when not: the text code here and in the modules that import it (object identity
@@ -74,10 +72,11 @@ BLANK, STR, BOOL, INT, FLOAT, DATE, OTHER = range(7)  # one small integer per ce
 # Characters treated as whitespace everywhere; written out so that regex engines agree.
 _WS = "\\s\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
 _WS_RUN = re.compile(f"[{_WS}]+")
-# What a case system, a database or a program exports for an empty cell: NULL, None, nan, N/A, and
-# #N/A as text (a cell showing Excel's error #N/A is no text: :class:`workbook.Shown`); in any case
-# (null, NaN, n/a), each form a member of BLANK_WORDS, so that a value is still one set lookup.
-NULL_WORDS = ("null", "none", "nan", "n/a", "#n/a")
+# What a case system, a database or a program exports for an empty cell: NULL, None, nan, N/A; in
+# any case (null, NaN, n/a), each form a member of BLANK_WORDS, so that a value is still one set
+# lookup. Not #N/A: a lookup that failed, in a workbook's error cell as in the CSV Excel saves from
+# it, is a value problem (loading.FORMULA_FAILED).
+NULL_WORDS = ("null", "none", "nan", "n/a")
 # Cell texts that mean "nothing here" (after cleaning): read as missing, never as a value.
 BLANK_WORDS = frozenset(["", "-", "--", "\u2013", "\u2014", "\u2014\u2014", "/", "//",
                          *("".join(form) for word in NULL_WORDS
@@ -421,12 +420,9 @@ def _to_text(s: pd.Series, sep: str | None, missing: np.ndarray | None = None, m
     for kind in others:
         mask = kinds == kind
         formatted = _FORMATS[kind](s[mask])
-        if kind == OTHER:  # what a sheet shows (#N/A: workbook.Shown), a time: text, never a blank word
-            out[mask] = [_clean_one(v, sep) or None for v in formatted.to_numpy(dtype=object)]
-            continue
         # numbers, dates and flags print with no edge spaces and are never blank words: free text
         # takes them as they are; cleaning that joins or drops spaces (a date's time) applies
-        out[mask] = (_clean_strings(formatted, sep) if sep is not None else formatted).to_numpy(
+        out[mask] = (_clean_strings(formatted, sep) if sep is not None or kind == OTHER else formatted).to_numpy(
             dtype=object, na_value=None)
     return pd.Series(out, index=s.index, dtype="str")
 
@@ -479,13 +475,11 @@ def normalize_person(s: pd.Series, missing: np.ndarray | None = None, *, people:
     "王 小明", "执行 一组") but one space between Latin words ("Wang Wu"); names on separate lines of
     one cell (Alt+Enter) joined by "、" (two names, not one), a name repeated in the cell once,
     control characters dropped; :data:`NO_PERSON_WORDS` and blank words (alone → NA, or beside a
-    name: 无、张三 and NULL、张三 are 张三); what a sheet shows for a formula (#N/A) is kept, for the
-    load to list. With ``people`` (the officer column as read), two words of two Chinese
+    name: 无、张三 and NULL、张三 are 张三). With ``people`` (the officer column as read), two words of two Chinese
     characters or more ("张三 李四") are two names as well. Worked out once per distinct value."""
     def names(cells: pd.Series) -> pd.Series:
         typed = keep_text(cells).to_numpy(dtype=object, na_value=None)
-        return pd.Series([None if v is None else v if isinstance(c, Shown) else _person_one(v, people)
-                          for c, v in zip(cells.to_numpy(dtype=object), typed)], index=cells.index, dtype="str")
+        return pd.Series([None if v is None else _person_one(v, people) for v in typed], index=cells.index, dtype="str")
 
     return per_distinct(s.astype(object) if missing is None else s.astype(object).mask(missing), names, dtype=object)
 

@@ -41,32 +41,6 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 # the sheet after it is started at once.
 SMALL_SHEET_ROWS = 1_000
 
-
-
-class Shown:
-    """A cell's value that is what the sheet shows for a formula, not what a clerk typed: an error
-    (#N/A, #REF!) or a formula saved without its result. Not text, so that #N/A shown by a lookup
-    that failed stays a value problem where the text #N/A, typed or exported for an empty cell, is
-    a blank (:data:`parsing.BLANK_WORDS`); read as text after the blank words are (``str``)."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return f"Shown({self.text!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Shown) and other.text == self.text
-
-    def __hash__(self) -> int:
-        return hash((Shown, self.text))
-
-
 _OLE = b"\xd0\xcf\x11\xe0"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # an encrypted workbook's OLE stream name
 
@@ -427,7 +401,7 @@ _MAX_MERGE_ACROSS = 1_000
 def xml_spreadsheet_sheets(path: Path, progress: Callable[[float], None] | None = None
                            ) -> list[tuple[str, list[list[Any]], bool]]:
     """The worksheets of an Excel 2003 XML spreadsheet: name, rows of cell values (text, numbers
-    as float, DateTime as datetime, Boolean as bool, an error as :class:`Shown`, "" for none) and
+    as float, DateTime as datetime, Boolean as bool, an error as its text, "" for none) and
     whether it is hidden. A cell merged down (``ss:MergeDown``) is read in every row it spans, as
     a sheet's merged cells are; one merged across in its first column. Read row by row, each row
     let go once read: the whole tree of a 100,000-row export would take a gigabyte. ``progress``:
@@ -529,8 +503,7 @@ def _put(cells: list[Any], col: int, across: int, got: Any) -> None:
 
 def _xml_value(data: Any) -> Any:
     """A ``Data`` element's value by its ``ss:Type``: numbers as float, DateTime as datetime,
-    Boolean as bool, an error as :class:`Shown`, anything else (or unreadable as its type) as its
-    text; "" for no element."""
+    Boolean as bool, anything else (or unreadable as its type) as its text; "" for no element."""
     if data is None:
         return ""
     text, kind = "".join(data.itertext()), data.get(_SS_TYPE)
@@ -541,7 +514,7 @@ def _xml_value(data: Any) -> Any:
             return dt.datetime.fromisoformat(text.strip()[:19])
     except ValueError:
         return text
-    return text == "1" if kind == "Boolean" else Shown(text) if kind == "Error" else text
+    return text == "1" if kind == "Boolean" else text
 
 
 _XLS_ROWS, _XLS_COLUMNS = 1_048_576, 16_384  # a sheet's size in Excel
