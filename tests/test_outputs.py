@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -900,6 +901,36 @@ def test_csv_many_rows_in_blocks(tmp_path):
     assert len(lines) == n + 2 and lines[-1] == ""
     assert lines[:3] == ["k,i", "k0,0", "k1,1"]
     assert lines[50_001] == "k6,50000" and lines[-2] == f'"a,b",{n - 1}'
+
+
+def test_csv_dates_numbers_and_flags_formatted_whole_are_written_as_block_by_block(monkeypatch):
+    """Dates, and numbers and flags of few distinct values, are formatted once for the whole
+    column and taken by code in each block; every field is what str() (ISO text for a date) of
+    the cell makes, '' for missing, whatever block it falls in."""
+    monkeypatch.setattr(outputs, "_CSV_BLOCK_ROWS", 7)
+    n = 64
+    frame = pd.DataFrame({
+        "filed_on": pd.to_datetime(["2025-01-02", None, "1999-12-31", "2025-01-02 10:30"] * (n // 4), format="ISO8601"),
+        "zoned": pd.to_datetime(["2025-03-01 23:00"] * n).tz_localize("Asia/Shanghai"),
+        "days": pd.array([3, None, -2, 40000] * (n // 4), dtype="Int64"),
+        "x": [0.0, -0.0, float("nan"), float("inf")] * (n // 4),
+        "flag": pd.array([True, None, False, True] * (n // 4), dtype="boolean"),
+        "row": np.arange(n, dtype="int64"),  # one distinct value a cell: block by block
+        "t": pd.Series(["a", "b,c", None, "-d"] * (n // 4), dtype="str"),
+    })
+    assert outputs._column_table(frame["filed_on"]) is not None and outputs._column_table(frame["days"]) is not None
+    assert outputs._column_table(frame["x"]) is not None and outputs._column_table(frame["flag"]) is not None
+    assert outputs._column_table(frame["row"]) is None and outputs._column_table(frame["t"]) is None
+
+    def field(v) -> str:
+        return "" if v is None or v is pd.NA or v is pd.NaT or v != v else v.strftime("%Y-%m-%d") if isinstance(
+            v, pd.Timestamp) else str(v)
+
+    text = io.StringIO()
+    rows = [[field(v) for v in frame[name].tolist()] for name in frame.columns]
+    rows[-1] = ["'" + v if v.startswith("-") else v for v in rows[-1]]
+    csv.writer(text, lineterminator="\n").writerows([list(frame.columns), *zip(*rows)])
+    assert outputs.to_csv(frame) == text.getvalue()
 
 
 # --- dispatch and errors files -----------------------------------------------------------------

@@ -364,19 +364,26 @@ def join_lists(s: pd.Series, sep: str = CSV_LIST_SEP) -> pd.Series:
     return per_distinct_cell(s, lambda v: sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v, by_object=True)
 
 
+def _iso_codes(s: pd.Series, missing: object) -> tuple[np.ndarray, np.ndarray]:
+    """Dates as ``YYYY-MM-DD`` text, formatted once per distinct date: each cell's code (-1 for
+    missing) and the texts of the codes, ``missing`` last (what code -1 takes)."""
+    codes, uniques = pd.factorize(s)
+    return codes, np.append(uniques.strftime(ISO_DATE).to_numpy(dtype=object), missing)
+
+
 def iso_dates(s: pd.Series) -> pd.Series:
     """Dates as ``YYYY-MM-DD`` text (missing stays missing), formatted once per distinct date."""
-    codes, uniques = pd.factorize(s)
-    text = np.append(uniques.strftime(ISO_DATE).to_numpy(dtype=object), np.nan)
+    codes, text = _iso_codes(s, np.nan)
     return pd.Series(text[codes], index=s.index, name=s.name, dtype="str")
 
 
-def records_frame(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
-    """The export view: ``case_no`` first, dates as ISO ``YYYY-MM-DD`` strings, lists kept."""
+def records_frame(frame: pd.DataFrame, columns: list[str] | None = None, dates: bool = True) -> pd.DataFrame:
+    """The export view: ``case_no`` first, dates as ISO ``YYYY-MM-DD`` strings (``dates=False``:
+    left as dates, for a writer that formats them itself), lists kept."""
     out = frame.loc[:, _ordered_columns(frame, columns)]  # a new frame: its columns are replaced, never written into
     for name in out.columns:
         s = out[name]
-        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        if dates and pd.api.types.is_datetime64_any_dtype(s.dtype):
             out[name] = iso_dates(s)
     return out
 
@@ -419,7 +426,7 @@ def to_csv(
     With ``path``: written atomically, UTF-8 with a BOM (unless ``bom=False``) so Excel shows
     Chinese intact; returns None. Without: returns plain UTF-8 text (never a BOM) for stdout.
     """
-    out = records_frame(frame, columns)
+    out = records_frame(frame, columns, dates=False)  # _write_csv formats the dates
     if path is None:
         text = io.StringIO()
         _write_csv(out, text)
@@ -439,12 +446,17 @@ def _write_csv(out: pd.DataFrame, handle: TextIO) -> None:
     ends), faster: each column becomes its field texts once, then each block of lines is one
     ``str.join`` of the fields zipped row by row (all in C; the csv writer copies every
     character through its own loop). A block of rows at a time, so that only one block's field
-    texts are alive."""
+    texts are alive. Dates, and numbers and flags of few distinct values, are formatted once for
+    the whole column before the blocks (:func:`_column_table`); each block takes their fields by
+    code."""
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow([str(c) for c in out.columns])
+    tables = {name: table for name in out.columns if (table := _column_table(out[name])) is not None}
     for start in range(0, len(out), _CSV_BLOCK_ROWS):
-        rows = out.iloc[start: start + _CSV_BLOCK_ROWS]
-        fields = [_csv_fields(rows[name]) for name in out.columns]
+        block = slice(start, start + _CSV_BLOCK_ROWS)
+        rows = out.iloc[block]
+        fields = [tables[name][1][tables[name][0][block]] if name in tables else _csv_fields(rows[name])
+                  for name in out.columns]
         if len(fields) == 1:  # the csv writer quotes a lone empty field, or the line would be blank
             fields[0][fields[0] == ""] = '""'
         handle.write("\n".join(map(",".join, zip(*(f.tolist() for f in fields)))) + "\n")
@@ -505,15 +517,55 @@ def _formula_start(joined: str) -> bool:
 
 def _str_per_value(s: pd.Series) -> np.ndarray:
     """``str()`` of each cell of a typed column, '' for missing, computed once per distinct
-    value. Floats are told apart by their bits (factorize takes -0.0 for 0.0)."""
+    value."""
+    codes, uniques = _distinct_values(s)
+    return _str_table(uniques)[codes]
+
+
+def _distinct_values(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A typed column factorized (-1 for missing). Floats are told apart by their bits (factorize
+    takes -0.0 for 0.0)."""
     if pd.api.types.is_float_dtype(s.dtype):
         values = s.to_numpy(dtype=float, na_value=np.nan)
         codes, bits = pd.factorize(values.view(np.int64))
         codes[np.isnan(values)] = -1
-        uniques = bits.view(np.float64)
+        return codes, bits.view(np.float64)
+    return pd.factorize(s)
+
+
+def _str_table(uniques: np.ndarray | pd.Index | pd.api.extensions.ExtensionArray) -> np.ndarray:
+    """``str()`` of each distinct value, then '' (what code -1, missing, takes)."""
+    return np.append(np.array(list(map(str, uniques.tolist())), dtype=object), "")
+
+
+# A typed column is formatted whole when it has at most one distinct value in _TABLE_SHARE cells,
+# in its first _TABLE_SAMPLE cells and then in all of them
+_TABLE_SHARE = 16
+_TABLE_SAMPLE = 10_000
+
+
+def _column_table(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """The CSV fields of a whole column as codes (-1 for missing) into a table of its distinct
+    fields ('' last), for dates (as :func:`iso_dates` writes them) and for numbers and flags of
+    few distinct values: each is formatted once for the whole column, where block by block each
+    block would factorize and format its own (a date column would first be made a column of
+    text, then read back as text block by block). Their texts need no quotes and start no
+    formula (a negative number is a number). None for text, lists and numbers of mostly distinct
+    values, whose fields are made block by block: a table of them would hold their texts for the
+    whole write. The codes are narrow integers, smaller than the fields they stand for."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        codes, table = _iso_codes(s, "")
+    elif s.dtype == "str" or s.dtype == object:
+        return None
     else:
-        codes, uniques = pd.factorize(s)
-    return np.append(np.array(list(map(str, uniques.tolist())), dtype=object), "")[codes]
+        sample = s.iloc[:_TABLE_SAMPLE]
+        if len(_distinct_values(sample)[1]) > len(sample) // _TABLE_SHARE:
+            return None
+        codes, uniques = _distinct_values(s)
+        if len(uniques) > len(s) // _TABLE_SHARE:
+            return None
+        table = _str_table(uniques)
+    return codes.astype(np.int16 if len(table) <= np.iinfo(np.int16).max else np.int32), table
 
 
 def _csv_quoted(value: str) -> str:
