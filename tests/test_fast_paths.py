@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backlog_cli import parsing
-from backlog_cli.loading import _blank_to_na, _first_cells
+from backlog_cli.loading import TOTALS_MARKS, _blank_to_na, _first_cells, _may_hold
 
 
 def test_whitespace_set_is_str_split_plus_two():
@@ -42,6 +42,17 @@ def test_first_cells_and_without_spaces():
     assert first.iloc[0] == "合 计" and first.iloc[1] == "1" and first.isna().iloc[2]
     spaceless = parsing.without_spaces(first)
     assert spaceless.iloc[:2].tolist() == ["合计", "1"] and spaceless.isna().iloc[2]
+
+
+def test_the_totals_screen_clears_only_text_without_their_marks():
+    """A column of text and missing cells (a text ledger's) is cleared of totals words by one
+    search of its texts joined; a text holding 计 or 总, or a cell of another kind (a workbook's
+    number), sends it to the test per cell."""
+    assert not _may_hold(np.array(["(2025)鲁0902执1号", None, float("nan"), "张三"], dtype=object), TOTALS_MARKS)
+    assert not _may_hold(np.array([], dtype=object), TOTALS_MARKS)
+    assert _may_hold(np.array(["张三", "本页合计"], dtype=object), TOTALS_MARKS)
+    assert _may_hold(np.array(["张三", None, "汇总"], dtype=object), TOTALS_MARKS)
+    assert _may_hold(np.array(["张三", 5.0], dtype=object), TOTALS_MARKS)
 
 
 def test_blank_to_na_gives_the_missing_mask_it_leaves():

@@ -1408,6 +1408,18 @@ def _sheet_rows(block: pd.DataFrame, names: list[str], first_row: int) -> tuple[
     return body.reset_index(drop=True), missing.reset_index(drop=True)
 
 
+def _may_hold(cells: np.ndarray, marks: str) -> bool:
+    """Whether a cell of ``cells`` (an object array) may hold one of the characters ``marks``:
+    False only when every cell is text or missing (as a text ledger's are) and none holds one,
+    told by one search of the texts joined (0.04 s per 200,000 case numbers, where a test per
+    cell took 0.06 s)."""
+    try:
+        joined = "\0".join(cells[pd.notna(cells)].tolist())
+    except TypeError:  # cells of other kinds (a workbook's numbers): each cell is looked at
+        return True
+    return any(mark in joined for mark in marks)
+
+
 def _first_cells(data: pd.DataFrame, missing: pd.DataFrame | None = None) -> pd.Series:
     """Each row's first non-missing cell (NA for a blank row), gathered column by column;
     ``missing`` is ``data.isna()`` when the caller has it."""
@@ -1511,7 +1523,9 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
     # every totals word has 计 or 总: only cells with one are looked at closely
     first = _first_cells(data, missing).to_numpy()
     mark, other = TOTALS_MARKS
-    totals = np.array([isinstance(v, str) and (mark in v or other in v) for v in first], dtype=bool)
+    totals = np.zeros(len(first), dtype=bool)
+    if _may_hold(first, TOTALS_MARKS):
+        totals = np.array([isinstance(v, str) and (mark in v or other in v) for v in first], dtype=bool)
     if totals.any():
         totals[totals] = parsing.without_spaces(pd.Series(first[totals])).str.match(TOTALS_TEXT).to_numpy(dtype=bool)
     if totals.any():  # by its first cell: not a row with a readable case number or a filing date, a case or
@@ -1519,7 +1533,10 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
         totals[totals] = (text.isna() | parsing.parse_case_text(text)[1].astype(bool)).to_numpy()
         if "filed_on" in missing:
             totals &= missing["filed_on"].to_numpy(dtype=bool)
-    marked = (case_text.str.contains(mark, regex=False) | case_text.str.contains(other, regex=False)).fillna(False).to_numpy()
+    marked = np.zeros(len(case_text), dtype=bool)
+    if _may_hold(case_text.to_numpy(dtype=object), TOTALS_MARKS):
+        marked = (case_text.str.contains(mark, regex=False) | case_text.str.contains(other, regex=False)
+                  ).fillna(False).to_numpy()
     if marked.any():  # the case number cell itself says 合计, 汇总
         said = np.flatnonzero(marked)[case_text[marked].str.contains(
             "|".join(w for w in TOTAL_WORDS if " " not in w), regex=True).to_numpy(dtype=bool)]
@@ -1568,7 +1585,7 @@ def _parse_fields(body: pd.DataFrame, missing: pd.DataFrame, case_text: pd.Serie
     """Parse every canonical field by its kind (``missing``: where the body's ledger columns are
     missing; ``case_text``: the case numbers cleaned); return the parsed frame and its value
     problems."""
-    out = body.copy()
+    out = body.copy(deep=False)  # its columns are replaced as they are parsed; copy-on-write keeps body as it is
     bad: list[ValueProblem] = []
     for name, spec in columns.fields.items():
         if name not in body.columns:
