@@ -887,6 +887,16 @@ def test_csv_text_that_would_start_a_formula_in_excel_is_written_as_text():
         "'@cmd,x,4.0", "'\t=1+1,y,5.0", "a=b,z,6.0", "-5000.5,'@,7.0", "'-,-1,8.0"]
 
 
+def test_writing_a_csv_leaves_its_frame_as_it_was():
+    """The fields of a text column with no blank cell were the column's own array: the formula
+    mark and the quotes were written into the frame, so a second file written from it quoted its
+    quotes again (a,b came out with its quotes tripled) and the caller's cases held '=1+1."""
+    frame = pd.DataFrame({"party": pd.Series(["=1+1", "a,b", "张三"], dtype="str"), "n": [1, 2, 3]})
+    first = outputs.to_csv(frame)
+    assert frame["party"].tolist() == ["=1+1", "a,b", "张三"]
+    assert outputs.to_csv(frame) == first == "party,n\n'=1+1,1\n\"a,b\",2\n张三,3\n"
+
+
 def test_csv_one_column_quotes_an_empty_field():
     frame = pd.DataFrame({"a": pd.array(["x", None, "", 'say "hi"'], dtype="str")})
     assert outputs.to_csv(frame) == 'a\nx\n""\n""\n"say ""hi"""\n'

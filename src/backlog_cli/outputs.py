@@ -482,7 +482,9 @@ def _csv_fields(s: pd.Series) -> np.ndarray:
     if _is_list_column(s):
         s = join_lists(s, CSV_LIST_SEP)
     if s.dtype == "str":
-        fields = s.to_numpy(dtype=object, na_value="")
+        # a copy: without a blank cell pandas hands over the column's own array, which the formula
+        # mark and the quotes below would be written into
+        fields = s.to_numpy(dtype=object, na_value="", copy=True)
     elif s.dtype == object:
         fields = np.array(list(map(str, s.to_numpy())), dtype=object)
         fields[s.isna().to_numpy(dtype=bool)] = ""
