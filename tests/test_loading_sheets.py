@@ -446,8 +446,8 @@ def test_a_row_below_a_merged_case_number_may_leave_its_filing_date_blank(tmp_pa
     left its 立案日期 blank: the row was rejected as 缺少立案日期 and the case lost that respondent,
     and with it the 村委会's category. A blank 立案日期 agrees, as every other blank does: the row is
     the case's continuation. A row below with a date of its own is rejected naming both, a number
-    typed again on a row of its own without a date is rejected for that, and so are the rows of a
-    case whose first row has none. The same in .xls and .ods."""
+    typed again on a row of its own without a date is rejected for that, and a case whose first row
+    has none is rejected with its rows below, naming it. The same in .xls and .ods."""
     path = case_over_rows_undated(tmp_path / "l.xlsx") if made == "xlsx" else LEDGERS / f"case-over-rows-undated.{made}"
     result = runner.invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-f", "csv"])
     assert result.exit_code == 0, result.output
@@ -462,7 +462,7 @@ def test_a_row_below_a_merged_case_number_may_leave_its_filing_date_blank(tmp_pa
         "但两行不同（立案日期：2025-02-05 与 2025-02-06），请核对后只留一行",
         f"rejected: {name} [2025年] row 7: (2025)鲁0902执3号: 缺少立案日期",
         f"rejected: {name} [2025年] row 8: (2025)鲁0902执4号: 缺少立案日期",
-        f"rejected: {name} [2025年] row 9: (2025)鲁0902执4号: 缺少立案日期"]
+        f"rejected: {name} [2025年] row 9: (2025)鲁0902执4号: 所属案件（第8行）被拒：缺少立案日期"]
     shown = runner.invoke(app, ["inspect", str(path)])
     assert shown.exit_code == 0, shown.output
     assert re.search(rf"│ {re.escape(name)} +│ 2025年 │ +3 │ 同一案件的续行（案号单元格合并） │", shown.stdout), shown.stdout
@@ -492,3 +492,71 @@ def test_a_case_written_over_rows_under_one_merged_case_number_is_one_case(tmp_p
     assert shown.exit_code == 0, shown.output
     for row in (3, 9, 10):
         assert re.search(rf"│ {re.escape(name)} +│ 2025年 │ +{row} │ 同一案件的续行（案号单元格合并） │", shown.stdout), shown.stdout
+
+
+def case_over_rows_rejected(path: Path) -> Path:
+    """Cases written over rows under a merged 案号 cell whose first row is rejected: 执1号 over rows
+    2-3 filed in 2062 (a typing slip for 2026), its second respondent on row 3; 执2号 over rows 4-5
+    whose 立案日期 待补 cannot be read, row 5 leaving it blank; 执3号 over rows 6-7, 待补 on row 6 and a
+    立案日期 of its own on row 7; 执4号 typed on row 8, then again over rows 9-10 (a duplicate); 执5号
+    over rows 11-12, a case. fixtures/ledgers/case-over-rows-rejected.xls and .ods were saved from
+    this workbook with LibreOffice."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    ws.append(CASE_OVER_ROWS)
+    ws.append(["(2025)鲁0902执1号", dt.datetime(2062, 1, 5), "张三", "李四", "借款合同纠纷", 1000, "王磊"])
+    ws.append([None, None, None, "岱北县北集镇大柳村民委员会"])
+    ws.append(["(2025)鲁0902执2号", "待补", "赵六", "钱七", "借款合同纠纷", 2000, "王磊"])
+    ws.append([None, None, None, "孙八"])
+    ws.append(["(2025)鲁0902执3号", "待补", "周九", "吴十", "借款合同纠纷", 3000, "李娜"])
+    ws.append([None, dt.datetime(2025, 3, 5), None, "郑十一"])
+    ws.append(["(2025)鲁0902执4号", dt.datetime(2025, 4, 5), "丙", "甲", "买卖合同纠纷", 4000, "李娜"])
+    ws.append(["(2025)鲁0902执4号", dt.datetime(2025, 4, 5), "丙", "甲", "买卖合同纠纷", 4000, "李娜"])
+    ws.append([None, None, None, "乙"])
+    ws.append(["(2025)鲁0902执5号", dt.datetime(2025, 5, 5), "丁", "戊", "买卖合同纠纷", 5000, "李娜"])
+    ws.append([None, None, None, "己"])
+    for cells in ("A2:A3", "A4:A5", "A6:A7", "A9:A10", "A11:A12"):
+        ws.merge_cells(cells)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("made", ["xlsx", "xls", "ods"])
+def test_the_rows_below_a_rejected_first_row_are_rejected_with_it(tmp_path, made):
+    """When the first row of a case written over rows under a merged 案号 cell was rejected (filed
+    after today, a 立案日期 that cannot be read, a duplicate), the rows below were skipped as its
+    continuation, rejected for a blank 立案日期 of their own, or even read as the case: the clerk saw
+    rows said to belong to a case that is in no output. They follow their first row, rejected
+    naming it and why; the counts still add up, and classify, inspect and the errors file agree.
+    The same in .xls and .ods."""
+    path = case_over_rows_rejected(tmp_path / "l.xlsx") if made == "xlsx" else LEDGERS / f"case-over-rows-rejected.{made}"
+    name = path.name
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        cases = list(csv.DictReader(f))
+    assert [(c["case_no"][-3:], c["source_row"], c["respondent"]) for c in cases] == [
+        ("执4号", "8", "甲"), ("执5号", "11", "戊、己")]
+    rejected = [
+        ("2", "(2025)鲁0902执1号", "立案日期晚于今天：“2062-01-05”（是否录入有误？）"),
+        ("3", "(2025)鲁0902执1号", "所属案件（第2行）被拒：立案日期晚于今天：“2062-01-05”（是否录入有误？）"),
+        ("4", "(2025)鲁0902执2号", "立案日期无法识别：“待补”"),
+        ("5", "(2025)鲁0902执2号", "所属案件（第4行）被拒：立案日期无法识别：“待补”"),
+        ("6", "(2025)鲁0902执3号", "立案日期无法识别：“待补”"),
+        ("7", "(2025)鲁0902执3号", "所属案件（第6行）被拒：立案日期无法识别：“待补”"),
+        ("9", "(2025)鲁0902执4号", "案号重复：与 2025年 第8行 重复"),
+        ("10", "(2025)鲁0902执4号", "所属案件（第9行）被拒：案号重复：与 2025年 第8行 重复")]
+    assert "loaded 2 cases from 11 rows; skipped 1 row (同一案件的续行（案号单元格合并） 1); 8 rejected" in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("rejected:")] == [
+        f"rejected: {name} [2025年] row {row}: {case_no}: {reason}" for row, case_no, reason in rejected]
+    with open(tmp_path / "out.errors.csv", encoding="utf-8-sig", newline="") as f:
+        assert [tuple(r) for r in csv.reader(f)] == [
+            ("文件", "工作表", "行号", "案号", "原因"), *((str(path), "2025年", *r) for r in rejected)]
+    shown = runner.invoke(app, ["inspect", str(path)])
+    assert shown.exit_code == 0, shown.output
+    assert re.search(r"│ 2025年 +│ +1 +│ +11 +│ +2 +│ +1 +│ +8 +│", shown.stdout), shown.stdout
+    assert re.search(rf"│ {re.escape(name)} +│ 2025年 │ +12 │ 同一案件的续行（案号单元格合并） │", shown.stdout), shown.stdout
+    for row, _, reason in rejected:
+        assert re.search(rf"│ {re.escape(name)} +│ 2025年 │ +{row} │ {re.escape(reason[:12])}", shown.stdout), shown.stdout

@@ -183,6 +183,20 @@ def test_a_case_filed_after_today_is_a_rejected_row_of_the_run(tmp_path):
     assert "1 more row rejected: filed after today" in result.stderr
 
 
+def test_the_rows_below_a_case_filed_after_today_are_counted_among_the_rows_it_rejects(tmp_path):
+    """A case filed in 2062 written over two rows under a merged 案号 cell: the row below is
+    rejected with it, so the run's note counts two more rows rejected where it counted the case
+    alone, and the counts still add up."""
+    (tmp_path / "l.xls").write_bytes((Path(__file__).parent / "fixtures" / "ledgers" / "case-over-rows-rejected.xls").read_bytes())
+    config = tmp_path / "backlog.yaml"
+    config.write_text("ledger: l.xls\noutput_dir: out\n", encoding="utf-8")
+    result = invoke(config, "--as-of", "2026-11-23")
+    assert result.exit_code == 1, result.output
+    assert "2 more rows rejected: filed after today" in result.stderr
+    counts = summary_of(tmp_path, "2026-11-23")["counts"]
+    assert (counts["rows"], counts["cases"], counts["rejected"], counts["skipped"]) == (11, 2, 8, 1)
+
+
 def test_the_history_records_the_rejected_rows_of_each_run_as_errors_csv_lists_them(tmp_path):
     """The load's rejects and a filing date after today alike, so that diff can tell a case whose
     row was rejected from one taken out of the ledger; a run of the same day again replaces them."""

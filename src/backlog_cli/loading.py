@@ -1274,6 +1274,8 @@ class Ledger:
     notes: list[str] = field(default_factory=list)  # said to the user, not a problem (hidden sheets left out)
     shown_from: Path | None = None  # the files' paths shown from this folder (:func:`shown_path`)
     files: list[Path] = field(default_factory=list)  # the files read, as named (not the lock files, nor outputs, left out)
+    # the rows under a case-number cell merged down (:func:`_continued_rows`): file, sheet, row, top
+    continued: pd.DataFrame | None = None
 
     @property
     def rows_read(self) -> int:
@@ -1296,6 +1298,58 @@ class Ledger:
             n = int(((rows["file"] == report.file) & (rows["sheet"] == report.sheet)).sum())
             report.rejected += n
             report.cases -= n
+        self._reject_below(rows)
+
+    def _reject_below(self, rows: pd.DataFrame) -> None:
+        """The rows of a case written over several rows under a merged 案号 cell (:attr:`continued`)
+        whose first row is among the rejected ``rows`` rejected with it, naming it
+        (:data:`FIRST_ROW_REJECTED`): those skipped as its continuation, one read as a case (a
+        立案日期 of its own below a first row whose 立案日期 cannot be read), and one rejected for a
+        reason of its own (its 立案日期 left blank, a value the first row does not share), which is
+        said no more; their sheets' counts changed, so that they still add up. A row below reading
+        another case number, or skipped as blank, is left as it is."""
+        if self.continued is None or not len(self.continued) or not len(rows):
+            return
+        where = ["file", "sheet", "row"]
+        below = self.continued.merge(rows[[*where, "case_no", "reason"]].set_axis(["file", "sheet", "top", "top_no", "why"],
+                                                                                axis=1), on=["file", "sheet", "top"])
+        if not len(below):
+            return
+        key = pd.MultiIndex.from_frame(below[where])
+
+        def found(frame: pd.DataFrame, cols: list[str], same_number: bool) -> np.ndarray:
+            """Where ``frame``'s rows (located by ``cols``) are rows below, reading their first row's number."""
+            out = frame[cols[2]].isin(below["row"]).to_numpy(dtype=bool, copy=True)
+            if out.any():
+                at = key.get_indexer(pd.MultiIndex.from_frame(frame.loc[out, cols].set_axis(where, axis=1)))
+                hit = at >= 0
+                if same_number:
+                    hit[hit] = pd.Series(frame["case_no"].to_numpy(dtype=object)[out][hit], dtype=object).eq(
+                        pd.Series(below["top_no"].to_numpy(dtype=object)[at[hit]], dtype=object)).to_numpy(dtype=bool)
+                out[out] = hit
+            return out
+
+        cases = found(self.cases, ["source_file", "source_sheet", "source_row"], True)
+        skipped = found(self.skipped, where, False) & self.skipped["reason"].eq(CONTINUED_ROW).to_numpy(dtype=bool)
+        rejected = found(self.rejects, where, True)
+        moved = pd.concat([self.cases.loc[cases, ["source_file", "source_sheet", "source_row"]].set_axis(where, axis=1)
+                           .assign(was="cases"), self.skipped.loc[skipped, where].assign(was="skipped"),
+                           self.rejects.loc[rejected, where].assign(was="rejected")], ignore_index=True)
+        if not len(moved):
+            return
+        first = below.iloc[key.get_indexer(pd.MultiIndex.from_frame(moved[where]))]
+        listed = moved[where].assign(case_no=first["top_no"].to_numpy(), reason=[
+            FIRST_ROW_REJECTED.format(row=row, reason=why) for row, why in zip(first["top"], first["why"])])
+        counts = moved.groupby(["file", "sheet", "was"]).size()
+        for report in self.sheets:
+            from_cases, from_skipped = (int(counts.get((report.file, report.sheet, was), 0)) for was in ("cases", "skipped"))
+            report.cases -= from_cases
+            report.skipped -= from_skipped
+            report.rejected += from_cases + from_skipped
+        self.cases = self.cases[~cases]
+        self.skipped = self.skipped[~skipped].reset_index(drop=True)
+        self.rejects = _in_sheet_order(_concat([self.rejects[~rejected], listed], REJECT_COLUMNS), self.sheets)
+        self.problems = _not_rejected(self.problems, listed)
 
     def file_names(self) -> dict[str, str]:
         """How messages and tables name each file read (:func:`file_names`)."""
@@ -1442,6 +1496,8 @@ FOOTER_ROW = "表尾说明行"
 # a row under the first of a case written over several rows, its 案号 cell merged down over them
 # (two 被执行人 on two rows): part of that case (:func:`_fold_continued`)
 CONTINUED_ROW = "同一案件的续行（案号单元格合并）"
+# such a row when its first row, the case, is rejected: rejected with it (:meth:`Ledger._reject_below`)
+FIRST_ROW_REJECTED = "所属案件（第{row}行）被拒：{reason}"
 NO_CASE_NO = "缺少案号"
 BAD_CASE_NO = "案号无法识别"
 NO_FILING_DATE = "缺少立案日期"
@@ -1819,7 +1875,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         report.cases = report.rows_read - report.skipped - report.rejected
     found.warnings.extend(_sheet_gaps(frame, found.reports, columns, shown_from))
     found.notes.extend(_status_left_open(frame, shown_from))
-    return Ledger(
+    ledger = Ledger(
         cases=frame,
         skipped=_in_sheet_order(_concat(found.skipped, ["file", "sheet", "row", "reason"]), found.reports),
         rejects=_in_sheet_order(_concat(found.rejects, REJECT_COLUMNS), found.reports),
@@ -1831,7 +1887,10 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         warnings=found.warnings,
         notes=found.notes,
         shown_from=shown_from,
+        continued=_concat(found.continued, ["file", "sheet", "row", "top"]),
     )
+    ledger._reject_below(ledger.rejects)
+    return ledger
 
 
 def _whole_number_fields(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
@@ -2437,7 +2496,8 @@ def _fold_continued(blocks: list[pd.DataFrame], continued: list[pd.DataFrame],
     duplicate of the first, naming where the two differ; a blank one agrees, its 立案日期 too. Only
     rows that are cases, or lack only their 立案日期 (:func:`_check_values` keeps them), are folded,
     into a first row that is a case, when they read the same case number; such a row left unfolded
-    is rejected for its 立案日期 (:data:`NO_FILING_DATE`), as any other. Returns the rows skipped
+    is rejected for its 立案日期 (:data:`NO_FILING_DATE`), as any other, until its first row is
+    found rejected (:meth:`Ledger._reject_below` names it then). Returns the rows skipped
     and the rows rejected; only the blocks of sheets with such merges (``continued``:
     :func:`_continued_rows` of each) are looked at."""
     if not continued:

@@ -625,11 +625,13 @@ def nightly_run(
             notes.append(f"{outputs.counted(len(ledger.cases), 'cases')} from {outputs.counted(ledger.rows_read, 'rows')}, "
                          f"{len(ledger.rejects)} rejected" + kept_blank)
         with steps.step("classify") as notes:
+            loaded = len(ledger.rejects)
             result = triage_ledger(ledger, ruleset, as_of, dls, absent=absent)
-            # the rejects once those filed after today (result.rejects) are among them, and the value problems
+            # the rejects once those filed after today (result.rejects, and the rows below a merged 案号
+            # cell of their cases) are among them, and the value problems
             summary.rejects, summary.problems = ledger.written_rejects(), ledger.written_problems()
-            if len(result.rejects):
-                notes.append(f"{outputs.counted(len(result.rejects), 'more rows')} rejected: filed after today")
+            if more := len(ledger.rejects) - loaded:
+                notes.append(f"{outputs.counted(more, 'more rows')} rejected: filed after today")
             frame = result.cases
             summary.warnings.extend(result.warnings)
             summary.notes.extend(result.notes)
