@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -128,6 +129,36 @@ def test_rows_under_the_table_that_count_note_or_sign_are_skipped(tmp_path):
         [3, "合计行"], [4, "表尾说明行"], [5, "表尾说明行"], [6, "表尾说明行"]]
     assert ledger.rejects[["row", "reason"]].values.tolist() == [[7, "缺少案号"], [8, "案号无法识别"]]
     assert (ledger.sheets[0].rows_read, ledger.sheets[0].cases, ledger.sheets[0].skipped) == (7, 1, 4)
+
+
+NOTES_BELOW = [["备注"], ["备注：本表数据截至2026年11月20日"], ["说 明"], ["填表说明"], ["注"], ["附注："]]
+
+
+@pytest.mark.parametrize("serial", [False, True], ids=["in 案号", "in 序号"])
+def test_a_lone_heading_over_the_notes_under_the_table_is_skipped_with_them(tmp_path, serial):
+    """A row holding only 备注 (说明, 注, 附注, 填表说明) far below the table, heading the note
+    below it (备注：本表数据截至…), was rejected as 案号无法识别 (缺少案号 in a 序号 column, where 备注
+    and 说明 were even taken for the header repeated, with a warning to make it one table), while the
+    note was skipped as 表尾说明行. It is skipped as one too. A row holding such a word beside another
+    value, or a case number, stays a case or a reject."""
+    lead = [None] if serial else []
+    rows = [["序号", *HEAD] if serial else HEAD,
+            [*([1] if serial else []), "(2026)鲁0902执1号", dt.datetime(2026, 1, 1), "张三"],
+            [*([2] if serial else []), "(2026)鲁0902执2号", dt.datetime(2026, 1, 2), "张三"],
+            *[[] for _ in range(30)], *NOTES_BELOW,
+            ["备注", *lead, None, "张三"],  # beside an officer: no heading alone
+            ["说明", *lead, dt.datetime(2026, 1, 3)] if not serial else ["说明", "说明", dt.datetime(2026, 1, 3)],
+            [*lead, "(2026)鲁0902执3号", dt.datetime(2026, 1, 4), "备注"]]
+    path = workbook(tmp_path / "l.xlsx", {"台账": rows})
+    result = CliRunner().invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    missing = "缺少案号" if serial else "案号无法识别"
+    assert "loaded 3 cases from 41 rows; skipped 36 rows (空行 30, 表尾说明行 6); 2 rejected" in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith(("rejected:", "warning:"))] == [
+        f"rejected: l.xlsx [台账] row 40: {'-' if serial else '备注'}: {missing}",
+        "rejected: l.xlsx [台账] row 41: 说明: 案号无法识别"]
+    for row in range(34, 40):
+        assert re.search(rf"│ l\.xlsx │ 台账 +│ +{row} │ 表尾说明行 │", result.stdout), result.stdout
 
 
 def test_two_case_numbers_in_one_cell_are_rejected_saying_so(tmp_path):

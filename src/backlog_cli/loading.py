@@ -1538,6 +1538,9 @@ CLOSED_STATUS = re.compile(r"(?<![未待拟])(?:已结|办结|结案|执结|终�
 # read with spaces removed; only a row with no readable case number is skipped for it
 FOOTER_TEXT = re.compile(r"(?:注|说明|备注|附注)[:：]|(?:填表|制表|填报|审核|审批|复核|统计|负责)(?:人|日期|单位)"
                          r"|(?:本月|本年|本期|本季度?|当月|全年|累计|截至|截止)\S*?\d+件")
+# a heading over such notes, alone on its row (备注 above 备注：本表数据截至…), read whole with spaces removed:
+# skipped with them only when it is the row's one cell, so that a row with any other value stays a case or a reject
+FOOTER_HEADING = re.compile(r"(?:注|说明|备注|附注|注释|填表说明|填报说明|制表说明)[:：]?")
 # what two case numbers in one cell are split at: before each year that a bracket opens, and a separator
 # there; before a year typed without an opening bracket (2024鲁0902执1号, 2024)鲁0902执1号) after a separator
 # or the 号 that ends the one before it
@@ -1619,7 +1622,14 @@ def _skip_reasons(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], c
                                                   or parsing.unit_alone(v) is not None) for v in distinct], dtype=bool)
         header = np.ones(filled.shape, dtype=bool)
         header[filled] = np.where(codes < 0, True, named[codes])
-        reason.iloc[np.flatnonzero(rows)[header.all(axis=1) & filled.any(axis=1)]] = REPEATED_HEADER
+        # a heading over the notes under the table alone on its row (备注, 说明 in a 序号 column) is no
+        # header: it is left to :func:`_footer_rows`
+        heading = np.array([isinstance(v, str) and FOOTER_HEADING.fullmatch("".join(v.split())) is not None
+                            for v in distinct], dtype=bool)
+        alone = np.zeros(filled.shape, dtype=bool)
+        alone[filled] = np.where(codes < 0, False, heading[codes])
+        alone = alone.any(axis=1) & (filled.sum(axis=1) == 1)
+        reason.iloc[np.flatnonzero(rows)[header.all(axis=1) & filled.any(axis=1) & ~alone]] = REPEATED_HEADER
     return reason
 
 
@@ -2250,14 +2260,17 @@ def _check_values(report: SheetReport, body: pd.DataFrame, missing: pd.DataFrame
 
 
 def _footer_rows(body: pd.DataFrame, missing: pd.DataFrame, names: list[str], reason: pd.Series) -> pd.Series:
-    """Rows under the table that note, sign or count (:data:`FOOTER_TEXT`): rejected for want of a
-    readable case number, with such a first cell. Only the rejected rows are looked at."""
+    """Rows under the table that note, sign or count (:data:`FOOTER_TEXT`), or head such notes, the
+    heading the row's one cell (:data:`FOOTER_HEADING`): rejected for want of a readable case number,
+    with such a first cell. Only the rejected rows are looked at."""
     out = pd.Series(False, index=body.index)
     rows = reason.isin([NO_CASE_NO, BAD_CASE_NO]).to_numpy()
     if rows.any():
         first = _first_cells(body.loc[rows, names], missing.loc[rows, names])
         text = parsing.without_spaces(first.where(first.map(lambda v: isinstance(v, str))).astype("str"))
-        out[rows] = text.str.match(FOOTER_TEXT).fillna(False).to_numpy(dtype=bool)
+        alone = (~missing.loc[rows, names].to_numpy(dtype=bool)).sum(axis=1) == 1
+        out[rows] = (text.str.match(FOOTER_TEXT).fillna(False).to_numpy(dtype=bool)
+                     | alone & text.str.fullmatch(FOOTER_HEADING).fillna(False).to_numpy(dtype=bool))
     return out
 
 
