@@ -316,7 +316,7 @@ def test_rules_and_settings_saved_as_gbk_say_so_with_the_line(tmp_path, monkeypa
     rules.write_bytes("version: 1\ncategories:\n  - id: x\n    label: 涉民生\n".encode("gbk"))
     result = run("rules", "check", rules)
     assert result.exit_code == 2
-    assert f"{rules}:4: it is GBK text; save the file as UTF-8 (另存为, 编码 UTF-8)" in result.stderr
+    assert f"{rules}:4:12: it is GBK text; save the file as UTF-8 (另存为, 编码 UTF-8)" in result.stderr
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
     (tmp_path / "backlog.yaml").write_bytes("# 设置\nledger: 台帐.xlsx\n".encode("gbk"))

@@ -127,3 +127,79 @@ def test_a_pattern_an_assertion_confines_is_taken(tmp_path, pattern):
     _, result = check(tmp_path, CATEGORY + f"    when: {{field: notes, matches: '{pattern}'}}\n")
     assert result.exit_code == 0, result.output
 
+
+
+NAMED = "version: 1\ncategories:\n  - id: a\n"
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    ("    label: !!seq 超期\n", "4:12: invalid YAML: expected a sequence node, but found scalar"),
+    ("    label: A\n    when: !!map [open]\n", "5:11: invalid YAML: expected a mapping node, but found sequence"),
+    ("    label: A\n    priority: !!int high\n", "5:15: invalid YAML: 'high' is not a whole number"),
+    ("    label: A\n    priority: 0x_\n", "5:15: invalid YAML: '0x_' is not a whole number"),
+    ("    label: A\n    when: {field: amount, gt: ._e5}\n", "5:31: invalid YAML: '._e5' is not a number"),
+    ("    label: A\n    when: {open: !!bool maybe}\n", "5:18: invalid YAML: 'maybe' is not true or false"),
+    ('    label: "\\ud800"\n', "4:12: invalid YAML: '\\ud800' is half of a character (a UTF-16 surrogate) and no "
+                                "character alone: write the character itself"),
+])
+def test_a_value_yaml_cannot_make_is_invalid_yaml_at_its_line(tmp_path, lines, message):
+    """A value tagged as what it is not, a number PyYAML takes for one and Python does not, or half
+    of a character escaped alone stopped the command with an internal error (exit 70)."""
+    path, result = check(tmp_path, NAMED + lines)
+    assert result.exit_code == 2
+    assert result.output == f"backlog: error: 1 problem in rules:\n  {path}:{message}\n"
+
+
+def test_a_character_escaped_as_two_halves_is_that_character(tmp_path):
+    path = tmp_path / "r.yaml"
+    path.write_text(NAMED + '    label: "\\ud83d\\ude00 超期"\n    when: {open: true}\n', encoding="utf-8")
+    result = run("rules", "show", path)
+    assert result.exit_code == 0, result.output
+    assert "😀 超期" in result.output
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    ("version: 1\ncategories:\n  - id: a\n    label: A\n    when: {field: notes, matches: 'a{99999999999}'}\n",
+     "5:35: categories[0].when.matches: invalid regular expression 'a{99999999999}': the repetition number is too large"),
+    ("version: 1\ncategories:\n  - id: a\n    label: A\n    when: {field: notes, matches: '" + "(" * 1000 + "a"
+     + ")" * 1000 + "'}\n", "5:35: categories[0].when.matches: invalid regular expression '" + "(" * 1000 + "a"
+     + ")" * 1000 + "': its groups are nested too deeply"),
+    ("version: 1\ncategories:\n  - id: a\n    label: A\n    when: {older_than: 2026-01-01}\n",
+     "5:24: categories[0].when.older_than: expected a length such as '6 months', '180 days' or '1 year', got a date"),
+    ("version: 2026-01-01\ncategories: []\n", "1:10: version: unsupported version a date; expected 1"),
+    ("version: 1\ncategories:\n  - id: a\n    label: A\n    when: {case_type: [{x: 1}]}\n",
+     "5:23: categories[0].when.case_type: unknown case type a mapping; known: 执, 执恢, 执保, 执异, 执复, 执监, 执协, 执他, "
+     "财保, 行审, 行审复"),
+    ("version: 1\nextends: " + "x" * 300 + ".yaml\n", "2:10: extends: no rules file or bundled ruleset '" + "x" * 300
+     + ".yaml' (bundled: campaign-2008, county-seven, default, juesheng-2017, sanqingli-2016)"),
+])
+def test_a_value_a_check_could_not_take_is_said_at_its_line(tmp_path, lines, message):
+    """A pattern Python's re refuses with another error than re.error, a date where a length goes, a
+    mapping for a case type and a file name too long for the file system stopped the command with an
+    internal error or said the value as Python writes it (datetime.date(2026, 1, 1), {'x': 1})."""
+    path, result = check(tmp_path, lines)
+    assert result.exit_code == 2
+    assert result.output == f"backlog: error: 1 problem in rules:\n  {path}:{message}\n"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("ledger: ledger.csv\nreport_day: 0x_\n", "backlog.yaml:2:13: not valid YAML ('0x_' is not a whole number)"),
+    ("ledger: ledger.csv\nhistory: !!float h.sqlite\n", "backlog.yaml:2:10: not valid YAML ('h.sqlite' is not a number)"),
+    ('ledger: "\\udcff.csv"\n', "backlog.yaml:1:9: not valid YAML ('\\udcff' is half of a character (a UTF-16 "
+                                "surrogate) and no character alone: write the character itself)"),
+    ("ledger: ledger.csv\nhistory: a\0b\n", "backlog.yaml:2: not a text file: it holds the character #x0000, which "
+                                             "YAML text may not (a settings file is UTF-8 text, not a binary file)"),
+    ('ledger: ledger.csv\nencoding: "utf-8\\0"\n', "backlog.yaml:2: 'encoding': unknown encoding 'utf-8\0' (did you "
+                                                   "mean 'utf-8'?); a Chinese ledger's CSV is in utf-8, gb18030, gbk, "
+                                                   "gb2312 or utf-16"),
+])
+def test_a_settings_value_yaml_or_python_cannot_take_is_said_at_its_line(tmp_path, monkeypatch, text, message):
+    """The settings file's like mistakes stopped the command with an internal error (exit 70), and a
+    character YAML text may not hold was said without its line."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "ledger.csv").write_bytes((SAMPLES / "ledger.csv").read_bytes())
+    (tmp_path / "backlog.yaml").write_text(text, encoding="utf-8")
+    result = run("run", "--as-of", SAMPLE_AS_OF)
+    assert result.exit_code == 2
+    assert result.output == f"backlog: error: {message}\n"

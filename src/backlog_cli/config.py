@@ -157,15 +157,15 @@ def encoding_problem(name: str) -> str | None:
         return "an empty name (in a script, is a variable unset?)"
     try:
         b"A".decode(name)  # not empty: b"".decode never looks the name up
-    except LookupError:
+    except UnicodeError:  # a text encoding that cannot decode the probe
+        pass
+    except (LookupError, ValueError):  # ValueError: a name holding a NUL character
         try:
             codecs.lookup(name)
             what = f"'{name}' is not a text encoding"
-        except LookupError:
+        except (LookupError, ValueError):
             what = f"unknown encoding '{name}'{did_you_mean(name.strip().lower(), LEDGER_ENCODINGS)}"
         return f"{what}; a Chinese ledger's CSV is in {', '.join(LEDGER_ENCODINGS[:-1])} or {LEDGER_ENCODINGS[-1]}"
-    except UnicodeError:  # a text encoding that cannot decode the probe
-        pass
     return None
 
 
@@ -219,6 +219,21 @@ class GuardedLoader(yaml.SafeLoader):
         _expanded_size(node, {}, set())
         return node
 
+    def construct_scalar(self, node: yaml.Node) -> Any:
+        """A scalar's text. An escaped pair of UTF-16 halves (``"\\ud83d\\ude00"``, as JSON writes a
+        character past U+FFFF) is that character; a half alone (``"\\ud800"``) is no character, one
+        no file or terminal can be written, so it is a YAML error located at it."""
+        value = super().construct_scalar(node)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            try:
+                value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+            except UnicodeDecodeError as exc:
+                half = exc.object[exc.start:exc.start + 2].decode("utf-16-le", "surrogatepass")
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"'\\u{ord(half):04x}' is half of a character (a UTF-16 surrogate) and no character "
+                    "alone: write the character itself", node.start_mark) from None
+        return value
+
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         """Merge keys (``<<: *base``, ``<<: [*a, *b]``) as the YAML merge type says, whatever the
         installed PyYAML does: the merged pairs first, each key once, from the earliest mapping of
@@ -256,6 +271,7 @@ class GuardedLoader(yaml.SafeLoader):
 
 
 _MERGE = "tag:yaml.org,2002:merge"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # What YAML reads a plain scalar as besides text: a key so written is read as its text.
 _TYPED = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float", "null", "timestamp"))
 
@@ -265,16 +281,27 @@ def _merge_key(node: yaml.Node) -> Any:
     return (node.tag, node.value) if isinstance(node, yaml.ScalarNode) else id(node)
 
 
-def _construct_timestamp(loader: GuardedLoader, node: yaml.ScalarNode) -> dt.date | dt.datetime:
-    """A YAML date or timestamp; an impossible one (2016-02-30) is a YAML error located at it."""
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"'{node.value}' is not a date", node.start_mark) from None
+def _refusing(construct: Any, kind: str) -> Any:
+    """A constructor of YAML's numbers, true/false or dates whose refusal of a text is a YAML error
+    located at it: an impossible date (2016-02-30), a value tagged as what it is not (``!!int x``,
+    ``!!bool maybe``, ``!!timestamp soon``) or a number YAML takes for one and Python does not
+    (``0x_``, PyYAML's int pattern allowing only underscores after 0x)."""
+
+    def checked(loader: GuardedLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, AttributeError):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not {kind}", node.start_mark) from None
+
+    return checked
 
 
-GuardedLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+for _tag, _construct, _kind in (("int", yaml.SafeLoader.construct_yaml_int, "a whole number"),
+                                ("float", yaml.SafeLoader.construct_yaml_float, "a number"),
+                                ("bool", yaml.SafeLoader.construct_yaml_bool, "true or false"),
+                                ("timestamp", yaml.SafeLoader.construct_yaml_timestamp, "a date")):
+    GuardedLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refusing(_construct, _kind))
 
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int], active: set[int]) -> int:
@@ -350,15 +377,30 @@ def yaml_problem(exc: yaml.YAMLError) -> str:
     return f"{reason} ({hints[0]})" if hints else reason
 
 
+def not_text(text: str, exc: yaml.reader.ReaderError, what: str) -> tuple[int, int, str]:
+    """The line and column of a character YAML text may not hold (a NUL or another control
+    character: a binary file, most likely) in ``text`` (``what`` it is read as: a rules file), and
+    what to say of it."""
+    before = text[:exc.position]
+    return (before.count("\n") + 1, len(before) - before.rfind("\n"),
+            f"not a text file: it holds the character #x{exc.character:04x}, which YAML text may not "
+            f"({what} is UTF-8 text, not a binary file)")
+
+
 def read_yaml(path: Path, what: str) -> Any:
     """A YAML file's content, loaded safely (no object tags, no alias bombs); unreadable or invalid
     YAML is a ConfigError naming ``what`` (e.g. "settings file"), the file and the line, and so is a
     key given twice (:func:`key_set_twice`). Every YAML file backlog reads but rules files comes
     through here (settings, targets, column aliases)."""
+    text = ""
     try:
-        return load_yaml(read_utf8(path), path)
+        text = read_utf8(path)
+        return load_yaml(text, path)
     except NotUtf8 as exc:
         raise ConfigError(f"{path}:{exc}") from None
+    except yaml.reader.ReaderError as exc:
+        line, _, problem = not_text(text, exc, f"a {what}")
+        raise ConfigError(f"{path}:{line}: {problem}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""

@@ -136,21 +136,28 @@ def some_of(items: Sequence[str], shown: int, *, total: int | None = None, whole
 
 
 class NotUtf8(ValueError):
-    """A rules, settings or columns file that is not UTF-8 text; the message says where and what
-    to do."""
+    """A rules, settings or columns file that is not UTF-8 text; the message says where (its
+    ``line``, as ``LINE: …``) and what to do; ``column`` is where on the line, ``reason`` the
+    message without the line."""
+
+    def __init__(self, line: int, column: int, reason: str):
+        super().__init__(f"{line}: {reason}")
+        self.line, self.column, self.reason = line, column, reason
 
 
 def read_utf8(path: Path) -> str:
     """The text of a YAML file the user writes: UTF-8, a byte order mark allowed. Saved as GBK (as
-    Notepad on a Chinese Windows may do) it raises :class:`NotUtf8` naming the line."""
+    Notepad on a Chinese Windows may do) it raises :class:`NotUtf8` naming the line and column."""
     data = Path(path).read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        before = exc.object[: exc.start]  # the text after a byte order mark, valid up to the slip
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8")) + 1
         try:
             data.decode("gb18030")
             kind = "it is GBK text"
         except UnicodeDecodeError:
             kind = "it is not UTF-8 text"
-        raise NotUtf8(f"{line}: {kind}; save the file as UTF-8 (另存为, 编码 UTF-8)") from None
+        raise NotUtf8(before.count(b"\n") + 1, column, f"{kind}; save the file as UTF-8 (另存为, 编码 UTF-8)") from None

@@ -26,7 +26,7 @@ import pandas as pd
 import regex
 import yaml
 
-from backlog_cli.config import GuardedLoader, key_set_twice, yaml_problem
+from backlog_cli.config import GuardedLoader, key_set_twice, not_text, yaml_problem
 from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8, shown_value, slip_note, some_of
 from backlog_cli.loading import CLOSED_STATUS, KIND_FIXED, SOURCE_COLUMNS, Columns, load_columns, unrecognised_hint
 from backlog_cli.outputs import FLAG_TEXT, counted
@@ -112,6 +112,7 @@ class LocatedLoader(GuardedLoader):
     """A guarded safe loader (no object construction, no alias bombs) whose mappings and lists carry their marks."""
 
     def _construct_map(self, node: yaml.MappingNode) -> Iterator[LocDict]:
+        _expect(node, yaml.MappingNode, "mapping")
         data = LocDict()
         data.mark, data.key_marks, data.value_marks, data.duplicates = _mark(node.start_mark), {}, {}, []
         yield data
@@ -136,10 +137,19 @@ class LocatedLoader(GuardedLoader):
             data.value_marks[key] = _mark(value_node.start_mark)
 
     def _construct_seq(self, node: yaml.SequenceNode) -> Iterator[LocList]:
+        _expect(node, yaml.SequenceNode, "sequence")
         data = LocList()
         data.mark, data.item_marks = _mark(node.start_mark), [_mark(n.start_mark) for n in node.value]
         yield data
         data.extend(self.construct_object(n, deep=True) for n in node.value)
+
+
+def _expect(node: yaml.Node, kind: type[yaml.Node], what: str) -> None:
+    """A YAML error located at ``node`` unless it is of ``kind``, as the safe loader says it: a
+    value tagged as what it is not (``label: !!seq 超期``, ``when: !!map [a]``)."""
+    if not isinstance(node, kind):
+        raise yaml.constructor.ConstructorError(None, None, f"expected a {what} node, but found {node.id}",
+                                                node.start_mark)
 
 
 LocatedLoader.add_constructor("tag:yaml.org,2002:map", LocatedLoader._construct_map)
@@ -207,16 +217,14 @@ def _read_yaml(path: Path, display: str) -> tuple[Node | None, list[str]]:
     try:
         text = read_utf8(path)
     except NotUtf8 as exc:
-        return None, [f"{display}:{exc}"]
+        return None, [f"{display}:{exc.line}:{exc.column}: {exc.reason}"]
     except OSError as exc:
         return None, [f"{display}: cannot read: {exc}"]
     try:
         value = yaml.load(text, Loader=LocatedLoader)  # noqa: S506 - LocatedLoader is a SafeLoader
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: a binary file, most likely
-        before = text[:exc.position]
-        line, col = before.count("\n") + 1, len(before) - before.rfind("\n")
-        return None, [f"{display}:{line}:{col}: not a text file: it holds the character #x{exc.character:04x}, "
-                      "which YAML text may not (a rules file is UTF-8 text, not a binary file)"]
+    except yaml.reader.ReaderError as exc:
+        line, col, problem = not_text(text, exc, "a rules file")
+        return None, [f"{display}:{line}:{col}: {problem}"]
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = _mark(where) if where else (1, 1)
@@ -332,7 +340,7 @@ def parse_span(text: object) -> Span:
     """
     m = _SPAN.match(text) if isinstance(text, str) else None
     if m is None:
-        raise ValueError(f"expected a length such as '6 months', '180 days' or '1 year', got {text!r}")
+        raise ValueError(f"expected a length such as '6 months', '180 days' or '1 year', got {shown_value(text)}")
     raw = m["unit"].lower()
     unit, factor = _SPAN_UNITS[raw.rstrip("s") if raw.isascii() else raw]
     span = Span(int(m["n"]) * factor, unit)
@@ -741,17 +749,18 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
             raise _Bad(f"expected a regular expression, got {shown_value(value)}")
         try:
             compiled = re.compile(value)
-        except re.error as exc:
-            raise _Bad(f"invalid regular expression {value!r}: {exc}") from None
+        except (re.error, OverflowError, RecursionError) as exc:  # a{99999999999}, groups nested a thousand deep
+            raise _Bad(f"invalid regular expression {value!r}: {_compile_error(exc)}") from None
         if compiled.search("") is not None and not _ASSERTION.search(_ESCAPED.sub(_kept_escape, value)):
             raise _Bad(f"the pattern {value!r} matches an empty text, so it is found in every value that is "
                        "present: make it need at least one character (.+ rather than .*)")
         if can_backtrack(value):  # searched by the regex module (Search), which reads [[:alpha:]] as a POSIX class
             try:
                 regex.compile(value, regex.VERSION0)
-            except regex.error as exc:
+            except (regex.error, OverflowError, RecursionError) as exc:
+                hint = " (a [ in a class is written \\[)" if isinstance(exc, regex.error) else ""
                 raise _Bad(f"the pattern {value!r} can backtrack, so it is searched with a time limit, by a module "
-                           f"that reads it otherwise: {exc} (a [ in a class is written \\[)") from None
+                           f"that reads it otherwise: {_compile_error(exc)}{hint}") from None
         return value
     if param == "value":
         return _compared(value, kind or "text")
@@ -786,6 +795,12 @@ def _parse_param(param: str, value: Any, kind: str | None) -> Any:
     raise AssertionError(param)
 
 
+def _compile_error(exc: Exception) -> str:
+    """Why ``re`` or ``regex`` refused a pattern: its own words, or, when it ran out of depth,
+    how deep the pattern nests."""
+    return "its groups are nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+
+
 # A pattern that matches an empty text is found at the start of every text unless an assertion
 # other than ^ decides where (a$, ^\d*$, ^(?!已结)): the escapes but \b, \B and \Z left out, one
 # of $, \b, \B, \Z, a lookaround or a conditional group.
@@ -801,7 +816,7 @@ def _case_types(items: list[Any]) -> None:
     """Raise _Bad naming the first of ``items`` that is not a known case type."""
     for v in items:
         if v not in KNOWN_CASE_TYPES:
-            raise _Bad(f"unknown case type {v!r}{did_you_mean(v, KNOWN_CASE_TYPES)}; "
+            raise _Bad(f"unknown case type {shown_value(v)}{did_you_mean(v, KNOWN_CASE_TYPES) if isinstance(v, str) else ''}; "
                        f"known: {', '.join(KNOWN_CASE_TYPES)}")
 
 
@@ -2043,8 +2058,11 @@ def _resolve(spec: str | Path, base: Path | None = None) -> Path | None:
     looks_like_path = isinstance(spec, Path) or text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text
     if looks_like_path:
         for candidate in ([base / text] if base else []) + [Path(text)]:
-            if candidate.is_file():
-                return candidate
+            try:
+                if candidate.is_file():
+                    return candidate
+            except OSError:  # a name the file system refuses (too long): no such file
+                continue
         return None
     return _bundled().get(text)
 
@@ -2053,7 +2071,11 @@ def _unknown_spec(spec: Any) -> str:
     names = list(_bundled())
     if not str(spec).strip():
         return f"an empty rules name {str(spec)!r}: give a bundled ruleset ({', '.join(names)}) or a rules file"
-    if Path(str(spec)).is_dir():
+    try:
+        folder = Path(str(spec)).is_dir()
+    except OSError:  # a name the file system refuses (too long)
+        folder = False
+    if folder:
         found = sorted(p.name for p in Path(str(spec)).glob("*.y*ml"))
         return (f"{spec} is a folder, not a rules file; name the file"
                 + (f" ({some_of(found, 5)})" if found else ""))
@@ -2125,7 +2147,7 @@ def _check_top(root: Node, problems: list[str]) -> None:
     if "version" not in root.value:
         problems.append(root.problem("missing 'version: 1'"))
     elif root.value["version"] != 1 or isinstance(root.value["version"], bool):
-        problems.append(root.child("version").problem(f"unsupported version {root.value['version']!r}; expected 1"))
+        problems.append(root.child("version").problem(f"unsupported version {shown_value(root.value['version'])}; expected 1"))
     if "description" in root.value and not isinstance(root.value["description"], str):
         problems.append(root.child("description").problem(f"expected text, got {shown_value(root.value['description'])}"))
 
