@@ -1,12 +1,21 @@
-"""Mistakes of a hand-written rules or targets file: each is said in YAML's words (true, nothing,
+"""Mistakes of a hand-written rules, targets or settings file: each is said in YAML's words (true, nothing,
 an empty text, the number as typed) at its line, and none is taken silently."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import tempfile
+from pathlib import Path
+
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
+from backlog_cli.rules import bundled_rules_dir
 from conftest import SAMPLE_AS_OF, SAMPLES
 
 runner = CliRunner()
@@ -192,6 +201,8 @@ def test_a_value_a_check_could_not_take_is_said_at_its_line(tmp_path, lines, mes
     ('ledger: ledger.csv\nencoding: "utf-8\\0"\n', "backlog.yaml:2: 'encoding': unknown encoding 'utf-8\0' (did you "
                                                    "mean 'utf-8'?); a Chinese ledger's CSV is in utf-8, gb18030, gbk, "
                                                    "gb2312 or utf-16"),
+    ("ledger: ledger.csv\nencoding: undefined\n", "backlog.yaml:2: 'encoding': 'undefined' is not a text encoding; a "
+                                                 "Chinese ledger's CSV is in utf-8, gb18030, gbk, gb2312 or utf-16"),
 ])
 def test_a_settings_value_yaml_or_python_cannot_take_is_said_at_its_line(tmp_path, monkeypatch, text, message):
     """The settings file's like mistakes stopped the command with an internal error (exit 70), and a
@@ -203,3 +214,58 @@ def test_a_settings_value_yaml_or_python_cannot_take_is_said_at_its_line(tmp_pat
     result = run("run", "--as-of", SAMPLE_AS_OF)
     assert result.exit_code == 2
     assert result.output == f"backlog: error: {message}\n"
+
+
+DEFAULT = yaml.safe_load((bundled_rules_dir() / "default.yaml").read_text(encoding="utf-8"))
+DROP = object()  # the key left out
+ODD = [DROP, None, [], {}, [None], 0, -1, 10**30, 1.5, float("nan"), float("-inf"), "", "x" * 300, "字段", True,
+       dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.datetime(2020, 1, 1, 10), "2026-02-30", "-1 month", "1000 years",
+       "legal_limit", "filed_on", {"all": []}, {"not": None}, [1, "a"], {"field": "cause", "contains_anyy": ["x"]}]
+
+
+def _places(node, path=()):
+    """The path of every value in a parsed YAML document under a key, and of every list item that
+    is a mapping (not the keywords of a list: the structure, not the words)."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+    for key, value in items:
+        if isinstance(node, dict) or isinstance(value, dict):
+            yield (*path, key)
+        yield from _places(value, (*path, key))
+
+
+def _mangled(changes) -> dict:
+    doc = yaml.safe_load(yaml.safe_dump(DEFAULT, allow_unicode=True))
+    for path, value in changes:
+        parent = doc
+        for key in path[:-1]:
+            parent = parent[key] if isinstance(parent, (dict, list)) and _has(parent, key) else None
+        if parent is None or not _has(parent, path[-1]):
+            continue  # a value replaced already
+        if value is DROP:
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = value
+    return doc
+
+
+def _has(node, key) -> bool:
+    return key in node if isinstance(node, dict) else isinstance(key, int) and key < len(node)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(list(_places(DEFAULT))), st.sampled_from(ODD)), min_size=1, max_size=3))
+def test_a_mangled_ruleset_is_refused_in_located_lines_never_with_a_traceback(changes):
+    """Values of the bundled default ruleset replaced by values of other kinds, or left out: the
+    rules are taken (exit 0), or every problem is said at its file, line and column (exit 2)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "r.yaml"
+        path.write_text(yaml.safe_dump(_mangled(changes), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        result = run("rules", "check", path)
+    assert result.exit_code in (0, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    for leak in ("internal error", "Traceback", "NoneType", "datetime.", "object at 0x", "<class"):
+        assert leak not in result.output
+    if result.exit_code == 2:
+        head, *problems = result.output.splitlines()
+        assert re.fullmatch(r"backlog: error: \d+ problems? in rules:", head), result.output
+        assert problems and all(re.match(r"  \S.*?:\d+:\d+: ", line) for line in problems), result.output

@@ -157,9 +157,9 @@ def encoding_problem(name: str) -> str | None:
         return "an empty name (in a script, is a variable unset?)"
     try:
         b"A".decode(name)  # not empty: b"".decode never looks the name up
-    except UnicodeError:  # a text encoding that cannot decode the probe
+    except UnicodeDecodeError:  # a text encoding that cannot decode the probe (utf-16: one byte)
         pass
-    except (LookupError, ValueError):  # ValueError: a name holding a NUL character
+    except (LookupError, ValueError):  # a UnicodeError: 'undefined', which decodes nothing; a NUL in the name
         try:
             codecs.lookup(name)
             what = f"'{name}' is not a text encoding"
