@@ -623,6 +623,47 @@ def test_a_header_repeated_with_many_other_columns_names_five_then_how_many_more
         "below it are read under the first header's columns: make it one table, or put it on a sheet of its own"]
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_header_naming_more_columns_under_cases_does_not_hide_the_cases_above_it(tmp_path, suffix):
+    """A table pasted under another whose header names one column more (案由 where the first has
+    a column of its own, 类别): the first header is the sheet's, and the cases above the second are
+    read, as the rows below it; the rows counted are all of them. The header the most known
+    columns name was taken, and the cases above it were dropped without a word."""
+    rows = [["案号", "立案日期", "承办人", "类别"], ["(2025)鲁0902执1号", "2025-01-02", "张三", "甲"],
+            ["(2025)鲁0902执2号", "2025-01-03", "李四", "乙"], ["案号", "立案日期", "承办人", "案由"],
+            ["(2025)鲁0902执3号", "2025-01-04", "王五", "借款纠纷"]]
+    if suffix == ".csv":
+        path = tmp_path / "l.csv"
+        path.write_text("".join(",".join(row) + "\n" for row in rows), encoding="utf-8")
+    else:
+        path = workbook(tmp_path / "l.xlsx", {"台帐": rows})
+    result = CliRunner().invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "loaded 3 cases from 4 rows; skipped 1 row (重复的表头行 1)" in result.stderr
+    sheet = "l" if suffix == ".csv" else "台帐"
+    assert f"[{sheet}] row 4: the header is repeated with other columns (案由 under 类别)" in result.stderr
+    cases = pd.read_csv(io.StringIO(result.stdout))
+    assert cases["case_no"].tolist() == ["(2025)鲁0902执1号", "(2025)鲁0902执2号", "(2025)鲁0902执3号"]
+    assert cases["类别"].tolist() == ["甲", "乙", "借款纠纷"]
+
+
+def test_case_numbers_above_the_header_are_warned_about(tmp_path):
+    """Cases under a first header whose 立案日期 is mistyped (立按日期), over a table pasted with a
+    header that is known: the second header is the sheet's, and the rows above it its title; the
+    case numbers there are said, with their rows, not dropped without a word. Titles are not."""
+    rows = [["执行案件台帐（2025年）"], ["案号", "立按日期", "承办人"], ["(2025)鲁0902执1号", "2025-01-02", "张三"],
+            ["(2025)鲁0902执2号", "2025-01-03", "李四"], ["案号", "立案日期", "承办人"], ["(2025)鲁0902执3号", "2025-01-04", "王五"]]
+    path = workbook(tmp_path / "l.xlsx", {"台帐": rows})
+    ledger = load_ledger([path])
+    assert ledger.cases["case_no"].tolist() == ["(2025)鲁0902执3号"]
+    assert ledger.warnings == [
+        f"{path} [台帐] rows 3, 4: 2 cells above the header (row 5) look like case numbers, not read: the rows above "
+        "a sheet's header are its title; if its header is above them, add the headers it has as aliases in a columns "
+        "file (--columns)"]
+    assert [s.note for s in ledger.sheets] == ["表头以上有案号，未读取"]
+    assert load_ledger([workbook(tmp_path / "t.xlsx", {"台帐": [rows[0], *rows[4:]]})]).warnings == []
+
+
 def test_a_two_row_header_with_a_group_cell_repeated_on_each_page_is_skipped(tmp_path):
     """A printed ledger repeats its two-row header on each page: the lower row under the group
     cell 结案 (日期, 方式) names no field alone, but it is the sheet's own header, so it is

@@ -1074,7 +1074,9 @@ def find_header(raw: RawSheet, columns: Columns) -> tuple[int, list[str], int] |
     takes (1 to 3), or None.
 
     The header is the row (of the first HEADER_SCAN_ROWS) with the most cells that are known
-    aliases, provided it has at least two and names the case number or the filing date. A row
+    aliases, provided it has at least two and names the case number or the filing date; but not a
+    row below cases under a header naming both (the header of a table pasted under the first,
+    naming more columns: its rows and the rows above it are read under the first header). A row
     right below it that names other fields and holds no data (当事人 above 申请执行人 and
     被执行人, 执行标的 above （万元）) completes it: see :func:`_with_sub_header`; so does a third,
     below a header of two rows (（万元） under 执行标的, below 当事人 over 申请执行人 and 被执行人).
@@ -1091,12 +1093,14 @@ def find_header(raw: RawSheet, columns: Columns) -> tuple[int, list[str], int] |
 def _header_rows(raw: RawSheet, columns: Columns) -> tuple[int, list[str], int] | None:
     """The header's position, its cell texts and its rows (1 or 2): see :func:`find_header`."""
     top = _cell_text(raw.frame.head(HEADER_SCAN_ROWS))
-    best, best_hits = None, 1
+    best, best_hits, usable = None, 1, False
     for pos, cells in enumerate(top.itertuples(index=False)):  # at most 30 short rows: not a hot path
         fields = {columns.field_for(c) for c in cells if c}
         fields.discard(None)
         if len(fields) > best_hits and fields & {"case_no", "filed_on"}:
-            best, best_hits = pos, len(fields)
+            if usable and _case_shaped(pd.Series(top.iloc[best + 1 : pos].to_numpy().ravel(), dtype=object)).any():
+                break  # cases below a usable header: a header further down repeats it (a table pasted under it)
+            best, best_hits, usable = pos, len(fields), {"case_no", "filed_on"} <= fields
     if best is None:
         return None
     headers = list(top.iloc[best])
@@ -1207,6 +1211,23 @@ def _unread_cases(named: str, raw: RawSheet, columns: Columns) -> str | None:
     if first > HEADER_SCAN_ROWS:
         return said + f". The header is looked for in the first {HEADER_SCAN_ROWS} rows only"
     return said + ". Add your headers as aliases in a columns file (--columns)"
+
+
+def _cases_above(named: str, raw: RawSheet, pos: int) -> str | None:
+    """A warning for cells shaped like case numbers above the header (at ``pos``), in rows read as
+    its title, not as cases (cases under a first header the columns do not know, a table pasted
+    under them with a header they do): how many, and in which rows."""
+    above = raw.frame.iloc[:pos]
+    if above.empty:
+        return None
+    shaped = _case_shaped(pd.Series(above.to_numpy().ravel(), dtype=object)).reshape(above.shape)
+    if not shaped.any():
+        return None
+    count = int(shaped.sum())
+    return (f"{named} [{raw.name}] {_rows_named((raw.first_row + np.flatnonzero(shaped.any(axis=1))).tolist())}: "
+            f"{counted(count, 'cells')} above the header (row {raw.first_row + pos}) {'looks' if count == 1 else 'look'} "
+            "like case numbers, not read: the rows above a sheet's header are its title; if its header is above "
+            "them, add the headers it has as aliases in a columns file (--columns)")
 
 
 # The columns backlog adds to every case (where it came from, case-number parts, categories, each
@@ -1993,6 +2014,9 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             refused.append(lacking[1])
             continue
         found_any = True
+        if above := _cases_above(named, raw, pos):
+            report.note = "；".join(filter(None, [report.note, "表头以上有案号，未读取"]))
+            found.warnings.append(above)
         found.unnamed.update(name for header, name in zip(headers, mapped) if not header)
         if len(continued := _continued_rows(raw.merged_down, mapped)):
             found.continued.append(continued.assign(file=str(path), sheet=report.sheet))
