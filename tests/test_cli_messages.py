@@ -200,6 +200,10 @@ def test_a_mistake_on_the_command_line_is_one_plain_line_naming_the_help(tmp_pat
         (["inspect", ledger, "--encoding", "GB-18030"], f"--encoding: unknown encoding 'GB-18030' (did you mean "
          f"'gb18030'?); {ENCODINGS}", "inspect "),
         (["inspect", ledger, "--encoding", "hex"], f"--encoding: 'hex' is not a text encoding; {ENCODINGS}", "inspect "),
+        (["classify", ledger, "--encoding", "undefined"], f"--encoding: 'undefined' is not a text encoding; {ENCODINGS}",
+         "classify "),  # Python's codec that decodes nothing: it was an internal error
+        (["sample", "-o", "s.csv", "--encoding", "undefined"], f"--encoding: 'undefined' is not a text encoding; "
+         f"{ENCODINGS}", "sample "),
         (["sample", "-o", "s.csv", "--encoding", "klingon"], f"--encoding: unknown encoding 'klingon'; {ENCODINGS}",
          "sample "),
     ]
