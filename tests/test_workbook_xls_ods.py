@@ -10,6 +10,8 @@ stream.
 
 import re
 import struct
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -100,6 +102,44 @@ def test_a_cut_xls_fails_with_a_message_not_a_traceback(tmp_path):
     result = CliRunner().invoke(app, ["classify", str(damaged), "--as-of", "2026-11-23"])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "cannot read the workbook" in result.output
+
+
+def _with_extent(data: bytes, first_row: int, end_row: int) -> bytes:
+    """ledger.xls with its sheet's DIMENSIONS record saying rows ``first_row`` to ``end_row`` (0-based, end
+    excluded) of its five columns."""
+    at = data.index(struct.pack("<HHIIHH", 0x0200, 14, 0, 4, 0, 5))
+    return data[:at + 4] + struct.pack("<IIHH", first_row, end_row, 0, 5) + data[at + 16:]
+
+
+DAMAGED_XLS = [
+    # cut inside its sectors: python-calamine panicked, printing its Rust backtrace on stderr
+    (lambda d: d[:4352], ": cannot read the workbook (damaged: a sector beyond the end of the file); is it a valid .xls file?"),
+    # 500 bytes spliced in: python-calamine followed the FAT chain that loops until the memory ran out
+    (lambda d: d[:3574] + b"\0" * 500 + d[3574:],
+     ": cannot read the workbook (damaged: a sector chain loops); is it a valid .xls file?"),
+    # an extent whose rows end above where they start, and one of four billion rows: python-calamine,
+    # which decodes every sheet as it opens the workbook, asked for hundreds of gigabytes and aborted
+    (lambda d: _with_extent(d, 5, 4),
+     " [台帐]: its recorded extent is damaged (rows 6 to 4): is it a valid .xls file? save it again in Excel or WPS"),
+    (lambda d: _with_extent(d, 0, 0xFFFFFFF0),
+     " [台帐]: it spans A1:E4294967280, 4,294,967,280 rows by 5 columns, too many cells to read: a stray cell far "
+     "beyond the table? delete the rows and columns after the table and save"),
+]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the memory limit is Linux's")
+@pytest.mark.parametrize("damage, said", DAMAGED_XLS)
+def test_a_damaged_xls_is_one_plain_line_before_python_calamine_reads_it(tmp_path, damage, said):
+    """An .xls cut or spliced is refused in one line, read before python-calamine is given it: the
+    command runs as typed, under a memory limit of 3 GB, so that what went wrong before (a panic
+    printed, all the memory taken, an abort) cannot take the machine's memory."""
+    damaged = tmp_path / "bad.xls"
+    damaged.write_bytes(damage((LEDGERS / "ledger.xls").read_bytes()))
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))"
+    code = f"{limit}; import sys; from backlog_cli.cli import main; sys.argv[0] = 'backlog'; main()"
+    result = subprocess.run([sys.executable, "-c", code, "classify", str(damaged), "--as-of", "2026-11-23"],
+                            capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stderr) == (2, f"backlog: error: {damaged}{said}\n")
 
 
 @pytest.mark.parametrize("path, unreadable", [

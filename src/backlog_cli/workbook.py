@@ -316,9 +316,14 @@ def open_book(path: Path):
 
     with path.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(_OLE) and path.suffix.lower() != ".xls" and _ENCRYPTED_STREAM in path.read_bytes():
-        # An OLE container holding this stream is how Excel stores an encrypted (password) workbook.
-        raise _password_protected(path)
+    if head.startswith(_OLE):
+        data = path.read_bytes()
+        if _ENCRYPTED_STREAM not in data:
+            if (unreadable := _unreadable_xls(path, data)) is not None:
+                raise unreadable
+        elif path.suffix.lower() != ".xls":
+            # An OLE container holding this stream is how Excel stores an encrypted (password) workbook.
+            raise _password_protected(path)
     try:
         return pc.CalamineWorkbook.from_path(str(path))
     except pc.PasswordError:
@@ -772,13 +777,48 @@ def oversized_sheets(path: Path, parts: dict[str, str]) -> dict[str, str]:
                     continue
                 rows = int(dim[4]) - int(dim[2]) + 1
                 cols = _column_number(dim[3]) - _column_number(dim[1]) + 1
-                if rows * cols > MAX_SHEET_CELLS or (cols > WIDE_SHEET_COLUMNS and rows * cols > MAX_WIDE_SHEET_CELLS):
-                    ref = f"{dim[1].decode()}{dim[2].decode()}:{dim[3].decode()}{dim[4].decode()}"
-                    found[name] = (f"it spans {ref}, {rows:,} rows by {cols:,} columns, too many cells to read: a stray "
-                                   "cell far beyond the table? delete the rows and columns after the table and save")
+                ref = f"{dim[1].decode()}{dim[2].decode()}:{dim[3].decode()}{dim[4].decode()}"
+                if (why := _too_many_cells(ref, rows, cols)) is not None:
+                    found[name] = why
             return found
     except ZIP_ERRORS:
         return {}
+
+
+def _too_many_cells(ref: str, rows: int, cols: int) -> str | None:
+    """Why a sheet whose recorded extent is ``ref``, ``rows`` by ``cols``, is not decoded, or None."""
+    if rows * cols > MAX_SHEET_CELLS or (cols > WIDE_SHEET_COLUMNS and rows * cols > MAX_WIDE_SHEET_CELLS):
+        return (f"it spans {ref}, {rows:,} rows by {cols:,} columns, too many cells to read: a stray "
+                "cell far beyond the table? delete the rows and columns after the table and save")
+    return None
+
+
+def _xls_extents(stream: bytes) -> dict[str, str]:
+    """The sheets of an .xls (BIFF8) workbook stream whose recorded extent (DIMENSIONS) is too large
+    to decode, or ends above where it starts, as in a damaged file (python-calamine, which decodes
+    every sheet as it opens the workbook, counts the rows between as billions and asks for memory
+    for them all), each with why."""
+    found = {}
+    for start, name in _xls_sheets(stream):
+        at = start + 4 + struct.unpack_from("<H", stream, start + 2)[0]  # past the sheet's BOF
+        while at + 4 <= len(stream):
+            kind, length = struct.unpack_from("<HH", stream, at)
+            if kind in (_BOF, _EOF):  # none recorded (a chart's BOF, or the sheet's end)
+                break
+            if kind == _DIMENSIONS:
+                first_row, end_row, first_col, end_col = struct.unpack_from("<IIHH", stream, at + 4)
+                if end_row < first_row:
+                    found[name] = (f"its recorded extent is damaged (rows {first_row + 1:,} to {end_row:,}): is it a "
+                                   "valid .xls file? save it again in Excel or WPS")
+                elif end_row > first_row and end_col > first_col:
+                    from xlsxwriter.utility import xl_rowcol_to_cell as cell  # the cells as Excel names them
+
+                    ref = f"{cell(first_row, first_col)}:{cell(end_row - 1, end_col - 1)}"
+                    if (why := _too_many_cells(ref, end_row - first_row, end_col - first_col)) is not None:
+                        found[name] = why
+                break
+            at += 4 + length
+    return found
 
 
 # Cells python-calamine reads as blank although the sheet shows something: an error (#REF!,
@@ -1073,6 +1113,7 @@ def _ods_text(inner: bytes) -> str:
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CFB_LAST = 0xFFFFFFFA  # sector ids from here on end a chain or mark free and special sectors
 _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x002F
+_DIMENSIONS = 0x0200
 _XLS_FORMULA, _BOOLERR, _XLS_ROW, _COLINFO = 0x0006, 0x0205, 0x0208, 0x007D
 _XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
                0x2A: "#N/A"}
@@ -1103,14 +1144,14 @@ def cfb_stream(data: bytes, name: str) -> bytes | None:
     size = 1 << shift
     fats, first_dir, _, cutoff, first_mini, _, first_difat, difats = struct.unpack_from("<8I", data, 0x2C)
 
-    def sector(at: int) -> bytes:
+    def sector(at: int) -> bytes:  # the last one perhaps cut short, as python-calamine reads it
         start = (at + 1) * size
-        if start + size > len(data):
-            raise ValueError("sector beyond the file")
+        if start >= len(data):
+            raise ValueError("a sector beyond the end of the file")
         return data[start : start + size]
 
     ids = list(_uint32s(data[0x4C:0x200]))
-    for _ in range(difats):
+    for _ in range(min(difats, len(data) // size)):  # more than the file holds: the chain loops
         if first_difat >= _CFB_LAST:
             break
         more = _uint32s(sector(first_difat))
@@ -1128,6 +1169,8 @@ def cfb_stream(data: bytes, name: str) -> bytes | None:
         return found
 
     directory = b"".join(sector(i) for i in chain(first_dir, fat))
+    if len(directory) % 128:
+        raise ValueError("a directory entry cut short")
     entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
     for entry in entries:
         length = min(struct.unpack_from("<H", entry, 0x40)[0], 64)
@@ -1141,6 +1184,25 @@ def cfb_stream(data: bytes, name: str) -> bytes | None:
             mini = 1 << mini_shift
             return b"".join(mini_stream[i * mini : (i + 1) * mini] for i in chain(start, mini_fat))[:stream_size]
     return None
+
+
+def _unreadable_xls(path: Path, data: bytes) -> LedgerError | None:
+    """Why python-calamine cannot be given an OLE2 compound file (an .xls: its ``data``), or None. Reading the
+    sectors on the way to its workbook stream, it follows a chain that loops until it has taken all
+    the memory there is, and panics at a sector beyond the file, its Rust backtrace on stderr (an
+    .xls cut, or spliced); a sheet's extent it asks memory for, too (:func:`_xls_extents`)."""
+    try:
+        stream = cfb_stream(data, "Workbook") or cfb_stream(data, "Book")  # Excel 97 and later's, Excel 5's
+        extents = _xls_extents(stream) if stream is not None else {}
+    except ValueError as exc:
+        why = str(exc)
+    except (IndexError, struct.error):
+        why = "a sector table beyond the file"
+    else:
+        for name, why in extents.items():
+            return LedgerError(f"{path} [{name}]: {why}")
+        return None
+    return LedgerError(f"{path}: cannot read the workbook (damaged: {why}); is it a valid {path.suffix} file?")
 
 
 @_never_raising
