@@ -980,18 +980,29 @@ def test_outputs_of_a_ledger_with_columns_kept_as_typed_are_told_apart_and_a_led
 
 
 def test_the_ledger_and_sheets_named_and_a_day_given_as_the_commands_read_them(capsys):
-    """ledger_named: the ledger files and sheets named on the command line, else the settings'
-    (no sheets: None, every sheet); given_day: a day in any of its forms, none when not given, one
-    after today not warned about (the command bounds or refuses it itself)."""
+    """ledger_source: the ledger files and sheets named on the command line, else the settings'
+    (no sheets: None, every sheet), the encoding given, else the settings' (said to be set in the
+    settings file), the columns files given before the settings', the settings' files shown from
+    their folder; the nightly run reads the settings' as a command given no options does, but
+    takes no --encoding. given_day: a day in any of its forms, none when not given, one after
+    today not warned about (the command bounds or refuses it itself)."""
     import datetime as dt
 
-    from backlog_cli.cli import given_day, ledger_named
-    from backlog_cli.config import Config
+    from backlog_cli.cli import given_day
+    from backlog_cli.config import Config, ledger_source
 
-    settings = Config(ledger=[Path("台帐.xlsx")], sheets=["2026年"])
-    assert ledger_named(settings, None, None) == ([Path("台帐.xlsx")], ["2026年"])
-    assert ledger_named(settings, [Path("a.csv")], ["未结"]) == ([Path("a.csv")], ["未结"])
-    assert ledger_named(Config(), [Path("a.csv")], None) == ([Path("a.csv")], None)
+    settings = Config(path=Path("s/backlog.yaml"), ledger=[Path("台帐.xlsx")], sheets=["2026年"], encoding="gbk",
+                      columns=[Path("c.yaml")])
+    own = ledger_source(settings)
+    assert (own.paths, own.sheets, own.encoding, own.columns) == ([Path("台帐.xlsx")], ["2026年"], "gbk", [Path("c.yaml")])
+    assert (own.encoding_set_in, own.shown_from, own.encoding_option) == (Path("s/backlog.yaml"), Path("s"), True)
+    given = ledger_source(settings, [Path("a.csv")], ["未结"], "utf-8", [Path("d.yaml")])
+    assert (given.paths, given.sheets, given.encoding) == ([Path("a.csv")], ["未结"], "utf-8")
+    assert (given.columns, given.encoding_set_in, given.shown_from) == ([Path("d.yaml"), Path("c.yaml")], None, None)
+    plain = ledger_source(Config(), [Path("a.csv")])
+    assert (plain.paths, plain.sheets, plain.encoding, plain.columns) == ([Path("a.csv")], None, None, [])
+    nightly = ledger_source(settings, encoding_option=False)
+    assert nightly.encoding_option is False and (nightly.paths, nightly.encoding_set_in) == (own.paths, own.encoding_set_in)
     assert given_day(None) is None
     assert given_day("2026年11月23日") == given_day("20261123") == dt.date(2026, 11, 23)
     assert given_day("2099-01-01", "--since") == dt.date(2099, 1, 1) and capsys.readouterr().err == ""

@@ -1209,7 +1209,7 @@ def test_a_history_that_cannot_be_opened_stops_the_run_before_the_ledger_is_read
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "history.sqlite").write_bytes(b"not a database, " * 100)
     loads = []
-    monkeypatch.setattr(run_mod, "_load", lambda *a, **k: loads.append(a) or pytest.fail("the ledger was read"))
+    monkeypatch.setattr(run_mod, "load_source", lambda *a, **k: loads.append(a) or pytest.fail("the ledger was read"))
     result = invoke(config, "--as-of", "2025-06-30")
     assert result.exit_code == 2, result.output
     assert "cannot open the database" in result.output

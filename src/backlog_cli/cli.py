@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from backlog_cli.assignment import Targets
-    from backlog_cli.config import Config
     from backlog_cli.loading import Columns, Ledger
     from backlog_cli.triage import Triage
 
@@ -454,26 +453,20 @@ class Period(str, Enum):
 
 
 class LoadOptions:
-    """The options every ledger-reading command shares, resolved against backlog.yaml."""
+    """The options every ledger-reading command shares, resolved against backlog.yaml
+    (:func:`config.ledger_source`)."""
 
     def __init__(self, ledger, config, sheet, encoding, columns):
-        from backlog_cli.config import check_ledgers, load_config
+        from backlog_cli.config import check_ledgers, ledger_source, load_config
 
         self.config = load_config(config)
-        self.paths, self.sheets = ledger_named(self.config, ledger, sheet)
-        if not self.paths:
+        self.source = ledger_source(self.config, ledger, sheet, encoding, columns)
+        if not self.source.paths:
             raise BacklogError(
                 f"no ledger given: name one ({_naming_a_ledger()}) or set `ledger:` in backlog.yaml (backlog init)"
             )
         if not ledger:
             check_ledgers(self.config)
-        self.encoding = encoding or self.config.encoding
-        # the settings file, when the encoding is its encoding: (a hint then says to set another there),
-        # or none is named (one may be set there as well as by --encoding)
-        self.encoding_set_in = self.config.path if not encoding else None
-        # the ledger files backlog.yaml names are shown from its folder, as it names them
-        self.shown_from = self.config.folder if not ledger else None
-        self.columns = list(columns or []) + list(self.config.columns)
         self.inputs: list[Path] = []
         self.output: Path | None = None
 
@@ -485,7 +478,7 @@ class LoadOptions:
         from backlog_cli.outputs import errors_path_for, problems_path_for, refuse_inputs, refuse_missing_folder
 
         self.output = output
-        self.inputs = input_files(self.config, self.paths, self.columns, rules, targets)
+        self.inputs = input_files(self.config, self.source.paths, self.source.columns, rules, targets)
         if output is not None:
             refuse_missing_folder(output)
             refuse_inputs([output, errors_path_for(output), problems_path_for(output)], self.inputs)
@@ -493,16 +486,10 @@ class LoadOptions:
     def ruleset(self, rules: list[str] | None, columns: Columns):
         """The rules named on the command line, else in backlog.yaml, else the bundled default,
         with their deadlines, checked together; ``columns`` (the aliases read from
-        ``self.columns``) give the kinds of the fields the columns files add."""
+        ``self.source.columns``) give the kinds of the fields the columns files add."""
         from backlog_cli.deadlines import load_ruleset
 
         return load_ruleset(list(rules or self.config.rules) or None, columns)
-
-
-def ledger_named(settings: Config, ledger: list[Path] | None, sheet: list[str] | None) -> tuple[list[Path], list[str] | None]:
-    """The ledger files and the sheets to read: those named on the command line, else in the
-    settings (no sheets named: every sheet that holds a ledger)."""
-    return list(ledger or settings.ledger), list(sheet or settings.sheets) or None
 
 
 def _naming_a_ledger() -> str:
@@ -529,13 +516,14 @@ def reads_ledger(command):
     @functools.wraps(command)
     def run(*args, **kwargs):
         from backlog_cli import workbook
-        from backlog_cli.config import load_config
+        from backlog_cli.config import ledger_source, load_config
 
         try:
             settings = load_config(kwargs.get("config"))
         except BacklogError:
             return command(*args, **kwargs)
-        workbook.start(*ledger_named(settings, kwargs.get("ledger"), kwargs.get("sheet")))
+        source = ledger_source(settings, kwargs.get("ledger"), kwargs.get("sheet"))
+        workbook.start(source.paths, source.sheets)
         return command(*args, **kwargs)
 
     return run
@@ -584,18 +572,17 @@ def progress_bar(err):
 def load(opts: LoadOptions, *, listed_below: bool = False, columns: Columns | None = None,
          triaged: bool = False) -> Ledger:
     """Load the ledger with a spinner on a terminal (``columns``: the aliases, when already read
-    from ``opts.columns``), reject its rows filed after today
+    from ``opts.source.columns``), reject its rows filed after today
     (:func:`triage.reject_filed_after_today`), then report rejects on stderr (see
     :func:`report_load`). ``triaged``: the caller evaluates the cases
     (:func:`triage.triage_ledger`, which rejects those rows) and reports the load once it has
     (:func:`load_triage`)."""
-    from backlog_cli.loading import load_columns, load_ledger
+    from backlog_cli.loading import load_columns, load_source
 
     err = _stderr()
-    columns = columns or load_columns(opts.columns)
+    columns = columns or load_columns(opts.source.columns)
     with progress_bar(err) as progress:
-        ledger = load_ledger(opts.paths, sheets=opts.sheets, encoding=opts.encoding, columns=columns, progress=progress,
-                             encoding_set_in=opts.encoding_set_in, shown_from=opts.shown_from)
+        ledger = load_source(opts.source, columns, progress)
     if not triaged:
         from backlog_cli.triage import reject_filed_after_today
 
@@ -614,7 +601,7 @@ def load_triage(opts: LoadOptions, rules: list[str] | None, as_of: pd.Timestamp,
     from backlog_cli.loading import load_columns
     from backlog_cli.triage import check_category, triage_ledger
 
-    columns = load_columns(opts.columns)
+    columns = load_columns(opts.source.columns)
     ruleset, deadlines = opts.ruleset(rules, columns)
     if category:
         check_category(ruleset, category)
@@ -1223,7 +1210,7 @@ def _weekly_targets(opts: LoadOptions, given: Path | None, by: str) -> "Targets 
     if given is not None:
         from backlog_cli.loading import load_columns
 
-        known = load_columns(opts.columns)
+        known = load_columns(opts.source.columns)
         targets_for(goals, known.field_for(by) or by, True, known.labels(), by)
     return goals
 

@@ -97,6 +97,42 @@ class Config:
         return self.path.parent if self.path is not None else None
 
 
+@dataclass(frozen=True)
+class LedgerSource:
+    """Which ledger is read and how (:func:`loading.load_source` reads it): the files and sheets,
+    the CSV encoding, the column aliases files, the settings file where an encoding may be set
+    (``encoding_set_in``, see :func:`loading.load_ledger`), whether --encoding may be given
+    (``encoding_option``) and the folder the files are shown from (``shown_from``)."""
+
+    paths: list[Path]
+    sheets: list[str] | None
+    encoding: str | None
+    columns: list[Path]
+    encoding_set_in: Path | None
+    shown_from: Path | None
+    encoding_option: bool = True
+
+
+def ledger_source(config: Config, ledger: list[Path] | None = None, sheet: list[str] | None = None,
+                  encoding: str | None = None, columns: list[Path] | None = None, *,
+                  encoding_option: bool = True) -> LedgerSource:
+    """The ledger a command reads, from its options over the settings: the files and the sheets
+    named on the command line, else in the settings (no sheets named: None, every sheet that holds
+    a ledger); the encoding given, else the settings' (which the settings file is named for, where
+    another may be set); the column aliases files given, then the settings'; the files the
+    settings name shown from their folder, as ``ledger:`` names them. The nightly run reads the
+    settings' (``encoding_option=False``: it takes no --encoding)."""
+    return LedgerSource(
+        paths=list(ledger or config.ledger),
+        sheets=list(sheet or config.sheets) or None,
+        encoding=encoding or config.encoding,
+        columns=list(columns or []) + list(config.columns),
+        encoding_set_in=config.path if not encoding else None,
+        shown_from=config.folder if not ledger else None,
+        encoding_option=encoding_option,
+    )
+
+
 def shown_path(path: str | Path, shown_from: Path | None) -> str:
     """A ledger file's path as messages and tables show it: relative to ``shown_from`` (the folder
     of the settings file whose ``ledger:`` named it, which the nightly run records as read, from

@@ -39,7 +39,7 @@ from backlog_cli.outputs import (ERROR_HEADERS, FLAG_TEXT, MESSAGE_MAX_VALUE, PR
 from backlog_cli.workbook import EXCEL_SUFFIXES
 
 if TYPE_CHECKING:
-    from backlog_cli.config import Config
+    from backlog_cli.config import Config, LedgerSource
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}  # .txt: Excel's 文本文件（制表符分隔） and Unicode 文本
 # Spreadsheets of other kinds, not read: said as what they are, with what to save them as.
@@ -1808,6 +1808,14 @@ def load_ledger(
     ledger.notes[:0] = [f"{shown_path(path, shown_from)}: skipped: {LOCK_FILE}" for path in locks] + [
         f"{shown_path(path, shown_from)}: skipped: {workbook.OUTPUT_FILE}" for path in outputs]
     return ledger
+
+
+def load_source(source: LedgerSource, columns: Columns, progress: Progress | None = None) -> Ledger:
+    """The ledger ``source`` names, read as it says (:func:`load_ledger`) with the column aliases
+    ``columns`` (read from ``source.columns``): for every command and the nightly run."""
+    return load_ledger(source.paths, sheets=source.sheets, encoding=source.encoding, columns=columns,
+                       progress=progress, encoding_set_in=source.encoding_set_in,
+                       encoding_option=source.encoding_option, shown_from=source.shown_from)
 
 
 LOCK_FILE = "the lock file Excel or WPS keeps beside a workbook while it is open (~$ before the name), not a ledger"

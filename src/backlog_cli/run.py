@@ -29,9 +29,9 @@ from typing import Any
 import pandas as pd
 
 from backlog_cli import assignment, deadlines, history, outputs, report
-from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers, input_files, shown_path
+from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers, input_files, ledger_source, shown_path
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError
-from backlog_cli.loading import Columns, Ledger, Progress, check_file, load_columns, load_ledger
+from backlog_cli.loading import Ledger, Progress, check_file, load_columns, load_source
 from backlog_cli.rules import TOTAL_ID, Ruleset
 from backlog_cli.triage import Triage, overdue_output, overdue_title, triage_labels, triage_ledger, triage_sheets
 from backlog_cli.workbook import ledger_files
@@ -436,12 +436,6 @@ def _refuse_future(day: dt.date) -> None:
                            "run it on or after that day")
 
 
-def _load(config: Config, columns: Columns, progress: Progress | None) -> Ledger:
-    return load_ledger(config.ledger, sheets=config.sheets or None, encoding=config.encoding,
-                       columns=columns, progress=progress, encoding_set_in=config.path,
-                       encoding_option=False, shown_from=config.folder)
-
-
 def _counts(ledger: Ledger, result: Triage) -> dict[str, Any]:
     """Rows read and what became of them; cases, open and closed from the 底数's total row."""
     total = result.summary.set_index("category").loc[TOTAL_ID]
@@ -604,7 +598,8 @@ def nightly_run(
     refuse_inputs_in(config, folder)
     with run_lock(output_dir), ExitStack() as opened:
         with steps.step("rules") as notes:
-            columns = load_columns(config.columns)
+            source = ledger_source(config, encoding_option=False)  # the settings' ledger: no --encoding
+            columns = load_columns(source.columns)
             ruleset, dls = deadlines.load_ruleset(config.rules or None, columns)
             targets = assignment.read_targets(config.targets, config.path) if config.targets else None
             absent = columns.absent_fields(config)
@@ -616,7 +611,7 @@ def nightly_run(
             store = opened.enter_context(history.open_history(target))
             notes.append(summary.shown(target))
         with steps.step("load") as notes:
-            ledger = _load(config, columns, progress)
+            ledger = load_source(source, columns, progress)
             summary.ledger_files = [str(p) for p in ledger.files]
             summary.warnings.extend(ledger.warnings)
             summary.notes.extend(ledger.notes)
