@@ -681,7 +681,8 @@ def as_of_date(text: str | None, option: str = "--as-of", *, warn_future: bool =
 
 def given_day(text: str | None, option: str = "--as-of") -> dt.date | None:
     """A day an option gives (:func:`as_of_date`), not warned about when after today (the command
-    takes it as the bound of what it lists, or refuses it itself); None when not given."""
+    takes it as the bound of what it lists, or refuses it or says what it counts then itself);
+    None when not given."""
     return as_of_date(text, option, warn_future=False).date() if text is not None else None
 
 
@@ -1103,7 +1104,7 @@ def report_monthly(
     except BacklogError as exc:  # an option's value: said as every other bad option value is
         raise typer.BadParameter(str(exc)) from None
     today = dt.date.today()
-    asked = as_of_date(as_of, warn_future=False) if as_of is not None else None
+    asked = given_day(as_of)  # a day after today: month_warnings says what the report counts then
     opts = LoadOptions(ledger, config, sheet, encoding, columns)
     day = opts.config.report_day  # the period: the calendar month, or to day N (统计月)
     period, end = report_dates(period, asked, today, day)

@@ -211,7 +211,7 @@ def parse_month(text: str) -> pd.Period:
     return pd.Period(dt.date(year, month, 1), freq="M")
 
 
-def due_month(as_of: pd.Timestamp | None, today: dt.date, day: int | None = None) -> pd.Period:
+def due_month(as_of: dt.date | None, today: dt.date, day: int | None = None) -> pd.Period:
     """The month reported on when none is given: the one whose period (``day``: the report day)
     holds ``as_of``; without it, the calendar month of ``today``, which with a report day is the
     period just ended from the day after day ``day`` to the month's end (on the 26th with
@@ -256,7 +256,7 @@ def month_warnings(month: pd.Period, today: dt.date, end: pd.Timestamp | None = 
     return []
 
 
-def report_day(month: pd.Period, as_of: pd.Timestamp | None = None, today: dt.date | None = None,
+def report_day(month: pd.Period, as_of: dt.date | None = None, today: dt.date | None = None,
                day: int | None = None) -> pd.Timestamp:
     """The day the report counts at: ``as_of`` (which must fall in the month's period, ``day`` the
     report day); else ``today`` while the period runs (what has happened so far, not a day still
@@ -277,11 +277,11 @@ def report_day(month: pd.Period, as_of: pd.Timestamp | None = None, today: dt.da
     return as_of
 
 
-def report_dates(month: pd.Period | None, as_of: pd.Timestamp | None, today: dt.date,
+def report_dates(month: pd.Period | None, as_of: dt.date | None, today: dt.date,
                  day: int | None = None) -> tuple[pd.Period, pd.Timestamp]:
-    """The month a report is for and the day it is counted at, for `report monthly` and the
-    nightly run: ``month``, else the one due (:func:`due_month`), and :func:`report_day` in its
-    period (``day``: the report day)."""
+    """The month a report is for and the day it is counted at, for `report monthly` (``as_of``: the
+    day --as-of gives, ``cli.given_day``) and the nightly run: ``month``, else the one due
+    (:func:`due_month`), and :func:`report_day` in its period (``day``: the report day)."""
     month = due_month(as_of, today, day) if month is None else month
     return month, report_day(month, as_of, today, day)
 
