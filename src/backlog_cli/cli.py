@@ -1059,6 +1059,7 @@ def diff(
     from backlog_cli.config import load_config
     from backlog_cli.history import changes_since, diff_output
     from backlog_cli.loading import load_columns
+    from backlog_cli.rules import labels_by_id
     from backlog_cli.run import history_inputs
 
     fmt = output_format(fmt, output)
@@ -1070,8 +1071,7 @@ def diff(
     with _open_history(settings) as store:
         base, latest, changes = changes_since(store, when, until)
     tell(notes=changes.notes)  # a run recorded by an older backlog: what it rejected is unknown
-    result = diff_output(base, latest, changes, {c.id: c.label for c in ruleset.categories},
-                         {d.id: d.label for d in deadlines})
+    result = diff_output(base, latest, changes, labels_by_id(ruleset.categories), labels_by_id(deadlines))
     show(result, fmt, output, inputs=history_inputs(settings))
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 import math
 import re
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field as dc_field
 from functools import cache
 from pathlib import Path
@@ -357,6 +357,12 @@ def by_id_or_label(items: Sequence[Any], name: str) -> Any | None:
             if getattr(item, attr) == name:
                 return item
     return None
+
+
+def labels_by_id(items: Iterable[Any]) -> dict[str, str]:
+    """Of categories or deadlines, each one's label by its id (minsheng → 涉民生): how tables,
+    workbooks and explanations show the ids."""
+    return {item.id: item.label for item in items}
 
 
 def add_months(dates: pd.Series, months: int) -> pd.Series:

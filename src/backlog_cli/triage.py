@@ -31,7 +31,7 @@ from backlog_cli.loading import FILED_AFTER_TODAY, REJECT_COLUMNS, Ledger, Sheet
 from backlog_cli.outputs import FLAG_TEXT, Labels, Output, Sheet, case_count_title, state_styles
 from backlog_cli.parsing import CASE_PARTS, case_ids, parse_case_numbers, per_distinct, same_case, short_case_number
 from backlog_cli.rules import (SUMMARY_LABEL, TOTAL_LABEL, CategoryExplanation, ColumnRef, Ruleset, canonical_fields,
-                               missing_field_warnings, open_mask)
+                               labels_by_id, missing_field_warnings, open_mask)
 
 KEY_ID = "key"
 OVERDUE_SHEET = "超期案件"  # cases past a deadline
@@ -111,7 +111,7 @@ def triage_labels(ledger: Ledger, result: Triage) -> Labels:
 
 def with_categories(labels: Mapping[str, str], ruleset: Ruleset) -> Labels:
     """``labels`` with the category columns' ids shown by the ruleset's labels (涉民生 for minsheng)."""
-    names = {c.id: c.label for c in ruleset.categories}
+    names = labels_by_id(ruleset.categories)
     values = dict(labels.value_labels) if isinstance(labels, Labels) else {}
     return Labels(labels, {**values, **{name: names for name in CATEGORY_COLUMNS}})
 
@@ -374,7 +374,7 @@ def overdue_list(result: Triage, *, days: int | None = None, months: int | None 
     listed = overdue_cases(cases, result.deadlines, result.as_of, days=days, months=months, deadline=deadline,
                            within=within)
     title = overdue_title(result.as_of, listed, months=months, days=days, within=within,
-                          deadline=next((d.label for d in result.deadlines if d.id == deadline), deadline),
+                          deadline=labels_by_id(result.deadlines).get(deadline, deadline),
                           category=result.ruleset.category(category).label if category else None,
                           officer=group_name(officer) if officer else None)
     return listed, title
@@ -440,7 +440,7 @@ class CaseExplanation:
             out.append(OTHER_ROWS.format(n=len(self.rejected)))
             out += [f"  {_file_name(self.files, file)} [{sheet}] 第 {row} 行：{reason}"
                     for file, sheet, row, reason in self.rejected]
-        labels = {item.id: item.label for item in self.categories}
+        labels = labels_by_id(self.categories)
         out.append(f"类别：{'; '.join(labels.get(cid, cid) for cid in c['categories']) or '（无）'}")
         for item in self.categories:
             out += item.lines()
