@@ -540,18 +540,13 @@ def tell(warnings: Sequence[str] = (), notes: Sequence[str] = (), err=None) -> N
     err = err or _stderr()
     for kind, messages in (("warning", warnings), ("note", notes)):
         for message in messages:
-            plain_line(err, f"{kind}: {terminal_text(message, MESSAGE_MAX_CHARS)}")
+            err.plain_line(f"{kind}: {terminal_text(message, MESSAGE_MAX_CHARS)}")
 
 
 def _stderr():
     from backlog_cli.outputs import console_for
 
     return console_for(sys.stderr)
-
-
-def plain_line(console, text: str) -> None:
-    """``text`` as it is: no rich markup read in it ([已结] is text), nothing highlighted."""
-    console.print(text, highlight=False, markup=False)
 
 
 @contextmanager
@@ -629,7 +624,7 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
     made terminal-safe) and where all of them are (``listed_below``: by the command itself, inspect)."""
     from backlog_cli.outputs import ERRORS, PROBLEMS, list_file_beside
 
-    plain_line(err, ledger.load_line())
+    err.plain_line(ledger.load_line())
     tell(ledger.warnings, ledger.notes, err)
     listed = ledger.rejected_lines(REJECTS_SHOWN)
     if listed:
@@ -639,13 +634,13 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
             more += (": all are listed below" if listed_below else
                      f": all are in {errors} (and in `backlog inspect`)" if errors is not None else
                      ": `backlog inspect` lists them all; with --output FILE they go to FILE.errors.csv")
-        plain_line(err, some_of(listed, REJECTS_SHOWN, total=len(ledger.rejects), sep="\n", more=more))
+        err.plain_line(some_of(listed, REJECTS_SHOWN, total=len(ledger.rejects), sep="\n", more=more))
     if len(ledger.problems):
         n = len(ledger.problems)
         listed = list_file_beside(output, PROBLEMS) if output is not None else None
         where = ("listed below" if listed_below else f"listed in {listed} and by `backlog inspect`"
                  if listed is not None else "see `backlog inspect`")
-        plain_line(err, f"{kept_blank(n)} ({where})")
+        err.plain_line(f"{kept_blank(n)} ({where})")
 
 
 def kept_blank(n: int) -> str:
@@ -708,7 +703,7 @@ def show(result, fmt: str, output: Path | None, ledger: Ledger | None = None, in
     rejects = ledger.written_rejects() if ledger is not None else None
     problems = ledger.written_problems() if ledger is not None and output is not None else None
     for item in write_output(result, fmt, output, rejects=rejects, problems=problems, inputs=inputs):
-        plain_line(_stderr(), str(item))
+        _stderr().plain_line(str(item))
 
 
 # --------------------------------------------------------------------------- commands
@@ -767,7 +762,7 @@ def explain(
     explained = explain_case(result, case_no, data.columns.labels(), data.rejects, data.cases, data.listed_problems(),
                              data.sheets)
     for line in explained.lines():
-        plain_line(out, terminal_text(line, PLAIN_WIDTH))
+        out.plain_line(terminal_text(line, PLAIN_WIDTH))
 
 
 def _is_ledger_name(text: str) -> bool:
@@ -863,19 +858,19 @@ def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|FILE", help="A 
 
     ruleset, deadlines = load_ruleset([name], _rules_columns(columns))
     out = _stdout()
-    plain_line(out, f"{ruleset.name}: {ruleset.description}" if ruleset.description else ruleset.name)
+    out.plain_line(f"{ruleset.name}: {ruleset.description}" if ruleset.description else ruleset.name)
     categories, listed = ruleset_tables(ruleset, deadlines)
     out.print(outputs.render_table(categories, title="类别", see_all=outputs.PIPE_TO_SEE_ALL))
     if listed is not None:
         out.print(outputs.render_table(listed, title="期限", see_all=outputs.PIPE_TO_SEE_ALL))
     used, followed = added_years(deadlines)
     if used:
-        plain_line(out, f"节假日（holidays:，chinesecalendar 未收的年份）：{used}")
+        out.plain_line(f"节假日（holidays:，chinesecalendar 未收的年份）：{used}")
     if followed:
-        plain_line(out, f"节假日（holidays:）中 {followed} 已由 chinesecalendar 收录，以其为准")
+        out.plain_line(f"节假日（holidays:）中 {followed} 已由 chinesecalendar 收录，以其为准")
     tell(holiday_conflicts(deadlines))
     for path in ruleset.sources:
-        plain_line(out, f"from {bundled_path(path)}")
+        out.plain_line(f"from {bundled_path(path)}")
 
 
 @rules_app.command("check", cls=BacklogCommand)
@@ -980,7 +975,7 @@ def _step_log(quiet: bool):
     if quiet:
         return None
     err = _stderr()
-    return lambda line: plain_line(err, line)
+    return err.plain_line
 
 
 @app.command(cls=LoggedCommand)
@@ -1010,11 +1005,11 @@ def run(
         summary = nightly_run(settings, when, log=log, progress=progress)
     tell(summary.warnings, summary.notes if not quiet else (), err)
     if summary.rejects is not None and len(summary.rejects):
-        plain_line(err, f"{counted(len(summary.rejects), 'rejected rows')}: see {summary.shown(summary.folder / ERRORS_FILE)}")
+        err.plain_line(f"{counted(len(summary.rejects), 'rejected rows')}: see {summary.shown(summary.folder / ERRORS_FILE)}")
     if summary.problems is not None and len(summary.problems):
-        plain_line(err, f"{kept_blank(len(summary.problems))}: see {summary.shown(summary.folder / PROBLEMS_FILE)}")
+        err.plain_line(f"{kept_blank(len(summary.problems))}: see {summary.shown(summary.folder / PROBLEMS_FILE)}")
     if not quiet:
-        plain_line(err, f"done: {summary.shown(summary.folder)} (exit {summary.exit_code})")
+        err.plain_line(f"done: {summary.shown(summary.folder)} (exit {summary.exit_code})")
     raise typer.Exit(summary.exit_code)
 
 
@@ -1195,7 +1190,7 @@ def assign(
     if split is not None:
         written, removed = replace_split(lists, split, fmt, labels, inputs=opts.inputs)
         gone = f", removed {removed} old file{'' if removed == 1 else 's'} of an earlier split" if removed else ""
-        plain_line(_stderr(), f"wrote {counted(len(written), fmt + ' files')} to {split}{gone}")
+        _stderr().plain_line(f"wrote {counted(len(written), fmt + ' files')} to {split}{gone}")
         tell([f"{w.path}: {message}" for w in written for message in w.warnings])
         return
     show(lists.output(labels), fmt, output, data, opts.inputs)

@@ -1352,6 +1352,10 @@ class _Console(Console):
         self.quiet = True
         raise BrokenPipeError
 
+    def plain_line(self, text: str) -> None:
+        """``text`` as it is: no rich markup read in it ([已结] is text), nothing highlighted."""
+        self.print(text, highlight=False, markup=False)
+
 
 def _terminal_size(stream: IO[str]) -> tuple[int, int]:
     """The columns and lines of the terminal ``stream`` writes to: ``COLUMNS`` and ``LINES`` when
@@ -1368,8 +1372,9 @@ def _terminal_size(stream: IO[str]) -> tuple[int, int]:
     return width or 80, height or 25
 
 
-def console_for(stream: IO[str] | None = None, *, force_plain: bool | None = None) -> Console:
-    """A console for ``stream`` (stdout by default).
+def console_for(stream: IO[str] | None = None, *, force_plain: bool | None = None) -> _Console:
+    """A console for ``stream`` (stdout by default); its ``plain_line`` prints a line of text as it
+    is, on a terminal too.
 
     On a terminal: normal rich, as wide as the terminal, also where ``TERM=dumb`` (Emacs' shell,
     some editors' consoles: no colours or cursor moves there), which rich draws 80 columns wide
@@ -1715,7 +1720,7 @@ def counted(n: int, noun: str) -> str:
 def _print_tables(result: Output, out: TextIO) -> None:
     console = console_for(out)
     if result.heading:
-        console.print(terminal_text(result.heading, PLAIN_WIDTH), highlight=False, markup=False)
+        console.plain_line(terminal_text(result.heading, PLAIN_WIDTH))
     for sheet in result.tables if result.tables is not None else [result.main_sheet(result.table_columns)]:
         console.print(render_table(sheet.frame, title=sheet.title or sheet.name, labels=sheet.labels,
                                    row_styles=sheet.row_styles, max_rows=result.max_rows,
