@@ -1177,7 +1177,7 @@ def test_replace_set_never_removes_an_input_nor_a_file_outside_the_folder(tmp_pa
 
 
 def test_counted_makes_the_last_word_singular_for_one():
-    from backlog_cli.outputs import counted
+    from backlog_cli.errors import counted
 
     assert [counted(1, "rejected rows"), counted(1, "categories"), counted(0, "categories"), counted(2, "values")] == [
         "1 rejected row", "1 category", "0 categories", "2 values"]

@@ -26,7 +26,7 @@ from typer._click.globals import get_current_context
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from backlog_cli import __version__
-from backlog_cli.errors import EXIT_INPUT, BacklogError, OptionError, some_of
+from backlog_cli.errors import EXIT_INPUT, BacklogError, OptionError, counted, some_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -645,8 +645,6 @@ def report_load(ledger: Ledger, err, output: Path | None = None, *, listed_below
 
 def kept_blank(n: int) -> str:
     """How many values of the ledger were kept as blank, as the load and the nightly run say it."""
-    from backlog_cli.outputs import counted
-
     return f"{counted(n, 'values')} unreadable or contradicting others, kept as blank"
 
 
@@ -880,7 +878,6 @@ def rules_check(paths: Annotated[list[Path], typer.Argument(
                 columns: ColumnsOpt = None) -> None:
     """Check a rules file (or several, merged as repeated --rules are): categories and deadlines; every problem is listed with file:line:column. Exit 2 when invalid."""
     from backlog_cli.deadlines import holiday_conflicts, load_ruleset
-    from backlog_cli.outputs import counted
 
     ruleset, deadlines = load_ruleset([str(p) for p in paths], _rules_columns(columns))
     names = " + ".join(str(p) for p in paths)
@@ -913,7 +910,7 @@ def init(
 ) -> None:
     """Write a commented starter backlog.yaml, its ledger: the ledger files found beside it."""
     from backlog_cli.config import PLACEHOLDER, write_starter
-    from backlog_cli.outputs import counted, refuse_missing_folder
+    from backlog_cli.outputs import refuse_missing_folder
     from backlog_cli.workbook import FOLDER_SUFFIXES, some_names
 
     refuse_missing_folder(path)
@@ -994,7 +991,6 @@ def run(
     130 interrupted (Ctrl-C), 143 stopped (SIGTERM); nothing written
     """
     from backlog_cli.config import load_config
-    from backlog_cli.outputs import counted
     from backlog_cli.run import ERRORS_FILE, PROBLEMS_FILE, nightly_run
 
     when = as_of_date(as_of, warn_future=False)  # a day after today is refused by the run
@@ -1169,7 +1165,6 @@ def assign(
     """Task lists per officer (任务到人): open cases by urgency, with counts and weekly targets."""
     from backlog_cli.assignment import (check_split_folder, grouped_targets, plan_warnings, replace_split, split_format,
                                         task_lists)
-    from backlog_cli.outputs import counted
     from backlog_cli.triage import triage_labels
 
     if split is not None and output is not None:
@@ -1189,7 +1184,7 @@ def assign(
     labels = triage_labels(data, result)
     if split is not None:
         written, removed = replace_split(lists, split, fmt, labels, inputs=opts.inputs)
-        gone = f", removed {removed} old file{'' if removed == 1 else 's'} of an earlier split" if removed else ""
+        gone = f", removed {counted(removed, 'old files')} of an earlier split" if removed else ""
         _stderr().plain_line(f"wrote {counted(len(written), fmt + ' files')} to {split}{gone}")
         tell([f"{w.path}: {message}" for w in written for message in w.warnings])
         return

@@ -5,6 +5,9 @@ Exit codes (documented in the README):
     1  done, but rows were rejected, values were kept as blank or rules warned (``backlog run`` only)
     2  nothing produced: bad input, bad rules, bad config, bad option
     3  another run holds the lock
+
+It also holds what every message says alike: how many (:func:`counted`), a few of many
+(:func:`some_of`), a value as read (:func:`shown_value`), a likely slip (:func:`did_you_mean`).
 """
 
 from __future__ import annotations
@@ -88,7 +91,7 @@ class RulesError(BacklogError):
     def __init__(self, problems: list[str]):
         self.problems = _in_file_order(list(problems))
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in rules:"
+        head = f"{counted(n, 'problems')} in rules:"
         super().__init__("\n".join([head, *("  " + p for p in self.problems)]))
 
 
@@ -121,6 +124,13 @@ def did_you_mean(word: object, known: Iterable[str]) -> str:
         return slip
     close = difflib.get_close_matches(str(word), list(known), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def counted(n: int, noun: str) -> str:
+    """``n`` and a plural ``noun``, its last word singular for one: 1 rejected row, 2 categories."""
+    if n == 1:
+        noun = noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
+    return f"{n} {noun}"
 
 
 def some_of(items: Sequence[str], shown: int, *, total: int | None = None, whole: int | None = None,

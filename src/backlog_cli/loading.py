@@ -33,8 +33,8 @@ from xlsxwriter.utility import xl_col_to_name
 
 from backlog_cli import parsing, workbook
 from backlog_cli.config import document_line, encoding_problem, key_line, load_yaml, read_yaml, shown_path
-from backlog_cli.errors import ConfigError, LedgerError, did_you_mean, slip_note, some_of
-from backlog_cli.outputs import (ERROR_HEADERS, FLAG_TEXT, MESSAGE_MAX_VALUE, PROBLEM_HEADERS, Sheet, counted, iso_dates,
+from backlog_cli.errors import ConfigError, LedgerError, counted, did_you_mean, slip_note, some_of
+from backlog_cli.outputs import (ERROR_HEADERS, FLAG_TEXT, MESSAGE_MAX_VALUE, PROBLEM_HEADERS, Sheet, iso_dates,
                                  terminal_text, whole_numbers)
 from backlog_cli.workbook import EXCEL_SUFFIXES
 

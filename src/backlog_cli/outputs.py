@@ -44,7 +44,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from backlog_cli.errors import ConfigError, OptionError
+from backlog_cli.errors import ConfigError, OptionError, counted
 from backlog_cli.parsing import first_rows, object_addresses, row_chunks
 from backlog_cli.workbook import OUTPUT_AUTHOR
 
@@ -1708,13 +1708,6 @@ def table_title(title: str, rows: int) -> str:
     when it has no rows (按承办人排名：4 周，截至2014-01-05（无数据）): a row saying so would be
     met by Excel's filter and sort as data."""
     return title if rows else title + NO_DATA
-
-
-def counted(n: int, noun: str) -> str:
-    """``n`` and a plural ``noun``, its last word singular for one: 1 rejected row, 2 categories."""
-    if n == 1:
-        noun = noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
-    return f"{n} {noun}"
 
 
 def _print_tables(result: Output, out: TextIO) -> None:

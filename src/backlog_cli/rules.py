@@ -27,9 +27,9 @@ import regex
 import yaml
 
 from backlog_cli.config import GuardedLoader, key_set_twice, not_text, yaml_problem
-from backlog_cli.errors import NotUtf8, RulesError, did_you_mean, read_utf8, shown_value, slip_note, some_of
+from backlog_cli.errors import NotUtf8, RulesError, counted, did_you_mean, read_utf8, shown_value, slip_note, some_of
 from backlog_cli.loading import CLOSED_STATUS, KIND_FIXED, SOURCE_COLUMNS, Columns, load_columns, unrecognised_hint
-from backlog_cli.outputs import FLAG_TEXT, counted
+from backlog_cli.outputs import FLAG_TEXT
 from backlog_cli.parsing import (case_ids, clean_values, day_parts, factorize_objects, first_rows, normalize_text, normalize_value,
                                   option_day, parse_case_numbers, parse_case_text)
 

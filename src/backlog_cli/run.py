@@ -30,7 +30,7 @@ import pandas as pd
 
 from backlog_cli import assignment, deadlines, history, outputs, report
 from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers, input_files, ledger_source, shown_path
-from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError
+from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError, counted
 from backlog_cli.loading import Ledger, Progress, check_file, load_columns, load_source
 from backlog_cli.rules import TOTAL_ID, Ruleset
 from backlog_cli.triage import Triage, overdue_output, overdue_title, triage_labels, triage_ledger, triage_sheets
@@ -616,8 +616,8 @@ def nightly_run(
             summary.warnings.extend(ledger.warnings)
             summary.notes.extend(ledger.notes)
             n = len(ledger.problems)
-            kept_blank = f", {outputs.counted(n, 'values')} kept as blank" if n else ""
-            notes.append(f"{outputs.counted(len(ledger.cases), 'cases')} from {outputs.counted(ledger.rows_read, 'rows')}, "
+            kept_blank = f", {counted(n, 'values')} kept as blank" if n else ""
+            notes.append(f"{counted(len(ledger.cases), 'cases')} from {counted(ledger.rows_read, 'rows')}, "
                          f"{len(ledger.rejects)} rejected" + kept_blank)
         with steps.step("classify") as notes:
             loaded = len(ledger.rejects)
@@ -626,7 +626,7 @@ def nightly_run(
             # cell of their cases) are among them, and the value problems
             summary.rejects, summary.problems = ledger.written_rejects(), ledger.written_problems()
             if more := len(ledger.rejects) - loaded:
-                notes.append(f"{outputs.counted(more, 'more rows')} rejected: filed after today")
+                notes.append(f"{counted(more, 'more rows')} rejected: filed after today")
             frame = result.cases
             summary.warnings.extend(result.warnings)
             summary.notes.extend(result.notes)
