@@ -133,6 +133,21 @@ def test_bom_and_tsv(tmp_path):
     assert led.cases["filed_on"].iloc[0] == pd.Timestamp("2025-01-02")
 
 
+def test_tsv_of_commas_is_read_as_csv(tmp_path):
+    """A .tsv without a tab in its first lines is comma-separated text saved under that name: read
+    with commas, not refused as a file without a header. A real .tsv keeps its commas in values."""
+    path = tmp_path / "ledger.tsv"
+    path.write_bytes("案号,立案日期,执行标的\n(2025)鲁0902执9号,2025-01-02,\"1,000\"\n".encode("utf-8"))
+    led = load_ledger([path])
+    assert list(led.cases["case_no"]) == ["(2025)鲁0902执9号"]
+    assert led.cases["amount"].iloc[0] == 1000
+    real = tmp_path / "real.tsv"
+    real.write_bytes("案号\t立案日期\t执行标的\n(2025)鲁0902执9号\t2025-01-02\t1,000,000\n".encode("utf-8"))
+    led = load_ledger([real])
+    assert led.cases["filed_on"].iloc[0] == pd.Timestamp("2025-01-02")
+    assert led.cases["amount"].iloc[0] == 1_000_000
+
+
 def test_user_aliases(tmp_path):
     aliases = tmp_path / "cols.yaml"
     aliases.write_text("fields:\n  case_no:\n    aliases: [执行案件号]\n", encoding="utf-8")

@@ -666,9 +666,11 @@ def _header_read_otherwise(path: Path, encoding: str, columns: Columns) -> Encod
 
 
 def _separator(path: Path, text: str) -> str:
-    """Tab for .tsv or when the first lines hold more tabs than commas, else comma."""
+    """Tab when the first lines hold more tabs than commas, or any tab in a .tsv; else comma (a .tsv
+    without a tab in its first lines is comma-separated text saved under that name)."""
     head = "\n".join(text.split("\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS])
-    return "\t" if path.suffix.lower() == ".tsv" or head.count("\t") > head.count(",") else ","
+    tabs = head.count("\t")
+    return "\t" if tabs > head.count(",") or (tabs and path.suffix.lower() == ".tsv") else ","
 
 
 _CSV_OPTIONS = dict(header=None, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=False,
