@@ -723,7 +723,7 @@ def test_rules_check_says_how_to_test_a_field_written_as_an_operator(tmp_path):
             "write {field: cause, contains_any: [...]}") in result.output
 
 
-HEAVY_MODULES = ("pandas", "numpy", "yaml", "xlsxwriter", "python_calamine", "sqlalchemy")
+HEAVY_MODULES = ("pandas", "numpy", "yaml", "xlsxwriter", "python_calamine", "sqlalchemy", "markdown_it")
 
 
 def test_help_of_every_command_imports_none_of_the_heavy_modules():
@@ -743,6 +743,31 @@ def test_help_of_every_command_imports_none_of_the_heavy_modules():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "[]\n"
+
+
+def test_help_is_the_same_without_typers_markdown_import():
+    """--help imports typer's help renderer with a stand-in for rich.markdown (markdown-it is a
+    tenth of its time): every command's help must read as it does with the real module."""
+    code = (
+        "import contextlib, io, sys\n"
+        "if sys.argv[1] == 'real':\n"
+        "    import rich.markdown\n"
+        "import typer\n"
+        "from backlog_cli.cli import app\n"
+        "group = typer.main.get_command(app)\n"
+        f"for args in [[], *({[name.split() for name in command_names()]!r})]:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "        group.main(args=[*args, '--help'], prog_name='backlog', standalone_mode=False)\n"
+        "    print(out.getvalue())\n"
+        "print('markdown_it' in sys.modules)\n"
+    )
+    env = {**os.environ, "COLUMNS": "100"}
+    helps = {how: subprocess.run([sys.executable, "-c", code, how], capture_output=True, text=True, env=env)
+             for how in ("real", "stand-in")}
+    assert helps["real"].returncode == helps["stand-in"].returncode == 0, helps["stand-in"].stderr
+    assert helps["real"].stdout.endswith("True\n") and helps["stand-in"].stdout.endswith("False\n")
+    assert "Usage: backlog classify" in helps["stand-in"].stdout
+    assert helps["real"].stdout[:-5] == helps["stand-in"].stdout[:-6]
 
 
 def test_rules_list_shows_every_category_whole_when_piped():

@@ -227,10 +227,34 @@ class HelpInWords:
         --help | head -1``) with exit status 1 (its ``on_broken_pipe``, the only way out of
         printing the help): said as the closed pipe it is, so the help ends as any output read
         no further (plain_errors: quietly, exit 0)."""
+        _import_help_without_markdown()
         try:
             super().format_help(ctx, formatter)
         except SystemExit:
             raise BrokenPipeError from None
+
+
+def _import_help_without_markdown() -> None:
+    """Imports typer's help renderer without rich.markdown, which it imports for its markdown markup
+    mode only: backlog's help is in rich markup, and rich.markdown brings markdown-it, a tenth of
+    ``backlog --help``'s time. A stand-in is seen by that one import and removed after it, so
+    anything importing rich.markdown later gets the real module; the stand-in refuses to be used."""
+    if "typer.rich_utils" in sys.modules or "rich.markdown" in sys.modules:
+        return
+    import importlib
+    import types
+
+    class Markdown:
+        def __init__(self, *args, **kwargs):
+            raise RuntimeError("backlog's help is not in markdown")
+
+    stand_in = types.ModuleType("rich.markdown")
+    stand_in.Markdown = Markdown  # type: ignore[attr-defined]
+    sys.modules["rich.markdown"] = stand_in
+    try:
+        importlib.import_module("typer.rich_utils")
+    finally:
+        del sys.modules["rich.markdown"]
 
 
 class BacklogCommand(HelpInWords, TyperCommand):
@@ -1228,8 +1252,6 @@ def _closed_streams_to_null() -> None:
 
 
 def main() -> None:
-    from backlog_cli import workbook
-
     _closed_streams_to_null()
     signal.signal(signal.SIGTERM, _on_sigterm)
     _every_character(sys.stdout)
@@ -1238,7 +1260,8 @@ def main() -> None:
     try:
         app()
     except SystemExit as done:
-        if workbook.untaken():
+        # (the decoding module is imported by the commands that read a ledger, not by --help)
+        if (workbook := sys.modules.get("backlog_cli.workbook")) is not None and workbook.untaken():
             # A mistake found before the load (an unknown --category, a bad rules file): the message
             # is out, and the decode started for that load is not waited for.
             sys.stdout.flush()
