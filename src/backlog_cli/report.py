@@ -91,7 +91,9 @@ PERIOD_CLOSED = "本期执结"
 
 
 @cache
-def _bundled_labels() -> dict[str, str]:
+def _default_field_labels() -> dict[str, str]:
+    """The labels of the bundled columns file's fields and of the columns backlog adds, for a
+    report made without the ledger's own (``loading._bundled_labels`` is the added columns' only)."""
     return load_columns().labels()
 
 
@@ -109,7 +111,7 @@ class MonthlyReport:
     closed_cases: pd.DataFrame  # CLOSED_CASE_COLUMNS: the cases closed in the month up to ``end``
     open_cases: pd.DataFrame  # OPEN_CASE_COLUMNS: the cases open at ``end``
     category_labels: dict[str, str] = field(default_factory=dict)  # id → label, for the sheets
-    field_labels: dict[str, str] = field(default_factory=_bundled_labels)  # the ledger's columns' labels
+    field_labels: dict[str, str] = field(default_factory=_default_field_labels)  # the ledger's columns' labels
     day: int | None = None  # the report day (backlog.yaml report_day); None: the calendar month
 
     @property
@@ -484,7 +486,7 @@ def monthly_report(
         closed_cases=_case_list(cases, counted, officer, closed_in, end, closed=True),
         open_cases=_case_list(cases, counted, officer, open_end, end, closed=False),
         category_labels=dict(categories),
-        field_labels=dict(labels) if labels is not None else _bundled_labels(),
+        field_labels=dict(labels) if labels is not None else _default_field_labels(),
         day=day,
     )
 
