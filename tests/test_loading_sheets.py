@@ -560,3 +560,76 @@ def test_the_rows_below_a_rejected_first_row_are_rejected_with_it(tmp_path, made
     assert re.search(rf"│ {re.escape(name)} +│ 2025年 │ +12 │ 同一案件的续行（案号单元格合并） │", shown.stdout), shown.stdout
     for row, _, reason in rejected:
         assert re.search(rf"│ {re.escape(name)} +│ 2025年 │ +{row} │ {re.escape(reason[:12])}", shown.stdout), shown.stdout
+
+
+def case_over_rows_typed_again(path: Path) -> Path:
+    """Cases written over rows under a merged 案号 cell whose first row is rejected, each row below
+    with a 立案日期 of its own, and each number typed again further down and on another sheet: 执1号
+    over rows 2-3 filed in 2062 (a typing slip for 2026); 执3号 over rows 4-5 whose 立案日期 待补
+    cannot be read; 执6号 over rows 6-7 whose first row has none; rows 8-10 of 2025年 and 2-4 of
+    2026年 type the three numbers again, in full. fixtures/ledgers/case-over-rows-typed-again.xls
+    and .ods were saved from this workbook with LibreOffice."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    ws.append(CASE_OVER_ROWS)
+    ws.append(["(2025)鲁0902执1号", dt.datetime(2062, 1, 5), "张三", "李四", "借款合同纠纷", 1000, "王磊"])
+    ws.append([None, dt.datetime(2025, 1, 5), None, "王五"])
+    ws.append(["(2025)鲁0902执3号", "待补", "周九", "吴十", "借款合同纠纷", 3000, "李娜"])
+    ws.append([None, dt.datetime(2025, 3, 5), None, "郑十一"])
+    ws.append(["(2025)鲁0902执6号", None, "丙", "甲", "买卖合同纠纷", 6000, "李娜"])
+    ws.append([None, dt.datetime(2025, 6, 5), None, "乙"])
+    typed_again = [["(2025)鲁0902执1号", dt.datetime(2025, 1, 5), "张三", "李四", "借款合同纠纷", 1000, "王磊"],
+                   ["(2025)鲁0902执3号", dt.datetime(2025, 3, 5), "周九", "吴十", "借款合同纠纷", 3000, "李娜"],
+                   ["(2025)鲁0902执6号", dt.datetime(2025, 6, 5), "丙", "甲", "买卖合同纠纷", 6000, "李娜"]]
+    for row in typed_again:
+        ws.append(row)
+    for cells in ("A2:A3", "A4:A5", "A6:A7"):
+        ws.merge_cells(cells)
+    other = wb.create_sheet("2026年")
+    other.append(CASE_OVER_ROWS)
+    for row in typed_again:
+        other.append(row)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("made", ["xlsx", "xls", "ods"])
+def test_a_number_typed_again_is_no_duplicate_of_a_row_below_a_rejected_first_row(tmp_path, made):
+    """A row below a merged 案号 cell with a 立案日期 of its own, its first row rejected (a 立案日期
+    that cannot be read, or none), was still a case when duplicates were looked for: the same number
+    typed again further down was rejected as a duplicate of that row (案号重复：与 2025年 第5行 重复),
+    itself rejected with its first row, so the case was in no output. The rows below are out of it
+    as their first row is, as those of a case filed after today already were: the number typed
+    again is the case, and a third copy on another sheet its duplicate; the counts still add up.
+    The same in .xls and .ods."""
+    path = case_over_rows_typed_again(tmp_path / "l.xlsx") if made == "xlsx" else LEDGERS / f"case-over-rows-typed-again.{made}"
+    name = path.name
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["classify", str(path), "--as-of", "2026-11-23", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        cases = list(csv.DictReader(f))
+    assert [(c["case_no"][-3:], c["source_sheet"], c["source_row"], c["respondent"]) for c in cases] == [
+        ("执1号", "2025年", "8", "李四"), ("执3号", "2025年", "9", "吴十"), ("执6号", "2025年", "10", "甲")]
+    rejected = [
+        ("2025年", "2", "(2025)鲁0902执1号", "立案日期晚于今天：“2062-01-05”（是否录入有误？）"),
+        ("2025年", "3", "(2025)鲁0902执1号", "所属案件（第2行）被拒：立案日期晚于今天：“2062-01-05”（是否录入有误？）"),
+        ("2025年", "4", "(2025)鲁0902执3号", "立案日期无法识别：“待补”"),
+        ("2025年", "5", "(2025)鲁0902执3号", "所属案件（第4行）被拒：立案日期无法识别：“待补”"),
+        ("2025年", "6", "(2025)鲁0902执6号", "缺少立案日期"),
+        ("2025年", "7", "(2025)鲁0902执6号", "所属案件（第6行）被拒：缺少立案日期"),
+        ("2026年", "2", "(2025)鲁0902执1号", "案号重复：与 2025年 第8行 重复"),
+        ("2026年", "3", "(2025)鲁0902执3号", "案号重复：与 2025年 第9行 重复"),
+        ("2026年", "4", "(2025)鲁0902执6号", "案号重复：与 2025年 第10行 重复")]
+    assert "loaded 3 cases from 12 rows; 9 rejected" in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("rejected:")] == [
+        f"rejected: {name} [{sheet}] row {row}: {case_no}: {reason}" for sheet, row, case_no, reason in rejected]
+    with open(tmp_path / "out.errors.csv", encoding="utf-8-sig", newline="") as f:
+        assert [tuple(r) for r in csv.reader(f)] == [("文件", "工作表", "行号", "案号", "原因"), *((str(path), *r) for r in rejected)]
+    shown = runner.invoke(app, ["inspect", str(path)])
+    assert shown.exit_code == 0, shown.output
+    assert re.search(r"│ 2025年 +│ +1 +│ +9 +│ +3 +│ +0 +│ +6 +│", shown.stdout), shown.stdout
+    assert re.search(r"│ 2026年 +│ +1 +│ +3 +│ +0 +│ +0 +│ +3 +│", shown.stdout), shown.stdout
+    ledger = load_ledger([path])
+    assert [(s.sheet, s.rows_read, s.cases + s.skipped + s.rejected) for s in ledger.sheets] == [("2025年", 9, 9), ("2026年", 3, 3)]

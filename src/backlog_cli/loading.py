@@ -1326,52 +1326,35 @@ class Ledger:
     def _reject_below(self, rows: pd.DataFrame) -> None:
         """The rows of a case written over several rows under a merged 案号 cell (:attr:`continued`)
         whose first row is among the rejected ``rows`` rejected with it, naming it
-        (:data:`FIRST_ROW_REJECTED`): those skipped as its continuation, one read as a case (a
-        立案日期 of its own below a first row whose 立案日期 cannot be read), and one rejected for a
-        reason of its own (its 立案日期 left blank, a value the first row does not share), which is
-        said no more; their sheets' counts changed, so that they still add up. A row below reading
-        another case number, or skipped as blank, is left as it is."""
+        (:func:`_below_rejected`): those skipped as its continuation, one read as a case, and one
+        rejected for a reason of its own (a value the first row does not share), which is said no
+        more; their sheets' counts changed, so that they still add up. A row below reading another
+        case number, or skipped as blank, is left as it is. (The rows below a first row the load
+        rejected are rejected so before duplicates are looked for, :func:`_fold_continued`.)"""
         if self.continued is None or not len(self.continued) or not len(rows):
             return
-        where = ["file", "sheet", "row"]
-        below = self.continued.merge(rows[[*where, "case_no", "reason"]].set_axis(["file", "sheet", "top", "top_no", "why"],
-                                                                                axis=1), on=["file", "sheet", "top"])
+        below = _below_rejected(self.continued, rows)
         if not len(below):
             return
-        key = pd.MultiIndex.from_frame(below[where])
-
-        def found(frame: pd.DataFrame, cols: list[str], same_number: bool) -> np.ndarray:
-            """Where ``frame``'s rows (located by ``cols``) are rows below, reading their first row's number."""
-            out = frame[cols[2]].isin(below["row"]).to_numpy(dtype=bool, copy=True)
-            if out.any():
-                at = key.get_indexer(pd.MultiIndex.from_frame(frame.loc[out, cols].set_axis(where, axis=1)))
-                hit = at >= 0
-                if same_number:
-                    hit[hit] = pd.Series(frame["case_no"].to_numpy(dtype=object)[out][hit], dtype=object).eq(
-                        pd.Series(below["top_no"].to_numpy(dtype=object)[at[hit]], dtype=object)).to_numpy(dtype=bool)
-                out[out] = hit
-            return out
-
-        cases = found(self.cases, ["source_file", "source_sheet", "source_row"], True)
-        skipped = found(self.skipped, where, False) & self.skipped["reason"].eq(CONTINUED_ROW).to_numpy(dtype=bool)
-        rejected = found(self.rejects, where, True)
-        moved = pd.concat([self.cases.loc[cases, ["source_file", "source_sheet", "source_row"]].set_axis(where, axis=1)
-                           .assign(was="cases"), self.skipped.loc[skipped, where].assign(was="skipped"),
-                           self.rejects.loc[rejected, where].assign(was="rejected")], ignore_index=True)
-        if not len(moved):
+        where = ["file", "sheet", "row"]
+        cases = _below_at(self.cases, SOURCE_COLUMNS, below)
+        skipped = _below_at(self.skipped, where, below, same_number=False)
+        skipped[~self.skipped["reason"].eq(CONTINUED_ROW).to_numpy(dtype=bool)] = -1
+        rejected = _below_at(self.rejects, where, below)
+        moved = [at[at >= 0] for at in (cases, skipped, rejected)]
+        if not sum(len(at) for at in moved):
             return
-        first = below.iloc[key.get_indexer(pd.MultiIndex.from_frame(moved[where]))]
-        listed = moved[where].assign(case_no=first["top_no"].to_numpy(), reason=[
-            FIRST_ROW_REJECTED.format(row=row, reason=why) for row, why in zip(first["top"], first["why"])])
-        counts = moved.groupby(["file", "sheet", "was"]).size()
+        listed = below.iloc[np.concatenate(moved)].reset_index(drop=True)
+        counts = listed.assign(was=np.repeat(["cases", "skipped", "rejected"], [len(at) for at in moved])).groupby(
+            ["file", "sheet", "was"]).size()
         for report in self.sheets:
             from_cases, from_skipped = (int(counts.get((report.file, report.sheet, was), 0)) for was in ("cases", "skipped"))
             report.cases -= from_cases
             report.skipped -= from_skipped
             report.rejected += from_cases + from_skipped
-        self.cases = self.cases[~cases]
-        self.skipped = self.skipped[~skipped].reset_index(drop=True)
-        self.rejects = _in_sheet_order(_concat([self.rejects[~rejected], listed], REJECT_COLUMNS), self.sheets)
+        self.cases = self.cases[cases < 0]
+        self.skipped = self.skipped[skipped < 0].reset_index(drop=True)
+        self.rejects = _in_sheet_order(_concat([self.rejects[rejected < 0], listed], REJECT_COLUMNS), self.sheets)
         self.problems = _not_rejected(self.problems, listed)
 
     def file_names(self) -> dict[str, str]:
@@ -1896,7 +1879,7 @@ def _load(paths: list[Path], sheets: Sequence[str] | None, encoding: str | None,
         except _ReadAgain:
             found.rewind(mark)
             _load_file(path, sheets, encoding, columns, file_progress, found, careful=True, shown_from=shown_from)
-    folded_skips, folded_rejects = _fold_continued(found.cases, found.continued, columns)
+    folded_skips, folded_rejects = _fold_continued(found.cases, found.continued, columns, found.rejects)
     frame, dup_rejects, repeated = _reject_duplicates(found.cases, columns, shown_from)
     frame = _whole_number_fields(frame, columns)
     # a column with neither a header nor a value (列5: the field after the comma an export ends every
@@ -2533,8 +2516,38 @@ def _continued_rows(ranges: Sequence[tuple[int, int, int, int]], names: list[str
                          "top": tops})
 
 
-def _fold_continued(blocks: list[pd.DataFrame], continued: list[pd.DataFrame],
-                    columns: Columns) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _below_rejected(continued: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows under a case-number cell merged down (``continued``: :func:`_continued_rows` with
+    their file and sheet) whose first row is among the rejected ``rows``, as they are rejected with
+    it (:data:`REJECT_COLUMNS`): the first row's case number, and a reason naming it and why
+    (:data:`FIRST_ROW_REJECTED`)."""
+    firsts = rows[["file", "sheet", "row", "case_no", "reason"]].set_axis(["file", "sheet", "top", "case_no", "why"], axis=1)
+    below = continued.merge(firsts, on=["file", "sheet", "top"])
+    below["reason"] = [FIRST_ROW_REJECTED.format(row=row, reason=why) for row, why in zip(below["top"], below["why"])]
+    return below[REJECT_COLUMNS]
+
+
+def _below_at(frame: pd.DataFrame, cols: list[str], below: pd.DataFrame, same_number: bool = True) -> np.ndarray:
+    """For each row of ``frame`` (``cols``: the columns of its file, sheet and row) its position in
+    ``below`` (:func:`_below_rejected`), or -1: a row under no rejected first row, and, when
+    ``same_number``, one reading another case number than its first row (a case of its own)."""
+    at = np.full(len(frame), -1, dtype=np.int64)
+    maybe = frame[cols[2]].isin(below["row"]).to_numpy(dtype=bool)
+    if maybe.any():
+        where = ["file", "sheet", "row"]
+        found = pd.MultiIndex.from_frame(below[where]).get_indexer(
+            pd.MultiIndex.from_frame(frame.loc[maybe, cols].set_axis(where, axis=1)))
+        if same_number:
+            hit = found >= 0
+            hit[hit] = pd.Series(frame["case_no"].to_numpy(dtype=object)[maybe][hit], dtype=object).eq(
+                pd.Series(below["case_no"].to_numpy(dtype=object)[found[hit]], dtype=object)).to_numpy(dtype=bool)
+            found[~hit] = -1
+        at[maybe] = found
+    return at
+
+
+def _fold_continued(blocks: list[pd.DataFrame], continued: list[pd.DataFrame], columns: Columns,
+                    rejected: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A case written over several rows, its 案号 cell merged down over them (a second 被执行人 on the
     row below, only the party cells differing), made one case in ``blocks`` (in place): the first
     row is the case, each text field holding the distinct values of its rows joined with 、 in row
@@ -2542,24 +2555,32 @@ def _fold_continued(blocks: list[pd.DataFrame], continued: list[pd.DataFrame],
     amount, a number or a flag the first row does not share is not guessed at: it is rejected as a
     duplicate of the first, naming where the two differ; a blank one agrees, its 立案日期 too. Only
     rows that are cases, or lack only their 立案日期 (:func:`_check_values` keeps them), are folded,
-    into a first row that is a case, when they read the same case number; such a row left unfolded
-    is rejected for its 立案日期 (:data:`NO_FILING_DATE`), as any other, until its first row is
-    found rejected (:meth:`Ledger._reject_below` names it then). Returns the rows skipped
-    and the rows rejected; only the blocks of sheets with such merges (``continued``:
-    :func:`_continued_rows` of each) are looked at."""
+    into a first row that is a case, when they read the same case number. Those of a first row
+    the load ``rejected`` (no 立案日期, one that cannot be read) are rejected with it, naming it
+    (:func:`_below_rejected`), a 立案日期 of their own or not: they are no case, so no other row is
+    told a duplicate of them, as none is of their first row. Any other such row left unfolded is
+    rejected for its 立案日期 (:data:`NO_FILING_DATE`), as any other, until its first row is found
+    rejected (:meth:`Ledger._reject_below` names it then). Returns the rows skipped and the rows
+    rejected; only the blocks of sheets with such merges (``continued``: :func:`_continued_rows`
+    of each) are looked at."""
     if not continued:
         return _concat([], ["file", "sheet", "row", "reason"]), _concat([], REJECT_COLUMNS)
     below = pd.concat(continued, ignore_index=True)
     sheets = set(zip(below["file"], below["sheet"]))
     picked = [i for i, b in enumerate(blocks) if len(b) and (b["source_file"].iat[0], b["source_sheet"].iat[0]) in sheets]
-    skipped, rejected = _fold_rows(blocks, below, picked, columns)
-    undated = []  # rows under a merged case number without a 立案日期 that were not folded into a case
+    skipped, folded = _fold_rows(blocks, below, picked, columns)
+    orphaned = _below_rejected(below, _concat(rejected, REJECT_COLUMNS))
+    left = []  # rows under a merged case number not folded into a case: their first row rejected, or no 立案日期
     for i in picked:
-        if (no_date := blocks[i]["filed_on"].isna().to_numpy()).any():
-            undated.append(_located(blocks[i][no_date]).assign(case_no=blocks[i]["case_no"][no_date].to_numpy(),
-                                                             reason=NO_FILING_DATE))
-            blocks[i] = blocks[i][~no_date]
-    return skipped, _concat([rejected, *undated], REJECT_COLUMNS)
+        with_first = _below_at(blocks[i], SOURCE_COLUMNS, orphaned)
+        no_date = blocks[i]["filed_on"].isna().to_numpy() & (with_first < 0)
+        left.append(orphaned.iloc[with_first[with_first >= 0]])
+        if no_date.any():
+            left.append(_located(blocks[i][no_date]).assign(case_no=blocks[i]["case_no"][no_date].to_numpy(),
+                                                          reason=NO_FILING_DATE))
+        if not (keep := (with_first < 0) & ~no_date).all():
+            blocks[i] = blocks[i][keep]
+    return skipped, _concat([folded, *left], REJECT_COLUMNS)
 
 
 def _fold_rows(blocks: list[pd.DataFrame], below: pd.DataFrame, picked: list[int],
