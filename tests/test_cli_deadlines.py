@@ -514,3 +514,27 @@ def test_two_deadlines_labelled_alike_are_refused_at_the_later_label(in_repo, tm
         assert result.exit_code == 2, result.output
         assert result.stderr.splitlines()[-2:] == ["backlog: error: 1 problem in rules:", *expected]
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_a_due_date_past_the_calendar_names_the_deadline_s_entry_in_the_rules(ledger, tmp_path, monkeypatch) -> None:
+    """A roll_forward that reaches a year the working-day calendar does not hold stops naming the
+    deadline's entry in the rules file (file:line:col, as every rules problem), the later file's
+    when it overrides a bundled deadline; it named the deadline and the case only."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "far.yaml").write_text(
+        "version: 1\nextends: default\ndeadlines:\n"
+        "  - id: archive\n    label: 档案保管期限\n    duration: 90 years\n    roll_forward: true\n", encoding="utf-8")
+    result = runner.invoke(app, ["classify", str(ledger), "--rules", "far.yaml", "--as-of", AS_OF], prog_name="backlog")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "backlog: error: far.yaml:4:5: deadline archive (档案保管期限): roll_forward reaches 2114; working days are "
+        "known for 1950–2100 only (case (2025)鲁0902执1号)")
+    (tmp_path / "far.yaml").write_text(
+        "version: 1\nextends: default\ndeadlines:\n  - id: legal_limit\n    duration: 90 years\n    roll_forward: true\n",
+        encoding="utf-8")
+    result = runner.invoke(app, ["overdue", str(ledger), "--days", "10", "--rules", "far.yaml", "--as-of", AS_OF],
+                           prog_name="backlog")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "backlog: error: far.yaml:4:5: deadline legal_limit (法定执行期限): roll_forward reaches 2114; working days are "
+        "known for 1950–2100 only (case (2025)鲁0902执1号)")

@@ -281,6 +281,9 @@ class Deadline:
     offset: Span | None = None
     due_on: pd.Timestamp | None = None  # a fixed day (a campaign's 12月31日前清结), for every case it applies to
     holidays: Holidays | None = None  # the rules files' holidays: (years chinesecalendar does not know)
+    # file:line:col of its entry in the rules (the last file's that defines it), which a problem
+    # found in counting it names; not what the deadline is, so two alike compare equal
+    origin: str | None = dataclasses.field(default=None, compare=False)
 
 
 def due_rule(d: Deadline) -> str:
@@ -383,7 +386,8 @@ class _Ctx:
         where = ""
         if position is not None and "case_no" in self.frame:
             where = f" (case {self.frame['case_no'].iloc[position]})"
-        return ConfigError(f"deadline {self.d.id} ({self.d.label}): {message}{where}")
+        origin = f"{self.d.origin}: " if self.d.origin else ""
+        return ConfigError(f"{origin}deadline {self.d.id} ({self.d.label}): {message}{where}")
 
     def dates(self, field: str) -> np.ndarray:
         """A date field as datetime64[D]; a field the ledger lacks is all NaT."""
@@ -1292,6 +1296,7 @@ def _build(r: _Reader, categories: Collection[str], earlier: Collection[str]) ->
         relative_to=relative_to,
         offset=r.span("offset", least=-10**6),
         due_on=r.date("due_on"),
+        origin=r.node.at(),
     )
     if not r.has("label") and r.whole:
         r.fail("id", f"{r.name} has no label")

@@ -170,10 +170,14 @@ class Node:
     path: str
     mark: Mark
 
+    def at(self, mark: Mark | None = None) -> str:
+        """``file:line:col`` of this node (of ``mark`` when given), as its problems begin."""
+        line, col = mark or self.mark
+        return f"{self.source}:{line}:{col}"
+
     def problem(self, message: str, mark: Mark | None = None) -> str:
         """``file:line:col: path: message`` (at ``mark`` when given, else at this node)."""
-        line, col = mark or self.mark
-        return f"{self.source}:{line}:{col}: {self.path + ': ' if self.path else ''}{message}"
+        return f"{self.at(mark)}: {self.path + ': ' if self.path else ''}{message}"
 
     def child(self, key: Any) -> Node:
         """The value under ``key`` of this mapping."""
