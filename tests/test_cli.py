@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 
 from backlog_cli import __version__
 from backlog_cli.cli import app
-from conftest import hold_open
+from conftest import SAMPLES, hold_open
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -701,6 +702,37 @@ def test_corrupted_history_exits_2_naming_it(tmp_path):
     result = run("history", "--config", tmp_path / "backlog.yaml")
     assert result.exit_code == 2
     assert f"history {tmp_path / 'out' / 'history.sqlite'}: cannot open the database (file is not a database)" in result.output
+
+
+def test_a_history_setting_that_names_no_database_is_said_at_its_line(tmp_path, monkeypatch):
+    """`history:` naming a file that is no database (a text file, a workbook) stops every command
+    that opens the history with the settings file and line that name it, before the file; the
+    history in output_dir, which no line names, is said by the file alone. It was said by the file
+    alone in either case."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "ledger.csv").write_text("案号,立案日期\n(2025)鲁0902执1号,2025-01-02\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a database\n", encoding="utf-8")
+    shutil.copy(SAMPLES / "ledger.xlsx", tmp_path / "book.xlsx")
+    commands = [["history"], ["diff"], ["report", "monthly", "--as-of", "2025-06-30"], ["run", "-q", "--as-of", "2025-06-30"]]
+    for name in ("notes.txt", "book.xlsx"):
+        (tmp_path / "backlog.yaml").write_text(f"ledger: ledger.csv\nhistory: {name}\n", encoding="utf-8")
+        for command in commands:
+            result = run(*command)
+            assert result.exit_code == 2, (command, result.output)
+            assert result.stderr.splitlines()[-1].endswith(
+                f"backlog: error: backlog.yaml:2: history {tmp_path / name}: cannot open the database "
+                "(file is not a database)"), (command, result.stderr)
+    (tmp_path / "out").mkdir()
+    shutil.copy(tmp_path / "notes.txt", tmp_path / "out" / "history.sqlite")
+    for settings in ("output_dir: out\n", "output_dir: out\nhistory:\n"):
+        (tmp_path / "backlog.yaml").write_text(f"ledger: ledger.csv\n{settings}", encoding="utf-8")
+        for command in commands:
+            result = run(*command)
+            assert result.exit_code == 2, (command, result.output)
+            assert result.stderr.splitlines()[-1].endswith(
+                f"backlog: error: history {tmp_path / 'out' / 'history.sqlite'}: cannot open the database "
+                "(file is not a database)"), (command, result.stderr)
 
 
 def test_rules_check_reports_deadline_problems_too(tmp_path):

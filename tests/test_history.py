@@ -538,8 +538,8 @@ def test_a_database_url_whose_port_is_no_number_is_refused_in_one_line(tmp_path)
     config.write_text("history: postgresql+psycopg://backlog:topsecret@dbhost:54x/backlog\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["history", "--config", str(config)])
     assert result.exit_code == 2, result.output
-    assert result.stderr == ("backlog: error: history postgresql+psycopg://backlog:***@dbhost:54x/backlog: not a "
-                             "database URL or path (its port is not a number)\n")
+    assert result.stderr == (f"backlog: error: {config}:1: history postgresql+psycopg://backlog:***@dbhost:54x/backlog: "
+                             "not a database URL or path (its port is not a number)\n")
 
 
 # A case filed and closed between the runs (E5, closed the day after the earlier run), and one

@@ -214,7 +214,7 @@ def test_a_wrong_password_is_one_line_naming_the_database_without_the_password(s
     ledger(tmp_path, ROWS)
     shown = server.url("guarded", "backlog", "***")
     for said in refused(config):
-        assert said.startswith(f"history {shown}: cannot open the database (")
+        assert said.startswith(f"{config}:3: history {shown}: cannot open the database (")  # at its history: line
         assert 'password authentication failed for user "backlog"' in said and "wrong-pw" not in said
 
 
@@ -222,7 +222,7 @@ def test_a_server_that_is_down_is_one_line(server, tmp_path):
     config = settings(tmp_path, f"postgresql+psycopg://backlog:{PASSWORD}@127.0.0.1:{_free_port()}/backlog")
     ledger(tmp_path, ROWS)
     for said in refused(config):
-        assert said.startswith("history postgresql+psycopg://backlog:***@127.0.0.1:")
+        assert said.startswith(f"{config}:3: history postgresql+psycopg://backlog:***@127.0.0.1:")
         assert "Connection refused; Is the server running on that host" in said, said
 
 

@@ -1036,9 +1036,10 @@ def run(
 def _open_history(settings):
     """The history, to be read only: history and diff write nothing (only `backlog run` upgrades it)."""
     from backlog_cli.history import open_history
-    from backlog_cli.run import history_target
+    from backlog_cli.run import history_named_at, history_target
 
-    return open_history(history_target(settings), read_only=True, shown_from=settings.folder)
+    return open_history(history_target(settings), read_only=True, shown_from=settings.folder,
+                        named_at=history_named_at(settings))
 
 
 @app.command(cls=BacklogCommand)
@@ -1111,7 +1112,7 @@ def report_monthly(
     """The monthly report (by the 28th): per category closed and open, every open key case's reason, next step and time limit, per officer; xlsx with charts."""
     from backlog_cli.assignment import plan_warnings
     from backlog_cli.report import history_trend, month_warnings, parse_month, report_dates, report_from
-    from backlog_cli.run import history_inputs, history_target
+    from backlog_cli.run import history_inputs, history_named_at, history_target
 
     fmt = output_format(fmt, output)
     try:
@@ -1126,7 +1127,8 @@ def report_monthly(
     tell(month_warnings(period, today, end, day))
     opts.protect(output, rules)
     data, result = load_triage(opts, rules, end)
-    report = report_from(result, period, day, history_trend(history_target(opts.config), end), data.columns.labels())
+    trend = history_trend(history_target(opts.config), end, history_named_at(opts.config))
+    report = report_from(result, period, day, trend, data.columns.labels())
     tell(*plan_warnings(data, len(report.key_cases), result.absent))
     show(report.output(), fmt, output, data, [*opts.inputs, *history_inputs(opts.config)])
 

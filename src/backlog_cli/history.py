@@ -439,7 +439,8 @@ class History:
         return changes
 
 
-def open_history(target: str | Path, *, read_only: bool = False, shown_from: Path | None = None) -> History:
+def open_history(target: str | Path, *, read_only: bool = False, shown_from: Path | None = None,
+                 named_at: str | None = None) -> History:
     """Open the history at a path or URL. To record runs (the nightly run), its schema is
     upgraded and a missing SQLite file is created (in a folder that must exist: none is created).
     To be read only (``history``, ``diff``, ``report monthly``), nothing is written, on SQLite or
@@ -447,7 +448,18 @@ def open_history(target: str | Path, *, read_only: bool = False, shown_from: Pat
     as it is (:attr:`History.version`; the runs of version 1 kept no rejected rows) and a database
     without the history's tables yet reads as one with no runs. A newer version than this
     backlog's is refused either way. A file that is not a history database is a ConfigError
-    naming it."""
+    naming it, and so is every other problem opening it; each begins with ``named_at`` when
+    given: where the settings name the history (``backlog.yaml:3``, their ``history:``)."""
+    try:
+        return _opened(target, read_only, shown_from)
+    except ConfigError as exc:
+        if named_at is None:
+            raise
+        raise ConfigError(f"{named_at}: {exc}") from None
+
+
+def _opened(target: str | Path, read_only: bool, shown_from: Path | None) -> History:
+    """:func:`open_history`, its problems said without where the settings name the history."""
     url = database_url(target)
     where = shown_target(target)
     if url.startswith("sqlite:///"):

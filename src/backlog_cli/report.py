@@ -322,12 +322,13 @@ def flags_when_closed(cases: pd.DataFrame, flags: pd.DataFrame, ruleset: Ruleset
     return out
 
 
-def history_trend(target: str, end: pd.Timestamp) -> pd.DataFrame:
+def history_trend(target: str, end: pd.Timestamp, named_at: str | None = None) -> pd.DataFrame:
     """Open cases over the runs recorded up to ``end``; empty when there is no history yet. The
-    history is only read (one of an older version as it is: only `backlog run` upgrades it)."""
+    history is only read (one of an older version as it is: only `backlog run` upgrades it);
+    ``named_at`` as for :func:`history.open_history`."""
     if "://" not in target and not Path(target).exists():
         return trend_frame([], end)
-    with open_history(target, read_only=True) as store:
+    with open_history(target, read_only=True, named_at=named_at) as store:
         return trend_frame(store.run_counts(), end)
 
 

@@ -395,6 +395,12 @@ def history_target(config: Config) -> str:
     return config.history or str(Path(config.output_dir) / HISTORY_NAME)
 
 
+def history_named_at(config: Config) -> str | None:
+    """Where the settings name the history (``backlog.yaml:3``, their ``history:``), which a
+    problem opening it begins with; None for the one in ``output_dir`` that no line names."""
+    return config.where.get("history") if config.history else None
+
+
 def history_inputs(config: Config) -> list[Path]:
     """The settings file and a SQLite history (a path, not a URL): the files ``history``,
     ``diff`` and ``report monthly`` read besides a ledger, never to be written over."""
@@ -608,7 +614,7 @@ def nightly_run(
         # before the ledger is read: a history that cannot be opened (a server down, a user refused)
         # stops the run at once, not after the load's minutes
         with steps.step("history open") as notes:
-            store = opened.enter_context(history.open_history(target))
+            store = opened.enter_context(history.open_history(target, named_at=history_named_at(config)))
             notes.append(summary.shown(target))
         with steps.step("load") as notes:
             ledger = load_source(source, columns, progress)
