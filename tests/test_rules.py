@@ -933,7 +933,7 @@ def test_classify_lists_follow_a_filtered_frame():
 
 def test_classify_more_than_64_categories():
     """Combinations are packed 64 categories to a key; category i holds for case_seq > i."""
-    cats = [rules.Category(f"c{i}", f"c{i}", "", "", i, compile_condition({"field": "case_seq", "gt": i}), "")
+    cats = [rules.Category(f"c{i}", f"c{i}", "", "", i, compile_condition({"field": "case_seq", "gt": i}))
             for i in range(70)]
     frame = pd.DataFrame({"case_seq": pd.array([0, 1, 65, 70, 1], dtype="Float64")})
     out = rules.Ruleset("many", [], "", cats).classify(frame, AS_OF)

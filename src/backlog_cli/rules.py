@@ -1777,8 +1777,7 @@ class Category:
     description: str
     source: str
     priority: int
-    condition: Condition
-    origin: str  # file:line where it was (last) defined
+    condition: Condition  # its leaves keep their nodes: a problem found in evaluating one names its line
 
 
 @dataclass
@@ -2300,8 +2299,7 @@ def _compile_categories(raw: _Raw, problems: list[str], kinds: Mapping[str, str]
         if condition is None:
             continue
         compiled[cat.id] = (condition, when)
-        origin = f"{cat.node.source}:{cat.node.mark.line}"
-        cats.append(Category(cat.id, texts["label"], texts["description"], texts["source"], priority, condition, origin))
+        cats.append(Category(cat.id, texts["label"], texts["description"], texts["source"], priority, condition))
     for cat in raw.unchecked:
         _category_texts(cat, 0, problems)
         if "when" in cat.keys:
