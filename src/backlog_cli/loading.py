@@ -18,6 +18,7 @@ import gc
 import io
 import itertools
 import math
+import mmap
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -313,6 +314,8 @@ class RawSheet:
     # a text ledger read by pandas (``fields`` None): the fields of each of its first rows, to tell
     # whether a first line wider than the header hides wider rows below it (:func:`_hides_wider_rows`)
     head_fields: np.ndarray | None = None
+    # a text ledger's rows holding a NUL character (a damaged copy), as numbered: rejected (:data:`NUL_ROW`)
+    nul_rows: np.ndarray | None = None
     # cells merged down over several rows (:class:`_MergedDown`): (first row, last row, first column,
     # last column), sheet rows 0-based (Excel's row less one), columns those of ``frame``
     merged_down: Sequence[tuple[int, int, int, int]] = ()
@@ -553,11 +556,17 @@ class _MergedDown:
 
 def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
     """Decode a text ledger: the given encoding, else the one its byte order mark names (UTF-8,
-    UTF-16 as Excel's "Unicode text", UTF-32), else UTF-8, else GB18030."""
+    UTF-16 as Excel's "Unicode text", UTF-32), else UTF-16 told from where its NUL bytes stand
+    (:func:`_utf16_without_bom`), else UTF-8, else GB18030. A file with NUL bytes that is none of
+    these and looks binary (:func:`_not_text`) is refused; a few NUL bytes in text are kept, and
+    reject the rows that hold them (:func:`_text_sheet`)."""
     bom = workbook.bom_encoding(data)
-    if encoding is None and bom is None and b"\x00" in data[:4096]:
-        raise LedgerError(f"{path}: this is not a text (CSV) file")
-    candidates = [encoding] if encoding else [bom] if bom else ["utf-8-sig", "gb18030"]
+    utf16 = None
+    if encoding is None and bom is None and b"\x00" in data:
+        head = data[:_SNIFF_BYTES]
+        if (utf16 := _utf16_without_bom(head)) is None and _not_text(head):
+            raise LedgerError(f"{path}: this is not a text (CSV) file")
+    candidates = [encoding] if encoding else [bom] if bom else [utf16] if utf16 else ["utf-8-sig", "gb18030"]
     failed = []  # (where the decoding stopped, the encoding)
     for enc in candidates:
         try:
@@ -565,7 +574,7 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
         except LookupError:
             raise LedgerError(encoding_problem(enc) or f"unknown encoding '{enc}'") from None
         except UnicodeDecodeError as exc:
-            if encoding or bom:
+            if encoding or bom or utf16:
                 raise _decode_problem(path, data, enc, exc.start) from None
             failed.append((exc.start, enc))
             continue
@@ -578,6 +587,51 @@ def decode_text(path: Path, data: bytes, encoding: str | None) -> str:
     name = "UTF-8" if enc != "gb18030" else "GBK" if _decodes(data[:at], "gbk") else "GB18030"  # GBK lacks 䶮, 𠮷
     raise EncodingUnknown(f"{path}: cannot tell the text encoding (not UTF-8 or GBK); it reads furthest as "
                           f"{name}, up to line {line} (byte {at}): fix that spot, or ")
+
+
+_SNIFF_BYTES = 4096  # the start of a text file with NUL bytes in it, to tell UTF-16 or binary from text
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when ``head``, the start of a file holding NUL bytes, is UTF-16
+    text saved without a byte order mark (as some programs save Unicode text): the NUL bytes of its
+    ASCII characters (digits, dates, commas, line ends) stand at odd byte positions (LE) or at even
+    ones (BE), hardly ever at the other, and so read it decodes into printable characters. None
+    for anything else: a stray NUL in UTF-8 or GBK text, a binary file (NULs at both)."""
+    head = head[: len(head) & ~1]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    enc, nuls = ("utf-16-le", odd) if odd > even else ("utf-16-be", even)
+    if nuls * 8 < len(head) // 2 or min(even, odd) * 10 > nuls:
+        return None
+    try:
+        text = head.decode(enc)
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not a pair of surrogates cut at the end of the start read
+            return None
+        text = head[: exc.start].decode(enc)
+    shown = sum(c.isprintable() or c.isspace() for c in text)
+    return enc if text and shown >= 0.95 * len(text) else None
+
+
+# control bytes, which text holds hardly any of (tab, line ends and form feeds aside)
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\v\f\r") + b"\x7f"
+# how files that are not text begin: a workbook (xlsx, ods and other zips; xls), a PDF, images, archives
+_BINARY_STARTS = workbook.WORKBOOK_STARTS + (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b",
+                                             b"Rar!", b"7z\xbc\xaf")
+
+
+def _not_text(head: bytes) -> bool:
+    """Whether a file whose start is ``head``, NUL bytes in it and not UTF-16, is no text file: it
+    begins as a known binary kind does, or holds more control bytes than lines (a few NUL bytes in
+    a text ledger are a damaged copy, read with the rows that hold them rejected)."""
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return head.startswith(_BINARY_STARTS) or controls > head.count(b"\n") + 1
+
+
+def _holds_nul(path: Path) -> bool:
+    """Whether the file holds a NUL byte anywhere (looked for without reading it into memory)."""
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        return mapped.find(b"\x00") != -1
 
 
 class EncodingUnknown(LedgerError):
@@ -696,7 +750,7 @@ def _text_sheet(path: Path, text: str, ragged: bool = False) -> RawSheet:
     sep = _separator(path, text)
     if ragged:
         frame, fields = _read_ragged(path, text, sep)
-        return RawSheet(path.stem, frame, 1, rows=len(frame), fields=fields)
+        return _nul_rows_rejected(RawSheet(path.stem, frame, 1, rows=len(frame), fields=fields), text)
     fields = None
     try:
         # Bytes, not a StringIO: pandas re-encodes a text buffer in small chunks, which took 70 s
@@ -708,8 +762,23 @@ def _text_sheet(path: Path, text: str, ragged: bool = False) -> RawSheet:
         if not text.strip(sep + " \t\r\n\ufeff"):
             raise LedgerError(f"{path}: the file is empty (no cells)") from None
         frame, fields = _read_ragged(path, text, sep)
-    return RawSheet(path.stem, frame, 1, rows=len(frame), fields=fields,
-                    head_fields=None if fields is not None else _head_fields(text[:_HEAD_BYTES], sep))
+    return _nul_rows_rejected(RawSheet(path.stem, frame, 1, rows=len(frame), fields=fields,
+                                       head_fields=None if fields is not None else _head_fields(text[:_HEAD_BYTES], sep)),
+                              text)
+
+
+def _nul_rows_rejected(raw: RawSheet, text: str) -> RawSheet:
+    """``raw``, a text ledger read whole from ``text``, with its rows that hold a NUL character (a
+    damaged copy) in :attr:`RawSheet.nul_rows`, each NUL shown as the replacement character �."""
+    if "\x00" not in text:
+        return raw
+    frame = raw.frame
+    held = np.zeros(len(frame), dtype=bool)
+    for at in range(frame.shape[1]):
+        held |= frame.iloc[:, at].str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
+    raw.nul_rows = np.flatnonzero(held) + raw.first_row
+    raw.frame = frame.apply(lambda cells: cells.str.replace("\x00", "\ufffd", regex=False))
+    return raw
 
 
 def _head_fields(head: str, sep: str) -> np.ndarray:
@@ -761,8 +830,8 @@ def _read_utf8(path: Path, encoding: str | None) -> RawSheet | None:
     if named not in (None, "utf-8", "utf-8-sig") or bom not in (None, "utf-8-sig"):
         return None
     start = 3 if bom else 0
-    if (bom is None and encoding is None and b"\x00" in head[:4096]) or not head[start:start + 4096].strip():
-        return None  # not text, or nothing but spaces at its start: the careful path says which
+    if b"\x00" in head or not head[start:start + 4096].strip() or _holds_nul(path):
+        return None  # NUL bytes (not text, or rows to reject), or nothing but spaces at its start: the careful path
     end = start
     for _ in range(HEADER_SCAN_ROWS):
         end = head.find(b"\n", end) + 1
@@ -1515,6 +1584,7 @@ DUPLICATE = "案号重复"
 SPLIT_AMOUNT = "各值可能错位（{hint}未加引号？），请修正后重读"
 TOO_WIDE = "本行有 {n} 个字段，表头只有 {width} 个：" + SPLIT_AMOUNT
 TOO_WIDE_HINT = "含逗号的值如 125,000.00 "  # when no amount is seen split at a comma
+NUL_ROW = "本行含空字符 NUL（文件是否损坏？）"  # a text ledger's row holding a NUL byte
 UNREADABLE = {"case_no": BAD_CASE_NO, "date": "日期无法识别", "amount": "金额无法识别",
               "number": "数字无法识别", "flag": "是/否无法识别"}  # per field kind
 # why a date typed with a weekday it does not fall on was not read, after the reason or the problem that
@@ -2021,6 +2091,9 @@ def _load_file(path: Path, sheets: Sequence[str] | None, encoding: str | None, c
             file_progress(f"checking values [{raw.name}]", 0.5 + 0.5 * share)
         units = {name: parsing.header_unit(h) for h, name in zip(headers, mapped) if h and name in columns.fields}
         too_wide = _too_wide(raw, pos, height, headers, mapped, columns)
+        if raw.nul_rows is not None:  # rejected before any other reason of a row too wide
+            nul = pd.Series(NUL_ROW, index=raw.nul_rows, dtype=object)
+            too_wide = nul if too_wide is None else nul.combine_first(too_wide)
         is_text = _kind(path) == workbook.TEXT
         header_words = frozenset(_cell_text(raw.frame.iloc[pos : pos + height]).to_numpy().ravel()) - {""}
         first_row, blocks, total = raw.first_row, itertools.chain([raw.frame.iloc[pos + height :]], raw.more), raw.rows

@@ -42,6 +42,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 SMALL_SHEET_ROWS = 1_000
 
 _OLE = b"\xd0\xcf\x11\xe0"
+WORKBOOK_STARTS = (b"PK\x03\x04", _OLE)  # how a workbook file begins: a zip (xlsx, xlsm, ods) or an OLE file (xls)
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # an encrypted workbook's OLE stream name
 
 
@@ -365,7 +366,7 @@ def disguised(path: Path) -> str | None:
             start = fh.read(4096)
     except OSError:
         return None
-    if start.startswith((b"PK\x03\x04", _OLE)):
+    if start.startswith(WORKBOOK_STARTS):
         return None
     if (bom := bom_encoding(start)) in ("utf-16", "utf-32"):  # NUL bytes are in every character
         start = start.decode(bom, errors="ignore").encode("utf-8")
