@@ -1,8 +1,10 @@
 """Damaged or unusual ledger files: UTF-16 text without a byte order mark is read, stray NUL
-bytes reject only the rows that hold them, and a binary file is refused in one line."""
+bytes reject only the rows that hold them, a binary file is refused in one line, and a workbook
+whose sheet is damaged is refused naming the file, the sheet and what is wrong."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -76,3 +78,45 @@ def test_a_binary_file_named_csv_is_still_refused(tmp_path, data):
     assert result.exit_code == 2
     assert result.stderr == f"backlog: error: {path}: this is not a text (CSV) file\n"
 
+
+def damaged_copy(tmp_path: Path, change) -> Path:
+    """The sample workbook written again by zipfile, each member passed through ``change(name,
+    data)``: its new bytes, or None to leave it out."""
+    path = tmp_path / "台帐.xlsx"
+    with zipfile.ZipFile(SAMPLES / "ledger.xlsx") as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in source.namelist():
+            if (data := change(name, source.read(name))) is not None:
+                out.writestr(name, data)
+    return path
+
+
+def cut_in(cell: str):
+    """A change that cuts the 2026年 sheet's XML short inside ``cell``."""
+    def change(name, data):
+        return data[: data.index(f'<c r="{cell}"'.encode()) + 12] if name == "xl/worksheets/sheet3.xml" else data
+    return change
+
+
+@pytest.mark.parametrize("change, what", [
+    (cut_in("C10"), " [2026年]: cannot read the sheet (damaged: xl/worksheets/sheet3.xml is cut short in cell C10)"),
+    (lambda name, data: b"not XML at all" if name == "xl/worksheets/sheet1.xml" else data,
+     " [填表说明]: cannot read the sheet (damaged: xl/worksheets/sheet1.xml is not XML)"),
+    (lambda name, data: data.replace(b'<c r="B20" t="s"><v>147</v></c>', b'<c r="B20" t="s"><v>147</v></d>')
+     if name == "xl/worksheets/sheet2.xml" else data,
+     " [2025年]: cannot read the sheet (damaged: xl/worksheets/sheet2.xml is not well-formed XML in cell B20 "
+     "(mismatched tag))"),
+    (lambda name, data: None if name == "xl/worksheets/sheet1.xml" else data,
+     " [填表说明]: cannot read the sheet (damaged: xl/worksheets/sheet1.xml is missing from the file)"),
+    (lambda name, data: data[: len(data) // 2] if name == "xl/sharedStrings.xml" else data,
+     ": cannot read the workbook (damaged: xl/sharedStrings.xml is cut short)"),
+])
+@pytest.mark.parametrize("command", [["classify"], ["inspect"], ["explain", "(2025)鲁0902执1号"]])
+def test_a_damaged_sheet_is_refused_saying_where_and_what(tmp_path, change, what, command):
+    """A workbook whose sheet's XML is cut short, is not XML, breaks off in a cell or is left out
+    of the file (a copy cut off, a disk error) is refused in one line naming the file, the sheet,
+    the part of the file that is damaged and, where its XML says, the cell it breaks off in: not
+    python-calamine's word alone (the sheet's name, or "worksheet")."""
+    path = damaged_copy(tmp_path, change)
+    result = run(*command, path)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"backlog: error: {path}{what}; is it a valid .xlsx file?\n"

@@ -23,6 +23,7 @@ import re
 import struct
 import sys
 import threading
+import xml.parsers.expat
 import zipfile
 import zlib
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -41,8 +42,8 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 # the sheet after it is started at once.
 SMALL_SHEET_ROWS = 1_000
 
-_OLE = b"\xd0\xcf\x11\xe0"
-WORKBOOK_STARTS = (b"PK\x03\x04", _OLE)  # how a workbook file begins: a zip (xlsx, xlsm, ods) or an OLE file (xls)
+_OLE, _ZIP = b"\xd0\xcf\x11\xe0", b"PK\x03\x04"
+WORKBOOK_STARTS = (_ZIP, _OLE)  # how a workbook file begins: a zip (xlsx, xlsm, ods) or an OLE file (xls)
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # an encrypted workbook's OLE stream name
 
 
@@ -340,7 +341,8 @@ def open_book(path: Path):
         _failure(exc)
     if head.startswith(_OLE) and _ENCRYPTED_STREAM in path.read_bytes():
         raise _password_protected(path) from None  # an encrypted workbook named .xls
-    raise LedgerError(f"{path}: cannot read the workbook ({short_error(problem)}); is it a valid {path.suffix} file?")
+    why = damaged_parts(path) if head.startswith(_ZIP) else None
+    raise LedgerError(f"{path}: cannot read the workbook ({why or short_error(problem)}); is it a valid {path.suffix} file?")
 
 
 def _failure(exc: BaseException) -> BaseException:
@@ -752,6 +754,63 @@ def holds_chart(path: Path, part: str) -> bool:
 # a later version): the workbook's parts are then read as absent, and python-calamine says what
 # is wrong with the file.
 ZIP_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zlib.error, NotImplementedError)
+
+
+def damaged_part(path: Path, part: str) -> str | None:
+    """What is wrong with zip member ``part`` of the workbook at ``path`` (a sheet's XML, its shared
+    strings, an .ods's content.xml), said for a message: missing, not to be unzipped, not XML, or
+    XML cut short or broken at a place, named by its cell (or row) where a sheet's XML says it
+    (the last one begun before the break). None when it reads as XML: python-calamine's own words
+    then stand."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            data = z.read(part)
+    except KeyError:
+        return f"damaged: {part} is missing from the file"
+    except ZIP_ERRORS as exc:
+        return f"damaged: {part} cannot be unzipped: {short_error(exc)}"
+    parser = xml.parsers.expat.ParserCreate()
+    try:
+        parser.Parse(data, False)
+    except xml.parsers.expat.ExpatError as exc:  # broken where it stands
+        at = parser.ErrorByteIndex
+        if not data[:at].strip():
+            return f"damaged: {part} is not XML"
+        return f"damaged: {part} is not well-formed XML{_place_before(data, at)} " \
+               f"({xml.parsers.expat.errors.messages[exc.code]})"
+    try:
+        parser.Parse(b"", True)
+    except xml.parsers.expat.ExpatError:  # good as far as it goes
+        return f"damaged: {part} is {'cut short' if data.strip() else 'empty'}{_place_before(data, len(data))}"
+    return None
+
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3}[0-9]+)"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"')
+
+
+def _place_before(xml_data: bytes, at: int) -> str:
+    """Where in a sheet byte ``at`` of its XML falls: ' in cell B12' (the last cell begun before
+    it), else ' in row 12', else nothing (not a sheet's XML, or before its first row)."""
+    start = max(0, at - 65536)  # a cell's or a row's start is not farther back than that
+    window = xml_data[start:at]
+    row = next(reversed(list(_ROW_REF.finditer(window))), None)
+    cell = next(reversed(list(_CELL_REF.finditer(window))), None)
+    if cell is not None and (row is None or cell.start() > row.start()):
+        return f" in cell {cell[1].decode()}"
+    return f" in row {row[1].decode()}" if row is not None else ""
+
+
+def damaged_parts(path: Path) -> str | None:
+    """What is wrong with the first damaged XML member of the zip workbook at ``path``
+    (:func:`damaged_part`), the parts read on opening it before the sheets; None for none."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if n.endswith((".xml", ".rels"))]
+    except ZIP_ERRORS:
+        return None
+    names.sort(key=lambda n: n.startswith("xl/worksheets/"))
+    return next((why for n in names if (why := damaged_part(path, n)) is not None), None)
 
 
 def _parts(path: Path) -> dict[str, str]:
@@ -1387,6 +1446,10 @@ class Decoding:
             return future.result()
         except BaseException as exc:
             problem = short_error(_failure(exc))
+        part = self._parts.get(self.names[at])
+        if part is not None and (why := damaged_part(self.path, part)) is not None:
+            raise LedgerError(f"{self.path} [{self.names[at]}]: cannot read the sheet ({why}); "
+                              f"is it a valid {self.path.suffix} file?")
         raise LedgerError(f"{self.path} [{self.names[at]}]: cannot read the sheet ({problem})")
 
     def start_after(self, at: int) -> None:
