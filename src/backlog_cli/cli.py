@@ -448,7 +448,7 @@ LedgerArg = Annotated[
 ]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", parser=file_name, help="Settings file (default: $BACKLOG_CONFIG or ./backlog.yaml).")]
 SheetOpt = Annotated[Optional[list[str]], typer.Option("--sheet", metavar="NAME", help="Read only this sheet (repeatable).")]
-EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", parser=encoding_name, help="CSV encoding (default: detected: UTF-8 with or without BOM, UTF-16 with BOM, or GBK/GB18030).")]
+EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", metavar="ENC", parser=encoding_name, help="CSV encoding (default: detected: UTF-8 or UTF-16, with or without BOM, or GBK/GB18030).")]
 ColumnsOpt = Annotated[Optional[list[Path]], typer.Option("--columns", metavar="FILE", parser=file_name, help="Extra column aliases file (repeatable).")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Evaluate as of this date, YYYY-MM-DD (or 2026/11/23, 2026年11月23日, 20261123), 1950-2100 (default: today).")]
 FormatOpt = Annotated[

@@ -47,7 +47,7 @@ ledger: 台帐.xlsx   # change this to your ledger's file (or folder) name
 # Sheets to read; by default every sheet that holds a ledger is read and stacked.
 # sheets: [2025年, 2026年]
 
-# Encoding of CSV ledgers; by default UTF-8 (with or without BOM), UTF-16 with BOM or GBK/GB18030 is detected.
+# Encoding of CSV ledgers; by default UTF-8 or UTF-16 (with or without BOM) or GBK/GB18030 is detected.
 # encoding: gbk
 
 # Classification and deadline rules: bundled names (see `backlog rules list`) or paths.
