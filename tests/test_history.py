@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -541,6 +542,77 @@ def test_a_database_url_whose_port_is_no_number_is_refused_in_one_line(tmp_path)
     assert result.stderr == (f"backlog: error: {config}:1: history postgresql+psycopg://backlog:***@dbhost:54x/backlog: "
                              "not a database URL or path (its port is not a number)\n")
 
+
+
+def corrupt_a_page(path: Path) -> None:
+    """Overwrite the page of the index of the runs' days with bytes SQLite cannot read."""
+    with sqlite3.connect(path) as conn:
+        root = conn.execute("select rootpage from sqlite_master where name = 'sqlite_autoindex_runs_1'").fetchone()[0]
+        size = conn.execute("pragma page_size").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * size + 8:root * size] = b"U" * (size - 8)
+    path.write_bytes(bytes(data))
+
+
+# What a damaged history holds (SQL run on a copy, or a function of its path), the commands that read
+# what is damaged, and what they say.
+HISTORY, DIFF, REPORT = ["history"], ["diff"], ["report", "monthly", "--as-of", "2025-07-31"]
+READ = "cannot read the history: it holds a value backlog does not write"
+DAMAGES = {
+    "a table dropped": ("drop table snapshots", [DIFF], "cannot read the history (no such table: snapshots)"),
+    "a column renamed": ("alter table runs rename column as_of to day", [HISTORY, DIFF, REPORT],
+                         "cannot read the history (no such column: runs.as_of)"),
+    "a page overwritten": (corrupt_a_page, [HISTORY, DIFF, REPORT],
+                           "cannot read the history (database disk image is malformed)"),
+    "text in a date": ("update runs set as_of = 'yesterday' where id = 1", [HISTORY, DIFF, REPORT],
+                       f"{READ} (Invalid isoformat string: 'yesterday'); it is damaged or was edited"),
+    "a number for a date": ("update snapshots set filed_on = 20250102 where run_id = 2", [DIFF], READ),
+    "a date pandas cannot hold": ("update runs set as_of = '0001-01-01' where id = 1", [DIFF, REPORT], READ),
+    "counts that are no JSON": ("update runs set counts = '{broken' where id = 1", [HISTORY, REPORT],
+                                f"{READ} (Expecting property name"),
+    "counts that are a list": ("update runs set counts = '[1, 2]' where id = 1", [HISTORY, REPORT],
+                               f"{READ} (a run's counts are '[1, 2]'); it is damaged or was edited"),
+    "a row number in words": ("update rejected_rows set \"row\" = 'x'", [DIFF], READ),
+    "a version in words": ("update meta set value = 'two'", [HISTORY, DIFF, REPORT],
+                           "has schema version 'two', which no backlog writes; it is damaged or was edited"),
+    "a negative version": ("update meta set value = '-1'", [HISTORY, DIFF, REPORT],
+                           "has schema version '-1', which no backlog writes; it is damaged or was edited"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_damaged_history_is_one_line_naming_it_and_the_setting(tmp_path, monkeypatch, damage):
+    """A history damaged, or edited by hand, stops the commands that read what is damaged with one
+    line naming the file after the backlog.yaml line that names it (exit 2); the others read it.
+    They said a table or column missing by the database's URL, without the line; a page SQLite
+    cannot read, a value it never writes or a version in words was an internal error (exit 70)."""
+    from typer.testing import CliRunner
+
+    from backlog_cli.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "h.db"
+    rejected = pd.DataFrame({"file": ["a.csv"], "sheet": ["a"], "row": [7], "case_no": ["E5"], "reason": ["缺少立案日期"]})
+    with history.open_history(path) as h:
+        h.record(info("2025-07-01", open=3), history.snapshot_frame(DAY1, T("2025-07-01"), IDS))
+        h.record(info("2025-07-02", open=3), history.snapshot_frame(DAY2, T("2025-07-02"), IDS), rejected)
+    how, readers, said = DAMAGES[damage]
+    if callable(how):
+        how(path)
+    else:
+        with sqlite3.connect(path) as conn:
+            conn.executescript(how)
+    (tmp_path / "ledger.csv").write_text("案号,立案日期\n(2025)鲁0902执1号,2025-01-02\n", encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text("ledger: ledger.csv\nhistory: h.db\n", encoding="utf-8")
+    for command in (HISTORY, DIFF, REPORT):
+        result = CliRunner().invoke(app, command)
+        if command not in readers:
+            assert result.exit_code == 0, (command, result.output)
+            continue
+        assert result.exit_code == 2, (command, result.output)
+        message = result.stderr.splitlines()[-1]
+        assert message.startswith(f"backlog: error: backlog.yaml:2: history {path}"), (command, message)
+        assert said in message, (command, message)
 
 # A case filed and closed between the runs (E5, closed the day after the earlier run), and one
 # typed into the ledger late (F6, closed on the earlier run's day: closed before it, not since).

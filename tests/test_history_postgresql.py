@@ -242,16 +242,33 @@ def test_a_user_who_may_only_read_the_tables_reads_the_history_and_cannot_record
     server.sql("REVOKE SELECT ON snapshots FROM reader", database="shared")  # the right to read one table missing
     result = invoke(reader, *READS["diff"])
     assert result.exit_code == 2, result.output
-    assert result.stderr == (f"backlog: error: history {server.url('shared', 'reader', '***')}: "
-                             "cannot read the history (permission denied for table snapshots)\n")
+    assert result.stderr == (f"backlog: error: {reader}:3: history {server.url('shared', 'reader', '***')}: "
+                             "cannot read the history (permission denied for table snapshots)\n")  # at its history: line
     result = invoke(reader, "run", "-q", "--as-of", "2026-11-22")
     assert result.exit_code == 2, result.output
     assert len(result.stderr.splitlines()) == 1 and result.stderr.endswith(
-        f"backlog: error: history {server.url('shared', 'reader', '***')}: cannot record the run "
+        f"backlog: error: {reader}:3: history {server.url('shared', 'reader', '***')}: cannot record the run "
         "(permission denied for table meta)\n")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-11-20", "2026-11-21"]
     assert len(invoke(writer, "history", "-f", "csv").stdout.splitlines()) == 3  # the two runs, as they were
 
+
+
+def test_a_history_whose_table_or_column_is_gone_is_one_line_naming_it(server, tmp_path):
+    """A history on the server with a column renamed or a table dropped (by hand): the commands
+    that read it say so in one line after the backlog.yaml line that names it, exit 2, as on SQLite;
+    PostgreSQL's undefined table or column was an internal error."""
+    config = settings(tmp_path, server.database("damaged"))
+    ledger(tmp_path, ROWS)
+    for day in ("2026-11-20", "2026-11-21"):
+        assert invoke(config, "run", "-q", "--as-of", day).exit_code == 1
+    shown = server.url("damaged", "backlog", "***")
+    for damage, said in (("ALTER TABLE rejected_rows RENAME COLUMN reason TO why", "column rejected_rows.reason does not exist"),
+                         ("DROP TABLE snapshots", 'relation "snapshots" does not exist')):
+        server.sql(damage, database="damaged")
+        result = invoke(config, *READS["diff"])
+        assert result.exit_code == 2, result.output
+        assert result.stderr == f"backlog: error: {config}:3: history {shown}: cannot read the history ({said})\n"
 
 def version_1_history(url: str) -> None:
     """A history as backlog wrote it at schema version 1 on PostgreSQL (its tables as SQLAlchemy

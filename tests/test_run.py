@@ -485,6 +485,40 @@ def test_a_read_only_history_is_a_plain_error(tmp_path, monkeypatch):
     assert not (tmp_path / "out" / "2025-07-01").exists()
 
 
+
+def test_a_run_stopped_by_a_history_it_cannot_open_leaves_no_output_folder_it_made(tmp_path):
+    """A run that stops because the history cannot be opened (a text file named by history:)
+    writes nothing: the output folders it created for its lock are gone again (they were left
+    empty); one that was there before stays."""
+    config = config_in(tmp_path)
+    (tmp_path / "notes.txt").write_text("not a database\n", encoding="utf-8")
+    config.write_text("ledger: ledger.csv\noutput_dir: out/nightly\nhistory: notes.txt\n", encoding="utf-8")
+    result = invoke(config, "--as-of", "2025-06-30")
+    assert result.exit_code == 2, result.output
+    assert "backlog.yaml:3: history" in result.output and "cannot open the database" in result.output
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "out" / "nightly").mkdir(parents=True)
+    assert invoke(config, "--as-of", "2025-06-30").exit_code == 2
+    assert list((tmp_path / "out" / "nightly").iterdir()) == []
+
+
+def test_a_damaged_history_the_run_cannot_record_into_is_said_at_its_setting(tmp_path):
+    """A history whose snapshots table is gone: the run stops with one line naming the history
+    after the backlog.yaml line that names it (it named the database's URL alone), and puts no
+    day's folder in place."""
+    config = config_in(tmp_path)
+    config.write_text("ledger: ledger.csv\noutput_dir: out\nhistory: h.db\n", encoding="utf-8")
+    assert invoke(config, "--as-of", "2025-06-30", "-q").exit_code == 0
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("drop table snapshots"))
+    engine.dispose()
+    result = invoke(config, "--as-of", "2025-07-01", "-q")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1].endswith(
+        f"backlog: error: {config}:3: history {tmp_path / 'h.db'}: cannot record the run (no such table: snapshots)")
+    assert not (tmp_path / "out" / "2025-07-01").exists()
+
 def test_second_run_while_one_is_going_exits_3(tmp_path):
     config = config_in(tmp_path)
     with run_mod.run_lock(tmp_path / "out"):

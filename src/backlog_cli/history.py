@@ -38,6 +38,7 @@ output_dir.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -53,7 +54,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from backlog_cli.assignment import UNASSIGNED
 from backlog_cli.config import shown_path
-from backlog_cli.errors import ConfigError
+from backlog_cli.errors import ConfigError, shown_value
 from backlog_cli.loading import REJECT_COLUMNS, file_names, load_columns
 from backlog_cli.outputs import (DISPLAY_LIST_SEP, Labels, Output, Sheet, case_count_title, iso_dates, join_lists,
                                  per_distinct_cell)
@@ -199,15 +200,42 @@ def shown_target(target: str | Path) -> str:
 
 # What a database server refuses for reasons of its own, not for a bug of ours, by SQLSTATE (or its
 # class): no right to write a table, a read-only transaction (a standby server), the connection
-# lost or refused, out of disk or memory, the server shutting down.
-REFUSALS = ("42501", "25006", "08", "28", "53", "57")
+# lost or refused, out of disk or memory, the server shutting down, a table or column of the
+# history missing (a history damaged, or edited by hand).
+REFUSALS = ("42501", "25006", "08", "28", "53", "57", "42P01", "42703")
+# What reading a value that backlog does not write raises (text in a date column, a count that is
+# no JSON, a date pandas cannot hold): a history damaged, or edited by hand (:func:`_reads`).
+STORED_VALUE_ERRORS = (ValueError, TypeError, OverflowError)
 
 
 def _refused(exc: sa.exc.DBAPIError) -> bool:
     """Whether the database refused a read or a write for reasons of its own: SQLite's errors of
-    the kind (read-only, locked, the disk full) and those of :data:`REFUSALS`."""
+    the kind (read-only, locked, the disk full, a table or column missing, and the file damaged:
+    ``database disk image is malformed``, a plain DatabaseError) and those of :data:`REFUSALS`."""
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
-    return isinstance(exc, sa.exc.OperationalError) or str(code).startswith(REFUSALS)
+    return (isinstance(exc, sa.exc.OperationalError) or type(exc) is sa.exc.DatabaseError
+            or str(code).startswith(REFUSALS))
+
+
+def _located(named_at: str | None, message: str) -> str:
+    """A problem with the history, after where the settings name it (``backlog.yaml:3``, their
+    ``history:``) when they do."""
+    return message if named_at is None else f"{named_at}: {message}"
+
+
+def _reads(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A reader of :class:`History` that finds a value backlog does not write
+    (:data:`STORED_VALUE_ERRORS`) says so in one line naming the history, as every other problem
+    with it is said."""
+    @functools.wraps(method)
+    def reader(self: History, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except STORED_VALUE_ERRORS as exc:
+            raise ConfigError(self.said(f"cannot read the history: it holds a value backlog does not write "
+                                        f"({driver_said(exc)}); it is damaged or was edited")) from None
+
+    return reader
 
 
 def driver_said(error: BaseException) -> str:
@@ -221,8 +249,10 @@ class History:
     """An open history database. Use :func:`open_history`."""
 
     def __init__(self, engine: Engine, version: int = SCHEMA_VERSION, read_only: bool = False,
-                 shown_from: Path | None = None):
+                 shown_from: Path | None = None, where: str | None = None, named_at: str | None = None):
         self.engine = engine
+        # the database as open_history was given it (shown_target), and where the settings name it
+        self._where, self.named_at = where, named_at
         # the ledger files are stored as the runs read them (from backlog.yaml: absolute paths) and
         # shown from the settings file's folder (config.shown_path)
         self.shown_from = shown_from
@@ -233,8 +263,14 @@ class History:
 
     @property
     def where(self) -> str:
-        """The database as messages name it, its password hidden (:func:`shown_target`)."""
-        return shown_target(str(self.engine.url))
+        """The database as messages name it, its password hidden (:func:`shown_target`): a path as
+        given to :func:`open_history`."""
+        return self._where or shown_target(str(self.engine.url))
+
+    def said(self, problem: str) -> str:
+        """A problem with this history as every message says it: ``history WHERE: problem``, after
+        the settings file's line that names it when one does (:func:`_located`)."""
+        return _located(self.named_at, f"history {self.where}: {problem}")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -267,8 +303,7 @@ class History:
         except sa.exc.DBAPIError as exc:
             if not _refused(exc):
                 raise
-            raise ConfigError(f"history {self.where}: cannot record "
-                              f"the run ({driver_said(exc.orig)})") from None
+            raise ConfigError(self.said(f"cannot record the run ({driver_said(exc.orig)})")) from None
 
     def _store(self, conn: Connection, info: RunInfo, snapshot: pd.DataFrame, rejects: pd.DataFrame | None) -> int:
         """Write a run, its snapshot and its rejected rows in ``conn``'s transaction; returns the run id."""
@@ -311,9 +346,9 @@ class History:
         except sa.exc.DBAPIError as exc:
             if not _refused(exc):
                 raise
-            raise ConfigError(f"history {self.where}: cannot read "
-                              f"the history ({driver_said(exc.orig)})") from None
+            raise ConfigError(self.said(f"cannot read the history ({driver_said(exc.orig)})")) from None
 
+    @_reads
     def list_runs(self, until: dt.date | None = None) -> pd.DataFrame:
         """One row per run, oldest first (up to the run of ``until`` when given): id, as_of,
         started_at, finished_at (to the second), seconds, rules, ledger_files, then the run's
@@ -340,7 +375,7 @@ class History:
         base.insert(4, "seconds", (base["finished_at"] - base["started_at"]).dt.total_seconds().round(1))
         for name in TIMESTAMPS:
             base[name] = base[name].dt.floor("s")
-        counts = [json.loads(r["counts"]) for r in got]
+        counts = [_counts(r["counts"]) for r in got]
         flat = pd.DataFrame(
             [{k: v for k, v in c.items() if isinstance(v, (int, float))} for c in counts],
             index=base.index,
@@ -348,14 +383,16 @@ class History:
         flat = flat.reindex(columns=[*RUN_COUNTS, *(c for c in flat.columns if c not in RUN_COUNTS)])
         return pd.concat([base, flat], axis=1)
 
+    @_reads
     def run_counts(self) -> list[tuple[dt.date, dict[str, Any]]]:
         """(as_of, counts) of every run, oldest first, with nested counts kept."""
         if not self.version:
             return []
         with self.reading() as conn:
             got = conn.execute(sa.select(runs.c.as_of, runs.c.counts).order_by(runs.c.as_of)).all()
-        return [(_as_date(a), json.loads(c)) for a, c in got]
+        return [(_as_date(a), _counts(c)) for a, c in got]
 
+    @_reads
     def run_at(self, when: dt.date | None = None, *, before: int | None = None) -> int | None:
         """Id of the latest run with as_of on or before ``when`` (any date when None), and earlier
         than run ``before`` when given; None when there is none."""
@@ -370,6 +407,7 @@ class History:
         with self.reading() as conn:
             return conn.execute(query).scalar()
 
+    @_reads
     def run_date(self, run_id: int) -> dt.date:
         with self.reading() as conn:
             value = conn.execute(sa.select(runs.c.as_of).where(runs.c.id == run_id)).scalar()
@@ -377,6 +415,7 @@ class History:
             raise ConfigError(f"no run {run_id} in the history")
         return _as_date(value)
 
+    @_reads
     def snapshot(self, run_id: int) -> pd.DataFrame:
         """The cases stored for a run, in the :data:`SNAPSHOT_COLUMNS` layout: every case filed by
         the run's as_of, open or closed then. (Runs recorded before cases filed after as_of were
@@ -394,6 +433,7 @@ class History:
         later = frame["filed_on"].gt(pd.Timestamp(self.run_date(run_id)))
         return frame[~later].reset_index(drop=True) if later.any() else frame
 
+    @_reads
     def rejected(self, run_id: int) -> pd.DataFrame | None:
         """The ledger rows a run rejected (:data:`~backlog_cli.loading.REJECT_COLUMNS`, as its
         errors file lists them), or None for a run recorded by an older backlog, which kept no
@@ -410,6 +450,7 @@ class History:
         frame = pd.DataFrame(got, columns=REJECT_COLUMNS)
         return frame.astype({c: "str" for c in REJECT_COLUMNS if c != "row"} | {"row": "Int64"})
 
+    @_reads
     def shown_rejected(self, run_id: int) -> pd.DataFrame | None:
         """:meth:`rejected`, each row's file named as the run's messages named it: by its name, or
         by its path as read when another file the run read has that name (一组/台帐.xlsx,
@@ -422,6 +463,7 @@ class History:
         names = file_names(pd.Series([*read, *rows["file"]], dtype=object), self.shown_from)
         return rows.assign(file=rows["file"].map(names).astype("str"))
 
+    @_reads
     def diff(self, run_a: int, run_b: int) -> Changes:
         """What changed from run ``run_a`` (earlier) to ``run_b``; see :func:`diff_snapshots`
         (the rejected rows' files named as each run named them: :meth:`shown_rejected`). A run
@@ -451,14 +493,14 @@ def open_history(target: str | Path, *, read_only: bool = False, shown_from: Pat
     naming it, and so is every other problem opening it; each begins with ``named_at`` when
     given: where the settings name the history (``backlog.yaml:3``, their ``history:``)."""
     try:
-        return _opened(target, read_only, shown_from)
+        return _opened(target, read_only, shown_from, named_at)
     except ConfigError as exc:
         if named_at is None:
             raise
-        raise ConfigError(f"{named_at}: {exc}") from None
+        raise ConfigError(_located(named_at, str(exc))) from None
 
 
-def _opened(target: str | Path, read_only: bool, shown_from: Path | None) -> History:
+def _opened(target: str | Path, read_only: bool, shown_from: Path | None, named_at: str | None) -> History:
     """:func:`open_history`, its problems said without where the settings name the history."""
     url = database_url(target)
     where = shown_target(target)
@@ -491,7 +533,7 @@ def _opened(target: str | Path, read_only: bool, shown_from: Path | None) -> His
         raise ConfigError(f"history {where}: cannot open the database ({driver_said(exc.orig)})") from None
     except sa.exc.SQLAlchemyError as exc:
         raise ConfigError(f"history {where}: cannot open the database ({driver_said(exc)})") from None
-    return History(engine, version, read_only, shown_from)
+    return History(engine, version, read_only, shown_from, where, named_at)
 
 
 def _read_version(conn: Connection, where: str) -> int:
@@ -544,6 +586,9 @@ def _stored_version(conn: Connection, where: str, lock: bool = False) -> str | N
     backlog's is a ConfigError."""
     query = sa.select(meta.c.value).where(meta.c.key == "schema_version")
     stored = conn.execute(query.with_for_update() if lock else query).scalar()
+    if stored is not None and not (isinstance(stored, str) and stored.isascii() and stored.isdigit()):
+        raise ConfigError(f"history {where} has schema version {shown_value(stored)}, which no backlog writes; "
+                          "it is damaged or was edited")
     if int(stored or 0) > SCHEMA_VERSION:
         raise ConfigError(
             f"history {where} has schema version {int(stored)}, newer than this backlog "
@@ -661,8 +706,22 @@ def _rejected_rows(rejects: pd.DataFrame | None) -> list[dict[str, Any]]:
     return [{"position": i, **row} for i, row in enumerate(frame.to_dict(orient="records"))]
 
 
+def _counts(text: Any) -> dict[str, Any]:
+    """A run's counts as stored (JSON): an object, its ``open`` a whole number; a ValueError when
+    they are not (:func:`_reads`)."""
+    counts = json.loads(text)
+    opened = counts.get("open", 0) if isinstance(counts, dict) else None
+    if not isinstance(opened, int) or isinstance(opened, bool):
+        raise ValueError(f"a run's counts are {shown_value(text)}")
+    return counts
+
+
 def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    """A run's day as stored; a ValueError for one that is no date, or one pandas cannot hold (the
+    year 1: :func:`_reads`)."""
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    pd.Timestamp(day).as_unit("ns")
+    return day
 
 
 def _json_default(value: Any) -> Any:

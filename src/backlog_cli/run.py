@@ -339,12 +339,29 @@ def run_lock(output_dir: Path) -> Iterator[Path]:
 
     The lock file is created with its content in it. A lock whose run is gone (:func:`_is_stale`)
     is taken over; one whose run is going raises :class:`LockedError` naming the run and the file.
+    The folders created for it are removed after it when they are left empty (a run stopped before
+    it wrote anything: a history that cannot be opened).
     """
     path = Path(output_dir) / LOCK_NAME
+    created = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise ConfigError(f"cannot create the output folder {path.parent}: {err.strerror or err}") from None
+    try:
+        with _lock_file(path):
+            yield path
+    finally:
+        for folder in created:  # the deepest first; one that holds anything stays, and those above it
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+
+
+@contextmanager
+def _lock_file(path: Path) -> Iterator[None]:
+    """:func:`run_lock` once its folder is there: the lock file itself."""
     host = socket.gethostname()
     content = json.dumps({"pid": os.getpid(), "host": host, "started": dt.datetime.now().isoformat(timespec="seconds"),
                           "pid_start": _process_start(os.getpid())})
@@ -362,7 +379,7 @@ def run_lock(output_dir: Path) -> Iterator[Path]:
         raise LockedError(f"cannot take the lock file {path}: other runs keep taking it; "
                           "delete it if no backlog run is going")
     try:
-        yield path
+        yield
     finally:
         with suppress(FileNotFoundError):
             st = os.stat(path)
