@@ -463,7 +463,6 @@ class History:
         names = file_names(pd.Series([*read, *rows["file"]], dtype=object), self.shown_from)
         return rows.assign(file=rows["file"].map(names).astype("str"))
 
-    @_reads
     def diff(self, run_a: int, run_b: int) -> Changes:
         """What changed from run ``run_a`` (earlier) to ``run_b``; see :func:`diff_snapshots`
         (the rejected rows' files named as each run named them: :meth:`shown_rejected`). A run
