@@ -281,6 +281,27 @@ def test_rank_warns_of_a_target_for_an_officer_with_no_case_as_assign_does(ledge
                                "targets, or an officer who has left)") == 1
 
 
+@pytest.mark.parametrize(("name", "text", "message"), [
+    # a sheet of a header, titles or a 合计 row only set no target and said nothing
+    ("t.csv", "承办人,每周结案任务数\n", "t.csv [t]: no targets found (expected two columns: officer, weekly target)"),
+    ("t.csv", "第47周结案任务\n承办人,每周结案任务数\n合计,0\n",
+     "t.csv [t]: no targets found (expected two columns: officer, weekly target)"),
+    # a blank officer name, and a share: left blank, named no line (the latter was said as no share at all)
+    ("t.yaml", "张三: 3\n'': 4\n", "t.yaml:2: blank officer name ''"),
+    ("t.yaml", "张三: 3\nshare:\nminimum: 1\n", "t.yaml:2: 'share' must be a number above 0 and at most 1, got nothing"),
+    # YAML's not-a-number was said as Python's nan
+    ("t.yaml", "张三: .nan\n", "t.yaml:1: 张三: target must be a whole number from 0 to 10000, got .nan"),
+    ("t.yaml", "张三: 1\nshare: -.inf\n", "t.yaml:2: 'share' must be a number above 0 and at most 1, got -.inf"),
+])
+def test_a_targets_file_with_no_targets_or_a_blank_is_said_with_its_line(ledger, tmp_path, monkeypatch, name, text, message):
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text(text, encoding="utf-8")
+    for command in ("assign", "rank"):
+        result = run(command, ledger, "--as-of", AS_OF, "--targets", name, "-f", "csv")
+        assert result.exit_code == 2, result.output
+        assert result.stderr == f"backlog: error: {message}\n"
+
+
 def sheet_rows(ws, header_row: int = 2) -> list[dict]:
     header = [c.value for c in ws[header_row]]
     return [dict(zip(header, row)) for row in ws.iter_rows(min_row=header_row + 1, values_only=True)]

@@ -158,7 +158,7 @@ def _rule(data: Mapping, problems: list[tuple[str, str]]) -> TargetRule | None:
     if not any(k in data for k in RULE_KEYS):
         return None
     share = data.get("share")
-    if share is None:
+    if "share" not in data:
         problems.append(("minimum", "'minimum' needs 'share' (the share of open cases, e.g. share: 0.1)"))
     elif isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
         problems.append(("share", f"'share' must be a number above 0 and at most 1, got {shown_value(share)}"))
@@ -196,7 +196,7 @@ def targets_from_mapping(data: Mapping, source: str | Path, within: str | None =
             officers[key] = value
     rule = _rule(data, problems)
     if problems:
-        raise ConfigError(at_lines(source, [(key_line(Path(source), *filter(None, [within, key])), what)
+        raise ConfigError(at_lines(source, [(key_line(Path(source), *([within] if within else []), key), what)
                                             for key, what in problems], label))
     return Targets(officers, rule)
 
@@ -236,6 +236,8 @@ def _sheet_targets(cells: pd.DataFrame, first_row: int, source: str) -> Targets:
         cells = cells.iloc[first + 1:]  # a header row such as 承办人 | 每周结案任务数, titles above it
     cells = cells[~without_spaces(cells["officer"]).str.fullmatch(TOTALS_TEXT).fillna(False).to_numpy(dtype=bool)]
     officer = normalize_person(cells["officer"])
+    if cells["officer"].isna().all() and cells["target"].isna().all():  # a header, titles or a 合计 row only
+        raise ConfigError(f"{source}: no targets found (expected two columns: officer, weekly target)")
     target = parse_numbers(cells["target"], TARGET_UNITS)[0]
     row = cells.index.to_series() + first_row
     bad = target.isna() | (target < 0) | (target % 1 != 0) | (target > MAX_TARGET)
