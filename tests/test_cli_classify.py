@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from backlog_cli.cli import app
@@ -524,6 +525,22 @@ def test_a_column_a_columns_file_adds_is_read_with_its_kind(tmp_path):
     assert (f"  {rules}:5:33: categories[0].when: 'gt' does not apply to column 'judge_count' (a text field: a ledger "
             "column is read as text unless a columns file (--columns) gives it a kind); it applies to: amount, date, "
             "number\n") in unknown.output
+
+
+@pytest.mark.parametrize(("label", "message"), [
+    ("[案件编号]", "'label' must be the header text its column is shown under, e.g. label: 合议庭, got a list"),
+    ("承办人", "label '承办人' is already the label of 'officer'; a header can show one column only"),
+])
+def test_a_label_no_text_or_another_columns_is_refused_at_its_line(tmp_path, label, message):
+    """A columns file's label: was taken as it came: a list shown as the header ['案件编号'], nothing
+    as None, another field's as a second column of that header."""
+    columns = tmp_path / "cols.yaml"
+    columns.write_text(f"fields:\n  case_no:\n    label: {label}\n", encoding="utf-8")
+    ledger = write_ledger(tmp_path / "l.csv", "案号,立案日期,承办人", [("(2025)鲁0902执1号", "2025-01-02", "张三")])
+    for command in (["classify", "-f", "csv"], ["overdue", "--months", "6", "-f", "table"]):
+        result = runner.invoke(app, [*command, str(ledger), "--columns", str(columns), "--as-of", AS_OF])
+        assert result.exit_code == 2, result.output
+        assert result.stderr == f"backlog: error: {columns}:3: field 'case_no': {message}\n"
 
 
 PLAN_DATES = "fields:\n  expected_close:\n    kind: date\n"

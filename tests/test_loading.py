@@ -616,6 +616,15 @@ def test_bad_aliases_file(tmp_path, content, message):
          "3: header '案号' is given for 'officer' but already belongs to 'case_no'; a header can name one field only"),
         ("fields:\n  case_no: [执行案件号]\n",
          "2: field 'case_no' must be a mapping with 'aliases:' (and optionally 'kind:', 'label:')"),
+        # a label that is no text was shown as a header ['a'] or None, one already another's as two columns of one header
+        ("fields:\n  case_no:\n    label: [案件编号]\n",
+         "3: field 'case_no': 'label' must be the header text its column is shown under, e.g. label: 合议庭, got a list"),
+        ("fields:\n  judge_team:\n    kind: text\n    label:\n",
+         "4: field 'judge_team': 'label' must be the header text its column is shown under, e.g. label: 合议庭, got nothing"),
+        ("fields:\n  case_no:\n    label: 承办人\n",
+         "3: field 'case_no': label '承办人' is already the label of 'officer'; a header can show one column only"),
+        ("fields:\n  judge_team:\n    kind: text\n    label: 类别\n",
+         "4: field 'judge_team': label '类别' is already the label of 'categories'; a header can show one column only"),
     ],
 )
 def test_bad_aliases_file_names_the_line(tmp_path, content, message):

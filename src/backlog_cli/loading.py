@@ -34,7 +34,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from backlog_cli import parsing, workbook
 from backlog_cli.config import document_line, encoding_problem, key_line, load_yaml, read_yaml, shown_path
-from backlog_cli.errors import ConfigError, LedgerError, counted, did_you_mean, slip_note, some_of
+from backlog_cli.errors import ConfigError, LedgerError, counted, did_you_mean, shown_value, slip_note, some_of
 from backlog_cli.outputs import (ERROR_HEADERS, FLAG_TEXT, MESSAGE_MAX_VALUE, PROBLEM_HEADERS, Sheet, iso_dates,
                                  terminal_text, whole_numbers)
 from backlog_cli.workbook import EXCEL_SUFFIXES
@@ -204,6 +204,10 @@ def _check_field(path: Path, name: object, spec: object) -> dict:
         raise LedgerError(f"{at('aliases')}: 'aliases' must be a list of header names, e.g. aliases: [执行案件号]")
     if spec.get("kind", "text") not in KINDS:
         raise LedgerError(f"{at('kind')}: unknown kind '{spec['kind']}' (kinds: {NEW_FIELD_KINDS})")
+    label = spec.get("label")
+    if "label" in spec and not (isinstance(label, str) and label.strip()):  # a list was shown as ['a'], nothing as None
+        raise LedgerError(f"{at('label')}: 'label' must be the header text its column is shown under, e.g. "
+                          f"label: 合议庭, got {shown_value(label)}")
     units = spec.get("units", [])
     if not isinstance(units, list) or not all(isinstance(u, str) and u.strip() for u in units):
         raise LedgerError(f"{at('units')}: 'units' must be a list of unit words, e.g. units: [个月, 月]")
@@ -241,6 +245,17 @@ def _check_kind(path: Path, name: str, spec: dict) -> None:
     raise LedgerError(f"{_columns_file_at(path, 'fields', name, 'kind')}: {problem}")
 
 
+def _check_label(path: Path, name: str, label: str, fields: Mapping[str, dict]) -> None:
+    """A LedgerError, at the line of its ``label:``, for a label a columns file gives field ``name``
+    that another field's, or a column backlog adds, already has: two columns would be shown under
+    one header, and ``--by`` names a field by its label."""
+    labels = {**_bundled_labels(), **{other: spec.get("label", other) for other, spec in fields.items()}}
+    taken = next((other for other, shown in labels.items() if shown == label and other != name), None)
+    if taken is not None:
+        raise LedgerError(f"{_columns_file_at(path, 'fields', name, 'label')}: field '{name}': label '{label}' is "
+                          f"already the label of '{taken}'; a header can show one column only")
+
+
 def load_columns(extra: Sequence[Path] = ()) -> Columns:
     """The bundled aliases, extended by user files with the same layout (aliases are added).
 
@@ -266,6 +281,8 @@ def load_columns(extra: Sequence[Path] = ()) -> Columns:
                         f"{_columns_file_at(Path(path), 'fields', name, 'aliases')}: header '{alias}' is given for '{name}' "
                         f"but already belongs to '{owner[key]}'; a header can name one field only"
                     )
+            if "label" in spec:
+                _check_label(Path(path), name, spec["label"], merged)
             base = merged.setdefault(name, {"kind": "text", "label": name, "aliases": []})
             base["aliases"] = list(base.get("aliases", [])) + list(spec.get("aliases", []))
             for key in ("kind", "label", "units"):
