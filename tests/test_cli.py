@@ -884,6 +884,28 @@ def test_a_ledger_named_in_the_settings_that_is_missing_names_the_setting(tmp_pa
                              "backlog.yaml; correct that setting)\n")  # both as typed, from the settings' folder
 
 
+@pytest.mark.parametrize("setting, commands", [
+    ("columns: [别名/cols.yaml]", ["classify", "assign", "diff", "run"]),
+    ("rules: [default, 规则.yaml]", ["classify", "overdue --days 180", "diff", "run"]),
+    ("targets: 任务.yaml", ["assign", "rank", "run"]),
+])
+def test_a_file_named_in_the_settings_that_is_missing_names_the_setting_and_its_line(tmp_path, monkeypatch, setting,
+                                                                                      commands):
+    """A column aliases, rules or targets file the settings name and that does not exist is said at
+    the setting's line, as written there (the readers named it by its whole path, without the line)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKLOG_CONFIG", raising=False)
+    (tmp_path / "l.csv").write_text("案号,立案日期\n(2025)鲁0902执9号,2025/1/2\n", encoding="utf-8")
+    (tmp_path / "backlog.yaml").write_text(f"ledger: l.csv\n{setting}\n", encoding="utf-8")
+    key, named = setting.split(": ")
+    shown = named.strip("[]").split(", ")[-1]
+    for command in commands:
+        result = run(*command.split(), "--as-of", "2026-01-01")
+        assert result.exit_code == 2, (command, result.output)
+        assert result.stderr == (f"backlog: error: backlog.yaml:2: {key}: {shown} does not exist (correct that "
+                                 "setting)\n"), command
+
+
 def test_rules_check_merges_several_files_as_repeated_rules_do(tmp_path):
     layer = tmp_path / "layer.yaml"
     layer.write_text("version: 1\ncategories:\n  - {id: big, label: 大额民生, when: {all: [{category: minsheng}, "

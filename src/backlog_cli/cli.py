@@ -481,7 +481,7 @@ class LoadOptions:
     (:func:`config.ledger_source`)."""
 
     def __init__(self, ledger, config, sheet, encoding, columns):
-        from backlog_cli.config import check_ledgers, ledger_source, load_config
+        from backlog_cli.config import check_ledgers, check_named_files, ledger_source, load_config
 
         self.config = load_config(config)
         self.source = ledger_source(self.config, ledger, sheet, encoding, columns)
@@ -491,6 +491,7 @@ class LoadOptions:
             )
         if not ledger:
             check_ledgers(self.config)
+        check_named_files(self.config, "columns")  # read with any given (--columns adds to them)
         self.inputs: list[Path] = []
         self.output: Path | None = None
 
@@ -511,8 +512,11 @@ class LoadOptions:
         """The rules named on the command line, else in backlog.yaml, else the bundled default,
         with their deadlines, checked together; ``columns`` (the aliases read from
         ``self.source.columns``) give the kinds of the fields the columns files add."""
+        from backlog_cli.config import check_named_files
         from backlog_cli.deadlines import load_ruleset
 
+        if not rules:
+            check_named_files(self.config, "rules")
         return load_ruleset(list(rules or self.config.rules) or None, columns)
 
 
@@ -1072,7 +1076,7 @@ def diff(
 ) -> None:
     """What changed between the latest run (or the one of --as-of) and an earlier one: new, back after a rejected row, reopened, closed, removed from the ledger, rejected, newly overdue, past a deadline more, reassigned, category changes; and how the open count adds up."""
     from backlog_cli.deadlines import load_ruleset
-    from backlog_cli.config import load_config
+    from backlog_cli.config import check_named_files, load_config
     from backlog_cli.history import changes_since, diff_output
     from backlog_cli.loading import load_columns
     from backlog_cli.rules import labels_by_id
@@ -1082,6 +1086,7 @@ def diff(
     when = given_day(since, "--since")
     until = given_day(as_of)
     settings = load_config(config)
+    check_named_files(settings, "columns", "rules")
     # the labels of the ids the runs stored
     ruleset, deadlines = load_ruleset(settings.rules or None, load_columns(settings.columns))
     with _open_history(settings) as store:
@@ -1221,7 +1226,10 @@ def _weekly_targets(opts: LoadOptions, given: Path | None, by: str) -> "Targets 
     """The weekly close targets: --targets, else `targets` in backlog.yaml; --targets with a grouping
     other than officers (targets are set per officer) is refused before the long load."""
     from backlog_cli.assignment import read_targets, targets_for
+    from backlog_cli.config import check_named_files
 
+    if given is None:
+        check_named_files(opts.config, "targets")
     target_file = given or opts.config.targets
     goals = read_targets(target_file, opts.config.path) if target_file else None
     if given is not None:

@@ -171,6 +171,23 @@ def check_ledgers(config: Config) -> None:
                           "correct that setting)")
 
 
+def check_named_files(config: Config, *keys: str) -> None:
+    """The files the settings name under ``keys`` (``columns``; ``targets`` when a file;
+    ``rules`` that name a file, not a bundled ruleset), when used, are files: else a ConfigError at
+    that setting's line, naming the file as the setting does (the readers would name it by its
+    whole path, and not the line that named it)."""
+    for key in keys:
+        value = getattr(config, key)
+        if key == "rules":
+            named = [Path(r) for r in value if r.endswith((".yaml", ".yml")) or Path(r).is_absolute()]
+        else:
+            named = value if isinstance(value, list) else [value] if isinstance(value, Path) else []
+        for path in named:
+            if (why := not_a_file(path)) is not None:
+                raise ConfigError(f"{config.where.get(key, config.path)}: {key}: {shown_path(path, config.folder)} "
+                                  f"{why} (correct that setting)")
+
+
 def not_a_file(path: str | os.PathLike[str]) -> str | None:
     """Why a settings or targets file named by the user cannot be read as one, or None."""
     path = Path(path)

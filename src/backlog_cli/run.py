@@ -29,7 +29,8 @@ from typing import Any
 import pandas as pd
 
 from backlog_cli import assignment, deadlines, history, outputs, report
-from backlog_cli.config import CONFIG_NAME, ENV_VAR, Config, check_ledgers, input_files, ledger_source, shown_path
+from backlog_cli.config import (CONFIG_NAME, ENV_VAR, Config, check_ledgers, check_named_files, input_files, ledger_source,
+                                 shown_path)
 from backlog_cli.errors import EXIT_OK, EXIT_WARNINGS, BacklogError, ConfigError, LockedError, counted
 from backlog_cli.loading import Ledger, Progress, check_file, load_columns, load_source
 from backlog_cli.rules import TOTAL_ID, Ruleset
@@ -621,6 +622,7 @@ def nightly_run(
     refuse_inputs_in(config, folder)
     with run_lock(output_dir), ExitStack() as opened:
         with steps.step("rules") as notes:
+            check_named_files(config, "columns", "rules", "targets")
             source = ledger_source(config, encoding_option=False)  # the settings' ledger: no --encoding
             columns = load_columns(source.columns)
             ruleset, dls = deadlines.load_ruleset(config.rules or None, columns)
